@@ -1,0 +1,42 @@
+import type { Knex } from 'knex';
+import { NotFoundError, ForbiddenError } from '../http/errors';
+import { pathWithin, type Principal } from './principal';
+import { roleMay, type Action } from './roles';
+
+export interface OrgRef {
+  id: number;
+  path: string;
+}
+
+export function can(principal: Principal, action: Action, org: OrgRef): boolean {
+  return principal.grants.some((g) => roleMay(g.role, action) && pathWithin(org.path, g.organizationPath));
+}
+
+/** The only answer to "may this user do this to this organization": 404 outside the subtree, so ids can't be probed. */
+export function authorize(principal: Principal, action: Action, org: OrgRef | undefined | null): asserts org is OrgRef {
+  if (!org || !principal.grants.some((g) => pathWithin(org.path, g.organizationPath))) throw new NotFoundError();
+  if (!can(principal, action, org)) throw new ForbiddenError();
+}
+
+/** Roots of the subtrees where `action` is allowed: the SQL side of the same rule. */
+export function allowedRoots(principal: Principal, action: Action): string[] {
+  return principal.grants.filter((g) => roleMay(g.role, action)).map((g) => g.organizationPath);
+}
+
+/** Restricts a query on a table with an ltree `path` column to the principal's subtrees for `action`. */
+export function whereInSubtree<T extends Knex.QueryBuilder>(query: T, principal: Principal, action: Action, pathColumn = 'path'): T {
+  const roots = allowedRoots(principal, action);
+  if (roots.length === 0) return query.whereRaw('false') as T;
+  return query.whereRaw(`?? <@ ANY(?::ltree[])`, [pathColumn, roots]) as T;
+}
+
+/** The organizations a user "belongs to" for the header and the home page: the granted ones, deduplicated. */
+export function homeOrganizations(principal: Principal): { id: number; inpo: string; name: string; path: string }[] {
+  const seen = new Map<number, { id: number; inpo: string; name: string; path: string }>();
+  for (const g of principal.grants) {
+    if (!seen.has(g.organizationId)) {
+      seen.set(g.organizationId, { id: g.organizationId, inpo: g.organizationInpo, name: g.organizationName, path: g.organizationPath });
+    }
+  }
+  return [...seen.values()];
+}

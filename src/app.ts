@@ -1,0 +1,53 @@
+import express, { type Express } from 'express';
+import type { Deps } from './deps';
+import { authRoutes } from './auth/auth.routes';
+import { homeRoutes } from './home/home.routes';
+import { healthRoutes } from './ops/health.routes';
+import { orgsRoutes } from './registry/orgs.routes';
+import { errorHandler, notFoundHandler } from './http/error-handler';
+import { setUpFlash } from './http/flash';
+import { requireLogin, requirePasswordChanged } from './http/guards';
+import { setUpAuthentication } from './http/setup/auth';
+import { setUpCsrf } from './http/setup/csrf';
+import { setUpRequestLogging } from './http/setup/logging';
+import { setUpNavigation } from './http/setup/navigation';
+import { setUpSecurity } from './http/setup/security';
+import { setUpSession } from './http/setup/session';
+import { setUpStatic } from './http/setup/static';
+import { setUpViews } from './http/setup/views';
+
+export interface App {
+  app: Express;
+  close: () => Promise<void>;
+}
+
+export function createApp(deps: Deps): App {
+  const { config } = deps;
+  const app = express();
+  app.set('trust proxy', config.trustProxy);
+  setUpViews(app, { cache: config.isProduction });
+  setUpRequestLogging(app, deps.logger);
+  setUpStatic(app, { isProduction: config.isProduction });
+  app.use(healthRoutes(deps));
+  setUpSecurity(app, { isProduction: config.isProduction });
+  const sessions = setUpSession(app, {
+    databaseUrl: deps.databaseUrl,
+    secret: config.sessionSecret,
+    secureCookie: config.isProduction,
+    pruneIntervalSeconds: config.env === 'test' ? false : 15 * 60,
+  });
+  setUpCsrf(app);
+  setUpAuthentication(app, deps.db, deps.auth);
+  setUpFlash(app);
+  setUpNavigation(app);
+
+  app.use(authRoutes(deps));
+  // Everything below requires a login: a new route is guarded by default.
+  app.use(requireLogin, requirePasswordChanged);
+  app.use(homeRoutes(deps));
+  app.use(orgsRoutes(deps));
+
+  app.use(notFoundHandler);
+  app.use(errorHandler(deps.logger));
+  return { app, close: sessions.close };
+}

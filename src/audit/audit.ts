@@ -1,0 +1,52 @@
+import type { Knex } from 'knex';
+import type { Request } from 'express';
+
+export interface AuditContext {
+  actorUserId: number | null;
+  requestId: string | null;
+  ip: string | null;
+}
+
+export interface AuditEntry {
+  action: string;
+  entity: string;
+  entityId?: string | number | null;
+  organizationId?: number | null;
+  oldValues?: Record<string, unknown> | null;
+  newValues?: Record<string, unknown> | null;
+}
+
+export function auditContextOf(req: Request): AuditContext {
+  return { actorUserId: req.user?.id ?? null, requestId: req.id == null ? null : String(req.id), ip: req.ip ?? null };
+}
+
+/**
+ * Writes one audit row on `db`, which must be the transaction that makes the change:
+ * the row then commits or rolls back together with it.
+ */
+export async function recordAudit(db: Knex | Knex.Transaction, ctx: AuditContext, entry: AuditEntry): Promise<void> {
+  await db('audit_log').insert({
+    actor_user_id: ctx.actorUserId,
+    action: entry.action,
+    entity: entry.entity,
+    entity_id: entry.entityId == null ? null : String(entry.entityId),
+    organization_id: entry.organizationId ?? null,
+    old_values: entry.oldValues ?? null,
+    new_values: entry.newValues ?? null,
+    request_id: ctx.requestId,
+    ip: ctx.ip,
+  });
+}
+
+/** Only the fields that differ, as {old, new} pairs for the audit row. */
+export function diffValues<T extends Record<string, unknown>>(before: T, after: Partial<T>) {
+  const oldValues: Record<string, unknown> = {};
+  const newValues: Record<string, unknown> = {};
+  for (const key of Object.keys(after)) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) {
+      oldValues[key] = before[key] ?? null;
+      newValues[key] = after[key] ?? null;
+    }
+  }
+  return { oldValues, newValues, changed: Object.keys(newValues).length > 0 };
+}

@@ -1,0 +1,81 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import passport from 'passport';
+import type { Principal } from '../access/principal';
+import { auditContextOf } from '../audit/audit';
+import type { Deps } from '../deps';
+import { TooManyRequestsError, ValidationError } from '../http/errors';
+import { flash } from '../http/flash';
+import { errorViewModel, parseForm } from '../http/forms';
+import { principalOf, requireLogin, safeLocalPath } from '../http/guards';
+import type { FieldError } from '../http/errors';
+import { changePasswordSchema, loginSchema } from './auth.schemas';
+
+export function authRoutes({ auth }: Deps): Router {
+  const router = Router();
+  router.get('/login', showLogin);
+  router.post('/login', login);
+  router.post('/logout', requireLogin, logout);
+  router.get('/account/password', requireLogin, showChangePassword);
+  router.post('/account/password', requireLogin, changePassword);
+  return router;
+
+  async function changePassword(req: Request, res: Response) {
+    const form = parseForm(changePasswordSchema, req.body);
+    if (!form.ok) return renderChangePassword(res, 422, form.errors);
+    try {
+      await auth.changePassword(principalOf(req).id, { current: form.data.currentPassword, next: form.data.newPassword }, auditContextOf(req), req.sessionID);
+    } catch (err) {
+      if (err instanceof ValidationError) return renderChangePassword(res, 422, err.fields);
+      throw err;
+    }
+    flash(req, 'success', 'Пароль изменён');
+    res.redirect(303, '/');
+  }
+}
+
+function showLogin(req: Request, res: Response) {
+  if (req.user) return res.redirect(303, '/');
+  renderLogin(res, 200, { next: safeLocalPath(req.query.next, '') });
+}
+
+function login(req: Request, res: Response, next: NextFunction) {
+  const form = parseForm(loginSchema, req.body);
+  const values = { username: typeof req.body?.username === 'string' ? req.body.username : '', next: safeLocalPath(req.body?.next, '') };
+  if (!form.ok) return renderLogin(res, 422, values, form.errors);
+  passport.authenticate('local', (err: unknown, principal: Principal | false) => {
+    if (err instanceof TooManyRequestsError) {
+      res.set('Retry-After', String(err.retryAfterSeconds));
+      return renderLogin(res, 429, values, [{ field: 'form', message: err.message }]);
+    }
+    if (err) return next(err);
+    if (!principal) return renderLogin(res, 401, values, [{ field: 'form', message: 'Неверное имя пользователя или пароль' }]);
+    // passport regenerates the session id here, so a planted id is worthless after login.
+    req.login(principal, (loginErr) => {
+      if (loginErr) return next(loginErr);
+      req.session.authenticatedAt = Date.now();
+      res.redirect(303, principal.mustChangePassword ? '/account/password' : safeLocalPath(form.data.next, '/'));
+    });
+  })(req, res, next);
+}
+
+function logout(req: Request, res: Response, next: NextFunction) {
+  // passport 0.7 regenerates the session on logout: the old id is gone from the store.
+  req.logout((err) => {
+    if (err) return next(err);
+    flash(req, 'info', 'Вы вышли из системы');
+    res.redirect(303, '/login');
+  });
+}
+
+function showChangePassword(req: Request, res: Response) {
+  renderChangePassword(res, 200, []);
+}
+
+function renderLogin(res: Response, status: number, values: { username?: string; next?: string }, errors: FieldError[] = []) {
+  res.status(status).render('auth/login', { title: 'Вход', values, ...errorViewModel(errors) });
+}
+
+function renderChangePassword(res: Response, status: number, errors: FieldError[]) {
+  const forced = res.locals.currentUser?.mustChangePassword === true;
+  res.status(status).render('account/change-password', { title: 'Смена пароля', forced, ...errorViewModel(errors) });
+}

@@ -1,0 +1,35 @@
+import knex, { type Knex } from 'knex';
+import pg from 'pg';
+
+// DATE columns stay 'YYYY-MM-DD' strings: a reporting date must never shift with the server's time zone.
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
+// COUNT(*) and SUM() return bigint; every count in the registry fits in a JS number.
+pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
+
+export type Db = Knex;
+export const APP_ROLE = 'reestr_app';
+
+export interface DbOptions {
+  poolMax?: number;
+  statementTimeoutMs?: number;
+  /** Run as the restricted application role (no UPDATE/DELETE on the audit log). */
+  asAppRole?: boolean;
+}
+
+export function createDb(connectionString: string, options: DbOptions = {}): Db {
+  const { poolMax = 10, statementTimeoutMs = 15000, asAppRole = true } = options;
+  return knex({
+    client: 'pg',
+    connection: { connectionString, application_name: 'reestr' },
+    pool: {
+      min: 0,
+      max: poolMax,
+      afterCreate(conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) {
+        const setup = [`SET statement_timeout = ${Number(statementTimeoutMs)}`, "SET TIME ZONE 'UTC'"];
+        if (asAppRole) setup.push(`SET ROLE ${APP_ROLE}`);
+        conn.query(setup.join('; '), (err: Error | null) => done(err, conn));
+      },
+    },
+    acquireConnectionTimeout: 10000,
+  });
+}

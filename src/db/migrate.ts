@@ -1,0 +1,60 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Knex } from 'knex';
+import { createDb } from './knex';
+
+export const ROOT_DIR = path.resolve(import.meta.dirname, '../..');
+export const MIGRATIONS_DIR = path.join(ROOT_DIR, 'migrations');
+export const REFERENCE_SEEDS_DIR = path.join(ROOT_DIR, 'seeds', 'reference');
+
+interface MigrationModule {
+  up: (knex: Knex) => Promise<void>;
+  down: (knex: Knex) => Promise<void>;
+  config?: { transaction?: boolean };
+}
+
+const MIGRATION_FILE = /^\d{14}_[a-z0-9-]+\.ts$/;
+
+export function listMigrationFiles(): string[] {
+  return fs.readdirSync(MIGRATIONS_DIR).filter((f) => MIGRATION_FILE.test(f)).sort();
+}
+
+/**
+ * Knex's own loader `require`s files, which does not work for TypeScript under tsx/vitest ESM;
+ * this source imports the same files dynamically, so the CLI, the server and the tests share one path.
+ */
+export const migrationSource: Knex.MigrationSource<string> = {
+  getMigrations: async () => listMigrationFiles(),
+  getMigrationName: (file) => file,
+  getMigration: async (file) => {
+    const mod = (await import(pathToFileURL(path.join(MIGRATIONS_DIR, file)).href)) as MigrationModule;
+    return mod;
+  },
+};
+
+export const migratorConfig: Knex.MigratorConfig = { migrationSource, tableName: 'knex_migrations' };
+
+/** Migrations run as the connecting (owner) role, never as the restricted application role. */
+export function createOwnerDb(url: string): Knex {
+  return createDb(url, { asAppRole: false, poolMax: 2, statementTimeoutMs: 0 });
+}
+
+export async function migrateLatest(url: string): Promise<void> {
+  const db = createOwnerDb(url);
+  try {
+    await db.migrate.latest(migratorConfig);
+    await runReferenceSeeds(db);
+  } finally {
+    await db.destroy();
+  }
+}
+
+/** Reference data (dictionaries): idempotent, safe to run after every migration. */
+export async function runReferenceSeeds(db: Knex): Promise<void> {
+  if (!fs.existsSync(REFERENCE_SEEDS_DIR)) return;
+  for (const file of fs.readdirSync(REFERENCE_SEEDS_DIR).filter((f) => f.endsWith('.ts')).sort()) {
+    const mod = (await import(pathToFileURL(path.join(REFERENCE_SEEDS_DIR, file)).href)) as { seed: (k: Knex) => Promise<void> };
+    await mod.seed(db);
+  }
+}

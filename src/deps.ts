@@ -1,0 +1,22 @@
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { createAuthService } from './auth/auth.service';
+import type { Config } from './config';
+import { createDb } from './db/knex';
+import { createLogger } from './logger';
+
+/** The composition root: everything the app needs, built once. Tests build it with their own database. */
+export interface Deps {
+  config: Config;
+  databaseUrl: string;
+  db: Knex;
+  logger: Logger;
+  auth: ReturnType<typeof createAuthService>;
+  /** Flipped at shutdown so /readyz tells the load balancer to stop sending traffic. */
+  state: { shuttingDown: boolean };
+}
+
+export function buildDeps(config: Config, databaseUrl: string, logger: Logger = createLogger(config.logLevel)): Deps {
+  const db = createDb(databaseUrl, { poolMax: config.dbPoolMax, statementTimeoutMs: config.statementTimeoutMs });
+  return { config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost), state: { shuttingDown: false } };
+}

@@ -1,0 +1,45 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Logger } from 'pino';
+import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from './errors';
+
+const PAGE_FOR_STATUS: Record<number, string> = { 403: 'errors/403', 404: 'errors/404' };
+
+export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new NotFoundError());
+
+/** One place that turns errors into responses: a Russian page or a JSON error, never a stack trace. */
+export function errorHandler(logger: Logger): ErrorRequestHandler {
+  return (err, req, res, next) => {
+    if (res.headersSent) return next(err);
+    const appError = toAppError(err);
+    if (!appError) (req.log ?? logger).error({ err }, 'unhandled error');
+    const status = appError?.status ?? 500;
+    const message = appError?.message ?? 'Внутренняя ошибка сервера. Мы уже знаем о ней; попробуйте повторить позже.';
+    if (appError instanceof TooManyRequestsError) res.set('Retry-After', String(appError.retryAfterSeconds));
+    res.status(status);
+    if (req.accepts(['html', 'json']) === 'json') {
+      const fields = appError instanceof ValidationError ? appError.fields : undefined;
+      res.json({ error: { code: appError?.code ?? 'internal', message, ...(fields ? { fields } : {}) } });
+      return;
+    }
+    res.render(PAGE_FOR_STATUS[status] ?? 'errors/error', { title: titleFor(status), status, message });
+  };
+}
+
+/** Errors from body parsing and friends carry a status; they are the client's fault, not ours. */
+function toAppError(err: unknown): AppError | undefined {
+  if (err instanceof AppError) return err;
+  const status = (err as { status?: number; statusCode?: number })?.status ?? (err as { statusCode?: number })?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    if (status === 413) return new AppError(413, 'payload_too_large', 'Слишком большой запрос');
+    return new AppError(status, 'bad_request', 'Некорректный запрос');
+  }
+  return undefined;
+}
+
+function titleFor(status: number): string {
+  if (status === 404) return 'Страница не найдена';
+  if (status === 403) return 'Доступ запрещён';
+  if (status === 429) return 'Слишком много запросов';
+  if (status >= 500) return 'Ошибка сервера';
+  return 'Ошибка запроса';
+}

@@ -1,0 +1,47 @@
+export class AppError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export class NotFoundError extends AppError {
+  constructor(message = 'Страница не найдена') {
+    super(404, 'not_found', message);
+  }
+}
+
+export class ForbiddenError extends AppError {
+  constructor(message = 'Недостаточно прав') {
+    super(403, 'forbidden', message);
+  }
+}
+
+export class ConflictError extends AppError {
+  constructor(message: string) {
+    super(409, 'conflict', message);
+  }
+}
+
+export interface FieldError {
+  field: string;
+  message: string;
+}
+
+export class ValidationError extends AppError {
+  constructor(readonly fields: FieldError[]) {
+    super(422, 'validation', 'Проверьте введённые данные');
+  }
+}
+
+export class TooManyRequestsError extends AppError {
+  constructor(
+    message: string,
+    readonly retryAfterSeconds: number,
+  ) {
+    super(429, 'too_many_requests', message);
+  }
+}

@@ -1,0 +1,26 @@
+import type { Express } from 'express';
+import type { Knex } from 'knex';
+import passport from 'passport';
+import { Strategy as LocalStrategy } from 'passport-local';
+import type { AuthService } from '../../auth/auth.service';
+import { loadPrincipal } from '../../auth/users.repo';
+
+/** passport-local over the auth service; the session keeps only the user id, the principal is reloaded per request. */
+export function setUpAuthentication(app: Express, db: Knex, authService: AuthService) {
+  passport.use(
+    new LocalStrategy({ passReqToCallback: true }, (req, username, password, done) => {
+      authService
+        .authenticate(username, password, req.ip ?? '0.0.0.0')
+        .then(async (userId) => done(null, userId == null ? false : await loadPrincipal(db, userId)))
+        .catch(done);
+    }),
+  );
+  passport.serializeUser((user, done) => done(null, user.id));
+  passport.deserializeUser((id: number, done) => {
+    loadPrincipal(db, id)
+      .then((principal) => done(null, principal ?? false))
+      .catch(done);
+  });
+  app.use(passport.initialize());
+  app.use(passport.session());
+}

@@ -1,0 +1,29 @@
+import crypto from 'node:crypto';
+import type { Express, Request } from 'express';
+import { ForbiddenError } from '../errors';
+import { isStateChanging } from './security';
+
+/** Synchronizer token: one random token per session, required in `_csrf` (forms) or `X-CSRF-Token` (htmx). */
+export function setUpCsrf(app: Express) {
+  app.use((req, res, next) => {
+    res.locals.csrfToken = () => csrfTokenOf(req);
+    if (!isStateChanging(req)) return next();
+    const expected = req.session.csrfToken;
+    const sent = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.get('x-csrf-token');
+    if (!expected || typeof sent !== 'string' || !safeEqual(sent, expected)) {
+      return next(new ForbiddenError('Форма устарела или отправлена не с этого сайта. Обновите страницу и повторите.'));
+    }
+    next();
+  });
+}
+
+export function csrfTokenOf(req: Request): string {
+  req.session.csrfToken ??= crypto.randomBytes(32).toString('base64url');
+  return req.session.csrfToken;
+}
+
+function safeEqual(a: string, b: string): boolean {
+  const ab = Buffer.from(a);
+  const bb = Buffer.from(b);
+  return ab.length === bb.length && crypto.timingSafeEqual(ab, bb);
+}

@@ -1,0 +1,51 @@
+import crypto from 'node:crypto';
+import type { Express } from 'express';
+import session from 'express-session';
+import connectPgSimple from 'connect-pg-simple';
+import pg from 'pg';
+
+export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
+export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
+export const SESSION_COOKIE = 'reestr.sid';
+
+export interface SessionOptions {
+  databaseUrl: string;
+  secret: string | undefined;
+  secureCookie: boolean;
+  pruneIntervalSeconds: number | false;
+}
+
+/**
+ * Sessions live in PostgreSQL. The cookie and the stored row expire after 30 idle minutes
+ * (`rolling` renews both on every request); the 12-hour absolute limit is checked here.
+ */
+export function setUpSession(app: Express, options: SessionOptions): { close: () => Promise<void> } {
+  const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4, application_name: 'reestr-sessions' });
+  const PgStore = connectPgSimple(session);
+  const store = new PgStore({ pool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: options.pruneIntervalSeconds });
+  app.use(
+    session({
+      name: SESSION_COOKIE,
+      store,
+      // Without a configured secret (development) a random one is used: sessions end at restart.
+      secret: options.secret ?? crypto.randomBytes(32).toString('hex'),
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      cookie: { httpOnly: true, sameSite: 'lax', secure: options.secureCookie, maxAge: IDLE_TIMEOUT_MS },
+    }),
+  );
+  app.use((req, _res, next) => {
+    const started = req.session.authenticatedAt;
+    if (started && Date.now() - started > ABSOLUTE_TIMEOUT_MS) {
+      return req.session.destroy((err) => next(err));
+    }
+    next();
+  });
+  return {
+    close: async () => {
+      store.close();
+      await pool.end();
+    },
+  };
+}

@@ -1,0 +1,15 @@
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import express, { type Express } from 'express';
+
+const require = createRequire(import.meta.url);
+const packageDir = (name: string) => path.dirname(require.resolve(`${name}/package.json`));
+const PUBLIC_DIR = path.resolve(import.meta.dirname, '../../../public');
+
+/** Every asset comes from this app (CSP allows no other origin): our own files and files of npm packages. */
+export function setUpStatic(app: Express, { isProduction }: { isProduction: boolean }) {
+  const options = { maxAge: isProduction ? '7d' : 0, index: false, fallthrough: true } as const;
+  app.use('/assets/bootstrap', express.static(path.join(packageDir('bootstrap'), 'dist'), options));
+  app.use('/assets/htmx', express.static(path.join(packageDir('htmx.org'), 'dist'), options));
+  app.use('/assets', express.static(PUBLIC_DIR, options));
+}

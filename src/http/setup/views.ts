@@ -1,0 +1,26 @@
+import path from 'node:path';
+import ejs from 'ejs';
+import type { Express } from 'express';
+import { ROLE_LABELS } from '../../access/roles';
+import { formatDate, formatDateTime, formatNumber, formatPercent, plural } from '../../shared/format';
+
+const VIEWS_DIR = path.resolve(import.meta.dirname, '../../../views');
+const LAYOUT = path.join(VIEWS_DIR, 'layouts', 'main.ejs');
+
+type RenderCallback = (err: Error | null, html?: string) => void;
+
+/** EJS with one layout: a view renders first, then `layouts/main` wraps its HTML as `body`. */
+export function setUpViews(app: Express, { cache }: { cache: boolean }) {
+  app.set('views', VIEWS_DIR);
+  app.set('view engine', 'ejs');
+  app.set('view cache', cache);
+  app.engine('ejs', (file: string, options: object, callback: RenderCallback) => {
+    const data = options as Record<string, unknown>;
+    ejs.renderFile(file, data, (err, body) => {
+      if (err) return callback(err);
+      if (data.layout === false) return callback(null, body);
+      ejs.renderFile(LAYOUT, { ...data, body }, callback);
+    });
+  });
+  Object.assign(app.locals, { formatDate, formatDateTime, formatNumber, formatPercent, plural, ROLE_LABELS });
+}

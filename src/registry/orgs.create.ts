@@ -1,0 +1,50 @@
+import type { Knex } from 'knex';
+import { ValidationError } from '../http/errors';
+import { makeInpo } from '../shared/inpo';
+import { mayContain, type EmployerKind, type Level } from './levels';
+import type { OrgRow } from './orgs.repo';
+
+export interface NewOrganization {
+  parentId: number | null;
+  level: Level;
+  name: string;
+  shortName?: string | null;
+  /** Only for regional organizations; everything below inherits its region's code. */
+  regionCode?: number;
+  employerKind?: EmployerKind | null;
+  hasTerritorialRights?: boolean;
+  createdOn?: string;
+}
+
+/** Inserts one organization with its ltree path and a fresh ИНПО; the containment rules are checked here. */
+export async function insertOrganization(db: Knex, input: NewOrganization): Promise<OrgRow> {
+  const parent = input.parentId == null ? undefined : await db('organizations').where({ id: input.parentId }).first();
+  if (input.parentId != null && !parent) throw new ValidationError([{ field: 'parentId', message: 'Вышестоящая организация не найдена' }]);
+  if (parent && !mayContain({ level: parent.level, hasTerritorialRights: parent.has_territorial_rights }, input.level)) {
+    throw new ValidationError([{ field: 'level', message: 'Организация такого уровня не может входить в выбранную вышестоящую' }]);
+  }
+  const regionCode = parent && parent.level !== 'union' ? parent.region_code : (input.regionCode ?? 0);
+  const { rows } = await db.raw<{ rows: { seq: number; id: number }[] }>(
+    `SELECT nextval('inpo_seq') AS seq, nextval(pg_get_serial_sequence('organizations', 'id')) AS id`,
+  );
+  const { seq, id } = rows[0]!;
+  const [row] = await db('organizations')
+    .insert({
+      id,
+      parent_id: input.parentId,
+      level: input.level,
+      path: parent ? `${parent.path}.${id}` : String(id),
+      inpo: makeInpo(regionCode, seq),
+      region_code: regionCode,
+      name: input.name,
+      short_name: input.shortName ?? null,
+      employer_kind: input.employerKind ?? null,
+      has_territorial_rights: input.hasTerritorialRights ?? false,
+      ...(input.createdOn ? { created_on: input.createdOn } : {}),
+    })
+    .returning(['id', 'parent_id', 'level', 'path', 'inpo', 'name', 'short_name', 'has_territorial_rights', 'employer_kind', 'liquidated_on']);
+  return {
+    id: row.id, parentId: row.parent_id, level: row.level, path: row.path, inpo: row.inpo, name: row.name, shortName: row.short_name,
+    hasTerritorialRights: row.has_territorial_rights, employerKind: row.employer_kind, liquidatedOn: row.liquidated_on,
+  };
+}

@@ -1,0 +1,97 @@
+import type { Server } from 'node:http';
+import { createApp } from './app';
+import { ConfigError, loadConfig, type Config } from './config';
+import { openDatabase, type DatabaseHandle } from './db/database';
+import { createOwnerDb, migrateLatest } from './db/migrate';
+import { buildDeps } from './deps';
+import { createLogger } from './logger';
+import { DEMO_LOGINS, DEMO_PASSWORD, isDemoDatasetLoaded, loadDemoDataset } from '../seeds/demo/demo-dataset';
+
+const SHUTDOWN_GRACE_MS = 10_000;
+
+async function main() {
+  const config = readConfigOrExit();
+  const logger = createLogger(config.logLevel);
+  const database = await openDatabase(config);
+  await migrateLatest(database.url);
+  const demo = await prepareDemoData(config, database.url);
+
+  const deps = buildDeps(config, database.url, logger);
+  const { app, close } = createApp(deps);
+  const server = app.listen(config.port, config.host, () => {
+    const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
+    printBanner(url, database, demo);
+  });
+  server.on('error', (err) => {
+    console.error(`Не удалось запустить сервер: ${err.message}`);
+    void stopDatabase(database).finally(() => process.exit(1));
+  });
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    deps.state.shuttingDown = true;
+    logger.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
+    force.unref();
+    await closeServer(server); // in-flight requests finish, new connections are refused
+    await close();
+    await deps.db.destroy();
+    await stopDatabase(database);
+    process.exit(0);
+  };
+  process.on('SIGTERM', () => void shutdown('SIGTERM'));
+  process.on('SIGINT', () => void shutdown('SIGINT'));
+}
+
+function readConfigOrExit(): Config {
+  try {
+    return loadConfig();
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      console.error(err.message);
+      process.exit(1);
+    }
+    throw err;
+  }
+}
+
+async function prepareDemoData(config: Config, url: string): Promise<boolean> {
+  const db = createOwnerDb(url);
+  try {
+    if (await isDemoDatasetLoaded(db)) return true;
+    if (!config.loadDemoData) return false;
+    const empty = (await db('organizations').first('id')) === undefined;
+    if (!empty) return false;
+    await loadDemoDataset(db, config.bcryptCost);
+    return true;
+  } finally {
+    await db.destroy();
+  }
+}
+
+function printBanner(url: string, database: DatabaseHandle, demo: boolean) {
+  const lines = [`Реестр запущен: ${url}`, database.embedded ? `База данных: встроенный PostgreSQL (${database.url.replace(/:[^:@/]*@/, ':***@')})` : 'База данных: DATABASE_URL'];
+  if (demo) {
+    lines.push(`Демо-входы (пароль для всех: ${DEMO_PASSWORD}):`);
+    for (const login of DEMO_LOGINS) lines.push(`  ${login.username.padEnd(12)} ${login.description}`);
+  }
+  console.log(lines.join('\n'));
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeIdleConnections();
+  });
+}
+
+async function stopDatabase(database: DatabaseHandle) {
+  await database.embedded?.stop();
+}
+
+main().catch((err: unknown) => {
+  console.error(`Ошибка запуска: ${err instanceof Error ? err.message : String(err)}`);
+  process.exit(1);
+});
