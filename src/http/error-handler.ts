@@ -21,7 +21,14 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
       res.json({ error: { code: appError?.code ?? 'internal', message, ...(fields ? { fields } : {}) } });
       return;
     }
-    res.render(PAGE_FOR_STATUS[status] ?? 'errors/error', { title: titleFor(status), status, message });
+    res.render(PAGE_FOR_STATUS[status] ?? 'errors/error', { title: titleFor(status), status, message }, (renderErr, html) => {
+      if (renderErr) {
+        (req.log ?? logger).error({ err: renderErr }, 'error page failed to render');
+        res.type('text/plain; charset=utf-8').send(message);
+        return;
+      }
+      res.send(html);
+    });
   };
 }
 

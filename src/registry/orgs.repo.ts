@@ -23,6 +23,10 @@ export async function findOrgByInpo(db: Knex, inpo: string): Promise<OrgRow | un
   return db('organizations').where({ inpo }).first(ORG_COLUMNS);
 }
 
+export async function findOrgById(db: Knex, id: number): Promise<OrgRow | undefined> {
+  return db('organizations').where({ id }).first(ORG_COLUMNS);
+}
+
 export async function findOrgsByIds(db: Knex, ids: number[]): Promise<OrgRow[]> {
   return db('organizations').whereIn('id', ids).select(ORG_COLUMNS);
 }

@@ -38,7 +38,8 @@ export function setUpSession(app: Express, options: SessionOptions): { close: ()
   app.use((req, _res, next) => {
     const started = req.session.authenticatedAt;
     if (started && Date.now() - started > ABSOLUTE_TIMEOUT_MS) {
-      return req.session.destroy((err) => next(err));
+      // A fresh empty session replaces the expired one (which leaves the store): the user is anonymous again.
+      return req.session.regenerate((err) => next(err));
     }
     next();
   });

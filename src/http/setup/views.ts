@@ -23,4 +23,9 @@ export function setUpViews(app: Express, { cache }: { cache: boolean }) {
     });
   });
   Object.assign(app.locals, { formatDate, formatDateTime, formatNumber, formatPercent, plural, ROLE_LABELS });
+  // Error pages can be rendered before the session and navigation steps ran: the layout's inputs default here.
+  app.use((_req, res, next) => {
+    Object.assign(res.locals, { currentUser: null, nav: [], userOrganizations: [], flash: [], csrfToken: () => '' });
+    next();
+  });
 }

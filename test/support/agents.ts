@@ -1,0 +1,33 @@
+import type { Express } from 'express';
+import request from 'supertest';
+import type TestAgent from 'supertest/lib/agent';
+
+export type Agent = TestAgent;
+
+/** The CSRF token a page hands out (hidden `_csrf` field or the meta tag). */
+export function csrfFrom(html: string): string {
+  const match = /name="_csrf" value="([^"]+)"/.exec(html) ?? /name="csrf-token" content="([^"]+)"/.exec(html);
+  if (!match) throw new Error('no CSRF token on the page');
+  return match[1]!;
+}
+
+/** An agent with a session and a CSRF token, not logged in. */
+export async function anonymousAgent(app: Express, ip = '127.0.0.1'): Promise<{ agent: Agent; csrf: string }> {
+  const agent = request.agent(app).set('X-Forwarded-For', ip);
+  const page = await agent.get('/login').expect(200);
+  return { agent, csrf: csrfFrom(page.text) };
+}
+
+export async function postLogin(app: Express, username: string, password: string, ip = '127.0.0.1') {
+  const { agent, csrf } = await anonymousAgent(app, ip);
+  const response = await agent.post('/login').type('form').send({ _csrf: csrf, username, password });
+  return { agent, response };
+}
+
+/** Logged in, with the CSRF token of the new (regenerated) session. */
+export async function loggedInAgent(app: Express, user: { username: string; password: string }, ip = '127.0.0.1') {
+  const { agent, response } = await postLogin(app, user.username, user.password, ip);
+  if (response.status !== 303) throw new Error(`login of ${user.username} failed with ${response.status}`);
+  const home = await agent.get('/account/password').expect(200);
+  return { agent, csrf: csrfFrom(home.text) };
+}

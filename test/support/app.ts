@@ -1,0 +1,39 @@
+import { afterAll, beforeAll } from 'vitest';
+import type { Express } from 'express';
+import { createApp } from '../../src/app';
+import { loadConfig, type Config } from '../../src/config';
+import { buildDeps, type Deps } from '../../src/deps';
+import { createLogger } from '../../src/logger';
+import { createTestDatabase, type TestDatabase } from './db';
+
+export interface TestContext {
+  app: Express;
+  deps: Deps;
+  database: TestDatabase;
+  config: Config;
+}
+
+export function testConfig(overrides: Record<string, string> = {}): Config {
+  // TRUST_PROXY lets tests play clients at different addresses through X-Forwarded-For.
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', TRUST_PROXY: 'true', ...overrides });
+}
+
+/** A real app on a private database for the current test file; torn down after it. */
+export function useTestApp(overrides: Record<string, string> = {}): TestContext {
+  const ctx = {} as TestContext;
+  let close: () => Promise<void> = async () => {};
+  beforeAll(async () => {
+    ctx.database = await createTestDatabase();
+    ctx.config = testConfig(overrides);
+    ctx.deps = buildDeps(ctx.config, ctx.database.url, createLogger('silent'));
+    const created = createApp(ctx.deps);
+    ctx.app = created.app;
+    close = created.close;
+  });
+  afterAll(async () => {
+    await close();
+    await ctx.deps?.db.destroy();
+    await ctx.database?.drop();
+  });
+  return ctx;
+}

@@ -1,0 +1,46 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import pg from 'pg';
+import { inject } from 'vitest';
+import { createDb } from '../../src/db/knex';
+import { createOwnerDb } from '../../src/db/migrate';
+import { withDatabase } from './urls';
+
+export interface TestDatabase {
+  url: string;
+  /** Connected as the application role, like the app. */
+  db: Knex;
+  /** Connected as the owner, for fixtures that the app role may not write (and for inspecting). */
+  ownerDb: Knex;
+  drop: () => Promise<void>;
+}
+
+/** A private copy of the migrated template: test files never see each other's rows. */
+export async function createTestDatabase(): Promise<TestDatabase> {
+  const adminUrl = inject('adminUrl');
+  const name = `reestr_t_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
+  await adminQuery(adminUrl, `CREATE DATABASE "${name}" TEMPLATE "${inject('templateDb')}"`);
+  const url = withDatabase(adminUrl, name);
+  const db = createDb(url, { poolMax: 5 });
+  const ownerDb = createOwnerDb(url);
+  return {
+    url,
+    db,
+    ownerDb,
+    drop: async () => {
+      await db.destroy();
+      await ownerDb.destroy();
+      await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    },
+  };
+}
+
+async function adminQuery(url: string, text: string) {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    await client.query(text);
+  } finally {
+    await client.end();
+  }
+}

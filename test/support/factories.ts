@@ -1,0 +1,68 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import type { Role } from '../../src/access/roles';
+import { hashPassword } from '../../src/auth/password';
+import type { Level } from '../../src/registry/levels';
+import { insertOrganization } from '../../src/registry/orgs.create';
+import { findOrgById, type OrgRow } from '../../src/registry/orgs.repo';
+
+export const TEST_PASSWORD = 'проверочная фраза 2026';
+const hashes = new Map<string, Promise<string>>();
+/** bcrypt at cost 12 takes ~0.25 s: hash each password once per test process. */
+function hashOnce(password: string) {
+  if (!hashes.has(password)) hashes.set(password, hashPassword(password, 12));
+  return hashes.get(password)!;
+}
+
+export const uniq = (prefix: string) => `${prefix}${crypto.randomBytes(4).toString('hex')}`;
+
+/** The single union root of a test database, created on first use. */
+export async function unionRoot(db: Knex): Promise<OrgRow> {
+  const existing = await db('organizations').where({ level: 'union' }).first('id');
+  if (existing) return (await findOrgById(db, existing.id))!;
+  return insertOrganization(db, { parentId: null, level: 'union', name: 'Общероссийский Профсоюз образования' });
+}
+
+export async function createOrg(db: Knex, parent: OrgRow, level: Level, extra: { name?: string; regionCode?: number; hasTerritorialRights?: boolean } = {}) {
+  return insertOrganization(db, {
+    parentId: parent.id, level, name: extra.name ?? uniq(`Организация ${level} `), regionCode: extra.regionCode ?? 77,
+    hasTerritorialRights: extra.hasTerritorialRights, employerKind: level === 'primary' ? 'school' : null,
+  });
+}
+
+/** union → region → territory → ППО, the shape most tests need. */
+export async function createRegionTree(db: Knex, regionCode = 77) {
+  const union = await unionRoot(db);
+  const region = await createOrg(db, union, 'regional', { regionCode, name: uniq('Региональная организация ') });
+  const territory = await createOrg(db, region, 'territorial');
+  const primary = await createOrg(db, territory, 'primary');
+  return { union, region, territory, primary };
+}
+
+export interface TestUser {
+  id: number;
+  username: string;
+  password: string;
+}
+
+export async function createUser(
+  db: Knex,
+  grants: { role: Role; org: OrgRow }[],
+  options: { password?: string; mustChangePassword?: boolean; username?: string } = {},
+): Promise<TestUser> {
+  const password = options.password ?? TEST_PASSWORD;
+  const username = options.username ?? uniq('user-');
+  const [user] = await db('users')
+    .insert({ username, password_hash: await hashOnce(password), must_change_password: options.mustChangePassword ?? false, full_name: 'Тестова Анна Ивановна' })
+    .returning('id');
+  for (const g of grants) await db('role_grants').insert({ user_id: user.id, role: g.role, organization_id: g.org.id });
+  return { id: user.id, username, password };
+}
+
+export async function createMembers(db: Knex, org: OrgRow, count: number, extra: Record<string, unknown> = {}) {
+  const rows = Array.from({ length: count }, () => ({
+    organization_id: org.id, surname: 'Петрова', name: 'Мария', patronymic: 'Ивановна', sex: 'f', birth_date: '1985-05-05',
+    category: 'working', joined_on: '2010-09-01', ...extra
+  }));
+  if (rows.length) await db('members').insert(rows);
+}
