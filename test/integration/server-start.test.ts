@@ -1,0 +1,64 @@
+import { spawn } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT_DIR } from '../../src/db/migrate';
+import { createTestDatabase, type TestDatabase } from '../support/db';
+
+let database: TestDatabase | undefined;
+afterAll(async () => database?.drop());
+
+/** Waits until the child prints a line matching `pattern` (or fails after `ms`). */
+function waitForOutput(read: () => string, pattern: RegExp, ms: number): Promise<string> {
+  const started = Date.now();
+  return new Promise((resolve, reject) => {
+    const tick = () => {
+      const text = read();
+      if (pattern.test(text)) return resolve(text);
+      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${pattern}; output so far:\n${text}`));
+      setTimeout(tick, 100);
+    };
+    tick();
+  });
+}
+
+describe('server start-up', () => {
+  it('when started on an empty database, then it migrates, loads the demo union, prints the URL and logins, serves /login and stops cleanly on SIGTERM', async () => {
+    database = await createTestDatabase();
+    // The template is already migrated; an empty schema proves the server's own migration step.
+    await database.ownerDb.raw('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
+    const port = 40000 + Math.floor(Math.random() * 20000);
+    const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+      cwd: ROOT_DIR,
+      env: { PATH: process.env.PATH, DATABASE_URL: database.url, PORT: String(port), LOG_LEVEL: 'warn' },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    try {
+      const banner = await waitForOutput(() => stdout + stderr, /member\s+член Профсоюза/, 60_000);
+      expect(banner).toContain(`Реестр запущен: http://127.0.0.1:${port}`);
+      expect(banner).toContain('demo-password-1');
+      for (const login of ['admin', 'coordinator', 'chair', 'stat', 'member']) expect(banner).toMatch(new RegExp(`^\\s+${login}\\s`, 'm'));
+
+      const login = await fetch(`http://127.0.0.1:${port}/login`);
+      expect(login.status).toBe(200);
+      expect(await login.text()).toContain('Вход в Реестр');
+      expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+
+      const counts = await database.ownerDb.raw(`
+        SELECT (SELECT count(*) FROM organizations WHERE level = 'regional') AS regions,
+               (SELECT count(*) FROM members) AS members,
+               (SELECT count(*) FROM users) AS users`);
+      expect(counts.rows[0].regions).toBeGreaterThanOrEqual(3);
+      expect(counts.rows[0].regions).toBeLessThanOrEqual(5);
+      expect(counts.rows[0].members).toBeGreaterThanOrEqual(200);
+      expect(counts.rows[0].users).toBe(5);
+
+      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+      child.kill('SIGTERM');
+      expect(await exited).toBe(0);
+    } finally {
+      child.kill('SIGKILL');
+    }
+  }, 90_000);
+});
