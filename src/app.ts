@@ -29,11 +29,11 @@ export function createApp(deps: Deps): App {
   setUpRequestLogging(app, deps.logger);
   setUpStatic(app, { isProduction: config.isProduction });
   app.use(healthRoutes(deps));
-  setUpSecurity(app, { isProduction: config.isProduction });
+  setUpSecurity(app, { behindTls: config.behindTls });
   const sessions = setUpSession(app, {
     databaseUrl: deps.databaseUrl,
     secret: config.sessionSecret,
-    secureCookie: config.isProduction,
+    secureCookie: config.behindTls,
     pruneIntervalSeconds: config.env === 'test' ? false : 15 * 60,
   });
   setUpCsrf(app);

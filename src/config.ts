@@ -13,6 +13,7 @@ const envSchema = z.object({
   EMBEDDED_PG_PORT: port.default(54329),
   SESSION_SECRET: z.string().min(32).optional(),
   TRUST_PROXY: flag.default(false),
+  BEHIND_TLS: flag.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BCRYPT_COST: z.coerce.number().int().min(12).max(15).default(12),
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
@@ -29,6 +30,8 @@ export type Config = Readonly<{
   embeddedPg: { dir: string; port: number };
   sessionSecret: string | undefined;
   trustProxy: boolean;
+  /** Served over HTTPS (directly or by a proxy): Secure cookies, HSTS. */
+  behindTls: boolean;
   logLevel: string;
   bcryptCost: number;
   dbPoolMax: number;
@@ -62,6 +65,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embeddedPg: { dir: e.EMBEDDED_PG_DIR, port: e.EMBEDDED_PG_PORT },
     sessionSecret: e.SESSION_SECRET,
     trustProxy: e.TRUST_PROXY,
+    behindTls: e.BEHIND_TLS ?? e.NODE_ENV === 'production',
     logLevel: e.LOG_LEVEL,
     bcryptCost: e.BCRYPT_COST,
     dbPoolMax: e.DB_POOL_MAX,

@@ -3,7 +3,7 @@ import helmet from 'helmet';
 import { ForbiddenError } from '../errors';
 
 /** Headers, body limits and the cross-site Origin check. */
-export function setUpSecurity(app: Express, { isProduction }: { isProduction: boolean }) {
+export function setUpSecurity(app: Express, { behindTls }: { behindTls: boolean }) {
   app.disable('x-powered-by');
   app.use(
     helmet({
@@ -20,10 +20,10 @@ export function setUpSecurity(app: Express, { isProduction }: { isProduction: bo
           frameAncestors: ["'none'"],
           objectSrc: ["'none'"],
           baseUri: ["'self'"],
-          ...(isProduction ? { upgradeInsecureRequests: [] } : {}),
+          ...(behindTls ? { upgradeInsecureRequests: [] } : {}),
         },
       },
-      strictTransportSecurity: isProduction,
+      strictTransportSecurity: behindTls,
       referrerPolicy: { policy: 'same-origin' },
     }),
   );
