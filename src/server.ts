@@ -5,6 +5,7 @@ import { openDatabase, type DatabaseHandle } from './db/database';
 import { createOwnerDb, migrateLatest } from './db/migrate';
 import { buildDeps } from './deps';
 import { createLogger } from './logger';
+import { startHousekeeping } from './ops/housekeeping';
 import { DEMO_LOGINS, DEMO_PASSWORD, isDemoDatasetLoaded, loadDemoDataset } from '../seeds/demo/demo-dataset';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -18,6 +19,7 @@ async function main() {
 
   const deps = buildDeps(config, database.url, logger);
   const { app, close } = createApp(deps);
+  const housekeeping = startHousekeeping(deps.db, logger);
   const server = app.listen(config.port, config.host, () => {
     const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
     printBanner(url, database, demo);
@@ -35,6 +37,7 @@ async function main() {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
     force.unref();
+    housekeeping.stop();
     await closeServer(server); // in-flight requests finish, new connections are refused
     await close();
     await deps.db.destroy();

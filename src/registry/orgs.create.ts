@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { ValidationError } from '../http/errors';
 import { makeInpo } from '../shared/inpo';
 import { mayContain, type EmployerKind, type Level } from './levels';
-import type { OrgRow } from './orgs.repo';
+import { findOrgById, type OrgRow } from './orgs.repo';
 
 export interface NewOrganization {
   parentId: number | null;
@@ -28,23 +28,18 @@ export async function insertOrganization(db: Knex, input: NewOrganization): Prom
     `SELECT nextval('inpo_seq') AS seq, nextval(pg_get_serial_sequence('organizations', 'id')) AS id`,
   );
   const { seq, id } = rows[0]!;
-  const [row] = await db('organizations')
-    .insert({
-      id,
-      parent_id: input.parentId,
-      level: input.level,
-      path: parent ? `${parent.path}.${id}` : String(id),
-      inpo: makeInpo(regionCode, seq),
-      region_code: regionCode,
-      name: input.name,
-      short_name: input.shortName ?? null,
-      employer_kind: input.employerKind ?? null,
-      has_territorial_rights: input.hasTerritorialRights ?? false,
-      ...(input.createdOn ? { created_on: input.createdOn } : {}),
-    })
-    .returning(['id', 'parent_id', 'level', 'path', 'inpo', 'name', 'short_name', 'has_territorial_rights', 'employer_kind', 'liquidated_on']);
-  return {
-    id: row.id, parentId: row.parent_id, level: row.level, path: row.path, inpo: row.inpo, name: row.name, shortName: row.short_name,
-    hasTerritorialRights: row.has_territorial_rights, employerKind: row.employer_kind, liquidatedOn: row.liquidated_on,
-  };
+  await db('organizations').insert({
+    id,
+    parent_id: input.parentId,
+    level: input.level,
+    path: parent ? `${parent.path}.${id}` : String(id),
+    inpo: makeInpo(regionCode, seq),
+    region_code: regionCode,
+    name: input.name,
+    short_name: input.shortName ?? null,
+    employer_kind: input.employerKind ?? null,
+    has_territorial_rights: input.hasTerritorialRights ?? false,
+    ...(input.createdOn ? { created_on: input.createdOn } : {}),
+  });
+  return (await findOrgById(db, id))!;
 }

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { pruneLoginFailures } from '../../src/auth/login-throttle';
 import { useTestApp } from '../support/app';
 import { postLogin } from '../support/agents';
 import { createRegionTree, createUser, type TestUser } from '../support/factories';
@@ -49,5 +50,16 @@ describe('login throttling', () => {
     expect((await postLogin(ctx.app, other.username, other.password, ip)).response.status).toBe(303);
     const left = await ctx.database.ownerDb('login_failures').where({ username: other.username, ip }).count<{ count: number }[]>('* as count');
     expect(left[0]!.count).toBe(0);
+  });
+
+  it('when failures are older than a day, then housekeeping removes them and keeps the recent ones', async () => {
+    const db = ctx.database.ownerDb;
+    await db('login_failures').insert([
+      { username: 'old-one', ip: '192.0.2.1', failed_at: new Date(Date.now() - 25 * 3600 * 1000) },
+      { username: 'new-one', ip: '192.0.2.1' },
+    ]);
+    expect(await pruneLoginFailures(ctx.database.db)).toBeGreaterThanOrEqual(1);
+    expect(await db('login_failures').where({ username: 'old-one' })).toHaveLength(0);
+    expect(await db('login_failures').where({ username: 'new-one' })).toHaveLength(1);
   });
 });

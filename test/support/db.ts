@@ -1,10 +1,9 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
-import pg from 'pg';
 import { inject } from 'vitest';
 import { createDb } from '../../src/db/knex';
 import { createOwnerDb } from '../../src/db/migrate';
-import { withDatabase } from './urls';
+import { adminQuery, withDatabase } from './urls';
 
 export interface TestDatabase {
   url: string;
@@ -33,14 +32,4 @@ export async function createTestDatabase(): Promise<TestDatabase> {
       await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
     },
   };
-}
-
-async function adminQuery(url: string, text: string) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    await client.query(text);
-  } finally {
-    await client.end();
-  }
 }

@@ -4,12 +4,11 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import pg from 'pg';
 import type { TestProject } from 'vitest/node';
 import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded';
 import { createDatabaseIfMissing } from '../../src/db/database';
 import { MIGRATIONS_DIR, REFERENCE_SEEDS_DIR, ROOT_DIR, migrateLatest } from '../../src/db/migrate';
-import { withDatabase } from './urls';
+import { adminQuery, withDatabase } from './urls';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -34,7 +33,7 @@ export default async function setup(project: TestProject) {
       const building = `${templateDb}_building`;
       await createDatabaseIfMissing(adminUrl, building);
       await migrateLatest(withDatabase(adminUrl, building));
-      await sql(adminUrl, `ALTER DATABASE "${building}" RENAME TO "${templateDb}"`);
+      await adminQuery(adminUrl, `ALTER DATABASE "${building}" RENAME TO "${templateDb}"`);
     }
   } catch (err) {
     await embedded?.stop();
@@ -58,29 +57,14 @@ function schemaHash(): string {
 
 /** Old templates and databases of earlier, interrupted runs. */
 async function dropLeftovers(adminUrl: string, keepTemplate: string) {
-  const client = new pg.Client({ connectionString: adminUrl });
-  await client.connect();
-  try {
-    const { rows } = await client.query<{ datname: string }>(
-      `SELECT datname FROM pg_database WHERE (datname LIKE 'reestr\\_tmpl\\_%' OR datname LIKE 'reestr\\_t\\_%') AND datname <> $1`,
-      [keepTemplate],
-    );
-    for (const { datname } of rows) await client.query(`DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
-  } finally {
-    await client.end();
-  }
-}
-
-async function sql(url: string, text: string, params: unknown[] = []) {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await client.query(text, params);
-  } finally {
-    await client.end();
-  }
+  const { rows } = await adminQuery(
+    adminUrl,
+    `SELECT datname FROM pg_database WHERE (datname LIKE 'reestr\\_tmpl\\_%' OR datname LIKE 'reestr\\_t\\_%') AND datname <> $1`,
+    [keepTemplate],
+  );
+  for (const { datname } of rows) await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
 }
 
 async function databaseExists(adminUrl: string, name: string): Promise<boolean> {
-  return ((await sql(adminUrl, 'SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount ?? 0) > 0;
+  return ((await adminQuery(adminUrl, 'SELECT 1 FROM pg_database WHERE datname = $1', [name])).rowCount ?? 0) > 0;
 }
