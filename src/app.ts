@@ -37,11 +37,11 @@ export function createApp(deps: Deps): App {
     pruneIntervalSeconds: config.env === 'test' ? false : 15 * 60,
   });
   setUpCsrf(app);
-  setUpAuthentication(app, deps.db, deps.auth);
+  const authenticator = setUpAuthentication(app, deps.db, deps.auth);
   setUpFlash(app);
   setUpNavigation(app);
 
-  app.use(authRoutes(deps));
+  app.use(authRoutes(deps, authenticator));
   // Everything below requires a login: a new route is guarded by default.
   app.use(requireLogin, requirePasswordChanged);
   app.use(homeRoutes(deps));

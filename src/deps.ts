@@ -17,6 +17,6 @@ export interface Deps {
 }
 
 export function buildDeps(config: Config, databaseUrl: string, logger: Logger = createLogger(config.logLevel)): Deps {
-  const db = createDb(databaseUrl, { poolMax: config.dbPoolMax, statementTimeoutMs: config.statementTimeoutMs });
+  const db = createDb(databaseUrl, { poolMax: config.dbPoolMax, statementTimeoutMs: config.statementTimeoutMs, logger });
   return { config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost), state: { shuttingDown: false } };
 }

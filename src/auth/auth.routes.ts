@@ -1,8 +1,8 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
-import passport from 'passport';
 import type { Principal } from '../access/principal';
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
+import type { Authenticator } from '../http/setup/auth';
 import { TooManyRequestsError, ValidationError } from '../http/errors';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
@@ -10,10 +10,10 @@ import { principalOf, requireLogin, safeLocalPath } from '../http/guards';
 import type { FieldError } from '../http/errors';
 import { changePasswordSchema, loginSchema } from './auth.schemas';
 
-export function authRoutes({ auth }: Deps): Router {
+export function authRoutes({ auth }: Deps, passport: Authenticator): Router {
   const router = Router();
   router.get('/login', showLogin);
-  router.post('/login', login);
+  router.post('/login', (req, res, next) => login(passport, req, res, next));
   router.post('/logout', requireLogin, logout);
   router.get('/account/password', requireLogin, showChangePassword);
   router.post('/account/password', requireLogin, changePassword);
@@ -38,7 +38,7 @@ function showLogin(req: Request, res: Response) {
   renderLogin(res, 200, { next: safeLocalPath(req.query.next, '') });
 }
 
-function login(req: Request, res: Response, next: NextFunction) {
+function login(passport: Authenticator, req: Request, res: Response, next: NextFunction) {
   const form = parseForm(loginSchema, req.body);
   const values = { username: typeof req.body?.username === 'string' ? req.body.username : '', next: safeLocalPath(req.body?.next, '') };
   if (!form.ok) return renderLogin(res, 422, values, form.errors);

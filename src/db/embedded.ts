@@ -32,9 +32,32 @@ export async function startEmbeddedPostgres(dir: string, port: number, opts: { f
     fs.mkdirSync(path.dirname(databaseDir), { recursive: true });
     await server.initialise();
   }
+  await stopLeftoverServer(databaseDir);
   await server.start();
   return {
     url: (database) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * A server left running by a killed process (kill -9, a crashed terminal) holds the data folder and the
+ * port; it is ours, so it is asked to stop (SIGINT = fast shutdown) before a new one starts.
+ */
+async function stopLeftoverServer(databaseDir: string): Promise<void> {
+  const pidFile = path.join(databaseDir, 'postmaster.pid');
+  if (!fs.existsSync(pidFile)) return;
+  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!Number.isInteger(pid) || pid <= 0 || !isAlive(pid)) return;
+  process.kill(pid, 'SIGINT');
+  for (let waited = 0; waited < 15_000 && isAlive(pid); waited += 100) await new Promise((r) => setTimeout(r, 100));
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }

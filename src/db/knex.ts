@@ -1,5 +1,6 @@
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
+import type { Logger } from 'pino';
 
 // DATE columns stay 'YYYY-MM-DD' strings: a reporting date must never shift with the server's time zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
@@ -14,10 +15,12 @@ export interface DbOptions {
   statementTimeoutMs?: number;
   /** Run as the restricted application role (no UPDATE/DELETE on the audit log). */
   asAppRole?: boolean;
+  /** Where knex's own warnings go (pool errors are also thrown to the caller). */
+  logger?: Logger;
 }
 
 export function createDb(connectionString: string, options: DbOptions = {}): Db {
-  const { poolMax = 10, statementTimeoutMs = 15000, asAppRole = true } = options;
+  const { poolMax = 10, statementTimeoutMs = 15000, asAppRole = true, logger } = options;
   return knex({
     client: 'pg',
     connection: { connectionString, application_name: 'reestr' },
@@ -31,5 +34,15 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
       },
     },
     acquireConnectionTimeout: 10000,
+    ...(logger
+      ? {
+          log: {
+            warn: (message: unknown) => logger.warn({ knex: String(message) }, 'knex warning'),
+            error: (message: unknown) => logger.error({ knex: String(message) }, 'knex error'),
+            deprecate: (method: string, alternative: string) => logger.warn({ method, alternative }, 'knex deprecation'),
+            debug: () => {},
+          },
+        }
+      : {}),
   });
 }

@@ -1,7 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import request from 'supertest';
+import { createApp } from '../../src/app';
+import { createDb } from '../../src/db/knex';
 import { useTestApp } from '../support/app';
-import { anonymousAgent, loggedInAgent, type Agent } from '../support/agents';
+import { withDatabase } from '../support/urls';
+import { anonymousAgent, loggedInAgent, postLogin, type Agent } from '../support/agents';
 import { createMembers, createRegionTree, createUser } from '../support/factories';
 import { AUTHZ_MATRIX } from '../authz-matrix';
 
@@ -81,6 +84,28 @@ describe('errors', () => {
     const huge = await agent.post('/login').type('form').send({ _csrf: csrf, username: 'x'.repeat(200_000), password: 'y' });
     expect(huge.status).toBe(413);
     expect(huge.text).not.toMatch(STACK_OR_SQL);
+  });
+});
+
+describe('server errors', () => {
+  it('when the database fails in the middle of a request, then a Russian 500 page without stack, SQL or connection details', async () => {
+    const brokenDb = createDb(withDatabase(ctx.database.url, 'reestr_no_such_database'), { poolMax: 1, logger: ctx.deps.logger });
+    const { app, close } = createApp({ ...ctx.deps, db: brokenDb, auth: ctx.deps.auth });
+    try {
+      // The session lives in the working store; loading the user through the broken pool fails.
+      const user = await createUser(ctx.database.ownerDb, [{ role: 'coordinator', org: tree.region }]);
+      const { response } = await postLogin(ctx.app, user.username, user.password);
+      const cookie = ([] as string[]).concat(response.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+      const res = await request(app).get('/').set('Cookie', cookie);
+      expect(res.status).toBe(500);
+      expect(res.text).toContain('Внутренняя ошибка сервера');
+      expect(res.text).not.toMatch(STACK_OR_SQL);
+      expect(res.text).not.toContain('reestr_no_such_database');
+      expect((await request(app).get('/readyz')).status).toBe(503);
+    } finally {
+      await close();
+      await brokenDb.destroy();
+    }
   });
 });
 

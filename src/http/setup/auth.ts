@@ -1,12 +1,14 @@
 import type { Express } from 'express';
 import type { Knex } from 'knex';
-import passport from 'passport';
+import { Passport } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { AuthService } from '../../auth/auth.service';
 import { loadPrincipal } from '../../auth/users.repo';
 
 /** passport-local over the auth service; the session keeps only the user id, the principal is reloaded per request. */
-export function setUpAuthentication(app: Express, db: Knex, authService: AuthService) {
+export function setUpAuthentication(app: Express, db: Knex, authService: AuthService): Authenticator {
+  // One passport instance per app: the global one would let a second app (tests) rewire the first.
+  const passport = new Passport();
   passport.use(
     new LocalStrategy({ passReqToCallback: true }, (req, username, password, done) => {
       authService
@@ -23,4 +25,7 @@ export function setUpAuthentication(app: Express, db: Knex, authService: AuthSer
   });
   app.use(passport.initialize());
   app.use(passport.session());
+  return passport;
 }
+
+export type Authenticator = InstanceType<typeof Passport>;
