@@ -24,6 +24,12 @@ export interface MatrixEntry {
 
 const all = (status: number): Statuses => ({ anonymous: status, admin: status, coordinator: status, chair: status, statistician: status, member: status });
 const loggedIn = (anonymous: number, status: number): Statuses => ({ ...all(status), anonymous });
+/** Passport pages: every role but the member's personal account reads them. */
+const readers = (anonymous: number): Statuses => ({ anonymous, admin: 200, coordinator: 200, chair: 200, statistician: 200, member: 403 });
+/** Passport forms: admins, coordinators and the chair of the organization; statisticians only read. */
+const editors = (anonymous: number, ok: number): Statuses => ({ anonymous, admin: ok, coordinator: ok, chair: ok, statistician: 403, member: 403 });
+/** Any object of another region: 404 for everyone who is logged in (the admin's subtree has no outside). */
+const outsideOf = (anonymous: number): Record<Subject, number | null> => ({ anonymous, admin: null, coordinator: 404, chair: 404, statistician: 404, member: 404 });
 
 export const AUTHZ_MATRIX: MatrixEntry[] = [
   { method: 'GET', path: '/healthz', inside: all(200) },
@@ -33,11 +39,15 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   { method: 'GET', path: '/account/password', inside: loggedIn(303, 200) },
   { method: 'POST', path: '/account/password', body: {}, inside: loggedIn(401, 422) },
   { method: 'GET', path: '/', inside: loggedIn(303, 200) },
-  {
-    method: 'GET',
-    path: '/orgs/:inpo',
-    inside: { anonymous: 303, admin: 200, coordinator: 200, chair: 200, statistician: 200, member: 403 },
-    outside: { anonymous: 303, admin: null, coordinator: 404, chair: 404, statistician: 404, member: 404 },
-  },
+  ...['/orgs/:inpo', '/orgs/:inpo/officers', '/orgs/:inpo/headcount', '/orgs/:inpo/structure', '/orgs/:inpo/agreement', '/orgs/:inpo/search'].map(
+    (path): MatrixEntry => ({ method: 'GET', path, inside: readers(303), outside: outsideOf(303) }),
+  ),
+  ...['/orgs/:inpo/edit', '/orgs/:inpo/officers/new', '/orgs/:inpo/agreement/edit'].map(
+    (path): MatrixEntry => ({ method: 'GET', path, inside: editors(303, 200), outside: outsideOf(303) }),
+  ),
+  // An empty form: allowed editors reach validation (422), everyone else is stopped before it.
+  ...['/orgs/:inpo/edit', '/orgs/:inpo/officers', '/orgs/:inpo/officers/:officerId/end', '/orgs/:inpo/headcount', '/orgs/:inpo/agreement', '/orgs/:inpo/agreement/annexes'].map(
+    (path): MatrixEntry => ({ method: 'POST', path, body: {}, inside: editors(401, 422), outside: outsideOf(401) }),
+  ),
   { method: 'POST', path: '/logout', inside: loggedIn(401, 303), endsSession: true },
 ];

@@ -1,15 +1,26 @@
 import type { Knex } from 'knex';
 import { NotFoundError, ForbiddenError } from '../http/errors';
-import { pathWithin, type Principal } from './principal';
-import { roleMay, type Action } from './roles';
+import { pathWithin, type Grant, type Principal } from './principal';
+import { CHAIR_LIMITED_TO_OWN_UNITS, UNIT_LEVELS, roleMay, type Action } from './roles';
 
 export interface OrgRef {
   id: number;
   path: string;
+  level: string;
+  /** For subdivisions and groups: the ППО they belong to (the nearest primary above). */
+  primaryId?: number | null;
+}
+
+function grantAllows(grant: Grant, action: Action, org: OrgRef): boolean {
+  if (!roleMay(grant.role, action) || !pathWithin(org.path, grant.organizationPath)) return false;
+  if (grant.role === 'chair' && CHAIR_LIMITED_TO_OWN_UNITS.has(action)) {
+    return org.id === grant.organizationId || (UNIT_LEVELS.has(org.level) && org.primaryId === grant.organizationId);
+  }
+  return true;
 }
 
 export function can(principal: Principal, action: Action, org: OrgRef): boolean {
-  return principal.grants.some((g) => roleMay(g.role, action) && pathWithin(org.path, g.organizationPath));
+  return principal.grants.some((g) => grantAllows(g, action, org));
 }
 
 /** The only answer to "may this user do this to this organization": 404 outside the subtree, so ids can't be probed. */
@@ -31,11 +42,11 @@ export function whereInSubtree<T extends Knex.QueryBuilder>(query: T, principal:
 }
 
 /** The organizations a user "belongs to" for the header and the home page: the granted ones, deduplicated. */
-export function homeOrganizations(principal: Principal): { id: number; inpo: string; name: string; path: string }[] {
-  const seen = new Map<number, { id: number; inpo: string; name: string; path: string }>();
+export function homeOrganizations(principal: Principal): { id: number; inpo: string; name: string; path: string; level: string }[] {
+  const seen = new Map<number, { id: number; inpo: string; name: string; path: string; level: string }>();
   for (const g of principal.grants) {
     if (!seen.has(g.organizationId)) {
-      seen.set(g.organizationId, { id: g.organizationId, inpo: g.organizationInpo, name: g.organizationName, path: g.organizationPath });
+      seen.set(g.organizationId, { id: g.organizationId, inpo: g.organizationInpo, name: g.organizationName, path: g.organizationPath, level: g.organizationLevel });
     }
   }
   return [...seen.values()];

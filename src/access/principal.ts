@@ -4,6 +4,7 @@ export interface Grant {
   role: Role;
   organizationId: number;
   organizationPath: string;
+  organizationLevel: string;
   organizationInpo: string;
   organizationName: string;
 }

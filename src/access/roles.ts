@@ -16,7 +16,18 @@ export const ROLE_LABELS: Record<Role, string> = {
 export const PERMISSIONS = {
   'org.view': ['admin', 'coordinator', 'chair', 'statistician'],
   'org.members.count': ['admin', 'coordinator', 'chair', 'statistician'],
+  'org.export': ['admin', 'coordinator', 'statistician'],
+  'org.passport.edit': ['admin', 'coordinator', 'chair'],
+  'org.units.create': ['admin', 'coordinator', 'chair'],
+  'org.restructure': ['admin', 'coordinator'],
 } as const satisfies Record<string, readonly Role[]>;
+
+/**
+ * A chair edits the passport of the organization they chair and of its subdivisions and groups,
+ * not of other organizations below it (a territorial chair does not edit the ППО's passports).
+ */
+export const CHAIR_LIMITED_TO_OWN_UNITS: ReadonlySet<Action> = new Set<Action>(['org.passport.edit', 'org.units.create']);
+export const UNIT_LEVELS: ReadonlySet<string> = new Set(['subdivision', 'group']);
 
 export type Action = keyof typeof PERMISSIONS;
 

@@ -29,7 +29,7 @@ export async function loadPrincipal(db: Knex, userId: number): Promise<Principal
     .whereNull('u.blocked_at')
     .orderBy([{ column: 'o.path' }, { column: 'g.role' }])
     .select('u.id', 'u.username', 'u.full_name', 'u.must_change_password', 'u.member_id', 'g.role',
-      'o.id as org_id', 'o.path', 'o.inpo', 'o.name as org_name');
+      'o.id as org_id', 'o.path', 'o.level as org_level', 'o.inpo', 'o.name as org_name');
   const first = rows[0];
   if (!first) return undefined;
   return {
@@ -40,7 +40,10 @@ export async function loadPrincipal(db: Knex, userId: number): Promise<Principal
     memberId: first.member_id == null ? null : Number(first.member_id),
     grants: rows
       .filter((r) => r.role != null)
-      .map((r) => ({ role: r.role as Role, organizationId: r.org_id, organizationPath: r.path, organizationInpo: r.inpo, organizationName: r.org_name })),
+      .map((r) => ({
+        role: r.role as Role, organizationId: r.org_id, organizationPath: r.path, organizationLevel: r.org_level,
+        organizationInpo: r.inpo, organizationName: r.org_name,
+      })),
   };
 }
 

@@ -1,15 +1,161 @@
-import { Router } from 'express';
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
 import type { Deps } from '../deps';
+import type { FieldError } from '../http/errors';
+import { errorViewModel } from '../http/forms';
 import { principalOf } from '../http/guards';
-import { EMPLOYER_KIND_LABELS, LEVEL_LABELS } from './levels';
-import { createOrgsService } from './orgs.service';
+import { todayIso } from '../shared/dates';
+import { DICTIONARY_LOCALS, passportForm, renderTab } from './org-pages';
+import { agreementSchema, annexSchema, endOfficerSchema, generalSchema, headcountSchema, officerSchema } from './passport.schemas';
+import { createPassportService } from './passport.service';
+import { CHILD_SORTS, ORG_FILTERS, listChildren, searchSubtree, type ChildSort, type OrgFilter } from './structure.repo';
+
+const PAGE_SIZE = 50;
+
+const structureQuery = z.object({
+  sort: z.enum(Object.keys(CHILD_SORTS) as [ChildSort, ...ChildSort[]]).catch('name'),
+  page: z.coerce.number().int().min(1).max(10_000).catch(1),
+});
+
+const searchQuery = z.object({
+  q: z.string().trim().max(200).optional().catch(undefined),
+  filter: z.enum(Object.keys(ORG_FILTERS) as [OrgFilter, ...OrgFilter[]]).optional().catch(undefined),
+  after: z.string().max(1000).optional().catch(undefined),
+});
 
 export function orgsRoutes({ db }: Deps): Router {
-  const orgs = createOrgsService(db);
+  const passport = createPassportService(db);
   const router = Router();
-  router.get('/orgs/:inpo', async (req, res) => {
-    const page = await orgs.organizationPage(principalOf(req), req.params.inpo);
-    res.render('orgs/show', { title: page.org.name, section: 'registry', ...page, LEVEL_LABELS, EMPLOYER_KIND_LABELS });
-  });
+
+  // Passport tabs (read)
+  router.get('/orgs/:inpo', (req, res) => renderTab(passport, req, res, 'general', async () => ({})));
+  router.get('/orgs/:inpo/officers', (req, res) => showOfficers(req, res));
+  router.get('/orgs/:inpo/headcount', (req, res) => showHeadcount(req, res));
+  router.get('/orgs/:inpo/structure', (req, res) => showStructure(req, res));
+  router.get('/orgs/:inpo/agreement', (req, res) => showAgreement(req, res));
+  router.get('/orgs/:inpo/search', (req, res) => showSearch(req, res));
+
+  // Passport edits, one form per tab
+  router.get('/orgs/:inpo/edit', (req, res) => showGeneralForm(req, res));
+  router.post('/orgs/:inpo/edit', passportForm(passport, {
+    schema: generalSchema, action: 'org.passport.edit',
+    save: (ctx, org, data) => passport.updateGeneral(ctx, org, data, todayIso()),
+    rerender: (req, res, errors) => showGeneralForm(req, res, errors),
+    done: (org) => ({ to: `/orgs/${org.inpo}`, message: 'Общие сведения сохранены' }),
+  }));
+  router.get('/orgs/:inpo/officers/new', (req, res) => showOfficerForm(req, res));
+  router.post('/orgs/:inpo/officers', passportForm(passport, {
+    schema: officerSchema, action: 'org.passport.edit',
+    save: (ctx, org, data) => passport.addOfficer(ctx, org, data),
+    rerender: (req, res, errors) => showOfficerForm(req, res, errors),
+    done: (org) => ({ to: `/orgs/${org.inpo}/officers`, message: 'Выборное лицо добавлено' }),
+  }));
+  router.post('/orgs/:inpo/officers/:officerId/end', passportForm(passport, {
+    schema: endOfficerSchema, action: 'org.passport.edit',
+    save: (ctx, org, data, req) => passport.endOfficer(ctx, org, officerIdOf(req), data.endedOn),
+    rerender: (req, res, errors) => showOfficers(req, res, errors.map((e) => ({ ...e, field: `endedOn-${officerIdOf(req)}` }))),
+    done: (org) => ({ to: `/orgs/${org.inpo}/officers`, message: 'Полномочия прекращены' }),
+  }));
+  router.post('/orgs/:inpo/headcount', passportForm(passport, {
+    schema: headcountSchema, action: 'org.passport.edit',
+    save: (ctx, org, data) => passport.saveHeadcount(ctx, org, data),
+    rerender: (req, res, errors) => showHeadcount(req, res, errors),
+    done: (org) => ({ to: `/orgs/${org.inpo}/headcount`, message: 'Численность сохранена' }),
+  }));
+  router.get('/orgs/:inpo/agreement/edit', (req, res) => showAgreementForm(req, res));
+  router.post('/orgs/:inpo/agreement', passportForm(passport, {
+    schema: agreementSchema, action: 'org.passport.edit',
+    save: (ctx, org, data) => passport.saveAgreement(ctx, org, data),
+    rerender: (req, res, errors) => showAgreementForm(req, res, errors),
+    done: (org) => ({ to: `/orgs/${org.inpo}/agreement`, message: 'Сведения о коллективном договоре сохранены' }),
+  }));
+  router.post('/orgs/:inpo/agreement/annexes', passportForm(passport, {
+    schema: annexSchema, action: 'org.passport.edit',
+    save: (ctx, org, data) => passport.addAnnex(ctx, org, data),
+    rerender: (req, res, errors) => showAgreement(req, res, errors),
+    done: (org) => ({ to: `/orgs/${org.inpo}/agreement`, message: 'Приложение добавлено' }),
+  }));
   return router;
+
+  function showOfficers(req: Request, res: Response, errors: FieldError[] = []) {
+    return renderTab(passport, req, res, 'officers', async (org) => ({ officers: await passport.officers(org), today: todayIso() }), {
+      status: errors.length ? 422 : 200, errors, values: req.method === 'POST' ? req.body : {},
+    });
+  }
+
+  function showHeadcount(req: Request, res: Response, errors: FieldError[] = []) {
+    return renderTab(passport, req, res, 'headcount', async (org) => ({ headcounts: await passport.headcounts(org) }), {
+      status: errors.length ? 422 : 200, errors, values: req.method === 'POST' ? req.body : { asOf: todayIso() },
+    });
+  }
+
+  function showAgreement(req: Request, res: Response, errors: FieldError[] = []) {
+    return renderTab(passport, req, res, 'agreement', (org) => passport.agreement(org), {
+      status: errors.length ? 422 : 200, errors, values: req.method === 'POST' ? req.body : {},
+    });
+  }
+
+  function showStructure(req: Request, res: Response) {
+    const query = structureQuery.parse(req.query);
+    return renderTab(passport, req, res, 'structure', async (org) => {
+      const { children, total } = await listChildren(db, org, query.sort, query.page, PAGE_SIZE);
+      return { children, total, sort: query.sort, page: query.page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
+    });
+  }
+
+  async function showSearch(req: Request, res: Response) {
+    const query = searchQuery.parse(req.query);
+    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.view');
+    const after = decodeCursor(query.after);
+    const searched = Boolean(query.q || query.filter);
+    const result = searched ? await searchSubtree(db, org.path, { q: query.q ?? null, filter: query.filter ?? null, after }, PAGE_SIZE) : null;
+    res.render('orgs/search', {
+      title: `Поиск: ${org.name}`, section: 'registry', org, q: query.q ?? '', filter: query.filter ?? '', result,
+      nextCursor: result?.next ? encodeCursor(result.next) : null, ...DICTIONARY_LOCALS,
+    });
+  }
+
+  async function showGeneralForm(req: Request, res: Response, errors: FieldError[] = []) {
+    await editPage(req, res, 'orgs/edit-general', 'Общие сведения', errors, (org) => ({
+      name: org.name, shortName: org.shortName, employerKind: org.employerKind, employerInn: org.employerInn,
+      address: org.address, phone: org.phone, email: org.email, website: org.website,
+    }));
+  }
+
+  async function showOfficerForm(req: Request, res: Response, errors: FieldError[] = []) {
+    await editPage(req, res, 'orgs/officer-new', 'Новое выборное лицо', errors, (org) => ({ post: org.level === 'group' ? 'group_organizer' : 'chair', electedOn: todayIso() }));
+  }
+
+  async function showAgreementForm(req: Request, res: Response, errors: FieldError[] = []) {
+    await editPage(req, res, 'orgs/agreement-edit', 'Коллективный договор', errors, async (org) => ({ ...((await passport.agreement(org)).agreement ?? { status: 'negotiating' }) }));
+  }
+
+  async function editPage(
+    req: Request, res: Response, view: string, heading: string, errors: FieldError[],
+    initial: (org: Awaited<ReturnType<typeof passport.orgFor>>) => Record<string, unknown> | Promise<Record<string, unknown>>,
+  ) {
+    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.passport.edit');
+    const values = req.method === 'POST' ? req.body : await initial(org);
+    res.status(errors.length ? 422 : 200).render(view, { title: `${heading}: ${org.name}`, section: 'registry', org, heading, values, ...errorViewModel(errors), ...DICTIONARY_LOCALS });
+  }
 }
+
+function officerIdOf(req: Request): number {
+  const id = Number(req.params.officerId);
+  return Number.isSafeInteger(id) && id > 0 ? id : -1;
+}
+
+function encodeCursor(cursor: { name: string; id: number }): string {
+  return Buffer.from(JSON.stringify([cursor.name, cursor.id])).toString('base64url');
+}
+
+function decodeCursor(value: string | undefined): { name: string; id: number } | null {
+  if (!value) return null;
+  try {
+    const [name, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
+    return typeof name === 'string' && Number.isSafeInteger(id) ? { name, id: id as number } : null;
+  } catch {
+    return null;
+  }
+}
+

@@ -45,8 +45,8 @@ describe('authorization matrix: every route as every role', () => {
     const r2Primary = await createOrg(db, await createOrg(db, r2Region, 'territorial'), 'primary');
     const grantOrg: Record<Role, typeof r1.union> = { admin: r1.union, coordinator: r1.region, statistician: r1.region, chair: r1.primary, member: r1.primary };
     for (const role of ROLES) users[role] = await createUser(db, [{ role, org: grantOrg[role] }]);
-    targets.inside = { inpo: r1.primary.inpo };
-    targets.outside = { inpo: r2Primary.inpo };
+    targets.inside = { inpo: r1.primary.inpo, officerId: '1' };
+    targets.outside = { inpo: r2Primary.inpo, officerId: '1' };
   });
 
   const subjects: Subject[] = ['anonymous', ...ROLES];

@@ -1,5 +1,5 @@
 import type { Express } from 'express';
-import { allowedRoots, homeOrganizations } from '../../access/access';
+import { can, homeOrganizations } from '../../access/access';
 import type { Principal } from '../../access/principal';
 
 export interface NavItem {
@@ -11,8 +11,8 @@ export interface NavItem {
 /** Sections of the main menu the user may open; sections that do not exist yet are not listed. */
 export function navigationFor(principal: Principal): NavItem[] {
   const items: NavItem[] = [];
-  const orgRoot = principal.grants.find((g) => allowedRoots(principal, 'org.view').includes(g.organizationPath));
-  if (orgRoot) items.push({ label: 'Реестр', href: `/orgs/${orgRoot.organizationInpo}`, section: 'registry' });
+  const orgRoot = homeOrganizations(principal).find((o) => can(principal, 'org.view', o));
+  if (orgRoot) items.push({ label: 'Реестр', href: `/orgs/${orgRoot.inpo}`, section: 'registry' });
   return items;
 }
 

@@ -1,0 +1,76 @@
+import type { Request, Response } from 'express';
+import type { Action } from '../access/roles';
+import { auditContextOf } from '../audit/audit';
+import { ValidationError, type FieldError } from '../http/errors';
+import { flash } from '../http/flash';
+import { errorViewModel, parseForm } from '../http/forms';
+import { principalOf } from '../http/guards';
+import { EMPLOYER_KIND_LABELS, EMPLOYER_KINDS, LEVEL_LABELS } from './levels';
+import type { OrgRow } from './orgs.repo';
+import { AGREEMENT_STATUS_LABELS, AGREEMENT_STATUSES } from './passport.schemas';
+import { OFFICER_POST_LABELS, OFFICER_POSTS } from './passport.repo';
+import type { PassportService } from './passport.service';
+import type { z } from 'zod';
+
+export const PASSPORT_TABS = [
+  { key: 'general', label: 'Общие сведения', suffix: '' },
+  { key: 'officers', label: 'Председатель и выборные', suffix: '/officers' },
+  { key: 'headcount', label: 'Численность', suffix: '/headcount' },
+  { key: 'structure', label: 'Структура', suffix: '/structure' },
+  { key: 'agreement', label: 'Коллективный договор', suffix: '/agreement' },
+] as const;
+export type TabKey = (typeof PASSPORT_TABS)[number]['key'];
+
+const DICTIONARIES = {
+  LEVEL_LABELS, EMPLOYER_KIND_LABELS, EMPLOYER_KINDS, OFFICER_POST_LABELS, OFFICER_POSTS, AGREEMENT_STATUS_LABELS, AGREEMENT_STATUSES, PASSPORT_TABS,
+};
+
+/** Renders one passport tab: the common header (breadcrumbs, completeness, tabs) plus the tab's own data. */
+export async function renderTab(
+  passport: PassportService,
+  req: Request,
+  res: Response,
+  tab: TabKey,
+  content: (org: OrgRow) => Promise<Record<string, unknown>>,
+  extra: { status?: number; errors?: FieldError[]; values?: Record<string, unknown> } = {},
+) {
+  const principal = principalOf(req);
+  const org = await passport.orgFor(principal, String(req.params.inpo), 'org.view');
+  const [header, data] = await Promise.all([passport.header(principal, org), content(org)]);
+  res.status(extra.status ?? 200).render(`orgs/${tab}`, {
+    title: org.name, section: 'registry', tab, values: extra.values ?? {}, ...errorViewModel(extra.errors ?? []), ...DICTIONARIES, ...header, ...data,
+  });
+}
+
+/**
+ * A passport form's POST: parse with zod, check the action on the organization, save, and either
+ * redirect with a flash (303) or re-render the page with 422 and the messages next to the fields.
+ */
+export function passportForm<S extends z.ZodType>(
+  passport: PassportService,
+  options: {
+    schema: S;
+    action: Action;
+    save: (ctx: ReturnType<typeof auditContextOf>, org: OrgRow, data: z.output<S>, req: Request) => Promise<unknown>;
+    rerender: (req: Request, res: Response, errors: FieldError[]) => Promise<void>;
+    done: (org: OrgRow) => { to: string; message: string };
+  },
+) {
+  return async (req: Request, res: Response) => {
+    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), options.action);
+    if (org.liquidatedOn) throw new ValidationError([{ field: 'form', message: 'Организация ликвидирована: паспорт доступен только для чтения' }]);
+    const form = parseForm(options.schema, req.body);
+    if (!form.ok) return options.rerender(req, res, form.errors);
+    try {
+      await options.save(auditContextOf(req), org, form.data, req);
+    } catch (err) {
+      if (err instanceof ValidationError) return options.rerender(req, res, err.fields);
+      throw err;
+    }
+    const { to, message } = options.done(org);
+    flash(req, 'success', message);
+    res.redirect(303, to);
+  };
+}
+
+export const DICTIONARY_LOCALS = DICTIONARIES;

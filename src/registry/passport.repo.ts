@@ -1,0 +1,97 @@
+import type { Knex } from 'knex';
+import { GAPS_SQL_INCOMPLETE, type PassportGaps } from './completeness';
+
+export const OFFICER_POSTS = ['chair', 'deputy', 'committee', 'audit', 'group_organizer', 'safety_rep'] as const;
+export type OfficerPost = (typeof OFFICER_POSTS)[number];
+export const OFFICER_POST_LABELS: Record<OfficerPost, string> = {
+  chair: 'Председатель',
+  deputy: 'Заместитель председателя',
+  committee: 'Член профкома',
+  audit: 'Член контрольно-ревизионной комиссии',
+  group_organizer: 'Профгрупорг',
+  safety_rep: 'Уполномоченный по охране труда',
+};
+
+export interface OfficerRow {
+  id: number;
+  post: OfficerPost;
+  surname: string;
+  name: string;
+  patronymic: string | null;
+  memberId: number | null;
+  electedOn: string;
+  termUntil: string | null;
+  salaried: boolean;
+  protocolNumber: string | null;
+  protocolDate: string | null;
+  endedOn: string | null;
+}
+
+const OFFICER_COLUMNS = {
+  id: 'id', post: 'post', surname: 'surname', name: 'name', patronymic: 'patronymic', memberId: 'member_id', electedOn: 'elected_on',
+  termUntil: 'term_until', salaried: 'salaried', protocolNumber: 'protocol_number', protocolDate: 'protocol_date', endedOn: 'ended_on',
+};
+
+/** Current officers first (chair on top), then the history, newest first. */
+export async function listOfficers(db: Knex, organizationId: number): Promise<OfficerRow[]> {
+  return db('org_officers')
+    .where({ organization_id: organizationId })
+    .orderByRaw("ended_on IS NOT NULL, array_position(ARRAY['chair','group_organizer','deputy','committee','audit','safety_rep'], post), elected_on DESC, id DESC")
+    .select(OFFICER_COLUMNS);
+}
+
+export async function findOfficer(db: Knex, organizationId: number, id: number): Promise<OfficerRow | undefined> {
+  return db('org_officers').where({ organization_id: organizationId, id }).first(OFFICER_COLUMNS);
+}
+
+export interface HeadcountRow {
+  id: number;
+  asOf: string;
+  employeesTotal: number;
+  employeesPedagogical: number;
+  studentsTotal: number;
+}
+
+export async function listHeadcounts(db: Knex, organizationId: number): Promise<HeadcountRow[]> {
+  return db('org_headcounts')
+    .where({ organization_id: organizationId })
+    .orderBy('as_of', 'desc')
+    .select({ id: 'id', asOf: 'as_of', employeesTotal: 'employees_total', employeesPedagogical: 'employees_pedagogical', studentsTotal: 'students_total' });
+}
+
+export interface AgreementRow {
+  status: 'active' | 'expired' | 'negotiating' | 'none';
+  noneReason: string | null;
+  signedOn: string | null;
+  validFrom: string | null;
+  validTo: string | null;
+  registrationNumber: string | null;
+  registrationDate: string | null;
+}
+
+export async function findAgreement(db: Knex, organizationId: number): Promise<AgreementRow | undefined> {
+  return db('collective_agreements').where({ organization_id: organizationId }).first({
+    status: 'status', noneReason: 'none_reason', signedOn: 'signed_on', validFrom: 'valid_from', validTo: 'valid_to',
+    registrationNumber: 'registration_number', registrationDate: 'registration_date',
+  });
+}
+
+export async function listAnnexes(db: Knex, organizationId: number): Promise<{ id: number; title: string; signedOn: string | null }[]> {
+  return db('agreement_annexes').where({ organization_id: organizationId }).orderBy([{ column: 'signed_on' }, { column: 'id' }]).select({ id: 'id', title: 'title', signedOn: 'signed_on' });
+}
+
+export async function findGaps(db: Knex, organizationId: number): Promise<PassportGaps | undefined> {
+  return db('org_passport_gaps').where({ id: organizationId }).first({
+    noChair: 'no_chair', noChairTerm: 'no_chair_term', chairTermExpired: 'chair_term_expired', noEmail: 'no_email', noHeadcount: 'no_headcount',
+  });
+}
+
+/** Open organizations below `path` (not itself) with an incomplete passport. */
+export async function countIncompleteBelow(db: Knex, path: string): Promise<{ total: number; incomplete: number }> {
+  const { rows } = await db.raw(
+    `SELECT count(*) AS total, count(*) FILTER (WHERE ${GAPS_SQL_INCOMPLETE}) AS incomplete
+       FROM org_passport_gaps g WHERE g.path <@ ?::ltree AND g.path <> ?::ltree`,
+    [path, path],
+  );
+  return { total: Number(rows[0].total), incomplete: Number(rows[0].incomplete) };
+}

@@ -1,0 +1,80 @@
+import { z } from 'zod';
+import { EMPLOYER_KINDS } from './levels';
+import { OFFICER_POSTS } from './passport.repo';
+import { checkbox, optionalDate, optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, requiredDate, requiredString, wholeNumber } from '../shared/fields';
+
+const personName = (message: string) =>
+  requiredString(message, 100).regex(/^[А-ЯЁа-яё]+(?:[ -][А-ЯЁа-яё]+)*$/, 'Только русские буквы, дефис и пробел');
+
+export const generalSchema = z.object({
+  name: requiredString('Укажите полное наименование', 500),
+  shortName: optionalText(200),
+  employerKind: z.preprocess((v) => (v === '' ? null : v), z.enum(EMPLOYER_KINDS, { error: 'Выберите тип из списка' }).nullable()),
+  employerInn: optionalInn(),
+  address: optionalText(500),
+  phone: optionalPhone(),
+  email: optionalEmail(),
+  website: optionalUrl(),
+});
+export type GeneralInput = z.output<typeof generalSchema>;
+
+export const officerSchema = z
+  .object({
+    post: z.enum(OFFICER_POSTS, { error: 'Выберите должность из списка' }),
+    surname: personName('Укажите фамилию'),
+    name: personName('Укажите имя'),
+    patronymic: z.preprocess((v) => (v === '' ? undefined : v), personName('Укажите отчество').optional()).transform((v) => v ?? null),
+    electedOn: requiredDate('Укажите дату избрания'),
+    termUntil: optionalDate(),
+    salaried: checkbox(),
+    protocolNumber: optionalText(50),
+    protocolDate: optionalDate(),
+  })
+  .refine((v) => !v.termUntil || !v.electedOn || v.termUntil >= v.electedOn, { path: ['termUntil'], message: 'Срок полномочий не может закончиться раньше избрания' });
+export type OfficerInput = z.output<typeof officerSchema>;
+
+export const endOfficerSchema = z.object({ endedOn: requiredDate('Укажите дату окончания полномочий') });
+
+export const headcountSchema = z
+  .object({
+    asOf: requiredDate('Укажите дату, на которую дана численность'),
+    employeesTotal: wholeNumber('Укажите число работников'),
+    employeesPedagogical: wholeNumber('Укажите число педагогических работников'),
+    studentsTotal: z.preprocess((v) => (v === '' || v === undefined ? '0' : v), wholeNumber('Укажите число обучающихся')),
+  })
+  .refine((v) => v.employeesPedagogical <= v.employeesTotal, { path: ['employeesPedagogical'], message: 'Педагогов не может быть больше, чем всех работников' });
+export type HeadcountInput = z.output<typeof headcountSchema>;
+
+export const AGREEMENT_STATUSES = ['active', 'expired', 'negotiating', 'none'] as const;
+export const AGREEMENT_STATUS_LABELS: Record<(typeof AGREEMENT_STATUSES)[number], string> = {
+  active: 'Действует',
+  expired: 'Срок действия истёк',
+  negotiating: 'Ведутся переговоры',
+  none: 'Отсутствует',
+};
+
+export const agreementSchema = z
+  .object({
+    status: z.enum(AGREEMENT_STATUSES, { error: 'Выберите состояние коллективного договора' }),
+    noneReason: optionalText(500),
+    signedOn: optionalDate(),
+    validFrom: optionalDate(),
+    validTo: optionalDate(),
+    registrationNumber: optionalText(100),
+    registrationDate: optionalDate(),
+  })
+  .superRefine((v, ctx) => {
+    const need = (field: 'signedOn' | 'validFrom' | 'validTo', message: string) => {
+      if (!v[field]) ctx.addIssue({ code: 'custom', path: [field], message });
+    };
+    if (v.status === 'active' || v.status === 'expired') {
+      need('signedOn', 'Укажите дату заключения');
+      need('validFrom', 'Укажите начало срока действия');
+      need('validTo', 'Укажите окончание срока действия');
+    }
+    if (v.status === 'none' && !v.noneReason) ctx.addIssue({ code: 'custom', path: ['noneReason'], message: 'Укажите причину отсутствия договора' });
+    if (v.validFrom && v.validTo && v.validTo < v.validFrom) ctx.addIssue({ code: 'custom', path: ['validTo'], message: 'Окончание не может быть раньше начала' });
+  });
+export type AgreementInput = z.output<typeof agreementSchema>;
+
+export const annexSchema = z.object({ title: requiredString('Укажите название приложения', 500), signedOn: optionalDate() });

@@ -1,0 +1,147 @@
+import type { Knex } from 'knex';
+import { authorize, can } from '../access/access';
+import type { Principal } from '../access/principal';
+import type { Action } from '../access/roles';
+import { diffValues, recordAudit, type AuditContext } from '../audit/audit';
+import { inTransaction } from '../db/transaction';
+import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
+import { INPO_PATTERN } from '../shared/inpo';
+import { missingFields } from './completeness';
+import { countActiveMembersInSubtree, findAncestors, findOrgById, findOrgByInpo, type OrgRow } from './orgs.repo';
+import type { AgreementInput, GeneralInput, HeadcountInput, OfficerInput } from './passport.schemas';
+import { countIncompleteBelow, findAgreement, findGaps, findOfficer, listAnnexes, listHeadcounts, listOfficers } from './passport.repo';
+
+export function createPassportService(db: Knex) {
+  /** The organization behind a URL, if this user may do `action` to it (404 outside the subtree). */
+  async function orgFor(principal: Principal, inpo: string, action: Action): Promise<OrgRow> {
+    const org = INPO_PATTERN.test(inpo) ? await findOrgByInpo(db, inpo) : undefined;
+    authorize(principal, action, org);
+    return org as OrgRow;
+  }
+
+  return {
+    orgFor,
+
+    /** What every tab shows above its content. */
+    async header(principal: Principal, org: OrgRow) {
+      const [ancestors, gaps, activeMembers, below] = await Promise.all([
+        findAncestors(db, org),
+        findGaps(db, org.id),
+        countActiveMembersInSubtree(db, org.path),
+        countIncompleteBelow(db, org.path),
+      ]);
+      return {
+        org,
+        breadcrumbs: ancestors.filter((a) => can(principal, 'org.view', a)),
+        missing: missingFields(gaps, org.level),
+        chairTermExpired: gaps?.chairTermExpired ?? false,
+        activeMembers,
+        incompleteBelow: below,
+        mayEdit: can(principal, 'org.passport.edit', org) && !org.liquidatedOn,
+        mayRestructure: can(principal, 'org.restructure', org) && !org.liquidatedOn,
+        mayExport: can(principal, 'org.export', org),
+        mergedInto: org.mergedIntoId ? await findOrgById(db, org.mergedIntoId) : undefined,
+      };
+    },
+
+    officers: (org: OrgRow) => listOfficers(db, org.id),
+    headcounts: (org: OrgRow) => listHeadcounts(db, org.id),
+    async agreement(org: OrgRow) {
+      return { agreement: await findAgreement(db, org.id), annexes: await listAnnexes(db, org.id) };
+    },
+
+    async updateGeneral(ctx: AuditContext, org: OrgRow, input: GeneralInput, today: string) {
+      const before = { name: org.name, shortName: org.shortName, employerKind: org.employerKind, employerInn: org.employerInn, address: org.address, phone: org.phone, email: org.email, website: org.website };
+      const { oldValues, newValues, changed } = diffValues(before, input);
+      if (!changed) return false;
+      await inTransaction(db, async (trx) => {
+        await trx('organizations').where({ id: org.id }).update({
+          name: input.name, short_name: input.shortName, employer_kind: input.employerKind, employer_inn: input.employerInn,
+          address: input.address, phone: input.phone, email: input.email, website: input.website, updated_at: trx.fn.now(),
+        });
+        if ('name' in newValues) {
+          await trx('org_events').insert({ organization_id: org.id, kind: 'renamed', happened_on: today, old_name: org.name, new_name: input.name, actor_user_id: ctx.actorUserId });
+        }
+        await recordAudit(trx, ctx, { action: 'org.passport.updated', entity: 'organization', entityId: org.id, organizationId: org.id, oldValues, newValues });
+      });
+      return true;
+    },
+
+    /** A new officer; a new chair (or group organizer) ends the current one's term on the day before the election. */
+    async addOfficer(ctx: AuditContext, org: OrgRow, input: OfficerInput) {
+      const singleHolder = input.post === 'chair' || input.post === 'group_organizer';
+      await inTransaction(db, async (trx) => {
+        if (singleHolder) {
+          const current = await trx('org_officers').where({ organization_id: org.id, post: input.post }).whereNull('ended_on').forUpdate().first();
+          if (current) {
+            if (current.elected_on > input.electedOn) {
+              throw new ValidationError([{ field: 'electedOn', message: 'Нынешний председатель избран позже этой даты' }]);
+            }
+            await trx('org_officers').where({ id: current.id }).update({ ended_on: input.electedOn });
+            await recordAudit(trx, ctx, {
+              action: 'org.officer.ended', entity: 'org_officer', entityId: current.id, organizationId: org.id,
+              oldValues: { endedOn: null }, newValues: { endedOn: input.electedOn, reason: 'избран новый' },
+            });
+          }
+        }
+        const [row] = await trx('org_officers')
+          .insert({
+            organization_id: org.id, post: input.post, surname: input.surname, name: input.name, patronymic: input.patronymic,
+            elected_on: input.electedOn, term_until: input.termUntil, salaried: input.salaried,
+            protocol_number: input.protocolNumber, protocol_date: input.protocolDate,
+          })
+          .returning('id');
+        await recordAudit(trx, ctx, { action: 'org.officer.added', entity: 'org_officer', entityId: row.id, organizationId: org.id, newValues: { ...input } });
+      });
+    },
+
+    async endOfficer(ctx: AuditContext, org: OrgRow, officerId: number, endedOn: string) {
+      await inTransaction(db, async (trx) => {
+        const officer = await findOfficer(trx, org.id, officerId);
+        if (!officer) throw new NotFoundError();
+        if (officer.endedOn) throw new ConflictError('Полномочия уже прекращены');
+        if (endedOn < officer.electedOn) throw new ValidationError([{ field: 'endedOn', message: 'Дата окончания не может быть раньше избрания' }]);
+        await trx('org_officers').where({ id: officerId }).update({ ended_on: endedOn });
+        await recordAudit(trx, ctx, { action: 'org.officer.ended', entity: 'org_officer', entityId: officerId, organizationId: org.id, oldValues: { endedOn: null }, newValues: { endedOn } });
+      });
+    },
+
+    /** One figure per date: a second entry for the same date corrects the first. */
+    async saveHeadcount(ctx: AuditContext, org: OrgRow, input: HeadcountInput) {
+      await inTransaction(db, async (trx) => {
+        const existing = await trx('org_headcounts').where({ organization_id: org.id, as_of: input.asOf }).first();
+        const values = { employees_total: input.employeesTotal, employees_pedagogical: input.employeesPedagogical, students_total: input.studentsTotal };
+        if (existing) await trx('org_headcounts').where({ id: existing.id }).update(values);
+        else await trx('org_headcounts').insert({ organization_id: org.id, as_of: input.asOf, ...values });
+        await recordAudit(trx, ctx, {
+          action: 'org.headcount.saved', entity: 'organization', entityId: org.id, organizationId: org.id,
+          oldValues: existing ? { asOf: input.asOf, employeesTotal: existing.employees_total, employeesPedagogical: existing.employees_pedagogical, studentsTotal: existing.students_total } : null,
+          newValues: { ...input },
+        });
+      });
+    },
+
+    async saveAgreement(ctx: AuditContext, org: OrgRow, input: AgreementInput) {
+      await inTransaction(db, async (trx) => {
+        const before = await findAgreement(trx, org.id);
+        const values = {
+          status: input.status, none_reason: input.status === 'none' ? input.noneReason : null, signed_on: input.signedOn, valid_from: input.validFrom,
+          valid_to: input.validTo, registration_number: input.registrationNumber, registration_date: input.registrationDate, updated_at: trx.fn.now(),
+        };
+        await trx('collective_agreements').insert({ organization_id: org.id, ...values }).onConflict('organization_id').merge();
+        const { oldValues, newValues } = diffValues((before ?? {}) as Record<string, unknown>, { ...input, noneReason: values.none_reason });
+        await recordAudit(trx, ctx, { action: 'org.agreement.saved', entity: 'organization', entityId: org.id, organizationId: org.id, oldValues, newValues });
+      });
+    },
+
+    async addAnnex(ctx: AuditContext, org: OrgRow, input: { title: string; signedOn: string | null }) {
+      await inTransaction(db, async (trx) => {
+        if (!(await findAgreement(trx, org.id))) throw new ConflictError('Сначала заполните сведения о коллективном договоре');
+        const [row] = await trx('agreement_annexes').insert({ organization_id: org.id, title: input.title, signed_on: input.signedOn }).returning('id');
+        await recordAudit(trx, ctx, { action: 'org.agreement.annex_added', entity: 'agreement_annex', entityId: row.id, organizationId: org.id, newValues: input });
+      });
+    },
+  };
+}
+
+export type PassportService = ReturnType<typeof createPassportService>;

@@ -1,0 +1,119 @@
+import type { Knex } from 'knex';
+import { GAPS_SQL_INCOMPLETE } from './completeness';
+import type { Level } from './levels';
+
+export const CHILD_SORTS = {
+  name: 'c.name, c.id',
+  members: 'active DESC, c.name, c.id',
+  coverage: 'coverage DESC NULLS LAST, c.name, c.id',
+  incomplete: 'incomplete DESC, c.name, c.id',
+} as const;
+export type ChildSort = keyof typeof CHILD_SORTS;
+
+export interface ChildSummary {
+  id: number;
+  inpo: string;
+  name: string;
+  level: Level;
+  liquidatedOn: string | null;
+  activeMembers: number;
+  workingMembers: number;
+  employees: number | null;
+  /** Working members per 100 employees of the subtree's latest headcounts. */
+  coverage: number | null;
+  /** Organizations in the child's subtree (itself included) with an incomplete passport. */
+  incomplete: number;
+}
+
+/**
+ * The children of one organization with figures for each child's whole subtree, in one statement:
+ * every row of the parent's subtree is visited once and grouped by the child label of its path.
+ * A parent has at most a few thousand children, so pages are LIMIT/OFFSET over that small set.
+ */
+export async function listChildren(db: Knex, parent: { id: number; path: string }, sort: ChildSort, page: number, pageSize: number) {
+  const { rows } = await db.raw(
+    `WITH sub AS (
+       SELECT o.id, o.path, subpath(o.path, 0, nlevel(:path::ltree) + 1) AS child_path
+         FROM organizations o WHERE o.path <@ :path::ltree AND o.path <> :path::ltree),
+     m AS (
+       SELECT s.child_path, count(*) AS active, count(*) FILTER (WHERE mm.category = 'working') AS working
+         FROM members mm JOIN sub s ON s.id = mm.organization_id
+        WHERE mm.left_on IS NULL GROUP BY 1),
+     h AS (
+       SELECT s.child_path, sum(latest.employees_total) AS employees
+         FROM sub s
+         JOIN LATERAL (SELECT employees_total FROM org_headcounts WHERE organization_id = s.id ORDER BY as_of DESC LIMIT 1) latest ON true
+        GROUP BY 1),
+     g AS (
+       SELECT subpath(g.path, 0, nlevel(:path::ltree) + 1) AS child_path, count(*) FILTER (WHERE ${GAPS_SQL_INCOMPLETE}) AS incomplete
+         FROM org_passport_gaps g WHERE g.path <@ :path::ltree AND g.path <> :path::ltree GROUP BY 1)
+     SELECT c.id, c.inpo, c.name, c.level, c.liquidated_on,
+            coalesce(m.active, 0) AS active, coalesce(m.working, 0) AS working, h.employees,
+            CASE WHEN h.employees > 0 THEN round(100.0 * coalesce(m.working, 0) / h.employees, 1) END AS coverage,
+            coalesce(g.incomplete, 0) AS incomplete,
+            count(*) OVER () AS total_children
+       FROM organizations c
+       LEFT JOIN m ON m.child_path = c.path
+       LEFT JOIN h ON h.child_path = c.path
+       LEFT JOIN g ON g.child_path = c.path
+      WHERE c.parent_id = :id
+      ORDER BY c.liquidated_on IS NOT NULL, ${CHILD_SORTS[sort]}
+      LIMIT :limit OFFSET :offset`,
+    { path: parent.path, id: parent.id, limit: pageSize, offset: (page - 1) * pageSize },
+  );
+  const children: ChildSummary[] = rows.map((r: Record<string, unknown>) => ({
+    id: r.id as number, inpo: r.inpo as string, name: r.name as string, level: r.level as Level, liquidatedOn: r.liquidated_on as string | null,
+    activeMembers: Number(r.active), workingMembers: Number(r.working), employees: r.employees == null ? null : Number(r.employees),
+    coverage: r.coverage == null ? null : Number(r.coverage), incomplete: Number(r.incomplete),
+  }));
+  const total = rows.length ? Number(rows[0].total_children) : await countChildren(db, parent.id);
+  return { children, total };
+}
+
+async function countChildren(db: Knex, parentId: number): Promise<number> {
+  const row = await db('organizations').where({ parent_id: parentId }).count<{ count: number }[]>('* as count').first();
+  return Number(row?.count ?? 0);
+}
+
+export const ORG_FILTERS = {
+  no_chair: 'g.no_chair',
+  expired_term: 'g.chair_term_expired',
+  incomplete: GAPS_SQL_INCOMPLETE,
+  no_members: `o.level = 'primary' AND NOT EXISTS (
+      SELECT 1 FROM members mm JOIN organizations u ON u.id = mm.organization_id WHERE u.path <@ o.path AND mm.left_on IS NULL)`,
+} as const;
+export type OrgFilter = keyof typeof ORG_FILTERS;
+
+export interface SearchCursor {
+  name: string;
+  id: number;
+}
+
+/**
+ * Organizations of a subtree by name fragment (trigram index) or exact ИНПО, and/or by a passport filter;
+ * keyset-paginated on (name, id) in the Russian collation.
+ */
+export async function searchSubtree(
+  db: Knex,
+  rootPath: string,
+  criteria: { q: string | null; filter: OrgFilter | null; after: SearchCursor | null },
+  pageSize: number,
+) {
+  const query = db('organizations as o')
+    .join('org_passport_gaps as g', 'g.id', 'o.id')
+    .whereRaw('o.path <@ ?::ltree', [rootPath])
+    .select('o.id', 'o.inpo', 'o.name', 'o.level', 'g.no_chair', 'g.chair_term_expired', 'g.no_chair_term', 'g.no_email', 'g.no_headcount')
+    .orderBy([{ column: 'o.name' }, { column: 'o.id' }])
+    .limit(pageSize + 1);
+  if (criteria.q) {
+    if (/^\d{10}$/.test(criteria.q)) query.where('o.inpo', criteria.q);
+    else query.whereRaw("o.name ILIKE ? ESCAPE '\\'", [`%${criteria.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`]);
+  }
+  if (criteria.filter) query.whereRaw(ORG_FILTERS[criteria.filter]);
+  if (criteria.after) query.whereRaw('(o.name, o.id) > (?, ?)', [criteria.after.name, criteria.after.id]);
+  const rows = await query;
+  const hasMore = rows.length > pageSize;
+  const items = rows.slice(0, pageSize);
+  const last = items[items.length - 1];
+  return { items, next: hasMore && last ? { name: last.name as string, id: last.id as number } : null };
+}

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+
+// Form fields as they arrive from HTML forms (strings; an empty input means "not given"),
+// with the Russian wording users see next to the field.
+
+const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+
+export const optionalText = (max = 500) =>
+  z.preprocess(blankToUndefined, z.string().trim().max(max, `Не более ${max} символов`).optional()).transform((v) => v ?? null);
+
+export const requiredString = (message: string, max = 500) =>
+  z.string({ error: message }).trim().min(1, message).max(max, `Не более ${max} символов`);
+
+/** 'YYYY-MM-DD' (date input) or 'ДД.ММ.ГГГГ' (typed) → 'YYYY-MM-DD'; the calendar date must exist. */
+export function parseDateInput(value: string): string | null {
+  const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
+  const russian = /^(\d{2})\.(\d{2})\.(\d{4})$/.exec(value);
+  const parts = iso ? [iso[1], iso[2], iso[3]] : russian ? [russian[3], russian[2], russian[1]] : null;
+  if (!parts) return null;
+  const [y, m, d] = parts.map(Number) as [number, number, number];
+  const date = new Date(Date.UTC(y, m - 1, d));
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d || y < 1900 || y > 2100) return null;
+  return parts.join('-');
+}
+
+const dateMessage = 'Введите дату в формате ДД.ММ.ГГГГ';
+
+export const requiredDate = (message = 'Укажите дату') =>
+  z.string({ error: message }).trim().min(1, message).transform((v, ctx) => {
+    const parsed = parseDateInput(v);
+    if (!parsed) ctx.addIssue({ code: 'custom', message: dateMessage });
+    return parsed ?? '';
+  });
+
+export const optionalDate = () =>
+  z.preprocess(blankToUndefined, z.string().trim().optional()).transform((v, ctx) => {
+    if (v === undefined) return null;
+    const parsed = parseDateInput(v);
+    if (!parsed) ctx.addIssue({ code: 'custom', message: dateMessage });
+    return parsed;
+  });
+
+export const wholeNumber = (message: string, max = 10_000_000) =>
+  z.preprocess(blankToUndefined, z.coerce.number({ error: message }).int(message).min(0, 'Не может быть меньше нуля').max(max, `Не более ${max}`));
+
+export const checkbox = () => z.preprocess((v) => v === 'on' || v === 'true' || v === '1', z.boolean());
+
+export const optionalEmail = () =>
+  z.preprocess(blankToUndefined, z.email('Введите адрес электронной почты, например info@example.ru').max(254).optional()).transform((v) => v?.toLowerCase() ?? null);
+
+/** Russian phone numbers to +7XXXXXXXXXX; other input is refused with a hint. */
+export function normalizeRussianPhone(value: string): string | null {
+  const digits = value.replace(/[\s()\-–.]/g, '');
+  const m = /^(?:\+7|8|7)?(\d{10})$/.exec(digits);
+  return m ? `+7${m[1]}` : null;
+}
+
+export const optionalPhone = () =>
+  z.preprocess(blankToUndefined, z.string().trim().max(50).optional()).transform((v, ctx) => {
+    if (v === undefined) return null;
+    const phone = normalizeRussianPhone(v);
+    if (!phone) ctx.addIssue({ code: 'custom', message: 'Введите телефон из 10 цифр, например +7 843 123-45-67' });
+    return phone;
+  });
+
+export const optionalUrl = () =>
+  z.preprocess(blankToUndefined, z.string().trim().max(300).optional()).transform((v, ctx) => {
+    if (v === undefined) return null;
+    const withScheme = /^https?:\/\//i.test(v) ? v : `https://${v}`;
+    try {
+      const url = new URL(withScheme);
+      if (!url.hostname.includes('.')) throw new Error('no dot');
+      return url.toString();
+    } catch {
+      ctx.addIssue({ code: 'custom', message: 'Введите адрес сайта, например school7.ru' });
+      return null;
+    }
+  });
+
+/** INN of a legal entity (10 digits) or of a person (12 digits), with the tax service's check digits. */
+export function isValidInn(inn: string): boolean {
+  const weights10 = [2, 4, 10, 3, 5, 9, 4, 6, 8];
+  const weights11 = [7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
+  const weights12 = [3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8];
+  const d = inn.split('').map(Number);
+  const check = (weights: number[]) => (weights.reduce((s, w, i) => s + w * d[i]!, 0) % 11) % 10;
+  if (/^\d{10}$/.test(inn)) return check(weights10) === d[9];
+  if (/^\d{12}$/.test(inn)) return check(weights11) === d[10] && check(weights12) === d[11];
+  return false;
+}
+
+export const optionalInn = () =>
+  z.preprocess(blankToUndefined, z.string().trim().optional()).transform((v, ctx) => {
+    if (v === undefined) return null;
+    if (!isValidInn(v)) ctx.addIssue({ code: 'custom', message: 'ИНН — 10 цифр для организации (12 для ИП) с верной контрольной цифрой' });
+    return v;
+  });
