@@ -4,6 +4,7 @@ import { authRoutes } from './auth/auth.routes';
 import { homeRoutes } from './home/home.routes';
 import { healthRoutes } from './ops/health.routes';
 import { orgsRoutes } from './registry/orgs.routes';
+import { restructureRoutes } from './registry/restructure.routes';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { setUpFlash } from './http/flash';
 import { requireLogin, requirePasswordChanged } from './http/guards';
@@ -46,6 +47,7 @@ export function createApp(deps: Deps): App {
   app.use(requireLogin, requirePasswordChanged);
   app.use(homeRoutes(deps));
   app.use(orgsRoutes(deps));
+  app.use(restructureRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

@@ -28,6 +28,7 @@ const loggedIn = (anonymous: number, status: number): Statuses => ({ ...all(stat
 const readers = (anonymous: number): Statuses => ({ anonymous, admin: 200, coordinator: 200, chair: 200, statistician: 200, member: 403 });
 /** Passport forms: admins, coordinators and the chair of the organization; statisticians only read. */
 const editors = (anonymous: number, ok: number): Statuses => ({ anonymous, admin: ok, coordinator: ok, chair: ok, statistician: 403, member: 403 });
+const restructurers = (anonymous: number, ok: number): Statuses => ({ anonymous, admin: ok, coordinator: ok, chair: 403, statistician: 403, member: 403 });
 /** Any object of another region: 404 for everyone who is logged in (the admin's subtree has no outside). */
 const outsideOf = (anonymous: number): Record<Subject, number | null> => ({ anonymous, admin: null, coordinator: 404, chair: 404, statistician: 404, member: 404 });
 
@@ -42,12 +43,17 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   ...['/orgs/:inpo', '/orgs/:inpo/officers', '/orgs/:inpo/headcount', '/orgs/:inpo/structure', '/orgs/:inpo/agreement', '/orgs/:inpo/search'].map(
     (path): MatrixEntry => ({ method: 'GET', path, inside: readers(303), outside: outsideOf(303) }),
   ),
-  ...['/orgs/:inpo/edit', '/orgs/:inpo/officers/new', '/orgs/:inpo/agreement/edit'].map(
+  ...['/orgs/:inpo/edit', '/orgs/:inpo/officers/new', '/orgs/:inpo/agreement/edit', '/orgs/:inpo/history', '/orgs/:inpo/children/new'].map(
     (path): MatrixEntry => ({ method: 'GET', path, inside: editors(303, 200), outside: outsideOf(303) }),
   ),
   // An empty form: allowed editors reach validation (422), everyone else is stopped before it.
-  ...['/orgs/:inpo/edit', '/orgs/:inpo/officers', '/orgs/:inpo/officers/:officerId/end', '/orgs/:inpo/headcount', '/orgs/:inpo/agreement', '/orgs/:inpo/agreement/annexes'].map(
+  ...['/orgs/:inpo/edit', '/orgs/:inpo/officers', '/orgs/:inpo/officers/:officerId/end', '/orgs/:inpo/headcount', '/orgs/:inpo/agreement', '/orgs/:inpo/agreement/annexes', '/orgs/:inpo/children'].map(
     (path): MatrixEntry => ({ method: 'POST', path, body: {}, inside: editors(401, 422), outside: outsideOf(401) }),
   ),
+  // Restructuring: coordinators and admins only.
+  ...['/orgs/:inpo/move', '/orgs/:inpo/merge', '/orgs/:inpo/liquidate'].flatMap((path): MatrixEntry[] => [
+    { method: 'GET', path, inside: restructurers(303, 200), outside: outsideOf(303) },
+    { method: 'POST', path, body: {}, inside: restructurers(401, 422), outside: outsideOf(401) },
+  ]),
   { method: 'POST', path: '/logout', inside: loggedIn(401, 303), endsSession: true },
 ];

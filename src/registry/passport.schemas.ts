@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EMPLOYER_KINDS } from './levels';
 import { OFFICER_POSTS } from './passport.repo';
-import { checkbox, optionalDate, optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, requiredDate, requiredString, wholeNumber } from '../shared/fields';
+import { checkbox, optionalChoice, optionalDate, optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, requiredDate, requiredString, wholeNumber } from '../shared/fields';
 
 const personName = (message: string) =>
   requiredString(message, 100).regex(/^[А-ЯЁа-яё]+(?:[ -][А-ЯЁа-яё]+)*$/, 'Только русские буквы, дефис и пробел');
@@ -9,7 +9,7 @@ const personName = (message: string) =>
 export const generalSchema = z.object({
   name: requiredString('Укажите полное наименование', 500),
   shortName: optionalText(200),
-  employerKind: z.preprocess((v) => (v === '' ? null : v), z.enum(EMPLOYER_KINDS, { error: 'Выберите тип из списка' }).nullable()),
+  employerKind: optionalChoice(EMPLOYER_KINDS, 'Выберите тип из списка'),
   employerInn: optionalInn(),
   address: optionalText(500),
   phone: optionalPhone(),

@@ -95,3 +95,7 @@ export const optionalInn = () =>
     if (!isValidInn(v)) ctx.addIssue({ code: 'custom', message: 'ИНН — 10 цифр для организации (12 для ИП) с верной контрольной цифрой' });
     return v;
   });
+
+/** A select with an empty "not given" option: '' or missing → null. */
+export const optionalChoice = <T extends readonly [string, ...string[]]>(values: T, message: string) =>
+  z.preprocess((v) => (v === '' || v === undefined ? null : v), z.enum(values, { error: message }).nullable());

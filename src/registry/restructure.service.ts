@@ -1,0 +1,163 @@
+import type { Knex } from 'knex';
+import { can } from '../access/access';
+import type { Principal } from '../access/principal';
+import { recordAudit, type AuditContext } from '../audit/audit';
+import { inTransaction } from '../db/transaction';
+import { ValidationError } from '../http/errors';
+import { INPO_PATTERN } from '../shared/inpo';
+import { LEVEL_LABELS, mayContain, type EmployerKind, type Level } from './levels';
+import { insertOrganization } from './orgs.create';
+import { findOrgById, findOrgByInpo, type OrgRow } from './orgs.repo';
+
+export interface Impact {
+  organizations: number;
+  activeMembers: number;
+  grants: { username: string; role: string; organization: string }[];
+}
+
+const fieldError = (field: string, message: string) => new ValidationError([{ field, message }]);
+
+function checkMove(principal: Principal, org: OrgRow, newParent: OrgRow) {
+  if (!org.parentId) throw fieldError('target', 'Профсоюз нельзя переместить');
+  if (newParent.id === org.parentId) throw fieldError('target', 'Организация уже входит в выбранную');
+  if (newParent.path === org.path || newParent.path.startsWith(`${org.path}.`)) throw fieldError('target', 'Нельзя переместить организацию внутрь неё самой');
+  if (!mayContain(newParent, org.level)) throw fieldError('target', `${LEVEL_LABELS[org.level]} не может входить в состав выбранной организации`);
+  if (!can(principal, 'org.restructure', newParent)) throw fieldError('target', 'Организация с таким ИНПО не найдена в вашей структуре');
+}
+
+function checkMerge(org: OrgRow, into: OrgRow) {
+  if (into.id === org.id || into.path.startsWith(`${org.path}.`)) throw fieldError('target', 'Нельзя присоединить организацию к ней самой или к входящей в неё');
+  if (into.level !== org.level) throw fieldError('target', `Присоединить можно только к организации того же уровня (${LEVEL_LABELS[org.level]})`);
+}
+
+function checkLiquidation(org: OrgRow, impact: Impact, transferTo: OrgRow | null) {
+  if (!org.parentId) throw fieldError('on', 'Профсоюз нельзя ликвидировать');
+  if (impact.organizations > 0) throw fieldError('on', `В составе есть действующие организации (${impact.organizations}): сначала переместите или ликвидируйте их`);
+  if (impact.activeMembers > 0 && !transferTo) throw fieldError('transferTo', `На учёте ${impact.activeMembers} чел.: укажите организацию, куда их перевести`);
+  if (transferTo?.id === org.id) throw fieldError('transferTo', 'Укажите другую организацию');
+  if (transferTo && !['primary', 'subdivision', 'group'].includes(transferTo.level)) {
+    throw fieldError('transferTo', 'Члены Профсоюза состоят на учёте в первичной организации или её подразделении');
+  }
+}
+
+/** Create, move, merge and liquidate: each one audited transaction, each previewed first. */
+export function createRestructureService(db: Knex) {
+  async function impactOf(org: OrgRow, trx: Knex = db): Promise<Impact> {
+    const { rows } = await trx.raw(
+      `SELECT (SELECT count(*) FROM organizations WHERE path <@ :path::ltree AND id <> :id AND liquidated_on IS NULL) AS organizations,
+              (SELECT count(*) FROM members m JOIN organizations o ON o.id = m.organization_id
+                WHERE o.path <@ :path::ltree AND m.left_on IS NULL) AS active_members`,
+      { path: org.path, id: org.id },
+    );
+    const grants = await trx('role_grants as g').join('users as u', 'u.id', 'g.user_id').join('organizations as o', 'o.id', 'g.organization_id')
+      .whereRaw('o.path <@ ?::ltree', [org.path]).orderBy('u.username')
+      .select({ username: 'u.username', role: 'g.role', organization: 'o.name' });
+    return { organizations: Number(rows[0].organizations), activeMembers: Number(rows[0].active_members), grants };
+  }
+
+  /** The other organization of a move or merge, given by ИНПО: must exist, be open and be the user's to restructure. */
+  async function targetByInpo(principal: Principal, inpo: string, field: string): Promise<OrgRow> {
+    const target = INPO_PATTERN.test(inpo) ? await findOrgByInpo(db, inpo) : undefined;
+    if (!target || !can(principal, 'org.restructure', target)) throw fieldError(field, 'Организация с таким ИНПО не найдена в вашей структуре');
+    if (target.liquidatedOn) throw fieldError(field, 'Эта организация ликвидирована');
+    return target;
+  }
+
+  /** Grants on closed organizations are withdrawn: nobody keeps rights through an organization that no longer exists. */
+  async function withdrawGrants(trx: Knex.Transaction, ctx: AuditContext, org: OrgRow) {
+    const grants = await trx('role_grants').where({ organization_id: org.id }).select('id', 'user_id', 'role');
+    for (const grant of grants) {
+      await trx('role_grants').where({ id: grant.id }).delete();
+      await recordAudit(trx, ctx, { action: 'grant.withdrawn', entity: 'user', entityId: grant.user_id, organizationId: org.id, oldValues: { role: grant.role, organizationId: org.id } });
+    }
+  }
+
+  async function reparent(trx: Knex.Transaction, org: OrgRow, newParent: OrgRow) {
+    // One statement rewrites the paths of the whole subtree; ids, ИНПО and region codes stay.
+    await trx.raw(
+      `UPDATE organizations SET path = ?::ltree || subpath(path, nlevel(?::ltree) - 1), updated_at = now() WHERE path <@ ?::ltree`,
+      [newParent.path, org.path, org.path],
+    );
+    await trx('organizations').where({ id: org.id }).update({ parent_id: newParent.id });
+  }
+
+  return {
+    impactOf,
+    targetByInpo,
+
+    async createChild(
+      principal: Principal, ctx: AuditContext, parent: OrgRow,
+      input: { level: Level; name: string; shortName: string | null; employerKind: EmployerKind | null; hasTerritorialRights: boolean }, today: string,
+    ) {
+      const unit = input.level === 'subdivision' || input.level === 'group';
+      if (!can(principal, unit ? 'org.units.create' : 'org.restructure', parent)) throw fieldError('level', 'Вы не можете создавать организации этого уровня здесь');
+      if (!mayContain(parent, input.level)) throw fieldError('level', `${LEVEL_LABELS[input.level]} не может входить в состав этой организации`);
+      return inTransaction(db, async (trx) => {
+        const created = await insertOrganization(trx, {
+          parentId: parent.id, level: input.level, name: input.name, shortName: input.shortName, employerKind: input.employerKind,
+          hasTerritorialRights: input.level === 'primary' && input.hasTerritorialRights, createdOn: today,
+        });
+        await trx('org_events').insert({ organization_id: created.id, kind: 'created', happened_on: today, new_parent_id: parent.id, new_name: created.name, actor_user_id: ctx.actorUserId });
+        await recordAudit(trx, ctx, { action: 'org.created', entity: 'organization', entityId: created.id, organizationId: created.id, newValues: { ...input, inpo: created.inpo, parentInpo: parent.inpo } });
+        return created;
+      });
+    },
+
+    checkMove,
+    checkMerge,
+    checkLiquidation,
+
+    async move(principal: Principal, ctx: AuditContext, org: OrgRow, newParent: OrgRow, on: string) {
+      checkMove(principal, org, newParent);
+      await inTransaction(db, async (trx) => {
+        const impact = await impactOf(org, trx);
+        await reparent(trx, org, newParent);
+        await trx('org_events').insert({ organization_id: org.id, kind: 'moved', happened_on: on, old_parent_id: org.parentId, new_parent_id: newParent.id, actor_user_id: ctx.actorUserId });
+        await recordAudit(trx, ctx, {
+          action: 'org.moved', entity: 'organization', entityId: org.id, organizationId: org.id,
+          oldValues: { parentId: org.parentId }, newValues: { parentId: newParent.id, on, organizations: impact.organizations, activeMembers: impact.activeMembers },
+        });
+      });
+    },
+
+    /** The merged organization's children and members pass to `into`; it stays as a closed record with its ИНПО. */
+    async merge(ctx: AuditContext, org: OrgRow, into: OrgRow, on: string) {
+      checkMerge(org, into);
+      return inTransaction(db, async (trx) => {
+        const children = await trx('organizations').where({ parent_id: org.id }).whereNull('liquidated_on').select('id');
+        for (const { id } of children) {
+          await reparent(trx, (await findOrgById(trx, id))!, into);
+          await trx('org_events').insert({ organization_id: id, kind: 'moved', happened_on: on, old_parent_id: org.id, new_parent_id: into.id, actor_user_id: ctx.actorUserId });
+        }
+        const membersMoved = await trx('members').where({ organization_id: org.id }).whereNull('left_on').update({ organization_id: into.id, updated_at: trx.fn.now() });
+        await trx('organizations').where({ id: org.id }).update({ liquidated_on: on, merged_into_id: into.id, updated_at: trx.fn.now() });
+        await withdrawGrants(trx, ctx, org);
+        await trx('org_events').insert({ organization_id: org.id, kind: 'merged', happened_on: on, merged_into_id: into.id, members_moved: membersMoved, actor_user_id: ctx.actorUserId });
+        await recordAudit(trx, ctx, {
+          action: 'org.merged', entity: 'organization', entityId: org.id, organizationId: org.id,
+          newValues: { mergedInto: into.inpo, on, childrenMoved: children.length, membersMoved },
+        });
+        return { childrenMoved: children.length, membersMoved };
+      });
+    },
+
+    /** Only an organization without open children; its active members go to `transferTo` or the liquidation is refused. */
+    async liquidate(ctx: AuditContext, org: OrgRow, on: string, transferTo: OrgRow | null) {
+      return inTransaction(db, async (trx) => {
+        checkLiquidation(org, await impactOf(org, trx), transferTo);
+        let membersMoved = 0;
+        if (transferTo) {
+          membersMoved = await trx('members').whereIn('organization_id', trx('organizations').select('id').whereRaw('path <@ ?::ltree', [org.path]))
+            .whereNull('left_on').update({ organization_id: transferTo.id, updated_at: trx.fn.now() });
+        }
+        await trx('organizations').where({ id: org.id }).update({ liquidated_on: on, updated_at: trx.fn.now() });
+        await withdrawGrants(trx, ctx, org);
+        await trx('org_events').insert({ organization_id: org.id, kind: 'liquidated', happened_on: on, merged_into_id: transferTo?.id ?? null, members_moved: membersMoved, actor_user_id: ctx.actorUserId });
+        await recordAudit(trx, ctx, { action: 'org.liquidated', entity: 'organization', entityId: org.id, organizationId: org.id, newValues: { on, membersMoved, transferTo: transferTo?.inpo ?? null } });
+        return { membersMoved };
+      });
+    },
+  };
+}
+
+export type RestructureService = ReturnType<typeof createRestructureService>;
