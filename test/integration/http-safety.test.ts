@@ -54,7 +54,7 @@ describe('pages and numbers', () => {
   it('when the coordinator opens the home page and the region, then counts use Russian digit grouping', async () => {
     const home = await coordinator.agent.get('/').expect(200);
     expect(home.text).toMatch(/1[\s\u202f\u00a0]234/);
-    const region = await coordinator.agent.get(`/orgs/${tree.region.inpo}`).expect(200);
+    const region = await coordinator.agent.get(`/orgs/${tree.region.inpo}/structure`).expect(200);
     expect(region.text).toContain(tree.territory.name);
     expect(region.text).toContain('Реестр');
   });
