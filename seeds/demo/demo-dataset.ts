@@ -34,6 +34,7 @@ export async function loadDemoDataset(db: Knex, bcryptCost: number): Promise<voi
         employerKind: node.employerKind ?? null, hasTerritorialRights: node.hasTerritorialRights ?? false, createdOn: '2015-01-01',
       });
       if (node.key) orgIds.set(node.key, org.id);
+      if (node.level !== 'union') await demoPassport(trx, random, org.id, node, members.length);
       for (let i = 0; i < (node.members ?? 0); i++) members.push(demoMember(random, org.id, node.studentShare ?? 0.03));
       for (const child of node.children ?? []) await walk(child, org.id);
     };
@@ -48,6 +49,13 @@ export async function loadDemoDataset(db: Knex, bcryptCost: number): Promise<voi
     const ownCardId = memberIds[members.findIndex((m) => m.organization_id === orgIds.get('gymnasium7'))];
     await trx('members').where({ id: ownCardId }).update({ surname: 'Морозов', name: 'Андрей', patronymic: 'Павлович', sex: 'm', left_on: null });
 
+    // The demo chair is the chair on record of Гимназия № 7, with a current term.
+    await trx('org_officers').where({ organization_id: orgIds.get('gymnasium7'), post: 'chair' }).delete();
+    await trx('org_officers').insert({
+      organization_id: orgIds.get('gymnasium7'), post: 'chair', surname: 'Волкова', name: 'Елена', patronymic: 'Сергеевна',
+      elected_on: '2024-03-15', term_until: '2029-03-15', salaried: false, protocol_number: '7', protocol_date: '2024-03-15',
+    });
+
     for (const login of DEMO_LOGINS) {
       const [user] = await trx('users')
         .insert({
@@ -58,6 +66,55 @@ export async function loadDemoDataset(db: Knex, bcryptCost: number): Promise<voi
       await trx('role_grants').insert({ user_id: user.id, role: login.role, organization_id: orgIds.get(login.orgKey) });
     }
   });
+}
+
+/**
+ * A realistic, deliberately imperfect passport: most organizations have a chair with a term, some
+ * terms have expired, a few chairs are missing; ППО have headcounts and most have an agreement.
+ */
+async function demoPassport(trx: Knex.Transaction, random: ReturnType<typeof seededRandom>, organizationId: number, node: DemoOrg, seq: number) {
+  const unit = node.level === 'subdivision' || node.level === 'group';
+  if (!unit) {
+    await trx('organizations').where({ id: organizationId }).update({
+      email: random.chance(0.85) ? `org${organizationId}@eseur-demo.ru` : null,
+      phone: `+7${random.int(3000000000, 9999999999)}`,
+    });
+  }
+  if (random.chance(0.9)) {
+    const female = random.chance(0.75);
+    const surname = random.pick(SURNAMES);
+    const electedYear = random.int(2019, 2025);
+    const termYears = random.pick([5, 5, 5, 3]);
+    const noTerm = random.chance(0.08);
+    await trx('org_officers').insert({
+      organization_id: organizationId,
+      post: node.level === 'group' ? 'group_organizer' : 'chair',
+      surname: female ? feminineSurname(surname) : surname,
+      name: female ? random.pick(FEMALE_NAMES) : random.pick(MALE_NAMES),
+      patronymic: random.pick(FATHER_NAMES)[female ? 1 : 0],
+      elected_on: isoDate(electedYear, random.int(1, 12), random.int(1, 28)),
+      term_until: noTerm ? null : isoDate(electedYear + termYears, random.int(1, 12), random.int(1, 28)),
+      salaried: node.level === 'regional' || node.level === 'territorial',
+      protocol_number: String(random.int(1, 30)),
+    });
+  }
+  if (node.level === 'primary') {
+    const employees = Math.max(node.members ?? 0, 10) + random.int(3, 25);
+    await trx('org_headcounts').insert({
+      organization_id: organizationId, as_of: '2025-09-01', employees_total: employees,
+      employees_pedagogical: Math.round(employees * 0.6), students_total: node.employerKind === 'university' || node.employerKind === 'college' ? random.int(800, 4000) : random.int(0, 900),
+    });
+    if (random.chance(0.8)) {
+      const signedYear = random.int(2021, 2025);
+      await trx('collective_agreements').insert({
+        organization_id: organizationId, status: signedYear + 3 < 2026 ? 'expired' : 'active',
+        signed_on: isoDate(signedYear, 2, 1), valid_from: isoDate(signedYear, 2, 1), valid_to: isoDate(signedYear + 3, 1, 31),
+        registration_number: `${seq}-КД`, registration_date: isoDate(signedYear, 2, 20),
+      });
+    } else {
+      await trx('collective_agreements').insert({ organization_id: organizationId, status: 'negotiating' });
+    }
+  }
 }
 
 function demoMember(random: ReturnType<typeof seededRandom>, organizationId: number, studentShare: number) {

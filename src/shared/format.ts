@@ -26,7 +26,7 @@ export function formatNumber(value: number | null | undefined): string {
 }
 
 export function formatPercent(value: number | null | undefined): string {
-  return value == null ? '' : `${percentFormat.format(value)} %`;
+  return value == null ? '' : `${percentFormat.format(value)}\u00a0%`;
 }
 
 const pluralRules = new Intl.PluralRules('ru-RU');

@@ -136,13 +136,13 @@ describe('completeness and structure', () => {
     const territoryPage = await coordinator.agent.get(`/orgs/${territory.inpo}/structure`).expect(200);
     expect(territoryPage.text).toContain('не указан срок полномочий председателя; не указан адрес электронной почты');
     expect(territoryPage.text).toContain('Входящих организаций: 3, из них с незаполненным паспортом — 1');
-    // 30 working members of 40 employees: 75,0 %
-    const row = new RegExp(`${complete.inpo}</td>\\s*<td class="text-end">33</td>\\s*<td class="text-end">40</td>\\s*<td class="text-end">75,0 %</td>\\s*<td class="text-end">0</td>`);
+    // 30 working members of 40 employees: 75,0\u00a0%
+    const row = new RegExp(`${complete.inpo}</td>\\s*<td class="text-end">33</td>\\s*<td class="text-end">40</td>\\s*<td class="text-end">75,0\u00a0%</td>\\s*<td class="text-end">0</td>`);
     expect(territoryPage.text).toMatch(row);
-    expect(territoryPage.text).toMatch(new RegExp(`${noChair.inpo}</td>\\s*<td class="text-end">0</td>\\s*<td class="text-end">40</td>\\s*<td class="text-end">0,0 %</td>\\s*<td class="text-end">1</td>`));
+    expect(territoryPage.text).toMatch(new RegExp(`${noChair.inpo}</td>\\s*<td class="text-end">0</td>\\s*<td class="text-end">40</td>\\s*<td class="text-end">0,0\u00a0%</td>\\s*<td class="text-end">1</td>`));
 
     const regionPage = await coordinator.agent.get(`/orgs/${tree.region.inpo}/structure?sort=incomplete`).expect(200);
-    const territoryRow = new RegExp(`${territory.inpo}</td>\\s*<td class="text-end">33</td>\\s*<td class="text-end">120</td>\\s*<td class="text-end">25,0 %</td>\\s*<td class="text-end">2</td>`);
+    const territoryRow = new RegExp(`${territory.inpo}</td>\\s*<td class="text-end">33</td>\\s*<td class="text-end">120</td>\\s*<td class="text-end">25,0\u00a0%</td>\\s*<td class="text-end">2</td>`);
     expect(regionPage.text).toMatch(territoryRow);
   });
 });

@@ -1,0 +1,81 @@
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { useTestApp } from '../support/app';
+import { launchBrowser, listen, wcagViolations } from '../support/browser';
+import { createMembers, createRegionTree, createUser, unionRoot, type TestUser } from '../support/factories';
+
+const ctx = useTestApp();
+let browser: Browser;
+let server: Server;
+let baseUrl: string;
+let admin: TestUser;
+let tree: Awaited<ReturnType<typeof createRegionTree>>;
+
+beforeAll(async () => {
+  const db = ctx.database.ownerDb;
+  tree = await createRegionTree(db, 16);
+  await createMembers(db, tree.primary, 9);
+  await db('org_officers').insert({ organization_id: tree.primary.id, post: 'chair', surname: 'Прежняя', name: 'Анна', elected_on: '2020-01-10', term_until: '2025-01-10' });
+  admin = await createUser(db, [{ role: 'admin', org: await unionRoot(db) }]);
+  ({ baseUrl, server } = await listen(ctx.app));
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+async function openChild(page: Page, name: string) {
+  await page.getByRole('link', { name: 'Структура', exact: true }).click();
+  await page.getByRole('link', { name }).click();
+  await page.getByRole('heading', { level: 1, name }).waitFor();
+}
+
+describe('registry in a real browser', () => {
+  it('when an administrator walks union → region → territory → ППО, then every tab opens, the chair is re-elected and the journal shows it', async () => {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.goto(`${baseUrl}/login`);
+    await page.getByLabel('Имя пользователя').fill(admin.username);
+    await page.getByLabel('Пароль').fill(admin.password);
+    await page.getByRole('button', { name: 'Войти' }).click();
+    await page.getByRole('link', { name: 'Открыть организацию' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Общероссийский Профсоюз образования' }).waitFor();
+
+    await openChild(page, tree.region.name);
+    await openChild(page, tree.territory.name);
+    await openChild(page, tree.primary.name);
+    expect(await page.textContent('nav[aria-label="Навигационная цепочка"]')).toContain(tree.territory.name);
+
+    for (const tab of ['Общие сведения', 'Председатель и выборные', 'Численность', 'Структура', 'Коллективный договор']) {
+      await page.getByRole('link', { name: tab, exact: true }).click();
+      await page.locator('a.nav-link.active', { hasText: tab }).waitFor();
+      expect(await wcagViolations(page), tab).toEqual([]);
+    }
+
+    await page.getByRole('link', { name: 'Председатель и выборные', exact: true }).click();
+    await page.getByRole('link', { name: 'Добавить', exact: true }).click();
+    await page.getByLabel('Фамилия').fill('Новикова');
+    await page.locator('#name').fill('Дарья'); // the label reads «Имя *»
+    await page.getByLabel('Отчество').fill('Игоревна');
+    await page.getByLabel('Дата избрания').fill('2026-11-20');
+    await page.getByLabel('Срок полномочий до').fill('2031-11-20');
+    expect(await wcagViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Сохранить' }).click();
+    await page.getByText('Выборное лицо добавлено').waitFor();
+    const current = await page.locator('table').first().textContent();
+    expect(current).toContain('Новикова Дарья Игоревна');
+    expect(current).toContain('20.11.2031');
+    expect(await page.locator('table').nth(1).textContent()).toContain('Прежняя Анна');
+
+    await page.getByRole('link', { name: 'Журнал изменений' }).click();
+    const journal = await page.locator('table').textContent();
+    expect(journal).toContain('Добавлено выборное лицо');
+    expect(journal).toContain('Новикова');
+    expect(journal).toContain('Прекращены полномочия');
+    expect(await wcagViolations(page)).toEqual([]);
+    await page.close();
+  });
+});
