@@ -5,6 +5,7 @@ import { homeRoutes } from './home/home.routes';
 import { healthRoutes } from './ops/health.routes';
 import { orgsRoutes } from './registry/orgs.routes';
 import { restructureRoutes } from './registry/restructure.routes';
+import { importExportRoutes } from './registry/import-export.routes';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { setUpFlash } from './http/flash';
 import { requireLogin, requirePasswordChanged } from './http/guards';
@@ -48,6 +49,7 @@ export function createApp(deps: Deps): App {
   app.use(homeRoutes(deps));
   app.use(orgsRoutes(deps));
   app.use(restructureRoutes(deps));
+  app.use(importExportRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

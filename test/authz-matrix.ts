@@ -50,6 +50,11 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   ...['/orgs/:inpo/edit', '/orgs/:inpo/officers', '/orgs/:inpo/officers/:officerId/end', '/orgs/:inpo/headcount', '/orgs/:inpo/agreement', '/orgs/:inpo/agreement/annexes', '/orgs/:inpo/children'].map(
     (path): MatrixEntry => ({ method: 'POST', path, body: {}, inside: editors(401, 422), outside: outsideOf(401) }),
   ),
+  { method: 'GET', path: '/orgs/:inpo/export.xlsx', inside: { anonymous: 303, admin: 200, coordinator: 200, chair: 403, statistician: 200, member: 403 }, outside: outsideOf(303) },
+  { method: 'GET', path: '/orgs/:inpo/import', inside: restructurers(303, 200), outside: outsideOf(303) },
+  { method: 'GET', path: '/orgs/:inpo/import/template.xlsx', inside: restructurers(303, 200), outside: outsideOf(303) },
+  // Without a file: allowed users get «choose a file» (422).
+  { method: 'POST', path: '/orgs/:inpo/import', body: {}, inside: restructurers(401, 422), outside: outsideOf(401) },
   // Restructuring: coordinators and admins only.
   ...['/orgs/:inpo/move', '/orgs/:inpo/merge', '/orgs/:inpo/liquidate'].flatMap((path): MatrixEntry[] => [
     { method: 'GET', path, inside: restructurers(303, 200), outside: outsideOf(303) },

@@ -9,7 +9,9 @@ export function setUpCsrf(app: Express) {
     res.locals.csrfToken = () => csrfTokenOf(req);
     if (!isStateChanging(req)) return next();
     const expected = req.session.csrfToken;
-    const sent = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.get('x-csrf-token');
+    // A multipart body is parsed later, by the upload route: its form puts the token in the action URL.
+    const fromQuery = req.is('multipart/form-data') ? req.query._csrf : undefined;
+    const sent = (req.body as Record<string, unknown> | undefined)?._csrf ?? req.get('x-csrf-token') ?? fromQuery;
     if (!expected || typeof sent !== 'string' || !safeEqual(sent, expected)) {
       return next(new ForbiddenError('Форма устарела или отправлена не с этого сайта. Обновите страницу и повторите.'));
     }

@@ -1,0 +1,75 @@
+import { Router, type NextFunction, type Request, type Response } from 'express';
+import { auditContextOf, recordAudit } from '../audit/audit';
+import type { Deps } from '../deps';
+import { ValidationError, type FieldError } from '../http/errors';
+import { flash } from '../http/flash';
+import { errorViewModel } from '../http/forms';
+import { principalOf } from '../http/guards';
+import { csrfTokenOf } from '../http/setup/csrf';
+import { checkXlsxUpload, singleUpload } from '../imports/upload';
+import { todayIso } from '../shared/dates';
+import { exportOrganizations, writeImportTemplate } from './org-export';
+import { applyOrgImport, planOrgImport, readOrgWorkbook, type ImportPlan } from './org-import';
+import { createPassportService } from './passport.service';
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+export function importExportRoutes({ db, logger }: Deps): Router {
+  const passport = createPassportService(db);
+  const router = Router();
+  router.get('/orgs/:inpo/import', (req, res) => showImport(req, res));
+  router.get('/orgs/:inpo/import/template.xlsx', downloadTemplate);
+  router.post('/orgs/:inpo/import', upload, runImport);
+  router.get('/orgs/:inpo/export.xlsx', downloadExport);
+  return router;
+
+  async function showImport(req: Request, res: Response, status = 200, extra: { errors?: FieldError[]; plan?: ImportPlan; committed?: boolean } = {}) {
+    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.restructure');
+    res.status(status).render('orgs/import', {
+      title: `Загрузка организаций: ${org.name}`, section: 'registry', org, plan: extra.plan, uploadCsrf: csrfTokenOf(req), ...errorViewModel(extra.errors ?? []),
+    });
+  }
+
+  async function downloadTemplate(req: Request, res: Response) {
+    await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.restructure');
+    res.type(XLSX_TYPE).attachment('shablon-organizacii.xlsx');
+    await writeImportTemplate(res);
+    res.end();
+  }
+
+  /** multer's own errors (file too large, extra files) become a message next to the file field. */
+  function upload(req: Request, res: Response, next: NextFunction) {
+    singleUpload(req, res, (err: unknown) => {
+      if (!err) return next();
+      const tooLarge = (err as { code?: string }).code === 'LIMIT_FILE_SIZE';
+      next(new ValidationError([{ field: 'file', message: tooLarge ? 'Файл больше 10 МБ' : 'Не удалось принять файл' }]));
+    });
+  }
+
+  async function runImport(req: Request, res: Response) {
+    const principal = principalOf(req);
+    const org = await passport.orgFor(principal, String(req.params.inpo), 'org.restructure');
+    try {
+      const data = await checkXlsxUpload(req.file);
+      const sheet = await readOrgWorkbook(data);
+      const plan: ImportPlan = sheet.issues.length ? { rows: 0, creates: [], updates: [], issues: sheet.issues } : await planOrgImport(db, principal, org, sheet.rows);
+      if (req.body?.mode !== 'commit' || plan.issues.length) return showImport(req, res, plan.issues.length ? 422 : 200, { plan });
+      const result = await applyOrgImport(db, principal, auditContextOf(req), org, plan, todayIso());
+      flash(req, 'success', `Загрузка выполнена: создано ${result.created}, обновлено ${result.updated}`);
+      res.redirect(303, `/orgs/${org.inpo}/structure`);
+    } catch (err) {
+      if (err instanceof ValidationError) return showImport(req, res, 422, { errors: err.fields });
+      throw err;
+    }
+  }
+
+  async function downloadExport(req: Request, res: Response) {
+    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.export');
+    res.type(XLSX_TYPE).attachment(`organizacii-${org.inpo}.xlsx`);
+    const rows = await exportOrganizations(db, org.path, res);
+    res.end();
+    // The file has left; the audit row records who took what.
+    await recordAudit(db, auditContextOf(req), { action: 'org.exported', entity: 'organization', entityId: org.id, organizationId: org.id, newValues: { subtree: org.inpo, rows } })
+      .catch((err: unknown) => logger.error({ err }, 'export audit failed'));
+  }
+}

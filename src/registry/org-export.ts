@@ -1,0 +1,75 @@
+import ExcelJS from 'exceljs';
+import type { Knex } from 'knex';
+import type { Writable } from 'node:stream';
+import { neutralizeFormula } from '../shared/spreadsheet';
+import { EMPLOYER_KIND_LABELS, EMPLOYER_KINDS, type EmployerKind, type Level } from './levels';
+import { ORG_SHEET_COLUMNS, SHEET_LEVEL_LABELS } from './org-sheet';
+
+const EXPORT_EXTRA_COLUMNS = [
+  { header: 'Членов на учёте (в самой организации)', width: 14 },
+  { header: 'Председатель', width: 32 },
+  { header: 'Срок полномочий до', width: 14 },
+];
+
+function sheetColumns() {
+  return ORG_SHEET_COLUMNS.map((c) => ({ header: c.header, key: c.key, width: c.width }));
+}
+
+/**
+ * The subtree's organizations, streamed row by row from a database cursor into a streamed workbook:
+ * memory stays flat whatever the region's size. Columns match the import, so the file can be edited
+ * and loaded back. Returns the number of rows written.
+ */
+export async function exportOrganizations(db: Knex, rootPath: string, out: Writable): Promise<number> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
+  const sheet = workbook.addWorksheet('Организации', { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = [...sheetColumns(), ...EXPORT_EXTRA_COLUMNS.map((c, i) => ({ ...c, key: `extra${i}` }))];
+  sheet.getRow(1).font = { bold: true };
+  sheet.getRow(1).commit();
+  const rows = db('organizations as o')
+    .leftJoin('organizations as p', 'p.id', 'o.parent_id')
+    .leftJoin('org_officers as ch', function joinChair() {
+      this.on('ch.organization_id', 'o.id').andOnNull('ch.ended_on').andOnIn('ch.post', ['chair', 'group_organizer']);
+    })
+    .whereRaw('o.path <@ ?::ltree', [rootPath])
+    .whereNull('o.liquidated_on')
+    .orderBy('o.path')
+    .select(
+      'o.inpo', 'p.inpo as parent_inpo', 'o.level', 'o.name', 'o.short_name', 'o.employer_kind', 'o.employer_inn', 'o.address', 'o.phone',
+      'o.email', 'o.website', 'o.has_territorial_rights', 'o.liquidated_on', 'ch.surname', 'ch.name as chair_name', 'ch.patronymic', 'ch.term_until',
+      db.raw('(SELECT count(*) FROM members m WHERE m.organization_id = o.id AND m.left_on IS NULL) AS members'),
+    )
+    .stream();
+  let count = 0;
+  for await (const r of rows) {
+    const level = r.level as Level;
+    sheet.addRow([
+      r.inpo, r.parent_inpo ?? '', SHEET_LEVEL_LABELS[level], neutralizeFormula(r.name), neutralizeFormula(r.short_name),
+      r.employer_kind ? EMPLOYER_KIND_LABELS[r.employer_kind as EmployerKind] : '', r.employer_inn ?? '', neutralizeFormula(r.address),
+      r.phone ?? '', r.email ?? '', r.website ?? '', level === 'primary' ? (r.has_territorial_rights ? 'да' : 'нет') : '',
+      Number(r.members), r.surname ? neutralizeFormula([r.surname, r.chair_name, r.patronymic].filter(Boolean).join(' ')) : '', r.term_until ?? '',
+    ]).commit();
+    count++;
+  }
+  sheet.commit();
+  await workbook.commit();
+  return count;
+}
+
+/** The import template: the headers with a note on each, and a sheet of the allowed values. */
+export async function writeImportTemplate(out: Writable): Promise<void> {
+  const workbook = new ExcelJS.Workbook();
+  const sheet = workbook.addWorksheet('Организации', { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = sheetColumns();
+  sheet.getRow(1).font = { bold: true };
+  ORG_SHEET_COLUMNS.forEach((c, i) => {
+    if (c.hint) sheet.getRow(1).getCell(i + 1).note = c.hint;
+  });
+  const lists = workbook.addWorksheet('Справочники');
+  lists.columns = [{ header: 'Уровень', width: 30 }, { header: 'Тип работодателя', width: 50 }];
+  const levels = (['okrug', 'territorial', 'primary', 'subdivision', 'group'] as const).map((l) => SHEET_LEVEL_LABELS[l]);
+  for (let i = 0; i < Math.max(levels.length, EMPLOYER_KINDS.length); i++) {
+    lists.addRow([levels[i] ?? '', EMPLOYER_KINDS[i] ? EMPLOYER_KIND_LABELS[EMPLOYER_KINDS[i]!] : '']);
+  }
+  await workbook.xlsx.write(out);
+}

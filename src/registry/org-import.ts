@@ -1,0 +1,191 @@
+import ExcelJS from 'exceljs';
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { can } from '../access/access';
+import type { Principal } from '../access/principal';
+import type { AuditContext } from '../audit/audit';
+import { recordAudit } from '../audit/audit';
+import { inTransaction } from '../db/transaction';
+import { ValidationError } from '../http/errors';
+import { optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, requiredString } from '../shared/fields';
+import { cellText } from '../shared/spreadsheet';
+import { mayContain, type EmployerKind, type Level } from './levels';
+import { ORG_SHEET_COLUMNS, employerKindFromSheet, levelFromSheet, yesNoFromSheet, type OrgSheetKey } from './org-sheet';
+import { selectOrg, type OrgRow } from './orgs.repo';
+import { createPassportService } from './passport.service';
+import { createRestructureService } from './restructure.service';
+
+export const MAX_IMPORT_ROWS = 20_000;
+const REQUIRED_HEADERS: OrgSheetKey[] = ['inpo', 'parent', 'level', 'name'];
+const HEADER_OF = Object.fromEntries(ORG_SHEET_COLUMNS.map((c) => [c.key, c.header])) as Record<OrgSheetKey, string>;
+
+export interface ImportIssue {
+  line: number;
+  column: string;
+  message: string;
+}
+
+interface SheetRow {
+  line: number;
+  cells: Record<OrgSheetKey, string>;
+}
+
+interface RowData {
+  name: string;
+  shortName: string | null;
+  employerKind: EmployerKind | null;
+  employerInn: string | null;
+  address: string | null;
+  phone: string | null;
+  email: string | null;
+  website: string | null;
+}
+
+export interface PlannedCreate extends RowData {
+  line: number;
+  level: Level;
+  hasTerritorialRights: boolean;
+  parent: { inpo: string } | { line: number };
+}
+
+export interface PlannedUpdate extends RowData {
+  line: number;
+  org: OrgRow;
+}
+
+export interface ImportPlan {
+  rows: number;
+  creates: PlannedCreate[];
+  updates: PlannedUpdate[];
+  issues: ImportIssue[];
+}
+
+const rowSchema = z.object({
+  name: requiredString('Укажите полное наименование', 500),
+  shortName: optionalText(200),
+  employerInn: optionalInn(),
+  address: optionalText(500),
+  phone: optionalPhone(),
+  email: optionalEmail(),
+  website: optionalUrl(),
+});
+
+/** Reads the first sheet by its Russian headers (any order; unknown columns are ignored). */
+export async function readOrgWorkbook(data: Buffer): Promise<{ rows: SheetRow[]; issues: ImportIssue[] }> {
+  const workbook = new ExcelJS.Workbook();
+  try {
+    await workbook.xlsx.load(data as unknown as ExcelJS.Buffer);
+  } catch {
+    throw new ValidationError([{ field: 'file', message: 'Не удалось прочитать книгу Excel: файл повреждён или в другом формате' }]);
+  }
+  const sheet = workbook.worksheets[0];
+  if (!sheet) throw new ValidationError([{ field: 'file', message: 'В книге нет листов' }]);
+  const columnOf = new Map<OrgSheetKey, number>();
+  sheet.getRow(1).eachCell((cell, col) => {
+    const column = ORG_SHEET_COLUMNS.find((c) => c.header.toLowerCase() === cellText(cell).toLowerCase());
+    if (column) columnOf.set(column.key, col);
+  });
+  const missing = REQUIRED_HEADERS.filter((k) => !columnOf.has(k));
+  if (missing.length) return { rows: [], issues: missing.map((k) => ({ line: 1, column: HEADER_OF[k], message: 'Нет столбца с таким заголовком' })) };
+  if (sheet.rowCount - 1 > MAX_IMPORT_ROWS) {
+    return { rows: [], issues: [{ line: 1, column: '', message: `В файле больше ${MAX_IMPORT_ROWS} строк: разделите его на части` }] };
+  }
+  const rows: SheetRow[] = [];
+  for (let line = 2; line <= sheet.rowCount; line++) {
+    const row = sheet.getRow(line);
+    const cells = Object.fromEntries(ORG_SHEET_COLUMNS.map((c) => [c.key, columnOf.has(c.key) ? cellText(row.getCell(columnOf.get(c.key)!)) : ''])) as Record<OrgSheetKey, string>;
+    if (Object.values(cells).some((v) => v !== '')) rows.push({ line, cells });
+  }
+  return { rows, issues: [] };
+}
+
+/** Validates every row against the file, the registry and the user's rights; changes nothing. */
+export async function planOrgImport(db: Knex, principal: Principal, root: OrgRow, rows: SheetRow[]): Promise<ImportPlan> {
+  const issues: ImportIssue[] = [];
+  const issue = (line: number, key: OrgSheetKey | '', message: string) => issues.push({ line, column: key ? HEADER_OF[key] : '', message });
+  const referenced = new Set(rows.flatMap((r) => [r.cells.inpo, r.cells.parent]).filter((v) => /^\d{10}$/.test(v)));
+  const known = new Map<string, OrgRow>(
+    (await selectOrg(db).whereIn('o.inpo', [...referenced]).whereRaw('o.path <@ ?::ltree', [root.path])).map((o: OrgRow) => [o.inpo, o]),
+  );
+  const parentInpoOf = new Map<number, string>(
+    (await db('organizations').whereIn('id', [...known.values()].map((o) => o.parentId).filter((id): id is number => id != null)).select('id', 'inpo'))
+      .map((r: { id: number; inpo: string }) => [r.id, r.inpo]),
+  );
+  const createdLines = new Map<number, { level: Level; hasTerritorialRights: boolean; valid: boolean }>();
+  const seenInpo = new Map<string, number>();
+  const creates: PlannedCreate[] = [];
+  const updates: PlannedUpdate[] = [];
+
+  for (const { line, cells } of rows) {
+    const before = issues.length;
+    const parsed = rowSchema.safeParse(cells);
+    if (!parsed.success) {
+      for (const zodIssue of parsed.error.issues) issue(line, zodIssue.path[0] as OrgSheetKey, zodIssue.message);
+    }
+    const employerKind = cells.employerKind ? employerKindFromSheet(cells.employerKind) : null;
+    if (employerKind === undefined) issue(line, 'employerKind', 'Тип работодателя не из списка');
+    const hasTerritorialRights = yesNoFromSheet(cells.territorialRights);
+    if (hasTerritorialRights === undefined) issue(line, 'territorialRights', 'Укажите «да» или «нет»');
+    const level = levelFromSheet(cells.level);
+    if (!level) issue(line, 'level', 'Уровень не из списка: Окружная, Территориальная, Первичная, Структурное подразделение, Профгруппа');
+    const data = parsed.success ? { ...parsed.data, employerKind: employerKind ?? null } : undefined;
+
+    if (cells.inpo) {
+      const org = known.get(cells.inpo);
+      if (seenInpo.has(cells.inpo)) issue(line, 'inpo', `Этот ИНПО уже встречается в строке ${seenInpo.get(cells.inpo)}`);
+      seenInpo.set(cells.inpo, line);
+      if (!org || !can(principal, 'org.passport.edit', org)) issue(line, 'inpo', 'Организация с таким ИНПО не найдена в вашей структуре');
+      else if (org.liquidatedOn) issue(line, 'inpo', 'Организация ликвидирована');
+      else {
+        if (level && level !== org.level) issue(line, 'level', 'Уровень существующей организации не меняется при загрузке');
+        if (cells.parent && cells.parent !== parentInpoOf.get(org.parentId ?? -1)) issue(line, 'parent', 'Перемещение выполняется командой «Переместить», не загрузкой');
+        if (issues.length === before && data) updates.push({ line, org, ...data });
+      }
+      continue;
+    }
+
+    let parentLevel: { level: Level; hasTerritorialRights: boolean } | undefined;
+    let parentRef: PlannedCreate['parent'] | undefined;
+    const rowRef = /^строка\s+(\d+)$/i.exec(cells.parent);
+    if (rowRef) {
+      const target = createdLines.get(Number(rowRef[1]));
+      if (!target || Number(rowRef[1]) >= line) issue(line, 'parent', `Строка ${rowRef[1]} выше не описывает новую организацию`);
+      else if (!target.valid) issue(line, 'parent', `Строка ${rowRef[1]} содержит ошибки`);
+      else [parentLevel, parentRef] = [target, { line: Number(rowRef[1]) }];
+    } else if (!cells.parent) {
+      issue(line, 'parent', 'Укажите ИНПО вышестоящей организации или «строка N»');
+    } else {
+      const parent = known.get(cells.parent);
+      if (!parent) issue(line, 'parent', 'Вышестоящая организация не найдена в вашей структуре');
+      else if (parent.liquidatedOn) issue(line, 'parent', 'Вышестоящая организация ликвидирована');
+      else if (level && !can(principal, level === 'subdivision' || level === 'group' ? 'org.units.create' : 'org.restructure', parent)) {
+        issue(line, 'parent', 'Вы не можете создавать организации в этой вышестоящей');
+      } else [parentLevel, parentRef] = [parent, { inpo: parent.inpo }];
+    }
+    if (level && parentLevel && !mayContain(parentLevel, level)) issue(line, 'level', 'Организация такого уровня не может входить в указанную вышестоящую');
+    const valid = issues.length === before && level !== undefined;
+    if (level) createdLines.set(line, { level, hasTerritorialRights: Boolean(hasTerritorialRights), valid });
+    if (valid && data && level && parentRef) creates.push({ line, level, hasTerritorialRights: level === 'primary' && Boolean(hasTerritorialRights), parent: parentRef, ...data });
+  }
+  return { rows: rows.length, creates, updates, issues };
+}
+
+/** All or nothing: one transaction, through the same services as the forms (rules, events, audit). */
+export async function applyOrgImport(db: Knex, principal: Principal, ctx: AuditContext, root: OrgRow, plan: ImportPlan, today: string) {
+  if (plan.issues.length) throw new Error('an import with issues must not be applied');
+  return inTransaction(db, async (trx) => {
+    const restructure = createRestructureService(trx);
+    const passport = createPassportService(trx);
+    const createdByLine = new Map<number, OrgRow>();
+    for (const row of plan.creates) {
+      const parent = 'line' in row.parent ? createdByLine.get(row.parent.line)! : (await selectOrg(trx).where('o.inpo', row.parent.inpo).first())!;
+      const created = await restructure.createChild(principal, ctx, parent, { level: row.level, name: row.name, shortName: row.shortName, employerKind: row.employerKind, hasTerritorialRights: row.hasTerritorialRights }, today);
+      await passport.updateGeneral(ctx, created, row, today);
+      createdByLine.set(row.line, created);
+    }
+    let updated = 0;
+    for (const row of plan.updates) if (await passport.updateGeneral(ctx, row.org, row, today)) updated++;
+    await recordAudit(trx, ctx, { action: 'org.imported', entity: 'organization', entityId: root.id, organizationId: root.id, newValues: { rows: plan.rows, created: plan.creates.length, updated } });
+    return { created: plan.creates.length, updated };
+  });
+}
