@@ -84,14 +84,15 @@ export function createPassportService(db: Knex) {
             });
           }
         }
+        const memberId = await matchingMember(trx, org, input);
         const [row] = await trx('org_officers')
           .insert({
-            organization_id: org.id, post: input.post, surname: input.surname, name: input.name, patronymic: input.patronymic,
+            organization_id: org.id, post: input.post, surname: input.surname, name: input.name, patronymic: input.patronymic, member_id: memberId,
             elected_on: input.electedOn, term_until: input.termUntil, salaried: input.salaried,
             protocol_number: input.protocolNumber, protocol_date: input.protocolDate,
           })
           .returning('id');
-        await recordAudit(trx, ctx, { action: 'org.officer.added', entity: 'org_officer', entityId: row.id, organizationId: org.id, newValues: { ...input } });
+        await recordAudit(trx, ctx, { action: 'org.officer.added', entity: 'org_officer', entityId: row.id, organizationId: org.id, newValues: { ...input, memberId } });
       });
     },
 
@@ -142,6 +143,23 @@ export function createPassportService(db: Knex) {
       });
     },
   };
+}
+
+/**
+ * Officers are members where they are members: the card of the one active member of this
+ * organization's subtree with the same full name is linked; none or several → no link.
+ */
+async function matchingMember(trx: Knex.Transaction, org: OrgRow, person: { surname: string; name: string; patronymic: string | null }): Promise<number | null> {
+  const matches = await trx('members as m')
+    .join('organizations as o', 'o.id', 'm.organization_id')
+    .whereRaw('o.path <@ ?::ltree', [org.path])
+    .whereNull('m.left_on')
+    // Parameters take the columns' ICU collation: in a C-locale database lower() would not fold Cyrillic.
+    .whereRaw('lower(m.surname) = lower(?::text COLLATE "ru-RU-x-icu") AND lower(m.name) = lower(?::text COLLATE "ru-RU-x-icu")', [person.surname, person.name])
+    .whereRaw('coalesce(lower(m.patronymic), \'\') = coalesce(lower(?::text COLLATE "ru-RU-x-icu"), \'\')', [person.patronymic])
+    .limit(2)
+    .pluck('m.id');
+  return matches.length === 1 ? Number(matches[0]) : null;
 }
 
 export type PassportService = ReturnType<typeof createPassportService>;

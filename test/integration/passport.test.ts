@@ -78,6 +78,10 @@ describe('general data', () => {
 describe('officers', () => {
   it('when a new chair is elected, then the previous one moves to history on that date and both changes are audited', async () => {
     const org = await createOrg(db(), tree.territory, 'primary');
+    // The new chair is a member of this ППО: the officer record links to the card.
+    const [{ id: expectedMemberId }] = await db()('members')
+      .insert({ organization_id: org.id, surname: 'Петров-Водкин', name: 'Кузьма', sex: 'm', birth_date: '1978-10-05', category: 'working', joined_on: '2001-09-01' })
+      .returning('id');
     const add = (body: Record<string, string>) => coordinator.agent.post(`/orgs/${org.inpo}/officers`).type('form').send({ _csrf: coordinator.csrf, ...body });
     expect((await add({ post: 'chair', surname: 'Иванова', name: 'Анна', patronymic: 'Петровна', electedOn: '2020-03-01', termUntil: '2025-03-01', salaried: 'on' })).status).toBe(303);
     expect((await add({ post: 'deputy', surname: 'Салихов', name: 'Рамиль', electedOn: '2020-03-01' })).status).toBe(303);
@@ -89,6 +93,7 @@ describe('officers', () => {
     expect((await add({ post: 'chair', surname: 'Петров-Водкин', name: 'Кузьма', electedOn: '25.03.2025', termUntil: '2030-03-25' })).status).toBe(303);
 
     const officers = await db()('org_officers').where({ organization_id: org.id }).orderBy('id');
+    expect(officers.map((o) => o.member_id)).toEqual([null, null, expectedMemberId]);
     expect(officers.map((o) => [o.surname, o.post, o.elected_on, o.ended_on])).toEqual([
       ['Иванова', 'chair', '2020-03-01', '2025-03-25'],
       ['Салихов', 'deputy', '2020-03-01', null],
