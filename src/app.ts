@@ -6,6 +6,7 @@ import { healthRoutes } from './ops/health.routes';
 import { orgsRoutes } from './registry/orgs.routes';
 import { restructureRoutes } from './registry/restructure.routes';
 import { importExportRoutes } from './registry/import-export.routes';
+import { membersRoutes } from './members/members.routes';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { setUpFlash } from './http/flash';
 import { requireLogin, requirePasswordChanged } from './http/guards';
@@ -50,6 +51,7 @@ export function createApp(deps: Deps): App {
   app.use(orgsRoutes(deps));
   app.use(restructureRoutes(deps));
   app.use(importExportRoutes(deps));
+  app.use(membersRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

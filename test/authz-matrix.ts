@@ -4,7 +4,7 @@
 //
 // Fixture: union → regions R1 and R2, each → territory → ППО. Users: admin on the union; coordinator and
 // statistician on R1; chair and member on the ППО of R1. "inside" targets the ППО of R1, "outside" the
-// ППО of R2. `null` = not applicable (the admin's subtree is the whole union).
+// ППО of R2 (and a member card in each). `null` = not applicable (the admin's subtree is the whole union).
 import type { Role } from '../src/access/roles';
 
 export type Subject = 'anonymous' | Role;
@@ -55,6 +55,13 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   { method: 'GET', path: '/orgs/:inpo/import/template.xlsx', inside: restructurers(303, 200), outside: outsideOf(303) },
   // Without a file: allowed users get «choose a file» (422).
   { method: 'POST', path: '/orgs/:inpo/import', body: {}, inside: restructurers(401, 422), outside: outsideOf(401) },
+  // Member cards and lists: personal data, so not for statisticians; the member account sees only its own card.
+  ...['/orgs/:inpo/members', '/orgs/:inpo/members/new', '/members/:id', '/members/:id/edit'].map(
+    (path): MatrixEntry => ({ method: 'GET', path, inside: editors(303, 200), outside: outsideOf(303) }),
+  ),
+  ...['/orgs/:inpo/members', '/members/:id/edit', '/members/:id/transfer', '/members/:id/exit', '/members/:id/category'].map(
+    (path): MatrixEntry => ({ method: 'POST', path, body: {}, inside: editors(401, 422), outside: outsideOf(401) }),
+  ),
   // Restructuring: coordinators and admins only.
   ...['/orgs/:inpo/move', '/orgs/:inpo/merge', '/orgs/:inpo/liquidate'].flatMap((path): MatrixEntry[] => [
     { method: 'GET', path, inside: restructurers(303, 200), outside: outsideOf(303) },

@@ -20,6 +20,8 @@ export const PERMISSIONS = {
   'org.passport.edit': ['admin', 'coordinator', 'chair'],
   'org.units.create': ['admin', 'coordinator', 'chair'],
   'org.restructure': ['admin', 'coordinator'],
+  'member.view': ['admin', 'coordinator', 'chair'],
+  'member.edit': ['admin', 'coordinator', 'chair'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /**

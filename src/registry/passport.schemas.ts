@@ -1,10 +1,7 @@
 import { z } from 'zod';
 import { EMPLOYER_KINDS } from './levels';
 import { OFFICER_POSTS } from './passport.repo';
-import { checkbox, optionalChoice, optionalDate, optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, requiredDate, requiredString, wholeNumber } from '../shared/fields';
-
-const personName = (message: string) =>
-  requiredString(message, 100).regex(/^[А-ЯЁа-яё]+(?:[ -][А-ЯЁа-яё]+)*$/, 'Только русские буквы, дефис и пробел');
+import { checkbox, personName, optionalChoice, optionalDate, optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, requiredDate, requiredString, wholeNumber } from '../shared/fields';
 
 export const generalSchema = z.object({
   name: requiredString('Укажите полное наименование', 500),

@@ -3,6 +3,7 @@ import { can } from '../access/access';
 import type { Principal } from '../access/principal';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
+import { transferMembers } from '../members/membership';
 import { ValidationError } from '../http/errors';
 import { INPO_PATTERN } from '../shared/inpo';
 import { LEVEL_LABELS, mayContain, type EmployerKind, type Level } from './levels';
@@ -129,7 +130,9 @@ export function createRestructureService(db: Knex) {
           await reparent(trx, (await findOrgById(trx, id))!, into);
           await trx('org_events').insert({ organization_id: id, kind: 'moved', happened_on: on, old_parent_id: org.id, new_parent_id: into.id, actor_user_id: ctx.actorUserId });
         }
-        const membersMoved = await trx('members').where({ organization_id: org.id }).whereNull('left_on').update({ organization_id: into.id, updated_at: trx.fn.now() });
+        const membersMoved = await transferMembers(trx, trx('members').select('id').where({ organization_id: org.id }).whereNull('left_on'), into.id, {
+          on, actorUserId: ctx.actorUserId, reason: `Присоединение организации ${org.inpo}`,
+        });
         await trx('organizations').where({ id: org.id }).update({ liquidated_on: on, merged_into_id: into.id, updated_at: trx.fn.now() });
         await withdrawGrants(trx, ctx, org);
         await trx('org_events').insert({ organization_id: org.id, kind: 'merged', happened_on: on, merged_into_id: into.id, members_moved: membersMoved, actor_user_id: ctx.actorUserId });
@@ -147,8 +150,9 @@ export function createRestructureService(db: Knex) {
         checkLiquidation(org, await impactOf(org, trx), transferTo);
         let membersMoved = 0;
         if (transferTo) {
-          membersMoved = await trx('members').whereIn('organization_id', trx('organizations').select('id').whereRaw('path <@ ?::ltree', [org.path]))
-            .whereNull('left_on').update({ organization_id: transferTo.id, updated_at: trx.fn.now() });
+          const onRecord = trx('members').select('id').whereNull('left_on')
+            .whereIn('organization_id', trx('organizations').select('id').whereRaw('path <@ ?::ltree', [org.path]));
+          membersMoved = await transferMembers(trx, onRecord, transferTo.id, { on, actorUserId: ctx.actorUserId, reason: `Ликвидация организации ${org.inpo}` });
         }
         await trx('organizations').where({ id: org.id }).update({ liquidated_on: on, updated_at: trx.fn.now() });
         await withdrawGrants(trx, ctx, org);

@@ -99,3 +99,26 @@ export const optionalInn = () =>
 /** A select with an empty "not given" option: '' or missing → null. */
 export const optionalChoice = <T extends readonly [string, ...string[]]>(values: T, message: string) =>
   z.preprocess((v) => (v === '' || v === undefined ? null : v), z.enum(values, { error: message }).nullable());
+
+/** SNILS: 11 digits, the last two a checksum of the first nine (numbers up to 001-001-998 carry none). */
+export function isValidSnils(value: string): boolean {
+  if (!/^\d{11}$/.test(value)) return false;
+  const body = value.slice(0, 9);
+  if (Number(body) <= 1001998) return true;
+  let sum = 0;
+  for (let i = 0; i < 9; i++) sum += Number(body[i]) * (9 - i);
+  const check = sum < 100 ? sum : sum === 100 || sum === 101 ? 0 : sum % 101 === 100 ? 0 : sum % 101;
+  return check === Number(value.slice(9));
+}
+
+export const optionalSnils = () =>
+  z.preprocess(blankToUndefined, z.string().trim().optional()).transform((v, ctx) => {
+    if (v === undefined) return null;
+    const digits = v.replace(/[\s-]/g, '');
+    if (!isValidSnils(digits)) ctx.addIssue({ code: 'custom', message: 'СНИЛС — 11 цифр с верной контрольной суммой, например 112-233-445 95' });
+    return digits;
+  });
+
+/** Surname, name or patronymic: Cyrillic letters, hyphens and spaces. */
+export const personName = (message: string) =>
+  requiredString(message, 100).regex(/^[А-ЯЁа-яё]+(?:[ -][А-ЯЁа-яё]+)*$/, 'Только русские буквы, дефис и пробел');

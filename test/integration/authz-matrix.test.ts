@@ -5,7 +5,7 @@ import { createApp } from '../../src/app';
 import { AUTHZ_MATRIX, type MatrixEntry, type Subject } from '../authz-matrix';
 import { useTestApp } from '../support/app';
 import { anonymousAgent, loggedInAgent, type Agent } from '../support/agents';
-import { createOrg, createRegionTree, createUser, type TestUser } from '../support/factories';
+import { createMembers, createOrg, createRegionTree, createUser, type TestUser } from '../support/factories';
 import { listRoutes } from '../support/routes';
 
 const ctx = useTestApp();
@@ -45,8 +45,10 @@ describe('authorization matrix: every route as every role', () => {
     const r2Primary = await createOrg(db, await createOrg(db, r2Region, 'territorial'), 'primary');
     const grantOrg: Record<Role, typeof r1.union> = { admin: r1.union, coordinator: r1.region, statistician: r1.region, chair: r1.primary, member: r1.primary };
     for (const role of ROLES) users[role] = await createUser(db, [{ role, org: grantOrg[role] }]);
-    targets.inside = { inpo: r1.primary.inpo, officerId: '1' };
-    targets.outside = { inpo: r2Primary.inpo, officerId: '1' };
+    const [insideMember] = await createMembers(db, r1.primary, 1);
+    const [outsideMember] = await createMembers(db, r2Primary, 1);
+    targets.inside = { inpo: r1.primary.inpo, officerId: '1', id: String(insideMember) };
+    targets.outside = { inpo: r2Primary.inpo, officerId: '1', id: String(outsideMember) };
   });
 
   const subjects: Subject[] = ['anonymous', ...ROLES];

@@ -13,6 +13,8 @@ export function navigationFor(principal: Principal): NavItem[] {
   const items: NavItem[] = [];
   const orgRoot = homeOrganizations(principal).find((o) => can(principal, 'org.view', o));
   if (orgRoot) items.push({ label: 'Реестр', href: `/orgs/${orgRoot.inpo}`, section: 'registry' });
+  const memberRoot = homeOrganizations(principal).find((o) => can(principal, 'member.view', o));
+  if (memberRoot) items.push({ label: 'Члены Профсоюза', href: `/orgs/${memberRoot.inpo}/members`, section: 'members' });
   return items;
 }
 

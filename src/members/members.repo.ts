@@ -1,0 +1,138 @@
+import type { Knex } from 'knex';
+
+export interface MemberRow {
+  id: number;
+  organizationId: number;
+  organizationPath: string;
+  organizationInpo: string;
+  organizationName: string;
+  organizationLevel: string;
+  surname: string;
+  name: string;
+  patronymic: string | null;
+  sex: 'm' | 'f';
+  birthDate: string;
+  phone: string | null;
+  email: string | null;
+  snils: string | null;
+  category: string;
+  position: string | null;
+  professionalGroup: string | null;
+  isPedagogical: boolean;
+  studyForm: string | null;
+  studyYear: number | null;
+  joinedOn: string;
+  leftOn: string | null;
+  leftReason: string | null;
+}
+
+function selectMember(db: Knex) {
+  return db('members as m').join('organizations as o', 'o.id', 'm.organization_id').select({
+    id: 'm.id', organizationId: 'm.organization_id', organizationPath: 'o.path', organizationInpo: 'o.inpo', organizationName: 'o.name',
+    organizationLevel: 'o.level', surname: 'm.surname', name: 'm.name', patronymic: 'm.patronymic', sex: 'm.sex', birthDate: 'm.birth_date',
+    phone: 'm.phone', email: 'm.email', snils: 'm.snils', category: 'm.category', position: 'm.position', professionalGroup: 'm.professional_group',
+    isPedagogical: 'm.is_pedagogical', studyForm: 'm.study_form', studyYear: 'm.study_year', joinedOn: 'm.joined_on', leftOn: 'm.left_on', leftReason: 'm.left_reason',
+  });
+}
+
+export async function findMember(db: Knex, id: number): Promise<MemberRow | undefined> {
+  const row = await selectMember(db).where('m.id', id).first();
+  return row ? { ...row, id: Number(row.id) } : undefined;
+}
+
+export const MEMBER_FILTERS = ['category', 'sex', 'status', 'pedagogical'] as const;
+
+export interface MemberListFilter {
+  q?: string;
+  category?: string;
+  sex?: 'm' | 'f';
+  status: 'active' | 'left' | 'all';
+  pedagogical?: boolean;
+}
+
+export interface MemberCursor {
+  surname: string;
+  name: string;
+  id: number;
+}
+
+function applyFilter(query: Knex.QueryBuilder, rootPath: string, f: MemberListFilter) {
+  query.whereRaw('o.path <@ ?::ltree', [rootPath]);
+  if (f.status === 'active') query.whereNull('m.left_on');
+  if (f.status === 'left') query.whereNotNull('m.left_on');
+  if (f.category) query.where('m.category', f.category);
+  if (f.sex) query.where('m.sex', f.sex);
+  if (f.pedagogical !== undefined) query.where('m.is_pedagogical', f.pedagogical);
+  if (f.q) query.whereRaw("m.surname ILIKE ? ESCAPE '\\'", [`%${f.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`]);
+  return query;
+}
+
+/** One page of a subtree's members in Russian alphabetical order, keyset-paginated on (surname, name, id). */
+export async function listMembers(db: Knex, rootPath: string, filter: MemberListFilter, after: MemberCursor | null, pageSize: number) {
+  const query = applyFilter(selectMember(db), rootPath, filter).orderBy([{ column: 'm.surname' }, { column: 'm.name' }, { column: 'm.id' }]).limit(pageSize + 1);
+  if (after) query.whereRaw('(m.surname, m.name, m.id) > (?, ?, ?)', [after.surname, after.name, after.id]);
+  const rows: MemberRow[] = (await query).map((r: MemberRow) => ({ ...r, id: Number(r.id) }));
+  const items = rows.slice(0, pageSize);
+  const last = items[items.length - 1];
+  return { items, next: rows.length > pageSize && last ? { surname: last.surname, name: last.name, id: last.id } : null };
+}
+
+export async function countMembers(db: Knex, rootPath: string, filter: MemberListFilter): Promise<number> {
+  const row = await applyFilter(db('members as m').join('organizations as o', 'o.id', 'm.organization_id'), rootPath, filter).count('* as count').first();
+  return Number(row?.count ?? 0);
+}
+
+export interface DuplicateCandidate {
+  id: number;
+  surname: string;
+  name: string;
+  patronymic: string | null;
+  birthDate: string;
+  organizationPath: string;
+  organizationName: string;
+  leftOn: string | null;
+  matchedBy: string[];
+}
+
+/** People already on record who may be the same person: by name and birth date, SNILS, phone or e-mail. */
+export async function findDuplicateCandidates(
+  db: Knex,
+  person: { surname: string; name: string; birthDate: string; snils: string | null; phone: string | null; email: string | null },
+  excludeId?: number,
+): Promise<DuplicateCandidate[]> {
+  const { rows } = await db.raw(
+    `SELECT m.id, m.surname, m.name, m.patronymic, m.birth_date, m.left_on, o.path::text AS path, o.name AS org_name,
+            array_remove(ARRAY[
+              CASE WHEN lower(m.surname) = lower(:surname::text COLLATE "ru-RU-x-icu") AND lower(m.name) = lower(:name::text COLLATE "ru-RU-x-icu") AND m.birth_date = :birth::date THEN 'ФИО и дата рождения' END,
+              CASE WHEN m.snils = :snils THEN 'СНИЛС' END,
+              CASE WHEN m.phone = :phone THEN 'телефон' END,
+              CASE WHEN lower(m.email) = lower(:email) THEN 'e-mail' END], NULL) AS matched_by
+       FROM members m JOIN organizations o ON o.id = m.organization_id
+      WHERE m.id IN (
+              SELECT id FROM members WHERE lower(surname) = lower(:surname::text COLLATE "ru-RU-x-icu") AND lower(name) = lower(:name::text COLLATE "ru-RU-x-icu") AND birth_date = :birth::date
+              UNION SELECT id FROM members WHERE snils = :snils
+              UNION SELECT id FROM members WHERE phone = :phone
+              UNION SELECT id FROM members WHERE lower(email) = lower(:email))
+        AND m.id <> :exclude
+      ORDER BY m.left_on IS NOT NULL, m.surname, m.name
+      LIMIT 20`,
+    { surname: person.surname, name: person.name, birth: person.birthDate, snils: person.snils, phone: person.phone, email: person.email, exclude: excludeId ?? -1 },
+  );
+  return rows.map((r: Record<string, unknown>) => ({
+    id: Number(r.id), surname: r.surname, name: r.name, patronymic: r.patronymic, birthDate: r.birth_date, organizationPath: r.path,
+    organizationName: r.org_name, leftOn: r.left_on, matchedBy: r.matched_by,
+  })) as DuplicateCandidate[];
+}
+
+export async function memberTimeline(db: Knex, memberId: number) {
+  return db('membership_events as e')
+    .leftJoin('organizations as f', 'f.id', 'e.from_organization_id')
+    .leftJoin('organizations as t', 't.id', 'e.to_organization_id')
+    .leftJoin('users as u', 'u.id', 'e.actor_user_id')
+    .where('e.member_id', memberId)
+    .orderBy([{ column: 'e.happened_on' }, { column: 'e.id' }])
+    .select({
+      kind: 'e.kind', on: 'e.happened_on', category: 'e.category', reason: 'e.reason', documentNumber: 'e.document_number', documentDate: 'e.document_date',
+      fromName: 'f.name', toName: 't.name', actor: 'u.full_name',
+    });
+}

@@ -1,0 +1,152 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { auditContextOf } from '../audit/audit';
+import type { Deps } from '../deps';
+import { ValidationError, type FieldError } from '../http/errors';
+import { flash } from '../http/flash';
+import { errorViewModel, parseForm } from '../http/forms';
+import { principalOf } from '../http/guards';
+import { todayIso } from '../shared/dates';
+import { createPassportService } from '../registry/passport.service';
+import { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, LEFT_REASON_LABELS } from './membership';
+import { countMembers, listMembers, type MemberCursor, type MemberListFilter } from './members.repo';
+import { admissionSchema, cardSchema, categorySchema, exitSchema, transferSchema } from './members.schemas';
+import { DuplicateFoundError, createMembersService } from './members.service';
+
+const PAGE_SIZE = 50;
+const DICTIONARIES = { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, LEFT_REASON_LABELS };
+
+const listQuery = z.object({
+  q: z.string().trim().max(100).optional().catch(undefined),
+  category: z.enum(CATEGORIES).optional().catch(undefined),
+  sex: z.enum(['m', 'f']).optional().catch(undefined),
+  status: z.enum(['active', 'left', 'all']).catch('active'),
+  pedagogical: z.enum(['yes', 'no']).optional().catch(undefined),
+  after: z.string().max(1000).optional().catch(undefined),
+});
+
+/** Lists show contacts masked: enough to recognise, not to copy. */
+export function maskPhone(phone: string | null): string {
+  return phone ? `${phone.slice(0, 2)} *** ***-${phone.slice(-4, -2)}-${phone.slice(-2)}` : '';
+}
+export function maskEmail(email: string | null): string {
+  if (!email) return '';
+  const [user = '', domain = ''] = email.split('@');
+  return `${user.slice(0, 1)}***@${domain}`;
+}
+
+export function membersRoutes({ db }: Deps): Router {
+  const members = createMembersService(db);
+  const passport = createPassportService(db);
+  const router = Router();
+
+  router.get('/orgs/:inpo/members', (req, res) => showList(req, res));
+  router.get('/orgs/:inpo/members/new', (req, res) => showAdmission(req, res));
+  router.post('/orgs/:inpo/members', (req, res) => admit(req, res));
+  router.get('/members/:id', (req, res) => showCard(req, res));
+  router.get('/members/:id/edit', (req, res) => showEdit(req, res));
+  router.post('/members/:id/edit', (req, res) => saveCard(req, res));
+  router.post('/members/:id/transfer', (req, res) => memberEvent(req, res, 'transfer', transferSchema, (p, c, id, d) => members.transfer(p, c, id, d), 'Перевод выполнен'));
+  router.post('/members/:id/exit', (req, res) => memberEvent(req, res, 'exit', exitSchema, (p, c, id, d) => members.exit(p, c, id, d), 'Выход из Профсоюза оформлен'));
+  router.post('/members/:id/category', (req, res) => memberEvent(req, res, 'category', categorySchema, (p, c, id, d) => members.changeCategory(p, c, id, d), 'Категория изменена'));
+  return router;
+
+  async function showList(req: Request, res: Response) {
+    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.view');
+    const query = listQuery.parse(req.query);
+    const filter: MemberListFilter = {
+      q: query.q, category: query.category, sex: query.sex, status: query.status,
+      pedagogical: query.pedagogical === undefined ? undefined : query.pedagogical === 'yes',
+    };
+    const [page, total] = await Promise.all([listMembers(db, org.path, filter, decodeCursor(query.after), PAGE_SIZE), countMembers(db, org.path, filter)]);
+    const params = new URLSearchParams(Object.entries({ q: query.q, category: query.category, sex: query.sex, status: query.status, pedagogical: query.pedagogical })
+      .filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+    res.render('members/list', {
+      title: `Члены Профсоюза: ${org.name}`, section: 'members', org, query, total, items: page.items.map((m) => ({ ...m, phone: maskPhone(m.phone), email: maskEmail(m.email) })),
+      nextUrl: page.next ? `/orgs/${org.inpo}/members?${params.toString()}&after=${encodeCursor(page.next)}` : null, ...DICTIONARIES,
+    });
+  }
+
+  async function showAdmission(req: Request, res: Response, status = 200, errors: FieldError[] = [], duplicates?: DuplicateFoundError['candidates']) {
+    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.edit');
+    res.status(status).render('members/new', {
+      title: 'Новый член Профсоюза', section: 'members', org, duplicates,
+      values: req.method === 'POST' ? req.body : { organizationInpo: org.inpo, joinedOn: todayIso(), category: 'working', sex: 'f' },
+      ...errorViewModel(errors), ...DICTIONARIES,
+    });
+  }
+
+  async function admit(req: Request, res: Response) {
+    await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.edit');
+    const form = parseForm(admissionSchema, req.body);
+    if (!form.ok) return showAdmission(req, res, 422, form.errors);
+    try {
+      const id = await members.admit(principalOf(req), auditContextOf(req), form.data);
+      flash(req, 'success', 'Член Профсоюза принят на учёт');
+      res.redirect(303, `/members/${id}`);
+    } catch (err) {
+      if (err instanceof DuplicateFoundError) return showAdmission(req, res, 409, [], err.candidates);
+      if (err instanceof ValidationError) return showAdmission(req, res, 422, err.fields);
+      throw err;
+    }
+  }
+
+  async function showCard(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
+    const card = await members.card(principalOf(req), auditContextOf(req), Number(req.params.id));
+    res.status(status).render('members/card', {
+      title: `${card.member.surname} ${card.member.name}`, section: 'members', ...card, today: todayIso(),
+      values: req.method === 'POST' ? req.body : {}, ...errorViewModel(errors), ...DICTIONARIES,
+    });
+  }
+
+  async function showEdit(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
+    const member = await members.memberFor(principalOf(req), Number(req.params.id), 'member.edit');
+    res.status(status).render('members/edit', {
+      title: `Карточка: ${member.surname} ${member.name}`, section: 'members', member, values: req.method === 'POST' ? req.body : member,
+      ...errorViewModel(errors), ...DICTIONARIES,
+    });
+  }
+
+  async function saveCard(req: Request, res: Response) {
+    const member = await members.memberFor(principalOf(req), Number(req.params.id), 'member.edit');
+    const form = parseForm(cardSchema, { ...req.body, category: member.category });
+    if (!form.ok) return showEdit(req, res, 422, form.errors);
+    await members.updateCard(principalOf(req), auditContextOf(req), member.id, form.data);
+    flash(req, 'success', 'Карточка сохранена');
+    res.redirect(303, `/members/${member.id}`);
+  }
+
+  /** The card's event forms; errors are keyed by form (`transfer-on`), since several forms share field names. */
+  async function memberEvent<S extends z.ZodType>(
+    req: Request, res: Response, formKey: string, schema: S,
+    run: (principal: ReturnType<typeof principalOf>, ctx: ReturnType<typeof auditContextOf>, id: number, data: z.output<S>) => Promise<void>, done: string,
+  ) {
+    const id = Number(req.params.id);
+    await members.memberFor(principalOf(req), id, 'member.edit');
+    const keyed = (errors: FieldError[]) => errors.map((e) => ({ ...e, field: `${formKey}-${e.field}` }));
+    const form = parseForm(schema, req.body);
+    if (!form.ok) return showCard(req, res, 422, keyed(form.errors));
+    try {
+      await run(principalOf(req), auditContextOf(req), id, form.data);
+    } catch (err) {
+      if (err instanceof ValidationError) return showCard(req, res, 422, keyed(err.fields));
+      throw err;
+    }
+    flash(req, 'success', done);
+    res.redirect(303, `/members/${id}`);
+  }
+}
+
+function encodeCursor(c: MemberCursor): string {
+  return Buffer.from(JSON.stringify([c.surname, c.name, c.id])).toString('base64url');
+}
+
+function decodeCursor(value: string | undefined): MemberCursor | null {
+  if (!value) return null;
+  try {
+    const [surname, name, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
+    return typeof surname === 'string' && typeof name === 'string' && Number.isSafeInteger(id) ? { surname, name, id: id as number } : null;
+  } catch {
+    return null;
+  }
+}

@@ -1,0 +1,53 @@
+import { z } from 'zod';
+import { checkbox, optionalChoice, optionalDate, optionalEmail, optionalPhone, optionalSnils, optionalText, personName, requiredDate } from '../shared/fields';
+import { CATEGORIES, LEFT_REASONS } from './membership';
+
+const optionalPersonName = (message: string) =>
+  z.preprocess((v) => (v === '' ? undefined : v), personName(message).optional()).transform((v) => v ?? null);
+
+/** A birth date that fits a member: 14 to 100 years old today. */
+const birthDate = requiredDate('Укажите дату рождения').refine((v) => {
+  const year = Number(v.slice(0, 4));
+  const now = new Date().getUTCFullYear();
+  return !v || (year >= now - 100 && year <= now - 14);
+}, 'Проверьте дату рождения: члену Профсоюза от 14 до 100 лет');
+
+export const cardSchema = z
+  .object({
+    surname: personName('Укажите фамилию'),
+    name: personName('Укажите имя'),
+    patronymic: optionalPersonName('Укажите отчество'),
+    sex: z.enum(['m', 'f'], { error: 'Укажите пол' }),
+    birthDate,
+    phone: optionalPhone(),
+    email: optionalEmail(),
+    snils: optionalSnils(),
+    category: z.enum(CATEGORIES, { error: 'Выберите категорию' }),
+    position: optionalText(200),
+    professionalGroup: optionalText(200),
+    isPedagogical: checkbox(),
+    studyForm: optionalChoice(['full_time', 'part_time', 'distance'] as const, 'Выберите форму обучения'),
+    studyYear: z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.number().int().min(1, 'Курс от 1 до 7').max(7, 'Курс от 1 до 7').nullable()),
+  })
+  .superRefine((v, ctx) => {
+    if (v.category !== 'working' && v.isPedagogical) ctx.addIssue({ code: 'custom', path: ['isPedagogical'], message: 'Педагогическая должность бывает только у работающих' });
+  });
+export type CardInput = z.output<typeof cardSchema>;
+
+export const admissionSchema = z.intersection(
+  cardSchema,
+  z.object({
+    organizationInpo: z.string().trim().regex(/^\d{10}$/, 'Выберите организацию'),
+    joinedOn: requiredDate('Укажите дату вступления'),
+    documentNumber: optionalText(50),
+    documentDate: optionalDate(),
+    notDuplicate: checkbox(),
+  }),
+);
+export type AdmissionInput = z.output<typeof admissionSchema>;
+
+const eventFields = { on: requiredDate('Укажите дату'), documentNumber: optionalText(50), documentDate: optionalDate() };
+
+export const transferSchema = z.object({ toInpo: z.string().trim().regex(/^\d{10}$/, 'ИНПО — 10 цифр'), ...eventFields, reason: optionalText(300) });
+export const exitSchema = z.object({ reason: z.enum(LEFT_REASONS, { error: 'Выберите причину' }), ...eventFields });
+export const categorySchema = z.object({ category: z.enum(CATEGORIES, { error: 'Выберите категорию' }), isPedagogical: checkbox(), ...eventFields });

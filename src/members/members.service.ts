@@ -1,0 +1,150 @@
+import type { Knex } from 'knex';
+import { authorize, can } from '../access/access';
+import { pathWithin, type Principal } from '../access/principal';
+import type { Action } from '../access/roles';
+import { diffValues, recordAudit, type AuditContext } from '../audit/audit';
+import { inTransaction } from '../db/transaction';
+import { AppError, ValidationError } from '../http/errors';
+import { findOrgByInpo, type OrgRow } from '../registry/orgs.repo';
+import { changeCategory, endMembership, openMembership, transferMembers, type LeftReason } from './membership';
+import { findDuplicateCandidates, findMember, memberTimeline, type DuplicateCandidate, type MemberRow } from './members.repo';
+import type { AdmissionInput, CardInput } from './members.schemas';
+
+const REGISTRATION_LEVELS = new Set(['primary', 'subdivision', 'group']);
+
+export class DuplicateFoundError extends AppError {
+  constructor(readonly candidates: (DuplicateCandidate & { visible: boolean })[]) {
+    super(409, 'duplicate', 'Возможно, этот человек уже состоит на учёте');
+  }
+}
+
+const fieldError = (field: string, message: string) => new ValidationError([{ field, message }]);
+
+export function createMembersService(db: Knex) {
+  /** The member behind an id, if this user may do `action` to them: 404 outside the subtree; a member sees their own card. */
+  async function memberFor(principal: Principal, id: number, action: Action): Promise<MemberRow> {
+    const member = Number.isSafeInteger(id) && id > 0 ? await findMember(db, id) : undefined;
+    if (member && action === 'member.view' && principal.memberId === member.id) return member;
+    authorize(principal, action, member ? { id: member.organizationId, path: member.organizationPath, level: member.organizationLevel } : undefined);
+    return member as MemberRow;
+  }
+
+  /** Where a member may be registered: a ППО or its unit inside the user's subtree. */
+  async function registrationOrg(principal: Principal, inpo: string, field: string): Promise<OrgRow> {
+    const org = /^\d{10}$/.test(inpo) ? await findOrgByInpo(db, inpo) : undefined;
+    if (!org || !can(principal, 'member.edit', org)) throw fieldError(field, 'Организация с таким ИНПО не найдена в вашей структуре');
+    if (org.liquidatedOn) throw fieldError(field, 'Организация ликвидирована');
+    if (!REGISTRATION_LEVELS.has(org.level)) throw fieldError(field, 'На учёте состоят в первичной организации, её подразделении или профгруппе');
+    return org;
+  }
+
+  async function lastEventDate(trx: Knex, memberId: number): Promise<string | null> {
+    const row = await trx('membership_events').where({ member_id: memberId }).max('happened_on as last').first();
+    return (row?.last as string | null) ?? null;
+  }
+
+  async function assertDateAfterHistory(trx: Knex, member: MemberRow, on: string) {
+    const last = await lastEventDate(trx, member.id);
+    if (last && on < last) throw fieldError('on', `Дата не может быть раньше последнего события в истории (${last.split('-').reverse().join('.')})`);
+  }
+
+  function cardColumns(input: CardInput) {
+    return {
+      surname: input.surname, name: input.name, patronymic: input.patronymic, sex: input.sex, birth_date: input.birthDate, phone: input.phone,
+      email: input.email, snils: input.snils, position: input.position, professional_group: input.professionalGroup,
+      study_form: input.studyForm, study_year: input.studyYear,
+    };
+  }
+
+  return {
+    memberFor,
+
+    /** The card with its timeline; every view of personal data leaves a read-audit row. */
+    async card(principal: Principal, ctx: AuditContext, id: number) {
+      const member = await memberFor(principal, id, 'member.view');
+      await recordAudit(db, ctx, { action: 'member.viewed', entity: 'member', entityId: member.id, organizationId: member.organizationId });
+      return {
+        member,
+        timeline: await memberTimeline(db, member.id),
+        mayEdit: can(principal, 'member.edit', { id: member.organizationId, path: member.organizationPath, level: member.organizationLevel }),
+      };
+    },
+
+    async admit(principal: Principal, ctx: AuditContext, input: AdmissionInput) {
+      const org = await registrationOrg(principal, input.organizationInpo, 'organizationInpo');
+      if (!input.notDuplicate) {
+        const candidates = await findDuplicateCandidates(db, input);
+        if (candidates.length) {
+          // Outside the user's subtree only the fact of a match is shown, not where the person is.
+          throw new DuplicateFoundError(candidates.map((c) => ({ ...c, visible: principal.grants.some((g) => pathWithin(c.organizationPath, g.organizationPath)) })));
+        }
+      }
+      return inTransaction(db, async (trx) => {
+        const [row] = await trx('members')
+          .insert({ ...cardColumns(input), organization_id: org.id, category: input.category, is_pedagogical: input.isPedagogical, joined_on: input.joinedOn })
+          .returning('id');
+        const memberId = Number(row.id);
+        await openMembership(trx, memberId, org.id, input.category, input.isPedagogical, {
+          on: input.joinedOn, actorUserId: ctx.actorUserId, documentNumber: input.documentNumber, documentDate: input.documentDate,
+        }, 'admitted');
+        const { notDuplicate: _ignored, organizationInpo: _inpo, ...values } = input;
+        await recordAudit(trx, ctx, { action: 'member.admitted', entity: 'member', entityId: memberId, organizationId: org.id, newValues: { ...values } });
+        return memberId;
+      });
+    },
+
+    async updateCard(principal: Principal, ctx: AuditContext, id: number, input: CardInput) {
+      const member = await memberFor(principal, id, 'member.edit');
+      const before = { surname: member.surname, name: member.name, patronymic: member.patronymic, sex: member.sex, birthDate: member.birthDate, phone: member.phone,
+        email: member.email, snils: member.snils, position: member.position, professionalGroup: member.professionalGroup, studyForm: member.studyForm, studyYear: member.studyYear };
+      const { category: _c, isPedagogical: _p, ...editable } = input;
+      const { oldValues, newValues, changed } = diffValues(before, editable);
+      if (!changed) return;
+      await inTransaction(db, async (trx) => {
+        await trx('members').where({ id }).update({ ...cardColumns(input), updated_at: trx.fn.now() });
+        await recordAudit(trx, ctx, { action: 'member.updated', entity: 'member', entityId: id, organizationId: member.organizationId, oldValues, newValues });
+      });
+    },
+
+    async transfer(principal: Principal, ctx: AuditContext, id: number, input: { toInpo: string; on: string; reason: string | null; documentNumber: string | null; documentDate: string | null }) {
+      const member = await memberFor(principal, id, 'member.edit');
+      if (member.leftOn) throw fieldError('toInpo', 'Член Профсоюза выбыл: перевод невозможен');
+      const to = await registrationOrg(principal, input.toInpo, 'toInpo');
+      if (to.id === member.organizationId) throw fieldError('toInpo', 'Член Профсоюза уже состоит на учёте в этой организации');
+      await inTransaction(db, async (trx) => {
+        await assertDateAfterHistory(trx, member, input.on);
+        await transferMembers(trx, [member.id], to.id, { ...input, actorUserId: ctx.actorUserId });
+        await recordAudit(trx, ctx, {
+          action: 'member.transferred', entity: 'member', entityId: member.id, organizationId: to.id,
+          oldValues: { organization: member.organizationInpo }, newValues: { organization: to.inpo, on: input.on },
+        });
+      });
+    },
+
+    async exit(principal: Principal, ctx: AuditContext, id: number, input: { reason: LeftReason; on: string; documentNumber: string | null; documentDate: string | null }) {
+      const member = await memberFor(principal, id, 'member.edit');
+      if (member.leftOn) throw fieldError('reason', 'Член Профсоюза уже выбыл');
+      await inTransaction(db, async (trx) => {
+        await assertDateAfterHistory(trx, member, input.on);
+        await endMembership(trx, member.id, member.organizationId, input.reason, { ...input, actorUserId: ctx.actorUserId });
+        await recordAudit(trx, ctx, { action: 'member.left', entity: 'member', entityId: member.id, organizationId: member.organizationId, newValues: { reason: input.reason, on: input.on } });
+      });
+    },
+
+    async changeCategory(principal: Principal, ctx: AuditContext, id: number, input: { category: string; isPedagogical: boolean; on: string; documentNumber: string | null; documentDate: string | null }) {
+      const member = await memberFor(principal, id, 'member.edit');
+      if (member.leftOn) throw fieldError('category', 'Член Профсоюза выбыл');
+      if (input.category !== 'working' && input.isPedagogical) throw fieldError('isPedagogical', 'Педагогическая должность бывает только у работающих');
+      await inTransaction(db, async (trx) => {
+        await assertDateAfterHistory(trx, member, input.on);
+        await changeCategory(trx, member.id, input.category, input.isPedagogical, { ...input, actorUserId: ctx.actorUserId });
+        await recordAudit(trx, ctx, {
+          action: 'member.category_changed', entity: 'member', entityId: member.id, organizationId: member.organizationId,
+          oldValues: { category: member.category, isPedagogical: member.isPedagogical }, newValues: { category: input.category, isPedagogical: input.isPedagogical, on: input.on },
+        });
+      });
+    },
+  };
+}
+
+export type MembersService = ReturnType<typeof createMembersService>;

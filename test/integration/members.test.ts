@@ -1,0 +1,187 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { countAsOf, type Category } from '../../src/members/membership';
+import { createMembersService } from '../../src/members/members.service';
+import type { Principal } from '../../src/access/principal';
+import { loadPrincipal } from '../../src/auth/users.repo';
+import { useTestApp } from '../support/app';
+import { loggedInAgent, type Agent } from '../support/agents';
+import { createMembers, createOrg, createRegionTree, createUser } from '../support/factories';
+
+const ctx = useTestApp();
+const db = () => ctx.database.ownerDb;
+const auditCtx = { actorUserId: null, requestId: 'test', ip: '127.0.0.1' };
+let tree: Awaited<ReturnType<typeof createRegionTree>>;
+let chair: { agent: Agent; csrf: string };
+let coordinatorPrincipal: Principal;
+
+beforeAll(async () => {
+  tree = await createRegionTree(db(), 16);
+  chair = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'chair', org: tree.primary }]));
+  const coordinator = await createUser(db(), [{ role: 'coordinator', org: tree.region }]);
+  coordinatorPrincipal = (await loadPrincipal(db(), coordinator.id))!;
+});
+
+const person = (extra: Record<string, string> = {}) => ({
+  surname: 'Сафина', name: 'Гульнара', patronymic: 'Ильдаровна', sex: 'f', birthDate: '1988-04-12', phone: '+7 917 555-12-34',
+  email: 'g.safina@example.ru', category: 'working', isPedagogical: 'on', position: 'Учитель математики', organizationInpo: tree.primary.inpo, joinedOn: '2015-09-01', ...extra,
+});
+
+describe('admission and the card', () => {
+  it('when a chair admits a person, then the card shows the admission, and viewing it is read-audited', async () => {
+    const res = await chair.agent.post(`/orgs/${tree.primary.inpo}/members`).type('form').send({ _csrf: chair.csrf, ...person({ snils: '112-233-445 95' }) });
+    expect(res.status, res.text.slice(0, 500)).toBe(303);
+    const id = Number(res.headers.location!.split('/').pop());
+    const row = await db()('members').where({ id }).first();
+    expect(row).toMatchObject({ surname: 'Сафина', phone: '+79175551234', snils: '11223344595', organization_id: tree.primary.id, is_pedagogical: true });
+    expect(await db()('member_periods').where({ member_id: id })).toMatchObject([{ organization_id: tree.primary.id, valid_from: '2015-09-01', valid_to: null }]);
+    const card = await chair.agent.get(`/members/${id}`).expect(200);
+    expect(card.text).toContain('01.09.2015</strong> —');
+    expect(card.text).toContain('принят(а) в Профсоюз');
+    expect(await db()('audit_log').where({ action: 'member.viewed', entity_id: String(id) })).toHaveLength(1);
+    expect(await db()('audit_log').where({ action: 'member.admitted', entity_id: String(id) })).toHaveLength(1);
+  });
+
+  it('when the same person is entered again, then the duplicate check shows the card; confirming creates a second one only on purpose', async () => {
+    const again = await chair.agent.post(`/orgs/${tree.primary.inpo}/members`).type('form').send({ _csrf: chair.csrf, ...person({ phone: '', email: '' }) });
+    expect(again.status).toBe(409);
+    expect(again.text).toContain('Возможно, этот человек уже есть в реестре');
+    expect(again.text).toContain('ФИО и дата рождения');
+    const bySnils = await chair.agent.post(`/orgs/${tree.primary.inpo}/members`).type('form').send({ _csrf: chair.csrf, ...person({ surname: 'Иванова', name: 'Мария', phone: '', email: '', snils: '11223344595' }) });
+    expect(bySnils.status).toBe(409);
+    expect(bySnils.text).toContain('совпадает: СНИЛС');
+    const before = Number((await db()('members').count('* as c'))[0]!.c);
+    const confirmed = await chair.agent.post(`/orgs/${tree.primary.inpo}/members`).type('form').send({ _csrf: chair.csrf, ...person({ birthDate: '1990-01-01', phone: '', email: '', notDuplicate: 'on' }) });
+    expect(confirmed.status).toBe(303);
+    expect(Number((await db()('members').count('* as c'))[0]!.c)).toBe(before + 1);
+  });
+
+  it('when the card data are wrong, then each field gets its Russian message and nothing is saved', async () => {
+    const res = await chair.agent.post(`/orgs/${tree.primary.inpo}/members`).type('form').send({
+      _csrf: chair.csrf, ...person({ surname: 'Smith', birthDate: '2020-01-01', snils: '11223344596', phone: '123', category: 'student' }),
+    });
+    expect(res.status).toBe(422);
+    for (const text of ['Только русские буквы', 'от 14 до 100 лет', 'СНИЛС — 11 цифр', 'Введите телефон из 10 цифр']) {
+      expect(res.text).toContain(text);
+    }
+    // Rules across fields are checked once every field is valid on its own.
+    const student = await chair.agent.post(`/orgs/${tree.primary.inpo}/members`).type('form').send({ _csrf: chair.csrf, ...person({ surname: 'Студентова', category: 'student', notDuplicate: 'on' }) });
+    expect(student.status).toBe(422);
+    expect(student.text).toContain('Педагогическая должность бывает только у работающих');
+    expect(await db()('members').whereIn('surname', ['Smith', 'Студентова'])).toHaveLength(0);
+  });
+});
+
+describe('history: the registry as of any date', () => {
+  it('when members are admitted, transferred, change category and leave, then counts at past dates equal a replay of the events', async () => {
+    const territory = await createOrg(db(), tree.region, 'territorial');
+    const a = await createOrg(db(), territory, 'primary');
+    const b = await createOrg(db(), territory, 'primary');
+    const service = createMembersService(ctx.deps.db);
+    type Ev = { on: string; kind: 'admit' | 'transfer' | 'category' | 'exit'; member: number; org?: number; category?: Category };
+    const log: Ev[] = [];
+    const admit = async (surname: string, org: typeof a, on: string, category: Category) => {
+      const id = await service.admit(coordinatorPrincipal, auditCtx, {
+        surname, name: 'Тест', patronymic: null, sex: 'f', birthDate: '1980-01-01', phone: null, email: null, snils: null, category, position: null,
+        professionalGroup: null, isPedagogical: false, studyForm: null, studyYear: null, organizationInpo: org.inpo, joinedOn: on, documentNumber: null, documentDate: null, notDuplicate: true,
+      });
+      log.push({ on, kind: 'admit', member: id, org: org.id, category });
+      return id;
+    };
+    const m1 = await admit('Первая', a, '2020-01-10', 'working');
+    const m2 = await admit('Вторая', a, '2021-03-01', 'student');
+    const m3 = await admit('Третья', b, '2022-06-15', 'working');
+    const m4 = await admit('Четвёртая', b, '2023-02-01', 'pensioner');
+    await service.transfer(coordinatorPrincipal, auditCtx, m1, { toInpo: b.inpo, on: '2022-01-01', reason: null, documentNumber: null, documentDate: null });
+    log.push({ on: '2022-01-01', kind: 'transfer', member: m1, org: b.id });
+    await service.changeCategory(coordinatorPrincipal, auditCtx, m2, { category: 'working', isPedagogical: true, on: '2023-07-01', documentNumber: null, documentDate: null });
+    log.push({ on: '2023-07-01', kind: 'category', member: m2, category: 'working' });
+    await service.exit(coordinatorPrincipal, auditCtx, m3, { reason: 'dismissed', on: '2024-05-20', documentNumber: '12', documentDate: '2024-05-20' });
+    log.push({ on: '2024-05-20', kind: 'exit', member: m3 });
+    await service.transfer(coordinatorPrincipal, auditCtx, m4, { toInpo: a.inpo, on: '2025-01-01', reason: null, documentNumber: null, documentDate: null });
+    log.push({ on: '2025-01-01', kind: 'transfer', member: m4, org: a.id });
+
+    // Independent replay: walk the log up to the date and read off who is where.
+    const replay = (date: string, orgIds: number[]) => {
+      const state = new Map<number, { org: number; category: Category } | null>();
+      for (const ev of log.filter((e) => e.on <= date).sort((x, y) => x.on.localeCompare(y.on))) {
+        const current = state.get(ev.member);
+        if (ev.kind === 'admit') state.set(ev.member, { org: ev.org!, category: ev.category! });
+        if (ev.kind === 'transfer' && current) state.set(ev.member, { ...current, org: ev.org! });
+        if (ev.kind === 'category' && current) state.set(ev.member, { ...current, category: ev.category! });
+        if (ev.kind === 'exit') state.set(ev.member, null);
+      }
+      const counts = { working: 0, student: 0, pensioner: 0, unemployed: 0, total: 0 };
+      for (const s of state.values()) if (s && orgIds.includes(s.org)) (counts[s.category]++, counts.total++);
+      return counts;
+    };
+    for (const date of ['2019-12-31', '2020-01-10', '2021-12-31', '2022-01-01', '2023-01-01', '2023-07-01', '2024-05-19', '2024-05-20', '2025-06-30']) {
+      expect(await countAsOf(db(), territory.path, date), `territory at ${date}`).toEqual(replay(date, [a.id, b.id]));
+      expect(await countAsOf(db(), a.path, date), `A at ${date}`).toEqual(replay(date, [a.id]));
+      expect(await countAsOf(db(), b.path, date), `B at ${date}`).toEqual(replay(date, [b.id]));
+    }
+    const dated = await service.transfer(coordinatorPrincipal, auditCtx, m1, { toInpo: a.inpo, on: '2021-01-01', reason: null, documentNumber: null, documentDate: null }).catch((e: Error) => e);
+    expect(String((dated as { fields?: { message: string }[] }).fields?.[0]?.message)).toContain('не может быть раньше последнего события');
+  });
+
+  it('when a transfer fails half-way, then neither side has changed', async () => {
+    const other = await createOrg(db(), tree.territory, 'primary');
+    const [memberId] = await createMembers(db(), tree.primary, 1);
+    const before = await db()('member_periods').where({ member_id: memberId }).orderBy('id');
+    await expect(
+      ctx.deps.db.transaction(async (trx) => {
+        await createMembersService(trx).transfer(coordinatorPrincipal, auditCtx, memberId!, { toInpo: other.inpo, on: '2026-01-15', reason: null, documentNumber: null, documentDate: null });
+        throw new Error('injected failure');
+      }),
+    ).rejects.toThrow('injected failure');
+    expect((await db()('members').where({ id: memberId }).first()).organization_id).toBe(tree.primary.id);
+    expect(await db()('member_periods').where({ member_id: memberId }).orderBy('id')).toEqual(before);
+    expect(await db()('membership_events').where({ member_id: memberId, kind: 'transferred' })).toHaveLength(0);
+  });
+});
+
+describe('isolation of members', () => {
+  it('when a chair of one ППО reaches for a member of another by URL, form field or search, then it is not found', async () => {
+    const sibling = await createOrg(db(), tree.territory, 'primary');
+    const [foreignId] = await createMembers(db(), sibling, 1, { surname: 'Чужова' });
+    const [ownId] = await createMembers(db(), tree.primary, 1, { surname: 'Своя' });
+    expect((await chair.agent.get(`/members/${foreignId}`)).status).toBe(404);
+    expect((await chair.agent.get(`/members/${foreignId}/edit`)).status).toBe(404);
+    expect((await chair.agent.post(`/members/${foreignId}/exit`).type('form').send({ _csrf: chair.csrf, reason: 'voluntary', on: '2026-01-01' })).status).toBe(404);
+    const moveOut = await chair.agent.post(`/members/${ownId}/transfer`).type('form').send({ _csrf: chair.csrf, toInpo: sibling.inpo, on: '2026-11-01' });
+    expect(moveOut.status).toBe(422);
+    expect(moveOut.text).toContain('не найдена в вашей структуре');
+    const admitElsewhere = await chair.agent.post(`/orgs/${tree.primary.inpo}/members`).type('form').send({ _csrf: chair.csrf, ...person({ surname: 'Новикова', organizationInpo: sibling.inpo, notDuplicate: 'on' }) });
+    expect(admitElsewhere.status).toBe(422);
+    const search = await chair.agent.get(`/orgs/${tree.primary.inpo}/members`).query({ q: 'Чужова', status: 'all' }).expect(200);
+    expect(search.text).toContain('Найдено: <strong>0</strong>');
+    expect((await chair.agent.get(`/orgs/${sibling.inpo}/members`)).status).toBe(404);
+    const stat = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'statistician', org: tree.region }]));
+    expect((await stat.agent.get(`/members/${ownId}`)).status).toBe(403);
+    expect((await stat.agent.get(`/orgs/${tree.primary.inpo}/members`)).status).toBe(403);
+  });
+});
+
+describe('member list', () => {
+  it('when the list is paged, then it runs in Russian alphabetical order without gaps, with masked contacts and the filter total', async () => {
+    const org = await createOrg(db(), tree.territory, 'primary');
+    const surnames = ['Яковлева', 'Абрамова', 'Ёлкина', 'Борисова', 'Жукова', 'Иванова', 'Эминова', 'Ушакова'];
+    for (const surname of surnames) await createMembers(db(), org, 7, { surname, phone: '+79171234567', email: 'person@example.ru' });
+    await createMembers(db(), org, 3, { surname: 'Выбывшая', left_on: '2024-01-01' });
+    const coordinator = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'coordinator', org: tree.region }]));
+    const seen: string[] = [];
+    let url: string | null = `/orgs/${org.inpo}/members`;
+    while (url) {
+      const page = await coordinator.agent.get(url).expect(200);
+      expect(page.text).toContain('Найдено: <strong>56</strong>');
+      expect(page.text).not.toContain('+79171234567');
+      expect(page.text).toContain('+7 *** ***-45-67');
+      expect(page.text).toContain('p***@example.ru');
+      seen.push(...[...page.text.matchAll(/<a href="\/members\/\d+">([А-ЯЁа-яё]+) /g)].map((m) => m[1]!));
+      const next = /href="([^"]+)">Следующие/.exec(page.text);
+      url = next ? next[1]!.replace(/&amp;/g, '&') : null;
+    }
+    expect(seen).toHaveLength(56);
+    const expected = [...surnames].sort((x, y) => x.localeCompare(y, 'ru')).flatMap((s) => Array(7).fill(s));
+    expect(seen).toEqual(expected);
+  });
+});
