@@ -45,9 +45,11 @@ export async function loadDemoDataset(db: Knex, bcryptCost: number): Promise<voi
       const inserted = await trx('members').insert(members.slice(i, i + 500)).returning('id');
       memberIds.push(...inserted.map((r: { id: number }) => Number(r.id)));
     }
-    // The demo member's own card: the first member generated in Гимназия № 7.
-    const ownCardId = memberIds[members.findIndex((m) => m.organization_id === orgIds.get('gymnasium7'))];
-    await trx('members').where({ id: ownCardId }).update({ surname: 'Морозов', name: 'Андрей', patronymic: 'Павлович', sex: 'm', left_on: null });
+    await demoHistory(trx, random, memberIds, members);
+
+    // The demo member's own card: the first active member generated in Гимназия № 7.
+    const ownCardId = memberIds[members.findIndex((m) => m.organization_id === orgIds.get('gymnasium7') && m.left_on === null)];
+    await trx('members').where({ id: ownCardId }).update({ surname: 'Морозов', name: 'Андрей', patronymic: 'Павлович', sex: 'm' });
 
     // The demo chair is the chair on record of Гимназия № 7, with a current term.
     await trx('org_officers').where({ organization_id: orgIds.get('gymnasium7'), post: 'chair' }).delete();
@@ -66,6 +68,63 @@ export async function loadDemoDataset(db: Knex, bcryptCost: number): Promise<voi
       await trx('role_grants').insert({ user_id: user.id, role: login.role, organization_id: orgIds.get(login.orgKey) });
     }
   });
+}
+
+const LEFT_REASONS = ['voluntary', 'voluntary', 'dismissed', 'dismissed', 'graduated', 'other', 'expelled', 'died'] as const;
+
+/**
+ * Several years of membership history for every card: admission, for some a transfer from a
+ * neighbouring ППО or a change from student to working, and for those who left, the exit with a reason.
+ */
+async function demoHistory(trx: Knex.Transaction, random: ReturnType<typeof seededRandom>, ids: number[], members: Record<string, unknown>[]) {
+  const orgs = await trx('organizations').select('id', 'parent_id', 'level');
+  const siblingsOf = (orgId: number) => {
+    const parent = orgs.find((o) => o.id === orgId)?.parent_id;
+    return orgs.filter((o) => o.parent_id === parent && o.id !== orgId && o.level === 'primary').map((o) => o.id as number);
+  };
+  const periods: Record<string, unknown>[] = [];
+  const events: Record<string, unknown>[] = [];
+  members.forEach((m, i) => {
+    const id = ids[i]!;
+    const joined = m.joined_on as string;
+    const left = m.left_on as string | null;
+    const orgId = m.organization_id as number;
+    const end = left ?? '2026-11-01';
+    const midpoint = (from: string, to: string) => {
+      const a = Date.parse(from);
+      const b = Date.parse(to);
+      return new Date(a + (b - a) * (0.3 + random.next() * 0.4)).toISOString().slice(0, 10);
+    };
+    const siblings = siblingsOf(orgId);
+    let startOrg = orgId;
+    let startCategory = m.category as string;
+    let change: { on: string; kind: 'transferred' | 'category_changed' } | undefined;
+    if (siblings.length && random.chance(0.12) && end > joined) {
+      startOrg = random.pick(siblings);
+      change = { on: midpoint(joined, end), kind: 'transferred' };
+    } else if (m.category === 'working' && random.chance(0.1) && end > joined) {
+      startCategory = 'student';
+      change = { on: midpoint(joined, end), kind: 'category_changed' };
+    }
+    const admitted = { member_id: id, kind: 'admitted', happened_on: joined, to_organization_id: startOrg, category: startCategory, document_number: String(random.int(1, 400)) };
+    events.push(admitted);
+    if (change && change.on > joined && change.on < end) {
+      periods.push({ member_id: id, organization_id: startOrg, category: startCategory, is_pedagogical: startCategory === 'working' && Boolean(m.is_pedagogical), valid_from: joined, valid_to: change.on });
+      periods.push({ member_id: id, organization_id: orgId, category: m.category, is_pedagogical: m.is_pedagogical, valid_from: change.on, valid_to: left });
+      events.push(change.kind === 'transferred'
+        ? { member_id: id, kind: 'transferred', happened_on: change.on, from_organization_id: startOrg, to_organization_id: orgId }
+        : { member_id: id, kind: 'category_changed', happened_on: change.on, category: m.category });
+    } else {
+      admitted.to_organization_id = orgId;
+      admitted.category = m.category as string;
+      periods.push({ member_id: id, organization_id: orgId, category: m.category, is_pedagogical: m.is_pedagogical, valid_from: joined, valid_to: left });
+    }
+    if (left) events.push({ member_id: id, kind: 'left', happened_on: left, from_organization_id: orgId, reason: random.pick(LEFT_REASONS) });
+  });
+  for (let i = 0; i < periods.length; i += 500) await trx('member_periods').insert(periods.slice(i, i + 500));
+  for (let i = 0; i < events.length; i += 500) await trx('membership_events').insert(events.slice(i, i + 500));
+  const reasons = events.filter((e) => e.kind === 'left');
+  for (const e of reasons) await trx('members').where({ id: e.member_id as number }).update({ left_reason: e.reason as string });
 }
 
 /**
