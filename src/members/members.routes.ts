@@ -10,7 +10,9 @@ import { todayIso } from '../shared/dates';
 import { createPassportService } from '../registry/passport.service';
 import { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, LEFT_REASON_LABELS } from './membership';
 import { countMembers, listMembers, type MemberCursor, type MemberListFilter } from './members.repo';
-import { admissionSchema, cardSchema, categorySchema, exitSchema, transferSchema } from './members.schemas';
+import { admissionSchema, cardMoveSchema, cardRequestSchema, cardSchema, categorySchema, exitSchema, transferSchema } from './members.schemas';
+import { CARD_STATUS_LABELS, LIVE_STATUSES, NEXT_STATUSES } from '../cards/card-statuses';
+import { cardsOfMember, createCardsService } from '../cards/cards.service';
 import { DuplicateFoundError, createMembersService } from './members.service';
 
 const PAGE_SIZE = 50;
@@ -37,6 +39,7 @@ export function maskEmail(email: string | null): string {
 
 export function membersRoutes({ db }: Deps): Router {
   const members = createMembersService(db);
+  const cards = createCardsService(db);
   const passport = createPassportService(db);
   const router = Router();
 
@@ -48,6 +51,8 @@ export function membersRoutes({ db }: Deps): Router {
   router.post('/members/:id/edit', (req, res) => saveCard(req, res));
   router.post('/members/:id/transfer', (req, res) => memberEvent(req, res, 'transfer', transferSchema, (p, c, id, d) => members.transfer(p, c, id, d), 'Перевод выполнен'));
   router.post('/members/:id/exit', (req, res) => memberEvent(req, res, 'exit', exitSchema, (p, c, id, d) => members.exit(p, c, id, d), 'Выход из Профсоюза оформлен'));
+  router.post('/members/:id/cards', (req, res) => memberEvent(req, res, 'card', cardRequestSchema, async (p, c, id, d) => void (await cards.request(p, c, id, d.kind, d.on)), 'Заявка на карту оформлена'));
+  router.post('/members/:id/cards/move', (req, res) => memberEvent(req, res, 'cardmove', cardMoveSchema, (p, c, id, d) => cards.move(p, c, id, d.cardId, d.to, d.on, d.reason), 'Состояние карты изменено'));
   router.post('/members/:id/category', (req, res) => memberEvent(req, res, 'category', categorySchema, (p, c, id, d) => members.changeCategory(p, c, id, d), 'Категория изменена'));
   return router;
 
@@ -94,7 +99,8 @@ export function membersRoutes({ db }: Deps): Router {
   async function showCard(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
     const card = await members.card(principalOf(req), auditContextOf(req), Number(req.params.id));
     res.status(status).render('members/card', {
-      title: `${card.member.surname} ${card.member.name}`, section: 'members', ...card, today: todayIso(),
+      title: `${card.member.surname} ${card.member.name}`, section: 'members', ...card, cards: await cardsOfMember(db, card.member.id), today: todayIso(),
+      CARD_STATUS_LABELS, NEXT_STATUSES, LIVE_STATUSES,
       values: req.method === 'POST' ? req.body : {}, ...errorViewModel(errors), ...DICTIONARIES,
     });
   }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { checkbox, optionalChoice, optionalDate, optionalEmail, optionalPhone, optionalSnils, optionalText, personName, requiredDate } from '../shared/fields';
+import { CARD_STATUSES } from '../cards/card-statuses';
 import { CATEGORIES, LEFT_REASONS } from './membership';
 
 const optionalPersonName = (message: string) =>
@@ -51,3 +52,11 @@ const eventFields = { on: requiredDate('Укажите дату'), documentNumbe
 export const transferSchema = z.object({ toInpo: z.string().trim().regex(/^\d{10}$/, 'ИНПО — 10 цифр'), ...eventFields, reason: optionalText(300) });
 export const exitSchema = z.object({ reason: z.enum(LEFT_REASONS, { error: 'Выберите причину' }), ...eventFields });
 export const categorySchema = z.object({ category: z.enum(CATEGORIES, { error: 'Выберите категорию' }), isPedagogical: checkbox(), ...eventFields });
+
+export const cardRequestSchema = z.object({ kind: z.enum(['plastic', 'virtual'], { error: 'Выберите вид карты' }), on: requiredDate('Укажите дату') });
+export const cardMoveSchema = z.object({
+  cardId: z.coerce.number({ error: 'Не указана карта' }).int().positive(),
+  to: z.enum(CARD_STATUSES, { error: 'Выберите новое состояние' }),
+  on: requiredDate('Укажите дату'),
+  reason: optionalText(300),
+});

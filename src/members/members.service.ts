@@ -3,6 +3,7 @@ import { authorize, can } from '../access/access';
 import { pathWithin, type Principal } from '../access/principal';
 import type { Action } from '../access/roles';
 import { diffValues, recordAudit, type AuditContext } from '../audit/audit';
+import { blockLiveCard } from '../cards/cards.service';
 import { inTransaction } from '../db/transaction';
 import { AppError, ValidationError } from '../http/errors';
 import { findOrgByInpo, type OrgRow } from '../registry/orgs.repo';
@@ -127,6 +128,7 @@ export function createMembersService(db: Knex) {
       await inTransaction(db, async (trx) => {
         await assertDateAfterHistory(trx, member, input.on);
         await endMembership(trx, member.id, member.organizationId, input.reason, { ...input, actorUserId: ctx.actorUserId });
+        await blockLiveCard(trx, member.id, input.on, ctx.actorUserId);
         await recordAudit(trx, ctx, { action: 'member.left', entity: 'member', entityId: member.id, organizationId: member.organizationId, newValues: { reason: input.reason, on: input.on } });
       });
     },

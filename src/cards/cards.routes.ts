@@ -1,0 +1,51 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { auditContextOf } from '../audit/audit';
+import type { Deps } from '../deps';
+import { ValidationError, type FieldError } from '../http/errors';
+import { flash } from '../http/flash';
+import { errorViewModel, parseForm } from '../http/forms';
+import { principalOf } from '../http/guards';
+import { createPassportService } from '../registry/passport.service';
+import { requiredDate } from '../shared/fields';
+import { todayIso } from '../shared/dates';
+import { CARD_STATUSES, CARD_STATUS_LABELS, NEXT_STATUSES } from './card-statuses';
+import { cardCountsByStatus, createCardsService } from './cards.service';
+
+const batchSchema = z.object({
+  from: z.enum(CARD_STATUSES, { error: 'Выберите текущее состояние' }),
+  to: z.enum(CARD_STATUSES, { error: 'Выберите новое состояние' }),
+  on: requiredDate('Укажите дату'),
+});
+
+export function cardsRoutes({ db }: Deps): Router {
+  const passport = createPassportService(db);
+  const cards = createCardsService(db);
+  const router = Router();
+  router.get('/orgs/:inpo/cards', (req, res) => showCards(req, res));
+  router.post('/orgs/:inpo/cards/batch', (req, res) => batchMove(req, res));
+  return router;
+
+  async function showCards(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
+    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.view');
+    res.status(status).render('cards/org', {
+      title: `ЭПБ: ${org.name}`, section: 'members', org, counts: await cardCountsByStatus(db, org.path), today: todayIso(),
+      values: req.method === 'POST' ? req.body : { from: 'delivered_to_region', to: 'handed_to_organization' },
+      CARD_STATUSES, CARD_STATUS_LABELS, NEXT_STATUSES, ...errorViewModel(errors),
+    });
+  }
+
+  async function batchMove(req: Request, res: Response) {
+    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.edit');
+    const form = parseForm(batchSchema, req.body);
+    if (!form.ok) return showCards(req, res, 422, form.errors);
+    try {
+      const moved = await cards.batchMove(auditContextOf(req), org, form.data.from, form.data.to, form.data.on);
+      flash(req, 'success', `Состояние изменено у карт: ${moved}`);
+      res.redirect(303, `/orgs/${org.inpo}/cards`);
+    } catch (err) {
+      if (err instanceof ValidationError) return showCards(req, res, 422, err.fields);
+      throw err;
+    }
+  }
+}

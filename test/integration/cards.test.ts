@@ -1,0 +1,97 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/app';
+import { loggedInAgent, type Agent } from '../support/agents';
+import { createMembers, createOrg, createRegionTree, createUser } from '../support/factories';
+
+const ctx = useTestApp();
+const db = () => ctx.database.ownerDb;
+let tree: Awaited<ReturnType<typeof createRegionTree>>;
+let chair: { agent: Agent; csrf: string };
+let coordinator: { agent: Agent; csrf: string };
+
+beforeAll(async () => {
+  tree = await createRegionTree(db(), 16);
+  chair = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'chair', org: tree.primary }]));
+  coordinator = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'coordinator', org: tree.region }]));
+});
+
+const post = (who: { agent: Agent; csrf: string }, path: string, body: Record<string, string | number>) => who.agent.post(path).type('form').send({ _csrf: who.csrf, ...body });
+const cardOf = (memberId: number) => db()('union_cards').where({ member_id: memberId }).orderBy('id', 'desc').first();
+
+describe('the union card lifecycle', () => {
+  it('when a card is requested and moved along the line, then each step is dated and audited and «Выдан» ends the line', async () => {
+    const [memberId] = await createMembers(db(), tree.primary, 1);
+    expect((await post(chair, `/members/${memberId}/cards`, { kind: 'plastic', on: '2026-01-10' })).status).toBe(303);
+    const again = await post(chair, `/members/${memberId}/cards`, { kind: 'virtual', on: '2026-01-11' });
+    expect(again.status).toBe(422);
+    expect(again.text).toContain('уже есть действующая карта');
+    const card = await cardOf(memberId!);
+    expect(card.number).toMatch(/^16\d{8}$/);
+    const steps = ['sent_to_production', 'produced', 'delivered_to_region', 'handed_to_organization', 'issued'];
+    for (const [i, to] of steps.entries()) {
+      expect((await post(chair, `/members/${memberId}/cards/move`, { cardId: card.id, to, on: `2026-02-1${i}` })).status).toBe(303);
+    }
+    const page = await chair.agent.get(`/members/${memberId}`).expect(200);
+    expect(page.text).toContain('Выдан</span> с 14.02.2026');
+    const wrong = await post(chair, `/members/${memberId}/cards/move`, { cardId: card.id, to: 'produced', on: '2026-03-01' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('нельзя перейти');
+    expect(await db()('union_card_events').where({ card_id: card.id })).toHaveLength(6);
+    expect(await db()('audit_log').where({ action: 'card.moved', entity_id: String(memberId) })).toHaveLength(5);
+  });
+
+  it('when a card is refused without a reason, then the form asks for one; a lost card is reissued under a new number', async () => {
+    const [memberId] = await createMembers(db(), tree.primary, 1);
+    await post(chair, `/members/${memberId}/cards`, { kind: 'plastic', on: '2026-01-10' });
+    const first = await cardOf(memberId!);
+    const noReason = await post(chair, `/members/${memberId}/cards/move`, { cardId: first.id, to: 'refused', on: '2026-01-12' });
+    expect(noReason.status).toBe(422);
+    expect(noReason.text).toContain('Укажите причину отказа');
+    for (const to of ['sent_to_production', 'produced', 'lost']) await post(chair, `/members/${memberId}/cards/move`, { cardId: first.id, to, on: '2026-01-20' });
+    expect((await post(chair, `/members/${memberId}/cards`, { kind: 'plastic', on: '2026-02-01' })).status).toBe(303);
+    const second = await cardOf(memberId!);
+    expect(second.id).not.toBe(first.id);
+    expect(second.number).not.toBe(first.number);
+    expect(second.replaces_card_id).toBe(first.id);
+    expect((await db()('union_cards').where({ id: first.id }).first()).status).toBe('lost');
+  });
+
+  it('when a member leaves, then their live card is blocked', async () => {
+    const [memberId] = await createMembers(db(), tree.primary, 1);
+    await post(chair, `/members/${memberId}/cards`, { kind: 'virtual', on: '2026-01-10' });
+    expect((await post(chair, `/members/${memberId}/exit`, { reason: 'voluntary', on: '2026-03-01' })).status).toBe(303);
+    const card = await cardOf(memberId!);
+    expect(card).toMatchObject({ status: 'blocked', status_on: '2026-03-01' });
+  });
+
+  it('when a region moves a box of cards at once, then exactly its cards in that status move and the counts follow', async () => {
+    const other = await createRegionTree(db(), 39);
+    const box = await createMembers(db(), await createOrg(db(), tree.territory, 'primary'), 5);
+    const [foreign] = await createMembers(db(), other.primary, 1);
+    const [stillProducing] = await createMembers(db(), tree.primary, 1);
+    const seqStart = 9_000_000;
+    const insertCard = async (memberId: number, status: string, n: number) => {
+      const [card] = await db()('union_cards').insert({ number: String(seqStart + n), member_id: memberId, status, status_on: '2026-01-05' }).returning('id');
+      await db()('union_card_events').insert({ card_id: card.id, to_status: status, happened_on: '2026-01-05' });
+    };
+    for (const [i, id] of box.entries()) await insertCard(id, 'delivered_to_region', i);
+    await insertCard(foreign!, 'delivered_to_region', 10);
+    await insertCard(stillProducing!, 'produced', 11);
+
+    const before = await coordinator.agent.get(`/orgs/${tree.region.inpo}/cards`).expect(200);
+    expect(before.text).toMatch(/Доставлен в регион<\/td><td class="text-end">5</);
+    const res = await post(coordinator, `/orgs/${tree.region.inpo}/cards/batch`, { from: 'delivered_to_region', to: 'handed_to_organization', on: '2026-01-20' });
+    expect(res.status).toBe(303);
+    const after = await coordinator.agent.get(`/orgs/${tree.region.inpo}/cards`).expect(200);
+    expect(after.text).toContain('Состояние изменено у карт: 5');
+    expect(after.text).toMatch(/Передана в организацию<\/td><td class="text-end">5</);
+    expect(after.text).toMatch(/Доставлен в регион<\/td><td class="text-end">0</);
+    expect((await db()('union_cards').where({ member_id: foreign }).first()).status).toBe('delivered_to_region');
+    expect((await db()('union_cards').where({ member_id: stillProducing }).first()).status).toBe('produced');
+    const wrong = await post(coordinator, `/orgs/${tree.region.inpo}/cards/batch`, { from: 'produced', to: 'issued', on: '2026-01-20' });
+    expect(wrong.status).toBe(422);
+    // A chair cannot move cards of the whole region, nor see another region's cards.
+    expect((await post(chair, `/orgs/${tree.region.inpo}/cards/batch`, { from: 'produced', to: 'delivered_to_region', on: '2026-01-20' })).status).toBe(404);
+    expect((await coordinator.agent.get(`/orgs/${other.region.inpo}/cards`)).status).toBe(404);
+  });
+});
