@@ -59,7 +59,7 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   ...['/orgs/:inpo/members', '/orgs/:inpo/members/new', '/members/:id', '/members/:id/edit', '/orgs/:inpo/cards'].map(
     (path): MatrixEntry => ({ method: 'GET', path, inside: editors(303, 200), outside: outsideOf(303) }),
   ),
-  ...['/orgs/:inpo/members', '/members/:id/edit', '/members/:id/transfer', '/members/:id/exit', '/members/:id/category', '/members/:id/cards', '/members/:id/cards/move', '/orgs/:inpo/cards/batch'].map(
+  ...['/orgs/:inpo/members', '/members/:id/edit', '/members/:id/transfer', '/members/:id/exit', '/members/:id/category', '/members/:id/cards', '/members/:id/cards/move', '/orgs/:inpo/cards/batch', '/members/:id/consents', '/members/:id/consents/withdraw'].map(
     (path): MatrixEntry => ({ method: 'POST', path, body: {}, inside: editors(401, 422), outside: outsideOf(401) }),
   ),
   // Restructuring: coordinators and admins only.

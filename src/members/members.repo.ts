@@ -48,6 +48,7 @@ export interface MemberListFilter {
   sex?: 'm' | 'f';
   status: 'active' | 'left' | 'all';
   pedagogical?: boolean;
+  consent?: 'mailing' | 'no_mailing' | 'no_processing';
 }
 
 export interface MemberCursor {
@@ -63,6 +64,11 @@ function applyFilter(query: Knex.QueryBuilder, rootPath: string, f: MemberListFi
   if (f.category) query.where('m.category', f.category);
   if (f.sex) query.where('m.sex', f.sex);
   if (f.pedagogical !== undefined) query.where('m.is_pedagogical', f.pedagogical);
+  const activeConsent = (kind: string) =>
+    `EXISTS (SELECT 1 FROM member_consents c WHERE c.member_id = m.id AND c.kind = '${kind}' AND c.withdrawn_on IS NULL)`;
+  if (f.consent === 'mailing') query.whereRaw(activeConsent('mailing'));
+  if (f.consent === 'no_mailing') query.whereRaw(`NOT ${activeConsent('mailing')}`);
+  if (f.consent === 'no_processing') query.whereRaw(`NOT ${activeConsent('processing')}`);
   if (f.q) query.whereRaw("m.surname ILIKE ? ESCAPE '\\'", [`%${f.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`]);
   return query;
 }

@@ -13,6 +13,7 @@ import { countMembers, listMembers, type MemberCursor, type MemberListFilter } f
 import { admissionSchema, cardMoveSchema, cardRequestSchema, cardSchema, categorySchema, exitSchema, transferSchema } from './members.schemas';
 import { CARD_STATUS_LABELS, LIVE_STATUSES, NEXT_STATUSES } from '../cards/card-statuses';
 import { cardsOfMember, createCardsService } from '../cards/cards.service';
+import { CHANNEL_LABELS, CONSENT_KIND_LABELS, SOURCE_LABELS, consentSchema, consentsOfMember, giveConsent, withdrawConsent, withdrawSchema } from './consents';
 import { DuplicateFoundError, createMembersService } from './members.service';
 
 const PAGE_SIZE = 50;
@@ -24,6 +25,7 @@ const listQuery = z.object({
   sex: z.enum(['m', 'f']).optional().catch(undefined),
   status: z.enum(['active', 'left', 'all']).catch('active'),
   pedagogical: z.enum(['yes', 'no']).optional().catch(undefined),
+  consent: z.enum(['mailing', 'no_mailing', 'no_processing']).optional().catch(undefined),
   after: z.string().max(1000).optional().catch(undefined),
 });
 
@@ -53,6 +55,8 @@ export function membersRoutes({ db }: Deps): Router {
   router.post('/members/:id/exit', (req, res) => memberEvent(req, res, 'exit', exitSchema, (p, c, id, d) => members.exit(p, c, id, d), 'Выход из Профсоюза оформлен'));
   router.post('/members/:id/cards', (req, res) => memberEvent(req, res, 'card', cardRequestSchema, async (p, c, id, d) => void (await cards.request(p, c, id, d.kind, d.on)), 'Заявка на карту оформлена'));
   router.post('/members/:id/cards/move', (req, res) => memberEvent(req, res, 'cardmove', cardMoveSchema, (p, c, id, d) => cards.move(p, c, id, d.cardId, d.to, d.on, d.reason), 'Состояние карты изменено'));
+  router.post('/members/:id/consents', (req, res) => memberEvent(req, res, 'consent', consentSchema, async (p, c, id, d) => giveConsent(db, c, await members.memberFor(p, id, 'member.edit'), d), 'Согласие зарегистрировано'));
+  router.post('/members/:id/consents/withdraw', (req, res) => memberEvent(req, res, 'withdraw', withdrawSchema, async (p, c, id, d) => withdrawConsent(db, c, await members.memberFor(p, id, 'member.edit'), d.consentId, d.on), 'Согласие отозвано'));
   router.post('/members/:id/category', (req, res) => memberEvent(req, res, 'category', categorySchema, (p, c, id, d) => members.changeCategory(p, c, id, d), 'Категория изменена'));
   return router;
 
@@ -61,10 +65,10 @@ export function membersRoutes({ db }: Deps): Router {
     const query = listQuery.parse(req.query);
     const filter: MemberListFilter = {
       q: query.q, category: query.category, sex: query.sex, status: query.status,
-      pedagogical: query.pedagogical === undefined ? undefined : query.pedagogical === 'yes',
+      pedagogical: query.pedagogical === undefined ? undefined : query.pedagogical === 'yes', consent: query.consent,
     };
     const [page, total] = await Promise.all([listMembers(db, org.path, filter, decodeCursor(query.after), PAGE_SIZE), countMembers(db, org.path, filter)]);
-    const params = new URLSearchParams(Object.entries({ q: query.q, category: query.category, sex: query.sex, status: query.status, pedagogical: query.pedagogical })
+    const params = new URLSearchParams(Object.entries({ q: query.q, category: query.category, sex: query.sex, status: query.status, pedagogical: query.pedagogical, consent: query.consent })
       .filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
     res.render('members/list', {
       title: `Члены Профсоюза: ${org.name}`, section: 'members', org, query, total, items: page.items.map((m) => ({ ...m, phone: maskPhone(m.phone), email: maskEmail(m.email) })),
@@ -99,7 +103,8 @@ export function membersRoutes({ db }: Deps): Router {
   async function showCard(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
     const card = await members.card(principalOf(req), auditContextOf(req), Number(req.params.id));
     res.status(status).render('members/card', {
-      title: `${card.member.surname} ${card.member.name}`, section: 'members', ...card, cards: await cardsOfMember(db, card.member.id), today: todayIso(),
+      title: `${card.member.surname} ${card.member.name}`, section: 'members', ...card, cards: await cardsOfMember(db, card.member.id), consents: await consentsOfMember(db, card.member.id), today: todayIso(),
+      CONSENT_KIND_LABELS, CHANNEL_LABELS, SOURCE_LABELS,
       CARD_STATUS_LABELS, NEXT_STATUSES, LIVE_STATUSES,
       values: req.method === 'POST' ? req.body : {}, ...errorViewModel(errors), ...DICTIONARIES,
     });

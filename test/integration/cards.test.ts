@@ -95,3 +95,34 @@ describe('the union card lifecycle', () => {
     expect((await coordinator.agent.get(`/orgs/${other.region.inpo}/cards`)).status).toBe(404);
   });
 });
+
+describe('consents', () => {
+  it('when consents are given and withdrawn, then each is its own dated record and the list filters by the active ones', async () => {
+    const org = await createOrg(db(), tree.territory, 'primary');
+    const [withMailing, withoutMailing] = await createMembers(db(), org, 2);
+    const give = (id: number, body: Record<string, string>) => post(coordinator, `/members/${id}/consents`, { textVersion: '2025-1', source: 'paper', on: '2025-09-01', ...body });
+    expect((await give(withMailing!, { kind: 'processing' })).status).toBe(303);
+    expect((await give(withMailing!, { kind: 'mailing', channel: 'email' })).status).toBe(303);
+    const noChannel = await give(withMailing!, { kind: 'mailing' });
+    expect(noChannel.status).toBe(422);
+    expect(noChannel.text).toContain('Для рассылок укажите канал');
+    const twice = await give(withMailing!, { kind: 'processing' });
+    expect(twice.text).toContain('Такое согласие уже действует');
+    expect((await give(withoutMailing!, { kind: 'mailing', channel: 'sms' })).status).toBe(303);
+    const sms = await db()('member_consents').where({ member_id: withoutMailing, channel: 'sms' }).first();
+    expect((await post(coordinator, `/members/${withoutMailing}/consents/withdraw`, { consentId: sms.id, on: '2025-12-01' })).status).toBe(303);
+    expect((await give(withoutMailing!, { kind: 'mailing', channel: 'sms', on: '2026-02-01', textVersion: '2026-1' })).status).toBe(303);
+    expect((await post(coordinator, `/members/${withoutMailing}/consents/withdraw`, { consentId: sms.id, on: '2026-03-01' })).status).toBe(422);
+    const latest = await db()('member_consents').where({ member_id: withoutMailing }).orderBy('id');
+    expect(latest.map((c) => [c.text_version, c.given_on, c.withdrawn_on])).toEqual([['2025-1', '2025-09-01', '2025-12-01'], ['2026-1', '2026-02-01', null]]);
+    const newest = latest[1];
+    await post(coordinator, `/members/${withoutMailing}/consents/withdraw`, { consentId: newest.id, on: '2026-03-01' });
+
+    const mailing = await coordinator.agent.get(`/orgs/${org.inpo}/members`).query({ consent: 'mailing' }).expect(200);
+    expect(mailing.text).toContain('Найдено: <strong>1</strong>');
+    expect(mailing.text).toContain(`/members/${withMailing}`);
+    const noProcessing = await coordinator.agent.get(`/orgs/${org.inpo}/members`).query({ consent: 'no_processing' }).expect(200);
+    expect(noProcessing.text).toContain(`/members/${withoutMailing}`);
+    expect(await db()('audit_log').where({ entity_id: String(withoutMailing) }).whereIn('action', ['consent.given', 'consent.withdrawn'])).toHaveLength(4);
+  });
+});

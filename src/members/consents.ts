@@ -1,0 +1,53 @@
+import type { Knex } from 'knex';
+import { z } from 'zod';
+import { recordAudit, type AuditContext } from '../audit/audit';
+import { inTransaction } from '../db/transaction';
+import { ValidationError } from '../http/errors';
+import { optionalChoice, requiredDate, requiredString } from '../shared/fields';
+
+export const CONSENT_KIND_LABELS = { processing: 'Обработка персональных данных', mailing: 'Получение рассылок' } as const;
+export const CHANNEL_LABELS = { email: 'e-mail', sms: 'SMS', push: 'push-уведомления' } as const;
+export const SOURCE_LABELS = { paper: 'на бумаге', online: 'онлайн' } as const;
+
+export const consentSchema = z
+  .object({
+    kind: z.enum(['processing', 'mailing'], { error: 'Выберите вид согласия' }),
+    channel: optionalChoice(['email', 'sms', 'push'] as const, 'Выберите канал'),
+    textVersion: requiredString('Укажите версию текста согласия', 50),
+    source: z.enum(['paper', 'online'], { error: 'Укажите, как получено согласие' }),
+    on: requiredDate('Укажите дату согласия'),
+  })
+  .superRefine((v, ctx) => {
+    if (v.kind === 'mailing' && !v.channel) ctx.addIssue({ code: 'custom', path: ['channel'], message: 'Для рассылок укажите канал' });
+  });
+export const withdrawSchema = z.object({ consentId: z.coerce.number().int().positive(), on: requiredDate('Укажите дату отзыва') });
+
+export async function consentsOfMember(db: Knex, memberId: number) {
+  return db('member_consents').where({ member_id: memberId }).orderBy([{ column: 'given_on', order: 'desc' }, { column: 'id', order: 'desc' }])
+    .select({ id: 'id', kind: 'kind', channel: 'channel', textVersion: 'text_version', source: 'source', givenOn: 'given_on', withdrawnOn: 'withdrawn_on' });
+}
+
+const fieldError = (field: string, message: string) => new ValidationError([{ field, message }]);
+
+export async function giveConsent(db: Knex, ctx: AuditContext, member: { id: number; organizationId: number }, input: z.output<typeof consentSchema>) {
+  const channel = input.kind === 'mailing' ? input.channel : null;
+  await inTransaction(db, async (trx) => {
+    const active = await trx('member_consents').where({ member_id: member.id, kind: input.kind }).whereNull('withdrawn_on')
+      .where((q) => (channel ? q.where('channel', channel) : q.whereNull('channel'))).first();
+    if (active) throw fieldError('kind', 'Такое согласие уже действует: чтобы заменить его, сначала отзовите');
+    const [row] = await trx('member_consents')
+      .insert({ member_id: member.id, kind: input.kind, channel, text_version: input.textVersion, source: input.source, given_on: input.on, actor_user_id: ctx.actorUserId })
+      .returning('id');
+    await recordAudit(trx, ctx, { action: 'consent.given', entity: 'member', entityId: member.id, organizationId: member.organizationId, newValues: { consentId: row.id, ...input, channel } });
+  });
+}
+
+export async function withdrawConsent(db: Knex, ctx: AuditContext, member: { id: number; organizationId: number }, consentId: number, on: string) {
+  await inTransaction(db, async (trx) => {
+    const consent = await trx('member_consents').where({ id: consentId, member_id: member.id }).first();
+    if (!consent || consent.withdrawn_on) throw fieldError('on', 'Действующее согласие не найдено');
+    if (on < consent.given_on) throw fieldError('on', 'Отзыв не может быть раньше согласия');
+    await trx('member_consents').where({ id: consentId }).update({ withdrawn_on: on });
+    await recordAudit(trx, ctx, { action: 'consent.withdrawn', entity: 'member', entityId: member.id, organizationId: member.organizationId, newValues: { consentId, on } });
+  });
+}
