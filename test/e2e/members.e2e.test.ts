@@ -1,0 +1,81 @@
+import type { Server } from 'node:http';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { useTestApp } from '../support/app';
+import { launchBrowser, listen, wcagViolations } from '../support/browser';
+import { createOrg, createRegionTree, createUser, type TestUser } from '../support/factories';
+
+const ctx = useTestApp();
+let browser: Browser;
+let server: Server;
+let baseUrl: string;
+let coordinator: TestUser;
+let tree: Awaited<ReturnType<typeof createRegionTree>>;
+let neighbour: Awaited<ReturnType<typeof createOrg>>;
+
+beforeAll(async () => {
+  const db = ctx.database.ownerDb;
+  tree = await createRegionTree(db, 16);
+  neighbour = await createOrg(db, tree.territory, 'primary', { name: 'ППО МБОУ «Лицей № 5»' });
+  coordinator = await createUser(db, [{ role: 'coordinator', org: tree.region }]);
+  ({ baseUrl, server } = await listen(ctx.app));
+  browser = await launchBrowser();
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await new Promise((resolve) => server?.close(resolve));
+});
+
+async function fillPerson(page: Page) {
+  await page.locator('#surname').fill('Хайруллина');
+  await page.locator('#name').fill('Алсу');
+  await page.locator('#patronymic').fill('Рашидовна');
+  await page.getByLabel('Дата рождения').fill('1991-05-17');
+  await page.getByLabel('Телефон').fill('8 917 222-33-44');
+}
+
+describe('member cards in a real browser', () => {
+  it('when a member is added twice, transferred and handed a card, then the duplicate is caught and the card reads «Выдан»', async () => {
+    const page = await browser.newPage();
+    page.setDefaultTimeout(10_000);
+    await page.goto(`${baseUrl}/login`);
+    await page.getByLabel('Имя пользователя').fill(coordinator.username);
+    await page.getByLabel('Пароль').fill(coordinator.password);
+    await page.getByRole('button', { name: 'Войти' }).click();
+
+    await page.goto(`${baseUrl}/orgs/${tree.primary.inpo}/members`);
+    expect(await wcagViolations(page)).toEqual([]);
+    await page.getByRole('link', { name: 'Принять в Профсоюз' }).click();
+    await fillPerson(page);
+    expect(await wcagViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Принять на учёт' }).click();
+    await page.getByText('Член Профсоюза принят на учёт').waitFor();
+    const cardUrl = page.url();
+
+    // The same person once more: the registry recognises her.
+    await page.goto(`${baseUrl}/orgs/${tree.primary.inpo}/members/new`);
+    await fillPerson(page);
+    await page.getByRole('button', { name: 'Принять на учёт' }).click();
+    await page.getByText('Возможно, этот человек уже есть в реестре').waitFor();
+    expect(await page.locator('.alert-warning').textContent()).toContain('Хайруллина Алсу Рашидовна');
+    expect(await wcagViolations(page)).toEqual([]);
+
+    await page.goto(cardUrl);
+    await page.getByLabel('ИНПО организации').fill(neighbour.inpo);
+    await page.getByRole('button', { name: 'Перевести' }).click();
+    await page.getByText('Перевод выполнен').waitFor();
+    expect(await page.locator('.timeline').textContent()).toContain(`→ ${neighbour.name}`);
+
+    await page.getByRole('button', { name: 'Оформить заявку на карту' }).click();
+    await page.getByText('Заявка на карту оформлена').waitFor();
+    for (const status of ['Отправлена в производство', 'Изготовлена', 'Доставлен в регион', 'Выдан']) {
+      await page.getByLabel('Новое состояние').selectOption({ label: status });
+      await page.getByRole('button', { name: 'Изменить', exact: true }).click();
+      await page.getByText('Состояние карты изменено').waitFor();
+    }
+    expect(await page.locator('#cards-title + .card').textContent()).toContain('Выдан');
+    expect(await wcagViolations(page)).toEqual([]);
+    await page.close();
+  });
+});
