@@ -8,6 +8,7 @@ import { restructureRoutes } from './registry/restructure.routes';
 import { importExportRoutes } from './registry/import-export.routes';
 import { membersRoutes } from './members/members.routes';
 import { cardsRoutes } from './cards/cards.routes';
+import { memberImportRoutes } from './members/import/member-import.routes';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { setUpFlash } from './http/flash';
 import { requireLogin, requirePasswordChanged } from './http/guards';
@@ -52,6 +53,7 @@ export function createApp(deps: Deps): App {
   app.use(orgsRoutes(deps));
   app.use(restructureRoutes(deps));
   app.use(importExportRoutes(deps));
+  app.use(memberImportRoutes(deps));
   app.use(membersRoutes(deps));
   app.use(cardsRoutes(deps));
 

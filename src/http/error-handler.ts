@@ -13,7 +13,9 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const appError = toAppError(err);
     if (!appError) (req.log ?? logger).error({ err }, 'unhandled error');
     const status = appError?.status ?? 500;
-    const message = appError?.message ?? 'Внутренняя ошибка сервера. Мы уже знаем о ней; попробуйте повторить позже.';
+    const message = appError instanceof ValidationError
+      ? appError.fields.map((f) => f.message).join('; ')
+      : (appError?.message ?? 'Внутренняя ошибка сервера. Мы уже знаем о ней; попробуйте повторить позже.');
     if (appError instanceof TooManyRequestsError) res.set('Retry-After', String(appError.retryAfterSeconds));
     res.status(status);
     if (req.accepts(['html', 'json']) === 'json') {

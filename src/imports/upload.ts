@@ -1,3 +1,4 @@
+import type { RequestHandler } from 'express';
 import multer from 'multer';
 import yauzl from 'yauzl';
 import { ValidationError } from '../http/errors';
@@ -10,7 +11,34 @@ const MAX_UNPACKED_BYTES = 300 * 1024 * 1024;
 const MAX_RATIO = 200;
 
 /** One file in memory, within the size limit; anything else in the form stays a text field. */
-export const singleUpload = multer({ storage: multer.memoryStorage(), limits: { fileSize: MAX_UPLOAD_BYTES, files: 1, fields: 20 } }).single('file');
+function singleUpload(maxBytes = MAX_UPLOAD_BYTES) {
+  return multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 20 } }).single('file');
+}
+
+/** The upload as middleware: multer's own refusals (too large, several files) become a Russian field error. */
+export function uploadFile(maxBytes = MAX_UPLOAD_BYTES): RequestHandler {
+  const handle = singleUpload(maxBytes);
+  return (req, res, next) => {
+    handle(req, res, (err: unknown) => {
+      if (!err) return next();
+      const tooLarge = (err as { code?: string }).code === 'LIMIT_FILE_SIZE';
+      next(uploadError(tooLarge ? `Файл больше ${Math.round(maxBytes / 1024 / 1024)} МБ` : 'Не удалось принять файл'));
+    });
+  };
+}
+
+/** A .csv must look like text: no NUL bytes at its start (a binary renamed to .csv is refused). */
+export function checkCsvUpload(file: Express.Multer.File): Buffer {
+  if (file.buffer.subarray(0, 4096).includes(0)) throw uploadError('Файл не похож на текстовый CSV');
+  return file.buffer;
+}
+
+/** .xlsx or .csv, each checked by its own rules. */
+export async function checkSpreadsheetUpload(file: Express.Multer.File | undefined): Promise<{ kind: 'xlsx' | 'csv'; data: Buffer }> {
+  if (file && file.size > 0 && /\.csv$/i.test(file.originalname)) return { kind: 'csv', data: checkCsvUpload(file) };
+  if (file && file.size > 0 && !/\.xlsx$/i.test(file.originalname)) throw uploadError('Нужен файл .xlsx или .csv');
+  return { kind: 'xlsx', data: await checkXlsxUpload(file) };
+}
 
 const uploadError = (message: string) => new ValidationError([{ field: 'file', message }]);
 

@@ -1,4 +1,4 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { auditContextOf, recordAudit } from '../audit/audit';
 import type { Deps } from '../deps';
 import { ValidationError, type FieldError } from '../http/errors';
@@ -6,7 +6,7 @@ import { flash } from '../http/flash';
 import { errorViewModel } from '../http/forms';
 import { principalOf } from '../http/guards';
 import { csrfTokenOf } from '../http/setup/csrf';
-import { checkXlsxUpload, singleUpload } from '../imports/upload';
+import { checkXlsxUpload, uploadFile } from '../imports/upload';
 import { todayIso } from '../shared/dates';
 import { exportOrganizations, writeImportTemplate } from './org-export';
 import { applyOrgImport, planOrgImport, readOrgWorkbook, type ImportPlan } from './org-import';
@@ -19,7 +19,7 @@ export function importExportRoutes({ db, logger }: Deps): Router {
   const router = Router();
   router.get('/orgs/:inpo/import', (req, res) => showImport(req, res));
   router.get('/orgs/:inpo/import/template.xlsx', downloadTemplate);
-  router.post('/orgs/:inpo/import', upload, runImport);
+  router.post('/orgs/:inpo/import', uploadFile(), runImport);
   router.get('/orgs/:inpo/export.xlsx', downloadExport);
   return router;
 
@@ -35,15 +35,6 @@ export function importExportRoutes({ db, logger }: Deps): Router {
     res.type(XLSX_TYPE).attachment('shablon-organizacii.xlsx');
     await writeImportTemplate(res);
     res.end();
-  }
-
-  /** multer's own errors (file too large, extra files) become a message next to the file field. */
-  function upload(req: Request, res: Response, next: NextFunction) {
-    singleUpload(req, res, (err: unknown) => {
-      if (!err) return next();
-      const tooLarge = (err as { code?: string }).code === 'LIMIT_FILE_SIZE';
-      next(new ValidationError([{ field: 'file', message: tooLarge ? 'Файл больше 10 МБ' : 'Не удалось принять файл' }]));
-    });
   }
 
   async function runImport(req: Request, res: Response) {

@@ -11,7 +11,10 @@ export function neutralizeFormula(value: string | null | undefined): string {
 
 /** The text of a cell whatever Excel stored there (rich text, hyperlink, formula result, number, date). */
 export function cellText(cell: ExcelJS.Cell): string {
-  const value = cell.value;
+  return cellValueText(cell.value);
+}
+
+export function cellValueText(value: ExcelJS.CellValue): string {
   if (value == null) return '';
   if (value instanceof Date) return value.toISOString().slice(0, 10);
   if (typeof value === 'object') {

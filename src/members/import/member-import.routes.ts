@@ -1,0 +1,87 @@
+import ExcelJS from 'exceljs';
+import { Router, type Request, type Response } from 'express';
+import { auditContextOf } from '../../audit/audit';
+import type { Deps } from '../../deps';
+import { NotFoundError, ValidationError, type FieldError } from '../../http/errors';
+import { flash } from '../../http/flash';
+import { errorViewModel } from '../../http/forms';
+import { principalOf } from '../../http/guards';
+import { csrfTokenOf } from '../../http/setup/csrf';
+import { csvRows, xlsxRows } from '../../imports/row-source';
+import { checkSpreadsheetUpload, uploadFile } from '../../imports/upload';
+import { createPassportService } from '../../registry/passport.service';
+import { neutralizeFormula } from '../../shared/spreadsheet';
+import { CATEGORIES, CATEGORY_LABELS } from '../membership';
+import { importMembers, type MemberImportResult } from './member-import';
+import { MEMBER_COLUMNS } from './member-sheet';
+
+const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+const MAX_MEMBER_UPLOAD_BYTES = 50 * 1024 * 1024;
+
+export function memberImportRoutes({ db }: Deps): Router {
+  const passport = createPassportService(db);
+  const router = Router();
+  router.get('/orgs/:inpo/members/import', (req, res) => showPage(req, res));
+  router.get('/orgs/:inpo/members/import/template.xlsx', downloadTemplate);
+  router.post('/orgs/:inpo/members/import', uploadFile(MAX_MEMBER_UPLOAD_BYTES), runImport);
+  router.get('/imports/:id/errors.csv', downloadIssues);
+  return router;
+
+  async function showPage(req: Request, res: Response, status = 200, extra: { errors?: FieldError[]; result?: MemberImportResult; reportId?: string } = {}) {
+    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.edit');
+    res.status(status).render('members/import', {
+      title: `Загрузка членов Профсоюза: ${org.name}`, section: 'members', org, result: extra.result, reportId: extra.reportId,
+      uploadCsrf: csrfTokenOf(req), ...errorViewModel(extra.errors ?? []),
+    });
+  }
+
+  async function downloadTemplate(req: Request, res: Response) {
+    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.edit');
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Члены Профсоюза');
+    sheet.columns = MEMBER_COLUMNS.map((c) => ({ header: c.header, key: c.key, width: Math.max(14, c.header.length + 2) }));
+    sheet.getRow(1).font = { bold: true };
+    sheet.addRow([org.inpo, 'Иванова', 'Мария', 'Петровна', 'ж', '15.03.1985', 'Работающий', 'да', 'Учитель', '+79001234567', 'm.ivanova@example.ru', '', '01.09.2010']);
+    const lists = workbook.addWorksheet('Справочники');
+    lists.columns = [{ header: 'Категория', width: 30 }, { header: 'Пол', width: 8 }];
+    CATEGORIES.forEach((c, i) => lists.addRow([CATEGORY_LABELS[c], ['ж', 'м'][i] ?? '']));
+    res.type(XLSX_TYPE).attachment('shablon-chleny-profsoyuza.xlsx');
+    await workbook.xlsx.write(res);
+    res.end();
+  }
+
+  async function runImport(req: Request, res: Response) {
+    const principal = principalOf(req);
+    const org = await passport.orgFor(principal, String(req.params.inpo), 'member.edit');
+    try {
+      const upload = await checkSpreadsheetUpload(req.file);
+      const rows = upload.kind === 'csv' ? csvRows(upload.data) : xlsxRows(upload.data);
+      const result = await importMembers(db, principal, auditContextOf(req), org, rows, req.body?.mode === 'commit' ? 'commit' : 'check');
+      if (result.committed) {
+        flash(req, 'success', `Загружено: ${result.created}; уже были в реестре: ${result.alreadyInRegistry}`);
+        return res.redirect(303, `/orgs/${org.inpo}/members`);
+      }
+      let reportId: string | undefined;
+      if (result.issues.length) {
+        const [row] = await db('import_reports').insert({ user_id: principal.id, organization_id: org.id, issues: JSON.stringify(result.issues) }).returning('id');
+        reportId = row.id;
+      }
+      return showPage(req, res, result.issuesTotal ? 422 : 200, { result, reportId });
+    } catch (err) {
+      if (err instanceof ValidationError) return showPage(req, res, 422, { errors: err.fields });
+      throw err;
+    }
+  }
+
+  /** The error report, for the user who ran the import only, while it is kept. */
+  async function downloadIssues(req: Request, res: Response) {
+    const id = String(req.params.id);
+    const report = /^[0-9a-f-]{36}$/.test(id)
+      ? await db('import_reports').where({ id, user_id: principalOf(req).id }).where('created_at', '>', db.raw("now() - interval '7 days'")).first()
+      : undefined;
+    if (!report) throw new NotFoundError();
+    const lines = [['Строка', 'Столбец', 'Ошибка'], ...(report.issues as { line: number; column: string; message: string }[]).map((i) => [String(i.line), i.column, i.message])];
+    const csv = lines.map((cells) => cells.map((c) => `"${neutralizeFormula(c).replace(/"/g, '""')}"`).join(';')).join('\r\n');
+    res.type('text/csv; charset=utf-8').attachment('oshibki-zagruzki.csv').send(`\ufeff${csv}\r\n`);
+  }
+}

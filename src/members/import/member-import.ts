@@ -1,0 +1,180 @@
+import type { Knex } from 'knex';
+import { can } from '../../access/access';
+import { pathWithin, type Principal } from '../../access/principal';
+import { recordAudit, type AuditContext } from '../../audit/audit';
+import { parseForm } from '../../http/forms';
+import { normalizeSheetDate, type SheetRow } from '../../imports/row-source';
+import { findOrgByInpo, type OrgRow } from '../../registry/orgs.repo';
+import { admissionSchema } from '../members.schemas';
+import { MEMBER_COLUMNS, REQUIRED_MEMBER_COLUMNS, categoryFromSheet, mapHeaders, sexFromSheet, yesNo, type MemberColumnKey } from './member-sheet';
+
+export const MAX_MEMBER_IMPORT_ROWS = 100_000;
+const MAX_REPORTED_ISSUES = 10_000;
+const BATCH = 1000;
+const HEADER = Object.fromEntries(MEMBER_COLUMNS.map((c) => [c.key, c.header])) as Record<MemberColumnKey, string>;
+const REGISTRATION_LEVELS = new Set(['primary', 'subdivision', 'group']);
+
+export interface ImportIssue {
+  line: number;
+  column: string;
+  message: string;
+}
+
+export interface MemberImportResult {
+  rows: number;
+  created: number;
+  alreadyInRegistry: number;
+  issues: ImportIssue[];
+  issuesTotal: number;
+  committed: boolean;
+}
+
+class CheckOnly extends Error {}
+
+/**
+ * Streams the rows into a temporary table, validating each; then checks the whole file against itself
+ * and the registry in SQL. Only a file without a single issue is committed, in one transaction and
+ * set-based; a row already on record in the same organization is skipped, so a re-import adds nobody.
+ */
+export async function importMembers(
+  db: Knex, principal: Principal, ctx: AuditContext, root: OrgRow, rows: AsyncIterable<SheetRow>, mode: 'check' | 'commit',
+): Promise<MemberImportResult> {
+  const result: MemberImportResult = { rows: 0, created: 0, alreadyInRegistry: 0, issues: [], issuesTotal: 0, committed: false };
+  const issue = (line: number, key: MemberColumnKey | '', message: string) => {
+    result.issuesTotal++;
+    if (result.issues.length < MAX_REPORTED_ISSUES) result.issues.push({ line, column: key ? HEADER[key] : '', message });
+  };
+  try {
+    await db.transaction(async (trx) => {
+      await trx.raw(`
+        CREATE TEMP TABLE member_import (
+          line integer PRIMARY KEY, organization_id integer NOT NULL, surname text COLLATE "ru-RU-x-icu", name text COLLATE "ru-RU-x-icu",
+          patronymic text COLLATE "ru-RU-x-icu", sex char(1), birth_date date, category text, is_pedagogical boolean, position text,
+          phone text, email text, snils text, joined_on date, document_number text, skip boolean NOT NULL DEFAULT false
+        ) ON COMMIT DROP`);
+      const orgs = new Map<string, OrgRow | null>();
+      const orgOf = async (inpo: string) => {
+        if (!orgs.has(inpo)) {
+          const org = /^\d{10}$/.test(inpo) ? await findOrgByInpo(trx, inpo) : undefined;
+          const allowed = org && pathWithin(org.path, root.path) && can(principal, 'member.edit', org) && REGISTRATION_LEVELS.has(org.level) && !org.liquidatedOn;
+          orgs.set(inpo, allowed ? org : null);
+        }
+        return orgs.get(inpo)!;
+      };
+      let columns: Map<MemberColumnKey, number> | undefined;
+      let batch: Record<string, unknown>[] = [];
+      const flush = async () => {
+        if (batch.length) await trx('member_import').insert(batch);
+        batch = [];
+      };
+      for await (const { line, values } of rows) {
+        if (!columns) {
+          columns = mapHeaders(values);
+          const missing = REQUIRED_MEMBER_COLUMNS.filter((k) => !columns!.has(k));
+          for (const key of missing) issue(line, key, 'Нет столбца с таким заголовком');
+          if (missing.length) break;
+          continue;
+        }
+        if (values.every((v) => v === '')) continue;
+        if (++result.rows > MAX_MEMBER_IMPORT_ROWS) {
+          issue(line, '', `В файле больше ${MAX_MEMBER_IMPORT_ROWS} строк: разделите его на части`);
+          break;
+        }
+        const cell = (key: MemberColumnKey) => (columns!.has(key) ? (values[columns!.get(key)!] ?? '') : '');
+        const pedagogical = yesNo(cell('isPedagogical'));
+        if (pedagogical === undefined) issue(line, 'isPedagogical', 'Укажите «да» или «нет»');
+        const form = parseForm(admissionSchema, {
+          surname: cell('surname'), name: cell('name'), patronymic: cell('patronymic'), sex: sexFromSheet(cell('sex')) ?? cell('sex'),
+          birthDate: normalizeSheetDate(cell('birthDate')), category: categoryFromSheet(cell('category')) ?? cell('category'),
+          isPedagogical: pedagogical ? 'on' : '', position: cell('position'), phone: cell('phone'), email: cell('email'), snils: cell('snils'),
+          organizationInpo: cell('organizationInpo'), joinedOn: normalizeSheetDate(cell('joinedOn')), notDuplicate: 'on',
+        });
+        if (!form.ok) {
+          for (const e of form.errors) issue(line, (MEMBER_COLUMNS.find((c) => c.key === e.field)?.key ?? '') as MemberColumnKey | '', e.message);
+          continue;
+        }
+        const org = await orgOf(form.data.organizationInpo);
+        if (!org) {
+          issue(line, 'organizationInpo', 'Организация не найдена в вашей структуре или в ней не ведётся учёт членов');
+          continue;
+        }
+        if (pedagogical === undefined) continue;
+        const d = form.data;
+        batch.push({
+          line, organization_id: org.id, surname: d.surname, name: d.name, patronymic: d.patronymic, sex: d.sex, birth_date: d.birthDate, category: d.category,
+          is_pedagogical: d.isPedagogical, position: d.position, phone: d.phone, email: d.email, snils: d.snils, joined_on: d.joinedOn,
+        });
+        if (batch.length >= BATCH) await flush();
+      }
+      await flush();
+      if (!columns) issue(1, '', 'Файл пуст');
+
+      // The same person twice in the file.
+      const repeated = await trx.raw(`
+        SELECT line, first FROM (SELECT line, min(line) OVER (PARTITION BY lower(surname), lower(name), birth_date) AS first FROM member_import) x
+         WHERE line <> first ORDER BY line`);
+      for (const r of repeated.rows) issue(r.line, 'surname', `Этот человек уже есть в строке ${r.first}`);
+      // Already on record: in the same organization the row is skipped; elsewhere it is a transfer, not a second card.
+      await trx.raw(`
+        UPDATE member_import i SET skip = true FROM members m
+         WHERE lower(m.surname) = lower(i.surname) AND lower(m.name) = lower(i.name) AND m.birth_date = i.birth_date
+           AND m.organization_id = i.organization_id AND m.left_on IS NULL`);
+      const elsewhere = await trx.raw(`
+        SELECT DISTINCT ON (i.line) i.line, o.name AS org_name, o.path::text AS path,
+               CASE WHEN m.snils = i.snils AND NOT (lower(m.surname) = lower(i.surname) AND m.birth_date = i.birth_date) THEN 'snils' ELSE 'person' END AS matched
+          FROM member_import i
+          JOIN members m ON (lower(m.surname) = lower(i.surname) AND lower(m.name) = lower(i.name) AND m.birth_date = i.birth_date) OR m.snils = i.snils
+          JOIN organizations o ON o.id = m.organization_id
+         WHERE NOT i.skip AND m.left_on IS NULL
+         ORDER BY i.line`);
+      for (const r of elsewhere.rows) {
+        const where = principal.grants.some((g) => r.path === g.organizationPath || r.path.startsWith(`${g.organizationPath}.`)) ? `«${r.org_name}»` : 'другой организации Профсоюза';
+        issue(r.line, r.matched === 'snils' ? 'snils' : 'surname', r.matched === 'snils'
+          ? `Этот СНИЛС уже у другого человека в ${where}`
+          : `Уже состоит на учёте в ${where}: оформите перевод вместо новой карточки`);
+      }
+      result.issues.sort((a, b) => a.line - b.line || columnOrder(a.column) - columnOrder(b.column));
+      const skipped = await trx('member_import').where({ skip: true }).count<{ count: number }[]>('* as count');
+      result.alreadyInRegistry = Number(skipped[0]!.count);
+      if (result.issuesTotal > 0 || mode === 'check') {
+        result.created = result.issuesTotal > 0 ? 0 : result.rows - result.alreadyInRegistry;
+        throw new CheckOnly();
+      }
+      result.created = await commitStaged(trx, ctx, root);
+      result.committed = true;
+    });
+  } catch (err) {
+    if (!(err instanceof CheckOnly)) throw err;
+  }
+  return result;
+}
+
+function columnOrder(header: string): number {
+  const index = MEMBER_COLUMNS.findIndex((c) => c.header === header);
+  return index === -1 ? -1 : index;
+}
+
+/** Members, their periods, admission events and audit rows, each one INSERT … SELECT. */
+async function commitStaged(trx: Knex.Transaction, ctx: AuditContext, root: OrgRow): Promise<number> {
+  const { rows } = await trx.raw(`
+    WITH created AS (
+      INSERT INTO members (organization_id, surname, name, patronymic, sex, birth_date, category, is_pedagogical, position, phone, email, snils, joined_on)
+      SELECT organization_id, surname, name, patronymic, sex, birth_date, category, is_pedagogical, position, phone, email, snils, joined_on
+        FROM member_import WHERE NOT skip ORDER BY line
+      RETURNING id, organization_id, category, is_pedagogical, joined_on),
+    periods AS (
+      INSERT INTO member_periods (member_id, organization_id, category, is_pedagogical, valid_from)
+      SELECT id, organization_id, category, is_pedagogical, joined_on FROM created),
+    events AS (
+      INSERT INTO membership_events (member_id, kind, happened_on, to_organization_id, category, reason, actor_user_id)
+      SELECT id, 'admitted', joined_on, organization_id, category, 'Загрузка из файла', :actor FROM created),
+    audited AS (
+      INSERT INTO audit_log (actor_user_id, action, entity, entity_id, organization_id, new_values, request_id, ip)
+      SELECT :actor, 'member.imported', 'member', id::text, organization_id, jsonb_build_object('source', 'import'), :requestId, :ip FROM created)
+    SELECT count(*) AS created FROM created`,
+    { actor: ctx.actorUserId, requestId: ctx.requestId, ip: ctx.ip },
+  );
+  const created = Number(rows[0].created);
+  await recordAudit(trx, ctx, { action: 'member.import_committed', entity: 'organization', entityId: root.id, organizationId: root.id, newValues: { created } });
+  return created;
+}
