@@ -88,6 +88,14 @@ export async function countMembers(db: Knex, rootPath: string, filter: MemberLis
   return Number(row?.count ?? 0);
 }
 
+/** The rows an export of the list writes, in the list's order, for streaming. */
+export function filteredMembers(db: Knex, rootPath: string, filter: MemberListFilter) {
+  return applyFilter(db('members as m').join('organizations as o', 'o.id', 'm.organization_id'), rootPath, filter)
+    .orderBy([{ column: 'm.surname' }, { column: 'm.name' }, { column: 'm.id' }])
+    .select('o.inpo', 'o.name as org_name', 'm.surname', 'm.name', 'm.patronymic', 'm.sex', 'm.birth_date', 'm.category', 'm.is_pedagogical',
+      'm.position', 'm.phone', 'm.email', 'm.snils', 'm.joined_on', 'm.left_on');
+}
+
 export interface DuplicateCandidate {
   id: number;
   surname: string;

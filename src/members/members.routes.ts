@@ -1,6 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { auditContextOf } from '../audit/audit';
+import { auditContextOf, recordAudit } from '../audit/audit';
+import { exportMembers } from './member-export';
 import type { Deps } from '../deps';
 import { ValidationError, type FieldError } from '../http/errors';
 import { flash } from '../http/flash';
@@ -46,6 +47,8 @@ export function membersRoutes({ db }: Deps): Router {
   const router = Router();
 
   router.get('/orgs/:inpo/members', (req, res) => showList(req, res));
+  router.get('/orgs/:inpo/members/export.xlsx', (req, res) => exportList(req, res, 'xlsx'));
+  router.get('/orgs/:inpo/members/export.csv', (req, res) => exportList(req, res, 'csv'));
   router.get('/orgs/:inpo/members/new', (req, res) => showAdmission(req, res));
   router.post('/orgs/:inpo/members', (req, res) => admit(req, res));
   router.get('/members/:id', (req, res) => showCard(req, res));
@@ -60,18 +63,34 @@ export function membersRoutes({ db }: Deps): Router {
   router.post('/members/:id/category', (req, res) => memberEvent(req, res, 'category', categorySchema, (p, c, id, d) => members.changeCategory(p, c, id, d), 'Категория изменена'));
   return router;
 
-  async function showList(req: Request, res: Response) {
-    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.view');
-    const query = listQuery.parse(req.query);
-    const filter: MemberListFilter = {
+  function filterOf(query: z.output<typeof listQuery>): MemberListFilter {
+    return {
       q: query.q, category: query.category, sex: query.sex, status: query.status,
       pedagogical: query.pedagogical === undefined ? undefined : query.pedagogical === 'yes', consent: query.consent,
     };
+  }
+
+  /** The current filter as a file; every export leaves an audit row with the filter and the row count. */
+  async function exportList(req: Request, res: Response, format: 'xlsx' | 'csv') {
+    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.view');
+    const filter = filterOf(listQuery.parse(req.query));
+    res.type(format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8');
+    res.attachment(`chleny-profsoyuza-${org.inpo}.${format}`);
+    const rows = await exportMembers(db, org.path, filter, format, res);
+    res.end();
+    await recordAudit(db, auditContextOf(req), { action: 'member.exported', entity: 'organization', entityId: org.id, organizationId: org.id, newValues: { format, filter: { ...filter }, rows } });
+  }
+
+  async function showList(req: Request, res: Response) {
+    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.view');
+    const query = listQuery.parse(req.query);
+    const filter = filterOf(query);
     const [page, total] = await Promise.all([listMembers(db, org.path, filter, decodeCursor(query.after), PAGE_SIZE), countMembers(db, org.path, filter)]);
     const params = new URLSearchParams(Object.entries({ q: query.q, category: query.category, sex: query.sex, status: query.status, pedagogical: query.pedagogical, consent: query.consent })
       .filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
     res.render('members/list', {
       title: `Члены Профсоюза: ${org.name}`, section: 'members', org, query, total, items: page.items.map((m) => ({ ...m, phone: maskPhone(m.phone), email: maskEmail(m.email) })),
+      exportQuery: params.toString(),
       nextUrl: page.next ? `/orgs/${org.inpo}/members?${params.toString()}&after=${encodeCursor(page.next)}` : null, ...DICTIONARIES,
     });
   }

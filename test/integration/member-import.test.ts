@@ -3,7 +3,8 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { MEMBER_COLUMNS } from '../../src/members/import/member-sheet';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
-import { createOrg, createRegionTree, createUser } from '../support/factories';
+import { createMembers, createOrg, createRegionTree, createUser } from '../support/factories';
+import { binaryParser, readSheet } from '../support/xlsx';
 
 const ctx = useTestApp();
 const db = () => ctx.database.ownerDb;
@@ -126,3 +127,31 @@ function encodeCp1251(text: string): Buffer {
   return Buffer.from(bytes);
 }
 
+
+describe('member export', () => {
+  it('when the filtered list is exported, then the workbook and the CSV equal the list, formulas are neutralized and the export is audited', async () => {
+    const org = await createOrg(db(), tree.territory, 'primary');
+    await createMembers(db(), org, 3, { surname: 'Учительница', is_pedagogical: true });
+    await createMembers(db(), org, 2, { surname: 'Студентка', category: 'student' });
+    await createMembers(db(), org, 1, { surname: 'Выбывшая', left_on: '2024-01-01' });
+    await db()('members').insert({ organization_id: org.id, surname: 'Злоумышленникова', name: '=HYPERLINK("http://evil.example","Жми")', sex: 'f', birth_date: '1980-01-01', category: 'working', joined_on: '2010-01-01' });
+    const query = { category: 'working', status: 'active' };
+    const expected = await db()('members').where({ organization_id: org.id, category: 'working' }).whereNull('left_on')
+      .orderBy([{ column: 'surname' }, { column: 'name' }, { column: 'id' }]).select('surname', 'name');
+
+    const res = await coordinator.agent.get(`/orgs/${org.inpo}/members/export.xlsx`).query(query).buffer(true).parse(binaryParser).expect(200);
+    const [header, ...rows] = await readSheet(res.body);
+    expect(header!.slice(0, HEADERS.length)).toEqual(HEADERS);
+    expect(rows.map((r) => [r[1], r[2]])).toEqual(expected.map((m) => [m.surname, m.name.startsWith('=') ? `'${m.name}` : m.name]));
+    expect(rows.find((r) => r[1] === 'Злоумышленникова')![2]).toBe('\'=HYPERLINK("http://evil.example","Жми")');
+
+    const csv = await coordinator.agent.get(`/orgs/${org.inpo}/members/export.csv`).query(query).expect(200);
+    const csvLines = csv.text.replace(/^\ufeff/, '').trim().split('\r\n');
+    expect(csvLines).toHaveLength(expected.length + 1);
+    expect(csvLines[0]).toContain('"ИНПО организации";"Фамилия"');
+    expect(csv.text).toContain('"\'=HYPERLINK(""http://evil.example"",""Жми"")"');
+
+    const audits = await db()('audit_log').where({ action: 'member.exported', entity_id: String(org.id) }).orderBy('id');
+    expect(audits.map((a) => [a.new_values.format, a.new_values.rows, a.new_values.filter.category])).toEqual([['xlsx', expected.length, 'working'], ['csv', expected.length, 'working']]);
+  });
+});

@@ -1,0 +1,52 @@
+import ExcelJS from 'exceljs';
+import type { Knex } from 'knex';
+import type { Writable } from 'node:stream';
+import { neutralizeFormula } from '../shared/spreadsheet';
+import { MEMBER_COLUMNS } from './import/member-sheet';
+import { CATEGORY_LABELS, type Category } from './membership';
+import { filteredMembers, type MemberListFilter } from './members.repo';
+
+const EXTRA_HEADERS = ['Организация учёта', 'Дата выбытия'];
+
+/** One member as the import reads it back (same headers, same wording), plus where and whether they left. */
+function exportRow(m: Record<string, unknown>): string[] {
+  return [
+    String(m.inpo), neutralizeFormula(m.surname as string), neutralizeFormula(m.name as string), neutralizeFormula((m.patronymic as string) ?? ''),
+    m.sex === 'f' ? 'ж' : 'м', formatDay(m.birth_date as string), CATEGORY_LABELS[m.category as Category], m.is_pedagogical ? 'да' : 'нет',
+    neutralizeFormula((m.position as string) ?? ''), (m.phone as string) ?? '', (m.email as string) ?? '', (m.snils as string) ?? '',
+    formatDay(m.joined_on as string), neutralizeFormula(m.org_name as string), m.left_on ? formatDay(m.left_on as string) : '',
+  ];
+}
+
+const formatDay = (iso: string) => iso.split('-').reverse().join('.');
+
+/**
+ * Streams a filtered member list from a database cursor into the response: memory holds a row at a
+ * time whatever the region's size. Returns the number of rows for the audit row.
+ */
+export async function exportMembers(db: Knex, rootPath: string, filter: MemberListFilter, format: 'xlsx' | 'csv', out: Writable): Promise<number> {
+  const headers = [...MEMBER_COLUMNS.map((c) => c.header), ...EXTRA_HEADERS];
+  const rows = filteredMembers(db, rootPath, filter).stream();
+  let count = 0;
+  if (format === 'csv') {
+    const line = (cells: string[]) => `${cells.map((c) => `"${c.replace(/"/g, '""')}"`).join(';')}\r\n`;
+    out.write(`\ufeff${line(headers)}`);
+    for await (const m of rows) {
+      if (!out.write(line(exportRow(m)))) await new Promise((resolve) => out.once('drain', resolve));
+      count++;
+    }
+    return count;
+  }
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
+  const sheet = workbook.addWorksheet('Члены Профсоюза', { views: [{ state: 'frozen', ySplit: 1 }] });
+  sheet.columns = headers.map((header) => ({ header, width: Math.max(12, header.length + 2) }));
+  sheet.getRow(1).font = { bold: true };
+  sheet.getRow(1).commit();
+  for await (const m of rows) {
+    sheet.addRow(exportRow(m)).commit();
+    count++;
+  }
+  sheet.commit();
+  await workbook.commit();
+  return count;
+}
