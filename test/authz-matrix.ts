@@ -59,7 +59,7 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   ...['/orgs/:inpo/members', '/orgs/:inpo/members/new', '/members/:id', '/members/:id/edit', '/orgs/:inpo/cards', '/orgs/:inpo/members/import', '/orgs/:inpo/members/import/template.xlsx', '/orgs/:inpo/members/export.xlsx', '/orgs/:inpo/members/export.csv'].map(
     (path): MatrixEntry => ({ method: 'GET', path, inside: editors(303, 200), outside: outsideOf(303) }),
   ),
-  ...['/orgs/:inpo/members', '/members/:id/edit', '/members/:id/transfer', '/members/:id/exit', '/members/:id/category', '/members/:id/cards', '/members/:id/cards/move', '/orgs/:inpo/cards/batch', '/members/:id/consents', '/members/:id/consents/withdraw', '/orgs/:inpo/members/import'].map(
+  ...['/orgs/:inpo/members', '/members/:id/edit', '/members/:id/transfer', '/members/:id/exit', '/members/:id/category', '/members/:id/cards', '/members/:id/cards/move', '/orgs/:inpo/cards/batch', '/members/:id/consents', '/members/:id/consents/withdraw', '/orgs/:inpo/members/import', '/members/:id/readmit'].map(
     (path): MatrixEntry => ({ method: 'POST', path, body: {}, inside: editors(401, 422), outside: outsideOf(401) }),
   ),
   // An import's error report belongs to whoever ran the import: nobody else finds it.

@@ -49,6 +49,12 @@ export interface MemberListFilter {
   status: 'active' | 'left' | 'all';
   pedagogical?: boolean;
   consent?: 'mailing' | 'no_mailing' | 'no_processing';
+  /** Age in full years on today's date: [from, to). */
+  age?: [number, number];
+  /** Years since first joining the union: [from, to). */
+  tenure?: [number, number];
+  cardStatus?: string;
+  employerKind?: string;
 }
 
 export interface MemberCursor {
@@ -69,6 +75,11 @@ function applyFilter(query: Knex.QueryBuilder, rootPath: string, f: MemberListFi
   if (f.consent === 'mailing') query.whereRaw(activeConsent('mailing'));
   if (f.consent === 'no_mailing') query.whereRaw(`NOT ${activeConsent('mailing')}`);
   if (f.consent === 'no_processing') query.whereRaw(`NOT ${activeConsent('processing')}`);
+  if (f.age) query.whereRaw("m.birth_date > current_date - make_interval(years => ?) AND m.birth_date <= current_date - make_interval(years => ?)", [f.age[1], f.age[0]]);
+  if (f.tenure) query.whereRaw("m.joined_on > current_date - make_interval(years => ?) AND m.joined_on <= current_date - make_interval(years => ?)", [f.tenure[1], f.tenure[0]]);
+  if (f.cardStatus === 'none') query.whereRaw("NOT EXISTS (SELECT 1 FROM union_cards c WHERE c.member_id = m.id AND c.status NOT IN ('refused', 'lost', 'blocked'))");
+  else if (f.cardStatus) query.whereRaw('EXISTS (SELECT 1 FROM union_cards c WHERE c.member_id = m.id AND c.status = ?)', [f.cardStatus]);
+  if (f.employerKind) query.whereRaw("EXISTS (SELECT 1 FROM organizations p WHERE p.path @> o.path AND p.level = 'primary' AND p.employer_kind = ?)", [f.employerKind]);
   if (f.q) query.whereRaw("m.surname ILIKE ? ESCAPE '\\'", [`%${f.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`]);
   return query;
 }
@@ -136,6 +147,12 @@ export async function findDuplicateCandidates(
     id: Number(r.id), surname: r.surname, name: r.name, patronymic: r.patronymic, birthDate: r.birth_date, organizationPath: r.path,
     organizationName: r.org_name, leftOn: r.left_on, matchedBy: r.matched_by,
   })) as DuplicateCandidate[];
+}
+
+/** Elected union posts the member holds now, read from the organizations' officer records. */
+export async function electedPostsOf(db: Knex, memberId: number) {
+  return db('org_officers as f').join('organizations as o', 'o.id', 'f.organization_id').where('f.member_id', memberId).whereNull('f.ended_on')
+    .select({ post: 'f.post', organizationName: 'o.name', organizationInpo: 'o.inpo', termUntil: 'f.term_until' });
 }
 
 export async function memberTimeline(db: Knex, memberId: number) {

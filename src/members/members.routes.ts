@@ -10,14 +10,28 @@ import { principalOf } from '../http/guards';
 import { todayIso } from '../shared/dates';
 import { createPassportService } from '../registry/passport.service';
 import { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, LEFT_REASON_LABELS } from './membership';
-import { countMembers, listMembers, type MemberCursor, type MemberListFilter } from './members.repo';
-import { admissionSchema, cardMoveSchema, cardRequestSchema, cardSchema, categorySchema, exitSchema, transferSchema } from './members.schemas';
-import { CARD_STATUS_LABELS, LIVE_STATUSES, NEXT_STATUSES } from '../cards/card-statuses';
+import { countMembers, electedPostsOf, listMembers, type MemberCursor, type MemberListFilter } from './members.repo';
+import { OFFICER_POST_LABELS } from '../registry/passport.repo';
+import { admissionSchema, readmitSchema, cardMoveSchema, cardRequestSchema, cardSchema, categorySchema, exitSchema, transferSchema } from './members.schemas';
+import { CARD_STATUSES, CARD_STATUS_LABELS, LIVE_STATUSES, NEXT_STATUSES } from '../cards/card-statuses';
+import { EMPLOYER_KINDS, EMPLOYER_KIND_LABELS } from '../registry/levels';
 import { cardsOfMember, createCardsService } from '../cards/cards.service';
 import { CHANNEL_LABELS, CONSENT_KIND_LABELS, SOURCE_LABELS, consentSchema, consentsOfMember, giveConsent, withdrawConsent, withdrawSchema } from './consents';
 import { DuplicateFoundError, createMembersService } from './members.service';
 
 const PAGE_SIZE = 50;
+const AGE_BANDS: Record<string, { label: string; range: [number, number] }> = {
+  'under-35': { label: 'до 35 лет', range: [0, 35] },
+  '35-50': { label: '35–49 лет', range: [35, 50] },
+  '50-65': { label: '50–64 года', range: [50, 65] },
+  '65-plus': { label: '65 лет и старше', range: [65, 150] },
+};
+const TENURE_BANDS: Record<string, { label: string; range: [number, number] }> = {
+  'under-1': { label: 'меньше года', range: [0, 1] },
+  '1-5': { label: '1–4 года', range: [1, 5] },
+  '5-10': { label: '5–9 лет', range: [5, 10] },
+  '10-plus': { label: '10 лет и больше', range: [10, 200] },
+};
 const DICTIONARIES = { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, LEFT_REASON_LABELS };
 
 const listQuery = z.object({
@@ -27,6 +41,10 @@ const listQuery = z.object({
   status: z.enum(['active', 'left', 'all']).catch('active'),
   pedagogical: z.enum(['yes', 'no']).optional().catch(undefined),
   consent: z.enum(['mailing', 'no_mailing', 'no_processing']).optional().catch(undefined),
+  age: z.enum(Object.keys(AGE_BANDS) as [string, ...string[]]).optional().catch(undefined),
+  tenure: z.enum(Object.keys(TENURE_BANDS) as [string, ...string[]]).optional().catch(undefined),
+  card: z.enum(['none', ...CARD_STATUSES]).optional().catch(undefined),
+  kind: z.enum(EMPLOYER_KINDS).optional().catch(undefined),
   after: z.string().max(1000).optional().catch(undefined),
 });
 
@@ -60,6 +78,7 @@ export function membersRoutes({ db }: Deps): Router {
   router.post('/members/:id/cards/move', (req, res) => memberEvent(req, res, 'cardmove', cardMoveSchema, (p, c, id, d) => cards.move(p, c, id, d.cardId, d.to, d.on, d.reason), 'Состояние карты изменено'));
   router.post('/members/:id/consents', (req, res) => memberEvent(req, res, 'consent', consentSchema, async (p, c, id, d) => giveConsent(db, c, await members.memberFor(p, id, 'member.edit'), d), 'Согласие зарегистрировано'));
   router.post('/members/:id/consents/withdraw', (req, res) => memberEvent(req, res, 'withdraw', withdrawSchema, async (p, c, id, d) => withdrawConsent(db, c, await members.memberFor(p, id, 'member.edit'), d.consentId, d.on), 'Согласие отозвано'));
+  router.post('/members/:id/readmit', (req, res) => memberEvent(req, res, 'readmit', readmitSchema, (p, c, id, d) => members.readmit(p, c, id, d), 'Повторный приём оформлен'));
   router.post('/members/:id/category', (req, res) => memberEvent(req, res, 'category', categorySchema, (p, c, id, d) => members.changeCategory(p, c, id, d), 'Категория изменена'));
   return router;
 
@@ -67,6 +86,8 @@ export function membersRoutes({ db }: Deps): Router {
     return {
       q: query.q, category: query.category, sex: query.sex, status: query.status,
       pedagogical: query.pedagogical === undefined ? undefined : query.pedagogical === 'yes', consent: query.consent,
+      age: query.age ? AGE_BANDS[query.age]!.range : undefined, tenure: query.tenure ? TENURE_BANDS[query.tenure]!.range : undefined,
+      cardStatus: query.card, employerKind: query.kind,
     };
   }
 
@@ -86,11 +107,11 @@ export function membersRoutes({ db }: Deps): Router {
     const query = listQuery.parse(req.query);
     const filter = filterOf(query);
     const [page, total] = await Promise.all([listMembers(db, org.path, filter, decodeCursor(query.after), PAGE_SIZE), countMembers(db, org.path, filter)]);
-    const params = new URLSearchParams(Object.entries({ q: query.q, category: query.category, sex: query.sex, status: query.status, pedagogical: query.pedagogical, consent: query.consent })
+    const params = new URLSearchParams(Object.entries({ q: query.q, category: query.category, sex: query.sex, status: query.status, pedagogical: query.pedagogical, consent: query.consent, age: query.age, tenure: query.tenure, card: query.card, kind: query.kind })
       .filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
     res.render('members/list', {
       title: `Члены Профсоюза: ${org.name}`, section: 'members', org, query, total, items: page.items.map((m) => ({ ...m, phone: maskPhone(m.phone), email: maskEmail(m.email) })),
-      exportQuery: params.toString(),
+      exportQuery: params.toString(), AGE_BANDS, TENURE_BANDS, CARD_STATUSES, CARD_STATUS_LABELS, EMPLOYER_KINDS, EMPLOYER_KIND_LABELS,
       nextUrl: page.next ? `/orgs/${org.inpo}/members?${params.toString()}&after=${encodeCursor(page.next)}` : null, ...DICTIONARIES,
     });
   }
@@ -122,7 +143,7 @@ export function membersRoutes({ db }: Deps): Router {
   async function showCard(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
     const card = await members.card(principalOf(req), auditContextOf(req), Number(req.params.id));
     res.status(status).render('members/card', {
-      title: `${card.member.surname} ${card.member.name}`, section: 'members', ...card, cards: await cardsOfMember(db, card.member.id), consents: await consentsOfMember(db, card.member.id), today: todayIso(),
+      title: `${card.member.surname} ${card.member.name}`, section: 'members', ...card, cards: await cardsOfMember(db, card.member.id), consents: await consentsOfMember(db, card.member.id), posts: await electedPostsOf(db, card.member.id), today: todayIso(), OFFICER_POST_LABELS,
       CONSENT_KIND_LABELS, CHANNEL_LABELS, SOURCE_LABELS,
       CARD_STATUS_LABELS, NEXT_STATUSES, LIVE_STATUSES,
       values: req.method === 'POST' ? req.body : {}, ...errorViewModel(errors), ...DICTIONARIES,

@@ -60,3 +60,8 @@ export const cardMoveSchema = z.object({
   on: requiredDate('Укажите дату'),
   reason: optionalText(300),
 });
+export const readmitSchema = z.object({
+  organizationInpo: z.string().trim().regex(/^\d{10}$/, 'ИНПО — 10 цифр'),
+  category: z.enum(CATEGORIES, { error: 'Выберите категорию' }),
+  ...eventFields,
+});

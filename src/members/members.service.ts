@@ -133,6 +133,19 @@ export function createMembersService(db: Knex) {
       });
     },
 
+    /** A member who left comes back: a new period and a 'readmitted' event; the old history stays. */
+    async readmit(principal: Principal, ctx: AuditContext, id: number, input: { organizationInpo: string; category: string; on: string; documentNumber: string | null; documentDate: string | null }) {
+      const member = await memberFor(principal, id, 'member.edit');
+      if (!member.leftOn) throw fieldError('organizationInpo', 'Член Профсоюза состоит на учёте');
+      const org = await registrationOrg(principal, input.organizationInpo, 'organizationInpo');
+      await inTransaction(db, async (trx) => {
+        await assertDateAfterHistory(trx, member, input.on);
+        if (input.on <= member.leftOn!) throw fieldError('on', 'Повторный приём — после даты выхода');
+        await openMembership(trx, member.id, org.id, input.category, false, { ...input, actorUserId: ctx.actorUserId }, 'readmitted');
+        await recordAudit(trx, ctx, { action: 'member.readmitted', entity: 'member', entityId: member.id, organizationId: org.id, newValues: { organization: org.inpo, on: input.on, category: input.category } });
+      });
+    },
+
     async changeCategory(principal: Principal, ctx: AuditContext, id: number, input: { category: string; isPedagogical: boolean; on: string; documentNumber: string | null; documentDate: string | null }) {
       const member = await memberFor(principal, id, 'member.edit');
       if (member.leftOn) throw fieldError('category', 'Член Профсоюза выбыл');

@@ -185,3 +185,42 @@ describe('member list', () => {
     expect(seen).toEqual(expected);
   });
 });
+
+describe('readmission, filters and posts', () => {
+  it('when a member who left is readmitted, then both memberships stay in the history and counts at each date follow', async () => {
+    const org = await createOrg(db(), tree.territory, 'primary');
+    const [id] = await createMembers(db(), org, 1, { joined_on: '2010-09-01', left_on: '2018-06-30' });
+    const coordinator = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'coordinator', org: tree.region }]));
+    const early = await coordinator.agent.post(`/members/${id}/readmit`).type('form').send({ _csrf: coordinator.csrf, organizationInpo: org.inpo, category: 'working', on: '2018-01-01' });
+    expect(early.status).toBe(422);
+    const res = await coordinator.agent.post(`/members/${id}/readmit`).type('form').send({ _csrf: coordinator.csrf, organizationInpo: org.inpo, category: 'pensioner', on: '2024-03-01' });
+    expect(res.status).toBe(303);
+    expect((await countAsOf(db(), org.path, '2015-01-01')).total).toBe(1);
+    expect((await countAsOf(db(), org.path, '2020-01-01')).total).toBe(0);
+    expect(await countAsOf(db(), org.path, '2025-01-01')).toMatchObject({ total: 1, pensioner: 1 });
+    const card = await coordinator.agent.get(`/members/${id}`).expect(200);
+    expect(card.text).toContain('выбыл(а)');
+    expect(card.text).toContain('вновь принят(а)');
+  });
+
+  it('when the list is filtered by age, tenure and card, then only matching members are counted; the card shows elected posts', async () => {
+    const org = await createOrg(db(), tree.territory, 'primary');
+    const year = new Date().getUTCFullYear();
+    const [young] = await createMembers(db(), org, 1, { surname: 'Молодая', birth_date: `${year - 25}-01-01`, joined_on: `${year - 2}-01-01` });
+    await createMembers(db(), org, 2, { surname: 'Опытная', birth_date: `${year - 55}-01-01`, joined_on: `${year - 30}-01-01` });
+    await db()('union_cards').insert({ number: '7700000001', member_id: young, status: 'issued', status_on: '2026-01-01' });
+    await db()('org_officers').insert({ organization_id: org.id, post: 'chair', surname: 'Молодая', name: 'Мария', member_id: young, elected_on: '2025-01-01', term_until: '2030-01-01' });
+    const coordinator = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'coordinator', org: tree.region }]));
+    const count = async (query: Record<string, string>) => /Найдено: <strong>(\d+)<\/strong>/.exec((await coordinator.agent.get(`/orgs/${org.inpo}/members`).query(query)).text)![1];
+    expect(await count({ age: 'under-35' })).toBe('1');
+    expect(await count({ age: '50-65' })).toBe('2');
+    expect(await count({ tenure: '10-plus' })).toBe('2');
+    expect(await count({ tenure: '1-5' })).toBe('1');
+    expect(await count({ card: 'issued' })).toBe('1');
+    expect(await count({ card: 'none' })).toBe('2');
+    expect(await count({ kind: 'school' })).toBe('3');
+    expect(await count({ kind: 'university' })).toBe('0');
+    const card = await coordinator.agent.get(`/members/${young}`).expect(200);
+    expect(card.text).toContain(`Председатель, ${org.name} (до 01.01.2030)`);
+  });
+});
