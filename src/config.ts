@@ -19,6 +19,7 @@ const envSchema = z.object({
   DB_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),
   DEMO_DATA: flag.optional(),
+  RETENTION_YEARS: z.coerce.number().int().min(1).max(75).default(5),
 });
 
 export type Config = Readonly<{
@@ -37,6 +38,8 @@ export type Config = Readonly<{
   dbPoolMax: number;
   statementTimeoutMs: number;
   loadDemoData: boolean;
+  /** Years after a member leaves until the card is depersonalised. */
+  retentionYears: number;
 }>;
 
 export class ConfigError extends Error {}
@@ -71,5 +74,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dbPoolMax: e.DB_POOL_MAX,
     statementTimeoutMs: e.STATEMENT_TIMEOUT_MS,
     loadDemoData: e.DEMO_DATA ?? e.NODE_ENV !== 'production',
+    retentionYears: e.RETENTION_YEARS,
   });
 }

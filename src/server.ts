@@ -19,7 +19,7 @@ async function main() {
 
   const deps = buildDeps(config, database.url, logger);
   const { app, close } = createApp(deps);
-  const housekeeping = startHousekeeping(deps.db, logger);
+  const housekeeping = startHousekeeping(deps.db, logger, config.retentionYears);
   const server = app.listen(config.port, config.host, () => {
     const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
     printBanner(url, database, demo);

@@ -1,15 +1,20 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { pruneLoginFailures } from '../auth/login-throttle';
+import { depersonaliseExpired } from '../members/retention';
+import { todayIso } from '../shared/dates';
 
 const HOUR_MS = 60 * 60 * 1000;
 
-/** Hourly clean-up of rows that serve no rule any more (expired sessions are pruned by the session store). */
-export function startHousekeeping(db: Knex, logger: Logger): { stop: () => void } {
+/** Hourly duties: forget what no rule needs any more, depersonalise cards past retention (sessions are pruned by their store). */
+export function startHousekeeping(db: Knex, logger: Logger, retentionYears: number): { stop: () => void } {
   const run = async () => {
     try {
       const removed = await pruneLoginFailures(db);
       if (removed) logger.info({ removed }, 'pruned old login failures');
+      const depersonalised = await depersonaliseExpired(db, todayIso(), retentionYears);
+      if (depersonalised) logger.info({ depersonalised }, 'depersonalised cards past retention');
+      await db('import_reports').whereRaw("created_at < now() - interval '7 days'").delete();
     } catch (err) {
       logger.warn({ err }, 'housekeeping failed');
     }

@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { countAsOf, type Category } from '../../src/members/membership';
+import { depersonaliseExpired } from '../../src/members/retention';
 import { createMembersService } from '../../src/members/members.service';
 import type { Principal } from '../../src/access/principal';
 import { loadPrincipal } from '../../src/auth/users.repo';
@@ -222,5 +223,20 @@ describe('readmission, filters and posts', () => {
     expect(await count({ kind: 'university' })).toBe('0');
     const card = await coordinator.agent.get(`/members/${young}`).expect(200);
     expect(card.text).toContain(`Председатель, ${org.name} (до 01.01.2030)`);
+  });
+});
+
+describe('retention', () => {
+  it('when members left longer ago than the retention period, then their personal fields are cleared, journaled once, and past counts stay', async () => {
+    const org = await createOrg(db(), tree.territory, 'primary');
+    const [old] = await createMembers(db(), org, 1, { surname: 'Давновыбывшая', phone: '+79000000001', joined_on: '2005-01-01', left_on: '2019-05-31' });
+    const [recent] = await createMembers(db(), org, 1, { surname: 'Недавновыбывшая', joined_on: '2005-01-01', left_on: '2023-05-31' });
+    const before2015 = await countAsOf(db(), org.path, '2015-01-01');
+    expect(await depersonaliseExpired(ctx.deps.db, '2026-11-23', 5)).toBeGreaterThanOrEqual(1);
+    expect(await db()('members').where({ id: old }).first()).toMatchObject({ surname: 'Обезличено', name: 'Обезличено', phone: null, sex: 'f', birth_date: '1985-05-05' });
+    expect((await db()('members').where({ id: recent }).first()).surname).toBe('Недавновыбывшая');
+    expect(await db()('depersonalisation_journal').where({ member_id: old })).toHaveLength(1);
+    expect(await depersonaliseExpired(ctx.deps.db, '2026-11-23', 5)).toBe(0);
+    expect(await countAsOf(db(), org.path, '2015-01-01')).toEqual(before2015);
   });
 });
