@@ -56,10 +56,10 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   // Without a file: allowed users get «choose a file» (422).
   { method: 'POST', path: '/orgs/:inpo/import', body: {}, inside: restructurers(401, 422), outside: outsideOf(401) },
   // Member cards and lists: personal data, so not for statisticians; the member account sees only its own card.
-  ...['/orgs/:inpo/members', '/orgs/:inpo/members/new', '/members/:id', '/members/:id/edit', '/orgs/:inpo/cards', '/orgs/:inpo/members/import', '/orgs/:inpo/members/import/template.xlsx', '/orgs/:inpo/members/export.xlsx', '/orgs/:inpo/members/export.csv'].map(
+  ...['/orgs/:inpo/members', '/orgs/:inpo/members/new', '/members/:id', '/members/:id/edit', '/orgs/:inpo/cards', '/orgs/:inpo/members/import', '/orgs/:inpo/members/import/template.xlsx', '/orgs/:inpo/members/export.xlsx', '/orgs/:inpo/members/export.csv', '/orgs/:inpo/members/duplicates'].map(
     (path): MatrixEntry => ({ method: 'GET', path, inside: editors(303, 200), outside: outsideOf(303) }),
   ),
-  ...['/orgs/:inpo/members', '/members/:id/edit', '/members/:id/transfer', '/members/:id/exit', '/members/:id/category', '/members/:id/cards', '/members/:id/cards/move', '/orgs/:inpo/cards/batch', '/members/:id/consents', '/members/:id/consents/withdraw', '/orgs/:inpo/members/import', '/members/:id/readmit'].map(
+  ...['/orgs/:inpo/members', '/members/:id/edit', '/members/:id/transfer', '/members/:id/exit', '/members/:id/category', '/members/:id/cards', '/members/:id/cards/move', '/orgs/:inpo/cards/batch', '/members/:id/consents', '/members/:id/consents/withdraw', '/orgs/:inpo/members/import', '/members/:id/readmit', '/members/:id/merge'].map(
     (path): MatrixEntry => ({ method: 'POST', path, body: {}, inside: editors(401, 422), outside: outsideOf(401) }),
   ),
   // An import's error report belongs to whoever ran the import: nobody else finds it.

@@ -24,6 +24,7 @@ export interface MemberRow {
   joinedOn: string;
   leftOn: string | null;
   leftReason: string | null;
+  mergedIntoId: number | null;
 }
 
 function selectMember(db: Knex) {
@@ -32,6 +33,7 @@ function selectMember(db: Knex) {
     organizationLevel: 'o.level', surname: 'm.surname', name: 'm.name', patronymic: 'm.patronymic', sex: 'm.sex', birthDate: 'm.birth_date',
     phone: 'm.phone', email: 'm.email', snils: 'm.snils', category: 'm.category', position: 'm.position', professionalGroup: 'm.professional_group',
     isPedagogical: 'm.is_pedagogical', studyForm: 'm.study_form', studyYear: 'm.study_year', joinedOn: 'm.joined_on', leftOn: 'm.left_on', leftReason: 'm.left_reason',
+    mergedIntoId: 'm.merged_into_id',
   });
 }
 
@@ -64,7 +66,7 @@ export interface MemberCursor {
 }
 
 function applyFilter(query: Knex.QueryBuilder, rootPath: string, f: MemberListFilter) {
-  query.whereRaw('o.path <@ ?::ltree', [rootPath]);
+  query.whereRaw('o.path <@ ?::ltree', [rootPath]).whereNull('m.merged_into_id');
   if (f.status === 'active') query.whereNull('m.left_on');
   if (f.status === 'left') query.whereNotNull('m.left_on');
   if (f.category) query.where('m.category', f.category);
@@ -138,7 +140,7 @@ export async function findDuplicateCandidates(
               UNION SELECT id FROM members WHERE snils = :snils
               UNION SELECT id FROM members WHERE phone = :phone
               UNION SELECT id FROM members WHERE lower(email) = lower(:email))
-        AND m.id <> :exclude
+        AND m.id <> :exclude AND m.merged_into_id IS NULL
       ORDER BY m.left_on IS NOT NULL, m.surname, m.name
       LIMIT 20`,
     { surname: person.surname, name: person.name, birth: person.birthDate, snils: person.snils, phone: person.phone, email: person.email, exclude: excludeId ?? -1 },

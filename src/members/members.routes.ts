@@ -2,6 +2,7 @@ import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { auditContextOf, recordAudit } from '../audit/audit';
 import { exportMembers } from './member-export';
+import { duplicateGroups, mergeCards } from './duplicates';
 import type { Deps } from '../deps';
 import { ValidationError, type FieldError } from '../http/errors';
 import { flash } from '../http/flash';
@@ -12,7 +13,7 @@ import { createPassportService } from '../registry/passport.service';
 import { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, LEFT_REASON_LABELS } from './membership';
 import { countMembers, electedPostsOf, listMembers, type MemberCursor, type MemberListFilter } from './members.repo';
 import { OFFICER_POST_LABELS } from '../registry/passport.repo';
-import { admissionSchema, readmitSchema, cardMoveSchema, cardRequestSchema, cardSchema, categorySchema, exitSchema, transferSchema } from './members.schemas';
+import { admissionSchema, mergeSchema, readmitSchema, cardMoveSchema, cardRequestSchema, cardSchema, categorySchema, exitSchema, transferSchema } from './members.schemas';
 import { CARD_STATUSES, CARD_STATUS_LABELS, LIVE_STATUSES, NEXT_STATUSES } from '../cards/card-statuses';
 import { EMPLOYER_KINDS, EMPLOYER_KIND_LABELS } from '../registry/levels';
 import { cardsOfMember, createCardsService } from '../cards/cards.service';
@@ -67,6 +68,7 @@ export function membersRoutes({ db }: Deps): Router {
   router.get('/orgs/:inpo/members', (req, res) => showList(req, res));
   router.get('/orgs/:inpo/members/export.xlsx', (req, res) => exportList(req, res, 'xlsx'));
   router.get('/orgs/:inpo/members/export.csv', (req, res) => exportList(req, res, 'csv'));
+  router.get('/orgs/:inpo/members/duplicates', (req, res) => showDuplicates(req, res));
   router.get('/orgs/:inpo/members/new', (req, res) => showAdmission(req, res));
   router.post('/orgs/:inpo/members', (req, res) => admit(req, res));
   router.get('/members/:id', (req, res) => showCard(req, res));
@@ -79,6 +81,7 @@ export function membersRoutes({ db }: Deps): Router {
   router.post('/members/:id/consents', (req, res) => memberEvent(req, res, 'consent', consentSchema, async (p, c, id, d) => giveConsent(db, c, await members.memberFor(p, id, 'member.edit'), d), 'Согласие зарегистрировано'));
   router.post('/members/:id/consents/withdraw', (req, res) => memberEvent(req, res, 'withdraw', withdrawSchema, async (p, c, id, d) => withdrawConsent(db, c, await members.memberFor(p, id, 'member.edit'), d.consentId, d.on), 'Согласие отозвано'));
   router.post('/members/:id/readmit', (req, res) => memberEvent(req, res, 'readmit', readmitSchema, (p, c, id, d) => members.readmit(p, c, id, d), 'Повторный приём оформлен'));
+  router.post('/members/:id/merge', (req, res) => merge(req, res));
   router.post('/members/:id/category', (req, res) => memberEvent(req, res, 'category', categorySchema, (p, c, id, d) => members.changeCategory(p, c, id, d), 'Категория изменена'));
   return router;
 
@@ -114,6 +117,23 @@ export function membersRoutes({ db }: Deps): Router {
       exportQuery: params.toString(), AGE_BANDS, TENURE_BANDS, CARD_STATUSES, CARD_STATUS_LABELS, EMPLOYER_KINDS, EMPLOYER_KIND_LABELS,
       nextUrl: page.next ? `/orgs/${org.inpo}/members?${params.toString()}&after=${encodeCursor(page.next)}` : null, ...DICTIONARIES,
     });
+  }
+
+  async function showDuplicates(req: Request, res: Response) {
+    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.edit');
+    res.render('members/duplicates', { title: `Возможные дубликаты: ${org.name}`, section: 'members', org, groups: await duplicateGroups(db, org.path) });
+  }
+
+  /** Merges the card named in the form into the card of the URL; both must be the user's to edit. */
+  async function merge(req: Request, res: Response) {
+    const principal = principalOf(req);
+    const survivor = await members.memberFor(principal, Number(req.params.id), 'member.edit');
+    const form = parseForm(mergeSchema, req.body);
+    if (!form.ok) throw new ValidationError(form.errors);
+    const duplicate = await members.memberFor(principal, form.data.duplicateId, 'member.edit');
+    await mergeCards(db, auditContextOf(req), survivor, duplicate.id);
+    flash(req, 'success', 'Карточки объединены: история сохранена');
+    res.redirect(303, `/members/${survivor.id}`);
   }
 
   async function showAdmission(req: Request, res: Response, status = 200, errors: FieldError[] = [], duplicates?: DuplicateFoundError['candidates']) {

@@ -65,3 +65,4 @@ export const readmitSchema = z.object({
   category: z.enum(CATEGORIES, { error: 'Выберите категорию' }),
   ...eventFields,
 });
+export const mergeSchema = z.object({ duplicateId: z.coerce.number({ error: 'Выберите карточку' }).int().positive('Выберите карточку') });

@@ -240,3 +240,32 @@ describe('retention', () => {
     expect(await countAsOf(db(), org.path, '2015-01-01')).toEqual(before2015);
   });
 });
+
+describe('duplicates report and merge', () => {
+  it('when two cards are one person, then the report groups them and the merge keeps both histories without counting anyone twice', async () => {
+    const org = await createOrg(db(), tree.territory, 'primary');
+    const other = await createOrg(db(), tree.territory, 'primary');
+    const [first] = await createMembers(db(), org, 1, { surname: 'Двойнова', name: 'Ирина', joined_on: '2012-09-01', left_on: '2016-06-30' });
+    const [second] = await createMembers(db(), other, 1, { surname: 'Двойнова', name: 'Ирина', joined_on: '2018-09-01' });
+    await createMembers(db(), org, 1, { surname: 'Одинокова' });
+    const coordinator = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'coordinator', org: tree.region }]));
+    const report = await coordinator.agent.get(`/orgs/${tree.territory.inpo}/members/duplicates`).expect(200);
+    expect(report.text).toContain('Совпадение: ФИО и дата рождения');
+    expect(report.text).toContain(`/members/${first}`);
+    expect(report.text).not.toContain('Одинокова');
+
+    const at = async (date: string) => (await countAsOf(db(), tree.territory.path, date)).total;
+    const before = [await at('2014-01-01'), await at('2017-01-01'), await at('2020-01-01')];
+    expect((await coordinator.agent.post(`/members/${first}/merge`).type('form').send({ _csrf: coordinator.csrf, duplicateId: second })).status).toBe(303);
+    expect([await at('2014-01-01'), await at('2017-01-01'), await at('2020-01-01')]).toEqual(before);
+    const survivor = await db()('members').where({ id: first }).first();
+    expect(survivor).toMatchObject({ organization_id: other.id, left_on: null });
+    expect((await db()('members').where({ id: second }).first()).merged_into_id).toBe(first);
+    const kinds = (await db()('membership_events').where({ member_id: first }).orderBy('happened_on')).map((e) => e.kind);
+    expect(kinds).toEqual(['admitted', 'left', 'admitted']);
+    const card = await coordinator.agent.get(`/members/${first}`).expect(200);
+    expect(card.text).toContain('01.09.2018</strong> —');
+    const after = await coordinator.agent.get(`/orgs/${tree.territory.inpo}/members/duplicates`).expect(200);
+    expect(after.text).not.toContain(`/members/${second}"`);
+  });
+});

@@ -1,0 +1,63 @@
+import type { Knex } from 'knex';
+import { recordAudit, type AuditContext } from '../audit/audit';
+import { inTransaction } from '../db/transaction';
+import { ValidationError } from '../http/errors';
+
+/** Groups of cards in a subtree that look like one person: same surname, name and birth date, or same SNILS. */
+export async function duplicateGroups(db: Knex, rootPath: string, limit = 200) {
+  const { rows } = await db.raw(
+    `WITH sub AS (
+       SELECT m.id, m.surname, m.name, m.patronymic, m.birth_date, m.snils, m.left_on, o.name AS org_name
+         FROM members m JOIN organizations o ON o.id = m.organization_id
+        WHERE o.path <@ :path::ltree AND m.merged_into_id IS NULL AND m.depersonalised_at IS NULL),
+     keyed AS (
+       SELECT *, 'ФИО и дата рождения' AS matched, lower(surname) || '|' || lower(name) || '|' || birth_date AS k FROM sub
+       UNION ALL
+       SELECT *, 'СНИЛС', 'snils|' || snils FROM sub WHERE snils IS NOT NULL),
+     groups AS (SELECT k FROM keyed GROUP BY k HAVING count(*) > 1 ORDER BY k LIMIT :limit)
+     SELECT g.k, keyed.matched, keyed.id, keyed.surname, keyed.name, keyed.patronymic, keyed.birth_date, keyed.left_on, keyed.org_name
+       FROM groups g JOIN keyed ON keyed.k = g.k ORDER BY g.k, keyed.id`,
+    { path: rootPath, limit },
+  );
+  const groups = new Map<string, { matched: string; cards: Record<string, unknown>[] }>();
+  for (const r of rows) {
+    if (!groups.has(r.k)) groups.set(r.k, { matched: r.matched, cards: [] });
+    groups.get(r.k)!.cards.push({ id: Number(r.id), surname: r.surname, name: r.name, patronymic: r.patronymic, birthDate: r.birth_date, leftOn: r.left_on, organizationName: r.org_name });
+  }
+  return [...groups.values()];
+}
+
+/**
+ * Merges the duplicate card into the surviving one: events, cards, consents and officer links move;
+ * periods move where they do not overlap the survivor's (one person cannot be counted twice on a day).
+ */
+export async function mergeCards(db: Knex, ctx: AuditContext, survivor: { id: number; organizationId: number }, duplicateId: number) {
+  if (survivor.id === duplicateId) throw new ValidationError([{ field: 'duplicateId', message: 'Выберите другую карточку' }]);
+  await inTransaction(db, async (trx) => {
+    const dropped = await trx.raw(
+      `DELETE FROM member_periods d USING member_periods s
+        WHERE d.member_id = ? AND s.member_id = ? AND daterange(d.valid_from, d.valid_to) && daterange(s.valid_from, s.valid_to)
+        RETURNING d.id`,
+      [duplicateId, survivor.id],
+    );
+    await trx('member_periods').where({ member_id: duplicateId }).update({ member_id: survivor.id });
+    await trx('membership_events').where({ member_id: duplicateId }).update({ member_id: survivor.id });
+    // The survivor keeps its live card; the duplicate's live card, if any, is blocked.
+    await trx('union_cards').where({ member_id: duplicateId }).whereNotIn('status', ['refused', 'lost', 'blocked']).update({ status: 'blocked', status_on: trx.raw('current_date') });
+    await trx('union_cards').where({ member_id: duplicateId }).update({ member_id: survivor.id });
+    await trx('member_consents').where({ member_id: duplicateId }).whereNotNull('withdrawn_on').update({ member_id: survivor.id });
+    await trx('member_consents').where({ member_id: duplicateId }).whereNull('withdrawn_on').update({ withdrawn_on: trx.raw('greatest(given_on, current_date)') });
+    await trx('member_consents').where({ member_id: duplicateId }).update({ member_id: survivor.id });
+    await trx('org_officers').where({ member_id: duplicateId }).update({ member_id: survivor.id });
+    // The survivor's current state is its open period, whichever card it came from.
+    await trx.raw(
+      `UPDATE members m SET organization_id = p.organization_id, category = p.category, is_pedagogical = p.is_pedagogical, left_on = NULL, left_reason = NULL
+         FROM member_periods p WHERE p.member_id = m.id AND p.valid_to IS NULL AND m.id = ?`,
+      [survivor.id],
+    );
+    const first = await trx('membership_events').where({ member_id: survivor.id }).min('happened_on as first').first();
+    await trx('members').where({ id: survivor.id }).update({ joined_on: trx.raw('least(joined_on, ?::date)', [first?.first ?? '9999-12-31']), updated_at: trx.fn.now() });
+    await trx('members').where({ id: duplicateId }).update({ merged_into_id: survivor.id, left_on: trx.raw('coalesce(left_on, current_date)'), updated_at: trx.fn.now() });
+    await recordAudit(trx, ctx, { action: 'member.merged', entity: 'member', entityId: survivor.id, organizationId: survivor.organizationId, newValues: { mergedCard: duplicateId, periodsDropped: dropped.rows.length } });
+  });
+}
