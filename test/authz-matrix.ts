@@ -62,6 +62,8 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   ...['/orgs/:inpo/members', '/members/:id/edit', '/members/:id/transfer', '/members/:id/exit', '/members/:id/category', '/members/:id/cards', '/members/:id/cards/move', '/orgs/:inpo/cards/batch', '/members/:id/consents', '/members/:id/consents/withdraw', '/orgs/:inpo/members/import', '/members/:id/readmit', '/members/:id/merge'].map(
     (path): MatrixEntry => ({ method: 'POST', path, body: {}, inside: editors(401, 422), outside: outsideOf(401) }),
   ),
+  // The bulk form returns to the list with the outcome (for an empty form: what is missing) as a message.
+  { method: 'POST', path: '/orgs/:inpo/members/bulk', body: {}, inside: editors(401, 303), outside: outsideOf(401) },
   // An import's error report belongs to whoever ran the import: nobody else finds it.
   { method: 'GET', path: '/imports/:id/errors.csv', inside: loggedIn(303, 404) },
   // Restructuring: coordinators and admins only.

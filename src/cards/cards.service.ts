@@ -36,12 +36,28 @@ export async function cardCountsByStatus(db: Knex, rootPath: string): Promise<Pa
   return Object.fromEntries(rows.map((r) => [r.status, Number(r.count)]));
 }
 
-/** The member's live card is blocked when they leave (called inside the exit's transaction). */
-export async function blockLiveCard(trx: Knex.Transaction, memberId: number, on: string, actorUserId: number | null) {
-  const live = await trx('union_cards').where({ member_id: memberId }).whereIn('status', LIVE_STATUSES).first();
-  if (!live) return;
-  await trx('union_cards').where({ id: live.id }).update({ status: 'blocked', status_on: on });
-  await trx('union_card_events').insert({ card_id: live.id, from_status: live.status, to_status: 'blocked', happened_on: on, reason: 'Выход из Профсоюза', actor_user_id: actorUserId });
+/** The live cards of members who leave are blocked (called inside the exit's transaction; set-based). */
+export async function blockLiveCards(trx: Knex.Transaction, memberIds: number[], on: string, actorUserId: number | null) {
+  await trx.raw(
+    `WITH live AS (SELECT id, status FROM union_cards WHERE member_id = ANY(:ids::bigint[]) AND status = ANY(:live) FOR UPDATE),
+          blocked AS (UPDATE union_cards c SET status = 'blocked', status_on = :on FROM live WHERE c.id = live.id RETURNING c.id)
+     INSERT INTO union_card_events (card_id, from_status, to_status, happened_on, reason, actor_user_id)
+     SELECT live.id, live.status, 'blocked', :on::date, 'Выход из Профсоюза', :actor FROM live`,
+    { ids: memberIds, live: LIVE_STATUSES as unknown as string[], on, actor: actorUserId },
+  );
+}
+
+/** Moves the cards of the given members that are in status `from` on to `to` (set-based); returns how many moved. */
+export async function moveCardsOf(trx: Knex.Transaction, memberIds: number[], from: CardStatus, to: CardStatus, on: string, actorUserId: number | null): Promise<number> {
+  if (!mayMove(from, to) || to === 'refused') throw new ValidationError([{ field: 'to', message: `Из состояния «${CARD_STATUS_LABELS[from]}» нельзя массово перейти в «${CARD_STATUS_LABELS[to]}»` }]);
+  const { rows } = await trx.raw(
+    `WITH moved AS (
+       UPDATE union_cards SET status = :to, status_on = :on WHERE member_id = ANY(:ids::bigint[]) AND status = :from AND status_on <= :on::date RETURNING id)
+     INSERT INTO union_card_events (card_id, from_status, to_status, happened_on, reason, actor_user_id)
+     SELECT id, :from, :to, :on::date, 'Массовое изменение', :actor FROM moved RETURNING card_id`,
+    { to, on, ids: memberIds, from, actor: actorUserId },
+  );
+  return rows.length;
 }
 
 export function createCardsService(db: Knex) {
@@ -87,22 +103,13 @@ export function createCardsService(db: Knex) {
       });
     },
 
-    /** "A region receives a box of 3,000 cards": every card of the subtree in one status moves on, set-based. */
+    /** "A region receives a box of 3,000 cards": every card of the subtree in one status moves on. */
     async batchMove(ctx: AuditContext, org: OrgRow, from: CardStatus, to: CardStatus, on: string) {
-      if (!mayMove(from, to) || to === 'refused') throw fieldError('to', `Из состояния «${CARD_STATUS_LABELS[from]}» нельзя массово перейти в «${CARD_STATUS_LABELS[to]}»`);
       return inTransaction(db, async (trx) => {
-        const { rows } = await trx.raw(
-          `WITH moved AS (
-             UPDATE union_cards c SET status = :to, status_on = :on
-               FROM members m JOIN organizations o ON o.id = m.organization_id
-              WHERE c.member_id = m.id AND o.path <@ :path::ltree AND c.status = :from AND c.status_on <= :on::date
-             RETURNING c.id)
-           INSERT INTO union_card_events (card_id, from_status, to_status, happened_on, reason, actor_user_id)
-           SELECT id, :from, :to, :on::date, 'Массовое изменение', :actor FROM moved RETURNING card_id`,
-          { to, on, path: org.path, from, actor: ctx.actorUserId },
-        );
-        await recordAudit(trx, ctx, { action: 'card.batch_moved', entity: 'organization', entityId: org.id, organizationId: org.id, newValues: { from, to, on, cards: rows.length } });
-        return rows.length as number;
+        const memberIds = await trx('members as m').join('organizations as o', 'o.id', 'm.organization_id').whereRaw('o.path <@ ?::ltree', [org.path]).pluck('m.id');
+        const moved = await moveCardsOf(trx, memberIds.map(Number), from, to, on, ctx.actorUserId);
+        await recordAudit(trx, ctx, { action: 'card.batch_moved', entity: 'organization', entityId: org.id, organizationId: org.id, newValues: { from, to, on, cards: moved } });
+        return moved;
       });
     },
   };

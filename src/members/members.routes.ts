@@ -11,14 +11,14 @@ import { principalOf } from '../http/guards';
 import { todayIso } from '../shared/dates';
 import { createPassportService } from '../registry/passport.service';
 import { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, LEFT_REASON_LABELS } from './membership';
-import { countMembers, electedPostsOf, listMembers, type MemberCursor, type MemberListFilter } from './members.repo';
+import { countMembers, electedPostsOf, filteredMembers, listMembers, type MemberCursor, type MemberListFilter } from './members.repo';
 import { OFFICER_POST_LABELS } from '../registry/passport.repo';
-import { admissionSchema, mergeSchema, readmitSchema, cardMoveSchema, cardRequestSchema, cardSchema, categorySchema, exitSchema, transferSchema } from './members.schemas';
+import { admissionSchema, bulkSchema, mergeSchema, readmitSchema, cardMoveSchema, cardRequestSchema, cardSchema, categorySchema, exitSchema, transferSchema } from './members.schemas';
 import { CARD_STATUSES, CARD_STATUS_LABELS, LIVE_STATUSES, NEXT_STATUSES } from '../cards/card-statuses';
 import { EMPLOYER_KINDS, EMPLOYER_KIND_LABELS } from '../registry/levels';
 import { cardsOfMember, createCardsService } from '../cards/cards.service';
 import { CHANNEL_LABELS, CONSENT_KIND_LABELS, SOURCE_LABELS, consentSchema, consentsOfMember, giveConsent, withdrawConsent, withdrawSchema } from './consents';
-import { DuplicateFoundError, createMembersService } from './members.service';
+import { DuplicateFoundError, createMembersService, type BulkAction } from './members.service';
 
 const PAGE_SIZE = 50;
 const AGE_BANDS: Record<string, { label: string; range: [number, number] }> = {
@@ -59,6 +59,12 @@ export function maskEmail(email: string | null): string {
   return `${user.slice(0, 1)}***@${domain}`;
 }
 
+/** The list's filter as query parameters (for links, exports and the bulk form's hidden fields). */
+function filterParams(query: z.output<typeof listQuery>): [string, string][] {
+  const { after: _after, ...filter } = query;
+  return Object.entries(filter).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '');
+}
+
 export function membersRoutes({ db }: Deps): Router {
   const members = createMembersService(db);
   const cards = createCardsService(db);
@@ -68,6 +74,7 @@ export function membersRoutes({ db }: Deps): Router {
   router.get('/orgs/:inpo/members', (req, res) => showList(req, res));
   router.get('/orgs/:inpo/members/export.xlsx', (req, res) => exportList(req, res, 'xlsx'));
   router.get('/orgs/:inpo/members/export.csv', (req, res) => exportList(req, res, 'csv'));
+  router.post('/orgs/:inpo/members/bulk', (req, res) => bulk(req, res));
   router.get('/orgs/:inpo/members/duplicates', (req, res) => showDuplicates(req, res));
   router.get('/orgs/:inpo/members/new', (req, res) => showAdmission(req, res));
   router.post('/orgs/:inpo/members', (req, res) => admit(req, res));
@@ -110,13 +117,37 @@ export function membersRoutes({ db }: Deps): Router {
     const query = listQuery.parse(req.query);
     const filter = filterOf(query);
     const [page, total] = await Promise.all([listMembers(db, org.path, filter, decodeCursor(query.after), PAGE_SIZE), countMembers(db, org.path, filter)]);
-    const params = new URLSearchParams(Object.entries({ q: query.q, category: query.category, sex: query.sex, status: query.status, pedagogical: query.pedagogical, consent: query.consent, age: query.age, tenure: query.tenure, card: query.card, kind: query.kind })
-      .filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== ''));
+    const params = new URLSearchParams(filterParams(query));
     res.render('members/list', {
       title: `Члены Профсоюза: ${org.name}`, section: 'members', org, query, total, items: page.items.map((m) => ({ ...m, phone: maskPhone(m.phone), email: maskEmail(m.email) })),
-      exportQuery: params.toString(), AGE_BANDS, TENURE_BANDS, CARD_STATUSES, CARD_STATUS_LABELS, EMPLOYER_KINDS, EMPLOYER_KIND_LABELS,
+      exportQuery: params.toString(), filterFields: filterParams(query), today: todayIso(), AGE_BANDS, TENURE_BANDS, CARD_STATUSES, CARD_STATUS_LABELS, EMPLOYER_KINDS, EMPLOYER_KIND_LABELS,
       nextUrl: page.next ? `/orgs/${org.inpo}/members?${params.toString()}&after=${encodeCursor(page.next)}` : null, ...DICTIONARIES,
     });
+  }
+
+  /** A bulk action on the ticked members or on everyone the list's filter (carried in the form) matches. */
+  async function bulk(req: Request, res: Response) {
+    const principal = principalOf(req);
+    const org = await passport.orgFor(principal, String(req.params.inpo), 'member.edit');
+    const form = parseForm(bulkSchema, req.body);
+    const back = `/orgs/${org.inpo}/members?${new URLSearchParams(filterParams(listQuery.parse(req.body ?? {}))).toString()}`;
+    const fail = (errors: FieldError[]) => {
+      flash(req, 'danger', `Массовое действие не выполнено: ${errors.map((e) => e.message).join('; ')}`);
+      res.redirect(303, back);
+    };
+    if (!form.ok) return fail(form.errors);
+    const data = form.data;
+    const ids = data.scope === 'selected' ? data.ids : (await filteredMembers(db, org.path, filterOf(listQuery.parse(req.body ?? {}))).clearSelect().pluck('m.id')).map(Number);
+    const action: BulkAction = data.action === 'transfer' ? { kind: 'transfer', toInpo: data.toInpo, on: data.on }
+      : data.action === 'exit' ? { kind: 'exit', reason: data.reason, on: data.on } : { kind: 'card', from: data.from, to: data.to, on: data.on };
+    try {
+      const changed = await members.bulk(principal, auditContextOf(req), org, ids, action);
+      flash(req, 'success', `Выполнено для ${changed} из ${ids.length}`);
+      res.redirect(303, back);
+    } catch (err) {
+      if (err instanceof ValidationError) return fail(err.fields);
+      throw err;
+    }
   }
 
   async function showDuplicates(req: Request, res: Response) {

@@ -66,3 +66,10 @@ export const readmitSchema = z.object({
   ...eventFields,
 });
 export const mergeSchema = z.object({ duplicateId: z.coerce.number({ error: 'Выберите карточку' }).int().positive('Выберите карточку') });
+
+const idList = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.coerce.number().int().positive()).max(10_000, 'Не больше 10 000 отмеченных'));
+export const bulkSchema = z.discriminatedUnion('action', [
+  z.object({ action: z.literal('transfer'), toInpo: z.string().trim().regex(/^\d{10}$/, 'ИНПО — 10 цифр'), on: requiredDate('Укажите дату') }),
+  z.object({ action: z.literal('exit'), reason: z.enum(LEFT_REASONS, { error: 'Выберите причину' }), on: requiredDate('Укажите дату') }),
+  z.object({ action: z.literal('card'), from: z.enum(CARD_STATUSES, { error: 'Выберите состояние' }), to: z.enum(CARD_STATUSES, { error: 'Выберите состояние' }), on: requiredDate('Укажите дату') }),
+], { error: 'Выберите действие' }).and(z.object({ scope: z.enum(['selected', 'filter'], { error: 'Укажите, к кому применить' }), ids: idList }));

@@ -3,15 +3,21 @@ import { authorize, can } from '../access/access';
 import { pathWithin, type Principal } from '../access/principal';
 import type { Action } from '../access/roles';
 import { diffValues, recordAudit, type AuditContext } from '../audit/audit';
-import { blockLiveCard } from '../cards/cards.service';
+import { blockLiveCards, moveCardsOf } from '../cards/cards.service';
+import type { CardStatus } from '../cards/card-statuses';
 import { inTransaction } from '../db/transaction';
 import { AppError, ValidationError } from '../http/errors';
 import { findOrgByInpo, type OrgRow } from '../registry/orgs.repo';
-import { changeCategory, endMembership, openMembership, transferMembers, type LeftReason } from './membership';
+import { changeCategory, endMemberships, membersWithLaterEvents, openMembership, transferMembers, type LeftReason } from './membership';
 import { findDuplicateCandidates, findMember, memberTimeline, type DuplicateCandidate, type MemberRow } from './members.repo';
 import type { AdmissionInput, CardInput } from './members.schemas';
 
 const REGISTRATION_LEVELS = new Set(['primary', 'subdivision', 'group']);
+
+export type BulkAction =
+  | { kind: 'transfer'; toInpo: string; on: string }
+  | { kind: 'exit'; reason: LeftReason; on: string }
+  | { kind: 'card'; from: CardStatus; to: CardStatus; on: string };
 
 export class DuplicateFoundError extends AppError {
   constructor(readonly candidates: (DuplicateCandidate & { visible: boolean })[]) {
@@ -127,8 +133,8 @@ export function createMembersService(db: Knex) {
       if (member.leftOn) throw fieldError('reason', 'Член Профсоюза уже выбыл');
       await inTransaction(db, async (trx) => {
         await assertDateAfterHistory(trx, member, input.on);
-        await endMembership(trx, member.id, member.organizationId, input.reason, { ...input, actorUserId: ctx.actorUserId });
-        await blockLiveCard(trx, member.id, input.on, ctx.actorUserId);
+        await endMemberships(trx, [member.id], input.reason, { ...input, actorUserId: ctx.actorUserId });
+        await blockLiveCards(trx, [member.id], input.on, ctx.actorUserId);
         await recordAudit(trx, ctx, { action: 'member.left', entity: 'member', entityId: member.id, organizationId: member.organizationId, newValues: { reason: input.reason, on: input.on } });
       });
     },
@@ -143,6 +149,42 @@ export function createMembersService(db: Knex) {
         if (input.on <= member.leftOn!) throw fieldError('on', 'Повторный приём — после даты выхода');
         await openMembership(trx, member.id, org.id, input.category, false, { ...input, actorUserId: ctx.actorUserId }, 'readmitted');
         await recordAudit(trx, ctx, { action: 'member.readmitted', entity: 'member', entityId: member.id, organizationId: org.id, newValues: { organization: org.inpo, on: input.on, category: input.category } });
+      });
+    },
+
+    /**
+     * One action for many members: the selected ids or everyone the list's filter matches, all inside
+     * `root` and editable by the user. One transaction; an audit row per member.
+     */
+    async bulk(principal: Principal, ctx: AuditContext, root: OrgRow, memberIds: number[], action: BulkAction) {
+      if (!memberIds.length) throw fieldError('action', 'Не выбран ни один член Профсоюза');
+      return inTransaction(db, async (trx) => {
+        const active = await trx('members as m').join('organizations as o', 'o.id', 'm.organization_id').whereIn('m.id', memberIds)
+          .whereRaw('o.path <@ ?::ltree', [root.path]).whereNull('m.left_on').select('m.id', 'o.id as org_id', 'o.path', 'o.level');
+        if (active.some((r) => !can(principal, 'member.edit', { id: r.org_id, path: r.path, level: r.level }))) throw fieldError('action', 'Среди выбранных есть члены Профсоюза, которых вы не можете изменять');
+        const ids = active.map((r) => Number(r.id));
+        if (!ids.length) throw fieldError('action', 'Среди выбранных нет состоящих на учёте');
+        const meta = { on: action.on, actorUserId: ctx.actorUserId, reason: action.kind === 'exit' ? action.reason : null };
+        if (action.kind !== 'card' && (await membersWithLaterEvents(trx, ids, action.on)) > 0) {
+          throw fieldError('on', 'У некоторых выбранных в истории есть события позже этой даты');
+        }
+        let changed = 0;
+        if (action.kind === 'transfer') {
+          const to = await registrationOrg(principal, action.toInpo, 'toInpo');
+          changed = await transferMembers(trx, ids, to.id, meta);
+        } else if (action.kind === 'exit') {
+          const ended = await endMemberships(trx, ids, action.reason, meta);
+          await blockLiveCards(trx, ended, action.on, ctx.actorUserId);
+          changed = ended.length;
+        } else {
+          changed = await moveCardsOf(trx, ids, action.from, action.to, action.on, ctx.actorUserId);
+        }
+        await trx.raw(
+          `INSERT INTO audit_log (actor_user_id, action, entity, entity_id, organization_id, new_values, request_id, ip)
+           SELECT ?, ?, 'member', m.id::text, m.organization_id, ?::jsonb, ?, ? FROM members m WHERE m.id = ANY(?::bigint[])`,
+          [ctx.actorUserId, `member.bulk_${action.kind}`, JSON.stringify(action), ctx.requestId, ctx.ip, ids],
+        );
+        return changed;
       });
     },
 

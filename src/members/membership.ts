@@ -98,10 +98,23 @@ export async function changeCategory(trx: Knex.Transaction, memberId: number, ca
   await trx('members').where({ id: memberId }).update({ category, is_pedagogical: isPedagogical, updated_at: trx.fn.now() });
 }
 
-export async function endMembership(trx: Knex.Transaction, memberId: number, organizationId: number, reason: LeftReason, m: EventMeta) {
-  await splitOpenPeriods(trx, [memberId], m.on, { close: true });
-  await trx('membership_events').insert({ member_id: memberId, kind: 'left', from_organization_id: organizationId, ...meta({ ...m, reason }) });
-  await trx('members').where({ id: memberId }).update({ left_on: m.on, left_reason: reason, updated_at: trx.fn.now() });
+/** Ends the memberships of the given active members on a date (one or a whole selection, set-based). */
+export async function endMemberships(trx: Knex.Transaction, memberIds: number[], reason: LeftReason, m: EventMeta): Promise<number[]> {
+  const ended = await splitOpenPeriods(trx, memberIds, m.on, { close: true });
+  if (!ended.length) return ended;
+  await trx.raw(
+    `INSERT INTO membership_events (member_id, kind, from_organization_id, happened_on, reason, document_number, document_date, actor_user_id)
+     SELECT id, 'left', organization_id, ?, ?, ?, ?, ? FROM members WHERE id = ANY(?::bigint[])`,
+    [m.on, reason, m.documentNumber ?? null, m.documentDate ?? null, m.actorUserId, ended],
+  );
+  await trx('members').whereIn('id', ended).update({ left_on: m.on, left_reason: reason, updated_at: trx.fn.now() });
+  return ended;
+}
+
+/** Members among `memberIds` whose history already has an event after `on` (a later date cannot be undercut). */
+export async function membersWithLaterEvents(trx: Knex, memberIds: number[], on: string): Promise<number> {
+  const row = await trx('membership_events').whereIn('member_id', memberIds).where('happened_on', '>', on).countDistinct<{ count: number }[]>('member_id as count').first();
+  return Number(row?.count ?? 0);
 }
 
 /** Members of a subtree as of a date, by category: one range query over the periods. */

@@ -126,3 +126,40 @@ describe('consents', () => {
     expect(await db()('audit_log').where({ entity_id: String(withoutMailing) }).whereIn('action', ['consent.given', 'consent.withdrawn'])).toHaveLength(4);
   });
 });
+
+describe('bulk actions', () => {
+  it('when ticked members are transferred, a filter exits, and cards move in bulk, then exactly those change, with an audit row each', async () => {
+    const from = await createOrg(db(), tree.territory, 'primary');
+    const to = await createOrg(db(), tree.territory, 'primary');
+    const students = await createMembers(db(), from, 4, { surname: 'Студентка', category: 'student' });
+    const workers = await createMembers(db(), from, 3, { surname: 'Работница' });
+    for (const [i, id] of workers.entries()) await db()('union_cards').insert({ number: String(8_000_000 + i), member_id: id, status: 'delivered_to_region', status_on: '2026-01-05' });
+    const bulk = (body: Record<string, string | string[]>) => coordinator.agent.post(`/orgs/${from.inpo}/members/bulk`).type('form').send({ _csrf: coordinator.csrf, ...body });
+
+    const moved = await bulk({ scope: 'selected', ids: workers.slice(0, 2).map(String), action: 'transfer', toInpo: to.inpo, on: '2026-02-01' });
+    expect(moved.status).toBe(303);
+    expect((await db()('members').whereIn('id', workers).orderBy('id')).map((m) => m.organization_id)).toEqual([to.id, to.id, from.id]);
+
+    const graduated = await bulk({ scope: 'filter', category: 'student', status: 'active', action: 'exit', reason: 'graduated', on: '2026-06-30' });
+    expect(graduated.status).toBe(303);
+    expect(graduated.headers.location).toContain('category=student');
+    const left = await db()('members').whereIn('id', students).whereNotNull('left_on');
+    expect(left).toHaveLength(4);
+    expect(left.every((m) => m.left_reason === 'graduated')).toBe(true);
+    expect((await db()('members').whereIn('id', workers).whereNotNull('left_on'))).toHaveLength(0);
+
+    const issued = await coordinator.agent.post(`/orgs/${to.inpo}/members/bulk`).type('form')
+      .send({ _csrf: coordinator.csrf, scope: 'filter', status: 'active', action: 'card', from: 'delivered_to_region', to: 'issued', on: '2026-07-01' });
+    expect(issued.status).toBe(303);
+    expect((await db()('union_cards').whereIn('member_id', workers).orderBy('member_id')).map((c) => c.status)).toEqual(['issued', 'issued', 'delivered_to_region']);
+    expect(Number((await db()('audit_log').where({ action: 'member.bulk_exit' }).whereIn('entity_id', students.map(String)).count('* as c'))[0]!.c)).toBe(4);
+
+    // Another organization's member slipped into the ticked ids is not touched.
+    const [outsider] = await createMembers(db(), (await createRegionTree(db(), 39)).primary, 1);
+    const sneaky = await bulk({ scope: 'selected', ids: [String(outsider)], action: 'exit', reason: 'expelled', on: '2026-08-01' });
+    expect(sneaky.status).toBe(303);
+    expect((await db()('members').where({ id: outsider }).first()).left_on).toBeNull();
+    const page = await coordinator.agent.get(sneaky.headers.location!).expect(200);
+    expect(page.text).toContain('Массовое действие не выполнено');
+  });
+});
