@@ -46,6 +46,7 @@ export async function loadDemoDataset(db: Knex, bcryptCost: number): Promise<voi
       memberIds.push(...inserted.map((r: { id: number }) => Number(r.id)));
     }
     await demoHistory(trx, random, memberIds, members);
+    await demoCardsAndConsents(trx, random, memberIds, members);
 
     // The demo member's own card: the first active member generated in Гимназия № 7.
     const ownCardId = memberIds[members.findIndex((m) => m.organization_id === orgIds.get('gymnasium7') && m.left_on === null)];
@@ -127,6 +128,34 @@ async function demoHistory(trx: Knex.Transaction, random: ReturnType<typeof seed
   for (const e of reasons) await trx('members').where({ id: e.member_id as number }).update({ left_reason: e.reason as string });
 }
 
+const CARD_LINE = ['requested', 'sent_to_production', 'produced', 'delivered_to_region', 'handed_to_organization', 'issued'] as const;
+
+/** Cards in every status (most issued, a box delivered but not handed out, some refused) and consents for most people. */
+async function demoCardsAndConsents(trx: Knex.Transaction, random: ReturnType<typeof seededRandom>, ids: number[], members: Record<string, unknown>[]) {
+  const regionOf = new Map((await trx('organizations').select('id', 'region_code')).map((o) => [o.id as number, o.region_code as number]));
+  let seq = 0;
+  for (const [i, m] of members.entries()) {
+    const id = ids[i]!;
+    const left = m.left_on as string | null;
+    if (random.chance(0.8)) {
+      await trx('member_consents').insert({ member_id: id, kind: 'processing', text_version: '2021-1', source: random.chance(0.7) ? 'paper' : 'online', given_on: m.joined_on, withdrawn_on: left });
+      if (random.chance(0.6)) await trx('member_consents').insert({ member_id: id, kind: 'mailing', channel: 'email', text_version: '2021-1', source: 'online', given_on: m.joined_on, withdrawn_on: left });
+    }
+    if (!random.chance(0.75)) continue;
+    const roll = random.next();
+    const status = left ? 'blocked' : roll < 0.55 ? 'issued' : roll < 0.7 ? 'delivered_to_region' : roll < 0.78 ? 'handed_to_organization' : roll < 0.86 ? 'produced'
+      : roll < 0.9 ? 'sent_to_production' : roll < 0.94 ? 'requested' : roll < 0.97 ? 'refused' : 'lost';
+    const number = `${String(regionOf.get(m.organization_id as number) ?? 0).padStart(2, '0')}${String(++seq).padStart(8, '0')}`;
+    const [card] = await trx('union_cards').insert({ number, member_id: id, kind: random.chance(0.85) ? 'plastic' : 'virtual', status, status_on: left ?? '2025-11-01' }).returning('id');
+    const steps = status === 'blocked' || status === 'refused' || status === 'lost' ? ['requested', status] : CARD_LINE.slice(0, CARD_LINE.indexOf(status as (typeof CARD_LINE)[number]) + 1);
+    await trx('union_card_events').insert(steps.map((to, step) => ({
+      card_id: card.id, from_status: step ? steps[step - 1] : null, to_status: to, happened_on: step === steps.length - 1 ? (left ?? '2025-11-01') : '2025-03-01',
+      reason: to === 'refused' ? 'Отказ от получения' : to === 'blocked' ? 'Выход из Профсоюза' : null,
+    })));
+  }
+  await trx.raw("SELECT setval('union_card_number_seq', ?)", [seq + 1]);
+}
+
 /**
  * A realistic, deliberately imperfect passport: most organizations have a chair with a term, some
  * terms have expired, a few chairs are missing; ППО have headcounts and most have an agreement.
@@ -180,6 +209,7 @@ function demoMember(random: ReturnType<typeof seededRandom>, organizationId: num
   const female = random.chance(0.78); // the education workforce is mostly women
   const student = random.chance(studentShare);
   const pensioner = !student && random.chance(0.04);
+  const unemployed = !student && !pensioner && random.chance(0.02);
   const birthYear = student ? random.int(2000, 2007) : pensioner ? random.int(1950, 1962) : random.int(1962, 2001);
   const joinedYear = Math.max(birthYear + 17, random.int(1990, 2025));
   const left = joinedYear < 2025 && random.chance(0.08);
@@ -193,8 +223,8 @@ function demoMember(random: ReturnType<typeof seededRandom>, organizationId: num
     birth_date: isoDate(birthYear, random.int(1, 12), random.int(1, 28)),
     phone: `+79${String(random.int(0, 999_999_999)).padStart(9, '0')}`,
     email: null,
-    category: student ? 'student' : pensioner ? 'pensioner' : 'working',
-    is_pedagogical: !student && !pensioner && random.chance(0.7),
+    category: student ? 'student' : pensioner ? 'pensioner' : unemployed ? 'unemployed' : 'working',
+    is_pedagogical: !student && !pensioner && !unemployed && random.chance(0.7),
     joined_on: isoDate(Math.min(joinedYear, 2025), random.int(1, 12), random.int(1, 28)),
     left_on: left ? isoDate(random.int(joinedYear + 1, 2025), random.int(1, 12), random.int(1, 28)) : null,
   };
