@@ -59,11 +59,16 @@ export interface MemberListFilter {
   employerKind?: string;
 }
 
-export interface MemberCursor {
-  surname: string;
-  name: string;
-  id: number;
-}
+/** Sort orders of the list: each a keyset of columns ending in the id, so pages never skip or repeat. */
+export const MEMBER_SORTS = {
+  name: ['m.surname', 'm.name', 'm.id'],
+  birth: ['m.birth_date', 'm.id'],
+  joined: ['m.joined_on', 'm.id'],
+} as const;
+export type MemberSort = keyof typeof MEMBER_SORTS;
+
+/** The last row's values of the sort columns. */
+export type MemberCursor = (string | number)[];
 
 function applyFilter(query: Knex.QueryBuilder, rootPath: string, f: MemberListFilter) {
   query.whereRaw('o.path <@ ?::ltree', [rootPath]).whereNull('m.merged_into_id');
@@ -86,14 +91,20 @@ function applyFilter(query: Knex.QueryBuilder, rootPath: string, f: MemberListFi
   return query;
 }
 
-/** One page of a subtree's members in Russian alphabetical order, keyset-paginated on (surname, name, id). */
-export async function listMembers(db: Knex, rootPath: string, filter: MemberListFilter, after: MemberCursor | null, pageSize: number) {
-  const query = applyFilter(selectMember(db), rootPath, filter).orderBy([{ column: 'm.surname' }, { column: 'm.name' }, { column: 'm.id' }]).limit(pageSize + 1);
-  if (after) query.whereRaw('(m.surname, m.name, m.id) > (?, ?, ?)', [after.surname, after.name, after.id]);
+/** One page of a subtree's members, keyset-paginated on the sort's columns (names in the Russian collation). */
+export async function listMembers(db: Knex, rootPath: string, filter: MemberListFilter, sort: MemberSort, after: MemberCursor | null, pageSize: number) {
+  const columns = MEMBER_SORTS[sort];
+  const query = applyFilter(selectMember(db), rootPath, filter).orderBy(columns.map((column) => ({ column }))).limit(pageSize + 1);
+  if (after && after.length === columns.length) {
+    query.whereRaw(`(${columns.map(() => '??').join(', ')}) > (${columns.map(() => '?').join(', ')})`, [...columns, ...after]);
+  }
   const rows: MemberRow[] = (await query).map((r: MemberRow) => ({ ...r, id: Number(r.id) }));
   const items = rows.slice(0, pageSize);
   const last = items[items.length - 1];
-  return { items, next: rows.length > pageSize && last ? { surname: last.surname, name: last.name, id: last.id } : null };
+  const valueOf: Record<string, (m: MemberRow) => string | number> = {
+    'm.surname': (m) => m.surname, 'm.name': (m) => m.name, 'm.id': (m) => m.id, 'm.birth_date': (m) => m.birthDate, 'm.joined_on': (m) => m.joinedOn,
+  };
+  return { items, next: rows.length > pageSize && last ? columns.map((c) => valueOf[c]!(last)) : null };
 }
 
 export async function countMembers(db: Knex, rootPath: string, filter: MemberListFilter): Promise<number> {

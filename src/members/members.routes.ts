@@ -11,7 +11,7 @@ import { principalOf } from '../http/guards';
 import { todayIso } from '../shared/dates';
 import { createPassportService } from '../registry/passport.service';
 import { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, LEFT_REASON_LABELS } from './membership';
-import { countMembers, electedPostsOf, filteredMembers, listMembers, type MemberCursor, type MemberListFilter } from './members.repo';
+import { MEMBER_SORTS, countMembers, electedPostsOf, filteredMembers, listMembers, type MemberCursor, type MemberListFilter, type MemberSort } from './members.repo';
 import { OFFICER_POST_LABELS } from '../registry/passport.repo';
 import { admissionSchema, bulkSchema, mergeSchema, readmitSchema, cardMoveSchema, cardRequestSchema, cardSchema, categorySchema, exitSchema, transferSchema } from './members.schemas';
 import { CARD_STATUSES, CARD_STATUS_LABELS, LIVE_STATUSES, NEXT_STATUSES } from '../cards/card-statuses';
@@ -42,6 +42,7 @@ const listQuery = z.object({
   status: z.enum(['active', 'left', 'all']).catch('active'),
   pedagogical: z.enum(['yes', 'no']).optional().catch(undefined),
   consent: z.enum(['mailing', 'no_mailing', 'no_processing']).optional().catch(undefined),
+  sort: z.enum(Object.keys(MEMBER_SORTS) as [MemberSort, ...MemberSort[]]).catch('name'),
   age: z.enum(Object.keys(AGE_BANDS) as [string, ...string[]]).optional().catch(undefined),
   tenure: z.enum(Object.keys(TENURE_BANDS) as [string, ...string[]]).optional().catch(undefined),
   card: z.enum(['none', ...CARD_STATUSES]).optional().catch(undefined),
@@ -116,7 +117,7 @@ export function membersRoutes({ db }: Deps): Router {
     const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.view');
     const query = listQuery.parse(req.query);
     const filter = filterOf(query);
-    const [page, total] = await Promise.all([listMembers(db, org.path, filter, decodeCursor(query.after), PAGE_SIZE), countMembers(db, org.path, filter)]);
+    const [page, total] = await Promise.all([listMembers(db, org.path, filter, query.sort, decodeCursor(query.after), PAGE_SIZE), countMembers(db, org.path, filter)]);
     const params = new URLSearchParams(filterParams(query));
     res.render('members/list', {
       title: `Члены Профсоюза: ${org.name}`, section: 'members', org, query, total, items: page.items.map((m) => ({ ...m, phone: maskPhone(m.phone), email: maskEmail(m.email) })),
@@ -240,14 +241,14 @@ export function membersRoutes({ db }: Deps): Router {
 }
 
 function encodeCursor(c: MemberCursor): string {
-  return Buffer.from(JSON.stringify([c.surname, c.name, c.id])).toString('base64url');
+  return Buffer.from(JSON.stringify(c)).toString('base64url');
 }
 
 function decodeCursor(value: string | undefined): MemberCursor | null {
   if (!value) return null;
   try {
-    const [surname, name, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
-    return typeof surname === 'string' && typeof name === 'string' && Number.isSafeInteger(id) ? { surname, name, id: id as number } : null;
+    const parts = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown;
+    return Array.isArray(parts) && parts.every((p) => typeof p === 'string' || Number.isSafeInteger(p)) ? (parts as MemberCursor) : null;
   } catch {
     return null;
   }

@@ -269,3 +269,22 @@ describe('duplicates report and merge', () => {
     expect(after.text).not.toContain(`/members/${second}"`);
   });
 });
+
+describe('sorting the list', () => {
+  it('when sorted by birth date, then pages follow each other in that order without gaps or repeats', async () => {
+    const org = await createOrg(db(), tree.territory, 'primary');
+    const ids: number[] = [];
+    for (let i = 0; i < 60; i++) ids.push(...(await createMembers(db(), org, 1, { surname: `Сортова`, birth_date: `19${60 + (i % 30)}-0${(i % 9) + 1}-15` })));
+    const coordinator = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'coordinator', org: tree.region }]));
+    const seen: number[] = [];
+    let url: string | null = `/orgs/${org.inpo}/members?sort=birth`;
+    while (url) {
+      const page = await coordinator.agent.get(url).expect(200);
+      seen.push(...[...page.text.matchAll(/<a href="\/members\/(\d+)">/g)].map((m) => Number(m[1])));
+      const next = /href="([^"]+)">Следующие/.exec(page.text);
+      url = next ? next[1]!.replace(/&amp;/g, '&') : null;
+    }
+    const expected = (await db()('members').where({ organization_id: org.id }).orderBy([{ column: 'birth_date' }, { column: 'id' }]).pluck('id')).map(Number);
+    expect(seen).toEqual(expected);
+  });
+});
