@@ -56,7 +56,7 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   // Without a file: allowed users get «choose a file» (422).
   { method: 'POST', path: '/orgs/:inpo/import', body: {}, inside: restructurers(401, 422), outside: outsideOf(401) },
   // Member cards and lists: personal data, so not for statisticians; the member account sees only its own card.
-  ...['/orgs/:inpo/members', '/orgs/:inpo/members/new', '/members/:id', '/members/:id/edit', '/orgs/:inpo/cards', '/orgs/:inpo/members/import', '/orgs/:inpo/members/import/template.xlsx', '/orgs/:inpo/members/export.xlsx', '/orgs/:inpo/members/export.csv', '/orgs/:inpo/members/duplicates'].map(
+  ...['/orgs/:inpo/members', '/orgs/:inpo/members/new', '/members/:id', '/members/:id/edit', '/orgs/:inpo/cards', '/orgs/:inpo/members/import', '/orgs/:inpo/members/import/template.xlsx', '/orgs/:inpo/members/export.xlsx', '/orgs/:inpo/members/export.csv', '/orgs/:inpo/members/duplicates', '/orgs/:inpo/transfer-requests'].map(
     (path): MatrixEntry => ({ method: 'GET', path, inside: editors(303, 200), outside: outsideOf(303) }),
   ),
   ...['/orgs/:inpo/members', '/members/:id/edit', '/members/:id/transfer', '/members/:id/exit', '/members/:id/category', '/members/:id/cards', '/members/:id/cards/move', '/orgs/:inpo/cards/batch', '/members/:id/consents', '/members/:id/consents/withdraw', '/orgs/:inpo/members/import', '/members/:id/readmit', '/members/:id/merge'].map(
@@ -64,6 +64,8 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   ),
   // The bulk form returns to the list with the outcome (for an empty form: what is missing) as a message.
   { method: 'POST', path: '/orgs/:inpo/members/bulk', body: {}, inside: editors(401, 303), outside: outsideOf(401) },
+  // Deciding a transfer request: the request id is checked against the receiving organization (none exists here).
+  { method: 'POST', path: '/transfer-requests/:id/decide', body: { decision: 'accept' }, inside: loggedIn(401, 404) },
   // An import's error report belongs to whoever ran the import: nobody else finds it.
   { method: 'GET', path: '/imports/:id/errors.csv', inside: loggedIn(303, 404) },
   // Restructuring: coordinators and admins only.

@@ -7,13 +7,14 @@ import type { Deps } from '../deps';
 import { ValidationError, type FieldError } from '../http/errors';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
-import { principalOf } from '../http/guards';
+import { principalOf, safeLocalPath } from '../http/guards';
+import { decideRequest, incomingRequests, pendingRequestOf } from './transfer-requests';
 import { todayIso } from '../shared/dates';
 import { createPassportService } from '../registry/passport.service';
 import { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, LEFT_REASON_LABELS } from './membership';
 import { MEMBER_SORTS, countMembers, electedPostsOf, filteredMembers, listMembers, type MemberCursor, type MemberListFilter, type MemberSort } from './members.repo';
 import { OFFICER_POST_LABELS } from '../registry/passport.repo';
-import { admissionSchema, bulkSchema, mergeSchema, readmitSchema, cardMoveSchema, cardRequestSchema, cardSchema, categorySchema, exitSchema, transferSchema } from './members.schemas';
+import { admissionSchema, bulkSchema, decisionSchema, mergeSchema, readmitSchema, cardMoveSchema, cardRequestSchema, cardSchema, categorySchema, exitSchema, transferSchema } from './members.schemas';
 import { CARD_STATUSES, CARD_STATUS_LABELS, LIVE_STATUSES, NEXT_STATUSES } from '../cards/card-statuses';
 import { EMPLOYER_KINDS, EMPLOYER_KIND_LABELS } from '../registry/levels';
 import { cardsOfMember, createCardsService } from '../cards/cards.service';
@@ -82,7 +83,11 @@ export function membersRoutes({ db }: Deps): Router {
   router.get('/members/:id', (req, res) => showCard(req, res));
   router.get('/members/:id/edit', (req, res) => showEdit(req, res));
   router.post('/members/:id/edit', (req, res) => saveCard(req, res));
-  router.post('/members/:id/transfer', (req, res) => memberEvent(req, res, 'transfer', transferSchema, (p, c, id, d) => members.transfer(p, c, id, d), 'Перевод выполнен'));
+  router.post('/members/:id/transfer', (req, res) => memberEvent(req, res, 'transfer', transferSchema, async (p, c, id, d) => {
+    if ((await members.transfer(p, c, id, d)) === 'requested') return 'Организация вне вашей структуры: ей отправлен запрос, перевод произойдёт, когда его примут';
+  }, 'Перевод выполнен'));
+  router.get('/orgs/:inpo/transfer-requests', (req, res) => showRequests(req, res));
+  router.post('/transfer-requests/:id/decide', (req, res) => decide(req, res));
   router.post('/members/:id/exit', (req, res) => memberEvent(req, res, 'exit', exitSchema, (p, c, id, d) => members.exit(p, c, id, d), 'Выход из Профсоюза оформлен'));
   router.post('/members/:id/cards', (req, res) => memberEvent(req, res, 'card', cardRequestSchema, async (p, c, id, d) => void (await cards.request(p, c, id, d.kind, d.on)), 'Заявка на карту оформлена'));
   router.post('/members/:id/cards/move', (req, res) => memberEvent(req, res, 'cardmove', cardMoveSchema, (p, c, id, d) => cards.move(p, c, id, d.cardId, d.to, d.on, d.reason), 'Состояние карты изменено'));
@@ -151,6 +156,19 @@ export function membersRoutes({ db }: Deps): Router {
     }
   }
 
+  async function showRequests(req: Request, res: Response) {
+    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.edit');
+    res.render('members/transfer-requests', { title: `Запросы на перевод: ${org.name}`, section: 'members', org, requests: await incomingRequests(db, org.path) });
+  }
+
+  async function decide(req: Request, res: Response) {
+    const form = parseForm(decisionSchema, req.body);
+    if (!form.ok) throw new ValidationError(form.errors);
+    await decideRequest(db, principalOf(req), auditContextOf(req), Number(req.params.id), form.data.decision === 'accept', form.data.reason);
+    flash(req, 'success', form.data.decision === 'accept' ? 'Перевод принят' : 'В переводе отказано');
+    res.redirect(303, safeLocalPath(form.data.back, '/'));
+  }
+
   async function showDuplicates(req: Request, res: Response) {
     const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.edit');
     res.render('members/duplicates', { title: `Возможные дубликаты: ${org.name}`, section: 'members', org, groups: await duplicateGroups(db, org.path) });
@@ -195,7 +213,7 @@ export function membersRoutes({ db }: Deps): Router {
   async function showCard(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
     const card = await members.card(principalOf(req), auditContextOf(req), Number(req.params.id));
     res.status(status).render('members/card', {
-      title: `${card.member.surname} ${card.member.name}`, section: 'members', ...card, cards: await cardsOfMember(db, card.member.id), consents: await consentsOfMember(db, card.member.id), posts: await electedPostsOf(db, card.member.id), today: todayIso(), OFFICER_POST_LABELS,
+      title: `${card.member.surname} ${card.member.name}`, section: 'members', ...card, cards: await cardsOfMember(db, card.member.id), pendingTransfer: await pendingRequestOf(db, card.member.id), consents: await consentsOfMember(db, card.member.id), posts: await electedPostsOf(db, card.member.id), today: todayIso(), OFFICER_POST_LABELS,
       CONSENT_KIND_LABELS, CHANNEL_LABELS, SOURCE_LABELS,
       CARD_STATUS_LABELS, NEXT_STATUSES, LIVE_STATUSES,
       values: req.method === 'POST' ? req.body : {}, ...errorViewModel(errors), ...DICTIONARIES,
@@ -222,20 +240,21 @@ export function membersRoutes({ db }: Deps): Router {
   /** The card's event forms; errors are keyed by form (`transfer-on`), since several forms share field names. */
   async function memberEvent<S extends z.ZodType>(
     req: Request, res: Response, formKey: string, schema: S,
-    run: (principal: ReturnType<typeof principalOf>, ctx: ReturnType<typeof auditContextOf>, id: number, data: z.output<S>) => Promise<void>, done: string,
+    run: (principal: ReturnType<typeof principalOf>, ctx: ReturnType<typeof auditContextOf>, id: number, data: z.output<S>) => Promise<void | string>, done: string,
   ) {
     const id = Number(req.params.id);
     await members.memberFor(principalOf(req), id, 'member.edit');
     const keyed = (errors: FieldError[]) => errors.map((e) => ({ ...e, field: `${formKey}-${e.field}` }));
     const form = parseForm(schema, req.body);
     if (!form.ok) return showCard(req, res, 422, keyed(form.errors));
+    let message: void | string;
     try {
-      await run(principalOf(req), auditContextOf(req), id, form.data);
+      message = await run(principalOf(req), auditContextOf(req), id, form.data);
     } catch (err) {
       if (err instanceof ValidationError) return showCard(req, res, 422, keyed(err.fields));
       throw err;
     }
-    flash(req, 'success', done);
+    flash(req, 'success', message || done);
     res.redirect(303, `/members/${id}`);
   }
 }

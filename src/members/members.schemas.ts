@@ -73,3 +73,4 @@ export const bulkSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('exit'), reason: z.enum(LEFT_REASONS, { error: 'Выберите причину' }), on: requiredDate('Укажите дату') }),
   z.object({ action: z.literal('card'), from: z.enum(CARD_STATUSES, { error: 'Выберите состояние' }), to: z.enum(CARD_STATUSES, { error: 'Выберите состояние' }), on: requiredDate('Укажите дату') }),
 ], { error: 'Выберите действие' }).and(z.object({ scope: z.enum(['selected', 'filter'], { error: 'Укажите, к кому применить' }), ids: idList }));
+export const decisionSchema = z.object({ decision: z.enum(['accept', 'decline'], { error: 'Выберите решение' }), reason: optionalText(300), back: z.string().max(500).optional() });

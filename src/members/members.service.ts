@@ -9,6 +9,7 @@ import { inTransaction } from '../db/transaction';
 import { AppError, ValidationError } from '../http/errors';
 import { findOrgByInpo, type OrgRow } from '../registry/orgs.repo';
 import { changeCategory, endMemberships, membersWithLaterEvents, openMembership, transferMembers, type LeftReason } from './membership';
+import { requestTransfer } from './transfer-requests';
 import { findDuplicateCandidates, findMember, memberTimeline, type DuplicateCandidate, type MemberRow } from './members.repo';
 import type { AdmissionInput, CardInput } from './members.schemas';
 
@@ -36,10 +37,10 @@ export function createMembersService(db: Knex) {
     return member as MemberRow;
   }
 
-  /** Where a member may be registered: a ППО or its unit inside the user's subtree. */
-  async function registrationOrg(principal: Principal, inpo: string, field: string): Promise<OrgRow> {
+  /** Where a member may be registered: a ППО or its unit; inside the user's subtree unless `anywhere`. */
+  async function registrationOrg(principal: Principal, inpo: string, field: string, anywhere = false): Promise<OrgRow> {
     const org = /^\d{10}$/.test(inpo) ? await findOrgByInpo(db, inpo) : undefined;
-    if (!org || !can(principal, 'member.edit', org)) throw fieldError(field, 'Организация с таким ИНПО не найдена в вашей структуре');
+    if (!org || (!anywhere && !can(principal, 'member.edit', org))) throw fieldError(field, 'Организация с таким ИНПО не найдена в вашей структуре');
     if (org.liquidatedOn) throw fieldError(field, 'Организация ликвидирована');
     if (!REGISTRATION_LEVELS.has(org.level)) throw fieldError(field, 'На учёте состоят в первичной организации, её подразделении или профгруппе');
     return org;
@@ -113,11 +114,19 @@ export function createMembersService(db: Knex) {
       });
     },
 
-    async transfer(principal: Principal, ctx: AuditContext, id: number, input: { toInpo: string; on: string; reason: string | null; documentNumber: string | null; documentDate: string | null }) {
+    /**
+     * Inside the user's subtree the transfer happens at once; to an organization outside it, the
+     * receiving side gets a request to accept. Returns which of the two happened.
+     */
+    async transfer(principal: Principal, ctx: AuditContext, id: number, input: { toInpo: string; on: string; reason: string | null; documentNumber: string | null; documentDate: string | null }): Promise<'done' | 'requested'> {
       const member = await memberFor(principal, id, 'member.edit');
       if (member.leftOn) throw fieldError('toInpo', 'Член Профсоюза выбыл: перевод невозможен');
-      const to = await registrationOrg(principal, input.toInpo, 'toInpo');
+      const to = await registrationOrg(principal, input.toInpo, 'toInpo', true);
       if (to.id === member.organizationId) throw fieldError('toInpo', 'Член Профсоюза уже состоит на учёте в этой организации');
+      if (!can(principal, 'member.edit', to)) {
+        await requestTransfer(db, ctx, member, to, input.on);
+        return 'requested';
+      }
       await inTransaction(db, async (trx) => {
         await assertDateAfterHistory(trx, member, input.on);
         await transferMembers(trx, [member.id], to.id, { ...input, actorUserId: ctx.actorUserId });
@@ -126,6 +135,7 @@ export function createMembersService(db: Knex) {
           oldValues: { organization: member.organizationInpo }, newValues: { organization: to.inpo, on: input.on },
         });
       });
+      return 'done';
     },
 
     async exit(principal: Principal, ctx: AuditContext, id: number, input: { reason: LeftReason; on: string; documentNumber: string | null; documentDate: string | null }) {

@@ -148,9 +148,11 @@ describe('isolation of members', () => {
     expect((await chair.agent.get(`/members/${foreignId}`)).status).toBe(404);
     expect((await chair.agent.get(`/members/${foreignId}/edit`)).status).toBe(404);
     expect((await chair.agent.post(`/members/${foreignId}/exit`).type('form').send({ _csrf: chair.csrf, reason: 'voluntary', on: '2026-01-01' })).status).toBe(404);
+    // A transfer out of one's subtree only asks the receiving side; nothing moves yet.
     const moveOut = await chair.agent.post(`/members/${ownId}/transfer`).type('form').send({ _csrf: chair.csrf, toInpo: sibling.inpo, on: '2026-11-01' });
-    expect(moveOut.status).toBe(422);
-    expect(moveOut.text).toContain('не найдена в вашей структуре');
+    expect(moveOut.status).toBe(303);
+    expect((await db()('members').where({ id: ownId }).first()).organization_id).toBe(tree.primary.id);
+    expect(await db()('transfer_requests').where({ member_id: ownId, status: 'pending' })).toHaveLength(1);
     const admitElsewhere = await chair.agent.post(`/orgs/${tree.primary.inpo}/members`).type('form').send({ _csrf: chair.csrf, ...person({ surname: 'Новикова', organizationInpo: sibling.inpo, notDuplicate: 'on' }) });
     expect(admitElsewhere.status).toBe(422);
     const search = await chair.agent.get(`/orgs/${tree.primary.inpo}/members`).query({ q: 'Чужова', status: 'all' }).expect(200);
@@ -286,5 +288,30 @@ describe('sorting the list', () => {
     }
     const expected = (await db()('members').where({ organization_id: org.id }).orderBy([{ column: 'birth_date' }, { column: 'id' }]).pluck('id')).map(Number);
     expect(seen).toEqual(expected);
+  });
+});
+
+describe('transfer requests across subtrees', () => {
+  it('when the receiving chair accepts, then the member moves on the requested date; a refusal needs a reason; others cannot decide', async () => {
+    const here = await createOrg(db(), tree.territory, 'primary');
+    const there = await createOrg(db(), tree.territory, 'primary');
+    const [memberId] = await createMembers(db(), here, 1, { surname: 'Переводимая', joined_on: '2015-01-01' });
+    const sender = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'chair', org: here }]));
+    const receiver = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'chair', org: there }]));
+    const sent = await sender.agent.post(`/members/${memberId}/transfer`).type('form').send({ _csrf: sender.csrf, toInpo: there.inpo, on: '2026-09-01' });
+    expect((await sender.agent.get(sent.headers.location!)).text).toContain('ей отправлен запрос');
+    expect((await sender.agent.get(`/members/${memberId}`)).text).toContain('ждёт ответа принимающей организации');
+
+    const inbox = await receiver.agent.get(`/orgs/${there.inpo}/transfer-requests`).expect(200);
+    expect(inbox.text).toContain('Переводимая');
+    const requestId = Number(/\/transfer-requests\/(\d+)\/decide/.exec(inbox.text)![1]);
+    expect((await sender.agent.post(`/transfer-requests/${requestId}/decide`).type('form').send({ _csrf: sender.csrf, decision: 'accept' })).status).toBe(404);
+    const noReason = await receiver.agent.post(`/transfer-requests/${requestId}/decide`).type('form').send({ _csrf: receiver.csrf, decision: 'decline' });
+    expect(noReason.status).toBe(422);
+    expect((await receiver.agent.post(`/transfer-requests/${requestId}/decide`).type('form').send({ _csrf: receiver.csrf, decision: 'accept' })).status).toBe(303);
+    expect((await db()('members').where({ id: memberId }).first()).organization_id).toBe(there.id);
+    expect((await countAsOf(db(), there.path, '2026-09-01')).total).toBe(1);
+    expect((await countAsOf(db(), here.path, '2026-08-31')).total).toBe(1);
+    expect((await receiver.agent.post(`/transfer-requests/${requestId}/decide`).type('form').send({ _csrf: receiver.csrf, decision: 'accept' })).status).toBe(409);
   });
 });
