@@ -8,6 +8,7 @@ import { restructureRoutes } from './registry/restructure.routes';
 import { importExportRoutes } from './registry/import-export.routes';
 import { membersRoutes } from './members/members.routes';
 import { cardsRoutes } from './cards/cards.routes';
+import { exportsRoutes } from './exports/exports.routes';
 import { memberImportRoutes } from './members/import/member-import.routes';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { setUpFlash } from './http/flash';
@@ -56,6 +57,7 @@ export function createApp(deps: Deps): App {
   app.use(memberImportRoutes(deps));
   app.use(membersRoutes(deps));
   app.use(cardsRoutes(deps));
+  app.use(exportsRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

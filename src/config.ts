@@ -20,6 +20,7 @@ const envSchema = z.object({
   STATEMENT_TIMEOUT_MS: z.coerce.number().int().min(100).default(15000),
   DEMO_DATA: flag.optional(),
   RETENTION_YEARS: z.coerce.number().int().min(1).max(75).default(5),
+  EXPORT_DIR: z.string().min(1).default('.data/exports'),
 });
 
 export type Config = Readonly<{
@@ -40,6 +41,8 @@ export type Config = Readonly<{
   loadDemoData: boolean;
   /** Years after a member leaves until the card is depersonalised. */
   retentionYears: number;
+  /** Where background exports write their files. */
+  exportDir: string;
 }>;
 
 export class ConfigError extends Error {}
@@ -75,5 +78,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     statementTimeoutMs: e.STATEMENT_TIMEOUT_MS,
     loadDemoData: e.DEMO_DATA ?? e.NODE_ENV !== 'production',
     retentionYears: e.RETENTION_YEARS,
+    exportDir: e.EXPORT_DIR,
   });
 }

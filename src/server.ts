@@ -6,6 +6,7 @@ import { createOwnerDb, migrateLatest } from './db/migrate';
 import { buildDeps } from './deps';
 import { createLogger } from './logger';
 import { startHousekeeping } from './ops/housekeeping';
+import { startExportWorker } from './exports/export-jobs';
 import { DEMO_LOGINS, DEMO_PASSWORD, isDemoDatasetLoaded, loadDemoDataset } from '../seeds/demo/demo-dataset';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -19,7 +20,8 @@ async function main() {
 
   const deps = buildDeps(config, database.url, logger);
   const { app, close } = createApp(deps);
-  const housekeeping = startHousekeeping(deps.db, logger, config.retentionYears);
+  const housekeeping = startHousekeeping(deps.db, logger, config);
+  const exportWorker = startExportWorker(deps.db, config.exportDir, logger);
   const server = app.listen(config.port, config.host, () => {
     const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
     printBanner(url, database, demo);
@@ -38,6 +40,7 @@ async function main() {
     const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
     force.unref();
     housekeeping.stop();
+    exportWorker.stop();
     await closeServer(server); // in-flight requests finish, new connections are refused
     await close();
     await deps.db.destroy();

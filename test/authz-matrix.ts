@@ -66,6 +66,10 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   { method: 'POST', path: '/orgs/:inpo/members/bulk', body: {}, inside: editors(401, 303), outside: outsideOf(401) },
   // Deciding a transfer request: the request id is checked against the receiving organization (none exists here).
   { method: 'POST', path: '/transfer-requests/:id/decide', body: { decision: 'accept' }, inside: loggedIn(401, 404) },
+  // A background export: queued by anyone who may read the members; progress and file for the requester only.
+  { method: 'POST', path: '/orgs/:inpo/members/export-jobs', body: {}, inside: editors(401, 303), outside: outsideOf(401) },
+  { method: 'GET', path: '/exports/:id', inside: loggedIn(303, 404) },
+  { method: 'GET', path: '/exports/:id/download', inside: loggedIn(303, 404) },
   // An import's error report belongs to whoever ran the import: nobody else finds it.
   { method: 'GET', path: '/imports/:id/errors.csv', inside: loggedIn(303, 404) },
   // Restructuring: coordinators and admins only.

@@ -24,7 +24,9 @@ const formatDay = (iso: string) => iso.split('-').reverse().join('.');
  * Streams a filtered member list from a database cursor into the response: memory holds a row at a
  * time whatever the region's size. Returns the number of rows for the audit row.
  */
-export async function exportMembers(db: Knex, rootPath: string, filter: MemberListFilter, format: 'xlsx' | 'csv', out: Writable): Promise<number> {
+export async function exportMembers(
+  db: Knex, rootPath: string, filter: MemberListFilter, format: 'xlsx' | 'csv', out: Writable, onProgress?: (rowsDone: number) => void,
+): Promise<number> {
   const headers = [...MEMBER_COLUMNS.map((c) => c.header), ...EXTRA_HEADERS];
   const rows = filteredMembers(db, rootPath, filter).stream();
   let count = 0;
@@ -33,7 +35,7 @@ export async function exportMembers(db: Knex, rootPath: string, filter: MemberLi
     out.write(`\ufeff${line(headers)}`);
     for await (const m of rows) {
       if (!out.write(line(exportRow(m)))) await new Promise((resolve) => out.once('drain', resolve));
-      count++;
+      onProgress?.(++count);
     }
     return count;
   }
@@ -44,7 +46,7 @@ export async function exportMembers(db: Knex, rootPath: string, filter: MemberLi
   sheet.getRow(1).commit();
   for await (const m of rows) {
     sheet.addRow(exportRow(m)).commit();
-    count++;
+    onProgress?.(++count);
   }
   sheet.commit();
   await workbook.commit();

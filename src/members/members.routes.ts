@@ -4,7 +4,8 @@ import { auditContextOf, recordAudit } from '../audit/audit';
 import { exportMembers } from './member-export';
 import { duplicateGroups, mergeCards } from './duplicates';
 import type { Deps } from '../deps';
-import { ValidationError, type FieldError } from '../http/errors';
+import { ConflictError, ValidationError, type FieldError } from '../http/errors';
+import { enqueueExport } from '../exports/export-jobs';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { principalOf, safeLocalPath } from '../http/guards';
@@ -22,6 +23,8 @@ import { CHANNEL_LABELS, CONSENT_KIND_LABELS, SOURCE_LABELS, consentSchema, cons
 import { DuplicateFoundError, createMembersService, type BulkAction } from './members.service';
 
 const PAGE_SIZE = 50;
+/** Up to this many rows a list downloads at once; a bigger one is prepared as a background job. */
+const DIRECT_EXPORT_LIMIT = 20_000;
 const AGE_BANDS: Record<string, { label: string; range: [number, number] }> = {
   'under-35': { label: 'до 35 лет', range: [0, 35] },
   '35-50': { label: '35–49 лет', range: [35, 50] },
@@ -78,6 +81,7 @@ export function membersRoutes({ db }: Deps): Router {
   router.get('/orgs/:inpo/members/export.csv', (req, res) => exportList(req, res, 'csv'));
   router.post('/orgs/:inpo/members/bulk', (req, res) => bulk(req, res));
   router.get('/orgs/:inpo/members/duplicates', (req, res) => showDuplicates(req, res));
+  router.post('/orgs/:inpo/members/export-jobs', (req, res) => queueExport(req, res));
   router.get('/orgs/:inpo/members/new', (req, res) => showAdmission(req, res));
   router.post('/orgs/:inpo/members', (req, res) => admit(req, res));
   router.get('/members/:id', (req, res) => showCard(req, res));
@@ -111,11 +115,24 @@ export function membersRoutes({ db }: Deps): Router {
   async function exportList(req: Request, res: Response, format: 'xlsx' | 'csv') {
     const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.view');
     const filter = filterOf(listQuery.parse(req.query));
+    if ((await countMembers(db, org.path, filter)) > DIRECT_EXPORT_LIMIT) {
+      throw new ConflictError('Список большой: нажмите «Подготовить файл», выгрузка будет готова через несколько минут');
+    }
     res.type(format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8');
     res.attachment(`chleny-profsoyuza-${org.inpo}.${format}`);
     const rows = await exportMembers(db, org.path, filter, format, res);
     res.end();
     await recordAudit(db, auditContextOf(req), { action: 'member.exported', entity: 'organization', entityId: org.id, organizationId: org.id, newValues: { format, filter: { ...filter }, rows } });
+  }
+
+  /** Lists larger than a direct download are prepared in the background (the link then leads to its progress). */
+  async function queueExport(req: Request, res: Response) {
+    const principal = principalOf(req);
+    const org = await passport.orgFor(principal, String(req.params.inpo), 'member.view');
+    const format = req.body?.format === 'csv' ? 'csv' : 'xlsx';
+    const filter = filterOf(listQuery.parse(req.body ?? {}));
+    const id = await enqueueExport(db, principal.id, org.id, format, filter, await countMembers(db, org.path, filter));
+    res.redirect(303, `/exports/${id}`);
   }
 
   async function showList(req: Request, res: Response) {
@@ -126,7 +143,7 @@ export function membersRoutes({ db }: Deps): Router {
     const params = new URLSearchParams(filterParams(query));
     res.render('members/list', {
       title: `Члены Профсоюза: ${org.name}`, section: 'members', org, query, total, items: page.items.map((m) => ({ ...m, phone: maskPhone(m.phone), email: maskEmail(m.email) })),
-      exportQuery: params.toString(), filterFields: filterParams(query), today: todayIso(), AGE_BANDS, TENURE_BANDS, CARD_STATUSES, CARD_STATUS_LABELS, EMPLOYER_KINDS, EMPLOYER_KIND_LABELS,
+      exportQuery: params.toString(), directExport: total <= DIRECT_EXPORT_LIMIT, filterFields: filterParams(query), today: todayIso(), AGE_BANDS, TENURE_BANDS, CARD_STATUSES, CARD_STATUS_LABELS, EMPLOYER_KINDS, EMPLOYER_KIND_LABELS,
       nextUrl: page.next ? `/orgs/${org.inpo}/members?${params.toString()}&after=${encodeCursor(page.next)}` : null, ...DICTIONARIES,
     });
   }

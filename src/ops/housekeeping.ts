@@ -3,18 +3,21 @@ import type { Logger } from 'pino';
 import { pruneLoginFailures } from '../auth/login-throttle';
 import { depersonaliseExpired } from '../members/retention';
 import { todayIso } from '../shared/dates';
+import type { Config } from '../config';
+import { deleteExpiredExports } from '../exports/export-jobs';
 
 const HOUR_MS = 60 * 60 * 1000;
 
 /** Hourly duties: forget what no rule needs any more, depersonalise cards past retention (sessions are pruned by their store). */
-export function startHousekeeping(db: Knex, logger: Logger, retentionYears: number): { stop: () => void } {
+export function startHousekeeping(db: Knex, logger: Logger, config: Pick<Config, 'retentionYears' | 'exportDir'>): { stop: () => void } {
   const run = async () => {
     try {
       const removed = await pruneLoginFailures(db);
       if (removed) logger.info({ removed }, 'pruned old login failures');
-      const depersonalised = await depersonaliseExpired(db, todayIso(), retentionYears);
+      const depersonalised = await depersonaliseExpired(db, todayIso(), config.retentionYears);
       if (depersonalised) logger.info({ depersonalised }, 'depersonalised cards past retention');
       await db('import_reports').whereRaw("created_at < now() - interval '7 days'").delete();
+      await deleteExpiredExports(db, config.exportDir);
     } catch (err) {
       logger.warn({ err }, 'housekeeping failed');
     }

@@ -1,0 +1,128 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { recordAudit } from '../audit/audit';
+import { ConflictError } from '../http/errors';
+import { exportMembers } from '../members/member-export';
+import type { MemberListFilter } from '../members/members.repo';
+
+export const MAX_ACTIVE_JOBS_PER_USER = 3;
+const PROGRESS_EVERY = 1000;
+
+export interface ExportJob {
+  id: string;
+  userId: number;
+  organizationId: number;
+  format: 'xlsx' | 'csv';
+  filter: MemberListFilter;
+  status: 'queued' | 'running' | 'done' | 'failed';
+  rowsTotal: number | null;
+  rowsDone: number;
+  fileName: string | null;
+  error: string | null;
+  expiresAt: Date;
+}
+
+const JOB_COLUMNS = {
+  id: 'id', userId: 'user_id', organizationId: 'organization_id', format: 'format', filter: 'filter', status: 'status', rowsTotal: 'rows_total',
+  rowsDone: 'rows_done', fileName: 'file_name', error: 'error', expiresAt: 'expires_at',
+};
+
+/** Queues an export for its requester; at most a few running or waiting per person. */
+export async function enqueueExport(db: Knex, userId: number, organizationId: number, format: 'xlsx' | 'csv', filter: MemberListFilter, rowsTotal: number): Promise<string> {
+  const active = await db('export_jobs').where({ user_id: userId }).whereIn('status', ['queued', 'running']).count<{ count: number }[]>('* as count');
+  if (Number(active[0]!.count) >= MAX_ACTIVE_JOBS_PER_USER) throw new ConflictError(`У вас уже готовятся ${MAX_ACTIVE_JOBS_PER_USER} выгрузки: дождитесь их окончания`);
+  const [row] = await db('export_jobs').insert({ user_id: userId, organization_id: organizationId, format, filter: JSON.stringify(filter), rows_total: rowsTotal }).returning('id');
+  return row.id;
+}
+
+/** The job, for its requester only (anyone else gets nothing, as for a missing id). */
+export async function findOwnJob(db: Knex, userId: number, id: string): Promise<ExportJob | undefined> {
+  if (!/^[0-9a-f-]{36}$/.test(id)) return undefined;
+  return db('export_jobs').where({ id, user_id: userId }).where('expires_at', '>', db.fn.now()).first(JOB_COLUMNS);
+}
+
+export function jobFilePath(dir: string, job: { id: string; format: string }): string {
+  return path.join(path.resolve(dir), `${job.id}.${job.format}`);
+}
+
+/**
+ * Claims the oldest queued job (SKIP LOCKED lets several workers share the queue), streams the file
+ * to `<id>.part` and renames it when complete: a worker killed half-way leaves no visible file, and
+ * the job goes back to the queue. Returns whether a job was run.
+ */
+export async function runNextExportJob(db: Knex, dir: string, logger: Logger): Promise<boolean> {
+  const claimed = await db.transaction(async (trx) => {
+    const job = await trx('export_jobs').whereIn('status', ['queued']).orderBy('created_at').forUpdate().skipLocked().first();
+    if (!job) return undefined;
+    await trx('export_jobs').where({ id: job.id }).update({ status: 'running', started_at: trx.fn.now(), attempts: job.attempts + 1, rows_done: 0 });
+    return job;
+  });
+  if (!claimed) return false;
+  const org = await db('organizations').where({ id: claimed.organization_id }).first('path', 'inpo');
+  const finalPath = jobFilePath(dir, claimed);
+  const partPath = `${finalPath}.part`;
+  fs.mkdirSync(path.dirname(finalPath), { recursive: true });
+  try {
+    const out = fs.createWriteStream(partPath);
+    const finished = new Promise<void>((resolve, reject) => {
+      out.on('finish', resolve);
+      out.on('error', reject);
+    });
+    const rows = await exportMembers(db, org.path, claimed.filter, claimed.format, out, (done) => {
+      if (done % PROGRESS_EVERY === 0) void db('export_jobs').where({ id: claimed.id }).update({ rows_done: done });
+    });
+    out.end();
+    await finished;
+    fs.renameSync(partPath, finalPath);
+    await db('export_jobs').where({ id: claimed.id }).update({ status: 'done', rows_done: rows, rows_total: rows, file_name: path.basename(finalPath), finished_at: db.fn.now() });
+    await recordAudit(db, { actorUserId: claimed.user_id, requestId: `export-job:${claimed.id}`, ip: null }, {
+      action: 'member.exported', entity: 'organization', entityId: claimed.organization_id, organizationId: claimed.organization_id,
+      newValues: { format: claimed.format, filter: claimed.filter, rows, background: true },
+    });
+  } catch (err) {
+    fs.rmSync(partPath, { force: true });
+    logger.error({ err, job: claimed.id }, 'export job failed');
+    await db('export_jobs').where({ id: claimed.id }).update({ status: claimed.attempts + 1 >= 3 ? 'failed' : 'queued', error: 'Не удалось подготовить файл' });
+  }
+  return true;
+}
+
+/** Jobs left 'running' by a stopped worker go back to the queue; their partial files are removed. */
+export async function requeueAbandonedJobs(db: Knex, dir: string): Promise<number> {
+  const stale = await db('export_jobs').where({ status: 'running' }).where('started_at', '<', db.raw("now() - interval '10 minutes'")).select('id', 'format');
+  for (const job of stale) fs.rmSync(`${jobFilePath(dir, job)}.part`, { force: true });
+  if (stale.length) await db('export_jobs').whereIn('id', stale.map((j) => j.id)).update({ status: 'queued' });
+  return stale.length;
+}
+
+/** Expired jobs lose their files and rows. */
+export async function deleteExpiredExports(db: Knex, dir: string): Promise<number> {
+  const expired = await db('export_jobs').where('expires_at', '<', db.fn.now()).select('id', 'format');
+  for (const job of expired) fs.rmSync(jobFilePath(dir, job), { force: true });
+  if (expired.length) await db('export_jobs').whereIn('id', expired.map((j) => j.id)).delete();
+  return expired.length;
+}
+
+/** The in-process worker: polls the queue every few seconds while the server runs. */
+export function startExportWorker(db: Knex, dir: string, logger: Logger): { stop: () => void } {
+  let busy = false;
+  const tick = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      while (await runNextExportJob(db, dir, logger)) {
+        // drain the queue
+      }
+    } catch (err) {
+      logger.error({ err }, 'export worker tick failed');
+    } finally {
+      busy = false;
+    }
+  };
+  void requeueAbandonedJobs(db, dir).catch((err: unknown) => logger.error({ err }, 'requeue failed'));
+  const timer = setInterval(() => void tick(), 2000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
+}

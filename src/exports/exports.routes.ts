@@ -1,0 +1,28 @@
+import fs from 'node:fs';
+import { Router, type Request, type Response } from 'express';
+import type { Deps } from '../deps';
+import { NotFoundError } from '../http/errors';
+import { principalOf } from '../http/guards';
+import { findOwnJob, jobFilePath } from './export-jobs';
+
+/** A background export's progress page and its file: both for the requester only. */
+export function exportsRoutes({ db, config }: Deps): Router {
+  const router = Router();
+  router.get('/exports/:id', showJob);
+  router.get('/exports/:id/download', download);
+  return router;
+
+  async function showJob(req: Request, res: Response) {
+    const job = await findOwnJob(db, principalOf(req).id, String(req.params.id));
+    if (!job) throw new NotFoundError();
+    res.render('exports/job', { title: 'Выгрузка', section: 'members', job, refresh: job.status === 'queued' || job.status === 'running' });
+  }
+
+  async function download(req: Request, res: Response) {
+    const job = await findOwnJob(db, principalOf(req).id, String(req.params.id));
+    if (!job || job.status !== 'done') throw new NotFoundError();
+    const file = jobFilePath(config.exportDir, job);
+    if (!fs.existsSync(file)) throw new NotFoundError();
+    res.download(file, `chleny-profsoyuza.${job.format}`);
+  }
+}
