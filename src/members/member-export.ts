@@ -35,7 +35,8 @@ export async function exportMembers(
     out.write(`\ufeff${line(headers)}`);
     for await (const m of rows) {
       if (!out.write(line(exportRow(m)))) await new Promise((resolve) => out.once('drain', resolve));
-      onProgress?.(++count);
+      count++;
+      onProgress?.(count);
     }
     return count;
   }
@@ -46,7 +47,8 @@ export async function exportMembers(
   sheet.getRow(1).commit();
   for await (const m of rows) {
     sheet.addRow(exportRow(m)).commit();
-    onProgress?.(++count);
+    count++;
+    onProgress?.(count);
   }
   sheet.commit();
   await workbook.commit();

@@ -28,6 +28,7 @@ afterAll(async () => {
 describe('in a real browser', () => {
   it('when a chair logs in, sees the home page with their organization and logs out, then every page is WCAG 2.1 AA clean', async () => {
     const page = await browser.newPage();
+    page.setDefaultTimeout(25_000);
     const cspErrors: string[] = [];
     page.on('console', (msg) => {
       if (msg.type() === 'error') cspErrors.push(msg.text());
@@ -64,5 +65,5 @@ describe('in a real browser', () => {
 
     expect(cspErrors.filter((e) => /Content Security Policy|Refused/.test(e))).toEqual([]);
     await page.close();
-  });
+  }, 120_000);
 });

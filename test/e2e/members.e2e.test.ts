@@ -38,7 +38,7 @@ async function fillPerson(page: Page) {
 describe('member cards in a real browser', () => {
   it('when a member is added twice, transferred and handed a card, then the duplicate is caught and the card reads «Выдан»', async () => {
     const page = await browser.newPage();
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(25_000);
     await page.goto(`${baseUrl}/login`);
     await page.getByLabel('Имя пользователя').fill(coordinator.username);
     await page.getByLabel('Пароль').fill(coordinator.password);
@@ -77,5 +77,5 @@ describe('member cards in a real browser', () => {
     expect(await page.locator('#cards-title + .card').textContent()).toContain('Выдан');
     expect(await wcagViolations(page)).toEqual([]);
     await page.close();
-  });
+  }, 120_000);
 });

@@ -36,7 +36,7 @@ async function openChild(page: Page, name: string) {
 describe('registry in a real browser', () => {
   it('when an administrator walks union → region → territory → ППО, then every tab opens, the chair is re-elected and the journal shows it', async () => {
     const page = await browser.newPage();
-    page.setDefaultTimeout(10_000);
+    page.setDefaultTimeout(25_000);
     await page.goto(`${baseUrl}/login`);
     await page.getByLabel('Имя пользователя').fill(admin.username);
     await page.getByLabel('Пароль').fill(admin.password);
@@ -77,5 +77,5 @@ describe('registry in a real browser', () => {
     expect(journal).toContain('Прекращены полномочия');
     expect(await wcagViolations(page)).toEqual([]);
     await page.close();
-  });
+  }, 120_000);
 });
