@@ -13,7 +13,8 @@ import { decideRequest, incomingRequests, pendingRequestOf } from './transfer-re
 import { todayIso } from '../shared/dates';
 import { createPassportService } from '../registry/passport.service';
 import { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, LEFT_REASON_LABELS } from './membership';
-import { MEMBER_SORTS, countMembers, electedPostsOf, filteredMembers, listMembers, type MemberCursor, type MemberListFilter, type MemberSort } from './members.repo';
+import { MEMBER_SORTS, countMembers, electedPostsOf, filteredMembers, listMembers, type MemberListFilter, type MemberSort } from './members.repo';
+import { decodeCursor, encodeCursor } from '../shared/cursor';
 import { OFFICER_POST_LABELS } from '../registry/passport.repo';
 import { admissionSchema, bulkSchema, decisionSchema, mergeSchema, readmitSchema, cardMoveSchema, cardRequestSchema, cardSchema, categorySchema, exitSchema, transferSchema } from './members.schemas';
 import { CARD_STATUSES, CARD_STATUS_LABELS, LIVE_STATUSES, NEXT_STATUSES } from '../cards/card-statuses';
@@ -139,7 +140,7 @@ export function membersRoutes({ db }: Deps): Router {
     const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.view');
     const query = listQuery.parse(req.query);
     const filter = filterOf(query);
-    const [page, total] = await Promise.all([listMembers(db, org.path, filter, query.sort, decodeCursor(query.after), PAGE_SIZE), countMembers(db, org.path, filter)]);
+    const [page, total] = await Promise.all([listMembers(db, org.path, filter, query.sort, decodeCursor(query.after, MEMBER_SORTS[query.sort].length), PAGE_SIZE), countMembers(db, org.path, filter)]);
     const params = new URLSearchParams(filterParams(query));
     res.render('members/list', {
       title: `Члены Профсоюза: ${org.name}`, section: 'members', org, query, total, items: page.items.map((m) => ({ ...m, phone: maskPhone(m.phone), email: maskEmail(m.email) })),
@@ -273,19 +274,5 @@ export function membersRoutes({ db }: Deps): Router {
     }
     flash(req, 'success', message || done);
     res.redirect(303, `/members/${id}`);
-  }
-}
-
-function encodeCursor(c: MemberCursor): string {
-  return Buffer.from(JSON.stringify(c)).toString('base64url');
-}
-
-function decodeCursor(value: string | undefined): MemberCursor | null {
-  if (!value) return null;
-  try {
-    const parts = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown;
-    return Array.isArray(parts) && parts.every((p) => typeof p === 'string' || Number.isSafeInteger(p)) ? (parts as MemberCursor) : null;
-  } catch {
-    return null;
   }
 }

@@ -5,6 +5,7 @@ import type { FieldError } from '../http/errors';
 import { errorViewModel } from '../http/forms';
 import { principalOf } from '../http/guards';
 import { todayIso } from '../shared/dates';
+import { decodeCursor, encodeCursor } from '../shared/cursor';
 import { DICTIONARY_LOCALS, passportForm, renderTab } from './org-pages';
 import { agreementSchema, annexSchema, endOfficerSchema, generalSchema, headcountSchema, officerSchema } from './passport.schemas';
 import { createPassportService } from './passport.service';
@@ -106,12 +107,13 @@ export function orgsRoutes({ db }: Deps): Router {
   async function showSearch(req: Request, res: Response) {
     const query = searchQuery.parse(req.query);
     const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.view');
-    const after = decodeCursor(query.after);
+    const cursor = decodeCursor(query.after, 2);
+    const after = cursor && typeof cursor[0] === 'string' && typeof cursor[1] === 'number' ? { name: cursor[0], id: cursor[1] } : null;
     const searched = Boolean(query.q || query.filter);
     const result = searched ? await searchSubtree(db, org.path, { q: query.q ?? null, filter: query.filter ?? null, after }, PAGE_SIZE) : null;
     res.render('orgs/search', {
       title: `Поиск: ${org.name}`, section: 'registry', org, q: query.q ?? '', filter: query.filter ?? '', result,
-      nextCursor: result?.next ? encodeCursor(result.next) : null, ...DICTIONARY_LOCALS,
+      nextCursor: result?.next ? encodeCursor([result.next.name, result.next.id]) : null, ...DICTIONARY_LOCALS,
     });
   }
 
@@ -144,18 +146,3 @@ function officerIdOf(req: Request): number {
   const id = Number(req.params.officerId);
   return Number.isSafeInteger(id) && id > 0 ? id : -1;
 }
-
-function encodeCursor(cursor: { name: string; id: number }): string {
-  return Buffer.from(JSON.stringify([cursor.name, cursor.id])).toString('base64url');
-}
-
-function decodeCursor(value: string | undefined): { name: string; id: number } | null {
-  if (!value) return null;
-  try {
-    const [name, id] = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown[];
-    return typeof name === 'string' && Number.isSafeInteger(id) ? { name, id: id as number } : null;
-  } catch {
-    return null;
-  }
-}
-
