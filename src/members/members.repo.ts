@@ -57,6 +57,8 @@ export interface MemberListFilter {
   tenure?: [number, number];
   cardStatus?: string;
   employerKind?: string;
+  /** Read `status` as of this date ('YYYY-MM-DD') from the membership history instead of today. */
+  on?: string;
 }
 
 /** Sort orders of the list: each a keyset of columns ending in the id, so pages never skip or repeat. */
@@ -71,9 +73,20 @@ export type MemberSort = keyof typeof MEMBER_SORTS;
 export type MemberCursor = (string | number)[];
 
 function applyFilter(query: Knex.QueryBuilder, rootPath: string, f: MemberListFilter) {
-  query.whereRaw('o.path <@ ?::ltree', [rootPath]).whereNull('m.merged_into_id');
-  if (f.status === 'active') query.whereNull('m.left_on');
-  if (f.status === 'left') query.whereNotNull('m.left_on');
+  query.whereNull('m.merged_into_id');
+  if (f.on && f.status === 'active') {
+    // Members of the subtree on that date, wherever they are registered now.
+    query.whereRaw(
+      `EXISTS (SELECT 1 FROM member_periods p JOIN organizations po ON po.id = p.organization_id
+                WHERE p.member_id = m.id AND po.path <@ ?::ltree AND p.valid_from <= ?::date AND (p.valid_to IS NULL OR p.valid_to > ?::date))`,
+      [rootPath, f.on, f.on],
+    );
+  } else {
+    query.whereRaw('o.path <@ ?::ltree', [rootPath]);
+    if (f.status === 'active') query.whereNull('m.left_on');
+    if (f.status === 'left') query.whereNotNull('m.left_on');
+    if (f.status === 'left' && f.on) query.where('m.left_on', '<=', f.on);
+  }
   if (f.category) query.where('m.category', f.category);
   if (f.sex) query.where('m.sex', f.sex);
   if (f.pedagogical !== undefined) query.where('m.is_pedagogical', f.pedagogical);

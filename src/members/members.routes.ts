@@ -11,6 +11,7 @@ import { errorViewModel, parseForm } from '../http/forms';
 import { principalOf, safeLocalPath } from '../http/guards';
 import { decideRequest, incomingRequests, pendingRequestOf } from './transfer-requests';
 import { todayIso } from '../shared/dates';
+import { parseDateInput } from '../shared/fields';
 import { createPassportService } from '../registry/passport.service';
 import { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, LEFT_REASON_LABELS } from './membership';
 import { MEMBER_SORTS, countMembers, electedPostsOf, filteredMembers, listMembers, type MemberListFilter, type MemberSort } from './members.repo';
@@ -48,6 +49,7 @@ const listQuery = z.object({
   pedagogical: z.enum(['yes', 'no']).optional().catch(undefined),
   consent: z.enum(['mailing', 'no_mailing', 'no_processing']).optional().catch(undefined),
   sort: z.enum(Object.keys(MEMBER_SORTS) as [MemberSort, ...MemberSort[]]).catch('name'),
+  on: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((v) => parseDateInput(v) !== null).optional().catch(undefined),
   age: z.enum(Object.keys(AGE_BANDS) as [string, ...string[]]).optional().catch(undefined),
   tenure: z.enum(Object.keys(TENURE_BANDS) as [string, ...string[]]).optional().catch(undefined),
   card: z.enum(['none', ...CARD_STATUSES]).optional().catch(undefined),
@@ -108,7 +110,7 @@ export function membersRoutes({ db }: Deps): Router {
       q: query.q, category: query.category, sex: query.sex, status: query.status,
       pedagogical: query.pedagogical === undefined ? undefined : query.pedagogical === 'yes', consent: query.consent,
       age: query.age ? AGE_BANDS[query.age]!.range : undefined, tenure: query.tenure ? TENURE_BANDS[query.tenure]!.range : undefined,
-      cardStatus: query.card, employerKind: query.kind,
+      cardStatus: query.card, employerKind: query.kind, on: query.on,
     };
   }
 

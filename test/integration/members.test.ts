@@ -315,3 +315,24 @@ describe('transfer requests across subtrees', () => {
     expect((await receiver.agent.post(`/transfer-requests/${requestId}/decide`).type('form').send({ _csrf: receiver.csrf, decision: 'accept' })).status).toBe(409);
   });
 });
+
+describe('the list as of a date', () => {
+  it('when the list is read as of a past date, then it shows who was a member of the subtree then, wherever they are now', async () => {
+    const here = await createOrg(db(), tree.territory, 'primary');
+    const elsewhere = await createOrg(db(), tree.territory, 'primary');
+    const service = createMembersService(ctx.deps.db);
+    const [movedAway] = await createMembers(db(), here, 1, { surname: 'Ушедшая', joined_on: '2015-01-01' });
+    const [stayed] = await createMembers(db(), here, 1, { surname: 'Оставшаяся', joined_on: '2015-01-01' });
+    const [latecomer] = await createMembers(db(), here, 1, { surname: 'Новенькая', joined_on: '2025-01-01' });
+    await service.transfer(coordinatorPrincipal, auditCtx, movedAway!, { toInpo: elsewhere.inpo, on: '2024-01-01', reason: null, documentNumber: null, documentDate: null });
+    const coordinator = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'coordinator', org: tree.region }]));
+    const asOf = await coordinator.agent.get(`/orgs/${here.inpo}/members`).query({ on: '2023-06-01', status: 'active' }).expect(200);
+    expect(asOf.text).toContain(`/members/${movedAway}"`);
+    expect(asOf.text).toContain(`/members/${stayed}"`);
+    expect(asOf.text).not.toContain(`/members/${latecomer}"`);
+    expect(asOf.text).toContain('Найдено: <strong>2</strong>');
+    const today = await coordinator.agent.get(`/orgs/${here.inpo}/members`).expect(200);
+    expect(today.text).not.toContain(`/members/${movedAway}"`);
+    expect(today.text).toContain(`/members/${latecomer}"`);
+  });
+});
