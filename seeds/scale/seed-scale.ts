@@ -9,6 +9,7 @@ import { makeInpo } from '../../src/shared/inpo';
 import { EMPLOYER_KINDS } from '../../src/registry/levels';
 import { FATHER_NAMES, FEMALE_NAMES, MALE_NAMES, SURNAMES, feminineSurname, seededRandom } from '../data/russian-names';
 import { REGIONAL_ORGANIZATIONS } from '../data/regions';
+import { withoutSecondaryStructures } from './bulk-load';
 import { copyRows } from './copy';
 
 const { values: args } = parseArgs({
@@ -119,27 +120,30 @@ async function main() {
     const totalWeight = primaries.reduce((s, o) => s + o.weight, 0);
     const quotas = primaries.map((o) => Math.floor((MEMBERS * o.weight) / totalWeight));
     quotas[0]! += MEMBERS - quotas.reduce((s, q) => s + q, 0);
-    const members = await copyRows(db, 'members', ['organization_id', 'surname', 'name', 'patronymic', 'sex', 'birth_date', 'category', 'is_pedagogical', 'joined_on', 'left_on'], memberRows(primaries, quotas));
-    lap(`members (${members})`);
-    // History, cards and consents follow from the cards just loaded, set-based inside the server.
-    await db.raw(`INSERT INTO member_periods (member_id, organization_id, category, is_pedagogical, valid_from, valid_to)
-                  SELECT id, organization_id, category, is_pedagogical, joined_on, left_on FROM members`);
-    lap('periods');
-    await db.raw(`INSERT INTO membership_events (member_id, kind, happened_on, to_organization_id, category)
-                  SELECT id, 'admitted', joined_on, organization_id, category FROM members`);
-    await db.raw(`INSERT INTO membership_events (member_id, kind, happened_on, from_organization_id, reason)
-                  SELECT id, 'left', left_on, organization_id, (ARRAY['voluntary','dismissed','graduated','other'])[1 + id % 4] FROM members WHERE left_on IS NOT NULL`);
-    lap('events');
-    await db.raw(`INSERT INTO union_cards (number, member_id, kind, status, status_on)
-                  SELECT lpad(id::text, 10, '0'), id, CASE WHEN id % 7 = 0 THEN 'virtual' ELSE 'plastic' END,
-                         CASE WHEN left_on IS NOT NULL THEN 'blocked'
-                              ELSE (ARRAY['issued','issued','issued','issued','delivered_to_region','handed_to_organization','produced','sent_to_production','requested','refused'])[1 + (id * 7) % 10] END,
-                         ?::date
-                    FROM members WHERE id % 10 < 7`, [TODAY]);
-    await db.raw("SELECT setval('union_card_number_seq', (SELECT count(*) + 1 FROM members))");
-    await db.raw(`INSERT INTO member_consents (member_id, kind, text_version, source, given_on, withdrawn_on)
-                  SELECT id, 'processing', '2021-1', CASE WHEN id % 3 = 0 THEN 'online' ELSE 'paper' END, joined_on, left_on FROM members WHERE id % 5 <> 0`);
-    lap('cards and consents');
+    let members = 0;
+    await withoutSecondaryStructures(db, ['members', 'member_periods', 'membership_events', 'union_cards', 'member_consents'], async () => {
+      members = await copyRows(db, 'members', ['organization_id', 'surname', 'name', 'patronymic', 'sex', 'birth_date', 'category', 'is_pedagogical', 'joined_on', 'left_on'], memberRows(primaries, quotas));
+      lap(`members (${members})`);
+      // History, cards and consents follow from the members just loaded, set-based inside the server.
+      await db.raw(`INSERT INTO member_periods (member_id, organization_id, category, is_pedagogical, valid_from, valid_to)
+                    SELECT id, organization_id, category, is_pedagogical, joined_on, left_on FROM members`);
+      lap('periods');
+      await db.raw(`INSERT INTO membership_events (member_id, kind, happened_on, to_organization_id, category)
+                    SELECT id, 'admitted', joined_on, organization_id, category FROM members`);
+      await db.raw(`INSERT INTO membership_events (member_id, kind, happened_on, from_organization_id, reason)
+                    SELECT id, 'left', left_on, organization_id, (ARRAY['voluntary','dismissed','graduated','other'])[1 + id % 4] FROM members WHERE left_on IS NOT NULL`);
+      lap('events');
+      await db.raw(`INSERT INTO union_cards (number, member_id, kind, status, status_on)
+                    SELECT lpad(id::text, 10, '0'), id, CASE WHEN id % 7 = 0 THEN 'virtual' ELSE 'plastic' END,
+                           CASE WHEN left_on IS NOT NULL THEN 'blocked'
+                                ELSE (ARRAY['issued','issued','issued','issued','delivered_to_region','handed_to_organization','produced','sent_to_production','requested','refused'])[1 + (id * 7) % 10] END,
+                           ?::date
+                      FROM members WHERE id % 10 < 7`, [TODAY]);
+      await db.raw("SELECT setval('union_card_number_seq', (SELECT count(*) + 1 FROM members))");
+      await db.raw(`INSERT INTO member_consents (member_id, kind, text_version, source, given_on, withdrawn_on)
+                    SELECT id, 'processing', '2021-1', CASE WHEN id % 3 = 0 THEN 'online' ELSE 'paper' END, joined_on, left_on FROM members WHERE id % 5 <> 0`);
+      lap('cards and consents');
+    }, lap);
     await db.raw('ANALYZE');
     lap('analyze');
     console.log(`Loaded ${orgs.length} organizations and ${members} members in ${((Date.now() - started) / 1000).toFixed(1)} s.`);

@@ -1,0 +1,43 @@
+import { spawnSync } from 'node:child_process';
+import { afterAll, describe, expect, it } from 'vitest';
+import { ROOT_DIR } from '../../src/db/migrate';
+import { createTestDatabase, type TestDatabase } from '../support/db';
+
+let database: TestDatabase | undefined;
+afterAll(async () => database?.drop());
+
+function seed(url: string, members: number, seedNumber: number) {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'seeds/scale/seed-scale.ts', '--members', String(members), '--seed', String(seedNumber), '--yes'], {
+    cwd: ROOT_DIR, env: { PATH: process.env.PATH, DATABASE_URL: url }, encoding: 'utf8', timeout: 120_000,
+  });
+  expect(run.status, run.stderr).toBe(0);
+  return run.stdout;
+}
+
+describe('full-scale generator (small size)', () => {
+  it('when run twice with one seed, then it loads the same consistent union, with every index and constraint back in place', async () => {
+    database = await createTestDatabase();
+    const db = database.ownerDb;
+    const structure = async () => (await db.raw(`
+      SELECT (SELECT string_agg(indexdef, ';' ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'public') AS indexes,
+             (SELECT string_agg(conname || pg_get_constraintdef(oid), ';' ORDER BY conname) FROM pg_constraint WHERE connamespace = 'public'::regnamespace) AS constraints`)).rows[0];
+    const before = await structure();
+    expect(seed(database.url, 3000, 7)).toContain('3000 members');
+    const checksum = async () => (await db.raw("SELECT md5(string_agg(concat_ws('|', id, organization_id, surname, name, birth_date, category, left_on), ',' ORDER BY id)) AS sum FROM members")).rows[0].sum;
+    const first = await checksum();
+    const counts = (await db.raw(`
+      SELECT (SELECT count(*) FROM organizations WHERE level = 'regional') AS regions,
+             (SELECT count(*) FROM members) AS members,
+             (SELECT count(*) FROM member_periods) AS periods,
+             (SELECT count(*) FROM membership_events WHERE kind = 'admitted') AS admitted,
+             (SELECT count(*) FROM members m JOIN organizations o ON o.id = m.organization_id WHERE o.level <> 'primary') AS misplaced,
+             (SELECT count(*) FROM members WHERE left_on IS NOT NULL) AS left_members,
+             (SELECT count(*) FROM member_periods WHERE valid_to IS NOT NULL) AS closed_periods`)).rows[0];
+    expect(counts).toMatchObject({ regions: 80, members: 3000, periods: 3000, admitted: 3000, misplaced: 0 });
+    expect(counts.closed_periods).toBe(counts.left_members);
+    expect(await structure()).toEqual(before);
+
+    seed(database.url, 3000, 7);
+    expect(await checksum()).toBe(first);
+  }, 180_000);
+});
