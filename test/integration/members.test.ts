@@ -336,3 +336,21 @@ describe('the list as of a date', () => {
     expect(today.text).toContain(`/members/${latecomer}"`);
   });
 });
+
+describe("the member's own card", () => {
+  it('when a member logs in, then they open their own card from the home page, read-only, and no one else\'s', async () => {
+    const org = await createOrg(db(), tree.territory, 'primary');
+    const [own, neighbour] = await createMembers(db(), org, 2);
+    const user = await createUser(db(), [{ role: 'member', org }]);
+    await db()('users').where({ id: user.id }).update({ member_id: own });
+    const member = await loggedInAgent(ctx.app, user);
+    const home = await member.agent.get('/').expect(200);
+    expect(home.text).toContain(`href="/members/${own}"`);
+    const card = await member.agent.get(`/members/${own}`).expect(200);
+    expect(card.text).toContain('История членства');
+    expect(card.text).not.toContain('Изменить карточку');
+    expect(card.text).not.toContain('Оформить выход');
+    expect((await member.agent.get(`/members/${neighbour}`)).status).toBe(403);
+    expect((await member.agent.post(`/members/${own}/exit`).type('form').send({ _csrf: member.csrf, reason: 'voluntary', on: '2026-01-01' })).status).toBe(403);
+  });
+});
