@@ -1,4 +1,3 @@
-import type { Knex } from 'knex';
 import { NotFoundError, ForbiddenError } from '../http/errors';
 import { pathWithin, type Grant, type Principal } from './principal';
 import { CHAIR_LIMITED_TO_OWN_UNITS, UNIT_LEVELS, roleMay, type Action } from './roles';
@@ -27,18 +26,6 @@ export function can(principal: Principal, action: Action, org: OrgRef): boolean 
 export function authorize(principal: Principal, action: Action, org: OrgRef | undefined | null): asserts org is OrgRef {
   if (!org || !principal.grants.some((g) => pathWithin(org.path, g.organizationPath))) throw new NotFoundError();
   if (!can(principal, action, org)) throw new ForbiddenError();
-}
-
-/** Roots of the subtrees where `action` is allowed: the SQL side of the same rule. */
-export function allowedRoots(principal: Principal, action: Action): string[] {
-  return principal.grants.filter((g) => roleMay(g.role, action)).map((g) => g.organizationPath);
-}
-
-/** Restricts a query on a table with an ltree `path` column to the principal's subtrees for `action`. */
-export function whereInSubtree<T extends Knex.QueryBuilder>(query: T, principal: Principal, action: Action, pathColumn = 'path'): T {
-  const roots = allowedRoots(principal, action);
-  if (roots.length === 0) return query.whereRaw('false') as T;
-  return query.whereRaw(`?? <@ ANY(?::ltree[])`, [pathColumn, roots]) as T;
 }
 
 /** The organizations a user "belongs to" for the header and the home page: the granted ones, deduplicated. */

@@ -38,6 +38,21 @@ export async function recordAudit(db: Knex | Knex.Transaction, ctx: AuditContext
   });
 }
 
+/**
+ * One audit row per member of a set-based change (bulk actions, imports, retention) in one statement,
+ * on the transaction that makes the change.
+ */
+export async function recordAuditForMembers(
+  db: Knex | Knex.Transaction, ctx: AuditContext, action: string, memberIds: number[], newValues: Record<string, unknown>,
+): Promise<void> {
+  if (!memberIds.length) return;
+  await db.raw(
+    `INSERT INTO audit_log (actor_user_id, action, entity, entity_id, organization_id, new_values, request_id, ip)
+     SELECT ?, ?, 'member', m.id::text, m.organization_id, ?::jsonb, ?, ? FROM members m WHERE m.id = ANY(?::bigint[])`,
+    [ctx.actorUserId, action, JSON.stringify(newValues), ctx.requestId, ctx.ip, memberIds],
+  );
+}
+
 /** Only the fields that differ, as {old, new} pairs for the audit row. */
 export function diffValues<T extends Record<string, unknown>>(before: T, after: Partial<T>) {
   const oldValues: Record<string, unknown> = {};

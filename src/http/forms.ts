@@ -25,7 +25,3 @@ export function errorViewModel(errors: FieldError[]) {
     fieldErrors: Object.fromEntries(errors.map((e) => [e.field, e.message])) as Record<string, string>,
   };
 }
-
-/** A trimmed string field where an empty input counts as missing. */
-export const requiredText = (message: string, max = 500) =>
-  z.string({ error: message }).trim().min(1, message).max(max, `Не более ${max} символов`);

@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import type { Writable } from 'node:stream';
+import { formatDate } from '../shared/format';
 import { neutralizeFormula } from '../shared/spreadsheet';
 import { MEMBER_COLUMNS } from './import/member-sheet';
 import { CATEGORY_LABELS, type Category } from './membership';
@@ -12,13 +13,11 @@ const EXTRA_HEADERS = ['Организация учёта', 'Дата выбыт
 function exportRow(m: Record<string, unknown>): string[] {
   return [
     String(m.inpo), neutralizeFormula(m.surname as string), neutralizeFormula(m.name as string), neutralizeFormula((m.patronymic as string) ?? ''),
-    m.sex === 'f' ? 'ж' : 'м', formatDay(m.birth_date as string), CATEGORY_LABELS[m.category as Category], m.is_pedagogical ? 'да' : 'нет',
+    m.sex === 'f' ? 'ж' : 'м', formatDate(m.birth_date as string), CATEGORY_LABELS[m.category as Category], m.is_pedagogical ? 'да' : 'нет',
     neutralizeFormula((m.position as string) ?? ''), (m.phone as string) ?? '', (m.email as string) ?? '', (m.snils as string) ?? '',
-    formatDay(m.joined_on as string), neutralizeFormula(m.org_name as string), m.left_on ? formatDay(m.left_on as string) : '',
+    formatDate(m.joined_on as string), neutralizeFormula(m.org_name as string), m.left_on ? formatDate(m.left_on as string) : '',
   ];
 }
-
-const formatDay = (iso: string) => iso.split('-').reverse().join('.');
 
 /**
  * Streams a filtered member list from a database cursor into the response: memory holds a row at a

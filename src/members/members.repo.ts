@@ -42,8 +42,6 @@ export async function findMember(db: Knex, id: number): Promise<MemberRow | unde
   return row ? { ...row, id: Number(row.id) } : undefined;
 }
 
-export const MEMBER_FILTERS = ['category', 'sex', 'status', 'pedagogical'] as const;
-
 export interface MemberListFilter {
   q?: string;
   category?: string;

@@ -11,13 +11,14 @@ import { errorViewModel, parseForm } from '../http/forms';
 import { principalOf, safeLocalPath } from '../http/guards';
 import { decideRequest, incomingRequests, pendingRequestOf } from './transfer-requests';
 import { todayIso } from '../shared/dates';
+import { XLSX_MIME } from '../shared/spreadsheet';
 import { parseDateInput } from '../shared/fields';
 import { createPassportService } from '../registry/passport.service';
 import { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, LEFT_REASON_LABELS } from './membership';
 import { MEMBER_SORTS, countMembers, electedPostsOf, filteredMembers, listMembers, type MemberListFilter, type MemberSort } from './members.repo';
 import { decodeCursor, encodeCursor } from '../shared/cursor';
 import { OFFICER_POST_LABELS } from '../registry/passport.repo';
-import { admissionSchema, bulkSchema, decisionSchema, mergeSchema, readmitSchema, cardMoveSchema, cardRequestSchema, cardSchema, categorySchema, exitSchema, transferSchema } from './members.schemas';
+import { admissionSchema, bulkSchema, decisionSchema, mergeSchema, readmitSchema, cardMoveSchema, cardRequestSchema, categorySchema, personSchema, exitSchema, transferSchema } from './members.schemas';
 import { CARD_STATUSES, CARD_STATUS_LABELS, LIVE_STATUSES, NEXT_STATUSES } from '../cards/card-statuses';
 import { EMPLOYER_KINDS, EMPLOYER_KIND_LABELS } from '../registry/levels';
 import { cardsOfMember, createCardsService } from '../cards/cards.service';
@@ -121,7 +122,7 @@ export function membersRoutes({ db }: Deps): Router {
     if ((await countMembers(db, org.path, filter)) > DIRECT_EXPORT_LIMIT) {
       throw new ConflictError('Список большой: нажмите «Подготовить файл», выгрузка будет готова через несколько минут');
     }
-    res.type(format === 'xlsx' ? 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet' : 'text/csv; charset=utf-8');
+    res.type(format === 'xlsx' ? XLSX_MIME : 'text/csv; charset=utf-8');
     res.attachment(`chleny-profsoyuza-${org.inpo}.${format}`);
     const rows = await exportMembers(db, org.path, filter, format, res);
     res.end();
@@ -232,10 +233,13 @@ export function membersRoutes({ db }: Deps): Router {
 
   async function showCard(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
     const card = await members.card(principalOf(req), auditContextOf(req), Number(req.params.id));
+    const id = card.member.id;
+    const [cards, pendingTransfer, consents, posts] = await Promise.all([
+      cardsOfMember(db, id), pendingRequestOf(db, id), consentsOfMember(db, id), electedPostsOf(db, id),
+    ]);
     res.status(status).render('members/card', {
-      title: `${card.member.surname} ${card.member.name}`, section: 'members', ...card, cards: await cardsOfMember(db, card.member.id), pendingTransfer: await pendingRequestOf(db, card.member.id), consents: await consentsOfMember(db, card.member.id), posts: await electedPostsOf(db, card.member.id), today: todayIso(), OFFICER_POST_LABELS,
-      CONSENT_KIND_LABELS, CHANNEL_LABELS, SOURCE_LABELS,
-      CARD_STATUS_LABELS, NEXT_STATUSES, LIVE_STATUSES,
+      title: `${card.member.surname} ${card.member.name}`, section: 'members', ...card, cards, pendingTransfer, consents, posts, today: todayIso(),
+      OFFICER_POST_LABELS, CONSENT_KIND_LABELS, CHANNEL_LABELS, SOURCE_LABELS, CARD_STATUS_LABELS, NEXT_STATUSES, LIVE_STATUSES,
       values: req.method === 'POST' ? req.body : {}, ...errorViewModel(errors), ...DICTIONARIES,
     });
   }
@@ -250,7 +254,7 @@ export function membersRoutes({ db }: Deps): Router {
 
   async function saveCard(req: Request, res: Response) {
     const member = await members.memberFor(principalOf(req), Number(req.params.id), 'member.edit');
-    const form = parseForm(cardSchema, { ...req.body, category: member.category });
+    const form = parseForm(personSchema, req.body);
     if (!form.ok) return showEdit(req, res, 422, form.errors);
     await members.updateCard(principalOf(req), auditContextOf(req), member.id, form.data);
     flash(req, 'success', 'Карточка сохранена');

@@ -13,27 +13,29 @@ const birthDate = requiredDate('Укажите дату рождения').refin
   return !v || (year >= now - 100 && year <= now - 14);
 }, 'Проверьте дату рождения: члену Профсоюза от 14 до 100 лет');
 
-export const cardSchema = z
-  .object({
-    surname: personName('Укажите фамилию'),
-    name: personName('Укажите имя'),
-    patronymic: optionalPersonName('Укажите отчество'),
-    sex: z.enum(['m', 'f'], { error: 'Укажите пол' }),
-    birthDate,
-    phone: optionalPhone(),
-    email: optionalEmail(),
-    snils: optionalSnils(),
-    category: z.enum(CATEGORIES, { error: 'Выберите категорию' }),
-    position: optionalText(200),
-    professionalGroup: optionalText(200),
-    isPedagogical: checkbox(),
-    studyForm: optionalChoice(['full_time', 'part_time', 'distance'] as const, 'Выберите форму обучения'),
-    studyYear: z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.number().int().min(1, 'Курс от 1 до 7').max(7, 'Курс от 1 до 7').nullable()),
-  })
+/** The person on the card: what the card form edits (category and posts change through dated events). */
+export const personSchema = z.object({
+  surname: personName('Укажите фамилию'),
+  name: personName('Укажите имя'),
+  patronymic: optionalPersonName('Укажите отчество'),
+  sex: z.enum(['m', 'f'], { error: 'Укажите пол' }),
+  birthDate,
+  phone: optionalPhone(),
+  email: optionalEmail(),
+  snils: optionalSnils(),
+  position: optionalText(200),
+  professionalGroup: optionalText(200),
+  studyForm: optionalChoice(['full_time', 'part_time', 'distance'] as const, 'Выберите форму обучения'),
+  studyYear: z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.number().int().min(1, 'Курс от 1 до 7').max(7, 'Курс от 1 до 7').nullable()),
+});
+export type PersonInput = z.output<typeof personSchema>;
+
+/** The person plus the membership's starting category, for an admission. */
+export const cardSchema = personSchema
+  .extend({ category: z.enum(CATEGORIES, { error: 'Выберите категорию' }), isPedagogical: checkbox() })
   .superRefine((v, ctx) => {
     if (v.category !== 'working' && v.isPedagogical) ctx.addIssue({ code: 'custom', path: ['isPedagogical'], message: 'Педагогическая должность бывает только у работающих' });
   });
-export type CardInput = z.output<typeof cardSchema>;
 
 export const admissionSchema = z.intersection(
   cardSchema,

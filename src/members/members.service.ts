@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { authorize, can } from '../access/access';
 import { pathWithin, type Principal } from '../access/principal';
 import type { Action } from '../access/roles';
-import { diffValues, recordAudit, type AuditContext } from '../audit/audit';
+import { diffValues, recordAudit, recordAuditForMembers, type AuditContext } from '../audit/audit';
 import { blockLiveCards, moveCardsOf } from '../cards/cards.service';
 import type { CardStatus } from '../cards/card-statuses';
 import { inTransaction } from '../db/transaction';
@@ -11,7 +11,7 @@ import { findOrgByInpo, type OrgRow } from '../registry/orgs.repo';
 import { changeCategory, endMemberships, membersWithLaterEvents, openMembership, transferMembers, type LeftReason } from './membership';
 import { requestTransfer } from './transfer-requests';
 import { findDuplicateCandidates, findMember, memberTimeline, type DuplicateCandidate, type MemberRow } from './members.repo';
-import type { AdmissionInput, CardInput } from './members.schemas';
+import type { AdmissionInput, PersonInput } from './members.schemas';
 
 const REGISTRATION_LEVELS = new Set(['primary', 'subdivision', 'group']);
 
@@ -56,7 +56,7 @@ export function createMembersService(db: Knex) {
     if (last && on < last) throw fieldError('on', `Дата не может быть раньше последнего события в истории (${last.split('-').reverse().join('.')})`);
   }
 
-  function cardColumns(input: CardInput) {
+  function cardColumns(input: PersonInput) {
     return {
       surname: input.surname, name: input.name, patronymic: input.patronymic, sex: input.sex, birth_date: input.birthDate, phone: input.phone,
       email: input.email, snils: input.snils, position: input.position, professional_group: input.professionalGroup,
@@ -101,12 +101,11 @@ export function createMembersService(db: Knex) {
       });
     },
 
-    async updateCard(principal: Principal, ctx: AuditContext, id: number, input: CardInput) {
+    async updateCard(principal: Principal, ctx: AuditContext, id: number, input: PersonInput) {
       const member = await memberFor(principal, id, 'member.edit');
       const before = { surname: member.surname, name: member.name, patronymic: member.patronymic, sex: member.sex, birthDate: member.birthDate, phone: member.phone,
         email: member.email, snils: member.snils, position: member.position, professionalGroup: member.professionalGroup, studyForm: member.studyForm, studyYear: member.studyYear };
-      const { category: _c, isPedagogical: _p, ...editable } = input;
-      const { oldValues, newValues, changed } = diffValues(before, editable);
+      const { oldValues, newValues, changed } = diffValues(before, input);
       if (!changed) return;
       await inTransaction(db, async (trx) => {
         await trx('members').where({ id }).update({ ...cardColumns(input), updated_at: trx.fn.now() });
@@ -189,11 +188,7 @@ export function createMembersService(db: Knex) {
         } else {
           changed = await moveCardsOf(trx, ids, action.from, action.to, action.on, ctx.actorUserId);
         }
-        await trx.raw(
-          `INSERT INTO audit_log (actor_user_id, action, entity, entity_id, organization_id, new_values, request_id, ip)
-           SELECT ?, ?, 'member', m.id::text, m.organization_id, ?::jsonb, ?, ? FROM members m WHERE m.id = ANY(?::bigint[])`,
-          [ctx.actorUserId, `member.bulk_${action.kind}`, JSON.stringify(action), ctx.requestId, ctx.ip, ids],
-        );
+        await recordAuditForMembers(trx, ctx, `member.bulk_${action.kind}`, ids, { ...action });
         return changed;
       });
     },
@@ -214,4 +209,3 @@ export function createMembersService(db: Knex) {
   };
 }
 
-export type MembersService = ReturnType<typeof createMembersService>;

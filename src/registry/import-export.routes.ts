@@ -8,11 +8,10 @@ import { principalOf } from '../http/guards';
 import { csrfTokenOf } from '../http/setup/csrf';
 import { checkXlsxUpload, uploadFile } from '../imports/upload';
 import { todayIso } from '../shared/dates';
+import { XLSX_MIME } from '../shared/spreadsheet';
 import { exportOrganizations, writeImportTemplate } from './org-export';
 import { applyOrgImport, planOrgImport, readOrgWorkbook, type ImportPlan } from './org-import';
 import { createPassportService } from './passport.service';
-
-const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
 export function importExportRoutes({ db, logger }: Deps): Router {
   const passport = createPassportService(db);
@@ -32,7 +31,7 @@ export function importExportRoutes({ db, logger }: Deps): Router {
 
   async function downloadTemplate(req: Request, res: Response) {
     await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.restructure');
-    res.type(XLSX_TYPE).attachment('shablon-organizacii.xlsx');
+    res.type(XLSX_MIME).attachment('shablon-organizacii.xlsx');
     await writeImportTemplate(res);
     res.end();
   }
@@ -56,7 +55,7 @@ export function importExportRoutes({ db, logger }: Deps): Router {
 
   async function downloadExport(req: Request, res: Response) {
     const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.export');
-    res.type(XLSX_TYPE).attachment(`organizacii-${org.inpo}.xlsx`);
+    res.type(XLSX_MIME).attachment(`organizacii-${org.inpo}.xlsx`);
     const rows = await exportOrganizations(db, org.path, res);
     res.end();
     // The file has left; the audit row records who took what.

@@ -1,4 +1,3 @@
-import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import { z } from 'zod';
 import { can } from '../access/access';
@@ -6,9 +5,9 @@ import type { Principal } from '../access/principal';
 import type { AuditContext } from '../audit/audit';
 import { recordAudit } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
-import { ValidationError } from '../http/errors';
 import { optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, requiredString } from '../shared/fields';
-import { cellText } from '../shared/spreadsheet';
+import type { ImportIssue } from '../imports/import-issue';
+import { xlsxRows } from '../imports/row-source';
 import { mayContain, type EmployerKind, type Level } from './levels';
 import { ORG_SHEET_COLUMNS, employerKindFromSheet, levelFromSheet, yesNoFromSheet, type OrgSheetKey } from './org-sheet';
 import { selectOrg, type OrgRow } from './orgs.repo';
@@ -19,13 +18,7 @@ export const MAX_IMPORT_ROWS = 20_000;
 const REQUIRED_HEADERS: OrgSheetKey[] = ['inpo', 'parent', 'level', 'name'];
 const HEADER_OF = Object.fromEntries(ORG_SHEET_COLUMNS.map((c) => [c.key, c.header])) as Record<OrgSheetKey, string>;
 
-export interface ImportIssue {
-  line: number;
-  column: string;
-  message: string;
-}
-
-interface SheetRow {
+interface OrgSheetRow {
   line: number;
   cells: Record<OrgSheetKey, string>;
 }
@@ -70,37 +63,32 @@ const rowSchema = z.object({
   website: optionalUrl(),
 });
 
-/** Reads the first sheet by its Russian headers (any order; unknown columns are ignored). */
-export async function readOrgWorkbook(data: Buffer): Promise<{ rows: SheetRow[]; issues: ImportIssue[] }> {
-  const workbook = new ExcelJS.Workbook();
-  try {
-    await workbook.xlsx.load(data as unknown as ExcelJS.Buffer);
-  } catch {
-    throw new ValidationError([{ field: 'file', message: 'Не удалось прочитать книгу Excel: файл повреждён или в другом формате' }]);
+/** Reads the first sheet (streamed) by its Russian headers, in any order; unknown columns are ignored. */
+export async function readOrgWorkbook(data: Buffer): Promise<{ rows: OrgSheetRow[]; issues: ImportIssue[] }> {
+  let columnOf: Map<OrgSheetKey, number> | undefined;
+  const rows: OrgSheetRow[] = [];
+  for await (const { line, values } of xlsxRows(data)) {
+    if (!columnOf) {
+      columnOf = new Map();
+      values.forEach((text, i) => {
+        const column = ORG_SHEET_COLUMNS.find((c) => c.header.toLowerCase() === text.toLowerCase());
+        if (column) columnOf!.set(column.key, i);
+      });
+      const missing = REQUIRED_HEADERS.filter((k) => !columnOf!.has(k));
+      if (missing.length) return { rows: [], issues: missing.map((k) => ({ line, column: HEADER_OF[k], message: 'Нет столбца с таким заголовком' })) };
+      continue;
+    }
+    const cells = Object.fromEntries(ORG_SHEET_COLUMNS.map((c) => [c.key, columnOf!.has(c.key) ? (values[columnOf!.get(c.key)!] ?? '') : ''])) as Record<OrgSheetKey, string>;
+    if (!Object.values(cells).some((v) => v !== '')) continue;
+    if (rows.length >= MAX_IMPORT_ROWS) return { rows: [], issues: [{ line, column: '', message: `В файле больше ${MAX_IMPORT_ROWS} строк: разделите его на части` }] };
+    rows.push({ line, cells });
   }
-  const sheet = workbook.worksheets[0];
-  if (!sheet) throw new ValidationError([{ field: 'file', message: 'В книге нет листов' }]);
-  const columnOf = new Map<OrgSheetKey, number>();
-  sheet.getRow(1).eachCell((cell, col) => {
-    const column = ORG_SHEET_COLUMNS.find((c) => c.header.toLowerCase() === cellText(cell).toLowerCase());
-    if (column) columnOf.set(column.key, col);
-  });
-  const missing = REQUIRED_HEADERS.filter((k) => !columnOf.has(k));
-  if (missing.length) return { rows: [], issues: missing.map((k) => ({ line: 1, column: HEADER_OF[k], message: 'Нет столбца с таким заголовком' })) };
-  if (sheet.rowCount - 1 > MAX_IMPORT_ROWS) {
-    return { rows: [], issues: [{ line: 1, column: '', message: `В файле больше ${MAX_IMPORT_ROWS} строк: разделите его на части` }] };
-  }
-  const rows: SheetRow[] = [];
-  for (let line = 2; line <= sheet.rowCount; line++) {
-    const row = sheet.getRow(line);
-    const cells = Object.fromEntries(ORG_SHEET_COLUMNS.map((c) => [c.key, columnOf.has(c.key) ? cellText(row.getCell(columnOf.get(c.key)!)) : ''])) as Record<OrgSheetKey, string>;
-    if (Object.values(cells).some((v) => v !== '')) rows.push({ line, cells });
-  }
+  if (!columnOf) return { rows: [], issues: [{ line: 1, column: '', message: 'Файл пуст' }] };
   return { rows, issues: [] };
 }
 
 /** Validates every row against the file, the registry and the user's rights; changes nothing. */
-export async function planOrgImport(db: Knex, principal: Principal, root: OrgRow, rows: SheetRow[]): Promise<ImportPlan> {
+export async function planOrgImport(db: Knex, principal: Principal, root: OrgRow, rows: OrgSheetRow[]): Promise<ImportPlan> {
   const issues: ImportIssue[] = [];
   const issue = (line: number, key: OrgSheetKey | '', message: string) => issues.push({ line, column: key ? HEADER_OF[key] : '', message });
   const referenced = new Set(rows.flatMap((r) => [r.cells.inpo, r.cells.parent]).filter((v) => /^\d{10}$/.test(v)));

@@ -164,4 +164,3 @@ export function createRestructureService(db: Knex) {
   };
 }
 
-export type RestructureService = ReturnType<typeof createRestructureService>;

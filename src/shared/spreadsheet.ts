@@ -9,11 +9,9 @@ export function neutralizeFormula(value: string | null | undefined): string {
   return /^[=+\-@\t\r]/.test(value) ? `'${value}` : value;
 }
 
-/** The text of a cell whatever Excel stored there (rich text, hyperlink, formula result, number, date). */
-export function cellText(cell: ExcelJS.Cell): string {
-  return cellValueText(cell.value);
-}
+export const XLSX_MIME = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 
+/** The text of a cell value whatever Excel stored there (rich text, hyperlink, formula result, number, date). */
 export function cellValueText(value: ExcelJS.CellValue): string {
   if (value == null) return '';
   if (value instanceof Date) return value.toISOString().slice(0, 10);

@@ -238,6 +238,7 @@ describe('retention', () => {
     expect(await db()('members').where({ id: old }).first()).toMatchObject({ surname: 'Обезличено', name: 'Обезличено', phone: null, sex: 'f', birth_date: '1985-05-05' });
     expect((await db()('members').where({ id: recent }).first()).surname).toBe('Недавновыбывшая');
     expect(await db()('depersonalisation_journal').where({ member_id: old })).toHaveLength(1);
+    expect(await db()('audit_log').where({ action: 'member.depersonalised', entity_id: String(old) })).toHaveLength(1);
     expect(await depersonaliseExpired(ctx.deps.db, '2026-11-23', 5)).toBe(0);
     expect(await countAsOf(db(), org.path, '2015-01-01')).toEqual(before2015);
   });
@@ -352,5 +353,22 @@ describe("the member's own card", () => {
     expect(card.text).not.toContain('Оформить выход');
     expect((await member.agent.get(`/members/${neighbour}`)).status).toBe(403);
     expect((await member.agent.post(`/members/${own}/exit`).type('form').send({ _csrf: member.csrf, reason: 'voluntary', on: '2026-01-01' })).status).toBe(403);
+  });
+});
+
+describe('editing the card', () => {
+  it('when the person data are corrected, then only they change, the audit row holds old and new values, and category stays', async () => {
+    const [id] = await createMembers(db(), tree.primary, 1, { surname: 'Исправляемая', phone: '+79000000000', category: 'student' });
+    const form = await chair.agent.get(`/members/${id}/edit`).expect(200);
+    expect(form.text).toContain('value="Исправляемая"');
+    const bad = await chair.agent.post(`/members/${id}/edit`).type('form').send({ _csrf: chair.csrf, surname: 'Исправленная', name: 'Мария', sex: 'f', birthDate: '1985-05-05', phone: '12' });
+    expect(bad.status).toBe(422);
+    const res = await chair.agent.post(`/members/${id}/edit`).type('form')
+      .send({ _csrf: chair.csrf, surname: 'Исправленная', name: 'Мария', patronymic: 'Ивановна', sex: 'f', birthDate: '1985-05-05', phone: '+7 917 000-11-22' });
+    expect(res.status).toBe(303);
+    expect(await db()('members').where({ id }).first()).toMatchObject({ surname: 'Исправленная', phone: '+79170001122', category: 'student' });
+    const [audit] = await db()('audit_log').where({ action: 'member.updated', entity_id: String(id) });
+    expect(audit.old_values).toEqual({ surname: 'Исправляемая', phone: '+79000000000' });
+    expect(audit.new_values).toEqual({ surname: 'Исправленная', phone: '+79170001122' });
   });
 });

@@ -10,12 +10,11 @@ import { csrfTokenOf } from '../../http/setup/csrf';
 import { csvRows, xlsxRows } from '../../imports/row-source';
 import { checkSpreadsheetUpload, uploadFile } from '../../imports/upload';
 import { createPassportService } from '../../registry/passport.service';
-import { neutralizeFormula } from '../../shared/spreadsheet';
+import { XLSX_MIME, neutralizeFormula } from '../../shared/spreadsheet';
 import { CATEGORIES, CATEGORY_LABELS } from '../membership';
 import { importMembers, type MemberImportResult } from './member-import';
 import { MEMBER_COLUMNS } from './member-sheet';
 
-const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const MAX_MEMBER_UPLOAD_BYTES = 50 * 1024 * 1024;
 
 export function memberImportRoutes({ db }: Deps): Router {
@@ -45,7 +44,7 @@ export function memberImportRoutes({ db }: Deps): Router {
     const lists = workbook.addWorksheet('Справочники');
     lists.columns = [{ header: 'Категория', width: 30 }, { header: 'Пол', width: 8 }];
     CATEGORIES.forEach((c, i) => lists.addRow([CATEGORY_LABELS[c], ['ж', 'м'][i] ?? '']));
-    res.type(XLSX_TYPE).attachment('shablon-chleny-profsoyuza.xlsx');
+    res.type(XLSX_MIME).attachment('shablon-chleny-profsoyuza.xlsx');
     await workbook.xlsx.write(res);
     res.end();
   }

@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import { can } from '../../access/access';
 import { pathWithin, type Principal } from '../../access/principal';
-import { recordAudit, type AuditContext } from '../../audit/audit';
+import { recordAudit, recordAuditForMembers, type AuditContext } from '../../audit/audit';
 import { parseForm } from '../../http/forms';
+import type { ImportIssue } from '../../imports/import-issue';
 import { normalizeSheetDate, type SheetRow } from '../../imports/row-source';
 import { findOrgByInpo, type OrgRow } from '../../registry/orgs.repo';
 import { admissionSchema } from '../members.schemas';
@@ -13,12 +14,6 @@ const MAX_REPORTED_ISSUES = 10_000;
 const BATCH = 1000;
 const HEADER = Object.fromEntries(MEMBER_COLUMNS.map((c) => [c.key, c.header])) as Record<MemberColumnKey, string>;
 const REGISTRATION_LEVELS = new Set(['primary', 'subdivision', 'group']);
-
-export interface ImportIssue {
-  line: number;
-  column: string;
-  message: string;
-}
 
 export interface MemberImportResult {
   rows: number;
@@ -154,7 +149,7 @@ function columnOrder(header: string): number {
   return index === -1 ? -1 : index;
 }
 
-/** Members, their periods, admission events and audit rows, each one INSERT … SELECT. */
+/** Members, their periods and admission events, each one INSERT … SELECT; then an audit row per member. */
 async function commitStaged(trx: Knex.Transaction, ctx: AuditContext, root: OrgRow): Promise<number> {
   const { rows } = await trx.raw(`
     WITH created AS (
@@ -167,14 +162,13 @@ async function commitStaged(trx: Knex.Transaction, ctx: AuditContext, root: OrgR
       SELECT id, organization_id, category, is_pedagogical, joined_on FROM created),
     events AS (
       INSERT INTO membership_events (member_id, kind, happened_on, to_organization_id, category, reason, actor_user_id)
-      SELECT id, 'admitted', joined_on, organization_id, category, 'Загрузка из файла', :actor FROM created),
-    audited AS (
-      INSERT INTO audit_log (actor_user_id, action, entity, entity_id, organization_id, new_values, request_id, ip)
-      SELECT :actor, 'member.imported', 'member', id::text, organization_id, jsonb_build_object('source', 'import'), :requestId, :ip FROM created)
-    SELECT count(*) AS created FROM created`,
-    { actor: ctx.actorUserId, requestId: ctx.requestId, ip: ctx.ip },
+      SELECT id, 'admitted', joined_on, organization_id, category, 'Загрузка из файла', :actor FROM created)
+    SELECT id FROM created`,
+    { actor: ctx.actorUserId },
   );
-  const created = Number(rows[0].created);
+  const ids = rows.map((r: { id: number | string }) => Number(r.id));
+  await recordAuditForMembers(trx, ctx, 'member.imported', ids, { source: 'import' });
+  const created = ids.length;
   await recordAudit(trx, ctx, { action: 'member.import_committed', entity: 'organization', entityId: root.id, organizationId: root.id, newValues: { created } });
   return created;
 }
