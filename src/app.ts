@@ -8,6 +8,8 @@ import { restructureRoutes } from './registry/restructure.routes';
 import { importExportRoutes } from './registry/import-export.routes';
 import { membersRoutes } from './members/members.routes';
 import { cardsRoutes } from './cards/cards.routes';
+import { reportsRoutes } from './reports/reports.routes';
+import { formsRoutes } from './reports/forms/forms.routes';
 import { exportsRoutes } from './exports/exports.routes';
 import { memberImportRoutes } from './members/import/member-import.routes';
 import { errorHandler, notFoundHandler } from './http/error-handler';
@@ -58,6 +60,8 @@ export function createApp(deps: Deps): App {
   app.use(membersRoutes(deps));
   app.use(cardsRoutes(deps));
   app.use(exportsRoutes(deps));
+  app.use(reportsRoutes(deps));
+  app.use(formsRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

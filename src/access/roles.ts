@@ -22,13 +22,19 @@ export const PERMISSIONS = {
   'org.restructure': ['admin', 'coordinator'],
   'member.view': ['admin', 'coordinator', 'chair'],
   'member.edit': ['admin', 'coordinator', 'chair'],
+  'report.view': ['admin', 'coordinator', 'chair', 'statistician'],
+  'report.file': ['admin', 'coordinator', 'chair'],
+  /** checked on the higher organization: it accepts, returns and reopens its children's reports */
+  'report.accept': ['admin', 'coordinator'],
+  'form.manage': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /**
  * A chair edits the passport of the organization they chair and of its subdivisions and groups,
- * not of other organizations below it (a territorial chair does not edit the ППО's passports).
+ * not of other organizations below it (a territorial chair does not edit the ППО's passports), and files
+ * only their own organization's reports.
  */
-export const CHAIR_LIMITED_TO_OWN_UNITS: ReadonlySet<Action> = new Set<Action>(['org.passport.edit', 'org.units.create']);
+export const CHAIR_LIMITED_TO_OWN_UNITS: ReadonlySet<Action> = new Set<Action>(['org.passport.edit', 'org.units.create', 'report.file']);
 export const UNIT_LEVELS: ReadonlySet<string> = new Set(['subdivision', 'group']);
 
 export type Action = keyof typeof PERMISSIONS;

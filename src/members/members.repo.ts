@@ -19,6 +19,7 @@ export interface MemberRow {
   position: string | null;
   professionalGroup: string | null;
   isPedagogical: boolean;
+  onParentalLeave: boolean;
   studyForm: string | null;
   studyYear: number | null;
   joinedOn: string;
@@ -32,7 +33,7 @@ function selectMember(db: Knex) {
     id: 'm.id', organizationId: 'm.organization_id', organizationPath: 'o.path', organizationInpo: 'o.inpo', organizationName: 'o.name',
     organizationLevel: 'o.level', surname: 'm.surname', name: 'm.name', patronymic: 'm.patronymic', sex: 'm.sex', birthDate: 'm.birth_date',
     phone: 'm.phone', email: 'm.email', snils: 'm.snils', category: 'm.category', position: 'm.position', professionalGroup: 'm.professional_group',
-    isPedagogical: 'm.is_pedagogical', studyForm: 'm.study_form', studyYear: 'm.study_year', joinedOn: 'm.joined_on', leftOn: 'm.left_on', leftReason: 'm.left_reason',
+    isPedagogical: 'm.is_pedagogical', onParentalLeave: 'm.on_parental_leave', studyForm: 'm.study_form', studyYear: 'm.study_year', joinedOn: 'm.joined_on', leftOn: 'm.left_on', leftReason: 'm.left_reason',
     mergedIntoId: 'm.merged_into_id',
   });
 }

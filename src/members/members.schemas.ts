@@ -53,7 +53,7 @@ const eventFields = { on: requiredDate('Укажите дату'), documentNumbe
 
 export const transferSchema = z.object({ toInpo: z.string().trim().regex(/^\d{10}$/, 'ИНПО — 10 цифр'), ...eventFields, reason: optionalText(300) });
 export const exitSchema = z.object({ reason: z.enum(LEFT_REASONS, { error: 'Выберите причину' }), ...eventFields });
-export const categorySchema = z.object({ category: z.enum(CATEGORIES, { error: 'Выберите категорию' }), isPedagogical: checkbox(), ...eventFields });
+export const categorySchema = z.object({ category: z.enum(CATEGORIES, { error: 'Выберите категорию' }), isPedagogical: checkbox(), onParentalLeave: checkbox(), ...eventFields });
 
 export const cardRequestSchema = z.object({ kind: z.enum(['plastic', 'virtual'], { error: 'Выберите вид карты' }), on: requiredDate('Укажите дату') });
 export const cardMoveSchema = z.object({

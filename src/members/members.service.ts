@@ -193,16 +193,17 @@ export function createMembersService(db: Knex) {
       });
     },
 
-    async changeCategory(principal: Principal, ctx: AuditContext, id: number, input: { category: string; isPedagogical: boolean; on: string; documentNumber: string | null; documentDate: string | null }) {
+    async changeCategory(principal: Principal, ctx: AuditContext, id: number, input: { category: string; isPedagogical: boolean; onParentalLeave: boolean; on: string; documentNumber: string | null; documentDate: string | null }) {
       const member = await memberFor(principal, id, 'member.edit');
       if (member.leftOn) throw fieldError('category', 'Член Профсоюза выбыл');
       if (input.category !== 'working' && input.isPedagogical) throw fieldError('isPedagogical', 'Педагогическая должность бывает только у работающих');
+      if (input.category !== 'working' && input.onParentalLeave) throw fieldError('onParentalLeave', 'Отпуск по уходу за ребёнком бывает только у работающих');
       await inTransaction(db, async (trx) => {
         await assertDateAfterHistory(trx, member, input.on);
-        await changeCategory(trx, member.id, input.category, input.isPedagogical, { ...input, actorUserId: ctx.actorUserId });
+        await changeCategory(trx, member.id, input.category, input.isPedagogical, { ...input, actorUserId: ctx.actorUserId }, input.onParentalLeave);
         await recordAudit(trx, ctx, {
           action: 'member.category_changed', entity: 'member', entityId: member.id, organizationId: member.organizationId,
-          oldValues: { category: member.category, isPedagogical: member.isPedagogical }, newValues: { category: input.category, isPedagogical: input.isPedagogical, on: input.on },
+          oldValues: { category: member.category, isPedagogical: member.isPedagogical, onParentalLeave: member.onParentalLeave }, newValues: { category: input.category, isPedagogical: input.isPedagogical, onParentalLeave: input.onParentalLeave, on: input.on },
         });
       });
     },

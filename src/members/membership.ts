@@ -40,7 +40,7 @@ const meta = (m: EventMeta) => ({
 export async function openMembership(trx: Knex.Transaction, memberId: number, organizationId: number, category: string, isPedagogical: boolean, m: EventMeta, kind: 'admitted' | 'readmitted') {
   await trx('member_periods').insert({ member_id: memberId, organization_id: organizationId, category, is_pedagogical: isPedagogical, valid_from: m.on });
   await trx('membership_events').insert({ member_id: memberId, kind, to_organization_id: organizationId, category, ...meta(m) });
-  await trx('members').where({ id: memberId }).update({ organization_id: organizationId, category, is_pedagogical: isPedagogical, left_on: null, left_reason: null, updated_at: trx.fn.now() });
+  await trx('members').where({ id: memberId }).update({ organization_id: organizationId, category, is_pedagogical: isPedagogical, on_parental_leave: false, left_on: null, left_reason: null, updated_at: trx.fn.now() });
 }
 
 /**
@@ -52,11 +52,11 @@ async function splitOpenPeriods(
   trx: Knex.Transaction,
   memberIds: number[],
   on: string,
-  change: { organizationId?: number; category?: string; isPedagogical?: boolean; close?: boolean },
+  change: { organizationId?: number; category?: string; isPedagogical?: boolean; onParentalLeave?: boolean; close?: boolean },
 ): Promise<number[]> {
   const { rows } = await trx.raw(
     `WITH open AS (
-       SELECT p.id, p.member_id, p.organization_id, p.category, p.is_pedagogical, p.valid_from
+       SELECT p.id, p.member_id, p.organization_id, p.category, p.is_pedagogical, p.on_parental_leave, p.valid_from
          FROM member_periods p WHERE p.valid_to IS NULL AND p.member_id = ANY(?::bigint[])
           AND p.valid_from <= ?::date
           FOR UPDATE),
@@ -69,9 +69,9 @@ async function splitOpenPeriods(
   );
   if (!change.close && rows.length) {
     await trx('member_periods').insert(
-      rows.map((r: { member_id: number; organization_id: number; category: string; is_pedagogical: boolean }) => ({
+      rows.map((r: { member_id: number; organization_id: number; category: string; is_pedagogical: boolean; on_parental_leave: boolean }) => ({
         member_id: r.member_id, organization_id: change.organizationId ?? r.organization_id, category: change.category ?? r.category,
-        is_pedagogical: change.isPedagogical ?? r.is_pedagogical, valid_from: on,
+        is_pedagogical: change.isPedagogical ?? r.is_pedagogical, on_parental_leave: change.onParentalLeave ?? r.on_parental_leave, valid_from: on,
       })),
     );
   }
@@ -92,10 +92,11 @@ export async function transferMembers(trx: Knex.Transaction, memberIds: Knex.Que
   return ids.length;
 }
 
-export async function changeCategory(trx: Knex.Transaction, memberId: number, category: string, isPedagogical: boolean, m: EventMeta) {
-  await splitOpenPeriods(trx, [memberId], m.on, { category, isPedagogical });
+/** A new category, pedagogical post or parental leave from a date on (the statistics count them as of each date). */
+export async function changeCategory(trx: Knex.Transaction, memberId: number, category: string, isPedagogical: boolean, m: EventMeta, onParentalLeave = false) {
+  await splitOpenPeriods(trx, [memberId], m.on, { category, isPedagogical, onParentalLeave });
   await trx('membership_events').insert({ member_id: memberId, kind: 'category_changed', category, ...meta(m) });
-  await trx('members').where({ id: memberId }).update({ category, is_pedagogical: isPedagogical, updated_at: trx.fn.now() });
+  await trx('members').where({ id: memberId }).update({ category, is_pedagogical: isPedagogical, on_parental_leave: onParentalLeave, updated_at: trx.fn.now() });
 }
 
 /** Ends the memberships of the given active members on a date (one or a whole selection, set-based). */

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { GAPS_SQL_INCOMPLETE, type PassportGaps } from './completeness';
 
-export const OFFICER_POSTS = ['chair', 'deputy', 'committee', 'audit', 'group_organizer', 'safety_rep'] as const;
+export const OFFICER_POSTS = ['chair', 'deputy', 'committee', 'presidium', 'audit', 'commission', 'group_organizer', 'safety_rep', 'staff', 'volunteer_inspector'] as const;
 export type OfficerPost = (typeof OFFICER_POSTS)[number];
 export const OFFICER_POST_LABELS: Record<OfficerPost, string> = {
   chair: 'Председатель',
@@ -10,6 +10,10 @@ export const OFFICER_POST_LABELS: Record<OfficerPost, string> = {
   audit: 'Член контрольно-ревизионной комиссии',
   group_organizer: 'Профгрупорг',
   safety_rep: 'Уполномоченный по охране труда',
+  presidium: 'Член президиума',
+  commission: 'Член комиссии профкома',
+  staff: 'Штатный работник аппарата',
+  volunteer_inspector: 'Внештатный (общественный) инспектор',
 };
 
 export interface OfficerRow {
@@ -24,19 +28,20 @@ export interface OfficerRow {
   salaried: boolean;
   protocolNumber: string | null;
   protocolDate: string | null;
+  trainedOn: string | null;
   endedOn: string | null;
 }
 
 const OFFICER_COLUMNS = {
   id: 'id', post: 'post', surname: 'surname', name: 'name', patronymic: 'patronymic', memberId: 'member_id', electedOn: 'elected_on',
-  termUntil: 'term_until', salaried: 'salaried', protocolNumber: 'protocol_number', protocolDate: 'protocol_date', endedOn: 'ended_on',
+  termUntil: 'term_until', salaried: 'salaried', protocolNumber: 'protocol_number', protocolDate: 'protocol_date', trainedOn: 'trained_on', endedOn: 'ended_on',
 };
 
 /** Current officers first (chair on top), then the history, newest first. */
 export async function listOfficers(db: Knex, organizationId: number): Promise<OfficerRow[]> {
   return db('org_officers')
     .where({ organization_id: organizationId })
-    .orderByRaw("ended_on IS NOT NULL, array_position(ARRAY['chair','group_organizer','deputy','committee','audit','safety_rep'], post), elected_on DESC, id DESC")
+    .orderByRaw("ended_on IS NOT NULL, array_position(ARRAY['chair','group_organizer','deputy','presidium','committee','audit','commission','safety_rep','staff','volunteer_inspector'], post), elected_on DESC, id DESC")
     .select(OFFICER_COLUMNS);
 }
 
@@ -50,13 +55,14 @@ export interface HeadcountRow {
   employeesTotal: number;
   employeesPedagogical: number;
   studentsTotal: number;
+  institutionsTotal: number | null;
 }
 
 export async function listHeadcounts(db: Knex, organizationId: number): Promise<HeadcountRow[]> {
   return db('org_headcounts')
     .where({ organization_id: organizationId })
     .orderBy('as_of', 'desc')
-    .select({ id: 'id', asOf: 'as_of', employeesTotal: 'employees_total', employeesPedagogical: 'employees_pedagogical', studentsTotal: 'students_total' });
+    .select({ id: 'id', asOf: 'as_of', employeesTotal: 'employees_total', employeesPedagogical: 'employees_pedagogical', studentsTotal: 'students_total', institutionsTotal: 'institutions_total' });
 }
 
 export interface AgreementRow {

@@ -26,6 +26,7 @@ export const officerSchema = z
     salaried: checkbox(),
     protocolNumber: optionalText(50),
     protocolDate: optionalDate(),
+    trainedOn: optionalDate(),
   })
   .refine((v) => !v.termUntil || !v.electedOn || v.termUntil >= v.electedOn, { path: ['termUntil'], message: 'Срок полномочий не может закончиться раньше избрания' });
 export type OfficerInput = z.output<typeof officerSchema>;
@@ -38,6 +39,8 @@ export const headcountSchema = z
     employeesTotal: wholeNumber('Укажите число работников'),
     employeesPedagogical: wholeNumber('Укажите число педагогических работников'),
     studentsTotal: z.preprocess((v) => (v === '' || v === undefined ? '0' : v), wholeNumber('Укажите число обучающихся')),
+    /** for territorial organizations: the educational organizations in the territory (structural coverage) */
+    institutionsTotal: z.preprocess((v) => (v === '' ? undefined : v), wholeNumber('Укажите число образовательных организаций').optional()).transform((v) => v ?? null),
   })
   .refine((v) => v.employeesPedagogical <= v.employeesTotal, { path: ['employeesPedagogical'], message: 'Педагогов не может быть больше, чем всех работников' });
 export type HeadcountInput = z.output<typeof headcountSchema>;

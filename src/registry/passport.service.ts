@@ -89,7 +89,7 @@ export function createPassportService(db: Knex) {
           .insert({
             organization_id: org.id, post: input.post, surname: input.surname, name: input.name, patronymic: input.patronymic, member_id: memberId,
             elected_on: input.electedOn, term_until: input.termUntil, salaried: input.salaried,
-            protocol_number: input.protocolNumber, protocol_date: input.protocolDate,
+            protocol_number: input.protocolNumber, protocol_date: input.protocolDate, trained_on: input.trainedOn,
           })
           .returning('id');
         await recordAudit(trx, ctx, { action: 'org.officer.added', entity: 'org_officer', entityId: row.id, organizationId: org.id, newValues: { ...input, memberId } });
@@ -111,12 +111,12 @@ export function createPassportService(db: Knex) {
     async saveHeadcount(ctx: AuditContext, org: OrgRow, input: HeadcountInput) {
       await inTransaction(db, async (trx) => {
         const existing = await trx('org_headcounts').where({ organization_id: org.id, as_of: input.asOf }).first();
-        const values = { employees_total: input.employeesTotal, employees_pedagogical: input.employeesPedagogical, students_total: input.studentsTotal };
+        const values = { employees_total: input.employeesTotal, employees_pedagogical: input.employeesPedagogical, students_total: input.studentsTotal, institutions_total: input.institutionsTotal };
         if (existing) await trx('org_headcounts').where({ id: existing.id }).update(values);
         else await trx('org_headcounts').insert({ organization_id: org.id, as_of: input.asOf, ...values });
         await recordAudit(trx, ctx, {
           action: 'org.headcount.saved', entity: 'organization', entityId: org.id, organizationId: org.id,
-          oldValues: existing ? { asOf: input.asOf, employeesTotal: existing.employees_total, employeesPedagogical: existing.employees_pedagogical, studentsTotal: existing.students_total } : null,
+          oldValues: existing ? { asOf: input.asOf, employeesTotal: existing.employees_total, employeesPedagogical: existing.employees_pedagogical, studentsTotal: existing.students_total, institutionsTotal: existing.institutions_total } : null,
           newValues: { ...input },
         });
       });

@@ -94,7 +94,7 @@ describe('history: the registry as of any date', () => {
     const m4 = await admit('Четвёртая', b, '2023-02-01', 'pensioner');
     await service.transfer(coordinatorPrincipal, auditCtx, m1, { toInpo: b.inpo, on: '2022-01-01', reason: null, documentNumber: null, documentDate: null });
     log.push({ on: '2022-01-01', kind: 'transfer', member: m1, org: b.id });
-    await service.changeCategory(coordinatorPrincipal, auditCtx, m2, { category: 'working', isPedagogical: true, on: '2023-07-01', documentNumber: null, documentDate: null });
+    await service.changeCategory(coordinatorPrincipal, auditCtx, m2, { category: 'working', isPedagogical: true, onParentalLeave: false, on: '2023-07-01', documentNumber: null, documentDate: null });
     log.push({ on: '2023-07-01', kind: 'category', member: m2, category: 'working' });
     await service.exit(coordinatorPrincipal, auditCtx, m3, { reason: 'dismissed', on: '2024-05-20', documentNumber: '12', documentDate: '2024-05-20' });
     log.push({ on: '2024-05-20', kind: 'exit', member: m3 });

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Role } from '../../src/access/roles';
 import { hashPassword } from '../../src/auth/password';
-import type { Level } from '../../src/registry/levels';
+import type { EmployerKind, Level } from '../../src/registry/levels';
 import { insertOrganization } from '../../src/registry/orgs.create';
 import { findOrgById, type OrgRow } from '../../src/registry/orgs.repo';
 
@@ -23,10 +23,15 @@ export async function unionRoot(db: Knex): Promise<OrgRow> {
   return insertOrganization(db, { parentId: null, level: 'union', name: 'Общероссийский Профсоюз образования' });
 }
 
-export async function createOrg(db: Knex, parent: OrgRow, level: Level, extra: { name?: string; regionCode?: number; hasTerritorialRights?: boolean } = {}) {
+export async function createOrg(
+  db: Knex, parent: OrgRow, level: Level,
+  extra: { name?: string; regionCode?: number; hasTerritorialRights?: boolean; employerKind?: EmployerKind; createdOn?: string } = {},
+) {
   return insertOrganization(db, {
     parentId: parent.id, level, name: extra.name ?? uniq(`Организация ${level} `), regionCode: extra.regionCode ?? 77,
-    hasTerritorialRights: extra.hasTerritorialRights, employerKind: level === 'primary' ? 'school' : null,
+    hasTerritorialRights: extra.hasTerritorialRights, employerKind: extra.employerKind ?? (level === 'primary' ? 'school' : null),
+    // organizations of the fixtures exist long before any reporting date a test asks about
+    createdOn: extra.createdOn ?? '2000-01-01',
   });
 }
 

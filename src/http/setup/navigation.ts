@@ -15,6 +15,10 @@ export function navigationFor(principal: Principal): NavItem[] {
   if (orgRoot) items.push({ label: 'Реестр', href: `/orgs/${orgRoot.inpo}`, section: 'registry' });
   const memberRoot = homeOrganizations(principal).find((o) => can(principal, 'member.view', o));
   if (memberRoot) items.push({ label: 'Члены Профсоюза', href: `/orgs/${memberRoot.inpo}/members`, section: 'members' });
+  const reportRoot = homeOrganizations(principal).find((o) => can(principal, 'report.view', o));
+  if (reportRoot) items.push({ label: 'Отчёты', href: `/orgs/${reportRoot.inpo}/reports`, section: 'reports' });
+  const formsRoot = homeOrganizations(principal).find((o) => o.level === 'union' && can(principal, 'form.manage', o));
+  if (formsRoot) items.push({ label: 'Формы', href: '/admin/forms', section: 'forms' });
   return items;
 }
 

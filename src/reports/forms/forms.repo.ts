@@ -1,0 +1,45 @@
+import type { Knex } from 'knex';
+import type { OrgRow } from '../../registry/orgs.repo';
+import type { FormDefinition } from './form-schema';
+
+export interface FormVersion {
+  id: number;
+  code: string;
+  version: number;
+  title: string;
+  definition: FormDefinition;
+  status: 'draft' | 'active' | 'retired';
+  uploadedAt: Date;
+  activatedAt: Date | null;
+}
+
+const COLUMNS = { id: 'id', code: 'code', version: 'version', title: 'title', definition: 'definition', status: 'status', uploadedAt: 'uploaded_at', activatedAt: 'activated_at' };
+
+export async function findActiveForm(db: Knex, code: string): Promise<FormVersion | undefined> {
+  return db('form_versions').where({ code, status: 'active' }).first(COLUMNS);
+}
+
+export async function findFormVersion(db: Knex, id: number): Promise<FormVersion | undefined> {
+  return db('form_versions').where({ id }).first(COLUMNS);
+}
+
+export async function listActiveForms(db: Knex): Promise<FormVersion[]> {
+  return db('form_versions').where({ status: 'active' }).orderBy('code').select(COLUMNS);
+}
+
+export async function listFormVersions(db: Knex): Promise<FormVersion[]> {
+  return db('form_versions').orderBy([{ column: 'code' }, { column: 'version', order: 'desc' }]).select(COLUMNS);
+}
+
+export async function nextVersionNumber(db: Knex, code: string): Promise<number> {
+  const row = await db('form_versions').where({ code }).max<{ max: number | null }>('version as max').first();
+  return Number(row?.max ?? 0) + 1;
+}
+
+/** Whether a form is filed by organizations like this one (level, employer kind, territorial rights). */
+export function appliesTo(def: FormDefinition, org: Pick<OrgRow, 'level' | 'employerKind' | 'hasTerritorialRights'>): boolean {
+  const a = def.appliesTo;
+  if (org.level === 'primary' && org.hasTerritorialRights && a.territorialRights) return true;
+  if (!a.levels.includes(org.level)) return false;
+  return !a.employerKinds || a.employerKinds.includes(org.employerKind ?? 'other');
+}

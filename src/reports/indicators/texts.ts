@@ -1,0 +1,67 @@
+import type { Knex } from 'knex';
+import { EMPLOYER_KIND_LABELS, type EmployerKind } from '../../registry/levels';
+import { AGREEMENT_STATUS_LABELS } from '../../registry/passport.schemas';
+import { formatDate } from '../../shared/format';
+import { existsOn, ppoMembers, sqlDate } from './engine';
+
+// Text lines and list rows of the collective-bargaining forms, read from the agreement tab of the
+// passports. An agreement is "active on the date" when the date falls within its term.
+
+export async function agreementTexts(db: Knex, organizationId: number): Promise<Record<string, string>> {
+  const ca = await db('collective_agreements').where({ organization_id: organizationId }).first();
+  const annexes: { title: string }[] = await db('agreement_annexes').where({ organization_id: organizationId }).orderBy('id').select('title');
+  if (!ca) return { agreement_term: 'нет сведений', agreement_registration: 'нет сведений', agreement_annex_titles: 'нет', agreement_none_reason: 'сведения о коллективном договоре не внесены в паспорт' };
+  const term = ca.signed_on
+    ? `подписан ${formatDate(ca.signed_on)}, действует с ${formatDate(ca.valid_from)} по ${formatDate(ca.valid_to)}`
+    : AGREEMENT_STATUS_LABELS[ca.status as keyof typeof AGREEMENT_STATUS_LABELS];
+  const registration = ca.registration_number
+    ? `№ ${ca.registration_number}${ca.registration_date ? ` от ${formatDate(ca.registration_date)}` : ''}`
+    : 'не зарегистрирован';
+  return {
+    agreement_term: term,
+    agreement_registration: registration,
+    agreement_annex_titles: annexes.length ? annexes.map((a) => a.title).join('; ') : 'нет',
+    agreement_none_reason: ca.status === 'none' || ca.status === 'negotiating' ? (ca.none_reason ?? AGREEMENT_STATUS_LABELS[ca.status as 'none']) : '—',
+  };
+}
+
+export interface AgreementRow {
+  inpo: string;
+  name: string;
+  employerKind: string;
+  hasAgreement: boolean;
+  signedOn: string | null;
+  validFrom: string | null;
+  validTo: string | null;
+  staffCovered: number | null;
+  membersCovered: number | null;
+  status: string;
+}
+
+/** КДКО: one row per primary organization of the subtree that exists on the date. */
+export async function primaryAgreementRows(db: Knex, rootId: number, date: string): Promise<AgreementRow[]> {
+  const d = sqlDate(date);
+  const { rows } = await db.raw(
+    `SELECT o.inpo, o.name, o.employer_kind, ca.status, ca.signed_on, ca.valid_from, ca.valid_to, h.employees_total,
+            coalesce(ca.status IN ('active','expired') AND ca.valid_from <= ${d} AND ca.valid_to >= ${d}, false) AS active,
+            ${ppoMembers('o', d, " AND xp.category = 'working'")} AS working_members
+       FROM organizations root JOIN organizations o ON o.path <@ root.path AND o.level = 'primary' AND ${existsOn('o', d)}
+       LEFT JOIN collective_agreements ca ON ca.organization_id = o.id
+       LEFT JOIN LATERAL (SELECT * FROM org_headcounts h WHERE h.organization_id = o.id AND h.as_of <= ${d} ORDER BY h.as_of DESC LIMIT 1) h ON true
+      WHERE root.id = ?
+      ORDER BY o.name, o.id`,
+    [rootId],
+  );
+  return rows.map((r: Record<string, unknown>) => ({
+    inpo: String(r.inpo),
+    name: String(r.name),
+    employerKind: r.employer_kind ? EMPLOYER_KIND_LABELS[r.employer_kind as EmployerKind] : '',
+    hasAgreement: Boolean(r.active),
+    signedOn: (r.signed_on as string | null) ?? null,
+    validFrom: (r.valid_from as string | null) ?? null,
+    validTo: (r.valid_to as string | null) ?? null,
+    staffCovered: r.active && r.employees_total != null ? Number(r.employees_total) : r.active ? null : 0,
+    membersCovered: r.active ? Number(r.working_members) : 0,
+    status: r.status ? AGREEMENT_STATUS_LABELS[r.status as keyof typeof AGREEMENT_STATUS_LABELS] : 'нет сведений',
+  }));
+}

@@ -1,0 +1,42 @@
+import { formatDate } from '../../shared/format';
+import type { LineResult } from '../forms/evaluate';
+import type { ReportResult } from '../report-builder';
+
+// What the paper blank says, shared by the XLSX and PDF renderings.
+
+export function headerLines(r: ReportResult): string[] {
+  return [
+    `Организация: ${r.organization.name}`,
+    `ИНПО: ${r.organization.inpo}`,
+    `Отчётная дата: ${formatDate(r.date)} · период движения: с ${formatDate(r.periodStart)} по ${formatDate(r.date)}`,
+    `Версия формы: ${r.form.version} · ${r.source === 'filed' ? 'сводка по сданным отчётам' : 'по данным реестра'} на ${formatDate(r.computedAt.slice(0, 10))}`,
+  ];
+}
+
+export const SIGN_OFF = [
+  'Председатель организации ____________________ / ______________________ /',
+  'Ответственный за статистическую отчётность ____________________ / ______________________ /',
+  'Дата «____» ______________ 20____ г.',
+];
+
+/** A numeric cell as printed: percentages with one decimal, empty when the registry holds no value. */
+export function cellText(line: LineResult, column: string): string {
+  if (!line.columns.includes(column as never)) return '×';
+  const v = line.values[column as keyof LineResult['values']];
+  if (v == null) return '';
+  return line.type === 'percent' ? v.toFixed(1).replace('.', ',') : String(v);
+}
+
+export function listCell(row: Record<string, unknown>, key: string): string | number {
+  const v = row[key];
+  if (v == null) return '';
+  if (typeof v === 'boolean') return v ? 'да' : 'нет';
+  if (typeof v === 'number') return v;
+  return /^\d{4}-\d{2}-\d{2}$/.test(String(v)) ? formatDate(String(v)) : String(v);
+}
+
+/** Row keys of a list form map onto the camelCase fields of its rows. */
+export const LIST_FIELD: Record<string, string> = {
+  name: 'name', inpo: 'inpo', employer_kind: 'employerKind', has_agreement: 'hasAgreement', signed_on: 'signedOn', valid_from: 'validFrom',
+  valid_to: 'validTo', staff_covered: 'staffCovered', members_covered: 'membersCovered', status: 'status',
+};

@@ -1,0 +1,113 @@
+import ExcelJS from 'exceljs';
+import type { Writable } from 'node:stream';
+import { neutralizeFormula } from '../../shared/spreadsheet';
+import type { ReportResult } from '../report-builder';
+import { LIST_FIELD, SIGN_OFF, headerLines, listCell } from './report-text';
+
+// The form as a printable A4 blank: header with organization, ИНПО and date, numbered lines, and the
+// sign-off block. Several reports (a consolidated organization and each of its children) become one
+// workbook with a sheet each. Written as a stream: a КДКО of the whole union has 75,000 rows.
+
+const BORDER: Partial<ExcelJS.Borders> = { top: { style: 'thin' }, left: { style: 'thin' }, bottom: { style: 'thin' }, right: { style: 'thin' } };
+
+export async function renderReportWorkbook(results: ReportResult[], out: Writable): Promise<void> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true });
+  workbook.creator = 'Реестр Профсоюза образования';
+  const names = new Set<string>();
+  for (const r of results) {
+    const sheet = workbook.addWorksheet(sheetName(r, names, results.length > 1), {
+      pageSetup: { paperSize: 9, orientation: 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0, margins: { left: 0.5, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 } },
+    });
+    if (r.form.kind === 'list') writeList(sheet, r);
+    else writeLines(sheet, r);
+    await sheet.commit();
+  }
+  await workbook.commit();
+}
+
+function sheetName(r: ReportResult, used: Set<string>, many: boolean): string {
+  const base = (many ? `${r.organization.inpo} ${r.organization.name}` : r.form.name).replace(/[[\]:*?/\\]/g, ' ').slice(0, 31).trim();
+  let name = base;
+  for (let i = 2; used.has(name); i++) name = `${base.slice(0, 27)} (${i})`;
+  used.add(name);
+  return name;
+}
+
+function writeHeader(sheet: ExcelJS.Worksheet, r: ReportResult, width: number) {
+  const code = sheet.addRow([]);
+  code.getCell(width).value = `Форма ${r.form.name}`;
+  code.getCell(width).alignment = { horizontal: 'right' };
+  code.commit();
+  const title = sheet.addRow([r.form.title]);
+  title.font = { bold: true, size: 13 };
+  sheet.mergeCells(title.number, 1, title.number, width);
+  title.commit();
+  for (const text of headerLines(r)) {
+    const row = sheet.addRow([neutralizeFormula(text)]);
+    sheet.mergeCells(row.number, 1, row.number, width);
+    row.commit();
+  }
+  sheet.addRow([]).commit();
+}
+
+function writeSignOff(sheet: ExcelJS.Worksheet, width: number) {
+  sheet.addRow([]).commit();
+  for (const text of SIGN_OFF) {
+    const row = sheet.addRow([text]);
+    sheet.mergeCells(row.number, 1, row.number, width);
+    row.commit();
+  }
+}
+
+function writeLines(sheet: ExcelJS.Worksheet, r: ReportResult) {
+  const width = 2 + r.columns.length;
+  sheet.columns = [{ width: 8 }, { width: 60 }, ...r.columns.map(() => ({ width: 13 }))];
+  writeHeader(sheet, r, width);
+  const head = sheet.addRow(['№ строки', 'Показатель', ...r.columns.map((c) => c.label)]);
+  head.font = { bold: true };
+  head.eachCell((cell) => { cell.border = BORDER; cell.alignment = { wrapText: true, vertical: 'middle', horizontal: 'center' }; });
+  head.commit();
+  for (const section of r.sections) {
+    const title = sheet.addRow([neutralizeFormula(section.title)]);
+    title.font = { bold: true };
+    sheet.mergeCells(title.number, 1, title.number, width);
+    title.commit();
+    for (const line of section.lines) {
+      const row = sheet.addRow([line.no, neutralizeFormula(line.label)]);
+      if (line.type === 'text') {
+        row.getCell(3).value = neutralizeFormula(line.text ?? '');
+        sheet.mergeCells(row.number, 3, row.number, width);
+      } else {
+        r.columns.forEach((c, i) => {
+          const cell = row.getCell(3 + i);
+          if (!line.columns.includes(c.key)) cell.value = '×';
+          else cell.value = line.values[c.key];
+          if (line.type === 'percent') cell.numFmt = '0.0';
+          cell.alignment = { horizontal: 'right' };
+        });
+      }
+      for (let i = 1; i <= width; i++) row.getCell(i).border = BORDER;
+      row.getCell(2).alignment = { wrapText: true };
+      row.commit();
+    }
+  }
+  writeSignOff(sheet, width);
+}
+
+function writeList(sheet: ExcelJS.Worksheet, r: ReportResult) {
+  const columns = r.listColumns ?? [];
+  sheet.columns = columns.map((c) => ({ width: c.key === 'name' ? 50 : 16 }));
+  writeHeader(sheet, r, columns.length);
+  const head = sheet.addRow(columns.map((c) => c.label));
+  head.font = { bold: true };
+  head.eachCell((cell) => { cell.border = BORDER; cell.alignment = { wrapText: true, vertical: 'middle' }; });
+  head.commit();
+  for (const item of r.rows ?? []) {
+    const values = columns.map((c) => {
+      const v = listCell(item as unknown as Record<string, unknown>, LIST_FIELD[c.key] ?? c.key);
+      return typeof v === 'string' ? neutralizeFormula(v) : v;
+    });
+    sheet.addRow(values).commit();
+  }
+  writeSignOff(sheet, columns.length);
+}

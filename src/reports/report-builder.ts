@@ -1,0 +1,131 @@
+import type { Knex } from 'knex';
+import type { OrgRow } from '../registry/orgs.repo';
+import { CHANGES_SINCE_FILING, compiledForm, type CompiledForm } from './forms/compile';
+import { evaluateForm, type ControlFailure, type LineOverride, type LineResult } from './forms/evaluate';
+import type { ColumnKey, LinesForm } from './forms/form-schema';
+import type { FormVersion } from './forms/forms.repo';
+import { computeIndicators, listCards, listMissingHeadcounts, sqlDate, type CardRef, type ColumnValues } from './indicators/engine';
+import { agreementTexts, primaryAgreementRows, type AgreementRow } from './indicators/texts';
+import { periodStart } from './periods';
+
+// A report is the evaluated form for (organization, date) as a plain JSON document: what the draft
+// page shows, what filing freezes and what the downloads render.
+
+export interface ReportResult {
+  form: { code: string; name: string; title: string; version: number; formVersionId: number; kind: 'lines' | 'list' };
+  organization: { id: number; inpo: string; name: string; level: string };
+  date: string;
+  periodStart: string;
+  /** computed from the registry, or consolidated from the children's filed reports */
+  source: 'live' | 'filed';
+  columns: { key: ColumnKey; label: string }[];
+  sections: { title: string; lines: LineResult[] }[];
+  controls: (ControlFailure & { cards: CardRef[]; cardsTotal: number })[];
+  gaps: { message: string; orgs: { inpo: string; name: string }[]; total: number }[];
+  listColumns?: { key: string; label: string }[];
+  rows?: AgreementRow[];
+  computedAt: string;
+}
+
+export type OrgRef = Pick<OrgRow, 'id' | 'inpo' | 'name' | 'level' | 'path'>;
+
+export interface BuildOptions {
+  /** line 09 of the report filed at the previous reporting date: the start of the movement identity */
+  previousFiled?: { values: ColumnValues; filedAt: Date } | null;
+  /** consolidation from filed reports: summed children's lines */
+  override?: LineOverride;
+}
+
+function header(fv: FormVersion, org: OrgRef, date: string) {
+  const def = fv.definition;
+  return {
+    form: { code: def.code, name: def.name, title: def.title, version: def.version, formVersionId: fv.id, kind: def.kind },
+    organization: { id: org.id, inpo: org.inpo, name: org.name, level: org.level },
+    date,
+    periodStart: periodStart(def, date),
+    computedAt: new Date().toISOString(),
+  };
+}
+
+export async function buildReport(db: Knex, fv: FormVersion, org: OrgRef, date: string, options: BuildOptions = {}): Promise<ReportResult> {
+  const base = header(fv, org, date);
+  const def = fv.definition;
+  if (def.kind === 'list') {
+    return { ...base, source: 'live', columns: [], sections: [], controls: [], gaps: [], listColumns: def.listColumns, rows: await primaryAgreementRows(db, org.id, date) };
+  }
+  const form = compiledForm(def);
+  const values = (await computeIndicators(db, { rootIds: [org.id], date, periodStart: base.periodStart, names: form.indicators })).get(org.id)!;
+  if (options.previousFiled && values.members_at_start) {
+    values.members_at_start = { ...values.members_at_start, total: options.previousFiled.values.total, women: options.previousFiled.values.women };
+  }
+  const texts = hasTextLines(def) ? await agreementTexts(db, org.id) : {};
+  const evaluation = evaluateForm(form, values, texts, options.override);
+  const controls = await Promise.all(
+    evaluation.failures.map(async (f) => {
+      const behind = await cardsBehind(db, f.cardsIndicator, org, date, base.periodStart, options.previousFiled?.filedAt);
+      return { ...f, cards: behind.cards, cardsTotal: behind.total };
+    }),
+  );
+  return { ...base, source: options.override ? 'filed' : 'live', columns: def.columns, sections: evaluation.sections, controls, gaps: await findGaps(db, form, org, date, values) };
+}
+
+/** The same form evaluated for several organizations with one query per indicator group (sheets per child, comparisons). */
+export async function buildReportsForRoots(db: Knex, fv: FormVersion, orgs: OrgRef[], date: string): Promise<Map<number, ReportResult>> {
+  const out = new Map<number, ReportResult>();
+  if (!orgs.length) return out;
+  const def = fv.definition;
+  if (def.kind === 'list') {
+    for (const org of orgs) out.set(org.id, await buildReport(db, fv, org, date));
+    return out;
+  }
+  const form = compiledForm(def);
+  const start = periodStart(def, date);
+  const values = await computeIndicators(db, { rootIds: orgs.map((o) => o.id), date, periodStart: start, names: form.indicators });
+  for (const org of orgs) {
+    const texts = hasTextLines(def) ? await agreementTexts(db, org.id) : {};
+    const evaluation = evaluateForm(form, values.get(org.id)!, texts);
+    out.set(org.id, {
+      ...header(fv, org, date), source: 'live', columns: def.columns, sections: evaluation.sections,
+      controls: evaluation.failures.map((f) => ({ ...f, cards: [], cardsTotal: 0 })), gaps: [],
+    });
+  }
+  return out;
+}
+
+const hasTextLines = (def: LinesForm) => def.sections.some((s) => s.lines.some((l) => l.type === 'text'));
+
+async function cardsBehind(db: Knex, indicator: string | undefined, org: OrgRef, date: string, start: string, filedAt?: Date): Promise<{ cards: CardRef[]; total: number }> {
+  if (!indicator) return { cards: [], total: 0 };
+  if (indicator === CHANGES_SINCE_FILING) return filedAt ? changedSinceFiling(db, org, start, filedAt) : { cards: [], total: 0 };
+  return listCards(db, org.id, indicator, date, start);
+}
+
+/**
+ * Cards whose history before the previous reporting date was written after that report was filed:
+ * the back-dated admissions, exits and transfers that make the movement identity fail.
+ */
+async function changedSinceFiling(db: Knex, org: OrgRef, start: string, filedAt: Date) {
+  const { rows } = await db.raw(
+    `SELECT m.id, m.surname, m.name, m.patronymic, o.inpo, count(*) OVER () AS total
+       FROM members m JOIN organizations o ON o.id = m.organization_id
+      WHERE m.id IN (
+        SELECT e.member_id FROM membership_events e
+         WHERE e.created_at > ? AND e.happened_on <= ${sqlDate(start)}
+           AND EXISTS (SELECT 1 FROM organizations x WHERE x.id IN (e.from_organization_id, e.to_organization_id) AND x.path <@ ?::ltree))
+      ORDER BY m.surname, m.name, m.id LIMIT 20`,
+    [filedAt, org.path],
+  );
+  return { total: Number(rows[0]?.total ?? 0), cards: rows.map((r: CardRef) => ({ id: Number(r.id), surname: r.surname, name: r.name, patronymic: r.patronymic, inpo: r.inpo })) };
+}
+
+async function findGaps(db: Knex, form: CompiledForm, org: OrgRef, date: string, values: Record<string, ColumnValues>): Promise<ReportResult['gaps']> {
+  const gaps: ReportResult['gaps'] = [];
+  if (['staff_total', 'staff_ped', 'students_total'].some((n) => form.indicators.has(n))) {
+    const missing = await listMissingHeadcounts(db, org.id, date);
+    if (missing.total) gaps.push({ message: 'Нет численности работников и обучающихся на дату отчёта (вкладка «Численность» паспорта): охват по этим организациям не посчитан', ...missing });
+  }
+  if (form.indicators.has('institutions_total') && values.institutions_total?.total == null) {
+    gaps.push({ message: 'Не указано число образовательных организаций на территории (вкладка «Численность» паспорта территориальной организации)', orgs: [], total: 0 });
+  }
+  return gaps;
+}

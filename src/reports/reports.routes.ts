@@ -1,0 +1,214 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { authorize, can } from '../access/access';
+import { auditContextOf } from '../audit/audit';
+import type { Deps } from '../deps';
+import { ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
+import { flash } from '../http/flash';
+import { errorViewModel, parseForm } from '../http/forms';
+import { principalOf } from '../http/guards';
+import { findOrgByInpo, type OrgRow } from '../registry/orgs.repo';
+import { LEVEL_LABELS } from '../registry/levels';
+import { INPO_PATTERN } from '../shared/inpo';
+import { todayIso } from '../shared/dates';
+import { XLSX_MIME } from '../shared/spreadsheet';
+import { REPORT_STATUS_LABELS, decide, diffReports, fileReport, findReport, listEvents, listVersions, markDraft } from './filing';
+import { currentReportingDate, isIsoDate, isReportingDate, recentReportingDates } from './periods';
+import { renderReportPdf } from './render/report-pdf';
+import { renderReportWorkbook } from './render/report-xlsx';
+import { createReportsService, type ReportTarget } from './reports.service';
+import { buildReportsForRoots, type ReportResult } from './report-builder';
+
+const FILE_NAME = /^(\d{4}-\d{2}-\d{2})(?:\.(json|xlsx|pdf))?$/;
+const reportQuery = z.object({
+  version: z.coerce.number().int().positive().max(100_000).optional().catch(undefined),
+  source: z.enum(['live', 'filed']).optional().catch(undefined),
+  children: z.enum(['1']).optional().catch(undefined),
+});
+const commentSchema = z.object({ comment: z.string().trim().min(1, 'Напишите, что нужно исправить').max(2000, 'Не больше 2000 знаков') });
+
+export function reportsRoutes({ db }: Deps): Router {
+  const reports = createReportsService(db);
+  const router = Router();
+
+  router.get('/orgs/:inpo/reports', async (req, res) => {
+    const org = await orgFor(req);
+    const today = todayIso();
+    const forms = await reports.formsOf(org);
+    const rows = await Promise.all(forms.map(async (form) => ({
+      form,
+      dates: await Promise.all(recentReportingDates(form.definition, today).map(async (date) => ({ date, report: await findReport(db, org.id, form.code, date) }))),
+    })));
+    const consolidating = org.level !== 'primary' || org.hasTerritorialRights;
+    res.render('reports/index', { title: `Отчёты: ${org.name}`, section: 'reports', org, rows, consolidating, REPORT_STATUS_LABELS, LEVEL_LABELS });
+  });
+
+  router.get('/orgs/:inpo/reports/board', async (req, res) => {
+    const principal = principalOf(req);
+    const org = await orgFor(req);
+    const code = typeof req.query.form === 'string' ? req.query.form : org.level === 'regional' || org.level === 'union' ? '1-SP' : '2-SP';
+    const form = (await reports.formsOf(org)).find((f) => f.code === code);
+    if (!form) throw new NotFoundError('Эта форма не сводится организацией такого уровня');
+    const date = typeof req.query.date === 'string' && isIsoDate(req.query.date) ? req.query.date : currentReportingDate(form.definition, todayIso());
+    const t = await reports.target(principal, form.code, org.inpo, date, 'report.view');
+    const rows = await reports.board(t);
+    const counts = Object.fromEntries(['missing', 'draft', 'submitted', 'accepted', 'returned'].map((s) => [s, rows.filter((r) => r.status === s).length]));
+    res.render('reports/board', {
+      title: `Сдача отчётов: ${org.name}`, section: 'reports', org, form, date, rows, counts, REPORT_STATUS_LABELS,
+      dates: recentReportingDates(form.definition, todayIso(), 8), mayDecide: can(principal, 'report.accept', org),
+    });
+  });
+
+  router.get('/reports/:form/:inpo/:file', async (req, res) => {
+    const match = FILE_NAME.exec(String(req.params.file));
+    if (!match) throw new NotFoundError();
+    const [, date, ext] = match;
+    const principal = principalOf(req);
+    const t = await reports.target(principal, String(req.params.form), String(req.params.inpo), date!, 'report.view');
+    const query = reportQuery.parse(req.query);
+    const chosen = await chooseResult(t, query);
+    if (ext === 'json') return res.json(toJson(chosen.result));
+    if (ext === 'xlsx') {
+      const children = query.children ? await childSheets(t) : [];
+      res.type(XLSX_MIME).attachment(downloadName(t, 'xlsx'));
+      return void (await renderReportWorkbook([chosen.result, ...children], res));
+    }
+    if (ext === 'pdf') {
+      res.type('application/pdf').attachment(downloadName(t, 'pdf'));
+      return void (await renderReportPdf(chosen.result, res));
+    }
+    await showReport(req, res, t, chosen);
+  });
+
+  router.post('/reports/:form/:inpo/:date/file', async (req, res) => {
+    const t = await reports.target(principalOf(req), String(req.params.form), String(req.params.inpo), String(req.params.date), 'report.file');
+    if (!isReportingDate(t.form.definition, t.date)) {
+      throw new ValidationError([{ field: 'form', message: `Отчёт по форме ${t.form.definition.name} сдаётся на даты: ${t.form.definition.reportingDates.map((d) => d.split('-').reverse().join('.')).join(', ')}` }]);
+    }
+    const result = await reports.draft(t);
+    try {
+      const number = await fileReport(db, auditContextOf(req), t.org.id, result);
+      flash(req, 'success', `Отчёт сдан (версия ${number}). Вышестоящая организация увидит его на доске сдачи отчётов.`);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      for (const f of err.fields) flash(req, 'danger', f.message);
+    }
+    res.redirect(303, reportUrl(t));
+  });
+
+  for (const action of ['accept', 'return', 'reopen'] as const) {
+    router.post(`/reports/:form/:inpo/:date/${action}`, async (req, res) => {
+      const principal = principalOf(req);
+      const t = await reports.target(principal, String(req.params.form), String(req.params.inpo), String(req.params.date), 'report.view');
+      const { parent, mayDecide } = await reports.higher(principal, t.org);
+      if (!parent || !mayDecide) throw new ForbiddenError('Принимает и возвращает отчёт вышестоящая организация');
+      let comment: string | null = null;
+      if (action !== 'accept') {
+        const form = parseForm(commentSchema, req.body);
+        if (!form.ok) throw new ValidationError(form.errors);
+        comment = form.data.comment;
+      }
+      await decide(db, auditContextOf(req), t.org.id, t.form.code, t.date, action === 'accept' ? 'accepted' : action === 'return' ? 'returned' : 'reopened', comment);
+      flash(req, 'success', action === 'accept' ? 'Отчёт принят' : 'Отчёт возвращён на доработку');
+      res.redirect(303, reportUrl(t));
+    });
+  }
+
+  router.get('/reports/:form/:inpo/:date/compare', async (req, res) => {
+    const t = await reports.target(principalOf(req), String(req.params.form), String(req.params.inpo), String(req.params.date), 'report.view');
+    const comparison = await reports.compare(t);
+    res.render('reports/compare', { title: `Сверка: ${t.form.definition.name}, ${t.org.name}`, section: 'reports', t, ...comparison, REPORT_STATUS_LABELS, reportUrl });
+  });
+
+  router.get('/reports/:form/:inpo/:date/versions', async (req, res) => {
+    const t = await reports.target(principalOf(req), String(req.params.form), String(req.params.inpo), String(req.params.date), 'report.view');
+    const q = z.object({ a: z.coerce.number().int().positive(), b: z.coerce.number().int().positive() }).safeParse(req.query);
+    if (!q.success) throw new NotFoundError();
+    const [a, b] = await Promise.all([reports.version(t, q.data.a), reports.version(t, q.data.b)]);
+    res.render('reports/versions', { title: `Версии отчёта ${t.form.definition.name}`, section: 'reports', t, a, b, differences: diffReports(a.result, b.result), reportUrl });
+  });
+
+  async function orgFor(req: Request) {
+    const inpo = String(req.params.inpo);
+    const org = INPO_PATTERN.test(inpo) ? await findOrgByInpo(db, inpo) : undefined;
+    authorize(principalOf(req), 'report.view', org);
+    return org as OrgRow;
+  }
+
+  async function chooseResult(t: ReportTarget, query: z.output<typeof reportQuery>) {
+    if (query.version) {
+      const v = await reports.version(t, query.version);
+      return { result: v.result, version: v, report: await findReport(db, t.org.id, t.form.code, t.date) };
+    }
+    if (query.source === 'filed') {
+      const { fromFiled } = await reports.compare(t);
+      return { result: fromFiled, version: undefined, report: await findReport(db, t.org.id, t.form.code, t.date) };
+    }
+    if (query.source === 'live') {
+      return { result: await reports.draft(t), version: undefined, report: await findReport(db, t.org.id, t.form.code, t.date) };
+    }
+    const current = await reports.current(t);
+    return { result: current.result, version: current.filed, report: current.report };
+  }
+
+  /** One sheet per child, each on the form that child files. */
+  async function childSheets(t: ReportTarget): Promise<ReportResult[]> {
+    const filings = await reports.childFilings(t);
+    const byForm = new Map<number, { form: NonNullable<(typeof filings)[number]['form']>; orgs: (typeof filings)[number]['org'][] }>();
+    for (const f of filings) {
+      if (!f.form) continue;
+      const entry = byForm.get(f.form.id) ?? { form: f.form, orgs: [] };
+      entry.orgs.push(f.org);
+      byForm.set(f.form.id, entry);
+    }
+    const built = new Map<number, ReportResult>();
+    for (const { form, orgs } of byForm.values()) for (const [id, r] of await buildReportsForRoots(db, form, orgs, t.date)) built.set(id, r);
+    return filings.map((f) => built.get(f.org.id)).filter((r): r is ReportResult => !!r);
+  }
+
+  async function showReport(req: Request, res: Response, t: ReportTarget, chosen: Awaited<ReturnType<typeof chooseResult>>) {
+    const principal = principalOf(req);
+    const mayFile = can(principal, 'report.file', t.org);
+    if (mayFile && !chosen.report && !t.org.liquidatedOn) await markDraft(db, t.org.id, t.form.code, t.date);
+    const report = chosen.report ?? (await findReport(db, t.org.id, t.form.code, t.date));
+    const [versions, events, higher] = await Promise.all([
+      report ? listVersions(db, report.id) : [],
+      report ? listEvents(db, report.id) : [],
+      reports.higher(principal, t.org),
+    ]);
+    const def = t.form.definition;
+    res.render('reports/report', {
+      title: `${def.name}: ${t.org.name}`, section: 'reports', t, result: chosen.result, shownVersion: chosen.version, report, versions, events,
+      status: report?.status ?? 'missing', REPORT_STATUS_LABELS, reportUrl, parent: higher.parent, mayDecide: higher.mayDecide,
+      mayFile: mayFile && isReportingDate(def, t.date) && report?.status !== 'accepted' && !chosen.version,
+      consolidating: def.kind === 'lines' && !!def.consolidates?.length,
+      dates: recentReportingDates(def, todayIso(), 8), ...errorViewModel([]),
+    });
+  }
+
+  return router;
+}
+
+export function reportUrl(t: { form: { code: string }; org: { inpo: string }; date: string }, ext = ''): string {
+  return `/reports/${t.form.code}/${t.org.inpo}/${t.date}${ext}`;
+}
+
+function downloadName(t: ReportTarget, ext: string) {
+  return `${t.form.code}_${t.org.inpo}_${t.date}.${ext}`;
+}
+
+/** The JSON of a report: every line with its number and column values, plus controls and gaps. */
+function toJson(r: ReportResult) {
+  return {
+    form: r.form, organization: { inpo: r.organization.inpo, name: r.organization.name, level: r.organization.level },
+    date: r.date, periodStart: r.periodStart, source: r.source, computedAt: r.computedAt,
+    lines: r.sections.flatMap((s) => s.lines.map((l) => ({ section: s.title, no: l.no, label: l.label, type: l.type, values: l.type === 'text' ? undefined : pick(l.values, l.columns), text: l.text }))),
+    controls: r.controls.map((c) => ({ id: c.id, severity: c.severity, message: c.message, failures: c.failures, cards: c.cards.map((m) => m.id), cardsTotal: c.cardsTotal })),
+    gaps: r.gaps,
+    rows: r.rows,
+  };
+}
+
+function pick<T extends Record<string, unknown>>(values: T, keys: readonly string[]) {
+  return Object.fromEntries(keys.map((k) => [k, values[k] ?? null]));
+}

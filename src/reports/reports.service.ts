@@ -1,0 +1,152 @@
+import type { Knex } from 'knex';
+import { authorize, can } from '../access/access';
+import type { Principal } from '../access/principal';
+import type { Action } from '../access/roles';
+import { NotFoundError } from '../http/errors';
+import { findOrgById, findOrgByInpo, selectOrg, type OrgRow } from '../registry/orgs.repo';
+import { INPO_PATTERN } from '../shared/inpo';
+import { todayIso } from '../shared/dates';
+import { FORM_CODE_PATTERN, type ColumnKey } from './forms/form-schema';
+import { appliesTo, findActiveForm, findFormVersion, listActiveForms, type FormVersion } from './forms/forms.repo';
+import type { ColumnValues } from './indicators/engine';
+import { FILED_STATUSES, diffReports, filedLine, findReport, latestVersion, listVersions, type ReportRow, type VersionRow } from './filing';
+import { dueDate, isIsoDate, periodStart } from './periods';
+import { buildReport, buildReportsForRoots, type ReportResult } from './report-builder';
+
+export interface ReportTarget {
+  org: OrgRow;
+  form: FormVersion;
+  date: string;
+}
+
+const FILING_LEVELS = ['okrug', 'territorial', 'primary'];
+
+export function createReportsService(db: Knex) {
+  /** Resolves (form, ИНПО, date) from a URL, checking the action on the organization (404 outside the subtree). */
+  async function target(principal: Principal, code: string, inpo: string, date: string, action: Action): Promise<ReportTarget> {
+    if (!FORM_CODE_PATTERN.test(code) || !INPO_PATTERN.test(inpo) || !isIsoDate(date)) throw new NotFoundError();
+    const org = await findOrgByInpo(db, inpo);
+    authorize(principal, action, org);
+    const form = await findActiveForm(db, code);
+    if (!form || !appliesTo(form.definition, org!)) throw new NotFoundError('Эта форма не заполняется организацией такого уровня');
+    return { org: org!, form, date };
+  }
+
+  /** The live draft: computed from the registry now, with the previous filed report as the movement start. */
+  async function draft(t: ReportTarget, form: FormVersion = t.form): Promise<ReportResult> {
+    const previous = await filedLine(db, t.org.id, form.code, periodStart(form.definition, t.date), '09');
+    return buildReport(db, form, t.org, t.date, { previousFiled: previous });
+  }
+
+  /** A filed version, rendered with the form version it was made with. */
+  async function version(t: ReportTarget, number: number): Promise<VersionRow> {
+    const report = await findReport(db, t.org.id, t.form.code, t.date);
+    const found = report && (await listVersions(db, report.id)).find((v) => v.number === number);
+    if (!found) throw new NotFoundError('Такой версии отчёта нет');
+    return found;
+  }
+
+  /** What the downloads give by default: the latest filed version when there is one, else the live draft. */
+  async function current(t: ReportTarget): Promise<{ result: ReportResult; report: ReportRow | undefined; filed: VersionRow | undefined }> {
+    const report = await findReport(db, t.org.id, t.form.code, t.date);
+    const filed = report && FILED_STATUSES.includes(report.status) ? await latestVersion(db, report.id) : undefined;
+    return { result: filed ? filed.result : await draft(t), report, filed };
+  }
+
+  /** The organizations that file to this one: its direct ППО, territorial and okrug children on the date. */
+  async function filingChildren(org: OrgRow, date: string): Promise<OrgRow[]> {
+    return selectOrg(db)
+      .where('o.parent_id', org.id)
+      .whereIn('o.level', FILING_LEVELS)
+      .where('o.created_on', '<=', date)
+      .where((q) => q.whereNull('o.liquidated_on').orWhere('o.liquidated_on', '>', date))
+      .orderBy('o.name');
+  }
+
+  /** For each child: the form it files among those this form consolidates, and its report on the date. */
+  async function childFilings(t: ReportTarget) {
+    const children = await filingChildren(t.org, t.date);
+    const codes = t.form.definition.kind === 'lines' ? (t.form.definition.consolidates ?? []) : [];
+    const active = (await listActiveForms(db)).filter((f) => codes.includes(f.code));
+    const rows: { org: OrgRow; form: FormVersion | undefined; report: ReportRow | undefined; filed: VersionRow | undefined; due: string }[] = [];
+    for (const org of children) {
+      const form = codes.map((c) => active.find((f) => f.code === c)).find((f): f is FormVersion => !!f && appliesTo(f.definition, org));
+      const report = form ? await findReport(db, org.id, form.code, t.date) : undefined;
+      const filed = report && FILED_STATUSES.includes(report.status) ? await latestVersion(db, report.id) : undefined;
+      rows.push({ org, form, report, filed, due: form ? dueDate(form.definition, t.date) : t.date });
+    }
+    return rows;
+  }
+
+  /**
+   * The consolidated form two ways — live from the registry and summed from the children's filed
+   * reports — and, for every line that differs, the children whose filed figures differ from the live ones.
+   */
+  async function compare(t: ReportTarget) {
+    const filings = await childFilings(t);
+    const sums = new Map<string, ColumnValues>();
+    for (const f of filings) {
+      for (const line of f.filed?.result.sections.flatMap((s) => s.lines) ?? []) {
+        if (line.type !== 'count') continue;
+        const acc = sums.get(line.no) ?? { total: 0, women: 0, youth: 0 };
+        for (const k of ['total', 'women', 'youth'] as ColumnKey[]) acc[k] = (acc[k] ?? 0) + (line.values[k] ?? 0);
+        sums.set(line.no, acc);
+      }
+    }
+    const zero = { total: 0, women: 0, youth: 0 };
+    const [live, fromFiled, childLive] = await Promise.all([
+      draft(t),
+      buildReport(db, t.form, t.org, t.date, { override: (no) => sums.get(no) ?? zero }),
+      buildReportsForRoots(db, t.form, filings.map((f) => f.org), t.date),
+    ]);
+    const summable = new Set(fromFiled.sections.flatMap((s) => s.lines).filter((l) => l.type === 'count').map((l) => l.no));
+    const differences = diffReports(live, fromFiled).map((d) => ({
+      ...d,
+      children: filings
+        .map((f) => {
+          const liveLine = childLive.get(f.org.id)?.sections.flatMap((s) => s.lines).find((l) => l.no === d.no);
+          const filedLine = f.filed?.result.sections.flatMap((s) => s.lines).find((l) => l.no === d.no);
+          const lv = liveLine?.values[d.column as ColumnKey] ?? null;
+          const fv = f.filed ? (filedLine?.values[d.column as ColumnKey] ?? 0) : null;
+          return { org: f.org, live: lv, filed: fv, status: f.report?.status ?? 'missing' };
+        })
+        .filter((c) => summable.has(d.no) && c.live !== c.filed),
+    }));
+    return { live, fromFiled, filings, differences };
+  }
+
+  /** The filing board: each child, its form, status, filing time and whether it is late. */
+  async function board(t: ReportTarget) {
+    const today = todayIso();
+    const filings = await childFilings(t);
+    return filings.map((f) => {
+      const status = f.report?.status ?? 'missing';
+      return { ...f, status, late: !FILED_STATUSES.includes(status as never) && status !== 'accepted' && today > f.due };
+    });
+  }
+
+  /** The forms an organization files, for its reports page. */
+  async function formsOf(org: OrgRow): Promise<FormVersion[]> {
+    return (await listActiveForms(db)).filter((f) => appliesTo(f.definition, org));
+  }
+
+  /** The higher organization that accepts or returns this organization's reports. */
+  async function higher(principal: Principal, org: OrgRow): Promise<{ parent: OrgRow | undefined; mayDecide: boolean }> {
+    const parent = org.parentId ? await findOrgById(db, org.parentId) : undefined;
+    return { parent, mayDecide: !!parent && can(principal, 'report.accept', parent) };
+  }
+
+  async function previewVersion(id: number, principal: Principal, inpo: string, date: string): Promise<{ form: FormVersion; result: ReportResult | null; org: OrgRow | null; notApplicable: boolean }> {
+    const form = await findFormVersion(db, id);
+    if (!form) throw new NotFoundError();
+    if (!INPO_PATTERN.test(inpo) || !isIsoDate(date)) return { form, result: null, org: null, notApplicable: false };
+    const org = await findOrgByInpo(db, inpo);
+    authorize(principal, 'report.view', org);
+    if (!appliesTo(form.definition, org!)) return { form, result: null, org: org!, notApplicable: true };
+    return { form, result: await buildReport(db, form, org!, date), org: org!, notApplicable: false };
+  }
+
+  return { target, draft, version, current, childFilings, compare, board, formsOf, higher, previewVersion, filingChildren };
+}
+
+export type ReportsService = ReturnType<typeof createReportsService>;
