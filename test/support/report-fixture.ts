@@ -217,6 +217,7 @@ export const SUBTREES: Record<string, OrgKey[]> = {
 const LEVEL: Record<OrgKey, string> = { R: 'regional', T: 'territorial', A: 'primary', B: 'primary', G: 'group', C: 'primary', SUB: 'subdivision', R2: 'regional', T2: 'territorial', P2: 'primary' };
 
 export interface Cols { total: number; women: number; youth: number }
+export interface ExpectedLine { total: number | null; women?: number; youth?: number }
 const none = (): Cols => ({ total: 0, women: 0, youth: 0 });
 
 /** Full years of age on a date. */
@@ -307,7 +308,7 @@ const ACTIVIST = ['chair', 'deputy', 'committee', 'audit', 'commission', 'group_
 const UNIT = ['primary', 'subdivision', 'group'];
 
 /** Section I and II of 5-СП (and of 2-СП/1-СП) for a subtree, by line number. */
-export function expectedMembershipLines(keys: OrgKey[], on = D, start = S): Record<string, Partial<Cols> & { total: number | null }> {
+export function expectedMembershipLines(keys: OrgKey[], on = D, start = S): Record<string, ExpectedLine> {
   const hc = headcountAt(keys, on);
   const m = movement(keys, start, on);
   const working = stateAt(keys, on, (p) => p.category === 'working');
@@ -341,7 +342,7 @@ export function expectedMembershipLines(keys: OrgKey[], on = D, start = S): Reco
 }
 
 /** Section II (structure) and III (own bodies) of 2-СП/1-СП. */
-export function expectedStructureLines(root: OrgKey, on = D, filed = 0): Record<string, Partial<Cols> & { total: number | null }> {
+export function expectedStructureLines(root: OrgKey, on = D, filed = 0): Record<string, ExpectedLine> {
   const below = SUBTREES[root]!.filter((k) => k !== root);
   const primaries = below.filter((k) => LEVEL[k] === 'primary');
   const kinds: Record<string, string> = { A: 'school', B: 'kindergarten', C: 'university' };

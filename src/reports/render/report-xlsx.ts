@@ -14,8 +14,9 @@ export async function renderReportWorkbook(results: ReportResult[], out: Writabl
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true });
   workbook.creator = 'Реестр Профсоюза образования';
   const names = new Set<string>();
-  for (const r of results) {
-    const sheet = workbook.addWorksheet(sheetName(r, names, results.length > 1), {
+  for (const [i, r] of results.entries()) {
+    // the consolidated report first, under the form's name; then a sheet per child, named by ИНПО
+    const sheet = workbook.addWorksheet(sheetName(r, names, i > 0), {
       pageSetup: { paperSize: 9, orientation: 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0, margins: { left: 0.5, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 } },
     });
     if (r.form.kind === 'list') writeList(sheet, r);
@@ -25,8 +26,8 @@ export async function renderReportWorkbook(results: ReportResult[], out: Writabl
   await workbook.commit();
 }
 
-function sheetName(r: ReportResult, used: Set<string>, many: boolean): string {
-  const base = (many ? `${r.organization.inpo} ${r.organization.name}` : r.form.name).replace(/[[\]:*?/\\]/g, ' ').slice(0, 31).trim();
+function sheetName(r: ReportResult, used: Set<string>, child: boolean): string {
+  const base = (child ? `${r.organization.inpo} ${r.organization.name}` : r.form.name).replace(/[[\]:*?/\\]/g, ' ').slice(0, 31).trim();
   let name = base;
   for (let i = 2; used.has(name); i++) name = `${base.slice(0, 27)} (${i})`;
   used.add(name);
