@@ -77,5 +77,25 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     { method: 'GET', path, inside: restructurers(303, 200), outside: outsideOf(303) },
     { method: 'POST', path, body: {}, inside: restructurers(401, 422), outside: outsideOf(401) },
   ]),
+  // Statistical reports: read by everyone who reads the passport; `:date` of the POSTs is not a reporting
+  // date, so an allowed caller reaches the check of the date (422) or finds no report to decide on (409).
+  { method: 'GET', path: '/orgs/:inpo/reports', inside: readers(303), outside: outsideOf(303) },
+  { method: 'GET', path: '/reports/:form/:inpo/:file', inside: readers(303), outside: outsideOf(303) },
+  { method: 'GET', path: '/reports/:form/:inpo/:date/compare', inside: readers(303), outside: outsideOf(303) },
+  // A ППО consolidates nothing (no board) and a version comparison needs ?a=&b=.
+  ...['/orgs/:inpo/reports/board', '/reports/:form/:inpo/:date/versions'].map(
+    (path): MatrixEntry => ({ method: 'GET', path, inside: { anonymous: 303, admin: 404, coordinator: 404, chair: 404, statistician: 404, member: 403 }, outside: outsideOf(303) }),
+  ),
+  { method: 'POST', path: '/reports/:form/:inpo/:date/file', body: {}, inside: editors(401, 422), outside: outsideOf(401) },
+  { method: 'POST', path: '/reports/:form/:inpo/:date/accept', body: {}, inside: { anonymous: 401, admin: 409, coordinator: 409, chair: 403, statistician: 403, member: 403 }, outside: outsideOf(401) },
+  ...['/reports/:form/:inpo/:date/return', '/reports/:form/:inpo/:date/reopen'].map(
+    (path): MatrixEntry => ({ method: 'POST', path, body: {}, inside: { anonymous: 401, admin: 422, coordinator: 422, chair: 403, statistician: 403, member: 403 }, outside: outsideOf(401) }),
+  ),
+  // Form definitions: the federal administrator only; for anyone else the union root is outside their subtree.
+  { method: 'GET', path: '/admin/forms', inside: { ...all(404), anonymous: 303, admin: 200 } },
+  { method: 'GET', path: '/admin/forms/:formVersionId', inside: { ...all(404), anonymous: 303, admin: 200 } },
+  { method: 'POST', path: '/admin/forms', body: {}, inside: { ...all(404), anonymous: 401, admin: 422 } },
+  // Version 1 of every default form is already active.
+  { method: 'POST', path: '/admin/forms/:formVersionId/activate', body: {}, inside: { ...all(404), anonymous: 401, admin: 409 } },
   { method: 'POST', path: '/logout', inside: loggedIn(401, 303), endsSession: true },
 ];

@@ -47,8 +47,9 @@ describe('authorization matrix: every route as every role', () => {
     for (const role of ROLES) users[role] = await createUser(db, [{ role, org: grantOrg[role] }]);
     const [insideMember] = await createMembers(db, r1.primary, 1);
     const [outsideMember] = await createMembers(db, r2Primary, 1);
-    targets.inside = { inpo: r1.primary.inpo, officerId: '1', id: String(insideMember) };
-    targets.outside = { inpo: r2Primary.inpo, officerId: '1', id: String(outsideMember) };
+    const report = { form: '5-SP', file: '2026-04-01.json', date: '2026-04-02', formVersionId: '1' };
+    targets.inside = { inpo: r1.primary.inpo, officerId: '1', id: String(insideMember), ...report };
+    targets.outside = { inpo: r2Primary.inpo, officerId: '1', id: String(outsideMember), ...report };
   });
 
   const subjects: Subject[] = ['anonymous', ...ROLES];
