@@ -39,6 +39,7 @@ export function createPassportService(db: Knex) {
         incompleteBelow: below,
         mayEdit: can(principal, 'org.passport.edit', org) && !org.liquidatedOn,
         mayRestructure: can(principal, 'org.restructure', org) && !org.liquidatedOn,
+        mayReport: can(principal, 'report.view', org) && org.level !== 'subdivision' && org.level !== 'group',
         mayExport: can(principal, 'org.export', org),
         mergedInto: org.mergedIntoId ? await findOrgById(db, org.mergedIntoId) : undefined,
       };

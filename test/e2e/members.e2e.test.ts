@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { useTestApp } from '../support/app';
-import { launchBrowser, listen, wcagViolations } from '../support/browser';
+import { launchBrowser, listen, loggedInPage, wcagViolations } from '../support/browser';
 import { createOrg, createRegionTree, createUser, type TestUser } from '../support/factories';
 
 const ctx = useTestApp();
@@ -37,12 +37,7 @@ async function fillPerson(page: Page) {
 
 describe('member cards in a real browser', () => {
   it('when a member is added twice, transferred and handed a card, then the duplicate is caught and the card reads «Выдан»', async () => {
-    const page = await browser.newPage();
-    page.setDefaultTimeout(25_000);
-    await page.goto(`${baseUrl}/login`);
-    await page.getByLabel('Имя пользователя').fill(coordinator.username);
-    await page.getByLabel('Пароль').fill(coordinator.password);
-    await page.getByRole('button', { name: 'Войти' }).click();
+    const page = await loggedInPage(browser, baseUrl, coordinator);
 
     await page.goto(`${baseUrl}/orgs/${tree.primary.inpo}/members`);
     expect(await wcagViolations(page)).toEqual([]);

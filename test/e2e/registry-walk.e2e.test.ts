@@ -2,7 +2,7 @@ import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import { useTestApp } from '../support/app';
-import { launchBrowser, listen, wcagViolations } from '../support/browser';
+import { launchBrowser, listen, loggedInPage, wcagViolations } from '../support/browser';
 import { createMembers, createRegionTree, createUser, unionRoot, type TestUser } from '../support/factories';
 
 const ctx = useTestApp();
@@ -35,12 +35,7 @@ async function openChild(page: Page, name: string) {
 
 describe('registry in a real browser', () => {
   it('when an administrator walks union → region → territory → ППО, then every tab opens, the chair is re-elected and the journal shows it', async () => {
-    const page = await browser.newPage();
-    page.setDefaultTimeout(25_000);
-    await page.goto(`${baseUrl}/login`);
-    await page.getByLabel('Имя пользователя').fill(admin.username);
-    await page.getByLabel('Пароль').fill(admin.password);
-    await page.getByRole('button', { name: 'Войти' }).click();
+    const page = await loggedInPage(browser, baseUrl, admin);
     await page.getByRole('link', { name: 'Открыть организацию' }).click();
     await page.getByRole('heading', { level: 1, name: 'Общероссийский Профсоюз образования' }).waitFor();
 

@@ -1,9 +1,9 @@
 import type { Server } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { useTestApp } from '../support/app';
-import { launchBrowser, listen, wcagViolations } from '../support/browser';
+import { launchBrowser, listen, loggedInPage, wcagViolations } from '../support/browser';
 import { createUser, type TestUser } from '../support/factories';
 import { D, buildReportFixture, type ReportFixture } from '../support/report-fixture';
 
@@ -35,21 +35,9 @@ afterAll(async () => {
   await new Promise((resolve) => server?.close(resolve));
 });
 
-async function login(user: TestUser): Promise<Page> {
-  const context = await browser.newContext({ acceptDownloads: true });
-  const page = await context.newPage();
-  page.setDefaultTimeout(25_000);
-  await page.goto(`${baseUrl}/login`);
-  await page.getByLabel('Имя пользователя').fill(user.username);
-  await page.getByLabel('Пароль').fill(user.password);
-  await page.getByRole('button', { name: 'Войти' }).click();
-  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
-  return page;
-}
-
 describe('statistical reporting in a real browser', () => {
   it('a chair fixes a card behind a failed control and files 5-СП; the coordinator accepts and downloads 2-СП', async () => {
-    const page = await login(chair);
+    const page = await loggedInPage(browser, baseUrl, chair);
     await page.getByRole('link', { name: 'Отчёты' }).first().click();
     await page.getByRole('heading', { name: 'Статистические отчёты' }).waitFor();
     await page.goto(`${baseUrl}/reports/5-SP/${fx.orgs.A.inpo}/${D}`);
@@ -72,7 +60,7 @@ describe('statistical reporting in a real browser', () => {
     await page.getByText('Отчёт сдан (версия 1)').waitFor();
     await expect(page.locator('#report-status').textContent()).resolves.toBe('сдан, на проверке');
 
-    const coord = await login(coordinator);
+    const coord = await loggedInPage(browser, baseUrl, coordinator);
     await coord.goto(`${baseUrl}/orgs/${fx.orgs.T.inpo}/reports/board?form=2-SP&date=${D}`);
     expect(await wcagViolations(coord)).toEqual([]);
     await coord.locator(`tr[data-inpo="${fx.orgs.A.inpo}"]`).getByRole('link', { name: '5-СП' }).click();

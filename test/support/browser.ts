@@ -20,6 +20,19 @@ export async function listen(app: Express): Promise<{ baseUrl: string; server: S
   return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
 }
 
+/** A new page (in its own browser context, downloads allowed) logged in as the user. */
+export async function loggedInPage(browser: Browser, baseUrl: string, user: { username: string; password: string }): Promise<Page> {
+  const context = await browser.newContext({ acceptDownloads: true });
+  const page = await context.newPage();
+  page.setDefaultTimeout(25_000);
+  await page.goto(`${baseUrl}/login`);
+  await page.getByLabel('Имя пользователя').fill(user.username);
+  await page.getByLabel('Пароль').fill(user.password);
+  await page.getByRole('button', { name: 'Войти' }).click();
+  await page.waitForURL((u) => !u.pathname.startsWith('/login'));
+  return page;
+}
+
 export interface AxeViolation {
   id: string;
   impact: string;
