@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { changeCategory, endMemberships, openMembership, transferMembers } from '../../src/members/membership';
 import { fileReport } from '../../src/reports/filing';
 import { findActiveForm } from '../../src/reports/forms/forms.repo';
+import { computeIndicators } from '../../src/reports/indicators/engine';
 import { buildReport, type ReportResult } from '../../src/reports/report-builder';
 import { createReportsService } from '../../src/reports/reports.service';
 import { createTestDatabase, type TestDatabase } from '../support/db';
@@ -181,5 +182,32 @@ describe('reports at any date', () => {
     expect(later['09']!.values.total).toBe(then['09']!.values.total! - 2);
     expect(later['08']!.values.total).toBe(then['08']!.values.total! - 1);
     expect([later['14']!.values.total, later['16']!.values.total, later['11']!.values.total]).toEqual([1, 1, 0]);
+  });
+});
+
+describe('electronic union cards by status on the date', () => {
+  it('counts each card by the status its last move before the date gave it', async () => {
+    const card = async (surname: string, kind: 'plastic' | 'virtual', moves: [string, string][]) => {
+      const [c] = await db('union_cards')
+        .insert({ number: `T-${surname}-${kind}`, member_id: fx.members[surname], kind, status: moves.at(-1)![1], status_on: moves.at(-1)![0] })
+        .returning('id');
+      let from: string | null = null;
+      for (const [on, to] of moves) {
+        await db('union_card_events').insert({ card_id: c.id, from_status: from, to_status: to, happened_on: on });
+        from = to;
+      }
+    };
+    await card('Алексеева', 'plastic', [['2025-01-10', 'requested'], ['2025-02-01', 'sent_to_production'], ['2025-03-01', 'produced'], ['2025-04-01', 'delivered_to_region'], ['2026-02-01', 'issued']]);
+    await card('Жукова', 'plastic', [['2026-03-01', 'requested']]);
+    await card('Давыдова', 'plastic', [['2025-05-01', 'requested'], ['2025-06-01', 'refused']]);
+    await card('Григорьева', 'plastic', [['2025-05-01', 'requested'], ['2025-06-01', 'refused']]);
+    await card('Григорьева', 'virtual', [['2025-06-02', 'issued']]);
+    const names = ['cards_in_production', 'cards_awaiting_issue', 'cards_issued', 'cards_refused', 'cards_refused_no_virtual', 'cards_lost'];
+    const at = async (date: string) => {
+      const v = (await computeIndicators(database.db, { rootIds: [fx.orgs.A.id], date, periodStart: S, names })).get(fx.orgs.A.id)!;
+      return names.map((n) => v[n]!.total);
+    };
+    expect(await at(D)).toEqual([1, 0, 2, 2, 1, 0]); // Жукова requested; Алексеева and Григорьева's virtual issued; two refusals, one without a virtual card
+    expect(await at(S)).toEqual([0, 1, 1, 2, 1, 0]); // on 1 January Алексеева's card was delivered, not yet issued
   });
 });

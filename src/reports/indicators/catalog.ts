@@ -4,7 +4,7 @@ import type { ColumnKey } from '../forms/form-schema';
 // computed by one set-based query (engine.ts); `where` is its filter inside that query. Counts of
 // people have the three columns; headcounts and counts of organizations have only the total.
 
-export type IndicatorGroup = 'state' | 'start' | 'movement' | 'headcount' | 'territory' | 'officers' | 'structure' | 'agreements' | 'filings';
+export type IndicatorGroup = 'state' | 'start' | 'movement' | 'headcount' | 'territory' | 'officers' | 'structure' | 'agreements' | 'filings' | 'cards';
 
 export interface Indicator {
   group: IndicatorGroup;
@@ -86,6 +86,14 @@ export const INDICATORS: Record<string, Indicator> = {
   own_audit: own('audit', 'Члены контрольно-ревизионной комиссии организации'),
   own_staff: own('staff', 'Штатные работники аппарата'),
   own_volunteer_inspector: own('volunteer_inspector', 'Внештатные (общественные) инспекторы'),
+
+  // electronic union cards of the members on record, by their status on the date
+  cards_in_production: person('cards', 'ЭПБ: заявка, в производстве, изготовлены', "cs.status IN ('requested','sent_to_production','produced')"),
+  cards_awaiting_issue: person('cards', 'ЭПБ: доставлены, но ещё не выданы', "cs.status IN ('delivered_to_region','handed_to_organization')"),
+  cards_issued: person('cards', 'ЭПБ: выданы', "cs.status = 'issued'"),
+  cards_refused: person('cards', 'ЭПБ: отказ', "cs.status = 'refused'"),
+  cards_refused_no_virtual: person('cards', 'Отказались от карты и не имеют виртуальной', "cs.status = 'refused' AND NOT EXISTS (SELECT 1 FROM union_cards v WHERE v.member_id = m.id AND v.kind = 'virtual' AND v.status NOT IN ('refused','lost','blocked'))"),
+  cards_lost: person('cards', 'ЭПБ: утрачены или повреждены', "cs.status = 'lost'"),
 
   // the tree below the organization on the date
   primary_total: orgs('structure', 'Первичных профсоюзных организаций', "u.level = 'primary'"),

@@ -44,15 +44,18 @@ interface GroupShape {
   person?: string;
 }
 
+/** Members on record in the subtrees on a date: the rows of every membership indicator. */
+const membersOnRecord = (d: string) => `FROM roots r JOIN organizations o ON o.path <@ r.root_path
+      JOIN member_periods p ON p.organization_id = o.id AND ${periodOn('p', d)}
+      JOIN members m ON m.id = p.member_id`;
+
 const GROUPS: Record<IndicatorGroup, GroupShape> = {
   state: {
-    from: (d) => `FROM roots r JOIN organizations o ON o.path <@ r.root_path
-      JOIN member_periods p ON p.organization_id = o.id AND ${periodOn('p', d)}
-      JOIN members m ON m.id = p.member_id`,
+    from: membersOnRecord,
     sex: 'm.sex', birth: 'm.birth_date', ageOn: (d) => d,
   },
   start: {
-    from: (_d, s) => GROUPS.state.from(s, s, []),
+    from: (_d, s) => membersOnRecord(s),
     sex: 'm.sex', birth: 'm.birth_date', ageOn: () => 'NULL', // only the total is used; youth is measured at the start date below
   },
   movement: {
@@ -81,6 +84,14 @@ const GROUPS: Record<IndicatorGroup, GroupShape> = {
                               ORDER BY e.id DESC LIMIT 1) ev ON true
       ) r WHERE kind IS NOT NULL`,
     sex: 'sex', birth: 'birth_date', ageOn: () => 'on_date',
+  },
+  cards: {
+    // each card of a member on record, with the status its last move on or before the date gave it
+    from: (d) => `${membersOnRecord(d)}
+      JOIN union_cards c ON c.member_id = m.id
+      JOIN LATERAL (SELECT e.to_status AS status FROM union_card_events e WHERE e.card_id = c.id AND e.happened_on <= ${d}
+                     ORDER BY e.happened_on DESC, e.id DESC LIMIT 1) cs ON true`,
+    sex: 'm.sex', birth: 'm.birth_date', ageOn: (d) => d,
   },
   headcount: {
     from: (d) => `FROM roots r JOIN organizations o ON o.path <@ r.root_path AND o.level = 'primary' AND ${existsOn('o', d)} ${latestHeadcount('o', d)}`,
@@ -203,7 +214,7 @@ export async function listCards(db: Knex, rootId: number, indicator: string, dat
   const d = sqlDate(ind.group === 'start' ? periodStart : date);
   const { rows } = await db.raw(
     `${ROOTS} SELECT m.id, m.surname, m.name, m.patronymic, o.inpo, count(*) OVER () AS total
-       ${GROUPS.state.from(d, d, [])} WHERE ${ind.where}
+       ${membersOnRecord(d)} WHERE ${ind.where}
        ORDER BY m.surname, m.name, m.id LIMIT ${Number(limit)}`,
     [[rootId]],
   );
