@@ -4,7 +4,7 @@
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../../src/config';
 import { openDatabase } from '../../src/db/database';
-import { createOwnerDb, migrateLatest } from '../../src/db/migrate';
+import { createOwnerDb, migrateLatest, runReferenceSeeds } from '../../src/db/migrate';
 import { makeInpo } from '../../src/shared/inpo';
 import { EMPLOYER_KINDS } from '../../src/registry/levels';
 import { FATHER_NAMES, FEMALE_NAMES, MALE_NAMES, SURNAMES, feminineSurname, seededRandom } from '../data/russian-names';
@@ -99,8 +99,9 @@ async function main() {
     await db.raw('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_truncate');
     await db.raw(`TRUNCATE organizations, members, member_periods, membership_events, union_cards, union_card_events, member_consents, org_officers,
       org_headcounts, collective_agreements, agreement_annexes, org_events, role_grants, users, sessions, audit_log, transfer_requests, export_jobs,
-      import_reports, depersonalisation_journal, login_failures RESTART IDENTITY CASCADE`);
+      import_reports, depersonalisation_journal, login_failures, report_events, report_versions, reports, form_versions RESTART IDENTITY CASCADE`);
     await db.raw('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_truncate');
+    await runReferenceSeeds(db); // the default forms, cleared with the users who could have uploaded others
     const orgs = buildTree();
     await copyRows(db, 'organizations', ['id', 'parent_id', 'level', 'path', 'inpo', 'region_code', 'name', 'employer_kind', 'has_territorial_rights', 'created_on', 'email'],
       orgs.map((o) => [o.id, o.parentId, o.level, o.path, o.inpo, o.region, o.name, o.kind, o.kind === 'university', '2000-01-01', random.chance(0.85) ? `org${o.id}@example.ru` : null]));
@@ -125,8 +126,11 @@ async function main() {
       members = await copyRows(db, 'members', ['organization_id', 'surname', 'name', 'patronymic', 'sex', 'birth_date', 'category', 'is_pedagogical', 'joined_on', 'left_on'], memberRows(primaries, quotas));
       lap(`members (${members})`);
       // History, cards and consents follow from the members just loaded, set-based inside the server.
-      await db.raw(`INSERT INTO member_periods (member_id, organization_id, category, is_pedagogical, valid_from, valid_to)
-                    SELECT id, organization_id, category, is_pedagogical, joined_on, left_on FROM members`);
+      // the periods take the person's sex and birth date here, not from the per-row trigger
+      await db.raw('ALTER TABLE member_periods DISABLE TRIGGER member_periods_person');
+      await db.raw(`INSERT INTO member_periods (member_id, organization_id, category, is_pedagogical, valid_from, valid_to, sex, birth_date)
+                    SELECT id, organization_id, category, is_pedagogical, joined_on, left_on, sex, birth_date FROM members`);
+      await db.raw('ALTER TABLE member_periods ENABLE TRIGGER member_periods_person');
       lap('periods');
       await db.raw(`INSERT INTO membership_events (member_id, kind, happened_on, to_organization_id, category)
                     SELECT id, 'admitted', joined_on, organization_id, category FROM members`);

@@ -38,14 +38,14 @@ const EDUCATIONAL_KINDS = "('school','kindergarten','additional','college','univ
 const own = (post: string, label: string, extra = '') => person('officers', label, `o.id = r.root_id AND f.post = '${post}'${extra}`, { summable: false });
 
 export const INDICATORS: Record<string, Indicator> = {
-  // members on the date, by the category of their period then
+  // members on the date, by the category of their period then (c: a member period)
   members: person('state', 'Члены Профсоюза на учёте', 'true'),
-  members_working: person('state', 'Работающие члены Профсоюза', "p.category = 'working'"),
-  members_student: person('state', 'Обучающиеся члены Профсоюза', "p.category = 'student'"),
-  members_pensioner: person('state', 'Неработающие пенсионеры на учёте', "p.category = 'pensioner'"),
-  members_unemployed: person('state', 'Временно не работающие члены Профсоюза', "p.category = 'unemployed'"),
-  members_ped: person('state', 'Члены Профсоюза на педагогических должностях', "p.category = 'working' AND p.is_pedagogical"),
-  members_parental_leave: person('state', 'Члены Профсоюза в отпуске по уходу за ребёнком', 'p.on_parental_leave'),
+  members_working: person('state', 'Работающие члены Профсоюза', "c.category = 'working'"),
+  members_student: person('state', 'Обучающиеся члены Профсоюза', "c.category = 'student'"),
+  members_pensioner: person('state', 'Неработающие пенсионеры на учёте', "c.category = 'pensioner'"),
+  members_unemployed: person('state', 'Временно не работающие члены Профсоюза', "c.category = 'unemployed'"),
+  members_ped: person('state', 'Члены Профсоюза на педагогических должностях', "c.category = 'working' AND c.is_pedagogical"),
+  members_parental_leave: person('state', 'Члены Профсоюза в отпуске по уходу за ребёнком', 'c.on_parental_leave'),
   members_at_start: person('start', 'Члены Профсоюза на начало периода', 'true'),
 
   // movement in the period (start, date]

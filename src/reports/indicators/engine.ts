@@ -24,19 +24,41 @@ export function sqlDate(iso: string): string {
   return `'${iso}'::date`;
 }
 
-const ROOTS = 'WITH roots AS (SELECT id AS root_id, path AS root_path FROM organizations WHERE id = ANY(?::int[]))';
+export const ROOTS = 'WITH roots AS (SELECT id AS root_id, path AS root_path FROM organizations WHERE id = ANY(?::int[]))';
 export const existsOn = (alias: string, d: string) => `${alias}.created_on <= ${d} AND (${alias}.liquidated_on IS NULL OR ${alias}.liquidated_on > ${d})`;
 export const periodOn = (alias: string, d: string) => `${alias}.valid_from <= ${d} AND (${alias}.valid_to IS NULL OR ${alias}.valid_to > ${d})`;
-/** Members registered in a ППО or in its subdivisions and groups, on a date. */
-export const ppoMembers = (ppo: string, d: string, extra = '') =>
-  `(SELECT count(*) FROM organizations x JOIN member_periods xp ON xp.organization_id = x.id AND ${periodOn('xp', d)}${extra}
-     WHERE x.path <@ ${ppo}.path AND (x.id = ${ppo}.id OR x.level IN ('subdivision','group')))`;
+/**
+ * How the periods are narrowed to the subtrees: through the index per organization when the subtrees
+ * are small; by reading every period when they cover most of the union (the planner cannot know how
+ * many organizations an ltree range holds, and an index probe per organization for 150,000 of them
+ * is ten times slower than one sequential scan).
+ */
+export type Scope = 'subtree' | 'everything';
+const inScope = (column: string, scope: Scope) => (scope === 'subtree' ? `AND ${column} IN (SELECT id FROM subtree)` : '');
+const WHOLE_UNION_ORGS = 20_000;
+
+/**
+ * CTEs `subtree` (root_id, id) and `ppo_sizes` (ppo_id, n, working): the members registered in each
+ * ППО or in its subdivisions and groups on a date, from one pass over the periods (a unit's ППО is
+ * its parent or grandparent), instead of a subquery per ППО.
+ */
+export const ppoSizesCtes = (d: string, scope: Scope = 'subtree') => `subtree AS (SELECT r.root_id, o.id FROM roots r JOIN organizations o ON o.path <@ r.root_path),
+  org_counts AS (SELECT c.organization_id, count(*) AS n, count(*) FILTER (WHERE c.category = 'working') AS working
+                   FROM member_periods c WHERE ${periodOn('c', d)} ${inScope('c.organization_id', scope)} GROUP BY 1),
+  ppo_of AS (SELECT u.id, CASE WHEN u.level = 'primary' THEN u.id WHEN pa.level = 'primary' THEN pa.id ELSE ga.id END AS ppo_id
+               FROM organizations u LEFT JOIN organizations pa ON pa.id = u.parent_id LEFT JOIN organizations ga ON ga.id = pa.parent_id
+              WHERE u.level IN ('primary','subdivision','group') ${inScope('u.id', scope)}),
+  ppo_sizes AS (SELECT po.ppo_id, sum(oc.n) AS n, sum(oc.working) AS working FROM org_counts oc JOIN ppo_of po ON po.id = oc.organization_id GROUP BY 1)`;
 const latestHeadcount = (org: string, d: string) =>
   `LEFT JOIN LATERAL (SELECT * FROM org_headcounts h WHERE h.organization_id = ${org}.id AND h.as_of <= ${d} ORDER BY h.as_of DESC LIMIT 1) h ON true`;
 
 interface GroupShape {
-  /** the FROM … of the group (after the roots CTE), with rows carrying r.root_id */
+  /** more CTEs after the roots CTE, if the group needs them */
+  ctes?: (d: string, s: string, names: string[], scope: Scope) => string;
+  /** the FROM … of the group, with rows carrying r.root_id */
   from: (d: string, s: string, names: string[]) => string;
+  /** rows are counted as sum(n) of a pre-aggregated cube instead of count(*) */
+  counted?: string;
   sex: string;
   /** the date youth is measured on */
   ageOn: (d: string) => string;
@@ -49,15 +71,23 @@ const membersOnRecord = (d: string) => `FROM roots r JOIN organizations o ON o.p
       JOIN member_periods p ON p.organization_id = o.id AND ${periodOn('p', d)}
       JOIN members m ON m.id = p.member_id`;
 
+/**
+ * Members on record at the date and at the start of the period, from one pass over the periods,
+ * pre-aggregated per organization and attribute (the cube: a few rows per organization instead of
+ * one per member), so a union-wide count reads 4 M periods once and adds up a few hundred thousand rows.
+ */
+const memberCube = (d: string, s: string, _names: string[], scope: Scope) => `subtree AS (SELECT r.root_id, o.id FROM roots r JOIN organizations o ON o.path <@ r.root_path),
+  cube AS (SELECT c.organization_id, c.category, c.is_pedagogical, c.on_parental_leave, c.sex,
+                  (${periodOn('c', d)}) AS at_date, (${periodOn('c', s)}) AS at_start,
+                  c.birth_date > (${d} - interval '35 years') AS youth, c.birth_date > (${s} - interval '35 years') AS youth_at_start, count(*) AS n
+             FROM member_periods c
+            WHERE ((${periodOn('c', d)}) OR (${periodOn('c', s)})) ${inScope('c.organization_id', scope)}
+            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9)`;
+const cubeFrom = 'FROM subtree r JOIN cube c ON c.organization_id = r.id';
+
 const GROUPS: Record<IndicatorGroup, GroupShape> = {
-  state: {
-    from: membersOnRecord,
-    sex: 'm.sex', birth: 'm.birth_date', ageOn: (d) => d,
-  },
-  start: {
-    from: (_d, s) => membersOnRecord(s),
-    sex: 'm.sex', birth: 'm.birth_date', ageOn: () => 'NULL', // only the total is used; youth is measured at the start date below
-  },
+  state: { ctes: memberCube, from: () => cubeFrom, counted: 'c.at_date', sex: 'c.sex', birth: '', ageOn: () => 'c.youth' },
+  start: { ctes: memberCube, from: () => cubeFrom, counted: 'c.at_start', sex: 'c.sex', birth: '', ageOn: () => 'c.youth_at_start' },
   movement: {
     // A period that starts in the window is an admission when nothing precedes it and an arrival by
     // transfer when its predecessor lies outside the subtree; a period that ends is an exit (with the
@@ -109,21 +139,25 @@ const GROUPS: Record<IndicatorGroup, GroupShape> = {
     person: "coalesce('m' || f.member_id::text, lower(f.surname || ' ' || f.name || ' ' || coalesce(f.patronymic, '') || ' ' || coalesce(f.birth_date::text, '')))",
   },
   structure: {
-    // the size of each ППО is a subquery per organization: only computed when a line asks for small ППО
+    // the sizes of the ППО only when a line asks for small ППО
+    ctes: (d, _s, names, scope) => (names.includes('primary_small') ? ppoSizesCtes(d, scope) : ''),
     from: (d, _s, names) => `FROM roots r JOIN LATERAL (
         SELECT o.id, o.level, o.parent_id, o.employer_kind, o.has_territorial_rights,
-               ${names.includes('primary_small') ? `CASE WHEN o.level = 'primary' THEN ${ppoMembers('o', d)} END` : 'NULL::bigint'} AS size
-          FROM organizations o WHERE o.path <@ r.root_path AND o.id <> r.root_id AND ${existsOn('o', d)}) u ON true`,
+               ${names.includes('primary_small') ? "CASE WHEN o.level = 'primary' THEN coalesce(ps.n, 0) END" : 'NULL::bigint'} AS size
+          FROM organizations o ${names.includes('primary_small') ? 'LEFT JOIN ppo_sizes ps ON ps.ppo_id = o.id' : ''}
+         WHERE o.path <@ r.root_path AND o.id <> r.root_id AND ${existsOn('o', d)}) u ON true`,
     sex: 'NULL', birth: 'NULL', ageOn: (d) => d,
   },
   agreements: {
+    ctes: (d, _s, _names, scope) => ppoSizesCtes(d, scope),
     from: (d) => `FROM roots r JOIN organizations o ON o.path <@ r.root_path AND o.level = 'primary' AND ${existsOn('o', d)}
       LEFT JOIN collective_agreements ca ON ca.organization_id = o.id
+      LEFT JOIN ppo_sizes ps ON ps.ppo_id = o.id
       ${latestHeadcount('o', d)}
       CROSS JOIN LATERAL (SELECT
         coalesce(ca.status IN ('active','expired') AND ca.valid_from <= ${d} AND ca.valid_to >= ${d}, false) AS active,
         (SELECT count(*) FROM agreement_annexes x WHERE x.organization_id = o.id) AS annexes,
-        ${ppoMembers('o', d, " AND xp.category = 'working'")} AS working_members) a`,
+        coalesce(ps.working, 0) AS working_members) a`,
     sex: 'NULL', birth: 'NULL', ageOn: (d) => d,
   },
   filings: {
@@ -139,14 +173,16 @@ function aggregates(group: GroupShape, names: string[], d: string, s: string): s
     const ind = indicator(name);
     const where = bind(ind.where);
     const agg = (extra: string) => {
+      if (group.counted) return `coalesce(sum(c.n) FILTER (WHERE ${group.counted} AND (${where})${extra}), 0)`;
       const filter = `FILTER (WHERE (${where})${extra})`;
       // a headcount nobody entered stays empty; an agreement that covers nobody covers zero
       if (ind.sum) return ind.group === 'agreements' ? `coalesce(sum(${ind.sum}) ${filter}, 0)` : `sum(${ind.sum}) ${filter}`;
       return ind.distinct || name === 'primary_filed' ? `count(DISTINCT ${group.person}) ${filter}` : `count(*) ${filter}`;
     };
-    const ageOn = ind.group === 'start' ? s : group.ageOn(d);
+    // a cube carries youth as a flag; other rows compare the birth date with the date youth is measured on
+    const youth = group.counted ? group.ageOn(d) : `${group.birth} > (${group.ageOn(d)} - interval '35 years')`;
     return ind.columns.map((col) => {
-      const extra = col === 'women' ? ` AND ${group.sex} = 'f'` : col === 'youth' ? ` AND ${group.birth} > (${ageOn} - interval '35 years')` : '';
+      const extra = col === 'women' ? ` AND ${group.sex} = 'f'` : col === 'youth' ? ` AND ${youth}` : '';
       return `${agg(extra)} AS "${name}:${col}"`;
     });
   });
@@ -178,11 +214,16 @@ export async function computeIndicators(db: Knex, req: IndicatorRequest): Promis
     }
     result.set(id, empty);
   }
+  const scope = await scopeOf(db, req.rootIds);
+  // members at the date and at the start come from one cube: one query for both groups
+  const queries = [...byGroup].filter(([g]) => g !== 'start' || !byGroup.has('state')).map(([g, names]) => (g === 'state' ? [g, [...names, ...(byGroup.get('start') ?? [])]] : [g, names]) as [IndicatorGroup, string[]]);
   await Promise.all(
-    [...byGroup].map(async ([groupName, names]) => {
+    queries.map(async ([groupName, names]) => {
       const group = GROUPS[groupName];
-      const sql = `${ROOTS} SELECT r.root_id, ${aggregates(group, names, d, s).join(', ')} ${group.from(d, s, names)} GROUP BY r.root_id`;
-      const { rows } = await db.raw(sql, [req.rootIds]);
+      const ctes = group.ctes?.(d, s, names, scope);
+      const aggs = names.flatMap((n) => aggregates(GROUPS[indicator(n).group], [n], d, s));
+      const sql = `${ROOTS}${ctes ? `, ${ctes}` : ''} SELECT r.root_id, ${aggs.join(', ')} ${group.from(d, s, names)} GROUP BY r.root_id`;
+      const { rows } = await inReportTransaction(db, (trx) => trx.raw(sql, [req.rootIds]));
       for (const row of rows as Record<string, unknown>[]) {
         const values = result.get(Number(row.root_id));
         if (!values) continue;
@@ -197,6 +238,22 @@ export async function computeIndicators(db: Knex, req: IndicatorRequest): Promis
     }),
   );
   return result;
+}
+
+async function scopeOf(db: Knex, rootIds: number[]): Promise<Scope> {
+  const { rows } = await db.raw(`${ROOTS} SELECT count(*)::int AS n FROM roots r JOIN organizations o ON o.path <@ r.root_path`, [rootIds]);
+  return rows[0].n > WHOLE_UNION_ORGS ? 'everything' : 'subtree';
+}
+
+/**
+ * Report queries aggregate millions of rows in hash tables: more memory than a page query gets. JIT
+ * is off: it compiled for 30 ms to save nothing on a ППО's few hundred rows and little on the union.
+ */
+async function inReportTransaction<T>(db: Knex, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  return db.transaction(async (trx) => {
+    await trx.raw("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off");
+    return work(trx);
+  });
 }
 
 export interface CardRef {
@@ -214,7 +271,9 @@ export async function listCards(db: Knex, rootId: number, indicator: string, dat
   const d = sqlDate(ind.group === 'start' ? periodStart : date);
   const { rows } = await db.raw(
     `${ROOTS} SELECT m.id, m.surname, m.name, m.patronymic, o.inpo, count(*) OVER () AS total
-       ${membersOnRecord(d)} WHERE ${ind.where}
+       FROM roots r JOIN organizations o ON o.path <@ r.root_path
+       JOIN member_periods c ON c.organization_id = o.id AND ${periodOn('c', d)}
+       JOIN members m ON m.id = c.member_id WHERE ${ind.where}
        ORDER BY m.surname, m.name, m.id LIMIT ${Number(limit)}`,
     [[rootId]],
   );

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { EMPLOYER_KIND_LABELS, type EmployerKind } from '../../registry/levels';
 import { AGREEMENT_STATUS_LABELS } from '../../registry/passport.schemas';
 import { formatDate } from '../../shared/format';
-import { existsOn, ppoMembers, sqlDate } from './engine';
+import { ROOTS, existsOn, ppoSizesCtes, sqlDate } from './engine';
 
 // Text lines and list rows of the collective-bargaining forms, read from the agreement tab of the
 // passports. An agreement is "active on the date" when the date falls within its term.
@@ -42,15 +42,16 @@ export interface AgreementRow {
 export async function primaryAgreementRows(db: Knex, rootId: number, date: string): Promise<AgreementRow[]> {
   const d = sqlDate(date);
   const { rows } = await db.raw(
-    `SELECT o.inpo, o.name, o.employer_kind, ca.status, ca.signed_on, ca.valid_from, ca.valid_to, h.employees_total,
+    `${ROOTS}, ${ppoSizesCtes(d)}
+     SELECT o.inpo, o.name, o.employer_kind, ca.status, ca.signed_on, ca.valid_from, ca.valid_to, h.employees_total,
             coalesce(ca.status IN ('active','expired') AND ca.valid_from <= ${d} AND ca.valid_to >= ${d}, false) AS active,
-            ${ppoMembers('o', d, " AND xp.category = 'working'")} AS working_members
-       FROM organizations root JOIN organizations o ON o.path <@ root.path AND o.level = 'primary' AND ${existsOn('o', d)}
+            coalesce(ps.working, 0) AS working_members
+       FROM roots r JOIN organizations o ON o.path <@ r.root_path AND o.level = 'primary' AND ${existsOn('o', d)}
+       LEFT JOIN ppo_sizes ps ON ps.ppo_id = o.id
        LEFT JOIN collective_agreements ca ON ca.organization_id = o.id
        LEFT JOIN LATERAL (SELECT * FROM org_headcounts h WHERE h.organization_id = o.id AND h.as_of <= ${d} ORDER BY h.as_of DESC LIMIT 1) h ON true
-      WHERE root.id = ?
       ORDER BY o.name, o.id`,
-    [rootId],
+    [[rootId]],
   );
   return rows.map((r: Record<string, unknown>) => ({
     inpo: String(r.inpo),

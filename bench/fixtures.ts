@@ -1,0 +1,47 @@
+import type { Knex } from 'knex';
+import { hashPassword } from '../src/auth/password';
+
+// The organizations the journeys address (the biggest region, its biggest territory, a typical ППО,
+// a member) and the logins that walk them, created idempotently in the benchmark database.
+
+export const BENCH_PASSWORD = 'benchmark-password-2026';
+
+export interface BenchFixtures {
+  union: { id: number; inpo: string; path: string };
+  region: { id: number; inpo: string; path: string; members: number; allMembers: number };
+  territory: { id: number; inpo: string; path: string };
+  primary: { id: number; inpo: string; path: string; members: number };
+  memberId: number;
+  surnameFragment: string;
+}
+
+export async function prepareFixtures(db: Knex): Promise<BenchFixtures> {
+  const union = await db('organizations').where({ level: 'union' }).first('id', 'inpo', 'path');
+  const { rows: regions } = await db.raw(`
+    SELECT r.id, r.inpo, r.path::text AS path, count(m.id)::int AS members
+      FROM organizations r JOIN organizations o ON o.path <@ r.path JOIN members m ON m.organization_id = o.id AND m.left_on IS NULL
+     WHERE r.level = 'regional' GROUP BY r.id ORDER BY members DESC LIMIT 1`);
+  const region = regions[0];
+  const { rows: all } = await db.raw('SELECT count(*)::int AS n FROM members m JOIN organizations o ON o.id = m.organization_id WHERE o.path <@ ?::ltree', [region.path]);
+  region.allMembers = all[0].n;
+  const { rows: territories } = await db.raw(`
+    SELECT t.id, t.inpo, t.path::text AS path FROM organizations t JOIN organizations o ON o.path <@ t.path JOIN members m ON m.organization_id = o.id
+     WHERE t.level = 'territorial' AND t.path <@ ?::ltree GROUP BY t.id ORDER BY count(*) DESC LIMIT 1`, [region.path]);
+  // a typical ППО: the median by members among the region's schools
+  const { rows: primaries } = await db.raw(`
+    WITH sizes AS (SELECT o.id, o.inpo, o.path::text AS path, count(m.id)::int AS members FROM organizations o JOIN members m ON m.organization_id = o.id AND m.left_on IS NULL
+                    WHERE o.level = 'primary' AND o.employer_kind = 'school' AND o.path <@ ?::ltree GROUP BY o.id)
+    SELECT * FROM sizes ORDER BY members, id OFFSET (SELECT count(*) / 2 FROM sizes) LIMIT 1`, [region.path]);
+  const primary = primaries[0];
+  const member = await db('members').where({ organization_id: primary.id }).whereNull('left_on').orderBy('id').first('id', 'surname');
+  const hash = await hashPassword(BENCH_PASSWORD, 10);
+  for (const [username, role, orgId] of [['bench-admin', 'admin', union.id], ['bench-coordinator', 'coordinator', region.id], ['bench-chair', 'chair', primary.id]] as const) {
+    const [user] = await db('users')
+      .insert({ username, password_hash: hash, full_name: `Benchmark ${role}`, must_change_password: false })
+      .onConflict('username').merge(['password_hash'])
+      .returning('id');
+    await db('role_grants').insert({ user_id: user.id, role, organization_id: orgId }).onConflict().ignore();
+  }
+  await db('login_failures').del();
+  return { union, region, territory: territories[0], primary, memberId: Number(member.id), surnameFragment: String(member.surname).slice(1, 5).toLowerCase() };
+}

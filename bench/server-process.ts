@@ -1,0 +1,60 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+
+// The app as users meet it: the real server in its own process (so the load tool does not share its
+// event loop), on loopback, against the benchmark database. Its memory is read from /proc.
+
+export interface RunningServer {
+  baseUrl: string;
+  pid: number;
+  rssMb: () => number;
+  stop: () => Promise<void>;
+}
+
+const ROOT = path.resolve(import.meta.dirname, '..');
+
+export async function startServer(databaseUrl: string, port: number): Promise<RunningServer> {
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', DEMO_DATA: 'false', LOG_LEVEL: 'warn', SESSION_SECRET: 'benchmark-session-secret-of-32-characters-or-more', BCRYPT_COST: '10', DB_POOL_MAX: '10', STATEMENT_TIMEOUT_MS: '120000' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  const baseUrl = `http://127.0.0.1:${port}`;
+  for (let i = 0; i < 300; i++) {
+    if (child.exitCode !== null) throw new Error(`the server exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(`${baseUrl}/readyz`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    baseUrl,
+    pid: child.pid!,
+    rssMb: () => {
+      const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
+      return Number(/VmRSS:\s+(\d+) kB/.exec(status)![1]) / 1024;
+    },
+    stop: () =>
+      new Promise<void>((resolve) => {
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/** Samples a process's RSS while `work` runs; returns the peak growth over the starting value. */
+export async function peakGrowth<T>(server: RunningServer, work: () => Promise<T>): Promise<{ result: T; startMb: number; peakMb: number }> {
+  const startMb = server.rssMb();
+  let peakMb = startMb;
+  const timer = setInterval(() => { peakMb = Math.max(peakMb, server.rssMb()); }, 50);
+  try {
+    const result = await work();
+    peakMb = Math.max(peakMb, server.rssMb());
+    return { result, startMb, peakMb };
+  } finally {
+    clearInterval(timer);
+  }
+}
