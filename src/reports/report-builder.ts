@@ -4,7 +4,8 @@ import { CHANGES_SINCE_FILING, compiledForm, type CompiledForm } from './forms/c
 import { evaluateForm, type ControlFailure, type LineOverride, type LineResult } from './forms/evaluate';
 import type { ColumnKey, LinesForm } from './forms/form-schema';
 import type { FormVersion } from './forms/forms.repo';
-import { computeIndicators, listCards, listMissingHeadcounts, sqlDate, type CardRef, type ColumnValues } from './indicators/engine';
+import { computeIndicators, listCards, listMissingHeadcounts, type CardRef, type ColumnValues } from './indicators/engine';
+import { sqlDate } from './indicators/sql-fragments';
 import { agreementTexts, primaryAgreementRows, type AgreementRow } from './indicators/texts';
 import { periodStart } from './periods';
 

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import type { ColumnKey } from '../forms/form-schema';
 import { INDICATORS, type Indicator, type IndicatorGroup } from './catalog';
+import { ensureMemberStateCache } from './member-state-cache';
+import { ROOTS, existsOn, periodOn, sqlDate } from './sql-fragments';
 
 // Every indicator group is one set-based query over the subtrees of the given roots: the rows are
 // grouped by root, so the children of a consolidating organization are computed in one pass too.
@@ -15,26 +17,20 @@ export interface IndicatorRequest {
   /** movement indicators cover (periodStart, date] */
   periodStart: string;
   names: Iterable<string>;
+  /** how to narrow the periods; chosen by the size of the subtrees unless given (tests compare both) */
+  scope?: Scope;
 }
 
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
-/** Dates are validated and inlined as literals (they appear many times in a query). */
-export function sqlDate(iso: string): string {
-  if (!ISO_DATE.test(iso)) throw new Error(`not an ISO date: ${iso}`);
-  return `'${iso}'::date`;
-}
 
-export const ROOTS = 'WITH roots AS (SELECT id AS root_id, path AS root_path FROM organizations WHERE id = ANY(?::int[]))';
-export const existsOn = (alias: string, d: string) => `${alias}.created_on <= ${d} AND (${alias}.liquidated_on IS NULL OR ${alias}.liquidated_on > ${d})`;
-export const periodOn = (alias: string, d: string) => `${alias}.valid_from <= ${d} AND (${alias}.valid_to IS NULL OR ${alias}.valid_to > ${d})`;
 /**
  * How the periods are narrowed to the subtrees: through the index per organization when the subtrees
  * are small; by reading every period when they cover most of the union (the planner cannot know how
  * many organizations an ltree range holds, and an index probe per organization for 150,000 of them
  * is ten times slower than one sequential scan).
  */
-export type Scope = 'subtree' | 'everything';
+export type Scope = 'subtree' | 'everything' | 'union';
 const inScope = (column: string, scope: Scope) => (scope === 'subtree' ? `AND ${column} IN (SELECT id FROM subtree)` : '');
+const wholeUnion = (scope: Scope) => scope !== 'subtree';
 const WHOLE_UNION_ORGS = 20_000;
 
 /**
@@ -43,8 +39,10 @@ const WHOLE_UNION_ORGS = 20_000;
  * its parent or grandparent), instead of a subquery per ППО.
  */
 export const ppoSizesCtes = (d: string, scope: Scope = 'subtree') => `subtree AS (SELECT r.root_id, o.id FROM roots r JOIN organizations o ON o.path <@ r.root_path),
-  org_counts AS (SELECT c.organization_id, count(*) AS n, count(*) FILTER (WHERE c.category = 'working') AS working
-                   FROM member_periods c WHERE ${periodOn('c', d)} ${inScope('c.organization_id', scope)} GROUP BY 1),
+  org_counts AS (${wholeUnion(scope)
+    ? `SELECT organization_id, sum(n) AS n, sum(n) FILTER (WHERE category = 'working') AS working FROM member_state_cache WHERE as_of = ${d} GROUP BY 1`
+    : `SELECT c.organization_id, count(*) AS n, count(*) FILTER (WHERE c.category = 'working') AS working
+         FROM member_periods c WHERE ${periodOn('c', d)} ${inScope('c.organization_id', scope)} GROUP BY 1`}),
   ppo_of AS (SELECT u.id, CASE WHEN u.level = 'primary' THEN u.id WHEN pa.level = 'primary' THEN pa.id ELSE ga.id END AS ppo_id
                FROM organizations u LEFT JOIN organizations pa ON pa.id = u.parent_id LEFT JOIN organizations ga ON ga.id = pa.parent_id
               WHERE u.level IN ('primary','subdivision','group') ${inScope('u.id', scope)}),
@@ -56,7 +54,7 @@ interface GroupShape {
   /** more CTEs after the roots CTE, if the group needs them */
   ctes?: (d: string, s: string, names: string[], scope: Scope) => string;
   /** the FROM … of the group, with rows carrying r.root_id */
-  from: (d: string, s: string, names: string[]) => string;
+  from: (d: string, s: string, names: string[], scope: Scope) => string;
   /** rows are counted as sum(n) of a pre-aggregated cube instead of count(*) */
   counted?: string;
   sex: string;
@@ -77,17 +75,33 @@ const membersOnRecord = (d: string) => `FROM roots r JOIN organizations o ON o.p
  * one per member), so a union-wide count reads 4 M periods once and adds up a few hundred thousand rows.
  */
 const memberCube = (d: string, s: string, _names: string[], scope: Scope) => `subtree AS (SELECT r.root_id, o.id FROM roots r JOIN organizations o ON o.path <@ r.root_path),
-  cube AS (SELECT c.organization_id, c.category, c.is_pedagogical, c.on_parental_leave, c.sex,
+  cube AS (${wholeUnion(scope) ? cachedCube(d, s) : liveCube(d, s, scope)})`;
+
+/** The cube of the whole union from the maintained statistics (member-state-cache.ts). */
+const cachedCube = (d: string, s: string) => `
+  SELECT organization_id, category, is_pedagogical, on_parental_leave, sex, true AS at_date, false AS at_start, youth, false AS youth_at_start, n
+    FROM member_state_cache WHERE as_of = ${d}
+  UNION ALL
+  SELECT organization_id, category, is_pedagogical, on_parental_leave, sex, false, true, false, youth, n
+    FROM member_state_cache WHERE as_of = ${s}`;
+
+const liveCube = (d: string, s: string, scope: Scope) => `SELECT c.organization_id, c.category, c.is_pedagogical, c.on_parental_leave, c.sex,
                   (${periodOn('c', d)}) AS at_date, (${periodOn('c', s)}) AS at_start,
                   c.birth_date > (${d} - interval '35 years') AS youth, c.birth_date > (${s} - interval '35 years') AS youth_at_start, count(*) AS n
              FROM member_periods c
             WHERE ((${periodOn('c', d)}) OR (${periodOn('c', s)})) ${inScope('c.organization_id', scope)}
-            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9)`;
-const cubeFrom = 'FROM subtree r JOIN cube c ON c.organization_id = r.id';
+            GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`;
+/**
+ * The cube added up per root first, so the indicators' filters run over a few dozen rows per root;
+ * the union itself needs no organization-to-root mapping at all.
+ */
+const cubeFrom = (scope: Scope) => `FROM (SELECT s.root_id, x.category, x.is_pedagogical, x.on_parental_leave, x.sex, x.at_date, x.at_start, x.youth, x.youth_at_start, sum(x.n) AS n
+                FROM ${scope === 'union' ? 'cube x CROSS JOIN roots s' : 'subtree s JOIN cube x ON x.organization_id = s.id'} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9) c
+        JOIN roots r ON r.root_id = c.root_id`;
 
 const GROUPS: Record<IndicatorGroup, GroupShape> = {
-  state: { ctes: memberCube, from: () => cubeFrom, counted: 'c.at_date', sex: 'c.sex', birth: '', ageOn: () => 'c.youth' },
-  start: { ctes: memberCube, from: () => cubeFrom, counted: 'c.at_start', sex: 'c.sex', birth: '', ageOn: () => 'c.youth_at_start' },
+  state: { ctes: memberCube, from: (_d, _s, _n, scope) => cubeFrom(scope), counted: 'c.at_date', sex: 'c.sex', birth: '', ageOn: () => 'c.youth' },
+  start: { ctes: memberCube, from: (_d, _s, _n, scope) => cubeFrom(scope), counted: 'c.at_start', sex: 'c.sex', birth: '', ageOn: () => 'c.youth_at_start' },
   movement: {
     // A period that starts in the window is an admission when nothing precedes it and an arrival by
     // transfer when its predecessor lies outside the subtree; a period that ends is an exit (with the
@@ -214,7 +228,11 @@ export async function computeIndicators(db: Knex, req: IndicatorRequest): Promis
     }
     result.set(id, empty);
   }
-  const scope = await scopeOf(db, req.rootIds);
+  const scope = req.scope ?? (await scopeOf(db, req.rootIds));
+  if (wholeUnion(scope)) {
+    const dates = [...(byGroup.has('state') || byGroup.has('structure') || byGroup.has('agreements') ? [req.date] : []), ...(byGroup.has('start') ? [req.periodStart] : [])];
+    await ensureMemberStateCache(db, dates);
+  }
   // members at the date and at the start come from one cube: one query for both groups
   const queries = [...byGroup].filter(([g]) => g !== 'start' || !byGroup.has('state')).map(([g, names]) => (g === 'state' ? [g, [...names, ...(byGroup.get('start') ?? [])]] : [g, names]) as [IndicatorGroup, string[]]);
   await Promise.all(
@@ -222,7 +240,7 @@ export async function computeIndicators(db: Knex, req: IndicatorRequest): Promis
       const group = GROUPS[groupName];
       const ctes = group.ctes?.(d, s, names, scope);
       const aggs = names.flatMap((n) => aggregates(GROUPS[indicator(n).group], [n], d, s));
-      const sql = `${ROOTS}${ctes ? `, ${ctes}` : ''} SELECT r.root_id, ${aggs.join(', ')} ${group.from(d, s, names)} GROUP BY r.root_id`;
+      const sql = `${ROOTS}${ctes ? `, ${ctes}` : ''} SELECT r.root_id, ${aggs.join(', ')} ${group.from(d, s, names, scope)} GROUP BY r.root_id`;
       const { rows } = await inReportTransaction(db, (trx) => trx.raw(sql, [req.rootIds]));
       for (const row of rows as Record<string, unknown>[]) {
         const values = result.get(Number(row.root_id));
@@ -241,8 +259,13 @@ export async function computeIndicators(db: Knex, req: IndicatorRequest): Promis
 }
 
 async function scopeOf(db: Knex, rootIds: number[]): Promise<Scope> {
-  const { rows } = await db.raw(`${ROOTS} SELECT count(*)::int AS n FROM roots r JOIN organizations o ON o.path <@ r.root_path`, [rootIds]);
-  return rows[0].n > WHOLE_UNION_ORGS ? 'everything' : 'subtree';
+  const { rows } = await db.raw(
+    `${ROOTS} SELECT count(*)::int AS n, bool_and(r.root_path = o.path AND o.level = 'union') FILTER (WHERE o.id = r.root_id) AS union_root
+       FROM roots r JOIN organizations o ON o.path <@ r.root_path`,
+    [rootIds],
+  );
+  if (rows[0].n <= WHOLE_UNION_ORGS) return 'subtree';
+  return rows[0].union_root && rootIds.length === 1 ? 'union' : 'everything';
 }
 
 /**

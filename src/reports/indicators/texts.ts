@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { EMPLOYER_KIND_LABELS, type EmployerKind } from '../../registry/levels';
 import { AGREEMENT_STATUS_LABELS } from '../../registry/passport.schemas';
 import { formatDate } from '../../shared/format';
-import { ROOTS, existsOn, ppoSizesCtes, sqlDate } from './engine';
+import { ppoSizesCtes } from './engine';
+import { ROOTS, existsOn, sqlDate } from './sql-fragments';
 
 // Text lines and list rows of the collective-bargaining forms, read from the agreement tab of the
 // passports. An agreement is "active on the date" when the date falls within its term.

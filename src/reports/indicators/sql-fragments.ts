@@ -1,0 +1,13 @@
+// SQL pieces shared by the indicator queries.
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+/** Dates are validated and inlined as literals (they appear many times in a query). */
+export function sqlDate(iso: string): string {
+  if (!ISO_DATE.test(iso)) throw new Error(`not an ISO date: ${iso}`);
+  return `'${iso}'::date`;
+}
+
+/** The roots of a request, bound as an int array. */
+export const ROOTS = 'WITH roots AS (SELECT id AS root_id, path AS root_path FROM organizations WHERE id = ANY(?::int[]))';
+export const existsOn = (alias: string, d: string) => `${alias}.created_on <= ${d} AND (${alias}.liquidated_on IS NULL OR ${alias}.liquidated_on > ${d})`;
+export const periodOn = (alias: string, d: string) => `${alias}.valid_from <= ${d} AND (${alias}.valid_to IS NULL OR ${alias}.valid_to > ${d})`;
