@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { FEMALE_NAMES } from '../seeds/data/russian-names';
 import type { BenchFixtures } from './fixtures';
 import { peakGrowth, type RunningServer } from './server-process';
@@ -21,20 +22,34 @@ export function importCsv(inpo: string, rows: number): Buffer {
   return Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8');
 }
 
-export async function exportAndImport(server: RunningServer, session: Session, fx: BenchFixtures, quick: boolean): Promise<string[]> {
+export async function exportAndImport(db: Knex, server: RunningServer, session: Session, fx: BenchFixtures, quick: boolean): Promise<string[]> {
   const rows: string[] = [];
-  const exportUrl = `${server.baseUrl}/orgs/${fx.region.inpo}/members/export.xlsx?status=all`;
+  // A list this size is prepared in the background by the server's export worker, then downloaded.
   const exported = await peakGrowth(server, async () => {
     const started = Date.now();
-    const res = await fetch(exportUrl, { headers: { cookie: session.cookie } });
+    const queued = await fetch(`${server.baseUrl}/orgs/${fx.region.inpo}/members/export-jobs?status=all`, {
+      method: 'POST', redirect: 'manual',
+      headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: server.baseUrl },
+      body: new URLSearchParams({ _csrf: session.csrf, format: 'xlsx', status: 'all' }),
+    });
+    const jobUrl = queued.headers.get('location');
+    if (queued.status !== 303 || !jobUrl?.startsWith('/exports/')) throw new Error(`export job answered ${queued.status}`);
+    const jobId = jobUrl.split('/')[2]!;
+    for (;;) {
+      const job = await db('export_jobs').where({ id: jobId }).first('status', 'error');
+      if (job.status === 'done') break;
+      if (job.status === 'failed') throw new Error(`export job failed: ${job.error}`);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const res = await fetch(`${server.baseUrl}/exports/${jobId}/download`, { headers: { cookie: session.cookie } });
+    if (!res.ok) throw new Error(`export download answered ${res.status}`);
     let bytes = 0;
     for await (const chunk of res.body!) bytes += (chunk as Uint8Array).length;
-    if (!res.ok) throw new Error(`export failed: ${res.status}`);
     return { seconds: (Date.now() - started) / 1000, bytes };
   });
   const exportRows = fx.region.allMembers;
   const exportGrowth = exported.peakMb - exported.startMb;
-  rows.push(`| XLSX export of the biggest region's list (${exportRows.toLocaleString('en')} members incl. those who left, ${(exported.result.bytes / 2 ** 20).toFixed(0)} MiB) | < 60 s, growth < 200 MB | ${exported.result.seconds.toFixed(1)} s, RSS +${exportGrowth.toFixed(0)} MB | — | — | — | ${exported.result.seconds < 60 && exportGrowth < 200 ? 'pass' : '**miss**'} |`);
+  rows.push(`| XLSX export of the biggest region's list (${exportRows.toLocaleString('en')} members incl. those who left, ${(exported.result.bytes / 2 ** 20).toFixed(0)} MiB; background job, then download) | < 60 s, growth < 200 MB | ${exported.result.seconds.toFixed(1)} s, RSS +${exportGrowth.toFixed(0)} MB | — | — | — | ${exported.result.seconds < 60 && exportGrowth < 200 ? 'pass' : '**miss**'} |`);
 
   const count = quick ? 5_000 : 100_000;
   const csv = importCsv(fx.primary.inpo, count);

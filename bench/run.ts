@@ -52,13 +52,15 @@ async function main() {
       }
       const direct = await directLoad(j.direct, quick ? 3 : j.limits.p95Ms >= 1000 ? 10 : 50);
       const worst = http[Math.max(...j.concurrency)]!;
-      const pass = worst.p95 <= j.limits.p95Ms && (j.limits.rps === undefined || worst.rps >= j.limits.rps);
+      // page targets hold at 32 clients; a report's target is the latency one user waits for it
+      const judged = report ? http[1]! : worst;
+      const pass = judged.p95 <= j.limits.p95Ms && (j.limits.rps === undefined || judged.rps >= j.limits.rps);
       const one = http[1]!;
       const many = j.concurrency.length > 1 ? `${ms(worst.p50)} / ${ms(worst.p95)} / ${ms(worst.p99)}, ${Math.round(worst.rps)} req/s` : '—';
       rows.push(`| ${j.name} | ${j.target} | ${ms(one.p50)} / ${ms(one.p95)} / ${ms(one.p99)}, ${Math.round(one.rps)} req/s | ${many} | ${ms(direct.p50)} / ${ms(direct.p95)} | ${(one.p50 / direct.p50).toFixed(1)}× | ${pass ? 'pass' : '**miss**'} |`);
       console.log(rows.at(-1));
     }
-    for (const row of await exportAndImport(server, sessions.coordinator!, fx, quick)) {
+    for (const row of await exportAndImport(db, server, sessions.coordinator!, fx, quick)) {
       rows.push(row);
       console.log(row);
     }
