@@ -80,6 +80,8 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   // Statistical reports: read by everyone who reads the passport; `:date` of the POSTs is not a reporting
   // date, so an allowed caller reaches the check of the date (422) or finds no report to decide on (409).
   { method: 'GET', path: '/orgs/:inpo/reports', inside: readers(303), outside: outsideOf(303) },
+  // Without ?form=&date= it returns to the reports page with a message.
+  { method: 'GET', path: '/orgs/:inpo/reports/open', inside: { ...readers(303), admin: 303, coordinator: 303, chair: 303, statistician: 303 }, outside: outsideOf(303) },
   { method: 'GET', path: '/reports/:form/:inpo/:file', inside: readers(303), outside: outsideOf(303) },
   { method: 'GET', path: '/reports/:form/:inpo/:date/compare', inside: readers(303), outside: outsideOf(303) },
   // A ППО consolidates nothing (no board) and a version comparison needs ?a=&b=.

@@ -23,6 +23,7 @@ export function exportsRoutes({ db, config }: Deps): Router {
     if (!job || job.status !== 'done') throw new NotFoundError();
     const file = jobFilePath(config.exportDir, job);
     if (!fs.existsSync(file)) throw new NotFoundError();
-    res.download(file, `chleny-profsoyuza.${job.format}`);
+    // the default directory is .data/exports: a dot segment that send() would otherwise answer with 404
+    res.download(file, `chleny-profsoyuza.${job.format}`, { dotfiles: 'allow' });
   }
 }

@@ -10,6 +10,7 @@ import { principalOf } from '../http/guards';
 import { findOrgByInpo, type OrgRow } from '../registry/orgs.repo';
 import { LEVEL_LABELS } from '../registry/levels';
 import { INPO_PATTERN } from '../shared/inpo';
+import { FORM_CODE_PATTERN } from './forms/form-schema';
 import { todayIso } from '../shared/dates';
 import { XLSX_MIME } from '../shared/spreadsheet';
 import { REPORT_STATUS_LABELS, decide, diffReports, fileReport, findReport, listEvents, listVersions, markDraft } from './filing';
@@ -41,6 +42,17 @@ export function reportsRoutes({ db }: Deps): Router {
     })));
     const consolidating = org.level !== 'primary' || org.hasTerritorialRights;
     res.render('reports/index', { title: `Отчёты: ${org.name}`, section: 'reports', org, rows, consolidating, REPORT_STATUS_LABELS, LEVEL_LABELS });
+  });
+
+  // "any date": the reports page's date field lands on the report's stable URL
+  router.get('/orgs/:inpo/reports/open', async (req, res) => {
+    const org = await orgFor(req);
+    const q = z.object({ form: z.string().regex(FORM_CODE_PATTERN), date: z.string().refine(isIsoDate) }).safeParse(req.query);
+    if (!q.success) {
+      flash(req, 'danger', 'Укажите форму и дату отчёта');
+      return res.redirect(303, `/orgs/${org.inpo}/reports`);
+    }
+    res.redirect(303, `/reports/${q.data.form}/${org.inpo}/${q.data.date}`);
   });
 
   router.get('/orgs/:inpo/reports/board', async (req, res) => {

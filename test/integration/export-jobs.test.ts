@@ -8,7 +8,8 @@ import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createRegionTree, createUser } from '../support/factories';
 import { binaryParser, readSheet } from '../support/xlsx';
 
-const exportDir = fs.mkdtempSync(path.join(os.tmpdir(), 'reestr-exports-'));
+// like the default `.data/exports`: a directory whose path has a dot segment (send refuses those unless told)
+const exportDir = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'reestr-exports-')), '.data', 'exports');
 const ctx = useTestApp({ EXPORT_DIR: exportDir });
 const db = () => ctx.database.ownerDb;
 let tree: Awaited<ReturnType<typeof createRegionTree>>;

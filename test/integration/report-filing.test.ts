@@ -77,6 +77,19 @@ describe('the draft and filing of a ППО report', () => {
   });
 });
 
+describe('any date', () => {
+  it('opens a report on any date from the reports page; only reporting dates can be filed', async () => {
+    const res = await as.chairB.agent.get(`/orgs/${fx.orgs.B.inpo}/reports/open?form=5-SP&date=2026-03-15`).expect(303);
+    expect(res.headers.location).toBe(`/reports/5-SP/${fx.orgs.B.inpo}/2026-03-15`);
+    const page = await as.chairB.agent.get(res.headers.location!).expect(200);
+    expect(page.text).toContain('движение с 01.01.2026');
+    expect(page.text).not.toContain('Сдать отчёт');
+    await post('chairB', `/reports/5-SP/${fx.orgs.B.inpo}/2026-03-15/file`).expect(422);
+    const bad = await as.chairB.agent.get(`/orgs/${fx.orgs.B.inpo}/reports/open?form=5-SP&date=`).expect(303);
+    expect(bad.headers.location).toBe(`/orgs/${fx.orgs.B.inpo}/reports`);
+  });
+});
+
 describe('downloads', () => {
   it('XLSX parsed back and PDF text give the numbers of the JSON', async () => {
     const body = await json('stat', url('5-SP', fx.orgs.A.inpo, '.json'));
