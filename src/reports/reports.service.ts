@@ -68,14 +68,14 @@ export function createReportsService(db: Knex) {
     const children = await filingChildren(t.org, t.date);
     const codes = t.form.definition.kind === 'lines' ? (t.form.definition.consolidates ?? []) : [];
     const active = (await listActiveForms(db)).filter((f) => codes.includes(f.code));
-    const rows: { org: OrgRow; form: FormVersion | undefined; report: ReportRow | undefined; filed: VersionRow | undefined; due: string }[] = [];
-    for (const org of children) {
-      const form = codes.map((c) => active.find((f) => f.code === c)).find((f): f is FormVersion => !!f && appliesTo(f.definition, org));
-      const report = form ? await findReport(db, org.id, form.code, t.date) : undefined;
-      const filed = report && FILED_STATUSES.includes(report.status) ? await latestVersion(db, report.id) : undefined;
-      rows.push({ org, form, report, filed, due: form ? dueDate(form.definition, t.date) : t.date });
-    }
-    return rows;
+    return Promise.all(
+      children.map(async (org) => {
+        const form = codes.map((c) => active.find((f) => f.code === c)).find((f): f is FormVersion => !!f && appliesTo(f.definition, org));
+        const report = form ? await findReport(db, org.id, form.code, t.date) : undefined;
+        const filed = report && FILED_STATUSES.includes(report.status) ? await latestVersion(db, report.id) : undefined;
+        return { org, form, report, filed, due: form ? dueDate(form.definition, t.date) : t.date };
+      }),
+    );
   }
 
   /**
@@ -121,7 +121,7 @@ export function createReportsService(db: Knex) {
     const filings = await childFilings(t);
     return filings.map((f) => {
       const status = f.report?.status ?? 'missing';
-      return { ...f, status, late: !FILED_STATUSES.includes(status as never) && status !== 'accepted' && today > f.due };
+      return { ...f, status, late: !(f.report && FILED_STATUSES.includes(f.report.status)) && today > f.due };
     });
   }
 
