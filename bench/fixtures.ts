@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { hashPassword } from '../src/auth/password';
+import { insertOrganization } from '../src/registry/orgs.create';
 
 // The organizations the journeys address (the biggest region, its biggest territory, a typical ППО,
 // a member) and the logins that walk them, created idempotently in the benchmark database.
@@ -13,9 +14,14 @@ export interface BenchFixtures {
   primary: { id: number; inpo: string; path: string; members: number };
   memberId: number;
   surnameFragment: string;
+  /** an empty ППО the import journey loads 100,000 members into (and empties again) */
+  importTarget: { id: number; inpo: string };
 }
 
 export async function prepareFixtures(db: Knex): Promise<BenchFixtures> {
+  // what an interrupted run left in the import journey's ППО must not count in the figures below
+  const leftover = await db('organizations').where({ name: IMPORT_TARGET_NAME }).first('id');
+  if (leftover) await emptyOrganization(db, leftover.id);
   const union = await db('organizations').where({ level: 'union' }).first('id', 'inpo', 'path');
   const { rows: regions } = await db.raw(`
     SELECT r.id, r.inpo, r.path::text AS path, count(m.id)::int AS members
@@ -34,6 +40,7 @@ export async function prepareFixtures(db: Knex): Promise<BenchFixtures> {
     SELECT * FROM sizes ORDER BY members, id OFFSET (SELECT count(*) / 2 FROM sizes) LIMIT 1`, [region.path]);
   const primary = primaries[0];
   const member = await db('members').where({ organization_id: primary.id }).whereNull('left_on').orderBy('id').first('id', 'surname');
+  const importTarget = await importTargetUnder(db, territories[0].id);
   const hash = await hashPassword(BENCH_PASSWORD, 10);
   for (const [username, role, orgId] of [['bench-admin', 'admin', union.id], ['bench-coordinator', 'coordinator', region.id], ['bench-chair', 'chair', primary.id]] as const) {
     const [user] = await db('users')
@@ -43,5 +50,22 @@ export async function prepareFixtures(db: Knex): Promise<BenchFixtures> {
     await db('role_grants').insert({ user_id: user.id, role, organization_id: orgId }).onConflict().ignore();
   }
   await db('login_failures').del();
-  return { union, region, territory: territories[0], primary, memberId: Number(member.id), surnameFragment: String(member.surname).slice(1, 5).toLowerCase() };
+  return { union, region, territory: territories[0], primary, memberId: Number(member.id), surnameFragment: String(member.surname).slice(1, 5).toLowerCase(), importTarget };
+}
+
+const IMPORT_TARGET_NAME = 'ППО для замеров загрузки (бенчмарк)';
+
+/** The import journey's own ППО, created once under the biggest territory (emptied before and after each run). */
+async function importTargetUnder(db: Knex, territoryId: number): Promise<{ id: number; inpo: string }> {
+  const existing = await db('organizations').where({ name: IMPORT_TARGET_NAME }).first('id', 'inpo');
+  const target = existing ?? (await insertOrganization(db, { parentId: territoryId, level: 'primary', name: IMPORT_TARGET_NAME, employerKind: 'school', createdOn: '2000-01-01' }));
+  return { id: target.id, inpo: target.inpo };
+}
+
+/** Removes the members an import run left (their history with them; the audit rows of the import stay). */
+export async function emptyOrganization(db: Knex, organizationId: number): Promise<void> {
+  const ids = db('members').where({ organization_id: organizationId }).select('id');
+  await db('membership_events').whereIn('member_id', ids).del();
+  await db('member_periods').whereIn('member_id', ids).del();
+  await db('members').where({ organization_id: organizationId }).del();
 }

@@ -7,7 +7,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { createDb } from '../src/db/knex';
 import { createOwnerDb } from '../src/db/migrate';
-import { BENCH_PASSWORD, prepareFixtures } from './fixtures';
+import { BENCH_PASSWORD, emptyOrganization, prepareFixtures } from './fixtures';
 import { journeys } from './journeys';
 import { directLoad, httpLoad, type Latency } from './measure';
 import { exportAndImport } from './memory';
@@ -66,6 +66,9 @@ async function main() {
       rows.push(row);
       console.log(row);
     }
+    const cleanup = createOwnerDb(databaseUrl!);
+    await emptyOrganization(cleanup, fx.importTarget.id); // the next run measures the same union
+    await cleanup.destroy();
   } finally {
     await server.stop();
     await db.destroy();
