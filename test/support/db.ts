@@ -17,7 +17,7 @@ export interface TestDatabase {
 /** A private copy of the migrated template: test files never see each other's rows. */
 export async function createTestDatabase(): Promise<TestDatabase> {
   const adminUrl = inject('adminUrl');
-  const name = `reestr_t_${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
+  const name = `${inject('dbPrefix')}${process.pid}_${crypto.randomBytes(4).toString('hex')}`;
   await adminQuery(adminUrl, `CREATE DATABASE "${name}" TEMPLATE "${inject('templateDb')}"`);
   const url = withDatabase(adminUrl, name);
   const db = createDb(url, { poolMax: 5 });

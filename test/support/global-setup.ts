@@ -5,7 +5,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded';
+import { isProcessAlive, startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded';
 import { createDatabaseIfMissing } from '../../src/db/database';
 import { MIGRATIONS_DIR, REFERENCE_SEEDS_DIR, ROOT_DIR, migrateLatest } from '../../src/db/migrate';
 import { adminQuery, withDatabase } from './urls';
@@ -14,8 +14,16 @@ declare module 'vitest' {
   export interface ProvidedContext {
     adminUrl: string;
     templateDb: string;
+    /** the prefix of this checkout's test databases */
+    dbPrefix: string;
   }
 }
+
+/**
+ * Databases are named after the checkout (a hash of its folder), so that test runs of two checkouts on
+ * one server — a developer's clones, parallel reviews — never drop each other's template or databases.
+ */
+const DB_PREFIX = `rt_${crypto.createHash('sha256').update(ROOT_DIR).digest('hex').slice(0, 8)}_`;
 
 let embedded: EmbeddedServer | undefined;
 
@@ -25,7 +33,7 @@ export default async function setup(project: TestProject) {
     embedded = await startEmbeddedPostgres(path.join(ROOT_DIR, '.data/test-postgres'), 54339, { fast: true });
     adminUrl = embedded.url('postgres');
   }
-  const templateDb = `reestr_tmpl_${schemaHash()}`;
+  const templateDb = `${DB_PREFIX}tmpl_${schemaHash()}`;
   await dropLeftovers(adminUrl, templateDb);
   try {
     if (!(await databaseExists(adminUrl, templateDb))) {
@@ -41,6 +49,7 @@ export default async function setup(project: TestProject) {
   }
   project.provide('adminUrl', adminUrl);
   project.provide('templateDb', templateDb);
+  project.provide('dbPrefix', DB_PREFIX);
   return async () => {
     await embedded?.stop();
   };
@@ -55,14 +64,15 @@ function schemaHash(): string {
   return hash.digest('hex').slice(0, 12);
 }
 
-/** Old templates and databases of earlier, interrupted runs. */
+/**
+ * This checkout's old templates, and the databases of its earlier runs whose worker process is gone
+ * (a test database is named with its worker's pid: another run going on at the same time keeps its own).
+ */
 async function dropLeftovers(adminUrl: string, keepTemplate: string) {
-  const { rows } = await adminQuery(
-    adminUrl,
-    `SELECT datname FROM pg_database WHERE (datname LIKE 'reestr\\_tmpl\\_%' OR datname LIKE 'reestr\\_t\\_%') AND datname <> $1`,
-    [keepTemplate],
-  );
-  for (const { datname } of rows) await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${datname}" WITH (FORCE)`);
+  const { rows } = await adminQuery(adminUrl, 'SELECT datname FROM pg_database WHERE starts_with(datname, $1) AND datname <> $2', [DB_PREFIX, keepTemplate]);
+  const workerPid = (name: string) => Number(/^\d+(?=_)/.exec(name.slice(DB_PREFIX.length))?.[0] ?? NaN);
+  const stale = rows.map((r: { datname: string }) => r.datname).filter((name: string) => !isProcessAlive(workerPid(name)));
+  for (const name of stale) await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
 }
 
 async function databaseExists(adminUrl: string, name: string): Promise<boolean> {
