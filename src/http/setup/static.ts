@@ -12,4 +12,7 @@ export function setUpStatic(app: Express, { isProduction }: { isProduction: bool
   app.use('/assets/bootstrap', express.static(path.join(packageDir('bootstrap'), 'dist'), options));
   app.use('/assets/htmx', express.static(path.join(packageDir('htmx.org'), 'dist'), options));
   app.use('/assets', express.static(PUBLIC_DIR, options));
+  // browsers still ask for /favicon.ico now and then: answered here, before sessions, so the request never
+  // passes through a user's session
+  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/assets/img/favicon.svg'));
 }
