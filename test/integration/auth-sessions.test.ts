@@ -1,5 +1,5 @@
-import { beforeAll, describe, expect, it } from 'vitest';
-import { ABSOLUTE_TIMEOUT_MS } from '../../src/http/setup/session';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { ABSOLUTE_TIMEOUT_MS, IDLE_TIMEOUT_MS, TOUCH_INTERVAL_MS } from '../../src/http/setup/session';
 import { useTestApp } from '../support/app';
 import { csrfFrom, loggedInAgent, postLogin } from '../support/agents';
 import { createRegionTree, createUser, type TestUser } from '../support/factories';
@@ -28,6 +28,24 @@ describe('session lifetime', () => {
     const res = await agent.get('/');
     expect(res.status).toBe(303);
     expect(res.headers.location).toContain('/login');
+  });
+
+  it('when pages follow each other, then the stored expiry moves on at most once a minute, and always keeps the session alive', async () => {
+    const user = await createUser(ctx.database.ownerDb, [{ role: 'chair', org: tree.primary }]);
+    const { agent } = await loggedInAgent(ctx.app, user);
+    const expiry = async () => new Date((await sessionRowsOf(user.id))[0].expire).getTime();
+    await agent.get('/').expect(200);
+    const touched = await expiry();
+    expect(Math.abs(touched - (Date.now() + IDLE_TIMEOUT_MS))).toBeLessThan(5000);
+    await agent.get('/').expect(200);
+    expect(await expiry()).toBe(touched); // within the minute: no write
+    vi.useFakeTimers({ toFake: ['Date'], now: Date.now() + TOUCH_INTERVAL_MS + 1000 });
+    try {
+      await agent.get('/').expect(200);
+      expect(await expiry()).toBeGreaterThanOrEqual(touched + TOUCH_INTERVAL_MS);
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   it('when 12 hours have passed since login, then the session ends even if it was active', async () => {

@@ -19,10 +19,32 @@ export interface SessionOptions {
  * Sessions live in PostgreSQL. The cookie and the stored row expire after 30 idle minutes
  * (`rolling` renews both on every request); the 12-hour absolute limit is checked here.
  */
+/** How often a session's stored expiry is moved on while it is in use. */
+export const TOUCH_INTERVAL_MS = 60 * 1000;
+
+/**
+ * express-session "touches" the stored session on every request to roll the idle timeout: an UPDATE
+ * with a WAL flush per page view, the costliest of a page's queries (a quarter of the database time of
+ * a passport page). The stored expiry is moved on at most once a minute per session and process, so the
+ * 30-minute idle timeout holds to within that minute; a changed session is still saved at once.
+ */
+function throttleTouches(store: session.Store) {
+  const touchedAt = new Map<string, number>();
+  const touch = store.touch!.bind(store);
+  store.touch = (sid, sess, done) => {
+    const now = Date.now();
+    if (now - (touchedAt.get(sid) ?? 0) < TOUCH_INTERVAL_MS) return done?.();
+    if (touchedAt.size >= 100_000) touchedAt.clear(); // a bound, not an eviction policy: a clear costs one touch per session
+    touchedAt.set(sid, now);
+    touch(sid, sess, done);
+  };
+}
+
 export function setUpSession(app: Express, options: SessionOptions): { close: () => Promise<void> } {
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4, application_name: 'reestr-sessions' });
   const PgStore = connectPgSimple(session);
   const store = new PgStore({ pool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: options.pruneIntervalSeconds });
+  throttleTouches(store);
   app.use(
     session({
       name: SESSION_COOKIE,
