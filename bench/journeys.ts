@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import { findMember, listMembers, countMembers, memberTimeline } from '../src/members/members.repo';
-import { findOrgById } from '../src/registry/orgs.repo';
-import { findGaps, listOfficers, countIncompleteBelow } from '../src/registry/passport.repo';
+import { findMember, listMembers, countMembers, memberTimeline, membersOnRecordQuery } from '../src/members/members.repo';
+import { findLineageByInpo, findOrgById } from '../src/registry/orgs.repo';
+import { findHeaderFigures, listOfficers } from '../src/registry/passport.repo';
 import { findActiveForm } from '../src/reports/forms/forms.repo';
 import { buildReport } from '../src/reports/report-builder';
 import type { BenchFixtures } from './fixtures';
@@ -34,7 +34,7 @@ export function journeys(db: Knex, fx: BenchFixtures): Journey[] {
   return [
     {
       ...page, name: 'passport page of a ППО', who: 'coordinator', path: `/orgs/${fx.primary.inpo}`,
-      direct: () => Promise.all([findOrgById(db, fx.primary.id), findGaps(db, fx.primary.id), countIncompleteBelow(db, fx.primary.path), listOfficers(db, fx.primary.id)]),
+      direct: () => Promise.all([findLineageByInpo(db, fx.primary.inpo), findHeaderFigures(db, fx.primary, membersOnRecordQuery(db, { ...fx.primary, level: 'primary' })), listOfficers(db, fx.primary.id)]),
     },
     {
       ...page, name: 'member card', who: 'coordinator', path: `/members/${fx.memberId}`,
@@ -42,21 +42,21 @@ export function journeys(db: Knex, fx: BenchFixtures): Journey[] {
     },
     {
       ...page, name: 'member list page, one ППО (50 rows by name)', who: 'chair', path: `/orgs/${fx.primary.inpo}/members`,
-      direct: () => Promise.all([listMembers(db, fx.primary.path, { status: 'active' }, 'name', null, 50), countMembers(db, fx.primary.path, { status: 'active' })]),
+      direct: () => Promise.all([listMembers(db, { ...fx.primary, level: 'primary' }, { status: 'active' }, 'name', null, 50), countMembers(db, { ...fx.primary, level: 'primary' }, { status: 'active' })]),
     },
     {
       ...page, name: 'member list page, biggest region (50 rows by name)', who: 'coordinator', path: `/orgs/${fx.region.inpo}/members`,
-      direct: () => Promise.all([listMembers(db, fx.region.path, { status: 'active' }, 'name', null, 50), countMembers(db, fx.region.path, { status: 'active' })]),
+      direct: () => Promise.all([listMembers(db, { ...fx.region, level: 'regional' }, { status: 'active' }, 'name', null, 50), countMembers(db, { ...fx.region, level: 'regional' }, { status: 'active' })]),
     },
     {
       ...page, name: 'member list page, biggest region, filtered (working women, by birth date)', who: 'coordinator',
       path: `/orgs/${fx.region.inpo}/members?category=working&sex=f&sort=birth`,
-      direct: () => Promise.all([listMembers(db, fx.region.path, { status: 'active', category: 'working', sex: 'f' }, 'birth', null, 50), countMembers(db, fx.region.path, { status: 'active', category: 'working', sex: 'f' })]),
+      direct: () => Promise.all([listMembers(db, { ...fx.region, level: 'regional' }, { status: 'active', category: 'working', sex: 'f' }, 'birth', null, 50), countMembers(db, { ...fx.region, level: 'regional' }, { status: 'active', category: 'working', sex: 'f' })]),
     },
     {
       name: 'surname fragment search, biggest region', target: 'p95 < 100 ms', concurrency: [1, 32], limits: { p95Ms: 100 }, who: 'coordinator',
       path: `/orgs/${fx.region.inpo}/members?q=${encodeURIComponent(fx.surnameFragment)}`,
-      direct: () => Promise.all([listMembers(db, fx.region.path, { status: 'active', q: fx.surnameFragment }, 'name', null, 50), countMembers(db, fx.region.path, { status: 'active', q: fx.surnameFragment })]),
+      direct: () => Promise.all([listMembers(db, { ...fx.region, level: 'regional' }, { status: 'active', q: fx.surnameFragment }, 'name', null, 50), countMembers(db, { ...fx.region, level: 'regional' }, { status: 'active', q: fx.surnameFragment })]),
     },
     {
       name: '5-СП draft, one ППО', target: '< 50 ms', concurrency: [1, 32], limits: { p95Ms: 50 }, who: 'chair',

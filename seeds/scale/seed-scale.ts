@@ -28,13 +28,14 @@ const SCALE = MEMBERS / 4_000_000;
 const TERRITORIES_PER_REGION = Math.max(1, Math.round(29 * Math.sqrt(SCALE)));
 const PRIMARIES_PER_TERRITORY = Math.max(2, Math.round(33 * Math.sqrt(SCALE)));
 
-interface Org { id: number; parentId: number | null; level: string; path: string; inpo: string; region: number; name: string; kind: string | null; weight: number }
+interface Org { id: number; parentId: number | null; level: string; path: string; inpo: string; region: number; regionId: number | null; name: string; kind: string | null; weight: number }
 
 function buildTree(): Org[] {
   const orgs: Org[] = [];
   const add = (parent: Org | null, level: string, name: string, region: number, kind: string | null = null, weight = 0) => {
     const id = orgs.length + 1;
-    const org = { id, parentId: parent?.id ?? null, level, path: parent ? `${parent.path}.${id}` : String(id), inpo: makeInpo(region, id), region, name, kind, weight };
+    const path = parent ? `${parent.path}.${id}` : String(id);
+    const org = { id, parentId: parent?.id ?? null, level, path, inpo: makeInpo(region, id), region, regionId: level === 'union' ? null : Number(path.split('.')[1]), name, kind, weight };
     orgs.push(org);
     return org;
   };
@@ -69,7 +70,7 @@ function* memberRows(primaries: Org[], quotas: number[]) {
       const left = random.chance(0.08) && joinedYear < 2025;
       const surname = random.pick(SURNAMES);
       yield [
-        org.id, female ? feminineSurname(surname) : surname, female ? random.pick(FEMALE_NAMES) : random.pick(MALE_NAMES), random.pick(FATHER_NAMES)[female ? 1 : 0],
+        org.id, org.regionId, female ? feminineSurname(surname) : surname, female ? random.pick(FEMALE_NAMES) : random.pick(MALE_NAMES), random.pick(FATHER_NAMES)[female ? 1 : 0],
         female ? 'f' : 'm', day(birthYear), student ? 'student' : pensioner ? 'pensioner' : 'working', !student && !pensioner && random.chance(0.68),
         day(joinedYear), left ? day(random.int(joinedYear + 1, 2026)) : null,
       ];
@@ -99,7 +100,7 @@ async function main() {
     await db.raw('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_truncate');
     await db.raw(`TRUNCATE organizations, members, member_periods, membership_events, union_cards, union_card_events, member_consents, org_officers,
       org_headcounts, collective_agreements, agreement_annexes, org_events, role_grants, users, sessions, audit_log, transfer_requests, export_jobs,
-      import_reports, depersonalisation_journal, login_failures, report_events, report_versions, reports, form_versions, member_state_cache, member_state_cached_orgs RESTART IDENTITY CASCADE`);
+      import_reports, depersonalisation_journal, login_failures, report_events, report_versions, reports, form_versions, member_state_cache, member_state_cached_orgs, member_counts RESTART IDENTITY CASCADE`);
     await db.raw('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_truncate');
     await runReferenceSeeds(db); // the default forms, cleared with the users who could have uploaded others
     const orgs = buildTree();
@@ -123,7 +124,11 @@ async function main() {
     quotas[0]! += MEMBERS - quotas.reduce((s, q) => s + q, 0);
     let members = 0;
     await withoutSecondaryStructures(db, ['members', 'member_periods', 'membership_events', 'union_cards', 'member_consents'], async () => {
-      members = await copyRows(db, 'members', ['organization_id', 'surname', 'name', 'patronymic', 'sex', 'birth_date', 'category', 'is_pedagogical', 'joined_on', 'left_on'], memberRows(primaries, quotas));
+      // the generator knows each card's region, and the counts are built once after the load
+      await db.raw('ALTER TABLE members DISABLE TRIGGER members_region, DISABLE TRIGGER member_counts_inserted');
+      members = await copyRows(db, 'members', ['organization_id', 'region_id', 'surname', 'name', 'patronymic', 'sex', 'birth_date', 'category', 'is_pedagogical', 'joined_on', 'left_on'], memberRows(primaries, quotas));
+      await db.raw('ALTER TABLE members ENABLE TRIGGER members_region, ENABLE TRIGGER member_counts_inserted');
+      await db.raw('SELECT member_counts_rebuild()');
       lap(`members (${members})`);
       // History, cards and consents follow from the members just loaded, set-based inside the server.
       // the periods take the person's sex and birth date here, not from the per-row trigger

@@ -60,7 +60,7 @@ export async function runNextExportJob(db: Knex, dir: string, logger: Logger): P
     return job;
   });
   if (!claimed) return false;
-  const org = await db('organizations').where({ id: claimed.organization_id }).first('path', 'inpo');
+  const org = await db('organizations').where({ id: claimed.organization_id }).first('id', 'path', 'level', 'inpo');
   const finalPath = jobFilePath(dir, claimed);
   const partPath = `${finalPath}.part`;
   fs.mkdirSync(path.dirname(finalPath), { recursive: true });
@@ -70,7 +70,7 @@ export async function runNextExportJob(db: Knex, dir: string, logger: Logger): P
       out.on('finish', resolve);
       out.on('error', reject);
     });
-    const rows = await exportMembers(db, org.path, claimed.filter, claimed.format, out, (done) => {
+    const rows = await exportMembers(db, org, claimed.filter, claimed.format, out, (done) => {
       if (done % PROGRESS_EVERY === 0) void db('export_jobs').where({ id: claimed.id }).update({ rows_done: done });
     });
     out.end();

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { can, homeOrganizations } from '../access/access';
 import type { Principal } from '../access/principal';
-import { countActiveMembersInSubtree, findOrgById, type OrgRow } from '../registry/orgs.repo';
+import { findOrgById, type OrgRow } from '../registry/orgs.repo';
+import { countMembersOnRecord } from '../members/members.repo';
 
 export function createHomeService(db: Knex) {
   return {
@@ -14,7 +15,7 @@ export function createHomeService(db: Knex) {
         summaries.push({
           org,
           roles: principal.grants.filter((g) => g.organizationId === org.id).map((g) => g.role),
-          activeMembers: can(principal, 'org.members.count', org) ? await countActiveMembersInSubtree(db, org.path) : null,
+          activeMembers: can(principal, 'org.members.count', org) ? await countMembersOnRecord(db, org) : null,
           canOpen: can(principal, 'org.view', org),
         });
       }

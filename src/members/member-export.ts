@@ -5,7 +5,7 @@ import { formatDate } from '../shared/format';
 import { neutralizeFormula } from '../shared/spreadsheet';
 import { MEMBER_COLUMNS } from './import/member-sheet';
 import { CATEGORY_LABELS, type Category } from './membership';
-import { filteredMembers, type MemberListFilter } from './members.repo';
+import { filteredMembers, type ListRoot, type MemberListFilter } from './members.repo';
 
 const EXTRA_HEADERS = ['Организация учёта', 'Дата выбытия'];
 
@@ -24,10 +24,10 @@ function exportRow(m: Record<string, unknown>): string[] {
  * time whatever the region's size. Returns the number of rows for the audit row.
  */
 export async function exportMembers(
-  db: Knex, rootPath: string, filter: MemberListFilter, format: 'xlsx' | 'csv', out: Writable, onProgress?: (rowsDone: number) => void,
+  db: Knex, root: ListRoot, filter: MemberListFilter, format: 'xlsx' | 'csv', out: Writable, onProgress?: (rowsDone: number) => void,
 ): Promise<number> {
   const headers = [...MEMBER_COLUMNS.map((c) => c.header), ...EXTRA_HEADERS];
-  const rows = filteredMembers(db, rootPath, filter).stream();
+  const rows = filteredMembers(db, root, filter).stream();
   let count = 0;
   if (format === 'csv') {
     const line = (cells: string[]) => `${cells.map((c) => `"${c.replace(/"/g, '""')}"`).join(';')}\r\n`;

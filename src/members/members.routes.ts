@@ -1,3 +1,5 @@
+import { PassThrough } from 'node:stream';
+import { finished } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import { auditContextOf, recordAudit } from '../audit/audit';
@@ -119,14 +121,19 @@ export function membersRoutes({ db }: Deps): Router {
   async function exportList(req: Request, res: Response, format: 'xlsx' | 'csv') {
     const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.view');
     const filter = filterOf(listQuery.parse(req.query));
-    if ((await countMembers(db, org.path, filter)) > DIRECT_EXPORT_LIMIT) {
+    if ((await countMembers(db, org, filter)) > DIRECT_EXPORT_LIMIT) {
       throw new ConflictError('Список большой: нажмите «Подготовить файл», выгрузка будет готова через несколько минут');
     }
     res.type(format === 'xlsx' ? XLSX_MIME : 'text/csv; charset=utf-8');
     res.attachment(`chleny-profsoyuza-${org.inpo}.${format}`);
-    const rows = await exportMembers(db, org.path, filter, format, res);
-    res.end();
+    // The file is complete for the client only after its audit row is written (the response ends last).
+    const body = new PassThrough();
+    body.pipe(res, { end: false });
+    const rows = await exportMembers(db, org, filter, format, body);
+    if (!body.writableEnded) body.end();
+    await finished(body);
     await recordAudit(db, auditContextOf(req), { action: 'member.exported', entity: 'organization', entityId: org.id, organizationId: org.id, newValues: { format, filter: { ...filter }, rows } });
+    res.end();
   }
 
   /** Lists larger than a direct download are prepared in the background (the link then leads to its progress). */
@@ -135,7 +142,7 @@ export function membersRoutes({ db }: Deps): Router {
     const org = await passport.orgFor(principal, String(req.params.inpo), 'member.view');
     const format = req.body?.format === 'csv' ? 'csv' : 'xlsx';
     const filter = filterOf(listQuery.parse(req.body ?? {}));
-    const id = await enqueueExport(db, principal.id, org.id, format, filter, await countMembers(db, org.path, filter));
+    const id = await enqueueExport(db, principal.id, org.id, format, filter, await countMembers(db, org, filter));
     res.redirect(303, `/exports/${id}`);
   }
 
@@ -143,7 +150,7 @@ export function membersRoutes({ db }: Deps): Router {
     const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.view');
     const query = listQuery.parse(req.query);
     const filter = filterOf(query);
-    const [page, total] = await Promise.all([listMembers(db, org.path, filter, query.sort, decodeCursor(query.after, MEMBER_SORTS[query.sort].length), PAGE_SIZE), countMembers(db, org.path, filter)]);
+    const [page, total] = await Promise.all([listMembers(db, org, filter, query.sort, decodeCursor(query.after, MEMBER_SORTS[query.sort].length), PAGE_SIZE), countMembers(db, org, filter)]);
     const params = new URLSearchParams(filterParams(query));
     res.render('members/list', {
       title: `Члены Профсоюза: ${org.name}`, section: 'members', org, query, total, items: page.items.map((m) => ({ ...m, phone: maskPhone(m.phone), email: maskEmail(m.email) })),
@@ -164,7 +171,7 @@ export function membersRoutes({ db }: Deps): Router {
     };
     if (!form.ok) return fail(form.errors);
     const data = form.data;
-    const ids = data.scope === 'selected' ? data.ids : (await filteredMembers(db, org.path, filterOf(listQuery.parse(req.body ?? {}))).clearSelect().pluck('m.id')).map(Number);
+    const ids = data.scope === 'selected' ? data.ids : (await filteredMembers(db, org, filterOf(listQuery.parse(req.body ?? {}))).clearSelect().pluck('m.id')).map(Number);
     const action: BulkAction = data.action === 'transfer' ? { kind: 'transfer', toInpo: data.toInpo, on: data.on }
       : data.action === 'exit' ? { kind: 'exit', reason: data.reason, on: data.on } : { kind: 'card', from: data.from, to: data.to, on: data.on };
     try {

@@ -47,17 +47,7 @@ export async function findOrgById(db: Knex, id: number): Promise<OrgRow | undefi
   return selectOrg(db).where('o.id', id).first();
 }
 
-/** Ancestors from the root down, read off the ltree path. */
-export async function findAncestors(db: Knex, org: OrgRow): Promise<OrgRow[]> {
-  return selectOrg(db).whereRaw('o.path @> ?::ltree AND o.path <> ?::ltree', [org.path, org.path]).orderByRaw('nlevel(o.path)');
-}
-
-export async function countActiveMembersInSubtree(db: Knex, path: string): Promise<number> {
-  const row = await db('members as m')
-    .join('organizations as o', 'o.id', 'm.organization_id')
-    .whereRaw('o.path <@ ?::ltree', [path])
-    .whereNull('m.left_on')
-    .count<{ count: number }[]>('* as count')
-    .first();
-  return Number(row?.count ?? 0);
+/** The organization of an ИНПО with its ancestors, from the root down (the organization last); empty when unknown. */
+export async function findLineageByInpo(db: Knex, inpo: string): Promise<OrgRow[]> {
+  return selectOrg(db).whereRaw('o.path @> (SELECT path FROM organizations WHERE inpo = ?)', [inpo]).orderByRaw('nlevel(o.path)');
 }

@@ -86,18 +86,30 @@ export async function listAnnexes(db: Knex, organizationId: number): Promise<{ i
   return db('agreement_annexes').where({ organization_id: organizationId }).orderBy([{ column: 'signed_on' }, { column: 'id' }]).select({ id: 'id', title: 'title', signedOn: 'signed_on' });
 }
 
-export async function findGaps(db: Knex, organizationId: number): Promise<PassportGaps | undefined> {
-  return db('org_passport_gaps').where({ id: organizationId }).first({
-    noChair: 'no_chair', noChairTerm: 'no_chair_term', chairTermExpired: 'chair_term_expired', noEmail: 'no_email', noHeadcount: 'no_headcount',
-  });
+export interface HeaderFigures {
+  gaps: PassportGaps | undefined;
+  activeMembers: number;
+  incompleteBelow: { total: number; incomplete: number };
 }
 
-/** Open organizations below `path` (not itself) with an incomplete passport. */
-export async function countIncompleteBelow(db: Knex, path: string): Promise<{ total: number; incomplete: number }> {
+/**
+ * What a passport's header counts, in one round trip: the organization's own gaps, the members on
+ * record in its subtree (`membersOnRecord`, a query from the members feature) and the open
+ * organizations below it with an incomplete passport.
+ */
+export async function findHeaderFigures(db: Knex, org: { id: number; path: string }, membersOnRecord: Knex.QueryBuilder): Promise<HeaderFigures> {
   const { rows } = await db.raw(
-    `SELECT count(*) AS total, count(*) FILTER (WHERE ${GAPS_SQL_INCOMPLETE}) AS incomplete
-       FROM org_passport_gaps g WHERE g.path <@ ?::ltree AND g.path <> ?::ltree`,
-    [path, path],
+    `SELECT g.no_chair, g.no_chair_term, g.chair_term_expired, g.no_email, g.no_headcount, g.id IS NOT NULL AS has_gaps,
+            (?) AS active_members, b.total, b.incomplete
+       FROM (SELECT count(*) AS total, count(*) FILTER (WHERE ${GAPS_SQL_INCOMPLETE}) AS incomplete
+               FROM org_passport_gaps g WHERE g.path <@ ?::ltree AND g.path <> ?::ltree) b
+       LEFT JOIN org_passport_gaps g ON g.id = ?`,
+    [membersOnRecord, org.path, org.path, org.id],
   );
-  return { total: Number(rows[0].total), incomplete: Number(rows[0].incomplete) };
+  const r = rows[0];
+  return {
+    gaps: r.has_gaps ? { noChair: r.no_chair, noChairTerm: r.no_chair_term, chairTermExpired: r.chair_term_expired, noEmail: r.no_email, noHeadcount: r.no_headcount } : undefined,
+    activeMembers: Number(r.active_members),
+    incompleteBelow: { total: Number(r.total), incomplete: Number(r.incomplete) },
+  };
 }

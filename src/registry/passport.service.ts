@@ -7,15 +7,21 @@ import { inTransaction } from '../db/transaction';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import { INPO_PATTERN } from '../shared/inpo';
 import { missingFields } from './completeness';
-import { countActiveMembersInSubtree, findAncestors, findOrgById, findOrgByInpo, type OrgRow } from './orgs.repo';
+import { findLineageByInpo, findOrgById, type OrgRow } from './orgs.repo';
 import type { AgreementInput, GeneralInput, HeadcountInput, OfficerInput } from './passport.schemas';
-import { countIncompleteBelow, findAgreement, findGaps, findOfficer, listAnnexes, listHeadcounts, listOfficers } from './passport.repo';
+import { findAgreement, findHeaderFigures, findOfficer, listAnnexes, listHeadcounts, listOfficers } from './passport.repo';
+import { membersOnRecordQuery } from '../members/members.repo';
 
 export function createPassportService(db: Knex) {
+  /** The ancestors read with an organization, kept for its page's breadcrumbs while the request lasts. */
+  const ancestorsOf = new WeakMap<OrgRow, OrgRow[]>();
+
   /** The organization behind a URL, if this user may do `action` to it (404 outside the subtree). */
   async function orgFor(principal: Principal, inpo: string, action: Action): Promise<OrgRow> {
-    const org = INPO_PATTERN.test(inpo) ? await findOrgByInpo(db, inpo) : undefined;
+    const lineage = INPO_PATTERN.test(inpo) ? await findLineageByInpo(db, inpo) : [];
+    const org = lineage.pop();
     authorize(principal, action, org);
+    ancestorsOf.set(org!, lineage);
     return org as OrgRow;
   }
 
@@ -24,11 +30,9 @@ export function createPassportService(db: Knex) {
 
     /** What every tab shows above its content. */
     async header(principal: Principal, org: OrgRow) {
-      const [ancestors, gaps, activeMembers, below] = await Promise.all([
-        findAncestors(db, org),
-        findGaps(db, org.id),
-        countActiveMembersInSubtree(db, org.path),
-        countIncompleteBelow(db, org.path),
+      const [ancestors, { gaps, activeMembers, incompleteBelow }] = await Promise.all([
+        ancestorsOf.get(org) ?? findLineageByInpo(db, org.inpo).then((lineage) => lineage.slice(0, -1)),
+        findHeaderFigures(db, org, membersOnRecordQuery(db, org)),
       ]);
       return {
         org,
@@ -36,7 +40,7 @@ export function createPassportService(db: Knex) {
         missing: missingFields(gaps, org.level),
         chairTermExpired: gaps?.chairTermExpired ?? false,
         activeMembers,
-        incompleteBelow: below,
+        incompleteBelow,
         mayEdit: can(principal, 'org.passport.edit', org) && !org.liquidatedOn,
         mayRestructure: can(principal, 'org.restructure', org) && !org.liquidatedOn,
         mayReport: can(principal, 'report.view', org) && org.level !== 'subdivision' && org.level !== 'group',

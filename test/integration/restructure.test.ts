@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRestructureService } from '../../src/registry/restructure.service';
 import { findOrgById } from '../../src/registry/orgs.repo';
-import { countActiveMembersInSubtree } from '../../src/registry/orgs.repo';
+import { countMembersOnRecord } from '../../src/members/members.repo';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser, unionRoot } from '../support/factories';
@@ -42,8 +42,11 @@ describe('moving', () => {
       expect(moved.path.startsWith(`${r2.region.path}.`)).toBe(true);
     }
     expect((await findOrgById(db(), r1.territory.id))!.regionCode).toBe(before!.regionCode);
-    expect(await countActiveMembersInSubtree(db(), r1.region.path)).toBe(0);
-    expect(await countActiveMembersInSubtree(db(), (await findOrgById(db(), r2.region.id))!.path)).toBe(10);
+    expect(await countMembersOnRecord(db(), r1.region)).toBe(0);
+    expect(await countMembersOnRecord(db(), (await findOrgById(db(), r2.region.id))!)).toBe(10);
+    // the cards follow their organizations into the other region (the region's lists find them by it)
+    const regions = await db()('members as m').join('organizations as o', 'o.id', 'm.organization_id').whereRaw('o.path <@ ?::ltree', [r2.region.path]).distinct('m.region_id');
+    expect(regions).toEqual([{ region_id: r2.region.id }]);
     const [event] = await db()('org_events').where({ organization_id: r1.territory.id, kind: 'moved' });
     expect(event).toMatchObject({ old_parent_id: r1.region.id, new_parent_id: r2.region.id, happened_on: '2026-02-01' });
     expect(await db()('audit_log').where({ action: 'org.moved', entity_id: String(r1.territory.id) })).toHaveLength(1);

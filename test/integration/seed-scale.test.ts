@@ -32,8 +32,13 @@ describe('full-scale generator (small size)', () => {
              (SELECT count(*) FROM membership_events WHERE kind = 'admitted') AS admitted,
              (SELECT count(*) FROM members m JOIN organizations o ON o.id = m.organization_id WHERE o.level <> 'primary') AS misplaced,
              (SELECT count(*) FROM members WHERE left_on IS NOT NULL) AS left_members,
-             (SELECT count(*) FROM member_periods WHERE valid_to IS NOT NULL) AS closed_periods`)).rows[0];
-    expect(counts).toMatchObject({ regions: 80, members: 3000, periods: 3000, admitted: 3000, misplaced: 0 });
+             (SELECT count(*) FROM member_periods WHERE valid_to IS NOT NULL) AS closed_periods,
+             (SELECT count(*) FROM members m JOIN organizations o ON o.id = m.organization_id WHERE m.region_id <> subpath(o.path, 1, 1)::text::int) AS wrong_region,
+             (SELECT sum(n) FROM member_counts WHERE on_record) AS counted_on_record,
+             (SELECT count(*) FROM members WHERE left_on IS NULL) AS on_record,
+             (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'members'::regclass AND NOT tgisinternal AND tgenabled <> 'O') AS disabled_triggers`)).rows[0];
+    expect(counts).toMatchObject({ regions: 80, members: 3000, periods: 3000, admitted: 3000, misplaced: 0, wrong_region: 0, disabled_triggers: 0 });
+    expect(counts.counted_on_record).toBe(counts.on_record);
     expect(counts.closed_periods).toBe(counts.left_members);
     expect(await structure()).toEqual(before);
 

@@ -1,0 +1,153 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Knex } from 'knex';
+import { mergeCards } from '../../src/members/duplicates';
+import { changeCategory, endMemberships, openMembership, transferMembers } from '../../src/members/membership';
+import { depersonaliseExpired } from '../../src/members/retention';
+import type { OrgRow } from '../../src/registry/orgs.repo';
+import { loggedInAgent, type Agent } from '../support/agents';
+import { useTestApp } from '../support/app';
+import { createMembers, createOrg, createRegionTree, createUser, unionRoot } from '../support/factories';
+
+// A region's list walks the cards by their region, the union's merges one page per region, and the
+// totals come from counters kept by triggers: each is compared here with the plain answer computed
+// from the organization tree and the cards (ordering and counting in SQL over the paths, as before).
+
+const ctx = useTestApp();
+const db = () => ctx.database.ownerDb;
+const meta = { actorUserId: null };
+let r1: Awaited<ReturnType<typeof createRegionTree>>;
+let r2: Awaited<ReturnType<typeof createRegionTree>>;
+let union: OrgRow;
+let coordinator: Agent;
+let admin: Agent;
+
+const SURNAMES = ['Яковлева', 'Абрамов', 'Ёлкина', 'Борисов', 'Жукова', 'Иванов', 'Эминова', 'Ушаков', 'Ильина', 'Щукин'];
+
+async function people(org: OrgRow, n: number, seed: number) {
+  const ids: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const k = seed + i;
+    ids.push(...(await createMembers(db(), org, 1, {
+      surname: SURNAMES[k % SURNAMES.length], name: ['Анна', 'Борис', 'Вера'][k % 3], sex: k % 3 === 1 ? 'm' : 'f',
+      birth_date: `19${60 + (k % 40)}-0${1 + (k % 9)}-1${k % 10}`, category: ['working', 'working', 'student', 'pensioner'][k % 4],
+      is_pedagogical: k % 2 === 0, joined_on: `20${10 + (k % 15)}-0${1 + (k % 9)}-0${1 + (k % 9)}`, left_on: k % 7 === 0 ? '2025-06-01' : null,
+    })));
+  }
+  return ids;
+}
+
+beforeAll(async () => {
+  r1 = await createRegionTree(db(), 21);
+  r2 = await createRegionTree(db(), 22);
+  union = await unionRoot(db());
+  const second = await createOrg(db(), r1.territory, 'primary');
+  const group = await createOrg(db(), r1.primary, 'group');
+  await people(r1.primary, 40, 0);
+  await people(second, 35, 40);
+  await people(group, 6, 75);
+  await people(r2.primary, 30, 81);
+  coordinator = (await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'coordinator', org: r1.region }]))).agent;
+  admin = (await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'admin', org: union }]))).agent;
+});
+
+/** Every page of a list, following «Следующие»: the card ids in order and the total shown. */
+async function readList(agent: Agent, url: string) {
+  const ids: number[] = [];
+  let total = '';
+  for (let next: string | null = url; next;) {
+    const page = await agent.get(next).expect(200);
+    total = /Найдено: <strong>([^<]+)<\/strong>/.exec(page.text)![1]!.replace(/\s/g, '');
+    ids.push(...[...page.text.matchAll(/<a href="\/members\/(\d+)">/g)].map((m) => Number(m[1])));
+    const link = /href="([^"]+)">Следующие/.exec(page.text);
+    next = link ? link[1]!.replace(/&amp;/g, '&') : null;
+  }
+  return { ids, total: Number(total) };
+}
+
+const ORDER: Record<string, string> = { name: 'm.surname, m.name, m.id', birth: 'm.birth_date, m.id', joined: 'm.joined_on, m.id' };
+
+/** The same list the plain way: the subtree by its path, every matching card sorted in SQL. */
+async function expectedList(root: OrgRow, sort: string, where = 'true') {
+  const ids = await db()('members as m').join('organizations as o', 'o.id', 'm.organization_id')
+    .whereRaw(`o.path <@ ?::ltree AND m.merged_into_id IS NULL AND ${where}`, [root.path]).orderByRaw(ORDER[sort]!).pluck('m.id');
+  return ids.map(Number);
+}
+
+describe('member lists of a region and of the union', () => {
+  const cases: [string, string, string][] = [
+    ['name', '', 'm.left_on IS NULL'],
+    ['birth', '&category=working&sex=f', "m.left_on IS NULL AND m.category = 'working' AND m.sex = 'f'"],
+    ['joined', '&status=left', 'm.left_on IS NOT NULL'],
+    ['name', '&status=all&pedagogical=yes', 'm.is_pedagogical'],
+    ['name', '&q=ова', "m.left_on IS NULL AND m.surname ILIKE '%ова%'"],
+    ['birth', '&age=under-35', "m.left_on IS NULL AND m.birth_date > current_date - interval '35 years'"],
+  ];
+
+  it('when a coordinator pages through the region, then every sort and filter gives the plain answer, in order, with its total', async () => {
+    for (const [sort, params, where] of cases) {
+      const expected = await expectedList(r1.region, sort, where);
+      expect(expected.length).toBeGreaterThan(3);
+      expect({ sort, params, ...(await readList(coordinator, `/orgs/${r1.region.inpo}/members?sort=${sort}${params}`)) }).toEqual({ sort, params, ids: expected, total: expected.length });
+    }
+  });
+
+  it('when an administrator pages through the union, then the regions are merged into one order', async () => {
+    for (const [sort, params, where] of cases) {
+      const expected = await expectedList(union, sort, where);
+      expect({ sort, params, ...(await readList(admin, `/orgs/${union.inpo}/members?sort=${sort}${params}`)) }).toEqual({ sort, params, ids: expected, total: expected.length });
+    }
+  });
+
+  it('when a territory or a ППО is listed, then it holds exactly its own subtree', async () => {
+    expect((await readList(coordinator, `/orgs/${r1.territory.inpo}/members`)).ids).toEqual(await expectedList(r1.territory, 'name', 'm.left_on IS NULL'));
+    expect((await readList(coordinator, `/orgs/${r1.primary.inpo}/members?status=all`)).ids).toEqual(await expectedList(r1.primary, 'name'));
+  });
+});
+
+/** The counters, and the same counts made from the cards. */
+async function countsNowAndLive(trx: Knex = db()) {
+  const kept = await trx.raw(`SELECT region_id, organization_id, on_record, category, sex, is_pedagogical, n FROM member_counts WHERE n <> 0 ORDER BY 1, 2, 3, 4, 5, 6`);
+  // the region read off the organization's path, not the card's own column
+  const live = await trx.raw(`SELECT subpath(o.path, 1, 1)::text::int AS region_id, m.organization_id, m.left_on IS NULL AS on_record, m.category, m.sex, m.is_pedagogical, count(*)::int AS n
+                               FROM members m JOIN organizations o ON o.id = m.organization_id WHERE m.merged_into_id IS NULL GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`);
+  return { kept: kept.rows, live: live.rows };
+}
+
+describe('maintained member counts', () => {
+  it('when cards are admitted, transferred across regions, change category, leave, come back, merge, get depersonalised or are deleted, then the counts equal the cards', async () => {
+    const check = async (step: string) => {
+      const { kept, live } = await countsNowAndLive();
+      expect({ step, kept }).toEqual({ step, kept: live });
+    };
+    await check('fixture');
+    const [a, b, c, d] = await people(r1.primary, 4, 200);
+    await check('admitted');
+    await db().transaction((trx) => transferMembers(trx, [a!, b!], r2.primary.id, { ...meta, on: '2026-02-01' }));
+    expect((await db()('members').where({ id: a }).first()).region_id).toBe(r2.region.id);
+    await check('transferred to another region');
+    await db().transaction((trx) => changeCategory(trx, c!, 'unemployed', false, { ...meta, on: '2026-03-01' }));
+    await check('category changed');
+    await db().transaction((trx) => endMemberships(trx, [c!, d!], 'voluntary', { ...meta, on: '2026-04-01' }));
+    await check('left');
+    await db().transaction(async (trx) => {
+      await trx('members').where({ id: d }).update({ left_on: null, left_reason: null, organization_id: r1.primary.id, category: 'working' });
+      await openMembership(trx, d!, r1.primary.id, 'working', true, { ...meta, on: '2026-05-01' }, 'readmitted');
+    });
+    await check('readmitted');
+    await mergeCards(db(), { actorUserId: null, requestId: null, ip: null }, { id: a!, organizationId: r2.primary.id }, b!);
+    await check('merged');
+    await depersonaliseExpired(db(), '2040-01-01', 5);
+    await check('depersonalised');
+    const [gone] = await people(r2.primary, 1, 300);
+    await db()('membership_events').where({ member_id: gone }).del();
+    await db()('member_periods').where({ member_id: gone }).del();
+    await db()('members').where({ id: gone }).del();
+    await check('deleted');
+  });
+
+  it('when the counters are rebuilt from the cards, then nothing changes', async () => {
+    const before = (await countsNowAndLive()).kept;
+    await db().raw('SELECT member_counts_rebuild()');
+    expect((await countsNowAndLive()).kept).toEqual(before);
+  });
+});
