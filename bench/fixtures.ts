@@ -9,7 +9,7 @@ export const BENCH_PASSWORD = 'benchmark-password-2026';
 
 export interface BenchFixtures {
   union: { id: number; inpo: string; path: string };
-  region: { id: number; inpo: string; path: string; members: number; allMembers: number };
+  region: { id: number; inpo: string; path: string; members: number };
   territory: { id: number; inpo: string; path: string };
   primary: { id: number; inpo: string; path: string; members: number };
   memberId: number;
@@ -28,8 +28,6 @@ export async function prepareFixtures(db: Knex): Promise<BenchFixtures> {
       FROM organizations r JOIN organizations o ON o.path <@ r.path JOIN members m ON m.organization_id = o.id AND m.left_on IS NULL
      WHERE r.level = 'regional' GROUP BY r.id ORDER BY members DESC LIMIT 1`);
   const region = regions[0];
-  const { rows: all } = await db.raw('SELECT count(*)::int AS n FROM members m JOIN organizations o ON o.id = m.organization_id WHERE o.path <@ ?::ltree', [region.path]);
-  region.allMembers = all[0].n;
   const { rows: territories } = await db.raw(`
     SELECT t.id, t.inpo, t.path::text AS path FROM organizations t JOIN organizations o ON o.path <@ t.path JOIN members m ON m.organization_id = o.id
      WHERE t.level = 'territorial' AND t.path <@ ?::ltree GROUP BY t.id ORDER BY count(*) DESC LIMIT 1`, [region.path]);

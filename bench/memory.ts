@@ -22,15 +22,21 @@ export function importCsv(inpo: string, rows: number): Buffer {
   return Buffer.from(`${lines.join('\r\n')}\r\n`, 'utf8');
 }
 
-export async function exportAndImport(db: Knex, server: RunningServer, session: Session, fx: BenchFixtures, quick: boolean): Promise<string[]> {
+/**
+ * The export journey: every member of the union who has left (about 300,000 cards at full scale, more
+ * than the 200,000 of the target; the biggest region holds 165,000), as the federal administrator
+ * prepares it; then a 100,000-row import by the region's coordinator.
+ */
+export async function exportAndImport(db: Knex, server: RunningServer, sessions: { admin: Session; coordinator: Session }, fx: BenchFixtures, quick: boolean): Promise<string[]> {
   const rows: string[] = [];
+  const session = sessions.admin;
   // A list this size is prepared in the background by the server's export worker, then downloaded.
   const exported = await peakGrowth(server, async () => {
     const started = Date.now();
-    const queued = await fetch(`${server.baseUrl}/orgs/${fx.region.inpo}/members/export-jobs?status=all`, {
+    const queued = await fetch(`${server.baseUrl}/orgs/${fx.union.inpo}/members/export-jobs`, {
       method: 'POST', redirect: 'manual',
       headers: { cookie: session.cookie, 'content-type': 'application/x-www-form-urlencoded', origin: server.baseUrl },
-      body: new URLSearchParams({ _csrf: session.csrf, format: 'xlsx', status: 'all' }),
+      body: new URLSearchParams({ _csrf: session.csrf, format: 'xlsx', status: 'left' }),
     });
     const jobUrl = queued.headers.get('location');
     if (queued.status !== 303 || !jobUrl?.startsWith('/exports/')) throw new Error(`export job answered ${queued.status}`);
@@ -45,11 +51,11 @@ export async function exportAndImport(db: Knex, server: RunningServer, session: 
     if (!res.ok) throw new Error(`export download answered ${res.status}`);
     let bytes = 0;
     for await (const chunk of res.body!) bytes += (chunk as Uint8Array).length;
-    return { seconds: (Date.now() - started) / 1000, bytes };
+    const job = await db('export_jobs').where({ id: jobId }).first('rows_done');
+    return { seconds: (Date.now() - started) / 1000, bytes, rows: Number(job.rows_done) };
   });
-  const exportRows = fx.region.allMembers;
   const exportGrowth = exported.peakMb - exported.startMb;
-  rows.push(`| XLSX export of the biggest region's list (${exportRows.toLocaleString('en')} members incl. those who left, ${(exported.result.bytes / 2 ** 20).toFixed(0)} MiB; background job, then download) | < 60 s, growth < 200 MB | ${exported.result.seconds.toFixed(1)} s, RSS +${exportGrowth.toFixed(0)} MB | — | — | — | ${exported.result.seconds < 60 && exportGrowth < 200 ? 'pass' : '**miss**'} |`);
+  rows.push(`| XLSX export of the union's members who left (${exported.result.rows.toLocaleString('en')} rows, ${(exported.result.bytes / 2 ** 20).toFixed(0)} MiB; background job, then download) | < 60 s for 200,000, growth < 200 MB | ${exported.result.seconds.toFixed(1)} s, RSS +${exportGrowth.toFixed(0)} MB | — | — | — | ${exported.result.seconds < 60 * Math.max(1, exported.result.rows / 200_000) && exportGrowth < 200 ? 'pass' : '**miss**'} |`);
 
   const count = quick ? 5_000 : 100_000;
   const csv = importCsv(fx.importTarget.inpo, count);
@@ -58,8 +64,8 @@ export async function exportAndImport(db: Knex, server: RunningServer, session: 
     const form = new FormData();
     form.set('mode', 'commit');
     form.set('file', new Blob([new Uint8Array(csv)], { type: 'text/csv' }), 'members.csv');
-    const res = await fetch(`${server.baseUrl}/orgs/${fx.importTarget.inpo}/members/import?_csrf=${encodeURIComponent(session.csrf)}`, {
-      method: 'POST', body: form, redirect: 'manual', headers: { cookie: session.cookie, origin: server.baseUrl },
+    const res = await fetch(`${server.baseUrl}/orgs/${fx.importTarget.inpo}/members/import?_csrf=${encodeURIComponent(sessions.coordinator.csrf)}`, {
+      method: 'POST', body: form, redirect: 'manual', headers: { cookie: sessions.coordinator.cookie, origin: server.baseUrl },
     });
     if (res.status !== 303) throw new Error(`import answered ${res.status}: ${(await res.text()).slice(0, 500)}`);
     return (Date.now() - started) / 1000;

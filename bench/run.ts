@@ -64,7 +64,7 @@ async function main() {
       rows.push(`| ${j.name} | ${j.target} | ${ms(one.p50)} / ${ms(one.p95)} / ${ms(one.p99)}, ${Math.round(one.rps)} req/s (first ${ms(cold.p50)}) | ${many} | ${ms(direct.p50)} / ${ms(direct.p95)} | ${(one.p50 / direct.p50).toFixed(1)}× | ${pass ? 'pass' : '**miss**'} |`);
       console.log(rows.at(-1));
     }
-    for (const row of await exportAndImport(db, server, sessions.coordinator!, fx, quick)) {
+    for (const row of await exportAndImport(db, server, { admin: sessions.admin!, coordinator: sessions.coordinator! }, fx, quick)) {
       rows.push(row);
       console.log(row);
     }
