@@ -7,11 +7,11 @@ import type { ImportIssue } from '../../imports/import-issue';
 import { normalizeSheetDate, type SheetRow } from '../../imports/row-source';
 import { findOrgByInpo, type OrgRow } from '../../registry/orgs.repo';
 import { admissionSchema } from '../members.schemas';
+import { createStagingTable, memberStager } from './member-staging';
 import { MEMBER_COLUMNS, REQUIRED_MEMBER_COLUMNS, categoryFromSheet, mapHeaders, sexFromSheet, yesNo, type MemberColumnKey } from './member-sheet';
 
 export const MAX_MEMBER_IMPORT_ROWS = 100_000;
 const MAX_REPORTED_ISSUES = 10_000;
-const BATCH = 1000;
 const HEADER = Object.fromEntries(MEMBER_COLUMNS.map((c) => [c.key, c.header])) as Record<MemberColumnKey, string>;
 const REGISTRATION_LEVELS = new Set(['primary', 'subdivision', 'group']);
 
@@ -41,12 +41,8 @@ export async function importMembers(
   };
   try {
     await db.transaction(async (trx) => {
-      await trx.raw(`
-        CREATE TEMP TABLE member_import (
-          line integer PRIMARY KEY, organization_id integer NOT NULL, surname text COLLATE "ru-RU-x-icu", name text COLLATE "ru-RU-x-icu",
-          patronymic text COLLATE "ru-RU-x-icu", sex char(1), birth_date date, category text, is_pedagogical boolean, position text,
-          phone text, email text, snils text, joined_on date, document_number text, skip boolean NOT NULL DEFAULT false
-        ) ON COMMIT DROP`);
+      await createStagingTable(trx);
+      const staging = memberStager(trx);
       const orgs = new Map<string, OrgRow | null>();
       const orgOf = async (inpo: string) => {
         if (!orgs.has(inpo)) {
@@ -57,11 +53,6 @@ export async function importMembers(
         return orgs.get(inpo)!;
       };
       let columns: Map<MemberColumnKey, number> | undefined;
-      let batch: Record<string, unknown>[] = [];
-      const flush = async () => {
-        if (batch.length) await trx('member_import').insert(batch);
-        batch = [];
-      };
       for await (const { line, values } of rows) {
         if (!columns) {
           columns = mapHeaders(values);
@@ -94,14 +85,9 @@ export async function importMembers(
           continue;
         }
         if (pedagogical === undefined) continue;
-        const d = form.data;
-        batch.push({
-          line, organization_id: org.id, surname: d.surname, name: d.name, patronymic: d.patronymic, sex: d.sex, birth_date: d.birthDate, category: d.category,
-          is_pedagogical: d.isPedagogical, position: d.position, phone: d.phone, email: d.email, snils: d.snils, joined_on: d.joinedOn,
-        });
-        if (batch.length >= BATCH) await flush();
+        await staging.add(line, org.id, form.data);
       }
-      await flush();
+      await staging.flush();
       if (!columns) issue(1, '', 'Файл пуст');
 
       // The same person twice in the file.
