@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { copyInto, copyLine } from '../../db/copy';
-import type { AdmissionInput } from '../members.schemas';
+import type { AdmissionTermsInput, CardInput } from '../members.schemas';
 
 const COLUMNS = ['line', 'organization_id', 'surname', 'name', 'patronymic', 'sex', 'birth_date', 'category', 'is_pedagogical', 'position', 'phone', 'email', 'snils', 'joined_on'];
 // A COPY per 64 KiB of text (about 800 rows). knex's 1,000-row INSERTs (14,000 bindings each) left
@@ -29,8 +29,8 @@ export function memberStager(trx: Knex.Transaction) {
     await copyInto(trx, 'member_import', COLUMNS, (write) => write(text));
   };
   /** One checked row of the file, its person registered in `organizationId`. */
-  const add = async (line: number, organizationId: number, d: AdmissionInput) => {
-    chunk += copyLine([line, organizationId, d.surname, d.name, d.patronymic, d.sex, d.birthDate, d.category, d.isPedagogical, d.position, d.phone, d.email, d.snils, d.joinedOn]);
+  const add = async (line: number, organizationId: number, d: CardInput, terms: AdmissionTermsInput) => {
+    chunk += copyLine([line, organizationId, d.surname, d.name, d.patronymic, d.sex, d.birthDate, d.category, d.isPedagogical, d.position, d.phone, d.email, d.snils, terms.joinedOn]);
     if (chunk.length >= CHUNK_CHARS) await flush();
   };
   return { add, flush };
