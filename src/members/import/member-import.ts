@@ -7,7 +7,7 @@ import type { ImportIssue } from '../../imports/import-issue';
 import { normalizeSheetDate, type SheetRow } from '../../imports/row-source';
 import { findOrgByInpo, type OrgRow } from '../../registry/orgs.repo';
 import { admissionTermsSchema, cardSchema } from '../members.schemas';
-import { createStagingTable, memberStager } from './member-staging';
+import { createStagingTables, memberStager } from './member-staging';
 import { MEMBER_COLUMNS, REQUIRED_MEMBER_COLUMNS, categoryFromSheet, mapHeaders, sexFromSheet, yesNo, type MemberColumnKey } from './member-sheet';
 
 export const MAX_MEMBER_IMPORT_ROWS = 100_000;
@@ -41,7 +41,7 @@ export async function importMembers(
   };
   try {
     await db.transaction(async (trx) => {
-      await createStagingTable(trx);
+      await createStagingTables(trx);
       const staging = memberStager(trx);
       const orgs = new Map<string, OrgRow | null>();
       const orgOf = async (inpo: string) => {
@@ -149,7 +149,7 @@ function columnOrder(header: string): number {
 
 /** Members, their periods and admission events, each one INSERT … SELECT; then an audit row per member. */
 async function commitStaged(trx: Knex.Transaction, ctx: AuditContext, root: OrgRow): Promise<number> {
-  const { rows } = await trx.raw(`
+  const { rowCount } = await trx.raw(`
     WITH created AS (
       INSERT INTO members (organization_id, surname, name, patronymic, sex, birth_date, category, is_pedagogical, position, phone, email, snils, joined_on)
       SELECT organization_id, surname, name, patronymic, sex, birth_date, category, is_pedagogical, position, phone, email, snils, joined_on
@@ -161,12 +161,11 @@ async function commitStaged(trx: Knex.Transaction, ctx: AuditContext, root: OrgR
     events AS (
       INSERT INTO membership_events (member_id, kind, happened_on, to_organization_id, category, reason, actor_user_id)
       SELECT id, 'admitted', joined_on, organization_id, category, 'Загрузка из файла', :actor FROM created)
-    SELECT id FROM created`,
+    INSERT INTO member_import_created (id) SELECT id FROM created`,
     { actor: ctx.actorUserId },
   );
-  const ids = rows.map((r: { id: number | string }) => Number(r.id));
-  await recordAuditForMembers(trx, ctx, 'member.imported', ids, { source: 'import' });
-  const created = ids.length;
+  await recordAuditForMembers(trx, ctx, 'member.imported', trx('member_import_created').select('id'), { source: 'import' });
+  const created = Number(rowCount);
   await recordAudit(trx, ctx, { action: 'member.import_committed', entity: 'organization', entityId: root.id, organizationId: root.id, newValues: { created } });
   return created;
 }

@@ -9,14 +9,15 @@ const COLUMNS = ['line', 'organization_id', 'surname', 'name', 'patronymic', 'se
 // connection is free for the organization look-ups of the same transaction.
 const CHUNK_CHARS = 64 * 1024;
 
-/** The temporary table of the file's rows, dropped with the transaction. */
-export async function createStagingTable(trx: Knex.Transaction): Promise<void> {
+/** The temporary tables of the file's rows and of the members created from them, dropped with the transaction. */
+export async function createStagingTables(trx: Knex.Transaction): Promise<void> {
   await trx.raw(`
     CREATE TEMP TABLE member_import (
       line integer PRIMARY KEY, organization_id integer NOT NULL, surname text COLLATE "ru-RU-x-icu", name text COLLATE "ru-RU-x-icu",
       patronymic text COLLATE "ru-RU-x-icu", sex char(1), birth_date date, category text, is_pedagogical boolean, position text,
       phone text, email text, snils text, joined_on date, document_number text, skip boolean NOT NULL DEFAULT false
     ) ON COMMIT DROP`);
+  await trx.raw('CREATE TEMP TABLE member_import_created (id bigint PRIMARY KEY) ON COMMIT DROP');
 }
 
 /** Collects rows as COPY text and sends them a chunk at a time; `flush` sends the rest. */
