@@ -1,29 +1,53 @@
-import { isUtf8 } from 'node:buffer';
-import { Readable } from 'node:stream';
-import ExcelJS from 'exceljs';
+import fs from 'node:fs';
+import { Readable, pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
 import { ValidationError } from '../http/errors';
-import { cellValueText } from '../shared/spreadsheet';
+import { xlsxSheetRows } from './xlsx-reader';
 
 export interface SheetRow {
   line: number;
   values: string[];
 }
 
-// Text is decoded and parsed 64 KiB at a time: csv-parse pushes every record of a chunk it is given at
-// once, so handing it the whole decoded file (10 MiB, 100,000 rows) queued all rows in its buffer
+// The file is read, decoded and parsed 64 KiB at a time: csv-parse pushes every record of a chunk it is
+// given at once, so handing it the whole decoded file (10 MiB, 100,000 rows) queued all rows in its buffer
 // (a heap snapshot at the peak: 858,000 strings, 53 MB, held by the parser's ReadableState).
 const CHUNK_BYTES = 64 * 1024;
+const UTF8_BOM = [0xef, 0xbb, 0xbf];
 
-/** UTF-8 when the bytes are valid UTF-8, otherwise Windows-1251, as Russian Excel saves CSV. */
-function encodingOf(body: Buffer): 'utf-8' | 'windows-1251' {
-  return isUtf8(body) ? 'utf-8' : 'windows-1251';
+/**
+ * A first pass over the file: its encoding — UTF-8 when every byte is valid UTF-8, otherwise
+ * Windows-1251, as Russian Excel saves CSV — whether it starts with a BOM, and the header line's bytes.
+ */
+async function sniffCsv(file: string): Promise<{ encoding: 'utf-8' | 'windows-1251'; bom: boolean; header: Buffer }> {
+  const check = new TextDecoder('utf-8', { fatal: true });
+  let utf8 = true;
+  let head: Buffer | undefined;
+  for await (const chunk of fs.createReadStream(file, { highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+    head ??= chunk;
+    if (!utf8) continue;
+    try {
+      check.decode(chunk, { stream: true });
+    } catch {
+      utf8 = false;
+    }
+  }
+  if (utf8) {
+    try {
+      check.decode();
+    } catch {
+      utf8 = false;
+    }
+  }
+  head ??= Buffer.alloc(0);
+  const bom = UTF8_BOM.every((byte, i) => head[i] === byte);
+  const body = bom ? head.subarray(3) : head;
+  const end = body.indexOf(0x0a);
+  return { encoding: utf8 ? 'utf-8' : 'windows-1251', bom, header: body.subarray(0, end === -1 ? body.length : end) };
 }
 
 /** `;` (Russian Excel) or `,`, whichever the header line uses more; both are one ASCII byte in either encoding. */
-function delimiterOf(body: Buffer): ';' | ',' {
-  const end = body.indexOf(0x0a);
-  const header = body.subarray(0, end === -1 ? body.length : end);
+function delimiterOf(header: Buffer): ';' | ',' {
   let semicolons = 0;
   let commas = 0;
   for (const byte of header) {
@@ -33,19 +57,22 @@ function delimiterOf(body: Buffer): ';' | ',' {
   return semicolons >= commas ? ';' : ',';
 }
 
-function* decodedChunks(body: Buffer, encoding: string): Generator<string> {
+async function* decodedChunks(file: string, encoding: string, start: number): AsyncGenerator<string> {
   const decoder = new TextDecoder(encoding);
-  for (let at = 0; at < body.length; at += CHUNK_BYTES) yield decoder.decode(body.subarray(at, at + CHUNK_BYTES), { stream: true });
+  for await (const chunk of fs.createReadStream(file, { start, highWaterMark: CHUNK_BYTES }) as AsyncIterable<Buffer>) {
+    yield decoder.decode(chunk, { stream: true });
+  }
   const rest = decoder.decode();
   if (rest) yield rest;
 }
 
 /** Rows of a CSV file as they are parsed: memory holds a chunk's rows, not the file's rows. */
-export async function* csvRows(data: Buffer): AsyncGenerator<SheetRow> {
-  const body = data[0] === 0xef && data[1] === 0xbb && data[2] === 0xbf ? data.subarray(3) : data;
-  const parser = Readable.from(decodedChunks(body, encodingOf(body))).pipe(
-    parse({ delimiter: delimiterOf(body), relax_column_count: true, skip_empty_lines: false, bom: true, info: true }),
-  );
+export async function* csvRows(file: string): AsyncGenerator<SheetRow> {
+  const { encoding, bom, header } = await sniffCsv(file);
+  const parser = parse({ delimiter: delimiterOf(header), relax_column_count: true, skip_empty_lines: false, bom: true, info: true });
+  // A read error destroys the parser, whose iteration below then throws it; leaving the loop early
+  // destroys the parser and, through the pipeline, closes the file.
+  pipeline(Readable.from(decodedChunks(file, encoding, bom ? 3 : 0)), parser, () => undefined);
   for await (const record of parser as AsyncIterable<{ record: string[]; info: { lines: number } }>) {
     yield { line: record.info.lines, values: record.record.map((v) => v.trim()) };
   }
@@ -53,17 +80,10 @@ export async function* csvRows(data: Buffer): AsyncGenerator<SheetRow> {
 
 const EXCEL_EPOCH = Date.UTC(1899, 11, 30);
 
-/** Rows of the first sheet of an .xlsx, streamed by exceljs's reader. */
-export async function* xlsxRows(data: Buffer): AsyncGenerator<SheetRow> {
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from([data]), { worksheets: 'emit', sharedStrings: 'cache', styles: 'ignore', hyperlinks: 'ignore' });
+/** Rows of the first sheet of an .xlsx, streamed from the file. */
+export async function* xlsxRows(file: string): AsyncGenerator<SheetRow> {
   try {
-    for await (const sheet of reader) {
-      for await (const row of sheet as AsyncIterable<ExcelJS.Row>) {
-        const values = (row.values as ExcelJS.CellValue[]).slice(1).map((v) => cellValueText(v ?? null));
-        yield { line: row.number, values };
-      }
-      return; // the first sheet only
-    }
+    yield* xlsxSheetRows(file);
   } catch (err) {
     if (err instanceof ValidationError) throw err;
     throw new ValidationError([{ field: 'file', message: 'Не удалось прочитать книгу Excel: файл повреждён или в другом формате' }]);

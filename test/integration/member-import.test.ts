@@ -1,12 +1,17 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEMBER_COLUMNS } from '../../src/members/import/member-sheet';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser } from '../support/factories';
 import { binaryParser, readSheet } from '../support/xlsx';
 
-const ctx = useTestApp();
+const uploadDir = fs.mkdtempSync(path.join(os.tmpdir(), 'reestr-member-uploads-'));
+const ctx = useTestApp({ UPLOAD_DIR: uploadDir });
+afterAll(() => fs.rmSync(uploadDir, { recursive: true, force: true }));
 const db = () => ctx.database.ownerDb;
 const HEADERS = MEMBER_COLUMNS.map((c) => c.header);
 let tree: Awaited<ReturnType<typeof createRegionTree>>;
@@ -110,6 +115,17 @@ describe('member import', () => {
     expect(res.text).toContain('Файл не похож на текстовый CSV');
     const pdf = await upload(Buffer.from('%PDF-1.4'), 'members.pdf', 'check');
     expect(pdf.text).toContain('Нужен файл .xlsx или .csv');
+  });
+
+  it('when imports load, fail their checks or are refused, then none of the uploaded files stays in the upload folder', async () => {
+    const org = await createOrg(db(), tree.territory, 'primary');
+    const rows = [HEADERS, ...Array.from({ length: 50 }, (_, i) => Object.assign(personRow(i, org.inpo), { 1: 'Папкина' }))];
+    const loaded = await upload(Buffer.from(rows.map((r) => r.join(';')).join('\r\n')), 'members.csv', 'commit');
+    expect(loaded.status, [...loaded.text.matchAll(/<tr><td>.*?<\/tr>/g)].slice(0, 3).join('\n')).toBe(303);
+    expect((await upload(await xlsx([HEADERS, personRow(1, '0000000000')]), 'members.xlsx', 'commit')).status).toBe(422);
+    expect((await upload(Buffer.from('PK\u0003\u0004 broken'), 'members.xlsx', 'check')).status).toBe(422);
+    for (let i = 0; i < 50 && fs.readdirSync(uploadDir).length; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(fs.readdirSync(uploadDir)).toEqual([]);
   });
 });
 
