@@ -123,6 +123,9 @@ describe('member import', () => {
     const loaded = await upload(Buffer.from(rows.map((r) => r.join(';')).join('\r\n')), 'members.csv', 'commit');
     expect(loaded.status, [...loaded.text.matchAll(/<tr><td>.*?<\/tr>/g)].slice(0, 3).join('\n')).toBe(303);
     expect((await upload(await xlsx([HEADERS, personRow(1, '0000000000')]), 'members.xlsx', 'commit')).status).toBe(422);
+    const quote = await upload(Buffer.from(`${HEADERS.join(';')}\n"${org.inpo};Иванова\n`), 'members.csv', 'check');
+    expect(quote.status).toBe(422);
+    expect(quote.text).toContain('Не удалось прочитать CSV: кавычки не на месте');
     expect((await upload(Buffer.from('PK\u0003\u0004 broken'), 'members.xlsx', 'check')).status).toBe(422);
     for (let i = 0; i < 50 && fs.readdirSync(uploadDir).length; i++) await new Promise((r) => setTimeout(r, 20));
     expect(fs.readdirSync(uploadDir)).toEqual([]);

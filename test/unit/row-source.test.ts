@@ -48,6 +48,12 @@ describe('CSV rows', () => {
     const rows = await all(csvRows(fileOf(`${head}${pad}Жукова;Анна\n`)));
     expect(rows[1]!.values).toEqual([`${pad}Жукова`, 'Анна']);
   });
+
+  it('when a quote is left open, then the file is refused with the line, not a server error', async () => {
+    await expect(all(csvRows(fileOf('Фамилия;Имя\nИванова;Мария\n"Петрова;Анна\n')))).rejects.toMatchObject({
+      fields: [{ field: 'file', message: expect.stringContaining('кавычки не на месте') }],
+    });
+  });
 });
 
 async function xlsxOf(rows: string[][]): Promise<Buffer> {
