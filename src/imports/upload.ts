@@ -1,4 +1,5 @@
 import fs from 'node:fs';
+import path from 'node:path';
 import type { RequestHandler } from 'express';
 import multer from 'multer';
 import { ValidationError } from '../http/errors';
@@ -28,6 +29,24 @@ export function uploadFile(dir: string, maxBytes = MAX_UPLOAD_BYTES): RequestHan
       next(uploadError(tooLarge ? `Файл больше ${Math.round(maxBytes / 1024 / 1024)} МБ` : 'Не удалось принять файл'));
     });
   };
+}
+
+// A request never runs for a day: older files in the upload folder were left by a process that died mid-request.
+const STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;
+const UPLOAD_NAME = /^[0-9a-f]{32}$/; // multer's random names: nothing else in the folder is touched
+
+/** Removes the uploads a crashed process left behind; returns how many. */
+export async function deleteStaleUploads(dir: string, now = Date.now()): Promise<number> {
+  let removed = 0;
+  for (const name of await fs.promises.readdir(dir).catch(() => [])) {
+    const file = path.join(dir, name);
+    const stat = UPLOAD_NAME.test(name) ? await fs.promises.stat(file).catch(() => undefined) : undefined;
+    if (stat?.isFile() && now - stat.mtimeMs > STALE_UPLOAD_MS) {
+      await fs.promises.rm(file, { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }
 
 /** The first bytes of the uploaded file, for its signature. */

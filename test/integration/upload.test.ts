@@ -4,7 +4,7 @@ import path from 'node:path';
 import express, { type ErrorRequestHandler } from 'express';
 import request from 'supertest';
 import { afterAll, describe, expect, it } from 'vitest';
-import { uploadFile } from '../../src/imports/upload';
+import { deleteStaleUploads, uploadFile } from '../../src/imports/upload';
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'reestr-upload-test-'));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
@@ -43,5 +43,18 @@ describe('an uploaded file', () => {
     const res = await request(app).post('/read').attach('file', Buffer.alloc(1024 * 1024 + 1, 0x41), 'members.csv');
     expect(res.status).toBe(422);
     expect(await leftInDir()).toEqual([]);
+  });
+
+  it('when a process died mid-request, then the housekeeping removes its day-old upload and nothing else', async () => {
+    const old = path.join(dir, 'a'.repeat(32));
+    const fresh = path.join(dir, 'b'.repeat(32));
+    const foreign = path.join(dir, 'notes.txt');
+    for (const file of [old, fresh, foreign]) fs.writeFileSync(file, 'x');
+    const twoDaysAgo = new Date(Date.now() - 2 * 24 * 60 * 60 * 1000);
+    fs.utimesSync(old, twoDaysAgo, twoDaysAgo);
+    fs.utimesSync(foreign, twoDaysAgo, twoDaysAgo);
+    expect(await deleteStaleUploads(dir)).toBe(1);
+    expect(fs.readdirSync(dir).sort()).toEqual([fresh, foreign].map((f) => path.basename(f)).sort());
+    expect(await deleteStaleUploads(path.join(dir, 'missing'))).toBe(0);
   });
 });
