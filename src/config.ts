@@ -1,3 +1,5 @@
+import os from 'node:os';
+import path from 'node:path';
 import { z } from 'zod';
 
 const portMessage = { error: 'must be a port number from 1 to 65535' };
@@ -21,6 +23,7 @@ const envSchema = z.object({
   DEMO_DATA: flag.optional(),
   RETENTION_YEARS: z.coerce.number().int().min(1).max(75).default(5),
   EXPORT_DIR: z.string().min(1).default('.data/exports'),
+  UPLOAD_DIR: z.string().min(1).default(path.join(os.tmpdir(), 'reestr-uploads')),
 });
 
 export type Config = Readonly<{
@@ -43,6 +46,8 @@ export type Config = Readonly<{
   retentionYears: number;
   /** Where background exports write their files. */
   exportDir: string;
+  /** Where uploaded files wait while their request runs (removed when it ends). */
+  uploadDir: string;
 }>;
 
 export class ConfigError extends Error {}
@@ -79,5 +84,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loadDemoData: e.DEMO_DATA ?? e.NODE_ENV !== 'production',
     retentionYears: e.RETENTION_YEARS,
     exportDir: e.EXPORT_DIR,
+    uploadDir: e.UPLOAD_DIR,
   });
 }

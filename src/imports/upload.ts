@@ -1,7 +1,9 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import type { RequestHandler } from 'express';
 import multer from 'multer';
-import yauzl from 'yauzl';
 import { ValidationError } from '../http/errors';
+import { openZip } from './zip';
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
 // An .xlsx is a zip of a few dozen XML parts; these bounds leave room for 100,000-row sheets
@@ -10,15 +12,17 @@ const MAX_ENTRIES = 2000;
 const MAX_UNPACKED_BYTES = 300 * 1024 * 1024;
 const MAX_RATIO = 200;
 
-/** One file in memory, within the size limit; anything else in the form stays a text field. */
-function singleUpload(maxBytes = MAX_UPLOAD_BYTES) {
-  return multer({ storage: multer.memoryStorage(), limits: { fileSize: maxBytes, files: 1, fields: 20 } }).single('file');
-}
-
-/** The upload as middleware: multer's own refusals (too large, several files) become a Russian field error. */
-export function uploadFile(maxBytes = MAX_UPLOAD_BYTES): RequestHandler {
-  const handle = singleUpload(maxBytes);
+/**
+ * One file, within the size limit, written to a temporary file in `dir` — held in memory, a 50 MB
+ * upload and its decoded copies were the import's largest buffers. The file is removed when the
+ * response is done, whatever the outcome; multer removes a partial one itself. Other form fields stay text.
+ */
+export function uploadFile(dir: string, maxBytes = MAX_UPLOAD_BYTES): RequestHandler {
+  const handle = multer({ storage: multer.diskStorage({ destination: dir }), limits: { fileSize: maxBytes, files: 1, fields: 20 } }).single('file');
   return (req, res, next) => {
+    res.once('close', () => {
+      if (req.file?.path) fs.rm(req.file.path, { force: true }, () => undefined);
+    });
     handle(req, res, (err: unknown) => {
       if (!err) return next();
       const tooLarge = (err as { code?: string }).code === 'LIMIT_FILE_SIZE';
@@ -27,50 +31,70 @@ export function uploadFile(maxBytes = MAX_UPLOAD_BYTES): RequestHandler {
   };
 }
 
-/** A .csv must look like text: no NUL bytes at its start (a binary renamed to .csv is refused). */
-export function checkCsvUpload(file: Express.Multer.File): Buffer {
-  if (file.buffer.subarray(0, 4096).includes(0)) throw uploadError('Файл не похож на текстовый CSV');
-  return file.buffer;
+// A request never runs for a day: older files in the upload folder were left by a process that died mid-request.
+const STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;
+const UPLOAD_NAME = /^[0-9a-f]{32}$/; // multer's random names: nothing else in the folder is touched
+
+/** Removes the uploads a crashed process left behind; returns how many. */
+export async function deleteStaleUploads(dir: string, now = Date.now()): Promise<number> {
+  let removed = 0;
+  for (const name of await fs.promises.readdir(dir).catch(() => [])) {
+    const file = path.join(dir, name);
+    const stat = UPLOAD_NAME.test(name) ? await fs.promises.stat(file).catch(() => undefined) : undefined;
+    if (stat?.isFile() && now - stat.mtimeMs > STALE_UPLOAD_MS) {
+      await fs.promises.rm(file, { force: true });
+      removed++;
+    }
+  }
+  return removed;
 }
 
-/** .xlsx or .csv, each checked by its own rules. */
-export async function checkSpreadsheetUpload(file: Express.Multer.File | undefined): Promise<{ kind: 'xlsx' | 'csv'; data: Buffer }> {
-  if (file && file.size > 0 && /\.csv$/i.test(file.originalname)) return { kind: 'csv', data: checkCsvUpload(file) };
+/** The first bytes of the uploaded file, for its signature. */
+async function headOf(file: Express.Multer.File, bytes: number): Promise<Buffer> {
+  const handle = await fs.promises.open(file.path, 'r');
+  try {
+    const { buffer, bytesRead } = await handle.read(Buffer.alloc(bytes), 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A .csv must look like text: no NUL bytes at its start (a binary renamed to .csv is refused). Returns the file's path. */
+export async function checkCsvUpload(file: Express.Multer.File): Promise<string> {
+  if ((await headOf(file, 4096)).includes(0)) throw uploadError('Файл не похож на текстовый CSV');
+  return file.path;
+}
+
+/** .xlsx or .csv, each checked by its own rules; the path of the checked file. */
+export async function checkSpreadsheetUpload(file: Express.Multer.File | undefined): Promise<{ kind: 'xlsx' | 'csv'; path: string }> {
+  if (file && file.size > 0 && /\.csv$/i.test(file.originalname)) return { kind: 'csv', path: await checkCsvUpload(file) };
   if (file && file.size > 0 && !/\.xlsx$/i.test(file.originalname)) throw uploadError('Нужен файл .xlsx или .csv');
-  return { kind: 'xlsx', data: await checkXlsxUpload(file) };
+  return { kind: 'xlsx', path: await checkXlsxUpload(file) };
 }
 
 const uploadError = (message: string) => new ValidationError([{ field: 'file', message }]);
 
-/** Checks an .xlsx upload before any parser sees it: the name, the zip signature and the central directory. */
-export async function checkXlsxUpload(file: Express.Multer.File | undefined): Promise<Buffer> {
+/** Checks an .xlsx upload before any parser sees it: the name, the zip signature and the central directory. Returns the file's path. */
+export async function checkXlsxUpload(file: Express.Multer.File | undefined): Promise<string> {
   if (!file || file.size === 0) throw uploadError('Выберите файл .xlsx');
   if (!/\.xlsx$/i.test(file.originalname)) throw uploadError('Нужен файл Excel в формате .xlsx');
-  const data = file.buffer;
-  if (data.length < 4 || data.readUInt32LE(0) !== 0x04034b50) throw uploadError('Файл не является книгой Excel (.xlsx)');
-  await inspectZip(data);
-  return data;
+  const head = await headOf(file, 4);
+  if (head.length < 4 || head.readUInt32LE(0) !== 0x04034b50) throw uploadError('Файл не является книгой Excel (.xlsx)');
+  await inspectZip(file.path);
+  return file.path;
 }
 
-function inspectZip(data: Buffer): Promise<void> {
-  return new Promise((resolve, reject) => {
-    yauzl.fromBuffer(data, { lazyEntries: true, validateEntrySizes: true }, (err, zip) => {
-      if (err || !zip) return reject(uploadError('Файл повреждён: не удалось прочитать архив .xlsx'));
-      let entries = 0;
-      let unpacked = 0;
-      zip.on('entry', (entry: yauzl.Entry) => {
-        entries += 1;
-        unpacked += entry.uncompressedSize;
-        const ratio = entry.compressedSize > 0 ? entry.uncompressedSize / entry.compressedSize : entry.uncompressedSize > 0 ? Infinity : 1;
-        if (entries > MAX_ENTRIES || unpacked > MAX_UNPACKED_BYTES || (entry.uncompressedSize > 1024 * 1024 && ratio > MAX_RATIO)) {
-          zip.close();
-          return reject(uploadError('Файл отклонён: содержимое архива подозрительно велико'));
-        }
-        zip.readEntry();
-      });
-      zip.on('end', () => resolve());
-      zip.on('error', () => reject(uploadError('Файл повреждён: не удалось прочитать архив .xlsx')));
-      zip.readEntry();
-    });
+async function inspectZip(path: string): Promise<void> {
+  let unpacked = 0;
+  const opened = await openZip(path, (entry, count) => {
+    unpacked += entry.uncompressedSize;
+    const ratio = entry.compressedSize > 0 ? entry.uncompressedSize / entry.compressedSize : entry.uncompressedSize > 0 ? Infinity : 1;
+    if (count > MAX_ENTRIES || unpacked > MAX_UNPACKED_BYTES || (entry.uncompressedSize > 1024 * 1024 && ratio > MAX_RATIO)) {
+      throw uploadError('Файл отклонён: содержимое архива подозрительно велико');
+    }
+  }).catch((err: unknown) => {
+    throw err instanceof ValidationError ? err : uploadError('Файл повреждён: не удалось прочитать архив .xlsx');
   });
+  opened.zip.close();
 }

@@ -37,16 +37,18 @@ export const cardSchema = personSchema
     if (v.category !== 'working' && v.isPedagogical) ctx.addIssue({ code: 'custom', path: ['isPedagogical'], message: 'Педагогическая должность бывает только у работающих' });
   });
 
-export const admissionSchema = z.intersection(
-  cardSchema,
-  z.object({
-    organizationInpo: z.string().trim().regex(/^\d{10}$/, 'Выберите организацию'),
-    joinedOn: requiredDate('Укажите дату вступления'),
-    documentNumber: optionalText(50),
-    documentDate: optionalDate(),
-    notDuplicate: checkbox(),
-  }),
-);
+/** What an admission adds to the card: where, since when and on which document. */
+export const admissionTermsSchema = z.object({
+  organizationInpo: z.string().trim().regex(/^\d{10}$/, 'Выберите организацию'),
+  joinedOn: requiredDate('Укажите дату вступления'),
+  documentNumber: optionalText(50),
+  documentDate: optionalDate(),
+  notDuplicate: checkbox(),
+});
+
+export const admissionSchema = z.intersection(cardSchema, admissionTermsSchema);
+export type CardInput = z.output<typeof cardSchema>;
+export type AdmissionTermsInput = z.output<typeof admissionTermsSchema>;
 export type AdmissionInput = z.output<typeof admissionSchema>;
 
 const eventFields = { on: requiredDate('Укажите дату'), documentNumber: optionalText(50), documentDate: optionalDate() };

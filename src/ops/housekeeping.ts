@@ -5,11 +5,12 @@ import { depersonaliseExpired } from '../members/retention';
 import { todayIso } from '../shared/dates';
 import type { Config } from '../config';
 import { deleteExpiredExports } from '../exports/export-jobs';
+import { deleteStaleUploads } from '../imports/upload';
 
 const HOUR_MS = 60 * 60 * 1000;
 
 /** Hourly duties: forget what no rule needs any more, depersonalise cards past retention (sessions are pruned by their store). */
-export function startHousekeeping(db: Knex, logger: Logger, config: Pick<Config, 'retentionYears' | 'exportDir'>): { stop: () => void } {
+export function startHousekeeping(db: Knex, logger: Logger, config: Pick<Config, 'retentionYears' | 'exportDir' | 'uploadDir'>): { stop: () => void } {
   const run = async () => {
     try {
       const removed = await pruneLoginFailures(db);
@@ -18,6 +19,8 @@ export function startHousekeeping(db: Knex, logger: Logger, config: Pick<Config,
       if (depersonalised) logger.info({ depersonalised }, 'depersonalised cards past retention');
       await db('import_reports').whereRaw("created_at < now() - interval '7 days'").delete();
       await deleteExpiredExports(db, config.exportDir);
+      const uploads = await deleteStaleUploads(config.uploadDir);
+      if (uploads) logger.info({ uploads }, 'removed uploads left by an interrupted request');
     } catch (err) {
       logger.warn({ err }, 'housekeeping failed');
     }

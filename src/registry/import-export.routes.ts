@@ -13,12 +13,12 @@ import { exportOrganizations, writeImportTemplate } from './org-export';
 import { applyOrgImport, planOrgImport, readOrgWorkbook, type ImportPlan } from './org-import';
 import { createPassportService } from './passport.service';
 
-export function importExportRoutes({ db, logger }: Deps): Router {
+export function importExportRoutes({ db, logger, config }: Deps): Router {
   const passport = createPassportService(db);
   const router = Router();
   router.get('/orgs/:inpo/import', (req, res) => showImport(req, res));
   router.get('/orgs/:inpo/import/template.xlsx', downloadTemplate);
-  router.post('/orgs/:inpo/import', uploadFile(), runImport);
+  router.post('/orgs/:inpo/import', uploadFile(config.uploadDir), runImport);
   router.get('/orgs/:inpo/export.xlsx', downloadExport);
   return router;
 
@@ -40,8 +40,7 @@ export function importExportRoutes({ db, logger }: Deps): Router {
     const principal = principalOf(req);
     const org = await passport.orgFor(principal, String(req.params.inpo), 'org.restructure');
     try {
-      const data = await checkXlsxUpload(req.file);
-      const sheet = await readOrgWorkbook(data);
+      const sheet = await readOrgWorkbook(await checkXlsxUpload(req.file));
       const plan: ImportPlan = sheet.issues.length ? { rows: 0, creates: [], updates: [], issues: sheet.issues } : await planOrgImport(db, principal, org, sheet.rows);
       if (req.body?.mode !== 'commit' || plan.issues.length) return showImport(req, res, plan.issues.length ? 422 : 200, { plan });
       const result = await applyOrgImport(db, principal, auditContextOf(req), org, plan, todayIso());

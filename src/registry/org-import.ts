@@ -64,10 +64,10 @@ const rowSchema = z.object({
 });
 
 /** Reads the first sheet (streamed) by its Russian headers, in any order; unknown columns are ignored. */
-export async function readOrgWorkbook(data: Buffer): Promise<{ rows: OrgSheetRow[]; issues: ImportIssue[] }> {
+export async function readOrgWorkbook(file: string): Promise<{ rows: OrgSheetRow[]; issues: ImportIssue[] }> {
   let columnOf: Map<OrgSheetKey, number> | undefined;
   const rows: OrgSheetRow[] = [];
-  for await (const { line, values } of xlsxRows(data)) {
+  for await (const { line, values } of xlsxRows(file)) {
     if (!columnOf) {
       columnOf = new Map();
       values.forEach((text, i) => {

@@ -67,6 +67,8 @@ describe('member cards in a real browser', () => {
     for (const status of ['Отправлена в производство', 'Изготовлена', 'Доставлен в регион', 'Выдан']) {
       await page.getByLabel('Новое состояние').selectOption({ label: status });
       await page.getByRole('button', { name: 'Изменить', exact: true }).click();
+      // the previous move's flash stays on screen until the next page arrives: wait for the card's new state
+      await page.locator('#cards-title + .card .badge', { hasText: status }).waitFor();
       await page.getByText('Состояние карты изменено').waitFor();
     }
     expect(await page.locator('#cards-title + .card').textContent()).toContain('Выдан');

@@ -1,12 +1,17 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MEMBER_COLUMNS } from '../../src/members/import/member-sheet';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser } from '../support/factories';
 import { binaryParser, readSheet } from '../support/xlsx';
 
-const ctx = useTestApp();
+const uploadDir = fs.mkdtempSync(path.join(os.tmpdir(), 'reestr-member-uploads-'));
+const ctx = useTestApp({ UPLOAD_DIR: uploadDir });
+afterAll(() => fs.rmSync(uploadDir, { recursive: true, force: true }));
 const db = () => ctx.database.ownerDb;
 const HEADERS = MEMBER_COLUMNS.map((c) => c.header);
 let tree: Awaited<ReturnType<typeof createRegionTree>>;
@@ -110,6 +115,35 @@ describe('member import', () => {
     expect(res.text).toContain('Файл не похож на текстовый CSV');
     const pdf = await upload(Buffer.from('%PDF-1.4'), 'members.pdf', 'check');
     expect(pdf.text).toContain('Нужен файл .xlsx или .csv');
+  });
+
+  it('when a file holds more problems than the report keeps, then all are counted and the first 10,000 by line are listed', async () => {
+    const org = await createOrg(db(), tree.territory, 'primary');
+    const same = Object.assign(personRow(7, org.inpo), { 1: 'Повторова' });
+    // The registry check joins the file with an OR of two matches; on the 10,000 cards the first test
+    // added, before autovacuum's analyze, the planner expects 17 and loops over all of them per row.
+    await db().raw('ANALYZE members');
+    const res = await upload(Buffer.from([HEADERS, ...Array.from({ length: 10_050 }, () => same)].map((r) => r.join(';')).join('\n')), 'members.csv', 'check');
+    expect(res.status).toBe(422);
+    expect(res.text).toMatch(/Ошибок: 10\s049/);
+    const report = await coordinator.agent.get(/href="(\/imports\/[0-9a-f-]+\/errors\.csv)"/.exec(res.text)![1]!).expect(200);
+    const lines = report.text.trim().split('\r\n');
+    expect(lines).toHaveLength(10_001);
+    expect([lines[1], lines.at(-1)]).toEqual(['"3";"Фамилия";"Этот человек уже есть в строке 2"', '"10002";"Фамилия";"Этот человек уже есть в строке 2"']);
+  }, 60_000);
+
+  it('when imports load, fail their checks or are refused, then none of the uploaded files stays in the upload folder', async () => {
+    const org = await createOrg(db(), tree.territory, 'primary');
+    const rows = [HEADERS, ...Array.from({ length: 50 }, (_, i) => Object.assign(personRow(i, org.inpo), { 1: 'Папкина' }))];
+    const loaded = await upload(Buffer.from(rows.map((r) => r.join(';')).join('\r\n')), 'members.csv', 'commit');
+    expect(loaded.status, [...loaded.text.matchAll(/<tr><td>.*?<\/tr>/g)].slice(0, 3).join('\n')).toBe(303);
+    expect((await upload(await xlsx([HEADERS, personRow(1, '0000000000')]), 'members.xlsx', 'commit')).status).toBe(422);
+    const quote = await upload(Buffer.from(`${HEADERS.join(';')}\n"${org.inpo};Иванова\n`), 'members.csv', 'check');
+    expect(quote.status).toBe(422);
+    expect(quote.text).toContain('Не удалось прочитать CSV: кавычки не на месте');
+    expect((await upload(Buffer.from('PK\u0003\u0004 broken'), 'members.xlsx', 'check')).status).toBe(422);
+    for (let i = 0; i < 50 && fs.readdirSync(uploadDir).length; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(fs.readdirSync(uploadDir)).toEqual([]);
   });
 });
 

@@ -17,12 +17,12 @@ import { MEMBER_COLUMNS } from './member-sheet';
 
 const MAX_MEMBER_UPLOAD_BYTES = 50 * 1024 * 1024;
 
-export function memberImportRoutes({ db }: Deps): Router {
+export function memberImportRoutes({ db, config }: Deps): Router {
   const passport = createPassportService(db);
   const router = Router();
   router.get('/orgs/:inpo/members/import', (req, res) => showPage(req, res));
   router.get('/orgs/:inpo/members/import/template.xlsx', downloadTemplate);
-  router.post('/orgs/:inpo/members/import', uploadFile(MAX_MEMBER_UPLOAD_BYTES), runImport);
+  router.post('/orgs/:inpo/members/import', uploadFile(config.uploadDir, MAX_MEMBER_UPLOAD_BYTES), runImport);
   router.get('/imports/:id/errors.csv', downloadIssues);
   return router;
 
@@ -54,7 +54,7 @@ export function memberImportRoutes({ db }: Deps): Router {
     const org = await passport.orgFor(principal, String(req.params.inpo), 'member.edit');
     try {
       const upload = await checkSpreadsheetUpload(req.file);
-      const rows = upload.kind === 'csv' ? csvRows(upload.data) : xlsxRows(upload.data);
+      const rows = upload.kind === 'csv' ? csvRows(upload.path) : xlsxRows(upload.path);
       const result = await importMembers(db, principal, auditContextOf(req), org, rows, req.body?.mode === 'commit' ? 'commit' : 'check');
       if (result.committed) {
         flash(req, 'success', `Загружено: ${result.created}; уже были в реестре: ${result.alreadyInRegistry}`);

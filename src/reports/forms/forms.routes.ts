@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import { Router, type Request, type Response } from 'express';
 import type { Knex } from 'knex';
 import { z } from 'zod';
@@ -24,7 +25,7 @@ import { INDICATORS, TEXT_FIELDS } from '../indicators/catalog';
 const MAX_DEFINITION_BYTES = 512 * 1024;
 const previewQuery = z.object({ inpo: z.string().trim().max(20).optional().catch(undefined), date: z.string().trim().max(10).optional().catch(undefined) });
 
-export function formsRoutes({ db }: Deps): Router {
+export function formsRoutes({ db, config }: Deps): Router {
   const reports = createReportsService(db);
   const router = Router();
 
@@ -33,9 +34,9 @@ export function formsRoutes({ db }: Deps): Router {
     await showList(req, res, [], 200);
   });
 
-  router.post('/admin/forms', uploadFile(MAX_DEFINITION_BYTES), async (req, res) => {
+  router.post('/admin/forms', uploadFile(config.uploadDir, MAX_DEFINITION_BYTES), async (req, res) => {
     await unionFor(req);
-    const text = req.file?.size ? req.file.buffer.toString('utf8') : typeof req.body?.definition === 'string' ? req.body.definition : '';
+    const text = req.file?.size ? await fs.promises.readFile(req.file.path, 'utf8') : typeof req.body?.definition === 'string' ? req.body.definition : '';
     if (!text.trim()) return showList(req, res, ['Выберите файл с определением формы (JSON) или вставьте его текст'], 422, text);
     let json: unknown;
     try {
