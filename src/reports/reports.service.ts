@@ -9,6 +9,7 @@ import { todayIso } from '../shared/dates';
 import { FORM_CODE_PATTERN, type ColumnKey } from './forms/form-schema';
 import { appliesTo, findActiveForm, findFormVersion, listActiveForms, type FormVersion } from './forms/forms.repo';
 import type { ColumnValues } from './indicators/engine';
+import { childrenOn } from './indicators/tree-on-date';
 import { FILED_STATUSES, diffReports, filedLine, findReport, latestVersion, listVersions, type ReportRow, type VersionRow } from './filing';
 import { dueDate, isIsoDate, periodStart } from './periods';
 import { buildReport, buildReportsForRoots, type ReportResult } from './report-builder';
@@ -53,10 +54,10 @@ export function createReportsService(db: Knex) {
     return { result: filed ? filed.result : await draft(t), report, filed };
   }
 
-  /** The organizations that file to this one: its direct ППО, territorial and okrug children on the date. */
+  /** The organizations that file to this one: its direct ППО, territorial and okrug children on the date (in the tree of that date). */
   async function filingChildren(org: OrgRow, date: string): Promise<OrgRow[]> {
     return selectOrg(db)
-      .where('o.parent_id', org.id)
+      .whereIn('o.id', await childrenOn(db, org.id, date))
       .whereIn('o.level', FILING_LEVELS)
       .where('o.created_on', '<=', date)
       .where((q) => q.whereNull('o.liquidated_on').orWhere('o.liquidated_on', '>', date))

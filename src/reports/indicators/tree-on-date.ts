@@ -1,0 +1,80 @@
+import type { Knex } from 'knex';
+import { sqlDate } from './sql-fragments';
+
+// A report at date D counts the subtrees as they stood on D (org_tree_history), not as they stand now:
+// a ППО moved from one territory to another in May stays in the first one's report for 1 April.
+// Most reports need no history: when nothing in the roots' subtrees has moved since the start of the
+// period, the present paths are the paths of every date in it, and the queries keep reading
+// `organizations` directly (one GiST range per root). Otherwise they read the positions of the date.
+
+/** 'current': the present paths hold for every date the report reads; 'dated': they do not. */
+export type Tree = 'current' | 'dated';
+
+/**
+ * Whether some organization moved into, out of or within the roots' subtrees after `since` (a move
+ * dated later than the report is a move "after" it too). Reads only the positions a move began or ended
+ * (a partial index), under any path a root had after `since`: well under a millisecond.
+ */
+export async function treeSince(db: Knex, rootIds: number[], since: string): Promise<Tree> {
+  const { rows } = await db.raw(
+    `SELECT EXISTS (
+       SELECT 1 FROM org_tree_history x JOIN org_tree_history h ON h.path <@ x.path
+        WHERE x.organization_id = ANY(?::int[]) AND x.valid_to > ?::date
+          AND (h.valid_from > '-infinity' OR h.valid_to < 'infinity')
+          AND (h.valid_from > ?::date OR (h.valid_to > ?::date AND h.valid_to < 'infinity'))) AS moved`,
+    [rootIds, since, since, since],
+  );
+  return rows[0].moved ? 'dated' : 'current';
+}
+
+/** The positions on d (alias h). */
+const positionOn = (h: string, d: string) => `${h}.valid_from <= ${d} AND ${h}.valid_to > ${d}`;
+
+/**
+ * The organizations with the path and the parent they had on d: `organizations` itself when the tree
+ * has not changed; otherwise a relation of the same columns over the positions of d (the parent is the
+ * path's last but one label: the path is an ltree of ids).
+ */
+export const orgsOn = (tree: Tree, d: string) =>
+  tree === 'current'
+    ? 'organizations'
+    : `(SELECT o.id, o.level, o.inpo, o.name, o.employer_kind, o.has_territorial_rights, o.created_on, o.liquidated_on, h.path,
+               CASE WHEN nlevel(h.path) > 1 THEN ltree2text(subpath(h.path, -2, 1))::int END AS parent_id
+          FROM org_tree_history h JOIN organizations o ON o.id = h.organization_id WHERE ${positionOn('h', d)})`;
+
+/** `WITH roots (root_id, root_path)`: the roots with their path on d; binds the root ids. */
+export const rootsOn = (tree: Tree, d: string) => `WITH roots AS (SELECT id AS root_id, path AS root_path FROM ${orgsOn(tree, d)} ro WHERE id = ANY(?::int[]))`;
+
+/** `JOIN <organizations on d> alias`: the organizations of root r's subtree on d. */
+export const under = (tree: Tree, alias: string, d: string) => `JOIN ${orgsOn(tree, d)} ${alias} ON ${alias}.path <@ r.root_path`;
+
+/**
+ * CTE `subtree (root_id, id, on_date, on_start)`: the organizations of each root's subtree on the date
+ * or at the start of the period, flagged with when (with the present tree, always both).
+ */
+export function subtreeCte(tree: Tree, d: string, s: string): string {
+  if (tree === 'current') return `subtree AS (SELECT r.root_id, o.id, true AS on_date, true AS on_start FROM roots r ${under(tree, 'o', d)})`;
+  return `subtree AS (SELECT root_id, id, bool_or(on_date) AS on_date, bool_or(on_start) AS on_start FROM (
+      SELECT r.root_id, o.id, true AS on_date, false AS on_start FROM roots r ${under(tree, 'o', d)}
+      UNION ALL
+      SELECT rs.id, o.id, false, true FROM ${orgsOn(tree, s)} rs JOIN ${orgsOn(tree, s)} o ON o.path <@ rs.path WHERE rs.id IN (SELECT root_id FROM roots)) x
+    GROUP BY 1, 2)`;
+}
+
+/**
+ * CTE `within (root_id, id, valid_from, valid_to)`: the spans of (start, date] during which each
+ * organization lay in each root's subtree (the root's own position may change too). Movement reads it
+ * to tell, on any day, whether a member's organization belonged to the subtree.
+ */
+export const withinCte = (d: string, s: string) => `within AS (
+    SELECT r.root_id, h.organization_id AS id, greatest(h.valid_from, rh.valid_from) AS valid_from, least(h.valid_to, rh.valid_to) AS valid_to
+      FROM roots r JOIN org_tree_history rh ON rh.organization_id = r.root_id AND rh.valid_from <= ${d} AND rh.valid_to > ${s}
+      JOIN org_tree_history h ON h.path <@ rh.path AND h.valid_from <= ${d} AND h.valid_to > ${s} AND h.valid_from < rh.valid_to AND h.valid_to > rh.valid_from)`;
+
+/** The children an organization had on a date (the filing board: who had to file to it then). */
+export async function childrenOn(db: Knex, parentId: number, date: string): Promise<number[]> {
+  const tree = await treeSince(db, [parentId], date);
+  const d = sqlDate(date);
+  const { rows } = await db.raw(`${rootsOn(tree, d)} SELECT o.id FROM roots r ${under(tree, 'o', d)} WHERE nlevel(o.path) = nlevel(r.root_path) + 1`, [[parentId]]);
+  return rows.map((r: { id: number }) => r.id);
+}
