@@ -99,7 +99,8 @@ async function main() {
     await db.raw('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_truncate');
     await db.raw(`TRUNCATE organizations, members, member_periods, membership_events, union_cards, union_card_events, member_consents, org_officers,
       org_headcounts, collective_agreements, agreement_annexes, org_events, role_grants, users, sessions, audit_log, transfer_requests, export_jobs,
-      import_reports, depersonalisation_journal, login_failures, report_events, report_versions, reports, form_versions, member_state_cache, member_state_cached_orgs RESTART IDENTITY CASCADE`);
+      import_reports, depersonalisation_journal, login_failures, report_events, report_versions, reports, form_versions, member_state_cache, member_state_cached_orgs,
+      union_stats, union_stats_fresh RESTART IDENTITY CASCADE`);
     await db.raw('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_truncate');
     await runReferenceSeeds(db); // the default forms, cleared with the users who could have uploaded others
     const orgs = buildTree();
@@ -127,16 +128,18 @@ async function main() {
       lap(`members (${members})`);
       // History, cards and consents follow from the members just loaded, set-based inside the server.
       // the periods take the person's sex and birth date here, not from the per-row trigger
-      // (and the statistics cache, emptied above, has nothing to forget)
-      await db.raw('ALTER TABLE member_periods DISABLE TRIGGER member_periods_person, DISABLE TRIGGER member_state_forget_inserted');
+      // (and the statistics caches, emptied above, have nothing to forget)
+      await db.raw('ALTER TABLE member_periods DISABLE TRIGGER member_periods_person, DISABLE TRIGGER member_state_forget_inserted, DISABLE TRIGGER union_stats_forget_inserted');
       await db.raw(`INSERT INTO member_periods (member_id, organization_id, category, is_pedagogical, valid_from, valid_to, sex, birth_date)
                     SELECT id, organization_id, category, is_pedagogical, joined_on, left_on, sex, birth_date FROM members`);
-      await db.raw('ALTER TABLE member_periods ENABLE TRIGGER member_periods_person, ENABLE TRIGGER member_state_forget_inserted');
+      await db.raw('ALTER TABLE member_periods ENABLE TRIGGER member_periods_person, ENABLE TRIGGER member_state_forget_inserted, ENABLE TRIGGER union_stats_forget_inserted');
       lap('periods');
+      await db.raw('ALTER TABLE membership_events DISABLE TRIGGER union_stats_forget_inserted');
       await db.raw(`INSERT INTO membership_events (member_id, kind, happened_on, to_organization_id, category)
                     SELECT id, 'admitted', joined_on, organization_id, category FROM members`);
       await db.raw(`INSERT INTO membership_events (member_id, kind, happened_on, from_organization_id, reason)
                     SELECT id, 'left', left_on, organization_id, (ARRAY['voluntary','dismissed','graduated','other'])[1 + id % 4] FROM members WHERE left_on IS NOT NULL`);
+      await db.raw('ALTER TABLE membership_events ENABLE TRIGGER union_stats_forget_inserted');
       lap('events');
       await db.raw(`INSERT INTO union_cards (number, member_id, kind, status, status_on)
                     SELECT lpad(id::text, 10, '0'), id, CASE WHEN id % 7 = 0 THEN 'virtual' ELSE 'plastic' END,

@@ -1,10 +1,10 @@
-import type { IndicatorGroup } from './catalog';
+import { INDICATORS, type IndicatorGroup } from './catalog';
 import { movementCtes, movementFrom } from './movement';
 import { existsOn, periodOn } from './sql-fragments';
-import { orgsOn, subtreeCte, under, type Tree } from './tree-on-date';
+import { belongs, orgsOn, subtreeCte, under, type Frame } from './tree-on-date';
 
 // The FROM of each indicator group: one set-based query over the subtrees of the roots (`roots r`,
-// rows carrying r.root_id), with the tree of the report's date (tree-on-date.ts).
+// rows carrying r.key), with the tree of the report's date (tree-on-date.ts).
 
 /**
  * How the periods are narrowed to the subtrees: through the index per organization when the subtrees
@@ -22,13 +22,13 @@ export interface GroupQuery {
   s: string;
   names: string[];
   scope: Scope;
-  tree: Tree;
+  frame: Frame;
 }
 
 export interface GroupShape {
   /** more CTEs after the roots CTE, if the group needs them */
   ctes?: (q: GroupQuery) => string;
-  /** the FROM … of the group, with rows carrying r.root_id */
+  /** the FROM … of the group, with rows carrying r.key */
   from: (q: GroupQuery) => string;
   /** rows are counted as sum(n) of a pre-aggregated cube instead of count(*) */
   counted?: string;
@@ -37,6 +37,8 @@ export interface GroupShape {
   ageOn: (d: string) => string;
   birth: string;
   person?: string;
+  /** in a block of the union: the row is the person's first post counted by indicator `name` (union-stats.ts) */
+  firstPost?: (name: string) => string;
 }
 
 /**
@@ -44,20 +46,34 @@ export interface GroupShape {
  * subdivisions and groups on a date, from one pass over the periods (a unit's ППО is itself, its parent
  * or its grandparent on that date), instead of a subquery per ППО.
  */
-export const ppoSizesCtes = ({ d, s, scope, tree }: Pick<GroupQuery, 'd' | 's' | 'scope' | 'tree'>) => `${subtreeCte(tree, d, s)},
+export const ppoSizesCtes = ({ d, s, scope, frame }: Pick<GroupQuery, 'd' | 's' | 'scope' | 'frame'>) => {
+  // a block of the union holds ППО whose units may lie in other blocks: their counts are read by unit
+  const counted = frame.blocks && scope === 'subtree' ? 'AND c.organization_id IN (SELECT id FROM ppo_of)' : inScope('c.organization_id', scope);
+  return `${subtreeCte(frame, d, s)},
+  ppo_of AS (${frame.blocks ? unitsOfBlockPpo(frame, d) : `SELECT u.id, CASE WHEN u.level = 'primary' THEN u.id WHEN pa.level = 'primary' THEN pa.id ELSE pa.parent_id END AS ppo_id
+               FROM ${orgsOn(frame.tree, d)} u LEFT JOIN ${orgsOn(frame.tree, d)} pa ON pa.id = u.parent_id
+              WHERE u.level IN ('primary','subdivision','group') ${inScope('u.id', scope)}`}),
   org_counts AS (${wholeUnion(scope)
     ? `SELECT organization_id, sum(n) AS n, sum(n) FILTER (WHERE category = 'working') AS working FROM member_state_cache WHERE as_of = ${d} GROUP BY 1`
     : `SELECT c.organization_id, count(*) AS n, count(*) FILTER (WHERE c.category = 'working') AS working
-         FROM member_periods c WHERE ${periodOn('c', d)} ${inScope('c.organization_id', scope)} GROUP BY 1`}),
-  ppo_of AS (SELECT u.id, CASE WHEN u.level = 'primary' THEN u.id WHEN pa.level = 'primary' THEN pa.id ELSE pa.parent_id END AS ppo_id
-               FROM ${orgsOn(tree, d)} u LEFT JOIN ${orgsOn(tree, d)} pa ON pa.id = u.parent_id
-              WHERE u.level IN ('primary','subdivision','group') ${inScope('u.id', scope)}),
-  ppo_sizes AS (SELECT po.ppo_id, sum(oc.n) AS n, sum(oc.working) AS working FROM org_counts oc JOIN ppo_of po ON po.id = oc.organization_id GROUP BY 1)`;
+         FROM member_periods c WHERE ${periodOn('c', d)} ${counted} GROUP BY 1`}),
+  ppo_sizes AS MATERIALIZED (SELECT po.ppo_id, sum(oc.n) AS n, sum(oc.working) AS working FROM org_counts oc JOIN ppo_of po ON po.id = oc.organization_id GROUP BY 1)`;
+};
+
+/** The ППО of the blocks with their subdivisions and groups (children, and groups of subdivisions) on d. */
+function unitsOfBlockPpo(frame: Frame, d: string): string {
+  const orgs = orgsOn(frame.tree, d);
+  const ppo = `subtree s JOIN ${orgs} p ON p.id = s.id AND p.level = 'primary'`;
+  const child = (c: string, parent: string) => `JOIN ${orgs} ${c} ON ${c}.parent_id = ${parent}.id AND ${c}.level IN ('subdivision','group')`;
+  return `SELECT p.id, p.id AS ppo_id FROM ${ppo}
+    UNION ALL SELECT c.id, p.id FROM ${ppo} ${child('c', 'p')}
+    UNION ALL SELECT g.id, p.id FROM ${ppo} ${child('c', 'p')} ${child('g', 'c')}`;
+}
 export const latestHeadcount = (org: string, d: string) =>
   `LEFT JOIN LATERAL (SELECT * FROM org_headcounts h WHERE h.organization_id = ${org}.id AND h.as_of <= ${d} ORDER BY h.as_of DESC LIMIT 1) h ON true`;
 
 /** Members on record in the subtrees on a date: the rows of every membership indicator. */
-const membersOnRecord = ({ d, tree }: GroupQuery) => `FROM roots r ${under(tree, 'o', d)}
+const membersOnRecord = ({ d, frame }: GroupQuery) => `FROM roots r ${under(frame, 'o', d)}
       JOIN member_periods p ON p.organization_id = o.id AND ${periodOn('p', d)}
       JOIN members m ON m.id = p.member_id`;
 
@@ -66,7 +82,7 @@ const membersOnRecord = ({ d, tree }: GroupQuery) => `FROM roots r ${under(tree,
  * pre-aggregated per organization and attribute (the cube: a few rows per organization instead of
  * one per member), so a union-wide count reads 4 M periods once and adds up a few hundred thousand rows.
  */
-const memberCube = ({ d, s, scope, tree }: GroupQuery) => `${subtreeCte(tree, d, s)},
+const memberCube = ({ d, s, scope, frame }: GroupQuery) => `${subtreeCte(frame, d, s)},
   cube AS (${wholeUnion(scope) ? cachedCube(d, s) : liveCube(d, s, scope)})`;
 
 /** The cube of the whole union from the maintained statistics (member-state-cache.ts). */
@@ -90,11 +106,39 @@ const liveCube = (d: string, s: string, scope: Scope) => `SELECT c.organization_
  */
 const cubeFrom = ({ scope }: GroupQuery) => {
   const [rows, onDate, onStart] = scope === 'union' ? ['cube x CROSS JOIN roots s', 'true', 'true'] : ['subtree s JOIN cube x ON x.organization_id = s.id', 's.on_date', 's.on_start'];
-  return `FROM (SELECT s.root_id, x.category, x.is_pedagogical, x.on_parental_leave, x.sex, x.at_date AND ${onDate} AS at_date, x.at_start AND ${onStart} AS at_start,
+  return `FROM (SELECT s.key, x.category, x.is_pedagogical, x.on_parental_leave, x.sex, x.at_date AND ${onDate} AS at_date, x.at_start AND ${onStart} AS at_start,
                        x.youth, x.youth_at_start, sum(x.n) AS n
                 FROM ${rows} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9) c
-        JOIN roots r ON r.root_id = c.root_id`;
+        JOIN roots r ON r.key = c.key`;
 };
+
+/** The card of an officer who is a member, looked up by id (hashing 4 M cards for 135,000 officers cost 3 s). */
+const memberOf = (f: string) => `LEFT JOIN LATERAL (SELECT mc.sex, mc.birth_date FROM members mc WHERE mc.id = ${f}.member_id OFFSET 0) m ON true`;
+const onPost = (f: string, d: string) => `${f}.elected_on <= ${d} AND (${f}.ended_on IS NULL OR ${f}.ended_on > ${d})`;
+const names = (f: string) => `lower(${f}.surname || ' ' || ${f}.name || ' ' || coalesce(${f}.patronymic, ''))`;
+/** A person among the officers: a member card, or the same names, birth date and sex (who then has one sex and age in every post). */
+const personKey = (f: string) => `coalesce('m' || ${f}.member_id::text, 'p' || ${names(f)} || '|' || coalesce(${f}.birth_date::text, '') || '|' || coalesce(${f}.sex, ''))`;
+
+/** Blocks of the union with distinct-person indicators to count. */
+const countsOnce = (q: GroupQuery) => !!q.frame.blocks && q.names.some((n) => INDICATORS[n]!.distinct);
+
+/**
+ * CTE `first_posts (person, <indicator>…)`: for each person holding a post in the blocks, the lowest
+ * organization id among their posts anywhere in the union that each distinct-person indicator counts —
+ * the one block that counts them. (Posts of the blocks' persons are found through the member and name indexes.)
+ */
+function firstPostsCte({ d, s, names: asked, frame, scope }: GroupQuery): string {
+  const distinct = asked.filter((n) => INDICATORS[n]!.distinct);
+  const bind = (sql: string) => sql.replaceAll(':date', d).replaceAll(':start', s);
+  const firsts = distinct.map((n) => `min(f.organization_id) FILTER (WHERE ${bind(INDICATORS[n]!.where)}) AS "${n}"`);
+  const theirs = scope === 'subtree'
+    ? `AND (f.member_id IN (SELECT member_id FROM block_officers) OR (f.member_id IS NULL AND ${names('f')} IN (SELECT names FROM block_officers WHERE member_id IS NULL)))`
+    : '';
+  return `block_officers AS (SELECT bf.member_id, ${names('bf')} AS names FROM roots r ${under(frame, 'bo', d)} JOIN org_officers bf ON bf.organization_id = bo.id),
+  first_posts AS (SELECT ${personKey('f')} AS person, ${firsts.join(', ')}
+      FROM org_officers f JOIN ${orgsOn(frame.tree, d)} o ON o.id = f.organization_id ${memberOf('f')}
+     WHERE ${onPost('f', d)} ${theirs} GROUP BY 1)`;
+}
 
 const NO_PERSON = { sex: 'NULL', birth: 'NULL', ageOn: (d: string) => d };
 
@@ -111,33 +155,35 @@ export const GROUPS: Record<IndicatorGroup, GroupShape> = {
     sex: 'm.sex', birth: 'm.birth_date', ageOn: (d) => d,
   },
   headcount: {
-    from: ({ d, tree }) => `FROM roots r ${under(tree, 'o', d)} AND o.level = 'primary' AND ${existsOn('o', d)} ${latestHeadcount('o', d)}`,
+    from: ({ d, frame }) => `FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND ${existsOn('o', d)} ${latestHeadcount('o', d)}`,
     ...NO_PERSON,
   },
   territory: {
-    from: ({ d, tree }) => `FROM roots r ${under(tree, 'o', d)} AND o.level = 'territorial' AND ${existsOn('o', d)} ${latestHeadcount('o', d)}`,
+    from: ({ d, frame }) => `FROM roots r ${under(frame, 'o', d)} AND o.level = 'territorial' AND ${existsOn('o', d)} ${latestHeadcount('o', d)}`,
     ...NO_PERSON,
   },
   officers: {
-    from: ({ d, tree }) => `FROM roots r ${under(tree, 'o', d)}
-      JOIN org_officers f ON f.organization_id = o.id AND f.elected_on <= ${d} AND (f.ended_on IS NULL OR f.ended_on > ${d})
-      LEFT JOIN members m ON m.id = f.member_id`,
     sex: 'coalesce(f.sex, m.sex)', birth: 'coalesce(f.birth_date, m.birth_date)', ageOn: (d) => d,
-    person: "coalesce('m' || f.member_id::text, lower(f.surname || ' ' || f.name || ' ' || coalesce(f.patronymic, '') || ' ' || coalesce(f.birth_date::text, '')))",
+    person: personKey('f'),
+    firstPost: (name) => `f.organization_id = fp."${name}"`,
+    ctes: (q) => (countsOnce(q) ? firstPostsCte(q) : ''),
+    from: (q) => `FROM roots r ${under(q.frame, 'o', q.d)}
+      JOIN org_officers f ON f.organization_id = o.id AND ${onPost('f', q.d)}
+      ${memberOf('f')} ${countsOnce(q) ? `LEFT JOIN first_posts fp ON fp.person = ${personKey('f')}` : ''}`,
   },
   structure: {
     // the sizes of the ППО only when a line asks for small ППО
     ctes: (q) => (q.names.includes('primary_small') ? ppoSizesCtes(q) : ''),
-    from: ({ d, names, tree }) => `FROM roots r JOIN LATERAL (
+    from: ({ d, names, frame }) => `FROM roots r JOIN LATERAL (
         SELECT o.id, o.level, o.parent_id, o.employer_kind, o.has_territorial_rights,
                ${names.includes('primary_small') ? "CASE WHEN o.level = 'primary' THEN coalesce(ps.n, 0) END" : 'NULL::bigint'} AS size
-          FROM ${orgsOn(tree, d)} o ${names.includes('primary_small') ? 'LEFT JOIN ppo_sizes ps ON ps.ppo_id = o.id' : ''}
-         WHERE o.path <@ r.root_path AND o.id <> r.root_id AND ${existsOn('o', d)}) u ON true`,
+          FROM ${orgsOn(frame.tree, d)} o ${names.includes('primary_small') ? 'LEFT JOIN ppo_sizes ps ON ps.ppo_id = o.id' : ''}
+         WHERE ${belongs(frame, 'o')} AND o.id <> r.root_id AND ${existsOn('o', d)}) u ON true`,
     ...NO_PERSON,
   },
   agreements: {
     ctes: ppoSizesCtes,
-    from: ({ d, tree }) => `FROM roots r ${under(tree, 'o', d)} AND o.level = 'primary' AND ${existsOn('o', d)}
+    from: ({ d, frame }) => `FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND ${existsOn('o', d)}
       LEFT JOIN collective_agreements ca ON ca.organization_id = o.id
       LEFT JOIN ppo_sizes ps ON ps.ppo_id = o.id
       ${latestHeadcount('o', d)}
@@ -148,7 +194,7 @@ export const GROUPS: Record<IndicatorGroup, GroupShape> = {
     ...NO_PERSON,
   },
   filings: {
-    from: ({ d, tree }) => `FROM roots r ${under(tree, 'o', d)} AND o.level = 'primary' AND o.id <> r.root_id
+    from: ({ d, frame }) => `FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND o.id <> r.root_id
       JOIN reports rp ON rp.organization_id = o.id AND rp.report_date = ${d} AND rp.form_code IN ('5-SP','4-SP','3-SP') AND rp.status IN ('submitted','accepted')`,
     ...NO_PERSON, person: 'o.id',
   },

@@ -9,30 +9,30 @@ import { under, withinCte } from './tree-on-date';
 // record across that day in as arrivals by transfer, and one moved out takes them out as transfers:
 // they are no admissions or exits of the union, yet the subtree's count changed (the movement identity
 // 09 = 09 at the start + 11 + 12 − 13 holds on both sides of the move).
-// (the outer alias is r, like the roots of the other groups, so `GROUP BY r.root_id` fits all)
+// (the outer alias is r, like the roots of the other groups, so `GROUP BY r.key` fits all)
 
 const exitReason = (p: string) => `LEFT JOIN LATERAL (SELECT e.reason FROM membership_events e
                               WHERE e.member_id = ${p}.member_id AND e.kind = 'left' AND e.happened_on = ${p}.valid_to
                               ORDER BY e.id DESC LIMIT 1) ev ON true`;
 
-/** The whole union's subtree never changes: its movement needs no tree history. */
-const dated = (q: GroupQuery) => q.tree === 'dated' && q.scope !== 'union';
+/** The whole union's subtree (and the union's blocks) never change: their movement needs no tree history. */
+const dated = (q: GroupQuery) => q.frame.tree === 'dated' && !q.frame.blocks && q.scope !== 'union';
 
 export const movementCtes = (q: GroupQuery) => (dated(q) ? withinCte(q.d, q.s) : '');
 export const movementFrom = (q: GroupQuery) => (dated(q) ? datedMovement(q) : presentMovement(q));
 
 /** With the present tree: "outside the subtree" is a path outside the root's path. */
-const presentMovement = ({ d, s, tree }: GroupQuery) => `FROM (
-        SELECT r.root_id, p.sex, p.birth_date, p.valid_from AS on_date,
+const presentMovement = ({ d, s, frame }: GroupQuery) => `FROM (
+        SELECT r.key, p.sex, p.birth_date, p.valid_from AS on_date,
                CASE WHEN prev.id IS NULL THEN 'admitted' WHEN NOT (po.path <@ r.root_path) THEN 'transferred_in' END AS kind
-          FROM roots r ${under(tree, 'o', d)}
+          FROM roots r ${under(frame, 'o', d)}
           JOIN member_periods p ON p.organization_id = o.id AND p.valid_from > ${s} AND p.valid_from <= ${d}
           LEFT JOIN member_periods prev ON prev.member_id = p.member_id AND prev.valid_to = p.valid_from
           LEFT JOIN organizations po ON po.id = prev.organization_id
         UNION ALL
-        SELECT r.root_id, p.sex, p.birth_date, p.valid_to,
+        SELECT r.key, p.sex, p.birth_date, p.valid_to,
                CASE WHEN nxt.id IS NULL THEN coalesce(ev.reason, 'other') WHEN NOT (no.path <@ r.root_path) THEN 'transferred_out' END
-          FROM roots r ${under(tree, 'o', d)}
+          FROM roots r ${under(frame, 'o', d)}
           JOIN member_periods p ON p.organization_id = o.id AND p.valid_to > ${s} AND p.valid_to <= ${d}
           LEFT JOIN member_periods nxt ON nxt.member_id = p.member_id AND nxt.valid_from = p.valid_to
           LEFT JOIN organizations no ON no.id = nxt.organization_id
@@ -51,10 +51,10 @@ const inSubtreeOn = (org: string, root: string, day: string) => `EXISTS (SELECT 
  */
 function carriedByMove(kind: 'transferred_in' | 'transferred_out', d: string, s: string): string {
   const [day, outside] = kind === 'transferred_in' ? ['w.valid_from', '(w.valid_from - 1)'] : ['w.valid_to', 'w.valid_to'];
-  return `SELECT w.root_id, p.sex, p.birth_date, ${day}, '${kind}'
+  return `SELECT w.key, p.sex, p.birth_date, ${day}, '${kind}'
           FROM within w
           JOIN member_periods p ON p.organization_id = w.id AND p.valid_from < ${day} AND (p.valid_to IS NULL OR p.valid_to > ${day})
-         WHERE ${day} > ${s} AND ${day} <= ${d} AND NOT ${inSubtreeOn('w.id', 'w.root_id', outside)}`;
+         WHERE ${day} > ${s} AND ${day} <= ${d} AND NOT ${inSubtreeOn('w.id', 'w.key', outside)}`;
 }
 
 /**
@@ -64,14 +64,14 @@ function carriedByMove(kind: 'transferred_in' | 'transferred_out', d: string, s:
  * the end). Spans of one organization and root are disjoint.
  */
 const datedMovement = ({ d, s }: GroupQuery) => `FROM (
-        SELECT w.root_id, p.sex, p.birth_date, p.valid_from AS on_date,
-               CASE WHEN prev.id IS NULL THEN 'admitted' WHEN NOT ${inSubtreeOn('prev.organization_id', 'w.root_id', '(p.valid_from - 1)')} THEN 'transferred_in' END AS kind
+        SELECT w.key, p.sex, p.birth_date, p.valid_from AS on_date,
+               CASE WHEN prev.id IS NULL THEN 'admitted' WHEN NOT ${inSubtreeOn('prev.organization_id', 'w.key', '(p.valid_from - 1)')} THEN 'transferred_in' END AS kind
           FROM within w
           JOIN member_periods p ON p.organization_id = w.id AND p.valid_from > ${s} AND p.valid_from <= ${d} AND p.valid_from >= w.valid_from AND p.valid_from < w.valid_to
           LEFT JOIN member_periods prev ON prev.member_id = p.member_id AND prev.valid_to = p.valid_from
         UNION ALL
-        SELECT w.root_id, p.sex, p.birth_date, p.valid_to,
-               CASE WHEN nxt.id IS NULL THEN coalesce(ev.reason, 'other') WHEN NOT ${inSubtreeOn('nxt.organization_id', 'w.root_id', 'p.valid_to')} THEN 'transferred_out' END
+        SELECT w.key, p.sex, p.birth_date, p.valid_to,
+               CASE WHEN nxt.id IS NULL THEN coalesce(ev.reason, 'other') WHEN NOT ${inSubtreeOn('nxt.organization_id', 'w.key', 'p.valid_to')} THEN 'transferred_out' END
           FROM within w
           JOIN member_periods p ON p.organization_id = w.id AND p.valid_to > ${s} AND p.valid_to <= ${d} AND p.valid_to > w.valid_from AND p.valid_to <= w.valid_to
           LEFT JOIN member_periods nxt ON nxt.member_id = p.member_id AND nxt.valid_from = p.valid_to
