@@ -1,7 +1,7 @@
 import { INDICATORS, type IndicatorGroup } from './catalog';
 import { movementCtes, movementFrom } from './movement';
 import { existsOn, periodOn } from './sql-fragments';
-import { belongs, orgsOn, subtreeCte, under, type Frame } from './tree-on-date';
+import { BLOCK_BITS, belongs, orgsOn, subtreeCte, under, type Frame } from './tree-on-date';
 
 // The FROM of each indicator group: one set-based query over the subtrees of the roots (`roots r`,
 // rows carrying r.key), with the tree of the report's date (tree-on-date.ts).
@@ -48,9 +48,10 @@ export interface GroupShape {
  */
 export const ppoSizesCtes = ({ d, s, scope, frame }: Pick<GroupQuery, 'd' | 's' | 'scope' | 'frame'>) => {
   // a block of the union holds ППО whose units may lie in other blocks: their counts are read by unit
+  // (all blocks at once take every unit anyway)
   const counted = frame.blocks && scope === 'subtree' ? 'AND c.organization_id IN (SELECT id FROM ppo_of)' : inScope('c.organization_id', scope);
   return `${subtreeCte(frame, d, s)},
-  ppo_of AS (${frame.blocks ? unitsOfBlockPpo(frame, d) : `SELECT u.id, CASE WHEN u.level = 'primary' THEN u.id WHEN pa.level = 'primary' THEN pa.id ELSE pa.parent_id END AS ppo_id
+  ppo_of AS (${frame.blocks && scope === 'subtree' ? unitsOfBlockPpo(frame, d) : `SELECT u.id, CASE WHEN u.level = 'primary' THEN u.id WHEN pa.level = 'primary' THEN pa.id ELSE pa.parent_id END AS ppo_id
                FROM ${orgsOn(frame.tree, d)} u LEFT JOIN ${orgsOn(frame.tree, d)} pa ON pa.id = u.parent_id
               WHERE u.level IN ('primary','subdivision','group') ${inScope('u.id', scope)}`}),
   org_counts AS (${wholeUnion(scope)
@@ -104,9 +105,12 @@ const liveCube = (d: string, s: string, scope: Scope) => `SELECT c.organization_
  * organization counts at the date or at the start only when it lay in the subtree then. The union
  * itself needs no organization-to-root mapping at all.
  */
-const cubeFrom = ({ scope }: GroupQuery) => {
-  const [rows, onDate, onStart] = scope === 'union' ? ['cube x CROSS JOIN roots s', 'true', 'true'] : ['subtree s JOIN cube x ON x.organization_id = s.id', 's.on_date', 's.on_start'];
-  return `FROM (SELECT s.key, x.category, x.is_pedagogical, x.on_parental_leave, x.sex, x.at_date AND ${onDate} AS at_date, x.at_start AND ${onStart} AS at_start,
+const cubeFrom = ({ scope, frame }: GroupQuery) => {
+  const [rows, key, onDate, onStart] = scope === 'union' ? ['cube x CROSS JOIN roots s', 's.key', 'true', 'true']
+    // all blocks at once: an organization's block is its id's, no join to the 150,000 organizations needed
+    : frame.blocks && scope !== 'subtree' ? ['cube x', `x.organization_id >> ${BLOCK_BITS}`, 'true', 'true']
+    : ['subtree s JOIN cube x ON x.organization_id = s.id', 's.key', 's.on_date', 's.on_start'];
+  return `FROM (SELECT ${key} AS key, x.category, x.is_pedagogical, x.on_parental_leave, x.sex, x.at_date AND ${onDate} AS at_date, x.at_start AND ${onStart} AS at_start,
                        x.youth, x.youth_at_start, sum(x.n) AS n
                 FROM ${rows} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9) c
         JOIN roots r ON r.key = c.key`;
@@ -116,8 +120,11 @@ const cubeFrom = ({ scope }: GroupQuery) => {
 const memberOf = (f: string) => `LEFT JOIN LATERAL (SELECT mc.sex, mc.birth_date FROM members mc WHERE mc.id = ${f}.member_id OFFSET 0) m ON true`;
 const onPost = (f: string, d: string) => `${f}.elected_on <= ${d} AND (${f}.ended_on IS NULL OR ${f}.ended_on > ${d})`;
 const names = (f: string) => `lower(${f}.surname || ' ' || ${f}.name || ' ' || coalesce(${f}.patronymic, ''))`;
-/** A person among the officers: a member card, or the same names, birth date and sex (who then has one sex and age in every post). */
-const personKey = (f: string) => `coalesce('m' || ${f}.member_id::text, 'p' || ${names(f)} || '|' || coalesce(${f}.birth_date::text, '') || '|' || coalesce(${f}.sex, ''))`;
+/**
+ * A person among the officers: a member card, or the same names, birth date and sex (who then has one
+ * sex and age in every post). Compared byte-wise: grouping by it needs no Russian collation.
+ */
+const personKey = (f: string) => `coalesce('m' || ${f}.member_id::text, 'p' || ${names(f)} || '|' || coalesce(${f}.birth_date::text, '') || '|' || coalesce(${f}.sex, '')) COLLATE "C"`;
 
 /** Blocks of the union with distinct-person indicators to count. */
 const countsOnce = (q: GroupQuery) => !!q.frame.blocks && q.names.some((n) => INDICATORS[n]!.distinct);
@@ -131,13 +138,16 @@ function firstPostsCte({ d, s, names: asked, frame, scope }: GroupQuery): string
   const distinct = asked.filter((n) => INDICATORS[n]!.distinct);
   const bind = (sql: string) => sql.replaceAll(':date', d).replaceAll(':start', s);
   const firsts = distinct.map((n) => `min(f.organization_id) FILTER (WHERE ${bind(INDICATORS[n]!.where)}) AS "${n}"`);
-  const theirs = scope === 'subtree'
-    ? `AND (f.member_id IN (SELECT member_id FROM block_officers) OR (f.member_id IS NULL AND ${names('f')} IN (SELECT names FROM block_officers WHERE member_id IS NULL)))`
-    : '';
+  if (scope !== 'subtree') return firstPosts('');
   return `block_officers AS (SELECT bf.member_id, ${names('bf')} AS names FROM roots r ${under(frame, 'bo', d)} JOIN org_officers bf ON bf.organization_id = bo.id),
-  first_posts AS (SELECT ${personKey('f')} AS person, ${firsts.join(', ')}
+  their_posts AS (SELECT f.id FROM block_officers b JOIN org_officers f ON f.member_id = b.member_id
+                  UNION SELECT f.id FROM block_officers b JOIN org_officers f ON f.member_id IS NULL AND ${names('f')} = b.names WHERE b.member_id IS NULL),
+  ${firstPosts('AND f.id IN (SELECT id FROM their_posts)')}`;
+  function firstPosts(theirs: string) {
+    return `first_posts AS (SELECT ${personKey('f')} AS person, ${firsts.join(', ')}
       FROM org_officers f JOIN ${orgsOn(frame.tree, d)} o ON o.id = f.organization_id ${memberOf('f')}
      WHERE ${onPost('f', d)} ${theirs} GROUP BY 1)`;
+  }
 }
 
 const NO_PERSON = { sex: 'NULL', birth: 'NULL', ageOn: (d: string) => d };

@@ -36,7 +36,7 @@ export async function computeLive(db: Knex, req: IndicatorRequest, scope: Scope)
     const ctes = group.ctes?.(q);
     const aggs = names.flatMap((n) => aggregates(GROUPS[indicator(n).group], [n], q));
     const sql = `${rootsOn(frame, d)}${ctes ? `, ${ctes}` : ''} SELECT r.key, ${aggs.join(', ')} ${group.from(q)} GROUP BY r.key`;
-    const { rows } = await inReportTransaction(db, scope, (trx) => trx.raw(sql, [req.rootIds]));
+    const { rows } = await inReportTransaction(db, wholeUnion(scope) || !!req.blocks, (trx) => trx.raw(sql, [req.rootIds]));
     for (const row of rows as Record<string, unknown>[]) {
       const values = result.get(Number(row.key));
       if (!values) continue;
@@ -56,16 +56,17 @@ export async function computeLive(db: Knex, req: IndicatorRequest, scope: Scope)
 }
 
 /**
- * Whole-union queries aggregate millions of rows in hash tables: more memory than a page query gets.
+ * Whole-union queries (and the union's blocks, whose officers are looked up union-wide) aggregate
+ * millions of rows in hash tables: more memory than a page query gets.
  * Not for small subtrees: PostgreSQL sizes a hash table by its (ltree-blind, huge) estimate, and
  * allocating 50 MB to group ten rows cost a ППО's draft 35 ms. JIT is off: it compiled for 30 ms to
  * save nothing on a ППО's few hundred rows and little on the union. (A caller's transaction — the
  * builder of the maintained statistics — has set these itself.)
  */
-async function inReportTransaction<T>(db: Knex, scope: Scope, work: (trx: Knex) => Promise<T>): Promise<T> {
+async function inReportTransaction<T>(db: Knex, unionWide: boolean, work: (trx: Knex) => Promise<T>): Promise<T> {
   if ((db as Knex.Transaction).isTransaction) return work(db);
   return db.transaction(async (trx) => {
-    await trx.raw(`${wholeUnion(scope) ? "SET LOCAL work_mem = '256MB'; " : ''}SET LOCAL jit = off`);
+    await trx.raw(`${unionWide ? "SET LOCAL work_mem = '256MB'; " : ''}SET LOCAL jit = off`);
     return work(trx);
   });
 }

@@ -61,10 +61,13 @@ export interface Frame {
 }
 export const BLOCK_BITS = 9;
 
-/** `WITH roots (key, root_id, root_path)`: the roots (or the union once per block) with their path on d; binds the root ids (or blocks). */
+/**
+ * `WITH roots (key, root_id, root_path)`: the roots with their path on d, or the union (the one
+ * organization without a parent, whose path never changes) once per block; binds the root ids or blocks.
+ */
 export const rootsOn = (f: Frame, d: string) =>
   f.blocks
-    ? `WITH roots AS (SELECT b AS key, u.id AS root_id, u.path AS root_path FROM ${orgsOn(f.tree, d)} u CROSS JOIN unnest(?::int[]) b WHERE u.level = 'union')`
+    ? `WITH roots AS (SELECT b AS key, u.id AS root_id, u.path AS root_path FROM organizations u CROSS JOIN unnest(?::int[]) b WHERE u.parent_id IS NULL)`
     : `WITH roots AS (SELECT id AS key, id AS root_id, path AS root_path FROM ${orgsOn(f.tree, d)} ro WHERE id = ANY(?::int[]))`;
 
 /**

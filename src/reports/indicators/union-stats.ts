@@ -17,7 +17,7 @@ import { BLOCK_BITS, treeSince } from './tree-on-date';
 
 const LOCK = 748202;
 /** Above this many stale blocks, one pass over the member state of every organization beats an index probe per organization. */
-const WHOLE_UNION_BLOCKS = 40;
+const WHOLE_UNION_BLOCKS = 30;
 
 export const MAINTAINED_GROUPS: ReadonlySet<IndicatorGroup> = new Set(['state', 'start', 'movement', 'officers', 'structure', 'headcount', 'territory', 'agreements', 'filings']);
 const MAINTAINED = Object.keys(INDICATORS).filter((n) => MAINTAINED_GROUPS.has(INDICATORS[n]!.group));
