@@ -68,7 +68,7 @@ export const BLOCK_BITS = 9;
 export const rootsOn = (f: Frame, d: string) =>
   f.blocks
     ? `WITH roots AS (SELECT b AS key, u.id AS root_id, u.path AS root_path FROM organizations u CROSS JOIN unnest(?::int[]) b WHERE u.parent_id IS NULL)`
-    : `WITH roots AS (SELECT id AS key, id AS root_id, path AS root_path FROM ${orgsOn(f.tree, d)} ro WHERE id = ANY(?::int[]))`;
+    : `WITH roots AS (SELECT id AS key, id AS root_id, path AS root_path FROM ${f.whole ? 'organizations' : orgsOn(f.tree, d)} ro WHERE id = ANY(?::int[]))`;
 
 /**
  * Whether organization `alias` belongs to row r. A block is an equality on `id >> 9` (indexed), so that
@@ -76,15 +76,19 @@ export const rootsOn = (f: Frame, d: string) =>
  */
 export const belongs = (f: Frame, alias: string) => (f.blocks ? `(${alias}.id >> ${BLOCK_BITS}) = r.key` : f.whole ? 'true' : `${alias}.path <@ r.root_path`);
 
-/** `JOIN <organizations on d> alias`: the organizations of row r on d. */
-export const under = (f: Frame, alias: string, d: string) => `JOIN ${orgsOn(f.tree, d)} ${alias} ON ${belongs(f, alias)}`;
+/**
+ * `JOIN <organizations on d> alias`: the organizations of row r on d. The whole union (and so each of
+ * its blocks) holds every organization on every date: no positions to read (the queries that need the
+ * parent an organization had on d read it themselves).
+ */
+export const under = (f: Frame, alias: string, d: string) => `JOIN ${f.whole || f.blocks ? 'organizations' : orgsOn(f.tree, d)} ${alias} ON ${belongs(f, alias)}`;
 
 /**
  * CTE `subtree (key, id, on_date, on_start)`: the organizations of each row on the date or at the
- * start of the period, flagged with when (with the present tree, or for the union's blocks, always both).
+ * start of the period, flagged with when (with the present tree, or for the union and its blocks, always both).
  */
 export function subtreeCte(f: Frame, d: string, s: string): string {
-  if (f.tree === 'current' || f.blocks) return `subtree AS (SELECT r.key, o.id, true AS on_date, true AS on_start FROM roots r ${under(f, 'o', d)})`;
+  if (f.tree === 'current' || f.blocks || f.whole) return `subtree AS (SELECT r.key, o.id, true AS on_date, true AS on_start FROM roots r ${under(f, 'o', d)})`;
   return `subtree AS (SELECT key, id, bool_or(on_date) AS on_date, bool_or(on_start) AS on_start FROM (
       SELECT r.key, o.id, true AS on_date, false AS on_start FROM roots r ${under(f, 'o', d)}
       UNION ALL
