@@ -61,80 +61,98 @@ export async function up(knex: Knex): Promise<void> {
   // the other posts of a person outside the registry are found by their names
   await knex.raw(`CREATE INDEX org_officers_names_idx ON org_officers (lower(surname || ' ' || name || ' ' || coalesce(patronymic, ''))) WHERE member_id IS NULL`);
 
+  // the shared locks; then whether any block is kept for a date from `from_date` on (if none, there is nothing to forget)
   await knex.raw(`
-    CREATE FUNCTION union_stats_forget(stale int[], from_date date) RETURNS void LANGUAGE plpgsql AS $$
+    CREATE FUNCTION union_stats_kept(from_date date) RETURNS boolean LANGUAGE plpgsql AS $$
     BEGIN
+      IF from_date IS NULL THEN RETURN false; END IF;
       PERFORM pg_advisory_xact_lock_shared(${MEMBER_STATE_LOCK});
       PERFORM pg_advisory_xact_lock_shared(${UNION_STATS_LOCK});
-      DELETE FROM union_stats_fresh WHERE block = ANY(stale) AND as_of >= from_date;
+      RETURN EXISTS (SELECT 1 FROM union_stats_fresh WHERE as_of >= from_date);
     END $$`);
+  await knex.raw(`
+    CREATE FUNCTION union_stats_forget(stale int[], from_date date) RETURNS void LANGUAGE sql AS $$
+      DELETE FROM union_stats_fresh WHERE block = ANY(stale) AND as_of >= from_date
+    $$`);
   // the blocks of organizations and of their parents and grandparents in every position they held
+  // (arrays are de-duplicated and joined: an import of 100,000 periods spends ~0.7 s here at full scale)
   await knex.raw(`
     CREATE FUNCTION union_stats_blocks_near(orgs int[]) RETURNS int[] LANGUAGE sql STABLE AS $$
-      SELECT coalesce(array_agg(DISTINCT ltree2text(subpath(h.path, i, 1))::int >> 9), '{}') || ARRAY(SELECT DISTINCT ${BLOCK} FROM unnest(orgs) id)
-        FROM org_tree_history h CROSS JOIN LATERAL generate_series(greatest(nlevel(h.path) - 3, 0), nlevel(h.path) - 1) i
-       WHERE h.organization_id = ANY(orgs)
+      SELECT ARRAY(
+        SELECT ltree2text(subpath(h.path, i, 1))::int >> 9
+          FROM (SELECT DISTINCT unnest(orgs) AS id) x JOIN org_tree_history h ON h.organization_id = x.id
+          CROSS JOIN LATERAL generate_series(greatest(nlevel(h.path) - 3, 0), nlevel(h.path) - 1) i
+        UNION SELECT id >> 9 FROM unnest(orgs) id)
     $$`);
   // a period's organization and every organization of the same member's periods, from the earliest date touched
   await knex.raw(`
-    CREATE FUNCTION union_stats_forget_members(people bigint[], orgs int[], from_date date) RETURNS void LANGUAGE sql AS $$
-      SELECT union_stats_forget(union_stats_blocks_near(orgs || ARRAY(SELECT DISTINCT organization_id FROM member_periods WHERE member_id = ANY(people))), from_date)
-       WHERE from_date IS NOT NULL
-    $$`);
+    CREATE FUNCTION union_stats_forget_members(people bigint[], orgs int[], from_date date) RETURNS void LANGUAGE plpgsql AS $$
+    BEGIN
+      IF union_stats_kept(from_date) THEN
+        PERFORM union_stats_forget(union_stats_blocks_near(orgs || ARRAY(
+          SELECT DISTINCT p.organization_id FROM (SELECT DISTINCT unnest(people) AS member_id) x JOIN member_periods p ON p.member_id = x.member_id)), from_date);
+      END IF;
+    END $$`);
   await knex.raw(`
     CREATE FUNCTION union_stats_forget_member_periods() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
       IF TG_OP = 'UPDATE' THEN
         -- a period that only got (or changed) its end affects the dates from that end on; any other change, from its start
-        PERFORM union_stats_forget_members(array_agg(n.member_id) || array_agg(o.member_id), array_agg(n.organization_id) || array_agg(o.organization_id),
+        PERFORM union_stats_forget_members(array_agg(DISTINCT n.member_id) || array_agg(DISTINCT o.member_id), array_agg(DISTINCT n.organization_id) || array_agg(DISTINCT o.organization_id),
                   min(CASE WHEN (o.member_id, o.organization_id, o.category, o.is_pedagogical, o.on_parental_leave, o.sex, o.birth_date, o.valid_from)
                                 IS NOT DISTINCT FROM (n.member_id, n.organization_id, n.category, n.is_pedagogical, n.on_parental_leave, n.sex, n.birth_date, n.valid_from)
                            THEN nullif(least(coalesce(o.valid_to, 'infinity'), coalesce(n.valid_to, 'infinity')), 'infinity')
                            ELSE least(o.valid_from, n.valid_from) END))
           FROM old_rows o JOIN new_rows n ON n.id = o.id;
       ELSIF TG_OP = 'INSERT' THEN
-        PERFORM union_stats_forget_members(array_agg(member_id), array_agg(organization_id), min(valid_from)) FROM new_rows;
+        PERFORM union_stats_forget_members(array_agg(DISTINCT member_id), array_agg(DISTINCT organization_id), min(valid_from)) FROM new_rows;
       ELSE
-        PERFORM union_stats_forget_members(array_agg(member_id), array_agg(organization_id), min(valid_from)) FROM old_rows;
+        PERFORM union_stats_forget_members(array_agg(DISTINCT member_id), array_agg(DISTINCT organization_id), min(valid_from)) FROM old_rows;
       END IF;
       RETURN NULL;
     END $$`);
   await knex.raw(onBothSides('membership_events', (rows) => `
-    PERFORM union_stats_forget_members(array_agg(member_id), '{}', min(happened_on)) FROM ${rows} WHERE kind = 'left';`));
+    PERFORM union_stats_forget_members(array_agg(DISTINCT member_id), '{}', min(happened_on)) FROM ${rows} WHERE kind = 'left';`));
   await knex.raw(onBothSides('org_officers', (rows) => `
-    PERFORM union_stats_forget(ARRAY(
-              SELECT f.organization_id >> 9 FROM org_officers f JOIN ${rows} c ON f.member_id = c.member_id
-              UNION SELECT f.organization_id >> 9 FROM org_officers f JOIN ${rows} c ON c.member_id IS NULL AND f.member_id IS NULL
-                       AND lower(f.surname || ' ' || f.name || ' ' || coalesce(f.patronymic, '')) = lower(c.surname || ' ' || c.name || ' ' || coalesce(c.patronymic, ''))
-              UNION SELECT organization_id >> 9 FROM ${rows}),
-            (SELECT min(least(elected_on, ended_on, trained_on)) FROM ${rows}));`));
+    IF union_stats_kept((SELECT min(least(elected_on, ended_on, trained_on)) FROM ${rows})) THEN
+      PERFORM union_stats_forget(ARRAY(
+                SELECT f.organization_id >> 9 FROM org_officers f JOIN ${rows} c ON f.member_id = c.member_id
+                UNION SELECT f.organization_id >> 9 FROM org_officers f JOIN ${rows} c ON c.member_id IS NULL AND f.member_id IS NULL
+                         AND lower(f.surname || ' ' || f.name || ' ' || coalesce(f.patronymic, '')) = lower(c.surname || ' ' || c.name || ' ' || coalesce(c.patronymic, ''))
+                UNION SELECT organization_id >> 9 FROM ${rows}),
+              (SELECT min(least(elected_on, ended_on, trained_on)) FROM ${rows}));
+    END IF;`));
   await knex.raw(`
     CREATE FUNCTION union_stats_forget_organizations() RETURNS trigger LANGUAGE plpgsql AS $$
     DECLARE orgs int[];
     BEGIN
+      IF NOT union_stats_kept('-infinity') THEN RETURN NULL; END IF;
       IF TG_OP = 'INSERT' THEN orgs := ARRAY(SELECT id FROM new_rows);
       ELSIF TG_OP = 'DELETE' THEN orgs := ARRAY(SELECT id FROM old_rows);
       ELSE orgs := ARRAY(SELECT n.id FROM old_rows o JOIN new_rows n USING (id)
                           WHERE (o.level, o.employer_kind, o.has_territorial_rights, o.created_on, o.liquidated_on, o.path, o.parent_id)
                                 IS DISTINCT FROM (n.level, n.employer_kind, n.has_territorial_rights, n.created_on, n.liquidated_on, n.path, n.parent_id));
       END IF;
-      IF cardinality(orgs) > 0 THEN PERFORM union_stats_forget(union_stats_blocks_near(orgs), '-infinity'); END IF;
+      PERFORM union_stats_forget(union_stats_blocks_near(orgs), '-infinity');
       RETURN NULL;
     END $$`);
-  await knex.raw(onBothSides('org_headcounts', (rows) => `
-    PERFORM union_stats_forget(ARRAY(SELECT DISTINCT organization_id >> 9 FROM ${rows}), (SELECT min(as_of) FROM ${rows}));`));
-  for (const table of ['collective_agreements', 'agreement_annexes']) {
-    await knex.raw(onBothSides(table, (rows) => `PERFORM union_stats_forget(ARRAY(SELECT DISTINCT organization_id >> 9 FROM ${rows}), '-infinity');`));
-  }
-  await knex.raw(onBothSides('reports', (rows) => `
-    PERFORM union_stats_forget(ARRAY(SELECT DISTINCT organization_id >> 9 FROM ${rows}), (SELECT min(report_date) FROM ${rows}));`));
+  // the organizations' own rows: their blocks, from the earliest date they touch
+  const ownRows = (table: string, since: (rows: string) => string) => onBothSides(table, (rows) => `
+    IF union_stats_kept(${since(rows)}) THEN
+      PERFORM union_stats_forget(ARRAY(SELECT DISTINCT organization_id >> 9 FROM ${rows}), ${since(rows)});
+    END IF;`);
+  await knex.raw(ownRows('org_headcounts', (rows) => `(SELECT min(as_of) FROM ${rows})`));
+  for (const table of ['collective_agreements', 'agreement_annexes']) await knex.raw(ownRows(table, () => "'-infinity'"));
+  await knex.raw(ownRows('reports', (rows) => `(SELECT min(report_date) FROM ${rows})`));
   for (const table of TABLES) await triggers(knex, table);
 
   // officers who are members take their sex and birth date from the card
   await knex.raw(`
     CREATE FUNCTION union_stats_forget_officer_person() RETURNS trigger LANGUAGE plpgsql AS $$
     BEGIN
-      PERFORM union_stats_forget(ARRAY(SELECT DISTINCT organization_id >> 9 FROM org_officers WHERE member_id = NEW.id), '-infinity');
+      IF union_stats_kept('-infinity') THEN
+        PERFORM union_stats_forget(ARRAY(SELECT DISTINCT organization_id >> 9 FROM org_officers WHERE member_id = NEW.id), '-infinity');
+      END IF;
       RETURN NULL;
     END $$`);
   await knex.raw(`CREATE TRIGGER union_stats_officer_person AFTER UPDATE OF sex, birth_date ON members
@@ -152,6 +170,7 @@ export async function down(knex: Knex): Promise<void> {
   await knex.raw('DROP FUNCTION union_stats_forget_members(bigint[], int[], date)');
   await knex.raw('DROP FUNCTION union_stats_blocks_near(int[])');
   await knex.raw('DROP FUNCTION union_stats_forget(int[], date)');
+  await knex.raw('DROP FUNCTION union_stats_kept(date)');
   await knex.raw('DROP INDEX org_officers_names_idx');
   await knex.raw('DROP INDEX organizations_block_idx');
   await knex.raw('DROP TABLE union_stats_fresh');
