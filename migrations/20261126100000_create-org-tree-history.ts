@@ -25,6 +25,9 @@ export async function up(knex: Knex): Promise<void> {
   // the positions a move began or ended: "did anything in this subtree move after D" reads only these
   await knex.raw(`CREATE INDEX org_tree_history_moves_gist ON org_tree_history USING gist (path) WHERE valid_from > '-infinity' OR valid_to < 'infinity'`);
   await knex.raw(`CREATE INDEX org_tree_history_closed_idx ON org_tree_history (valid_to) WHERE valid_to < 'infinity'`);
+  // the children of an organization on a date: the parent is the path's last but one label (the same
+  // expression as the reports' organizations of a date; a ППО's units were found by reading every position, 130 ms)
+  await knex.raw(`CREATE INDEX org_tree_history_parent_idx ON org_tree_history ((CASE WHEN nlevel(path) > 1 THEN ltree2text(subpath(path, -2, 1))::int END), valid_from)`);
   await knex.raw('INSERT INTO org_tree_history (organization_id, path) SELECT id, path FROM organizations');
 
   await knex.raw(`

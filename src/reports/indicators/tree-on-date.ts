@@ -39,7 +39,7 @@ const positionOn = (h: string, d: string) => `${h}.valid_from <= ${d} AND ${h}.v
 /**
  * The organizations with the path and the parent they had on d: `organizations` itself when the tree
  * has not changed; otherwise a relation of the same columns over the positions of d (the parent is the
- * path's last but one label: the path is an ltree of ids).
+ * path's last but one label: the path is an ltree of ids; the expression is indexed as written).
  */
 export const orgsOn = (tree: Tree, d: string) =>
   tree === 'current'
