@@ -5,10 +5,14 @@ import { depersonaliseExpired } from '../members/retention';
 import { todayIso } from '../shared/dates';
 import type { Config } from '../config';
 import { deleteExpiredExports } from '../exports/export-jobs';
+import { createReportsService } from '../reports/reports.service';
 
 const HOUR_MS = 60 * 60 * 1000;
 
-/** Hourly duties: forget what no rule needs any more, depersonalise cards past retention (sessions are pruned by their store). */
+/**
+ * Hourly duties: forget what no rule needs any more, depersonalise cards past retention (sessions are
+ * pruned by their store), and bring the union's statistics for the current reporting dates up to date.
+ */
 export function startHousekeeping(db: Knex, logger: Logger, config: Pick<Config, 'retentionYears' | 'exportDir'>): { stop: () => void } {
   const run = async () => {
     try {
@@ -18,6 +22,7 @@ export function startHousekeeping(db: Knex, logger: Logger, config: Pick<Config,
       if (depersonalised) logger.info({ depersonalised }, 'depersonalised cards past retention');
       await db('import_reports').whereRaw("created_at < now() - interval '7 days'").delete();
       await deleteExpiredExports(db, config.exportDir);
+      await createReportsService(db).warmUnionStats(todayIso());
     } catch (err) {
       logger.warn({ err }, 'housekeeping failed');
     }

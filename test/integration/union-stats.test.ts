@@ -7,6 +7,7 @@ import { createRestructureService } from '../../src/registry/restructure.service
 import { INDICATORS } from '../../src/reports/indicators/catalog';
 import { computeIndicators, type Scope } from '../../src/reports/indicators/engine';
 import { MAINTAINED_GROUPS } from '../../src/reports/indicators/union-stats';
+import { createReportsService } from '../../src/reports/reports.service';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { createOrg } from '../support/factories';
 import { D, S, buildReportFixture, insertPeople, officersAt, type OrgKey, type PersonSpec, type ReportFixture } from '../support/report-fixture';
@@ -129,6 +130,15 @@ describe('maintained statistics of the whole union', () => {
       expect(await freshBlocks(D), what).toEqual(ALL_BLOCKS.filter((b) => !touched.includes(b)));
       await expectEqualToLive();
     }
+  });
+});
+
+describe('the hourly housekeeping', () => {
+  it('brings the union statistics of the current reporting dates up to date, equal to the live figures', async () => {
+    await db('union_stats_fresh').delete();
+    await createReportsService(database.db).warmUnionStats('2026-05-20'); // the quarter's reporting date is D
+    expect(await freshBlocks(D)).toEqual(ALL_BLOCKS);
+    expect(await union_(D, S)).toEqual(await union_(D, S, { scope: 'union', maintained: false }));
   });
 });
 

@@ -41,6 +41,13 @@ export async function unionStats(db: Knex, date: string, start: string, names: s
   });
 }
 
+/** Recomputes the blocks changes have made stale for (date, start), if any (the hourly housekeeping keeps the current dates warm). */
+export async function refreshUnionStats(db: Knex, date: string, start: string): Promise<void> {
+  await db.transaction(async (trx) => {
+    if ((await staleBlocks(trx, sqlDate(date), sqlDate(start))).length) await refresh(db, trx, date, start);
+  });
+}
+
 /**
  * Recomputes the stale blocks. Under the lock (held by `trx`, which writes the result) no change can
  * commit, so the queries may run on connections of their own, in parallel. Many stale blocks read the
