@@ -135,19 +135,17 @@ const countsOnce = (q: GroupQuery) => !!q.frame.blocks && q.names.some((n) => IN
  * the one block that counts them. (Posts of the blocks' persons are found through the member and name indexes.)
  */
 function firstPostsCte({ d, s, names: asked, frame, scope }: GroupQuery): string {
-  const distinct = asked.filter((n) => INDICATORS[n]!.distinct);
   const bind = (sql: string) => sql.replaceAll(':date', d).replaceAll(':start', s);
-  const firsts = distinct.map((n) => `min(f.organization_id) FILTER (WHERE ${bind(INDICATORS[n]!.where)}) AS "${n}"`);
+  const firsts = asked.filter((n) => INDICATORS[n]!.distinct).map((n) => `min(f.organization_id) FILTER (WHERE ${bind(INDICATORS[n]!.where)}) AS "${n}"`);
+  const firstPosts = (theirs: string) => `first_posts AS (SELECT ${personKey('f')} AS person, ${firsts.join(', ')}
+      FROM org_officers f JOIN ${orgsOn(frame.tree, d)} o ON o.id = f.organization_id ${memberOf('f')}
+     WHERE ${onPost('f', d)} ${theirs} GROUP BY 1)`;
+  // all blocks at once: every person
   if (scope !== 'subtree') return firstPosts('');
   return `block_officers AS (SELECT bf.member_id, ${names('bf')} AS names FROM roots r ${under(frame, 'bo', d)} JOIN org_officers bf ON bf.organization_id = bo.id),
   their_posts AS (SELECT f.id FROM block_officers b JOIN org_officers f ON f.member_id = b.member_id
                   UNION SELECT f.id FROM block_officers b JOIN org_officers f ON f.member_id IS NULL AND ${names('f')} = b.names WHERE b.member_id IS NULL),
   ${firstPosts('AND f.id IN (SELECT id FROM their_posts)')}`;
-  function firstPosts(theirs: string) {
-    return `first_posts AS (SELECT ${personKey('f')} AS person, ${firsts.join(', ')}
-      FROM org_officers f JOIN ${orgsOn(frame.tree, d)} o ON o.id = f.organization_id ${memberOf('f')}
-     WHERE ${onPost('f', d)} ${theirs} GROUP BY 1)`;
-  }
 }
 
 const NO_PERSON = { sex: 'NULL', birth: 'NULL', ageOn: (d: string) => d };
