@@ -42,9 +42,11 @@ export async function up(knex: Knex): Promise<void> {
     DECLARE
       on_date date := coalesce(nullif(current_setting('reestr.tree_change_on', true), '')::date, current_date);
     BEGIN
+      -- neither a moved organization nor its new parent may hold a position from a later date
       IF EXISTS (SELECT 1 FROM old_rows o JOIN new_rows n USING (id)
-                   JOIN org_tree_history h ON h.organization_id = n.id AND h.valid_to = 'infinity'
-                  WHERE o.path <> n.path AND h.valid_from > on_date) THEN
+                   JOIN org_tree_history h ON h.valid_to = 'infinity' AND h.valid_from > on_date
+                    AND h.organization_id IN (n.id, ltree2text(subpath(n.path, -2, 1))::int)
+                  WHERE o.path <> n.path) THEN
         RAISE EXCEPTION 'a change of the tree dated % precedes a later recorded one', on_date USING ERRCODE = 'check_violation', CONSTRAINT = 'org_tree_history_order';
       END IF;
       WITH changed AS (SELECT n.id, n.path FROM old_rows o JOIN new_rows n USING (id) WHERE o.path <> n.path),

@@ -79,9 +79,9 @@ export function createRestructureService(db: Knex) {
    * Moves are dated, and the tree's history (what past reports read) must stay a sequence: a move may
    * not be dated before a later one already recorded for an organization it carries along.
    */
-  async function checkTreeDate(org: OrgRow, operation: 'move' | 'merge', on: string, trx: Knex = db) {
-    const since = await lastPositionChange(trx, org.path, operation === 'merge');
-    if (since && on < since) throw fieldError('on', `Дата не может быть раньше ${formatDate(since)}: с этой даты действует последнее перемещение в составе организации`);
+  async function checkTreeDate(org: OrgRow, target: OrgRow, operation: 'move' | 'merge', on: string, trx: Knex = db) {
+    const since = await lastPositionChange(trx, org.path, target.id, operation === 'merge');
+    if (since && on < since) throw fieldError('on', `Дата не может быть раньше ${formatDate(since)}: с этой даты действует последнее перемещение в этой части структуры`);
   }
 
   async function reparent(trx: Knex.Transaction, org: OrgRow, newParent: OrgRow, on: string) {
@@ -125,7 +125,7 @@ export function createRestructureService(db: Knex) {
     async move(principal: Principal, ctx: AuditContext, org: OrgRow, newParent: OrgRow, on: string) {
       checkMove(principal, org, newParent);
       await inTransaction(db, async (trx) => {
-        await checkTreeDate(org, 'move', on, trx);
+        await checkTreeDate(org, newParent, 'move', on, trx);
         const impact = await impactOf(org, trx);
         await reparent(trx, org, newParent, on);
         await trx('org_events').insert({ organization_id: org.id, kind: 'moved', happened_on: on, old_parent_id: org.parentId, new_parent_id: newParent.id, actor_user_id: ctx.actorUserId });
@@ -140,7 +140,7 @@ export function createRestructureService(db: Knex) {
     async merge(ctx: AuditContext, org: OrgRow, into: OrgRow, on: string) {
       checkMerge(org, into);
       return inTransaction(db, async (trx) => {
-        await checkTreeDate(org, 'merge', on, trx);
+        await checkTreeDate(org, into, 'merge', on, trx);
         const children = await trx('organizations').where({ parent_id: org.id }).whereNull('liquidated_on').select('id');
         for (const { id } of children) {
           await reparent(trx, (await findOrgById(trx, id))!, into, on);

@@ -10,14 +10,16 @@ export async function dateTreeChanges(trx: Knex.Transaction, on: string): Promis
 
 /**
  * The latest date from which an organization of the subtree (below `path`, the top itself excluded
- * when `below`) holds its present position, or null when none has moved since it was entered.
- * A new move must not be dated before it: the history would contradict itself.
+ * when `below`) or the new parent `parentId` holds its present position, or null when none has moved
+ * since it was entered. A new move must not be dated before it: the history would contradict itself
+ * (the moved organizations would hang, on the days between, under a parent that was elsewhere then).
  */
-export async function lastPositionChange(db: Knex, path: string, below = false): Promise<string | null> {
+export async function lastPositionChange(db: Knex, path: string, parentId: number, below = false): Promise<string | null> {
   const { rows } = await db.raw(
     `SELECT max(h.valid_from)::text AS since FROM org_tree_history h
-      WHERE h.path <@ ?::ltree ${below ? 'AND h.path <> ?::ltree' : ''} AND h.valid_to = 'infinity' AND h.valid_from > '-infinity'`,
-    below ? [path, path] : [path],
+      WHERE (h.path <@ :path::ltree ${below ? 'AND h.path <> :path::ltree' : ''} OR h.organization_id = :parentId)
+        AND h.valid_to = 'infinity' AND h.valid_from > '-infinity'`,
+    { path, parentId },
   );
   return rows[0].since;
 }

@@ -5,6 +5,7 @@ import { listCards } from '../../src/reports/indicators/behind';
 import { computeIndicators, type Scope } from '../../src/reports/indicators/engine';
 import { findOrgById, type OrgRow } from '../../src/registry/orgs.repo';
 import { createReportsService } from '../../src/reports/reports.service';
+import { dateTreeChanges } from '../../src/registry/tree-history.repo';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { useTestApp } from '../support/app';
 import { createOrg, createUser, unionRoot } from '../support/factories';
@@ -219,11 +220,22 @@ describe('reports at a past date after a ППО moves to another territory', () 
     }
   });
 
-  it('refuses a move dated before a later move of the same organization', async () => {
+  it('refuses a move dated before a later move of the organization or of its new parent', async () => {
     const refused = await post(`/orgs/${orgs.P.inpo}/move`, { target: orgs.T1.inpo, on: '2026-05-01', confirm: 'yes' });
     expect(refused.status).toBe(422);
     expect(refused.text).toContain('Дата не может быть раньше 15.05.2026');
     expect((await fresh('P')).parentId).toBe(orgs.T2.id);
+    // nor into an organization that only came to its place later
+    const under = await post(`/orgs/${orgs.QG.inpo}/move`, { target: orgs.P.inpo, on: '2026-05-01', confirm: 'yes' });
+    expect(under.status).toBe(422);
+    expect(under.text).toContain('Дата не может быть раньше 15.05.2026');
+    expect((await fresh('QG')).parentId).toBe(orgs.Q.id);
+    // and the database refuses such a history whoever writes the path
+    const backDated = db().transaction(async (trx) => {
+      await dateTreeChanges(trx, '2026-05-01');
+      await trx('organizations').where({ id: orgs.PG.id }).update({ path: `${(await fresh('Q')).path}.${orgs.PG.id}` });
+    });
+    await expect(backDated).rejects.toThrow('precedes a later recorded one');
   });
 });
 
