@@ -6,10 +6,14 @@ import { todayIso } from '../shared/dates';
 import type { Config } from '../config';
 import { deleteExpiredExports } from '../exports/export-jobs';
 import { deleteStaleUploads } from '../imports/upload';
+import { createReportsService } from '../reports/reports.service';
 
 const HOUR_MS = 60 * 60 * 1000;
 
-/** Hourly duties: forget what no rule needs any more, depersonalise cards past retention (sessions are pruned by their store). */
+/**
+ * Hourly duties: forget what no rule needs any more, depersonalise cards past retention (sessions are
+ * pruned by their store), and bring the union's statistics for the current reporting dates up to date.
+ */
 export function startHousekeeping(db: Knex, logger: Logger, config: Pick<Config, 'retentionYears' | 'exportDir' | 'uploadDir'>): { stop: () => void } {
   const run = async () => {
     try {
@@ -21,6 +25,7 @@ export function startHousekeeping(db: Knex, logger: Logger, config: Pick<Config,
       await deleteExpiredExports(db, config.exportDir);
       const uploads = await deleteStaleUploads(config.uploadDir);
       if (uploads) logger.info({ uploads }, 'removed uploads left by an interrupted request');
+      await createReportsService(db).warmUnionStats(todayIso());
     } catch (err) {
       logger.warn({ err }, 'housekeeping failed');
     }

@@ -103,6 +103,7 @@ export function restructureRoutes({ db }: Deps): Router {
       const transferTo = data.transferTo ? await restructure.targetByInpo(principal, data.transferTo, 'transferTo') : null;
       if (operation === 'move') restructure.checkMove(principal, org, target!);
       if (operation === 'merge') restructure.checkMerge(org, target!);
+      if (operation !== 'liquidate') await restructure.checkTreeDate(org, target!, operation, data.on);
       if (operation === 'liquidate') restructure.checkLiquidation(org, await restructure.impactOf(org), transferTo);
       if (!data.confirm) return showOperation(req, res, operation, [], { target, transferTo, on: data.on });
       if (operation === 'move') await restructure.move(principal, ctx, org, target!, data.on);

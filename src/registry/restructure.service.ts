@@ -5,10 +5,12 @@ import { recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
 import { transferMembers } from '../members/membership';
 import { ValidationError } from '../http/errors';
+import { formatDate } from '../shared/format';
 import { INPO_PATTERN } from '../shared/inpo';
 import { LEVEL_LABELS, mayContain, type EmployerKind, type Level } from './levels';
 import { insertOrganization } from './orgs.create';
 import { findOrgById, findOrgByInpo, type OrgRow } from './orgs.repo';
+import { dateTreeChanges, lastPositionChange } from './tree-history.repo';
 
 export interface Impact {
   organizations: number;
@@ -73,8 +75,19 @@ export function createRestructureService(db: Knex) {
     }
   }
 
-  async function reparent(trx: Knex.Transaction, org: OrgRow, newParent: OrgRow) {
+  /**
+   * Moves are dated, and the tree's history (what past reports read) must stay a sequence: a move may
+   * not be dated before a later one already recorded for an organization it carries along.
+   */
+  async function checkTreeDate(org: OrgRow, target: OrgRow, operation: 'move' | 'merge', on: string, trx: Knex = db) {
+    const since = await lastPositionChange(trx, org.path, target.id, operation === 'merge');
+    if (since && on < since) throw fieldError('on', `Дата не может быть раньше ${formatDate(since)}: с этой даты действует последнее перемещение в этой части структуры`);
+  }
+
+  async function reparent(trx: Knex.Transaction, org: OrgRow, newParent: OrgRow, on: string) {
     // One statement rewrites the paths of the whole subtree; ids, ИНПО and region codes stay.
+    // The tree's history (the trigger on organizations) records the new positions from `on`.
+    await dateTreeChanges(trx, on);
     await trx.raw(
       `UPDATE organizations SET path = ?::ltree || subpath(path, nlevel(?::ltree) - 1), updated_at = now() WHERE path <@ ?::ltree`,
       [newParent.path, org.path, org.path],
@@ -106,13 +119,15 @@ export function createRestructureService(db: Knex) {
 
     checkMove,
     checkMerge,
+    checkTreeDate,
     checkLiquidation,
 
     async move(principal: Principal, ctx: AuditContext, org: OrgRow, newParent: OrgRow, on: string) {
       checkMove(principal, org, newParent);
       await inTransaction(db, async (trx) => {
+        await checkTreeDate(org, newParent, 'move', on, trx);
         const impact = await impactOf(org, trx);
-        await reparent(trx, org, newParent);
+        await reparent(trx, org, newParent, on);
         await trx('org_events').insert({ organization_id: org.id, kind: 'moved', happened_on: on, old_parent_id: org.parentId, new_parent_id: newParent.id, actor_user_id: ctx.actorUserId });
         await recordAudit(trx, ctx, {
           action: 'org.moved', entity: 'organization', entityId: org.id, organizationId: org.id,
@@ -125,9 +140,10 @@ export function createRestructureService(db: Knex) {
     async merge(ctx: AuditContext, org: OrgRow, into: OrgRow, on: string) {
       checkMerge(org, into);
       return inTransaction(db, async (trx) => {
+        await checkTreeDate(org, into, 'merge', on, trx);
         const children = await trx('organizations').where({ parent_id: org.id }).whereNull('liquidated_on').select('id');
         for (const { id } of children) {
-          await reparent(trx, (await findOrgById(trx, id))!, into);
+          await reparent(trx, (await findOrgById(trx, id))!, into, on);
           await trx('org_events').insert({ organization_id: id, kind: 'moved', happened_on: on, old_parent_id: org.id, new_parent_id: into.id, actor_user_id: ctx.actorUserId });
         }
         const membersMoved = await transferMembers(trx, trx('members').select('id').where({ organization_id: org.id }).whereNull('left_on'), into.id, {

@@ -4,7 +4,8 @@ import { CHANGES_SINCE_FILING, compiledForm, type CompiledForm } from './forms/c
 import { evaluateForm, type ControlFailure, type LineOverride, type LineResult } from './forms/evaluate';
 import type { ColumnKey, LinesForm } from './forms/form-schema';
 import type { FormVersion } from './forms/forms.repo';
-import { computeIndicators, listCards, listMissingHeadcounts, type CardRef, type ColumnValues } from './indicators/engine';
+import { listCards, listMissingHeadcounts, type CardRef } from './indicators/behind';
+import { computeIndicators, type ColumnValues } from './indicators/engine';
 import { sqlDate } from './indicators/sql-fragments';
 import { agreementTexts, primaryAgreementRows, type AgreementRow } from './indicators/texts';
 import { periodStart } from './periods';
@@ -103,7 +104,8 @@ async function cardsBehind(db: Knex, indicator: string | undefined, org: OrgRef,
 
 /**
  * Cards whose history before the previous reporting date was written after that report was filed:
- * the back-dated admissions, exits and transfers that make the movement identity fail.
+ * the back-dated admissions, exits and transfers that make the movement identity fail (an event
+ * belongs to the subtree when one of its organizations lay in it on the event's day).
  */
 async function changedSinceFiling(db: Knex, org: OrgRef, start: string, filedAt: Date) {
   const { rows } = await db.raw(
@@ -112,9 +114,11 @@ async function changedSinceFiling(db: Knex, org: OrgRef, start: string, filedAt:
       WHERE m.id IN (
         SELECT e.member_id FROM membership_events e
          WHERE e.created_at > ? AND e.happened_on <= ${sqlDate(start)}
-           AND EXISTS (SELECT 1 FROM organizations x WHERE x.id IN (e.from_organization_id, e.to_organization_id) AND x.path <@ ?::ltree))
+           AND EXISTS (SELECT 1 FROM org_tree_history x JOIN org_tree_history rt ON rt.organization_id = ? AND rt.valid_from <= e.happened_on AND rt.valid_to > e.happened_on
+                        WHERE x.organization_id IN (e.from_organization_id, e.to_organization_id)
+                          AND x.valid_from <= e.happened_on AND x.valid_to > e.happened_on AND x.path <@ rt.path))
       ORDER BY m.surname, m.name, m.id LIMIT 20`,
-    [filedAt, org.path],
+    [filedAt, org.id],
   );
   return { total: Number(rows[0]?.total ?? 0), cards: rows.map((r: CardRef) => ({ id: Number(r.id), surname: r.surname, name: r.name, patronymic: r.patronymic, inpo: r.inpo })) };
 }

@@ -9,8 +9,10 @@ import { todayIso } from '../shared/dates';
 import { FORM_CODE_PATTERN, type ColumnKey } from './forms/form-schema';
 import { appliesTo, findActiveForm, findFormVersion, listActiveForms, type FormVersion } from './forms/forms.repo';
 import type { ColumnValues } from './indicators/engine';
+import { childrenOn } from './indicators/tree-on-date';
 import { FILED_STATUSES, diffReports, filedLine, findReport, latestVersion, listVersions, type ReportRow, type VersionRow } from './filing';
-import { dueDate, isIsoDate, periodStart } from './periods';
+import { refreshUnionStats } from './indicators/union-stats';
+import { currentReportingDate, dueDate, isIsoDate, periodStart } from './periods';
 import { buildReport, buildReportsForRoots, type ReportResult } from './report-builder';
 
 export interface ReportTarget {
@@ -53,10 +55,10 @@ export function createReportsService(db: Knex) {
     return { result: filed ? filed.result : await draft(t), report, filed };
   }
 
-  /** The organizations that file to this one: its direct ППО, territorial and okrug children on the date. */
+  /** The organizations that file to this one: its direct ППО, territorial and okrug children on the date (in the tree of that date). */
   async function filingChildren(org: OrgRow, date: string): Promise<OrgRow[]> {
     return selectOrg(db)
-      .where('o.parent_id', org.id)
+      .whereIn('o.id', await childrenOn(db, org.id, date))
       .whereIn('o.level', FILING_LEVELS)
       .where('o.created_on', '<=', date)
       .where((q) => q.whereNull('o.liquidated_on').orWhere('o.liquidated_on', '>', date))
@@ -146,7 +148,26 @@ export function createReportsService(db: Knex) {
     return { form, result: await buildReport(db, form, org!, date), org: org!, notApplicable: false };
   }
 
-  return { target, draft, version, current, childFilings, compare, board, formsOf, higher, previewVersion, filingChildren };
+  /**
+   * Brings the union's maintained statistics up to date for the current reporting date of every form the
+   * union files (hourly housekeeping): the union's report then reads sums instead of recomputing blocks.
+   */
+  async function warmUnionStats(today: string) {
+    const union = await selectOrg(db).whereNull('o.parent_id').first();
+    if (!union) return;
+    const periods = new Set<string>();
+    for (const form of await formsOf(union)) {
+      if (form.definition.kind !== 'lines') continue;
+      const date = currentReportingDate(form.definition, today);
+      periods.add(`${date}|${periodStart(form.definition, date)}`);
+    }
+    for (const period of periods) {
+      const [date, start] = period.split('|') as [string, string];
+      await refreshUnionStats(db, date, start);
+    }
+  }
+
+  return { target, draft, version, current, childFilings, compare, board, formsOf, higher, previewVersion, filingChildren, warmUnionStats };
 }
 
 export type ReportsService = ReturnType<typeof createReportsService>;

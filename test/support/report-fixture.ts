@@ -12,19 +12,19 @@ export const S = '2026-01-01';
 type Category = 'working' | 'student' | 'pensioner' | 'unemployed';
 export type OrgKey = 'R' | 'T' | 'A' | 'B' | 'G' | 'C' | 'SUB' | 'R2' | 'T2' | 'P2';
 
-export interface PeriodSpec {
-  org: OrgKey;
+export interface PeriodSpec<K extends string = OrgKey> {
+  org: K;
   category: Category;
   ped?: boolean;
   parental?: boolean;
   from: string;
   to?: string;
 }
-export interface PersonSpec {
+export interface PersonSpec<K extends string = OrgKey> {
   surname: string;
   sex: 'm' | 'f';
   birth: string;
-  periods: PeriodSpec[];
+  periods: PeriodSpec<K>[];
   /** exit reasons of periods that end without a successor, by end date */
   exits?: Record<string, string>;
 }
@@ -155,35 +155,7 @@ export async function buildReportFixture(db: Knex): Promise<ReportFixture> {
   const P2 = await createOrg(db, T2, 'primary', { name: 'ППО другой школы' });
   const orgs: Orgs = { R, T, A, B, G, C, SUB, R2, T2, P2 };
 
-  const members: Record<string, number> = {};
-  for (const person of PEOPLE) {
-    const last = person.periods.at(-1)!;
-    const lastExit = last.to ? { on: last.to, reason: person.exits?.[last.to] ?? 'other' } : null;
-    const [row] = await db('members')
-      .insert({
-        organization_id: orgs[last.org].id, surname: person.surname, name: 'Тест', patronymic: null, sex: person.sex, birth_date: person.birth,
-        category: last.category, is_pedagogical: last.ped ?? false, on_parental_leave: last.parental ?? false,
-        joined_on: person.periods[0]!.from, left_on: lastExit?.on ?? null, left_reason: lastExit?.reason ?? null,
-      })
-      .returning('id');
-    const id = Number(row.id);
-    members[person.surname] = id;
-    let previous: PeriodSpec | undefined;
-    for (const period of person.periods) {
-      await db('member_periods').insert({
-        member_id: id, organization_id: orgs[period.org].id, category: period.category, is_pedagogical: period.ped ?? false,
-        on_parental_leave: period.parental ?? false, valid_from: period.from, valid_to: period.to ?? null,
-      });
-      const contiguous = previous?.to === period.from;
-      if (!contiguous) await db('membership_events').insert({ member_id: id, kind: previous ? 'readmitted' : 'admitted', happened_on: period.from, to_organization_id: orgs[period.org].id, category: period.category });
-      else if (previous!.org !== period.org) await db('membership_events').insert({ member_id: id, kind: 'transferred', happened_on: period.from, from_organization_id: orgs[previous!.org].id, to_organization_id: orgs[period.org].id });
-      else await db('membership_events').insert({ member_id: id, kind: 'category_changed', happened_on: period.from, category: period.category });
-      if (period.to && !person.periods.some((p) => p.from === period.to)) {
-        await db('membership_events').insert({ member_id: id, kind: 'left', happened_on: period.to, from_organization_id: orgs[period.org].id, reason: person.exits?.[period.to] ?? 'other' });
-      }
-      previous = period;
-    }
-  }
+  const members = await insertPeople(db, orgs, PEOPLE);
   for (const h of HEADCOUNTS) {
     await db('org_headcounts').insert({ organization_id: orgs[h.org].id, as_of: h.asOf, employees_total: h.employees, employees_pedagogical: h.ped, students_total: h.students ?? 0, institutions_total: h.institutions ?? null });
   }
@@ -203,6 +175,40 @@ export async function buildReportFixture(db: Knex): Promise<ReportFixture> {
     for (const title of a.annexes ?? []) await db('agreement_annexes').insert({ organization_id: orgs[a.org].id, title });
   }
   return { orgs, members };
+}
+
+/** Cards with their membership history as the registry keeps it: periods, and the events that open and close them. */
+export async function insertPeople<K extends string>(db: Knex, orgs: Record<K, { id: number }>, people: PersonSpec<K>[]): Promise<Record<string, number>> {
+  const members: Record<string, number> = {};
+  for (const person of people) {
+    const last = person.periods.at(-1)!;
+    const lastExit = last.to ? { on: last.to, reason: person.exits?.[last.to] ?? 'other' } : null;
+    const [row] = await db('members')
+      .insert({
+        organization_id: orgs[last.org].id, surname: person.surname, name: 'Тест', patronymic: null, sex: person.sex, birth_date: person.birth,
+        category: last.category, is_pedagogical: last.ped ?? false, on_parental_leave: last.parental ?? false,
+        joined_on: person.periods[0]!.from, left_on: lastExit?.on ?? null, left_reason: lastExit?.reason ?? null,
+      })
+      .returning('id');
+    const id = Number(row.id);
+    members[person.surname] = id;
+    let previous: PeriodSpec<K> | undefined;
+    for (const period of person.periods) {
+      await db('member_periods').insert({
+        member_id: id, organization_id: orgs[period.org].id, category: period.category, is_pedagogical: period.ped ?? false,
+        on_parental_leave: period.parental ?? false, valid_from: period.from, valid_to: period.to ?? null,
+      });
+      const contiguous = previous?.to === period.from;
+      if (!contiguous) await db('membership_events').insert({ member_id: id, kind: previous ? 'readmitted' : 'admitted', happened_on: period.from, to_organization_id: orgs[period.org].id, category: period.category });
+      else if (previous!.org !== period.org) await db('membership_events').insert({ member_id: id, kind: 'transferred', happened_on: period.from, from_organization_id: orgs[previous!.org].id, to_organization_id: orgs[period.org].id });
+      else await db('membership_events').insert({ member_id: id, kind: 'category_changed', happened_on: period.from, category: period.category });
+      if (period.to && !person.periods.some((p) => p.from === period.to)) {
+        await db('membership_events').insert({ member_id: id, kind: 'left', happened_on: period.to, from_organization_id: orgs[period.org].id, reason: person.exits?.[period.to] ?? 'other' });
+      }
+      previous = period;
+    }
+  }
+  return members;
 }
 
 // ---- the independent computation -------------------------------------------------------------

@@ -7,7 +7,5 @@ export function sqlDate(iso: string): string {
   return `'${iso}'::date`;
 }
 
-/** The roots of a request, bound as an int array. */
-export const ROOTS = 'WITH roots AS (SELECT id AS root_id, path AS root_path FROM organizations WHERE id = ANY(?::int[]))';
 export const existsOn = (alias: string, d: string) => `${alias}.created_on <= ${d} AND (${alias}.liquidated_on IS NULL OR ${alias}.liquidated_on > ${d})`;
 export const periodOn = (alias: string, d: string) => `${alias}.valid_from <= ${d} AND (${alias}.valid_to IS NULL OR ${alias}.valid_to > ${d})`;

@@ -2,8 +2,9 @@ import type { Knex } from 'knex';
 import { EMPLOYER_KIND_LABELS, type EmployerKind } from '../../registry/levels';
 import { AGREEMENT_STATUS_LABELS } from '../../registry/passport.schemas';
 import { formatDate } from '../../shared/format';
-import { ppoSizesCtes } from './engine';
-import { ROOTS, existsOn, sqlDate } from './sql-fragments';
+import { latestHeadcount, ppoSizesCtes } from './groups';
+import { existsOn, sqlDate } from './sql-fragments';
+import { frameSince, rootsOn, under } from './tree-on-date';
 
 // Text lines and list rows of the collective-bargaining forms, read from the agreement tab of the
 // passports. An agreement is "active on the date" when the date falls within its term.
@@ -42,15 +43,16 @@ export interface AgreementRow {
 /** КДКО: one row per primary organization of the subtree that exists on the date. */
 export async function primaryAgreementRows(db: Knex, rootId: number, date: string): Promise<AgreementRow[]> {
   const d = sqlDate(date);
+  const frame = await frameSince(db, [rootId], date);
   const { rows } = await db.raw(
-    `${ROOTS}, ${ppoSizesCtes(d)}
+    `${rootsOn(frame, d)}, ${ppoSizesCtes({ d, s: d, scope: 'subtree', frame })}
      SELECT o.inpo, o.name, o.employer_kind, ca.status, ca.signed_on, ca.valid_from, ca.valid_to, h.employees_total,
             coalesce(ca.status IN ('active','expired') AND ca.valid_from <= ${d} AND ca.valid_to >= ${d}, false) AS active,
             coalesce(ps.working, 0) AS working_members
-       FROM roots r JOIN organizations o ON o.path <@ r.root_path AND o.level = 'primary' AND ${existsOn('o', d)}
+       FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND ${existsOn('o', d)}
        LEFT JOIN ppo_sizes ps ON ps.ppo_id = o.id
        LEFT JOIN collective_agreements ca ON ca.organization_id = o.id
-       LEFT JOIN LATERAL (SELECT * FROM org_headcounts h WHERE h.organization_id = o.id AND h.as_of <= ${d} ORDER BY h.as_of DESC LIMIT 1) h ON true
+       ${latestHeadcount('o', d)}
       ORDER BY o.name, o.id`,
     [[rootId]],
   );

@@ -1,0 +1,45 @@
+import { INDICATORS, type Indicator } from './catalog';
+import type { IndicatorValues } from './engine';
+import type { GroupQuery, GroupShape } from './groups';
+
+// The SELECT list of a group's query: for every indicator and column, one aggregate with the
+// indicator's filter (and the column's: women, under 35).
+
+export const indicator = (name: string): Indicator => {
+  const ind = INDICATORS[name];
+  if (!ind) throw new Error(`unknown indicator ${name}`);
+  return ind;
+};
+
+/** What an indicator is when nothing counts: no one, or an empty amount (a headcount nobody entered). */
+export function emptyValues(names: Iterable<string>): IndicatorValues {
+  const values: IndicatorValues = {};
+  for (const name of names) {
+    const ind = indicator(name);
+    values[name] = { total: ind.sum ? null : 0, women: ind.columns.includes('women') ? 0 : null, youth: ind.columns.includes('youth') ? 0 : null };
+  }
+  return values;
+}
+
+export function aggregates(group: GroupShape, names: string[], q: GroupQuery): string[] {
+  const bind = (sql: string) => sql.replaceAll(':date', q.d).replaceAll(':start', q.s);
+  return names.flatMap((name) => {
+    const ind = indicator(name);
+    const where = bind(ind.where);
+    const agg = (extra: string) => {
+      if (group.counted) return `coalesce(sum(c.n) FILTER (WHERE ${group.counted} AND (${where})${extra}), 0)`;
+      // in a block of the union a person counts only where their first matching post is (union-stats.ts)
+      const once = ind.distinct && q.frame.blocks && group.firstPost ? ` AND ${group.firstPost(name)}` : '';
+      const filter = `FILTER (WHERE (${where})${extra}${once})`;
+      // a headcount nobody entered stays empty; an agreement that covers nobody covers zero
+      if (ind.sum) return ind.group === 'agreements' ? `coalesce(sum(${ind.sum}) ${filter}, 0)` : `sum(${ind.sum}) ${filter}`;
+      return ind.distinct || name === 'primary_filed' ? `count(DISTINCT ${group.person}) ${filter}` : `count(*) ${filter}`;
+    };
+    // a cube carries youth as a flag; other rows compare the birth date with the date youth is measured on
+    const youth = group.counted ? group.ageOn(q.d) : `${group.birth} > (${group.ageOn(q.d)} - interval '35 years')`;
+    return ind.columns.map((col) => {
+      const extra = col === 'women' ? ` AND ${group.sex} = 'f'` : col === 'youth' ? ` AND ${youth}` : '';
+      return `${agg(extra)} AS "${name}:${col}"`;
+    });
+  });
+}

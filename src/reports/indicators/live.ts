@@ -1,0 +1,72 @@
+import type { Knex } from 'knex';
+import { aggregates, emptyValues, indicator } from './aggregates';
+import type { IndicatorGroup } from './catalog';
+import type { IndicatorRequest, IndicatorValues } from './engine';
+import { GROUPS, wholeUnion, type Scope } from './groups';
+import { ensureMemberStateCache } from './member-state-cache';
+import { sqlDate } from './sql-fragments';
+import { rootsOn, treeSince } from './tree-on-date';
+
+// Every indicator group is one set-based query over the subtrees of the given roots (groups.ts): the
+// rows are grouped by root, so the children of a consolidating organization are computed in one pass
+// too. Nothing is loaded member by member into JavaScript.
+
+/** The indicators computed from the registry: one query per group over the roots' subtrees (or the union's blocks). */
+export async function computeLive(db: Knex, req: IndicatorRequest, scope: Scope): Promise<Map<number, IndicatorValues>> {
+  const d = sqlDate(req.date);
+  const s = sqlDate(req.periodStart);
+  const names = [...new Set(req.names)];
+  const byGroup = new Map<IndicatorGroup, string[]>();
+  for (const name of names) byGroup.set(indicator(name).group, [...(byGroup.get(indicator(name).group) ?? []), name]);
+  const result = new Map<number, IndicatorValues>(req.rootIds.map((id) => [id, emptyValues(names)]));
+  if (!names.length) return result;
+  // the tree of the start matters only to groups that look back at it
+  const tree = req.tree ?? (await treeSince(db, req.rootIds, byGroup.has('start') || byGroup.has('movement') ? req.periodStart : req.date));
+  const frame = { tree, blocks: req.blocks, whole: scope === 'union' && !req.blocks };
+  // (the builder of the union's blocks has ensured it and holds the lock that keeps it)
+  if (wholeUnion(scope) && !req.blocks) {
+    const dates = [...(byGroup.has('state') || byGroup.has('structure') || byGroup.has('agreements') ? [req.date] : []), ...(byGroup.has('start') ? [req.periodStart] : [])];
+    await ensureMemberStateCache(db, dates);
+  }
+  // members at the date and at the start come from one cube: one query for both groups
+  const queries = [...byGroup].filter(([g]) => g !== 'start' || !byGroup.has('state')).map(([g, names]) => (g === 'state' ? [g, [...names, ...(byGroup.get('start') ?? [])]] : [g, names]) as [IndicatorGroup, string[]]);
+  const runs = queries.map(([groupName, names]) => async () => {
+    const group = GROUPS[groupName];
+    const q = { d, s, names, scope, frame };
+    const ctes = group.ctes?.(q);
+    const aggs = names.flatMap((n) => aggregates(GROUPS[indicator(n).group], [n], q));
+    const sql = `${rootsOn(frame, d)}${ctes ? `, ${ctes}` : ''} SELECT r.key, ${aggs.join(', ')} ${group.from(q)} GROUP BY r.key`;
+    const { rows } = await inReportTransaction(db, wholeUnion(scope) || !!req.blocks, (trx) => trx.raw(sql, [req.rootIds]));
+    for (const row of rows as Record<string, unknown>[]) {
+      const values = result.get(Number(row.key));
+      if (!values) continue;
+      for (const name of names) {
+        const target = values[name]!;
+        for (const col of indicator(name).columns) {
+          const v = row[`${name}:${col}`];
+          target[col] = v == null ? null : Number(v);
+        }
+      }
+    }
+  });
+  // the groups in parallel on connections of their own; one after another in a caller's transaction (one connection)
+  if ((db as Knex.Transaction).isTransaction) for (const run of runs) await run();
+  else await Promise.all(runs.map((run) => run()));
+  return result;
+}
+
+/**
+ * Whole-union queries (and the union's blocks, whose officers are looked up union-wide) aggregate
+ * millions of rows in hash tables: more memory than a page query gets.
+ * Not for small subtrees: PostgreSQL sizes a hash table by its (ltree-blind, huge) estimate, and
+ * allocating 50 MB to group ten rows cost a ППО's draft 35 ms. JIT is off: it compiled for 30 ms to
+ * save nothing on a ППО's few hundred rows and little on the union. (A caller's transaction — the
+ * builder of the maintained statistics — has set these itself.)
+ */
+async function inReportTransaction<T>(db: Knex, unionWide: boolean, work: (trx: Knex) => Promise<T>): Promise<T> {
+  if ((db as Knex.Transaction).isTransaction) return work(db);
+  return db.transaction(async (trx) => {
+    await trx.raw(`${unionWide ? "SET LOCAL work_mem = '256MB'; " : ''}SET LOCAL jit = off`);
+    return work(trx);
+  });
+}
