@@ -59,14 +59,14 @@ export async function computeLive(db: Knex, req: IndicatorRequest, scope: Scope)
  * Whole-union queries (and the union's blocks, whose officers are looked up union-wide) aggregate
  * millions of rows in hash tables: more memory than a page query gets.
  * Not for small subtrees: PostgreSQL sizes a hash table by its (ltree-blind, huge) estimate, and
- * allocating 50 MB to group ten rows cost a ППО's draft 35 ms. JIT is off: it compiled for 30 ms to
- * save nothing on a ППО's few hundred rows and little on the union. (A caller's transaction — the
- * builder of the maintained statistics — has set these itself.)
+ * allocating 50 MB to group ten rows cost a ППО's draft 35 ms; they run as they are, without a
+ * transaction of their own (JIT is off on every connection: src/db/knex.ts). (A caller's transaction —
+ * the builder of the maintained statistics — has set these itself.)
  */
 async function inReportTransaction<T>(db: Knex, unionWide: boolean, work: (trx: Knex) => Promise<T>): Promise<T> {
-  if ((db as Knex.Transaction).isTransaction) return work(db);
+  if (!unionWide || (db as Knex.Transaction).isTransaction) return work(db);
   return db.transaction(async (trx) => {
-    await trx.raw(`${unionWide ? "SET LOCAL work_mem = '256MB'; " : ''}SET LOCAL jit = off`);
+    await trx.raw("SET LOCAL work_mem = '256MB'");
     return work(trx);
   });
 }

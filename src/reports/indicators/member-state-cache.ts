@@ -13,7 +13,7 @@ const REBUILD_ALL_ABOVE = 5_000;
 export async function ensureMemberStateCache(db: Knex, dates: string[]): Promise<void> {
   for (const date of new Set(dates)) {
     await db.transaction(async (trx) => {
-      await trx.raw("SET LOCAL work_mem = '256MB'; SET LOCAL jit = off");
+      await trx.raw("SET LOCAL work_mem = '256MB'");
       await trx.raw('SELECT pg_advisory_xact_lock(?)', [LOCK]);
       const d = sqlDate(date);
       const { rows: counts } = await trx.raw(`SELECT (SELECT count(*) FROM organizations) - (SELECT count(*) FROM member_state_cached_orgs WHERE as_of = ${d}) AS missing`);
