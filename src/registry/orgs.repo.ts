@@ -24,7 +24,7 @@ export interface OrgRow {
   primaryId: number | null;
 }
 
-/** The organization columns in camelCase; `primaryId` is the nearest ППО above a unit (an indexed ancestor lookup). */
+/** The organization columns in camelCase; `primaryId` is the nearest ППО above a unit (its ancestors' ids are the path's labels). */
 export function selectOrg(db: Knex, alias = 'o') {
   const c = (column: string) => `${alias}.${column}`;
   return db(`organizations as ${alias}`).select({
@@ -33,7 +33,7 @@ export function selectOrg(db: Knex, alias = 'o') {
     employerInn: c('employer_inn'), address: c('address'), phone: c('phone'), email: c('email'), website: c('website'),
     createdOn: c('created_on'), liquidatedOn: c('liquidated_on'), mergedIntoId: c('merged_into_id'),
     primaryId: db.raw(
-      `CASE WHEN ??.level IN ('subdivision','group') THEN (SELECT a.id FROM organizations a WHERE a.path @> ??.path AND a.level = 'primary' ORDER BY nlevel(a.path) DESC LIMIT 1) END`,
+      `CASE WHEN ??.level IN ('subdivision','group') THEN (SELECT a.id FROM organizations a WHERE a.id = ANY(string_to_array(??.path::text, '.')::int[]) AND a.level = 'primary' ORDER BY nlevel(a.path) DESC LIMIT 1) END`,
       [alias, alias],
     ),
   });
@@ -47,7 +47,13 @@ export async function findOrgById(db: Knex, id: number): Promise<OrgRow | undefi
   return selectOrg(db).where('o.id', id).first();
 }
 
-/** The organization of an ИНПО with its ancestors, from the root down (the organization last); empty when unknown. */
+/**
+ * The organization of an ИНПО with its ancestors, from the root down (the organization last); empty when
+ * unknown. The path's labels are the ids of the lineage: primary-key lookups, where an ancestor query
+ * (`path @>`) was estimated at 1,500 rows and given a parallel worker that took 5 ms to start.
+ */
 export async function findLineageByInpo(db: Knex, inpo: string): Promise<OrgRow[]> {
-  return selectOrg(db).whereRaw('o.path @> (SELECT path FROM organizations WHERE inpo = ?)', [inpo]).orderByRaw('nlevel(o.path)');
+  return selectOrg(db)
+    .whereRaw("o.id = ANY((SELECT string_to_array(path::text, '.')::int[] FROM organizations WHERE inpo = ?)::int[])", [inpo])
+    .orderByRaw('nlevel(o.path)');
 }
