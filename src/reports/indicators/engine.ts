@@ -4,7 +4,7 @@ import { indicator } from './aggregates';
 import type { Scope } from './groups';
 import { computeLive } from './live';
 import { rootsOn, type Tree } from './tree-on-date';
-import { MAINTAINED_GROUPS, unionStats } from './union-stats';
+import { MAINTAINED_GROUPS, buildUnionStatsInBackground, unionStatsIfBuilt } from './union-stats';
 
 export type { Scope } from './groups';
 
@@ -38,10 +38,14 @@ export async function computeIndicators(db: Knex, req: IndicatorRequest): Promis
   if (scope !== 'union' || req.maintained === false || req.blocks) return computeLive(db, req, scope);
   const names = [...new Set(req.names)];
   const maintained = names.filter((n) => MAINTAINED_GROUPS.has(indicator(n).group));
-  const [stats, live] = await Promise.all([
-    maintained.length ? unionStats(db, req.date, req.periodStart, maintained) : {},
+  const [built, live] = await Promise.all([
+    maintained.length ? unionStatsIfBuilt(db, req.date, req.periodStart, maintained) : {},
     computeLive(db, { ...req, names: names.filter((n) => !maintained.includes(n)) }, scope),
   ]);
+  // a date the statistics do not know yet is answered live (which also counts the member state the build
+  // reads), then they are built
+  const stats = built ?? (await computeLive(db, { ...req, names: maintained }, scope)).get(req.rootIds[0]!);
+  if (!built) buildUnionStatsInBackground(db, req.date, req.periodStart);
   const rootId = req.rootIds[0]!;
   return new Map([[rootId, { ...live.get(rootId), ...stats }]]);
 }

@@ -22,6 +22,32 @@ const WHOLE_UNION_BLOCKS = 30;
 export const MAINTAINED_GROUPS: ReadonlySet<IndicatorGroup> = new Set(['state', 'start', 'movement', 'officers', 'structure', 'headcount', 'territory', 'agreements', 'filings']);
 const MAINTAINED = Object.keys(INDICATORS).filter((n) => MAINTAINED_GROUPS.has(INDICATORS[n]!.group));
 
+const building = new Map<string, Promise<void>>();
+
+/**
+ * The union's maintained values, or undefined when (date, start) needs a first build — every block, 3–6 s
+ * at full scale, more than a live computation (~2 s): the caller answers live, then starts the build.
+ */
+export async function unionStatsIfBuilt(db: Knex, date: string, start: string, names: string[]): Promise<IndicatorValues | undefined> {
+  const stale = await db.transaction((trx) => staleBlocks(trx, sqlDate(date), sqlDate(start)));
+  return stale.length <= WHOLE_UNION_BLOCKS ? unionStats(db, date, start, names) : undefined;
+}
+
+/**
+ * Builds the statistics of (date, start) in the background, once per process at a time. A build that
+ * fails is tried again by the next report and by the hourly housekeeping, which logs its errors.
+ */
+export function buildUnionStatsInBackground(db: Knex, date: string, start: string): void {
+  const key = `${date}|${start}`;
+  if (building.has(key)) return;
+  building.set(key, refreshUnionStats(db, date, start).catch(() => undefined).finally(() => building.delete(key)));
+}
+
+/** Resolves when the background builds under way have finished. */
+export async function unionStatsBuilds(): Promise<void> {
+  await Promise.all(building.values());
+}
+
 /** The union's values of the maintained indicators among `names` on `date`, movement since `start`. */
 export async function unionStats(db: Knex, date: string, start: string, names: string[]): Promise<IndicatorValues> {
   const d = sqlDate(date);
