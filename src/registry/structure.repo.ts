@@ -27,7 +27,8 @@ export interface ChildSummary {
 
 /**
  * The children of one organization with figures for each child's whole subtree, in one statement:
- * every row of the parent's subtree is visited once and grouped by the child label of its path.
+ * every organization of the parent's subtree is visited once (its members from the maintained counters,
+ * not the cards: a region's tab read 150,000 cards) and grouped by the child label of its path.
  * A parent has at most a few thousand children, so pages are LIMIT/OFFSET over that small set.
  */
 export async function listChildren(db: Knex, parent: { id: number; path: string }, sort: ChildSort, page: number, pageSize: number) {
@@ -36,9 +37,9 @@ export async function listChildren(db: Knex, parent: { id: number; path: string 
        SELECT o.id, o.path, subpath(o.path, 0, nlevel(:path::ltree) + 1) AS child_path
          FROM organizations o WHERE o.path <@ :path::ltree AND o.path <> :path::ltree),
      m AS (
-       SELECT s.child_path, count(*) AS active, count(*) FILTER (WHERE mm.category = 'working') AS working
-         FROM members mm JOIN sub s ON s.id = mm.organization_id
-        WHERE mm.left_on IS NULL GROUP BY 1),
+       SELECT s.child_path, sum(c.n) AS active, sum(c.n) FILTER (WHERE c.category = 'working') AS working
+         FROM member_counts c JOIN sub s ON c.region_id = region_of_path(s.path) AND c.organization_id = s.id
+        WHERE c.on_record GROUP BY 1),
      h AS (
        SELECT s.child_path, sum(latest.employees_total) AS employees
          FROM sub s
@@ -80,7 +81,8 @@ export const ORG_FILTERS = {
   expired_term: 'g.chair_term_expired',
   incomplete: GAPS_SQL_INCOMPLETE,
   no_members: `o.level = 'primary' AND NOT EXISTS (
-      SELECT 1 FROM members mm JOIN organizations u ON u.id = mm.organization_id WHERE u.path <@ o.path AND mm.left_on IS NULL)`,
+      SELECT 1 FROM member_counts c JOIN organizations u ON c.region_id = region_of_path(u.path) AND c.organization_id = u.id
+       WHERE u.path <@ o.path AND c.on_record AND c.n > 0)`,
 } as const;
 export type OrgFilter = keyof typeof ORG_FILTERS;
 
