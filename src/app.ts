@@ -43,6 +43,7 @@ export function createApp(deps: Deps): App {
     secret: config.sessionSecret,
     secureCookie: config.behindTls,
     pruneIntervalSeconds: config.env === 'test' ? false : 15 * 60,
+    logger: deps.logger,
   });
   setUpCsrf(app);
   const authenticator = setUpAuthentication(app, deps.db, deps.auth);

@@ -17,6 +17,7 @@ export async function openDatabase(config: Config): Promise<DatabaseHandle> {
 
 export async function createDatabaseIfMissing(adminUrl: string, name: string, template?: string): Promise<boolean> {
   const client = new pg.Client({ connectionString: adminUrl });
+  client.on('error', () => undefined); // a lost connection fails the awaited query below; it must not end the process
   await client.connect();
   try {
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);

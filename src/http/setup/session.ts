@@ -3,6 +3,7 @@ import type { Express } from 'express';
 import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
 import pg from 'pg';
+import type { Logger } from 'pino';
 
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
@@ -13,6 +14,7 @@ export interface SessionOptions {
   secret: string | undefined;
   secureCookie: boolean;
   pruneIntervalSeconds: number | false;
+  logger: Logger;
 }
 
 /**
@@ -42,6 +44,10 @@ function throttleTouches(store: session.Store) {
 
 export function setUpSession(app: Express, options: SessionOptions): { close: () => Promise<void> } {
   const pool = new pg.Pool({ connectionString: options.databaseUrl, max: 4, application_name: 'reestr-sessions' });
+  // An idle client whose server connection ends (a database restart, a failover, a proxy's idle timeout)
+  // is emitted here; without a listener that 'error' ended the process. The pool drops the client and
+  // the next request connects anew.
+  pool.on('error', (err) => options.logger.warn({ err }, 'session store lost an idle database connection'));
   const PgStore = connectPgSimple(session);
   const store = new PgStore({ pool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: options.pruneIntervalSeconds });
   throttleTouches(store);

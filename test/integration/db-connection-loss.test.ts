@@ -1,0 +1,48 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import request from 'supertest';
+import { useTestApp } from '../support/app';
+import { loggedInAgent, type Agent } from '../support/agents';
+import { createRegionTree, createUser } from '../support/factories';
+import { adminQuery } from '../support/urls';
+
+const ctx = useTestApp();
+let tree: Awaited<ReturnType<typeof createRegionTree>>;
+let chair: { agent: Agent; csrf: string };
+
+beforeAll(async () => {
+  tree = await createRegionTree(ctx.database.ownerDb);
+  chair = await loggedInAgent(ctx.app, await createUser(ctx.database.ownerDb, [{ role: 'chair', org: tree.primary }]));
+});
+
+/** What a database restart, a failover or a proxy's idle timeout does to the app's idle connections. */
+async function terminateEveryBackendOfTheDatabase(): Promise<number> {
+  const { rows } = await adminQuery(
+    ctx.database.url,
+    'SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()',
+  );
+  return rows[0].n;
+}
+
+describe('database connections lost under the app', () => {
+  it('when every backend of the app is terminated, then the process stays up and the next requests succeed', async () => {
+    // Both pools hold idle connections: the app's (a page) and the sessions' (the login above).
+    await chair.agent.get(`/orgs/${tree.primary.inpo}`).expect(200);
+    expect(await terminateEveryBackendOfTheDatabase()).toBeGreaterThanOrEqual(2);
+    // The idle clients learn of it from the server's message; an 'error' nobody listens to would end the process here.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+
+    await request(ctx.app).get('/readyz').expect(200);
+    await chair.agent.get(`/orgs/${tree.primary.inpo}`).expect(200);
+    const again = await loggedInAgent(ctx.app, await createUser(ctx.database.ownerDb, [{ role: 'chair', org: tree.primary }]));
+    await again.agent.get('/').expect(200);
+  });
+
+  it('when the backends are terminated twice in a row, then the app recovers each time', async () => {
+    for (let round = 0; round < 2; round++) {
+      await chair.agent.get('/').expect(200);
+      await terminateEveryBackendOfTheDatabase();
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      await chair.agent.get('/').expect(200);
+    }
+  });
+});
