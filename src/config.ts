@@ -1,3 +1,4 @@
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
@@ -5,6 +6,29 @@ import { z } from 'zod';
 const portMessage = { error: 'must be a port number from 1 to 65535' };
 const port = z.coerce.number(portMessage).int(portMessage).min(1, portMessage).max(65535, portMessage);
 const flag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1');
+
+/** An address or a CIDR block, or one of the named ranges Express knows. */
+function isProxyAddress(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address = '', prefix, ...rest] = entry.split('/');
+  const family = net.isIP(address);
+  if (!family || rest.length) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (family === 4 ? 32 : 128));
+}
+
+/**
+ * Which hops' X-Forwarded-For to believe: none, the nearest N proxies, or proxies at the given addresses.
+ * `true` (believe every hop) is refused: the left-most address is whatever the client wrote, and it
+ * would choose the address that login throttling counts and the audit log records.
+ */
+const trustProxy = z.string().trim().transform((value, ctx): false | number | string[] => {
+  if (value === 'false' || value === '0') return false;
+  if (/^\d{1,2}$/.test(value)) return Number(value);
+  const entries = value.split(',').map((e) => e.trim());
+  if (value !== 'true' && entries.every(isProxyAddress)) return entries;
+  ctx.addIssue({ code: 'custom', message: 'give the number of proxies in front of the app (e.g. 1) or their addresses/CIDRs (e.g. 10.0.0.0/8,127.0.0.1); "true" would let clients forge their address' });
+  return z.NEVER;
+});
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -14,7 +38,7 @@ const envSchema = z.object({
   EMBEDDED_PG_DIR: z.string().min(1).default('.data/postgres'),
   EMBEDDED_PG_PORT: port.default(54329),
   SESSION_SECRET: z.string().min(32).optional(),
-  TRUST_PROXY: flag.default(false),
+  TRUST_PROXY: trustProxy.default(false),
   BEHIND_TLS: flag.optional(),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   BCRYPT_COST: z.coerce.number().int().min(12).max(15).default(12),
@@ -34,7 +58,8 @@ export type Config = Readonly<{
   databaseUrl: string | undefined;
   embeddedPg: { dir: string; port: number };
   sessionSecret: string | undefined;
-  trustProxy: boolean;
+  /** Express's `trust proxy`: false, a number of hops, or the proxies' addresses. */
+  trustProxy: false | number | string[];
   /** Served over HTTPS (directly or by a proxy): Secure cookies, HSTS. */
   behindTls: boolean;
   logLevel: string;

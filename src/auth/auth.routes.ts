@@ -26,6 +26,10 @@ export function authRoutes({ auth }: Deps, passport: Authenticator): Router {
       await auth.changePassword(principalOf(req).id, { current: form.data.currentPassword, next: form.data.newPassword }, auditContextOf(req), req.sessionID);
     } catch (err) {
       if (err instanceof ValidationError) return renderChangePassword(res, 422, err.fields);
+      if (err instanceof TooManyRequestsError) {
+        res.set('Retry-After', String(err.retryAfterSeconds));
+        return renderChangePassword(res, 429, [{ field: 'currentPassword', message: err.message }]);
+      }
       throw err;
     }
     flash(req, 'success', 'Пароль изменён');

@@ -2,31 +2,38 @@ import type { Knex } from 'knex';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
 import { ValidationError, TooManyRequestsError } from '../http/errors';
-import { checkLoginThrottle, clearPairFailures, recordLoginFailure, waitMessage } from './login-throttle';
+import { clearPairFailures, reserveLoginAttempt, waitMessage } from './login-throttle';
 import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './password';
 import { deleteSessionsOfUser, findUserById, findUserByUsername, touchLastLogin, updatePasswordHash } from './users.repo';
 
 export function createAuthService(db: Knex, bcryptCost: number) {
+  /**
+   * A password check counted against the (username, address) limits before bcrypt runs, so the login
+   * form and the change-password form give a guesser the same ten tries; a correct password forgives them.
+   */
+  async function throttledVerify(username: string, ip: string, password: string, hash: string | undefined, mayAccept = true): Promise<boolean> {
+    const verdict = await reserveLoginAttempt(db, username, ip);
+    if (verdict.blocked) throw new TooManyRequestsError(waitMessage(verdict.retryAfterSeconds), verdict.retryAfterSeconds);
+    const accepted = (await verifyPassword(password, hash ?? (await dummyPasswordHash(bcryptCost)))) && hash !== undefined && mayAccept;
+    if (accepted) await clearPairFailures(db, username, ip);
+    return accepted;
+  }
+
   return {
     /** Returns the user id on success, null on wrong credentials; throws 429 while throttled. */
     async authenticate(rawUsername: string, password: string, ip: string): Promise<number | null> {
       const username = rawUsername.trim().toLowerCase();
-      const verdict = await checkLoginThrottle(db, username, ip);
-      if (verdict.blocked) throw new TooManyRequestsError(waitMessage(verdict.retryAfterSeconds), verdict.retryAfterSeconds);
       const user = await findUserByUsername(db, username);
-      const valid = await verifyPassword(password, user?.password_hash ?? (await dummyPasswordHash(bcryptCost)));
-      if (!user || !valid || user.blocked_at) {
-        await recordLoginFailure(db, username, ip);
-        return null;
-      }
-      await clearPairFailures(db, username, ip);
+      // An unknown or blocked user costs the same bcrypt and counts the same failure: the answer must not tell them apart.
+      const accepted = await throttledVerify(username, ip, password, user?.password_hash, !!user && !user.blocked_at);
+      if (!user || !accepted) return null;
       await touchLastLogin(db, user.id);
       return user.id;
     },
 
     async changePassword(userId: number, input: { current: string; next: string }, ctx: AuditContext, currentSid: string) {
       const user = await findUserById(db, userId);
-      if (!user || !(await verifyPassword(input.current, user.password_hash))) {
+      if (!user || !(await throttledVerify(user.username, ctx.ip ?? '0.0.0.0', input.current, user.password_hash))) {
         throw new ValidationError([{ field: 'currentPassword', message: 'Текущий пароль указан неверно' }]);
       }
       const problem = passwordProblem(input.next, user.username);

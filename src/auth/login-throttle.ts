@@ -12,8 +12,25 @@ export interface ThrottleVerdict {
   retryAfterSeconds: number;
 }
 
+/**
+ * Counts a password check before it is made: under a lock on the address, the limits are read and, when
+ * they allow the attempt, a failure is recorded at once; a correct password then forgives it
+ * (`clearPairFailures`). Checking first and recording after bcrypt let 40 simultaneous guesses all read
+ * "9 failures so far" and all be tried.
+ */
+export async function reserveLoginAttempt(db: Knex, username: string, ip: string): Promise<ThrottleVerdict> {
+  return db.transaction(async (trx) => {
+    // One lock per address serves both limits (the pair's address is the address); it is held for the two
+    // statements below, not for the bcrypt check.
+    await trx.raw("SELECT pg_advisory_xact_lock(hashtextextended('login-throttle:' || ?::inet::text, 0))", [ip]);
+    const verdict = await readVerdict(trx, username, ip);
+    if (!verdict.blocked) await trx('login_failures').insert({ username, ip });
+    return verdict;
+  });
+}
+
 /** One query answers both limits; the indexes (username, ip, failed_at) and (ip, failed_at) serve it. */
-export async function checkLoginThrottle(db: Knex, username: string, ip: string): Promise<ThrottleVerdict> {
+async function readVerdict(db: Knex, username: string, ip: string): Promise<ThrottleVerdict> {
   const { rows } = await db.raw<{ rows: { pair_count: number; pair_last: Date | null; ip_count: number; ip_oldest: Date | null }[] }>(
     `SELECT
        (SELECT count(*) FROM login_failures WHERE username = :username AND ip = :ip
@@ -33,10 +50,6 @@ export async function checkLoginThrottle(db: Knex, username: string, ip: string)
   if (row.ip_count >= IP_LIMIT && row.ip_oldest) waits.push(row.ip_oldest.getTime() + IP_WINDOW_SECONDS * 1000 - now);
   if (waits.length === 0) return { blocked: false, retryAfterSeconds: 0 };
   return { blocked: true, retryAfterSeconds: Math.max(1, Math.ceil(Math.max(...waits) / 1000)) };
-}
-
-export async function recordLoginFailure(db: Knex, username: string, ip: string): Promise<void> {
-  await db('login_failures').insert({ username, ip });
 }
 
 /** A successful login forgives the pair's failures (not the IP's: those count other usernames too). */

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { pruneLoginFailures } from '../../src/auth/login-throttle';
 import { useTestApp } from '../support/app';
-import { postLogin } from '../support/agents';
+import { loggedInAgent, postLogin } from '../support/agents';
 import { createRegionTree, createUser, type TestUser } from '../support/factories';
 
 const ctx = useTestApp();
@@ -61,5 +61,41 @@ describe('login throttling', () => {
     expect(await pruneLoginFailures(ctx.database.db)).toBeGreaterThanOrEqual(1);
     expect(await db('login_failures').where({ username: 'old-one' })).toHaveLength(0);
     expect(await db('login_failures').where({ username: 'new-one' })).toHaveLength(1);
+  });
+});
+
+describe('throttling under concurrency and forged addresses', () => {
+  it('when 40 wrong logins for one username arrive at once, then no more than 10 are checked and the rest are refused with 429', async () => {
+    const target = await createUser(ctx.database.ownerDb, [{ role: 'chair', org: (await createRegionTree(ctx.database.ownerDb)).primary }]);
+    const ip = '203.0.113.140';
+    const attempts = await Promise.all(Array.from({ length: 40 }, (_, i) => postLogin(ctx.app, target.username, `wrong-${i}`, ip)));
+    const statuses = attempts.map((a) => a.response.status);
+    expect(statuses.filter((s) => s === 401)).toHaveLength(10);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(30);
+    expect((await postLogin(ctx.app, target.username, target.password, ip)).response.status).toBe(429);
+  });
+
+  it('when a client rotates the left-most X-Forwarded-For behind one proxy, then it is still counted at the address the proxy saw', async () => {
+    const target = await createUser(ctx.database.ownerDb, [{ role: 'chair', org: (await createRegionTree(ctx.database.ownerDb)).primary }]);
+    const seenByProxy = '203.0.113.141';
+    for (let i = 0; i < 12; i++) {
+      const forged = `198.18.0.${i + 1}, ${seenByProxy}`;
+      const { response } = await postLogin(ctx.app, target.username, `wrong-${i}`, forged);
+      expect(response.status).toBe(i < 10 ? 401 : 429);
+    }
+    const rows = await ctx.database.ownerDb('login_failures').where({ username: target.username }).distinct('ip');
+    expect(rows.map((r) => r.ip)).toEqual([seenByProxy]);
+  });
+
+  it('when the current password is guessed on the change-password form, then the 11th guess is refused with 429', async () => {
+    const target = await createUser(ctx.database.ownerDb, [{ role: 'chair', org: (await createRegionTree(ctx.database.ownerDb)).primary }]);
+    const { agent, csrf } = await loggedInAgent(ctx.app, target, '203.0.113.142');
+    const guess = (currentPassword: string) => agent.post('/account/password').type('form')
+      .send({ _csrf: csrf, currentPassword, newPassword: 'совсем новая фраза 2027', confirmPassword: 'совсем новая фраза 2027' });
+    for (let i = 0; i < 10; i++) expect((await guess(`wrong-${i}`)).status).toBe(422);
+    const refused = await guess(target.password);
+    expect(refused.status).toBe(429);
+    expect(refused.text).toContain('Слишком много неудачных попыток');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
   });
 });

@@ -14,8 +14,9 @@ export interface TestContext {
 }
 
 export function testConfig(overrides: Record<string, string> = {}): Config {
-  // TRUST_PROXY lets tests play clients at different addresses through X-Forwarded-For.
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', TRUST_PROXY: 'true', SESSION_SECRET: 'test-session-secret-of-at-least-32-characters', ...overrides });
+  // One trusted hop (supertest's loopback connection plays the proxy) lets tests play clients at
+  // different addresses through X-Forwarded-For.
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', TRUST_PROXY: '1', SESSION_SECRET: 'test-session-secret-of-at-least-32-characters', ...overrides });
 }
 
 /** A real app on a private database for the current test file; torn down after it. */
