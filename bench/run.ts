@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { enableAppRoleLogin } from '../src/db/app-role';
 import { createDb } from '../src/db/knex';
 import { createOwnerDb } from '../src/db/migrate';
 import { BENCH_PASSWORD, emptyOrganization, prepareFixtures } from './fixtures';
@@ -35,9 +36,10 @@ async function main() {
   await owner.raw('VACUUM ANALYZE');
   const fx = await prepareFixtures(owner);
   const dataset = await owner.raw(`SELECT (SELECT count(*) FROM organizations) AS orgs, (SELECT count(*) FROM members) AS members, pg_size_pretty(pg_database_size(current_database())) AS size`);
+  const appUrl = await enableAppRoleLogin(owner, databaseUrl!);
   await owner.destroy();
-  const db = createDb(databaseUrl!, { poolMax: 4, statementTimeoutMs: 0 });
-  const server = await startServer(databaseUrl!, 3901);
+  const db = createDb(appUrl, { poolMax: 4, statementTimeoutMs: 0 });
+  const server = await startServer(databaseUrl!, appUrl, 3901);
   try {
     const sessions: Record<string, Session> = {
       admin: await login(server.baseUrl, 'bench-admin', BENCH_PASSWORD),

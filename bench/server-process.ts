@@ -14,11 +14,12 @@ export interface RunningServer {
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 
-export async function startServer(databaseUrl: string, port: number): Promise<RunningServer> {
+/** The server as production runs it: the owner's login for migrations, the app role's for everything else. */
+export async function startServer(ownerUrl: string, appUrl: string, port: number): Promise<RunningServer> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
     // production settings, but plain HTTP on loopback (no TLS terminator in front)
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', BEHIND_TLS: 'false', DEMO_DATA: 'false', LOG_LEVEL: 'warn', SESSION_SECRET: 'benchmark-session-secret-of-32-characters-or-more', DB_POOL_MAX: '10', STATEMENT_TIMEOUT_MS: '120000' },
+    env: { ...process.env, MIGRATION_DATABASE_URL: ownerUrl, DATABASE_URL: appUrl, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', BEHIND_TLS: 'false', DEMO_DATA: 'false', LOG_LEVEL: 'warn', SESSION_SECRET: 'benchmark-session-secret-of-32-characters-or-more', DB_POOL_MAX: '10', STATEMENT_TIMEOUT_MS: '120000' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const baseUrl = `http://127.0.0.1:${port}`;

@@ -35,6 +35,7 @@ const envSchema = z.object({
   PORT: port.default(3000),
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
+  MIGRATION_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
   EMBEDDED_PG_DIR: z.string().min(1).default('.data/postgres'),
   EMBEDDED_PG_PORT: port.default(54329),
   SESSION_SECRET: z.string().min(32).optional(),
@@ -55,7 +56,10 @@ export type Config = Readonly<{
   isProduction: boolean;
   port: number;
   host: string;
+  /** The app's own login; with no MIGRATION_DATABASE_URL, the owner's (used at start-up to enable the app role). */
   databaseUrl: string | undefined;
+  /** The owner's login for migrations, kept apart from the app's. */
+  migrationDatabaseUrl: string | undefined;
   embeddedPg: { dir: string; port: number };
   sessionSecret: string | undefined;
   /** Express's `trust proxy`: false, a number of hops, or the proxies' addresses. */
@@ -89,8 +93,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.NODE_ENV === 'production' && !e.SESSION_SECRET) {
     throw new ConfigError('Configuration error: SESSION_SECRET: required in production (at least 32 characters)');
   }
-  if (e.NODE_ENV === 'production' && !e.DATABASE_URL) {
-    throw new ConfigError('Configuration error: DATABASE_URL: required in production');
+  if ((e.NODE_ENV === 'production' || e.MIGRATION_DATABASE_URL) && !e.DATABASE_URL) {
+    throw new ConfigError(`Configuration error: DATABASE_URL: required ${e.MIGRATION_DATABASE_URL ? 'with MIGRATION_DATABASE_URL (the app role\'s own login)' : 'in production'}`);
+  }
+  if (e.NODE_ENV === 'production' && !e.MIGRATION_DATABASE_URL && e.DATABASE_URL && !new URL(e.DATABASE_URL).password) {
+    // The app role's password is derived from the owner's: without one it would be no secret.
+    throw new ConfigError("Configuration error: DATABASE_URL: without MIGRATION_DATABASE_URL it must carry the owner's password (or give the app role's login here and the owner's in MIGRATION_DATABASE_URL)");
   }
   return Object.freeze({
     env: e.NODE_ENV,
@@ -98,6 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
+    migrationDatabaseUrl: e.MIGRATION_DATABASE_URL,
     embeddedPg: { dir: e.EMBEDDED_PG_DIR, port: e.EMBEDDED_PG_PORT },
     sessionSecret: e.SESSION_SECRET,
     trustProxy: e.TRUST_PROXY,

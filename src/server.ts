@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
-import { openDatabase, type DatabaseHandle } from './db/database';
+import { appDatabaseUrl, openDatabase, type DatabaseHandle } from './db/database';
 import { createOwnerDb, migrateLatest } from './db/migrate';
 import { buildDeps } from './deps';
 import { createLogger } from './logger';
@@ -15,10 +15,11 @@ async function main() {
   const config = readConfigOrExit();
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config);
-  await migrateLatest(database.url);
-  const demo = await prepareDemoData(config, database.url);
+  await migrateLatest(database.ownerUrl);
+  const demo = await prepareDemoData(config, database.ownerUrl);
 
-  const deps = buildDeps(config, database.url, logger);
+  // From here on the process holds only the app role's login: the owner's connections are closed.
+  const deps = buildDeps(config, await appDatabaseUrl(config, database), logger);
   const { app, close } = createApp(deps);
   const housekeeping = startHousekeeping(deps.db, logger, config);
   const exportWorker = startExportWorker(deps.db, config.exportDir, logger);
@@ -82,7 +83,7 @@ async function prepareDemoData(config: Config, url: string): Promise<boolean> {
 }
 
 function printBanner(url: string, database: DatabaseHandle, demo: boolean) {
-  const lines = [`Реестр запущен: ${url}`, database.embedded ? `База данных: встроенный PostgreSQL (${database.url.replace(/:[^:@/]*@/, ':***@')})` : 'База данных: DATABASE_URL'];
+  const lines = [`Реестр запущен: ${url}`, database.embedded ? `База данных: встроенный PostgreSQL (${database.ownerUrl.replace(/:[^:@/]*@/, ':***@')})` : 'База данных: DATABASE_URL'];
   if (demo) {
     lines.push(`Демо-входы (пароль для всех: ${DEMO_PASSWORD}):`);
     for (const login of DEMO_LOGINS) lines.push(`  ${login.username.padEnd(12)} ${login.description}`);

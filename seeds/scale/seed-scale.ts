@@ -91,8 +91,8 @@ async function unionStatsTriggers(db: Knex, action: 'DISABLE' | 'ENABLE') {
 async function main() {
   const config = loadConfig();
   const database = await openDatabase(config);
-  await migrateLatest(database.url);
-  const db = createOwnerDb(database.url);
+  await migrateLatest(database.ownerUrl);
+  const db = createOwnerDb(database.ownerUrl);
   const started = Date.now();
   const lap = (label: string) => console.log(`${label}: ${((Date.now() - started) / 1000).toFixed(1)} s`);
   try {

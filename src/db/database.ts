@@ -1,18 +1,51 @@
 import pg from 'pg';
 import type { Config } from '../config';
+import { createOwnerDb } from './migrate';
+import { enableAppRoleLogin, excessRights } from './app-role';
+import { createDb } from './knex';
 import { startEmbeddedPostgres, type EmbeddedServer } from './embedded';
 
 export interface DatabaseHandle {
-  url: string;
+  /** The owner's credentials: migrations, seeds, the app role's login. Never handed to the app's pools. */
+  ownerUrl: string;
   embedded: EmbeddedServer | undefined;
 }
 
-/** DATABASE_URL when given; otherwise the embedded PostgreSQL with a `reestr` database in it. */
+/**
+ * The owner's connection: MIGRATION_DATABASE_URL when given, else DATABASE_URL, else the embedded
+ * PostgreSQL with a `reestr` database in it.
+ */
 export async function openDatabase(config: Config): Promise<DatabaseHandle> {
-  if (config.databaseUrl) return { url: config.databaseUrl, embedded: undefined };
+  const given = config.migrationDatabaseUrl ?? config.databaseUrl;
+  if (given) return { ownerUrl: given, embedded: undefined };
   const embedded = await startEmbeddedPostgres(config.embeddedPg.dir, config.embeddedPg.port);
   await createDatabaseIfMissing(embedded.url('postgres'), 'reestr');
-  return { url: embedded.url('reestr'), embedded };
+  return { ownerUrl: embedded.url('reestr'), embedded };
+}
+
+/**
+ * The URL the app's pools log in with: DATABASE_URL as given when the owner has credentials of its own
+ * (MIGRATION_DATABASE_URL), else the app role with a password the owner sets now. Either way the start
+ * stops when that login could do more than the app needs.
+ */
+export async function appDatabaseUrl(config: Config, database: DatabaseHandle): Promise<string> {
+  let url = config.migrationDatabaseUrl ? config.databaseUrl! : undefined;
+  if (!url) {
+    const owner = createOwnerDb(database.ownerUrl);
+    try {
+      url = await enableAppRoleLogin(owner, database.ownerUrl);
+    } finally {
+      await owner.destroy();
+    }
+  }
+  const app = createDb(url, { poolMax: 1 });
+  try {
+    const excess = await excessRights(app);
+    if (excess.length) throw new Error(`DATABASE_URL входит под ролью с лишними правами (${excess.join(', ')}): приложению нужна своя ограниченная роль (см. README, «Configuration»)`);
+  } finally {
+    await app.destroy();
+  }
+  return url;
 }
 
 export async function createDatabaseIfMissing(adminUrl: string, name: string, template?: string): Promise<boolean> {

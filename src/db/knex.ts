@@ -8,22 +8,21 @@ pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 export type Db = Knex;
-export const APP_ROLE = 'reestr_app';
 
 export interface DbOptions {
   poolMax?: number;
   statementTimeoutMs?: number;
-  /** Run as the restricted application role (no UPDATE/DELETE on the audit log). */
-  asAppRole?: boolean;
+  /** Shown in pg_stat_activity: the app's pool and the owner's (migrations, seeds) tell apart there. */
+  applicationName?: string;
   /** Where knex's own warnings go (pool errors are also thrown to the caller). */
   logger?: Logger;
 }
 
 export function createDb(connectionString: string, options: DbOptions = {}): Db {
-  const { poolMax = 10, statementTimeoutMs = 15000, asAppRole = true, logger } = options;
+  const { poolMax = 10, statementTimeoutMs = 15000, applicationName = 'reestr', logger } = options;
   return knex({
     client: 'pg',
-    connection: { connectionString, application_name: 'reestr' },
+    connection: { connectionString, application_name: applicationName },
     pool: {
       min: 0,
       max: poolMax,
@@ -31,7 +30,6 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
         // JIT off: the planner's cost of ltree lookups is blind to the tree (an ancestor query of four rows
         // is estimated at 1,500), so PostgreSQL compiled a passport page's query for 190 ms to run it in 1 ms.
         const setup = [`SET statement_timeout = ${Number(statementTimeoutMs)}`, "SET TIME ZONE 'UTC'", 'SET jit = off'];
-        if (asAppRole) setup.push(`SET ROLE ${APP_ROLE}`);
         conn.query(setup.join('; '), (err: Error | null) => done(err, conn));
       },
     },

@@ -6,7 +6,7 @@ import { createOwnerDb, migratorConfig, runReferenceSeeds } from './migrate';
 const command = process.argv[2] ?? 'latest';
 const config = loadConfig();
 const database = await openDatabase(config);
-const db = createOwnerDb(database.url);
+const db = createOwnerDb(database.ownerUrl);
 try {
   if (command === 'latest') {
     const [, applied] = await db.migrate.latest(migratorConfig);

@@ -35,9 +35,9 @@ export const migrationSource: Knex.MigrationSource<string> = {
 
 export const migratorConfig: Knex.MigratorConfig = { migrationSource, tableName: 'knex_migrations' };
 
-/** Migrations run as the connecting (owner) role, never as the restricted application role. */
+/** Migrations, seeds and the app role's login run on the owner's credentials, never on the app's. */
 export function createOwnerDb(url: string): Knex {
-  return createDb(url, { asAppRole: false, poolMax: 2, statementTimeoutMs: 0 });
+  return createDb(url, { poolMax: 2, statementTimeoutMs: 0, applicationName: 'reestr-owner' });
 }
 
 export async function migrateLatest(url: string): Promise<void> {

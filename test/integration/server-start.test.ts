@@ -44,6 +44,11 @@ describe('server start-up', () => {
       expect(login.status).toBe(200);
       expect(await login.text()).toContain('Вход в Реестр');
       expect((await fetch(`http://127.0.0.1:${port}/readyz`)).status).toBe(200);
+      // Given the owner's URL, the server migrated with it and then logs in only as the app role.
+      const logins = await database.ownerDb.raw(
+        "SELECT DISTINCT usename FROM pg_stat_activity WHERE datname = current_database() AND application_name IN ('reestr', 'reestr-sessions')",
+      );
+      expect(logins.rows.map((r: { usename: string }) => r.usename)).toEqual(['reestr_app']);
 
       const counts = await database.ownerDb.raw(`
         SELECT (SELECT count(*) FROM organizations WHERE level = 'regional') AS regions,
@@ -61,4 +66,26 @@ describe('server start-up', () => {
       child.kill('SIGKILL');
     }
   }, 90_000);
+});
+
+describe('the database login of the app', () => {
+  it("when DATABASE_URL is a superuser's beside MIGRATION_DATABASE_URL, then the server refuses to start and says why", async () => {
+    const db = await createTestDatabase();
+    try {
+      const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
+        const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
+          cwd: ROOT_DIR,
+          env: { PATH: process.env.PATH, DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.url, PORT: String(40000 + Math.floor(Math.random() * 20000)), LOG_LEVEL: 'warn', DEMO_DATA: 'false' },
+        });
+        let output = '';
+        child.stdout.on('data', (d) => (output += d));
+        child.stderr.on('data', (d) => (output += d));
+        child.on('exit', (code) => resolve({ code, output }));
+      });
+      expect(result.code).toBe(1);
+      expect(result.output).toContain('лишними правами (superuser');
+    } finally {
+      await db.drop();
+    }
+  }, 60_000);
 });

@@ -7,7 +7,8 @@ import path from 'node:path';
 import type { TestProject } from 'vitest/node';
 import { isProcessAlive, startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded';
 import { createDatabaseIfMissing } from '../../src/db/database';
-import { MIGRATIONS_DIR, REFERENCE_SEEDS_DIR, ROOT_DIR, migrateLatest } from '../../src/db/migrate';
+import { enableAppRoleLogin } from '../../src/db/app-role';
+import { MIGRATIONS_DIR, REFERENCE_SEEDS_DIR, ROOT_DIR, createOwnerDb, migrateLatest } from '../../src/db/migrate';
 import { adminQuery, withDatabase } from './urls';
 
 declare module 'vitest' {
@@ -43,6 +44,9 @@ export default async function setup(project: TestProject) {
       await migrateLatest(withDatabase(adminUrl, building));
       await adminQuery(adminUrl, `ALTER DATABASE "${building}" RENAME TO "${templateDb}"`);
     }
+    // The test apps log in as the app role, as the server does (the role and its password are the cluster's).
+    const owner = createOwnerDb(adminUrl);
+    await enableAppRoleLogin(owner, adminUrl).finally(() => owner.destroy());
   } catch (err) {
     await embedded?.stop();
     throw err;
