@@ -11,13 +11,14 @@ import { enqueueExport } from '../exports/export-jobs';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { principalOf, safeLocalPath } from '../http/guards';
+import { memberViewPaths } from '../access/access';
 import { decideRequest, incomingRequests, pendingRequestOf } from './transfer-requests';
 import { todayIso } from '../shared/dates';
 import { XLSX_MIME } from '../shared/spreadsheet';
 import { parseDateInput } from '../shared/fields';
 import { createPassportService } from '../registry/passport.service';
 import { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, LEFT_REASON_LABELS } from './membership';
-import { MEMBER_SORTS, countMembers, electedPostsOf, filteredMembers, listMembers, type MemberListFilter, type MemberSort } from './members.repo';
+import { MEMBER_SORTS, countMembers, electedPostsOf, filteredMembers, listMembers, type ListReader, type MemberListFilter, type MemberSort } from './members.repo';
 import { decodeCursor, encodeCursor } from '../shared/cursor';
 import { OFFICER_POST_LABELS } from '../registry/passport.repo';
 import { admissionSchema, bulkSchema, decisionSchema, mergeSchema, readmitSchema, cardMoveSchema, cardRequestSchema, categorySchema, personSchema, exitSchema, transferSchema } from './members.schemas';
@@ -117,11 +118,17 @@ export function membersRoutes({ db }: Deps): Router {
     };
   }
 
+  /** The reader of a list: where they may open cards now (the list's rule, members.repo listedMembers). */
+  function readerOf(req: Request): ListReader {
+    return { viewPaths: memberViewPaths(principalOf(req)) };
+  }
+
   /** The current filter as a file; every export leaves an audit row with the filter and the row count. */
   async function exportList(req: Request, res: Response, format: 'xlsx' | 'csv') {
     const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.view');
     const filter = filterOf(listQuery.parse(req.query));
-    if ((await countMembers(db, org, filter)) > DIRECT_EXPORT_LIMIT) {
+    const reader = readerOf(req);
+    if ((await countMembers(db, org, filter, reader)) > DIRECT_EXPORT_LIMIT) {
       throw new ConflictError('Список большой: нажмите «Подготовить файл», выгрузка будет готова через несколько минут');
     }
     res.type(format === 'xlsx' ? XLSX_MIME : 'text/csv; charset=utf-8');
@@ -129,7 +136,7 @@ export function membersRoutes({ db }: Deps): Router {
     // The file is complete for the client only after its audit row is written (the response ends last).
     const body = new PassThrough();
     body.pipe(res, { end: false });
-    const rows = await exportMembers(db, org, filter, format, body);
+    const rows = await exportMembers(db, org, filter, reader, format, body);
     if (!body.writableEnded) body.end();
     await finished(body);
     await recordAudit(db, auditContextOf(req), { action: 'member.exported', entity: 'organization', entityId: org.id, organizationId: org.id, newValues: { format, filter: { ...filter }, rows } });
@@ -142,7 +149,8 @@ export function membersRoutes({ db }: Deps): Router {
     const org = await passport.orgFor(principal, String(req.params.inpo), 'member.view');
     const format = req.body?.format === 'csv' ? 'csv' : 'xlsx';
     const filter = filterOf(listQuery.parse(req.body ?? {}));
-    const id = await enqueueExport(db, principal.id, org.id, format, filter, await countMembers(db, org, filter));
+    const reader = readerOf(req);
+    const id = await enqueueExport(db, principal.id, org.id, format, filter, reader, await countMembers(db, org, filter, reader));
     res.redirect(303, `/exports/${id}`);
   }
 
@@ -150,7 +158,10 @@ export function membersRoutes({ db }: Deps): Router {
     const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.view');
     const query = listQuery.parse(req.query);
     const filter = filterOf(query);
-    const [page, total] = await Promise.all([listMembers(db, org, filter, query.sort, decodeCursor(query.after, MEMBER_SORTS[query.sort].length), PAGE_SIZE), countMembers(db, org, filter)]);
+    const reader = readerOf(req);
+    const [page, total] = await Promise.all([
+      listMembers(db, org, filter, reader, query.sort, decodeCursor(query.after, MEMBER_SORTS[query.sort].length), PAGE_SIZE), countMembers(db, org, filter, reader),
+    ]);
     const params = new URLSearchParams(filterParams(query));
     res.render('members/list', {
       title: `Члены Профсоюза: ${org.name}`, section: 'members', org, query, total, items: page.items.map((m) => ({ ...m, phone: maskPhone(m.phone), email: maskEmail(m.email) })),
@@ -171,7 +182,7 @@ export function membersRoutes({ db }: Deps): Router {
     };
     if (!form.ok) return fail(form.errors);
     const data = form.data;
-    const ids = data.scope === 'selected' ? data.ids : (await filteredMembers(db, org, filterOf(listQuery.parse(req.body ?? {}))).clearSelect().pluck('m.id')).map(Number);
+    const ids = data.scope === 'selected' ? data.ids : (await filteredMembers(db, org, filterOf(listQuery.parse(req.body ?? {})), readerOf(req)).clearSelect().pluck('m.id')).map(Number);
     const action: BulkAction = data.action === 'transfer' ? { kind: 'transfer', toInpo: data.toInpo, on: data.on }
       : data.action === 'exit' ? { kind: 'exit', reason: data.reason, on: data.on } : { kind: 'card', from: data.from, to: data.to, on: data.on };
     try {
