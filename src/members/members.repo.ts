@@ -257,6 +257,7 @@ export function filteredMembers(db: Knex, root: ListRoot, filter: MemberListFilt
 
 export interface DuplicateCandidate {
   id: number;
+  organizationId: number;
   surname: string;
   name: string;
   patronymic: string | null;
@@ -267,14 +268,24 @@ export interface DuplicateCandidate {
   matchedBy: string[];
 }
 
+/** What a duplicate check compares; a null field is not compared (a card edit checks only what it changes). */
+export interface DuplicateProbe {
+  surname: string | null;
+  name: string | null;
+  birthDate: string | null;
+  snils: string | null;
+  phone: string | null;
+  email: string | null;
+}
+
 /** People already on record who may be the same person: by name and birth date, SNILS, phone or e-mail. */
 export async function findDuplicateCandidates(
   db: Knex,
-  person: { surname: string; name: string; birthDate: string; snils: string | null; phone: string | null; email: string | null },
+  person: DuplicateProbe,
   excludeId?: number,
 ): Promise<DuplicateCandidate[]> {
   const { rows } = await db.raw(
-    `SELECT m.id, m.surname, m.name, m.patronymic, m.birth_date, m.left_on, o.path::text AS path, o.name AS org_name,
+    `SELECT m.id, m.organization_id, m.surname, m.name, m.patronymic, m.birth_date, m.left_on, o.path::text AS path, o.name AS org_name,
             array_remove(ARRAY[
               CASE WHEN lower(m.surname) = lower(:surname::text COLLATE "ru-RU-x-icu") AND lower(m.name) = lower(:name::text COLLATE "ru-RU-x-icu") AND m.birth_date = :birth::date THEN 'ФИО и дата рождения' END,
               CASE WHEN m.snils = :snils THEN 'СНИЛС' END,
@@ -292,7 +303,7 @@ export async function findDuplicateCandidates(
     { surname: person.surname, name: person.name, birth: person.birthDate, snils: person.snils, phone: person.phone, email: person.email, exclude: excludeId ?? -1 },
   );
   return rows.map((r: Record<string, unknown>) => ({
-    id: Number(r.id), surname: r.surname, name: r.name, patronymic: r.patronymic, birthDate: r.birth_date, organizationPath: r.path,
+    id: Number(r.id), organizationId: r.organization_id, surname: r.surname, name: r.name, patronymic: r.patronymic, birthDate: r.birth_date, organizationPath: r.path,
     organizationName: r.org_name, leftOn: r.left_on, matchedBy: r.matched_by,
   })) as DuplicateCandidate[];
 }

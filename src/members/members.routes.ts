@@ -27,6 +27,7 @@ import { EMPLOYER_KINDS, EMPLOYER_KIND_LABELS } from '../registry/levels';
 import { cardsOfMember, createCardsService } from '../cards/cards.service';
 import { CHANNEL_LABELS, CONSENT_KIND_LABELS, SOURCE_LABELS, consentSchema, consentsOfMember, giveConsent, withdrawConsent, withdrawSchema } from './consents';
 import { DuplicateFoundError, createMembersService, type BulkAction } from './members.service';
+import { MATCH_ELSEWHERE_MESSAGE } from './duplicate-guard';
 
 const PAGE_SIZE = 50;
 /** Up to this many rows a list downloads at once; a bigger one is prepared as a background job. */
@@ -69,6 +70,11 @@ export function maskEmail(email: string | null): string {
   if (!email) return '';
   const [user = '', domain = ''] = email.split('@');
   return `${user.slice(0, 1)}***@${domain}`;
+}
+
+/** The duplicate warning of the admission and card forms: the cards the user may open, and whether one elsewhere matched. */
+function duplicatesViewModel(found?: DuplicateFoundError) {
+  return { duplicates: found?.candidates ?? [], duplicateElsewhere: found?.elsewhere ?? false, duplicateFound: !!found, MATCH_ELSEWHERE_MESSAGE };
 }
 
 /** The list's filter as query parameters (for links, exports and the bulk form's hidden fields). */
@@ -225,10 +231,10 @@ export function membersRoutes({ db }: Deps): Router {
     res.redirect(303, `/members/${survivor.id}`);
   }
 
-  async function showAdmission(req: Request, res: Response, status = 200, errors: FieldError[] = [], duplicates?: DuplicateFoundError['candidates']) {
+  async function showAdmission(req: Request, res: Response, status = 200, errors: FieldError[] = [], duplicates?: DuplicateFoundError) {
     const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.edit');
     res.status(status).render('members/new', {
-      title: 'Новый член Профсоюза', section: 'members', org, duplicates,
+      title: 'Новый член Профсоюза', section: 'members', org, ...duplicatesViewModel(duplicates),
       values: req.method === 'POST' ? req.body : { organizationInpo: org.inpo, joinedOn: todayIso(), category: 'working', sex: 'f' },
       ...errorViewModel(errors), ...DICTIONARIES,
     });
@@ -243,7 +249,7 @@ export function membersRoutes({ db }: Deps): Router {
       flash(req, 'success', 'Член Профсоюза принят на учёт');
       res.redirect(303, `/members/${id}`);
     } catch (err) {
-      if (err instanceof DuplicateFoundError) return showAdmission(req, res, 409, [], err.candidates);
+      if (err instanceof DuplicateFoundError) return showAdmission(req, res, 409, [], err);
       if (err instanceof ValidationError) return showAdmission(req, res, 422, err.fields);
       throw err;
     }
@@ -262,11 +268,11 @@ export function membersRoutes({ db }: Deps): Router {
     });
   }
 
-  async function showEdit(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
+  async function showEdit(req: Request, res: Response, status = 200, errors: FieldError[] = [], duplicates?: DuplicateFoundError) {
     const member = await members.memberFor(principalOf(req), Number(req.params.id), 'member.edit');
     res.status(status).render('members/edit', {
       title: `Карточка: ${member.surname} ${member.name}`, section: 'members', member, values: req.method === 'POST' ? req.body : member,
-      ...errorViewModel(errors), ...DICTIONARIES,
+      ...duplicatesViewModel(duplicates), ...errorViewModel(errors), ...DICTIONARIES,
     });
   }
 
@@ -274,7 +280,12 @@ export function membersRoutes({ db }: Deps): Router {
     const member = await members.memberFor(principalOf(req), Number(req.params.id), 'member.edit');
     const form = parseForm(personSchema, req.body);
     if (!form.ok) return showEdit(req, res, 422, form.errors);
-    await members.updateCard(principalOf(req), auditContextOf(req), member.id, form.data);
+    try {
+      await members.updateCard(principalOf(req), auditContextOf(req), member.id, form.data, req.body?.notDuplicate === 'on');
+    } catch (err) {
+      if (err instanceof DuplicateFoundError) return showEdit(req, res, 409, [], err);
+      throw err;
+    }
     flash(req, 'success', 'Карточка сохранена');
     res.redirect(303, `/members/${member.id}`);
   }

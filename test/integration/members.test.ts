@@ -192,7 +192,8 @@ describe('member list', () => {
 describe('readmission, filters and posts', () => {
   it('when a member who left is readmitted, then both memberships stay in the history and counts at each date follow', async () => {
     const org = await createOrg(db(), tree.territory, 'primary');
-    const [id] = await createMembers(db(), org, 1, { joined_on: '2010-09-01', left_on: '2018-06-30' });
+    // a name of its own: readmission checks that no other card of the same person is on record
+    const [id] = await createMembers(db(), org, 1, { surname: 'Вернувшаяся', joined_on: '2010-09-01', left_on: '2018-06-30' });
     const coordinator = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'coordinator', org: tree.region }]));
     const early = await coordinator.agent.post(`/members/${id}/readmit`).type('form').send({ _csrf: coordinator.csrf, organizationInpo: org.inpo, category: 'working', on: '2018-01-01' });
     expect(early.status).toBe(422);
