@@ -269,7 +269,7 @@ export function membersRoutes({ db }: Deps): Router {
   }
 
   async function showEdit(req: Request, res: Response, status = 200, errors: FieldError[] = [], duplicates?: DuplicateFoundError) {
-    const member = await members.memberFor(principalOf(req), Number(req.params.id), 'member.edit');
+    const member = await members.cardForEdit(principalOf(req), auditContextOf(req), Number(req.params.id));
     res.status(status).render('members/edit', {
       title: `Карточка: ${member.surname} ${member.name}`, section: 'members', member, values: req.method === 'POST' ? req.body : member,
       ...duplicatesViewModel(duplicates), ...errorViewModel(errors), ...DICTIONARIES,

@@ -109,6 +109,13 @@ export function createMembersService(db: Knex) {
       };
     },
 
+    /** The card for its edit form: as much a read of personal data as the card page, and audited the same. */
+    async cardForEdit(principal: Principal, ctx: AuditContext, id: number): Promise<MemberRow> {
+      const member = await memberFor(principal, id, 'member.edit');
+      await recordAudit(db, ctx, { action: 'member.viewed', entity: 'member', entityId: member.id, organizationId: member.organizationId });
+      return member;
+    },
+
     async admit(principal: Principal, ctx: AuditContext, input: AdmissionInput) {
       const org = await registrationOrg(principal, input.organizationInpo, 'organizationInpo');
       if (!input.notDuplicate) {
