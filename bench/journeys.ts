@@ -46,21 +46,21 @@ export function journeys(db: Knex, fx: BenchFixtures): Journey[] {
     },
     {
       ...page, name: 'member list page, one ППО (50 rows by name)', who: 'chair', path: `/orgs/${fx.primary.inpo}/members`,
-      direct: () => Promise.all([listMembers(db, { ...fx.primary, level: 'primary' }, { status: 'active' }, 'name', null, 50), countMembers(db, { ...fx.primary, level: 'primary' }, { status: 'active' })]),
+      direct: () => Promise.all([listMembers(db, { ...fx.primary, level: 'primary' }, { status: 'active' }, { viewPaths: [fx.primary.path] }, 'name', null, 50), countMembers(db, { ...fx.primary, level: 'primary' }, { status: 'active' }, { viewPaths: [fx.primary.path] })]),
     },
     {
       ...page, name: 'member list page, biggest region (50 rows by name)', who: 'coordinator', path: `/orgs/${fx.region.inpo}/members`,
-      direct: () => Promise.all([listMembers(db, { ...fx.region, level: 'regional' }, { status: 'active' }, 'name', null, 50), countMembers(db, { ...fx.region, level: 'regional' }, { status: 'active' })]),
+      direct: () => Promise.all([listMembers(db, { ...fx.region, level: 'regional' }, { status: 'active' }, { viewPaths: [fx.region.path] }, 'name', null, 50), countMembers(db, { ...fx.region, level: 'regional' }, { status: 'active' }, { viewPaths: [fx.region.path] })]),
     },
     {
       ...page, name: 'member list page, biggest region, filtered (working women, by birth date)', who: 'coordinator',
       path: `/orgs/${fx.region.inpo}/members?category=working&sex=f&sort=birth`,
-      direct: () => Promise.all([listMembers(db, { ...fx.region, level: 'regional' }, { status: 'active', category: 'working', sex: 'f' }, 'birth', null, 50), countMembers(db, { ...fx.region, level: 'regional' }, { status: 'active', category: 'working', sex: 'f' })]),
+      direct: () => Promise.all([listMembers(db, { ...fx.region, level: 'regional' }, { status: 'active', category: 'working', sex: 'f' }, { viewPaths: [fx.region.path] }, 'birth', null, 50), countMembers(db, { ...fx.region, level: 'regional' }, { status: 'active', category: 'working', sex: 'f' }, { viewPaths: [fx.region.path] })]),
     },
     {
       name: 'surname fragment search, biggest region', target: 'p95 < 100 ms', concurrency: [1, 32], limits: { p95Ms: 100 }, who: 'coordinator',
       path: `/orgs/${fx.region.inpo}/members?q=${encodeURIComponent(fx.surnameFragment)}`,
-      direct: () => Promise.all([listMembers(db, { ...fx.region, level: 'regional' }, { status: 'active', q: fx.surnameFragment }, 'name', null, 50), countMembers(db, { ...fx.region, level: 'regional' }, { status: 'active', q: fx.surnameFragment })]),
+      direct: () => Promise.all([listMembers(db, { ...fx.region, level: 'regional' }, { status: 'active', q: fx.surnameFragment }, { viewPaths: [fx.region.path] }, 'name', null, 50), countMembers(db, { ...fx.region, level: 'regional' }, { status: 'active', q: fx.surnameFragment }, { viewPaths: [fx.region.path] })]),
     },
     {
       name: '5-СП draft, one ППО', target: '< 50 ms', concurrency: [1, 32], limits: { p95Ms: 50 }, who: 'chair',

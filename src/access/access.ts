@@ -28,6 +28,23 @@ export function authorize(principal: Principal, action: Action, org: OrgRef | un
   if (!can(principal, action, org)) throw new ForbiddenError();
 }
 
+/**
+ * `can(principal, 'member.view', org)` as the subtrees it holds in, for SQL: a list shows a person's
+ * present card only when the person is registered inside one of them (no chair limit applies to viewing).
+ */
+export function memberViewPaths(principal: Principal): string[] {
+  return principal.grants.filter((g) => roleMay(g.role, 'member.view')).map((g) => g.organizationPath);
+}
+
+/**
+ * Subtrees remembered from an earlier request (a background export), cut down to what the user still
+ * holds now: a grant withdrawn since narrows them, a grant given since does not widen them.
+ */
+export function stillHeldPaths(remembered: string[], principal: Principal): string[] {
+  const now = memberViewPaths(principal);
+  return remembered.flatMap((path) => now.flatMap((held) => (pathWithin(path, held) ? [path] : pathWithin(held, path) ? [held] : [])));
+}
+
 /** The organizations a user "belongs to" for the header and the home page: the granted ones, deduplicated. */
 export function homeOrganizations(principal: Principal): { id: number; inpo: string; name: string; path: string; level: string }[] {
   const seen = new Map<number, { id: number; inpo: string; name: string; path: string; level: string }>();

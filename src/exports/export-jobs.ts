@@ -2,10 +2,12 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { can, memberViewPaths, stillHeldPaths } from '../access/access';
 import { recordAudit } from '../audit/audit';
+import { loadPrincipal } from '../auth/users.repo';
 import { ConflictError } from '../http/errors';
 import { exportMembers } from '../members/member-export';
-import type { MemberListFilter } from '../members/members.repo';
+import type { ListReader, MemberListFilter } from '../members/members.repo';
 
 export const MAX_ACTIVE_JOBS_PER_USER = 3;
 const PROGRESS_EVERY = 1000;
@@ -30,10 +32,14 @@ const JOB_COLUMNS = {
 };
 
 /** Queues an export for its requester; at most a few running or waiting per person. */
-export async function enqueueExport(db: Knex, userId: number, organizationId: number, format: 'xlsx' | 'csv', filter: MemberListFilter, rowsTotal: number): Promise<string> {
+export async function enqueueExport(
+  db: Knex, userId: number, organizationId: number, format: 'xlsx' | 'csv', filter: MemberListFilter, reader: ListReader, rowsTotal: number,
+): Promise<string> {
   const active = await db('export_jobs').where({ user_id: userId }).whereIn('status', ['queued', 'running']).count<{ count: number }[]>('* as count');
   if (Number(active[0]!.count) >= MAX_ACTIVE_JOBS_PER_USER) throw new ConflictError(`У вас уже готовятся ${MAX_ACTIVE_JOBS_PER_USER} выгрузки: дождитесь их окончания`);
-  const [row] = await db('export_jobs').insert({ user_id: userId, organization_id: organizationId, format, filter: JSON.stringify(filter), rows_total: rowsTotal }).returning('id');
+  const [row] = await db('export_jobs')
+    .insert({ user_id: userId, organization_id: organizationId, format, filter: JSON.stringify(filter), viewer_paths: reader.viewPaths, rows_total: rowsTotal })
+    .returning('id');
   return row.id;
 }
 
@@ -61,6 +67,11 @@ export async function runNextExportJob(db: Knex, dir: string, logger: Logger): P
   });
   if (!claimed) return false;
   const org = await db('organizations').where({ id: claimed.organization_id }).first('id', 'path', 'level', 'inpo');
+  const reader = await readerOfJob(db, claimed, org);
+  if (!reader) {
+    await db('export_jobs').where({ id: claimed.id }).update({ status: 'failed', error: 'У вас больше нет прав на этот список: выгрузка отменена', finished_at: db.fn.now() });
+    return true;
+  }
   const finalPath = jobFilePath(dir, claimed);
   const partPath = `${finalPath}.part`;
   fs.mkdirSync(path.dirname(finalPath), { recursive: true });
@@ -70,7 +81,7 @@ export async function runNextExportJob(db: Knex, dir: string, logger: Logger): P
       out.on('finish', resolve);
       out.on('error', reject);
     });
-    const rows = await exportMembers(db, org, claimed.filter, claimed.format, out, (done) => {
+    const rows = await exportMembers(db, org, claimed.filter, reader, claimed.format, out, (done) => {
       if (done % PROGRESS_EVERY === 0) void db('export_jobs').where({ id: claimed.id }).update({ rows_done: done });
     });
     out.end();
@@ -87,6 +98,17 @@ export async function runNextExportJob(db: Knex, dir: string, logger: Logger): P
     await db('export_jobs').where({ id: claimed.id }).update({ status: claimed.attempts + 1 >= 3 ? 'failed' : 'queued', error: 'Не удалось подготовить файл' });
   }
   return true;
+}
+
+/**
+ * The rights a job runs with: the requester's as of the request, re-checked now — a requester blocked or
+ * no longer allowed to read the organization's members gets no file (undefined), and the subtrees in
+ * which rows show present cards shrink to the grants still held.
+ */
+async function readerOfJob(db: Knex, job: { user_id: number; viewer_paths: string[] | null }, org: { id: number; path: string; level: string }): Promise<ListReader | undefined> {
+  const principal = await loadPrincipal(db, job.user_id);
+  if (!principal || !can(principal, 'member.view', org)) return undefined;
+  return { viewPaths: stillHeldPaths(job.viewer_paths ?? memberViewPaths(principal), principal) };
 }
 
 /** Jobs left 'running' by a stopped worker go back to the queue; their partial files are removed. */

@@ -5,17 +5,20 @@ import { formatDate } from '../shared/format';
 import { neutralizeFormula } from '../shared/spreadsheet';
 import { MEMBER_COLUMNS } from './import/member-sheet';
 import { CATEGORY_LABELS, type Category } from './membership';
-import { filteredMembers, type ListRoot, type MemberListFilter } from './members.repo';
+import { filteredMembers, type ListReader, type ListRoot, type ListedMember, type MemberListFilter } from './members.repo';
 
 const EXTRA_HEADERS = ['Организация учёта', 'Дата выбытия'];
 
-/** One member as the import reads it back (same headers, same wording), plus where and whether they left. */
-function exportRow(m: Record<string, unknown>): string[] {
+/**
+ * One member as the import reads it back (same headers, same wording), plus where and whether they left;
+ * a row the list's rule restricts comes with its fields of the list's date only (members.repo listedMembers).
+ */
+function exportRow(m: ListedMember): string[] {
   return [
-    String(m.inpo), neutralizeFormula(m.surname as string), neutralizeFormula(m.name as string), neutralizeFormula((m.patronymic as string) ?? ''),
-    m.sex === 'f' ? 'ж' : 'м', formatDate(m.birth_date as string), CATEGORY_LABELS[m.category as Category], m.is_pedagogical ? 'да' : 'нет',
-    neutralizeFormula((m.position as string) ?? ''), (m.phone as string) ?? '', (m.email as string) ?? '', (m.snils as string) ?? '',
-    formatDate(m.joined_on as string), neutralizeFormula(m.org_name as string), m.left_on ? formatDate(m.left_on as string) : '',
+    m.organizationInpo, neutralizeFormula(m.surname), neutralizeFormula(m.name), neutralizeFormula(m.patronymic ?? ''),
+    m.sex === 'f' ? 'ж' : 'м', formatDate(m.birthDate), CATEGORY_LABELS[m.category as Category], m.isPedagogical ? 'да' : 'нет',
+    neutralizeFormula(m.position ?? ''), m.phone ?? '', m.email ?? '', m.snils ?? '',
+    formatDate(m.joinedOn), neutralizeFormula(m.organizationName), m.leftOn ? formatDate(m.leftOn) : '',
   ];
 }
 
@@ -24,10 +27,10 @@ function exportRow(m: Record<string, unknown>): string[] {
  * time whatever the region's size. Returns the number of rows for the audit row.
  */
 export async function exportMembers(
-  db: Knex, root: ListRoot, filter: MemberListFilter, format: 'xlsx' | 'csv', out: Writable, onProgress?: (rowsDone: number) => void,
+  db: Knex, root: ListRoot, filter: MemberListFilter, reader: ListReader, format: 'xlsx' | 'csv', out: Writable, onProgress?: (rowsDone: number) => void,
 ): Promise<number> {
   const headers = [...MEMBER_COLUMNS.map((c) => c.header), ...EXTRA_HEADERS];
-  const rows = filteredMembers(db, root, filter).stream();
+  const rows = filteredMembers(db, root, filter, reader).stream() as AsyncIterable<ListedMember>;
   let count = 0;
   if (format === 'csv') {
     const line = (cells: string[]) => `${cells.map((c) => `"${c.replace(/"/g, '""')}"`).join(';')}\r\n`;

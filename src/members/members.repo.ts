@@ -86,46 +86,102 @@ function withinRoot(query: Knex.QueryBuilder, root: ListRoot) {
   return query;
 }
 
-function applyFilter(query: Knex.QueryBuilder, root: ListRoot, f: MemberListFilter) {
-  query.whereNull('m.merged_into_id');
-  if (f.on && f.status === 'active') {
-    // Members of the subtree on that date, wherever they are registered now.
-    query.whereRaw(
-      `EXISTS (SELECT 1 FROM member_periods p JOIN organizations po ON po.id = p.organization_id
-                WHERE p.member_id = m.id AND po.path <@ ?::ltree AND p.valid_from <= ?::date AND (p.valid_to IS NULL OR p.valid_to > ?::date))`,
-      [root.path, f.on, f.on],
-    );
+/** Who reads a list: the subtrees in which they may open cards now (access.memberViewPaths). */
+export interface ListReader {
+  viewPaths: string[];
+}
+
+/** A row of a list: the card, or — for a person outside the reader's subtrees — only what they were on the list's date. */
+export interface ListedMember extends MemberRow {
+  restricted: boolean;
+}
+
+/** "Members of the subtree on a date": read from the periods of that date, not from the present cards. */
+const isDatedList = (f: MemberListFilter) => !!f.on && f.status === 'active';
+
+/**
+ * The one rule of every member list, its direct downloads and its background exports. A list as of a
+ * past date finds the people of the subtree on that date, wherever they are registered now. A row shows
+ * the present card only when the person is registered inside one of the reader's subtrees now (the
+ * reader could open the card: exits, transfers within those subtrees); for anyone else (transferred
+ * away, organization merged into one outside) the row holds what the person was on the date — name,
+ * sex, birth and joining dates, the organization and category of that date — and never present
+ * contacts, SNILS, post, organization or state. Filters on what only the present card knows (consents,
+ * union cards) never match such a row, so no filter tells anything about the present card either.
+ * The flag is computed once per row (`v.shown`); lists of today hold only people of the root's subtree,
+ * which the reader was authorized on, so there every row is shown.
+ */
+function listedMembers(db: Knex, root: ListRoot, f: MemberListFilter, reader: ListReader) {
+  const query = db('members as m').join('organizations as o', 'o.id', 'm.organization_id').whereNull('m.merged_into_id');
+  const dated = isDatedList(f) ? f.on! : null;
+  if (dated) {
+    // the one period of each member on the date (periods never overlap), in an organization of the subtree
+    query
+      .joinRaw('JOIN member_periods p ON p.member_id = m.id AND p.valid_from <= ?::date AND (p.valid_to IS NULL OR p.valid_to > ?::date)', [dated, dated])
+      .joinRaw('JOIN organizations po ON po.id = p.organization_id AND po.path <@ ?::ltree', [root.path]);
   } else {
     withinRoot(query, root);
     if (f.status === 'active') query.whereNull('m.left_on');
     if (f.status === 'left') query.whereNotNull('m.left_on');
     if (f.status === 'left' && f.on) query.where('m.left_on', '<=', f.on);
   }
-  if (f.category) query.where('m.category', f.category);
+  query.joinRaw('CROSS JOIN LATERAL (SELECT o.path <@ ANY(?::ltree[]) AS shown) v', [reader.viewPaths]);
+  return { query, at: dated ? { org: 'po', period: 'p' } : { org: 'o', period: 'm' } };
+}
+
+/** Column expressions of a listed row: the present card when shown, else the value of the date, or nothing. */
+const present = (column: string) => `CASE WHEN v.shown THEN ${column} END`;
+const presentOr = (column: string, ofDate: string) => `CASE WHEN v.shown THEN ${column} ELSE ${ofDate} END`;
+
+function listedColumns(at: { org: string; period: string }): string {
+  const columns: Record<keyof ListedMember, string> = {
+    id: 'm.id', restricted: 'NOT v.shown', surname: 'm.surname', name: 'm.name', patronymic: 'm.patronymic', sex: 'm.sex', birthDate: 'm.birth_date',
+    joinedOn: 'm.joined_on', mergedIntoId: 'm.merged_into_id',
+    organizationId: presentOr('o.id', `${at.org}.id`), organizationPath: presentOr('o.path', `${at.org}.path`), organizationInpo: presentOr('o.inpo', `${at.org}.inpo`),
+    organizationName: presentOr('o.name', `${at.org}.name`), organizationLevel: presentOr('o.level', `${at.org}.level`),
+    category: presentOr('m.category', `${at.period}.category`), isPedagogical: presentOr('m.is_pedagogical', `${at.period}.is_pedagogical`),
+    onParentalLeave: present('m.on_parental_leave'), phone: present('m.phone'), email: present('m.email'), snils: present('m.snils'),
+    position: present('m.position'), professionalGroup: present('m.professional_group'), studyForm: present('m.study_form'), studyYear: present('m.study_year'),
+    leftOn: present('m.left_on'), leftReason: present('m.left_reason'),
+  };
+  return Object.entries(columns).map(([name, sql]) => `${sql} AS "${name}"`).join(', ');
+}
+
+function applyFilter(listed: ReturnType<typeof listedMembers>, f: MemberListFilter) {
+  const { query, at } = listed;
+  if (f.category) query.whereRaw(`${presentOr('m.category', `${at.period}.category`)} = ?`, [f.category]);
   if (f.sex) query.where('m.sex', f.sex);
-  if (f.pedagogical !== undefined) query.where('m.is_pedagogical', f.pedagogical);
+  if (f.pedagogical !== undefined) query.whereRaw(`${presentOr('m.is_pedagogical', `${at.period}.is_pedagogical`)} = ?`, [f.pedagogical]);
   const activeConsent = (kind: string) =>
     `EXISTS (SELECT 1 FROM member_consents c WHERE c.member_id = m.id AND c.kind = '${kind}' AND c.withdrawn_on IS NULL)`;
-  if (f.consent === 'mailing') query.whereRaw(activeConsent('mailing'));
-  if (f.consent === 'no_mailing') query.whereRaw(`NOT ${activeConsent('mailing')}`);
-  if (f.consent === 'no_processing') query.whereRaw(`NOT ${activeConsent('processing')}`);
+  if (f.consent === 'mailing') query.whereRaw(`v.shown AND ${activeConsent('mailing')}`);
+  if (f.consent === 'no_mailing') query.whereRaw(`v.shown AND NOT ${activeConsent('mailing')}`);
+  if (f.consent === 'no_processing') query.whereRaw(`v.shown AND NOT ${activeConsent('processing')}`);
   if (f.age) query.whereRaw("m.birth_date > current_date - make_interval(years => ?) AND m.birth_date <= current_date - make_interval(years => ?)", [f.age[1], f.age[0]]);
   if (f.tenure) query.whereRaw("m.joined_on > current_date - make_interval(years => ?) AND m.joined_on <= current_date - make_interval(years => ?)", [f.tenure[1], f.tenure[0]]);
-  if (f.cardStatus === 'none') query.whereRaw("NOT EXISTS (SELECT 1 FROM union_cards c WHERE c.member_id = m.id AND c.status NOT IN ('refused', 'lost', 'blocked'))");
-  else if (f.cardStatus) query.whereRaw('EXISTS (SELECT 1 FROM union_cards c WHERE c.member_id = m.id AND c.status = ?)', [f.cardStatus]);
-  if (f.employerKind) query.whereRaw("EXISTS (SELECT 1 FROM organizations p WHERE p.path @> o.path AND p.level = 'primary' AND p.employer_kind = ?)", [f.employerKind]);
+  if (f.cardStatus === 'none') query.whereRaw("v.shown AND NOT EXISTS (SELECT 1 FROM union_cards c WHERE c.member_id = m.id AND c.status NOT IN ('refused', 'lost', 'blocked'))");
+  else if (f.cardStatus) query.whereRaw('v.shown AND EXISTS (SELECT 1 FROM union_cards c WHERE c.member_id = m.id AND c.status = ?)', [f.cardStatus]);
+  if (f.employerKind) {
+    query.whereRaw(`EXISTS (SELECT 1 FROM organizations p WHERE p.path @> ${presentOr('o.path', `${at.org}.path`)} AND p.level = 'primary' AND p.employer_kind = ?)`, [f.employerKind]);
+  }
   if (f.q) query.whereRaw("m.surname ILIKE ? ESCAPE '\\'", [`%${f.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`]);
   return query;
+}
+
+/** The rows of a list with the rule applied, selected as `ListedMember`s. */
+function listedRows(db: Knex, root: ListRoot, filter: MemberListFilter, reader: ListReader) {
+  const listed = listedMembers(db, root, filter, reader);
+  return applyFilter(listed, filter).select(db.raw(listedColumns(listed.at)));
 }
 
 /** The sort columns as the list's selected names (for ordering the union's per-region pages). */
 const SELECTED_AS: Record<string, string> = { 'm.surname': 'surname', 'm.name': 'name', 'm.id': 'id', 'm.birth_date': 'birthDate', 'm.joined_on': 'joinedOn' };
 
 /** One page of a subtree's members, keyset-paginated on the sort's columns (names in the Russian collation). */
-export async function listMembers(db: Knex, root: ListRoot, filter: MemberListFilter, sort: MemberSort, after: MemberCursor | null, pageSize: number) {
+export async function listMembers(db: Knex, root: ListRoot, filter: MemberListFilter, reader: ListReader, sort: MemberSort, after: MemberCursor | null, pageSize: number) {
   const columns = MEMBER_SORTS[sort];
   const page = () => {
-    const query = applyFilter(selectMember(db), root, filter).orderBy(columns.map((column) => ({ column }))).limit(pageSize + 1);
+    const query = listedRows(db, root, filter, reader).orderBy(columns.map((column) => ({ column }))).limit(pageSize + 1);
     if (after && after.length === columns.length) {
       query.whereRaw(`(${columns.map(() => '??').join(', ')}) > (${columns.map(() => '?').join(', ')})`, [...columns, ...after]);
     }
@@ -133,15 +189,15 @@ export async function listMembers(db: Knex, root: ListRoot, filter: MemberListFi
   };
   // The union's first page is the first rows of each region's own page, merged: 80 short index walks
   // instead of sorting 4 M cards.
-  const unionWide = root.level === 'union' && !(filter.on && filter.status === 'active');
-  const found: MemberRow[] = unionWide
+  const unionWide = root.level === 'union' && !isDatedList(filter);
+  const found: ListedMember[] = unionWide
     ? (await db.raw(
       `SELECT x.* FROM organizations r CROSS JOIN LATERAL (?) x WHERE r.level = 'regional'
         ORDER BY ${columns.map((c) => `x."${SELECTED_AS[c]}"`).join(', ')} LIMIT ?`,
       [page().where('m.region_id', db.raw('r.id')), pageSize + 1],
     )).rows
     : await page();
-  const rows = found.map((r: MemberRow) => ({ ...r, id: Number(r.id) }));
+  const rows = found.map((r: ListedMember) => ({ ...r, id: Number(r.id) }));
   const items = rows.slice(0, pageSize);
   const last = items[items.length - 1];
   const valueOf: Record<string, (m: MemberRow) => string | number> = {
@@ -155,7 +211,7 @@ function isCountedFilter(f: MemberListFilter): boolean {
   return !f.q && !f.consent && !f.age && !f.tenure && !f.cardStatus && !f.employerKind && !f.on;
 }
 
-export async function countMembers(db: Knex, root: ListRoot, filter: MemberListFilter): Promise<number> {
+export async function countMembers(db: Knex, root: ListRoot, filter: MemberListFilter, reader: ListReader): Promise<number> {
   if (isCountedFilter(filter)) {
     const row = await countedMembers(db, root)
       .modify((q) => {
@@ -167,7 +223,7 @@ export async function countMembers(db: Knex, root: ListRoot, filter: MemberListF
       .first();
     return Number(row?.count ?? 0);
   }
-  const row = await applyFilter(db('members as m').join('organizations as o', 'o.id', 'm.organization_id'), root, filter).count('* as count').first();
+  const row = await applyFilter(listedMembers(db, root, filter, reader), filter).count('* as count').first();
   return Number(row?.count ?? 0);
 }
 
@@ -195,15 +251,13 @@ function countedMembers(db: Knex, root: Pick<OrgRow, 'path' | 'level'>) {
 const regionOf = (path: string) => Number(path.split('.')[1]);
 
 /** The rows an export of the list writes, in the list's order, for streaming. */
-export function filteredMembers(db: Knex, root: ListRoot, filter: MemberListFilter) {
-  return applyFilter(db('members as m').join('organizations as o', 'o.id', 'm.organization_id'), root, filter)
-    .orderBy([{ column: 'm.surname' }, { column: 'm.name' }, { column: 'm.id' }])
-    .select('o.inpo', 'o.name as org_name', 'm.surname', 'm.name', 'm.patronymic', 'm.sex', 'm.birth_date', 'm.category', 'm.is_pedagogical',
-      'm.position', 'm.phone', 'm.email', 'm.snils', 'm.joined_on', 'm.left_on');
+export function filteredMembers(db: Knex, root: ListRoot, filter: MemberListFilter, reader: ListReader) {
+  return listedRows(db, root, filter, reader).orderBy([{ column: 'm.surname' }, { column: 'm.name' }, { column: 'm.id' }]);
 }
 
 export interface DuplicateCandidate {
   id: number;
+  organizationId: number;
   surname: string;
   name: string;
   patronymic: string | null;
@@ -214,14 +268,24 @@ export interface DuplicateCandidate {
   matchedBy: string[];
 }
 
+/** What a duplicate check compares; a null field is not compared (a card edit checks only what it changes). */
+export interface DuplicateProbe {
+  surname: string | null;
+  name: string | null;
+  birthDate: string | null;
+  snils: string | null;
+  phone: string | null;
+  email: string | null;
+}
+
 /** People already on record who may be the same person: by name and birth date, SNILS, phone or e-mail. */
 export async function findDuplicateCandidates(
   db: Knex,
-  person: { surname: string; name: string; birthDate: string; snils: string | null; phone: string | null; email: string | null },
+  person: DuplicateProbe,
   excludeId?: number,
 ): Promise<DuplicateCandidate[]> {
   const { rows } = await db.raw(
-    `SELECT m.id, m.surname, m.name, m.patronymic, m.birth_date, m.left_on, o.path::text AS path, o.name AS org_name,
+    `SELECT m.id, m.organization_id, m.surname, m.name, m.patronymic, m.birth_date, m.left_on, o.path::text AS path, o.name AS org_name,
             array_remove(ARRAY[
               CASE WHEN lower(m.surname) = lower(:surname::text COLLATE "ru-RU-x-icu") AND lower(m.name) = lower(:name::text COLLATE "ru-RU-x-icu") AND m.birth_date = :birth::date THEN 'ФИО и дата рождения' END,
               CASE WHEN m.snils = :snils THEN 'СНИЛС' END,
@@ -239,7 +303,7 @@ export async function findDuplicateCandidates(
     { surname: person.surname, name: person.name, birth: person.birthDate, snils: person.snils, phone: person.phone, email: person.email, exclude: excludeId ?? -1 },
   );
   return rows.map((r: Record<string, unknown>) => ({
-    id: Number(r.id), surname: r.surname, name: r.name, patronymic: r.patronymic, birthDate: r.birth_date, organizationPath: r.path,
+    id: Number(r.id), organizationId: r.organization_id, surname: r.surname, name: r.name, patronymic: r.patronymic, birthDate: r.birth_date, organizationPath: r.path,
     organizationName: r.org_name, leftOn: r.left_on, matchedBy: r.matched_by,
   })) as DuplicateCandidate[];
 }

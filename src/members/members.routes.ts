@@ -11,13 +11,14 @@ import { enqueueExport } from '../exports/export-jobs';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { principalOf, safeLocalPath } from '../http/guards';
+import { memberViewPaths } from '../access/access';
 import { decideRequest, incomingRequests, pendingRequestOf } from './transfer-requests';
 import { todayIso } from '../shared/dates';
 import { XLSX_MIME } from '../shared/spreadsheet';
 import { parseDateInput } from '../shared/fields';
 import { createPassportService } from '../registry/passport.service';
 import { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, LEFT_REASON_LABELS } from './membership';
-import { MEMBER_SORTS, countMembers, electedPostsOf, filteredMembers, listMembers, type MemberListFilter, type MemberSort } from './members.repo';
+import { MEMBER_SORTS, countMembers, electedPostsOf, filteredMembers, listMembers, type ListReader, type MemberListFilter, type MemberSort } from './members.repo';
 import { decodeCursor, encodeCursor } from '../shared/cursor';
 import { OFFICER_POST_LABELS } from '../registry/passport.repo';
 import { admissionSchema, bulkSchema, decisionSchema, mergeSchema, readmitSchema, cardMoveSchema, cardRequestSchema, categorySchema, personSchema, exitSchema, transferSchema } from './members.schemas';
@@ -26,6 +27,7 @@ import { EMPLOYER_KINDS, EMPLOYER_KIND_LABELS } from '../registry/levels';
 import { cardsOfMember, createCardsService } from '../cards/cards.service';
 import { CHANNEL_LABELS, CONSENT_KIND_LABELS, SOURCE_LABELS, consentSchema, consentsOfMember, giveConsent, withdrawConsent, withdrawSchema } from './consents';
 import { DuplicateFoundError, createMembersService, type BulkAction } from './members.service';
+import { MATCH_ELSEWHERE_MESSAGE } from './duplicate-guard';
 
 const PAGE_SIZE = 50;
 /** Up to this many rows a list downloads at once; a bigger one is prepared as a background job. */
@@ -68,6 +70,11 @@ export function maskEmail(email: string | null): string {
   if (!email) return '';
   const [user = '', domain = ''] = email.split('@');
   return `${user.slice(0, 1)}***@${domain}`;
+}
+
+/** The duplicate warning of the admission and card forms: the cards the user may open, and whether one elsewhere matched. */
+function duplicatesViewModel(found?: DuplicateFoundError) {
+  return { duplicates: found?.candidates ?? [], duplicateElsewhere: found?.elsewhere ?? false, duplicateFound: !!found, MATCH_ELSEWHERE_MESSAGE };
 }
 
 /** The list's filter as query parameters (for links, exports and the bulk form's hidden fields). */
@@ -117,11 +124,17 @@ export function membersRoutes({ db }: Deps): Router {
     };
   }
 
+  /** The reader of a list: where they may open cards now (the list's rule, members.repo listedMembers). */
+  function readerOf(req: Request): ListReader {
+    return { viewPaths: memberViewPaths(principalOf(req)) };
+  }
+
   /** The current filter as a file; every export leaves an audit row with the filter and the row count. */
   async function exportList(req: Request, res: Response, format: 'xlsx' | 'csv') {
     const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.view');
     const filter = filterOf(listQuery.parse(req.query));
-    if ((await countMembers(db, org, filter)) > DIRECT_EXPORT_LIMIT) {
+    const reader = readerOf(req);
+    if ((await countMembers(db, org, filter, reader)) > DIRECT_EXPORT_LIMIT) {
       throw new ConflictError('Список большой: нажмите «Подготовить файл», выгрузка будет готова через несколько минут');
     }
     res.type(format === 'xlsx' ? XLSX_MIME : 'text/csv; charset=utf-8');
@@ -129,7 +142,7 @@ export function membersRoutes({ db }: Deps): Router {
     // The file is complete for the client only after its audit row is written (the response ends last).
     const body = new PassThrough();
     body.pipe(res, { end: false });
-    const rows = await exportMembers(db, org, filter, format, body);
+    const rows = await exportMembers(db, org, filter, reader, format, body);
     if (!body.writableEnded) body.end();
     await finished(body);
     await recordAudit(db, auditContextOf(req), { action: 'member.exported', entity: 'organization', entityId: org.id, organizationId: org.id, newValues: { format, filter: { ...filter }, rows } });
@@ -142,7 +155,8 @@ export function membersRoutes({ db }: Deps): Router {
     const org = await passport.orgFor(principal, String(req.params.inpo), 'member.view');
     const format = req.body?.format === 'csv' ? 'csv' : 'xlsx';
     const filter = filterOf(listQuery.parse(req.body ?? {}));
-    const id = await enqueueExport(db, principal.id, org.id, format, filter, await countMembers(db, org, filter));
+    const reader = readerOf(req);
+    const id = await enqueueExport(db, principal.id, org.id, format, filter, reader, await countMembers(db, org, filter, reader));
     res.redirect(303, `/exports/${id}`);
   }
 
@@ -150,7 +164,10 @@ export function membersRoutes({ db }: Deps): Router {
     const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.view');
     const query = listQuery.parse(req.query);
     const filter = filterOf(query);
-    const [page, total] = await Promise.all([listMembers(db, org, filter, query.sort, decodeCursor(query.after, MEMBER_SORTS[query.sort].length), PAGE_SIZE), countMembers(db, org, filter)]);
+    const reader = readerOf(req);
+    const [page, total] = await Promise.all([
+      listMembers(db, org, filter, reader, query.sort, decodeCursor(query.after, MEMBER_SORTS[query.sort].length), PAGE_SIZE), countMembers(db, org, filter, reader),
+    ]);
     const params = new URLSearchParams(filterParams(query));
     res.render('members/list', {
       title: `Члены Профсоюза: ${org.name}`, section: 'members', org, query, total, items: page.items.map((m) => ({ ...m, phone: maskPhone(m.phone), email: maskEmail(m.email) })),
@@ -171,7 +188,7 @@ export function membersRoutes({ db }: Deps): Router {
     };
     if (!form.ok) return fail(form.errors);
     const data = form.data;
-    const ids = data.scope === 'selected' ? data.ids : (await filteredMembers(db, org, filterOf(listQuery.parse(req.body ?? {}))).clearSelect().pluck('m.id')).map(Number);
+    const ids = data.scope === 'selected' ? data.ids : (await filteredMembers(db, org, filterOf(listQuery.parse(req.body ?? {})), readerOf(req)).clearSelect().pluck('m.id')).map(Number);
     const action: BulkAction = data.action === 'transfer' ? { kind: 'transfer', toInpo: data.toInpo, on: data.on }
       : data.action === 'exit' ? { kind: 'exit', reason: data.reason, on: data.on } : { kind: 'card', from: data.from, to: data.to, on: data.on };
     try {
@@ -214,10 +231,10 @@ export function membersRoutes({ db }: Deps): Router {
     res.redirect(303, `/members/${survivor.id}`);
   }
 
-  async function showAdmission(req: Request, res: Response, status = 200, errors: FieldError[] = [], duplicates?: DuplicateFoundError['candidates']) {
+  async function showAdmission(req: Request, res: Response, status = 200, errors: FieldError[] = [], duplicates?: DuplicateFoundError) {
     const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.edit');
     res.status(status).render('members/new', {
-      title: 'Новый член Профсоюза', section: 'members', org, duplicates,
+      title: 'Новый член Профсоюза', section: 'members', org, ...duplicatesViewModel(duplicates),
       values: req.method === 'POST' ? req.body : { organizationInpo: org.inpo, joinedOn: todayIso(), category: 'working', sex: 'f' },
       ...errorViewModel(errors), ...DICTIONARIES,
     });
@@ -232,7 +249,7 @@ export function membersRoutes({ db }: Deps): Router {
       flash(req, 'success', 'Член Профсоюза принят на учёт');
       res.redirect(303, `/members/${id}`);
     } catch (err) {
-      if (err instanceof DuplicateFoundError) return showAdmission(req, res, 409, [], err.candidates);
+      if (err instanceof DuplicateFoundError) return showAdmission(req, res, 409, [], err);
       if (err instanceof ValidationError) return showAdmission(req, res, 422, err.fields);
       throw err;
     }
@@ -251,11 +268,11 @@ export function membersRoutes({ db }: Deps): Router {
     });
   }
 
-  async function showEdit(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
-    const member = await members.memberFor(principalOf(req), Number(req.params.id), 'member.edit');
+  async function showEdit(req: Request, res: Response, status = 200, errors: FieldError[] = [], duplicates?: DuplicateFoundError) {
+    const member = await members.cardForEdit(principalOf(req), auditContextOf(req), Number(req.params.id));
     res.status(status).render('members/edit', {
       title: `Карточка: ${member.surname} ${member.name}`, section: 'members', member, values: req.method === 'POST' ? req.body : member,
-      ...errorViewModel(errors), ...DICTIONARIES,
+      ...duplicatesViewModel(duplicates), ...errorViewModel(errors), ...DICTIONARIES,
     });
   }
 
@@ -263,7 +280,12 @@ export function membersRoutes({ db }: Deps): Router {
     const member = await members.memberFor(principalOf(req), Number(req.params.id), 'member.edit');
     const form = parseForm(personSchema, req.body);
     if (!form.ok) return showEdit(req, res, 422, form.errors);
-    await members.updateCard(principalOf(req), auditContextOf(req), member.id, form.data);
+    try {
+      await members.updateCard(principalOf(req), auditContextOf(req), member.id, form.data, req.body?.notDuplicate === 'on');
+    } catch (err) {
+      if (err instanceof DuplicateFoundError) return showEdit(req, res, 409, [], err);
+      throw err;
+    }
     flash(req, 'success', 'Карточка сохранена');
     res.redirect(303, `/members/${member.id}`);
   }

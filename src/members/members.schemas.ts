@@ -68,6 +68,7 @@ export const readmitSchema = z.object({
   organizationInpo: z.string().trim().regex(/^\d{10}$/, 'ИНПО — 10 цифр'),
   category: z.enum(CATEGORIES, { error: 'Выберите категорию' }),
   ...eventFields,
+  notDuplicate: checkbox(),
 });
 export const mergeSchema = z.object({ duplicateId: z.coerce.number({ error: 'Выберите карточку' }).int().positive('Выберите карточку') });
 

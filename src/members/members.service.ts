@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { authorize, can } from '../access/access';
+import { authorize, can, memberViewPaths } from '../access/access';
 import { pathWithin, type Principal } from '../access/principal';
 import type { Action } from '../access/roles';
 import { diffValues, recordAudit, recordAuditForMembers, type AuditContext } from '../audit/audit';
@@ -10,7 +10,8 @@ import { AppError, ValidationError } from '../http/errors';
 import { findOrgByInpo, type OrgRow } from '../registry/orgs.repo';
 import { changeCategory, endMemberships, membersWithLaterEvents, openMembership, transferMembers, type LeftReason } from './membership';
 import { requestTransfer } from './transfer-requests';
-import { findDuplicateCandidates, findMember, memberTimeline, type DuplicateCandidate, type MemberRow } from './members.repo';
+import { findDuplicateCandidates, findMember, memberTimeline, type DuplicateCandidate, type DuplicateProbe, type MemberRow } from './members.repo';
+import { MATCH_ELSEWHERE_MESSAGE, assertChecksLeft, spendMatchesElsewhere } from './duplicate-guard';
 import type { AdmissionInput, PersonInput } from './members.schemas';
 
 const REGISTRATION_LEVELS = new Set(['primary', 'subdivision', 'group']);
@@ -20,10 +21,25 @@ export type BulkAction =
   | { kind: 'exit'; reason: LeftReason; on: string }
   | { kind: 'card'; from: CardStatus; to: CardStatus; on: string };
 
+/** Cards that may be the same person: those the user may open in full; of any other only that one exists. */
 export class DuplicateFoundError extends AppError {
-  constructor(readonly candidates: (DuplicateCandidate & { visible: boolean })[]) {
+  constructor(
+    readonly candidates: DuplicateCandidate[],
+    readonly elsewhere: boolean,
+  ) {
     super(409, 'duplicate', 'Возможно, этот человек уже состоит на учёте');
   }
+}
+
+/** What a card edit changes of the person's identity, as a duplicate probe (null when nothing of it changed). */
+function changedIdentity(input: PersonInput, changed: Record<string, unknown>): DuplicateProbe | null {
+  const person = ['surname', 'name', 'birthDate'].some((k) => k in changed);
+  const contact = (key: 'snils' | 'phone' | 'email') => (key in changed ? input[key] : null);
+  const probe = {
+    surname: person ? input.surname : null, name: person ? input.name : null, birthDate: person ? input.birthDate : null,
+    snils: contact('snils'), phone: contact('phone'), email: contact('email'),
+  };
+  return Object.values(probe).some((v) => v !== null) ? probe : null;
 }
 
 const fieldError = (field: string, message: string) => new ValidationError([{ field, message }]);
@@ -64,6 +80,21 @@ export function createMembersService(db: Knex) {
     };
   }
 
+  /**
+   * The duplicate check as this user may learn of it: cards inside the user's member.view subtrees in
+   * full; of the others only that one exists — counted against the day's allowance and audited
+   * (duplicate-guard.ts). Refused (429) once the allowance is spent, whatever the input.
+   */
+  async function duplicatesOf(principal: Principal, ctx: AuditContext, probe: DuplicateProbe, source: string, options: { excludeId?: number; activeOnly?: boolean } = {}) {
+    await assertChecksLeft(db, principal.id);
+    const found = (await findDuplicateCandidates(db, probe, options.excludeId)).filter((c) => !options.activeOnly || !c.leftOn);
+    const paths = memberViewPaths(principal);
+    const inside = (c: DuplicateCandidate) => paths.some((p) => pathWithin(c.organizationPath, p));
+    const elsewhere = found.filter((c) => !inside(c));
+    await spendMatchesElsewhere(db, { ...ctx, actorUserId: principal.id }, source, elsewhere.length, elsewhere.map((c) => ({ memberId: c.id, organizationId: c.organizationId })));
+    return { visible: found.filter(inside), elsewhere: elsewhere.length > 0 };
+  }
+
   return {
     memberFor,
 
@@ -78,14 +109,18 @@ export function createMembersService(db: Knex) {
       };
     },
 
+    /** The card for its edit form: as much a read of personal data as the card page, and audited the same. */
+    async cardForEdit(principal: Principal, ctx: AuditContext, id: number): Promise<MemberRow> {
+      const member = await memberFor(principal, id, 'member.edit');
+      await recordAudit(db, ctx, { action: 'member.viewed', entity: 'member', entityId: member.id, organizationId: member.organizationId });
+      return member;
+    },
+
     async admit(principal: Principal, ctx: AuditContext, input: AdmissionInput) {
       const org = await registrationOrg(principal, input.organizationInpo, 'organizationInpo');
       if (!input.notDuplicate) {
-        const candidates = await findDuplicateCandidates(db, input);
-        if (candidates.length) {
-          // Outside the user's subtree only the fact of a match is shown, not where the person is.
-          throw new DuplicateFoundError(candidates.map((c) => ({ ...c, visible: principal.grants.some((g) => pathWithin(c.organizationPath, g.organizationPath)) })));
-        }
+        const found = await duplicatesOf(principal, ctx, input, 'admission');
+        if (found.visible.length || found.elsewhere) throw new DuplicateFoundError(found.visible, found.elsewhere);
       }
       return inTransaction(db, async (trx) => {
         const [row] = await trx('members')
@@ -101,12 +136,18 @@ export function createMembersService(db: Knex) {
       });
     },
 
-    async updateCard(principal: Principal, ctx: AuditContext, id: number, input: PersonInput) {
+    /** A changed identity (names and birth date, SNILS, phone, e-mail) is checked for duplicates unless confirmed. */
+    async updateCard(principal: Principal, ctx: AuditContext, id: number, input: PersonInput, notDuplicate = false) {
       const member = await memberFor(principal, id, 'member.edit');
       const before = { surname: member.surname, name: member.name, patronymic: member.patronymic, sex: member.sex, birthDate: member.birthDate, phone: member.phone,
         email: member.email, snils: member.snils, position: member.position, professionalGroup: member.professionalGroup, studyForm: member.studyForm, studyYear: member.studyYear };
       const { oldValues, newValues, changed } = diffValues(before, input);
       if (!changed) return;
+      const probe = changedIdentity(input, newValues);
+      if (!notDuplicate && probe) {
+        const found = await duplicatesOf(principal, ctx, probe, 'card_edit', { excludeId: id });
+        if (found.visible.length || found.elsewhere) throw new DuplicateFoundError(found.visible, found.elsewhere);
+      }
       await inTransaction(db, async (trx) => {
         await trx('members').where({ id }).update({ ...cardColumns(input), updated_at: trx.fn.now() });
         await recordAudit(trx, ctx, { action: 'member.updated', entity: 'member', entityId: id, organizationId: member.organizationId, oldValues, newValues });
@@ -149,10 +190,20 @@ export function createMembersService(db: Knex) {
     },
 
     /** A member who left comes back: a new period and a 'readmitted' event; the old history stays. */
-    async readmit(principal: Principal, ctx: AuditContext, id: number, input: { organizationInpo: string; category: string; on: string; documentNumber: string | null; documentDate: string | null }) {
+    async readmit(
+      principal: Principal, ctx: AuditContext, id: number,
+      input: { organizationInpo: string; category: string; on: string; documentNumber: string | null; documentDate: string | null; notDuplicate: boolean },
+    ) {
       const member = await memberFor(principal, id, 'member.edit');
       if (!member.leftOn) throw fieldError('organizationInpo', 'Член Профсоюза состоит на учёте');
       const org = await registrationOrg(principal, input.organizationInpo, 'organizationInpo');
+      if (!input.notDuplicate) {
+        // the same person may have come back through another organization meanwhile: then it is a transfer
+        const found = await duplicatesOf(principal, ctx, member, 'readmission', { excludeId: member.id, activeOnly: true });
+        const here = found.visible[0];
+        if (here) throw fieldError('organizationInpo', `Этот человек уже состоит на учёте: карточка № ${here.id} (${here.organizationName}) — оформите перевод в ней`);
+        if (found.elsewhere) throw fieldError('organizationInpo', MATCH_ELSEWHERE_MESSAGE);
+      }
       await inTransaction(db, async (trx) => {
         await assertDateAfterHistory(trx, member, input.on);
         if (input.on <= member.leftOn!) throw fieldError('on', 'Повторный приём — после даты выхода');

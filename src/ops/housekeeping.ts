@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { pruneLoginFailures } from '../auth/login-throttle';
 import { depersonaliseExpired } from '../members/retention';
+import { pruneDuplicateProbes } from '../members/duplicate-guard';
 import { todayIso } from '../shared/dates';
 import type { Config } from '../config';
 import { deleteExpiredExports } from '../exports/export-jobs';
@@ -19,6 +20,7 @@ export function startHousekeeping(db: Knex, logger: Logger, config: Pick<Config,
     try {
       const removed = await pruneLoginFailures(db);
       if (removed) logger.info({ removed }, 'pruned old login failures');
+      await pruneDuplicateProbes(db);
       const depersonalised = await depersonaliseExpired(db, todayIso(), config.retentionYears);
       if (depersonalised) logger.info({ depersonalised }, 'depersonalised cards past retention');
       await db('import_reports').whereRaw("created_at < now() - interval '7 days'").delete();

@@ -91,6 +91,14 @@ async function addEvent(trx: Knex.Transaction, ctx: AuditContext, report: Report
   });
 }
 
+/**
+ * A version freezes which cards stood behind its controls, not their names: names are personal data that
+ * outlive no card (retention clears them) and are shown only to readers who may open the card.
+ */
+function withoutNames(result: ReportResult): ReportResult {
+  return { ...result, controls: result.controls.map((c) => ({ ...c, cards: c.cards.map(({ id, inpo }) => ({ id, inpo })) })) };
+}
+
 /** Freezes the computed report as a new version. Failed error-level controls block filing. */
 export async function fileReport(db: Knex, ctx: AuditContext, organizationId: number, result: ReportResult): Promise<number> {
   const blocking = result.controls.filter((c) => c.severity === 'error');
@@ -102,7 +110,7 @@ export async function fileReport(db: Knex, ctx: AuditContext, organizationId: nu
     if (report.status === 'accepted') throw new ConflictError('Отчёт уже принят вышестоящей организацией; изменить его можно только после возврата');
     const row = await trx('report_versions').where({ report_id: report.id }).max<{ max: number | null }>('number as max').first();
     const number = Number(row?.max ?? 0) + 1;
-    await trx('report_versions').insert({ report_id: report.id, number, form_version_id: result.form.formVersionId, result: JSON.stringify(result), filed_by: ctx.actorUserId });
+    await trx('report_versions').insert({ report_id: report.id, number, form_version_id: result.form.formVersionId, result: JSON.stringify(withoutNames(result)), filed_by: ctx.actorUserId });
     await addEvent(trx, ctx, report, 'filed', 'submitted', null, number);
     return number;
   });

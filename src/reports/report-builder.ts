@@ -4,7 +4,7 @@ import { CHANGES_SINCE_FILING, compiledForm, type CompiledForm } from './forms/c
 import { evaluateForm, type ControlFailure, type LineOverride, type LineResult } from './forms/evaluate';
 import type { ColumnKey, LinesForm } from './forms/form-schema';
 import type { FormVersion } from './forms/forms.repo';
-import { listCards, listMissingHeadcounts, type CardRef } from './indicators/behind';
+import { listCards, listMissingHeadcounts, toCardRefs, type CardRef } from './indicators/behind';
 import { computeIndicators, type ColumnValues } from './indicators/engine';
 import { sqlDate } from './indicators/sql-fragments';
 import { agreementTexts, primaryAgreementRows, type AgreementRow } from './indicators/texts';
@@ -120,7 +120,7 @@ async function changedSinceFiling(db: Knex, org: OrgRef, start: string, filedAt:
       ORDER BY m.surname, m.name, m.id LIMIT 20`,
     [filedAt, org.id],
   );
-  return { total: Number(rows[0]?.total ?? 0), cards: rows.map((r: CardRef) => ({ id: Number(r.id), surname: r.surname, name: r.name, patronymic: r.patronymic, inpo: r.inpo })) };
+  return toCardRefs(rows);
 }
 
 async function findGaps(db: Knex, form: CompiledForm, org: OrgRef, date: string, values: Record<string, ColumnValues>): Promise<ReportResult['gaps']> {

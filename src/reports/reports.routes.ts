@@ -7,6 +7,7 @@ import { ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { principalOf } from '../http/guards';
+import type { Principal } from '../access/principal';
 import { findOrgByInpo, type OrgRow } from '../registry/orgs.repo';
 import { LEVEL_LABELS } from '../registry/levels';
 import { INPO_PATTERN } from '../shared/inpo';
@@ -19,6 +20,7 @@ import { renderReportPdf } from './render/report-pdf';
 import { renderReportWorkbook } from './render/report-xlsx';
 import { createReportsService, type ReportTarget } from './reports.service';
 import { buildReportsForRoots, type ReportResult } from './report-builder';
+import { readableReport } from './readable-cards';
 
 const FILE_NAME = /^(\d{4}-\d{2}-\d{2})(?:\.(json|xlsx|pdf))?$/;
 const reportQuery = z.object({
@@ -78,7 +80,7 @@ export function reportsRoutes({ db }: Deps): Router {
     const principal = principalOf(req);
     const t = await reports.target(principal, String(req.params.form), String(req.params.inpo), date!, 'report.view');
     const query = reportQuery.parse(req.query);
-    const chosen = await chooseResult(t, query);
+    const chosen = await chooseResult(principal, t, query);
     if (ext === 'json') return res.json(toJson(chosen.result));
     if (ext === 'xlsx') {
       const children = query.children ? await childSheets(t) : [];
@@ -147,7 +149,13 @@ export function reportsRoutes({ db }: Deps): Router {
     return org as OrgRow;
   }
 
-  async function chooseResult(t: ReportTarget, query: z.output<typeof reportQuery>) {
+  /** The report a page or download shows, as its reader may see it (cards named only to those who may open them). */
+  async function chooseResult(principal: Principal, t: ReportTarget, query: z.output<typeof reportQuery>) {
+    const chosen = await chooseSource(t, query);
+    return { ...chosen, result: await readableReport(db, principal, chosen.result) };
+  }
+
+  async function chooseSource(t: ReportTarget, query: z.output<typeof reportQuery>) {
     if (query.version) {
       const v = await reports.version(t, query.version);
       return { result: v.result, version: v, report: await findReport(db, t.org.id, t.form.code, t.date) };

@@ -2,7 +2,7 @@ import express, { type Express, type Request } from 'express';
 import helmet from 'helmet';
 import { ForbiddenError } from '../errors';
 
-/** Headers, body limits and the cross-site Origin check. */
+/** Headers (no-store included), body limits and the cross-site Origin check. */
 export function setUpSecurity(app: Express, { behindTls }: { behindTls: boolean }) {
   app.disable('x-powered-by');
   app.use(
@@ -27,6 +27,12 @@ export function setUpSecurity(app: Express, { behindTls }: { behindTls: boolean 
       referrerPolicy: { policy: 'same-origin' },
     }),
   );
+  // Pages and files of the registry carry personal data: no browser or proxy keeps a copy of any response
+  // from here on (the static assets, served before this step, keep their caching; so does /healthz).
+  app.use((_req, res, next) => {
+    res.set('Cache-Control', 'no-store');
+    next();
+  });
   // Flat key=value parsing only: no nested objects, so no `__proto__[x]` tricks reach a schema.
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '100kb' }));

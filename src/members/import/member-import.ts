@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { can } from '../../access/access';
+import { can, memberViewPaths } from '../../access/access';
 import { pathWithin, type Principal } from '../../access/principal';
 import { recordAudit, recordAuditForMembers, type AuditContext } from '../../audit/audit';
 import { parseForm } from '../../http/forms';
@@ -7,6 +7,7 @@ import type { ImportIssue } from '../../imports/import-issue';
 import { normalizeSheetDate, type SheetRow } from '../../imports/row-source';
 import { findOrgByInpo, type OrgRow } from '../../registry/orgs.repo';
 import { admissionTermsSchema, cardSchema } from '../members.schemas';
+import { MATCHES_ELSEWHERE_PER_DAY, MATCH_ELSEWHERE_MESSAGE, assertChecksLeft, spendMatchesElsewhere } from '../duplicate-guard';
 import { createStagingTables, memberStager } from './member-staging';
 import { MEMBER_COLUMNS, REQUIRED_MEMBER_COLUMNS, categoryFromSheet, mapHeaders, sexFromSheet, yesNo, type MemberColumnKey } from './member-sheet';
 
@@ -35,6 +36,7 @@ export async function importMembers(
   db: Knex, principal: Principal, ctx: AuditContext, root: OrgRow, rows: AsyncIterable<SheetRow>, mode: 'check' | 'commit',
 ): Promise<MemberImportResult> {
   const result: MemberImportResult = { rows: 0, created: 0, alreadyInRegistry: 0, issues: [], issuesTotal: 0, committed: false };
+  await assertChecksLeft(db, principal.id);
   const issue = (line: number, key: MemberColumnKey | '', message: string) => {
     result.issuesTotal++;
     if (result.issues.length < MAX_REPORTED_ISSUES) result.issues.push({ line, column: key ? HEADER[key] : '', message });
@@ -109,22 +111,27 @@ export async function importMembers(
          WHERE lower(m.surname) = lower(i.surname) AND lower(m.name) = lower(i.name) AND m.birth_date = i.birth_date
            AND m.organization_id = i.organization_id AND m.left_on IS NULL`);
       // The two ways a row finds a card, each through its own index (an OR in one join became a nested
-      // loop of every row by every card when the statistics were stale: 85 s for 10,000 rows).
-      await sqlIssues(`
-        SELECT DISTINCT ON (x.line) x.line, o.name AS org_name, o.path::text AS path, x.matched
-          FROM (SELECT i.line, m.organization_id, 'person' AS matched
+      // loop of every row by every card when the statistics were stale: 85 s for 10,000 rows). A line
+      // that finds a card inside the user's subtrees is told which; any other only that a transfer is
+      // needed, counted against the day's allowance and audited (duplicate-guard.ts).
+      await trx.raw(`
+        CREATE TEMP TABLE member_import_matches ON COMMIT DROP AS
+        SELECT DISTINCT ON (x.line) x.line, x.member_id, o.id AS organization_id, o.name AS org_name, o.path <@ ANY(?::ltree[]) AS inside, x.matched
+          FROM (SELECT i.line, m.id AS member_id, m.organization_id, 'person' AS matched
                   FROM member_import i JOIN members m ON lower(m.surname) = lower(i.surname) AND lower(m.name) = lower(i.name) AND m.birth_date = i.birth_date
                  WHERE NOT i.skip AND m.left_on IS NULL
                 UNION ALL
-                SELECT i.line, m.organization_id, CASE WHEN lower(m.surname) = lower(i.surname) AND m.birth_date = i.birth_date THEN 'person' ELSE 'snils' END
+                SELECT i.line, m.id, m.organization_id, CASE WHEN lower(m.surname) = lower(i.surname) AND m.birth_date = i.birth_date THEN 'person' ELSE 'snils' END
                   FROM member_import i JOIN members m ON m.snils = i.snils
                  WHERE NOT i.skip AND m.left_on IS NULL) x
           JOIN organizations o ON o.id = x.organization_id
-         ORDER BY x.line, x.matched`, (r) => {
-        const where = principal.grants.some((g) => r.path === g.organizationPath || r.path!.startsWith(`${g.organizationPath}.`)) ? `«${r.org_name}»` : 'другой организации Профсоюза';
+         ORDER BY x.line, inside DESC, x.matched`, [memberViewPaths(principal)]);
+      await spendImportMatchesElsewhere(trx, db, principal, ctx);
+      await sqlIssues('SELECT line, org_name, inside, matched FROM member_import_matches', (r) => {
+        if (!r.inside) return issue(Number(r.line), '', MATCH_ELSEWHERE_MESSAGE);
         issue(Number(r.line), r.matched === 'snils' ? 'snils' : 'surname', r.matched === 'snils'
-          ? `Этот СНИЛС уже у другого человека в ${where}`
-          : `Уже состоит на учёте в ${where}: оформите перевод вместо новой карточки`);
+          ? `Этот СНИЛС уже у другого человека в «${r.org_name}»`
+          : `Уже состоит на учёте в «${r.org_name}»: оформите перевод вместо новой карточки`);
       });
       result.issues.sort((a, b) => a.line - b.line || columnOrder(a.column) - columnOrder(b.column));
       const skipped = await trx('member_import').where({ skip: true }).count<{ count: number }[]>('* as count');
@@ -152,6 +159,19 @@ export function parseAdmissionRow(input: Record<string, string>) {
   const terms = parseForm(admissionTermsSchema, input);
   if (card.ok && terms.ok) return { ok: true as const, card: card.data, terms: terms.data };
   return { ok: false as const, errors: [...(card.ok ? [] : card.errors), ...(terms.ok ? [] : terms.errors)] };
+}
+
+/**
+ * The file's matches outside the user's subtrees against the day's allowance (on `db`: the count and the
+ * audit rows commit even though a checked file's transaction does not); more than are left refuses the
+ * whole check before any line is told.
+ */
+async function spendImportMatchesElsewhere(trx: Knex.Transaction, db: Knex, principal: Principal, ctx: AuditContext) {
+  const count = Number((await trx('member_import_matches').where({ inside: false }).count('* as count').first())?.count ?? 0);
+  if (!count) return;
+  const matches = await trx('member_import_matches').where({ inside: false }).orderBy('line').limit(MATCHES_ELSEWHERE_PER_DAY)
+    .select({ memberId: 'member_id', organizationId: 'organization_id' });
+  await spendMatchesElsewhere(db, { ...ctx, actorUserId: principal.id }, 'import', count, matches.map((m) => ({ memberId: Number(m.memberId), organizationId: m.organizationId })));
 }
 
 function columnOrder(header: string): number {

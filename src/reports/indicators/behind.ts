@@ -6,12 +6,21 @@ import { frameSince, rootsOn, under } from './tree-on-date';
 // What stands behind a figure of a report: the member cards a failed control counts, the ППО whose
 // missing headcount leaves coverage uncounted. Read from the subtree as it stood on the date.
 
+/**
+ * A card behind a figure. The names are those read when the report was computed; a filed version keeps
+ * only the id and ИНПО, and every page re-reads the names with the reader's rights (readable-cards.ts).
+ */
 export interface CardRef {
   id: number;
-  surname: string;
-  name: string;
-  patronymic: string | null;
+  surname?: string;
+  name?: string;
+  patronymic?: string | null;
   inpo: string;
+}
+
+/** The first cards of a query that selects m.id, m.surname, m.name, m.patronymic, o.inpo and the window count `total`. */
+export function toCardRefs(rows: (Required<CardRef> & { total: number | string })[]): { total: number; cards: CardRef[] } {
+  return { total: Number(rows[0]?.total ?? 0), cards: rows.map((r) => ({ id: Number(r.id), surname: r.surname, name: r.name, patronymic: r.patronymic, inpo: r.inpo })) };
 }
 
 /** The member cards behind a state indicator (the first `limit`, and how many there are). */
@@ -29,7 +38,7 @@ export async function listCards(db: Knex, rootId: number, indicator: string, dat
        ORDER BY m.surname, m.name, m.id LIMIT ${Number(limit)}`,
     [[rootId]],
   );
-  return { total: Number(rows[0]?.total ?? 0), cards: rows.map((r: CardRef) => ({ id: Number(r.id), surname: r.surname, name: r.name, patronymic: r.patronymic, inpo: r.inpo })) };
+  return toCardRefs(rows);
 }
 
 /**
