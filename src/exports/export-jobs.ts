@@ -1,8 +1,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
+import { finished } from 'node:stream/promises';
 import type { Logger } from 'pino';
 import { recordAudit } from '../audit/audit';
+import { sinkUntilGone } from '../db/stream-rows';
 import { ConflictError } from '../http/errors';
 import { exportMembers } from '../members/member-export';
 import type { MemberListFilter } from '../members/members.repo';
@@ -65,16 +67,13 @@ export async function runNextExportJob(db: Knex, dir: string, logger: Logger): P
   const partPath = `${finalPath}.part`;
   fs.mkdirSync(path.dirname(finalPath), { recursive: true });
   try {
-    const out = fs.createWriteStream(partPath);
-    const finished = new Promise<void>((resolve, reject) => {
-      out.on('finish', resolve);
-      out.on('error', reject);
-    });
-    const rows = await exportMembers(db, org, claimed.filter, claimed.format, out, (done) => {
+    const sink = sinkUntilGone(fs.createWriteStream(partPath));
+    sink.onRow = (done) => {
       if (done % PROGRESS_EVERY === 0) void db('export_jobs').where({ id: claimed.id }).update({ rows_done: done });
-    });
-    out.end();
-    await finished;
+    };
+    const rows = await exportMembers(db, org, claimed.filter, claimed.format, sink);
+    if (!sink.out.writableEnded) sink.out.end();
+    await finished(sink.out);
     fs.renameSync(partPath, finalPath);
     await db('export_jobs').where({ id: claimed.id }).update({ status: 'done', rows_done: rows, rows_total: rows, file_name: path.basename(finalPath), finished_at: db.fn.now() });
     await recordAudit(db, { actorUserId: claimed.user_id, requestId: `export-job:${claimed.id}`, ip: null }, {

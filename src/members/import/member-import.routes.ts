@@ -3,6 +3,7 @@ import { Router, type Request, type Response } from 'express';
 import { auditContextOf } from '../../audit/audit';
 import type { Deps } from '../../deps';
 import { NotFoundError, ValidationError, type FieldError } from '../../http/errors';
+import { sendDownload } from '../../http/download';
 import { flash } from '../../http/flash';
 import { errorViewModel } from '../../http/forms';
 import { principalOf } from '../../http/guards';
@@ -44,9 +45,7 @@ export function memberImportRoutes({ db, config }: Deps): Router {
     const lists = workbook.addWorksheet('Справочники');
     lists.columns = [{ header: 'Категория', width: 30 }, { header: 'Пол', width: 8 }];
     CATEGORIES.forEach((c, i) => lists.addRow([CATEGORY_LABELS[c], ['ж', 'м'][i] ?? '']));
-    res.type(XLSX_MIME).attachment('shablon-chleny-profsoyuza.xlsx');
-    await workbook.xlsx.write(res);
-    res.end();
+    await sendDownload(db, req, res, { type: XLSX_MIME, fileName: 'shablon-chleny-profsoyuza.xlsx', write: (sink) => workbook.xlsx.write(sink.out) });
   }
 
   async function runImport(req: Request, res: Response) {
