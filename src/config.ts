@@ -24,6 +24,7 @@ const envSchema = z.object({
   RETENTION_YEARS: z.coerce.number().int().min(1).max(75).default(5),
   EXPORT_DIR: z.string().min(1).default('.data/exports'),
   UPLOAD_DIR: z.string().min(1).default(path.join(os.tmpdir(), 'reestr-uploads')),
+  IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
 });
 
 export type Config = Readonly<{
@@ -48,6 +49,8 @@ export type Config = Readonly<{
   exportDir: string;
   /** Where uploaded files wait while their request runs (removed when it ends). */
   uploadDir: string;
+  /** Uploaded files read at once; one more is answered 429. */
+  importConcurrency: number;
 }>;
 
 export class ConfigError extends Error {}
@@ -85,5 +88,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retentionYears: e.RETENTION_YEARS,
     exportDir: e.EXPORT_DIR,
     uploadDir: e.UPLOAD_DIR,
+    importConcurrency: e.IMPORT_CONCURRENCY,
   });
 }

@@ -7,19 +7,19 @@ import { flash } from '../http/flash';
 import { errorViewModel } from '../http/forms';
 import { principalOf } from '../http/guards';
 import { csrfTokenOf } from '../http/setup/csrf';
-import { checkXlsxUpload, uploadFile } from '../imports/upload';
+import { checkXlsxUpload, uploadFile, withImportSlot } from '../imports/upload';
 import { todayIso } from '../shared/dates';
 import { XLSX_MIME } from '../shared/spreadsheet';
 import { exportOrganizations, writeImportTemplate } from './org-export';
 import { applyOrgImport, planOrgImport, readOrgWorkbook, type ImportPlan } from './org-import';
 import { createPassportService } from './passport.service';
 
-export function importExportRoutes({ db, config }: Deps): Router {
+export function importExportRoutes({ db, config, importSlots }: Deps): Router {
   const passport = createPassportService(db);
   const router = Router();
   router.get('/orgs/:inpo/import', (req, res) => showImport(req, res));
   router.get('/orgs/:inpo/import/template.xlsx', downloadTemplate);
-  router.post('/orgs/:inpo/import', uploadFile(config.uploadDir), runImport);
+  router.post('/orgs/:inpo/import', uploadFile(config.uploadDir), withImportSlot(importSlots, runImport));
   router.get('/orgs/:inpo/export.xlsx', downloadExport);
   return router;
 
