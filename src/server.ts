@@ -7,6 +7,7 @@ import { buildDeps } from './deps';
 import { createLogger } from './logger';
 import { startHousekeeping } from './ops/housekeeping';
 import { startExportWorker } from './exports/export-jobs';
+import { prepareFileFolders } from './ops/file-folders';
 import { DEMO_LOGINS, DEMO_PASSWORD, isDemoDatasetLoaded, loadDemoDataset } from '../seeds/demo/demo-dataset';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -19,6 +20,7 @@ async function main() {
   const demo = await prepareDemoData(config, database.url);
 
   const deps = buildDeps(config, database.url, logger);
+  await prepareFileFolders(deps.db, config, logger);
   const { app, close } = createApp(deps);
   const housekeeping = startHousekeeping(deps.db, logger, config);
   const exportWorker = startExportWorker(deps.db, config.exportDir, logger);

@@ -8,6 +8,7 @@ import { sinkUntilGone } from '../db/stream-rows';
 import { ConflictError } from '../http/errors';
 import { exportMembers } from '../members/member-export';
 import type { MemberListFilter } from '../members/members.repo';
+import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../shared/private-files';
 
 export const MAX_ACTIVE_JOBS_PER_USER = 3;
 const PROGRESS_EVERY = 1000;
@@ -65,9 +66,9 @@ export async function runNextExportJob(db: Knex, dir: string, logger: Logger): P
   const org = await db('organizations').where({ id: claimed.organization_id }).first('id', 'path', 'level', 'inpo');
   const finalPath = jobFilePath(dir, claimed);
   const partPath = `${finalPath}.part`;
-  fs.mkdirSync(path.dirname(finalPath), { recursive: true });
+  ensurePrivateDir(path.dirname(finalPath), 'EXPORT_DIR');
   try {
-    const sink = sinkUntilGone(fs.createWriteStream(partPath));
+    const sink = sinkUntilGone(fs.createWriteStream(partPath, { mode: PRIVATE_FILE_MODE }));
     sink.onRow = (done) => {
       if (done % PROGRESS_EVERY === 0) void db('export_jobs').where({ id: claimed.id }).update({ rows_done: done });
     };
@@ -94,6 +95,21 @@ export async function requeueAbandonedJobs(db: Knex, dir: string): Promise<numbe
   for (const job of stale) fs.rmSync(`${jobFilePath(dir, job)}.part`, { force: true });
   if (stale.length) await db('export_jobs').whereIn('id', stale.map((j) => j.id)).update({ status: 'queued' });
   return stale.length;
+}
+
+const PART_FILE = /^([0-9a-f-]{36})\.(?:xlsx|csv)\.part$/;
+
+/**
+ * At start-up: the `.part` files of jobs that are not running were left by a stopped process; removed.
+ * Those of jobs still marked running wait for requeueAbandonedJobs (another worker may be writing one).
+ */
+export async function deletePartFilesOfIdleJobs(db: Knex, dir: string): Promise<number> {
+  const parts = (await fs.promises.readdir(dir).catch(() => [])).map((name) => PART_FILE.exec(name)).filter((m) => m !== null);
+  if (!parts.length) return 0;
+  const running = new Set(await db('export_jobs').whereIn('id', parts.map((m) => m[1]!)).where({ status: 'running' }).pluck('id'));
+  const idle = parts.filter((m) => !running.has(m[1]));
+  for (const m of idle) await fs.promises.rm(path.join(dir, m[0]), { force: true });
+  return idle.length;
 }
 
 /** Expired jobs lose their files and rows. */
