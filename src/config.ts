@@ -1,6 +1,4 @@
 import net from 'node:net';
-import os from 'node:os';
-import path from 'node:path';
 import { z } from 'zod';
 
 const portMessage = { error: 'must be a port number from 1 to 65535' };
@@ -48,7 +46,8 @@ const envSchema = z.object({
   DEMO_DATA: flag.optional(),
   RETENTION_YEARS: z.coerce.number().int().min(1).max(75).default(5),
   EXPORT_DIR: z.string().min(1).default('.data/exports'),
-  UPLOAD_DIR: z.string().min(1).default(path.join(os.tmpdir(), 'reestr-uploads')),
+  UPLOAD_DIR: z.string().min(1).default('.data/uploads'),
+  IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
 });
 
 export type Config = Readonly<{
@@ -75,8 +74,10 @@ export type Config = Readonly<{
   retentionYears: number;
   /** Where background exports write their files. */
   exportDir: string;
-  /** Where uploaded files wait while their request runs (removed when it ends). */
+  /** The app's own folder (0700) where uploaded files wait while their request runs (removed when it ends, or at start-up). */
   uploadDir: string;
+  /** Uploaded files read at once; one more is answered 429. */
+  importConcurrency: number;
 }>;
 
 export class ConfigError extends Error {}
@@ -119,5 +120,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retentionYears: e.RETENTION_YEARS,
     exportDir: e.EXPORT_DIR,
     uploadDir: e.UPLOAD_DIR,
+    importConcurrency: e.IMPORT_CONCURRENCY,
   });
 }

@@ -4,6 +4,7 @@ import { createAuthService } from './auth/auth.service';
 import type { Config } from './config';
 import { createDb } from './db/knex';
 import { createLogger } from './logger';
+import { createSlots, type Slots } from './shared/slots';
 
 /** The composition root: everything the app needs, built once. Tests build it with their own database. */
 export interface Deps {
@@ -12,11 +13,15 @@ export interface Deps {
   db: Knex;
   logger: Logger;
   auth: ReturnType<typeof createAuthService>;
+  /** Uploads being read: each unpacks and parses a file, so only a few at once (IMPORT_CONCURRENCY). */
+  importSlots: Slots;
   /** Flipped at shutdown so /readyz tells the load balancer to stop sending traffic. */
   state: { shuttingDown: boolean };
 }
 
 export function buildDeps(config: Config, databaseUrl: string, logger: Logger = createLogger(config.logLevel)): Deps {
   const db = createDb(databaseUrl, { poolMax: config.dbPoolMax, statementTimeoutMs: config.statementTimeoutMs, logger });
-  return { config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost), state: { shuttingDown: false } };
+  return {
+    config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost), importSlots: createSlots(config.importConcurrency), state: { shuttingDown: false },
+  };
 }

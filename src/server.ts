@@ -7,6 +7,7 @@ import { buildDeps } from './deps';
 import { createLogger } from './logger';
 import { startHousekeeping } from './ops/housekeeping';
 import { startExportWorker } from './exports/export-jobs';
+import { prepareFileFolders } from './ops/file-folders';
 import { DEMO_LOGINS, DEMO_PASSWORD, isDemoDatasetLoaded, loadDemoDataset } from '../seeds/demo/demo-dataset';
 
 const SHUTDOWN_GRACE_MS = 10_000;
@@ -20,6 +21,7 @@ async function main() {
 
   // From here on the process holds only the app role's login: the owner's connections are closed.
   const deps = buildDeps(config, await appDatabaseUrl(config, database), logger);
+  await prepareFileFolders(deps.db, config, logger);
   const { app, close } = createApp(deps);
   const housekeeping = startHousekeeping(deps.db, logger, config);
   const exportWorker = startExportWorker(deps.db, config.exportDir, logger);

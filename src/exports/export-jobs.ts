@@ -1,13 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
+import { finished } from 'node:stream/promises';
 import type { Logger } from 'pino';
 import { can, memberViewPaths, stillHeldPaths } from '../access/access';
 import { recordAudit } from '../audit/audit';
 import { loadPrincipal } from '../auth/users.repo';
+import { sinkUntilGone } from '../db/stream-rows';
 import { ConflictError } from '../http/errors';
 import { exportMembers } from '../members/member-export';
 import type { ListReader, MemberListFilter } from '../members/members.repo';
+import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../shared/private-files';
 
 export const MAX_ACTIVE_JOBS_PER_USER = 3;
 const PROGRESS_EVERY = 1000;
@@ -74,18 +77,15 @@ export async function runNextExportJob(db: Knex, dir: string, logger: Logger): P
   }
   const finalPath = jobFilePath(dir, claimed);
   const partPath = `${finalPath}.part`;
-  fs.mkdirSync(path.dirname(finalPath), { recursive: true });
+  ensurePrivateDir(path.dirname(finalPath), 'EXPORT_DIR');
   try {
-    const out = fs.createWriteStream(partPath);
-    const finished = new Promise<void>((resolve, reject) => {
-      out.on('finish', resolve);
-      out.on('error', reject);
-    });
-    const rows = await exportMembers(db, org, claimed.filter, reader, claimed.format, out, (done) => {
+    const sink = sinkUntilGone(fs.createWriteStream(partPath, { mode: PRIVATE_FILE_MODE }));
+    sink.onRow = (done) => {
       if (done % PROGRESS_EVERY === 0) void db('export_jobs').where({ id: claimed.id }).update({ rows_done: done });
-    });
-    out.end();
-    await finished;
+    };
+    const rows = await exportMembers(db, org, claimed.filter, reader, claimed.format, sink);
+    if (!sink.out.writableEnded) sink.out.end();
+    await finished(sink.out);
     fs.renameSync(partPath, finalPath);
     await db('export_jobs').where({ id: claimed.id }).update({ status: 'done', rows_done: rows, rows_total: rows, file_name: path.basename(finalPath), finished_at: db.fn.now() });
     await recordAudit(db, { actorUserId: claimed.user_id, requestId: `export-job:${claimed.id}`, ip: null }, {
@@ -117,6 +117,21 @@ export async function requeueAbandonedJobs(db: Knex, dir: string): Promise<numbe
   for (const job of stale) fs.rmSync(`${jobFilePath(dir, job)}.part`, { force: true });
   if (stale.length) await db('export_jobs').whereIn('id', stale.map((j) => j.id)).update({ status: 'queued' });
   return stale.length;
+}
+
+const PART_FILE = /^([0-9a-f-]{36})\.(?:xlsx|csv)\.part$/;
+
+/**
+ * At start-up: the `.part` files of jobs that are not running were left by a stopped process; removed.
+ * Those of jobs still marked running wait for requeueAbandonedJobs (another worker may be writing one).
+ */
+export async function deletePartFilesOfIdleJobs(db: Knex, dir: string): Promise<number> {
+  const parts = (await fs.promises.readdir(dir).catch(() => [])).map((name) => PART_FILE.exec(name)).filter((m) => m !== null);
+  if (!parts.length) return 0;
+  const running = new Set(await db('export_jobs').whereIn('id', parts.map((m) => m[1]!)).where({ status: 'running' }).pluck('id'));
+  const idle = parts.filter((m) => !running.has(m[1]));
+  for (const m of idle) await fs.promises.rm(path.join(dir, m[0]), { force: true });
+  return idle.length;
 }
 
 /** Expired jobs lose their files and rows. */

@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import { Readable, pipeline } from 'node:stream';
 import { parse } from 'csv-parse';
 import { ValidationError } from '../http/errors';
+import { MAX_CELL_CHARS, cellTooLong } from './limits';
 import type { SheetRow } from './row-source';
 
 // The file is read, decoded and parsed 64 KiB at a time: csv-parse pushes every record of a chunk it is
@@ -9,6 +10,9 @@ import type { SheetRow } from './row-source';
 // (a heap snapshot at the peak: 858,000 strings, 53 MB, held by the parser's ReadableState).
 const CHUNK_BYTES = 64 * 1024;
 const UTF8_BOM = [0xef, 0xbb, 0xbf];
+// csv-parse gathers a record's bytes before it hands the record over: bounded, a 50 MB file of one field
+// cannot become a 50 MB buffer and its strings. 16 cells of 32,767 characters, UTF-8 (2 bytes a Cyrillic letter).
+const MAX_RECORD_BYTES = 16 * 2 * MAX_CELL_CHARS;
 
 /**
  * A first pass over the file: its encoding — UTF-8 when every byte is valid UTF-8, otherwise
@@ -68,7 +72,7 @@ async function* decodedChunks(file: string, encoding: string, start: number): As
  */
 export async function* csvRows(file: string): AsyncGenerator<SheetRow> {
   const { encoding, bom, header } = await sniffCsv(file);
-  const parser = parse({ delimiter: delimiterOf(header), relax_column_count: true, skip_empty_lines: false, bom: true });
+  const parser = parse({ delimiter: delimiterOf(header), relax_column_count: true, skip_empty_lines: false, bom: true, max_record_size: MAX_RECORD_BYTES });
   // A read error destroys the parser, whose iteration below then throws it; leaving the loop early
   // destroys the parser and, through the pipeline, closes the file.
   pipeline(Readable.from(decodedChunks(file, encoding, bom ? 3 : 0)), parser, () => undefined);
@@ -76,12 +80,15 @@ export async function* csvRows(file: string): AsyncGenerator<SheetRow> {
   try {
     for await (const record of parser as AsyncIterable<string[]>) {
       line += 1 + lineBreaksIn(record);
+      const long = record.findIndex((v) => v.length > MAX_CELL_CHARS);
+      if (long !== -1) throw cellTooLong(line, long);
       yield { line, values: record.map((v) => v.trim()) };
     }
   } catch (err) {
     // csv-parse's own refusals (a quote not closed, text after a closing quote) are the file's fault, not the server's
     if (!String((err as { code?: unknown }).code).startsWith('CSV_')) throw err;
-    const at = (err as { lines?: number }).lines ?? line + 1;
+    const { lines: at = line + 1, column = 0 } = err as { lines?: number; column?: number };
+    if ((err as { code: string }).code === 'CSV_MAX_RECORD_SIZE') throw cellTooLong(at, column);
     throw new ValidationError([{ field: 'file', message: `Не удалось прочитать CSV: кавычки не на месте (строка ${at})` }]);
   }
 }

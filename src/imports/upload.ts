@@ -1,24 +1,27 @@
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
-import { ValidationError } from '../http/errors';
-import { openZip } from './zip';
+import { TooManyRequestsError, ValidationError } from '../http/errors';
+import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../shared/private-files';
+import type { Slots } from '../shared/slots';
+import { MAX_ENTRIES, MAX_ENTRY_BYTES, MAX_UNPACKED_BYTES, openZip, tooBigError } from './zip';
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
-// An .xlsx is a zip of a few dozen XML parts; these bounds leave room for 100,000-row sheets
-// and stop zip bombs (thousands of entries, gigabytes unpacked, ratios in the thousands).
-const MAX_ENTRIES = 2000;
-const MAX_UNPACKED_BYTES = 300 * 1024 * 1024;
+// Ratios in the thousands are bombs; a legitimate sheet's XML packs 10–30 to 1.
 const MAX_RATIO = 200;
 
 /**
  * One file, within the size limit, written to a temporary file in `dir` — held in memory, a 50 MB
- * upload and its decoded copies were the import's largest buffers. The file is removed when the
- * response is done, whatever the outcome; multer removes a partial one itself. Other form fields stay text.
+ * upload and its decoded copies were the import's largest buffers. The folder is the app's own (0700) and
+ * the file is private (0600). The file is removed when the response is done, whatever the outcome; multer
+ * removes a partial one itself. Other form fields stay text.
  */
 export function uploadFile(dir: string, maxBytes = MAX_UPLOAD_BYTES): RequestHandler {
-  const handle = multer({ storage: multer.diskStorage({ destination: dir }), limits: { fileSize: maxBytes, files: 1, fields: 20 } }).single('file');
+  ensurePrivateDir(dir, 'UPLOAD_DIR');
+  const storage = multer.diskStorage({ destination: dir, filename: privateFileIn(dir) });
+  const handle = multer({ storage, limits: { fileSize: maxBytes, files: 1, fields: 20 } }).single('file');
   return (req, res, next) => {
     res.once('close', () => {
       if (req.file?.path) fs.rm(req.file.path, { force: true }, () => undefined);
@@ -31,17 +34,55 @@ export function uploadFile(dir: string, maxBytes = MAX_UPLOAD_BYTES): RequestHan
   };
 }
 
+const BUSY_RETRY_SECONDS = 30;
+
+/**
+ * Runs an upload's handler only with a free slot, held until the handler is done (not just the response:
+ * a client that leaves does not free it while its file is still read); without one, 429 and Retry-After.
+ * Each reader is bounded now, but before it was one 294 MB cell bomb took 815 MB of RSS and two 1.1 GB:
+ * the slots bound what a burst of uploads can take, whatever the next reader's weakness.
+ */
+export function withImportSlot(slots: Slots, handler: (req: Request, res: Response) => Promise<unknown>): RequestHandler {
+  return async (req, res) => {
+    const release = slots.take();
+    if (!release) throw new TooManyRequestsError(`Сейчас загружаются другие файлы: повторите через ${BUSY_RETRY_SECONDS} секунд`, BUSY_RETRY_SECONDS);
+    try {
+      await handler(req, res);
+    } finally {
+      release();
+    }
+  };
+}
+
+/**
+ * multer's random name, with the file created empty and private before multer opens it to write: opening
+ * an existing file keeps its mode, and multer's own would be 0644 (0666 less the usual umask).
+ */
+function privateFileIn(dir: string) {
+  return (_req: unknown, _file: unknown, done: (err: Error | null, name: string) => void) => {
+    const name = crypto.randomBytes(16).toString('hex');
+    fs.open(path.join(dir, name), 'wx', PRIVATE_FILE_MODE, (err, fd) => {
+      if (err) return done(err, '');
+      fs.close(fd, (closeErr) => done(closeErr, name));
+    });
+  };
+}
+
 // A request never runs for a day: older files in the upload folder were left by a process that died mid-request.
 const STALE_UPLOAD_MS = 24 * 60 * 60 * 1000;
 const UPLOAD_NAME = /^[0-9a-f]{32}$/; // multer's random names: nothing else in the folder is touched
 
-/** Removes the uploads a crashed process left behind; returns how many. */
-export async function deleteStaleUploads(dir: string, now = Date.now()): Promise<number> {
+/**
+ * Removes the uploads a crashed process left behind: older than a day while the app runs, every one at
+ * start-up (`olderThanMs` 0), when no request of this process can be using one. Returns how many.
+ */
+export async function deleteStaleUploads(dir: string, olderThanMs = STALE_UPLOAD_MS): Promise<number> {
   let removed = 0;
+  const now = Date.now();
   for (const name of await fs.promises.readdir(dir).catch(() => [])) {
     const file = path.join(dir, name);
     const stat = UPLOAD_NAME.test(name) ? await fs.promises.stat(file).catch(() => undefined) : undefined;
-    if (stat?.isFile() && now - stat.mtimeMs > STALE_UPLOAD_MS) {
+    if (stat?.isFile() && (olderThanMs === 0 || now - stat.mtimeMs > olderThanMs)) {
       await fs.promises.rm(file, { force: true });
       removed++;
     }
@@ -90,8 +131,8 @@ async function inspectZip(path: string): Promise<void> {
   const opened = await openZip(path, (entry, count) => {
     unpacked += entry.uncompressedSize;
     const ratio = entry.compressedSize > 0 ? entry.uncompressedSize / entry.compressedSize : entry.uncompressedSize > 0 ? Infinity : 1;
-    if (count > MAX_ENTRIES || unpacked > MAX_UNPACKED_BYTES || (entry.uncompressedSize > 1024 * 1024 && ratio > MAX_RATIO)) {
-      throw uploadError('Файл отклонён: содержимое архива подозрительно велико');
+    if (count > MAX_ENTRIES || entry.uncompressedSize > MAX_ENTRY_BYTES || unpacked > MAX_UNPACKED_BYTES || (entry.uncompressedSize > 1024 * 1024 && ratio > MAX_RATIO)) {
+      throw tooBigError();
     }
   }).catch((err: unknown) => {
     throw err instanceof ValidationError ? err : uploadError('Файл повреждён: не удалось прочитать архив .xlsx');

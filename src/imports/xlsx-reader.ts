@@ -2,68 +2,89 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type yauzl from 'yauzl';
 import { ValidationError } from '../http/errors';
+import { MAX_CELL_CHARS, cellTooLong } from './limits';
 import type { SheetRow } from './row-source';
-import { xmlEvents } from './xml-events';
-import { openZip } from './zip';
+import { XmlTooLargeError, xmlEvents } from './xml-events';
+import { openZip, tooBigError, type OpenZip } from './zip';
 
 // The shared strings are the one part held whole (cells refer to them by number), so their XML is
 // capped: 32 MB is about 2.5 times that of a 100,000-row member list whose phones, e-mails and SNILS
 // are all distinct texts, and keeps a crafted workbook from filling memory through them.
 const MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024;
 const MAX_COLUMNS = 16_384; // Excel's XFD
+const longSharedString = () => new ValidationError([{ field: 'file', message: 'Файл отклонён: в книге есть текст длиннее 32 767 знаков — столько не допускает и Excel' }]);
 
 /**
  * Rows of the workbook's first sheet, read from the file on disk as they come: the zip's parts are
  * inflated one at a time as streams, and nothing is unpacked into memory or a temporary file.
  */
 export async function* xlsxSheetRows(file: string): AsyncGenerator<SheetRow> {
-  const { zip, entries } = await openZip(file);
+  const opened = await openZip(file);
   try {
-    const strings = await sharedStrings(zip, entries.get('xl/sharedStrings.xml'));
-    const sheet = await firstSheet(zip, entries);
-    if (sheet) yield* sheetRows(await zip.openReadStreamPromise(sheet), strings);
+    const strings = await sharedStrings(opened, opened.entries.get('xl/sharedStrings.xml'));
+    const sheet = await firstSheet(opened);
+    if (sheet) yield* sheetRows(await opened.open(sheet), strings);
   } finally {
-    zip.close();
+    opened.zip.close();
   }
 }
 
-async function sharedStrings(zip: yauzl.ZipFile, entry: yauzl.Entry | undefined): Promise<string[]> {
+/**
+ * The shared strings, in order. A string over Excel's limit is kept as `null`, so that the cell that
+ * uses it is reported with its row and column; its text is never gathered beyond the limit.
+ */
+async function sharedStrings({ open }: OpenZip, entry: yauzl.Entry | undefined): Promise<(string | null)[]> {
   if (!entry) return [];
   if (entry.uncompressedSize > MAX_SHARED_STRINGS_BYTES) {
     throw new ValidationError([{ field: 'file', message: 'Файл отклонён: в книге слишком много разных текстов — разделите её на части' }]);
   }
-  const strings: string[] = [];
-  let text = '';
+  const strings: (string | null)[] = [];
+  let text: string | null = '';
   let inText = false;
   let phonetic = false; // <rPh> holds a reading aid, not the cell's text
-  for await (const events of xmlEvents(await zip.openReadStreamPromise(entry))) {
+  for await (const events of refuseHuge(xmlEvents(await open(entry, MAX_SHARED_STRINGS_BYTES)), longSharedString)) {
     for (const e of events) {
       if (e.kind === 'text') {
-        if (inText) text += e.text;
+        if (inText && text !== null) text = appendCapped(text, e.text);
       } else if (e.kind === 'open') {
         if (e.name === 'si') text = '';
         else if (e.name === 't') inText = !phonetic;
         else if (e.name === 'rPh') phonetic = true;
       } else if (e.name === 't') inText = false;
       else if (e.name === 'rPh') phonetic = false;
-      else if (e.name === 'si') strings.push(text.trim());
+      else if (e.name === 'si') strings.push(text?.trim() ?? null);
     }
   }
   return strings;
 }
 
+/** `text` + `more`, or null when that is over a cell's limit. */
+function appendCapped(text: string, more: string): string | null {
+  return text.length + more.length > MAX_CELL_CHARS ? null : text + more;
+}
+
+/** The events; XML too large for any spreadsheet (see xml-events) becomes the error `refusal` gives. */
+async function* refuseHuge<T>(events: AsyncGenerator<T>, refusal: () => Error): AsyncGenerator<T> {
+  try {
+    yield* events;
+  } catch (err) {
+    throw err instanceof XmlTooLargeError ? refusal() : err;
+  }
+}
+
 /** The first sheet in the workbook's tab order, else the first worksheet part of the zip. */
-async function firstSheet(zip: yauzl.ZipFile, entries: Map<string, yauzl.Entry>): Promise<yauzl.Entry | undefined> {
+async function firstSheet(opened: OpenZip): Promise<yauzl.Entry | undefined> {
+  const { entries } = opened;
   const workbook = entries.get('xl/workbook.xml');
   const rels = entries.get('xl/_rels/workbook.xml.rels');
-  const id = workbook && (await firstAttribute(zip, workbook, 'sheet', (a) => Object.entries(a).find(([name]) => name.endsWith(':id'))?.[1]));
-  const target = id && rels && (await firstAttribute(zip, rels, 'Relationship', (a) => (a.Id === id ? a.Target : undefined)));
+  const id = workbook && (await firstAttribute(opened, workbook, 'sheet', (a) => Object.entries(a).find(([name]) => name.endsWith(':id'))?.[1]));
+  const target = id && rels && (await firstAttribute(opened, rels, 'Relationship', (a) => (a.Id === id ? a.Target : undefined)));
   const named = target ? entries.get(target.startsWith('/') ? target.slice(1) : path.posix.join('xl', target)) : undefined;
   return named ?? [...entries.values()].find((e) => /^xl\/worksheets\/[^/]+\.xml$/.test(e.fileName));
 }
 
-async function firstAttribute(zip: yauzl.ZipFile, entry: yauzl.Entry, tag: string, pick: (attributes: Record<string, string>) => string | undefined) {
-  for await (const events of xmlEvents(await zip.openReadStreamPromise(entry))) {
+async function firstAttribute({ open }: OpenZip, entry: yauzl.Entry, tag: string, pick: (attributes: Record<string, string>) => string | undefined) {
+  for await (const events of xmlEvents(await open(entry))) {
     for (const e of events) {
       const value = e.kind === 'open' && e.name === tag ? pick(e.attributes) : undefined;
       if (value) return value;
@@ -78,18 +99,19 @@ interface Cell {
 }
 
 /** The sheet's rows: each cell's text at its column (A is 0), gaps as ''. */
-async function* sheetRows(stream: Readable, strings: string[]): AsyncGenerator<SheetRow> {
+async function* sheetRows(stream: Readable, strings: (string | null)[]): AsyncGenerator<SheetRow> {
   let line = 0;
   let values: string[] = [];
   let column = 0;
   let cell: Cell | undefined;
   let capture = false;
   let phonetic = false;
-  for await (const events of xmlEvents(stream)) {
+  const tooLong = () => cellTooLong(line, column - 1);
+  for await (const events of refuseHuge(xmlEvents(stream), () => (cell ? tooLong() : tooBigError()))) {
     const rows: SheetRow[] = [];
     for (const e of events) {
       if (e.kind === 'text') {
-        if (capture) cell!.text += e.text;
+        if (capture) cell!.text = appendCapped(cell!.text, e.text) ?? throwError(tooLong());
       } else if (e.kind === 'open') {
         if (e.name === 'row') {
           line = e.attributes.r ? Number.parseInt(e.attributes.r, 10) : line + 1;
@@ -103,7 +125,7 @@ async function* sheetRows(stream: Readable, strings: string[]): AsyncGenerator<S
       } else if (e.name === 'v' || e.name === 't') capture = false;
       else if (e.name === 'rPh') phonetic = false;
       else if (e.name === 'c' && cell) {
-        values[column - 1] = cellText(cell, strings);
+        values[column - 1] = cellText(cell, strings) ?? throwError(tooLong());
         cell = undefined;
       } else if (e.name === 'row') rows.push({ line, values: Array.from(values, (v) => v ?? '') });
     }
@@ -122,12 +144,21 @@ function columnOf(ref: string): number {
   return column;
 }
 
-/** What a cell shows as text: shared and inline strings, numbers as JavaScript prints them (dates are Excel serial days), booleans. */
-function cellText(cell: Cell, strings: string[]): string {
+function throwError(err: Error): never {
+  throw err;
+}
+
+/**
+ * What a cell shows as text: shared and inline strings, numbers as JavaScript prints them (dates are Excel
+ * serial days), booleans; null for a shared string over the limit.
+ */
+function cellText(cell: Cell, strings: (string | null)[]): string | null {
   const text = cell.text.trim();
   switch (cell.type) {
-    case 's':
-      return (text && strings[Number(text)]) || '';
+    case 's': {
+      const shared = text ? strings[Number(text)] : '';
+      return shared === null ? null : shared || '';
+    }
     case 'str':
     case 'inlineStr':
       return text;

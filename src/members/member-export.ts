@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
-import type { Writable } from 'node:stream';
+import { streamRows, type RowSink } from '../db/stream-rows';
 import { formatDate } from '../shared/format';
 import { neutralizeFormula } from '../shared/spreadsheet';
 import { MEMBER_COLUMNS } from './import/member-sheet';
@@ -23,35 +23,23 @@ function exportRow(m: ListedMember): string[] {
 }
 
 /**
- * Streams a filtered member list from a database cursor into the response: memory holds a row at a
- * time whatever the region's size. Returns the number of rows for the audit row.
+ * Streams a filtered member list from a database cursor into the sink: memory holds a batch of rows
+ * whatever the region's size, and a receiver that goes away stops it. Returns the number of rows.
  */
-export async function exportMembers(
-  db: Knex, root: ListRoot, filter: MemberListFilter, reader: ListReader, format: 'xlsx' | 'csv', out: Writable, onProgress?: (rowsDone: number) => void,
-): Promise<number> {
+export async function exportMembers(db: Knex, root: ListRoot, filter: MemberListFilter, reader: ListReader, format: 'xlsx' | 'csv', sink: RowSink): Promise<number> {
   const headers = [...MEMBER_COLUMNS.map((c) => c.header), ...EXTRA_HEADERS];
-  const rows = filteredMembers(db, root, filter, reader).stream() as AsyncIterable<ListedMember>;
-  let count = 0;
+  const query = filteredMembers(db, root, filter, reader);
   if (format === 'csv') {
     const line = (cells: string[]) => `${cells.map((c) => `"${c.replace(/"/g, '""')}"`).join(';')}\r\n`;
-    out.write(`\ufeff${line(headers)}`);
-    for await (const m of rows) {
-      if (!out.write(line(exportRow(m)))) await new Promise((resolve) => out.once('drain', resolve));
-      count++;
-      onProgress?.(count);
-    }
-    return count;
+    sink.out.write(`\ufeff${line(headers)}`);
+    return streamRows(db, query, sink, (m: ListedMember) => sink.out.write(line(exportRow(m))));
   }
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink.out, useSharedStrings: false, useStyles: true });
   const sheet = workbook.addWorksheet('Члены Профсоюза', { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = headers.map((header) => ({ header, width: Math.max(12, header.length + 2) }));
   sheet.getRow(1).font = { bold: true };
   sheet.getRow(1).commit();
-  for await (const m of rows) {
-    sheet.addRow(exportRow(m)).commit();
-    count++;
-    onProgress?.(count);
-  }
+  const count = await streamRows(db, query, sink, (m: ListedMember) => sheet.addRow(exportRow(m)).commit());
   sheet.commit();
   await workbook.commit();
   return count;

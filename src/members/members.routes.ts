@@ -1,13 +1,12 @@
-import { PassThrough } from 'node:stream';
-import { finished } from 'node:stream/promises';
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
-import { auditContextOf, recordAudit } from '../audit/audit';
+import { auditContextOf } from '../audit/audit';
 import { exportMembers } from './member-export';
 import { duplicateGroups, mergeCards } from './duplicates';
 import type { Deps } from '../deps';
 import { ConflictError, ValidationError, type FieldError } from '../http/errors';
 import { enqueueExport } from '../exports/export-jobs';
+import { sendDownload } from '../http/download';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { principalOf, safeLocalPath } from '../http/guards';
@@ -137,16 +136,11 @@ export function membersRoutes({ db }: Deps): Router {
     if ((await countMembers(db, org, filter, reader)) > DIRECT_EXPORT_LIMIT) {
       throw new ConflictError('Список большой: нажмите «Подготовить файл», выгрузка будет готова через несколько минут');
     }
-    res.type(format === 'xlsx' ? XLSX_MIME : 'text/csv; charset=utf-8');
-    res.attachment(`chleny-profsoyuza-${org.inpo}.${format}`);
-    // The file is complete for the client only after its audit row is written (the response ends last).
-    const body = new PassThrough();
-    body.pipe(res, { end: false });
-    const rows = await exportMembers(db, org, filter, reader, format, body);
-    if (!body.writableEnded) body.end();
-    await finished(body);
-    await recordAudit(db, auditContextOf(req), { action: 'member.exported', entity: 'organization', entityId: org.id, organizationId: org.id, newValues: { format, filter: { ...filter }, rows } });
-    res.end();
+    await sendDownload(db, req, res, {
+      type: format === 'xlsx' ? XLSX_MIME : 'text/csv; charset=utf-8', fileName: `chleny-profsoyuza-${org.inpo}.${format}`,
+      write: (sink) => exportMembers(db, org, filter, reader, format, sink),
+      audit: { action: 'member.exported', entity: 'organization', entityId: org.id, organizationId: org.id, newValues: { format, filter: { ...filter } } },
+    });
   }
 
   /** Lists larger than a direct download are prepared in the background (the link then leads to its progress). */

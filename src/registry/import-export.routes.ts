@@ -1,24 +1,25 @@
 import { Router, type Request, type Response } from 'express';
-import { auditContextOf, recordAudit } from '../audit/audit';
+import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
 import { ValidationError, type FieldError } from '../http/errors';
+import { sendDownload } from '../http/download';
 import { flash } from '../http/flash';
 import { errorViewModel } from '../http/forms';
 import { principalOf } from '../http/guards';
 import { csrfTokenOf } from '../http/setup/csrf';
-import { checkXlsxUpload, uploadFile } from '../imports/upload';
+import { checkXlsxUpload, uploadFile, withImportSlot } from '../imports/upload';
 import { todayIso } from '../shared/dates';
 import { XLSX_MIME } from '../shared/spreadsheet';
 import { exportOrganizations, writeImportTemplate } from './org-export';
 import { applyOrgImport, planOrgImport, readOrgWorkbook, type ImportPlan } from './org-import';
 import { createPassportService } from './passport.service';
 
-export function importExportRoutes({ db, logger, config }: Deps): Router {
+export function importExportRoutes({ db, config, importSlots }: Deps): Router {
   const passport = createPassportService(db);
   const router = Router();
   router.get('/orgs/:inpo/import', (req, res) => showImport(req, res));
   router.get('/orgs/:inpo/import/template.xlsx', downloadTemplate);
-  router.post('/orgs/:inpo/import', uploadFile(config.uploadDir), runImport);
+  router.post('/orgs/:inpo/import', uploadFile(config.uploadDir), withImportSlot(importSlots, runImport));
   router.get('/orgs/:inpo/export.xlsx', downloadExport);
   return router;
 
@@ -31,9 +32,7 @@ export function importExportRoutes({ db, logger, config }: Deps): Router {
 
   async function downloadTemplate(req: Request, res: Response) {
     await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.restructure');
-    res.type(XLSX_MIME).attachment('shablon-organizacii.xlsx');
-    await writeImportTemplate(res);
-    res.end();
+    await sendDownload(db, req, res, { type: XLSX_MIME, fileName: 'shablon-organizacii.xlsx', write: (sink) => writeImportTemplate(sink.out) });
   }
 
   async function runImport(req: Request, res: Response) {
@@ -54,11 +53,9 @@ export function importExportRoutes({ db, logger, config }: Deps): Router {
 
   async function downloadExport(req: Request, res: Response) {
     const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.export');
-    res.type(XLSX_MIME).attachment(`organizacii-${org.inpo}.xlsx`);
-    const rows = await exportOrganizations(db, org.path, res);
-    res.end();
-    // The file has left; the audit row records who took what.
-    await recordAudit(db, auditContextOf(req), { action: 'org.exported', entity: 'organization', entityId: org.id, organizationId: org.id, newValues: { subtree: org.inpo, rows } })
-      .catch((err: unknown) => logger.error({ err }, 'export audit failed'));
+    await sendDownload(db, req, res, {
+      type: XLSX_MIME, fileName: `organizacii-${org.inpo}.xlsx`, write: (sink) => exportOrganizations(db, org.path, sink),
+      audit: { action: 'org.exported', entity: 'organization', entityId: org.id, organizationId: org.id, newValues: { subtree: org.inpo } },
+    });
   }
 }

@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import type { Writable } from 'node:stream';
+import { streamRows, type RowSink } from '../db/stream-rows';
 import { neutralizeFormula } from '../shared/spreadsheet';
 import { EMPLOYER_KIND_LABELS, EMPLOYER_KINDS, type EmployerKind, type Level } from './levels';
 import { ORG_SHEET_COLUMNS, SHEET_LEVEL_LABELS } from './org-sheet';
@@ -17,16 +18,16 @@ function sheetColumns() {
 
 /**
  * The subtree's organizations, streamed row by row from a database cursor into a streamed workbook:
- * memory stays flat whatever the region's size. Columns match the import, so the file can be edited
- * and loaded back. Returns the number of rows written.
+ * memory stays flat whatever the region's size, and a receiver that goes away stops it. Columns match
+ * the import, so the file can be edited and loaded back. Returns the number of rows written.
  */
-export async function exportOrganizations(db: Knex, rootPath: string, out: Writable): Promise<number> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
+export async function exportOrganizations(db: Knex, rootPath: string, sink: RowSink): Promise<number> {
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink.out, useSharedStrings: false, useStyles: true });
   const sheet = workbook.addWorksheet('Организации', { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = [...sheetColumns(), ...EXPORT_EXTRA_COLUMNS.map((c, i) => ({ ...c, key: `extra${i}` }))];
   sheet.getRow(1).font = { bold: true };
   sheet.getRow(1).commit();
-  const rows = db('organizations as o')
+  const query = db('organizations as o')
     .leftJoin('organizations as p', 'p.id', 'o.parent_id')
     .leftJoin('org_officers as ch', function joinChair() {
       this.on('ch.organization_id', 'o.id').andOnNull('ch.ended_on').andOnIn('ch.post', ['chair', 'group_organizer']);
@@ -38,10 +39,8 @@ export async function exportOrganizations(db: Knex, rootPath: string, out: Writa
       'o.inpo', 'p.inpo as parent_inpo', 'o.level', 'o.name', 'o.short_name', 'o.employer_kind', 'o.employer_inn', 'o.address', 'o.phone',
       'o.email', 'o.website', 'o.has_territorial_rights', 'o.liquidated_on', 'ch.surname', 'ch.name as chair_name', 'ch.patronymic', 'ch.term_until',
       db.raw('(SELECT count(*) FROM members m WHERE m.organization_id = o.id AND m.left_on IS NULL) AS members'),
-    )
-    .stream();
-  let count = 0;
-  for await (const r of rows) {
+    );
+  const count = await streamRows(db, query, sink, (r: Record<string, string | null>) => {
     const level = r.level as Level;
     sheet.addRow([
       r.inpo, r.parent_inpo ?? '', SHEET_LEVEL_LABELS[level], neutralizeFormula(r.name), neutralizeFormula(r.short_name),
@@ -49,8 +48,7 @@ export async function exportOrganizations(db: Knex, rootPath: string, out: Writa
       r.phone ?? '', r.email ?? '', r.website ?? '', level === 'primary' ? (r.has_territorial_rights ? 'да' : 'нет') : '',
       Number(r.members), r.surname ? neutralizeFormula([r.surname, r.chair_name, r.patronymic].filter(Boolean).join(' ')) : '', r.term_until ?? '',
     ]).commit();
-    count++;
-  }
+  });
   sheet.commit();
   await workbook.commit();
   return count;

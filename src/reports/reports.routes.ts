@@ -4,6 +4,7 @@ import { authorize, can } from '../access/access';
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
 import { ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
+import { sendDownload } from '../http/download';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { principalOf } from '../http/guards';
@@ -84,12 +85,10 @@ export function reportsRoutes({ db }: Deps): Router {
     if (ext === 'json') return res.json(toJson(chosen.result));
     if (ext === 'xlsx') {
       const children = query.children ? await childSheets(t) : [];
-      res.type(XLSX_MIME).attachment(downloadName(t, 'xlsx'));
-      return void (await renderReportWorkbook([chosen.result, ...children], res));
+      return sendDownload(db, req, res, { type: XLSX_MIME, fileName: downloadName(t, 'xlsx'), write: (sink) => renderReportWorkbook([chosen.result, ...children], sink.out) });
     }
     if (ext === 'pdf') {
-      res.type('application/pdf').attachment(downloadName(t, 'pdf'));
-      return void (await renderReportPdf(chosen.result, res));
+      return sendDownload(db, req, res, { type: 'application/pdf', fileName: downloadName(t, 'pdf'), write: (sink) => renderReportPdf(chosen.result, sink.out) });
     }
     await showReport(req, res, t, chosen);
   });

@@ -31,3 +31,11 @@ export async function loggedInAgent(app: Express, user: { username: string; pass
   const home = await agent.get('/account/password').expect(200);
   return { agent, csrf: csrfFrom(home.text) };
 }
+
+/** The session cookie of a logged-in user, for a raw HTTP client (one that reads a download chunk by chunk). */
+export async function sessionCookie(app: Express, user: { username: string; password: string }): Promise<string> {
+  const { response } = await postLogin(app, user.username, user.password);
+  if (response.status !== 303) throw new Error(`login of ${user.username} failed with ${response.status}`);
+  const cookies = ([] as string[]).concat(response.headers['set-cookie'] ?? []);
+  return cookies.map((c) => c.split(';')[0]).join('; ');
+}

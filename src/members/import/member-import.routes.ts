@@ -3,12 +3,13 @@ import { Router, type Request, type Response } from 'express';
 import { auditContextOf } from '../../audit/audit';
 import type { Deps } from '../../deps';
 import { NotFoundError, ValidationError, type FieldError } from '../../http/errors';
+import { sendDownload } from '../../http/download';
 import { flash } from '../../http/flash';
 import { errorViewModel } from '../../http/forms';
 import { principalOf } from '../../http/guards';
 import { csrfTokenOf } from '../../http/setup/csrf';
 import { csvRows, xlsxRows } from '../../imports/row-source';
-import { checkSpreadsheetUpload, uploadFile } from '../../imports/upload';
+import { checkSpreadsheetUpload, uploadFile, withImportSlot } from '../../imports/upload';
 import { createPassportService } from '../../registry/passport.service';
 import { XLSX_MIME, neutralizeFormula } from '../../shared/spreadsheet';
 import { CATEGORIES, CATEGORY_LABELS } from '../membership';
@@ -17,12 +18,12 @@ import { MEMBER_COLUMNS } from './member-sheet';
 
 const MAX_MEMBER_UPLOAD_BYTES = 50 * 1024 * 1024;
 
-export function memberImportRoutes({ db, config }: Deps): Router {
+export function memberImportRoutes({ db, config, importSlots }: Deps): Router {
   const passport = createPassportService(db);
   const router = Router();
   router.get('/orgs/:inpo/members/import', (req, res) => showPage(req, res));
   router.get('/orgs/:inpo/members/import/template.xlsx', downloadTemplate);
-  router.post('/orgs/:inpo/members/import', uploadFile(config.uploadDir, MAX_MEMBER_UPLOAD_BYTES), runImport);
+  router.post('/orgs/:inpo/members/import', uploadFile(config.uploadDir, MAX_MEMBER_UPLOAD_BYTES), withImportSlot(importSlots, runImport));
   router.get('/imports/:id/errors.csv', downloadIssues);
   return router;
 
@@ -44,9 +45,7 @@ export function memberImportRoutes({ db, config }: Deps): Router {
     const lists = workbook.addWorksheet('Справочники');
     lists.columns = [{ header: 'Категория', width: 30 }, { header: 'Пол', width: 8 }];
     CATEGORIES.forEach((c, i) => lists.addRow([CATEGORY_LABELS[c], ['ж', 'м'][i] ?? '']));
-    res.type(XLSX_MIME).attachment('shablon-chleny-profsoyuza.xlsx');
-    await workbook.xlsx.write(res);
-    res.end();
+    await sendDownload(db, req, res, { type: XLSX_MIME, fileName: 'shablon-chleny-profsoyuza.xlsx', write: (sink) => workbook.xlsx.write(sink.out) });
   }
 
   async function runImport(req: Request, res: Response) {

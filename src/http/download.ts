@@ -1,0 +1,51 @@
+import { PassThrough } from 'node:stream';
+import { finished } from 'node:stream/promises';
+import type { Request, Response } from 'express';
+import type { Knex } from 'knex';
+import { auditContextOf, recordAudit, type AuditEntry } from '../audit/audit';
+import { sinkUntilGone, type RowSink } from '../db/stream-rows';
+
+export interface Download {
+  type: string;
+  fileName: string;
+  /** Writes the file into `sink.out` (ending it or not) and resolves when it is complete. */
+  write: (sink: RowSink) => Promise<unknown>;
+  /** The read-audit row; the rows sent are added to its new values, and `aborted: true` when the client left before the end. */
+  audit?: AuditEntry;
+}
+
+/**
+ * Sends a file that is written as it is produced. The response ends only after the audit row is written
+ * (a file complete for the client is an audited one). When the client goes away first, the writer is
+ * stopped through the sink's signal — which also closes a database cursor and returns its connection —
+ * and the audit row says the download was aborted, with the rows sent so far.
+ */
+export async function sendDownload(db: Knex, req: Request, res: Response, download: Download): Promise<void> {
+  res.type(download.type).attachment(download.fileName);
+  const body = new PassThrough();
+  body.pipe(res, { end: false });
+  const sink = sinkUntilGone(body, res);
+  const gone = new Promise<never>((_, reject) => sink.signal.addEventListener('abort', () => reject(sink.signal.reason), { once: true }));
+  gone.catch(() => undefined); // a client leaving after the last byte is no error
+  try {
+    // a writer that waits for its output (pdfkit, exceljs) would wait for good once the client has left
+    await Promise.race([download.write(sink), gone]);
+    if (!body.writableEnded) body.end();
+    await Promise.race([finished(body), gone]);
+  } catch (err) {
+    body.destroy();
+    if (!sink.signal.aborted) {
+      if (!res.headersSent) {
+        // the error page is a page, not the file
+        res.removeHeader('Content-Disposition');
+        res.removeHeader('Content-Type');
+      }
+      throw err;
+    }
+  }
+  if (download.audit) {
+    const aborted = sink.signal.aborted ? { aborted: true } : {};
+    await recordAudit(db, auditContextOf(req), { ...download.audit, newValues: { ...download.audit.newValues, rows: sink.rows, ...aborted } });
+  }
+  if (!sink.signal.aborted) res.end();
+}
