@@ -24,6 +24,7 @@ const envSchema = z.object({
   RETENTION_YEARS: z.coerce.number().int().min(1).max(75).default(5),
   EXPORT_DIR: z.string().min(1).default('.data/exports'),
   UPLOAD_DIR: z.string().min(1).default(path.join(os.tmpdir(), 'reestr-uploads')),
+  EVENT_DATE_MAX_FUTURE_DAYS: z.coerce.number().int().min(0).max(366).default(31),
 });
 
 export type Config = Readonly<{
@@ -48,6 +49,8 @@ export type Config = Readonly<{
   exportDir: string;
   /** Where uploaded files wait while their request runs (removed when it ends). */
   uploadDir: string;
+  /** How many days ahead of today an event (transfer, exit, admission, …) may be dated. */
+  eventDateMaxFutureDays: number;
 }>;
 
 export class ConfigError extends Error {}
@@ -85,5 +88,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retentionYears: e.RETENTION_YEARS,
     exportDir: e.EXPORT_DIR,
     uploadDir: e.UPLOAD_DIR,
+    eventDateMaxFutureDays: e.EVENT_DATE_MAX_FUTURE_DAYS,
   });
 }

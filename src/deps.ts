@@ -4,6 +4,7 @@ import { createAuthService } from './auth/auth.service';
 import type { Config } from './config';
 import { createDb } from './db/knex';
 import { createLogger } from './logger';
+import { eventDates, type EventDates } from './shared/event-dates';
 
 /** The composition root: everything the app needs, built once. Tests build it with their own database. */
 export interface Deps {
@@ -12,11 +13,13 @@ export interface Deps {
   db: Knex;
   logger: Logger;
   auth: ReturnType<typeof createAuthService>;
+  /** The range every event date must lie in (config EVENT_DATE_MAX_FUTURE_DAYS). */
+  eventDates: EventDates;
   /** Flipped at shutdown so /readyz tells the load balancer to stop sending traffic. */
   state: { shuttingDown: boolean };
 }
 
 export function buildDeps(config: Config, databaseUrl: string, logger: Logger = createLogger(config.logLevel)): Deps {
   const db = createDb(databaseUrl, { poolMax: config.dbPoolMax, statementTimeoutMs: config.statementTimeoutMs, logger });
-  return { config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost), state: { shuttingDown: false } };
+  return { config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost), eventDates: eventDates(config.eventDateMaxFutureDays), state: { shuttingDown: false } };
 }

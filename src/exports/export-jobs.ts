@@ -6,6 +6,7 @@ import { recordAudit } from '../audit/audit';
 import { ConflictError } from '../http/errors';
 import { exportMembers } from '../members/member-export';
 import type { MemberListFilter } from '../members/members.repo';
+import { inTransaction } from '../db/transaction';
 
 export const MAX_ACTIVE_JOBS_PER_USER = 3;
 const PROGRESS_EVERY = 1000;
@@ -31,10 +32,14 @@ const JOB_COLUMNS = {
 
 /** Queues an export for its requester; at most a few running or waiting per person. */
 export async function enqueueExport(db: Knex, userId: number, organizationId: number, format: 'xlsx' | 'csv', filter: MemberListFilter, rowsTotal: number): Promise<string> {
-  const active = await db('export_jobs').where({ user_id: userId }).whereIn('status', ['queued', 'running']).count<{ count: number }[]>('* as count');
-  if (Number(active[0]!.count) >= MAX_ACTIVE_JOBS_PER_USER) throw new ConflictError(`У вас уже готовятся ${MAX_ACTIVE_JOBS_PER_USER} выгрузки: дождитесь их окончания`);
-  const [row] = await db('export_jobs').insert({ user_id: userId, organization_id: organizationId, format, filter: JSON.stringify(filter), rows_total: rowsTotal }).returning('id');
-  return row.id;
+  return inTransaction(db, async (trx) => {
+    // one user's requests take turns, so simultaneous ones cannot all pass the limit
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`export-jobs:${userId}`]);
+    const active = await trx('export_jobs').where({ user_id: userId }).whereIn('status', ['queued', 'running']).count<{ count: number }[]>('* as count');
+    if (Number(active[0]!.count) >= MAX_ACTIVE_JOBS_PER_USER) throw new ConflictError(`У вас уже готовятся ${MAX_ACTIVE_JOBS_PER_USER} выгрузки: дождитесь их окончания`);
+    const [row] = await trx('export_jobs').insert({ user_id: userId, organization_id: organizationId, format, filter: JSON.stringify(filter), rows_total: rowsTotal }).returning('id');
+    return row.id as string;
+  });
 }
 
 /** The job, for its requester only (anyone else gets nothing, as for a missing id). */
