@@ -4,7 +4,8 @@
 // (UPDATE … WHERE version = ?) and a stale one finds no row and answers 409.
 // Only the listed columns bump: the region a move writes into 150,000 cards, or the path it rewrites in
 // a subtree, changes nothing a form shows and must not make open forms stale. Adding a column with a
-// constant default is a catalog change (no rewrite of the 4 M cards).
+// constant default is a catalog change (no rewrite of the 4 M cards). The trigger costs 1.5 µs a row:
+// 4.5 ms of a 3,000-member bulk transfer (pg_stat_user_functions, 200,000-member scratch union).
 import type { Knex } from 'knex';
 
 const VERSIONED: Record<string, string[]> = {
