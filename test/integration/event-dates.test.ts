@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from 'supertest';
+import { MEMBER_COLUMNS } from '../../src/members/import/member-sheet';
 import { formatDate } from '../../src/shared/format';
 import { todayIso } from '../../src/shared/dates';
 import { useTestApp } from '../support/app';
@@ -44,7 +45,7 @@ describe('member event dates', () => {
     expect((await db()('members').where({ id }).first()).organization_id).toBe(tree.primary.id);
   });
 
-  it('when a person born in 1990 is admitted in 1901 or on the day after tomorrow plus ten days, then the admission is refused', async () => {
+  it('when a person born in 1990 is admitted in 1901 or eleven days from today, then the admission is refused', async () => {
     const body = { surname: 'Ранняя', name: 'Анна', sex: 'f', birthDate: '1990-03-15', category: 'working', organizationInpo: tree.primary.inpo, notDuplicate: 'on' };
     expectRefused(await post(`/orgs/${tree.primary.inpo}/members`, { ...body, joinedOn: '1901-01-01' }), 'с 15.03.2004 по ' + latest(), 'id="joinedOn-error"');
     expectRefused(await post(`/orgs/${tree.primary.inpo}/members`, { ...body, joinedOn: tooLate() }), 'по ' + latest());
@@ -68,6 +69,16 @@ describe('member event dates', () => {
     expectRefused(await post(`/members/${ids[0]}/cards`, { kind: 'plastic', on: tooLate() }), latest());
     expectRefused(await post(`/members/${ids[0]}/consents`, { kind: 'processing', textVersion: '2025-1', source: 'paper', on: tooLate() }), latest());
     expectRefused(await post(`/members/${ids[0]}/consents`, { kind: 'processing', textVersion: '2025-1', source: 'paper', on: '1995-01-01' }), '05.05.1999');
+  });
+
+  it('when an imported row is dated before the person turned 14 or beyond the near future, then the row is reported and nothing is written', async () => {
+    const row = (surname: string, joinedOn: string) => [tree.primary.inpo, surname, 'Анна', '', 'ж', '15.03.1990', 'Работающий', 'нет', '', '', '', '', joinedOn].join(';');
+    const csv = [MEMBER_COLUMNS.map((c) => c.header).join(';'), row('Раннева', '01.01.1995'), row('Будущева', formatDate(tooLate()))].join('\r\n');
+    const res = await admin.agent.post(`/orgs/${tree.primary.inpo}/members/import?_csrf=${encodeURIComponent(admin.csrf)}`)
+      .field('mode', 'commit').attach('file', Buffer.from(csv), 'members.csv');
+    expectRefused(res);
+    expect(res.text.split(`с 15.03.2004 по ${latest()}`)).toHaveLength(3); // both rows
+    expect(await db()('members').whereIn('surname', ['Раннева', 'Будущева'])).toHaveLength(0);
   });
 });
 
