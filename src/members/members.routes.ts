@@ -12,6 +12,7 @@ import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { StaleEditError, mergeStale, seenIn, type Seen } from '../http/versioned-forms';
 import { memberVersionFields } from './member-versions';
+import { maskEmail, maskPhone } from './contact-masks';
 import { principalOf, safeLocalPath } from '../http/guards';
 import { decideRequest, incomingRequests, pendingRequestOf } from './transfer-requests';
 import { todayIso } from '../shared/dates';
@@ -62,16 +63,6 @@ const listQuery = z.object({
   after: z.string().max(1000).optional().catch(undefined),
 });
 
-/** Lists show contacts masked: enough to recognise, not to copy. */
-export function maskPhone(phone: string | null): string {
-  return phone ? `${phone.slice(0, 2)} *** ***-${phone.slice(-4, -2)}-${phone.slice(-2)}` : '';
-}
-export function maskEmail(email: string | null): string {
-  if (!email) return '';
-  const [user = '', domain = ''] = email.split('@');
-  return `${user.slice(0, 1)}***@${domain}`;
-}
-
 /** The list's filter as query parameters (for links, exports and the bulk form's hidden fields). */
 function filterParams(query: z.output<typeof listQuery>): [string, string][] {
   const { after: _after, ...filter } = query;
@@ -95,7 +86,6 @@ export function membersRoutes({ db, eventDates }: Deps): Router {
   router.get('/members/:id', (req, res) => showCard(req, res));
   router.get('/members/:id/edit', (req, res) => showEdit(req, res));
   router.post('/members/:id/edit', (req, res) => saveCard(req, res));
-  // Forms that change the membership carry the card's version (`seen`): of simultaneous changes the first wins.
   router.post('/members/:id/transfer', (req, res) => memberEvent(req, res, 'transfer', transferSchema, async (p, c, id, d, seen) => {
     if ((await members.transfer(p, c, id, d, seen)) === 'requested') return 'Организация вне вашей структуры: ей отправлен запрос, перевод произойдёт, когда его примут';
   }, 'Перевод выполнен', true));
@@ -250,8 +240,7 @@ export function membersRoutes({ db, eventDates }: Deps): Router {
       cardsOfMember(db, id), pendingRequestOf(db, id), consentsOfMember(db, id), electedPostsOf(db, id),
     ]);
     res.status(status).render('members/card', {
-      title: `${card.member.surname} ${card.member.name}`, section: 'members', ...card, cards, pendingTransfer, consents, posts, today: todayIso(),
-      versionFields: memberVersionFields(card.member),
+      title: `${card.member.surname} ${card.member.name}`, section: 'members', ...card, cards, pendingTransfer, consents, posts, today: todayIso(), versionFields: memberVersionFields(card.member),
       OFFICER_POST_LABELS, CONSENT_KIND_LABELS, CHANNEL_LABELS, SOURCE_LABELS, CARD_STATUS_LABELS, NEXT_STATUSES, LIVE_STATUSES,
       values: req.method === 'POST' ? req.body : {}, ...errorViewModel(errors), ...DICTIONARIES,
     });
@@ -260,10 +249,8 @@ export function membersRoutes({ db, eventDates }: Deps): Router {
   /** The card's form: from the card (with its version), the submitted values (422), or those merged with another user's change (409). */
   async function showEdit(req: Request, res: Response, status = 200, errors: FieldError[] = [], values?: Record<string, unknown>) {
     const member = await members.memberFor(principalOf(req), Number(req.params.id), 'member.edit');
-    res.status(status).render('members/edit', {
-      title: `Карточка: ${member.surname} ${member.name}`, section: 'members', member,
-      values: values ?? (req.method === 'POST' ? req.body : { ...member, ...memberVersionFields(member) }), ...errorViewModel(errors), ...DICTIONARIES,
-    });
+    const shown = values ?? (req.method === 'POST' ? req.body : { ...member, ...memberVersionFields(member) });
+    res.status(status).render('members/edit', { title: `Карточка: ${member.surname} ${member.name}`, section: 'members', member, values: shown, ...errorViewModel(errors), ...DICTIONARIES });
   }
 
   async function saveCard(req: Request, res: Response) {
@@ -281,11 +268,7 @@ export function membersRoutes({ db, eventDates }: Deps): Router {
     res.redirect(303, `/members/${member.id}`);
   }
 
-  /**
-   * The card's event forms; errors are keyed by form (`transfer-on`), since several forms share field names.
-   * A `versioned` form names the card version it was shown with; a change lost to another user's (409)
-   * shows the card as it is now with what changed.
-   */
+  /** The card's event forms, errors keyed by form (`transfer-on`: forms share field names); a `versioned` one (a membership change) names the card's version it was shown with and loses to a change made since (409). */
   async function memberEvent<S extends z.ZodType>(
     req: Request, res: Response, formKey: string, schema: S,
     run: (principal: ReturnType<typeof principalOf>, ctx: ReturnType<typeof auditContextOf>, id: number, data: z.output<S>, seen: Seen | undefined) => Promise<void | string>,

@@ -104,7 +104,7 @@ export function restructureRoutes({ db, eventDates }: Deps): Router {
       if (operation === 'merge') restructure.checkMerge(org, target!);
       if (operation !== 'liquidate') await restructure.checkTreeDate(org, target!, operation, data.on);
       if (operation === 'liquidate') restructure.checkLiquidation(org, await restructure.impactOf(org), transferTo);
-      restructure.checkDate(operation, org, operation === 'liquidate' ? transferTo : target, data.on);
+      await restructure.checkDate(operation, org, operation === 'liquidate' ? transferTo : target, data.on);
       if (!data.confirm) return showOperation(req, res, operation, [], { target, transferTo, on: data.on });
       if (operation === 'move') await restructure.move(principal, ctx, org, target!, data.on);
       if (operation === 'merge') await restructure.merge(ctx, org, target!, data.on);

@@ -91,10 +91,15 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
     if (since && on < since) throw fieldError('on', `Дата не может быть раньше ${formatDate(since)}: с этой даты действует последнее перемещение в этой части структуры`);
   }
 
-  /** The operation's date: not before the organizations it joins were created, not beyond the near future. */
-  function checkDate(operation: Operation, org: OrgRow, other: OrgRow | null, on: string) {
+  /**
+   * The operation's date: not before the organizations it joins were created, nor before the
+   * organization's last dated event (a rename is dated by the day it was typed in, so it does not count),
+   * and not beyond the near future.
+   */
+  async function checkDate(operation: Operation, org: OrgRow, other: OrgRow | null, on: string, trx: Knex = db) {
     const what = operation === 'move' ? 'создания новой вышестоящей организации' : 'создания организации, принимающей членов';
-    dates.check('on', on, [sinceCreation(org.createdOn), { on: other?.createdOn, what }]);
+    const last = await trx('org_events').where({ organization_id: org.id }).whereNot('kind', 'renamed').max('happened_on as on').first();
+    dates.check('on', on, [sinceCreation(org.createdOn), { on: other?.createdOn, what }, { on: last?.on as string | null, what: 'предыдущего события организации' }]);
   }
 
   /** The organizations of an operation locked in id order and read again; closed ones are refused. */
@@ -151,7 +156,7 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
       await inTransaction(db, async (trx) => {
         const [org, newParent] = (await lockOpen(trx, [given, target])) as [OrgRow, OrgRow];
         checkMove(principal, org, newParent);
-        checkDate('move', org, newParent, on);
+        await checkDate('move', org, newParent, on, trx);
         await checkTreeDate(org, newParent, 'move', on, trx);
         const impact = await impactOf(org, trx);
         await reparent(trx, org, newParent, on);
@@ -168,7 +173,7 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
       return inTransaction(db, async (trx) => {
         const [org, into] = (await lockOpen(trx, [given, target])) as [OrgRow, OrgRow];
         checkMerge(org, into);
-        checkDate('merge', org, into, on);
+        await checkDate('merge', org, into, on, trx);
         await checkTreeDate(org, into, 'merge', on, trx);
         const children = await trx('organizations').where({ parent_id: org.id }).whereNull('liquidated_on').select('id');
         for (const { id } of children) {
@@ -194,7 +199,7 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
       return inTransaction(db, async (trx) => {
         const [org, transferTo = null] = (await lockOpen(trx, receiver ? [given, receiver] : [given])) as [OrgRow, OrgRow?];
         checkLiquidation(org, await impactOf(org, trx), transferTo);
-        checkDate('liquidate', org, transferTo, on);
+        await checkDate('liquidate', org, transferTo, on, trx);
         let membersMoved = 0;
         if (transferTo) {
           const onRecord = trx('members').select('id').whereNull('left_on')
