@@ -1,5 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Response } from 'supertest';
+import { MEMBER_COLUMNS } from '../../src/members/import/member-sheet';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser } from '../support/factories';
@@ -83,6 +84,16 @@ describe('the same write sent several times at once', () => {
     const responses = await times(3, () => chair.agent.post(url).type('form').send({ ...fields, toInpo: other.primary.inpo, on: '2026-11-01' }));
     expectNo500(responses);
     expect(await db()('transfer_requests').where({ member_id: id })).toHaveLength(1);
+  });
+
+  it('when one member file is imported twice at once, then its people are created once and nothing fails', async () => {
+    const org = await createOrg(db(), tree.territory, 'primary');
+    const rows = Array.from({ length: 40 }, (_, i) => [org.inpo, 'Загрузкина', 'Анна', '', 'ж', `${String(i % 28 + 1).padStart(2, '0')}.0${i % 9 + 1}.1980`, 'Работающий', 'нет', '', '', '', '', '01.09.2015'].join(';'));
+    const csv = Buffer.from([MEMBER_COLUMNS.map((c) => c.header).join(';'), ...rows].join('\r\n'));
+    const url = `/orgs/${org.inpo}/members/import?_csrf=${encodeURIComponent(coordinator.csrf)}`;
+    const responses = await times(2, () => coordinator.agent.post(url).field('mode', 'commit').attach('file', csv, 'members.csv'));
+    expectNo500(responses);
+    expect(await db()('members').where({ organization_id: org.id })).toHaveLength(40);
   });
 
   it('when a report is filed four times at once, then one version is frozen', async () => {

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { can } from '../../access/access';
 import { pathWithin, type Principal } from '../../access/principal';
 import { recordAudit, recordAuditForMembers, type AuditContext } from '../../audit/audit';
+import { withPgErrors } from '../../db/pg-errors';
 import { parseForm } from '../../http/forms';
 import type { ImportIssue } from '../../imports/import-issue';
 import { normalizeSheetDate, type SheetRow } from '../../imports/row-source';
@@ -42,7 +43,7 @@ export async function importMembers(
     if (result.issues.length < MAX_REPORTED_ISSUES) result.issues.push({ line, column: key ? HEADER[key] : '', message });
   };
   try {
-    await db.transaction(async (trx) => {
+    await withPgErrors(() => db.transaction(async (trx) => {
       await createStagingTables(trx);
       const staging = memberStager(trx);
       const orgs = new Map<string, OrgRow | null>();
@@ -144,7 +145,7 @@ export async function importMembers(
       }
       result.created = await commitStaged(trx, ctx, root);
       result.committed = true;
-    });
+    }));
   } catch (err) {
     if (!(err instanceof CheckOnly)) throw err;
   }
