@@ -62,8 +62,11 @@ async function importTargetUnder(db: Knex, territoryId: number): Promise<{ id: n
 
 /** Removes the members an import run left (their history with them; the audit rows of the import stay). */
 export async function emptyOrganization(db: Knex, organizationId: number): Promise<void> {
-  const ids = db('members').where({ organization_id: organizationId }).select('id');
-  await db('membership_events').whereIn('member_id', ids).del();
-  await db('member_periods').whereIn('member_id', ids).del();
-  await db('members').where({ organization_id: organizationId }).del();
+  // cards and their history go together: the database refuses a card left without its open period
+  await db.transaction(async (trx) => {
+    const ids = trx('members').where({ organization_id: organizationId }).select('id');
+    await trx('membership_events').whereIn('member_id', ids).del();
+    await trx('member_periods').whereIn('member_id', ids).del();
+    await trx('members').where({ organization_id: organizationId }).del();
+  });
 }

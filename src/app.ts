@@ -17,6 +17,7 @@ import { setUpFlash } from './http/flash';
 import { requireLogin, requirePasswordChanged } from './http/guards';
 import { setUpAuthentication } from './http/setup/auth';
 import { setUpCsrf } from './http/setup/csrf';
+import { setUpFormOnce } from './http/setup/form-once';
 import { setUpRequestLogging } from './http/setup/logging';
 import { setUpNavigation } from './http/setup/navigation';
 import { setUpSecurity } from './http/setup/security';
@@ -48,6 +49,7 @@ export function createApp(deps: Deps): App {
   setUpCsrf(app);
   const authenticator = setUpAuthentication(app, deps.db, deps.auth);
   setUpFlash(app);
+  setUpFormOnce(app, deps.db);
   setUpNavigation(app);
 
   app.use(authRoutes(deps, authenticator));

@@ -48,6 +48,7 @@ const envSchema = z.object({
   EXPORT_DIR: z.string().min(1).default('.data/exports'),
   UPLOAD_DIR: z.string().min(1).default('.data/uploads'),
   IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  EVENT_DATE_MAX_FUTURE_DAYS: z.coerce.number().int().min(0).max(366).default(31),
 });
 
 export type Config = Readonly<{
@@ -78,6 +79,8 @@ export type Config = Readonly<{
   uploadDir: string;
   /** Uploaded files read at once; one more is answered 429. */
   importConcurrency: number;
+  /** How many days ahead of today an event (transfer, exit, admission, …) may be dated. */
+  eventDateMaxFutureDays: number;
 }>;
 
 export class ConfigError extends Error {}
@@ -121,5 +124,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     exportDir: e.EXPORT_DIR,
     uploadDir: e.UPLOAD_DIR,
     importConcurrency: e.IMPORT_CONCURRENCY,
+    eventDateMaxFutureDays: e.EVENT_DATE_MAX_FUTURE_DAYS,
   });
 }

@@ -5,6 +5,7 @@ import type { Config } from './config';
 import { createDb } from './db/knex';
 import { createLogger } from './logger';
 import { createSlots, type Slots } from './shared/slots';
+import { eventDates, type EventDates } from './shared/event-dates';
 
 /** The composition root: everything the app needs, built once. Tests build it with their own database. */
 export interface Deps {
@@ -15,6 +16,8 @@ export interface Deps {
   auth: ReturnType<typeof createAuthService>;
   /** Uploads being read: each unpacks and parses a file, so only a few at once (IMPORT_CONCURRENCY). */
   importSlots: Slots;
+  /** The range every event date must lie in (config EVENT_DATE_MAX_FUTURE_DAYS). */
+  eventDates: EventDates;
   /** Flipped at shutdown so /readyz tells the load balancer to stop sending traffic. */
   state: { shuttingDown: boolean };
 }
@@ -22,6 +25,7 @@ export interface Deps {
 export function buildDeps(config: Config, databaseUrl: string, logger: Logger = createLogger(config.logLevel)): Deps {
   const db = createDb(databaseUrl, { poolMax: config.dbPoolMax, statementTimeoutMs: config.statementTimeoutMs, logger });
   return {
-    config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost), importSlots: createSlots(config.importConcurrency), state: { shuttingDown: false },
+    config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost), importSlots: createSlots(config.importConcurrency),
+    eventDates: eventDates(config.eventDateMaxFutureDays), state: { shuttingDown: false },
   };
 }

@@ -133,19 +133,20 @@ async function main() {
     quotas[0]! += MEMBERS - quotas.reduce((s, q) => s + q, 0);
     let members = 0;
     await withoutSecondaryStructures(db, ['members', 'member_periods', 'membership_events', 'union_cards', 'member_consents'], async () => {
-      // the generator knows each card's region, and the counts are built once after the load
-      await db.raw('ALTER TABLE members DISABLE TRIGGER members_region, DISABLE TRIGGER member_counts_inserted');
+      // the generator knows each card's region, and the counts are built once after the load; the cards
+      // are loaded before their periods (each statement its own transaction), consistent together by construction
+      await db.raw('ALTER TABLE members DISABLE TRIGGER members_region, DISABLE TRIGGER member_counts_inserted, DISABLE TRIGGER membership_guard_inserted');
       members = await copyRows(db, 'members', ['organization_id', 'region_id', 'surname', 'name', 'patronymic', 'sex', 'birth_date', 'category', 'is_pedagogical', 'joined_on', 'left_on'], memberRows(primaries, quotas));
-      await db.raw('ALTER TABLE members ENABLE TRIGGER members_region, ENABLE TRIGGER member_counts_inserted');
+      await db.raw('ALTER TABLE members ENABLE TRIGGER members_region, ENABLE TRIGGER member_counts_inserted, ENABLE TRIGGER membership_guard_inserted');
       await db.raw('SELECT member_counts_rebuild()');
       lap(`members (${members})`);
       // History, cards and consents follow from the members just loaded, set-based inside the server.
       // the periods take the person's sex and birth date here, not from the per-row trigger
       // (and the statistics caches, emptied above, have nothing to forget)
-      await db.raw('ALTER TABLE member_periods DISABLE TRIGGER member_periods_person, DISABLE TRIGGER member_state_forget_inserted');
+      await db.raw('ALTER TABLE member_periods DISABLE TRIGGER member_periods_person, DISABLE TRIGGER member_state_forget_inserted, DISABLE TRIGGER membership_guard_inserted');
       await db.raw(`INSERT INTO member_periods (member_id, organization_id, category, is_pedagogical, valid_from, valid_to, sex, birth_date)
                     SELECT id, organization_id, category, is_pedagogical, joined_on, left_on, sex, birth_date FROM members`);
-      await db.raw('ALTER TABLE member_periods ENABLE TRIGGER member_periods_person, ENABLE TRIGGER member_state_forget_inserted');
+      await db.raw('ALTER TABLE member_periods ENABLE TRIGGER member_periods_person, ENABLE TRIGGER member_state_forget_inserted, ENABLE TRIGGER membership_guard_inserted');
       lap('periods');
       await db.raw(`INSERT INTO membership_events (member_id, kind, happened_on, to_organization_id, category)
                     SELECT id, 'admitted', joined_on, organization_id, category FROM members`);

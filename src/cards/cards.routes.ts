@@ -18,9 +18,9 @@ const batchSchema = z.object({
   on: requiredDate('Укажите дату'),
 });
 
-export function cardsRoutes({ db }: Deps): Router {
-  const passport = createPassportService(db);
-  const cards = createCardsService(db);
+export function cardsRoutes({ db, eventDates }: Deps): Router {
+  const passport = createPassportService(db, eventDates);
+  const cards = createCardsService(db, eventDates);
   const router = Router();
   router.get('/orgs/:inpo/cards', (req, res) => showCards(req, res));
   router.post('/orgs/:inpo/cards/batch', (req, res) => batchMove(req, res));

@@ -5,6 +5,7 @@ import { recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
 import { ValidationError } from '../http/errors';
 import type { OrgRow } from '../registry/orgs.repo';
+import { eventDates, since14, type EventDates } from '../shared/event-dates';
 import { CARD_STATUS_LABELS, LIVE_STATUSES, mayMove, type CardStatus } from './card-statuses';
 
 const fieldError = (field: string, message: string) => new ValidationError([{ field, message }]);
@@ -60,8 +61,11 @@ export async function moveCardsOf(trx: Knex.Transaction, memberIds: number[], fr
   return rows.length;
 }
 
-export function createCardsService(db: Knex) {
-  async function cardWithMember(trx: Knex, cardId: number) {
+/** Card changes lock what they check: the member for a new card (one live card each), the card for a move (one move at a time). */
+export function createCardsService(db: Knex, dates: EventDates = eventDates()) {
+  /** The card locked alone (a lock that waited re-checks a join against stale rows), then read with its member as they are now. */
+  async function lockedCardWithMember(trx: Knex, cardId: number) {
+    await trx('union_cards').where({ id: cardId }).forUpdate().first('id');
     return trx('union_cards as c').join('members as m', 'm.id', 'c.member_id').join('organizations as o', 'o.id', 'm.organization_id')
       .where('c.id', cardId).first({ ...CARD_COLUMNS, orgId: 'o.id', orgPath: 'o.path', orgLevel: 'o.level', leftOn: 'm.left_on' });
   }
@@ -70,10 +74,13 @@ export function createCardsService(db: Knex) {
     /** A new card (or the replacement of a lost one) for an active member without a live card. */
     async request(principal: Principal, ctx: AuditContext, memberId: number, kind: 'plastic' | 'virtual', on: string) {
       return inTransaction(db, async (trx) => {
+        // the member locked alone: simultaneous requests take turns, and the second sees the first's card
+        await trx('members').where({ id: memberId }).forNoKeyUpdate().first('id');
         const member = await trx('members as m').join('organizations as o', 'o.id', 'm.organization_id').where('m.id', memberId)
-          .first('m.id', 'm.left_on', 'o.id as org_id', 'o.path', 'o.level', 'o.region_code');
+          .first('m.id', 'm.left_on', 'm.birth_date', 'o.id as org_id', 'o.path', 'o.level', 'o.region_code');
         authorize(principal, 'member.edit', member ? { id: member.org_id, path: member.path, level: member.level } : undefined);
         if (member.left_on) throw fieldError('kind', 'Член Профсоюза выбыл: карта не выдаётся');
+        dates.check('on', on, [since14(member.birth_date)]);
         const cards = await trx('union_cards').where({ member_id: memberId }).orderBy('id', 'desc').forUpdate();
         if (cards.some((c) => LIVE_STATUSES.includes(c.status))) throw fieldError('kind', 'У члена Профсоюза уже есть действующая карта');
         const lost = cards.find((c) => c.status === 'lost');
@@ -91,12 +98,12 @@ export function createCardsService(db: Knex) {
     /** `memberId` is the card page's member: a card of somebody else is not found there. */
     async move(principal: Principal, ctx: AuditContext, memberId: number, cardId: number, to: CardStatus, on: string, reason: string | null) {
       await inTransaction(db, async (trx) => {
-        const found = Number.isSafeInteger(cardId) ? await cardWithMember(trx, cardId) : undefined;
+        const found = Number.isSafeInteger(cardId) ? await lockedCardWithMember(trx, cardId) : undefined;
         const card = found && Number(found.memberId) === memberId ? found : undefined;
         authorize(principal, 'member.edit', card ? { id: card.orgId, path: card.orgPath, level: card.orgLevel } : undefined);
         if (!mayMove(card.status, to)) throw fieldError('to', `Из состояния «${CARD_STATUS_LABELS[card.status as CardStatus]}» нельзя перейти в «${CARD_STATUS_LABELS[to]}»`);
         if (to === 'refused' && !reason) throw fieldError('reason', 'Укажите причину отказа');
-        if (on < card.statusOn) throw fieldError('on', 'Дата не может быть раньше предыдущего изменения');
+        dates.check('on', on, [{ on: card.statusOn, what: 'предыдущего изменения карты' }]);
         await trx('union_cards').where({ id: cardId }).update({ status: to, status_on: on });
         await trx('union_card_events').insert({ card_id: cardId, from_status: card.status, to_status: to, happened_on: on, reason, actor_user_id: ctx.actorUserId });
         await recordAudit(trx, ctx, { action: 'card.moved', entity: 'member', entityId: card.memberId, organizationId: card.orgId, oldValues: { status: card.status }, newValues: { status: to, on, reason } });
@@ -105,6 +112,7 @@ export function createCardsService(db: Knex) {
 
     /** "A region receives a box of 3,000 cards": every card of the subtree in one status moves on. */
     async batchMove(ctx: AuditContext, org: OrgRow, from: CardStatus, to: CardStatus, on: string) {
+      dates.check('on', on, []);
       return inTransaction(db, async (trx) => {
         const memberIds = await trx('members as m').join('organizations as o', 'o.id', 'm.organization_id').whereRaw('o.path <@ ?::ltree', [org.path]).pluck('m.id');
         const moved = await moveCardsOf(trx, memberIds.map(Number), from, to, on, ctx.actorUserId);

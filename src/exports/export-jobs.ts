@@ -11,6 +11,7 @@ import { ConflictError } from '../http/errors';
 import { exportMembers } from '../members/member-export';
 import type { ListReader, MemberListFilter } from '../members/members.repo';
 import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../shared/private-files';
+import { inTransaction } from '../db/transaction';
 
 export const MAX_ACTIVE_JOBS_PER_USER = 3;
 const PROGRESS_EVERY = 1000;
@@ -38,12 +39,16 @@ const JOB_COLUMNS = {
 export async function enqueueExport(
   db: Knex, userId: number, organizationId: number, format: 'xlsx' | 'csv', filter: MemberListFilter, reader: ListReader, rowsTotal: number,
 ): Promise<string> {
-  const active = await db('export_jobs').where({ user_id: userId }).whereIn('status', ['queued', 'running']).count<{ count: number }[]>('* as count');
-  if (Number(active[0]!.count) >= MAX_ACTIVE_JOBS_PER_USER) throw new ConflictError(`У вас уже готовятся ${MAX_ACTIVE_JOBS_PER_USER} выгрузки: дождитесь их окончания`);
-  const [row] = await db('export_jobs')
-    .insert({ user_id: userId, organization_id: organizationId, format, filter: JSON.stringify(filter), viewer_paths: reader.viewPaths, rows_total: rowsTotal })
-    .returning('id');
-  return row.id;
+  return inTransaction(db, async (trx) => {
+    // one user's requests take turns, so simultaneous ones cannot all pass the limit
+    await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`export-jobs:${userId}`]);
+    const active = await trx('export_jobs').where({ user_id: userId }).whereIn('status', ['queued', 'running']).count<{ count: number }[]>('* as count');
+    if (Number(active[0]!.count) >= MAX_ACTIVE_JOBS_PER_USER) throw new ConflictError(`У вас уже готовятся ${MAX_ACTIVE_JOBS_PER_USER} выгрузки: дождитесь их окончания`);
+    const [row] = await trx('export_jobs')
+      .insert({ user_id: userId, organization_id: organizationId, format, filter: JSON.stringify(filter), viewer_paths: reader.viewPaths, rows_total: rowsTotal })
+      .returning('id');
+    return row.id as string;
+  });
 }
 
 /** The job, for its requester only (anyone else gets nothing, as for a missing id). */

@@ -3,7 +3,9 @@ import { z } from 'zod';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
 import { ValidationError } from '../http/errors';
+import { eventDates, since14, type EventDates } from '../shared/event-dates';
 import { optionalChoice, requiredDate, requiredString } from '../shared/fields';
+import { lockedMember } from './member-versions';
 
 export const CONSENT_KIND_LABELS = { processing: 'Обработка персональных данных', mailing: 'Получение рассылок' } as const;
 export const CHANNEL_LABELS = { email: 'e-mail', sms: 'SMS', push: 'push-уведомления' } as const;
@@ -29,9 +31,12 @@ export async function consentsOfMember(db: Knex, memberId: number) {
 
 const fieldError = (field: string, message: string) => new ValidationError([{ field, message }]);
 
-export async function giveConsent(db: Knex, ctx: AuditContext, member: { id: number; organizationId: number }, input: z.output<typeof consentSchema>) {
+/** A new consent; the card is locked meanwhile, so the same consent registered twice at once is found by the second. */
+export async function giveConsent(db: Knex, ctx: AuditContext, memberId: number, input: z.output<typeof consentSchema>, dates: EventDates = eventDates()) {
   const channel = input.kind === 'mailing' ? input.channel : null;
   await inTransaction(db, async (trx) => {
+    const member = await lockedMember(trx, memberId);
+    dates.check('on', input.on, [since14(member.birthDate)]);
     const active = await trx('member_consents').where({ member_id: member.id, kind: input.kind }).whereNull('withdrawn_on')
       .where((q) => (channel ? q.where('channel', channel) : q.whereNull('channel'))).first();
     if (active) throw fieldError('kind', 'Такое согласие уже действует: чтобы заменить его, сначала отзовите');
@@ -42,11 +47,11 @@ export async function giveConsent(db: Knex, ctx: AuditContext, member: { id: num
   });
 }
 
-export async function withdrawConsent(db: Knex, ctx: AuditContext, member: { id: number; organizationId: number }, consentId: number, on: string) {
+export async function withdrawConsent(db: Knex, ctx: AuditContext, member: { id: number; organizationId: number }, consentId: number, on: string, dates: EventDates = eventDates()) {
   await inTransaction(db, async (trx) => {
-    const consent = await trx('member_consents').where({ id: consentId, member_id: member.id }).first();
+    const consent = await trx('member_consents').where({ id: consentId, member_id: member.id }).forUpdate().first();
     if (!consent || consent.withdrawn_on) throw fieldError('on', 'Действующее согласие не найдено');
-    if (on < consent.given_on) throw fieldError('on', 'Отзыв не может быть раньше согласия');
+    dates.check('on', on, [{ on: consent.given_on, what: 'даты согласия' }]);
     await trx('member_consents').where({ id: consentId }).update({ withdrawn_on: on });
     await recordAudit(trx, ctx, { action: 'consent.withdrawn', entity: 'member', entityId: member.id, organizationId: member.organizationId, newValues: { consentId, on } });
   });

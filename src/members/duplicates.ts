@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
-import { ValidationError } from '../http/errors';
+import { ConflictError, ValidationError } from '../http/errors';
+import { lockMembers } from './members.repo';
 
 /** Groups of cards in a subtree that look like one person: same surname, name and birth date, or same SNILS. */
 export async function duplicateGroups(db: Knex, rootPath: string, limit = 200) {
@@ -34,6 +35,11 @@ export async function duplicateGroups(db: Knex, rootPath: string, limit = 200) {
 export async function mergeCards(db: Knex, ctx: AuditContext, survivor: { id: number; organizationId: number }, duplicateId: number) {
   if (survivor.id === duplicateId) throw new ValidationError([{ field: 'duplicateId', message: 'Выберите другую карточку' }]);
   await inTransaction(db, async (trx) => {
+    // both cards locked in one order (a merge the other way round waits instead of deadlocking), then re-checked
+    await lockMembers(trx, [survivor.id, duplicateId]);
+    if ((await trx('members').whereIn('id', [survivor.id, duplicateId]).whereNull('merged_into_id')).length !== 2) {
+      throw new ConflictError('Карточка уже объединена с другой: обновите страницу');
+    }
     const dropped = await trx.raw(
       `DELETE FROM member_periods d USING member_periods s
         WHERE d.member_id = ? AND s.member_id = ? AND daterange(d.valid_from, d.valid_to) && daterange(s.valid_from, s.valid_to)

@@ -27,6 +27,8 @@ export interface MemberRow {
   leftOn: string | null;
   leftReason: string | null;
   mergedIntoId: number | null;
+  /** Bumped by every change of the card (optimistic locking of its forms). */
+  version: number;
 }
 
 function selectMember(db: Knex) {
@@ -35,13 +37,27 @@ function selectMember(db: Knex) {
     organizationLevel: 'o.level', surname: 'm.surname', name: 'm.name', patronymic: 'm.patronymic', sex: 'm.sex', birthDate: 'm.birth_date',
     phone: 'm.phone', email: 'm.email', snils: 'm.snils', category: 'm.category', position: 'm.position', professionalGroup: 'm.professional_group',
     isPedagogical: 'm.is_pedagogical', onParentalLeave: 'm.on_parental_leave', studyForm: 'm.study_form', studyYear: 'm.study_year', joinedOn: 'm.joined_on', leftOn: 'm.left_on', leftReason: 'm.left_reason',
-    mergedIntoId: 'm.merged_into_id',
+    mergedIntoId: 'm.merged_into_id', version: 'm.version',
   });
 }
 
 export async function findMember(db: Knex, id: number): Promise<MemberRow | undefined> {
   const row = await selectMember(db).where('m.id', id).first();
   return row ? { ...row, id: Number(row.id) } : undefined;
+}
+
+/**
+ * Locks cards until the transaction ends, in id order (two changes of overlapping sets wait rather than
+ * deadlock). Alone, not joined: a lock that waited re-checks a join against the organization row it first
+ * read, and a card moved meanwhile would drop out of the result.
+ */
+export async function lockMembers(trx: Knex.Transaction, ids: number[]): Promise<number[]> {
+  return (await trx('members').whereIn('id', ids).orderBy('id').forNoKeyUpdate().pluck('id')).map(Number);
+}
+
+/** The card as it is now, locked until the transaction ends: a change re-checks its conditions on it. */
+export async function lockMember(trx: Knex.Transaction, id: number): Promise<MemberRow | undefined> {
+  return (await lockMembers(trx, [id])).length ? findMember(trx, id) : undefined;
 }
 
 export interface MemberListFilter {
@@ -136,7 +152,7 @@ const presentOr = (column: string, ofDate: string) => `CASE WHEN v.shown THEN ${
 function listedColumns(at: { org: string; period: string }): string {
   const columns: Record<keyof ListedMember, string> = {
     id: 'm.id', restricted: 'NOT v.shown', surname: 'm.surname', name: 'm.name', patronymic: 'm.patronymic', sex: 'm.sex', birthDate: 'm.birth_date',
-    joinedOn: 'm.joined_on', mergedIntoId: 'm.merged_into_id',
+    joinedOn: 'm.joined_on', mergedIntoId: 'm.merged_into_id', version: 'm.version',
     organizationId: presentOr('o.id', `${at.org}.id`), organizationPath: presentOr('o.path', `${at.org}.path`), organizationInpo: presentOr('o.inpo', `${at.org}.inpo`),
     organizationName: presentOr('o.name', `${at.org}.name`), organizationLevel: presentOr('o.level', `${at.org}.level`),
     category: presentOr('m.category', `${at.period}.category`), isPedagogical: presentOr('m.is_pedagogical', `${at.period}.is_pedagogical`),

@@ -9,6 +9,9 @@ import { enqueueExport } from '../exports/export-jobs';
 import { sendDownload } from '../http/download';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
+import { StaleEditError, mergeStale, seenIn, type Seen } from '../http/versioned-forms';
+import { memberVersionFields } from './member-versions';
+import { maskEmail, maskPhone } from './contact-masks';
 import { principalOf, safeLocalPath } from '../http/guards';
 import { memberViewPaths } from '../access/access';
 import { decideRequest, incomingRequests, pendingRequestOf } from './transfer-requests';
@@ -61,16 +64,6 @@ const listQuery = z.object({
   after: z.string().max(1000).optional().catch(undefined),
 });
 
-/** Lists show contacts masked: enough to recognise, not to copy. */
-export function maskPhone(phone: string | null): string {
-  return phone ? `${phone.slice(0, 2)} *** ***-${phone.slice(-4, -2)}-${phone.slice(-2)}` : '';
-}
-export function maskEmail(email: string | null): string {
-  if (!email) return '';
-  const [user = '', domain = ''] = email.split('@');
-  return `${user.slice(0, 1)}***@${domain}`;
-}
-
 /** The duplicate warning of the admission and card forms: the cards the user may open, and whether one elsewhere matched. */
 function duplicatesViewModel(found?: DuplicateFoundError) {
   return { duplicates: found?.candidates ?? [], duplicateElsewhere: found?.elsewhere ?? false, duplicateFound: !!found, MATCH_ELSEWHERE_MESSAGE };
@@ -82,9 +75,9 @@ function filterParams(query: z.output<typeof listQuery>): [string, string][] {
   return Object.entries(filter).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '');
 }
 
-export function membersRoutes({ db }: Deps): Router {
-  const members = createMembersService(db);
-  const cards = createCardsService(db);
+export function membersRoutes({ db, eventDates }: Deps): Router {
+  const members = createMembersService(db, eventDates);
+  const cards = createCardsService(db, eventDates);
   const passport = createPassportService(db);
   const router = Router();
 
@@ -99,19 +92,19 @@ export function membersRoutes({ db }: Deps): Router {
   router.get('/members/:id', (req, res) => showCard(req, res));
   router.get('/members/:id/edit', (req, res) => showEdit(req, res));
   router.post('/members/:id/edit', (req, res) => saveCard(req, res));
-  router.post('/members/:id/transfer', (req, res) => memberEvent(req, res, 'transfer', transferSchema, async (p, c, id, d) => {
-    if ((await members.transfer(p, c, id, d)) === 'requested') return 'Организация вне вашей структуры: ей отправлен запрос, перевод произойдёт, когда его примут';
-  }, 'Перевод выполнен'));
+  router.post('/members/:id/transfer', (req, res) => memberEvent(req, res, 'transfer', transferSchema, async (p, c, id, d, seen) => {
+    if ((await members.transfer(p, c, id, d, seen)) === 'requested') return 'Организация вне вашей структуры: ей отправлен запрос, перевод произойдёт, когда его примут';
+  }, 'Перевод выполнен', true));
   router.get('/orgs/:inpo/transfer-requests', (req, res) => showRequests(req, res));
   router.post('/transfer-requests/:id/decide', (req, res) => decide(req, res));
-  router.post('/members/:id/exit', (req, res) => memberEvent(req, res, 'exit', exitSchema, (p, c, id, d) => members.exit(p, c, id, d), 'Выход из Профсоюза оформлен'));
+  router.post('/members/:id/exit', (req, res) => memberEvent(req, res, 'exit', exitSchema, (p, c, id, d, seen) => members.exit(p, c, id, d, seen), 'Выход из Профсоюза оформлен', true));
   router.post('/members/:id/cards', (req, res) => memberEvent(req, res, 'card', cardRequestSchema, async (p, c, id, d) => void (await cards.request(p, c, id, d.kind, d.on)), 'Заявка на карту оформлена'));
   router.post('/members/:id/cards/move', (req, res) => memberEvent(req, res, 'cardmove', cardMoveSchema, (p, c, id, d) => cards.move(p, c, id, d.cardId, d.to, d.on, d.reason), 'Состояние карты изменено'));
-  router.post('/members/:id/consents', (req, res) => memberEvent(req, res, 'consent', consentSchema, async (p, c, id, d) => giveConsent(db, c, await members.memberFor(p, id, 'member.edit'), d), 'Согласие зарегистрировано'));
-  router.post('/members/:id/consents/withdraw', (req, res) => memberEvent(req, res, 'withdraw', withdrawSchema, async (p, c, id, d) => withdrawConsent(db, c, await members.memberFor(p, id, 'member.edit'), d.consentId, d.on), 'Согласие отозвано'));
-  router.post('/members/:id/readmit', (req, res) => memberEvent(req, res, 'readmit', readmitSchema, (p, c, id, d) => members.readmit(p, c, id, d), 'Повторный приём оформлен'));
+  router.post('/members/:id/consents', (req, res) => memberEvent(req, res, 'consent', consentSchema, async (p, c, id, d) => giveConsent(db, c, (await members.memberFor(p, id, 'member.edit')).id, d, eventDates), 'Согласие зарегистрировано'));
+  router.post('/members/:id/consents/withdraw', (req, res) => memberEvent(req, res, 'withdraw', withdrawSchema, async (p, c, id, d) => withdrawConsent(db, c, await members.memberFor(p, id, 'member.edit'), d.consentId, d.on, eventDates), 'Согласие отозвано'));
+  router.post('/members/:id/readmit', (req, res) => memberEvent(req, res, 'readmit', readmitSchema, (p, c, id, d, seen) => members.readmit(p, c, id, d, seen), 'Повторный приём оформлен', true));
   router.post('/members/:id/merge', (req, res) => merge(req, res));
-  router.post('/members/:id/category', (req, res) => memberEvent(req, res, 'category', categorySchema, (p, c, id, d) => members.changeCategory(p, c, id, d), 'Категория изменена'));
+  router.post('/members/:id/category', (req, res) => memberEvent(req, res, 'category', categorySchema, (p, c, id, d, seen) => members.changeCategory(p, c, id, d, seen), 'Категория изменена', true));
   return router;
 
   function filterOf(query: z.output<typeof listQuery>): MemberListFilter {
@@ -176,7 +169,7 @@ export function membersRoutes({ db }: Deps): Router {
     const org = await passport.orgFor(principal, String(req.params.inpo), 'member.edit');
     const form = parseForm(bulkSchema, req.body);
     const back = `/orgs/${org.inpo}/members?${new URLSearchParams(filterParams(listQuery.parse(req.body ?? {}))).toString()}`;
-    const fail = (errors: FieldError[]) => {
+    const fail = (errors: { message: string }[]) => {
       flash(req, 'danger', `Массовое действие не выполнено: ${errors.map((e) => e.message).join('; ')}`);
       res.redirect(303, back);
     };
@@ -191,6 +184,7 @@ export function membersRoutes({ db }: Deps): Router {
       res.redirect(303, back);
     } catch (err) {
       if (err instanceof ValidationError) return fail(err.fields);
+      if (err instanceof ConflictError) return fail([err]);
       throw err;
     }
   }
@@ -203,7 +197,7 @@ export function membersRoutes({ db }: Deps): Router {
   async function decide(req: Request, res: Response) {
     const form = parseForm(decisionSchema, req.body);
     if (!form.ok) throw new ValidationError(form.errors);
-    await decideRequest(db, principalOf(req), auditContextOf(req), Number(req.params.id), form.data.decision === 'accept', form.data.reason);
+    await decideRequest(db, principalOf(req), auditContextOf(req), Number(req.params.id), form.data.decision === 'accept', form.data.reason, eventDates);
     flash(req, 'success', form.data.decision === 'accept' ? 'Перевод принят' : 'В переводе отказано');
     res.redirect(303, safeLocalPath(form.data.back, '/'));
   }
@@ -245,6 +239,7 @@ export function membersRoutes({ db }: Deps): Router {
     } catch (err) {
       if (err instanceof DuplicateFoundError) return showAdmission(req, res, 409, [], err);
       if (err instanceof ValidationError) return showAdmission(req, res, 422, err.fields);
+      if (err instanceof ConflictError) return showAdmission(req, res, 409, [{ field: 'form', message: err.message }]);
       throw err;
     }
   }
@@ -256,16 +251,18 @@ export function membersRoutes({ db }: Deps): Router {
       cardsOfMember(db, id), pendingRequestOf(db, id), consentsOfMember(db, id), electedPostsOf(db, id),
     ]);
     res.status(status).render('members/card', {
-      title: `${card.member.surname} ${card.member.name}`, section: 'members', ...card, cards, pendingTransfer, consents, posts, today: todayIso(),
+      title: `${card.member.surname} ${card.member.name}`, section: 'members', ...card, cards, pendingTransfer, consents, posts, today: todayIso(), versionFields: memberVersionFields(card.member),
       OFFICER_POST_LABELS, CONSENT_KIND_LABELS, CHANNEL_LABELS, SOURCE_LABELS, CARD_STATUS_LABELS, NEXT_STATUSES, LIVE_STATUSES,
       values: req.method === 'POST' ? req.body : {}, ...errorViewModel(errors), ...DICTIONARIES,
     });
   }
 
-  async function showEdit(req: Request, res: Response, status = 200, errors: FieldError[] = [], duplicates?: DuplicateFoundError) {
+  /** The card's form: from the card (with its version), the submitted values (422), or those merged with another user's change (409). */
+  async function showEdit(req: Request, res: Response, status = 200, errors: FieldError[] = [], values?: Record<string, unknown>, duplicates?: DuplicateFoundError) {
     const member = await members.cardForEdit(principalOf(req), auditContextOf(req), Number(req.params.id));
+    const shown = values ?? (req.method === 'POST' ? req.body : { ...member, ...memberVersionFields(member) });
     res.status(status).render('members/edit', {
-      title: `Карточка: ${member.surname} ${member.name}`, section: 'members', member, values: req.method === 'POST' ? req.body : member,
+      title: `Карточка: ${member.surname} ${member.name}`, section: 'members', member, values: shown,
       ...duplicatesViewModel(duplicates), ...errorViewModel(errors), ...DICTIONARIES,
     });
   }
@@ -275,30 +272,34 @@ export function membersRoutes({ db }: Deps): Router {
     const form = parseForm(personSchema, req.body);
     if (!form.ok) return showEdit(req, res, 422, form.errors);
     try {
-      await members.updateCard(principalOf(req), auditContextOf(req), member.id, form.data, req.body?.notDuplicate === 'on');
+      await members.updateCard(principalOf(req), auditContextOf(req), member.id, form.data, seenIn(req.body), req.body?.notDuplicate === 'on');
     } catch (err) {
-      if (err instanceof DuplicateFoundError) return showEdit(req, res, 409, [], err);
+      if (err instanceof StaleEditError) return showEdit(req, res, 409, [{ field: 'form', message: err.message }], mergeStale(req.body, err));
+      if (err instanceof DuplicateFoundError) return showEdit(req, res, 409, [], undefined, err);
+      if (err instanceof ValidationError) return showEdit(req, res, 422, err.fields);
       throw err;
     }
     flash(req, 'success', 'Карточка сохранена');
     res.redirect(303, `/members/${member.id}`);
   }
 
-  /** The card's event forms; errors are keyed by form (`transfer-on`), since several forms share field names. */
+  /** The card's event forms, errors keyed by form (`transfer-on`: forms share field names); a `versioned` one (a membership change) names the card's version it was shown with and loses to a change made since (409). */
   async function memberEvent<S extends z.ZodType>(
     req: Request, res: Response, formKey: string, schema: S,
-    run: (principal: ReturnType<typeof principalOf>, ctx: ReturnType<typeof auditContextOf>, id: number, data: z.output<S>) => Promise<void | string>, done: string,
+    run: (principal: ReturnType<typeof principalOf>, ctx: ReturnType<typeof auditContextOf>, id: number, data: z.output<S>, seen: Seen | undefined) => Promise<void | string>,
+    done: string, versioned = false,
   ) {
     const id = Number(req.params.id);
     await members.memberFor(principalOf(req), id, 'member.edit');
-    const keyed = (errors: FieldError[]) => errors.map((e) => ({ ...e, field: `${formKey}-${e.field}` }));
+    const keyed = (errors: FieldError[]) => errors.map((e) => ({ ...e, field: e.field === 'form' ? 'form' : `${formKey}-${e.field}` }));
     const form = parseForm(schema, req.body);
     if (!form.ok) return showCard(req, res, 422, keyed(form.errors));
     let message: void | string;
     try {
-      message = await run(principalOf(req), auditContextOf(req), id, form.data);
+      message = await run(principalOf(req), auditContextOf(req), id, form.data, versioned ? seenIn(req.body) : undefined);
     } catch (err) {
       if (err instanceof ValidationError) return showCard(req, res, 422, keyed(err.fields));
+      if (err instanceof ConflictError) return showCard(req, res, 409, [{ field: 'form', message: err.message }]);
       throw err;
     }
     flash(req, 'success', message || done);

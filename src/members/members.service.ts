@@ -7,10 +7,14 @@ import { blockLiveCards, moveCardsOf } from '../cards/cards.service';
 import type { CardStatus } from '../cards/card-statuses';
 import { inTransaction } from '../db/transaction';
 import { AppError, ValidationError } from '../http/errors';
+import type { Seen } from '../http/versioned-forms';
 import { findOrgByInpo, type OrgRow } from '../registry/orgs.repo';
-import { changeCategory, endMemberships, membersWithLaterEvents, openMembership, transferMembers, type LeftReason } from './membership';
+import { eventDates, since14, type EventDates } from '../shared/event-dates';
+import { changeCategory, endMemberships, historyBounds, membersWithLaterEvents, openMembership, transferMembers, type LeftReason } from './membership';
+import { lockedMember } from './member-versions';
+import { lockPerson } from './person-locks';
 import { requestTransfer } from './transfer-requests';
-import { findDuplicateCandidates, findMember, memberTimeline, type DuplicateCandidate, type DuplicateProbe, type MemberRow } from './members.repo';
+import { findDuplicateCandidates, findMember, lockMembers, memberTimeline, type DuplicateCandidate, type DuplicateProbe, type MemberRow } from './members.repo';
 import { MATCH_ELSEWHERE_MESSAGE, assertChecksLeft, spendMatchesElsewhere } from './duplicate-guard';
 import type { AdmissionInput, PersonInput } from './members.schemas';
 
@@ -44,7 +48,12 @@ function changedIdentity(input: PersonInput, changed: Record<string, unknown>): 
 
 const fieldError = (field: string, message: string) => new ValidationError([{ field, message }]);
 
-export function createMembersService(db: Knex) {
+/**
+ * Every change of a card runs on the card locked and read again inside its transaction, its conditions
+ * checked there (a check before the transaction was stale by the time it acted); `seen`, when a form
+ * gives it, refuses a change made from a card that has changed since the form was shown.
+ */
+export function createMembersService(db: Knex, dates: EventDates = eventDates()) {
   /** The member behind an id, if this user may do `action` to them: 404 outside the subtree; a member sees their own card. */
   async function memberFor(principal: Principal, id: number, action: Action): Promise<MemberRow> {
     const member = Number.isSafeInteger(id) && id > 0 ? await findMember(db, id) : undefined;
@@ -62,14 +71,14 @@ export function createMembersService(db: Knex) {
     return org;
   }
 
-  async function lastEventDate(trx: Knex, memberId: number): Promise<string | null> {
-    const row = await trx('membership_events').where({ member_id: memberId }).max('happened_on as last').first();
-    return (row?.last as string | null) ?? null;
+  /** A change of one card: the card locked and re-read (and its version compared with `seen`) before `work` runs. */
+  function changeCard<T>(id: number, seen: Seen | undefined, work: (trx: Knex.Transaction, member: MemberRow) => Promise<T>): Promise<T> {
+    return inTransaction(db, async (trx) => work(trx, await lockedMember(trx, id, seen)));
   }
 
-  async function assertDateAfterHistory(trx: Knex, member: MemberRow, on: string) {
-    const last = await lastEventDate(trx, member.id);
-    if (last && on < last) throw fieldError('on', `Дата не может быть раньше последнего события в истории (${last.split('-').reverse().join('.')})`);
+  /** The event's date fits the member's history: after the 14th birthday and the last event, not beyond the near future. */
+  async function checkEventDate(trx: Knex, member: MemberRow, on: string) {
+    dates.check('on', on, await historyBounds(trx, member));
   }
 
   function cardColumns(input: PersonInput) {
@@ -85,9 +94,13 @@ export function createMembersService(db: Knex) {
    * full; of the others only that one exists — counted against the day's allowance and audited
    * (duplicate-guard.ts). Refused (429) once the allowance is spent, whatever the input.
    */
-  async function duplicatesOf(principal: Principal, ctx: AuditContext, probe: DuplicateProbe, source: string, options: { excludeId?: number; activeOnly?: boolean } = {}) {
+  async function duplicatesOf(
+    trx: Knex.Transaction, principal: Principal, ctx: AuditContext, probe: DuplicateProbe, source: string, options: { excludeId?: number; activeOnly?: boolean } = {},
+  ) {
     await assertChecksLeft(db, principal.id);
-    const found = (await findDuplicateCandidates(db, probe, options.excludeId)).filter((c) => !options.activeOnly || !c.leftOn);
+    // searched in the caller's transaction, under its locks on the person; counted and audited apart
+    // (spendMatchesElsewhere), so a refusal that rolls the change back keeps them
+    const found = (await findDuplicateCandidates(trx, probe, options.excludeId)).filter((c) => !options.activeOnly || !c.leftOn);
     const paths = memberViewPaths(principal);
     const inside = (c: DuplicateCandidate) => paths.some((p) => pathWithin(c.organizationPath, p));
     const elsewhere = found.filter((c) => !inside(c));
@@ -118,11 +131,14 @@ export function createMembersService(db: Knex) {
 
     async admit(principal: Principal, ctx: AuditContext, input: AdmissionInput) {
       const org = await registrationOrg(principal, input.organizationInpo, 'organizationInpo');
-      if (!input.notDuplicate) {
-        const found = await duplicatesOf(principal, ctx, input, 'admission');
-        if (found.visible.length || found.elsewhere) throw new DuplicateFoundError(found.visible, found.elsewhere);
-      }
+      dates.check('joinedOn', input.joinedOn, [since14(input.birthDate)]);
       return inTransaction(db, async (trx) => {
+        // the check and the insert under the person's locks: a simultaneous admission of them waits and then finds this card
+        await lockPerson(trx, input);
+        if (!input.notDuplicate) {
+          const found = await duplicatesOf(trx, principal, ctx, input, 'admission');
+          if (found.visible.length || found.elsewhere) throw new DuplicateFoundError(found.visible, found.elsewhere);
+        }
         const [row] = await trx('members')
           .insert({ ...cardColumns(input), organization_id: org.id, category: input.category, is_pedagogical: input.isPedagogical, joined_on: input.joinedOn })
           .returning('id');
@@ -137,19 +153,20 @@ export function createMembersService(db: Knex) {
     },
 
     /** A changed identity (names and birth date, SNILS, phone, e-mail) is checked for duplicates unless confirmed. */
-    async updateCard(principal: Principal, ctx: AuditContext, id: number, input: PersonInput, notDuplicate = false) {
-      const member = await memberFor(principal, id, 'member.edit');
-      const before = { surname: member.surname, name: member.name, patronymic: member.patronymic, sex: member.sex, birthDate: member.birthDate, phone: member.phone,
-        email: member.email, snils: member.snils, position: member.position, professionalGroup: member.professionalGroup, studyForm: member.studyForm, studyYear: member.studyYear };
-      const { oldValues, newValues, changed } = diffValues(before, input);
-      if (!changed) return;
-      const probe = changedIdentity(input, newValues);
-      if (!notDuplicate && probe) {
-        const found = await duplicatesOf(principal, ctx, probe, 'card_edit', { excludeId: id });
-        if (found.visible.length || found.elsewhere) throw new DuplicateFoundError(found.visible, found.elsewhere);
-      }
-      await inTransaction(db, async (trx) => {
-        await trx('members').where({ id }).update({ ...cardColumns(input), updated_at: trx.fn.now() });
+    async updateCard(principal: Principal, ctx: AuditContext, id: number, input: PersonInput, seen?: Seen, notDuplicate = false) {
+      await memberFor(principal, id, 'member.edit');
+      await changeCard(id, seen, async (trx, member) => {
+        const before = { surname: member.surname, name: member.name, patronymic: member.patronymic, sex: member.sex, birthDate: member.birthDate, phone: member.phone,
+          email: member.email, snils: member.snils, position: member.position, professionalGroup: member.professionalGroup, studyForm: member.studyForm, studyYear: member.studyYear };
+        const { oldValues, newValues, changed } = diffValues(before, input);
+        if (!changed) return;
+        const probe = changedIdentity(input, newValues);
+        if (!notDuplicate && probe) {
+          await lockPerson(trx, probe);
+          const found = await duplicatesOf(trx, principal, ctx, probe, 'card_edit', { excludeId: id });
+          if (found.visible.length || found.elsewhere) throw new DuplicateFoundError(found.visible, found.elsewhere);
+        }
+        await trx('members').where({ id, version: member.version }).update({ ...cardColumns(input), updated_at: trx.fn.now() });
         await recordAudit(trx, ctx, { action: 'member.updated', entity: 'member', entityId: id, organizationId: member.organizationId, oldValues, newValues });
       });
     },
@@ -158,17 +175,20 @@ export function createMembersService(db: Knex) {
      * Inside the user's subtree the transfer happens at once; to an organization outside it, the
      * receiving side gets a request to accept. Returns which of the two happened.
      */
-    async transfer(principal: Principal, ctx: AuditContext, id: number, input: { toInpo: string; on: string; reason: string | null; documentNumber: string | null; documentDate: string | null }): Promise<'done' | 'requested'> {
-      const member = await memberFor(principal, id, 'member.edit');
-      if (member.leftOn) throw fieldError('toInpo', 'Член Профсоюза выбыл: перевод невозможен');
+    async transfer(
+      principal: Principal, ctx: AuditContext, id: number,
+      input: { toInpo: string; on: string; reason: string | null; documentNumber: string | null; documentDate: string | null }, seen?: Seen,
+    ): Promise<'done' | 'requested'> {
+      await memberFor(principal, id, 'member.edit');
       const to = await registrationOrg(principal, input.toInpo, 'toInpo', true);
-      if (to.id === member.organizationId) throw fieldError('toInpo', 'Член Профсоюза уже состоит на учёте в этой организации');
       if (!can(principal, 'member.edit', to)) {
-        await requestTransfer(db, ctx, member, to, input.on);
+        await requestTransfer(db, ctx, id, to, input.on, { dates, seen });
         return 'requested';
       }
-      await inTransaction(db, async (trx) => {
-        await assertDateAfterHistory(trx, member, input.on);
+      await changeCard(id, seen, async (trx, member) => {
+        if (member.leftOn) throw fieldError('toInpo', 'Член Профсоюза выбыл: перевод невозможен');
+        if (to.id === member.organizationId) throw fieldError('toInpo', 'Член Профсоюза уже состоит на учёте в этой организации');
+        await checkEventDate(trx, member, input.on);
         await transferMembers(trx, [member.id], to.id, { ...input, actorUserId: ctx.actorUserId });
         await recordAudit(trx, ctx, {
           action: 'member.transferred', entity: 'member', entityId: member.id, organizationId: to.id,
@@ -178,11 +198,11 @@ export function createMembersService(db: Knex) {
       return 'done';
     },
 
-    async exit(principal: Principal, ctx: AuditContext, id: number, input: { reason: LeftReason; on: string; documentNumber: string | null; documentDate: string | null }) {
-      const member = await memberFor(principal, id, 'member.edit');
-      if (member.leftOn) throw fieldError('reason', 'Член Профсоюза уже выбыл');
-      await inTransaction(db, async (trx) => {
-        await assertDateAfterHistory(trx, member, input.on);
+    async exit(principal: Principal, ctx: AuditContext, id: number, input: { reason: LeftReason; on: string; documentNumber: string | null; documentDate: string | null }, seen?: Seen) {
+      await memberFor(principal, id, 'member.edit');
+      await changeCard(id, seen, async (trx, member) => {
+        if (member.leftOn) throw fieldError('reason', 'Член Профсоюза уже выбыл');
+        await checkEventDate(trx, member, input.on);
         await endMemberships(trx, [member.id], input.reason, { ...input, actorUserId: ctx.actorUserId });
         await blockLiveCards(trx, [member.id], input.on, ctx.actorUserId);
         await recordAudit(trx, ctx, { action: 'member.left', entity: 'member', entityId: member.id, organizationId: member.organizationId, newValues: { reason: input.reason, on: input.on } });
@@ -192,21 +212,22 @@ export function createMembersService(db: Knex) {
     /** A member who left comes back: a new period and a 'readmitted' event; the old history stays. */
     async readmit(
       principal: Principal, ctx: AuditContext, id: number,
-      input: { organizationInpo: string; category: string; on: string; documentNumber: string | null; documentDate: string | null; notDuplicate: boolean },
+      input: { organizationInpo: string; category: string; on: string; documentNumber: string | null; documentDate: string | null; notDuplicate: boolean }, seen?: Seen,
     ) {
-      const member = await memberFor(principal, id, 'member.edit');
-      if (!member.leftOn) throw fieldError('organizationInpo', 'Член Профсоюза состоит на учёте');
+      await memberFor(principal, id, 'member.edit');
       const org = await registrationOrg(principal, input.organizationInpo, 'organizationInpo');
-      if (!input.notDuplicate) {
-        // the same person may have come back through another organization meanwhile: then it is a transfer
-        const found = await duplicatesOf(principal, ctx, member, 'readmission', { excludeId: member.id, activeOnly: true });
-        const here = found.visible[0];
-        if (here) throw fieldError('organizationInpo', `Этот человек уже состоит на учёте: карточка № ${here.id} (${here.organizationName}) — оформите перевод в ней`);
-        if (found.elsewhere) throw fieldError('organizationInpo', MATCH_ELSEWHERE_MESSAGE);
-      }
-      await inTransaction(db, async (trx) => {
-        await assertDateAfterHistory(trx, member, input.on);
-        if (input.on <= member.leftOn!) throw fieldError('on', 'Повторный приём — после даты выхода');
+      await changeCard(id, seen, async (trx, member) => {
+        if (!member.leftOn) throw fieldError('organizationInpo', 'Член Профсоюза состоит на учёте');
+        if (!input.notDuplicate) {
+          // the same person may have come back through another organization meanwhile: then it is a transfer
+          await lockPerson(trx, member);
+          const found = await duplicatesOf(trx, principal, ctx, member, 'readmission', { excludeId: member.id, activeOnly: true });
+          const here = found.visible[0];
+          if (here) throw fieldError('organizationInpo', `Этот человек уже состоит на учёте: карточка № ${here.id} (${here.organizationName}) — оформите перевод в ней`);
+          if (found.elsewhere) throw fieldError('organizationInpo', MATCH_ELSEWHERE_MESSAGE);
+        }
+        await checkEventDate(trx, member, input.on);
+        if (input.on <= member.leftOn) throw fieldError('on', 'Повторный приём — после даты выхода');
         await openMembership(trx, member.id, org.id, input.category, false, { ...input, actorUserId: ctx.actorUserId }, 'readmitted');
         await recordAudit(trx, ctx, { action: 'member.readmitted', entity: 'member', entityId: member.id, organizationId: org.id, newValues: { organization: org.inpo, on: input.on, category: input.category } });
       });
@@ -218,7 +239,10 @@ export function createMembersService(db: Knex) {
      */
     async bulk(principal: Principal, ctx: AuditContext, root: OrgRow, memberIds: number[], action: BulkAction) {
       if (!memberIds.length) throw fieldError('action', 'Не выбран ни один член Профсоюза');
+      dates.check('on', action.on, []);
       return inTransaction(db, async (trx) => {
+        // the cards locked, then read as they are now
+        await lockMembers(trx, memberIds);
         const active = await trx('members as m').join('organizations as o', 'o.id', 'm.organization_id').whereIn('m.id', memberIds)
           .whereRaw('o.path <@ ?::ltree', [root.path]).whereNull('m.left_on').select('m.id', 'o.id as org_id', 'o.path', 'o.level');
         if (active.some((r) => !can(principal, 'member.edit', { id: r.org_id, path: r.path, level: r.level }))) throw fieldError('action', 'Среди выбранных есть члены Профсоюза, которых вы не можете изменять');
@@ -244,13 +268,16 @@ export function createMembersService(db: Knex) {
       });
     },
 
-    async changeCategory(principal: Principal, ctx: AuditContext, id: number, input: { category: string; isPedagogical: boolean; onParentalLeave: boolean; on: string; documentNumber: string | null; documentDate: string | null }) {
-      const member = await memberFor(principal, id, 'member.edit');
-      if (member.leftOn) throw fieldError('category', 'Член Профсоюза выбыл');
+    async changeCategory(
+      principal: Principal, ctx: AuditContext, id: number,
+      input: { category: string; isPedagogical: boolean; onParentalLeave: boolean; on: string; documentNumber: string | null; documentDate: string | null }, seen?: Seen,
+    ) {
+      await memberFor(principal, id, 'member.edit');
       if (input.category !== 'working' && input.isPedagogical) throw fieldError('isPedagogical', 'Педагогическая должность бывает только у работающих');
       if (input.category !== 'working' && input.onParentalLeave) throw fieldError('onParentalLeave', 'Отпуск по уходу за ребёнком бывает только у работающих');
-      await inTransaction(db, async (trx) => {
-        await assertDateAfterHistory(trx, member, input.on);
+      await changeCard(id, seen, async (trx, member) => {
+        if (member.leftOn) throw fieldError('category', 'Член Профсоюза выбыл');
+        await checkEventDate(trx, member, input.on);
         await changeCategory(trx, member.id, input.category, input.isPedagogical, { ...input, actorUserId: ctx.actorUserId }, input.onParentalLeave);
         await recordAudit(trx, ctx, {
           action: 'member.category_changed', entity: 'member', entityId: member.id, organizationId: member.organizationId,

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { since14, type EarliestBound } from '../shared/event-dates';
 
 // The membership history: every write here adds events and keeps member_periods in step, in the
 // caller's transaction. The current state in `members` (organization, category, left_on) is the
@@ -80,7 +81,8 @@ async function splitOpenPeriods(
 
 /** Transfers members (one or a whole organization's list) to another organization on a date. */
 export async function transferMembers(trx: Knex.Transaction, memberIds: Knex.QueryBuilder | number[], toOrganizationId: number, m: EventMeta): Promise<number> {
-  const from = await trx('members').whereIn('id', memberIds).whereNull('left_on').select('id', 'organization_id');
+  // locked in one order: a transfer racing with another change of the same cards waits for it and then sees its result
+  const from = await trx('members').whereIn('id', memberIds).whereNull('left_on').orderBy('id').forNoKeyUpdate().select('id', 'organization_id');
   const moving = from.filter((r) => r.organization_id !== toOrganizationId);
   if (!moving.length) return 0;
   const ids = moving.map((r) => Number(r.id));
@@ -110,6 +112,12 @@ export async function endMemberships(trx: Knex.Transaction, memberIds: number[],
   );
   await trx('members').whereIn('id', ended).update({ left_on: m.on, left_reason: reason, updated_at: trx.fn.now() });
   return ended;
+}
+
+/** What a new event of the member may not precede: the 14th birthday and the last event of the history. */
+export async function historyBounds(trx: Knex, member: { id: number; birthDate: string }): Promise<EarliestBound[]> {
+  const row = await trx('membership_events').where({ member_id: member.id }).max('happened_on as last').first();
+  return [since14(member.birthDate), { on: (row?.last as string | null) ?? null, what: 'последнего события в истории' }];
 }
 
 /** Members among `memberIds` whose history already has an event after `on` (a later date cannot be undercut). */

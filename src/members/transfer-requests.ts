@@ -4,14 +4,26 @@ import type { Principal } from '../access/principal';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
 import { ConflictError, ValidationError } from '../http/errors';
+import type { Seen } from '../http/versioned-forms';
 import type { OrgRow } from '../registry/orgs.repo';
-import { membersWithLaterEvents, transferMembers } from './membership';
+import { eventDates, type EventDates } from '../shared/event-dates';
+import { historyBounds, membersWithLaterEvents, transferMembers } from './membership';
+import { lockedMember } from './member-versions';
 
-/** Asks the receiving organization to take a member over; nothing moves until it accepts. */
-export async function requestTransfer(db: Knex, ctx: AuditContext, member: { id: number; organizationId: number }, to: OrgRow, on: string) {
+const fieldError = (field: string, message: string) => new ValidationError([{ field, message }]);
+
+/**
+ * Asks the receiving organization to take a member over; nothing moves until it accepts. The card is
+ * locked while the request is made, so simultaneous requests for one member find each other.
+ */
+export async function requestTransfer(db: Knex, ctx: AuditContext, memberId: number, to: OrgRow, on: string, options: { dates?: EventDates; seen?: Seen } = {}) {
   await inTransaction(db, async (trx) => {
+    const member = await lockedMember(trx, memberId, options.seen);
+    if (member.leftOn) throw fieldError('toInpo', 'Член Профсоюза выбыл: перевод невозможен');
+    if (to.id === member.organizationId) throw fieldError('toInpo', 'Член Профсоюза уже состоит на учёте в этой организации');
+    (options.dates ?? eventDates()).check('on', on, await historyBounds(trx, member));
     if (await trx('transfer_requests').where({ member_id: member.id, status: 'pending' }).first()) {
-      throw new ValidationError([{ field: 'toInpo', message: 'Запрос на перевод этого члена Профсоюза уже ждёт ответа' }]);
+      throw fieldError('toInpo', 'Запрос на перевод этого члена Профсоюза уже ждёт ответа');
     }
     const [row] = await trx('transfer_requests')
       .insert({ member_id: member.id, from_organization_id: member.organizationId, to_organization_id: to.id, transfer_on: on, requested_by: ctx.actorUserId })
@@ -38,17 +50,21 @@ export async function pendingRequestOf(db: Knex, memberId: number) {
 }
 
 /** The receiving side decides: accepting performs the transfer (one transaction, visible to both sides). */
-export async function decideRequest(db: Knex, principal: Principal, ctx: AuditContext, requestId: number, accept: boolean, reason: string | null) {
+export async function decideRequest(
+  db: Knex, principal: Principal, ctx: AuditContext, requestId: number, accept: boolean, reason: string | null, dates: EventDates = eventDates(),
+) {
   await inTransaction(db, async (trx) => {
     const request = Number.isSafeInteger(requestId) ? await trx('transfer_requests as r').join('organizations as t', 't.id', 'r.to_organization_id')
       .where('r.id', requestId).forUpdate('r').first('r.*', 't.path', 't.level') : undefined;
     authorize(principal, 'member.edit', request ? { id: request.to_organization_id, path: request.path, level: request.level } : undefined);
     if (request.status !== 'pending') throw new ConflictError('Запрос уже рассмотрен');
     if (accept) {
-      const member = await trx('members').where({ id: request.member_id }).first();
-      if (!member || member.left_on || member.organization_id !== request.from_organization_id) throw new ConflictError('Член Профсоюза за это время выбыл или переведён: запрос устарел');
+      const member = await lockedMember(trx, Number(request.member_id));
+      if (member.leftOn || member.organizationId !== request.from_organization_id) throw new ConflictError('Член Профсоюза за это время выбыл или переведён: запрос устарел');
       if ((await membersWithLaterEvents(trx, [member.id], request.transfer_on)) > 0) throw new ConflictError('В истории члена Профсоюза есть события позже даты перевода');
-      await transferMembers(trx, [Number(member.id)], request.to_organization_id, { on: request.transfer_on, actorUserId: ctx.actorUserId, reason: 'Перевод по запросу' });
+      const refusal = dates.problem(request.transfer_on, []);
+      if (refusal) throw new ConflictError(`Дата перевода в запросе не подходит: ${refusal}`);
+      await transferMembers(trx, [member.id], request.to_organization_id, { on: request.transfer_on, actorUserId: ctx.actorUserId, reason: 'Перевод по запросу' });
     } else if (!reason) {
       throw new ValidationError([{ field: 'reason', message: 'Укажите причину отказа' }]);
     }

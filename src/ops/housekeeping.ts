@@ -7,6 +7,7 @@ import { todayIso } from '../shared/dates';
 import type { Config } from '../config';
 import { deleteExpiredExports } from '../exports/export-jobs';
 import { deleteStaleUploads } from '../imports/upload';
+import { pruneFormSubmissions } from '../http/setup/form-once';
 import { createReportsService } from '../reports/reports.service';
 
 const HOUR_MS = 60 * 60 * 1000;
@@ -24,6 +25,7 @@ export function startHousekeeping(db: Knex, logger: Logger, config: Pick<Config,
       const depersonalised = await depersonaliseExpired(db, todayIso(), config.retentionYears);
       if (depersonalised) logger.info({ depersonalised }, 'depersonalised cards past retention');
       await db('import_reports').whereRaw("created_at < now() - interval '7 days'").delete();
+      await pruneFormSubmissions(db);
       await deleteExpiredExports(db, config.exportDir);
       const uploads = await deleteStaleUploads(config.uploadDir);
       if (uploads) logger.info({ uploads }, 'removed uploads left by an interrupted request');

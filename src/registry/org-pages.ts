@@ -1,9 +1,10 @@
 import type { Request, Response } from 'express';
 import type { Action } from '../access/roles';
 import { auditContextOf } from '../audit/audit';
-import { ValidationError, type FieldError } from '../http/errors';
+import { ConflictError, ValidationError, type FieldError } from '../http/errors';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
+import { StaleEditError, mergeStale } from '../http/versioned-forms';
 import { principalOf } from '../http/guards';
 import { EMPLOYER_KIND_LABELS, EMPLOYER_KINDS, LEVEL_LABELS } from './levels';
 import type { OrgRow } from './orgs.repo';
@@ -44,7 +45,8 @@ export async function renderTab(
 
 /**
  * A passport form's POST: parse with zod, check the action on the organization, save, and either
- * redirect with a flash (303) or re-render the page with 422 and the messages next to the fields.
+ * redirect with a flash (303) or re-render the page with 422 and the messages next to the fields — or
+ * with 409 when another user changed the row meanwhile (the form then shows their change merged in).
  */
 export function passportForm<S extends z.ZodType>(
   passport: PassportService,
@@ -52,7 +54,7 @@ export function passportForm<S extends z.ZodType>(
     schema: S;
     action: Action;
     save: (ctx: ReturnType<typeof auditContextOf>, org: OrgRow, data: z.output<S>, req: Request) => Promise<unknown>;
-    rerender: (req: Request, res: Response, errors: FieldError[]) => Promise<void>;
+    rerender: (req: Request, res: Response, errors: FieldError[], status?: number) => Promise<void>;
     done: (org: OrgRow) => { to: string; message: string };
   },
 ) {
@@ -65,7 +67,10 @@ export function passportForm<S extends z.ZodType>(
       await options.save(auditContextOf(req), org, form.data, req);
     } catch (err) {
       if (err instanceof ValidationError) return options.rerender(req, res, err.fields);
-      throw err;
+      if (!(err instanceof ConflictError)) throw err;
+      // the form is shown again from the submitted values: after a stale save, with the other user's change taken in
+      if (err instanceof StaleEditError) req.body = mergeStale(req.body, err);
+      return options.rerender(req, res, [{ field: 'form', message: err.message }], 409);
     }
     const { to, message } = options.done(org);
     flash(req, 'success', message);

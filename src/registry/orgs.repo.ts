@@ -22,6 +22,8 @@ export interface OrgRow {
   mergedIntoId: number | null;
   /** For subdivisions and groups: the ППО they belong to. */
   primaryId: number | null;
+  /** Bumped by every change of the general data (optimistic locking of the passport form). */
+  version: number;
 }
 
 /** The organization columns in camelCase; `primaryId` is the nearest ППО above a unit (its ancestors' ids are the path's labels). */
@@ -31,7 +33,7 @@ export function selectOrg(db: Knex, alias = 'o') {
     id: c('id'), parentId: c('parent_id'), level: c('level'), path: c('path'), inpo: c('inpo'), regionCode: c('region_code'),
     name: c('name'), shortName: c('short_name'), hasTerritorialRights: c('has_territorial_rights'), employerKind: c('employer_kind'),
     employerInn: c('employer_inn'), address: c('address'), phone: c('phone'), email: c('email'), website: c('website'),
-    createdOn: c('created_on'), liquidatedOn: c('liquidated_on'), mergedIntoId: c('merged_into_id'),
+    createdOn: c('created_on'), liquidatedOn: c('liquidated_on'), mergedIntoId: c('merged_into_id'), version: c('version'),
     primaryId: db.raw(
       `CASE WHEN ??.level IN ('subdivision','group') THEN (SELECT a.id FROM organizations a WHERE a.id = ANY(string_to_array(??.path::text, '.')::int[]) AND a.level = 'primary' ORDER BY nlevel(a.path) DESC LIMIT 1) END`,
       [alias, alias],
@@ -45,6 +47,11 @@ export async function findOrgByInpo(db: Knex, inpo: string): Promise<OrgRow | un
 
 export async function findOrgById(db: Knex, id: number): Promise<OrgRow | undefined> {
   return selectOrg(db).where('o.id', id).first();
+}
+
+/** The organization as it is now, locked against other restructuring and passport changes until the transaction ends. */
+export async function lockOrg(trx: Knex.Transaction, id: number): Promise<OrgRow | undefined> {
+  return selectOrg(trx).where('o.id', id).forNoKeyUpdate('o').first();
 }
 
 /**

@@ -3,12 +3,14 @@ import { z } from 'zod';
 import type { Deps } from '../deps';
 import type { FieldError } from '../http/errors';
 import { errorViewModel } from '../http/forms';
+import { seenIn } from '../http/versioned-forms';
 import { principalOf } from '../http/guards';
 import { todayIso } from '../shared/dates';
 import { decodeCursor, encodeCursor } from '../shared/cursor';
 import { DICTIONARY_LOCALS, passportForm, renderTab } from './org-pages';
 import { agreementSchema, annexSchema, endOfficerSchema, generalSchema, headcountSchema, officerSchema } from './passport.schemas';
 import { createPassportService } from './passport.service';
+import { agreementVersionFields, generalVersionFields, headcountVersionFields } from './passport-versions';
 import { CHILD_SORTS, ORG_FILTERS, listChildren, searchSubtree, type ChildSort, type OrgFilter } from './structure.repo';
 
 const PAGE_SIZE = 50;
@@ -24,8 +26,8 @@ const searchQuery = z.object({
   after: z.string().max(1000).optional().catch(undefined),
 });
 
-export function orgsRoutes({ db }: Deps): Router {
-  const passport = createPassportService(db);
+export function orgsRoutes({ db, eventDates }: Deps): Router {
+  const passport = createPassportService(db, eventDates);
   const router = Router();
 
   // Passport tabs (read)
@@ -40,59 +42,61 @@ export function orgsRoutes({ db }: Deps): Router {
   router.get('/orgs/:inpo/edit', (req, res) => showGeneralForm(req, res));
   router.post('/orgs/:inpo/edit', passportForm(passport, {
     schema: generalSchema, action: 'org.passport.edit',
-    save: (ctx, org, data) => passport.updateGeneral(ctx, org, data, todayIso()),
-    rerender: (req, res, errors) => showGeneralForm(req, res, errors),
+    save: (ctx, org, data, req) => passport.updateGeneral(ctx, org, data, todayIso(), seenIn(req.body)),
+    rerender: (req, res, errors, status) => showGeneralForm(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}`, message: 'Общие сведения сохранены' }),
   }));
   router.get('/orgs/:inpo/officers/new', (req, res) => showOfficerForm(req, res));
   router.post('/orgs/:inpo/officers', passportForm(passport, {
     schema: officerSchema, action: 'org.passport.edit',
     save: (ctx, org, data) => passport.addOfficer(ctx, org, data),
-    rerender: (req, res, errors) => showOfficerForm(req, res, errors),
+    rerender: (req, res, errors, status) => showOfficerForm(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}/officers`, message: 'Выборное лицо добавлено' }),
   }));
   router.post('/orgs/:inpo/officers/:officerId/end', passportForm(passport, {
     schema: endOfficerSchema, action: 'org.passport.edit',
     save: (ctx, org, data, req) => passport.endOfficer(ctx, org, officerIdOf(req), data.endedOn),
-    rerender: (req, res, errors) => showOfficers(req, res, errors.map((e) => ({ ...e, field: `endedOn-${officerIdOf(req)}` }))),
+    rerender: (req, res, errors, status) => showOfficers(req, res, errors.map((e) => ({ ...e, field: `endedOn-${officerIdOf(req)}` })), status),
     done: (org) => ({ to: `/orgs/${org.inpo}/officers`, message: 'Полномочия прекращены' }),
   }));
   router.post('/orgs/:inpo/headcount', passportForm(passport, {
     schema: headcountSchema, action: 'org.passport.edit',
-    save: (ctx, org, data) => passport.saveHeadcount(ctx, org, data),
-    rerender: (req, res, errors) => showHeadcount(req, res, errors),
+    save: (ctx, org, data, req) => passport.saveHeadcount(ctx, org, data, seenIn(req.body, true)),
+    rerender: (req, res, errors, status) => showHeadcount(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}/headcount`, message: 'Численность сохранена' }),
   }));
   router.get('/orgs/:inpo/agreement/edit', (req, res) => showAgreementForm(req, res));
   router.post('/orgs/:inpo/agreement', passportForm(passport, {
     schema: agreementSchema, action: 'org.passport.edit',
-    save: (ctx, org, data) => passport.saveAgreement(ctx, org, data),
-    rerender: (req, res, errors) => showAgreementForm(req, res, errors),
+    save: (ctx, org, data, req) => passport.saveAgreement(ctx, org, data, seenIn(req.body, true)),
+    rerender: (req, res, errors, status) => showAgreementForm(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}/agreement`, message: 'Сведения о коллективном договоре сохранены' }),
   }));
   router.post('/orgs/:inpo/agreement/annexes', passportForm(passport, {
     schema: annexSchema, action: 'org.passport.edit',
     save: (ctx, org, data) => passport.addAnnex(ctx, org, data),
-    rerender: (req, res, errors) => showAgreement(req, res, errors),
+    rerender: (req, res, errors, status) => showAgreement(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}/agreement`, message: 'Приложение добавлено' }),
   }));
   return router;
 
-  function showOfficers(req: Request, res: Response, errors: FieldError[] = []) {
+  function showOfficers(req: Request, res: Response, errors: FieldError[] = [], status = errors.length ? 422 : 200) {
     return renderTab(passport, req, res, 'officers', async (org) => ({ officers: await passport.officers(org), today: todayIso() }), {
-      status: errors.length ? 422 : 200, errors, values: req.method === 'POST' ? req.body : {},
+      status, errors, values: req.method === 'POST' ? req.body : {},
     });
   }
 
-  function showHeadcount(req: Request, res: Response, errors: FieldError[] = []) {
-    return renderTab(passport, req, res, 'headcount', async (org) => ({ headcounts: await passport.headcounts(org) }), {
-      status: errors.length ? 422 : 200, errors, values: req.method === 'POST' ? req.body : { asOf: todayIso() },
-    });
+  /** The figures by date; the form carries the versions of those listed (a figure not seen is not replaced silently). */
+  function showHeadcount(req: Request, res: Response, errors: FieldError[] = [], status = errors.length ? 422 : 200) {
+    return renderTab(passport, req, res, 'headcount', async (org) => {
+      const headcounts = await passport.headcounts(org);
+      return { headcounts, values: req.method === 'POST' ? req.body : { asOf: todayIso(), ...headcountVersionFields(headcounts) } };
+    }, { status, errors });
   }
 
-  function showAgreement(req: Request, res: Response, errors: FieldError[] = []) {
+  function showAgreement(req: Request, res: Response, errors: FieldError[] = [], status = errors.length ? 422 : 200) {
     return renderTab(passport, req, res, 'agreement', (org) => passport.agreement(org), {
-      status: errors.length ? 422 : 200, errors, values: req.method === 'POST' ? req.body : {},
+      status, errors, values: req.method === 'POST' ? req.body : {},
     });
   }
 
@@ -117,28 +121,31 @@ export function orgsRoutes({ db }: Deps): Router {
     });
   }
 
-  async function showGeneralForm(req: Request, res: Response, errors: FieldError[] = []) {
+  async function showGeneralForm(req: Request, res: Response, errors: FieldError[] = [], status?: number) {
     await editPage(req, res, 'orgs/edit-general', 'Общие сведения', errors, (org) => ({
       name: org.name, shortName: org.shortName, employerKind: org.employerKind, employerInn: org.employerInn,
-      address: org.address, phone: org.phone, email: org.email, website: org.website,
-    }));
+      address: org.address, phone: org.phone, email: org.email, website: org.website, ...generalVersionFields(org),
+    }), status);
   }
 
-  async function showOfficerForm(req: Request, res: Response, errors: FieldError[] = []) {
-    await editPage(req, res, 'orgs/officer-new', 'Новое выборное лицо', errors, (org) => ({ post: org.level === 'group' ? 'group_organizer' : 'chair', electedOn: todayIso() }));
+  async function showOfficerForm(req: Request, res: Response, errors: FieldError[] = [], status?: number) {
+    await editPage(req, res, 'orgs/officer-new', 'Новое выборное лицо', errors, (org) => ({ post: org.level === 'group' ? 'group_organizer' : 'chair', electedOn: todayIso() }), status);
   }
 
-  async function showAgreementForm(req: Request, res: Response, errors: FieldError[] = []) {
-    await editPage(req, res, 'orgs/agreement-edit', 'Коллективный договор', errors, async (org) => ({ ...((await passport.agreement(org)).agreement ?? { status: 'negotiating' }) }));
+  async function showAgreementForm(req: Request, res: Response, errors: FieldError[] = [], status?: number) {
+    await editPage(req, res, 'orgs/agreement-edit', 'Коллективный договор', errors, async (org) => {
+      const { agreement } = await passport.agreement(org);
+      return { ...(agreement ?? { status: 'negotiating' }), ...agreementVersionFields(agreement) };
+    }, status);
   }
 
   async function editPage(
     req: Request, res: Response, view: string, heading: string, errors: FieldError[],
-    initial: (org: Awaited<ReturnType<typeof passport.orgFor>>) => Record<string, unknown> | Promise<Record<string, unknown>>,
+    initial: (org: Awaited<ReturnType<typeof passport.orgFor>>) => Record<string, unknown> | Promise<Record<string, unknown>>, status = errors.length ? 422 : 200,
   ) {
     const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.passport.edit');
     const values = req.method === 'POST' ? req.body : await initial(org);
-    res.status(errors.length ? 422 : 200).render(view, { title: `${heading}: ${org.name}`, section: 'registry', org, heading, values, ...errorViewModel(errors), ...DICTIONARY_LOCALS });
+    res.status(status).render(view, { title: `${heading}: ${org.name}`, section: 'registry', org, heading, values, ...errorViewModel(errors), ...DICTIONARY_LOCALS });
   }
 }
 

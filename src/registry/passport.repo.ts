@@ -45,8 +45,11 @@ export async function listOfficers(db: Knex, organizationId: number): Promise<Of
     .select(OFFICER_COLUMNS);
 }
 
-export async function findOfficer(db: Knex, organizationId: number, id: number): Promise<OfficerRow | undefined> {
-  return db('org_officers').where({ organization_id: organizationId, id }).first(OFFICER_COLUMNS);
+/** One officer of the organization; `lock` keeps it from changing until the transaction ends. */
+export async function findOfficer(db: Knex, organizationId: number, id: number, lock = false): Promise<OfficerRow | undefined> {
+  const query = db('org_officers').where({ organization_id: organizationId, id });
+  if (lock) query.forUpdate();
+  return query.first(OFFICER_COLUMNS);
 }
 
 export interface HeadcountRow {
@@ -56,13 +59,21 @@ export interface HeadcountRow {
   employeesPedagogical: number;
   studentsTotal: number;
   institutionsTotal: number | null;
+  version: number;
 }
 
+const HEADCOUNT_COLUMNS = {
+  id: 'id', asOf: 'as_of', employeesTotal: 'employees_total', employeesPedagogical: 'employees_pedagogical', studentsTotal: 'students_total',
+  institutionsTotal: 'institutions_total', version: 'version',
+};
+
 export async function listHeadcounts(db: Knex, organizationId: number): Promise<HeadcountRow[]> {
-  return db('org_headcounts')
-    .where({ organization_id: organizationId })
-    .orderBy('as_of', 'desc')
-    .select({ id: 'id', asOf: 'as_of', employeesTotal: 'employees_total', employeesPedagogical: 'employees_pedagogical', studentsTotal: 'students_total', institutionsTotal: 'institutions_total' });
+  return db('org_headcounts').where({ organization_id: organizationId }).orderBy('as_of', 'desc').select(HEADCOUNT_COLUMNS);
+}
+
+/** The figure of one date, locked until the transaction ends. */
+export async function lockHeadcount(trx: Knex.Transaction, organizationId: number, asOf: string): Promise<HeadcountRow | undefined> {
+  return trx('org_headcounts').where({ organization_id: organizationId, as_of: asOf }).forUpdate().first(HEADCOUNT_COLUMNS);
 }
 
 export interface AgreementRow {
@@ -73,12 +84,16 @@ export interface AgreementRow {
   validTo: string | null;
   registrationNumber: string | null;
   registrationDate: string | null;
+  version: number;
 }
 
-export async function findAgreement(db: Knex, organizationId: number): Promise<AgreementRow | undefined> {
-  return db('collective_agreements').where({ organization_id: organizationId }).first({
+/** The organization's agreement; `lock` keeps it from changing until the transaction ends. */
+export async function findAgreement(db: Knex, organizationId: number, lock = false): Promise<AgreementRow | undefined> {
+  const query = db('collective_agreements').where({ organization_id: organizationId });
+  if (lock) query.forUpdate();
+  return query.first({
     status: 'status', noneReason: 'none_reason', signedOn: 'signed_on', validFrom: 'valid_from', validTo: 'valid_to',
-    registrationNumber: 'registration_number', registrationDate: 'registration_date',
+    registrationNumber: 'registration_number', registrationDate: 'registration_date', version: 'version',
   });
 }
 

@@ -5,14 +5,22 @@ import type { Action } from '../access/roles';
 import { diffValues, recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
+import { staleEdit, type Seen } from '../http/versioned-forms';
+import { eventDates, sinceCreation, type EventDates } from '../shared/event-dates';
 import { INPO_PATTERN } from '../shared/inpo';
 import { missingFields } from './completeness';
-import { findLineageByInpo, findOrgById, type OrgRow } from './orgs.repo';
+import { findLineageByInpo, findOrgById, lockOrg, type OrgRow } from './orgs.repo';
 import type { AgreementInput, GeneralInput, HeadcountInput, OfficerInput } from './passport.schemas';
-import { findAgreement, findHeaderFigures, findOfficer, listAnnexes, listHeadcounts, listOfficers } from './passport.repo';
+import { findAgreement, findHeaderFigures, findOfficer, listAnnexes, listHeadcounts, listOfficers, lockHeadcount } from './passport.repo';
+import { AGREEMENT_FIELDS, GENERAL_FIELDS, agreementSnapshot, agreementVersionFields, generalSnapshot, generalVersionFields, staleHeadcount } from './passport-versions';
 import { membersOnRecordQuery } from '../members/members.repo';
 
-export function createPassportService(db: Knex) {
+/**
+ * The passport's edits: with `seen` (what the form was rendered from) a save from a form whose row has
+ * changed since answers 409 instead of undoing the other change; every event date is checked against
+ * the organization's creation and the near future.
+ */
+export function createPassportService(db: Knex, dates: EventDates = eventDates()) {
   /** The ancestors read with an organization, kept for its page's breadcrumbs while the request lasts. */
   const ancestorsOf = new WeakMap<OrgRow, OrgRow[]>();
 
@@ -55,26 +63,30 @@ export function createPassportService(db: Knex) {
       return { agreement: await findAgreement(db, org.id), annexes: await listAnnexes(db, org.id) };
     },
 
-    async updateGeneral(ctx: AuditContext, org: OrgRow, input: GeneralInput, today: string) {
-      const before = { name: org.name, shortName: org.shortName, employerKind: org.employerKind, employerInn: org.employerInn, address: org.address, phone: org.phone, email: org.email, website: org.website };
-      const { oldValues, newValues, changed } = diffValues(before, input);
-      if (!changed) return false;
-      await inTransaction(db, async (trx) => {
-        await trx('organizations').where({ id: org.id }).update({
+    async updateGeneral(ctx: AuditContext, org: OrgRow, input: GeneralInput, today: string, seen?: Seen) {
+      return inTransaction(db, async (trx) => {
+        const current = (await lockOrg(trx, org.id))!;
+        if (seen && current.version !== seen.version) throw staleEdit(GENERAL_FIELDS, seen, generalSnapshot(current), generalVersionFields(current), 'общие сведения');
+        const { oldValues, newValues, changed } = diffValues(generalSnapshot(current), input);
+        if (!changed) return false;
+        await trx('organizations').where({ id: org.id, version: current.version }).update({
           name: input.name, short_name: input.shortName, employer_kind: input.employerKind, employer_inn: input.employerInn,
           address: input.address, phone: input.phone, email: input.email, website: input.website, updated_at: trx.fn.now(),
         });
         if ('name' in newValues) {
-          await trx('org_events').insert({ organization_id: org.id, kind: 'renamed', happened_on: today, old_name: org.name, new_name: input.name, actor_user_id: ctx.actorUserId });
+          await trx('org_events').insert({ organization_id: org.id, kind: 'renamed', happened_on: today, old_name: current.name, new_name: input.name, actor_user_id: ctx.actorUserId });
         }
         await recordAudit(trx, ctx, { action: 'org.passport.updated', entity: 'organization', entityId: org.id, organizationId: org.id, oldValues, newValues });
+        return true;
       });
-      return true;
     },
 
     /** A new officer; a new chair (or group organizer) ends the current one's term on the day before the election. */
     async addOfficer(ctx: AuditContext, org: OrgRow, input: OfficerInput) {
       const singleHolder = input.post === 'chair' || input.post === 'group_organizer';
+      dates.check('electedOn', input.electedOn, [sinceCreation(org.createdOn)]);
+      // two simultaneous elections both end the same predecessor; the second then meets the first's new
+      // holder at the one-current-holder index and is told so (db/pg-errors)
       await inTransaction(db, async (trx) => {
         if (singleHolder) {
           const current = await trx('org_officers').where({ organization_id: org.id, post: input.post }).whereNull('ended_on').forUpdate().first();
@@ -103,39 +115,49 @@ export function createPassportService(db: Knex) {
 
     async endOfficer(ctx: AuditContext, org: OrgRow, officerId: number, endedOn: string) {
       await inTransaction(db, async (trx) => {
-        const officer = await findOfficer(trx, org.id, officerId);
+        const officer = await findOfficer(trx, org.id, officerId, true);
         if (!officer) throw new NotFoundError();
         if (officer.endedOn) throw new ConflictError('Полномочия уже прекращены');
-        if (endedOn < officer.electedOn) throw new ValidationError([{ field: 'endedOn', message: 'Дата окончания не может быть раньше избрания' }]);
+        dates.check('endedOn', endedOn, [{ on: officer.electedOn, what: 'избрания' }]);
         await trx('org_officers').where({ id: officerId }).update({ ended_on: endedOn });
         await recordAudit(trx, ctx, { action: 'org.officer.ended', entity: 'org_officer', entityId: officerId, organizationId: org.id, oldValues: { endedOn: null }, newValues: { endedOn } });
       });
     },
 
-    /** One figure per date: a second entry for the same date corrects the first. */
-    async saveHeadcount(ctx: AuditContext, org: OrgRow, input: HeadcountInput) {
+    /**
+     * One figure per date: a second entry for the same date corrects the first — when the form listed it
+     * (`seen`); a figure the user could not see is another user's and is not replaced silently.
+     */
+    async saveHeadcount(ctx: AuditContext, org: OrgRow, input: HeadcountInput, seen?: Seen) {
+      dates.check('asOf', input.asOf, [sinceCreation(org.createdOn)]);
       await inTransaction(db, async (trx) => {
-        const existing = await trx('org_headcounts').where({ organization_id: org.id, as_of: input.asOf }).first();
+        const existing = await lockHeadcount(trx, org.id, input.asOf);
+        if (existing && seen && seen.base?.[input.asOf] !== existing.version) throw staleHeadcount(seen, existing);
         const values = { employees_total: input.employeesTotal, employees_pedagogical: input.employeesPedagogical, students_total: input.studentsTotal, institutions_total: input.institutionsTotal };
-        if (existing) await trx('org_headcounts').where({ id: existing.id }).update(values);
+        if (existing) await trx('org_headcounts').where({ id: existing.id, version: existing.version }).update(values);
         else await trx('org_headcounts').insert({ organization_id: org.id, as_of: input.asOf, ...values });
+        const { id: _id, version: _version, ...oldValues } = existing ?? {};
         await recordAudit(trx, ctx, {
-          action: 'org.headcount.saved', entity: 'organization', entityId: org.id, organizationId: org.id,
-          oldValues: existing ? { asOf: input.asOf, employeesTotal: existing.employees_total, employeesPedagogical: existing.employees_pedagogical, studentsTotal: existing.students_total, institutionsTotal: existing.institutions_total } : null,
-          newValues: { ...input },
+          action: 'org.headcount.saved', entity: 'organization', entityId: org.id, organizationId: org.id, oldValues: existing ? oldValues : null, newValues: { ...input },
         });
       });
     },
 
-    async saveAgreement(ctx: AuditContext, org: OrgRow, input: AgreementInput) {
+    /** The one agreement record: created by the first save, changed by later ones from a form of its present version. */
+    async saveAgreement(ctx: AuditContext, org: OrgRow, input: AgreementInput, seen?: Seen) {
       await inTransaction(db, async (trx) => {
-        const before = await findAgreement(trx, org.id);
+        const before = await findAgreement(trx, org.id, true);
+        if (seen && (before?.version ?? null) !== seen.version) {
+          throw staleEdit(AGREEMENT_FIELDS, seen, agreementSnapshot(before), agreementVersionFields(before), 'сведения о коллективном договоре');
+        }
         const values = {
           status: input.status, none_reason: input.status === 'none' ? input.noneReason : null, signed_on: input.signedOn, valid_from: input.validFrom,
           valid_to: input.validTo, registration_number: input.registrationNumber, registration_date: input.registrationDate, updated_at: trx.fn.now(),
         };
-        await trx('collective_agreements').insert({ organization_id: org.id, ...values }).onConflict('organization_id').merge();
-        const { oldValues, newValues } = diffValues((before ?? {}) as Record<string, unknown>, { ...input, noneReason: values.none_reason });
+        // a simultaneous first save meets this one at the primary key (db/pg-errors: 409)
+        if (before) await trx('collective_agreements').where({ organization_id: org.id, version: before.version }).update(values);
+        else await trx('collective_agreements').insert({ organization_id: org.id, ...values });
+        const { oldValues, newValues } = diffValues(agreementSnapshot(before), { ...input, noneReason: values.none_reason });
         await recordAudit(trx, ctx, { action: 'org.agreement.saved', entity: 'organization', entityId: org.id, organizationId: org.id, oldValues, newValues });
       });
     },

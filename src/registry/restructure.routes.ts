@@ -4,7 +4,7 @@ import { can } from '../access/access';
 import type { Principal } from '../access/principal';
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
-import { ValidationError, type FieldError } from '../http/errors';
+import { ConflictError, ValidationError, type FieldError } from '../http/errors';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { principalOf } from '../http/guards';
@@ -15,7 +15,7 @@ import { DICTIONARY_LOCALS } from './org-pages';
 import type { OrgRow } from './orgs.repo';
 import { createPassportService } from './passport.service';
 import { childSchema, liquidateSchema, mergeSchema, moveSchema } from './restructure.schemas';
-import { createRestructureService } from './restructure.service';
+import { createRestructureService, type Operation } from './restructure.service';
 
 const AUDIT_LABELS: Record<string, string> = {
   'org.created': 'Организация создана',
@@ -31,12 +31,11 @@ const AUDIT_LABELS: Record<string, string> = {
   'grant.withdrawn': 'Отозваны права пользователя',
 };
 
-type Operation = 'move' | 'merge' | 'liquidate';
 const OPERATION_TITLES: Record<Operation, string> = { move: 'Перемещение организации', merge: 'Присоединение к другой организации', liquidate: 'Ликвидация организации' };
 
-export function restructureRoutes({ db }: Deps): Router {
-  const passport = createPassportService(db);
-  const restructure = createRestructureService(db);
+export function restructureRoutes({ db, eventDates }: Deps): Router {
+  const passport = createPassportService(db, eventDates);
+  const restructure = createRestructureService(db, eventDates);
   const router = Router();
 
   router.get('/orgs/:inpo/children/new', (req, res) => showChildForm(req, res));
@@ -81,10 +80,10 @@ export function restructureRoutes({ db }: Deps): Router {
     }
   }
 
-  async function showOperation(req: Request, res: Response, operation: Operation, errors: FieldError[] = [], preview?: object) {
+  async function showOperation(req: Request, res: Response, operation: Operation, errors: FieldError[] = [], preview?: object, status = errors.length ? 422 : 200) {
     const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.restructure');
     const impact = await restructure.impactOf(org);
-    res.status(errors.length ? 422 : 200).render('orgs/restructure', {
+    res.status(status).render('orgs/restructure', {
       title: OPERATION_TITLES[operation], section: 'registry', org, operation, heading: OPERATION_TITLES[operation], impact, preview,
       values: req.method === 'POST' ? req.body : { on: todayIso() }, ...errorViewModel(errors), ...DICTIONARY_LOCALS,
     });
@@ -105,12 +104,14 @@ export function restructureRoutes({ db }: Deps): Router {
       if (operation === 'merge') restructure.checkMerge(org, target!);
       if (operation !== 'liquidate') await restructure.checkTreeDate(org, target!, operation, data.on);
       if (operation === 'liquidate') restructure.checkLiquidation(org, await restructure.impactOf(org), transferTo);
+      await restructure.checkDate(operation, org, operation === 'liquidate' ? transferTo : target, data.on);
       if (!data.confirm) return showOperation(req, res, operation, [], { target, transferTo, on: data.on });
       if (operation === 'move') await restructure.move(principal, ctx, org, target!, data.on);
       if (operation === 'merge') await restructure.merge(ctx, org, target!, data.on);
       if (operation === 'liquidate') await restructure.liquidate(ctx, org, data.on, transferTo);
     } catch (err) {
       if (err instanceof ValidationError) return showOperation(req, res, operation, err.fields);
+      if (err instanceof ConflictError) return showOperation(req, res, operation, [{ field: 'form', message: err.message }], undefined, 409);
       throw err;
     }
     flash(req, 'success', `${OPERATION_TITLES[operation]}: выполнено`);

@@ -5,11 +5,12 @@ import { recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
 import { transferMembers } from '../members/membership';
 import { ValidationError } from '../http/errors';
+import { eventDates, sinceCreation, type EventDates } from '../shared/event-dates';
 import { formatDate } from '../shared/format';
 import { INPO_PATTERN } from '../shared/inpo';
 import { LEVEL_LABELS, mayContain, type EmployerKind, type Level } from './levels';
 import { insertOrganization } from './orgs.create';
-import { findOrgById, findOrgByInpo, type OrgRow } from './orgs.repo';
+import { findOrgById, findOrgByInpo, lockOrg, type OrgRow } from './orgs.repo';
 import { dateTreeChanges, lastPositionChange } from './tree-history.repo';
 
 export interface Impact {
@@ -43,8 +44,14 @@ function checkLiquidation(org: OrgRow, impact: Impact, transferTo: OrgRow | null
   }
 }
 
-/** Create, move, merge and liquidate: each one audited transaction, each previewed first. */
-export function createRestructureService(db: Knex) {
+export type Operation = 'move' | 'merge' | 'liquidate';
+
+/**
+ * Create, move, merge and liquidate: each one audited transaction, each previewed first. The operation
+ * locks the organizations it changes and checks them again as they are inside its transaction (the
+ * preview's checks may be stale: two merges of one organization both moved its members).
+ */
+export function createRestructureService(db: Knex, dates: EventDates = eventDates()) {
   async function impactOf(org: OrgRow, trx: Knex = db): Promise<Impact> {
     const { rows } = await trx.raw(
       `SELECT (SELECT count(*) FROM organizations WHERE path <@ :path::ltree AND id <> :id AND liquidated_on IS NULL) AS organizations,
@@ -84,6 +91,28 @@ export function createRestructureService(db: Knex) {
     if (since && on < since) throw fieldError('on', `Дата не может быть раньше ${formatDate(since)}: с этой даты действует последнее перемещение в этой части структуры`);
   }
 
+  /**
+   * The operation's date: not before the organizations it joins were created, nor before the
+   * organization's last dated event (a rename is dated by the day it was typed in, so it does not count),
+   * and not beyond the near future.
+   */
+  async function checkDate(operation: Operation, org: OrgRow, other: OrgRow | null, on: string, trx: Knex = db) {
+    const what = operation === 'move' ? 'создания новой вышестоящей организации' : 'создания организации, принимающей членов';
+    const last = await trx('org_events').where({ organization_id: org.id }).whereNot('kind', 'renamed').max('happened_on as on').first();
+    dates.check('on', on, [sinceCreation(org.createdOn), { on: other?.createdOn, what }, { on: last?.on as string | null, what: 'предыдущего события организации' }]);
+  }
+
+  /** The organizations of an operation locked in id order and read again; closed ones are refused. */
+  async function lockOpen(trx: Knex.Transaction, orgs: OrgRow[]): Promise<OrgRow[]> {
+    const locked = new Map<number, OrgRow>();
+    for (const org of [...orgs].sort((a, b) => a.id - b.id)) locked.set(org.id, (await lockOrg(trx, org.id))!);
+    return orgs.map((org) => {
+      const current = locked.get(org.id)!;
+      if (current.liquidatedOn) throw fieldError(org === orgs[0] ? 'on' : 'target', `Организация ${current.inpo} уже ликвидирована`);
+      return current;
+    });
+  }
+
   async function reparent(trx: Knex.Transaction, org: OrgRow, newParent: OrgRow, on: string) {
     // One statement rewrites the paths of the whole subtree; ids, ИНПО and region codes stay.
     // The tree's history (the trigger on organizations) records the new positions from `on`.
@@ -121,10 +150,13 @@ export function createRestructureService(db: Knex) {
     checkMerge,
     checkTreeDate,
     checkLiquidation,
+    checkDate,
 
-    async move(principal: Principal, ctx: AuditContext, org: OrgRow, newParent: OrgRow, on: string) {
-      checkMove(principal, org, newParent);
+    async move(principal: Principal, ctx: AuditContext, given: OrgRow, target: OrgRow, on: string) {
       await inTransaction(db, async (trx) => {
+        const [org, newParent] = (await lockOpen(trx, [given, target])) as [OrgRow, OrgRow];
+        checkMove(principal, org, newParent);
+        await checkDate('move', org, newParent, on, trx);
         await checkTreeDate(org, newParent, 'move', on, trx);
         const impact = await impactOf(org, trx);
         await reparent(trx, org, newParent, on);
@@ -137,9 +169,11 @@ export function createRestructureService(db: Knex) {
     },
 
     /** The merged organization's children and members pass to `into`; it stays as a closed record with its ИНПО. */
-    async merge(ctx: AuditContext, org: OrgRow, into: OrgRow, on: string) {
-      checkMerge(org, into);
+    async merge(ctx: AuditContext, given: OrgRow, target: OrgRow, on: string) {
       return inTransaction(db, async (trx) => {
+        const [org, into] = (await lockOpen(trx, [given, target])) as [OrgRow, OrgRow];
+        checkMerge(org, into);
+        await checkDate('merge', org, into, on, trx);
         await checkTreeDate(org, into, 'merge', on, trx);
         const children = await trx('organizations').where({ parent_id: org.id }).whereNull('liquidated_on').select('id');
         for (const { id } of children) {
@@ -161,9 +195,11 @@ export function createRestructureService(db: Knex) {
     },
 
     /** Only an organization without open children; its active members go to `transferTo` or the liquidation is refused. */
-    async liquidate(ctx: AuditContext, org: OrgRow, on: string, transferTo: OrgRow | null) {
+    async liquidate(ctx: AuditContext, given: OrgRow, on: string, receiver: OrgRow | null) {
       return inTransaction(db, async (trx) => {
+        const [org, transferTo = null] = (await lockOpen(trx, receiver ? [given, receiver] : [given])) as [OrgRow, OrgRow?];
         checkLiquidation(org, await impactOf(org, trx), transferTo);
+        await checkDate('liquidate', org, transferTo, on, trx);
         let membersMoved = 0;
         if (transferTo) {
           const onRecord = trx('members').select('id').whereNull('left_on')

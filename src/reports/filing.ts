@@ -108,6 +108,12 @@ export async function fileReport(db: Knex, ctx: AuditContext, organizationId: nu
   return inTransaction(db, async (trx) => {
     const report = await lockReport(trx, organizationId, result.form.code, result.date);
     if (report.status === 'accepted') throw new ConflictError('Отчёт уже принят вышестоящей организацией; изменить его можно только после возврата');
+    // a repeat of a filing (a double click, two tabs) freezes nothing new: the same figures are already the filed version
+    if (report.status === 'submitted') {
+      const latest = await trx('report_versions').where({ report_id: report.id }).orderBy('number', 'desc')
+        .first('number', trx.raw(`(result - 'computedAt') = (?::jsonb - 'computedAt') AS same`, [JSON.stringify(result)]));
+      if (latest?.same) return Number(latest.number);
+    }
     const row = await trx('report_versions').where({ report_id: report.id }).max<{ max: number | null }>('number as max').first();
     const number = Number(row?.max ?? 0) + 1;
     await trx('report_versions').insert({ report_id: report.id, number, form_version_id: result.form.formVersionId, result: JSON.stringify(withoutNames(result)), filed_by: ctx.actorUserId });

@@ -31,7 +31,7 @@ const reportQuery = z.object({
 });
 const commentSchema = z.object({ comment: z.string().trim().min(1, 'Напишите, что нужно исправить').max(2000, 'Не больше 2000 знаков') });
 
-export function reportsRoutes({ db }: Deps): Router {
+export function reportsRoutes({ db, eventDates }: Deps): Router {
   const reports = createReportsService(db);
   const router = Router();
 
@@ -98,6 +98,7 @@ export function reportsRoutes({ db }: Deps): Router {
     if (!isReportingDate(t.form.definition, t.date)) {
       throw new ValidationError([{ field: 'form', message: `Отчёт по форме ${t.form.definition.name} сдаётся на даты: ${t.form.definition.reportingDates.map((d) => d.split('-').reverse().join('.')).join(', ')}` }]);
     }
+    eventDates.checkPast('form', t.date, 'Отчёт сдаётся за прошедшую дату: дата отчёта');
     const result = await reports.draft(t);
     try {
       const number = await fileReport(db, auditContextOf(req), t.org.id, result);
@@ -199,7 +200,7 @@ export function reportsRoutes({ db }: Deps): Router {
     res.render('reports/report', {
       title: `${def.name}: ${t.org.name}`, section: 'reports', t, result: chosen.result, shownVersion: chosen.version, report, versions, events,
       status: report?.status ?? 'missing', REPORT_STATUS_LABELS, reportUrl, parent: higher.parent, mayDecide: higher.mayDecide,
-      mayFile: mayFile && isReportingDate(def, t.date) && report?.status !== 'accepted' && !chosen.version,
+      mayFile: mayFile && isReportingDate(def, t.date) && t.date <= eventDates.today() && report?.status !== 'accepted' && !chosen.version,
       consolidating: def.kind === 'lines' && !!def.consolidates?.length,
       dates: recentReportingDates(def, todayIso(), 8), ...errorViewModel([]),
     });

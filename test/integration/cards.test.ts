@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser } from '../support/factories';
+import { submitForm } from '../support/forms';
 
 const ctx = useTestApp();
 const db = () => ctx.database.ownerDb;
@@ -59,7 +60,7 @@ describe('the union card lifecycle', () => {
   it('when a member leaves, then their live card is blocked', async () => {
     const [memberId] = await createMembers(db(), tree.primary, 1);
     await post(chair, `/members/${memberId}/cards`, { kind: 'virtual', on: '2026-01-10' });
-    expect((await post(chair, `/members/${memberId}/exit`, { reason: 'voluntary', on: '2026-03-01' })).status).toBe(303);
+    expect((await submitForm(chair.agent, `/members/${memberId}`, `/members/${memberId}/exit`, { reason: 'voluntary', on: '2026-03-01' })).status).toBe(303);
     const card = await cardOf(memberId!);
     expect(card).toMatchObject({ status: 'blocked', status_on: '2026-03-01' });
   });

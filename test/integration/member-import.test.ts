@@ -93,7 +93,7 @@ describe('member import', () => {
   it('when a CSV comes from Russian Excel (Windows-1251, «;», Excel serial dates), then it reads the same; a person already elsewhere is a transfer, not a new card', async () => {
     const org = await createOrg(db(), tree.territory, 'primary');
     const other = await createOrg(db(), tree.territory, 'primary');
-    await db()('members').insert({ organization_id: other.id, surname: 'Гарипова', name: 'Лилия', sex: 'f', birth_date: '1979-11-03', category: 'working', joined_on: '2000-01-01' });
+    await createMembers(db(), other, 1, { surname: 'Гарипова', name: 'Лилия', patronymic: null, birth_date: '1979-11-03', joined_on: '2000-01-01' });
     const lines = [
       HEADERS.join(';'),
       [org.inpo, 'Шарипова', 'Айгуль', 'Ринатовна', 'ж', '32874', 'Работающий', 'да', 'Воспитатель', '8 (843) 111-22-33', '', '', '01.09.2019'].join(';'),
@@ -167,7 +167,7 @@ describe('member export', () => {
     await createMembers(db(), org, 3, { surname: 'Учительница', is_pedagogical: true });
     await createMembers(db(), org, 2, { surname: 'Студентка', category: 'student' });
     await createMembers(db(), org, 1, { surname: 'Выбывшая', left_on: '2024-01-01' });
-    await db()('members').insert({ organization_id: org.id, surname: 'Злоумышленникова', name: '=HYPERLINK("http://evil.example","Жми")', sex: 'f', birth_date: '1980-01-01', category: 'working', joined_on: '2010-01-01' });
+    await createMembers(db(), org, 1, { surname: 'Злоумышленникова', name: '=HYPERLINK("http://evil.example","Жми")', patronymic: null, birth_date: '1980-01-01', joined_on: '2010-01-01' });
     const query = { category: 'working', status: 'active' };
     const expected = await db()('members').where({ organization_id: org.id, category: 'working' }).whereNull('left_on')
       .orderBy([{ column: 'surname' }, { column: 'name' }, { column: 'id' }]).select('surname', 'name');

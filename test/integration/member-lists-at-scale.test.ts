@@ -139,9 +139,11 @@ describe('maintained member counts', () => {
     await depersonaliseExpired(db(), '2040-01-01', 5);
     await check('depersonalised');
     const [gone] = await people(r2.primary, 1, 300);
-    await db()('membership_events').where({ member_id: gone }).del();
-    await db()('member_periods').where({ member_id: gone }).del();
-    await db()('members').where({ id: gone }).del();
+    await db().transaction(async (trx) => {
+      await trx('membership_events').where({ member_id: gone }).del();
+      await trx('member_periods').where({ member_id: gone }).del();
+      await trx('members').where({ id: gone }).del();
+    });
     await check('deleted');
   });
 

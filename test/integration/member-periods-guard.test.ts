@@ -39,8 +39,12 @@ describe('overlapping membership periods', () => {
     expect(await refusal(addPeriod(first, '2021-01-01', '2022-01-01'))).toBe('accepted');
     expect(await refusal(addPeriod(first, '2019-01-01', '2020-01-01'))).toBe('accepted');
     expect(await refusal(addPeriod(second, '2021-06-01', '2022-01-01'))).toBe('accepted'); // the same days as the first person's
-    // two open periods of one person can never coexist
-    expect(await refusal(addPeriod(first, '2023-01-01', null))).toBe('accepted');
+    // two open periods of one person can never coexist (the first reopens the card: card and open period must agree)
+    const reopen = db.transaction(async (trx) => {
+      await trx('member_periods').insert({ member_id: first, organization_id: orgId, category: 'working', valid_from: '2023-01-01' });
+      await trx('members').where({ id: first }).update({ left_on: null, left_reason: null });
+    });
+    expect(await refusal(reopen)).toBe('accepted');
     expect(await refusal(addPeriod(first, '2030-01-01', null))).toBe('23P01 member_periods_no_overlap');
   });
 });

@@ -7,6 +7,7 @@ import { loadPrincipal } from '../../src/auth/users.repo';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser } from '../support/factories';
+import { hiddenFields, submitForm } from '../support/forms';
 
 const ctx = useTestApp();
 const db = () => ctx.database.ownerDb;
@@ -121,7 +122,7 @@ describe('history: the registry as of any date', () => {
       expect(await countAsOf(db(), b.path, date), `B at ${date}`).toEqual(replay(date, [b.id]));
     }
     const dated = await service.transfer(coordinatorPrincipal, auditCtx, m1, { toInpo: a.inpo, on: '2021-01-01', reason: null, documentNumber: null, documentDate: null }).catch((e: Error) => e);
-    expect(String((dated as { fields?: { message: string }[] }).fields?.[0]?.message)).toContain('не может быть раньше последнего события');
+    expect(String((dated as { fields?: { message: string }[] }).fields?.[0]?.message)).toContain('не раньше последнего события в истории');
   });
 
   it('when a transfer fails half-way, then neither side has changed', async () => {
@@ -149,7 +150,7 @@ describe('isolation of members', () => {
     expect((await chair.agent.get(`/members/${foreignId}/edit`)).status).toBe(404);
     expect((await chair.agent.post(`/members/${foreignId}/exit`).type('form').send({ _csrf: chair.csrf, reason: 'voluntary', on: '2026-01-01' })).status).toBe(404);
     // A transfer out of one's subtree only asks the receiving side; nothing moves yet.
-    const moveOut = await chair.agent.post(`/members/${ownId}/transfer`).type('form').send({ _csrf: chair.csrf, toInpo: sibling.inpo, on: '2026-11-01' });
+    const moveOut = await submitForm(chair.agent, `/members/${ownId}`, `/members/${ownId}/transfer`, { toInpo: sibling.inpo, on: '2026-11-01' });
     expect(moveOut.status).toBe(303);
     expect((await db()('members').where({ id: ownId }).first()).organization_id).toBe(tree.primary.id);
     expect(await db()('transfer_requests').where({ member_id: ownId, status: 'pending' })).toHaveLength(1);
@@ -195,9 +196,10 @@ describe('readmission, filters and posts', () => {
     // a name of its own: readmission checks that no other card of the same person is on record
     const [id] = await createMembers(db(), org, 1, { surname: 'Вернувшаяся', joined_on: '2010-09-01', left_on: '2018-06-30' });
     const coordinator = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'coordinator', org: tree.region }]));
-    const early = await coordinator.agent.post(`/members/${id}/readmit`).type('form').send({ _csrf: coordinator.csrf, organizationInpo: org.inpo, category: 'working', on: '2018-01-01' });
+    const readmit = (body: Record<string, string>) => submitForm(coordinator.agent, `/members/${id}`, `/members/${id}/readmit`, body);
+    const early = await readmit({ organizationInpo: org.inpo, category: 'working', on: '2018-01-01' });
     expect(early.status).toBe(422);
-    const res = await coordinator.agent.post(`/members/${id}/readmit`).type('form').send({ _csrf: coordinator.csrf, organizationInpo: org.inpo, category: 'pensioner', on: '2024-03-01' });
+    const res = await readmit({ organizationInpo: org.inpo, category: 'pensioner', on: '2024-03-01' });
     expect(res.status).toBe(303);
     expect((await countAsOf(db(), org.path, '2015-01-01')).total).toBe(1);
     expect((await countAsOf(db(), org.path, '2020-01-01')).total).toBe(0);
@@ -301,7 +303,7 @@ describe('transfer requests across subtrees', () => {
     const [memberId] = await createMembers(db(), here, 1, { surname: 'Переводимая', joined_on: '2015-01-01' });
     const sender = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'chair', org: here }]));
     const receiver = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'chair', org: there }]));
-    const sent = await sender.agent.post(`/members/${memberId}/transfer`).type('form').send({ _csrf: sender.csrf, toInpo: there.inpo, on: '2026-09-01' });
+    const sent = await submitForm(sender.agent, `/members/${memberId}`, `/members/${memberId}/transfer`, { toInpo: there.inpo, on: '2026-09-01' });
     expect((await sender.agent.get(sent.headers.location!)).text).toContain('ей отправлен запрос');
     expect((await sender.agent.get(`/members/${memberId}`)).text).toContain('ждёт ответа принимающей организации');
 
@@ -363,10 +365,11 @@ describe('editing the card', () => {
     const [id] = await createMembers(db(), tree.primary, 1, { surname: 'Исправляемая', phone: '+79000000000', category: 'student' });
     const form = await chair.agent.get(`/members/${id}/edit`).expect(200);
     expect(form.text).toContain('value="Исправляемая"');
-    const bad = await chair.agent.post(`/members/${id}/edit`).type('form').send({ _csrf: chair.csrf, surname: 'Исправленная', name: 'Мария', sex: 'f', birthDate: '1985-05-05', phone: '12' });
+    const hidden = hiddenFields(form.text, `/members/${id}/edit`);
+    const bad = await chair.agent.post(`/members/${id}/edit`).type('form').send({ ...hidden, surname: 'Исправленная', name: 'Мария', sex: 'f', birthDate: '1985-05-05', phone: '12' });
     expect(bad.status).toBe(422);
     const res = await chair.agent.post(`/members/${id}/edit`).type('form')
-      .send({ _csrf: chair.csrf, surname: 'Исправленная', name: 'Мария', patronymic: 'Ивановна', sex: 'f', birthDate: '1985-05-05', phone: '+7 917 000-11-22' });
+      .send({ ...hidden, surname: 'Исправленная', name: 'Мария', patronymic: 'Ивановна', sex: 'f', birthDate: '1985-05-05', phone: '+7 917 000-11-22' });
     expect(res.status).toBe(303);
     expect(await db()('members').where({ id }).first()).toMatchObject({ surname: 'Исправленная', phone: '+79170001122', category: 'student' });
     const [audit] = await db()('audit_log').where({ action: 'member.updated', entity_id: String(id) });

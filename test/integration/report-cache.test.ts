@@ -52,8 +52,8 @@ describe('maintained statistics of the member state', () => {
     expect(await cachedFor(fx.orgs.A.id)).toContain(D);
     await both('2026-07-01', D);
     // a back-dated admission, an exit, a category change, parental leave, a corrected birth date
-    const [row] = await db('members').insert({ organization_id: fx.orgs.B.id, surname: 'Поздняя', name: 'Тест', sex: 'f', birth_date: '1995-01-01', category: 'working', joined_on: '2025-12-01' }).returning('id');
     await db.transaction(async (trx) => {
+      const [row] = await trx('members').insert({ organization_id: fx.orgs.B.id, surname: 'Поздняя', name: 'Тест', sex: 'f', birth_date: '1995-01-01', category: 'working', joined_on: '2025-12-01' }).returning('id');
       await openMembership(trx, Number(row.id), fx.orgs.B.id, 'working', true, { on: '2025-12-01', actorUserId: null }, 'admitted');
       await endMemberships(trx, [fx.members['Борисова']!], 'voluntary', { on: '2026-02-01', actorUserId: null });
       await changeCategory(trx, fx.members['Егоров']!, 'working', false, { on: '2026-03-01', actorUserId: null }, true);

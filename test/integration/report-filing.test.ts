@@ -7,6 +7,7 @@ import { createOrg, createUser, unionRoot } from '../support/factories';
 import { embeddedFontNames, pdfText } from '../support/pdf';
 import { D, buildReportFixture, type ReportFixture } from '../support/report-fixture';
 import { binaryParser } from '../support/xlsx';
+import { submitForm } from '../support/forms';
 
 // The filing workflow over HTTP: draft, filing blocked by a failed control, the fix at the source,
 // filing, acceptance by the higher organization, return and reopening, versions, consolidation,
@@ -67,7 +68,7 @@ describe('the draft and filing of a ППО report', () => {
     expect(returned.text).toContain('возвращён на доработку');
     expect(returned.text).toContain('Уточните численность педагогов');
 
-    await post('chairA', `/orgs/${fx.orgs.A.inpo}/headcount`, { asOf: '2026-03-01', employeesTotal: '42', employeesPedagogical: '14', studentsTotal: '0' }).expect(303);
+    expect((await submitForm(as.chairA.agent, `/orgs/${fx.orgs.A.inpo}/headcount`, `/orgs/${fx.orgs.A.inpo}/headcount`, { asOf: '2026-03-01', employeesTotal: '42', employeesPedagogical: '14', studentsTotal: '0' })).status).toBe(303);
     await post('chairA', url('5-SP', fx.orgs.A.inpo, '/file')).expect(303);
     const diff = await as.coordT.agent.get(url('5-SP', fx.orgs.A.inpo, '/versions?a=1&b=2')).expect(200);
     expect(diff.text).toMatch(/03\. Педагогических работников[\s\S]*12[\s\S]*14/);

@@ -156,8 +156,10 @@ describe('controls', () => {
     await fileReport(database.db, noActor, fx.orgs.B.id, atStart);
 
     // after filing, someone registers an admission back-dated into the filed quarter
-    const [row] = await db('members').insert({ organization_id: fx.orgs.B.id, surname: 'Запоздалова', name: 'Тест', sex: 'f', birth_date: '1990-01-01', category: 'working', joined_on: '2025-12-01' }).returning('id');
-    await db.transaction((trx) => openMembership(trx, Number(row.id), fx.orgs.B.id, 'working', false, { on: '2025-12-01', actorUserId: null }, 'admitted'));
+    await db.transaction(async (trx) => {
+      const [row] = await trx('members').insert({ organization_id: fx.orgs.B.id, surname: 'Запоздалова', name: 'Тест', sex: 'f', birth_date: '1990-01-01', category: 'working', joined_on: '2025-12-01' }).returning('id');
+      await openMembership(trx, Number(row.id), fx.orgs.B.id, 'working', false, { on: '2025-12-01', actorUserId: null }, 'admitted');
+    });
 
     const draft = await service.draft(target(D));
     const identity = draft.controls.find((c) => c.id === 'movement');

@@ -50,7 +50,7 @@ beforeAll(async () => {
     const card = await members.memberFor(coordinator, ids[p.key]!, 'member.edit');
     const { surname, name, patronymic, sex, birthDate, snils, position, professionalGroup, studyYear } = card;
     const changed = { surname, name, patronymic, sex, birthDate, snils, position, professionalGroup, studyForm: null, studyYear, phone: '+79179990000', email: `${p.key}.new@example.ru` };
-    await members.updateCard(coordinator, auditCtx(), card.id, changed, true);
+    await members.updateCard(coordinator, auditCtx(), card.id, changed, undefined, true);
   }
   // elected posts of members: their audit rows name them too; one ends with the membership, one goes on
   const passport = createPassportService(ctx.deps.db);

@@ -70,23 +70,26 @@ export async function createMembers(db: Knex, org: OrgRow, count: number, extra:
     category: 'working', joined_on: '2010-09-01', ...extra
   }));
   if (!rows.length) return [];
-  const inserted: { id: number }[] = await db('members').insert(rows).returning('id');
-  const ids = inserted.map((r) => Number(r.id));
-  // The history that the registry keeps for every card: a period and its admission (and exit) events.
-  await db.raw(
-    `INSERT INTO member_periods (member_id, organization_id, category, is_pedagogical, valid_from, valid_to)
-       SELECT id, organization_id, category, is_pedagogical, joined_on, left_on FROM members WHERE id = ANY(?::bigint[])`,
-    [ids],
-  );
-  await db.raw(
-    `INSERT INTO membership_events (member_id, kind, happened_on, to_organization_id, category)
-       SELECT id, 'admitted', joined_on, organization_id, category FROM members WHERE id = ANY(?::bigint[])`,
-    [ids],
-  );
-  await db.raw(
-    `INSERT INTO membership_events (member_id, kind, happened_on, from_organization_id, reason)
-       SELECT id, 'left', left_on, organization_id, 'voluntary' FROM members WHERE id = ANY(?::bigint[]) AND left_on IS NOT NULL`,
-    [ids],
-  );
-  return ids;
+  // A card and its history commit together: the database refuses a card without its open period.
+  return db.transaction(async (trx) => {
+    const inserted: { id: number }[] = await trx('members').insert(rows).returning('id');
+    const ids = inserted.map((r) => Number(r.id));
+    // The history that the registry keeps for every card: a period and its admission (and exit) events.
+    await trx.raw(
+      `INSERT INTO member_periods (member_id, organization_id, category, is_pedagogical, valid_from, valid_to)
+         SELECT id, organization_id, category, is_pedagogical, joined_on, left_on FROM members WHERE id = ANY(?::bigint[])`,
+      [ids],
+    );
+    await trx.raw(
+      `INSERT INTO membership_events (member_id, kind, happened_on, to_organization_id, category)
+         SELECT id, 'admitted', joined_on, organization_id, category FROM members WHERE id = ANY(?::bigint[])`,
+      [ids],
+    );
+    await trx.raw(
+      `INSERT INTO membership_events (member_id, kind, happened_on, from_organization_id, reason)
+         SELECT id, 'left', left_on, organization_id, 'voluntary' FROM members WHERE id = ANY(?::bigint[]) AND left_on IS NOT NULL`,
+      [ids],
+    );
+    return ids;
+  });
 }

@@ -180,10 +180,11 @@ export async function buildReportFixture(db: Knex): Promise<ReportFixture> {
 /** Cards with their membership history as the registry keeps it: periods, and the events that open and close them. */
 export async function insertPeople<K extends string>(db: Knex, orgs: Record<K, { id: number }>, people: PersonSpec<K>[]): Promise<Record<string, number>> {
   const members: Record<string, number> = {};
-  for (const person of people) {
+  // each card with its history in one transaction: the database refuses a card without its open period
+  for (const person of people) await db.transaction(async (trx) => {
     const last = person.periods.at(-1)!;
     const lastExit = last.to ? { on: last.to, reason: person.exits?.[last.to] ?? 'other' } : null;
-    const [row] = await db('members')
+    const [row] = await trx('members')
       .insert({
         organization_id: orgs[last.org].id, surname: person.surname, name: 'Тест', patronymic: null, sex: person.sex, birth_date: person.birth,
         category: last.category, is_pedagogical: last.ped ?? false, on_parental_leave: last.parental ?? false,
@@ -194,20 +195,20 @@ export async function insertPeople<K extends string>(db: Knex, orgs: Record<K, {
     members[person.surname] = id;
     let previous: PeriodSpec<K> | undefined;
     for (const period of person.periods) {
-      await db('member_periods').insert({
+      await trx('member_periods').insert({
         member_id: id, organization_id: orgs[period.org].id, category: period.category, is_pedagogical: period.ped ?? false,
         on_parental_leave: period.parental ?? false, valid_from: period.from, valid_to: period.to ?? null,
       });
       const contiguous = previous?.to === period.from;
-      if (!contiguous) await db('membership_events').insert({ member_id: id, kind: previous ? 'readmitted' : 'admitted', happened_on: period.from, to_organization_id: orgs[period.org].id, category: period.category });
-      else if (previous!.org !== period.org) await db('membership_events').insert({ member_id: id, kind: 'transferred', happened_on: period.from, from_organization_id: orgs[previous!.org].id, to_organization_id: orgs[period.org].id });
-      else await db('membership_events').insert({ member_id: id, kind: 'category_changed', happened_on: period.from, category: period.category });
+      if (!contiguous) await trx('membership_events').insert({ member_id: id, kind: previous ? 'readmitted' : 'admitted', happened_on: period.from, to_organization_id: orgs[period.org].id, category: period.category });
+      else if (previous!.org !== period.org) await trx('membership_events').insert({ member_id: id, kind: 'transferred', happened_on: period.from, from_organization_id: orgs[previous!.org].id, to_organization_id: orgs[period.org].id });
+      else await trx('membership_events').insert({ member_id: id, kind: 'category_changed', happened_on: period.from, category: period.category });
       if (period.to && !person.periods.some((p) => p.from === period.to)) {
-        await db('membership_events').insert({ member_id: id, kind: 'left', happened_on: period.to, from_organization_id: orgs[period.org].id, reason: person.exits?.[period.to] ?? 'other' });
+        await trx('membership_events').insert({ member_id: id, kind: 'left', happened_on: period.to, from_organization_id: orgs[period.org].id, reason: person.exits?.[period.to] ?? 'other' });
       }
       previous = period;
     }
-  }
+  });
   return members;
 }
 

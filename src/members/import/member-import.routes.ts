@@ -18,7 +18,7 @@ import { MEMBER_COLUMNS } from './member-sheet';
 
 const MAX_MEMBER_UPLOAD_BYTES = 50 * 1024 * 1024;
 
-export function memberImportRoutes({ db, config, importSlots }: Deps): Router {
+export function memberImportRoutes({ db, config, importSlots, eventDates }: Deps): Router {
   const passport = createPassportService(db);
   const router = Router();
   router.get('/orgs/:inpo/members/import', (req, res) => showPage(req, res));
@@ -54,7 +54,7 @@ export function memberImportRoutes({ db, config, importSlots }: Deps): Router {
     try {
       const upload = await checkSpreadsheetUpload(req.file);
       const rows = upload.kind === 'csv' ? csvRows(upload.path) : xlsxRows(upload.path);
-      const result = await importMembers(db, principal, auditContextOf(req), org, rows, req.body?.mode === 'commit' ? 'commit' : 'check');
+      const result = await importMembers(db, principal, auditContextOf(req), org, rows, req.body?.mode === 'commit' ? 'commit' : 'check', eventDates);
       if (result.committed) {
         flash(req, 'success', `Загружено: ${result.created}; уже были в реестре: ${result.alreadyInRegistry}`);
         return res.redirect(303, `/orgs/${org.inpo}/members`);

@@ -2,12 +2,15 @@ import type { Knex } from 'knex';
 import { can, memberViewPaths } from '../../access/access';
 import { pathWithin, type Principal } from '../../access/principal';
 import { recordAudit, recordAuditForMembers, type AuditContext } from '../../audit/audit';
+import { withPgErrors } from '../../db/pg-errors';
 import { parseForm } from '../../http/forms';
 import type { ImportIssue } from '../../imports/import-issue';
 import { normalizeSheetDate, type SheetRow } from '../../imports/row-source';
 import { findOrgByInpo, type OrgRow } from '../../registry/orgs.repo';
+import { eventDates, since14, type EventDates } from '../../shared/event-dates';
 import { admissionTermsSchema, cardSchema } from '../members.schemas';
 import { MATCHES_ELSEWHERE_PER_DAY, MATCH_ELSEWHERE_MESSAGE, assertChecksLeft, spendMatchesElsewhere } from '../duplicate-guard';
+import { lockForImport } from '../person-locks';
 import { createStagingTables, memberStager } from './member-staging';
 import { MEMBER_COLUMNS, REQUIRED_MEMBER_COLUMNS, categoryFromSheet, mapHeaders, sexFromSheet, yesNo, type MemberColumnKey } from './member-sheet';
 
@@ -33,7 +36,7 @@ class CheckOnly extends Error {}
  * set-based; a row already on record in the same organization is skipped, so a re-import adds nobody.
  */
 export async function importMembers(
-  db: Knex, principal: Principal, ctx: AuditContext, root: OrgRow, rows: AsyncIterable<SheetRow>, mode: 'check' | 'commit',
+  db: Knex, principal: Principal, ctx: AuditContext, root: OrgRow, rows: AsyncIterable<SheetRow>, mode: 'check' | 'commit', dates: EventDates = eventDates(),
 ): Promise<MemberImportResult> {
   const result: MemberImportResult = { rows: 0, created: 0, alreadyInRegistry: 0, issues: [], issuesTotal: 0, committed: false };
   await assertChecksLeft(db, principal.id);
@@ -42,7 +45,7 @@ export async function importMembers(
     if (result.issues.length < MAX_REPORTED_ISSUES) result.issues.push({ line, column: key ? HEADER[key] : '', message });
   };
   try {
-    await db.transaction(async (trx) => {
+    await withPgErrors(() => db.transaction(async (trx) => {
       await createStagingTables(trx);
       const staging = memberStager(trx);
       const orgs = new Map<string, OrgRow | null>();
@@ -81,6 +84,11 @@ export async function importMembers(
           for (const e of form.errors) issue(line, (MEMBER_COLUMNS.find((c) => c.key === e.field)?.key ?? '') as MemberColumnKey | '', e.message);
           continue;
         }
+        const implausible = dates.problem(form.terms.joinedOn, [since14(form.card.birthDate)]);
+        if (implausible) {
+          issue(line, 'joinedOn', implausible);
+          continue;
+        }
         const org = await orgOf(form.terms.organizationInpo);
         if (!org) {
           issue(line, 'organizationInpo', 'Организация не найдена в вашей структуре или в ней не ведётся учёт членов');
@@ -91,6 +99,8 @@ export async function importMembers(
       }
       await staging.flush();
       if (!columns) issue(1, '', 'Файл пуст');
+      // From here to the commit the registry may not gain the people this file is checked against.
+      if (mode === 'commit') await lockForImport(trx);
 
       // Issues found in SQL: all are counted, but only as many rows as the report keeps come to JavaScript
       // (a file of people all on record elsewhere brought 100,000 rows: RSS +53 MB for a 422).
@@ -142,7 +152,7 @@ export async function importMembers(
       }
       result.created = await commitStaged(trx, ctx, root);
       result.committed = true;
-    });
+    }));
   } catch (err) {
     if (!(err instanceof CheckOnly)) throw err;
   }
