@@ -218,6 +218,8 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
       const org = await registrationOrg(principal, input.organizationInpo, 'organizationInpo');
       await changeCard(id, seen, async (trx, member) => {
         if (!member.leftOn) throw fieldError('organizationInpo', 'Член Профсоюза состоит на учёте');
+        await checkEventDate(trx, member, input.on);
+        if (input.on <= member.leftOn) throw fieldError('on', 'Повторный приём — после даты выхода');
         if (!input.notDuplicate) {
           // the same person may have come back through another organization meanwhile: then it is a transfer
           await lockPerson(trx, member);
@@ -226,8 +228,6 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
           if (here) throw fieldError('organizationInpo', `Этот человек уже состоит на учёте: карточка № ${here.id} (${here.organizationName}) — оформите перевод в ней`);
           if (found.elsewhere) throw fieldError('organizationInpo', MATCH_ELSEWHERE_MESSAGE);
         }
-        await checkEventDate(trx, member, input.on);
-        if (input.on <= member.leftOn) throw fieldError('on', 'Повторный приём — после даты выхода');
         await openMembership(trx, member.id, org.id, input.category, false, { ...input, actorUserId: ctx.actorUserId }, 'readmitted');
         await recordAudit(trx, ctx, { action: 'member.readmitted', entity: 'member', entityId: member.id, organizationId: org.id, newValues: { organization: org.inpo, on: input.on, category: input.category } });
       });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MATCHES_ELSEWHERE_PER_DAY } from '../../src/members/duplicate-guard';
 import { MEMBER_COLUMNS } from '../../src/members/import/member-sheet';
 import { useTestApp } from '../support/app';
+import { submitForm } from '../support/forms';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createRegionTree, createUser, type TestUser } from '../support/factories';
 
@@ -78,13 +79,14 @@ describe('the duplicate check outside the subtree', () => {
     const { agent, csrf, user } = await chair();
     const [own] = await createMembers(db(), mine.primary, 1, { surname: 'Своя', email: 'own@example.ru' });
     const form = { _csrf: csrf, surname: 'Своя', name: 'Мария', patronymic: 'Ивановна', sex: 'f', birthDate: '1985-05-05', email: FOREIGN.email };
-    const res = await agent.post(`/members/${own}/edit`).type('form').send(form);
+    const save = (body: Record<string, unknown>) => submitForm(agent, `/members/${own}/edit`, `/members/${own}/edit`, body);
+    const res = await save(form);
     expect(res.status).toBe(409);
     expect(res.text).toContain(ELSEWHERE);
     expectNothingOfTheOtherCard(res.text);
     expect((await db()('members').where({ id: own }).first()).email).toBe('own@example.ru');
     expect(await matchesAudited(user.id)).toHaveLength(1);
-    expect((await agent.post(`/members/${own}/edit`).type('form').send({ ...form, notDuplicate: 'on' })).status).toBe(303);
+    expect((await save({ ...form, notDuplicate: 'on' })).status).toBe(303);
     expect((await db()('members').where({ id: own }).first()).email).toBe(FOREIGN.email);
   });
 
@@ -92,11 +94,12 @@ describe('the duplicate check outside the subtree', () => {
     const { agent, csrf } = await chair();
     const [former] = await createMembers(db(), mine.primary, 1, { surname: FOREIGN.surname, name: FOREIGN.name, birth_date: FOREIGN.birth, joined_on: '2005-01-01', left_on: '2015-01-01' });
     const body = { _csrf: csrf, organizationInpo: mine.primary.inpo, category: 'working', on: '2025-10-01' };
-    const res = await agent.post(`/members/${former}/readmit`).type('form').send(body);
+    const readmit = (extra: Record<string, unknown>) => submitForm(agent, `/members/${former}`, `/members/${former}/readmit`, { ...body, ...extra });
+    const res = await readmit({});
     expect(res.status).toBe(422);
     expect(res.text).toContain(ELSEWHERE);
     expectNothingOfTheOtherCard(res.text);
-    expect((await agent.post(`/members/${former}/readmit`).type('form').send({ ...body, notDuplicate: 'on' })).status).toBe(303);
+    expect((await readmit({ notDuplicate: 'on' })).status).toBe(303);
   });
 });
 

@@ -6,6 +6,8 @@ import type { Principal } from '../../src/access/principal';
 import { loadPrincipal } from '../../src/auth/users.repo';
 import { runNextExportJob } from '../../src/exports/export-jobs';
 import { createMembersService } from '../../src/members/members.service';
+import { changeCategory } from '../../src/members/membership';
+import { todayIso } from '../../src/shared/dates';
 import { createRestructureService } from '../../src/registry/restructure.service';
 import type { OrgRow } from '../../src/registry/orgs.repo';
 import { useTestApp } from '../support/app';
@@ -86,7 +88,8 @@ describe('the list as of a past date', () => {
     await db()('member_consents').insert({ member_id: ids.away, kind: 'mailing', channel: 'email', text_version: '1', source: 'paper', given_on: '2024-02-01' });
     const consent = await chair.agent.get(`/orgs/${r1.primary.inpo}/members`).query({ on: ON, status: 'active', consent: 'mailing' }).expect(200);
     expect(consent.text).not.toContain('Уехавшая');
-    await db()('members').where({ id: ids.away }).update({ category: 'pensioner' });
+    // a category change today, made as the registry makes it (card and history together)
+    await db().transaction((trx) => changeCategory(trx, ids.away!, 'pensioner', false, { on: todayIso(), actorUserId: null }));
     const now = await chair.agent.get(`/orgs/${r1.primary.inpo}/members`).query({ on: ON, status: 'active', category: 'pensioner' }).expect(200);
     expect(now.text).not.toContain('Уехавшая');
     const then = await chair.agent.get(`/orgs/${r1.primary.inpo}/members`).query({ on: ON, status: 'active', category: 'working' }).expect(200);
