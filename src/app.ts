@@ -17,6 +17,7 @@ import { setUpFlash } from './http/flash';
 import { requireLogin, requirePasswordChanged } from './http/guards';
 import { setUpAuthentication } from './http/setup/auth';
 import { setUpCsrf } from './http/setup/csrf';
+import { setUpInputGuard } from './http/setup/input-guard';
 import { setUpRequestLogging } from './http/setup/logging';
 import { setUpNavigation } from './http/setup/navigation';
 import { setUpSecurity } from './http/setup/security';
@@ -38,6 +39,7 @@ export function createApp(deps: Deps): App {
   setUpStatic(app, { isProduction: config.isProduction });
   app.use(healthRoutes(deps));
   setUpSecurity(app, { behindTls: config.behindTls });
+  setUpInputGuard(app);
   const sessions = setUpSession(app, {
     databaseUrl: deps.databaseUrl,
     secret: config.sessionSecret,

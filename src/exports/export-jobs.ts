@@ -6,6 +6,7 @@ import { recordAudit } from '../audit/audit';
 import { ConflictError } from '../http/errors';
 import { exportMembers } from '../members/member-export';
 import type { MemberListFilter } from '../members/members.repo';
+import { isUuid } from '../shared/uuid';
 
 export const MAX_ACTIVE_JOBS_PER_USER = 3;
 const PROGRESS_EVERY = 1000;
@@ -39,7 +40,7 @@ export async function enqueueExport(db: Knex, userId: number, organizationId: nu
 
 /** The job, for its requester only (anyone else gets nothing, as for a missing id). */
 export async function findOwnJob(db: Knex, userId: number, id: string): Promise<ExportJob | undefined> {
-  if (!/^[0-9a-f-]{36}$/.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   return db('export_jobs').where({ id, user_id: userId }).where('expires_at', '>', db.fn.now()).first(JOB_COLUMNS);
 }
 

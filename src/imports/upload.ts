@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { RequestHandler } from 'express';
 import multer from 'multer';
 import { ValidationError } from '../http/errors';
+import { rejectNulBytes } from '../http/setup/input-guard';
 import { openZip } from './zip';
 
 export const MAX_UPLOAD_BYTES = 10 * 1024 * 1024;
@@ -24,7 +25,7 @@ export function uploadFile(dir: string, maxBytes = MAX_UPLOAD_BYTES): RequestHan
       if (req.file?.path) fs.rm(req.file.path, { force: true }, () => undefined);
     });
     handle(req, res, (err: unknown) => {
-      if (!err) return next();
+      if (!err) return rejectNulBytes(req, res, next);
       const tooLarge = (err as { code?: string }).code === 'LIMIT_FILE_SIZE';
       next(uploadError(tooLarge ? `Файл больше ${Math.round(maxBytes / 1024 / 1024)} МБ` : 'Не удалось принять файл'));
     });

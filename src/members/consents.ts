@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
 import { ValidationError } from '../http/errors';
-import { optionalChoice, requiredDate, requiredString } from '../shared/fields';
+import { idInput, optionalChoice, requiredDate, requiredString } from '../shared/fields';
 
 export const CONSENT_KIND_LABELS = { processing: 'Обработка персональных данных', mailing: 'Получение рассылок' } as const;
 export const CHANNEL_LABELS = { email: 'e-mail', sms: 'SMS', push: 'push-уведомления' } as const;
@@ -20,7 +20,7 @@ export const consentSchema = z
   .superRefine((v, ctx) => {
     if (v.kind === 'mailing' && !v.channel) ctx.addIssue({ code: 'custom', path: ['channel'], message: 'Для рассылок укажите канал' });
   });
-export const withdrawSchema = z.object({ consentId: z.coerce.number().int().positive(), on: requiredDate('Укажите дату отзыва') });
+export const withdrawSchema = z.object({ consentId: idInput('Выберите согласие'), on: requiredDate('Укажите дату отзыва') });
 
 export async function consentsOfMember(db: Knex, memberId: number) {
   return db('member_consents').where({ member_id: memberId }).orderBy([{ column: 'given_on', order: 'desc' }, { column: 'id', order: 'desc' }])

@@ -11,13 +11,14 @@ import { enqueueExport } from '../exports/export-jobs';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { principalOf, safeLocalPath } from '../http/guards';
+import { idParam } from '../http/params';
 import { decideRequest, incomingRequests, pendingRequestOf } from './transfer-requests';
 import { todayIso } from '../shared/dates';
 import { XLSX_MIME } from '../shared/spreadsheet';
 import { parseDateInput } from '../shared/fields';
 import { createPassportService } from '../registry/passport.service';
 import { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, LEFT_REASON_LABELS } from './membership';
-import { MEMBER_SORTS, countMembers, electedPostsOf, filteredMembers, listMembers, type MemberListFilter, type MemberSort } from './members.repo';
+import { MEMBER_SORTS, MEMBER_SORT_CURSORS, countMembers, electedPostsOf, filteredMembers, listMembers, type MemberListFilter, type MemberSort } from './members.repo';
 import { decodeCursor, encodeCursor } from '../shared/cursor';
 import { OFFICER_POST_LABELS } from '../registry/passport.repo';
 import { admissionSchema, bulkSchema, decisionSchema, mergeSchema, readmitSchema, cardMoveSchema, cardRequestSchema, categorySchema, personSchema, exitSchema, transferSchema } from './members.schemas';
@@ -150,7 +151,7 @@ export function membersRoutes({ db }: Deps): Router {
     const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.view');
     const query = listQuery.parse(req.query);
     const filter = filterOf(query);
-    const [page, total] = await Promise.all([listMembers(db, org, filter, query.sort, decodeCursor(query.after, MEMBER_SORTS[query.sort].length), PAGE_SIZE), countMembers(db, org, filter)]);
+    const [page, total] = await Promise.all([listMembers(db, org, filter, query.sort, decodeCursor(query.after, MEMBER_SORT_CURSORS[query.sort]), PAGE_SIZE), countMembers(db, org, filter)]);
     const params = new URLSearchParams(filterParams(query));
     res.render('members/list', {
       title: `Члены Профсоюза: ${org.name}`, section: 'members', org, query, total, items: page.items.map((m) => ({ ...m, phone: maskPhone(m.phone), email: maskEmail(m.email) })),
@@ -192,7 +193,7 @@ export function membersRoutes({ db }: Deps): Router {
   async function decide(req: Request, res: Response) {
     const form = parseForm(decisionSchema, req.body);
     if (!form.ok) throw new ValidationError(form.errors);
-    await decideRequest(db, principalOf(req), auditContextOf(req), Number(req.params.id), form.data.decision === 'accept', form.data.reason);
+    await decideRequest(db, principalOf(req), auditContextOf(req), idParam(req), form.data.decision === 'accept', form.data.reason);
     flash(req, 'success', form.data.decision === 'accept' ? 'Перевод принят' : 'В переводе отказано');
     res.redirect(303, safeLocalPath(form.data.back, '/'));
   }
@@ -205,7 +206,7 @@ export function membersRoutes({ db }: Deps): Router {
   /** Merges the card named in the form into the card of the URL; both must be the user's to edit. */
   async function merge(req: Request, res: Response) {
     const principal = principalOf(req);
-    const survivor = await members.memberFor(principal, Number(req.params.id), 'member.edit');
+    const survivor = await members.memberFor(principal, idParam(req), 'member.edit');
     const form = parseForm(mergeSchema, req.body);
     if (!form.ok) throw new ValidationError(form.errors);
     const duplicate = await members.memberFor(principal, form.data.duplicateId, 'member.edit');
@@ -239,7 +240,7 @@ export function membersRoutes({ db }: Deps): Router {
   }
 
   async function showCard(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
-    const card = await members.card(principalOf(req), auditContextOf(req), Number(req.params.id));
+    const card = await members.card(principalOf(req), auditContextOf(req), idParam(req));
     const id = card.member.id;
     const [cards, pendingTransfer, consents, posts] = await Promise.all([
       cardsOfMember(db, id), pendingRequestOf(db, id), consentsOfMember(db, id), electedPostsOf(db, id),
@@ -252,7 +253,7 @@ export function membersRoutes({ db }: Deps): Router {
   }
 
   async function showEdit(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
-    const member = await members.memberFor(principalOf(req), Number(req.params.id), 'member.edit');
+    const member = await members.memberFor(principalOf(req), idParam(req), 'member.edit');
     res.status(status).render('members/edit', {
       title: `Карточка: ${member.surname} ${member.name}`, section: 'members', member, values: req.method === 'POST' ? req.body : member,
       ...errorViewModel(errors), ...DICTIONARIES,
@@ -260,7 +261,7 @@ export function membersRoutes({ db }: Deps): Router {
   }
 
   async function saveCard(req: Request, res: Response) {
-    const member = await members.memberFor(principalOf(req), Number(req.params.id), 'member.edit');
+    const member = await members.memberFor(principalOf(req), idParam(req), 'member.edit');
     const form = parseForm(personSchema, req.body);
     if (!form.ok) return showEdit(req, res, 422, form.errors);
     await members.updateCard(principalOf(req), auditContextOf(req), member.id, form.data);
@@ -273,7 +274,7 @@ export function membersRoutes({ db }: Deps): Router {
     req: Request, res: Response, formKey: string, schema: S,
     run: (principal: ReturnType<typeof principalOf>, ctx: ReturnType<typeof auditContextOf>, id: number, data: z.output<S>) => Promise<void | string>, done: string,
   ) {
-    const id = Number(req.params.id);
+    const id = idParam(req);
     await members.memberFor(principalOf(req), id, 'member.edit');
     const keyed = (errors: FieldError[]) => errors.map((e) => ({ ...e, field: `${formKey}-${e.field}` }));
     const form = parseForm(schema, req.body);

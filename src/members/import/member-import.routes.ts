@@ -11,6 +11,7 @@ import { csvRows, xlsxRows } from '../../imports/row-source';
 import { checkSpreadsheetUpload, uploadFile } from '../../imports/upload';
 import { createPassportService } from '../../registry/passport.service';
 import { XLSX_MIME, neutralizeFormula } from '../../shared/spreadsheet';
+import { isUuid } from '../../shared/uuid';
 import { CATEGORIES, CATEGORY_LABELS } from '../membership';
 import { importMembers, type MemberImportResult } from './member-import';
 import { MEMBER_COLUMNS } from './member-sheet';
@@ -75,7 +76,7 @@ export function memberImportRoutes({ db, config }: Deps): Router {
   /** The error report, for the user who ran the import only, while it is kept. */
   async function downloadIssues(req: Request, res: Response) {
     const id = String(req.params.id);
-    const report = /^[0-9a-f-]{36}$/.test(id)
+    const report = isUuid(id)
       ? await db('import_reports').where({ id, user_id: principalOf(req).id }).where('created_at', '>', db.raw("now() - interval '7 days'")).first()
       : undefined;
     if (!report) throw new NotFoundError();

@@ -6,6 +6,7 @@ import { parseForm } from '../../http/forms';
 import type { ImportIssue } from '../../imports/import-issue';
 import { normalizeSheetDate, type SheetRow } from '../../imports/row-source';
 import { findOrgByInpo, type OrgRow } from '../../registry/orgs.repo';
+import { NUL, NUL_CELL_MESSAGE } from '../../shared/nul';
 import { admissionTermsSchema, cardSchema } from '../members.schemas';
 import { createStagingTables, memberStager } from './member-staging';
 import { MEMBER_COLUMNS, REQUIRED_MEMBER_COLUMNS, categoryFromSheet, mapHeaders, sexFromSheet, yesNo, type MemberColumnKey } from './member-sheet';
@@ -67,6 +68,11 @@ export async function importMembers(
           break;
         }
         const cell = (key: MemberColumnKey) => (columns!.has(key) ? (values[columns!.get(key)!] ?? '') : '');
+        const withNul = MEMBER_COLUMNS.find((c) => cell(c.key).includes(NUL));
+        if (withNul) {
+          issue(line, withNul.key, NUL_CELL_MESSAGE);
+          continue;
+        }
         const pedagogical = yesNo(cell('isPedagogical'));
         if (pedagogical === undefined) issue(line, 'isPedagogical', 'Укажите «да» или «нет»');
         const form = parseAdmissionRow({
