@@ -2,20 +2,23 @@ import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import type { Writable } from 'node:stream';
 import { formatDate } from '../shared/format';
-import { neutralizeFormula } from '../shared/spreadsheet';
+import { addSafeRow, csvLine, type CellInput } from '../shared/spreadsheet';
 import { MEMBER_COLUMNS } from './import/member-sheet';
 import { CATEGORY_LABELS, type Category } from './membership';
 import { filteredMembers, type ListRoot, type MemberListFilter } from './members.repo';
 
 const EXTRA_HEADERS = ['Организация учёта', 'Дата выбытия'];
 
-/** One member as the import reads it back (same headers, same wording), plus where and whether they left. */
-function exportRow(m: Record<string, unknown>): string[] {
+/**
+ * One member as the import reads it back (same headers, same wording), plus where and whether they left.
+ * Raw values: the row writers (csvLine, addSafeRow) neutralise formulas in every column.
+ */
+function exportRow(m: Record<string, unknown>): CellInput[] {
   return [
-    String(m.inpo), neutralizeFormula(m.surname as string), neutralizeFormula(m.name as string), neutralizeFormula((m.patronymic as string) ?? ''),
+    m.inpo as string, m.surname as string, m.name as string, m.patronymic as string | null,
     m.sex === 'f' ? 'ж' : 'м', formatDate(m.birth_date as string), CATEGORY_LABELS[m.category as Category], m.is_pedagogical ? 'да' : 'нет',
-    neutralizeFormula((m.position as string) ?? ''), (m.phone as string) ?? '', (m.email as string) ?? '', (m.snils as string) ?? '',
-    formatDate(m.joined_on as string), neutralizeFormula(m.org_name as string), m.left_on ? formatDate(m.left_on as string) : '',
+    m.position as string | null, m.phone as string | null, m.email as string | null, m.snils as string | null,
+    formatDate(m.joined_on as string), m.org_name as string, m.left_on ? formatDate(m.left_on as string) : '',
   ];
 }
 
@@ -30,10 +33,9 @@ export async function exportMembers(
   const rows = filteredMembers(db, root, filter).stream();
   let count = 0;
   if (format === 'csv') {
-    const line = (cells: string[]) => `${cells.map((c) => `"${c.replace(/"/g, '""')}"`).join(';')}\r\n`;
-    out.write(`\ufeff${line(headers)}`);
+    out.write(`\ufeff${csvLine(headers)}`);
     for await (const m of rows) {
-      if (!out.write(line(exportRow(m)))) await new Promise((resolve) => out.once('drain', resolve));
+      if (!out.write(csvLine(exportRow(m)))) await new Promise((resolve) => out.once('drain', resolve));
       count++;
       onProgress?.(count);
     }
@@ -45,7 +47,7 @@ export async function exportMembers(
   sheet.getRow(1).font = { bold: true };
   sheet.getRow(1).commit();
   for await (const m of rows) {
-    sheet.addRow(exportRow(m)).commit();
+    addSafeRow(sheet, exportRow(m)).commit();
     count++;
     onProgress?.(count);
   }

@@ -6,6 +6,7 @@ import type { AuditContext } from '../audit/audit';
 import { recordAudit } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
 import { NUL, NUL_CELL_MESSAGE } from '../shared/nul';
+import { restoreNeutralized } from '../shared/spreadsheet';
 import { optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, requiredString } from '../shared/fields';
 import type { ImportIssue } from '../imports/import-issue';
 import { xlsxRows } from '../imports/row-source';
@@ -80,7 +81,7 @@ export async function readOrgWorkbook(file: string): Promise<{ rows: OrgSheetRow
       if (missing.length) return { rows: [], issues: missing.map((k) => ({ line, column: HEADER_OF[k], message: 'Нет столбца с таким заголовком' })) };
       continue;
     }
-    const cells = Object.fromEntries(ORG_SHEET_COLUMNS.map((c) => [c.key, columnOf!.has(c.key) ? (values[columnOf!.get(c.key)!] ?? '') : ''])) as Record<OrgSheetKey, string>;
+    const cells = Object.fromEntries(ORG_SHEET_COLUMNS.map((c) => [c.key, columnOf!.has(c.key) ? restoreNeutralized(values[columnOf!.get(c.key)!] ?? '') : ''])) as Record<OrgSheetKey, string>;
     if (!Object.values(cells).some((v) => v !== '')) continue;
     if (rows.length >= MAX_IMPORT_ROWS) return { rows: [], issues: [{ line, column: '', message: `В файле больше ${MAX_IMPORT_ROWS} строк: разделите его на части` }] };
     const withNul = ORG_SHEET_COLUMNS.find((c) => cells[c.key].includes(NUL));

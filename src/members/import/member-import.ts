@@ -7,6 +7,7 @@ import type { ImportIssue } from '../../imports/import-issue';
 import { normalizeSheetDate, type SheetRow } from '../../imports/row-source';
 import { findOrgByInpo, type OrgRow } from '../../registry/orgs.repo';
 import { NUL, NUL_CELL_MESSAGE } from '../../shared/nul';
+import { restoreNeutralized } from '../../shared/spreadsheet';
 import { admissionTermsSchema, cardSchema } from '../members.schemas';
 import { createStagingTables, memberStager } from './member-staging';
 import { MEMBER_COLUMNS, REQUIRED_MEMBER_COLUMNS, categoryFromSheet, mapHeaders, sexFromSheet, yesNo, type MemberColumnKey } from './member-sheet';
@@ -67,7 +68,7 @@ export async function importMembers(
           issue(line, '', `В файле больше ${MAX_MEMBER_IMPORT_ROWS} строк: разделите его на части`);
           break;
         }
-        const cell = (key: MemberColumnKey) => (columns!.has(key) ? (values[columns!.get(key)!] ?? '') : '');
+        const cell = (key: MemberColumnKey) => (columns!.has(key) ? restoreNeutralized(values[columns!.get(key)!] ?? '') : '');
         const withNul = MEMBER_COLUMNS.find((c) => cell(c.key).includes(NUL));
         if (withNul) {
           issue(line, withNul.key, NUL_CELL_MESSAGE);
