@@ -14,7 +14,7 @@ import { FORM_CODE_PATTERN } from './forms/form-schema';
 import { todayIso } from '../shared/dates';
 import { idInput } from '../shared/fields';
 import { XLSX_MIME } from '../shared/spreadsheet';
-import { REPORT_STATUS_LABELS, decide, diffReports, fileReport, findReport, listEvents, listVersions, markDraft } from './filing';
+import { REPORT_STATUS_LABELS, decide, diffReports, fileReport, findReport, listEvents, listVersions } from './filing';
 import { currentReportingDate, isReportDate, isReportingDate, recentReportingDates } from './periods';
 import { renderReportPdf } from './render/report-pdf';
 import { renderReportWorkbook } from './render/report-xlsx';
@@ -182,7 +182,7 @@ export function reportsRoutes({ db }: Deps): Router {
   async function showReport(req: Request, res: Response, t: ReportTarget, chosen: Awaited<ReturnType<typeof chooseResult>>) {
     const principal = principalOf(req);
     const mayFile = can(principal, 'report.file', t.org);
-    if (mayFile && !chosen.report && !t.org.liquidatedOn) await markDraft(db, t.org.id, t.form.code, t.date);
+    // Opening a report reads it: the row appears when the report is first filed (a GET never writes).
     const report = chosen.report ?? (await findReport(db, t.org.id, t.form.code, t.date));
     const [versions, events, higher] = await Promise.all([
       report ? listVersions(db, report.id) : [],
