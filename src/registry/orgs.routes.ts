@@ -18,7 +18,7 @@ const PAGE_SIZE = 50;
 
 const structureQuery = z.object({
   sort: z.enum(Object.keys(CHILD_SORTS) as [ChildSort, ...ChildSort[]]).catch('name'),
-  page: idInput('', 10_000).catch(1),
+  page: idInput('Номер страницы — целое число', 10_000).catch(1),
 });
 
 const searchQuery = z.object({

@@ -23,7 +23,7 @@ import { buildReportsForRoots, type ReportResult } from './report-builder';
 
 const FILE_NAME = /^(\d{4}-\d{2}-\d{2})(?:\.(json|xlsx|pdf))?$/;
 const reportQuery = z.object({
-  version: idInput('', 100_000).optional().catch(undefined),
+  version: idInput('Номер версии — целое число', 100_000).optional().catch(undefined),
   source: z.enum(['live', 'filed']).optional().catch(undefined),
   children: z.enum(['1']).optional().catch(undefined),
 });
@@ -135,7 +135,7 @@ export function reportsRoutes({ db }: Deps): Router {
 
   router.get('/reports/:form/:inpo/:date/versions', async (req, res) => {
     const t = await reports.target(principalOf(req), String(req.params.form), String(req.params.inpo), String(req.params.date), 'report.view');
-    const q = z.object({ a: idInput('', 100_000), b: idInput('', 100_000) }).safeParse(req.query);
+    const q = z.object({ a: idInput('Номер версии', 100_000), b: idInput('Номер версии', 100_000) }).safeParse(req.query);
     if (!q.success) throw new NotFoundError();
     const [a, b] = await Promise.all([reports.version(t, q.data.a), reports.version(t, q.data.b)]);
     res.render('reports/versions', { title: `Версии отчёта ${t.form.definition.name}`, section: 'reports', t, a, b, differences: diffReports(a.result, b.result), reportUrl });

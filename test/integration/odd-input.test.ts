@@ -12,7 +12,7 @@ import { createLogger } from '../../src/logger';
 import { MEMBER_COLUMNS } from '../../src/members/import/member-sheet';
 import { encodeCursor } from '../../src/shared/cursor';
 import { useTestApp } from '../support/app';
-import { loggedInAgent, type Agent } from '../support/agents';
+import { anonymousAgent, loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createRegionTree, createUser, unionRoot } from '../support/factories';
 
 const uploadDir = fs.mkdtempSync(path.join(os.tmpdir(), 'reestr-odd-input-'));
@@ -90,6 +90,18 @@ describe('NUL bytes', () => {
     expectRefusal(res, [422]);
     expect(res.text).toMatch(/<td>3<\/td>\s*<td>Должность<\/td>/);
     expect(await db()('members').count('* as c').first()).toEqual(before);
+  });
+});
+
+describe('the client address', () => {
+  it('when a proxy passes on a forged X-Forwarded-For, then the audited view and a login still work', async () => {
+    for (const forged of ['not-an-ip', '999.1.1.1', "1.1.1.1'; --", '\u00e9']) {
+      const view = await admin.agent.get(`/members/${memberId}`).set('X-Forwarded-For', forged);
+      expect(view.status, forged).toBe(200);
+      const visitor = await anonymousAgent(ctx.app, forged);
+      const login = await visitor.agent.post('/login').type('form').send({ _csrf: visitor.csrf, username: 'nobody', password: 'wrong password' });
+      expect(login.status, forged).toBe(401);
+    }
   });
 });
 
