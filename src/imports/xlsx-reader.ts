@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import type yauzl from 'yauzl';
 import { ValidationError } from '../http/errors';
+import { parseId } from '../shared/numbers';
 import type { SheetRow } from './row-source';
 import { xmlEvents } from './xml-events';
 import { openZip } from './zip';
@@ -11,6 +12,7 @@ import { openZip } from './zip';
 // are all distinct texts, and keeps a crafted workbook from filling memory through them.
 const MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024;
 const MAX_COLUMNS = 16_384; // Excel's XFD
+const EXCEL_ROWS = 1_048_576;
 
 /**
  * Rows of the workbook's first sheet, read from the file on disk as they come: the zip's parts are
@@ -92,7 +94,9 @@ async function* sheetRows(stream: Readable, strings: string[]): AsyncGenerator<S
         if (capture) cell!.text += e.text;
       } else if (e.kind === 'open') {
         if (e.name === 'row') {
-          line = e.attributes.r ? Number.parseInt(e.attributes.r, 10) : line + 1;
+          // a crafted sheet may repeat a row number or give one past Excel's last: a line follows the one before
+          const r = parseId(e.attributes.r, EXCEL_ROWS);
+          line = r !== null && r > line ? r : line + 1;
           values = [];
           column = 0;
         } else if (e.name === 'c') {

@@ -3,7 +3,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import express from 'express';
+import JSZip from 'jszip';
 import request from 'supertest';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { errorHandler } from '../../src/http/error-handler';
@@ -101,6 +103,25 @@ describe('the client address', () => {
       const visitor = await anonymousAgent(ctx.app, forged);
       const login = await visitor.agent.post('/login').type('form').send({ _csrf: visitor.csrf, username: 'nobody', password: 'wrong password' });
       expect(login.status, forged).toBe(401);
+    }
+  });
+});
+
+describe('row numbers of a workbook', () => {
+  it('when a crafted workbook repeats a row number or gives one past Excel\'s last row, then the rows are checked on lines of their own', async () => {
+    const workbook = new ExcelJS.Workbook();
+    const sheet = workbook.addWorksheet('Члены');
+    sheet.addRow(MEMBER_COLUMNS.map((c) => c.header));
+    for (const name of ['Иванова', 'Петрова']) sheet.addRow([tree.primary.inpo, name, 'Анна', '', 'ж', '01.01.1980', 'Работающий', 'нет', '', '', '', '', '01.01.2010']);
+    const original = await JSZip.loadAsync(Buffer.from(await workbook.xlsx.writeBuffer()));
+    for (const forged of ['<row r="2"', '<row r="3000000000"', '<row r="0x3"']) {
+      const zip = await JSZip.loadAsync(await original.generateAsync({ type: 'nodebuffer' }));
+      const part = 'xl/worksheets/sheet1.xml';
+      zip.file(part, (await zip.file(part)!.async('string')).replace('<row r="3"', forged));
+      const res = await admin.agent.post(`/orgs/${tree.primary.inpo}/members/import?_csrf=${encodeURIComponent(admin.csrf)}`)
+        .field('mode', 'check').attach('file', await zip.generateAsync({ type: 'nodebuffer' }), 'members.xlsx');
+      expect(res.status, forged).toBe(200);
+      expect(res.text).toContain('Строк: 2.');
     }
   });
 });
