@@ -87,6 +87,11 @@ export const optionalUrl = () =>
     try {
       const url = new URL(withScheme);
       if (!url.hostname.includes('.')) throw new Error('no dot');
+      // percent-encoding makes a Cyrillic path six times longer: the column holds 300 characters of the result
+      if (url.toString().length > 300) {
+        ctx.addIssue({ code: 'custom', message: 'Слишком длинный адрес сайта: не более 300 знаков' });
+        return null;
+      }
       return url.toString();
     } catch {
       ctx.addIssue({ code: 'custom', message: 'Введите адрес сайта, например school7.ru' });

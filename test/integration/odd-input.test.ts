@@ -222,6 +222,14 @@ describe('report dates', () => {
   });
 });
 
+describe('lengths after normalisation', () => {
+  it('when a site address fits the field but grows past its column once percent-encoded, then a field error', async () => {
+    const res = await post(`/orgs/${tree.primary.inpo}/edit`, { name: tree.primary.name, website: `school.ru/${'я'.repeat(250)}` });
+    expectRefusal(res, [422]);
+    expect(res.text).toContain('адрес сайта');
+  });
+});
+
 describe('dates in forms', () => {
   it('when a date is before year 1900, impossible or has five digits, then a field error', async () => {
     for (const electedOn of ['0001-01-01', '2024-02-30', '99999-01-01', '31.02.2024', '1.1.2024']) {
