@@ -18,6 +18,7 @@ import { requireLogin, requirePasswordChanged } from './http/guards';
 import { setUpAuthentication } from './http/setup/auth';
 import { setUpCsrf } from './http/setup/csrf';
 import { setUpFormOnce } from './http/setup/form-once';
+import { setUpInputGuard } from './http/setup/input-guard';
 import { setUpRequestLogging } from './http/setup/logging';
 import { setUpNavigation } from './http/setup/navigation';
 import { setUpSecurity } from './http/setup/security';
@@ -39,6 +40,7 @@ export function createApp(deps: Deps): App {
   setUpStatic(app, { isProduction: config.isProduction });
   app.use(healthRoutes(deps));
   setUpSecurity(app, { behindTls: config.behindTls });
+  setUpInputGuard(app);
   const sessions = setUpSession(app, {
     databaseUrl: deps.databaseUrl,
     secret: config.sessionSecret,

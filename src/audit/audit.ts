@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Request } from 'express';
+import { clientIp } from '../http/client-ip';
 
 export interface AuditContext {
   actorUserId: number | null;
@@ -17,7 +18,7 @@ export interface AuditEntry {
 }
 
 export function auditContextOf(req: Request): AuditContext {
-  return { actorUserId: req.user?.id ?? null, requestId: req.id == null ? null : String(req.id), ip: req.ip ?? null };
+  return { actorUserId: req.user?.id ?? null, requestId: req.id == null ? null : String(req.id), ip: clientIp(req) };
 }
 
 /**

@@ -12,6 +12,7 @@ import { exportMembers } from '../members/member-export';
 import type { ListReader, MemberListFilter } from '../members/members.repo';
 import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../shared/private-files';
 import { inTransaction } from '../db/transaction';
+import { isUuid } from '../shared/uuid';
 
 export const MAX_ACTIVE_JOBS_PER_USER = 3;
 const PROGRESS_EVERY = 1000;
@@ -53,7 +54,7 @@ export async function enqueueExport(
 
 /** The job, for its requester only (anyone else gets nothing, as for a missing id). */
 export async function findOwnJob(db: Knex, userId: number, id: string): Promise<ExportJob | undefined> {
-  if (!/^[0-9a-f-]{36}$/.test(id)) return undefined;
+  if (!isUuid(id)) return undefined;
   return db('export_jobs').where({ id, user_id: userId }).where('expires_at', '>', db.fn.now()).first(JOB_COLUMNS);
 }
 

@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from './errors';
+import { pgInputError } from './pg-input-errors';
 
 const PAGE_FOR_STATUS: Record<number, string> = { 403: 'errors/403', 404: 'errors/404' };
 
@@ -10,7 +11,10 @@ export const notFoundHandler: RequestHandler = (_req, _res, next) => next(new No
 export function errorHandler(logger: Logger): ErrorRequestHandler {
   return (err, req, res, next) => {
     if (res.headersSent) return next(err);
-    const appError = toAppError(err);
+    const inputError = pgInputError(err);
+    // a value the database refused is reported to the user, and to us: its source should have checked it
+    if (inputError) (req.log ?? logger).warn({ err }, 'database refused a value of the request');
+    const appError = inputError ?? toAppError(err);
     if (!appError) (req.log ?? logger).error({ err }, 'unhandled error');
     const status = appError?.status ?? 500;
     const message = appError instanceof ValidationError

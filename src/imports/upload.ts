@@ -4,6 +4,7 @@ import path from 'node:path';
 import type { Request, RequestHandler, Response } from 'express';
 import multer from 'multer';
 import { TooManyRequestsError, ValidationError } from '../http/errors';
+import { rejectNulBytes } from '../http/setup/input-guard';
 import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../shared/private-files';
 import type { Slots } from '../shared/slots';
 import { MAX_ENTRIES, MAX_ENTRY_BYTES, MAX_UNPACKED_BYTES, openZip, tooBigError } from './zip';
@@ -27,7 +28,7 @@ export function uploadFile(dir: string, maxBytes = MAX_UPLOAD_BYTES): RequestHan
       if (req.file?.path) fs.rm(req.file.path, { force: true }, () => undefined);
     });
     handle(req, res, (err: unknown) => {
-      if (!err) return next();
+      if (!err) return rejectNulBytes(req, res, next);
       const tooLarge = (err as { code?: string }).code === 'LIMIT_FILE_SIZE';
       next(uploadError(tooLarge ? `Файл больше ${Math.round(maxBytes / 1024 / 1024)} МБ` : 'Не удалось принять файл'));
     });

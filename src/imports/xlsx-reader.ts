@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type yauzl from 'yauzl';
 import { ValidationError } from '../http/errors';
 import { MAX_CELL_CHARS, cellTooLong } from './limits';
+import { parseId } from '../shared/numbers';
 import type { SheetRow } from './row-source';
 import { XmlTooLargeError, xmlEvents } from './xml-events';
 import { openZip, tooBigError, type OpenZip } from './zip';
@@ -13,6 +14,7 @@ import { openZip, tooBigError, type OpenZip } from './zip';
 const MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024;
 const MAX_COLUMNS = 16_384; // Excel's XFD
 const longSharedString = () => new ValidationError([{ field: 'file', message: 'Файл отклонён: в книге есть текст длиннее 32 767 знаков — столько не допускает и Excel' }]);
+const EXCEL_ROWS = 1_048_576;
 
 /**
  * Rows of the workbook's first sheet, read from the file on disk as they come: the zip's parts are
@@ -114,7 +116,9 @@ async function* sheetRows(stream: Readable, strings: (string | null)[]): AsyncGe
         if (capture) cell!.text = appendCapped(cell!.text, e.text) ?? throwError(tooLong());
       } else if (e.kind === 'open') {
         if (e.name === 'row') {
-          line = e.attributes.r ? Number.parseInt(e.attributes.r, 10) : line + 1;
+          // a crafted sheet may repeat a row number or give one past Excel's last: a line follows the one before
+          const r = parseId(e.attributes.r, EXCEL_ROWS);
+          line = r !== null && r > line ? r : line + 1;
           values = [];
           column = 0;
         } else if (e.name === 'c') {

@@ -4,7 +4,7 @@ import { recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
 import { ValidationError } from '../http/errors';
 import { eventDates, since14, type EventDates } from '../shared/event-dates';
-import { optionalChoice, requiredDate, requiredString } from '../shared/fields';
+import { idInput, optionalChoice, requiredDate, requiredString } from '../shared/fields';
 import { lockedMember } from './member-versions';
 
 export const CONSENT_KIND_LABELS = { processing: 'Обработка персональных данных', mailing: 'Получение рассылок' } as const;
@@ -22,7 +22,7 @@ export const consentSchema = z
   .superRefine((v, ctx) => {
     if (v.kind === 'mailing' && !v.channel) ctx.addIssue({ code: 'custom', path: ['channel'], message: 'Для рассылок укажите канал' });
   });
-export const withdrawSchema = z.object({ consentId: z.coerce.number().int().positive(), on: requiredDate('Укажите дату отзыва') });
+export const withdrawSchema = z.object({ consentId: idInput('Выберите согласие'), on: requiredDate('Укажите дату отзыва') });
 
 export async function consentsOfMember(db: Knex, memberId: number) {
   return db('member_consents').where({ member_id: memberId }).orderBy([{ column: 'given_on', order: 'desc' }, { column: 'id', order: 'desc' }])

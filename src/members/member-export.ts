@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import { streamRows, type RowSink } from '../db/stream-rows';
 import { formatDate } from '../shared/format';
-import { neutralizeFormula } from '../shared/spreadsheet';
+import { addSafeRow, csvLine, type CellInput } from '../shared/spreadsheet';
 import { MEMBER_COLUMNS } from './import/member-sheet';
 import { CATEGORY_LABELS, type Category } from './membership';
 import { filteredMembers, type ListReader, type ListRoot, type ListedMember, type MemberListFilter } from './members.repo';
@@ -12,13 +12,14 @@ const EXTRA_HEADERS = ['Организация учёта', 'Дата выбыт
 /**
  * One member as the import reads it back (same headers, same wording), plus where and whether they left;
  * a row the list's rule restricts comes with its fields of the list's date only (members.repo listedMembers).
+ * Raw values: the row writers (csvLine, addSafeRow) neutralise formulas in every column.
  */
-function exportRow(m: ListedMember): string[] {
+function exportRow(m: ListedMember): CellInput[] {
   return [
-    m.organizationInpo, neutralizeFormula(m.surname), neutralizeFormula(m.name), neutralizeFormula(m.patronymic ?? ''),
+    m.organizationInpo, m.surname, m.name, m.patronymic,
     m.sex === 'f' ? 'ж' : 'м', formatDate(m.birthDate), CATEGORY_LABELS[m.category as Category], m.isPedagogical ? 'да' : 'нет',
-    neutralizeFormula(m.position ?? ''), m.phone ?? '', m.email ?? '', m.snils ?? '',
-    formatDate(m.joinedOn), neutralizeFormula(m.organizationName), m.leftOn ? formatDate(m.leftOn) : '',
+    m.position, m.phone, m.email, m.snils,
+    formatDate(m.joinedOn), m.organizationName, m.leftOn ? formatDate(m.leftOn) : '',
   ];
 }
 
@@ -30,16 +31,15 @@ export async function exportMembers(db: Knex, root: ListRoot, filter: MemberList
   const headers = [...MEMBER_COLUMNS.map((c) => c.header), ...EXTRA_HEADERS];
   const query = filteredMembers(db, root, filter, reader);
   if (format === 'csv') {
-    const line = (cells: string[]) => `${cells.map((c) => `"${c.replace(/"/g, '""')}"`).join(';')}\r\n`;
-    sink.out.write(`\ufeff${line(headers)}`);
-    return streamRows(db, query, sink, (m: ListedMember) => sink.out.write(line(exportRow(m))));
+    sink.out.write(`\ufeff${csvLine(headers)}`);
+    return streamRows(db, query, sink, (m: ListedMember) => sink.out.write(csvLine(exportRow(m))));
   }
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink.out, useSharedStrings: false, useStyles: true });
   const sheet = workbook.addWorksheet('Члены Профсоюза', { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = headers.map((header) => ({ header, width: Math.max(12, header.length + 2) }));
   sheet.getRow(1).font = { bold: true };
   sheet.getRow(1).commit();
-  const count = await streamRows(db, query, sink, (m: ListedMember) => sheet.addRow(exportRow(m)).commit());
+  const count = await streamRows(db, query, sink, (m: ListedMember) => addSafeRow(sheet, exportRow(m)).commit());
   sheet.commit();
   await workbook.commit();
   return count;

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { OrgRow } from '../registry/orgs.repo';
+import type { CursorPart } from '../shared/cursor';
 
 export interface MemberRow {
   id: number;
@@ -84,6 +85,8 @@ export const MEMBER_SORTS = {
   joined: ['m.joined_on', 'm.id'],
 } as const;
 export type MemberSort = keyof typeof MEMBER_SORTS;
+/** The column types of each sort's keyset, for checking a cursor that comes back from the URL. */
+export const MEMBER_SORT_CURSORS: Record<MemberSort, CursorPart[]> = { name: ['text', 'text', 'bigint'], birth: ['date', 'bigint'], joined: ['date', 'bigint'] };
 
 /** The last row's values of the sort columns. */
 export type MemberCursor = (string | number)[];

@@ -14,13 +14,14 @@ import { memberVersionFields } from './member-versions';
 import { maskEmail, maskPhone } from './contact-masks';
 import { principalOf, safeLocalPath } from '../http/guards';
 import { memberViewPaths } from '../access/access';
+import { idParam } from '../http/params';
 import { decideRequest, incomingRequests, pendingRequestOf } from './transfer-requests';
 import { todayIso } from '../shared/dates';
 import { XLSX_MIME } from '../shared/spreadsheet';
 import { parseDateInput } from '../shared/fields';
 import { createPassportService } from '../registry/passport.service';
 import { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, LEFT_REASON_LABELS } from './membership';
-import { MEMBER_SORTS, countMembers, electedPostsOf, filteredMembers, listMembers, type ListReader, type MemberListFilter, type MemberSort } from './members.repo';
+import { MEMBER_SORTS, MEMBER_SORT_CURSORS, countMembers, electedPostsOf, filteredMembers, listMembers, type ListReader, type MemberListFilter, type MemberSort } from './members.repo';
 import { decodeCursor, encodeCursor } from '../shared/cursor';
 import { OFFICER_POST_LABELS } from '../registry/passport.repo';
 import { admissionSchema, bulkSchema, decisionSchema, mergeSchema, readmitSchema, cardMoveSchema, cardRequestSchema, categorySchema, personSchema, exitSchema, transferSchema } from './members.schemas';
@@ -153,7 +154,7 @@ export function membersRoutes({ db, eventDates }: Deps): Router {
     const filter = filterOf(query);
     const reader = readerOf(req);
     const [page, total] = await Promise.all([
-      listMembers(db, org, filter, reader, query.sort, decodeCursor(query.after, MEMBER_SORTS[query.sort].length), PAGE_SIZE), countMembers(db, org, filter, reader),
+      listMembers(db, org, filter, reader, query.sort, decodeCursor(query.after, MEMBER_SORT_CURSORS[query.sort]), PAGE_SIZE), countMembers(db, org, filter, reader),
     ]);
     const params = new URLSearchParams(filterParams(query));
     res.render('members/list', {
@@ -197,7 +198,7 @@ export function membersRoutes({ db, eventDates }: Deps): Router {
   async function decide(req: Request, res: Response) {
     const form = parseForm(decisionSchema, req.body);
     if (!form.ok) throw new ValidationError(form.errors);
-    await decideRequest(db, principalOf(req), auditContextOf(req), Number(req.params.id), form.data.decision === 'accept', form.data.reason, eventDates);
+    await decideRequest(db, principalOf(req), auditContextOf(req), idParam(req), form.data.decision === 'accept', form.data.reason, eventDates);
     flash(req, 'success', form.data.decision === 'accept' ? 'Перевод принят' : 'В переводе отказано');
     res.redirect(303, safeLocalPath(form.data.back, '/'));
   }
@@ -210,7 +211,7 @@ export function membersRoutes({ db, eventDates }: Deps): Router {
   /** Merges the card named in the form into the card of the URL; both must be the user's to edit. */
   async function merge(req: Request, res: Response) {
     const principal = principalOf(req);
-    const survivor = await members.memberFor(principal, Number(req.params.id), 'member.edit');
+    const survivor = await members.memberFor(principal, idParam(req), 'member.edit');
     const form = parseForm(mergeSchema, req.body);
     if (!form.ok) throw new ValidationError(form.errors);
     const duplicate = await members.memberFor(principal, form.data.duplicateId, 'member.edit');
@@ -245,7 +246,7 @@ export function membersRoutes({ db, eventDates }: Deps): Router {
   }
 
   async function showCard(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
-    const card = await members.card(principalOf(req), auditContextOf(req), Number(req.params.id));
+    const card = await members.card(principalOf(req), auditContextOf(req), idParam(req));
     const id = card.member.id;
     const [cards, pendingTransfer, consents, posts] = await Promise.all([
       cardsOfMember(db, id), pendingRequestOf(db, id), consentsOfMember(db, id), electedPostsOf(db, id),
@@ -259,7 +260,7 @@ export function membersRoutes({ db, eventDates }: Deps): Router {
 
   /** The card's form: from the card (with its version), the submitted values (422), or those merged with another user's change (409). */
   async function showEdit(req: Request, res: Response, status = 200, errors: FieldError[] = [], values?: Record<string, unknown>, duplicates?: DuplicateFoundError) {
-    const member = await members.cardForEdit(principalOf(req), auditContextOf(req), Number(req.params.id));
+    const member = await members.cardForEdit(principalOf(req), auditContextOf(req), idParam(req));
     const shown = values ?? (req.method === 'POST' ? req.body : { ...member, ...memberVersionFields(member) });
     res.status(status).render('members/edit', {
       title: `Карточка: ${member.surname} ${member.name}`, section: 'members', member, values: shown,
@@ -268,7 +269,7 @@ export function membersRoutes({ db, eventDates }: Deps): Router {
   }
 
   async function saveCard(req: Request, res: Response) {
-    const member = await members.memberFor(principalOf(req), Number(req.params.id), 'member.edit');
+    const member = await members.memberFor(principalOf(req), idParam(req), 'member.edit');
     const form = parseForm(personSchema, req.body);
     if (!form.ok) return showEdit(req, res, 422, form.errors);
     try {
@@ -289,7 +290,7 @@ export function membersRoutes({ db, eventDates }: Deps): Router {
     run: (principal: ReturnType<typeof principalOf>, ctx: ReturnType<typeof auditContextOf>, id: number, data: z.output<S>, seen: Seen | undefined) => Promise<void | string>,
     done: string, versioned = false,
   ) {
-    const id = Number(req.params.id);
+    const id = idParam(req);
     await members.memberFor(principalOf(req), id, 'member.edit');
     const keyed = (errors: FieldError[]) => errors.map((e) => ({ ...e, field: e.field === 'form' ? 'form' : `${formKey}-${e.field}` }));
     const form = parseForm(schema, req.body);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkbox, optionalChoice, optionalDate, optionalEmail, optionalPhone, optionalSnils, optionalText, personName, requiredDate } from '../shared/fields';
+import { checkbox, idInput, integerInput, optionalChoice, optionalDate, optionalEmail, optionalPhone, optionalSnils, optionalText, personName, requiredDate } from '../shared/fields';
 import { CARD_STATUSES } from '../cards/card-statuses';
 import { CATEGORIES, LEFT_REASONS } from './membership';
 
@@ -26,7 +26,7 @@ export const personSchema = z.object({
   position: optionalText(200),
   professionalGroup: optionalText(200),
   studyForm: optionalChoice(['full_time', 'part_time', 'distance'] as const, 'Выберите форму обучения'),
-  studyYear: z.preprocess((v) => (v === '' || v === undefined ? null : v), z.coerce.number().int().min(1, 'Курс от 1 до 7').max(7, 'Курс от 1 до 7').nullable()),
+  studyYear: z.preprocess((v) => (v === '' || v === undefined ? null : v), integerInput('Курс от 1 до 7').pipe(z.number().min(1, 'Курс от 1 до 7').max(7, 'Курс от 1 до 7')).nullable()),
 });
 export type PersonInput = z.output<typeof personSchema>;
 
@@ -59,7 +59,7 @@ export const categorySchema = z.object({ category: z.enum(CATEGORIES, { error: '
 
 export const cardRequestSchema = z.object({ kind: z.enum(['plastic', 'virtual'], { error: 'Выберите вид карты' }), on: requiredDate('Укажите дату') });
 export const cardMoveSchema = z.object({
-  cardId: z.coerce.number({ error: 'Не указана карта' }).int().positive(),
+  cardId: idInput('Не указана карта'),
   to: z.enum(CARD_STATUSES, { error: 'Выберите новое состояние' }),
   on: requiredDate('Укажите дату'),
   reason: optionalText(300),
@@ -70,9 +70,9 @@ export const readmitSchema = z.object({
   ...eventFields,
   notDuplicate: checkbox(),
 });
-export const mergeSchema = z.object({ duplicateId: z.coerce.number({ error: 'Выберите карточку' }).int().positive('Выберите карточку') });
+export const mergeSchema = z.object({ duplicateId: idInput('Выберите карточку') });
 
-const idList = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(z.coerce.number().int().positive()).max(10_000, 'Не больше 10 000 отмеченных'));
+const idList = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(idInput('Отмечена несуществующая карточка')).max(10_000, 'Не больше 10 000 отмеченных'));
 export const bulkSchema = z.discriminatedUnion('action', [
   z.object({ action: z.literal('transfer'), toInpo: z.string().trim().regex(/^\d{10}$/, 'ИНПО — 10 цифр'), on: requiredDate('Укажите дату') }),
   z.object({ action: z.literal('exit'), reason: z.enum(LEFT_REASONS, { error: 'Выберите причину' }), on: requiredDate('Укажите дату') }),

@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import type { Writable } from 'node:stream';
 import { streamRows, type RowSink } from '../db/stream-rows';
-import { neutralizeFormula } from '../shared/spreadsheet';
+import { addSafeRow } from '../shared/spreadsheet';
 import { EMPLOYER_KIND_LABELS, EMPLOYER_KINDS, type EmployerKind, type Level } from './levels';
 import { ORG_SHEET_COLUMNS, SHEET_LEVEL_LABELS } from './org-sheet';
 
@@ -42,11 +42,11 @@ export async function exportOrganizations(db: Knex, rootPath: string, sink: RowS
     );
   const count = await streamRows(db, query, sink, (r: Record<string, string | null>) => {
     const level = r.level as Level;
-    sheet.addRow([
-      r.inpo, r.parent_inpo ?? '', SHEET_LEVEL_LABELS[level], neutralizeFormula(r.name), neutralizeFormula(r.short_name),
-      r.employer_kind ? EMPLOYER_KIND_LABELS[r.employer_kind as EmployerKind] : '', r.employer_inn ?? '', neutralizeFormula(r.address),
+    addSafeRow(sheet, [
+      r.inpo, r.parent_inpo ?? '', SHEET_LEVEL_LABELS[level], r.name, r.short_name,
+      r.employer_kind ? EMPLOYER_KIND_LABELS[r.employer_kind as EmployerKind] : '', r.employer_inn ?? '', r.address,
       r.phone ?? '', r.email ?? '', r.website ?? '', level === 'primary' ? (r.has_territorial_rights ? 'да' : 'нет') : '',
-      Number(r.members), r.surname ? neutralizeFormula([r.surname, r.chair_name, r.patronymic].filter(Boolean).join(' ')) : '', r.term_until ?? '',
+      Number(r.members), r.surname ? [r.surname, r.chair_name, r.patronymic].filter(Boolean).join(' ') : '', r.term_until ?? '',
     ]).commit();
   });
   sheet.commit();
@@ -67,7 +67,7 @@ export async function writeImportTemplate(out: Writable): Promise<void> {
   lists.columns = [{ header: 'Уровень', width: 30 }, { header: 'Тип работодателя', width: 50 }];
   const levels = (['okrug', 'territorial', 'primary', 'subdivision', 'group'] as const).map((l) => SHEET_LEVEL_LABELS[l]);
   for (let i = 0; i < Math.max(levels.length, EMPLOYER_KINDS.length); i++) {
-    lists.addRow([levels[i] ?? '', EMPLOYER_KINDS[i] ? EMPLOYER_KIND_LABELS[EMPLOYER_KINDS[i]!] : '']);
+    addSafeRow(lists, [levels[i] ?? '', EMPLOYER_KINDS[i] ? EMPLOYER_KIND_LABELS[EMPLOYER_KINDS[i]!] : '']);
   }
   await workbook.xlsx.write(out);
 }

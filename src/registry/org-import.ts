@@ -5,6 +5,8 @@ import type { Principal } from '../access/principal';
 import type { AuditContext } from '../audit/audit';
 import { recordAudit } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
+import { NUL, NUL_CELL_MESSAGE } from '../shared/nul';
+import { restoreNeutralized } from '../shared/spreadsheet';
 import { optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, requiredString } from '../shared/fields';
 import type { ImportIssue } from '../imports/import-issue';
 import { xlsxRows } from '../imports/row-source';
@@ -67,6 +69,7 @@ const rowSchema = z.object({
 export async function readOrgWorkbook(file: string): Promise<{ rows: OrgSheetRow[]; issues: ImportIssue[] }> {
   let columnOf: Map<OrgSheetKey, number> | undefined;
   const rows: OrgSheetRow[] = [];
+  const issues: ImportIssue[] = [];
   for await (const { line, values } of xlsxRows(file)) {
     if (!columnOf) {
       columnOf = new Map();
@@ -78,13 +81,15 @@ export async function readOrgWorkbook(file: string): Promise<{ rows: OrgSheetRow
       if (missing.length) return { rows: [], issues: missing.map((k) => ({ line, column: HEADER_OF[k], message: 'Нет столбца с таким заголовком' })) };
       continue;
     }
-    const cells = Object.fromEntries(ORG_SHEET_COLUMNS.map((c) => [c.key, columnOf!.has(c.key) ? (values[columnOf!.get(c.key)!] ?? '') : ''])) as Record<OrgSheetKey, string>;
+    const cells = Object.fromEntries(ORG_SHEET_COLUMNS.map((c) => [c.key, columnOf!.has(c.key) ? restoreNeutralized(values[columnOf!.get(c.key)!] ?? '') : ''])) as Record<OrgSheetKey, string>;
     if (!Object.values(cells).some((v) => v !== '')) continue;
     if (rows.length >= MAX_IMPORT_ROWS) return { rows: [], issues: [{ line, column: '', message: `В файле больше ${MAX_IMPORT_ROWS} строк: разделите его на части` }] };
-    rows.push({ line, cells });
+    const withNul = ORG_SHEET_COLUMNS.find((c) => cells[c.key].includes(NUL));
+    if (withNul) issues.push({ line, column: withNul.header, message: NUL_CELL_MESSAGE });
+    else rows.push({ line, cells });
   }
   if (!columnOf) return { rows: [], issues: [{ line: 1, column: '', message: 'Файл пуст' }] };
-  return { rows, issues: [] };
+  return { rows, issues };
 }
 
 /** Validates every row against the file, the registry and the user's rights; changes nothing. */

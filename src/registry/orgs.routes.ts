@@ -5,7 +5,10 @@ import type { FieldError } from '../http/errors';
 import { errorViewModel } from '../http/forms';
 import { seenIn } from '../http/versioned-forms';
 import { principalOf } from '../http/guards';
+import { idParam } from '../http/params';
+import { INT4_MAX } from '../shared/numbers';
 import { todayIso } from '../shared/dates';
+import { idInput } from '../shared/fields';
 import { decodeCursor, encodeCursor } from '../shared/cursor';
 import { DICTIONARY_LOCALS, passportForm, renderTab } from './org-pages';
 import { agreementSchema, annexSchema, endOfficerSchema, generalSchema, headcountSchema, officerSchema } from './passport.schemas';
@@ -17,7 +20,7 @@ const PAGE_SIZE = 50;
 
 const structureQuery = z.object({
   sort: z.enum(Object.keys(CHILD_SORTS) as [ChildSort, ...ChildSort[]]).catch('name'),
-  page: z.coerce.number().int().min(1).max(10_000).catch(1),
+  page: idInput('Номер страницы — целое число', 10_000).catch(1),
 });
 
 const searchQuery = z.object({
@@ -111,8 +114,8 @@ export function orgsRoutes({ db, eventDates }: Deps): Router {
   async function showSearch(req: Request, res: Response) {
     const query = searchQuery.parse(req.query);
     const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.view');
-    const cursor = decodeCursor(query.after, 2);
-    const after = cursor && typeof cursor[0] === 'string' && typeof cursor[1] === 'number' ? { name: cursor[0], id: cursor[1] } : null;
+    const cursor = decodeCursor(query.after, ['text', 'integer']);
+    const after = cursor ? { name: cursor[0] as string, id: cursor[1] as number } : null;
     const searched = Boolean(query.q || query.filter);
     const result = searched ? await searchSubtree(db, org.path, { q: query.q ?? null, filter: query.filter ?? null, after }, PAGE_SIZE) : null;
     res.render('orgs/search', {
@@ -150,6 +153,5 @@ export function orgsRoutes({ db, eventDates }: Deps): Router {
 }
 
 function officerIdOf(req: Request): number {
-  const id = Number(req.params.officerId);
-  return Number.isSafeInteger(id) && id > 0 ? id : -1;
+  return idParam(req, 'officerId', INT4_MAX);
 }

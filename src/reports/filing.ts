@@ -72,13 +72,12 @@ export async function filedLine(db: Knex, organizationId: number, formCode: stri
   return version && line ? { values: line.values, filedAt: version.filedAt } : null;
 }
 
-/** Records that a draft was opened, so the higher organization sees the work has started. */
-export async function markDraft(db: Knex, organizationId: number, formCode: string, date: string) {
-  await db('reports').insert({ organization_id: organizationId, form_code: formCode, report_date: date, status: 'draft' }).onConflict(['organization_id', 'form_code', 'report_date']).ignore();
-}
-
+/**
+ * The report's row, created by its first filing in the filing's transaction. Opening a draft does not
+ * create it (a GET never writes): until filed, a report is "не начат" on the board, whoever looked at it.
+ */
 async function lockReport(trx: Knex.Transaction, organizationId: number, formCode: string, date: string): Promise<ReportRow> {
-  await markDraft(trx, organizationId, formCode, date);
+  await trx('reports').insert({ organization_id: organizationId, form_code: formCode, report_date: date, status: 'draft' }).onConflict(['organization_id', 'form_code', 'report_date']).ignore();
   return trx('reports').where({ organization_id: organizationId, form_code: formCode, report_date: date }).forUpdate().first(REPORT_COLUMNS);
 }
 

@@ -1,4 +1,5 @@
 import type { FormDefinition } from './forms/form-schema';
+import { todayIso } from '../shared/dates';
 
 // Reporting dates are month-days of the form (01-01, 04-01, …). A report on a date covers the movement
 // since the previous reporting date; an annual form (one date a year) covers the year before it.
@@ -41,3 +42,17 @@ export function dueDate(def: FormDefinition, date: string): string {
 }
 
 export const isIsoDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+
+/** The registry holds nothing before the union's records went digital; no report is asked for before this. */
+export const FIRST_REPORT_DATE = '1990-01-01';
+
+/**
+ * A report date from a URL or a form: a real day from 1990 to a year from today. Other days name no
+ * report, and the far ones break the date arithmetic in SQL (the period before 0001-01-01 is in year 0).
+ */
+export function isReportDate(s: string, today = todayIso()): boolean {
+  const yearAhead = `${String(Number(today.slice(0, 4)) + 1)}${today.slice(4)}`;
+  return isIsoDate(s) && s >= FIRST_REPORT_DATE && s <= yearAhead;
+}
+
+export const REPORT_DATE_MESSAGE = 'Отчёт на такую дату не составляется: укажите дату не раньше 01.01.1990 и не позже чем через год от сегодняшней';

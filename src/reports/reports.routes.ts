@@ -14,9 +14,10 @@ import { LEVEL_LABELS } from '../registry/levels';
 import { INPO_PATTERN } from '../shared/inpo';
 import { FORM_CODE_PATTERN } from './forms/form-schema';
 import { todayIso } from '../shared/dates';
+import { idInput } from '../shared/fields';
 import { XLSX_MIME } from '../shared/spreadsheet';
-import { REPORT_STATUS_LABELS, decide, diffReports, fileReport, findReport, listEvents, listVersions, markDraft } from './filing';
-import { currentReportingDate, isIsoDate, isReportingDate, recentReportingDates } from './periods';
+import { REPORT_STATUS_LABELS, decide, diffReports, fileReport, findReport, listEvents, listVersions } from './filing';
+import { currentReportingDate, isReportDate, isReportingDate, recentReportingDates } from './periods';
 import { renderReportPdf } from './render/report-pdf';
 import { renderReportWorkbook } from './render/report-xlsx';
 import { createReportsService, type ReportTarget } from './reports.service';
@@ -25,7 +26,7 @@ import { readableReport } from './readable-cards';
 
 const FILE_NAME = /^(\d{4}-\d{2}-\d{2})(?:\.(json|xlsx|pdf))?$/;
 const reportQuery = z.object({
-  version: z.coerce.number().int().positive().max(100_000).optional().catch(undefined),
+  version: idInput('Номер версии — целое число', 100_000).optional().catch(undefined),
   source: z.enum(['live', 'filed']).optional().catch(undefined),
   children: z.enum(['1']).optional().catch(undefined),
 });
@@ -50,7 +51,7 @@ export function reportsRoutes({ db, eventDates }: Deps): Router {
   // "any date": the reports page's date field lands on the report's stable URL
   router.get('/orgs/:inpo/reports/open', async (req, res) => {
     const org = await orgFor(req);
-    const q = z.object({ form: z.string().regex(FORM_CODE_PATTERN), date: z.string().refine(isIsoDate) }).safeParse(req.query);
+    const q = z.object({ form: z.string().regex(FORM_CODE_PATTERN), date: z.string().refine((d) => isReportDate(d)) }).safeParse(req.query);
     if (!q.success) {
       flash(req, 'danger', 'Укажите форму и дату отчёта');
       return res.redirect(303, `/orgs/${org.inpo}/reports`);
@@ -64,7 +65,7 @@ export function reportsRoutes({ db, eventDates }: Deps): Router {
     const code = typeof req.query.form === 'string' ? req.query.form : org.level === 'regional' || org.level === 'union' ? '1-SP' : '2-SP';
     const form = (await reports.formsOf(org)).find((f) => f.code === code);
     if (!form) throw new NotFoundError('Эта форма не сводится организацией такого уровня');
-    const date = typeof req.query.date === 'string' && isIsoDate(req.query.date) ? req.query.date : currentReportingDate(form.definition, todayIso());
+    const date = typeof req.query.date === 'string' && isReportDate(req.query.date) ? req.query.date : currentReportingDate(form.definition, todayIso());
     const t = await reports.target(principal, form.code, org.inpo, date, 'report.view');
     const rows = await reports.board(t);
     const counts = Object.fromEntries(['missing', 'draft', 'submitted', 'accepted', 'returned'].map((s) => [s, rows.filter((r) => r.status === s).length]));
@@ -136,7 +137,7 @@ export function reportsRoutes({ db, eventDates }: Deps): Router {
 
   router.get('/reports/:form/:inpo/:date/versions', async (req, res) => {
     const t = await reports.target(principalOf(req), String(req.params.form), String(req.params.inpo), String(req.params.date), 'report.view');
-    const q = z.object({ a: z.coerce.number().int().positive(), b: z.coerce.number().int().positive() }).safeParse(req.query);
+    const q = z.object({ a: idInput('Номер версии', 100_000), b: idInput('Номер версии', 100_000) }).safeParse(req.query);
     if (!q.success) throw new NotFoundError();
     const [a, b] = await Promise.all([reports.version(t, q.data.a), reports.version(t, q.data.b)]);
     res.render('reports/versions', { title: `Версии отчёта ${t.form.definition.name}`, section: 'reports', t, a, b, differences: diffReports(a.result, b.result), reportUrl });
@@ -189,7 +190,7 @@ export function reportsRoutes({ db, eventDates }: Deps): Router {
   async function showReport(req: Request, res: Response, t: ReportTarget, chosen: Awaited<ReturnType<typeof chooseResult>>) {
     const principal = principalOf(req);
     const mayFile = can(principal, 'report.file', t.org);
-    if (mayFile && !chosen.report && !t.org.liquidatedOn) await markDraft(db, t.org.id, t.form.code, t.date);
+    // Opening a report reads it: the row appears when the report is first filed (a GET never writes).
     const report = chosen.report ?? (await findReport(db, t.org.id, t.form.code, t.date));
     const [versions, events, higher] = await Promise.all([
       report ? listVersions(db, report.id) : [],

@@ -12,7 +12,7 @@ import type { ColumnValues } from './indicators/engine';
 import { childrenOn } from './indicators/tree-on-date';
 import { FILED_STATUSES, diffReports, filedLine, findReport, latestVersion, listVersions, type ReportRow, type VersionRow } from './filing';
 import { refreshUnionStats } from './indicators/union-stats';
-import { currentReportingDate, dueDate, isIsoDate, periodStart } from './periods';
+import { REPORT_DATE_MESSAGE, currentReportingDate, dueDate, isIsoDate, isReportDate, periodStart } from './periods';
 import { buildReport, buildReportsForRoots, type ReportResult } from './report-builder';
 
 export interface ReportTarget {
@@ -27,6 +27,7 @@ export function createReportsService(db: Knex) {
   /** Resolves (form, ИНПО, date) from a URL, checking the action on the organization (404 outside the subtree). */
   async function target(principal: Principal, code: string, inpo: string, date: string, action: Action): Promise<ReportTarget> {
     if (!FORM_CODE_PATTERN.test(code) || !INPO_PATTERN.test(inpo) || !isIsoDate(date)) throw new NotFoundError();
+    if (!isReportDate(date)) throw new NotFoundError(REPORT_DATE_MESSAGE);
     const org = await findOrgByInpo(db, inpo);
     authorize(principal, action, org);
     const form = await findActiveForm(db, code);
@@ -141,7 +142,7 @@ export function createReportsService(db: Knex) {
   async function previewVersion(id: number, principal: Principal, inpo: string, date: string): Promise<{ form: FormVersion; result: ReportResult | null; org: OrgRow | null; notApplicable: boolean }> {
     const form = await findFormVersion(db, id);
     if (!form) throw new NotFoundError();
-    if (!INPO_PATTERN.test(inpo) || !isIsoDate(date)) return { form, result: null, org: null, notApplicable: false };
+    if (!INPO_PATTERN.test(inpo) || !isReportDate(date)) return { form, result: null, org: null, notApplicable: false };
     const org = await findOrgByInpo(db, inpo);
     authorize(principal, 'report.view', org);
     if (!appliesTo(form.definition, org!)) return { form, result: null, org: org!, notApplicable: true };

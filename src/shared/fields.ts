@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseId, parseInteger } from './numbers';
 
 // Form fields as they arrive from HTML forms (strings; an empty input means "not given"),
 // with the Russian wording users see next to the field.
@@ -40,8 +41,24 @@ export const optionalDate = () =>
     return parsed;
   });
 
+/** An integer typed as decimal digits: '0x10', '1e3' and '1.5' are refused, not read as 16, 1000 or 1 (shared/numbers.ts). */
+export const integerInput = (message: string) =>
+  z.string({ error: message }).trim().transform((v, ctx) => {
+    const n = parseInteger(v);
+    if (n === null) ctx.addIssue({ code: 'custom', message });
+    return n ?? z.NEVER;
+  });
+
+/** A row id chosen in a form (a card, a consent, a duplicate): a positive integer within the column's type. */
+export const idInput = (message: string, max = Number.MAX_SAFE_INTEGER) =>
+  z.string({ error: message }).trim().transform((v, ctx) => {
+    const id = parseId(v, max);
+    if (id === null) ctx.addIssue({ code: 'custom', message });
+    return id ?? z.NEVER;
+  });
+
 export const wholeNumber = (message: string, max = 10_000_000) =>
-  z.preprocess(blankToUndefined, z.coerce.number({ error: message }).int(message).min(0, 'Не может быть меньше нуля').max(max, `Не более ${max}`));
+  z.preprocess(blankToUndefined, integerInput(message).pipe(z.number().min(0, 'Не может быть меньше нуля').max(max, `Не более ${max}`)));
 
 export const checkbox = () => z.preprocess((v) => v === 'on' || v === 'true' || v === '1', z.boolean());
 
@@ -70,6 +87,11 @@ export const optionalUrl = () =>
     try {
       const url = new URL(withScheme);
       if (!url.hostname.includes('.')) throw new Error('no dot');
+      // percent-encoding makes a Cyrillic path six times longer: the column holds 300 characters of the result
+      if (url.toString().length > 300) {
+        ctx.addIssue({ code: 'custom', message: 'Слишком длинный адрес сайта: не более 300 знаков' });
+        return null;
+      }
       return url.toString();
     } catch {
       ctx.addIssue({ code: 'custom', message: 'Введите адрес сайта, например school7.ru' });

@@ -42,7 +42,9 @@ describe('the draft and filing of a ППО report', () => {
     const page = await as.chairA.agent.get(url('5-SP', fx.orgs.A.inpo)).expect(200);
     expect(page.text).toContain('Членов Профсоюза на педагогических должностях (стр. 04) больше');
     expect(page.text).toContain(`href="/members/${fx.members['Алексеева']}"`);
-    expect(page.text).toContain('черновик');
+    // a draft is computed, not stored: nothing is filed yet, so the report is «не начат» (opening it wrote nothing)
+    expect(page.text).toContain('Черновик: рассчитан по реестру сейчас');
+    expect(page.text).toMatch(/id="report-status">не начат</);
 
     await post('chairA', url('5-SP', fx.orgs.A.inpo, '/file')).expect(303);
     const refused = await as.chairA.agent.get(url('5-SP', fx.orgs.A.inpo)).expect(200);
@@ -156,14 +158,14 @@ describe('consolidation and the filing board', () => {
     expect(page.text).toContain('отчёт не начат');
   });
 
-  it('the board shows which children filed, which have drafts, which are missing', async () => {
+  it('the board shows which children filed and which are missing; a child opening its draft changes nothing there', async () => {
     const page = await as.coordT.agent.get(`/orgs/${fx.orgs.T.inpo}/reports/board?form=2-SP&date=${D}`).expect(200);
     const rowOf = (inpo: string) => new RegExp(`data-inpo="${inpo}"[\\s\\S]*?</tr>`).exec(page.text)![0];
     expect(rowOf(fx.orgs.A.inpo)).toContain('сдан, на проверке');
     expect(rowOf(fx.orgs.B.inpo)).toContain('не начат');
     await as.chairB.agent.get(url('5-SP', fx.orgs.B.inpo)).expect(200);
     const again = await as.coordT.agent.get(`/orgs/${fx.orgs.T.inpo}/reports/board?form=2-SP&date=${D}`).expect(200);
-    expect(new RegExp(`data-inpo="${fx.orgs.B.inpo}"[\\s\\S]*?</tr>`).exec(again.text)![0]).toContain('черновик');
+    expect(new RegExp(`data-inpo="${fx.orgs.B.inpo}"[\\s\\S]*?</tr>`).exec(again.text)![0]).toContain('не начат');
   });
 });
 

@@ -4,6 +4,7 @@ import { Passport } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { AuthService } from '../../auth/auth.service';
 import { loadPrincipal } from '../../auth/users.repo';
+import { clientIp } from '../client-ip';
 
 /** passport-local over the auth service; the session keeps only the user id, the principal is reloaded per request. */
 export function setUpAuthentication(app: Express, db: Knex, authService: AuthService): Authenticator {
@@ -12,7 +13,7 @@ export function setUpAuthentication(app: Express, db: Knex, authService: AuthSer
   passport.use(
     new LocalStrategy({ passReqToCallback: true }, (req, username, password, done) => {
       authService
-        .authenticate(username, password, req.ip ?? '0.0.0.0')
+        .authenticate(username, password, clientIp(req) ?? '0.0.0.0')
         .then(async (userId) => done(null, userId == null ? false : await loadPrincipal(db, userId)))
         .catch(done);
     }),

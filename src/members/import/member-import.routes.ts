@@ -11,7 +11,8 @@ import { csrfTokenOf } from '../../http/setup/csrf';
 import { csvRows, xlsxRows } from '../../imports/row-source';
 import { checkSpreadsheetUpload, uploadFile, withImportSlot } from '../../imports/upload';
 import { createPassportService } from '../../registry/passport.service';
-import { XLSX_MIME, neutralizeFormula } from '../../shared/spreadsheet';
+import { XLSX_MIME, addSafeRow, csvLine } from '../../shared/spreadsheet';
+import { isUuid } from '../../shared/uuid';
 import { CATEGORIES, CATEGORY_LABELS } from '../membership';
 import { importMembers, type MemberImportResult } from './member-import';
 import { MEMBER_COLUMNS } from './member-sheet';
@@ -41,10 +42,10 @@ export function memberImportRoutes({ db, config, importSlots, eventDates }: Deps
     const sheet = workbook.addWorksheet('Члены Профсоюза');
     sheet.columns = MEMBER_COLUMNS.map((c) => ({ header: c.header, key: c.key, width: Math.max(14, c.header.length + 2) }));
     sheet.getRow(1).font = { bold: true };
-    sheet.addRow([org.inpo, 'Иванова', 'Мария', 'Петровна', 'ж', '15.03.1985', 'Работающий', 'да', 'Учитель', '+79001234567', 'm.ivanova@example.ru', '', '01.09.2010']);
+    addSafeRow(sheet, [org.inpo, 'Иванова', 'Мария', 'Петровна', 'ж', '15.03.1985', 'Работающий', 'да', 'Учитель', '+79001234567', 'm.ivanova@example.ru', '', '01.09.2010']);
     const lists = workbook.addWorksheet('Справочники');
     lists.columns = [{ header: 'Категория', width: 30 }, { header: 'Пол', width: 8 }];
-    CATEGORIES.forEach((c, i) => lists.addRow([CATEGORY_LABELS[c], ['ж', 'м'][i] ?? '']));
+    CATEGORIES.forEach((c, i) => addSafeRow(lists, [CATEGORY_LABELS[c], ['ж', 'м'][i] ?? '']));
     await sendDownload(db, req, res, { type: XLSX_MIME, fileName: 'shablon-chleny-profsoyuza.xlsx', write: (sink) => workbook.xlsx.write(sink.out) });
   }
 
@@ -74,12 +75,11 @@ export function memberImportRoutes({ db, config, importSlots, eventDates }: Deps
   /** The error report, for the user who ran the import only, while it is kept. */
   async function downloadIssues(req: Request, res: Response) {
     const id = String(req.params.id);
-    const report = /^[0-9a-f-]{36}$/.test(id)
+    const report = isUuid(id)
       ? await db('import_reports').where({ id, user_id: principalOf(req).id }).where('created_at', '>', db.raw("now() - interval '7 days'")).first()
       : undefined;
     if (!report) throw new NotFoundError();
-    const lines = [['Строка', 'Столбец', 'Ошибка'], ...(report.issues as { line: number; column: string; message: string }[]).map((i) => [String(i.line), i.column, i.message])];
-    const csv = lines.map((cells) => cells.map((c) => `"${neutralizeFormula(c).replace(/"/g, '""')}"`).join(';')).join('\r\n');
-    res.type('text/csv; charset=utf-8').attachment('oshibki-zagruzki.csv').send(`\ufeff${csv}\r\n`);
+    const lines = [['Строка', 'Столбец', 'Ошибка'], ...(report.issues as { line: number; column: string; message: string }[]).map((i) => [i.line, i.column, i.message])];
+    res.type('text/csv; charset=utf-8').attachment('oshibki-zagruzki.csv').send(`\ufeff${lines.map(csvLine).join('')}`);
   }
 }

@@ -8,6 +8,8 @@ import type { ImportIssue } from '../../imports/import-issue';
 import { normalizeSheetDate, type SheetRow } from '../../imports/row-source';
 import { findOrgByInpo, type OrgRow } from '../../registry/orgs.repo';
 import { eventDates, since14, type EventDates } from '../../shared/event-dates';
+import { NUL, NUL_CELL_MESSAGE } from '../../shared/nul';
+import { restoreNeutralized } from '../../shared/spreadsheet';
 import { admissionTermsSchema, cardSchema } from '../members.schemas';
 import { MATCHES_ELSEWHERE_PER_DAY, MATCH_ELSEWHERE_MESSAGE, assertChecksLeft, spendMatchesElsewhere } from '../duplicate-guard';
 import { lockForImport } from '../person-locks';
@@ -71,7 +73,12 @@ export async function importMembers(
           issue(line, '', `В файле больше ${MAX_MEMBER_IMPORT_ROWS} строк: разделите его на части`);
           break;
         }
-        const cell = (key: MemberColumnKey) => (columns!.has(key) ? (values[columns!.get(key)!] ?? '') : '');
+        const cell = (key: MemberColumnKey) => (columns!.has(key) ? restoreNeutralized(values[columns!.get(key)!] ?? '') : '');
+        const withNul = MEMBER_COLUMNS.find((c) => cell(c.key).includes(NUL));
+        if (withNul) {
+          issue(line, withNul.key, NUL_CELL_MESSAGE);
+          continue;
+        }
         const pedagogical = yesNo(cell('isPedagogical'));
         if (pedagogical === undefined) issue(line, 'isPedagogical', 'Укажите «да» или «нет»');
         const form = parseAdmissionRow({

@@ -9,10 +9,13 @@ import type { Deps } from '../../deps';
 import { NotFoundError, ConflictError } from '../../http/errors';
 import { flash } from '../../http/flash';
 import { principalOf } from '../../http/guards';
+import { idParam } from '../../http/params';
 import { csrfTokenOf } from '../../http/setup/csrf';
 import { uploadFile } from '../../imports/upload';
 import { selectOrg, type OrgRow } from '../../registry/orgs.repo';
 import { todayIso } from '../../shared/dates';
+import { INT4_MAX } from '../../shared/numbers';
+import { findNul, nulMessage } from '../../shared/nul';
 import { createReportsService } from '../reports.service';
 import { currentReportingDate } from '../periods';
 import { compileDefinition } from './compile';
@@ -44,6 +47,9 @@ export function formsRoutes({ db, config }: Deps): Router {
     } catch (err) {
       return showList(req, res, [`Файл не является корректным JSON: ${(err as Error).message}`], 422, text);
     }
+    // a \u0000 escape is valid JSON that PostgreSQL's jsonb refuses
+    const withNul = findNul(json);
+    if (withNul) return showList(req, res, [nulMessage(withNul)], 422, text);
     const result = compileDefinition(json);
     if (!result.ok) return showList(req, res, result.errors, 422, text);
     const def = result.form.def;
@@ -62,8 +68,7 @@ export function formsRoutes({ db, config }: Deps): Router {
 
   router.get('/admin/forms/:formVersionId', async (req, res) => {
     const union = await unionFor(req);
-    const id = Number(req.params.formVersionId);
-    if (!Number.isInteger(id) || id <= 0) throw new NotFoundError();
+    const id = idParam(req, 'formVersionId', INT4_MAX);
     const form = await findFormVersion(db, id);
     if (!form) throw new NotFoundError();
     const q = previewQuery.parse(req.query);
@@ -74,8 +79,7 @@ export function formsRoutes({ db, config }: Deps): Router {
 
   router.post('/admin/forms/:formVersionId/activate', async (req, res) => {
     await unionFor(req);
-    const id = Number(req.params.formVersionId);
-    if (!Number.isInteger(id) || id <= 0) throw new NotFoundError();
+    const id = idParam(req, 'formVersionId', INT4_MAX);
     const form = await activate(db, id, req);
     flash(req, 'success', `Версия ${form.version} формы ${form.definition.name} действует: новые отчёты считаются по ней, сданные остаются прежними.`);
     res.redirect(303, '/admin/forms');

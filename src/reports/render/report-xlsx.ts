@@ -1,6 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { Writable } from 'node:stream';
-import { neutralizeFormula } from '../../shared/spreadsheet';
+import { addSafeRow, xlsxCell } from '../../shared/spreadsheet';
 import type { ReportResult } from '../report-builder';
 import { LIST_FIELD, SIGN_OFF, headerLines, listCell } from './report-text';
 
@@ -36,15 +36,15 @@ function sheetName(r: ReportResult, used: Set<string>, child: boolean): string {
 
 function writeHeader(sheet: ExcelJS.Worksheet, r: ReportResult, width: number) {
   const code = sheet.addRow([]);
-  code.getCell(width).value = `Форма ${r.form.name}`;
+  code.getCell(width).value = xlsxCell(`Форма ${r.form.name}`);
   code.getCell(width).alignment = { horizontal: 'right' };
   code.commit();
-  const title = sheet.addRow([r.form.title]);
+  const title = addSafeRow(sheet, [r.form.title]);
   title.font = { bold: true, size: 13 };
   sheet.mergeCells(title.number, 1, title.number, width);
   title.commit();
   for (const text of headerLines(r)) {
-    const row = sheet.addRow([neutralizeFormula(text)]);
+    const row = addSafeRow(sheet, [text]);
     sheet.mergeCells(row.number, 1, row.number, width);
     row.commit();
   }
@@ -54,7 +54,7 @@ function writeHeader(sheet: ExcelJS.Worksheet, r: ReportResult, width: number) {
 function writeSignOff(sheet: ExcelJS.Worksheet, width: number) {
   sheet.addRow([]).commit();
   for (const text of SIGN_OFF) {
-    const row = sheet.addRow([text]);
+    const row = addSafeRow(sheet, [text]);
     sheet.mergeCells(row.number, 1, row.number, width);
     row.commit();
   }
@@ -64,19 +64,19 @@ function writeLines(sheet: ExcelJS.Worksheet, r: ReportResult) {
   const width = 2 + r.columns.length;
   sheet.columns = [{ width: 8 }, { width: 60 }, ...r.columns.map(() => ({ width: 13 }))];
   writeHeader(sheet, r, width);
-  const head = sheet.addRow(['№ строки', 'Показатель', ...r.columns.map((c) => c.label)]);
+  const head = addSafeRow(sheet, ['№ строки', 'Показатель', ...r.columns.map((c) => c.label)]);
   head.font = { bold: true };
   head.eachCell((cell) => { cell.border = BORDER; cell.alignment = { wrapText: true, vertical: 'middle', horizontal: 'center' }; });
   head.commit();
   for (const section of r.sections) {
-    const title = sheet.addRow([neutralizeFormula(section.title)]);
+    const title = addSafeRow(sheet, [section.title]);
     title.font = { bold: true };
     sheet.mergeCells(title.number, 1, title.number, width);
     title.commit();
     for (const line of section.lines) {
-      const row = sheet.addRow([line.no, neutralizeFormula(line.label)]);
+      const row = addSafeRow(sheet, [line.no, line.label]);
       if (line.type === 'text') {
-        row.getCell(3).value = neutralizeFormula(line.text ?? '');
+        row.getCell(3).value = xlsxCell(line.text ?? '');
         sheet.mergeCells(row.number, 3, row.number, width);
       } else {
         r.columns.forEach((c, i) => {
@@ -99,16 +99,12 @@ function writeList(sheet: ExcelJS.Worksheet, r: ReportResult) {
   const columns = r.listColumns ?? [];
   sheet.columns = columns.map((c) => ({ width: c.key === 'name' ? 50 : 16 }));
   writeHeader(sheet, r, columns.length);
-  const head = sheet.addRow(columns.map((c) => c.label));
+  const head = addSafeRow(sheet, columns.map((c) => c.label));
   head.font = { bold: true };
   head.eachCell((cell) => { cell.border = BORDER; cell.alignment = { wrapText: true, vertical: 'middle' }; });
   head.commit();
   for (const item of r.rows ?? []) {
-    const values = columns.map((c) => {
-      const v = listCell(item as unknown as Record<string, unknown>, LIST_FIELD[c.key] ?? c.key);
-      return typeof v === 'string' ? neutralizeFormula(v) : v;
-    });
-    sheet.addRow(values).commit();
+    addSafeRow(sheet, columns.map((c) => listCell(item as unknown as Record<string, unknown>, LIST_FIELD[c.key] ?? c.key))).commit();
   }
   writeSignOff(sheet, columns.length);
 }

@@ -1,0 +1,125 @@
+// The fields every route reads, beside the authorization matrix: for each route, query parameters and
+// form fields with values that let it do its work on the objects of test/support/route-fixture.ts. The
+// property test (test/integration/input-fuzz.test.ts) starts from these and spoils one or two values at a
+// time, so generated junk reaches the deepest code a valid request reaches. It fails when a matrix route
+// has no entry here, or when a page's form has a field its route's entry lacks.
+import type { RouteParams } from './support/route-fixture';
+
+export interface FuzzEntry {
+  /** Query parameters the route reads. */
+  query?: Record<string, string>;
+  /** Form fields the route reads. */
+  body?: Record<string, string | string[]>;
+  /** Path parameters other than the fixture's defaults (a member whose membership the route may end). */
+  params?: Partial<RouteParams>;
+}
+
+const ON = '2026-05-15';
+/** The member list's filter (a page's query, and the hidden fields of the bulk and export forms). */
+const MEMBER_FILTER = {
+  q: 'Петрова', category: 'working', sex: 'f', status: 'active', pedagogical: 'no', consent: 'no_mailing', sort: 'name', on: '',
+  age: '35-50', tenure: '10-plus', card: '', kind: 'school',
+};
+const PERSON = {
+  surname: 'Сидорова', name: 'Анна', patronymic: 'Петровна', sex: 'f', birthDate: '12.03.1990', phone: '+7 843 123-45-67', email: 'anna@example.ru',
+  snils: '112-233-445 95', position: 'Учитель', professionalGroup: 'Педагоги', studyForm: '', studyYear: '',
+};
+const EVENT = { on: ON, documentNumber: '12-к', documentDate: ON };
+const none = (): FuzzEntry => ({});
+
+export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
+  'GET /healthz': none,
+  'GET /readyz': none,
+  'GET /favicon.ico': none,
+  'GET /login': () => ({ query: { next: '/orgs' } }),
+  // a wrong password: logging the fuzzing admin in again would replace its session
+  'POST /login': () => ({ body: { username: 'nobody-here', password: 'wrong-password', next: '/' } }),
+  // a wrong current password: a changed password would end the session's siblings
+  'GET /account/password': none,
+  'POST /account/password': () => ({ body: { currentPassword: 'not the password', newPassword: 'новая фраза для входа 2026', confirmPassword: 'новая фраза для входа 2026' } }),
+  'GET /': none,
+  'GET /orgs/:inpo': none,
+  'GET /orgs/:inpo/officers': none,
+  'GET /orgs/:inpo/headcount': none,
+  'GET /orgs/:inpo/structure': () => ({ query: { sort: 'name', page: '1' } }),
+  'GET /orgs/:inpo/agreement': none,
+  'GET /orgs/:inpo/search': () => ({ query: { q: 'Организация', filter: 'no_chair', after: '' } }),
+  'GET /orgs/:inpo/edit': none,
+  'POST /orgs/:inpo/edit': () => ({
+    body: { name: 'ППО школы № 1', shortName: 'ППО № 1', employerKind: 'school', employerInn: '7707083893', address: 'Казань, ул. Баумана, 1', phone: '8 843 222-22-22', email: 'ppo@example.ru', website: 'school1.ru' },
+  }),
+  'GET /orgs/:inpo/officers/new': none,
+  'POST /orgs/:inpo/officers': () => ({
+    body: { post: 'deputy', surname: 'Орлова', name: 'Ольга', patronymic: 'Игоревна', electedOn: ON, termUntil: '2031-05-15', salaried: 'on', protocolNumber: '3', protocolDate: ON, trainedOn: ON },
+  }),
+  'POST /orgs/:inpo/officers/:officerId/end': () => ({ body: { endedOn: ON } }),
+  'POST /orgs/:inpo/headcount': () => ({ body: { asOf: ON, employeesTotal: '40', employeesPedagogical: '20', studentsTotal: '300', institutionsTotal: '' } }),
+  'GET /orgs/:inpo/agreement/edit': none,
+  'POST /orgs/:inpo/agreement': () => ({
+    body: { status: 'active', noneReason: '', signedOn: '2025-01-10', validFrom: '2025-01-10', validTo: '2028-01-09', registrationNumber: '17', registrationDate: '2025-01-20' },
+  }),
+  'POST /orgs/:inpo/agreement/annexes': () => ({ body: { title: 'Положение об оплате труда', signedOn: '2025-01-10' } }),
+  'GET /orgs/:inpo/history': none,
+  'GET /orgs/:inpo/children/new': none,
+  'POST /orgs/:inpo/children': () => ({ body: { level: 'subdivision', name: 'Профгруппа начальной школы', shortName: '', employerKind: '', hasTerritorialRights: '' } }),
+  'GET /orgs/:inpo/export.xlsx': none,
+  'GET /orgs/:inpo/import': none,
+  'GET /orgs/:inpo/import/template.xlsx': none,
+  'POST /orgs/:inpo/import': () => ({ body: { mode: 'check' } }),
+  'GET /orgs/:inpo/members': () => ({ query: { ...MEMBER_FILTER, after: '' } }),
+  'GET /orgs/:inpo/members/new': none,
+  'POST /orgs/:inpo/members': (p) => ({
+    body: { ...PERSON, category: 'working', isPedagogical: 'on', organizationInpo: p.inpo, joinedOn: ON, documentNumber: '1', documentDate: ON, notDuplicate: 'on' },
+  }),
+  'GET /members/:id': none,
+  'GET /members/:id/edit': none,
+  'POST /members/:id/edit': () => ({ body: PERSON }),
+  'GET /orgs/:inpo/cards': none,
+  'GET /orgs/:inpo/members/import': none,
+  'GET /orgs/:inpo/members/import/template.xlsx': none,
+  'GET /orgs/:inpo/members/export.xlsx': () => ({ query: MEMBER_FILTER }),
+  'GET /orgs/:inpo/members/export.csv': () => ({ query: MEMBER_FILTER }),
+  'GET /orgs/:inpo/members/duplicates': none,
+  'GET /orgs/:inpo/transfer-requests': none,
+  'POST /members/:id/transfer': (p) => ({ body: { toInpo: p.otherInpo, ...EVENT, reason: 'Перевод по месту работы' }, params: { memberId: p.spareMemberIds[0] } }),
+  'POST /members/:id/exit': (p) => ({ body: { reason: 'voluntary', ...EVENT }, params: { memberId: p.spareMemberIds[1] } }),
+  'POST /members/:id/category': () => ({ body: { category: 'working', isPedagogical: 'on', onParentalLeave: '', ...EVENT } }),
+  'POST /members/:id/cards': (p) => ({ body: { kind: 'virtual', on: ON }, params: { memberId: p.spareMemberIds[2] } }),
+  'POST /members/:id/cards/move': (p) => ({ body: { cardId: p.cardId, to: 'sent_to_production', on: ON, reason: '' } }),
+  'POST /orgs/:inpo/cards/batch': () => ({ body: { from: 'requested', to: 'sent_to_production', on: ON } }),
+  'POST /members/:id/consents': () => ({ body: { kind: 'mailing', channel: 'email', textVersion: '2026-1', source: 'paper', on: ON } }),
+  'POST /members/:id/consents/withdraw': (p) => ({ body: { consentId: p.consentId, on: ON } }),
+  'POST /orgs/:inpo/members/import': () => ({ body: { mode: 'check' } }),
+  'POST /members/:id/readmit': (p) => ({ body: { organizationInpo: p.inpo, category: 'working', ...EVENT }, params: { memberId: p.spareMemberIds[1] } }),
+  'POST /members/:id/merge': (p) => ({ body: { duplicateId: p.spareMemberIds[3]! } }),
+  'POST /orgs/:inpo/members/bulk': (p) => ({
+    body: { ...MEMBER_FILTER, action: 'card', from: 'requested', to: 'sent_to_production', toInpo: p.otherInpo, reason: 'voluntary', on: ON, scope: 'selected', ids: [p.memberId] },
+  }),
+  'POST /transfer-requests/:id/decide': () => ({ body: { decision: 'decline', reason: 'Нет вакансии', back: '/' } }),
+  'POST /orgs/:inpo/members/export-jobs': () => ({ body: { ...MEMBER_FILTER, format: 'csv' } }),
+  'GET /exports/:id': none,
+  'GET /exports/:id/download': none,
+  'GET /imports/:id/errors.csv': none,
+  // restructuring without `confirm` answers with a preview: the fixture's tree stays as it is
+  'GET /orgs/:inpo/move': none,
+  'POST /orgs/:inpo/move': (p) => ({ body: { target: p.otherInpo, on: ON, confirm: '' } }),
+  'GET /orgs/:inpo/merge': none,
+  'POST /orgs/:inpo/merge': (p) => ({ body: { target: p.otherInpo, on: ON, confirm: '' } }),
+  'GET /orgs/:inpo/liquidate': none,
+  'POST /orgs/:inpo/liquidate': (p) => ({ body: { on: ON, transferTo: p.otherInpo, confirm: '' } }),
+  'GET /orgs/:inpo/reports': none,
+  'GET /orgs/:inpo/reports/open': (p) => ({ query: { form: p.form, date: p.date } }),
+  'GET /reports/:form/:inpo/:file': () => ({ query: { version: '1', source: 'live', children: '1' } }),
+  'GET /reports/:form/:inpo/:date/compare': none,
+  'GET /orgs/:inpo/reports/board': (p) => ({ query: { form: p.form, date: p.date } }),
+  'GET /reports/:form/:inpo/:date/versions': () => ({ query: { a: '1', b: '1' } }),
+  'POST /reports/:form/:inpo/:date/file': none,
+  'POST /reports/:form/:inpo/:date/accept': none,
+  'POST /reports/:form/:inpo/:date/return': () => ({ body: { comment: 'Уточните строку 04' } }),
+  'POST /reports/:form/:inpo/:date/reopen': () => ({ body: { comment: 'Открыто для исправления' } }),
+  'GET /admin/forms': none,
+  'GET /admin/forms/:formVersionId': (p) => ({ query: { inpo: p.inpo, date: p.date } }),
+  'POST /admin/forms': () => ({ body: { definition: '{"code": "5-SP"}' } }),
+  'POST /admin/forms/:formVersionId/activate': none,
+  'POST /logout': none,
+};

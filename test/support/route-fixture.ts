@@ -1,0 +1,73 @@
+import type { Express } from 'express';
+import type { Knex } from 'knex';
+import type { OrgRow } from '../../src/registry/orgs.repo';
+import { loggedInAgent, type Agent } from './agents';
+import { createMembers, createOrg, createRegionTree, createUser, unionRoot } from './factories';
+
+/** A reporting date with a filed report in the fixture, and one without any. */
+export const FILED_DATE = '2026-04-01';
+export const OPEN_DATE = '2026-07-01';
+
+export interface RouteFixture {
+  /** union → region → territory → ППО, and a second ППО (`other`) that a transfer request of the first addresses. */
+  tree: Awaited<ReturnType<typeof createRegionTree>> & { other: OrgRow };
+  admin: { agent: Agent; csrf: string };
+  /** A route's path with its parameters filled with real objects of the fixture (`/members/:id` → a member). */
+  url: (path: string, params?: Partial<RouteParams>) => string;
+  params: RouteParams;
+}
+
+export interface RouteParams {
+  inpo: string;
+  otherInpo: string;
+  memberId: string;
+  /** more members of the ППО, for the routes that end or move a membership */
+  spareMemberIds: string[];
+  consentId: string;
+  cardId: string;
+  officerId: string;
+  requestId: string;
+  exportId: string;
+  importId: string;
+  form: string;
+  date: string;
+  file: string;
+  formVersionId: string;
+}
+
+/**
+ * A ППО with every kind of object a route can address — members, an officer, a consent, a card, a pending
+ * transfer request, a filed report, an export job and an import report — and a logged-in admin of the union.
+ */
+export async function createRouteFixture(app: Express, db: Knex): Promise<RouteFixture> {
+  const tree = await createRegionTree(db, 16);
+  const union = await unionRoot(db);
+  const user = await createUser(db, [{ role: 'admin', org: union }]);
+  const admin = await loggedInAgent(app, user);
+  const other = await createOrg(db, tree.territory, 'primary');
+  const [memberId, movingId, ...spare] = (await createMembers(db, tree.primary, 6, { phone: '+79001234567', email: 'member@example.ru' })) as [number, number, ...number[]];
+  await db('org_headcounts').insert({ organization_id: tree.primary.id, as_of: '2026-01-01', employees_total: 40, employees_pedagogical: 20, students_total: 0 });
+  const [officer] = await db('org_officers').insert({ organization_id: tree.primary.id, post: 'chair', surname: 'Петрова', name: 'Мария', elected_on: '2024-01-10', term_until: '2029-01-10' }).returning('id');
+  const [consent] = await db('member_consents').insert({ member_id: memberId, kind: 'processing', text_version: '1', source: 'paper', given_on: '2024-01-10' }).returning('id');
+  const [card] = await db('union_cards').insert({ number: `T-${memberId}`, member_id: memberId, status: 'requested', status_on: '2024-01-10' }).returning('id');
+  const [request] = await db('transfer_requests').insert({ member_id: movingId, from_organization_id: tree.primary.id, to_organization_id: other.id, transfer_on: '2026-05-01', requested_by: user.id }).returning('id');
+  const [job] = await db('export_jobs').insert({ user_id: user.id, organization_id: tree.primary.id, format: 'csv', filter: JSON.stringify({ status: 'active' }), rows_total: 3 }).returning('id');
+  const [report] = await db('import_reports').insert({ user_id: user.id, organization_id: tree.primary.id, issues: JSON.stringify([{ line: 2, column: 'Фамилия', message: 'Укажите фамилию' }]) }).returning('id');
+  await fileReport(admin, tree.primary);
+  const params: RouteParams = {
+    inpo: tree.primary.inpo, otherInpo: other.inpo, memberId: String(memberId), spareMemberIds: spare.map(String), consentId: String(consent.id), cardId: String(card.id), officerId: String(officer.id), requestId: String(request.id), exportId: job.id, importId: report.id,
+    form: '5-SP', date: FILED_DATE, file: FILED_DATE, formVersionId: '1',
+  };
+  const url = (path: string, given: Partial<RouteParams> = {}) => {
+    const { spareMemberIds: _spare, ...p } = { ...params, ...given };
+    const id = path.startsWith('/exports/') ? p.exportId : path.startsWith('/imports/') ? p.importId : path.startsWith('/transfer-requests/') ? p.requestId : p.memberId;
+    const values: Record<string, string> = { ...p, id };
+    return path.replace(/:(\w+)/g, (_m, name: string) => values[name] ?? `missing-${name}`);
+  };
+  return { tree: { ...tree, other }, admin, url, params };
+}
+
+async function fileReport(admin: { agent: Agent; csrf: string }, org: OrgRow) {
+  const res = await admin.agent.post(`/reports/5-SP/${org.inpo}/${FILED_DATE}/file`).type('form').send({ _csrf: admin.csrf });
+  if (res.status !== 303) throw new Error(`the fixture's report was not filed: ${res.status}`);
+}
