@@ -12,7 +12,16 @@ export interface FuzzEntry {
   body?: Record<string, string | string[]>;
   /** Path parameters other than the fixture's defaults (a member whose membership the route may end). */
   params?: Partial<RouteParams>;
+  /**
+   * The page (a route pattern, filled like the route's own path) whose form carries the row's version and
+   * snapshot (`version`, `base`): the fuzzer reads them there before each request, as a browser sends them
+   * back, and spoils them like any other field.
+   */
+  versionedBy?: string;
 }
+
+/** The hidden fields of a versioned form (src/http/versioned-forms.ts). */
+export const VERSION_FIELDS = ['version', 'base'] as const;
 
 const ON = '2026-05-15';
 /** The member list's filter (a page's query, and the hidden fields of the bulk and export forms). */
@@ -46,6 +55,7 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'GET /orgs/:inpo/search': () => ({ query: { q: 'Организация', filter: 'no_chair', after: '' } }),
   'GET /orgs/:inpo/edit': none,
   'POST /orgs/:inpo/edit': () => ({
+    versionedBy: '/orgs/:inpo/edit',
     body: { name: 'ППО школы № 1', shortName: 'ППО № 1', employerKind: 'school', employerInn: '7707083893', address: 'Казань, ул. Баумана, 1', phone: '8 843 222-22-22', email: 'ppo@example.ru', website: 'school1.ru' },
   }),
   'GET /orgs/:inpo/officers/new': none,
@@ -53,9 +63,10 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
     body: { post: 'deputy', surname: 'Орлова', name: 'Ольга', patronymic: 'Игоревна', electedOn: ON, termUntil: '2031-05-15', salaried: 'on', protocolNumber: '3', protocolDate: ON, trainedOn: ON },
   }),
   'POST /orgs/:inpo/officers/:officerId/end': () => ({ body: { endedOn: ON } }),
-  'POST /orgs/:inpo/headcount': () => ({ body: { asOf: ON, employeesTotal: '40', employeesPedagogical: '20', studentsTotal: '300', institutionsTotal: '' } }),
+  'POST /orgs/:inpo/headcount': () => ({ versionedBy: '/orgs/:inpo/headcount', body: { asOf: ON, employeesTotal: '40', employeesPedagogical: '20', studentsTotal: '300', institutionsTotal: '' } }),
   'GET /orgs/:inpo/agreement/edit': none,
   'POST /orgs/:inpo/agreement': () => ({
+    versionedBy: '/orgs/:inpo/agreement/edit',
     body: { status: 'active', noneReason: '', signedOn: '2025-01-10', validFrom: '2025-01-10', validTo: '2028-01-09', registrationNumber: '17', registrationDate: '2025-01-20' },
   }),
   'POST /orgs/:inpo/agreement/annexes': () => ({ body: { title: 'Положение об оплате труда', signedOn: '2025-01-10' } }),
@@ -73,7 +84,7 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   }),
   'GET /members/:id': none,
   'GET /members/:id/edit': none,
-  'POST /members/:id/edit': () => ({ body: PERSON }),
+  'POST /members/:id/edit': () => ({ versionedBy: '/members/:id/edit', body: PERSON }),
   'GET /orgs/:inpo/cards': none,
   'GET /orgs/:inpo/members/import': none,
   'GET /orgs/:inpo/members/import/template.xlsx': none,
@@ -81,16 +92,16 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'GET /orgs/:inpo/members/export.csv': () => ({ query: MEMBER_FILTER }),
   'GET /orgs/:inpo/members/duplicates': none,
   'GET /orgs/:inpo/transfer-requests': none,
-  'POST /members/:id/transfer': (p) => ({ body: { toInpo: p.otherInpo, ...EVENT, reason: 'Перевод по месту работы' }, params: { memberId: p.spareMemberIds[0] } }),
-  'POST /members/:id/exit': (p) => ({ body: { reason: 'voluntary', ...EVENT }, params: { memberId: p.spareMemberIds[1] } }),
-  'POST /members/:id/category': () => ({ body: { category: 'working', isPedagogical: 'on', onParentalLeave: '', ...EVENT } }),
+  'POST /members/:id/transfer': (p) => ({ versionedBy: '/members/:id', body: { toInpo: p.otherInpo, ...EVENT, reason: 'Перевод по месту работы' }, params: { memberId: p.spareMemberIds[0] } }),
+  'POST /members/:id/exit': (p) => ({ versionedBy: '/members/:id', body: { reason: 'voluntary', ...EVENT }, params: { memberId: p.spareMemberIds[1] } }),
+  'POST /members/:id/category': () => ({ versionedBy: '/members/:id', body: { category: 'working', isPedagogical: 'on', onParentalLeave: '', ...EVENT } }),
   'POST /members/:id/cards': (p) => ({ body: { kind: 'virtual', on: ON }, params: { memberId: p.spareMemberIds[2] } }),
   'POST /members/:id/cards/move': (p) => ({ body: { cardId: p.cardId, to: 'sent_to_production', on: ON, reason: '' } }),
   'POST /orgs/:inpo/cards/batch': () => ({ body: { from: 'requested', to: 'sent_to_production', on: ON } }),
   'POST /members/:id/consents': () => ({ body: { kind: 'mailing', channel: 'email', textVersion: '2026-1', source: 'paper', on: ON } }),
   'POST /members/:id/consents/withdraw': (p) => ({ body: { consentId: p.consentId, on: ON } }),
   'POST /orgs/:inpo/members/import': () => ({ body: { mode: 'check' } }),
-  'POST /members/:id/readmit': (p) => ({ body: { organizationInpo: p.inpo, category: 'working', ...EVENT }, params: { memberId: p.spareMemberIds[1] } }),
+  'POST /members/:id/readmit': (p) => ({ versionedBy: '/members/:id', body: { organizationInpo: p.inpo, category: 'working', ...EVENT }, params: { memberId: p.spareMemberIds[1] } }),
   'POST /members/:id/merge': (p) => ({ body: { duplicateId: p.spareMemberIds[3]! } }),
   'POST /orgs/:inpo/members/bulk': (p) => ({
     body: { ...MEMBER_FILTER, action: 'card', from: 'requested', to: 'sent_to_production', toInpo: p.otherInpo, reason: 'voluntary', on: ON, scope: 'selected', ids: [p.memberId] },

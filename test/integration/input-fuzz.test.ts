@@ -14,10 +14,10 @@ import pino from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApp, type App } from '../../src/app';
 import { AUTHZ_MATRIX, type MatrixEntry } from '../authz-matrix';
-import { FUZZ_FIELDS } from '../fuzz-fields';
+import { FUZZ_FIELDS, VERSION_FIELDS, type FuzzEntry } from '../fuzz-fields';
 import { useTestApp } from '../support/app';
 import { auditActionsSince, changedTables, fingerprint, type Fingerprint } from '../support/db-fingerprint';
-import { scrapeForms } from '../support/forms';
+import { hiddenFields, scrapeForms } from '../support/forms';
 import { createRouteFixture, type RouteFixture } from '../support/route-fixture';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 10);
@@ -135,6 +135,22 @@ function pathWith(path: string, mutation: Mutation): string {
   return path.replace(`:${param}`, encodeURIComponent(value.replace(/[\ud800-\udfff]/gu, '\ufffd')));
 }
 
+/** The fields a route reads: its own, and the version and snapshot of a versioned form. */
+function fieldsOf(fuzz: FuzzEntry): Record<string, string | string[]> {
+  return { ...fuzz.query, ...fuzz.body, ...(fuzz.versionedBy ? Object.fromEntries(VERSION_FIELDS.map((f) => [f, ''])) : {}) };
+}
+
+/** What the form of a versioned route holds now (the row's version moves on with every save the fuzzer makes). */
+async function versionNow(entry: MatrixEntry, fuzz: FuzzEntry): Promise<Record<string, string>> {
+  if (!fuzz.versionedBy) return {};
+  const page = await fx.admin.agent.get(fx.url(fuzz.versionedBy, fuzz.params)).expect(200);
+  const action = fx.url(entry.path, fuzz.params);
+  // an earlier run may have done the route's work (a member who left has no exit form): then there is nothing to send back
+  if (!page.text.includes(`action="${action}"`)) return {};
+  const hidden = hiddenFields(page.text, action);
+  return Object.fromEntries(VERSION_FIELDS.map((f) => [f, hidden[f] ?? '']));
+}
+
 async function send(entry: MatrixEntry, mutation: Mutation) {
   const fuzz = FUZZ_FIELDS[key(entry)]!(fx.params);
   const url = fx.url(pathWith(entry.path, mutation), fuzz.params);
@@ -143,7 +159,7 @@ async function send(entry: MatrixEntry, mutation: Mutation) {
     const query = spoil(fuzz.query ?? {}, mutation.changes).toString();
     return fx.admin.agent.get(query ? `${url}?${query}` : url).set(headers);
   }
-  const body = spoil(fuzz.body ?? {}, mutation.changes);
+  const body = spoil({ ...(await versionNow(entry, fuzz)), ...fuzz.body }, mutation.changes);
   if (mutation.csrf === 'ok') body.set('_csrf', fx.admin.csrf);
   if (mutation.csrf === 'wrong') body.set('_csrf', `${fx.admin.csrf.slice(1)}x`);
   return fx.admin.agent.post(url).set(headers).set('Content-Type', 'application/x-www-form-urlencoded').send(body.toString());
@@ -187,7 +203,7 @@ describe('the fuzzer\'s field lists', () => {
       if (!/html/.test(res.headers['content-type'] ?? '')) continue;
       for (const form of scrapeForms(res.text, page, AUTHZ_MATRIX)) {
         const fuzz = FUZZ_FIELDS[form.route]?.(fx.params);
-        const listed = new Set(Object.keys({ ...fuzz?.query, ...fuzz?.body }));
+        const listed = new Set(Object.keys(fuzz ? fieldsOf(fuzz) : {}));
         seen++;
         for (const field of form.fields) if (!listed.has(field)) missing.add(`${form.route}: ${field} (a form on ${page})`);
       }
@@ -203,7 +219,7 @@ describe('fuzzing every route', () => {
       const fuzz = FUZZ_FIELDS[key(entry)]!(fx.params);
       const pathParams = [...entry.path.matchAll(/:(\w+)/g)].map((m) => m[1]!);
       await fc.assert(
-        fc.asyncProperty(mutations({ ...fuzz.query, ...fuzz.body }, pathParams), async (mutation) => {
+        fc.asyncProperty(mutations(fieldsOf(fuzz), pathParams), async (mutation) => {
           const res = await send(entry, mutation);
           if (process.env.FUZZ_LOG) console.log(key(entry), res.status, JSON.stringify(mutation).slice(0, 200));
           expect(await problemsOf(entry, res), JSON.stringify(mutation)).toEqual([]);

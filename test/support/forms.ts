@@ -32,7 +32,8 @@ export interface ScrapedForm {
   fields: string[];
 }
 
-const NOT_FIELDS = new Set(['_csrf', 'file']);
+// the protocol of every form, not a field of its route: the CSRF token and the one-time form token (and an upload's file)
+const NOT_FIELDS = new Set(['_csrf', 'formToken', 'file']);
 
 /** The forms of a rendered page, each with the route it is sent to and its fields (those tied to it by `form="id"` too). */
 export function scrapeForms(html: string, pageUrl: string, routes: Pick<MatrixEntry, 'method' | 'path'>[]): ScrapedForm[] {
