@@ -29,6 +29,12 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
       afterCreate(conn: pg.Client, done: (err: Error | null, conn: pg.Client) => void) {
         // JIT off: the planner's cost of ltree lookups is blind to the tree (an ancestor query of four rows
         // is estimated at 1,500), so PostgreSQL compiled a passport page's query for 190 ms to run it in 1 ms.
+        // A FATAL error (57P01 when a restart or failover terminates the backend) fails the running query
+        // before the socket closes; in that gap knex took the connection back as healthy and handed it to the
+        // next request, which failed too. Marked here, the pool's check on hand-out discards it.
+        conn.connection.on('errorMessage', (msg: { severity?: string }) => {
+          if (msg.severity === 'FATAL') (conn as pg.Client & { __knex__disposed?: unknown }).__knex__disposed = msg;
+        });
         const setup = [`SET statement_timeout = ${Number(statementTimeoutMs)}`, "SET TIME ZONE 'UTC'", 'SET jit = off'];
         conn.query(setup.join('; '), (err: Error | null) => done(err, conn));
       },

@@ -24,6 +24,10 @@ export function sinkUntilGone(out: Writable, receiver: Writable = out): RowSink 
   receiver.once('close', () => {
     if (!receiver.writableFinished) gone.abort(new Error('the receiver closed before the end'));
   });
+  // A client that left while the request waited (for a pooled connection, say) closed the response before
+  // these listeners were there: no 'close' comes again, and a writer waiting for 'drain' held its cursor
+  // and connection for good (a storm of dropped downloads during a database restart held the whole pool).
+  if ((receiver as Writable & { closed?: boolean }).closed || receiver.destroyed) gone.abort(new Error('the receiver closed before the start'));
   return { out, signal: gone.signal, rows: 0 };
 }
 
@@ -44,11 +48,19 @@ const BATCH_ROWS = 200;
 export async function streamRows<T>(db: Knex, query: Knex.QueryBuilder | Knex.Raw, sink: RowSink, write: (row: T) => void): Promise<number> {
   sink.signal.throwIfAborted();
   const { sql, bindings } = query.toSQL().toNative();
-  const connection: pg.Client = await db.client.acquireConnection();
+  const connection: PooledClient = await db.client.acquireConnection();
   let rows: QueryStream | undefined;
+  const lost = connectionLost(connection);
   try {
     rows = connection.query(new QueryStream(sql, bindings as unknown[], { batchSize: BATCH_ROWS }));
-    for await (const row of rows as AsyncIterable<T>) {
+    const next = (rows as AsyncIterable<T>)[Symbol.asyncIterator]();
+    for (;;) {
+      // a cursor whose backend was terminated between two batches neither delivers nor fails its next batch
+      const batch = next.next();
+      batch.catch(() => undefined); // lost the race: its failure, should it come, is no one's to handle
+      const step = await Promise.race([batch, lost.promise]);
+      if (step.done) break;
+      const row = step.value;
       sink.signal.throwIfAborted();
       write(row);
       sink.rows++;
@@ -57,21 +69,55 @@ export async function streamRows<T>(db: Knex, query: Knex.QueryBuilder | Knex.Ra
     }
     return sink.rows;
   } finally {
+    lost.stop();
     if (rows) await closeCursor(rows, connection);
     await db.client.releaseConnection(connection);
   }
 }
 
+/** Rejects when the connection fails or ends under the cursor; `stop` takes its listeners off the pooled connection. */
+function connectionLost(connection: PooledClient): { promise: Promise<never>; stop: () => void } {
+  let fail: (err: unknown) => void = () => undefined;
+  const promise = new Promise<never>((_, reject) => (fail = reject));
+  promise.catch(() => undefined); // only raced; a loss after the last row is no error
+  const onEnd = () => fail(new Error('Connection terminated unexpectedly'));
+  connection.on('error', fail);
+  connection.on('end', onEnd);
+  if (connection.__knex__disposed) fail(connection.__knex__disposed);
+  return {
+    promise,
+    stop: () => {
+      connection.off('error', fail);
+      connection.off('end', onEnd);
+    },
+  };
+}
+
+/** knex's mark of a connection that has failed (its 'error' or 'end', or a FATAL message: knex.ts): never handed out again. */
+type PooledClient = pg.Client & { __knex__disposed?: unknown };
+
+/** How long a cursor's close may take before its connection is given up as broken. */
+const CLOSE_TIMEOUT_MS = 5000;
+
 /**
- * Closes the cursor's portal and waits until the server has done so (or the connection is lost), so that
- * the connection goes back to the pool with nothing running on it.
+ * Closes the cursor's portal and waits until the server has done so, so that the connection goes back to
+ * the pool with nothing running on it. A connection that has already failed is not waited for: the server
+ * will never answer the close, and its 'end' has come and gone (waiting for it held a dropped download's
+ * connection for good after a database restart); one that does not answer in time is marked broken, so the
+ * pool destroys it instead of handing it out.
  */
-async function closeCursor(rows: QueryStream, connection: pg.Client): Promise<void> {
+async function closeCursor(rows: QueryStream, connection: PooledClient): Promise<void> {
   if (rows.closed) return;
+  if (connection.__knex__disposed) {
+    rows.destroy();
+    return;
+  }
   const done = new AbortController();
   const closed = once(rows, 'close', { signal: done.signal });
   const lost = once(connection, 'end', { signal: done.signal });
+  const late = new Promise<'late'>((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS, 'late').unref());
   rows.destroy();
-  await Promise.race([closed, lost]).catch(() => undefined);
+  const outcome = await Promise.race([closed, lost, late]).catch(() => undefined);
+  if (outcome === 'late') connection.__knex__disposed ??= new Error(`the cursor did not close within ${CLOSE_TIMEOUT_MS} ms`);
   done.abort(); // the other wait's listener leaves the pooled connection
 }

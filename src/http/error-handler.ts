@@ -1,6 +1,7 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
-import { AppError, NotFoundError, TooManyRequestsError, ValidationError } from './errors';
+import { databaseUnavailable } from './db-unavailable';
+import { AppError, NotFoundError, ServiceUnavailableError, TooManyRequestsError, ValidationError } from './errors';
 import { pgInputError } from './pg-input-errors';
 
 const PAGE_FOR_STATUS: Record<number, string> = { 403: 'errors/403', 404: 'errors/404' };
@@ -14,13 +15,15 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const inputError = pgInputError(err);
     // a value the database refused is reported to the user, and to us: its source should have checked it
     if (inputError) (req.log ?? logger).warn({ err }, 'database refused a value of the request');
-    const appError = inputError ?? toAppError(err);
+    const unavailable = inputError ? undefined : databaseUnavailable(err);
+    if (unavailable) (req.log ?? logger).warn({ err }, 'database unavailable');
+    const appError = inputError ?? unavailable ?? toAppError(err);
     if (!appError) (req.log ?? logger).error({ err }, 'unhandled error');
     const status = appError?.status ?? 500;
     const message = appError instanceof ValidationError
       ? appError.fields.map((f) => f.message).join('; ')
       : (appError?.message ?? 'Внутренняя ошибка сервера. Мы уже знаем о ней; попробуйте повторить позже.');
-    if (appError instanceof TooManyRequestsError) res.set('Retry-After', String(appError.retryAfterSeconds));
+    if (appError instanceof TooManyRequestsError || appError instanceof ServiceUnavailableError) res.set('Retry-After', String(appError.retryAfterSeconds));
     res.status(status);
     if (req.accepts(['html', 'json']) === 'json') {
       const fields = appError instanceof ValidationError ? appError.fields : undefined;
@@ -53,6 +56,7 @@ function titleFor(status: number): string {
   if (status === 404) return 'Страница не найдена';
   if (status === 403) return 'Доступ запрещён';
   if (status === 429) return 'Слишком много запросов';
+  if (status === 503) return 'Сервис временно недоступен';
   if (status >= 500) return 'Ошибка сервера';
   return 'Ошибка запроса';
 }

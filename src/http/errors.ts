@@ -45,3 +45,11 @@ export class TooManyRequestsError extends AppError {
     super(429, 'too_many_requests', message);
   }
 }
+
+/** The database cannot be reached for now (a restart, a failover, a full pool): the request may simply be repeated. */
+export class ServiceUnavailableError extends AppError {
+  readonly retryAfterSeconds = 5;
+  constructor() {
+    super(503, 'database_unavailable', 'База данных временно недоступна. Повторите действие через несколько секунд: если оно не было выполнено, ничего не изменилось.');
+  }
+}

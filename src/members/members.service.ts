@@ -48,6 +48,12 @@ function changedIdentity(input: PersonInput, changed: Record<string, unknown>): 
 
 const fieldError = (field: string, message: string) => new ValidationError([{ field, message }]);
 
+/** Matches outside the user's subtrees that a check inside a transaction found, spent once it has ended. */
+interface PendingSpend {
+  source: string;
+  matches: DuplicateCandidate[];
+}
+
 /**
  * Every change of a card runs on the card locked and read again inside its transaction, its conditions
  * checked there (a check before the transaction was stale by the time it acted); `seen`, when a form
@@ -90,22 +96,39 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
   }
 
   /**
-   * The duplicate check as this user may learn of it: cards inside the user's member.view subtrees in
-   * full; of the others only that one exists — counted against the day's allowance and audited
-   * (duplicate-guard.ts). Refused (429) once the allowance is spent, whatever the input.
+   * The duplicate check as this user may learn of it, in the caller's transaction under its locks on the
+   * person: cards inside the user's member.view subtrees in full; of the others only that one exists. Those
+   * are left in `pending`, to be counted against the day's allowance and audited once the transaction has
+   * ended (spendingMatches). Refused (429) once the allowance is spent, whatever the input.
    */
   async function duplicatesOf(
-    trx: Knex.Transaction, principal: Principal, ctx: AuditContext, probe: DuplicateProbe, source: string, options: { excludeId?: number; activeOnly?: boolean } = {},
+    trx: Knex.Transaction, principal: Principal, probe: DuplicateProbe, source: string, pending: PendingSpend[], options: { excludeId?: number; activeOnly?: boolean } = {},
   ) {
-    await assertChecksLeft(db, principal.id);
-    // searched in the caller's transaction, under its locks on the person; counted and audited apart
-    // (spendMatchesElsewhere), so a refusal that rolls the change back keeps them
+    await assertChecksLeft(trx, principal.id);
     const found = (await findDuplicateCandidates(trx, probe, options.excludeId)).filter((c) => !options.activeOnly || !c.leftOn);
     const paths = memberViewPaths(principal);
     const inside = (c: DuplicateCandidate) => paths.some((p) => pathWithin(c.organizationPath, p));
     const elsewhere = found.filter((c) => !inside(c));
-    await spendMatchesElsewhere(db, { ...ctx, actorUserId: principal.id }, source, elsewhere.length, elsewhere.map((c) => ({ memberId: c.id, organizationId: c.organizationId })));
+    if (elsewhere.length) pending.push({ source, matches: elsewhere });
     return { visible: found.filter(inside), elsewhere: elsewhere.length > 0 };
+  }
+
+  /**
+   * Runs a change that may check for duplicates, then spends the matches elsewhere it found — after its
+   * transaction has ended, on a connection of its own, so the count and the audit rows stay though the
+   * change rolls back. Spent inside, a transaction holding a person's locks waited for a second pooled
+   * connection while the other admissions of that person held the rest waiting on those locks: four at
+   * once held a pool of four for its 10 s acquire timeout. A refusal (429) replaces the change's answer.
+   */
+  async function spendingMatches<T>(principal: Principal, ctx: AuditContext, change: (pending: PendingSpend[]) => Promise<T>): Promise<T> {
+    const pending: PendingSpend[] = [];
+    try {
+      return await change(pending);
+    } finally {
+      for (const { source, matches } of pending.splice(0)) {
+        await spendMatchesElsewhere(db, { ...ctx, actorUserId: principal.id }, source, matches.length, matches.map((c) => ({ memberId: c.id, organizationId: c.organizationId })));
+      }
+    }
   }
 
   return {
@@ -132,11 +155,11 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
     async admit(principal: Principal, ctx: AuditContext, input: AdmissionInput) {
       const org = await registrationOrg(principal, input.organizationInpo, 'organizationInpo');
       dates.check('joinedOn', input.joinedOn, [since14(input.birthDate)]);
-      return inTransaction(db, async (trx) => {
+      return spendingMatches(principal, ctx, (pending) => inTransaction(db, async (trx) => {
         // the check and the insert under the person's locks: a simultaneous admission of them waits and then finds this card
         await lockPerson(trx, input);
         if (!input.notDuplicate) {
-          const found = await duplicatesOf(trx, principal, ctx, input, 'admission');
+          const found = await duplicatesOf(trx, principal, input, 'admission', pending);
           if (found.visible.length || found.elsewhere) throw new DuplicateFoundError(found.visible, found.elsewhere);
         }
         const [row] = await trx('members')
@@ -149,13 +172,13 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
         const { notDuplicate: _ignored, organizationInpo: _inpo, ...values } = input;
         await recordAudit(trx, ctx, { action: 'member.admitted', entity: 'member', entityId: memberId, organizationId: org.id, newValues: { ...values } });
         return memberId;
-      });
+      }));
     },
 
     /** A changed identity (names and birth date, SNILS, phone, e-mail) is checked for duplicates unless confirmed. */
     async updateCard(principal: Principal, ctx: AuditContext, id: number, input: PersonInput, seen?: Seen, notDuplicate = false) {
       await memberFor(principal, id, 'member.edit');
-      await changeCard(id, seen, async (trx, member) => {
+      await spendingMatches(principal, ctx, (pending) => changeCard(id, seen, async (trx, member) => {
         const before = { surname: member.surname, name: member.name, patronymic: member.patronymic, sex: member.sex, birthDate: member.birthDate, phone: member.phone,
           email: member.email, snils: member.snils, position: member.position, professionalGroup: member.professionalGroup, studyForm: member.studyForm, studyYear: member.studyYear };
         const { oldValues, newValues, changed } = diffValues(before, input);
@@ -163,12 +186,12 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
         const probe = changedIdentity(input, newValues);
         if (!notDuplicate && probe) {
           await lockPerson(trx, probe);
-          const found = await duplicatesOf(trx, principal, ctx, probe, 'card_edit', { excludeId: id });
+          const found = await duplicatesOf(trx, principal, probe, 'card_edit', pending, { excludeId: id });
           if (found.visible.length || found.elsewhere) throw new DuplicateFoundError(found.visible, found.elsewhere);
         }
         await trx('members').where({ id, version: member.version }).update({ ...cardColumns(input), updated_at: trx.fn.now() });
         await recordAudit(trx, ctx, { action: 'member.updated', entity: 'member', entityId: id, organizationId: member.organizationId, oldValues, newValues });
-      });
+      }));
     },
 
     /**
@@ -216,21 +239,21 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
     ) {
       await memberFor(principal, id, 'member.edit');
       const org = await registrationOrg(principal, input.organizationInpo, 'organizationInpo');
-      await changeCard(id, seen, async (trx, member) => {
+      await spendingMatches(principal, ctx, (pending) => changeCard(id, seen, async (trx, member) => {
         if (!member.leftOn) throw fieldError('organizationInpo', 'Член Профсоюза состоит на учёте');
         await checkEventDate(trx, member, input.on);
         if (input.on <= member.leftOn) throw fieldError('on', 'Повторный приём — после даты выхода');
         if (!input.notDuplicate) {
           // the same person may have come back through another organization meanwhile: then it is a transfer
           await lockPerson(trx, member);
-          const found = await duplicatesOf(trx, principal, ctx, member, 'readmission', { excludeId: member.id, activeOnly: true });
+          const found = await duplicatesOf(trx, principal, member, 'readmission', pending, { excludeId: member.id, activeOnly: true });
           const here = found.visible[0];
           if (here) throw fieldError('organizationInpo', `Этот человек уже состоит на учёте: карточка № ${here.id} (${here.organizationName}) — оформите перевод в ней`);
           if (found.elsewhere) throw fieldError('organizationInpo', MATCH_ELSEWHERE_MESSAGE);
         }
         await openMembership(trx, member.id, org.id, input.category, false, { ...input, actorUserId: ctx.actorUserId }, 'readmitted');
         await recordAudit(trx, ctx, { action: 'member.readmitted', entity: 'member', entityId: member.id, organizationId: org.id, newValues: { organization: org.inpo, on: input.on, category: input.category } });
-      });
+      }));
     },
 
     /**

@@ -2,11 +2,10 @@ import fs from 'node:fs';
 import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
-import { once } from 'node:events';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runNextExportJob } from '../../src/exports/export-jobs';
 import { useTestApp } from '../support/app';
+import { listen, stopListening } from '../support/listen';
 import { loggedInAgent, sessionCookie } from '../support/agents';
 import { createMembers, createRegionTree, createUser } from '../support/factories';
 
@@ -28,14 +27,11 @@ beforeAll(async () => {
   for (let i = 0; i < MEMBERS; i += 5000) await createMembers(db(), tree.primary, 5000, { surname: 'Выгружаемая' }); // 8 bindings a row, 65,535 a statement
   user = await createUser(db(), [{ role: 'coordinator', org: tree.region }]);
   cookie = await sessionCookie(ctx.app, user);
-  server = ctx.app.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  ({ server, baseUrl: base } = await listen(ctx.app));
 });
 
 afterAll(async () => {
-  server?.closeAllConnections();
-  await new Promise((resolve) => (server ? server.close(resolve) : resolve(undefined)));
+  await stopListening(server);
   fs.rmSync(exportDir, { recursive: true, force: true });
 });
 

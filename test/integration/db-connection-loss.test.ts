@@ -1,5 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import express from 'express';
 import request from 'supertest';
+import { errorHandler } from '../../src/http/error-handler';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createRegionTree, createUser } from '../support/factories';
@@ -44,5 +46,31 @@ describe('database connections lost under the app', () => {
       await new Promise((resolve) => setTimeout(resolve, 200));
       await chair.agent.get('/').expect(200);
     }
+  });
+});
+
+describe('a query whose connection is cut under it', () => {
+  it('when the backend of a running query is terminated, then the request answers 503 with Retry-After and a Russian message, not 500', async () => {
+    // the app's own error handler and pool, behind a route that holds a query open long enough to be cut
+    const app = express();
+    app.get('/slow', async (_req, res) => {
+      await ctx.deps.db.raw("SELECT pg_sleep(5) /* slow-query-under-test */");
+      res.send('done');
+    });
+    app.use(errorHandler(ctx.deps.logger));
+    const answer = request(app).get('/slow').set('Accept', 'application/json');
+    const cut = (async () => {
+      for (let i = 0; i < 50; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 50));
+        const { rows } = await adminQuery(ctx.database.url, "SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE query LIKE '%slow-query-under-test%' AND pid <> pg_backend_pid()");
+        if (rows[0].n) return;
+      }
+    })();
+    const [res] = await Promise.all([answer, cut]);
+    expect(res.status).toBe(503);
+    expect(res.headers['retry-after']).toBe('5');
+    expect(res.body.error.code).toBe('database_unavailable');
+    expect(res.body.error.message).toContain('База данных временно недоступна');
+    await request(ctx.app).get('/readyz').expect(200);
   });
 });

@@ -1,7 +1,4 @@
 import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import type { Server } from 'node:http';
-import type { Express } from 'express';
 import { chromium, type Browser, type Page } from 'playwright-core';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -14,11 +11,7 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
 }
 
-export async function listen(app: Express): Promise<{ baseUrl: string; server: Server }> {
-  const server = app.listen(0, '127.0.0.1');
-  await new Promise<void>((resolve) => server.once('listening', () => resolve()));
-  return { baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, server };
-}
+export { listen } from './listen';
 
 /** A new page (in its own browser context, downloads allowed) logged in as the user. */
 export async function loggedInPage(browser: Browser, baseUrl: string, user: { username: string; password: string }): Promise<Page> {

@@ -11,7 +11,7 @@ import { eventDates, since14, type EventDates } from '../../shared/event-dates';
 import { NUL, NUL_CELL_MESSAGE } from '../../shared/nul';
 import { restoreNeutralized } from '../../shared/spreadsheet';
 import { admissionTermsSchema, cardSchema } from '../members.schemas';
-import { MATCHES_ELSEWHERE_PER_DAY, MATCH_ELSEWHERE_MESSAGE, assertChecksLeft, spendMatchesElsewhere } from '../duplicate-guard';
+import { MATCHES_ELSEWHERE_PER_DAY, MATCH_ELSEWHERE_MESSAGE, assertChecksLeft, spendMatchesElsewhere, type MatchElsewhere } from '../duplicate-guard';
 import { lockForImport } from '../person-locks';
 import { createStagingTables, memberStager } from './member-staging';
 import { MEMBER_COLUMNS, REQUIRED_MEMBER_COLUMNS, categoryFromSheet, mapHeaders, sexFromSheet, yesNo, type MemberColumnKey } from './member-sheet';
@@ -42,6 +42,7 @@ export async function importMembers(
 ): Promise<MemberImportResult> {
   const result: MemberImportResult = { rows: 0, created: 0, alreadyInRegistry: 0, issues: [], issuesTotal: 0, committed: false };
   await assertChecksLeft(db, principal.id);
+  let elsewhere: { count: number; matches: MatchElsewhere[] } | undefined;
   const issue = (line: number, key: MemberColumnKey | '', message: string) => {
     result.issuesTotal++;
     if (result.issues.length < MAX_REPORTED_ISSUES) result.issues.push({ line, column: key ? HEADER[key] : '', message });
@@ -143,7 +144,7 @@ export async function importMembers(
                  WHERE NOT i.skip AND m.left_on IS NULL) x
           JOIN organizations o ON o.id = x.organization_id
          ORDER BY x.line, inside DESC, x.matched`, [memberViewPaths(principal)]);
-      await spendImportMatchesElsewhere(trx, db, principal, ctx);
+      elsewhere = await importMatchesElsewhere(trx);
       await sqlIssues('SELECT line, org_name, inside, matched FROM member_import_matches', (r) => {
         if (!r.inside) return issue(Number(r.line), '', MATCH_ELSEWHERE_MESSAGE);
         issue(Number(r.line), r.matched === 'snils' ? 'snils' : 'surname', r.matched === 'snils'
@@ -162,6 +163,10 @@ export async function importMembers(
     }));
   } catch (err) {
     if (!(err instanceof CheckOnly)) throw err;
+  } finally {
+    // after the transaction, on a connection of its own: the import holds the registry's lock, which
+    // admissions wait for on pooled connections (members.service spendingMatches)
+    if (elsewhere?.count) await spendMatchesElsewhere(db, { ...ctx, actorUserId: principal.id }, 'import', elsewhere.count, elsewhere.matches);
   }
   return result;
 }
@@ -179,16 +184,16 @@ export function parseAdmissionRow(input: Record<string, string>) {
 }
 
 /**
- * The file's matches outside the user's subtrees against the day's allowance (on `db`: the count and the
- * audit rows commit even though a checked file's transaction does not); more than are left refuses the
- * whole check before any line is told.
+ * The file's matches outside the user's subtrees: all counted against the day's allowance (once the
+ * transaction has ended, so the count and the audit rows stay though a checked file's transaction does
+ * not commit); more than are left refuses the whole check before any line is told.
  */
-async function spendImportMatchesElsewhere(trx: Knex.Transaction, db: Knex, principal: Principal, ctx: AuditContext) {
+async function importMatchesElsewhere(trx: Knex.Transaction): Promise<{ count: number; matches: MatchElsewhere[] }> {
   const count = Number((await trx('member_import_matches').where({ inside: false }).count('* as count').first())?.count ?? 0);
-  if (!count) return;
+  if (!count) return { count, matches: [] };
   const matches = await trx('member_import_matches').where({ inside: false }).orderBy('line').limit(MATCHES_ELSEWHERE_PER_DAY)
     .select({ memberId: 'member_id', organizationId: 'organization_id' });
-  await spendMatchesElsewhere(db, { ...ctx, actorUserId: principal.id }, 'import', count, matches.map((m) => ({ memberId: Number(m.memberId), organizationId: m.organizationId })));
+  return { count, matches: matches.map((m) => ({ memberId: Number(m.memberId), organizationId: Number(m.organizationId) })) };
 }
 
 function columnOrder(header: string): number {
