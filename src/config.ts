@@ -1,5 +1,6 @@
 import net from 'node:net';
 import { z } from 'zod';
+import { DEFAULT_TIME_ZONE } from './shared/dates';
 
 const portMessage = { error: 'must be a port number from 1 to 65535' };
 const port = z.coerce.number(portMessage).int(portMessage).min(1, portMessage).max(65535, portMessage);
@@ -28,6 +29,20 @@ const trustProxy = z.string().trim().transform((value, ctx): false | number | st
   return z.NEVER;
 });
 
+/**
+ * An IANA zone name both Node and PostgreSQL know ('Europe/Moscow'). Offsets are refused: PostgreSQL reads
+ * '+03:00' as a POSIX zone, three hours WEST of Greenwich.
+ */
+const timeZone = z.string().trim().refine((value) => {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(value) || /^(UTC|GMT)?[+-]/i.test(value)) return false;
+  try {
+    new Intl.DateTimeFormat('en', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}, 'must be a time zone name of the IANA database, e.g. Europe/Moscow or Asia/Vladivostok');
+
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
   PORT: port.default(3000),
@@ -49,6 +64,7 @@ const envSchema = z.object({
   UPLOAD_DIR: z.string().min(1).default('.data/uploads'),
   IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   EVENT_DATE_MAX_FUTURE_DAYS: z.coerce.number().int().min(0).max(366).default(31),
+  APP_TIME_ZONE: timeZone.default(DEFAULT_TIME_ZONE),
 });
 
 export type Config = Readonly<{
@@ -81,6 +97,8 @@ export type Config = Readonly<{
   importConcurrency: number;
   /** How many days ahead of today an event (transfer, exit, admission, …) may be dated. */
   eventDateMaxFutureDays: number;
+  /** The union's time zone: what day "today" is (report dates, default dates, retention); instants are stored in UTC. */
+  timeZone: string;
 }>;
 
 export class ConfigError extends Error {}
@@ -125,5 +143,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadDir: e.UPLOAD_DIR,
     importConcurrency: e.IMPORT_CONCURRENCY,
     eventDateMaxFutureDays: e.EVENT_DATE_MAX_FUTURE_DAYS,
+    timeZone: e.APP_TIME_ZONE,
   });
 }

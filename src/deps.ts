@@ -5,6 +5,7 @@ import type { Config } from './config';
 import { createDb } from './db/knex';
 import { createLogger } from './logger';
 import { createSlots, type Slots } from './shared/slots';
+import { setAppTimeZone } from './shared/dates';
 import { eventDates, type EventDates } from './shared/event-dates';
 
 /** The composition root: everything the app needs, built once. Tests build it with their own database. */
@@ -23,6 +24,7 @@ export interface Deps {
 }
 
 export function buildDeps(config: Config, databaseUrl: string, logger: Logger = createLogger(config.logLevel)): Deps {
+  setAppTimeZone(config.timeZone);
   const db = createDb(databaseUrl, { poolMax: config.dbPoolMax, statementTimeoutMs: config.statementTimeoutMs, logger });
   return {
     config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost), importSlots: createSlots(config.importConcurrency),

@@ -5,6 +5,7 @@ import { appDatabaseUrl, openDatabase, type DatabaseHandle } from './db/database
 import { createOwnerDb, migrateLatest } from './db/migrate';
 import { buildDeps } from './deps';
 import { createLogger } from './logger';
+import { setAppTimeZone } from './shared/dates';
 import { startHousekeeping } from './ops/housekeeping';
 import { startExportWorker } from './exports/export-jobs';
 import { prepareFileFolders } from './ops/file-folders';
@@ -14,6 +15,7 @@ const SHUTDOWN_GRACE_MS = 10_000;
 
 async function main() {
   const config = readConfigOrExit();
+  setAppTimeZone(config.timeZone); // before the owner's connections too: migrations and seeds see the same today
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config);
   await migrateLatest(database.ownerUrl);

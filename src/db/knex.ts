@@ -1,6 +1,7 @@
 import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { appTimeZone } from '../shared/dates';
 
 // DATE columns stay 'YYYY-MM-DD' strings: a reporting date must never shift with the server's time zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
@@ -9,17 +10,21 @@ pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value));
 
 export type Db = Knex;
 
+const pgLiteral = (value: string) => `'${value.replace(/'/g, "''")}'`;
+
 export interface DbOptions {
   poolMax?: number;
   statementTimeoutMs?: number;
   /** Shown in pg_stat_activity: the app's pool and the owner's (migrations, seeds) tell apart there. */
   applicationName?: string;
+  /** The session's TimeZone: the union's (APP_TIME_ZONE) unless told, so CURRENT_DATE is the app's today. */
+  timeZone?: string;
   /** Where knex's own warnings go (pool errors are also thrown to the caller). */
   logger?: Logger;
 }
 
 export function createDb(connectionString: string, options: DbOptions = {}): Db {
-  const { poolMax = 10, statementTimeoutMs = 15000, applicationName = 'reestr', logger } = options;
+  const { poolMax = 10, statementTimeoutMs = 15000, applicationName = 'reestr', timeZone = appTimeZone(), logger } = options;
   return knex({
     client: 'pg',
     connection: { connectionString, application_name: applicationName },
@@ -35,7 +40,9 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
         conn.connection.on('errorMessage', (msg: { severity?: string }) => {
           if (msg.severity === 'FATAL') (conn as pg.Client & { __knex__disposed?: unknown }).__knex__disposed = msg;
         });
-        const setup = [`SET statement_timeout = ${Number(statementTimeoutMs)}`, "SET TIME ZONE 'UTC'", 'SET jit = off'];
+        // CURRENT_DATE, column defaults and triggers take today in the session's zone: the union's, as the app does.
+        // Instants (timestamptz) are unaffected: they are stored in UTC and arrive as Date objects.
+        const setup = [`SET statement_timeout = ${Number(statementTimeoutMs)}`, `SET TIME ZONE ${pgLiteral(timeZone)}`, 'SET jit = off'];
         conn.query(setup.join('; '), (err: Error | null) => done(err, conn));
       },
     },

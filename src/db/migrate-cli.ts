@@ -1,10 +1,12 @@
 // `npm run migrate` / `migrate:rollback`: the same migrations the server runs at start-up.
 import { loadConfig } from '../config';
+import { setAppTimeZone } from '../shared/dates';
 import { openDatabase } from './database';
 import { createOwnerDb, migratorConfig, runReferenceSeeds } from './migrate';
 
 const command = process.argv[2] ?? 'latest';
 const config = loadConfig();
+setAppTimeZone(config.timeZone);
 const database = await openDatabase(config);
 const db = createOwnerDb(database.ownerUrl);
 try {

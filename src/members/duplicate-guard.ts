@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import { TooManyRequestsError } from '../http/errors';
+import { startOfDay, todayIso } from '../shared/dates';
+import { addDays } from '../shared/event-dates';
 
 // The duplicate check is an oracle: "a card matches" tells whether a SNILS, phone, e-mail or person is a
 // member. Inside the user's subtrees that is their own registry; outside, the check says only that a
@@ -20,11 +22,12 @@ export interface MatchElsewhere {
 }
 
 function refusal(): TooManyRequestsError {
+  // the allowance is per day of the union's calendar: it renews at midnight in its time zone
   const now = new Date();
-  const secondsToMidnightUtc = Math.ceil((Date.UTC(now.getUTCFullYear(), now.getUTCMonth(), now.getUTCDate() + 1) - now.getTime()) / 1000);
+  const secondsToMidnight = Math.ceil((startOfDay(addDays(todayIso(now), 1)).getTime() - now.getTime()) / 1000);
   return new TooManyRequestsError(
     'Проверка дубликатов на сегодня исчерпана: слишком много совпадений с членами Профсоюза других организаций. Повторите завтра.',
-    Math.max(1, secondsToMidnightUtc),
+    Math.max(1, secondsToMidnight),
   );
 }
 
@@ -33,7 +36,7 @@ function refusal(): TooManyRequestsError {
  * checks without matches would itself tell which ones match.
  */
 export async function assertChecksLeft(db: Knex, userId: number): Promise<void> {
-  const row = await db('duplicate_probes').where({ user_id: userId }).whereRaw('day = current_date').first('matches');
+  const row = await db('duplicate_probes').where({ user_id: userId }).where({ day: todayIso() }).first('matches');
   if ((row?.matches ?? 0) >= MATCHES_ELSEWHERE_PER_DAY) throw refusal();
 }
 
@@ -47,9 +50,9 @@ export async function spendMatchesElsewhere(db: Knex, ctx: AuditContext & { acto
   if (count <= 0) return;
   const refused = await db.transaction(async (trx) => {
     const { rows } = await trx.raw(
-      `INSERT INTO duplicate_probes (user_id, day, matches) VALUES (?, current_date, ?)
+      `INSERT INTO duplicate_probes (user_id, day, matches) VALUES (?, ?, ?)
        ON CONFLICT (user_id, day) DO UPDATE SET matches = duplicate_probes.matches + EXCLUDED.matches RETURNING matches`,
-      [ctx.actorUserId, count],
+      [ctx.actorUserId, todayIso(), count],
     );
     if (rows[0].matches > MATCHES_ELSEWHERE_PER_DAY) {
       await recordAudit(trx, ctx, { action: 'member.duplicate_check_refused', entity: 'user', entityId: ctx.actorUserId, newValues: { source, matches: count } });
@@ -65,5 +68,5 @@ export async function spendMatchesElsewhere(db: Knex, ctx: AuditContext & { acto
 
 /** Counters of past days answer nothing any more (hourly housekeeping). */
 export async function pruneDuplicateProbes(db: Knex): Promise<number> {
-  return db('duplicate_probes').whereRaw('day < current_date').delete();
+  return db('duplicate_probes').where('day', '<', todayIso()).delete();
 }

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
 import { ConflictError, ValidationError } from '../http/errors';
+import { todayIso } from '../shared/dates';
 import { lockMembers } from './members.repo';
 
 /** Groups of cards in a subtree that look like one person: same surname, name and birth date, or same SNILS. */
@@ -49,10 +50,11 @@ export async function mergeCards(db: Knex, ctx: AuditContext, survivor: { id: nu
     await trx('member_periods').where({ member_id: duplicateId }).update({ member_id: survivor.id });
     await trx('membership_events').where({ member_id: duplicateId }).update({ member_id: survivor.id });
     // The survivor keeps its live card; the duplicate's live card, if any, is blocked.
-    await trx('union_cards').where({ member_id: duplicateId }).whereNotIn('status', ['refused', 'lost', 'blocked']).update({ status: 'blocked', status_on: trx.raw('current_date') });
+    const today = todayIso();
+    await trx('union_cards').where({ member_id: duplicateId }).whereNotIn('status', ['refused', 'lost', 'blocked']).update({ status: 'blocked', status_on: today });
     await trx('union_cards').where({ member_id: duplicateId }).update({ member_id: survivor.id });
     await trx('member_consents').where({ member_id: duplicateId }).whereNotNull('withdrawn_on').update({ member_id: survivor.id });
-    await trx('member_consents').where({ member_id: duplicateId }).whereNull('withdrawn_on').update({ withdrawn_on: trx.raw('greatest(given_on, current_date)') });
+    await trx('member_consents').where({ member_id: duplicateId }).whereNull('withdrawn_on').update({ withdrawn_on: trx.raw('greatest(given_on, ?::date)', [today]) });
     await trx('member_consents').where({ member_id: duplicateId }).update({ member_id: survivor.id });
     await trx('org_officers').where({ member_id: duplicateId }).update({ member_id: survivor.id });
     // The survivor's current state is its open period, whichever card it came from.
@@ -63,7 +65,7 @@ export async function mergeCards(db: Knex, ctx: AuditContext, survivor: { id: nu
     );
     const first = await trx('membership_events').where({ member_id: survivor.id }).min('happened_on as first').first();
     await trx('members').where({ id: survivor.id }).update({ joined_on: trx.raw('least(joined_on, ?::date)', [first?.first ?? '9999-12-31']), updated_at: trx.fn.now() });
-    await trx('members').where({ id: duplicateId }).update({ merged_into_id: survivor.id, left_on: trx.raw('coalesce(left_on, current_date)'), updated_at: trx.fn.now() });
+    await trx('members').where({ id: duplicateId }).update({ merged_into_id: survivor.id, left_on: trx.raw('coalesce(left_on, ?::date)', [today]), updated_at: trx.fn.now() });
     await recordAudit(trx, ctx, { action: 'member.merged', entity: 'member', entityId: survivor.id, organizationId: survivor.organizationId, newValues: { mergedCard: duplicateId, periodsDropped: dropped.rows.length } });
   });
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { OrgRow } from '../registry/orgs.repo';
 import type { CursorPart } from '../shared/cursor';
+import { todayIso } from '../shared/dates';
 
 export interface MemberRow {
   id: number;
@@ -176,8 +177,9 @@ function applyFilter(listed: ReturnType<typeof listedMembers>, f: MemberListFilt
   if (f.consent === 'mailing') query.whereRaw(`v.shown AND ${activeConsent('mailing')}`);
   if (f.consent === 'no_mailing') query.whereRaw(`v.shown AND NOT ${activeConsent('mailing')}`);
   if (f.consent === 'no_processing') query.whereRaw(`v.shown AND NOT ${activeConsent('processing')}`);
-  if (f.age) query.whereRaw("m.birth_date > current_date - make_interval(years => ?) AND m.birth_date <= current_date - make_interval(years => ?)", [f.age[1], f.age[0]]);
-  if (f.tenure) query.whereRaw("m.joined_on > current_date - make_interval(years => ?) AND m.joined_on <= current_date - make_interval(years => ?)", [f.tenure[1], f.tenure[0]]);
+  const today = todayIso();
+  if (f.age) query.whereRaw('m.birth_date > ?::date - make_interval(years => ?) AND m.birth_date <= ?::date - make_interval(years => ?)', [today, f.age[1], today, f.age[0]]);
+  if (f.tenure) query.whereRaw('m.joined_on > ?::date - make_interval(years => ?) AND m.joined_on <= ?::date - make_interval(years => ?)', [today, f.tenure[1], today, f.tenure[0]]);
   if (f.cardStatus === 'none') query.whereRaw("v.shown AND NOT EXISTS (SELECT 1 FROM union_cards c WHERE c.member_id = m.id AND c.status NOT IN ('refused', 'lost', 'blocked'))");
   else if (f.cardStatus) query.whereRaw('v.shown AND EXISTS (SELECT 1 FROM union_cards c WHERE c.member_id = m.id AND c.status = ?)', [f.cardStatus]);
   if (f.employerKind) {

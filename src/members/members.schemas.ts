@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { checkbox, idInput, integerInput, optionalChoice, optionalDate, optionalEmail, optionalPhone, optionalSnils, optionalText, personName, requiredDate } from '../shared/fields';
 import { CARD_STATUSES } from '../cards/card-statuses';
 import { CATEGORIES, LEFT_REASONS } from './membership';
+import { todayIso } from '../shared/dates';
 
 const optionalPersonName = (message: string) =>
   z.preprocess((v) => (v === '' ? undefined : v), personName(message).optional()).transform((v) => v ?? null);
@@ -9,7 +10,7 @@ const optionalPersonName = (message: string) =>
 /** A birth date that fits a member: 14 to 100 years old today. */
 const birthDate = requiredDate('Укажите дату рождения').refine((v) => {
   const year = Number(v.slice(0, 4));
-  const now = new Date().getUTCFullYear();
+  const now = Number(todayIso().slice(0, 4));
   return !v || (year >= now - 100 && year <= now - 14);
 }, 'Проверьте дату рождения: члену Профсоюза от 14 до 100 лет');
 

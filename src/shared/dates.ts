@@ -1,7 +1,54 @@
-// Built once: an Intl formatter costs more to create than a page takes to render its dates.
-const moscowDay = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Moscow', year: 'numeric', month: '2-digit', day: '2-digit' });
+// "Today" of the app is a day of the union's calendar: the time zone APP_TIME_ZONE (default Europe/Moscow),
+// set once at start-up. Stored instants stay UTC; a day is taken from an instant only here (and in the
+// database session, whose TimeZone is the same zone: src/db/knex.ts), so the UI, the downloads and SQL
+// agree just after midnight too.
 
-/** Today's date in Moscow (the union's reporting calendar) as 'YYYY-MM-DD'. */
+export const DEFAULT_TIME_ZONE = 'Europe/Moscow';
+
+let zone = DEFAULT_TIME_ZONE;
+// Built once per zone: an Intl formatter costs more to create than a page takes to render its dates.
+let isoDay = isoDayFormat(zone);
+
+function isoDayFormat(timeZone: string) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
+}
+
+/** Sets the union's time zone (config APP_TIME_ZONE, at start-up; tests of other zones). */
+export function setAppTimeZone(timeZone: string): void {
+  isoDay = isoDayFormat(timeZone);
+  wallClock = wallClockFormat(timeZone);
+  zone = timeZone;
+}
+
+export function appTimeZone(): string {
+  return zone;
+}
+
+/** The day of an instant in the union's time zone as 'YYYY-MM-DD'. */
+export function dayOf(instant: Date): string {
+  return isoDay.format(instant);
+}
+
+// The zone's wall-clock reading of an instant, to find its offset from UTC there.
+let wallClock = wallClockFormat(zone);
+function wallClockFormat(timeZone: string) {
+  return new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+}
+
+function offsetMs(instant: number): number {
+  const p = Object.fromEntries(wallClock.formatToParts(new Date(instant)).map((x) => [x.type, Number(x.value)]));
+  return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - Math.floor(instant / 1000) * 1000;
+}
+
+/** The instant a day ('YYYY-MM-DD') begins in the union's time zone. */
+export function startOfDay(iso: string): Date {
+  const midnightUtc = Date.parse(`${iso}T00:00:00Z`);
+  // twice: the offset at the day's start may differ from the offset at UTC midnight (a DST change in between)
+  const first = midnightUtc - offsetMs(midnightUtc);
+  return new Date(midnightUtc - offsetMs(first));
+}
+
+/** Today's date in the union's time zone (its reporting calendar) as 'YYYY-MM-DD'. */
 export function todayIso(now: Date = new Date()): string {
-  return moscowDay.format(now);
+  return dayOf(now);
 }

@@ -9,7 +9,7 @@ export function headerLines(r: ReportResult): string[] {
     `Организация: ${r.organization.name}`,
     `ИНПО: ${r.organization.inpo}`,
     `Отчётная дата: ${formatDate(r.date)} · период движения: с ${formatDate(r.periodStart)} по ${formatDate(r.date)}`,
-    `Версия формы: ${r.form.version} · ${r.source === 'filed' ? 'сводка по сданным отчётам' : 'по данным реестра'} на ${formatDate(r.computedAt.slice(0, 10))}`,
+    `Версия формы: ${r.form.version} · ${r.source === 'filed' ? 'сводка по сданным отчётам' : 'по данным реестра'} на ${formatDate(new Date(r.computedAt))}`,
   ];
 }
 
