@@ -3,10 +3,16 @@ import type { Writable } from 'node:stream';
 import { addSafeRow, xlsxCell } from '../../shared/spreadsheet';
 import type { ReportResult } from '../report-builder';
 import { LIST_FIELD, SIGN_OFF, headerLines, listCell } from './report-text';
+import { formTable, layoutTable } from './table-layout';
 
 // The form as a printable A4 blank: header with organization, ИНПО and date, numbered lines, and the
 // sign-off block. Several reports (a consolidated organization and each of its children) become one
 // workbook with a sheet each. Written as a stream: a КДКО of the whole union has 75,000 rows.
+
+const NUMBER_HEADER = '№ строки';
+// Characters of the default font (Calibri 11) across A4 within the sheet's margins; a bold header letter is wider.
+const PAGE = { portrait: 100, landscape: 148 };
+const CHARACTERS = { body: (t: string) => t.length, head: (t: string) => Math.ceil(t.length * 1.1), padding: 2, comfort: 40 };
 
 const BORDER: Partial<ExcelJS.Borders> = { top: { style: 'thin' }, left: { style: 'thin' }, bottom: { style: 'thin' }, right: { style: 'thin' } };
 
@@ -16,10 +22,15 @@ export async function renderReportWorkbook(results: ReportResult[], out: Writabl
   const names = new Set<string>();
   for (const [i, r] of results.entries()) {
     // the consolidated report first, under the form's name; then a sheet per child, named by ИНПО
+    const { columns, spans } = formTable(r, NUMBER_HEADER);
+    const layout = layoutTable(columns, CHARACTERS, PAGE, spans);
     const sheet = workbook.addWorksheet(sheetName(r, names, i > 0), {
-      pageSetup: { paperSize: 9, orientation: 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0, margins: { left: 0.5, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 } },
+      pageSetup: { paperSize: 9, orientation: layout.landscape ? 'landscape' : 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0, margins: { left: 0.5, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 } },
     });
-    if (r.form.kind === 'list') writeList(sheet, r);
+    // widths in characters, from the content as in the PDF; the columns that wrap are the ones of several words
+    sheet.columns = layout.widths.map((w) => ({ width: Math.ceil(w) }));
+    const wraps = columns.map((c) => c.cells.some((t) => /\s/.test(t.trim())));
+    if (r.form.kind === 'list') writeList(sheet, r, wraps);
     else writeLines(sheet, r);
     await sheet.commit();
   }
@@ -62,9 +73,8 @@ function writeSignOff(sheet: ExcelJS.Worksheet, width: number) {
 
 function writeLines(sheet: ExcelJS.Worksheet, r: ReportResult) {
   const width = 2 + r.columns.length;
-  sheet.columns = [{ width: 8 }, { width: 60 }, ...r.columns.map(() => ({ width: 13 }))];
   writeHeader(sheet, r, width);
-  const head = addSafeRow(sheet, ['№ строки', 'Показатель', ...r.columns.map((c) => c.label)]);
+  const head = addSafeRow(sheet, [NUMBER_HEADER, 'Показатель', ...r.columns.map((c) => c.label)]);
   head.font = { bold: true };
   head.eachCell((cell) => { cell.border = BORDER; cell.alignment = { wrapText: true, vertical: 'middle', horizontal: 'center' }; });
   head.commit();
@@ -95,16 +105,17 @@ function writeLines(sheet: ExcelJS.Worksheet, r: ReportResult) {
   writeSignOff(sheet, width);
 }
 
-function writeList(sheet: ExcelJS.Worksheet, r: ReportResult) {
+function writeList(sheet: ExcelJS.Worksheet, r: ReportResult, wraps: boolean[]) {
   const columns = r.listColumns ?? [];
-  sheet.columns = columns.map((c) => ({ width: c.key === 'name' ? 50 : 16 }));
   writeHeader(sheet, r, columns.length);
   const head = addSafeRow(sheet, columns.map((c) => c.label));
   head.font = { bold: true };
   head.eachCell((cell) => { cell.border = BORDER; cell.alignment = { wrapText: true, vertical: 'middle' }; });
   head.commit();
   for (const item of r.rows ?? []) {
-    addSafeRow(sheet, columns.map((c) => listCell(item as unknown as Record<string, unknown>, LIST_FIELD[c.key] ?? c.key))).commit();
+    const row = addSafeRow(sheet, columns.map((c) => listCell(item as unknown as Record<string, unknown>, LIST_FIELD[c.key] ?? c.key)));
+    wraps.forEach((wrap, i) => { if (wrap) row.getCell(i + 1).alignment = { wrapText: true, vertical: 'top' }; });
+    row.commit();
   }
   writeSignOff(sheet, columns.length);
 }
