@@ -1,15 +1,7 @@
-import { appTimeZone, dayOf } from './dates';
+import { dateTimeText, dayOf } from './dates';
 
 const numberFormat = new Intl.NumberFormat('ru-RU');
 const percentFormat = new Intl.NumberFormat('ru-RU', { minimumFractionDigits: 1, maximumFractionDigits: 1 });
-
-// Built once per zone (the union's, see ./dates): an Intl formatter costs more to create than a page takes to render.
-const dateTimeFormats = new Map<string, Intl.DateTimeFormat>();
-function dateTimeFormat(timeZone: string): Intl.DateTimeFormat {
-  let format = dateTimeFormats.get(timeZone);
-  if (!format) dateTimeFormats.set(timeZone, (format = new Intl.DateTimeFormat('ru-RU', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' })));
-  return format;
-}
 
 /** 'YYYY-MM-DD' (a DATE column) or an instant (its day in the union's time zone) → 'ДД.ММ.ГГГГ'. */
 export function formatDate(value: string | Date | null | undefined): string {
@@ -21,8 +13,7 @@ export function formatDate(value: string | Date | null | undefined): string {
 
 /** A timestamp as users read it: the union's time zone, 'ДД.ММ.ГГГГ ЧЧ:ММ'. */
 export function formatDateTime(value: Date | null | undefined): string {
-  if (value == null) return '';
-  return dateTimeFormat(appTimeZone()).format(value).replace(',', '');
+  return value == null ? '' : dateTimeText(value);
 }
 
 export function formatNumber(value: number | null | undefined): string {

@@ -12,7 +12,7 @@ describe('column widths from the content', () => {
       { header: 'ИНПО', cells: ['1600000069', '1600000070'] },
       { header: 'Подписан', cells: ['15.03.2025', ''] },
     ], m, page);
-    expect(layout).toEqual({ widths: [60 - 12 - 12, 12, 12], landscape: false, scale: 1 });
+    expect(layout).toEqual({ widths: [60 - 12 - 12, 12, 12], wraps: [true, false, false], landscape: false, scale: 1 });
   });
 
   it('a wrapping column other than the main one gets its longest word, then its share of the room left', () => {
@@ -31,7 +31,7 @@ describe('column widths from the content', () => {
     const wide = Array.from({ length: 6 }, (_, i) => ({ header: `К${i}`, cells: ['01.01.2026'] })); // 6 × 12 = 72
     expect(layoutTable(wide, m, page)).toMatchObject({ landscape: true, scale: 1 });
     const wider = Array.from({ length: 9 }, (_, i) => ({ header: `К${i}`, cells: ['01.01.2026'] })); // 9 × 12 = 108
-    expect(layoutTable(wider, m, page)).toEqual({ widths: Array(9).fill(12), landscape: true, scale: 90 / 108 });
+    expect(layoutTable(wider, m, page)).toEqual({ widths: Array(9).fill(12), wraps: Array(9).fill(false), landscape: true, scale: 90 / 108 });
   });
 
   it('text under several columns widens them to a comfortable width together', () => {

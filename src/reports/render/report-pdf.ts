@@ -23,7 +23,7 @@ const PAGE = { portrait: 595.28 - 2 * MARGIN, landscape: 841.89 - 2 * MARGIN };
 type Doc = InstanceType<typeof PDFDocument>;
 type Align = 'left' | 'right' | 'center';
 
-/** A form's table: its header cells, its rows, and the layout (widths, orientation, font) taken from them. */
+/** A form's table: the layout taken from its content (widths, orientation, scale), and how to write it. */
 interface Table {
   layout: TableLayout;
   write(grid: Grid): void;

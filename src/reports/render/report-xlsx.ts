@@ -27,10 +27,8 @@ export async function renderReportWorkbook(results: ReportResult[], out: Writabl
     const sheet = workbook.addWorksheet(sheetName(r, names, i > 0), {
       pageSetup: { paperSize: 9, orientation: layout.landscape ? 'landscape' : 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0, margins: { left: 0.5, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 } },
     });
-    // widths in characters, from the content as in the PDF; the columns that wrap are the ones of several words
-    sheet.columns = layout.widths.map((w) => ({ width: Math.ceil(w) }));
-    const wraps = columns.map((c) => c.cells.some((t) => /\s/.test(t.trim())));
-    if (r.form.kind === 'list') writeList(sheet, r, wraps);
+    sheet.columns = layout.widths.map((w) => ({ width: Math.ceil(w) })); // characters, from the content as in the PDF
+    if (r.form.kind === 'list') writeList(sheet, r, layout.wraps);
     else writeLines(sheet, r);
     await sheet.commit();
   }

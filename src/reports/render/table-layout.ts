@@ -32,6 +32,8 @@ export interface TableMetrics {
 export interface TableLayout {
   /** In the metrics' units at full size. */
   widths: number[];
+  /** Which columns hold texts of several words, and so wrap. */
+  wraps: boolean[];
   landscape: boolean;
   /** 1, or the factor by which the whole table (font and widths) must shrink to fit a landscape page (the XLSX prints fitted to the width instead). */
   scale: number;
@@ -81,7 +83,8 @@ export function layoutTable(columns: readonly TableColumn[], m: TableMetrics, pa
   const total = widths.reduce((s, w) => s + w, 0);
   const landscape = total > page.portrait;
   const usable = landscape ? page.landscape : page.portrait;
-  if (total >= usable) return { widths, landscape, scale: Math.min(1, usable / total) };
+  const wraps = needs.map((n) => n.wraps);
+  if (total >= usable) return { widths, wraps, landscape, scale: Math.min(1, usable / total) };
   // the room left goes to the wrapping columns, each up to its widest text, then to the widest of them
   let extra = usable - total;
   const deficits = needs.map((n, i) => (n.wraps ? Math.max(0, n.desired - widths[i]!) : 0));
@@ -90,7 +93,7 @@ export function layoutTable(columns: readonly TableColumn[], m: TableMetrics, pa
   deficits.forEach((d, i) => (widths[i]! += d * share));
   extra -= owed * share;
   if (main >= 0) widths[main]! += extra;
-  return { widths, landscape, scale: 1 };
+  return { widths, wraps, landscape, scale: 1 };
 }
 
 /**
