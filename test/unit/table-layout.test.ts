@@ -43,4 +43,14 @@ describe('column widths from the content', () => {
     expect(layout.widths[2]).toBe(22);
     expect(layout.widths.reduce((s, w) => s + w, 0)).toBeCloseTo(60);
   });
+
+  it('the value columns of a form share one width, the widest they need', () => {
+    const layout = layoutTable([
+      { header: '№', cells: ['01'] },
+      { header: 'Показатель', cells: ['Членов Профсоюза всего'] },
+      { header: 'Всего', cells: ['4000000'] },
+      { header: 'Женщины', cells: ['12'] },
+    ], m, page, [{ columns: [2, 3], texts: [] }]);
+    expect(layout.widths.slice(2)).toEqual([10, 10]);
+  });
 });

@@ -13,7 +13,7 @@ export interface TableColumn {
   cells: readonly string[];
 }
 
-/** Texts laid out across several adjacent columns (the text lines of a form under its value columns). */
+/** Texts laid out across several adjacent columns of one width (the value columns of a form and its text lines under them). */
 export interface TableSpan {
   columns: readonly number[];
   texts: readonly string[];
@@ -75,10 +75,10 @@ export function layoutTable(columns: readonly TableColumn[], m: TableMetrics, pa
   const comfortable = (n: Need) => Math.max(n.min, Math.min(n.desired, m.comfort + m.padding));
   const widths = needs.map((n, i) => (i === main ? comfortable(n) : n.min));
   for (const span of spans) {
+    const even = Math.max(0, ...span.columns.map((i) => widths[i]!));
     // the texts under several columns read like the main column: comfortably wide
-    const need = needOf(span.texts, m.body, 0, m.padding);
-    const short = comfortable(need) - span.columns.reduce((s, i) => s + widths[i]!, 0);
-    if (short > 0) for (const i of span.columns) widths[i]! += short / span.columns.length;
+    const need = comfortable(needOf(span.texts, m.body, 0, m.padding));
+    for (const i of span.columns) widths[i] = Math.max(even, need / span.columns.length);
   }
   const total = widths.reduce((s, w) => s + w, 0);
   const landscape = total > page.portrait;
