@@ -48,7 +48,7 @@ describe('column widths from the content', () => {
     const layout = layoutTable([
       { header: '№', cells: ['01'] },
       { header: 'Показатель', cells: ['Членов Профсоюза всего'] },
-      { header: 'Всего', cells: ['4000000'] },
+      { header: 'Всего', cells: ['40000000'] },
       { header: 'Женщины', cells: ['12'] },
     ], m, page, [{ columns: [2, 3], texts: [] }]);
     expect(layout.widths.slice(2)).toEqual([10, 10]);
