@@ -23,6 +23,8 @@ export interface OfficerRow {
   name: string;
   patronymic: string | null;
   memberId: number | null;
+  /** a person outside the registry (by SNILS); neither this nor memberId: an officer recorded before officers were people */
+  personId: number | null;
   electedOn: string;
   termUntil: string | null;
   salaried: boolean;
@@ -33,7 +35,7 @@ export interface OfficerRow {
 }
 
 const OFFICER_COLUMNS = {
-  id: 'id', post: 'post', surname: 'surname', name: 'name', patronymic: 'patronymic', memberId: 'member_id', electedOn: 'elected_on',
+  id: 'id', post: 'post', surname: 'surname', name: 'name', patronymic: 'patronymic', memberId: 'member_id', personId: 'person_id', electedOn: 'elected_on',
   termUntil: 'term_until', salaried: 'salaried', protocolNumber: 'protocol_number', protocolDate: 'protocol_date', trainedOn: 'trained_on', endedOn: 'ended_on',
 };
 
