@@ -60,7 +60,7 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   }),
   'GET /orgs/:inpo/officers/new': none,
   'POST /orgs/:inpo/officers': () => ({
-    body: { post: 'deputy', surname: 'Орлова', name: 'Ольга', patronymic: 'Игоревна', electedOn: ON, termUntil: '2031-05-15', salaried: 'on', protocolNumber: '3', protocolDate: ON, trainedOn: ON },
+    body: { post: 'deputy', personKind: 'nonmember', snils: '112-233-445 95', surname: 'Орлова', name: 'Ольга', patronymic: 'Игоревна', sex: 'f', birthDate: '1985-03-04', electedOn: ON, termUntil: '2031-05-15', salaried: 'on', protocolNumber: '3', protocolDate: ON, trainedOn: ON },
   }),
   'POST /orgs/:inpo/officers/:officerId/end': () => ({ body: { endedOn: ON } }),
   'POST /orgs/:inpo/headcount': () => ({ versionedBy: '/orgs/:inpo/headcount', body: { asOf: ON, employeesTotal: '40', employeesPedagogical: '20', studentsTotal: '300', institutionsTotal: '' } }),

@@ -77,7 +77,7 @@ beforeAll(async () => {
   Object.assign(fx.members, ids);
   // a person outside the registry with posts in two blocks, and a member with posts in two blocks
   await db('org_officers').insert([
-    { organization_id: X.id, post: 'safety_rep', surname: 'Сидоров', name: 'Тест', sex: 'm', birth_date: '1960-01-01', elected_on: '2023-01-01', trained_on: '2026-02-01' },
+    { organization_id: X.id, post: 'safety_rep', surname: 'Сидоров', name: 'Тест', person_id: fx.persons['Сидоров'], elected_on: '2023-01-01', trained_on: '2026-02-01' },
     { organization_id: XG.id, post: 'group_organizer', surname: 'Петрова', name: 'Тест', member_id: ids['Петрова'], elected_on: '2024-01-01' },
     { organization_id: fx.orgs.A.id, post: 'commission', surname: 'Петрова', name: 'Тест', member_id: ids['Петрова'], elected_on: '2024-01-01' },
   ]);

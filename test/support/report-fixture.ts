@@ -138,6 +138,8 @@ export interface ReportFixture {
   orgs: Orgs;
   /** member ids by surname */
   members: Record<string, number>;
+  /** non-member persons (by SNILS) by surname */
+  persons: Record<string, number>;
 }
 
 /** Writes the union as the owner (fixtures bypass the application's own checks, not its tables). */
@@ -176,7 +178,7 @@ export async function buildReportFixture(db: Knex): Promise<ReportFixture> {
     });
     for (const title of a.annexes ?? []) await db('agreement_annexes').insert({ organization_id: orgs[a.org].id, title });
   }
-  return { orgs, members };
+  return { orgs, members, persons: Object.fromEntries(persons) };
 }
 
 /** A person outside the registry, recorded by SNILS (officers who are not members). */
