@@ -45,7 +45,9 @@ export const officerSchema = z
     protocolDate: optionalDate(),
     trainedOn: optionalDate(),
   })
+  // runs also when other fields failed, so that every missing field is named at once
   .superRefine((v, ctx) => {
+    if (typeof v !== 'object' || !v) return;
     const need = (path: keyof typeof v, message: string) => { if (v[path] == null) ctx.addIssue({ code: 'custom', path: [path], message }); };
     if (v.personKind === 'member') need('memberId', 'Найдите члена Профсоюза по ФИО или ИНПО организации и выберите его карточку');
     if (v.personKind === 'nonmember') {
@@ -55,7 +57,7 @@ export const officerSchema = z
       need('sex', 'Укажите пол');
       need('birthDate', 'Укажите дату рождения');
     }
-  })
+  }, { when: () => true })
   .refine((v) => !v.termUntil || !v.electedOn || v.termUntil >= v.electedOn, { path: ['termUntil'], message: 'Срок полномочий не может закончиться раньше избрания' });
 export type OfficerInput = z.output<typeof officerSchema>;
 
@@ -91,7 +93,9 @@ export const agreementSchema = z
     registrationNumber: optionalText(100),
     registrationDate: optionalDate(),
   })
+  // runs also when other fields failed, so that every missing field is named at once
   .superRefine((v, ctx) => {
+    if (typeof v !== 'object' || !v) return;
     const need = (field: 'signedOn' | 'validFrom' | 'validTo', message: string) => {
       if (!v[field]) ctx.addIssue({ code: 'custom', path: [field], message });
     };
