@@ -3,6 +3,7 @@ import type { Role } from '../../src/access/roles';
 import { hashPassword } from '../../src/auth/password';
 import { insertOrganization } from '../../src/registry/orgs.create';
 import { FATHER_NAMES, FEMALE_NAMES, MALE_NAMES, SURNAMES, feminineSurname, seededRandom } from '../data/russian-names';
+import { validSnils } from '../data/snils';
 import { DEMO_TREE, type DemoOrg } from './demo-tree';
 
 export const DEMO_PASSWORD = 'demo-password-1';
@@ -228,20 +229,11 @@ async function demoOfficerPersons(trx: Knex.Transaction, random: ReturnType<type
   const rest = await trx('org_officers').whereNull('member_id').orderBy('id').select('id', 'surname', 'name', 'patronymic');
   for (const [i, officer] of rest.entries()) {
     const [person] = await trx('persons').insert({
-      snils: demoSnils(700_000_000 + i), surname: officer.surname, name: officer.name, patronymic: officer.patronymic,
+      snils: validSnils(700_000_000 + i), surname: officer.surname, name: officer.name, patronymic: officer.patronymic,
       sex: FEMALE_NAMES.includes(officer.name) ? 'f' : 'm', birth_date: isoDate(random.int(1962, 1990), random.int(1, 12), random.int(1, 28)),
     }).returning('id');
     await trx('org_officers').where({ id: officer.id }).update({ person_id: person.id });
   }
-}
-
-/** A SNILS with a valid checksum for a nine-digit number. */
-function demoSnils(body: number): string {
-  const digits = String(body).padStart(9, '0');
-  let sum = 0;
-  for (let i = 0; i < 9; i++) sum += Number(digits[i]) * (9 - i);
-  const check = sum < 100 ? sum : sum % 101 === 100 ? 0 : sum % 101;
-  return `${digits}${String(check).padStart(2, '0')}`;
 }
 
 function demoMember(random: ReturnType<typeof seededRandom>, organizationId: number, studentShare: number) {
