@@ -125,6 +125,7 @@ describe('maintained statistics of the whole union', () => {
       ['a category change', () => db.transaction((trx) => changeCategory(trx, m['Рябова']!, 'unemployed', false, { on: '2026-02-01', ...noActor })), [0, 2]],
       ['an officer leaves a post', () => db('org_officers').where({ organization_id: extra.X.id, surname: 'Сидоров' }).update({ ended_on: '2026-03-01' }), [0, 1]],
       ['a member officer corrects her sex', () => db('members').where({ id: m['Петрова'] }).update({ sex: 'm' }), [0, 1, 2]],
+      ['a non-member officer corrects his birth date', () => db('persons').where({ id: fx.persons['Сидоров'] }).update({ birth_date: '1995-01-01' }), [0, 1]],
       ['a headcount', () => db('org_headcounts').insert({ organization_id: extra.X.id, as_of: '2026-02-01', employees_total: 50, employees_pedagogical: 30, students_total: 0 }), [1]],
       ['an agreement and an annex', async () => {
         await db('collective_agreements').insert({ organization_id: extra.X.id, status: 'active', signed_on: '2026-02-01', valid_from: '2026-02-01', valid_to: '2028-01-31' });
