@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import { up as dropTypedSex, down as keepTypedSex } from '../../migrations/20261129100200_drop-officer-typed-sex-and-birth-date';
 import { up as linkOfficers } from '../../migrations/20261129100100_link-officers-to-member-cards';
+import { depersonaliseExpiredPersons } from '../../src/members/retention';
 import type { OrgRow } from '../../src/registry/orgs.repo';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
@@ -270,5 +271,32 @@ describe('migration of officers typed before they were people', () => {
     const l22 = report.lines.find((l: { no: string }) => l.no === '22').values;
     const l24 = report.lines.find((l: { no: string }) => l.no === '24').values;
     expect([l22.total, l22.women, l24.total, l24.women]).toEqual([1, 1, 1, 0]);
+  });
+});
+
+describe('retention of non-member officers', () => {
+  it('when a non-member\'s last post ended more than the retention years ago, then names and SNILS go (on the person, the posts and the audit), the figures stay', async () => {
+    const knex: Knex = db();
+    const org = await createOrg(knex, tree.territory, 'primary', { name: 'ППО с давним активом' });
+    const former = { personKind: 'nonmember', snils: '333-444-555 61', surname: 'Давняя', name: 'Ольга', sex: 'f', birthDate: '1990-07-07' };
+    const current = { personKind: 'nonmember', snils: '444-555-666 05', surname: 'Нынешняя', name: 'Ирина', sex: 'f', birthDate: '1991-01-01' };
+    expect((await addOfficer(coordinator, org, { ...former, post: 'audit', electedOn: '2012-01-01' })).status).toBe(303);
+    expect((await addOfficer(coordinator, org, { ...current, post: 'audit', electedOn: '2012-01-01' })).status).toBe(303);
+    const [post] = await knex('org_officers').where({ organization_id: org.id, surname: 'Давняя' });
+    expect((await coordinator.agent.post(`/orgs/${org.inpo}/officers/${post.id}/end`).type('form').send({ _csrf: coordinator.csrf, endedOn: '2018-06-30' })).status).toBe(303);
+    const figures = async (date: string) => (await admin.agent.get(`/reports/5-SP/${org.inpo}/${date}.json`).expect(200)).body.lines.find((l: { no: string }) => l.no === '26').values;
+    const before = [await figures('2017-01-01'), await figures('2026-04-01')];
+    expect(before[0]).toEqual({ total: 2, women: 2, youth: 2 });
+
+    expect(await depersonaliseExpiredPersons(ctx.deps.db, '2026-11-23', 5)).toBe(1);
+    const gone = await knex('persons').where({ surname: 'Обезличено' });
+    expect(gone).toHaveLength(1);
+    expect(gone[0]).toMatchObject({ snils: null, name: 'Обезличено', sex: 'f', birth_date: '1990-12-31' });
+    expect(await knex('persons').where({ snils: '44455566605' }).first()).toMatchObject({ surname: 'Нынешняя' });
+    expect(await knex('org_officers').where({ id: post.id }).first()).toMatchObject({ surname: 'Обезличено', name: 'Обезличено', patronymic: null });
+    const audit = JSON.stringify(await knex('audit_log').whereIn('entity', ['person', 'org_officer']).whereIn('entity_id', [String(gone[0].id), String(post.id)]).select('old_values', 'new_values'));
+    for (const value of ['Давняя', '33344455561', '1990-07-07']) expect(audit).not.toContain(value);
+    expect([await figures('2017-01-01'), await figures('2026-04-01')]).toEqual(before);
+    expect(await depersonaliseExpiredPersons(ctx.deps.db, '2026-11-23', 5)).toBe(0);
   });
 });
