@@ -66,6 +66,11 @@ describe('an officer picked from the member cards', () => {
     expect(officer).toMatchObject({ post: 'deputy', surname: 'Ковалёва', name: 'Ирина', person_id: null, elected_on: '2025-01-10' });
     const [audit] = await db()('audit_log').where({ action: 'org.officer.added', entity_id: String(officer.id) });
     expect(audit.new_values).toMatchObject({ memberId: cards.near, post: 'deputy', surname: 'Ковалёва' });
+    // the officers tab names the person as the card does now
+    await db()('members').where({ id: cards.near }).update({ surname: 'Ковалёва-Новикова' });
+    const page = await coordinator.agent.get(`/orgs/${tree.primary.inpo}/officers`).expect(200);
+    expect(page.text).toContain('Ковалёва-Новикова Ирина');
+    await db()('members').where({ id: cards.near }).update({ surname: 'Ковалёва' });
   });
 
   it('when a chair of a ППO picks a card she may not see, then 422 next to the card list and nothing is saved; her search does not show it', async () => {
