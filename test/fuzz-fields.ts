@@ -58,9 +58,9 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
     versionedBy: '/orgs/:inpo/edit',
     body: { name: 'ППО школы № 1', shortName: 'ППО № 1', employerKind: 'school', employerInn: '7707083893', address: 'Казань, ул. Баумана, 1', phone: '8 843 222-22-22', email: 'ppo@example.ru', website: 'school1.ru' },
   }),
-  'GET /orgs/:inpo/officers/new': none,
+  'GET /orgs/:inpo/officers/new': () => ({ query: { q: 'Петрова' } }),
   'POST /orgs/:inpo/officers': () => ({
-    body: { post: 'deputy', surname: 'Орлова', name: 'Ольга', patronymic: 'Игоревна', electedOn: ON, termUntil: '2031-05-15', salaried: 'on', protocolNumber: '3', protocolDate: ON, trainedOn: ON },
+    body: { q: '', post: 'deputy', personKind: 'nonmember', memberId: '', snils: '112-233-445 95', surname: 'Орлова', name: 'Ольга', patronymic: 'Игоревна', sex: 'f', birthDate: '1985-03-04', electedOn: ON, termUntil: '2031-05-15', salaried: 'on', protocolNumber: '3', protocolDate: ON, trainedOn: ON },
   }),
   'POST /orgs/:inpo/officers/:officerId/end': () => ({ body: { endedOn: ON } }),
   'POST /orgs/:inpo/headcount': () => ({ versionedBy: '/orgs/:inpo/headcount', body: { asOf: ON, employeesTotal: '40', employeesPedagogical: '20', studentsTotal: '300', institutionsTotal: '' } }),

@@ -3,6 +3,7 @@ import type { Role } from '../../src/access/roles';
 import { hashPassword } from '../../src/auth/password';
 import { insertOrganization } from '../../src/registry/orgs.create';
 import { FATHER_NAMES, FEMALE_NAMES, MALE_NAMES, SURNAMES, feminineSurname, seededRandom } from '../data/russian-names';
+import { validSnils } from '../data/snils';
 import { DEMO_TREE, type DemoOrg } from './demo-tree';
 
 export const DEMO_PASSWORD = 'demo-password-1';
@@ -40,6 +41,11 @@ export async function loadDemoDataset(db: Knex, bcryptCost: number): Promise<voi
     };
     await walk(DEMO_TREE, null);
 
+    // The demo chair is a member of her ППО: the second active member generated in Гимназия № 7 (the first
+    // becomes the demo member's own card), made her before the cards are written so her history is hers.
+    const gymnasium = members.filter((m) => m.organization_id === orgIds.get('gymnasium7') && m.left_on === null);
+    Object.assign(gymnasium[1]!, { surname: 'Волкова', name: 'Елена', patronymic: 'Сергеевна', sex: 'f', birth_date: '1984-05-12', category: 'working', is_pedagogical: true, joined_on: '2008-09-01' });
+
     const memberIds: number[] = [];
     for (let i = 0; i < members.length; i += 500) {
       const inserted = await trx('members').insert(members.slice(i, i + 500)).returning('id');
@@ -56,8 +62,10 @@ export async function loadDemoDataset(db: Knex, bcryptCost: number): Promise<voi
     await trx('org_officers').where({ organization_id: orgIds.get('gymnasium7'), post: 'chair' }).delete();
     await trx('org_officers').insert({
       organization_id: orgIds.get('gymnasium7'), post: 'chair', surname: 'Волкова', name: 'Елена', patronymic: 'Сергеевна',
+      member_id: memberIds[members.indexOf(gymnasium[1]!)],
       elected_on: '2024-03-15', term_until: '2029-03-15', salaried: false, protocol_number: '7', protocol_date: '2024-03-15',
     });
+    await demoOfficerPersons(trx, random);
 
     for (const login of DEMO_LOGINS) {
       const [user] = await trx('users')
@@ -202,6 +210,29 @@ async function demoPassport(trx: Knex.Transaction, random: ReturnType<typeof see
     } else {
       await trx('collective_agreements').insert({ organization_id: organizationId, status: 'negotiating' });
     }
+  }
+}
+
+/**
+ * Officers are people: a chair of a ППО, subdivision or group is one of its members (the longest-standing
+ * one on record); a chair of a territorial or regional organization, who is on record in some school
+ * elsewhere, is entered as a person by SNILS with the sex the generated name has.
+ */
+async function demoOfficerPersons(trx: Knex.Transaction, random: ReturnType<typeof seededRandom>) {
+  await trx.raw(`
+    UPDATE org_officers f SET member_id = pick.id, surname = pick.surname, name = pick.name, patronymic = pick.patronymic
+      FROM (SELECT DISTINCT ON (f.id) f.id AS officer_id, m.id, m.surname, m.name, m.patronymic
+              FROM org_officers f JOIN members m ON m.organization_id = f.organization_id AND m.left_on IS NULL
+             WHERE f.member_id IS NULL
+             ORDER BY f.id, m.joined_on, m.id) pick
+     WHERE f.id = pick.officer_id`);
+  const rest = await trx('org_officers').whereNull('member_id').orderBy('id').select('id', 'surname', 'name', 'patronymic');
+  for (const [i, officer] of rest.entries()) {
+    const [person] = await trx('persons').insert({
+      snils: validSnils(700_000_000 + i), surname: officer.surname, name: officer.name, patronymic: officer.patronymic,
+      sex: FEMALE_NAMES.includes(officer.name) ? 'f' : 'm', birth_date: isoDate(random.int(1962, 1990), random.int(1, 12), random.int(1, 28)),
+    }).returning('id');
+    await trx('org_officers').where({ id: officer.id }).update({ person_id: person.id });
   }
 }
 

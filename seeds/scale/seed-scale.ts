@@ -10,6 +10,7 @@ import { makeInpo } from '../../src/shared/inpo';
 import { EMPLOYER_KINDS } from '../../src/registry/levels';
 import { FATHER_NAMES, FEMALE_NAMES, MALE_NAMES, SURNAMES, feminineSurname, seededRandom } from '../data/russian-names';
 import { REGIONAL_ORGANIZATIONS } from '../data/regions';
+import { validSnils } from '../data/snils';
 import { withoutSecondaryStructures } from './bulk-load';
 import { copyRows } from './copy';
 
@@ -104,7 +105,7 @@ async function main() {
     }
     // A full reset is the one place where clearing the append-only audit log is intended.
     await db.raw('ALTER TABLE audit_log DISABLE TRIGGER audit_log_no_truncate');
-    await db.raw(`TRUNCATE organizations, members, member_periods, membership_events, union_cards, union_card_events, member_consents, org_officers,
+    await db.raw(`TRUNCATE organizations, members, member_periods, membership_events, union_cards, union_card_events, member_consents, org_officers, persons,
       org_headcounts, collective_agreements, agreement_annexes, org_events, role_grants, users, sessions, audit_log, transfer_requests, export_jobs,
       import_reports, depersonalisation_journal, login_failures, report_events, report_versions, reports, form_versions, member_state_cache, member_state_cached_orgs,
       member_counts, union_stats, union_stats_fresh RESTART IDENTITY CASCADE`);
@@ -118,11 +119,16 @@ async function main() {
     await db.raw("SELECT setval(pg_get_serial_sequence('organizations', 'id'), ?), setval('inpo_seq', ?)", [orgs.length, orgs.length]);
     lap(`organizations (${orgs.length})`);
 
-    await copyRows(db, 'org_officers', ['organization_id', 'post', 'surname', 'name', 'elected_on', 'term_until', 'salaried'],
-      orgs.filter((o) => o.level !== 'union' && random.chance(0.9)).map((o) => {
-        const elected = random.int(2018, 2025);
-        return [o.id, o.level === 'group' ? 'group_organizer' : 'chair', random.pick(SURNAMES), random.pick(MALE_NAMES), `${elected}-03-01`, random.chance(0.95) ? `${elected + 5}-03-01` : null, o.level !== 'primary' && o.level !== 'group'];
-      }));
+    // officers are people: here each is a person by SNILS (persons get ids 1… in load order: RESTART IDENTITY above)
+    const officers = orgs.filter((o) => o.level !== 'union' && random.chance(0.9)).map((o, i) => {
+      const female = random.chance(0.75);
+      const surname = random.pick(SURNAMES);
+      return { org: o, personId: i + 1, snils: validSnils(100_000_000 + i), surname: female ? feminineSurname(surname) : surname, name: random.pick(female ? FEMALE_NAMES : MALE_NAMES),
+        sex: female ? 'f' : 'm', birth: `${random.int(1960, 1998)}-0${random.int(1, 9)}-1${random.int(0, 9)}`, elected: random.int(2018, 2025) };
+    });
+    await copyRows(db, 'persons', ['snils', 'surname', 'name', 'sex', 'birth_date'], officers.map((f) => [f.snils, f.surname, f.name, f.sex, f.birth]));
+    await copyRows(db, 'org_officers', ['organization_id', 'post', 'surname', 'name', 'person_id', 'elected_on', 'term_until', 'salaried'],
+      officers.map((f) => [f.org.id, f.org.level === 'group' ? 'group_organizer' : 'chair', f.surname, f.name, f.personId, `${f.elected}-03-01`, random.chance(0.95) ? `${f.elected + 5}-03-01` : null, f.org.level !== 'primary' && f.org.level !== 'group']));
     const primaries = orgs.filter((o) => o.level === 'primary');
     await copyRows(db, 'org_headcounts', ['organization_id', 'as_of', 'employees_total', 'employees_pedagogical', 'students_total'],
       primaries.map((o) => { const e = random.int(20, 120); return [o.id, '2025-09-01', e, Math.round(e * 0.6), o.kind === 'university' ? random.int(2000, 9000) : 0]; }));

@@ -1,11 +1,8 @@
 import { z } from 'zod';
-import { checkbox, idInput, integerInput, optionalChoice, optionalDate, optionalEmail, optionalPhone, optionalSnils, optionalText, personName, requiredDate } from '../shared/fields';
+import { checkbox, idInput, integerInput, optionalChoice, optionalDate, optionalEmail, optionalPersonName, optionalPhone, optionalSnils, optionalText, personName, requiredDate } from '../shared/fields';
 import { CARD_STATUSES } from '../cards/card-statuses';
 import { CATEGORIES, LEFT_REASONS } from './membership';
 import { todayIso } from '../shared/dates';
-
-const optionalPersonName = (message: string) =>
-  z.preprocess((v) => (v === '' ? undefined : v), personName(message).optional()).transform((v) => v ?? null);
 
 /** A birth date that fits a member: 14 to 100 years old today. */
 const birthDate = requiredDate('Укажите дату рождения').refine((v) => {

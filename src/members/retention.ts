@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
-import { recordAuditForMembers } from '../audit/audit';
+import { recordAudit, recordAuditForMembers } from '../audit/audit';
 
 export const DEPERSONALISED_NAME = 'Обезличено';
+const RETENTION_JOB = { actorUserId: null, requestId: 'retention-job', ip: null };
 
 /**
  * The birth date a depersonalised card keeps: only what statistics read. Reports count "youth" as
@@ -48,8 +49,39 @@ export async function depersonaliseExpired(db: Knex, today: string, years: numbe
       { name: DEPERSONALISED_NAME, today, years },
     );
     const ids = rows.map((r: { member_id: number | string }) => Number(r.member_id));
+    // the names typed on their elected posts are the same personal data
+    if (ids.length) await trx('org_officers').whereIn('member_id', ids).update({ surname: DEPERSONALISED_NAME, name: DEPERSONALISED_NAME, patronymic: null });
     if (ids.length) await trx.raw('SELECT depersonalise_audit(?::bigint[])', [ids]);
-    await recordAuditForMembers(trx, { actorUserId: null, requestId: 'retention-job', ip: null }, 'member.depersonalised', ids, { retentionYears: years });
+    await recordAuditForMembers(trx, RETENTION_JOB, 'member.depersonalised', ids, { retentionYears: years });
+    return ids.length;
+  });
+}
+
+/**
+ * The same for the officers outside the registry (persons by SNILS): more than `years` years after their
+ * last post ended, the names and SNILS are cleared — on the person and on their posts — and the audit rows
+ * about them forget the values; sex and the birth date as far as the officer lines need it stay. A person
+ * holding a post now is kept whatever their past. Returns how many persons were depersonalised.
+ */
+export async function depersonaliseExpiredPersons(db: Knex, today: string, years: number): Promise<number> {
+  return db.transaction(async (trx) => {
+    const { rows } = await trx.raw(
+      `WITH spans AS (
+         SELECT f.person_id AS id, min(f.elected_on) AS first_day, max(coalesce(f.ended_on, 'infinity')) AS last_day
+           FROM org_officers f JOIN persons p ON p.id = f.person_id AND p.depersonalised_at IS NULL
+          GROUP BY f.person_id
+         HAVING max(coalesce(f.ended_on, 'infinity')) < (:today::date - make_interval(years => :years)))
+       UPDATE persons m SET surname = :name, name = :name, patronymic = NULL, snils = NULL, birth_date = ${KEPT_BIRTH_DATE},
+              depersonalised_at = now(), updated_at = now()
+         FROM spans s WHERE m.id = s.id
+       RETURNING m.id`,
+      { name: DEPERSONALISED_NAME, today, years },
+    );
+    const ids = rows.map((r: { id: number | string }) => Number(r.id));
+    if (!ids.length) return 0;
+    await trx('org_officers').whereIn('person_id', ids).update({ surname: DEPERSONALISED_NAME, name: DEPERSONALISED_NAME, patronymic: null });
+    await trx.raw('SELECT depersonalise_person_audit(?::bigint[])', [ids]);
+    for (const id of ids) await recordAudit(trx, RETENTION_JOB, { action: 'person.depersonalised', entity: 'person', entityId: id, newValues: { retentionYears: years } });
     return ids.length;
   });
 }

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { pruneLoginFailures } from '../auth/login-throttle';
-import { depersonaliseExpired } from '../members/retention';
+import { depersonaliseExpired, depersonaliseExpiredPersons } from '../members/retention';
 import { pruneDuplicateProbes } from '../members/duplicate-guard';
 import { todayIso } from '../shared/dates';
 import type { Config } from '../config';
@@ -24,6 +24,8 @@ export function startHousekeeping(db: Knex, logger: Logger, config: Pick<Config,
       await pruneDuplicateProbes(db);
       const depersonalised = await depersonaliseExpired(db, todayIso(), config.retentionYears);
       if (depersonalised) logger.info({ depersonalised }, 'depersonalised cards past retention');
+      const persons = await depersonaliseExpiredPersons(db, todayIso(), config.retentionYears);
+      if (persons) logger.info({ persons }, 'depersonalised non-member officers past retention');
       await db('import_reports').whereRaw("created_at < now() - interval '7 days'").delete();
       await pruneFormSubmissions(db);
       await deleteExpiredExports(db, config.exportDir);

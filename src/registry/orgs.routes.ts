@@ -12,6 +12,7 @@ import { idInput } from '../shared/fields';
 import { decodeCursor, encodeCursor } from '../shared/cursor';
 import { DICTIONARY_LOCALS, passportForm, renderTab } from './org-pages';
 import { agreementSchema, annexSchema, endOfficerSchema, generalSchema, headcountSchema, officerSchema } from './passport.schemas';
+import { searchCards } from './officer-persons';
 import { createPassportService } from './passport.service';
 import { agreementVersionFields, generalVersionFields, headcountVersionFields } from './passport-versions';
 import { CHILD_SORTS, ORG_FILTERS, listChildren, searchSubtree, type ChildSort, type OrgFilter } from './structure.repo';
@@ -22,6 +23,8 @@ const structureQuery = z.object({
   sort: z.enum(Object.keys(CHILD_SORTS) as [ChildSort, ...ChildSort[]]).catch('name'),
   page: idInput('Номер страницы — целое число', 10_000).catch(1),
 });
+
+const officerSearchQuery = z.object({ q: z.string().trim().max(200).optional().catch(undefined) });
 
 const searchQuery = z.object({
   q: z.string().trim().max(200).optional().catch(undefined),
@@ -52,7 +55,7 @@ export function orgsRoutes({ db, eventDates }: Deps): Router {
   router.get('/orgs/:inpo/officers/new', (req, res) => showOfficerForm(req, res));
   router.post('/orgs/:inpo/officers', passportForm(passport, {
     schema: officerSchema, action: 'org.passport.edit',
-    save: (ctx, org, data) => passport.addOfficer(ctx, org, data),
+    save: (ctx, org, data, req) => passport.addOfficer(ctx, principalOf(req), org, data),
     rerender: (req, res, errors, status) => showOfficerForm(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}/officers`, message: 'Выборное лицо добавлено' }),
   }));
@@ -131,8 +134,13 @@ export function orgsRoutes({ db, eventDates }: Deps): Router {
     }), status);
   }
 
+  /** The form with the cards found by the search (`q`, kept through a re-render after errors). */
   async function showOfficerForm(req: Request, res: Response, errors: FieldError[] = [], status?: number) {
-    await editPage(req, res, 'orgs/officer-new', 'Новое выборное лицо', errors, (org) => ({ post: org.level === 'group' ? 'group_organizer' : 'chair', electedOn: todayIso() }), status);
+    const q = officerSearchQuery.parse(req.method === 'POST' ? { q: req.body?.q } : req.query).q ?? '';
+    const cards = await searchCards(db, principalOf(req), q);
+    await editPage(req, res, 'orgs/officer-new', 'Новое выборное лицо', errors, (org) => ({
+      post: org.level === 'group' ? 'group_organizer' : 'chair', electedOn: todayIso(), personKind: 'member',
+    }), status, { q, cards, searched: q !== '' });
   }
 
   async function showAgreementForm(req: Request, res: Response, errors: FieldError[] = [], status?: number) {
@@ -145,10 +153,11 @@ export function orgsRoutes({ db, eventDates }: Deps): Router {
   async function editPage(
     req: Request, res: Response, view: string, heading: string, errors: FieldError[],
     initial: (org: Awaited<ReturnType<typeof passport.orgFor>>) => Record<string, unknown> | Promise<Record<string, unknown>>, status = errors.length ? 422 : 200,
+    locals: Record<string, unknown> = {},
   ) {
     const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.passport.edit');
     const values = req.method === 'POST' ? req.body : await initial(org);
-    res.status(status).render(view, { title: `${heading}: ${org.name}`, section: 'registry', org, heading, values, ...errorViewModel(errors), ...DICTIONARY_LOCALS });
+    res.status(status).render(view, { title: `${heading}: ${org.name}`, section: 'registry', org, heading, values, ...errorViewModel(errors), ...DICTIONARY_LOCALS, ...locals });
   }
 }
 

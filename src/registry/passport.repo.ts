@@ -23,6 +23,8 @@ export interface OfficerRow {
   name: string;
   patronymic: string | null;
   memberId: number | null;
+  /** a person outside the registry (by SNILS); neither this nor memberId: an officer recorded before officers were people */
+  personId: number | null;
   electedOn: string;
   termUntil: string | null;
   salaried: boolean;
@@ -33,16 +35,24 @@ export interface OfficerRow {
 }
 
 const OFFICER_COLUMNS = {
-  id: 'id', post: 'post', surname: 'surname', name: 'name', patronymic: 'patronymic', memberId: 'member_id', electedOn: 'elected_on',
+  id: 'id', post: 'post', surname: 'surname', name: 'name', patronymic: 'patronymic', memberId: 'member_id', personId: 'person_id', electedOn: 'elected_on',
   termUntil: 'term_until', salaried: 'salaried', protocolNumber: 'protocol_number', protocolDate: 'protocol_date', trainedOn: 'trained_on', endedOn: 'ended_on',
 };
 
+/** The officer's names as the person has them now (a card or a non-member renamed since the election). */
+const personName = (column: string) => `coalesce(m.${column}, p.${column}, f.${column})`;
+
 /** Current officers first (chair on top), then the history, newest first. */
 export async function listOfficers(db: Knex, organizationId: number): Promise<OfficerRow[]> {
-  return db('org_officers')
-    .where({ organization_id: organizationId })
-    .orderByRaw("ended_on IS NOT NULL, array_position(ARRAY['chair','group_organizer','deputy','presidium','committee','audit','commission','safety_rep','staff','volunteer_inspector'], post), elected_on DESC, id DESC")
-    .select(OFFICER_COLUMNS);
+  return db('org_officers as f')
+    .leftJoin('members as m', 'm.id', 'f.member_id')
+    .leftJoin('persons as p', 'p.id', 'f.person_id')
+    .where({ 'f.organization_id': organizationId })
+    .orderByRaw("f.ended_on IS NOT NULL, array_position(ARRAY['chair','group_organizer','deputy','presidium','committee','audit','commission','safety_rep','staff','volunteer_inspector'], f.post), f.elected_on DESC, f.id DESC")
+    .select({
+      ...Object.fromEntries(Object.entries(OFFICER_COLUMNS).map(([key, column]) => [key, `f.${column}`])),
+      surname: db.raw(personName('surname')), name: db.raw(personName('name')), patronymic: db.raw(`CASE WHEN f.member_id IS NULL AND f.person_id IS NULL THEN f.patronymic ELSE coalesce(m.patronymic, p.patronymic) END`),
+    });
 }
 
 /** One officer of the organization; `lock` keeps it from changing until the transaction ends. */

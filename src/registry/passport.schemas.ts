@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EMPLOYER_KINDS } from './levels';
 import { OFFICER_POSTS } from './passport.repo';
-import { checkbox, personName, optionalChoice, optionalDate, optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, requiredDate, requiredString, wholeNumber } from '../shared/fields';
+import { checkbox, idInput, optionalPersonName, optionalSnils, personName, optionalChoice, optionalDate, optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, requiredDate, requiredString, wholeNumber } from '../shared/fields';
 
 export const generalSchema = z.object({
   name: requiredString('Укажите полное наименование', 500),
@@ -15,12 +15,29 @@ export const generalSchema = z.object({
 });
 export type GeneralInput = z.output<typeof generalSchema>;
 
+/** A person's birth date as an officer may have it: 14 to 100 years old on the day of entry. */
+const officerBirthDate = optionalDate().refine((v) => {
+  if (!v) return true;
+  const year = Number(v.slice(0, 4));
+  const now = new Date().getUTCFullYear();
+  return year >= now - 100 && year <= now - 14;
+}, 'Проверьте дату рождения: от 14 до 100 лет');
+
+/**
+ * An elected officer is a person: a member card picked in the search (`memberId`), or someone outside the
+ * registry entered by SNILS with the sex and birth date the forms count.
+ */
 export const officerSchema = z
   .object({
     post: z.enum(OFFICER_POSTS, { error: 'Выберите должность из списка' }),
-    surname: personName('Укажите фамилию'),
-    name: personName('Укажите имя'),
-    patronymic: z.preprocess((v) => (v === '' ? undefined : v), personName('Укажите отчество').optional()).transform((v) => v ?? null),
+    personKind: z.enum(['member', 'nonmember'], { error: 'Выберите: член Профсоюза или человек вне реестра' }),
+    memberId: z.preprocess((v) => (v === '' || v === undefined ? null : v), idInput('Выберите карточку из найденных').nullable()),
+    snils: optionalSnils(),
+    surname: optionalPersonName('Укажите фамилию'),
+    name: optionalPersonName('Укажите имя'),
+    patronymic: optionalPersonName('Укажите отчество'),
+    sex: optionalChoice(['m', 'f'] as const, 'Укажите пол'),
+    birthDate: officerBirthDate,
     electedOn: requiredDate('Укажите дату избрания'),
     termUntil: optionalDate(),
     salaried: checkbox(),
@@ -28,6 +45,19 @@ export const officerSchema = z
     protocolDate: optionalDate(),
     trainedOn: optionalDate(),
   })
+  // runs also when other fields failed, so that every missing field is named at once
+  .superRefine((v, ctx) => {
+    if (typeof v !== 'object' || !v) return;
+    const need = (path: keyof typeof v, message: string) => { if (v[path] == null) ctx.addIssue({ code: 'custom', path: [path], message }); };
+    if (v.personKind === 'member') need('memberId', 'Найдите члена Профсоюза по ФИО или ИНПО организации и выберите его карточку');
+    if (v.personKind === 'nonmember') {
+      need('snils', 'Укажите СНИЛС');
+      need('surname', 'Укажите фамилию');
+      need('name', 'Укажите имя');
+      need('sex', 'Укажите пол');
+      need('birthDate', 'Укажите дату рождения');
+    }
+  }, { when: () => true })
   .refine((v) => !v.termUntil || !v.electedOn || v.termUntil >= v.electedOn, { path: ['termUntil'], message: 'Срок полномочий не может закончиться раньше избрания' });
 export type OfficerInput = z.output<typeof officerSchema>;
 
@@ -63,7 +93,9 @@ export const agreementSchema = z
     registrationNumber: optionalText(100),
     registrationDate: optionalDate(),
   })
+  // runs also when other fields failed, so that every missing field is named at once
   .superRefine((v, ctx) => {
+    if (typeof v !== 'object' || !v) return;
     const need = (field: 'signedOn' | 'validFrom' | 'validTo', message: string) => {
       if (!v[field]) ctx.addIssue({ code: 'custom', path: [field], message });
     };

@@ -14,6 +14,7 @@ import type { AgreementInput, GeneralInput, HeadcountInput, OfficerInput } from 
 import { findAgreement, findHeaderFigures, findOfficer, listAnnexes, listHeadcounts, listOfficers, lockHeadcount } from './passport.repo';
 import { AGREEMENT_FIELDS, GENERAL_FIELDS, agreementSnapshot, agreementVersionFields, generalSnapshot, generalVersionFields, staleHeadcount } from './passport-versions';
 import { membersOnRecordQuery } from '../members/members.repo';
+import { resolveOfficerPerson } from './officer-persons';
 
 /**
  * The passport's edits: with `seen` (what the form was rendered from) a save from a form whose row has
@@ -81,8 +82,11 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
       });
     },
 
-    /** A new officer; a new chair (or group organizer) ends the current one's term on the day before the election. */
-    async addOfficer(ctx: AuditContext, org: OrgRow, input: OfficerInput) {
+    /**
+     * A new officer, who is a person (a card the user may see, or a non-member by SNILS: officer-persons.ts);
+     * a new chair (or group organizer) ends the current one's term on the day before the election.
+     */
+    async addOfficer(ctx: AuditContext, principal: Principal, org: OrgRow, input: OfficerInput) {
       const singleHolder = input.post === 'chair' || input.post === 'group_organizer';
       dates.check('electedOn', input.electedOn, [sinceCreation(org.createdOn)]);
       // two simultaneous elections both end the same predecessor; the second then meets the first's new
@@ -101,15 +105,17 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
             });
           }
         }
-        const memberId = await matchingMember(trx, org, input);
+        const person = await resolveOfficerPerson(trx, ctx, principal, input);
         const [row] = await trx('org_officers')
           .insert({
-            organization_id: org.id, post: input.post, surname: input.surname, name: input.name, patronymic: input.patronymic, member_id: memberId,
+            organization_id: org.id, post: input.post, surname: person.surname, name: person.name, patronymic: person.patronymic,
+            member_id: person.memberId, person_id: person.personId,
             elected_on: input.electedOn, term_until: input.termUntil, salaried: input.salaried,
             protocol_number: input.protocolNumber, protocol_date: input.protocolDate, trained_on: input.trainedOn,
           })
           .returning('id');
-        await recordAudit(trx, ctx, { action: 'org.officer.added', entity: 'org_officer', entityId: row.id, organizationId: org.id, newValues: { ...input, memberId } });
+        const { personKind: _kind, sex: _sex, birthDate: _birth, snils: _snils, ...post } = input;
+        await recordAudit(trx, ctx, { action: 'org.officer.added', entity: 'org_officer', entityId: row.id, organizationId: org.id, newValues: { ...post, ...person } });
       });
     },
 
@@ -170,23 +176,6 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
       });
     },
   };
-}
-
-/**
- * Officers are members where they are members: the card of the one active member of this
- * organization's subtree with the same full name is linked; none or several → no link.
- */
-async function matchingMember(trx: Knex.Transaction, org: OrgRow, person: { surname: string; name: string; patronymic: string | null }): Promise<number | null> {
-  const matches = await trx('members as m')
-    .join('organizations as o', 'o.id', 'm.organization_id')
-    .whereRaw('o.path <@ ?::ltree', [org.path])
-    .whereNull('m.left_on')
-    // Parameters take the columns' ICU collation: in a C-locale database lower() would not fold Cyrillic.
-    .whereRaw('lower(m.surname) = lower(?::text COLLATE "ru-RU-x-icu") AND lower(m.name) = lower(?::text COLLATE "ru-RU-x-icu")', [person.surname, person.name])
-    .whereRaw('coalesce(lower(m.patronymic), \'\') = coalesce(lower(?::text COLLATE "ru-RU-x-icu"), \'\')', [person.patronymic])
-    .limit(2)
-    .pluck('m.id');
-  return matches.length === 1 ? Number(matches[0]) : null;
 }
 
 export type PassportService = ReturnType<typeof createPassportService>;

@@ -4,8 +4,10 @@ import { CHANGES_SINCE_FILING, compiledForm, type CompiledForm } from './forms/c
 import { evaluateForm, type ControlFailure, type LineOverride, type LineResult } from './forms/evaluate';
 import type { ColumnKey, LinesForm } from './forms/form-schema';
 import type { FormVersion } from './forms/forms.repo';
-import { listCards, listMissingHeadcounts, toCardRefs, type CardRef } from './indicators/behind';
+import { listCards, listMissingHeadcounts, listOfficersWithoutPerson, toCardRefs, type CardRef } from './indicators/behind';
 import { computeIndicators, type ColumnValues } from './indicators/engine';
+import { INDICATORS } from './indicators/catalog';
+import { personKeysOf, type PersonKeys } from './indicators/person-keys';
 import { sqlDate } from './indicators/sql-fragments';
 import { agreementTexts, primaryAgreementRows, type AgreementRow } from './indicators/texts';
 import { periodStart } from './periods';
@@ -26,6 +28,8 @@ export interface ReportResult {
   gaps: { message: string; orgs: { inpo: string; name: string }[]; total: number }[];
   listColumns?: { key: string; label: string }[];
   rows?: AgreementRow[];
+  /** a filed version: who its distinct-person lines count, by line and column (ids only: person-keys.ts) */
+  personKeys?: Record<string, PersonKeys>;
   computedAt: string;
 }
 
@@ -36,6 +40,8 @@ export interface BuildOptions {
   previousFiled?: { values: ColumnValues; filedAt: Date } | null;
   /** consolidation from filed reports: summed children's lines */
   override?: LineOverride;
+  /** keep who the distinct-person lines count (for filing: a consolidation from filed reports needs them) */
+  personKeys?: boolean;
 }
 
 function header(fv: FormVersion, org: OrgRef, date: string) {
@@ -68,7 +74,11 @@ export async function buildReport(db: Knex, fv: FormVersion, org: OrgRef, date: 
       return { ...f, cards: behind.cards, cardsTotal: behind.total };
     }),
   );
-  return { ...base, source: options.override ? 'filed' : 'live', columns: def.columns, sections: evaluation.sections, controls, gaps: await findGaps(db, form, org, date, values) };
+  const personKeys = options.personKeys && !options.override ? await personKeysOf(db, form, org.id, date, base.periodStart) : undefined;
+  return {
+    ...base, source: options.override ? 'filed' : 'live', columns: def.columns, sections: evaluation.sections, controls, gaps: await findGaps(db, form, org, date, values),
+    ...(personKeys && Object.keys(personKeys).length ? { personKeys } : {}),
+  };
 }
 
 /** The same form evaluated for several organizations with one query per indicator group (sheets per child, comparisons). */
@@ -128,6 +138,10 @@ async function findGaps(db: Knex, form: CompiledForm, org: OrgRef, date: string,
   if (['staff_total', 'staff_ped', 'students_total'].some((n) => form.indicators.has(n))) {
     const missing = await listMissingHeadcounts(db, org.id, date);
     if (missing.total) gaps.push({ message: 'Нет численности работников и обучающихся на дату отчёта (вкладка «Численность» паспорта): охват по этим организациям не посчитан', ...missing });
+  }
+  if ([...form.indicators].some((n) => INDICATORS[n]?.group === 'officers')) {
+    const missing = await listOfficersWithoutPerson(db, org.id, date);
+    if (missing.total) gaps.push({ message: 'Выборные лица без персоны (не выбраны из карточек членов Профсоюза и не внесены по СНИЛС на вкладке «Председатель и выборные»): пол и возраст неизвестны, в графах «женщины» и «молодёжь» строк о выборных лицах они не учтены', ...missing });
   }
   if (form.indicators.has('institutions_total') && values.institutions_total?.total == null) {
     gaps.push({ message: 'Не указано число образовательных организаций на территории (вкладка «Численность» паспорта территориальной организации)', orgs: [], total: 0 });

@@ -100,7 +100,7 @@ export function reportsRoutes({ db, eventDates }: Deps): Router {
       throw new ValidationError([{ field: 'form', message: `Отчёт по форме ${t.form.definition.name} сдаётся на даты: ${t.form.definition.reportingDates.map((d) => d.split('-').reverse().join('.')).join(', ')}` }]);
     }
     eventDates.checkPast('form', t.date, 'Отчёт сдаётся за прошедшую дату: дата отчёта');
-    const result = await reports.draft(t);
+    const result = await reports.draft(t, t.form, { personKeys: true });
     try {
       const number = await fileReport(db, auditContextOf(req), t.org.id, result);
       flash(req, 'success', `Отчёт сдан (версия ${number}). Вышестоящая организация увидит его на доске сдачи отчётов.`);

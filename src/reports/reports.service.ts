@@ -9,7 +9,9 @@ import { todayIso } from '../shared/dates';
 import { FORM_CODE_PATTERN, type ColumnKey } from './forms/form-schema';
 import { appliesTo, findActiveForm, findFormVersion, listActiveForms, type FormVersion } from './forms/forms.repo';
 import type { ColumnValues } from './indicators/engine';
+import { distinctOverFiled, distinctPersonLines } from './indicators/person-keys';
 import { childrenOn } from './indicators/tree-on-date';
+import { compiledForm } from './forms/compile';
 import { FILED_STATUSES, diffReports, filedLine, findReport, latestVersion, listVersions, type ReportRow, type VersionRow } from './filing';
 import { refreshUnionStats } from './indicators/union-stats';
 import { REPORT_DATE_MESSAGE, currentReportingDate, dueDate, isIsoDate, isReportDate, periodStart } from './periods';
@@ -36,9 +38,9 @@ export function createReportsService(db: Knex) {
   }
 
   /** The live draft: computed from the registry now, with the previous filed report as the movement start. */
-  async function draft(t: ReportTarget, form: FormVersion = t.form): Promise<ReportResult> {
+  async function draft(t: ReportTarget, form: FormVersion = t.form, options: { personKeys?: boolean } = {}): Promise<ReportResult> {
     const previous = await filedLine(db, t.org.id, form.code, periodStart(form.definition, t.date), '09');
-    return buildReport(db, form, t.org, t.date, { previousFiled: previous });
+    return buildReport(db, form, t.org, t.date, { previousFiled: previous, ...options });
   }
 
   /** A filed version, rendered with the form version it was made with. */
@@ -97,6 +99,13 @@ export function createReportsService(db: Knex) {
       }
     }
     const zero = { total: 0, women: 0, youth: 0 };
+    // distinct persons are counted over the children's kept persons, not added up (person-keys.ts)
+    if (t.form.definition.kind === 'lines') {
+      for (const no of distinctPersonLines(compiledForm(t.form.definition)).keys()) {
+        const distinct = distinctOverFiled(no, filings.map((f) => f.filed?.result));
+        if (distinct) sums.set(no, distinct);
+      }
+    }
     const [live, fromFiled, childLive] = await Promise.all([
       draft(t),
       buildReport(db, t.form, t.org, t.date, { override: (no) => sums.get(no) ?? zero }),

@@ -144,3 +144,7 @@ export const optionalSnils = () =>
 /** Surname, name or patronymic: Cyrillic letters, hyphens and spaces. */
 export const personName = (message: string) =>
   requiredString(message, 100).regex(/^[А-ЯЁа-яё]+(?:[ -][А-ЯЁа-яё]+)*$/, 'Только русские буквы, дефис и пробел');
+
+/** A name that may be left blank ('' → null). */
+export const optionalPersonName = (message: string) =>
+  z.preprocess((v) => (v === '' ? undefined : v), personName(message).optional()).transform((v) => v ?? null);

@@ -93,7 +93,7 @@ describe('organization event dates', () => {
 
   it('when officers and headcounts are dated before the creation or beyond the near future, then they are refused', async () => {
     const fresh = await createOrg(db(), tree.territory, 'primary', { createdOn: '2020-06-01' });
-    const officer = { post: 'chair', surname: 'Датова', name: 'Анна' };
+    const officer = { post: 'chair', personKind: 'nonmember', snils: '112-233-445 95', surname: 'Датова', name: 'Анна', sex: 'f', birthDate: '1980-01-01' };
     expectRefused(await post(`/orgs/${fresh.inpo}/officers`, { ...officer, electedOn: '2019-01-01' }), 'с 01.06.2020');
     expectRefused(await post(`/orgs/${fresh.inpo}/officers`, { ...officer, electedOn: tooLate() }), latest());
     expectRefused(await post(`/orgs/${fresh.inpo}/headcount`, { asOf: tooLate(), employeesTotal: '5', employeesPedagogical: '1' }, `/orgs/${fresh.inpo}/headcount`), latest());

@@ -233,7 +233,7 @@ describe('lengths after normalisation', () => {
 describe('dates in forms', () => {
   it('when a date is before year 1900, impossible or has five digits, then a field error', async () => {
     for (const electedOn of ['0001-01-01', '2024-02-30', '99999-01-01', '31.02.2024', '1.1.2024']) {
-      const res = await post(`/orgs/${tree.primary.inpo}/officers`, { post: 'deputy', surname: 'Петров', name: 'Пётр', electedOn });
+      const res = await post(`/orgs/${tree.primary.inpo}/officers`, { post: 'deputy', personKind: 'nonmember', snils: '112-233-445 95', surname: 'Петров', name: 'Пётр', sex: 'm', birthDate: '1980-01-01', electedOn });
       expectRefusal(res, [422]);
       expect(res.text).toContain('Введите дату в формате ДД.ММ.ГГГГ');
     }

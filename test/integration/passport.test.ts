@@ -82,17 +82,19 @@ describe('officers', () => {
     // The new chair is a member of this ППО: the officer record links to the card.
     const [expectedMemberId] = await createMembers(db(), org, 1, { surname: 'Петров-Водкин', name: 'Кузьма', patronymic: null, sex: 'm', birth_date: '1978-10-05', joined_on: '2001-09-01' });
     const add = (body: Record<string, string>) => coordinator.agent.post(`/orgs/${org.inpo}/officers`).type('form').send({ _csrf: coordinator.csrf, ...body });
-    expect((await add({ post: 'chair', surname: 'Иванова', name: 'Анна', patronymic: 'Петровна', electedOn: '2020-03-01', termUntil: '2025-03-01', salaried: 'on' })).status).toBe(303);
-    expect((await add({ post: 'deputy', surname: 'Салихов', name: 'Рамиль', electedOn: '2020-03-01' })).status).toBe(303);
-    const invalid = await add({ post: 'chair', surname: 'Smith', name: '', electedOn: '31.02.2024', termUntil: '2019-01-01' });
+    const outsider = { personKind: 'nonmember', sex: 'f', birthDate: '1975-01-01' };
+    expect((await add({ post: 'chair', ...outsider, snils: '112-233-445 95', surname: 'Иванова', name: 'Анна', patronymic: 'Петровна', electedOn: '2020-03-01', termUntil: '2025-03-01', salaried: 'on' })).status).toBe(303);
+    expect((await add({ post: 'deputy', ...outsider, sex: 'm', snils: '123-456-789 64', surname: 'Салихов', name: 'Рамиль', electedOn: '2020-03-01' })).status).toBe(303);
+    const invalid = await add({ post: 'chair', personKind: 'nonmember', snils: '112-233-445 95', surname: 'Smith', name: '', electedOn: '31.02.2024', termUntil: '2019-01-01' });
     expect(invalid.status).toBe(422);
     expect(invalid.text).toContain('Только русские буквы');
     expect(invalid.text).toContain('Укажите имя');
     expect(invalid.text).toContain('ДД.ММ.ГГГГ');
-    expect((await add({ post: 'chair', surname: 'Петров-Водкин', name: 'Кузьма', electedOn: '25.03.2025', termUntil: '2030-03-25' })).status).toBe(303);
+    expect((await add({ post: 'chair', personKind: 'member', memberId: String(expectedMemberId), electedOn: '25.03.2025', termUntil: '2030-03-25' })).status).toBe(303);
 
     const officers = await db()('org_officers').where({ organization_id: org.id }).orderBy('id');
     expect(officers.map((o) => o.member_id)).toEqual([null, null, expectedMemberId]);
+    expect(officers.map((o) => o.person_id === null)).toEqual([false, false, true]);
     expect(officers.map((o) => [o.surname, o.post, o.elected_on, o.ended_on])).toEqual([
       ['Иванова', 'chair', '2020-03-01', '2025-03-25'],
       ['Салихов', 'deputy', '2020-03-01', null],

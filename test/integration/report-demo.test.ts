@@ -36,4 +36,24 @@ describe('the demo dataset', () => {
     // the demo history really moves: the identity is not checked on a still life
     expect(moves).toBeGreaterThan(100);
   });
+
+  it('has officers who are people: the chair Волкова Елена Сергеевна is a woman on her card, and every officer is a card or a person', async () => {
+    const db = database.db;
+    const chair = await db('org_officers as f').join('organizations as o', 'o.id', 'f.organization_id').join('members as m', 'm.id', 'f.member_id')
+      .where({ 'f.post': 'chair', 'm.surname': 'Волкова', 'm.name': 'Елена', 'm.patronymic': 'Сергеевна' }).whereNull('f.ended_on')
+      .first('o.id', 'o.name', 'm.sex', 'm.birth_date', 'f.organization_id', 'm.organization_id as cardOrg');
+    expect(chair).toMatchObject({ name: 'Первичная профсоюзная организация МБОУ «Гимназия № 7» г. Казани', sex: 'f', cardOrg: chair.organization_id });
+    expect(await db('org_officers').whereNull('member_id').whereNull('person_id').count('* as n').first()).toEqual({ n: 0 });
+    // line 22 of her 5-СП, and women among the chairs of the union, counted independently from the cards and persons
+    const date = '2026-10-01';
+    const [own] = (await computeIndicators(db, { rootIds: [chair.id], date, periodStart: '2026-07-01', names: ['officers_chair'] })).values();
+    expect(own!.officers_chair).toEqual({ total: 1, women: 1, youth: 0 });
+    const { rows } = await db.raw(`SELECT count(*)::int AS total, count(*) FILTER (WHERE coalesce(m.sex, p.sex) = 'f')::int AS women
+       FROM org_officers f JOIN organizations o ON o.id = f.organization_id LEFT JOIN members m ON m.id = f.member_id LEFT JOIN persons p ON p.id = f.person_id
+      WHERE f.post = 'chair' AND o.level = 'primary' AND f.elected_on <= ? AND (f.ended_on IS NULL OR f.ended_on > ?)`, [date, date]);
+    const union = (await db('organizations').whereNull('parent_id').first('id')).id;
+    const [all] = (await computeIndicators(db, { rootIds: [union], date, periodStart: '2026-07-01', names: ['officers_chair'], maintained: false })).values();
+    expect({ total: all!.officers_chair!.total, women: all!.officers_chair!.women }).toEqual(rows[0]);
+    expect(rows[0].women).toBeGreaterThan(rows[0].total / 2);
+  });
 });

@@ -54,9 +54,12 @@ beforeAll(async () => {
   }
   // elected posts of members: their audit rows name them too; one ends with the membership, one goes on
   const passport = createPassportService(ctx.deps.db);
-  const committee = { post: 'committee' as const, name: 'Анна', patronymic: 'Ивановна', electedOn: '2015-01-01', termUntil: null, salaried: false, protocolNumber: null, protocolDate: null, trainedOn: null };
-  await passport.addOfficer(auditCtx(), org, { ...committee, surname: 'Молодцова' });
-  await passport.addOfficer(auditCtx(), org, { ...committee, surname: 'Комитетова' });
+  const committee = {
+    post: 'committee' as const, personKind: 'member' as const, snils: null, surname: null, name: null, patronymic: null, sex: null, birthDate: null,
+    electedOn: '2015-01-01', termUntil: null, salaried: false, protocolNumber: null, protocolDate: null, trainedOn: null,
+  };
+  await passport.addOfficer(auditCtx(), coordinator, org, { ...committee, memberId: ids.young! });
+  await passport.addOfficer(auditCtx(), coordinator, org, { ...committee, memberId: ids.officer! });
   const [post] = await db()('org_officers').where({ member_id: ids.young });
   await passport.endOfficer(auditCtx(), org, post.id, LEFT);
   for (const key of ['young', 'turning', 'older', 'officer']) await members.exit(coordinator, auditCtx(), ids[key]!, { reason: 'dismissed', on: LEFT, documentNumber: null, documentDate: null });

@@ -77,7 +77,7 @@ beforeAll(async () => {
   Object.assign(fx.members, ids);
   // a person outside the registry with posts in two blocks, and a member with posts in two blocks
   await db('org_officers').insert([
-    { organization_id: X.id, post: 'safety_rep', surname: 'Сидоров', name: 'Тест', sex: 'm', birth_date: '1960-01-01', elected_on: '2023-01-01', trained_on: '2026-02-01' },
+    { organization_id: X.id, post: 'safety_rep', surname: 'Сидоров', name: 'Тест', person_id: fx.persons['Сидоров'], elected_on: '2023-01-01', trained_on: '2026-02-01' },
     { organization_id: XG.id, post: 'group_organizer', surname: 'Петрова', name: 'Тест', member_id: ids['Петрова'], elected_on: '2024-01-01' },
     { organization_id: fx.orgs.A.id, post: 'commission', surname: 'Петрова', name: 'Тест', member_id: ids['Петрова'], elected_on: '2024-01-01' },
   ]);
@@ -125,6 +125,7 @@ describe('maintained statistics of the whole union', () => {
       ['a category change', () => db.transaction((trx) => changeCategory(trx, m['Рябова']!, 'unemployed', false, { on: '2026-02-01', ...noActor })), [0, 2]],
       ['an officer leaves a post', () => db('org_officers').where({ organization_id: extra.X.id, surname: 'Сидоров' }).update({ ended_on: '2026-03-01' }), [0, 1]],
       ['a member officer corrects her sex', () => db('members').where({ id: m['Петрова'] }).update({ sex: 'm' }), [0, 1, 2]],
+      ['a non-member officer corrects his birth date', () => db('persons').where({ id: fx.persons['Сидоров'] }).update({ birth_date: '1995-01-01' }), [0, 1]],
       ['a headcount', () => db('org_headcounts').insert({ organization_id: extra.X.id, as_of: '2026-02-01', employees_total: 50, employees_pedagogical: 30, students_total: 0 }), [1]],
       ['an agreement and an annex', async () => {
         await db('collective_agreements').insert({ organization_id: extra.X.id, status: 'active', signed_on: '2026-02-01', valid_from: '2026-02-01', valid_to: '2028-01-31' });

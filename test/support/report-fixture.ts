@@ -138,6 +138,8 @@ export interface ReportFixture {
   orgs: Orgs;
   /** member ids by surname */
   members: Record<string, number>;
+  /** non-member persons (by SNILS) by surname */
+  persons: Record<string, number>;
 }
 
 /** Writes the union as the owner (fixtures bypass the application's own checks, not its tables). */
@@ -159,11 +161,13 @@ export async function buildReportFixture(db: Knex): Promise<ReportFixture> {
   for (const h of HEADCOUNTS) {
     await db('org_headcounts').insert({ organization_id: orgs[h.org].id, as_of: h.asOf, employees_total: h.employees, employees_pedagogical: h.ped, students_total: h.students ?? 0, institutions_total: h.institutions ?? null });
   }
+  const persons = new Map<string, number>();
   for (const o of OFFICERS) {
     const person = o.member ? PEOPLE.find((p) => p.surname === o.member)! : o.person!;
+    const personId = o.person ? (persons.get(o.person.surname) ?? (await insertNonMember(db, o.person, persons.size))) : null;
+    if (o.person && personId) persons.set(o.person.surname, personId);
     await db('org_officers').insert({
-      organization_id: orgs[o.org].id, post: o.post, surname: person.surname, name: 'Тест', member_id: o.member ? members[o.member] : null,
-      sex: o.member ? null : person.sex, birth_date: o.member ? null : 'birth' in person ? person.birth : null,
+      organization_id: orgs[o.org].id, post: o.post, surname: person.surname, name: 'Тест', member_id: o.member ? members[o.member] : null, person_id: personId,
       elected_on: o.electedOn, ended_on: o.endedOn ?? null, salaried: o.salaried ?? false, trained_on: o.trainedOn ?? null,
     });
   }
@@ -174,7 +178,13 @@ export async function buildReportFixture(db: Knex): Promise<ReportFixture> {
     });
     for (const title of a.annexes ?? []) await db('agreement_annexes').insert({ organization_id: orgs[a.org].id, title });
   }
-  return { orgs, members };
+  return { orgs, members, persons: Object.fromEntries(persons) };
+}
+
+/** A person outside the registry, recorded by SNILS (officers who are not members). */
+export async function insertNonMember(db: Knex, p: { surname: string; sex: 'm' | 'f'; birth: string }, seq: number): Promise<number> {
+  const [row] = await db('persons').insert({ snils: String(90000000000 + seq), surname: p.surname, name: 'Тест', sex: p.sex, birth_date: p.birth }).returning('id');
+  return Number(row.id);
 }
 
 /** Cards with their membership history as the registry keeps it: periods, and the events that open and close them. */

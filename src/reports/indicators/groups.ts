@@ -116,15 +116,19 @@ const cubeFrom = ({ scope, frame }: GroupQuery) => {
         JOIN roots r ON r.key = c.key`;
 };
 
-/** The card of an officer who is a member, looked up by id (hashing 4 M cards for 135,000 officers cost 3 s). */
-const memberOf = (f: string) => `LEFT JOIN LATERAL (SELECT mc.sex, mc.birth_date FROM members mc WHERE mc.id = ${f}.member_id OFFSET 0) m ON true`;
-const onPost = (f: string, d: string) => `${f}.elected_on <= ${d} AND (${f}.ended_on IS NULL OR ${f}.ended_on > ${d})`;
-const names = (f: string) => `lower(${f}.surname || ' ' || ${f}.name || ' ' || coalesce(${f}.patronymic, ''))`;
 /**
- * A person among the officers: a member card, or the same names, birth date and sex (who then has one
- * sex and age in every post). Compared byte-wise: grouping by it needs no Russian collation.
+ * The person of an officer — a member card, or a person outside the registry — looked up by id (hashing
+ * 4 M cards for 135,000 officers cost 3 s). An officer recorded before officers were people has neither:
+ * no sex, no age (a data gap, never guessed).
  */
-const personKey = (f: string) => `coalesce('m' || ${f}.member_id::text, 'p' || ${names(f)} || '|' || coalesce(${f}.birth_date::text, '') || '|' || coalesce(${f}.sex, '')) COLLATE "C"`;
+const personOf = (f: string) => `LEFT JOIN LATERAL (SELECT mc.sex, mc.birth_date FROM members mc WHERE mc.id = ${f}.member_id
+                   UNION ALL SELECT pc.sex, pc.birth_date FROM persons pc WHERE pc.id = ${f}.person_id OFFSET 0) m ON true`;
+const onPost = (f: string, d: string) => `${f}.elected_on <= ${d} AND (${f}.ended_on IS NULL OR ${f}.ended_on > ${d})`;
+/**
+ * Who an officer is, as a key that names nobody (a filed version keeps these for line 31): a member card,
+ * a non-member person, or — for an officer without a person — the post itself. Compared byte-wise.
+ */
+export const personKey = (f: string) => `coalesce('m' || ${f}.member_id::text, 'p' || ${f}.person_id::text, 'o' || ${f}.id::text) COLLATE "C"`;
 
 /** Blocks of the union with distinct-person indicators to count. */
 const countsOnce = (q: GroupQuery) => !!q.frame.blocks && q.names.some((n) => INDICATORS[n]!.distinct);
@@ -132,19 +136,20 @@ const countsOnce = (q: GroupQuery) => !!q.frame.blocks && q.names.some((n) => IN
 /**
  * CTE `first_posts (person, <indicator>…)`: for each person holding a post in the blocks, the lowest
  * organization id among their posts anywhere in the union that each distinct-person indicator counts —
- * the one block that counts them. (Posts of the blocks' persons are found through the member and name indexes.)
+ * the one block that counts them. (Posts of the blocks' persons are found through the member and person indexes.)
  */
 function firstPostsCte({ d, s, names: asked, frame, scope }: GroupQuery): string {
   const bind = (sql: string) => sql.replaceAll(':date', d).replaceAll(':start', s);
   const firsts = asked.filter((n) => INDICATORS[n]!.distinct).map((n) => `min(f.organization_id) FILTER (WHERE ${bind(INDICATORS[n]!.where)}) AS "${n}"`);
   const firstPosts = (theirs: string) => `first_posts AS (SELECT ${personKey('f')} AS person, ${firsts.join(', ')}
-      FROM org_officers f JOIN ${orgsOn(frame.tree, d)} o ON o.id = f.organization_id ${memberOf('f')}
+      FROM org_officers f JOIN ${orgsOn(frame.tree, d)} o ON o.id = f.organization_id
      WHERE ${onPost('f', d)} ${theirs} GROUP BY 1)`;
   // all blocks at once: every person
   if (scope !== 'subtree') return firstPosts('');
-  return `block_officers AS (SELECT bf.member_id, ${names('bf')} AS names FROM roots r ${under(frame, 'bo', d)} JOIN org_officers bf ON bf.organization_id = bo.id),
+  return `block_officers AS (SELECT bf.id, bf.member_id, bf.person_id FROM roots r ${under(frame, 'bo', d)} JOIN org_officers bf ON bf.organization_id = bo.id),
   their_posts AS (SELECT f.id FROM block_officers b JOIN org_officers f ON f.member_id = b.member_id
-                  UNION SELECT f.id FROM block_officers b JOIN org_officers f ON f.member_id IS NULL AND ${names('f')} = b.names WHERE b.member_id IS NULL),
+                  UNION SELECT f.id FROM block_officers b JOIN org_officers f ON f.person_id = b.person_id
+                  UNION SELECT id FROM block_officers WHERE member_id IS NULL AND person_id IS NULL),
   ${firstPosts('AND f.id IN (SELECT id FROM their_posts)')}`;
 }
 
@@ -171,13 +176,13 @@ export const GROUPS: Record<IndicatorGroup, GroupShape> = {
     ...NO_PERSON,
   },
   officers: {
-    sex: 'coalesce(f.sex, m.sex)', birth: 'coalesce(f.birth_date, m.birth_date)', ageOn: (d) => d,
+    sex: 'm.sex', birth: 'm.birth_date', ageOn: (d) => d,
     person: personKey('f'),
     firstPost: (name) => `f.organization_id = fp."${name}"`,
     ctes: (q) => (countsOnce(q) ? firstPostsCte(q) : ''),
     from: (q) => `FROM roots r ${under(q.frame, 'o', q.d)}
       JOIN org_officers f ON f.organization_id = o.id AND ${onPost('f', q.d)}
-      ${memberOf('f')} ${countsOnce(q) ? `LEFT JOIN first_posts fp ON fp.person = ${personKey('f')}` : ''}`,
+      ${personOf('f')} ${countsOnce(q) ? `LEFT JOIN first_posts fp ON fp.person = ${personKey('f')}` : ''}`,
   },
   structure: {
     // the sizes of the ППО only when a line asks for small ППО
