@@ -1,7 +1,10 @@
 import type { Knex } from 'knex';
 import { GAPS_SQL_INCOMPLETE, type PassportGaps } from './completeness';
 
-export const OFFICER_POSTS = ['chair', 'deputy', 'committee', 'presidium', 'audit', 'commission', 'group_organizer', 'safety_rep', 'staff', 'volunteer_inspector'] as const;
+export const OFFICER_POSTS = [
+  'chair', 'deputy', 'committee', 'presidium', 'audit', 'commission', 'group_organizer', 'safety_rep',
+  'staff_specialist', 'staff_accountant', 'staff_legal_inspector', 'staff_safety_inspector', 'staff', 'volunteer_inspector',
+] as const;
 export type OfficerPost = (typeof OFFICER_POSTS)[number];
 export const OFFICER_POST_LABELS: Record<OfficerPost, string> = {
   chair: 'Председатель',
@@ -12,7 +15,11 @@ export const OFFICER_POST_LABELS: Record<OfficerPost, string> = {
   safety_rep: 'Уполномоченный по охране труда',
   presidium: 'Член президиума',
   commission: 'Член комиссии профкома',
-  staff: 'Штатный работник аппарата',
+  staff_specialist: 'Штатный специалист аппарата',
+  staff_accountant: 'Штатный бухгалтер аппарата',
+  staff_legal_inspector: 'Штатный правовой инспектор труда',
+  staff_safety_inspector: 'Штатный технический инспектор (охрана труда)',
+  staff: 'Штатный работник аппарата (иная должность)',
   volunteer_inspector: 'Внештатный (общественный) инспектор',
 };
 
@@ -41,7 +48,7 @@ const OFFICER_COLUMNS = {
 export async function listOfficers(db: Knex, organizationId: number): Promise<OfficerRow[]> {
   return db('org_officers')
     .where({ organization_id: organizationId })
-    .orderByRaw("ended_on IS NOT NULL, array_position(ARRAY['chair','group_organizer','deputy','presidium','committee','audit','commission','safety_rep','staff','volunteer_inspector'], post), elected_on DESC, id DESC")
+    .orderByRaw("ended_on IS NOT NULL, array_position(ARRAY['chair','group_organizer','deputy','presidium','committee','audit','commission','safety_rep','staff_specialist','staff_accountant','staff_legal_inspector','staff_safety_inspector','staff','volunteer_inspector'], post), elected_on DESC, id DESC")
     .select(OFFICER_COLUMNS);
 }
 

@@ -1,6 +1,6 @@
 import { INDICATORS, type IndicatorGroup } from './catalog';
 import { movementCtes, movementFrom } from './movement';
-import { existsOn, periodOn } from './sql-fragments';
+import { agreementActiveOn, existsOn, periodOn } from './sql-fragments';
 import { BLOCK_BITS, belongs, orgsOn, subtreeCte, under, type Frame } from './tree-on-date';
 
 // The FROM of each indicator group: one set-based query over the subtrees of the roots (`roots r`,
@@ -196,10 +196,15 @@ export const GROUPS: Record<IndicatorGroup, GroupShape> = {
       LEFT JOIN ppo_sizes ps ON ps.ppo_id = o.id
       ${latestHeadcount('o', d)}
       CROSS JOIN LATERAL (SELECT
-        coalesce(ca.status IN ('active','expired') AND ca.valid_from <= ${d} AND ca.valid_to >= ${d}, false) AS active,
+        ${agreementActiveOn('ca', d)} AS active,
         (SELECT count(*) FROM agreement_annexes x WHERE x.organization_id = o.id) AS annexes,
         coalesce(ps.working, 0) AS working_members) a`,
     ...NO_PERSON,
+  },
+  own_agreement: {
+    from: ({ d }) => `FROM roots r LEFT JOIN collective_agreements ca ON ca.organization_id = r.root_id
+      CROSS JOIN LATERAL (SELECT ${agreementActiveOn('ca', d)} AS active) a`,
+    ...NO_PERSON, person: 'r.root_id',
   },
   filings: {
     from: ({ d, frame }) => `FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND o.id <> r.root_id

@@ -3,7 +3,7 @@ import { EMPLOYER_KIND_LABELS, type EmployerKind } from '../../registry/levels';
 import { AGREEMENT_STATUS_LABELS } from '../../registry/passport.schemas';
 import { formatDate } from '../../shared/format';
 import { latestHeadcount, ppoSizesCtes } from './groups';
-import { existsOn, sqlDate } from './sql-fragments';
+import { agreementActiveOn, existsOn, sqlDate } from './sql-fragments';
 import { frameSince, rootsOn, under } from './tree-on-date';
 
 // Text lines and list rows of the collective-bargaining forms, read from the agreement tab of the
@@ -47,7 +47,7 @@ export async function primaryAgreementRows(db: Knex, rootId: number, date: strin
   const { rows } = await db.raw(
     `${rootsOn(frame, d)}, ${ppoSizesCtes({ d, s: d, scope: 'subtree', frame })}
      SELECT o.inpo, o.name, o.employer_kind, ca.status, ca.signed_on, ca.valid_from, ca.valid_to, h.employees_total,
-            coalesce(ca.status IN ('active','expired') AND ca.valid_from <= ${d} AND ca.valid_to >= ${d}, false) AS active,
+            ${agreementActiveOn('ca', d)} AS active,
             coalesce(ps.working, 0) AS working_members
        FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND ${existsOn('o', d)}
        LEFT JOIN ppo_sizes ps ON ps.ppo_id = o.id
