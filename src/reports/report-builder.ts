@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { OrgRow } from '../registry/orgs.repo';
 import { CHANGES_SINCE_FILING, compiledForm, type CompiledForm } from './forms/compile';
-import { evaluateForm, type ControlFailure, type LineOverride, type LineResult } from './forms/evaluate';
+import { evaluateForm, type ControlFailure, type LineOverride, type LineResult, type UncheckedControl } from './forms/evaluate';
 import type { ColumnKey, LinesForm } from './forms/form-schema';
 import type { FormVersion } from './forms/forms.repo';
 import { listCards, listMissingHeadcounts, toCardRefs, type CardRef } from './indicators/behind';
@@ -23,10 +23,19 @@ export interface ReportResult {
   columns: { key: ColumnKey; label: string }[];
   sections: { title: string; lines: LineResult[] }[];
   controls: (ControlFailure & { cards: CardRef[]; cardsTotal: number })[];
-  gaps: { message: string; orgs: { inpo: string; name: string }[]; total: number }[];
+  /** controls that compare an absent value: not checked (absent in reports filed before it was recorded) */
+  unchecked?: UncheckedControl[];
+  gaps: DataGap[];
   listColumns?: { key: string; label: string }[];
   rows?: AgreementRow[];
   computedAt: string;
+}
+
+/** Data the report lacks, with the organizations that lack it (the first ones; `total` of them). */
+export interface DataGap {
+  message: string;
+  orgs: { inpo: string; name: string }[];
+  total: number;
 }
 
 export type OrgRef = Pick<OrgRow, 'id' | 'inpo' | 'name' | 'level' | 'path'>;
@@ -36,6 +45,8 @@ export interface BuildOptions {
   previousFiled?: { values: ColumnValues; filedAt: Date } | null;
   /** consolidation from filed reports: summed children's lines */
   override?: LineOverride;
+  /** with override: the filed children that lack a line others have (instead of the registry's headcount gaps) */
+  filedGaps?: DataGap[];
 }
 
 function header(fv: FormVersion, org: OrgRef, date: string) {
@@ -53,7 +64,7 @@ export async function buildReport(db: Knex, fv: FormVersion, org: OrgRef, date: 
   const base = header(fv, org, date);
   const def = fv.definition;
   if (def.kind === 'list') {
-    return { ...base, source: 'live', columns: [], sections: [], controls: [], gaps: [], listColumns: def.listColumns, rows: await primaryAgreementRows(db, org.id, date) };
+    return { ...base, source: 'live', columns: [], sections: [], controls: [], unchecked: [], gaps: [], listColumns: def.listColumns, rows: await primaryAgreementRows(db, org.id, date) };
   }
   const form = compiledForm(def);
   const values = (await computeIndicators(db, { rootIds: [org.id], date, periodStart: base.periodStart, names: form.indicators })).get(org.id)!;
@@ -68,7 +79,8 @@ export async function buildReport(db: Knex, fv: FormVersion, org: OrgRef, date: 
       return { ...f, cards: behind.cards, cardsTotal: behind.total };
     }),
   );
-  return { ...base, source: options.override ? 'filed' : 'live', columns: def.columns, sections: evaluation.sections, controls, gaps: await findGaps(db, form, org, date, values) };
+  const gaps = [...(options.filedGaps ?? []), ...(await findGaps(db, form, org, date, values, !options.override))];
+  return { ...base, source: options.override ? 'filed' : 'live', columns: def.columns, sections: evaluation.sections, controls, unchecked: evaluation.unchecked, gaps };
 }
 
 /** The same form evaluated for several organizations with one query per indicator group (sheets per child, comparisons). */
@@ -88,7 +100,7 @@ export async function buildReportsForRoots(db: Knex, fv: FormVersion, orgs: OrgR
     const evaluation = evaluateForm(form, values.get(org.id)!, texts);
     out.set(org.id, {
       ...header(fv, org, date), source: 'live', columns: def.columns, sections: evaluation.sections,
-      controls: evaluation.failures.map((f) => ({ ...f, cards: [], cardsTotal: 0 })), gaps: [],
+      controls: evaluation.failures.map((f) => ({ ...f, cards: [], cardsTotal: 0 })), unchecked: evaluation.unchecked, gaps: [],
     });
   }
   return out;
@@ -123,9 +135,12 @@ async function changedSinceFiling(db: Knex, org: OrgRef, start: string, filedAt:
   return toCardRefs(rows);
 }
 
-async function findGaps(db: Knex, form: CompiledForm, org: OrgRef, date: string, values: Record<string, ColumnValues>): Promise<ReportResult['gaps']> {
-  const gaps: ReportResult['gaps'] = [];
-  if (['staff_total', 'staff_ped', 'students_total'].some((n) => form.indicators.has(n))) {
+/** The indicators read from the passports' headcounts (directly, or as the employees an agreement covers). */
+const HEADCOUNT_INDICATORS = ['staff_total', 'staff_ped', 'students_total', 'agreement_staff_total', 'agreement_staff_covered'];
+
+async function findGaps(db: Knex, form: CompiledForm, org: OrgRef, date: string, values: Record<string, ColumnValues>, headcounts: boolean): Promise<DataGap[]> {
+  const gaps: DataGap[] = [];
+  if (headcounts && HEADCOUNT_INDICATORS.some((n) => form.indicators.has(n))) {
     const missing = await listMissingHeadcounts(db, org.id, date);
     if (missing.total) gaps.push({ message: 'Нет численности работников и обучающихся на дату отчёта (вкладка «Численность» паспорта): охват по этим организациям не посчитан', ...missing });
   }

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import PDFDocument from 'pdfkit';
 import type { ReportResult } from '../report-builder';
-import { LIST_FIELD, SIGN_OFF, cellText, headerLines, listCell } from './report-text';
+import { LIST_FIELD, SIGN_OFF, cellText, headerLines, listCell, noteBlocks } from './report-text';
 
 // The form as an A4 PDF with an embedded Cyrillic font (DejaVu Sans from the dejavu-fonts-ttf package).
 
@@ -30,6 +30,11 @@ export function renderReportPdf(r: ReportResult, out: Writable): Promise<void> {
   doc.moveDown(0.5);
   if (r.form.kind === 'list') writeList(doc, r);
   else writeLines(doc, r);
+  for (const block of noteBlocks(r)) {
+    doc.moveDown(0.8).font('bold').fontSize(9).text(block.title);
+    doc.font('regular').fontSize(8);
+    for (const item of block.items) doc.text(`• ${item}`);
+  }
   doc.moveDown(1.5).font('regular').fontSize(9);
   for (const line of SIGN_OFF) doc.text(line).moveDown(0.6);
   doc.end();
