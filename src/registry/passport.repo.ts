@@ -104,6 +104,21 @@ export async function findAgreement(db: Knex, organizationId: number, lock = fal
   });
 }
 
+export interface AgreementVersionRow {
+  asOf: string;
+  status: AgreementRow['status'];
+  noneReason: string | null;
+  signedOn: string | null;
+  validFrom: string | null;
+  validTo: string | null;
+}
+
+/** What the agreement tab said and from when, newest first ('-infinity': known for every date). */
+export async function listAgreementVersions(db: Knex, organizationId: number): Promise<AgreementVersionRow[]> {
+  return db('collective_agreement_history').where({ organization_id: organizationId }).orderBy('as_of', 'desc')
+    .select({ asOf: 'as_of', status: 'status', noneReason: 'none_reason', signedOn: 'signed_on', validFrom: 'valid_from', validTo: 'valid_to' });
+}
+
 export async function listAnnexes(db: Knex, organizationId: number): Promise<{ id: number; title: string; signedOn: string | null }[]> {
   return db('agreement_annexes').where({ organization_id: organizationId }).orderBy([{ column: 'signed_on' }, { column: 'id' }]).select({ id: 'id', title: 'title', signedOn: 'signed_on' });
 }

@@ -71,7 +71,7 @@ export async function buildReport(db: Knex, fv: FormVersion, org: OrgRef, date: 
   if (options.previousFiled && values.members_at_start) {
     values.members_at_start = { ...values.members_at_start, total: options.previousFiled.values.total, women: options.previousFiled.values.women };
   }
-  const texts = hasTextLines(def) ? await agreementTexts(db, org.id) : {};
+  const texts = hasTextLines(def) ? await agreementTexts(db, org.id, date) : {};
   const evaluation = evaluateForm(form, values, texts, options.override);
   const controls = await Promise.all(
     evaluation.failures.map(async (f) => {
@@ -96,7 +96,7 @@ export async function buildReportsForRoots(db: Knex, fv: FormVersion, orgs: OrgR
   const start = periodStart(def, date);
   const values = await computeIndicators(db, { rootIds: orgs.map((o) => o.id), date, periodStart: start, names: form.indicators });
   for (const org of orgs) {
-    const texts = hasTextLines(def) ? await agreementTexts(db, org.id) : {};
+    const texts = hasTextLines(def) ? await agreementTexts(db, org.id, date) : {};
     const evaluation = evaluateForm(form, values.get(org.id)!, texts);
     out.set(org.id, {
       ...header(fv, org, date), source: 'live', columns: def.columns, sections: evaluation.sections,

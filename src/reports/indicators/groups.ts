@@ -73,6 +73,10 @@ function unitsOfBlockPpo(frame: Frame, d: string): string {
 export const latestHeadcount = (org: string, d: string) =>
   `LEFT JOIN LATERAL (SELECT * FROM org_headcounts h WHERE h.organization_id = ${org}.id AND h.as_of <= ${d} ORDER BY h.as_of DESC LIMIT 1) h ON true`;
 
+/** The collective agreement (alias ca) as the passport stated it on d: the latest version dated d or earlier. */
+export const agreementOn = (orgId: string, d: string) =>
+  `LEFT JOIN LATERAL (SELECT * FROM collective_agreement_history x WHERE x.organization_id = ${orgId} AND x.as_of <= ${d} ORDER BY x.as_of DESC LIMIT 1) ca ON true`;
+
 /** Members on record in the subtrees on a date: the rows of every membership indicator. */
 const membersOnRecord = ({ d, frame }: GroupQuery) => `FROM roots r ${under(frame, 'o', d)}
       JOIN member_periods p ON p.organization_id = o.id AND ${periodOn('p', d)}
@@ -192,7 +196,7 @@ export const GROUPS: Record<IndicatorGroup, GroupShape> = {
   agreements: {
     ctes: ppoSizesCtes,
     from: ({ d, frame }) => `FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND ${existsOn('o', d)}
-      LEFT JOIN collective_agreements ca ON ca.organization_id = o.id
+      ${agreementOn('o.id', d)}
       LEFT JOIN ppo_sizes ps ON ps.ppo_id = o.id
       ${latestHeadcount('o', d)}
       CROSS JOIN LATERAL (SELECT
@@ -202,7 +206,7 @@ export const GROUPS: Record<IndicatorGroup, GroupShape> = {
     ...NO_PERSON,
   },
   own_agreement: {
-    from: ({ d }) => `FROM roots r LEFT JOIN collective_agreements ca ON ca.organization_id = r.root_id
+    from: ({ d }) => `FROM roots r ${agreementOn('r.root_id', d)}
       CROSS JOIN LATERAL (SELECT ${agreementActiveOn('ca', d)} AS active) a`,
     ...NO_PERSON, person: 'r.root_id',
   },
