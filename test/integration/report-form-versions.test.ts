@@ -92,6 +92,8 @@ describe('the new versions in a database', () => {
   it('КДК-2 line 09: 1 where the organization’s own agreement is in force on the date, 0 where it has none', async () => {
     expect(lineOf(await report('KDK-2', fx.orgs.T.inpo), '09').values).toEqual({ total: 1 });
     expect(lineOf(await report('KDK-2', fx.orgs.R.inpo), '09').values).toEqual({ total: 0 });
+    const union = await unionRoot(ctx.database.ownerDb);
+    expect(lineOf(await report('KDK-2', union.inpo), '09').values).toEqual({ total: 0 });
   });
 
   it('an upgrade installs the shipped version as active; a report filed on version 1 keeps version 1', async () => {
