@@ -64,7 +64,8 @@ export async function buildReport(db: Knex, fv: FormVersion, org: OrgRef, date: 
   const base = header(fv, org, date);
   const def = fv.definition;
   if (def.kind === 'list') {
-    return { ...base, source: 'live', columns: [], sections: [], controls: [], unchecked: [], gaps: [], listColumns: def.listColumns, rows: await primaryAgreementRows(db, org.id, date) };
+    const [rows, gaps] = await Promise.all([primaryAgreementRows(db, org.id, date), headcountGaps(db, org, date)]);
+    return { ...base, source: 'live', columns: [], sections: [], controls: [], unchecked: [], gaps, listColumns: def.listColumns, rows };
   }
   const form = compiledForm(def);
   const values = (await computeIndicators(db, { rootIds: [org.id], date, periodStart: base.periodStart, names: form.indicators })).get(org.id)!;
@@ -141,11 +142,16 @@ const HEADCOUNT_INDICATORS = ['staff_total', 'staff_ped', 'students_total', 'agr
 async function findGaps(db: Knex, form: CompiledForm, org: OrgRef, date: string, values: Record<string, ColumnValues>, headcounts: boolean): Promise<DataGap[]> {
   const gaps: DataGap[] = [];
   if (headcounts && HEADCOUNT_INDICATORS.some((n) => form.indicators.has(n))) {
-    const missing = await listMissingHeadcounts(db, org.id, date);
-    if (missing.total) gaps.push({ message: 'Нет численности работников и обучающихся на дату отчёта (вкладка «Численность» паспорта): охват по этим организациям не посчитан', ...missing });
+    gaps.push(...(await headcountGaps(db, org, date)));
   }
   if (form.indicators.has('institutions_total') && values.institutions_total?.total == null) {
     gaps.push({ message: 'Не указано число образовательных организаций на территории (вкладка «Численность» паспорта территориальной организации)', orgs: [], total: 0 });
   }
   return gaps;
+}
+
+/** The ППО of the subtree without a headcount on the date: their lines print «—», never 0. */
+async function headcountGaps(db: Knex, org: OrgRef, date: string): Promise<DataGap[]> {
+  const missing = await listMissingHeadcounts(db, org.id, date);
+  return missing.total ? [{ message: 'Нет численности работников и обучающихся на дату отчёта (вкладка «Численность» паспорта): охват по этим организациям не посчитан', ...missing }] : [];
 }

@@ -78,6 +78,19 @@ describe('a ППО without a headcount', () => {
     expect(gapOrgs(r)).toEqual([orgs.X.inpo]);
   });
 
+  it('КДКО: the employees covered of the ППО without a headcount are absent («—»), the gap names it', async () => {
+    const r = (await json(`${url('KDKO', 'T', '2026-01-01')}.json?source=live`)) as Json & { rows: { inpo: string; staffCovered: number | null }[] };
+    expect(r.rows.map((x) => [x.inpo, x.staffCovered]).sort()).toEqual([[orgs.X.inpo, null], [orgs.Y.inpo, HEADCOUNT_Y.employees]].sort());
+    expect(gapOrgs(r)).toEqual([orgs.X.inpo]);
+    const xlsx = await admin.agent.get(`${url('KDKO', 'T', '2026-01-01')}.xlsx`).buffer(true).parse(binaryParser).expect(200);
+    const rows = await readSheet(xlsx.body as Buffer);
+    const header = rows.find((row) => row.includes('ИНПО'))!;
+    expect(rows.find((row) => row.includes(orgs.X.inpo))![header.indexOf('Охвачено работников')]).toBe('—');
+    expect(rows.map((row) => row.join(' ')).join('\n')).toContain('Пробелы в данных');
+    const page = (await admin.agent.get(url('KDKO', 'T', '2026-01-01')).expect(200)).text;
+    expect(page).toContain('Пробелы в данных');
+  });
+
   it('the page, the workbook and the PDF print «—» for the absent lines and list the gap and the unchecked controls', async () => {
     const page = (await admin.agent.get(`${url('5-SP', 'X')}?source=live`).expect(200)).text;
     expect(page).toMatch(/<tr data-line="01">[\s\S]*?data-column="total">—<\/td>/);

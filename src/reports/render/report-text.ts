@@ -30,9 +30,12 @@ export function cellText(line: LineResult, column: string): string {
   return line.type === 'percent' ? v.toFixed(1).replace('.', ',') : String(v);
 }
 
+/** Figures of list rows: absent (no headcount) prints «—»; an absent date or text is just empty. */
+const LIST_FIGURES = new Set(['staffCovered', 'membersCovered']);
+
 export function listCell(row: Record<string, unknown>, key: string): string | number {
   const v = row[key];
-  if (v == null) return '';
+  if (v == null) return LIST_FIGURES.has(key) ? ABSENT : '';
   if (typeof v === 'boolean') return v ? 'да' : 'нет';
   if (typeof v === 'number') return v;
   return /^\d{4}-\d{2}-\d{2}$/.test(String(v)) ? formatDate(String(v)) : String(v);

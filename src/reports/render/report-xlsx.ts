@@ -122,5 +122,6 @@ function writeList(sheet: ExcelJS.Worksheet, r: ReportResult) {
   for (const item of r.rows ?? []) {
     addSafeRow(sheet, columns.map((c) => listCell(item as unknown as Record<string, unknown>, LIST_FIELD[c.key] ?? c.key))).commit();
   }
+  writeNotes(sheet, r, columns.length);
   writeSignOff(sheet, columns.length);
 }
