@@ -67,7 +67,7 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'GET /orgs/:inpo/agreement/edit': none,
   'POST /orgs/:inpo/agreement': () => ({
     versionedBy: '/orgs/:inpo/agreement/edit',
-    body: { status: 'active', noneReason: '', signedOn: '2025-01-10', validFrom: '2025-01-10', validTo: '2028-01-09', registrationNumber: '17', registrationDate: '2025-01-20' },
+    body: { asOf: ON, status: 'active', noneReason: '', signedOn: '2025-01-10', validFrom: '2025-01-10', validTo: '2028-01-09', registrationNumber: '17', registrationDate: '2025-01-20' },
   }),
   'POST /orgs/:inpo/agreement/annexes': () => ({ body: { title: 'Положение об оплате труда', signedOn: '2025-01-10' } }),
   'GET /orgs/:inpo/history': none,

@@ -146,7 +146,7 @@ export function orgsRoutes({ db, eventDates }: Deps): Router {
   async function showAgreementForm(req: Request, res: Response, errors: FieldError[] = [], status?: number) {
     await editPage(req, res, 'orgs/agreement-edit', 'Коллективный договор', errors, async (org) => {
       const { agreement } = await passport.agreement(org);
-      return { ...(agreement ?? { status: 'negotiating' }), ...agreementVersionFields(agreement) };
+      return { asOf: todayIso(), ...(agreement ?? { status: 'negotiating' }), ...agreementVersionFields(agreement) };
     }, status);
   }
 

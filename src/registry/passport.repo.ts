@@ -1,7 +1,10 @@
 import type { Knex } from 'knex';
 import { GAPS_SQL_INCOMPLETE, type PassportGaps } from './completeness';
 
-export const OFFICER_POSTS = ['chair', 'deputy', 'committee', 'presidium', 'audit', 'commission', 'group_organizer', 'safety_rep', 'staff', 'volunteer_inspector'] as const;
+export const OFFICER_POSTS = [
+  'chair', 'deputy', 'committee', 'presidium', 'audit', 'commission', 'group_organizer', 'safety_rep',
+  'staff_specialist', 'staff_accountant', 'staff_legal_inspector', 'staff_safety_inspector', 'staff', 'volunteer_inspector',
+] as const;
 export type OfficerPost = (typeof OFFICER_POSTS)[number];
 export const OFFICER_POST_LABELS: Record<OfficerPost, string> = {
   chair: 'Председатель',
@@ -12,7 +15,11 @@ export const OFFICER_POST_LABELS: Record<OfficerPost, string> = {
   safety_rep: 'Уполномоченный по охране труда',
   presidium: 'Член президиума',
   commission: 'Член комиссии профкома',
-  staff: 'Штатный работник аппарата',
+  staff_specialist: 'Штатный специалист аппарата',
+  staff_accountant: 'Штатный бухгалтер аппарата',
+  staff_legal_inspector: 'Штатный правовой инспектор труда',
+  staff_safety_inspector: 'Штатный технический инспектор (охрана труда)',
+  staff: 'Штатный работник аппарата (иная должность)',
   volunteer_inspector: 'Внештатный (общественный) инспектор',
 };
 
@@ -48,7 +55,7 @@ export async function listOfficers(db: Knex, organizationId: number): Promise<Of
     .leftJoin('members as m', 'm.id', 'f.member_id')
     .leftJoin('persons as p', 'p.id', 'f.person_id')
     .where({ 'f.organization_id': organizationId })
-    .orderByRaw("f.ended_on IS NOT NULL, array_position(ARRAY['chair','group_organizer','deputy','presidium','committee','audit','commission','safety_rep','staff','volunteer_inspector'], f.post), f.elected_on DESC, f.id DESC")
+    .orderByRaw("f.ended_on IS NOT NULL, array_position(ARRAY['chair','group_organizer','deputy','presidium','committee','audit','commission','safety_rep','staff_specialist','staff_accountant','staff_legal_inspector','staff_safety_inspector','staff','volunteer_inspector'], f.post), f.elected_on DESC, f.id DESC")
     .select({
       ...Object.fromEntries(Object.entries(OFFICER_COLUMNS).map(([key, column]) => [key, `f.${column}`])),
       surname: db.raw(personName('surname')), name: db.raw(personName('name')), patronymic: db.raw(`CASE WHEN f.member_id IS NULL AND f.person_id IS NULL THEN f.patronymic ELSE coalesce(m.patronymic, p.patronymic) END`),
@@ -105,6 +112,21 @@ export async function findAgreement(db: Knex, organizationId: number, lock = fal
     status: 'status', noneReason: 'none_reason', signedOn: 'signed_on', validFrom: 'valid_from', validTo: 'valid_to',
     registrationNumber: 'registration_number', registrationDate: 'registration_date', version: 'version',
   });
+}
+
+export interface AgreementVersionRow {
+  asOf: string;
+  status: AgreementRow['status'];
+  noneReason: string | null;
+  signedOn: string | null;
+  validFrom: string | null;
+  validTo: string | null;
+}
+
+/** What the agreement tab said and from when, newest first ('-infinity': known for every date). */
+export async function listAgreementVersions(db: Knex, organizationId: number): Promise<AgreementVersionRow[]> {
+  return db('collective_agreement_history').where({ organization_id: organizationId }).orderBy('as_of', 'desc')
+    .select({ asOf: 'as_of', status: 'status', noneReason: 'none_reason', signedOn: 'signed_on', validFrom: 'valid_from', validTo: 'valid_to' });
 }
 
 export async function listAnnexes(db: Knex, organizationId: number): Promise<{ id: number; title: string; signedOn: string | null }[]> {

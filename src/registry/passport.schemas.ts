@@ -85,6 +85,8 @@ export const AGREEMENT_STATUS_LABELS: Record<(typeof AGREEMENT_STATUSES)[number]
 
 export const agreementSchema = z
   .object({
+    /** the date the information is given on (the version of the tab reports read from that date on); today when left empty */
+    asOf: optionalDate(),
     status: z.enum(AGREEMENT_STATUSES, { error: 'Выберите состояние коллективного договора' }),
     noneReason: optionalText(500),
     signedOn: optionalDate(),

@@ -8,10 +8,11 @@ import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import { staleEdit, type Seen } from '../http/versioned-forms';
 import { eventDates, sinceCreation, type EventDates } from '../shared/event-dates';
 import { INPO_PATTERN } from '../shared/inpo';
+import { todayIso } from '../shared/dates';
 import { missingFields } from './completeness';
 import { findLineageByInpo, findOrgById, lockOrg, type OrgRow } from './orgs.repo';
 import type { AgreementInput, GeneralInput, HeadcountInput, OfficerInput } from './passport.schemas';
-import { findAgreement, findHeaderFigures, findOfficer, listAnnexes, listHeadcounts, listOfficers, lockHeadcount } from './passport.repo';
+import { findAgreement, findHeaderFigures, findOfficer, listAgreementVersions, listAnnexes, listHeadcounts, listOfficers, lockHeadcount } from './passport.repo';
 import { AGREEMENT_FIELDS, GENERAL_FIELDS, agreementSnapshot, agreementVersionFields, generalSnapshot, generalVersionFields, staleHeadcount } from './passport-versions';
 import { membersOnRecordQuery } from '../members/members.repo';
 import { resolveOfficerPerson } from './officer-persons';
@@ -61,7 +62,7 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
     officers: (org: OrgRow) => listOfficers(db, org.id),
     headcounts: (org: OrgRow) => listHeadcounts(db, org.id),
     async agreement(org: OrgRow) {
-      return { agreement: await findAgreement(db, org.id), annexes: await listAnnexes(db, org.id) };
+      return { agreement: await findAgreement(db, org.id), annexes: await listAnnexes(db, org.id), versions: await listAgreementVersions(db, org.id) };
     },
 
     async updateGeneral(ctx: AuditContext, org: OrgRow, input: GeneralInput, today: string, seen?: Seen) {
@@ -149,21 +150,31 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
       });
     },
 
-    /** The one agreement record: created by the first save, changed by later ones from a form of its present version. */
+    /**
+     * The agreement as of a date (today unless given): the dated version reports read from that date on,
+     * and the current record of the tab — the latest version — changed from a form of its present version.
+     */
     async saveAgreement(ctx: AuditContext, org: OrgRow, input: AgreementInput, seen?: Seen) {
+      const asOf = input.asOf ?? todayIso();
+      dates.check('asOf', asOf, [sinceCreation(org.createdOn)]);
       await inTransaction(db, async (trx) => {
         const before = await findAgreement(trx, org.id, true);
         if (seen && (before?.version ?? null) !== seen.version) {
           throw staleEdit(AGREEMENT_FIELDS, seen, agreementSnapshot(before), agreementVersionFields(before), 'сведения о коллективном договоре');
         }
-        const values = {
-          status: input.status, none_reason: input.status === 'none' ? input.noneReason : null, signed_on: input.signedOn, valid_from: input.validFrom,
-          valid_to: input.validTo, registration_number: input.registrationNumber, registration_date: input.registrationDate, updated_at: trx.fn.now(),
+        // the reason is kept whenever there may be no agreement in force (none, negotiating, expired)
+        const fields = {
+          status: input.status, none_reason: input.status === 'active' ? null : input.noneReason, signed_on: input.signedOn, valid_from: input.validFrom,
+          valid_to: input.validTo, registration_number: input.registrationNumber, registration_date: input.registrationDate,
         };
+        await trx('collective_agreement_history').insert({ organization_id: org.id, as_of: asOf, ...fields, recorded_at: trx.fn.now() })
+          .onConflict(['organization_id', 'as_of']).merge();
+        const latest = await trx('collective_agreement_history').where({ organization_id: org.id }).orderBy('as_of', 'desc').first(Object.keys(fields));
+        const values = { ...latest, updated_at: trx.fn.now() };
         // a simultaneous first save meets this one at the primary key (db/pg-errors: 409)
         if (before) await trx('collective_agreements').where({ organization_id: org.id, version: before.version }).update(values);
         else await trx('collective_agreements').insert({ organization_id: org.id, ...values });
-        const { oldValues, newValues } = diffValues(agreementSnapshot(before), { ...input, noneReason: values.none_reason });
+        const { oldValues, newValues } = diffValues(agreementSnapshot(before), { ...input, asOf, noneReason: fields.none_reason });
         await recordAudit(trx, ctx, { action: 'org.agreement.saved', entity: 'organization', entityId: org.id, organizationId: org.id, oldValues, newValues });
       });
     },

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import type { OrgRow } from '../registry/orgs.repo';
 import { CHANGES_SINCE_FILING, compiledForm, type CompiledForm } from './forms/compile';
-import { evaluateForm, type ControlFailure, type LineOverride, type LineResult } from './forms/evaluate';
+import { evaluateForm, type ControlFailure, type LineOverride, type LineResult, type UncheckedControl } from './forms/evaluate';
 import type { ColumnKey, LinesForm } from './forms/form-schema';
 import type { FormVersion } from './forms/forms.repo';
 import { listCards, listMissingHeadcounts, listOfficersWithoutPerson, toCardRefs, type CardRef } from './indicators/behind';
@@ -25,12 +25,21 @@ export interface ReportResult {
   columns: { key: ColumnKey; label: string }[];
   sections: { title: string; lines: LineResult[] }[];
   controls: (ControlFailure & { cards: CardRef[]; cardsTotal: number })[];
-  gaps: { message: string; orgs: { inpo: string; name: string }[]; total: number }[];
+  /** controls that compare an absent value: not checked (absent in reports filed before it was recorded) */
+  unchecked?: UncheckedControl[];
+  gaps: DataGap[];
   listColumns?: { key: string; label: string }[];
   rows?: AgreementRow[];
   /** a filed version: who its distinct-person lines count, by line and column (ids only: person-keys.ts) */
   personKeys?: Record<string, PersonKeys>;
   computedAt: string;
+}
+
+/** Data the report lacks, with the organizations that lack it (the first ones; `total` of them). */
+export interface DataGap {
+  message: string;
+  orgs: { inpo: string; name: string }[];
+  total: number;
 }
 
 export type OrgRef = Pick<OrgRow, 'id' | 'inpo' | 'name' | 'level' | 'path'>;
@@ -42,6 +51,8 @@ export interface BuildOptions {
   override?: LineOverride;
   /** keep who the distinct-person lines count (for filing: a consolidation from filed reports needs them) */
   personKeys?: boolean;
+  /** with override: the filed children that lack a line others have (instead of the registry's headcount gaps) */
+  filedGaps?: DataGap[];
 }
 
 function header(fv: FormVersion, org: OrgRef, date: string) {
@@ -59,14 +70,15 @@ export async function buildReport(db: Knex, fv: FormVersion, org: OrgRef, date: 
   const base = header(fv, org, date);
   const def = fv.definition;
   if (def.kind === 'list') {
-    return { ...base, source: 'live', columns: [], sections: [], controls: [], gaps: [], listColumns: def.listColumns, rows: await primaryAgreementRows(db, org.id, date) };
+    const [rows, gaps] = await Promise.all([primaryAgreementRows(db, org.id, date), headcountGaps(db, org, date)]);
+    return { ...base, source: 'live', columns: [], sections: [], controls: [], unchecked: [], gaps, listColumns: def.listColumns, rows };
   }
   const form = compiledForm(def);
   const values = (await computeIndicators(db, { rootIds: [org.id], date, periodStart: base.periodStart, names: form.indicators })).get(org.id)!;
   if (options.previousFiled && values.members_at_start) {
     values.members_at_start = { ...values.members_at_start, total: options.previousFiled.values.total, women: options.previousFiled.values.women };
   }
-  const texts = hasTextLines(def) ? await agreementTexts(db, org.id) : {};
+  const texts = hasTextLines(def) ? await agreementTexts(db, org.id, date) : {};
   const evaluation = evaluateForm(form, values, texts, options.override);
   const controls = await Promise.all(
     evaluation.failures.map(async (f) => {
@@ -75,8 +87,9 @@ export async function buildReport(db: Knex, fv: FormVersion, org: OrgRef, date: 
     }),
   );
   const personKeys = options.personKeys && !options.override ? await personKeysOf(db, form, org.id, date, base.periodStart) : undefined;
+  const gaps = [...(options.filedGaps ?? []), ...(await findGaps(db, form, org, date, values, !options.override))];
   return {
-    ...base, source: options.override ? 'filed' : 'live', columns: def.columns, sections: evaluation.sections, controls, gaps: await findGaps(db, form, org, date, values),
+    ...base, source: options.override ? 'filed' : 'live', columns: def.columns, sections: evaluation.sections, controls, unchecked: evaluation.unchecked, gaps,
     ...(personKeys && Object.keys(personKeys).length ? { personKeys } : {}),
   };
 }
@@ -94,11 +107,11 @@ export async function buildReportsForRoots(db: Knex, fv: FormVersion, orgs: OrgR
   const start = periodStart(def, date);
   const values = await computeIndicators(db, { rootIds: orgs.map((o) => o.id), date, periodStart: start, names: form.indicators });
   for (const org of orgs) {
-    const texts = hasTextLines(def) ? await agreementTexts(db, org.id) : {};
+    const texts = hasTextLines(def) ? await agreementTexts(db, org.id, date) : {};
     const evaluation = evaluateForm(form, values.get(org.id)!, texts);
     out.set(org.id, {
       ...header(fv, org, date), source: 'live', columns: def.columns, sections: evaluation.sections,
-      controls: evaluation.failures.map((f) => ({ ...f, cards: [], cardsTotal: 0 })), gaps: [],
+      controls: evaluation.failures.map((f) => ({ ...f, cards: [], cardsTotal: 0 })), unchecked: evaluation.unchecked, gaps: [],
     });
   }
   return out;
@@ -133,11 +146,13 @@ async function changedSinceFiling(db: Knex, org: OrgRef, start: string, filedAt:
   return toCardRefs(rows);
 }
 
-async function findGaps(db: Knex, form: CompiledForm, org: OrgRef, date: string, values: Record<string, ColumnValues>): Promise<ReportResult['gaps']> {
-  const gaps: ReportResult['gaps'] = [];
-  if (['staff_total', 'staff_ped', 'students_total'].some((n) => form.indicators.has(n))) {
-    const missing = await listMissingHeadcounts(db, org.id, date);
-    if (missing.total) gaps.push({ message: 'Нет численности работников и обучающихся на дату отчёта (вкладка «Численность» паспорта): охват по этим организациям не посчитан', ...missing });
+/** The indicators read from the passports' headcounts (directly, or as the employees an agreement covers). */
+const HEADCOUNT_INDICATORS = ['staff_total', 'staff_ped', 'students_total', 'agreement_staff_total', 'agreement_staff_covered'];
+
+async function findGaps(db: Knex, form: CompiledForm, org: OrgRef, date: string, values: Record<string, ColumnValues>, headcounts: boolean): Promise<DataGap[]> {
+  const gaps: DataGap[] = [];
+  if (headcounts && HEADCOUNT_INDICATORS.some((n) => form.indicators.has(n))) {
+    gaps.push(...(await headcountGaps(db, org, date)));
   }
   if ([...form.indicators].some((n) => INDICATORS[n]?.group === 'officers')) {
     const missing = await listOfficersWithoutPerson(db, org.id, date);
@@ -147,4 +162,10 @@ async function findGaps(db: Knex, form: CompiledForm, org: OrgRef, date: string,
     gaps.push({ message: 'Не указано число образовательных организаций на территории (вкладка «Численность» паспорта территориальной организации)', orgs: [], total: 0 });
   }
   return gaps;
+}
+
+/** The ППО of the subtree without a headcount on the date: their lines print «—», never 0. */
+async function headcountGaps(db: Knex, org: OrgRef, date: string): Promise<DataGap[]> {
+  const missing = await listMissingHeadcounts(db, org.id, date);
+  return missing.total ? [{ message: 'Нет численности работников и обучающихся на дату отчёта (вкладка «Численность» паспорта): охват по этим организациям не посчитан', ...missing }] : [];
 }

@@ -225,6 +225,7 @@ function toJson(r: ReportResult) {
     date: r.date, periodStart: r.periodStart, source: r.source, computedAt: r.computedAt,
     lines: r.sections.flatMap((s) => s.lines.map((l) => ({ section: s.title, no: l.no, label: l.label, type: l.type, values: l.type === 'text' ? undefined : pick(l.values, l.columns), text: l.text }))),
     controls: r.controls.map((c) => ({ id: c.id, severity: c.severity, message: c.message, failures: c.failures, cards: c.cards.map((m) => m.id), cardsTotal: c.cardsTotal })),
+    unchecked: r.unchecked ?? [],
     gaps: r.gaps,
     rows: r.rows,
   };

@@ -15,6 +15,7 @@ import { compiledForm } from './forms/compile';
 import { FILED_STATUSES, diffReports, filedLine, findReport, latestVersion, listVersions, type ReportRow, type VersionRow } from './filing';
 import { refreshUnionStats } from './indicators/union-stats';
 import { REPORT_DATE_MESSAGE, currentReportingDate, dueDate, isIsoDate, isReportDate, periodStart } from './periods';
+import { sumFiledLines } from './filed-sums';
 import { buildReport, buildReportsForRoots, type ReportResult } from './report-builder';
 
 export interface ReportTarget {
@@ -89,15 +90,7 @@ export function createReportsService(db: Knex) {
    */
   async function compare(t: ReportTarget) {
     const filings = await childFilings(t);
-    const sums = new Map<string, ColumnValues>();
-    for (const f of filings) {
-      for (const line of f.filed?.result.sections.flatMap((s) => s.lines) ?? []) {
-        if (line.type !== 'count') continue;
-        const acc = sums.get(line.no) ?? { total: 0, women: 0, youth: 0 };
-        for (const k of ['total', 'women', 'youth'] as ColumnKey[]) acc[k] = (acc[k] ?? 0) + (line.values[k] ?? 0);
-        sums.set(line.no, acc);
-      }
-    }
+    const { sums, gaps } = sumFiledLines(filings.flatMap((f) => (f.filed ? [{ org: f.org, result: f.filed.result }] : [])));
     const zero = { total: 0, women: 0, youth: 0 };
     // distinct persons are counted over the children's kept persons, not added up (person-keys.ts)
     if (t.form.definition.kind === 'lines') {
@@ -108,7 +101,7 @@ export function createReportsService(db: Knex) {
     }
     const [live, fromFiled, childLive] = await Promise.all([
       draft(t),
-      buildReport(db, t.form, t.org, t.date, { override: (no) => sums.get(no) ?? zero }),
+      buildReport(db, t.form, t.org, t.date, { override: (no) => sums.get(no) ?? zero, filedGaps: gaps }),
       buildReportsForRoots(db, t.form, filings.map((f) => f.org), t.date),
     ]);
     const summable = new Set(fromFiled.sections.flatMap((s) => s.lines).filter((l) => l.type === 'count').map((l) => l.no));

@@ -126,7 +126,9 @@ describe('КДК forms from the collective-agreement tab', () => {
     expect(['01', '02', '03', '04', '05', '06', '07', '08'].map((no) => l[no]!.values.total)).toEqual([
       2, 1, 1, 1, 1, 50, Math.round((40 / (40 + 28)) * 1000) / 10, Math.round((workingA / (workingA + workingB)) * 1000) / 10,
     ]);
-    expect(l['09']!.text).toBe('подписан 15.01.2024, действует с 01.02.2024 по 31.12.2026');
+    // line 09 (form version 2): whether the level's own agreement is in force; its term follows on line 10
+    expect(l['09']!.values.total).toBe(1);
+    expect(l['10']!.text).toBe('подписан 15.01.2024, действует с 01.02.2024 по 31.12.2026');
   });
 
   it('КДКО lists every ППО with its agreement', async () => {

@@ -13,16 +13,26 @@ export function readDefaultForms(): { file: string; definition: unknown }[] {
     .map((file) => ({ file, definition: JSON.parse(fs.readFileSync(path.join(REFERENCE_SEEDS_DIR, file), 'utf8')) }));
 }
 
-/** Installs each default form whose code has no version yet, as the active version. */
+/**
+ * Installs each default form as the active version of its code when the shipped version is newer than
+ * every stored one (a new installation, or a release that ships a new version): the previous active
+ * version is retired, and reports filed on it keep it (they point at their form version). A version an
+ * administrator uploaded with the same or a higher number is left alone.
+ */
 export async function installDefaultForms(db: Knex): Promise<void> {
   for (const { file, definition } of readDefaultForms()) {
     const result = compileDefinition(definition);
     if (!result.ok) throw new Error(`${file}: ${result.errors.join('; ')}`);
     const def = result.form.def;
-    const exists = await db('form_versions').where({ code: def.code }).first('id');
-    if (exists) continue;
-    await db('form_versions').insert({
-      code: def.code, version: def.version, title: def.title, definition: JSON.stringify(definition), status: 'active', activated_at: db.fn.now(),
+    await db.transaction(async (trx) => {
+      // one installer at a time per code (two app instances migrating at once)
+      await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`form_versions:${def.code}`]);
+      const newest = await trx('form_versions').where({ code: def.code }).max<{ max: number | null }>('version as max').first();
+      if (Number(newest?.max ?? 0) >= def.version) return;
+      await trx('form_versions').where({ code: def.code, status: 'active' }).update({ status: 'retired' });
+      await trx('form_versions').insert({
+        code: def.code, version: def.version, title: def.title, definition: JSON.stringify(definition), status: 'active', activated_at: trx.fn.now(),
+      });
     });
   }
 }

@@ -26,9 +26,17 @@ export interface ControlFailure {
   cardsIndicator?: string;
 }
 
+/** A control that could not be checked: a value it compares is absent (a headcount nobody entered). */
+export interface UncheckedControl {
+  id: string;
+  message: string;
+  rule: string;
+}
+
 export interface Evaluation {
   sections: { title: string; lines: LineResult[] }[];
   failures: ControlFailure[];
+  unchecked: UncheckedControl[];
 }
 
 /** Summed values of the children's filed reports, line by line (consolidation "from filed"). */
@@ -70,24 +78,31 @@ export function evaluateForm(form: CompiledForm, values: IndicatorValues, texts:
       return line.text !== undefined ? { ...base, columns: [], text: texts[line.text] ?? '' } : base;
     }),
   }));
-  return { sections, failures: [...checkControls(form, scopeFor), ...(def.columnControls ? checkColumns(form, lineValues) : [])] };
+  const checked = checkControls(form, scopeFor);
+  return { sections, failures: [...checked.failures, ...(def.columnControls ? checkColumns(form, lineValues) : [])], unchecked: checked.unchecked };
 }
 
-function checkControls(form: CompiledForm, scopeFor: (c: ColumnKey) => Scope): ControlFailure[] {
+/** A control whose either side is absent in some column is "not checked" — neither passed nor failed. */
+function checkControls(form: CompiledForm, scopeFor: (c: ColumnKey) => Scope): { failures: ControlFailure[]; unchecked: UncheckedControl[] } {
   const out: ControlFailure[] = [];
+  const unchecked: UncheckedControl[] = [];
   for (const { control, rule } of form.controls) {
     const failures: ControlFailure['failures'] = [];
+    let absent = false;
     for (const column of control.columns) {
       const scope = scopeFor(column);
       const left = evaluate(rule.left, scope);
       const right = evaluate(rule.right, scope);
-      if (left != null && right != null && !compare(left, rule.op, right)) failures.push({ column, left, right });
+      if (left == null || right == null) absent = true;
+      else if (!compare(left, rule.op, right)) failures.push({ column, left, right });
     }
     if (failures.length) {
       out.push({ id: control.id, message: control.message, severity: control.severity, rule: control.rule, failures, cardsIndicator: control.cards ?? cardsOfLeft(form, rule.left) });
+    } else if (absent) {
+      unchecked.push({ id: control.id, message: control.message, rule: control.rule });
     }
   }
-  return out;
+  return { failures: out, unchecked };
 }
 
 /** A control on a line lists the cards behind that line when the line says which they are. */

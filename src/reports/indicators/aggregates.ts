@@ -31,8 +31,9 @@ export function aggregates(group: GroupShape, names: string[], q: GroupQuery): s
       // in a block of the union a person counts only where their first matching post is (union-stats.ts)
       const once = ind.distinct && q.frame.blocks && group.firstPost ? ` AND ${group.firstPost(name)}` : '';
       const filter = `FILTER (WHERE (${where})${extra}${once})`;
-      // a headcount nobody entered stays empty; an agreement that covers nobody covers zero
-      if (ind.sum) return ind.group === 'agreements' ? `coalesce(sum(${ind.sum}) ${filter}, 0)` : `sum(${ind.sum}) ${filter}`;
+      // a headcount nobody entered stays empty (sum() skips the absent ones and is empty when all are);
+      // an agreement that covers nobody covers zero
+      if (ind.sum) return ind.group === 'agreements' ? `CASE WHEN count(*) ${filter} = 0 THEN 0 ELSE sum(${ind.sum}) ${filter} END` : `sum(${ind.sum}) ${filter}`;
       return ind.distinct || name === 'primary_filed' ? `count(DISTINCT ${group.person}) ${filter}` : `count(*) ${filter}`;
     };
     // a cube carries youth as a flag; other rows compare the birth date with the date youth is measured on

@@ -4,7 +4,7 @@ import type { ColumnKey } from '../forms/form-schema';
 // computed by one set-based query (engine.ts); `where` is its filter inside that query. Counts of
 // people have the three columns; headcounts and counts of organizations have only the total.
 
-export type IndicatorGroup = 'state' | 'start' | 'movement' | 'headcount' | 'territory' | 'officers' | 'structure' | 'agreements' | 'filings' | 'cards';
+export type IndicatorGroup = 'state' | 'start' | 'movement' | 'headcount' | 'territory' | 'officers' | 'structure' | 'agreements' | 'own_agreement' | 'filings' | 'cards';
 
 export interface Indicator {
   group: IndicatorGroup;
@@ -36,6 +36,8 @@ const amount = (group: IndicatorGroup, label: string, sum: string, where = 'true
 const ACTIVIST_POSTS = "f.post IN ('chair','deputy','committee','audit','commission','group_organizer','safety_rep') AND o.level IN ('primary','subdivision','group')";
 const EDUCATIONAL_KINDS = "('school','kindergarten','additional','college','university')";
 const own = (post: string, label: string, extra = '') => person('officers', label, `o.id = r.root_id AND f.post = '${post}'${extra}`, { summable: false });
+/** the own paid staff: the four kinds forms.md names, and 'staff' of any other kind */
+const STAFF_POSTS = "('staff','staff_specialist','staff_accountant','staff_legal_inspector','staff_safety_inspector')";
 
 export const INDICATORS: Record<string, Indicator> = {
   // members on the date, by the category of their period then (c: a member period)
@@ -84,7 +86,11 @@ export const INDICATORS: Record<string, Indicator> = {
   own_committee: own('committee', 'Члены комитета (совета) организации'),
   own_presidium: own('presidium', 'Члены президиума'),
   own_audit: own('audit', 'Члены контрольно-ревизионной комиссии организации'),
-  own_staff: own('staff', 'Штатные работники аппарата'),
+  own_staff: person('officers', 'Штатные работники аппарата', `o.id = r.root_id AND f.post IN ${STAFF_POSTS}`, { summable: false }),
+  own_staff_specialist: own('staff_specialist', 'Штатные специалисты аппарата'),
+  own_staff_accountant: own('staff_accountant', 'Штатные бухгалтеры аппарата'),
+  own_staff_legal_inspector: own('staff_legal_inspector', 'Штатные правовые инспекторы труда'),
+  own_staff_safety_inspector: own('staff_safety_inspector', 'Штатные технические инспекторы труда'),
   own_volunteer_inspector: own('volunteer_inspector', 'Внештатные (общественные) инспекторы'),
 
   // electronic union cards of the members on record, by their status on the date
@@ -124,6 +130,8 @@ export const INDICATORS: Record<string, Indicator> = {
   agreement_staff_covered: amount('agreements', 'Работников, на которых распространяется договор', 'h.employees_total', 'a.active', false),
   agreement_members_total: amount('agreements', 'Работающих членов Профсоюза в организациях с ППО', 'a.working_members', 'true', false),
   agreement_members_covered: amount('agreements', 'Членов Профсоюза, на которых распространяется договор', 'a.working_members', 'a.active', false),
+  // the consolidating organization's own (sectoral, territorial) agreement: КДК-2 line 09
+  own_agreement_active: orgs('own_agreement', 'Собственное соглашение организации действует на дату', 'a.active'),
 };
 
 /** Text fields of the organization's own passport, for text lines (КДК-1 02, 03, 08, 09; КДК-2 09). */

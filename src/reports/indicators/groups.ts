@@ -1,6 +1,6 @@
 import { INDICATORS, type IndicatorGroup } from './catalog';
 import { movementCtes, movementFrom } from './movement';
-import { existsOn, periodOn } from './sql-fragments';
+import { agreementActiveOn, existsOn, periodOn } from './sql-fragments';
 import { BLOCK_BITS, belongs, orgsOn, subtreeCte, under, type Frame } from './tree-on-date';
 
 // The FROM of each indicator group: one set-based query over the subtrees of the roots (`roots r`,
@@ -72,6 +72,10 @@ function unitsOfBlockPpo(frame: Frame, d: string): string {
 }
 export const latestHeadcount = (org: string, d: string) =>
   `LEFT JOIN LATERAL (SELECT * FROM org_headcounts h WHERE h.organization_id = ${org}.id AND h.as_of <= ${d} ORDER BY h.as_of DESC LIMIT 1) h ON true`;
+
+/** The collective agreement (alias ca) as the passport stated it on d: the latest version dated d or earlier. */
+export const agreementOn = (orgId: string, d: string) =>
+  `LEFT JOIN LATERAL (SELECT * FROM collective_agreement_history x WHERE x.organization_id = ${orgId} AND x.as_of <= ${d} ORDER BY x.as_of DESC LIMIT 1) ca ON true`;
 
 /** Members on record in the subtrees on a date: the rows of every membership indicator. */
 const membersOnRecord = ({ d, frame }: GroupQuery) => `FROM roots r ${under(frame, 'o', d)}
@@ -197,14 +201,19 @@ export const GROUPS: Record<IndicatorGroup, GroupShape> = {
   agreements: {
     ctes: ppoSizesCtes,
     from: ({ d, frame }) => `FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND ${existsOn('o', d)}
-      LEFT JOIN collective_agreements ca ON ca.organization_id = o.id
+      ${agreementOn('o.id', d)}
       LEFT JOIN ppo_sizes ps ON ps.ppo_id = o.id
       ${latestHeadcount('o', d)}
       CROSS JOIN LATERAL (SELECT
-        coalesce(ca.status IN ('active','expired') AND ca.valid_from <= ${d} AND ca.valid_to >= ${d}, false) AS active,
+        ${agreementActiveOn('ca', d)} AS active,
         (SELECT count(*) FROM agreement_annexes x WHERE x.organization_id = o.id) AS annexes,
         coalesce(ps.working, 0) AS working_members) a`,
     ...NO_PERSON,
+  },
+  own_agreement: {
+    from: ({ d }) => `FROM roots r ${agreementOn('r.root_id', d)}
+      CROSS JOIN LATERAL (SELECT ${agreementActiveOn('ca', d)} AS active) a`,
+    ...NO_PERSON, person: 'r.root_id',
   },
   filings: {
     from: ({ d, frame }) => `FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND o.id <> r.root_id

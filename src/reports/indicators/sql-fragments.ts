@@ -9,3 +9,7 @@ export function sqlDate(iso: string): string {
 
 export const existsOn = (alias: string, d: string) => `${alias}.created_on <= ${d} AND (${alias}.liquidated_on IS NULL OR ${alias}.liquidated_on > ${d})`;
 export const periodOn = (alias: string, d: string) => `${alias}.valid_from <= ${d} AND (${alias}.valid_to IS NULL OR ${alias}.valid_to > ${d})`;
+
+/** Whether a collective agreement row (alias) is in force on d: concluded and d within its term. */
+export const agreementActiveOn = (ca: string, d: string) =>
+  `coalesce(${ca}.status IN ('active','expired') AND ${ca}.valid_from <= ${d} AND ${ca}.valid_to >= ${d}, false)`;

@@ -2,16 +2,19 @@ import type { Knex } from 'knex';
 import { EMPLOYER_KIND_LABELS, type EmployerKind } from '../../registry/levels';
 import { AGREEMENT_STATUS_LABELS } from '../../registry/passport.schemas';
 import { formatDate } from '../../shared/format';
-import { latestHeadcount, ppoSizesCtes } from './groups';
-import { existsOn, sqlDate } from './sql-fragments';
+import { agreementOn, latestHeadcount, ppoSizesCtes } from './groups';
+import { agreementActiveOn, existsOn, sqlDate } from './sql-fragments';
 import { frameSince, rootsOn, under } from './tree-on-date';
 
 // Text lines and list rows of the collective-bargaining forms, read from the agreement tab of the
-// passports. An agreement is "active on the date" when the date falls within its term.
+// passports as it stood on the report date (collective_agreement_history). An agreement is "active on
+// the date" when the date falls within its term.
 
-export async function agreementTexts(db: Knex, organizationId: number): Promise<Record<string, string>> {
-  const ca = await db('collective_agreements').where({ organization_id: organizationId }).first();
-  const annexes: { title: string }[] = await db('agreement_annexes').where({ organization_id: organizationId }).orderBy('id').select('title');
+export async function agreementTexts(db: Knex, organizationId: number, date: string): Promise<Record<string, string>> {
+  const ca = await db('collective_agreement_history').where({ organization_id: organizationId }).where('as_of', '<=', date).orderBy('as_of', 'desc').first();
+  // an annex without a date may be of any time; a dated one exists from its signing
+  const annexes: { title: string }[] = await db('agreement_annexes').where({ organization_id: organizationId })
+    .where((q) => q.whereNull('signed_on').orWhere('signed_on', '<=', date)).orderBy('id').select('title');
   if (!ca) return { agreement_term: 'нет сведений', agreement_registration: 'нет сведений', agreement_annex_titles: 'нет', agreement_none_reason: 'сведения о коллективном договоре не внесены в паспорт' };
   const term = ca.signed_on
     ? `подписан ${formatDate(ca.signed_on)}, действует с ${formatDate(ca.valid_from)} по ${formatDate(ca.valid_to)}`
@@ -19,11 +22,13 @@ export async function agreementTexts(db: Knex, organizationId: number): Promise<
   const registration = ca.registration_number
     ? `№ ${ca.registration_number}${ca.registration_date ? ` от ${formatDate(ca.registration_date)}` : ''}`
     : 'не зарегистрирован';
+  const active = ['active', 'expired'].includes(ca.status) && ca.valid_from <= date && ca.valid_to >= date;
   return {
     agreement_term: term,
     agreement_registration: registration,
     agreement_annex_titles: annexes.length ? annexes.map((a) => a.title).join('; ') : 'нет',
-    agreement_none_reason: ca.status === 'none' || ca.status === 'negotiating' ? (ca.none_reason ?? AGREEMENT_STATUS_LABELS[ca.status as 'none']) : '—',
+    // the recorded reason whenever no agreement is in force on the date; «—» when none was recorded
+    agreement_none_reason: !active && ca.none_reason ? ca.none_reason : '—',
   };
 }
 
@@ -47,11 +52,11 @@ export async function primaryAgreementRows(db: Knex, rootId: number, date: strin
   const { rows } = await db.raw(
     `${rootsOn(frame, d)}, ${ppoSizesCtes({ d, s: d, scope: 'subtree', frame })}
      SELECT o.inpo, o.name, o.employer_kind, ca.status, ca.signed_on, ca.valid_from, ca.valid_to, h.employees_total,
-            coalesce(ca.status IN ('active','expired') AND ca.valid_from <= ${d} AND ca.valid_to >= ${d}, false) AS active,
+            ${agreementActiveOn('ca', d)} AS active,
             coalesce(ps.working, 0) AS working_members
        FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND ${existsOn('o', d)}
        LEFT JOIN ppo_sizes ps ON ps.ppo_id = o.id
-       LEFT JOIN collective_agreements ca ON ca.organization_id = o.id
+       ${agreementOn('o.id', d)}
        ${latestHeadcount('o', d)}
       ORDER BY o.name, o.id`,
     [[rootId]],

@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Writable } from 'node:stream';
 import PDFDocument from 'pdfkit';
 import type { ReportResult } from '../report-builder';
-import { SIGN_OFF, cellText, headerLines } from './report-text';
+import { SIGN_OFF, cellText, headerLines, noteBlocks } from './report-text';
 import { formTable, layoutTable, type TableLayout } from './table-layout';
 
 // The form as an A4 PDF with an embedded Cyrillic font (DejaVu Sans from the dejavu-fonts-ttf package),
@@ -47,6 +47,11 @@ export function renderReportPdf(r: ReportResult, out: Writable): Promise<void> {
   for (const line of headerLines(r)) doc.text(line);
   doc.moveDown(0.5);
   table.write(grid(doc, table.layout, () => doc.addPage(page)));
+  for (const block of noteBlocks(r)) {
+    doc.moveDown(0.8).font('bold').fontSize(9).text(block.title);
+    doc.font('regular').fontSize(8);
+    for (const item of block.items) doc.text(`• ${item}`);
+  }
   doc.moveDown(1.5).font('regular').fontSize(9);
   for (const line of SIGN_OFF) doc.text(line).moveDown(0.6);
   doc.end();

@@ -19,17 +19,23 @@ export const SIGN_OFF = [
   'Дата «____» ______________ 20____ г.',
 ];
 
-/** A numeric cell as printed: percentages with one decimal, empty when the registry holds no value. */
+/** What an absent value prints as: «нет данных», never 0. */
+export const ABSENT = '—';
+
+/** A numeric cell as printed: percentages with one decimal, «—» when the registry holds no value. */
 export function cellText(line: LineResult, column: string): string {
   if (!line.columns.includes(column as never)) return '×';
   const v = line.values[column as keyof LineResult['values']];
-  if (v == null) return '';
+  if (v == null) return ABSENT;
   return line.type === 'percent' ? v.toFixed(1).replace('.', ',') : String(v);
 }
 
+/** Figures of list rows: absent (no headcount) prints «—»; an absent date or text is just empty. */
+const LIST_FIGURES = new Set(['staffCovered', 'membersCovered']);
+
 export function listCell(row: Record<string, unknown>, key: string): string | number {
   const v = row[key];
-  if (v == null) return '';
+  if (v == null) return LIST_FIGURES.has(key) ? ABSENT : '';
   if (typeof v === 'boolean') return v ? 'да' : 'нет';
   if (typeof v === 'number') return v;
   return /^\d{4}-\d{2}-\d{2}$/.test(String(v)) ? formatDate(String(v)) : String(v);
@@ -40,3 +46,16 @@ export const LIST_FIELD: Record<string, string> = {
   name: 'name', inpo: 'inpo', employer_kind: 'employerKind', has_agreement: 'hasAgreement', signed_on: 'signedOn', valid_from: 'validFrom',
   valid_to: 'validTo', staff_covered: 'staffCovered', members_covered: 'membersCovered', status: 'status',
 };
+
+/** The notes under the lines: data gaps with the organizations lacking the data, and the controls not checked. */
+export function noteBlocks(r: ReportResult): { title: string; items: string[] }[] {
+  const blocks = [];
+  if (r.gaps.length) {
+    blocks.push({
+      title: 'Пробелы в данных',
+      items: r.gaps.map((g) => `${g.message}${g.orgs.length ? `: ${g.orgs.map((o) => `${o.name} (ИНПО ${o.inpo})`).join(', ')}${g.total > g.orgs.length ? ` и ещё ${g.total - g.orgs.length}` : ''}` : ''}`),
+    });
+  }
+  if (r.unchecked?.length) blocks.push({ title: 'Не проверены: нет данных для сравнения', items: r.unchecked.map((c) => `не проверен: ${c.message}`) });
+  return blocks;
+}

@@ -2,7 +2,7 @@ import ExcelJS from 'exceljs';
 import type { Writable } from 'node:stream';
 import { addSafeRow, xlsxCell } from '../../shared/spreadsheet';
 import type { ReportResult } from '../report-builder';
-import { LIST_FIELD, SIGN_OFF, headerLines, listCell } from './report-text';
+import { ABSENT, LIST_FIELD, SIGN_OFF, headerLines, listCell, noteBlocks } from './report-text';
 import { formTable, layoutTable } from './table-layout';
 
 // The form as a printable A4 blank: header with organization, ИНПО and date, numbered lines, and the
@@ -89,8 +89,7 @@ function writeLines(sheet: ExcelJS.Worksheet, r: ReportResult) {
       } else {
         r.columns.forEach((c, i) => {
           const cell = row.getCell(3 + i);
-          if (!line.columns.includes(c.key)) cell.value = '×';
-          else cell.value = line.values[c.key];
+          cell.value = !line.columns.includes(c.key) ? '×' : (line.values[c.key] ?? ABSENT);
           if (line.type === 'percent') cell.numFmt = '0.0';
           cell.alignment = { horizontal: 'right' };
         });
@@ -100,7 +99,24 @@ function writeLines(sheet: ExcelJS.Worksheet, r: ReportResult) {
       row.commit();
     }
   }
+  writeNotes(sheet, r, width);
   writeSignOff(sheet, width);
+}
+
+function writeNotes(sheet: ExcelJS.Worksheet, r: ReportResult, width: number) {
+  for (const block of noteBlocks(r)) {
+    sheet.addRow([]).commit();
+    const title = addSafeRow(sheet, [block.title]);
+    title.font = { bold: true };
+    sheet.mergeCells(title.number, 1, title.number, width);
+    title.commit();
+    for (const item of block.items) {
+      const row = addSafeRow(sheet, [item]);
+      sheet.mergeCells(row.number, 1, row.number, width);
+      row.getCell(1).alignment = { wrapText: true };
+      row.commit();
+    }
+  }
 }
 
 function writeList(sheet: ExcelJS.Worksheet, r: ReportResult, wraps: boolean[]) {
@@ -115,5 +131,6 @@ function writeList(sheet: ExcelJS.Worksheet, r: ReportResult, wraps: boolean[]) 
     wraps.forEach((wrap, i) => { if (wrap) row.getCell(i + 1).alignment = { wrapText: true, vertical: 'top' }; });
     row.commit();
   }
+  writeNotes(sheet, r, columns.length);
   writeSignOff(sheet, columns.length);
 }
