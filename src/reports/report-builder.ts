@@ -3,7 +3,7 @@ import type { OrgRow } from '../registry/orgs.repo';
 import { CHANGES_SINCE_FILING, compiledForm, type CompiledForm } from './forms/compile';
 import { evaluateForm, type ControlFailure, type LineOverride, type LineResult } from './forms/evaluate';
 import type { ColumnKey, LinesForm } from './forms/form-schema';
-import type { FormVersion } from './forms/forms.repo';
+import { isPrimaryForm, type FormVersion } from './forms/forms.repo';
 import { listCards, listMissingHeadcounts, toCardRefs, type CardRef } from './indicators/behind';
 import { computeIndicators, type ColumnValues } from './indicators/engine';
 import { sqlDate } from './indicators/sql-fragments';
@@ -56,7 +56,7 @@ export async function buildReport(db: Knex, fv: FormVersion, org: OrgRef, date: 
     return { ...base, source: 'live', columns: [], sections: [], controls: [], gaps: [], listColumns: def.listColumns, rows: await primaryAgreementRows(db, org.id, date) };
   }
   const form = compiledForm(def);
-  const values = (await computeIndicators(db, { rootIds: [org.id], date, periodStart: base.periodStart, names: form.indicators })).get(org.id)!;
+  const values = (await computeIndicators(db, { rootIds: [org.id], date, periodStart: base.periodStart, names: form.indicators, own: isPrimaryForm(def.code) })).get(org.id)!;
   if (options.previousFiled && values.members_at_start) {
     values.members_at_start = { ...values.members_at_start, total: options.previousFiled.values.total, women: options.previousFiled.values.women };
   }
@@ -82,7 +82,7 @@ export async function buildReportsForRoots(db: Knex, fv: FormVersion, orgs: OrgR
   }
   const form = compiledForm(def);
   const start = periodStart(def, date);
-  const values = await computeIndicators(db, { rootIds: orgs.map((o) => o.id), date, periodStart: start, names: form.indicators });
+  const values = await computeIndicators(db, { rootIds: orgs.map((o) => o.id), date, periodStart: start, names: form.indicators, own: isPrimaryForm(def.code) });
   for (const org of orgs) {
     const texts = hasTextLines(def) ? await agreementTexts(db, org.id) : {};
     const evaluation = evaluateForm(form, values.get(org.id)!, texts);

@@ -36,9 +36,13 @@ export function createReportsService(db: Knex) {
     return { org: org!, form, date };
   }
 
-  /** The live draft: computed from the registry now, with the previous filed report as the movement start. */
+  /**
+   * The live draft: computed from the registry now. A primary form starts its movement from the report it
+   * filed at the previous reporting date (a back-dated change then fails the movement control); a
+   * consolidated form adds up its ППО, each from its own start, whatever the territory filed before.
+   */
   async function draft(t: ReportTarget, form: FormVersion = t.form): Promise<ReportResult> {
-    const previous = await filedLine(db, t.org.id, form.code, periodStart(form.definition, t.date), '09');
+    const previous = isPrimaryForm(form.code) ? await filedLine(db, t.org.id, form.code, periodStart(form.definition, t.date), '09') : null;
     return buildReport(db, form, t.org, t.date, { previousFiled: previous });
   }
 

@@ -58,6 +58,9 @@ beforeAll(async () => {
     P('Дорохова', 'f', '1999-01-01', [{ org: 'VC', category: 'working', from: '2020-01-01', to: '2026-02-01' }, { org: 'V', category: 'working', from: '2026-02-01' }]),
     P('Ефимов', 'm', '2006-01-01', [{ org: 'VC', category: 'student', from: '2026-02-10' }]),
   ]);
+  for (const [org, employees, students] of [[V, 900, 5000], [VC, 120, 800]] as const) {
+    await db()('org_headcounts').insert({ organization_id: org.id, as_of: '2025-09-01', employees_total: employees, employees_pedagogical: employees / 2, students_total: students });
+  }
 });
 
 describe('section I of a consolidated form is the sum of the primary forms of its ППО', () => {
@@ -123,8 +126,9 @@ describe('a ППО with territorial rights', () => {
     expect(pick(live)).toEqual(sumOf([own, child]));
     await file('4-SP', V);
     await file('4-SP', VC);
-    const filed = await report('2-SP', V, '?source=filed');
-    expect(linesOf(filed)).toEqual(live);
+    const [filed, after] = await Promise.all([report('2-SP', V, '?source=filed'), report('2-SP', V, '?source=live')]);
+    expect(linesOf(filed)).toEqual(linesOf(after));
+    expect(pick(linesOf(filed))).toEqual(pick(live));
   });
 });
 
