@@ -8,6 +8,7 @@ import { listCards, listMissingHeadcounts, toCardRefs, type CardRef } from './in
 import { computeIndicators, type ColumnValues } from './indicators/engine';
 import { sqlDate } from './indicators/sql-fragments';
 import { agreementTexts, primaryAgreementRows, type AgreementRow } from './indicators/texts';
+import { ownFormsOverride } from './own-forms';
 import { periodStart } from './periods';
 
 // A report is the evaluated form for (organization, date) as a plain JSON document: what the draft
@@ -61,7 +62,7 @@ export async function buildReport(db: Knex, fv: FormVersion, org: OrgRef, date: 
     values.members_at_start = { ...values.members_at_start, total: options.previousFiled.values.total, women: options.previousFiled.values.women };
   }
   const texts = hasTextLines(def) ? await agreementTexts(db, org.id) : {};
-  const evaluation = evaluateForm(form, values, texts, options.override);
+  const evaluation = evaluateForm(form, values, texts, options.override ?? (await byOwnForms(db, form, org.id, date, base.periodStart, values)));
   const controls = await Promise.all(
     evaluation.failures.map(async (f) => {
       const behind = await cardsBehind(db, f.cardsIndicator, org, date, base.periodStart, options.previousFiled?.filedAt);
@@ -85,7 +86,7 @@ export async function buildReportsForRoots(db: Knex, fv: FormVersion, orgs: OrgR
   const values = await computeIndicators(db, { rootIds: orgs.map((o) => o.id), date, periodStart: start, names: form.indicators, own: isPrimaryForm(def.code) });
   for (const org of orgs) {
     const texts = hasTextLines(def) ? await agreementTexts(db, org.id) : {};
-    const evaluation = evaluateForm(form, values.get(org.id)!, texts);
+    const evaluation = evaluateForm(form, values.get(org.id)!, texts, await byOwnForms(db, form, org.id, date, start, values.get(org.id)!));
     out.set(org.id, {
       ...header(fv, org, date), source: 'live', columns: def.columns, sections: evaluation.sections,
       controls: evaluation.failures.map((f) => ({ ...f, cards: [], cardsTotal: 0 })), gaps: [],
@@ -93,6 +94,10 @@ export async function buildReportsForRoots(db: Knex, fv: FormVersion, orgs: OrgR
   }
   return out;
 }
+
+/** A consolidated form adds up its ППО each on its own form (own-forms.ts). */
+const byOwnForms = (db: Knex, form: CompiledForm, rootId: number, date: string, start: string, values: Record<string, ColumnValues>) =>
+  (form.def as LinesForm).consolidates?.length ? ownFormsOverride(db, form, rootId, date, start, values) : Promise.resolve(undefined);
 
 const hasTextLines = (def: LinesForm) => def.sections.some((s) => s.lines.some((l) => l.type === 'text'));
 

@@ -45,7 +45,7 @@ const positionOn = (h: string, d: string) => `${h}.valid_from <= ${d} AND ${h}.v
 export const orgsOn = (tree: Tree, d: string) =>
   tree === 'current'
     ? 'organizations'
-    : `(SELECT o.id, o.level, o.inpo, o.name, o.employer_kind, o.has_territorial_rights, o.created_on, o.liquidated_on, h.path,
+    : `(SELECT o.id, o.level, o.inpo, o.name, o.employer_kind, o.has_territorial_rights, o.primary_form, o.created_on, o.liquidated_on, h.path,
                CASE WHEN nlevel(h.path) > 1 THEN ltree2text(subpath(h.path, -2, 1))::int END AS parent_id
           FROM org_tree_history h JOIN organizations o ON o.id = h.organization_id WHERE ${positionOn('h', d)})`;
 
