@@ -95,9 +95,9 @@ export async function buildReportsForRoots(db: Knex, fv: FormVersion, orgs: OrgR
   return out;
 }
 
-/** A consolidated form adds up its ППО each on its own form (own-forms.ts). */
+/** A form that consolidates primary forms adds up its ППО each on its own form (own-forms.ts). */
 const byOwnForms = (db: Knex, form: CompiledForm, rootId: number, date: string, start: string, values: Record<string, ColumnValues>) =>
-  (form.def as LinesForm).consolidates?.length ? ownFormsOverride(db, form, rootId, date, start, values) : Promise.resolve(undefined);
+  (form.def as LinesForm).consolidates?.some(isPrimaryForm) ? ownFormsOverride(db, form, rootId, date, start, values) : Promise.resolve(undefined);
 
 const hasTextLines = (def: LinesForm) => def.sections.some((s) => s.lines.some((l) => l.type === 'text'));
 
