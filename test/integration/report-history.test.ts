@@ -193,6 +193,14 @@ describe('reports at a past date after a ППО moves to another territory', () 
     expect(t2['11']).toEqual({ total: 2, women: 1, youth: 1 }); // Гусев (admitted into P before its move) and Дьячкова
     // inside the region the transfers between its ППО arrive and leave as in the ППО's forms
     expect([region['12']!.total, region['16']!.total]).toEqual([2, 2]);
+    // with its ППО filed and nothing changed since, T2's consolidation from their filed reports is the live one
+    for (const k of ['P', 'U'] as const) await post(`/reports/5-SP/${orgs[k].inpo}/${D3}/file`, {}).expect(303);
+    const fromFiled = (await admin.agent.get(`/reports/2-SP/${orgs.T2.inpo}/${D3}.json?source=filed`).expect(200)).body as Json;
+    // (the headcounts none of them entered, 01/03/05, are item 7's "missing is not zero": left out here)
+    const live = Object.entries(await draft('2-SP', 'T2', D3)).filter(([, v]) => v.total !== null);
+    const filedLines = Object.fromEntries(fromFiled.lines.map((l) => [l.no, l.values ?? {}]));
+    expect(Object.fromEntries(live.map(([no]) => [no, filedLines[no]]))).toEqual(Object.fromEntries(live));
+    expect(live.length).toBeGreaterThan(40);
     expect([t1['40']!.total, t2['40']!.total, t1['50']!.total, t2['50']!.total]).toEqual([1, 2, 1, 1]);
     expect(await board('T1', D3)).toEqual(ids('Q'));
     expect(await board('T2', D3)).toEqual(ids('P', 'U'));
