@@ -7,7 +7,7 @@ import { loadConfig } from '../../src/config';
 import { openDatabase } from '../../src/db/database';
 import { createOwnerDb, migrateLatest, runReferenceSeeds } from '../../src/db/migrate';
 import { makeInpo } from '../../src/shared/inpo';
-import { EMPLOYER_KINDS } from '../../src/registry/levels';
+import { EMPLOYER_KINDS, defaultPrimaryForm, type EmployerKind } from '../../src/registry/levels';
 import { FATHER_NAMES, FEMALE_NAMES, MALE_NAMES, SURNAMES, feminineSurname, seededRandom } from '../data/russian-names';
 import { REGIONAL_ORGANIZATIONS } from '../data/regions';
 import { validSnils } from '../data/snils';
@@ -114,8 +114,8 @@ async function main() {
     // the union's statistics, emptied above, have nothing to forget: the load skips looking for what (seconds over 4 M rows)
     await unionStatsTriggers(db, 'DISABLE');
     const orgs = buildTree();
-    await copyRows(db, 'organizations', ['id', 'parent_id', 'level', 'path', 'inpo', 'region_code', 'name', 'employer_kind', 'has_territorial_rights', 'created_on', 'email'],
-      orgs.map((o) => [o.id, o.parentId, o.level, o.path, o.inpo, o.region, o.name, o.kind, o.kind === 'university', '2000-01-01', random.chance(0.85) ? `org${o.id}@example.ru` : null]));
+    await copyRows(db, 'organizations', ['id', 'parent_id', 'level', 'path', 'inpo', 'region_code', 'name', 'employer_kind', 'primary_form', 'has_territorial_rights', 'created_on', 'email'],
+      orgs.map((o) => [o.id, o.parentId, o.level, o.path, o.inpo, o.region, o.name, o.kind, defaultPrimaryForm(o.kind as EmployerKind | null), o.kind === 'university', '2000-01-01', random.chance(0.85) ? `org${o.id}@example.ru` : null]));
     await db.raw("SELECT setval(pg_get_serial_sequence('organizations', 'id'), ?), setval('inpo_seq', ?)", [orgs.length, orgs.length]);
     lap(`organizations (${orgs.length})`);
 

@@ -25,6 +25,19 @@ export const EMPLOYER_KIND_LABELS: Record<EmployerKind, string> = {
   other: 'Иная организация',
 };
 
+/** The primary statistical forms a ППО may file (forms.md): chosen in its passport. */
+export const PRIMARY_FORMS = ['5-SP', '4-SP', '3-SP'] as const;
+export type PrimaryForm = (typeof PRIMARY_FORMS)[number];
+
+export const PRIMARY_FORM_LABELS: Record<PrimaryForm, string> = {
+  '5-SP': '5-СП — члены Профсоюза из работников',
+  '4-SP': '4-СП — работники и обучающиеся',
+  '3-SP': '3-СП — только обучающиеся',
+};
+
+/** What a new ППО files until its passport says otherwise: colleges and universities have students too. */
+export const defaultPrimaryForm = (kind: EmployerKind | null | undefined): PrimaryForm => (kind === 'college' || kind === 'university' ? '4-SP' : '5-SP');
+
 /** Which levels an organization of each level may hang under (domain.md, "The organization tree"). */
 export const ALLOWED_PARENT_LEVELS: Record<Level, readonly Level[]> = {
   union: [],

@@ -6,7 +6,7 @@ import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { StaleEditError, mergeStale } from '../http/versioned-forms';
 import { principalOf } from '../http/guards';
-import { EMPLOYER_KIND_LABELS, EMPLOYER_KINDS, LEVEL_LABELS } from './levels';
+import { EMPLOYER_KIND_LABELS, EMPLOYER_KINDS, LEVEL_LABELS, PRIMARY_FORMS, PRIMARY_FORM_LABELS } from './levels';
 import type { OrgRow } from './orgs.repo';
 import { AGREEMENT_STATUS_LABELS, AGREEMENT_STATUSES } from './passport.schemas';
 import { OFFICER_POST_LABELS, OFFICER_POSTS } from './passport.repo';
@@ -23,7 +23,7 @@ export const PASSPORT_TABS = [
 export type TabKey = (typeof PASSPORT_TABS)[number]['key'];
 
 const DICTIONARIES = {
-  LEVEL_LABELS, EMPLOYER_KIND_LABELS, EMPLOYER_KINDS, OFFICER_POST_LABELS, OFFICER_POSTS, AGREEMENT_STATUS_LABELS, AGREEMENT_STATUSES, PASSPORT_TABS,
+  LEVEL_LABELS, EMPLOYER_KIND_LABELS, EMPLOYER_KINDS, PRIMARY_FORMS, PRIMARY_FORM_LABELS, OFFICER_POST_LABELS, OFFICER_POSTS, AGREEMENT_STATUS_LABELS, AGREEMENT_STATUSES, PASSPORT_TABS,
 };
 
 /** Renders one passport tab: the common header (breadcrumbs, completeness, tabs) plus the tab's own data. */

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { ValidationError } from '../http/errors';
 import { makeInpo } from '../shared/inpo';
-import { mayContain, type EmployerKind, type Level } from './levels';
+import { defaultPrimaryForm, mayContain, type EmployerKind, type Level } from './levels';
 import { findOrgById, type OrgRow } from './orgs.repo';
 
 export interface NewOrganization {
@@ -38,6 +38,7 @@ export async function insertOrganization(db: Knex, input: NewOrganization): Prom
     name: input.name,
     short_name: input.shortName ?? null,
     employer_kind: input.employerKind ?? null,
+    primary_form: defaultPrimaryForm(input.employerKind),
     has_territorial_rights: input.hasTerritorialRights ?? false,
     ...(input.createdOn ? { created_on: input.createdOn } : {}),
   });

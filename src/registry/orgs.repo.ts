@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import type { EmployerKind, Level } from './levels';
+import type { EmployerKind, Level, PrimaryForm } from './levels';
 
 export interface OrgRow {
   id: number;
@@ -12,6 +12,8 @@ export interface OrgRow {
   shortName: string | null;
   hasTerritorialRights: boolean;
   employerKind: EmployerKind | null;
+  /** the primary statistical form a ППО files (5-СП, 4-СП or 3-СП) */
+  primaryForm: PrimaryForm;
   employerInn: string | null;
   address: string | null;
   phone: string | null;
@@ -31,7 +33,7 @@ export function selectOrg(db: Knex, alias = 'o') {
   const c = (column: string) => `${alias}.${column}`;
   return db(`organizations as ${alias}`).select({
     id: c('id'), parentId: c('parent_id'), level: c('level'), path: c('path'), inpo: c('inpo'), regionCode: c('region_code'),
-    name: c('name'), shortName: c('short_name'), hasTerritorialRights: c('has_territorial_rights'), employerKind: c('employer_kind'),
+    name: c('name'), shortName: c('short_name'), hasTerritorialRights: c('has_territorial_rights'), employerKind: c('employer_kind'), primaryForm: c('primary_form'),
     employerInn: c('employer_inn'), address: c('address'), phone: c('phone'), email: c('email'), website: c('website'),
     createdOn: c('created_on'), liquidatedOn: c('liquidated_on'), mergedIntoId: c('merged_into_id'), version: c('version'),
     primaryId: db.raw(

@@ -129,7 +129,7 @@ export function orgsRoutes({ db, eventDates }: Deps): Router {
 
   async function showGeneralForm(req: Request, res: Response, errors: FieldError[] = [], status?: number) {
     await editPage(req, res, 'orgs/edit-general', 'Общие сведения', errors, (org) => ({
-      name: org.name, shortName: org.shortName, employerKind: org.employerKind, employerInn: org.employerInn,
+      name: org.name, shortName: org.shortName, employerKind: org.employerKind, primaryForm: org.primaryForm, employerInn: org.employerInn,
       address: org.address, phone: org.phone, email: org.email, website: org.website, ...generalVersionFields(org),
     }), status);
   }

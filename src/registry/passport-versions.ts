@@ -1,6 +1,6 @@
 import { staleEdit, versionFields, type FieldSpec, type Seen } from '../http/versioned-forms';
 import { formatDate, formatNumber } from '../shared/format';
-import { EMPLOYER_KIND_LABELS, type EmployerKind } from './levels';
+import { EMPLOYER_KIND_LABELS, PRIMARY_FORM_LABELS, type EmployerKind, type PrimaryForm } from './levels';
 import type { OrgRow } from './orgs.repo';
 import type { AgreementRow, HeadcountRow } from './passport.repo';
 import { AGREEMENT_STATUS_LABELS } from './passport.schemas';
@@ -14,10 +14,10 @@ const pick = (values: object, spec: FieldSpec) =>
 
 export const GENERAL_FIELDS: FieldSpec = {
   labels: {
-    name: 'Полное наименование', shortName: 'Краткое наименование', employerKind: 'Тип работодателя', employerInn: 'ИНН работодателя',
+    name: 'Полное наименование', shortName: 'Краткое наименование', employerKind: 'Тип работодателя', primaryForm: 'Статистическая форма', employerInn: 'ИНН работодателя',
     address: 'Адрес', phone: 'Телефон', email: 'Электронная почта', website: 'Сайт',
   },
-  show: { employerKind: (v) => EMPLOYER_KIND_LABELS[v as EmployerKind] ?? String(v) },
+  show: { employerKind: (v) => EMPLOYER_KIND_LABELS[v as EmployerKind] ?? String(v), primaryForm: (v) => PRIMARY_FORM_LABELS[v as PrimaryForm] ?? String(v) },
 };
 export const generalSnapshot = (org: OrgRow) => pick(org, GENERAL_FIELDS);
 export const generalVersionFields = (org: OrgRow) => versionFields(org.version, generalSnapshot(org));

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { EMPLOYER_KINDS } from './levels';
+import { EMPLOYER_KINDS, PRIMARY_FORMS } from './levels';
 import { OFFICER_POSTS } from './passport.repo';
 import { checkbox, idInput, optionalPersonName, optionalSnils, personName, optionalChoice, optionalDate, optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, requiredDate, requiredString, wholeNumber } from '../shared/fields';
 
@@ -7,6 +7,8 @@ export const generalSchema = z.object({
   name: requiredString('Укажите полное наименование', 500),
   shortName: optionalText(200),
   employerKind: optionalChoice(EMPLOYER_KINDS, 'Выберите тип из списка'),
+  /** only a ППО files a primary form: other levels send none and keep theirs */
+  primaryForm: optionalChoice(PRIMARY_FORMS, 'Выберите форму из списка').optional(),
   employerInn: optionalInn(),
   address: optionalText(500),
   phone: optionalPhone(),

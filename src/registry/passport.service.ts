@@ -69,10 +69,12 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
       return inTransaction(db, async (trx) => {
         const current = (await lockOrg(trx, org.id))!;
         if (seen && current.version !== seen.version) throw staleEdit(GENERAL_FIELDS, seen, generalSnapshot(current), generalVersionFields(current), 'общие сведения');
-        const { oldValues, newValues, changed } = diffValues(generalSnapshot(current), input);
+        // only a ППО files a primary form; a form sent without it keeps the one it has
+        const values = { ...input, primaryForm: (current.level === 'primary' && input.primaryForm) || current.primaryForm };
+        const { oldValues, newValues, changed } = diffValues(generalSnapshot(current), values);
         if (!changed) return false;
         await trx('organizations').where({ id: org.id, version: current.version }).update({
-          name: input.name, short_name: input.shortName, employer_kind: input.employerKind, employer_inn: input.employerInn,
+          name: input.name, short_name: input.shortName, employer_kind: input.employerKind, primary_form: values.primaryForm, employer_inn: input.employerInn,
           address: input.address, phone: input.phone, email: input.email, website: input.website, updated_at: trx.fn.now(),
         });
         if ('name' in newValues) {

@@ -3,13 +3,14 @@ import type { OrgRow } from '../registry/orgs.repo';
 import { CHANGES_SINCE_FILING, compiledForm, type CompiledForm } from './forms/compile';
 import { evaluateForm, type ControlFailure, type LineOverride, type LineResult, type UncheckedControl } from './forms/evaluate';
 import type { ColumnKey, LinesForm } from './forms/form-schema';
-import type { FormVersion } from './forms/forms.repo';
+import { isPrimaryForm, type FormVersion } from './forms/forms.repo';
 import { listCards, listMissingHeadcounts, listOfficersWithoutPerson, toCardRefs, type CardRef } from './indicators/behind';
 import { computeIndicators, type ColumnValues } from './indicators/engine';
 import { INDICATORS } from './indicators/catalog';
 import { personKeysOf, type PersonKeys } from './indicators/person-keys';
 import { sqlDate } from './indicators/sql-fragments';
 import { agreementTexts, primaryAgreementRows, type AgreementRow } from './indicators/texts';
+import { ownFormsOverride } from './own-forms';
 import { periodStart } from './periods';
 
 // A report is the evaluated form for (organization, date) as a plain JSON document: what the draft
@@ -74,12 +75,12 @@ export async function buildReport(db: Knex, fv: FormVersion, org: OrgRef, date: 
     return { ...base, source: 'live', columns: [], sections: [], controls: [], unchecked: [], gaps, listColumns: def.listColumns, rows };
   }
   const form = compiledForm(def);
-  const values = (await computeIndicators(db, { rootIds: [org.id], date, periodStart: base.periodStart, names: form.indicators })).get(org.id)!;
+  const values = (await computeIndicators(db, { rootIds: [org.id], date, periodStart: base.periodStart, names: form.indicators, own: isPrimaryForm(def.code) })).get(org.id)!;
   if (options.previousFiled && values.members_at_start) {
     values.members_at_start = { ...values.members_at_start, total: options.previousFiled.values.total, women: options.previousFiled.values.women };
   }
   const texts = hasTextLines(def) ? await agreementTexts(db, org.id, date) : {};
-  const evaluation = evaluateForm(form, values, texts, options.override);
+  const evaluation = evaluateForm(form, values, texts, options.override ?? (await byOwnForms(db, form, org.id, date, base.periodStart, values)));
   const controls = await Promise.all(
     evaluation.failures.map(async (f) => {
       const behind = await cardsBehind(db, f.cardsIndicator, org, date, base.periodStart, options.previousFiled?.filedAt);
@@ -105,10 +106,10 @@ export async function buildReportsForRoots(db: Knex, fv: FormVersion, orgs: OrgR
   }
   const form = compiledForm(def);
   const start = periodStart(def, date);
-  const values = await computeIndicators(db, { rootIds: orgs.map((o) => o.id), date, periodStart: start, names: form.indicators });
+  const values = await computeIndicators(db, { rootIds: orgs.map((o) => o.id), date, periodStart: start, names: form.indicators, own: isPrimaryForm(def.code) });
   for (const org of orgs) {
     const texts = hasTextLines(def) ? await agreementTexts(db, org.id, date) : {};
-    const evaluation = evaluateForm(form, values.get(org.id)!, texts);
+    const evaluation = evaluateForm(form, values.get(org.id)!, texts, await byOwnForms(db, form, org.id, date, start, values.get(org.id)!));
     out.set(org.id, {
       ...header(fv, org, date), source: 'live', columns: def.columns, sections: evaluation.sections,
       controls: evaluation.failures.map((f) => ({ ...f, cards: [], cardsTotal: 0 })), unchecked: evaluation.unchecked, gaps: [],
@@ -116,6 +117,10 @@ export async function buildReportsForRoots(db: Knex, fv: FormVersion, orgs: OrgR
   }
   return out;
 }
+
+/** A form that consolidates primary forms adds up its ППО each on its own form (own-forms.ts). */
+const byOwnForms = (db: Knex, form: CompiledForm, rootId: number, date: string, start: string, values: Record<string, ColumnValues>) =>
+  (form.def as LinesForm).consolidates?.some(isPrimaryForm) ? ownFormsOverride(db, form, rootId, date, start, values) : Promise.resolve(undefined);
 
 const hasTextLines = (def: LinesForm) => def.sections.some((s) => s.lines.some((l) => l.type === 'text'));
 

@@ -21,7 +21,7 @@ import { currentReportingDate, isReportDate, isReportingDate, recentReportingDat
 import { renderReportPdf } from './render/report-pdf';
 import { renderReportWorkbook } from './render/report-xlsx';
 import { createReportsService, type ReportTarget } from './reports.service';
-import { buildReportsForRoots, type ReportResult } from './report-builder';
+import type { ReportResult } from './report-builder';
 import { readableReport } from './readable-cards';
 
 const FILE_NAME = /^(\d{4}-\d{2}-\d{2})(?:\.(json|xlsx|pdf))?$/;
@@ -85,7 +85,8 @@ export function reportsRoutes({ db, eventDates }: Deps): Router {
     const chosen = await chooseResult(principal, t, query);
     if (ext === 'json') return res.json(toJson(chosen.result));
     if (ext === 'xlsx') {
-      const children = query.children ? await childSheets(t) : [];
+      // the children follow the main sheet: live drafts under a live draft, filed versions under anything filed
+      const children = query.children ? await reports.childReports(t, chosen.result.source === 'live' && !chosen.version ? 'live' : 'filed') : [];
       return sendDownload(db, req, res, { type: XLSX_MIME, fileName: downloadName(t, 'xlsx'), write: (sink) => renderReportWorkbook([chosen.result, ...children], sink.out) });
     }
     if (ext === 'pdf') {
@@ -170,21 +171,6 @@ export function reportsRoutes({ db, eventDates }: Deps): Router {
     }
     const current = await reports.current(t);
     return { result: current.result, version: current.filed, report: current.report };
-  }
-
-  /** One sheet per child, each on the form that child files. */
-  async function childSheets(t: ReportTarget): Promise<ReportResult[]> {
-    const filings = await reports.childFilings(t);
-    const byForm = new Map<number, { form: NonNullable<(typeof filings)[number]['form']>; orgs: (typeof filings)[number]['org'][] }>();
-    for (const f of filings) {
-      if (!f.form) continue;
-      const entry = byForm.get(f.form.id) ?? { form: f.form, orgs: [] };
-      entry.orgs.push(f.org);
-      byForm.set(f.form.id, entry);
-    }
-    const built = new Map<number, ReportResult>();
-    for (const { form, orgs } of byForm.values()) for (const [id, r] of await buildReportsForRoots(db, form, orgs, t.date)) built.set(id, r);
-    return filings.map((f) => built.get(f.org.id)).filter((r): r is ReportResult => !!r);
   }
 
   async function showReport(req: Request, res: Response, t: ReportTarget, chosen: Awaited<ReturnType<typeof chooseResult>>) {

@@ -7,7 +7,7 @@ import { findOrgById, findOrgByInpo, selectOrg, type OrgRow } from '../registry/
 import { INPO_PATTERN } from '../shared/inpo';
 import { todayIso } from '../shared/dates';
 import { FORM_CODE_PATTERN, type ColumnKey } from './forms/form-schema';
-import { appliesTo, findActiveForm, findFormVersion, listActiveForms, type FormVersion } from './forms/forms.repo';
+import { appliesTo, isPrimaryForm, findActiveForm, findFormVersion, listActiveForms, type FormVersion } from './forms/forms.repo';
 import type { ColumnValues } from './indicators/engine';
 import { distinctOverFiled, distinctPersonLines } from './indicators/person-keys';
 import { childrenOn } from './indicators/tree-on-date';
@@ -24,7 +24,8 @@ export interface ReportTarget {
   date: string;
 }
 
-const FILING_LEVELS = ['okrug', 'territorial', 'primary'];
+/** Every level files to its parent: ППО, territorial and okrug organizations, and the regions to the union. */
+const FILING_LEVELS = ['regional', 'okrug', 'territorial', 'primary'];
 
 export function createReportsService(db: Knex) {
   /** Resolves (form, ИНПО, date) from a URL, checking the action on the organization (404 outside the subtree). */
@@ -38,9 +39,13 @@ export function createReportsService(db: Knex) {
     return { org: org!, form, date };
   }
 
-  /** The live draft: computed from the registry now, with the previous filed report as the movement start. */
+  /**
+   * The live draft: computed from the registry now. A primary form starts its movement from the report it
+   * filed at the previous reporting date (a back-dated change then fails the movement control); a
+   * consolidated form adds up its ППО, each from its own start, whatever the territory filed before.
+   */
   async function draft(t: ReportTarget, form: FormVersion = t.form, options: { personKeys?: boolean } = {}): Promise<ReportResult> {
-    const previous = await filedLine(db, t.org.id, form.code, periodStart(form.definition, t.date), '09');
+    const previous = isPrimaryForm(form.code) ? await filedLine(db, t.org.id, form.code, periodStart(form.definition, t.date), '09') : null;
     return buildReport(db, form, t.org, t.date, { previousFiled: previous, ...options });
   }
 
@@ -59,7 +64,7 @@ export function createReportsService(db: Knex) {
     return { result: filed ? filed.result : await draft(t), report, filed };
   }
 
-  /** The organizations that file to this one: its direct ППО, territorial and okrug children on the date (in the tree of that date). */
+  /** The organizations that file to this one: its direct regional, okrug, territorial and ППО children on the date (in the tree of that date). */
   async function filingChildren(org: OrgRow, date: string): Promise<OrgRow[]> {
     return selectOrg(db)
       .whereIn('o.id', await childrenOn(db, org.id, date))
@@ -69,14 +74,19 @@ export function createReportsService(db: Knex) {
       .orderBy('o.name');
   }
 
-  /** For each child: the form it files among those this form consolidates, and its report on the date. */
+  /**
+   * For each child: the form it files among those this form consolidates, and its report on the date. A ППО
+   * with territorial rights consolidates itself too: its own members are on its own primary form.
+   */
   async function childFilings(t: ReportTarget) {
-    const children = await filingChildren(t.org, t.date);
     const codes = t.form.definition.kind === 'lines' ? (t.form.definition.consolidates ?? []) : [];
+    const itself = codes.length && t.org.level === 'primary' ? [t.org] : [];
+    const children = [...itself, ...(await filingChildren(t.org, t.date))];
     const active = (await listActiveForms(db)).filter((f) => codes.includes(f.code));
     return Promise.all(
       children.map(async (org) => {
-        const form = codes.map((c) => active.find((f) => f.code === c)).find((f): f is FormVersion => !!f && appliesTo(f.definition, org));
+        const formOf = (f: FormVersion | undefined): f is FormVersion => !!f && appliesTo(f.definition, org) && (org !== t.org || isPrimaryForm(f.code));
+        const form = codes.map((c) => active.find((f) => f.code === c)).find(formOf);
         const report = form ? await findReport(db, org.id, form.code, t.date) : undefined;
         const filed = report && FILED_STATUSES.includes(report.status) ? await latestVersion(db, report.id) : undefined;
         return { org, form, report, filed, due: form ? dueDate(form.definition, t.date) : t.date };
@@ -102,7 +112,7 @@ export function createReportsService(db: Knex) {
     const [live, fromFiled, childLive] = await Promise.all([
       draft(t),
       buildReport(db, t.form, t.org, t.date, { override: (no) => sums.get(no) ?? zero, filedGaps: gaps }),
-      buildReportsForRoots(db, t.form, filings.map((f) => f.org), t.date),
+      liveChildren(filings, t.date),
     ]);
     const summable = new Set(fromFiled.sections.flatMap((s) => s.lines).filter((l) => l.type === 'count').map((l) => l.no));
     const differences = diffReports(live, fromFiled).map((d) => ({
@@ -118,6 +128,32 @@ export function createReportsService(db: Knex) {
         .filter((c) => summable.has(d.no) && c.live !== c.filed),
     }));
     return { live, fromFiled, filings, differences };
+  }
+
+  /** Each child's live draft on the form it files itself (one computation per form). */
+  async function liveChildren(filings: { org: OrgRow; form?: FormVersion }[], date: string): Promise<Map<number, ReportResult>> {
+    const byForm = new Map<number, { form: FormVersion; orgs: OrgRow[] }>();
+    for (const f of filings) {
+      if (!f.form) continue;
+      const entry = byForm.get(f.form.id) ?? { form: f.form, orgs: [] };
+      entry.orgs.push(f.org);
+      byForm.set(f.form.id, entry);
+    }
+    const built = new Map<number, ReportResult>();
+    for (const { form, orgs } of byForm.values()) for (const [id, r] of await buildReportsForRoots(db, form, orgs, date)) built.set(id, r);
+    return built;
+  }
+
+  /**
+   * The children's sheets of a consolidated download, following the main sheet's source: the filed
+   * versions as they were frozen (each on its own form version; a child that has not filed has none),
+   * or the live drafts.
+   */
+  async function childReports(t: ReportTarget, source: 'live' | 'filed'): Promise<ReportResult[]> {
+    const filings = await childFilings(t);
+    if (source === 'filed') return filings.flatMap((f) => (f.filed ? [f.filed.result] : []));
+    const built = await liveChildren(filings, t.date);
+    return filings.map((f) => built.get(f.org.id)).filter((r): r is ReportResult => !!r);
   }
 
   /** The filing board: each child, its form, status, filing time and whether it is late. */
@@ -170,7 +206,7 @@ export function createReportsService(db: Knex) {
     }
   }
 
-  return { target, draft, version, current, childFilings, compare, board, formsOf, higher, previewVersion, filingChildren, warmUnionStats };
+  return { target, draft, version, current, childFilings, childReports, compare, board, formsOf, higher, previewVersion, filingChildren, warmUnionStats };
 }
 
 export type ReportsService = ReturnType<typeof createReportsService>;

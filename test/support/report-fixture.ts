@@ -262,21 +262,28 @@ export function stateAt(keys: OrgKey[], on: string, pred: (p: PeriodSpec) => boo
 
 export type MoveKind = 'admitted' | 'transferred_in' | 'transferred_out' | string;
 
-/** Moves across the subtree's border in (start, end]: admissions, arrivals, exits by reason, departures. */
+/** The ППО each unit of the fixture belongs to. */
+const PPO_OF: Partial<Record<OrgKey, OrgKey>> = { A: 'A', G: 'A', B: 'B', C: 'C', SUB: 'C', P2: 'P2' };
+
+/**
+ * Movement in (start, end] as the primary forms count it, summed over the ППО of the subtree: admissions,
+ * arrivals from another ППО (or from outside the subtree), exits by reason, departures to another ППО.
+ */
 export function movement(keys: OrgKey[], start: string, end: string): Record<string, Cols> {
   const out: Record<string, Cols> = {};
   const bump = (kind: string, person: PersonSpec, on: string) => add((out[kind] ??= none()), person.sex, person.birth, on);
+  const elsewhere = (from: OrgKey, to: OrgKey) => !keys.includes(from) || PPO_OF[from] !== PPO_OF[to];
   for (const person of PEOPLE) {
     person.periods.forEach((p, i) => {
       const before = person.periods.find((q) => q.to === p.from);
       const after = person.periods.find((q) => q.from === p.to);
       if (keys.includes(p.org) && p.from > start && p.from <= end) {
         if (!before) bump('admitted', person, p.from);
-        else if (!keys.includes(before.org)) bump('transferred_in', person, p.from);
+        else if (elsewhere(before.org, p.org)) bump('transferred_in', person, p.from);
       }
       if (keys.includes(p.org) && p.to && p.to > start && p.to <= end) {
         if (!after) bump(person.exits?.[p.to] ?? 'other', person, p.to);
-        else if (!keys.includes(after.org)) bump('transferred_out', person, p.to);
+        else if (elsewhere(after.org, p.org)) bump('transferred_out', person, p.to);
       }
       void i;
     });

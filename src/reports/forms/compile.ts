@@ -10,7 +10,7 @@ export interface CompiledLine {
   line: FormLine;
   section: number;
   expr: Expr | null;
-  /** a count taken from the children as they are (no references to other lines, summable indicators) */
+  /** a count taken from the children as they are (summable indicators only, or a total of such lines) */
   summable: boolean;
 }
 
@@ -46,6 +46,9 @@ export function compileDefinition(input: unknown): CompileResult {
   if (!errors.length) findCycle(form, errors);
   if (errors.length) return { ok: false, errors };
   for (const c of form.lines.values()) c.summable = isSummable(c);
+  // a total of summed lines (09 = 02 + 06 + 07 + 08) is taken from the children too: a 3-СП ППО's 09 counts
+  // its members though it has no line 02, 07 or 08
+  for (const c of form.lines.values()) if (c.expr && c.line.type === 'count' && sumOfSummed(form, c.expr)) c.summable = true;
   return { ok: true, form };
 }
 
@@ -154,6 +157,11 @@ function findCycle(form: CompiledForm, errors: string[]) {
     return false;
   };
   for (const no of form.order) if (visit(no)) return;
+}
+
+function sumOfSummed(form: CompiledForm, e: Expr): boolean {
+  if (e.k === 'line') return !!form.lines.get(e.no)?.summable && form.lines.get(e.no)!.expr?.k === 'ind';
+  return e.k === 'bin' && e.op === '+' && sumOfSummed(form, e.a) && sumOfSummed(form, e.b);
 }
 
 function isSummable(c: CompiledLine): boolean {

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { PRIMARY_FORMS } from '../../registry/levels';
 import type { OrgRow } from '../../registry/orgs.repo';
 import type { FormDefinition } from './form-schema';
 
@@ -36,10 +37,14 @@ export async function nextVersionNumber(db: Knex, code: string): Promise<number>
   return Number(row?.max ?? 0) + 1;
 }
 
-/** Whether a form is filed by organizations like this one (level, employer kind, territorial rights). */
-export function appliesTo(def: FormDefinition, org: Pick<OrgRow, 'level' | 'employerKind' | 'hasTerritorialRights'>): boolean {
+/** A primary statistical form (5-СП, 4-СП, 3-СП): a ППО files the one its passport names. */
+export const isPrimaryForm = (code: string) => (PRIMARY_FORMS as readonly string[]).includes(code);
+
+/** Whether a form is filed by organizations like this one (level, the ППО's primary form, employer kind, territorial rights). */
+export function appliesTo(def: FormDefinition, org: Pick<OrgRow, 'level' | 'employerKind' | 'hasTerritorialRights' | 'primaryForm'>): boolean {
   const a = def.appliesTo;
   if (org.level === 'primary' && org.hasTerritorialRights && a.territorialRights) return true;
+  if (isPrimaryForm(def.code)) return org.level === 'primary' && org.primaryForm === def.code;
   if (!a.levels.includes(org.level)) return false;
   return !a.employerKinds || a.employerKinds.includes(org.employerKind ?? 'other');
 }

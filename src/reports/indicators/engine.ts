@@ -28,6 +28,8 @@ export interface IndicatorRequest {
   tree?: Tree;
   /** the whole union from its maintained statistics (the default); false computes it live (tests compare both) */
   maintained?: boolean;
+  /** only the roots' own units: a primary form (a ППО with territorial rights without its child ППО) */
+  own?: boolean;
 }
 
 const WHOLE_UNION_ORGS = 20_000;

@@ -1,5 +1,5 @@
 import { INDICATORS, type IndicatorGroup } from './catalog';
-import { movementCtes, movementFrom } from './movement';
+import { movementFrom } from './movement';
 import { agreementActiveOn, existsOn, periodOn } from './sql-fragments';
 import { BLOCK_BITS, belongs, orgsOn, subtreeCte, under, type Frame } from './tree-on-date';
 
@@ -50,7 +50,7 @@ export const ppoSizesCtes = ({ d, s, scope, frame }: Pick<GroupQuery, 'd' | 's' 
   // a block of the union holds ППО whose units may lie in other blocks: their counts are read by unit
   // (all blocks at once take every unit anyway)
   const counted = frame.blocks && scope === 'subtree' ? 'AND c.organization_id IN (SELECT id FROM ppo_of)' : inScope('c.organization_id', scope);
-  return `${subtreeCte(frame, d, s)},
+  return `${subtreeCte(frame, d)},
   ppo_of AS (${frame.blocks && scope === 'subtree' ? unitsOfBlockPpo(frame, d) : `SELECT u.id, CASE WHEN u.level = 'primary' THEN u.id WHEN pa.level = 'primary' THEN pa.id ELSE pa.parent_id END AS ppo_id
                FROM ${orgsOn(frame.tree, d)} u LEFT JOIN ${orgsOn(frame.tree, d)} pa ON pa.id = u.parent_id
               WHERE u.level IN ('primary','subdivision','group') ${inScope('u.id', scope)}`}),
@@ -87,7 +87,7 @@ const membersOnRecord = ({ d, frame }: GroupQuery) => `FROM roots r ${under(fram
  * pre-aggregated per organization and attribute (the cube: a few rows per organization instead of
  * one per member), so a union-wide count reads 4 M periods once and adds up a few hundred thousand rows.
  */
-const memberCube = ({ d, s, scope, frame }: GroupQuery) => `${subtreeCte(frame, d, s)},
+const memberCube = ({ d, s, scope, frame }: GroupQuery) => `${subtreeCte(frame, d)},
   cube AS (${wholeUnion(scope) ? cachedCube(d, s) : liveCube(d, s, scope)})`;
 
 /** The cube of the whole union from the maintained statistics (member-state-cache.ts). */
@@ -162,7 +162,7 @@ const NO_PERSON = { sex: 'NULL', birth: 'NULL', ageOn: (d: string) => d };
 export const GROUPS: Record<IndicatorGroup, GroupShape> = {
   state: { ctes: memberCube, from: cubeFrom, counted: 'c.at_date', sex: 'c.sex', birth: '', ageOn: () => 'c.youth' },
   start: { ctes: memberCube, from: cubeFrom, counted: 'c.at_start', sex: 'c.sex', birth: '', ageOn: () => 'c.youth_at_start' },
-  movement: { ctes: movementCtes, from: movementFrom, sex: 'sex', birth: 'birth_date', ageOn: () => 'on_date' },
+  movement: { from: movementFrom, sex: 'sex', birth: 'birth_date', ageOn: () => 'on_date' },
   cards: {
     // each card of a member on record, with the status its last move on or before the date gave it
     from: (q) => `${membersOnRecord(q)}

@@ -20,9 +20,9 @@ export async function computeLive(db: Knex, req: IndicatorRequest, scope: Scope)
   for (const name of names) byGroup.set(indicator(name).group, [...(byGroup.get(indicator(name).group) ?? []), name]);
   const result = new Map<number, IndicatorValues>(req.rootIds.map((id) => [id, emptyValues(names)]));
   if (!names.length) return result;
-  // the tree of the start matters only to groups that look back at it
-  const tree = req.tree ?? (await treeSince(db, req.rootIds, byGroup.has('start') || byGroup.has('movement') ? req.periodStart : req.date));
-  const frame = { tree, blocks: req.blocks, whole: scope === 'union' && !req.blocks };
+  // the whole period is read in the tree of the date (tree-on-date.ts)
+  const tree = req.tree ?? (await treeSince(db, req.rootIds, req.date));
+  const frame = { tree, blocks: req.blocks, whole: scope === 'union' && !req.blocks, own: req.own };
   // (the builder of the union's blocks has ensured it and holds the lock that keeps it)
   if (wholeUnion(scope) && !req.blocks) {
     const dates = [...(byGroup.has('state') || byGroup.has('structure') || byGroup.has('agreements') ? [req.date] : []), ...(byGroup.has('start') ? [req.periodStart] : [])];

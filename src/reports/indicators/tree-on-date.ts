@@ -2,10 +2,11 @@ import type { Knex } from 'knex';
 import { sqlDate } from './sql-fragments';
 
 // A report at date D counts the subtrees as they stood on D (org_tree_history), not as they stand now:
-// a ППО moved from one territory to another in May stays in the first one's report for 1 April.
-// Most reports need no history: when nothing in the roots' subtrees has moved since the start of the
-// period, the present paths are the paths of every date in it, and the queries keep reading
-// `organizations` directly (one GiST range per root). Otherwise they read the positions of the date.
+// a ППО moved from one territory to another in May stays in the first one's report for 1 April. The
+// whole period of a report (its start figure and its movement) is read in the tree of D.
+// Most reports need no history: when nothing in the roots' subtrees has moved since D, the present
+// paths are the paths of D, and the queries keep reading `organizations` directly (one GiST range per
+// root). Otherwise they read the positions of the date.
 
 /** 'current': the present paths hold for every date the report reads; 'dated': they do not. */
 export type Tree = 'current' | 'dated';
@@ -44,7 +45,7 @@ const positionOn = (h: string, d: string) => `${h}.valid_from <= ${d} AND ${h}.v
 export const orgsOn = (tree: Tree, d: string) =>
   tree === 'current'
     ? 'organizations'
-    : `(SELECT o.id, o.level, o.inpo, o.name, o.employer_kind, o.has_territorial_rights, o.created_on, o.liquidated_on, h.path,
+    : `(SELECT o.id, o.level, o.inpo, o.name, o.employer_kind, o.has_territorial_rights, o.primary_form, o.created_on, o.liquidated_on, h.path,
                CASE WHEN nlevel(h.path) > 1 THEN ltree2text(subpath(h.path, -2, 1))::int END AS parent_id
           FROM org_tree_history h JOIN organizations o ON o.id = h.organization_id WHERE ${positionOn('h', d)})`;
 
@@ -58,6 +59,11 @@ export interface Frame {
   blocks?: boolean;
   /** the only root is the union: every organization belongs (no ltree range over 150,000 paths: 50–100 ms) */
   whole?: boolean;
+  /**
+   * Only the roots' own units (a primary form): a ППО with territorial rights without the child ППО it
+   * holds and their units; each of those files its own form.
+   */
+  own?: boolean;
 }
 export const BLOCK_BITS = 9;
 
@@ -81,30 +87,26 @@ export const belongs = (f: Frame, alias: string) => (f.blocks ? `(${alias}.id >>
  * its blocks) holds every organization on every date: no positions to read (the queries that need the
  * parent an organization had on d read it themselves).
  */
-export const under = (f: Frame, alias: string, d: string) => `JOIN ${f.whole || f.blocks ? 'organizations' : orgsOn(f.tree, d)} ${alias} ON ${belongs(f, alias)}`;
+export const under = (f: Frame, alias: string, d: string) =>
+  `JOIN ${orgsAt(f, d)} ${alias} ON ${belongs(f, alias)}${f.own ? ` AND ${ppoOf(f, alias, d)} = r.root_id` : ''}`;
+
+/** The relation of the organizations with their positions on d for this frame (the whole union: the present tree). */
+export const orgsAt = (f: Frame, d: string) => (f.whole || f.blocks ? 'organizations' : orgsOn(f.tree, d));
 
 /**
- * CTE `subtree (key, id, on_date, on_start)`: the organizations of each row on the date or at the
- * start of the period, flagged with when (with the present tree, or for the union and its blocks, always both).
+ * The ППО organization `alias` (of a relation from orgsAt) belongs to on d: itself, or the ППО above a
+ * subdivision or group (a subdivision hangs under its ППО; a group under its ППО or a subdivision of it).
+ * NULL for the levels above the ППО.
  */
-export function subtreeCte(f: Frame, d: string, s: string): string {
-  if (f.tree === 'current' || f.blocks || f.whole) return `subtree AS (SELECT r.key, o.id, true AS on_date, true AS on_start FROM roots r ${under(f, 'o', d)})`;
-  return `subtree AS (SELECT key, id, bool_or(on_date) AS on_date, bool_or(on_start) AS on_start FROM (
-      SELECT r.key, o.id, true AS on_date, false AS on_start FROM roots r ${under(f, 'o', d)}
-      UNION ALL
-      SELECT rs.id, o.id, false, true FROM ${orgsOn(f.tree, s)} rs JOIN ${orgsOn(f.tree, s)} o ON o.path <@ rs.path WHERE rs.id IN (SELECT key FROM roots)) x
-    GROUP BY 1, 2)`;
-}
+export const ppoOf = (f: Frame, alias: string, d: string) => `CASE WHEN ${alias}.level = 'primary' THEN ${alias}.id
+    WHEN ${alias}.level IN ('subdivision','group') THEN (SELECT CASE WHEN pa.level = 'primary' THEN pa.id ELSE pa.parent_id END FROM ${orgsAt(f, d)} pa WHERE pa.id = ${alias}.parent_id) END`;
 
 /**
- * CTE `within (key, id, valid_from, valid_to)`: the spans of (start, date] during which each
- * organization lay in each root's subtree (the root's own position may change too). Movement reads it
- * to tell, on any day, whether a member's organization belonged to the subtree.
+ * CTE `subtree (key, id, on_date, on_start)`: the organizations of each row. A report counts its units as
+ * they stand on the report date at the start of its period too (a ППО moved in during the period brings
+ * the members it had at the start), so the movement identity holds for every ППО and for every sum of them.
  */
-export const withinCte = (d: string, s: string) => `within AS (
-    SELECT r.key, h.organization_id AS id, greatest(h.valid_from, rh.valid_from) AS valid_from, least(h.valid_to, rh.valid_to) AS valid_to
-      FROM roots r JOIN org_tree_history rh ON rh.organization_id = r.root_id AND rh.valid_from <= ${d} AND rh.valid_to > ${s}
-      JOIN org_tree_history h ON h.path <@ rh.path AND h.valid_from <= ${d} AND h.valid_to > ${s} AND h.valid_from < rh.valid_to AND h.valid_to > rh.valid_from)`;
+export const subtreeCte = (f: Frame, d: string) => `subtree AS (SELECT r.key, o.id, true AS on_date, true AS on_start FROM roots r ${under(f, 'o', d)})`;
 
 /** The children an organization had on a date (the filing board: who had to file to it then). */
 export async function childrenOn(db: Knex, parentId: number, date: string): Promise<number[]> {

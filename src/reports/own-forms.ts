@@ -1,0 +1,80 @@
+import type { Knex } from 'knex';
+import { compiledForm, type CompiledForm } from './forms/compile';
+import { evaluateForm, type LineOverride } from './forms/evaluate';
+import { isPrimaryForm, listActiveForms, type FormVersion } from './forms/forms.repo';
+import { INDICATORS } from './indicators/catalog';
+import { computeIndicators, type ColumnValues, type IndicatorValues } from './indicators/engine';
+import { sqlDate } from './indicators/sql-fragments';
+import { frameSince, rootsOn, under } from './indicators/tree-on-date';
+
+// Section I of a consolidated form is the sum of the primary forms of its ППО, each on its own form
+// (forms.md): a line a ППО's form lacks gets nothing from it (a 3-СП ППО has no line 02, 07 or 08), and
+// its own lines count (3-СП 09 is all its members). Most subtrees hold only ППО of 5-СП and 4-СП, whose
+// lines are the same: the consolidated computation is already their sum and nothing more is asked. The
+// ППО on a form of other lines are computed one by one (a handful, their own units only), evaluated on
+// their form, and taken out of the rest, which is evaluated on the default form.
+
+const DEFAULT_FORM = '5-SP';
+const COLUMNS = ['total', 'women', 'youth'] as const;
+
+/** The lines a form computes and how: two forms of one shape give every ППО the same lines. */
+const shapeOf = (f: FormVersion) => JSON.stringify([...compiledForm(f.definition).lines.values()].map((c) => [c.line.no, c.line.type, c.line.formula ?? null]));
+
+/** Lines of the consolidated form that stay live: distinct persons are counted over the whole subtree, not added up. */
+function distinctLine(form: CompiledForm, no: string): boolean {
+  const expr = form.lines.get(no)?.expr;
+  return expr?.k === 'ind' && !!INDICATORS[expr.name]?.distinct;
+}
+
+const add = (a: number | null | undefined, b: number | null | undefined) => (a == null && b == null ? null : (a ?? 0) + (b ?? 0));
+const minus = (a: number | null | undefined, b: number | null | undefined) => (a == null ? null : a - (b ?? 0));
+
+/**
+ * The override of section I for a live consolidated report whose subtree holds ППО of a form with other
+ * lines than the default one; undefined when every ППО's form has the default's lines.
+ */
+export async function ownFormsOverride(db: Knex, form: CompiledForm, rootId: number, date: string, periodStart: string, values: IndicatorValues): Promise<LineOverride | undefined> {
+  const primaries = (await listActiveForms(db)).filter((f) => isPrimaryForm(f.code));
+  const base = primaries.find((f) => f.code === DEFAULT_FORM);
+  if (!base) return undefined;
+  const others = primaries.filter((f) => shapeOf(f) !== shapeOf(base));
+  if (!others.length) return undefined;
+  const ppo = await ppoOnForms(db, rootId, date, others.map((f) => f.code));
+  if (!ppo.length) return undefined;
+  const baseForm = compiledForm(base.definition);
+  const names = new Set([...baseForm.indicators, ...others.flatMap((f) => [...compiledForm(f.definition).indicators])]);
+  const own = await computeIndicators(db, { rootIds: ppo.map((p) => p.id), date, periodStart, names, own: true });
+
+  const sums = new Map<string, ColumnValues>();
+  const addLines = (lines: { no: string; type: string; values: ColumnValues }[]) => {
+    for (const line of lines) {
+      if (line.type !== 'count' || distinctLine(form, line.no)) continue;
+      const acc = sums.get(line.no) ?? { total: null, women: null, youth: null };
+      for (const c of COLUMNS) acc[c] = add(acc[c], line.values[c]);
+      sums.set(line.no, acc);
+    }
+  };
+  // the other ППО on their own forms; the rest of the subtree (all minus them) on the default form
+  const rest: IndicatorValues = {};
+  for (const name of baseForm.indicators) rest[name] = { ...values[name]! };
+  for (const p of ppo) {
+    const v = own.get(p.id)!;
+    const theirs = compiledForm(others.find((f) => f.code === p.form)!.definition);
+    addLines(evaluateForm(theirs, v, {}).sections.flatMap((s) => s.lines));
+    for (const name of baseForm.indicators) for (const c of COLUMNS) rest[name]![c] = minus(rest[name]![c], v[name]?.[c]);
+  }
+  addLines(evaluateForm(baseForm, rest, {}).sections.flatMap((s) => s.lines));
+  const formLines = new Set(primaries.flatMap((f) => [...compiledForm(f.definition).lines.keys()]));
+  return (no) => (formLines.has(no) && !distinctLine(form, no) ? (sums.get(no) ?? { total: 0, women: 0, youth: 0 }) : undefined);
+}
+
+/** The ППО of the subtree on a date that file one of these forms. */
+async function ppoOnForms(db: Knex, rootId: number, date: string, codes: string[]): Promise<{ id: number; form: string }[]> {
+  const frame = await frameSince(db, [rootId], date);
+  const d = sqlDate(date);
+  const { rows } = await db.raw(
+    `${rootsOn(frame, d)} SELECT o.id, o.primary_form AS form FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND o.primary_form = ANY(?::text[])`,
+    [[rootId], codes],
+  );
+  return rows.map((r: { id: number; form: string }) => ({ id: Number(r.id), form: r.form }));
+}
