@@ -183,11 +183,11 @@ function agreementTexts(m: UnionModel, org: string): Record<string, string> {
   const a = m.agreements.get(org);
   if (!a) return { term: 'нет сведений', registration: 'нет сведений', annexes: 'нет', reason: 'сведения о коллективном договоре не внесены в паспорт' };
   return {
-    term: a.signedOn ? `подписан ${fmt(a.signedOn)}, действует с ${fmt(a.validFrom)} по ${fmt(a.validTo)}` : STATUS_LABELS[a.status],
+    term: a.signedOn ? `подписан ${fmt(a.signedOn)}, действует с ${fmt(a.validFrom)} по ${fmt(a.validTo)}` : STATUS_LABELS[a.status]!,
     registration: a.regNo ? `№ ${a.regNo}${a.regDate ? ` от ${fmt(a.regDate)}` : ''}` : 'не зарегистрирован',
     annexes: a.annexes.length ? a.annexes.join('; ') : 'нет',
     // the reason recorded when there is none; an agreement on record (in force or not) has no reason to give
-    reason: a.status === 'none' || a.status === 'negotiating' ? (a.noneReason ?? STATUS_LABELS[a.status]) : '—',
+    reason: a.status === 'none' || a.status === 'negotiating' ? (a.noneReason ?? STATUS_LABELS[a.status]!) : '—',
   };
 }
 
