@@ -109,7 +109,8 @@ export async function buildUnion(db: Knex, rng: Rng, regions = 3): Promise<Built
 
 async function buildPassports(db: Knex, rng: Rng, model: UnionModel) {
   for (const o of model.orgs.values()) {
-    if (o.level === 'primary' && rng.chance(0.8)) {
+    // a college or university always has its headcount: its students must not exceed the students it reports
+    if (o.level === 'primary' && (STUDENT_KINDS.includes(o.kind) || rng.chance(0.8))) {
       const students = STUDENT_KINDS.includes(o.kind) ? rng.int(800, 3000) : 0;
       for (const asOf of rng.chance(0.5) ? ['2025-09-01', '2026-03-01'] : [rng.pick(['2025-05-01', '2026-02-01'])]) {
         const h = { org: o.key, asOf, employees: rng.int(60, 150), ped: rng.int(45, 59), students };
@@ -154,11 +155,14 @@ async function buildOfficers(db: Knex, rng: Rng, model: UnionModel, names: Map<n
     const { person } = rng.pick(on);
     return { person: `m:${person.id}`, sex: person.sex, birth: person.birth, names: names.get(person.id)! };
   };
-  const add = async (org: string, post: string, who: ReturnType<typeof outsider>, extra: Partial<Officer> = {}) =>
-    addOfficer(db, model, {
+  const add = async (org: string, post: string, who: ReturnType<typeof outsider>, extra: Partial<Officer> = {}) => {
+    // one person holds a post of a body once (twice on one committee would break 31 >= max(22..30))
+    if (model.officers.some((f) => f.org === org && f.post === post && f.person === who.person)) return;
+    await addOfficer(db, model, {
       org, post, person: who.person, sex: who.sex, birth: who.birth, electedOn: randomDate(rng, '2019-01-01', '2025-06-30'),
       trainedOn: rng.chance(0.3) ? randomDate(rng, '2025-07-01', '2026-09-30') : undefined, ...extra,
     }, who.names);
+  };
   const ppos = [...model.orgs.values()].filter((o) => o.level === 'primary');
   for (const o of model.orgs.values()) {
     if (o.level === 'primary') {
