@@ -52,7 +52,7 @@ async function report(o: OrgModel, form: string, date: string, source = 'live'):
 class Tally {
   mismatches: string[] = [];
   checked = 0;
-  waiting = new Map<number, number>();
+  waiting = new Map<number | string, number>();
 
   compare(c: Omit<Check, 'line'>, expected: ExpectedForm, lines: JsonLine[], label = 'expected') {
     const got = new Map(lines.map((l) => [l.no, l]));
@@ -83,7 +83,9 @@ beforeAll(async () => {
   const rng = seededRng(SEED);
   ({ model } = await buildUnion(db, rng));
   admin = await loggedInAgent(ctx.app, await createUser(db, [{ role: 'admin', org: (await db('organizations').where({ level: 'union' }).first()) as never }]));
-  await runEvents(model, rng, OPS, admin);
+  const events = await runEvents(model, rng, OPS, admin);
+  const kinds = events.reduce<Record<string, number>>((a, e) => ({ ...a, [e.kind]: (a[e.kind] ?? 0) + 1 }), {});
+  console.info(`report model, seed ${SEED}: ${model.orgs.size} organizations, ${model.people.length} people, ${model.officers.length} posts; events ${JSON.stringify(kinds)}`);
 }, 120_000);
 
 describe(`reports against the model (seed ${SEED}, ${OPS} events)`, () => {

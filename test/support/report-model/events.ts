@@ -62,9 +62,8 @@ function nextEvent(m: UnionModel, rng: Rng, on: string, budget: { moves: number;
     return { kind: 'move', on, org: org.key, to: rng.pick(targets).key };
   }
   if (budget.merges > 0 && plain.length > 3) {
-    // the merged ППО holds no elected posts (a closed organization's officers are not modelled)
-    // nor a change of its members that day (the merge passes on the records as they stand)
-    const mergeable = plain.filter((o) => !m.officers.some((f) => f.org === o.key) && !m.people.some((p) => m.periodAt(p, on)?.org === o.key && lastChange(p) >= on));
+    // not on a day its members changed (the merge passes on the records as they stand)
+    const mergeable = plain.filter((o) => !m.people.some((p) => m.periodAt(p, on)?.org === o.key && lastChange(p) >= on));
     if (!mergeable.length) return null;
     const org = rng.pick(mergeable);
     budget.merges--;
@@ -102,7 +101,7 @@ export function recordEvent(m: UnionModel, e: Event, memberId?: number) {
     case 'transfer': { const at = close(e.person, e.on); e.person.periods.push({ ...at, org: e.to, from: e.on, to: undefined }); break; }
     case 'exit': close(e.person, e.on); e.person.exits[e.on] = e.reason; break;
     case 'category': { const at = close(e.person, e.on); e.person.periods.push({ org: at.org, category: e.category, ped: e.ped, parental: e.parental, from: e.on }); break; }
-    case 'move': m.org(e.org).parents.push([e.on, e.to]); m.treeChanges.push(e.on); break;
+    case 'move': m.org(e.org).parents.push([e.on, e.to]); m.treeChanges.push({ org: e.org, on: e.on }); break;
     case 'merge': {
       // members on the merged ППО's own record pass to the receiving one; its units are re-parented there
       for (const p of m.people) {
@@ -111,7 +110,7 @@ export function recordEvent(m: UnionModel, e: Event, memberId?: number) {
       }
       for (const o of m.orgs.values()) if (m.parentOn(o.key, e.on) === e.org) o.parents.push([e.on, e.into]);
       m.org(e.org).liquidatedOn = e.on;
-      m.treeChanges.push(e.on);
+      m.treeChanges.push({ org: e.org, on: e.on });
       break;
     }
   }

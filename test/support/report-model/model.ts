@@ -73,8 +73,8 @@ export class UnionModel {
   headcounts: Headcount[] = [];
   officers: Officer[] = [];
   agreements = new Map<string, Agreement>();
-  /** dates on which the tree changed (moves, merges) */
-  treeChanges: string[] = [];
+  /** the moves and merges: the organization moved or merged and the date */
+  treeChanges: { org: string; on: string }[] = [];
   /** (org key, form, date) of the reports filed */
   filed = new Set<string>();
 
@@ -142,7 +142,7 @@ export class UnionModel {
     // only the days on which something changed: period bounds and tree changes
     const days = new Set<string>();
     for (const p of this.people) for (const x of p.periods) for (const day of [x.from, x.to]) if (day && day > start && day <= end) days.add(day);
-    for (const day of this.treeChanges) if (day > start && day <= end) days.add(day);
+    for (const { on } of this.treeChanges) if (on > start && on <= end) days.add(on);
     for (const day of [...days].sort()) {
       const before = addDays(day, -1);
       for (const person of this.people) {
