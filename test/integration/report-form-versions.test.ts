@@ -4,7 +4,7 @@ import type { Agent } from '../support/agents';
 import { loggedInAgent } from '../support/agents';
 import { useTestApp } from '../support/app';
 import { createUser, unionRoot } from '../support/factories';
-import { D, buildReportFixture, type ReportFixture } from '../support/report-fixture';
+import { D, buildReportFixture, insertNonMember, type ReportFixture } from '../support/report-fixture';
 
 // Item 12 of issue 12: the consolidated forms number their four sections once each, split the own paid
 // staff as forms.md says, КДК-2 says whether the level's own agreement is in force — shipped as new
@@ -60,9 +60,11 @@ describe('the new versions in a database', () => {
     const db = ctx.database.ownerDb;
     fx = await buildReportFixture(db);
     admin = await loggedInAgent(ctx.app, await createUser(db, [{ role: 'admin', org: await unionRoot(db) }]));
-    for (const s of STAFF) {
+    for (const [i, s] of STAFF.entries()) {
+      // staff are people outside the registry, recorded by SNILS (numbers after the fixture's own)
+      const personId = await insertNonMember(db, { ...s, sex: s.sex as 'm' | 'f' }, 1000 + i);
       await db('org_officers').insert({
-        organization_id: fx.orgs.T.id, post: s.post, surname: s.surname, name: 'Тест', sex: s.sex, birth_date: s.birth, elected_on: '2020-01-01', ended_on: s.endedOn ?? null,
+        organization_id: fx.orgs.T.id, post: s.post, surname: s.surname, name: 'Тест', person_id: personId, elected_on: '2020-01-01', ended_on: s.endedOn ?? null,
       });
     }
   });

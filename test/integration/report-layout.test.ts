@@ -14,6 +14,7 @@ import { binaryParser } from '../support/xlsx';
 
 const ctx = useTestApp();
 let fx: ReportFixture;
+let students: { inpo: string };
 let stat: { agent: Agent; csrf: string };
 
 const LONG = 'муниципального бюджетного общеобразовательного учреждения «Средняя общеобразовательная школа № 1 с углублённым изучением отдельных предметов имени Героя Советского Союза'; 
@@ -25,10 +26,11 @@ const LONG_NAMES: Partial<Record<OrgKey, string>> = {
   C: 'Первичная профсоюзная организация работников и обучающихся федерального государственного автономного образовательного учреждения высшего образования «Казанский (Приволжский) федеральный университет»',
 };
 
-const FORMS: { code: string; org: OrgKey; wide: boolean }[] = [
+/** S: a ППО of students only (it files 3-СП, chosen in its passport) */
+const FORMS: { code: string; org: OrgKey | 'S'; wide: boolean }[] = [
   { code: '5-SP', org: 'A', wide: false },
   { code: '4-SP', org: 'C', wide: false },
-  { code: '3-SP', org: 'C', wide: false },
+  { code: '3-SP', org: 'S', wide: false },
   { code: '2-SP', org: 'T', wide: false },
   { code: '1-SP', org: 'R', wide: false },
   { code: 'KDK-1', org: 'A', wide: false },
@@ -67,13 +69,15 @@ beforeAll(async () => {
   fx = await buildReportFixture(db);
   for (const [key, name] of Object.entries(LONG_NAMES)) await db('organizations').where({ id: fx.orgs[key as OrgKey].id }).update({ name });
   // more ППО in the territory: the list runs over pages, each with its own long name
+  students = await createOrg(db, fx.orgs.T, 'primary', { employerKind: 'college', name: `Первичная профсоюзная организация обучающихся ${LONG}»` });
+  await db('organizations').where({ inpo: students.inpo }).update({ primary_form: '3-SP' });
   for (let i = 3; i <= 40; i++) await createOrg(db, fx.orgs.T, 'primary', { name: `Первичная профсоюзная организация ${LONG} № ${i}»` });
   stat = await loggedInAgent(ctx.app, await createUser(db, [{ role: 'statistician', org: fx.orgs.R }]));
 });
 
 describe('printed forms with long names', () => {
   it.each(FORMS)('$code of $org: every ИНПО, date and number stands whole in the PDF; wide forms are landscape', async ({ code, org, wide }) => {
-    const url = `/reports/${code}/${fx.orgs[org].inpo}/${D}`;
+    const url = `/reports/${code}/${(org === 'S' ? students : fx.orgs[org]).inpo}/${D}`;
     const json = (await stat.agent.get(`${url}.json`).expect(200)).body as ReportJson;
     const pdf = await stat.agent.get(`${url}.pdf`).buffer(true).parse(binaryParser).expect(200);
     const pages = await pdfPages(pdf.body);
