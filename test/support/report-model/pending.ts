@@ -46,6 +46,8 @@ const WAITS: Record<number | string, { why: string; affects: (c: Check, m: Union
   },
   5: {
     why: 'the primary form of a ППО is chosen in its passport (4-СП or 3-СП for colleges and universities, not both)',
+    // no line differs today (a college's 3-СП figures are its own either way): the item decides which forms
+    // are asked for, in primaryFormsOf below
     affects: () => false,
   },
   6: {
