@@ -122,8 +122,9 @@ export function createReportsService(db: Knex) {
           const liveLine = childLive.get(f.org.id)?.sections.flatMap((s) => s.lines).find((l) => l.no === d.no);
           const filedLine = f.filed?.result.sections.flatMap((s) => s.lines).find((l) => l.no === d.no);
           const lv = liveLine?.values[d.column as ColumnKey] ?? null;
-          const fv = f.filed ? (filedLine?.values[d.column as ColumnKey] ?? 0) : null;
-          return { org: f.org, live: lv, filed: fv, status: f.report?.status ?? 'missing' };
+          // a line the child's form lacks contributes 0; a value its report lacks (no headcount) stays absent
+          const fv = f.filed ? (filedLine ? (filedLine.values[d.column as ColumnKey] ?? null) : 0) : null;
+          return { org: f.org, live: lv, filed: fv, hasFiled: !!f.filed, status: f.report?.status ?? 'missing' };
         })
         .filter((c) => summable.has(d.no) && c.live !== c.filed),
     }));

@@ -136,4 +136,12 @@ describe('consolidation from filed reports', () => {
     const live = await json(`${url('2-SP', 'T')}.json?source=live`);
     for (const no of ['01', '02', '03', '04', '05', '09', '18', '20', '21']) expect({ no, v: values(both, no) }).toEqual({ no, v: values(live, no) });
   });
+
+  it('the comparison says a filed report lacked the value («—»), not that it said 0', async () => {
+    await ctx.database.ownerDb('org_headcounts').insert({ organization_id: orgs.X.id, as_of: '2026-02-01', employees_total: 7, employees_pedagogical: 3, students_total: 0 });
+    const page = (await admin.agent.get(`${url('2-SP', 'T')}/compare`).expect(200)).text;
+    const row = /<tr>\s*<td>01\.[\s\S]*?<\/tr>/.exec(page)![0];
+    expect(row).toContain(`${orgs.X.name}</a>: по реестру 7, в отчёте —`);
+    expect(row).not.toContain(orgs.Y.name);
+  });
 });

@@ -134,7 +134,7 @@ export const INDICATORS: Record<string, Indicator> = {
   own_agreement_active: orgs('own_agreement', 'Собственное соглашение организации действует на дату', 'a.active'),
 };
 
-/** Text fields of the organization's own passport, for text lines (КДК-1 02, 03, 08, 09; КДК-2 09). */
+/** Text fields of the organization's own passport on the report date, for text lines (КДК-1 02, 03, 08, 09; КДК-2 10, 11). */
 export const TEXT_FIELDS: Record<string, string> = {
   agreement_term: 'Дата подписания и срок действия коллективного договора',
   agreement_registration: 'Уведомительная регистрация коллективного договора',

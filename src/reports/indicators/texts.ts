@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { EMPLOYER_KIND_LABELS, type EmployerKind } from '../../registry/levels';
 import { AGREEMENT_STATUS_LABELS } from '../../registry/passport.schemas';
 import { formatDate } from '../../shared/format';
-import { agreementOn, latestHeadcount, ppoSizesCtes } from './groups';
+import { agreementsOnCte, latestHeadcount, ppoSizesCtes } from './groups';
 import { agreementActiveOn, existsOn, sqlDate } from './sql-fragments';
 import { frameSince, rootsOn, under } from './tree-on-date';
 
@@ -50,13 +50,13 @@ export async function primaryAgreementRows(db: Knex, rootId: number, date: strin
   const d = sqlDate(date);
   const frame = await frameSince(db, [rootId], date);
   const { rows } = await db.raw(
-    `${rootsOn(frame, d)}, ${ppoSizesCtes({ d, s: d, scope: 'subtree', frame })}
+    `${rootsOn(frame, d)}, ${ppoSizesCtes({ d, s: d, scope: 'subtree', frame })}, ${agreementsOnCte({ d, scope: 'subtree' })}
      SELECT o.inpo, o.name, o.employer_kind, ca.status, ca.signed_on, ca.valid_from, ca.valid_to, h.employees_total,
             ${agreementActiveOn('ca', d)} AS active,
             coalesce(ps.working, 0) AS working_members
        FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND ${existsOn('o', d)}
        LEFT JOIN ppo_sizes ps ON ps.ppo_id = o.id
-       ${agreementOn('o.id', d)}
+       LEFT JOIN agreements_on ca ON ca.organization_id = o.id
        ${latestHeadcount('o', d)}
       ORDER BY o.name, o.id`,
     [[rootId]],
