@@ -65,7 +65,7 @@ export async function buildReport(db: Knex, fv: FormVersion, org: OrgRef, date: 
   const evaluation = evaluateForm(form, values, texts, options.override ?? (await byOwnForms(db, form, org.id, date, base.periodStart, values)));
   const controls = await Promise.all(
     evaluation.failures.map(async (f) => {
-      const behind = await cardsBehind(db, f.cardsIndicator, org, date, base.periodStart, options.previousFiled?.filedAt);
+      const behind = await cardsBehind(db, f.cardsIndicator, org, date, base.periodStart, isPrimaryForm(def.code), options.previousFiled?.filedAt);
       return { ...f, cards: behind.cards, cardsTotal: behind.total };
     }),
   );
@@ -101,10 +101,10 @@ const byOwnForms = (db: Knex, form: CompiledForm, rootId: number, date: string, 
 
 const hasTextLines = (def: LinesForm) => def.sections.some((s) => s.lines.some((l) => l.type === 'text'));
 
-async function cardsBehind(db: Knex, indicator: string | undefined, org: OrgRef, date: string, start: string, filedAt?: Date): Promise<{ cards: CardRef[]; total: number }> {
+async function cardsBehind(db: Knex, indicator: string | undefined, org: OrgRef, date: string, start: string, own: boolean, filedAt?: Date): Promise<{ cards: CardRef[]; total: number }> {
   if (!indicator) return { cards: [], total: 0 };
   if (indicator === CHANGES_SINCE_FILING) return filedAt ? changedSinceFiling(db, org, start, filedAt) : { cards: [], total: 0 };
-  return listCards(db, org.id, indicator, date, start);
+  return listCards(db, org.id, indicator, date, start, 20, own);
 }
 
 /**
@@ -131,7 +131,7 @@ async function changedSinceFiling(db: Knex, org: OrgRef, start: string, filedAt:
 async function findGaps(db: Knex, form: CompiledForm, org: OrgRef, date: string, values: Record<string, ColumnValues>): Promise<ReportResult['gaps']> {
   const gaps: ReportResult['gaps'] = [];
   if (['staff_total', 'staff_ped', 'students_total'].some((n) => form.indicators.has(n))) {
-    const missing = await listMissingHeadcounts(db, org.id, date);
+    const missing = await listMissingHeadcounts(db, org.id, date, 20, isPrimaryForm(form.def.code));
     if (missing.total) gaps.push({ message: 'Нет численности работников и обучающихся на дату отчёта (вкладка «Численность» паспорта): охват по этим организациям не посчитан', ...missing });
   }
   if (form.indicators.has('institutions_total') && values.institutions_total?.total == null) {
