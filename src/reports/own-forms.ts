@@ -68,12 +68,13 @@ export async function ownFormsOverride(db: Knex, form: CompiledForm, rootId: num
   return (no) => (formLines.has(no) && !distinctLine(form, no) ? (sums.get(no) ?? { total: 0, women: 0, youth: 0 }) : undefined);
 }
 
-/** The ППО of the subtree on a date that file one of these forms. */
+/** The ППО of the subtree on a date that file one of these forms (other than the default: a partial index holds them). */
 async function ppoOnForms(db: Knex, rootId: number, date: string, codes: string[]): Promise<{ id: number; form: string }[]> {
   const frame = await frameSince(db, [rootId], date);
   const d = sqlDate(date);
   const { rows } = await db.raw(
-    `${rootsOn(frame, d)} SELECT o.id, o.primary_form AS form FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND o.primary_form = ANY(?::text[])`,
+    `${rootsOn(frame, d)} SELECT o.id, o.primary_form AS form FROM roots r ${under(frame, 'o', d)}
+        AND o.level = 'primary' AND o.primary_form <> '${DEFAULT_FORM}' AND o.primary_form = ANY(?::text[])`,
     [[rootId], codes],
   );
   return rows.map((r: { id: number; form: string }) => ({ id: Number(r.id), form: r.form }));

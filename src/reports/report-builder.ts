@@ -71,7 +71,7 @@ export async function buildReport(db: Knex, fv: FormVersion, org: OrgRef, date: 
   const base = header(fv, org, date);
   const def = fv.definition;
   if (def.kind === 'list') {
-    const [rows, gaps] = await Promise.all([primaryAgreementRows(db, org.id, date), headcountGaps(db, org, date)]);
+    const [rows, gaps] = await Promise.all([primaryAgreementRows(db, org.id, date), headcountGaps(db, org, date, false)]);
     return { ...base, source: 'live', columns: [], sections: [], controls: [], unchecked: [], gaps, listColumns: def.listColumns, rows };
   }
   const form = compiledForm(def);
@@ -83,7 +83,7 @@ export async function buildReport(db: Knex, fv: FormVersion, org: OrgRef, date: 
   const evaluation = evaluateForm(form, values, texts, options.override ?? (await byOwnForms(db, form, org.id, date, base.periodStart, values)));
   const controls = await Promise.all(
     evaluation.failures.map(async (f) => {
-      const behind = await cardsBehind(db, f.cardsIndicator, org, date, base.periodStart, options.previousFiled?.filedAt);
+      const behind = await cardsBehind(db, f.cardsIndicator, org, date, base.periodStart, isPrimaryForm(def.code), options.previousFiled?.filedAt);
       return { ...f, cards: behind.cards, cardsTotal: behind.total };
     }),
   );
@@ -124,10 +124,10 @@ const byOwnForms = (db: Knex, form: CompiledForm, rootId: number, date: string, 
 
 const hasTextLines = (def: LinesForm) => def.sections.some((s) => s.lines.some((l) => l.type === 'text'));
 
-async function cardsBehind(db: Knex, indicator: string | undefined, org: OrgRef, date: string, start: string, filedAt?: Date): Promise<{ cards: CardRef[]; total: number }> {
+async function cardsBehind(db: Knex, indicator: string | undefined, org: OrgRef, date: string, start: string, own: boolean, filedAt?: Date): Promise<{ cards: CardRef[]; total: number }> {
   if (!indicator) return { cards: [], total: 0 };
   if (indicator === CHANGES_SINCE_FILING) return filedAt ? changedSinceFiling(db, org, start, filedAt) : { cards: [], total: 0 };
-  return listCards(db, org.id, indicator, date, start);
+  return listCards(db, org.id, indicator, date, start, 20, own);
 }
 
 /**
@@ -157,7 +157,7 @@ const HEADCOUNT_INDICATORS = ['staff_total', 'staff_ped', 'students_total', 'agr
 async function findGaps(db: Knex, form: CompiledForm, org: OrgRef, date: string, values: Record<string, ColumnValues>, headcounts: boolean): Promise<DataGap[]> {
   const gaps: DataGap[] = [];
   if (headcounts && HEADCOUNT_INDICATORS.some((n) => form.indicators.has(n))) {
-    gaps.push(...(await headcountGaps(db, org, date)));
+    gaps.push(...(await headcountGaps(db, org, date, isPrimaryForm(form.def.code))));
   }
   if ([...form.indicators].some((n) => INDICATORS[n]?.group === 'officers')) {
     const missing = await listOfficersWithoutPerson(db, org.id, date);
@@ -170,7 +170,8 @@ async function findGaps(db: Knex, form: CompiledForm, org: OrgRef, date: string,
 }
 
 /** The ППО of the subtree without a headcount on the date: their lines print «—», never 0. */
-async function headcountGaps(db: Knex, org: OrgRef, date: string): Promise<DataGap[]> {
-  const missing = await listMissingHeadcounts(db, org.id, date);
+/** `own`: a primary form reads its own units only (a ППО with territorial rights does not answer for its child ППО) */
+async function headcountGaps(db: Knex, org: OrgRef, date: string, own: boolean): Promise<DataGap[]> {
+  const missing = await listMissingHeadcounts(db, org.id, date, 20, own);
   return missing.total ? [{ message: 'Нет численности работников и обучающихся на дату отчёта (вкладка «Численность» паспорта): охват по этим организациям не посчитан', ...missing }] : [];
 }

@@ -163,7 +163,7 @@ export function reportsRoutes({ db, eventDates }: Deps): Router {
       return { result: v.result, version: v, report: await findReport(db, t.org.id, t.form.code, t.date) };
     }
     if (query.source === 'filed') {
-      const { fromFiled } = await reports.compare(t);
+      const { fromFiled } = await reports.consolidateFiled(t);
       return { result: fromFiled, version: undefined, report: await findReport(db, t.org.id, t.form.code, t.date) };
     }
     if (query.source === 'live') {

@@ -99,6 +99,12 @@ export function createReportsService(db: Knex) {
    * reports — and, for every line that differs, the children whose filed figures differ from the live ones.
    */
   async function compare(t: ReportTarget) {
+    const [{ filings, fromFiled }, live] = await Promise.all([consolidateFiled(t), draft(t)]);
+    return compareWith(filings, live, fromFiled, await liveChildren(filings, t.date));
+  }
+
+  /** The consolidation from the children's filed reports alone (what `?source=filed` shows: no live computation). */
+  async function consolidateFiled(t: ReportTarget) {
     const filings = await childFilings(t);
     const { sums, gaps } = sumFiledLines(filings.flatMap((f) => (f.filed ? [{ org: f.org, result: f.filed.result }] : [])));
     const zero = { total: 0, women: 0, youth: 0 };
@@ -109,11 +115,11 @@ export function createReportsService(db: Knex) {
         if (distinct) sums.set(no, distinct);
       }
     }
-    const [live, fromFiled, childLive] = await Promise.all([
-      draft(t),
-      buildReport(db, t.form, t.org, t.date, { override: (no) => sums.get(no) ?? zero, filedGaps: gaps }),
-      liveChildren(filings, t.date),
-    ]);
+    return { filings, fromFiled: await buildReport(db, t.form, t.org, t.date, { override: (no) => sums.get(no) ?? zero, filedGaps: gaps }) };
+  }
+
+  /** The comparison's two sides and the children behind each differing line. */
+  async function compareWith(filings: Awaited<ReturnType<typeof childFilings>>, live: ReportResult, fromFiled: ReportResult, childLive: Map<number, ReportResult>) {
     const summable = new Set(fromFiled.sections.flatMap((s) => s.lines).filter((l) => l.type === 'count').map((l) => l.no));
     const differences = diffReports(live, fromFiled).map((d) => ({
       ...d,
@@ -207,7 +213,7 @@ export function createReportsService(db: Knex) {
     }
   }
 
-  return { target, draft, version, current, childFilings, childReports, compare, board, formsOf, higher, previewVersion, filingChildren, warmUnionStats };
+  return { target, draft, version, current, childFilings, childReports, compare, consolidateFiled, board, formsOf, higher, previewVersion, filingChildren, warmUnionStats };
 }
 
 export type ReportsService = ReturnType<typeof createReportsService>;

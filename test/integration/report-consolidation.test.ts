@@ -137,6 +137,11 @@ describe('a ППО with territorial rights', () => {
     const [filed, after] = await Promise.all([report('2-SP', V, '?source=filed'), report('2-SP', V, '?source=live')]);
     expect(linesOf(filed)).toEqual(linesOf(after));
     expect(pick(linesOf(filed))).toEqual(pick(live));
+    // a child ППО without a headcount is a gap of the 2-СП, not of the university's own form
+    const bare = await createOrg(db(), V, 'primary', { name: 'ППО лицея университета', employerKind: 'school' });
+    const gapsOf = async (code: string) => ((await get(`/reports/${code}/${V.inpo}/${D}.json?source=live`)) as unknown as { gaps: { orgs: { inpo: string }[] }[] }).gaps.flatMap((g) => g.orgs.map((o) => o.inpo));
+    expect(await gapsOf('2-SP')).toContain(bare.inpo);
+    expect(await gapsOf('4-SP')).not.toContain(bare.inpo);
   });
 });
 

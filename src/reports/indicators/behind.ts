@@ -23,17 +23,20 @@ export function toCardRefs(rows: (Required<CardRef> & { total: number | string }
   return { total: Number(rows[0]?.total ?? 0), cards: rows.map((r) => ({ id: Number(r.id), surname: r.surname, name: r.name, patronymic: r.patronymic, inpo: r.inpo })) };
 }
 
-/** The member cards behind a state indicator (the first `limit`, and how many there are). */
-export async function listCards(db: Knex, rootId: number, indicator: string, date: string, periodStart: string, limit = 20): Promise<{ total: number; cards: CardRef[] }> {
+/**
+ * The member cards behind a state indicator (the first `limit`, and how many there are), in the units the
+ * report holds on its date (at the start too); `own`: a primary form's own units (tree-on-date.ts).
+ */
+export async function listCards(db: Knex, rootId: number, indicator: string, date: string, periodStart: string, limit = 20, own = false): Promise<{ total: number; cards: CardRef[] }> {
   const ind = INDICATORS[indicator];
   if (!ind || (ind.group !== 'state' && ind.group !== 'start')) return { total: 0, cards: [] };
-  const on = ind.group === 'start' ? periodStart : date;
-  const frame = await frameSince(db, [rootId], on);
-  const d = sqlDate(on);
+  const on = sqlDate(ind.group === 'start' ? periodStart : date);
+  const frame = { ...(await frameSince(db, [rootId], date)), own };
+  const d = sqlDate(date);
   const { rows } = await db.raw(
     `${rootsOn(frame, d)} SELECT m.id, m.surname, m.name, m.patronymic, o.inpo, count(*) OVER () AS total
        FROM roots r ${under(frame, 'o', d)}
-       JOIN member_periods c ON c.organization_id = o.id AND ${periodOn('c', d)}
+       JOIN member_periods c ON c.organization_id = o.id AND ${periodOn('c', on)}
        JOIN members m ON m.id = c.member_id WHERE ${ind.where}
        ORDER BY m.surname, m.name, m.id LIMIT ${Number(limit)}`,
     [[rootId]],
@@ -46,8 +49,8 @@ export async function listCards(db: Knex, rootId: number, indicator: string, dat
  * The few missing are found first and only they are sorted by name (sorting 77,000 names in the Russian
  * collation to keep 20 cost the union's report 100 ms); for the whole union, against one hash of the headcounts.
  */
-export async function listMissingHeadcounts(db: Knex, rootId: number, date: string, limit = 20) {
-  const frame = await frameSince(db, [rootId], date);
+export async function listMissingHeadcounts(db: Knex, rootId: number, date: string, limit = 20, own = false) {
+  const frame = { ...(await frameSince(db, [rootId], date)), own };
   const d = sqlDate(date);
   const entered = frame.whole
     ? `o.id NOT IN (SELECT h.organization_id FROM org_headcounts h WHERE h.as_of <= ${d})`
