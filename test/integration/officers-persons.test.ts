@@ -228,6 +228,14 @@ describe('officer lines of 5-СП and 2-СП', () => {
     const live = await json('2-SP', territory, '?source=live');
     expect(lines(filed, ['31'])).toEqual(lines(live, ['31']));
     expect(lines(filed, ['31'])['31']).toEqual(expectedOfficerLines(posts, D)['31']);
+    expect(filed.gaps.some((g) => g.message.startsWith('Строки «разные лица»'))).toBe(false);
+
+    // a version filed before reports kept their persons: its figures are added, and the report says so
+    await db()('report_versions').whereIn('report_id', db()('reports').where({ organization_id: B.id }).select('id')).update({ result: db().raw("result - 'personKeys'") });
+    const old = await json('2-SP', territory, '?source=filed');
+    const sumOf = (key: 'A' | 'B') => expectedOfficerLines(posts.filter((p) => p.org === key), D)['31']!;
+    expect(lines(old, ['31'])['31']).toEqual({ total: sumOf('A').total + sumOf('B').total, women: sumOf('A').women + sumOf('B').women, youth: sumOf('A').youth + sumOf('B').youth });
+    expect(old.gaps.find((g) => g.message.startsWith('Строки «разные лица»'))?.orgs.map((o) => o.inpo)).toEqual([B.inpo]);
   });
 
   it('when an officer is no person, then the report lists the organization under data gaps', async () => {
