@@ -44,11 +44,11 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   ...['/orgs/:inpo', '/orgs/:inpo/officers', '/orgs/:inpo/headcount', '/orgs/:inpo/structure', '/orgs/:inpo/agreement', '/orgs/:inpo/search'].map(
     (path): MatrixEntry => ({ method: 'GET', path, inside: readers(303), outside: outsideOf(303) }),
   ),
-  ...['/orgs/:inpo/edit', '/orgs/:inpo/officers/new', '/orgs/:inpo/agreement/edit', '/orgs/:inpo/history', '/orgs/:inpo/children/new'].map(
+  ...['/orgs/:inpo/edit', '/orgs/:inpo/officers/new', '/orgs/:inpo/officers/:officerId/person', '/orgs/:inpo/agreement/edit', '/orgs/:inpo/history', '/orgs/:inpo/children/new'].map(
     (path): MatrixEntry => ({ method: 'GET', path, inside: editors(303, 200), outside: outsideOf(303) }),
   ),
   // An empty form: allowed editors reach validation (422), everyone else is stopped before it.
-  ...['/orgs/:inpo/edit', '/orgs/:inpo/officers', '/orgs/:inpo/officers/:officerId/end', '/orgs/:inpo/headcount', '/orgs/:inpo/agreement', '/orgs/:inpo/agreement/annexes', '/orgs/:inpo/children'].map(
+  ...['/orgs/:inpo/edit', '/orgs/:inpo/officers', '/orgs/:inpo/officers/:officerId/end', '/orgs/:inpo/officers/:officerId/person', '/orgs/:inpo/headcount', '/orgs/:inpo/agreement', '/orgs/:inpo/agreement/annexes', '/orgs/:inpo/children'].map(
     (path): MatrixEntry => ({ method: 'POST', path, body: {}, inside: editors(401, 422), outside: outsideOf(401) }),
   ),
   { method: 'GET', path: '/orgs/:inpo/export.xlsx', inside: { anonymous: 303, admin: 200, coordinator: 200, chair: 403, statistician: 200, member: 403 }, outside: outsideOf(303) },

@@ -62,6 +62,10 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'POST /orgs/:inpo/officers': () => ({
     body: { q: '', post: 'deputy', personKind: 'nonmember', memberId: '', snils: '112-233-445 95', surname: 'Орлова', name: 'Ольга', patronymic: 'Игоревна', sex: 'f', birthDate: '1985-03-04', electedOn: ON, termUntil: '2031-05-15', salaried: 'on', protocolNumber: '3', protocolDate: ON, trainedOn: ON },
   }),
+  'GET /orgs/:inpo/officers/:officerId/person': () => ({ query: { q: 'Петрова' } }),
+  'POST /orgs/:inpo/officers/:officerId/person': () => ({
+    body: { q: '', personKind: 'nonmember', memberId: '', snils: '123-456-789 64', surname: 'Петрова', name: 'Мария', patronymic: '', sex: 'f', birthDate: '1980-02-02' },
+  }),
   'POST /orgs/:inpo/officers/:officerId/end': () => ({ body: { endedOn: ON } }),
   'POST /orgs/:inpo/headcount': () => ({ versionedBy: '/orgs/:inpo/headcount', body: { asOf: ON, employeesTotal: '40', employeesPedagogical: '20', studentsTotal: '300', institutionsTotal: '' } }),
   'GET /orgs/:inpo/agreement/edit': none,

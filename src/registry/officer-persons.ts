@@ -4,7 +4,7 @@ import type { Principal } from '../access/principal';
 import { diffValues, recordAudit, type AuditContext } from '../audit/audit';
 import { ValidationError } from '../http/errors';
 import { INPO_PATTERN } from '../shared/inpo';
-import type { OfficerInput } from './passport.schemas';
+import type { OfficerPersonInput } from './passport.schemas';
 
 // Who an elected officer is (issue 12): a member card the user may see, found anywhere in the union by
 // name or by the ИНПО of the organization the member is registered in; or a person outside the registry,
@@ -64,7 +64,7 @@ export interface OfficerPerson {
 }
 
 /** The person the officer form names, created (non-member) or checked (card) in the caller's transaction. */
-export async function resolveOfficerPerson(trx: Knex.Transaction, ctx: AuditContext, principal: Principal, input: OfficerInput): Promise<OfficerPerson> {
+export async function resolveOfficerPerson(trx: Knex.Transaction, ctx: AuditContext, principal: Principal, input: OfficerPersonInput): Promise<OfficerPerson> {
   if (input.personKind === 'member') {
     const card = await readableCards(trx, principal).where('m.id', input.memberId!).first('m.id', 'm.surname', 'm.name', 'm.patronymic');
     if (!card) throw new ValidationError([{ field: 'memberId', message: 'Карточка не найдена среди членов Профсоюза на учёте, доступных вам' }]);

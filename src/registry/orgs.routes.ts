@@ -1,7 +1,7 @@
 import { Router, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Deps } from '../deps';
-import type { FieldError } from '../http/errors';
+import { ConflictError, NotFoundError, type FieldError } from '../http/errors';
 import { errorViewModel } from '../http/forms';
 import { seenIn } from '../http/versioned-forms';
 import { principalOf } from '../http/guards';
@@ -11,7 +11,7 @@ import { todayIso } from '../shared/dates';
 import { idInput } from '../shared/fields';
 import { decodeCursor, encodeCursor } from '../shared/cursor';
 import { DICTIONARY_LOCALS, passportForm, renderTab } from './org-pages';
-import { agreementSchema, annexSchema, endOfficerSchema, generalSchema, headcountSchema, officerSchema } from './passport.schemas';
+import { agreementSchema, annexSchema, endOfficerSchema, generalSchema, headcountSchema, officerPersonSchema, officerSchema } from './passport.schemas';
 import { searchCards } from './officer-persons';
 import { createPassportService } from './passport.service';
 import { agreementVersionFields, generalVersionFields, headcountVersionFields } from './passport-versions';
@@ -58,6 +58,13 @@ export function orgsRoutes({ db, eventDates }: Deps): Router {
     save: (ctx, org, data, req) => passport.addOfficer(ctx, principalOf(req), org, data),
     rerender: (req, res, errors, status) => showOfficerForm(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}/officers`, message: 'Выборное лицо добавлено' }),
+  }));
+  router.get('/orgs/:inpo/officers/:officerId/person', (req, res) => showOfficerPersonForm(req, res));
+  router.post('/orgs/:inpo/officers/:officerId/person', passportForm(passport, {
+    schema: officerPersonSchema, action: 'org.passport.edit',
+    save: (ctx, org, data, req) => passport.setOfficerPerson(ctx, principalOf(req), org, officerIdOf(req), data),
+    rerender: (req, res, errors, status) => showOfficerPersonForm(req, res, errors, status),
+    done: (org) => ({ to: `/orgs/${org.inpo}/officers`, message: 'Человек выборного лица указан' }),
   }));
   router.post('/orgs/:inpo/officers/:officerId/end', passportForm(passport, {
     schema: endOfficerSchema, action: 'org.passport.edit',
@@ -141,6 +148,19 @@ export function orgsRoutes({ db, eventDates }: Deps): Router {
     await editPage(req, res, 'orgs/officer-new', 'Новое выборное лицо', errors, (org) => ({
       post: org.level === 'group' ? 'group_organizer' : 'chair', electedOn: todayIso(), personKind: 'member',
     }), status, { q, cards, searched: q !== '' });
+  }
+
+  /** The person part of the officer form, for an officer recorded before officers were people (searched by the typed name first). */
+  async function showOfficerPersonForm(req: Request, res: Response, errors: FieldError[] = [], status?: number) {
+    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.passport.edit');
+    const officer = (await passport.officers(org)).find((o) => o.id === officerIdOf(req));
+    if (!officer) throw new NotFoundError();
+    if (officer.memberId || officer.personId) throw new ConflictError('Человек этого выборного лица уже указан');
+    const q = officerSearchQuery.parse(req.method === 'POST' ? { q: req.body?.q } : req.query).q ?? `${officer.surname} ${officer.name}`;
+    const initial = { personKind: 'member', surname: officer.surname, name: officer.name, patronymic: officer.patronymic };
+    await editPage(req, res, 'orgs/officer-person', 'Человек выборного лица', errors, () => initial, status, {
+      q, cards: await searchCards(db, principalOf(req), q), searched: q !== '', officer,
+    });
   }
 
   async function showAgreementForm(req: Request, res: Response, errors: FieldError[] = [], status?: number) {

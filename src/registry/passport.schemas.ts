@@ -29,17 +29,39 @@ const officerBirthDate = optionalDate().refine((v) => {
  * An elected officer is a person: a member card picked in the search (`memberId`), or someone outside the
  * registry entered by SNILS with the sex and birth date the forms count.
  */
+const PERSON_FIELDS = {
+  personKind: z.enum(['member', 'nonmember'], { error: 'Выберите: член Профсоюза или человек вне реестра' }),
+  memberId: z.preprocess((v) => (v === '' || v === undefined ? null : v), idInput('Выберите карточку из найденных').nullable()),
+  snils: optionalSnils(),
+  surname: optionalPersonName('Укажите фамилию'),
+  name: optionalPersonName('Укажите имя'),
+  patronymic: optionalPersonName('Укажите отчество'),
+  sex: optionalChoice(['m', 'f'] as const, 'Укажите пол'),
+  birthDate: officerBirthDate,
+};
+type PersonFields = { [K in keyof typeof PERSON_FIELDS]: z.output<(typeof PERSON_FIELDS)[K]> };
+
+/** What the chosen kind of person needs; run also when other fields failed, so every missing field is named at once. */
+const requirePerson = [(v: PersonFields, ctx: z.RefinementCtx) => {
+  if (typeof v !== 'object' || !v) return;
+  const need = (path: keyof PersonFields, message: string) => { if (v[path] == null) ctx.addIssue({ code: 'custom', path: [path], message }); };
+  if (v.personKind === 'member') need('memberId', 'Найдите члена Профсоюза по ФИО или ИНПО организации и выберите его карточку');
+  if (v.personKind === 'nonmember') {
+    need('snils', 'Укажите СНИЛС');
+    need('surname', 'Укажите фамилию');
+    need('name', 'Укажите имя');
+    need('sex', 'Укажите пол');
+    need('birthDate', 'Укажите дату рождения');
+  }
+}, { when: () => true }] as const;
+
+export const officerPersonSchema = z.object(PERSON_FIELDS).superRefine(...requirePerson);
+export type OfficerPersonInput = z.output<typeof officerPersonSchema>;
+
 export const officerSchema = z
   .object({
     post: z.enum(OFFICER_POSTS, { error: 'Выберите должность из списка' }),
-    personKind: z.enum(['member', 'nonmember'], { error: 'Выберите: член Профсоюза или человек вне реестра' }),
-    memberId: z.preprocess((v) => (v === '' || v === undefined ? null : v), idInput('Выберите карточку из найденных').nullable()),
-    snils: optionalSnils(),
-    surname: optionalPersonName('Укажите фамилию'),
-    name: optionalPersonName('Укажите имя'),
-    patronymic: optionalPersonName('Укажите отчество'),
-    sex: optionalChoice(['m', 'f'] as const, 'Укажите пол'),
-    birthDate: officerBirthDate,
+    ...PERSON_FIELDS,
     electedOn: requiredDate('Укажите дату избрания'),
     termUntil: optionalDate(),
     salaried: checkbox(),
@@ -47,19 +69,7 @@ export const officerSchema = z
     protocolDate: optionalDate(),
     trainedOn: optionalDate(),
   })
-  // runs also when other fields failed, so that every missing field is named at once
-  .superRefine((v, ctx) => {
-    if (typeof v !== 'object' || !v) return;
-    const need = (path: keyof typeof v, message: string) => { if (v[path] == null) ctx.addIssue({ code: 'custom', path: [path], message }); };
-    if (v.personKind === 'member') need('memberId', 'Найдите члена Профсоюза по ФИО или ИНПО организации и выберите его карточку');
-    if (v.personKind === 'nonmember') {
-      need('snils', 'Укажите СНИЛС');
-      need('surname', 'Укажите фамилию');
-      need('name', 'Укажите имя');
-      need('sex', 'Укажите пол');
-      need('birthDate', 'Укажите дату рождения');
-    }
-  }, { when: () => true })
+  .superRefine(...requirePerson)
   .refine((v) => !v.termUntil || !v.electedOn || v.termUntil >= v.electedOn, { path: ['termUntil'], message: 'Срок полномочий не может закончиться раньше избрания' });
 export type OfficerInput = z.output<typeof officerSchema>;
 

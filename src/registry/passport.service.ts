@@ -11,7 +11,7 @@ import { INPO_PATTERN } from '../shared/inpo';
 import { todayIso } from '../shared/dates';
 import { missingFields } from './completeness';
 import { findLineageByInpo, findOrgById, lockOrg, type OrgRow } from './orgs.repo';
-import type { AgreementInput, GeneralInput, HeadcountInput, OfficerInput } from './passport.schemas';
+import type { AgreementInput, GeneralInput, HeadcountInput, OfficerInput, OfficerPersonInput } from './passport.schemas';
 import { findAgreement, findHeaderFigures, findOfficer, listAgreementVersions, listAnnexes, listHeadcounts, listOfficers, lockHeadcount } from './passport.repo';
 import { AGREEMENT_FIELDS, GENERAL_FIELDS, agreementSnapshot, agreementVersionFields, generalSnapshot, generalVersionFields, staleHeadcount } from './passport-versions';
 import { membersOnRecordQuery } from '../members/members.repo';
@@ -119,6 +119,26 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
           .returning('id');
         const { personKind: _kind, sex: _sex, birthDate: _birth, snils: _snils, ...post } = input;
         await recordAudit(trx, ctx, { action: 'org.officer.added', entity: 'org_officer', entityId: row.id, organizationId: org.id, newValues: { ...post, ...person } });
+      });
+    },
+
+    /**
+     * Names the person of an officer recorded before officers were people (a typed name): the data gap of
+     * the reports is closed at its source. An officer who already is a person keeps them.
+     */
+    async setOfficerPerson(ctx: AuditContext, principal: Principal, org: OrgRow, officerId: number, input: OfficerPersonInput) {
+      await inTransaction(db, async (trx) => {
+        const officer = await findOfficer(trx, org.id, officerId, true);
+        if (!officer) throw new NotFoundError();
+        if (officer.memberId || officer.personId) throw new ConflictError('Человек этого выборного лица уже указан');
+        const person = await resolveOfficerPerson(trx, ctx, principal, input);
+        await trx('org_officers').where({ id: officerId }).update({
+          member_id: person.memberId, person_id: person.personId, surname: person.surname, name: person.name, patronymic: person.patronymic,
+        });
+        await recordAudit(trx, ctx, {
+          action: 'org.officer.person_set', entity: 'org_officer', entityId: officerId, organizationId: org.id,
+          oldValues: { surname: officer.surname, name: officer.name, patronymic: officer.patronymic, memberId: null, personId: null }, newValues: { ...person },
+        });
       });
     },
 

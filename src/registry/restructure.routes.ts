@@ -22,6 +22,7 @@ const AUDIT_LABELS: Record<string, string> = {
   'org.passport.updated': 'Изменены общие сведения',
   'org.officer.added': 'Добавлено выборное лицо',
   'org.officer.ended': 'Прекращены полномочия',
+  'org.officer.person_set': 'Указан человек выборного лица',
   'org.headcount.saved': 'Указана численность',
   'org.agreement.saved': 'Изменены сведения о коллективном договоре',
   'org.agreement.annex_added': 'Добавлено приложение к договору',

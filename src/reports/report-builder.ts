@@ -161,7 +161,7 @@ async function findGaps(db: Knex, form: CompiledForm, org: OrgRef, date: string,
   }
   if ([...form.indicators].some((n) => INDICATORS[n]?.group === 'officers')) {
     const missing = await listOfficersWithoutPerson(db, org.id, date);
-    if (missing.total) gaps.push({ message: 'Выборные лица без персоны (не выбраны из карточек членов Профсоюза и не внесены по СНИЛС на вкладке «Председатель и выборные»): пол и возраст неизвестны, в графах «женщины» и «молодёжь» строк о выборных лицах они не учтены', ...missing });
+    if (missing.total) gaps.push({ message: 'Выборные лица без персоны (не выбраны из карточек членов Профсоюза и не внесены по СНИЛС; «Указать человека» на вкладке «Председатель и выборные»): пол и возраст неизвестны, в графах «женщины» и «молодёжь» строк о выборных лицах они не учтены', ...missing });
   }
   if (form.indicators.has('institutions_total') && values.institutions_total?.total == null) {
     gaps.push({ message: 'Не указано число образовательных организаций на территории (вкладка «Численность» паспорта территориальной организации)', orgs: [], total: 0 });

@@ -9,7 +9,7 @@ import { todayIso } from '../shared/dates';
 import { FORM_CODE_PATTERN, type ColumnKey } from './forms/form-schema';
 import { appliesTo, isPrimaryForm, findActiveForm, findFormVersion, listActiveForms, type FormVersion } from './forms/forms.repo';
 import type { ColumnValues } from './indicators/engine';
-import { distinctOverFiled, distinctPersonLines } from './indicators/person-keys';
+import { distinctOverFiled } from './indicators/person-keys';
 import { childrenOn } from './indicators/tree-on-date';
 import { compiledForm } from './forms/compile';
 import { FILED_STATUSES, diffReports, filedLine, findReport, latestVersion, listVersions, type ReportRow, type VersionRow } from './filing';
@@ -109,11 +109,15 @@ export function createReportsService(db: Knex) {
     const { sums, gaps } = sumFiledLines(filings.flatMap((f) => (f.filed ? [{ org: f.org, result: f.filed.result }] : [])));
     const zero = { total: 0, women: 0, youth: 0 };
     // distinct persons are counted over the children's kept persons, not added up (person-keys.ts)
-    if (t.form.definition.kind === 'lines') {
-      for (const no of distinctPersonLines(compiledForm(t.form.definition)).keys()) {
-        const distinct = distinctOverFiled(no, filings.map((f) => f.filed?.result));
-        if (distinct) sums.set(no, distinct);
-      }
+    const distinct = t.form.definition.kind === 'lines'
+      ? distinctOverFiled(compiledForm(t.form.definition), filings.flatMap((f) => (f.filed ? [{ org: f.org, result: f.filed.result }] : [])))
+      : { lines: new Map<string, ColumnValues>(), unkept: [] };
+    for (const [no, values] of distinct.lines) sums.set(no, values);
+    if (distinct.unkept.length) {
+      gaps.push({
+        message: 'Строки «разные лица» сложены по отчётам, сданным до того, как отчёты стали хранить, кого они считают: человек с постами в нескольких из этих организаций посчитан несколько раз',
+        orgs: distinct.unkept.map((o) => ({ inpo: o.inpo, name: o.name })), total: distinct.unkept.length,
+      });
     }
     return { filings, fromFiled: await buildReport(db, t.form, t.org, t.date, { override: (no) => sums.get(no) ?? zero, filedGaps: gaps }) };
   }

@@ -48,8 +48,10 @@ describe('authorization matrix: every route as every role', () => {
     const [insideMember] = await createMembers(db, r1.primary, 1);
     const [outsideMember] = await createMembers(db, r2Primary, 1);
     const report = { form: '5-SP', file: '2026-04-01.json', date: '2026-04-02', formVersionId: '1' };
-    targets.inside = { inpo: r1.primary.inpo, officerId: '1', id: String(insideMember), ...report };
-    targets.outside = { inpo: r2Primary.inpo, officerId: '1', id: String(outsideMember), ...report };
+    // an officer typed before officers were people: the form that names their person opens for editors
+    const [officer] = await db('org_officers').insert({ organization_id: r1.primary.id, post: 'deputy', surname: 'Петрова', name: 'Мария', elected_on: '2024-01-10' }).returning('id');
+    targets.inside = { inpo: r1.primary.inpo, officerId: String(officer.id), id: String(insideMember), ...report };
+    targets.outside = { inpo: r2Primary.inpo, officerId: String(officer.id), id: String(outsideMember), ...report };
   });
 
   const subjects: Subject[] = ['anonymous', ...ROLES];

@@ -228,6 +228,14 @@ describe('officer lines of 5-СП and 2-СП', () => {
     const live = await json('2-SP', territory, '?source=live');
     expect(lines(filed, ['31'])).toEqual(lines(live, ['31']));
     expect(lines(filed, ['31'])['31']).toEqual(expectedOfficerLines(posts, D)['31']);
+    expect(filed.gaps.some((g) => g.message.startsWith('Строки «разные лица»'))).toBe(false);
+
+    // a version filed before reports kept their persons: its figures are added, and the report says so
+    await db()('report_versions').whereIn('report_id', db()('reports').where({ organization_id: B.id }).select('id')).update({ result: db().raw("result - 'personKeys'") });
+    const old = await json('2-SP', territory, '?source=filed');
+    const sumOf = (key: 'A' | 'B') => expectedOfficerLines(posts.filter((p) => p.org === key), D)['31']!;
+    expect(lines(old, ['31'])['31']).toEqual({ total: sumOf('A').total + sumOf('B').total, women: sumOf('A').women + sumOf('B').women, youth: sumOf('A').youth + sumOf('B').youth });
+    expect(old.gaps.find((g) => g.message.startsWith('Строки «разные лица»'))?.orgs.map((o) => o.inpo)).toEqual([B.inpo]);
   });
 
   it('when an officer is no person, then the report lists the organization under data gaps', async () => {
@@ -303,5 +311,36 @@ describe('retention of non-member officers', () => {
     for (const value of ['Давняя', '33344455561', '1990-07-07']) expect(audit).not.toContain(value);
     expect([await figures('2017-01-01'), await figures('2026-04-01')]).toEqual(before);
     expect(await depersonaliseExpiredPersons(ctx.deps.db, '2026-11-23', 5)).toBe(0);
+  });
+});
+
+describe('naming the person of an officer typed before', () => {
+  it('when the coordinator picks the card for an unlinked officer, then the data gap closes and the figures take her sex; a second time is refused', async () => {
+    const knex: Knex = db();
+    const org = await createOrg(knex, tree.territory, 'primary', { name: 'ППО с безымянным председателем' });
+    await knex('org_headcounts').insert({ organization_id: org.id, as_of: '2025-09-01', employees_total: 40, employees_pedagogical: 20, students_total: 0 });
+    const id = await card(org, 'Лаптева', 'Инна', 'f', '1998-01-01');
+    const [officer] = await knex('org_officers').insert({ organization_id: org.id, post: 'chair', surname: 'Лаптева', name: 'Инна', elected_on: '2024-01-01' }).returning('id');
+    const report = async () => (await admin.agent.get(`/reports/5-SP/${org.inpo}/${D}.json`).expect(200)).body;
+    const l22 = (body: { lines: { no: string; values: unknown }[] }) => body.lines.find((l) => l.no === '22')!.values;
+    expect(l22(await report())).toEqual({ total: 1, women: 0, youth: 0 });
+
+    const tab = await coordinator.agent.get(`/orgs/${org.inpo}/officers`).expect(200);
+    expect(tab.text).toContain(`href="/orgs/${org.inpo}/officers/${officer.id}/person"`);
+    // the form searches by the typed name first
+    const form = await coordinator.agent.get(`/orgs/${org.inpo}/officers/${officer.id}/person`).expect(200);
+    expect(form.text).toContain(`value="${id}"`);
+    const empty = await coordinator.agent.post(`/orgs/${org.inpo}/officers/${officer.id}/person`).type('form').send({ _csrf: coordinator.csrf, personKind: 'member' });
+    expect(empty.status).toBe(422);
+    expect(fieldError(empty.text, 'memberId')).toContain('Найдите члена Профсоюза');
+    const set = await coordinator.agent.post(`/orgs/${org.inpo}/officers/${officer.id}/person`).type('form').send({ _csrf: coordinator.csrf, personKind: 'member', memberId: String(id) });
+    expect(set.status).toBe(303);
+    expect(await knex('org_officers').where({ id: officer.id }).first()).toMatchObject({ member_id: id, person_id: null });
+    expect(await knex('audit_log').where({ action: 'org.officer.person_set', entity_id: String(officer.id) })).toHaveLength(1);
+    const after = await report();
+    expect(l22(after)).toEqual({ total: 1, women: 1, youth: 1 });
+    expect(after.gaps.some((g: { message: string }) => g.message.startsWith('Выборные лица без персоны'))).toBe(false);
+    const again = await coordinator.agent.post(`/orgs/${org.inpo}/officers/${officer.id}/person`).type('form').send({ _csrf: coordinator.csrf, personKind: 'member', memberId: String(id) });
+    expect(again.status).toBe(409);
   });
 });

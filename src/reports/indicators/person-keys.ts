@@ -42,12 +42,21 @@ export async function personKeysOf(db: Knex, form: CompiledForm, rootId: number,
   return Object.fromEntries([...lines.keys()].map((no) => [no, Object.fromEntries(COLUMNS.map((col) => [col, (row[`${no}:${col}`] ?? []).sort()])) as PersonKeys]));
 }
 
+type Kept = { personKeys?: Record<string, PersonKeys> };
+
 /**
- * A distinct-person line over several filed reports: the number of different keys, when every report kept
- * them; otherwise (a version filed before keys were kept) nothing — the caller adds the figures up.
+ * The distinct-person lines of a consolidation from the children's filed reports: the number of different
+ * persons they kept. A report filed before reports kept persons has none: then the line is left to the
+ * sum of the figures, and those children are named (a person with posts in several may count twice).
  */
-export function distinctOverFiled(no: string, filed: ({ personKeys?: Record<string, PersonKeys> } | undefined)[]): ColumnValues | undefined {
-  const present = filed.filter((r): r is { personKeys?: Record<string, PersonKeys> } => !!r);
-  if (!present.every((r) => r.personKeys?.[no])) return undefined;
-  return Object.fromEntries(COLUMNS.map((col) => [col, new Set(present.flatMap((r) => r.personKeys![no]![col])).size])) as ColumnValues;
+export function distinctOverFiled<O>(form: CompiledForm, filed: { org: O; result: Kept }[]): { lines: Map<string, ColumnValues>; unkept: O[] } {
+  const nos = [...distinctPersonLines(form).keys()];
+  const unkept = filed.filter((f) => nos.some((no) => !f.result.personKeys?.[no])).map((f) => f.org);
+  const lines = new Map<string, ColumnValues>();
+  if (!unkept.length) {
+    for (const no of nos) {
+      lines.set(no, Object.fromEntries(COLUMNS.map((col) => [col, new Set(filed.flatMap((f) => f.result.personKeys![no]![col])).size])) as ColumnValues);
+    }
+  }
+  return { lines, unkept: nos.length ? unkept : [] };
 }
