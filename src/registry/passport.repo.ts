@@ -46,8 +46,14 @@ const OFFICER_COLUMNS = {
   termUntil: 'term_until', salaried: 'salaried', protocolNumber: 'protocol_number', protocolDate: 'protocol_date', trainedOn: 'trained_on', endedOn: 'ended_on',
 };
 
-/** The officer's names as the person has them now (a card or a non-member renamed since the election). */
-const personName = (column: string) => `coalesce(m.${column}, p.${column}, f.${column})`;
+/**
+ * The officer's names as the person has them now (a card or a non-member renamed since the election), for
+ * a query that joins the officer as `f`, their card as `m` and their non-member person as `p`.
+ */
+export function currentOfficerNames(db: Knex, f = 'f', m = 'm', p = 'p') {
+  const name = (column: string) => db.raw(`CASE WHEN ${f}.member_id IS NULL AND ${f}.person_id IS NULL THEN ${f}.${column} ELSE coalesce(${m}.${column}, ${p}.${column}) END`);
+  return { surname: name('surname'), name: name('name'), patronymic: name('patronymic') };
+}
 
 /** Current officers first (chair on top), then the history, newest first. */
 export async function listOfficers(db: Knex, organizationId: number): Promise<OfficerRow[]> {
@@ -58,7 +64,7 @@ export async function listOfficers(db: Knex, organizationId: number): Promise<Of
     .orderByRaw("f.ended_on IS NOT NULL, array_position(ARRAY['chair','group_organizer','deputy','presidium','committee','audit','commission','safety_rep','staff_specialist','staff_accountant','staff_legal_inspector','staff_safety_inspector','staff','volunteer_inspector'], f.post), f.elected_on DESC, f.id DESC")
     .select({
       ...Object.fromEntries(Object.entries(OFFICER_COLUMNS).map(([key, column]) => [key, `f.${column}`])),
-      surname: db.raw(personName('surname')), name: db.raw(personName('name')), patronymic: db.raw(`CASE WHEN f.member_id IS NULL AND f.person_id IS NULL THEN f.patronymic ELSE coalesce(m.patronymic, p.patronymic) END`),
+      ...currentOfficerNames(db),
     });
 }
 

@@ -133,16 +133,23 @@ describe('an officer outside the registry, by SNILS', () => {
 // ---- reports: lines 22–32 from the person ---------------------------------------------------------
 
 interface Person { key: string; sex: 'm' | 'f' | null; birth: string | null }
-interface Post { org: 'A' | 'B'; post: string; person: Person; salaried?: boolean }
+/** G is a union group of A, SUB a subdivision of B: their posts belong to the ППО's forms */
+interface Post { org: 'A' | 'B' | 'G' | 'SUB'; post: string; person: Person; salaried?: boolean; trainedOn?: string }
+const PPO_OF = { A: 'A', G: 'A', B: 'B', SUB: 'B' } as const;
+const LEVEL_OF = { A: 'primary', B: 'primary', G: 'group', SUB: 'subdivision' } as const;
+const S = '2026-01-01'; // the start of the 5-СП period ending on D
 
 /** Lines of section II by post, as forms.md defines them for ППО (no subdivisions or groups here). */
+const primary = (p: Post) => LEVEL_OF[p.org] === 'primary';
 const LINE_POSTS: Record<string, (p: Post) => boolean> = {
-  '22': (p) => p.post === 'chair',
-  '23': (p) => p.post === 'chair' && !!p.salaried,
-  '24': (p) => p.post === 'deputy',
-  '25': (p) => p.post === 'committee',
-  '26': (p) => p.post === 'audit',
+  '22': (p) => p.post === 'chair' && primary(p),
+  '23': (p) => p.post === 'chair' && primary(p) && !!p.salaried,
+  '24': (p) => p.post === 'deputy' && primary(p),
+  '25': (p) => p.post === 'committee' && primary(p),
+  '26': (p) => p.post === 'audit' && primary(p),
   '27': (p) => p.post === 'commission',
+  '28': (p) => p.post === 'group_organizer' || (p.post === 'chair' && LEVEL_OF[p.org] === 'group'),
+  '29': (p) => p.post === 'chair' && LEVEL_OF[p.org] === 'subdivision',
   '30': (p) => p.post === 'safety_rep',
 };
 const youthOn = (birth: string | null, on: string) => !!birth && birth > `${Number(on.slice(0, 4)) - 35}${on.slice(4)}`;
@@ -151,7 +158,9 @@ function expectedOfficerLines(posts: Post[], on: string) {
   const count = (rows: Person[]) => ({ total: rows.length, women: rows.filter((p) => p.sex === 'f').length, youth: rows.filter((p) => youthOn(p.birth, on)).length });
   const out: Record<string, { total: number; women: number; youth: number }> = {};
   for (const [no, rule] of Object.entries(LINE_POSTS)) out[no] = count(posts.filter(rule).map((p) => p.person));
-  out['31'] = count([...new Map(posts.map((p) => [p.person.key, p.person])).values()]);
+  const distinct = (rows: Post[]) => count([...new Map(rows.map((p) => [p.person.key, p.person])).values()]);
+  out['31'] = distinct(posts);
+  out['32'] = distinct(posts.filter((p) => !!p.trainedOn && p.trainedOn > S && p.trainedOn <= on));
   return out;
 }
 
@@ -159,6 +168,8 @@ describe('officer lines of 5-СП and 2-СП', () => {
   let territory: OrgRow;
   let A: OrgRow;
   let B: OrgRow;
+  let G: OrgRow;
+  let SUB: OrgRow;
   let posts: Post[];
   const json = async (code: string, org: OrgRow, source = '') =>
     (await admin.agent.get(`/reports/${code}/${org.inpo}/${D}.json${source}`).expect(200)).body as { lines: { no: string; values: Record<string, number | null> }[]; gaps: { message: string; orgs: { inpo: string }[] }[] };
@@ -171,6 +182,8 @@ describe('officer lines of 5-СП and 2-СП', () => {
     territory = await createOrg(db(), tree.region, 'territorial', { name: 'Территория с активом' });
     A = await createOrg(db(), territory, 'primary', { name: 'ППО А' });
     B = await createOrg(db(), territory, 'primary', { name: 'ППО Б' });
+    G = await createOrg(db(), A, 'group', { name: 'Профгруппа А' });
+    SUB = await createOrg(db(), B, 'subdivision', { name: 'Профбюро Б' });
     for (const org of [A, B]) await db()('org_headcounts').insert({ organization_id: org.id, as_of: '2025-09-01', employees_total: 40, employees_pedagogical: 20, students_total: 0 });
     const volkova = { key: 'Волкова', sex: 'f' as const, birth: '1995-05-05', id: await card(A, 'Волкова', 'Елена', 'f', '1995-05-05') };
     const zimin = { key: 'Зимин', sex: 'm' as const, birth: '1970-01-01', id: await card(A, 'Зимин', 'Олег', 'm', '1970-01-01') };
@@ -182,36 +195,39 @@ describe('officer lines of 5-СП and 2-СП', () => {
     const unknown = { key: 'legacy', sex: null, birth: null };
     posts = [
       { org: 'A', post: 'chair', person: volkova, salaried: true },
-      { org: 'A', post: 'deputy', person: zimin },
-      { org: 'A', post: 'safety_rep', person: outsider },
+      { org: 'A', post: 'deputy', person: zimin, trainedOn: '2025-12-31' }, // trained before the period
+      { org: 'A', post: 'safety_rep', person: outsider, trainedOn: '2026-03-01' },
+      { org: 'G', post: 'group_organizer', person: turned },
       { org: 'B', post: 'chair', person: yurieva },
-      { org: 'B', post: 'committee', person: volkova }, // one person, posts in two ППО
+      { org: 'SUB', post: 'chair', person: zimin, trainedOn: '2026-04-01' },
+      { org: 'B', post: 'committee', person: volkova, trainedOn: '2026-02-01' }, // one person, posts in two ППО
       { org: 'B', post: 'audit', person: outsider }, // one non-member, posts in two ППО
       { org: 'B', post: 'commission', person: turned },
       { org: 'B', post: 'committee', person: unknown }, // typed before officers were people: no sex, no age
     ];
-    const orgOf = { A, B };
+    const orgOf = { A, B, G, SUB };
     for (const p of posts) {
       const who = p.person as Person & { id?: number };
       await db()('org_officers').insert({
         organization_id: orgOf[p.org].id, post: p.post, surname: p.person.key === 'legacy' ? 'Неизвестная' : p.person.key, name: 'Тест', salaried: !!p.salaried,
-        member_id: who.id ?? null, person_id: p.person === outsider ? orlov.id : null, elected_on: '2024-01-01',
+        member_id: who.id ?? null, person_id: p.person === outsider ? orlov.id : null, elected_on: '2024-01-01', trained_on: p.trainedOn ?? null,
       });
     }
   });
 
-  it('when a ППО report is computed, then women and youth of lines 22–31 come from the person on the report date', async () => {
+  it('when a ППО report is computed, then women and youth of lines 22–32 come from the person on the report date', async () => {
     for (const [org, key] of [[A, 'A'], [B, 'B']] as const) {
-      const expected = expectedOfficerLines(posts.filter((p) => p.org === key), D);
+      const expected = expectedOfficerLines(posts.filter((p) => PPO_OF[p.org] === key), D);
       expect(lines(await json('5-SP', org), Object.keys(expected))).toEqual(expected);
     }
     // line 22 of A: the chair is a woman under 35
-    expect(expectedOfficerLines(posts.filter((p) => p.org === 'A'), D)['22']).toEqual({ total: 1, women: 1, youth: 1 });
+    expect(expectedOfficerLines(posts.filter((p) => PPO_OF[p.org] === 'A'), D)['22']).toEqual({ total: 1, women: 1, youth: 1 });
   });
 
   it('when the territory consolidates, then line 31 counts a person with posts in two ППО once', async () => {
     const expected = expectedOfficerLines(posts, D);
     expect(expected['31']).toEqual({ total: 6, women: 2, youth: 2 });
+    expect(expected['32']).toEqual({ total: 3, women: 1, youth: 2 });
     expect(lines(await json('2-SP', territory), Object.keys(expected))).toEqual(expected);
   });
 
@@ -222,18 +238,18 @@ describe('officer lines of 5-СП and 2-СП', () => {
     }
     const [version] = await db()('report_versions as v').join('reports as r', 'r.id', 'v.report_id').where({ 'r.organization_id': A.id }).select('v.result');
     // the frozen version keeps who line 31 counts as ids, never names
-    expect(version.result.personKeys['31'].total).toHaveLength(3);
+    expect(version.result.personKeys['31'].total).toHaveLength(4);
     expect(JSON.stringify(version.result.personKeys)).not.toMatch(/Волкова|Орлов|Зимин/);
     const filed = await json('2-SP', territory, '?source=filed');
     const live = await json('2-SP', territory, '?source=live');
-    expect(lines(filed, ['31'])).toEqual(lines(live, ['31']));
-    expect(lines(filed, ['31'])['31']).toEqual(expectedOfficerLines(posts, D)['31']);
+    expect(lines(filed, ['31', '32'])).toEqual(lines(live, ['31', '32']));
+    expect(lines(filed, ['31', '32'])).toEqual({ '31': expectedOfficerLines(posts, D)['31'], '32': expectedOfficerLines(posts, D)['32'] });
     expect(filed.gaps.some((g) => g.message.startsWith('Строки «разные лица»'))).toBe(false);
 
     // a version filed before reports kept their persons: its figures are added, and the report says so
     await db()('report_versions').whereIn('report_id', db()('reports').where({ organization_id: B.id }).select('id')).update({ result: db().raw("result - 'personKeys'") });
     const old = await json('2-SP', territory, '?source=filed');
-    const sumOf = (key: 'A' | 'B') => expectedOfficerLines(posts.filter((p) => p.org === key), D)['31']!;
+    const sumOf = (key: 'A' | 'B') => expectedOfficerLines(posts.filter((p) => PPO_OF[p.org] === key), D)['31']!;
     expect(lines(old, ['31'])['31']).toEqual({ total: sumOf('A').total + sumOf('B').total, women: sumOf('A').women + sumOf('B').women, youth: sumOf('A').youth + sumOf('B').youth });
     expect(old.gaps.find((g) => g.message.startsWith('Строки «разные лица»'))?.orgs.map((o) => o.inpo)).toEqual([B.inpo]);
   });
