@@ -7,7 +7,7 @@
 //
 // CI runs one fixed seed. More seeds, or more events:
 //   MODEL_SEED=7 MODEL_OPS=120 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx vitest run test/integration/report-model.test.ts
-// Checks waiting for an unmerged fix of the issue are listed in test/support/report-model/pending.ts.
+// Checks the registry is known to fail (a defect left open, with its reason) are listed in test/support/report-model/pending.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loggedInAgent } from '../support/agents';
 import { useTestApp } from '../support/app';

@@ -192,8 +192,9 @@ export const GROUPS: Record<IndicatorGroup, GroupShape> = {
     person: personKey('f'),
     firstPost: (name) => `f.organization_id = fp."${name}"`,
     ctes: (q) => (countsOnce(q) ? firstPostsCte(q) : ''),
+    // the posts of an organization closed by a merge or a liquidation end with it (their rows keep no end date)
     from: (q) => `FROM roots r ${under(q.frame, 'o', q.d)}
-      JOIN org_officers f ON f.organization_id = o.id AND ${onPost('f', q.d)}
+      JOIN org_officers f ON f.organization_id = o.id AND ${onPost('f', q.d)} AND (o.liquidated_on IS NULL OR o.liquidated_on > ${q.d})
       ${personOf('f')} ${countsOnce(q) ? `LEFT JOIN first_posts fp ON fp.person = ${personKey('f')}` : ''}`,
   },
   structure: {

@@ -5,6 +5,7 @@ import type { Knex } from 'knex';
 import type { EmployerKind } from '../../../src/registry/levels';
 import { createOrg, unionRoot } from '../factories';
 import { insertPeople, type PersonSpec } from '../report-fixture';
+import { STAFF_POSTS } from './expected';
 import { addOfficer } from './officers';
 import { UnionModel, type Category, type Level, type Officer, type Period } from './model';
 import { addDays, type Rng } from './prng';
@@ -20,10 +21,10 @@ export const randomDate = (rng: Rng, from: string, to: string) => {
 };
 
 /** A fresh person on a random birth date (14 to 70 years old at the events), in a category that fits the organization. */
-export function randomPerson(rng: Rng, kind: EmployerKind | undefined) {
+export function randomPerson(rng: Rng, kind: EmployerKind | undefined, studentsOnly = false) {
   const sex: 'm' | 'f' = rng.chance(0.7) ? 'f' : 'm';
   const students = STUDENT_KINDS.includes(kind);
-  const r = rng.next();
+  const r = studentsOnly ? 0 : rng.next();
   const category: Category = students && r < 0.4 ? 'student' : r < 0.8 ? 'working' : r < 0.92 ? 'pensioner' : 'unemployed';
   const birth = category === 'student' ? randomDate(rng, '2000-01-01', '2008-12-31') : category === 'pensioner' ? randomDate(rng, '1945-01-01', '1965-12-31') : randomDate(rng, '1960-01-01', '2002-12-31');
   const ped = category === 'working' && rng.chance(0.5);
@@ -39,14 +40,17 @@ export async function buildUnion(db: Knex, rng: Rng, regions = 3): Promise<Built
   const model = new UnionModel();
   const rows = new Map<string, Awaited<ReturnType<typeof createOrg>>>();
   const union = await unionRoot(db);
-  const register = (key: string, row: typeof union, level: Level, parent: string | null, extra: { kind?: EmployerKind; rights?: boolean } = {}) => {
+  const register = (key: string, row: typeof union, level: Level, parent: string | null, extra: { kind?: EmployerKind; rights?: boolean; form?: string } = {}) => {
     rows.set(key, row);
     model.orgs.set(key, { key, id: row.id, inpo: row.inpo, level, parents: [['-infinity', parent]], ...extra });
   };
   register('U', union, 'union', null);
-  const child = async (parent: string, key: string, level: Level, extra: { kind?: EmployerKind; rights?: boolean; regionCode?: number } = {}) => {
+  const child = async (parent: string, key: string, level: Level, extra: { kind?: EmployerKind; rights?: boolean; regionCode?: number; form?: string } = {}) => {
     const row = await createOrg(db, rows.get(parent)!, level as never, { employerKind: extra.kind, hasTerritorialRights: extra.rights, regionCode: extra.regionCode, name: `Организация ${key}` });
-    register(key, row, level, parent, { kind: extra.kind, rights: extra.rights });
+    // the primary form as a new ППО gets it (colleges and universities 4-СП, others 5-СП), or as chosen in its passport
+    const form = level === 'primary' ? (extra.form ?? (STUDENT_KINDS.includes(extra.kind) ? '4-SP' : '5-SP')) : undefined;
+    if (extra.form) await db('organizations').where({ id: row.id }).update({ primary_form: extra.form });
+    register(key, row, level, parent, { kind: extra.kind, rights: extra.rights, form });
     return key;
   };
   const ppoWithUnits = async (parent: string, key: string, kind: EmployerKind) => {
@@ -64,6 +68,8 @@ export async function buildUnion(db: Knex, rng: Rng, regions = 3): Promise<Built
       for (let p = 1, n = rng.int(2, 3); p <= n; p++) await ppoWithUnits(T, `${T}P${p}`, rng.pick(KINDS));
     }
     await ppoWithUnits(R, `${R}P`, rng.pick(KINDS));
+    // a ППО of students only in each region: it files 3-СП
+    await child(`${R}T1`, `${R}T1S`, 'primary', { kind: rng.pick(['college', 'university'] as const), form: '3-SP' });
     if (r === 1) {
       // a university ППО with the rights of a territorial organization over a school's ППО
       await child(R, `${R}V`, 'primary', { kind: 'university', rights: true });
@@ -79,7 +85,7 @@ export async function buildUnion(db: Knex, rng: Rng, regions = 3): Promise<Built
   const kindOf = (key: string) => model.org(model.ppoOf(key, '2025-01-01')!).kind;
   for (const unit of memberUnits) {
     for (let i = 0, n = unit.level === 'primary' ? rng.int(4, 10) : rng.int(2, 5); i < n; i++) {
-      const p = randomPerson(rng, kindOf(unit.key));
+      const p = randomPerson(rng, kindOf(unit.key), model.studentsOnly(unit.key, '2025-01-01'));
       const from = randomDate(rng, `${Math.max(Number(p.birth.slice(0, 4)) + 15, 2005)}-01-01`, '2025-06-30');
       const period: Period = { org: unit.key, category: p.category, ped: p.ped, parental: p.parental, from };
       const exits: Record<string, string> = {};
@@ -187,7 +193,7 @@ async function buildOfficers(db: Knex, rng: Rng, model: UnionModel, names: Map<n
       if (rng.chance(0.3)) await add(o.key, 'safety_rep', memberOf(o.key));
     } else {
       await add(o.key, 'chair', outsider(), { salaried: rng.chance(0.8) });
-      for (const post of ['deputy', 'presidium', 'presidium', 'committee', 'audit', 'staff', 'volunteer_inspector']) if (rng.chance(0.6)) await add(o.key, post, outsider());
+      for (const post of ['deputy', 'presidium', 'presidium', 'committee', 'audit', 'volunteer_inspector', ...STAFF_POSTS]) if (rng.chance(0.6)) await add(o.key, post, outsider());
     }
   }
   // one person holding posts in several ППО at once: the line of distinct persons counts them once

@@ -22,7 +22,7 @@ export type Event =
 const UNIT_LEVELS = ['primary', 'subdivision', 'group'];
 const lastChange = (p: PersonModel) => p.periods.reduce((a, x) => (x.to && x.to > a ? x.to : x.from > a ? x.from : a), '');
 /** ППО that may move or merge: not one with territorial rights, nor a child of one. */
-const plainPpo = (m: UnionModel, o: OrgModel, d: string) => o.level === 'primary' && !o.rights && m.exists(o.key, d) && !m.org(m.parentOn(o.key, d)!).rights;
+const plainPpo = (m: UnionModel, o: OrgModel, d: string) => o.level === 'primary' && !o.rights && o.form !== '3-SP' && m.exists(o.key, d) && !m.org(m.parentOn(o.key, d)!).rights;
 
 /** A unit of a college or university ППО: the only ones with students (so a filed report passes 06 <= 05). */
 const studying = (m: UnionModel, unit: string, on: string) => STUDENT_KINDS.includes(m.org(m.ppoOf(unit, on)!).kind);
@@ -35,7 +35,7 @@ function nextEvent(m: UnionModel, rng: Rng, on: string, budget: { moves: number;
   if (r < 0.25 || !movable.length) {
     const org = rng.pick(units);
     // the admission form has no parental leave: that comes as a change of its own
-    return { kind: 'admit', on, org: org.key, person: { ...randomPerson(rng, m.org(m.ppoOf(org.key, on)!).kind), parental: false } };
+    return { kind: 'admit', on, org: org.key, person: { ...randomPerson(rng, m.org(m.ppoOf(org.key, on)!).kind, m.studentsOnly(org.key, on)), parental: false } };
   }
   const person = rng.pick(movable);
   const at = m.periodAt(person, on)!;
@@ -44,12 +44,15 @@ function nextEvent(m: UnionModel, rng: Rng, on: string, budget: { moves: number;
     const territory = m.parentOn(m.ppoOf(at.org, on)!, on)!;
     const near = units.filter((u) => u.key !== at.org && m.inSubtree(u.key, territory, on));
     // a student moves only to a college or university (its headcount has students)
-    const fits = (u: OrgModel) => u.key !== at.org && (at.category !== 'student' || studying(m, u.key, on));
+    // and only a student to a ППО of students only
+    const fits = (u: OrgModel) => u.key !== at.org && (at.category !== 'student' || studying(m, u.key, on)) && (at.category === 'student' || !m.studentsOnly(u.key, on));
     const to = rng.chance(0.5) && near.some(fits) ? rng.pick(near.filter(fits)) : rng.pick(units.filter(fits));
     return { kind: 'transfer', on, person, to: to.key };
   }
   if (r < 0.7) return { kind: 'exit', on, person, reason: rng.pick(['voluntary', 'expelled', 'dismissed', 'graduated', 'died', 'other']) };
   if (r < 0.88) {
+    // a student of a ППО of students only stays a student there
+    if (m.studentsOnly(at.org, on)) return null;
     const category = rng.pick(studying(m, at.org, on) ? ['working', 'working', 'student', 'pensioner', 'unemployed'] as const : ['working', 'working', 'pensioner', 'unemployed'] as const);
     const ped = category === 'working' && rng.chance(0.5);
     return { kind: 'category', on, person, category, ped, parental: category === 'working' && rng.chance(0.2) };
@@ -108,7 +111,10 @@ export function recordEvent(m: UnionModel, e: Event, memberId?: number) {
         const at = m.periodAt(p, e.on);
         if (at && at.org === e.org && !at.to) { close(p, e.on); p.periods.push({ ...at, to: undefined, org: e.into, from: e.on }); }
       }
-      for (const o of m.orgs.values()) if (m.parentOn(o.key, e.on) === e.org) o.parents.push([e.on, e.into]);
+      const units = [...m.orgs.values()].filter((o) => m.parentOn(o.key, e.on) === e.org);
+      const unitsWithMembers = m.people.some((p) => { const at = m.periodAt(p, e.on); return !!at && m.ppoOf(at.org, e.on) === e.org && at.org !== e.org; });
+      m.merges.push({ org: e.org, into: e.into, on: e.on, unitsWithMembers });
+      for (const o of units) o.parents.push([e.on, e.into]);
       m.org(e.org).liquidatedOn = e.on;
       m.treeChanges.push({ org: e.org, on: e.on });
       break;

@@ -104,18 +104,26 @@ function withPercentages(out: ExpectedForm): ExpectedForm {
   return out;
 }
 
-/** Section I lines 01–30 and 32 summed over the ППО of the subtree on d; 31 distinct persons over the whole subtree. */
+/**
+ * Section I lines 01–30 summed over the ППО of the subtree on d, each on its own form (a line its form lacks
+ * gives nothing: a 3-СП ППО has no employees' lines); 31 and 32 distinct persons over the whole subtree.
+ */
 export function consolidatedFigures(m: UnionModel, root: string, d: string, s: string): ExpectedForm {
-  const parts = m.primariesOf(root, d).map((p) => primaryFigures(m, p.key, d, s));
+  const parts = m.primariesOf(root, d).map((p) => {
+    const figures = primaryFigures(m, p.key, d, s);
+    return Object.fromEntries(PRIMARY_LINES[p.form!]!.map((no) => [no, figures[no]!]));
+  });
   const out: ExpectedForm = {};
-  for (const no of ['01', '03', '05']) out[no] = total(sumPresent(parts.map((f) => f[no]!.values!.total)));
-  for (const no of ['02', '04', '06', '07', '08', '09', '10', '11', '12', '13', '14', '15', '16', '17', '22', '23', '24', '25', '26', '27', '28', '29', '30', '32']) {
+  for (const no of ['01', '03', '05']) out[no] = total(sumPresent(parts.map((f) => f[no]?.values!.total)));
+  for (const no of ['02', '04', '06', '07', '08', '09', '10', '11', '12', '13', '14', '15', '16', '17', '22', '23', '24', '25', '26', '27', '28', '29', '30']) {
     const c = none();
-    for (const f of parts) for (const k of PEOPLE_COLS) c[k] += f[no]!.values![k]!;
+    for (const f of parts) for (const k of PEOPLE_COLS) c[k] += f[no]?.values![k] ?? 0;
     out[no] = people(c);
   }
   const inUnits = m.officersOn(d, (o) => m.exists(o.org, d) && m.inSubtree(o.org, root, d));
   out['31'] = people(distinctActivists(m, inUnits, d));
+  // one person trained is one, whatever the number of their posts
+  out['32'] = people(distinctActivists(m, inUnits.filter((o) => !!o.trainedOn && o.trainedOn > s && o.trainedOn <= d), d));
   return withPercentages(out);
 }
 
@@ -142,17 +150,21 @@ export function structureLines(m: UnionModel, root: string, d: string, form: str
     out['56'] = count((o) => m.parentOn(o.key, d) === root);
     out['57'] = count((o) => !!o.rights);
   }
-  const own = (post: string, extra: (o: Officer) => boolean = () => true) => {
+  const own = (post: string, extra: (o: Officer) => boolean = () => true, posts = [post]) => {
     const c = none();
-    for (const o of m.officersOn(d, (x) => x.org === root && x.post === post && extra(x))) add(c, o.sex, o.birth, d);
+    for (const o of m.officersOn(d, (x) => x.org === root && posts.includes(x.post) && extra(x))) add(c, o.sex, o.birth, d);
     return people(c);
   };
   Object.assign(out, {
     '60': own('chair'), '61': own('chair', (o) => !!o.salaried), '62': own('deputy'), '63': own('committee'), '64': own('presidium'),
-    '65': own('audit'), '66': own('staff'), '67': own('volunteer_inspector'),
+    '65': own('audit'), '66': own('staff', () => true, STAFF_POSTS), '67': own('volunteer_inspector'),
+    '68': own('staff_specialist'), '69': own('staff_accountant'), '70': own('staff_legal_inspector'), '71': own('staff_safety_inspector'),
   });
   return out;
 }
+
+/** The own paid staff of a territorial or regional organization: line 66 counts them all, 68–71 by kind. */
+export const STAFF_POSTS = ['staff', 'staff_specialist', 'staff_accountant', 'staff_legal_inspector', 'staff_safety_inspector'];
 
 /** The lines of a 5-СП / 4-СП / 3-СП: the ППО's own figures, the lines the form has. */
 export const PRIMARY_LINES: Record<string, string[]> = {
@@ -186,8 +198,8 @@ function agreementTexts(m: UnionModel, org: string): Record<string, string> {
     term: a.signedOn ? `подписан ${fmt(a.signedOn)}, действует с ${fmt(a.validFrom)} по ${fmt(a.validTo)}` : STATUS_LABELS[a.status]!,
     registration: a.regNo ? `№ ${a.regNo}${a.regDate ? ` от ${fmt(a.regDate)}` : ''}` : 'не зарегистрирован',
     annexes: a.annexes.length ? a.annexes.join('; ') : 'нет',
-    // the reason recorded when there is none; an agreement on record (in force or not) has no reason to give
-    reason: a.status === 'none' || a.status === 'negotiating' ? (a.noneReason ?? STATUS_LABELS[a.status]!) : '—',
+    // the reason recorded for having none in force; «—» when none is recorded
+    reason: a.noneReason ?? '—',
   };
 }
 
@@ -216,7 +228,8 @@ function kdk1(m: UnionModel, org: string, d: string, s: string): ExpectedForm {
 function kdk2(m: UnionModel, root: string, d: string, s: string): ExpectedForm {
   const primaries = m.primariesOf(root, d);
   const active = primaries.filter((o) => m.agreementActive(o.key, d));
-  const staff = (list: OrgModel[]) => list.reduce((a, o) => a + (m.headcountOf(o.key, d)?.employees ?? 0), 0);
+  // employees of ППО without a headcount are unknown: the sum of the known ones, none known no sum at all
+  const staff = (list: OrgModel[]) => (list.length ? sumPresent(list.map((o) => m.headcountOf(o.key, d)?.employees)) : 0);
   const working = (list: OrgModel[]) => list.reduce((a, o) => a + workingOf(m, o.key, d), 0);
   const texts = agreementTexts(m, root);
   return {
@@ -227,7 +240,7 @@ function kdk2(m: UnionModel, root: string, d: string, s: string): ExpectedForm {
     '06': total(pct(active.length, primaries.length)),
     '07': total(pct(staff(active), staff(primaries))),
     '08': total(pct(working(active), working(primaries))),
-    '09': { text: texts.term }, '10': { text: texts.registration },
+    '09': total(m.agreementActive(root, d) ? 1 : 0), '10': { text: texts.term }, '11': { text: texts.registration },
   };
 }
 

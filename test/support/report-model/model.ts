@@ -16,6 +16,8 @@ export interface OrgModel {
   level: Level;
   kind?: EmployerKind;
   rights?: boolean;
+  /** the primary form a ППО files, chosen in its passport (5-СП, 4-СП or 3-СП) */
+  form?: string;
   /** the parent from a date on; the first entry is from '-infinity' */
   parents: [string, string | null][];
   liquidatedOn?: string;
@@ -75,6 +77,8 @@ export class UnionModel {
   agreements = new Map<string, Agreement>();
   /** the moves and merges: the organization moved or merged and the date */
   treeChanges: { org: string; on: string }[] = [];
+  /** the merges: the ППО merged, the one it merged into, the date, and whether units passed with members on record */
+  merges: { org: string; into: string; on: string; unitsWithMembers: boolean }[] = [];
   /** (org key, form, date) of the reports filed */
   filed = new Set<string>();
 
@@ -111,6 +115,12 @@ export class UnionModel {
       if (level !== 'subdivision' && level !== 'group') return null;
     }
     return null;
+  }
+
+  /** Whether the unit belongs on d to a ППО of students only (3-СП): only students are on its record. */
+  studentsOnly(unit: string, d: string): boolean {
+    const ppo = this.ppoOf(unit, d);
+    return !!ppo && this.org(ppo).form === '3-SP';
   }
 
   /** The ППО of the subtree on d that file a primary form (a ППО with territorial rights included as its own ППО). */

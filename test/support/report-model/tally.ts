@@ -48,7 +48,7 @@ export class Tally {
   }
 
   summary() {
-    return `${this.checked} values agree; mismatching values waiting for issue items: ${JSON.stringify(Object.fromEntries(this.waiting))}`;
+    return `${this.checked} values agree; mismatching values excused by known defects: ${JSON.stringify(Object.fromEntries(this.waiting))}`;
   }
 }
 
