@@ -4,7 +4,7 @@ import { evaluateForm, type LineOverride } from './forms/evaluate';
 import { isPrimaryForm, listActiveForms, type FormVersion } from './forms/forms.repo';
 import { INDICATORS } from './indicators/catalog';
 import { computeIndicators, type ColumnValues, type IndicatorValues } from './indicators/engine';
-import { sqlDate } from './indicators/sql-fragments';
+import { existsOn, sqlDate } from './indicators/sql-fragments';
 import { frameSince, rootsOn, under } from './indicators/tree-on-date';
 
 // Section I of a consolidated form is the sum of the primary forms of its ППО, each on its own form
@@ -63,9 +63,25 @@ export async function ownFormsOverride(db: Knex, form: CompiledForm, rootId: num
     addLines(evaluateForm(theirs, v, {}).sections.flatMap((s) => s.lines));
     for (const name of baseForm.indicators) for (const c of COLUMNS) rest[name]![c] = minus(rest[name]![c], v[name]?.[c]);
   }
+  // a headcount nobody else entered stays absent: the subtraction would leave 0 where the rest has no figure
+  if (!(await othersHaveHeadcount(db, rootId, date, ppo.map((p) => p.id)))) {
+    for (const name of baseForm.indicators) if (INDICATORS[name]!.group === 'headcount') rest[name] = { total: null, women: null, youth: null };
+  }
   addLines(evaluateForm(baseForm, rest, {}).sections.flatMap((s) => s.lines));
   const formLines = new Set(primaries.flatMap((f) => [...compiledForm(f.definition).lines.keys()]));
   return (no) => (formLines.has(no) && !distinctLine(form, no) ? (sums.get(no) ?? { total: 0, women: 0, youth: 0 }) : undefined);
+}
+
+/** Whether a ППО of the subtree on the date other than these has a headcount entered by then (the headcount group's rows). */
+async function othersHaveHeadcount(db: Knex, rootId: number, date: string, except: number[]): Promise<boolean> {
+  const frame = await frameSince(db, [rootId], date);
+  const d = sqlDate(date);
+  const { rows } = await db.raw(
+    `${rootsOn(frame, d)} SELECT EXISTS (SELECT 1 FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND ${existsOn('o', d)} AND o.id <> ALL(?::int[])
+       AND EXISTS (SELECT 1 FROM org_headcounts h WHERE h.organization_id = o.id AND h.as_of <= ${d})) AS present`,
+    [[rootId], except],
+  );
+  return !!rows[0]?.present;
 }
 
 /** The ППО of the subtree on a date that file one of these forms (other than the default: a partial index holds them). */

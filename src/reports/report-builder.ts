@@ -3,7 +3,7 @@ import type { OrgRow } from '../registry/orgs.repo';
 import { CHANGES_SINCE_FILING, compiledForm, type CompiledForm } from './forms/compile';
 import { evaluateForm, type ControlFailure, type LineOverride, type LineResult, type UncheckedControl } from './forms/evaluate';
 import type { ColumnKey, LinesForm } from './forms/form-schema';
-import { isPrimaryForm, type FormVersion } from './forms/forms.repo';
+import { countsOwnUnits, isPrimaryForm, type FormVersion } from './forms/forms.repo';
 import { listCards, listMissingHeadcounts, listOfficersWithoutPerson, toCardRefs, type CardRef } from './indicators/behind';
 import { computeIndicators, type ColumnValues } from './indicators/engine';
 import { INDICATORS } from './indicators/catalog';
@@ -75,7 +75,7 @@ export async function buildReport(db: Knex, fv: FormVersion, org: OrgRef, date: 
     return { ...base, source: 'live', columns: [], sections: [], controls: [], unchecked: [], gaps, listColumns: def.listColumns, rows };
   }
   const form = compiledForm(def);
-  const values = (await computeIndicators(db, { rootIds: [org.id], date, periodStart: base.periodStart, names: form.indicators, own: isPrimaryForm(def.code) })).get(org.id)!;
+  const values = (await computeIndicators(db, { rootIds: [org.id], date, periodStart: base.periodStart, names: form.indicators, own: countsOwnUnits(def) })).get(org.id)!;
   if (options.previousFiled && values.members_at_start) {
     values.members_at_start = { ...values.members_at_start, total: options.previousFiled.values.total, women: options.previousFiled.values.women };
   }
@@ -83,7 +83,7 @@ export async function buildReport(db: Knex, fv: FormVersion, org: OrgRef, date: 
   const evaluation = evaluateForm(form, values, texts, options.override ?? (await byOwnForms(db, form, org.id, date, base.periodStart, values)));
   const controls = await Promise.all(
     evaluation.failures.map(async (f) => {
-      const behind = await cardsBehind(db, f.cardsIndicator, org, date, base.periodStart, isPrimaryForm(def.code), options.previousFiled?.filedAt);
+      const behind = await cardsBehind(db, f.cardsIndicator, org, date, base.periodStart, countsOwnUnits(def), options.previousFiled?.filedAt);
       return { ...f, cards: behind.cards, cardsTotal: behind.total };
     }),
   );
@@ -106,7 +106,7 @@ export async function buildReportsForRoots(db: Knex, fv: FormVersion, orgs: OrgR
   }
   const form = compiledForm(def);
   const start = periodStart(def, date);
-  const values = await computeIndicators(db, { rootIds: orgs.map((o) => o.id), date, periodStart: start, names: form.indicators, own: isPrimaryForm(def.code) });
+  const values = await computeIndicators(db, { rootIds: orgs.map((o) => o.id), date, periodStart: start, names: form.indicators, own: countsOwnUnits(def) });
   for (const org of orgs) {
     const texts = hasTextLines(def) ? await agreementTexts(db, org.id, date) : {};
     const evaluation = evaluateForm(form, values.get(org.id)!, texts, await byOwnForms(db, form, org.id, date, start, values.get(org.id)!));
@@ -157,7 +157,7 @@ const HEADCOUNT_INDICATORS = ['staff_total', 'staff_ped', 'students_total', 'agr
 async function findGaps(db: Knex, form: CompiledForm, org: OrgRef, date: string, values: Record<string, ColumnValues>, headcounts: boolean): Promise<DataGap[]> {
   const gaps: DataGap[] = [];
   if (headcounts && HEADCOUNT_INDICATORS.some((n) => form.indicators.has(n))) {
-    gaps.push(...(await headcountGaps(db, org, date, isPrimaryForm(form.def.code))));
+    gaps.push(...(await headcountGaps(db, org, date, countsOwnUnits(form.def))));
   }
   if ([...form.indicators].some((n) => INDICATORS[n]?.group === 'officers')) {
     const missing = await listOfficersWithoutPerson(db, org.id, date);

@@ -40,6 +40,12 @@ export async function nextVersionNumber(db: Knex, code: string): Promise<number>
 /** A primary statistical form (5-СП, 4-СП, 3-СП): a ППО files the one its passport names. */
 export const isPrimaryForm = (code: string) => (PRIMARY_FORMS as readonly string[]).includes(code);
 
+/**
+ * Whether a form counts only the organization's own units: a form of the primary level (5-/4-/3-СП, КДК-1)
+ * of a ППО with territorial rights leaves out the child ППО it holds, each of which files its own.
+ */
+export const countsOwnUnits = (def: FormDefinition) => def.appliesTo.levels.length > 0 && def.appliesTo.levels.every((level) => level === 'primary');
+
 /** Whether a form is filed by organizations like this one (level, the ППО's primary form, employer kind, territorial rights). */
 export function appliesTo(def: FormDefinition, org: Pick<OrgRow, 'level' | 'employerKind' | 'hasTerritorialRights' | 'primaryForm'>): boolean {
   const a = def.appliesTo;

@@ -109,7 +109,7 @@ function withPercentages(out: ExpectedForm): ExpectedForm {
  * gives nothing: a 3-СП ППО has no employees' lines); 31 and 32 distinct persons over the whole subtree.
  */
 export function consolidatedFigures(m: UnionModel, root: string, d: string, s: string): ExpectedForm {
-  const parts = m.primariesOf(root, d).map((p) => {
+  const parts = m.primariesOfPeriod(root, s, d).map((p) => {
     const figures = primaryFigures(m, p.key, d, s);
     return Object.fromEntries(PRIMARY_LINES[p.form!]!.map((no) => [no, figures[no]!]));
   });

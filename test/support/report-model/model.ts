@@ -117,6 +117,16 @@ export class UnionModel {
     return null;
   }
 
+  /**
+   * The ППО a consolidated report over (s, d] adds up: those of the subtree on d, and those closed in the
+   * period while in it (a merged ППО still reports the departures of its last days; its figures on d are 0).
+   */
+  primariesOfPeriod(root: string, s: string, d: string): OrgModel[] {
+    const closed = [...this.orgs.values()].filter((o) => o.level === 'primary' && o.liquidatedOn && o.liquidatedOn > s && o.liquidatedOn <= d
+      && this.inSubtree(o.key, root, addDays(o.liquidatedOn, -1)));
+    return [...this.primariesOf(root, d), ...closed];
+  }
+
   /** Whether the unit belongs on d to a ППО of students only (3-СП): only students are on its record. */
   studentsOnly(unit: string, d: string): boolean {
     const ppo = this.ppoOf(unit, d);
