@@ -56,7 +56,7 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'GET /orgs/:inpo/edit': none,
   'POST /orgs/:inpo/edit': () => ({
     versionedBy: '/orgs/:inpo/edit',
-    body: { name: 'ППО школы № 1', shortName: 'ППО № 1', employerKind: 'school', employerInn: '7707083893', address: 'Казань, ул. Баумана, 1', phone: '8 843 222-22-22', email: 'ppo@example.ru', website: 'school1.ru' },
+    body: { name: 'ППО школы № 1', shortName: 'ППО № 1', employerKind: 'school', employerInn: '7707083893', address: 'Казань, ул. Баумана, 1', phone: '8 843 222-22-22', email: 'ppo@example.ru', website: 'school1.ru', primaryForm: '5-SP' },
   }),
   'GET /orgs/:inpo/officers/new': () => ({ query: { q: 'Петрова' } }),
   'POST /orgs/:inpo/officers': () => ({
