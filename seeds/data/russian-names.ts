@@ -52,7 +52,10 @@ export function seededRandom(seed: number) {
   return {
     next,
     int: (min: number, max: number) => min + Math.floor(next() * (max - min + 1)),
-    pick: <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)]!,
+    pick: <T>(items: readonly T[]): T => {
+      if (!items.length) throw new Error('pick from an empty list');
+      return items[Math.floor(next() * items.length)]!;
+    },
     chance: (p: number) => next() < p,
   };
 }

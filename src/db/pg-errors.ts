@@ -30,6 +30,7 @@ const BY_CONSTRAINT: Record<string, Refusal> = {
   organizations_inpo_key: { conflict: 'ИНПО уже занят: повторите' },
   member_periods_no_overlap: { field: 'on', message: 'На эту дату у члена Профсоюза уже есть членство: периоды не могут пересекаться' },
   member_card_matches_open_period: { conflict: 'Карточку только что изменил другой пользователь: обновите страницу и повторите' },
+  persons_snils_idx: { field: 'snils', message: 'Человека с этим СНИЛС только что внёс другой пользователь: повторите' },
   members_organization_id_fkey: { field: 'organizationInpo', message: 'Организация не найдена' },
 };
 

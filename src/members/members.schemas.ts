@@ -1,15 +1,10 @@
 import { z } from 'zod';
-import { checkbox, idInput, integerInput, optionalChoice, optionalDate, optionalEmail, optionalPersonName, optionalPhone, optionalSnils, optionalText, personName, requiredDate } from '../shared/fields';
+import { checkbox, idInput, integerInput, optionalChoice, optionalDate, optionalEmail, optionalPersonName, optionalPhone, optionalSnils, optionalText, personName, plausibleBirthDate, requiredDate } from '../shared/fields';
 import { CARD_STATUSES } from '../cards/card-statuses';
 import { CATEGORIES, LEFT_REASONS } from './membership';
-import { todayIso } from '../shared/dates';
 
 /** A birth date that fits a member: 14 to 100 years old today. */
-const birthDate = requiredDate('Укажите дату рождения').refine((v) => {
-  const year = Number(v.slice(0, 4));
-  const now = Number(todayIso().slice(0, 4));
-  return !v || (year >= now - 100 && year <= now - 14);
-}, 'Проверьте дату рождения: члену Профсоюза от 14 до 100 лет');
+const birthDate = requiredDate('Укажите дату рождения').refine((v) => !v || plausibleBirthDate(v), 'Проверьте дату рождения: члену Профсоюза от 14 до 100 лет');
 
 /** The person on the card: what the card form edits (category and posts change through dated events). */
 export const personSchema = z.object({

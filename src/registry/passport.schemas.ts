@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EMPLOYER_KINDS, PRIMARY_FORMS } from './levels';
 import { OFFICER_POSTS } from './passport.repo';
-import { checkbox, idInput, optionalPersonName, optionalSnils, personName, optionalChoice, optionalDate, optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, requiredDate, requiredString, wholeNumber } from '../shared/fields';
+import { checkbox, idInput, optionalPersonName, optionalSnils, personName, optionalChoice, optionalDate, optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, plausibleBirthDate, requiredDate, requiredString, wholeNumber } from '../shared/fields';
 
 export const generalSchema = z.object({
   name: requiredString('Укажите полное наименование', 500),
@@ -18,12 +18,7 @@ export const generalSchema = z.object({
 export type GeneralInput = z.output<typeof generalSchema>;
 
 /** A person's birth date as an officer may have it: 14 to 100 years old on the day of entry. */
-const officerBirthDate = optionalDate().refine((v) => {
-  if (!v) return true;
-  const year = Number(v.slice(0, 4));
-  const now = new Date().getUTCFullYear();
-  return year >= now - 100 && year <= now - 14;
-}, 'Проверьте дату рождения: от 14 до 100 лет');
+const officerBirthDate = optionalDate().refine((v) => !v || plausibleBirthDate(v), 'Проверьте дату рождения: от 14 до 100 лет');
 
 /**
  * An elected officer is a person: a member card picked in the search (`memberId`), or someone outside the

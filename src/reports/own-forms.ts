@@ -29,16 +29,27 @@ function distinctLine(form: CompiledForm, no: string): boolean {
 const add = (a: number | null | undefined, b: number | null | undefined) => (a == null && b == null ? null : (a ?? 0) + (b ?? 0));
 const minus = (a: number | null | undefined, b: number | null | undefined) => (a == null ? null : a - (b ?? 0));
 
+export interface PrimaryForms { primaries: FormVersion[]; base: FormVersion; others: FormVersion[] }
+
 /**
- * The override of section I for a live consolidated report whose subtree holds ППО of a form with other
- * lines than the default one; undefined when every ППО's form has the default's lines.
+ * The active primary forms, read once for a report or a batch of them: the default one and those of other
+ * lines; undefined when every primary form has the default's lines (nothing to override).
  */
-export async function ownFormsOverride(db: Knex, form: CompiledForm, rootId: number, date: string, periodStart: string, values: IndicatorValues): Promise<LineOverride | undefined> {
+export async function activePrimaryForms(db: Knex): Promise<PrimaryForms | undefined> {
   const primaries = (await listActiveForms(db)).filter((f) => isPrimaryForm(f.code));
   const base = primaries.find((f) => f.code === DEFAULT_FORM);
   if (!base) return undefined;
   const others = primaries.filter((f) => shapeOf(f) !== shapeOf(base));
-  if (!others.length) return undefined;
+  return others.length ? { primaries, base, others } : undefined;
+}
+
+/**
+ * The override of section I for a live consolidated report whose subtree holds ППО of a form with other
+ * lines than the default one; undefined when every ППО's form has the default's lines.
+ */
+export async function ownFormsOverride(db: Knex, forms: PrimaryForms | undefined, form: CompiledForm, rootId: number, date: string, periodStart: string, values: IndicatorValues): Promise<LineOverride | undefined> {
+  if (!forms) return undefined;
+  const { primaries, base, others } = forms;
   const ppo = await ppoOnForms(db, rootId, date, others.map((f) => f.code));
   if (!ppo.length) return undefined;
   const baseForm = compiledForm(base.definition);

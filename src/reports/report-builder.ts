@@ -10,7 +10,7 @@ import { INDICATORS } from './indicators/catalog';
 import { personKeysOf, type PersonKeys } from './indicators/person-keys';
 import { sqlDate } from './indicators/sql-fragments';
 import { agreementTexts, primaryAgreementRows, type AgreementRow } from './indicators/texts';
-import { ownFormsOverride } from './own-forms';
+import { activePrimaryForms, ownFormsOverride } from './own-forms';
 import { periodStart } from './periods';
 
 // A report is the evaluated form for (organization, date) as a plain JSON document: what the draft
@@ -80,7 +80,7 @@ export async function buildReport(db: Knex, fv: FormVersion, org: OrgRef, date: 
     values.members_at_start = { ...values.members_at_start, total: options.previousFiled.values.total, women: options.previousFiled.values.women };
   }
   const texts = hasTextLines(def) ? await agreementTexts(db, org.id, date) : {};
-  const evaluation = evaluateForm(form, values, texts, options.override ?? (await byOwnForms(db, form, org.id, date, base.periodStart, values)));
+  const evaluation = evaluateForm(form, values, texts, options.override ?? (await (await byOwnForms(db, form))(org.id, date, base.periodStart, values)));
   const controls = await Promise.all(
     evaluation.failures.map(async (f) => {
       const behind = await cardsBehind(db, f.cardsIndicator, org, date, base.periodStart, countsOwnUnits(def), options.previousFiled?.filedAt);
@@ -107,9 +107,10 @@ export async function buildReportsForRoots(db: Knex, fv: FormVersion, orgs: OrgR
   const form = compiledForm(def);
   const start = periodStart(def, date);
   const values = await computeIndicators(db, { rootIds: orgs.map((o) => o.id), date, periodStart: start, names: form.indicators, own: countsOwnUnits(def) });
+  const ownForms = await byOwnForms(db, form);
   for (const org of orgs) {
     const texts = hasTextLines(def) ? await agreementTexts(db, org.id, date) : {};
-    const evaluation = evaluateForm(form, values.get(org.id)!, texts, await byOwnForms(db, form, org.id, date, start, values.get(org.id)!));
+    const evaluation = evaluateForm(form, values.get(org.id)!, texts, await ownForms(org.id, date, start, values.get(org.id)!));
     out.set(org.id, {
       ...header(fv, org, date), source: 'live', columns: def.columns, sections: evaluation.sections,
       controls: evaluation.failures.map((f) => ({ ...f, cards: [], cardsTotal: 0 })), unchecked: evaluation.unchecked, gaps: [],
@@ -118,9 +119,11 @@ export async function buildReportsForRoots(db: Knex, fv: FormVersion, orgs: OrgR
   return out;
 }
 
-/** A form that consolidates primary forms adds up its ППО each on its own form (own-forms.ts). */
-const byOwnForms = (db: Knex, form: CompiledForm, rootId: number, date: string, start: string, values: Record<string, ColumnValues>) =>
-  (form.def as LinesForm).consolidates?.some(isPrimaryForm) ? ownFormsOverride(db, form, rootId, date, start, values) : Promise.resolve(undefined);
+/** A form that consolidates primary forms adds up its ППО each on its own form (own-forms.ts); the active forms are read once. */
+async function byOwnForms(db: Knex, form: CompiledForm) {
+  const forms = (form.def as LinesForm).consolidates?.some(isPrimaryForm) ? await activePrimaryForms(db) : undefined;
+  return (rootId: number, date: string, start: string, values: Record<string, ColumnValues>) => ownFormsOverride(db, forms, form, rootId, date, start, values);
+}
 
 const hasTextLines = (def: LinesForm) => def.sections.some((s) => s.lines.some((l) => l.type === 'text'));
 

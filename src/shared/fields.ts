@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { todayIso } from './dates';
 import { parseId, parseInteger } from './numbers';
 
 // Form fields as they arrive from HTML forms (strings; an empty input means "not given"),
@@ -148,3 +149,10 @@ export const personName = (message: string) =>
 /** A name that may be left blank ('' → null). */
 export const optionalPersonName = (message: string) =>
   z.preprocess((v) => (v === '' ? undefined : v), personName(message).optional()).transform((v) => v ?? null);
+
+/** A birth date a person of the union may have: 14 to 100 years old this year of the union's calendar. */
+export function plausibleBirthDate(iso: string): boolean {
+  const year = Number(iso.slice(0, 4));
+  const now = Number(todayIso().slice(0, 4));
+  return year >= now - 100 && year <= now - 14;
+}
