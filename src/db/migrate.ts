@@ -2,11 +2,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
+import { MIGRATIONS_DIR, REFERENCE_SEEDS_DIR } from '../app-paths';
 import { createDb } from './knex';
-
-export const ROOT_DIR = path.resolve(import.meta.dirname, '../..');
-export const MIGRATIONS_DIR = path.join(ROOT_DIR, 'migrations');
-export const REFERENCE_SEEDS_DIR = path.join(ROOT_DIR, 'seeds', 'reference');
 
 interface MigrationModule {
   up: (knex: Knex) => Promise<void>;
@@ -14,7 +11,9 @@ interface MigrationModule {
   config?: { transaction?: boolean };
 }
 
-const MIGRATION_FILE = /^\d{14}_[a-z0-9-]+\.ts$/;
+const MIGRATION_FILE = /^\d{14}_[a-z0-9-]+\.(ts|js)$/;
+/** A module of code: its source under tsx, its compiled file in a build (source maps are not modules). */
+const MODULE_FILE = /\.(ts|js)$/;
 
 export function listMigrationFiles(): string[] {
   return fs.readdirSync(MIGRATIONS_DIR).filter((f) => MIGRATION_FILE.test(f)).sort();
@@ -26,7 +25,9 @@ export function listMigrationFiles(): string[] {
  */
 export const migrationSource: Knex.MigrationSource<string> = {
   getMigrations: async () => listMigrationFiles(),
-  getMigrationName: (file) => file,
+  // A migration is recorded under its source's name, so that a database migrated by `npm start` (tsx) and
+  // by the built image (dist/, .js) agree on what has run.
+  getMigrationName: (file) => file.replace(/\.js$/, '.ts'),
   getMigration: async (file) => {
     const mod = (await import(pathToFileURL(path.join(MIGRATIONS_DIR, file)).href)) as MigrationModule;
     return mod;
@@ -53,7 +54,7 @@ export async function migrateLatest(url: string): Promise<void> {
 /** Reference data (dictionaries): idempotent, safe to run after every migration. */
 export async function runReferenceSeeds(db: Knex): Promise<void> {
   if (!fs.existsSync(REFERENCE_SEEDS_DIR)) return;
-  for (const file of fs.readdirSync(REFERENCE_SEEDS_DIR).filter((f) => f.endsWith('.ts')).sort()) {
+  for (const file of fs.readdirSync(REFERENCE_SEEDS_DIR).filter((f) => MODULE_FILE.test(f)).sort()) {
     const mod = (await import(pathToFileURL(path.join(REFERENCE_SEEDS_DIR, file)).href)) as { seed: (k: Knex) => Promise<void> };
     await mod.seed(db);
   }

@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT_DIR } from '../../src/db/migrate';
+import { APP_ROOT } from '../../src/app-paths';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
 let database: TestDatabase | undefined;
@@ -8,7 +8,7 @@ afterAll(async () => database?.drop());
 
 function seed(url: string, members: number, seedNumber: number) {
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'seeds/scale/seed-scale.ts', '--members', String(members), '--seed', String(seedNumber), '--yes'], {
-    cwd: ROOT_DIR, env: { PATH: process.env.PATH, DATABASE_URL: url }, encoding: 'utf8', timeout: 120_000,
+    cwd: APP_ROOT, env: { PATH: process.env.PATH, DATABASE_URL: url }, encoding: 'utf8', timeout: 120_000,
   });
   expect(run.status, run.stderr).toBe(0);
   return run.stdout;

@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
-import { ROOT_DIR } from '../../src/db/migrate';
+import { APP_ROOT } from '../../src/app-paths';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
 let database: TestDatabase | undefined;
@@ -27,7 +27,7 @@ describe('server start-up', () => {
     await database.ownerDb.raw('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
     const port = 40000 + Math.floor(Math.random() * 20000);
     const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      cwd: ROOT_DIR,
+      cwd: APP_ROOT,
       env: { PATH: process.env.PATH, DATABASE_URL: database.url, PORT: String(port), LOG_LEVEL: 'warn' },
     });
     let stdout = '';
@@ -74,7 +74,7 @@ describe('the database login of the app', () => {
     try {
       const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
         const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-          cwd: ROOT_DIR,
+          cwd: APP_ROOT,
           env: { PATH: process.env.PATH, DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.url, PORT: String(40000 + Math.floor(Math.random() * 20000)), LOG_LEVEL: 'warn', DEMO_DATA: 'false' },
         });
         let output = '';

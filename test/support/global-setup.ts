@@ -8,7 +8,8 @@ import type { TestProject } from 'vitest/node';
 import { isProcessAlive, startEmbeddedPostgres, type EmbeddedServer } from '../../src/db/embedded';
 import { createDatabaseIfMissing } from '../../src/db/database';
 import { enableAppRoleLogin } from '../../src/db/app-role';
-import { MIGRATIONS_DIR, REFERENCE_SEEDS_DIR, ROOT_DIR, createOwnerDb, migrateLatest } from '../../src/db/migrate';
+import { APP_ROOT, MIGRATIONS_DIR, REFERENCE_DATA_DIR } from '../../src/app-paths';
+import { createOwnerDb, migrateLatest } from '../../src/db/migrate';
 import { adminQuery, withDatabase } from './urls';
 
 declare module 'vitest' {
@@ -24,14 +25,14 @@ declare module 'vitest' {
  * Databases are named after the checkout (a hash of its folder), so that test runs of two checkouts on
  * one server — a developer's clones, parallel reviews — never drop each other's template or databases.
  */
-const DB_PREFIX = `rt_${crypto.createHash('sha256').update(ROOT_DIR).digest('hex').slice(0, 8)}_`;
+const DB_PREFIX = `rt_${crypto.createHash('sha256').update(APP_ROOT).digest('hex').slice(0, 8)}_`;
 
 let embedded: EmbeddedServer | undefined;
 
 export default async function setup(project: TestProject) {
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
-    embedded = await startEmbeddedPostgres(path.join(ROOT_DIR, '.data/test-postgres'), 54339, { fast: true });
+    embedded = await startEmbeddedPostgres(path.join(APP_ROOT, '.data/test-postgres'), 54339, { fast: true });
     adminUrl = embedded.url('postgres');
   }
   const templateDb = `${DB_PREFIX}tmpl_${schemaHash()}`;
@@ -61,7 +62,7 @@ export default async function setup(project: TestProject) {
 
 function schemaHash(): string {
   const hash = crypto.createHash('sha256');
-  for (const dir of [MIGRATIONS_DIR, REFERENCE_SEEDS_DIR]) {
+  for (const dir of [MIGRATIONS_DIR, REFERENCE_DATA_DIR]) {
     if (!fs.existsSync(dir)) continue;
     for (const file of fs.readdirSync(dir).sort()) hash.update(file).update(fs.readFileSync(path.join(dir, file)));
   }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config';
-import { ROOT_DIR } from '../../src/db/migrate';
+import { APP_ROOT } from '../../src/app-paths';
 
 describe('configuration', () => {
   it('when nothing is set, then development defaults apply with PORT 3000 and the embedded database', () => {
@@ -45,7 +45,7 @@ describe('configuration', () => {
 
   it('when the server starts with a bad value, then it prints one line naming the variable and exits with 1', () => {
     const result = spawnSync(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
-      cwd: ROOT_DIR,
+      cwd: APP_ROOT,
       env: { PATH: process.env.PATH, PORT: 'not-a-port' },
       encoding: 'utf8',
       timeout: 30_000,

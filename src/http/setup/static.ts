@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { createRequire } from 'node:module';
 import express, { type Express } from 'express';
+import { PUBLIC_DIR } from '../../app-paths';
 
 const require = createRequire(import.meta.url);
 const packageDir = (name: string) => path.dirname(require.resolve(`${name}/package.json`));
-const PUBLIC_DIR = path.resolve(import.meta.dirname, '../../../public');
 
 /** Every asset comes from this app (CSP allows no other origin): our own files and files of npm packages. */
 export function setUpStatic(app: Express, { isProduction }: { isProduction: boolean }) {

@@ -1,10 +1,10 @@
 import path from 'node:path';
+import { VIEWS_DIR } from '../../app-paths';
 import ejs from 'ejs';
 import type { Express } from 'express';
 import { ROLE_LABELS } from '../../access/roles';
 import { formatDate, formatDateTime, formatNumber, formatPercent, plural } from '../../shared/format';
 
-const VIEWS_DIR = path.resolve(import.meta.dirname, '../../../views');
 const LAYOUT = path.join(VIEWS_DIR, 'layouts', 'main.ejs');
 
 type RenderCallback = (err: Error | null, html?: string) => void;

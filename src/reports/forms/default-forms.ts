@@ -1,16 +1,16 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
-import { REFERENCE_SEEDS_DIR } from '../../db/migrate';
+import { REFERENCE_DATA_DIR } from '../../app-paths';
 import { compileDefinition } from './compile';
 
 /** The default set of forms.md, shipped as files in seeds/reference (form-<code>.json). */
 export function readDefaultForms(): { file: string; definition: unknown }[] {
   return fs
-    .readdirSync(REFERENCE_SEEDS_DIR)
+    .readdirSync(REFERENCE_DATA_DIR)
     .filter((f) => /^form-.+\.json$/.test(f))
     .sort()
-    .map((file) => ({ file, definition: JSON.parse(fs.readFileSync(path.join(REFERENCE_SEEDS_DIR, file), 'utf8')) }));
+    .map((file) => ({ file, definition: JSON.parse(fs.readFileSync(path.join(REFERENCE_DATA_DIR, file), 'utf8')) }));
 }
 
 /**
