@@ -1,13 +1,20 @@
 import { defineConfig } from 'vitest/config';
 
+// Three projects: `npm test` runs them all; `npx vitest run --project unit` runs the pure code's tests
+// in seconds with no PostgreSQL (the database's global setup belongs to the other two).
+const withDatabase = { globalSetup: ['test/support/global-setup.ts'] };
+
 export default defineConfig({
   test: {
-    include: ['test/**/*.test.ts'],
-    globalSetup: ['test/support/global-setup.ts'],
     pool: 'forks',
     testTimeout: 30_000,
     hookTimeout: 120_000,
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: 'test-results/vitest.json' },
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
+      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...withDatabase } },
+      { extends: true, test: { name: 'browser', include: ['test/e2e/**/*.test.ts'], ...withDatabase } },
+    ],
   },
 });

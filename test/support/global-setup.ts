@@ -27,37 +27,63 @@ declare module 'vitest' {
  */
 const DB_PREFIX = `rt_${crypto.createHash('sha256').update(APP_ROOT).digest('hex').slice(0, 8)}_`;
 
-let embedded: EmbeddedServer | undefined;
+interface SharedDatabase {
+  ready: Promise<{ adminUrl: string; templateDb: string }>;
+  /** the projects (integration, browser) whose run holds it */
+  users: number;
+  stop: () => Promise<void>;
+}
+
+/**
+ * The integration and browser projects each run this setup; they share one server and template
+ * through the main process's global, so a second setup never restarts (and cuts off) the embedded
+ * server the first one started. The last project to finish stops it.
+ */
+const holder = globalThis as { reestrTestDatabase?: SharedDatabase };
 
 export default async function setup(project: TestProject) {
-  let adminUrl = process.env.DATABASE_URL;
-  if (!adminUrl) {
-    embedded = await startEmbeddedPostgres(path.join(APP_ROOT, '.data/test-postgres'), 54339, { fast: true });
-    adminUrl = embedded.url('postgres');
-  }
-  const templateDb = `${DB_PREFIX}tmpl_${schemaHash()}`;
-  await dropLeftovers(adminUrl, templateDb);
-  try {
-    if (!(await databaseExists(adminUrl, templateDb))) {
-      // Built under another name and renamed when complete: an interrupted build is never used.
-      const building = `${templateDb}_building`;
-      await createDatabaseIfMissing(adminUrl, building);
-      await migrateLatest(withDatabase(adminUrl, building));
-      await adminQuery(adminUrl, `ALTER DATABASE "${building}" RENAME TO "${templateDb}"`);
-    }
-    // The test apps log in as the app role, as the server does (the role and its password are the cluster's).
-    const owner = createOwnerDb(adminUrl);
-    await enableAppRoleLogin(owner, adminUrl).finally(() => owner.destroy());
-  } catch (err) {
-    await embedded?.stop();
-    throw err;
-  }
+  const shared = (holder.reestrTestDatabase ??= prepareDatabase());
+  shared.users += 1;
+  const { adminUrl, templateDb } = await shared.ready;
   project.provide('adminUrl', adminUrl);
   project.provide('templateDb', templateDb);
   project.provide('dbPrefix', DB_PREFIX);
   return async () => {
-    await embedded?.stop();
+    shared.users -= 1;
+    if (shared.users > 0) return;
+    delete holder.reestrTestDatabase;
+    await shared.stop();
   };
+}
+
+function prepareDatabase(): SharedDatabase {
+  let embedded: EmbeddedServer | undefined;
+  const ready = (async () => {
+    let adminUrl = process.env.DATABASE_URL;
+    if (!adminUrl) {
+      embedded = await startEmbeddedPostgres(path.join(APP_ROOT, '.data/test-postgres'), 54339, { fast: true });
+      adminUrl = embedded.url('postgres');
+    }
+    const templateDb = `${DB_PREFIX}tmpl_${schemaHash()}`;
+    await dropLeftovers(adminUrl, templateDb);
+    try {
+      if (!(await databaseExists(adminUrl, templateDb))) {
+        // Built under another name and renamed when complete: an interrupted build is never used.
+        const building = `${templateDb}_building`;
+        await createDatabaseIfMissing(adminUrl, building);
+        await migrateLatest(withDatabase(adminUrl, building));
+        await adminQuery(adminUrl, `ALTER DATABASE "${building}" RENAME TO "${templateDb}"`);
+      }
+      // The test apps log in as the app role, as the server does (the role and its password are the cluster's).
+      const owner = createOwnerDb(adminUrl);
+      await enableAppRoleLogin(owner, adminUrl).finally(() => owner.destroy());
+    } catch (err) {
+      await embedded?.stop();
+      throw err;
+    }
+    return { adminUrl, templateDb };
+  })();
+  return { ready, users: 0, stop: async () => embedded?.stop() };
 }
 
 function schemaHash(): string {
