@@ -1,14 +1,10 @@
-import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/app';
-import { launchBrowser, listen, wcagViolations } from '../support/browser';
+import { useBrowser, wcagViolations } from '../support/browser';
 import { createMembers, createRegionTree, createUser, type TestUser } from '../support/factories';
 
 const ctx = useTestApp();
-let browser: Browser;
-let server: Server;
-let baseUrl: string;
+const web = useBrowser(ctx);
 let chair: TestUser;
 let tree: Awaited<ReturnType<typeof createRegionTree>>;
 
@@ -16,25 +12,18 @@ beforeAll(async () => {
   tree = await createRegionTree(ctx.database.ownerDb, 16);
   await createMembers(ctx.database.ownerDb, tree.primary, 12);
   chair = await createUser(ctx.database.ownerDb, [{ role: 'chair', org: tree.primary }]);
-  ({ baseUrl, server } = await listen(ctx.app));
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
 });
 
 describe('in a real browser', () => {
   it('when a chair logs in, sees the home page with their organization and logs out, then every page is WCAG 2.1 AA clean', async () => {
-    const page = await browser.newPage();
+    const page = await web.browser.newPage();
     page.setDefaultTimeout(25_000);
     const cspErrors: string[] = [];
     page.on('console', (msg) => {
       if (msg.type() === 'error') cspErrors.push(msg.text());
     });
 
-    await page.goto(`${baseUrl}/`);
+    await page.goto(`${web.baseUrl}/`);
     await expect.poll(() => page.url()).toContain('/login');
     expect(await page.title()).toContain('Вход');
     expect(await wcagViolations(page)).toEqual([]);
@@ -59,8 +48,8 @@ describe('in a real browser', () => {
 
     await page.getByRole('button', { name: 'Выйти' }).click();
     await page.getByText('Вы вышли из системы').waitFor();
-    expect(page.url()).toBe(`${baseUrl}/login`);
-    await page.goto(`${baseUrl}/`);
+    expect(page.url()).toBe(`${web.baseUrl}/login`);
+    await page.goto(`${web.baseUrl}/`);
     await expect.poll(() => page.url()).toContain('/login');
 
     expect(cspErrors.filter((e) => /Content Security Policy|Refused/.test(e))).toEqual([]);

@@ -1,14 +1,11 @@
-import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { useTestApp } from '../support/app';
-import { launchBrowser, listen, loggedInPage, wcagViolations } from '../support/browser';
+import { useBrowser, wcagViolations } from '../support/browser';
 import { createOrg, createRegionTree, createUser, type TestUser } from '../support/factories';
 
 const ctx = useTestApp();
-let browser: Browser;
-let server: Server;
-let baseUrl: string;
+const web = useBrowser(ctx);
 let coordinator: TestUser;
 let tree: Awaited<ReturnType<typeof createRegionTree>>;
 let neighbour: Awaited<ReturnType<typeof createOrg>>;
@@ -18,13 +15,6 @@ beforeAll(async () => {
   tree = await createRegionTree(db, 16);
   neighbour = await createOrg(db, tree.territory, 'primary', { name: 'ППО МБОУ «Лицей № 5»' });
   coordinator = await createUser(db, [{ role: 'coordinator', org: tree.region }]);
-  ({ baseUrl, server } = await listen(ctx.app));
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
 });
 
 async function fillPerson(page: Page) {
@@ -37,9 +27,9 @@ async function fillPerson(page: Page) {
 
 describe('member cards in a real browser', () => {
   it('when a member is added twice, transferred and handed a card, then the duplicate is caught and the card reads «Выдан»', async () => {
-    const page = await loggedInPage(browser, baseUrl, coordinator);
+    const page = await web.loggedInPage(coordinator);
 
-    await page.goto(`${baseUrl}/orgs/${tree.primary.inpo}/members`);
+    await page.goto(`${web.baseUrl}/orgs/${tree.primary.inpo}/members`);
     expect(await wcagViolations(page)).toEqual([]);
     await page.getByRole('link', { name: 'Принять в Профсоюз' }).click();
     await fillPerson(page);
@@ -49,7 +39,7 @@ describe('member cards in a real browser', () => {
     const cardUrl = page.url();
 
     // The same person once more: the registry recognises her.
-    await page.goto(`${baseUrl}/orgs/${tree.primary.inpo}/members/new`);
+    await page.goto(`${web.baseUrl}/orgs/${tree.primary.inpo}/members/new`);
     await fillPerson(page);
     await page.getByRole('button', { name: 'Принять на учёт' }).click();
     await page.getByText('Возможно, этот человек уже есть в реестре').waitFor();

@@ -1,14 +1,11 @@
-import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
 import { useTestApp } from '../support/app';
-import { launchBrowser, listen, loggedInPage, wcagViolations } from '../support/browser';
+import { useBrowser, wcagViolations } from '../support/browser';
 import { createMembers, createRegionTree, createUser, unionRoot, type TestUser } from '../support/factories';
 
 const ctx = useTestApp();
-let browser: Browser;
-let server: Server;
-let baseUrl: string;
+const web = useBrowser(ctx);
 let admin: TestUser;
 let tree: Awaited<ReturnType<typeof createRegionTree>>;
 
@@ -18,13 +15,6 @@ beforeAll(async () => {
   await createMembers(db, tree.primary, 9);
   await db('org_officers').insert({ organization_id: tree.primary.id, post: 'chair', surname: 'Прежняя', name: 'Анна', elected_on: '2020-01-10', term_until: '2025-01-10' });
   admin = await createUser(db, [{ role: 'admin', org: await unionRoot(db) }]);
-  ({ baseUrl, server } = await listen(ctx.app));
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
 });
 
 async function openChild(page: Page, name: string) {
@@ -35,7 +25,7 @@ async function openChild(page: Page, name: string) {
 
 describe('registry in a real browser', () => {
   it('when an administrator walks union → region → territory → ППО, then every tab opens, the chair is re-elected and the journal shows it', async () => {
-    const page = await loggedInPage(browser, baseUrl, admin);
+    const page = await web.loggedInPage(admin);
     await page.getByRole('link', { name: 'Открыть организацию' }).click();
     await page.getByRole('heading', { level: 1, name: 'Общероссийский Профсоюз образования' }).waitFor();
 

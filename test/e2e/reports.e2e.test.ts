@@ -1,9 +1,7 @@
-import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import ExcelJS from 'exceljs';
-import type { Browser } from 'playwright-core';
 import { useTestApp } from '../support/app';
-import { launchBrowser, listen, loggedInPage, wcagViolations } from '../support/browser';
+import { useBrowser, wcagViolations } from '../support/browser';
 import { createUser, type TestUser } from '../support/factories';
 import { D, buildReportFixture, type ReportFixture } from '../support/report-fixture';
 
@@ -12,9 +10,7 @@ import { D, buildReportFixture, type ReportFixture } from '../support/report-fix
 // downloads the consolidated 2-СП.
 
 const ctx = useTestApp();
-let browser: Browser;
-let server: Server;
-let baseUrl: string;
+const web = useBrowser(ctx);
 let fx: ReportFixture;
 let chair: TestUser;
 let coordinator: TestUser;
@@ -26,21 +22,14 @@ beforeAll(async () => {
   await db('org_headcounts').where({ organization_id: fx.orgs.A.id, as_of: '2025-09-01' }).update({ employees_pedagogical: 3 });
   chair = await createUser(db, [{ role: 'chair', org: fx.orgs.A }]);
   coordinator = await createUser(db, [{ role: 'coordinator', org: fx.orgs.T }]);
-  ({ baseUrl, server } = await listen(ctx.app));
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
 });
 
 describe('statistical reporting in a real browser', () => {
   it('a chair fixes a card behind a failed control and files 5-СП; the coordinator accepts and downloads 2-СП', async () => {
-    const page = await loggedInPage(browser, baseUrl, chair);
+    const page = await web.loggedInPage(chair);
     await page.getByRole('link', { name: 'Отчёты' }).first().click();
     await page.getByRole('heading', { name: 'Статистические отчёты' }).waitFor();
-    await page.goto(`${baseUrl}/reports/5-SP/${fx.orgs.A.inpo}/${D}`);
+    await page.goto(`${web.baseUrl}/reports/5-SP/${fx.orgs.A.inpo}/${D}`);
     const control = page.locator('[data-control="ped-members-le-ped-staff"]');
     await expect(control.textContent()).resolves.toContain('4 против 3');
     expect(await wcagViolations(page)).toEqual([]);
@@ -53,22 +42,22 @@ describe('statistical reporting in a real browser', () => {
     await page.getByRole('button', { name: 'Изменить категорию' }).click();
     await page.getByText('Категория изменена').waitFor();
 
-    await page.goto(`${baseUrl}/reports/5-SP/${fx.orgs.A.inpo}/${D}`);
+    await page.goto(`${web.baseUrl}/reports/5-SP/${fx.orgs.A.inpo}/${D}`);
     expect(await page.locator('[data-control="ped-members-le-ped-staff"]').count()).toBe(0);
     await expect(page.locator('tr[data-line="04"] td[data-column="total"]').textContent()).resolves.toBe('3');
     await page.getByRole('button', { name: 'Сдать отчёт' }).click();
     await page.getByText('Отчёт сдан (версия 1)').waitFor();
     await expect(page.locator('#report-status').textContent()).resolves.toBe('сдан, на проверке');
 
-    const coord = await loggedInPage(browser, baseUrl, coordinator);
-    await coord.goto(`${baseUrl}/orgs/${fx.orgs.T.inpo}/reports/board?form=2-SP&date=${D}`);
+    const coord = await web.loggedInPage(coordinator);
+    await coord.goto(`${web.baseUrl}/orgs/${fx.orgs.T.inpo}/reports/board?form=2-SP&date=${D}`);
     expect(await wcagViolations(coord)).toEqual([]);
     await coord.locator(`tr[data-inpo="${fx.orgs.A.inpo}"]`).getByRole('link', { name: '5-СП' }).click();
     await coord.getByRole('button', { name: 'Принять отчёт' }).click();
     await coord.getByText('Отчёт принят').waitFor();
     await expect(coord.locator('#report-status').textContent()).resolves.toBe('принят');
 
-    await coord.goto(`${baseUrl}/reports/2-SP/${fx.orgs.T.inpo}/${D}`);
+    await coord.goto(`${web.baseUrl}/reports/2-SP/${fx.orgs.T.inpo}/${D}`);
     expect(await wcagViolations(coord)).toEqual([]);
     const line09 = Number(await coord.locator('tr[data-line="09"] td[data-column="total"]').textContent());
     const [download] = await Promise.all([coord.waitForEvent('download'), coord.getByRole('link', { name: 'Скачать Excel' }).click()]);

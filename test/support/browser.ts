@@ -1,5 +1,9 @@
 import fs from 'node:fs';
+import type { Server } from 'node:http';
+import type { Express } from 'express';
 import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll } from 'vitest';
+import { listen, stopListening } from './listen';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -11,10 +15,33 @@ export async function launchBrowser(): Promise<Browser> {
   return chromium.launch({ executablePath: CHROMIUM_PATH, headless: true, args });
 }
 
-export { listen } from './listen';
+export interface BrowserSession {
+  browser: Browser;
+  /** where the test file's app listens */
+  baseUrl: string;
+  /** A new page (in its own browser context, downloads allowed) logged in as the user. */
+  loggedInPage: (user: { username: string; password: string }) => Promise<Page>;
+}
 
-/** A new page (in its own browser context, downloads allowed) logged in as the user. */
-export async function loggedInPage(browser: Browser, baseUrl: string, user: { username: string; password: string }): Promise<Page> {
+/**
+ * For an e2e file: its test app (useTestApp) listening on a loopback port and a headless Chromium,
+ * started before the file's tests and closed after them.
+ */
+export function useBrowser(ctx: { app: Express }): BrowserSession {
+  const session = { loggedInPage: (user) => loggedInPage(session.browser, session.baseUrl, user) } as BrowserSession;
+  let server: Server | undefined;
+  beforeAll(async () => {
+    ({ baseUrl: session.baseUrl, server } = await listen(ctx.app));
+    session.browser = await launchBrowser();
+  });
+  afterAll(async () => {
+    await session.browser?.close();
+    await stopListening(server);
+  });
+  return session;
+}
+
+async function loggedInPage(browser: Browser, baseUrl: string, user: { username: string; password: string }): Promise<Page> {
   const context = await browser.newContext({ acceptDownloads: true });
   const page = await context.newPage();
   page.setDefaultTimeout(25_000);
