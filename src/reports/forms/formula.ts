@@ -34,7 +34,10 @@ function tokenize(source: string): Token[] {
     if (/^\s*$/.test(source.slice(at))) break;
     re.lastIndex = at;
     const m = re.exec(source);
-    if (!m) throw new FormulaError(`непонятный символ «${source.slice(at).trim()[0]}» в позиции ${at + 1}`);
+    if (!m) {
+      const bad = at + (source.slice(at).length - source.slice(at).trimStart().length); // past the spaces before it
+      throw new FormulaError(`непонятный символ «${String.fromCodePoint(source.codePointAt(bad)!)}» в позиции ${bad + 1}`);
+    }
     const pos = m.index + m[0].length - m[0].trimStart().length;
     if (m[1]) tokens.push({ t: 'num', v: m[1], at: pos });
     else if (m[2]) tokens.push({ t: 'line', v: m[2].slice(1), at: pos });
