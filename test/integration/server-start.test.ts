@@ -1,24 +1,11 @@
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { APP_ROOT } from '../../src/app-paths';
+import { waitForOutput } from '../support/child-output';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
 let database: TestDatabase | undefined;
 afterAll(async () => database?.drop());
-
-/** Waits until the child prints a line matching `pattern` (or fails after `ms`). */
-function waitForOutput(read: () => string, pattern: RegExp, ms: number): Promise<string> {
-  const started = Date.now();
-  return new Promise((resolve, reject) => {
-    const tick = () => {
-      const text = read();
-      if (pattern.test(text)) return resolve(text);
-      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${pattern}; output so far:\n${text}`));
-      setTimeout(tick, 100);
-    };
-    tick();
-  });
-}
 
 describe('server start-up', () => {
   it('when started on an empty database, then it migrates, loads the demo union, prints the URL and logins, serves /login and stops cleanly on SIGTERM', async () => {
