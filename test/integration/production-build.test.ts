@@ -4,7 +4,7 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { APP_ROOT } from '../../src/app-paths';
 import { listMigrationFiles } from '../../src/db/migrate';
-import { collectOutput, waitForOutput } from '../support/child-output';
+import { collectOutput, terminate, waitForOutput } from '../support/child-output';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
 // The production image runs the compiled app (`npm run build` → dist/, `node dist/src/server.js`), with
@@ -48,9 +48,7 @@ describe('the production build', () => {
       const shippedForms = fs.readdirSync(path.join(APP_ROOT, 'seeds', 'reference')).filter((f) => /^form-.+\.json$/.test(f));
       expect(await database.ownerDb('form_versions').countDistinct('code as n').first()).toEqual({ n: shippedForms.length });
 
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      expect(await terminate(child)).toBe(0);
     } finally {
       child.kill('SIGKILL');
     }

@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { APP_ROOT } from '../../src/app-paths';
-import { waitForOutput } from '../support/child-output';
+import { terminate, waitForOutput } from '../support/child-output';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
 let database: TestDatabase | undefined;
@@ -46,9 +46,7 @@ describe('server start-up', () => {
       expect(counts.rows[0].members).toBeGreaterThanOrEqual(200);
       expect(counts.rows[0].users).toBe(5);
 
-      const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
-      child.kill('SIGTERM');
-      expect(await exited).toBe(0);
+      expect(await terminate(child)).toBe(0);
     } finally {
       child.kill('SIGKILL');
     }

@@ -21,3 +21,10 @@ export function waitForOutput(read: () => string, pattern: RegExp, ms: number): 
     tick();
   });
 }
+
+/** Asks the child to stop as a service manager would (SIGTERM); resolves with its exit code. */
+export function terminate(child: ChildProcessWithoutNullStreams): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+  child.kill('SIGTERM');
+  return exited;
+}
