@@ -1,11 +1,12 @@
 import type { Knex } from 'knex';
+import { BLOCK_BITS, UNION_STATS_LOCK } from '../../db/shared-constants';
 import { INDICATORS, type IndicatorGroup } from './catalog';
 import { emptyValues } from './aggregates';
 import type { IndicatorValues } from './engine';
 import { computeLive } from './live';
 import { ensureMemberStateCache } from './member-state-cache';
 import { sqlDate } from './sql-fragments';
-import { BLOCK_BITS, treeSince } from './tree-on-date';
+import { treeSince } from './tree-on-date';
 
 // The maintained statistics of the whole union (migration create-union-stats): every indicator of the
 // groups below per block of 512 consecutive organization ids and per (date, period start). A block is
@@ -15,7 +16,6 @@ import { BLOCK_BITS, treeSince } from './tree-on-date';
 // the blocks (sums of ~300 rows instead of queries over 4 M periods); blocks a change has made stale are
 // recomputed first, under the lock that changes wait for.
 
-const LOCK = 748202;
 /** Above this many stale blocks, one pass over the member state of every organization beats an index probe per organization. */
 const WHOLE_UNION_BLOCKS = 30;
 
@@ -85,7 +85,7 @@ async function refresh(db: Knex, trx: Knex.Transaction, date: string, start: str
   const s = sqlDate(start);
   let whole = (await staleBlocks(trx, d, s)).length > WHOLE_UNION_BLOCKS;
   if (whole) await ensureMemberStateCache(db, [date, start]);
-  await trx.raw('SELECT pg_advisory_xact_lock(?)', [LOCK]);
+  await trx.raw('SELECT pg_advisory_xact_lock(?)', [UNION_STATS_LOCK]);
   const blocks = await staleBlocks(trx, d, s);
   const union = await trx('organizations').where({ level: 'union' }).first('id');
   if (!blocks.length || !union) return;
