@@ -7,6 +7,12 @@ import { periodOn, sqlDate } from './sql-fragments';
 // organizations missing for the date (never built, or forgotten after a change to their periods) are
 // computed again, under the exclusive lock that changes to the periods wait for.
 
+/**
+ * What the cache counts members by, for period `c` on date `d` (a date literal or a column): its columns
+ * after (as_of, organization_id), in order. The builder and the verification (ops/verify-derived) share it.
+ */
+export const memberStateAttributes = (d: string) => `c.category, c.is_pedagogical, c.on_parental_leave, c.sex, c.birth_date > (${d} - interval '35 years')`;
+
 /** Above this many organizations to recompute, one scan of every period beats an index probe each. */
 const REBUILD_ALL_ABOVE = 5_000;
 
@@ -30,7 +36,7 @@ export async function ensureMemberStateCache(db: Knex, dates: string[]): Promise
       await trx.raw(`DELETE FROM member_state_cache WHERE as_of = ${d} ${only}`, bind);
       await trx.raw(
         `INSERT INTO member_state_cache (as_of, organization_id, category, is_pedagogical, on_parental_leave, sex, youth, n)
-         SELECT ${d}, organization_id, category, is_pedagogical, on_parental_leave, sex, birth_date > (${d} - interval '35 years'), count(*)
+         SELECT ${d}, c.organization_id, ${memberStateAttributes(d)}, count(*)
            FROM member_periods c WHERE ${periodOn('c', d)} ${only}
           GROUP BY 2, 3, 4, 5, 6, 7`,
         bind,

@@ -2,7 +2,8 @@ import type { Knex } from 'knex';
 import { BLOCK_BITS, UNION_STATS_LOCK } from '../../db/shared-constants';
 import { INDICATORS, type IndicatorGroup } from './catalog';
 import { emptyValues } from './aggregates';
-import type { IndicatorValues } from './engine';
+import type { ColumnValues, IndicatorValues } from './engine';
+import type { Scope } from './groups';
 import { computeLive } from './live';
 import { ensureMemberStateCache } from './member-state-cache';
 import { sqlDate } from './sql-fragments';
@@ -90,13 +91,7 @@ async function refresh(db: Knex, trx: Knex.Transaction, date: string, start: str
   const union = await trx('organizations').where({ level: 'union' }).first('id');
   if (!blocks.length || !union) return;
   whole = whole && blocks.length > WHOLE_UNION_BLOCKS && (await memberStateComplete(trx, [d, s]));
-  const tree = await treeSince(trx, [union.id], start);
-  const values = await computeLive(db, { rootIds: blocks, blocks: true, tree, date, periodStart: start, names: MAINTAINED }, whole ? 'everything' : 'subtree');
-  const rows = [...values].flatMap(([block, byName]) =>
-    Object.entries(byName)
-      // a block without any of it adds nothing: an empty amount, or no one
-      .filter(([name, v]) => (INDICATORS[name]!.sum ? v.total != null : v.total !== 0 || !!v.women || !!v.youth))
-      .map(([indicator, v]) => ({ block, indicator, ...v })));
+  const rows = await blockRows(db, trx, union.id, blocks, date, start, whole ? 'everything' : 'subtree');
   await trx.raw(`DELETE FROM union_stats WHERE as_of = ${d} AND since = ${s} AND block = ANY(?::int[])`, [blocks]);
   await trx.raw(
     `INSERT INTO union_stats (as_of, since, block, indicator, total, women, youth)
@@ -107,6 +102,23 @@ async function refresh(db: Knex, trx: Knex.Transaction, date: string, start: str
   await trx.raw(`INSERT INTO union_stats_fresh (as_of, since, block) SELECT ${d}, ${s}, unnest(?::int[])`, [blocks]);
   // the planner must know the statistics hold tens of thousands of rows, not none
   if (whole) await trx.raw('ANALYZE union_stats, union_stats_fresh');
+}
+
+/** A row of union_stats without its dates. */
+export type BlockRow = { block: number; indicator: string } & ColumnValues;
+
+/**
+ * The rows the blocks hold for (date, start), computed from the registry: `db` runs the queries (the
+ * caller's transaction, or the pool when the caller holds the lock), `trx` reads the tree of the date.
+ */
+export async function blockRows(db: Knex, trx: Knex, unionId: number, blocks: number[], date: string, start: string, scope: Scope): Promise<BlockRow[]> {
+  const tree = await treeSince(trx, [unionId], start);
+  const values = await computeLive(db, { rootIds: blocks, blocks: true, tree, date, periodStart: start, names: MAINTAINED }, scope);
+  return [...values].flatMap(([block, byName]) =>
+    Object.entries(byName)
+      // a block without any of it adds nothing: an empty amount, or no one
+      .filter(([name, v]) => (INDICATORS[name]!.sum ? v.total != null : v.total !== 0 || !!v.women || !!v.youth))
+      .map(([indicator, v]) => ({ block, indicator, ...v })));
 }
 
 async function staleBlocks(trx: Knex.Transaction, d: string, s: string): Promise<number[]> {
