@@ -13,7 +13,7 @@ import { distinctOverFiled } from './indicators/person-keys';
 import { childrenOn } from './indicators/tree-on-date';
 import { compiledForm } from './forms/compile';
 import { FILED_STATUSES, diffReports, filedLine, findReport, latestVersion, listVersions, type ReportRow, type VersionRow } from './filing';
-import { refreshUnionStats } from './indicators/union-stats';
+import { buildUnionStats } from './indicators/union-stats';
 import { REPORT_DATE_MESSAGE, currentReportingDate, dueDate, isIsoDate, isReportDate, periodStart } from './periods';
 import { sumFiledLines } from './filed-sums';
 import { buildReport, buildReportsForRoots, type ReportResult } from './report-builder';
@@ -201,6 +201,7 @@ export function createReportsService(db: Knex) {
   /**
    * Brings the union's maintained statistics up to date for the current reporting date of every form the
    * union files (hourly housekeeping): the union's report then reads sums instead of recomputing blocks.
+   * A period that fails is logged and recorded, and the others are still built.
    */
   async function warmUnionStats(today: string) {
     const union = await selectOrg(db).whereNull('o.parent_id').first();
@@ -213,7 +214,7 @@ export function createReportsService(db: Knex) {
     }
     for (const period of periods) {
       const [date, start] = period.split('|') as [string, string];
-      await refreshUnionStats(db, date, start);
+      await buildUnionStats(db, date, start);
     }
   }
 

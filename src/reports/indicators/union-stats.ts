@@ -8,6 +8,7 @@ import { computeLive } from './live';
 import { ensureMemberStateCache } from './member-state-cache';
 import { sqlDate } from './sql-fragments';
 import { treeSince } from './tree-on-date';
+import { recordUnionStatsFailure, recordUnionStatsSuccess } from './union-stats-failures';
 
 // The maintained statistics of the whole union (migration create-union-stats): every indicator of the
 // groups below per block of 512 consecutive organization ids and per (date, period start). A block is
@@ -36,12 +37,24 @@ export async function unionStatsIfBuilt(db: Knex, date: string, start: string, n
 
 /**
  * Builds the statistics of (date, start) in the background, once per process at a time. A build that
- * fails is tried again by the next report and by the hourly housekeeping, which logs its errors.
+ * fails is logged and kept as the last failure (union-stats-failures.ts); the next report and the hourly
+ * housekeeping try again.
  */
 export function buildUnionStatsInBackground(db: Knex, date: string, start: string): void {
   const key = `${date}|${start}`;
   if (building.has(key)) return;
-  building.set(key, refreshUnionStats(db, date, start).catch(() => undefined).finally(() => building.delete(key)));
+  building.set(key, buildUnionStats(db, date, start).finally(() => building.delete(key)));
+}
+
+/** Brings (date, start) up to date where nobody waits for the answer: never rejects, a failure is logged and recorded. */
+export async function buildUnionStats(db: Knex, date: string, start: string): Promise<void> {
+  try {
+    await refreshUnionStats(db, date, start);
+  } catch (err) {
+    await recordUnionStatsFailure(db, err, { date, start });
+    return;
+  }
+  await recordUnionStatsSuccess(db).catch((err: unknown) => recordUnionStatsFailure(db, err, { date, start }));
 }
 
 /** Resolves when the background builds under way have finished. */
