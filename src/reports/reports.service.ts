@@ -41,11 +41,13 @@ export function createReportsService(db: Knex) {
 
   /**
    * The live draft: computed from the registry now. A primary form starts its movement from the report it
-   * filed at the previous reporting date (a back-dated change then fails the movement control); a
-   * consolidated form adds up its ППО, each from its own start, whatever the territory filed before.
+   * filed at the previous reporting date (the line its definition carries forward; a back-dated change then
+   * fails the movement control); a consolidated form adds up its ППО, each from its own start, whatever the
+   * territory filed before.
    */
   async function draft(t: ReportTarget, form: FormVersion = t.form, options: { personKeys?: boolean } = {}): Promise<ReportResult> {
-    const previous = isPrimaryForm(form.code) ? await filedLine(db, t.org.id, form.code, periodStart(form.definition, t.date), '09') : null;
+    const carried = form.definition.kind === 'lines' ? form.definition.carriedForward : undefined;
+    const previous = carried ? await filedLine(db, t.org.id, form.code, periodStart(form.definition, t.date), carried.line) : null;
     return buildReport(db, form, t.org, t.date, { previousFiled: previous, ...options });
   }
 
