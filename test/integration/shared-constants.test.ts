@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
+import { ROLES } from '../../src/access/roles';
+import { CARD_STATUSES } from '../../src/cards/card-statuses';
 import { APP_ROLE, BLOCK_BITS, MEMBER_STATE_LOCK, TREE_CHANGE_ON_SETTING, UNION_STATS_LOCK } from '../../src/db/shared-constants';
+import { CHANNEL_LABELS, CONSENT_KIND_LABELS, SOURCE_LABELS } from '../../src/members/consents';
+import { CATEGORIES, LEFT_REASONS } from '../../src/members/membership';
+import { EMPLOYER_KINDS, LEVELS, PRIMARY_FORMS } from '../../src/registry/levels';
+import { OFFICER_POSTS } from '../../src/registry/passport.repo';
+import { AGREEMENT_STATUSES } from '../../src/registry/passport.schemas';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
 // The landed migrations wrote these values into the database's functions as literals; the application
@@ -60,5 +67,22 @@ describe('constants shared by the application and the database', () => {
       [APP_ROLE],
     );
     expect(rows.map((r: { name: string }) => r.name)).toEqual(['depersonalise_audit', 'depersonalise_person_audit']);
+  });
+
+  it('the values the database\'s checks allow are the application\'s lists', async () => {
+    const { rows } = await db.raw("SELECT conrelid::regclass::text AS t, pg_get_constraintdef(oid) AS def FROM pg_constraint WHERE contype = 'c' AND connamespace = 'public'::regnamespace");
+    const allowed = new Map<string, string[]>();
+    for (const { t, def } of rows as { t: string; def: string }[]) {
+      const m = /^CHECK \(\((\w+) = ANY \(ARRAY\[(.*)\]\)\)\)$/.exec(def);
+      if (m) allowed.set(`${t}.${m[1]}`, [...m[2]!.matchAll(/'([^']*)'::/g)].map((v) => v[1]!).sort());
+    }
+    const lists: Record<string, readonly string[]> = {
+      'organizations.level': LEVELS, 'organizations.employer_kind': EMPLOYER_KINDS, 'organizations.primary_form': PRIMARY_FORMS,
+      'role_grants.role': ROLES, 'members.category': CATEGORIES, 'member_periods.category': CATEGORIES, 'membership_events.category': CATEGORIES,
+      'members.left_reason': LEFT_REASONS, 'org_officers.post': OFFICER_POSTS, 'collective_agreements.status': AGREEMENT_STATUSES,
+      'collective_agreement_history.status': AGREEMENT_STATUSES, 'union_cards.status': CARD_STATUSES, 'member_consents.kind': Object.keys(CONSENT_KIND_LABELS),
+      'member_consents.channel': Object.keys(CHANNEL_LABELS), 'member_consents.source': Object.keys(SOURCE_LABELS),
+    };
+    for (const [column, list] of Object.entries(lists)) expect({ column, values: allowed.get(column) }).toEqual({ column, values: [...list].sort() });
   });
 });
