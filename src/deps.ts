@@ -4,6 +4,7 @@ import { createAuthService } from './auth/auth.service';
 import type { Config } from './config';
 import { createDb } from './db/knex';
 import { createLogger } from './logger';
+import { logUnionStatsFailuresTo } from './reports/indicators/union-stats-failures';
 import { createSlots, type Slots } from './shared/slots';
 import { setAppTimeZone } from './shared/dates';
 import { eventDates, type EventDates } from './shared/event-dates';
@@ -25,6 +26,7 @@ export interface Deps {
 
 export function buildDeps(config: Config, databaseUrl: string, logger: Logger = createLogger(config.logLevel)): Deps {
   setAppTimeZone(config.timeZone);
+  logUnionStatsFailuresTo(logger);
   const db = createDb(databaseUrl, { poolMax: config.dbPoolMax, statementTimeoutMs: config.statementTimeoutMs, logger });
   return {
     config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost), importSlots: createSlots(config.importConcurrency),

@@ -1,12 +1,13 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
+import { APP_ROLE } from './shared-constants';
 
 /**
  * The app's own login role: DML on the registry's tables, no UPDATE/DELETE on the audit log, no DDL, no
  * role changes. The app used to log in as the owner and `SET ROLE` to it, which any injected statement
  * could undo with `RESET ROLE`; logging in as the role leaves nothing to reset to.
  */
-export const APP_ROLE = 'reestr_app';
+export { APP_ROLE };
 
 /**
  * With one URL (the owner's) the app derives its role's password from the owner's: every instance and

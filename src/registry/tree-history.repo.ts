@@ -1,11 +1,12 @@
 import type { Knex } from 'knex';
+import { TREE_CHANGE_ON_SETTING } from '../db/shared-constants';
 
 // The positions of organizations in the tree over time (migration create-org-tree-history): the
 // triggers write them; a restructuring operation only says which date its path changes take effect.
 
 /** Path changes made later in this transaction take effect on `on` (the date of the move or merge). */
 export async function dateTreeChanges(trx: Knex.Transaction, on: string): Promise<void> {
-  await trx.raw("SELECT set_config('reestr.tree_change_on', ?, true)", [on]);
+  await trx.raw('SELECT set_config(?, ?, true)', [TREE_CHANGE_ON_SETTING, on]);
 }
 
 /**

@@ -46,7 +46,7 @@ export interface DataGap {
 export type OrgRef = Pick<OrgRow, 'id' | 'inpo' | 'name' | 'level' | 'path'>;
 
 export interface BuildOptions {
-  /** line 09 of the report filed at the previous reporting date: the start of the movement identity */
+  /** the line the form carries forward (carriedForward) of the report filed at the previous reporting date */
   previousFiled?: { values: ColumnValues; filedAt: Date } | null;
   /** consolidation from filed reports: summed children's lines */
   override?: LineOverride;
@@ -76,8 +76,12 @@ export async function buildReport(db: Knex, fv: FormVersion, org: OrgRef, date: 
   }
   const form = compiledForm(def);
   const values = (await computeIndicators(db, { rootIds: [org.id], date, periodStart: base.periodStart, names: form.indicators, own: countsOwnUnits(def) })).get(org.id)!;
-  if (options.previousFiled && values.members_at_start) {
-    values.members_at_start = { ...values.members_at_start, total: options.previousFiled.values.total, women: options.previousFiled.values.women };
+  const carried = def.carriedForward;
+  const counted = carried && values[carried.indicator];
+  if (options.previousFiled && counted) {
+    const start = { ...counted };
+    for (const column of carried.columns) start[column] = options.previousFiled.values[column];
+    values[carried.indicator] = start;
   }
   const texts = hasTextLines(def) ? await agreementTexts(db, org.id, date) : {};
   const evaluation = evaluateForm(form, values, texts, options.override ?? (await (await byOwnForms(db, form))(org.id, date, base.periodStart, values)));

@@ -20,6 +20,7 @@ import { REPORT_STATUS_LABELS, decide, diffReports, fileReport, findReport, list
 import { currentReportingDate, isReportDate, isReportingDate, recentReportingDates } from './periods';
 import { renderReportPdf } from './render/report-pdf';
 import { renderReportWorkbook } from './render/report-xlsx';
+import { listPageRows } from './render/report-text';
 import { createReportsService, type ReportTarget } from './reports.service';
 import type { ReportResult } from './report-builder';
 import { readableReport } from './readable-cards';
@@ -188,7 +189,7 @@ export function reportsRoutes({ db, eventDates }: Deps): Router {
       title: `${def.name}: ${t.org.name}`, section: 'reports', t, result: chosen.result, shownVersion: chosen.version, report, versions, events,
       status: report?.status ?? 'missing', REPORT_STATUS_LABELS, reportUrl, parent: higher.parent, mayDecide: higher.mayDecide,
       mayFile: mayFile && isReportingDate(def, t.date) && t.date <= eventDates.today() && report?.status !== 'accepted' && !chosen.version,
-      consolidating: def.kind === 'lines' && !!def.consolidates?.length,
+      consolidating: def.kind === 'lines' && !!def.consolidates?.length, listRows: listPageRows(chosen.result),
       dates: recentReportingDates(def, todayIso(), 8), ...errorViewModel([]),
     });
   }

@@ -13,7 +13,7 @@ import { distinctOverFiled } from './indicators/person-keys';
 import { childrenOn } from './indicators/tree-on-date';
 import { compiledForm } from './forms/compile';
 import { FILED_STATUSES, diffReports, filedLine, findReport, latestVersion, listVersions, type ReportRow, type VersionRow } from './filing';
-import { refreshUnionStats } from './indicators/union-stats';
+import { buildUnionStats } from './indicators/union-stats';
 import { REPORT_DATE_MESSAGE, currentReportingDate, dueDate, isIsoDate, isReportDate, periodStart } from './periods';
 import { sumFiledLines } from './filed-sums';
 import { buildReport, buildReportsForRoots, type ReportResult } from './report-builder';
@@ -41,11 +41,13 @@ export function createReportsService(db: Knex) {
 
   /**
    * The live draft: computed from the registry now. A primary form starts its movement from the report it
-   * filed at the previous reporting date (a back-dated change then fails the movement control); a
-   * consolidated form adds up its ППО, each from its own start, whatever the territory filed before.
+   * filed at the previous reporting date (the line its definition carries forward; a back-dated change then
+   * fails the movement control); a consolidated form adds up its ППО, each from its own start, whatever the
+   * territory filed before.
    */
   async function draft(t: ReportTarget, form: FormVersion = t.form, options: { personKeys?: boolean } = {}): Promise<ReportResult> {
-    const previous = isPrimaryForm(form.code) ? await filedLine(db, t.org.id, form.code, periodStart(form.definition, t.date), '09') : null;
+    const carried = form.definition.kind === 'lines' ? form.definition.carriedForward : undefined;
+    const previous = carried ? await filedLine(db, t.org.id, form.code, periodStart(form.definition, t.date), carried.line) : null;
     return buildReport(db, form, t.org, t.date, { previousFiled: previous, ...options });
   }
 
@@ -201,6 +203,7 @@ export function createReportsService(db: Knex) {
   /**
    * Brings the union's maintained statistics up to date for the current reporting date of every form the
    * union files (hourly housekeeping): the union's report then reads sums instead of recomputing blocks.
+   * A period that fails is logged and recorded, and the others are still built.
    */
   async function warmUnionStats(today: string) {
     const union = await selectOrg(db).whereNull('o.parent_id').first();
@@ -213,7 +216,7 @@ export function createReportsService(db: Knex) {
     }
     for (const period of periods) {
       const [date, start] = period.split('|') as [string, string];
-      await refreshUnionStats(db, date, start);
+      await buildUnionStats(db, date, start);
     }
   }
 

@@ -34,6 +34,9 @@ describe('validation of a definition', () => {
     expect(errorsOf((d) => { d.controls[0]!.rule = 'max(@30..@22) >= 0'; })).toEqual(['Проверка members-le-staff: в диапазоне @30..@22 начало стоит после конца']);
     expect(errorsOf((d) => { (d as Record<string, unknown>).reportingDates = ['13-01']; })).toEqual(['reportingDates.0: дата отчёта — в виде ММ-ДД, например «01-01»']);
     expect(errorsOf((d) => { d.sections[0]!.lines[2]!.no = '01'; })).toContain('Строка 01: номер повторяется');
+    const carry = (carriedForward: unknown) => (d: ReturnType<typeof fiveSp>) => { (d as Record<string, unknown>).carriedForward = carriedForward; };
+    expect(errorsOf(carry({ line: '99', indicator: 'members_at_stat', columns: ['total'] }))).toEqual(['carriedForward: строки 99 в форме нет', 'carriedForward: неизвестный показатель «members_at_stat»']);
+    expect(errorsOf(carry({ line: '09', indicator: 'members_at_start', columns: [] }))).toEqual(['carriedForward.columns: назовите графы, которые берутся из сданного отчёта']);
   });
 });
 

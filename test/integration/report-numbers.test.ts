@@ -167,6 +167,12 @@ describe('controls', () => {
     const identity = draft.controls.find((c) => c.id === 'movement');
     expect(identity?.failures).toContainEqual({ column: 'total', left: lines(draft)['09']!.values.total, right: lines(draft)['09']!.values.total! - 1 });
     expect(identity!.cards.map((c) => c.surname)).toEqual(['Запоздалова']);
+
+    // what starts from the filed report is the form's to say: a version that carries nothing forward counts the start live
+    const { carriedForward, ...definition } = form.definition as typeof form.definition & { carriedForward?: unknown };
+    expect(carriedForward).toEqual({ line: '09', indicator: 'members_at_start', columns: ['total', 'women'] });
+    const live = await service.draft(target(D), { ...form, definition });
+    expect(live.controls.find((c) => c.id === 'movement')).toBeUndefined();
   });
 });
 

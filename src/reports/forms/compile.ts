@@ -43,6 +43,7 @@ export function compileDefinition(input: unknown): CompileResult {
   }
   compileLines(def, form, errors);
   compileControls(def, form, errors);
+  checkCarriedForward(def, form, errors);
   if (!errors.length) findCycle(form, errors);
   if (errors.length) return { ok: false, errors };
   for (const c of form.lines.values()) c.summable = isSummable(c);
@@ -129,6 +130,13 @@ function compileControls(def: LinesForm, form: CompiledForm, errors: string[]) {
     }
     if (control.cards !== undefined) checkCards(where, control.cards, form, errors);
   }
+}
+
+function checkCarriedForward(def: LinesForm, form: CompiledForm, errors: string[]) {
+  const carried = def.carriedForward;
+  if (!carried) return;
+  if (!form.lines.has(carried.line)) errors.push(`carriedForward: строки ${carried.line} в форме нет`);
+  if (!isIndicator(carried.indicator)) errors.push(`carriedForward: неизвестный показатель «${carried.indicator}»`);
 }
 
 function lineDependencies(form: CompiledForm, c: CompiledLine): string[] {

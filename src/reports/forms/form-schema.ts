@@ -73,6 +73,15 @@ const linesFormSchema = z
     controls: z.array(controlSchema).max(200).default([]),
     /** women ≤ total and youth ≤ total on every count line */
     columnControls: z.boolean().default(true),
+    /**
+     * A primary form's movement starts from what it filed: these columns of this line of the report filed at
+     * the previous reporting date stand for the indicator (a back-dated change then fails the movement
+     * control); the other columns are counted again (youth changes as people age).
+     */
+    carriedForward: z
+      .object({ line: lineNumber, indicator: z.string().min(1).max(60), columns: z.array(z.enum(COLUMN_KEYS)).min(1, 'назовите графы, которые берутся из сданного отчёта') })
+      .strict()
+      .optional(),
   })
   .strict();
 

@@ -21,6 +21,7 @@ import { currentReportingDate } from '../periods';
 import { compileDefinition } from './compile';
 import { findFormVersion, listFormVersions, nextVersionNumber } from './forms.repo';
 import { INDICATORS, TEXT_FIELDS } from '../indicators/catalog';
+import { lastUnionStatsFailure } from '../indicators/union-stats-failures';
 
 // A federal administrator loads a new version of a form without a code change: upload → validation
 // with precise messages → preview on a chosen organization → activation. Filed reports keep theirs.
@@ -92,9 +93,9 @@ export function formsRoutes({ db, config }: Deps): Router {
   }
 
   async function showList(req: Request, res: Response, errors: string[], status: number, text = '') {
-    const versions = await listFormVersions(db);
+    const [versions, unionStatsFailure] = await Promise.all([listFormVersions(db), lastUnionStatsFailure(db)]);
     res.status(status).render('forms/list', {
-      title: 'Формы отчётности', section: 'forms', versions, uploadErrors: errors, text,
+      title: 'Формы отчётности', section: 'forms', versions, unionStatsFailure, uploadErrors: errors, text,
       uploadCsrf: csrfTokenOf(req), indicators: INDICATORS, textFields: TEXT_FIELDS,
     });
   }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { MEMBER_STATE_LOCK } from '../../db/shared-constants';
 import { periodOn, sqlDate } from './sql-fragments';
 
 // The maintained statistics behind union-wide reports (migration create-member-state-cache): members
@@ -6,7 +7,12 @@ import { periodOn, sqlDate } from './sql-fragments';
 // organizations missing for the date (never built, or forgotten after a change to their periods) are
 // computed again, under the exclusive lock that changes to the periods wait for.
 
-const LOCK = 748201;
+/**
+ * What the cache counts members by, for period `c` on date `d` (a date literal or a column): its columns
+ * after (as_of, organization_id), in order. The builder and the verification (ops/verify-derived) share it.
+ */
+export const memberStateAttributes = (d: string) => `c.category, c.is_pedagogical, c.on_parental_leave, c.sex, c.birth_date > (${d} - interval '35 years')`;
+
 /** Above this many organizations to recompute, one scan of every period beats an index probe each. */
 const REBUILD_ALL_ABOVE = 5_000;
 
@@ -14,7 +20,7 @@ export async function ensureMemberStateCache(db: Knex, dates: string[]): Promise
   for (const date of new Set(dates)) {
     await db.transaction(async (trx) => {
       await trx.raw("SET LOCAL work_mem = '256MB'");
-      await trx.raw('SELECT pg_advisory_xact_lock(?)', [LOCK]);
+      await trx.raw('SELECT pg_advisory_xact_lock(?)', [MEMBER_STATE_LOCK]);
       const d = sqlDate(date);
       const { rows: counts } = await trx.raw(`SELECT (SELECT count(*) FROM organizations) - (SELECT count(*) FROM member_state_cached_orgs WHERE as_of = ${d}) AS missing`);
       if (Number(counts[0].missing) === 0) return;
@@ -30,7 +36,7 @@ export async function ensureMemberStateCache(db: Knex, dates: string[]): Promise
       await trx.raw(`DELETE FROM member_state_cache WHERE as_of = ${d} ${only}`, bind);
       await trx.raw(
         `INSERT INTO member_state_cache (as_of, organization_id, category, is_pedagogical, on_parental_leave, sex, youth, n)
-         SELECT ${d}, organization_id, category, is_pedagogical, on_parental_leave, sex, birth_date > (${d} - interval '35 years'), count(*)
+         SELECT ${d}, c.organization_id, ${memberStateAttributes(d)}, count(*)
            FROM member_periods c WHERE ${periodOn('c', d)} ${only}
           GROUP BY 2, 3, 4, 5, 6, 7`,
         bind,

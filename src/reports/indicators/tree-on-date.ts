@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { BLOCK_BITS } from '../../db/shared-constants';
 import { sqlDate } from './sql-fragments';
 
 // A report at date D counts the subtrees as they stood on D (org_tree_history), not as they stand now:
@@ -65,7 +66,7 @@ export interface Frame {
    */
   own?: boolean;
 }
-export const BLOCK_BITS = 9;
+export { BLOCK_BITS };
 
 /**
  * `WITH roots (key, root_id, root_path)`: the roots with their path on d, or the union (the one

@@ -1,11 +1,14 @@
 import type { Knex } from 'knex';
+import { BLOCK_BITS, UNION_STATS_LOCK } from '../../db/shared-constants';
 import { INDICATORS, type IndicatorGroup } from './catalog';
 import { emptyValues } from './aggregates';
-import type { IndicatorValues } from './engine';
+import type { ColumnValues, IndicatorValues } from './engine';
+import type { Scope } from './groups';
 import { computeLive } from './live';
 import { ensureMemberStateCache } from './member-state-cache';
 import { sqlDate } from './sql-fragments';
-import { BLOCK_BITS, treeSince } from './tree-on-date';
+import { treeSince } from './tree-on-date';
+import { recordUnionStatsFailure, recordUnionStatsSuccess } from './union-stats-failures';
 
 // The maintained statistics of the whole union (migration create-union-stats): every indicator of the
 // groups below per block of 512 consecutive organization ids and per (date, period start). A block is
@@ -15,7 +18,6 @@ import { BLOCK_BITS, treeSince } from './tree-on-date';
 // the blocks (sums of ~300 rows instead of queries over 4 M periods); blocks a change has made stale are
 // recomputed first, under the lock that changes wait for.
 
-const LOCK = 748202;
 /** Above this many stale blocks, one pass over the member state of every organization beats an index probe per organization. */
 const WHOLE_UNION_BLOCKS = 30;
 
@@ -35,12 +37,24 @@ export async function unionStatsIfBuilt(db: Knex, date: string, start: string, n
 
 /**
  * Builds the statistics of (date, start) in the background, once per process at a time. A build that
- * fails is tried again by the next report and by the hourly housekeeping, which logs its errors.
+ * fails is logged and kept as the last failure (union-stats-failures.ts); the next report and the hourly
+ * housekeeping try again.
  */
 export function buildUnionStatsInBackground(db: Knex, date: string, start: string): void {
   const key = `${date}|${start}`;
   if (building.has(key)) return;
-  building.set(key, refreshUnionStats(db, date, start).catch(() => undefined).finally(() => building.delete(key)));
+  building.set(key, buildUnionStats(db, date, start).finally(() => building.delete(key)));
+}
+
+/** Brings (date, start) up to date where nobody waits for the answer: never rejects, a failure is logged and recorded. */
+export async function buildUnionStats(db: Knex, date: string, start: string): Promise<void> {
+  try {
+    await refreshUnionStats(db, date, start);
+  } catch (err) {
+    await recordUnionStatsFailure(db, err, { date, start });
+    return;
+  }
+  await recordUnionStatsSuccess(db).catch((err: unknown) => recordUnionStatsFailure(db, err, { date, start }));
 }
 
 /** Resolves when the background builds under way have finished. */
@@ -85,18 +99,12 @@ async function refresh(db: Knex, trx: Knex.Transaction, date: string, start: str
   const s = sqlDate(start);
   let whole = (await staleBlocks(trx, d, s)).length > WHOLE_UNION_BLOCKS;
   if (whole) await ensureMemberStateCache(db, [date, start]);
-  await trx.raw('SELECT pg_advisory_xact_lock(?)', [LOCK]);
+  await trx.raw('SELECT pg_advisory_xact_lock(?)', [UNION_STATS_LOCK]);
   const blocks = await staleBlocks(trx, d, s);
   const union = await trx('organizations').where({ level: 'union' }).first('id');
   if (!blocks.length || !union) return;
   whole = whole && blocks.length > WHOLE_UNION_BLOCKS && (await memberStateComplete(trx, [d, s]));
-  const tree = await treeSince(trx, [union.id], start);
-  const values = await computeLive(db, { rootIds: blocks, blocks: true, tree, date, periodStart: start, names: MAINTAINED }, whole ? 'everything' : 'subtree');
-  const rows = [...values].flatMap(([block, byName]) =>
-    Object.entries(byName)
-      // a block without any of it adds nothing: an empty amount, or no one
-      .filter(([name, v]) => (INDICATORS[name]!.sum ? v.total != null : v.total !== 0 || !!v.women || !!v.youth))
-      .map(([indicator, v]) => ({ block, indicator, ...v })));
+  const rows = await blockRows(db, trx, union.id, blocks, date, start, whole ? 'everything' : 'subtree');
   await trx.raw(`DELETE FROM union_stats WHERE as_of = ${d} AND since = ${s} AND block = ANY(?::int[])`, [blocks]);
   await trx.raw(
     `INSERT INTO union_stats (as_of, since, block, indicator, total, women, youth)
@@ -107,6 +115,23 @@ async function refresh(db: Knex, trx: Knex.Transaction, date: string, start: str
   await trx.raw(`INSERT INTO union_stats_fresh (as_of, since, block) SELECT ${d}, ${s}, unnest(?::int[])`, [blocks]);
   // the planner must know the statistics hold tens of thousands of rows, not none
   if (whole) await trx.raw('ANALYZE union_stats, union_stats_fresh');
+}
+
+/** A row of union_stats without its dates. */
+export type BlockRow = { block: number; indicator: string } & ColumnValues;
+
+/**
+ * The rows the blocks hold for (date, start), computed from the registry: `db` runs the queries (the
+ * caller's transaction, or the pool when the caller holds the lock), `trx` reads the tree of the date.
+ */
+export async function blockRows(db: Knex, trx: Knex, unionId: number, blocks: number[], date: string, start: string, scope: Scope): Promise<BlockRow[]> {
+  const tree = await treeSince(trx, [unionId], start);
+  const values = await computeLive(db, { rootIds: blocks, blocks: true, tree, date, periodStart: start, names: MAINTAINED }, scope);
+  return [...values].flatMap(([block, byName]) =>
+    Object.entries(byName)
+      // a block without any of it adds nothing: an empty amount, or no one
+      .filter(([name, v]) => (INDICATORS[name]!.sum ? v.total != null : v.total !== 0 || !!v.women || !!v.youth))
+      .map(([indicator, v]) => ({ block, indicator, ...v })));
 }
 
 async function staleBlocks(trx: Knex.Transaction, d: string, s: string): Promise<number[]> {

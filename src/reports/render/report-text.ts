@@ -1,4 +1,4 @@
-import { formatDate } from '../../shared/format';
+import { formatDate, formatNumber } from '../../shared/format';
 import type { LineResult } from '../forms/evaluate';
 import type { ReportResult } from '../report-builder';
 
@@ -46,6 +46,30 @@ export const LIST_FIELD: Record<string, string> = {
   name: 'name', inpo: 'inpo', employer_kind: 'employerKind', has_agreement: 'hasAgreement', signed_on: 'signedOn', valid_from: 'validFrom',
   valid_to: 'validTo', staff_covered: 'staffCovered', members_covered: 'membersCovered', status: 'status',
 };
+
+/** Where a list cell leads on the page, by column: the row's organization to its agreement tab. */
+const LIST_LINKS: Record<string, (row: Record<string, unknown>) => string> = {
+  name: (row) => `/orgs/${String(row.inpo)}/agreement`,
+};
+
+export interface ListPageCell {
+  text: string;
+  /** a figure: right-aligned */
+  figure: boolean;
+  link?: string;
+}
+
+/** A list form's rows as its page shows them: the form's columns in the form's order, figures formatted, names linked. */
+export function listPageRows(r: ReportResult): ListPageCell[][] {
+  const columns = (r.listColumns ?? []).map((c) => LIST_FIELD[c.key] ?? c.key);
+  return (r.rows ?? []).map((item) => {
+    const row = item as unknown as Record<string, unknown>;
+    return columns.map((key) => {
+      const value = listCell(row, key);
+      return { text: typeof value === 'number' ? formatNumber(value) : value, figure: LIST_FIGURES.has(key), link: LIST_LINKS[key]?.(row) };
+    });
+  });
+}
 
 /** The notes under the lines: data gaps with the organizations lacking the data, and the controls not checked. */
 export function noteBlocks(r: ReportResult): { title: string; items: string[] }[] {

@@ -1,0 +1,22 @@
+// Values that the database's own functions and triggers and the application must agree on. A new
+// migration imports them from here instead of writing the number again; the migrations that landed
+// before this module hold copies they must keep (a landed migration is never edited), and
+// test/integration/shared-constants.test.ts fails when the installed functions disagree with these.
+
+/**
+ * Transaction-scoped advisory lock keys of the maintained statistics: a builder holds its key exclusively
+ * while it recomputes, every change to a table the statistics depend on takes it shared (through the
+ * trigger functions), so a build never stores figures older than a change that committed before it.
+ * Changes take the member state's lock before the union's, the order every path follows.
+ */
+export const MEMBER_STATE_LOCK = 748201;
+export const UNION_STATS_LOCK = 748202;
+
+/** The union's maintained statistics are kept per block of 2^BLOCK_BITS consecutive organization ids (`id >> BLOCK_BITS`). */
+export const BLOCK_BITS = 9;
+
+/** The setting a restructuring transaction dates its tree changes with; org_tree_history's trigger reads it. */
+export const TREE_CHANGE_ON_SETTING = 'reestr.tree_change_on';
+
+/** The application's login role, which the migrations grant its rights to. */
+export const APP_ROLE = 'reestr_app';

@@ -1,0 +1,81 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import pino from 'pino';
+import { buildUnionStatsInBackground, unionStatsBuilds } from '../../src/reports/indicators/union-stats';
+import { logUnionStatsFailuresTo } from '../../src/reports/indicators/union-stats-failures';
+import { createReportsService } from '../../src/reports/reports.service';
+import { loggedInAgent, type Agent } from '../support/agents';
+import { useTestApp } from '../support/app';
+import { createMembers, createRegionTree, createUser, unionRoot } from '../support/factories';
+
+// The union's statistics are built in the background, where a failure used to be swallowed: now it is
+// logged, kept as the last failure and shown to the federal administrator on the forms page, with whether
+// a build succeeded after it.
+
+const ctx = useTestApp();
+let admin: { agent: Agent };
+const logged: { msg: string; err?: { message: string }; date?: string }[] = [];
+const [D, S] = ['2026-04-01', '2026-01-01'];
+
+/** The «Статистика союза» section of the forms page. */
+const statePanel = async () => {
+  const html = (await admin.agent.get('/admin/forms').expect(200)).text;
+  const start = html.indexOf('id="union-stats-title"');
+  return html.slice(start, html.indexOf('</section>', start));
+};
+/** The table the build writes goes away and comes back: a failure of the database, not of the code. */
+const renameStats = (from: string, to: string) => ctx.database.ownerDb.raw(`ALTER TABLE ${from} RENAME TO ${to}`);
+
+beforeAll(async () => {
+  const db = ctx.database.ownerDb;
+  const tree = await createRegionTree(db);
+  await createMembers(db, tree.primary, 3);
+  admin = await loggedInAgent(ctx.app, await createUser(db, [{ role: 'admin', org: await unionRoot(db) }]));
+  logUnionStatsFailuresTo(pino({ level: 'info' }, { write: (line: string) => void logged.push(JSON.parse(line)) }));
+});
+
+describe('a background build of the union statistics', () => {
+  it('when nothing has failed, the forms page says so', async () => {
+    expect(await statePanel()).toContain('сбоев построения не было');
+  });
+
+  it('when it fails, it is logged with its error and period, and the forms page shows when and what', async () => {
+    await renameStats('union_stats', 'union_stats_away');
+    try {
+      buildUnionStatsInBackground(ctx.deps.db, D, S);
+      await unionStatsBuilds();
+    } finally {
+      await renameStats('union_stats_away', 'union_stats');
+    }
+    const failure = logged.find((l) => l.msg === 'building the union statistics failed');
+    expect(failure?.err?.message).toContain('union_stats');
+    expect(failure?.date).toBe(D);
+    const row = await ctx.database.ownerDb('background_failures').where({ job: 'union_stats' }).first();
+    expect(row.message).toContain('union_stats');
+    expect(row.recovered_at).toBeNull();
+    const panel = await statePanel();
+    expect(panel).toContain('Последний сбой фонового построения статистики союза');
+    expect(panel).toContain('union_stats');
+    expect(panel).toContain('С тех пор статистика не построена');
+  });
+
+  it('when the hourly housekeeping meets the failure, it records it and goes on instead of stopping', async () => {
+    await ctx.database.ownerDb('background_failures').update({ failed_at: new Date('2026-01-01T00:00:00Z') });
+    await renameStats('union_stats', 'union_stats_away');
+    try {
+      await expect(createReportsService(ctx.deps.db).warmUnionStats('2026-05-20')).resolves.toBeUndefined();
+    } finally {
+      await renameStats('union_stats_away', 'union_stats');
+    }
+    const row = await ctx.database.ownerDb('background_failures').where({ job: 'union_stats' }).first();
+    expect(row.failed_at.getTime()).toBeGreaterThan(new Date('2026-01-01T00:00:00Z').getTime());
+  });
+
+  it('when a later build succeeds, the page shows the failure as recovered', async () => {
+    buildUnionStatsInBackground(ctx.deps.db, D, S);
+    await unionStatsBuilds();
+    expect(Number((await ctx.database.ownerDb('union_stats_fresh').where({ as_of: D, since: S }).count('* as n'))[0]!.n)).toBeGreaterThan(0);
+    const panel = await statePanel();
+    expect(panel).toContain('Последний сбой');
+    expect(panel).toContain('После него статистика построена успешно');
+  });
+});
