@@ -5,6 +5,7 @@ import { loginCodeRoutes } from './auth/login-code.routes';
 import { requireSecondFactor } from './auth/second-factor.guard';
 import { accountRoutes } from './account/account.routes';
 import { secondFactorAdminRoutes } from './auth/second-factor-admin.routes';
+import { auditViewerRoutes } from './audit/audit-viewer.routes';
 import { homeRoutes } from './home/home.routes';
 import { healthRoutes } from './ops/health.routes';
 import { orgsRoutes } from './registry/orgs.routes';
@@ -74,6 +75,7 @@ export function createApp(deps: Deps): App {
   app.use(reportsRoutes(deps));
   app.use(formsRoutes(deps));
   app.use(secondFactorAdminRoutes(deps));
+  app.use(auditViewerRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));
