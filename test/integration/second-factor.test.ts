@@ -200,3 +200,19 @@ describe('own account: sessions', () => {
     expect((await desk.agent.get('/')).status).toBe(200);
   });
 });
+
+describe('CSRF on the new forms', () => {
+  it('when the code step, enrolment, reset, session end or an admin reset is posted without the token, then 403 and nothing changes', async () => {
+    const user = await newUser('admin');
+    const { secret } = await enrolSecondFactor(ctx.database.ownerDb, user.id);
+    const step = await passwordStep(user);
+    expect((await step.agent.post('/login/code').type('form').send({ code: appCode(secret) })).status).toBe(403);
+    const { agent } = await loggedInWithCode(ctx.app, user, appCode(secret, 1));
+    for (const url of ['/account/second-factor', '/account/second-factor/reset', `/account/sessions/${'0'.repeat(32)}/end`, `/admin/users/${user.id}/totp-reset`]) {
+      const res = await agent.post(url).type('form').send({ code: '123456', currentPassword: user.password });
+      expect(res.status, url).toBe(403);
+      expect(res.text).toContain('Форма устарела');
+    }
+    expect((await ctx.database.ownerDb('users').where({ id: user.id }).first('totp_enabled_at')).totp_enabled_at).not.toBeNull();
+  });
+});
