@@ -99,6 +99,20 @@ describe('second factor: login', () => {
     expect((await agent.get('/')).status).toBe(200);
   });
 
+  it('when the code comes more than five minutes after the password, then the login starts over', async () => {
+    const user = await newUser('admin');
+    const { secret } = await enrolSecondFactor(ctx.database.ownerDb, user.id);
+    const { agent, csrf } = await passwordStep(user);
+    await ctx.database.ownerDb.raw(
+      "UPDATE sessions SET sess = jsonb_set(sess::jsonb, '{pendingSecondFactor,startedAt}', to_jsonb(?::bigint))::json WHERE (sess -> 'pendingSecondFactor' ->> 'userId') = ?",
+      [Date.now() - 5 * 60 * 1000 - 1000, String(user.id)],
+    );
+    const late = await agent.post('/login/code').type('form').send({ _csrf: csrf, code: appCode(secret) });
+    expect(late.status).toBe(303);
+    expect(late.headers.location).toBe('/login');
+    expect((await agent.get('/')).headers.location).toMatch(/^\/login/);
+  });
+
   it('when a recovery code is entered instead of an app code, then it logs in once and never again', async () => {
     const user = await newUser('admin');
     const { recoveryCodes } = await enrolSecondFactor(ctx.database.ownerDb, user.id);
