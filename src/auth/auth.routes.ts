@@ -67,7 +67,8 @@ function awaitSecondFactor(req: Request, res: Response, next: NextFunction, prin
   req.session.regenerate((err) => {
     if (err) return next(err);
     req.session.pendingSecondFactor = { userId: principal.id, username: principal.username, next: safeLocalPath(after, ''), startedAt: Date.now() };
-    res.redirect(303, '/login/code');
+    // stored before the redirect: a browser asks for the code page as soon as it has the headers
+    req.session.save((saveErr) => (saveErr ? next(saveErr) : res.redirect(303, '/login/code')));
   });
 }
 

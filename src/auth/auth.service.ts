@@ -40,7 +40,7 @@ export function createAuthService(db: Knex, bcryptCost: number) {
       // nine codes, sign in with the password again and start over.
       const accepted = await throttledVerify(username, ip, password, user?.password_hash, !!user && !user.blocked_at, !user?.totp_enabled_at);
       if (!user || !accepted) return null;
-      await touchLastLogin(db, user.id);
+      if (!user.totp_enabled_at) await touchLastLogin(db, user.id); // else the code step completes the login
       return user.id;
     },
 

@@ -10,7 +10,7 @@ import {
   claimRecoveryCode, claimTotpStep, clearSecondFactor, countUnusedRecoveryCodes, findSecondFactor, saveSecondFactor,
 } from './second-factor.repo';
 import { enrolmentQrCode, formatManualKey, totpStepOf } from './totp';
-import { findUserById } from './users.repo';
+import { findUserById, touchLastLogin } from './users.repo';
 import { grantOrganizationsOf, unionRootRef } from './user-grants.repo';
 
 export interface Enrolment {
@@ -68,7 +68,10 @@ export function createSecondFactorService(db: Knex) {
           return claimed;
         });
       }
-      if (accepted) await clearPairFailures(db, user.username, ip);
+      if (accepted) {
+        await clearPairFailures(db, user.username, ip);
+        await touchLastLogin(db, user.id);
+      }
       return accepted;
     },
 

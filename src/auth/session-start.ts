@@ -13,7 +13,8 @@ export function startSession(req: Request, principal: Principal, done: (err?: un
     const now = Date.now();
     req.session.authenticatedAt = now;
     req.session.client = { userAgent: (req.get('user-agent') ?? '').slice(0, 400), ip: clientIp(req), startedAt: now };
-    done();
+    // stored before the redirect that follows, which the browser may follow before this response has ended
+    req.session.save(done);
   });
 }
 
