@@ -10,7 +10,7 @@ import {
   claimRecoveryCode, claimTotpStep, clearSecondFactor, countUnusedRecoveryCodes, findSecondFactor, saveSecondFactor,
 } from './second-factor.repo';
 import { enrolmentQrCode, formatManualKey, totpStepOf } from './totp';
-import { findUserById, touchLastLogin } from './users.repo';
+import { deleteSessionsOfUser, findUserById, touchLastLogin } from './users.repo';
 import { grantOrganizationsOf, unionRootRef } from './user-grants.repo';
 
 export interface Enrolment {
@@ -83,8 +83,9 @@ export function createSecondFactorService(db: Knex) {
     },
 
     /**
-     * An administrator's reset of someone's lost factor. Allowed when the administrator may reset on every
-     * organization the user holds a grant on; a user without grants belongs to the federal administrator.
+     * An administrator's reset of someone's lost factor; the user's sessions end with it. Allowed when the
+     * administrator may reset on every organization the user holds a grant on; a user without grants belongs
+     * to the federal administrator.
      */
     async resetByAdministrator(actor: Principal, userId: number, ctx: AuditContext): Promise<{ fullName: string }> {
       const user = await findUserById(db, userId);
@@ -94,6 +95,8 @@ export function createSecondFactorService(db: Knex) {
       for (const org of required) authorize(actor, 'user.second_factor.reset', org);
       await inTransaction(db, async (trx) => {
         const cleared = await clearSecondFactor(trx, userId);
+        // a lost phone may be in someone else's hands with a session open on it
+        await deleteSessionsOfUser(trx, userId);
         await recordAudit(trx, ctx, { action: 'user.second_factor_reset_by_admin', entity: 'user', entityId: userId, newValues: { cleared } });
       });
       return { fullName: user.full_name };

@@ -164,11 +164,12 @@ describe('second factor: resets', () => {
     expect(await ctx.database.ownerDb('user_recovery_codes').where({ user_id: user.id }).pluck('id')).toEqual([]);
   });
 
-  it('when an administrator resets a user\'s factor, then it is audited and the user enrols again; a chair or coordinator cannot', async () => {
+  it('when an administrator resets a user\'s factor, then it is audited, the sessions of the user end and the user enrols again; a chair or coordinator cannot', async () => {
     const admin = await newUser('admin');
     const adminFactor = await enrolSecondFactor(ctx.database.ownerDb, admin.id);
     const target = await newUser('coordinator');
-    await enrolSecondFactor(ctx.database.ownerDb, target.id);
+    const targetFactor = await enrolSecondFactor(ctx.database.ownerDb, target.id);
+    const targetSession = await loggedInWithCode(ctx.app, target, appCode(targetFactor.secret));
     const coordinator = await newUser('coordinator');
     const coordinatorFactor = await enrolSecondFactor(ctx.database.ownerDb, coordinator.id);
 
@@ -183,6 +184,7 @@ describe('second factor: resets', () => {
     expect(res.status).toBe(303);
     const row = await ctx.database.ownerDb('audit_log').where({ action: 'user.second_factor_reset_by_admin', entity_id: String(target.id) }).first();
     expect(row.actor_user_id).toBe(admin.id);
+    expect((await targetSession.agent.get('/')).headers.location).toMatch(/^\/login/);
     const { agent, response } = await postLogin(ctx.app, target.username, target.password);
     expect(response.headers.location).toBe('/');
     expect((await agent.get('/')).headers.location).toBe('/account/second-factor');
