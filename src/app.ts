@@ -1,6 +1,11 @@
 import express, { type Express } from 'express';
 import type { Deps } from './deps';
 import { authRoutes } from './auth/auth.routes';
+import { loginCodeRoutes } from './auth/login-code.routes';
+import { requireSecondFactor } from './auth/second-factor.guard';
+import { accountRoutes } from './account/account.routes';
+import { secondFactorAdminRoutes } from './auth/second-factor-admin.routes';
+import { auditViewerRoutes } from './audit/audit-viewer.routes';
 import { homeRoutes } from './home/home.routes';
 import { healthRoutes } from './ops/health.routes';
 import { orgsRoutes } from './registry/orgs.routes';
@@ -55,8 +60,10 @@ export function createApp(deps: Deps): App {
   setUpNavigation(app);
 
   app.use(authRoutes(deps, authenticator));
+  app.use(loginCodeRoutes(deps));
   // Everything below requires a login: a new route is guarded by default.
-  app.use(requireLogin, requirePasswordChanged);
+  app.use(requireLogin, requirePasswordChanged, requireSecondFactor(config.totpRequired));
+  app.use(accountRoutes(deps));
   app.use(homeRoutes(deps));
   app.use(orgsRoutes(deps));
   app.use(restructureRoutes(deps));
@@ -67,6 +74,8 @@ export function createApp(deps: Deps): App {
   app.use(exportsRoutes(deps));
   app.use(reportsRoutes(deps));
   app.use(formsRoutes(deps));
+  app.use(secondFactorAdminRoutes(deps));
+  app.use(auditViewerRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

@@ -65,6 +65,7 @@ const envSchema = z.object({
   IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   EVENT_DATE_MAX_FUTURE_DAYS: z.coerce.number().int().min(0).max(366).default(31),
   APP_TIME_ZONE: timeZone.default(DEFAULT_TIME_ZONE),
+  TOTP_REQUIRED: flag.default(true),
 });
 
 export type Config = Readonly<{
@@ -99,6 +100,8 @@ export type Config = Readonly<{
   eventDateMaxFutureDays: number;
   /** The union's time zone: what day "today" is (report dates, default dates, retention); instants are stored in UTC. */
   timeZone: string;
+  /** Holders of the roles in access/second-factor.ts must enrol a TOTP second factor before anything else. */
+  totpRequired: boolean;
 }>;
 
 export class ConfigError extends Error {}
@@ -144,5 +147,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importConcurrency: e.IMPORT_CONCURRENCY,
     eventDateMaxFutureDays: e.EVENT_DATE_MAX_FUTURE_DAYS,
     timeZone: e.APP_TIME_ZONE,
+    totpRequired: e.TOTP_REQUIRED,
   });
 }

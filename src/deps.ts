@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
+import { createAccountService } from './account/account.service';
 import { createAuthService } from './auth/auth.service';
+import { createAuditViewerService } from './audit/audit-viewer.service';
+import { createSecondFactorService } from './auth/second-factor.service';
 import type { Config } from './config';
 import { createDb } from './db/knex';
 import { createLogger } from './logger';
@@ -16,6 +19,9 @@ export interface Deps {
   db: Knex;
   logger: Logger;
   auth: ReturnType<typeof createAuthService>;
+  secondFactor: ReturnType<typeof createSecondFactorService>;
+  account: ReturnType<typeof createAccountService>;
+  auditViewer: ReturnType<typeof createAuditViewerService>;
   /** Uploads being read: each unpacks and parses a file, so only a few at once (IMPORT_CONCURRENCY). */
   importSlots: Slots;
   /** The range every event date must lie in (config EVENT_DATE_MAX_FUTURE_DAYS). */
@@ -29,7 +35,8 @@ export function buildDeps(config: Config, databaseUrl: string, logger: Logger = 
   logUnionStatsFailuresTo(logger);
   const db = createDb(databaseUrl, { poolMax: config.dbPoolMax, statementTimeoutMs: config.statementTimeoutMs, logger });
   return {
-    config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost), importSlots: createSlots(config.importConcurrency),
+    config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost),
+    secondFactor: createSecondFactorService(db), account: createAccountService(db), auditViewer: createAuditViewerService(db), importSlots: createSlots(config.importConcurrency),
     eventDates: eventDates(config.eventDateMaxFutureDays), state: { shuttingDown: false },
   };
 }

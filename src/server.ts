@@ -29,7 +29,7 @@ async function main() {
   const exportWorker = startExportWorker(deps.db, config.exportDir, logger);
   const server = app.listen(config.port, config.host, () => {
     const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
-    printBanner(url, database, demo);
+    printBanner(url, database, demo, config.totpRequired);
   });
   server.on('error', (err) => {
     console.error(`Не удалось запустить сервер: ${err.message}`);
@@ -86,11 +86,12 @@ async function prepareDemoData(config: Config, url: string): Promise<boolean> {
   }
 }
 
-function printBanner(url: string, database: DatabaseHandle, demo: boolean) {
+function printBanner(url: string, database: DatabaseHandle, demo: boolean, totpRequired: boolean) {
   const lines = [`Реестр запущен: ${url}`, database.embedded ? `База данных: встроенный PostgreSQL (${database.ownerUrl.replace(/:[^:@/]*@/, ':***@')})` : 'База данных: DATABASE_URL'];
   if (demo) {
     lines.push(`Демо-входы (пароль для всех: ${DEMO_PASSWORD}):`);
     for (const login of DEMO_LOGINS) lines.push(`  ${login.username.padEnd(12)} ${login.description}`);
+    if (totpRequired) lines.push('admin и coordinator после пароля подключают второй фактор (приложение-аутентификатор на телефоне); TOTP_REQUIRED=false снимает требование');
   }
   console.log(lines.join('\n'));
 }

@@ -100,5 +100,19 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   { method: 'POST', path: '/admin/forms', body: {}, inside: { ...all(404), anonymous: 401, admin: 422 } },
   // Version 1 of every default form is already active.
   { method: 'POST', path: '/admin/forms/:formVersionId/activate', body: {}, inside: { ...all(404), anonymous: 401, admin: 409 } },
+  // The login's code step: without a password step waiting for it, back to the login form (anonymous) or home.
+  { method: 'GET', path: '/login/code', inside: all(303) },
+  { method: 'POST', path: '/login/code', body: { code: '123456' }, inside: all(303) },
+  // The own account: every user's own record, nothing of anyone else's (a session handle of nobody is not found).
+  { method: 'GET', path: '/account', inside: loggedIn(303, 200) },
+  { method: 'GET', path: '/account/second-factor', inside: loggedIn(303, 200) },
+  { method: 'POST', path: '/account/second-factor', body: {}, inside: loggedIn(401, 422) },
+  { method: 'POST', path: '/account/second-factor/reset', body: {}, inside: loggedIn(401, 422) },
+  { method: 'POST', path: '/account/sessions/:handle/end', inside: loggedIn(401, 404) },
+  // An administrator resets the second factor of a user whose grants lie in their subtree ("inside": a chair of the ППО).
+  { method: 'POST', path: '/admin/users/:id/totp-reset', inside: { ...all(403), anonymous: 401, admin: 303 }, outside: outsideOf(401) },
+  // The audit log: federal admin all of it, a coordinator their subtree's; no one else.
+  ...['/admin/audit', '/admin/audit/export.xlsx'].map((path): MatrixEntry => ({ method: 'GET', path, inside: { ...all(403), anonymous: 303, admin: 200, coordinator: 200 } })),
+  { method: 'GET', path: '/members/:id/journal', inside: { ...all(403), anonymous: 303, admin: 200, coordinator: 200 }, outside: outsideOf(303) },
   { method: 'POST', path: '/logout', inside: loggedIn(401, 303), endsSession: true },
 ];

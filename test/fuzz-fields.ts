@@ -35,6 +35,7 @@ const PERSON = {
 };
 const EVENT = { on: ON, documentNumber: '12-к', documentDate: ON };
 const none = (): FuzzEntry => ({});
+const AUDIT_FILTER = (p: RouteParams) => ({ actor: 'nobody', org: p.inpo, action: 'member.viewed', entity: 'member', from: '2026-01-01', to: '2026-12-31' });
 
 export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'GET /healthz': none,
@@ -136,5 +137,17 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'GET /admin/forms/:formVersionId': (p) => ({ query: { inpo: p.inpo, date: p.date } }),
   'POST /admin/forms': () => ({ body: { definition: '{"code": "5-SP"}' } }),
   'POST /admin/forms/:formVersionId/activate': none,
+  'GET /login/code': none,
+  'POST /login/code': () => ({ body: { code: '123456' } }),
+  'GET /account': none,
+  'GET /account/second-factor': none,
+  // a code the enrolment's secret is all but certain to refuse, and a wrong password: the admin stays as it is
+  'POST /account/second-factor': () => ({ body: { code: '123456' } }),
+  'POST /account/second-factor/reset': () => ({ body: { currentPassword: 'not the password' } }),
+  'POST /account/sessions/:handle/end': none,
+  'POST /admin/users/:id/totp-reset': none,
+  'GET /admin/audit': (p) => ({ query: { ...AUDIT_FILTER(p), after: '12' } }),
+  'GET /admin/audit/export.xlsx': (p) => ({ query: AUDIT_FILTER(p) }),
+  'GET /members/:id/journal': none,
   'POST /logout': none,
 };

@@ -15,6 +15,8 @@ export interface Principal {
   username: string;
   fullName: string;
   mustChangePassword: boolean;
+  /** A TOTP second factor is confirmed: login asks for a code after the password. */
+  secondFactorEnrolled: boolean;
   memberId: number | null;
   grants: Grant[];
 }

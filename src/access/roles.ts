@@ -27,6 +27,10 @@ export const PERMISSIONS = {
   /** checked on the higher organization: it accepts, returns and reopens its children's reports */
   'report.accept': ['admin', 'coordinator'],
   'form.manage': ['admin'],
+  /** the audit log of the subtree: who saw and changed what (a coordinator's stops at their subtree) */
+  'audit.view': ['admin', 'coordinator'],
+  /** checked on every organization the target user holds a grant on */
+  'user.second_factor.reset': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /**

@@ -9,6 +9,7 @@ import { errorViewModel, parseForm } from '../http/forms';
 import { principalOf, requireLogin, safeLocalPath } from '../http/guards';
 import type { FieldError } from '../http/errors';
 import { changePasswordSchema, loginSchema } from './auth.schemas';
+import { landingAfterLogin, startSession } from './session-start';
 
 export function authRoutes({ auth }: Deps, passport: Authenticator): Router {
   const router = Router();
@@ -53,13 +54,22 @@ function login(passport: Authenticator, req: Request, res: Response, next: NextF
     }
     if (err) return next(err);
     if (!principal) return renderLogin(res, 401, values, [{ field: 'form', message: 'Неверное имя пользователя или пароль' }]);
-    // passport regenerates the session id here, so a planted id is worthless after login.
-    req.login(principal, (loginErr) => {
-      if (loginErr) return next(loginErr);
-      req.session.authenticatedAt = Date.now();
-      res.redirect(303, principal.mustChangePassword ? '/account/password' : safeLocalPath(form.data.next, '/'));
-    });
+    if (principal.secondFactorEnrolled) return awaitSecondFactor(req, res, next, principal, form.data.next);
+    startSession(req, principal, (loginErr) => (loginErr ? next(loginErr) : res.redirect(303, landingAfterLogin(principal, form.data.next))));
   })(req, res, next);
+}
+
+/**
+ * The password was right; nobody is logged in until the code is. The session id is regenerated here too, so
+ * the half-way state cannot be planted, and it remembers only whose code to ask for.
+ */
+function awaitSecondFactor(req: Request, res: Response, next: NextFunction, principal: Principal, after: string | undefined) {
+  req.session.regenerate((err) => {
+    if (err) return next(err);
+    req.session.pendingSecondFactor = { userId: principal.id, username: principal.username, next: safeLocalPath(after, ''), startedAt: Date.now() };
+    // stored before the redirect: a browser asks for the code page as soon as it has the headers
+    req.session.save((saveErr) => (saveErr ? next(saveErr) : res.redirect(303, '/login/code')));
+  });
 }
 
 function logout(req: Request, res: Response, next: NextFunction) {

@@ -10,6 +10,7 @@ export interface UserRow {
   full_name: string;
   member_id: number | null;
   blocked_at: Date | null;
+  totp_enabled_at: Date | null;
 }
 
 export async function findUserByUsername(db: Knex, username: string): Promise<UserRow | undefined> {
@@ -28,7 +29,7 @@ export async function loadPrincipal(db: Knex, userId: number): Promise<Principal
     .where('u.id', userId)
     .whereNull('u.blocked_at')
     .orderBy([{ column: 'o.path' }, { column: 'g.role' }])
-    .select('u.id', 'u.username', 'u.full_name', 'u.must_change_password', 'u.member_id', 'g.role',
+    .select('u.id', 'u.username', 'u.full_name', 'u.must_change_password', 'u.member_id', 'u.totp_enabled_at', 'g.role',
       'o.id as org_id', 'o.path', 'o.level as org_level', 'o.inpo', 'o.name as org_name');
   const first = rows[0];
   if (!first) return undefined;
@@ -37,6 +38,7 @@ export async function loadPrincipal(db: Knex, userId: number): Promise<Principal
     username: first.username,
     fullName: first.full_name,
     mustChangePassword: first.must_change_password,
+    secondFactorEnrolled: first.totp_enabled_at != null,
     memberId: first.member_id == null ? null : Number(first.member_id),
     grants: rows
       .filter((r) => r.role != null)

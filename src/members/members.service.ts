@@ -138,11 +138,8 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
     async card(principal: Principal, ctx: AuditContext, id: number) {
       const member = await memberFor(principal, id, 'member.view');
       await recordAudit(db, ctx, { action: 'member.viewed', entity: 'member', entityId: member.id, organizationId: member.organizationId });
-      return {
-        member,
-        timeline: await memberTimeline(db, member.id),
-        mayEdit: can(principal, 'member.edit', { id: member.organizationId, path: member.organizationPath, level: member.organizationLevel }),
-      };
+      const org = { id: member.organizationId, path: member.organizationPath, level: member.organizationLevel };
+      return { member, timeline: await memberTimeline(db, member.id), mayEdit: can(principal, 'member.edit', org), mayViewJournal: can(principal, 'audit.view', org) };
     },
 
     /** The card for its edit form: as much a read of personal data as the card page, and audited the same. */

@@ -10,6 +10,7 @@ import { errorViewModel, parseForm } from '../http/forms';
 import { principalOf } from '../http/guards';
 import { todayIso } from '../shared/dates';
 import { listOrgAudit } from './history.repo';
+import { ACTION_LABELS } from '../audit/labels';
 import { LEVELS, mayContain, type Level } from './levels';
 import { DICTIONARY_LOCALS } from './org-pages';
 import type { OrgRow } from './orgs.repo';
@@ -17,20 +18,6 @@ import { createPassportService } from './passport.service';
 import { childSchema, liquidateSchema, mergeSchema, moveSchema } from './restructure.schemas';
 import { createRestructureService, type Operation } from './restructure.service';
 
-const AUDIT_LABELS: Record<string, string> = {
-  'org.created': 'Организация создана',
-  'org.passport.updated': 'Изменены общие сведения',
-  'org.officer.added': 'Добавлено выборное лицо',
-  'org.officer.ended': 'Прекращены полномочия',
-  'org.officer.person_set': 'Указан человек выборного лица',
-  'org.headcount.saved': 'Указана численность',
-  'org.agreement.saved': 'Изменены сведения о коллективном договоре',
-  'org.agreement.annex_added': 'Добавлено приложение к договору',
-  'org.moved': 'Организация перемещена',
-  'org.merged': 'Организация присоединена к другой',
-  'org.liquidated': 'Организация ликвидирована',
-  'grant.withdrawn': 'Отозваны права пользователя',
-};
 
 const OPERATION_TITLES: Record<Operation, string> = { move: 'Перемещение организации', merge: 'Присоединение к другой организации', liquidate: 'Ликвидация организации' };
 
@@ -122,6 +109,6 @@ export function restructureRoutes({ db, eventDates }: Deps): Router {
   async function showHistory(req: Request, res: Response) {
     const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.passport.edit');
     const entries = await listOrgAudit(db, org.id);
-    res.render('orgs/history', { title: `Журнал изменений: ${org.name}`, section: 'registry', org, entries, AUDIT_LABELS, ...DICTIONARY_LOCALS });
+    res.render('orgs/history', { title: `Журнал изменений: ${org.name}`, section: 'registry', org, entries, AUDIT_LABELS: ACTION_LABELS, ...DICTIONARY_LOCALS });
   }
 }

@@ -12,6 +12,12 @@ declare module 'express-session' {
     csrfToken?: string;
     /** Epoch ms of the login: the 12-hour absolute limit counts from here. */
     authenticatedAt?: number;
+    /** Between the password and the code: whose login waits for its second factor (no user is logged in yet). */
+    pendingSecondFactor?: { userId: number; username: string; next: string; startedAt: number };
+    /** The device and address the session was started from, for the user's list of their sessions. */
+    client?: { userAgent: string; ip: string | null; startedAt: number };
+    /** A TOTP secret offered on the enrolment page and not yet confirmed by a code. */
+    enrolmentSecret?: string;
     flash?: { type: 'success' | 'info' | 'warning' | 'danger'; text: string }[];
   }
 }

@@ -50,8 +50,11 @@ describe('authorization matrix: every route as every role', () => {
     const report = { form: '5-SP', file: '2026-04-01.json', date: '2026-04-02', formVersionId: '1' };
     // an officer typed before officers were people: the form that names their person opens for editors
     const [officer] = await db('org_officers').insert({ organization_id: r1.primary.id, post: 'deputy', surname: 'Петрова', name: 'Мария', elected_on: '2024-01-10' }).returning('id');
-    targets.inside = { inpo: r1.primary.inpo, officerId: String(officer.id), id: String(insideMember), ...report };
-    targets.outside = { inpo: r2Primary.inpo, officerId: String(officer.id), id: String(outsideMember), ...report };
+    const insideUser = await createUser(db, [{ role: 'chair', org: r1.primary }]);
+    const outsideUser = await createUser(db, [{ role: 'chair', org: r2Primary }]);
+    const handle = '0'.repeat(32); // no session has it
+    targets.inside = { inpo: r1.primary.inpo, officerId: String(officer.id), id: String(insideMember), userId: String(insideUser.id), handle, ...report };
+    targets.outside = { inpo: r2Primary.inpo, officerId: String(officer.id), id: String(outsideMember), userId: String(outsideUser.id), handle, ...report };
   });
 
   const subjects: Subject[] = ['anonymous', ...ROLES];
@@ -74,7 +77,9 @@ describe('authorization matrix: every route as every role', () => {
 });
 
 async function call(agent: Agent, csrf: string, entry: MatrixEntry, params: Record<string, string>): Promise<number> {
-  const url = entry.path.replace(/:(\w+)/g, (_m, name: string) => params[name] ?? `missing-${name}`);
+  // `:id` of a user route is the target user, elsewhere the target member
+  const values = entry.path.startsWith('/admin/users/') ? { ...params, id: params.userId! } : params;
+  const url = entry.path.replace(/:(\w+)/g, (_m, name: string) => values[name] ?? `missing-${name}`);
   const res = entry.method === 'GET' ? await agent.get(url) : await agent.post(url).type('form').send({ _csrf: csrf, ...entry.body });
   return res.status;
 }

@@ -160,7 +160,7 @@ describe('the hourly housekeeping', () => {
 
 function admin(): Principal {
   return {
-    id: 0, username: 'test', fullName: 'Тест', mustChangePassword: false, memberId: null,
+    id: 0, username: 'test', fullName: 'Тест', mustChangePassword: false, secondFactorEnrolled: true, memberId: null,
     grants: [{ role: 'admin', organizationId: union.id, organizationPath: union.path, organizationLevel: 'union', organizationInpo: union.inpo, organizationName: union.name }],
   };
 }

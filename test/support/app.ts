@@ -16,7 +16,11 @@ export interface TestContext {
 export function testConfig(overrides: Record<string, string> = {}): Config {
   // One trusted hop (supertest's loopback connection plays the proxy) lets tests play clients at
   // different addresses through X-Forwarded-For.
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', TRUST_PROXY: '1', SESSION_SECRET: 'test-session-secret-of-at-least-32-characters', ...overrides });
+  // The second factor's requirement is off unless a test turns it on (second-factor.test.ts): a TOTP code is
+  // accepted once per 30-second step, and the suite signs the same administrators in many times a second.
+  return loadConfig({
+    NODE_ENV: 'test', LOG_LEVEL: 'silent', TRUST_PROXY: '1', SESSION_SECRET: 'test-session-secret-of-at-least-32-characters', TOTP_REQUIRED: 'false', ...overrides,
+  });
 }
 
 /** A real app on a private database for the current test file; torn down after it. */

@@ -33,6 +33,10 @@ export interface RouteParams {
   date: string;
   file: string;
   formVersionId: string;
+  /** a chair of the ППО, whose second factor the admin may reset */
+  userId: string;
+  /** a session handle of the account page (`/account/sessions/:handle/end`) that matches no session */
+  handle: string;
 }
 
 /**
@@ -57,10 +61,11 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
   const params: RouteParams = {
     inpo: tree.primary.inpo, otherInpo: other.inpo, memberId: String(memberId), spareMemberIds: spare.map(String), consentId: String(consent.id), cardId: String(card.id), officerId: String(officer.id), requestId: String(request.id), exportId: job.id, importId: report.id,
     form: '5-SP', date: FILED_DATE, file: FILED_DATE, formVersionId: '1',
+    userId: String((await createUser(db, [{ role: 'chair', org: tree.primary }])).id), handle: '0'.repeat(32),
   };
   const url = (path: string, given: Partial<RouteParams> = {}) => {
     const { spareMemberIds: _spare, ...p } = { ...params, ...given };
-    const id = path.startsWith('/exports/') ? p.exportId : path.startsWith('/imports/') ? p.importId : path.startsWith('/transfer-requests/') ? p.requestId : p.memberId;
+    const id = path.startsWith('/exports/') ? p.exportId : path.startsWith('/imports/') ? p.importId : path.startsWith('/transfer-requests/') ? p.requestId : path.startsWith('/admin/users/') ? p.userId : p.memberId;
     const values: Record<string, string> = { ...p, id };
     return path.replace(/:(\w+)/g, (_m, name: string) => values[name] ?? `missing-${name}`);
   };

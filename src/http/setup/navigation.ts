@@ -19,6 +19,7 @@ export function navigationFor(principal: Principal): NavItem[] {
   if (reportRoot) items.push({ label: 'Отчёты', href: `/orgs/${reportRoot.inpo}/reports`, section: 'reports' });
   const formsRoot = homeOrganizations(principal).find((o) => o.level === 'union' && can(principal, 'form.manage', o));
   if (formsRoot) items.push({ label: 'Формы', href: '/admin/forms', section: 'forms' });
+  if (homeOrganizations(principal).some((o) => can(principal, 'audit.view', o))) items.push({ label: 'Журнал аудита', href: '/admin/audit', section: 'audit' });
   return items;
 }
 

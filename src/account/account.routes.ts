@@ -1,0 +1,94 @@
+import { Router, type Request, type Response } from 'express';
+import { z } from 'zod';
+import { ROLE_LABELS } from '../access/roles';
+import { auditContextOf } from '../audit/audit';
+import { ENROLMENT_PATH } from '../auth/second-factor.guard';
+import { secondFactorRequired } from '../access/second-factor';
+import { MAX_PASSWORD_LENGTH } from '../auth/password';
+import { newTotpSecret } from '../auth/totp';
+import type { Deps } from '../deps';
+import { NotFoundError, TooManyRequestsError, ValidationError, type FieldError } from '../http/errors';
+import { flash } from '../http/flash';
+import { errorViewModel, parseForm } from '../http/forms';
+import { principalOf } from '../http/guards';
+
+const confirmSchema = z.object({
+  code: z.string({ error: 'Введите код из приложения' }).trim().min(1, 'Введите код из приложения').max(20, 'Код — 6 цифр'),
+});
+const resetSchema = z.object({
+  currentPassword: z.string({ error: 'Введите текущий пароль' }).min(1, 'Введите текущий пароль').max(MAX_PASSWORD_LENGTH),
+});
+const HANDLE = /^[0-9a-f]{32}$/;
+
+/** The user's own account: password, second factor, sessions. Every action is on the caller's own record. */
+export function accountRoutes({ auth, secondFactor, account, config }: Deps): Router {
+  const router = Router();
+  router.get('/account', showAccount);
+  router.get(ENROLMENT_PATH, showSecondFactor);
+  router.post(ENROLMENT_PATH, confirmSecondFactor);
+  router.post(`${ENROLMENT_PATH}/reset`, resetSecondFactor);
+  router.post('/account/sessions/:handle/end', endSession);
+  return router;
+
+  async function showAccount(req: Request, res: Response) {
+    const user = principalOf(req);
+    const [sessions, factor] = await Promise.all([account.sessions(user.id, req.sessionID), secondFactor.status(user.id)]);
+    const roles = user.grants.map((g) => `${ROLE_LABELS[g.role]} — ${g.organizationName}`);
+    res.render('account/index', { title: 'Мой аккаунт', user, roles, sessions, factor });
+  }
+
+  async function showSecondFactor(req: Request, res: Response) {
+    await renderSecondFactor(req, res, 200);
+  }
+
+  async function renderSecondFactor(req: Request, res: Response, status: number, errors: FieldError[] = []) {
+    const user = principalOf(req);
+    const factor = await secondFactor.status(user.id);
+    // The offered secret stays the same across reloads and wrong codes: the app may already hold it.
+    const enrolment = factor.enrolledAt ? null : await secondFactor.enrolment(user.username, (req.session.enrolmentSecret ??= newTotpSecret()));
+    const forced = config.totpRequired && !factor.enrolledAt && secondFactorRequired(user);
+    res.status(status).render('account/second-factor', { title: 'Второй фактор', factor, enrolment, forced, ...errorViewModel(errors) });
+  }
+
+  async function confirmSecondFactor(req: Request, res: Response) {
+    const form = parseForm(confirmSchema, req.body);
+    if (!form.ok) return renderSecondFactor(req, res, 422, form.errors);
+    const secret = req.session.enrolmentSecret;
+    if (!secret) return renderSecondFactor(req, res, 422, [{ field: 'code', message: 'Отсканируйте код ещё раз: страница подключения устарела' }]);
+    let codes: string[];
+    try {
+      codes = await secondFactor.confirm(principalOf(req).id, secret, form.data.code, auditContextOf(req));
+    } catch (err) {
+      if (err instanceof ValidationError) return renderSecondFactor(req, res, 422, err.fields);
+      throw err;
+    }
+    delete req.session.enrolmentSecret;
+    // Shown once, in this response only: nothing keeps them but their digests.
+    res.render('account/recovery-codes', { title: 'Резервные коды', codes });
+  }
+
+  async function resetSecondFactor(req: Request, res: Response) {
+    const form = parseForm(resetSchema, req.body);
+    if (!form.ok) return renderSecondFactor(req, res, 422, form.errors);
+    const ctx = auditContextOf(req);
+    try {
+      await auth.verifyCurrentPassword(principalOf(req).id, form.data.currentPassword, ctx.ip);
+    } catch (err) {
+      if (err instanceof ValidationError) return renderSecondFactor(req, res, 422, err.fields);
+      if (!(err instanceof TooManyRequestsError)) throw err;
+      res.set('Retry-After', String(err.retryAfterSeconds));
+      return renderSecondFactor(req, res, 429, [{ field: 'currentPassword', message: err.message }]);
+    }
+    await secondFactor.resetOwn(principalOf(req).id, ctx);
+    flash(req, 'success', 'Второй фактор отключён. Подключите его заново в приложении.');
+    res.redirect(303, ENROLMENT_PATH);
+  }
+
+  async function endSession(req: Request, res: Response) {
+    const handle = String(req.params.handle);
+    if (!HANDLE.test(handle)) throw new NotFoundError();
+    await account.endSession(principalOf(req).id, handle, req.sessionID, auditContextOf(req));
+    flash(req, 'success', 'Сеанс завершён');
+    res.redirect(303, '/account');
+  }
+}

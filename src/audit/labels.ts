@@ -1,0 +1,112 @@
+// Russian names of the audit log's actions, entities and recorded fields, shared by the organization's
+// change journal, the audit viewer, its XLSX export and the member card's journal.
+
+export const ACTION_LABELS: Record<string, string> = {
+  'org.created': 'Организация создана',
+  'org.passport.updated': 'Изменены общие сведения',
+  'org.officer.added': 'Добавлено выборное лицо',
+  'org.officer.ended': 'Прекращены полномочия',
+  'org.officer.person_set': 'Указан человек выборного лица',
+  'org.headcount.saved': 'Указана численность',
+  'org.agreement.saved': 'Изменены сведения о коллективном договоре',
+  'org.agreement.annex_added': 'Добавлено приложение к договору',
+  'org.moved': 'Организация перемещена',
+  'org.merged': 'Организация присоединена к другой',
+  'org.liquidated': 'Организация ликвидирована',
+  'org.imported': 'Загрузка организаций',
+  'org.exported': 'Выгрузка организаций',
+  'grant.withdrawn': 'Отозваны права пользователя',
+  'member.viewed': 'Просмотр карточки',
+  'member.admitted': 'Принят в Профсоюз',
+  'member.updated': 'Изменена карточка',
+  'member.transferred': 'Переведён',
+  'member.transfer_requested': 'Запрошен перевод',
+  'member.left': 'Выбыл из Профсоюза',
+  'member.readmitted': 'Восстановлен в Профсоюзе',
+  'member.category_changed': 'Изменена категория',
+  'member.merged': 'Объединены карточки-дубликаты',
+  'member.exported': 'Выгрузка списка членов',
+  'member.import_committed': 'Загрузка членов',
+  'member.matched_elsewhere': 'Найден дубликат в другой организации',
+  'member.duplicate_check_refused': 'Проверка дубликатов отклонена (лимит)',
+  'card.requested': 'Заказан профсоюзный билет',
+  'card.moved': 'Изменён статус билета',
+  'card.batch_moved': 'Изменён статус партии билетов',
+  'consent.given': 'Дано согласие',
+  'consent.withdrawn': 'Отозвано согласие',
+  'person.created': 'Добавлен человек (не член Профсоюза)',
+  'person.updated': 'Изменены данные человека',
+  'person.depersonalised': 'Обезличены персональные данные',
+  'report.filed': 'Отчёт сдан',
+  'report.accepted': 'Отчёт принят',
+  'report.returned': 'Отчёт возвращён',
+  'report.reopened': 'Отчёт открыт повторно',
+  'form.uploaded': 'Загружена версия формы',
+  'form.activated': 'Включена версия формы',
+  'user.password_changed': 'Сменён пароль',
+  'user.second_factor_enrolled': 'Подключён второй фактор',
+  'user.second_factor_reset': 'Сброшен второй фактор (самим пользователем)',
+  'user.second_factor_reset_by_admin': 'Сброшен второй фактор администратором',
+  'user.recovery_code_used': 'Вход по резервному коду',
+  'user.session_ended': 'Завершён сеанс',
+  'audit.exported': 'Выгрузка журнала аудита',
+};
+
+/** The entity filter of the viewer: what a person means by "an organization" covers its officers and annexes. */
+export const ENTITY_GROUPS = {
+  member: { label: 'Член Профсоюза', entities: ['member'] },
+  organization: { label: 'Организация', entities: ['organization', 'org_officer', 'agreement_annex', 'person'] },
+  report: { label: 'Отчёт', entities: ['report', 'form_version'] },
+  user: { label: 'Пользователь', entities: ['user'] },
+} as const;
+export type EntityGroup = keyof typeof ENTITY_GROUPS;
+
+export const ENTITY_LABELS: Record<string, string> = {
+  member: 'Член Профсоюза', organization: 'Организация', org_officer: 'Выборное лицо', agreement_annex: 'Приложение к договору',
+  person: 'Человек', report: 'Отчёт', form_version: 'Форма', user: 'Пользователь', audit: 'Журнал аудита',
+};
+
+export const FIELD_LABELS: Record<string, string> = {
+  surname: 'Фамилия', name: 'Имя', patronymic: 'Отчество', sex: 'Пол', birthDate: 'Дата рождения', phone: 'Телефон', email: 'E-mail',
+  snils: 'СНИЛС', position: 'Должность', professionalGroup: 'Профессиональная группа', studyForm: 'Форма обучения', studyYear: 'Курс',
+  category: 'Категория', isPedagogical: 'Педагогический работник', onParentalLeave: 'В отпуске по уходу за ребёнком', joinedOn: 'Дата вступления',
+  on: 'Дата', reason: 'Причина', organization: 'Организация', to: 'Куда', from: 'Откуда', documentNumber: 'Номер документа', documentDate: 'Дата документа',
+  shortName: 'Краткое наименование', employerKind: 'Тип работодателя', employerInn: 'ИНН работодателя', address: 'Адрес', website: 'Сайт',
+  primaryForm: 'Форма статотчёта', hasTerritorialRights: 'Права территориальной', inpo: 'ИНПО', parentInpo: 'ИНПО вышестоящей', level: 'Уровень',
+  post: 'Должность', electedOn: 'Дата избрания', termUntil: 'Срок полномочий до', endedOn: 'Дата окончания', salaried: 'Освобождённый',
+  asOf: 'На дату', status: 'Статус', signedOn: 'Дата подписания', validFrom: 'Действует с', validTo: 'Действует по', noneReason: 'Причина отсутствия',
+  registrationNumber: 'Регистрационный номер', registrationDate: 'Дата регистрации', title: 'Название',
+  employeesTotal: 'Работников всего', employeesPedagogical: 'Педагогических работников', studentsTotal: 'Обучающихся', institutionsTotal: 'Учреждений',
+  rows: 'Строк', format: 'Формат', filter: 'Фильтр', background: 'Фоновая выгрузка', aborted: 'Прервана', created: 'Создано', updated: 'Изменено',
+  source: 'Источник', matches: 'Совпадений', number: 'Номер', kind: 'Вид', cards: 'Билетов', channel: 'Канал', consentId: 'Согласие',
+  requestId: 'Запрос', formCode: 'Форма', date: 'Дата', versionNumber: 'Версия', comment: 'Комментарий', code: 'Код', version: 'Версия',
+  mergedInto: 'Присоединена к', childrenMoved: 'Перенесено подразделений', membersMoved: 'Перенесено членов', transferTo: 'Члены переданы в',
+  organizations: 'Организаций', activeMembers: 'Членов на учёте', parentId: 'Новая вышестоящая', mergedCard: 'Объединённая карточка',
+  periodsDropped: 'Удалено периодов', retentionYears: 'Срок хранения, лет', cleared: 'Фактор был подключён', device: 'Устройство', ip: 'IP-адрес',
+  cardId: 'Билет', organizationInpo: 'ИНПО организации',
+};
+
+export interface FieldChange {
+  field: string;
+  old: string | null;
+  new: string | null;
+}
+
+function shown(value: unknown): string {
+  if (value === null || value === undefined || value === '') return '—';
+  if (typeof value === 'boolean') return value ? 'да' : 'нет';
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+/** old → new per field, in Russian field names; a field present on one side only shows nothing on the other. */
+export function describeChanges(oldValues: Record<string, unknown> | null, newValues: Record<string, unknown> | null): FieldChange[] {
+  const keys = [...new Set([...Object.keys(oldValues ?? {}), ...Object.keys(newValues ?? {})])];
+  return keys.map((key) => ({
+    field: FIELD_LABELS[key] ?? key,
+    old: oldValues && key in oldValues ? shown(oldValues[key]) : null,
+    new: newValues && key in newValues ? shown(newValues[key]) : null,
+  }));
+}
+
+export const actionLabel = (action: string) => ACTION_LABELS[action] ?? action;
