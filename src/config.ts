@@ -65,6 +65,9 @@ const envSchema = z.object({
   IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   EVENT_DATE_MAX_FUTURE_DAYS: z.coerce.number().int().min(0).max(366).default(31),
   APP_TIME_ZONE: timeZone.default(DEFAULT_TIME_ZONE),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+  MAIL_FROM: z.string().trim().min(3).max(254).default('Реестр Профсоюза <no-reply@reestr.local>'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
 });
 
 export type Config = Readonly<{
@@ -99,6 +102,11 @@ export type Config = Readonly<{
   eventDateMaxFutureDays: number;
   /** The union's time zone: what day "today" is (report dates, default dates, retention); instants are stored in UTC. */
   timeZone: string;
+  /** Outgoing mail: SMTP when set, else letters are kept in the outbox (/admin/mail). */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** The address users open the app at: links in letters (invitations, password resets) start with it. */
+  publicUrl: string;
 }>;
 
 export class ConfigError extends Error {}
@@ -144,5 +152,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importConcurrency: e.IMPORT_CONCURRENCY,
     eventDateMaxFutureDays: e.EVENT_DATE_MAX_FUTURE_DAYS,
     timeZone: e.APP_TIME_ZONE,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
   });
 }

@@ -4,6 +4,9 @@ import { createAuthService } from './auth/auth.service';
 import type { Config } from './config';
 import { createDb } from './db/knex';
 import { createLogger } from './logger';
+import { createMailService, type MailService } from './mail/mail.service';
+import { createPasswordLinksService, type PasswordLinksService } from './users/password-links.service';
+import { createUsersService, type UsersService } from './users/users.service';
 import { createSlots, type Slots } from './shared/slots';
 import { setAppTimeZone } from './shared/dates';
 import { eventDates, type EventDates } from './shared/event-dates';
@@ -15,6 +18,12 @@ export interface Deps {
   db: Knex;
   logger: Logger;
   auth: ReturnType<typeof createAuthService>;
+  /** Outgoing letters: SMTP_URL, or the outbox of /admin/mail. */
+  mail: MailService;
+  /** Invitations and password resets by e-mail. */
+  passwordLinks: PasswordLinksService;
+  /** Logins and grants (/admin/users). */
+  users: UsersService;
   /** Uploads being read: each unpacks and parses a file, so only a few at once (IMPORT_CONCURRENCY). */
   importSlots: Slots;
   /** The range every event date must lie in (config EVENT_DATE_MAX_FUTURE_DAYS). */
@@ -26,8 +35,11 @@ export interface Deps {
 export function buildDeps(config: Config, databaseUrl: string, logger: Logger = createLogger(config.logLevel)): Deps {
   setAppTimeZone(config.timeZone);
   const db = createDb(databaseUrl, { poolMax: config.dbPoolMax, statementTimeoutMs: config.statementTimeoutMs, logger });
+  const mail = createMailService(db, { smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
+  const passwordLinks = createPasswordLinksService(db, mail, { publicUrl: config.publicUrl, bcryptCost: config.bcryptCost, logger });
   return {
-    config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost), importSlots: createSlots(config.importConcurrency),
+    config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost), mail, passwordLinks,
+    users: createUsersService(db, mail, passwordLinks, { bcryptCost: config.bcryptCost, logger }), importSlots: createSlots(config.importConcurrency),
     eventDates: eventDates(config.eventDateMaxFutureDays), state: { shuttingDown: false },
   };
 }
