@@ -13,6 +13,9 @@ import { formsRoutes } from './reports/forms/forms.routes';
 import { exportsRoutes } from './exports/exports.routes';
 import { memberImportRoutes } from './members/import/member-import.routes';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { mailRoutes } from './mail/mail.routes';
+import { passwordLinksRoutes } from './users/password-links.routes';
+import { usersRoutes } from './users/users.routes';
 import { setUpFlash } from './http/flash';
 import { requireLogin, requirePasswordChanged } from './http/guards';
 import { setUpAuthentication } from './http/setup/auth';
@@ -55,6 +58,7 @@ export function createApp(deps: Deps): App {
   setUpNavigation(app);
 
   app.use(authRoutes(deps, authenticator));
+  app.use(passwordLinksRoutes(deps));
   // Everything below requires a login: a new route is guarded by default.
   app.use(requireLogin, requirePasswordChanged);
   app.use(homeRoutes(deps));
@@ -67,6 +71,8 @@ export function createApp(deps: Deps): App {
   app.use(exportsRoutes(deps));
   app.use(reportsRoutes(deps));
   app.use(formsRoutes(deps));
+  app.use(usersRoutes(deps));
+  app.use(mailRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

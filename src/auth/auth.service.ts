@@ -28,6 +28,8 @@ export function createAuthService(db: Knex, bcryptCost: number) {
       const accepted = await throttledVerify(username, ip, password, user?.password_hash, !!user && !user.blocked_at);
       if (!user || !accepted) return null;
       await touchLastLogin(db, user.id);
+      // the sign-ins of the user page's login history (refused ones are the throttle's login_failures)
+      await recordAudit(db, { actorUserId: user.id, requestId: null, ip }, { action: 'user.logged_in', entity: 'user', entityId: user.id });
       return user.id;
     },
 

@@ -15,7 +15,6 @@ export interface MailService {
   send(message: MailMessage): Promise<void>;
   /** Where letters go: shown to administrators so a «sent» never hides that it was only kept. */
   readonly mode: 'smtp' | 'outbox';
-  close(): void;
 }
 
 /**
@@ -40,9 +39,6 @@ export function createMailService(db: Knex, options: { smtpUrl: string | undefin
         await insertOutboxMessage(db, { to: message.to, subject: message.subject, body: null, status: 'failed', error: (err as Error).message.slice(0, 500) });
         throw err;
       }
-    },
-    close() {
-      transport?.close();
     },
   };
 }

@@ -50,10 +50,17 @@ export function createUsersService(db: Knex, mail: MailService, links: PasswordL
     }
   }
 
+  /** The users section exists only for those who manage users somewhere: others get 404, as for any page not theirs. */
+  function assertManager(principal: Principal): void {
+    if (!userManagementPaths(principal).length) throw new NotFoundError();
+  }
+
   return {
+    assertManager,
+
     async list(principal: Principal, query: UserListQuery) {
+      assertManager(principal);
       const scope = listScope(principal);
-      if (scope && !scope.length) throw new NotFoundError();
       const filter: UserListFilter = { q: query.q, role: query.role, status: query.status, after: query.after };
       if (query.inpo) {
         const org = await findOrgByInpo(db, query.inpo);
@@ -79,6 +86,7 @@ export function createUsersService(db: Knex, mail: MailService, links: PasswordL
 
     /** A login with its first grant; the person gets an invitation to set their own password. Returns the id and whether the letter went out. */
     async create(principal: Principal, input: CreateUserInput, ctx: AuditContext): Promise<{ id: number; mailed: boolean }> {
+      assertManager(principal);
       const org = await orgOfForm(input.inpo);
       authorizeGrant(principal, { userId: 0, role: input.role, organizationPath: org.path });
       // nobody knows this password: the invitation sets the real one
