@@ -31,6 +31,8 @@ const readers = (anonymous: number): Statuses => ({ anonymous, admin: 200, coord
 /** Passport forms: admins, coordinators and the chair of the organization; statisticians only read. */
 const editors = (anonymous: number, ok: number): Statuses => ({ anonymous, admin: ok, coordinator: ok, curator: 403, chair: ok, statistician: 403, member: 403 });
 const restructurers = (anonymous: number, ok: number): Statuses => ({ anonymous, admin: ok, coordinator: ok, curator: 403, chair: 403, statistician: 403, member: 403 });
+/** The users section: the federal admin and coordinators; for the other roles it does not exist. */
+const managers = (anonymous: number, ok: number): Statuses => ({ ...all(404), anonymous, admin: ok, coordinator: ok });
 /** Any object of another region: 404 for everyone who is logged in (the admin's subtree has no outside). */
 const outsideOf = (anonymous: number): Record<Subject, number | null> => ({ anonymous, admin: null, coordinator: 404, curator: 404, chair: 404, statistician: 404, member: 404 });
 
@@ -106,5 +108,28 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   { method: 'POST', path: '/admin/forms', body: {}, inside: { ...all(404), anonymous: 401, admin: 422 } },
   // Version 1 of every default form is already active.
   { method: 'POST', path: '/admin/forms/:formVersionId/activate', body: {}, inside: { ...all(404), anonymous: 401, admin: 409 } },
+  // Password links: public; an unknown token is the same «link no longer works» page (410) for everyone.
+  { method: 'GET', path: '/forgot-password', inside: all(200) },
+  { method: 'POST', path: '/forgot-password', body: {}, inside: all(422) },
+  ...['/invite/:token', '/reset-password/:token'].flatMap((path): MatrixEntry[] => [
+    { method: 'GET', path, inside: all(410) },
+    { method: 'POST', path, body: {}, inside: all(410) },
+  ]),
+  // Users: the federal admin (all) and coordinators (users with grants in their subtree); for every other
+  // role the section does not exist (404). `:userId` is a chair of the ППО (with an audit trail, so it is
+  // never deleted), outside: a chair of R2.
+  ...['/admin/users', '/admin/users/new'].map((path): MatrixEntry => ({ method: 'GET', path, inside: managers(303, 200) })),
+  { method: 'POST', path: '/admin/users', body: {}, inside: managers(401, 422) },
+  ...['/admin/users/:userId', '/admin/users/:userId/edit'].map((path): MatrixEntry => ({ method: 'GET', path, inside: managers(303, 200), outside: outsideOf(303) })),
+  ...['/admin/users/:userId/edit', '/admin/users/:userId/grants'].map((path): MatrixEntry => ({ method: 'POST', path, body: {}, inside: managers(401, 422), outside: outsideOf(401) })),
+  ...['/admin/users/:userId/block', '/admin/users/:userId/unblock', '/admin/users/:userId/invite'].map(
+    (path): MatrixEntry => ({ method: 'POST', path, body: {}, inside: managers(401, 303), outside: outsideOf(401) }),
+  ),
+  { method: 'POST', path: '/admin/users/:userId/delete', body: {}, inside: managers(401, 409), outside: outsideOf(401) },
+  // `:grantId` is a grant of another user: revoking it through this user's page finds nothing (the real
+  // revocations are in users-admin.test.ts, where they can end sessions without spoiling this fixture).
+  { method: 'POST', path: '/admin/users/:userId/grants/:grantId/revoke', body: {}, inside: loggedIn(401, 404) },
+  // The outbox: letters carry one-time links, so the federal administrator only.
+  ...['/admin/mail', '/admin/mail/:messageId'].map((path): MatrixEntry => ({ method: 'GET', path, inside: { ...all(404), anonymous: 303, admin: 200 } })),
   { method: 'POST', path: '/logout', inside: loggedIn(401, 303), endsSession: true },
 ];

@@ -45,6 +45,7 @@ export function usersRoutes({ users }: Deps): Router {
   }
 
   async function create(req: Request, res: Response) {
+    users.assertManager(principalOf(req));
     const form = parseForm(createUserSchema, req.body);
     if (!form.ok) return renderNew(req, res, 422, req.body ?? {}, form.errors);
     try {
@@ -74,9 +75,9 @@ export function usersRoutes({ users }: Deps): Router {
 
   async function edit(req: Request, res: Response) {
     const userId = idParam(req, 'userId', INT4_MAX);
+    const user = await users.findForEdit(principalOf(req), userId);
     const form = parseForm(editUserSchema, req.body);
     if (!form.ok) {
-      const user = await users.findForEdit(principalOf(req), userId);
       return res.status(422).render('admin/users/edit', { title: `Изменить: ${user.fullName}`, section: 'users', user, values: req.body, ...errorViewModel(form.errors) });
     }
     await users.update(principalOf(req), userId, form.data, auditContextOf(req));
@@ -106,6 +107,7 @@ export function usersRoutes({ users }: Deps): Router {
 
   async function addGrant(req: Request, res: Response) {
     const userId = idParam(req, 'userId', INT4_MAX);
+    await users.findVisible(principalOf(req), userId);
     const form = parseForm(grantSchema, req.body);
     if (!form.ok) return renderUser(req, res, 422, req.body, form.errors);
     try {

@@ -80,6 +80,10 @@ export function createUsersService(db: Knex, mail: MailService, links: PasswordL
       return { user, grants, sessions, logins, actions };
     },
 
+    async findVisible(principal: Principal, userId: number) {
+      return userFor(principal, userId, false);
+    },
+
     async findForEdit(principal: Principal, userId: number) {
       return userFor(principal, userId, true);
     },

@@ -50,8 +50,16 @@ describe('authorization matrix: every route as every role', () => {
     const report = { form: '5-SP', file: '2026-04-01.json', date: '2026-04-02', formVersionId: '1' };
     // an officer typed before officers were people: the form that names their person opens for editors
     const [officer] = await db('org_officers').insert({ organization_id: r1.primary.id, post: 'deputy', surname: 'Петрова', name: 'Мария', elected_on: '2024-01-10' }).returning('id');
-    targets.inside = { inpo: r1.primary.inpo, officerId: String(officer.id), id: String(insideMember), ...report };
-    targets.outside = { inpo: r2Primary.inpo, officerId: String(officer.id), id: String(outsideMember), ...report };
+    // users administered: a chair inside (who has worked, so is never deleted) and one of R2
+    const insideUser = await createUser(db, [{ role: 'chair', org: r1.primary }]);
+    await db('users').where({ id: insideUser.id }).update({ email: 'chair@example.ru' });
+    await db('audit_log').insert({ actor_user_id: insideUser.id, action: 'user.logged_in', entity: 'user', entity_id: String(insideUser.id) });
+    const outsideUser = await createUser(db, [{ role: 'chair', org: r2Primary }]);
+    const foreignGrant = await db('role_grants').where({ user_id: outsideUser.id }).first('id');
+    const [message] = await db('mail_outbox').insert({ to_address: 'someone@example.ru', subject: 'Письмо', body: 'Текст', status: 'kept' }).returning('id');
+    const admin = { grantId: String(foreignGrant.id), messageId: String(message.id), token: 'no-such-token' };
+    targets.inside = { inpo: r1.primary.inpo, officerId: String(officer.id), id: String(insideMember), userId: String(insideUser.id), ...admin, ...report };
+    targets.outside = { inpo: r2Primary.inpo, officerId: String(officer.id), id: String(outsideMember), userId: String(outsideUser.id), ...admin, ...report };
   });
 
   const subjects: Subject[] = ['anonymous', ...ROLES];
