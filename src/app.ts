@@ -16,6 +16,7 @@ import { errorHandler, notFoundHandler } from './http/error-handler';
 import { mailRoutes } from './mail/mail.routes';
 import { passwordLinksRoutes } from './users/password-links.routes';
 import { usersRoutes } from './users/users.routes';
+import { chairProvisioningRoutes } from './users/chair-provisioning.routes';
 import { setUpFlash } from './http/flash';
 import { requireLogin, requirePasswordChanged } from './http/guards';
 import { setUpAuthentication } from './http/setup/auth';
@@ -73,6 +74,7 @@ export function createApp(deps: Deps): App {
   app.use(formsRoutes(deps));
   app.use(usersRoutes(deps));
   app.use(mailRoutes(deps));
+  app.use(chairProvisioningRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

@@ -7,6 +7,7 @@ import { createLogger } from './logger';
 import { createMailService, type MailService } from './mail/mail.service';
 import { createPasswordLinksService, type PasswordLinksService } from './users/password-links.service';
 import { createUsersService, type UsersService } from './users/users.service';
+import { createChairProvisioningService, type ChairProvisioningService } from './users/chair-provisioning.service';
 import { createSlots, type Slots } from './shared/slots';
 import { setAppTimeZone } from './shared/dates';
 import { eventDates, type EventDates } from './shared/event-dates';
@@ -24,6 +25,8 @@ export interface Deps {
   passwordLinks: PasswordLinksService;
   /** Logins and grants (/admin/users). */
   users: UsersService;
+  /** Bulk logins for the chairs of ППО. */
+  chairProvisioning: ChairProvisioningService;
   /** Uploads being read: each unpacks and parses a file, so only a few at once (IMPORT_CONCURRENCY). */
   importSlots: Slots;
   /** The range every event date must lie in (config EVENT_DATE_MAX_FUTURE_DAYS). */
@@ -39,7 +42,8 @@ export function buildDeps(config: Config, databaseUrl: string, logger: Logger = 
   const passwordLinks = createPasswordLinksService(db, mail, { publicUrl: config.publicUrl, bcryptCost: config.bcryptCost, logger });
   return {
     config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost), mail, passwordLinks,
-    users: createUsersService(db, mail, passwordLinks, { bcryptCost: config.bcryptCost, logger }), importSlots: createSlots(config.importConcurrency),
+    users: createUsersService(db, mail, passwordLinks, { bcryptCost: config.bcryptCost, logger }),
+    chairProvisioning: createChairProvisioningService(db, mail, { publicUrl: config.publicUrl, bcryptCost: config.bcryptCost, logger }), importSlots: createSlots(config.importConcurrency),
     eventDates: eventDates(config.eventDateMaxFutureDays), state: { shuttingDown: false },
   };
 }

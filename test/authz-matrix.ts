@@ -129,6 +129,10 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   // `:grantId` is a grant of another user: revoking it through this user's page finds nothing (the real
   // revocations are in users-admin.test.ts, where they can end sessions without spoiling this fixture).
   { method: 'POST', path: '/admin/users/:userId/grants/:grantId/revoke', body: {}, inside: loggedIn(401, 404) },
+  // Chairs' logins of a subtree: those who manage users there (the chair and the curator of it do not).
+  { method: 'GET', path: '/admin/chairs', inside: managers(303, 303) },
+  ...['/orgs/:inpo/chairs', '/orgs/:inpo/chairs/export.xlsx'].map((path): MatrixEntry => ({ method: 'GET', path, inside: restructurers(303, 200), outside: outsideOf(303) })),
+  { method: 'POST', path: '/orgs/:inpo/chairs/provision', body: {}, inside: restructurers(401, 303), outside: outsideOf(401) },
   // The outbox: letters carry one-time links, so the federal administrator only.
   ...['/admin/mail', '/admin/mail/:messageId'].map((path): MatrixEntry => ({ method: 'GET', path, inside: { ...all(404), anonymous: 303, admin: 200 } })),
   { method: 'POST', path: '/logout', inside: loggedIn(401, 303), endsSession: true },
