@@ -166,6 +166,20 @@ describe('sessions follow blocks and grants', () => {
   });
 });
 
+describe('editing users', () => {
+  it('when the e-mail changes, then it is unverified again and the audit row holds old and new', async () => {
+    const user = await createUser(ctx.database.ownerDb, [{ role: 'chair', org: tree.primary }]);
+    await ctx.database.ownerDb('users').where({ id: user.id }).update({ email: 'old@example.ru', email_verified_at: ctx.database.ownerDb.fn.now() });
+    const bad = await admin.agent.post(`/admin/users/${user.id}/edit`).type('form').send({ _csrf: admin.csrf, fullName: 'Новое Имя', email: 'плохой' });
+    expect(bad.status).toBe(422);
+    expect(bad.text).toContain('Введите адрес электронной почты');
+    await admin.agent.post(`/admin/users/${user.id}/edit`).type('form').send({ _csrf: admin.csrf, fullName: 'Тестова Анна Ивановна', email: 'New@Example.ru' }).expect(303);
+    expect(await ctx.database.ownerDb('users').where({ id: user.id }).first()).toMatchObject({ email: 'new@example.ru', email_verified_at: null });
+    const row = await ctx.database.ownerDb('audit_log').where({ action: 'user.updated', entity_id: String(user.id) }).first();
+    expect(row).toMatchObject({ old_values: { email: 'old@example.ru' }, new_values: { email: 'new@example.ru' }, actor_user_id: adminUser.id });
+  });
+});
+
 describe('deleting users', () => {
   it('when the user never acted, then they are deleted; when they have an audit trail, then deletion is refused and blocking offered', async () => {
     const idle = await createUser(ctx.database.ownerDb, [{ role: 'chair', org: tree.primary }]);
