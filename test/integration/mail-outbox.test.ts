@@ -1,4 +1,7 @@
+import pino from 'pino';
+import request from 'supertest';
 import { describe, expect, it } from 'vitest';
+import { createApp } from '../../src/app';
 import { createMailService } from '../../src/mail/mail.service';
 import { createLogger } from '../../src/logger';
 import { useTestApp } from '../support/app';
@@ -36,5 +39,19 @@ describe('mail without a mail server', () => {
     const row = await ctx.database.ownerDb('mail_outbox').where({ to_address: to }).first();
     expect(row).toMatchObject({ status: 'failed', body: null });
     expect(row.error).toBeTruthy();
+  });
+});
+
+describe('links in the request log', () => {
+  it('when an invitation or reset link is opened, then the log names the page but not the token', async () => {
+    const lines: string[] = [];
+    const { app, close } = createApp({ ...ctx.deps, logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }) });
+    await request(app).get('/invite/secret-token-of-someone').expect(410);
+    await request(app).get('/reset-password/another-secret-token').expect(410);
+    await close();
+    const log = lines.join('\n');
+    expect(log).toContain('/invite/');
+    expect(log).not.toContain('secret-token-of-someone');
+    expect(log).not.toContain('another-secret-token');
   });
 });
