@@ -65,6 +65,7 @@ const envSchema = z.object({
   IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   EVENT_DATE_MAX_FUTURE_DAYS: z.coerce.number().int().min(0).max(366).default(31),
   APP_TIME_ZONE: timeZone.default(DEFAULT_TIME_ZONE),
+  PRINCIPAL_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   MAIL_FROM: z.string().trim().min(3).max(254).default('Реестр Профсоюза <no-reply@reestr.local>'),
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
@@ -102,6 +103,8 @@ export type Config = Readonly<{
   eventDateMaxFutureDays: number;
   /** The union's time zone: what day "today" is (report dates, default dates, retention); instants are stored in UTC. */
   timeZone: string;
+  /** How long a session reuses the user's resolved grants before reloading them (0: every request). */
+  principalCacheSeconds: number;
   /** Outgoing mail: SMTP when set, else letters are kept in the outbox (/admin/mail). */
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -152,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     importConcurrency: e.IMPORT_CONCURRENCY,
     eventDateMaxFutureDays: e.EVENT_DATE_MAX_FUTURE_DAYS,
     timeZone: e.APP_TIME_ZONE,
+    principalCacheSeconds: e.PRINCIPAL_CACHE_SECONDS,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),

@@ -63,3 +63,8 @@ export async function deleteSessionsOfUser(db: Knex, userId: number, exceptSid?:
   if (exceptSid) q.whereNot('sid', exceptSid);
   await q.delete();
 }
+
+/** Drops the principal kept in the user's sessions (a grant given, a name changed): their next request loads it afresh. */
+export async function forgetKeptPrincipal(db: Knex, userId: number): Promise<void> {
+  await db.raw("UPDATE sessions SET sess = (sess::jsonb - 'principal')::json WHERE (sess -> 'passport' ->> 'user') = ?", [String(userId)]);
+}

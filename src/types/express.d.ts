@@ -12,6 +12,8 @@ declare module 'express-session' {
     csrfToken?: string;
     /** Epoch ms of the login: the 12-hour absolute limit counts from here. */
     authenticatedAt?: number;
+    /** The principal resolved at `loadedAt` (epoch ms), reused for PRINCIPAL_CACHE_SECONDS; dropped by grant changes. */
+    principal?: { value: Principal; loadedAt: number };
     flash?: { type: 'success' | 'info' | 'warning' | 'danger'; text: string }[];
   }
 }

@@ -5,7 +5,7 @@ import { authorizeGrant, authorizeUserAccess, userManagementPaths } from '../acc
 import type { Principal } from '../access/principal';
 import { recordAudit, diffValues, type AuditContext } from '../audit/audit';
 import { hashPassword } from '../auth/password';
-import { deleteSessionsOfUser } from '../auth/users.repo';
+import { deleteSessionsOfUser, forgetKeptPrincipal } from '../auth/users.repo';
 import { inTransaction } from '../db/transaction';
 import { ConflictError, NotFoundError } from '../http/errors';
 import type { MailService } from '../mail/mail.service';
@@ -118,6 +118,7 @@ export function createUsersService(db: Knex, mail: MailService, links: PasswordL
           full_name: input.fullName, email: input.email, ...(input.email !== user.email ? { email_verified_at: null } : {}),
         });
         await recordAudit(trx, ctx, { action: 'user.updated', entity: 'user', entityId: userId, oldValues, newValues });
+        await forgetKeptPrincipal(trx, userId);
       });
     },
 
@@ -163,6 +164,8 @@ export function createUsersService(db: Knex, mail: MailService, links: PasswordL
       await inTransaction(db, async (trx) => {
         await trx('role_grants').insert({ user_id: userId, role: input.role, organization_id: org.id, valid_until: input.validUntil, granted_by: principal.id });
         await recordAudit(trx, ctx, { action: 'grant.added', entity: 'user', entityId: userId, organizationId: org.id, newValues: { role: input.role, inpo: org.inpo, validUntil: input.validUntil } });
+        // a wider set of grants keeps the sessions; they pick it up on their next request
+        await forgetKeptPrincipal(trx, userId);
       });
     },
 

@@ -16,7 +16,9 @@ export interface TestContext {
 export function testConfig(overrides: Record<string, string> = {}): Config {
   // One trusted hop (supertest's loopback connection plays the proxy) lets tests play clients at
   // different addresses through X-Forwarded-For.
-  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', TRUST_PROXY: '1', SESSION_SECRET: 'test-session-secret-of-at-least-32-characters', ...overrides });
+  // Tests change grants in the database directly and expect the next request to see it: no kept principal
+  // unless a test asks for it (principal-cache.test.ts).
+  return loadConfig({ NODE_ENV: 'test', LOG_LEVEL: 'silent', TRUST_PROXY: '1', SESSION_SECRET: 'test-session-secret-of-at-least-32-characters', PRINCIPAL_CACHE_SECONDS: '0', ...overrides });
 }
 
 /** A real app on a private database for the current test file; torn down after it. */
