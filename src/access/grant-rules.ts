@@ -38,6 +38,11 @@ export function userManagementPaths(principal: Principal): string[] {
   return principal.grants.filter((g) => roleMay(g.role, 'user.manage')).map((g) => g.organizationPath);
 }
 
+/** The union's administrator: every user, with or without grants, is theirs. */
+export function isFederalAdmin(principal: Principal): boolean {
+  return principal.grants.some((g) => g.role === 'admin' && g.organizationLevel === 'union');
+}
+
 /**
  * A user is seen by a manager when one of the user's grants lies in the manager's subtree, and changed
  * (edited, blocked, deleted) only when all of them do: a coordinator of one region must not lock a
@@ -45,7 +50,7 @@ export function userManagementPaths(principal: Principal): string[] {
  */
 export function authorizeUserAccess(principal: Principal, user: { id: number; grantPaths: string[] }, change: boolean): void {
   const managed = userManagementPaths(principal);
-  const isFederal = principal.grants.some((g) => g.role === 'admin' && g.organizationLevel === 'union');
+  const isFederal = isFederalAdmin(principal);
   const inside = (path: string) => managed.some((m) => pathWithin(path, m));
   if (!managed.length) throw new NotFoundError();
   if (!isFederal && !user.grantPaths.some(inside)) throw new NotFoundError();

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { authorizeGrant, authorizeUserAccess, userManagementPaths } from '../access/grant-rules';
+import { authorizeGrant, authorizeUserAccess, isFederalAdmin, userManagementPaths } from '../access/grant-rules';
 import type { Principal } from '../access/principal';
 import { recordAudit, diffValues, type AuditContext } from '../audit/audit';
 import { hashPassword } from '../auth/password';
@@ -21,7 +21,7 @@ export const USERS_PAGE_SIZE = 50;
 
 /** The federal administrator sees every user; anyone else the users of their subtrees. */
 function listScope(principal: Principal): string[] | null {
-  return principal.grants.some((g) => g.role === 'admin' && g.organizationLevel === 'union') ? null : userManagementPaths(principal);
+  return isFederalAdmin(principal) ? null : userManagementPaths(principal);
 }
 
 export function createUsersService(db: Knex, mail: MailService, links: PasswordLinksService, options: { bcryptCost: number; logger: Logger }) {
