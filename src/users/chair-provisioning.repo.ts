@@ -107,3 +107,26 @@ export async function createChairLogins(trx: Knex.Transaction, rootPath: string,
   );
   return rows;
 }
+
+export interface ProvisioningRun {
+  id: number;
+  created: number;
+  sent: number;
+  failed: number;
+  startedAt: Date;
+  finishedAt: Date | null;
+}
+
+export async function startRun(trx: Knex, organizationId: number, startedBy: number, created: number): Promise<number> {
+  const [row] = await trx('provisioning_runs').insert({ organization_id: organizationId, started_by: startedBy, created }).returning('id');
+  return row.id;
+}
+
+export async function recordRunProgress(db: Knex, runId: number, progress: { sent: number; failed: number; finished: boolean }): Promise<void> {
+  await db('provisioning_runs').where({ id: runId }).update({ sent: progress.sent, failed: progress.failed, ...(progress.finished ? { finished_at: db.fn.now() } : {}) });
+}
+
+export async function lastRun(db: Knex, organizationId: number): Promise<ProvisioningRun | undefined> {
+  return db('provisioning_runs').where({ organization_id: organizationId }).orderBy('id', 'desc')
+    .first({ id: 'id', created: 'created', sent: 'sent', failed: 'failed', startedAt: 'started_at', finishedAt: 'finished_at' });
+}

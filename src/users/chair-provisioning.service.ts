@@ -11,7 +11,9 @@ import { inTransaction } from '../db/transaction';
 import type { MailService } from '../mail/mail.service';
 import { findOrgByInpo } from '../registry/orgs.repo';
 import { addSafeRow } from '../shared/spreadsheet';
-import { chairStatusQuery, countChairStatuses, createChairLogins, listChairStatuses, type ChairStatus, type ChairStatusRow } from './chair-provisioning.repo';
+import {
+  chairStatusQuery, countChairStatuses, createChairLogins, lastRun, listChairStatuses, recordRunProgress, startRun, type ChairStatus, type ChairStatusRow,
+} from './chair-provisioning.repo';
 import { invitationLetter } from './letters';
 import { issueInvitations } from './tokens.repo';
 
@@ -24,6 +26,7 @@ export const CHAIR_STATUS_LABELS: Record<ChairStatus, string> = {
 };
 
 const PAGE_SIZE = 100;
+const PROGRESS_EVERY = 50;
 
 /**
  * Logins for the chairs of a subtree's ППО in one run: preview, creation (set-based, idempotent),
@@ -37,18 +40,26 @@ export function createChairProvisioningService(db: Knex, mail: MailService, opti
     return org;
   }
 
-  /** Letters go out one by one after the commit; each outcome is in the outbox (sent / failed), and a failed one can be resent from the user page. */
-  async function sendInvitations(chairs: { id: number; username: string; fullName: string; email: string }[], tokens: Map<number, string>) {
-    let failed = 0;
-    for (const chair of chairs) {
+  /**
+   * Letters go out one by one after the commit; the run's counters move on every PROGRESS_EVERY letters
+   * (the monitoring page shows them), each outcome is in the outbox, and a failed one can be resent from
+   * the user page.
+   */
+  async function sendInvitations(runId: number, chairs: { id: number; username: string; fullName: string; email: string }[], tokens: Map<number, string>) {
+    const progress = { sent: 0, failed: 0, finished: false };
+    for (const [i, chair] of chairs.entries()) {
       try {
         await mail.send(invitationLetter(chair, `${options.publicUrl}/invite/${tokens.get(chair.id)}`));
+        progress.sent++;
       } catch {
-        failed++;
+        progress.failed++;
       }
+      if ((i + 1) % PROGRESS_EVERY === 0) await recordRunProgress(db, runId, progress);
     }
-    if (failed) options.logger.warn({ failed, total: chairs.length }, 'chair invitations not sent');
-    return { sent: chairs.length - failed, failed };
+    progress.finished = true;
+    await recordRunProgress(db, runId, progress);
+    if (progress.failed) options.logger.warn({ failed: progress.failed, total: chairs.length }, 'chair invitations not sent');
+    return progress;
   }
 
   return {
@@ -56,8 +67,8 @@ export function createChairProvisioningService(db: Knex, mail: MailService, opti
 
     async overview(principal: Principal, inpo: string, query: { status?: ChairStatus; after?: string }) {
       const org = await rootFor(principal, inpo);
-      const [counts, rows] = await Promise.all([countChairStatuses(db, org.path), listChairStatuses(db, org.path, { ...query, limit: PAGE_SIZE + 1 })]);
-      return { org, counts, rows: rows.slice(0, PAGE_SIZE), next: rows.length > PAGE_SIZE ? rows[PAGE_SIZE - 1]!.inpo : null };
+      const [counts, rows, run] = await Promise.all([countChairStatuses(db, org.path), listChairStatuses(db, org.path, { ...query, limit: PAGE_SIZE + 1 }), lastRun(db, org.id)]);
+      return { org, counts, run, rows: rows.slice(0, PAGE_SIZE), next: rows.length > PAGE_SIZE ? rows[PAGE_SIZE - 1]!.inpo : null };
     },
 
     /**
@@ -67,13 +78,16 @@ export function createChairProvisioningService(db: Knex, mail: MailService, opti
     async provision(principal: Principal, inpo: string, ctx: AuditContext): Promise<{ created: number; letters: Promise<{ sent: number; failed: number }> }> {
       const org = await rootFor(principal, inpo);
       const unusable = await hashPassword(crypto.randomBytes(24).toString('base64url'), options.bcryptCost);
-      const { chairs, tokens } = await inTransaction(db, async (trx) => {
+      const { chairs, tokens, runId } = await inTransaction(db, async (trx) => {
         // two runs over overlapping subtrees at once would race for the same logins: one after the other
         await trx.raw("SELECT pg_advisory_xact_lock(hashtextextended('chair-provisioning', 0))");
         const chairs = await createChairLogins(trx, org.path, unusable, { ...ctx, actorUserId: principal.id });
-        return { chairs, tokens: await issueInvitations(trx, chairs.map((c) => c.id), principal.id) };
+        const tokens = await issueInvitations(trx, chairs.map((c) => c.id), principal.id);
+        // a run that finds nothing to do leaves the last real run on the page
+        return { chairs, tokens, runId: chairs.length ? await startRun(trx, org.id, principal.id, chairs.length) : null };
       });
-      const letters = sendInvitations(chairs, tokens);
+      if (runId === null) return { created: 0, letters: Promise.resolve({ sent: 0, failed: 0 }) };
+      const letters = sendInvitations(runId, chairs, tokens);
       letters.catch((err) => options.logger.error({ err }, 'chair invitations stopped'));
       return { created: chairs.length, letters };
     },

@@ -56,11 +56,15 @@ describe('bulk provisioning of chairs', () => {
     ].sort());
     const letter = await smtp.lastTo(emails.byCard);
     await smtp.lastTo(emails.byPassport);
+    // the run's progress, then its outcome, on the monitoring page
+    await expect.poll(async () => (await coordinator.agent.get(`/orgs/${tree.region.inpo}/chairs`)).text, { timeout: 5000 }).toContain('Рассылка завершена');
+    expect((await coordinator.agent.get(`/orgs/${tree.region.inpo}/chairs`)).text).toMatch(/создано логинов — 2, приглашений отправлено — 2\./);
     const audited = await ctx.database.ownerDb('audit_log').whereIn('entity_id', first.map((u) => String(u.id))).pluck('action');
     expect(audited.sort()).toEqual(['grant.added', 'grant.added', 'user.created', 'user.created']);
 
     await coordinator.agent.post(`/orgs/${tree.region.inpo}/chairs/provision`).type('form').send({ _csrf: coordinator.csrf }).expect(303);
     expect((await chairLogins()).length).toBe(2);
+    expect((await coordinator.agent.get(`/orgs/${tree.region.inpo}/chairs`)).text).toContain('создано логинов — 2');
     expect(await ctx.database.ownerDb('user_tokens').whereIn('user_id', first.map((u) => u.id)).count({ n: '*' }).first()).toEqual({ n: 2 });
 
     const link = smtp.linkIn(letter);
