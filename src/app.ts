@@ -18,6 +18,10 @@ import { formsRoutes } from './reports/forms/forms.routes';
 import { exportsRoutes } from './exports/exports.routes';
 import { memberImportRoutes } from './members/import/member-import.routes';
 import { errorHandler, notFoundHandler } from './http/error-handler';
+import { mailRoutes } from './mail/mail.routes';
+import { passwordLinksRoutes } from './users/password-links.routes';
+import { usersRoutes } from './users/users.routes';
+import { chairProvisioningRoutes } from './users/chair-provisioning.routes';
 import { setUpFlash } from './http/flash';
 import { requireLogin, requirePasswordChanged } from './http/guards';
 import { setUpAuthentication } from './http/setup/auth';
@@ -54,13 +58,14 @@ export function createApp(deps: Deps): App {
     logger: deps.logger,
   });
   setUpCsrf(app);
-  const authenticator = setUpAuthentication(app, deps.db, deps.auth);
+  const authenticator = setUpAuthentication(app, deps.db, deps.auth, config.principalCacheSeconds);
   setUpFlash(app);
   setUpFormOnce(app, deps.db);
   setUpNavigation(app);
 
   app.use(authRoutes(deps, authenticator));
   app.use(loginCodeRoutes(deps));
+  app.use(passwordLinksRoutes(deps));
   // Everything below requires a login: a new route is guarded by default.
   app.use(requireLogin, requirePasswordChanged, requireSecondFactor(config.totpRequired));
   app.use(accountRoutes(deps));
@@ -76,6 +81,9 @@ export function createApp(deps: Deps): App {
   app.use(formsRoutes(deps));
   app.use(secondFactorAdminRoutes(deps));
   app.use(auditViewerRoutes(deps));
+  app.use(usersRoutes(deps));
+  app.use(mailRoutes(deps));
+  app.use(chairProvisioningRoutes(deps));
 
   app.use(notFoundHandler);
   app.use(errorHandler(deps.logger));

@@ -66,6 +66,10 @@ const envSchema = z.object({
   EVENT_DATE_MAX_FUTURE_DAYS: z.coerce.number().int().min(0).max(366).default(31),
   APP_TIME_ZONE: timeZone.default(DEFAULT_TIME_ZONE),
   TOTP_REQUIRED: flag.default(true),
+  PRINCIPAL_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
+  SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
+  MAIL_FROM: z.string().trim().min(3).max(254).default('Реестр Профсоюза <no-reply@reestr.local>'),
+  PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
 });
 
 export type Config = Readonly<{
@@ -102,6 +106,13 @@ export type Config = Readonly<{
   timeZone: string;
   /** Holders of the roles in access/second-factor.ts must enrol a TOTP second factor before anything else. */
   totpRequired: boolean;
+  /** How long a session reuses the user's resolved grants before reloading them (0: every request). */
+  principalCacheSeconds: number;
+  /** Outgoing mail: SMTP when set, else letters are kept in the outbox (/admin/mail). */
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  /** The address users open the app at: links in letters (invitations, password resets) start with it. */
+  publicUrl: string;
 }>;
 
 export class ConfigError extends Error {}
@@ -148,5 +159,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     eventDateMaxFutureDays: e.EVENT_DATE_MAX_FUTURE_DAYS,
     timeZone: e.APP_TIME_ZONE,
     totpRequired: e.TOTP_REQUIRED,
+    principalCacheSeconds: e.PRINCIPAL_CACHE_SECONDS,
+    smtpUrl: e.SMTP_URL,
+    mailFrom: e.MAIL_FROM,
+    publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
   });
 }

@@ -8,6 +8,10 @@ import type { Config } from './config';
 import { createDb } from './db/knex';
 import { createLogger } from './logger';
 import { logUnionStatsFailuresTo } from './reports/indicators/union-stats-failures';
+import { createMailService, type MailService } from './mail/mail.service';
+import { createPasswordLinksService, type PasswordLinksService } from './users/password-links.service';
+import { createUsersService, type UsersService } from './users/users.service';
+import { createChairProvisioningService, type ChairProvisioningService } from './users/chair-provisioning.service';
 import { createSlots, type Slots } from './shared/slots';
 import { setAppTimeZone } from './shared/dates';
 import { eventDates, type EventDates } from './shared/event-dates';
@@ -22,6 +26,14 @@ export interface Deps {
   secondFactor: ReturnType<typeof createSecondFactorService>;
   account: ReturnType<typeof createAccountService>;
   auditViewer: ReturnType<typeof createAuditViewerService>;
+  /** Outgoing letters: SMTP_URL, or the outbox of /admin/mail. */
+  mail: MailService;
+  /** Invitations and password resets by e-mail. */
+  passwordLinks: PasswordLinksService;
+  /** Logins and grants (/admin/users). */
+  users: UsersService;
+  /** Bulk logins for the chairs of ППО. */
+  chairProvisioning: ChairProvisioningService;
   /** Uploads being read: each unpacks and parses a file, so only a few at once (IMPORT_CONCURRENCY). */
   importSlots: Slots;
   /** The range every event date must lie in (config EVENT_DATE_MAX_FUTURE_DAYS). */
@@ -34,9 +46,14 @@ export function buildDeps(config: Config, databaseUrl: string, logger: Logger = 
   setAppTimeZone(config.timeZone);
   logUnionStatsFailuresTo(logger);
   const db = createDb(databaseUrl, { poolMax: config.dbPoolMax, statementTimeoutMs: config.statementTimeoutMs, logger });
+  const mail = createMailService(db, { smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
+  const passwordLinks = createPasswordLinksService(db, mail, { publicUrl: config.publicUrl, bcryptCost: config.bcryptCost, logger });
   return {
-    config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost),
-    secondFactor: createSecondFactorService(db), account: createAccountService(db), auditViewer: createAuditViewerService(db), importSlots: createSlots(config.importConcurrency),
+    config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost), mail, passwordLinks,
+    secondFactor: createSecondFactorService(db), account: createAccountService(db), auditViewer: createAuditViewerService(db),
+    users: createUsersService(db, mail, passwordLinks, { bcryptCost: config.bcryptCost, logger }),
+    chairProvisioning: createChairProvisioningService(db, mail, { publicUrl: config.publicUrl, bcryptCost: config.bcryptCost, logger }),
+    importSlots: createSlots(config.importConcurrency),
     eventDates: eventDates(config.eventDateMaxFutureDays), state: { shuttingDown: false },
   };
 }

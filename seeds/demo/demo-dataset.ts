@@ -12,6 +12,7 @@ export const DEMO_LOGINS: { username: string; role: Role; orgKey: string; fullNa
   { username: 'admin', role: 'admin', orgKey: 'union', fullName: 'Соколова Марина Викторовна', description: 'федеральный администратор' },
   { username: 'coordinator', role: 'coordinator', orgKey: 'tatarstan', fullName: 'Галиев Ринат Ильдарович', description: 'координатор, Республика Татарстан' },
   { username: 'chair', role: 'chair', orgKey: 'gymnasium7', fullName: 'Волкова Елена Сергеевна', description: 'председатель ППО Гимназии № 7 г. Казани' },
+  { username: 'curator', role: 'curator', orgKey: 'tatarstan', fullName: 'Петров Игорь Семёнович', description: 'куратор (только просмотр), Республика Татарстан' },
   { username: 'stat', role: 'statistician', orgKey: 'tatarstan', fullName: 'Лебедева Ольга Николаевна', description: 'статистик, Республика Татарстан' },
   { username: 'member', role: 'member', orgKey: 'gymnasium7', fullName: 'Морозов Андрей Павлович', description: 'член Профсоюза, личный кабинет' },
 ];

@@ -1,9 +1,10 @@
-export const ROLES = ['admin', 'coordinator', 'chair', 'statistician', 'member'] as const;
+export const ROLES = ['admin', 'coordinator', 'curator', 'chair', 'statistician', 'member'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_LABELS: Record<Role, string> = {
   admin: 'Администратор',
   coordinator: 'Координатор',
+  curator: 'Куратор',
   chair: 'Председатель',
   statistician: 'Статистик',
   member: 'Член Профсоюза',
@@ -14,23 +15,27 @@ export const ROLE_LABELS: Record<Role, string> = {
  * Every guard asks `can(principal, action, org)`; adding an action here is the only way to open one.
  */
 export const PERMISSIONS = {
-  'org.view': ['admin', 'coordinator', 'chair', 'statistician'],
-  'org.members.count': ['admin', 'coordinator', 'chair', 'statistician'],
-  'org.export': ['admin', 'coordinator', 'statistician'],
+  'org.view': ['admin', 'coordinator', 'curator', 'chair', 'statistician'],
+  'org.members.count': ['admin', 'coordinator', 'curator', 'chair', 'statistician'],
+  'org.export': ['admin', 'coordinator', 'curator', 'statistician'],
   'org.passport.edit': ['admin', 'coordinator', 'chair'],
   'org.units.create': ['admin', 'coordinator', 'chair'],
   'org.restructure': ['admin', 'coordinator'],
-  'member.view': ['admin', 'coordinator', 'chair'],
+  'member.view': ['admin', 'coordinator', 'curator', 'chair'],
   'member.edit': ['admin', 'coordinator', 'chair'],
-  'report.view': ['admin', 'coordinator', 'chair', 'statistician'],
+  'report.view': ['admin', 'coordinator', 'curator', 'chair', 'statistician'],
   'report.file': ['admin', 'coordinator', 'chair'],
   /** checked on the higher organization: it accepts, returns and reopens its children's reports */
   'report.accept': ['admin', 'coordinator'],
   'form.manage': ['admin'],
   /** the audit log of the subtree: who saw and changed what (a coordinator's stops at their subtree) */
-  'audit.view': ['admin', 'coordinator'],
+  'audit.view': ['admin', 'coordinator', 'curator'],
   /** checked on every organization the target user holds a grant on */
   'user.second_factor.reset': ['admin'],
+  /** logins and grants of the subtree; who may grant which role is `grantVerdict` in grant-rules.ts */
+  'user.manage': ['admin', 'coordinator'],
+  /** the outbox of letters kept without a mail server, and the union-wide bulk provisioning of chairs */
+  'mail.view': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /**
@@ -42,6 +47,12 @@ export const CHAIR_LIMITED_TO_OWN_UNITS: ReadonlySet<Action> = new Set<Action>([
 export const UNIT_LEVELS: ReadonlySet<string> = new Set(['subdivision', 'group']);
 
 export type Action = keyof typeof PERMISSIONS;
+
+/**
+ * Seniority for granting: a coordinator grants only roles at or below their own (never admin). The
+ * read-only curator sits below the coordinator and above the chair: it reads what a coordinator reads.
+ */
+export const ROLE_RANK: Record<Role, number> = { admin: 5, coordinator: 4, curator: 3, chair: 2, statistician: 1, member: 0 };
 
 export function roleMay(role: Role, action: Action): boolean {
   return (PERMISSIONS[action] as readonly Role[]).includes(role);

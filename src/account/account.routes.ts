@@ -63,6 +63,7 @@ export function accountRoutes({ auth, secondFactor, account, config }: Deps): Ro
       throw err;
     }
     delete req.session.enrolmentSecret;
+    delete req.session.principal; // the kept principal says "not enrolled" and would send the user back here
     // Shown once, in this response only: nothing keeps them but their digests.
     res.render('account/recovery-codes', { title: 'Резервные коды', codes });
   }
@@ -80,6 +81,7 @@ export function accountRoutes({ auth, secondFactor, account, config }: Deps): Ro
       return renderSecondFactor(req, res, 429, [{ field: 'currentPassword', message: err.message }]);
     }
     await secondFactor.resetOwn(principalOf(req).id, ctx);
+    delete req.session.principal; // so the enrolment requirement applies on the next request
     flash(req, 'success', 'Второй фактор отключён. Подключите его заново в приложении.');
     res.redirect(303, ENROLMENT_PATH);
   }

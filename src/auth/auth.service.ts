@@ -4,7 +4,8 @@ import { inTransaction } from '../db/transaction';
 import { ValidationError, TooManyRequestsError } from '../http/errors';
 import { clearPairFailures, reserveLoginAttempt, waitMessage } from './login-throttle';
 import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './password';
-import { deleteSessionsOfUser, findUserById, findUserByUsername, touchLastLogin, updatePasswordHash } from './users.repo';
+import { deleteSessionsOfUser, findUserById, findUserByUsername, updatePasswordHash } from './users.repo';
+import { recordSignIn } from './sign-in';
 
 export function createAuthService(db: Knex, bcryptCost: number) {
   /**
@@ -40,7 +41,7 @@ export function createAuthService(db: Knex, bcryptCost: number) {
       // nine codes, sign in with the password again and start over.
       const accepted = await throttledVerify(username, ip, password, user?.password_hash, !!user && !user.blocked_at, !user?.totp_enabled_at);
       if (!user || !accepted) return null;
-      if (!user.totp_enabled_at) await touchLastLogin(db, user.id); // else the code step completes the login
+      if (!user.totp_enabled_at) await recordSignIn(db, user.id, ip); // else the code step completes the login
       return user.id;
     },
 

@@ -6,14 +6,14 @@ import { flash } from '../http/flash';
 import { principalOf } from '../http/guards';
 import { INT4_MAX, parseId } from '../shared/numbers';
 
-/** An administrator resets a user's lost second factor; the button lives on the user's page (/admin/users/:id). */
+/** An administrator resets a user's lost second factor; the button lives on the user's page (/admin/users/:userId). */
 export function secondFactorAdminRoutes({ secondFactor }: Deps): Router {
   const router = Router();
-  router.post('/admin/users/:id/totp-reset', resetForUser);
+  router.post('/admin/users/:userId/totp-reset', resetForUser);
   return router;
 
   async function resetForUser(req: Request, res: Response) {
-    const userId = parseId(req.params.id, INT4_MAX);
+    const userId = parseId(req.params.userId, INT4_MAX);
     if (userId === null) throw new NotFoundError();
     const { fullName } = await secondFactor.resetByAdministrator(principalOf(req), userId, auditContextOf(req));
     flash(req, 'success', `Второй фактор пользователя ${fullName} сброшен: при следующем входе он подключит его заново`);

@@ -10,7 +10,8 @@ import {
   claimRecoveryCode, claimTotpStep, clearSecondFactor, countUnusedRecoveryCodes, findSecondFactor, saveSecondFactor,
 } from './second-factor.repo';
 import { enrolmentQrCode, formatManualKey, totpStepOf } from './totp';
-import { deleteSessionsOfUser, findUserById, touchLastLogin } from './users.repo';
+import { deleteSessionsOfUser, findUserById, forgetKeptPrincipal } from './users.repo';
+import { recordSignIn } from './sign-in';
 import { grantOrganizationsOf, unionRootRef } from './user-grants.repo';
 
 export interface Enrolment {
@@ -42,6 +43,7 @@ export function createSecondFactorService(db: Knex) {
         const current = await findSecondFactor(trx, userId);
         if (current?.totp_enabled_at) throw codeError('Второй фактор уже подключён');
         await saveSecondFactor(trx, userId, secret, step, codes.map(recoveryCodeHash));
+        await forgetKeptPrincipal(trx, userId);
         await recordAudit(trx, ctx, { action: 'user.second_factor_enrolled', entity: 'user', entityId: userId });
       });
       return codes;
@@ -70,7 +72,7 @@ export function createSecondFactorService(db: Knex) {
       }
       if (accepted) {
         await clearPairFailures(db, user.username, ip);
-        await touchLastLogin(db, user.id);
+        await recordSignIn(db, user.id, ip);
       }
       return accepted;
     },
@@ -79,6 +81,7 @@ export function createSecondFactorService(db: Knex) {
     async resetOwn(userId: number, ctx: AuditContext): Promise<void> {
       await inTransaction(db, async (trx) => {
         if (await clearSecondFactor(trx, userId)) await recordAudit(trx, ctx, { action: 'user.second_factor_reset', entity: 'user', entityId: userId });
+        await forgetKeptPrincipal(trx, userId);
       });
     },
 

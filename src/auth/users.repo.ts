@@ -8,6 +8,7 @@ export interface UserRow {
   password_hash: string;
   must_change_password: boolean;
   full_name: string;
+  email: string | null;
   member_id: number | null;
   blocked_at: Date | null;
   totp_enabled_at: Date | null;
@@ -24,7 +25,8 @@ export async function findUserById(db: Knex, id: number): Promise<UserRow | unde
 /** The principal with all grants and the paths of the granted organizations, in one query. */
 export async function loadPrincipal(db: Knex, userId: number): Promise<Principal | undefined> {
   const rows = await db('users as u')
-    .leftJoin('role_grants as g', 'g.user_id', 'u.id')
+    // a grant given until a date is ignored from the next day (CURRENT_DATE is the union's day: APP_TIME_ZONE)
+    .leftJoin('role_grants as g', (j) => j.on('g.user_id', 'u.id').andOn(db.raw('(g.valid_until IS NULL OR g.valid_until >= CURRENT_DATE)')))
     .leftJoin('organizations as o', 'o.id', 'g.organization_id')
     .where('u.id', userId)
     .whereNull('u.blocked_at')
@@ -62,4 +64,9 @@ export async function deleteSessionsOfUser(db: Knex, userId: number, exceptSid?:
   const q = db('sessions').whereRaw("(sess -> 'passport' ->> 'user') = ?", [String(userId)]);
   if (exceptSid) q.whereNot('sid', exceptSid);
   await q.delete();
+}
+
+/** Drops the principal kept in the user's sessions (a grant given, a name changed): their next request loads it afresh. */
+export async function forgetKeptPrincipal(db: Knex, userId: number): Promise<void> {
+  await db.raw("UPDATE sessions SET sess = (sess::jsonb - 'principal')::json WHERE (sess -> 'passport' ->> 'user') = ?", [String(userId)]);
 }

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { pruneLoginFailures } from '../auth/login-throttle';
+import { pruneResetRequests } from '../users/reset-throttle';
 import { depersonaliseExpired, depersonaliseExpiredPersons } from '../members/retention';
 import { pruneDuplicateProbes } from '../members/duplicate-guard';
 import { todayIso } from '../shared/dates';
@@ -21,6 +22,7 @@ export function startHousekeeping(db: Knex, logger: Logger, config: Pick<Config,
     try {
       const removed = await pruneLoginFailures(db);
       if (removed) logger.info({ removed }, 'pruned old login failures');
+      await pruneResetRequests(db);
       await pruneDuplicateProbes(db);
       const depersonalised = await depersonaliseExpired(db, todayIso(), config.retentionYears);
       if (depersonalised) logger.info({ depersonalised }, 'depersonalised cards past retention');

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { can } from '../access/access';
 import type { Principal } from '../access/principal';
 import { recordAudit, type AuditContext } from '../audit/audit';
+import { deleteSessionsOfUser } from '../auth/users.repo';
 import { inTransaction } from '../db/transaction';
 import { transferMembers } from '../members/membership';
 import { ValidationError } from '../http/errors';
@@ -78,6 +79,8 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
     const grants = await trx('role_grants').where({ organization_id: org.id }).select('id', 'user_id', 'role');
     for (const grant of grants) {
       await trx('role_grants').where({ id: grant.id }).delete();
+      // narrower grants end the user's sessions (security.md): pages open in them must not outlive the right
+      await deleteSessionsOfUser(trx, grant.user_id);
       await recordAudit(trx, ctx, { action: 'grant.withdrawn', entity: 'user', entityId: grant.user_id, organizationId: org.id, oldValues: { role: grant.role, organizationId: org.id } });
     }
   }

@@ -5,7 +5,7 @@ import { parseId, parseInteger } from './numbers';
 // Form fields as they arrive from HTML forms (strings; an empty input means "not given"),
 // with the Russian wording users see next to the field.
 
-const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
+export const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 export const optionalText = (max = 500) =>
   z.preprocess(blankToUndefined, z.string().trim().max(max, `Не более ${max} символов`).optional()).transform((v) => v ?? null);

@@ -18,6 +18,8 @@ declare module 'express-session' {
     client?: { userAgent: string; ip: string | null; startedAt: number };
     /** A TOTP secret offered on the enrolment page and not yet confirmed by a code. */
     enrolmentSecret?: string;
+    /** The principal resolved at `loadedAt` (epoch ms), reused for PRINCIPAL_CACHE_SECONDS; dropped by grant changes. */
+    principal?: { value: Principal; loadedAt: number };
     flash?: { type: 'success' | 'info' | 'warning' | 'danger'; text: string }[];
   }
 }

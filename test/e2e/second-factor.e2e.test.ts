@@ -1,16 +1,12 @@
-import type { Server } from 'node:http';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/app';
-import { launchBrowser, listen, loggedInPage, wcagViolations } from '../support/browser';
+import { useBrowser, wcagViolations } from '../support/browser';
 import { createMembers, createRegionTree, createUser, type TestUser } from '../support/factories';
 import { appCode } from '../support/second-factor';
 
 // As in production: a coordinator must enrol before doing anything.
 const ctx = useTestApp({ TOTP_REQUIRED: 'true' });
-let browser: Browser;
-let server: Server;
-let baseUrl: string;
+const web = useBrowser(ctx);
 let coordinator: TestUser;
 let memberId: number;
 
@@ -19,18 +15,11 @@ beforeAll(async () => {
   const tree = await createRegionTree(db, 16);
   coordinator = await createUser(db, [{ role: 'coordinator', org: tree.region }]);
   [memberId] = (await createMembers(db, tree.primary, 1)) as [number];
-  ({ baseUrl, server } = await listen(ctx.app));
-  browser = await launchBrowser();
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await new Promise((resolve) => server?.close(resolve));
 });
 
 describe('second factor, account and audit in a real browser', () => {
   it('when a coordinator enrols from the QR page, logs in again with a code and opens the account, the audit and a card journal, then each page works under the CSP and passes axe', async () => {
-    const page = await loggedInPage(browser, baseUrl, coordinator);
+    const page = await web.loggedInPage(coordinator);
     const blocked: string[] = [];
     page.on('console', (m) => { if (m.type() === 'error') blocked.push(m.text()); });
     await page.waitForURL(/\/account\/second-factor$/);
@@ -57,7 +46,7 @@ describe('second factor, account and audit in a real browser', () => {
     await page.getByRole('button', { name: 'Войти' }).click();
     await page.waitForURL((u) => u.pathname === '/');
 
-    await page.goto(`${baseUrl}/members/${memberId}`);
+    await page.goto(`${web.baseUrl}/members/${memberId}`);
     await page.getByRole('link', { name: 'Журнал', exact: true }).click();
     await page.waitForURL(new RegExp(`/members/${memberId}/journal$`));
     expect(await page.locator('td', { hasText: 'Просмотр карточки' }).count()).toBe(1);

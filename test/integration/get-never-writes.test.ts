@@ -11,7 +11,7 @@ const ctx = useTestApp();
 let fx: RouteFixture;
 
 /** Views and exports of personal data are audited (security.md): those rows are the point of the read. */
-const READ_AUDIT = new Set(['member.viewed', 'member.exported', 'org.exported', 'audit.exported']);
+const READ_AUDIT = new Set(['member.viewed', 'member.exported', 'org.exported', 'audit.exported', 'user.chairs_exported']);
 /**
  * Statistics maintained for union-wide reports: a union report computes the blocks it is missing before
  * reading them (README, "Reports"). A cache of figures derivable from the registry, not the registry's state.

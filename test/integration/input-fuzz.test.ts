@@ -33,7 +33,7 @@ const REPORTS = new Set(['database refused a value of the request', 'unhandled e
 
 const STACK_OR_SQL = /(at \S+ \(|node_modules|\.ts:\d+|SELECT |INSERT |UPDATE |syntax error|ReferenceError|TypeError|knex|violates)/;
 /** Writes a GET or a refused request may make: read-audit rows, and the union statistics cache (get-never-writes.test.ts). */
-const READ_AUDIT = new Set(['member.viewed', 'member.exported', 'org.exported', 'audit.exported']);
+const READ_AUDIT = new Set(['member.viewed', 'member.exported', 'org.exported', 'audit.exported', 'user.chairs_exported']);
 const DERIVED_CACHES = new Set(['member_state_cache', 'member_state_cached_orgs', 'union_stats', 'union_stats_fresh']);
 
 const key = (e: Pick<MatrixEntry, 'method' | 'path'>) => `${e.method} ${e.path}`;

@@ -114,6 +114,16 @@ describe('merging', () => {
 });
 
 describe('liquidation', () => {
+  it('when an organization with a chair’s grant is liquidated, then the grant is withdrawn and the chair’s open session ends', async () => {
+    const tree = await createRegionTree(db(), 58);
+    const chairUser = await createUser(db(), [{ role: 'chair', org: tree.primary }, { role: 'statistician', org: tree.territory }]);
+    const chair = await loggedInAgent(ctx.app, chairUser);
+    await chair.agent.get(`/orgs/${tree.territory.inpo}`).expect(200);
+    expect((await post(admin, `/orgs/${tree.primary.inpo}/liquidate`, { on: '2026-04-01', confirm: 'yes' })).status).toBe(303);
+    expect(await db()('role_grants').where({ user_id: chairUser.id }).pluck('role')).toEqual(['statistician']);
+    expect((await chair.agent.get(`/orgs/${tree.territory.inpo}`)).status).toBe(303);
+  });
+
   it('when members are on record, then liquidation needs a receiving organization; with one, they move and the ИНПО is never reused', async () => {
     const tree = await createRegionTree(db(), 57);
     const receiver = await createOrg(db(), tree.territory, 'primary');

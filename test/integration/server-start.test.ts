@@ -25,7 +25,7 @@ describe('server start-up', () => {
       const banner = await waitForOutput(() => stdout + stderr, /member\s+член Профсоюза/, 60_000);
       expect(banner).toContain(`Реестр запущен: http://127.0.0.1:${port}`);
       expect(banner).toContain('demo-password-1');
-      for (const login of ['admin', 'coordinator', 'chair', 'stat', 'member']) expect(banner).toMatch(new RegExp(`^\\s+${login}\\s`, 'm'));
+      for (const login of ['admin', 'coordinator', 'curator', 'chair', 'stat', 'member']) expect(banner).toMatch(new RegExp(`^\\s+${login}\\s`, 'm'));
 
       const login = await fetch(`http://127.0.0.1:${port}/login`);
       expect(login.status).toBe(200);
@@ -44,7 +44,7 @@ describe('server start-up', () => {
       expect(counts.rows[0].regions).toBeGreaterThanOrEqual(3);
       expect(counts.rows[0].regions).toBeLessThanOrEqual(5);
       expect(counts.rows[0].members).toBeGreaterThanOrEqual(200);
-      expect(counts.rows[0].users).toBe(5);
+      expect(counts.rows[0].users).toBe(6);
 
       expect(await terminate(child)).toBe(0);
     } finally {

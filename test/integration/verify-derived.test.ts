@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import { loadDemoDataset } from '../../seeds/demo/demo-dataset';
 import type { Principal } from '../../src/access/principal';
-import { ROOT_DIR } from '../../src/db/migrate';
+import { APP_ROOT } from '../../src/app-paths';
 import { changeCategory, endMemberships, transferMembers } from '../../src/members/membership';
 import { DERIVED_CHECKS, verifyDerived } from '../../src/ops/verify-derived';
 import { findOrgById, type OrgRow } from '../../src/registry/orgs.repo';
@@ -31,7 +31,7 @@ const buildStatistics = async () => { for (const [date, start] of DATES) await r
 
 function admin(): Principal {
   return {
-    id: 0, username: 'test', fullName: 'Тест', mustChangePassword: false, memberId: null,
+    id: 0, username: 'test', fullName: 'Тест', mustChangePassword: false, memberId: null, secondFactorEnrolled: false,
     grants: [{ role: 'admin', organizationId: union.id, organizationPath: union.path, organizationLevel: 'union', organizationInpo: union.inpo, organizationName: union.name }],
   };
 }
@@ -145,7 +145,7 @@ describe('verify-derived', () => {
 
   it('as `npm run verify-derived`, prints each table and exits 1 only when one differs', async () => {
     const run = () => spawnSync(process.execPath, ['--import', 'tsx', 'src/ops/verify-derived-cli.ts'], {
-      cwd: ROOT_DIR, env: { PATH: process.env.PATH, DATABASE_URL: database.url }, encoding: 'utf8', timeout: 120_000,
+      cwd: APP_ROOT, env: { PATH: process.env.PATH, DATABASE_URL: database.url }, encoding: 'utf8', timeout: 120_000,
     });
     const clean = run();
     expect(clean.status, clean.stderr).toBe(0);

@@ -18,8 +18,11 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   // different addresses through X-Forwarded-For.
   // The second factor's requirement is off unless a test turns it on (second-factor.test.ts): a TOTP code is
   // accepted once per 30-second step, and the suite signs the same administrators in many times a second.
+  // Tests change grants in the database directly and expect the next request to see it: no kept principal
+  // unless a test asks for it (principal-cache.test.ts).
   return loadConfig({
-    NODE_ENV: 'test', LOG_LEVEL: 'silent', TRUST_PROXY: '1', SESSION_SECRET: 'test-session-secret-of-at-least-32-characters', TOTP_REQUIRED: 'false', ...overrides,
+    NODE_ENV: 'test', LOG_LEVEL: 'silent', TRUST_PROXY: '1', SESSION_SECRET: 'test-session-secret-of-at-least-32-characters',
+    TOTP_REQUIRED: 'false', PRINCIPAL_CACHE_SECONDS: '0', ...overrides,
   });
 }
 

@@ -33,8 +33,11 @@ export interface RouteParams {
   date: string;
   file: string;
   formVersionId: string;
-  /** a chair of the ППО, whose second factor the admin may reset */
+  /** a chair of the ППО with an e-mail and an audit trail (never deleted), a grant of another user, a kept letter, a link token that opens nothing */
   userId: string;
+  grantId: string;
+  messageId: string;
+  token: string;
   /** a session handle of the account page (`/account/sessions/:handle/end`) that matches no session */
   handle: string;
 }
@@ -58,10 +61,15 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
   const [job] = await db('export_jobs').insert({ user_id: user.id, organization_id: tree.primary.id, format: 'csv', filter: JSON.stringify({ status: 'active' }), rows_total: 3 }).returning('id');
   const [report] = await db('import_reports').insert({ user_id: user.id, organization_id: tree.primary.id, issues: JSON.stringify([{ line: 2, column: 'Фамилия', message: 'Укажите фамилию' }]) }).returning('id');
   await fileReport(admin, tree.primary);
+  const chair = await createUser(db, [{ role: 'chair', org: tree.primary }]);
+  await db('users').where({ id: chair.id }).update({ email: 'chair@example.ru' });
+  await db('audit_log').insert({ actor_user_id: chair.id, action: 'user.logged_in', entity: 'user', entity_id: String(chair.id) });
+  const [foreignGrant] = await db('role_grants').insert({ user_id: (await createUser(db, [])).id, role: 'chair', organization_id: other.id }).returning('id');
+  const [letter] = await db('mail_outbox').insert({ to_address: 'someone@example.ru', subject: 'Письмо', body: 'Текст', status: 'kept' }).returning('id');
   const params: RouteParams = {
     inpo: tree.primary.inpo, otherInpo: other.inpo, memberId: String(memberId), spareMemberIds: spare.map(String), consentId: String(consent.id), cardId: String(card.id), officerId: String(officer.id), requestId: String(request.id), exportId: job.id, importId: report.id,
     form: '5-SP', date: FILED_DATE, file: FILED_DATE, formVersionId: '1',
-    userId: String((await createUser(db, [{ role: 'chair', org: tree.primary }])).id), handle: '0'.repeat(32),
+    userId: String(chair.id), grantId: String(foreignGrant.id), messageId: String(letter.id), token: 'no-such-token', handle: '0'.repeat(32),
   };
   const url = (path: string, given: Partial<RouteParams> = {}) => {
     const { spareMemberIds: _spare, ...p } = { ...params, ...given };

@@ -16,10 +16,15 @@ export function setUpRequestLogging(app: Express, logger: Logger) {
       },
       customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
       serializers: {
-        req: (req) => ({ id: req.id, method: req.method, url: String(req.url).split('?')[0], remoteAddress: req.remoteAddress }),
+        req: (req) => ({ id: req.id, method: req.method, url: withoutSecrets(String(req.url)), remoteAddress: req.remoteAddress }),
         res: (res) => ({ statusCode: res.statusCode }),
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url?.startsWith('/assets/') === true },
     }),
   );
+}
+
+/** The path without its query, and without the one-time token of an invitation or reset link: a log reader must not be able to open an account. */
+function withoutSecrets(url: string): string {
+  return url.split('?')[0]!.replace(/^\/(invite|reset-password)\/[^/]+/, '/$1/…');
 }

@@ -1,5 +1,6 @@
 import type { Express } from 'express';
 import { can, homeOrganizations } from '../../access/access';
+import { userManagementPaths } from '../../access/grant-rules';
 import type { Principal } from '../../access/principal';
 
 export interface NavItem {
@@ -20,6 +21,8 @@ export function navigationFor(principal: Principal): NavItem[] {
   const formsRoot = homeOrganizations(principal).find((o) => o.level === 'union' && can(principal, 'form.manage', o));
   if (formsRoot) items.push({ label: 'Формы', href: '/admin/forms', section: 'forms' });
   if (homeOrganizations(principal).some((o) => can(principal, 'audit.view', o))) items.push({ label: 'Журнал аудита', href: '/admin/audit', section: 'audit' });
+  if (userManagementPaths(principal).length) items.push({ label: 'Пользователи', href: '/admin/users', section: 'users' });
+  if (homeOrganizations(principal).some((o) => o.level === 'union' && can(principal, 'mail.view', o))) items.push({ label: 'Почта', href: '/admin/mail', section: 'mail' });
   return items;
 }
 

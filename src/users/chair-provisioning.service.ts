@@ -1,0 +1,115 @@
+import crypto from 'node:crypto';
+import ExcelJS from 'exceljs';
+import type { Knex } from 'knex';
+import type { Logger } from 'pino';
+import { authorize } from '../access/access';
+import type { Principal } from '../access/principal';
+import type { AuditContext } from '../audit/audit';
+import { hashPassword } from '../auth/password';
+import { streamRows, type RowSink } from '../db/stream-rows';
+import { inTransaction } from '../db/transaction';
+import type { MailService } from '../mail/mail.service';
+import { findOrgByInpo } from '../registry/orgs.repo';
+import { addSafeRow } from '../shared/spreadsheet';
+import {
+  chairStatusQuery, countChairStatuses, createChairLogins, lastRun, listChairStatuses, recordRunProgress, startRun, type ChairStatus, type ChairStatusRow,
+} from './chair-provisioning.repo';
+import { invitationLetter } from './letters';
+import { issueInvitations } from './tokens.repo';
+
+export const CHAIR_STATUS_LABELS: Record<ChairStatus, string> = {
+  signed_in: 'входил в реестр',
+  invited: 'приглашён, ещё не входил',
+  ready: 'логина нет, можно создать',
+  no_email: 'логина нет: нет e-mail председателя',
+  no_chair: 'председатель не указан',
+};
+
+const PAGE_SIZE = 100;
+const PROGRESS_EVERY = 50;
+
+/**
+ * Logins for the chairs of a subtree's ППО in one run: preview, creation (set-based, idempotent),
+ * invitations, and the monitoring list of who has a login, was invited or signed in.
+ */
+export function createChairProvisioningService(db: Knex, mail: MailService, options: { publicUrl: string; bcryptCost: number; logger: Logger }) {
+  /** The subtree the page is about: the managers of users of it only (404 outside, 403 inside without the right). */
+  async function rootFor(principal: Principal, inpo: string) {
+    const org = await findOrgByInpo(db, inpo);
+    authorize(principal, 'user.manage', org);
+    return org;
+  }
+
+  /**
+   * Letters go out one by one after the commit; the run's counters move on every PROGRESS_EVERY letters
+   * (the monitoring page shows them), each outcome is in the outbox, and a failed one can be resent from
+   * the user page.
+   */
+  async function sendInvitations(runId: number, chairs: { id: number; username: string; fullName: string; email: string }[], tokens: Map<number, string>) {
+    const progress = { sent: 0, failed: 0, finished: false };
+    for (const [i, chair] of chairs.entries()) {
+      try {
+        await mail.send(invitationLetter(chair, `${options.publicUrl}/invite/${tokens.get(chair.id)}`));
+        progress.sent++;
+      } catch {
+        progress.failed++;
+      }
+      if ((i + 1) % PROGRESS_EVERY === 0) await recordRunProgress(db, runId, progress);
+    }
+    progress.finished = true;
+    await recordRunProgress(db, runId, progress);
+    if (progress.failed) options.logger.warn({ failed: progress.failed, total: chairs.length }, 'chair invitations not sent');
+    return progress;
+  }
+
+  return {
+    rootFor,
+
+    async overview(principal: Principal, inpo: string, query: { status?: ChairStatus; after?: string }) {
+      const org = await rootFor(principal, inpo);
+      const [counts, rows, run] = await Promise.all([countChairStatuses(db, org.path), listChairStatuses(db, org.path, { ...query, limit: PAGE_SIZE + 1 }), lastRun(db, org.id)]);
+      return { org, counts, run, rows: rows.slice(0, PAGE_SIZE), next: rows.length > PAGE_SIZE ? rows[PAGE_SIZE - 1]!.inpo : null };
+    },
+
+    /**
+     * Creates what is missing and returns how many logins were made; the invitations are sent in the
+     * background (`letters`), since a region's thousands of letters outlast a request.
+     */
+    async provision(principal: Principal, inpo: string, ctx: AuditContext): Promise<{ created: number; letters: Promise<{ sent: number; failed: number }> }> {
+      const org = await rootFor(principal, inpo);
+      const unusable = await hashPassword(crypto.randomBytes(24).toString('base64url'), options.bcryptCost);
+      const { chairs, tokens, runId } = await inTransaction(db, async (trx) => {
+        // two runs over overlapping subtrees at once would race for the same logins: one after the other
+        await trx.raw("SELECT pg_advisory_xact_lock(hashtextextended('chair-provisioning', 0))");
+        const chairs = await createChairLogins(trx, org.path, unusable, { ...ctx, actorUserId: principal.id });
+        const tokens = await issueInvitations(trx, chairs.map((c) => c.id), principal.id);
+        // a run that finds nothing to do leaves the last real run on the page
+        return { chairs, tokens, runId: chairs.length ? await startRun(trx, org.id, principal.id, chairs.length) : null };
+      });
+      if (runId === null) return { created: 0, letters: Promise.resolve({ sent: 0, failed: 0 }) };
+      const letters = sendInvitations(runId, chairs, tokens);
+      letters.catch((err) => options.logger.error({ err }, 'chair invitations stopped'));
+      return { created: chairs.length, letters };
+    },
+
+    /** The monitoring list of the whole subtree as a workbook, streamed (77,000 rows for the union). */
+    async writeWorkbook(rootPath: string, sink: RowSink): Promise<number> {
+      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink.out, useSharedStrings: false, useStyles: true });
+      const sheet = workbook.addWorksheet('Логины председателей', { views: [{ state: 'frozen', ySplit: 1 }] });
+      sheet.columns = [
+        { header: 'ИНПО', width: 14 }, { header: 'ППО', width: 48 }, { header: 'Председатель', width: 32 }, { header: 'E-mail', width: 28 },
+        { header: 'Логин', width: 18 }, { header: 'Состояние', width: 34 }, { header: 'Последний вход', width: 18 },
+      ];
+      sheet.getRow(1).font = { bold: true };
+      sheet.getRow(1).commit();
+      const count = await streamRows(db, chairStatusQuery(db, rootPath).select('*').orderBy('inpo'), sink, (r: ChairStatusRow) => {
+        addSafeRow(sheet, [r.inpo, r.name, r.chairName ?? '', r.email ?? '', r.username ?? '', CHAIR_STATUS_LABELS[r.status], r.lastLoginAt ?? '']).commit();
+      });
+      sheet.commit();
+      await workbook.commit();
+      return count;
+    },
+  };
+}
+
+export type ChairProvisioningService = ReturnType<typeof createChairProvisioningService>;
