@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { INDICATORS } from './catalog';
 import { existsOn, periodOn, sqlDate } from './sql-fragments';
-import { frameSince, rootsOn, under } from './tree-on-date';
+import { frameSince, periodsCountedIn, rootsOn, under } from './tree-on-date';
 
 // What stands behind a figure of a report: the member cards a failed control counts, the ППО whose
 // missing headcount leaves coverage uncounted. Read from the subtree as it stood on the date.
@@ -36,7 +36,7 @@ export async function listCards(db: Knex, rootId: number, indicator: string, dat
   const { rows } = await db.raw(
     `${rootsOn(frame, d)} SELECT m.id, m.surname, m.name, m.patronymic, o.inpo, count(*) OVER () AS total
        FROM roots r ${under(frame, 'o', d)}
-       JOIN member_periods c ON c.organization_id = o.id AND ${periodOn('c', on)}
+       JOIN member_periods c ON c.${periodsCountedIn(frame)} = o.id AND ${periodOn('c', on)}
        JOIN members m ON m.id = c.member_id WHERE ${ind.where}
        ORDER BY m.surname, m.name, m.id LIMIT ${Number(limit)}`,
     [[rootId]],

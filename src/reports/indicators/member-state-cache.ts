@@ -2,9 +2,9 @@ import type { Knex } from 'knex';
 import { periodOn, sqlDate } from './sql-fragments';
 
 // The maintained statistics behind union-wide reports (migration create-member-state-cache): members
-// on record per organization and attribute on a date. Before a whole-union query reads them, the
-// organizations missing for the date (never built, or forgotten after a change to their periods) are
-// computed again, under the exclusive lock that changes to the periods wait for.
+// on record per organization, the ППО of their periods and attribute on a date. Before a whole-union
+// query reads them, the organizations missing for the date (never built, or forgotten after a change to
+// their periods) are computed again, under the exclusive lock that changes to the periods wait for.
 
 const LOCK = 748201;
 /** Above this many organizations to recompute, one scan of every period beats an index probe each. */
@@ -29,10 +29,10 @@ export async function ensureMemberStateCache(db: Knex, dates: string[]): Promise
       const bind = all ? [] : [missing];
       await trx.raw(`DELETE FROM member_state_cache WHERE as_of = ${d} ${only}`, bind);
       await trx.raw(
-        `INSERT INTO member_state_cache (as_of, organization_id, category, is_pedagogical, on_parental_leave, sex, youth, n)
-         SELECT ${d}, organization_id, category, is_pedagogical, on_parental_leave, sex, birth_date > (${d} - interval '35 years'), count(*)
+        `INSERT INTO member_state_cache (as_of, organization_id, ppo_id, category, is_pedagogical, on_parental_leave, sex, youth, n)
+         SELECT ${d}, organization_id, ppo_id, category, is_pedagogical, on_parental_leave, sex, birth_date > (${d} - interval '35 years'), count(*)
            FROM member_periods c WHERE ${periodOn('c', d)} ${only}
-          GROUP BY 2, 3, 4, 5, 6, 7`,
+          GROUP BY 2, 3, 4, 5, 6, 7, 8`,
         bind,
       );
       if (all) await trx.raw(`DELETE FROM member_state_cached_orgs WHERE as_of = ${d}`);

@@ -102,6 +102,15 @@ export const ppoOf = (f: Frame, alias: string, d: string) => `CASE WHEN ${alias}
     WHEN ${alias}.level IN ('subdivision','group') THEN (SELECT CASE WHEN pa.level = 'primary' THEN pa.id ELSE pa.parent_id END FROM ${orgsAt(f, d)} pa WHERE pa.id = ${alias}.parent_id) END`;
 
 /**
+ * The column of member_periods by which a period belongs to an organization of the frame: its ППО
+ * (`ppo_id`, the ППО whose record it was on: a unit passed to another ППО cuts its members' periods
+ * there), whose place is judged by the tree of the report date. The union's blocks all lie in the union,
+ * which holds every ППО: a block counts a period by its own organization, so that a change to a period
+ * makes stale only the blocks of its organizations (the triggers of union_stats).
+ */
+export const periodsCountedIn = (f: Frame) => (f.blocks ? 'organization_id' : 'ppo_id');
+
+/**
  * CTE `subtree (key, id, on_date, on_start)`: the organizations of each row. A report counts its units as
  * they stand on the report date at the start of its period too (a ППО moved in during the period brings
  * the members it had at the start), so the movement identity holds for every ППО and for every sum of them.
