@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { migratorConfig } from '../../src/db/migrate';
 import type { OrgRow } from '../../src/registry/orgs.repo';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { useTestApp } from '../support/app';
@@ -14,7 +15,7 @@ import { insertPeople, type PersonSpec } from '../support/report-fixture';
 const ctx = useTestApp();
 const db = () => ctx.database.ownerDb;
 
-type Key = 'R' | 'T' | 'M' | 'MS' | 'MG' | 'I' | 'J';
+type Key = 'R' | 'T' | 'M' | 'MS' | 'MG' | 'I' | 'J' | 'OLD' | 'OLDS' | 'NEW';
 const BEFORE = '2026-03-09';
 const MERGE = '2026-03-10';
 const D = '2026-04-01'; // period since 01.01
@@ -29,6 +30,9 @@ const PEOPLE = [
   person('Гаврилов', 'm', '1980-01-01', 'MG'), // on a group of the subdivision
   person('Демидова', 'f', '1985-01-01', 'I'), // on the receiving ППО's own record
   person('Ефимов', 'm', '1975-01-01', 'J'),
+  person('Жилина', 'f', '1990-01-01', 'OLD'),
+  person('Зотов', 'm', '1991-01-01', 'OLDS'),
+  person('Игнатьева', 'f', '1992-01-01', 'OLDS'),
 ];
 
 let admin: { agent: Agent; csrf: string };
@@ -56,7 +60,10 @@ beforeAll(async () => {
   const MG = await createOrg(db(), MS, 'group');
   const I = await createOrg(db(), T, 'primary', { name: 'ППО, которая принимает' });
   const J = await createOrg(db(), T, 'primary', { name: 'Соседняя ППО' });
-  orgs = { R, T, M, MS, MG, I, J };
+  const OLD = await createOrg(db(), T, 'primary', { name: 'ППО, присоединённая до исправления' });
+  const OLDS = await createOrg(db(), OLD, 'subdivision', { name: 'Её подразделение' });
+  const NEW = await createOrg(db(), T, 'primary', { name: 'ППО, принявшая её' });
+  orgs = { R, T, M, MS, MG, I, J, OLD, OLDS, NEW };
   await insertPeople(db(), orgs, PEOPLE);
 });
 
@@ -72,8 +79,8 @@ describe('a merge that passes subdivisions and groups with members to another П
       expect(await movement('5-SP', 'M', date), `M on ${date}`).toEqual([0, 0, 4, 4]);
       expect(await movement('5-SP', 'I', date), `I on ${date}`).toEqual([5, 4, 0, 0]);
       // the territory and the region add up their ППО's forms
-      expect(await movement('2-SP', 'T', date), `T on ${date}`).toEqual([6, 4, 4, 4]);
-      expect(await movement('1-SP', 'R', date), `R on ${date}`).toEqual([6, 4, 4, 4]);
+      expect(await movement('2-SP', 'T', date), `T on ${date}`).toEqual([9, 4, 4, 4]);
+      expect(await movement('1-SP', 'R', date), `R on ${date}`).toEqual([9, 4, 4, 4]);
     }
     // women and youth of the moves: Аксёнова and Веселова (under 35 on the merge day)
     const m = await lines('5-SP', 'M', D);
@@ -92,9 +99,36 @@ describe('a merge that passes subdivisions and groups with members to another П
     expect((await post(`/orgs/${orgs.MS.inpo}/move`, { target: orgs.J.inpo, on: MOVE, confirm: 'yes' })).status).toBe(303);
     expect(await movement('5-SP', 'I', D2)).toEqual([2, 0, 3, 3]);
     expect(await movement('5-SP', 'J', D2)).toEqual([4, 3, 0, 0]);
-    expect(await movement('2-SP', 'T', D2)).toEqual([6, 3, 3, 3]);
+    expect(await movement('2-SP', 'T', D2)).toEqual([9, 3, 3, 3]);
     // the reports of the earlier period stay as they were
     expect(await movement('5-SP', 'I', D)).toEqual([5, 4, 0, 0]);
     expect(await movement('5-SP', 'J', D)).toEqual([1, 0, 0, 0]);
+  });
+});
+
+describe('a database that had such merges before the periods carried their ППО', () => {
+  const MIGRATION = '20261130100000_add-ppo-to-member-periods.ts';
+  const OLD_MERGE = '2026-08-20';
+  const D3 = '2026-10-01'; // period since 01.07
+
+  it('is corrected by the migration: the periods running across the merge are cut there', async () => {
+    await db().migrate.down({ ...migratorConfig, name: MIGRATION });
+    expect((await post(`/orgs/${orgs.OLD.inpo}/merge`, { target: orgs.NEW.inpo, on: OLD_MERGE, confirm: 'yes' })).status).toBe(303);
+    const periodsOfUnit = () => db()('member_periods').where({ organization_id: orgs.OLDS.id }).orderBy(['member_id', 'valid_from']);
+    expect(await periodsOfUnit()).toHaveLength(2); // as the registry left them: one period each, across the merge
+    await db().migrate.up({ ...migratorConfig, name: MIGRATION });
+
+    const periods = await periodsOfUnit();
+    expect(periods.map((p) => [p.valid_from, p.valid_to, p.ppo_id])).toEqual([
+      ['2020-01-01', OLD_MERGE, orgs.OLD.id], [OLD_MERGE, null, orgs.NEW.id],
+      ['2020-01-01', OLD_MERGE, orgs.OLD.id], [OLD_MERGE, null, orgs.NEW.id],
+    ]);
+    expect(await movement('5-SP', 'OLD', D3)).toEqual([0, 0, 3, 3]);
+    expect(await movement('5-SP', 'NEW', D3)).toEqual([3, 3, 0, 0]);
+    expect(await movement('2-SP', 'T', D3)).toEqual([9, 3, 3, 3]);
+    // the merge and the move made before are read as they were
+    expect(await movement('5-SP', 'M', D)).toEqual([0, 0, 4, 4]);
+    expect(await movement('5-SP', 'I', D2)).toEqual([2, 0, 3, 3]);
+    expect(await movement('5-SP', 'J', D2)).toEqual([4, 3, 0, 0]);
   });
 });
