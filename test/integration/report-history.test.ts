@@ -6,6 +6,7 @@ import { computeIndicators, type Scope } from '../../src/reports/indicators/engi
 import { findOrgById, type OrgRow } from '../../src/registry/orgs.repo';
 import { createReportsService } from '../../src/reports/reports.service';
 import { dateTreeChanges } from '../../src/registry/tree-history.repo';
+import { rootOnDate } from '../../src/reports/indicators/tree-on-date';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { useTestApp } from '../support/app';
 import { createOrg, createUser, unionRoot } from '../support/factories';
@@ -231,10 +232,10 @@ describe('reports at a past date after a ППО moves to another territory', () 
     const kdko = async (k: Key, d: string) => ((await admin.agent.get(`/reports/KDKO/${orgs[k].inpo}/${d}.json`).expect(200)).body as Json).rows!.map((r) => r.inpo).sort();
     expect(await kdko('T1', D1)).toEqual(inpos('P', 'Q'));
     expect(await kdko('T2', D3)).toEqual(inpos('P', 'U'));
-    const cards = await listCards(ctx.deps.db, orgs.T1.id, 'members', D1, D0, 50);
+    const cards = await listCards(ctx.deps.db, await rootOnDate(ctx.deps.db, orgs.T1.id, D1), 'members', D0, 50);
     expect(cards.total).toBe(stateAt(PEOPLE, 'T1', D1).total);
     expect(cards.cards.map((c) => c.surname)).toContain('Акимова');
-    expect((await listCards(ctx.deps.db, orgs.T1.id, 'members', D3, D1, 50)).cards.map((c) => c.surname)).not.toContain('Акимова');
+    expect((await listCards(ctx.deps.db, await rootOnDate(ctx.deps.db, orgs.T1.id, D3), 'members', D1, 50)).cards.map((c) => c.surname)).not.toContain('Акимова');
   });
 
   it('give the same figures whether the periods are narrowed per organization or read whole, at dates on both sides of the move', async () => {

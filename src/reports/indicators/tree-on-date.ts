@@ -20,6 +20,20 @@ export async function treeSince(db: Knex, rootIds: number[], since: string): Pro
   return (await frameSince(db, rootIds, since)).tree;
 }
 
+/**
+ * One organization's subtree on a report date with the tree its queries read: decided once per report
+ * and handed to every query of it (the figures, the cards behind them, the gaps, the texts).
+ */
+export interface RootOnDate {
+  id: number;
+  date: string;
+  frame: Frame;
+}
+
+export async function rootOnDate(db: Knex, id: number, date: string): Promise<RootOnDate> {
+  return { id, date, frame: await frameSince(db, [id], date) };
+}
+
 /** The tree the dates need and whether the only root is the union itself (every organization belongs). */
 export async function frameSince(db: Knex, rootIds: number[], since: string): Promise<Frame> {
   const { rows } = await db.raw(
