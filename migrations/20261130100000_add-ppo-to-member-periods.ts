@@ -5,7 +5,8 @@
 // the other, and the receiving ППО's start figure held them. Now every period carries the ППО whose record
 // it is on (`ppo_id`: the ППО of its unit on the period's first day, the organization itself above the
 // ППО level), and a period never spans a change of its unit's ППО: when the tree gives a unit another ППО,
-// the periods running then are cut at that day and go on under the new ППО. The reports judge a period
+// the periods running then are cut at that day and go on under the new ППО (and so is a period written
+// later across such a day: a back-dated admission or transfer onto the unit). The reports judge a period
 // by its ППО and that ППО's place by the tree of the report date. Databases that had such moves and merges
 // are cut here the same way; the maintained statistics built on the old reading are dropped (a cache).
 import type { Knex } from 'knex';
@@ -65,16 +66,34 @@ const INSERT_JSON = `
       FROM jsonb_populate_recordset(NULL::member_periods, coalesce(rows, '[]'))
   $$`;
 
-/** New positions of units (a move, a merge, or a second move the same day) cut their members' periods. */
-const TREE_CHANGED = `
-  CREATE FUNCTION member_periods_follow_tree() RETURNS trigger LANGUAGE plpgsql AS $$
+/**
+ * A trigger's function that cuts periods at the changes of their units' ППО its query finds (on_date,
+ * units), in the order of the dates: a unit may pass to another ППО and back.
+ */
+const follow = (name: string, changes: string) => `
+  CREATE FUNCTION ${name}() RETURNS trigger LANGUAGE plpgsql AS $$
+  DECLARE c record;
   BEGIN
-    PERFORM member_periods_follow_units(array_agg(n.organization_id), n.valid_from)
-       FROM new_rows n JOIN organizations o ON o.id = n.organization_id
-      WHERE o.level IN ('subdivision','group') AND n.valid_from > '-infinity' AND n.valid_to = 'infinity'
-      GROUP BY n.valid_from;
+    FOR c IN ${changes} ORDER BY 1 LOOP
+      PERFORM member_periods_follow_units(c.units, c.on_date);
+    END LOOP;
     RETURN NULL;
   END $$`;
+
+/** New positions of units (a move, a merge, or a second move the same day) cut their members' periods. */
+const TREE_CHANGED = follow('member_periods_follow_tree', `
+  SELECT n.valid_from AS on_date, array_agg(n.organization_id) AS units
+    FROM new_rows n JOIN organizations o ON o.id = n.organization_id
+   WHERE o.level IN ('subdivision','group') AND n.valid_from > '-infinity' AND n.valid_to = 'infinity'
+   GROUP BY 1`);
+
+/** Periods written later (a back-dated admission, transfer or change) across a change of their unit's ППО are cut there too. */
+const PERIODS_WRITTEN = follow('member_periods_follow_written', `
+  SELECT h.valid_from AS on_date, array_agg(DISTINCT h.organization_id) AS units
+    FROM new_rows n JOIN org_tree_history h ON h.organization_id = n.organization_id
+         AND h.valid_from > n.valid_from AND (n.valid_to IS NULL OR h.valid_from < n.valid_to)
+   WHERE EXISTS (SELECT 1 FROM organizations o WHERE o.id = n.organization_id AND o.level IN ('subdivision','group'))
+   GROUP BY 1`);
 
 async function dropStatistics(knex: Knex) {
   await knex.raw('DELETE FROM union_stats_fresh');
@@ -84,7 +103,7 @@ async function dropStatistics(knex: Knex) {
 }
 
 export async function up(knex: Knex): Promise<void> {
-  for (const fn of [PPO_OF_POSITION, UNIT_PPO_ON, COPY_PPO, INSERT_JSON, FOLLOW_UNITS, TREE_CHANGED]) await knex.raw(fn);
+  for (const fn of [PPO_OF_POSITION, UNIT_PPO_ON, COPY_PPO, INSERT_JSON, FOLLOW_UNITS, TREE_CHANGED, PERIODS_WRITTEN]) await knex.raw(fn);
   await knex.raw('ALTER TABLE member_periods ADD COLUMN ppo_id integer');
   // every period's ППО on its first day, in one pass over the positions of the tree (the triggers that
   // forget the statistics, dropped below anyway, would trace every member of the union)
@@ -113,6 +132,10 @@ export async function up(knex: Knex): Promise<void> {
                   FOR EACH STATEMENT EXECUTE FUNCTION member_periods_follow_tree()`);
   await knex.raw(`CREATE TRIGGER member_periods_follow_changed_positions AFTER UPDATE ON org_tree_history REFERENCING NEW TABLE AS new_rows
                   FOR EACH STATEMENT EXECUTE FUNCTION member_periods_follow_tree()`);
+  for (const [event, operation] of [['inserted', 'INSERT'], ['updated', 'UPDATE']]) {
+    await knex.raw(`CREATE TRIGGER member_periods_follow_${event} AFTER ${operation} ON member_periods REFERENCING NEW TABLE AS new_rows
+                    FOR EACH STATEMENT EXECUTE FUNCTION member_periods_follow_written()`);
+  }
   // the movement of a ППО's record and its members at the start of a period are read by the period's ППО
   await knex.raw('CREATE INDEX member_periods_ppo_idx ON member_periods (ppo_id, valid_from)');
   await knex.raw('CREATE INDEX member_periods_ppo_end_idx ON member_periods (ppo_id, valid_to) WHERE valid_to IS NOT NULL');
@@ -124,11 +147,12 @@ export async function down(knex: Knex): Promise<void> {
   // (the periods stay cut at the tree's changes: the same memberships, told in more pieces)
   await dropStatistics(knex);
   await knex.raw('ALTER TABLE member_state_cache DROP COLUMN ppo_id');
+  for (const event of ['inserted', 'updated']) await knex.raw(`DROP TRIGGER member_periods_follow_${event} ON member_periods`);
   await knex.raw('DROP TRIGGER member_periods_follow_changed_positions ON org_tree_history');
   await knex.raw('DROP TRIGGER member_periods_follow_new_positions ON org_tree_history');
   await knex.raw('DROP TRIGGER member_periods_ppo ON member_periods');
   await knex.raw('ALTER TABLE member_periods DROP COLUMN ppo_id');
-  for (const fn of ['member_periods_follow_tree()', 'member_periods_follow_units(int[], date)', 'member_periods_insert_json(jsonb)', 'member_periods_copy_ppo()', 'unit_ppo_on(int, date)', 'ppo_of_position(int, text, ltree)']) {
+  for (const fn of ['member_periods_follow_written()', 'member_periods_follow_tree()', 'member_periods_follow_units(int[], date)', 'member_periods_insert_json(jsonb)', 'member_periods_copy_ppo()', 'unit_ppo_on(int, date)', 'ppo_of_position(int, text, ltree)']) {
     await knex.raw(`DROP FUNCTION ${fn}`);
   }
 }

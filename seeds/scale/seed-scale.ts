@@ -149,7 +149,7 @@ async function main() {
       // History, cards and consents follow from the members just loaded, set-based inside the server.
       // the periods take the person's sex and birth date here, and their ППО (the cards are on the ППО
       // themselves), not from the per-row triggers (and the statistics caches, emptied above, have nothing to forget)
-      const setAside = (action: string) => ['member_periods_person', 'member_periods_ppo', 'member_state_forget_inserted', 'membership_guard_inserted']
+      const setAside = (action: string) => ['member_periods_person', 'member_periods_ppo', 'member_periods_follow_inserted', 'member_state_forget_inserted', 'membership_guard_inserted']
         .map((t) => `${action} TRIGGER ${t}`).join(', ');
       await db.raw(`ALTER TABLE member_periods ${setAside('DISABLE')}`);
       await db.raw(`INSERT INTO member_periods (member_id, organization_id, ppo_id, category, is_pedagogical, valid_from, valid_to, sex, birth_date)

@@ -132,3 +132,15 @@ describe('a database that had such merges before the periods carried their ПП�
     expect(await movement('5-SP', 'J', D2)).toEqual([4, 3, 0, 0]);
   });
 });
+
+describe('a period written later across a change of its unit\'s ППО', () => {
+  it('is cut there like the periods the change found: a back-dated admission onto a unit passed by a merge', async () => {
+    const ids = await insertPeople(db(), orgs, [{ surname: 'Кириллова', sex: 'f', birth: '1994-01-01', periods: [{ org: 'OLDS', category: 'working', from: '2026-06-01' }] }]);
+    const periods = await db()('member_periods').where({ member_id: ids['Кириллова'] }).orderBy('valid_from');
+    expect(periods.map((p) => [p.organization_id, p.valid_from, p.valid_to, p.ppo_id])).toEqual([
+      [orgs.OLDS.id, '2026-06-01', '2026-08-20', orgs.OLD.id], [orgs.OLDS.id, '2026-08-20', null, orgs.NEW.id],
+    ]);
+    expect(await movement('5-SP', 'OLD', '2026-10-01')).toEqual([0, 0, 4, 4]);
+    expect(await movement('5-SP', 'NEW', '2026-10-01')).toEqual([4, 4, 0, 0]);
+  });
+});
