@@ -3,7 +3,8 @@ import { sqlDate } from './sql-fragments';
 
 // A report at date D counts the subtrees as they stood on D (org_tree_history), not as they stand now:
 // a ППО moved from one territory to another in May stays in the first one's report for 1 April. The
-// whole period of a report (its start figure and its movement) is read in the tree of D.
+// whole period of a report (its start figure and its movement) is read in the tree of D, each member
+// period in the ППО it was on (periodsCountedIn).
 // Most reports need no history: when nothing in the roots' subtrees has moved since D, the present
 // paths are the paths of D, and the queries keep reading `organizations` directly (one GiST range per
 // root). Otherwise they read the positions of the date.
@@ -125,9 +126,10 @@ export const ppoOf = (f: Frame, alias: string, d: string) => `CASE WHEN ${alias}
 export const periodsCountedIn = (f: Frame) => (f.blocks ? 'organization_id' : 'ppo_id');
 
 /**
- * CTE `subtree (key, id, on_date, on_start)`: the organizations of each row. A report counts its units as
+ * CTE `subtree (key, id, on_date, on_start)`: the organizations of each row. A report counts its ППО as
  * they stand on the report date at the start of its period too (a ППО moved in during the period brings
- * the members it had at the start), so the movement identity holds for every ППО and for every sum of them.
+ * the members it had at the start; a unit passed to it brings none: periodsCountedIn), so the movement
+ * identity holds for every ППО and for every sum of them.
  */
 export const subtreeCte = (f: Frame, d: string) => `subtree AS (SELECT r.key, o.id, true AS on_date, true AS on_start FROM roots r ${under(f, 'o', d)})`;
 
