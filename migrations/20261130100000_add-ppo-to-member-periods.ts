@@ -140,6 +140,8 @@ export async function up(knex: Knex): Promise<void> {
   await knex.raw('CREATE INDEX member_periods_ppo_idx ON member_periods (ppo_id, valid_from)');
   await knex.raw('CREATE INDEX member_periods_ppo_end_idx ON member_periods (ppo_id, valid_to) WHERE valid_to IS NOT NULL');
   await knex.raw('ALTER TABLE member_state_cache ADD COLUMN ppo_id integer');
+  // (and the union's amounts say how many organizations they add up: own-forms.ts takes some of them out)
+  await knex.raw('ALTER TABLE union_stats ADD COLUMN contributors bigint');
   await dropStatistics(knex);
 }
 
@@ -147,6 +149,7 @@ export async function down(knex: Knex): Promise<void> {
   // (the periods stay cut at the tree's changes: the same memberships, told in more pieces)
   await dropStatistics(knex);
   await knex.raw('ALTER TABLE member_state_cache DROP COLUMN ppo_id');
+  await knex.raw('ALTER TABLE union_stats DROP COLUMN contributors');
   for (const event of ['inserted', 'updated']) await knex.raw(`DROP TRIGGER member_periods_follow_${event} ON member_periods`);
   await knex.raw('DROP TRIGGER member_periods_follow_changed_positions ON org_tree_history');
   await knex.raw('DROP TRIGGER member_periods_follow_new_positions ON org_tree_history');

@@ -1,5 +1,6 @@
 import type { CompiledForm } from './forms/compile';
 import type { ColumnKey } from './forms/form-schema';
+import { absentWhenNone } from './indicators/aggregates';
 import { INDICATORS } from './indicators/catalog';
 import type { ColumnValues } from './indicators/engine';
 import type { DataGap, ReportResult } from './report-builder';
@@ -20,8 +21,7 @@ export interface FiledChild {
 export function noFiledLine(form: CompiledForm | undefined, no: string): ColumnValues {
   const expr = form?.lines.get(no)?.expr;
   const ind = expr?.k === 'ind' ? INDICATORS[expr.name] : undefined;
-  // (an agreement that covers nobody covers zero: aggregates.ts)
-  return ind?.sum && ind.group !== 'agreements' ? { total: null, women: null, youth: null } : { total: 0, women: 0, youth: 0 };
+  return ind && absentWhenNone(ind) ? { total: null, women: null, youth: null } : { total: 0, women: 0, youth: 0 };
 }
 
 export function sumFiledLines(children: FiledChild[]): { sums: Map<string, ColumnValues>; gaps: DataGap[] } {

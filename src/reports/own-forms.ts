@@ -2,9 +2,10 @@ import type { Knex } from 'knex';
 import { compiledForm, type CompiledForm } from './forms/compile';
 import { evaluateForm, type LineOverride } from './forms/evaluate';
 import { isPrimaryForm, listActiveForms, type FormVersion } from './forms/forms.repo';
+import { absentWhenNone } from './indicators/aggregates';
 import { INDICATORS } from './indicators/catalog';
 import { computeIndicators, type ColumnValues, type IndicatorValues } from './indicators/engine';
-import { existsOn, sqlDate } from './indicators/sql-fragments';
+import { sqlDate } from './indicators/sql-fragments';
 import { rootsOn, under, type RootOnDate } from './indicators/tree-on-date';
 
 // Section I of a consolidated form is the sum of the primary forms of its ППО, each on its own form
@@ -72,26 +73,19 @@ export async function ownFormsOverride(db: Knex, forms: PrimaryForms | undefined
     const v = own.get(p.id)!;
     const theirs = compiledForm(others.find((f) => f.code === p.form)!.definition);
     addLines(evaluateForm(theirs, v, {}).sections.flatMap((s) => s.lines));
-    for (const name of baseForm.indicators) for (const c of COLUMNS) rest[name]![c] = minus(rest[name]![c], v[name]?.[c]);
+    for (const name of baseForm.indicators) {
+      const r = rest[name]!;
+      for (const c of COLUMNS) r[c] = minus(r[c], v[name]?.[c]);
+      if (r.contributors != null) r.contributors -= v[name]?.contributors ?? 0;
+    }
   }
   // a headcount nobody else entered stays absent: the subtraction would leave 0 where the rest has no figure
-  if (!(await othersHaveHeadcount(db, root, ppo.map((p) => p.id)))) {
-    for (const name of baseForm.indicators) if (INDICATORS[name]!.group === 'headcount') rest[name] = { total: null, women: null, youth: null };
+  for (const name of baseForm.indicators) {
+    if (absentWhenNone(INDICATORS[name]!) && rest[name]!.contributors === 0) rest[name] = { total: null, women: null, youth: null, contributors: 0 };
   }
   addLines(evaluateForm(baseForm, rest, {}).sections.flatMap((s) => s.lines));
   const formLines = new Set(primaries.flatMap((f) => [...compiledForm(f.definition).lines.keys()]));
   return (no) => (formLines.has(no) && !distinctLine(form, no) ? (sums.get(no) ?? { total: 0, women: 0, youth: 0 }) : undefined);
-}
-
-/** Whether a ППО of the subtree on the date other than these has a headcount entered by then (the headcount group's rows). */
-async function othersHaveHeadcount(db: Knex, { id, date, frame }: RootOnDate, except: number[]): Promise<boolean> {
-  const d = sqlDate(date);
-  const { rows } = await db.raw(
-    `${rootsOn(frame, d)} SELECT EXISTS (SELECT 1 FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND ${existsOn('o', d)} AND o.id <> ALL(?::int[])
-       AND EXISTS (SELECT 1 FROM org_headcounts h WHERE h.organization_id = o.id AND h.as_of <= ${d})) AS present`,
-    [[id], except],
-  );
-  return !!rows[0]?.present;
 }
 
 /** The ППО of the subtree on a date that file one of these forms (other than the default: a partial index holds them). */
