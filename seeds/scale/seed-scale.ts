@@ -147,12 +147,14 @@ async function main() {
       await db.raw('SELECT member_counts_rebuild()');
       lap(`members (${members})`);
       // History, cards and consents follow from the members just loaded, set-based inside the server.
-      // the periods take the person's sex and birth date here, not from the per-row trigger
-      // (and the statistics caches, emptied above, have nothing to forget)
-      await db.raw('ALTER TABLE member_periods DISABLE TRIGGER member_periods_person, DISABLE TRIGGER member_state_forget_inserted, DISABLE TRIGGER membership_guard_inserted');
-      await db.raw(`INSERT INTO member_periods (member_id, organization_id, category, is_pedagogical, valid_from, valid_to, sex, birth_date)
-                    SELECT id, organization_id, category, is_pedagogical, joined_on, left_on, sex, birth_date FROM members`);
-      await db.raw('ALTER TABLE member_periods ENABLE TRIGGER member_periods_person, ENABLE TRIGGER member_state_forget_inserted, ENABLE TRIGGER membership_guard_inserted');
+      // the periods take the person's sex and birth date here, and their ППО (the cards are on the ППО
+      // themselves), not from the per-row triggers (and the statistics caches, emptied above, have nothing to forget)
+      const setAside = (action: string) => ['member_periods_person', 'member_periods_ppo', 'member_periods_follow_inserted', 'member_state_forget_inserted', 'membership_guard_inserted']
+        .map((t) => `${action} TRIGGER ${t}`).join(', ');
+      await db.raw(`ALTER TABLE member_periods ${setAside('DISABLE')}`);
+      await db.raw(`INSERT INTO member_periods (member_id, organization_id, ppo_id, category, is_pedagogical, valid_from, valid_to, sex, birth_date)
+                    SELECT id, organization_id, organization_id, category, is_pedagogical, joined_on, left_on, sex, birth_date FROM members`);
+      await db.raw(`ALTER TABLE member_periods ${setAside('ENABLE')}`);
       lap('periods');
       await db.raw(`INSERT INTO membership_events (member_id, kind, happened_on, to_organization_id, category)
                     SELECT id, 'admitted', joined_on, organization_id, category FROM members`);

@@ -82,6 +82,10 @@ const sqlChecks: [string, string][] = [
   ['member_periods (sex, birth_date)', `
     SELECT p.id AS period_id, p.member_id FROM member_periods p JOIN members m ON m.id = p.member_id
      WHERE (p.sex, p.birth_date) IS DISTINCT FROM (m.sex, m.birth_date)`],
+  // the ППО a period is on: of its unit on the period's first day (periods are cut where a unit passes to another ППО)
+  ['member_periods (ppo_id)', `
+    SELECT p.id AS period_id, p.member_id FROM member_periods p
+     WHERE p.ppo_id IS DISTINCT FROM unit_ppo_on(p.organization_id, p.valid_from)`],
   // counted from the cards, with the region read off the organization's path (not the card's own copy)
   ['member_counts', keyedDifferences({
     key: ['region_id', 'organization_id', 'on_record', 'category', 'sex', 'is_pedagogical'],
@@ -111,15 +115,15 @@ const sqlChecks: [string, string][] = [
   })],
   // the organizations marked up to date for a date hold exactly the members on record counted from the periods
   ['member_state_cache', keyedDifferences({
-    key: ['as_of', 'organization_id', 'category', 'is_pedagogical', 'on_parental_leave', 'sex', 'youth'],
+    key: ['as_of', 'organization_id', 'ppo_id', 'category', 'is_pedagogical', 'on_parental_leave', 'sex', 'youth'],
     values: ['n'],
     absent: '0',
     repeats: true,
-    stored: `SELECT c.as_of, c.organization_id, c.category, c.is_pedagogical, c.on_parental_leave, c.sex, c.youth, c.n
+    stored: `SELECT c.as_of, c.organization_id, c.ppo_id, c.category, c.is_pedagogical, c.on_parental_leave, c.sex, c.youth, c.n
                FROM member_state_cache c JOIN member_state_cached_orgs x ON x.as_of = c.as_of AND x.organization_id = c.organization_id`,
-    recomputed: `SELECT x.as_of, c.organization_id, ${memberStateAttributes('x.as_of')} AS youth, count(*) AS n
+    recomputed: `SELECT x.as_of, c.organization_id, c.ppo_id, ${memberStateAttributes('x.as_of')} AS youth, count(*) AS n
                    FROM member_state_cached_orgs x JOIN member_periods c ON c.organization_id = x.organization_id AND ${periodOn('c', 'x.as_of')}
-                  GROUP BY 1, 2, 3, 4, 5, 6, 7`,
+                  GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
   })],
 ];
 
@@ -137,11 +141,11 @@ async function unionStatsDifferences(trx: Knex.Transaction): Promise<Differences
     const [d, s] = [sqlDate(date), sqlDate(start)];
     const diff = await countRows(trx, keyedDifferences({
       key: ['as_of', 'since', 'block', 'indicator'],
-      values: ['total', 'women', 'youth'],
+      values: ['total', 'women', 'youth', 'contributors'],
       absent: 'null',
       repeats: true,
-      stored: `SELECT as_of, since, block, indicator, total, women, youth FROM union_stats WHERE as_of = ${d} AND since = ${s} AND block = ANY(?::int[])`,
-      recomputed: `SELECT ${d} AS as_of, ${s} AS since, x.* FROM jsonb_to_recordset(?::jsonb) AS x (block int, indicator text, total bigint, women bigint, youth bigint)`,
+      stored: `SELECT as_of, since, block, indicator, total, women, youth, contributors FROM union_stats WHERE as_of = ${d} AND since = ${s} AND block = ANY(?::int[])`,
+      recomputed: `SELECT ${d} AS as_of, ${s} AS since, x.* FROM jsonb_to_recordset(?::jsonb) AS x (block int, indicator text, total bigint, women bigint, youth bigint, contributors bigint)`,
     }), [blocks, JSON.stringify(rows)]);
     found.count += diff.count;
     found.sample.push(...diff.sample.slice(0, SAMPLE - found.sample.length));

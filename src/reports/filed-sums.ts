@@ -1,4 +1,7 @@
+import type { CompiledForm } from './forms/compile';
 import type { ColumnKey } from './forms/form-schema';
+import { absentWhenNone } from './indicators/aggregates';
+import { INDICATORS } from './indicators/catalog';
 import type { ColumnValues } from './indicators/engine';
 import type { DataGap, ReportResult } from './report-builder';
 
@@ -9,6 +12,16 @@ import type { DataGap, ReportResult } from './report-builder';
 export interface FiledChild {
   org: { inpo: string; name: string };
   result: Pick<ReportResult, 'sections'>;
+}
+
+/**
+ * A line no filed child has at all (a 3-СП ППО has no employees' lines): what its indicator is when nothing
+ * counts, as live — an amount nobody has is absent, nobody counted is 0.
+ */
+export function noFiledLine(form: CompiledForm | undefined, no: string): ColumnValues {
+  const expr = form?.lines.get(no)?.expr;
+  const ind = expr?.k === 'ind' ? INDICATORS[expr.name] : undefined;
+  return ind && absentWhenNone(ind) ? { total: null, women: null, youth: null } : { total: 0, women: 0, youth: 0 };
 }
 
 export function sumFiledLines(children: FiledChild[]): { sums: Map<string, ColumnValues>; gaps: DataGap[] } {

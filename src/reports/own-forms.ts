@@ -2,10 +2,11 @@ import type { Knex } from 'knex';
 import { compiledForm, type CompiledForm } from './forms/compile';
 import { evaluateForm, type LineOverride } from './forms/evaluate';
 import { isPrimaryForm, listActiveForms, type FormVersion } from './forms/forms.repo';
+import { absentWhenNone } from './indicators/aggregates';
 import { INDICATORS } from './indicators/catalog';
 import { computeIndicators, type ColumnValues, type IndicatorValues } from './indicators/engine';
-import { existsOn, sqlDate } from './indicators/sql-fragments';
-import { frameSince, rootsOn, under } from './indicators/tree-on-date';
+import { sqlDate } from './indicators/sql-fragments';
+import { rootsOn, under, type RootOnDate } from './indicators/tree-on-date';
 
 // Section I of a consolidated form is the sum of the primary forms of its ППО, each on its own form
 // (forms.md): a line a ППО's form lacks gets nothing from it (a 3-СП ППО has no line 02, 07 or 08), and
@@ -47,14 +48,14 @@ export async function activePrimaryForms(db: Knex): Promise<PrimaryForms | undef
  * The override of section I for a live consolidated report whose subtree holds ППО of a form with other
  * lines than the default one; undefined when every ППО's form has the default's lines.
  */
-export async function ownFormsOverride(db: Knex, forms: PrimaryForms | undefined, form: CompiledForm, rootId: number, date: string, periodStart: string, values: IndicatorValues): Promise<LineOverride | undefined> {
+export async function ownFormsOverride(db: Knex, forms: PrimaryForms | undefined, form: CompiledForm, root: RootOnDate, periodStart: string, values: IndicatorValues): Promise<LineOverride | undefined> {
   if (!forms) return undefined;
   const { primaries, base, others } = forms;
-  const ppo = await ppoOnForms(db, rootId, date, others.map((f) => f.code));
+  const ppo = await ppoOnForms(db, root, others.map((f) => f.code));
   if (!ppo.length) return undefined;
   const baseForm = compiledForm(base.definition);
   const names = new Set([...baseForm.indicators, ...others.flatMap((f) => [...compiledForm(f.definition).indicators])]);
-  const own = await computeIndicators(db, { rootIds: ppo.map((p) => p.id), date, periodStart, names, own: true });
+  const own = await computeIndicators(db, { rootIds: ppo.map((p) => p.id), date: root.date, periodStart, names, own: true });
 
   const sums = new Map<string, ColumnValues>();
   const addLines = (lines: { no: string; type: string; values: ColumnValues }[]) => {
@@ -72,37 +73,28 @@ export async function ownFormsOverride(db: Knex, forms: PrimaryForms | undefined
     const v = own.get(p.id)!;
     const theirs = compiledForm(others.find((f) => f.code === p.form)!.definition);
     addLines(evaluateForm(theirs, v, {}).sections.flatMap((s) => s.lines));
-    for (const name of baseForm.indicators) for (const c of COLUMNS) rest[name]![c] = minus(rest[name]![c], v[name]?.[c]);
+    for (const name of baseForm.indicators) {
+      const r = rest[name]!;
+      for (const c of COLUMNS) r[c] = minus(r[c], v[name]?.[c]);
+      if (r.contributors != null) r.contributors -= v[name]?.contributors ?? 0;
+    }
   }
   // a headcount nobody else entered stays absent: the subtraction would leave 0 where the rest has no figure
-  if (!(await othersHaveHeadcount(db, rootId, date, ppo.map((p) => p.id)))) {
-    for (const name of baseForm.indicators) if (INDICATORS[name]!.group === 'headcount') rest[name] = { total: null, women: null, youth: null };
+  for (const name of baseForm.indicators) {
+    if (absentWhenNone(INDICATORS[name]!) && rest[name]!.contributors === 0) rest[name] = { total: null, women: null, youth: null, contributors: 0 };
   }
   addLines(evaluateForm(baseForm, rest, {}).sections.flatMap((s) => s.lines));
   const formLines = new Set(primaries.flatMap((f) => [...compiledForm(f.definition).lines.keys()]));
   return (no) => (formLines.has(no) && !distinctLine(form, no) ? (sums.get(no) ?? { total: 0, women: 0, youth: 0 }) : undefined);
 }
 
-/** Whether a ППО of the subtree on the date other than these has a headcount entered by then (the headcount group's rows). */
-async function othersHaveHeadcount(db: Knex, rootId: number, date: string, except: number[]): Promise<boolean> {
-  const frame = await frameSince(db, [rootId], date);
-  const d = sqlDate(date);
-  const { rows } = await db.raw(
-    `${rootsOn(frame, d)} SELECT EXISTS (SELECT 1 FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND ${existsOn('o', d)} AND o.id <> ALL(?::int[])
-       AND EXISTS (SELECT 1 FROM org_headcounts h WHERE h.organization_id = o.id AND h.as_of <= ${d})) AS present`,
-    [[rootId], except],
-  );
-  return !!rows[0]?.present;
-}
-
 /** The ППО of the subtree on a date that file one of these forms (other than the default: a partial index holds them). */
-async function ppoOnForms(db: Knex, rootId: number, date: string, codes: string[]): Promise<{ id: number; form: string }[]> {
-  const frame = await frameSince(db, [rootId], date);
+async function ppoOnForms(db: Knex, { id, date, frame }: RootOnDate, codes: string[]): Promise<{ id: number; form: string }[]> {
   const d = sqlDate(date);
   const { rows } = await db.raw(
     `${rootsOn(frame, d)} SELECT o.id, o.primary_form AS form FROM roots r ${under(frame, 'o', d)}
         AND o.level = 'primary' AND o.primary_form <> '${DEFAULT_FORM}' AND o.primary_form = ANY(?::text[])`,
-    [[rootId], codes],
+    [[id], codes],
   );
   return rows.map((r: { id: number; form: string }) => ({ id: Number(r.id), form: r.form }));
 }

@@ -15,7 +15,7 @@ import { compiledForm } from './forms/compile';
 import { FILED_STATUSES, diffReports, filedLine, findReport, latestVersion, listVersions, type ReportRow, type VersionRow } from './filing';
 import { buildUnionStats } from './indicators/union-stats';
 import { REPORT_DATE_MESSAGE, currentReportingDate, dueDate, isIsoDate, isReportDate, periodStart } from './periods';
-import { sumFiledLines } from './filed-sums';
+import { noFiledLine, sumFiledLines } from './filed-sums';
 import { buildReport, buildReportsForRoots, type ReportResult } from './report-builder';
 
 export interface ReportTarget {
@@ -109,10 +109,10 @@ export function createReportsService(db: Knex) {
   async function consolidateFiled(t: ReportTarget) {
     const filings = await childFilings(t);
     const { sums, gaps } = sumFiledLines(filings.flatMap((f) => (f.filed ? [{ org: f.org, result: f.filed.result }] : [])));
-    const zero = { total: 0, women: 0, youth: 0 };
+    const form = t.form.definition.kind === 'lines' ? compiledForm(t.form.definition) : undefined;
     // distinct persons are counted over the children's kept persons, not added up (person-keys.ts)
-    const distinct = t.form.definition.kind === 'lines'
-      ? distinctOverFiled(compiledForm(t.form.definition), filings.flatMap((f) => (f.filed ? [{ org: f.org, result: f.filed.result }] : [])))
+    const distinct = form
+      ? distinctOverFiled(form, filings.flatMap((f) => (f.filed ? [{ org: f.org, result: f.filed.result }] : [])))
       : { lines: new Map<string, ColumnValues>(), unkept: [] };
     for (const [no, values] of distinct.lines) sums.set(no, values);
     if (distinct.unkept.length) {
@@ -121,7 +121,7 @@ export function createReportsService(db: Knex) {
         orgs: distinct.unkept.map((o) => ({ inpo: o.inpo, name: o.name })), total: distinct.unkept.length,
       });
     }
-    return { filings, fromFiled: await buildReport(db, t.form, t.org, t.date, { override: (no) => sums.get(no) ?? zero, filedGaps: gaps }) };
+    return { filings, fromFiled: await buildReport(db, t.form, t.org, t.date, { override: (no) => sums.get(no) ?? noFiledLine(form, no), filedGaps: gaps }) };
   }
 
   /** The comparison's two sides and the children behind each differing line. */

@@ -6,7 +6,7 @@ import { createOrg, createUser, unionRoot } from '../support/factories';
 import { pdfText } from '../support/pdf';
 import { insertPeople, type PersonSpec } from '../support/report-fixture';
 import { binaryParser, readSheet } from '../support/xlsx';
-import type { OrgRow } from '../../src/registry/orgs.repo';
+import { findOrgById, type OrgRow } from '../../src/registry/orgs.repo';
 
 // Item 7 of issue 12: a headcount nobody entered is "нет данных", not 0 — in the ППО's own forms, in the
 // КДК-1 that copies it, and in a consolidation from filed reports. It prints «—», the organizations that
@@ -135,6 +135,20 @@ describe('consolidation from filed reports', () => {
     // live and from filed agree on every line when every child has filed and nothing changed
     const live = await json(`${url('2-SP', 'T')}.json?source=live`);
     for (const no of ['01', '02', '03', '04', '05', '09', '18', '20', '21']) expect({ no, v: values(both, no) }).toEqual({ no, v: values(live, no) });
+  });
+
+  it('a line no filed child has at all (a 3-СП ППО has no employees\' lines) stays absent, as live', async () => {
+    const db = ctx.database.ownerDb;
+    const T3 = await createOrg(db, (await findOrgById(db, orgs.T.parentId!))!, 'territorial', { name: 'Территориальная со студенческой ППО' });
+    const S = await createOrg(db, T3, 'primary', { name: 'ППО студентов', employerKind: 'college' });
+    await db('organizations').where({ id: S.id }).update({ primary_form: '3-SP' });
+    await insertPeople(db, { S }, [{ surname: 'Жукова', sex: 'f', birth: '2005-01-01', periods: [{ org: 'S', category: 'student', from: '2024-09-01' }] }]);
+    await db('org_headcounts').insert({ organization_id: S.id, as_of: '2025-09-01', employees_total: 50, employees_pedagogical: 30, students_total: 400 });
+    await admin.agent.post(`/reports/3-SP/${S.inpo}/${D}/file`).type('form').send({ _csrf: admin.csrf }).expect(303);
+    const territory = `/reports/2-SP/${T3.inpo}/${D}.json`;
+    const [fromFiled, live] = [await json(`${territory}?source=filed`), await json(`${territory}?source=live`)];
+    for (const no of ['01', '03', '05', '06', '18', '19', '20']) expect({ no, v: values(fromFiled, no) }).toEqual({ no, v: values(live, no) });
+    expect([values(fromFiled, '01').total, values(fromFiled, '05').total]).toEqual([null, 400]);
   });
 
   it('the comparison says a filed report lacked the value («—»), not that it said 0', async () => {

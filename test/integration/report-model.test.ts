@@ -7,7 +7,6 @@
 //
 // CI runs one fixed seed. More seeds, or more events:
 //   MODEL_SEED=7 MODEL_OPS=120 DATABASE_URL=postgres://postgres@127.0.0.1:5432/test npx vitest run test/integration/report-model.test.ts
-// Checks the registry is known to fail (a defect left open, with its reason) are listed in test/support/report-model/pending.ts.
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loggedInAgent } from '../support/agents';
 import { useTestApp } from '../support/app';
@@ -15,9 +14,8 @@ import { createUser } from '../support/factories';
 import { buildUnion } from '../support/report-model/build';
 import { runEvents, type Session } from '../support/report-model/events';
 import { expectedLines, kdkoRows, periodStart, type ExpectedForm } from '../support/report-model/expected';
-import type { OrgModel, UnionModel } from '../support/report-model/model';
-import { primaryFormsOf, type Check } from '../support/report-model/pending';
-import { Tally, inParallel, type JsonReport } from '../support/report-model/tally';
+import { primaryFormsOf, type OrgModel, type UnionModel } from '../support/report-model/model';
+import { Tally, inParallel, type Check, type JsonReport } from '../support/report-model/tally';
 import { seededRng } from '../support/report-model/prng';
 
 const SEED = Number(process.env.MODEL_SEED ?? 20261129);
@@ -68,7 +66,7 @@ describe(`reports against the model (seed ${SEED}, ${OPS} events)`, () => {
     const targets = DATES.flatMap((date) => [...model.orgs.values()].filter((o) => model.exists(o.key, date))
       .flatMap((o) => formsOf(o).filter((form) => !form.startsWith('KDK') || KDK_DATES.includes(date)).map((form) => ({ o, form, date }))));
     const reports = await inParallel(targets, ({ o, form, date }) => report(o, form, date));
-    const tally = new Tally(model);
+    const tally = new Tally();
     const nine = new Map<string, Record<string, number | null>>();
     targets.forEach(({ o, form, date }, i) => {
       const got = reports[i]!;
@@ -108,7 +106,7 @@ describe(`reports against the model (seed ${SEED}, ${OPS} events)`, () => {
         if (form === '2-SP' || form === '1-SP') consolidating.push([o, form]);
       }
     }
-    const tally = new Tally(model);
+    const tally = new Tally();
     const start = periodStart(QUARTERS, FILING_DATE);
     const both = await inParallel(consolidating, async ([o, form]) => [await report(o, form, FILING_DATE, 'live'), await report(o, form, FILING_DATE, 'filed')] as const);
     consolidating.forEach(([o, form], i) => {

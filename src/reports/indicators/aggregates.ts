@@ -11,12 +11,15 @@ export const indicator = (name: string): Indicator => {
   return ind;
 };
 
+/** An amount nobody has is absent (a headcount nobody entered), not 0; an agreement that covers nobody covers zero. */
+export const absentWhenNone = (ind: Indicator) => !!ind.sum && ind.group !== 'agreements';
+
 /** What an indicator is when nothing counts: no one, or an empty amount (a headcount nobody entered). */
 export function emptyValues(names: Iterable<string>): IndicatorValues {
   const values: IndicatorValues = {};
   for (const name of names) {
     const ind = indicator(name);
-    values[name] = { total: ind.sum ? null : 0, women: ind.columns.includes('women') ? 0 : null, youth: ind.columns.includes('youth') ? 0 : null };
+    values[name] = { total: ind.sum ? null : 0, women: ind.columns.includes('women') ? 0 : null, youth: ind.columns.includes('youth') ? 0 : null, ...(ind.sum ? { contributors: 0 } : {}) };
   }
   return values;
 }
@@ -38,9 +41,10 @@ export function aggregates(group: GroupShape, names: string[], q: GroupQuery): s
     };
     // a cube carries youth as a flag; other rows compare the birth date with the date youth is measured on
     const youth = group.counted ? group.ageOn(q.d) : `${group.birth} > (${group.ageOn(q.d)} - interval '35 years')`;
-    return ind.columns.map((col) => {
+    const columns = ind.columns.map((col) => {
       const extra = col === 'women' ? ` AND ${group.sex} = 'f'` : col === 'youth' ? ` AND ${youth}` : '';
       return `${agg(extra)} AS "${name}:${col}"`;
     });
+    return ind.sum ? [...columns, `count(${ind.sum}) FILTER (WHERE ${where}) AS "${name}:contributors"`] : columns;
   });
 }

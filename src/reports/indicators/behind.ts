@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { INDICATORS } from './catalog';
 import { existsOn, periodOn, sqlDate } from './sql-fragments';
-import { frameSince, rootsOn, under } from './tree-on-date';
+import { periodsCountedIn, rootsOn, under, type RootOnDate } from './tree-on-date';
 
 // What stands behind a figure of a report: the member cards a failed control counts, the ППО whose
 // missing headcount leaves coverage uncounted. Read from the subtree as it stood on the date.
@@ -27,19 +27,19 @@ export function toCardRefs(rows: (Required<CardRef> & { total: number | string }
  * The member cards behind a state indicator (the first `limit`, and how many there are), in the units the
  * report holds on its date (at the start too); `own`: a primary form's own units (tree-on-date.ts).
  */
-export async function listCards(db: Knex, rootId: number, indicator: string, date: string, periodStart: string, limit = 20, own = false): Promise<{ total: number; cards: CardRef[] }> {
+export async function listCards(db: Knex, root: RootOnDate, indicator: string, periodStart: string, limit = 20, own = false): Promise<{ total: number; cards: CardRef[] }> {
   const ind = INDICATORS[indicator];
   if (!ind || (ind.group !== 'state' && ind.group !== 'start')) return { total: 0, cards: [] };
-  const on = sqlDate(ind.group === 'start' ? periodStart : date);
-  const frame = { ...(await frameSince(db, [rootId], date)), own };
-  const d = sqlDate(date);
+  const on = sqlDate(ind.group === 'start' ? periodStart : root.date);
+  const frame = { ...root.frame, own };
+  const d = sqlDate(root.date);
   const { rows } = await db.raw(
     `${rootsOn(frame, d)} SELECT m.id, m.surname, m.name, m.patronymic, o.inpo, count(*) OVER () AS total
        FROM roots r ${under(frame, 'o', d)}
-       JOIN member_periods c ON c.organization_id = o.id AND ${periodOn('c', on)}
+       JOIN member_periods c ON c.${periodsCountedIn(frame)} = o.id AND ${periodOn('c', on)}
        JOIN members m ON m.id = c.member_id WHERE ${ind.where}
        ORDER BY m.surname, m.name, m.id LIMIT ${Number(limit)}`,
-    [[rootId]],
+    [[root.id]],
   );
   return toCardRefs(rows);
 }
@@ -49,9 +49,9 @@ export async function listCards(db: Knex, rootId: number, indicator: string, dat
  * The few missing are found first and only they are sorted by name (sorting 77,000 names in the Russian
  * collation to keep 20 cost the union's report 100 ms); for the whole union, against one hash of the headcounts.
  */
-export async function listMissingHeadcounts(db: Knex, rootId: number, date: string, limit = 20, own = false) {
-  const frame = { ...(await frameSince(db, [rootId], date)), own };
-  const d = sqlDate(date);
+export async function listMissingHeadcounts(db: Knex, root: RootOnDate, limit = 20, own = false) {
+  const frame = { ...root.frame, own };
+  const d = sqlDate(root.date);
   const entered = frame.whole
     ? `o.id NOT IN (SELECT h.organization_id FROM org_headcounts h WHERE h.as_of <= ${d})`
     : `NOT EXISTS (SELECT 1 FROM org_headcounts h WHERE h.organization_id = o.id AND h.as_of <= ${d})`;
@@ -59,7 +59,7 @@ export async function listMissingHeadcounts(db: Knex, rootId: number, date: stri
     `${rootsOn(frame, d)}, missing AS MATERIALIZED (
        SELECT o.inpo, o.name FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND ${existsOn('o', d)} WHERE ${entered})
      SELECT inpo, name, count(*) OVER () AS total FROM missing ORDER BY name LIMIT ${Number(limit)}`,
-    [[rootId]],
+    [[root.id]],
   );
   return { total: Number(rows[0]?.total ?? 0), orgs: rows.map((r: { inpo: string; name: string }) => ({ inpo: r.inpo, name: r.name })) };
 }
@@ -69,16 +69,16 @@ export async function listMissingHeadcounts(db: Knex, rootId: number, date: stri
  * were people and not linked since): their sex and age are unknown, so women and youth of the officer
  * lines leave them out. The data gap behind those lines.
  */
-export async function listOfficersWithoutPerson(db: Knex, rootId: number, date: string, limit = 20) {
-  const frame = await frameSince(db, [rootId], date);
-  const d = sqlDate(date);
+export async function listOfficersWithoutPerson(db: Knex, root: RootOnDate, limit = 20) {
+  const { frame } = root;
+  const d = sqlDate(root.date);
   const { rows } = await db.raw(
     `${rootsOn(frame, d)}, missing AS MATERIALIZED (
        SELECT DISTINCT o.inpo, o.name FROM roots r ${under(frame, 'o', d)}
          JOIN org_officers f ON f.organization_id = o.id AND f.member_id IS NULL AND f.person_id IS NULL
                             AND f.elected_on <= ${d} AND (f.ended_on IS NULL OR f.ended_on > ${d}))
      SELECT inpo, name, count(*) OVER () AS total FROM missing ORDER BY name LIMIT ${Number(limit)}`,
-    [[rootId]],
+    [[root.id]],
   );
   return { total: Number(rows[0]?.total ?? 0), orgs: rows.map((r: { inpo: string; name: string }) => ({ inpo: r.inpo, name: r.name })) };
 }

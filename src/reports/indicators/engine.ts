@@ -11,7 +11,11 @@ export type { Scope } from './groups';
 // The named indicators of form formulas for one or many organizations at a date: computed from the
 // registry (live.ts), or for the whole union from its maintained statistics (union-stats.ts).
 
-export type ColumnValues = Record<ColumnKey, number | null>;
+/**
+ * An indicator's values; an amount (a headcount) also says how many organizations it adds up (those that
+ * have it), so that what remains of a sum once some of them are taken out knows whether anyone is left.
+ */
+export type ColumnValues = Record<ColumnKey, number | null> & { contributors?: number };
 export type IndicatorValues = Record<string, ColumnValues>;
 
 export interface IndicatorRequest {

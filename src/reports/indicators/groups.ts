@@ -1,7 +1,7 @@
 import { INDICATORS, type IndicatorGroup } from './catalog';
 import { movementFrom } from './movement';
 import { agreementActiveOn, existsOn, periodOn } from './sql-fragments';
-import { BLOCK_BITS, belongs, orgsOn, subtreeCte, under, type Frame } from './tree-on-date';
+import { BLOCK_BITS, belongs, orgsOn, periodsCountedIn, subtreeCte, under, type Frame } from './tree-on-date';
 
 // The FROM of each indicator group: one set-based query over the subtrees of the roots (`roots r`,
 // rows carrying r.key), with the tree of the report's date (tree-on-date.ts).
@@ -94,23 +94,25 @@ const membersOnRecord = ({ d, frame }: GroupQuery) => `FROM roots r ${under(fram
  * Members on record at the date and at the start of the period, from one pass over the periods,
  * pre-aggregated per organization and attribute (the cube: a few rows per organization instead of
  * one per member), so a union-wide count reads 4 M periods once and adds up a few hundred thousand rows.
+ * A row is counted in the ППО of its periods (`counted_in`, tree-on-date.ts): the members a unit had at
+ * the start of the period belong to the ППО it had then, whichever ППО holds it on the date.
  */
 const memberCube = ({ d, s, scope, frame }: GroupQuery) => `${subtreeCte(frame, d)},
-  cube AS (${wholeUnion(scope) ? cachedCube(d, s) : liveCube(d, s, scope)})`;
+  cube AS (${wholeUnion(scope) ? cachedCube(d, s, periodsCountedIn(frame)) : liveCube(d, s, scope, periodsCountedIn(frame))})`;
 
 /** The cube of the whole union from the maintained statistics (member-state-cache.ts). */
-const cachedCube = (d: string, s: string) => `
-  SELECT organization_id, category, is_pedagogical, on_parental_leave, sex, true AS at_date, false AS at_start, youth, false AS youth_at_start, n
+const cachedCube = (d: string, s: string, countedIn: string) => `
+  SELECT ${countedIn} AS counted_in, category, is_pedagogical, on_parental_leave, sex, true AS at_date, false AS at_start, youth, false AS youth_at_start, n
     FROM member_state_cache WHERE as_of = ${d}
   UNION ALL
-  SELECT organization_id, category, is_pedagogical, on_parental_leave, sex, false, true, false, youth, n
+  SELECT ${countedIn}, category, is_pedagogical, on_parental_leave, sex, false, true, false, youth, n
     FROM member_state_cache WHERE as_of = ${s}`;
 
-const liveCube = (d: string, s: string, scope: Scope) => `SELECT c.organization_id, c.category, c.is_pedagogical, c.on_parental_leave, c.sex,
+const liveCube = (d: string, s: string, scope: Scope, countedIn: string) => `SELECT c.${countedIn} AS counted_in, c.category, c.is_pedagogical, c.on_parental_leave, c.sex,
                   (${periodOn('c', d)}) AS at_date, (${periodOn('c', s)}) AS at_start,
                   c.birth_date > (${d} - interval '35 years') AS youth, c.birth_date > (${s} - interval '35 years') AS youth_at_start, count(*) AS n
              FROM member_periods c
-            WHERE ((${periodOn('c', d)}) OR (${periodOn('c', s)})) ${inScope('c.organization_id', scope)}
+            WHERE ((${periodOn('c', d)}) OR (${periodOn('c', s)})) ${inScope(`c.${countedIn}`, scope)}
             GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9`;
 /**
  * The cube added up per root first, so the indicators' filters run over a few dozen rows per root; an
@@ -120,8 +122,8 @@ const liveCube = (d: string, s: string, scope: Scope) => `SELECT c.organization_
 const cubeFrom = ({ scope, frame }: GroupQuery) => {
   const [rows, key, onDate, onStart] = scope === 'union' ? ['cube x CROSS JOIN roots s', 's.key', 'true', 'true']
     // all blocks at once: an organization's block is its id's, no join to the 150,000 organizations needed
-    : frame.blocks && scope !== 'subtree' ? ['cube x', `x.organization_id >> ${BLOCK_BITS}`, 'true', 'true']
-    : ['subtree s JOIN cube x ON x.organization_id = s.id', 's.key', 's.on_date', 's.on_start'];
+    : frame.blocks && scope !== 'subtree' ? ['cube x', `x.counted_in >> ${BLOCK_BITS}`, 'true', 'true']
+    : ['subtree s JOIN cube x ON x.counted_in = s.id', 's.key', 's.on_date', 's.on_start'];
   return `FROM (SELECT ${key} AS key, x.category, x.is_pedagogical, x.on_parental_leave, x.sex, x.at_date AND ${onDate} AS at_date, x.at_start AND ${onStart} AS at_start,
                        x.youth, x.youth_at_start, sum(x.n) AS n
                 FROM ${rows} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9) c

@@ -46,6 +46,7 @@ export async function computeLive(db: Knex, req: IndicatorRequest, scope: Scope)
           const v = row[`${name}:${col}`];
           target[col] = v == null ? null : Number(v);
         }
+        if (indicator(name).sum) target.contributors = Number(row[`${name}:contributors`]);
       }
     }
   });

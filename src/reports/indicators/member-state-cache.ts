@@ -3,9 +3,9 @@ import { MEMBER_STATE_LOCK } from '../../db/shared-constants';
 import { periodOn, sqlDate } from './sql-fragments';
 
 // The maintained statistics behind union-wide reports (migration create-member-state-cache): members
-// on record per organization and attribute on a date. Before a whole-union query reads them, the
-// organizations missing for the date (never built, or forgotten after a change to their periods) are
-// computed again, under the exclusive lock that changes to the periods wait for.
+// on record per organization, the ППО of their periods and attribute on a date. Before a whole-union
+// query reads them, the organizations missing for the date (never built, or forgotten after a change to
+// their periods) are computed again, under the exclusive lock that changes to the periods wait for.
 
 /**
  * What the cache counts members by, for period `c` on date `d` (a date literal or a column): its columns
@@ -35,10 +35,10 @@ export async function ensureMemberStateCache(db: Knex, dates: string[]): Promise
       const bind = all ? [] : [missing];
       await trx.raw(`DELETE FROM member_state_cache WHERE as_of = ${d} ${only}`, bind);
       await trx.raw(
-        `INSERT INTO member_state_cache (as_of, organization_id, category, is_pedagogical, on_parental_leave, sex, youth, n)
-         SELECT ${d}, c.organization_id, ${memberStateAttributes(d)}, count(*)
+        `INSERT INTO member_state_cache (as_of, organization_id, ppo_id, category, is_pedagogical, on_parental_leave, sex, youth, n)
+         SELECT ${d}, c.organization_id, c.ppo_id, ${memberStateAttributes(d)}, count(*)
            FROM member_periods c WHERE ${periodOn('c', d)} ${only}
-          GROUP BY 2, 3, 4, 5, 6, 7`,
+          GROUP BY 2, 3, 4, 5, 6, 7, 8`,
         bind,
       );
       if (all) await trx.raw(`DELETE FROM member_state_cached_orgs WHERE as_of = ${d}`);

@@ -5,7 +5,7 @@ import { INDICATORS } from './catalog';
 import type { ColumnValues } from './engine';
 import { GROUPS, personKey } from './groups';
 import { sqlDate } from './sql-fragments';
-import { frameSince, rootsOn } from './tree-on-date';
+import { rootsOn, type RootOnDate } from './tree-on-date';
 
 // Distinct-person lines (31: activists, 32: trained) cannot be added up: one person with posts in two ППО
 // is one activist of the territory. A filed version therefore keeps who its distinct-person lines count —
@@ -26,18 +26,18 @@ export function distinctPersonLines(form: CompiledForm): Map<string, string> {
 }
 
 /** The persons each distinct-person line of the form counts for the organization's subtree, by column. */
-export async function personKeysOf(db: Knex, form: CompiledForm, rootId: number, date: string, start: string): Promise<Record<string, PersonKeys>> {
+export async function personKeysOf(db: Knex, form: CompiledForm, root: RootOnDate, start: string): Promise<Record<string, PersonKeys>> {
   const lines = distinctPersonLines(form);
   if (!lines.size) return {};
-  const frame = await frameSince(db, [rootId], date);
-  const q = { d: sqlDate(date), s: sqlDate(start), names: [...lines.values()], scope: 'subtree' as const, frame };
+  const { frame } = root;
+  const q = { d: sqlDate(root.date), s: sqlDate(start), names: [...lines.values()], scope: 'subtree' as const, frame };
   const group = GROUPS.officers;
   const bind = (sql: string) => sql.replaceAll(':date', q.d).replaceAll(':start', q.s);
   const youth = `${group.birth} > (${group.ageOn(q.d)} - interval '35 years')`;
   const extra: Record<ColumnKey, string> = { total: '', women: ` AND ${group.sex} = 'f'`, youth: ` AND ${youth}` };
   const aggs = [...lines].flatMap(([no, name]) => COLUMNS.map((col) =>
     `coalesce(array_agg(DISTINCT ${personKey('f')}) FILTER (WHERE (${bind(INDICATORS[name]!.where)})${extra[col]}), '{}') AS "${no}:${col}"`));
-  const { rows } = await db.raw(`${rootsOn(frame, q.d)} SELECT ${aggs.join(', ')} ${group.from(q)}`, [[rootId]]);
+  const { rows } = await db.raw(`${rootsOn(frame, q.d)} SELECT ${aggs.join(', ')} ${group.from(q)}`, [[root.id]]);
   const row = (rows[0] ?? {}) as Record<string, string[]>;
   return Object.fromEntries([...lines.keys()].map((no) => [no, Object.fromEntries(COLUMNS.map((col) => [col, (row[`${no}:${col}`] ?? []).sort()])) as PersonKeys]));
 }

@@ -4,7 +4,7 @@ import { AGREEMENT_STATUS_LABELS } from '../../registry/passport.schemas';
 import { formatDate } from '../../shared/format';
 import { agreementsOnCte, latestHeadcount, ppoSizesCtes } from './groups';
 import { agreementActiveOn, existsOn, sqlDate } from './sql-fragments';
-import { frameSince, rootsOn, under } from './tree-on-date';
+import { rootsOn, under, type RootOnDate } from './tree-on-date';
 
 // Text lines and list rows of the collective-bargaining forms, read from the agreement tab of the
 // passports as it stood on the report date (collective_agreement_history). An agreement is "active on
@@ -46,9 +46,9 @@ export interface AgreementRow {
 }
 
 /** КДКО: one row per primary organization of the subtree that exists on the date. */
-export async function primaryAgreementRows(db: Knex, rootId: number, date: string): Promise<AgreementRow[]> {
-  const d = sqlDate(date);
-  const frame = await frameSince(db, [rootId], date);
+export async function primaryAgreementRows(db: Knex, root: RootOnDate): Promise<AgreementRow[]> {
+  const d = sqlDate(root.date);
+  const { frame } = root;
   const { rows } = await db.raw(
     `${rootsOn(frame, d)}, ${ppoSizesCtes({ d, s: d, scope: 'subtree', frame })}, ${agreementsOnCte({ d, scope: 'subtree' })}
      SELECT o.inpo, o.name, o.employer_kind, ca.status, ca.signed_on, ca.valid_from, ca.valid_to, h.employees_total,
@@ -59,7 +59,7 @@ export async function primaryAgreementRows(db: Knex, rootId: number, date: strin
        LEFT JOIN agreements_on ca ON ca.organization_id = o.id
        ${latestHeadcount('o', d)}
       ORDER BY o.name, o.id`,
-    [[rootId]],
+    [[root.id]],
   );
   return rows.map((r: Record<string, unknown>) => ({
     inpo: String(r.inpo),

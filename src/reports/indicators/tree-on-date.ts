@@ -4,7 +4,8 @@ import { sqlDate } from './sql-fragments';
 
 // A report at date D counts the subtrees as they stood on D (org_tree_history), not as they stand now:
 // a ППО moved from one territory to another in May stays in the first one's report for 1 April. The
-// whole period of a report (its start figure and its movement) is read in the tree of D.
+// whole period of a report (its start figure and its movement) is read in the tree of D, each member
+// period in the ППО it was on (periodsCountedIn).
 // Most reports need no history: when nothing in the roots' subtrees has moved since D, the present
 // paths are the paths of D, and the queries keep reading `organizations` directly (one GiST range per
 // root). Otherwise they read the positions of the date.
@@ -19,6 +20,20 @@ export type Tree = 'current' | 'dated';
  */
 export async function treeSince(db: Knex, rootIds: number[], since: string): Promise<Tree> {
   return (await frameSince(db, rootIds, since)).tree;
+}
+
+/**
+ * One organization's subtree on a report date with the tree its queries read: decided once per report
+ * and handed to every query of it (the figures, the cards behind them, the gaps, the texts).
+ */
+export interface RootOnDate {
+  id: number;
+  date: string;
+  frame: Frame;
+}
+
+export async function rootOnDate(db: Knex, id: number, date: string): Promise<RootOnDate> {
+  return { id, date, frame: await frameSince(db, [id], date) };
 }
 
 /** The tree the dates need and whether the only root is the union itself (every organization belongs). */
@@ -103,9 +118,19 @@ export const ppoOf = (f: Frame, alias: string, d: string) => `CASE WHEN ${alias}
     WHEN ${alias}.level IN ('subdivision','group') THEN (SELECT CASE WHEN pa.level = 'primary' THEN pa.id ELSE pa.parent_id END FROM ${orgsAt(f, d)} pa WHERE pa.id = ${alias}.parent_id) END`;
 
 /**
- * CTE `subtree (key, id, on_date, on_start)`: the organizations of each row. A report counts its units as
+ * The column of member_periods by which a period belongs to an organization of the frame: its ППО
+ * (`ppo_id`, the ППО whose record it was on: a unit passed to another ППО cuts its members' periods
+ * there), whose place is judged by the tree of the report date. The union's blocks all lie in the union,
+ * which holds every ППО: a block counts a period by its own organization, so that a change to a period
+ * makes stale only the blocks of its organizations (the triggers of union_stats).
+ */
+export const periodsCountedIn = (f: Frame) => (f.blocks ? 'organization_id' : 'ppo_id');
+
+/**
+ * CTE `subtree (key, id, on_date, on_start)`: the organizations of each row. A report counts its ППО as
  * they stand on the report date at the start of its period too (a ППО moved in during the period brings
- * the members it had at the start), so the movement identity holds for every ППО and for every sum of them.
+ * the members it had at the start; a unit passed to it brings none: periodsCountedIn), so the movement
+ * identity holds for every ППО and for every sum of them.
  */
 export const subtreeCte = (f: Frame, d: string) => `subtree AS (SELECT r.key, o.id, true AS on_date, true AS on_start FROM roots r ${under(f, 'o', d)})`;
 

@@ -69,13 +69,14 @@ export async function unionStats(db: Knex, date: string, start: string, names: s
   return db.transaction(async (trx) => {
     if ((await staleBlocks(trx, d, s)).length) await refresh(db, trx, date, start);
     const { rows } = await trx.raw(
-      `SELECT indicator, sum(total) AS total, sum(women) AS women, sum(youth) AS youth FROM union_stats
+      `SELECT indicator, sum(total) AS total, sum(women) AS women, sum(youth) AS youth, sum(contributors) AS contributors FROM union_stats
         WHERE as_of = ${d} AND since = ${s} AND indicator = ANY(?) GROUP BY indicator`,
       [names],
     );
     const values = emptyValues(names);
-    for (const row of rows as { indicator: string; total: number | null; women: number | null; youth: number | null }[]) {
+    for (const row of rows as { indicator: string; total: number | null; women: number | null; youth: number | null; contributors: number | null }[]) {
       for (const col of INDICATORS[row.indicator]!.columns) values[row.indicator]![col] = row[col] == null ? null : Number(row[col]);
+      if (INDICATORS[row.indicator]!.sum) values[row.indicator]!.contributors = Number(row.contributors ?? 0);
     }
     return values;
   });
@@ -107,9 +108,9 @@ async function refresh(db: Knex, trx: Knex.Transaction, date: string, start: str
   const rows = await blockRows(db, trx, union.id, blocks, date, start, whole ? 'everything' : 'subtree');
   await trx.raw(`DELETE FROM union_stats WHERE as_of = ${d} AND since = ${s} AND block = ANY(?::int[])`, [blocks]);
   await trx.raw(
-    `INSERT INTO union_stats (as_of, since, block, indicator, total, women, youth)
-     SELECT ${d}, ${s}, x.block, x.indicator, x.total, x.women, x.youth
-       FROM jsonb_to_recordset(?::jsonb) AS x(block int, indicator text, total bigint, women bigint, youth bigint)`,
+    `INSERT INTO union_stats (as_of, since, block, indicator, total, women, youth, contributors)
+     SELECT ${d}, ${s}, x.block, x.indicator, x.total, x.women, x.youth, x.contributors
+       FROM jsonb_to_recordset(?::jsonb) AS x(block int, indicator text, total bigint, women bigint, youth bigint, contributors bigint)`,
     [JSON.stringify(rows)],
   );
   await trx.raw(`INSERT INTO union_stats_fresh (as_of, since, block) SELECT ${d}, ${s}, unnest(?::int[])`, [blocks]);

@@ -62,7 +62,8 @@ export function primaryFigures(m: UnionModel, ppo: string, d: string, s: string)
   const working = state((c) => c === 'working');
   const students = state((c) => c === 'student');
   const ped = state((c, p) => c === 'working' && p);
-  const hc = m.headcountOf(ppo, d);
+  // a ППО closed by the date has no staff or students then (they count with the organization that received them)
+  const hc = m.exists(ppo, d) ? m.headcountOf(ppo, d) : undefined;
   const [employees, pedStaff, studentsTotal] = hc ? [hc.employees, hc.ped, hc.students] : [null, null, null];
   const unitOfficers = (day: string) => m.officersOn(day, (o) => m.exists(o.org, day) && own(o.org, day));
   const out: ExpectedForm = {

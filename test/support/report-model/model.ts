@@ -191,6 +191,11 @@ export class UnionModel {
   }
 }
 
+/** The primary form a ППО files: chosen in its passport (build.ts records it). */
+export function primaryFormsOf(o: OrgModel): string[] {
+  return [o.form!];
+}
+
 /** Full years of age on a date. */
 export function age(birth: string, on: string): number {
   const [by, bm, bd] = birth.split('-').map(Number) as [number, number, number];
