@@ -22,10 +22,25 @@ export function can(principal: Principal, action: Action, org: OrgRef): boolean 
   return principal.grants.some((g) => grantAllows(g, action, org));
 }
 
+/** Subdivisions and groups are created by whoever may create units (a chair in their own ППО); anything else is a restructuring. */
+export function mayCreateChild(principal: Principal, parent: OrgRef, level: string): boolean {
+  return can(principal, UNIT_LEVELS.has(level) ? 'org.units.create' : 'org.restructure', parent);
+}
+
+/** Whether the organization lies inside any subtree the user holds a grant on, whatever the grant allows. */
+export function withinSubtrees(principal: Principal, org: Pick<OrgRef, 'path'>): boolean {
+  return principal.grants.some((g) => pathWithin(org.path, g.organizationPath));
+}
+
 /** The only answer to "may this user do this to this organization": 404 outside the subtree, so ids can't be probed. */
 export function authorize(principal: Principal, action: Action, org: OrgRef | undefined | null): asserts org is OrgRef {
-  if (!org || !principal.grants.some((g) => pathWithin(org.path, g.organizationPath))) throw new NotFoundError();
+  if (!org || !withinSubtrees(principal, org)) throw new NotFoundError();
   if (!can(principal, action, org)) throw new ForbiddenError();
+}
+
+/** The organization a member card is registered in, as the access rules see it. */
+export function memberOrgRef(member: { organizationId: number; organizationPath: string; organizationLevel: string }): OrgRef {
+  return { id: member.organizationId, path: member.organizationPath, level: member.organizationLevel };
 }
 
 /**

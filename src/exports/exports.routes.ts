@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
+import { guardedRouter, signedIn } from '../access/route-guards';
 import type { Deps } from '../deps';
 import { NotFoundError } from '../http/errors';
 import { principalOf } from '../http/guards';
@@ -7,10 +8,10 @@ import { findOwnJob, jobFilePath } from './export-jobs';
 
 /** A background export's progress page and its file: both for the requester only. */
 export function exportsRoutes({ db, config }: Deps): Router {
-  const router = Router();
-  router.get('/exports/:id', showJob);
-  router.get('/exports/:id/download', download);
-  return router;
+  const routes = guardedRouter();
+  routes.get('/exports/:id', signedIn, showJob);
+  routes.get('/exports/:id/download', signedIn, download);
+  return routes.router;
 
   async function showJob(req: Request, res: Response) {
     const job = await findOwnJob(db, principalOf(req).id, String(req.params.id));

@@ -1,8 +1,10 @@
 import { Router, type Request, type Response } from 'express';
+import { memberOf, orgOf } from '../access/loaders';
+import { can, guardedRouter, signedIn } from '../access/route-guards';
 import { z } from 'zod';
 import { auditContextOf } from '../audit/audit';
 import { exportMembers } from './member-export';
-import { duplicateGroups, mergeCards } from './duplicates';
+import { duplicateGroups } from './duplicates';
 import type { Deps } from '../deps';
 import { ConflictError, ValidationError, type FieldError } from '../http/errors';
 import { enqueueExport } from '../exports/export-jobs';
@@ -19,7 +21,6 @@ import { decideRequest, incomingRequests, pendingRequestOf } from './transfer-re
 import { todayIso } from '../shared/dates';
 import { XLSX_MIME } from '../shared/spreadsheet';
 import { parseDateInput } from '../shared/fields';
-import { createPassportService } from '../registry/passport.service';
 import { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, LEFT_REASON_LABELS } from './membership';
 import { MEMBER_SORTS, MEMBER_SORT_CURSORS, countMembers, electedPostsOf, filteredMembers, listMembers, type ListReader, type MemberListFilter, type MemberSort } from './members.repo';
 import { decodeCursor, encodeCursor } from '../shared/cursor';
@@ -76,37 +77,40 @@ function filterParams(query: z.output<typeof listQuery>): [string, string][] {
   return Object.entries(filter).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '');
 }
 
-export function membersRoutes({ db, eventDates }: Deps): Router {
+export function membersRoutes({ db, eventDates, loaders }: Deps): Router {
   const members = createMembersService(db, eventDates);
   const cards = createCardsService(db, eventDates);
-  const passport = createPassportService(db);
-  const router = Router();
+  const routes = guardedRouter();
+  routes.param('inpo', loaders.organization);
+  routes.param('id', loaders.member);
+  // a transfer request's id is not a card's: its route lives beside, without the card loader
+  const requests = guardedRouter();
 
-  router.get('/orgs/:inpo/members', (req, res) => showList(req, res));
-  router.get('/orgs/:inpo/members/export.xlsx', (req, res) => exportList(req, res, 'xlsx'));
-  router.get('/orgs/:inpo/members/export.csv', (req, res) => exportList(req, res, 'csv'));
-  router.post('/orgs/:inpo/members/bulk', (req, res) => bulk(req, res));
-  router.get('/orgs/:inpo/members/duplicates', (req, res) => showDuplicates(req, res));
-  router.post('/orgs/:inpo/members/export-jobs', (req, res) => queueExport(req, res));
-  router.get('/orgs/:inpo/members/new', (req, res) => showAdmission(req, res));
-  router.post('/orgs/:inpo/members', (req, res) => admit(req, res));
-  router.get('/members/:id', (req, res) => showCard(req, res));
-  router.get('/members/:id/edit', (req, res) => showEdit(req, res));
-  router.post('/members/:id/edit', (req, res) => saveCard(req, res));
-  router.post('/members/:id/transfer', (req, res) => memberEvent(req, res, 'transfer', transferSchema, async (p, c, id, d, seen) => {
+  routes.get('/orgs/:inpo/members', can('member.view'), (req, res) => showList(req, res));
+  routes.get('/orgs/:inpo/members/export.xlsx', can('member.view'), (req, res) => exportList(req, res, 'xlsx'));
+  routes.get('/orgs/:inpo/members/export.csv', can('member.view'), (req, res) => exportList(req, res, 'csv'));
+  routes.post('/orgs/:inpo/members/bulk', can('member.edit'), (req, res) => bulk(req, res));
+  routes.get('/orgs/:inpo/members/duplicates', can('member.edit'), (req, res) => showDuplicates(req, res));
+  routes.post('/orgs/:inpo/members/export-jobs', can('member.view'), (req, res) => queueExport(req, res));
+  routes.get('/orgs/:inpo/members/new', can('member.edit'), (req, res) => showAdmission(req, res));
+  routes.post('/orgs/:inpo/members', can('member.edit'), (req, res) => admit(req, res));
+  routes.get('/members/:id', can('member.view'), (req, res) => showCard(req, res));
+  routes.get('/members/:id/edit', can('member.edit'), (req, res) => showEdit(req, res));
+  routes.post('/members/:id/edit', can('member.edit'), (req, res) => saveCard(req, res));
+  routes.post('/members/:id/transfer', can('member.edit'), (req, res) => memberEvent(req, res, 'transfer', transferSchema, async (p, c, id, d, seen) => {
     if ((await members.transfer(p, c, id, d, seen)) === 'requested') return 'Организация вне вашей структуры: ей отправлен запрос, перевод произойдёт, когда его примут';
   }, 'Перевод выполнен', true));
-  router.get('/orgs/:inpo/transfer-requests', (req, res) => showRequests(req, res));
-  router.post('/transfer-requests/:id/decide', (req, res) => decide(req, res));
-  router.post('/members/:id/exit', (req, res) => memberEvent(req, res, 'exit', exitSchema, (p, c, id, d, seen) => members.exit(p, c, id, d, seen), 'Выход из Профсоюза оформлен', true));
-  router.post('/members/:id/cards', (req, res) => memberEvent(req, res, 'card', cardRequestSchema, async (p, c, id, d) => void (await cards.request(p, c, id, d.kind, d.on)), 'Заявка на карту оформлена'));
-  router.post('/members/:id/cards/move', (req, res) => memberEvent(req, res, 'cardmove', cardMoveSchema, (p, c, id, d) => cards.move(p, c, id, d.cardId, d.to, d.on, d.reason), 'Состояние карты изменено'));
-  router.post('/members/:id/consents', (req, res) => memberEvent(req, res, 'consent', consentSchema, async (p, c, id, d) => giveConsent(db, c, (await members.memberFor(p, id, 'member.edit')).id, d, eventDates), 'Согласие зарегистрировано'));
-  router.post('/members/:id/consents/withdraw', (req, res) => memberEvent(req, res, 'withdraw', withdrawSchema, async (p, c, id, d) => withdrawConsent(db, c, await members.memberFor(p, id, 'member.edit'), d.consentId, d.on, eventDates), 'Согласие отозвано'));
-  router.post('/members/:id/readmit', (req, res) => memberEvent(req, res, 'readmit', readmitSchema, (p, c, id, d, seen) => members.readmit(p, c, id, d, seen), 'Повторный приём оформлен', true));
-  router.post('/members/:id/merge', (req, res) => merge(req, res));
-  router.post('/members/:id/category', (req, res) => memberEvent(req, res, 'category', categorySchema, (p, c, id, d, seen) => members.changeCategory(p, c, id, d, seen), 'Категория изменена', true));
-  return router;
+  routes.get('/orgs/:inpo/transfer-requests', can('member.edit'), (req, res) => showRequests(req, res));
+  requests.post('/transfer-requests/:id/decide', signedIn, (req, res) => decide(req, res));
+  routes.post('/members/:id/exit', can('member.edit'), (req, res) => memberEvent(req, res, 'exit', exitSchema, (p, c, id, d, seen) => members.exit(p, c, id, d, seen), 'Выход из Профсоюза оформлен', true));
+  routes.post('/members/:id/cards', can('member.edit'), (req, res) => memberEvent(req, res, 'card', cardRequestSchema, async (p, c, id, d) => void (await cards.request(p, c, id, d.kind, d.on)), 'Заявка на карту оформлена'));
+  routes.post('/members/:id/cards/move', can('member.edit'), (req, res) => memberEvent(req, res, 'cardmove', cardMoveSchema, (p, c, id, d) => cards.move(p, c, id, d.cardId, d.to, d.on, d.reason), 'Состояние карты изменено'));
+  routes.post('/members/:id/consents', can('member.edit'), (req, res) => memberEvent(req, res, 'consent', consentSchema, (_p, c, id, d) => giveConsent(db, c, id, d, eventDates), 'Согласие зарегистрировано'));
+  routes.post('/members/:id/consents/withdraw', can('member.edit'), (req, res) => memberEvent(req, res, 'withdraw', withdrawSchema, (_p, c, _id, d) => withdrawConsent(db, c, memberOf(req), d.consentId, d.on, eventDates), 'Согласие отозвано'));
+  routes.post('/members/:id/readmit', can('member.edit'), (req, res) => memberEvent(req, res, 'readmit', readmitSchema, (p, c, id, d, seen) => members.readmit(p, c, id, d, seen), 'Повторный приём оформлен', true));
+  routes.post('/members/:id/merge', can('member.edit'), (req, res) => merge(req, res));
+  routes.post('/members/:id/category', can('member.edit'), (req, res) => memberEvent(req, res, 'category', categorySchema, (p, c, id, d, seen) => members.changeCategory(p, c, id, d, seen), 'Категория изменена', true));
+  return Router().use(routes.router, requests.router);
 
   function filterOf(query: z.output<typeof listQuery>): MemberListFilter {
     return {
@@ -124,7 +128,7 @@ export function membersRoutes({ db, eventDates }: Deps): Router {
 
   /** The current filter as a file; every export leaves an audit row with the filter and the row count. */
   async function exportList(req: Request, res: Response, format: 'xlsx' | 'csv') {
-    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.view');
+    const org = orgOf(req);
     const filter = filterOf(listQuery.parse(req.query));
     const reader = readerOf(req);
     if ((await countMembers(db, org, filter, reader)) > DIRECT_EXPORT_LIMIT) {
@@ -140,7 +144,7 @@ export function membersRoutes({ db, eventDates }: Deps): Router {
   /** Lists larger than a direct download are prepared in the background (the link then leads to its progress). */
   async function queueExport(req: Request, res: Response) {
     const principal = principalOf(req);
-    const org = await passport.orgFor(principal, String(req.params.inpo), 'member.view');
+    const org = orgOf(req);
     const format = req.body?.format === 'csv' ? 'csv' : 'xlsx';
     const filter = filterOf(listQuery.parse(req.body ?? {}));
     const reader = readerOf(req);
@@ -149,7 +153,7 @@ export function membersRoutes({ db, eventDates }: Deps): Router {
   }
 
   async function showList(req: Request, res: Response) {
-    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.view');
+    const org = orgOf(req);
     const query = listQuery.parse(req.query);
     const filter = filterOf(query);
     const reader = readerOf(req);
@@ -167,7 +171,7 @@ export function membersRoutes({ db, eventDates }: Deps): Router {
   /** A bulk action on the ticked members or on everyone the list's filter (carried in the form) matches. */
   async function bulk(req: Request, res: Response) {
     const principal = principalOf(req);
-    const org = await passport.orgFor(principal, String(req.params.inpo), 'member.edit');
+    const org = orgOf(req);
     const form = parseForm(bulkSchema, req.body);
     const back = `/orgs/${org.inpo}/members?${new URLSearchParams(filterParams(listQuery.parse(req.body ?? {}))).toString()}`;
     const fail = (errors: { message: string }[]) => {
@@ -191,7 +195,7 @@ export function membersRoutes({ db, eventDates }: Deps): Router {
   }
 
   async function showRequests(req: Request, res: Response) {
-    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.edit');
+    const org = orgOf(req);
     res.render('members/transfer-requests', { title: `Запросы на перевод: ${org.name}`, section: 'members', org, requests: await incomingRequests(db, org.path) });
   }
 
@@ -204,24 +208,23 @@ export function membersRoutes({ db, eventDates }: Deps): Router {
   }
 
   async function showDuplicates(req: Request, res: Response) {
-    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.edit');
+    const org = orgOf(req);
     res.render('members/duplicates', { title: `Возможные дубликаты: ${org.name}`, section: 'members', org, groups: await duplicateGroups(db, org.path) });
   }
 
   /** Merges the card named in the form into the card of the URL; both must be the user's to edit. */
   async function merge(req: Request, res: Response) {
     const principal = principalOf(req);
-    const survivor = await members.memberFor(principal, idParam(req), 'member.edit');
+    const survivor = memberOf(req);
     const form = parseForm(mergeSchema, req.body);
     if (!form.ok) throw new ValidationError(form.errors);
-    const duplicate = await members.memberFor(principal, form.data.duplicateId, 'member.edit');
-    await mergeCards(db, auditContextOf(req), survivor, duplicate.id);
+    await members.merge(principal, auditContextOf(req), survivor, form.data.duplicateId);
     flash(req, 'success', 'Карточки объединены: история сохранена');
     res.redirect(303, `/members/${survivor.id}`);
   }
 
   async function showAdmission(req: Request, res: Response, status = 200, errors: FieldError[] = [], duplicates?: DuplicateFoundError) {
-    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.edit');
+    const org = orgOf(req);
     res.status(status).render('members/new', {
       title: 'Новый член Профсоюза', section: 'members', org, ...duplicatesViewModel(duplicates),
       values: req.method === 'POST' ? req.body : { organizationInpo: org.inpo, joinedOn: todayIso(), category: 'working', sex: 'f' },
@@ -230,7 +233,6 @@ export function membersRoutes({ db, eventDates }: Deps): Router {
   }
 
   async function admit(req: Request, res: Response) {
-    await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.edit');
     const form = parseForm(admissionSchema, req.body);
     if (!form.ok) return showAdmission(req, res, 422, form.errors);
     try {
@@ -246,7 +248,7 @@ export function membersRoutes({ db, eventDates }: Deps): Router {
   }
 
   async function showCard(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
-    const card = await members.card(principalOf(req), auditContextOf(req), idParam(req));
+    const card = await members.card(principalOf(req), auditContextOf(req), memberOf(req));
     const id = card.member.id;
     const [cards, pendingTransfer, consents, posts] = await Promise.all([
       cardsOfMember(db, id), pendingRequestOf(db, id), consentsOfMember(db, id), electedPostsOf(db, id),
@@ -260,7 +262,7 @@ export function membersRoutes({ db, eventDates }: Deps): Router {
 
   /** The card's form: from the card (with its version), the submitted values (422), or those merged with another user's change (409). */
   async function showEdit(req: Request, res: Response, status = 200, errors: FieldError[] = [], values?: Record<string, unknown>, duplicates?: DuplicateFoundError) {
-    const member = await members.cardForEdit(principalOf(req), auditContextOf(req), idParam(req));
+    const member = await members.cardForEdit(auditContextOf(req), memberOf(req));
     const shown = values ?? (req.method === 'POST' ? req.body : { ...member, ...memberVersionFields(member) });
     res.status(status).render('members/edit', {
       title: `Карточка: ${member.surname} ${member.name}`, section: 'members', member, values: shown,
@@ -269,7 +271,7 @@ export function membersRoutes({ db, eventDates }: Deps): Router {
   }
 
   async function saveCard(req: Request, res: Response) {
-    const member = await members.memberFor(principalOf(req), idParam(req), 'member.edit');
+    const member = memberOf(req);
     const form = parseForm(personSchema, req.body);
     if (!form.ok) return showEdit(req, res, 422, form.errors);
     try {
@@ -290,8 +292,7 @@ export function membersRoutes({ db, eventDates }: Deps): Router {
     run: (principal: ReturnType<typeof principalOf>, ctx: ReturnType<typeof auditContextOf>, id: number, data: z.output<S>, seen: Seen | undefined) => Promise<void | string>,
     done: string, versioned = false,
   ) {
-    const id = idParam(req);
-    await members.memberFor(principalOf(req), id, 'member.edit');
+    const id = memberOf(req).id;
     const keyed = (errors: FieldError[]) => errors.map((e) => ({ ...e, field: e.field === 'form' ? 'form' : `${formKey}-${e.field}` }));
     const form = parseForm(schema, req.body);
     if (!form.ok) return showCard(req, res, 422, keyed(form.errors));

@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
-import { authorize, can, memberViewPaths } from '../access/access';
+import { authorize, can, memberOrgRef, memberViewPaths } from '../access/access';
 import { pathWithin, type Principal } from '../access/principal';
-import type { Action } from '../access/roles';
 import { diffValues, recordAudit, recordAuditForMembers, type AuditContext } from '../audit/audit';
 import { blockLiveCards, moveCardsOf } from '../cards/cards.service';
 import type { CardStatus } from '../cards/card-statuses';
@@ -9,16 +8,18 @@ import { inTransaction } from '../db/transaction';
 import { AppError, ValidationError } from '../http/errors';
 import type { Seen } from '../http/versioned-forms';
 import { findOrgByInpo, type OrgRow } from '../registry/orgs.repo';
+import { REGISTRATION_LEVELS } from '../registry/levels';
+import { INPO_PATTERN } from '../shared/inpo';
 import { eventDates, since14, type EventDates } from '../shared/event-dates';
 import { changeCategory, endMemberships, historyBounds, membersWithLaterEvents, openMembership, transferMembers, type LeftReason } from './membership';
 import { lockedMember } from './member-versions';
 import { lockPerson } from './person-locks';
+import { mergeCards } from './duplicates';
 import { requestTransfer } from './transfer-requests';
 import { findDuplicateCandidates, findMember, lockMembers, memberTimeline, type DuplicateCandidate, type DuplicateProbe, type MemberRow } from './members.repo';
 import { MATCH_ELSEWHERE_MESSAGE, assertChecksLeft, spendMatchesElsewhere } from './duplicate-guard';
 import type { AdmissionInput, PersonInput } from './members.schemas';
 
-const REGISTRATION_LEVELS = new Set(['primary', 'subdivision', 'group']);
 
 export type BulkAction =
   | { kind: 'transfer'; toInpo: string; on: string }
@@ -60,17 +61,9 @@ interface PendingSpend {
  * gives it, refuses a change made from a card that has changed since the form was shown.
  */
 export function createMembersService(db: Knex, dates: EventDates = eventDates()) {
-  /** The member behind an id, if this user may do `action` to them: 404 outside the subtree; a member sees their own card. */
-  async function memberFor(principal: Principal, id: number, action: Action): Promise<MemberRow> {
-    const member = Number.isSafeInteger(id) && id > 0 ? await findMember(db, id) : undefined;
-    if (member && action === 'member.view' && principal.memberId === member.id) return member;
-    authorize(principal, action, member ? { id: member.organizationId, path: member.organizationPath, level: member.organizationLevel } : undefined);
-    return member as MemberRow;
-  }
-
   /** Where a member may be registered: a ППО or its unit; inside the user's subtree unless `anywhere`. */
   async function registrationOrg(principal: Principal, inpo: string, field: string, anywhere = false): Promise<OrgRow> {
-    const org = /^\d{10}$/.test(inpo) ? await findOrgByInpo(db, inpo) : undefined;
+    const org = INPO_PATTERN.test(inpo) ? await findOrgByInpo(db, inpo) : undefined;
     if (!org || (!anywhere && !can(principal, 'member.edit', org))) throw fieldError(field, 'Организация с таким ИНПО не найдена в вашей структуре');
     if (org.liquidatedOn) throw fieldError(field, 'Организация ликвидирована');
     if (!REGISTRATION_LEVELS.has(org.level)) throw fieldError(field, 'На учёте состоят в первичной организации, её подразделении или профгруппе');
@@ -132,22 +125,18 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
   }
 
   return {
-    memberFor,
-
     /** The card with its timeline; every view of personal data leaves a read-audit row. */
-    async card(principal: Principal, ctx: AuditContext, id: number) {
-      const member = await memberFor(principal, id, 'member.view');
+    async card(principal: Principal, ctx: AuditContext, member: MemberRow) {
       await recordAudit(db, ctx, { action: 'member.viewed', entity: 'member', entityId: member.id, organizationId: member.organizationId });
       return {
         member,
         timeline: await memberTimeline(db, member.id),
-        mayEdit: can(principal, 'member.edit', { id: member.organizationId, path: member.organizationPath, level: member.organizationLevel }),
+        mayEdit: can(principal, 'member.edit', memberOrgRef(member)),
       };
     },
 
     /** The card for its edit form: as much a read of personal data as the card page, and audited the same. */
-    async cardForEdit(principal: Principal, ctx: AuditContext, id: number): Promise<MemberRow> {
-      const member = await memberFor(principal, id, 'member.edit');
+    async cardForEdit(ctx: AuditContext, member: MemberRow): Promise<MemberRow> {
       await recordAudit(db, ctx, { action: 'member.viewed', entity: 'member', entityId: member.id, organizationId: member.organizationId });
       return member;
     },
@@ -177,7 +166,6 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
 
     /** A changed identity (names and birth date, SNILS, phone, e-mail) is checked for duplicates unless confirmed. */
     async updateCard(principal: Principal, ctx: AuditContext, id: number, input: PersonInput, seen?: Seen, notDuplicate = false) {
-      await memberFor(principal, id, 'member.edit');
       await spendingMatches(principal, ctx, (pending) => changeCard(id, seen, async (trx, member) => {
         const before = { surname: member.surname, name: member.name, patronymic: member.patronymic, sex: member.sex, birthDate: member.birthDate, phone: member.phone,
           email: member.email, snils: member.snils, position: member.position, professionalGroup: member.professionalGroup, studyForm: member.studyForm, studyYear: member.studyYear };
@@ -202,7 +190,6 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
       principal: Principal, ctx: AuditContext, id: number,
       input: { toInpo: string; on: string; reason: string | null; documentNumber: string | null; documentDate: string | null }, seen?: Seen,
     ): Promise<'done' | 'requested'> {
-      await memberFor(principal, id, 'member.edit');
       const to = await registrationOrg(principal, input.toInpo, 'toInpo', true);
       if (!can(principal, 'member.edit', to)) {
         await requestTransfer(db, ctx, id, to, input.on, { dates, seen });
@@ -222,7 +209,6 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
     },
 
     async exit(principal: Principal, ctx: AuditContext, id: number, input: { reason: LeftReason; on: string; documentNumber: string | null; documentDate: string | null }, seen?: Seen) {
-      await memberFor(principal, id, 'member.edit');
       await changeCard(id, seen, async (trx, member) => {
         if (member.leftOn) throw fieldError('reason', 'Член Профсоюза уже выбыл');
         await checkEventDate(trx, member, input.on);
@@ -237,7 +223,6 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
       principal: Principal, ctx: AuditContext, id: number,
       input: { organizationInpo: string; category: string; on: string; documentNumber: string | null; documentDate: string | null; notDuplicate: boolean }, seen?: Seen,
     ) {
-      await memberFor(principal, id, 'member.edit');
       const org = await registrationOrg(principal, input.organizationInpo, 'organizationInpo');
       await spendingMatches(principal, ctx, (pending) => changeCard(id, seen, async (trx, member) => {
         if (!member.leftOn) throw fieldError('organizationInpo', 'Член Профсоюза состоит на учёте');
@@ -291,11 +276,17 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
       });
     },
 
+    /** Merges the card `duplicateId` into `survivor`; the duplicate, named in a form, must be the user's to edit too. */
+    async merge(principal: Principal, ctx: AuditContext, survivor: MemberRow, duplicateId: number) {
+      const duplicate = await findMember(db, duplicateId);
+      authorize(principal, 'member.edit', duplicate ? memberOrgRef(duplicate) : undefined);
+      await mergeCards(db, ctx, survivor, duplicateId);
+    },
+
     async changeCategory(
       principal: Principal, ctx: AuditContext, id: number,
       input: { category: string; isPedagogical: boolean; onParentalLeave: boolean; on: string; documentNumber: string | null; documentDate: string | null }, seen?: Seen,
     ) {
-      await memberFor(principal, id, 'member.edit');
       if (input.category !== 'working' && input.isPedagogical) throw fieldError('isPedagogical', 'Педагогическая должность бывает только у работающих');
       if (input.category !== 'working' && input.onParentalLeave) throw fieldError('onParentalLeave', 'Отпуск по уходу за ребёнком бывает только у работающих');
       await changeCard(id, seen, async (trx, member) => {

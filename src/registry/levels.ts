@@ -1,6 +1,9 @@
 export const LEVELS = ['union', 'regional', 'okrug', 'territorial', 'primary', 'subdivision', 'group'] as const;
 export type Level = (typeof LEVELS)[number];
 
+/** Where members are registered: a ППО, its subdivisions and groups. */
+export const REGISTRATION_LEVELS: ReadonlySet<string> = new Set(['primary', 'subdivision', 'group']);
+
 export const LEVEL_LABELS: Record<Level, string> = {
   union: 'Профсоюз',
   regional: 'Региональная организация',

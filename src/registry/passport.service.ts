@@ -1,16 +1,14 @@
 import type { Knex } from 'knex';
-import { authorize, can } from '../access/access';
+import { can } from '../access/access';
 import type { Principal } from '../access/principal';
-import type { Action } from '../access/roles';
 import { diffValues, recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import { staleEdit, type Seen } from '../http/versioned-forms';
 import { eventDates, sinceCreation, type EventDates } from '../shared/event-dates';
-import { INPO_PATTERN } from '../shared/inpo';
 import { todayIso } from '../shared/dates';
 import { missingFields } from './completeness';
-import { findLineageByInpo, findOrgById, lockOrg, type OrgRow } from './orgs.repo';
+import { findOrgById, lockOrg, type OrgRow } from './orgs.repo';
 import type { AgreementInput, GeneralInput, HeadcountInput, OfficerInput, OfficerPersonInput } from './passport.schemas';
 import { findAgreement, findHeaderFigures, findOfficer, listAgreementVersions, listAnnexes, listHeadcounts, listOfficers, lockHeadcount } from './passport.repo';
 import { AGREEMENT_FIELDS, GENERAL_FIELDS, agreementSnapshot, agreementVersionFields, generalSnapshot, generalVersionFields, staleHeadcount } from './passport-versions';
@@ -23,27 +21,10 @@ import { resolveOfficerPerson } from './officer-persons';
  * the organization's creation and the near future.
  */
 export function createPassportService(db: Knex, dates: EventDates = eventDates()) {
-  /** The ancestors read with an organization, kept for its page's breadcrumbs while the request lasts. */
-  const ancestorsOf = new WeakMap<OrgRow, OrgRow[]>();
-
-  /** The organization behind a URL, if this user may do `action` to it (404 outside the subtree). */
-  async function orgFor(principal: Principal, inpo: string, action: Action): Promise<OrgRow> {
-    const lineage = INPO_PATTERN.test(inpo) ? await findLineageByInpo(db, inpo) : [];
-    const org = lineage.pop();
-    authorize(principal, action, org);
-    ancestorsOf.set(org!, lineage);
-    return org as OrgRow;
-  }
-
   return {
-    orgFor,
-
-    /** What every tab shows above its content. */
-    async header(principal: Principal, org: OrgRow) {
-      const [ancestors, { gaps, activeMembers, incompleteBelow }] = await Promise.all([
-        ancestorsOf.get(org) ?? findLineageByInpo(db, org.inpo).then((lineage) => lineage.slice(0, -1)),
-        findHeaderFigures(db, org, membersOnRecordQuery(db, org)),
-      ]);
+    /** What every tab shows above its content; `ancestors` (root first) were read with the organization. */
+    async header(principal: Principal, org: OrgRow, ancestors: OrgRow[]) {
+      const { gaps, activeMembers, incompleteBelow } = await findHeaderFigures(db, org, membersOnRecordQuery(db, org));
       return {
         org,
         breadcrumbs: ancestors.filter((a) => can(principal, 'org.view', a)),

@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { can } from '../access/access';
+import { can, mayCreateChild } from '../access/access';
 import type { Principal } from '../access/principal';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
@@ -132,8 +132,7 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
       principal: Principal, ctx: AuditContext, parent: OrgRow,
       input: { level: Level; name: string; shortName: string | null; employerKind: EmployerKind | null; hasTerritorialRights: boolean }, today: string,
     ) {
-      const unit = input.level === 'subdivision' || input.level === 'group';
-      if (!can(principal, unit ? 'org.units.create' : 'org.restructure', parent)) throw fieldError('level', 'Вы не можете создавать организации этого уровня здесь');
+      if (!mayCreateChild(principal, parent, input.level)) throw fieldError('level', 'Вы не можете создавать организации этого уровня здесь');
       if (!mayContain(parent, input.level)) throw fieldError('level', `${LEVEL_LABELS[input.level]} не может входить в состав этой организации`);
       return inTransaction(db, async (trx) => {
         const created = await insertOrganization(trx, {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { GAPS_SQL_INCOMPLETE } from './completeness';
 import type { Level } from './levels';
+import { INPO_PATTERN } from '../shared/inpo';
 
 export const CHILD_SORTS = {
   name: 'c.name, c.id',
@@ -108,7 +109,7 @@ export async function searchSubtree(
     .orderBy([{ column: 'o.name' }, { column: 'o.id' }])
     .limit(pageSize + 1);
   if (criteria.q) {
-    if (/^\d{10}$/.test(criteria.q)) query.where('o.inpo', criteria.q);
+    if (INPO_PATTERN.test(criteria.q)) query.where('o.inpo', criteria.q);
     else query.whereRaw("o.name ILIKE ? ESCAPE '\\'", [`%${criteria.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`]);
   }
   if (criteria.filter) query.whereRaw(ORG_FILTERS[criteria.filter]);

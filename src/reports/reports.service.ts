@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import { authorize, can } from '../access/access';
 import type { Principal } from '../access/principal';
-import type { Action } from '../access/roles';
 import { NotFoundError } from '../http/errors';
 import { findOrgById, findOrgByInpo, selectOrg, type OrgRow } from '../registry/orgs.repo';
 import { INPO_PATTERN } from '../shared/inpo';
@@ -28,15 +27,13 @@ export interface ReportTarget {
 const FILING_LEVELS = ['regional', 'okrug', 'territorial', 'primary'];
 
 export function createReportsService(db: Knex) {
-  /** Resolves (form, ИНПО, date) from a URL, checking the action on the organization (404 outside the subtree). */
-  async function target(principal: Principal, code: string, inpo: string, date: string, action: Action): Promise<ReportTarget> {
-    if (!FORM_CODE_PATTERN.test(code) || !INPO_PATTERN.test(inpo) || !isIsoDate(date)) throw new NotFoundError();
+  /** Resolves (form, date) from a URL for an organization its route has already authorized. */
+  async function target(org: OrgRow, code: string, date: string): Promise<ReportTarget> {
+    if (!FORM_CODE_PATTERN.test(code) || !isIsoDate(date)) throw new NotFoundError();
     if (!isReportDate(date)) throw new NotFoundError(REPORT_DATE_MESSAGE);
-    const org = await findOrgByInpo(db, inpo);
-    authorize(principal, action, org);
     const form = await findActiveForm(db, code);
-    if (!form || !appliesTo(form.definition, org!)) throw new NotFoundError('Эта форма не заполняется организацией такого уровня');
-    return { org: org!, form, date };
+    if (!form || !appliesTo(form.definition, org)) throw new NotFoundError('Эта форма не заполняется организацией такого уровня');
+    return { org, form, date };
   }
 
   /**

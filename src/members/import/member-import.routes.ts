@@ -1,5 +1,7 @@
 import ExcelJS from 'exceljs';
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
+import { orgOf } from '../../access/loaders';
+import { can, guardedRouter, signedIn } from '../../access/route-guards';
 import { auditContextOf } from '../../audit/audit';
 import type { Deps } from '../../deps';
 import { NotFoundError, ValidationError, type FieldError } from '../../http/errors';
@@ -10,7 +12,6 @@ import { principalOf } from '../../http/guards';
 import { csrfTokenOf } from '../../http/setup/csrf';
 import { csvRows, xlsxRows } from '../../imports/row-source';
 import { checkSpreadsheetUpload, uploadFile, withImportSlot } from '../../imports/upload';
-import { createPassportService } from '../../registry/passport.service';
 import { XLSX_MIME, addSafeRow, csvLine } from '../../shared/spreadsheet';
 import { isUuid } from '../../shared/uuid';
 import { CATEGORIES, CATEGORY_LABELS } from '../membership';
@@ -19,17 +20,17 @@ import { MEMBER_COLUMNS } from './member-sheet';
 
 const MAX_MEMBER_UPLOAD_BYTES = 50 * 1024 * 1024;
 
-export function memberImportRoutes({ db, config, importSlots, eventDates }: Deps): Router {
-  const passport = createPassportService(db);
-  const router = Router();
-  router.get('/orgs/:inpo/members/import', (req, res) => showPage(req, res));
-  router.get('/orgs/:inpo/members/import/template.xlsx', downloadTemplate);
-  router.post('/orgs/:inpo/members/import', uploadFile(config.uploadDir, MAX_MEMBER_UPLOAD_BYTES), withImportSlot(importSlots, runImport));
-  router.get('/imports/:id/errors.csv', downloadIssues);
-  return router;
+export function memberImportRoutes({ db, config, importSlots, eventDates, loaders }: Deps): Router {
+  const routes = guardedRouter();
+  routes.param('inpo', loaders.organization);
+  routes.get('/orgs/:inpo/members/import', can('member.edit'), (req, res) => showPage(req, res));
+  routes.get('/orgs/:inpo/members/import/template.xlsx', can('member.edit'), downloadTemplate);
+  routes.post('/orgs/:inpo/members/import', can('member.edit'), uploadFile(config.uploadDir, MAX_MEMBER_UPLOAD_BYTES), withImportSlot(importSlots, runImport));
+  routes.get('/imports/:id/errors.csv', signedIn, downloadIssues);
+  return routes.router;
 
   async function showPage(req: Request, res: Response, status = 200, extra: { errors?: FieldError[]; result?: MemberImportResult; reportId?: string } = {}) {
-    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.edit');
+    const org = orgOf(req);
     res.status(status).render('members/import', {
       title: `Загрузка членов Профсоюза: ${org.name}`, section: 'members', org, result: extra.result, reportId: extra.reportId,
       uploadCsrf: csrfTokenOf(req), ...errorViewModel(extra.errors ?? []),
@@ -37,7 +38,7 @@ export function memberImportRoutes({ db, config, importSlots, eventDates }: Deps
   }
 
   async function downloadTemplate(req: Request, res: Response) {
-    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.edit');
+    const org = orgOf(req);
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('Члены Профсоюза');
     sheet.columns = MEMBER_COLUMNS.map((c) => ({ header: c.header, key: c.key, width: Math.max(14, c.header.length + 2) }));
@@ -51,7 +52,7 @@ export function memberImportRoutes({ db, config, importSlots, eventDates }: Deps
 
   async function runImport(req: Request, res: Response) {
     const principal = principalOf(req);
-    const org = await passport.orgFor(principal, String(req.params.inpo), 'member.edit');
+    const org = orgOf(req);
     try {
       const upload = await checkSpreadsheetUpload(req.file);
       const rows = upload.kind === 'csv' ? csvRows(upload.path) : xlsxRows(upload.path);

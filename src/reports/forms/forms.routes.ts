@@ -1,8 +1,9 @@
 import fs from 'node:fs';
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
+import { orgOf } from '../../access/loaders';
+import { can, guardedRouter } from '../../access/route-guards';
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { authorize } from '../../access/access';
 import { auditContextOf, recordAudit } from '../../audit/audit';
 import { inTransaction } from '../../db/transaction';
 import type { Deps } from '../../deps';
@@ -12,7 +13,6 @@ import { principalOf } from '../../http/guards';
 import { idParam } from '../../http/params';
 import { csrfTokenOf } from '../../http/setup/csrf';
 import { uploadFile } from '../../imports/upload';
-import { selectOrg, type OrgRow } from '../../registry/orgs.repo';
 import { todayIso } from '../../shared/dates';
 import { INT4_MAX } from '../../shared/numbers';
 import { findNul, nulMessage } from '../../shared/nul';
@@ -28,17 +28,16 @@ import { INDICATORS, TEXT_FIELDS } from '../indicators/catalog';
 const MAX_DEFINITION_BYTES = 512 * 1024;
 const previewQuery = z.object({ inpo: z.string().trim().max(20).optional().catch(undefined), date: z.string().trim().max(10).optional().catch(undefined) });
 
-export function formsRoutes({ db, config }: Deps): Router {
+export function formsRoutes({ db, config, loaders }: Deps): Router {
   const reports = createReportsService(db);
-  const router = Router();
+  const routes = guardedRouter();
+  routes.use('/admin/forms', loaders.union);
 
-  router.get('/admin/forms', async (req, res) => {
-    await unionFor(req);
+  routes.get('/admin/forms', can('form.manage'), async (req, res) => {
     await showList(req, res, [], 200);
   });
 
-  router.post('/admin/forms', uploadFile(config.uploadDir, MAX_DEFINITION_BYTES), async (req, res) => {
-    await unionFor(req);
+  routes.post('/admin/forms', can('form.manage'), uploadFile(config.uploadDir, MAX_DEFINITION_BYTES), async (req, res) => {
     const text = req.file?.size ? await fs.promises.readFile(req.file.path, 'utf8') : typeof req.body?.definition === 'string' ? req.body.definition : '';
     if (!text.trim()) return showList(req, res, ['Выберите файл с определением формы (JSON) или вставьте его текст'], 422, text);
     let json: unknown;
@@ -66,8 +65,8 @@ export function formsRoutes({ db, config }: Deps): Router {
     res.redirect(303, `/admin/forms/${id}`);
   });
 
-  router.get('/admin/forms/:formVersionId', async (req, res) => {
-    const union = await unionFor(req);
+  routes.get('/admin/forms/:formVersionId', can('form.manage'), async (req, res) => {
+    const union = orgOf(req);
     const id = idParam(req, 'formVersionId', INT4_MAX);
     const form = await findFormVersion(db, id);
     if (!form) throw new NotFoundError();
@@ -77,19 +76,12 @@ export function formsRoutes({ db, config }: Deps): Router {
     res.render('forms/version', { title: `Форма ${form.definition.name}, версия ${form.version}`, section: 'forms', form, union, inpo: q.inpo ?? '', date, preview });
   });
 
-  router.post('/admin/forms/:formVersionId/activate', async (req, res) => {
-    await unionFor(req);
+  routes.post('/admin/forms/:formVersionId/activate', can('form.manage'), async (req, res) => {
     const id = idParam(req, 'formVersionId', INT4_MAX);
     const form = await activate(db, id, req);
     flash(req, 'success', `Версия ${form.version} формы ${form.definition.name} действует: новые отчёты считаются по ней, сданные остаются прежними.`);
     res.redirect(303, '/admin/forms');
   });
-
-  async function unionFor(req: Request): Promise<OrgRow> {
-    const union: OrgRow | undefined = await selectOrg(db).where('o.level', 'union').first();
-    authorize(principalOf(req), 'form.manage', union);
-    return union as OrgRow;
-  }
 
   async function showList(req: Request, res: Response, errors: string[], status: number, text = '') {
     const versions = await listFormVersions(db);
@@ -99,7 +91,7 @@ export function formsRoutes({ db, config }: Deps): Router {
     });
   }
 
-  return router;
+  return routes.router;
 }
 
 async function activate(db: Knex, id: number, req: Request) {
