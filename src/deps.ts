@@ -3,11 +3,35 @@ import type { Logger } from 'pino';
 import { createLoaders, type Loaders } from './access/loaders';
 import { createAuthService } from './auth/auth.service';
 import type { Config } from './config';
+import { createCardsService } from './cards/cards.service';
 import { createDb } from './db/knex';
+import { createHomeService } from './home/home.service';
+import { createMembersService } from './members/members.service';
+import { createPassportService } from './registry/passport.service';
+import { createRestructureService } from './registry/restructure.service';
+import { createReportsService } from './reports/reports.service';
+import { createFormsService } from './reports/forms/forms.service';
+import { findMember } from './members/members.repo';
+import { findLineageByInpo, findUnionRoot } from './registry/orgs.repo';
 import { createLogger } from './logger';
 import { createSlots, type Slots } from './shared/slots';
 import { setAppTimeZone } from './shared/dates';
 import { eventDates, type EventDates } from './shared/event-dates';
+
+/** Every feature's service, built once over the app's database; routers take theirs from here. */
+function buildServices(db: Knex, dates: EventDates) {
+  return {
+    home: createHomeService(db),
+    passport: createPassportService(db, dates),
+    restructure: createRestructureService(db, dates),
+    members: createMembersService(db, dates),
+    cards: createCardsService(db, dates),
+    reports: createReportsService(db),
+    forms: createFormsService(db),
+  };
+}
+
+export type Services = ReturnType<typeof buildServices>;
 
 /** The composition root: everything the app needs, built once. Tests build it with their own database. */
 export interface Deps {
@@ -18,6 +42,7 @@ export interface Deps {
   auth: ReturnType<typeof createAuthService>;
   /** Resolve a URL's object within the user's subtrees (404 otherwise) before a route's permission is checked. */
   loaders: Loaders;
+  services: Services;
   /** Uploads being read: each unpacks and parses a file, so only a few at once (IMPORT_CONCURRENCY). */
   importSlots: Slots;
   /** The range every event date must lie in (config EVENT_DATE_MAX_FUTURE_DAYS). */
@@ -29,8 +54,13 @@ export interface Deps {
 export function buildDeps(config: Config, databaseUrl: string, logger: Logger = createLogger(config.logLevel)): Deps {
   setAppTimeZone(config.timeZone);
   const db = createDb(databaseUrl, { poolMax: config.dbPoolMax, statementTimeoutMs: config.statementTimeoutMs, logger });
+  const dates = eventDates(config.eventDateMaxFutureDays);
   return {
-    config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost), loaders: createLoaders(db), importSlots: createSlots(config.importConcurrency),
-    eventDates: eventDates(config.eventDateMaxFutureDays), state: { shuttingDown: false },
+    config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost), loaders: createLoaders({
+      lineageByInpo: (inpo) => findLineageByInpo(db, inpo), member: (id) => findMember(db, id), unionRoot: () => findUnionRoot(db),
+    }),
+    services: buildServices(db, dates),
+    importSlots: createSlots(config.importConcurrency),
+    eventDates: dates, state: { shuttingDown: false },
   };
 }

@@ -1,9 +1,8 @@
-import type { Knex } from 'knex';
 import type { NextFunction, Request, Response } from 'express';
 import { NotFoundError } from '../http/errors';
 import { principalOf } from '../http/guards';
-import { findMember, type MemberRow } from '../members/members.repo';
-import { findLineageByInpo, selectOrg, type OrgRow } from '../registry/orgs.repo';
+import type { MemberRow } from '../members/members.repo';
+import type { OrgRow } from '../registry/orgs.repo';
 import { parseId } from '../shared/numbers';
 import { INPO_PATTERN } from '../shared/inpo';
 import { memberOrgRef, withinSubtrees, type OrgRef } from './access';
@@ -20,15 +19,23 @@ export interface AccessTarget {
   ownCard?: boolean;
 }
 
+/** How the loaders read the objects: the features' repos, given by the composition root (access imports no feature). */
+export interface ObjectFinders {
+  /** The organization with this ИНПО and its ancestors, root first (empty when there is none). */
+  lineageByInpo(inpo: string): Promise<OrgRow[]>;
+  member(id: number): Promise<MemberRow | undefined>;
+  unionRoot(): Promise<OrgRow | undefined>;
+}
+
 /**
  * Loaders resolve the object a URL names within the user's subtrees, or answer 404 — the same answer
  * as for an object that does not exist, so ids and ИНПО cannot be probed. The permission is checked after
  * them by the `can(...)` that every route line names.
  */
-export function createLoaders(db: Knex) {
+export function createLoaders(find: ObjectFinders) {
   /** `:inpo`: the organization, with its ancestors. */
   const organization: ParamLoader = async (req, _res, next, inpo) => {
-    const lineage = INPO_PATTERN.test(inpo) ? await findLineageByInpo(db, inpo) : [];
+    const lineage = INPO_PATTERN.test(inpo) ? await find.lineageByInpo(inpo) : [];
     const org = lineage.pop();
     if (!org || !withinSubtrees(principalOf(req), org)) throw new NotFoundError();
     req.access = { org, organization: org, ancestors: lineage };
@@ -38,7 +45,7 @@ export function createLoaders(db: Knex) {
   /** `:id` of a member card. */
   const member: ParamLoader = async (req, _res, next, raw) => {
     const id = parseId(raw);
-    const found = id === null ? undefined : await findMember(db, id);
+    const found = id === null ? undefined : await find.member(id);
     if (!found) throw new NotFoundError();
     const ownCard = principalOf(req).memberId === found.id;
     const org = memberOrgRef(found);
@@ -49,7 +56,7 @@ export function createLoaders(db: Knex) {
 
   /** The union's root, for the union-wide pages (form definitions). */
   async function union(req: Request, _res: Response, next: NextFunction) {
-    const root: OrgRow | undefined = await selectOrg(db).where('o.level', 'union').first();
+    const root = await find.unionRoot();
     if (!root || !withinSubtrees(principalOf(req), root)) throw new NotFoundError();
     req.access = { org: root, organization: root, ancestors: [] };
     next();

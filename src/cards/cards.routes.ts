@@ -10,7 +10,7 @@ import { errorViewModel, parseForm } from '../http/forms';
 import { requiredDate } from '../shared/fields';
 import { todayIso } from '../shared/dates';
 import { CARD_STATUSES, CARD_STATUS_LABELS, NEXT_STATUSES } from './card-statuses';
-import { cardCountsByStatus, createCardsService } from './cards.service';
+import { cardCountsByStatus } from './cards.service';
 
 const batchSchema = z.object({
   from: z.enum(CARD_STATUSES, { error: 'Выберите текущее состояние' }),
@@ -18,8 +18,7 @@ const batchSchema = z.object({
   on: requiredDate('Укажите дату'),
 });
 
-export function cardsRoutes({ db, eventDates, loaders }: Deps): Router {
-  const cards = createCardsService(db, eventDates);
+export function cardsRoutes({ db, loaders, services: { cards } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('inpo', loaders.organization);
   routes.get('/orgs/:inpo/cards', can('member.view'), (req, res) => showCards(req, res));

@@ -3,10 +3,8 @@ import { guardedRouter, signedIn } from '../access/route-guards';
 import type { Deps } from '../deps';
 import { principalOf } from '../http/guards';
 import { LEVEL_LABELS } from '../registry/levels';
-import { createHomeService } from './home.service';
 
-export function homeRoutes({ db }: Deps): Router {
-  const home = createHomeService(db);
+export function homeRoutes({ services: { home } }: Deps): Router {
   const routes = guardedRouter();
   routes.get('/', signedIn, async (req, res) => {
     const summaries = await home.summaries(principalOf(req));

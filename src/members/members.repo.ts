@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { OrgRow } from '../registry/orgs.repo';
 import type { CursorPart } from '../shared/cursor';
 import { todayIso } from '../shared/dates';
+import { countedMembers } from '../membership/member-counts.repo';
 
 export interface MemberRow {
   id: number;
@@ -247,29 +248,6 @@ export async function countMembers(db: Knex, root: ListRoot, filter: MemberListF
   const row = await applyFilter(listedMembers(db, root, filter, reader), filter).count('* as count').first();
   return Number(row?.count ?? 0);
 }
-
-/** Members on record in a subtree, from the maintained counts: the query, for embedding in another. */
-export function membersOnRecordQuery(db: Knex, root: Pick<OrgRow, 'path' | 'level'>) {
-  return countedMembers(db, root).where('c.on_record', true);
-}
-
-export async function countMembersOnRecord(db: Knex, root: Pick<OrgRow, 'path' | 'level'>): Promise<number> {
-  const row = await membersOnRecordQuery(db, root).first();
-  return Number(row?.count ?? 0);
-}
-
-function countedMembers(db: Knex, root: Pick<OrgRow, 'path' | 'level'>) {
-  const query = db('member_counts as c').select(db.raw('coalesce(sum(c.n), 0) AS count'));
-  // every subtree below the union lies in one region: its counters are a range of the key
-  if (root.level !== 'union') query.where('c.region_id', regionOf(root.path));
-  if (root.level !== 'union' && root.level !== 'regional') {
-    query.whereIn('c.organization_id', db('organizations').select('id').whereRaw('path <@ ?::ltree', [root.path]));
-  }
-  return query;
-}
-
-/** The regional organization a path lies in ('1.35665.…' → 35665). */
-const regionOf = (path: string) => Number(path.split('.')[1]);
 
 /** The rows an export of the list writes, in the list's order, for streaming. */
 export function filteredMembers(db: Knex, root: ListRoot, filter: MemberListFilter, reader: ListReader) {

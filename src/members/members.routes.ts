@@ -7,7 +7,6 @@ import { exportMembers } from './member-export';
 import { duplicateGroups } from './duplicates';
 import type { Deps } from '../deps';
 import { ConflictError, ValidationError, type FieldError } from '../http/errors';
-import { enqueueExport } from '../exports/export-jobs';
 import { sendDownload } from '../http/download';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
@@ -15,71 +14,34 @@ import { StaleEditError, mergeStale, seenIn, type Seen } from '../http/versioned
 import { memberVersionFields } from './member-versions';
 import { maskEmail, maskPhone } from './contact-masks';
 import { principalOf, safeLocalPath } from '../http/guards';
-import { memberViewPaths } from '../access/access';
 import { idParam } from '../http/params';
 import { decideRequest, incomingRequests, pendingRequestOf } from './transfer-requests';
 import { todayIso } from '../shared/dates';
 import { XLSX_MIME } from '../shared/spreadsheet';
-import { parseDateInput } from '../shared/fields';
-import { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, LEFT_REASON_LABELS } from './membership';
-import { MEMBER_SORTS, MEMBER_SORT_CURSORS, countMembers, electedPostsOf, filteredMembers, listMembers, type ListReader, type MemberListFilter, type MemberSort } from './members.repo';
+import { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, LEFT_REASON_LABELS } from '../membership/membership';
+import { MEMBER_SORT_CURSORS, countMembers, electedPostsOf, filteredMembers, listMembers } from './members.repo';
+import { AGE_BANDS, TENURE_BANDS, filterOf, filterParams, listQuery, readerOf } from './member-list-query';
 import { decodeCursor, encodeCursor } from '../shared/cursor';
 import { OFFICER_POST_LABELS } from '../registry/passport.repo';
 import { admissionSchema, bulkSchema, decisionSchema, mergeSchema, readmitSchema, cardMoveSchema, cardRequestSchema, categorySchema, personSchema, exitSchema, transferSchema } from './members.schemas';
 import { CARD_STATUSES, CARD_STATUS_LABELS, LIVE_STATUSES, NEXT_STATUSES } from '../cards/card-statuses';
 import { EMPLOYER_KINDS, EMPLOYER_KIND_LABELS } from '../registry/levels';
-import { cardsOfMember, createCardsService } from '../cards/cards.service';
+import { cardsOfMember } from '../cards/cards.service';
 import { CHANNEL_LABELS, CONSENT_KIND_LABELS, SOURCE_LABELS, consentSchema, consentsOfMember, giveConsent, withdrawConsent, withdrawSchema } from './consents';
-import { DuplicateFoundError, createMembersService, type BulkAction } from './members.service';
+import { DuplicateFoundError, type BulkAction } from './members.service';
 import { MATCH_ELSEWHERE_MESSAGE } from './duplicate-guard';
 
 const PAGE_SIZE = 50;
 /** Up to this many rows a list downloads at once; a bigger one is prepared as a background job. */
 const DIRECT_EXPORT_LIMIT = 20_000;
-const AGE_BANDS: Record<string, { label: string; range: [number, number] }> = {
-  'under-35': { label: 'до 35 лет', range: [0, 35] },
-  '35-50': { label: '35–49 лет', range: [35, 50] },
-  '50-65': { label: '50–64 года', range: [50, 65] },
-  '65-plus': { label: '65 лет и старше', range: [65, 150] },
-};
-const TENURE_BANDS: Record<string, { label: string; range: [number, number] }> = {
-  'under-1': { label: 'меньше года', range: [0, 1] },
-  '1-5': { label: '1–4 года', range: [1, 5] },
-  '5-10': { label: '5–9 лет', range: [5, 10] },
-  '10-plus': { label: '10 лет и больше', range: [10, 200] },
-};
 const DICTIONARIES = { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, LEFT_REASON_LABELS };
-
-const listQuery = z.object({
-  q: z.string().trim().max(100).optional().catch(undefined),
-  category: z.enum(CATEGORIES).optional().catch(undefined),
-  sex: z.enum(['m', 'f']).optional().catch(undefined),
-  status: z.enum(['active', 'left', 'all']).catch('active'),
-  pedagogical: z.enum(['yes', 'no']).optional().catch(undefined),
-  consent: z.enum(['mailing', 'no_mailing', 'no_processing']).optional().catch(undefined),
-  sort: z.enum(Object.keys(MEMBER_SORTS) as [MemberSort, ...MemberSort[]]).catch('name'),
-  on: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((v) => parseDateInput(v) !== null).optional().catch(undefined),
-  age: z.enum(Object.keys(AGE_BANDS) as [string, ...string[]]).optional().catch(undefined),
-  tenure: z.enum(Object.keys(TENURE_BANDS) as [string, ...string[]]).optional().catch(undefined),
-  card: z.enum(['none', ...CARD_STATUSES]).optional().catch(undefined),
-  kind: z.enum(EMPLOYER_KINDS).optional().catch(undefined),
-  after: z.string().max(1000).optional().catch(undefined),
-});
 
 /** The duplicate warning of the admission and card forms: the cards the user may open, and whether one elsewhere matched. */
 function duplicatesViewModel(found?: DuplicateFoundError) {
   return { duplicates: found?.candidates ?? [], duplicateElsewhere: found?.elsewhere ?? false, duplicateFound: !!found, MATCH_ELSEWHERE_MESSAGE };
 }
 
-/** The list's filter as query parameters (for links, exports and the bulk form's hidden fields). */
-function filterParams(query: z.output<typeof listQuery>): [string, string][] {
-  const { after: _after, ...filter } = query;
-  return Object.entries(filter).filter((e): e is [string, string] => typeof e[1] === 'string' && e[1] !== '');
-}
-
-export function membersRoutes({ db, eventDates, loaders }: Deps): Router {
-  const members = createMembersService(db, eventDates);
-  const cards = createCardsService(db, eventDates);
+export function membersRoutes({ db, eventDates, loaders, services: { members, cards } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('inpo', loaders.organization);
   routes.param('id', loaders.member);
@@ -91,7 +53,6 @@ export function membersRoutes({ db, eventDates, loaders }: Deps): Router {
   routes.get('/orgs/:inpo/members/export.csv', can('member.view'), (req, res) => exportList(req, res, 'csv'));
   routes.post('/orgs/:inpo/members/bulk', can('member.edit'), (req, res) => bulk(req, res));
   routes.get('/orgs/:inpo/members/duplicates', can('member.edit'), (req, res) => showDuplicates(req, res));
-  routes.post('/orgs/:inpo/members/export-jobs', can('member.view'), (req, res) => queueExport(req, res));
   routes.get('/orgs/:inpo/members/new', can('member.edit'), (req, res) => showAdmission(req, res));
   routes.post('/orgs/:inpo/members', can('member.edit'), (req, res) => admit(req, res));
   routes.get('/members/:id', can('member.view'), (req, res) => showCard(req, res));
@@ -112,20 +73,6 @@ export function membersRoutes({ db, eventDates, loaders }: Deps): Router {
   routes.post('/members/:id/category', can('member.edit'), (req, res) => memberEvent(req, res, 'category', categorySchema, (p, c, id, d, seen) => members.changeCategory(p, c, id, d, seen), 'Категория изменена', true));
   return Router().use(routes.router, requests.router);
 
-  function filterOf(query: z.output<typeof listQuery>): MemberListFilter {
-    return {
-      q: query.q, category: query.category, sex: query.sex, status: query.status,
-      pedagogical: query.pedagogical === undefined ? undefined : query.pedagogical === 'yes', consent: query.consent,
-      age: query.age ? AGE_BANDS[query.age]!.range : undefined, tenure: query.tenure ? TENURE_BANDS[query.tenure]!.range : undefined,
-      cardStatus: query.card, employerKind: query.kind, on: query.on,
-    };
-  }
-
-  /** The reader of a list: where they may open cards now (the list's rule, members.repo listedMembers). */
-  function readerOf(req: Request): ListReader {
-    return { viewPaths: memberViewPaths(principalOf(req)) };
-  }
-
   /** The current filter as a file; every export leaves an audit row with the filter and the row count. */
   async function exportList(req: Request, res: Response, format: 'xlsx' | 'csv') {
     const org = orgOf(req);
@@ -139,17 +86,6 @@ export function membersRoutes({ db, eventDates, loaders }: Deps): Router {
       write: (sink) => exportMembers(db, org, filter, reader, format, sink),
       audit: { action: 'member.exported', entity: 'organization', entityId: org.id, organizationId: org.id, newValues: { format, filter: { ...filter } } },
     });
-  }
-
-  /** Lists larger than a direct download are prepared in the background (the link then leads to its progress). */
-  async function queueExport(req: Request, res: Response) {
-    const principal = principalOf(req);
-    const org = orgOf(req);
-    const format = req.body?.format === 'csv' ? 'csv' : 'xlsx';
-    const filter = filterOf(listQuery.parse(req.body ?? {}));
-    const reader = readerOf(req);
-    const id = await enqueueExport(db, principal.id, org.id, format, filter, reader, await countMembers(db, org, filter, reader));
-    res.redirect(303, `/exports/${id}`);
   }
 
   async function showList(req: Request, res: Response) {

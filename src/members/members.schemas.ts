@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { checkbox, idInput, inpoInput, integerInput, optionalChoice, optionalDate, optionalEmail, optionalPersonName, optionalPhone, optionalSnils, optionalText, personName, plausibleBirthDate, requiredDate } from '../shared/fields';
 import { CARD_STATUSES } from '../cards/card-statuses';
-import { CATEGORIES, LEFT_REASONS } from './membership';
+import { CATEGORIES, LEFT_REASONS } from '../membership/membership';
 
 /** A birth date that fits a member: 14 to 100 years old today. */
 const birthDate = requiredDate('Укажите дату рождения').refine((v) => !v || plausibleBirthDate(v), 'Проверьте дату рождения: члену Профсоюза от 14 до 100 лет');

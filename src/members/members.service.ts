@@ -11,7 +11,7 @@ import { findOrgByInpo, type OrgRow } from '../registry/orgs.repo';
 import { REGISTRATION_LEVELS } from '../registry/levels';
 import { INPO_PATTERN } from '../shared/inpo';
 import { eventDates, since14, type EventDates } from '../shared/event-dates';
-import { changeCategory, endMemberships, historyBounds, membersWithLaterEvents, openMembership, transferMembers, type LeftReason } from './membership';
+import { changeCategory, endMemberships, historyBounds, membersWithLaterEvents, openMembership, transferMembers, type LeftReason } from '../membership/membership';
 import { lockedMember } from './member-versions';
 import { lockPerson } from './person-locks';
 import { mergeCards } from './duplicates';

@@ -7,7 +7,7 @@ import { ConflictError, ValidationError } from '../http/errors';
 import type { Seen } from '../http/versioned-forms';
 import type { OrgRow } from '../registry/orgs.repo';
 import { eventDates, type EventDates } from '../shared/event-dates';
-import { historyBounds, membersWithLaterEvents, transferMembers } from './membership';
+import { historyBounds, membersWithLaterEvents, transferMembers } from '../membership/membership';
 import { lockedMember } from './member-versions';
 
 const fieldError = (field: string, message: string) => new ValidationError([{ field, message }]);

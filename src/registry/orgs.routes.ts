@@ -16,7 +16,6 @@ import { DICTIONARY_LOCALS, passportForm, renderTab } from './org-pages';
 import { agreementSchema, annexSchema, endOfficerSchema, generalSchema, headcountSchema, officerPersonSchema, officerSchema } from './passport.schemas';
 import { searchCards } from './officer-persons';
 import type { OrgRow } from './orgs.repo';
-import { createPassportService } from './passport.service';
 import { agreementVersionFields, generalVersionFields, headcountVersionFields } from './passport-versions';
 import { CHILD_SORTS, ORG_FILTERS, listChildren, searchSubtree, type ChildSort, type OrgFilter } from './structure.repo';
 
@@ -35,8 +34,7 @@ const searchQuery = z.object({
   after: z.string().max(1000).optional().catch(undefined),
 });
 
-export function orgsRoutes({ db, eventDates, loaders }: Deps): Router {
-  const passport = createPassportService(db, eventDates);
+export function orgsRoutes({ db, loaders, services: { passport } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('inpo', loaders.organization);
 

@@ -12,7 +12,7 @@ import { findOrgById, lockOrg, type OrgRow } from './orgs.repo';
 import type { AgreementInput, GeneralInput, HeadcountInput, OfficerInput, OfficerPersonInput } from './passport.schemas';
 import { findAgreement, findHeaderFigures, findOfficer, listAgreementVersions, listAnnexes, listHeadcounts, listOfficers, lockHeadcount } from './passport.repo';
 import { AGREEMENT_FIELDS, GENERAL_FIELDS, agreementSnapshot, agreementVersionFields, generalSnapshot, generalVersionFields, staleHeadcount } from './passport-versions';
-import { membersOnRecordQuery } from '../members/members.repo';
+import { membersOnRecordQuery } from '../membership/member-counts.repo';
 import { resolveOfficerPerson } from './officer-persons';
 
 /**

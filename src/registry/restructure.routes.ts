@@ -16,7 +16,7 @@ import { LEVELS, mayContain, type Level } from './levels';
 import { DICTIONARY_LOCALS } from './org-pages';
 import type { OrgRow } from './orgs.repo';
 import { childSchema, liquidateSchema, mergeSchema, moveSchema } from './restructure.schemas';
-import { createRestructureService, type Operation } from './restructure.service';
+import type { Operation } from './restructure.service';
 
 const AUDIT_LABELS: Record<string, string> = {
   'org.created': 'Организация создана',
@@ -35,8 +35,7 @@ const AUDIT_LABELS: Record<string, string> = {
 
 const OPERATION_TITLES: Record<Operation, string> = { move: 'Перемещение организации', merge: 'Присоединение к другой организации', liquidate: 'Ликвидация организации' };
 
-export function restructureRoutes({ db, eventDates, loaders }: Deps): Router {
-  const restructure = createRestructureService(db, eventDates);
+export function restructureRoutes({ db, loaders, services: { restructure } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('inpo', loaders.organization);
 

@@ -3,7 +3,7 @@ import { can, mayCreateChild } from '../access/access';
 import type { Principal } from '../access/principal';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
-import { transferMembers } from '../members/membership';
+import { transferMembers } from '../membership/membership';
 import { ValidationError } from '../http/errors';
 import { eventDates, sinceCreation, type EventDates } from '../shared/event-dates';
 import { formatDate } from '../shared/format';

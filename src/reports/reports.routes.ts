@@ -20,7 +20,7 @@ import { REPORT_STATUS_LABELS, decide, diffReports, fileReport, findReport, list
 import { currentReportingDate, isReportDate, isReportingDate, recentReportingDates } from './periods';
 import { renderReportPdf } from './render/report-pdf';
 import { renderReportWorkbook } from './render/report-xlsx';
-import { createReportsService, type ReportTarget } from './reports.service';
+import type { ReportTarget } from './reports.service';
 import type { ReportResult } from './report-builder';
 import { readableReport } from './readable-cards';
 
@@ -32,8 +32,7 @@ const reportQuery = z.object({
 });
 const commentSchema = z.object({ comment: z.string().trim().min(1, 'Напишите, что нужно исправить').max(2000, 'Не больше 2000 знаков') });
 
-export function reportsRoutes({ db, eventDates, loaders }: Deps): Router {
-  const reports = createReportsService(db);
+export function reportsRoutes({ db, eventDates, loaders, services: { reports } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('inpo', loaders.organization);
 

@@ -13,8 +13,8 @@ import { csrfTokenOf } from '../../http/setup/csrf';
 import { csvRows, xlsxRows } from '../../imports/row-source';
 import { checkSpreadsheetUpload, uploadFile, withImportSlot } from '../../imports/upload';
 import { XLSX_MIME, addSafeRow, csvLine } from '../../shared/spreadsheet';
-import { isUuid } from '../../shared/uuid';
-import { CATEGORIES, CATEGORY_LABELS } from '../membership';
+import { findOwnIssueReport, saveIssueReport } from './import-reports.repo';
+import { CATEGORIES, CATEGORY_LABELS } from '../../membership/membership';
 import { importMembers, type MemberImportResult } from './member-import';
 import { MEMBER_COLUMNS } from './member-sheet';
 
@@ -61,11 +61,7 @@ export function memberImportRoutes({ db, config, importSlots, eventDates, loader
         flash(req, 'success', `Загружено: ${result.created}; уже были в реестре: ${result.alreadyInRegistry}`);
         return res.redirect(303, `/orgs/${org.inpo}/members`);
       }
-      let reportId: string | undefined;
-      if (result.issues.length) {
-        const [row] = await db('import_reports').insert({ user_id: principal.id, organization_id: org.id, issues: JSON.stringify(result.issues) }).returning('id');
-        reportId = row.id;
-      }
+      const reportId = result.issues.length ? await saveIssueReport(db, principal.id, org.id, result.issues) : undefined;
       return showPage(req, res, result.issuesTotal ? 422 : 200, { result, reportId });
     } catch (err) {
       if (err instanceof ValidationError) return showPage(req, res, 422, { errors: err.fields });
@@ -75,12 +71,9 @@ export function memberImportRoutes({ db, config, importSlots, eventDates, loader
 
   /** The error report, for the user who ran the import only, while it is kept. */
   async function downloadIssues(req: Request, res: Response) {
-    const id = String(req.params.id);
-    const report = isUuid(id)
-      ? await db('import_reports').where({ id, user_id: principalOf(req).id }).where('created_at', '>', db.raw("now() - interval '7 days'")).first()
-      : undefined;
-    if (!report) throw new NotFoundError();
-    const lines = [['Строка', 'Столбец', 'Ошибка'], ...(report.issues as { line: number; column: string; message: string }[]).map((i) => [i.line, i.column, i.message])];
+    const issues = await findOwnIssueReport(db, principalOf(req).id, String(req.params.id));
+    if (!issues) throw new NotFoundError();
+    const lines = [['Строка', 'Столбец', 'Ошибка'], ...issues.map((i) => [i.line, i.column, i.message])];
     res.type('text/csv; charset=utf-8').attachment('oshibki-zagruzki.csv').send(`\ufeff${lines.map(csvLine).join('')}`);
   }
 }
