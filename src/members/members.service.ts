@@ -208,7 +208,7 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
       return 'done';
     },
 
-    async exit(principal: Principal, ctx: AuditContext, id: number, input: { reason: LeftReason; on: string; documentNumber: string | null; documentDate: string | null }, seen?: Seen) {
+    async exit(_principal: Principal, ctx: AuditContext, id: number, input: { reason: LeftReason; on: string; documentNumber: string | null; documentDate: string | null }, seen?: Seen) {
       await changeCard(id, seen, async (trx, member) => {
         if (member.leftOn) throw fieldError('reason', 'Член Профсоюза уже выбыл');
         await checkEventDate(trx, member, input.on);
