@@ -13,7 +13,7 @@ import { principalOf } from '../http/guards';
 import { pendingRequestOf } from './transfer-requests';
 import { todayIso } from '../shared/dates';
 import { electedPostsOf } from './members.repo';
-import { OFFICER_POST_LABELS } from '../registry/passport.repo';
+import { OFFICER_POST_LABELS } from '../registry/officer-posts';
 import { mergeSchema, readmitSchema, cardMoveSchema, cardRequestSchema, categorySchema, personSchema, exitSchema, transferSchema } from './members.schemas';
 import { CARD_STATUS_LABELS, LIVE_STATUSES, NEXT_STATUSES } from '../cards/card-statuses';
 import { cardsOfMember } from '../cards/cards.service';

@@ -11,7 +11,7 @@ import { restoreNeutralized } from '../shared/spreadsheet';
 import { optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, requiredString } from '../shared/fields';
 import type { ImportIssue } from '../imports/import-issue';
 import { xlsxRows } from '../imports/row-source';
-import { mayContain, type EmployerKind, type Level } from './levels';
+import { mayContain, type Level } from './levels';
 import { ORG_SHEET_COLUMNS, employerKindFromSheet, levelFromSheet, yesNoFromSheet, type OrgSheetKey } from './org-sheet';
 import { selectOrg, type OrgRow } from './orgs.repo';
 import { createPassportService } from './passport.service';
@@ -26,16 +26,8 @@ interface OrgSheetRow {
   cells: Record<OrgSheetKey, string>;
 }
 
-interface RowData {
-  name: string;
-  shortName: string | null;
-  employerKind: EmployerKind | null;
-  employerInn: string | null;
-  address: string | null;
-  phone: string | null;
-  email: string | null;
-  website: string | null;
-}
+/** The passport fields a sheet's row gives: the organization's own columns. */
+type RowData = Pick<OrgRow, 'name' | 'shortName' | 'employerKind' | 'employerInn' | 'address' | 'phone' | 'email' | 'website'>;
 
 export interface PlannedCreate extends RowData {
   line: number;

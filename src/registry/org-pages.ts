@@ -9,7 +9,7 @@ import { principalOf } from '../http/guards';
 import { EMPLOYER_KIND_LABELS, EMPLOYER_KINDS, LEVEL_LABELS, PRIMARY_FORMS, PRIMARY_FORM_LABELS } from './levels';
 import type { OrgRow } from './orgs.repo';
 import { AGREEMENT_STATUS_LABELS, AGREEMENT_STATUSES } from './passport.schemas';
-import { OFFICER_POST_LABELS, OFFICER_POSTS } from './passport.repo';
+import { OFFICER_POST_LABELS, OFFICER_POSTS } from './officer-posts';
 import type { PassportService } from './passport.service';
 import type { z } from 'zod';
 

@@ -5,7 +5,7 @@ import { ConflictError, ValidationError } from '../http/errors';
 import type { ColumnValues } from './indicators/engine';
 import type { ReportResult } from './report-builder';
 
-// The filing workflow of forms.md: a draft is computed on demand; filing freezes a version
+// The filing workflow: a draft is computed on demand; filing freezes a version
 // (submitted); the higher organization accepts it or returns it with a comment; an accepted report
 // is reopened only by the higher level. Every version and every move is kept.
 
