@@ -1,5 +1,6 @@
 import { NotFoundError, ForbiddenError } from '../http/errors';
-import { pathWithin, type Grant, type Principal } from './principal';
+import { pathWithin } from '../shared/org-paths';
+import type { Grant, Principal } from './principal';
 import { CHAIR_LIMITED_TO_OWN_UNITS, UNIT_LEVELS, roleMay, type Action } from './roles';
 
 export interface OrgRef {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { authorize, can, memberOrgRef, memberViewPaths } from '../access/access';
-import { pathWithin, type Principal } from '../access/principal';
+import type { Principal } from '../access/principal';
+import { pathWithin } from '../shared/org-paths';
 import { diffValues, recordAudit, recordAuditForMembers, type AuditContext } from '../audit/audit';
 import { blockLiveCards, moveCardsOf } from '../cards/cards.service';
 import type { CardStatus } from '../cards/card-statuses';

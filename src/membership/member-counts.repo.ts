@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { OrgRow } from '../registry/orgs.repo';
+import { regionIdOf } from '../shared/org-paths';
 
 /** Members on record in a subtree, from the maintained counts: the query, for embedding in another. */
 export function membersOnRecordQuery(db: Knex, root: Pick<OrgRow, 'path' | 'level'>) {
@@ -15,12 +16,9 @@ export async function countMembersOnRecord(db: Knex, root: Pick<OrgRow, 'path' |
 export function countedMembers(db: Knex, root: Pick<OrgRow, 'path' | 'level'>) {
   const query = db('member_counts as c').select(db.raw('coalesce(sum(c.n), 0) AS count'));
   // every subtree below the union lies in one region: its counters are a range of the key
-  if (root.level !== 'union') query.where('c.region_id', regionOf(root.path));
+  if (root.level !== 'union') query.where('c.region_id', regionIdOf(root.path));
   if (root.level !== 'union' && root.level !== 'regional') {
     query.whereIn('c.organization_id', db('organizations').select('id').whereRaw('path <@ ?::ltree', [root.path]));
   }
   return query;
 }
-
-/** The regional organization a path lies in ('1.35665.…' → 35665). */
-const regionOf = (path: string) => Number(path.split('.')[1]);

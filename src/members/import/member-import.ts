@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { can, memberViewPaths } from '../../access/access';
-import { pathWithin, type Principal } from '../../access/principal';
+import type { Principal } from '../../access/principal';
+import { pathWithin } from '../../shared/org-paths';
 import { recordAudit, recordAuditForMembers, type AuditContext } from '../../audit/audit';
 import { withPgErrors } from '../../db/pg-errors';
 import { parseForm } from '../../http/forms';
