@@ -26,7 +26,7 @@ function buildServices(db: Knex, dates: EventDates) {
     restructure: createRestructureService(db, dates),
     members: createMembersService(db, dates),
     cards: createCardsService(db, dates),
-    reports: createReportsService(db),
+    reports: createReportsService(db, dates),
     forms: createFormsService(db),
   };
 }

@@ -16,7 +16,8 @@ import { FORM_CODE_PATTERN } from './forms/form-schema';
 import { todayIso } from '../shared/dates';
 import { idInput } from '../shared/fields';
 import { XLSX_MIME } from '../shared/spreadsheet';
-import { REPORT_STATUS_LABELS, decide, diffReports, fileReport, findReport, listEvents, listVersions } from './filing';
+import { REPORT_STATUS_LABELS, diffReports } from './filing';
+import { findReport, listEvents, listVersions } from './filing.repo';
 import { currentReportingDate, isReportDate, isReportingDate, recentReportingDates } from './periods';
 import { renderReportPdf } from './render/report-pdf';
 import { renderReportWorkbook } from './render/report-xlsx';
@@ -97,18 +98,9 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
 
   routes.post('/reports/:form/:inpo/:date/file', can('report.file'), async (req, res) => {
     const t = await reports.target(orgOf(req), String(req.params.form), String(req.params.date));
-    if (!isReportingDate(t.form.definition, t.date)) {
-      throw new ValidationError([{ field: 'form', message: `Отчёт по форме ${t.form.definition.name} сдаётся на даты: ${t.form.definition.reportingDates.map((d) => d.split('-').reverse().join('.')).join(', ')}` }]);
-    }
-    eventDates.checkPast('form', t.date, 'Отчёт сдаётся за прошедшую дату: дата отчёта');
-    const result = await reports.draft(t, t.form, { personKeys: true });
-    try {
-      const number = await fileReport(db, auditContextOf(req), t.org.id, result);
-      flash(req, 'success', `Отчёт сдан (версия ${number}). Вышестоящая организация увидит его на доске сдачи отчётов.`);
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      for (const f of err.fields) flash(req, 'danger', f.message);
-    }
+    const outcome = await reports.file(auditContextOf(req), t);
+    if ('refused' in outcome) for (const f of outcome.refused) flash(req, 'danger', f.message);
+    else flash(req, 'success', `Отчёт сдан (версия ${outcome.number}). Вышестоящая организация увидит его на доске сдачи отчётов.`);
     res.redirect(303, reportUrl(t));
   });
 
@@ -124,7 +116,7 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
         if (!form.ok) throw new ValidationError(form.errors);
         comment = form.data.comment;
       }
-      await decide(db, auditContextOf(req), t.org.id, t.form.code, t.date, action === 'accept' ? 'accepted' : action === 'return' ? 'returned' : 'reopened', comment);
+      await reports.decide(auditContextOf(req), t, action === 'accept' ? 'accepted' : action === 'return' ? 'returned' : 'reopened', comment);
       flash(req, 'success', action === 'accept' ? 'Отчёт принят' : 'Отчёт возвращён на доработку');
       res.redirect(303, reportUrl(t));
     });
