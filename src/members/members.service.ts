@@ -17,7 +17,7 @@ import { lockedMember } from './member-versions';
 import { lockPerson } from './person-locks';
 import { mergeCards } from './duplicates';
 import { requestTransfer } from './transfer-requests';
-import { findDuplicateCandidates, findMember, lockMembers, memberTimeline, type DuplicateCandidate, type DuplicateProbe, type MemberRow } from './members.repo';
+import { activeMembersIn, findDuplicateCandidates, findMember, insertMember, lockMembers, memberTimeline, updateMemberCard, type DuplicateCandidate, type DuplicateProbe, type MemberRow } from './members.repo';
 import { MATCH_ELSEWHERE_MESSAGE, assertChecksLeft, spendMatchesElsewhere } from './duplicate-guard';
 import type { AdmissionInput, PersonInput } from './members.schemas';
 
@@ -79,14 +79,6 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
   /** The event's date fits the member's history: after the 14th birthday and the last event, not beyond the near future. */
   async function checkEventDate(trx: Knex, member: MemberRow, on: string) {
     dates.check('on', on, await historyBounds(trx, member));
-  }
-
-  function cardColumns(input: PersonInput) {
-    return {
-      surname: input.surname, name: input.name, patronymic: input.patronymic, sex: input.sex, birth_date: input.birthDate, phone: input.phone,
-      email: input.email, snils: input.snils, position: input.position, professional_group: input.professionalGroup,
-      study_form: input.studyForm, study_year: input.studyYear,
-    };
   }
 
   /**
@@ -152,10 +144,7 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
           const found = await duplicatesOf(trx, principal, input, 'admission', pending);
           if (found.visible.length || found.elsewhere) throw new DuplicateFoundError(found.visible, found.elsewhere);
         }
-        const [row] = await trx('members')
-          .insert({ ...cardColumns(input), organization_id: org.id, category: input.category, is_pedagogical: input.isPedagogical, joined_on: input.joinedOn })
-          .returning('id');
-        const memberId = Number(row.id);
+        const memberId = await insertMember(trx, input, { organizationId: org.id, category: input.category, isPedagogical: input.isPedagogical, joinedOn: input.joinedOn });
         await openMembership(trx, memberId, org.id, input.category, input.isPedagogical, {
           on: input.joinedOn, actorUserId: ctx.actorUserId, documentNumber: input.documentNumber, documentDate: input.documentDate,
         }, 'admitted');
@@ -178,7 +167,7 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
           const found = await duplicatesOf(trx, principal, probe, 'card_edit', pending, { excludeId: id });
           if (found.visible.length || found.elsewhere) throw new DuplicateFoundError(found.visible, found.elsewhere);
         }
-        await trx('members').where({ id, version: member.version }).update({ ...cardColumns(input), updated_at: trx.fn.now() });
+        await updateMemberCard(trx, id, member.version, input);
         await recordAudit(trx, ctx, { action: 'member.updated', entity: 'member', entityId: id, organizationId: member.organizationId, oldValues, newValues });
       }));
     },
@@ -252,10 +241,9 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
       return inTransaction(db, async (trx) => {
         // the cards locked, then read as they are now
         await lockMembers(trx, memberIds);
-        const active = await trx('members as m').join('organizations as o', 'o.id', 'm.organization_id').whereIn('m.id', memberIds)
-          .whereRaw('o.path <@ ?::ltree', [root.path]).whereNull('m.left_on').select('m.id', 'o.id as org_id', 'o.path', 'o.level');
-        if (active.some((r) => !can(principal, 'member.edit', { id: r.org_id, path: r.path, level: r.level }))) throw fieldError('action', 'Среди выбранных есть члены Профсоюза, которых вы не можете изменять');
-        const ids = active.map((r) => Number(r.id));
+        const active = await activeMembersIn(trx, memberIds, root.path);
+        if (active.some((m) => !can(principal, 'member.edit', m.org))) throw fieldError('action', 'Среди выбранных есть члены Профсоюза, которых вы не можете изменять');
+        const ids = active.map((m) => m.id);
         if (!ids.length) throw fieldError('action', 'Среди выбранных нет состоящих на учёте');
         const meta = { on: action.on, actorUserId: ctx.actorUserId, reason: action.kind === 'exit' ? action.reason : null };
         if (action.kind !== 'card' && (await membersWithLaterEvents(trx, ids, action.on)) > 0) {
