@@ -12,6 +12,7 @@ import { createRestructureService } from './registry/restructure.service';
 import { createReportsService } from './reports/reports.service';
 import { createFormsService } from './reports/forms/forms.service';
 import { findMember } from './members/members.repo';
+import { findRequest } from './members/transfer-requests.repo';
 import { findLineageByInpo, findUnionRoot } from './registry/orgs.repo';
 import { createLogger } from './logger';
 import { createSlots, type Slots } from './shared/slots';
@@ -58,6 +59,7 @@ export function buildDeps(config: Config, databaseUrl: string, logger: Logger = 
   return {
     config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost), loaders: createLoaders({
       lineageByInpo: (inpo) => findLineageByInpo(db, inpo), member: (id) => findMember(db, id), unionRoot: () => findUnionRoot(db),
+      transferRequestReceiver: async (id) => (await findRequest(db, id))?.receiver,
     }),
     services: buildServices(db, dates),
     importSlots: createSlots(config.importConcurrency),

@@ -17,6 +17,7 @@ export interface AccessTarget {
   member?: MemberRow;
   /** The card is the logged-in member's own: they may view it whatever their grants. */
   ownCard?: boolean;
+  transferRequestId?: number;
 }
 
 /** How the loaders read the objects: the features' repos, given by the composition root (access imports no feature). */
@@ -24,6 +25,8 @@ export interface ObjectFinders {
   /** The organization with this ИНПО and its ancestors, root first (empty when there is none). */
   lineageByInpo(inpo: string): Promise<OrgRow[]>;
   member(id: number): Promise<MemberRow | undefined>;
+  /** A transfer request's receiving organization: the one that decides it. */
+  transferRequestReceiver(id: number): Promise<OrgRef | undefined>;
   unionRoot(): Promise<OrgRow | undefined>;
 }
 
@@ -54,6 +57,15 @@ export function createLoaders(find: ObjectFinders) {
     next();
   };
 
+  /** `:id` of a transfer request: decided by its receiving organization. */
+  const transferRequest: ParamLoader = async (req, _res, next, raw) => {
+    const id = parseId(raw);
+    const receiver = id === null ? undefined : await find.transferRequestReceiver(id);
+    if (!receiver || !withinSubtrees(principalOf(req), receiver)) throw new NotFoundError();
+    req.access = { org: receiver, transferRequestId: id! };
+    next();
+  };
+
   /** The union's root, for the union-wide pages (form definitions). */
   async function union(req: Request, _res: Response, next: NextFunction) {
     const root = await find.unionRoot();
@@ -62,7 +74,7 @@ export function createLoaders(find: ObjectFinders) {
     next();
   }
 
-  return { organization, member, union };
+  return { organization, member, transferRequest, union };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -82,6 +94,13 @@ export function orgOf(req: Request): OrgRow {
 /** The organization's ancestors read with it (root first). */
 export function ancestorsOf(req: Request): OrgRow[] {
   return target(req).ancestors ?? [];
+}
+
+/** The transfer request the route's `:id` names, its receiving organization already authorized. */
+export function transferRequestOf(req: Request): number {
+  const id = target(req).transferRequestId;
+  if (id === undefined) throw new Error(`${req.method} ${req.path}: the route's object is not a transfer request`);
+  return id;
 }
 
 /** The member card the route's `:id` names, already authorized by the route's `can(...)`. */

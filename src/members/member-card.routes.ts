@@ -10,7 +10,7 @@ import { errorViewModel, parseForm } from '../http/forms';
 import { StaleEditError, mergeStale, seenIn, type Seen } from '../http/versioned-forms';
 import { memberVersionFields } from './member-versions';
 import { principalOf } from '../http/guards';
-import { pendingRequestOf } from './transfer-requests';
+import { pendingRequestOf } from './transfer-requests.repo';
 import { todayIso } from '../shared/dates';
 import { electedPostsOf } from './members.repo';
 import { OFFICER_POST_LABELS } from '../registry/officer-posts';

@@ -11,7 +11,7 @@ import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { maskEmail, maskPhone } from './contact-masks';
 import { principalOf } from '../http/guards';
-import { incomingRequests } from './transfer-requests';
+import { incomingRequests } from './transfer-requests.repo';
 import { todayIso } from '../shared/dates';
 import { XLSX_MIME } from '../shared/spreadsheet';
 import { MEMBER_SORT_CURSORS, countMembers, filteredMembers, listMembers } from './members.repo';
