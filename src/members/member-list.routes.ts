@@ -3,7 +3,7 @@ import { orgOf } from '../access/loaders';
 import { can, guardedRouter } from '../access/route-guards';
 import { auditContextOf } from '../audit/audit';
 import { exportMembers } from './member-export';
-import { duplicateGroups } from './duplicates';
+import { duplicateGroups } from './duplicates.repo';
 import type { Deps } from '../deps';
 import { ConflictError, ValidationError, type FieldError } from '../http/errors';
 import { sendDownload } from '../http/download';

@@ -15,7 +15,7 @@ import { eventDates, since14, type EventDates } from '../shared/event-dates';
 import { changeCategory, endMemberships, historyBounds, membersWithLaterEvents, openMembership, transferMembers, type LeftReason } from '../membership/membership';
 import { lockedMember } from './member-versions';
 import { lockPerson } from './person-locks';
-import { mergeCards } from './duplicates';
+import { mergeCards } from './card-merge';
 import { requestTransfer } from './transfer-requests';
 import { activeMembersIn, findDuplicateCandidates, findMember, insertMember, lockMembers, memberTimeline, updateMemberCard, type DuplicateCandidate, type DuplicateProbe, type MemberRow } from './members.repo';
 import { MATCH_ELSEWHERE_MESSAGE, assertChecksLeft, spendMatchesElsewhere } from './duplicate-guard';
