@@ -7,7 +7,8 @@ import { countMembers } from '../members/members.repo';
 import type { Deps } from '../deps';
 import { NotFoundError } from '../http/errors';
 import { principalOf } from '../http/guards';
-import { enqueueExport, findOwnJob, jobFilePath } from './export-jobs';
+import { enqueueExport, jobFilePath } from './export-jobs';
+import { findOwnJob } from './export-jobs.repo';
 
 /** A background export of a member list: queued by whoever may read the list; its progress page and its file for the requester only. */
 export function exportsRoutes({ db, config, loaders }: Deps): Router {
