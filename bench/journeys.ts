@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
-import { findMember, listMembers, countMembers, memberTimeline, membersOnRecordQuery } from '../src/members/members.repo';
+import { findMember, listMembers, countMembers, memberTimeline } from '../src/members/members.repo';
+import { membersOnRecordQuery } from '../src/membership/member-counts.repo';
 import { findLineageByInpo, findOrgById } from '../src/registry/orgs.repo';
 import { findHeaderFigures, listOfficers } from '../src/registry/passport.repo';
 import { findActiveForm } from '../src/reports/forms/forms.repo';

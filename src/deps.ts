@@ -1,11 +1,22 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { createAccountService } from './account/account.service';
+import { createLoaders, type Loaders } from './access/loaders';
 import { createAuthService } from './auth/auth.service';
 import { createAuditViewerService } from './audit/audit-viewer.service';
 import { createSecondFactorService } from './auth/second-factor.service';
 import type { Config } from './config';
+import { createCardsService } from './cards/cards.service';
 import { createDb } from './db/knex';
+import { createHomeService } from './home/home.service';
+import { createMembersService } from './members/members.service';
+import { createPassportService } from './registry/passport.service';
+import { createRestructureService } from './registry/restructure.service';
+import { createReportsService } from './reports/reports.service';
+import { createFormsService } from './reports/forms/forms.service';
+import { findMember } from './members/members.repo';
+import { findRequest } from './members/transfer-requests.repo';
+import { findLineageByInpo, findUnionRoot } from './registry/orgs.repo';
 import { createLogger } from './logger';
 import { logUnionStatsFailuresTo } from './reports/indicators/union-stats-failures';
 import { createMailService, type MailService } from './mail/mail.service';
@@ -16,6 +27,21 @@ import { createSlots, type Slots } from './shared/slots';
 import { setAppTimeZone } from './shared/dates';
 import { eventDates, type EventDates } from './shared/event-dates';
 
+/** Every feature's service, built once over the app's database; routers take theirs from here. */
+function buildServices(db: Knex, dates: EventDates) {
+  return {
+    home: createHomeService(db),
+    passport: createPassportService(db, dates),
+    restructure: createRestructureService(db, dates),
+    members: createMembersService(db, dates),
+    cards: createCardsService(db, dates),
+    reports: createReportsService(db, dates),
+    forms: createFormsService(db),
+  };
+}
+
+export type Services = ReturnType<typeof buildServices>;
+
 /** The composition root: everything the app needs, built once. Tests build it with their own database. */
 export interface Deps {
   config: Config;
@@ -23,6 +49,9 @@ export interface Deps {
   db: Knex;
   logger: Logger;
   auth: ReturnType<typeof createAuthService>;
+  /** Resolve a URL's object within the user's subtrees (404 otherwise) before a route's permission is checked. */
+  loaders: Loaders;
+  services: Services;
   secondFactor: ReturnType<typeof createSecondFactorService>;
   account: ReturnType<typeof createAccountService>;
   auditViewer: ReturnType<typeof createAuditViewerService>;
@@ -46,14 +75,20 @@ export function buildDeps(config: Config, databaseUrl: string, logger: Logger = 
   setAppTimeZone(config.timeZone);
   logUnionStatsFailuresTo(logger);
   const db = createDb(databaseUrl, { poolMax: config.dbPoolMax, statementTimeoutMs: config.statementTimeoutMs, logger });
+  const dates = eventDates(config.eventDateMaxFutureDays);
   const mail = createMailService(db, { smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
   const passwordLinks = createPasswordLinksService(db, mail, { publicUrl: config.publicUrl, bcryptCost: config.bcryptCost, logger });
   return {
-    config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost), mail, passwordLinks,
+    config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost), loaders: createLoaders({
+      lineageByInpo: (inpo) => findLineageByInpo(db, inpo), member: (id) => findMember(db, id), unionRoot: () => findUnionRoot(db),
+      transferRequestReceiver: async (id) => (await findRequest(db, id))?.receiver,
+    }),
+    services: buildServices(db, dates),
+    mail, passwordLinks,
     secondFactor: createSecondFactorService(db), account: createAccountService(db), auditViewer: createAuditViewerService(db),
     users: createUsersService(db, mail, passwordLinks, { bcryptCost: config.bcryptCost, logger }),
     chairProvisioning: createChairProvisioningService(db, mail, { publicUrl: config.publicUrl, bcryptCost: config.bcryptCost, logger }),
     importSlots: createSlots(config.importConcurrency),
-    eventDates: eventDates(config.eventDateMaxFutureDays), state: { shuttingDown: false },
+    eventDates: dates, state: { shuttingDown: false },
   };
 }

@@ -1,4 +1,4 @@
-// The authorization matrix (security.md): every route with the status each role gets for a target
+// The authorization matrix: every route with the status each role gets for a target
 // inside its subtree and outside it. test/integration/authz-matrix.test.ts fails when the router has a
 // route that is not listed here, and calls every route as every role.
 //

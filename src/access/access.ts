@@ -1,5 +1,6 @@
 import { NotFoundError, ForbiddenError } from '../http/errors';
-import { pathWithin, type Grant, type Principal } from './principal';
+import { pathWithin } from '../shared/org-paths';
+import type { Grant, Principal } from './principal';
 import { CHAIR_LIMITED_TO_OWN_UNITS, UNIT_LEVELS, roleMay, type Action } from './roles';
 
 export interface OrgRef {
@@ -22,10 +23,25 @@ export function can(principal: Principal, action: Action, org: OrgRef): boolean 
   return principal.grants.some((g) => grantAllows(g, action, org));
 }
 
+/** Subdivisions and groups are created by whoever may create units (a chair in their own ППО); anything else is a restructuring. */
+export function mayCreateChild(principal: Principal, parent: OrgRef, level: string): boolean {
+  return can(principal, UNIT_LEVELS.has(level) ? 'org.units.create' : 'org.restructure', parent);
+}
+
+/** Whether the organization lies inside any subtree the user holds a grant on, whatever the grant allows. */
+export function withinSubtrees(principal: Principal, org: Pick<OrgRef, 'path'>): boolean {
+  return principal.grants.some((g) => pathWithin(org.path, g.organizationPath));
+}
+
 /** The only answer to "may this user do this to this organization": 404 outside the subtree, so ids can't be probed. */
 export function authorize(principal: Principal, action: Action, org: OrgRef | undefined | null): asserts org is OrgRef {
-  if (!org || !principal.grants.some((g) => pathWithin(org.path, g.organizationPath))) throw new NotFoundError();
+  if (!org || !withinSubtrees(principal, org)) throw new NotFoundError();
   if (!can(principal, action, org)) throw new ForbiddenError();
+}
+
+/** The organization a member card is registered in, as the access rules see it. */
+export function memberOrgRef(member: { organizationId: number; organizationPath: string; organizationLevel: string }): OrgRef {
+  return { id: member.organizationId, path: member.organizationPath, level: member.organizationLevel };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { NotFoundError, ForbiddenError } from '../http/errors';
-import { pathWithin, type Principal } from './principal';
+import type { Principal } from './principal';
+import { pathWithin } from '../shared/org-paths';
 import { ROLE_RANK, roleMay, type Role } from './roles';
 
 export interface GrantTarget {

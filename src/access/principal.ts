@@ -20,8 +20,3 @@ export interface Principal {
   memberId: number | null;
   grants: Grant[];
 }
-
-/** ltree containment without a query: `1.5.23` is inside `1.5`. */
-export function pathWithin(path: string, ancestorPath: string): boolean {
-  return path === ancestorPath || path.startsWith(`${ancestorPath}.`);
-}

@@ -1,4 +1,5 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import type { NextFunction, Request, Response, Router } from 'express';
+import { guardedRouter, publicRoute, signedIn } from '../access/route-guards';
 import type { Principal } from '../access/principal';
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
@@ -6,19 +7,19 @@ import type { Authenticator } from '../http/setup/auth';
 import { TooManyRequestsError, ValidationError } from '../http/errors';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
-import { principalOf, requireLogin, safeLocalPath } from '../http/guards';
+import { principalOf, safeLocalPath } from '../http/guards';
 import type { FieldError } from '../http/errors';
 import { changePasswordSchema, loginSchema } from './auth.schemas';
 import { landingAfterLogin, startSession } from './session-start';
 
 export function authRoutes({ auth }: Deps, passport: Authenticator): Router {
-  const router = Router();
-  router.get('/login', showLogin);
-  router.post('/login', (req, res, next) => login(passport, req, res, next));
-  router.post('/logout', requireLogin, logout);
-  router.get('/account/password', requireLogin, showChangePassword);
-  router.post('/account/password', requireLogin, changePassword);
-  return router;
+  const routes = guardedRouter();
+  routes.get('/login', publicRoute, showLogin);
+  routes.post('/login', publicRoute, (req, res, next) => login(passport, req, res, next));
+  routes.post('/logout', signedIn, logout);
+  routes.get('/account/password', signedIn, showChangePassword);
+  routes.post('/account/password', signedIn, changePassword);
+  return routes.router;
 
   async function changePassword(req: Request, res: Response) {
     const form = parseForm(changePasswordSchema, req.body);

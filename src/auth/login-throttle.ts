@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 
-// security.md: 10 failures per username+IP block that pair for an hour; 100 failures per IP per day
+// The login limits: 10 failures per username+IP block that pair for an hour; 100 failures per IP per day
 // block the IP. Keyed by the pair, an attacker elsewhere cannot lock a user out of their own address.
 export const PAIR_LIMIT = 10;
 export const PAIR_WINDOW_SECONDS = 3600;

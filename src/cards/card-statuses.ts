@@ -15,7 +15,7 @@ export const CARD_STATUS_LABELS: Record<CardStatus, string> = {
   blocked: 'Заблокирована',
 };
 
-/** domain.md: the production line, plus refusal and loss at any point before the end; a block ends any live card. */
+/** A card's way: the production line, plus refusal and loss at any point before the end; a block ends any live card. */
 export const NEXT_STATUSES: Record<CardStatus, readonly CardStatus[]> = {
   requested: ['sent_to_production', 'refused'],
   sent_to_production: ['produced', 'refused'],

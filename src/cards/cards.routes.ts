@@ -1,16 +1,16 @@
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
+import { orgOf } from '../access/loaders';
+import { can, guardedRouter } from '../access/route-guards';
 import { z } from 'zod';
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
 import { ValidationError, type FieldError } from '../http/errors';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
-import { principalOf } from '../http/guards';
-import { createPassportService } from '../registry/passport.service';
 import { requiredDate } from '../shared/fields';
 import { todayIso } from '../shared/dates';
 import { CARD_STATUSES, CARD_STATUS_LABELS, NEXT_STATUSES } from './card-statuses';
-import { cardCountsByStatus, createCardsService } from './cards.service';
+import { cardCountsByStatus } from './cards.service';
 
 const batchSchema = z.object({
   from: z.enum(CARD_STATUSES, { error: 'Выберите текущее состояние' }),
@@ -18,16 +18,15 @@ const batchSchema = z.object({
   on: requiredDate('Укажите дату'),
 });
 
-export function cardsRoutes({ db, eventDates }: Deps): Router {
-  const passport = createPassportService(db, eventDates);
-  const cards = createCardsService(db, eventDates);
-  const router = Router();
-  router.get('/orgs/:inpo/cards', (req, res) => showCards(req, res));
-  router.post('/orgs/:inpo/cards/batch', (req, res) => batchMove(req, res));
-  return router;
+export function cardsRoutes({ db, loaders, services: { cards } }: Deps): Router {
+  const routes = guardedRouter();
+  routes.param('inpo', loaders.organization);
+  routes.get('/orgs/:inpo/cards', can('member.view'), (req, res) => showCards(req, res));
+  routes.post('/orgs/:inpo/cards/batch', can('member.edit'), (req, res) => batchMove(req, res));
+  return routes.router;
 
   async function showCards(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
-    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.view');
+    const org = orgOf(req);
     res.status(status).render('cards/org', {
       title: `ЭПБ: ${org.name}`, section: 'members', org, counts: await cardCountsByStatus(db, org.path), today: todayIso(),
       values: req.method === 'POST' ? req.body : { from: 'delivered_to_region', to: 'handed_to_organization' },
@@ -36,7 +35,7 @@ export function cardsRoutes({ db, eventDates }: Deps): Router {
   }
 
   async function batchMove(req: Request, res: Response) {
-    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.edit');
+    const org = orgOf(req);
     const form = parseForm(batchSchema, req.body);
     if (!form.ok) return showCards(req, res, 422, form.errors);
     try {

@@ -3,8 +3,10 @@ import { AppError, ConflictError, ValidationError } from '../http/errors';
 // The database has the last word on races: two users who pass the same check at the same moment meet
 // at a unique index, an exclusion constraint or a lock. Its refusal is turned here into the message the
 // user would have got had they come one after the other — on the field it concerns (a ValidationError,
-// 422) or about the whole record (a ConflictError, 409). Constraints not listed, and other errors, go on
-// to the generic 500 page: they mean a bug, not a race.
+// 422) or about the whole record (a ConflictError, 409). This is the one list: every form gets its
+// refusals from here (services through inTransaction, anything else through the error handler). A
+// unique, foreign-key or exclusion refusal of a constraint not listed still gets a message about the
+// whole record (and a warning in the log, so that it gets its own line here); other errors are bugs.
 
 interface PgError {
   code?: string;
@@ -35,8 +37,11 @@ const BY_CONSTRAINT: Record<string, Refusal> = {
   members_organization_id_fkey: { field: 'organizationInpo', message: 'Организация не найдена' },
 };
 
-/** Refusals by SQLSTATE alone: the transaction lost a race as a whole; repeating it is the answer. */
+/** Refusals by SQLSTATE alone: the transaction lost a race as a whole, or met a row another user just wrote. */
 const BY_CODE: Record<string, string> = {
+  '23505': 'Такая запись уже есть: её только что внёс другой пользователь. Обновите страницу и проверьте',
+  '23503': 'Связанную запись только что изменил или удалил другой пользователь: обновите страницу и повторите',
+  '23P01': 'Запись пересекается с той, что только что внёс другой пользователь: обновите страницу и проверьте даты',
   '40001': 'Запись одновременно изменили несколько пользователей: повторите действие',
   '40P01': 'Запись одновременно изменили несколько пользователей: повторите действие',
   '55P03': 'Запись сейчас изменяет другой пользователь: повторите через минуту',
@@ -46,11 +51,15 @@ const BY_CODE: Record<string, string> = {
 export function mapPgError(err: unknown): AppError | undefined {
   const { code, constraint } = (err ?? {}) as PgError;
   if (typeof code !== 'string') return undefined;
-  if (code in BY_CODE) return new ConflictError(BY_CODE[code]!);
-  if (!code.startsWith('23') || !constraint) return undefined;
-  const refusal = BY_CONSTRAINT[constraint];
-  if (!refusal) return undefined;
-  return 'conflict' in refusal ? new ConflictError(refusal.conflict) : new ValidationError([{ field: refusal.field, message: refusal.message }]);
+  const refusal = code.startsWith('23') && constraint ? BY_CONSTRAINT[constraint] : undefined;
+  if (refusal) return 'conflict' in refusal ? new ConflictError(refusal.conflict) : new ValidationError([{ field: refusal.field, message: refusal.message }]);
+  return code in BY_CODE ? new ConflictError(BY_CODE[code]!) : undefined;
+}
+
+/** Whether the refusal names a constraint this module has no message of its own for. */
+export function isUnlistedRefusal(err: unknown): boolean {
+  const { code, constraint } = (err ?? {}) as PgError;
+  return typeof code === 'string' && code.startsWith('23') && code in BY_CODE && !(constraint && constraint in BY_CONSTRAINT);
 }
 
 /** Runs `work`, turning known database refusals into the app's errors. */

@@ -1,16 +1,33 @@
 import fs from 'node:fs';
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
+import { orgOf } from '../access/loaders';
+import { can, guardedRouter, signedIn } from '../access/route-guards';
+import { filterOf, listQuery, readerOf } from '../members/member-list-query';
+import { countMembers } from '../members/members.repo';
 import type { Deps } from '../deps';
 import { NotFoundError } from '../http/errors';
 import { principalOf } from '../http/guards';
-import { findOwnJob, jobFilePath } from './export-jobs';
+import { enqueueExport, jobFilePath } from './export-jobs';
+import { findOwnJob } from './export-jobs.repo';
 
-/** A background export's progress page and its file: both for the requester only. */
-export function exportsRoutes({ db, config }: Deps): Router {
-  const router = Router();
-  router.get('/exports/:id', showJob);
-  router.get('/exports/:id/download', download);
-  return router;
+/** A background export of a member list: queued by whoever may read the list; its progress page and its file for the requester only. */
+export function exportsRoutes({ db, config, loaders }: Deps): Router {
+  const routes = guardedRouter();
+  routes.param('inpo', loaders.organization);
+  routes.post('/orgs/:inpo/members/export-jobs', can('member.view'), queueExport);
+  routes.get('/exports/:id', signedIn, showJob);
+  routes.get('/exports/:id/download', signedIn, download);
+  return routes.router;
+
+  /** Lists larger than a direct download are prepared in the background (the link then leads to its progress). */
+  async function queueExport(req: Request, res: Response) {
+    const org = orgOf(req);
+    const format = req.body?.format === 'csv' ? 'csv' : 'xlsx';
+    const filter = filterOf(listQuery.parse(req.body ?? {}));
+    const reader = readerOf(req);
+    const id = await enqueueExport(db, principalOf(req).id, org.id, format, filter, reader, await countMembers(db, org, filter, reader));
+    res.redirect(303, `/exports/${id}`);
+  }
 
   async function showJob(req: Request, res: Response) {
     const job = await findOwnJob(db, principalOf(req).id, String(req.params.id));

@@ -1,15 +1,14 @@
-import { Router } from 'express';
+import type { Router } from 'express';
+import { guardedRouter, signedIn } from '../access/route-guards';
 import type { Deps } from '../deps';
 import { principalOf } from '../http/guards';
 import { LEVEL_LABELS } from '../registry/levels';
-import { createHomeService } from './home.service';
 
-export function homeRoutes({ db }: Deps): Router {
-  const home = createHomeService(db);
-  const router = Router();
-  router.get('/', async (req, res) => {
+export function homeRoutes({ services: { home } }: Deps): Router {
+  const routes = guardedRouter();
+  routes.get('/', signedIn, async (req, res) => {
     const summaries = await home.summaries(principalOf(req));
     res.render('home/index', { title: 'Главная', section: 'home', summaries, LEVEL_LABELS });
   });
-  return router;
+  return routes.router;
 }

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { can, homeOrganizations } from '../access/access';
 import type { Principal } from '../access/principal';
 import { findOrgById, type OrgRow } from '../registry/orgs.repo';
-import { countMembersOnRecord } from '../members/members.repo';
+import { countMembersOnRecord } from '../membership/member-counts.repo';
 
 export function createHomeService(db: Knex) {
   return {

@@ -2,6 +2,7 @@ import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { databaseUnavailable } from './db-unavailable';
 import { AppError, NotFoundError, ServiceUnavailableError, TooManyRequestsError, ValidationError } from './errors';
+import { isUnlistedRefusal, mapPgError } from '../db/pg-errors';
 import { pgInputError } from './pg-input-errors';
 
 const PAGE_FOR_STATUS: Record<number, string> = { 403: 'errors/403', 404: 'errors/404' };
@@ -15,9 +16,12 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     const inputError = pgInputError(err);
     // a value the database refused is reported to the user, and to us: its source should have checked it
     if (inputError) (req.log ?? logger).warn({ err }, 'database refused a value of the request');
-    const unavailable = inputError ? undefined : databaseUnavailable(err);
+    // a race the database decided, on a write no service wrapped: the same message as inside one
+    const refusal = inputError ? undefined : mapPgError(err);
+    if (refusal && isUnlistedRefusal(err)) (req.log ?? logger).warn({ err }, 'database refused a change by a constraint with no message of its own');
+    const unavailable = inputError || refusal ? undefined : databaseUnavailable(err);
     if (unavailable) (req.log ?? logger).warn({ err }, 'database unavailable');
-    const appError = inputError ?? unavailable ?? toAppError(err);
+    const appError = inputError ?? refusal ?? unavailable ?? toAppError(err);
     if (!appError) (req.log ?? logger).error({ err }, 'unhandled error');
     const status = appError?.status ?? 500;
     const message = appError instanceof ValidationError

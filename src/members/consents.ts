@@ -6,6 +6,9 @@ import { ValidationError } from '../http/errors';
 import { eventDates, since14, type EventDates } from '../shared/event-dates';
 import { idInput, optionalChoice, requiredDate, requiredString } from '../shared/fields';
 import { lockedMember } from './member-versions';
+import { findActiveConsent, insertConsent, lockConsent, withdrawConsentRow } from './consents.repo';
+
+export { consentsOfMember } from './consents.repo';
 
 export const CONSENT_KIND_LABELS = { processing: 'Обработка персональных данных', mailing: 'Получение рассылок' } as const;
 export const CHANNEL_LABELS = { email: 'e-mail', sms: 'SMS', push: 'push-уведомления' } as const;
@@ -24,11 +27,6 @@ export const consentSchema = z
   });
 export const withdrawSchema = z.object({ consentId: idInput('Выберите согласие'), on: requiredDate('Укажите дату отзыва') });
 
-export async function consentsOfMember(db: Knex, memberId: number) {
-  return db('member_consents').where({ member_id: memberId }).orderBy([{ column: 'given_on', order: 'desc' }, { column: 'id', order: 'desc' }])
-    .select({ id: 'id', kind: 'kind', channel: 'channel', textVersion: 'text_version', source: 'source', givenOn: 'given_on', withdrawnOn: 'withdrawn_on' });
-}
-
 const fieldError = (field: string, message: string) => new ValidationError([{ field, message }]);
 
 /** A new consent; the card is locked meanwhile, so the same consent registered twice at once is found by the second. */
@@ -37,22 +35,18 @@ export async function giveConsent(db: Knex, ctx: AuditContext, memberId: number,
   await inTransaction(db, async (trx) => {
     const member = await lockedMember(trx, memberId);
     dates.check('on', input.on, [since14(member.birthDate)]);
-    const active = await trx('member_consents').where({ member_id: member.id, kind: input.kind }).whereNull('withdrawn_on')
-      .where((q) => (channel ? q.where('channel', channel) : q.whereNull('channel'))).first();
-    if (active) throw fieldError('kind', 'Такое согласие уже действует: чтобы заменить его, сначала отзовите');
-    const [row] = await trx('member_consents')
-      .insert({ member_id: member.id, kind: input.kind, channel, text_version: input.textVersion, source: input.source, given_on: input.on, actor_user_id: ctx.actorUserId })
-      .returning('id');
-    await recordAudit(trx, ctx, { action: 'consent.given', entity: 'member', entityId: member.id, organizationId: member.organizationId, newValues: { consentId: row.id, ...input, channel } });
+    if (await findActiveConsent(trx, member.id, input.kind, channel)) throw fieldError('kind', 'Такое согласие уже действует: чтобы заменить его, сначала отзовите');
+    const consentId = await insertConsent(trx, { memberId: member.id, kind: input.kind, channel, textVersion: input.textVersion, source: input.source, on: input.on, actorUserId: ctx.actorUserId });
+    await recordAudit(trx, ctx, { action: 'consent.given', entity: 'member', entityId: member.id, organizationId: member.organizationId, newValues: { consentId, ...input, channel } });
   });
 }
 
 export async function withdrawConsent(db: Knex, ctx: AuditContext, member: { id: number; organizationId: number }, consentId: number, on: string, dates: EventDates = eventDates()) {
   await inTransaction(db, async (trx) => {
-    const consent = await trx('member_consents').where({ id: consentId, member_id: member.id }).forUpdate().first();
-    if (!consent || consent.withdrawn_on) throw fieldError('on', 'Действующее согласие не найдено');
-    dates.check('on', on, [{ on: consent.given_on, what: 'даты согласия' }]);
-    await trx('member_consents').where({ id: consentId }).update({ withdrawn_on: on });
+    const consent = await lockConsent(trx, member.id, consentId);
+    if (!consent || consent.withdrawnOn) throw fieldError('on', 'Действующее согласие не найдено');
+    dates.check('on', on, [{ on: consent.givenOn, what: 'даты согласия' }]);
+    await withdrawConsentRow(trx, consentId, on);
     await recordAudit(trx, ctx, { action: 'consent.withdrawn', entity: 'member', entityId: member.id, organizationId: member.organizationId, newValues: { consentId, on } });
   });
 }

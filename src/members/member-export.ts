@@ -4,7 +4,7 @@ import { streamRows, type RowSink } from '../db/stream-rows';
 import { formatDate } from '../shared/format';
 import { addSafeRow, csvLine, type CellInput } from '../shared/spreadsheet';
 import { MEMBER_COLUMNS } from './import/member-sheet';
-import { CATEGORY_LABELS, type Category } from './membership';
+import { CATEGORY_LABELS, type Category } from '../membership/membership';
 import { filteredMembers, type ListReader, type ListRoot, type ListedMember, type MemberListFilter } from './members.repo';
 
 const EXTRA_HEADERS = ['Организация учёта', 'Дата выбытия'];

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import { NotFoundError } from '../http/errors';
 import { staleEdit, versionFields, type FieldSpec, type Seen } from '../http/versioned-forms';
-import { CATEGORY_LABELS, type Category } from './membership';
+import { CATEGORY_LABELS, type Category } from '../membership/membership';
 import { lockMember, type MemberRow } from './members.repo';
 
 // Every form of a member card (the card's own fields, transfer, exit, category, readmission) carries the

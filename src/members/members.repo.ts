@@ -1,7 +1,9 @@
 import type { Knex } from 'knex';
 import type { OrgRow } from '../registry/orgs.repo';
 import type { CursorPart } from '../shared/cursor';
+import type { PersonInput } from './members.schemas';
 import { todayIso } from '../shared/dates';
+import { countedMembers } from '../membership/member-counts.repo';
 
 export interface MemberRow {
   id: number;
@@ -248,29 +250,6 @@ export async function countMembers(db: Knex, root: ListRoot, filter: MemberListF
   return Number(row?.count ?? 0);
 }
 
-/** Members on record in a subtree, from the maintained counts: the query, for embedding in another. */
-export function membersOnRecordQuery(db: Knex, root: Pick<OrgRow, 'path' | 'level'>) {
-  return countedMembers(db, root).where('c.on_record', true);
-}
-
-export async function countMembersOnRecord(db: Knex, root: Pick<OrgRow, 'path' | 'level'>): Promise<number> {
-  const row = await membersOnRecordQuery(db, root).first();
-  return Number(row?.count ?? 0);
-}
-
-function countedMembers(db: Knex, root: Pick<OrgRow, 'path' | 'level'>) {
-  const query = db('member_counts as c').select(db.raw('coalesce(sum(c.n), 0) AS count'));
-  // every subtree below the union lies in one region: its counters are a range of the key
-  if (root.level !== 'union') query.where('c.region_id', regionOf(root.path));
-  if (root.level !== 'union' && root.level !== 'regional') {
-    query.whereIn('c.organization_id', db('organizations').select('id').whereRaw('path <@ ?::ltree', [root.path]));
-  }
-  return query;
-}
-
-/** The regional organization a path lies in ('1.35665.…' → 35665). */
-const regionOf = (path: string) => Number(path.split('.')[1]);
-
 /** The rows an export of the list writes, in the list's order, for streaming. */
 export function filteredMembers(db: Knex, root: ListRoot, filter: MemberListFilter, reader: ListReader) {
   return listedRows(db, root, filter, reader).orderBy([{ column: 'm.surname' }, { column: 'm.name' }, { column: 'm.id' }]);
@@ -346,4 +325,35 @@ export async function memberTimeline(db: Knex, memberId: number) {
       kind: 'e.kind', on: 'e.happened_on', category: 'e.category', reason: 'e.reason', documentNumber: 'e.document_number', documentDate: 'e.document_date',
       fromName: 'f.name', toName: 't.name', actor: 'u.full_name',
     });
+}
+
+/** The card's own columns from the card form (identity, contacts, position, study). */
+function cardColumns(input: PersonInput) {
+  return {
+    surname: input.surname, name: input.name, patronymic: input.patronymic, sex: input.sex, birth_date: input.birthDate, phone: input.phone,
+    email: input.email, snils: input.snils, position: input.position, professional_group: input.professionalGroup,
+    study_form: input.studyForm, study_year: input.studyYear,
+  };
+}
+
+/** A new card; its membership history is opened by the caller in the same transaction. */
+export async function insertMember(
+  trx: Knex, input: PersonInput, membership: { organizationId: number; category: string; isPedagogical: boolean; joinedOn: string },
+): Promise<number> {
+  const [row] = await trx('members')
+    .insert({ ...cardColumns(input), organization_id: membership.organizationId, category: membership.category, is_pedagogical: membership.isPedagogical, joined_on: membership.joinedOn })
+    .returning('id');
+  return Number(row.id);
+}
+
+/** The card's form saved over the version it was read at (the caller holds the card's lock). */
+export async function updateMemberCard(trx: Knex, id: number, version: number, input: PersonInput) {
+  await trx('members').where({ id, version }).update({ ...cardColumns(input), updated_at: trx.fn.now() });
+}
+
+/** Of the given cards, those on record inside the subtree, with the organization each is registered in. */
+export async function activeMembersIn(trx: Knex, memberIds: number[], rootPath: string): Promise<{ id: number; org: { id: number; path: string; level: string } }[]> {
+  const rows = await trx('members as m').join('organizations as o', 'o.id', 'm.organization_id').whereIn('m.id', memberIds)
+    .whereRaw('o.path <@ ?::ltree', [rootPath]).whereNull('m.left_on').select('m.id', 'o.id as org_id', 'o.path', 'o.level');
+  return rows.map((r) => ({ id: Number(r.id), org: { id: r.org_id, path: r.path, level: r.level } }));
 }

@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { checkbox, idInput, integerInput, optionalChoice, optionalDate, optionalEmail, optionalPersonName, optionalPhone, optionalSnils, optionalText, personName, plausibleBirthDate, requiredDate } from '../shared/fields';
+import { checkbox, idInput, inpoInput, integerInput, optionalChoice, optionalDate, optionalEmail, optionalPersonName, optionalPhone, optionalSnils, optionalText, personName, plausibleBirthDate, requiredDate } from '../shared/fields';
 import { CARD_STATUSES } from '../cards/card-statuses';
-import { CATEGORIES, LEFT_REASONS } from './membership';
+import { CATEGORIES, LEFT_REASONS } from '../membership/membership';
 
 /** A birth date that fits a member: 14 to 100 years old today. */
 const birthDate = requiredDate('Укажите дату рождения').refine((v) => !v || plausibleBirthDate(v), 'Проверьте дату рождения: члену Профсоюза от 14 до 100 лет');
@@ -32,7 +32,7 @@ export const cardSchema = personSchema
 
 /** What an admission adds to the card: where, since when and on which document. */
 export const admissionTermsSchema = z.object({
-  organizationInpo: z.string().trim().regex(/^\d{10}$/, 'Выберите организацию'),
+  organizationInpo: inpoInput('Выберите организацию'),
   joinedOn: requiredDate('Укажите дату вступления'),
   documentNumber: optionalText(50),
   documentDate: optionalDate(),
@@ -46,7 +46,7 @@ export type AdmissionInput = z.output<typeof admissionSchema>;
 
 const eventFields = { on: requiredDate('Укажите дату'), documentNumber: optionalText(50), documentDate: optionalDate() };
 
-export const transferSchema = z.object({ toInpo: z.string().trim().regex(/^\d{10}$/, 'ИНПО — 10 цифр'), ...eventFields, reason: optionalText(300) });
+export const transferSchema = z.object({ toInpo: inpoInput(), ...eventFields, reason: optionalText(300) });
 export const exitSchema = z.object({ reason: z.enum(LEFT_REASONS, { error: 'Выберите причину' }), ...eventFields });
 export const categorySchema = z.object({ category: z.enum(CATEGORIES, { error: 'Выберите категорию' }), isPedagogical: checkbox(), onParentalLeave: checkbox(), ...eventFields });
 
@@ -58,7 +58,7 @@ export const cardMoveSchema = z.object({
   reason: optionalText(300),
 });
 export const readmitSchema = z.object({
-  organizationInpo: z.string().trim().regex(/^\d{10}$/, 'ИНПО — 10 цифр'),
+  organizationInpo: inpoInput(),
   category: z.enum(CATEGORIES, { error: 'Выберите категорию' }),
   ...eventFields,
   notDuplicate: checkbox(),
@@ -67,7 +67,7 @@ export const mergeSchema = z.object({ duplicateId: idInput('Выберите к�
 
 const idList = z.preprocess((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]), z.array(idInput('Отмечена несуществующая карточка')).max(10_000, 'Не больше 10 000 отмеченных'));
 export const bulkSchema = z.discriminatedUnion('action', [
-  z.object({ action: z.literal('transfer'), toInpo: z.string().trim().regex(/^\d{10}$/, 'ИНПО — 10 цифр'), on: requiredDate('Укажите дату') }),
+  z.object({ action: z.literal('transfer'), toInpo: inpoInput(), on: requiredDate('Укажите дату') }),
   z.object({ action: z.literal('exit'), reason: z.enum(LEFT_REASONS, { error: 'Выберите причину' }), on: requiredDate('Укажите дату') }),
   z.object({ action: z.literal('card'), from: z.enum(CARD_STATUSES, { error: 'Выберите состояние' }), to: z.enum(CARD_STATUSES, { error: 'Выберите состояние' }), on: requiredDate('Укажите дату') }),
 ], { error: 'Выберите действие' }).and(z.object({ scope: z.enum(['selected', 'filter'], { error: 'Укажите, к кому применить' }), ids: idList }));

@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
-import { authorize, can, memberViewPaths } from '../access/access';
-import { pathWithin, type Principal } from '../access/principal';
-import type { Action } from '../access/roles';
+import { authorize, can, memberOrgRef, memberViewPaths } from '../access/access';
+import type { Principal } from '../access/principal';
+import { pathWithin } from '../shared/org-paths';
 import { diffValues, recordAudit, recordAuditForMembers, type AuditContext } from '../audit/audit';
 import { blockLiveCards, moveCardsOf } from '../cards/cards.service';
 import type { CardStatus } from '../cards/card-statuses';
@@ -9,16 +9,18 @@ import { inTransaction } from '../db/transaction';
 import { AppError, ValidationError } from '../http/errors';
 import type { Seen } from '../http/versioned-forms';
 import { findOrgByInpo, type OrgRow } from '../registry/orgs.repo';
+import { REGISTRATION_LEVELS } from '../registry/levels';
+import { INPO_PATTERN } from '../shared/inpo';
 import { eventDates, since14, type EventDates } from '../shared/event-dates';
-import { changeCategory, endMemberships, historyBounds, membersWithLaterEvents, openMembership, transferMembers, type LeftReason } from './membership';
+import { changeCategory, endMemberships, historyBounds, membersWithLaterEvents, openMembership, transferMembers, type LeftReason } from '../membership/membership';
 import { lockedMember } from './member-versions';
 import { lockPerson } from './person-locks';
+import { mergeCards } from './card-merge';
 import { requestTransfer } from './transfer-requests';
-import { findDuplicateCandidates, findMember, lockMembers, memberTimeline, type DuplicateCandidate, type DuplicateProbe, type MemberRow } from './members.repo';
+import { activeMembersIn, findDuplicateCandidates, findMember, insertMember, lockMembers, memberTimeline, updateMemberCard, type DuplicateCandidate, type DuplicateProbe, type MemberRow } from './members.repo';
 import { MATCH_ELSEWHERE_MESSAGE, assertChecksLeft, spendMatchesElsewhere } from './duplicate-guard';
 import type { AdmissionInput, PersonInput } from './members.schemas';
 
-const REGISTRATION_LEVELS = new Set(['primary', 'subdivision', 'group']);
 
 export type BulkAction =
   | { kind: 'transfer'; toInpo: string; on: string }
@@ -60,17 +62,9 @@ interface PendingSpend {
  * gives it, refuses a change made from a card that has changed since the form was shown.
  */
 export function createMembersService(db: Knex, dates: EventDates = eventDates()) {
-  /** The member behind an id, if this user may do `action` to them: 404 outside the subtree; a member sees their own card. */
-  async function memberFor(principal: Principal, id: number, action: Action): Promise<MemberRow> {
-    const member = Number.isSafeInteger(id) && id > 0 ? await findMember(db, id) : undefined;
-    if (member && action === 'member.view' && principal.memberId === member.id) return member;
-    authorize(principal, action, member ? { id: member.organizationId, path: member.organizationPath, level: member.organizationLevel } : undefined);
-    return member as MemberRow;
-  }
-
   /** Where a member may be registered: a ППО or its unit; inside the user's subtree unless `anywhere`. */
   async function registrationOrg(principal: Principal, inpo: string, field: string, anywhere = false): Promise<OrgRow> {
-    const org = /^\d{10}$/.test(inpo) ? await findOrgByInpo(db, inpo) : undefined;
+    const org = INPO_PATTERN.test(inpo) ? await findOrgByInpo(db, inpo) : undefined;
     if (!org || (!anywhere && !can(principal, 'member.edit', org))) throw fieldError(field, 'Организация с таким ИНПО не найдена в вашей структуре');
     if (org.liquidatedOn) throw fieldError(field, 'Организация ликвидирована');
     if (!REGISTRATION_LEVELS.has(org.level)) throw fieldError(field, 'На учёте состоят в первичной организации, её подразделении или профгруппе');
@@ -85,14 +79,6 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
   /** The event's date fits the member's history: after the 14th birthday and the last event, not beyond the near future. */
   async function checkEventDate(trx: Knex, member: MemberRow, on: string) {
     dates.check('on', on, await historyBounds(trx, member));
-  }
-
-  function cardColumns(input: PersonInput) {
-    return {
-      surname: input.surname, name: input.name, patronymic: input.patronymic, sex: input.sex, birth_date: input.birthDate, phone: input.phone,
-      email: input.email, snils: input.snils, position: input.position, professional_group: input.professionalGroup,
-      study_form: input.studyForm, study_year: input.studyYear,
-    };
   }
 
   /**
@@ -132,19 +118,19 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
   }
 
   return {
-    memberFor,
-
     /** The card with its timeline; every view of personal data leaves a read-audit row. */
-    async card(principal: Principal, ctx: AuditContext, id: number) {
-      const member = await memberFor(principal, id, 'member.view');
+    async card(principal: Principal, ctx: AuditContext, member: MemberRow) {
       await recordAudit(db, ctx, { action: 'member.viewed', entity: 'member', entityId: member.id, organizationId: member.organizationId });
-      const org = { id: member.organizationId, path: member.organizationPath, level: member.organizationLevel };
-      return { member, timeline: await memberTimeline(db, member.id), mayEdit: can(principal, 'member.edit', org), mayViewJournal: can(principal, 'audit.view', org) };
+      return {
+        member,
+        timeline: await memberTimeline(db, member.id),
+        mayEdit: can(principal, 'member.edit', memberOrgRef(member)),
+        mayViewJournal: can(principal, 'audit.view', memberOrgRef(member)),
+      };
     },
 
     /** The card for its edit form: as much a read of personal data as the card page, and audited the same. */
-    async cardForEdit(principal: Principal, ctx: AuditContext, id: number): Promise<MemberRow> {
-      const member = await memberFor(principal, id, 'member.edit');
+    async cardForEdit(ctx: AuditContext, member: MemberRow): Promise<MemberRow> {
       await recordAudit(db, ctx, { action: 'member.viewed', entity: 'member', entityId: member.id, organizationId: member.organizationId });
       return member;
     },
@@ -159,10 +145,7 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
           const found = await duplicatesOf(trx, principal, input, 'admission', pending);
           if (found.visible.length || found.elsewhere) throw new DuplicateFoundError(found.visible, found.elsewhere);
         }
-        const [row] = await trx('members')
-          .insert({ ...cardColumns(input), organization_id: org.id, category: input.category, is_pedagogical: input.isPedagogical, joined_on: input.joinedOn })
-          .returning('id');
-        const memberId = Number(row.id);
+        const memberId = await insertMember(trx, input, { organizationId: org.id, category: input.category, isPedagogical: input.isPedagogical, joinedOn: input.joinedOn });
         await openMembership(trx, memberId, org.id, input.category, input.isPedagogical, {
           on: input.joinedOn, actorUserId: ctx.actorUserId, documentNumber: input.documentNumber, documentDate: input.documentDate,
         }, 'admitted');
@@ -174,7 +157,6 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
 
     /** A changed identity (names and birth date, SNILS, phone, e-mail) is checked for duplicates unless confirmed. */
     async updateCard(principal: Principal, ctx: AuditContext, id: number, input: PersonInput, seen?: Seen, notDuplicate = false) {
-      await memberFor(principal, id, 'member.edit');
       await spendingMatches(principal, ctx, (pending) => changeCard(id, seen, async (trx, member) => {
         const before = { surname: member.surname, name: member.name, patronymic: member.patronymic, sex: member.sex, birthDate: member.birthDate, phone: member.phone,
           email: member.email, snils: member.snils, position: member.position, professionalGroup: member.professionalGroup, studyForm: member.studyForm, studyYear: member.studyYear };
@@ -186,7 +168,7 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
           const found = await duplicatesOf(trx, principal, probe, 'card_edit', pending, { excludeId: id });
           if (found.visible.length || found.elsewhere) throw new DuplicateFoundError(found.visible, found.elsewhere);
         }
-        await trx('members').where({ id, version: member.version }).update({ ...cardColumns(input), updated_at: trx.fn.now() });
+        await updateMemberCard(trx, id, member.version, input);
         await recordAudit(trx, ctx, { action: 'member.updated', entity: 'member', entityId: id, organizationId: member.organizationId, oldValues, newValues });
       }));
     },
@@ -199,7 +181,6 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
       principal: Principal, ctx: AuditContext, id: number,
       input: { toInpo: string; on: string; reason: string | null; documentNumber: string | null; documentDate: string | null }, seen?: Seen,
     ): Promise<'done' | 'requested'> {
-      await memberFor(principal, id, 'member.edit');
       const to = await registrationOrg(principal, input.toInpo, 'toInpo', true);
       if (!can(principal, 'member.edit', to)) {
         await requestTransfer(db, ctx, id, to, input.on, { dates, seen });
@@ -218,8 +199,7 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
       return 'done';
     },
 
-    async exit(principal: Principal, ctx: AuditContext, id: number, input: { reason: LeftReason; on: string; documentNumber: string | null; documentDate: string | null }, seen?: Seen) {
-      await memberFor(principal, id, 'member.edit');
+    async exit(_principal: Principal, ctx: AuditContext, id: number, input: { reason: LeftReason; on: string; documentNumber: string | null; documentDate: string | null }, seen?: Seen) {
       await changeCard(id, seen, async (trx, member) => {
         if (member.leftOn) throw fieldError('reason', 'Член Профсоюза уже выбыл');
         await checkEventDate(trx, member, input.on);
@@ -234,7 +214,6 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
       principal: Principal, ctx: AuditContext, id: number,
       input: { organizationInpo: string; category: string; on: string; documentNumber: string | null; documentDate: string | null; notDuplicate: boolean }, seen?: Seen,
     ) {
-      await memberFor(principal, id, 'member.edit');
       const org = await registrationOrg(principal, input.organizationInpo, 'organizationInpo');
       await spendingMatches(principal, ctx, (pending) => changeCard(id, seen, async (trx, member) => {
         if (!member.leftOn) throw fieldError('organizationInpo', 'Член Профсоюза состоит на учёте');
@@ -263,10 +242,9 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
       return inTransaction(db, async (trx) => {
         // the cards locked, then read as they are now
         await lockMembers(trx, memberIds);
-        const active = await trx('members as m').join('organizations as o', 'o.id', 'm.organization_id').whereIn('m.id', memberIds)
-          .whereRaw('o.path <@ ?::ltree', [root.path]).whereNull('m.left_on').select('m.id', 'o.id as org_id', 'o.path', 'o.level');
-        if (active.some((r) => !can(principal, 'member.edit', { id: r.org_id, path: r.path, level: r.level }))) throw fieldError('action', 'Среди выбранных есть члены Профсоюза, которых вы не можете изменять');
-        const ids = active.map((r) => Number(r.id));
+        const active = await activeMembersIn(trx, memberIds, root.path);
+        if (active.some((m) => !can(principal, 'member.edit', m.org))) throw fieldError('action', 'Среди выбранных есть члены Профсоюза, которых вы не можете изменять');
+        const ids = active.map((m) => m.id);
         if (!ids.length) throw fieldError('action', 'Среди выбранных нет состоящих на учёте');
         const meta = { on: action.on, actorUserId: ctx.actorUserId, reason: action.kind === 'exit' ? action.reason : null };
         if (action.kind !== 'card' && (await membersWithLaterEvents(trx, ids, action.on)) > 0) {
@@ -288,11 +266,17 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
       });
     },
 
+    /** Merges the card `duplicateId` into `survivor`; the duplicate, named in a form, must be the user's to edit too. */
+    async merge(principal: Principal, ctx: AuditContext, survivor: MemberRow, duplicateId: number) {
+      const duplicate = await findMember(db, duplicateId);
+      authorize(principal, 'member.edit', duplicate ? memberOrgRef(duplicate) : undefined);
+      await mergeCards(db, ctx, survivor, duplicateId);
+    },
+
     async changeCategory(
       principal: Principal, ctx: AuditContext, id: number,
       input: { category: string; isPedagogical: boolean; onParentalLeave: boolean; on: string; documentNumber: string | null; documentDate: string | null }, seen?: Seen,
     ) {
-      await memberFor(principal, id, 'member.edit');
       if (input.category !== 'working' && input.isPedagogical) throw fieldError('isPedagogical', 'Педагогическая должность бывает только у работающих');
       if (input.category !== 'working' && input.onParentalLeave) throw fieldError('onParentalLeave', 'Отпуск по уходу за ребёнком бывает только у работающих');
       await changeCard(id, seen, async (trx, member) => {

@@ -1,12 +1,13 @@
-import { Router } from 'express';
+import type { Router } from 'express';
+import { guardedRouter, publicRoute } from '../access/route-guards';
 import type { Deps } from '../deps';
 
 export function healthRoutes({ db, state }: Deps): Router {
-  const router = Router();
-  router.get('/healthz', (_req, res) => {
+  const routes = guardedRouter();
+  routes.get('/healthz', publicRoute, (_req, res) => {
     res.json({ status: 'ok' });
   });
-  router.get('/readyz', async (_req, res) => {
+  routes.get('/readyz', publicRoute, async (_req, res) => {
     if (state.shuttingDown) return void res.status(503).json({ status: 'shutting_down' });
     try {
       await db.raw('SELECT 1');
@@ -15,5 +16,5 @@ export function healthRoutes({ db, state }: Deps): Router {
       res.status(503).json({ status: 'database_unavailable' });
     }
   });
-  return router;
+  return routes.router;
 }

@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { memberStateAttributes } from '../reports/indicators/member-state-cache';
-import { periodOn, sqlDate } from '../reports/indicators/sql-fragments';
+import { periodOn, sqlDate, sqlDateColumn } from '../reports/indicators/sql-fragments';
 import { blockRows } from '../reports/indicators/union-stats';
 
 // Every copy the database keeps of something it also knows another way (docs/derived-data.md), counted
@@ -122,7 +122,7 @@ const sqlChecks: [string, string][] = [
     stored: `SELECT c.as_of, c.organization_id, c.ppo_id, c.category, c.is_pedagogical, c.on_parental_leave, c.sex, c.youth, c.n
                FROM member_state_cache c JOIN member_state_cached_orgs x ON x.as_of = c.as_of AND x.organization_id = c.organization_id`,
     recomputed: `SELECT x.as_of, c.organization_id, c.ppo_id, ${memberStateAttributes('x.as_of')} AS youth, count(*) AS n
-                   FROM member_state_cached_orgs x JOIN member_periods c ON c.organization_id = x.organization_id AND ${periodOn('c', 'x.as_of')}
+                   FROM member_state_cached_orgs x JOIN member_periods c ON c.organization_id = x.organization_id AND ${periodOn('c', sqlDateColumn('x.as_of'))}
                   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
   })],
 ];

@@ -1,4 +1,6 @@
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
+import { orgOf } from '../access/loaders';
+import { can, guardedRouter } from '../access/route-guards';
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
 import { ValidationError, type FieldError } from '../http/errors';
@@ -12,32 +14,30 @@ import { todayIso } from '../shared/dates';
 import { XLSX_MIME } from '../shared/spreadsheet';
 import { exportOrganizations, writeImportTemplate } from './org-export';
 import { applyOrgImport, planOrgImport, readOrgWorkbook, type ImportPlan } from './org-import';
-import { createPassportService } from './passport.service';
 
-export function importExportRoutes({ db, config, importSlots }: Deps): Router {
-  const passport = createPassportService(db);
-  const router = Router();
-  router.get('/orgs/:inpo/import', (req, res) => showImport(req, res));
-  router.get('/orgs/:inpo/import/template.xlsx', downloadTemplate);
-  router.post('/orgs/:inpo/import', uploadFile(config.uploadDir), withImportSlot(importSlots, runImport));
-  router.get('/orgs/:inpo/export.xlsx', downloadExport);
-  return router;
+export function importExportRoutes({ db, config, importSlots, loaders }: Deps): Router {
+  const routes = guardedRouter();
+  routes.param('inpo', loaders.organization);
+  routes.get('/orgs/:inpo/import', can('org.restructure'), (req, res) => showImport(req, res));
+  routes.get('/orgs/:inpo/import/template.xlsx', can('org.restructure'), downloadTemplate);
+  routes.post('/orgs/:inpo/import', can('org.restructure'), uploadFile(config.uploadDir), withImportSlot(importSlots, runImport));
+  routes.get('/orgs/:inpo/export.xlsx', can('org.export'), downloadExport);
+  return routes.router;
 
   async function showImport(req: Request, res: Response, status = 200, extra: { errors?: FieldError[]; plan?: ImportPlan; committed?: boolean } = {}) {
-    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.restructure');
+    const org = orgOf(req);
     res.status(status).render('orgs/import', {
       title: `Загрузка организаций: ${org.name}`, section: 'registry', org, plan: extra.plan, uploadCsrf: csrfTokenOf(req), ...errorViewModel(extra.errors ?? []),
     });
   }
 
   async function downloadTemplate(req: Request, res: Response) {
-    await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.restructure');
     await sendDownload(db, req, res, { type: XLSX_MIME, fileName: 'shablon-organizacii.xlsx', write: (sink) => writeImportTemplate(sink.out) });
   }
 
   async function runImport(req: Request, res: Response) {
     const principal = principalOf(req);
-    const org = await passport.orgFor(principal, String(req.params.inpo), 'org.restructure');
+    const org = orgOf(req);
     try {
       const sheet = await readOrgWorkbook(await checkXlsxUpload(req.file));
       const plan: ImportPlan = sheet.issues.length ? { rows: 0, creates: [], updates: [], issues: sheet.issues } : await planOrgImport(db, principal, org, sheet.rows);
@@ -52,7 +52,7 @@ export function importExportRoutes({ db, config, importSlots }: Deps): Router {
   }
 
   async function downloadExport(req: Request, res: Response) {
-    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.export');
+    const org = orgOf(req);
     await sendDownload(db, req, res, {
       type: XLSX_MIME, fileName: `organizacii-${org.inpo}.xlsx`, write: (sink) => exportOrganizations(db, org.path, sink),
       audit: { action: 'org.exported', entity: 'organization', entityId: org.id, organizationId: org.id, newValues: { subtree: org.inpo } },

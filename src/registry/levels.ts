@@ -1,6 +1,9 @@
 export const LEVELS = ['union', 'regional', 'okrug', 'territorial', 'primary', 'subdivision', 'group'] as const;
 export type Level = (typeof LEVELS)[number];
 
+/** Where members are registered: a ППО, its subdivisions and groups. */
+export const REGISTRATION_LEVELS: ReadonlySet<string> = new Set(['primary', 'subdivision', 'group']);
+
 export const LEVEL_LABELS: Record<Level, string> = {
   union: 'Профсоюз',
   regional: 'Региональная организация',
@@ -25,7 +28,7 @@ export const EMPLOYER_KIND_LABELS: Record<EmployerKind, string> = {
   other: 'Иная организация',
 };
 
-/** The primary statistical forms a ППО may file (forms.md): chosen in its passport. */
+/** The primary statistical forms a ППО may file: 5-СП (schools and the like), 4-СП (colleges and universities), 3-СП; chosen in its passport. */
 export const PRIMARY_FORMS = ['5-SP', '4-SP', '3-SP'] as const;
 export type PrimaryForm = (typeof PRIMARY_FORMS)[number];
 
@@ -38,7 +41,7 @@ export const PRIMARY_FORM_LABELS: Record<PrimaryForm, string> = {
 /** What a new ППО files until its passport says otherwise: colleges and universities have students too. */
 export const defaultPrimaryForm = (kind: EmployerKind | null | undefined): PrimaryForm => (kind === 'college' || kind === 'university' ? '4-SP' : '5-SP');
 
-/** Which levels an organization of each level may hang under (domain.md, "The organization tree"). */
+/** Which levels an organization of each level may hang under: the union's tree as its charter builds it. */
 export const ALLOWED_PARENT_LEVELS: Record<Level, readonly Level[]> = {
   union: [],
   regional: ['union'],

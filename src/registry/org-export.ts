@@ -1,5 +1,6 @@
 import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
+import { fullName } from '../shared/format';
 import type { Writable } from 'node:stream';
 import { streamRows, type RowSink } from '../db/stream-rows';
 import { addSafeRow } from '../shared/spreadsheet';
@@ -52,7 +53,7 @@ export async function exportOrganizations(db: Knex, rootPath: string, sink: RowS
       r.inpo, r.parent_inpo ?? '', SHEET_LEVEL_LABELS[level], r.name, r.short_name,
       r.employer_kind ? EMPLOYER_KIND_LABELS[r.employer_kind as EmployerKind] : '', r.employer_inn ?? '', r.address,
       r.phone ?? '', r.email ?? '', r.website ?? '', level === 'primary' ? (r.has_territorial_rights ? 'да' : 'нет') : '',
-      Number(r.members), r.surname ? [r.surname, r.chair_name, r.patronymic].filter(Boolean).join(' ') : '', r.term_until ?? '',
+      Number(r.members), r.surname ? fullName({ surname: r.surname, name: r.chair_name, patronymic: r.patronymic }) : '', r.term_until ?? '',
     ]).commit();
   });
   sheet.commit();

@@ -1,7 +1,8 @@
 import type { Knex } from 'knex';
 import { z } from 'zod';
-import { can } from '../access/access';
+import { can, mayCreateChild } from '../access/access';
 import type { Principal } from '../access/principal';
+import { INPO_PATTERN } from '../shared/inpo';
 import type { AuditContext } from '../audit/audit';
 import { recordAudit } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
@@ -10,7 +11,7 @@ import { restoreNeutralized } from '../shared/spreadsheet';
 import { optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, requiredString } from '../shared/fields';
 import type { ImportIssue } from '../imports/import-issue';
 import { xlsxRows } from '../imports/row-source';
-import { mayContain, type EmployerKind, type Level } from './levels';
+import { mayContain, type Level } from './levels';
 import { ORG_SHEET_COLUMNS, employerKindFromSheet, levelFromSheet, yesNoFromSheet, type OrgSheetKey } from './org-sheet';
 import { selectOrg, type OrgRow } from './orgs.repo';
 import { createPassportService } from './passport.service';
@@ -25,16 +26,8 @@ interface OrgSheetRow {
   cells: Record<OrgSheetKey, string>;
 }
 
-interface RowData {
-  name: string;
-  shortName: string | null;
-  employerKind: EmployerKind | null;
-  employerInn: string | null;
-  address: string | null;
-  phone: string | null;
-  email: string | null;
-  website: string | null;
-}
+/** The passport fields a sheet's row gives: the organization's own columns. */
+type RowData = Pick<OrgRow, 'name' | 'shortName' | 'employerKind' | 'employerInn' | 'address' | 'phone' | 'email' | 'website'>;
 
 export interface PlannedCreate extends RowData {
   line: number;
@@ -96,7 +89,7 @@ export async function readOrgWorkbook(file: string): Promise<{ rows: OrgSheetRow
 export async function planOrgImport(db: Knex, principal: Principal, root: OrgRow, rows: OrgSheetRow[]): Promise<ImportPlan> {
   const issues: ImportIssue[] = [];
   const issue = (line: number, key: OrgSheetKey | '', message: string) => issues.push({ line, column: key ? HEADER_OF[key] : '', message });
-  const referenced = new Set(rows.flatMap((r) => [r.cells.inpo, r.cells.parent]).filter((v) => /^\d{10}$/.test(v)));
+  const referenced = new Set(rows.flatMap((r) => [r.cells.inpo, r.cells.parent]).filter((v) => INPO_PATTERN.test(v)));
   const known = new Map<string, OrgRow>(
     (await selectOrg(db).whereIn('o.inpo', [...referenced]).whereRaw('o.path <@ ?::ltree', [root.path])).map((o: OrgRow) => [o.inpo, o]),
   );
@@ -151,7 +144,7 @@ export async function planOrgImport(db: Knex, principal: Principal, root: OrgRow
       const parent = known.get(cells.parent);
       if (!parent) issue(line, 'parent', 'Вышестоящая организация не найдена в вашей структуре');
       else if (parent.liquidatedOn) issue(line, 'parent', 'Вышестоящая организация ликвидирована');
-      else if (level && !can(principal, level === 'subdivision' || level === 'group' ? 'org.units.create' : 'org.restructure', parent)) {
+      else if (level && !mayCreateChild(principal, parent, level)) {
         issue(line, 'parent', 'Вы не можете создавать организации в этой вышестоящей');
       } else [parentLevel, parentRef] = [parent, { inpo: parent.inpo }];
     }

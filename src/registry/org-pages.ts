@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import type { Action } from '../access/roles';
+import { ancestorsOf, orgOf } from '../access/loaders';
 import { auditContextOf } from '../audit/audit';
 import { ConflictError, ValidationError, type FieldError } from '../http/errors';
 import { flash } from '../http/flash';
@@ -9,7 +9,7 @@ import { principalOf } from '../http/guards';
 import { EMPLOYER_KIND_LABELS, EMPLOYER_KINDS, LEVEL_LABELS, PRIMARY_FORMS, PRIMARY_FORM_LABELS } from './levels';
 import type { OrgRow } from './orgs.repo';
 import { AGREEMENT_STATUS_LABELS, AGREEMENT_STATUSES } from './passport.schemas';
-import { OFFICER_POST_LABELS, OFFICER_POSTS } from './passport.repo';
+import { OFFICER_POST_LABELS, OFFICER_POSTS } from './officer-posts';
 import type { PassportService } from './passport.service';
 import type { z } from 'zod';
 
@@ -35,16 +35,15 @@ export async function renderTab(
   content: (org: OrgRow) => Promise<Record<string, unknown>>,
   extra: { status?: number; errors?: FieldError[]; values?: Record<string, unknown> } = {},
 ) {
-  const principal = principalOf(req);
-  const org = await passport.orgFor(principal, String(req.params.inpo), 'org.view');
-  const [header, data] = await Promise.all([passport.header(principal, org), content(org)]);
+  const org = orgOf(req);
+  const [header, data] = await Promise.all([passport.header(principalOf(req), org, ancestorsOf(req)), content(org)]);
   res.status(extra.status ?? 200).render(`orgs/${tab}`, {
     title: org.name, section: 'registry', tab, values: extra.values ?? {}, ...errorViewModel(extra.errors ?? []), ...DICTIONARIES, ...header, ...data,
   });
 }
 
 /**
- * A passport form's POST: parse with zod, check the action on the organization, save, and either
+ * A passport form's POST (the route's `can(...)` has checked the action): parse with zod, save, and either
  * redirect with a flash (303) or re-render the page with 422 and the messages next to the fields — or
  * with 409 when another user changed the row meanwhile (the form then shows their change merged in).
  */
@@ -52,14 +51,13 @@ export function passportForm<S extends z.ZodType>(
   passport: PassportService,
   options: {
     schema: S;
-    action: Action;
     save: (ctx: ReturnType<typeof auditContextOf>, org: OrgRow, data: z.output<S>, req: Request) => Promise<unknown>;
     rerender: (req: Request, res: Response, errors: FieldError[], status?: number) => Promise<void>;
     done: (org: OrgRow) => { to: string; message: string };
   },
 ) {
   return async (req: Request, res: Response) => {
-    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), options.action);
+    const org = orgOf(req);
     if (org.liquidatedOn) throw new ValidationError([{ field: 'form', message: 'Организация ликвидирована: паспорт доступен только для чтения' }]);
     const form = parseForm(options.schema, req.body);
     if (!form.ok) return options.rerender(req, res, form.errors);

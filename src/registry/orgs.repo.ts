@@ -47,6 +47,11 @@ export async function findOrgByInpo(db: Knex, inpo: string): Promise<OrgRow | un
   return selectOrg(db).where('o.inpo', inpo).first();
 }
 
+/** The union's root organization. */
+export async function findUnionRoot(db: Knex): Promise<OrgRow | undefined> {
+  return selectOrg(db).where('o.level', 'union').first();
+}
+
 export async function findOrgById(db: Knex, id: number): Promise<OrgRow | undefined> {
   return selectOrg(db).where('o.id', id).first();
 }

@@ -1,4 +1,6 @@
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
+import { orgOf } from '../access/loaders';
+import { can, guardedRouter } from '../access/route-guards';
 import { z } from 'zod';
 import type { Deps } from '../deps';
 import { ConflictError, NotFoundError, type FieldError } from '../http/errors';
@@ -13,7 +15,7 @@ import { decodeCursor, encodeCursor } from '../shared/cursor';
 import { DICTIONARY_LOCALS, passportForm, renderTab } from './org-pages';
 import { agreementSchema, annexSchema, endOfficerSchema, generalSchema, headcountSchema, officerPersonSchema, officerSchema } from './passport.schemas';
 import { searchCards } from './officer-persons';
-import { createPassportService } from './passport.service';
+import type { OrgRow } from './orgs.repo';
 import { agreementVersionFields, generalVersionFields, headcountVersionFields } from './passport-versions';
 import { CHILD_SORTS, ORG_FILTERS, listChildren, searchSubtree, type ChildSort, type OrgFilter } from './structure.repo';
 
@@ -32,66 +34,66 @@ const searchQuery = z.object({
   after: z.string().max(1000).optional().catch(undefined),
 });
 
-export function orgsRoutes({ db, eventDates }: Deps): Router {
-  const passport = createPassportService(db, eventDates);
-  const router = Router();
+export function orgsRoutes({ db, loaders, services: { passport } }: Deps): Router {
+  const routes = guardedRouter();
+  routes.param('inpo', loaders.organization);
 
   // Passport tabs (read)
-  router.get('/orgs/:inpo', (req, res) => renderTab(passport, req, res, 'general', async () => ({})));
-  router.get('/orgs/:inpo/officers', (req, res) => showOfficers(req, res));
-  router.get('/orgs/:inpo/headcount', (req, res) => showHeadcount(req, res));
-  router.get('/orgs/:inpo/structure', (req, res) => showStructure(req, res));
-  router.get('/orgs/:inpo/agreement', (req, res) => showAgreement(req, res));
-  router.get('/orgs/:inpo/search', (req, res) => showSearch(req, res));
+  routes.get('/orgs/:inpo', can('org.view'), (req, res) => renderTab(passport, req, res, 'general', async () => ({})));
+  routes.get('/orgs/:inpo/officers', can('org.view'), (req, res) => showOfficers(req, res));
+  routes.get('/orgs/:inpo/headcount', can('org.view'), (req, res) => showHeadcount(req, res));
+  routes.get('/orgs/:inpo/structure', can('org.view'), (req, res) => showStructure(req, res));
+  routes.get('/orgs/:inpo/agreement', can('org.view'), (req, res) => showAgreement(req, res));
+  routes.get('/orgs/:inpo/search', can('org.view'), (req, res) => showSearch(req, res));
 
   // Passport edits, one form per tab
-  router.get('/orgs/:inpo/edit', (req, res) => showGeneralForm(req, res));
-  router.post('/orgs/:inpo/edit', passportForm(passport, {
-    schema: generalSchema, action: 'org.passport.edit',
+  routes.get('/orgs/:inpo/edit', can('org.passport.edit'), (req, res) => showGeneralForm(req, res));
+  routes.post('/orgs/:inpo/edit', can('org.passport.edit'), passportForm(passport, {
+    schema: generalSchema,
     save: (ctx, org, data, req) => passport.updateGeneral(ctx, org, data, todayIso(), seenIn(req.body)),
     rerender: (req, res, errors, status) => showGeneralForm(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}`, message: 'Общие сведения сохранены' }),
   }));
-  router.get('/orgs/:inpo/officers/new', (req, res) => showOfficerForm(req, res));
-  router.post('/orgs/:inpo/officers', passportForm(passport, {
-    schema: officerSchema, action: 'org.passport.edit',
+  routes.get('/orgs/:inpo/officers/new', can('org.passport.edit'), (req, res) => showOfficerForm(req, res));
+  routes.post('/orgs/:inpo/officers', can('org.passport.edit'), passportForm(passport, {
+    schema: officerSchema,
     save: (ctx, org, data, req) => passport.addOfficer(ctx, principalOf(req), org, data),
     rerender: (req, res, errors, status) => showOfficerForm(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}/officers`, message: 'Выборное лицо добавлено' }),
   }));
-  router.get('/orgs/:inpo/officers/:officerId/person', (req, res) => showOfficerPersonForm(req, res));
-  router.post('/orgs/:inpo/officers/:officerId/person', passportForm(passport, {
-    schema: officerPersonSchema, action: 'org.passport.edit',
+  routes.get('/orgs/:inpo/officers/:officerId/person', can('org.passport.edit'), (req, res) => showOfficerPersonForm(req, res));
+  routes.post('/orgs/:inpo/officers/:officerId/person', can('org.passport.edit'), passportForm(passport, {
+    schema: officerPersonSchema,
     save: (ctx, org, data, req) => passport.setOfficerPerson(ctx, principalOf(req), org, officerIdOf(req), data),
     rerender: (req, res, errors, status) => showOfficerPersonForm(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}/officers`, message: 'Человек выборного лица указан' }),
   }));
-  router.post('/orgs/:inpo/officers/:officerId/end', passportForm(passport, {
-    schema: endOfficerSchema, action: 'org.passport.edit',
+  routes.post('/orgs/:inpo/officers/:officerId/end', can('org.passport.edit'), passportForm(passport, {
+    schema: endOfficerSchema,
     save: (ctx, org, data, req) => passport.endOfficer(ctx, org, officerIdOf(req), data.endedOn),
     rerender: (req, res, errors, status) => showOfficers(req, res, errors.map((e) => ({ ...e, field: `endedOn-${officerIdOf(req)}` })), status),
     done: (org) => ({ to: `/orgs/${org.inpo}/officers`, message: 'Полномочия прекращены' }),
   }));
-  router.post('/orgs/:inpo/headcount', passportForm(passport, {
-    schema: headcountSchema, action: 'org.passport.edit',
+  routes.post('/orgs/:inpo/headcount', can('org.passport.edit'), passportForm(passport, {
+    schema: headcountSchema,
     save: (ctx, org, data, req) => passport.saveHeadcount(ctx, org, data, seenIn(req.body, true)),
     rerender: (req, res, errors, status) => showHeadcount(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}/headcount`, message: 'Численность сохранена' }),
   }));
-  router.get('/orgs/:inpo/agreement/edit', (req, res) => showAgreementForm(req, res));
-  router.post('/orgs/:inpo/agreement', passportForm(passport, {
-    schema: agreementSchema, action: 'org.passport.edit',
+  routes.get('/orgs/:inpo/agreement/edit', can('org.passport.edit'), (req, res) => showAgreementForm(req, res));
+  routes.post('/orgs/:inpo/agreement', can('org.passport.edit'), passportForm(passport, {
+    schema: agreementSchema,
     save: (ctx, org, data, req) => passport.saveAgreement(ctx, org, data, seenIn(req.body, true)),
     rerender: (req, res, errors, status) => showAgreementForm(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}/agreement`, message: 'Сведения о коллективном договоре сохранены' }),
   }));
-  router.post('/orgs/:inpo/agreement/annexes', passportForm(passport, {
-    schema: annexSchema, action: 'org.passport.edit',
+  routes.post('/orgs/:inpo/agreement/annexes', can('org.passport.edit'), passportForm(passport, {
+    schema: annexSchema,
     save: (ctx, org, data) => passport.addAnnex(ctx, org, data),
     rerender: (req, res, errors, status) => showAgreement(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}/agreement`, message: 'Приложение добавлено' }),
   }));
-  return router;
+  return routes.router;
 
   function showOfficers(req: Request, res: Response, errors: FieldError[] = [], status = errors.length ? 422 : 200) {
     return renderTab(passport, req, res, 'officers', async (org) => ({ officers: await passport.officers(org), today: todayIso() }), {
@@ -123,7 +125,7 @@ export function orgsRoutes({ db, eventDates }: Deps): Router {
 
   async function showSearch(req: Request, res: Response) {
     const query = searchQuery.parse(req.query);
-    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.view');
+    const org = orgOf(req);
     const cursor = decodeCursor(query.after, ['text', 'integer']);
     const after = cursor ? { name: cursor[0] as string, id: cursor[1] as number } : null;
     const searched = Boolean(query.q || query.filter);
@@ -152,7 +154,7 @@ export function orgsRoutes({ db, eventDates }: Deps): Router {
 
   /** The person part of the officer form, for an officer recorded before officers were people (searched by the typed name first). */
   async function showOfficerPersonForm(req: Request, res: Response, errors: FieldError[] = [], status?: number) {
-    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.passport.edit');
+    const org = orgOf(req);
     const officer = (await passport.officers(org)).find((o) => o.id === officerIdOf(req));
     if (!officer) throw new NotFoundError();
     if (officer.memberId || officer.personId) throw new ConflictError('Человек этого выборного лица уже указан');
@@ -172,10 +174,10 @@ export function orgsRoutes({ db, eventDates }: Deps): Router {
 
   async function editPage(
     req: Request, res: Response, view: string, heading: string, errors: FieldError[],
-    initial: (org: Awaited<ReturnType<typeof passport.orgFor>>) => Record<string, unknown> | Promise<Record<string, unknown>>, status = errors.length ? 422 : 200,
+    initial: (org: OrgRow) => Record<string, unknown> | Promise<Record<string, unknown>>, status = errors.length ? 422 : 200,
     locals: Record<string, unknown> = {},
   ) {
-    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.passport.edit');
+    const org = orgOf(req);
     const values = req.method === 'POST' ? req.body : await initial(org);
     res.status(status).render(view, { title: `${heading}: ${org.name}`, section: 'registry', org, heading, values, ...errorViewModel(errors), ...DICTIONARY_LOCALS, ...locals });
   }

@@ -1,27 +1,6 @@
 import type { Knex } from 'knex';
 import { GAPS_SQL_INCOMPLETE, type PassportGaps } from './completeness';
-
-export const OFFICER_POSTS = [
-  'chair', 'deputy', 'committee', 'presidium', 'audit', 'commission', 'group_organizer', 'safety_rep',
-  'staff_specialist', 'staff_accountant', 'staff_legal_inspector', 'staff_safety_inspector', 'staff', 'volunteer_inspector',
-] as const;
-export type OfficerPost = (typeof OFFICER_POSTS)[number];
-export const OFFICER_POST_LABELS: Record<OfficerPost, string> = {
-  chair: 'Председатель',
-  deputy: 'Заместитель председателя',
-  committee: 'Член профкома',
-  audit: 'Член контрольно-ревизионной комиссии',
-  group_organizer: 'Профгрупорг',
-  safety_rep: 'Уполномоченный по охране труда',
-  presidium: 'Член президиума',
-  commission: 'Член комиссии профкома',
-  staff_specialist: 'Штатный специалист аппарата',
-  staff_accountant: 'Штатный бухгалтер аппарата',
-  staff_legal_inspector: 'Штатный правовой инспектор труда',
-  staff_safety_inspector: 'Штатный технический инспектор (охрана труда)',
-  staff: 'Штатный работник аппарата (иная должность)',
-  volunteer_inspector: 'Внештатный (общественный) инспектор',
-};
+import type { OfficerPost } from './officer-posts';
 
 export interface OfficerRow {
   id: number;
@@ -165,4 +144,78 @@ export async function findHeaderFigures(db: Knex, org: { id: number; path: strin
     activeMembers: Number(r.active_members),
     incompleteBelow: { total: Number(r.total), incomplete: Number(r.incomplete) },
   };
+}
+
+/** The general data saved over the version it was read at (the caller holds the organization's lock). */
+export async function updateGeneralData(
+  trx: Knex, orgId: number, version: number,
+  values: { name: string; shortName: string | null; employerKind: string | null; primaryForm: string; employerInn: string | null; address: string | null; phone: string | null; email: string | null; website: string | null },
+) {
+  await trx('organizations').where({ id: orgId, version }).update({
+    name: values.name, short_name: values.shortName, employer_kind: values.employerKind, primary_form: values.primaryForm, employer_inn: values.employerInn,
+    address: values.address, phone: values.phone, email: values.email, website: values.website, updated_at: trx.fn.now(),
+  });
+}
+
+export async function recordRename(trx: Knex, rename: { orgId: number; on: string; oldName: string; newName: string; actorUserId: number | null }) {
+  await trx('org_events').insert({ organization_id: rename.orgId, kind: 'renamed', happened_on: rename.on, old_name: rename.oldName, new_name: rename.newName, actor_user_id: rename.actorUserId });
+}
+
+/** The current holder of a single-holder post (chair, group organizer), locked until the transaction ends. */
+export async function lockCurrentHolder(trx: Knex, orgId: number, post: string): Promise<{ id: number; electedOn: string } | undefined> {
+  return trx('org_officers').where({ organization_id: orgId, post }).whereNull('ended_on').forUpdate().first({ id: 'id', electedOn: 'elected_on' });
+}
+
+export async function endOfficerTerm(trx: Knex, officerId: number, endedOn: string) {
+  await trx('org_officers').where({ id: officerId }).update({ ended_on: endedOn });
+}
+
+export async function insertOfficer(
+  trx: Knex, orgId: number, person: { memberId: number | null; personId: number | null; surname: string; name: string; patronymic: string | null },
+  post: { post: string; electedOn: string; termUntil: string | null; salaried: boolean; protocolNumber: string | null; protocolDate: string | null; trainedOn: string | null },
+) {
+  const [row] = await trx('org_officers')
+    .insert({
+      organization_id: orgId, post: post.post, surname: person.surname, name: person.name, patronymic: person.patronymic,
+      member_id: person.memberId, person_id: person.personId,
+      elected_on: post.electedOn, term_until: post.termUntil, salaried: post.salaried,
+      protocol_number: post.protocolNumber, protocol_date: post.protocolDate, trained_on: post.trainedOn,
+    })
+    .returning('id');
+  return row.id as number;
+}
+
+export async function setOfficerPersonRow(trx: Knex, officerId: number, person: { memberId: number | null; personId: number | null; surname: string; name: string; patronymic: string | null }) {
+  await trx('org_officers').where({ id: officerId }).update({
+    member_id: person.memberId, person_id: person.personId, surname: person.surname, name: person.name, patronymic: person.patronymic,
+  });
+}
+
+/** The figures of a date: the existing row corrected over its version, or a new one. */
+export async function saveHeadcountRow(
+  trx: Knex, orgId: number, existing: HeadcountRow | undefined,
+  input: { asOf: string; employeesTotal: number; employeesPedagogical: number; studentsTotal: number; institutionsTotal: number | null },
+) {
+  const values = { employees_total: input.employeesTotal, employees_pedagogical: input.employeesPedagogical, students_total: input.studentsTotal, institutions_total: input.institutionsTotal };
+  if (existing) await trx('org_headcounts').where({ id: existing.id, version: existing.version }).update(values);
+  else await trx('org_headcounts').insert({ organization_id: orgId, as_of: input.asOf, ...values });
+}
+
+/**
+ * The agreement's version as of a date (replacing one of the same date), then the current record set to
+ * the latest version — over the version it was read at, or created (a simultaneous first save meets this
+ * one at the primary key).
+ */
+export async function saveAgreementAsOf(trx: Knex, orgId: number, asOf: string, fields: Record<string, unknown>, before: { version: number } | undefined) {
+  await trx('collective_agreement_history').insert({ organization_id: orgId, as_of: asOf, ...fields, recorded_at: trx.fn.now() })
+    .onConflict(['organization_id', 'as_of']).merge();
+  const latest = await trx('collective_agreement_history').where({ organization_id: orgId }).orderBy('as_of', 'desc').first(Object.keys(fields));
+  const values = { ...latest, updated_at: trx.fn.now() };
+  if (before) await trx('collective_agreements').where({ organization_id: orgId, version: before.version }).update(values);
+  else await trx('collective_agreements').insert({ organization_id: orgId, ...values });
+}
+
+export async function insertAnnex(trx: Knex, orgId: number, annex: { title: string; signedOn: string | null }) {
+  const [row] = await trx('agreement_annexes').insert({ organization_id: orgId, title: annex.title, signed_on: annex.signedOn }).returning('id');
+  return row.id as number;
 }

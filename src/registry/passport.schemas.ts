@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { EMPLOYER_KINDS, PRIMARY_FORMS } from './levels';
-import { OFFICER_POSTS } from './passport.repo';
+import { OFFICER_POSTS } from './officer-posts';
 import { checkbox, idInput, optionalPersonName, optionalSnils, personName, optionalChoice, optionalDate, optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, plausibleBirthDate, requiredDate, requiredString, wholeNumber } from '../shared/fields';
 
 export const generalSchema = z.object({

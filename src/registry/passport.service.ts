@@ -1,20 +1,21 @@
 import type { Knex } from 'knex';
-import { authorize, can } from '../access/access';
+import { can } from '../access/access';
 import type { Principal } from '../access/principal';
-import type { Action } from '../access/roles';
 import { diffValues, recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import { staleEdit, type Seen } from '../http/versioned-forms';
 import { eventDates, sinceCreation, type EventDates } from '../shared/event-dates';
-import { INPO_PATTERN } from '../shared/inpo';
 import { todayIso } from '../shared/dates';
 import { missingFields } from './completeness';
-import { findLineageByInpo, findOrgById, lockOrg, type OrgRow } from './orgs.repo';
+import { findOrgById, lockOrg, type OrgRow } from './orgs.repo';
 import type { AgreementInput, GeneralInput, HeadcountInput, OfficerInput, OfficerPersonInput } from './passport.schemas';
-import { findAgreement, findHeaderFigures, findOfficer, listAgreementVersions, listAnnexes, listHeadcounts, listOfficers, lockHeadcount } from './passport.repo';
+import {
+  endOfficerTerm, findAgreement, findHeaderFigures, findOfficer, insertAnnex, insertOfficer, listAgreementVersions, listAnnexes, listHeadcounts, listOfficers,
+  lockCurrentHolder, lockHeadcount, recordRename, saveAgreementAsOf, saveHeadcountRow, setOfficerPersonRow, updateGeneralData,
+} from './passport.repo';
 import { AGREEMENT_FIELDS, GENERAL_FIELDS, agreementSnapshot, agreementVersionFields, generalSnapshot, generalVersionFields, staleHeadcount } from './passport-versions';
-import { membersOnRecordQuery } from '../members/members.repo';
+import { membersOnRecordQuery } from '../membership/member-counts.repo';
 import { resolveOfficerPerson } from './officer-persons';
 
 /**
@@ -23,27 +24,10 @@ import { resolveOfficerPerson } from './officer-persons';
  * the organization's creation and the near future.
  */
 export function createPassportService(db: Knex, dates: EventDates = eventDates()) {
-  /** The ancestors read with an organization, kept for its page's breadcrumbs while the request lasts. */
-  const ancestorsOf = new WeakMap<OrgRow, OrgRow[]>();
-
-  /** The organization behind a URL, if this user may do `action` to it (404 outside the subtree). */
-  async function orgFor(principal: Principal, inpo: string, action: Action): Promise<OrgRow> {
-    const lineage = INPO_PATTERN.test(inpo) ? await findLineageByInpo(db, inpo) : [];
-    const org = lineage.pop();
-    authorize(principal, action, org);
-    ancestorsOf.set(org!, lineage);
-    return org as OrgRow;
-  }
-
   return {
-    orgFor,
-
-    /** What every tab shows above its content. */
-    async header(principal: Principal, org: OrgRow) {
-      const [ancestors, { gaps, activeMembers, incompleteBelow }] = await Promise.all([
-        ancestorsOf.get(org) ?? findLineageByInpo(db, org.inpo).then((lineage) => lineage.slice(0, -1)),
-        findHeaderFigures(db, org, membersOnRecordQuery(db, org)),
-      ]);
+    /** What every tab shows above its content; `ancestors` (root first) were read with the organization. */
+    async header(principal: Principal, org: OrgRow, ancestors: OrgRow[]) {
+      const { gaps, activeMembers, incompleteBelow } = await findHeaderFigures(db, org, membersOnRecordQuery(db, org));
       return {
         org,
         breadcrumbs: ancestors.filter((a) => can(principal, 'org.view', a)),
@@ -73,13 +57,8 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
         const values = { ...input, primaryForm: (current.level === 'primary' && input.primaryForm) || current.primaryForm };
         const { oldValues, newValues, changed } = diffValues(generalSnapshot(current), values);
         if (!changed) return false;
-        await trx('organizations').where({ id: org.id, version: current.version }).update({
-          name: input.name, short_name: input.shortName, employer_kind: input.employerKind, primary_form: values.primaryForm, employer_inn: input.employerInn,
-          address: input.address, phone: input.phone, email: input.email, website: input.website, updated_at: trx.fn.now(),
-        });
-        if ('name' in newValues) {
-          await trx('org_events').insert({ organization_id: org.id, kind: 'renamed', happened_on: today, old_name: current.name, new_name: input.name, actor_user_id: ctx.actorUserId });
-        }
+        await updateGeneralData(trx, org.id, current.version, values);
+        if ('name' in newValues) await recordRename(trx, { orgId: org.id, on: today, oldName: current.name, newName: input.name, actorUserId: ctx.actorUserId });
         await recordAudit(trx, ctx, { action: 'org.passport.updated', entity: 'organization', entityId: org.id, organizationId: org.id, oldValues, newValues });
         return true;
       });
@@ -96,12 +75,12 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
       // holder at the one-current-holder index and is told so (db/pg-errors)
       await inTransaction(db, async (trx) => {
         if (singleHolder) {
-          const current = await trx('org_officers').where({ organization_id: org.id, post: input.post }).whereNull('ended_on').forUpdate().first();
+          const current = await lockCurrentHolder(trx, org.id, input.post);
           if (current) {
-            if (current.elected_on > input.electedOn) {
+            if (current.electedOn > input.electedOn) {
               throw new ValidationError([{ field: 'electedOn', message: 'Нынешний председатель избран позже этой даты' }]);
             }
-            await trx('org_officers').where({ id: current.id }).update({ ended_on: input.electedOn });
+            await endOfficerTerm(trx, current.id, input.electedOn);
             await recordAudit(trx, ctx, {
               action: 'org.officer.ended', entity: 'org_officer', entityId: current.id, organizationId: org.id,
               oldValues: { endedOn: null }, newValues: { endedOn: input.electedOn, reason: 'избран новый' },
@@ -109,16 +88,9 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
           }
         }
         const person = await resolveOfficerPerson(trx, ctx, principal, input);
-        const [row] = await trx('org_officers')
-          .insert({
-            organization_id: org.id, post: input.post, surname: person.surname, name: person.name, patronymic: person.patronymic,
-            member_id: person.memberId, person_id: person.personId,
-            elected_on: input.electedOn, term_until: input.termUntil, salaried: input.salaried,
-            protocol_number: input.protocolNumber, protocol_date: input.protocolDate, trained_on: input.trainedOn,
-          })
-          .returning('id');
+        const officerId = await insertOfficer(trx, org.id, person, input);
         const { personKind: _kind, sex: _sex, birthDate: _birth, snils: _snils, ...post } = input;
-        await recordAudit(trx, ctx, { action: 'org.officer.added', entity: 'org_officer', entityId: row.id, organizationId: org.id, newValues: { ...post, ...person } });
+        await recordAudit(trx, ctx, { action: 'org.officer.added', entity: 'org_officer', entityId: officerId, organizationId: org.id, newValues: { ...post, ...person } });
       });
     },
 
@@ -132,9 +104,7 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
         if (!officer) throw new NotFoundError();
         if (officer.memberId || officer.personId) throw new ConflictError('Человек этого выборного лица уже указан');
         const person = await resolveOfficerPerson(trx, ctx, principal, input);
-        await trx('org_officers').where({ id: officerId }).update({
-          member_id: person.memberId, person_id: person.personId, surname: person.surname, name: person.name, patronymic: person.patronymic,
-        });
+        await setOfficerPersonRow(trx, officerId, person);
         await recordAudit(trx, ctx, {
           action: 'org.officer.person_set', entity: 'org_officer', entityId: officerId, organizationId: org.id,
           oldValues: { surname: officer.surname, name: officer.name, patronymic: officer.patronymic, memberId: null, personId: null }, newValues: { ...person },
@@ -148,7 +118,7 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
         if (!officer) throw new NotFoundError();
         if (officer.endedOn) throw new ConflictError('Полномочия уже прекращены');
         dates.check('endedOn', endedOn, [{ on: officer.electedOn, what: 'избрания' }]);
-        await trx('org_officers').where({ id: officerId }).update({ ended_on: endedOn });
+        await endOfficerTerm(trx, officerId, endedOn);
         await recordAudit(trx, ctx, { action: 'org.officer.ended', entity: 'org_officer', entityId: officerId, organizationId: org.id, oldValues: { endedOn: null }, newValues: { endedOn } });
       });
     },
@@ -162,9 +132,7 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
       await inTransaction(db, async (trx) => {
         const existing = await lockHeadcount(trx, org.id, input.asOf);
         if (existing && seen && seen.base?.[input.asOf] !== existing.version) throw staleHeadcount(seen, existing);
-        const values = { employees_total: input.employeesTotal, employees_pedagogical: input.employeesPedagogical, students_total: input.studentsTotal, institutions_total: input.institutionsTotal };
-        if (existing) await trx('org_headcounts').where({ id: existing.id, version: existing.version }).update(values);
-        else await trx('org_headcounts').insert({ organization_id: org.id, as_of: input.asOf, ...values });
+        await saveHeadcountRow(trx, org.id, existing, input);
         const { id: _id, version: _version, ...oldValues } = existing ?? {};
         await recordAudit(trx, ctx, {
           action: 'org.headcount.saved', entity: 'organization', entityId: org.id, organizationId: org.id, oldValues: existing ? oldValues : null, newValues: { ...input },
@@ -189,13 +157,8 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
           status: input.status, none_reason: input.status === 'active' ? null : input.noneReason, signed_on: input.signedOn, valid_from: input.validFrom,
           valid_to: input.validTo, registration_number: input.registrationNumber, registration_date: input.registrationDate,
         };
-        await trx('collective_agreement_history').insert({ organization_id: org.id, as_of: asOf, ...fields, recorded_at: trx.fn.now() })
-          .onConflict(['organization_id', 'as_of']).merge();
-        const latest = await trx('collective_agreement_history').where({ organization_id: org.id }).orderBy('as_of', 'desc').first(Object.keys(fields));
-        const values = { ...latest, updated_at: trx.fn.now() };
         // a simultaneous first save meets this one at the primary key (db/pg-errors: 409)
-        if (before) await trx('collective_agreements').where({ organization_id: org.id, version: before.version }).update(values);
-        else await trx('collective_agreements').insert({ organization_id: org.id, ...values });
+        await saveAgreementAsOf(trx, org.id, asOf, fields, before);
         const { oldValues, newValues } = diffValues(agreementSnapshot(before), { ...input, asOf, noneReason: fields.none_reason });
         await recordAudit(trx, ctx, { action: 'org.agreement.saved', entity: 'organization', entityId: org.id, organizationId: org.id, oldValues, newValues });
       });
@@ -204,8 +167,8 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
     async addAnnex(ctx: AuditContext, org: OrgRow, input: { title: string; signedOn: string | null }) {
       await inTransaction(db, async (trx) => {
         if (!(await findAgreement(trx, org.id))) throw new ConflictError('Сначала заполните сведения о коллективном договоре');
-        const [row] = await trx('agreement_annexes').insert({ organization_id: org.id, title: input.title, signed_on: input.signedOn }).returning('id');
-        await recordAudit(trx, ctx, { action: 'org.agreement.annex_added', entity: 'agreement_annex', entityId: row.id, organizationId: org.id, newValues: input });
+        const annexId = await insertAnnex(trx, org.id, input);
+        await recordAudit(trx, ctx, { action: 'org.agreement.annex_added', entity: 'agreement_annex', entityId: annexId, organizationId: org.id, newValues: input });
       });
     },
   };

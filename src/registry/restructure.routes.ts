@@ -1,6 +1,8 @@
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
+import { orgOf } from '../access/loaders';
+import { can, guardedRouter } from '../access/route-guards';
 import type { z } from 'zod';
-import { can } from '../access/access';
+import { mayCreateChild } from '../access/access';
 import type { Principal } from '../access/principal';
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
@@ -14,38 +16,35 @@ import { ACTION_LABELS } from '../audit/labels';
 import { LEVELS, mayContain, type Level } from './levels';
 import { DICTIONARY_LOCALS } from './org-pages';
 import type { OrgRow } from './orgs.repo';
-import { createPassportService } from './passport.service';
 import { childSchema, liquidateSchema, mergeSchema, moveSchema } from './restructure.schemas';
-import { createRestructureService, type Operation } from './restructure.service';
+import type { Operation } from './restructure.service';
 
 
 const OPERATION_TITLES: Record<Operation, string> = { move: 'Перемещение организации', merge: 'Присоединение к другой организации', liquidate: 'Ликвидация организации' };
 
-export function restructureRoutes({ db, eventDates }: Deps): Router {
-  const passport = createPassportService(db, eventDates);
-  const restructure = createRestructureService(db, eventDates);
-  const router = Router();
+export function restructureRoutes({ db, loaders, services: { restructure } }: Deps): Router {
+  const routes = guardedRouter();
+  routes.param('inpo', loaders.organization);
 
-  router.get('/orgs/:inpo/children/new', (req, res) => showChildForm(req, res));
-  router.post('/orgs/:inpo/children', (req, res) => createChild(req, res));
-  router.get('/orgs/:inpo/move', (req, res) => showOperation(req, res, 'move'));
-  router.post('/orgs/:inpo/move', (req, res) => runOperation(req, res, 'move', moveSchema));
-  router.get('/orgs/:inpo/merge', (req, res) => showOperation(req, res, 'merge'));
-  router.post('/orgs/:inpo/merge', (req, res) => runOperation(req, res, 'merge', mergeSchema));
-  router.get('/orgs/:inpo/liquidate', (req, res) => showOperation(req, res, 'liquidate'));
-  router.post('/orgs/:inpo/liquidate', (req, res) => runOperation(req, res, 'liquidate', liquidateSchema));
-  router.get('/orgs/:inpo/history', (req, res) => showHistory(req, res));
-  return router;
+  routes.get('/orgs/:inpo/children/new', can('org.units.create'), (req, res) => showChildForm(req, res));
+  routes.post('/orgs/:inpo/children', can('org.units.create'), (req, res) => createChild(req, res));
+  routes.get('/orgs/:inpo/move', can('org.restructure'), (req, res) => showOperation(req, res, 'move'));
+  routes.post('/orgs/:inpo/move', can('org.restructure'), (req, res) => runOperation(req, res, 'move', moveSchema));
+  routes.get('/orgs/:inpo/merge', can('org.restructure'), (req, res) => showOperation(req, res, 'merge'));
+  routes.post('/orgs/:inpo/merge', can('org.restructure'), (req, res) => runOperation(req, res, 'merge', mergeSchema));
+  routes.get('/orgs/:inpo/liquidate', can('org.restructure'), (req, res) => showOperation(req, res, 'liquidate'));
+  routes.post('/orgs/:inpo/liquidate', can('org.restructure'), (req, res) => runOperation(req, res, 'liquidate', liquidateSchema));
+  routes.get('/orgs/:inpo/history', can('org.passport.edit'), (req, res) => showHistory(req, res));
+  return routes.router;
 
   /** Levels this user may create under `parent`. */
   function creatableLevels(principal: Principal, parent: OrgRow): Level[] {
-    return LEVELS.filter((level) => mayContain(parent, level))
-      .filter((level) => can(principal, level === 'subdivision' || level === 'group' ? 'org.units.create' : 'org.restructure', parent));
+    return LEVELS.filter((level) => mayContain(parent, level) && mayCreateChild(principal, parent, level));
   }
 
   async function showChildForm(req: Request, res: Response, errors: FieldError[] = []) {
     const principal = principalOf(req);
-    const parent = await passport.orgFor(principal, String(req.params.inpo), 'org.units.create');
+    const parent = orgOf(req);
     const levels = creatableLevels(principal, parent);
     res.status(errors.length ? 422 : 200).render('orgs/child-new', {
       title: 'Новая организация', section: 'registry', org: parent, levels, values: req.method === 'POST' ? req.body : { level: levels[0] },
@@ -55,7 +54,7 @@ export function restructureRoutes({ db, eventDates }: Deps): Router {
 
   async function createChild(req: Request, res: Response) {
     const principal = principalOf(req);
-    const parent = await passport.orgFor(principal, String(req.params.inpo), 'org.units.create');
+    const parent = orgOf(req);
     const form = parseForm(childSchema, req.body);
     if (!form.ok) return showChildForm(req, res, form.errors);
     try {
@@ -69,7 +68,7 @@ export function restructureRoutes({ db, eventDates }: Deps): Router {
   }
 
   async function showOperation(req: Request, res: Response, operation: Operation, errors: FieldError[] = [], preview?: object, status = errors.length ? 422 : 200) {
-    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.restructure');
+    const org = orgOf(req);
     const impact = await restructure.impactOf(org);
     res.status(status).render('orgs/restructure', {
       title: OPERATION_TITLES[operation], section: 'registry', org, operation, heading: OPERATION_TITLES[operation], impact, preview,
@@ -79,7 +78,7 @@ export function restructureRoutes({ db, eventDates }: Deps): Router {
 
   async function runOperation<S extends typeof moveSchema | typeof mergeSchema | typeof liquidateSchema>(req: Request, res: Response, operation: Operation, schema: S) {
     const principal = principalOf(req);
-    const org = await passport.orgFor(principal, String(req.params.inpo), 'org.restructure');
+    const org = orgOf(req);
     const form = parseForm(schema, req.body);
     if (!form.ok) return showOperation(req, res, operation, form.errors);
     const data = form.data as z.output<typeof moveSchema> & z.output<typeof liquidateSchema>;
@@ -107,7 +106,7 @@ export function restructureRoutes({ db, eventDates }: Deps): Router {
   }
 
   async function showHistory(req: Request, res: Response) {
-    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'org.passport.edit');
+    const org = orgOf(req);
     const entries = await listOrgAudit(db, org.id);
     res.render('orgs/history', { title: `Журнал изменений: ${org.name}`, section: 'registry', org, entries, AUDIT_LABELS: ACTION_LABELS, ...DICTIONARY_LOCALS });
   }

@@ -1,9 +1,10 @@
 import { z } from 'zod';
-import { checkbox, optionalChoice, optionalText, requiredDate, requiredString } from '../shared/fields';
+import { INPO_PATTERN } from '../shared/inpo';
+import { checkbox, inpoInput, optionalChoice, optionalText, requiredDate, requiredString } from '../shared/fields';
 import { EMPLOYER_KINDS, LEVELS } from './levels';
 
-const inpo = (message: string) => z.string({ error: message }).trim().regex(/^\d{10}$/, 'ИНПО — 10 цифр');
-const optionalInpo = z.preprocess((v) => (v === '' ? undefined : v), z.string().trim().regex(/^\d{10}$/, 'ИНПО — 10 цифр').optional());
+const inpo = (message: string) => z.string({ error: message }).trim().regex(INPO_PATTERN, 'ИНПО — 10 цифр');
+const optionalInpo = z.preprocess((v) => (v === '' ? undefined : v), inpoInput().optional());
 const confirmed = z.preprocess((v) => v === 'yes', z.boolean());
 
 export const childSchema = z.object({

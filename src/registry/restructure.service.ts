@@ -1,14 +1,15 @@
 import type { Knex } from 'knex';
-import { can } from '../access/access';
+import { can, mayCreateChild } from '../access/access';
 import type { Principal } from '../access/principal';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import { deleteSessionsOfUser } from '../auth/users.repo';
 import { inTransaction } from '../db/transaction';
-import { transferMembers } from '../members/membership';
+import { transferMembers } from '../membership/membership';
 import { ValidationError } from '../http/errors';
 import { eventDates, sinceCreation, type EventDates } from '../shared/event-dates';
 import { formatDate } from '../shared/format';
 import { INPO_PATTERN } from '../shared/inpo';
+import { pathWithin } from '../shared/org-paths';
 import { LEVEL_LABELS, mayContain, type EmployerKind, type Level } from './levels';
 import { insertOrganization } from './orgs.create';
 import { findOrgById, findOrgByInpo, lockOrg, type OrgRow } from './orgs.repo';
@@ -25,13 +26,13 @@ const fieldError = (field: string, message: string) => new ValidationError([{ fi
 function checkMove(principal: Principal, org: OrgRow, newParent: OrgRow) {
   if (!org.parentId) throw fieldError('target', 'Профсоюз нельзя переместить');
   if (newParent.id === org.parentId) throw fieldError('target', 'Организация уже входит в выбранную');
-  if (newParent.path === org.path || newParent.path.startsWith(`${org.path}.`)) throw fieldError('target', 'Нельзя переместить организацию внутрь неё самой');
+  if (pathWithin(newParent.path, org.path)) throw fieldError('target', 'Нельзя переместить организацию внутрь неё самой');
   if (!mayContain(newParent, org.level)) throw fieldError('target', `${LEVEL_LABELS[org.level]} не может входить в состав выбранной организации`);
   if (!can(principal, 'org.restructure', newParent)) throw fieldError('target', 'Организация с таким ИНПО не найдена в вашей структуре');
 }
 
 function checkMerge(org: OrgRow, into: OrgRow) {
-  if (into.id === org.id || into.path.startsWith(`${org.path}.`)) throw fieldError('target', 'Нельзя присоединить организацию к ней самой или к входящей в неё');
+  if (pathWithin(into.path, org.path)) throw fieldError('target', 'Нельзя присоединить организацию к ней самой или к входящей в неё');
   if (into.level !== org.level) throw fieldError('target', `Присоединить можно только к организации того же уровня (${LEVEL_LABELS[org.level]})`);
 }
 
@@ -135,8 +136,7 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
       principal: Principal, ctx: AuditContext, parent: OrgRow,
       input: { level: Level; name: string; shortName: string | null; employerKind: EmployerKind | null; hasTerritorialRights: boolean }, today: string,
     ) {
-      const unit = input.level === 'subdivision' || input.level === 'group';
-      if (!can(principal, unit ? 'org.units.create' : 'org.restructure', parent)) throw fieldError('level', 'Вы не можете создавать организации этого уровня здесь');
+      if (!mayCreateChild(principal, parent, input.level)) throw fieldError('level', 'Вы не можете создавать организации этого уровня здесь');
       if (!mayContain(parent, input.level)) throw fieldError('level', `${LEVEL_LABELS[input.level]} не может входить в состав этой организации`);
       return inTransaction(db, async (trx) => {
         const created = await insertOrganization(trx, {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { GAPS_SQL_INCOMPLETE } from './completeness';
 import type { Level } from './levels';
+import { INPO_PATTERN } from '../shared/inpo';
 
 export const CHILD_SORTS = {
   name: 'c.name, c.id',
@@ -104,11 +105,11 @@ export async function searchSubtree(
   const query = db('organizations as o')
     .join('org_passport_gaps as g', 'g.id', 'o.id')
     .whereRaw('o.path <@ ?::ltree', [rootPath])
-    .select('o.id', 'o.inpo', 'o.name', 'o.level', 'g.no_chair', 'g.chair_term_expired', 'g.no_chair_term', 'g.no_email', 'g.no_headcount')
+    .select({ id: 'o.id', inpo: 'o.inpo', name: 'o.name', level: 'o.level', noChair: 'g.no_chair', chairTermExpired: 'g.chair_term_expired', noChairTerm: 'g.no_chair_term', noEmail: 'g.no_email', noHeadcount: 'g.no_headcount' })
     .orderBy([{ column: 'o.name' }, { column: 'o.id' }])
     .limit(pageSize + 1);
   if (criteria.q) {
-    if (/^\d{10}$/.test(criteria.q)) query.where('o.inpo', criteria.q);
+    if (INPO_PATTERN.test(criteria.q)) query.where('o.inpo', criteria.q);
     else query.whereRaw("o.name ILIKE ? ESCAPE '\\'", [`%${criteria.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`]);
   }
   if (criteria.filter) query.whereRaw(ORG_FILTERS[criteria.filter]);

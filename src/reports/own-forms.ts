@@ -8,8 +8,8 @@ import { computeIndicators, type ColumnValues, type IndicatorValues } from './in
 import { sqlDate } from './indicators/sql-fragments';
 import { rootsOn, under, type RootOnDate } from './indicators/tree-on-date';
 
-// Section I of a consolidated form is the sum of the primary forms of its ППО, each on its own form
-// (forms.md): a line a ППО's form lacks gets nothing from it (a 3-СП ППО has no line 02, 07 or 08), and
+// Section I of a consolidated form is the sum of the primary forms of its ППО, each on its own form:
+// a line a ППО's form lacks gets nothing from it (a 3-СП ППО has no line 02, 07 or 08), and
 // its own lines count (3-СП 09 is all its members). Most subtrees hold only ППО of 5-СП and 4-СП, whose
 // lines are the same: the consolidated computation is already their sum and nothing more is asked. The
 // ППО on a form of other lines are computed one by one (a handful, their own units only), evaluated on

@@ -1,6 +1,8 @@
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
+import { orgOf } from '../access/loaders';
+import { can, guardedRouter } from '../access/route-guards';
 import { z } from 'zod';
-import { authorize, can } from '../access/access';
+import { can as allowed } from '../access/access';
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
 import { ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
@@ -9,19 +11,18 @@ import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { principalOf } from '../http/guards';
 import type { Principal } from '../access/principal';
-import { findOrgByInpo, type OrgRow } from '../registry/orgs.repo';
 import { LEVEL_LABELS } from '../registry/levels';
-import { INPO_PATTERN } from '../shared/inpo';
 import { FORM_CODE_PATTERN } from './forms/form-schema';
 import { todayIso } from '../shared/dates';
 import { idInput } from '../shared/fields';
 import { XLSX_MIME } from '../shared/spreadsheet';
-import { REPORT_STATUS_LABELS, decide, diffReports, fileReport, findReport, listEvents, listVersions } from './filing';
+import { REPORT_STATUS_LABELS, diffReports } from './filing';
+import { findReport, listEvents, listVersions } from './filing.repo';
 import { currentReportingDate, isReportDate, isReportingDate, recentReportingDates } from './periods';
 import { renderReportPdf } from './render/report-pdf';
 import { renderReportWorkbook } from './render/report-xlsx';
 import { listPageRows } from './render/report-text';
-import { createReportsService, type ReportTarget } from './reports.service';
+import type { ReportTarget } from './reports.service';
 import type { ReportResult } from './report-builder';
 import { readableReport } from './readable-cards';
 
@@ -33,12 +34,12 @@ const reportQuery = z.object({
 });
 const commentSchema = z.object({ comment: z.string().trim().min(1, 'Напишите, что нужно исправить').max(2000, 'Не больше 2000 знаков') });
 
-export function reportsRoutes({ db, eventDates }: Deps): Router {
-  const reports = createReportsService(db);
-  const router = Router();
+export function reportsRoutes({ db, eventDates, loaders, services: { reports } }: Deps): Router {
+  const routes = guardedRouter();
+  routes.param('inpo', loaders.organization);
 
-  router.get('/orgs/:inpo/reports', async (req, res) => {
-    const org = await orgFor(req);
+  routes.get('/orgs/:inpo/reports', can('report.view'), async (req, res) => {
+    const org = orgOf(req);
     const today = todayIso();
     const forms = await reports.formsOf(org);
     const rows = await Promise.all(forms.map(async (form) => ({
@@ -50,8 +51,8 @@ export function reportsRoutes({ db, eventDates }: Deps): Router {
   });
 
   // "any date": the reports page's date field lands on the report's stable URL
-  router.get('/orgs/:inpo/reports/open', async (req, res) => {
-    const org = await orgFor(req);
+  routes.get('/orgs/:inpo/reports/open', can('report.view'), async (req, res) => {
+    const org = orgOf(req);
     const q = z.object({ form: z.string().regex(FORM_CODE_PATTERN), date: z.string().refine((d) => isReportDate(d)) }).safeParse(req.query);
     if (!q.success) {
       flash(req, 'danger', 'Укажите форму и дату отчёта');
@@ -60,28 +61,28 @@ export function reportsRoutes({ db, eventDates }: Deps): Router {
     res.redirect(303, `/reports/${q.data.form}/${org.inpo}/${q.data.date}`);
   });
 
-  router.get('/orgs/:inpo/reports/board', async (req, res) => {
+  routes.get('/orgs/:inpo/reports/board', can('report.view'), async (req, res) => {
     const principal = principalOf(req);
-    const org = await orgFor(req);
+    const org = orgOf(req);
     const code = typeof req.query.form === 'string' ? req.query.form : org.level === 'regional' || org.level === 'union' ? '1-SP' : '2-SP';
     const form = (await reports.formsOf(org)).find((f) => f.code === code);
     if (!form) throw new NotFoundError('Эта форма не сводится организацией такого уровня');
     const date = typeof req.query.date === 'string' && isReportDate(req.query.date) ? req.query.date : currentReportingDate(form.definition, todayIso());
-    const t = await reports.target(principal, form.code, org.inpo, date, 'report.view');
+    const t = await reports.target(org, form.code, date);
     const rows = await reports.board(t);
     const counts = Object.fromEntries(['missing', 'draft', 'submitted', 'accepted', 'returned'].map((s) => [s, rows.filter((r) => r.status === s).length]));
     res.render('reports/board', {
       title: `Сдача отчётов: ${org.name}`, section: 'reports', org, form, date, rows, counts, REPORT_STATUS_LABELS,
-      dates: recentReportingDates(form.definition, todayIso(), 8), mayDecide: can(principal, 'report.accept', org),
+      dates: recentReportingDates(form.definition, todayIso(), 8), mayDecide: allowed(principal, 'report.accept', org),
     });
   });
 
-  router.get('/reports/:form/:inpo/:file', async (req, res) => {
+  routes.get('/reports/:form/:inpo/:file', can('report.view'), async (req, res) => {
     const match = FILE_NAME.exec(String(req.params.file));
     if (!match) throw new NotFoundError();
     const [, date, ext] = match;
     const principal = principalOf(req);
-    const t = await reports.target(principal, String(req.params.form), String(req.params.inpo), date!, 'report.view');
+    const t = await reports.target(orgOf(req), String(req.params.form), date!);
     const query = reportQuery.parse(req.query);
     const chosen = await chooseResult(principal, t, query);
     if (ext === 'json') return res.json(toJson(chosen.result));
@@ -96,27 +97,18 @@ export function reportsRoutes({ db, eventDates }: Deps): Router {
     await showReport(req, res, t, chosen);
   });
 
-  router.post('/reports/:form/:inpo/:date/file', async (req, res) => {
-    const t = await reports.target(principalOf(req), String(req.params.form), String(req.params.inpo), String(req.params.date), 'report.file');
-    if (!isReportingDate(t.form.definition, t.date)) {
-      throw new ValidationError([{ field: 'form', message: `Отчёт по форме ${t.form.definition.name} сдаётся на даты: ${t.form.definition.reportingDates.map((d) => d.split('-').reverse().join('.')).join(', ')}` }]);
-    }
-    eventDates.checkPast('form', t.date, 'Отчёт сдаётся за прошедшую дату: дата отчёта');
-    const result = await reports.draft(t, t.form, { personKeys: true });
-    try {
-      const number = await fileReport(db, auditContextOf(req), t.org.id, result);
-      flash(req, 'success', `Отчёт сдан (версия ${number}). Вышестоящая организация увидит его на доске сдачи отчётов.`);
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      for (const f of err.fields) flash(req, 'danger', f.message);
-    }
+  routes.post('/reports/:form/:inpo/:date/file', can('report.file'), async (req, res) => {
+    const t = await reports.target(orgOf(req), String(req.params.form), String(req.params.date));
+    const outcome = await reports.file(auditContextOf(req), t);
+    if ('refused' in outcome) for (const f of outcome.refused) flash(req, 'danger', f.message);
+    else flash(req, 'success', `Отчёт сдан (версия ${outcome.number}). Вышестоящая организация увидит его на доске сдачи отчётов.`);
     res.redirect(303, reportUrl(t));
   });
 
   for (const action of ['accept', 'return', 'reopen'] as const) {
-    router.post(`/reports/:form/:inpo/:date/${action}`, async (req, res) => {
+    routes.post(`/reports/:form/:inpo/:date/${action}`, can('report.view'), async (req, res) => {
       const principal = principalOf(req);
-      const t = await reports.target(principal, String(req.params.form), String(req.params.inpo), String(req.params.date), 'report.view');
+      const t = await reports.target(orgOf(req), String(req.params.form), String(req.params.date));
       const { parent, mayDecide } = await reports.higher(principal, t.org);
       if (!parent || !mayDecide) throw new ForbiddenError('Принимает и возвращает отчёт вышестоящая организация');
       let comment: string | null = null;
@@ -125,32 +117,25 @@ export function reportsRoutes({ db, eventDates }: Deps): Router {
         if (!form.ok) throw new ValidationError(form.errors);
         comment = form.data.comment;
       }
-      await decide(db, auditContextOf(req), t.org.id, t.form.code, t.date, action === 'accept' ? 'accepted' : action === 'return' ? 'returned' : 'reopened', comment);
+      await reports.decide(auditContextOf(req), t, action === 'accept' ? 'accepted' : action === 'return' ? 'returned' : 'reopened', comment);
       flash(req, 'success', action === 'accept' ? 'Отчёт принят' : 'Отчёт возвращён на доработку');
       res.redirect(303, reportUrl(t));
     });
   }
 
-  router.get('/reports/:form/:inpo/:date/compare', async (req, res) => {
-    const t = await reports.target(principalOf(req), String(req.params.form), String(req.params.inpo), String(req.params.date), 'report.view');
+  routes.get('/reports/:form/:inpo/:date/compare', can('report.view'), async (req, res) => {
+    const t = await reports.target(orgOf(req), String(req.params.form), String(req.params.date));
     const comparison = await reports.compare(t);
     res.render('reports/compare', { title: `Сверка: ${t.form.definition.name}, ${t.org.name}`, section: 'reports', t, ...comparison, REPORT_STATUS_LABELS, reportUrl });
   });
 
-  router.get('/reports/:form/:inpo/:date/versions', async (req, res) => {
-    const t = await reports.target(principalOf(req), String(req.params.form), String(req.params.inpo), String(req.params.date), 'report.view');
+  routes.get('/reports/:form/:inpo/:date/versions', can('report.view'), async (req, res) => {
+    const t = await reports.target(orgOf(req), String(req.params.form), String(req.params.date));
     const q = z.object({ a: idInput('Номер версии', 100_000), b: idInput('Номер версии', 100_000) }).safeParse(req.query);
     if (!q.success) throw new NotFoundError();
     const [a, b] = await Promise.all([reports.version(t, q.data.a), reports.version(t, q.data.b)]);
     res.render('reports/versions', { title: `Версии отчёта ${t.form.definition.name}`, section: 'reports', t, a, b, differences: diffReports(a.result, b.result), reportUrl });
   });
-
-  async function orgFor(req: Request) {
-    const inpo = String(req.params.inpo);
-    const org = INPO_PATTERN.test(inpo) ? await findOrgByInpo(db, inpo) : undefined;
-    authorize(principalOf(req), 'report.view', org);
-    return org as OrgRow;
-  }
 
   /** The report a page or download shows, as its reader may see it (cards named only to those who may open them). */
   async function chooseResult(principal: Principal, t: ReportTarget, query: z.output<typeof reportQuery>) {
@@ -176,7 +161,7 @@ export function reportsRoutes({ db, eventDates }: Deps): Router {
 
   async function showReport(req: Request, res: Response, t: ReportTarget, chosen: Awaited<ReturnType<typeof chooseResult>>) {
     const principal = principalOf(req);
-    const mayFile = can(principal, 'report.file', t.org);
+    const mayFile = allowed(principal, 'report.file', t.org);
     // Opening a report reads it: the row appears when the report is first filed (a GET never writes).
     const report = chosen.report ?? (await findReport(db, t.org.id, t.form.code, t.date));
     const [versions, events, higher] = await Promise.all([
@@ -194,7 +179,7 @@ export function reportsRoutes({ db, eventDates }: Deps): Router {
     });
   }
 
-  return router;
+  return routes.router;
 }
 
 export function reportUrl(t: { form: { code: string }; org: { inpo: string }; date: string }, ext = ''): string {

@@ -1,8 +1,9 @@
 import type { Knex } from 'knex';
 import { authorize, can } from '../access/access';
 import type { Principal } from '../access/principal';
-import type { Action } from '../access/roles';
-import { NotFoundError } from '../http/errors';
+import type { AuditContext } from '../audit/audit';
+import { NotFoundError, ValidationError, type FieldError } from '../http/errors';
+import { eventDates, type EventDates } from '../shared/event-dates';
 import { findOrgById, findOrgByInpo, selectOrg, type OrgRow } from '../registry/orgs.repo';
 import { INPO_PATTERN } from '../shared/inpo';
 import { todayIso } from '../shared/dates';
@@ -12,9 +13,10 @@ import type { ColumnValues } from './indicators/engine';
 import { distinctOverFiled } from './indicators/person-keys';
 import { childrenOn } from './indicators/tree-on-date';
 import { compiledForm } from './forms/compile';
-import { FILED_STATUSES, diffReports, filedLine, findReport, latestVersion, listVersions, type ReportRow, type VersionRow } from './filing';
+import { FILED_STATUSES, decide, diffReports, filedLine, fileReport, type Decision } from './filing';
+import { findReport, latestVersion, listVersions, type ReportRow, type VersionRow } from './filing.repo';
 import { buildUnionStats } from './indicators/union-stats';
-import { REPORT_DATE_MESSAGE, currentReportingDate, dueDate, isIsoDate, isReportDate, periodStart } from './periods';
+import { REPORT_DATE_MESSAGE, currentReportingDate, dueDate, isIsoDate, isReportDate, isReportingDate, periodStart } from './periods';
 import { noFiledLine, sumFiledLines } from './filed-sums';
 import { buildReport, buildReportsForRoots, type ReportResult } from './report-builder';
 
@@ -27,16 +29,14 @@ export interface ReportTarget {
 /** Every level files to its parent: ППО, territorial and okrug organizations, and the regions to the union. */
 const FILING_LEVELS = ['regional', 'okrug', 'territorial', 'primary'];
 
-export function createReportsService(db: Knex) {
-  /** Resolves (form, ИНПО, date) from a URL, checking the action on the organization (404 outside the subtree). */
-  async function target(principal: Principal, code: string, inpo: string, date: string, action: Action): Promise<ReportTarget> {
-    if (!FORM_CODE_PATTERN.test(code) || !INPO_PATTERN.test(inpo) || !isIsoDate(date)) throw new NotFoundError();
+export function createReportsService(db: Knex, dates: EventDates = eventDates()) {
+  /** Resolves (form, date) from a URL for an organization its route has already authorized. */
+  async function target(org: OrgRow, code: string, date: string): Promise<ReportTarget> {
+    if (!FORM_CODE_PATTERN.test(code) || !isIsoDate(date)) throw new NotFoundError();
     if (!isReportDate(date)) throw new NotFoundError(REPORT_DATE_MESSAGE);
-    const org = await findOrgByInpo(db, inpo);
-    authorize(principal, action, org);
     const form = await findActiveForm(db, code);
-    if (!form || !appliesTo(form.definition, org!)) throw new NotFoundError('Эта форма не заполняется организацией такого уровня');
-    return { org: org!, form, date };
+    if (!form || !appliesTo(form.definition, org)) throw new NotFoundError('Эта форма не заполняется организацией такого уровня');
+    return { org, form, date };
   }
 
   /**
@@ -220,7 +220,29 @@ export function createReportsService(db: Knex) {
     }
   }
 
-  return { target, draft, version, current, childFilings, childReports, compare, consolidateFiled, board, formsOf, higher, previewVersion, filingChildren, warmUnionStats };
+  /**
+   * Files the live draft (with the persons it counts, for consolidations from filed reports): the new
+   * version's number, or the messages of what refused it (failed controls), shown above the report.
+   * A date the form is not filed on is the request's error.
+   */
+  async function file(ctx: AuditContext, t: ReportTarget): Promise<{ number: number } | { refused: FieldError[] }> {
+    if (!isReportingDate(t.form.definition, t.date)) {
+      throw new ValidationError([{ field: 'form', message: `Отчёт по форме ${t.form.definition.name} сдаётся на даты: ${t.form.definition.reportingDates.map((d) => d.split('-').reverse().join('.')).join(', ')}` }]);
+    }
+    dates.checkPast('form', t.date, 'Отчёт сдаётся за прошедшую дату: дата отчёта');
+    const result = await draft(t, t.form, { personKeys: true });
+    try {
+      return { number: await fileReport(db, ctx, t.org.id, result) };
+    } catch (err) {
+      if (err instanceof ValidationError) return { refused: err.fields };
+      throw err;
+    }
+  }
+
+  /** The higher organization's decision on a filed report (whether this user may decide it is the route's `higher` check). */
+  const decideOn = (ctx: AuditContext, t: ReportTarget, decision: Decision, comment: string | null) => decide(db, ctx, t.org.id, t.form.code, t.date, decision, comment);
+
+  return { target, draft, file, decide: decideOn, version, current, childFilings, childReports, compare, consolidateFiled, board, formsOf, higher, previewVersion, filingChildren, warmUnionStats };
 }
 
 export type ReportsService = ReturnType<typeof createReportsService>;

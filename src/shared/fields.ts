@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { todayIso } from './dates';
+import { INPO_PATTERN } from './inpo';
 import { parseId, parseInteger } from './numbers';
 
 // Form fields as they arrive from HTML forms (strings; an empty input means "not given"),
@@ -12,6 +13,9 @@ export const optionalText = (max = 500) =>
 
 export const requiredString = (message: string, max = 500) =>
   z.string({ error: message }).trim().min(1, message).max(max, `Не более ${max} символов`);
+
+/** An organization's ИНПО typed or chosen in a form. */
+export const inpoInput = (message = 'ИНПО — 10 цифр') => z.string({ error: message }).trim().regex(INPO_PATTERN, message);
 
 /** 'YYYY-MM-DD' (date input) or 'ДД.ММ.ГГГГ' (typed) → 'YYYY-MM-DD'; the calendar date must exist. */
 export function parseDateInput(value: string): string | null {

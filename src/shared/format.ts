@@ -31,3 +31,8 @@ export function plural(n: number, forms: readonly [one: string, few: string, man
   const rule = pluralRules.select(n);
   return rule === 'one' ? forms[0] : rule === 'few' ? forms[1] : forms[2];
 }
+
+/** A person's full name as every page writes it: surname, name and patronymic when there is one. */
+export function fullName(person: { surname?: string | null; name?: string | null; patronymic?: string | null }): string {
+  return [person.surname, person.name, person.patronymic].filter(Boolean).join(' ');
+}

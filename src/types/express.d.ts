@@ -1,9 +1,14 @@
+import type { AccessTarget } from '../access/loaders';
 import type { Principal } from '../access/principal';
 
 declare global {
   namespace Express {
     // passport's req.user is the principal loaded by deserializeUser
     interface User extends Principal {}
+    interface Request {
+      /** The object the route's URL names, resolved within the user's subtrees by a loader in access/loaders. */
+      access?: AccessTarget;
+    }
   }
 }
 

@@ -6,7 +6,8 @@ import { AUTHZ_MATRIX, type MatrixEntry, type Subject } from '../authz-matrix';
 import { useTestApp } from '../support/app';
 import { anonymousAgent, loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser, type TestUser } from '../support/factories';
-import { listRoutes } from '../support/routes';
+import { guardedRouter, type Guard } from '../../src/access/route-guards';
+import { listRoutes, routesWithoutPermission } from '../support/routes';
 
 const ctx = useTestApp();
 const key = (e: Pick<MatrixEntry, 'method' | 'path'>) => `${e.method} ${e.path}`;
@@ -30,6 +31,27 @@ describe('authorization matrix: completeness', () => {
     app.use(feature);
     app.get('/unlisted', (_req, res) => void res.end());
     expect(routesMissingFromMatrix(app)).toEqual(['GET /unlisted', 'POST /orgs/:inpo/secret']);
+    await close();
+  });
+
+  it('when the router is enumerated, then every route names its permission on its own line', () => {
+    expect(routesWithoutPermission(ctx.app)).toEqual([]);
+  });
+
+  it('when a route is added without a permission, then it does not compile, fails at start-up, or the check names it', async () => {
+    const routes = guardedRouter();
+    // @ts-expect-error a route line without a permission does not compile
+    const unguarded = () => routes.post('/orgs/:inpo/secret', (_req, res) => void res.end());
+    expect(unguarded).toThrow(/must name a permission/);
+    // a cast gets past the compiler, not past the router
+    expect(() => routes.get('/orgs/:inpo/secret', ((_req: unknown, res: { end: () => void }) => void res.end()) as unknown as Guard)).toThrow(/must name a permission/);
+
+    const { app, close } = createApp(ctx.deps);
+    const plain = express.Router();
+    plain.post('/orgs/:inpo/secret', (_req, res) => void res.end());
+    app.use(plain);
+    app.get('/unguarded', (_req, res) => void res.end());
+    expect(routesWithoutPermission(app)).toEqual(['GET /unguarded', 'POST /orgs/:inpo/secret']);
     await close();
   });
 });

@@ -6,7 +6,7 @@ import type { Principal } from '../../src/access/principal';
 import { loadPrincipal } from '../../src/auth/users.repo';
 import { runNextExportJob } from '../../src/exports/export-jobs';
 import { createMembersService } from '../../src/members/members.service';
-import { changeCategory } from '../../src/members/membership';
+import { changeCategory } from '../../src/membership/membership';
 import { todayIso } from '../../src/shared/dates';
 import { createRestructureService } from '../../src/registry/restructure.service';
 import type { OrgRow } from '../../src/registry/orgs.repo';

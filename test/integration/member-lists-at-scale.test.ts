@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
-import { mergeCards } from '../../src/members/duplicates';
-import { changeCategory, endMemberships, openMembership, transferMembers } from '../../src/members/membership';
+import { mergeCards } from '../../src/members/card-merge';
+import { changeCategory, endMemberships, openMembership, transferMembers } from '../../src/membership/membership';
 import { depersonaliseExpired } from '../../src/members/retention';
 import type { OrgRow } from '../../src/registry/orgs.repo';
 import { loggedInAgent, type Agent } from '../support/agents';

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { countAsOf, type Category } from '../../src/members/membership';
+import { countAsOf, type Category } from '../../src/membership/membership';
 import { depersonaliseExpired } from '../../src/members/retention';
 import { createMembersService } from '../../src/members/members.service';
 import type { Principal } from '../../src/access/principal';

@@ -205,4 +205,11 @@ describe('search', () => {
     // A chair cannot search above their organization.
     expect((await chair.agent.get(`/orgs/${tree.region.inpo}/search`).query({ q: 'лобачев' })).status).toBe(404);
   });
+
+  it('when a found organization lacks mandatory passport data, then its row says what is missing', async () => {
+    const bare = await createOrg(db(), tree.territory, 'primary', { name: 'ППО Школы без паспорта' });
+    const found = await coordinator.agent.get(`/orgs/${tree.region.inpo}/search`).query({ q: 'без паспорта' }).expect(200);
+    expect(found.text).toContain(bare.name);
+    expect(found.text).toContain('нет председателя, нет e-mail, нет численности');
+  });
 });

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
-import { changeCategory, endMemberships, openMembership, transferMembers } from '../../src/members/membership';
+import { changeCategory, endMemberships, openMembership, transferMembers } from '../../src/membership/membership';
 import { INDICATORS } from '../../src/reports/indicators/catalog';
 import { computeIndicators, type Scope } from '../../src/reports/indicators/engine';
 import { createTestDatabase, type TestDatabase } from '../support/db';

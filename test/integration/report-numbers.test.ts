@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
-import { changeCategory, endMemberships, openMembership, transferMembers } from '../../src/members/membership';
+import { changeCategory, endMemberships, openMembership, transferMembers } from '../../src/membership/membership';
 import { fileReport } from '../../src/reports/filing';
 import { findActiveForm } from '../../src/reports/forms/forms.repo';
 import { computeIndicators } from '../../src/reports/indicators/engine';

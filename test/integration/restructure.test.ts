@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRestructureService } from '../../src/registry/restructure.service';
 import { findOrgById } from '../../src/registry/orgs.repo';
-import { countMembersOnRecord } from '../../src/members/members.repo';
+import { countMembersOnRecord } from '../../src/membership/member-counts.repo';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser, unionRoot } from '../support/factories';

@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Principal } from '../../src/access/principal';
 import { loadPrincipal } from '../../src/auth/users.repo';
 import { createMembersService } from '../../src/members/members.service';
+import { findMember } from '../../src/members/members.repo';
 import { depersonaliseExpired } from '../../src/members/retention';
 import { createPassportService } from '../../src/registry/passport.service';
 import type { OrgRow } from '../../src/registry/orgs.repo';
@@ -47,7 +48,7 @@ beforeAll(async () => {
       email: `${p.key}@example.ru`, snils: p.snils?.replace(/\D/g, '') ?? null, position: 'Учитель', professionalGroup: null, studyForm: null, studyYear: null,
       category: 'working', isPedagogical: true, organizationInpo: org.inpo, joinedOn: p.joinedOn, documentNumber: null, documentDate: null, notDuplicate: true,
     });
-    const card = await members.memberFor(coordinator, ids[p.key]!, 'member.edit');
+    const card = (await findMember(ctx.deps.db, ids[p.key]!))!;
     const { surname, name, patronymic, sex, birthDate, snils, position, professionalGroup, studyYear } = card;
     const changed = { surname, name, patronymic, sex, birthDate, snils, position, professionalGroup, studyForm: null, studyYear, phone: '+79179990000', email: `${p.key}.new@example.ru` };
     await members.updateCard(coordinator, auditCtx(), card.id, changed, undefined, true);

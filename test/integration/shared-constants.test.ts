@@ -4,9 +4,9 @@ import { ROLES } from '../../src/access/roles';
 import { CARD_STATUSES } from '../../src/cards/card-statuses';
 import { APP_ROLE, BLOCK_BITS, MEMBER_STATE_LOCK, TREE_CHANGE_ON_SETTING, UNION_STATS_LOCK } from '../../src/db/shared-constants';
 import { CHANNEL_LABELS, CONSENT_KIND_LABELS, SOURCE_LABELS } from '../../src/members/consents';
-import { CATEGORIES, LEFT_REASONS } from '../../src/members/membership';
+import { CATEGORIES, LEFT_REASONS } from '../../src/membership/membership';
 import { EMPLOYER_KINDS, LEVELS, PRIMARY_FORMS } from '../../src/registry/levels';
-import { OFFICER_POSTS } from '../../src/registry/passport.repo';
+import { OFFICER_POSTS } from '../../src/registry/officer-posts';
 import { AGREEMENT_STATUSES } from '../../src/registry/passport.schemas';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import type { Principal } from '../../src/access/principal';
-import { changeCategory, endMemberships, transferMembers } from '../../src/members/membership';
+import { changeCategory, endMemberships, transferMembers } from '../../src/membership/membership';
 import { findOrgById, type OrgRow } from '../../src/registry/orgs.repo';
 import { createRestructureService } from '../../src/registry/restructure.service';
 import { INDICATORS } from '../../src/reports/indicators/catalog';

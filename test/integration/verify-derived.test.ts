@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { loadDemoDataset } from '../../seeds/demo/demo-dataset';
 import type { Principal } from '../../src/access/principal';
 import { APP_ROOT } from '../../src/app-paths';
-import { changeCategory, endMemberships, transferMembers } from '../../src/members/membership';
+import { changeCategory, endMemberships, transferMembers } from '../../src/membership/membership';
 import { DERIVED_CHECKS, verifyDerived } from '../../src/ops/verify-derived';
 import { findOrgById, type OrgRow } from '../../src/registry/orgs.repo';
 import { createPassportService } from '../../src/registry/passport.service';

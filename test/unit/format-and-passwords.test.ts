@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { passwordProblem } from '../../src/auth/password';
-import { pathWithin } from '../../src/access/principal';
+import { pathWithin } from '../../src/shared/org-paths';
 import { formatDate, formatNumber, plural } from '../../src/shared/format';
 
 describe('Russian formats', () => {

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { createRequire } from 'node:module';
 import express, { type Express } from 'express';
 import { PUBLIC_DIR } from '../../app-paths';
+import { publicRoute } from '../../access/route-guards';
 
 const require = createRequire(import.meta.url);
 const packageDir = (name: string) => path.dirname(require.resolve(`${name}/package.json`));
@@ -14,5 +15,5 @@ export function setUpStatic(app: Express, { isProduction }: { isProduction: bool
   app.use('/assets', express.static(PUBLIC_DIR, options));
   // browsers still ask for /favicon.ico now and then: answered here, before sessions, so the request never
   // passes through a user's session
-  app.get('/favicon.ico', (_req, res) => res.redirect(301, '/assets/img/favicon.svg'));
+  app.get('/favicon.ico', publicRoute, (_req, res) => res.redirect(301, '/assets/img/favicon.svg'));
 }

@@ -1,5 +1,7 @@
 import ExcelJS from 'exceljs';
-import { Router, type Request, type Response } from 'express';
+import type { Request, Response, Router } from 'express';
+import { orgOf } from '../../access/loaders';
+import { can, guardedRouter, signedIn } from '../../access/route-guards';
 import { auditContextOf } from '../../audit/audit';
 import type { Deps } from '../../deps';
 import { NotFoundError, ValidationError, type FieldError } from '../../http/errors';
@@ -10,26 +12,25 @@ import { principalOf } from '../../http/guards';
 import { csrfTokenOf } from '../../http/setup/csrf';
 import { csvRows, xlsxRows } from '../../imports/row-source';
 import { checkSpreadsheetUpload, uploadFile, withImportSlot } from '../../imports/upload';
-import { createPassportService } from '../../registry/passport.service';
 import { XLSX_MIME, addSafeRow, csvLine } from '../../shared/spreadsheet';
-import { isUuid } from '../../shared/uuid';
-import { CATEGORIES, CATEGORY_LABELS } from '../membership';
+import { findOwnIssueReport, saveIssueReport } from './import-reports.repo';
+import { CATEGORIES, CATEGORY_LABELS } from '../../membership/membership';
 import { importMembers, type MemberImportResult } from './member-import';
 import { MEMBER_COLUMNS } from './member-sheet';
 
 const MAX_MEMBER_UPLOAD_BYTES = 50 * 1024 * 1024;
 
-export function memberImportRoutes({ db, config, importSlots, eventDates }: Deps): Router {
-  const passport = createPassportService(db);
-  const router = Router();
-  router.get('/orgs/:inpo/members/import', (req, res) => showPage(req, res));
-  router.get('/orgs/:inpo/members/import/template.xlsx', downloadTemplate);
-  router.post('/orgs/:inpo/members/import', uploadFile(config.uploadDir, MAX_MEMBER_UPLOAD_BYTES), withImportSlot(importSlots, runImport));
-  router.get('/imports/:id/errors.csv', downloadIssues);
-  return router;
+export function memberImportRoutes({ db, config, importSlots, eventDates, loaders }: Deps): Router {
+  const routes = guardedRouter();
+  routes.param('inpo', loaders.organization);
+  routes.get('/orgs/:inpo/members/import', can('member.edit'), (req, res) => showPage(req, res));
+  routes.get('/orgs/:inpo/members/import/template.xlsx', can('member.edit'), downloadTemplate);
+  routes.post('/orgs/:inpo/members/import', can('member.edit'), uploadFile(config.uploadDir, MAX_MEMBER_UPLOAD_BYTES), withImportSlot(importSlots, runImport));
+  routes.get('/imports/:id/errors.csv', signedIn, downloadIssues);
+  return routes.router;
 
   async function showPage(req: Request, res: Response, status = 200, extra: { errors?: FieldError[]; result?: MemberImportResult; reportId?: string } = {}) {
-    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.edit');
+    const org = orgOf(req);
     res.status(status).render('members/import', {
       title: `Загрузка членов Профсоюза: ${org.name}`, section: 'members', org, result: extra.result, reportId: extra.reportId,
       uploadCsrf: csrfTokenOf(req), ...errorViewModel(extra.errors ?? []),
@@ -37,7 +38,7 @@ export function memberImportRoutes({ db, config, importSlots, eventDates }: Deps
   }
 
   async function downloadTemplate(req: Request, res: Response) {
-    const org = await passport.orgFor(principalOf(req), String(req.params.inpo), 'member.edit');
+    const org = orgOf(req);
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('Члены Профсоюза');
     sheet.columns = MEMBER_COLUMNS.map((c) => ({ header: c.header, key: c.key, width: Math.max(14, c.header.length + 2) }));
@@ -51,7 +52,7 @@ export function memberImportRoutes({ db, config, importSlots, eventDates }: Deps
 
   async function runImport(req: Request, res: Response) {
     const principal = principalOf(req);
-    const org = await passport.orgFor(principal, String(req.params.inpo), 'member.edit');
+    const org = orgOf(req);
     try {
       const upload = await checkSpreadsheetUpload(req.file);
       const rows = upload.kind === 'csv' ? csvRows(upload.path) : xlsxRows(upload.path);
@@ -60,11 +61,7 @@ export function memberImportRoutes({ db, config, importSlots, eventDates }: Deps
         flash(req, 'success', `Загружено: ${result.created}; уже были в реестре: ${result.alreadyInRegistry}`);
         return res.redirect(303, `/orgs/${org.inpo}/members`);
       }
-      let reportId: string | undefined;
-      if (result.issues.length) {
-        const [row] = await db('import_reports').insert({ user_id: principal.id, organization_id: org.id, issues: JSON.stringify(result.issues) }).returning('id');
-        reportId = row.id;
-      }
+      const reportId = result.issues.length ? await saveIssueReport(db, principal.id, org.id, result.issues) : undefined;
       return showPage(req, res, result.issuesTotal ? 422 : 200, { result, reportId });
     } catch (err) {
       if (err instanceof ValidationError) return showPage(req, res, 422, { errors: err.fields });
@@ -74,12 +71,9 @@ export function memberImportRoutes({ db, config, importSlots, eventDates }: Deps
 
   /** The error report, for the user who ran the import only, while it is kept. */
   async function downloadIssues(req: Request, res: Response) {
-    const id = String(req.params.id);
-    const report = isUuid(id)
-      ? await db('import_reports').where({ id, user_id: principalOf(req).id }).where('created_at', '>', db.raw("now() - interval '7 days'")).first()
-      : undefined;
-    if (!report) throw new NotFoundError();
-    const lines = [['Строка', 'Столбец', 'Ошибка'], ...(report.issues as { line: number; column: string; message: string }[]).map((i) => [i.line, i.column, i.message])];
+    const issues = await findOwnIssueReport(db, principalOf(req).id, String(req.params.id));
+    if (!issues) throw new NotFoundError();
+    const lines = [['Строка', 'Столбец', 'Ошибка'], ...issues.map((i) => [i.line, i.column, i.message])];
     res.type('text/csv; charset=utf-8').attachment('oshibki-zagruzki.csv').send(`\ufeff${lines.map(csvLine).join('')}`);
   }
 }

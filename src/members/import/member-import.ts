@@ -1,12 +1,15 @@
 import type { Knex } from 'knex';
 import { can, memberViewPaths } from '../../access/access';
-import { pathWithin, type Principal } from '../../access/principal';
+import type { Principal } from '../../access/principal';
+import { pathWithin } from '../../shared/org-paths';
 import { recordAudit, recordAuditForMembers, type AuditContext } from '../../audit/audit';
 import { withPgErrors } from '../../db/pg-errors';
 import { parseForm } from '../../http/forms';
 import type { ImportIssue } from '../../imports/import-issue';
 import { normalizeSheetDate, type SheetRow } from '../../imports/row-source';
 import { findOrgByInpo, type OrgRow } from '../../registry/orgs.repo';
+import { REGISTRATION_LEVELS } from '../../registry/levels';
+import { INPO_PATTERN } from '../../shared/inpo';
 import { eventDates, since14, type EventDates } from '../../shared/event-dates';
 import { NUL, NUL_CELL_MESSAGE } from '../../shared/nul';
 import { restoreNeutralized } from '../../shared/spreadsheet';
@@ -19,7 +22,6 @@ import { MEMBER_COLUMNS, REQUIRED_MEMBER_COLUMNS, categoryFromSheet, mapHeaders,
 export const MAX_MEMBER_IMPORT_ROWS = 100_000;
 const MAX_REPORTED_ISSUES = 10_000;
 const HEADER = Object.fromEntries(MEMBER_COLUMNS.map((c) => [c.key, c.header])) as Record<MemberColumnKey, string>;
-const REGISTRATION_LEVELS = new Set(['primary', 'subdivision', 'group']);
 
 export interface MemberImportResult {
   rows: number;
@@ -54,7 +56,7 @@ export async function importMembers(
       const orgs = new Map<string, OrgRow | null>();
       const orgOf = async (inpo: string) => {
         if (!orgs.has(inpo)) {
-          const org = /^\d{10}$/.test(inpo) ? await findOrgByInpo(trx, inpo) : undefined;
+          const org = INPO_PATTERN.test(inpo) ? await findOrgByInpo(trx, inpo) : undefined;
           const allowed = org && pathWithin(org.path, root.path) && can(principal, 'member.edit', org) && REGISTRATION_LEVELS.has(org.level) && !org.liquidatedOn;
           orgs.set(inpo, allowed ? org : null);
         }

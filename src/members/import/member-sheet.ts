@@ -1,4 +1,4 @@
-import { CATEGORY_LABELS, CATEGORIES, type Category } from '../membership';
+import { CATEGORY_LABELS, CATEGORIES, type Category } from '../../membership/membership';
 
 /** Columns of the member import and export; headers match case-insensitively, synonyms included. */
 export const MEMBER_COLUMNS = [

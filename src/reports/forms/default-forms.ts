@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { REFERENCE_DATA_DIR } from '../../app-paths';
 import { compileDefinition } from './compile';
 
-/** The default set of forms.md, shipped as files in seeds/reference (form-<code>.json). */
+/** The union's default forms, shipped as files in seeds/reference (form-<code>.json). */
 export function readDefaultForms(): { file: string; definition: unknown }[] {
   return fs
     .readdirSync(REFERENCE_DATA_DIR)

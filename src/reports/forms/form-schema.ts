@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EMPLOYER_KINDS, LEVELS } from '../../registry/levels';
 
-// The format of a form definition (forms.md, "Forms are data"). Structure is checked here; meaning
+// The format of a form definition: forms are data, loaded without a code change. Structure is checked here; meaning
 // (known indicators, existing lines, no cycles) is checked by validateDefinition.
 
 export const COLUMN_KEYS = ['total', 'women', 'youth'] as const;

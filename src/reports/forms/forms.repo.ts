@@ -54,3 +54,21 @@ export function appliesTo(def: FormDefinition, org: Pick<OrgRow, 'level' | 'empl
   if (!a.levels.includes(org.level)) return false;
   return !a.employerKinds || a.employerKinds.includes(org.employerKind ?? 'other');
 }
+
+export async function insertFormVersion(db: Knex, row: { code: string; version: number; title: string; definition: unknown; uploadedBy: number }): Promise<number> {
+  const [inserted] = await db('form_versions')
+    .insert({ code: row.code, version: row.version, title: row.title, definition: JSON.stringify(row.definition), status: 'draft', uploaded_by: row.uploadedBy })
+    .returning('id');
+  return inserted.id as number;
+}
+
+/** The version locked until the transaction ends (two activations of one form take turns). */
+export async function lockFormVersion(trx: Knex.Transaction, id: number): Promise<FormVersion | undefined> {
+  return trx('form_versions').where({ id }).forUpdate().first(COLUMNS);
+}
+
+/** The version becomes the form's active one; the one active before is retired. */
+export async function activateFormVersion(trx: Knex.Transaction, form: Pick<FormVersion, 'id' | 'code'>) {
+  await trx('form_versions').where({ code: form.code, status: 'active' }).update({ status: 'retired' });
+  await trx('form_versions').where({ id: form.id }).update({ status: 'active', activated_at: trx.fn.now() });
+}

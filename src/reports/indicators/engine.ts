@@ -57,8 +57,6 @@ export async function computeIndicators(db: Knex, req: IndicatorRequest): Promis
 }
 
 /** How to narrow the periods: the whole union is known by its root; other requests by how many organizations they span. */
-
-
 async function scopeOf(db: Knex, rootIds: number[]): Promise<Scope> {
   if (rootIds.length === 1 && (await db('organizations').where({ id: rootIds[0], level: 'union' }).first('id'))) return 'union';
   const { rows } = await db.raw(

@@ -1,6 +1,6 @@
 import { INDICATORS, type IndicatorGroup } from './catalog';
 import { movementFrom } from './movement';
-import { agreementActiveOn, existsOn, periodOn } from './sql-fragments';
+import { agreementActiveOn, existsOn, periodOn, type SqlDate } from './sql-fragments';
 import { BLOCK_BITS, belongs, orgsOn, periodsCountedIn, subtreeCte, under, type Frame } from './tree-on-date';
 
 // The FROM of each indicator group: one set-based query over the subtrees of the roots (`roots r`,
@@ -18,8 +18,8 @@ export const wholeUnion = (scope: Scope) => scope !== 'subtree';
 
 /** What a group's SQL is built for: the date, the start of the period, the indicators asked, how. */
 export interface GroupQuery {
-  d: string;
-  s: string;
+  d: SqlDate;
+  s: SqlDate;
   names: string[];
   scope: Scope;
   frame: Frame;
@@ -34,7 +34,7 @@ export interface GroupShape {
   counted?: string;
   sex: string;
   /** the date youth is measured on */
-  ageOn: (d: string) => string;
+  ageOn: (d: SqlDate) => string;
   birth: string;
   person?: string;
   /** in a block of the union: the row is the person's first post counted by indicator `name` (union-stats.ts) */
@@ -62,7 +62,7 @@ export const ppoSizesCtes = ({ d, s, scope, frame }: Pick<GroupQuery, 'd' | 's' 
 };
 
 /** The ППО of the blocks with their subdivisions and groups (children, and groups of subdivisions) on d. */
-function unitsOfBlockPpo(frame: Frame, d: string): string {
+function unitsOfBlockPpo(frame: Frame, d: SqlDate): string {
   const orgs = orgsOn(frame.tree, d);
   const ppo = `subtree s JOIN ${orgs} p ON p.id = s.id AND p.level = 'primary'`;
   const child = (c: string, parent: string) => `JOIN ${orgs} ${c} ON ${c}.parent_id = ${parent}.id AND ${c}.level IN ('subdivision','group')`;
@@ -70,11 +70,11 @@ function unitsOfBlockPpo(frame: Frame, d: string): string {
     UNION ALL SELECT c.id, p.id FROM ${ppo} ${child('c', 'p')}
     UNION ALL SELECT g.id, p.id FROM ${ppo} ${child('c', 'p')} ${child('g', 'c')}`;
 }
-export const latestHeadcount = (org: string, d: string) =>
+export const latestHeadcount = (org: string, d: SqlDate) =>
   `LEFT JOIN LATERAL (SELECT * FROM org_headcounts h WHERE h.organization_id = ${org}.id AND h.as_of <= ${d} ORDER BY h.as_of DESC LIMIT 1) h ON true`;
 
 /** The collective agreement (alias ca) of one organization as the passport stated it on d: the latest version dated d or earlier. */
-export const agreementOn = (orgId: string, d: string) =>
+export const agreementOn = (orgId: string, d: SqlDate) =>
   `LEFT JOIN LATERAL (SELECT * FROM collective_agreement_history x WHERE x.organization_id = ${orgId} AND x.as_of <= ${d} ORDER BY x.as_of DESC LIMIT 1) ca ON true`;
 
 /**
@@ -101,14 +101,14 @@ const memberCube = ({ d, s, scope, frame }: GroupQuery) => `${subtreeCte(frame, 
   cube AS (${wholeUnion(scope) ? cachedCube(d, s, periodsCountedIn(frame)) : liveCube(d, s, scope, periodsCountedIn(frame))})`;
 
 /** The cube of the whole union from the maintained statistics (member-state-cache.ts). */
-const cachedCube = (d: string, s: string, countedIn: string) => `
+const cachedCube = (d: SqlDate, s: SqlDate, countedIn: string) => `
   SELECT ${countedIn} AS counted_in, category, is_pedagogical, on_parental_leave, sex, true AS at_date, false AS at_start, youth, false AS youth_at_start, n
     FROM member_state_cache WHERE as_of = ${d}
   UNION ALL
   SELECT ${countedIn}, category, is_pedagogical, on_parental_leave, sex, false, true, false, youth, n
     FROM member_state_cache WHERE as_of = ${s}`;
 
-const liveCube = (d: string, s: string, scope: Scope, countedIn: string) => `SELECT c.${countedIn} AS counted_in, c.category, c.is_pedagogical, c.on_parental_leave, c.sex,
+const liveCube = (d: SqlDate, s: SqlDate, scope: Scope, countedIn: string) => `SELECT c.${countedIn} AS counted_in, c.category, c.is_pedagogical, c.on_parental_leave, c.sex,
                   (${periodOn('c', d)}) AS at_date, (${periodOn('c', s)}) AS at_start,
                   c.birth_date > (${d} - interval '35 years') AS youth, c.birth_date > (${s} - interval '35 years') AS youth_at_start, count(*) AS n
              FROM member_periods c
@@ -137,7 +137,7 @@ const cubeFrom = ({ scope, frame }: GroupQuery) => {
  */
 const personOf = (f: string) => `LEFT JOIN LATERAL (SELECT mc.sex, mc.birth_date FROM members mc WHERE mc.id = ${f}.member_id
                    UNION ALL SELECT pc.sex, pc.birth_date FROM persons pc WHERE pc.id = ${f}.person_id OFFSET 0) m ON true`;
-const onPost = (f: string, d: string) => `${f}.elected_on <= ${d} AND (${f}.ended_on IS NULL OR ${f}.ended_on > ${d})`;
+const onPost = (f: string, d: SqlDate) => `${f}.elected_on <= ${d} AND (${f}.ended_on IS NULL OR ${f}.ended_on > ${d})`;
 /**
  * Who an officer is, as a key that names nobody (a filed version keeps these for line 31): a member card,
  * a non-member person, or — for an officer without a person — the post itself. Compared byte-wise.
@@ -167,7 +167,7 @@ function firstPostsCte({ d, s, names: asked, frame, scope }: GroupQuery): string
   ${firstPosts('AND f.id IN (SELECT id FROM their_posts)')}`;
 }
 
-const NO_PERSON = { sex: 'NULL', birth: 'NULL', ageOn: (d: string) => d };
+const NO_PERSON = { sex: 'NULL', birth: 'NULL', ageOn: (d: SqlDate) => d };
 
 export const GROUPS: Record<IndicatorGroup, GroupShape> = {
   state: { ctes: memberCube, from: cubeFrom, counted: 'c.at_date', sex: 'c.sex', birth: '', ageOn: () => 'c.youth' },

@@ -1,0 +1,134 @@
+import type { Request, Response, Router } from 'express';
+import { orgOf } from '../access/loaders';
+import { can, guardedRouter } from '../access/route-guards';
+import { auditContextOf } from '../audit/audit';
+import { exportMembers } from './member-export';
+import { duplicateGroups } from './duplicates.repo';
+import type { Deps } from '../deps';
+import { ConflictError, ValidationError, type FieldError } from '../http/errors';
+import { sendDownload } from '../http/download';
+import { flash } from '../http/flash';
+import { errorViewModel, parseForm } from '../http/forms';
+import { maskEmail, maskPhone } from './contact-masks';
+import { principalOf } from '../http/guards';
+import { incomingRequests } from './transfer-requests.repo';
+import { todayIso } from '../shared/dates';
+import { XLSX_MIME } from '../shared/spreadsheet';
+import { MEMBER_SORT_CURSORS, countMembers, filteredMembers, listMembers } from './members.repo';
+import { AGE_BANDS, TENURE_BANDS, filterOf, filterParams, listQuery, readerOf } from './member-list-query';
+import { decodeCursor, encodeCursor } from '../shared/cursor';
+import { admissionSchema, bulkSchema } from './members.schemas';
+import { CARD_STATUSES, CARD_STATUS_LABELS } from '../cards/card-statuses';
+import { EMPLOYER_KINDS, EMPLOYER_KIND_LABELS } from '../registry/levels';
+import { DuplicateFoundError, type BulkAction } from './members.service';
+import { MEMBER_DICTIONARIES as DICTIONARIES, duplicatesViewModel } from './member-views';
+
+const PAGE_SIZE = 50;
+/** Up to this many rows a list downloads at once; a bigger one is prepared as a background job. */
+const DIRECT_EXPORT_LIMIT = 20_000;
+
+/** An organization's members: the list, its downloads and bulk actions, admission, duplicates and incoming transfers. */
+export function memberListRoutes({ db, loaders, services: { members } }: Deps): Router {
+  const routes = guardedRouter();
+  routes.param('inpo', loaders.organization);
+  routes.get('/orgs/:inpo/members', can('member.view'), (req, res) => showList(req, res));
+  routes.get('/orgs/:inpo/members/export.xlsx', can('member.view'), (req, res) => exportList(req, res, 'xlsx'));
+  routes.get('/orgs/:inpo/members/export.csv', can('member.view'), (req, res) => exportList(req, res, 'csv'));
+  routes.post('/orgs/:inpo/members/bulk', can('member.edit'), (req, res) => bulk(req, res));
+  routes.get('/orgs/:inpo/members/duplicates', can('member.edit'), (req, res) => showDuplicates(req, res));
+  routes.get('/orgs/:inpo/members/new', can('member.edit'), (req, res) => showAdmission(req, res));
+  routes.post('/orgs/:inpo/members', can('member.edit'), (req, res) => admit(req, res));
+  routes.get('/orgs/:inpo/transfer-requests', can('member.edit'), (req, res) => showRequests(req, res));
+  return routes.router;
+
+  /** The current filter as a file; every export leaves an audit row with the filter and the row count. */
+  async function exportList(req: Request, res: Response, format: 'xlsx' | 'csv') {
+    const org = orgOf(req);
+    const filter = filterOf(listQuery.parse(req.query));
+    const reader = readerOf(req);
+    if ((await countMembers(db, org, filter, reader)) > DIRECT_EXPORT_LIMIT) {
+      throw new ConflictError('Список большой: нажмите «Подготовить файл», выгрузка будет готова через несколько минут');
+    }
+    await sendDownload(db, req, res, {
+      type: format === 'xlsx' ? XLSX_MIME : 'text/csv; charset=utf-8', fileName: `chleny-profsoyuza-${org.inpo}.${format}`,
+      write: (sink) => exportMembers(db, org, filter, reader, format, sink),
+      audit: { action: 'member.exported', entity: 'organization', entityId: org.id, organizationId: org.id, newValues: { format, filter: { ...filter } } },
+    });
+  }
+
+  async function showList(req: Request, res: Response) {
+    const org = orgOf(req);
+    const query = listQuery.parse(req.query);
+    const filter = filterOf(query);
+    const reader = readerOf(req);
+    const [page, total] = await Promise.all([
+      listMembers(db, org, filter, reader, query.sort, decodeCursor(query.after, MEMBER_SORT_CURSORS[query.sort]), PAGE_SIZE), countMembers(db, org, filter, reader),
+    ]);
+    const params = new URLSearchParams(filterParams(query));
+    res.render('members/list', {
+      title: `Члены Профсоюза: ${org.name}`, section: 'members', org, query, total, items: page.items.map((m) => ({ ...m, phone: maskPhone(m.phone), email: maskEmail(m.email) })),
+      exportQuery: params.toString(), directExport: total <= DIRECT_EXPORT_LIMIT, filterFields: filterParams(query), today: todayIso(), AGE_BANDS, TENURE_BANDS, CARD_STATUSES, CARD_STATUS_LABELS, EMPLOYER_KINDS, EMPLOYER_KIND_LABELS,
+      nextUrl: page.next ? `/orgs/${org.inpo}/members?${params.toString()}&after=${encodeCursor(page.next)}` : null, ...DICTIONARIES,
+    });
+  }
+
+  /** A bulk action on the ticked members or on everyone the list's filter (carried in the form) matches. */
+  async function bulk(req: Request, res: Response) {
+    const principal = principalOf(req);
+    const org = orgOf(req);
+    const form = parseForm(bulkSchema, req.body);
+    const back = `/orgs/${org.inpo}/members?${new URLSearchParams(filterParams(listQuery.parse(req.body ?? {}))).toString()}`;
+    const fail = (errors: { message: string }[]) => {
+      flash(req, 'danger', `Массовое действие не выполнено: ${errors.map((e) => e.message).join('; ')}`);
+      res.redirect(303, back);
+    };
+    if (!form.ok) return fail(form.errors);
+    const data = form.data;
+    const ids = data.scope === 'selected' ? data.ids : (await filteredMembers(db, org, filterOf(listQuery.parse(req.body ?? {})), readerOf(req)).clearSelect().pluck('m.id')).map(Number);
+    const action: BulkAction = data.action === 'transfer' ? { kind: 'transfer', toInpo: data.toInpo, on: data.on }
+      : data.action === 'exit' ? { kind: 'exit', reason: data.reason, on: data.on } : { kind: 'card', from: data.from, to: data.to, on: data.on };
+    try {
+      const changed = await members.bulk(principal, auditContextOf(req), org, ids, action);
+      flash(req, 'success', `Выполнено для ${changed} из ${ids.length}`);
+      res.redirect(303, back);
+    } catch (err) {
+      if (err instanceof ValidationError) return fail(err.fields);
+      if (err instanceof ConflictError) return fail([err]);
+      throw err;
+    }
+  }
+
+  async function showRequests(req: Request, res: Response) {
+    const org = orgOf(req);
+    res.render('members/transfer-requests', { title: `Запросы на перевод: ${org.name}`, section: 'members', org, requests: await incomingRequests(db, org.path) });
+  }
+
+  async function showDuplicates(req: Request, res: Response) {
+    const org = orgOf(req);
+    res.render('members/duplicates', { title: `Возможные дубликаты: ${org.name}`, section: 'members', org, groups: await duplicateGroups(db, org.path) });
+  }
+
+  async function showAdmission(req: Request, res: Response, status = 200, errors: FieldError[] = [], duplicates?: DuplicateFoundError) {
+    const org = orgOf(req);
+    res.status(status).render('members/new', {
+      title: 'Новый член Профсоюза', section: 'members', org, ...duplicatesViewModel(duplicates),
+      values: req.method === 'POST' ? req.body : { organizationInpo: org.inpo, joinedOn: todayIso(), category: 'working', sex: 'f' },
+      ...errorViewModel(errors), ...DICTIONARIES,
+    });
+  }
+
+  async function admit(req: Request, res: Response) {
+    const form = parseForm(admissionSchema, req.body);
+    if (!form.ok) return showAdmission(req, res, 422, form.errors);
+    try {
+      const id = await members.admit(principalOf(req), auditContextOf(req), form.data);
+      flash(req, 'success', 'Член Профсоюза принят на учёт');
+      res.redirect(303, `/members/${id}`);
+    } catch (err) {
+      if (err instanceof DuplicateFoundError) return showAdmission(req, res, 409, [], err);
+      if (err instanceof ValidationError) return showAdmission(req, res, 422, err.fields);
+      if (err instanceof ConflictError) return showAdmission(req, res, 409, [{ field: 'form', message: err.message }]);
+      throw err;
+    }
+  }
+}
