@@ -39,6 +39,14 @@ export function can(action: Action): Guard {
   });
 }
 
+/**
+ * `action` on objects that are not organizations — logins and the audit log — which their service resolves
+ * within the user's subtrees and checks the action on (404 outside them, 403 inside without it).
+ */
+export function canOnObjects(action: Action): Guard {
+  return guard(action, requireLogin);
+}
+
 /** A logged-in user; the object (an export, an import report, a transfer request) is checked against its owner where it is read. */
 export const signedIn: Guard = guard('signed-in', requireLogin);
 

@@ -1,4 +1,5 @@
-import { Router, type Request, type Response } from 'express';
+import { type Router, type Request, type Response } from 'express';
+import { guardedRouter, signedIn } from '../access/route-guards';
 import { z } from 'zod';
 import { ROLE_LABELS } from '../access/roles';
 import { auditContextOf } from '../audit/audit';
@@ -22,13 +23,13 @@ const HANDLE = /^[0-9a-f]{32}$/;
 
 /** The user's own account: password, second factor, sessions. Every action is on the caller's own record. */
 export function accountRoutes({ auth, secondFactor, account, config }: Deps): Router {
-  const router = Router();
-  router.get('/account', showAccount);
-  router.get(ENROLMENT_PATH, showSecondFactor);
-  router.post(ENROLMENT_PATH, confirmSecondFactor);
-  router.post(`${ENROLMENT_PATH}/reset`, resetSecondFactor);
-  router.post('/account/sessions/:handle/end', endSession);
-  return router;
+  const routes = guardedRouter();
+  routes.get('/account', signedIn, showAccount);
+  routes.get(ENROLMENT_PATH, signedIn, showSecondFactor);
+  routes.post(ENROLMENT_PATH, signedIn, confirmSecondFactor);
+  routes.post(`${ENROLMENT_PATH}/reset`, signedIn, resetSecondFactor);
+  routes.post('/account/sessions/:handle/end', signedIn, endSession);
+  return routes.router;
 
   async function showAccount(req: Request, res: Response) {
     const user = principalOf(req);

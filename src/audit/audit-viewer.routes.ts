@@ -1,4 +1,5 @@
-import { Router, type Request, type Response } from 'express';
+import { type Router, type Request, type Response } from 'express';
+import { can, canOnObjects, guardedRouter } from '../access/route-guards';
 import type { Deps } from '../deps';
 import { NotFoundError, type FieldError } from '../http/errors';
 import { sendDownload } from '../http/download';
@@ -17,12 +18,13 @@ const FILTER_CHOICES = {
 };
 
 /** The audit log for those who answer for it: the viewer with its export, and a member card's journal. */
-export function auditViewerRoutes({ db, auditViewer }: Deps): Router {
-  const router = Router();
-  router.get('/admin/audit', showAudit);
-  router.get('/admin/audit/export.xlsx', exportAudit);
-  router.get('/members/:id/journal', showMemberJournal);
-  return router;
+export function auditViewerRoutes({ db, auditViewer, loaders }: Deps): Router {
+  const routes = guardedRouter();
+  routes.param('id', loaders.member);
+  routes.get('/admin/audit', canOnObjects('audit.view'), showAudit);
+  routes.get('/admin/audit/export.xlsx', canOnObjects('audit.view'), exportAudit);
+  routes.get('/members/:id/journal', can('audit.view'), showMemberJournal);
+  return routes.router;
 
   async function showAudit(req: Request, res: Response) {
     const principal = principalOf(req);

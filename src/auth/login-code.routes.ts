@@ -1,4 +1,5 @@
-import { Router, type NextFunction, type Request, type Response } from 'express';
+import { type Router, type NextFunction, type Request, type Response } from 'express';
+import { guardedRouter, publicRoute } from '../access/route-guards';
 import { z } from 'zod';
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
@@ -17,10 +18,10 @@ const codeSchema = z.object({
 
 /** The login's second step: a code from the authenticator app, or one of the recovery codes. */
 export function loginCodeRoutes({ db, secondFactor }: Deps): Router {
-  const router = Router();
-  router.get('/login/code', showCodeForm);
-  router.post('/login/code', checkCode);
-  return router;
+  const routes = guardedRouter();
+  routes.get('/login/code', publicRoute, showCodeForm);
+  routes.post('/login/code', publicRoute, checkCode);
+  return routes.router;
 
   function showCodeForm(req: Request, res: Response) {
     if (req.user) return res.redirect(303, '/');

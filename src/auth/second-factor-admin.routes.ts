@@ -1,4 +1,5 @@
-import { Router, type Request, type Response } from 'express';
+import { type Router, type Request, type Response } from 'express';
+import { canOnObjects, guardedRouter } from '../access/route-guards';
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
 import { NotFoundError } from '../http/errors';
@@ -8,9 +9,9 @@ import { INT4_MAX, parseId } from '../shared/numbers';
 
 /** An administrator resets a user's lost second factor; the button lives on the user's page (/admin/users/:userId). */
 export function secondFactorAdminRoutes({ secondFactor }: Deps): Router {
-  const router = Router();
-  router.post('/admin/users/:userId/totp-reset', resetForUser);
-  return router;
+  const routes = guardedRouter();
+  routes.post('/admin/users/:userId/totp-reset', canOnObjects('user.second_factor.reset'), resetForUser);
+  return routes.router;
 
   async function resetForUser(req: Request, res: Response) {
     const userId = parseId(req.params.userId, INT4_MAX);

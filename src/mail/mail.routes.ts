@@ -1,9 +1,8 @@
-import { Router, type Request } from 'express';
+import type { Router } from 'express';
+import { can, guardedRouter } from '../access/route-guards';
 import { z } from 'zod';
-import { can, homeOrganizations } from '../access/access';
 import type { Deps } from '../deps';
 import { NotFoundError } from '../http/errors';
-import { principalOf } from '../http/guards';
 import { idParam } from '../http/params';
 import { INT4_MAX } from '../shared/numbers';
 import { findOutboxMessage, listOutbox } from './outbox.repo';
@@ -15,29 +14,23 @@ const listQuery = z.object({
 });
 
 /** The federal administrator's view of outgoing mail: with no SMTP_URL the letters wait here to be read. */
-export function mailRoutes({ db, mail }: Deps): Router {
-  const router = Router();
+export function mailRoutes({ db, mail, loaders }: Deps): Router {
+  const routes = guardedRouter();
+  // letters carry one-time links to anyone's account: the union's own page, the federal administrator's
+  routes.use('/admin/mail', loaders.union);
 
-  router.get('/admin/mail', async (req, res) => {
-    assertMailViewer(req);
+  routes.get('/admin/mail', can('mail.view'), async (req, res) => {
     const query = listQuery.parse(req.query);
     const messages = await listOutbox(db, { before: query.before, to: query.to || undefined, limit: PAGE_SIZE });
     const next = messages.length === PAGE_SIZE ? new URLSearchParams({ ...(query.to ? { to: query.to } : {}), before: String(messages.at(-1)!.id) }).toString() : null;
     res.render('admin/mail/list', { title: 'Исходящая почта', section: 'mail', messages, mode: mail.mode, to: query.to ?? '', next });
   });
 
-  router.get('/admin/mail/:messageId', async (req, res) => {
-    assertMailViewer(req);
+  routes.get('/admin/mail/:messageId', can('mail.view'), async (req, res) => {
     const message = await findOutboxMessage(db, idParam(req, 'messageId', INT4_MAX));
     if (!message) throw new NotFoundError();
     res.render('admin/mail/message', { title: message.subject, section: 'mail', message });
   });
 
-  return router;
-}
-
-/** Letters carry one-time links to anyone's account: only the federal administrator reads them. */
-function assertMailViewer(req: Request): void {
-  const principal = principalOf(req);
-  if (!homeOrganizations(principal).some((o) => o.level === 'union' && can(principal, 'mail.view', o))) throw new NotFoundError();
+  return routes.router;
 }

@@ -1,4 +1,5 @@
-import { Router, type Request, type Response } from 'express';
+import { type Router, type Request, type Response } from 'express';
+import { can as may, canOnObjects, guardedRouter } from '../access/route-guards';
 import { z } from 'zod';
 import { homeOrganizations, can } from '../access/access';
 import type { Deps } from '../deps';
@@ -18,13 +19,14 @@ const overviewQuery = z.object({
 });
 
 /** Chairs' logins for a subtree: the monitoring list with the preview of a run, the run, and the table as XLSX. */
-export function chairProvisioningRoutes({ db, chairProvisioning }: Deps): Router {
-  const router = Router();
-  router.get('/admin/chairs', toOwnSubtree);
-  router.get('/orgs/:inpo/chairs', showOverview);
-  router.post('/orgs/:inpo/chairs/provision', provision);
-  router.get('/orgs/:inpo/chairs/export.xlsx', download);
-  return router;
+export function chairProvisioningRoutes({ db, chairProvisioning, loaders }: Deps): Router {
+  const routes = guardedRouter();
+  routes.param('inpo', loaders.organization);
+  routes.get('/admin/chairs', canOnObjects('user.manage'), toOwnSubtree);
+  routes.get('/orgs/:inpo/chairs', may('user.manage'), showOverview);
+  routes.post('/orgs/:inpo/chairs/provision', may('user.manage'), provision);
+  routes.get('/orgs/:inpo/chairs/export.xlsx', may('user.manage'), download);
+  return routes.router;
 
   function toOwnSubtree(req: Request, res: Response) {
     const principal = principalOf(req);

@@ -1,4 +1,5 @@
-import { Router, type Request, type Response } from 'express';
+import { type Router, type Request, type Response } from 'express';
+import { guardedRouter, publicRoute } from '../access/route-guards';
 import { z } from 'zod';
 import { MAX_PASSWORD_LENGTH } from '../auth/password';
 import { auditContextOf } from '../audit/audit';
@@ -24,14 +25,14 @@ const PAGES: Record<TokenPurpose, { path: string; title: string; done: string }>
 
 /** Public pages (no login): «Забыли пароль?» and the set-password pages an invitation or a reset letter links to. */
 export function passwordLinksRoutes({ passwordLinks }: Deps): Router {
-  const router = Router();
-  router.get('/forgot-password', (_req, res) => renderForgot(res, 200, {}, []));
-  router.post('/forgot-password', requestReset);
+  const routes = guardedRouter();
+  routes.get('/forgot-password', publicRoute, (_req, res) => renderForgot(res, 200, {}, []));
+  routes.post('/forgot-password', publicRoute, requestReset);
   for (const purpose of ['invitation', 'reset'] as const) {
-    router.get(`${PAGES[purpose].path}/:token`, (req, res) => showSetPassword(req, res, purpose));
-    router.post(`${PAGES[purpose].path}/:token`, (req, res) => setPassword(req, res, purpose));
+    routes.get(`${PAGES[purpose].path}/:token`, publicRoute, (req, res) => showSetPassword(req, res, purpose));
+    routes.post(`${PAGES[purpose].path}/:token`, publicRoute, (req, res) => setPassword(req, res, purpose));
   }
-  return router;
+  return routes.router;
 
   async function requestReset(req: Request, res: Response) {
     const form = parseForm(forgotSchema, req.body);

@@ -1,4 +1,5 @@
-import { Router, type Request, type Response } from 'express';
+import { type Router, type Request, type Response } from 'express';
+import { canOnObjects, guardedRouter } from '../access/route-guards';
 import { grantableRoles } from '../access/grant-rules';
 import { ROLE_LABELS } from '../access/roles';
 import { auditContextOf } from '../audit/audit';
@@ -17,20 +18,20 @@ const BY_FIELD = { notFound: 'inpo', forbidden: 'role' };
 
 /** /admin/users: the logins of the manager's subtree, their grants, blocking and invitations. */
 export function usersRoutes({ users }: Deps): Router {
-  const router = Router();
-  router.get('/admin/users', showList);
-  router.get('/admin/users/new', (req, res) => renderNew(req, res, 200, {}, []));
-  router.post('/admin/users', create);
-  router.get('/admin/users/:userId', showUser);
-  router.get('/admin/users/:userId/edit', showEdit);
-  router.post('/admin/users/:userId/edit', edit);
-  router.post('/admin/users/:userId/block', (req, res) => setBlocked(req, res, true));
-  router.post('/admin/users/:userId/unblock', (req, res) => setBlocked(req, res, false));
-  router.post('/admin/users/:userId/delete', remove);
-  router.post('/admin/users/:userId/invite', invite);
-  router.post('/admin/users/:userId/grants', addGrant);
-  router.post('/admin/users/:userId/grants/:grantId/revoke', revokeGrant);
-  return router;
+  const routes = guardedRouter();
+  routes.get('/admin/users', canOnObjects('user.manage'), showList);
+  routes.get('/admin/users/new', canOnObjects('user.manage'), (req, res) => renderNew(req, res, 200, {}, []));
+  routes.post('/admin/users', canOnObjects('user.manage'), create);
+  routes.get('/admin/users/:userId', canOnObjects('user.manage'), showUser);
+  routes.get('/admin/users/:userId/edit', canOnObjects('user.manage'), showEdit);
+  routes.post('/admin/users/:userId/edit', canOnObjects('user.manage'), edit);
+  routes.post('/admin/users/:userId/block', canOnObjects('user.manage'), (req, res) => setBlocked(req, res, true));
+  routes.post('/admin/users/:userId/unblock', canOnObjects('user.manage'), (req, res) => setBlocked(req, res, false));
+  routes.post('/admin/users/:userId/delete', canOnObjects('user.manage'), remove);
+  routes.post('/admin/users/:userId/invite', canOnObjects('user.manage'), invite);
+  routes.post('/admin/users/:userId/grants', canOnObjects('user.manage'), addGrant);
+  routes.post('/admin/users/:userId/grants/:grantId/revoke', canOnObjects('user.manage'), revokeGrant);
+  return routes.router;
 
   async function showList(req: Request, res: Response) {
     const query = userListQuery.parse(req.query);
