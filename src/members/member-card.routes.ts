@@ -17,12 +17,12 @@ import { OFFICER_POST_LABELS } from '../registry/officer-posts';
 import { mergeSchema, readmitSchema, cardMoveSchema, cardRequestSchema, categorySchema, personSchema, exitSchema, transferSchema } from './members.schemas';
 import { CARD_STATUS_LABELS, LIVE_STATUSES, NEXT_STATUSES } from '../cards/card-statuses';
 import { cardsOfMember } from '../cards/cards.service';
-import { CHANNEL_LABELS, CONSENT_KIND_LABELS, SOURCE_LABELS, consentSchema, consentsOfMember, giveConsent, withdrawConsent, withdrawSchema } from './consents';
+import { CHANNEL_LABELS, CONSENT_KIND_LABELS, SOURCE_LABELS, consentSchema, consentsOfMember, withdrawSchema } from './consents';
 import { DuplicateFoundError } from './members.service';
 import { MEMBER_DICTIONARIES as DICTIONARIES, duplicatesViewModel } from './member-views';
 
 /** One member card: the page, its edit form, its events (transfer, exit, cards, consents, category, readmission) and merges. */
-export function memberCardRoutes({ db, eventDates, loaders, services: { members, cards } }: Deps): Router {
+export function memberCardRoutes({ db, loaders, services: { members, cards } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('id', loaders.member);
   routes.get('/members/:id', can('member.view'), (req, res) => showCard(req, res));
@@ -34,8 +34,8 @@ export function memberCardRoutes({ db, eventDates, loaders, services: { members,
   routes.post('/members/:id/exit', can('member.edit'), (req, res) => memberEvent(req, res, 'exit', exitSchema, (p, c, id, d, seen) => members.exit(p, c, id, d, seen), 'Выход из Профсоюза оформлен', true));
   routes.post('/members/:id/cards', can('member.edit'), (req, res) => memberEvent(req, res, 'card', cardRequestSchema, async (p, c, id, d) => void (await cards.request(p, c, id, d.kind, d.on)), 'Заявка на карту оформлена'));
   routes.post('/members/:id/cards/move', can('member.edit'), (req, res) => memberEvent(req, res, 'cardmove', cardMoveSchema, (p, c, id, d) => cards.move(p, c, id, d.cardId, d.to, d.on, d.reason), 'Состояние карты изменено'));
-  routes.post('/members/:id/consents', can('member.edit'), (req, res) => memberEvent(req, res, 'consent', consentSchema, (_p, c, id, d) => giveConsent(db, c, id, d, eventDates), 'Согласие зарегистрировано'));
-  routes.post('/members/:id/consents/withdraw', can('member.edit'), (req, res) => memberEvent(req, res, 'withdraw', withdrawSchema, (_p, c, _id, d) => withdrawConsent(db, c, memberOf(req), d.consentId, d.on, eventDates), 'Согласие отозвано'));
+  routes.post('/members/:id/consents', can('member.edit'), (req, res) => memberEvent(req, res, 'consent', consentSchema, (_p, c, id, d) => members.giveConsent(c, id, d), 'Согласие зарегистрировано'));
+  routes.post('/members/:id/consents/withdraw', can('member.edit'), (req, res) => memberEvent(req, res, 'withdraw', withdrawSchema, (_p, c, _id, d) => members.withdrawConsent(c, memberOf(req), d.consentId, d.on), 'Согласие отозвано'));
   routes.post('/members/:id/readmit', can('member.edit'), (req, res) => memberEvent(req, res, 'readmit', readmitSchema, (p, c, id, d, seen) => members.readmit(p, c, id, d, seen), 'Повторный приём оформлен', true));
   routes.post('/members/:id/merge', can('member.edit'), (req, res) => merge(req, res));
   routes.post('/members/:id/category', can('member.edit'), (req, res) => memberEvent(req, res, 'category', categorySchema, (p, c, id, d, seen) => members.changeCategory(p, c, id, d, seen), 'Категория изменена', true));

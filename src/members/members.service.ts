@@ -16,7 +16,8 @@ import { changeCategory, endMemberships, historyBounds, membersWithLaterEvents, 
 import { lockedMember } from './member-versions';
 import { lockPerson } from './person-locks';
 import { mergeCards } from './card-merge';
-import { requestTransfer } from './transfer-requests';
+import { decideRequest, requestTransfer } from './transfer-requests';
+import { giveConsent, withdrawConsent, type ConsentInput } from './consents';
 import { activeMembersIn, findDuplicateCandidates, findMember, insertMember, lockMembers, memberTimeline, updateMemberCard, type DuplicateCandidate, type DuplicateProbe, type MemberRow } from './members.repo';
 import { MATCH_ELSEWHERE_MESSAGE, assertChecksLeft, spendMatchesElsewhere } from './duplicate-guard';
 import type { AdmissionInput, PersonInput } from './members.schemas';
@@ -265,6 +266,12 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
       });
     },
 
+    /** A consent given by the member (one active per kind and channel). */
+    giveConsent: (ctx: AuditContext, memberId: number, input: ConsentInput) => giveConsent(db, ctx, memberId, input, dates),
+    withdrawConsent: (ctx: AuditContext, member: MemberRow, consentId: number, on: string) => withdrawConsent(db, ctx, member, consentId, on, dates),
+    /** The receiving organization's decision on a transfer request (its route has authorized that organization). */
+    decideTransfer: (ctx: AuditContext, requestId: number, accept: boolean, reason: string | null) => decideRequest(db, ctx, requestId, accept, reason, dates),
+
     /** Merges the card `duplicateId` into `survivor`; the duplicate, named in a form, must be the user's to edit too. */
     async merge(principal: Principal, ctx: AuditContext, survivor: MemberRow, duplicateId: number) {
       const duplicate = await findMember(db, duplicateId);
@@ -273,7 +280,7 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
     },
 
     async changeCategory(
-      principal: Principal, ctx: AuditContext, id: number,
+      _principal: Principal, ctx: AuditContext, id: number,
       input: { category: string; isPedagogical: boolean; onParentalLeave: boolean; on: string; documentNumber: string | null; documentDate: string | null }, seen?: Seen,
     ) {
       if (input.category !== 'working' && input.isPedagogical) throw fieldError('isPedagogical', 'Педагогическая должность бывает только у работающих');
