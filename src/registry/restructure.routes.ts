@@ -11,27 +11,13 @@ import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { principalOf } from '../http/guards';
 import { todayIso } from '../shared/dates';
+import { ORG_AUDIT_LABELS as AUDIT_LABELS } from './org-history-labels';
 import { listOrgAudit } from './history.repo';
 import { LEVELS, mayContain, type Level } from './levels';
 import { DICTIONARY_LOCALS } from './org-pages';
 import type { OrgRow } from './orgs.repo';
 import { childSchema, liquidateSchema, mergeSchema, moveSchema } from './restructure.schemas';
 import type { Operation } from './restructure.service';
-
-const AUDIT_LABELS: Record<string, string> = {
-  'org.created': 'Организация создана',
-  'org.passport.updated': 'Изменены общие сведения',
-  'org.officer.added': 'Добавлено выборное лицо',
-  'org.officer.ended': 'Прекращены полномочия',
-  'org.officer.person_set': 'Указан человек выборного лица',
-  'org.headcount.saved': 'Указана численность',
-  'org.agreement.saved': 'Изменены сведения о коллективном договоре',
-  'org.agreement.annex_added': 'Добавлено приложение к договору',
-  'org.moved': 'Организация перемещена',
-  'org.merged': 'Организация присоединена к другой',
-  'org.liquidated': 'Организация ликвидирована',
-  'grant.withdrawn': 'Отозваны права пользователя',
-};
 
 const OPERATION_TITLES: Record<Operation, string> = { move: 'Перемещение организации', merge: 'Присоединение к другой организации', liquidate: 'Ликвидация организации' };
 
