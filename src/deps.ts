@@ -8,6 +8,8 @@ import { createDb } from './db/knex';
 import { createHomeService } from './home/home.service';
 import { createMembersService } from './members/members.service';
 import { createPassportService } from './registry/passport.service';
+import { createOrgImportService } from './registry/org-import';
+import { createMemberImportService } from './members/import/member-import';
 import { createRestructureService } from './registry/restructure.service';
 import { createReportsService } from './reports/reports.service';
 import { createFormsService } from './reports/forms/forms.service';
@@ -29,6 +31,8 @@ function buildServices(db: Knex, dates: EventDates) {
     cards: createCardsService(db, dates),
     reports: createReportsService(db, dates),
     forms: createFormsService(db),
+    orgImport: createOrgImportService(db),
+    memberImport: createMemberImportService(db, dates),
   };
 }
 
