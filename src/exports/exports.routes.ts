@@ -3,7 +3,6 @@ import type { Request, Response, Router } from 'express';
 import { orgOf } from '../access/loaders';
 import { can, guardedRouter, signedIn } from '../access/route-guards';
 import { filterOf, listQuery, readerOf } from '../members/member-list-query';
-import { countMembers } from '../members/members.repo';
 import type { Deps } from '../deps';
 import { NotFoundError } from '../http/errors';
 import { principalOf } from '../http/guards';
@@ -11,7 +10,7 @@ import { enqueueExport, jobFilePath } from './export-jobs';
 import { findOwnJob } from './export-jobs.repo';
 
 /** A background export of a member list: queued by whoever may read the list; its progress page and its file for the requester only. */
-export function exportsRoutes({ db, config, loaders }: Deps): Router {
+export function exportsRoutes({ db, config, loaders, services: { members } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('inpo', loaders.organization);
   routes.post('/orgs/:inpo/members/export-jobs', can('member.view'), queueExport);
@@ -25,7 +24,7 @@ export function exportsRoutes({ db, config, loaders }: Deps): Router {
     const format = req.body?.format === 'csv' ? 'csv' : 'xlsx';
     const filter = filterOf(listQuery.parse(req.body ?? {}));
     const reader = readerOf(req);
-    const id = await enqueueExport(db, principalOf(req).id, org.id, format, filter, reader, await countMembers(db, org, filter, reader));
+    const id = await enqueueExport(db, principalOf(req).id, org.id, format, filter, reader, await members.count(org, filter, reader));
     res.redirect(303, `/exports/${id}`);
   }
 

@@ -10,19 +10,16 @@ import { errorViewModel, parseForm } from '../http/forms';
 import { StaleEditError, mergeStale, seenIn, type Seen } from '../http/versioned-forms';
 import { memberVersionFields } from './member-versions';
 import { principalOf } from '../http/guards';
-import { pendingRequestOf } from './transfer-requests.repo';
 import { todayIso } from '../shared/dates';
-import { electedPostsOf } from './members.repo';
 import { OFFICER_POST_LABELS } from '../registry/officer-posts';
 import { mergeSchema, readmitSchema, cardMoveSchema, cardRequestSchema, categorySchema, personSchema, exitSchema, transferSchema } from './members.schemas';
 import { CARD_STATUS_LABELS, LIVE_STATUSES, NEXT_STATUSES } from '../cards/card-statuses';
-import { cardsOfMember } from '../cards/cards.service';
-import { CHANNEL_LABELS, CONSENT_KIND_LABELS, SOURCE_LABELS, consentSchema, consentsOfMember, withdrawSchema } from './consents';
+import { CHANNEL_LABELS, CONSENT_KIND_LABELS, SOURCE_LABELS, consentSchema, withdrawSchema } from './consents';
 import { DuplicateFoundError } from './members.service';
 import { MEMBER_DICTIONARIES as DICTIONARIES, duplicatesViewModel } from './member-views';
 
 /** One member card: the page, its edit form, its events (transfer, exit, cards, consents, category, readmission) and merges. */
-export function memberCardRoutes({ db, loaders, services: { members, cards } }: Deps): Router {
+export function memberCardRoutes({ loaders, services: { members, cards } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('id', loaders.member);
   routes.get('/members/:id', can('member.view'), (req, res) => showCard(req, res));
@@ -55,9 +52,7 @@ export function memberCardRoutes({ db, loaders, services: { members, cards } }: 
   async function showCard(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
     const card = await members.card(principalOf(req), auditContextOf(req), memberOf(req));
     const id = card.member.id;
-    const [cards, pendingTransfer, consents, posts] = await Promise.all([
-      cardsOfMember(db, id), pendingRequestOf(db, id), consentsOfMember(db, id), electedPostsOf(db, id),
-    ]);
+    const { cards, pendingTransfer, consents, posts } = await members.cardDetails(id);
     res.status(status).render('members/card', {
       title: `${card.member.surname} ${card.member.name}`, section: 'members', ...card, cards, pendingTransfer, consents, posts, today: todayIso(), versionFields: memberVersionFields(card.member),
       OFFICER_POST_LABELS, CONSENT_KIND_LABELS, CHANNEL_LABELS, SOURCE_LABELS, CARD_STATUS_LABELS, NEXT_STATUSES, LIVE_STATUSES,

@@ -48,46 +48,46 @@ export function orgsRoutes({ db, loaders, services: { passport } }: Deps): Route
 
   // Passport edits, one form per tab
   routes.get('/orgs/:inpo/edit', can('org.passport.edit'), (req, res) => showGeneralForm(req, res));
-  routes.post('/orgs/:inpo/edit', can('org.passport.edit'), passportForm(passport, {
+  routes.post('/orgs/:inpo/edit', can('org.passport.edit'), passportForm({
     schema: generalSchema,
     save: (ctx, org, data, req) => passport.updateGeneral(ctx, org, data, todayIso(), seenIn(req.body)),
     rerender: (req, res, errors, status) => showGeneralForm(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}`, message: 'Общие сведения сохранены' }),
   }));
   routes.get('/orgs/:inpo/officers/new', can('org.passport.edit'), (req, res) => showOfficerForm(req, res));
-  routes.post('/orgs/:inpo/officers', can('org.passport.edit'), passportForm(passport, {
+  routes.post('/orgs/:inpo/officers', can('org.passport.edit'), passportForm({
     schema: officerSchema,
     save: (ctx, org, data, req) => passport.addOfficer(ctx, principalOf(req), org, data),
     rerender: (req, res, errors, status) => showOfficerForm(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}/officers`, message: 'Выборное лицо добавлено' }),
   }));
   routes.get('/orgs/:inpo/officers/:officerId/person', can('org.passport.edit'), (req, res) => showOfficerPersonForm(req, res));
-  routes.post('/orgs/:inpo/officers/:officerId/person', can('org.passport.edit'), passportForm(passport, {
+  routes.post('/orgs/:inpo/officers/:officerId/person', can('org.passport.edit'), passportForm({
     schema: officerPersonSchema,
     save: (ctx, org, data, req) => passport.setOfficerPerson(ctx, principalOf(req), org, officerIdOf(req), data),
     rerender: (req, res, errors, status) => showOfficerPersonForm(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}/officers`, message: 'Человек выборного лица указан' }),
   }));
-  routes.post('/orgs/:inpo/officers/:officerId/end', can('org.passport.edit'), passportForm(passport, {
+  routes.post('/orgs/:inpo/officers/:officerId/end', can('org.passport.edit'), passportForm({
     schema: endOfficerSchema,
     save: (ctx, org, data, req) => passport.endOfficer(ctx, org, officerIdOf(req), data.endedOn),
     rerender: (req, res, errors, status) => showOfficers(req, res, errors.map((e) => ({ ...e, field: `endedOn-${officerIdOf(req)}` })), status),
     done: (org) => ({ to: `/orgs/${org.inpo}/officers`, message: 'Полномочия прекращены' }),
   }));
-  routes.post('/orgs/:inpo/headcount', can('org.passport.edit'), passportForm(passport, {
+  routes.post('/orgs/:inpo/headcount', can('org.passport.edit'), passportForm({
     schema: headcountSchema,
     save: (ctx, org, data, req) => passport.saveHeadcount(ctx, org, data, seenIn(req.body, true)),
     rerender: (req, res, errors, status) => showHeadcount(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}/headcount`, message: 'Численность сохранена' }),
   }));
   routes.get('/orgs/:inpo/agreement/edit', can('org.passport.edit'), (req, res) => showAgreementForm(req, res));
-  routes.post('/orgs/:inpo/agreement', can('org.passport.edit'), passportForm(passport, {
+  routes.post('/orgs/:inpo/agreement', can('org.passport.edit'), passportForm({
     schema: agreementSchema,
     save: (ctx, org, data, req) => passport.saveAgreement(ctx, org, data, seenIn(req.body, true)),
     rerender: (req, res, errors, status) => showAgreementForm(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}/agreement`, message: 'Сведения о коллективном договоре сохранены' }),
   }));
-  routes.post('/orgs/:inpo/agreement/annexes', can('org.passport.edit'), passportForm(passport, {
+  routes.post('/orgs/:inpo/agreement/annexes', can('org.passport.edit'), passportForm({
     schema: annexSchema,
     save: (ctx, org, data) => passport.addAnnex(ctx, org, data),
     rerender: (req, res, errors, status) => showAgreement(req, res, errors, status),
