@@ -14,10 +14,9 @@ import { idInput } from '../shared/fields';
 import { decodeCursor, encodeCursor } from '../shared/cursor';
 import { DICTIONARY_LOCALS, passportForm, renderTab } from './org-pages';
 import { agreementSchema, annexSchema, endOfficerSchema, generalSchema, headcountSchema, officerPersonSchema, officerSchema } from './passport.schemas';
-import { searchCards } from './officer-persons';
 import type { OrgRow } from './orgs.repo';
 import { agreementVersionFields, generalVersionFields, headcountVersionFields } from './passport-versions';
-import { CHILD_SORTS, ORG_FILTERS, listChildren, searchSubtree, type ChildSort, type OrgFilter } from './structure.repo';
+import { CHILD_SORTS, ORG_FILTERS, type ChildSort, type OrgFilter } from './structure.repo';
 
 const PAGE_SIZE = 50;
 
@@ -34,7 +33,7 @@ const searchQuery = z.object({
   after: z.string().max(1000).optional().catch(undefined),
 });
 
-export function orgsRoutes({ db, loaders, services: { passport } }: Deps): Router {
+export function orgsRoutes({ loaders, services: { passport } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('inpo', loaders.organization);
 
@@ -118,7 +117,7 @@ export function orgsRoutes({ db, loaders, services: { passport } }: Deps): Route
   function showStructure(req: Request, res: Response) {
     const query = structureQuery.parse(req.query);
     return renderTab(passport, req, res, 'structure', async (org) => {
-      const { children, total } = await listChildren(db, org, query.sort, query.page, PAGE_SIZE);
+      const { children, total } = await passport.children(org, query.sort, query.page, PAGE_SIZE);
       return { children, total, sort: query.sort, page: query.page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
     });
   }
@@ -129,7 +128,7 @@ export function orgsRoutes({ db, loaders, services: { passport } }: Deps): Route
     const cursor = decodeCursor(query.after, ['text', 'integer']);
     const after = cursor ? { name: cursor[0] as string, id: cursor[1] as number } : null;
     const searched = Boolean(query.q || query.filter);
-    const result = searched ? await searchSubtree(db, org.path, { q: query.q ?? null, filter: query.filter ?? null, after }, PAGE_SIZE) : null;
+    const result = searched ? await passport.search(org, { q: query.q ?? null, filter: query.filter ?? null, after }, PAGE_SIZE) : null;
     res.render('orgs/search', {
       title: `Поиск: ${org.name}`, section: 'registry', org, q: query.q ?? '', filter: query.filter ?? '', result,
       nextCursor: result?.next ? encodeCursor([result.next.name, result.next.id]) : null, ...DICTIONARY_LOCALS,
@@ -146,7 +145,7 @@ export function orgsRoutes({ db, loaders, services: { passport } }: Deps): Route
   /** The form with the cards found by the search (`q`, kept through a re-render after errors). */
   async function showOfficerForm(req: Request, res: Response, errors: FieldError[] = [], status?: number) {
     const q = officerSearchQuery.parse(req.method === 'POST' ? { q: req.body?.q } : req.query).q ?? '';
-    const cards = await searchCards(db, principalOf(req), q);
+    const cards = await passport.officerCandidates(principalOf(req), q);
     await editPage(req, res, 'orgs/officer-new', 'Новое выборное лицо', errors, (org) => ({
       post: org.level === 'group' ? 'group_organizer' : 'chair', electedOn: todayIso(), personKind: 'member',
     }), status, { q, cards, searched: q !== '' });
@@ -161,7 +160,7 @@ export function orgsRoutes({ db, loaders, services: { passport } }: Deps): Route
     const q = officerSearchQuery.parse(req.method === 'POST' ? { q: req.body?.q } : req.query).q ?? `${officer.surname} ${officer.name}`;
     const initial = { personKind: 'member', surname: officer.surname, name: officer.name, patronymic: officer.patronymic };
     await editPage(req, res, 'orgs/officer-person', 'Человек выборного лица', errors, () => initial, status, {
-      q, cards: await searchCards(db, principalOf(req), q), searched: q !== '', officer,
+      q, cards: await passport.officerCandidates(principalOf(req), q), searched: q !== '', officer,
     });
   }
 
