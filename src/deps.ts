@@ -5,6 +5,7 @@ import { createAuthService } from './auth/auth.service';
 import type { Config } from './config';
 import { createCardsService } from './cards/cards.service';
 import { createDb } from './db/knex';
+import { createExportsService } from './exports/export-jobs';
 import { createHomeService } from './home/home.service';
 import { createMembersService } from './members/members.service';
 import { createPassportService } from './registry/passport.service';
@@ -33,6 +34,7 @@ function buildServices(db: Knex, dates: EventDates) {
     forms: createFormsService(db),
     orgImport: createOrgImportService(db),
     memberImport: createMemberImportService(db, dates),
+    exportJobs: createExportsService(db),
   };
 }
 

@@ -17,6 +17,7 @@ import {
 import { AGREEMENT_FIELDS, GENERAL_FIELDS, agreementSnapshot, agreementVersionFields, generalSnapshot, generalVersionFields, staleHeadcount } from './passport-versions';
 import { membersOnRecordQuery } from '../membership/member-counts.repo';
 import { resolveOfficerPerson, searchCards } from './officer-persons';
+import { listOrgAudit } from './history.repo';
 import { listChildren, searchSubtree, type ChildSort, type SubtreeSearch } from './structure.repo';
 
 /**
@@ -45,6 +46,8 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
     },
 
     officers: (org: OrgRow) => listOfficers(db, org.id),
+    /** The organization's journal: its audit trail, newest first. */
+    journal: (org: OrgRow) => listOrgAudit(db, org.id),
     /** A page of the organization's children, in the chosen order. */
     children: (org: OrgRow, sort: ChildSort, page: number, pageSize: number) => listChildren(db, org, sort, page, pageSize),
     /** Organizations of the subtree by name, ИНПО or a gap of their passports, a page after `after`. */
