@@ -8,9 +8,12 @@ import { createSecondFactorService } from './auth/second-factor.service';
 import type { Config } from './config';
 import { createCardsService } from './cards/cards.service';
 import { createDb } from './db/knex';
+import { createExportsService } from './exports/export-jobs';
 import { createHomeService } from './home/home.service';
 import { createMembersService } from './members/members.service';
 import { createPassportService } from './registry/passport.service';
+import { createOrgImportService } from './registry/org-import';
+import { createMemberImportService } from './members/import/member-import';
 import { createRestructureService } from './registry/restructure.service';
 import { createReportsService } from './reports/reports.service';
 import { createFormsService } from './reports/forms/forms.service';
@@ -37,6 +40,9 @@ function buildServices(db: Knex, dates: EventDates) {
     cards: createCardsService(db, dates),
     reports: createReportsService(db, dates),
     forms: createFormsService(db),
+    orgImport: createOrgImportService(db),
+    memberImport: createMemberImportService(db, dates),
+    exportJobs: createExportsService(db),
   };
 }
 

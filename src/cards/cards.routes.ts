@@ -10,7 +10,6 @@ import { errorViewModel, parseForm } from '../http/forms';
 import { requiredDate } from '../shared/fields';
 import { todayIso } from '../shared/dates';
 import { CARD_STATUSES, CARD_STATUS_LABELS, NEXT_STATUSES } from './card-statuses';
-import { cardCountsByStatus } from './cards.service';
 
 const batchSchema = z.object({
   from: z.enum(CARD_STATUSES, { error: 'Выберите текущее состояние' }),
@@ -18,7 +17,7 @@ const batchSchema = z.object({
   on: requiredDate('Укажите дату'),
 });
 
-export function cardsRoutes({ db, loaders, services: { cards } }: Deps): Router {
+export function cardsRoutes({ loaders, services: { cards } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('inpo', loaders.organization);
   routes.get('/orgs/:inpo/cards', can('member.view'), (req, res) => showCards(req, res));
@@ -28,7 +27,7 @@ export function cardsRoutes({ db, loaders, services: { cards } }: Deps): Router 
   async function showCards(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
     const org = orgOf(req);
     res.status(status).render('cards/org', {
-      title: `ЭПБ: ${org.name}`, section: 'members', org, counts: await cardCountsByStatus(db, org.path), today: todayIso(),
+      title: `ЭПБ: ${org.name}`, section: 'members', org, counts: await cards.countsByStatus(org), today: todayIso(),
       values: req.method === 'POST' ? req.body : { from: 'delivered_to_region', to: 'handed_to_organization' },
       CARD_STATUSES, CARD_STATUS_LABELS, NEXT_STATUSES, ...errorViewModel(errors),
     });

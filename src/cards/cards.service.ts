@@ -7,9 +7,9 @@ import { ValidationError } from '../http/errors';
 import type { OrgRow } from '../registry/orgs.repo';
 import { eventDates, since14, type EventDates } from '../shared/event-dates';
 import { CARD_STATUS_LABELS, LIVE_STATUSES, mayMove, type CardStatus } from './card-statuses';
-import { insertCard, lockCardsOf, lockedCardWithMember, lockedMemberForCard, memberIdsIn, moveCards, nextCardSequence, setCardStatus } from './cards.repo';
+import { cardCountsByStatus, insertCard, lockCardsOf, lockedCardWithMember, lockedMemberForCard, memberIdsIn, moveCards, nextCardSequence, setCardStatus } from './cards.repo';
 
-export { blockLiveCards, cardCountsByStatus, cardsOfMember } from './cards.repo';
+export { blockLiveCards, cardsOfMember } from './cards.repo';
 
 const fieldError = (field: string, message: string) => new ValidationError([{ field, message }]);
 
@@ -22,6 +22,9 @@ export async function moveCardsOf(trx: Knex.Transaction, memberIds: number[], fr
 /** Card changes lock what they check: the member for a new card (one live card each), the card for a move (one move at a time). */
 export function createCardsService(db: Knex, dates: EventDates = eventDates()) {
   return {
+    /** Cards of the subtree's members by status. */
+    countsByStatus: (org: OrgRow) => cardCountsByStatus(db, org.path),
+
     /** A new card (or the replacement of a lost one) for an active member without a live card. */
     async request(principal: Principal, ctx: AuditContext, memberId: number, kind: 'plastic' | 'virtual', on: string) {
       return inTransaction(db, async (trx) => {

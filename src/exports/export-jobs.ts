@@ -17,6 +17,7 @@ import {
   claimNextJob, completeJob, countActiveJobs, deleteJobs, expiredJobs, failJob, insertJob, lockUsersJobs, requeueJobs, retryOrFailJob, runningAmong, setJobProgress,
   staleRunningJobs, type ClaimedJob,
 } from './export-jobs.repo';
+import { findOwnJob } from './export-jobs.repo';
 
 export const MAX_ACTIVE_JOBS_PER_USER = 3;
 const PROGRESS_EVERY = 1000;
@@ -137,4 +138,13 @@ export function startExportWorker(db: Knex, dir: string, logger: Logger): { stop
   const timer = setInterval(() => void tick(), 2000);
   timer.unref();
   return { stop: () => clearInterval(timer) };
+}
+
+/** The background exports as the pages use them: queued for a requester, read back by them only. */
+export function createExportsService(db: Knex) {
+  return {
+    enqueue: (userId: number, organizationId: number, format: 'xlsx' | 'csv', filter: MemberListFilter, reader: ListReader, rowsTotal: number) =>
+      enqueueExport(db, userId, organizationId, format, filter, reader, rowsTotal),
+    ownJob: (userId: number, id: string) => findOwnJob(db, userId, id),
+  };
 }

@@ -3,15 +3,13 @@ import type { Request, Response, Router } from 'express';
 import { orgOf } from '../access/loaders';
 import { can, guardedRouter, signedIn } from '../access/route-guards';
 import { filterOf, listQuery, readerOf } from '../members/member-list-query';
-import { countMembers } from '../members/members.repo';
 import type { Deps } from '../deps';
 import { NotFoundError } from '../http/errors';
 import { principalOf } from '../http/guards';
-import { enqueueExport, jobFilePath } from './export-jobs';
-import { findOwnJob } from './export-jobs.repo';
+import { jobFilePath } from './export-jobs';
 
 /** A background export of a member list: queued by whoever may read the list; its progress page and its file for the requester only. */
-export function exportsRoutes({ db, config, loaders }: Deps): Router {
+export function exportsRoutes({ config, loaders, services: { members, exportJobs } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('inpo', loaders.organization);
   routes.post('/orgs/:inpo/members/export-jobs', can('member.view'), queueExport);
@@ -25,18 +23,18 @@ export function exportsRoutes({ db, config, loaders }: Deps): Router {
     const format = req.body?.format === 'csv' ? 'csv' : 'xlsx';
     const filter = filterOf(listQuery.parse(req.body ?? {}));
     const reader = readerOf(req);
-    const id = await enqueueExport(db, principalOf(req).id, org.id, format, filter, reader, await countMembers(db, org, filter, reader));
+    const id = await exportJobs.enqueue(principalOf(req).id, org.id, format, filter, reader, await members.count(org, filter, reader));
     res.redirect(303, `/exports/${id}`);
   }
 
   async function showJob(req: Request, res: Response) {
-    const job = await findOwnJob(db, principalOf(req).id, String(req.params.id));
+    const job = await exportJobs.ownJob(principalOf(req).id, String(req.params.id));
     if (!job) throw new NotFoundError();
     res.render('exports/job', { title: 'Выгрузка', section: 'members', job, refresh: job.status === 'queued' || job.status === 'running' });
   }
 
   async function download(req: Request, res: Response) {
-    const job = await findOwnJob(db, principalOf(req).id, String(req.params.id));
+    const job = await exportJobs.ownJob(principalOf(req).id, String(req.params.id));
     if (!job || job.status !== 'done') throw new NotFoundError();
     const file = jobFilePath(config.exportDir, job);
     if (!fs.existsSync(file)) throw new NotFoundError();

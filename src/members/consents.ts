@@ -25,12 +25,13 @@ export const consentSchema = z
   .superRefine((v, ctx) => {
     if (v.kind === 'mailing' && !v.channel) ctx.addIssue({ code: 'custom', path: ['channel'], message: 'Для рассылок укажите канал' });
   });
+export type ConsentInput = z.output<typeof consentSchema>;
 export const withdrawSchema = z.object({ consentId: idInput('Выберите согласие'), on: requiredDate('Укажите дату отзыва') });
 
 const fieldError = (field: string, message: string) => new ValidationError([{ field, message }]);
 
 /** A new consent; the card is locked meanwhile, so the same consent registered twice at once is found by the second. */
-export async function giveConsent(db: Knex, ctx: AuditContext, memberId: number, input: z.output<typeof consentSchema>, dates: EventDates = eventDates()) {
+export async function giveConsent(db: Knex, ctx: AuditContext, memberId: number, input: ConsentInput, dates: EventDates = eventDates()) {
   const channel = input.kind === 'mailing' ? input.channel : null;
   await inTransaction(db, async (trx) => {
     const member = await lockedMember(trx, memberId);

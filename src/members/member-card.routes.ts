@@ -10,19 +10,16 @@ import { errorViewModel, parseForm } from '../http/forms';
 import { StaleEditError, mergeStale, seenIn, type Seen } from '../http/versioned-forms';
 import { memberVersionFields } from './member-versions';
 import { principalOf } from '../http/guards';
-import { pendingRequestOf } from './transfer-requests.repo';
 import { todayIso } from '../shared/dates';
-import { electedPostsOf } from './members.repo';
 import { OFFICER_POST_LABELS } from '../registry/officer-posts';
 import { mergeSchema, readmitSchema, cardMoveSchema, cardRequestSchema, categorySchema, personSchema, exitSchema, transferSchema } from './members.schemas';
 import { CARD_STATUS_LABELS, LIVE_STATUSES, NEXT_STATUSES } from '../cards/card-statuses';
-import { cardsOfMember } from '../cards/cards.service';
-import { CHANNEL_LABELS, CONSENT_KIND_LABELS, SOURCE_LABELS, consentSchema, consentsOfMember, giveConsent, withdrawConsent, withdrawSchema } from './consents';
+import { CHANNEL_LABELS, CONSENT_KIND_LABELS, SOURCE_LABELS, consentSchema, withdrawSchema } from './consents';
 import { DuplicateFoundError } from './members.service';
 import { MEMBER_DICTIONARIES as DICTIONARIES, duplicatesViewModel } from './member-views';
 
 /** One member card: the page, its edit form, its events (transfer, exit, cards, consents, category, readmission) and merges. */
-export function memberCardRoutes({ db, eventDates, loaders, services: { members, cards } }: Deps): Router {
+export function memberCardRoutes({ loaders, services: { members, cards } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('id', loaders.member);
   routes.get('/members/:id', can('member.view'), (req, res) => showCard(req, res));
@@ -34,8 +31,8 @@ export function memberCardRoutes({ db, eventDates, loaders, services: { members,
   routes.post('/members/:id/exit', can('member.edit'), (req, res) => memberEvent(req, res, 'exit', exitSchema, (p, c, id, d, seen) => members.exit(p, c, id, d, seen), 'Выход из Профсоюза оформлен', true));
   routes.post('/members/:id/cards', can('member.edit'), (req, res) => memberEvent(req, res, 'card', cardRequestSchema, async (p, c, id, d) => void (await cards.request(p, c, id, d.kind, d.on)), 'Заявка на карту оформлена'));
   routes.post('/members/:id/cards/move', can('member.edit'), (req, res) => memberEvent(req, res, 'cardmove', cardMoveSchema, (p, c, id, d) => cards.move(p, c, id, d.cardId, d.to, d.on, d.reason), 'Состояние карты изменено'));
-  routes.post('/members/:id/consents', can('member.edit'), (req, res) => memberEvent(req, res, 'consent', consentSchema, (_p, c, id, d) => giveConsent(db, c, id, d, eventDates), 'Согласие зарегистрировано'));
-  routes.post('/members/:id/consents/withdraw', can('member.edit'), (req, res) => memberEvent(req, res, 'withdraw', withdrawSchema, (_p, c, _id, d) => withdrawConsent(db, c, memberOf(req), d.consentId, d.on, eventDates), 'Согласие отозвано'));
+  routes.post('/members/:id/consents', can('member.edit'), (req, res) => memberEvent(req, res, 'consent', consentSchema, (_p, c, id, d) => members.giveConsent(c, id, d), 'Согласие зарегистрировано'));
+  routes.post('/members/:id/consents/withdraw', can('member.edit'), (req, res) => memberEvent(req, res, 'withdraw', withdrawSchema, (_p, c, _id, d) => members.withdrawConsent(c, memberOf(req), d.consentId, d.on), 'Согласие отозвано'));
   routes.post('/members/:id/readmit', can('member.edit'), (req, res) => memberEvent(req, res, 'readmit', readmitSchema, (p, c, id, d, seen) => members.readmit(p, c, id, d, seen), 'Повторный приём оформлен', true));
   routes.post('/members/:id/merge', can('member.edit'), (req, res) => merge(req, res));
   routes.post('/members/:id/category', can('member.edit'), (req, res) => memberEvent(req, res, 'category', categorySchema, (p, c, id, d, seen) => members.changeCategory(p, c, id, d, seen), 'Категория изменена', true));
@@ -55,9 +52,7 @@ export function memberCardRoutes({ db, eventDates, loaders, services: { members,
   async function showCard(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
     const card = await members.card(principalOf(req), auditContextOf(req), memberOf(req));
     const id = card.member.id;
-    const [cards, pendingTransfer, consents, posts] = await Promise.all([
-      cardsOfMember(db, id), pendingRequestOf(db, id), consentsOfMember(db, id), electedPostsOf(db, id),
-    ]);
+    const { cards, pendingTransfer, consents, posts } = await members.cardDetails(id);
     res.status(status).render('members/card', {
       title: `${card.member.surname} ${card.member.name}`, section: 'members', ...card, cards, pendingTransfer, consents, posts, today: todayIso(), versionFields: memberVersionFields(card.member),
       OFFICER_POST_LABELS, CONSENT_KIND_LABELS, CHANNEL_LABELS, SOURCE_LABELS, CARD_STATUS_LABELS, NEXT_STATUSES, LIVE_STATUSES,

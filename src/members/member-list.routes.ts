@@ -2,8 +2,6 @@ import type { Request, Response, Router } from 'express';
 import { orgOf } from '../access/loaders';
 import { can, guardedRouter } from '../access/route-guards';
 import { auditContextOf } from '../audit/audit';
-import { exportMembers } from './member-export';
-import { duplicateGroups } from './duplicates.repo';
 import type { Deps } from '../deps';
 import { ConflictError, ValidationError, type FieldError } from '../http/errors';
 import { sendDownload } from '../http/download';
@@ -11,10 +9,9 @@ import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { maskEmail, maskPhone } from './contact-masks';
 import { principalOf } from '../http/guards';
-import { incomingRequests } from './transfer-requests.repo';
 import { todayIso } from '../shared/dates';
 import { XLSX_MIME } from '../shared/spreadsheet';
-import { MEMBER_SORT_CURSORS, countMembers, filteredMembers, listMembers } from './members.repo';
+import { MEMBER_SORT_CURSORS } from './members.repo';
 import { AGE_BANDS, TENURE_BANDS, filterOf, filterParams, listQuery, readerOf } from './member-list-query';
 import { decodeCursor, encodeCursor } from '../shared/cursor';
 import { admissionSchema, bulkSchema } from './members.schemas';
@@ -46,12 +43,12 @@ export function memberListRoutes({ db, loaders, services: { members } }: Deps): 
     const org = orgOf(req);
     const filter = filterOf(listQuery.parse(req.query));
     const reader = readerOf(req);
-    if ((await countMembers(db, org, filter, reader)) > DIRECT_EXPORT_LIMIT) {
+    if ((await members.count(org, filter, reader)) > DIRECT_EXPORT_LIMIT) {
       throw new ConflictError('Список большой: нажмите «Подготовить файл», выгрузка будет готова через несколько минут');
     }
     await sendDownload(db, req, res, {
       type: format === 'xlsx' ? XLSX_MIME : 'text/csv; charset=utf-8', fileName: `chleny-profsoyuza-${org.inpo}.${format}`,
-      write: (sink) => exportMembers(db, org, filter, reader, format, sink),
+      write: (sink) => members.exportList(org, filter, reader, format, sink),
       audit: { action: 'member.exported', entity: 'organization', entityId: org.id, organizationId: org.id, newValues: { format, filter: { ...filter } } },
     });
   }
@@ -62,7 +59,7 @@ export function memberListRoutes({ db, loaders, services: { members } }: Deps): 
     const filter = filterOf(query);
     const reader = readerOf(req);
     const [page, total] = await Promise.all([
-      listMembers(db, org, filter, reader, query.sort, decodeCursor(query.after, MEMBER_SORT_CURSORS[query.sort]), PAGE_SIZE), countMembers(db, org, filter, reader),
+      members.list(org, filter, reader, query.sort, decodeCursor(query.after, MEMBER_SORT_CURSORS[query.sort]), PAGE_SIZE), members.count(org, filter, reader),
     ]);
     const params = new URLSearchParams(filterParams(query));
     res.render('members/list', {
@@ -84,7 +81,7 @@ export function memberListRoutes({ db, loaders, services: { members } }: Deps): 
     };
     if (!form.ok) return fail(form.errors);
     const data = form.data;
-    const ids = data.scope === 'selected' ? data.ids : (await filteredMembers(db, org, filterOf(listQuery.parse(req.body ?? {})), readerOf(req)).clearSelect().pluck('m.id')).map(Number);
+    const ids = data.scope === 'selected' ? data.ids : await members.idsMatching(org, filterOf(listQuery.parse(req.body ?? {})), readerOf(req));
     const action: BulkAction = data.action === 'transfer' ? { kind: 'transfer', toInpo: data.toInpo, on: data.on }
       : data.action === 'exit' ? { kind: 'exit', reason: data.reason, on: data.on } : { kind: 'card', from: data.from, to: data.to, on: data.on };
     try {
@@ -100,12 +97,12 @@ export function memberListRoutes({ db, loaders, services: { members } }: Deps): 
 
   async function showRequests(req: Request, res: Response) {
     const org = orgOf(req);
-    res.render('members/transfer-requests', { title: `Запросы на перевод: ${org.name}`, section: 'members', org, requests: await incomingRequests(db, org.path) });
+    res.render('members/transfer-requests', { title: `Запросы на перевод: ${org.name}`, section: 'members', org, requests: await members.incomingTransfers(org) });
   }
 
   async function showDuplicates(req: Request, res: Response) {
     const org = orgOf(req);
-    res.render('members/duplicates', { title: `Возможные дубликаты: ${org.name}`, section: 'members', org, groups: await duplicateGroups(db, org.path) });
+    res.render('members/duplicates', { title: `Возможные дубликаты: ${org.name}`, section: 'members', org, groups: await members.duplicateGroups(org) });
   }
 
   async function showAdmission(req: Request, res: Response, status = 200, errors: FieldError[] = [], duplicates?: DuplicateFoundError) {

@@ -3,7 +3,11 @@ import { authorize, can, memberOrgRef, memberViewPaths } from '../access/access'
 import type { Principal } from '../access/principal';
 import { pathWithin } from '../shared/org-paths';
 import { diffValues, recordAudit, recordAuditForMembers, type AuditContext } from '../audit/audit';
-import { blockLiveCards, moveCardsOf } from '../cards/cards.service';
+import { blockLiveCards, cardsOfMember, moveCardsOf } from '../cards/cards.service';
+import type { RowSink } from '../db/stream-rows';
+import { exportMembers } from './member-export';
+import { duplicateGroups } from './duplicates.repo';
+import { incomingRequests, pendingRequestOf } from './transfer-requests.repo';
 import type { CardStatus } from '../cards/card-statuses';
 import { inTransaction } from '../db/transaction';
 import { AppError, ValidationError } from '../http/errors';
@@ -16,8 +20,12 @@ import { changeCategory, endMemberships, historyBounds, membersWithLaterEvents, 
 import { lockedMember } from './member-versions';
 import { lockPerson } from './person-locks';
 import { mergeCards } from './card-merge';
-import { requestTransfer } from './transfer-requests';
-import { activeMembersIn, findDuplicateCandidates, findMember, insertMember, lockMembers, memberTimeline, updateMemberCard, type DuplicateCandidate, type DuplicateProbe, type MemberRow } from './members.repo';
+import { decideRequest, requestTransfer } from './transfer-requests';
+import { consentsOfMember, giveConsent, withdrawConsent, type ConsentInput } from './consents';
+import {
+  activeMembersIn, countMembers, electedPostsOf, filteredMembers, findDuplicateCandidates, findMember, insertMember, listMembers, lockMembers, memberTimeline, updateMemberCard,
+  type DuplicateCandidate, type DuplicateProbe, type ListReader, type ListRoot, type MemberCursor, type MemberListFilter, type MemberRow, type MemberSort,
+} from './members.repo';
 import { MATCH_ELSEWHERE_MESSAGE, assertChecksLeft, spendMatchesElsewhere } from './duplicate-guard';
 import type { AdmissionInput, PersonInput } from './members.schemas';
 
@@ -266,6 +274,32 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
       });
     },
 
+    /** A page of a list, as its reader may see it (present cards only inside their subtrees). */
+    list: (root: ListRoot, filter: MemberListFilter, reader: ListReader, sort: MemberSort, after: MemberCursor | null, pageSize: number) =>
+      listMembers(db, root, filter, reader, sort, after, pageSize),
+    count: (root: ListRoot, filter: MemberListFilter, reader: ListReader) => countMembers(db, root, filter, reader),
+    /** The ids of every card the list's filter matches (a bulk action on the whole list). */
+    async idsMatching(root: ListRoot, filter: MemberListFilter, reader: ListReader): Promise<number[]> {
+      return (await filteredMembers(db, root, filter, reader).clearSelect().pluck('m.id')).map(Number);
+    },
+    /** The list as a file, streamed into `sink`; returns the rows written. */
+    exportList: (root: ListRoot, filter: MemberListFilter, reader: ListReader, format: 'xlsx' | 'csv', sink: RowSink) => exportMembers(db, root, filter, reader, format, sink),
+    duplicateGroups: (root: OrgRow) => duplicateGroups(db, root.path),
+    incomingTransfers: (root: OrgRow) => incomingRequests(db, root.path),
+    /** What the card page shows beside the card: union cards, a pending transfer, consents, elected posts. */
+    async cardDetails(memberId: number) {
+      const [cards, pendingTransfer, consents, posts] = await Promise.all([
+        cardsOfMember(db, memberId), pendingRequestOf(db, memberId), consentsOfMember(db, memberId), electedPostsOf(db, memberId),
+      ]);
+      return { cards, pendingTransfer, consents, posts };
+    },
+
+    /** A consent given by the member (one active per kind and channel). */
+    giveConsent: (ctx: AuditContext, memberId: number, input: ConsentInput) => giveConsent(db, ctx, memberId, input, dates),
+    withdrawConsent: (ctx: AuditContext, member: MemberRow, consentId: number, on: string) => withdrawConsent(db, ctx, member, consentId, on, dates),
+    /** The receiving organization's decision on a transfer request (its route has authorized that organization). */
+    decideTransfer: (ctx: AuditContext, requestId: number, accept: boolean, reason: string | null) => decideRequest(db, ctx, requestId, accept, reason, dates),
+
     /** Merges the card `duplicateId` into `survivor`; the duplicate, named in a form, must be the user's to edit too. */
     async merge(principal: Principal, ctx: AuditContext, survivor: MemberRow, duplicateId: number) {
       const duplicate = await findMember(db, duplicateId);
@@ -274,7 +308,7 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
     },
 
     async changeCategory(
-      principal: Principal, ctx: AuditContext, id: number,
+      _principal: Principal, ctx: AuditContext, id: number,
       input: { category: string; isPedagogical: boolean; onParentalLeave: boolean; on: string; documentNumber: string | null; documentDate: string | null }, seen?: Seen,
     ) {
       if (input.category !== 'working' && input.isPedagogical) throw fieldError('isPedagogical', 'Педагогическая должность бывает только у работающих');

@@ -7,11 +7,10 @@ import { ValidationError } from '../http/errors';
 import { flash } from '../http/flash';
 import { parseForm } from '../http/forms';
 import { safeLocalPath } from '../http/guards';
-import { decideRequest } from './transfer-requests';
 import { decisionSchema } from './members.schemas';
 
 /** A transfer request is decided by its receiving organization (the request's id is not a card's: a router of its own). */
-export function transferRequestRoutes({ db, eventDates, loaders }: Deps): Router {
+export function transferRequestRoutes({ loaders, services: { members } }: Deps): Router {
   const requests = guardedRouter();
   requests.param('id', loaders.transferRequest);
   requests.post('/transfer-requests/:id/decide', can('member.edit'), (req, res) => decide(req, res));
@@ -20,7 +19,7 @@ export function transferRequestRoutes({ db, eventDates, loaders }: Deps): Router
   async function decide(req: Request, res: Response) {
     const form = parseForm(decisionSchema, req.body);
     if (!form.ok) throw new ValidationError(form.errors);
-    await decideRequest(db, auditContextOf(req), transferRequestOf(req), form.data.decision === 'accept', form.data.reason, eventDates);
+    await members.decideTransfer(auditContextOf(req), transferRequestOf(req), form.data.decision === 'accept', form.data.reason);
     flash(req, 'success', form.data.decision === 'accept' ? 'Перевод принят' : 'В переводе отказано');
     res.redirect(303, safeLocalPath(form.data.back, '/'));
   }

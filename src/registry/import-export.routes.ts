@@ -13,9 +13,9 @@ import { checkXlsxUpload, uploadFile, withImportSlot } from '../imports/upload';
 import { todayIso } from '../shared/dates';
 import { XLSX_MIME } from '../shared/spreadsheet';
 import { exportOrganizations, writeImportTemplate } from './org-export';
-import { applyOrgImport, planOrgImport, readOrgWorkbook, type ImportPlan } from './org-import';
+import type { ImportPlan } from './org-import';
 
-export function importExportRoutes({ db, config, importSlots, loaders }: Deps): Router {
+export function importExportRoutes({ db, config, importSlots, loaders, services: { orgImport } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('inpo', loaders.organization);
   routes.get('/orgs/:inpo/import', can('org.restructure'), (req, res) => showImport(req, res));
@@ -39,10 +39,10 @@ export function importExportRoutes({ db, config, importSlots, loaders }: Deps): 
     const principal = principalOf(req);
     const org = orgOf(req);
     try {
-      const sheet = await readOrgWorkbook(await checkXlsxUpload(req.file));
-      const plan: ImportPlan = sheet.issues.length ? { rows: 0, creates: [], updates: [], issues: sheet.issues } : await planOrgImport(db, principal, org, sheet.rows);
+      const sheet = await orgImport.read(await checkXlsxUpload(req.file));
+      const plan: ImportPlan = sheet.issues.length ? { rows: 0, creates: [], updates: [], issues: sheet.issues } : await orgImport.plan(principal, org, sheet.rows);
       if (req.body?.mode !== 'commit' || plan.issues.length) return showImport(req, res, plan.issues.length ? 422 : 200, { plan });
-      const result = await applyOrgImport(db, principal, auditContextOf(req), org, plan, todayIso());
+      const result = await orgImport.apply(principal, auditContextOf(req), org, plan, todayIso());
       flash(req, 'success', `Загрузка выполнена: создано ${result.created}, обновлено ${result.updated}`);
       res.redirect(303, `/orgs/${org.inpo}/structure`);
     } catch (err) {

@@ -175,3 +175,12 @@ export async function applyOrgImport(db: Knex, principal: Principal, ctx: AuditC
     return { created: plan.creates.length, updated };
   });
 }
+
+/** The organizations' upload: a sheet planned against the registry (nothing written), then applied as planned. */
+export function createOrgImportService(db: Knex) {
+  return {
+    read: readOrgWorkbook,
+    plan: (principal: Principal, root: OrgRow, rows: OrgSheetRow[]) => planOrgImport(db, principal, root, rows),
+    apply: (principal: Principal, ctx: AuditContext, root: OrgRow, plan: ImportPlan, today: string) => applyOrgImport(db, principal, ctx, root, plan, today),
+  };
+}

@@ -48,7 +48,6 @@ export async function renderTab(
  * with 409 when another user changed the row meanwhile (the form then shows their change merged in).
  */
 export function passportForm<S extends z.ZodType>(
-  passport: PassportService,
   options: {
     schema: S;
     save: (ctx: ReturnType<typeof auditContextOf>, org: OrgRow, data: z.output<S>, req: Request) => Promise<unknown>;

@@ -14,10 +14,9 @@ import { idInput } from '../shared/fields';
 import { decodeCursor, encodeCursor } from '../shared/cursor';
 import { DICTIONARY_LOCALS, passportForm, renderTab } from './org-pages';
 import { agreementSchema, annexSchema, endOfficerSchema, generalSchema, headcountSchema, officerPersonSchema, officerSchema } from './passport.schemas';
-import { searchCards } from './officer-persons';
 import type { OrgRow } from './orgs.repo';
 import { agreementVersionFields, generalVersionFields, headcountVersionFields } from './passport-versions';
-import { CHILD_SORTS, ORG_FILTERS, listChildren, searchSubtree, type ChildSort, type OrgFilter } from './structure.repo';
+import { CHILD_SORTS, ORG_FILTERS, type ChildSort, type OrgFilter } from './structure.repo';
 
 const PAGE_SIZE = 50;
 
@@ -34,7 +33,7 @@ const searchQuery = z.object({
   after: z.string().max(1000).optional().catch(undefined),
 });
 
-export function orgsRoutes({ db, loaders, services: { passport } }: Deps): Router {
+export function orgsRoutes({ loaders, services: { passport } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('inpo', loaders.organization);
 
@@ -48,46 +47,46 @@ export function orgsRoutes({ db, loaders, services: { passport } }: Deps): Route
 
   // Passport edits, one form per tab
   routes.get('/orgs/:inpo/edit', can('org.passport.edit'), (req, res) => showGeneralForm(req, res));
-  routes.post('/orgs/:inpo/edit', can('org.passport.edit'), passportForm(passport, {
+  routes.post('/orgs/:inpo/edit', can('org.passport.edit'), passportForm({
     schema: generalSchema,
     save: (ctx, org, data, req) => passport.updateGeneral(ctx, org, data, todayIso(), seenIn(req.body)),
     rerender: (req, res, errors, status) => showGeneralForm(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}`, message: 'Общие сведения сохранены' }),
   }));
   routes.get('/orgs/:inpo/officers/new', can('org.passport.edit'), (req, res) => showOfficerForm(req, res));
-  routes.post('/orgs/:inpo/officers', can('org.passport.edit'), passportForm(passport, {
+  routes.post('/orgs/:inpo/officers', can('org.passport.edit'), passportForm({
     schema: officerSchema,
     save: (ctx, org, data, req) => passport.addOfficer(ctx, principalOf(req), org, data),
     rerender: (req, res, errors, status) => showOfficerForm(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}/officers`, message: 'Выборное лицо добавлено' }),
   }));
   routes.get('/orgs/:inpo/officers/:officerId/person', can('org.passport.edit'), (req, res) => showOfficerPersonForm(req, res));
-  routes.post('/orgs/:inpo/officers/:officerId/person', can('org.passport.edit'), passportForm(passport, {
+  routes.post('/orgs/:inpo/officers/:officerId/person', can('org.passport.edit'), passportForm({
     schema: officerPersonSchema,
     save: (ctx, org, data, req) => passport.setOfficerPerson(ctx, principalOf(req), org, officerIdOf(req), data),
     rerender: (req, res, errors, status) => showOfficerPersonForm(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}/officers`, message: 'Человек выборного лица указан' }),
   }));
-  routes.post('/orgs/:inpo/officers/:officerId/end', can('org.passport.edit'), passportForm(passport, {
+  routes.post('/orgs/:inpo/officers/:officerId/end', can('org.passport.edit'), passportForm({
     schema: endOfficerSchema,
     save: (ctx, org, data, req) => passport.endOfficer(ctx, org, officerIdOf(req), data.endedOn),
     rerender: (req, res, errors, status) => showOfficers(req, res, errors.map((e) => ({ ...e, field: `endedOn-${officerIdOf(req)}` })), status),
     done: (org) => ({ to: `/orgs/${org.inpo}/officers`, message: 'Полномочия прекращены' }),
   }));
-  routes.post('/orgs/:inpo/headcount', can('org.passport.edit'), passportForm(passport, {
+  routes.post('/orgs/:inpo/headcount', can('org.passport.edit'), passportForm({
     schema: headcountSchema,
     save: (ctx, org, data, req) => passport.saveHeadcount(ctx, org, data, seenIn(req.body, true)),
     rerender: (req, res, errors, status) => showHeadcount(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}/headcount`, message: 'Численность сохранена' }),
   }));
   routes.get('/orgs/:inpo/agreement/edit', can('org.passport.edit'), (req, res) => showAgreementForm(req, res));
-  routes.post('/orgs/:inpo/agreement', can('org.passport.edit'), passportForm(passport, {
+  routes.post('/orgs/:inpo/agreement', can('org.passport.edit'), passportForm({
     schema: agreementSchema,
     save: (ctx, org, data, req) => passport.saveAgreement(ctx, org, data, seenIn(req.body, true)),
     rerender: (req, res, errors, status) => showAgreementForm(req, res, errors, status),
     done: (org) => ({ to: `/orgs/${org.inpo}/agreement`, message: 'Сведения о коллективном договоре сохранены' }),
   }));
-  routes.post('/orgs/:inpo/agreement/annexes', can('org.passport.edit'), passportForm(passport, {
+  routes.post('/orgs/:inpo/agreement/annexes', can('org.passport.edit'), passportForm({
     schema: annexSchema,
     save: (ctx, org, data) => passport.addAnnex(ctx, org, data),
     rerender: (req, res, errors, status) => showAgreement(req, res, errors, status),
@@ -118,7 +117,7 @@ export function orgsRoutes({ db, loaders, services: { passport } }: Deps): Route
   function showStructure(req: Request, res: Response) {
     const query = structureQuery.parse(req.query);
     return renderTab(passport, req, res, 'structure', async (org) => {
-      const { children, total } = await listChildren(db, org, query.sort, query.page, PAGE_SIZE);
+      const { children, total } = await passport.children(org, query.sort, query.page, PAGE_SIZE);
       return { children, total, sort: query.sort, page: query.page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
     });
   }
@@ -129,7 +128,7 @@ export function orgsRoutes({ db, loaders, services: { passport } }: Deps): Route
     const cursor = decodeCursor(query.after, ['text', 'integer']);
     const after = cursor ? { name: cursor[0] as string, id: cursor[1] as number } : null;
     const searched = Boolean(query.q || query.filter);
-    const result = searched ? await searchSubtree(db, org.path, { q: query.q ?? null, filter: query.filter ?? null, after }, PAGE_SIZE) : null;
+    const result = searched ? await passport.search(org, { q: query.q ?? null, filter: query.filter ?? null, after }, PAGE_SIZE) : null;
     res.render('orgs/search', {
       title: `Поиск: ${org.name}`, section: 'registry', org, q: query.q ?? '', filter: query.filter ?? '', result,
       nextCursor: result?.next ? encodeCursor([result.next.name, result.next.id]) : null, ...DICTIONARY_LOCALS,
@@ -146,7 +145,7 @@ export function orgsRoutes({ db, loaders, services: { passport } }: Deps): Route
   /** The form with the cards found by the search (`q`, kept through a re-render after errors). */
   async function showOfficerForm(req: Request, res: Response, errors: FieldError[] = [], status?: number) {
     const q = officerSearchQuery.parse(req.method === 'POST' ? { q: req.body?.q } : req.query).q ?? '';
-    const cards = await searchCards(db, principalOf(req), q);
+    const cards = await passport.officerCandidates(principalOf(req), q);
     await editPage(req, res, 'orgs/officer-new', 'Новое выборное лицо', errors, (org) => ({
       post: org.level === 'group' ? 'group_organizer' : 'chair', electedOn: todayIso(), personKind: 'member',
     }), status, { q, cards, searched: q !== '' });
@@ -161,7 +160,7 @@ export function orgsRoutes({ db, loaders, services: { passport } }: Deps): Route
     const q = officerSearchQuery.parse(req.method === 'POST' ? { q: req.body?.q } : req.query).q ?? `${officer.surname} ${officer.name}`;
     const initial = { personKind: 'member', surname: officer.surname, name: officer.name, patronymic: officer.patronymic };
     await editPage(req, res, 'orgs/officer-person', 'Человек выборного лица', errors, () => initial, status, {
-      q, cards: await searchCards(db, principalOf(req), q), searched: q !== '', officer,
+      q, cards: await passport.officerCandidates(principalOf(req), q), searched: q !== '', officer,
     });
   }
 

@@ -16,7 +16,9 @@ import {
 } from './passport.repo';
 import { AGREEMENT_FIELDS, GENERAL_FIELDS, agreementSnapshot, agreementVersionFields, generalSnapshot, generalVersionFields, staleHeadcount } from './passport-versions';
 import { membersOnRecordQuery } from '../membership/member-counts.repo';
-import { resolveOfficerPerson } from './officer-persons';
+import { resolveOfficerPerson, searchCards } from './officer-persons';
+import { listOrgAudit } from './history.repo';
+import { listChildren, searchSubtree, type ChildSort, type SubtreeSearch } from './structure.repo';
 
 /**
  * The passport's edits: with `seen` (what the form was rendered from) a save from a form whose row has
@@ -44,6 +46,14 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
     },
 
     officers: (org: OrgRow) => listOfficers(db, org.id),
+    /** The organization's journal: its audit trail, newest first. */
+    journal: (org: OrgRow) => listOrgAudit(db, org.id),
+    /** A page of the organization's children, in the chosen order. */
+    children: (org: OrgRow, sort: ChildSort, page: number, pageSize: number) => listChildren(db, org, sort, page, pageSize),
+    /** Organizations of the subtree by name, ИНПО or a gap of their passports, a page after `after`. */
+    search: (org: OrgRow, criteria: SubtreeSearch, pageSize: number) => searchSubtree(db, org.path, criteria, pageSize),
+    /** Member cards this user may name as an officer's person. */
+    officerCandidates: (principal: Principal, q: string) => searchCards(db, principal, q),
     headcounts: (org: OrgRow) => listHeadcounts(db, org.id),
     async agreement(org: OrgRow) {
       return { agreement: await findAgreement(db, org.id), annexes: await listAnnexes(db, org.id), versions: await listAgreementVersions(db, org.id) };

@@ -11,7 +11,6 @@ import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { principalOf } from '../http/guards';
 import { todayIso } from '../shared/dates';
-import { listOrgAudit } from './history.repo';
 import { ACTION_LABELS } from '../audit/labels';
 import { LEVELS, mayContain, type Level } from './levels';
 import { DICTIONARY_LOCALS } from './org-pages';
@@ -19,10 +18,9 @@ import type { OrgRow } from './orgs.repo';
 import { childSchema, liquidateSchema, mergeSchema, moveSchema } from './restructure.schemas';
 import type { Operation } from './restructure.service';
 
-
 const OPERATION_TITLES: Record<Operation, string> = { move: 'Перемещение организации', merge: 'Присоединение к другой организации', liquidate: 'Ликвидация организации' };
 
-export function restructureRoutes({ db, loaders, services: { restructure } }: Deps): Router {
+export function restructureRoutes({ loaders, services: { restructure, passport } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('inpo', loaders.organization);
 
@@ -107,7 +105,7 @@ export function restructureRoutes({ db, loaders, services: { restructure } }: De
 
   async function showHistory(req: Request, res: Response) {
     const org = orgOf(req);
-    const entries = await listOrgAudit(db, org.id);
+    const entries = await passport.journal(org);
     res.render('orgs/history', { title: `Журнал изменений: ${org.name}`, section: 'registry', org, entries, AUDIT_LABELS: ACTION_LABELS, ...DICTIONARY_LOCALS });
   }
 }

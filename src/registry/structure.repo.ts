@@ -96,10 +96,16 @@ export interface SearchCursor {
  * Organizations of a subtree by name fragment (trigram index) or exact ИНПО, and/or by a passport filter;
  * keyset-paginated on (name, id) in the Russian collation.
  */
+export interface SubtreeSearch {
+  q: string | null;
+  filter: OrgFilter | null;
+  after: SearchCursor | null;
+}
+
 export async function searchSubtree(
   db: Knex,
   rootPath: string,
-  criteria: { q: string | null; filter: OrgFilter | null; after: SearchCursor | null },
+  criteria: SubtreeSearch,
   pageSize: number,
 ) {
   const query = db('organizations as o')

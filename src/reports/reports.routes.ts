@@ -17,7 +17,6 @@ import { todayIso } from '../shared/dates';
 import { idInput } from '../shared/fields';
 import { XLSX_MIME } from '../shared/spreadsheet';
 import { REPORT_STATUS_LABELS, diffReports } from './filing';
-import { findReport, listEvents, listVersions } from './filing.repo';
 import { currentReportingDate, isReportDate, isReportingDate, recentReportingDates } from './periods';
 import { renderReportPdf } from './render/report-pdf';
 import { renderReportWorkbook } from './render/report-xlsx';
@@ -44,7 +43,7 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
     const forms = await reports.formsOf(org);
     const rows = await Promise.all(forms.map(async (form) => ({
       form,
-      dates: await Promise.all(recentReportingDates(form.definition, today).map(async (date) => ({ date, report: await findReport(db, org.id, form.code, date) }))),
+      dates: await Promise.all(recentReportingDates(form.definition, today).map(async (date) => ({ date, report: await reports.reportOf({ org, form, date }) }))),
     })));
     const consolidating = org.level !== 'primary' || org.hasTerritorialRights;
     res.render('reports/index', { title: `Отчёты: ${org.name}`, section: 'reports', org, rows, consolidating, REPORT_STATUS_LABELS, LEVEL_LABELS });
@@ -146,14 +145,14 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
   async function chooseSource(t: ReportTarget, query: z.output<typeof reportQuery>) {
     if (query.version) {
       const v = await reports.version(t, query.version);
-      return { result: v.result, version: v, report: await findReport(db, t.org.id, t.form.code, t.date) };
+      return { result: v.result, version: v, report: await reports.reportOf(t) };
     }
     if (query.source === 'filed') {
       const { fromFiled } = await reports.consolidateFiled(t);
-      return { result: fromFiled, version: undefined, report: await findReport(db, t.org.id, t.form.code, t.date) };
+      return { result: fromFiled, version: undefined, report: await reports.reportOf(t) };
     }
     if (query.source === 'live') {
-      return { result: await reports.draft(t), version: undefined, report: await findReport(db, t.org.id, t.form.code, t.date) };
+      return { result: await reports.draft(t), version: undefined, report: await reports.reportOf(t) };
     }
     const current = await reports.current(t);
     return { result: current.result, version: current.filed, report: current.report };
@@ -163,12 +162,8 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
     const principal = principalOf(req);
     const mayFile = allowed(principal, 'report.file', t.org);
     // Opening a report reads it: the row appears when the report is first filed (a GET never writes).
-    const report = chosen.report ?? (await findReport(db, t.org.id, t.form.code, t.date));
-    const [versions, events, higher] = await Promise.all([
-      report ? listVersions(db, report.id) : [],
-      report ? listEvents(db, report.id) : [],
-      reports.higher(principal, t.org),
-    ]);
+    const report = chosen.report ?? (await reports.reportOf(t));
+    const [{ versions, events }, higher] = await Promise.all([reports.historyOf(report), reports.higher(principal, t.org)]);
     const def = t.form.definition;
     res.render('reports/report', {
       title: `${def.name}: ${t.org.name}`, section: 'reports', t, result: chosen.result, shownVersion: chosen.version, report, versions, events,

@@ -14,8 +14,9 @@ import { distinctOverFiled } from './indicators/person-keys';
 import { childrenOn } from './indicators/tree-on-date';
 import { compiledForm } from './forms/compile';
 import { FILED_STATUSES, decide, diffReports, filedLine, fileReport, type Decision } from './filing';
-import { findReport, latestVersion, listVersions, type ReportRow, type VersionRow } from './filing.repo';
+import { findReport, latestVersion, listEvents, listVersions, type ReportRow, type VersionRow } from './filing.repo';
 import { buildUnionStats } from './indicators/union-stats';
+import { lastUnionStatsFailure } from './indicators/union-stats-failures';
 import { REPORT_DATE_MESSAGE, currentReportingDate, dueDate, isIsoDate, isReportDate, isReportingDate, periodStart } from './periods';
 import { noFiledLine, sumFiledLines } from './filed-sums';
 import { buildReport, buildReportsForRoots, type ReportResult } from './report-builder';
@@ -242,7 +243,19 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
   /** The higher organization's decision on a filed report (whether this user may decide it is the route's `higher` check). */
   const decideOn = (ctx: AuditContext, t: ReportTarget, decision: Decision, comment: string | null) => decide(db, ctx, t.org.id, t.form.code, t.date, decision, comment);
 
-  return { target, draft, file, decide: decideOn, version, current, childFilings, childReports, compare, consolidateFiled, board, formsOf, higher, previewVersion, filingChildren, warmUnionStats };
+  /** The report's row (status) at its date, if it has been filed. */
+  const reportOf = (t: Pick<ReportTarget, 'org' | 'date'> & { form: { code: string } }) => findReport(db, t.org.id, t.form.code, t.date);
+
+  /** A filed report's versions and workflow events, newest first. */
+  async function historyOf(report: ReportRow | undefined) {
+    if (!report) return { versions: [], events: [] };
+    const [versions, events] = await Promise.all([listVersions(db, report.id), listEvents(db, report.id)]);
+    return { versions, events };
+  }
+
+  return { target, draft, file, decide: decideOn, reportOf, historyOf, version, current, childFilings, childReports, compare, consolidateFiled, board, formsOf, higher, previewVersion, filingChildren, warmUnionStats,
+    /** The last failed build of the union's statistics, for the federal administrator's forms page. */
+    lastUnionStatsFailure: () => lastUnionStatsFailure(db) };
 }
 
 export type ReportsService = ReturnType<typeof createReportsService>;

@@ -13,14 +13,13 @@ import { csrfTokenOf } from '../../http/setup/csrf';
 import { csvRows, xlsxRows } from '../../imports/row-source';
 import { checkSpreadsheetUpload, uploadFile, withImportSlot } from '../../imports/upload';
 import { XLSX_MIME, addSafeRow, csvLine } from '../../shared/spreadsheet';
-import { findOwnIssueReport, saveIssueReport } from './import-reports.repo';
 import { CATEGORIES, CATEGORY_LABELS } from '../../membership/membership';
-import { importMembers, type MemberImportResult } from './member-import';
+import { type MemberImportResult } from './member-import';
 import { MEMBER_COLUMNS } from './member-sheet';
 
 const MAX_MEMBER_UPLOAD_BYTES = 50 * 1024 * 1024;
 
-export function memberImportRoutes({ db, config, importSlots, eventDates, loaders }: Deps): Router {
+export function memberImportRoutes({ db, config, importSlots, loaders, services: { memberImport } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('inpo', loaders.organization);
   routes.get('/orgs/:inpo/members/import', can('member.edit'), (req, res) => showPage(req, res));
@@ -51,17 +50,15 @@ export function memberImportRoutes({ db, config, importSlots, eventDates, loader
   }
 
   async function runImport(req: Request, res: Response) {
-    const principal = principalOf(req);
     const org = orgOf(req);
     try {
       const upload = await checkSpreadsheetUpload(req.file);
       const rows = upload.kind === 'csv' ? csvRows(upload.path) : xlsxRows(upload.path);
-      const result = await importMembers(db, principal, auditContextOf(req), org, rows, req.body?.mode === 'commit' ? 'commit' : 'check', eventDates);
+      const { result, reportId } = await memberImport.run(principalOf(req), auditContextOf(req), org, rows, req.body?.mode === 'commit' ? 'commit' : 'check');
       if (result.committed) {
         flash(req, 'success', `Загружено: ${result.created}; уже были в реестре: ${result.alreadyInRegistry}`);
         return res.redirect(303, `/orgs/${org.inpo}/members`);
       }
-      const reportId = result.issues.length ? await saveIssueReport(db, principal.id, org.id, result.issues) : undefined;
       return showPage(req, res, result.issuesTotal ? 422 : 200, { result, reportId });
     } catch (err) {
       if (err instanceof ValidationError) return showPage(req, res, 422, { errors: err.fields });
@@ -71,7 +68,7 @@ export function memberImportRoutes({ db, config, importSlots, eventDates, loader
 
   /** The error report, for the user who ran the import only, while it is kept. */
   async function downloadIssues(req: Request, res: Response) {
-    const issues = await findOwnIssueReport(db, principalOf(req).id, String(req.params.id));
+    const issues = await memberImport.issuesOf(principalOf(req).id, String(req.params.id));
     if (!issues) throw new NotFoundError();
     const lines = [['Строка', 'Столбец', 'Ошибка'], ...issues.map((i) => [i.line, i.column, i.message])];
     res.type('text/csv; charset=utf-8').attachment('oshibki-zagruzki.csv').send(`\ufeff${lines.map(csvLine).join('')}`);

@@ -17,6 +17,7 @@ import { admissionTermsSchema, cardSchema } from '../members.schemas';
 import { MATCHES_ELSEWHERE_PER_DAY, MATCH_ELSEWHERE_MESSAGE, assertChecksLeft, spendMatchesElsewhere, type MatchElsewhere } from '../duplicate-guard';
 import { lockForImport } from '../person-locks';
 import { createStagingTables, memberStager } from './member-staging';
+import { findOwnIssueReport, saveIssueReport } from './import-reports.repo';
 import { MEMBER_COLUMNS, REQUIRED_MEMBER_COLUMNS, categoryFromSheet, mapHeaders, sexFromSheet, yesNo, type MemberColumnKey } from './member-sheet';
 
 export const MAX_MEMBER_IMPORT_ROWS = 100_000;
@@ -224,4 +225,17 @@ async function commitStaged(trx: Knex.Transaction, ctx: AuditContext, root: OrgR
   const created = Number(rowCount);
   await recordAudit(trx, ctx, { action: 'member.import_committed', entity: 'organization', entityId: root.id, organizationId: root.id, newValues: { created } });
   return created;
+}
+
+/** The members' upload as the page runs it: checked or committed, and the issues kept for their error report. */
+export function createMemberImportService(db: Knex, dates: EventDates = eventDates()) {
+  return {
+    async run(principal: Principal, ctx: AuditContext, root: OrgRow, rows: AsyncIterable<SheetRow>, mode: 'check' | 'commit') {
+      const result = await importMembers(db, principal, ctx, root, rows, mode, dates);
+      const reportId = result.issues.length ? await saveIssueReport(db, principal.id, root.id, result.issues) : undefined;
+      return { result, reportId };
+    },
+    /** The issues of an earlier run of this user's, while they are kept. */
+    issuesOf: (userId: number, reportId: string) => findOwnIssueReport(db, userId, reportId),
+  };
 }

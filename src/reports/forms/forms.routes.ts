@@ -14,14 +14,12 @@ import { uploadFile } from '../../imports/upload';
 import { todayIso } from '../../shared/dates';
 import { INT4_MAX } from '../../shared/numbers';
 import { currentReportingDate } from '../periods';
-import { findFormVersion, listFormVersions } from './forms.repo';
 import { INDICATORS, TEXT_FIELDS } from '../indicators/catalog';
-import { lastUnionStatsFailure } from '../indicators/union-stats-failures';
 
 const MAX_DEFINITION_BYTES = 512 * 1024;
 const previewQuery = z.object({ inpo: z.string().trim().max(20).optional().catch(undefined), date: z.string().trim().max(10).optional().catch(undefined) });
 
-export function formsRoutes({ db, config, loaders, services: { reports, forms } }: Deps): Router {
+export function formsRoutes({ config, loaders, services: { reports, forms } }: Deps): Router {
   const routes = guardedRouter();
   routes.use('/admin/forms', loaders.union);
 
@@ -42,7 +40,7 @@ export function formsRoutes({ db, config, loaders, services: { reports, forms } 
   routes.get('/admin/forms/:formVersionId', can('form.manage'), async (req, res) => {
     const union = orgOf(req);
     const id = idParam(req, 'formVersionId', INT4_MAX);
-    const form = await findFormVersion(db, id);
+    const form = await forms.version(id);
     if (!form) throw new NotFoundError();
     const q = previewQuery.parse(req.query);
     const date = q.date ?? currentReportingDate(form.definition, todayIso());
@@ -58,7 +56,7 @@ export function formsRoutes({ db, config, loaders, services: { reports, forms } 
   });
 
   async function showList(req: Request, res: Response, errors: string[], status: number, text = '') {
-    const [versions, unionStatsFailure] = await Promise.all([listFormVersions(db), lastUnionStatsFailure(db)]);
+    const [versions, unionStatsFailure] = await Promise.all([forms.versions(), reports.lastUnionStatsFailure()]);
     res.status(status).render('forms/list', {
       title: 'Формы отчётности', section: 'forms', versions, unionStatsFailure, uploadErrors: errors, text,
       uploadCsrf: csrfTokenOf(req), indicators: INDICATORS, textFields: TEXT_FIELDS,

@@ -5,7 +5,7 @@ import { ConflictError, NotFoundError } from '../../http/errors';
 import { findNul, nulMessage } from '../../shared/nul';
 import { compileDefinition } from './compile';
 import type { FormDefinition } from './form-schema';
-import { activateFormVersion, insertFormVersion, lockFormVersion, nextVersionNumber } from './forms.repo';
+import { activateFormVersion, findFormVersion, insertFormVersion, listFormVersions, lockFormVersion, nextVersionNumber } from './forms.repo';
 
 export type UploadOutcome = { ok: true; id: number; def: FormDefinition } | { ok: false; errors: string[] };
 
@@ -15,6 +15,9 @@ export type UploadOutcome = { ok: true; id: number; def: FormDefinition } | { ok
  */
 export function createFormsService(db: Knex) {
   return {
+    versions: () => listFormVersions(db),
+    version: (id: number) => findFormVersion(db, id),
+
     /** A definition's text checked (JSON, compiled, the next version number) and stored as a draft. */
     async upload(ctx: AuditContext, userId: number, text: string): Promise<UploadOutcome> {
       let json: unknown;
