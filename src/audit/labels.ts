@@ -50,6 +50,19 @@ export const ACTION_LABELS: Record<string, string> = {
   'user.recovery_code_used': 'Вход по резервному коду',
   'user.session_ended': 'Завершён сеанс',
   'audit.exported': 'Выгрузка журнала аудита',
+  'user.created': 'Создан пользователь',
+  'user.updated': 'Изменены данные пользователя',
+  'user.deleted': 'Удалён пользователь',
+  'user.blocked': 'Пользователь заблокирован',
+  'user.unblocked': 'Пользователь разблокирован',
+  'user.invited': 'Отправлено приглашение',
+  'user.invitation_accepted': 'Принято приглашение, задан пароль',
+  'user.reset_requested': 'Запрошено восстановление пароля',
+  'user.password_reset': 'Пароль восстановлен по ссылке',
+  'user.logged_in': 'Вход в систему',
+  'user.chairs_exported': 'Выгрузка логинов председателей',
+  'grant.added': 'Выдана роль',
+  'grant.revoked': 'Отозвана роль',
 };
 
 /** The entity filter of the viewer: what a person means by "an organization" covers its officers and annexes. */

@@ -1,7 +1,9 @@
 import { type Router, type Request, type Response } from 'express';
 import { canOnObjects, guardedRouter } from '../access/route-guards';
 import { grantableRoles } from '../access/grant-rules';
+import { can, homeOrganizations } from '../access/access';
 import { ROLE_LABELS } from '../access/roles';
+import { ENTITY_LABELS, actionLabel } from '../audit/labels';
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
 import type { FieldError } from '../http/errors';
@@ -17,7 +19,7 @@ const STATUS_LABELS = { active: 'действует', blocked: 'заблокир
 const BY_FIELD = { notFound: 'inpo', forbidden: 'role' };
 
 /** /admin/users: the logins of the manager's subtree, their grants, blocking and invitations. */
-export function usersRoutes({ users }: Deps): Router {
+export function usersRoutes({ users, secondFactor }: Deps): Router {
   const routes = guardedRouter();
   routes.get('/admin/users', canOnObjects('user.manage'), showList);
   routes.get('/admin/users/new', canOnObjects('user.manage'), (req, res) => renderNew(req, res, 200, {}, []));
@@ -63,9 +65,13 @@ export function usersRoutes({ users }: Deps): Router {
   }
 
   async function renderUser(req: Request, res: Response, status: number, grantValues: Record<string, unknown>, errors: FieldError[]) {
-    const page = await users.page(principalOf(req), idParam(req, 'userId', INT4_MAX));
+    const principal = principalOf(req);
+    const page = await users.page(principal, idParam(req, 'userId', INT4_MAX));
+    const factor = await secondFactor.status(page.user.id);
+    // the reset itself is refused unless the administrator may reset on every organization the user holds
+    const mayResetFactor = homeOrganizations(principal).some((o) => can(principal, 'user.second_factor.reset', o));
     res.status(status).render('admin/users/user', {
-      title: page.user.fullName, section: 'users', ...page, grantValues, roles: roleOptions(req), roleLabels: ROLE_LABELS, ...errorViewModel(errors),
+      title: page.user.fullName, section: 'users', ...page, factor, mayResetFactor, actionLabel, entityLabels: ENTITY_LABELS, grantValues, roles: roleOptions(req), roleLabels: ROLE_LABELS, ...errorViewModel(errors),
     });
   }
 

@@ -179,6 +179,12 @@ describe('second factor: resets', () => {
     expect((await chair.agent.post(`/admin/users/${target.id}/totp-reset`).type('form').send({ _csrf: chair.csrf })).status).toBe(404);
 
     const asAdmin = await loggedInWithCode(ctx.app, admin, appCode(adminFactor.secret));
+    // the user's page offers the reset and names the sign-in in Russian
+    const before = await asAdmin.agent.get(`/admin/users/${target.id}`).expect(200);
+    expect(before.text).toContain('Сбросить второй фактор');
+    expect(before.text).toContain(`action="/admin/users/${target.id}/totp-reset"`);
+    expect(before.text).toContain('Вход в систему');
+    expect(before.text).not.toContain('user.logged_in');
     expect((await asAdmin.agent.post('/admin/users/999999/totp-reset').type('form').send({ _csrf: asAdmin.csrf })).status).toBe(404);
     const res = await asAdmin.agent.post(`/admin/users/${target.id}/totp-reset`).type('form').send({ _csrf: asAdmin.csrf });
     expect(res.status).toBe(303);
@@ -188,6 +194,9 @@ describe('second factor: resets', () => {
     const { agent, response } = await postLogin(ctx.app, target.username, target.password);
     expect(response.headers.location).toBe('/');
     expect((await agent.get('/')).headers.location).toBe('/account/second-factor');
+    const after = await asAdmin.agent.get(`/admin/users/${target.id}`).expect(200);
+    expect(after.text).toContain('не подключён');
+    expect(after.text).not.toContain('Сбросить второй фактор');
   });
 });
 
