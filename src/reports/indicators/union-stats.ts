@@ -38,25 +38,47 @@ export async function unionStatsIfBuilt(db: Knex, date: string, start: string, n
 }
 
 /**
+ * Pauses before a failed background build is tried again: what fails a build is mostly passing (a
+ * statement timeout under load, a restart, a lock the builder could not get between writers), so it is
+ * retried soon, then less often; after the last, the next report of the date or the hourly housekeeping tries.
+ */
+const RETRY_PAUSES_MS = [60_000, 5 * 60_000, 20 * 60_000];
+let retryPausesMs = RETRY_PAUSES_MS;
+
+/** Tests shorten the pauses (and restore them with no argument). */
+export function retryUnionStatsBuildsAfter(pausesMs: number[] = RETRY_PAUSES_MS): void {
+  retryPausesMs = pausesMs;
+}
+
+/**
  * Builds the statistics of (date, start) in the background, once per process at a time. A build that
- * fails is logged and kept as the last failure (union-stats-failures.ts); the next report and the hourly
- * housekeeping try again.
+ * fails is logged and kept as the last failure (union-stats-failures.ts), then retried after each pause
+ * of RETRY_PAUSES_MS.
  */
 export function buildUnionStatsInBackground(db: Knex, date: string, start: string): void {
   const key = `${date}|${start}`;
   if (building.has(key)) return;
-  building.set(key, buildUnionStats(db, date, start).finally(() => building.delete(key)));
+  building.set(key, buildWithRetries(db, date, start).finally(() => building.delete(key)));
 }
 
-/** Brings (date, start) up to date where nobody waits for the answer: never rejects, a failure is logged and recorded. */
-export async function buildUnionStats(db: Knex, date: string, start: string): Promise<void> {
+async function buildWithRetries(db: Knex, date: string, start: string): Promise<void> {
+  const pauses = retryPausesMs;
+  for (let attempt = 0; !(await buildUnionStats(db, date, start)) && attempt < pauses.length; attempt++) {
+    // an unref'd timer: a pending retry must not keep a stopping process alive
+    await new Promise((resolve) => setTimeout(resolve, pauses[attempt]).unref());
+  }
+}
+
+/** Brings (date, start) up to date where nobody waits for the answer: never rejects, a failure is logged and recorded; whether it succeeded. */
+export async function buildUnionStats(db: Knex, date: string, start: string): Promise<boolean> {
   try {
     await refreshUnionStats(db, date, start);
   } catch (err) {
     await recordUnionStatsFailure(db, err, { date, start });
-    return;
+    return false;
   }
   await recordUnionStatsSuccess(db).catch((err: unknown) => recordUnionStatsFailure(db, err, { date, start }));
+  return true;
 }
 
 /** Resolves when the background builds under way have finished. */
