@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { analyzeAfterBulkChange } from '../db/maintenance';
 import type { Logger } from 'pino';
 import { pruneLoginFailures } from '../auth/login-throttle';
 import { pruneResetRequests } from '../users/reset-throttle';
@@ -28,7 +29,8 @@ export function startHousekeeping(db: Knex, logger: Logger, config: Pick<Config,
       if (depersonalised) logger.info({ depersonalised }, 'depersonalised cards past retention');
       const persons = await depersonaliseExpiredPersons(db, todayIso(), config.retentionYears);
       if (persons) logger.info({ persons }, 'depersonalised non-member officers past retention');
-      await db('import_reports').whereRaw("created_at < now() - interval '7 days'").delete();
+      const importReports = await db('import_reports').whereRaw("created_at < now() - interval '7 days'").delete();
+      await analyzeAfterBulkChange(db, importReports, ['import_reports']);
       await pruneFormSubmissions(db);
       await deleteExpiredExports(db, config.exportDir);
       const uploads = await deleteStaleUploads(config.uploadDir);
