@@ -34,4 +34,15 @@ describe('maintenance of the planner statistics', () => {
     await expect(database.db.raw("SELECT analyze_tables(ARRAY['users; DROP TABLE users'])")).rejects.toMatchObject({ code: '42501' });
     expect(await lastAnalyze('users')).toBeNull();
   });
+
+  it('the big tables are swept by autovacuum long before a fifth of them is dead', async () => {
+    const { rows } = await database.ownerDb.raw(
+      "SELECT relname, reloptions FROM pg_class WHERE relname IN ('members', 'member_periods', 'member_state_cache', 'union_stats') ORDER BY relname");
+    expect(rows.map((r: { relname: string; reloptions: string[] | null }) => [r.relname, r.reloptions?.find((o) => o.startsWith('autovacuum_vacuum_scale_factor='))])).toEqual([
+      ['member_periods', 'autovacuum_vacuum_scale_factor=0.02'],
+      ['member_state_cache', 'autovacuum_vacuum_scale_factor=0.05'],
+      ['members', 'autovacuum_vacuum_scale_factor=0.02'],
+      ['union_stats', 'autovacuum_vacuum_scale_factor=0.05'],
+    ]);
+  });
 });
