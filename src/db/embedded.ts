@@ -7,7 +7,6 @@ export interface EmbeddedServer {
 }
 
 const USER = 'postgres';
-
 const PASSWORD = 'postgres';
 
 /**

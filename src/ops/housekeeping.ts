@@ -11,6 +11,7 @@ import { deleteExpiredExports } from '../exports/export-jobs';
 import { deleteStaleUploads } from '../imports/upload';
 import { pruneFormSubmissions } from '../http/setup/form-once';
 import { createReportsService } from '../reports/reports.service';
+import { pruneAbandonedClaims } from '../reports/indicators/build-beside';
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -35,6 +36,7 @@ export function startHousekeeping(db: Knex, logger: Logger, config: Pick<Config,
       await deleteExpiredExports(db, config.exportDir);
       const uploads = await deleteStaleUploads(config.uploadDir);
       if (uploads) logger.info({ uploads }, 'removed uploads left by an interrupted request');
+      await pruneAbandonedClaims(db);
       await createReportsService(db).warmUnionStats(todayIso());
     } catch (err) {
       logger.warn({ err }, 'housekeeping failed');

@@ -5,6 +5,7 @@ import { changeCategory } from '../../src/membership/membership';
 import { verifyDerived } from '../../src/ops/verify-derived';
 import { INDICATORS } from '../../src/reports/indicators/catalog';
 import { computeIndicators } from '../../src/reports/indicators/engine';
+import { pruneAbandonedClaims } from '../../src/reports/indicators/build-beside';
 import { ensureMemberStateCache } from '../../src/reports/indicators/member-state-cache';
 import { MAINTAINED_GROUPS, refreshUnionStats } from '../../src/reports/indicators/union-stats';
 import { createTestDatabase, type TestDatabase } from '../support/db';
@@ -123,5 +124,17 @@ describe('a build of the maintained statistics and a membership change at the sa
     await ensureMemberStateCache(database.db, [D]);
     expect(await db('member_state_cached_orgs').where({ as_of: D, organization_id: orgId }).first()).toBeDefined();
     expect((await verifyDerived(db, ['member_state_cache'])).map((r) => [r.name, r.count])).toEqual([['member_state_cache', 0]]);
+  });
+
+  it('the claims of a build that never ended (its process killed) are pruned after a day, and only those', async () => {
+    await db('union_stats_claims').insert([
+      { build: -1, as_of: D, since: S, block: 0, claimed_at: db.raw("now() - interval '2 days'") },
+      { build: -2, as_of: D, since: S, block: 0 },
+    ]);
+    await db('member_state_claims').insert({ build: -1, as_of: D, organization_id: fx.orgs.A.id, claimed_at: db.raw("now() - interval '2 days'") });
+    await pruneAbandonedClaims(database.db);
+    expect(await db('union_stats_claims').pluck('build')).toEqual([-2]);
+    expect(await db('member_state_claims').pluck('build')).toEqual([]);
+    await db('union_stats_claims').delete();
   });
 });

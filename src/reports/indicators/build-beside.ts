@@ -53,3 +53,11 @@ export async function nextBuildId(db: Knex): Promise<number> {
 export async function lockBuildWriters(trx: Knex.Transaction, key: string): Promise<void> {
   await trx.raw('SELECT pg_advisory_xact_lock(hashtextextended(?, 0))', [`statistics-build:${key}`]);
 }
+
+/**
+ * Forgets the claims of builds that never ended (a process killed mid-build; a failing build removes its
+ * own): they mark nothing fresh, but make every change to their dates forget them. No build runs for a day.
+ */
+export async function pruneAbandonedClaims(db: Knex): Promise<void> {
+  for (const table of ['member_state_claims', 'union_stats_claims']) await db(table).whereRaw("claimed_at < now() - interval '1 day'").delete();
+}
