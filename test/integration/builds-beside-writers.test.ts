@@ -7,7 +7,7 @@ import { INDICATORS } from '../../src/reports/indicators/catalog';
 import { computeIndicators } from '../../src/reports/indicators/engine';
 import { pruneAbandonedClaims } from '../../src/reports/indicators/build-beside';
 import { ensureMemberStateCache } from '../../src/reports/indicators/member-state-cache';
-import { MAINTAINED_GROUPS, refreshUnionStats } from '../../src/reports/indicators/union-stats';
+import { MAINTAINED_GROUPS, refreshUnionStats, sumUnionStats } from '../../src/reports/indicators/union-stats';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { createOrg, unionRoot } from '../support/factories';
 import { D, S, buildReportFixture, type ReportFixture } from '../support/report-fixture';
@@ -136,5 +136,14 @@ describe('a build of the maintained statistics and a membership change at the sa
     expect(await db('union_stats_claims').pluck('build')).toEqual([-2]);
     expect(await db('member_state_claims').pluck('build')).toEqual([]);
     await db('union_stats_claims').delete();
+  });
+
+  it('a union report meeting a block made stale after its refresh computes that block in its own snapshot, never reading its stored rows', async () => {
+    await refreshUnionStats(database.db, D, S);
+    const live = await unionFigures(false);
+    // block 0 stale with its stored rows spoiled: what a change committing between the refresh and the read leaves
+    await db('union_stats').where({ as_of: D, since: S, block: 0 }).update({ total: db.raw('total + 1000') });
+    await db('union_stats_fresh').where({ as_of: D, since: S, block: 0 }).delete();
+    expect(await sumUnionStats(database.db, D, S, MAINTAINED)).toEqual(live);
   });
 });
