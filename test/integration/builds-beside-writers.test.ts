@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
-import { BLOCK_BITS } from '../../src/db/shared-constants';
+import { BLOCK_BITS, MEMBER_STATE_LOCK } from '../../src/db/shared-constants';
 import { changeCategory } from '../../src/membership/membership';
 import { verifyDerived } from '../../src/ops/verify-derived';
 import { INDICATORS } from '../../src/reports/indicators/catalog';
@@ -145,5 +145,34 @@ describe('a build of the maintained statistics and a membership change at the sa
     await db('union_stats').where({ as_of: D, since: S, block: 0 }).update({ total: db.raw('total + 1000') });
     await db('union_stats_fresh').where({ as_of: D, since: S, block: 0 }).delete();
     expect(await sumUnionStats(database.db, D, S, MAINTAINED)).toEqual(live);
+  });
+
+  it('a long change holding the lock delays the build, which steps back, not the changes arriving meanwhile', async () => {
+    const memberId = Object.values(fx.members)[2]!;
+    const baseline = await timedCategoryChange(memberId, 'unemployed');
+    await db('member_state_cached_orgs').delete();
+    let release!: () => void;
+    let held!: () => void;
+    const isHeld = new Promise<void>((resolve) => (held = resolve));
+    // a change that has passed its triggers (it holds the lock shared) and takes its time to commit
+    const longChange = db.transaction(async (trx) => {
+      await trx.raw('SELECT pg_advisory_xact_lock_shared(?)', [MEMBER_STATE_LOCK]);
+      held();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await isHeld;
+    let build: Promise<void> | undefined;
+    try {
+      build = ensureMemberStateCache(database.db, [D]);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the build asks for the lock, times out, asks again
+      const during = await timedCategoryChange(memberId, 'working');
+      expect(during - baseline, `the change took ${Math.round(during)} ms while the build waited, ${Math.round(baseline)} ms without`).toBeLessThan(WAIT_BOUND_MS);
+    } finally {
+      release();
+      await longChange;
+      await build;
+    }
+    expect(Number((await db('member_state_cached_orgs').where({ as_of: D }).count('* as n'))[0]!.n)).toBeGreaterThan(0);
+    expect((await verifyDerived(db, ['member_state_cache'])).map((r) => [r.name, r.count])).toEqual([['member_state_cache', 0]]);
   });
 });
