@@ -59,12 +59,18 @@ async function buildMemberState(db: Knex, date: string): Promise<void> {
           GROUP BY 2, 3, 4, 5, 6, 7, 8`,
         [claimed],
       );
+      // marked before the lock (uncommitted, so trusted by no one yet: 150,000 organizations of a new date
+      // take longer than a change may wait), then, under it, unmarked where a change forgot the claim meanwhile
+      await trx.raw(`INSERT INTO member_state_cached_orgs (as_of, organization_id) SELECT ${d}, id FROM unnest(?::int[]) id ON CONFLICT DO NOTHING`, [claimed]);
       await lockBriefly(trx, MEMBER_STATE_LOCK);
-      await trx.raw(
-        'INSERT INTO member_state_cached_orgs (as_of, organization_id) SELECT as_of, organization_id FROM member_state_claims WHERE build = ? ON CONFLICT DO NOTHING',
-        [build],
-      );
-      await trx.raw('DELETE FROM member_state_claims WHERE build = ?', [build]);
+      const { rows } = await trx.raw('SELECT count(*) AS n FROM member_state_claims WHERE build = ?', [build]);
+      if (Number(rows[0].n) < claimed.length) {
+        await trx.raw(
+          `DELETE FROM member_state_cached_orgs x WHERE x.as_of = ${d} AND x.organization_id ${only}
+              AND NOT EXISTS (SELECT 1 FROM member_state_claims c WHERE c.build = ? AND c.as_of = x.as_of AND c.organization_id = x.organization_id)`,
+          [claimed, build],
+        );
+      }
     });
     // the planner must know the cache holds hundreds of thousands of rows, not none
     if (all) await analyzeTables(db, ['member_state_cache', 'member_state_cached_orgs']);

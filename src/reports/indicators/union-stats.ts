@@ -179,8 +179,8 @@ async function buildClaimed(db: Knex, build: number, date: string, start: string
       [JSON.stringify(rows)],
     );
     await lockBriefly(trx, UNION_STATS_LOCK);
+    // a few hundred blocks at most: marked under the lock (the claims go in refreshUnionStats's finally)
     await trx.raw('INSERT INTO union_stats_fresh (as_of, since, block) SELECT as_of, since, block FROM union_stats_claims WHERE build = ? ON CONFLICT DO NOTHING', [build]);
-    await trx.raw('DELETE FROM union_stats_claims WHERE build = ?', [build]);
   });
   // the planner must know the statistics hold tens of thousands of rows, not none
   if (whole) await analyzeTables(db, ['union_stats', 'union_stats_fresh']);
