@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { analyzeTables } from '../../src/db/maintenance';
+import { ANALYZABLE_TABLES } from '../../src/db/shared-constants';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
 // Issue 15, item 1: the app's role owns no table, so its own ANALYZE of the maintained statistics was
@@ -27,6 +28,13 @@ describe('maintenance of the planner statistics', () => {
     expect(after).not.toBeNull();
     expect(after!.getTime()).toBeGreaterThan(before?.getTime() ?? 0);
     expect(await lastAnalyze('member_periods')).not.toBeNull();
+  });
+
+  it('the installed function analyzes exactly the application\'s list of tables (a table added to the list needs a migration that replaces it)', async () => {
+    const { rows } = await database.ownerDb.raw("SELECT prosrc FROM pg_proc WHERE proname = 'analyze_tables'");
+    const list = /ARRAY\[([^\]]*)\]/.exec(rows[0].prosrc as string)![1]!;
+    const listed = [...list.matchAll(/'([a-z_]+)'/g)].map((m) => m[1]);
+    expect(listed.sort()).toEqual([...ANALYZABLE_TABLES].sort());
   });
 
   it('a table outside the maintained list is refused, not analyzed', async () => {
