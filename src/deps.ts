@@ -22,6 +22,7 @@ import { findRequest } from './members/transfer-requests.repo';
 import { findLineageByInpo, findUnionRoot } from './registry/orgs.repo';
 import { createLogger } from './logger';
 import { logUnionStatsFailuresTo } from './reports/indicators/union-stats-failures';
+import { logMaintenanceTo } from './db/maintenance';
 import { createMailService, type MailService } from './mail/mail.service';
 import { createPasswordLinksService, type PasswordLinksService } from './users/password-links.service';
 import { createUsersService, type UsersService } from './users/users.service';
@@ -80,6 +81,7 @@ export interface Deps {
 export function buildDeps(config: Config, databaseUrl: string, logger: Logger = createLogger(config.logLevel)): Deps {
   setAppTimeZone(config.timeZone);
   logUnionStatsFailuresTo(logger);
+  logMaintenanceTo(logger);
   const db = createDb(databaseUrl, { poolMax: config.dbPoolMax, statementTimeoutMs: config.statementTimeoutMs, logger });
   const dates = eventDates(config.eventDateMaxFutureDays);
   const mail = createMailService(db, { smtpUrl: config.smtpUrl, from: config.mailFrom, logger });

@@ -10,6 +10,12 @@ const USER = 'postgres';
 const PASSWORD = 'postgres';
 
 /**
+ * Autovacuum stays on whatever the data folder's postgresql.conf says (and the statistics counters it
+ * reads); the big tables carry thresholds of their own (migration tune-autovacuum).
+ */
+const AUTOVACUUM_FLAGS = ['-c', 'autovacuum=on', '-c', 'track_counts=on'];
+
+/**
  * Starts (initialising on first use) a PostgreSQL 15 cluster kept in `dir`.
  * `createPostgresUser` lets the server run when the process is root, as on CI machines.
  */
@@ -26,7 +32,7 @@ export async function startEmbeddedPostgres(dir: string, port: number, opts: { f
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => {},
     onError: () => {},
-    postgresFlags: opts.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [],
+    postgresFlags: [...AUTOVACUUM_FLAGS, ...(opts.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [])],
   });
   if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     fs.mkdirSync(path.dirname(databaseDir), { recursive: true });

@@ -20,3 +20,14 @@ export const TREE_CHANGE_ON_SETTING = 'reestr.tree_change_on';
 
 /** The application's login role, which the migrations grant its rights to. */
 export const APP_ROLE = 'reestr_app';
+
+/**
+ * The tables the application may have ANALYZEd after it has rewritten much of them (bulk imports, retention
+ * batches, the maintained statistics' builds), through the owner's SECURITY DEFINER function
+ * `analyze_tables` (migration add-analyze-tables): ANALYZE needs the table's owner, and the app's role owns
+ * nothing. A migration that adds a table here replaces the function with the new list.
+ */
+export const ANALYZABLE_TABLES = [
+  'members', 'member_periods', 'membership_events', 'member_counts', 'member_consents', 'organizations', 'org_tree_history', 'org_officers', 'org_events',
+  'persons', 'audit_log', 'import_reports', 'member_state_cache', 'member_state_cached_orgs', 'member_state_claims', 'union_stats', 'union_stats_fresh', 'union_stats_claims',
+] as const;

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { analyzeAfterBulkChange } from '../db/maintenance';
 import { recordAudit, recordAuditForMembers } from '../audit/audit';
 
 export const DEPERSONALISED_NAME = 'Обезличено';
@@ -25,7 +26,7 @@ const KEPT_BIRTH_DATE = `CASE
  * stay, so past reports add up. Idempotent: a second run finds nobody.
  */
 export async function depersonaliseExpired(db: Knex, today: string, years: number): Promise<number> {
-  return db.transaction(async (trx) => {
+  const depersonalised = await db.transaction(async (trx) => {
     const { rows } = await trx.raw(
       `WITH expired AS (
          SELECT id FROM members WHERE left_on IS NOT NULL AND depersonalised_at IS NULL AND left_on < (:today::date - make_interval(years => :years))),
@@ -55,6 +56,9 @@ export async function depersonaliseExpired(db: Knex, today: string, years: numbe
     await recordAuditForMembers(trx, RETENTION_JOB, 'member.depersonalised', ids, { retentionYears: years });
     return ids.length;
   });
+  // the cards' names and birth dates (copied onto their periods), their posts, the audit rows about them
+  await analyzeAfterBulkChange(db, depersonalised, ['members', 'member_periods', 'org_officers', 'audit_log']);
+  return depersonalised;
 }
 
 /**
@@ -64,7 +68,7 @@ export async function depersonaliseExpired(db: Knex, today: string, years: numbe
  * holding a post now is kept whatever their past. Returns how many persons were depersonalised.
  */
 export async function depersonaliseExpiredPersons(db: Knex, today: string, years: number): Promise<number> {
-  return db.transaction(async (trx) => {
+  const depersonalised = await db.transaction(async (trx) => {
     const { rows } = await trx.raw(
       `WITH spans AS (
          SELECT f.person_id AS id, min(f.elected_on) AS first_day, max(coalesce(f.ended_on, 'infinity')) AS last_day
@@ -84,4 +88,6 @@ export async function depersonaliseExpiredPersons(db: Knex, today: string, years
     for (const id of ids) await recordAudit(trx, RETENTION_JOB, { action: 'person.depersonalised', entity: 'person', entityId: id, newValues: { retentionYears: years } });
     return ids.length;
   });
+  await analyzeAfterBulkChange(db, depersonalised, ['persons', 'org_officers', 'audit_log']);
+  return depersonalised;
 }

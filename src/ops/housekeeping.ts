@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { analyzeAfterBulkChange } from '../db/maintenance';
 import type { Logger } from 'pino';
 import { pruneLoginFailures } from '../auth/login-throttle';
 import { pruneResetRequests } from '../users/reset-throttle';
@@ -10,6 +11,7 @@ import { deleteExpiredExports } from '../exports/export-jobs';
 import { deleteStaleUploads } from '../imports/upload';
 import { pruneFormSubmissions } from '../http/setup/form-once';
 import { createReportsService } from '../reports/reports.service';
+import { pruneAbandonedClaims } from '../reports/indicators/build-beside';
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -28,11 +30,13 @@ export function startHousekeeping(db: Knex, logger: Logger, config: Pick<Config,
       if (depersonalised) logger.info({ depersonalised }, 'depersonalised cards past retention');
       const persons = await depersonaliseExpiredPersons(db, todayIso(), config.retentionYears);
       if (persons) logger.info({ persons }, 'depersonalised non-member officers past retention');
-      await db('import_reports').whereRaw("created_at < now() - interval '7 days'").delete();
+      const importReports = await db('import_reports').whereRaw("created_at < now() - interval '7 days'").delete();
+      await analyzeAfterBulkChange(db, importReports, ['import_reports']);
       await pruneFormSubmissions(db);
       await deleteExpiredExports(db, config.exportDir);
       const uploads = await deleteStaleUploads(config.uploadDir);
       if (uploads) logger.info({ uploads }, 'removed uploads left by an interrupted request');
+      await pruneAbandonedClaims(db);
       await createReportsService(db).warmUnionStats(todayIso());
     } catch (err) {
       logger.warn({ err }, 'housekeeping failed');

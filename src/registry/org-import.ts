@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { analyzeAfterBulkChange } from '../db/maintenance';
 import { z } from 'zod';
 import { can, mayCreateChild } from '../access/access';
 import type { Principal } from '../access/principal';
@@ -159,7 +160,7 @@ export async function planOrgImport(db: Knex, principal: Principal, root: OrgRow
 /** All or nothing: one transaction, through the same services as the forms (rules, events, audit). */
 export async function applyOrgImport(db: Knex, principal: Principal, ctx: AuditContext, root: OrgRow, plan: ImportPlan, today: string) {
   if (plan.issues.length) throw new Error('an import with issues must not be applied');
-  return inTransaction(db, async (trx) => {
+  const applied = await inTransaction(db, async (trx) => {
     const restructure = createRestructureService(trx);
     const passport = createPassportService(trx);
     const createdByLine = new Map<number, OrgRow>();
@@ -174,6 +175,8 @@ export async function applyOrgImport(db: Knex, principal: Principal, ctx: AuditC
     await recordAudit(trx, ctx, { action: 'org.imported', entity: 'organization', entityId: root.id, organizationId: root.id, newValues: { rows: plan.rows, created: plan.creates.length, updated } });
     return { created: plan.creates.length, updated };
   });
+  await analyzeAfterBulkChange(db, applied.created + applied.updated, ['organizations', 'org_tree_history', 'org_events']);
+  return applied;
 }
 
 /** The organizations' upload: a sheet planned against the registry (nothing written), then applied as planned. */

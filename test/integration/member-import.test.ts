@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BULK_CHANGE_ROWS } from '../../src/db/maintenance';
 import { MEMBER_COLUMNS } from '../../src/members/import/member-sheet';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
@@ -143,6 +144,23 @@ describe('member import', () => {
     expect((await upload(Buffer.from('PK\u0003\u0004 broken'), 'members.xlsx', 'check')).status).toBe(422);
     for (let i = 0; i < 50 && fs.readdirSync(uploadDir).length; i++) await new Promise((r) => setTimeout(r, 20));
     expect(fs.readdirSync(uploadDir)).toEqual([]);
+  });
+
+  it('when a large import commits, then the tables it filled are analyzed through the owner\'s function (the app role may not), a small one leaves them to autovacuum', async () => {
+    const org = await createOrg(db(), tree.territory, 'primary');
+    const lastAnalyze = async () => (await db().raw("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'member_periods'")).rows[0].last_analyze as Date | null;
+    // a surname of their own: nobody here is anyone imported by the other tests
+    const rows = (from: number, n: number) => Array.from({ length: n }, (_, i) => { const r = personRow(from + i, org.inpo); r[1] = 'Анализова'; return r; });
+
+    const before = await lastAnalyze();
+    expect((await upload(await xlsx([HEADERS, ...rows(0, 10)]), 'small.xlsx', 'commit')).status).toBe(303);
+    expect(await lastAnalyze()).toEqual(before);
+
+    expect((await upload(await xlsx([HEADERS, ...rows(10, BULK_CHANGE_ROWS)]), 'large.xlsx', 'commit')).status).toBe(303);
+    expect(Number((await db()('members').where({ organization_id: org.id }).count('* as c'))[0]!.c)).toBe(BULK_CHANGE_ROWS + 10);
+    const after = await lastAnalyze();
+    expect(after).not.toBeNull();
+    expect(after!.getTime()).toBeGreaterThan(before?.getTime() ?? 0);
   });
 });
 

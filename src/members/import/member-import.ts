@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { analyzeAfterBulkChange } from '../../db/maintenance';
 import { can, memberViewPaths } from '../../access/access';
 import type { Principal } from '../../access/principal';
 import { pathWithin } from '../../shared/org-paths';
@@ -34,6 +35,9 @@ export interface MemberImportResult {
 }
 
 class CheckOnly extends Error {}
+
+/** What a committed import fills (commitStaged): the cards, their periods and events, their counters, the audit. */
+const IMPORTED_TABLES = ['members', 'member_periods', 'membership_events', 'member_counts', 'audit_log'] as const;
 
 /**
  * Streams the rows into a temporary table, validating each; then checks the whole file against itself
@@ -171,6 +175,7 @@ export async function importMembers(
     // admissions wait for on pooled connections (members.service spendingMatches)
     if (elsewhere?.count) await spendMatchesElsewhere(db, { ...ctx, actorUserId: principal.id }, 'import', elsewhere.count, elsewhere.matches);
   }
+  if (result.committed) await analyzeAfterBulkChange(db, result.created, IMPORTED_TABLES);
   return result;
 }
 

@@ -23,7 +23,7 @@ export async function computeLive(db: Knex, req: IndicatorRequest, scope: Scope)
   // the whole period is read in the tree of the date (tree-on-date.ts)
   const tree = req.tree ?? (await treeSince(db, req.rootIds, req.date));
   const frame = { tree, blocks: req.blocks, whole: scope === 'union' && !req.blocks, own: req.own };
-  // (the builder of the union's blocks has ensured it and holds the lock that keeps it)
+  // (the builder of the union's blocks has made it complete after claiming them: a change to it since forgets those blocks' claims too)
   if (wholeUnion(scope) && !req.blocks) {
     const dates = [...(byGroup.has('state') || byGroup.has('structure') || byGroup.has('agreements') ? [req.date] : []), ...(byGroup.has('start') ? [req.periodStart] : [])];
     await ensureMemberStateCache(db, dates);

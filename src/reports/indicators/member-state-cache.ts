@@ -1,11 +1,14 @@
 import type { Knex } from 'knex';
+import { analyzeTables } from '../../db/maintenance';
 import { MEMBER_STATE_LOCK } from '../../db/shared-constants';
+import { lockBriefly, nextBuildId, lockBuildWriters } from './build-beside';
 import { periodOn, sqlDate } from './sql-fragments';
 
 // The maintained statistics behind union-wide reports (migration create-member-state-cache): members
 // on record per organization, the ППО of their periods and attribute on a date. Before a whole-union
 // query reads them, the organizations missing for the date (never built, or forgotten after a change to
-// their periods) are computed again, under the exclusive lock that changes to the periods wait for.
+// their periods) are computed again — beside the changes, which never wait for the build longer than a
+// moment (build-beside.ts, migration build-statistics-beside).
 
 /**
  * What the cache counts members by, for period `c` on date `d` (a date literal or a column): its columns
@@ -16,35 +19,72 @@ export const memberStateAttributes = (d: string) => `c.category, c.is_pedagogica
 /** Above this many organizations to recompute, one scan of every period beats an index probe each. */
 const REBUILD_ALL_ABOVE = 5_000;
 
+/**
+ * Builds the organizations missing for each date. An organization whose periods change during the build
+ * stays missing (its rows are written, not trusted); `memberStateComplete` tells whether any is.
+ */
 export async function ensureMemberStateCache(db: Knex, dates: string[]): Promise<void> {
-  for (const date of new Set(dates)) {
-    await db.transaction(async (trx) => {
-      await trx.raw("SET LOCAL work_mem = '256MB'");
-      await trx.raw('SELECT pg_advisory_xact_lock(?)', [MEMBER_STATE_LOCK]);
-      const d = sqlDate(date);
-      const { rows: counts } = await trx.raw(`SELECT (SELECT count(*) FROM organizations) - (SELECT count(*) FROM member_state_cached_orgs WHERE as_of = ${d}) AS missing`);
-      if (Number(counts[0].missing) === 0) return;
+  for (const date of new Set(dates)) await buildMemberState(db, date);
+}
+
+async function buildMemberState(db: Knex, date: string): Promise<void> {
+  const d = sqlDate(date);
+  const build = await nextBuildId(db);
+  try {
+    // 1. claim the missing organizations; the moment of exclusive lock lets the changes that could not see
+    // the claims commit before the build reads
+    const claimed: number[] = await db.transaction(async (trx) => {
       const { rows } = await trx.raw(
-        `SELECT coalesce(array_agg(o.id), '{}') AS ids FROM organizations o
-          WHERE NOT EXISTS (SELECT 1 FROM member_state_cached_orgs x WHERE x.as_of = ${d} AND x.organization_id = o.id)`,
+        `INSERT INTO member_state_claims (build, as_of, organization_id)
+         SELECT ?, ${d}, o.id FROM organizations o WHERE NOT EXISTS (SELECT 1 FROM member_state_cached_orgs x WHERE x.as_of = ${d} AND x.organization_id = o.id)
+         RETURNING organization_id`,
+        [build],
       );
-      const missing: number[] = rows[0].ids;
-      if (!missing.length) return;
-      const all = missing.length > REBUILD_ALL_ABOVE;
-      const only = all ? '' : 'AND organization_id = ANY(?::int[])';
-      const bind = all ? [] : [missing];
-      await trx.raw(`DELETE FROM member_state_cache WHERE as_of = ${d} ${only}`, bind);
+      if (rows.length) await lockBriefly(trx, MEMBER_STATE_LOCK);
+      return rows.map((r: { organization_id: number }) => r.organization_id);
+    });
+    if (!claimed.length) return;
+    const all = claimed.length > REBUILD_ALL_ABOVE;
+    // many organizations: a hashed semi-join over one scan of the periods; few: an index probe each
+    const only = all ? 'IN (SELECT unnest(?::int[]))' : '= ANY(?::int[])';
+    // 2. and 3. the rows written with no lock held (untrusted until marked), then the organizations still claimed marked fresh
+    await db.transaction(async (trx) => {
+      await lockBuildWriters(trx, `member-state:${date}`);
+      await trx.raw("SET LOCAL work_mem = '256MB'");
+      await trx.raw(`DELETE FROM member_state_cache WHERE as_of = ${d} AND organization_id ${only}`, [claimed]);
       await trx.raw(
         `INSERT INTO member_state_cache (as_of, organization_id, ppo_id, category, is_pedagogical, on_parental_leave, sex, youth, n)
          SELECT ${d}, c.organization_id, c.ppo_id, ${memberStateAttributes(d)}, count(*)
-           FROM member_periods c WHERE ${periodOn('c', d)} ${only}
+           FROM member_periods c WHERE ${periodOn('c', d)} AND c.organization_id ${only}
           GROUP BY 2, 3, 4, 5, 6, 7, 8`,
-        bind,
+        [claimed],
       );
-      if (all) await trx.raw(`DELETE FROM member_state_cached_orgs WHERE as_of = ${d}`);
-      await trx.raw(`INSERT INTO member_state_cached_orgs (as_of, organization_id) SELECT ${d}, id FROM organizations ${all ? '' : 'WHERE id = ANY(?::int[])'}`, bind);
-      // the planner must know the cache holds hundreds of thousands of rows, not none
-      if (all) await trx.raw('ANALYZE member_state_cache, member_state_cached_orgs');
+      // marked before the lock (uncommitted, so trusted by no one yet: 150,000 organizations of a new date
+      // take longer than a change may wait), then, under it, unmarked where a change forgot the claim meanwhile
+      await trx.raw(`INSERT INTO member_state_cached_orgs (as_of, organization_id) SELECT ${d}, id FROM unnest(?::int[]) id ON CONFLICT DO NOTHING`, [claimed]);
+      await lockBriefly(trx, MEMBER_STATE_LOCK);
+      const { rows } = await trx.raw('SELECT count(*) AS n FROM member_state_claims WHERE build = ?', [build]);
+      if (Number(rows[0].n) < claimed.length) {
+        await trx.raw(
+          `DELETE FROM member_state_cached_orgs x WHERE x.as_of = ${d} AND x.organization_id ${only}
+              AND NOT EXISTS (SELECT 1 FROM member_state_claims c WHERE c.build = ? AND c.as_of = x.as_of AND c.organization_id = x.organization_id)`,
+          [claimed, build],
+        );
+      }
     });
+    // the planner must know the cache holds hundreds of thousands of rows, not none
+    if (all) await analyzeTables(db, ['member_state_cache', 'member_state_cached_orgs']);
+  } finally {
+    // a failed build's claims only make changes forget more; a database that failed the build may fail this too
+    await db('member_state_claims').where({ build }).delete().catch(() => undefined);
   }
+}
+
+/** Whether every organization's member state is fresh on each of the dates (SQL date literals). */
+export async function memberStateComplete(db: Knex, dates: string[]): Promise<boolean> {
+  const { rows } = await db.raw(
+    `SELECT bool_and((SELECT count(*) FROM member_state_cached_orgs x WHERE x.as_of = d) = (SELECT count(*) FROM organizations)) AS complete
+       FROM unnest(ARRAY[${dates.join(', ')}]) d`,
+  );
+  return rows[0].complete;
 }

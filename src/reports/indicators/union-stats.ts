@@ -1,11 +1,13 @@
 import type { Knex } from 'knex';
+import { analyzeTables } from '../../db/maintenance';
 import { BLOCK_BITS, UNION_STATS_LOCK } from '../../db/shared-constants';
 import { INDICATORS, type IndicatorGroup } from './catalog';
 import { emptyValues } from './aggregates';
 import type { ColumnValues, IndicatorValues } from './engine';
 import type { Scope } from './groups';
 import { computeLive } from './live';
-import { ensureMemberStateCache } from './member-state-cache';
+import { ensureMemberStateCache, memberStateComplete } from './member-state-cache';
+import { lockBriefly, nextBuildId, lockBuildWriters } from './build-beside';
 import { sqlDate } from './sql-fragments';
 import { treeSince } from './tree-on-date';
 import { recordUnionStatsFailure, recordUnionStatsSuccess } from './union-stats-failures';
@@ -16,7 +18,7 @@ import { recordUnionStatsFailure, recordUnionStatsSuccess } from './union-stats-
 // movement, the union's own officers count in the block that holds it, and a person with posts in several
 // blocks counts once, in the block of their first post (aggregates.ts). The union's figure is the sum of
 // the blocks (sums of ~300 rows instead of queries over 4 M periods); blocks a change has made stale are
-// recomputed first, under the lock that changes wait for.
+// recomputed first, beside the changes (refreshUnionStats).
 
 /** Above this many stale blocks, one pass over the member state of every organization beats an index probe per organization. */
 const WHOLE_UNION_BLOCKS = 30;
@@ -36,25 +38,47 @@ export async function unionStatsIfBuilt(db: Knex, date: string, start: string, n
 }
 
 /**
+ * Pauses before a failed background build is tried again: what fails a build is mostly passing (a
+ * statement timeout under load, a restart, a lock the builder could not get between writers), so it is
+ * retried soon, then less often; after the last, the next report of the date or the hourly housekeeping tries.
+ */
+const RETRY_PAUSES_MS = [60_000, 5 * 60_000, 20 * 60_000];
+let retryPausesMs = RETRY_PAUSES_MS;
+
+/** Tests shorten the pauses (and restore them with no argument). */
+export function retryUnionStatsBuildsAfter(pausesMs: number[] = RETRY_PAUSES_MS): void {
+  retryPausesMs = pausesMs;
+}
+
+/**
  * Builds the statistics of (date, start) in the background, once per process at a time. A build that
- * fails is logged and kept as the last failure (union-stats-failures.ts); the next report and the hourly
- * housekeeping try again.
+ * fails is logged and kept as the last failure (union-stats-failures.ts), then retried after each pause
+ * of RETRY_PAUSES_MS.
  */
 export function buildUnionStatsInBackground(db: Knex, date: string, start: string): void {
   const key = `${date}|${start}`;
   if (building.has(key)) return;
-  building.set(key, buildUnionStats(db, date, start).finally(() => building.delete(key)));
+  building.set(key, buildWithRetries(db, date, start).finally(() => building.delete(key)));
 }
 
-/** Brings (date, start) up to date where nobody waits for the answer: never rejects, a failure is logged and recorded. */
-export async function buildUnionStats(db: Knex, date: string, start: string): Promise<void> {
+async function buildWithRetries(db: Knex, date: string, start: string): Promise<void> {
+  const pauses = retryPausesMs;
+  for (let attempt = 0; !(await buildUnionStats(db, date, start)) && attempt < pauses.length; attempt++) {
+    // an unref'd timer: a pending retry must not keep a stopping process alive
+    await new Promise((resolve) => setTimeout(resolve, pauses[attempt]).unref());
+  }
+}
+
+/** Brings (date, start) up to date where nobody waits for the answer: never rejects, a failure is logged and recorded; whether it succeeded. */
+export async function buildUnionStats(db: Knex, date: string, start: string): Promise<boolean> {
   try {
     await refreshUnionStats(db, date, start);
   } catch (err) {
     await recordUnionStatsFailure(db, err, { date, start });
-    return;
+    return false;
   }
   await recordUnionStatsSuccess(db).catch((err: unknown) => recordUnionStatsFailure(db, err, { date, start }));
+  return true;
 }
 
 /** Resolves when the background builds under way have finished. */
@@ -62,16 +86,36 @@ export async function unionStatsBuilds(): Promise<void> {
   await Promise.all(building.values());
 }
 
-/** The union's values of the maintained indicators among `names` on `date`, movement since `start`. */
+/**
+ * The union's values of the maintained indicators among `names` on `date`, movement since `start`: the
+ * stale blocks are rebuilt first; a block a change made stale meanwhile is computed in the reading
+ * snapshot itself, so the sum is exact for that snapshot whatever commits around it.
+ */
 export async function unionStats(db: Knex, date: string, start: string, names: string[]): Promise<IndicatorValues> {
+  await refreshUnionStats(db, date, start);
+  return sumUnionStats(db, date, start, names);
+}
+
+/** The sum of the fresh blocks' rows and of the stale blocks computed live, in one snapshot; a stale block's stored rows are never read. */
+export async function sumUnionStats(db: Knex, date: string, start: string, names: string[]): Promise<IndicatorValues> {
   const d = sqlDate(date);
   const s = sqlDate(start);
   return db.transaction(async (trx) => {
-    if ((await staleBlocks(trx, d, s)).length) await refresh(db, trx, date, start);
+    await trx.raw('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+    const stale = await staleBlocks(trx, d, s);
+    const union = stale.length ? await trx('organizations').where({ level: 'union' }).first('id') : undefined;
+    if (union) await trx.raw("SET LOCAL work_mem = '256MB'");
+    const live = union ? await blockRows(trx, trx, union.id, stale, date, start, 'subtree') : [];
     const { rows } = await trx.raw(
-      `SELECT indicator, sum(total) AS total, sum(women) AS women, sum(youth) AS youth, sum(contributors) AS contributors FROM union_stats
-        WHERE as_of = ${d} AND since = ${s} AND indicator = ANY(?) GROUP BY indicator`,
-      [names],
+      `SELECT indicator, sum(total) AS total, sum(women) AS women, sum(youth) AS youth, sum(contributors) AS contributors FROM (
+         SELECT indicator, total, women, youth, contributors FROM union_stats
+          WHERE as_of = ${d} AND since = ${s} AND indicator = ANY(:names) AND NOT block = ANY(:stale::int[])
+         UNION ALL
+         SELECT x.indicator, x.total, x.women, x.youth, x.contributors
+           FROM jsonb_to_recordset(:live::jsonb) AS x(indicator text, total bigint, women bigint, youth bigint, contributors bigint)
+          WHERE x.indicator = ANY(:names)) r
+        GROUP BY indicator`,
+      { names, stale, live: JSON.stringify(live) },
     );
     const values = emptyValues(names);
     for (const row of rows as { indicator: string; total: number | null; women: number | null; youth: number | null; contributors: number | null }[]) {
@@ -82,40 +126,75 @@ export async function unionStats(db: Knex, date: string, start: string, names: s
   });
 }
 
-/** Recomputes the blocks changes have made stale for (date, start), if any (the hourly housekeeping keeps the current dates warm). */
+/**
+ * Recomputes the blocks changes have made stale for (date, start), if any (the hourly housekeeping keeps
+ * the current dates warm) — beside the changes, which never wait for it longer than a moment
+ * (build-beside.ts, migration build-statistics-beside). A block a change touches during the build stays
+ * stale; the next refresh, or the reading snapshot, computes it.
+ */
 export async function refreshUnionStats(db: Knex, date: string, start: string): Promise<void> {
-  await db.transaction(async (trx) => {
-    if ((await staleBlocks(trx, sqlDate(date), sqlDate(start))).length) await refresh(db, trx, date, start);
-  });
+  const d = sqlDate(date);
+  const s = sqlDate(start);
+  if (!(await db.transaction((trx) => staleBlocks(trx, d, s))).length) return;
+  const build = await nextBuildId(db);
+  try {
+    await buildClaimed(db, build, date, start);
+  } finally {
+    // a failed build's claims only make changes forget more; a database that failed the build may fail this too
+    await db('union_stats_claims').where({ build }).delete().catch(() => undefined);
+  }
 }
 
 /**
- * Recomputes the stale blocks. Under the lock (held by `trx`, which writes the result) no change can
- * commit, so the queries may run on connections of their own, in parallel. Many stale blocks read the
- * member state of every organization, ensured (and committed) before the lock is taken — the order in
- * which changes take the two locks; if a change slipped in between, the blocks are counted from the periods.
+ * Claims the stale blocks (the moment of exclusive lock lets the changes that could not see the claims
+ * commit before the build reads), computes them with no lock held, writes them, and marks fresh the
+ * blocks still claimed. Many stale blocks read the member state of every organization, made complete
+ * after the claim: an organization forgotten after that forgets its blocks' claims too.
  */
-async function refresh(db: Knex, trx: Knex.Transaction, date: string, start: string) {
+async function buildClaimed(db: Knex, build: number, date: string, start: string): Promise<void> {
   const d = sqlDate(date);
   const s = sqlDate(start);
-  let whole = (await staleBlocks(trx, d, s)).length > WHOLE_UNION_BLOCKS;
-  if (whole) await ensureMemberStateCache(db, [date, start]);
-  await trx.raw('SELECT pg_advisory_xact_lock(?)', [UNION_STATS_LOCK]);
-  const blocks = await staleBlocks(trx, d, s);
-  const union = await trx('organizations').where({ level: 'union' }).first('id');
+  const blocks: number[] = await db.transaction(async (trx) => {
+    const { rows } = await trx.raw(
+      `INSERT INTO union_stats_claims (build, as_of, since, block)
+       SELECT ?, ${d}, ${s}, b FROM generate_series(0, (SELECT coalesce(max(id), 0) FROM organizations) >> ${BLOCK_BITS}) b
+        WHERE NOT EXISTS (SELECT 1 FROM union_stats_fresh f WHERE f.as_of = ${d} AND f.since = ${s} AND f.block = b)
+       RETURNING block`,
+      [build],
+    );
+    if (rows.length) await lockBriefly(trx, UNION_STATS_LOCK);
+    return rows.map((r: { block: number }) => r.block);
+  });
+  const union = await db('organizations').where({ level: 'union' }).first('id');
   if (!blocks.length || !union) return;
-  whole = whole && blocks.length > WHOLE_UNION_BLOCKS && (await memberStateComplete(trx, [d, s]));
-  const rows = await blockRows(db, trx, union.id, blocks, date, start, whole ? 'everything' : 'subtree');
-  await trx.raw(`DELETE FROM union_stats WHERE as_of = ${d} AND since = ${s} AND block = ANY(?::int[])`, [blocks]);
-  await trx.raw(
-    `INSERT INTO union_stats (as_of, since, block, indicator, total, women, youth, contributors)
-     SELECT ${d}, ${s}, x.block, x.indicator, x.total, x.women, x.youth, x.contributors
-       FROM jsonb_to_recordset(?::jsonb) AS x(block int, indicator text, total bigint, women bigint, youth bigint, contributors bigint)`,
-    [JSON.stringify(rows)],
-  );
-  await trx.raw(`INSERT INTO union_stats_fresh (as_of, since, block) SELECT ${d}, ${s}, unnest(?::int[])`, [blocks]);
+  const whole = blocks.length > WHOLE_UNION_BLOCKS && (await completeMemberState(db, [date, start]));
+  const rows = await blockRows(db, db, union.id, blocks, date, start, whole ? 'everything' : 'subtree');
+  await db.transaction(async (trx) => {
+    await lockBuildWriters(trx, `union-stats:${date}:${start}`);
+    await trx.raw(`DELETE FROM union_stats WHERE as_of = ${d} AND since = ${s} AND block = ANY(?::int[])`, [blocks]);
+    await trx.raw(
+      `INSERT INTO union_stats (as_of, since, block, indicator, total, women, youth, contributors)
+       SELECT ${d}, ${s}, x.block, x.indicator, x.total, x.women, x.youth, x.contributors
+         FROM jsonb_to_recordset(?::jsonb) AS x(block int, indicator text, total bigint, women bigint, youth bigint, contributors bigint)`,
+      [JSON.stringify(rows)],
+    );
+    await lockBriefly(trx, UNION_STATS_LOCK);
+    // a few hundred blocks at most: marked under the lock (the claims go in refreshUnionStats's finally)
+    await trx.raw('INSERT INTO union_stats_fresh (as_of, since, block) SELECT as_of, since, block FROM union_stats_claims WHERE build = ? ON CONFLICT DO NOTHING', [build]);
+  });
   // the planner must know the statistics hold tens of thousands of rows, not none
-  if (whole) await trx.raw('ANALYZE union_stats, union_stats_fresh');
+  if (whole) await analyzeTables(db, ['union_stats', 'union_stats_fresh']);
+}
+
+/** Changes streaming in may forget a few organizations as fast as they are built: a few rounds, then the blocks are counted from the periods. */
+const MEMBER_STATE_ROUNDS = 3;
+
+async function completeMemberState(db: Knex, dates: string[]): Promise<boolean> {
+  for (let round = 0; round < MEMBER_STATE_ROUNDS; round++) {
+    await ensureMemberStateCache(db, dates);
+    if (await memberStateComplete(db, dates.map(sqlDate))) return true;
+  }
+  return false;
 }
 
 /** A row of union_stats without its dates. */
@@ -123,7 +202,7 @@ export type BlockRow = { block: number; indicator: string } & ColumnValues;
 
 /**
  * The rows the blocks hold for (date, start), computed from the registry: `db` runs the queries (the
- * caller's transaction, or the pool when the caller holds the lock), `trx` reads the tree of the date.
+ * caller's transaction, or the pool, in parallel), `trx` reads the tree of the date.
  */
 export async function blockRows(db: Knex, trx: Knex, unionId: number, blocks: number[], date: string, start: string, scope: Scope): Promise<BlockRow[]> {
   const tree = await treeSince(trx, [unionId], start);
@@ -141,12 +220,4 @@ async function staleBlocks(trx: Knex.Transaction, d: string, s: string): Promise
       WHERE NOT EXISTS (SELECT 1 FROM union_stats_fresh f WHERE f.as_of = ${d} AND f.since = ${s} AND f.block = b)`,
   );
   return rows.map((r: { b: number }) => r.b);
-}
-
-async function memberStateComplete(trx: Knex.Transaction, dates: string[]): Promise<boolean> {
-  const { rows } = await trx.raw(
-    `SELECT bool_and((SELECT count(*) FROM member_state_cached_orgs x WHERE x.as_of = d) = (SELECT count(*) FROM organizations)) AS complete
-       FROM unnest(ARRAY[${dates.join(', ')}]) d`,
-  );
-  return rows[0].complete;
 }

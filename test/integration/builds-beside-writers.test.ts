@@ -1,0 +1,178 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Knex } from 'knex';
+import { BLOCK_BITS, MEMBER_STATE_LOCK } from '../../src/db/shared-constants';
+import { changeCategory } from '../../src/membership/membership';
+import { verifyDerived } from '../../src/ops/verify-derived';
+import { INDICATORS } from '../../src/reports/indicators/catalog';
+import { computeIndicators } from '../../src/reports/indicators/engine';
+import { pruneAbandonedClaims } from '../../src/reports/indicators/build-beside';
+import { ensureMemberStateCache } from '../../src/reports/indicators/member-state-cache';
+import { MAINTAINED_GROUPS, refreshUnionStats, sumUnionStats } from '../../src/reports/indicators/union-stats';
+import { createTestDatabase, type TestDatabase } from '../support/db';
+import { createOrg, unionRoot } from '../support/factories';
+import { D, S, buildReportFixture, type ReportFixture } from '../support/report-fixture';
+
+// Issue 15, item 1: at 4 M members a build of the union's statistics held the lock that every change to
+// the periods takes, and a one-row period update waited 105 s. The builds now work beside the changes.
+// Each test slows a build down — the test holds the table the build writes locked, so the build stalls
+// after it has computed — and makes a membership change through the service meanwhile: the change must
+// not wait for the build, and the statistics must end up rebuilt or stale, never wrong.
+
+/** How long a membership change may wait for a build (the issue's bound). */
+const WAIT_BOUND_MS = 100;
+
+let database: TestDatabase;
+let db: Knex;
+let fx: ReportFixture;
+let unionId: number;
+const MAINTAINED = Object.entries(INDICATORS).filter(([, i]) => MAINTAINED_GROUPS.has(i.group)).map(([n]) => n);
+
+beforeAll(async () => {
+  database = await createTestDatabase();
+  db = database.ownerDb;
+  fx = await buildReportFixture(db);
+  unionId = (await unionRoot(db)).id;
+  // an organization in a block of its own, which the changes below do not touch
+  await db.raw("SELECT setval(pg_get_serial_sequence('organizations', 'id'), ?)", [3 << BLOCK_BITS]);
+  await createOrg(db, fx.orgs.T2, 'primary', { name: 'ППО в другом блоке' });
+});
+afterAll(async () => database.drop());
+
+/** Holds `table` locked against writes (as the owner) until released: a build writing it stalls there. */
+async function lockAgainstWrites(table: string): Promise<{ release: () => Promise<void> }> {
+  let release!: () => void;
+  let locked!: () => void;
+  const isLocked = new Promise<void>((resolve) => (locked = resolve));
+  const released = new Promise<void>((resolve) => (release = resolve));
+  const holder = db.transaction(async (trx) => {
+    await trx.raw(`LOCK TABLE ${table} IN EXCLUSIVE MODE`);
+    locked();
+    await released;
+  });
+  await isLocked;
+  return { release: async () => { release(); await holder; } };
+}
+
+/** Resolves once some backend waits for a lock on `table`. */
+async function stalledOn(table: string): Promise<void> {
+  for (let waited = 0; waited < 20_000; waited += 20) {
+    const { rows } = await db.raw('SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = ? AND NOT l.granted', [table]);
+    if (rows.length) return;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  throw new Error(`nothing waited on ${table}`);
+}
+
+/** A category change of one member through the membership service, as the app's connection; its duration in ms. */
+async function timedCategoryChange(memberId: number, category: string): Promise<number> {
+  const started = performance.now();
+  await database.db.transaction((trx) => changeCategory(trx, memberId, category, false, { on: '2026-02-01', actorUserId: null }));
+  return performance.now() - started;
+}
+
+const unionFigures = (maintained: boolean) =>
+  computeIndicators(database.db, { rootIds: [unionId], date: D, periodStart: S, names: MAINTAINED, maintained, ...(maintained ? {} : { scope: 'union' as const }) }).then((v) => v.get(unionId));
+
+describe('a build of the maintained statistics and a membership change at the same time', () => {
+  it('the union statistics: the change does not wait for the build, and its blocks stay stale, not wrong', async () => {
+    const memberId = Object.values(fx.members)[0]!;
+    const baseline = await timedCategoryChange(memberId, 'unemployed');
+    const { organization_id: orgId } = await db('members').where({ id: memberId }).first('organization_id');
+
+    const lock = await lockAgainstWrites('union_stats');
+    let build: Promise<void> | undefined;
+    try {
+      build = refreshUnionStats(database.db, D, S);
+      await stalledOn('union_stats');
+      const during = await timedCategoryChange(memberId, 'working');
+      expect(during - baseline, `the change took ${Math.round(during)} ms during the build, ${Math.round(baseline)} ms without`).toBeLessThan(WAIT_BOUND_MS);
+    } finally {
+      await lock.release();
+      await build;
+    }
+
+    const fresh = (await db('union_stats_fresh').where({ as_of: D, since: S }).pluck('block')).map(Number);
+    expect(fresh).toContain(3);
+    expect(fresh).not.toContain(orgId >> BLOCK_BITS);
+    expect(await db('union_stats_claims').count('* as n').first()).toEqual({ n: 0 });
+    expect((await verifyDerived(db, ['union_stats'])).map((r) => [r.name, r.count])).toEqual([['union_stats', 0]]);
+    expect(await unionFigures(true)).toEqual(await unionFigures(false));
+  });
+
+  it('the member state: the change does not wait for the build, and its organization stays stale, not wrong', async () => {
+    const memberId = Object.values(fx.members)[1]!;
+    const baseline = await timedCategoryChange(memberId, 'unemployed');
+    const { organization_id: orgId } = await db('members').where({ id: memberId }).first('organization_id');
+    await db('member_state_cached_orgs').delete();
+
+    const lock = await lockAgainstWrites('member_state_cache');
+    let build: Promise<void> | undefined;
+    try {
+      build = ensureMemberStateCache(database.db, [D]);
+      await stalledOn('member_state_cache');
+      const during = await timedCategoryChange(memberId, 'working');
+      expect(during - baseline, `the change took ${Math.round(during)} ms during the build, ${Math.round(baseline)} ms without`).toBeLessThan(WAIT_BOUND_MS);
+    } finally {
+      await lock.release();
+      await build;
+    }
+
+    const cached = (await db('member_state_cached_orgs').where({ as_of: D }).pluck('organization_id')).map(Number);
+    expect(cached.length).toBeGreaterThan(0);
+    expect(cached).not.toContain(orgId);
+    expect((await verifyDerived(db, ['member_state_cache'])).map((r) => [r.name, r.count])).toEqual([['member_state_cache', 0]]);
+    await ensureMemberStateCache(database.db, [D]);
+    expect(await db('member_state_cached_orgs').where({ as_of: D, organization_id: orgId }).first()).toBeDefined();
+    expect((await verifyDerived(db, ['member_state_cache'])).map((r) => [r.name, r.count])).toEqual([['member_state_cache', 0]]);
+  });
+
+  it('the claims of a build that never ended (its process killed) are pruned after a day, and only those', async () => {
+    await db('union_stats_claims').insert([
+      { build: -1, as_of: D, since: S, block: 0, claimed_at: db.raw("now() - interval '2 days'") },
+      { build: -2, as_of: D, since: S, block: 0 },
+    ]);
+    await db('member_state_claims').insert({ build: -1, as_of: D, organization_id: fx.orgs.A.id, claimed_at: db.raw("now() - interval '2 days'") });
+    await pruneAbandonedClaims(database.db);
+    expect(await db('union_stats_claims').pluck('build')).toEqual([-2]);
+    expect(await db('member_state_claims').pluck('build')).toEqual([]);
+    await db('union_stats_claims').delete();
+  });
+
+  it('a union report meeting a block made stale after its refresh computes that block in its own snapshot, never reading its stored rows', async () => {
+    await refreshUnionStats(database.db, D, S);
+    const live = await unionFigures(false);
+    // block 0 stale with its stored rows spoiled: what a change committing between the refresh and the read leaves
+    await db('union_stats').where({ as_of: D, since: S, block: 0 }).update({ total: db.raw('total + 1000') });
+    await db('union_stats_fresh').where({ as_of: D, since: S, block: 0 }).delete();
+    expect(await sumUnionStats(database.db, D, S, MAINTAINED)).toEqual(live);
+  });
+
+  it('a long change holding the lock delays the build, which steps back, not the changes arriving meanwhile', async () => {
+    const memberId = Object.values(fx.members)[2]!;
+    const baseline = await timedCategoryChange(memberId, 'unemployed');
+    await db('member_state_cached_orgs').delete();
+    let release!: () => void;
+    let held!: () => void;
+    const isHeld = new Promise<void>((resolve) => (held = resolve));
+    // a change that has passed its triggers (it holds the lock shared) and takes its time to commit
+    const longChange = db.transaction(async (trx) => {
+      await trx.raw('SELECT pg_advisory_xact_lock_shared(?)', [MEMBER_STATE_LOCK]);
+      held();
+      await new Promise<void>((resolve) => (release = resolve));
+    });
+    await isHeld;
+    let build: Promise<void> | undefined;
+    try {
+      build = ensureMemberStateCache(database.db, [D]);
+      await new Promise((resolve) => setTimeout(resolve, 300)); // the build asks for the lock, times out, asks again
+      const during = await timedCategoryChange(memberId, 'working');
+      expect(during - baseline, `the change took ${Math.round(during)} ms while the build waited, ${Math.round(baseline)} ms without`).toBeLessThan(WAIT_BOUND_MS);
+    } finally {
+      release();
+      await longChange;
+      await build;
+    }
+    expect(Number((await db('member_state_cached_orgs').where({ as_of: D }).count('* as n'))[0]!.n)).toBeGreaterThan(0);
+    expect((await verifyDerived(db, ['member_state_cache'])).map((r) => [r.name, r.count])).toEqual([['member_state_cache', 0]]);
+  });
+});
