@@ -48,7 +48,9 @@ describe('layering rules', () => {
       'src/access/lint-probe.ts',
       "import { findMember } from '../members/members.repo';\nexport const probe = findMember;\n",
     );
-    expect(runtime).toEqual([expect.stringMatching(/^@typescript-eslint\/no-restricted-imports: .*access\/ and shared\//)]);
+    expect(runtime).toEqual([
+      expect.stringMatching(/^@typescript-eslint\/no-restricted-imports: .*access\/ and shared\//),
+    ]);
 
     const typeOnly = await rulesBroken(
       'src/access/lint-probe.ts',
@@ -62,7 +64,9 @@ describe('layering rules', () => {
       'src/registry/lint-probe.ts',
       "import { createMembersService } from '../members/members.service';\nexport const probe = createMembersService;\n",
     );
-    expect(broken).toEqual([expect.stringMatching(/^@typescript-eslint\/no-restricted-imports: .*registry\/ may not import/)]);
+    expect(broken).toEqual([
+      expect.stringMatching(/^@typescript-eslint\/no-restricted-imports: .*registry\/ may not import/),
+    ]);
   });
 
   it('when a migration imports from src/, then only the shared constants are allowed', async () => {
@@ -81,7 +85,10 @@ describe('layering rules', () => {
 
   it('when two modules import each other, then the lint reports the cycle', async () => {
     // shared/event-dates.ts imports shared/dates.ts; this makes dates.ts import it back
-    const broken = await rulesBroken('src/shared/dates.ts', "import { probe } from './event-dates';\nexport const back = probe;\n");
+    const broken = await rulesBroken(
+      'src/shared/dates.ts',
+      "import { probe } from './event-dates';\nexport const back = probe;\n",
+    );
     expect(broken).toContainEqual(expect.stringMatching(/^import-x\/no-cycle: Dependency cycle detected/));
   });
 });
