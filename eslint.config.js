@@ -93,10 +93,6 @@ const LAYER_EXCEPTIONS = [
       'src/registry/orgs.routes.ts',
       'src/members/member-list.routes.ts',
       'src/users/chair-provisioning.routes.ts',
-      // read straight from a repo: the outbox page (no mail service method yet) and the second
-      // step of a code login (loadPrincipal, also used by http/setup/auth.ts and export jobs)
-      'src/mail/mail.routes.ts',
-      'src/auth/login-code.routes.ts',
     ],
   },
   {
