@@ -2,6 +2,7 @@
 // architecture section describes, so that a route reaching into a repo fails `npm run lint`
 // (and with it `npm test`) instead of waiting for a reviewer to notice.
 import js from '@eslint/js';
+import { defineConfig, globalIgnores } from 'eslint/config';
 import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import globals from 'globals';
 import tseslint from 'typescript-eslint';
@@ -117,10 +118,8 @@ const layerExceptionConfigs = LAYER_EXCEPTIONS.map(({ zone, files }) => ({
   },
 }));
 
-export default tseslint.config(
-  {
-    ignores: ['node_modules/', 'dist/', 'test-results/', 'coverage/', '.data/'],
-  },
+export default defineConfig(
+  globalIgnores(['dist/', 'test-results/', 'coverage/', '.data/']),
   js.configs.recommended,
   tseslint.configs.recommended,
   {
