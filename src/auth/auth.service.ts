@@ -4,7 +4,7 @@ import { inTransaction } from '../db/transaction';
 import { ValidationError, TooManyRequestsError } from '../http/errors';
 import { clearPairFailures, reserveLoginAttempt, waitMessage } from './login-throttle';
 import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './password';
-import { deleteSessionsOfUser, findUserById, findUserByUsername, updatePasswordHash } from './users.repo';
+import { deleteSessionsOfUser, findUserById, findUserByUsername, loadPrincipal, updatePasswordHash } from './users.repo';
 import { recordSignIn } from './sign-in';
 
 export function createAuthService(db: Knex, bcryptCost: number) {
@@ -33,6 +33,11 @@ export function createAuthService(db: Knex, bcryptCost: number) {
     verifyCurrentPassword,
 
     /** Returns the user id on success, null on wrong credentials; throws 429 while throttled. */
+    /** The user as a session holds them (grants in force today), or nothing once blocked. */
+    principal(userId: number) {
+      return loadPrincipal(db, userId);
+    },
+
     async authenticate(rawUsername: string, password: string, ip: string): Promise<number | null> {
       const username = rawUsername.trim().toLowerCase();
       const user = await findUserByUsername(db, username);

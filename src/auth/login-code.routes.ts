@@ -7,7 +7,6 @@ import { clientIp } from '../http/client-ip';
 import { TooManyRequestsError, type FieldError } from '../http/errors';
 import { errorViewModel, parseForm } from '../http/forms';
 import { landingAfterLogin, startSession } from './session-start';
-import { loadPrincipal } from './users.repo';
 
 /** How long the code may be entered after the password: a half-done login left open is not an open door. */
 export const PENDING_LOGIN_MS = 5 * 60 * 1000;
@@ -17,7 +16,7 @@ const codeSchema = z.object({
 });
 
 /** The login's second step: a code from the authenticator app, or one of the recovery codes. */
-export function loginCodeRoutes({ db, secondFactor }: Deps): Router {
+export function loginCodeRoutes({ auth, secondFactor }: Deps): Router {
   const routes = guardedRouter();
   routes.get('/login/code', publicRoute, showCodeForm);
   routes.post('/login/code', publicRoute, checkCode);
@@ -43,7 +42,7 @@ export function loginCodeRoutes({ db, secondFactor }: Deps): Router {
       return renderCodeForm(res, 429, [{ field: 'code', message: err.message }]);
     }
     if (!accepted) return renderCodeForm(res, 401, [{ field: 'code', message: 'Код неверен или уже использован' }]);
-    const principal = await loadPrincipal(db, pending.userId);
+    const principal = await auth.principal(pending.userId);
     // blocked between the two steps: back to the start, the login form says nothing more
     if (!principal) return req.session.regenerate((err) => (err ? next(err) : res.redirect(303, '/login')));
     startSession(req, principal, (err) => (err ? next(err) : res.redirect(303, landingAfterLogin(principal, pending.next))));

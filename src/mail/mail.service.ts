@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
-import { insertOutboxMessage } from './outbox.repo';
+import { findOutboxMessage, insertOutboxMessage, listOutbox, type OutboxMessage } from './outbox.repo';
 
 export interface MailMessage {
   to: string;
@@ -15,6 +15,9 @@ export interface MailService {
   send(message: MailMessage): Promise<void>;
   /** Where letters go: shown to administrators so a «sent» never hides that it was only kept. */
   readonly mode: 'smtp' | 'outbox';
+  /** The recorded letters, newest first: a page of `limit` before the id `before`, to one address if given. */
+  outbox(options: { before?: number; limit: number; to?: string }): Promise<OutboxMessage[]>;
+  outboxMessage(id: number): Promise<OutboxMessage | undefined>;
 }
 
 /**
@@ -26,6 +29,8 @@ export function createMailService(db: Knex, options: { smtpUrl: string | undefin
   const transport: Transporter | null = options.smtpUrl ? nodemailer.createTransport(options.smtpUrl) : null;
   return {
     mode: transport ? 'smtp' : 'outbox',
+    outbox: (listOptions) => listOutbox(db, listOptions),
+    outboxMessage: (id) => findOutboxMessage(db, id),
     async send(message) {
       if (!transport) {
         await insertOutboxMessage(db, { to: message.to, subject: message.subject, body: message.text, status: 'kept' });

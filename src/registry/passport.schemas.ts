@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EMPLOYER_KINDS, PRIMARY_FORMS } from './levels';
 import { OFFICER_POSTS } from './officer-posts';
-import { checkbox, idInput, optionalPersonName, optionalSnils, personName, optionalChoice, optionalDate, optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, plausibleBirthDate, requiredDate, requiredString, wholeNumber } from '../shared/fields';
+import { checkbox, idInput, optionalPersonName, optionalSnils, optionalChoice, optionalDate, optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, plausibleBirthDate, requiredDate, requiredString, wholeNumber } from '../shared/fields';
 
 export const generalSchema = z.object({
   name: requiredString('Укажите полное наименование', 500),

@@ -3,7 +3,9 @@ import type { Principal } from '../access/principal';
 
 declare global {
   namespace Express {
-    // passport's req.user is the principal loaded by deserializeUser
+    // passport's req.user is the principal loaded by deserializeUser; declaration merging needs the
+    // interface form, which the rule below would collapse into a type alias that merges nothing
+    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
     interface User extends Principal {}
     interface Request {
       /** The object the route's URL names, resolved within the user's subtrees by a loader in access/loaders. */

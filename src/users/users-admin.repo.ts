@@ -58,9 +58,13 @@ const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, 
 export async function listUsers(db: Knex, scope: string[] | null, filter: UserListFilter, limit: number): Promise<UserListRow[]> {
   const grantConditions: string[] = [];
   const bindings: unknown[] = [];
-  if (scope) grantConditions.push('o.path <@ ANY(?::ltree[])'), bindings.push(scope);
-  if (filter.orgPath) grantConditions.push('o.path <@ ?::ltree'), bindings.push(filter.orgPath);
-  if (filter.role) grantConditions.push('g.role = ?'), bindings.push(filter.role);
+  const grantWhere = (condition: string, binding: unknown) => {
+    grantConditions.push(condition);
+    bindings.push(binding);
+  };
+  if (scope) grantWhere('o.path <@ ANY(?::ltree[])', scope);
+  if (filter.orgPath) grantWhere('o.path <@ ?::ltree', filter.orgPath);
+  if (filter.role) grantWhere('g.role = ?', filter.role);
   const q = db('users as u')
     .select({
       id: 'u.id', username: 'u.username', fullName: 'u.full_name', email: 'u.email', blockedAt: 'u.blocked_at', lastLoginAt: 'u.last_login_at',

@@ -11,7 +11,7 @@ import { todayIso } from '../../src/shared/dates';
 import { createRestructureService } from '../../src/registry/restructure.service';
 import type { OrgRow } from '../../src/registry/orgs.repo';
 import { useTestApp } from '../support/app';
-import { loggedInAgent, type Agent } from '../support/agents';
+import { loggedInAgent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser, unionRoot } from '../support/factories';
 import { binaryParser, readSheet } from '../support/xlsx';
 

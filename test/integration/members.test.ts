@@ -113,7 +113,11 @@ describe('history: the registry as of any date', () => {
         if (ev.kind === 'exit') state.set(ev.member, null);
       }
       const counts = { working: 0, student: 0, pensioner: 0, unemployed: 0, total: 0 };
-      for (const s of state.values()) if (s && orgIds.includes(s.org)) (counts[s.category]++, counts.total++);
+      for (const s of state.values()) {
+        if (!s || !orgIds.includes(s.org)) continue;
+        counts[s.category]++;
+        counts.total++;
+      }
       return counts;
     };
     for (const date of ['2019-12-31', '2020-01-10', '2021-12-31', '2022-01-01', '2023-01-01', '2023-07-01', '2024-05-19', '2024-05-20', '2025-06-30']) {

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Role } from '../../src/access/roles';
 import type { Level } from '../../src/registry/levels';
 import type { OrgRow } from '../../src/registry/orgs.repo';
@@ -78,7 +78,8 @@ describe('subtree isolation', () => {
       const { agent } = await loggedInAgent(ctx.app, user);
       for (const org of orgs) {
         const expected = grants.some((g) => inSubtree(org, g)) ? 200 : 404;
-        expected === 200 ? allowed++ : denied++;
+        if (expected === 200) allowed++;
+        else denied++;
         const res = await agent.get(`/orgs/${org.inpo}`);
         expect(res.status, `user with grants ${grants.map((g) => g.inpo)} opening ${org.inpo}`).toBe(expected);
       }

@@ -46,7 +46,7 @@ export interface GroupShape {
  * subdivisions and groups on a date, from one pass over the periods (a unit's ППО is itself, its parent
  * or its grandparent on that date), instead of a subquery per ППО.
  */
-export const ppoSizesCtes = ({ d, s, scope, frame }: Pick<GroupQuery, 'd' | 's' | 'scope' | 'frame'>) => {
+export const ppoSizesCtes = ({ d, scope, frame }: Pick<GroupQuery, 'd' | 'scope' | 'frame'>) => {
   // a block of the union holds ППО whose units may lie in other blocks: their counts are read by unit
   // (all blocks at once take every unit anyway)
   const counted = frame.blocks && scope === 'subtree' ? 'AND c.organization_id IN (SELECT id FROM ppo_of)' : inScope('c.organization_id', scope);

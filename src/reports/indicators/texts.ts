@@ -50,7 +50,7 @@ export async function primaryAgreementRows(db: Knex, root: RootOnDate): Promise<
   const d = sqlDate(root.date);
   const { frame } = root;
   const { rows } = await db.raw(
-    `${rootsOn(frame, d)}, ${ppoSizesCtes({ d, s: d, scope: 'subtree', frame })}, ${agreementsOnCte({ d, scope: 'subtree' })}
+    `${rootsOn(frame, d)}, ${ppoSizesCtes({ d, scope: 'subtree', frame })}, ${agreementsOnCte({ d, scope: 'subtree' })}
      SELECT o.inpo, o.name, o.employer_kind, ca.status, ca.signed_on, ca.valid_from, ca.valid_to, h.employees_total,
             ${agreementActiveOn('ca', d)} AS active,
             coalesce(ps.working, 0) AS working_members
