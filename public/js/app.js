@@ -8,3 +8,22 @@ document.addEventListener('DOMContentLoaded', () => {
   const summary = document.querySelector('.error-summary');
   if (summary) summary.focus();
 });
+// A table wider than a small screen scrolls inside its box: that box must be reachable by keyboard
+// (WCAG 2.1.1), but only while it actually scrolls, so wide screens get no extra tab stop.
+function markScrollableTables() {
+  for (const box of document.querySelectorAll('.table-responsive')) {
+    if (box.scrollWidth > box.clientWidth) {
+      box.setAttribute('tabindex', '0');
+      box.setAttribute('role', 'region');
+      const caption = box.querySelector('caption');
+      box.setAttribute('aria-label', caption && caption.textContent.trim() ? caption.textContent.trim() : 'Таблица');
+    } else if (box.getAttribute('tabindex') === '0') {
+      box.removeAttribute('tabindex');
+      box.removeAttribute('role');
+      box.removeAttribute('aria-label');
+    }
+  }
+}
+document.addEventListener('DOMContentLoaded', markScrollableTables);
+document.addEventListener('htmx:afterSettle', markScrollableTables);
+window.addEventListener('resize', markScrollableTables);
