@@ -27,3 +27,7 @@ function markScrollableTables() {
 document.addEventListener('DOMContentLoaded', markScrollableTables);
 document.addEventListener('htmx:afterSettle', markScrollableTables);
 window.addEventListener('resize', markScrollableTables);
+// «Распечатать» buttons (no inline script under the CSP).
+document.addEventListener('click', (event) => {
+  if (event.target instanceof Element && event.target.closest('[data-print]')) window.print();
+});

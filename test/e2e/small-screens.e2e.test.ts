@@ -31,7 +31,7 @@ async function horizontalOverflow(page: Page) {
     scrollWidth: document.documentElement.scrollWidth,
     innerWidth: window.innerWidth,
     outside: [...document.querySelectorAll('body *')]
-      // what a scrolling box clips is fine; an absolutely positioned element escapes the clipping
+      // the content of a box that scrolls by itself does not widen the page
       .filter((e) => e.getBoundingClientRect().left + e.scrollWidth > window.innerWidth && !e.closest('.table-responsive'))
       .slice(0, 5)
       .map((e) => `${e.tagName}.${e.className}: ${(e.textContent ?? '').trim().slice(0, 40)}`),
