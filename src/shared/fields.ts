@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { todayIso } from './dates';
 import { INPO_PATTERN } from './inpo';
 import { parseId, parseInteger } from './numbers';
+import { capitalizePersonName } from './person-names';
 
 // Form fields as they arrive from HTML forms (strings; an empty input means "not given"),
 // with the Russian wording users see next to the field.
@@ -146,9 +147,11 @@ export const optionalSnils = () =>
     return digits;
   });
 
-/** Surname, name or patronymic: Cyrillic letters, hyphens and spaces. */
+/** Surname, name or patronymic: Cyrillic letters, hyphens and spaces; stored capitalised (shared/person-names). */
 export const personName = (message: string) =>
-  requiredString(message, 100).regex(/^[А-ЯЁа-яё]+(?:[ -][А-ЯЁа-яё]+)*$/, 'Только русские буквы, дефис и пробел');
+  z.preprocess((v) => (typeof v === 'string' ? v.replace(/\s+/g, ' ') : v), requiredString(message, 100))
+    .pipe(z.string().regex(/^[А-ЯЁа-яё]+(?:[ -][А-ЯЁа-яё]+)*$/, 'Только русские буквы, дефис и пробел'))
+    .transform(capitalizePersonName);
 
 /** A name that may be left blank ('' → null). */
 export const optionalPersonName = (message: string) =>
