@@ -50,3 +50,11 @@ export function formatPhone(value: string | null | undefined): string {
   const m = /^\+7(\d{3})(\d{3})(\d{2})(\d{2})$/.exec(value);
   return m ? `+7 (${m[1]}) ${m[2]}-${m[3]}-${m[4]}` : value;
 }
+
+/** Latin letters of the forms' URL codes and the Cyrillic ones people know them by. */
+const FORM_CODE_LETTERS: Record<string, string> = { S: 'С', P: 'П', K: 'К', D: 'Д', O: 'О' };
+
+/** A form's code as people write it: the URL code '1-SP' → «1-СП», 'KDK-1' → «КДК-1», 'KDKO' → «КДКО»; other letters stay. */
+export function formCodeLabel(code: string): string {
+  return code.replace(/[A-Z]/g, (letter) => FORM_CODE_LETTERS[letter] ?? letter);
+}
