@@ -31,3 +31,20 @@ window.addEventListener('resize', markScrollableTables);
 document.addEventListener('click', (event) => {
   if (event.target instanceof Element && event.target.closest('[data-print]')) window.print();
 });
+// A category other than «Работающий» cannot carry the working-only ticks (pedagogical post, parental leave):
+// choosing it unticks and disables them, so the form is not sent back with an error (the server checks too).
+function applyWorkingOnly(select) {
+  const working = select.value === 'working';
+  for (const id of select.dataset.workingOnly.split(' ')) {
+    const box = document.getElementById(id);
+    if (!box) continue;
+    if (!working) box.checked = false;
+    box.disabled = !working;
+  }
+}
+document.addEventListener('change', (event) => {
+  if (event.target instanceof HTMLSelectElement && event.target.dataset.workingOnly) applyWorkingOnly(event.target);
+});
+document.addEventListener('DOMContentLoaded', () => {
+  for (const select of document.querySelectorAll('select[data-working-only]')) applyWorkingOnly(select);
+});

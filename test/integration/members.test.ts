@@ -68,7 +68,7 @@ describe('admission and the card', () => {
     // Rules across fields are checked once every field is valid on its own.
     const student = await chair.agent.post(`/orgs/${tree.primary.inpo}/members`).type('form').send({ _csrf: chair.csrf, ...person({ surname: 'Студентова', category: 'student', notDuplicate: 'on' }) });
     expect(student.status).toBe(422);
-    expect(student.text).toContain('Педагогическая должность бывает только у работающих');
+    expect(student.text).toContain('«Педагогическая должность» отмечается только у работающих: для категории «Обучающийся» снимите эту отметку');
     expect(await db()('members').whereIn('surname', ['Smith', 'Студентова'])).toHaveLength(0);
   });
 });
