@@ -44,8 +44,9 @@ describe('small screens (390 px)', () => {
     await page.setViewportSize(PHONE);
     const a = `/orgs/${fx.orgs.A.inpo}`;
     const paths = [
-      '/', a, `${a}/officers`, `${a}/edit`, `${a}/members`, `${a}/members/new`, `/members/${memberId}`, `/members/${memberId}/edit`,
-      `${a}/reports`, `/reports/5-SP/${fx.orgs.A.inpo}/${D}`,
+      '/', a, `${a}/officers`, `${a}/officers/new`, `${a}/headcount`, `${a}/structure`, `${a}/agreement`, `${a}/edit`,
+      `${a}/members`, `${a}/members/new`, `${a}/members/import`, `/members/${memberId}`, `/members/${memberId}/edit`, `/members/${memberId}/application`,
+      `${a}/reports`, `/reports/5-SP/${fx.orgs.A.inpo}/${D}`, '/account',
     ];
     for (const path of paths) {
       expect((await page.goto(`${web.baseUrl}${path}`))?.status(), path).toBe(200);
