@@ -65,7 +65,7 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     (path): MatrixEntry => ({ method: 'GET', path, inside: editors(303, 200), outside: outsideOf(303) }),
   ),
   // Reading and downloading: the curator too.
-  ...['/orgs/:inpo/members', '/members/:id', '/orgs/:inpo/cards', '/orgs/:inpo/members/export.xlsx', '/orgs/:inpo/members/export.csv'].map(
+  ...['/orgs/:inpo/members', '/members/:id', '/members/:id/application', '/orgs/:inpo/cards', '/orgs/:inpo/members/export.xlsx', '/orgs/:inpo/members/export.csv'].map(
     (path): MatrixEntry => ({ method: 'GET', path, inside: { ...editors(303, 200), curator: 200 }, outside: outsideOf(303) }),
   ),
   ...['/orgs/:inpo/members', '/members/:id/edit', '/members/:id/transfer', '/members/:id/exit', '/members/:id/category', '/members/:id/cards', '/members/:id/cards/move', '/orgs/:inpo/cards/batch', '/members/:id/consents', '/members/:id/consents/withdraw', '/orgs/:inpo/members/import', '/members/:id/readmit', '/members/:id/merge'].map(

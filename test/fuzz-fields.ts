@@ -88,6 +88,7 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
     body: { ...PERSON, category: 'working', isPedagogical: 'on', organizationInpo: p.inpo, joinedOn: ON, documentNumber: '1', documentDate: ON, notDuplicate: 'on' },
   }),
   'GET /members/:id': none,
+  'GET /members/:id/application': none,
   'GET /members/:id/edit': none,
   'POST /members/:id/edit': () => ({ versionedBy: '/members/:id/edit', body: PERSON }),
   'GET /orgs/:inpo/cards': none,

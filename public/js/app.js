@@ -8,3 +8,43 @@ document.addEventListener('DOMContentLoaded', () => {
   const summary = document.querySelector('.error-summary');
   if (summary) summary.focus();
 });
+// A table wider than a small screen scrolls inside its box: that box must be reachable by keyboard
+// (WCAG 2.1.1), but only while it actually scrolls, so wide screens get no extra tab stop.
+function markScrollableTables() {
+  for (const box of document.querySelectorAll('.table-responsive')) {
+    if (box.scrollWidth > box.clientWidth) {
+      box.setAttribute('tabindex', '0');
+      box.setAttribute('role', 'region');
+      const caption = box.querySelector('caption');
+      box.setAttribute('aria-label', caption && caption.textContent.trim() ? caption.textContent.trim() : 'Таблица');
+    } else if (box.getAttribute('tabindex') === '0') {
+      box.removeAttribute('tabindex');
+      box.removeAttribute('role');
+      box.removeAttribute('aria-label');
+    }
+  }
+}
+document.addEventListener('DOMContentLoaded', markScrollableTables);
+document.addEventListener('htmx:afterSettle', markScrollableTables);
+window.addEventListener('resize', markScrollableTables);
+// «Распечатать» buttons (no inline script under the CSP).
+document.addEventListener('click', (event) => {
+  if (event.target instanceof Element && event.target.closest('[data-print]')) window.print();
+});
+// A category other than «Работающий» cannot carry the working-only ticks (pedagogical post, parental leave):
+// choosing it unticks and disables them, so the form is not sent back with an error (the server checks too).
+function applyWorkingOnly(select) {
+  const working = select.value === 'working';
+  for (const id of select.dataset.workingOnly.split(' ')) {
+    const box = document.getElementById(id);
+    if (!box) continue;
+    if (!working) box.checked = false;
+    box.disabled = !working;
+  }
+}
+document.addEventListener('change', (event) => {
+  if (event.target instanceof HTMLSelectElement && event.target.dataset.workingOnly) applyWorkingOnly(event.target);
+});
+document.addEventListener('DOMContentLoaded', () => {
+  for (const select of document.querySelectorAll('select[data-working-only]')) applyWorkingOnly(select);
+});

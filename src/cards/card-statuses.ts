@@ -3,13 +3,14 @@ export const CARD_STATUSES = [
 ] as const;
 export type CardStatus = (typeof CARD_STATUSES)[number];
 
+/** Each state agrees with «карта» (feminine): «Доставлена», «Выдана». */
 export const CARD_STATUS_LABELS: Record<CardStatus, string> = {
   requested: 'Заявка',
   sent_to_production: 'Отправлена в производство',
   produced: 'Изготовлена',
-  delivered_to_region: 'Доставлен в регион',
+  delivered_to_region: 'Доставлена в регион',
   handed_to_organization: 'Передана в организацию',
-  issued: 'Выдан',
+  issued: 'Выдана',
   refused: 'Отказ',
   lost: 'Утрачена или повреждена',
   blocked: 'Заблокирована',

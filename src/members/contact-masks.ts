@@ -1,6 +1,7 @@
 /** Lists show contacts masked: enough to recognise, not to copy. */
 export function maskPhone(phone: string | null): string {
-  return phone ? `${phone.slice(0, 2)} *** ***-${phone.slice(-4, -2)}-${phone.slice(-2)}` : '';
+  // the shape of formatPhone (shared/format), so a masked number reads like a shown one
+  return phone ? `${phone.slice(0, 2)} (***) ***-${phone.slice(-4, -2)}-${phone.slice(-2)}` : '';
 }
 
 export function maskEmail(email: string | null): string {

@@ -24,6 +24,7 @@ export function memberCardRoutes({ loaders, services: { members, cards } }: Deps
   routes.param('id', loaders.member);
   routes.get('/members/:id', can('member.view'), (req, res) => showCard(req, res));
   routes.get('/members/:id/edit', can('member.edit'), (req, res) => showEdit(req, res));
+  routes.get('/members/:id/application', can('member.view'), (req, res) => showApplication(req, res));
   routes.post('/members/:id/edit', can('member.edit'), (req, res) => saveCard(req, res));
   routes.post('/members/:id/transfer', can('member.edit'), (req, res) => memberEvent(req, res, 'transfer', transferSchema, async (p, c, id, d, seen) => {
     if ((await members.transfer(p, c, id, d, seen)) === 'requested') return 'Организация вне вашей структуры: ей отправлен запрос, перевод произойдёт, когда его примут';
@@ -58,6 +59,12 @@ export function memberCardRoutes({ loaders, services: { members, cards } }: Deps
       OFFICER_POST_LABELS, CONSENT_KIND_LABELS, CHANNEL_LABELS, SOURCE_LABELS, CARD_STATUS_LABELS, NEXT_STATUSES, LIVE_STATUSES,
       values: req.method === 'POST' ? req.body : {}, ...errorViewModel(errors), ...DICTIONARIES,
     });
+  }
+
+  /** The membership application filled from the card, to print and sign: a read of personal data like the card. */
+  async function showApplication(req: Request, res: Response) {
+    const member = await members.cardForEdit(auditContextOf(req), memberOf(req));
+    res.render('members/application', { title: `Заявление: ${member.surname} ${member.name}`, section: 'members', member });
   }
 
   /** The card's form: from the card (with its version), the submitted values (422), or those merged with another user's change (409). */

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { checkbox, idInput, inpoInput, integerInput, optionalChoice, optionalDate, optionalEmail, optionalPersonName, optionalPhone, optionalSnils, optionalText, personName, plausibleBirthDate, requiredDate } from '../shared/fields';
+import { checkbox, idInput, inpoInput, integerInput, optionalChoice, optionalDate, optionalEmail, optionalPersonName, optionalPhone, optionalSnils, optionalText, personName, requiredBirthDate, requiredDate } from '../shared/fields';
 import { CARD_STATUSES } from '../cards/card-statuses';
-import { CATEGORIES, LEFT_REASONS } from '../membership/membership';
+import { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, type Category } from '../membership/membership';
 
 /** A birth date that fits a member: 14 to 100 years old today. */
-const birthDate = requiredDate('Укажите дату рождения').refine((v) => !v || plausibleBirthDate(v), 'Проверьте дату рождения: члену Профсоюза от 14 до 100 лет');
+const birthDate = requiredBirthDate('Укажите дату рождения');
 
 /** The person on the card: what the card form edits (category and posts change through dated events). */
 export const personSchema = z.object({
@@ -23,11 +23,23 @@ export const personSchema = z.object({
 });
 export type PersonInput = z.output<typeof personSchema>;
 
+/** Ticks that only a working member may carry, by the label the form shows. */
+const WORKING_ONLY_LABELS = { isPedagogical: 'Педагогическая должность', onParentalLeave: 'В отпуске по уходу за ребёнком' } as const;
+
+/** What another category than «Работающий» may not carry, each with a message that says what to do. */
+export function workingOnlyErrors(input: { category: string; isPedagogical?: boolean; onParentalLeave?: boolean }): { field: keyof typeof WORKING_ONLY_LABELS; message: string }[] {
+  if (input.category === 'working') return [];
+  const category = CATEGORY_LABELS[input.category as Category] ?? input.category;
+  return (Object.keys(WORKING_ONLY_LABELS) as (keyof typeof WORKING_ONLY_LABELS)[])
+    .filter((field) => input[field])
+    .map((field) => ({ field, message: `«${WORKING_ONLY_LABELS[field]}» отмечается только у работающих: для категории «${category}» снимите эту отметку` }));
+}
+
 /** The person plus the membership's starting category, for an admission. */
 export const cardSchema = personSchema
   .extend({ category: z.enum(CATEGORIES, { error: 'Выберите категорию' }), isPedagogical: checkbox() })
   .superRefine((v, ctx) => {
-    if (v.category !== 'working' && v.isPedagogical) ctx.addIssue({ code: 'custom', path: ['isPedagogical'], message: 'Педагогическая должность бывает только у работающих' });
+    for (const e of workingOnlyErrors(v)) ctx.addIssue({ code: 'custom', path: [e.field], message: e.message });
   });
 
 /** What an admission adds to the card: where, since when and on which document. */

@@ -15,7 +15,8 @@ import type { Seen } from '../http/versioned-forms';
 import { findOrgByInpo, type OrgRow } from '../registry/orgs.repo';
 import { REGISTRATION_LEVELS } from '../registry/levels';
 import { INPO_PATTERN } from '../shared/inpo';
-import { eventDates, since14, type EventDates } from '../shared/event-dates';
+import { addDays, eventDates, since14, type EventDates } from '../shared/event-dates';
+import { formatDate } from '../shared/format';
 import { changeCategory, endMemberships, historyBounds, membersWithLaterEvents, openMembership, transferMembers, type LeftReason } from '../membership/membership';
 import { lockedMember } from './member-versions';
 import { lockPerson } from './person-locks';
@@ -27,7 +28,7 @@ import {
   type DuplicateCandidate, type DuplicateProbe, type ListReader, type ListRoot, type MemberCursor, type MemberListFilter, type MemberRow, type MemberSort,
 } from './members.repo';
 import { MATCH_ELSEWHERE_MESSAGE, assertChecksLeft, spendMatchesElsewhere } from './duplicate-guard';
-import type { AdmissionInput, PersonInput } from './members.schemas';
+import { workingOnlyErrors, type AdmissionInput, type PersonInput } from './members.schemas';
 
 
 export type BulkAction =
@@ -57,6 +58,11 @@ function changedIdentity(input: PersonInput, changed: Record<string, unknown>): 
 }
 
 const fieldError = (field: string, message: string) => new ValidationError([{ field, message }]);
+
+/** The readmission form's date: today, or the day after the exit when the exit is today or still to come (the form refuses the exit's own day). */
+export function readmissionDefault(leftOn: string | null, today: string): string {
+  return leftOn && leftOn >= today ? addDays(leftOn, 1) : today;
+}
 
 /** Matches outside the user's subtrees that a check inside a transaction found, spent once it has ended. */
 interface PendingSpend {
@@ -134,6 +140,7 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
         timeline: await memberTimeline(db, member.id),
         mayEdit: can(principal, 'member.edit', memberOrgRef(member)),
         mayViewJournal: can(principal, 'audit.view', memberOrgRef(member)),
+        readmitOn: readmissionDefault(member.leftOn, dates.today()),
       };
     },
 
@@ -226,7 +233,7 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
       await spendingMatches(principal, ctx, (pending) => changeCard(id, seen, async (trx, member) => {
         if (!member.leftOn) throw fieldError('organizationInpo', 'Член Профсоюза состоит на учёте');
         await checkEventDate(trx, member, input.on);
-        if (input.on <= member.leftOn) throw fieldError('on', 'Повторный приём — после даты выхода');
+        if (input.on <= member.leftOn) throw fieldError('on', `Повторный приём — не раньше ${formatDate(addDays(member.leftOn, 1))}, следующего дня после выхода (${formatDate(member.leftOn)})`);
         if (!input.notDuplicate) {
           // the same person may have come back through another organization meanwhile: then it is a transfer
           await lockPerson(trx, member);
@@ -311,8 +318,8 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
       _principal: Principal, ctx: AuditContext, id: number,
       input: { category: string; isPedagogical: boolean; onParentalLeave: boolean; on: string; documentNumber: string | null; documentDate: string | null }, seen?: Seen,
     ) {
-      if (input.category !== 'working' && input.isPedagogical) throw fieldError('isPedagogical', 'Педагогическая должность бывает только у работающих');
-      if (input.category !== 'working' && input.onParentalLeave) throw fieldError('onParentalLeave', 'Отпуск по уходу за ребёнком бывает только у работающих');
+      const notWorking = workingOnlyErrors(input);
+      if (notWorking.length) throw new ValidationError(notWorking);
       await changeCard(id, seen, async (trx, member) => {
         if (member.leftOn) throw fieldError('category', 'Член Профсоюза выбыл');
         await checkEventDate(trx, member, input.on);

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { EMPLOYER_KINDS, PRIMARY_FORMS } from './levels';
 import { OFFICER_POSTS } from './officer-posts';
-import { checkbox, idInput, optionalPersonName, optionalSnils, optionalChoice, optionalDate, optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, plausibleBirthDate, requiredDate, requiredString, wholeNumber } from '../shared/fields';
+import { checkbox, idInput, optionalPersonName, optionalSnils, optionalChoice, optionalDate, optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, optionalBirthDate, requiredDate, requiredString, wholeNumber } from '../shared/fields';
 
 export const generalSchema = z.object({
   name: requiredString('Укажите полное наименование', 500),
@@ -18,7 +18,7 @@ export const generalSchema = z.object({
 export type GeneralInput = z.output<typeof generalSchema>;
 
 /** A person's birth date as an officer may have it: 14 to 100 years old on the day of entry. */
-const officerBirthDate = optionalDate().refine((v) => !v || plausibleBirthDate(v), 'Проверьте дату рождения: от 14 до 100 лет');
+const officerBirthDate = optionalBirthDate();
 
 /**
  * An elected officer is a person: a member card picked in the search (`memberId`), or someone outside the

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { todayIso } from './dates';
 import { INPO_PATTERN } from './inpo';
 import { parseId, parseInteger } from './numbers';
+import { capitalizePersonName } from './person-names';
 
 // Form fields as they arrive from HTML forms (strings; an empty input means "not given"),
 // with the Russian wording users see next to the field.
@@ -17,34 +18,46 @@ export const requiredString = (message: string, max = 500) =>
 /** An organization's ИНПО typed or chosen in a form. */
 export const inpoInput = (message = 'ИНПО — 10 цифр') => z.string({ error: message }).trim().regex(INPO_PATTERN, message);
 
-/** 'YYYY-MM-DD' (date input) or 'ДД.ММ.ГГГГ' (typed) → 'YYYY-MM-DD'; the calendar date must exist. */
-export function parseDateInput(value: string): string | null {
+/** 'YYYY-MM-DD' (date input) or 'ДД.ММ.ГГГГ' (typed) → 'YYYY-MM-DD' of any year; the calendar date must exist. */
+function calendarDate(value: string): string | null {
   const iso = /^(\d{4})-(\d{2})-(\d{2})$/.exec(value);
   const russian = /^(\d{2})\.(\d{2})\.(\d{4})$/.exec(value);
   const parts = iso ? [iso[1], iso[2], iso[3]] : russian ? [russian[3], russian[2], russian[1]] : null;
   if (!parts) return null;
   const [y, m, d] = parts.map(Number) as [number, number, number];
-  const date = new Date(Date.UTC(y, m - 1, d));
-  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d || y < 1900 || y > 2100) return null;
+  const date = new Date(0);
+  date.setUTCFullYear(y, m - 1, d); // not Date.UTC, which reads the years 0–99 as 1900–1999
+  if (date.getUTCFullYear() !== y || date.getUTCMonth() !== m - 1 || date.getUTCDate() !== d) return null;
   return parts.join('-');
 }
 
+const inStoredRange = (iso: string) => iso >= '1900-01-01' && iso <= '2100-12-31';
+
+/** A typed date within the years the registry keeps (1900–2100), else null. */
+export function parseDateInput(value: string): string | null {
+  const iso = calendarDate(value);
+  return iso && inStoredRange(iso) ? iso : null;
+}
+
 const dateMessage = 'Введите дату в формате ДД.ММ.ГГГГ';
+const storedRangeMessage = () => 'Укажите дату с 01.01.1900 по 31.12.2100';
 
-export const requiredDate = (message = 'Укажите дату') =>
-  z.string({ error: message }).trim().min(1, message).transform((v, ctx) => {
-    const parsed = parseDateInput(v);
-    if (!parsed) ctx.addIssue({ code: 'custom', message: dateMessage });
-    return parsed ?? '';
-  });
+/**
+ * Checks a typed date: a malformed one asks for the format; a well-formed one outside the years the registry
+ * keeps says the range (`outOfRange`, e.g. the plausible birth dates), not the format it already has.
+ */
+function checkedDate(v: string, ctx: z.RefinementCtx, outOfRange: () => string): string | null {
+  const iso = calendarDate(v);
+  if (!iso) ctx.addIssue({ code: 'custom', message: dateMessage });
+  else if (!inStoredRange(iso)) ctx.addIssue({ code: 'custom', message: outOfRange() });
+  return iso && inStoredRange(iso) ? iso : null;
+}
 
-export const optionalDate = () =>
-  z.preprocess(blankToUndefined, z.string().trim().optional()).transform((v, ctx) => {
-    if (v === undefined) return null;
-    const parsed = parseDateInput(v);
-    if (!parsed) ctx.addIssue({ code: 'custom', message: dateMessage });
-    return parsed;
-  });
+export const requiredDate = (message = 'Укажите дату', outOfRange = storedRangeMessage) =>
+  z.string({ error: message }).trim().min(1, message).transform((v, ctx) => checkedDate(v, ctx, outOfRange) ?? '');
+
+export const optionalDate = (outOfRange = storedRangeMessage) =>
+  z.preprocess(blankToUndefined, z.string().trim().optional()).transform((v, ctx) => (v === undefined ? null : checkedDate(v, ctx, outOfRange)));
 
 /** An integer typed as decimal digits: '0x10', '1e3' and '1.5' are refused, not read as 16, 1000 or 1 (shared/numbers.ts). */
 export const integerInput = (message: string) =>
@@ -146,9 +159,11 @@ export const optionalSnils = () =>
     return digits;
   });
 
-/** Surname, name or patronymic: Cyrillic letters, hyphens and spaces. */
+/** Surname, name or patronymic: Cyrillic letters, hyphens and spaces; stored capitalised (shared/person-names). */
 export const personName = (message: string) =>
-  requiredString(message, 100).regex(/^[А-ЯЁа-яё]+(?:[ -][А-ЯЁа-яё]+)*$/, 'Только русские буквы, дефис и пробел');
+  z.preprocess((v) => (typeof v === 'string' ? v.replace(/\s+/g, ' ') : v), requiredString(message, 100))
+    .pipe(z.string().regex(/^[А-ЯЁа-яё]+(?:[ -][А-ЯЁа-яё]+)*$/, 'Только русские буквы, дефис и пробел'))
+    .transform(capitalizePersonName);
 
 /** A name that may be left blank ('' → null). */
 export const optionalPersonName = (message: string) =>
@@ -160,3 +175,17 @@ export function plausibleBirthDate(iso: string): boolean {
   const now = Number(todayIso().slice(0, 4));
   return year >= now - 100 && year <= now - 14;
 }
+
+/** What a birth date outside the plausible ages must say: the range itself, in dates. */
+export function plausibleBirthRangeMessage(): string {
+  const now = Number(todayIso().slice(0, 4));
+  return `Проверьте дату рождения: от 14 до 100 лет, то есть с 01.01.${now - 100} по 31.12.${now - 14}`;
+}
+
+const plausible = (v: string | null, ctx: z.RefinementCtx) => {
+  if (v && !plausibleBirthDate(v)) ctx.addIssue({ code: 'custom', message: plausibleBirthRangeMessage() });
+};
+
+/** A birth date of a member or an officer: a date, and a plausible one (the message names the range either way). */
+export const requiredBirthDate = (message: string) => requiredDate(message, plausibleBirthRangeMessage).superRefine(plausible);
+export const optionalBirthDate = () => optionalDate(plausibleBirthRangeMessage).superRefine(plausible);

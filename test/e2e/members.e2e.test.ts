@@ -26,7 +26,7 @@ async function fillPerson(page: Page) {
 }
 
 describe('member cards in a real browser', () => {
-  it('when a member is added twice, transferred and handed a card, then the duplicate is caught and the card reads «Выдан»', async () => {
+  it('when a member is added twice, transferred and handed a card, then the duplicate is caught and the card reads «Выдана»', async () => {
     const page = await web.loggedInPage(coordinator);
 
     await page.goto(`${web.baseUrl}/orgs/${tree.primary.inpo}/members`);
@@ -54,14 +54,14 @@ describe('member cards in a real browser', () => {
 
     await page.getByRole('button', { name: 'Оформить заявку на карту' }).click();
     await page.getByText('Заявка на карту оформлена').waitFor();
-    for (const status of ['Отправлена в производство', 'Изготовлена', 'Доставлен в регион', 'Выдан']) {
+    for (const status of ['Отправлена в производство', 'Изготовлена', 'Доставлена в регион', 'Выдана']) {
       await page.getByLabel('Новое состояние').selectOption({ label: status });
       await page.getByRole('button', { name: 'Изменить', exact: true }).click();
       // the previous move's flash stays on screen until the next page arrives: wait for the card's new state
       await page.locator('#cards-title + .card .badge', { hasText: status }).waitFor();
       await page.getByText('Состояние карты изменено').waitFor();
     }
-    expect(await page.locator('#cards-title + .card').textContent()).toContain('Выдан');
+    expect(await page.locator('#cards-title + .card').textContent()).toContain('Выдана');
     expect(await wcagViolations(page)).toEqual([]);
     await page.close();
   }, 120_000);

@@ -37,7 +37,7 @@ describe('in a real browser', () => {
     await page.getByLabel('ИНПО организации').fill(tree.territory.inpo);
     await page.getByRole('button', { name: 'Выдать' }).click();
     await page.getByText('Роль «Статистик» выдана').waitFor();
-    expect(await page.locator('#grants-title + table tbody tr').count()).toBe(2);
+    expect(await page.locator('#grants-title + .table-responsive table tbody tr').count()).toBe(2);
     expect(await wcagViolations(page)).toEqual([]);
 
     await page.getByRole('link', { name: 'Почта' }).click();

@@ -20,7 +20,7 @@ const post = (who: { agent: Agent; csrf: string }, path: string, body: Record<st
 const cardOf = (memberId: number) => db()('union_cards').where({ member_id: memberId }).orderBy('id', 'desc').first();
 
 describe('the union card lifecycle', () => {
-  it('when a card is requested and moved along the line, then each step is dated and audited and «Выдан» ends the line', async () => {
+  it('when a card is requested and moved along the line, then each step is dated and audited and «Выдана» ends the line', async () => {
     const [memberId] = await createMembers(db(), tree.primary, 1);
     expect((await post(chair, `/members/${memberId}/cards`, { kind: 'plastic', on: '2026-01-10' })).status).toBe(303);
     const again = await post(chair, `/members/${memberId}/cards`, { kind: 'virtual', on: '2026-01-11' });
@@ -33,7 +33,7 @@ describe('the union card lifecycle', () => {
       expect((await post(chair, `/members/${memberId}/cards/move`, { cardId: card.id, to, on: `2026-02-1${i}` })).status).toBe(303);
     }
     const page = await chair.agent.get(`/members/${memberId}`).expect(200);
-    expect(page.text).toContain('Выдан</span> с 14.02.2026');
+    expect(page.text).toContain('Выдана</span> с 14.02.2026');
     const wrong = await post(chair, `/members/${memberId}/cards/move`, { cardId: card.id, to: 'produced', on: '2026-03-01' });
     expect(wrong.status).toBe(422);
     expect(wrong.text).toContain('нельзя перейти');
@@ -80,13 +80,13 @@ describe('the union card lifecycle', () => {
     await insertCard(stillProducing!, 'produced', 11);
 
     const before = await coordinator.agent.get(`/orgs/${tree.region.inpo}/cards`).expect(200);
-    expect(before.text).toMatch(/Доставлен в регион<\/td><td class="text-end">5</);
+    expect(before.text).toMatch(/Доставлена в регион<\/td><td class="text-end">5</);
     const res = await post(coordinator, `/orgs/${tree.region.inpo}/cards/batch`, { from: 'delivered_to_region', to: 'handed_to_organization', on: '2026-01-20' });
     expect(res.status).toBe(303);
     const after = await coordinator.agent.get(`/orgs/${tree.region.inpo}/cards`).expect(200);
     expect(after.text).toContain('Состояние изменено у карт: 5');
     expect(after.text).toMatch(/Передана в организацию<\/td><td class="text-end">5</);
-    expect(after.text).toMatch(/Доставлен в регион<\/td><td class="text-end">0</);
+    expect(after.text).toMatch(/Доставлена в регион<\/td><td class="text-end">0</);
     expect((await db()('union_cards').where({ member_id: foreign }).first()).status).toBe('delivered_to_region');
     expect((await db()('union_cards').where({ member_id: stillProducing }).first()).status).toBe('produced');
     const wrong = await post(coordinator, `/orgs/${tree.region.inpo}/cards/batch`, { from: 'produced', to: 'issued', on: '2026-01-20' });

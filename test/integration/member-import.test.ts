@@ -103,7 +103,7 @@ describe('member import', () => {
     const file = encodeCp1251(lines.join('\r\n'));
     const res = await upload(file, 'members.csv', 'check');
     expect(res.status).toBe(422);
-    expect(res.text).toContain('<tr><td>3</td><td>Фамилия</td><td>Уже состоит на учёте в «');
+    expect(res.text).toContain('<tr><td>3</td><td>Фамилия</td><td>Уже состоит на учёте; организация: ');
     const fixed = encodeCp1251(lines.slice(0, 2).join('\r\n'));
     expect((await upload(fixed, 'members.csv', 'commit')).status).toBe(303);
     // Excel's day 32874 is 01.01.1990; the Windows-1251 letters arrived intact.

@@ -65,9 +65,9 @@ describe('uploading a new version', () => {
     const res = await upload(d).expect(422);
     expect(res.text).toContain('Строка 10: неизвестный показатель «members_on_leave»');
     expect(res.text).toContain('Определение формы не принято');
-    await upload({ ...fiveSp(), version: 7 }).expect(422).then((r) => expect(r.text).toContain('для формы 5-SP следующая версия — 2, а в файле указана 7'));
+    await upload({ ...fiveSp(), version: 7 }).expect(422).then((r) => expect(r.text).toContain('для формы 5-СП следующая версия — 2, а в файле указана 7'));
     await admin.agent.post(`/admin/forms?_csrf=${encodeURIComponent(admin.csrf)}`).attach('file', Buffer.from('{"code": '), 'form.json').expect(422)
-      .then((r) => expect(r.text).toContain('Файл не является корректным JSON'));
+      .then((r) => expect(r.text).toContain('Определение формы не является корректным JSON (строка 1, позиция 9): текст обрывается'));
   });
 
   it('a valid version is previewed, activated, changes new reports and leaves filed ones intact', async () => {

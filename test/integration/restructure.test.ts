@@ -92,7 +92,7 @@ describe('merging', () => {
     expect((await findOrgById(db(), unit.id))!.parentId).toBe(target.id);
     expect(await db()('role_grants').where({ user_id: chair.id })).toHaveLength(0);
     const page = await admin.agent.get(`/orgs/${tree.primary.inpo}`).expect(200);
-    expect(page.text).toContain('путём присоединения к');
+    expect(page.text).toContain('(присоединена к другой организации: <a href=');
     expect(page.text).toContain(`ИНПО ${tree.primary.inpo} закреплён за ней`);
   });
 

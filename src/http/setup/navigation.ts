@@ -32,6 +32,8 @@ export function setUpNavigation(app: Express) {
     res.locals.nav = req.user ? navigationFor(req.user) : [];
     res.locals.userOrganizations = req.user ? homeOrganizations(req.user) : [];
     res.locals.currentPath = req.path;
+    // machine formats (a report's JSON) are offered to administrators; everyone keeps them through the URL and the API
+    res.locals.isAdministrator = !!req.user?.grants.some((g) => g.role === 'admin');
     next();
   });
 }

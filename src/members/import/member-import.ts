@@ -155,8 +155,8 @@ export async function importMembers(
       await sqlIssues('SELECT line, org_name, inside, matched FROM member_import_matches', (r) => {
         if (!r.inside) return issue(Number(r.line), '', MATCH_ELSEWHERE_MESSAGE);
         issue(Number(r.line), r.matched === 'snils' ? 'snils' : 'surname', r.matched === 'snils'
-          ? `Этот СНИЛС уже у другого человека в «${r.org_name}»`
-          : `Уже состоит на учёте в «${r.org_name}»: оформите перевод вместо новой карточки`);
+          ? `Этот СНИЛС уже указан в карточке другого человека; его организация: ${r.org_name}`
+          : `Уже состоит на учёте; организация: ${r.org_name}. Оформите перевод вместо новой карточки`);
       });
       result.issues.sort((a, b) => a.line - b.line || columnOrder(a.column) - columnOrder(b.column));
       const skipped = await trx('member_import').where({ skip: true }).count<{ count: number }[]>('* as count');

@@ -3,6 +3,8 @@ import { recordAudit, type AuditContext } from '../../audit/audit';
 import { inTransaction } from '../../db/transaction';
 import { ConflictError, NotFoundError } from '../../http/errors';
 import { findNul, nulMessage } from '../../shared/nul';
+import { formCodeLabel } from '../../shared/format';
+import { jsonSyntaxMessage } from './json-syntax';
 import { compileDefinition } from './compile';
 import type { FormDefinition } from './form-schema';
 import { activateFormVersion, findFormVersion, insertFormVersion, listFormVersions, lockFormVersion, nextVersionNumber } from './forms.repo';
@@ -24,7 +26,7 @@ export function createFormsService(db: Knex) {
       try {
         json = JSON.parse(text);
       } catch (err) {
-        return { ok: false, errors: [`Файл не является корректным JSON: ${(err as Error).message}`] };
+        return { ok: false, errors: [jsonSyntaxMessage(text, err as Error)] };
       }
       // a \u0000 escape is valid JSON that PostgreSQL's jsonb refuses
       const withNul = findNul(json);
@@ -33,7 +35,7 @@ export function createFormsService(db: Knex) {
       if (!result.ok) return { ok: false, errors: result.errors };
       const def = result.form.def;
       const next = await nextVersionNumber(db, def.code);
-      if (def.version !== next) return { ok: false, errors: [`version: для формы ${def.code} следующая версия — ${next}, а в файле указана ${def.version}`] };
+      if (def.version !== next) return { ok: false, errors: [`version: для формы ${formCodeLabel(def.code)} следующая версия — ${next}, а в файле указана ${def.version}`] };
       const id = await inTransaction(db, async (trx) => {
         const inserted = await insertFormVersion(trx, { code: def.code, version: def.version, title: def.title, definition: json, uploadedBy: userId });
         await recordAudit(trx, ctx, { action: 'form.uploaded', entity: 'form_version', entityId: inserted, newValues: { code: def.code, version: def.version } });
