@@ -117,8 +117,8 @@ export function orgsRoutes({ loaders, services: { passport } }: Deps): Router {
   function showStructure(req: Request, res: Response) {
     const query = structureQuery.parse(req.query);
     return renderTab(passport, req, res, 'structure', async (org) => {
-      const { children, total } = await passport.children(org, query.sort, query.page, PAGE_SIZE);
-      return { children, total, sort: query.sort, page: query.page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
+      const [{ children, total }, liquidated] = await Promise.all([passport.children(org, query.sort, query.page, PAGE_SIZE), passport.liquidatedChildren(org)]);
+      return { children, total, liquidated, sort: query.sort, page: query.page, pages: Math.max(1, Math.ceil(total / PAGE_SIZE)) };
     });
   }
 

@@ -18,7 +18,7 @@ import { AGREEMENT_FIELDS, GENERAL_FIELDS, agreementSnapshot, agreementVersionFi
 import { membersOnRecordQuery } from '../membership/member-counts.repo';
 import { resolveOfficerPerson, searchCards } from './officer-persons';
 import { listOrgAudit } from './history.repo';
-import { listChildren, searchSubtree, type ChildSort, type SubtreeSearch } from './structure.repo';
+import { listChildren, listLiquidatedChildren, searchSubtree, type ChildSort, type SubtreeSearch } from './structure.repo';
 
 /**
  * The passport's edits: with `seen` (what the form was rendered from) a save from a form whose row has
@@ -50,6 +50,8 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
     journal: (org: OrgRow) => listOrgAudit(db, org.id),
     /** A page of the organization's children, in the chosen order. */
     children: (org: OrgRow, sort: ChildSort, page: number, pageSize: number) => listChildren(db, org, sort, page, pageSize),
+    /** The children liquidated or merged, listed apart from the open ones. */
+    liquidatedChildren: (org: OrgRow) => listLiquidatedChildren(db, org.id),
     /** Organizations of the subtree by name, ИНПО or a gap of their passports, a page after `after`. */
     search: (org: OrgRow, criteria: SubtreeSearch, pageSize: number) => searchSubtree(db, org.path, criteria, pageSize),
     /** Member cards this user may name as an officer's person. */

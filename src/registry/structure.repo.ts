@@ -27,7 +27,7 @@ export interface ChildSummary {
 }
 
 /**
- * The children of one organization with figures for each child's whole subtree, in one statement:
+ * The open children of one organization with figures for each child's whole subtree, in one statement:
  * every organization of the parent's subtree is visited once (its members from the maintained counters,
  * not the cards: a region's tab read 150,000 cards) and grouped by the child label of its path.
  * A parent has at most a few thousand children, so pages are LIMIT/OFFSET over that small set.
@@ -58,8 +58,8 @@ export async function listChildren(db: Knex, parent: { id: number; path: string 
        LEFT JOIN m ON m.child_path = c.path
        LEFT JOIN h ON h.child_path = c.path
        LEFT JOIN g ON g.child_path = c.path
-      WHERE c.parent_id = :id
-      ORDER BY c.liquidated_on IS NOT NULL, ${CHILD_SORTS[sort]}
+      WHERE c.parent_id = :id AND c.liquidated_on IS NULL
+      ORDER BY ${CHILD_SORTS[sort]}
       LIMIT :limit OFFSET :offset`,
     { path: parent.path, id: parent.id, limit: pageSize, offset: (page - 1) * pageSize },
   );
@@ -73,8 +73,23 @@ export async function listChildren(db: Knex, parent: { id: number; path: string 
 }
 
 async function countChildren(db: Knex, parentId: number): Promise<number> {
-  const row = await db('organizations').where({ parent_id: parentId }).count<{ count: number }[]>('* as count').first();
+  const row = await db('organizations').where({ parent_id: parentId }).whereNull('liquidated_on').count<{ count: number }[]>('* as count').first();
   return Number(row?.count ?? 0);
+}
+
+/**
+ * The children that were liquidated or merged, newest first: kept apart from the open ones, whose table and
+ * count the header's figure matches; the organization a merged one joined is named so its members can be found.
+ */
+export async function listLiquidatedChildren(db: Knex, parentId: number) {
+  return db('organizations as c')
+    .leftJoin('organizations as m', 'm.id', 'c.merged_into_id')
+    .where('c.parent_id', parentId)
+    .whereNotNull('c.liquidated_on')
+    .orderBy([{ column: 'c.liquidated_on', order: 'desc' }, { column: 'c.name' }])
+    .select<{ inpo: string; name: string; level: Level; liquidatedOn: string; mergedIntoInpo: string | null; mergedIntoName: string | null }[]>({
+      inpo: 'c.inpo', name: 'c.name', level: 'c.level', liquidatedOn: 'c.liquidated_on', mergedIntoInpo: 'm.inpo', mergedIntoName: 'm.name',
+    });
 }
 
 export const ORG_FILTERS = {
