@@ -63,3 +63,11 @@ export async function auditPage(db: Knex, scope: AuditScope, q: AuditQuery, afte
   const rows: AuditRow[] = await query;
   return { rows: rows.slice(0, pageSize), more: rows.length > pageSize };
 }
+
+/** The organizations a batch of audit rows refers to by id or by ИНПО, in one statement. */
+export async function findOrgsReferred(db: Knex, ids: readonly number[], inpos: readonly string[]) {
+  if (!ids.length && !inpos.length) return [];
+  return db('organizations')
+    .where((q) => q.whereIn('id', ids).orWhereIn('inpo', inpos))
+    .select<{ id: number; inpo: string; name: string; path: string; level: string }[]>('id', 'inpo', 'name', 'path', 'level');
+}

@@ -10,7 +10,8 @@ import { findOrgByInpo } from '../registry/orgs.repo';
 import { addSafeRow } from '../shared/spreadsheet';
 import { formatDateTime } from '../shared/format';
 import { auditPage, auditRows, type AuditQuery, type AuditRow, type AuditScope } from './audit-viewer.repo';
-import { actionLabel, describeChanges, ENTITY_GROUPS, ENTITY_LABELS, type EntityGroup } from './labels';
+import { namerFor, nameCode } from './audit-viewer.values';
+import { actionLabel, describeChanges, ENTITY_GROUPS, ENTITY_LABELS, type EntityGroup, type ValueNamer } from './labels';
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -24,15 +25,21 @@ export interface AuditFilter {
   to: string | null;
 }
 
-/** A row as people read it: who, when, what, and old → new in Russian field names. */
-function present(row: AuditRow) {
+/** A row as people read it: who, when, what, and old → new in Russian field names and values. */
+function present(row: AuditRow, nameValue: ValueNamer) {
   return {
     ...row,
     actionLabel: actionLabel(row.action),
     entityLabel: ENTITY_LABELS[row.entity] ?? row.entity,
     actor: row.actorName ? `${row.actorName} (${row.username})` : 'система',
-    changes: describeChanges(row.oldValues, row.newValues),
+    changes: describeChanges(row.oldValues, row.newValues, nameValue),
   };
+}
+
+/** A page of rows with the organizations they refer to named (one query for the page). */
+async function presentAll(db: Knex, principal: Principal, rows: AuditRow[]) {
+  const nameValue = await namerFor(db, principal, rows);
+  return rows.map((row) => present(row, nameValue));
 }
 
 export function createAuditViewerService(db: Knex) {
@@ -63,7 +70,7 @@ export function createAuditViewerService(db: Knex) {
     async page(principal: Principal, filter: AuditFilter, afterId: number | null) {
       const scope = scopeOf(principal);
       const { rows, more } = await auditPage(db, scope, await queryOf(principal, filter), afterId, AUDIT_PAGE_SIZE);
-      return { rows: rows.map(present), nextAfter: more ? rows.at(-1)!.id : null };
+      return { rows: await presentAll(db, principal, rows), nextAfter: more ? rows.at(-1)!.id : null };
     },
 
     /** Checks the reader and the filter before the download starts, so a refusal is a page, not a broken file. */
@@ -79,7 +86,7 @@ export function createAuditViewerService(db: Knex) {
       if (!member) throw new NotFoundError();
       authorize(principal, 'audit.view', { id: member.organizationId, path: member.organizationPath, level: member.organizationLevel });
       const { rows, more } = await auditPage(db, { all: true }, { entities: ['member'], entityId: String(member.id) }, null, 1000);
-      return { member, rows: rows.map(present), truncated: more };
+      return { member, rows: await presentAll(db, principal, rows), truncated: more };
     },
   };
 }
@@ -100,7 +107,8 @@ async function writeAuditWorkbook(db: Knex, query: Knex.QueryBuilder, sink: RowS
   sheet.getRow(1).font = { bold: true };
   sheet.getRow(1).commit();
   const count = await streamRows(db, query, sink, (raw: AuditRow) => {
-    const row = present(raw);
+    // the file streams row by row: codes are named, organizations stay as recorded (an ИНПО, an id)
+    const row = present(raw, nameCode);
     addSafeRow(sheet, [
       formatDateTime(row.at), row.actor, row.ip ?? '', row.actionLabel, row.entityLabel, row.entityId ?? '', row.orgName ?? '', row.orgInpo ?? '',
       changesText(row, 'old'), changesText(row, 'new'), row.requestId ?? '',

@@ -1,3 +1,5 @@
+import { formatDate, formatDateTime } from '../shared/format';
+
 // Russian names of the audit log's actions, entities and recorded fields, shared by the organization's
 // change journal, the audit viewer, its XLSX export and the member card's journal.
 
@@ -85,7 +87,7 @@ export const FIELD_LABELS: Record<string, string> = {
   category: 'Категория', isPedagogical: 'Педагогический работник', onParentalLeave: 'В отпуске по уходу за ребёнком', joinedOn: 'Дата вступления',
   on: 'Дата', reason: 'Причина', organization: 'Организация', to: 'Куда', from: 'Откуда', documentNumber: 'Номер документа', documentDate: 'Дата документа',
   shortName: 'Краткое наименование', employerKind: 'Тип работодателя', employerInn: 'ИНН работодателя', address: 'Адрес', website: 'Сайт',
-  primaryForm: 'Форма статотчёта', hasTerritorialRights: 'Права территориальной', inpo: 'ИНПО', parentInpo: 'ИНПО вышестоящей', level: 'Уровень',
+  primaryForm: 'Форма статотчёта', hasTerritorialRights: 'Права территориальной', inpo: 'ИНПО', parentInpo: 'Вышестоящая организация', level: 'Уровень',
   post: 'Должность', electedOn: 'Дата избрания', termUntil: 'Срок полномочий до', endedOn: 'Дата окончания', salaried: 'Освобождённый',
   asOf: 'На дату', status: 'Статус', signedOn: 'Дата подписания', validFrom: 'Действует с', validTo: 'Действует по', noneReason: 'Причина отсутствия',
   registrationNumber: 'Регистрационный номер', registrationDate: 'Дата регистрации', title: 'Название',
@@ -94,32 +96,65 @@ export const FIELD_LABELS: Record<string, string> = {
   source: 'Источник', matches: 'Совпадений', number: 'Номер', kind: 'Вид', cards: 'Билетов', channel: 'Канал', consentId: 'Согласие',
   requestId: 'Запрос', formCode: 'Форма', date: 'Дата', versionNumber: 'Версия', comment: 'Комментарий', code: 'Код', version: 'Версия',
   mergedInto: 'Присоединена к', childrenMoved: 'Перенесено подразделений', membersMoved: 'Перенесено членов', transferTo: 'Члены переданы в',
-  organizations: 'Организаций', activeMembers: 'Членов на учёте', parentId: 'Новая вышестоящая', mergedCard: 'Объединённая карточка',
+  organizations: 'Организаций', activeMembers: 'Членов на учёте', parentId: 'Вышестоящая организация', mergedCard: 'Объединённая карточка',
   periodsDropped: 'Удалено периодов', retentionYears: 'Срок хранения, лет', cleared: 'Фактор был подключён', device: 'Устройство', ip: 'IP-адрес',
-  cardId: 'Билет', organizationInpo: 'ИНПО организации',
+  cardId: 'Билет', organizationInpo: 'ИНПО организации', memberId: 'Карточка члена Профсоюза', personId: 'Человек (не член Профсоюза)',
+  protocolNumber: 'Номер протокола', protocolDate: 'Дата протокола', trainedOn: 'Дата обучения',
+  role: 'Роль', validUntil: 'Действует до', fullName: 'ФИО', username: 'Логин',
 };
 
 export interface FieldChange {
   field: string;
   old: string | null;
   new: string | null;
+  /** Where the value leads when it names something the reader can open (an organization). */
+  oldHref?: string;
+  newHref?: string;
 }
+
+/** A recorded value as people read it: its Russian name, and a page when it names an organization. */
+export interface ShownValue {
+  text: string;
+  href?: string;
+}
+
+/** Names a field's recorded code ('primary', 'chair', an organization's id) or answers undefined to show it as it is. */
+export type ValueNamer = (field: string, value: unknown) => ShownValue | undefined;
+
+const ISO_DAY = /^\d{4}-\d{2}-\d{2}$/;
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/;
 
 function shown(value: unknown): string {
   if (value === null || value === undefined || value === '') return '—';
   if (typeof value === 'boolean') return value ? 'да' : 'нет';
   if (typeof value === 'object') return JSON.stringify(value);
-  return String(value);
+  const text = String(value);
+  if (ISO_DAY.test(text)) return formatDate(text);
+  if (ISO_INSTANT.test(text) && !Number.isNaN(Date.parse(text))) return formatDateTime(new Date(text));
+  return text;
 }
 
-/** old → new per field, in Russian field names; a field present on one side only shows nothing on the other. */
-export function describeChanges(oldValues: Record<string, unknown> | null, newValues: Record<string, unknown> | null): FieldChange[] {
+function side(key: string, values: Record<string, unknown> | null, nameValue: ValueNamer | undefined): ShownValue | null {
+  if (!values || !(key in values)) return null;
+  const value = values[key];
+  return (value == null || value === '' ? undefined : nameValue?.(key, value)) ?? { text: shown(value) };
+}
+
+/**
+ * old → new per field, in Russian field names and values; a field present on one side only shows nothing on
+ * the other. Without a namer the codes of dictionaries and organizations' ids are shown as recorded.
+ */
+export function describeChanges(
+  oldValues: Record<string, unknown> | null, newValues: Record<string, unknown> | null, nameValue?: ValueNamer,
+): FieldChange[] {
   const keys = [...new Set([...Object.keys(oldValues ?? {}), ...Object.keys(newValues ?? {})])];
-  return keys.map((key) => ({
-    field: FIELD_LABELS[key] ?? key,
-    old: oldValues && key in oldValues ? shown(oldValues[key]) : null,
-    new: newValues && key in newValues ? shown(newValues[key]) : null,
-  }));
+  return keys.map((key) => {
+    const [old, now] = [side(key, oldValues, nameValue), side(key, newValues, nameValue)];
+    return {
+      field: FIELD_LABELS[key] ?? key, old: old?.text ?? null, new: now?.text ?? null,
+      ...(old?.href ? { oldHref: old.href } : {}), ...(now?.href ? { newHref: now.href } : {}),
+    };
+  });
 }
 
 export const actionLabel = (action: string) => ACTION_LABELS[action] ?? action;

@@ -18,6 +18,8 @@ import { AGREEMENT_FIELDS, GENERAL_FIELDS, agreementSnapshot, agreementVersionFi
 import { membersOnRecordQuery } from '../membership/member-counts.repo';
 import { resolveOfficerPerson, searchCards } from './officer-persons';
 import { listOrgAudit } from './history.repo';
+import { namerFor } from '../audit/audit-viewer.values';
+import { actionLabel, describeChanges } from '../audit/labels';
 import { listChildren, listLiquidatedChildren, searchSubtree, type ChildSort, type SubtreeSearch } from './structure.repo';
 
 /**
@@ -46,8 +48,12 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
     },
 
     officers: (org: OrgRow) => listOfficers(db, org.id),
-    /** The organization's journal: its audit trail, newest first. */
-    journal: (org: OrgRow) => listOrgAudit(db, org.id),
+    /** The organization's journal: its audit trail, newest first, its changes in Russian. */
+    async journal(principal: Principal, org: OrgRow) {
+      const entries = await listOrgAudit(db, org.id);
+      const nameValue = await namerFor(db, principal, entries);
+      return entries.map((e) => ({ ...e, actionLabel: actionLabel(e.action), changes: describeChanges(e.oldValues, e.newValues, nameValue) }));
+    },
     /** A page of the organization's children, in the chosen order. */
     children: (org: OrgRow, sort: ChildSort, page: number, pageSize: number) => listChildren(db, org, sort, page, pageSize),
     /** The children liquidated or merged, listed apart from the open ones. */

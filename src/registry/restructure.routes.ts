@@ -11,7 +11,6 @@ import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { principalOf } from '../http/guards';
 import { todayIso } from '../shared/dates';
-import { ACTION_LABELS } from '../audit/labels';
 import { LEVELS, mayContain, type Level } from './levels';
 import { DICTIONARY_LOCALS } from './org-pages';
 import type { OrgRow } from './orgs.repo';
@@ -105,7 +104,7 @@ export function restructureRoutes({ loaders, services: { restructure, passport }
 
   async function showHistory(req: Request, res: Response) {
     const org = orgOf(req);
-    const entries = await passport.journal(org);
-    res.render('orgs/history', { title: `Журнал изменений: ${org.name}`, section: 'registry', org, entries, AUDIT_LABELS: ACTION_LABELS, ...DICTIONARY_LOCALS });
+    const entries = await passport.journal(principalOf(req), org);
+    res.render('orgs/history', { title: `Журнал изменений: ${org.name}`, section: 'registry', org, entries, ...DICTIONARY_LOCALS });
   }
 }
