@@ -357,3 +357,30 @@ export async function activeMembersIn(trx: Knex, memberIds: number[], rootPath: 
     .whereRaw('o.path <@ ?::ltree', [rootPath]).whereNull('m.left_on').select('m.id', 'o.id as org_id', 'o.path', 'o.level');
   return rows.map((r) => ({ id: Number(r.id), org: { id: r.org_id, path: r.path, level: r.level } }));
 }
+
+export interface OwnOrganization {
+  name: string;
+  phone: string | null;
+  email: string | null;
+  address: string | null;
+  website: string | null;
+  chairSurname: string | null;
+  chairName: string | null;
+  chairPatronymic: string | null;
+}
+
+/**
+ * The ППО a card is registered in (itself, or the nearest above a subdivision or group) with its contacts and
+ * current chair: what a member reading their own card needs to reach their union organization.
+ */
+export async function findOwnPrimary(db: Knex, organizationPath: string): Promise<OwnOrganization | undefined> {
+  return db('organizations as o')
+    .leftJoin('org_officers as f', (j) => j.on('f.organization_id', 'o.id').andOnVal('f.post', 'chair').andOnNull('f.ended_on'))
+    .whereRaw('o.path @> ?::ltree', [organizationPath])
+    .where('o.level', 'primary')
+    .orderByRaw('nlevel(o.path) DESC, f.elected_on DESC NULLS LAST')
+    .first({
+      name: 'o.name', phone: 'o.phone', email: 'o.email', address: 'o.address', website: 'o.website',
+      chairSurname: 'f.surname', chairName: 'f.name', chairPatronymic: 'f.patronymic',
+    });
+}

@@ -24,7 +24,7 @@ import { mergeCards } from './card-merge';
 import { decideRequest, requestTransfer } from './transfer-requests';
 import { consentsOfMember, giveConsent, withdrawConsent, type ConsentInput } from './consents';
 import {
-  activeMembersIn, countMembers, electedPostsOf, filteredMembers, findDuplicateCandidates, findMember, insertMember, listMembers, lockMembers, memberTimeline, updateMemberCard,
+  activeMembersIn, countMembers, electedPostsOf, filteredMembers, findDuplicateCandidates, findMember, findOwnPrimary, insertMember, listMembers, lockMembers, memberTimeline, updateMemberCard,
   type DuplicateCandidate, type DuplicateProbe, type ListReader, type ListRoot, type MemberCursor, type MemberListFilter, type MemberRow, type MemberSort,
 } from './members.repo';
 import { MATCH_ELSEWHERE_MESSAGE, assertChecksLeft, spendMatchesElsewhere } from './duplicate-guard';
@@ -135,11 +135,15 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
     /** The card with its timeline; every view of personal data leaves a read-audit row. */
     async card(principal: Principal, ctx: AuditContext, member: MemberRow) {
       await recordAudit(db, ctx, { action: 'member.viewed', entity: 'member', entityId: member.id, organizationId: member.organizationId });
+      const ownCard = principal.memberId === member.id;
       return {
         member,
         timeline: await memberTimeline(db, member.id),
         mayEdit: can(principal, 'member.edit', memberOrgRef(member)),
         mayViewJournal: can(principal, 'audit.view', memberOrgRef(member)),
+        // a member reading their own card has no grant on its organization: no link to a list that answers 403
+        mayOpenList: can(principal, 'member.view', memberOrgRef(member)),
+        ownOrganization: ownCard ? await findOwnPrimary(db, member.organizationPath) : undefined,
         readmitOn: readmissionDefault(member.leftOn, dates.today()),
       };
     },
