@@ -117,6 +117,17 @@ export interface SubtreeSearch {
   after: SearchCursor | null;
 }
 
+/** The first digits of an ИНПО: two (the region code) or more. */
+const INPO_PREFIX = /^\d{2,9}$/;
+
+/**
+ * Where a found organization sits: its ancestors below the union, region first ('Региональная › Территориальная').
+ * Read by primary key from the ids in its path, a handful of rows for each found organization of the page.
+ */
+const ANCESTOR_NAMES_SQL = `(SELECT string_agg(coalesce(a.short_name, a.name), ' › ' ORDER BY nlevel(a.path))
+     FROM organizations a
+    WHERE nlevel(o.path) > 2 AND a.id = ANY(string_to_array(ltree2text(subpath(o.path, 1, nlevel(o.path) - 2)), '.')::int[]))`;
+
 export async function searchSubtree(
   db: Knex,
   rootPath: string,
@@ -127,11 +138,15 @@ export async function searchSubtree(
     .join('org_passport_gaps as g', 'g.id', 'o.id')
     .whereRaw('o.path <@ ?::ltree', [rootPath])
     .select({ id: 'o.id', inpo: 'o.inpo', name: 'o.name', level: 'o.level', noChair: 'g.no_chair', chairTermExpired: 'g.chair_term_expired', noChairTerm: 'g.no_chair_term', noEmail: 'g.no_email', noHeadcount: 'g.no_headcount' })
+    .select(db.raw(`${ANCESTOR_NAMES_SQL} AS "parentPath"`))
     .orderBy([{ column: 'o.name' }, { column: 'o.id' }])
     .limit(pageSize + 1);
   if (criteria.q) {
+    const nameLike = `%${criteria.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     if (INPO_PATTERN.test(criteria.q)) query.where('o.inpo', criteria.q);
-    else query.whereRaw("o.name ILIKE ? ESCAPE '\\'", [`%${criteria.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`]);
+    // digits may begin an ИНПО or be part of a name («Школа № 100»): both, each from its own index
+    else if (INPO_PREFIX.test(criteria.q)) query.where((w) => w.whereRaw('o.inpo LIKE ?', [`${criteria.q}%`]).orWhereRaw("o.name ILIKE ? ESCAPE '\\'", [nameLike]));
+    else query.whereRaw("o.name ILIKE ? ESCAPE '\\'", [nameLike]);
   }
   if (criteria.filter) query.whereRaw(ORG_FILTERS[criteria.filter]);
   if (criteria.after) query.whereRaw('(o.name, o.id) > (?, ?)', [criteria.after.name, criteria.after.id]);
