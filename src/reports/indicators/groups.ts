@@ -1,6 +1,8 @@
 import { INDICATORS, type IndicatorGroup } from './catalog';
 import { movementFrom } from './movement';
-import { agreementActiveOn, existsOn, periodOn, type SqlDate } from './sql-fragments';
+import { PRIMARY_FORMS } from '../../registry/levels';
+import { FILED_STATUSES } from '../filing';
+import { agreementActiveOn, existsOn, periodOn, sqlList, type SqlDate } from './sql-fragments';
 import { BLOCK_BITS, belongs, orgsOn, periodsCountedIn, subtreeCte, under, type Frame } from './tree-on-date';
 
 // The FROM of each indicator group: one set-based query over the subtrees of the roots (`roots r`,
@@ -261,7 +263,7 @@ export const GROUPS: Record<IndicatorGroup, GroupShape> = {
   filings: {
     maintained: true, reads: [...TREE, 'reports'],
     from: ({ d, frame }) => `FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND o.id <> r.root_id
-      JOIN reports rp ON rp.organization_id = o.id AND rp.report_date = ${d} AND rp.form_code IN ('5-SP','4-SP','3-SP') AND rp.status IN ('submitted','accepted')`,
+      JOIN reports rp ON rp.organization_id = o.id AND rp.report_date = ${d} AND rp.form_code IN (${sqlList(PRIMARY_FORMS)}) AND rp.status IN (${sqlList(FILED_STATUSES)})`,
     ...NO_PERSON, person: 'o.id',
   },
 };
