@@ -7,6 +7,10 @@ import { BLOCK_BITS, belongs, orgsOn, periodsCountedIn, subtreeCte, under, type 
 
 // The FROM of each indicator group: one set-based query over the subtrees of the roots (`roots r`,
 // rows carrying r.key), with the tree of the report's date (tree-on-date.ts).
+// Each group is declared once, in GROUPS: its query, whether the union's statistics keep it and the tables
+// it reads. A new indicator is a line of the catalog over its group's aliases; a maintained group that comes
+// to read another table needs a migration putting `union_stats_forget` triggers on it —
+// test/integration/indicator-declarations.test.ts fails until the three agree.
 
 /**
  * How the periods are narrowed to the subtrees: through the index per organization when the subtrees
