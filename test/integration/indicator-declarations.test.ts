@@ -49,11 +49,13 @@ describe('one declaration per indicator group', () => {
     }
   });
 
-  it('every group declares exactly the tables its queries read', async () => {
+  it('every group declares exactly the tables its queries read, and the date of the member state when it reads it', async () => {
     const tables = new Set<string>(await db('pg_tables').where({ schemaname: 'public' }).pluck('tablename'));
     for (const group of GROUP_NAMES) {
       const read = new Set(WAYS.flatMap((way) => tablesNamed(groupSql(group, queryOf(group, way)), tables)));
       expect([...read].sort(), group).toEqual([...GROUPS[group].reads].sort());
+      // the union-wide queries read the maintained member state only of a date made complete first (live.ts)
+      expect(!!GROUPS[group].memberStateOn, `${group} names the date of the member state it reads`).toBe(read.has('member_state_cache'));
     }
   });
 

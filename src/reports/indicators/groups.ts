@@ -40,6 +40,11 @@ export interface GroupShape {
    * (test/integration/indicator-declarations.test.ts compares the three: queries, declarations, triggers).
    */
   reads: readonly string[];
+  /**
+   * The date whose maintained member state (member_state_cache) the group counts for the whole union: it is
+   * made complete for that date first. Every group that reads the member state declares it (indicator-declarations.test.ts).
+   */
+  memberStateOn?: 'date' | 'start';
   /** more CTEs after the roots CTE, if the group needs them */
   ctes?: (q: GroupQuery) => string;
   /** the FROM … of the group, with rows carrying r.key */
@@ -200,8 +205,8 @@ export const forgettingTables = (): Set<string> =>
 const NO_PERSON = { sex: 'NULL', birth: 'NULL', ageOn: (d: SqlDate) => d };
 
 export const GROUPS: Record<IndicatorGroup, GroupShape> = {
-  state: { maintained: true, reads: MEMBER_STATE, ctes: memberCube, from: cubeFrom, counted: 'c.at_date', sex: 'c.sex', birth: '', ageOn: () => 'c.youth' },
-  start: { maintained: true, reads: MEMBER_STATE, ctes: memberCube, from: cubeFrom, counted: 'c.at_start', sex: 'c.sex', birth: '', ageOn: () => 'c.youth_at_start' },
+  state: { maintained: true, reads: MEMBER_STATE, memberStateOn: 'date', ctes: memberCube, from: cubeFrom, counted: 'c.at_date', sex: 'c.sex', birth: '', ageOn: () => 'c.youth' },
+  start: { maintained: true, reads: MEMBER_STATE, memberStateOn: 'start', ctes: memberCube, from: cubeFrom, counted: 'c.at_start', sex: 'c.sex', birth: '', ageOn: () => 'c.youth_at_start' },
   movement: { maintained: true, reads: [...TREE, 'member_periods', 'membership_events'], from: movementFrom, sex: 'sex', birth: 'birth_date', ageOn: () => 'on_date' },
   cards: {
     maintained: false, reads: [...TREE, 'member_periods', 'members', 'union_cards', 'union_card_events'],
@@ -235,7 +240,7 @@ export const GROUPS: Record<IndicatorGroup, GroupShape> = {
       ${personOf('f')} ${countsOnce(q) ? `LEFT JOIN first_posts fp ON fp.person = ${personKey('f')}` : ''}`,
   },
   structure: {
-    maintained: true, reads: MEMBER_STATE,
+    maintained: true, reads: MEMBER_STATE, memberStateOn: 'date',
     // the sizes of the ППО only when a line asks for small ППО
     ctes: (q) => (q.names.includes('primary_small') ? ppoSizesCtes(q) : ''),
     from: ({ d, names, frame }) => `FROM roots r JOIN LATERAL (
@@ -246,7 +251,7 @@ export const GROUPS: Record<IndicatorGroup, GroupShape> = {
     ...NO_PERSON,
   },
   agreements: {
-    maintained: true, reads: [...MEMBER_STATE, 'collective_agreement_history', 'agreement_annexes', 'org_headcounts'],
+    maintained: true, reads: [...MEMBER_STATE, 'collective_agreement_history', 'agreement_annexes', 'org_headcounts'], memberStateOn: 'date',
     ctes: (q) => `${ppoSizesCtes(q)}, ${agreementsOnCte(q)}`,
     from: ({ d, frame }) => `FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND ${existsOn('o', d)}
       LEFT JOIN agreements_on ca ON ca.organization_id = o.id

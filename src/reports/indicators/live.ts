@@ -25,7 +25,8 @@ export async function computeLive(db: Knex, req: IndicatorRequest, scope: Scope)
   const frame = { tree, blocks: req.blocks, whole: scope === 'union' && !req.blocks, own: req.own };
   // (the builder of the union's blocks has made it complete after claiming them: a change to it since forgets those blocks' claims too)
   if (wholeUnion(scope) && !req.blocks) {
-    const dates = [...(byGroup.has('state') || byGroup.has('structure') || byGroup.has('agreements') ? [req.date] : []), ...(byGroup.has('start') ? [req.periodStart] : [])];
+    const on = { date: req.date, start: req.periodStart };
+    const dates = [...byGroup.keys()].flatMap((g) => (GROUPS[g].memberStateOn ? [on[GROUPS[g].memberStateOn]] : []));
     await ensureMemberStateCache(db, dates);
   }
   // members at the date and at the start come from one cube: one query for both groups
