@@ -1,10 +1,16 @@
 import { INDICATORS, type IndicatorGroup } from './catalog';
 import { movementFrom } from './movement';
-import { agreementActiveOn, existsOn, periodOn, type SqlDate } from './sql-fragments';
+import { PRIMARY_FORMS } from '../../registry/levels';
+import { FILED_STATUSES } from '../filing';
+import { agreementActiveOn, existsOn, periodOn, sqlList, type SqlDate } from './sql-fragments';
 import { BLOCK_BITS, belongs, orgsOn, periodsCountedIn, subtreeCte, under, type Frame } from './tree-on-date';
 
 // The FROM of each indicator group: one set-based query over the subtrees of the roots (`roots r`,
 // rows carrying r.key), with the tree of the report's date (tree-on-date.ts).
+// Each group is declared once, in GROUPS: its query, whether the union's statistics keep it and the tables
+// it reads. A new indicator is a line of the catalog over its group's aliases; a maintained group that comes
+// to read another table needs a migration putting `union_stats_forget` triggers on it —
+// test/integration/indicator-declarations.test.ts fails until the three agree.
 
 /**
  * How the periods are narrowed to the subtrees: through the index per organization when the subtrees
@@ -26,6 +32,19 @@ export interface GroupQuery {
 }
 
 export interface GroupShape {
+  /** the union's maintained statistics keep the group's indicators per block (union-stats.ts) */
+  maintained: boolean;
+  /**
+   * The tables the group's queries read. For a maintained group, a change to any of them must forget the
+   * statistics it touches: the `union_stats_forget*` triggers stand on the tables of forgettingTables()
+   * (test/integration/indicator-declarations.test.ts compares the three: queries, declarations, triggers).
+   */
+  reads: readonly string[];
+  /**
+   * The date whose maintained member state (member_state_cache) the group counts for the whole union: it is
+   * made complete for that date first. Every group that reads the member state declares it (indicator-declarations.test.ts).
+   */
+  memberStateOn?: 'date' | 'start';
   /** more CTEs after the roots CTE, if the group needs them */
   ctes?: (q: GroupQuery) => string;
   /** the FROM … of the group, with rows carrying r.key */
@@ -167,13 +186,30 @@ function firstPostsCte({ d, s, names: asked, frame, scope }: GroupQuery): string
   ${firstPosts('AND f.id IN (SELECT id FROM their_posts)')}`;
 }
 
+/** The tree of the date every group reads its subtrees in (tree-on-date.ts). */
+const TREE = ['organizations', 'org_tree_history'];
+/** The tree and the members on record: counted from the periods, or read from their maintained copy. */
+const MEMBER_STATE = [...TREE, 'member_periods', 'member_state_cache'];
+
+/**
+ * Tables written only together with another one, whose triggers therefore forget the statistics for them:
+ * the positions of the tree (by the triggers on organizations) and the member state (a copy of the periods,
+ * forgotten by their triggers and rebuilt from them).
+ */
+const WRITTEN_WITH: Record<string, string> = { org_tree_history: 'organizations', member_state_cache: 'member_periods' };
+
+/** The tables whose changes must forget the union's maintained statistics: what the maintained groups read. */
+export const forgettingTables = (): Set<string> =>
+  new Set(Object.values(GROUPS).filter((g) => g.maintained).flatMap((g) => g.reads.map((table) => WRITTEN_WITH[table] ?? table)));
+
 const NO_PERSON = { sex: 'NULL', birth: 'NULL', ageOn: (d: SqlDate) => d };
 
 export const GROUPS: Record<IndicatorGroup, GroupShape> = {
-  state: { ctes: memberCube, from: cubeFrom, counted: 'c.at_date', sex: 'c.sex', birth: '', ageOn: () => 'c.youth' },
-  start: { ctes: memberCube, from: cubeFrom, counted: 'c.at_start', sex: 'c.sex', birth: '', ageOn: () => 'c.youth_at_start' },
-  movement: { from: movementFrom, sex: 'sex', birth: 'birth_date', ageOn: () => 'on_date' },
+  state: { maintained: true, reads: MEMBER_STATE, memberStateOn: 'date', ctes: memberCube, from: cubeFrom, counted: 'c.at_date', sex: 'c.sex', birth: '', ageOn: () => 'c.youth' },
+  start: { maintained: true, reads: MEMBER_STATE, memberStateOn: 'start', ctes: memberCube, from: cubeFrom, counted: 'c.at_start', sex: 'c.sex', birth: '', ageOn: () => 'c.youth_at_start' },
+  movement: { maintained: true, reads: [...TREE, 'member_periods', 'membership_events'], from: movementFrom, sex: 'sex', birth: 'birth_date', ageOn: () => 'on_date' },
   cards: {
+    maintained: false, reads: [...TREE, 'member_periods', 'members', 'union_cards', 'union_card_events'],
     // each card of a member on record, with the status its last move on or before the date gave it
     from: (q) => `${membersOnRecord(q)}
       JOIN union_cards c ON c.member_id = m.id
@@ -182,14 +218,18 @@ export const GROUPS: Record<IndicatorGroup, GroupShape> = {
     sex: 'm.sex', birth: 'm.birth_date', ageOn: (d) => d,
   },
   headcount: {
+    maintained: true, reads: [...TREE, 'org_headcounts'],
     from: ({ d, frame }) => `FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND ${existsOn('o', d)} ${latestHeadcount('o', d)}`,
     ...NO_PERSON,
   },
   territory: {
+    maintained: true, reads: [...TREE, 'org_headcounts'],
     from: ({ d, frame }) => `FROM roots r ${under(frame, 'o', d)} AND o.level = 'territorial' AND ${existsOn('o', d)} ${latestHeadcount('o', d)}`,
     ...NO_PERSON,
   },
   officers: {
+    // the officer's sex and birth date are the member card's or the person's
+    maintained: true, reads: [...TREE, 'org_officers', 'members', 'persons'],
     sex: 'm.sex', birth: 'm.birth_date', ageOn: (d) => d,
     person: personKey('f'),
     firstPost: (name) => `f.organization_id = fp."${name}"`,
@@ -200,6 +240,7 @@ export const GROUPS: Record<IndicatorGroup, GroupShape> = {
       ${personOf('f')} ${countsOnce(q) ? `LEFT JOIN first_posts fp ON fp.person = ${personKey('f')}` : ''}`,
   },
   structure: {
+    maintained: true, reads: MEMBER_STATE, memberStateOn: 'date',
     // the sizes of the ППО only when a line asks for small ППО
     ctes: (q) => (q.names.includes('primary_small') ? ppoSizesCtes(q) : ''),
     from: ({ d, names, frame }) => `FROM roots r JOIN LATERAL (
@@ -210,6 +251,7 @@ export const GROUPS: Record<IndicatorGroup, GroupShape> = {
     ...NO_PERSON,
   },
   agreements: {
+    maintained: true, reads: [...MEMBER_STATE, 'collective_agreement_history', 'agreement_annexes', 'org_headcounts'], memberStateOn: 'date',
     ctes: (q) => `${ppoSizesCtes(q)}, ${agreementsOnCte(q)}`,
     from: ({ d, frame }) => `FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND ${existsOn('o', d)}
       LEFT JOIN agreements_on ca ON ca.organization_id = o.id
@@ -222,13 +264,15 @@ export const GROUPS: Record<IndicatorGroup, GroupShape> = {
     ...NO_PERSON,
   },
   own_agreement: {
+    maintained: false, reads: [...TREE, 'collective_agreement_history'],
     from: ({ d }) => `FROM roots r ${agreementOn('r.root_id', d)}
       CROSS JOIN LATERAL (SELECT ${agreementActiveOn('ca', d)} AS active) a`,
     ...NO_PERSON, person: 'r.root_id',
   },
   filings: {
+    maintained: true, reads: [...TREE, 'reports'],
     from: ({ d, frame }) => `FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND o.id <> r.root_id
-      JOIN reports rp ON rp.organization_id = o.id AND rp.report_date = ${d} AND rp.form_code IN ('5-SP','4-SP','3-SP') AND rp.status IN ('submitted','accepted')`,
+      JOIN reports rp ON rp.organization_id = o.id AND rp.report_date = ${d} AND rp.form_code IN (${sqlList(PRIMARY_FORMS)}) AND rp.status IN (${sqlList(FILED_STATUSES)})`,
     ...NO_PERSON, person: 'o.id',
   },
 };

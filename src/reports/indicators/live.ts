@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { aggregates, emptyValues, indicator } from './aggregates';
 import type { IndicatorGroup } from './catalog';
 import type { IndicatorRequest, IndicatorValues } from './engine';
-import { GROUPS, wholeUnion, type Scope } from './groups';
+import { GROUPS, wholeUnion, type GroupQuery, type Scope } from './groups';
 import { ensureMemberStateCache } from './member-state-cache';
 import { sqlDate } from './sql-fragments';
 import { rootsOn, treeSince } from './tree-on-date';
@@ -25,17 +25,14 @@ export async function computeLive(db: Knex, req: IndicatorRequest, scope: Scope)
   const frame = { tree, blocks: req.blocks, whole: scope === 'union' && !req.blocks, own: req.own };
   // (the builder of the union's blocks has made it complete after claiming them: a change to it since forgets those blocks' claims too)
   if (wholeUnion(scope) && !req.blocks) {
-    const dates = [...(byGroup.has('state') || byGroup.has('structure') || byGroup.has('agreements') ? [req.date] : []), ...(byGroup.has('start') ? [req.periodStart] : [])];
+    const on = { date: req.date, start: req.periodStart };
+    const dates = [...byGroup.keys()].flatMap((g) => (GROUPS[g].memberStateOn ? [on[GROUPS[g].memberStateOn]] : []));
     await ensureMemberStateCache(db, dates);
   }
   // members at the date and at the start come from one cube: one query for both groups
   const queries = [...byGroup].filter(([g]) => g !== 'start' || !byGroup.has('state')).map(([g, names]) => (g === 'state' ? [g, [...names, ...(byGroup.get('start') ?? [])]] : [g, names]) as [IndicatorGroup, string[]]);
   const runs = queries.map(([groupName, names]) => async () => {
-    const group = GROUPS[groupName];
-    const q = { d, s, names, scope, frame };
-    const ctes = group.ctes?.(q);
-    const aggs = names.flatMap((n) => aggregates(GROUPS[indicator(n).group], [n], q));
-    const sql = `${rootsOn(frame, d)}${ctes ? `, ${ctes}` : ''} SELECT r.key, ${aggs.join(', ')} ${group.from(q)} GROUP BY r.key`;
+    const sql = groupSql(groupName, { d, s, names, scope, frame });
     const { rows } = await inReportTransaction(db, wholeUnion(scope) || !!req.blocks, (trx) => trx.raw(sql, [req.rootIds]));
     for (const row of rows as Record<string, unknown>[]) {
       const values = result.get(Number(row.key));
@@ -54,6 +51,14 @@ export async function computeLive(db: Knex, req: IndicatorRequest, scope: Scope)
   if ((db as Knex.Transaction).isTransaction) for (const run of runs) await run();
   else await Promise.all(runs.map((run) => run()));
   return result;
+}
+
+/** The one query of a group for the indicators `q.names` (of that group, or of the start figure beside the state): a row per root (or block). */
+export function groupSql(groupName: IndicatorGroup, q: GroupQuery): string {
+  const group = GROUPS[groupName];
+  const ctes = group.ctes?.(q);
+  const aggs = q.names.flatMap((n) => aggregates(GROUPS[indicator(n).group], [n], q));
+  return `${rootsOn(q.frame, q.d)}${ctes ? `, ${ctes}` : ''} SELECT r.key, ${aggs.join(', ')} ${group.from(q)} GROUP BY r.key`;
 }
 
 /**

@@ -23,3 +23,6 @@ export const periodOn = (alias: string, d: SqlDate) => `${alias}.valid_from <= $
 /** Whether a collective agreement row (alias) is in force on d: concluded and d within its term. */
 export const agreementActiveOn = (ca: string, d: SqlDate) =>
   `coalesce(${ca}.status IN ('active','expired') AND ${ca}.valid_from <= ${d} AND ${ca}.valid_to >= ${d}, false)`;
+
+/** A list of the application's own constants as SQL literals, for `IN (…)` (a quote is doubled, though none has one). */
+export const sqlList = (values: readonly string[]) => values.map((v) => `'${v.replaceAll("'", "''")}'`).join(',');

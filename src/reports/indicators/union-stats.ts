@@ -4,7 +4,7 @@ import { BLOCK_BITS, UNION_STATS_LOCK } from '../../db/shared-constants';
 import { INDICATORS, type IndicatorGroup } from './catalog';
 import { emptyValues } from './aggregates';
 import type { ColumnValues, IndicatorValues } from './engine';
-import type { Scope } from './groups';
+import { GROUPS, type Scope } from './groups';
 import { computeLive } from './live';
 import { ensureMemberStateCache, memberStateComplete } from './member-state-cache';
 import { lockBriefly, nextBuildId, lockBuildWriters } from './build-beside';
@@ -23,7 +23,8 @@ import { recordUnionStatsFailure, recordUnionStatsSuccess } from './union-stats-
 /** Above this many stale blocks, one pass over the member state of every organization beats an index probe per organization. */
 const WHOLE_UNION_BLOCKS = 30;
 
-export const MAINTAINED_GROUPS: ReadonlySet<IndicatorGroup> = new Set(['state', 'start', 'movement', 'officers', 'structure', 'headcount', 'territory', 'agreements', 'filings']);
+/** The groups the statistics keep: declared with each group (groups.ts). */
+export const MAINTAINED_GROUPS: ReadonlySet<IndicatorGroup> = new Set((Object.keys(GROUPS) as IndicatorGroup[]).filter((g) => GROUPS[g].maintained));
 const MAINTAINED = Object.keys(INDICATORS).filter((n) => MAINTAINED_GROUPS.has(INDICATORS[n]!.group));
 
 const building = new Map<string, Promise<void>>();
