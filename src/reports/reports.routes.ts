@@ -110,7 +110,10 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
       if (action !== 'accept') {
         const form = parseForm(commentSchema, req.body);
         // the coordinator stays on the report, the field saying what is missing
-        if (!form.ok) return showReport(req, res.status(422), t, await chooseResult(principal, t, {}), form.errors);
+        if (!form.ok) {
+          const errors = form.errors.map((e) => ({ ...e, field: `${action}-comment` }));
+          return showReport(req, res.status(422), t, await chooseResult(principal, t, {}), { errors, comment: String(req.body?.comment ?? '') });
+        }
         comment = form.data.comment;
       }
       await reports.decide(auditContextOf(req), t, action === 'accept' ? 'accepted' : action === 'return' ? 'returned' : 'reopened', comment);
@@ -155,7 +158,7 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
     return { result: current.result, version: current.filed, report: current.report };
   }
 
-  async function showReport(req: Request, res: Response, t: ReportTarget, chosen: Awaited<ReturnType<typeof chooseResult>>, errors: FieldError[] = []) {
+  async function showReport(req: Request, res: Response, t: ReportTarget, chosen: Awaited<ReturnType<typeof chooseResult>>, refused: { errors: FieldError[]; comment: string } = { errors: [], comment: '' }) {
     const principal = principalOf(req);
     const mayFile = allowed(principal, 'report.file', t.org);
     // Opening a report reads it: the row appears when the report is first filed (a GET never writes).
@@ -169,7 +172,7 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
       headcountControls: t.org.level === 'primary' ? headcountControlIds(def) : new Set<string>(), reportUrl, parent: higher.parent, mayDecide: higher.mayDecide,
       mayFile: mayFile && isReportingDate(def, t.date) && t.date <= eventDates.today() && report?.status !== 'accepted' && !chosen.version,
       consolidating: def.kind === 'lines' && !!def.consolidates?.length, listRows: listPageRows(chosen.result),
-      dates: recentReportingDates(def, todayIso(), 8), ...errorViewModel(errors),
+      dates: recentReportingDates(def, todayIso(), 8), ...errorViewModel(refused.errors), typedComment: refused.comment,
     });
   }
 

@@ -66,7 +66,10 @@ describe('a returned report', () => {
 
     const empty = await post('coordT', url(fx.orgs.A.inpo, '/return'), { comment: '  ' }).expect(422);
     expect(empty.text).toContain('Напишите, что нужно исправить');
-    expect(empty.text).toContain('id="return-comment"');
+    expect(empty.text).toContain('href="#return-comment"');
+    expect(empty.text).toMatch(/<textarea[^>]*id="return-comment"[^>]*aria-invalid="true"/);
+    const tooLong = 'а'.repeat(2001);
+    expect((await post('coordT', url(fx.orgs.A.inpo, '/return'), { comment: tooLong }).expect(422)).text).toContain(tooLong);
     expect(empty.text).toContain('id="report-status">сдан, на проверке<');
 
     await post('coordT', url(fx.orgs.A.inpo, '/return'), { comment: 'Уточните число педагогов' }).expect(303);
