@@ -3,7 +3,7 @@ import type { Agent } from '../support/agents';
 import { loggedInAgent } from '../support/agents';
 import { useTestApp } from '../support/app';
 import { createUser } from '../support/factories';
-import { D, buildReportFixture, type ReportFixture } from '../support/report-fixture';
+import { D, buildReportFixture, insertPeople, type ReportFixture } from '../support/report-fixture';
 import { todayIso } from '../../src/shared/dates';
 
 // What the chair who files a report needs to see (issue 16, items 11–14): the coordinator's comment on a
@@ -78,5 +78,22 @@ describe('a returned report', () => {
     const home = (await as.chairA.agent.get('/').expect(200)).text;
     expect(home).toContain('Уточните число педагогов');
     expect(home).toContain(`href="${url(fx.orgs.A.inpo)}"`);
+  });
+});
+
+describe('the cards behind a failed control', () => {
+  beforeAll(async () => {
+    // 22 more teachers on record in B, next to the two the fixture has: 24 cards behind the control
+    const extra = Array.from({ length: 22 }, (_, i) => ({ surname: `Учителева${String(i).padStart(2, '0')}`, sex: 'f' as const, birth: '1990-01-01', periods: [{ org: 'B' as const, category: 'working' as const, ped: true, from: '2020-09-01' }] }));
+    await insertPeople(ctx.database.ownerDb, fx.orgs, extra);
+  });
+
+  it('the first 20 are listed and «и ещё 4» opens the rest, without a script', async () => {
+    const page = (await as.coordT.agent.get(url(fx.orgs.B.inpo)).expect(200)).text;
+    const control = /data-control="ped-members-le-ped-staff"[\s\S]*?<\/li>/.exec(page)![0];
+    const [shown, more] = control.split('<details');
+    expect(shown!.match(/href="\/members\/\d+"/g)).toHaveLength(20);
+    expect(more).toMatch(/^[^>]*>\s*<summary>и ещё 4<\/summary>/);
+    expect(more!.match(/href="\/members\/\d+"/g)).toHaveLength(4);
   });
 });
