@@ -50,5 +50,14 @@ describe('a returned report in a real browser', () => {
     await expect(page.locator('#returned-comment').textContent()).resolves.toContain('Педагогов в паспорте 12, а в карточках отмечено больше — проверьте');
     await expect(page.locator('#report-status').textContent()).resolves.toBe('возвращён на доработку');
     expect(await wcagViolations(page)).toEqual([]);
+
+    // on a phone the comment is there too, and the page does not scroll sideways
+    await page.setViewportSize({ width: 390, height: 844 });
+    for (const path of ['/', `/reports/5-SP/${fx.orgs.A.inpo}/${D}`]) {
+      await page.goto(`${web.baseUrl}${path}`);
+      await page.getByText('Педагогов в паспорте 12').first().waitFor();
+      expect(await wcagViolations(page)).toEqual([]);
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    }
   }, 120_000);
 });
