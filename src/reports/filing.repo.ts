@@ -88,3 +88,24 @@ export async function insertVersion(
     report_id: version.reportId, number: version.number, form_version_id: version.formVersionId, result: JSON.stringify(version.result), filed_by: version.filedBy,
   });
 }
+
+export interface ReturnedReport {
+  formCode: string;
+  reportDate: string;
+  comment: string | null;
+  actor: string | null;
+  at: Date;
+}
+
+/** An organization's reports now returned for rework, each with the latest return's comment, newest return first. */
+export async function listReturnedReports(db: Knex, organizationId: number): Promise<ReturnedReport[]> {
+  return db('reports as r')
+    .joinRaw(
+      `CROSS JOIN LATERAL (SELECT e.comment, e.happened_at, e.actor_user_id FROM report_events e
+        WHERE e.report_id = r.id AND e.action IN ('returned', 'reopened') ORDER BY e.id DESC LIMIT 1) AS e`,
+    )
+    .leftJoin('users as u', 'u.id', 'e.actor_user_id')
+    .where({ 'r.organization_id': organizationId, 'r.status': 'returned' })
+    .orderBy('e.happened_at', 'desc')
+    .select({ formCode: 'r.form_code', reportDate: 'r.report_date', comment: 'e.comment', actor: 'u.full_name', at: 'e.happened_at' });
+}

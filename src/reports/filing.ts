@@ -22,6 +22,16 @@ export const REPORT_STATUS_LABELS: Record<ReportStatus | 'missing', string> = {
 };
 export const FILED_STATUSES: readonly ReportStatus[] = ['submitted', 'accepted'];
 
+/** The higher organization's latest return (or reopening) among a report's events, newest first: what the chair is asked to fix. */
+export function lastReturn<E extends { action: string }>(events: E[]): E | undefined {
+  return events.find((e) => e.action === 'returned' || e.action === 'reopened');
+}
+
+/** A report not filed (or returned) after its deadline has passed. */
+export function isOverdue(report: { status: ReportStatus } | undefined, due: string, today: string): boolean {
+  return !(report && FILED_STATUSES.includes(report.status)) && today > due;
+}
+
 /** The report the previous reporting date's movement starts from, if it was filed. */
 export async function filedLine(db: Knex, organizationId: number, formCode: string, date: string, lineNo: string): Promise<{ values: ColumnValues; filedAt: Date } | null> {
   const report = await findReport(db, organizationId, formCode, date);

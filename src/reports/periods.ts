@@ -24,6 +24,13 @@ export function currentReportingDate(def: FormDefinition, today: string): string
   return candidates.sort().at(-1)!;
 }
 
+/** The first reporting date after `today`: the report a chair prepares next. */
+export function nextReportingDate(def: FormDefinition, today: string): string {
+  const year = Number(today.slice(0, 4));
+  const candidates = [year, year + 1].flatMap((y) => def.reportingDates.map((md) => iso(y, md))).filter((d) => d > today);
+  return candidates.sort()[0]!;
+}
+
 /** The last reporting dates up to `today`, newest first. */
 export function recentReportingDates(def: FormDefinition, today: string, count = 4): string[] {
   const out: string[] = [];

@@ -135,10 +135,16 @@ async function byOwnForms(db: Knex, form: CompiledForm) {
 
 const hasTextLines = (def: LinesForm) => def.sections.some((s) => s.lines.some((l) => l.type === 'text'));
 
+/**
+ * How many cards a failed control keeps: the page lists the first ones and opens the rest on demand;
+ * beyond this the chair is told how many more there are (a page of thousands of names helps no one).
+ */
+const CARDS_KEPT = 200;
+
 async function cardsBehind(db: Knex, indicator: string | undefined, org: OrgRef, root: RootOnDate, start: string, own: boolean, filedAt?: Date): Promise<{ cards: CardRef[]; total: number }> {
   if (!indicator) return { cards: [], total: 0 };
   if (indicator === CHANGES_SINCE_FILING) return filedAt ? changedSinceFiling(db, org, start, filedAt) : { cards: [], total: 0 };
-  return listCards(db, root, indicator, start, 20, own);
+  return listCards(db, root, indicator, start, CARDS_KEPT, own);
 }
 
 /**
@@ -156,7 +162,7 @@ async function changedSinceFiling(db: Knex, org: OrgRef, start: string, filedAt:
            AND EXISTS (SELECT 1 FROM org_tree_history x JOIN org_tree_history rt ON rt.organization_id = ? AND rt.valid_from <= e.happened_on AND rt.valid_to > e.happened_on
                         WHERE x.organization_id IN (e.from_organization_id, e.to_organization_id)
                           AND x.valid_from <= e.happened_on AND x.valid_to > e.happened_on AND x.path <@ rt.path))
-      ORDER BY m.surname, m.name, m.id LIMIT 20`,
+      ORDER BY m.surname, m.name, m.id LIMIT ${CARDS_KEPT}`,
     [filedAt, org.id],
   );
   return toCardRefs(rows);

@@ -5,7 +5,7 @@ import { z } from 'zod';
 import { can as allowed } from '../access/access';
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
-import { ForbiddenError, NotFoundError, ValidationError } from '../http/errors';
+import { ForbiddenError, NotFoundError, type FieldError } from '../http/errors';
 import { sendDownload } from '../http/download';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
@@ -16,7 +16,8 @@ import { FORM_CODE_PATTERN } from './forms/form-schema';
 import { todayIso } from '../shared/dates';
 import { idInput } from '../shared/fields';
 import { XLSX_MIME } from '../shared/spreadsheet';
-import { REPORT_STATUS_LABELS, diffReports } from './filing';
+import { REPORT_STATUS_LABELS, diffReports, lastReturn } from './filing';
+import { headcountControlIds } from './forms/headcount-controls';
 import { currentReportingDate, isReportDate, isReportingDate, recentReportingDates } from './periods';
 import { renderReportPdf } from './render/report-pdf';
 import { renderReportWorkbook } from './render/report-xlsx';
@@ -39,12 +40,7 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
 
   routes.get('/orgs/:inpo/reports', can('report.view'), async (req, res) => {
     const org = orgOf(req);
-    const today = todayIso();
-    const forms = await reports.formsOf(org);
-    const rows = await Promise.all(forms.map(async (form) => ({
-      form,
-      dates: await Promise.all(recentReportingDates(form.definition, today).map(async (date) => ({ date, report: await reports.reportOf({ org, form, date }) }))),
-    })));
+    const rows = await reports.calendarOf(org);
     const consolidating = org.level !== 'primary' || org.hasTerritorialRights;
     res.render('reports/index', { title: `Отчёты: ${org.name}`, section: 'reports', org, rows, consolidating, REPORT_STATUS_LABELS, LEVEL_LABELS });
   });
@@ -113,7 +109,11 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
       let comment: string | null = null;
       if (action !== 'accept') {
         const form = parseForm(commentSchema, req.body);
-        if (!form.ok) throw new ValidationError(form.errors);
+        // the coordinator stays on the report, the field saying what is missing
+        if (!form.ok) {
+          const errors = form.errors.map((e) => ({ ...e, field: `${action}-comment` }));
+          return showReport(req, res.status(422), t, await chooseResult(principal, t, {}), { errors, comment: String(req.body?.comment ?? '') });
+        }
         comment = form.data.comment;
       }
       await reports.decide(auditContextOf(req), t, action === 'accept' ? 'accepted' : action === 'return' ? 'returned' : 'reopened', comment);
@@ -158,19 +158,21 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
     return { result: current.result, version: current.filed, report: current.report };
   }
 
-  async function showReport(req: Request, res: Response, t: ReportTarget, chosen: Awaited<ReturnType<typeof chooseResult>>) {
+  async function showReport(req: Request, res: Response, t: ReportTarget, chosen: Awaited<ReturnType<typeof chooseResult>>, refused: { errors: FieldError[]; comment: string } = { errors: [], comment: '' }) {
     const principal = principalOf(req);
     const mayFile = allowed(principal, 'report.file', t.org);
     // Opening a report reads it: the row appears when the report is first filed (a GET never writes).
     const report = chosen.report ?? (await reports.reportOf(t));
     const [{ versions, events }, higher] = await Promise.all([reports.historyOf(report), reports.higher(principal, t.org)]);
     const def = t.form.definition;
+    const status = report?.status ?? 'missing';
     res.render('reports/report', {
       title: `${def.name}: ${t.org.name}`, section: 'reports', t, result: chosen.result, shownVersion: chosen.version, report, versions, events,
-      status: report?.status ?? 'missing', REPORT_STATUS_LABELS, reportUrl, parent: higher.parent, mayDecide: higher.mayDecide,
+      status, REPORT_STATUS_LABELS, returned: status === 'returned' ? lastReturn(events) : undefined, future: t.date > eventDates.today(),
+      headcountControls: t.org.level === 'primary' ? headcountControlIds(def) : new Set<string>(), reportUrl, parent: higher.parent, mayDecide: higher.mayDecide,
       mayFile: mayFile && isReportingDate(def, t.date) && t.date <= eventDates.today() && report?.status !== 'accepted' && !chosen.version,
       consolidating: def.kind === 'lines' && !!def.consolidates?.length, listRows: listPageRows(chosen.result),
-      dates: recentReportingDates(def, todayIso(), 8), ...errorViewModel([]),
+      dates: recentReportingDates(def, todayIso(), 8), ...errorViewModel(refused.errors), typedComment: refused.comment,
     });
   }
 

@@ -13,11 +13,11 @@ import type { ColumnValues } from './indicators/engine';
 import { distinctOverFiled } from './indicators/person-keys';
 import { childrenOn } from './indicators/tree-on-date';
 import { compiledForm } from './forms/compile';
-import { FILED_STATUSES, decide, diffReports, filedLine, fileReport, type Decision } from './filing';
+import { FILED_STATUSES, decide, diffReports, filedLine, fileReport, isOverdue, type Decision } from './filing';
 import { findReport, latestVersion, listEvents, listVersions, type ReportRow, type VersionRow } from './filing.repo';
 import { buildUnionStats } from './indicators/union-stats';
 import { lastUnionStatsFailure } from './indicators/union-stats-failures';
-import { REPORT_DATE_MESSAGE, currentReportingDate, dueDate, isIsoDate, isReportDate, isReportingDate, periodStart } from './periods';
+import { REPORT_DATE_MESSAGE, currentReportingDate, dueDate, isIsoDate, isReportDate, isReportingDate, nextReportingDate, periodStart, recentReportingDates } from './periods';
 import { noFiledLine, sumFiledLines } from './filed-sums';
 import { buildReport, buildReportsForRoots, type ReportResult } from './report-builder';
 
@@ -176,13 +176,29 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
     const filings = await childFilings(t);
     return filings.map((f) => {
       const status = f.report?.status ?? 'missing';
-      return { ...f, status, late: !(f.report && FILED_STATUSES.includes(f.report.status)) && today > f.due };
+      return { ...f, status, late: isOverdue(f.report, f.due, today) };
     });
   }
 
   /** The forms an organization files, for its reports page. */
   async function formsOf(org: OrgRow): Promise<FormVersion[]> {
     return (await listActiveForms(db)).filter((f) => appliesTo(f.definition, org));
+  }
+
+  /**
+   * The reports page: for each form the organization files, the next reporting date first (what is
+   * prepared now), then the recent ones, each with its deadline and whether it is overdue.
+   */
+  async function calendarOf(org: OrgRow) {
+    const today = dates.today();
+    return Promise.all((await formsOf(org)).map(async (form) => ({
+      form,
+      dates: await Promise.all([nextReportingDate(form.definition, today), ...recentReportingDates(form.definition, today)].map(async (date) => {
+        const report = await reportOf({ org, form, date });
+        const due = dueDate(form.definition, date);
+        return { date, report, due, upcoming: date > today, overdue: isOverdue(report, due, today) };
+      })),
+    })));
   }
 
   /** The higher organization that accepts or returns this organization's reports. */
@@ -253,7 +269,7 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
     return { versions, events };
   }
 
-  return { target, draft, file, decide: decideOn, reportOf, historyOf, version, current, childFilings, childReports, compare, consolidateFiled, board, formsOf, higher, previewVersion, filingChildren, warmUnionStats,
+  return { target, draft, file, decide: decideOn, reportOf, historyOf, version, current, childFilings, childReports, compare, consolidateFiled, board, formsOf, calendarOf, higher, previewVersion, filingChildren, warmUnionStats,
     /** The last failed build of the union's statistics, for the federal administrator's forms page. */
     lastUnionStatsFailure: () => lastUnionStatsFailure(db) };
 }
