@@ -99,7 +99,7 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'GET /orgs/:inpo/members/duplicates': none,
   'GET /orgs/:inpo/transfer-requests': none,
   'POST /members/:id/transfer': (p) => ({ versionedBy: '/members/:id', body: { toInpo: p.otherInpo, ...EVENT, reason: 'Перевод по месту работы' }, params: { memberId: p.spareMemberIds[0] } }),
-  'POST /members/:id/exit': (p) => ({ versionedBy: '/members/:id', body: { reason: 'voluntary', ...EVENT }, params: { memberId: p.spareMemberIds[1] } }),
+  'POST /members/:id/exit': (p) => ({ versionedBy: '/members/:id', body: { reason: 'voluntary', ...EVENT, confirmed: '1' }, params: { memberId: p.spareMemberIds[1] } }),
   'POST /members/:id/category': () => ({ versionedBy: '/members/:id', body: { category: 'working', isPedagogical: 'on', onParentalLeave: '', ...EVENT } }),
   'POST /members/:id/cards': (p) => ({ body: { kind: 'virtual', on: ON }, params: { memberId: p.spareMemberIds[2] } }),
   'POST /members/:id/cards/move': (p) => ({ body: { cardId: p.cardId, to: 'sent_to_production', on: ON, reason: '' } }),
@@ -110,7 +110,7 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'POST /members/:id/readmit': (p) => ({ versionedBy: '/members/:id', body: { organizationInpo: p.inpo, category: 'working', ...EVENT }, params: { memberId: p.spareMemberIds[1] } }),
   'POST /members/:id/merge': (p) => ({ body: { duplicateId: p.spareMemberIds[3]! } }),
   'POST /orgs/:inpo/members/bulk': (p) => ({
-    body: { ...MEMBER_FILTER, action: 'card', from: 'requested', to: 'sent_to_production', toInpo: p.otherInpo, reason: 'voluntary', on: ON, scope: 'selected', ids: [p.memberId] },
+    body: { ...MEMBER_FILTER, action: 'card', from: 'requested', to: 'sent_to_production', toInpo: p.otherInpo, reason: 'voluntary', on: ON, scope: 'selected', ids: [p.memberId], confirmed: '1' },
   }),
   'POST /transfer-requests/:id/decide': () => ({ body: { decision: 'decline', reason: 'Нет вакансии', back: '/' } }),
   'POST /orgs/:inpo/members/export-jobs': () => ({ body: { ...MEMBER_FILTER, format: 'csv' } }),

@@ -1,0 +1,69 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/app';
+import { loggedInAgent, type Agent } from '../support/agents';
+import { createMembers, createOrg, createRegionTree, createUser } from '../support/factories';
+import { hiddenFields as formOf } from '../support/forms';
+
+// Destructive actions take two steps: the first POST shows what will happen and to how many and changes
+// nothing; only the same POST with confirmed=1 acts.
+
+const ctx = useTestApp();
+const db = () => ctx.database.ownerDb;
+let tree: Awaited<ReturnType<typeof createRegionTree>>;
+let coordinator: { agent: Agent; csrf: string };
+
+beforeAll(async () => {
+  tree = await createRegionTree(db(), 16);
+  coordinator = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'coordinator', org: tree.region }]));
+});
+
+const post = (path: string, body: Record<string, string | string[]>) => coordinator.agent.post(path).type('form').send({ _csrf: coordinator.csrf, ...body });
+/** Every hidden field of the page in order (repeated names kept), to see what the confirmation resends. */
+const hiddenFields = (html: string) => [...html.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)">/g)].map((m) => [m[1], m[2]]);
+
+describe('bulk actions on the member list', () => {
+  it('when «ко всем найденным» exit is sent, then a page says who leaves and how many and nothing changes until it is confirmed', async () => {
+    const org = await createOrg(db(), tree.territory, 'primary');
+    const students = await createMembers(db(), org, 3, { surname: 'Студентка', category: 'student' });
+    const body = { scope: 'filter', category: 'student', status: 'active', action: 'exit', reason: 'graduated', on: '2026-06-30' };
+
+    const asked = await post(`/orgs/${org.inpo}/members/bulk`, body);
+    expect(asked.status).toBe(200);
+    expect(asked.text).toContain('Будет оформлен выход из Профсоюза с 30.06.2026, причина: окончание обучения.');
+    expect(asked.text).toContain('data-affected="3"');
+    expect(asked.text).toContain('Подтвердить для 3');
+    expect(hiddenFields(asked.text)).toEqual(expect.arrayContaining([['scope', 'filter'], ['category', 'student'], ['reason', 'graduated'], ['confirmed', '1']]));
+    expect(await db()('members').whereIn('id', students).whereNotNull('left_on')).toHaveLength(0);
+
+    const confirmed = await post(`/orgs/${org.inpo}/members/bulk`, { ...body, confirmed: '1' });
+    expect(confirmed.status).toBe(303);
+    expect(await db()('members').whereIn('id', students).whereNotNull('left_on')).toHaveLength(3);
+  });
+
+  it('when ticked members are to be transferred, then the confirmation carries every ticked id', async () => {
+    const org = await createOrg(db(), tree.territory, 'primary');
+    const ids = (await createMembers(db(), org, 2)).map(String);
+    const asked = await post(`/orgs/${org.inpo}/members/bulk`, { scope: 'selected', ids, action: 'transfer', toInpo: tree.primary.inpo, on: '2026-02-01' });
+    expect(asked.status).toBe(200);
+    expect(asked.text).toContain(`Будет оформлен перевод с 01.02.2026 в организацию с ИНПО ${tree.primary.inpo}.`);
+    expect(hiddenFields(asked.text).filter(([name]) => name === 'ids').map(([, value]) => value)).toEqual(ids);
+    expect((await db()('members').whereIn('id', ids)).every((m) => m.organization_id === org.id)).toBe(true);
+  });
+});
+
+describe('a single member exit', () => {
+  it('when «Оформить выход» is sent, then a page names the person, the date and the reason and the member stays until it is confirmed', async () => {
+    const [id] = await createMembers(db(), tree.primary, 1, { surname: 'Уходова', name: 'Анна', patronymic: 'Петровна', joined_on: '2015-01-01' });
+    const url = `/members/${id}/exit`;
+    const body = { ...formOf((await coordinator.agent.get(`/members/${id}`).expect(200)).text, url), reason: 'voluntary', on: '2026-03-01' };
+    const asked = await coordinator.agent.post(url).type('form').send(body);
+    expect(asked.status).toBe(200);
+    expect(asked.text).toContain('Уходова Анна Петровна: будет оформлен выход из Профсоюза с 01.03.2026, причина: добровольный выход.');
+    expect(asked.text).toContain('data-affected="1"');
+    expect((await db()('members').where({ id }).first()).left_on).toBeNull();
+
+    const confirmed = await coordinator.agent.post(url).type('form').send(formOf(asked.text, url));
+    expect(confirmed.status).toBe(303);
+    expect((await db()('members').where({ id }).first()).left_on).not.toBeNull();
+  });
+});
