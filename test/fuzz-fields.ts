@@ -67,7 +67,7 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'POST /orgs/:inpo/officers/:officerId/person': () => ({
     body: { q: '', personKind: 'nonmember', memberId: '', snils: '123-456-789 64', surname: 'Петрова', name: 'Мария', patronymic: '', sex: 'f', birthDate: '1980-02-02' },
   }),
-  'POST /orgs/:inpo/officers/:officerId/end': () => ({ body: { endedOn: ON } }),
+  'POST /orgs/:inpo/officers/:officerId/end': () => ({ body: { endedOn: ON, confirmed: '1' } }),
   'POST /orgs/:inpo/headcount': () => ({ versionedBy: '/orgs/:inpo/headcount', body: { asOf: ON, employeesTotal: '40', employeesPedagogical: '20', studentsTotal: '300', institutionsTotal: '' } }),
   'GET /orgs/:inpo/agreement/edit': none,
   'POST /orgs/:inpo/agreement': () => ({

@@ -67,3 +67,43 @@ describe('a single member exit', () => {
     expect((await db()('members').where({ id }).first()).left_on).not.toBeNull();
   });
 });
+
+describe('officers', () => {
+  const officersOf = (orgId: number) => db()('org_officers').where({ organization_id: orgId }).orderBy('id');
+
+  it('when «Прекратить» is sent, then a page names the officer and the date and the powers last until it is confirmed', async () => {
+    const org = await createOrg(db(), tree.territory, 'primary');
+    const [officer] = await db()('org_officers').insert({ organization_id: org.id, post: 'deputy', surname: 'Лебедева', name: 'Ольга', patronymic: 'Игоревна', elected_on: '2022-01-10' }).returning('id');
+    const url = `/orgs/${org.inpo}/officers/${officer.id}/end`;
+    const asked = await post(url, { endedOn: '2026-02-01' });
+    expect(asked.status).toBe(200);
+    expect(asked.text).toContain('Полномочия будут прекращены с 01.02.2026: Заместитель председателя Лебедева О. И.');
+    expect((await officersOf(org.id))[0].ended_on).toBeNull();
+
+    expect((await post(url, { endedOn: '2026-02-01', confirmed: '1' })).status).toBe(303);
+    expect((await officersOf(org.id))[0].ended_on).not.toBeNull();
+  });
+
+  it('when a new «Председатель» is added while one holds the post, then the page says whose powers end and when, and the message after says it again', async () => {
+    const org = await createOrg(db(), tree.territory, 'primary');
+    await db()('org_officers').insert({ organization_id: org.id, post: 'chair', surname: 'Волкова', name: 'Елена', patronymic: 'Сергеевна', elected_on: '2021-03-01' });
+    const chair = { post: 'chair', personKind: 'nonmember', snils: '112-233-445 95', surname: 'Новикова', name: 'Анна', sex: 'f', birthDate: '1980-01-01', electedOn: '2026-03-01' };
+    const asked = await post(`/orgs/${org.inpo}/officers`, chair);
+    expect(asked.status).toBe(200);
+    expect(asked.text).toContain('Полномочия будут прекращены с 01.03.2026: Председатель Волкова Е. С.');
+    expect(await officersOf(org.id)).toHaveLength(1);
+
+    const saved = await post(`/orgs/${org.inpo}/officers`, { ...chair, confirmed: '1' });
+    expect(saved.status).toBe(303);
+    expect((await officersOf(org.id)).map((o) => [o.surname, o.ended_on === null])).toEqual([['Волкова', false], ['Новикова', true]]);
+    expect((await coordinator.agent.get(saved.headers.location!).expect(200)).text).toContain('Выборное лицо добавлено. Полномочия прекращены с 01.03.2026: Председатель Волкова Е. С.');
+  });
+
+  it('when a deputy or the first chair is added, then it is saved at once: nobody\'s powers end', async () => {
+    const org = await createOrg(db(), tree.territory, 'primary');
+    const person = { personKind: 'nonmember', snils: '112-233-445 95', surname: 'Первая', name: 'Анна', sex: 'f', birthDate: '1980-01-01', electedOn: '2026-03-01' };
+    expect((await post(`/orgs/${org.inpo}/officers`, { ...person, post: 'chair' })).status).toBe(303);
+    expect((await post(`/orgs/${org.inpo}/officers`, { ...person, post: 'deputy' })).status).toBe(303);
+    expect(await officersOf(org.id)).toHaveLength(2);
+  });
+});
