@@ -103,7 +103,7 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'POST /members/:id/category': () => ({ versionedBy: '/members/:id', body: { category: 'working', isPedagogical: 'on', onParentalLeave: '', ...EVENT } }),
   'POST /members/:id/cards': (p) => ({ body: { kind: 'virtual', on: ON }, params: { memberId: p.spareMemberIds[2] } }),
   'POST /members/:id/cards/move': (p) => ({ body: { cardId: p.cardId, to: 'sent_to_production', on: ON, reason: '' } }),
-  'POST /orgs/:inpo/cards/batch': () => ({ body: { from: 'requested', to: 'sent_to_production', on: ON } }),
+  'POST /orgs/:inpo/cards/batch': () => ({ body: { from: 'requested', to: 'sent_to_production', on: ON, confirmed: '1' } }),
   'POST /members/:id/consents': () => ({ body: { kind: 'mailing', channel: 'email', textVersion: '2026-1', source: 'paper', on: ON } }),
   'POST /members/:id/consents/withdraw': (p) => ({ body: { consentId: p.consentId, on: ON } }),
   'POST /orgs/:inpo/members/import': () => ({ body: { mode: 'check' } }),

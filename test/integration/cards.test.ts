@@ -81,7 +81,7 @@ describe('the union card lifecycle', () => {
 
     const before = await coordinator.agent.get(`/orgs/${tree.region.inpo}/cards`).expect(200);
     expect(before.text).toMatch(/Доставлена в регион<\/td><td class="text-end">5</);
-    const res = await post(coordinator, `/orgs/${tree.region.inpo}/cards/batch`, { from: 'delivered_to_region', to: 'handed_to_organization', on: '2026-01-20' });
+    const res = await post(coordinator, `/orgs/${tree.region.inpo}/cards/batch`, { from: 'delivered_to_region', to: 'handed_to_organization', on: '2026-01-20', confirmed: '1' });
     expect(res.status).toBe(303);
     const after = await coordinator.agent.get(`/orgs/${tree.region.inpo}/cards`).expect(200);
     expect(after.text).toContain('Состояние изменено у карт: 5');
@@ -92,7 +92,7 @@ describe('the union card lifecycle', () => {
     const wrong = await post(coordinator, `/orgs/${tree.region.inpo}/cards/batch`, { from: 'produced', to: 'issued', on: '2026-01-20' });
     expect(wrong.status).toBe(422);
     // A chair cannot move cards of the whole region, nor see another region's cards.
-    expect((await post(chair, `/orgs/${tree.region.inpo}/cards/batch`, { from: 'produced', to: 'delivered_to_region', on: '2026-01-20' })).status).toBe(404);
+    expect((await post(chair, `/orgs/${tree.region.inpo}/cards/batch`, { from: 'produced', to: 'delivered_to_region', on: '2026-01-20', confirmed: '1' })).status).toBe(404);
     expect((await coordinator.agent.get(`/orgs/${other.region.inpo}/cards`)).status).toBe(404);
   });
 });

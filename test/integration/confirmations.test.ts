@@ -107,3 +107,26 @@ describe('officers', () => {
     expect(await officersOf(org.id)).toHaveLength(2);
   });
 });
+
+describe('the batch move of union cards', () => {
+  it('when a box of cards is to be moved, then a page says how many cards and from which state to which, and they move only when confirmed', async () => {
+    const org = await createOrg(db(), tree.territory, 'primary');
+    const ids = await createMembers(db(), org, 2);
+    for (const [i, id] of ids.entries()) await db()('union_cards').insert({ number: String(9_100_000 + i), member_id: id, status: 'delivered_to_region', status_on: '2026-01-05' });
+    const body = { from: 'delivered_to_region', to: 'handed_to_organization', on: '2026-01-20' };
+    const statuses = async () => (await db()('union_cards').whereIn('member_id', ids)).map((c) => c.status);
+
+    const asked = await post(`/orgs/${org.inpo}/cards/batch`, body);
+    expect(asked.status).toBe(200);
+    expect(asked.text).toContain('Все карты в состоянии «Доставлена в регион» перейдут в состояние «Передана в организацию» с 20.01.2026.');
+    expect(asked.text).toContain('data-affected="2"');
+    expect(await statuses()).toEqual(['delivered_to_region', 'delivered_to_region']);
+
+    const wrong = await post(`/orgs/${org.inpo}/cards/batch`, { ...body, to: 'issued', from: 'produced' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('нельзя массово перейти');
+
+    expect((await post(`/orgs/${org.inpo}/cards/batch`, { ...body, confirmed: '1' })).status).toBe(303);
+    expect(await statuses()).toEqual(['handed_to_organization', 'handed_to_organization']);
+  });
+});
