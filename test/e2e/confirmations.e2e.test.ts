@@ -35,6 +35,10 @@ describe('confirmations in a real browser', () => {
     await page.getByText('Будет оформлен выход из Профсоюза с 30.06.2026, причина: окончание обучения.').waitFor();
     expect(await page.locator('[data-affected]').textContent()).toContain('Найдено членов Профсоюза: 3');
     expect(await wcagViolations(page)).toEqual([]);
+    // on a phone the page fits the screen and stays accessible
+    await page.setViewportSize({ width: 390, height: 844 });
+    expect(await wcagViolations(page)).toEqual([]);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
     expect(await db('members').whereIn('id', students).whereNotNull('left_on')).toHaveLength(0);
 
     await page.getByRole('button', { name: 'Подтвердить для 3' }).click();
