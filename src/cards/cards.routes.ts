@@ -5,11 +5,14 @@ import { z } from 'zod';
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
 import { ValidationError, type FieldError } from '../http/errors';
+import { askConfirmation, isConfirmed } from '../http/confirmation';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { requiredDate } from '../shared/fields';
 import { todayIso } from '../shared/dates';
+import { formatDate } from '../shared/format';
 import { CARD_STATUSES, CARD_STATUS_LABELS, NEXT_STATUSES } from './card-statuses';
+import { checkBatchMove } from './cards.service';
 
 const batchSchema = z.object({
   from: z.enum(CARD_STATUSES, { error: 'Выберите текущее состояние' }),
@@ -37,8 +40,18 @@ export function cardsRoutes({ loaders, services: { cards } }: Deps): Router {
     const org = orgOf(req);
     const form = parseForm(batchSchema, req.body);
     if (!form.ok) return showCards(req, res, 422, form.errors);
+    const { from, to, on } = form.data;
     try {
-      const moved = await cards.batchMove(auditContextOf(req), org, form.data.from, form.data.to, form.data.on);
+      if (!isConfirmed(req)) {
+        // a move that cannot be made is told next to the field, not after the confirmation
+        checkBatchMove(from, to);
+        const count = (await cards.countsByStatus(org))[from] ?? 0;
+        return askConfirmation(req, res, {
+          title: 'Подтвердите перевод карт', consequence: `Все карты в состоянии «${CARD_STATUS_LABELS[from]}» перейдут в состояние «${CARD_STATUS_LABELS[to]}» с ${formatDate(on)}.`,
+          affected: { count, noun: 'Карт в организации и её структуре' }, confirmLabel: `Перевести карты: ${count}`, cancelHref: `/orgs/${org.inpo}/cards`,
+        }, { section: 'members', org });
+      }
+      const moved = await cards.batchMove(auditContextOf(req), org, from, to, on);
       flash(req, 'success', `Состояние изменено у карт: ${moved}`);
       res.redirect(303, `/orgs/${org.inpo}/cards`);
     } catch (err) {

@@ -13,9 +13,14 @@ export { blockLiveCards, cardsOfMember } from './cards.repo';
 
 const fieldError = (field: string, message: string) => new ValidationError([{ field, message }]);
 
+/** A move many cards may make at once (a refusal needs each card's reason); checked before it is offered for confirmation too. */
+export function checkBatchMove(from: CardStatus, to: CardStatus) {
+  if (!mayMove(from, to) || to === 'refused') throw new ValidationError([{ field: 'to', message: `Из состояния «${CARD_STATUS_LABELS[from]}» нельзя массово перейти в «${CARD_STATUS_LABELS[to]}»` }]);
+}
+
 /** Moves the cards of the given members that are in status `from` on to `to` (set-based); returns how many moved. */
 export async function moveCardsOf(trx: Knex.Transaction, memberIds: number[], from: CardStatus, to: CardStatus, on: string, actorUserId: number | null): Promise<number> {
-  if (!mayMove(from, to) || to === 'refused') throw new ValidationError([{ field: 'to', message: `Из состояния «${CARD_STATUS_LABELS[from]}» нельзя массово перейти в «${CARD_STATUS_LABELS[to]}»` }]);
+  checkBatchMove(from, to);
   return moveCards(trx, memberIds, from, to, on, actorUserId);
 }
 

@@ -5,12 +5,15 @@ import { z } from 'zod';
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
 import { ConflictError, ValidationError, type FieldError } from '../http/errors';
+import { askConfirmation, isConfirmed, type Confirmation } from '../http/confirmation';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { StaleEditError, mergeStale, seenIn, type Seen } from '../http/versioned-forms';
 import { memberVersionFields } from './member-versions';
 import { principalOf } from '../http/guards';
 import { todayIso } from '../shared/dates';
+import { formatDate, fullName } from '../shared/format';
+import { LEFT_REASON_LABELS } from '../membership/membership';
 import { OFFICER_POST_LABELS } from '../registry/officer-posts';
 import { mergeSchema, readmitSchema, cardMoveSchema, cardRequestSchema, categorySchema, personSchema, exitSchema, transferSchema } from './members.schemas';
 import { CARD_STATUS_LABELS, LIVE_STATUSES, NEXT_STATUSES } from '../cards/card-statuses';
@@ -29,7 +32,10 @@ export function memberCardRoutes({ loaders, services: { members, cards } }: Deps
   routes.post('/members/:id/transfer', can('member.edit'), (req, res) => memberEvent(req, res, 'transfer', transferSchema, async (p, c, id, d, seen) => {
     if ((await members.transfer(p, c, id, d, seen)) === 'requested') return 'Организация вне вашей структуры: ей отправлен запрос, перевод произойдёт, когда его примут';
   }, 'Перевод выполнен', true));
-  routes.post('/members/:id/exit', can('member.edit'), (req, res) => memberEvent(req, res, 'exit', exitSchema, (p, c, id, d, seen) => members.exit(p, c, id, d, seen), 'Выход из Профсоюза оформлен', true));
+  routes.post('/members/:id/exit', can('member.edit'), (req, res) => memberEvent(req, res, 'exit', exitSchema, (p, c, id, d, seen) => members.exit(p, c, id, d, seen), 'Выход из Профсоюза оформлен', true, (d) => ({
+    title: 'Подтвердите выход из Профсоюза', consequence: `${fullName(memberOf(req))}: будет оформлен выход из Профсоюза с ${formatDate(d.on)}, причина: ${LEFT_REASON_LABELS[d.reason].toLowerCase()}.`,
+    affected: { count: 1, noun: 'Выходит членов Профсоюза' }, details: ['Действующая ЭПБ будет заблокирована.'], confirmLabel: 'Оформить выход', cancelHref: `/members/${memberOf(req).id}`,
+  })));
   routes.post('/members/:id/cards', can('member.edit'), (req, res) => memberEvent(req, res, 'card', cardRequestSchema, async (p, c, id, d) => void (await cards.request(p, c, id, d.kind, d.on)), 'Заявка на карту оформлена'));
   routes.post('/members/:id/cards/move', can('member.edit'), (req, res) => memberEvent(req, res, 'cardmove', cardMoveSchema, (p, c, id, d) => cards.move(p, c, id, d.cardId, d.to, d.on, d.reason), 'Состояние карты изменено'));
   routes.post('/members/:id/consents', can('member.edit'), (req, res) => memberEvent(req, res, 'consent', consentSchema, (_p, c, id, d) => members.giveConsent(c, id, d), 'Согласие зарегистрировано'));
@@ -98,11 +104,14 @@ export function memberCardRoutes({ loaders, services: { members, cards } }: Deps
     req: Request, res: Response, formKey: string, schema: S,
     run: (principal: ReturnType<typeof principalOf>, ctx: ReturnType<typeof auditContextOf>, id: number, data: z.output<S>, seen: Seen | undefined) => Promise<void | string>,
     done: string, versioned = false,
+    /** Set for a destructive event: it waits for the confirmation step this describes. */
+    confirmation?: (data: z.output<S>) => Confirmation,
   ) {
     const id = memberOf(req).id;
     const keyed = (errors: FieldError[]) => errors.map((e) => ({ ...e, field: e.field === 'form' ? 'form' : `${formKey}-${e.field}` }));
     const form = parseForm(schema, req.body);
     if (!form.ok) return showCard(req, res, 422, keyed(form.errors));
+    if (confirmation && !isConfirmed(req)) return askConfirmation(req, res, confirmation(form.data), { section: 'members' });
     let message: void | string;
     try {
       message = await run(principalOf(req), auditContextOf(req), id, form.data, versioned ? seenIn(req.body) : undefined);

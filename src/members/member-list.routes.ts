@@ -5,11 +5,14 @@ import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
 import { ConflictError, ValidationError, type FieldError } from '../http/errors';
 import { sendDownload } from '../http/download';
+import { askConfirmation, isConfirmed } from '../http/confirmation';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { maskEmail, maskPhone } from './contact-masks';
 import { principalOf } from '../http/guards';
 import { todayIso } from '../shared/dates';
+import { formatDate } from '../shared/format';
+import { LEFT_REASON_LABELS } from '../membership/membership';
 import { XLSX_MIME } from '../shared/spreadsheet';
 import { MEMBER_SORT_CURSORS } from './members.repo';
 import { AGE_BANDS, TENURE_BANDS, filterOf, filterParams, listQuery, readerOf } from './member-list-query';
@@ -84,6 +87,13 @@ export function memberListRoutes({ db, loaders, services: { members } }: Deps): 
     const ids = data.scope === 'selected' ? data.ids : await members.idsMatching(org, filterOf(listQuery.parse(req.body ?? {})), readerOf(req));
     const action: BulkAction = data.action === 'transfer' ? { kind: 'transfer', toInpo: data.toInpo, on: data.on }
       : data.action === 'exit' ? { kind: 'exit', reason: data.reason, on: data.on } : { kind: 'card', from: data.from, to: data.to, on: data.on };
+    if (!isConfirmed(req)) {
+      return askConfirmation(req, res, {
+        title: 'Подтвердите массовое действие', consequence: bulkConsequence(action),
+        affected: { count: ids.length, noun: data.scope === 'selected' ? 'Отмечено членов Профсоюза' : 'Найдено членов Профсоюза' },
+        confirmLabel: `Подтвердить для ${ids.length}`, cancelHref: back,
+      }, { section: 'members', org });
+    }
     try {
       const changed = await members.bulk(principal, auditContextOf(req), org, ids, action);
       flash(req, 'success', `Выполнено для ${changed} из ${ids.length}`);
@@ -93,6 +103,12 @@ export function memberListRoutes({ db, loaders, services: { members } }: Deps): 
       if (err instanceof ConflictError) return fail([err]);
       throw err;
     }
+  }
+
+  function bulkConsequence(action: BulkAction): string {
+    if (action.kind === 'exit') return `Будет оформлен выход из Профсоюза с ${formatDate(action.on)}, причина: ${LEFT_REASON_LABELS[action.reason].toLowerCase()}.`;
+    if (action.kind === 'transfer') return `Будет оформлен перевод с ${formatDate(action.on)} в организацию с ИНПО ${action.toInpo}.`;
+    return `Состояние ЭПБ «${CARD_STATUS_LABELS[action.from]}» сменится на «${CARD_STATUS_LABELS[action.to]}» с ${formatDate(action.on)}.`;
   }
 
   async function showRequests(req: Request, res: Response) {

@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { ancestorsOf, orgOf } from '../access/loaders';
 import { auditContextOf } from '../audit/audit';
 import { ConflictError, ValidationError, type FieldError } from '../http/errors';
+import { askConfirmation, isConfirmed, type Confirmation } from '../http/confirmation';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { StaleEditError, mergeStale } from '../http/versioned-forms';
@@ -47,12 +48,15 @@ export async function renderTab(
  * redirect with a flash (303) or re-render the page with 422 and the messages next to the fields — or
  * with 409 when another user changed the row meanwhile (the form then shows their change merged in).
  */
-export function passportForm<S extends z.ZodType>(
+export function passportForm<S extends z.ZodType, R = unknown>(
   options: {
     schema: S;
-    save: (ctx: ReturnType<typeof auditContextOf>, org: OrgRow, data: z.output<S>, req: Request) => Promise<unknown>;
+    save: (ctx: ReturnType<typeof auditContextOf>, org: OrgRow, data: z.output<S>, req: Request) => Promise<R>;
     rerender: (req: Request, res: Response, errors: FieldError[], status?: number) => Promise<void>;
-    done: (org: OrgRow) => { to: string; message: string };
+    /** `saved` is what `save` returned (e.g. whose powers the save ended), for the message. */
+    done: (org: OrgRow, saved: R) => { to: string; message: string };
+    /** A save with side effects the person must see first: a Confirmation makes it wait for confirmed=1. */
+    confirmation?: (req: Request, org: OrgRow, data: z.output<S>) => Promise<Confirmation | undefined>;
   },
 ) {
   return async (req: Request, res: Response) => {
@@ -60,8 +64,13 @@ export function passportForm<S extends z.ZodType>(
     if (org.liquidatedOn) throw new ValidationError([{ field: 'form', message: 'Организация ликвидирована: паспорт доступен только для чтения' }]);
     const form = parseForm(options.schema, req.body);
     if (!form.ok) return options.rerender(req, res, form.errors);
+    if (options.confirmation && !isConfirmed(req)) {
+      const confirmation = await options.confirmation(req, org, form.data);
+      if (confirmation) return askConfirmation(req, res, confirmation, { section: 'registry', org });
+    }
+    let saved: R;
     try {
-      await options.save(auditContextOf(req), org, form.data, req);
+      saved = await options.save(auditContextOf(req), org, form.data, req);
     } catch (err) {
       if (err instanceof ValidationError) return options.rerender(req, res, err.fields);
       if (!(err instanceof ConflictError)) throw err;
@@ -69,7 +78,7 @@ export function passportForm<S extends z.ZodType>(
       if (err instanceof StaleEditError) req.body = mergeStale(req.body, err);
       return options.rerender(req, res, [{ field: 'form', message: err.message }], 409);
     }
-    const { to, message } = options.done(org);
+    const { to, message } = options.done(org, saved);
     flash(req, 'success', message);
     res.redirect(303, to);
   };

@@ -15,6 +15,7 @@ import { decodeCursor, encodeCursor } from '../shared/cursor';
 import { DICTIONARY_LOCALS, passportForm, renderTab } from './org-pages';
 import { agreementSchema, annexSchema, endOfficerSchema, generalSchema, headcountSchema, officerPersonSchema, officerSchema } from './passport.schemas';
 import type { OrgRow } from './orgs.repo';
+import { endOfficerConfirmation, endedPowersText, holderReplacedBy, replaceHolderConfirmation } from './officer-confirmations';
 import { agreementVersionFields, generalVersionFields, headcountVersionFields } from './passport-versions';
 import { CHILD_SORTS, ORG_FILTERS, type ChildSort, type OrgFilter } from './structure.repo';
 
@@ -56,9 +57,17 @@ export function orgsRoutes({ loaders, services: { passport } }: Deps): Router {
   routes.get('/orgs/:inpo/officers/new', can('org.passport.edit'), (req, res) => showOfficerForm(req, res));
   routes.post('/orgs/:inpo/officers', can('org.passport.edit'), passportForm({
     schema: officerSchema,
-    save: (ctx, org, data, req) => passport.addOfficer(ctx, principalOf(req), org, data),
+    confirmation: async (_req, org, data) => {
+      const holder = holderReplacedBy(await passport.officers(org), data.post);
+      return holder && replaceHolderConfirmation(org, holder, data.electedOn);
+    },
+    save: async (ctx, org, data, req) => {
+      const replaced = holderReplacedBy(await passport.officers(org), data.post);
+      await passport.addOfficer(ctx, principalOf(req), org, data);
+      return replaced && endedPowersText(replaced, data.electedOn, true);
+    },
     rerender: (req, res, errors, status) => showOfficerForm(req, res, errors, status),
-    done: (org) => ({ to: `/orgs/${org.inpo}/officers`, message: 'Выборное лицо добавлено' }),
+    done: (org, ended) => ({ to: `/orgs/${org.inpo}/officers`, message: ['Выборное лицо добавлено', ended].filter(Boolean).join('. ') }),
   }));
   routes.get('/orgs/:inpo/officers/:officerId/person', can('org.passport.edit'), (req, res) => showOfficerPersonForm(req, res));
   routes.post('/orgs/:inpo/officers/:officerId/person', can('org.passport.edit'), passportForm({
@@ -69,6 +78,7 @@ export function orgsRoutes({ loaders, services: { passport } }: Deps): Router {
   }));
   routes.post('/orgs/:inpo/officers/:officerId/end', can('org.passport.edit'), passportForm({
     schema: endOfficerSchema,
+    confirmation: async (req, org, data) => endOfficerConfirmation(org, await listedOfficer(req, org), data.endedOn),
     save: (ctx, org, data, req) => passport.endOfficer(ctx, org, officerIdOf(req), data.endedOn),
     rerender: (req, res, errors, status) => showOfficers(req, res, errors.map((e) => ({ ...e, field: `endedOn-${officerIdOf(req)}` })), status),
     done: (org) => ({ to: `/orgs/${org.inpo}/officers`, message: 'Полномочия прекращены' }),
@@ -151,11 +161,17 @@ export function orgsRoutes({ loaders, services: { passport } }: Deps): Router {
     }), status, { q, cards, searched: q !== '' });
   }
 
+  /** The officer of the URL among the organization's, with the names the person has now. */
+  async function listedOfficer(req: Request, org: OrgRow) {
+    const officer = (await passport.officers(org)).find((o) => o.id === officerIdOf(req));
+    if (!officer) throw new NotFoundError();
+    return officer;
+  }
+
   /** The person part of the officer form, for an officer recorded before officers were people (searched by the typed name first). */
   async function showOfficerPersonForm(req: Request, res: Response, errors: FieldError[] = [], status?: number) {
     const org = orgOf(req);
-    const officer = (await passport.officers(org)).find((o) => o.id === officerIdOf(req));
-    if (!officer) throw new NotFoundError();
+    const officer = await listedOfficer(req, org);
     if (officer.memberId || officer.personId) throw new ConflictError('Человек этого выборного лица уже указан');
     const q = officerSearchQuery.parse(req.method === 'POST' ? { q: req.body?.q } : req.query).q ?? `${officer.surname} ${officer.name}`;
     const initial = { personKind: 'member', surname: officer.surname, name: officer.name, patronymic: officer.patronymic };

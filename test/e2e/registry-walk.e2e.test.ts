@@ -54,7 +54,11 @@ describe('registry in a real browser', () => {
     await page.getByLabel('Срок полномочий до').fill('2031-11-20');
     expect(await wcagViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Сохранить' }).click();
-    await page.getByText('Выборное лицо добавлено').waitFor();
+    // a new chair ends the current one's powers: said before saving, and again after
+    await page.getByText('Полномочия будут прекращены с 20.11.2026: Председатель Прежняя А.').waitFor();
+    expect(await wcagViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Сохранить и прекратить полномочия' }).click();
+    await page.getByText('Выборное лицо добавлено. Полномочия прекращены с 20.11.2026: Председатель Прежняя А.').waitFor();
     const current = await page.locator('table').first().textContent();
     expect(current).toContain('Новикова Дарья Игоревна');
     expect(current).toContain('20.11.2031');

@@ -60,7 +60,7 @@ describe('the union card lifecycle', () => {
   it('when a member leaves, then their live card is blocked', async () => {
     const [memberId] = await createMembers(db(), tree.primary, 1);
     await post(chair, `/members/${memberId}/cards`, { kind: 'virtual', on: '2026-01-10' });
-    expect((await submitForm(chair.agent, `/members/${memberId}`, `/members/${memberId}/exit`, { reason: 'voluntary', on: '2026-03-01' })).status).toBe(303);
+    expect((await submitForm(chair.agent, `/members/${memberId}`, `/members/${memberId}/exit`, { reason: 'voluntary', on: '2026-03-01', confirmed: '1' })).status).toBe(303);
     const card = await cardOf(memberId!);
     expect(card).toMatchObject({ status: 'blocked', status_on: '2026-03-01' });
   });
@@ -81,7 +81,7 @@ describe('the union card lifecycle', () => {
 
     const before = await coordinator.agent.get(`/orgs/${tree.region.inpo}/cards`).expect(200);
     expect(before.text).toMatch(/Доставлена в регион<\/td><td class="text-end">5</);
-    const res = await post(coordinator, `/orgs/${tree.region.inpo}/cards/batch`, { from: 'delivered_to_region', to: 'handed_to_organization', on: '2026-01-20' });
+    const res = await post(coordinator, `/orgs/${tree.region.inpo}/cards/batch`, { from: 'delivered_to_region', to: 'handed_to_organization', on: '2026-01-20', confirmed: '1' });
     expect(res.status).toBe(303);
     const after = await coordinator.agent.get(`/orgs/${tree.region.inpo}/cards`).expect(200);
     expect(after.text).toContain('Состояние изменено у карт: 5');
@@ -92,7 +92,7 @@ describe('the union card lifecycle', () => {
     const wrong = await post(coordinator, `/orgs/${tree.region.inpo}/cards/batch`, { from: 'produced', to: 'issued', on: '2026-01-20' });
     expect(wrong.status).toBe(422);
     // A chair cannot move cards of the whole region, nor see another region's cards.
-    expect((await post(chair, `/orgs/${tree.region.inpo}/cards/batch`, { from: 'produced', to: 'delivered_to_region', on: '2026-01-20' })).status).toBe(404);
+    expect((await post(chair, `/orgs/${tree.region.inpo}/cards/batch`, { from: 'produced', to: 'delivered_to_region', on: '2026-01-20', confirmed: '1' })).status).toBe(404);
     expect((await coordinator.agent.get(`/orgs/${other.region.inpo}/cards`)).status).toBe(404);
   });
 });
@@ -135,7 +135,7 @@ describe('bulk actions', () => {
     const students = await createMembers(db(), from, 4, { surname: 'Студентка', category: 'student' });
     const workers = await createMembers(db(), from, 3, { surname: 'Работница' });
     for (const [i, id] of workers.entries()) await db()('union_cards').insert({ number: String(8_000_000 + i), member_id: id, status: 'delivered_to_region', status_on: '2026-01-05' });
-    const bulk = (body: Record<string, string | string[]>) => coordinator.agent.post(`/orgs/${from.inpo}/members/bulk`).type('form').send({ _csrf: coordinator.csrf, ...body });
+    const bulk = (body: Record<string, string | string[]>) => coordinator.agent.post(`/orgs/${from.inpo}/members/bulk`).type('form').send({ _csrf: coordinator.csrf, confirmed: '1', ...body });
 
     const moved = await bulk({ scope: 'selected', ids: workers.slice(0, 2).map(String), action: 'transfer', toInpo: to.inpo, on: '2026-02-01' });
     expect(moved.status).toBe(303);
@@ -150,7 +150,7 @@ describe('bulk actions', () => {
     expect((await db()('members').whereIn('id', workers).whereNotNull('left_on'))).toHaveLength(0);
 
     const issued = await coordinator.agent.post(`/orgs/${to.inpo}/members/bulk`).type('form')
-      .send({ _csrf: coordinator.csrf, scope: 'filter', status: 'active', action: 'card', from: 'delivered_to_region', to: 'issued', on: '2026-07-01' });
+      .send({ _csrf: coordinator.csrf, confirmed: '1', scope: 'filter', status: 'active', action: 'card', from: 'delivered_to_region', to: 'issued', on: '2026-07-01' });
     expect(issued.status).toBe(303);
     expect((await db()('union_cards').whereIn('member_id', workers).orderBy('member_id')).map((c) => c.status)).toEqual(['issued', 'issued', 'delivered_to_region']);
     expect(Number((await db()('audit_log').where({ action: 'member.bulk_exit' }).whereIn('entity_id', students.map(String)).count('* as c'))[0]!.c)).toBe(4);

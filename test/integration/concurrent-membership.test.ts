@@ -47,7 +47,7 @@ describe('simultaneous changes of one member', () => {
     const on = '2026-11-01';
     const actions: [string, Record<string, string>][] = [
       ['transfer', { toInpo: x.inpo, on }], ['transfer', { toInpo: y.inpo, on }],
-      ['exit', { reason: 'voluntary', on }], ['exit', { reason: 'dismissed', on }],
+      ['exit', { reason: 'voluntary', on, confirmed: '1' }], ['exit', { reason: 'dismissed', on, confirmed: '1' }],
       ['category', { category: 'pensioner', on }], ['category', { category: 'unemployed', on }],
     ];
     const responses = await Promise.all(actions.map(([action, body], i) => {
@@ -75,9 +75,9 @@ describe('simultaneous changes of one member', () => {
     const on = '2026-11-02';
     const bulkUrl = `/orgs/${org.inpo}/members/bulk`;
     const responses = await Promise.all([
-      bulkAgent!.post(bulkUrl).type('form').send({ ...hiddenFields(list.text, bulkUrl), action: 'transfer', toInpo: target.inpo, on, scope: 'selected', ids }),
+      bulkAgent!.post(bulkUrl).type('form').send({ ...hiddenFields(list.text, bulkUrl), action: 'transfer', toInpo: target.inpo, on, scope: 'selected', ids, confirmed: '1' }),
       ...single.map((agent, i) => {
-        const [action, body] = i % 2 ? ['category', { category: 'pensioner', on }] : ['exit', { reason: 'voluntary', on }];
+        const [action, body] = i % 2 ? ['category', { category: 'pensioner', on }] : ['exit', { reason: 'voluntary', on, confirmed: '1' }];
         const url = `/members/${ids[i]}/${action}`;
         return agent.post(url).type('form').send({ ...hiddenFields(cards[i]!.text, url), ...body });
       }),

@@ -52,7 +52,7 @@ describe('the same write sent several times at once', () => {
     const [id] = await createMembers(db(), tree.primary, 1, { joined_on: '2015-01-01' });
     const url = `/members/${id}/exit`;
     const card = await coordinator.agent.get(`/members/${id}`).expect(200);
-    const body = { ...hiddenFields(card.text, url), reason: 'voluntary', on: '2026-11-01' };
+    const body = { ...hiddenFields(card.text, url), reason: 'voluntary', on: '2026-11-01', confirmed: '1' };
     const responses = await times(4, () => coordinator.agent.post(url).type('form').send(body));
     expect(responses.map((r) => r.status)).toEqual([303, 303, 303, 303]);
     expect(await db()('audit_log').where({ action: 'member.left', entity_id: String(id) })).toHaveLength(1);

@@ -54,7 +54,7 @@ describe('member event dates', () => {
 
   it('when an exit, a category change or a readmission is dated too late or before the last event, then each is refused', async () => {
     const [id] = await createMembers(db(), tree.primary, 1, { joined_on: '2015-01-01' });
-    expectRefused(await post(`/members/${id}/exit`, { reason: 'voluntary', on: tooLate() }, `/members/${id}`), latest());
+    expectRefused(await post(`/members/${id}/exit`, { reason: 'voluntary', on: tooLate(), confirmed: '1' }, `/members/${id}`), latest());
     expectRefused(await post(`/members/${id}/category`, { category: 'pensioner', on: '2014-12-31' }, `/members/${id}`), 'с 01.01.2015');
     const [left] = await createMembers(db(), tree.primary, 1, { joined_on: '2015-01-01', left_on: '2020-01-01' });
     expectRefused(await post(`/members/${left}/readmit`, { organizationInpo: tree.primary.inpo, category: 'working', on: tooLate() }, `/members/${left}`), latest());
@@ -62,7 +62,7 @@ describe('member event dates', () => {
 
   it('when bulk actions, card moves and consents are dated beyond the near future, then they are refused', async () => {
     const ids = await createMembers(db(), tree.primary, 2, { joined_on: '2015-01-01' });
-    const bulk = await post(`/orgs/${tree.primary.inpo}/members/bulk`, { action: 'exit', reason: 'voluntary', on: tooLate(), scope: 'selected', ids: ids.map(String) });
+    const bulk = await post(`/orgs/${tree.primary.inpo}/members/bulk`, { action: 'exit', reason: 'voluntary', on: tooLate(), scope: 'selected', ids: ids.map(String), confirmed: '1' });
     expect(bulk.status).toBe(303);
     expect((await admin.agent.get(bulk.headers.location!)).text).toContain(latest());
     expect(await db()('members').whereIn('id', ids).whereNotNull('left_on')).toHaveLength(0);

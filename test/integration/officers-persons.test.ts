@@ -312,7 +312,7 @@ describe('retention of non-member officers', () => {
     expect((await addOfficer(coordinator, org, { ...former, post: 'audit', electedOn: '2012-01-01' })).status).toBe(303);
     expect((await addOfficer(coordinator, org, { ...current, post: 'audit', electedOn: '2012-01-01' })).status).toBe(303);
     const [post] = await knex('org_officers').where({ organization_id: org.id, surname: 'Давняя' });
-    expect((await coordinator.agent.post(`/orgs/${org.inpo}/officers/${post.id}/end`).type('form').send({ _csrf: coordinator.csrf, endedOn: '2018-06-30' })).status).toBe(303);
+    expect((await coordinator.agent.post(`/orgs/${org.inpo}/officers/${post.id}/end`).type('form').send({ _csrf: coordinator.csrf, endedOn: '2018-06-30', confirmed: '1' })).status).toBe(303);
     const figures = async (date: string) => (await admin.agent.get(`/reports/5-SP/${org.inpo}/${date}.json`).expect(200)).body.lines.find((l: { no: string }) => l.no === '26').values;
     const before = [await figures('2017-01-01'), await figures('2026-04-01')];
     expect(before[0]).toEqual({ total: 2, women: 2, youth: 2 });

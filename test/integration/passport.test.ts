@@ -90,7 +90,7 @@ describe('officers', () => {
     expect(invalid.text).toContain('Только русские буквы');
     expect(invalid.text).toContain('Укажите имя');
     expect(invalid.text).toContain('ДД.ММ.ГГГГ');
-    expect((await add({ post: 'chair', personKind: 'member', memberId: String(expectedMemberId), electedOn: '25.03.2025', termUntil: '2030-03-25' })).status).toBe(303);
+    expect((await add({ post: 'chair', personKind: 'member', memberId: String(expectedMemberId), electedOn: '25.03.2025', termUntil: '2030-03-25', confirmed: '1' })).status).toBe(303);
 
     const officers = await db()('org_officers').where({ organization_id: org.id }).orderBy('id');
     expect(officers.map((o) => o.member_id)).toEqual([null, null, expectedMemberId]);
@@ -104,12 +104,12 @@ describe('officers', () => {
     const page = await coordinator.agent.get(`/orgs/${org.inpo}/officers`).expect(200);
     expect(page.text).toMatch(/Действующие выборные лица[\s\S]*Петров-Водкин Кузьма[\s\S]*История[\s\S]*Иванова Анна Петровна/);
 
-    const end = await coordinator.agent.post(`/orgs/${org.inpo}/officers/${officers[1].id}/end`).type('form').send({ _csrf: coordinator.csrf, endedOn: '2019-01-01' });
+    const end = await coordinator.agent.post(`/orgs/${org.inpo}/officers/${officers[1].id}/end`).type('form').send({ _csrf: coordinator.csrf, endedOn: '2019-01-01', confirmed: '1' });
     expect(end.status).toBe(422);
     expect(end.text).toContain('не раньше избрания');
-    expect((await coordinator.agent.post(`/orgs/${org.inpo}/officers/${officers[1].id}/end`).type('form').send({ _csrf: coordinator.csrf, endedOn: '2025-06-01' })).status).toBe(303);
+    expect((await coordinator.agent.post(`/orgs/${org.inpo}/officers/${officers[1].id}/end`).type('form').send({ _csrf: coordinator.csrf, endedOn: '2025-06-01', confirmed: '1' })).status).toBe(303);
     // An officer of another organization cannot be ended through this one's URL.
-    expect((await coordinator.agent.post(`/orgs/${tree.primary.inpo}/officers/${officers[2].id}/end`).type('form').send({ _csrf: coordinator.csrf, endedOn: '2025-06-01' })).status).toBe(404);
+    expect((await coordinator.agent.post(`/orgs/${tree.primary.inpo}/officers/${officers[2].id}/end`).type('form').send({ _csrf: coordinator.csrf, endedOn: '2025-06-01', confirmed: '1' })).status).toBe(404);
   });
 });
 

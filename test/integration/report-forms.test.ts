@@ -91,7 +91,12 @@ describe('uploading a new version', () => {
 
     const page = await admin.agent.get(versionUrl).expect(200);
     const csrf = /name="_csrf" value="([^"]+)"/.exec(page.text)![1]!;
-    await admin.agent.post(`${versionUrl}/activate`).type('form').send({ _csrf: csrf }).expect(303);
+    // activation asks first, saying which version it replaces and what happens to drafts and filed reports
+    const asked = await admin.agent.post(`${versionUrl}/activate`).type('form').send({ _csrf: csrf }).expect(200);
+    expect(asked.text).toContain('Версия 2 формы 5-СП станет действующей, версия 1 перестанет действовать.');
+    expect(asked.text).toContain('Сданные отчёты останутся по той версии, по которой их сдали.');
+    expect((await coordinator.agent.get(form('5-SP', '.json?source=live')).expect(200)).body.form.version).toBe(1);
+    await admin.agent.post(`${versionUrl}/activate`).type('form').send({ _csrf: csrf, confirmed: '1' }).expect(303);
 
     const draft = (await coordinator.agent.get(form('5-SP', '.json?source=live')).expect(200)).body;
     expect(draft.form.version).toBe(2);

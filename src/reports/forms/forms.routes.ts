@@ -5,7 +5,8 @@ import { can, guardedRouter } from '../../access/route-guards';
 import { z } from 'zod';
 import { auditContextOf } from '../../audit/audit';
 import type { Deps } from '../../deps';
-import { NotFoundError } from '../../http/errors';
+import { ConflictError, NotFoundError } from '../../http/errors';
+import { askConfirmation, isConfirmed } from '../../http/confirmation';
 import { flash } from '../../http/flash';
 import { principalOf } from '../../http/guards';
 import { idParam } from '../../http/params';
@@ -50,10 +51,30 @@ export function formsRoutes({ config, loaders, services: { reports, forms } }: D
 
   routes.post('/admin/forms/:formVersionId/activate', can('form.manage'), async (req, res) => {
     const id = idParam(req, 'formVersionId', INT4_MAX);
+    if (!isConfirmed(req)) return askActivation(req, res, id);
     const form = await forms.activate(auditContextOf(req), id);
     flash(req, 'success', `Версия ${form.version} формы ${form.definition.name} действует: новые отчёты считаются по ней, сданные остаются прежними.`);
     res.redirect(303, '/admin/forms');
   });
+
+  /** What activating a version changes: which version it replaces, that drafts follow it and filed reports do not. */
+  async function askActivation(req: Request, res: Response, id: number) {
+    const versions = await forms.versions();
+    const form = versions.find((v) => v.id === id);
+    if (!form) throw new NotFoundError();
+    if (form.status === 'active') throw new ConflictError('Эта версия уже действует');
+    const replaced = versions.find((v) => v.code === form.code && v.status === 'active');
+    const name = form.definition.name;
+    askConfirmation(req, res, {
+      title: 'Подтвердите ввод версии в действие',
+      consequence: `Версия ${form.version} формы ${name} станет действующей${replaced ? `, версия ${replaced.version} перестанет действовать` : ''}.`,
+      details: [
+        'Все несданные отчёты по этой форме во всех организациях будут считаться по новой версии.',
+        'Сданные отчёты останутся по той версии, по которой их сдали.',
+      ],
+      confirmLabel: `Ввести в действие версию ${form.version}`, cancelHref: `/admin/forms/${id}`,
+    }, { section: 'forms' });
+  }
 
   async function showList(req: Request, res: Response, errors: string[], status: number, text = '') {
     const [versions, unionStatsFailure] = await Promise.all([forms.versions(), reports.lastUnionStatsFailure()]);

@@ -148,7 +148,7 @@ export async function applyEvent(m: UnionModel, s: Session, e: Event): Promise<n
       expect303(await submitForm(s.agent, card(e.person), `${card(e.person)}/transfer`, { toInpo: m.org(e.to).inpo, on: e.on, documentNumber: '', documentDate: '', reason: '' }), `transfer of ${e.person.id} to ${e.to} on ${e.on}`);
       return;
     case 'exit':
-      expect303(await submitForm(s.agent, card(e.person), `${card(e.person)}/exit`, { reason: e.reason, on: e.on, documentNumber: '', documentDate: '' }), `exit of ${e.person.id} on ${e.on}`);
+      expect303(await submitForm(s.agent, card(e.person), `${card(e.person)}/exit`, { reason: e.reason, on: e.on, documentNumber: '', documentDate: '', confirmed: '1' }), `exit of ${e.person.id} on ${e.on}`);
       return;
     case 'category':
       expect303(await submitForm(s.agent, card(e.person), `${card(e.person)}/category`, {
