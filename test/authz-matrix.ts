@@ -86,6 +86,7 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     { method: 'GET', path, inside: restructurers(303, 200), outside: outsideOf(303) },
     { method: 'POST', path, body: {}, inside: restructurers(401, 422), outside: outsideOf(401) },
   ]),
+  ...['/orgs/:inpo/move/targets', '/orgs/:inpo/merge/targets'].map((path): MatrixEntry => ({ method: 'GET', path, inside: restructurers(303, 200), outside: outsideOf(303) })),
   // Statistical reports: read by everyone who reads the passport; `:date` of the POSTs is not a reporting
   // date, so an allowed caller reaches the check of the date (422) or finds no report to decide on (409).
   { method: 'GET', path: '/orgs/:inpo/reports', inside: readers(303), outside: outsideOf(303) },

@@ -120,6 +120,8 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   // restructuring without `confirm` answers with a preview: the fixture's tree stays as it is
   'GET /orgs/:inpo/move': none,
   'POST /orgs/:inpo/move': (p) => ({ body: { target: p.otherInpo, on: ON, confirm: '' } }),
+  'GET /orgs/:inpo/move/targets': () => ({ query: { target: 'Организация' } }),
+  'GET /orgs/:inpo/merge/targets': () => ({ query: { target: 'Организация' } }),
   'GET /orgs/:inpo/merge': none,
   'POST /orgs/:inpo/merge': (p) => ({ body: { target: p.otherInpo, on: ON, confirm: '' } }),
   'GET /orgs/:inpo/liquidate': none,

@@ -48,3 +48,14 @@ document.addEventListener('change', (event) => {
 document.addEventListener('DOMContentLoaded', () => {
   for (const select of document.querySelectorAll('select[data-working-only]')) applyWorkingOnly(select);
 });
+// The organization picker (views/partials/org-picker): a suggestion puts its ИНПО into the field and the list closes.
+document.addEventListener('click', (event) => {
+  const pick = event.target instanceof Element ? event.target.closest('[data-pick-inpo]') : null;
+  if (!pick) return;
+  const field = document.getElementById(pick.dataset.pickFor);
+  if (!field) return;
+  field.value = pick.dataset.pickInpo;
+  const list = document.getElementById(`${field.id}-suggestions`);
+  if (list) list.replaceChildren();
+  field.focus();
+});

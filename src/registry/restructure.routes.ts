@@ -1,7 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import { orgOf } from '../access/loaders';
 import { can, guardedRouter } from '../access/route-guards';
-import type { z } from 'zod';
+import { z } from 'zod';
 import { mayCreateChild } from '../access/access';
 import type { Principal } from '../access/principal';
 import { auditContextOf } from '../audit/audit';
@@ -17,6 +17,8 @@ import type { OrgRow } from './orgs.repo';
 import { childSchema, liquidateSchema, mergeSchema, moveSchema } from './restructure.schemas';
 import type { Operation } from './restructure.service';
 
+const suggestionQuery = z.object({ target: z.string().trim().max(200).catch('').default('') });
+
 const OPERATION_TITLES: Record<Operation, string> = { move: 'Перемещение организации', merge: 'Присоединение к другой организации', liquidate: 'Ликвидация организации' };
 
 export function restructureRoutes({ loaders, services: { restructure, passport } }: Deps): Router {
@@ -29,6 +31,8 @@ export function restructureRoutes({ loaders, services: { restructure, passport }
   routes.post('/orgs/:inpo/move', can('org.restructure'), (req, res) => runOperation(req, res, 'move', moveSchema));
   routes.get('/orgs/:inpo/merge', can('org.restructure'), (req, res) => showOperation(req, res, 'merge'));
   routes.post('/orgs/:inpo/merge', can('org.restructure'), (req, res) => runOperation(req, res, 'merge', mergeSchema));
+  routes.get('/orgs/:inpo/move/targets', can('org.restructure'), (req, res) => suggestTargets(req, res, 'move'));
+  routes.get('/orgs/:inpo/merge/targets', can('org.restructure'), (req, res) => suggestTargets(req, res, 'merge'));
   routes.get('/orgs/:inpo/liquidate', can('org.restructure'), (req, res) => showOperation(req, res, 'liquidate'));
   routes.post('/orgs/:inpo/liquidate', can('org.restructure'), (req, res) => runOperation(req, res, 'liquidate', liquidateSchema));
   routes.get('/orgs/:inpo/history', can('org.passport.edit'), (req, res) => showHistory(req, res));
@@ -89,7 +93,10 @@ export function restructureRoutes({ loaders, services: { restructure, passport }
       if (operation !== 'liquidate') await restructure.checkTreeDate(org, target!, operation, data.on);
       if (operation === 'liquidate') restructure.checkLiquidation(org, await restructure.impactOf(org), transferTo);
       await restructure.checkDate(operation, org, operation === 'liquidate' ? transferTo : target, data.on);
-      if (!data.confirm) return showOperation(req, res, operation, [], { target, transferTo, on: data.on });
+      if (!data.confirm) {
+        const regionChange = operation === 'liquidate' ? null : await restructure.regionChange(org, target!);
+        return showOperation(req, res, operation, [], { target, transferTo, on: data.on, regionChange });
+      }
       if (operation === 'move') await restructure.move(principal, ctx, org, target!, data.on);
       if (operation === 'merge') await restructure.merge(ctx, org, target!, data.on);
       if (operation === 'liquidate') await restructure.liquidate(ctx, org, data.on, transferTo);
@@ -100,6 +107,16 @@ export function restructureRoutes({ loaders, services: { restructure, passport }
     }
     flash(req, 'success', `${OPERATION_TITLES[operation]}: выполнено`);
     res.redirect(303, `/orgs/${org.inpo}`);
+  }
+
+  /**
+   * The picker's suggestions for the typed name or ИНПО (the field's own value, as htmx sends it): an HTML
+   * fragment of buttons that put an ИНПО into the field; too short a query suggests nothing.
+   */
+  async function suggestTargets(req: Request, res: Response, operation: 'move' | 'merge') {
+    const { target: q } = suggestionQuery.parse(req.query);
+    const suggestions = q.length >= 2 ? await restructure.targetSuggestions(principalOf(req), orgOf(req), operation, q) : [];
+    res.render('orgs/target-suggestions', { layout: false, suggestions, searched: q.length >= 2, field: 'target' });
   }
 
   async function showHistory(req: Request, res: Response) {

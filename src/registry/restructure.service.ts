@@ -9,11 +9,22 @@ import { ValidationError } from '../http/errors';
 import { eventDates, sinceCreation, type EventDates } from '../shared/event-dates';
 import { formatDate } from '../shared/format';
 import { INPO_PATTERN } from '../shared/inpo';
-import { pathWithin } from '../shared/org-paths';
-import { LEVEL_LABELS, mayContain, type EmployerKind, type Level } from './levels';
+import { pathWithin, regionIdOf } from '../shared/org-paths';
+import { roleMay } from '../access/roles';
+import { ALLOWED_PARENT_LEVELS, LEVEL_LABELS, mayContain, type EmployerKind, type Level } from './levels';
 import { insertOrganization } from './orgs.create';
 import { findOrgById, findOrgByInpo, lockOrg, type OrgRow } from './orgs.repo';
 import { dateTreeChanges, lastPositionChange } from './tree-history.repo';
+import { searchSubtree } from './structure.repo';
+
+/** How many organizations the move and merge picker suggests at once: a few more letters narrow it. */
+export const TARGET_SUGGESTIONS = 20;
+
+export interface TargetSuggestion {
+  inpo: string;
+  name: string;
+  parentPath: string | null;
+}
 
 export interface Impact {
   organizations: number;
@@ -47,6 +58,18 @@ function checkLiquidation(org: OrgRow, impact: Impact, transferTo: OrgRow | null
 }
 
 export type Operation = 'move' | 'merge' | 'liquidate';
+
+/** The subtrees in which the user may restructure, without those that lie inside another of them. */
+function restructureRoots(principal: Principal): string[] {
+  const paths = principal.grants.filter((g) => roleMay(g.role, 'org.restructure')).map((g) => g.organizationPath);
+  return [...new Set(paths)].filter((path) => !paths.some((other) => other !== path && pathWithin(path, other)));
+}
+
+/** Whether `candidate` could receive `org` in this operation: the checks of checkMove / checkMerge that need no query. */
+function mayReceive(org: OrgRow, operation: 'move' | 'merge', candidate: { id: number; path: string; level: Level; hasTerritorialRights: boolean }): boolean {
+  if (pathWithin(candidate.path, org.path)) return false;
+  return operation === 'merge' || (candidate.id !== org.parentId && mayContain(candidate, org.level));
+}
 
 /**
  * Create, move, merge and liquidate: each one audited transaction, each previewed first. The operation
@@ -128,9 +151,33 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
     await trx('organizations').where({ id: org.id }).update({ parent_id: newParent.id });
   }
 
+  /**
+   * The organizations a move or merge of `org` may go to whose name or ИНПО begins with `q`, within the
+   * subtrees the user may restructure: open ones of a level that may receive `org`, with where they sit.
+   */
+  async function targetSuggestions(principal: Principal, org: OrgRow, operation: 'move' | 'merge', q: string): Promise<TargetSuggestion[]> {
+    const openOfLevels = operation === 'move' ? ALLOWED_PARENT_LEVELS[org.level] : [org.level];
+    const found = new Map<number, TargetSuggestion & { name: string }>();
+    for (const root of restructureRoots(principal)) {
+      const { items } = await searchSubtree(db, root, { q, filter: null, after: null, openOfLevels }, TARGET_SUGGESTIONS);
+      for (const item of items) if (mayReceive(org, operation, item)) found.set(item.id, { inpo: item.inpo, name: item.name, parentPath: item.parentPath });
+    }
+    return [...found.values()].sort((a, b) => a.name.localeCompare(b.name, 'ru')).slice(0, TARGET_SUGGESTIONS);
+  }
+
+  /** The region `org` would pass into with `target` (its name), or null when it stays in its region. */
+  async function regionChange(org: OrgRow, target: OrgRow): Promise<string | null> {
+    const regionId = regionIdOf(target.path);
+    if (!org.parentId || !Number.isInteger(regionId) || regionId === regionIdOf(org.path)) return null;
+    const region = await findOrgById(db, regionId);
+    return region ? region.name : null;
+  }
+
   return {
     impactOf,
     targetByInpo,
+    targetSuggestions,
+    regionChange,
 
     async createChild(
       principal: Principal, ctx: AuditContext, parent: OrgRow,

@@ -115,6 +115,8 @@ export interface SubtreeSearch {
   q: string | null;
   filter: OrgFilter | null;
   after: SearchCursor | null;
+  /** Only open organizations of these levels (a restructuring's possible targets). */
+  openOfLevels?: readonly Level[];
 }
 
 /** The first digits of an ИНПО: two (the region code) or more. */
@@ -149,6 +151,7 @@ export async function searchSubtree(
     else query.whereRaw("o.name ILIKE ? ESCAPE '\\'", [nameLike]);
   }
   if (criteria.filter) query.whereRaw(ORG_FILTERS[criteria.filter]);
+  if (criteria.openOfLevels) query.whereIn('o.level', [...criteria.openOfLevels]).whereNull('o.liquidated_on').select({ path: 'o.path', hasTerritorialRights: 'o.has_territorial_rights' });
   if (criteria.after) query.whereRaw('(o.name, o.id) > (?, ?)', [criteria.after.name, criteria.after.id]);
   const rows = await query;
   const hasMore = rows.length > pageSize;
