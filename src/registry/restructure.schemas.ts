@@ -3,7 +3,8 @@ import { INPO_PATTERN } from '../shared/inpo';
 import { checkbox, inpoInput, optionalChoice, optionalText, requiredDate, requiredString } from '../shared/fields';
 import { EMPLOYER_KINDS, LEVELS } from './levels';
 
-const inpo = (message: string) => z.string({ error: message }).trim().regex(INPO_PATTERN, 'ИНПО — 10 цифр');
+// the picker's field takes a typed name too: a name sent without a picked suggestion is not an ИНПО
+const inpo = (message: string) => z.string({ error: message }).trim().regex(INPO_PATTERN, 'Выберите организацию из списка подсказок или введите её ИНПО — 10 цифр');
 const optionalInpo = z.preprocess((v) => (v === '' ? undefined : v), inpoInput().optional());
 const confirmed = z.preprocess((v) => v === 'yes', z.boolean());
 

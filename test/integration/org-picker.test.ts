@@ -88,4 +88,13 @@ describe('the preview of a move', () => {
     expect(within.text).toContain('Проверьте и подтвердите');
     expect(within.text).not.toContain('другой регион');
   });
+
+  it('when a name is typed but no suggestion picked, then the field asks to pick one or type the ИНПО', async () => {
+    const r1 = await createRegionTree(db(), 16);
+    for (const operation of ['move', 'merge']) {
+      const res = await post(`/orgs/${r1.primary.inpo}/${operation}`, { target: 'Заречная', on: '2026-02-01' });
+      expect(res.status).toBe(422);
+      expect(res.text).toContain('Выберите организацию из списка подсказок или введите её ИНПО — 10 цифр');
+    }
+  });
 });
