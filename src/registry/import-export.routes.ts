@@ -40,10 +40,10 @@ export function importExportRoutes({ db, config, importSlots, loaders, services:
     const org = orgOf(req);
     try {
       const sheet = await orgImport.read(await checkXlsxUpload(req.file));
-      const plan: ImportPlan = sheet.issues.length ? { rows: 0, creates: [], updates: [], issues: sheet.issues } : await orgImport.plan(principal, org, sheet.rows);
+      const plan: ImportPlan = sheet.issues.length ? { rows: 0, creates: [], updates: [], existing: [], issues: sheet.issues } : await orgImport.plan(principal, org, sheet.rows);
       if (req.body?.mode !== 'commit' || plan.issues.length) return showImport(req, res, plan.issues.length ? 422 : 200, { plan });
       const result = await orgImport.apply(principal, auditContextOf(req), org, plan, todayIso());
-      flash(req, 'success', `Загрузка выполнена: создано ${result.created}, обновлено ${result.updated}`);
+      flash(req, 'success', `Загрузка выполнена: создано ${result.created}, обновлено ${result.updated}, уже были в реестре: ${plan.existing.length}`);
       res.redirect(303, `/orgs/${org.inpo}/structure`);
     } catch (err) {
       if (err instanceof ValidationError) return showImport(req, res, 422, { errors: err.fields });

@@ -104,6 +104,34 @@ describe('import of organizations', () => {
     expect(await db()('org_events').where({ organization_id: school.id, kind: 'renamed' })).toHaveLength(1);
   });
 
+  it('when rows without an ИНПО name organizations that exist under the same parent, then they are reported as already existing by line and not created again', async () => {
+    const territory = await createOrg(db(), tree.region, 'territorial', { name: 'Арская районная организация', regionCode: 16 });
+    await createOrg(db(), territory, 'primary', { name: 'ППО МБОУ «Школа № 100»', regionCode: 16 });
+    const rows = [
+      HEADERS,
+      row({ parent: tree.region.inpo, level: 'Территориальная', name: '  арская   РАЙОННАЯ организация ' }),
+      row({ parent: 'строка 2', level: 'Первичная', name: 'ППО МБОУ "Школа № 100"', employerKind: 'Общеобразовательная организация' }),
+      row({ parent: 'строка 2', level: 'Первичная', name: 'ППО МБОУ «Школа № 101»', employerKind: 'Общеобразовательная организация' }),
+      row({ parent: territory.inpo, level: 'Первичная', name: 'ППО МБОУ «Школа № 100»', employerKind: 'Общеобразовательная организация' }),
+      row({ parent: territory.inpo, level: 'Первичная', name: 'ППО МБОУ «Школа № 101»', employerKind: 'Общеобразовательная организация' }),
+    ];
+    const before = await countOrgs();
+    const check = await upload(await buildWorkbook(rows), 'check');
+    expect(check.status).toBe(422);
+    const issues = [...check.text.matchAll(/<tr><td>(\d+)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => [Number(m[1]), m[2], m[3]]);
+    expect(issues).toEqual([[6, 'Полное наименование', 'Эта организация уже есть в строке 4']]);
+
+    const fixed = await upload(await buildWorkbook(rows.slice(0, 5)), 'check');
+    expect(fixed.status).toBe(200);
+    expect(fixed.text).toContain('Будет создано: 1, обновлено: 0, уже есть в реестре: 3');
+    expect(fixed.text).toMatch(/<tr><td>2<\/td><td><a href="\/orgs\/\d{10}">Арская районная организация<\/a><\/td><\/tr>/);
+    const commit = await upload(await buildWorkbook(rows.slice(0, 5)), 'commit');
+    expect(commit.status).toBe(303);
+    expect(await countOrgs()).toBe(before + 1);
+    expect(await db()('organizations').where({ parent_id: territory.id }).pluck('name')).toEqual(expect.arrayContaining(['ППО МБОУ «Школа № 100»', 'ППО МБОУ «Школа № 101»']));
+    expect(Number((await db()('organizations').where({ parent_id: territory.id }).count('* as c'))[0]!.c)).toBe(2);
+  });
+
   it('when the upload is not a real workbook or is a zip bomb, then it is refused before parsing', async () => {
     const text = await upload(Buffer.from('ИНПО;Название\n1;2\n'), 'check');
     expect(text.status).toBe(422);
