@@ -190,7 +190,7 @@ export async function planOrgImport(db: Knex, principal: Principal, root: OrgRow
 }
 
 /** All or nothing: one transaction, through the same services as the forms (rules, events, audit). */
-export async function applyOrgImport(db: Knex, principal: Principal, ctx: AuditContext, root: OrgRow, plan: ImportPlan, today: string) {
+export async function applyOrgImport(db: Knex, principal: Principal, ctx: AuditContext, root: OrgRow, plan: ImportPlan, today: string, checkedUpload?: string) {
   if (plan.issues.length) throw new Error('an import with issues must not be applied');
   const applied = await inTransaction(db, async (trx) => {
     const restructure = createRestructureService(trx);
@@ -204,7 +204,7 @@ export async function applyOrgImport(db: Knex, principal: Principal, ctx: AuditC
     }
     let updated = 0;
     for (const row of plan.updates) if (await passport.updateGeneral(ctx, row.org, row, today)) updated++;
-    await recordAudit(trx, ctx, { action: 'org.imported', entity: 'organization', entityId: root.id, organizationId: root.id, newValues: { rows: plan.rows, created: plan.creates.length, updated, alreadyExisting: plan.existing.length } });
+    await recordAudit(trx, ctx, { action: 'org.imported', entity: 'organization', entityId: root.id, organizationId: root.id, newValues: { rows: plan.rows, created: plan.creates.length, updated, alreadyExisting: plan.existing.length, ...(checkedUpload && { checkedUpload }) } });
     return { created: plan.creates.length, updated };
   });
   await analyzeAfterBulkChange(db, applied.created + applied.updated, ['organizations', 'org_tree_history', 'org_events']);
@@ -216,6 +216,8 @@ export function createOrgImportService(db: Knex) {
   return {
     read: readOrgWorkbook,
     plan: (principal: Principal, root: OrgRow, rows: OrgSheetRow[]) => planOrgImport(db, principal, root, rows),
-    apply: (principal: Principal, ctx: AuditContext, root: OrgRow, plan: ImportPlan, today: string) => applyOrgImport(db, principal, ctx, root, plan, today),
+    /** `checkedUpload`: the id of the kept file a clean check left, when the load came by it (for the audit) */
+    apply: (principal: Principal, ctx: AuditContext, root: OrgRow, plan: ImportPlan, today: string, checkedUpload?: string) =>
+      applyOrgImport(db, principal, ctx, root, plan, today, checkedUpload),
   };
 }
