@@ -9,6 +9,7 @@ import { todayIso } from '../shared/dates';
 import type { Config } from '../config';
 import { deleteExpiredExports } from '../exports/export-jobs';
 import { deleteStaleUploads } from '../imports/upload';
+import { pruneCheckedUploads } from '../imports/checked-uploads';
 import { pruneFormSubmissions } from '../http/setup/form-once';
 import { createReportsService } from '../reports/reports.service';
 import { pruneAbandonedClaims } from '../reports/indicators/build-beside';
@@ -36,6 +37,7 @@ export function startHousekeeping(db: Knex, logger: Logger, config: Pick<Config,
       await deleteExpiredExports(db, config.exportDir);
       const uploads = await deleteStaleUploads(config.uploadDir);
       if (uploads) logger.info({ uploads }, 'removed uploads left by an interrupted request');
+      await pruneCheckedUploads(db, config.uploadDir);
       await pruneAbandonedClaims(db);
       await createReportsService(db).warmUnionStats(todayIso());
     } catch (err) {

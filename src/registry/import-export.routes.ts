@@ -9,6 +9,7 @@ import { flash } from '../http/flash';
 import { errorViewModel } from '../http/forms';
 import { principalOf } from '../http/guards';
 import { csrfTokenOf } from '../http/setup/csrf';
+import { CHECKED_UPLOAD_HOURS, checkedUploads } from '../imports/checked-uploads';
 import { checkXlsxUpload, uploadFile, withImportSlot } from '../imports/upload';
 import { todayIso } from '../shared/dates';
 import { XLSX_MIME } from '../shared/spreadsheet';
@@ -16,6 +17,7 @@ import { exportOrganizations, writeImportTemplate } from './org-export';
 import type { ImportPlan } from './org-import';
 
 export function importExportRoutes({ db, config, importSlots, loaders, services: { orgImport } }: Deps): Router {
+  const kept = checkedUploads(db, config.uploadDir);
   const routes = guardedRouter();
   routes.param('inpo', loaders.organization);
   routes.get('/orgs/:inpo/import', can('org.restructure'), (req, res) => showImport(req, res));
@@ -24,10 +26,11 @@ export function importExportRoutes({ db, config, importSlots, loaders, services:
   routes.get('/orgs/:inpo/export.xlsx', can('org.export'), downloadExport);
   return routes.router;
 
-  async function showImport(req: Request, res: Response, status = 200, extra: { errors?: FieldError[]; plan?: ImportPlan; committed?: boolean } = {}) {
+  async function showImport(req: Request, res: Response, status = 200, extra: { errors?: FieldError[]; plan?: ImportPlan; checked?: { id: string; fileName: string } } = {}) {
     const org = orgOf(req);
     res.status(status).render('orgs/import', {
-      title: `Загрузка организаций: ${org.name}`, section: 'registry', org, plan: extra.plan, uploadCsrf: csrfTokenOf(req), ...errorViewModel(extra.errors ?? []),
+      title: `Загрузка организаций: ${org.name}`, section: 'registry', org, plan: extra.plan, checked: extra.checked, checkedHours: CHECKED_UPLOAD_HOURS,
+      uploadCsrf: csrfTokenOf(req), ...errorViewModel(extra.errors ?? []),
     });
   }
 
@@ -38,16 +41,25 @@ export function importExportRoutes({ db, config, importSlots, loaders, services:
   async function runImport(req: Request, res: Response) {
     const principal = principalOf(req);
     const org = orgOf(req);
+    let taken: { id: string; path: string } | undefined;
     try {
-      const sheet = await orgImport.read(await checkXlsxUpload(req.file));
-      const plan: ImportPlan = sheet.issues.length ? { rows: 0, creates: [], updates: [], issues: sheet.issues } : await orgImport.plan(principal, org, sheet.rows);
-      if (req.body?.mode !== 'commit' || plan.issues.length) return showImport(req, res, plan.issues.length ? 422 : 200, { plan });
-      const result = await orgImport.apply(principal, auditContextOf(req), org, plan, todayIso());
-      flash(req, 'success', `Загрузка выполнена: создано ${result.created}, обновлено ${result.updated}`);
+      // a file checked earlier comes back by its id, and is checked again: the registry may have changed since
+      if (!req.file && req.body?.checkedUpload !== undefined) taken = await kept.take(principal.id, org.id, req.body.checkedUpload);
+      const sheet = await orgImport.read(taken?.path ?? (await checkXlsxUpload(req.file)));
+      const plan: ImportPlan = sheet.issues.length ? { rows: 0, creates: [], updates: [], existing: [], issues: sheet.issues } : await orgImport.plan(principal, org, sheet.rows);
+      if (req.body?.mode !== 'commit' || plan.issues.length) {
+        const clean = !plan.issues.length && plan.rows > 0 && req.file;
+        const checked = clean ? { id: await kept.keep(principal.id, org.id, req.file!), fileName: req.file!.originalname } : undefined;
+        return showImport(req, res, plan.issues.length ? 422 : 200, { plan, checked });
+      }
+      const result = await orgImport.apply(principal, auditContextOf(req), org, plan, todayIso(), taken?.id);
+      flash(req, 'success', `Загрузка выполнена: создано ${result.created}, обновлено ${result.updated}, уже были в реестре: ${plan.existing.length}`);
       res.redirect(303, `/orgs/${org.inpo}/structure`);
     } catch (err) {
       if (err instanceof ValidationError) return showImport(req, res, 422, { errors: err.fields });
       throw err;
+    } finally {
+      if (taken) await kept.discard(taken.id);
     }
   }
 

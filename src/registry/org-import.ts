@@ -13,7 +13,7 @@ import { optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, r
 import type { ImportIssue } from '../imports/import-issue';
 import { xlsxRows } from '../imports/row-source';
 import { mayContain, type Level } from './levels';
-import { ORG_SHEET_COLUMNS, employerKindFromSheet, levelFromSheet, yesNoFromSheet, type OrgSheetKey } from './org-sheet';
+import { ORG_SHEET_COLUMNS, employerKindFromSheet, levelFromSheet, orgNameKey, yesNoFromSheet, type OrgSheetKey } from './org-sheet';
 import { selectOrg, type OrgRow } from './orgs.repo';
 import { createPassportService } from './passport.service';
 import { createRestructureService } from './restructure.service';
@@ -42,10 +42,17 @@ export interface PlannedUpdate extends RowData {
   org: OrgRow;
 }
 
+/** A row without an ИНПО that names an organization already under the same parent: reported, not created. */
+export interface PlannedExisting {
+  line: number;
+  org: OrgRow;
+}
+
 export interface ImportPlan {
   rows: number;
   creates: PlannedCreate[];
   updates: PlannedUpdate[];
+  existing: PlannedExisting[];
   issues: ImportIssue[];
 }
 
@@ -98,10 +105,21 @@ export async function planOrgImport(db: Knex, principal: Principal, root: OrgRow
     (await db('organizations').whereIn('id', [...known.values()].map((o) => o.parentId).filter((id): id is number => id != null)).select('id', 'inpo'))
       .map((r: { id: number; inpo: string }) => [r.id, r.inpo]),
   );
-  const createdLines = new Map<number, { level: Level; hasTerritorialRights: boolean; valid: boolean }>();
+  // a line that names an existing organization stands for it: «строка N» below it attaches to that one
+  const createdLines = new Map<number, { level: Level; hasTerritorialRights: boolean; valid: boolean; org?: OrgRow }>();
   const seenInpo = new Map<string, number>();
   const creates: PlannedCreate[] = [];
   const updates: PlannedUpdate[] = [];
+  const existing: PlannedExisting[] = [];
+  const childrenByName = new Map<number, Map<string, OrgRow>>();
+  const openChildOf = async (parentId: number, name: string) => {
+    if (!childrenByName.has(parentId)) {
+      const children: OrgRow[] = await selectOrg(db).where('o.parent_id', parentId).whereNull('o.liquidated_on');
+      childrenByName.set(parentId, new Map(children.map((o) => [orgNameKey(o.name), o])));
+    }
+    return childrenByName.get(parentId)!.get(orgNameKey(name));
+  };
+  const newNameLines = new Map<string, number>();
 
   for (const { line, cells } of rows) {
     const before = issues.length;
@@ -133,11 +151,13 @@ export async function planOrgImport(db: Knex, principal: Principal, root: OrgRow
 
     let parentLevel: { level: Level; hasTerritorialRights: boolean } | undefined;
     let parentRef: PlannedCreate['parent'] | undefined;
+    let parentOrg: OrgRow | undefined;
     const rowRef = /^строка\s+(\d+)$/i.exec(cells.parent);
     if (rowRef) {
       const target = createdLines.get(Number(rowRef[1]));
       if (!target || Number(rowRef[1]) >= line) issue(line, 'parent', `Строка ${rowRef[1]} выше не описывает новую организацию`);
       else if (!target.valid) issue(line, 'parent', `Строка ${rowRef[1]} содержит ошибки`);
+      else if (target.org) [parentLevel, parentRef, parentOrg] = [target.org, { inpo: target.org.inpo }, target.org];
       else [parentLevel, parentRef] = [target, { line: Number(rowRef[1]) }];
     } else if (!cells.parent) {
       issue(line, 'parent', 'Укажите ИНПО вышестоящей организации или «строка N»');
@@ -147,18 +167,30 @@ export async function planOrgImport(db: Knex, principal: Principal, root: OrgRow
       else if (parent.liquidatedOn) issue(line, 'parent', 'Вышестоящая организация ликвидирована');
       else if (level && !mayCreateChild(principal, parent, level)) {
         issue(line, 'parent', 'Вы не можете создавать организации в этой вышестоящей');
-      } else [parentLevel, parentRef] = [parent, { inpo: parent.inpo }];
+      } else [parentLevel, parentRef, parentOrg] = [parent, { inpo: parent.inpo }, parent];
+    }
+    if (parentRef && cells.name) {
+      const same = parentOrg && (await openChildOf(parentOrg.id, cells.name));
+      if (same) {
+        existing.push({ line, org: same });
+        createdLines.set(line, { level: same.level, hasTerritorialRights: same.hasTerritorialRights, valid: true, org: same });
+        continue;
+      }
+      const nameKey = `${'line' in parentRef ? `line ${parentRef.line}` : parentRef.inpo}\u0000${orgNameKey(cells.name)}`;
+      const earlier = newNameLines.get(nameKey);
+      if (earlier) issue(line, 'name', `Эта организация уже есть в строке ${earlier}`);
+      else newNameLines.set(nameKey, line);
     }
     if (level && parentLevel && !mayContain(parentLevel, level)) issue(line, 'level', 'Организация такого уровня не может входить в указанную вышестоящую');
     const valid = issues.length === before && level !== undefined;
     if (level) createdLines.set(line, { level, hasTerritorialRights: Boolean(hasTerritorialRights), valid });
     if (valid && data && level && parentRef) creates.push({ line, level, hasTerritorialRights: level === 'primary' && Boolean(hasTerritorialRights), parent: parentRef, ...data });
   }
-  return { rows: rows.length, creates, updates, issues };
+  return { rows: rows.length, creates, updates, existing, issues };
 }
 
 /** All or nothing: one transaction, through the same services as the forms (rules, events, audit). */
-export async function applyOrgImport(db: Knex, principal: Principal, ctx: AuditContext, root: OrgRow, plan: ImportPlan, today: string) {
+export async function applyOrgImport(db: Knex, principal: Principal, ctx: AuditContext, root: OrgRow, plan: ImportPlan, today: string, checkedUpload?: string) {
   if (plan.issues.length) throw new Error('an import with issues must not be applied');
   const applied = await inTransaction(db, async (trx) => {
     const restructure = createRestructureService(trx);
@@ -172,7 +204,7 @@ export async function applyOrgImport(db: Knex, principal: Principal, ctx: AuditC
     }
     let updated = 0;
     for (const row of plan.updates) if (await passport.updateGeneral(ctx, row.org, row, today)) updated++;
-    await recordAudit(trx, ctx, { action: 'org.imported', entity: 'organization', entityId: root.id, organizationId: root.id, newValues: { rows: plan.rows, created: plan.creates.length, updated } });
+    await recordAudit(trx, ctx, { action: 'org.imported', entity: 'organization', entityId: root.id, organizationId: root.id, newValues: { rows: plan.rows, created: plan.creates.length, updated, alreadyExisting: plan.existing.length, ...(checkedUpload && { checkedUpload }) } });
     return { created: plan.creates.length, updated };
   });
   await analyzeAfterBulkChange(db, applied.created + applied.updated, ['organizations', 'org_tree_history', 'org_events']);
@@ -184,6 +216,8 @@ export function createOrgImportService(db: Knex) {
   return {
     read: readOrgWorkbook,
     plan: (principal: Principal, root: OrgRow, rows: OrgSheetRow[]) => planOrgImport(db, principal, root, rows),
-    apply: (principal: Principal, ctx: AuditContext, root: OrgRow, plan: ImportPlan, today: string) => applyOrgImport(db, principal, ctx, root, plan, today),
+    /** `checkedUpload`: the id of the kept file a clean check left, when the load came by it (for the audit) */
+    apply: (principal: Principal, ctx: AuditContext, root: OrgRow, plan: ImportPlan, today: string, checkedUpload?: string) =>
+      applyOrgImport(db, principal, ctx, root, plan, today, checkedUpload),
   };
 }

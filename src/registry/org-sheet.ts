@@ -29,6 +29,14 @@ export const SHEET_LEVEL_LABELS: Record<Level, string> = {
 
 const normalize = (s: string) => s.trim().toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ');
 
+/**
+ * An organization's name as a duplicate check compares it: the same school typed «Школа № 100» once and
+ * "школа  №100" another time must not become two organizations. Case, ё/е, quotes and spacing are ignored.
+ */
+export function orgNameKey(name: string): string {
+  return name.toLowerCase().replace(/ё/g, 'е').replace(/[«»"'“”„‘’]/g, '').replace(/\s*№\s*/g, ' № ').replace(/\s+/g, ' ').trim();
+}
+
 export function levelFromSheet(value: string): Level | undefined {
   const wanted = normalize(value);
   return (Object.entries(SHEET_LEVEL_LABELS) as [Level, string][]).find(([, label]) => normalize(label) === wanted)?.[0];

@@ -110,6 +110,20 @@ describe('member import', () => {
     expect(await db()('members').where({ surname: 'Шарипова' }).first()).toMatchObject({ name: 'Айгуль', birth_date: '1990-01-01', phone: '+78431112233' });
   });
 
+  it('when the template is uploaded unchanged, then its hint row is skipped, nothing is imported and the file is said to have no data rows', async () => {
+    const template = await coordinator.agent.get(`/orgs/${tree.territory.inpo}/members/import/template.xlsx`).buffer(true).parse(binaryParser).expect(200);
+    const sheet = await readSheet(template.body as Buffer);
+    expect(sheet[0]).toEqual(HEADERS);
+    expect(sheet).toHaveLength(2);
+    expect(sheet[1]![0]).toMatch(/^Подсказка/);
+    const before = await memberCount();
+    const res = await upload(template.body as Buffer, 'shablon.xlsx', 'commit');
+    expect(res.status).toBe(422);
+    expect(res.text).toContain('В файле нет строк с данными');
+    expect(res.text).not.toContain('<td>2</td>');
+    expect(await memberCount()).toBe(before);
+  });
+
   it('when the upload is neither .xlsx nor a text .csv, then it is refused with a message next to the file field', async () => {
     const res = await upload(Buffer.from([0, 1, 2, 3, 0, 0]), 'members.csv', 'check');
     expect(res.status).toBe(422);

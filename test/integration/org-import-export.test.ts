@@ -1,5 +1,8 @@
+import fs from 'node:fs';
+import path from 'node:path';
 import JSZip from 'jszip';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { pruneCheckedUploads } from '../../src/imports/checked-uploads';
 import { ORG_SHEET_COLUMNS } from '../../src/registry/org-sheet';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
@@ -102,6 +105,75 @@ describe('import of organizations', () => {
     expect(await countOrgs()).toBe(before + 4);
     expect((await db()('organizations').where({ id: school.id }).first()).name).toBe('ППО МБОУ «Лаишевская средняя школа № 2»');
     expect(await db()('org_events').where({ organization_id: school.id, kind: 'renamed' })).toHaveLength(1);
+  });
+
+  it('when rows without an ИНПО name organizations that exist under the same parent, then they are reported as already existing by line and not created again', async () => {
+    const territory = await createOrg(db(), tree.region, 'territorial', { name: 'Арская районная организация', regionCode: 16 });
+    await createOrg(db(), territory, 'primary', { name: 'ППО МБОУ «Школа № 100»', regionCode: 16 });
+    const rows = [
+      HEADERS,
+      row({ parent: tree.region.inpo, level: 'Территориальная', name: '  арская   РАЙОННАЯ организация ' }),
+      row({ parent: 'строка 2', level: 'Первичная', name: 'ППО МБОУ "Школа № 100"', employerKind: 'Общеобразовательная организация' }),
+      row({ parent: 'строка 2', level: 'Первичная', name: 'ППО МБОУ «Школа № 101»', employerKind: 'Общеобразовательная организация' }),
+      row({ parent: territory.inpo, level: 'Первичная', name: 'ППО МБОУ «Школа № 100»', employerKind: 'Общеобразовательная организация' }),
+      row({ parent: territory.inpo, level: 'Первичная', name: 'ППО МБОУ «Школа № 101»', employerKind: 'Общеобразовательная организация' }),
+    ];
+    const before = await countOrgs();
+    const check = await upload(await buildWorkbook(rows), 'check');
+    expect(check.status).toBe(422);
+    const issues = [...check.text.matchAll(/<tr><td>(\d+)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => [Number(m[1]), m[2], m[3]]);
+    expect(issues).toEqual([[6, 'Полное наименование', 'Эта организация уже есть в строке 4']]);
+
+    const fixed = await upload(await buildWorkbook(rows.slice(0, 5)), 'check');
+    expect(fixed.status).toBe(200);
+    expect(fixed.text).toContain('Будет создано: 1, обновлено: 0, уже есть в реестре: 3');
+    expect(fixed.text).toMatch(/<tr><td>2<\/td><td><a href="\/orgs\/\d{10}">Арская районная организация<\/a><\/td><\/tr>/);
+    const commit = await upload(await buildWorkbook(rows.slice(0, 5)), 'commit');
+    expect(commit.status).toBe(303);
+    expect(await countOrgs()).toBe(before + 1);
+    expect(await db()('organizations').where({ parent_id: territory.id }).pluck('name')).toEqual(expect.arrayContaining(['ППО МБОУ «Школа № 100»', 'ППО МБОУ «Школа № 101»']));
+    expect(Number((await db()('organizations').where({ parent_id: territory.id }).count('* as c'))[0]!.c)).toBe(2);
+  });
+
+  it('when a clean check is committed by its id, then the kept file loads without choosing it again; another user, a second use and an expired one are refused', async () => {
+    const rows = (name: string) => [HEADERS, row({ parent: tree.territory.inpo, level: 'Первичная', name, employerKind: 'Общеобразовательная организация' })];
+    const checkedIdOf = (html: string) => /name="checkedUpload" value="([0-9a-f-]{36})"/.exec(html)?.[1];
+    const commitKept = (agent: Agent, csrf: string, id: string) =>
+      agent.post(`/orgs/${tree.region.inpo}/import?_csrf=${encodeURIComponent(csrf)}`).field('mode', 'commit').field('checkedUpload', id);
+    const keptFolder = path.join(ctx.config.uploadDir, 'checked');
+
+    const check = await upload(await buildWorkbook(rows('ППО МБОУ «Школа № 200»')), 'check');
+    expect(check.status).toBe(200);
+    const id = checkedIdOf(check.text)!;
+    expect(id).toBeDefined();
+    expect(fs.statSync(path.join(keptFolder, id)).mode & 0o777).toBe(0o600);
+    const before = await countOrgs();
+
+    const stranger = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'coordinator', org: tree.region }]));
+    const stolen = await commitKept(stranger.agent, stranger.csrf, id);
+    expect(stolen.status).toBe(422);
+    expect(stolen.text).toContain('Проверенный файл не найден');
+
+    const committed = await commitKept(coordinator.agent, coordinator.csrf, id);
+    expect(committed.status, committed.text.slice(0, 2000)).toBe(303);
+    expect(await countOrgs()).toBe(before + 1);
+    const audit = await db()('audit_log').where({ action: 'org.imported' }).orderBy('id', 'desc').first();
+    expect(audit.new_values).toMatchObject({ created: 1, checkedUpload: id });
+    expect(fs.existsSync(path.join(keptFolder, id))).toBe(false);
+    expect((await commitKept(coordinator.agent, coordinator.csrf, id)).text).toContain('Проверенный файл не найден');
+
+    const late = checkedIdOf((await upload(await buildWorkbook(rows('ППО МБОУ «Школа № 201»')), 'check')).text)!;
+    await db()('checked_uploads').where({ id: late }).update({ created_at: db().raw("now() - interval '2 hours'") });
+    const expired = await commitKept(coordinator.agent, coordinator.csrf, late);
+    expect(expired.status).toBe(422);
+    expect(expired.text).toContain('Проверенный файл хранится 1 час');
+    expect(await countOrgs()).toBe(before + 1);
+
+    // housekeeping forgets the checks nobody loaded in time, files included
+    const forgotten = checkedIdOf((await upload(await buildWorkbook(rows('ППО МБОУ «Школа № 202»')), 'check')).text)!;
+    await db()('checked_uploads').where({ id: forgotten }).update({ created_at: db().raw("now() - interval '2 hours'") });
+    expect(await pruneCheckedUploads(db(), ctx.config.uploadDir)).toBe(1);
+    expect(fs.existsSync(path.join(keptFolder, forgotten))).toBe(false);
   });
 
   it('when the upload is not a real workbook or is a zip bomb, then it is refused before parsing', async () => {

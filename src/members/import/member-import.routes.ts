@@ -15,7 +15,7 @@ import { checkSpreadsheetUpload, uploadFile, withImportSlot } from '../../import
 import { XLSX_MIME, addSafeRow, csvLine } from '../../shared/spreadsheet';
 import { CATEGORIES, CATEGORY_LABELS } from '../../membership/membership';
 import { type MemberImportResult } from './member-import';
-import { MEMBER_COLUMNS } from './member-sheet';
+import { MEMBER_COLUMNS, hintRow } from './member-sheet';
 
 const MAX_MEMBER_UPLOAD_BYTES = 50 * 1024 * 1024;
 
@@ -37,12 +37,11 @@ export function memberImportRoutes({ db, config, importSlots, loaders, services:
   }
 
   async function downloadTemplate(req: Request, res: Response) {
-    const org = orgOf(req);
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('Члены Профсоюза');
     sheet.columns = MEMBER_COLUMNS.map((c) => ({ header: c.header, key: c.key, width: Math.max(14, c.header.length + 2) }));
     sheet.getRow(1).font = { bold: true };
-    addSafeRow(sheet, [org.inpo, 'Иванова', 'Мария', 'Петровна', 'ж', '15.03.1985', 'Работающий', 'да', 'Учитель', '+79001234567', 'm.ivanova@example.ru', '', '01.09.2010']);
+    addSafeRow(sheet, hintRow()).font = { italic: true, color: { argb: 'FF595959' } };
     const lists = workbook.addWorksheet('Справочники');
     lists.columns = [{ header: 'Категория', width: 30 }, { header: 'Пол', width: 8 }];
     CATEGORIES.forEach((c, i) => addSafeRow(lists, [CATEGORY_LABELS[c], ['ж', 'м'][i] ?? '']));

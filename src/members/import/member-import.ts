@@ -19,10 +19,11 @@ import { MATCHES_ELSEWHERE_PER_DAY, MATCH_ELSEWHERE_MESSAGE, assertChecksLeft, s
 import { lockForImport } from '../person-locks';
 import { createStagingTables, memberStager } from './member-staging';
 import { findOwnIssueReport, saveIssueReport } from './import-reports.repo';
-import { MEMBER_COLUMNS, REQUIRED_MEMBER_COLUMNS, categoryFromSheet, mapHeaders, sexFromSheet, yesNo, type MemberColumnKey } from './member-sheet';
+import { MEMBER_COLUMNS, REQUIRED_MEMBER_COLUMNS, categoryFromSheet, isHintRow, mapHeaders, sexFromSheet, yesNo, type MemberColumnKey } from './member-sheet';
 
 export const MAX_MEMBER_IMPORT_ROWS = 100_000;
 const MAX_REPORTED_ISSUES = 10_000;
+const NO_DATA_ROWS_MESSAGE = 'В файле нет строк с данными: заполните таблицу под заголовками (строка подсказки не загружается)';
 const HEADER = Object.fromEntries(MEMBER_COLUMNS.map((c) => [c.key, c.header])) as Record<MemberColumnKey, string>;
 
 export interface MemberImportResult {
@@ -68,15 +69,17 @@ export async function importMembers(
         return orgs.get(inpo)!;
       };
       let columns: Map<MemberColumnKey, number> | undefined;
+      let headerLine = 1;
       for await (const { line, values } of rows) {
         if (!columns) {
+          headerLine = line;
           columns = mapHeaders(values);
           const missing = REQUIRED_MEMBER_COLUMNS.filter((k) => !columns!.has(k));
           for (const key of missing) issue(line, key, 'Нет столбца с таким заголовком');
           if (missing.length) break;
           continue;
         }
-        if (values.every((v) => v === '')) continue;
+        if (values.every((v) => v === '') || isHintRow(values)) continue;
         if (++result.rows > MAX_MEMBER_IMPORT_ROWS) {
           issue(line, '', `В файле больше ${MAX_MEMBER_IMPORT_ROWS} строк: разделите его на части`);
           break;
@@ -114,6 +117,7 @@ export async function importMembers(
       }
       await staging.flush();
       if (!columns) issue(1, '', 'Файл пуст');
+      else if (!result.rows && !result.issuesTotal) issue(headerLine, '', NO_DATA_ROWS_MESSAGE);
       // From here to the commit the registry may not gain the people this file is checked against.
       if (mode === 'commit') await lockForImport(trx);
 

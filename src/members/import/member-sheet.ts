@@ -2,22 +2,37 @@ import { CATEGORY_LABELS, CATEGORIES, type Category } from '../../membership/mem
 
 /** Columns of the member import and export; headers match case-insensitively, synonyms included. */
 export const MEMBER_COLUMNS = [
-  { key: 'organizationInpo', header: 'ИНПО организации', synonyms: ['инпо'] },
-  { key: 'surname', header: 'Фамилия', synonyms: [] },
-  { key: 'name', header: 'Имя', synonyms: [] },
-  { key: 'patronymic', header: 'Отчество', synonyms: [] },
-  { key: 'sex', header: 'Пол', synonyms: [] },
-  { key: 'birthDate', header: 'Дата рождения', synonyms: [] },
-  { key: 'category', header: 'Категория', synonyms: [] },
-  { key: 'isPedagogical', header: 'Педагогическая должность', synonyms: ['педагог'] },
-  { key: 'position', header: 'Должность', synonyms: [] },
-  { key: 'phone', header: 'Телефон', synonyms: [] },
-  { key: 'email', header: 'Электронная почта', synonyms: ['e-mail', 'email', 'эл. почта'] },
-  { key: 'snils', header: 'СНИЛС', synonyms: [] },
-  { key: 'joinedOn', header: 'Дата вступления', synonyms: ['дата вступления в профсоюз'] },
+  { key: 'organizationInpo', header: 'ИНПО организации', synonyms: ['инпо'], hint: 'ИНПО вашей ППО, 10 цифр' },
+  { key: 'surname', header: 'Фамилия', synonyms: [], hint: 'кириллицей' },
+  { key: 'name', header: 'Имя', synonyms: [], hint: 'кириллицей' },
+  { key: 'patronymic', header: 'Отчество', synonyms: [], hint: 'если есть' },
+  { key: 'sex', header: 'Пол', synonyms: [], hint: 'ж или м' },
+  { key: 'birthDate', header: 'Дата рождения', synonyms: [], hint: 'ДД.ММ.ГГГГ' },
+  { key: 'category', header: 'Категория', synonyms: [], hint: 'из листа «Справочники»' },
+  { key: 'isPedagogical', header: 'Педагогическая должность', synonyms: ['педагог'], hint: 'да или нет' },
+  { key: 'position', header: 'Должность', synonyms: [], hint: 'необязательно' },
+  { key: 'phone', header: 'Телефон', synonyms: [], hint: 'необязательно: +7 и 10 цифр' },
+  { key: 'email', header: 'Электронная почта', synonyms: ['e-mail', 'email', 'эл. почта'], hint: 'необязательно' },
+  { key: 'snils', header: 'СНИЛС', synonyms: [], hint: 'необязательно: 11 цифр' },
+  { key: 'joinedOn', header: 'Дата вступления', synonyms: ['дата вступления в профсоюз'], hint: 'ДД.ММ.ГГГГ' },
 ] as const;
 export type MemberColumnKey = (typeof MEMBER_COLUMNS)[number]['key'];
 export const REQUIRED_MEMBER_COLUMNS: MemberColumnKey[] = ['organizationInpo', 'surname', 'name', 'sex', 'birthDate', 'category', 'joinedOn'];
+
+/**
+ * The template's second row explains each column. It starts with this marker so that a template uploaded
+ * unchanged imports nobody: the importer skips a row whose first cell carries it.
+ */
+export const HINT_ROW_MARKER = 'Подсказка (строка не загружается):';
+
+/** The template's hint row: the marker, then what each column expects. */
+export function hintRow(): string[] {
+  return MEMBER_COLUMNS.map((c, i) => (i === 0 ? `${HINT_ROW_MARKER} ${c.hint}` : c.hint));
+}
+
+export function isHintRow(values: string[]): boolean {
+  return (values[0] ?? '').startsWith(HINT_ROW_MARKER);
+}
 
 const norm = (s: string) => s.trim().toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ');
 
