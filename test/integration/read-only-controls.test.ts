@@ -12,7 +12,7 @@ const ctx = useTestApp();
 
 /** Downloads are not pages: their links are checked to open, their bodies are not parsed. */
 const DOWNLOAD = /\.(xlsx|csv|pdf|json)(\?|$)/;
-/** Pages of one route visited at most this often: a list's hundredth row adds nothing its first did not. */
+/** Each page (see pageKey) is visited at most this often: a report's tenth date shows no control its first did not. */
 const VISITS_PER_PAGE = 3;
 /** One page of one object, whatever its date and query: a report's every date and a list's every sort are the same controls. */
 const pageKey = (url: string) => url.split('?')[0]!.replace(/\d{4}-\d{2}-\d{2}/g, 'DATE');
