@@ -1,6 +1,6 @@
 import { Router, type NextFunction, type Request, type Response } from 'express';
 import { principalOf, requireLogin } from '../http/guards';
-import { authorize } from './access';
+import { authorize, can as allows } from './access';
 import type { Action } from './roles';
 
 /**
@@ -37,6 +37,17 @@ export function can(action: Action): Guard {
     if (!(action === 'member.view' && target.ownCard)) authorize(principalOf(req), action, target.org);
     next();
   });
+}
+
+/**
+ * Whether the user may do `action` on the object this route's loader resolved — what a page asks before it
+ * shows a control (a form, a link to an edit page) whose route checks the same action, so that a read-only
+ * user is never offered a button that answers 403.
+ */
+export function mayOnTarget(req: Request, action: Action): boolean {
+  const target = req.access;
+  if (!target) throw new Error(`mayOnTarget('${action}') on ${req.route?.path ?? req.path}: no loader resolved the object of this route`);
+  return allows(principalOf(req), action, target.org);
 }
 
 /**

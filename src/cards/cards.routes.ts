@@ -1,6 +1,6 @@
 import type { Request, Response, Router } from 'express';
 import { orgOf } from '../access/loaders';
-import { can, guardedRouter } from '../access/route-guards';
+import { can, guardedRouter, mayOnTarget } from '../access/route-guards';
 import { z } from 'zod';
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
@@ -30,7 +30,7 @@ export function cardsRoutes({ loaders, services: { cards } }: Deps): Router {
   async function showCards(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
     const org = orgOf(req);
     res.status(status).render('cards/org', {
-      title: `ЭПБ: ${org.name}`, section: 'members', org, counts: await cards.countsByStatus(org), today: todayIso(),
+      title: `ЭПБ: ${org.name}`, section: 'members', org, mayEdit: mayOnTarget(req, 'member.edit'), counts: await cards.countsByStatus(org), today: todayIso(),
       values: req.method === 'POST' ? req.body : { from: 'delivered_to_region', to: 'handed_to_organization' },
       CARD_STATUSES, CARD_STATUS_LABELS, NEXT_STATUSES, ...errorViewModel(errors),
     });

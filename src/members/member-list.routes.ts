@@ -1,6 +1,6 @@
 import type { Request, Response, Router } from 'express';
 import { orgOf } from '../access/loaders';
-import { can, guardedRouter } from '../access/route-guards';
+import { can, guardedRouter, mayOnTarget } from '../access/route-guards';
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
 import { ConflictError, ValidationError, type FieldError } from '../http/errors';
@@ -66,7 +66,7 @@ export function memberListRoutes({ db, loaders, services: { members } }: Deps): 
     ]);
     const params = new URLSearchParams(filterParams(query));
     res.render('members/list', {
-      title: `Члены Профсоюза: ${org.name}`, section: 'members', org, query, total, items: page.items.map((m) => ({ ...m, phone: maskPhone(m.phone), email: maskEmail(m.email) })),
+      title: `Члены Профсоюза: ${org.name}`, section: 'members', org, query, total, mayEdit: mayOnTarget(req, 'member.edit'), items: page.items.map((m) => ({ ...m, phone: maskPhone(m.phone), email: maskEmail(m.email) })),
       exportQuery: params.toString(), directExport: total <= DIRECT_EXPORT_LIMIT, filterFields: filterParams(query), today: todayIso(), AGE_BANDS, TENURE_BANDS, CARD_STATUSES, CARD_STATUS_LABELS, EMPLOYER_KINDS, EMPLOYER_KIND_LABELS,
       nextUrl: page.next ? `/orgs/${org.inpo}/members?${params.toString()}&after=${encodeCursor(page.next)}` : null, ...DICTIONARIES,
     });
