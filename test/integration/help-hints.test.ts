@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Agent } from '../support/agents';
 import { loggedInAgent } from '../support/agents';
 import { useTestApp } from '../support/app';
-import { createUser } from '../support/factories';
+import { createUser, unionRoot } from '../support/factories';
 import { compileDefinition } from '../../src/reports/forms/compile';
 import { lineHints } from '../../src/reports/forms/line-hint';
 import { readFileSync } from 'node:fs';
@@ -34,6 +34,14 @@ describe('report line hints', () => {
     expect(hintOf(html, '01')).toBe('Работников у работодателей — из паспортов первичных организаций, вкладка «Численность» (по данным работодателя).');
     expect(hintOf(html, '02')).toBe('Работающие члены Профсоюза — по карточкам членов Профсоюза на дату отчёта.');
     expect(html).toContain('<span class="visually-hidden">Что считает строка 02</span>');
+  });
+
+  it('when the administrator previews a form version, then its lines carry the same hints', async () => {
+    const db = ctx.database.ownerDb;
+    const admin = await loggedInAgent(ctx.app, await createUser(db, [{ role: 'admin', org: await unionRoot(db) }]));
+    const { id } = await db('form_versions').where({ code: '5-SP', status: 'active' }).first('id');
+    const html = (await admin.agent.get(`/admin/forms/${id}?inpo=${fx.orgs.B.inpo}&date=${D}`).expect(200)).text;
+    expect(hintOf(html, '02')).toBe('Работающие члены Профсоюза — по карточкам членов Профсоюза на дату отчёта.');
   });
 
   it('when a consolidated form is opened, then a computed line names its lines and a counted one says it sums filed reports', async () => {
