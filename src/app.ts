@@ -6,6 +6,7 @@ import { requireSecondFactor } from './auth/second-factor.guard';
 import { accountRoutes } from './account/account.routes';
 import { secondFactorAdminRoutes } from './auth/second-factor-admin.routes';
 import { auditViewerRoutes } from './audit/audit-viewer.routes';
+import { helpRoutes } from './help/help.routes';
 import { homeRoutes } from './home/home.routes';
 import { healthRoutes } from './ops/health.routes';
 import { orgsRoutes } from './registry/orgs.routes';
@@ -66,6 +67,7 @@ export function createApp(deps: Deps): App {
   app.use(authRoutes(deps, authenticator));
   app.use(loginCodeRoutes(deps));
   app.use(passwordLinksRoutes(deps));
+  app.use(helpRoutes(deps));
   // Everything below requires a login: a new route is guarded by default.
   app.use(requireLogin, requirePasswordChanged, requireSecondFactor(config.totpRequired));
   app.use(accountRoutes(deps));

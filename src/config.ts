@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import { z } from 'zod';
 import { DEFAULT_TIME_ZONE } from './shared/dates';
@@ -70,6 +71,8 @@ const envSchema = z.object({
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   MAIL_FROM: z.string().trim().min(3).max(254).default('Реестр Профсоюза <no-reply@reestr.local>'),
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
+  HELP_CONTACTS: z.string().trim().min(1).max(4000).optional(),
+  HELP_CONTACTS_FILE: z.string().min(1).optional(),
 });
 
 export type Config = Readonly<{
@@ -113,6 +116,8 @@ export type Config = Readonly<{
   mailFrom: string;
   /** The address users open the app at: links in letters (invitations, password resets) start with it. */
   publicUrl: string;
+  /** Where users turn with questions, shown on /help (HELP_CONTACTS or the file HELP_CONTACTS_FILE). */
+  helpContacts: string;
 }>;
 
 export class ConfigError extends Error {}
@@ -162,6 +167,29 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     principalCacheSeconds: e.PRINCIPAL_CACHE_SECONDS,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    helpContacts: helpContacts(e.HELP_CONTACTS, e.HELP_CONTACTS_FILE),
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
   });
+}
+
+/**
+ * No deployment-independent phone number is true, so the default sends people where their access came from.
+ * Written for a school union chair: whom to call, not how the software works.
+ */
+export const DEFAULT_HELP_CONTACTS = [
+  'По вопросам работы с реестром обращайтесь в свою территориальную (районную, городскую) организацию Профсоюза — к тому, кто выдал вам доступ.',
+  'Если вопрос не решён, обратитесь в региональную организацию Профсоюза: её адрес, телефон и электронная почта указаны на её официальном сайте.',
+].join('\n');
+
+function helpContacts(text: string | undefined, file: string | undefined): string {
+  if (text && file) throw new ConfigError('Configuration error: HELP_CONTACTS_FILE: set either HELP_CONTACTS or HELP_CONTACTS_FILE, not both');
+  if (!file) return text ?? DEFAULT_HELP_CONTACTS;
+  let content: string;
+  try {
+    content = readFileSync(file, 'utf8').trim();
+  } catch (error) {
+    throw new ConfigError(`Configuration error: HELP_CONTACTS_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+  }
+  if (!content) throw new ConfigError(`Configuration error: HELP_CONTACTS_FILE: ${file} is empty`);
+  return content;
 }

@@ -38,6 +38,7 @@ const outsideOf = (anonymous: number): Record<Subject, number | null> => ({ anon
 
 export const AUTHZ_MATRIX: MatrixEntry[] = [
   { method: 'GET', path: '/healthz', inside: all(200) },
+  { method: 'GET', path: '/help', inside: all(200) },
   { method: 'GET', path: '/readyz', inside: all(200) },
   { method: 'GET', path: '/favicon.ico', inside: all(301) },
   { method: 'GET', path: '/login', inside: loggedIn(200, 303) },

@@ -39,6 +39,7 @@ const AUDIT_FILTER = (p: RouteParams) => ({ actor: 'nobody', org: p.inpo, action
 
 export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'GET /healthz': none,
+  'GET /help': none,
   'GET /readyz': none,
   'GET /favicon.ico': none,
   'GET /login': () => ({ query: { next: '/orgs' } }),

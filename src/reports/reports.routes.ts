@@ -25,6 +25,7 @@ import { listPageRows } from './render/report-text';
 import type { ReportTarget } from './reports.service';
 import type { ReportResult } from './report-builder';
 import { readableReport } from './readable-cards';
+import { lineHints } from './forms/line-hint';
 
 const FILE_NAME = /^(\d{4}-\d{2}-\d{2})(?:\.(json|xlsx|pdf))?$/;
 const reportQuery = z.object({
@@ -167,7 +168,9 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
     const def = t.form.definition;
     const status = report?.status ?? 'missing';
     res.render('reports/report', {
-      title: `${def.name}: ${t.org.name}`, section: 'reports', t, result: chosen.result, shownVersion: chosen.version, report, versions, events,
+      title: `${def.name}: ${t.org.name}`, section: 'reports', t, result: chosen.result,
+      // a report filed under an earlier version of the form keeps its lines, whose wording may differ
+      hints: chosen.result.form.version === def.version ? lineHints(def) : {}, shownVersion: chosen.version, report, versions, events,
       status, REPORT_STATUS_LABELS, returned: status === 'returned' ? lastReturn(events) : undefined, future: t.date > eventDates.today(),
       headcountControls: t.org.level === 'primary' ? headcountControlIds(def) : new Set<string>(), reportUrl, parent: higher.parent, mayDecide: higher.mayDecide,
       mayFile: mayFile && isReportingDate(def, t.date) && t.date <= eventDates.today() && report?.status !== 'accepted' && !chosen.version,

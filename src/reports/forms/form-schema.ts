@@ -24,6 +24,8 @@ const lineSchema = z
     columns: z.array(z.enum(COLUMN_KEYS)).min(1).optional(),
     /** the indicator whose cards are "behind" the line (listed when a control on it fails) */
     cards: z.string().max(60).optional(),
+    /** the «?» beside the line: what it counts and from where; built from the formula when omitted */
+    hint: z.string().trim().min(1).max(400).optional(),
   })
   .strict()
   .refine((l) => (l.type === 'text') === (l.text !== undefined) && (l.type === 'text') !== (l.formula !== undefined), {

@@ -4,6 +4,7 @@ import { orgOf } from '../../access/loaders';
 import { can, guardedRouter } from '../../access/route-guards';
 import { z } from 'zod';
 import { auditContextOf } from '../../audit/audit';
+import { lineHints } from './line-hint';
 import type { Deps } from '../../deps';
 import { ConflictError, NotFoundError } from '../../http/errors';
 import { askConfirmation, isConfirmed } from '../../http/confirmation';
@@ -46,7 +47,7 @@ export function formsRoutes({ config, loaders, services: { reports, forms } }: D
     const q = previewQuery.parse(req.query);
     const date = q.date ?? currentReportingDate(form.definition, todayIso());
     const preview = q.inpo ? await reports.previewVersion(id, principalOf(req), q.inpo, date) : null;
-    res.render('forms/version', { title: `Форма ${form.definition.name}, версия ${form.version}`, section: 'forms', form, union, inpo: q.inpo ?? '', date, preview });
+    res.render('forms/version', { title: `Форма ${form.definition.name}, версия ${form.version}`, section: 'forms', form, union, inpo: q.inpo ?? '', date, preview, hints: lineHints(form.definition) });
   });
 
   routes.post('/admin/forms/:formVersionId/activate', can('form.manage'), async (req, res) => {
