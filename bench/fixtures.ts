@@ -29,27 +29,50 @@ export async function prepareFixtures(db: Knex): Promise<BenchFixtures> {
       FROM organizations r JOIN organizations o ON o.path <@ r.path JOIN members m ON m.organization_id = o.id AND m.left_on IS NULL
      WHERE r.level = 'regional' GROUP BY r.id ORDER BY members DESC LIMIT 1`);
   const region = regions[0];
-  const { rows: territories } = await db.raw(`
+  const { rows: territories } = await db.raw(
+    `
     SELECT t.id, t.inpo, t.path::text AS path FROM organizations t JOIN organizations o ON o.path <@ t.path JOIN members m ON m.organization_id = o.id
-     WHERE t.level = 'territorial' AND t.path <@ ?::ltree GROUP BY t.id ORDER BY count(*) DESC LIMIT 1`, [region.path]);
+     WHERE t.level = 'territorial' AND t.path <@ ?::ltree GROUP BY t.id ORDER BY count(*) DESC LIMIT 1`,
+    [region.path],
+  );
   // a typical ППО: the median by members among the region's schools
-  const { rows: primaries } = await db.raw(`
+  const { rows: primaries } = await db.raw(
+    `
     WITH sizes AS (SELECT o.id, o.inpo, o.path::text AS path, count(m.id)::int AS members FROM organizations o JOIN members m ON m.organization_id = o.id AND m.left_on IS NULL
                     WHERE o.level = 'primary' AND o.employer_kind = 'school' AND o.path <@ ?::ltree GROUP BY o.id)
-    SELECT * FROM sizes ORDER BY members, id OFFSET (SELECT count(*) / 2 FROM sizes) LIMIT 1`, [region.path]);
+    SELECT * FROM sizes ORDER BY members, id OFFSET (SELECT count(*) / 2 FROM sizes) LIMIT 1`,
+    [region.path],
+  );
   const primary = primaries[0];
-  const member = await db('members').where({ organization_id: primary.id }).whereNull('left_on').orderBy('id').first('id', 'surname');
+  const member = await db('members')
+    .where({ organization_id: primary.id })
+    .whereNull('left_on')
+    .orderBy('id')
+    .first('id', 'surname');
   const importTarget = await importTargetUnder(db, territories[0].id);
   const hash = await hashPassword(BENCH_PASSWORD, 10);
-  for (const [username, role, orgId] of [['bench-admin', 'admin', union.id], ['bench-coordinator', 'coordinator', region.id], ['bench-chair', 'chair', primary.id]] as const) {
+  for (const [username, role, orgId] of [
+    ['bench-admin', 'admin', union.id],
+    ['bench-coordinator', 'coordinator', region.id],
+    ['bench-chair', 'chair', primary.id],
+  ] as const) {
     const [user] = await db('users')
       .insert({ username, password_hash: hash, full_name: `Benchmark ${role}`, must_change_password: false })
-      .onConflict('username').merge(['password_hash'])
+      .onConflict('username')
+      .merge(['password_hash'])
       .returning('id');
     await db('role_grants').insert({ user_id: user.id, role, organization_id: orgId }).onConflict().ignore();
   }
   await db('login_failures').del();
-  return { union, region, territory: territories[0], primary, memberId: Number(member.id), surnameFragment: String(member.surname).slice(1, 5).toLowerCase(), importTarget };
+  return {
+    union,
+    region,
+    territory: territories[0],
+    primary,
+    memberId: Number(member.id),
+    surnameFragment: String(member.surname).slice(1, 5).toLowerCase(),
+    importTarget,
+  };
 }
 
 const IMPORT_TARGET_NAME = 'ППО для замеров загрузки (бенчмарк)';
@@ -57,7 +80,15 @@ const IMPORT_TARGET_NAME = 'ППО для замеров загрузки (бе�
 /** The import journey's own ППО, created once under the biggest territory (emptied before and after each run). */
 async function importTargetUnder(db: Knex, territoryId: number): Promise<{ id: number; inpo: string }> {
   const existing = await db('organizations').where({ name: IMPORT_TARGET_NAME }).first('id', 'inpo');
-  const target = existing ?? (await insertOrganization(db, { parentId: territoryId, level: 'primary', name: IMPORT_TARGET_NAME, employerKind: 'school', createdOn: '2000-01-01' }));
+  const target =
+    existing ??
+    (await insertOrganization(db, {
+      parentId: territoryId,
+      level: 'primary',
+      name: IMPORT_TARGET_NAME,
+      employerKind: 'school',
+      createdOn: '2000-01-01',
+    }));
   return { id: target.id, inpo: target.inpo };
 }
 

@@ -19,14 +19,21 @@ export function percentiles(samples: number[], seconds: number, errors = 0): Lat
 }
 
 /** HTTP through the real server: `connections` clients in a closed loop for `seconds` (or `amount` requests). */
-export async function httpLoad(url: string, session: Session, connections: number, limit: { seconds?: number; amount?: number }): Promise<Latency> {
+export async function httpLoad(
+  url: string,
+  session: Session,
+  connections: number,
+  limit: { seconds?: number; amount?: number },
+): Promise<Latency> {
   const samples: number[] = [];
   let errors = 0;
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
     const instance = autocannon(
       {
-        url, connections, headers: { cookie: session.cookie, accept: 'text/html,application/json' },
+        url,
+        connections,
+        headers: { cookie: session.cookie, accept: 'text/html,application/json' },
         ...(limit.amount ? { amount: limit.amount } : { duration: limit.seconds ?? 10 }),
         timeout: 120,
       },

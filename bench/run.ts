@@ -35,7 +35,9 @@ async function main() {
   // steady state, not the minutes after a load when autovacuum sweeps 4 M fresh rows on the same two cores
   await owner.raw('VACUUM ANALYZE');
   const fx = await prepareFixtures(owner);
-  const dataset = await owner.raw(`SELECT (SELECT count(*) FROM organizations) AS orgs, (SELECT count(*) FROM members) AS members, pg_size_pretty(pg_database_size(current_database())) AS size`);
+  const dataset = await owner.raw(
+    `SELECT (SELECT count(*) FROM organizations) AS orgs, (SELECT count(*) FROM members) AS members, pg_size_pretty(pg_database_size(current_database())) AS size`,
+  );
   const appUrl = await enableAppRoleLogin(owner, databaseUrl!);
   await owner.destroy();
   const db = createDb(appUrl, { poolMax: 4, statementTimeoutMs: 0 });
@@ -51,7 +53,9 @@ async function main() {
       const runs = quick ? 3 : j.limits.p95Ms >= 1000 ? 10 : 50;
       if (!j.path) {
         const direct = await directLoad(j.direct, runs);
-        rows.push(`| ${j.name} | ${j.target} | — | — | ${ms(direct.p50)} / ${ms(direct.p95)} | — | ${direct.p95 <= j.limits.p95Ms ? 'pass' : '**miss**'} |`);
+        rows.push(
+          `| ${j.name} | ${j.target} | — | — | ${ms(direct.p50)} / ${ms(direct.p95)} | — | ${direct.p95 <= j.limits.p95Ms ? 'pass' : '**miss**'} |`,
+        );
         console.log(rows.at(-1));
         continue;
       }
@@ -69,11 +73,22 @@ async function main() {
       const judged = report ? http[1]! : worst;
       const pass = judged.p95 <= j.limits.p95Ms && (j.limits.rps === undefined || judged.rps >= j.limits.rps);
       const one = http[1]!;
-      const many = j.concurrency.length > 1 ? `${ms(worst.p50)} / ${ms(worst.p95)} / ${ms(worst.p99)}, ${Math.round(worst.rps)} req/s` : '—';
-      rows.push(`| ${j.name} | ${j.target} | ${ms(one.p50)} / ${ms(one.p95)} / ${ms(one.p99)}, ${Math.round(one.rps)} req/s (first ${ms(cold.p50)}) | ${many} | ${ms(direct.p50)} / ${ms(direct.p95)} | ${(one.p50 / direct.p50).toFixed(1)}× | ${pass ? 'pass' : '**miss**'} |`);
+      const many =
+        j.concurrency.length > 1
+          ? `${ms(worst.p50)} / ${ms(worst.p95)} / ${ms(worst.p99)}, ${Math.round(worst.rps)} req/s`
+          : '—';
+      rows.push(
+        `| ${j.name} | ${j.target} | ${ms(one.p50)} / ${ms(one.p95)} / ${ms(one.p99)}, ${Math.round(one.rps)} req/s (first ${ms(cold.p50)}) | ${many} | ${ms(direct.p50)} / ${ms(direct.p95)} | ${(one.p50 / direct.p50).toFixed(1)}× | ${pass ? 'pass' : '**miss**'} |`,
+      );
       console.log(rows.at(-1));
     }
-    for (const row of await exportAndImport(db, server, { admin: sessions.admin!, coordinator: sessions.coordinator! }, fx, quick)) {
+    for (const row of await exportAndImport(
+      db,
+      server,
+      { admin: sessions.admin!, coordinator: sessions.coordinator! },
+      fx,
+      quick,
+    )) {
       rows.push(row);
       console.log(row);
     }
@@ -85,12 +100,19 @@ async function main() {
     await db.destroy();
   }
   const d = dataset.rows[0];
-  writeTable(rows, `${Number(d.orgs).toLocaleString('en')} organizations, ${Number(d.members).toLocaleString('en')} members (database ${d.size}); biggest region ${fx.region.members.toLocaleString('en')} members`);
+  writeTable(
+    rows,
+    `${Number(d.orgs).toLocaleString('en')} organizations, ${Number(d.members).toLocaleString('en')} members (database ${d.size}); biggest region ${fx.region.members.toLocaleString('en')} members`,
+  );
 }
 
 async function timeLoad(): Promise<string> {
   const started = Date.now();
-  execFileSync('npm', ['run', 'seed:scale', '--', '--members', '4000000', '--seed', '1', '--yes'], { cwd: ROOT, stdio: 'inherit', env: process.env });
+  execFileSync('npm', ['run', 'seed:scale', '--', '--members', '4000000', '--seed', '1', '--yes'], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: process.env,
+  });
   const seconds = (Date.now() - started) / 1000;
   return `| load the full-scale dataset (\`npm run seed:scale -- --members 4000000\`) | < 3 min | ${Math.floor(seconds / 60)} min ${Math.round(seconds % 60)} s | — | — | — | ${seconds < 180 ? 'pass' : '**miss**'} |`;
 }
@@ -107,7 +129,9 @@ function writeTable(rows: string[], dataset: string) {
   const doc = fs.readFileSync(DOC, 'utf8');
   const start = '<!-- bench:start -->';
   const end = '<!-- bench:end -->';
-  const next = doc.includes(start) ? `${doc.slice(0, doc.indexOf(start) + start.length)}\n${table}\n${doc.slice(doc.indexOf(end))}` : `${doc}\n${start}\n${table}\n${end}\n`;
+  const next = doc.includes(start)
+    ? `${doc.slice(0, doc.indexOf(start) + start.length)}\n${table}\n${doc.slice(doc.indexOf(end))}`
+    : `${doc}\n${start}\n${table}\n${end}\n`;
   fs.writeFileSync(DOC, next);
   console.log(`\nwritten to ${path.relative(ROOT, DOC)}`);
 }

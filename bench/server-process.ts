@@ -19,7 +19,20 @@ export async function startServer(ownerUrl: string, appUrl: string, port: number
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
     // production settings, but plain HTTP on loopback (no TLS terminator in front)
-    env: { ...process.env, MIGRATION_DATABASE_URL: ownerUrl, DATABASE_URL: appUrl, PORT: String(port), HOST: '127.0.0.1', NODE_ENV: 'production', BEHIND_TLS: 'false', DEMO_DATA: 'false', LOG_LEVEL: 'warn', SESSION_SECRET: 'benchmark-session-secret-of-32-characters-or-more', DB_POOL_MAX: '10', STATEMENT_TIMEOUT_MS: '120000' },
+    env: {
+      ...process.env,
+      MIGRATION_DATABASE_URL: ownerUrl,
+      DATABASE_URL: appUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      NODE_ENV: 'production',
+      BEHIND_TLS: 'false',
+      DEMO_DATA: 'false',
+      LOG_LEVEL: 'warn',
+      SESSION_SECRET: 'benchmark-session-secret-of-32-characters-or-more',
+      DB_POOL_MAX: '10',
+      STATEMENT_TIMEOUT_MS: '120000',
+    },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
   const baseUrl = `http://127.0.0.1:${port}`;
@@ -48,10 +61,15 @@ export async function startServer(ownerUrl: string, appUrl: string, port: number
 }
 
 /** Samples a process's RSS while `work` runs; returns the peak growth over the starting value. */
-export async function peakGrowth<T>(server: RunningServer, work: () => Promise<T>): Promise<{ result: T; startMb: number; peakMb: number }> {
+export async function peakGrowth<T>(
+  server: RunningServer,
+  work: () => Promise<T>,
+): Promise<{ result: T; startMb: number; peakMb: number }> {
   const startMb = server.rssMb();
   let peakMb = startMb;
-  const timer = setInterval(() => { peakMb = Math.max(peakMb, server.rssMb()); }, 50);
+  const timer = setInterval(() => {
+    peakMb = Math.max(peakMb, server.rssMb());
+  }, 50);
   try {
     const result = await work();
     peakMb = Math.max(peakMb, server.rssMb());

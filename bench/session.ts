@@ -10,13 +10,15 @@ function cookieOf(res: Response, previous = ''): string {
   return set.length ? set.join('; ') : previous;
 }
 
-const csrfIn = (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? /name="csrf-token" content="([^"]+)"/.exec(html)?.[1] ?? '';
+const csrfIn = (html: string) =>
+  /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? /name="csrf-token" content="([^"]+)"/.exec(html)?.[1] ?? '';
 
 export async function login(baseUrl: string, username: string, password: string): Promise<Session> {
   const page = await fetch(`${baseUrl}/login`);
   let cookie = cookieOf(page);
   const res = await fetch(`${baseUrl}/login`, {
-    method: 'POST', redirect: 'manual',
+    method: 'POST',
+    redirect: 'manual',
     headers: { cookie, 'content-type': 'application/x-www-form-urlencoded', origin: baseUrl },
     body: new URLSearchParams({ _csrf: csrfIn(await page.text()), username, password }),
   });

@@ -20,7 +20,12 @@ export function hashMigrationText(text: string): string {
 }
 
 export function currentMigrationHashes(): MigrationHashes {
-  return Object.fromEntries(listMigrationFiles().map((file) => [file, hashMigrationText(fs.readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8'))]));
+  return Object.fromEntries(
+    listMigrationFiles().map((file) => [
+      file,
+      hashMigrationText(fs.readFileSync(path.join(MIGRATIONS_DIR, file), 'utf8')),
+    ]),
+  );
 }
 
 export function readLandedHashes(): MigrationHashes {
@@ -52,8 +57,15 @@ export function compareWithLanded(landed: MigrationHashes, current: MigrationHas
 /** One line per problem, each saying what to do about it. */
 export function describeDrift(drift: LandedDrift): string[] {
   return [
-    ...drift.changed.map((f) => `${f} was edited after it landed: restore it and add a new migration instead (a database migrated before the edit never sees it)`),
-    ...drift.missing.map((f) => `${f} landed and is gone: restore it and add a new migration instead to undo what it did`),
-    ...drift.unrecorded.map((f) => `${f} is not recorded as landed: run \`${RECORD_COMMAND}\` and commit migrations/landed.json`),
+    ...drift.changed.map(
+      (f) =>
+        `${f} was edited after it landed: restore it and add a new migration instead (a database migrated before the edit never sees it)`,
+    ),
+    ...drift.missing.map(
+      (f) => `${f} landed and is gone: restore it and add a new migration instead to undo what it did`,
+    ),
+    ...drift.unrecorded.map(
+      (f) => `${f} is not recorded as landed: run \`${RECORD_COMMAND}\` and commit migrations/landed.json`,
+    ),
   ];
 }

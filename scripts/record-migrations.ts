@@ -2,7 +2,13 @@
 // A recorded file that changed or disappeared is reported and left as it was: landed migrations are
 // never edited. (A migration recorded on a branch that has not landed yet may be edited: delete its
 // line from landed.json and record again.)
-import { compareWithLanded, currentMigrationHashes, describeDrift, readLandedHashes, writeLandedHashes } from './landed-migrations';
+import {
+  compareWithLanded,
+  currentMigrationHashes,
+  describeDrift,
+  readLandedHashes,
+  writeLandedHashes,
+} from './landed-migrations';
 
 const landed = readLandedHashes();
 const current = currentMigrationHashes();

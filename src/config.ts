@@ -21,28 +21,38 @@ function isProxyAddress(entry: string): boolean {
  * `true` (believe every hop) is refused: the left-most address is whatever the client wrote, and it
  * would choose the address that login throttling counts and the audit log records.
  */
-const trustProxy = z.string().trim().transform((value, ctx): false | number | string[] => {
-  if (value === 'false' || value === '0') return false;
-  if (/^\d{1,2}$/.test(value)) return Number(value);
-  const entries = value.split(',').map((e) => e.trim());
-  if (value !== 'true' && entries.every(isProxyAddress)) return entries;
-  ctx.addIssue({ code: 'custom', message: 'give the number of proxies in front of the app (e.g. 1) or their addresses/CIDRs (e.g. 10.0.0.0/8,127.0.0.1); "true" would let clients forge their address' });
-  return z.NEVER;
-});
+const trustProxy = z
+  .string()
+  .trim()
+  .transform((value, ctx): false | number | string[] => {
+    if (value === 'false' || value === '0') return false;
+    if (/^\d{1,2}$/.test(value)) return Number(value);
+    const entries = value.split(',').map((e) => e.trim());
+    if (value !== 'true' && entries.every(isProxyAddress)) return entries;
+    ctx.addIssue({
+      code: 'custom',
+      message:
+        'give the number of proxies in front of the app (e.g. 1) or their addresses/CIDRs (e.g. 10.0.0.0/8,127.0.0.1); "true" would let clients forge their address',
+    });
+    return z.NEVER;
+  });
 
 /**
  * An IANA zone name both Node and PostgreSQL know ('Europe/Moscow'). Offsets are refused: PostgreSQL reads
  * '+03:00' as a POSIX zone, three hours WEST of Greenwich.
  */
-const timeZone = z.string().trim().refine((value) => {
-  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(value) || /^(UTC|GMT)?[+-]/i.test(value)) return false;
-  try {
-    new Intl.DateTimeFormat('en', { timeZone: value });
-    return true;
-  } catch {
-    return false;
-  }
-}, 'must be a time zone name of the IANA database, e.g. Europe/Moscow or Asia/Vladivostok');
+const timeZone = z
+  .string()
+  .trim()
+  .refine((value) => {
+    if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(value) || /^(UTC|GMT)?[+-]/i.test(value)) return false;
+    try {
+      new Intl.DateTimeFormat('en', { timeZone: value });
+      return true;
+    } catch {
+      return false;
+    }
+  }, 'must be a time zone name of the IANA database, e.g. Europe/Moscow or Asia/Vladivostok');
 
 const envSchema = z.object({
   NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
@@ -135,11 +145,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     throw new ConfigError('Configuration error: SESSION_SECRET: required in production (at least 32 characters)');
   }
   if ((e.NODE_ENV === 'production' || e.MIGRATION_DATABASE_URL) && !e.DATABASE_URL) {
-    throw new ConfigError(`Configuration error: DATABASE_URL: required ${e.MIGRATION_DATABASE_URL ? 'with MIGRATION_DATABASE_URL (the app role\'s own login)' : 'in production'}`);
+    throw new ConfigError(
+      `Configuration error: DATABASE_URL: required ${e.MIGRATION_DATABASE_URL ? "with MIGRATION_DATABASE_URL (the app role's own login)" : 'in production'}`,
+    );
   }
   if (e.NODE_ENV === 'production' && !e.MIGRATION_DATABASE_URL && e.DATABASE_URL && !new URL(e.DATABASE_URL).password) {
     // The app role's password is derived from the owner's: without one it would be no secret.
-    throw new ConfigError("Configuration error: DATABASE_URL: without MIGRATION_DATABASE_URL it must carry the owner's password (or give the app role's login here and the owner's in MIGRATION_DATABASE_URL)");
+    throw new ConfigError(
+      "Configuration error: DATABASE_URL: without MIGRATION_DATABASE_URL it must carry the owner's password (or give the app role's login here and the owner's in MIGRATION_DATABASE_URL)",
+    );
   }
   return Object.freeze({
     env: e.NODE_ENV,
@@ -182,13 +196,18 @@ export const DEFAULT_HELP_CONTACTS = [
 ].join('\n');
 
 function helpContacts(text: string | undefined, file: string | undefined): string {
-  if (text && file) throw new ConfigError('Configuration error: HELP_CONTACTS_FILE: set either HELP_CONTACTS or HELP_CONTACTS_FILE, not both');
+  if (text && file)
+    throw new ConfigError(
+      'Configuration error: HELP_CONTACTS_FILE: set either HELP_CONTACTS or HELP_CONTACTS_FILE, not both',
+    );
   if (!file) return text ?? DEFAULT_HELP_CONTACTS;
   let content: string;
   try {
     content = readFileSync(file, 'utf8').trim();
   } catch (error) {
-    throw new ConfigError(`Configuration error: HELP_CONTACTS_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new ConfigError(
+      `Configuration error: HELP_CONTACTS_FILE: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
   if (!content) throw new ConfigError(`Configuration error: HELP_CONTACTS_FILE: ${file} is empty`);
   return content;

@@ -82,21 +82,44 @@ export function buildDeps(config: Config, databaseUrl: string, logger: Logger = 
   setAppTimeZone(config.timeZone);
   logUnionStatsFailuresTo(logger);
   logMaintenanceTo(logger);
-  const db = createDb(databaseUrl, { poolMax: config.dbPoolMax, statementTimeoutMs: config.statementTimeoutMs, logger });
+  const db = createDb(databaseUrl, {
+    poolMax: config.dbPoolMax,
+    statementTimeoutMs: config.statementTimeoutMs,
+    logger,
+  });
   const dates = eventDates(config.eventDateMaxFutureDays);
   const mail = createMailService(db, { smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
-  const passwordLinks = createPasswordLinksService(db, mail, { publicUrl: config.publicUrl, bcryptCost: config.bcryptCost, logger });
+  const passwordLinks = createPasswordLinksService(db, mail, {
+    publicUrl: config.publicUrl,
+    bcryptCost: config.bcryptCost,
+    logger,
+  });
   return {
-    config, databaseUrl, db, logger, auth: createAuthService(db, config.bcryptCost), loaders: createLoaders({
-      lineageByInpo: (inpo) => findLineageByInpo(db, inpo), member: (id) => findMember(db, id), unionRoot: () => findUnionRoot(db),
+    config,
+    databaseUrl,
+    db,
+    logger,
+    auth: createAuthService(db, config.bcryptCost),
+    loaders: createLoaders({
+      lineageByInpo: (inpo) => findLineageByInpo(db, inpo),
+      member: (id) => findMember(db, id),
+      unionRoot: () => findUnionRoot(db),
       transferRequestReceiver: async (id) => (await findRequest(db, id))?.receiver,
     }),
     services: buildServices(db, dates),
-    mail, passwordLinks,
-    secondFactor: createSecondFactorService(db), account: createAccountService(db), auditViewer: createAuditViewerService(db),
+    mail,
+    passwordLinks,
+    secondFactor: createSecondFactorService(db),
+    account: createAccountService(db),
+    auditViewer: createAuditViewerService(db),
     users: createUsersService(db, mail, passwordLinks, { bcryptCost: config.bcryptCost, logger }),
-    chairProvisioning: createChairProvisioningService(db, mail, { publicUrl: config.publicUrl, bcryptCost: config.bcryptCost, logger }),
+    chairProvisioning: createChairProvisioningService(db, mail, {
+      publicUrl: config.publicUrl,
+      bcryptCost: config.bcryptCost,
+      logger,
+    }),
     importSlots: createSlots(config.importConcurrency),
-    eventDates: dates, state: { shuttingDown: false },
+    eventDates: dates,
+    state: { shuttingDown: false },
   };
 }

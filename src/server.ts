@@ -87,11 +87,19 @@ async function prepareDemoData(config: Config, url: string): Promise<boolean> {
 }
 
 function printBanner(url: string, database: DatabaseHandle, demo: boolean, totpRequired: boolean) {
-  const lines = [`Реестр запущен: ${url}`, database.embedded ? `База данных: встроенный PostgreSQL (${database.ownerUrl.replace(/:[^:@/]*@/, ':***@')})` : 'База данных: DATABASE_URL'];
+  const lines = [
+    `Реестр запущен: ${url}`,
+    database.embedded
+      ? `База данных: встроенный PostgreSQL (${database.ownerUrl.replace(/:[^:@/]*@/, ':***@')})`
+      : 'База данных: DATABASE_URL',
+  ];
   if (demo) {
     lines.push(`Демо-входы (пароль для всех: ${DEMO_PASSWORD}):`);
     for (const login of DEMO_LOGINS) lines.push(`  ${login.username.padEnd(12)} ${login.description}`);
-    if (totpRequired) lines.push('admin и coordinator после пароля подключают второй фактор (приложение-аутентификатор на телефоне); TOTP_REQUIRED=false снимает требование');
+    if (totpRequired)
+      lines.push(
+        'admin и coordinator после пароля подключают второй фактор (приложение-аутентификатор на телефоне); TOTP_REQUIRED=false снимает требование',
+      );
   }
   console.log(lines.join('\n'));
 }

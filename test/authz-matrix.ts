@@ -24,17 +24,57 @@ export interface MatrixEntry {
   endsSession?: boolean;
 }
 
-const all = (status: number): Statuses => ({ anonymous: status, admin: status, coordinator: status, curator: status, chair: status, statistician: status, member: status });
+const all = (status: number): Statuses => ({
+  anonymous: status,
+  admin: status,
+  coordinator: status,
+  curator: status,
+  chair: status,
+  statistician: status,
+  member: status,
+});
 const loggedIn = (anonymous: number, status: number): Statuses => ({ ...all(status), anonymous });
 /** Passport pages: every role but the member's personal account reads them. */
-const readers = (anonymous: number): Statuses => ({ anonymous, admin: 200, coordinator: 200, curator: 200, chair: 200, statistician: 200, member: 403 });
+const readers = (anonymous: number): Statuses => ({
+  anonymous,
+  admin: 200,
+  coordinator: 200,
+  curator: 200,
+  chair: 200,
+  statistician: 200,
+  member: 403,
+});
 /** Passport forms: admins, coordinators and the chair of the organization; statisticians only read. */
-const editors = (anonymous: number, ok: number): Statuses => ({ anonymous, admin: ok, coordinator: ok, curator: 403, chair: ok, statistician: 403, member: 403 });
-const restructurers = (anonymous: number, ok: number): Statuses => ({ anonymous, admin: ok, coordinator: ok, curator: 403, chair: 403, statistician: 403, member: 403 });
+const editors = (anonymous: number, ok: number): Statuses => ({
+  anonymous,
+  admin: ok,
+  coordinator: ok,
+  curator: 403,
+  chair: ok,
+  statistician: 403,
+  member: 403,
+});
+const restructurers = (anonymous: number, ok: number): Statuses => ({
+  anonymous,
+  admin: ok,
+  coordinator: ok,
+  curator: 403,
+  chair: 403,
+  statistician: 403,
+  member: 403,
+});
 /** The users section: the federal admin and coordinators; for the other roles it does not exist. */
 const managers = (anonymous: number, ok: number): Statuses => ({ ...all(404), anonymous, admin: ok, coordinator: ok });
 /** Any object of another region: 404 for everyone who is logged in (the admin's subtree has no outside). */
-const outsideOf = (anonymous: number): Record<Subject, number | null> => ({ anonymous, admin: null, coordinator: 404, curator: 404, chair: 404, statistician: 404, member: 404 });
+const outsideOf = (anonymous: number): Record<Subject, number | null> => ({
+  anonymous,
+  admin: null,
+  coordinator: 404,
+  curator: 404,
+  chair: 404,
+  statistician: 404,
+  member: 404,
+});
 
 export const AUTHZ_MATRIX: MatrixEntry[] = [
   { method: 'GET', path: '/healthz', inside: all(200) },
@@ -46,38 +86,105 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   { method: 'GET', path: '/account/password', inside: loggedIn(303, 200) },
   { method: 'POST', path: '/account/password', body: {}, inside: loggedIn(401, 422) },
   { method: 'GET', path: '/', inside: loggedIn(303, 200) },
-  ...['/orgs/:inpo', '/orgs/:inpo/officers', '/orgs/:inpo/headcount', '/orgs/:inpo/structure', '/orgs/:inpo/agreement', '/orgs/:inpo/search'].map(
-    (path): MatrixEntry => ({ method: 'GET', path, inside: readers(303), outside: outsideOf(303) }),
-  ),
-  ...['/orgs/:inpo/edit', '/orgs/:inpo/officers/new', '/orgs/:inpo/officers/:officerId/person', '/orgs/:inpo/agreement/edit', '/orgs/:inpo/history', '/orgs/:inpo/children/new'].map(
-    (path): MatrixEntry => ({ method: 'GET', path, inside: editors(303, 200), outside: outsideOf(303) }),
-  ),
+  ...[
+    '/orgs/:inpo',
+    '/orgs/:inpo/officers',
+    '/orgs/:inpo/headcount',
+    '/orgs/:inpo/structure',
+    '/orgs/:inpo/agreement',
+    '/orgs/:inpo/search',
+  ].map((path): MatrixEntry => ({ method: 'GET', path, inside: readers(303), outside: outsideOf(303) })),
+  ...[
+    '/orgs/:inpo/edit',
+    '/orgs/:inpo/officers/new',
+    '/orgs/:inpo/officers/:officerId/person',
+    '/orgs/:inpo/agreement/edit',
+    '/orgs/:inpo/history',
+    '/orgs/:inpo/children/new',
+  ].map((path): MatrixEntry => ({ method: 'GET', path, inside: editors(303, 200), outside: outsideOf(303) })),
   // An empty form: allowed editors reach validation (422), everyone else is stopped before it.
-  ...['/orgs/:inpo/edit', '/orgs/:inpo/officers', '/orgs/:inpo/officers/:officerId/end', '/orgs/:inpo/officers/:officerId/person', '/orgs/:inpo/headcount', '/orgs/:inpo/agreement', '/orgs/:inpo/agreement/annexes', '/orgs/:inpo/children'].map(
-    (path): MatrixEntry => ({ method: 'POST', path, body: {}, inside: editors(401, 422), outside: outsideOf(401) }),
-  ),
-  { method: 'GET', path: '/orgs/:inpo/export.xlsx', inside: { anonymous: 303, admin: 200, coordinator: 200, curator: 200, chair: 403, statistician: 200, member: 403 }, outside: outsideOf(303) },
+  ...[
+    '/orgs/:inpo/edit',
+    '/orgs/:inpo/officers',
+    '/orgs/:inpo/officers/:officerId/end',
+    '/orgs/:inpo/officers/:officerId/person',
+    '/orgs/:inpo/headcount',
+    '/orgs/:inpo/agreement',
+    '/orgs/:inpo/agreement/annexes',
+    '/orgs/:inpo/children',
+  ].map((path): MatrixEntry => ({
+    method: 'POST',
+    path,
+    body: {},
+    inside: editors(401, 422),
+    outside: outsideOf(401),
+  })),
+  {
+    method: 'GET',
+    path: '/orgs/:inpo/export.xlsx',
+    inside: { anonymous: 303, admin: 200, coordinator: 200, curator: 200, chair: 403, statistician: 200, member: 403 },
+    outside: outsideOf(303),
+  },
   { method: 'GET', path: '/orgs/:inpo/import', inside: restructurers(303, 200), outside: outsideOf(303) },
   { method: 'GET', path: '/orgs/:inpo/import/template.xlsx', inside: restructurers(303, 200), outside: outsideOf(303) },
   // Without a file: allowed users get «choose a file» (422).
   { method: 'POST', path: '/orgs/:inpo/import', body: {}, inside: restructurers(401, 422), outside: outsideOf(401) },
   // Member cards and lists: personal data, so not for statisticians; the member account sees only its own card.
-  ...['/orgs/:inpo/members/new', '/members/:id/edit', '/orgs/:inpo/members/import', '/orgs/:inpo/members/import/template.xlsx', '/orgs/:inpo/members/duplicates', '/orgs/:inpo/transfer-requests'].map(
-    (path): MatrixEntry => ({ method: 'GET', path, inside: editors(303, 200), outside: outsideOf(303) }),
-  ),
+  ...[
+    '/orgs/:inpo/members/new',
+    '/members/:id/edit',
+    '/orgs/:inpo/members/import',
+    '/orgs/:inpo/members/import/template.xlsx',
+    '/orgs/:inpo/members/duplicates',
+    '/orgs/:inpo/transfer-requests',
+  ].map((path): MatrixEntry => ({ method: 'GET', path, inside: editors(303, 200), outside: outsideOf(303) })),
   // Reading and downloading: the curator too.
-  ...['/orgs/:inpo/members', '/members/:id', '/members/:id/application', '/orgs/:inpo/cards', '/orgs/:inpo/members/export.xlsx', '/orgs/:inpo/members/export.csv'].map(
-    (path): MatrixEntry => ({ method: 'GET', path, inside: { ...editors(303, 200), curator: 200 }, outside: outsideOf(303) }),
-  ),
-  ...['/orgs/:inpo/members', '/members/:id/edit', '/members/:id/transfer', '/members/:id/exit', '/members/:id/category', '/members/:id/cards', '/members/:id/cards/move', '/orgs/:inpo/cards/batch', '/members/:id/consents', '/members/:id/consents/withdraw', '/orgs/:inpo/members/import', '/members/:id/readmit', '/members/:id/merge'].map(
-    (path): MatrixEntry => ({ method: 'POST', path, body: {}, inside: editors(401, 422), outside: outsideOf(401) }),
-  ),
+  ...[
+    '/orgs/:inpo/members',
+    '/members/:id',
+    '/members/:id/application',
+    '/orgs/:inpo/cards',
+    '/orgs/:inpo/members/export.xlsx',
+    '/orgs/:inpo/members/export.csv',
+  ].map((path): MatrixEntry => ({
+    method: 'GET',
+    path,
+    inside: { ...editors(303, 200), curator: 200 },
+    outside: outsideOf(303),
+  })),
+  ...[
+    '/orgs/:inpo/members',
+    '/members/:id/edit',
+    '/members/:id/transfer',
+    '/members/:id/exit',
+    '/members/:id/category',
+    '/members/:id/cards',
+    '/members/:id/cards/move',
+    '/orgs/:inpo/cards/batch',
+    '/members/:id/consents',
+    '/members/:id/consents/withdraw',
+    '/orgs/:inpo/members/import',
+    '/members/:id/readmit',
+    '/members/:id/merge',
+  ].map((path): MatrixEntry => ({
+    method: 'POST',
+    path,
+    body: {},
+    inside: editors(401, 422),
+    outside: outsideOf(401),
+  })),
   // The bulk form returns to the list with the outcome (for an empty form: what is missing) as a message.
   { method: 'POST', path: '/orgs/:inpo/members/bulk', body: {}, inside: editors(401, 303), outside: outsideOf(401) },
   // Deciding a transfer request: the request id is checked against the receiving organization (none exists here).
   { method: 'POST', path: '/transfer-requests/:id/decide', body: { decision: 'accept' }, inside: loggedIn(401, 404) },
   // A background export: queued by anyone who may read the members; progress and file for the requester only.
-  { method: 'POST', path: '/orgs/:inpo/members/export-jobs', body: {}, inside: { ...editors(401, 303), curator: 303 }, outside: outsideOf(401) },
+  {
+    method: 'POST',
+    path: '/orgs/:inpo/members/export-jobs',
+    body: {},
+    inside: { ...editors(401, 303), curator: 303 },
+    outside: outsideOf(401),
+  },
   { method: 'GET', path: '/exports/:id', inside: loggedIn(303, 404) },
   { method: 'GET', path: '/exports/:id/download', inside: loggedIn(303, 404) },
   // An import's error report belongs to whoever ran the import: nobody else finds it.
@@ -87,29 +194,63 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     { method: 'GET', path, inside: restructurers(303, 200), outside: outsideOf(303) },
     { method: 'POST', path, body: {}, inside: restructurers(401, 422), outside: outsideOf(401) },
   ]),
-  ...['/orgs/:inpo/move/targets', '/orgs/:inpo/merge/targets'].map((path): MatrixEntry => ({ method: 'GET', path, inside: restructurers(303, 200), outside: outsideOf(303) })),
+  ...['/orgs/:inpo/move/targets', '/orgs/:inpo/merge/targets'].map((path): MatrixEntry => ({
+    method: 'GET',
+    path,
+    inside: restructurers(303, 200),
+    outside: outsideOf(303),
+  })),
   // Statistical reports: read by everyone who reads the passport; `:date` of the POSTs is not a reporting
   // date, so an allowed caller reaches the check of the date (422) or finds no report to decide on (409).
   { method: 'GET', path: '/orgs/:inpo/reports', inside: readers(303), outside: outsideOf(303) },
   // Without ?form=&date= it returns to the reports page with a message.
-  { method: 'GET', path: '/orgs/:inpo/reports/open', inside: { ...readers(303), admin: 303, coordinator: 303, curator: 303, chair: 303, statistician: 303 }, outside: outsideOf(303) },
+  {
+    method: 'GET',
+    path: '/orgs/:inpo/reports/open',
+    inside: { ...readers(303), admin: 303, coordinator: 303, curator: 303, chair: 303, statistician: 303 },
+    outside: outsideOf(303),
+  },
   { method: 'GET', path: '/reports/:form/:inpo/:file', inside: readers(303), outside: outsideOf(303) },
   { method: 'GET', path: '/reports/:form/:inpo/:date/compare', inside: readers(303), outside: outsideOf(303) },
   // A ППО consolidates nothing (no board) and a version comparison needs ?a=&b=.
-  ...['/orgs/:inpo/reports/board', '/reports/:form/:inpo/:date/versions'].map(
-    (path): MatrixEntry => ({ method: 'GET', path, inside: { anonymous: 303, admin: 404, coordinator: 404, curator: 404, chair: 404, statistician: 404, member: 403 }, outside: outsideOf(303) }),
-  ),
-  { method: 'POST', path: '/reports/:form/:inpo/:date/file', body: {}, inside: editors(401, 422), outside: outsideOf(401) },
-  { method: 'POST', path: '/reports/:form/:inpo/:date/accept', body: {}, inside: { anonymous: 401, admin: 409, coordinator: 409, curator: 403, chair: 403, statistician: 403, member: 403 }, outside: outsideOf(401) },
-  ...['/reports/:form/:inpo/:date/return', '/reports/:form/:inpo/:date/reopen'].map(
-    (path): MatrixEntry => ({ method: 'POST', path, body: {}, inside: { anonymous: 401, admin: 422, coordinator: 422, curator: 403, chair: 403, statistician: 403, member: 403 }, outside: outsideOf(401) }),
-  ),
+  ...['/orgs/:inpo/reports/board', '/reports/:form/:inpo/:date/versions'].map((path): MatrixEntry => ({
+    method: 'GET',
+    path,
+    inside: { anonymous: 303, admin: 404, coordinator: 404, curator: 404, chair: 404, statistician: 404, member: 403 },
+    outside: outsideOf(303),
+  })),
+  {
+    method: 'POST',
+    path: '/reports/:form/:inpo/:date/file',
+    body: {},
+    inside: editors(401, 422),
+    outside: outsideOf(401),
+  },
+  {
+    method: 'POST',
+    path: '/reports/:form/:inpo/:date/accept',
+    body: {},
+    inside: { anonymous: 401, admin: 409, coordinator: 409, curator: 403, chair: 403, statistician: 403, member: 403 },
+    outside: outsideOf(401),
+  },
+  ...['/reports/:form/:inpo/:date/return', '/reports/:form/:inpo/:date/reopen'].map((path): MatrixEntry => ({
+    method: 'POST',
+    path,
+    body: {},
+    inside: { anonymous: 401, admin: 422, coordinator: 422, curator: 403, chair: 403, statistician: 403, member: 403 },
+    outside: outsideOf(401),
+  })),
   // Form definitions: the federal administrator only; for anyone else the union root is outside their subtree.
   { method: 'GET', path: '/admin/forms', inside: { ...all(404), anonymous: 303, admin: 200 } },
   { method: 'GET', path: '/admin/forms/:formVersionId', inside: { ...all(404), anonymous: 303, admin: 200 } },
   { method: 'POST', path: '/admin/forms', body: {}, inside: { ...all(404), anonymous: 401, admin: 422 } },
   // Version 1 of every default form is already active.
-  { method: 'POST', path: '/admin/forms/:formVersionId/activate', body: {}, inside: { ...all(404), anonymous: 401, admin: 409 } },
+  {
+    method: 'POST',
+    path: '/admin/forms/:formVersionId/activate',
+    body: {},
+    inside: { ...all(404), anonymous: 401, admin: 409 },
+  },
   // The login's code step: without a password step waiting for it, back to the login form (anonymous) or home.
   { method: 'GET', path: '/login/code', inside: all(303) },
   { method: 'POST', path: '/login/code', body: { code: '123456' }, inside: all(303) },
@@ -120,10 +261,24 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   { method: 'POST', path: '/account/second-factor/reset', body: {}, inside: loggedIn(401, 422) },
   { method: 'POST', path: '/account/sessions/:handle/end', inside: loggedIn(401, 404) },
   // An administrator resets the second factor of a user whose grants lie in their subtree ("inside": a chair of the ППО).
-  { method: 'POST', path: '/admin/users/:userId/totp-reset', inside: { ...all(403), anonymous: 401, admin: 303 }, outside: outsideOf(401) },
+  {
+    method: 'POST',
+    path: '/admin/users/:userId/totp-reset',
+    inside: { ...all(403), anonymous: 401, admin: 303 },
+    outside: outsideOf(401),
+  },
   // The audit log: federal admin all of it, a coordinator their subtree's; no one else.
-  ...['/admin/audit', '/admin/audit/export.xlsx'].map((path): MatrixEntry => ({ method: 'GET', path, inside: { ...all(403), anonymous: 303, admin: 200, coordinator: 200, curator: 200 } })),
-  { method: 'GET', path: '/members/:id/journal', inside: { ...all(403), anonymous: 303, admin: 200, coordinator: 200, curator: 200 }, outside: outsideOf(303) },
+  ...['/admin/audit', '/admin/audit/export.xlsx'].map((path): MatrixEntry => ({
+    method: 'GET',
+    path,
+    inside: { ...all(403), anonymous: 303, admin: 200, coordinator: 200, curator: 200 },
+  })),
+  {
+    method: 'GET',
+    path: '/members/:id/journal',
+    inside: { ...all(403), anonymous: 303, admin: 200, coordinator: 200, curator: 200 },
+    outside: outsideOf(303),
+  },
   // Password links: public; an unknown token is the same «link no longer works» page (410) for everyone.
   { method: 'GET', path: '/forgot-password', inside: all(200) },
   { method: 'POST', path: '/forgot-password', body: {}, inside: all(422) },
@@ -134,22 +289,58 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   // Users: the federal admin (all) and coordinators (users with grants in their subtree); for every other
   // role the section does not exist (404). `:userId` is a chair of the ППО (with an audit trail, so it is
   // never deleted), outside: a chair of R2.
-  ...['/admin/users', '/admin/users/new'].map((path): MatrixEntry => ({ method: 'GET', path, inside: managers(303, 200) })),
+  ...['/admin/users', '/admin/users/new'].map((path): MatrixEntry => ({
+    method: 'GET',
+    path,
+    inside: managers(303, 200),
+  })),
   { method: 'POST', path: '/admin/users', body: {}, inside: managers(401, 422) },
-  ...['/admin/users/:userId', '/admin/users/:userId/edit'].map((path): MatrixEntry => ({ method: 'GET', path, inside: managers(303, 200), outside: outsideOf(303) })),
-  ...['/admin/users/:userId/edit', '/admin/users/:userId/grants'].map((path): MatrixEntry => ({ method: 'POST', path, body: {}, inside: managers(401, 422), outside: outsideOf(401) })),
+  ...['/admin/users/:userId', '/admin/users/:userId/edit'].map((path): MatrixEntry => ({
+    method: 'GET',
+    path,
+    inside: managers(303, 200),
+    outside: outsideOf(303),
+  })),
+  ...['/admin/users/:userId/edit', '/admin/users/:userId/grants'].map((path): MatrixEntry => ({
+    method: 'POST',
+    path,
+    body: {},
+    inside: managers(401, 422),
+    outside: outsideOf(401),
+  })),
   ...['/admin/users/:userId/block', '/admin/users/:userId/unblock', '/admin/users/:userId/invite'].map(
     (path): MatrixEntry => ({ method: 'POST', path, body: {}, inside: managers(401, 303), outside: outsideOf(401) }),
   ),
-  { method: 'POST', path: '/admin/users/:userId/delete', body: {}, inside: managers(401, 409), outside: outsideOf(401) },
+  {
+    method: 'POST',
+    path: '/admin/users/:userId/delete',
+    body: {},
+    inside: managers(401, 409),
+    outside: outsideOf(401),
+  },
   // `:grantId` is a grant of another user: revoking it through this user's page finds nothing (the real
   // revocations are in users-admin.test.ts, where they can end sessions without spoiling this fixture).
   { method: 'POST', path: '/admin/users/:userId/grants/:grantId/revoke', body: {}, inside: loggedIn(401, 404) },
   // Chairs' logins of a subtree: those who manage users there (the chair and the curator of it do not).
   { method: 'GET', path: '/admin/chairs', inside: managers(303, 303) },
-  ...['/orgs/:inpo/chairs', '/orgs/:inpo/chairs/export.xlsx'].map((path): MatrixEntry => ({ method: 'GET', path, inside: restructurers(303, 200), outside: outsideOf(303) })),
-  { method: 'POST', path: '/orgs/:inpo/chairs/provision', body: {}, inside: restructurers(401, 303), outside: outsideOf(401) },
+  ...['/orgs/:inpo/chairs', '/orgs/:inpo/chairs/export.xlsx'].map((path): MatrixEntry => ({
+    method: 'GET',
+    path,
+    inside: restructurers(303, 200),
+    outside: outsideOf(303),
+  })),
+  {
+    method: 'POST',
+    path: '/orgs/:inpo/chairs/provision',
+    body: {},
+    inside: restructurers(401, 303),
+    outside: outsideOf(401),
+  },
   // The outbox: letters carry one-time links, so the federal administrator only.
-  ...['/admin/mail', '/admin/mail/:messageId'].map((path): MatrixEntry => ({ method: 'GET', path, inside: { ...all(404), anonymous: 303, admin: 200 } })),
+  ...['/admin/mail', '/admin/mail/:messageId'].map((path): MatrixEntry => ({
+    method: 'GET',
+    path,
+    inside: { ...all(404), anonymous: 303, admin: 200 },
+  })),
   { method: 'POST', path: '/logout', inside: loggedIn(401, 303), endsSession: true },
 ];

@@ -16,7 +16,12 @@ export interface DemoOrg {
 }
 
 const ppo = (name: string, employerKind: EmployerKind, members: number, key?: string): DemoOrg => ({
-  key, level: 'primary', name: `Первичная профсоюзная организация ${name}`, shortName: `ППО ${name}`, employerKind, members,
+  key,
+  level: 'primary',
+  name: `Первичная профсоюзная организация ${name}`,
+  shortName: `ППО ${name}`,
+  employerKind,
+  members,
 });
 
 /** Four real regional organizations of the union with a few of their territorial and primary organizations. */
@@ -47,7 +52,10 @@ export const DEMO_TREE: DemoOrg = {
           key: 'almetyevsk',
           level: 'territorial',
           name: 'Альметьевская районная организация Профсоюза',
-          children: [ppo('МБОУ «Лицей № 2» г. Альметьевска', 'school', 26), ppo('МБДОУ «Детский сад № 5 «Сказка»', 'kindergarten', 12)],
+          children: [
+            ppo('МБОУ «Лицей № 2» г. Альметьевска', 'school', 26),
+            ppo('МБДОУ «Детский сад № 5 «Сказка»', 'kindergarten', 12),
+          ],
         },
         {
           key: 'kfu',
@@ -64,9 +72,16 @@ export const DEMO_TREE: DemoOrg = {
               name: 'Профсоюзная организация Института математики и механики им. Н. И. Лобачевского',
               members: 22,
               studentShare: 0.7,
-              children: [{ level: 'group', name: 'Профсоюзная группа кафедры алгебры и математической логики', members: 6 }],
+              children: [
+                { level: 'group', name: 'Профсоюзная группа кафедры алгебры и математической логики', members: 6 },
+              ],
             },
-            { level: 'subdivision', name: 'Профсоюзная организация Института филологии и межкультурной коммуникации', members: 18, studentShare: 0.6 },
+            {
+              level: 'subdivision',
+              name: 'Профсоюзная организация Института филологии и межкультурной коммуникации',
+              members: 18,
+              studentShare: 0.6,
+            },
           ],
         },
       ],
@@ -81,9 +96,16 @@ export const DEMO_TREE: DemoOrg = {
         {
           level: 'territorial',
           name: 'Калининградская городская организация Профсоюза',
-          children: [ppo('МАОУ «Лицей № 23» г. Калининграда', 'school', 24), ppo('МАДОУ «Центр развития ребёнка — детский сад № 115»', 'kindergarten', 11)],
+          children: [
+            ppo('МАОУ «Лицей № 23» г. Калининграда', 'school', 24),
+            ppo('МАДОУ «Центр развития ребёнка — детский сад № 115»', 'kindergarten', 11),
+          ],
         },
-        { level: 'territorial', name: 'Гурьевская районная организация Профсоюза', children: [ppo('МАОУ «Гимназия г. Гурьевска»', 'school', 15)] },
+        {
+          level: 'territorial',
+          name: 'Гурьевская районная организация Профсоюза',
+          children: [ppo('МАОУ «Гимназия г. Гурьевска»', 'school', 15)],
+        },
       ],
     },
     {
@@ -96,12 +118,17 @@ export const DEMO_TREE: DemoOrg = {
         {
           level: 'territorial',
           name: 'Автозаводская районная организация Профсоюза г. Нижнего Новгорода',
-          children: [ppo('МБОУ «Школа № 128» г. Нижнего Новгорода', 'school', 27), ppo('МБУ ДО «Дом детского творчества Автозаводского района»', 'additional', 9)],
+          children: [
+            ppo('МБОУ «Школа № 128» г. Нижнего Новгорода', 'school', 27),
+            ppo('МБУ ДО «Дом детского творчества Автозаводского района»', 'additional', 9),
+          ],
         },
         {
           level: 'territorial',
           name: 'Арзамасская городская организация Профсоюза',
-          children: [{ ...ppo('ГБПОУ «Арзамасский коммерческо-технический техникум»', 'college', 21), studentShare: 0.5 }],
+          children: [
+            { ...ppo('ГБПОУ «Арзамасский коммерческо-технический техникум»', 'college', 21), studentShare: 0.5 },
+          ],
         },
       ],
     },
@@ -117,7 +144,11 @@ export const DEMO_TREE: DemoOrg = {
           name: 'Орловская городская организация Профсоюза',
           children: [ppo('МБОУ «Средняя общеобразовательная школа № 35 им. А. Г. Перелыгина» г. Орла', 'school', 25)],
         },
-        { level: 'territorial', name: 'Мценская районная организация Профсоюза', children: [ppo('МБОУ «Лицей № 1 им. С. Н. Булгакова» г. Мценска', 'school', 13)] },
+        {
+          level: 'territorial',
+          name: 'Мценская районная организация Профсоюза',
+          children: [ppo('МБОУ «Лицей № 1 им. С. Н. Булгакова» г. Мценска', 'school', 13)],
+        },
       ],
     },
   ],

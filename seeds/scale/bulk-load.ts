@@ -1,8 +1,17 @@
 import type { Knex } from 'knex';
 import type { PoolClient } from 'pg';
 
-interface ConstraintDef { tbl: string; conname: string; contype: 'f' | 'u' | 'x'; def: string }
-interface IndexDef { tbl: string; indexname: string; indexdef: string }
+interface ConstraintDef {
+  tbl: string;
+  conname: string;
+  contype: 'f' | 'u' | 'x';
+  def: string;
+}
+interface IndexDef {
+  tbl: string;
+  indexname: string;
+  indexdef: string;
+}
 
 /**
  * Runs a bulk load into `tables` with their secondary indexes and their foreign-key, unique and
@@ -10,7 +19,12 @@ interface IndexDef { tbl: string; indexname: string; indexdef: string }
  * catalog, so the migrations stay the only place they are written). Building an index once over
  * 4 M rows is several times cheaper than maintaining it row by row during COPY.
  */
-export async function withoutSecondaryStructures(db: Knex, tables: string[], load: () => Promise<void>, log: (what: string) => void) {
+export async function withoutSecondaryStructures(
+  db: Knex,
+  tables: string[],
+  load: () => Promise<void>,
+  log: (what: string) => void,
+) {
   const { rows: constraints }: { rows: ConstraintDef[] } = await db.raw(
     `SELECT conrelid::regclass::text AS tbl, conname, contype, pg_get_constraintdef(oid) AS def
        FROM pg_constraint WHERE conrelid = ANY(?::regclass[]) AND contype IN ('f', 'u', 'x')`,

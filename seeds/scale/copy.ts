@@ -5,7 +5,12 @@ import { copyInto, copyLine } from '../../src/db/copy';
  * COPYs the rows a generator yields into `table`, respecting backpressure, so millions of rows pass
  * through a small buffer. Returns the number of rows.
  */
-export async function copyRows(db: Knex, table: string, columns: string[], rows: Iterable<(string | number | boolean | null)[]>): Promise<number> {
+export async function copyRows(
+  db: Knex,
+  table: string,
+  columns: string[],
+  rows: Iterable<(string | number | boolean | null)[]>,
+): Promise<number> {
   let count = 0;
   await copyInto(db, table, columns, async (write) => {
     let chunk = '';

@@ -40,7 +40,11 @@ export function authorize(principal: Principal, action: Action, org: OrgRef | un
 }
 
 /** The organization a member card is registered in, as the access rules see it. */
-export function memberOrgRef(member: { organizationId: number; organizationPath: string; organizationLevel: string }): OrgRef {
+export function memberOrgRef(member: {
+  organizationId: number;
+  organizationPath: string;
+  organizationLevel: string;
+}): OrgRef {
   return { id: member.organizationId, path: member.organizationPath, level: member.organizationLevel };
 }
 
@@ -58,15 +62,25 @@ export function memberViewPaths(principal: Principal): string[] {
  */
 export function stillHeldPaths(remembered: string[], principal: Principal): string[] {
   const now = memberViewPaths(principal);
-  return remembered.flatMap((path) => now.flatMap((held) => (pathWithin(path, held) ? [path] : pathWithin(held, path) ? [held] : [])));
+  return remembered.flatMap((path) =>
+    now.flatMap((held) => (pathWithin(path, held) ? [path] : pathWithin(held, path) ? [held] : [])),
+  );
 }
 
 /** The organizations a user "belongs to" for the header and the home page: the granted ones, deduplicated. */
-export function homeOrganizations(principal: Principal): { id: number; inpo: string; name: string; path: string; level: string }[] {
+export function homeOrganizations(
+  principal: Principal,
+): { id: number; inpo: string; name: string; path: string; level: string }[] {
   const seen = new Map<number, { id: number; inpo: string; name: string; path: string; level: string }>();
   for (const g of principal.grants) {
     if (!seen.has(g.organizationId)) {
-      seen.set(g.organizationId, { id: g.organizationId, inpo: g.organizationInpo, name: g.organizationName, path: g.organizationPath, level: g.organizationLevel });
+      seen.set(g.organizationId, {
+        id: g.organizationId,
+        inpo: g.organizationInpo,
+        name: g.organizationName,
+        path: g.organizationPath,
+        level: g.organizationLevel,
+      });
     }
   }
   return [...seen.values()];

@@ -49,7 +49,11 @@ export function isFederalAdmin(principal: Principal): boolean {
  * (edited, blocked, deleted) only when all of them do: a coordinator of one region must not lock a
  * person out of another region's work. Users without grants are the federal administrator's.
  */
-export function authorizeUserAccess(principal: Principal, user: { id: number; grantPaths: string[] }, change: boolean): void {
+export function authorizeUserAccess(
+  principal: Principal,
+  user: { id: number; grantPaths: string[] },
+  change: boolean,
+): void {
   const managed = userManagementPaths(principal);
   const isFederal = isFederalAdmin(principal);
   const inside = (path: string) => managed.some((m) => pathWithin(path, m));
@@ -57,5 +61,6 @@ export function authorizeUserAccess(principal: Principal, user: { id: number; gr
   if (!isFederal && !user.grantPaths.some(inside)) throw new NotFoundError();
   if (!change) return;
   if (user.id === principal.id) throw new ForbiddenError('Свою учётную запись меняйте в личном кабинете');
-  if (!isFederal && !user.grantPaths.every(inside)) throw new ForbiddenError('У пользователя есть права вне вашей организации: обратитесь к администратору');
+  if (!isFederal && !user.grantPaths.every(inside))
+    throw new ForbiddenError('У пользователя есть права вне вашей организации: обратитесь к администратору');
 }

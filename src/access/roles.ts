@@ -43,7 +43,11 @@ export const PERMISSIONS = {
  * not of other organizations below it (a territorial chair does not edit the ППО's passports), and files
  * only their own organization's reports.
  */
-export const CHAIR_LIMITED_TO_OWN_UNITS: ReadonlySet<Action> = new Set<Action>(['org.passport.edit', 'org.units.create', 'report.file']);
+export const CHAIR_LIMITED_TO_OWN_UNITS: ReadonlySet<Action> = new Set<Action>([
+  'org.passport.edit',
+  'org.units.create',
+  'report.file',
+]);
 export const UNIT_LEVELS: ReadonlySet<string> = new Set(['subdivision', 'group']);
 
 export type Action = keyof typeof PERMISSIONS;
@@ -52,7 +56,14 @@ export type Action = keyof typeof PERMISSIONS;
  * Seniority for granting: a coordinator grants only roles at or below their own (never admin). The
  * read-only curator sits below the coordinator and above the chair: it reads what a coordinator reads.
  */
-export const ROLE_RANK: Record<Role, number> = { admin: 5, coordinator: 4, curator: 3, chair: 2, statistician: 1, member: 0 };
+export const ROLE_RANK: Record<Role, number> = {
+  admin: 5,
+  coordinator: 4,
+  curator: 3,
+  chair: 2,
+  statistician: 1,
+  member: 0,
+};
 
 export function roleMay(role: Role, action: Action): boolean {
   return (PERMISSIONS[action] as readonly Role[]).includes(role);

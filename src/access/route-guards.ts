@@ -33,7 +33,10 @@ export function permissionOf(handler: unknown): Permission | undefined {
 export function can(action: Action): Guard {
   return guard(action, (req, _res, next) => {
     const target = req.access;
-    if (!target) throw new Error(`can('${action}') on ${req.route?.path ?? req.path}: no loader resolved the object of this route`);
+    if (!target)
+      throw new Error(
+        `can('${action}') on ${req.route?.path ?? req.path}: no loader resolved the object of this route`,
+      );
     if (!(action === 'member.view' && target.ownCard)) authorize(principalOf(req), action, target.org);
     next();
   });
@@ -46,7 +49,10 @@ export function can(action: Action): Guard {
  */
 export function mayOnTarget(req: Request, action: Action): boolean {
   const target = req.access;
-  if (!target) throw new Error(`mayOnTarget('${action}') on ${req.route?.path ?? req.path}: no loader resolved the object of this route`);
+  if (!target)
+    throw new Error(
+      `mayOnTarget('${action}') on ${req.route?.path ?? req.path}: no loader resolved the object of this route`,
+    );
   return allows(principalOf(req), action, target.org);
 }
 
@@ -80,10 +86,15 @@ export interface GuardedRouter {
 /** A router whose every route names its permission first: without one it does not compile, and a cast still fails at start-up. */
 export function guardedRouter(): GuardedRouter {
   const router = Router();
-  const route = (method: 'get' | 'post') => (path: string, first: Guard, ...handlers: Handler[]) => {
-    if (!permissionOf(first)) throw new Error(`${method.toUpperCase()} ${path}: the first handler must name a permission (can(...), signedIn, publicRoute)`);
-    router[method](path, first, ...handlers);
-  };
+  const route =
+    (method: 'get' | 'post') =>
+    (path: string, first: Guard, ...handlers: Handler[]) => {
+      if (!permissionOf(first))
+        throw new Error(
+          `${method.toUpperCase()} ${path}: the first handler must name a permission (can(...), signedIn, publicRoute)`,
+        );
+      router[method](path, first, ...handlers);
+    };
   return {
     router,
     get: route('get'),

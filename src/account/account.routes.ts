@@ -14,10 +14,17 @@ import { errorViewModel, parseForm } from '../http/forms';
 import { principalOf } from '../http/guards';
 
 const confirmSchema = z.object({
-  code: z.string({ error: 'Введите код из приложения' }).trim().min(1, 'Введите код из приложения').max(20, 'Код — 6 цифр'),
+  code: z
+    .string({ error: 'Введите код из приложения' })
+    .trim()
+    .min(1, 'Введите код из приложения')
+    .max(20, 'Код — 6 цифр'),
 });
 const resetSchema = z.object({
-  currentPassword: z.string({ error: 'Введите текущий пароль' }).min(1, 'Введите текущий пароль').max(MAX_PASSWORD_LENGTH),
+  currentPassword: z
+    .string({ error: 'Введите текущий пароль' })
+    .min(1, 'Введите текущий пароль')
+    .max(MAX_PASSWORD_LENGTH),
 });
 const HANDLE = /^[0-9a-f]{32}$/;
 
@@ -33,7 +40,10 @@ export function accountRoutes({ auth, secondFactor, account, config }: Deps): Ro
 
   async function showAccount(req: Request, res: Response) {
     const user = principalOf(req);
-    const [sessions, factor] = await Promise.all([account.sessions(user.id, req.sessionID), secondFactor.status(user.id)]);
+    const [sessions, factor] = await Promise.all([
+      account.sessions(user.id, req.sessionID),
+      secondFactor.status(user.id),
+    ]);
     const roles = user.grants.map((g) => `${ROLE_LABELS[g.role]} — ${g.organizationName}`);
     res.render('account/index', { title: 'Мой аккаунт', user, roles, sessions, factor });
   }
@@ -46,16 +56,29 @@ export function accountRoutes({ auth, secondFactor, account, config }: Deps): Ro
     const user = principalOf(req);
     const factor = await secondFactor.status(user.id);
     // The offered secret stays the same across reloads and wrong codes: the app may already hold it.
-    const enrolment = factor.enrolledAt ? null : await secondFactor.enrolment(user.username, (req.session.enrolmentSecret ??= newTotpSecret()));
+    const enrolment = factor.enrolledAt
+      ? null
+      : await secondFactor.enrolment(user.username, (req.session.enrolmentSecret ??= newTotpSecret()));
     const forced = config.totpRequired && !factor.enrolledAt && secondFactorRequired(user);
-    res.status(status).render('account/second-factor', { title: 'Второй фактор', factor, enrolment, forced, ...errorViewModel(errors) });
+    res
+      .status(status)
+      .render('account/second-factor', {
+        title: 'Второй фактор',
+        factor,
+        enrolment,
+        forced,
+        ...errorViewModel(errors),
+      });
   }
 
   async function confirmSecondFactor(req: Request, res: Response) {
     const form = parseForm(confirmSchema, req.body);
     if (!form.ok) return renderSecondFactor(req, res, 422, form.errors);
     const secret = req.session.enrolmentSecret;
-    if (!secret) return renderSecondFactor(req, res, 422, [{ field: 'code', message: 'Отсканируйте код ещё раз: страница подключения устарела' }]);
+    if (!secret)
+      return renderSecondFactor(req, res, 422, [
+        { field: 'code', message: 'Отсканируйте код ещё раз: страница подключения устарела' },
+      ]);
     let codes: string[];
     try {
       codes = await secondFactor.confirm(principalOf(req).id, secret, form.data.code, auditContextOf(req));

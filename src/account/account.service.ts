@@ -28,11 +28,18 @@ export function createAccountService(db: Knex) {
 
     /** Ends one of the user's other sessions (the current one ends with «Выйти»); someone else's is not found. */
     async endSession(userId: number, handle: string, currentSid: string, ctx: AuditContext): Promise<void> {
-      const target = (await listSessionsOfUser(db, userId)).find((s) => handleOf(s.sid) === handle && s.sid !== currentSid);
+      const target = (await listSessionsOfUser(db, userId)).find(
+        (s) => handleOf(s.sid) === handle && s.sid !== currentSid,
+      );
       if (!target) throw new NotFoundError('Сеанс не найден или уже завершён');
       await inTransaction(db, async (trx) => {
         await deleteSessionOfUser(trx, userId, target.sid);
-        await recordAudit(trx, ctx, { action: 'user.session_ended', entity: 'user', entityId: userId, newValues: { device: describeDevice(target.client?.userAgent), ip: target.client?.ip ?? null } });
+        await recordAudit(trx, ctx, {
+          action: 'user.session_ended',
+          entity: 'user',
+          entityId: userId,
+          newValues: { device: describeDevice(target.client?.userAgent), ip: target.client?.ip ?? null },
+        });
       });
     },
   };

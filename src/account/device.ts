@@ -1,10 +1,18 @@
 /** Browser and system in words a user recognises their own devices by; the raw user-agent is kept beside it. */
 const BROWSERS: [RegExp, string][] = [
-  [/YaBrowser\//, 'Яндекс Браузер'], [/Edg\//, 'Edge'], [/OPR\/|Opera/, 'Opera'], [/Firefox\//, 'Firefox'],
-  [/Chrom(e|ium)\//, 'Chrome'], [/Safari\//, 'Safari'],
+  [/YaBrowser\//, 'Яндекс Браузер'],
+  [/Edg\//, 'Edge'],
+  [/OPR\/|Opera/, 'Opera'],
+  [/Firefox\//, 'Firefox'],
+  [/Chrom(e|ium)\//, 'Chrome'],
+  [/Safari\//, 'Safari'],
 ];
 const SYSTEMS: [RegExp, string][] = [
-  [/Android/, 'Android'], [/iPhone|iPad|iPod/, 'iOS'], [/Windows/, 'Windows'], [/Mac OS X|Macintosh/, 'macOS'], [/Linux/, 'Linux'],
+  [/Android/, 'Android'],
+  [/iPhone|iPad|iPod/, 'iOS'],
+  [/Windows/, 'Windows'],
+  [/Mac OS X|Macintosh/, 'macOS'],
+  [/Linux/, 'Linux'],
 ];
 
 export function describeDevice(userAgent: string | undefined): string {

@@ -26,5 +26,8 @@ export async function listSessionsOfUser(db: Knex, userId: number): Promise<Stor
 }
 
 export async function deleteSessionOfUser(db: Knex, userId: number, sid: string): Promise<number> {
-  return db('sessions').where({ sid }).whereRaw("(sess -> 'passport' ->> 'user') = ?", [String(userId)]).delete();
+  return db('sessions')
+    .where({ sid })
+    .whereRaw("(sess -> 'passport' ->> 'user') = ?", [String(userId)])
+    .delete();
 }

@@ -41,8 +41,19 @@ export function auditRows(db: Knex, scope: AuditScope, q: AuditQuery): Knex.Quer
     .leftJoin('users as u', 'u.id', 'a.actor_user_id')
     .leftJoin('organizations as o', 'o.id', 'a.organization_id')
     .select({
-      id: 'a.id', at: 'a.at', action: 'a.action', entity: 'a.entity', entityId: 'a.entity_id', oldValues: 'a.old_values', newValues: 'a.new_values',
-      ip: 'a.ip', requestId: 'a.request_id', username: 'u.username', actorName: 'u.full_name', orgInpo: 'o.inpo', orgName: 'o.name',
+      id: 'a.id',
+      at: 'a.at',
+      action: 'a.action',
+      entity: 'a.entity',
+      entityId: 'a.entity_id',
+      oldValues: 'a.old_values',
+      newValues: 'a.new_values',
+      ip: 'a.ip',
+      requestId: 'a.request_id',
+      username: 'u.username',
+      actorName: 'u.full_name',
+      orgInpo: 'o.inpo',
+      orgName: 'o.name',
     })
     .orderBy('a.id', 'desc');
   if (!scope.all) query.whereRaw('o.path <@ ?::ltree[]', [scope.paths]);
@@ -52,12 +63,18 @@ export function auditRows(db: Knex, scope: AuditScope, q: AuditQuery): Knex.Quer
   if (q.entities?.length) query.whereIn('a.entity', q.entities as string[]);
   if (q.entityId) query.where('a.entity_id', q.entityId);
   if (q.from) query.whereRaw('a.at >= ?::date::timestamptz', [q.from]);
-  if (q.to) query.whereRaw("a.at < (?::date + 1)::timestamptz", [q.to]);
+  if (q.to) query.whereRaw('a.at < (?::date + 1)::timestamptz', [q.to]);
   return query;
 }
 
 /** One page after the cursor (the last id shown); one row more than the page tells whether another follows. */
-export async function auditPage(db: Knex, scope: AuditScope, q: AuditQuery, afterId: number | null, pageSize: number): Promise<{ rows: AuditRow[]; more: boolean }> {
+export async function auditPage(
+  db: Knex,
+  scope: AuditScope,
+  q: AuditQuery,
+  afterId: number | null,
+  pageSize: number,
+): Promise<{ rows: AuditRow[]; more: boolean }> {
   const query = auditRows(db, scope, q).limit(pageSize + 1);
   if (afterId !== null) query.where('a.id', '<', afterId);
   const rows: AuditRow[] = await query;
@@ -69,5 +86,11 @@ export async function findOrgsReferred(db: Knex, ids: readonly number[], inpos: 
   if (!ids.length && !inpos.length) return [];
   return db('organizations')
     .where((q) => q.whereIn('id', ids).orWhereIn('inpo', inpos))
-    .select<{ id: number; inpo: string; name: string; path: string; level: string }[]>('id', 'inpo', 'name', 'path', 'level');
+    .select<{ id: number; inpo: string; name: string; path: string; level: string }[]>(
+      'id',
+      'inpo',
+      'name',
+      'path',
+      'level',
+    );
 }

@@ -13,7 +13,9 @@ import { ACTION_LABELS, ENTITY_GROUPS } from './labels';
 
 const EMPTY_FILTER: AuditFilter = { actor: null, org: null, action: null, entity: null, from: null, to: null };
 const FILTER_CHOICES = {
-  actions: Object.entries(ACTION_LABELS).map(([value, label]) => ({ value, label })).sort((a, b) => a.label.localeCompare(b.label, 'ru')),
+  actions: Object.entries(ACTION_LABELS)
+    .map(([value, label]) => ({ value, label }))
+    .sort((a, b) => a.label.localeCompare(b.label, 'ru')),
   entities: Object.entries(ENTITY_GROUPS).map(([value, group]) => ({ value, label: group.label })),
 };
 
@@ -36,10 +38,28 @@ export function auditViewerRoutes({ db, auditViewer, loaders }: Deps): Router {
     renderAudit(req, res, 200, { filter, ...page });
   }
 
-  function renderAudit(req: Request, res: Response, status: number, view: { filter: AuditFilter; rows: unknown[]; nextAfter: string | null }, errors: FieldError[] = []) {
+  function renderAudit(
+    req: Request,
+    res: Response,
+    status: number,
+    view: { filter: AuditFilter; rows: unknown[]; nextAfter: string | null },
+    errors: FieldError[] = [],
+  ) {
     const values = errors.length ? req.query : view.filter;
-    const query = new URLSearchParams(Object.entries(view.filter).filter(([, v]) => v != null) as [string, string][]).toString();
-    res.status(status).render('audit/list', { title: 'Журнал аудита', section: 'audit', ...view, values, query, ...FILTER_CHOICES, ...errorViewModel(errors) });
+    const query = new URLSearchParams(
+      Object.entries(view.filter).filter(([, v]) => v != null) as [string, string][],
+    ).toString();
+    res
+      .status(status)
+      .render('audit/list', {
+        title: 'Журнал аудита',
+        section: 'audit',
+        ...view,
+        values,
+        query,
+        ...FILTER_CHOICES,
+        ...errorViewModel(errors),
+      });
   }
 
   async function exportAudit(req: Request, res: Response) {
@@ -50,7 +70,9 @@ export function auditViewerRoutes({ db, auditViewer, loaders }: Deps): Router {
     const { after: _after, ...filter } = form.data;
     const write = await auditViewer.exportFor(principal, filter);
     await sendDownload(db, req, res, {
-      type: XLSX_MIME, fileName: 'zhurnal-audita.xlsx', write: (sink) => write(sink),
+      type: XLSX_MIME,
+      fileName: 'zhurnal-audita.xlsx',
+      write: (sink) => write(sink),
       audit: { action: 'audit.exported', entity: 'audit', newValues: { filter } },
     });
   }

@@ -3,7 +3,9 @@ import { optionalDate, optionalText } from '../shared/fields';
 import { ACTION_LABELS, ENTITY_GROUPS, type EntityGroup } from './labels';
 
 const oneOf = <T extends string>(allowed: readonly T[], message: string) =>
-  optionalText(100).refine((v) => v === null || (allowed as readonly string[]).includes(v), message).transform((v) => v as T | null);
+  optionalText(100)
+    .refine((v) => v === null || (allowed as readonly string[]).includes(v), message)
+    .transform((v) => v as T | null);
 
 /** The audit viewer's filter (query string); every field optional, each refusal in Russian next to its field. */
 export const auditFilterSchema = z

@@ -11,7 +11,14 @@ import { addSafeRow } from '../shared/spreadsheet';
 import { formatDateTime } from '../shared/format';
 import { auditPage, auditRows, type AuditQuery, type AuditRow, type AuditScope } from './audit-viewer.repo';
 import { namerFor, nameCode } from './audit-viewer.values';
-import { actionLabel, describeChanges, ENTITY_GROUPS, ENTITY_LABELS, type EntityGroup, type ValueNamer } from './labels';
+import {
+  actionLabel,
+  describeChanges,
+  ENTITY_GROUPS,
+  ENTITY_LABELS,
+  type EntityGroup,
+  type ValueNamer,
+} from './labels';
 
 export const AUDIT_PAGE_SIZE = 50;
 
@@ -60,7 +67,12 @@ export function createAuditViewerService(db: Knex) {
       orgPath = org.path;
     }
     return {
-      actor: filter.actor, orgPath, action: filter.action, entities: filter.entity ? ENTITY_GROUPS[filter.entity].entities : null, from: filter.from, to: filter.to,
+      actor: filter.actor,
+      orgPath,
+      action: filter.action,
+      entities: filter.entity ? ENTITY_GROUPS[filter.entity].entities : null,
+      from: filter.from,
+      to: filter.to,
     };
   }
 
@@ -84,24 +96,49 @@ export function createAuditViewerService(db: Knex) {
     async memberJournal(principal: Principal, memberId: number) {
       const member = await findMember(db, memberId);
       if (!member) throw new NotFoundError();
-      authorize(principal, 'audit.view', { id: member.organizationId, path: member.organizationPath, level: member.organizationLevel });
-      const { rows, more } = await auditPage(db, { all: true }, { entities: ['member'], entityId: String(member.id) }, null, 1000);
+      authorize(principal, 'audit.view', {
+        id: member.organizationId,
+        path: member.organizationPath,
+        level: member.organizationLevel,
+      });
+      const { rows, more } = await auditPage(
+        db,
+        { all: true },
+        { entities: ['member'], entityId: String(member.id) },
+        null,
+        1000,
+      );
       return { member, rows: await presentAll(db, principal, rows), truncated: more };
     },
   };
 }
 
 const EXPORT_COLUMNS = [
-  { header: 'Когда', width: 18 }, { header: 'Кто', width: 36 }, { header: 'IP-адрес', width: 16 }, { header: 'Действие', width: 36 },
-  { header: 'Объект', width: 20 }, { header: 'Код объекта', width: 12 }, { header: 'Организация', width: 40 }, { header: 'ИНПО', width: 12 },
-  { header: 'Было', width: 50 }, { header: 'Стало', width: 50 }, { header: 'Запрос', width: 20 },
+  { header: 'Когда', width: 18 },
+  { header: 'Кто', width: 36 },
+  { header: 'IP-адрес', width: 16 },
+  { header: 'Действие', width: 36 },
+  { header: 'Объект', width: 20 },
+  { header: 'Код объекта', width: 12 },
+  { header: 'Организация', width: 40 },
+  { header: 'ИНПО', width: 12 },
+  { header: 'Было', width: 50 },
+  { header: 'Стало', width: 50 },
+  { header: 'Запрос', width: 20 },
 ];
 
 const changesText = (row: ReturnType<typeof present>, side: 'old' | 'new') =>
-  row.changes.filter((c) => c[side] !== null).map((c) => `${c.field}: ${c[side]}`).join('; ');
+  row.changes
+    .filter((c) => c[side] !== null)
+    .map((c) => `${c.field}: ${c[side]}`)
+    .join('; ');
 
 async function writeAuditWorkbook(db: Knex, query: Knex.QueryBuilder, sink: RowSink): Promise<number> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink.out, useSharedStrings: false, useStyles: true });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: sink.out,
+    useSharedStrings: false,
+    useStyles: true,
+  });
   const sheet = workbook.addWorksheet('Журнал аудита', { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = EXPORT_COLUMNS;
   sheet.getRow(1).font = { bold: true };
@@ -110,8 +147,17 @@ async function writeAuditWorkbook(db: Knex, query: Knex.QueryBuilder, sink: RowS
     // the file streams row by row: codes are named, organizations stay as recorded (an ИНПО, an id)
     const row = present(raw, nameCode);
     addSafeRow(sheet, [
-      formatDateTime(row.at), row.actor, row.ip ?? '', row.actionLabel, row.entityLabel, row.entityId ?? '', row.orgName ?? '', row.orgInpo ?? '',
-      changesText(row, 'old'), changesText(row, 'new'), row.requestId ?? '',
+      formatDateTime(row.at),
+      row.actor,
+      row.ip ?? '',
+      row.actionLabel,
+      row.entityLabel,
+      row.entityId ?? '',
+      row.orgName ?? '',
+      row.orgInpo ?? '',
+      changesText(row, 'old'),
+      changesText(row, 'new'),
+      row.requestId ?? '',
     ]).commit();
   });
   sheet.commit();

@@ -34,10 +34,18 @@ const VALUE_LABELS: Record<string, Readonly<Record<string, string>>> = {
 
 /** Fields that hold an organization's id, and those that hold its ИНПО (`to` is a card status elsewhere). */
 const ORG_ID_FIELDS: ReadonlySet<string> = new Set(['parentId']);
-const ORG_INPO_FIELDS: ReadonlySet<string> = new Set(['parentInpo', 'mergedInto', 'transferTo', 'organization', 'organizationInpo', 'to']);
+const ORG_INPO_FIELDS: ReadonlySet<string> = new Set([
+  'parentInpo',
+  'mergedInto',
+  'transferTo',
+  'organization',
+  'organizationInpo',
+  'to',
+]);
 
 const isOrgId = (field: string, value: unknown) => ORG_ID_FIELDS.has(field) && Number.isSafeInteger(Number(value));
-const isOrgInpo = (field: string, value: unknown) => ORG_INPO_FIELDS.has(field) && typeof value === 'string' && INPO_PATTERN.test(value);
+const isOrgInpo = (field: string, value: unknown) =>
+  ORG_INPO_FIELDS.has(field) && typeof value === 'string' && INPO_PATTERN.test(value);
 
 /** A dictionary code in Russian; organizations are left to `namerFor`, which reads their names. */
 export const nameCode: ValueNamer = (field, value) => {
@@ -64,7 +72,10 @@ export async function namerFor(db: Knex, principal: Principal, rows: readonly Re
   }
   const orgs = await findOrgsReferred(db, [...ids], [...inpos]);
   const named = (org: (typeof orgs)[number] | undefined) =>
-    org && { text: org.name, ...(can(principal, 'org.view', { ...org, id: Number(org.id) }) ? { href: `/orgs/${org.inpo}` } : {}) };
+    org && {
+      text: org.name,
+      ...(can(principal, 'org.view', { ...org, id: Number(org.id) }) ? { href: `/orgs/${org.inpo}` } : {}),
+    };
   return (field, value) => {
     if (isOrgId(field, value)) return named(orgs.find((o) => Number(o.id) === Number(value)));
     if (isOrgInpo(field, value)) return named(orgs.find((o) => o.inpo === value));

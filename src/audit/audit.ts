@@ -46,7 +46,11 @@ export async function recordAudit(db: Knex | Knex.Transaction, ctx: AuditContext
  * (the ids and their array binding left 16 MB of old-space garbage).
  */
 export async function recordAuditForMembers(
-  db: Knex | Knex.Transaction, ctx: AuditContext, action: string, members: number[] | Knex.QueryBuilder, newValues: Record<string, unknown>,
+  db: Knex | Knex.Transaction,
+  ctx: AuditContext,
+  action: string,
+  members: number[] | Knex.QueryBuilder,
+  newValues: Record<string, unknown>,
 ): Promise<void> {
   if (Array.isArray(members) && !members.length) return;
   const [which, binding] = Array.isArray(members) ? ['m.id = ANY(?::bigint[])', members] : ['m.id IN ?', members];

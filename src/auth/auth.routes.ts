@@ -25,7 +25,12 @@ export function authRoutes({ auth }: Deps, passport: Authenticator): Router {
     const form = parseForm(changePasswordSchema, req.body);
     if (!form.ok) return renderChangePassword(res, 422, form.errors);
     try {
-      await auth.changePassword(principalOf(req).id, { current: form.data.currentPassword, next: form.data.newPassword }, auditContextOf(req), req.sessionID);
+      await auth.changePassword(
+        principalOf(req).id,
+        { current: form.data.currentPassword, next: form.data.newPassword },
+        auditContextOf(req),
+        req.sessionID,
+      );
     } catch (err) {
       if (err instanceof ValidationError) return renderChangePassword(res, 422, err.fields);
       if (err instanceof TooManyRequestsError) {
@@ -46,7 +51,10 @@ function showLogin(req: Request, res: Response) {
 
 function login(passport: Authenticator, req: Request, res: Response, next: NextFunction) {
   const form = parseForm(loginSchema, req.body);
-  const values = { username: typeof req.body?.username === 'string' ? req.body.username : '', next: safeLocalPath(req.body?.next, '') };
+  const values = {
+    username: typeof req.body?.username === 'string' ? req.body.username : '',
+    next: safeLocalPath(req.body?.next, ''),
+  };
   if (!form.ok) return renderLogin(res, 422, values, form.errors);
   passport.authenticate('local', (err: unknown, principal: Principal | false) => {
     if (err instanceof TooManyRequestsError) {
@@ -54,9 +62,12 @@ function login(passport: Authenticator, req: Request, res: Response, next: NextF
       return renderLogin(res, 429, values, [{ field: 'form', message: err.message }]);
     }
     if (err) return next(err);
-    if (!principal) return renderLogin(res, 401, values, [{ field: 'form', message: 'Неверное имя пользователя или пароль' }]);
+    if (!principal)
+      return renderLogin(res, 401, values, [{ field: 'form', message: 'Неверное имя пользователя или пароль' }]);
     if (principal.secondFactorEnrolled) return awaitSecondFactor(req, res, next, principal, form.data.next);
-    startSession(req, principal, (loginErr) => (loginErr ? next(loginErr) : res.redirect(303, landingAfterLogin(principal, form.data.next))));
+    startSession(req, principal, (loginErr) =>
+      loginErr ? next(loginErr) : res.redirect(303, landingAfterLogin(principal, form.data.next)),
+    );
   })(req, res, next);
 }
 
@@ -64,10 +75,21 @@ function login(passport: Authenticator, req: Request, res: Response, next: NextF
  * The password was right; nobody is logged in until the code is. The session id is regenerated here too, so
  * the half-way state cannot be planted, and it remembers only whose code to ask for.
  */
-function awaitSecondFactor(req: Request, res: Response, next: NextFunction, principal: Principal, after: string | undefined) {
+function awaitSecondFactor(
+  req: Request,
+  res: Response,
+  next: NextFunction,
+  principal: Principal,
+  after: string | undefined,
+) {
   req.session.regenerate((err) => {
     if (err) return next(err);
-    req.session.pendingSecondFactor = { userId: principal.id, username: principal.username, next: safeLocalPath(after, ''), startedAt: Date.now() };
+    req.session.pendingSecondFactor = {
+      userId: principal.id,
+      username: principal.username,
+      next: safeLocalPath(after, ''),
+      startedAt: Date.now(),
+    };
     // stored before the redirect: a browser asks for the code page as soon as it has the headers
     req.session.save((saveErr) => (saveErr ? next(saveErr) : res.redirect(303, '/login/code')));
   });
@@ -86,7 +108,12 @@ function showChangePassword(req: Request, res: Response) {
   renderChangePassword(res, 200, []);
 }
 
-function renderLogin(res: Response, status: number, values: { username?: string; next?: string }, errors: FieldError[] = []) {
+function renderLogin(
+  res: Response,
+  status: number,
+  values: { username?: string; next?: string },
+  errors: FieldError[] = [],
+) {
   res.status(status).render('auth/login', { title: 'Вход', values, ...errorViewModel(errors) });
 }
 

@@ -4,7 +4,13 @@ import { inTransaction } from '../db/transaction';
 import { ValidationError, TooManyRequestsError } from '../http/errors';
 import { clearPairFailures, reserveLoginAttempt, waitMessage } from './login-throttle';
 import { dummyPasswordHash, hashPassword, passwordProblem, verifyPassword } from './password';
-import { deleteSessionsOfUser, findUserById, findUserByUsername, loadPrincipal, updatePasswordHash } from './users.repo';
+import {
+  deleteSessionsOfUser,
+  findUserById,
+  findUserByUsername,
+  loadPrincipal,
+  updatePasswordHash,
+} from './users.repo';
 import { recordSignIn } from './sign-in';
 
 export function createAuthService(db: Knex, bcryptCost: number) {
@@ -12,10 +18,21 @@ export function createAuthService(db: Knex, bcryptCost: number) {
    * A password check counted against the (username, address) limits before bcrypt runs, so the login
    * form and the change-password form give a guesser the same ten tries; a correct password forgives them.
    */
-  async function throttledVerify(username: string, ip: string, password: string, hash: string | undefined, mayAccept = true, forgive = true): Promise<boolean> {
+  async function throttledVerify(
+    username: string,
+    ip: string,
+    password: string,
+    hash: string | undefined,
+    mayAccept = true,
+    forgive = true,
+  ): Promise<boolean> {
     const verdict = await reserveLoginAttempt(db, username, ip);
-    if (verdict.blocked) throw new TooManyRequestsError(waitMessage(verdict.retryAfterSeconds), verdict.retryAfterSeconds);
-    const accepted = (await verifyPassword(password, hash ?? (await dummyPasswordHash(bcryptCost)))) && hash !== undefined && mayAccept;
+    if (verdict.blocked)
+      throw new TooManyRequestsError(waitMessage(verdict.retryAfterSeconds), verdict.retryAfterSeconds);
+    const accepted =
+      (await verifyPassword(password, hash ?? (await dummyPasswordHash(bcryptCost)))) &&
+      hash !== undefined &&
+      mayAccept;
     if (accepted && forgive) await clearPairFailures(db, username, ip);
     return accepted;
   }
@@ -44,13 +61,25 @@ export function createAuthService(db: Knex, bcryptCost: number) {
       // An unknown or blocked user costs the same bcrypt and counts the same failure: the answer must not tell them apart.
       // With a second factor the password alone forgives nothing: else a thief of the password could guess
       // nine codes, sign in with the password again and start over.
-      const accepted = await throttledVerify(username, ip, password, user?.password_hash, !!user && !user.blocked_at, !user?.totp_enabled_at);
+      const accepted = await throttledVerify(
+        username,
+        ip,
+        password,
+        user?.password_hash,
+        !!user && !user.blocked_at,
+        !user?.totp_enabled_at,
+      );
       if (!user || !accepted) return null;
       if (!user.totp_enabled_at) await recordSignIn(db, user.id, ip); // else the code step completes the login
       return user.id;
     },
 
-    async changePassword(userId: number, input: { current: string; next: string }, ctx: AuditContext, currentSid: string) {
+    async changePassword(
+      userId: number,
+      input: { current: string; next: string },
+      ctx: AuditContext,
+      currentSid: string,
+    ) {
       const user = await verifyCurrentPassword(userId, input.current, ctx.ip);
       const problem = passwordProblem(input.next, user.username);
       if (problem) throw new ValidationError([{ field: 'newPassword', message: problem }]);

@@ -12,7 +12,11 @@ import { landingAfterLogin, startSession } from './session-start';
 export const PENDING_LOGIN_MS = 5 * 60 * 1000;
 
 const codeSchema = z.object({
-  code: z.string({ error: 'Введите код' }).trim().min(1, 'Введите код из приложения или резервный код').max(40, 'Код слишком длинный'),
+  code: z
+    .string({ error: 'Введите код' })
+    .trim()
+    .min(1, 'Введите код из приложения или резервный код')
+    .max(40, 'Код слишком длинный'),
 });
 
 /** The login's second step: a code from the authenticator app, or one of the recovery codes. */
@@ -35,7 +39,12 @@ export function loginCodeRoutes({ auth, secondFactor }: Deps): Router {
     if (!form.ok) return renderCodeForm(res, 422, form.errors);
     let accepted: boolean;
     try {
-      accepted = await secondFactor.verifyAtLogin({ id: pending.userId, username: pending.username }, form.data.code, clientIp(req) ?? '0.0.0.0', { ...auditContextOf(req), actorUserId: pending.userId });
+      accepted = await secondFactor.verifyAtLogin(
+        { id: pending.userId, username: pending.username },
+        form.data.code,
+        clientIp(req) ?? '0.0.0.0',
+        { ...auditContextOf(req), actorUserId: pending.userId },
+      );
     } catch (err) {
       if (!(err instanceof TooManyRequestsError)) throw err;
       res.set('Retry-After', String(err.retryAfterSeconds));
@@ -45,7 +54,9 @@ export function loginCodeRoutes({ auth, secondFactor }: Deps): Router {
     const principal = await auth.principal(pending.userId);
     // blocked between the two steps: back to the start, the login form says nothing more
     if (!principal) return req.session.regenerate((err) => (err ? next(err) : res.redirect(303, '/login')));
-    startSession(req, principal, (err) => (err ? next(err) : res.redirect(303, landingAfterLogin(principal, pending.next))));
+    startSession(req, principal, (err) =>
+      err ? next(err) : res.redirect(303, landingAfterLogin(principal, pending.next)),
+    );
   }
 }
 

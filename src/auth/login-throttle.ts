@@ -31,7 +31,9 @@ export async function reserveLoginAttempt(db: Knex, username: string, ip: string
 
 /** One query answers both limits; the indexes (username, ip, failed_at) and (ip, failed_at) serve it. */
 async function readVerdict(db: Knex, username: string, ip: string): Promise<ThrottleVerdict> {
-  const { rows } = await db.raw<{ rows: { pair_count: number; pair_last: Date | null; ip_count: number; ip_oldest: Date | null }[] }>(
+  const { rows } = await db.raw<{
+    rows: { pair_count: number; pair_last: Date | null; ip_count: number; ip_oldest: Date | null }[];
+  }>(
     `SELECT
        (SELECT count(*) FROM login_failures WHERE username = :username AND ip = :ip
           AND failed_at > now() - make_interval(secs => :pairWindow)) AS pair_count,
@@ -46,7 +48,8 @@ async function readVerdict(db: Knex, username: string, ip: string): Promise<Thro
   const row = rows[0]!;
   const now = Date.now();
   const waits: number[] = [];
-  if (row.pair_count >= PAIR_LIMIT && row.pair_last) waits.push(row.pair_last.getTime() + PAIR_WINDOW_SECONDS * 1000 - now);
+  if (row.pair_count >= PAIR_LIMIT && row.pair_last)
+    waits.push(row.pair_last.getTime() + PAIR_WINDOW_SECONDS * 1000 - now);
   if (row.ip_count >= IP_LIMIT && row.ip_oldest) waits.push(row.ip_oldest.getTime() + IP_WINDOW_SECONDS * 1000 - now);
   if (waits.length === 0) return { blocked: false, retryAfterSeconds: 0 };
   return { blocked: true, retryAfterSeconds: Math.max(1, Math.ceil(Math.max(...waits) / 1000)) };

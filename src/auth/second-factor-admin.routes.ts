@@ -17,7 +17,11 @@ export function secondFactorAdminRoutes({ secondFactor }: Deps): Router {
     const userId = parseId(req.params.userId, INT4_MAX);
     if (userId === null) throw new NotFoundError();
     const { fullName } = await secondFactor.resetByAdministrator(principalOf(req), userId, auditContextOf(req));
-    flash(req, 'success', `Второй фактор сброшен: при следующем входе пользователь подключит его заново. Пользователь: ${fullName}`);
+    flash(
+      req,
+      'success',
+      `Второй фактор сброшен: при следующем входе пользователь подключит его заново. Пользователь: ${fullName}`,
+    );
     res.redirect(303, `/admin/users/${userId}`);
   }
 }

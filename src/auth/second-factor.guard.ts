@@ -11,7 +11,14 @@ const ALLOWED_BEFORE_ENROLMENT = new Set([ENROLMENT_PATH, '/account/password', '
 export function requireSecondFactor(enforced: boolean) {
   return (req: Request, res: Response, next: NextFunction) => {
     const user = req.user;
-    if (!enforced || !user || user.secondFactorEnrolled || !secondFactorRequired(user) || ALLOWED_BEFORE_ENROLMENT.has(req.path)) return next();
+    if (
+      !enforced ||
+      !user ||
+      user.secondFactorEnrolled ||
+      !secondFactorRequired(user) ||
+      ALLOWED_BEFORE_ENROLMENT.has(req.path)
+    )
+      return next();
     res.redirect(303, ENROLMENT_PATH);
   };
 }

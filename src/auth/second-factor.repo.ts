@@ -7,17 +7,30 @@ export interface SecondFactorRow {
 }
 
 export async function findSecondFactor(db: Knex, userId: number): Promise<SecondFactorRow | undefined> {
-  return db('users').where({ id: userId }).first<SecondFactorRow | undefined>('totp_secret', 'totp_enabled_at', 'totp_last_step');
+  return db('users')
+    .where({ id: userId })
+    .first<SecondFactorRow | undefined>('totp_secret', 'totp_enabled_at', 'totp_last_step');
 }
 
-export async function saveSecondFactor(db: Knex, userId: number, secret: string, step: number, codeHashes: string[]): Promise<void> {
-  await db('users').where({ id: userId }).update({ totp_secret: secret, totp_enabled_at: db.fn.now(), totp_last_step: step });
+export async function saveSecondFactor(
+  db: Knex,
+  userId: number,
+  secret: string,
+  step: number,
+  codeHashes: string[],
+): Promise<void> {
+  await db('users')
+    .where({ id: userId })
+    .update({ totp_secret: secret, totp_enabled_at: db.fn.now(), totp_last_step: step });
   await db('user_recovery_codes').where({ user_id: userId }).delete();
   await db('user_recovery_codes').insert(codeHashes.map((code_hash) => ({ user_id: userId, code_hash })));
 }
 
 export async function clearSecondFactor(db: Knex, userId: number): Promise<boolean> {
-  const cleared = await db('users').where({ id: userId }).whereNotNull('totp_secret').update({ totp_secret: null, totp_enabled_at: null, totp_last_step: null });
+  const cleared = await db('users')
+    .where({ id: userId })
+    .whereNotNull('totp_secret')
+    .update({ totp_secret: null, totp_enabled_at: null, totp_last_step: null });
   await db('user_recovery_codes').where({ user_id: userId }).delete();
   return cleared > 0;
 }
@@ -37,11 +50,18 @@ export async function claimTotpStep(db: Knex, userId: number, step: number): Pro
 
 /** Marks an unused recovery code used, in one statement (single use under races too). */
 export async function claimRecoveryCode(db: Knex, userId: number, codeHash: string): Promise<boolean> {
-  const updated = await db('user_recovery_codes').where({ user_id: userId, code_hash: codeHash }).whereNull('used_at').update({ used_at: db.fn.now() });
+  const updated = await db('user_recovery_codes')
+    .where({ user_id: userId, code_hash: codeHash })
+    .whereNull('used_at')
+    .update({ used_at: db.fn.now() });
   return updated > 0;
 }
 
 export async function countUnusedRecoveryCodes(db: Knex, userId: number): Promise<number> {
-  const row = await db('user_recovery_codes').where({ user_id: userId }).whereNull('used_at').count<{ count: string }[]>('* as count').first();
+  const row = await db('user_recovery_codes')
+    .where({ user_id: userId })
+    .whereNull('used_at')
+    .count<{ count: string }[]>('* as count')
+    .first();
   return Number(row?.count ?? 0);
 }

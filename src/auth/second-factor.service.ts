@@ -7,7 +7,12 @@ import { NotFoundError, TooManyRequestsError, ValidationError } from '../http/er
 import { clearPairFailures, reserveLoginAttempt, waitMessage } from './login-throttle';
 import { newRecoveryCodes, recoveryCodeHash } from './recovery-codes';
 import {
-  claimRecoveryCode, claimTotpStep, clearSecondFactor, countUnusedRecoveryCodes, findSecondFactor, saveSecondFactor,
+  claimRecoveryCode,
+  claimTotpStep,
+  clearSecondFactor,
+  countUnusedRecoveryCodes,
+  findSecondFactor,
+  saveSecondFactor,
 } from './second-factor.repo';
 import { enrolmentQrCode, formatManualKey, totpStepOf } from './totp';
 import { deleteSessionsOfUser, findUserById, forgetKeptPrincipal } from './users.repo';
@@ -31,7 +36,10 @@ export function createSecondFactorService(db: Knex) {
 
     async status(userId: number) {
       const row = await findSecondFactor(db, userId);
-      return { enrolledAt: row?.totp_enabled_at ?? null, recoveryCodesLeft: row?.totp_enabled_at ? await countUnusedRecoveryCodes(db, userId) : 0 };
+      return {
+        enrolledAt: row?.totp_enabled_at ?? null,
+        recoveryCodesLeft: row?.totp_enabled_at ? await countUnusedRecoveryCodes(db, userId) : 0,
+      };
     },
 
     /** The first code from the app proves the secret was taken over; returns the recovery codes, to be shown once. */
@@ -53,9 +61,15 @@ export function createSecondFactorService(db: Knex) {
      * The login's second step, counted by the login throttle like a password: ten wrong codes per login and
      * address block the pair for an hour. A 6-digit code is a TOTP code, anything else a recovery code.
      */
-    async verifyAtLogin(user: { id: number; username: string }, typed: string, ip: string, ctx: AuditContext): Promise<boolean> {
+    async verifyAtLogin(
+      user: { id: number; username: string },
+      typed: string,
+      ip: string,
+      ctx: AuditContext,
+    ): Promise<boolean> {
       const verdict = await reserveLoginAttempt(db, user.username, ip);
-      if (verdict.blocked) throw new TooManyRequestsError(waitMessage(verdict.retryAfterSeconds), verdict.retryAfterSeconds);
+      if (verdict.blocked)
+        throw new TooManyRequestsError(waitMessage(verdict.retryAfterSeconds), verdict.retryAfterSeconds);
       const code = typed.replace(/\s/g, '');
       const row = await findSecondFactor(db, user.id);
       if (!row?.totp_secret || !row.totp_enabled_at) return false;
@@ -66,7 +80,8 @@ export function createSecondFactorService(db: Knex) {
       } else {
         accepted = await inTransaction(db, async (trx) => {
           const claimed = await claimRecoveryCode(trx, user.id, recoveryCodeHash(code));
-          if (claimed) await recordAudit(trx, ctx, { action: 'user.recovery_code_used', entity: 'user', entityId: user.id });
+          if (claimed)
+            await recordAudit(trx, ctx, { action: 'user.recovery_code_used', entity: 'user', entityId: user.id });
           return claimed;
         });
       }
@@ -80,7 +95,8 @@ export function createSecondFactorService(db: Knex) {
     /** The user's own reset (after their current password was checked): the next login or enrolment starts afresh. */
     async resetOwn(userId: number, ctx: AuditContext): Promise<void> {
       await inTransaction(db, async (trx) => {
-        if (await clearSecondFactor(trx, userId)) await recordAudit(trx, ctx, { action: 'user.second_factor_reset', entity: 'user', entityId: userId });
+        if (await clearSecondFactor(trx, userId))
+          await recordAudit(trx, ctx, { action: 'user.second_factor_reset', entity: 'user', entityId: userId });
         await forgetKeptPrincipal(trx, userId);
       });
     },
@@ -100,7 +116,12 @@ export function createSecondFactorService(db: Knex) {
         const cleared = await clearSecondFactor(trx, userId);
         // a lost phone may be in someone else's hands with a session open on it
         await deleteSessionsOfUser(trx, userId);
-        await recordAudit(trx, ctx, { action: 'user.second_factor_reset_by_admin', entity: 'user', entityId: userId, newValues: { cleared } });
+        await recordAudit(trx, ctx, {
+          action: 'user.second_factor_reset_by_admin',
+          entity: 'user',
+          entityId: userId,
+          newValues: { cleared },
+        });
       });
       return { fullName: user.full_name };
     },

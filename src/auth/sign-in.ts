@@ -8,5 +8,9 @@ import { touchLastLogin } from './users.repo';
  */
 export async function recordSignIn(db: Knex, userId: number, ip: string | null): Promise<void> {
   await touchLastLogin(db, userId);
-  await recordAudit(db, { actorUserId: userId, requestId: null, ip }, { action: 'user.logged_in', entity: 'user', entityId: userId });
+  await recordAudit(
+    db,
+    { actorUserId: userId, requestId: null, ip },
+    { action: 'user.logged_in', entity: 'user', entityId: userId },
+  );
 }

@@ -8,7 +8,14 @@ const ISSUER = 'Реестр Профсоюза образования';
 const WINDOW = 1;
 
 function totpOf(secretBase32: string, label = 'user'): OTPAuth.TOTP {
-  return new OTPAuth.TOTP({ issuer: ISSUER, label, algorithm: 'SHA1', digits: 6, period: PERIOD_SECONDS, secret: OTPAuth.Secret.fromBase32(secretBase32) });
+  return new OTPAuth.TOTP({
+    issuer: ISSUER,
+    label,
+    algorithm: 'SHA1',
+    digits: 6,
+    period: PERIOD_SECONDS,
+    secret: OTPAuth.Secret.fromBase32(secretBase32),
+  });
 }
 
 /** A new 160-bit secret (RFC 4226's recommended length), in base32 as apps take it. */
@@ -23,7 +30,11 @@ export function formatManualKey(secretBase32: string): string {
 
 /** The enrolment QR code as a data: URL image (the CSP allows `img-src data:`, and no script is needed). */
 export async function enrolmentQrCode(secretBase32: string, username: string): Promise<string> {
-  return QRCode.toDataURL(totpOf(secretBase32, username).toString(), { errorCorrectionLevel: 'M', margin: 2, width: 240 });
+  return QRCode.toDataURL(totpOf(secretBase32, username).toString(), {
+    errorCorrectionLevel: 'M',
+    margin: 2,
+    width: 240,
+  });
 }
 
 /**

@@ -26,13 +26,27 @@ export async function findUserById(db: Knex, id: number): Promise<UserRow | unde
 export async function loadPrincipal(db: Knex, userId: number): Promise<Principal | undefined> {
   const rows = await db('users as u')
     // a grant given until a date is ignored from the next day (CURRENT_DATE is the union's day: APP_TIME_ZONE)
-    .leftJoin('role_grants as g', (j) => j.on('g.user_id', 'u.id').andOn(db.raw('(g.valid_until IS NULL OR g.valid_until >= CURRENT_DATE)')))
+    .leftJoin('role_grants as g', (j) =>
+      j.on('g.user_id', 'u.id').andOn(db.raw('(g.valid_until IS NULL OR g.valid_until >= CURRENT_DATE)')),
+    )
     .leftJoin('organizations as o', 'o.id', 'g.organization_id')
     .where('u.id', userId)
     .whereNull('u.blocked_at')
     .orderBy([{ column: 'o.path' }, { column: 'g.role' }])
-    .select('u.id', 'u.username', 'u.full_name', 'u.must_change_password', 'u.member_id', 'u.totp_enabled_at', 'g.role',
-      'o.id as org_id', 'o.path', 'o.level as org_level', 'o.inpo', 'o.name as org_name');
+    .select(
+      'u.id',
+      'u.username',
+      'u.full_name',
+      'u.must_change_password',
+      'u.member_id',
+      'u.totp_enabled_at',
+      'g.role',
+      'o.id as org_id',
+      'o.path',
+      'o.level as org_level',
+      'o.inpo',
+      'o.name as org_name',
+    );
   const first = rows[0];
   if (!first) return undefined;
   return {
@@ -45,14 +59,20 @@ export async function loadPrincipal(db: Knex, userId: number): Promise<Principal
     grants: rows
       .filter((r) => r.role != null)
       .map((r) => ({
-        role: r.role as Role, organizationId: r.org_id, organizationPath: r.path, organizationLevel: r.org_level,
-        organizationInpo: r.inpo, organizationName: r.org_name,
+        role: r.role as Role,
+        organizationId: r.org_id,
+        organizationPath: r.path,
+        organizationLevel: r.org_level,
+        organizationInpo: r.inpo,
+        organizationName: r.org_name,
       })),
   };
 }
 
 export async function updatePasswordHash(db: Knex, userId: number, passwordHash: string): Promise<void> {
-  await db('users').where({ id: userId }).update({ password_hash: passwordHash, must_change_password: false, password_changed_at: db.fn.now() });
+  await db('users')
+    .where({ id: userId })
+    .update({ password_hash: passwordHash, must_change_password: false, password_changed_at: db.fn.now() });
 }
 
 export async function touchLastLogin(db: Knex, userId: number): Promise<void> {
@@ -68,5 +88,8 @@ export async function deleteSessionsOfUser(db: Knex, userId: number, exceptSid?:
 
 /** Drops the principal kept in the user's sessions (a grant given, a name changed): their next request loads it afresh. */
 export async function forgetKeptPrincipal(db: Knex, userId: number): Promise<void> {
-  await db.raw("UPDATE sessions SET sess = (sess::jsonb - 'principal')::json WHERE (sess -> 'passport' ->> 'user') = ?", [String(userId)]);
+  await db.raw(
+    "UPDATE sessions SET sess = (sess::jsonb - 'principal')::json WHERE (sess -> 'passport' ->> 'user') = ?",
+    [String(userId)],
+  );
 }

@@ -1,5 +1,13 @@
 export const CARD_STATUSES = [
-  'requested', 'sent_to_production', 'produced', 'delivered_to_region', 'handed_to_organization', 'issued', 'refused', 'lost', 'blocked',
+  'requested',
+  'sent_to_production',
+  'produced',
+  'delivered_to_region',
+  'handed_to_organization',
+  'issued',
+  'refused',
+  'lost',
+  'blocked',
 ] as const;
 export type CardStatus = (typeof CARD_STATUSES)[number];
 
@@ -29,7 +37,9 @@ export const NEXT_STATUSES: Record<CardStatus, readonly CardStatus[]> = {
   blocked: [],
 };
 
-export const LIVE_STATUSES: readonly CardStatus[] = CARD_STATUSES.filter((s) => !['refused', 'lost', 'blocked'].includes(s));
+export const LIVE_STATUSES: readonly CardStatus[] = CARD_STATUSES.filter(
+  (s) => !['refused', 'lost', 'blocked'].includes(s),
+);
 
 export function mayMove(from: CardStatus, to: CardStatus): boolean {
   return NEXT_STATUSES[from].includes(to) || (to === 'blocked' && LIVE_STATUSES.includes(from));

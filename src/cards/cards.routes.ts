@@ -30,9 +30,17 @@ export function cardsRoutes({ loaders, services: { cards } }: Deps): Router {
   async function showCards(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
     const org = orgOf(req);
     res.status(status).render('cards/org', {
-      title: `ЭПБ: ${org.name}`, section: 'members', org, mayEdit: mayOnTarget(req, 'member.edit'), counts: await cards.countsByStatus(org), today: todayIso(),
+      title: `ЭПБ: ${org.name}`,
+      section: 'members',
+      org,
+      mayEdit: mayOnTarget(req, 'member.edit'),
+      counts: await cards.countsByStatus(org),
+      today: todayIso(),
       values: req.method === 'POST' ? req.body : { from: 'delivered_to_region', to: 'handed_to_organization' },
-      CARD_STATUSES, CARD_STATUS_LABELS, NEXT_STATUSES, ...errorViewModel(errors),
+      CARD_STATUSES,
+      CARD_STATUS_LABELS,
+      NEXT_STATUSES,
+      ...errorViewModel(errors),
     });
   }
 
@@ -46,10 +54,18 @@ export function cardsRoutes({ loaders, services: { cards } }: Deps): Router {
         // a move that cannot be made is told next to the field, not after the confirmation
         checkBatchMove(from, to);
         const count = (await cards.countsByStatus(org))[from] ?? 0;
-        return askConfirmation(req, res, {
-          title: 'Подтвердите перевод карт', consequence: `Все карты в состоянии «${CARD_STATUS_LABELS[from]}» перейдут в состояние «${CARD_STATUS_LABELS[to]}» с ${formatDate(on)}.`,
-          affected: { count, noun: 'Карт в организации и её структуре' }, confirmLabel: `Перевести карты: ${count}`, cancelHref: `/orgs/${org.inpo}/cards`,
-        }, { section: 'members', org });
+        return askConfirmation(
+          req,
+          res,
+          {
+            title: 'Подтвердите перевод карт',
+            consequence: `Все карты в состоянии «${CARD_STATUS_LABELS[from]}» перейдут в состояние «${CARD_STATUS_LABELS[to]}» с ${formatDate(on)}.`,
+            affected: { count, noun: 'Карт в организации и её структуре' },
+            confirmLabel: `Перевести карты: ${count}`,
+            cancelHref: `/orgs/${org.inpo}/cards`,
+          },
+          { section: 'members', org },
+        );
       }
       const moved = await cards.batchMove(auditContextOf(req), org, from, to, on);
       flash(req, 'success', `Состояние изменено у карт: ${moved}`);

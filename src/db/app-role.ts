@@ -16,7 +16,10 @@ export { APP_ROLE };
  */
 export function appRolePassword(ownerUrl: string): string {
   const owner = new URL(ownerUrl);
-  return crypto.createHmac('sha256', decodeURIComponent(owner.password)).update(`${APP_ROLE}@${decodeURIComponent(owner.username)}`).digest('base64url');
+  return crypto
+    .createHmac('sha256', decodeURIComponent(owner.password))
+    .update(`${APP_ROLE}@${decodeURIComponent(owner.username)}`)
+    .digest('base64url');
 }
 
 /** The owner's URL with the app role's credentials: same server, same database, same parameters. */
@@ -34,7 +37,9 @@ export function appRoleUrl(ownerUrl: string): string {
  */
 export async function enableAppRoleLogin(ownerDb: Knex, ownerUrl: string): Promise<string> {
   // The password is base64url: nothing in it needs quoting, and ALTER ROLE takes no bind parameters.
-  await ownerDb.raw(`ALTER ROLE ${APP_ROLE} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '${appRolePassword(ownerUrl)}'`);
+  await ownerDb.raw(
+    `ALTER ROLE ${APP_ROLE} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD '${appRolePassword(ownerUrl)}'`,
+  );
   return appRoleUrl(ownerUrl);
 }
 
@@ -48,7 +53,14 @@ export async function excessRights(appDb: Knex): Promise<string[]> {
   );
   const row = rows[0];
   const labels: Record<string, string> = {
-    rolsuper: 'superuser', rolcreaterole: 'CREATEROLE', rolcreatedb: 'CREATEDB', rolbypassrls: 'BYPASSRLS', owns_audit: 'owns the tables', rewrites_audit: 'may rewrite the audit log',
+    rolsuper: 'superuser',
+    rolcreaterole: 'CREATEROLE',
+    rolcreatedb: 'CREATEDB',
+    rolbypassrls: 'BYPASSRLS',
+    owns_audit: 'owns the tables',
+    rewrites_audit: 'may rewrite the audit log',
   };
-  return Object.entries(labels).filter(([key]) => row?.[key] === true).map(([, label]) => label);
+  return Object.entries(labels)
+    .filter(([key]) => row?.[key] === true)
+    .map(([, label]) => label);
 }

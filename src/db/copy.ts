@@ -19,7 +19,12 @@ export const copyLine = (values: CopyValue[]): string => `${values.map(copyValue
  * `feed` writes text-format lines through `write`, which waits while the server catches up; a failing
  * feed aborts the COPY (CopyFail), leaving the connection usable for the rollback.
  */
-export async function copyInto(db: Knex, table: string, columns: readonly string[], feed: (write: (text: string) => Promise<void>) => Promise<void>): Promise<void> {
+export async function copyInto(
+  db: Knex,
+  table: string,
+  columns: readonly string[],
+  feed: (write: (text: string) => Promise<void>) => Promise<void>,
+): Promise<void> {
   const client = (await db.client.acquireConnection()) as PoolClient;
   try {
     const stream = client.query(copyFrom(`COPY ${table} (${columns.join(', ')}) FROM STDIN`));

@@ -41,7 +41,10 @@ export async function appDatabaseUrl(config: Config, database: DatabaseHandle): 
   const app = createDb(url, { poolMax: 1 });
   try {
     const excess = await excessRights(app);
-    if (excess.length) throw new Error(`DATABASE_URL входит под ролью с лишними правами (${excess.join(', ')}): приложению нужна своя ограниченная роль (см. README, «Configuration»)`);
+    if (excess.length)
+      throw new Error(
+        `DATABASE_URL входит под ролью с лишними правами (${excess.join(', ')}): приложению нужна своя ограниченная роль (см. README, «Configuration»)`,
+      );
   } finally {
     await app.destroy();
   }
@@ -56,7 +59,9 @@ export async function createDatabaseIfMissing(adminUrl: string, name: string, te
     const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
     if (exists.rowCount) return false;
     const ident = (s: string) => `"${s.replace(/"/g, '""')}"`;
-    await client.query(`CREATE DATABASE ${ident(name)}${template ? ` TEMPLATE ${ident(template)}` : ''} ENCODING 'UTF8'`);
+    await client.query(
+      `CREATE DATABASE ${ident(name)}${template ? ` TEMPLATE ${ident(template)}` : ''} ENCODING 'UTF8'`,
+    );
     return true;
   } finally {
     await client.end();

@@ -19,7 +19,11 @@ const AUTOVACUUM_FLAGS = ['-c', 'autovacuum=on', '-c', 'track_counts=on'];
  * Starts (initialising on first use) a PostgreSQL 15 cluster kept in `dir`.
  * `createPostgresUser` lets the server run when the process is root, as on CI machines.
  */
-export async function startEmbeddedPostgres(dir: string, port: number, opts: { fast?: boolean } = {}): Promise<EmbeddedServer> {
+export async function startEmbeddedPostgres(
+  dir: string,
+  port: number,
+  opts: { fast?: boolean } = {},
+): Promise<EmbeddedServer> {
   const EmbeddedPostgres = await importEmbeddedPostgres();
   const databaseDir = path.resolve(dir);
   const server = new EmbeddedPostgres({
@@ -32,7 +36,10 @@ export async function startEmbeddedPostgres(dir: string, port: number, opts: { f
     createPostgresUser: process.getuid?.() === 0,
     onLog: () => {},
     onError: () => {},
-    postgresFlags: [...AUTOVACUUM_FLAGS, ...(opts.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : [])],
+    postgresFlags: [
+      ...AUTOVACUUM_FLAGS,
+      ...(opts.fast ? ['-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'] : []),
+    ],
   });
   if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     fs.mkdirSync(path.dirname(databaseDir), { recursive: true });
@@ -62,7 +69,8 @@ async function importEmbeddedPostgres() {
     throw isModuleMissing(err) ? new Error(EMBEDDED_MISSING) : err;
   });
   for (const e of events) {
-    for (const listener of emitter.listeners(e)) if (!before.get(e)!.has(listener)) emitter.removeListener(e, listener as () => void);
+    for (const listener of emitter.listeners(e))
+      if (!before.get(e)!.has(listener)) emitter.removeListener(e, listener as () => void);
   }
   return EmbeddedPostgres;
 }
@@ -86,7 +94,8 @@ async function stopLeftoverServer(databaseDir: string): Promise<void> {
   const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
   if (!isProcessAlive(pid)) return;
   process.kill(pid, 'SIGINT');
-  for (let waited = 0; waited < 15_000 && isProcessAlive(pid); waited += 100) await new Promise((r) => setTimeout(r, 100));
+  for (let waited = 0; waited < 15_000 && isProcessAlive(pid); waited += 100)
+    await new Promise((r) => setTimeout(r, 100));
 }
 
 export function isProcessAlive(pid: number): boolean {

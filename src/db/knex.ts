@@ -24,7 +24,13 @@ export interface DbOptions {
 }
 
 export function createDb(connectionString: string, options: DbOptions = {}): Db {
-  const { poolMax = 10, statementTimeoutMs = 15000, applicationName = 'reestr', timeZone = appTimeZone(), logger } = options;
+  const {
+    poolMax = 10,
+    statementTimeoutMs = 15000,
+    applicationName = 'reestr',
+    timeZone = appTimeZone(),
+    logger,
+  } = options;
   return knex({
     client: 'pg',
     connection: { connectionString, application_name: applicationName },
@@ -42,7 +48,11 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
         });
         // CURRENT_DATE, column defaults and triggers take today in the session's zone: the union's, as the app does.
         // Instants (timestamptz) are unaffected: they are stored in UTC and arrive as Date objects.
-        const setup = [`SET statement_timeout = ${Number(statementTimeoutMs)}`, `SET TIME ZONE ${pgLiteral(timeZone)}`, 'SET jit = off'];
+        const setup = [
+          `SET statement_timeout = ${Number(statementTimeoutMs)}`,
+          `SET TIME ZONE ${pgLiteral(timeZone)}`,
+          'SET jit = off',
+        ];
         conn.query(setup.join('; '), (err: Error | null) => done(err, conn));
       },
     },
@@ -52,7 +62,8 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
           log: {
             warn: (message: unknown) => logger.warn({ knex: String(message) }, 'knex warning'),
             error: (message: unknown) => logger.error({ knex: String(message) }, 'knex error'),
-            deprecate: (method: string, alternative: string) => logger.warn({ method, alternative }, 'knex deprecation'),
+            deprecate: (method: string, alternative: string) =>
+              logger.warn({ method, alternative }, 'knex deprecation'),
             debug: () => {},
           },
         }

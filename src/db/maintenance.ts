@@ -35,7 +35,11 @@ export function logMaintenanceTo(appLogger: Logger): void {
  * Never rejects: the change is done and must not turn into an error for its user; a failure is logged,
  * and autovacuum's own ANALYZE comes later.
  */
-export async function analyzeAfterBulkChange(db: Knex, rows: number, tables: readonly AnalyzableTable[]): Promise<void> {
+export async function analyzeAfterBulkChange(
+  db: Knex,
+  rows: number,
+  tables: readonly AnalyzableTable[],
+): Promise<void> {
   if (rows < BULK_CHANGE_ROWS) return;
   try {
     await analyzeTables(db, tables);

@@ -16,7 +16,10 @@ const MIGRATION_FILE = /^\d{14}_[a-z0-9-]+\.(ts|js)$/;
 const MODULE_FILE = /\.(ts|js)$/;
 
 export function listMigrationFiles(): string[] {
-  return fs.readdirSync(MIGRATIONS_DIR).filter((f) => MIGRATION_FILE.test(f)).sort();
+  return fs
+    .readdirSync(MIGRATIONS_DIR)
+    .filter((f) => MIGRATION_FILE.test(f))
+    .sort();
 }
 
 /**
@@ -54,8 +57,13 @@ export async function migrateLatest(url: string): Promise<void> {
 /** Reference data (dictionaries): idempotent, safe to run after every migration. */
 export async function runReferenceSeeds(db: Knex): Promise<void> {
   if (!fs.existsSync(REFERENCE_SEEDS_DIR)) return;
-  for (const file of fs.readdirSync(REFERENCE_SEEDS_DIR).filter((f) => MODULE_FILE.test(f)).sort()) {
-    const mod = (await import(pathToFileURL(path.join(REFERENCE_SEEDS_DIR, file)).href)) as { seed: (k: Knex) => Promise<void> };
+  for (const file of fs
+    .readdirSync(REFERENCE_SEEDS_DIR)
+    .filter((f) => MODULE_FILE.test(f))
+    .sort()) {
+    const mod = (await import(pathToFileURL(path.join(REFERENCE_SEEDS_DIR, file)).href)) as {
+      seed: (k: Knex) => Promise<void>;
+    };
     await mod.seed(db);
   }
 }

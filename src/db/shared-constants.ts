@@ -28,6 +28,22 @@ export const APP_ROLE = 'reestr_app';
  * nothing. A migration that adds a table here replaces the function with the new list.
  */
 export const ANALYZABLE_TABLES = [
-  'members', 'member_periods', 'membership_events', 'member_counts', 'member_consents', 'organizations', 'org_tree_history', 'org_officers', 'org_events',
-  'persons', 'audit_log', 'import_reports', 'member_state_cache', 'member_state_cached_orgs', 'member_state_claims', 'union_stats', 'union_stats_fresh', 'union_stats_claims',
+  'members',
+  'member_periods',
+  'membership_events',
+  'member_counts',
+  'member_consents',
+  'organizations',
+  'org_tree_history',
+  'org_officers',
+  'org_events',
+  'persons',
+  'audit_log',
+  'import_reports',
+  'member_state_cache',
+  'member_state_cached_orgs',
+  'member_state_claims',
+  'union_stats',
+  'union_stats_fresh',
+  'union_stats_claims',
 ] as const;

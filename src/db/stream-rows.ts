@@ -27,7 +27,8 @@ export function sinkUntilGone(out: Writable, receiver: Writable = out): RowSink 
   // A client that left while the request waited (for a pooled connection, say) closed the response before
   // these listeners were there: no 'close' comes again, and a writer waiting for 'drain' held its cursor
   // and connection for good (a storm of dropped downloads during a database restart held the whole pool).
-  if ((receiver as Writable & { closed?: boolean }).closed || receiver.destroyed) gone.abort(new Error('the receiver closed before the start'));
+  if ((receiver as Writable & { closed?: boolean }).closed || receiver.destroyed)
+    gone.abort(new Error('the receiver closed before the start'));
   return { out, signal: gone.signal, rows: 0 };
 }
 
@@ -45,7 +46,12 @@ const BATCH_ROWS = 200;
  * kept the cursor's connection for good — a dozen dropped downloads held the whole pool and /readyz
  * answered 503 until a restart. Here the connection is taken and given back in one place.
  */
-export async function streamRows<T>(db: Knex, query: Knex.QueryBuilder | Knex.Raw, sink: RowSink, write: (row: T) => void): Promise<number> {
+export async function streamRows<T>(
+  db: Knex,
+  query: Knex.QueryBuilder | Knex.Raw,
+  sink: RowSink,
+  write: (row: T) => void,
+): Promise<number> {
   sink.signal.throwIfAborted();
   const { sql, bindings } = query.toSQL().toNative();
   const connection: PooledClient = await db.client.acquireConnection();
@@ -118,6 +124,7 @@ async function closeCursor(rows: QueryStream, connection: PooledClient): Promise
   const late = new Promise<'late'>((resolve) => setTimeout(resolve, CLOSE_TIMEOUT_MS, 'late').unref());
   rows.destroy();
   const outcome = await Promise.race([closed, lost, late]).catch(() => undefined);
-  if (outcome === 'late') connection.__knex__disposed ??= new Error(`the cursor did not close within ${CLOSE_TIMEOUT_MS} ms`);
+  if (outcome === 'late')
+    connection.__knex__disposed ??= new Error(`the cursor did not close within ${CLOSE_TIMEOUT_MS} ms`);
   done.abort(); // the other wait's listener leaves the pooled connection
 }

@@ -6,7 +6,10 @@ import { withPgErrors } from './pg-errors';
  * database's refusals of a race (unique, exclusion, deadlock, …) leave as the app's field errors and
  * conflicts, including those raised at commit by deferred constraints.
  */
-export async function inTransaction<T>(db: Knex | Knex.Transaction, work: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+export async function inTransaction<T>(
+  db: Knex | Knex.Transaction,
+  work: (trx: Knex.Transaction) => Promise<T>,
+): Promise<T> {
   if ((db as Knex.Transaction).isTransaction) return withPgErrors(() => work(db as Knex.Transaction));
   return withPgErrors(() => db.transaction(work));
 }

@@ -23,8 +23,17 @@ export interface ClaimedJob extends ExportJob {
 }
 
 const JOB_COLUMNS = {
-  id: 'id', userId: 'user_id', organizationId: 'organization_id', format: 'format', filter: 'filter', status: 'status', rowsTotal: 'rows_total',
-  rowsDone: 'rows_done', fileName: 'file_name', error: 'error', expiresAt: 'expires_at',
+  id: 'id',
+  userId: 'user_id',
+  organizationId: 'organization_id',
+  format: 'format',
+  filter: 'filter',
+  status: 'status',
+  rowsTotal: 'rows_total',
+  rowsDone: 'rows_done',
+  fileName: 'file_name',
+  error: 'error',
+  expiresAt: 'expires_at',
 };
 
 /** The user's requests take turns until the transaction ends, so simultaneous ones cannot all pass a limit. */
@@ -33,15 +42,33 @@ export async function lockUsersJobs(trx: Knex, userId: number) {
 }
 
 export async function countActiveJobs(trx: Knex, userId: number): Promise<number> {
-  const [row] = await trx('export_jobs').where({ user_id: userId }).whereIn('status', ['queued', 'running']).count<{ count: number }[]>('* as count');
+  const [row] = await trx('export_jobs')
+    .where({ user_id: userId })
+    .whereIn('status', ['queued', 'running'])
+    .count<{ count: number }[]>('* as count');
   return Number(row!.count);
 }
 
 export async function insertJob(
-  trx: Knex, job: { userId: number; organizationId: number; format: 'xlsx' | 'csv'; filter: MemberListFilter; viewerPaths: string[]; rowsTotal: number },
+  trx: Knex,
+  job: {
+    userId: number;
+    organizationId: number;
+    format: 'xlsx' | 'csv';
+    filter: MemberListFilter;
+    viewerPaths: string[];
+    rowsTotal: number;
+  },
 ): Promise<string> {
   const [row] = await trx('export_jobs')
-    .insert({ user_id: job.userId, organization_id: job.organizationId, format: job.format, filter: JSON.stringify(job.filter), viewer_paths: job.viewerPaths, rows_total: job.rowsTotal })
+    .insert({
+      user_id: job.userId,
+      organization_id: job.organizationId,
+      format: job.format,
+      filter: JSON.stringify(job.filter),
+      viewer_paths: job.viewerPaths,
+      rows_total: job.rowsTotal,
+    })
     .returning('id');
   return row.id as string;
 }
@@ -55,10 +82,16 @@ export async function findOwnJob(db: Knex, userId: number, id: string): Promise<
 /** The oldest queued job, marked running (SKIP LOCKED lets several workers share the queue). */
 export async function claimNextJob(db: Knex): Promise<ClaimedJob | undefined> {
   return db.transaction(async (trx) => {
-    const job: ClaimedJob | undefined = await trx('export_jobs').whereIn('status', ['queued']).orderBy('created_at').forUpdate().skipLocked()
+    const job: ClaimedJob | undefined = await trx('export_jobs')
+      .whereIn('status', ['queued'])
+      .orderBy('created_at')
+      .forUpdate()
+      .skipLocked()
       .first({ ...JOB_COLUMNS, attempts: 'attempts', viewerPaths: 'viewer_paths' });
     if (!job) return undefined;
-    await trx('export_jobs').where({ id: job.id }).update({ status: 'running', started_at: trx.fn.now(), attempts: job.attempts + 1, rows_done: 0 });
+    await trx('export_jobs')
+      .where({ id: job.id })
+      .update({ status: 'running', started_at: trx.fn.now(), attempts: job.attempts + 1, rows_done: 0 });
     return job;
   });
 }
@@ -68,7 +101,9 @@ export async function setJobProgress(db: Knex, id: string, rowsDone: number) {
 }
 
 export async function completeJob(db: Knex, id: string, rows: number, fileName: string) {
-  await db('export_jobs').where({ id }).update({ status: 'done', rows_done: rows, rows_total: rows, file_name: fileName, finished_at: db.fn.now() });
+  await db('export_jobs')
+    .where({ id })
+    .update({ status: 'done', rows_done: rows, rows_total: rows, file_name: fileName, finished_at: db.fn.now() });
 }
 
 export async function failJob(db: Knex, id: string, error: string) {
@@ -77,12 +112,17 @@ export async function failJob(db: Knex, id: string, error: string) {
 
 /** A failed attempt: back to the queue, or failed for good after the last attempt. */
 export async function retryOrFailJob(db: Knex, id: string, giveUp: boolean, error: string) {
-  await db('export_jobs').where({ id }).update({ status: giveUp ? 'failed' : 'queued', error });
+  await db('export_jobs')
+    .where({ id })
+    .update({ status: giveUp ? 'failed' : 'queued', error });
 }
 
 /** Jobs marked running since before `minutes` ago. */
 export async function staleRunningJobs(db: Knex, minutes: number): Promise<{ id: string; format: string }[]> {
-  return db('export_jobs').where({ status: 'running' }).where('started_at', '<', db.raw('now() - make_interval(mins => ?)', [minutes])).select('id', 'format');
+  return db('export_jobs')
+    .where({ status: 'running' })
+    .where('started_at', '<', db.raw('now() - make_interval(mins => ?)', [minutes]))
+    .select('id', 'format');
 }
 
 export async function requeueJobs(db: Knex, ids: string[]) {

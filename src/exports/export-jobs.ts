@@ -14,8 +14,20 @@ import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../shared/private-files';
 import { inTransaction } from '../db/transaction';
 import { findOrgById } from '../registry/orgs.repo';
 import {
-  claimNextJob, completeJob, countActiveJobs, deleteJobs, expiredJobs, failJob, insertJob, lockUsersJobs, requeueJobs, retryOrFailJob, runningAmong, setJobProgress,
-  staleRunningJobs, type ClaimedJob,
+  claimNextJob,
+  completeJob,
+  countActiveJobs,
+  deleteJobs,
+  expiredJobs,
+  failJob,
+  insertJob,
+  lockUsersJobs,
+  requeueJobs,
+  retryOrFailJob,
+  runningAmong,
+  setJobProgress,
+  staleRunningJobs,
+  type ClaimedJob,
 } from './export-jobs.repo';
 import { findOwnJob } from './export-jobs.repo';
 
@@ -24,11 +36,18 @@ const PROGRESS_EVERY = 1000;
 
 /** Queues an export for its requester; at most a few running or waiting per person. */
 export async function enqueueExport(
-  db: Knex, userId: number, organizationId: number, format: 'xlsx' | 'csv', filter: MemberListFilter, reader: ListReader, rowsTotal: number,
+  db: Knex,
+  userId: number,
+  organizationId: number,
+  format: 'xlsx' | 'csv',
+  filter: MemberListFilter,
+  reader: ListReader,
+  rowsTotal: number,
 ): Promise<string> {
   return inTransaction(db, async (trx) => {
     await lockUsersJobs(trx, userId);
-    if ((await countActiveJobs(trx, userId)) >= MAX_ACTIVE_JOBS_PER_USER) throw new ConflictError(`У вас уже готовятся ${MAX_ACTIVE_JOBS_PER_USER} выгрузки: дождитесь их окончания`);
+    if ((await countActiveJobs(trx, userId)) >= MAX_ACTIVE_JOBS_PER_USER)
+      throw new ConflictError(`У вас уже готовятся ${MAX_ACTIVE_JOBS_PER_USER} выгрузки: дождитесь их окончания`);
     return insertJob(trx, { userId, organizationId, format, filter, viewerPaths: reader.viewPaths, rowsTotal });
   });
 }
@@ -64,10 +83,17 @@ export async function runNextExportJob(db: Knex, dir: string, logger: Logger): P
     await finished(sink.out);
     fs.renameSync(partPath, finalPath);
     await completeJob(db, claimed.id, rows, path.basename(finalPath));
-    await recordAudit(db, { actorUserId: claimed.userId, requestId: `export-job:${claimed.id}`, ip: null }, {
-      action: 'member.exported', entity: 'organization', entityId: claimed.organizationId, organizationId: claimed.organizationId,
-      newValues: { format: claimed.format, filter: claimed.filter, rows, background: true },
-    });
+    await recordAudit(
+      db,
+      { actorUserId: claimed.userId, requestId: `export-job:${claimed.id}`, ip: null },
+      {
+        action: 'member.exported',
+        entity: 'organization',
+        entityId: claimed.organizationId,
+        organizationId: claimed.organizationId,
+        newValues: { format: claimed.format, filter: claimed.filter, rows, background: true },
+      },
+    );
   } catch (err) {
     fs.rmSync(partPath, { force: true });
     logger.error({ err, job: claimed.id }, 'export job failed');
@@ -81,7 +107,11 @@ export async function runNextExportJob(db: Knex, dir: string, logger: Logger): P
  * no longer allowed to read the organization's members gets no file (undefined), and the subtrees in
  * which rows show present cards shrink to the grants still held.
  */
-async function readerOfJob(db: Knex, job: ClaimedJob, org: { id: number; path: string; level: string }): Promise<ListReader | undefined> {
+async function readerOfJob(
+  db: Knex,
+  job: ClaimedJob,
+  org: { id: number; path: string; level: string },
+): Promise<ListReader | undefined> {
   const principal = await loadPrincipal(db, job.userId);
   if (!principal || !can(principal, 'member.view', org)) return undefined;
   return { viewPaths: stillHeldPaths(job.viewerPaths ?? memberViewPaths(principal), principal) };
@@ -91,7 +121,11 @@ async function readerOfJob(db: Knex, job: ClaimedJob, org: { id: number; path: s
 export async function requeueAbandonedJobs(db: Knex, dir: string): Promise<number> {
   const stale = await staleRunningJobs(db, 10);
   for (const job of stale) fs.rmSync(`${jobFilePath(dir, job)}.part`, { force: true });
-  if (stale.length) await requeueJobs(db, stale.map((j) => j.id));
+  if (stale.length)
+    await requeueJobs(
+      db,
+      stale.map((j) => j.id),
+    );
   return stale.length;
 }
 
@@ -102,9 +136,14 @@ const PART_FILE = /^([0-9a-f-]{36})\.(?:xlsx|csv)\.part$/;
  * Those of jobs still marked running wait for requeueAbandonedJobs (another worker may be writing one).
  */
 export async function deletePartFilesOfIdleJobs(db: Knex, dir: string): Promise<number> {
-  const parts = (await fs.promises.readdir(dir).catch(() => [])).map((name) => PART_FILE.exec(name)).filter((m) => m !== null);
+  const parts = (await fs.promises.readdir(dir).catch(() => []))
+    .map((name) => PART_FILE.exec(name))
+    .filter((m) => m !== null);
   if (!parts.length) return 0;
-  const running = await runningAmong(db, parts.map((m) => m[1]!));
+  const running = await runningAmong(
+    db,
+    parts.map((m) => m[1]!),
+  );
   const idle = parts.filter((m) => !running.has(m[1]!));
   for (const m of idle) await fs.promises.rm(path.join(dir, m[0]), { force: true });
   return idle.length;
@@ -114,7 +153,11 @@ export async function deletePartFilesOfIdleJobs(db: Knex, dir: string): Promise<
 export async function deleteExpiredExports(db: Knex, dir: string): Promise<number> {
   const expired = await expiredJobs(db);
   for (const job of expired) fs.rmSync(jobFilePath(dir, job), { force: true });
-  if (expired.length) await deleteJobs(db, expired.map((j) => j.id));
+  if (expired.length)
+    await deleteJobs(
+      db,
+      expired.map((j) => j.id),
+    );
   return expired.length;
 }
 
@@ -143,8 +186,14 @@ export function startExportWorker(db: Knex, dir: string, logger: Logger): { stop
 /** The background exports as the pages use them: queued for a requester, read back by them only. */
 export function createExportsService(db: Knex) {
   return {
-    enqueue: (userId: number, organizationId: number, format: 'xlsx' | 'csv', filter: MemberListFilter, reader: ListReader, rowsTotal: number) =>
-      enqueueExport(db, userId, organizationId, format, filter, reader, rowsTotal),
+    enqueue: (
+      userId: number,
+      organizationId: number,
+      format: 'xlsx' | 'csv',
+      filter: MemberListFilter,
+      reader: ListReader,
+      rowsTotal: number,
+    ) => enqueueExport(db, userId, organizationId, format, filter, reader, rowsTotal),
     ownJob: (userId: number, id: string) => findOwnJob(db, userId, id),
   };
 }

@@ -23,14 +23,26 @@ export function exportsRoutes({ config, loaders, services: { members, exportJobs
     const format = req.body?.format === 'csv' ? 'csv' : 'xlsx';
     const filter = filterOf(listQuery.parse(req.body ?? {}));
     const reader = readerOf(req);
-    const id = await exportJobs.enqueue(principalOf(req).id, org.id, format, filter, reader, await members.count(org, filter, reader));
+    const id = await exportJobs.enqueue(
+      principalOf(req).id,
+      org.id,
+      format,
+      filter,
+      reader,
+      await members.count(org, filter, reader),
+    );
     res.redirect(303, `/exports/${id}`);
   }
 
   async function showJob(req: Request, res: Response) {
     const job = await exportJobs.ownJob(principalOf(req).id, String(req.params.id));
     if (!job) throw new NotFoundError();
-    res.render('exports/job', { title: 'Выгрузка', section: 'members', job, refresh: job.status === 'queued' || job.status === 'running' });
+    res.render('exports/job', {
+      title: 'Выгрузка',
+      section: 'members',
+      job,
+      refresh: job.status === 'queued' || job.status === 'running',
+    });
   }
 
   async function download(req: Request, res: Response) {

@@ -6,7 +6,15 @@ import type { Deps } from '../deps';
 
 /** The configured text as paragraphs (blank lines) of lines, escaped by the template. */
 export function paragraphsOf(text: string): string[][] {
-  return text.split(/\n\s*\n/).map((p) => p.split('\n').map((l) => l.trim()).filter(Boolean)).filter((p) => p.length);
+  return text
+    .split(/\n\s*\n/)
+    .map((p) =>
+      p
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean),
+    )
+    .filter((p) => p.length);
 }
 
 export function helpRoutes({ config }: Deps): Router {

@@ -18,7 +18,13 @@ export function createHomeService(db: Knex) {
   return {
     /** One card per organization the user holds a grant on. */
     async summaries(principal: Principal) {
-      const summaries: { org: OrgRow; roles: string[]; activeMembers: number | null; canOpen: boolean; returned: Awaited<ReturnType<typeof returnedReports>> }[] = [];
+      const summaries: {
+        org: OrgRow;
+        roles: string[];
+        activeMembers: number | null;
+        canOpen: boolean;
+        returned: Awaited<ReturnType<typeof returnedReports>>;
+      }[] = [];
       for (const granted of homeOrganizations(principal)) {
         const org = await findOrgById(db, granted.id);
         if (!org) continue;

@@ -31,11 +31,24 @@ export function resubmittedFields(body: unknown): [string, string][] {
   return Object.entries(body as Record<string, unknown>).flatMap(([name, value]) => {
     if (OWN_FIELDS.has(name)) return [];
     const values = Array.isArray(value) ? value : [value];
-    return values.filter((v): v is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof v)).map((v) => [name, String(v)] as [string, string]);
+    return values
+      .filter((v): v is string | number | boolean => ['string', 'number', 'boolean'].includes(typeof v))
+      .map((v) => [name, String(v)] as [string, string]);
   });
 }
 
 /** Renders the confirmation step for the POST being handled; `locals` carry the page's section and organization. */
-export function askConfirmation(req: Request, res: Response, confirmation: Confirmation, locals: Record<string, unknown> = {}) {
-  res.render('confirm/confirm', { title: confirmation.title, ...locals, confirmation, action: req.originalUrl, fields: resubmittedFields(req.body) });
+export function askConfirmation(
+  req: Request,
+  res: Response,
+  confirmation: Confirmation,
+  locals: Record<string, unknown> = {},
+) {
+  res.render('confirm/confirm', {
+    title: confirmation.title,
+    ...locals,
+    confirmation,
+    action: req.originalUrl,
+    fields: resubmittedFields(req.body),
+  });
 }

@@ -6,10 +6,13 @@ import { ServiceUnavailableError } from './errors';
 // rolled back. SQLSTATE class 08 (connection exception) and 57P01–57P03 (shutdown, cannot connect now),
 // and the driver's and pool's own words for the same.
 const CODES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
-const WORDS = /^(Connection terminated|Connection ended unexpectedly|Client was closed|Client has encountered a connection error|Knex: Timeout acquiring a connection)|\b(ECONNRESET|ECONNREFUSED|EPIPE)\b/;
+const WORDS =
+  /^(Connection terminated|Connection ended unexpectedly|Client was closed|Client has encountered a connection error|Knex: Timeout acquiring a connection)|\b(ECONNRESET|ECONNREFUSED|EPIPE)\b/;
 
 export function databaseUnavailable(err: unknown): ServiceUnavailableError | undefined {
   const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
-  const lost = (typeof code === 'string' && CODES.has(code)) || (typeof message === 'string' && WORDS.test(message.replace(/^[\s\S]*? - /, '')));
+  const lost =
+    (typeof code === 'string' && CODES.has(code)) ||
+    (typeof message === 'string' && WORDS.test(message.replace(/^[\s\S]*? - /, '')));
   return lost ? new ServiceUnavailableError() : undefined;
 }

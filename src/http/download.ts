@@ -25,7 +25,9 @@ export async function sendDownload(db: Knex, req: Request, res: Response, downlo
   const body = new PassThrough();
   body.pipe(res, { end: false });
   const sink = sinkUntilGone(body, res);
-  const gone = new Promise<never>((_, reject) => sink.signal.addEventListener('abort', () => reject(sink.signal.reason), { once: true }));
+  const gone = new Promise<never>((_, reject) =>
+    sink.signal.addEventListener('abort', () => reject(sink.signal.reason), { once: true }),
+  );
   gone.catch(() => undefined); // a client leaving after the last byte is no error
   try {
     // a writer that waits for its output (pdfkit, exceljs) would wait for good once the client has left
@@ -45,7 +47,10 @@ export async function sendDownload(db: Knex, req: Request, res: Response, downlo
   }
   if (download.audit) {
     const aborted = sink.signal.aborted ? { aborted: true } : {};
-    await recordAudit(db, auditContextOf(req), { ...download.audit, newValues: { ...download.audit.newValues, rows: sink.rows, ...aborted } });
+    await recordAudit(db, auditContextOf(req), {
+      ...download.audit,
+      newValues: { ...download.audit.newValues, rows: sink.rows, ...aborted },
+    });
   }
   if (!sink.signal.aborted) res.end();
 }

@@ -18,37 +18,45 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (inputError) (req.log ?? logger).warn({ err }, 'database refused a value of the request');
     // a race the database decided, on a write no service wrapped: the same message as inside one
     const refusal = inputError ? undefined : mapPgError(err);
-    if (refusal && isUnlistedRefusal(err)) (req.log ?? logger).warn({ err }, 'database refused a change by a constraint with no message of its own');
+    if (refusal && isUnlistedRefusal(err))
+      (req.log ?? logger).warn({ err }, 'database refused a change by a constraint with no message of its own');
     const unavailable = inputError || refusal ? undefined : databaseUnavailable(err);
     if (unavailable) (req.log ?? logger).warn({ err }, 'database unavailable');
     const appError = inputError ?? refusal ?? unavailable ?? toAppError(err);
     if (!appError) (req.log ?? logger).error({ err }, 'unhandled error');
     const status = appError?.status ?? 500;
-    const message = appError instanceof ValidationError
-      ? appError.fields.map((f) => f.message).join('; ')
-      : (appError?.message ?? 'Внутренняя ошибка сервера. Мы уже знаем о ней; попробуйте повторить позже.');
-    if (appError instanceof TooManyRequestsError || appError instanceof ServiceUnavailableError) res.set('Retry-After', String(appError.retryAfterSeconds));
+    const message =
+      appError instanceof ValidationError
+        ? appError.fields.map((f) => f.message).join('; ')
+        : (appError?.message ?? 'Внутренняя ошибка сервера. Мы уже знаем о ней; попробуйте повторить позже.');
+    if (appError instanceof TooManyRequestsError || appError instanceof ServiceUnavailableError)
+      res.set('Retry-After', String(appError.retryAfterSeconds));
     res.status(status);
     if (req.accepts(['html', 'json']) === 'json') {
       const fields = appError instanceof ValidationError ? appError.fields : undefined;
       res.json({ error: { code: appError?.code ?? 'internal', message, ...(fields ? { fields } : {}) } });
       return;
     }
-    res.render(PAGE_FOR_STATUS[status] ?? 'errors/error', { title: titleFor(status), status, message }, (renderErr, html) => {
-      if (renderErr) {
-        (req.log ?? logger).error({ err: renderErr }, 'error page failed to render');
-        res.type('text/plain; charset=utf-8').send(message);
-        return;
-      }
-      res.send(html);
-    });
+    res.render(
+      PAGE_FOR_STATUS[status] ?? 'errors/error',
+      { title: titleFor(status), status, message },
+      (renderErr, html) => {
+        if (renderErr) {
+          (req.log ?? logger).error({ err: renderErr }, 'error page failed to render');
+          res.type('text/plain; charset=utf-8').send(message);
+          return;
+        }
+        res.send(html);
+      },
+    );
   };
 }
 
 /** Errors from body parsing and friends carry a status; they are the client's fault, not ours. */
 function toAppError(err: unknown): AppError | undefined {
   if (err instanceof AppError) return err;
-  const status = (err as { status?: number; statusCode?: number })?.status ?? (err as { statusCode?: number })?.statusCode;
+  const status =
+    (err as { status?: number; statusCode?: number })?.status ?? (err as { statusCode?: number })?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     if (status === 413) return new AppError(413, 'payload_too_large', 'Слишком большой запрос');
     return new AppError(status, 'bad_request', 'Некорректный запрос');

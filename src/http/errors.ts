@@ -50,6 +50,10 @@ export class TooManyRequestsError extends AppError {
 export class ServiceUnavailableError extends AppError {
   readonly retryAfterSeconds = 5;
   constructor() {
-    super(503, 'database_unavailable', 'База данных временно недоступна. Повторите действие через несколько секунд: если оно не было выполнено, ничего не изменилось.');
+    super(
+      503,
+      'database_unavailable',
+      'База данных временно недоступна. Повторите действие через несколько секунд: если оно не было выполнено, ничего не изменилось.',
+    );
   }
 }

@@ -27,7 +27,9 @@ function decodeBase(value: unknown): Record<string, unknown> | undefined {
   if (typeof value !== 'string' || !value || value.length > 20_000) return undefined;
   try {
     const parsed: unknown = JSON.parse(Buffer.from(value, 'base64url').toString('utf8'));
-    return parsed && typeof parsed === 'object' && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : undefined;
+    return parsed && typeof parsed === 'object' && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : undefined;
   } catch {
     return undefined;
   }
@@ -78,8 +80,16 @@ export class StaleEditError extends ConflictError {
  * The 409 of a save from a form whose row has moved on since: the message lists each field another
  * user changed (snapshot vs `current`) with its new value.
  */
-export function staleEdit(spec: FieldSpec, seen: Seen, current: Record<string, unknown>, hidden: Record<string, string>, subject = 'эти данные'): StaleEditError {
-  const changed = Object.keys(spec.labels).filter((key) => seen.base && JSON.stringify(seen.base[key] ?? null) !== JSON.stringify(current[key] ?? null));
+export function staleEdit(
+  spec: FieldSpec,
+  seen: Seen,
+  current: Record<string, unknown>,
+  hidden: Record<string, string>,
+  subject = 'эти данные',
+): StaleEditError {
+  const changed = Object.keys(spec.labels).filter(
+    (key) => seen.base && JSON.stringify(seen.base[key] ?? null) !== JSON.stringify(current[key] ?? null),
+  );
   const list = changed.map((key) => `${spec.labels[key]}: ${shown(spec, key, current[key])}`).join('; ');
   const message = `Пока форма была открыта, ${subject} изменил другой пользователь${list ? ` — ${list}` : ''}. Ничего не сохранено: изменения другого пользователя подставлены в форму, проверьте её и сохраните ещё раз.`;
   return new StaleEditError(message, hidden, current, seen.base);

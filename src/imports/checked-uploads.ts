@@ -25,7 +25,9 @@ export function checkedUploads(db: Knex, uploadDir: string) {
     /** Moves the request's uploaded file (already private) into the kept folder; returns its id. */
     async keep(userId: number, organizationId: number, file: Express.Multer.File): Promise<string> {
       ensurePrivateDir(folder, 'UPLOAD_DIR');
-      const [row] = await db('checked_uploads').insert({ user_id: userId, organization_id: organizationId, file_name: file.originalname }).returning('id');
+      const [row] = await db('checked_uploads')
+        .insert({ user_id: userId, organization_id: organizationId, file_name: file.originalname })
+        .returning('id');
       await fs.promises.rename(file.path, fileOf(row.id));
       return row.id as string;
     },
@@ -36,7 +38,10 @@ export function checkedUploads(db: Knex, uploadDir: string) {
      */
     async take(userId: number, organizationId: number, id: unknown): Promise<{ id: string; path: string }> {
       if (!isUuid(id)) throw refused('Проверенный файл не найден: выберите файл снова');
-      const [row] = await db('checked_uploads').where({ id, user_id: userId, organization_id: organizationId }).delete().returning('created_at');
+      const [row] = await db('checked_uploads')
+        .where({ id, user_id: userId, organization_id: organizationId })
+        .delete()
+        .returning('created_at');
       if (!row || !fs.existsSync(fileOf(id))) throw refused('Проверенный файл не найден: выберите файл снова');
       if (new Date(row.created_at).getTime() < Date.now() - CHECKED_UPLOAD_HOURS * HOUR_MS) {
         await this.discard(id);
@@ -51,7 +56,10 @@ export function checkedUploads(db: Knex, uploadDir: string) {
 
 /** Forgets the checks nobody loaded in time, records and files (hourly housekeeping). Returns how many. */
 export async function pruneCheckedUploads(db: Knex, uploadDir: string): Promise<number> {
-  const expired: { id: string }[] = await db('checked_uploads').whereRaw(`created_at < now() - interval '${TTL}'`).delete().returning('id');
+  const expired: { id: string }[] = await db('checked_uploads')
+    .whereRaw(`created_at < now() - interval '${TTL}'`)
+    .delete()
+    .returning('id');
   await Promise.all(expired.map(({ id }) => fs.promises.rm(path.join(uploadDir, 'checked', id), { force: true })));
   return expired.length;
 }

@@ -72,7 +72,13 @@ async function* decodedChunks(file: string, encoding: string, start: number): As
  */
 export async function* csvRows(file: string): AsyncGenerator<SheetRow> {
   const { encoding, bom, header } = await sniffCsv(file);
-  const parser = parse({ delimiter: delimiterOf(header), relax_column_count: true, skip_empty_lines: false, bom: true, max_record_size: MAX_RECORD_BYTES });
+  const parser = parse({
+    delimiter: delimiterOf(header),
+    relax_column_count: true,
+    skip_empty_lines: false,
+    bom: true,
+    max_record_size: MAX_RECORD_BYTES,
+  });
   // A read error destroys the parser, whose iteration below then throws it; leaving the loop early
   // destroys the parser and, through the pipeline, closes the file.
   pipeline(Readable.from(decodedChunks(file, encoding, bom ? 3 : 0)), parser, () => undefined);
@@ -89,7 +95,9 @@ export async function* csvRows(file: string): AsyncGenerator<SheetRow> {
     if (!String((err as { code?: unknown }).code).startsWith('CSV_')) throw err;
     const { lines: at = line + 1, column = 0 } = err as { lines?: number; column?: number };
     if ((err as { code: string }).code === 'CSV_MAX_RECORD_SIZE') throw cellTooLong(at, column);
-    throw new ValidationError([{ field: 'file', message: `Не удалось прочитать CSV: кавычки не на месте (строка ${at})` }]);
+    throw new ValidationError([
+      { field: 'file', message: `Не удалось прочитать CSV: кавычки не на месте (строка ${at})` },
+    ]);
   }
 }
 

@@ -11,8 +11,10 @@ export function columnLetters(index: number): string {
 }
 
 export function cellTooLong(line: number, columnIndex: number): ValidationError {
-  return new ValidationError([{
-    field: 'file',
-    message: `Строка ${line}, столбец ${columnLetters(columnIndex)}: в ячейке больше 32 767 знаков — столько не допускает и Excel`,
-  }]);
+  return new ValidationError([
+    {
+      field: 'file',
+      message: `Строка ${line}, столбец ${columnLetters(columnIndex)}: в ячейке больше 32 767 знаков — столько не допускает и Excel`,
+    },
+  ]);
 }

@@ -16,7 +16,9 @@ export async function* xlsxRows(file: string): AsyncGenerator<SheetRow> {
     yield* xlsxSheetRows(file);
   } catch (err) {
     if (err instanceof ValidationError) throw err;
-    throw new ValidationError([{ field: 'file', message: 'Не удалось прочитать книгу Excel: файл повреждён или в другом формате' }]);
+    throw new ValidationError([
+      { field: 'file', message: 'Не удалось прочитать книгу Excel: файл повреждён или в другом формате' },
+    ]);
   }
 }
 

@@ -43,10 +43,17 @@ const BUSY_RETRY_SECONDS = 30;
  * Each reader is bounded now, but before it was one 294 MB cell bomb took 815 MB of RSS and two 1.1 GB:
  * the slots bound what a burst of uploads can take, whatever the next reader's weakness.
  */
-export function withImportSlot(slots: Slots, handler: (req: Request, res: Response) => Promise<unknown>): RequestHandler {
+export function withImportSlot(
+  slots: Slots,
+  handler: (req: Request, res: Response) => Promise<unknown>,
+): RequestHandler {
   return async (req, res) => {
     const release = slots.take();
-    if (!release) throw new TooManyRequestsError(`Сейчас загружаются другие файлы: повторите через ${BUSY_RETRY_SECONDS} секунд`, BUSY_RETRY_SECONDS);
+    if (!release)
+      throw new TooManyRequestsError(
+        `Сейчас загружаются другие файлы: повторите через ${BUSY_RETRY_SECONDS} секунд`,
+        BUSY_RETRY_SECONDS,
+      );
     try {
       await handler(req, res);
     } finally {
@@ -109,8 +116,11 @@ export async function checkCsvUpload(file: Express.Multer.File): Promise<string>
 }
 
 /** .xlsx or .csv, each checked by its own rules; the path of the checked file. */
-export async function checkSpreadsheetUpload(file: Express.Multer.File | undefined): Promise<{ kind: 'xlsx' | 'csv'; path: string }> {
-  if (file && file.size > 0 && /\.csv$/i.test(file.originalname)) return { kind: 'csv', path: await checkCsvUpload(file) };
+export async function checkSpreadsheetUpload(
+  file: Express.Multer.File | undefined,
+): Promise<{ kind: 'xlsx' | 'csv'; path: string }> {
+  if (file && file.size > 0 && /\.csv$/i.test(file.originalname))
+    return { kind: 'csv', path: await checkCsvUpload(file) };
   if (file && file.size > 0 && !/\.xlsx$/i.test(file.originalname)) throw uploadError('Нужен файл .xlsx или .csv');
   return { kind: 'xlsx', path: await checkXlsxUpload(file) };
 }
@@ -122,7 +132,8 @@ export async function checkXlsxUpload(file: Express.Multer.File | undefined): Pr
   if (!file || file.size === 0) throw uploadError('Выберите файл .xlsx');
   if (!/\.xlsx$/i.test(file.originalname)) throw uploadError('Нужен файл Excel в формате .xlsx');
   const head = await headOf(file, 4);
-  if (head.length < 4 || head.readUInt32LE(0) !== 0x04034b50) throw uploadError('Файл не является книгой Excel (.xlsx)');
+  if (head.length < 4 || head.readUInt32LE(0) !== 0x04034b50)
+    throw uploadError('Файл не является книгой Excel (.xlsx)');
   await inspectZip(file.path);
   return file.path;
 }
@@ -131,8 +142,18 @@ async function inspectZip(path: string): Promise<void> {
   let unpacked = 0;
   const opened = await openZip(path, (entry, count) => {
     unpacked += entry.uncompressedSize;
-    const ratio = entry.compressedSize > 0 ? entry.uncompressedSize / entry.compressedSize : entry.uncompressedSize > 0 ? Infinity : 1;
-    if (count > MAX_ENTRIES || entry.uncompressedSize > MAX_ENTRY_BYTES || unpacked > MAX_UNPACKED_BYTES || (entry.uncompressedSize > 1024 * 1024 && ratio > MAX_RATIO)) {
+    const ratio =
+      entry.compressedSize > 0
+        ? entry.uncompressedSize / entry.compressedSize
+        : entry.uncompressedSize > 0
+          ? Infinity
+          : 1;
+    if (
+      count > MAX_ENTRIES ||
+      entry.uncompressedSize > MAX_ENTRY_BYTES ||
+      unpacked > MAX_UNPACKED_BYTES ||
+      (entry.uncompressedSize > 1024 * 1024 && ratio > MAX_RATIO)
+    ) {
       throw tooBigError();
     }
   }).catch((err: unknown) => {

@@ -13,7 +13,13 @@ import { openZip, tooBigError, type OpenZip } from './zip';
 // are all distinct texts, and keeps a crafted workbook from filling memory through them.
 const MAX_SHARED_STRINGS_BYTES = 32 * 1024 * 1024;
 const MAX_COLUMNS = 16_384; // Excel's XFD
-const longSharedString = () => new ValidationError([{ field: 'file', message: 'Файл отклонён: в книге есть текст длиннее 32 767 знаков — столько не допускает и Excel' }]);
+const longSharedString = () =>
+  new ValidationError([
+    {
+      field: 'file',
+      message: 'Файл отклонён: в книге есть текст длиннее 32 767 знаков — столько не допускает и Excel',
+    },
+  ]);
 const EXCEL_ROWS = 1_048_576;
 
 /**
@@ -38,7 +44,9 @@ export async function* xlsxSheetRows(file: string): AsyncGenerator<SheetRow> {
 async function sharedStrings({ open }: OpenZip, entry: yauzl.Entry | undefined): Promise<(string | null)[]> {
   if (!entry) return [];
   if (entry.uncompressedSize > MAX_SHARED_STRINGS_BYTES) {
-    throw new ValidationError([{ field: 'file', message: 'Файл отклонён: в книге слишком много разных текстов — разделите её на части' }]);
+    throw new ValidationError([
+      { field: 'file', message: 'Файл отклонён: в книге слишком много разных текстов — разделите её на части' },
+    ]);
   }
   const strings: (string | null)[] = [];
   let text: string | null = '';
@@ -79,13 +87,28 @@ async function firstSheet(opened: OpenZip): Promise<yauzl.Entry | undefined> {
   const { entries } = opened;
   const workbook = entries.get('xl/workbook.xml');
   const rels = entries.get('xl/_rels/workbook.xml.rels');
-  const id = workbook && (await firstAttribute(opened, workbook, 'sheet', (a) => Object.entries(a).find(([name]) => name.endsWith(':id'))?.[1]));
-  const target = id && rels && (await firstAttribute(opened, rels, 'Relationship', (a) => (a.Id === id ? a.Target : undefined)));
-  const named = target ? entries.get(target.startsWith('/') ? target.slice(1) : path.posix.join('xl', target)) : undefined;
+  const id =
+    workbook &&
+    (await firstAttribute(
+      opened,
+      workbook,
+      'sheet',
+      (a) => Object.entries(a).find(([name]) => name.endsWith(':id'))?.[1],
+    ));
+  const target =
+    id && rels && (await firstAttribute(opened, rels, 'Relationship', (a) => (a.Id === id ? a.Target : undefined)));
+  const named = target
+    ? entries.get(target.startsWith('/') ? target.slice(1) : path.posix.join('xl', target))
+    : undefined;
   return named ?? [...entries.values()].find((e) => /^xl\/worksheets\/[^/]+\.xml$/.test(e.fileName));
 }
 
-async function firstAttribute({ open }: OpenZip, entry: yauzl.Entry, tag: string, pick: (attributes: Record<string, string>) => string | undefined) {
+async function firstAttribute(
+  { open }: OpenZip,
+  entry: yauzl.Entry,
+  tag: string,
+  pick: (attributes: Record<string, string>) => string | undefined,
+) {
   for await (const events of xmlEvents(await open(entry))) {
     for (const e of events) {
       const value = e.kind === 'open' && e.name === tag ? pick(e.attributes) : undefined;

@@ -49,7 +49,8 @@ export async function* xmlEvents(stream: Readable): AsyncGenerator<XmlEvent[]> {
     error ??= err;
   });
   const take = () => {
-    if (parser.position - lastEventAt > MAX_PENDING_CHARS) error ??= new XmlTooLargeError(`over ${MAX_PENDING_CHARS} characters without an event`);
+    if (parser.position - lastEventAt > MAX_PENDING_CHARS)
+      error ??= new XmlTooLargeError(`over ${MAX_PENDING_CHARS} characters without an event`);
     if (error) throw error;
     const taken = events;
     events = [];

@@ -8,7 +8,8 @@ export const MAX_ENTRIES = 2000;
 export const MAX_ENTRY_BYTES = 200 * 1024 * 1024;
 export const MAX_UNPACKED_BYTES = 300 * 1024 * 1024;
 
-export const tooBigError = () => new ValidationError([{ field: 'file', message: 'Файл отклонён: содержимое архива подозрительно велико' }]);
+export const tooBigError = () =>
+  new ValidationError([{ field: 'file', message: 'Файл отклонён: содержимое архива подозрительно велико' }]);
 
 export interface OpenZip {
   zip: yauzl.ZipFile;
@@ -26,7 +27,10 @@ export interface OpenZip {
  * Reads a zip file's central directory, entry by entry; `check` sees each entry (with the count so far)
  * and may throw to refuse the file before the next one is read. Close `zip` when done.
  */
-export async function openZip(path: string, check: (entry: yauzl.Entry, count: number) => void = () => undefined): Promise<OpenZip> {
+export async function openZip(
+  path: string,
+  check: (entry: yauzl.Entry, count: number) => void = () => undefined,
+): Promise<OpenZip> {
   const zip = await yauzl.openPromise(path, { autoClose: false, validateEntrySizes: true });
   const entries = new Map<string, yauzl.Entry>();
   try {

@@ -21,8 +21,18 @@ export function mailRoutes({ mail, loaders }: Deps): Router {
   routes.get('/admin/mail', can('mail.view'), async (req, res) => {
     const query = listQuery.parse(req.query);
     const messages = await mail.outbox({ before: query.before, to: query.to || undefined, limit: PAGE_SIZE });
-    const next = messages.length === PAGE_SIZE ? new URLSearchParams({ ...(query.to ? { to: query.to } : {}), before: String(messages.at(-1)!.id) }).toString() : null;
-    res.render('admin/mail/list', { title: 'Исходящая почта', section: 'mail', messages, mode: mail.mode, to: query.to ?? '', next });
+    const next =
+      messages.length === PAGE_SIZE
+        ? new URLSearchParams({ ...(query.to ? { to: query.to } : {}), before: String(messages.at(-1)!.id) }).toString()
+        : null;
+    res.render('admin/mail/list', {
+      title: 'Исходящая почта',
+      section: 'mail',
+      messages,
+      mode: mail.mode,
+      to: query.to ?? '',
+      next,
+    });
   });
 
   routes.get('/admin/mail/:messageId', can('mail.view'), async (req, res) => {

@@ -25,7 +25,10 @@ export interface MailService {
  * kept), so an administrator can see what was sent to whom; the queue of a later issue replaces
  * `send` without its callers changing.
  */
-export function createMailService(db: Knex, options: { smtpUrl: string | undefined; from: string; logger: Logger }): MailService {
+export function createMailService(
+  db: Knex,
+  options: { smtpUrl: string | undefined; from: string; logger: Logger },
+): MailService {
   const transport: Transporter | null = options.smtpUrl ? nodemailer.createTransport(options.smtpUrl) : null;
   return {
     mode: transport ? 'smtp' : 'outbox',
@@ -41,7 +44,13 @@ export function createMailService(db: Knex, options: { smtpUrl: string | undefin
         await insertOutboxMessage(db, { to: message.to, subject: message.subject, body: null, status: 'sent' });
       } catch (err) {
         options.logger.warn({ err, to: message.to }, 'mail not sent');
-        await insertOutboxMessage(db, { to: message.to, subject: message.subject, body: null, status: 'failed', error: (err as Error).message.slice(0, 500) });
+        await insertOutboxMessage(db, {
+          to: message.to,
+          subject: message.subject,
+          body: null,
+          status: 'failed',
+          error: (err as Error).message.slice(0, 500),
+        });
         throw err;
       }
     },

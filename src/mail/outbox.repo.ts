@@ -12,17 +12,37 @@ export interface OutboxMessage {
   createdAt: Date;
 }
 
-const COLUMNS = { id: 'id', to: 'to_address', subject: 'subject', body: 'body', status: 'status', error: 'error', createdAt: 'created_at' };
+const COLUMNS = {
+  id: 'id',
+  to: 'to_address',
+  subject: 'subject',
+  body: 'body',
+  status: 'status',
+  error: 'error',
+  createdAt: 'created_at',
+};
 
-export async function insertOutboxMessage(db: Knex, message: { to: string; subject: string; body: string | null; status: OutboxStatus; error?: string | null }): Promise<number> {
+export async function insertOutboxMessage(
+  db: Knex,
+  message: { to: string; subject: string; body: string | null; status: OutboxStatus; error?: string | null },
+): Promise<number> {
   const [row] = await db('mail_outbox')
-    .insert({ to_address: message.to, subject: message.subject, body: message.body, status: message.status, error: message.error ?? null })
+    .insert({
+      to_address: message.to,
+      subject: message.subject,
+      body: message.body,
+      status: message.status,
+      error: message.error ?? null,
+    })
     .returning('id');
   return row.id;
 }
 
 /** Newest first, one keyset page: `before` is the id of the last message of the previous page. */
-export async function listOutbox(db: Knex, options: { before?: number; limit: number; to?: string }): Promise<OutboxMessage[]> {
+export async function listOutbox(
+  db: Knex,
+  options: { before?: number; limit: number; to?: string },
+): Promise<OutboxMessage[]> {
   const q = db('mail_outbox').select(COLUMNS).orderBy('id', 'desc').limit(options.limit);
   if (options.before) q.where('id', '<', options.before);
   if (options.to) q.whereRaw('lower(to_address) = lower(?)', [options.to]);

@@ -10,7 +10,10 @@ import { findActiveConsent, insertConsent, lockConsent, withdrawConsentRow } fro
 
 export { consentsOfMember } from './consents.repo';
 
-export const CONSENT_KIND_LABELS = { processing: 'Обработка персональных данных', mailing: 'Получение рассылок' } as const;
+export const CONSENT_KIND_LABELS = {
+  processing: 'Обработка персональных данных',
+  mailing: 'Получение рассылок',
+} as const;
 export const CHANNEL_LABELS = { email: 'e-mail', sms: 'SMS', push: 'push-уведомления' } as const;
 export const SOURCE_LABELS = { paper: 'на бумаге', online: 'онлайн' } as const;
 
@@ -23,31 +26,69 @@ export const consentSchema = z
     on: requiredDate('Укажите дату согласия'),
   })
   .superRefine((v, ctx) => {
-    if (v.kind === 'mailing' && !v.channel) ctx.addIssue({ code: 'custom', path: ['channel'], message: 'Для рассылок укажите канал' });
+    if (v.kind === 'mailing' && !v.channel)
+      ctx.addIssue({ code: 'custom', path: ['channel'], message: 'Для рассылок укажите канал' });
   });
 export type ConsentInput = z.output<typeof consentSchema>;
-export const withdrawSchema = z.object({ consentId: idInput('Выберите согласие'), on: requiredDate('Укажите дату отзыва') });
+export const withdrawSchema = z.object({
+  consentId: idInput('Выберите согласие'),
+  on: requiredDate('Укажите дату отзыва'),
+});
 
 const fieldError = (field: string, message: string) => new ValidationError([{ field, message }]);
 
 /** A new consent; the card is locked meanwhile, so the same consent registered twice at once is found by the second. */
-export async function giveConsent(db: Knex, ctx: AuditContext, memberId: number, input: ConsentInput, dates: EventDates = eventDates()) {
+export async function giveConsent(
+  db: Knex,
+  ctx: AuditContext,
+  memberId: number,
+  input: ConsentInput,
+  dates: EventDates = eventDates(),
+) {
   const channel = input.kind === 'mailing' ? input.channel : null;
   await inTransaction(db, async (trx) => {
     const member = await lockedMember(trx, memberId);
     dates.check('on', input.on, [since14(member.birthDate)]);
-    if (await findActiveConsent(trx, member.id, input.kind, channel)) throw fieldError('kind', 'Такое согласие уже действует: чтобы заменить его, сначала отзовите');
-    const consentId = await insertConsent(trx, { memberId: member.id, kind: input.kind, channel, textVersion: input.textVersion, source: input.source, on: input.on, actorUserId: ctx.actorUserId });
-    await recordAudit(trx, ctx, { action: 'consent.given', entity: 'member', entityId: member.id, organizationId: member.organizationId, newValues: { consentId, ...input, channel } });
+    if (await findActiveConsent(trx, member.id, input.kind, channel))
+      throw fieldError('kind', 'Такое согласие уже действует: чтобы заменить его, сначала отзовите');
+    const consentId = await insertConsent(trx, {
+      memberId: member.id,
+      kind: input.kind,
+      channel,
+      textVersion: input.textVersion,
+      source: input.source,
+      on: input.on,
+      actorUserId: ctx.actorUserId,
+    });
+    await recordAudit(trx, ctx, {
+      action: 'consent.given',
+      entity: 'member',
+      entityId: member.id,
+      organizationId: member.organizationId,
+      newValues: { consentId, ...input, channel },
+    });
   });
 }
 
-export async function withdrawConsent(db: Knex, ctx: AuditContext, member: { id: number; organizationId: number }, consentId: number, on: string, dates: EventDates = eventDates()) {
+export async function withdrawConsent(
+  db: Knex,
+  ctx: AuditContext,
+  member: { id: number; organizationId: number },
+  consentId: number,
+  on: string,
+  dates: EventDates = eventDates(),
+) {
   await inTransaction(db, async (trx) => {
     const consent = await lockConsent(trx, member.id, consentId);
     if (!consent || consent.withdrawnOn) throw fieldError('on', 'Действующее согласие не найдено');
     dates.check('on', on, [{ on: consent.givenOn, what: 'даты согласия' }]);
     await withdrawConsentRow(trx, consentId, on);
-    await recordAudit(trx, ctx, { action: 'consent.withdrawn', entity: 'member', entityId: member.id, organizationId: member.organizationId, newValues: { consentId, on } });
+    await recordAudit(trx, ctx, {
+      action: 'consent.withdrawn',
+      entity: 'member',
+      entityId: member.id,
+      organizationId: member.organizationId,
+      newValues: { consentId, on },
+    });
   });
 }

@@ -14,7 +14,8 @@ import { addDays } from '../shared/event-dates';
 export const MATCHES_ELSEWHERE_PER_DAY = 100;
 
 /** The one answer about a card outside the user's subtrees (pages and import lines alike). */
-export const MATCH_ELSEWHERE_MESSAGE = 'Человек с такими данными уже состоит на учёте в другой организации Профсоюза: новая карточка не нужна — нужен перевод оттуда (запрос на перевод оформляет организация, где он состоит на учёте)';
+export const MATCH_ELSEWHERE_MESSAGE =
+  'Человек с такими данными уже состоит на учёте в другой организации Профсоюза: новая карточка не нужна — нужен перевод оттуда (запрос на перевод оформляет организация, где он состоит на учёте)';
 
 export interface MatchElsewhere {
   memberId: number;
@@ -46,7 +47,13 @@ export async function assertChecksLeft(db: Knex, userId: number): Promise<void> 
  * is audited on the matched card (`matches` holds them all then); beyond it the check is refused as a
  * whole (429, nothing shown) and the refusal is audited with the number.
  */
-export async function spendMatchesElsewhere(db: Knex, ctx: AuditContext & { actorUserId: number }, source: string, count: number, matches: MatchElsewhere[]): Promise<void> {
+export async function spendMatchesElsewhere(
+  db: Knex,
+  ctx: AuditContext & { actorUserId: number },
+  source: string,
+  count: number,
+  matches: MatchElsewhere[],
+): Promise<void> {
   if (count <= 0) return;
   const refused = await db.transaction(async (trx) => {
     const { rows } = await trx.raw(
@@ -55,11 +62,22 @@ export async function spendMatchesElsewhere(db: Knex, ctx: AuditContext & { acto
       [ctx.actorUserId, todayIso(), count],
     );
     if (rows[0].matches > MATCHES_ELSEWHERE_PER_DAY) {
-      await recordAudit(trx, ctx, { action: 'member.duplicate_check_refused', entity: 'user', entityId: ctx.actorUserId, newValues: { source, matches: count } });
+      await recordAudit(trx, ctx, {
+        action: 'member.duplicate_check_refused',
+        entity: 'user',
+        entityId: ctx.actorUserId,
+        newValues: { source, matches: count },
+      });
       return true;
     }
     for (const m of matches) {
-      await recordAudit(trx, ctx, { action: 'member.matched_elsewhere', entity: 'member', entityId: m.memberId, organizationId: m.organizationId, newValues: { source } });
+      await recordAudit(trx, ctx, {
+        action: 'member.matched_elsewhere',
+        entity: 'member',
+        entityId: m.memberId,
+        organizationId: m.organizationId,
+        newValues: { source },
+      });
     }
     return false;
   });

@@ -19,7 +19,17 @@ export async function duplicateGroups(db: Knex, rootPath: string, limit = 200) {
   const groups = new Map<string, { matched: string; cards: Record<string, unknown>[] }>();
   for (const r of rows) {
     if (!groups.has(r.k)) groups.set(r.k, { matched: r.matched, cards: [] });
-    groups.get(r.k)!.cards.push({ id: Number(r.id), surname: r.surname, name: r.name, patronymic: r.patronymic, birthDate: r.birth_date, leftOn: r.left_on, organizationName: r.org_name });
+    groups
+      .get(r.k)!
+      .cards.push({
+        id: Number(r.id),
+        surname: r.surname,
+        name: r.name,
+        patronymic: r.patronymic,
+        birthDate: r.birth_date,
+        leftOn: r.left_on,
+        organizationName: r.org_name,
+      });
   }
   return [...groups.values()];
 }
@@ -35,7 +45,12 @@ export async function bothUnmerged(trx: Knex, ids: [number, number]): Promise<bo
  * (active ones withdrawn today) and officer links; the survivor's current state becomes its open period
  * and the duplicate points to it. Returns how many of the duplicate's periods were dropped.
  */
-export async function moveCardHistory(trx: Knex, survivorId: number, duplicateId: number, today: string): Promise<number> {
+export async function moveCardHistory(
+  trx: Knex,
+  survivorId: number,
+  duplicateId: number,
+  today: string,
+): Promise<number> {
   const dropped = await trx.raw(
     `DELETE FROM member_periods d USING member_periods s
       WHERE d.member_id = ? AND s.member_id = ? AND daterange(d.valid_from, d.valid_to) && daterange(s.valid_from, s.valid_to)
@@ -45,10 +60,19 @@ export async function moveCardHistory(trx: Knex, survivorId: number, duplicateId
   await trx('member_periods').where({ member_id: duplicateId }).update({ member_id: survivorId });
   await trx('membership_events').where({ member_id: duplicateId }).update({ member_id: survivorId });
   // The survivor keeps its live card; the duplicate's live card, if any, is blocked.
-  await trx('union_cards').where({ member_id: duplicateId }).whereNotIn('status', ['refused', 'lost', 'blocked']).update({ status: 'blocked', status_on: today });
+  await trx('union_cards')
+    .where({ member_id: duplicateId })
+    .whereNotIn('status', ['refused', 'lost', 'blocked'])
+    .update({ status: 'blocked', status_on: today });
   await trx('union_cards').where({ member_id: duplicateId }).update({ member_id: survivorId });
-  await trx('member_consents').where({ member_id: duplicateId }).whereNotNull('withdrawn_on').update({ member_id: survivorId });
-  await trx('member_consents').where({ member_id: duplicateId }).whereNull('withdrawn_on').update({ withdrawn_on: trx.raw('greatest(given_on, ?::date)', [today]) });
+  await trx('member_consents')
+    .where({ member_id: duplicateId })
+    .whereNotNull('withdrawn_on')
+    .update({ member_id: survivorId });
+  await trx('member_consents')
+    .where({ member_id: duplicateId })
+    .whereNull('withdrawn_on')
+    .update({ withdrawn_on: trx.raw('greatest(given_on, ?::date)', [today]) });
   await trx('member_consents').where({ member_id: duplicateId }).update({ member_id: survivorId });
   await trx('org_officers').where({ member_id: duplicateId }).update({ member_id: survivorId });
   // The survivor's current state is its open period, whichever card it came from.
@@ -58,7 +82,18 @@ export async function moveCardHistory(trx: Knex, survivorId: number, duplicateId
     [survivorId],
   );
   const first = await trx('membership_events').where({ member_id: survivorId }).min('happened_on as first').first();
-  await trx('members').where({ id: survivorId }).update({ joined_on: trx.raw('least(joined_on, ?::date)', [first?.first ?? '9999-12-31']), updated_at: trx.fn.now() });
-  await trx('members').where({ id: duplicateId }).update({ merged_into_id: survivorId, left_on: trx.raw('coalesce(left_on, ?::date)', [today]), updated_at: trx.fn.now() });
+  await trx('members')
+    .where({ id: survivorId })
+    .update({
+      joined_on: trx.raw('least(joined_on, ?::date)', [first?.first ?? '9999-12-31']),
+      updated_at: trx.fn.now(),
+    });
+  await trx('members')
+    .where({ id: duplicateId })
+    .update({
+      merged_into_id: survivorId,
+      left_on: trx.raw('coalesce(left_on, ?::date)', [today]),
+      updated_at: trx.fn.now(),
+    });
   return dropped.rows.length;
 }

@@ -5,7 +5,13 @@ import { formatDate } from '../shared/format';
 import { addSafeRow, csvLine, type CellInput } from '../shared/spreadsheet';
 import { MEMBER_COLUMNS } from './import/member-sheet';
 import { CATEGORY_LABELS, type Category } from '../membership/membership';
-import { filteredMembers, type ListReader, type ListRoot, type ListedMember, type MemberListFilter } from './members.repo';
+import {
+  filteredMembers,
+  type ListReader,
+  type ListRoot,
+  type ListedMember,
+  type MemberListFilter,
+} from './members.repo';
 
 const EXTRA_HEADERS = ['Организация учёта', 'Дата выбытия'];
 
@@ -16,10 +22,21 @@ const EXTRA_HEADERS = ['Организация учёта', 'Дата выбыт
  */
 function exportRow(m: ListedMember): CellInput[] {
   return [
-    m.organizationInpo, m.surname, m.name, m.patronymic,
-    m.sex === 'f' ? 'ж' : 'м', formatDate(m.birthDate), CATEGORY_LABELS[m.category as Category], m.isPedagogical ? 'да' : 'нет',
-    m.position, m.phone, m.email, m.snils,
-    formatDate(m.joinedOn), m.organizationName, m.leftOn ? formatDate(m.leftOn) : '',
+    m.organizationInpo,
+    m.surname,
+    m.name,
+    m.patronymic,
+    m.sex === 'f' ? 'ж' : 'м',
+    formatDate(m.birthDate),
+    CATEGORY_LABELS[m.category as Category],
+    m.isPedagogical ? 'да' : 'нет',
+    m.position,
+    m.phone,
+    m.email,
+    m.snils,
+    formatDate(m.joinedOn),
+    m.organizationName,
+    m.leftOn ? formatDate(m.leftOn) : '',
   ];
 }
 
@@ -27,14 +44,25 @@ function exportRow(m: ListedMember): CellInput[] {
  * Streams a filtered member list from a database cursor into the sink: memory holds a batch of rows
  * whatever the region's size, and a receiver that goes away stops it. Returns the number of rows.
  */
-export async function exportMembers(db: Knex, root: ListRoot, filter: MemberListFilter, reader: ListReader, format: 'xlsx' | 'csv', sink: RowSink): Promise<number> {
+export async function exportMembers(
+  db: Knex,
+  root: ListRoot,
+  filter: MemberListFilter,
+  reader: ListReader,
+  format: 'xlsx' | 'csv',
+  sink: RowSink,
+): Promise<number> {
   const headers = [...MEMBER_COLUMNS.map((c) => c.header), ...EXTRA_HEADERS];
   const query = filteredMembers(db, root, filter, reader);
   if (format === 'csv') {
     sink.out.write(`\ufeff${csvLine(headers)}`);
     return streamRows(db, query, sink, (m: ListedMember) => sink.out.write(csvLine(exportRow(m))));
   }
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink.out, useSharedStrings: false, useStyles: true });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: sink.out,
+    useSharedStrings: false,
+    useStyles: true,
+  });
   const sheet = workbook.addWorksheet('Члены Профсоюза', { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = headers.map((header) => ({ header, width: Math.max(12, header.length + 2) }));
   sheet.getRow(1).font = { bold: true };

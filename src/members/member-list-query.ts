@@ -30,10 +30,24 @@ export const listQuery = z.object({
   pedagogical: z.enum(['yes', 'no']).optional().catch(undefined),
   consent: z.enum(['mailing', 'no_mailing', 'no_processing']).optional().catch(undefined),
   sort: z.enum(Object.keys(MEMBER_SORTS) as [MemberSort, ...MemberSort[]]).catch('name'),
-  on: z.string().regex(/^\d{4}-\d{2}-\d{2}$/).refine((v) => parseDateInput(v) !== null).optional().catch(undefined),
-  age: z.enum(Object.keys(AGE_BANDS) as [string, ...string[]]).optional().catch(undefined),
-  tenure: z.enum(Object.keys(TENURE_BANDS) as [string, ...string[]]).optional().catch(undefined),
-  card: z.enum(['none', ...CARD_STATUSES]).optional().catch(undefined),
+  on: z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .refine((v) => parseDateInput(v) !== null)
+    .optional()
+    .catch(undefined),
+  age: z
+    .enum(Object.keys(AGE_BANDS) as [string, ...string[]])
+    .optional()
+    .catch(undefined),
+  tenure: z
+    .enum(Object.keys(TENURE_BANDS) as [string, ...string[]])
+    .optional()
+    .catch(undefined),
+  card: z
+    .enum(['none', ...CARD_STATUSES])
+    .optional()
+    .catch(undefined),
   kind: z.enum(EMPLOYER_KINDS).optional().catch(undefined),
   after: z.string().max(1000).optional().catch(undefined),
 });
@@ -49,10 +63,17 @@ export function filterParams(query: ListQuery): [string, string][] {
 /** The repo's filter from the parsed query: the age and tenure bands as ranges of years. */
 export function filterOf(query: ListQuery): MemberListFilter {
   return {
-    q: query.q, category: query.category, sex: query.sex, status: query.status,
-    pedagogical: query.pedagogical === undefined ? undefined : query.pedagogical === 'yes', consent: query.consent,
-    age: query.age ? AGE_BANDS[query.age]!.range : undefined, tenure: query.tenure ? TENURE_BANDS[query.tenure]!.range : undefined,
-    cardStatus: query.card, employerKind: query.kind, on: query.on,
+    q: query.q,
+    category: query.category,
+    sex: query.sex,
+    status: query.status,
+    pedagogical: query.pedagogical === undefined ? undefined : query.pedagogical === 'yes',
+    consent: query.consent,
+    age: query.age ? AGE_BANDS[query.age]!.range : undefined,
+    tenure: query.tenure ? TENURE_BANDS[query.tenure]!.range : undefined,
+    cardStatus: query.card,
+    employerKind: query.kind,
+    on: query.on,
   };
 }
 
@@ -60,4 +81,3 @@ export function filterOf(query: ListQuery): MemberListFilter {
 export function readerOf(req: Request): ListReader {
   return { viewPaths: memberViewPaths(principalOf(req)) };
 }
-

@@ -47,12 +47,21 @@ export function memberListRoutes({ db, loaders, services: { members } }: Deps): 
     const filter = filterOf(listQuery.parse(req.query));
     const reader = readerOf(req);
     if ((await members.count(org, filter, reader)) > DIRECT_EXPORT_LIMIT) {
-      throw new ConflictError('Список большой: нажмите «Подготовить файл», выгрузка будет готова через несколько минут');
+      throw new ConflictError(
+        'Список большой: нажмите «Подготовить файл», выгрузка будет готова через несколько минут',
+      );
     }
     await sendDownload(db, req, res, {
-      type: format === 'xlsx' ? XLSX_MIME : 'text/csv; charset=utf-8', fileName: `chleny-profsoyuza-${org.inpo}.${format}`,
+      type: format === 'xlsx' ? XLSX_MIME : 'text/csv; charset=utf-8',
+      fileName: `chleny-profsoyuza-${org.inpo}.${format}`,
       write: (sink) => members.exportList(org, filter, reader, format, sink),
-      audit: { action: 'member.exported', entity: 'organization', entityId: org.id, organizationId: org.id, newValues: { format, filter: { ...filter } } },
+      audit: {
+        action: 'member.exported',
+        entity: 'organization',
+        entityId: org.id,
+        organizationId: org.id,
+        newValues: { format, filter: { ...filter } },
+      },
     });
   }
 
@@ -62,13 +71,37 @@ export function memberListRoutes({ db, loaders, services: { members } }: Deps): 
     const filter = filterOf(query);
     const reader = readerOf(req);
     const [page, total] = await Promise.all([
-      members.list(org, filter, reader, query.sort, decodeCursor(query.after, MEMBER_SORT_CURSORS[query.sort]), PAGE_SIZE), members.count(org, filter, reader),
+      members.list(
+        org,
+        filter,
+        reader,
+        query.sort,
+        decodeCursor(query.after, MEMBER_SORT_CURSORS[query.sort]),
+        PAGE_SIZE,
+      ),
+      members.count(org, filter, reader),
     ]);
     const params = new URLSearchParams(filterParams(query));
     res.render('members/list', {
-      title: `Члены Профсоюза: ${org.name}`, section: 'members', org, query, total, mayEdit: mayOnTarget(req, 'member.edit'), items: page.items.map((m) => ({ ...m, phone: maskPhone(m.phone), email: maskEmail(m.email) })),
-      exportQuery: params.toString(), directExport: total <= DIRECT_EXPORT_LIMIT, filterFields: filterParams(query), today: todayIso(), AGE_BANDS, TENURE_BANDS, CARD_STATUSES, CARD_STATUS_LABELS, EMPLOYER_KINDS, EMPLOYER_KIND_LABELS,
-      nextUrl: page.next ? `/orgs/${org.inpo}/members?${params.toString()}&after=${encodeCursor(page.next)}` : null, ...DICTIONARIES,
+      title: `Члены Профсоюза: ${org.name}`,
+      section: 'members',
+      org,
+      query,
+      total,
+      mayEdit: mayOnTarget(req, 'member.edit'),
+      items: page.items.map((m) => ({ ...m, phone: maskPhone(m.phone), email: maskEmail(m.email) })),
+      exportQuery: params.toString(),
+      directExport: total <= DIRECT_EXPORT_LIMIT,
+      filterFields: filterParams(query),
+      today: todayIso(),
+      AGE_BANDS,
+      TENURE_BANDS,
+      CARD_STATUSES,
+      CARD_STATUS_LABELS,
+      EMPLOYER_KINDS,
+      EMPLOYER_KIND_LABELS,
+      nextUrl: page.next ? `/orgs/${org.inpo}/members?${params.toString()}&after=${encodeCursor(page.next)}` : null,
+      ...DICTIONARIES,
     });
   }
 
@@ -84,15 +117,32 @@ export function memberListRoutes({ db, loaders, services: { members } }: Deps): 
     };
     if (!form.ok) return fail(form.errors);
     const data = form.data;
-    const ids = data.scope === 'selected' ? data.ids : await members.idsMatching(org, filterOf(listQuery.parse(req.body ?? {})), readerOf(req));
-    const action: BulkAction = data.action === 'transfer' ? { kind: 'transfer', toInpo: data.toInpo, on: data.on }
-      : data.action === 'exit' ? { kind: 'exit', reason: data.reason, on: data.on } : { kind: 'card', from: data.from, to: data.to, on: data.on };
+    const ids =
+      data.scope === 'selected'
+        ? data.ids
+        : await members.idsMatching(org, filterOf(listQuery.parse(req.body ?? {})), readerOf(req));
+    const action: BulkAction =
+      data.action === 'transfer'
+        ? { kind: 'transfer', toInpo: data.toInpo, on: data.on }
+        : data.action === 'exit'
+          ? { kind: 'exit', reason: data.reason, on: data.on }
+          : { kind: 'card', from: data.from, to: data.to, on: data.on };
     if (!isConfirmed(req)) {
-      return askConfirmation(req, res, {
-        title: 'Подтвердите массовое действие', consequence: bulkConsequence(action),
-        affected: { count: ids.length, noun: data.scope === 'selected' ? 'Отмечено членов Профсоюза' : 'Найдено членов Профсоюза' },
-        confirmLabel: `Подтвердить для ${ids.length}`, cancelHref: back,
-      }, { section: 'members', org });
+      return askConfirmation(
+        req,
+        res,
+        {
+          title: 'Подтвердите массовое действие',
+          consequence: bulkConsequence(action),
+          affected: {
+            count: ids.length,
+            noun: data.scope === 'selected' ? 'Отмечено членов Профсоюза' : 'Найдено членов Профсоюза',
+          },
+          confirmLabel: `Подтвердить для ${ids.length}`,
+          cancelHref: back,
+        },
+        { section: 'members', org },
+      );
     }
     try {
       const changed = await members.bulk(principal, auditContextOf(req), org, ids, action);
@@ -106,27 +156,52 @@ export function memberListRoutes({ db, loaders, services: { members } }: Deps): 
   }
 
   function bulkConsequence(action: BulkAction): string {
-    if (action.kind === 'exit') return `Будет оформлен выход из Профсоюза с ${formatDate(action.on)}, причина: ${LEFT_REASON_LABELS[action.reason].toLowerCase()}.`;
-    if (action.kind === 'transfer') return `Будет оформлен перевод с ${formatDate(action.on)} в организацию с ИНПО ${action.toInpo}.`;
+    if (action.kind === 'exit')
+      return `Будет оформлен выход из Профсоюза с ${formatDate(action.on)}, причина: ${LEFT_REASON_LABELS[action.reason].toLowerCase()}.`;
+    if (action.kind === 'transfer')
+      return `Будет оформлен перевод с ${formatDate(action.on)} в организацию с ИНПО ${action.toInpo}.`;
     return `Состояние ЭПБ «${CARD_STATUS_LABELS[action.from]}» сменится на «${CARD_STATUS_LABELS[action.to]}» с ${formatDate(action.on)}.`;
   }
 
   async function showRequests(req: Request, res: Response) {
     const org = orgOf(req);
-    res.render('members/transfer-requests', { title: `Запросы на перевод: ${org.name}`, section: 'members', org, requests: await members.incomingTransfers(org) });
+    res.render('members/transfer-requests', {
+      title: `Запросы на перевод: ${org.name}`,
+      section: 'members',
+      org,
+      requests: await members.incomingTransfers(org),
+    });
   }
 
   async function showDuplicates(req: Request, res: Response) {
     const org = orgOf(req);
-    res.render('members/duplicates', { title: `Возможные дубликаты: ${org.name}`, section: 'members', org, groups: await members.duplicateGroups(org) });
+    res.render('members/duplicates', {
+      title: `Возможные дубликаты: ${org.name}`,
+      section: 'members',
+      org,
+      groups: await members.duplicateGroups(org),
+    });
   }
 
-  async function showAdmission(req: Request, res: Response, status = 200, errors: FieldError[] = [], duplicates?: DuplicateFoundError) {
+  async function showAdmission(
+    req: Request,
+    res: Response,
+    status = 200,
+    errors: FieldError[] = [],
+    duplicates?: DuplicateFoundError,
+  ) {
     const org = orgOf(req);
     res.status(status).render('members/new', {
-      title: 'Новый член Профсоюза', section: 'members', org, ...duplicatesViewModel(duplicates),
-      values: req.method === 'POST' ? req.body : { organizationInpo: org.inpo, joinedOn: todayIso(), category: 'working', sex: 'f' },
-      ...errorViewModel(errors), ...DICTIONARIES,
+      title: 'Новый член Профсоюза',
+      section: 'members',
+      org,
+      ...duplicatesViewModel(duplicates),
+      values:
+        req.method === 'POST'
+          ? req.body
+          : { organizationInpo: org.inpo, joinedOn: todayIso(), category: 'working', sex: 'f' },
+      ...errorViewModel(errors),
+      ...DICTIONARIES,
     });
   }
 

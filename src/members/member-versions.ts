@@ -12,9 +12,22 @@ const STUDY_FORMS: Record<string, string> = { full_time: 'очная', part_time
 
 export const MEMBER_FIELDS: FieldSpec = {
   labels: {
-    surname: 'Фамилия', name: 'Имя', patronymic: 'Отчество', sex: 'Пол', birthDate: 'Дата рождения', phone: 'Телефон', email: 'Электронная почта',
-    snils: 'СНИЛС', position: 'Должность', professionalGroup: 'Профессиональная группа', studyForm: 'Форма обучения', studyYear: 'Курс',
-    organizationName: 'Организация учёта', category: 'Категория', isPedagogical: 'Педагогическая должность', onParentalLeave: 'Отпуск по уходу за ребёнком',
+    surname: 'Фамилия',
+    name: 'Имя',
+    patronymic: 'Отчество',
+    sex: 'Пол',
+    birthDate: 'Дата рождения',
+    phone: 'Телефон',
+    email: 'Электронная почта',
+    snils: 'СНИЛС',
+    position: 'Должность',
+    professionalGroup: 'Профессиональная группа',
+    studyForm: 'Форма обучения',
+    studyYear: 'Курс',
+    organizationName: 'Организация учёта',
+    category: 'Категория',
+    isPedagogical: 'Педагогическая должность',
+    onParentalLeave: 'Отпуск по уходу за ребёнком',
     leftOn: 'Дата выхода',
   },
   show: {
@@ -40,6 +53,7 @@ export const memberVersionFields = (member: MemberRow) => versionFields(member.v
 export async function lockedMember(trx: Knex.Transaction, id: number, seen?: Seen): Promise<MemberRow> {
   const member = await lockMember(trx, id);
   if (!member) throw new NotFoundError();
-  if (seen && member.version !== seen.version) throw staleEdit(MEMBER_FIELDS, seen, memberSnapshot(member), memberVersionFields(member), 'карточку');
+  if (seen && member.version !== seen.version)
+    throw staleEdit(MEMBER_FIELDS, seen, memberSnapshot(member), memberVersionFields(member), 'карточку');
   return member;
 }

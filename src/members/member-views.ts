@@ -7,5 +7,10 @@ export const MEMBER_DICTIONARIES = { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, 
 
 /** The duplicate warning of the admission and card forms: the cards the user may open, and whether one elsewhere matched. */
 export function duplicatesViewModel(found?: DuplicateFoundError) {
-  return { duplicates: found?.candidates ?? [], duplicateElsewhere: found?.elsewhere ?? false, duplicateFound: !!found, MATCH_ELSEWHERE_MESSAGE };
+  return {
+    duplicates: found?.candidates ?? [],
+    duplicateElsewhere: found?.elsewhere ?? false,
+    duplicateFound: !!found,
+    MATCH_ELSEWHERE_MESSAGE,
+  };
 }

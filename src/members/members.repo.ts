@@ -37,11 +37,32 @@ export interface MemberRow {
 
 function selectMember(db: Knex) {
   return db('members as m').join('organizations as o', 'o.id', 'm.organization_id').select({
-    id: 'm.id', organizationId: 'm.organization_id', organizationPath: 'o.path', organizationInpo: 'o.inpo', organizationName: 'o.name',
-    organizationLevel: 'o.level', surname: 'm.surname', name: 'm.name', patronymic: 'm.patronymic', sex: 'm.sex', birthDate: 'm.birth_date',
-    phone: 'm.phone', email: 'm.email', snils: 'm.snils', category: 'm.category', position: 'm.position', professionalGroup: 'm.professional_group',
-    isPedagogical: 'm.is_pedagogical', onParentalLeave: 'm.on_parental_leave', studyForm: 'm.study_form', studyYear: 'm.study_year', joinedOn: 'm.joined_on', leftOn: 'm.left_on', leftReason: 'm.left_reason',
-    mergedIntoId: 'm.merged_into_id', version: 'm.version',
+    id: 'm.id',
+    organizationId: 'm.organization_id',
+    organizationPath: 'o.path',
+    organizationInpo: 'o.inpo',
+    organizationName: 'o.name',
+    organizationLevel: 'o.level',
+    surname: 'm.surname',
+    name: 'm.name',
+    patronymic: 'm.patronymic',
+    sex: 'm.sex',
+    birthDate: 'm.birth_date',
+    phone: 'm.phone',
+    email: 'm.email',
+    snils: 'm.snils',
+    category: 'm.category',
+    position: 'm.position',
+    professionalGroup: 'm.professional_group',
+    isPedagogical: 'm.is_pedagogical',
+    onParentalLeave: 'm.on_parental_leave',
+    studyForm: 'm.study_form',
+    studyYear: 'm.study_year',
+    joinedOn: 'm.joined_on',
+    leftOn: 'm.left_on',
+    leftReason: 'm.left_reason',
+    mergedIntoId: 'm.merged_into_id',
+    version: 'm.version',
   });
 }
 
@@ -89,7 +110,11 @@ export const MEMBER_SORTS = {
 } as const;
 export type MemberSort = keyof typeof MEMBER_SORTS;
 /** The column types of each sort's keyset, for checking a cursor that comes back from the URL. */
-export const MEMBER_SORT_CURSORS: Record<MemberSort, CursorPart[]> = { name: ['text', 'text', 'bigint'], birth: ['date', 'bigint'], joined: ['date', 'bigint'] };
+export const MEMBER_SORT_CURSORS: Record<MemberSort, CursorPart[]> = {
+  name: ['text', 'text', 'bigint'],
+  birth: ['date', 'bigint'],
+  joined: ['date', 'bigint'],
+};
 
 /** The last row's values of the sort columns. */
 export type MemberCursor = (string | number)[];
@@ -134,12 +159,17 @@ const isDatedList = (f: MemberListFilter) => !!f.on && f.status === 'active';
  * which the reader was authorized on, so there every row is shown.
  */
 function listedMembers(db: Knex, root: ListRoot, f: MemberListFilter, reader: ListReader) {
-  const query = db('members as m').join('organizations as o', 'o.id', 'm.organization_id').whereNull('m.merged_into_id');
+  const query = db('members as m')
+    .join('organizations as o', 'o.id', 'm.organization_id')
+    .whereNull('m.merged_into_id');
   const dated = isDatedList(f) ? f.on! : null;
   if (dated) {
     // the one period of each member on the date (periods never overlap), in an organization of the subtree
     query
-      .joinRaw('JOIN member_periods p ON p.member_id = m.id AND p.valid_from <= ?::date AND (p.valid_to IS NULL OR p.valid_to > ?::date)', [dated, dated])
+      .joinRaw(
+        'JOIN member_periods p ON p.member_id = m.id AND p.valid_from <= ?::date AND (p.valid_to IS NULL OR p.valid_to > ?::date)',
+        [dated, dated],
+      )
       .joinRaw('JOIN organizations po ON po.id = p.organization_id AND po.path <@ ?::ltree', [root.path]);
   } else {
     withinRoot(query, root);
@@ -157,35 +187,74 @@ const presentOr = (column: string, ofDate: string) => `CASE WHEN v.shown THEN ${
 
 function listedColumns(at: { org: string; period: string }): string {
   const columns: Record<keyof ListedMember, string> = {
-    id: 'm.id', restricted: 'NOT v.shown', surname: 'm.surname', name: 'm.name', patronymic: 'm.patronymic', sex: 'm.sex', birthDate: 'm.birth_date',
-    joinedOn: 'm.joined_on', mergedIntoId: 'm.merged_into_id', version: 'm.version',
-    organizationId: presentOr('o.id', `${at.org}.id`), organizationPath: presentOr('o.path', `${at.org}.path`), organizationInpo: presentOr('o.inpo', `${at.org}.inpo`),
-    organizationName: presentOr('o.name', `${at.org}.name`), organizationLevel: presentOr('o.level', `${at.org}.level`),
-    category: presentOr('m.category', `${at.period}.category`), isPedagogical: presentOr('m.is_pedagogical', `${at.period}.is_pedagogical`),
-    onParentalLeave: present('m.on_parental_leave'), phone: present('m.phone'), email: present('m.email'), snils: present('m.snils'),
-    position: present('m.position'), professionalGroup: present('m.professional_group'), studyForm: present('m.study_form'), studyYear: present('m.study_year'),
-    leftOn: present('m.left_on'), leftReason: present('m.left_reason'),
+    id: 'm.id',
+    restricted: 'NOT v.shown',
+    surname: 'm.surname',
+    name: 'm.name',
+    patronymic: 'm.patronymic',
+    sex: 'm.sex',
+    birthDate: 'm.birth_date',
+    joinedOn: 'm.joined_on',
+    mergedIntoId: 'm.merged_into_id',
+    version: 'm.version',
+    organizationId: presentOr('o.id', `${at.org}.id`),
+    organizationPath: presentOr('o.path', `${at.org}.path`),
+    organizationInpo: presentOr('o.inpo', `${at.org}.inpo`),
+    organizationName: presentOr('o.name', `${at.org}.name`),
+    organizationLevel: presentOr('o.level', `${at.org}.level`),
+    category: presentOr('m.category', `${at.period}.category`),
+    isPedagogical: presentOr('m.is_pedagogical', `${at.period}.is_pedagogical`),
+    onParentalLeave: present('m.on_parental_leave'),
+    phone: present('m.phone'),
+    email: present('m.email'),
+    snils: present('m.snils'),
+    position: present('m.position'),
+    professionalGroup: present('m.professional_group'),
+    studyForm: present('m.study_form'),
+    studyYear: present('m.study_year'),
+    leftOn: present('m.left_on'),
+    leftReason: present('m.left_reason'),
   };
-  return Object.entries(columns).map(([name, sql]) => `${sql} AS "${name}"`).join(', ');
+  return Object.entries(columns)
+    .map(([name, sql]) => `${sql} AS "${name}"`)
+    .join(', ');
 }
 
 function applyFilter(listed: ReturnType<typeof listedMembers>, f: MemberListFilter) {
   const { query, at } = listed;
   if (f.category) query.whereRaw(`${presentOr('m.category', `${at.period}.category`)} = ?`, [f.category]);
   if (f.sex) query.where('m.sex', f.sex);
-  if (f.pedagogical !== undefined) query.whereRaw(`${presentOr('m.is_pedagogical', `${at.period}.is_pedagogical`)} = ?`, [f.pedagogical]);
+  if (f.pedagogical !== undefined)
+    query.whereRaw(`${presentOr('m.is_pedagogical', `${at.period}.is_pedagogical`)} = ?`, [f.pedagogical]);
   const activeConsent = (kind: string) =>
     `EXISTS (SELECT 1 FROM member_consents c WHERE c.member_id = m.id AND c.kind = '${kind}' AND c.withdrawn_on IS NULL)`;
   if (f.consent === 'mailing') query.whereRaw(`v.shown AND ${activeConsent('mailing')}`);
   if (f.consent === 'no_mailing') query.whereRaw(`v.shown AND NOT ${activeConsent('mailing')}`);
   if (f.consent === 'no_processing') query.whereRaw(`v.shown AND NOT ${activeConsent('processing')}`);
   const today = todayIso();
-  if (f.age) query.whereRaw('m.birth_date > ?::date - make_interval(years => ?) AND m.birth_date <= ?::date - make_interval(years => ?)', [today, f.age[1], today, f.age[0]]);
-  if (f.tenure) query.whereRaw('m.joined_on > ?::date - make_interval(years => ?) AND m.joined_on <= ?::date - make_interval(years => ?)', [today, f.tenure[1], today, f.tenure[0]]);
-  if (f.cardStatus === 'none') query.whereRaw("v.shown AND NOT EXISTS (SELECT 1 FROM union_cards c WHERE c.member_id = m.id AND c.status NOT IN ('refused', 'lost', 'blocked'))");
-  else if (f.cardStatus) query.whereRaw('v.shown AND EXISTS (SELECT 1 FROM union_cards c WHERE c.member_id = m.id AND c.status = ?)', [f.cardStatus]);
+  if (f.age)
+    query.whereRaw(
+      'm.birth_date > ?::date - make_interval(years => ?) AND m.birth_date <= ?::date - make_interval(years => ?)',
+      [today, f.age[1], today, f.age[0]],
+    );
+  if (f.tenure)
+    query.whereRaw(
+      'm.joined_on > ?::date - make_interval(years => ?) AND m.joined_on <= ?::date - make_interval(years => ?)',
+      [today, f.tenure[1], today, f.tenure[0]],
+    );
+  if (f.cardStatus === 'none')
+    query.whereRaw(
+      "v.shown AND NOT EXISTS (SELECT 1 FROM union_cards c WHERE c.member_id = m.id AND c.status NOT IN ('refused', 'lost', 'blocked'))",
+    );
+  else if (f.cardStatus)
+    query.whereRaw('v.shown AND EXISTS (SELECT 1 FROM union_cards c WHERE c.member_id = m.id AND c.status = ?)', [
+      f.cardStatus,
+    ]);
   if (f.employerKind) {
-    query.whereRaw(`EXISTS (SELECT 1 FROM organizations p WHERE p.path @> ${presentOr('o.path', `${at.org}.path`)} AND p.level = 'primary' AND p.employer_kind = ?)`, [f.employerKind]);
+    query.whereRaw(
+      `EXISTS (SELECT 1 FROM organizations p WHERE p.path @> ${presentOr('o.path', `${at.org}.path`)} AND p.level = 'primary' AND p.employer_kind = ?)`,
+      [f.employerKind],
+    );
   }
   if (f.q) query.whereRaw("m.surname ILIKE ? ESCAPE '\\'", [`%${f.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`]);
   return query;
@@ -198,15 +267,34 @@ function listedRows(db: Knex, root: ListRoot, filter: MemberListFilter, reader: 
 }
 
 /** The sort columns as the list's selected names (for ordering the union's per-region pages). */
-const SELECTED_AS: Record<string, string> = { 'm.surname': 'surname', 'm.name': 'name', 'm.id': 'id', 'm.birth_date': 'birthDate', 'm.joined_on': 'joinedOn' };
+const SELECTED_AS: Record<string, string> = {
+  'm.surname': 'surname',
+  'm.name': 'name',
+  'm.id': 'id',
+  'm.birth_date': 'birthDate',
+  'm.joined_on': 'joinedOn',
+};
 
 /** One page of a subtree's members, keyset-paginated on the sort's columns (names in the Russian collation). */
-export async function listMembers(db: Knex, root: ListRoot, filter: MemberListFilter, reader: ListReader, sort: MemberSort, after: MemberCursor | null, pageSize: number) {
+export async function listMembers(
+  db: Knex,
+  root: ListRoot,
+  filter: MemberListFilter,
+  reader: ListReader,
+  sort: MemberSort,
+  after: MemberCursor | null,
+  pageSize: number,
+) {
   const columns = MEMBER_SORTS[sort];
   const page = () => {
-    const query = listedRows(db, root, filter, reader).orderBy(columns.map((column) => ({ column }))).limit(pageSize + 1);
+    const query = listedRows(db, root, filter, reader)
+      .orderBy(columns.map((column) => ({ column })))
+      .limit(pageSize + 1);
     if (after && after.length === columns.length) {
-      query.whereRaw(`(${columns.map(() => '??').join(', ')}) > (${columns.map(() => '?').join(', ')})`, [...columns, ...after]);
+      query.whereRaw(`(${columns.map(() => '??').join(', ')}) > (${columns.map(() => '?').join(', ')})`, [
+        ...columns,
+        ...after,
+      ]);
     }
     return query;
   };
@@ -214,17 +302,23 @@ export async function listMembers(db: Knex, root: ListRoot, filter: MemberListFi
   // instead of sorting 4 M cards.
   const unionWide = root.level === 'union' && !isDatedList(filter);
   const found: ListedMember[] = unionWide
-    ? (await db.raw(
-      `SELECT x.* FROM organizations r CROSS JOIN LATERAL (?) x WHERE r.level = 'regional'
+    ? (
+        await db.raw(
+          `SELECT x.* FROM organizations r CROSS JOIN LATERAL (?) x WHERE r.level = 'regional'
         ORDER BY ${columns.map((c) => `x."${SELECTED_AS[c]}"`).join(', ')} LIMIT ?`,
-      [page().where('m.region_id', db.raw('r.id')), pageSize + 1],
-    )).rows
+          [page().where('m.region_id', db.raw('r.id')), pageSize + 1],
+        )
+      ).rows
     : await page();
   const rows = found.map((r: ListedMember) => ({ ...r, id: Number(r.id) }));
   const items = rows.slice(0, pageSize);
   const last = items[items.length - 1];
   const valueOf: Record<string, (m: MemberRow) => string | number> = {
-    'm.surname': (m) => m.surname, 'm.name': (m) => m.name, 'm.id': (m) => m.id, 'm.birth_date': (m) => m.birthDate, 'm.joined_on': (m) => m.joinedOn,
+    'm.surname': (m) => m.surname,
+    'm.name': (m) => m.name,
+    'm.id': (m) => m.id,
+    'm.birth_date': (m) => m.birthDate,
+    'm.joined_on': (m) => m.joinedOn,
   };
   return { items, next: rows.length > pageSize && last ? columns.map((c) => valueOf[c]!(last)) : null };
 }
@@ -234,7 +328,12 @@ function isCountedFilter(f: MemberListFilter): boolean {
   return !f.q && !f.consent && !f.age && !f.tenure && !f.cardStatus && !f.employerKind && !f.on;
 }
 
-export async function countMembers(db: Knex, root: ListRoot, filter: MemberListFilter, reader: ListReader): Promise<number> {
+export async function countMembers(
+  db: Knex,
+  root: ListRoot,
+  filter: MemberListFilter,
+  reader: ListReader,
+): Promise<number> {
   if (isCountedFilter(filter)) {
     const row = await countedMembers(db, root)
       .modify((q) => {
@@ -246,13 +345,19 @@ export async function countMembers(db: Knex, root: ListRoot, filter: MemberListF
       .first();
     return Number(row?.count ?? 0);
   }
-  const row = await applyFilter(listedMembers(db, root, filter, reader), filter).count('* as count').first();
+  const row = await applyFilter(listedMembers(db, root, filter, reader), filter)
+    .count('* as count')
+    .first();
   return Number(row?.count ?? 0);
 }
 
 /** The rows an export of the list writes, in the list's order, for streaming. */
 export function filteredMembers(db: Knex, root: ListRoot, filter: MemberListFilter, reader: ListReader) {
-  return listedRows(db, root, filter, reader).orderBy([{ column: 'm.surname' }, { column: 'm.name' }, { column: 'm.id' }]);
+  return listedRows(db, root, filter, reader).orderBy([
+    { column: 'm.surname' },
+    { column: 'm.name' },
+    { column: 'm.id' },
+  ]);
 }
 
 export interface DuplicateCandidate {
@@ -300,17 +405,36 @@ export async function findDuplicateCandidates(
         AND m.id <> :exclude AND m.merged_into_id IS NULL
       ORDER BY m.left_on IS NOT NULL, m.surname, m.name
       LIMIT 20`,
-    { surname: person.surname, name: person.name, birth: person.birthDate, snils: person.snils, phone: person.phone, email: person.email, exclude: excludeId ?? -1 },
+    {
+      surname: person.surname,
+      name: person.name,
+      birth: person.birthDate,
+      snils: person.snils,
+      phone: person.phone,
+      email: person.email,
+      exclude: excludeId ?? -1,
+    },
   );
   return rows.map((r: Record<string, unknown>) => ({
-    id: Number(r.id), organizationId: r.organization_id, surname: r.surname, name: r.name, patronymic: r.patronymic, birthDate: r.birth_date, organizationPath: r.path,
-    organizationName: r.org_name, leftOn: r.left_on, matchedBy: r.matched_by,
+    id: Number(r.id),
+    organizationId: r.organization_id,
+    surname: r.surname,
+    name: r.name,
+    patronymic: r.patronymic,
+    birthDate: r.birth_date,
+    organizationPath: r.path,
+    organizationName: r.org_name,
+    leftOn: r.left_on,
+    matchedBy: r.matched_by,
   })) as DuplicateCandidate[];
 }
 
 /** Elected union posts the member holds now, read from the organizations' officer records. */
 export async function electedPostsOf(db: Knex, memberId: number) {
-  return db('org_officers as f').join('organizations as o', 'o.id', 'f.organization_id').where('f.member_id', memberId).whereNull('f.ended_on')
+  return db('org_officers as f')
+    .join('organizations as o', 'o.id', 'f.organization_id')
+    .where('f.member_id', memberId)
+    .whereNull('f.ended_on')
     .select({ post: 'f.post', organizationName: 'o.name', organizationInpo: 'o.inpo', termUntil: 'f.term_until' });
 }
 
@@ -322,39 +446,73 @@ export async function memberTimeline(db: Knex, memberId: number) {
     .where('e.member_id', memberId)
     .orderBy([{ column: 'e.happened_on' }, { column: 'e.id' }])
     .select({
-      kind: 'e.kind', on: 'e.happened_on', category: 'e.category', reason: 'e.reason', documentNumber: 'e.document_number', documentDate: 'e.document_date',
-      fromName: 'f.name', toName: 't.name', actor: 'u.full_name',
+      kind: 'e.kind',
+      on: 'e.happened_on',
+      category: 'e.category',
+      reason: 'e.reason',
+      documentNumber: 'e.document_number',
+      documentDate: 'e.document_date',
+      fromName: 'f.name',
+      toName: 't.name',
+      actor: 'u.full_name',
     });
 }
 
 /** The card's own columns from the card form (identity, contacts, position, study). */
 function cardColumns(input: PersonInput) {
   return {
-    surname: input.surname, name: input.name, patronymic: input.patronymic, sex: input.sex, birth_date: input.birthDate, phone: input.phone,
-    email: input.email, snils: input.snils, position: input.position, professional_group: input.professionalGroup,
-    study_form: input.studyForm, study_year: input.studyYear,
+    surname: input.surname,
+    name: input.name,
+    patronymic: input.patronymic,
+    sex: input.sex,
+    birth_date: input.birthDate,
+    phone: input.phone,
+    email: input.email,
+    snils: input.snils,
+    position: input.position,
+    professional_group: input.professionalGroup,
+    study_form: input.studyForm,
+    study_year: input.studyYear,
   };
 }
 
 /** A new card; its membership history is opened by the caller in the same transaction. */
 export async function insertMember(
-  trx: Knex, input: PersonInput, membership: { organizationId: number; category: string; isPedagogical: boolean; joinedOn: string },
+  trx: Knex,
+  input: PersonInput,
+  membership: { organizationId: number; category: string; isPedagogical: boolean; joinedOn: string },
 ): Promise<number> {
   const [row] = await trx('members')
-    .insert({ ...cardColumns(input), organization_id: membership.organizationId, category: membership.category, is_pedagogical: membership.isPedagogical, joined_on: membership.joinedOn })
+    .insert({
+      ...cardColumns(input),
+      organization_id: membership.organizationId,
+      category: membership.category,
+      is_pedagogical: membership.isPedagogical,
+      joined_on: membership.joinedOn,
+    })
     .returning('id');
   return Number(row.id);
 }
 
 /** The card's form saved over the version it was read at (the caller holds the card's lock). */
 export async function updateMemberCard(trx: Knex, id: number, version: number, input: PersonInput) {
-  await trx('members').where({ id, version }).update({ ...cardColumns(input), updated_at: trx.fn.now() });
+  await trx('members')
+    .where({ id, version })
+    .update({ ...cardColumns(input), updated_at: trx.fn.now() });
 }
 
 /** Of the given cards, those on record inside the subtree, with the organization each is registered in. */
-export async function activeMembersIn(trx: Knex, memberIds: number[], rootPath: string): Promise<{ id: number; org: { id: number; path: string; level: string } }[]> {
-  const rows = await trx('members as m').join('organizations as o', 'o.id', 'm.organization_id').whereIn('m.id', memberIds)
-    .whereRaw('o.path <@ ?::ltree', [rootPath]).whereNull('m.left_on').select('m.id', 'o.id as org_id', 'o.path', 'o.level');
+export async function activeMembersIn(
+  trx: Knex,
+  memberIds: number[],
+  rootPath: string,
+): Promise<{ id: number; org: { id: number; path: string; level: string } }[]> {
+  const rows = await trx('members as m')
+    .join('organizations as o', 'o.id', 'm.organization_id')
+    .whereIn('m.id', memberIds)
+    .whereRaw('o.path <@ ?::ltree', [rootPath])
+    .whereNull('m.left_on')
+    .select('m.id', 'o.id as org_id', 'o.path', 'o.level');
   return rows.map((r) => ({ id: Number(r.id), org: { id: r.org_id, path: r.path, level: r.level } }));
 }
 
@@ -375,12 +533,20 @@ export interface OwnOrganization {
  */
 export async function findOwnPrimary(db: Knex, organizationPath: string): Promise<OwnOrganization | undefined> {
   return db('organizations as o')
-    .leftJoin('org_officers as f', (j) => j.on('f.organization_id', 'o.id').andOnVal('f.post', 'chair').andOnNull('f.ended_on'))
+    .leftJoin('org_officers as f', (j) =>
+      j.on('f.organization_id', 'o.id').andOnVal('f.post', 'chair').andOnNull('f.ended_on'),
+    )
     .whereRaw('o.path @> ?::ltree', [organizationPath])
     .where('o.level', 'primary')
     .orderByRaw('nlevel(o.path) DESC, f.elected_on DESC NULLS LAST')
     .first({
-      name: 'o.name', phone: 'o.phone', email: 'o.email', address: 'o.address', website: 'o.website',
-      chairSurname: 'f.surname', chairName: 'f.name', chairPatronymic: 'f.patronymic',
+      name: 'o.name',
+      phone: 'o.phone',
+      email: 'o.email',
+      address: 'o.address',
+      website: 'o.website',
+      chairSurname: 'f.surname',
+      chairName: 'f.name',
+      chairPatronymic: 'f.patronymic',
     });
 }

@@ -17,19 +17,44 @@ import { REGISTRATION_LEVELS } from '../registry/levels';
 import { INPO_PATTERN } from '../shared/inpo';
 import { addDays, eventDates, since14, type EventDates } from '../shared/event-dates';
 import { formatDate } from '../shared/format';
-import { changeCategory, endMemberships, historyBounds, membersWithLaterEvents, openMembership, transferMembers, type LeftReason } from '../membership/membership';
+import {
+  changeCategory,
+  endMemberships,
+  historyBounds,
+  membersWithLaterEvents,
+  openMembership,
+  transferMembers,
+  type LeftReason,
+} from '../membership/membership';
 import { lockedMember } from './member-versions';
 import { lockPerson } from './person-locks';
 import { mergeCards } from './card-merge';
 import { decideRequest, requestTransfer } from './transfer-requests';
 import { consentsOfMember, giveConsent, withdrawConsent, type ConsentInput } from './consents';
 import {
-  activeMembersIn, countMembers, electedPostsOf, filteredMembers, findDuplicateCandidates, findMember, findOwnPrimary, insertMember, listMembers, lockMembers, memberTimeline, updateMemberCard,
-  type DuplicateCandidate, type DuplicateProbe, type ListReader, type ListRoot, type MemberCursor, type MemberListFilter, type MemberRow, type MemberSort,
+  activeMembersIn,
+  countMembers,
+  electedPostsOf,
+  filteredMembers,
+  findDuplicateCandidates,
+  findMember,
+  findOwnPrimary,
+  insertMember,
+  listMembers,
+  lockMembers,
+  memberTimeline,
+  updateMemberCard,
+  type DuplicateCandidate,
+  type DuplicateProbe,
+  type ListReader,
+  type ListRoot,
+  type MemberCursor,
+  type MemberListFilter,
+  type MemberRow,
+  type MemberSort,
 } from './members.repo';
 import { MATCH_ELSEWHERE_MESSAGE, assertChecksLeft, spendMatchesElsewhere } from './duplicate-guard';
 import { workingOnlyErrors, type AdmissionInput, type PersonInput } from './members.schemas';
-
 
 export type BulkAction =
   | { kind: 'transfer'; toInpo: string; on: string }
@@ -51,8 +76,12 @@ function changedIdentity(input: PersonInput, changed: Record<string, unknown>): 
   const person = ['surname', 'name', 'birthDate'].some((k) => k in changed);
   const contact = (key: 'snils' | 'phone' | 'email') => (key in changed ? input[key] : null);
   const probe = {
-    surname: person ? input.surname : null, name: person ? input.name : null, birthDate: person ? input.birthDate : null,
-    snils: contact('snils'), phone: contact('phone'), email: contact('email'),
+    surname: person ? input.surname : null,
+    name: person ? input.name : null,
+    birthDate: person ? input.birthDate : null,
+    snils: contact('snils'),
+    phone: contact('phone'),
+    email: contact('email'),
   };
   return Object.values(probe).some((v) => v !== null) ? probe : null;
 }
@@ -79,14 +108,20 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
   /** Where a member may be registered: a ППО or its unit; inside the user's subtree unless `anywhere`. */
   async function registrationOrg(principal: Principal, inpo: string, field: string, anywhere = false): Promise<OrgRow> {
     const org = INPO_PATTERN.test(inpo) ? await findOrgByInpo(db, inpo) : undefined;
-    if (!org || (!anywhere && !can(principal, 'member.edit', org))) throw fieldError(field, 'Организация с таким ИНПО не найдена в вашей структуре');
+    if (!org || (!anywhere && !can(principal, 'member.edit', org)))
+      throw fieldError(field, 'Организация с таким ИНПО не найдена в вашей структуре');
     if (org.liquidatedOn) throw fieldError(field, 'Организация ликвидирована');
-    if (!REGISTRATION_LEVELS.has(org.level)) throw fieldError(field, 'На учёте состоят в первичной организации, её подразделении или профгруппе');
+    if (!REGISTRATION_LEVELS.has(org.level))
+      throw fieldError(field, 'На учёте состоят в первичной организации, её подразделении или профгруппе');
     return org;
   }
 
   /** A change of one card: the card locked and re-read (and its version compared with `seen`) before `work` runs. */
-  function changeCard<T>(id: number, seen: Seen | undefined, work: (trx: Knex.Transaction, member: MemberRow) => Promise<T>): Promise<T> {
+  function changeCard<T>(
+    id: number,
+    seen: Seen | undefined,
+    work: (trx: Knex.Transaction, member: MemberRow) => Promise<T>,
+  ): Promise<T> {
     return inTransaction(db, async (trx) => work(trx, await lockedMember(trx, id, seen)));
   }
 
@@ -102,10 +137,17 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
    * ended (spendingMatches). Refused (429) once the allowance is spent, whatever the input.
    */
   async function duplicatesOf(
-    trx: Knex.Transaction, principal: Principal, probe: DuplicateProbe, source: string, pending: PendingSpend[], options: { excludeId?: number; activeOnly?: boolean } = {},
+    trx: Knex.Transaction,
+    principal: Principal,
+    probe: DuplicateProbe,
+    source: string,
+    pending: PendingSpend[],
+    options: { excludeId?: number; activeOnly?: boolean } = {},
   ) {
     await assertChecksLeft(trx, principal.id);
-    const found = (await findDuplicateCandidates(trx, probe, options.excludeId)).filter((c) => !options.activeOnly || !c.leftOn);
+    const found = (await findDuplicateCandidates(trx, probe, options.excludeId)).filter(
+      (c) => !options.activeOnly || !c.leftOn,
+    );
     const paths = memberViewPaths(principal);
     const inside = (c: DuplicateCandidate) => paths.some((p) => pathWithin(c.organizationPath, p));
     const elsewhere = found.filter((c) => !inside(c));
@@ -120,13 +162,23 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
    * connection while the other admissions of that person held the rest waiting on those locks: four at
    * once held a pool of four for its 10 s acquire timeout. A refusal (429) replaces the change's answer.
    */
-  async function spendingMatches<T>(principal: Principal, ctx: AuditContext, change: (pending: PendingSpend[]) => Promise<T>): Promise<T> {
+  async function spendingMatches<T>(
+    principal: Principal,
+    ctx: AuditContext,
+    change: (pending: PendingSpend[]) => Promise<T>,
+  ): Promise<T> {
     const pending: PendingSpend[] = [];
     try {
       return await change(pending);
     } finally {
       for (const { source, matches } of pending.splice(0)) {
-        await spendMatchesElsewhere(db, { ...ctx, actorUserId: principal.id }, source, matches.length, matches.map((c) => ({ memberId: c.id, organizationId: c.organizationId })));
+        await spendMatchesElsewhere(
+          db,
+          { ...ctx, actorUserId: principal.id },
+          source,
+          matches.length,
+          matches.map((c) => ({ memberId: c.id, organizationId: c.organizationId })),
+        );
       }
     }
   }
@@ -134,7 +186,12 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
   return {
     /** The card with its timeline; every view of personal data leaves a read-audit row. */
     async card(principal: Principal, ctx: AuditContext, member: MemberRow) {
-      await recordAudit(db, ctx, { action: 'member.viewed', entity: 'member', entityId: member.id, organizationId: member.organizationId });
+      await recordAudit(db, ctx, {
+        action: 'member.viewed',
+        entity: 'member',
+        entityId: member.id,
+        organizationId: member.organizationId,
+      });
       const ownCard = principal.memberId === member.id;
       return {
         member,
@@ -150,46 +207,103 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
 
     /** The card for its edit form: as much a read of personal data as the card page, and audited the same. */
     async cardForEdit(ctx: AuditContext, member: MemberRow): Promise<MemberRow> {
-      await recordAudit(db, ctx, { action: 'member.viewed', entity: 'member', entityId: member.id, organizationId: member.organizationId });
+      await recordAudit(db, ctx, {
+        action: 'member.viewed',
+        entity: 'member',
+        entityId: member.id,
+        organizationId: member.organizationId,
+      });
       return member;
     },
 
     async admit(principal: Principal, ctx: AuditContext, input: AdmissionInput) {
       const org = await registrationOrg(principal, input.organizationInpo, 'organizationInpo');
       dates.check('joinedOn', input.joinedOn, [since14(input.birthDate)]);
-      return spendingMatches(principal, ctx, (pending) => inTransaction(db, async (trx) => {
-        // the check and the insert under the person's locks: a simultaneous admission of them waits and then finds this card
-        await lockPerson(trx, input);
-        if (!input.notDuplicate) {
-          const found = await duplicatesOf(trx, principal, input, 'admission', pending);
-          if (found.visible.length || found.elsewhere) throw new DuplicateFoundError(found.visible, found.elsewhere);
-        }
-        const memberId = await insertMember(trx, input, { organizationId: org.id, category: input.category, isPedagogical: input.isPedagogical, joinedOn: input.joinedOn });
-        await openMembership(trx, memberId, org.id, input.category, input.isPedagogical, {
-          on: input.joinedOn, actorUserId: ctx.actorUserId, documentNumber: input.documentNumber, documentDate: input.documentDate,
-        }, 'admitted');
-        const { notDuplicate: _ignored, organizationInpo: _inpo, ...values } = input;
-        await recordAudit(trx, ctx, { action: 'member.admitted', entity: 'member', entityId: memberId, organizationId: org.id, newValues: { ...values } });
-        return memberId;
-      }));
+      return spendingMatches(principal, ctx, (pending) =>
+        inTransaction(db, async (trx) => {
+          // the check and the insert under the person's locks: a simultaneous admission of them waits and then finds this card
+          await lockPerson(trx, input);
+          if (!input.notDuplicate) {
+            const found = await duplicatesOf(trx, principal, input, 'admission', pending);
+            if (found.visible.length || found.elsewhere) throw new DuplicateFoundError(found.visible, found.elsewhere);
+          }
+          const memberId = await insertMember(trx, input, {
+            organizationId: org.id,
+            category: input.category,
+            isPedagogical: input.isPedagogical,
+            joinedOn: input.joinedOn,
+          });
+          await openMembership(
+            trx,
+            memberId,
+            org.id,
+            input.category,
+            input.isPedagogical,
+            {
+              on: input.joinedOn,
+              actorUserId: ctx.actorUserId,
+              documentNumber: input.documentNumber,
+              documentDate: input.documentDate,
+            },
+            'admitted',
+          );
+          const { notDuplicate: _ignored, organizationInpo: _inpo, ...values } = input;
+          await recordAudit(trx, ctx, {
+            action: 'member.admitted',
+            entity: 'member',
+            entityId: memberId,
+            organizationId: org.id,
+            newValues: { ...values },
+          });
+          return memberId;
+        }),
+      );
     },
 
     /** A changed identity (names and birth date, SNILS, phone, e-mail) is checked for duplicates unless confirmed. */
-    async updateCard(principal: Principal, ctx: AuditContext, id: number, input: PersonInput, seen?: Seen, notDuplicate = false) {
-      await spendingMatches(principal, ctx, (pending) => changeCard(id, seen, async (trx, member) => {
-        const before = { surname: member.surname, name: member.name, patronymic: member.patronymic, sex: member.sex, birthDate: member.birthDate, phone: member.phone,
-          email: member.email, snils: member.snils, position: member.position, professionalGroup: member.professionalGroup, studyForm: member.studyForm, studyYear: member.studyYear };
-        const { oldValues, newValues, changed } = diffValues(before, input);
-        if (!changed) return;
-        const probe = changedIdentity(input, newValues);
-        if (!notDuplicate && probe) {
-          await lockPerson(trx, probe);
-          const found = await duplicatesOf(trx, principal, probe, 'card_edit', pending, { excludeId: id });
-          if (found.visible.length || found.elsewhere) throw new DuplicateFoundError(found.visible, found.elsewhere);
-        }
-        await updateMemberCard(trx, id, member.version, input);
-        await recordAudit(trx, ctx, { action: 'member.updated', entity: 'member', entityId: id, organizationId: member.organizationId, oldValues, newValues });
-      }));
+    async updateCard(
+      principal: Principal,
+      ctx: AuditContext,
+      id: number,
+      input: PersonInput,
+      seen?: Seen,
+      notDuplicate = false,
+    ) {
+      await spendingMatches(principal, ctx, (pending) =>
+        changeCard(id, seen, async (trx, member) => {
+          const before = {
+            surname: member.surname,
+            name: member.name,
+            patronymic: member.patronymic,
+            sex: member.sex,
+            birthDate: member.birthDate,
+            phone: member.phone,
+            email: member.email,
+            snils: member.snils,
+            position: member.position,
+            professionalGroup: member.professionalGroup,
+            studyForm: member.studyForm,
+            studyYear: member.studyYear,
+          };
+          const { oldValues, newValues, changed } = diffValues(before, input);
+          if (!changed) return;
+          const probe = changedIdentity(input, newValues);
+          if (!notDuplicate && probe) {
+            await lockPerson(trx, probe);
+            const found = await duplicatesOf(trx, principal, probe, 'card_edit', pending, { excludeId: id });
+            if (found.visible.length || found.elsewhere) throw new DuplicateFoundError(found.visible, found.elsewhere);
+          }
+          await updateMemberCard(trx, id, member.version, input);
+          await recordAudit(trx, ctx, {
+            action: 'member.updated',
+            entity: 'member',
+            entityId: id,
+            organizationId: member.organizationId,
+            oldValues,
+            newValues,
+          });
+        }),
+      );
     },
 
     /**
@@ -197,8 +311,17 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
      * receiving side gets a request to accept. Returns which of the two happened.
      */
     async transfer(
-      principal: Principal, ctx: AuditContext, id: number,
-      input: { toInpo: string; on: string; reason: string | null; documentNumber: string | null; documentDate: string | null }, seen?: Seen,
+      principal: Principal,
+      ctx: AuditContext,
+      id: number,
+      input: {
+        toInpo: string;
+        on: string;
+        reason: string | null;
+        documentNumber: string | null;
+        documentDate: string | null;
+      },
+      seen?: Seen,
     ): Promise<'done' | 'requested'> {
       const to = await registrationOrg(principal, input.toInpo, 'toInpo', true);
       if (!can(principal, 'member.edit', to)) {
@@ -207,48 +330,102 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
       }
       await changeCard(id, seen, async (trx, member) => {
         if (member.leftOn) throw fieldError('toInpo', 'Член Профсоюза выбыл: перевод невозможен');
-        if (to.id === member.organizationId) throw fieldError('toInpo', 'Член Профсоюза уже состоит на учёте в этой организации');
+        if (to.id === member.organizationId)
+          throw fieldError('toInpo', 'Член Профсоюза уже состоит на учёте в этой организации');
         await checkEventDate(trx, member, input.on);
         await transferMembers(trx, [member.id], to.id, { ...input, actorUserId: ctx.actorUserId });
         await recordAudit(trx, ctx, {
-          action: 'member.transferred', entity: 'member', entityId: member.id, organizationId: to.id,
-          oldValues: { organization: member.organizationInpo }, newValues: { organization: to.inpo, on: input.on },
+          action: 'member.transferred',
+          entity: 'member',
+          entityId: member.id,
+          organizationId: to.id,
+          oldValues: { organization: member.organizationInpo },
+          newValues: { organization: to.inpo, on: input.on },
         });
       });
       return 'done';
     },
 
-    async exit(_principal: Principal, ctx: AuditContext, id: number, input: { reason: LeftReason; on: string; documentNumber: string | null; documentDate: string | null }, seen?: Seen) {
+    async exit(
+      _principal: Principal,
+      ctx: AuditContext,
+      id: number,
+      input: { reason: LeftReason; on: string; documentNumber: string | null; documentDate: string | null },
+      seen?: Seen,
+    ) {
       await changeCard(id, seen, async (trx, member) => {
         if (member.leftOn) throw fieldError('reason', 'Член Профсоюза уже выбыл');
         await checkEventDate(trx, member, input.on);
         await endMemberships(trx, [member.id], input.reason, { ...input, actorUserId: ctx.actorUserId });
         await blockLiveCards(trx, [member.id], input.on, ctx.actorUserId);
-        await recordAudit(trx, ctx, { action: 'member.left', entity: 'member', entityId: member.id, organizationId: member.organizationId, newValues: { reason: input.reason, on: input.on } });
+        await recordAudit(trx, ctx, {
+          action: 'member.left',
+          entity: 'member',
+          entityId: member.id,
+          organizationId: member.organizationId,
+          newValues: { reason: input.reason, on: input.on },
+        });
       });
     },
 
     /** A member who left comes back: a new period and a 'readmitted' event; the old history stays. */
     async readmit(
-      principal: Principal, ctx: AuditContext, id: number,
-      input: { organizationInpo: string; category: string; on: string; documentNumber: string | null; documentDate: string | null; notDuplicate: boolean }, seen?: Seen,
+      principal: Principal,
+      ctx: AuditContext,
+      id: number,
+      input: {
+        organizationInpo: string;
+        category: string;
+        on: string;
+        documentNumber: string | null;
+        documentDate: string | null;
+        notDuplicate: boolean;
+      },
+      seen?: Seen,
     ) {
       const org = await registrationOrg(principal, input.organizationInpo, 'organizationInpo');
-      await spendingMatches(principal, ctx, (pending) => changeCard(id, seen, async (trx, member) => {
-        if (!member.leftOn) throw fieldError('organizationInpo', 'Член Профсоюза состоит на учёте');
-        await checkEventDate(trx, member, input.on);
-        if (input.on <= member.leftOn) throw fieldError('on', `Повторный приём — не раньше ${formatDate(addDays(member.leftOn, 1))}, следующего дня после выхода (${formatDate(member.leftOn)})`);
-        if (!input.notDuplicate) {
-          // the same person may have come back through another organization meanwhile: then it is a transfer
-          await lockPerson(trx, member);
-          const found = await duplicatesOf(trx, principal, member, 'readmission', pending, { excludeId: member.id, activeOnly: true });
-          const here = found.visible[0];
-          if (here) throw fieldError('organizationInpo', `Этот человек уже состоит на учёте: карточка № ${here.id} (${here.organizationName}) — оформите перевод в ней`);
-          if (found.elsewhere) throw fieldError('organizationInpo', MATCH_ELSEWHERE_MESSAGE);
-        }
-        await openMembership(trx, member.id, org.id, input.category, false, { ...input, actorUserId: ctx.actorUserId }, 'readmitted');
-        await recordAudit(trx, ctx, { action: 'member.readmitted', entity: 'member', entityId: member.id, organizationId: org.id, newValues: { organization: org.inpo, on: input.on, category: input.category } });
-      }));
+      await spendingMatches(principal, ctx, (pending) =>
+        changeCard(id, seen, async (trx, member) => {
+          if (!member.leftOn) throw fieldError('organizationInpo', 'Член Профсоюза состоит на учёте');
+          await checkEventDate(trx, member, input.on);
+          if (input.on <= member.leftOn)
+            throw fieldError(
+              'on',
+              `Повторный приём — не раньше ${formatDate(addDays(member.leftOn, 1))}, следующего дня после выхода (${formatDate(member.leftOn)})`,
+            );
+          if (!input.notDuplicate) {
+            // the same person may have come back through another organization meanwhile: then it is a transfer
+            await lockPerson(trx, member);
+            const found = await duplicatesOf(trx, principal, member, 'readmission', pending, {
+              excludeId: member.id,
+              activeOnly: true,
+            });
+            const here = found.visible[0];
+            if (here)
+              throw fieldError(
+                'organizationInpo',
+                `Этот человек уже состоит на учёте: карточка № ${here.id} (${here.organizationName}) — оформите перевод в ней`,
+              );
+            if (found.elsewhere) throw fieldError('organizationInpo', MATCH_ELSEWHERE_MESSAGE);
+          }
+          await openMembership(
+            trx,
+            member.id,
+            org.id,
+            input.category,
+            false,
+            { ...input, actorUserId: ctx.actorUserId },
+            'readmitted',
+          );
+          await recordAudit(trx, ctx, {
+            action: 'member.readmitted',
+            entity: 'member',
+            entityId: member.id,
+            organizationId: org.id,
+            newValues: { organization: org.inpo, on: input.on, category: input.category },
+          });
+        }),
+      );
     },
 
     /**
@@ -262,10 +439,15 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
         // the cards locked, then read as they are now
         await lockMembers(trx, memberIds);
         const active = await activeMembersIn(trx, memberIds, root.path);
-        if (active.some((m) => !can(principal, 'member.edit', m.org))) throw fieldError('action', 'Среди выбранных есть члены Профсоюза, которых вы не можете изменять');
+        if (active.some((m) => !can(principal, 'member.edit', m.org)))
+          throw fieldError('action', 'Среди выбранных есть члены Профсоюза, которых вы не можете изменять');
         const ids = active.map((m) => m.id);
         if (!ids.length) throw fieldError('action', 'Среди выбранных нет состоящих на учёте');
-        const meta = { on: action.on, actorUserId: ctx.actorUserId, reason: action.kind === 'exit' ? action.reason : null };
+        const meta = {
+          on: action.on,
+          actorUserId: ctx.actorUserId,
+          reason: action.kind === 'exit' ? action.reason : null,
+        };
         if (action.kind !== 'card' && (await membersWithLaterEvents(trx, ids, action.on)) > 0) {
           throw fieldError('on', 'У некоторых выбранных в истории есть события позже этой даты');
         }
@@ -286,30 +468,43 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
     },
 
     /** A page of a list, as its reader may see it (present cards only inside their subtrees). */
-    list: (root: ListRoot, filter: MemberListFilter, reader: ListReader, sort: MemberSort, after: MemberCursor | null, pageSize: number) =>
-      listMembers(db, root, filter, reader, sort, after, pageSize),
+    list: (
+      root: ListRoot,
+      filter: MemberListFilter,
+      reader: ListReader,
+      sort: MemberSort,
+      after: MemberCursor | null,
+      pageSize: number,
+    ) => listMembers(db, root, filter, reader, sort, after, pageSize),
     count: (root: ListRoot, filter: MemberListFilter, reader: ListReader) => countMembers(db, root, filter, reader),
     /** The ids of every card the list's filter matches (a bulk action on the whole list). */
     async idsMatching(root: ListRoot, filter: MemberListFilter, reader: ListReader): Promise<number[]> {
       return (await filteredMembers(db, root, filter, reader).clearSelect().pluck('m.id')).map(Number);
     },
     /** The list as a file, streamed into `sink`; returns the rows written. */
-    exportList: (root: ListRoot, filter: MemberListFilter, reader: ListReader, format: 'xlsx' | 'csv', sink: RowSink) => exportMembers(db, root, filter, reader, format, sink),
+    exportList: (root: ListRoot, filter: MemberListFilter, reader: ListReader, format: 'xlsx' | 'csv', sink: RowSink) =>
+      exportMembers(db, root, filter, reader, format, sink),
     duplicateGroups: (root: OrgRow) => duplicateGroups(db, root.path),
     incomingTransfers: (root: OrgRow) => incomingRequests(db, root.path),
     /** What the card page shows beside the card: union cards, a pending transfer, consents, elected posts. */
     async cardDetails(memberId: number) {
       const [cards, pendingTransfer, consents, posts] = await Promise.all([
-        cardsOfMember(db, memberId), pendingRequestOf(db, memberId), consentsOfMember(db, memberId), electedPostsOf(db, memberId),
+        cardsOfMember(db, memberId),
+        pendingRequestOf(db, memberId),
+        consentsOfMember(db, memberId),
+        electedPostsOf(db, memberId),
       ]);
       return { cards, pendingTransfer, consents, posts };
     },
 
     /** A consent given by the member (one active per kind and channel). */
-    giveConsent: (ctx: AuditContext, memberId: number, input: ConsentInput) => giveConsent(db, ctx, memberId, input, dates),
-    withdrawConsent: (ctx: AuditContext, member: MemberRow, consentId: number, on: string) => withdrawConsent(db, ctx, member, consentId, on, dates),
+    giveConsent: (ctx: AuditContext, memberId: number, input: ConsentInput) =>
+      giveConsent(db, ctx, memberId, input, dates),
+    withdrawConsent: (ctx: AuditContext, member: MemberRow, consentId: number, on: string) =>
+      withdrawConsent(db, ctx, member, consentId, on, dates),
     /** The receiving organization's decision on a transfer request (its route has authorized that organization). */
-    decideTransfer: (ctx: AuditContext, requestId: number, accept: boolean, reason: string | null) => decideRequest(db, ctx, requestId, accept, reason, dates),
+    decideTransfer: (ctx: AuditContext, requestId: number, accept: boolean, reason: string | null) =>
+      decideRequest(db, ctx, requestId, accept, reason, dates),
 
     /** Merges the card `duplicateId` into `survivor`; the duplicate, named in a form, must be the user's to edit too. */
     async merge(principal: Principal, ctx: AuditContext, survivor: MemberRow, duplicateId: number) {
@@ -319,21 +514,50 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
     },
 
     async changeCategory(
-      _principal: Principal, ctx: AuditContext, id: number,
-      input: { category: string; isPedagogical: boolean; onParentalLeave: boolean; on: string; documentNumber: string | null; documentDate: string | null }, seen?: Seen,
+      _principal: Principal,
+      ctx: AuditContext,
+      id: number,
+      input: {
+        category: string;
+        isPedagogical: boolean;
+        onParentalLeave: boolean;
+        on: string;
+        documentNumber: string | null;
+        documentDate: string | null;
+      },
+      seen?: Seen,
     ) {
       const notWorking = workingOnlyErrors(input);
       if (notWorking.length) throw new ValidationError(notWorking);
       await changeCard(id, seen, async (trx, member) => {
         if (member.leftOn) throw fieldError('category', 'Член Профсоюза выбыл');
         await checkEventDate(trx, member, input.on);
-        await changeCategory(trx, member.id, input.category, input.isPedagogical, { ...input, actorUserId: ctx.actorUserId }, input.onParentalLeave);
+        await changeCategory(
+          trx,
+          member.id,
+          input.category,
+          input.isPedagogical,
+          { ...input, actorUserId: ctx.actorUserId },
+          input.onParentalLeave,
+        );
         await recordAudit(trx, ctx, {
-          action: 'member.category_changed', entity: 'member', entityId: member.id, organizationId: member.organizationId,
-          oldValues: { category: member.category, isPedagogical: member.isPedagogical, onParentalLeave: member.onParentalLeave }, newValues: { category: input.category, isPedagogical: input.isPedagogical, onParentalLeave: input.onParentalLeave, on: input.on },
+          action: 'member.category_changed',
+          entity: 'member',
+          entityId: member.id,
+          organizationId: member.organizationId,
+          oldValues: {
+            category: member.category,
+            isPedagogical: member.isPedagogical,
+            onParentalLeave: member.onParentalLeave,
+          },
+          newValues: {
+            category: input.category,
+            isPedagogical: input.isPedagogical,
+            onParentalLeave: input.onParentalLeave,
+            on: input.on,
+          },
         });
       });
     },
   };
 }
-

@@ -28,12 +28,19 @@ export interface PersonKeys {
 export async function lockPerson(trx: Knex.Transaction, person: PersonKeys): Promise<void> {
   await lockAll(trx, [IMPORT_KEY], true);
   const keys = [
-    person.surname && person.name && person.birthDate && `person:${person.surname.toLowerCase()}|${person.name.toLowerCase()}|${person.birthDate}`,
+    person.surname &&
+      person.name &&
+      person.birthDate &&
+      `person:${person.surname.toLowerCase()}|${person.name.toLowerCase()}|${person.birthDate}`,
     person.snils && `snils:${person.snils}`,
     person.phone && `phone:${person.phone}`,
     person.email && `email:${person.email.toLowerCase()}`,
   ];
-  await lockAll(trx, keys.filter((k): k is string => !!k), false);
+  await lockAll(
+    trx,
+    keys.filter((k): k is string => !!k),
+    false,
+  );
 }
 
 /** Makes admissions wait while an import checks the registry and commits its rows. */

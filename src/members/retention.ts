@@ -51,7 +51,10 @@ export async function depersonaliseExpired(db: Knex, today: string, years: numbe
     );
     const ids = rows.map((r: { member_id: number | string }) => Number(r.member_id));
     // the names typed on their elected posts are the same personal data
-    if (ids.length) await trx('org_officers').whereIn('member_id', ids).update({ surname: DEPERSONALISED_NAME, name: DEPERSONALISED_NAME, patronymic: null });
+    if (ids.length)
+      await trx('org_officers')
+        .whereIn('member_id', ids)
+        .update({ surname: DEPERSONALISED_NAME, name: DEPERSONALISED_NAME, patronymic: null });
     if (ids.length) await trx.raw('SELECT depersonalise_audit(?::bigint[])', [ids]);
     await recordAuditForMembers(trx, RETENTION_JOB, 'member.depersonalised', ids, { retentionYears: years });
     return ids.length;
@@ -83,9 +86,17 @@ export async function depersonaliseExpiredPersons(db: Knex, today: string, years
     );
     const ids = rows.map((r: { id: number | string }) => Number(r.id));
     if (!ids.length) return 0;
-    await trx('org_officers').whereIn('person_id', ids).update({ surname: DEPERSONALISED_NAME, name: DEPERSONALISED_NAME, patronymic: null });
+    await trx('org_officers')
+      .whereIn('person_id', ids)
+      .update({ surname: DEPERSONALISED_NAME, name: DEPERSONALISED_NAME, patronymic: null });
     await trx.raw('SELECT depersonalise_person_audit(?::bigint[])', [ids]);
-    for (const id of ids) await recordAudit(trx, RETENTION_JOB, { action: 'person.depersonalised', entity: 'person', entityId: id, newValues: { retentionYears: years } });
+    for (const id of ids)
+      await recordAudit(trx, RETENTION_JOB, {
+        action: 'person.depersonalised',
+        entity: 'person',
+        entityId: id,
+        newValues: { retentionYears: years },
+      });
     return ids.length;
   });
   await analyzeAfterBulkChange(db, depersonalised, ['persons', 'org_officers', 'audit_log']);

@@ -10,16 +10,36 @@ export interface TransferRequestRow {
 }
 
 const REQUEST_COLUMNS = {
-  id: 'r.id', memberId: 'r.member_id', fromOrganizationId: 'r.from_organization_id', toOrganizationId: 'r.to_organization_id', transferOn: 'r.transfer_on', status: 'r.status',
+  id: 'r.id',
+  memberId: 'r.member_id',
+  fromOrganizationId: 'r.from_organization_id',
+  toOrganizationId: 'r.to_organization_id',
+  transferOn: 'r.transfer_on',
+  status: 'r.status',
 };
 
 export async function hasPendingRequest(trx: Knex, memberId: number): Promise<boolean> {
   return Boolean(await trx('transfer_requests').where({ member_id: memberId, status: 'pending' }).first('id'));
 }
 
-export async function insertRequest(trx: Knex, request: { memberId: number; fromOrganizationId: number; toOrganizationId: number; on: string; requestedBy: number | null }) {
+export async function insertRequest(
+  trx: Knex,
+  request: {
+    memberId: number;
+    fromOrganizationId: number;
+    toOrganizationId: number;
+    on: string;
+    requestedBy: number | null;
+  },
+) {
   const [row] = await trx('transfer_requests')
-    .insert({ member_id: request.memberId, from_organization_id: request.fromOrganizationId, to_organization_id: request.toOrganizationId, transfer_on: request.on, requested_by: request.requestedBy })
+    .insert({
+      member_id: request.memberId,
+      from_organization_id: request.fromOrganizationId,
+      to_organization_id: request.toOrganizationId,
+      transfer_on: request.on,
+      requested_by: request.requestedBy,
+    })
     .returning('id');
   return row.id as number;
 }
@@ -33,17 +53,33 @@ export async function incomingRequests(db: Knex, rootPath: string) {
     .where('r.status', 'pending')
     .whereRaw('t.path <@ ?::ltree', [rootPath])
     .orderBy('r.id')
-    .select({ id: 'r.id', on: 'r.transfer_on', surname: 'm.surname', name: 'm.name', patronymic: 'm.patronymic', birthDate: 'm.birth_date', fromName: 'f.name', toName: 't.name' });
+    .select({
+      id: 'r.id',
+      on: 'r.transfer_on',
+      surname: 'm.surname',
+      name: 'm.name',
+      patronymic: 'm.patronymic',
+      birthDate: 'm.birth_date',
+      fromName: 'f.name',
+      toName: 't.name',
+    });
 }
 
 export async function pendingRequestOf(db: Knex, memberId: number) {
-  return db('transfer_requests as r').join('organizations as t', 't.id', 'r.to_organization_id').where({ 'r.member_id': memberId, 'r.status': 'pending' })
+  return db('transfer_requests as r')
+    .join('organizations as t', 't.id', 'r.to_organization_id')
+    .where({ 'r.member_id': memberId, 'r.status': 'pending' })
     .first({ id: 'r.id', on: 'r.transfer_on', toName: 't.name' });
 }
 
 /** A request with the organization it is addressed to (the one that decides it). */
-export async function findRequest(db: Knex, id: number): Promise<(TransferRequestRow & { receiver: { id: number; path: string; level: string } }) | undefined> {
-  const row = await db('transfer_requests as r').join('organizations as t', 't.id', 'r.to_organization_id').where('r.id', id)
+export async function findRequest(
+  db: Knex,
+  id: number,
+): Promise<(TransferRequestRow & { receiver: { id: number; path: string; level: string } }) | undefined> {
+  const row = await db('transfer_requests as r')
+    .join('organizations as t', 't.id', 'r.to_organization_id')
+    .where('r.id', id)
     .first({ ...REQUEST_COLUMNS, receiverPath: 't.path', receiverLevel: 't.level' });
   return row && { ...row, receiver: { id: row.toOrganizationId, path: row.receiverPath, level: row.receiverLevel } };
 }
@@ -53,8 +89,17 @@ export async function lockRequest(trx: Knex, id: number): Promise<TransferReques
   return trx('transfer_requests as r').where('r.id', id).forUpdate().first(REQUEST_COLUMNS);
 }
 
-export async function settleRequest(trx: Knex, id: number, decision: { accept: boolean; reason: string | null; decidedBy: number | null }) {
-  await trx('transfer_requests').where({ id }).update({
-    status: decision.accept ? 'accepted' : 'declined', decided_by: decision.decidedBy, decided_at: trx.fn.now(), decline_reason: decision.accept ? null : decision.reason,
-  });
+export async function settleRequest(
+  trx: Knex,
+  id: number,
+  decision: { accept: boolean; reason: string | null; decidedBy: number | null },
+) {
+  await trx('transfer_requests')
+    .where({ id })
+    .update({
+      status: decision.accept ? 'accepted' : 'declined',
+      decided_by: decision.decidedBy,
+      decided_at: trx.fn.now(),
+      decline_reason: decision.accept ? null : decision.reason,
+    });
 }

@@ -19,7 +19,12 @@ export function transferRequestRoutes({ loaders, services: { members } }: Deps):
   async function decide(req: Request, res: Response) {
     const form = parseForm(decisionSchema, req.body);
     if (!form.ok) throw new ValidationError(form.errors);
-    await members.decideTransfer(auditContextOf(req), transferRequestOf(req), form.data.decision === 'accept', form.data.reason);
+    await members.decideTransfer(
+      auditContextOf(req),
+      transferRequestOf(req),
+      form.data.decision === 'accept',
+      form.data.reason,
+    );
     flash(req, 'success', form.data.decision === 'accept' ? 'Перевод принят' : 'В переводе отказано');
     res.redirect(303, safeLocalPath(form.data.back, '/'));
   }

@@ -15,17 +15,37 @@ const fieldError = (field: string, message: string) => new ValidationError([{ fi
  * Asks the receiving organization to take a member over; nothing moves until it accepts. The card is
  * locked while the request is made, so simultaneous requests for one member find each other.
  */
-export async function requestTransfer(db: Knex, ctx: AuditContext, memberId: number, to: OrgRow, on: string, options: { dates?: EventDates; seen?: Seen } = {}) {
+export async function requestTransfer(
+  db: Knex,
+  ctx: AuditContext,
+  memberId: number,
+  to: OrgRow,
+  on: string,
+  options: { dates?: EventDates; seen?: Seen } = {},
+) {
   await inTransaction(db, async (trx) => {
     const member = await lockedMember(trx, memberId, options.seen);
     if (member.leftOn) throw fieldError('toInpo', 'Член Профсоюза выбыл: перевод невозможен');
-    if (to.id === member.organizationId) throw fieldError('toInpo', 'Член Профсоюза уже состоит на учёте в этой организации');
+    if (to.id === member.organizationId)
+      throw fieldError('toInpo', 'Член Профсоюза уже состоит на учёте в этой организации');
     (options.dates ?? eventDates()).check('on', on, await historyBounds(trx, member));
     if (await hasPendingRequest(trx, member.id)) {
       throw fieldError('toInpo', 'Запрос на перевод этого члена Профсоюза уже ждёт ответа');
     }
-    const requestId = await insertRequest(trx, { memberId: member.id, fromOrganizationId: member.organizationId, toOrganizationId: to.id, on, requestedBy: ctx.actorUserId });
-    await recordAudit(trx, ctx, { action: 'member.transfer_requested', entity: 'member', entityId: member.id, organizationId: member.organizationId, newValues: { requestId, to: to.inpo, on } });
+    const requestId = await insertRequest(trx, {
+      memberId: member.id,
+      fromOrganizationId: member.organizationId,
+      toOrganizationId: to.id,
+      on,
+      requestedBy: ctx.actorUserId,
+    });
+    await recordAudit(trx, ctx, {
+      action: 'member.transfer_requested',
+      entity: 'member',
+      entityId: member.id,
+      organizationId: member.organizationId,
+      newValues: { requestId, to: to.inpo, on },
+    });
   });
 }
 
@@ -33,26 +53,41 @@ export async function requestTransfer(db: Knex, ctx: AuditContext, memberId: num
  * The receiving side decides (its route has authorized the request's receiving organization): accepting
  * performs the transfer (one transaction, visible to both sides).
  */
-export async function decideRequest(db: Knex, ctx: AuditContext, requestId: number, accept: boolean, reason: string | null, dates: EventDates = eventDates()) {
+export async function decideRequest(
+  db: Knex,
+  ctx: AuditContext,
+  requestId: number,
+  accept: boolean,
+  reason: string | null,
+  dates: EventDates = eventDates(),
+) {
   await inTransaction(db, async (trx) => {
     const request = await lockRequest(trx, requestId);
     if (!request) throw new NotFoundError();
     if (request.status !== 'pending') throw new ConflictError('Запрос уже рассмотрен');
     if (accept) {
       const member = await lockedMember(trx, Number(request.memberId));
-      if (member.leftOn || member.organizationId !== request.fromOrganizationId) throw new ConflictError('Член Профсоюза за это время выбыл или переведён: запрос устарел');
-      if ((await membersWithLaterEvents(trx, [member.id], request.transferOn)) > 0) throw new ConflictError('В истории члена Профсоюза есть события позже даты перевода');
+      if (member.leftOn || member.organizationId !== request.fromOrganizationId)
+        throw new ConflictError('Член Профсоюза за это время выбыл или переведён: запрос устарел');
+      if ((await membersWithLaterEvents(trx, [member.id], request.transferOn)) > 0)
+        throw new ConflictError('В истории члена Профсоюза есть события позже даты перевода');
       const refusal = dates.problem(request.transferOn, []);
       if (refusal) throw new ConflictError(`Дата перевода в запросе не подходит: ${refusal}`);
-      await transferMembers(trx, [member.id], request.toOrganizationId, { on: request.transferOn, actorUserId: ctx.actorUserId, reason: 'Перевод по запросу' });
+      await transferMembers(trx, [member.id], request.toOrganizationId, {
+        on: request.transferOn,
+        actorUserId: ctx.actorUserId,
+        reason: 'Перевод по запросу',
+      });
     } else if (!reason) {
       throw new ValidationError([{ field: 'reason', message: 'Укажите причину отказа' }]);
     }
     await settleRequest(trx, requestId, { accept, reason, decidedBy: ctx.actorUserId });
     await recordAudit(trx, ctx, {
-      action: accept ? 'member.transfer_accepted' : 'member.transfer_declined', entity: 'member', entityId: request.memberId,
-      organizationId: request.toOrganizationId, newValues: { requestId, reason },
+      action: accept ? 'member.transfer_accepted' : 'member.transfer_declined',
+      entity: 'member',
+      entityId: request.memberId,
+      organizationId: request.toOrganizationId,
+      newValues: { requestId, reason },
     });
   });
 }
-

@@ -11,7 +11,11 @@ import { ensurePrivateDir } from '../shared/private-files';
  * crashed one's file used to wait a day) and the `.part` file of every export job not running.
  * The folders must not be shared by two instances running at once.
  */
-export async function prepareFileFolders(db: Knex, config: Pick<Config, 'uploadDir' | 'exportDir'>, logger: Logger): Promise<void> {
+export async function prepareFileFolders(
+  db: Knex,
+  config: Pick<Config, 'uploadDir' | 'exportDir'>,
+  logger: Logger,
+): Promise<void> {
   ensurePrivateDir(config.uploadDir, 'UPLOAD_DIR');
   ensurePrivateDir(config.exportDir, 'EXPORT_DIR');
   const uploads = await deleteStaleUploads(config.uploadDir, 0);

@@ -20,7 +20,11 @@ const HOUR_MS = 60 * 60 * 1000;
  * Hourly duties: forget what no rule needs any more, depersonalise cards past retention (sessions are
  * pruned by their store), and bring the union's statistics for the current reporting dates up to date.
  */
-export function startHousekeeping(db: Knex, logger: Logger, config: Pick<Config, 'retentionYears' | 'exportDir' | 'uploadDir'>): { stop: () => void } {
+export function startHousekeeping(
+  db: Knex,
+  logger: Logger,
+  config: Pick<Config, 'retentionYears' | 'exportDir' | 'uploadDir'>,
+): { stop: () => void } {
   const run = async () => {
     try {
       const removed = await pruneLoginFailures(db);

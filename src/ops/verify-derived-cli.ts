@@ -22,11 +22,17 @@ try {
   const results = await verifyDerived(db, only);
   const width = Math.max(...results.map((r) => r.name.length));
   for (const r of results) {
-    console.log(`${r.name.padEnd(width)}  ${r.count ? `${r.count} differing` : 'equal'}  (${(r.ms / 1000).toFixed(1)} s)`);
+    console.log(
+      `${r.name.padEnd(width)}  ${r.count ? `${r.count} differing` : 'equal'}  (${(r.ms / 1000).toFixed(1)} s)`,
+    );
     for (const row of r.sample) console.log(`${' '.repeat(width + 2)}${JSON.stringify(row)}`);
   }
   const differing = results.filter((r) => r.count);
-  console.log(differing.length ? `Differences in ${differing.map((r) => r.name).join(', ')}` : 'Every derived table equals its recomputation');
+  console.log(
+    differing.length
+      ? `Differences in ${differing.map((r) => r.name).join(', ')}`
+      : 'Every derived table equals its recomputation',
+  );
   if (differing.length) process.exitCode = 1;
 } finally {
   await db.destroy();

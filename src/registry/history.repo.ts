@@ -7,5 +7,13 @@ export async function listOrgAudit(db: Knex, organizationId: number, limit = 200
     .where('a.organization_id', organizationId)
     .orderBy('a.id', 'desc')
     .limit(limit)
-    .select({ at: 'a.at', action: 'a.action', entity: 'a.entity', oldValues: 'a.old_values', newValues: 'a.new_values', actor: 'u.full_name', username: 'u.username' });
+    .select({
+      at: 'a.at',
+      action: 'a.action',
+      entity: 'a.entity',
+      oldValues: 'a.old_values',
+      newValues: 'a.new_values',
+      actor: 'u.full_name',
+      username: 'u.username',
+    });
 }

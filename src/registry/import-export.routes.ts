@@ -22,20 +22,40 @@ export function importExportRoutes({ db, config, importSlots, loaders, services:
   routes.param('inpo', loaders.organization);
   routes.get('/orgs/:inpo/import', can('org.restructure'), (req, res) => showImport(req, res));
   routes.get('/orgs/:inpo/import/template.xlsx', can('org.restructure'), downloadTemplate);
-  routes.post('/orgs/:inpo/import', can('org.restructure'), uploadFile(config.uploadDir), withImportSlot(importSlots, runImport));
+  routes.post(
+    '/orgs/:inpo/import',
+    can('org.restructure'),
+    uploadFile(config.uploadDir),
+    withImportSlot(importSlots, runImport),
+  );
   routes.get('/orgs/:inpo/export.xlsx', can('org.export'), downloadExport);
   return routes.router;
 
-  async function showImport(req: Request, res: Response, status = 200, extra: { errors?: FieldError[]; plan?: ImportPlan; checked?: { id: string; fileName: string } } = {}) {
+  async function showImport(
+    req: Request,
+    res: Response,
+    status = 200,
+    extra: { errors?: FieldError[]; plan?: ImportPlan; checked?: { id: string; fileName: string } } = {},
+  ) {
     const org = orgOf(req);
     res.status(status).render('orgs/import', {
-      title: `Загрузка организаций: ${org.name}`, section: 'registry', org, plan: extra.plan, checked: extra.checked, checkedHours: CHECKED_UPLOAD_HOURS,
-      uploadCsrf: csrfTokenOf(req), ...errorViewModel(extra.errors ?? []),
+      title: `Загрузка организаций: ${org.name}`,
+      section: 'registry',
+      org,
+      plan: extra.plan,
+      checked: extra.checked,
+      checkedHours: CHECKED_UPLOAD_HOURS,
+      uploadCsrf: csrfTokenOf(req),
+      ...errorViewModel(extra.errors ?? []),
     });
   }
 
   async function downloadTemplate(req: Request, res: Response) {
-    await sendDownload(db, req, res, { type: XLSX_MIME, fileName: 'shablon-organizacii.xlsx', write: (sink) => writeImportTemplate(sink.out) });
+    await sendDownload(db, req, res, {
+      type: XLSX_MIME,
+      fileName: 'shablon-organizacii.xlsx',
+      write: (sink) => writeImportTemplate(sink.out),
+    });
   }
 
   async function runImport(req: Request, res: Response) {
@@ -44,16 +64,25 @@ export function importExportRoutes({ db, config, importSlots, loaders, services:
     let taken: { id: string; path: string } | undefined;
     try {
       // a file checked earlier comes back by its id, and is checked again: the registry may have changed since
-      if (!req.file && req.body?.checkedUpload !== undefined) taken = await kept.take(principal.id, org.id, req.body.checkedUpload);
+      if (!req.file && req.body?.checkedUpload !== undefined)
+        taken = await kept.take(principal.id, org.id, req.body.checkedUpload);
       const sheet = await orgImport.read(taken?.path ?? (await checkXlsxUpload(req.file)));
-      const plan: ImportPlan = sheet.issues.length ? { rows: 0, creates: [], updates: [], existing: [], issues: sheet.issues } : await orgImport.plan(principal, org, sheet.rows);
+      const plan: ImportPlan = sheet.issues.length
+        ? { rows: 0, creates: [], updates: [], existing: [], issues: sheet.issues }
+        : await orgImport.plan(principal, org, sheet.rows);
       if (req.body?.mode !== 'commit' || plan.issues.length) {
         const clean = !plan.issues.length && plan.rows > 0 && req.file;
-        const checked = clean ? { id: await kept.keep(principal.id, org.id, req.file!), fileName: req.file!.originalname } : undefined;
+        const checked = clean
+          ? { id: await kept.keep(principal.id, org.id, req.file!), fileName: req.file!.originalname }
+          : undefined;
         return showImport(req, res, plan.issues.length ? 422 : 200, { plan, checked });
       }
       const result = await orgImport.apply(principal, auditContextOf(req), org, plan, todayIso(), taken?.id);
-      flash(req, 'success', `Загрузка выполнена: создано ${result.created}, обновлено ${result.updated}, уже были в реестре: ${plan.existing.length}`);
+      flash(
+        req,
+        'success',
+        `Загрузка выполнена: создано ${result.created}, обновлено ${result.updated}, уже были в реестре: ${plan.existing.length}`,
+      );
       res.redirect(303, `/orgs/${org.inpo}/structure`);
     } catch (err) {
       if (err instanceof ValidationError) return showImport(req, res, 422, { errors: err.fields });
@@ -66,8 +95,16 @@ export function importExportRoutes({ db, config, importSlots, loaders, services:
   async function downloadExport(req: Request, res: Response) {
     const org = orgOf(req);
     await sendDownload(db, req, res, {
-      type: XLSX_MIME, fileName: `organizacii-${org.inpo}.xlsx`, write: (sink) => exportOrganizations(db, org.path, sink),
-      audit: { action: 'org.exported', entity: 'organization', entityId: org.id, organizationId: org.id, newValues: { subtree: org.inpo } },
+      type: XLSX_MIME,
+      fileName: `organizacii-${org.inpo}.xlsx`,
+      write: (sink) => exportOrganizations(db, org.path, sink),
+      audit: {
+        action: 'org.exported',
+        entity: 'organization',
+        entityId: org.id,
+        organizationId: org.id,
+        newValues: { subtree: org.inpo },
+      },
     });
   }
 }

@@ -14,7 +14,16 @@ export const LEVEL_LABELS: Record<Level, string> = {
   group: 'Профсоюзная группа',
 };
 
-export const EMPLOYER_KINDS = ['school', 'kindergarten', 'additional', 'college', 'university', 'research', 'authority', 'other'] as const;
+export const EMPLOYER_KINDS = [
+  'school',
+  'kindergarten',
+  'additional',
+  'college',
+  'university',
+  'research',
+  'authority',
+  'other',
+] as const;
 export type EmployerKind = (typeof EMPLOYER_KINDS)[number];
 
 export const EMPLOYER_KIND_LABELS: Record<EmployerKind, string> = {
@@ -39,7 +48,8 @@ export const PRIMARY_FORM_LABELS: Record<PrimaryForm, string> = {
 };
 
 /** What a new ППО files until its passport says otherwise: colleges and universities have students too. */
-export const defaultPrimaryForm = (kind: EmployerKind | null | undefined): PrimaryForm => (kind === 'college' || kind === 'university' ? '4-SP' : '5-SP');
+export const defaultPrimaryForm = (kind: EmployerKind | null | undefined): PrimaryForm =>
+  kind === 'college' || kind === 'university' ? '4-SP' : '5-SP';
 
 /** Which levels an organization of each level may hang under: the union's tree as its charter builds it. */
 export const ALLOWED_PARENT_LEVELS: Record<Level, readonly Level[]> = {

@@ -8,7 +8,9 @@ type Named = Pick<OfficerRow, 'surname' | 'name' | 'patronymic'>;
 
 /** «Волкова Е. С.»: the name stays in the nominative, so messages never decline it wrongly. */
 export function surnameWithInitials(person: Named): string {
-  const initials = [person.name, person.patronymic].filter((part): part is string => Boolean(part)).map((part) => `${part[0]}.`);
+  const initials = [person.name, person.patronymic]
+    .filter((part): part is string => Boolean(part))
+    .map((part) => `${part[0]}.`);
   return [person.surname, initials.join(' ')].filter(Boolean).join(' ');
 }
 
@@ -27,15 +29,23 @@ export function endedPowersText(officer: OfficerRow, endedOn: string, done = fal
 
 export function replaceHolderConfirmation(org: OrgRow, holder: OfficerRow, electedOn: string): Confirmation {
   return {
-    title: `Новый: ${OFFICER_POST_LABELS[holder.post].toLowerCase()}`, consequence: `${endedPowersText(holder, electedOn)}.`,
-    details: [`У организации может быть только один ${OFFICER_POST_LABELS[holder.post].toLowerCase()}: новое выборное лицо заменит нынешнее.`],
-    affected: { count: 1, noun: 'Прекращаются полномочия выборных лиц' }, confirmLabel: 'Сохранить и прекратить полномочия', cancelHref: `/orgs/${org.inpo}/officers`,
+    title: `Новый: ${OFFICER_POST_LABELS[holder.post].toLowerCase()}`,
+    consequence: `${endedPowersText(holder, electedOn)}.`,
+    details: [
+      `У организации может быть только один ${OFFICER_POST_LABELS[holder.post].toLowerCase()}: новое выборное лицо заменит нынешнее.`,
+    ],
+    affected: { count: 1, noun: 'Прекращаются полномочия выборных лиц' },
+    confirmLabel: 'Сохранить и прекратить полномочия',
+    cancelHref: `/orgs/${org.inpo}/officers`,
   };
 }
 
 export function endOfficerConfirmation(org: OrgRow, officer: OfficerRow, endedOn: string): Confirmation {
   return {
-    title: 'Подтвердите прекращение полномочий', consequence: `${endedPowersText(officer, endedOn)}.`,
-    affected: { count: 1, noun: 'Прекращаются полномочия выборных лиц' }, confirmLabel: 'Прекратить полномочия', cancelHref: `/orgs/${org.inpo}/officers`,
+    title: 'Подтвердите прекращение полномочий',
+    consequence: `${endedPowersText(officer, endedOn)}.`,
+    affected: { count: 1, noun: 'Прекращаются полномочия выборных лиц' },
+    confirmLabel: 'Прекратить полномочия',
+    cancelHref: `/orgs/${org.inpo}/officers`,
   };
 }

@@ -27,7 +27,9 @@ function readableCards(db: Knex, principal: Principal) {
   const paths = memberViewPaths(principal);
   return db('members as m')
     .join('organizations as o', 'o.id', 'm.organization_id')
-    .whereNull('m.left_on').whereNull('m.merged_into_id').whereNull('m.depersonalised_at')
+    .whereNull('m.left_on')
+    .whereNull('m.merged_into_id')
+    .whereNull('m.depersonalised_at')
     .where((q) => {
       if (!paths.length) q.whereRaw('false');
       for (const path of paths) q.orWhereRaw('o.path <@ ?::ltree', [path]);
@@ -50,8 +52,18 @@ export async function searchCards(db: Knex, principal: Principal, q: string): Pr
     if (name) query.whereRaw('lower(m.name) = lower(?::text COLLATE "ru-RU-x-icu")', [name]);
     if (patronymic) query.whereRaw('lower(m.patronymic) = lower(?::text COLLATE "ru-RU-x-icu")', [patronymic]);
   }
-  const rows = await query.orderBy(['m.surname', 'm.name', 'm.id']).limit(SEARCH_LIMIT)
-    .select('m.id', 'm.surname', 'm.name', 'm.patronymic', db.raw('extract(year FROM m.birth_date)::int AS "birthYear"'), 'o.inpo as orgInpo', 'o.name as orgName');
+  const rows = await query
+    .orderBy(['m.surname', 'm.name', 'm.id'])
+    .limit(SEARCH_LIMIT)
+    .select(
+      'm.id',
+      'm.surname',
+      'm.name',
+      'm.patronymic',
+      db.raw('extract(year FROM m.birth_date)::int AS "birthYear"'),
+      'o.inpo as orgInpo',
+      'o.name as orgName',
+    );
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
 
@@ -64,32 +76,87 @@ export interface OfficerPerson {
 }
 
 /** The person the officer form names, created (non-member) or checked (card) in the caller's transaction. */
-export async function resolveOfficerPerson(trx: Knex.Transaction, ctx: AuditContext, principal: Principal, input: OfficerPersonInput): Promise<OfficerPerson> {
+export async function resolveOfficerPerson(
+  trx: Knex.Transaction,
+  ctx: AuditContext,
+  principal: Principal,
+  input: OfficerPersonInput,
+): Promise<OfficerPerson> {
   if (input.personKind === 'member') {
-    const card = await readableCards(trx, principal).where('m.id', input.memberId!).first('m.id', 'm.surname', 'm.name', 'm.patronymic');
-    if (!card) throw new ValidationError([{ field: 'memberId', message: 'Карточка не найдена среди членов Профсоюза на учёте, доступных вам' }]);
-    return { memberId: Number(card.id), personId: null, surname: card.surname, name: card.name, patronymic: card.patronymic };
+    const card = await readableCards(trx, principal)
+      .where('m.id', input.memberId!)
+      .first('m.id', 'm.surname', 'm.name', 'm.patronymic');
+    if (!card)
+      throw new ValidationError([
+        { field: 'memberId', message: 'Карточка не найдена среди членов Профсоюза на учёте, доступных вам' },
+      ]);
+    return {
+      memberId: Number(card.id),
+      personId: null,
+      surname: card.surname,
+      name: card.name,
+      patronymic: card.patronymic,
+    };
   }
   const snils = input.snils!;
   if (await trx('members').where({ snils }).whereNull('merged_into_id').whereNull('left_on').first('id')) {
-    throw new ValidationError([{ field: 'snils', message: 'Этот СНИЛС указан в карточке члена Профсоюза: выберите его среди членов Профсоюза' }]);
+    throw new ValidationError([
+      { field: 'snils', message: 'Этот СНИЛС указан в карточке члена Профсоюза: выберите его среди членов Профсоюза' },
+    ]);
   }
-  const values = { surname: input.surname!, name: input.name!, patronymic: input.patronymic, sex: input.sex!, birthDate: input.birthDate! };
+  const values = {
+    surname: input.surname!,
+    name: input.name!,
+    patronymic: input.patronymic,
+    sex: input.sex!,
+    birthDate: input.birthDate!,
+  };
   const existing = await trx('persons').where({ snils }).forUpdate().first();
   if (!existing) {
-    const [row] = await trx('persons').insert({ snils, surname: values.surname, name: values.name, patronymic: values.patronymic, sex: values.sex, birth_date: values.birthDate }).returning('id');
-    await recordAudit(trx, ctx, { action: 'person.created', entity: 'person', entityId: row.id, newValues: { ...values, snils } });
+    const [row] = await trx('persons')
+      .insert({
+        snils,
+        surname: values.surname,
+        name: values.name,
+        patronymic: values.patronymic,
+        sex: values.sex,
+        birth_date: values.birthDate,
+      })
+      .returning('id');
+    await recordAudit(trx, ctx, {
+      action: 'person.created',
+      entity: 'person',
+      entityId: row.id,
+      newValues: { ...values, snils },
+    });
     return { memberId: null, personId: Number(row.id), ...values };
   }
   // one SNILS, one person: sex and birth date are facts the forms already count, not to be overwritten here
   if (existing.sex !== values.sex || existing.birth_date !== values.birthDate) {
-    throw new ValidationError([{ field: 'snils', message: 'Человек с этим СНИЛС уже внесён с другим полом или датой рождения: проверьте СНИЛС, пол и дату рождения' }]);
+    throw new ValidationError([
+      {
+        field: 'snils',
+        message:
+          'Человек с этим СНИЛС уже внесён с другим полом или датой рождения: проверьте СНИЛС, пол и дату рождения',
+      },
+    ]);
   }
   // names do change (marriage): the latest entry is kept, and the change audited
-  const { oldValues, newValues, changed } = diffValues({ surname: existing.surname, name: existing.name, patronymic: existing.patronymic }, { surname: values.surname, name: values.name, patronymic: values.patronymic });
+  const { oldValues, newValues, changed } = diffValues(
+    { surname: existing.surname, name: existing.name, patronymic: existing.patronymic },
+    { surname: values.surname, name: values.name, patronymic: values.patronymic },
+  );
   if (changed) {
-    await trx('persons').where({ id: existing.id }).update({ surname: values.surname, name: values.name, patronymic: values.patronymic, updated_at: trx.fn.now() });
-    await recordAudit(trx, ctx, { action: 'person.updated', entity: 'person', entityId: existing.id, oldValues, newValues });
+    await trx('persons')
+      .where({ id: existing.id })
+      .update({ surname: values.surname, name: values.name, patronymic: values.patronymic, updated_at: trx.fn.now() });
+    await recordAudit(trx, ctx, {
+      action: 'person.updated',
+      entity: 'person',
+      entityId: existing.id,
+      oldValues,
+      newValues,
+    });
   }
   return { memberId: null, personId: Number(existing.id), ...values };
 }

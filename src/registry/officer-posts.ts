@@ -1,7 +1,19 @@
 /** The elected and staff posts an organization's passport lists, and their names on its pages. */
 export const OFFICER_POSTS = [
-  'chair', 'deputy', 'committee', 'presidium', 'audit', 'commission', 'group_organizer', 'safety_rep',
-  'staff_specialist', 'staff_accountant', 'staff_legal_inspector', 'staff_safety_inspector', 'staff', 'volunteer_inspector',
+  'chair',
+  'deputy',
+  'committee',
+  'presidium',
+  'audit',
+  'commission',
+  'group_organizer',
+  'safety_rep',
+  'staff_specialist',
+  'staff_accountant',
+  'staff_legal_inspector',
+  'staff_safety_inspector',
+  'staff',
+  'volunteer_inspector',
 ] as const;
 export type OfficerPost = (typeof OFFICER_POSTS)[number];
 export const OFFICER_POST_LABELS: Record<OfficerPost, string> = {

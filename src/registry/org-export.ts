@@ -24,7 +24,11 @@ function sheetColumns() {
  * the import, so the file can be edited and loaded back. Returns the number of rows written.
  */
 export async function exportOrganizations(db: Knex, rootPath: string, sink: RowSink): Promise<number> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink.out, useSharedStrings: false, useStyles: true });
+  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+    stream: sink.out,
+    useSharedStrings: false,
+    useStyles: true,
+  });
   const sheet = workbook.addWorksheet('Организации', { views: [{ state: 'frozen', ySplit: 1 }] });
   sheet.columns = [...sheetColumns(), ...EXPORT_EXTRA_COLUMNS.map((c, i) => ({ ...c, key: `extra${i}` }))];
   sheet.getRow(1).font = { bold: true };
@@ -42,18 +46,41 @@ export async function exportOrganizations(db: Knex, rootPath: string, sink: RowS
     .whereNull('o.liquidated_on')
     .orderBy('o.path')
     .select(
-      'o.inpo', 'p.inpo as parent_inpo', 'o.level', 'o.name', 'o.short_name', 'o.employer_kind', 'o.employer_inn', 'o.address', 'o.phone',
-      'o.email', 'o.website', 'o.has_territorial_rights', 'o.liquidated_on', 'ch.term_until',
+      'o.inpo',
+      'p.inpo as parent_inpo',
+      'o.level',
+      'o.name',
+      'o.short_name',
+      'o.employer_kind',
+      'o.employer_inn',
+      'o.address',
+      'o.phone',
+      'o.email',
+      'o.website',
+      'o.has_territorial_rights',
+      'o.liquidated_on',
+      'ch.term_until',
       db.raw('(SELECT count(*) FROM members m WHERE m.organization_id = o.id AND m.left_on IS NULL) AS members'),
     )
     .select({ surname: chair.surname, chair_name: chair.name, patronymic: chair.patronymic });
   const count = await streamRows(db, query, sink, (r: Record<string, string | null>) => {
     const level = r.level as Level;
     addSafeRow(sheet, [
-      r.inpo, r.parent_inpo ?? '', SHEET_LEVEL_LABELS[level], r.name, r.short_name,
-      r.employer_kind ? EMPLOYER_KIND_LABELS[r.employer_kind as EmployerKind] : '', r.employer_inn ?? '', r.address,
-      r.phone ?? '', r.email ?? '', r.website ?? '', level === 'primary' ? (r.has_territorial_rights ? 'да' : 'нет') : '',
-      Number(r.members), r.surname ? fullName({ surname: r.surname, name: r.chair_name, patronymic: r.patronymic }) : '', r.term_until ?? '',
+      r.inpo,
+      r.parent_inpo ?? '',
+      SHEET_LEVEL_LABELS[level],
+      r.name,
+      r.short_name,
+      r.employer_kind ? EMPLOYER_KIND_LABELS[r.employer_kind as EmployerKind] : '',
+      r.employer_inn ?? '',
+      r.address,
+      r.phone ?? '',
+      r.email ?? '',
+      r.website ?? '',
+      level === 'primary' ? (r.has_territorial_rights ? 'да' : 'нет') : '',
+      Number(r.members),
+      r.surname ? fullName({ surname: r.surname, name: r.chair_name, patronymic: r.patronymic }) : '',
+      r.term_until ?? '',
     ]).commit();
   });
   sheet.commit();
@@ -71,8 +98,13 @@ export async function writeImportTemplate(out: Writable): Promise<void> {
     if (c.hint) sheet.getRow(1).getCell(i + 1).note = c.hint;
   });
   const lists = workbook.addWorksheet('Справочники');
-  lists.columns = [{ header: 'Уровень', width: 30 }, { header: 'Тип работодателя', width: 50 }];
-  const levels = (['okrug', 'territorial', 'primary', 'subdivision', 'group'] as const).map((l) => SHEET_LEVEL_LABELS[l]);
+  lists.columns = [
+    { header: 'Уровень', width: 30 },
+    { header: 'Тип работодателя', width: 50 },
+  ];
+  const levels = (['okrug', 'territorial', 'primary', 'subdivision', 'group'] as const).map(
+    (l) => SHEET_LEVEL_LABELS[l],
+  );
   for (let i = 0; i < Math.max(levels.length, EMPLOYER_KINDS.length); i++) {
     addSafeRow(lists, [levels[i] ?? '', EMPLOYER_KINDS[i] ? EMPLOYER_KIND_LABELS[EMPLOYER_KINDS[i]!] : '']);
   }

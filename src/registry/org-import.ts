@@ -13,7 +13,14 @@ import { optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, r
 import type { ImportIssue } from '../imports/import-issue';
 import { xlsxRows } from '../imports/row-source';
 import { mayContain, type Level } from './levels';
-import { ORG_SHEET_COLUMNS, employerKindFromSheet, levelFromSheet, orgNameKey, yesNoFromSheet, type OrgSheetKey } from './org-sheet';
+import {
+  ORG_SHEET_COLUMNS,
+  employerKindFromSheet,
+  levelFromSheet,
+  orgNameKey,
+  yesNoFromSheet,
+  type OrgSheetKey,
+} from './org-sheet';
 import { selectOrg, type OrgRow } from './orgs.repo';
 import { createPassportService } from './passport.service';
 import { createRestructureService } from './restructure.service';
@@ -28,7 +35,10 @@ interface OrgSheetRow {
 }
 
 /** The passport fields a sheet's row gives: the organization's own columns. */
-type RowData = Pick<OrgRow, 'name' | 'shortName' | 'employerKind' | 'employerInn' | 'address' | 'phone' | 'email' | 'website'>;
+type RowData = Pick<
+  OrgRow,
+  'name' | 'shortName' | 'employerKind' | 'employerInn' | 'address' | 'phone' | 'email' | 'website'
+>;
 
 export interface PlannedCreate extends RowData {
   line: number;
@@ -79,12 +89,25 @@ export async function readOrgWorkbook(file: string): Promise<{ rows: OrgSheetRow
         if (column) columnOf!.set(column.key, i);
       });
       const missing = REQUIRED_HEADERS.filter((k) => !columnOf!.has(k));
-      if (missing.length) return { rows: [], issues: missing.map((k) => ({ line, column: HEADER_OF[k], message: 'Нет столбца с таким заголовком' })) };
+      if (missing.length)
+        return {
+          rows: [],
+          issues: missing.map((k) => ({ line, column: HEADER_OF[k], message: 'Нет столбца с таким заголовком' })),
+        };
       continue;
     }
-    const cells = Object.fromEntries(ORG_SHEET_COLUMNS.map((c) => [c.key, columnOf!.has(c.key) ? restoreNeutralized(values[columnOf!.get(c.key)!] ?? '') : ''])) as Record<OrgSheetKey, string>;
+    const cells = Object.fromEntries(
+      ORG_SHEET_COLUMNS.map((c) => [
+        c.key,
+        columnOf!.has(c.key) ? restoreNeutralized(values[columnOf!.get(c.key)!] ?? '') : '',
+      ]),
+    ) as Record<OrgSheetKey, string>;
     if (!Object.values(cells).some((v) => v !== '')) continue;
-    if (rows.length >= MAX_IMPORT_ROWS) return { rows: [], issues: [{ line, column: '', message: `В файле больше ${MAX_IMPORT_ROWS} строк: разделите его на части` }] };
+    if (rows.length >= MAX_IMPORT_ROWS)
+      return {
+        rows: [],
+        issues: [{ line, column: '', message: `В файле больше ${MAX_IMPORT_ROWS} строк: разделите его на части` }],
+      };
     const withNul = ORG_SHEET_COLUMNS.find((c) => cells[c.key].includes(NUL));
     if (withNul) issues.push({ line, column: withNul.header, message: NUL_CELL_MESSAGE });
     else rows.push({ line, cells });
@@ -94,16 +117,32 @@ export async function readOrgWorkbook(file: string): Promise<{ rows: OrgSheetRow
 }
 
 /** Validates every row against the file, the registry and the user's rights; changes nothing. */
-export async function planOrgImport(db: Knex, principal: Principal, root: OrgRow, rows: OrgSheetRow[]): Promise<ImportPlan> {
+export async function planOrgImport(
+  db: Knex,
+  principal: Principal,
+  root: OrgRow,
+  rows: OrgSheetRow[],
+): Promise<ImportPlan> {
   const issues: ImportIssue[] = [];
-  const issue = (line: number, key: OrgSheetKey | '', message: string) => issues.push({ line, column: key ? HEADER_OF[key] : '', message });
+  const issue = (line: number, key: OrgSheetKey | '', message: string) =>
+    issues.push({ line, column: key ? HEADER_OF[key] : '', message });
   const referenced = new Set(rows.flatMap((r) => [r.cells.inpo, r.cells.parent]).filter((v) => INPO_PATTERN.test(v)));
   const known = new Map<string, OrgRow>(
-    (await selectOrg(db).whereIn('o.inpo', [...referenced]).whereRaw('o.path <@ ?::ltree', [root.path])).map((o: OrgRow) => [o.inpo, o]),
+    (
+      await selectOrg(db)
+        .whereIn('o.inpo', [...referenced])
+        .whereRaw('o.path <@ ?::ltree', [root.path])
+    ).map((o: OrgRow) => [o.inpo, o]),
   );
   const parentInpoOf = new Map<number, string>(
-    (await db('organizations').whereIn('id', [...known.values()].map((o) => o.parentId).filter((id): id is number => id != null)).select('id', 'inpo'))
-      .map((r: { id: number; inpo: string }) => [r.id, r.inpo]),
+    (
+      await db('organizations')
+        .whereIn(
+          'id',
+          [...known.values()].map((o) => o.parentId).filter((id): id is number => id != null),
+        )
+        .select('id', 'inpo')
+    ).map((r: { id: number; inpo: string }) => [r.id, r.inpo]),
   );
   // a line that names an existing organization stands for it: «строка N» below it attaches to that one
   const createdLines = new Map<number, { level: Level; hasTerritorialRights: boolean; valid: boolean; org?: OrgRow }>();
@@ -132,18 +171,27 @@ export async function planOrgImport(db: Knex, principal: Principal, root: OrgRow
     const hasTerritorialRights = yesNoFromSheet(cells.territorialRights);
     if (hasTerritorialRights === undefined) issue(line, 'territorialRights', 'Укажите «да» или «нет»');
     const level = levelFromSheet(cells.level);
-    if (!level) issue(line, 'level', 'Уровень не из списка: Окружная, Территориальная, Первичная, Структурное подразделение, Профгруппа');
+    if (!level)
+      issue(
+        line,
+        'level',
+        'Уровень не из списка: Окружная, Территориальная, Первичная, Структурное подразделение, Профгруппа',
+      );
     const data = parsed.success ? { ...parsed.data, employerKind: employerKind ?? null } : undefined;
 
     if (cells.inpo) {
       const org = known.get(cells.inpo);
-      if (seenInpo.has(cells.inpo)) issue(line, 'inpo', `Этот ИНПО уже встречается в строке ${seenInpo.get(cells.inpo)}`);
+      if (seenInpo.has(cells.inpo))
+        issue(line, 'inpo', `Этот ИНПО уже встречается в строке ${seenInpo.get(cells.inpo)}`);
       seenInpo.set(cells.inpo, line);
-      if (!org || !can(principal, 'org.passport.edit', org)) issue(line, 'inpo', 'Организация с таким ИНПО не найдена в вашей структуре');
+      if (!org || !can(principal, 'org.passport.edit', org))
+        issue(line, 'inpo', 'Организация с таким ИНПО не найдена в вашей структуре');
       else if (org.liquidatedOn) issue(line, 'inpo', 'Организация ликвидирована');
       else {
-        if (level && level !== org.level) issue(line, 'level', 'Уровень существующей организации не меняется при загрузке');
-        if (cells.parent && cells.parent !== parentInpoOf.get(org.parentId ?? -1)) issue(line, 'parent', 'Перемещение выполняется командой «Переместить», не загрузкой');
+        if (level && level !== org.level)
+          issue(line, 'level', 'Уровень существующей организации не меняется при загрузке');
+        if (cells.parent && cells.parent !== parentInpoOf.get(org.parentId ?? -1))
+          issue(line, 'parent', 'Перемещение выполняется командой «Переместить», не загрузкой');
         if (issues.length === before && data) updates.push({ line, org, ...data });
       }
       continue;
@@ -155,7 +203,8 @@ export async function planOrgImport(db: Knex, principal: Principal, root: OrgRow
     const rowRef = /^строка\s+(\d+)$/i.exec(cells.parent);
     if (rowRef) {
       const target = createdLines.get(Number(rowRef[1]));
-      if (!target || Number(rowRef[1]) >= line) issue(line, 'parent', `Строка ${rowRef[1]} выше не описывает новую организацию`);
+      if (!target || Number(rowRef[1]) >= line)
+        issue(line, 'parent', `Строка ${rowRef[1]} выше не описывает новую организацию`);
       else if (!target.valid) issue(line, 'parent', `Строка ${rowRef[1]} содержит ошибки`);
       else if (target.org) [parentLevel, parentRef, parentOrg] = [target.org, { inpo: target.org.inpo }, target.org];
       else [parentLevel, parentRef] = [target, { line: Number(rowRef[1]) }];
@@ -173,7 +222,12 @@ export async function planOrgImport(db: Knex, principal: Principal, root: OrgRow
       const same = parentOrg && (await openChildOf(parentOrg.id, cells.name));
       if (same) {
         existing.push({ line, org: same });
-        createdLines.set(line, { level: same.level, hasTerritorialRights: same.hasTerritorialRights, valid: true, org: same });
+        createdLines.set(line, {
+          level: same.level,
+          hasTerritorialRights: same.hasTerritorialRights,
+          valid: true,
+          org: same,
+        });
         continue;
       }
       const nameKey = `${'line' in parentRef ? `line ${parentRef.line}` : parentRef.inpo}\u0000${orgNameKey(cells.name)}`;
@@ -181,33 +235,80 @@ export async function planOrgImport(db: Knex, principal: Principal, root: OrgRow
       if (earlier) issue(line, 'name', `Эта организация уже есть в строке ${earlier}`);
       else newNameLines.set(nameKey, line);
     }
-    if (level && parentLevel && !mayContain(parentLevel, level)) issue(line, 'level', 'Организация такого уровня не может входить в указанную вышестоящую');
+    if (level && parentLevel && !mayContain(parentLevel, level))
+      issue(line, 'level', 'Организация такого уровня не может входить в указанную вышестоящую');
     const valid = issues.length === before && level !== undefined;
     if (level) createdLines.set(line, { level, hasTerritorialRights: Boolean(hasTerritorialRights), valid });
-    if (valid && data && level && parentRef) creates.push({ line, level, hasTerritorialRights: level === 'primary' && Boolean(hasTerritorialRights), parent: parentRef, ...data });
+    if (valid && data && level && parentRef)
+      creates.push({
+        line,
+        level,
+        hasTerritorialRights: level === 'primary' && Boolean(hasTerritorialRights),
+        parent: parentRef,
+        ...data,
+      });
   }
   return { rows: rows.length, creates, updates, existing, issues };
 }
 
 /** All or nothing: one transaction, through the same services as the forms (rules, events, audit). */
-export async function applyOrgImport(db: Knex, principal: Principal, ctx: AuditContext, root: OrgRow, plan: ImportPlan, today: string, checkedUpload?: string) {
+export async function applyOrgImport(
+  db: Knex,
+  principal: Principal,
+  ctx: AuditContext,
+  root: OrgRow,
+  plan: ImportPlan,
+  today: string,
+  checkedUpload?: string,
+) {
   if (plan.issues.length) throw new Error('an import with issues must not be applied');
   const applied = await inTransaction(db, async (trx) => {
     const restructure = createRestructureService(trx);
     const passport = createPassportService(trx);
     const createdByLine = new Map<number, OrgRow>();
     for (const row of plan.creates) {
-      const parent = 'line' in row.parent ? createdByLine.get(row.parent.line)! : (await selectOrg(trx).where('o.inpo', row.parent.inpo).first())!;
-      const created = await restructure.createChild(principal, ctx, parent, { level: row.level, name: row.name, shortName: row.shortName, employerKind: row.employerKind, hasTerritorialRights: row.hasTerritorialRights }, today);
+      const parent =
+        'line' in row.parent
+          ? createdByLine.get(row.parent.line)!
+          : (await selectOrg(trx).where('o.inpo', row.parent.inpo).first())!;
+      const created = await restructure.createChild(
+        principal,
+        ctx,
+        parent,
+        {
+          level: row.level,
+          name: row.name,
+          shortName: row.shortName,
+          employerKind: row.employerKind,
+          hasTerritorialRights: row.hasTerritorialRights,
+        },
+        today,
+      );
       await passport.updateGeneral(ctx, created, row, today);
       createdByLine.set(row.line, created);
     }
     let updated = 0;
     for (const row of plan.updates) if (await passport.updateGeneral(ctx, row.org, row, today)) updated++;
-    await recordAudit(trx, ctx, { action: 'org.imported', entity: 'organization', entityId: root.id, organizationId: root.id, newValues: { rows: plan.rows, created: plan.creates.length, updated, alreadyExisting: plan.existing.length, ...(checkedUpload && { checkedUpload }) } });
+    await recordAudit(trx, ctx, {
+      action: 'org.imported',
+      entity: 'organization',
+      entityId: root.id,
+      organizationId: root.id,
+      newValues: {
+        rows: plan.rows,
+        created: plan.creates.length,
+        updated,
+        alreadyExisting: plan.existing.length,
+        ...(checkedUpload && { checkedUpload }),
+      },
+    });
     return { created: plan.creates.length, updated };
   });
-  await analyzeAfterBulkChange(db, applied.created + applied.updated, ['organizations', 'org_tree_history', 'org_events']);
+  await analyzeAfterBulkChange(db, applied.created + applied.updated, [
+    'organizations',
+    'org_tree_history',
+    'org_events',
+  ]);
   return applied;
 }
 
@@ -217,7 +318,13 @@ export function createOrgImportService(db: Knex) {
     read: readOrgWorkbook,
     plan: (principal: Principal, root: OrgRow, rows: OrgSheetRow[]) => planOrgImport(db, principal, root, rows),
     /** `checkedUpload`: the id of the kept file a clean check left, when the load came by it (for the audit) */
-    apply: (principal: Principal, ctx: AuditContext, root: OrgRow, plan: ImportPlan, today: string, checkedUpload?: string) =>
-      applyOrgImport(db, principal, ctx, root, plan, today, checkedUpload),
+    apply: (
+      principal: Principal,
+      ctx: AuditContext,
+      root: OrgRow,
+      plan: ImportPlan,
+      today: string,
+      checkedUpload?: string,
+    ) => applyOrgImport(db, principal, ctx, root, plan, today, checkedUpload),
   };
 }

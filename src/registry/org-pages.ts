@@ -24,7 +24,16 @@ export const PASSPORT_TABS = [
 export type TabKey = (typeof PASSPORT_TABS)[number]['key'];
 
 const DICTIONARIES = {
-  LEVEL_LABELS, EMPLOYER_KIND_LABELS, EMPLOYER_KINDS, PRIMARY_FORMS, PRIMARY_FORM_LABELS, OFFICER_POST_LABELS, OFFICER_POSTS, AGREEMENT_STATUS_LABELS, AGREEMENT_STATUSES, PASSPORT_TABS,
+  LEVEL_LABELS,
+  EMPLOYER_KIND_LABELS,
+  EMPLOYER_KINDS,
+  PRIMARY_FORMS,
+  PRIMARY_FORM_LABELS,
+  OFFICER_POST_LABELS,
+  OFFICER_POSTS,
+  AGREEMENT_STATUS_LABELS,
+  AGREEMENT_STATUSES,
+  PASSPORT_TABS,
 };
 
 /** Renders one passport tab: the common header (breadcrumbs, completeness, tabs) plus the tab's own data. */
@@ -39,7 +48,14 @@ export async function renderTab(
   const org = orgOf(req);
   const [header, data] = await Promise.all([passport.header(principalOf(req), org, ancestorsOf(req)), content(org)]);
   res.status(extra.status ?? 200).render(`orgs/${tab}`, {
-    title: org.name, section: 'registry', tab, values: extra.values ?? {}, ...errorViewModel(extra.errors ?? []), ...DICTIONARIES, ...header, ...data,
+    title: org.name,
+    section: 'registry',
+    tab,
+    values: extra.values ?? {},
+    ...errorViewModel(extra.errors ?? []),
+    ...DICTIONARIES,
+    ...header,
+    ...data,
   });
 }
 
@@ -48,20 +64,21 @@ export async function renderTab(
  * redirect with a flash (303) or re-render the page with 422 and the messages next to the fields — or
  * with 409 when another user changed the row meanwhile (the form then shows their change merged in).
  */
-export function passportForm<S extends z.ZodType, R = unknown>(
-  options: {
-    schema: S;
-    save: (ctx: ReturnType<typeof auditContextOf>, org: OrgRow, data: z.output<S>, req: Request) => Promise<R>;
-    rerender: (req: Request, res: Response, errors: FieldError[], status?: number) => Promise<void>;
-    /** `saved` is what `save` returned (e.g. whose powers the save ended), for the message. */
-    done: (org: OrgRow, saved: R) => { to: string; message: string };
-    /** A save with side effects the person must see first: a Confirmation makes it wait for confirmed=1. */
-    confirmation?: (req: Request, org: OrgRow, data: z.output<S>) => Promise<Confirmation | undefined>;
-  },
-) {
+export function passportForm<S extends z.ZodType, R = unknown>(options: {
+  schema: S;
+  save: (ctx: ReturnType<typeof auditContextOf>, org: OrgRow, data: z.output<S>, req: Request) => Promise<R>;
+  rerender: (req: Request, res: Response, errors: FieldError[], status?: number) => Promise<void>;
+  /** `saved` is what `save` returned (e.g. whose powers the save ended), for the message. */
+  done: (org: OrgRow, saved: R) => { to: string; message: string };
+  /** A save with side effects the person must see first: a Confirmation makes it wait for confirmed=1. */
+  confirmation?: (req: Request, org: OrgRow, data: z.output<S>) => Promise<Confirmation | undefined>;
+}) {
   return async (req: Request, res: Response) => {
     const org = orgOf(req);
-    if (org.liquidatedOn) throw new ValidationError([{ field: 'form', message: 'Организация ликвидирована: паспорт доступен только для чтения' }]);
+    if (org.liquidatedOn)
+      throw new ValidationError([
+        { field: 'form', message: 'Организация ликвидирована: паспорт доступен только для чтения' },
+      ]);
     const form = parseForm(options.schema, req.body);
     if (!form.ok) return options.rerender(req, res, form.errors);
     if (options.confirmation && !isConfirmed(req)) {

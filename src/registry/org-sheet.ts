@@ -3,8 +3,18 @@ import { EMPLOYER_KIND_LABELS, EMPLOYER_KINDS, type EmployerKind, type Level } f
 /** The columns of the organizations workbook: the import template, the export and re-import share them. */
 export const ORG_SHEET_COLUMNS = [
   { key: 'inpo', header: 'ИНПО', width: 14, hint: 'пусто — новая организация; заполнено — обновить существующую' },
-  { key: 'parent', header: 'Вышестоящая организация', width: 22, hint: 'ИНПО или «строка N» для организации выше в этом файле' },
-  { key: 'level', header: 'Уровень', width: 24, hint: 'Окружная, Территориальная, Первичная, Структурное подразделение, Профгруппа' },
+  {
+    key: 'parent',
+    header: 'Вышестоящая организация',
+    width: 22,
+    hint: 'ИНПО или «строка N» для организации выше в этом файле',
+  },
+  {
+    key: 'level',
+    header: 'Уровень',
+    width: 24,
+    hint: 'Окружная, Территориальная, Первичная, Структурное подразделение, Профгруппа',
+  },
   { key: 'name', header: 'Полное наименование', width: 60, hint: 'обязательно' },
   { key: 'shortName', header: 'Краткое наименование', width: 30, hint: '' },
   { key: 'employerKind', header: 'Тип работодателя', width: 34, hint: 'из списка на листе «Справочники»' },
@@ -34,12 +44,20 @@ const normalize = (s: string) => s.trim().toLowerCase().replace(/ё/g, 'е').rep
  * "школа  №100" another time must not become two organizations. Case, ё/е, quotes and spacing are ignored.
  */
 export function orgNameKey(name: string): string {
-  return name.toLowerCase().replace(/ё/g, 'е').replace(/[«»"'“”„‘’]/g, '').replace(/\s*№\s*/g, ' № ').replace(/\s+/g, ' ').trim();
+  return name
+    .toLowerCase()
+    .replace(/ё/g, 'е')
+    .replace(/[«»"'“”„‘’]/g, '')
+    .replace(/\s*№\s*/g, ' № ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
 export function levelFromSheet(value: string): Level | undefined {
   const wanted = normalize(value);
-  return (Object.entries(SHEET_LEVEL_LABELS) as [Level, string][]).find(([, label]) => normalize(label) === wanted)?.[0];
+  return (Object.entries(SHEET_LEVEL_LABELS) as [Level, string][]).find(
+    ([, label]) => normalize(label) === wanted,
+  )?.[0];
 }
 
 export function employerKindFromSheet(value: string): EmployerKind | undefined {

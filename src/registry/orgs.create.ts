@@ -19,9 +19,15 @@ export interface NewOrganization {
 /** Inserts one organization with its ltree path and a fresh ИНПО; the containment rules are checked here. */
 export async function insertOrganization(db: Knex, input: NewOrganization): Promise<OrgRow> {
   const parent = input.parentId == null ? undefined : await db('organizations').where({ id: input.parentId }).first();
-  if (input.parentId != null && !parent) throw new ValidationError([{ field: 'parentId', message: 'Вышестоящая организация не найдена' }]);
-  if (parent && !mayContain({ level: parent.level, hasTerritorialRights: parent.has_territorial_rights }, input.level)) {
-    throw new ValidationError([{ field: 'level', message: 'Организация такого уровня не может входить в выбранную вышестоящую' }]);
+  if (input.parentId != null && !parent)
+    throw new ValidationError([{ field: 'parentId', message: 'Вышестоящая организация не найдена' }]);
+  if (
+    parent &&
+    !mayContain({ level: parent.level, hasTerritorialRights: parent.has_territorial_rights }, input.level)
+  ) {
+    throw new ValidationError([
+      { field: 'level', message: 'Организация такого уровня не может входить в выбранную вышестоящую' },
+    ]);
   }
   const regionCode = parent && parent.level !== 'union' ? parent.region_code : (input.regionCode ?? 0);
   const { rows } = await db.raw<{ rows: { seq: number; id: number }[] }>(

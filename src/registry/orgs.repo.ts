@@ -32,10 +32,26 @@ export interface OrgRow {
 export function selectOrg(db: Knex, alias = 'o') {
   const c = (column: string) => `${alias}.${column}`;
   return db(`organizations as ${alias}`).select({
-    id: c('id'), parentId: c('parent_id'), level: c('level'), path: c('path'), inpo: c('inpo'), regionCode: c('region_code'),
-    name: c('name'), shortName: c('short_name'), hasTerritorialRights: c('has_territorial_rights'), employerKind: c('employer_kind'), primaryForm: c('primary_form'),
-    employerInn: c('employer_inn'), address: c('address'), phone: c('phone'), email: c('email'), website: c('website'),
-    createdOn: c('created_on'), liquidatedOn: c('liquidated_on'), mergedIntoId: c('merged_into_id'), version: c('version'),
+    id: c('id'),
+    parentId: c('parent_id'),
+    level: c('level'),
+    path: c('path'),
+    inpo: c('inpo'),
+    regionCode: c('region_code'),
+    name: c('name'),
+    shortName: c('short_name'),
+    hasTerritorialRights: c('has_territorial_rights'),
+    employerKind: c('employer_kind'),
+    primaryForm: c('primary_form'),
+    employerInn: c('employer_inn'),
+    address: c('address'),
+    phone: c('phone'),
+    email: c('email'),
+    website: c('website'),
+    createdOn: c('created_on'),
+    liquidatedOn: c('liquidated_on'),
+    mergedIntoId: c('merged_into_id'),
+    version: c('version'),
     primaryId: db.raw(
       `CASE WHEN ??.level IN ('subdivision','group') THEN (SELECT a.id FROM organizations a WHERE a.id = ANY(string_to_array(??.path::text, '.')::int[]) AND a.level = 'primary' ORDER BY nlevel(a.path) DESC LIMIT 1) END`,
       [alias, alias],
@@ -68,6 +84,8 @@ export async function lockOrg(trx: Knex.Transaction, id: number): Promise<OrgRow
  */
 export async function findLineageByInpo(db: Knex, inpo: string): Promise<OrgRow[]> {
   return selectOrg(db)
-    .whereRaw("o.id = ANY((SELECT string_to_array(path::text, '.')::int[] FROM organizations WHERE inpo = ?)::int[])", [inpo])
+    .whereRaw("o.id = ANY((SELECT string_to_array(path::text, '.')::int[] FROM organizations WHERE inpo = ?)::int[])", [
+      inpo,
+    ])
     .orderByRaw('nlevel(o.path)');
 }

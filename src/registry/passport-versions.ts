@@ -14,34 +14,67 @@ const pick = (values: object, spec: FieldSpec) =>
 
 export const GENERAL_FIELDS: FieldSpec = {
   labels: {
-    name: 'Полное наименование', shortName: 'Краткое наименование', employerKind: 'Тип работодателя', primaryForm: 'Статистическая форма', employerInn: 'ИНН работодателя',
-    address: 'Адрес', phone: 'Телефон', email: 'Электронная почта', website: 'Сайт',
+    name: 'Полное наименование',
+    shortName: 'Краткое наименование',
+    employerKind: 'Тип работодателя',
+    primaryForm: 'Статистическая форма',
+    employerInn: 'ИНН работодателя',
+    address: 'Адрес',
+    phone: 'Телефон',
+    email: 'Электронная почта',
+    website: 'Сайт',
   },
-  show: { employerKind: (v) => EMPLOYER_KIND_LABELS[v as EmployerKind] ?? String(v), primaryForm: (v) => PRIMARY_FORM_LABELS[v as PrimaryForm] ?? String(v) },
+  show: {
+    employerKind: (v) => EMPLOYER_KIND_LABELS[v as EmployerKind] ?? String(v),
+    primaryForm: (v) => PRIMARY_FORM_LABELS[v as PrimaryForm] ?? String(v),
+  },
 };
 export const generalSnapshot = (org: OrgRow) => pick(org, GENERAL_FIELDS);
 export const generalVersionFields = (org: OrgRow) => versionFields(org.version, generalSnapshot(org));
 
 export const AGREEMENT_FIELDS: FieldSpec = {
   labels: {
-    status: 'Состояние', noneReason: 'Причина отсутствия договора', signedOn: 'Дата заключения', validFrom: 'Действует с', validTo: 'Действует по',
-    registrationNumber: 'Регистрационный номер', registrationDate: 'Дата регистрации',
+    status: 'Состояние',
+    noneReason: 'Причина отсутствия договора',
+    signedOn: 'Дата заключения',
+    validFrom: 'Действует с',
+    validTo: 'Действует по',
+    registrationNumber: 'Регистрационный номер',
+    registrationDate: 'Дата регистрации',
   },
   show: { status: (v) => AGREEMENT_STATUS_LABELS[v as keyof typeof AGREEMENT_STATUS_LABELS] ?? String(v) },
 };
 /** A passport without an agreement shows none of its fields (the form's default status is not the saved one). */
 export const agreementSnapshot = (agreement: AgreementRow | undefined) => pick(agreement ?? {}, AGREEMENT_FIELDS);
-export const agreementVersionFields = (agreement: AgreementRow | undefined) => versionFields(agreement?.version ?? null, agreementSnapshot(agreement));
+export const agreementVersionFields = (agreement: AgreementRow | undefined) =>
+  versionFields(agreement?.version ?? null, agreementSnapshot(agreement));
 
 export const HEADCOUNT_FIELDS: FieldSpec = {
-  labels: { employeesTotal: 'Работников всего', employeesPedagogical: 'из них педагогических', studentsTotal: 'Обучающихся', institutionsTotal: 'Образовательных организаций' },
-  show: { employeesTotal: formatNumber, employeesPedagogical: formatNumber, studentsTotal: formatNumber, institutionsTotal: formatNumber } as FieldSpec['show'],
+  labels: {
+    employeesTotal: 'Работников всего',
+    employeesPedagogical: 'из них педагогических',
+    studentsTotal: 'Обучающихся',
+    institutionsTotal: 'Образовательных организаций',
+  },
+  show: {
+    employeesTotal: formatNumber,
+    employeesPedagogical: formatNumber,
+    studentsTotal: formatNumber,
+    institutionsTotal: formatNumber,
+  } as FieldSpec['show'],
 };
 /** The headcount form's snapshot: the version of each figure the page listed, by date. */
-export const headcountVersionFields = (rows: Pick<HeadcountRow, 'asOf' | 'version'>[]) => versionFields(null, Object.fromEntries(rows.map((r) => [r.asOf, r.version])));
+export const headcountVersionFields = (rows: Pick<HeadcountRow, 'asOf' | 'version'>[]) =>
+  versionFields(null, Object.fromEntries(rows.map((r) => [r.asOf, r.version])));
 
 /** The figure for a date the form did not list as it is now: another user entered or changed it meanwhile. */
 export function staleHeadcount(seen: Seen, existing: HeadcountRow) {
   const hidden = versionFields(null, { ...seen.base, [existing.asOf]: existing.version });
-  return staleEdit(HEADCOUNT_FIELDS, { version: null, base: {} }, pick(existing, HEADCOUNT_FIELDS), hidden, `численность на ${formatDate(existing.asOf)}`);
+  return staleEdit(
+    HEADCOUNT_FIELDS,
+    { version: null, base: {} },
+    pick(existing, HEADCOUNT_FIELDS),
+    hidden,
+    `численность на ${formatDate(existing.asOf)}`,
+  );
 }

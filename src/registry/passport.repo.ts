@@ -21,8 +21,20 @@ export interface OfficerRow {
 }
 
 const OFFICER_COLUMNS = {
-  id: 'id', post: 'post', surname: 'surname', name: 'name', patronymic: 'patronymic', memberId: 'member_id', personId: 'person_id', electedOn: 'elected_on',
-  termUntil: 'term_until', salaried: 'salaried', protocolNumber: 'protocol_number', protocolDate: 'protocol_date', trainedOn: 'trained_on', endedOn: 'ended_on',
+  id: 'id',
+  post: 'post',
+  surname: 'surname',
+  name: 'name',
+  patronymic: 'patronymic',
+  memberId: 'member_id',
+  personId: 'person_id',
+  electedOn: 'elected_on',
+  termUntil: 'term_until',
+  salaried: 'salaried',
+  protocolNumber: 'protocol_number',
+  protocolDate: 'protocol_date',
+  trainedOn: 'trained_on',
+  endedOn: 'ended_on',
 };
 
 /**
@@ -30,7 +42,10 @@ const OFFICER_COLUMNS = {
  * a query that joins the officer as `f`, their card as `m` and their non-member person as `p`.
  */
 export function currentOfficerNames(db: Knex, f = 'f', m = 'm', p = 'p') {
-  const name = (column: string) => db.raw(`CASE WHEN ${f}.member_id IS NULL AND ${f}.person_id IS NULL THEN ${f}.${column} ELSE coalesce(${m}.${column}, ${p}.${column}) END`);
+  const name = (column: string) =>
+    db.raw(
+      `CASE WHEN ${f}.member_id IS NULL AND ${f}.person_id IS NULL THEN ${f}.${column} ELSE coalesce(${m}.${column}, ${p}.${column}) END`,
+    );
   return { surname: name('surname'), name: name('name'), patronymic: name('patronymic') };
 }
 
@@ -40,7 +55,9 @@ export async function listOfficers(db: Knex, organizationId: number): Promise<Of
     .leftJoin('members as m', 'm.id', 'f.member_id')
     .leftJoin('persons as p', 'p.id', 'f.person_id')
     .where({ 'f.organization_id': organizationId })
-    .orderByRaw("f.ended_on IS NOT NULL, array_position(ARRAY['chair','group_organizer','deputy','presidium','committee','audit','commission','safety_rep','staff_specialist','staff_accountant','staff_legal_inspector','staff_safety_inspector','staff','volunteer_inspector'], f.post), f.elected_on DESC, f.id DESC")
+    .orderByRaw(
+      "f.ended_on IS NOT NULL, array_position(ARRAY['chair','group_organizer','deputy','presidium','committee','audit','commission','safety_rep','staff_specialist','staff_accountant','staff_legal_inspector','staff_safety_inspector','staff','volunteer_inspector'], f.post), f.elected_on DESC, f.id DESC",
+    )
     .select({
       ...Object.fromEntries(Object.entries(OFFICER_COLUMNS).map(([key, column]) => [key, `f.${column}`])),
       ...currentOfficerNames(db),
@@ -48,7 +65,12 @@ export async function listOfficers(db: Knex, organizationId: number): Promise<Of
 }
 
 /** One officer of the organization; `lock` keeps it from changing until the transaction ends. */
-export async function findOfficer(db: Knex, organizationId: number, id: number, lock = false): Promise<OfficerRow | undefined> {
+export async function findOfficer(
+  db: Knex,
+  organizationId: number,
+  id: number,
+  lock = false,
+): Promise<OfficerRow | undefined> {
   const query = db('org_officers').where({ organization_id: organizationId, id });
   if (lock) query.forUpdate();
   return query.first(OFFICER_COLUMNS);
@@ -65,17 +87,32 @@ export interface HeadcountRow {
 }
 
 const HEADCOUNT_COLUMNS = {
-  id: 'id', asOf: 'as_of', employeesTotal: 'employees_total', employeesPedagogical: 'employees_pedagogical', studentsTotal: 'students_total',
-  institutionsTotal: 'institutions_total', version: 'version',
+  id: 'id',
+  asOf: 'as_of',
+  employeesTotal: 'employees_total',
+  employeesPedagogical: 'employees_pedagogical',
+  studentsTotal: 'students_total',
+  institutionsTotal: 'institutions_total',
+  version: 'version',
 };
 
 export async function listHeadcounts(db: Knex, organizationId: number): Promise<HeadcountRow[]> {
-  return db('org_headcounts').where({ organization_id: organizationId }).orderBy('as_of', 'desc').select(HEADCOUNT_COLUMNS);
+  return db('org_headcounts')
+    .where({ organization_id: organizationId })
+    .orderBy('as_of', 'desc')
+    .select(HEADCOUNT_COLUMNS);
 }
 
 /** The figure of one date, locked until the transaction ends. */
-export async function lockHeadcount(trx: Knex.Transaction, organizationId: number, asOf: string): Promise<HeadcountRow | undefined> {
-  return trx('org_headcounts').where({ organization_id: organizationId, as_of: asOf }).forUpdate().first(HEADCOUNT_COLUMNS);
+export async function lockHeadcount(
+  trx: Knex.Transaction,
+  organizationId: number,
+  asOf: string,
+): Promise<HeadcountRow | undefined> {
+  return trx('org_headcounts')
+    .where({ organization_id: organizationId, as_of: asOf })
+    .forUpdate()
+    .first(HEADCOUNT_COLUMNS);
 }
 
 export interface AgreementRow {
@@ -94,8 +131,14 @@ export async function findAgreement(db: Knex, organizationId: number, lock = fal
   const query = db('collective_agreements').where({ organization_id: organizationId });
   if (lock) query.forUpdate();
   return query.first({
-    status: 'status', noneReason: 'none_reason', signedOn: 'signed_on', validFrom: 'valid_from', validTo: 'valid_to',
-    registrationNumber: 'registration_number', registrationDate: 'registration_date', version: 'version',
+    status: 'status',
+    noneReason: 'none_reason',
+    signedOn: 'signed_on',
+    validFrom: 'valid_from',
+    validTo: 'valid_to',
+    registrationNumber: 'registration_number',
+    registrationDate: 'registration_date',
+    version: 'version',
   });
 }
 
@@ -110,12 +153,27 @@ export interface AgreementVersionRow {
 
 /** What the agreement tab said and from when, newest first ('-infinity': known for every date). */
 export async function listAgreementVersions(db: Knex, organizationId: number): Promise<AgreementVersionRow[]> {
-  return db('collective_agreement_history').where({ organization_id: organizationId }).orderBy('as_of', 'desc')
-    .select({ asOf: 'as_of', status: 'status', noneReason: 'none_reason', signedOn: 'signed_on', validFrom: 'valid_from', validTo: 'valid_to' });
+  return db('collective_agreement_history')
+    .where({ organization_id: organizationId })
+    .orderBy('as_of', 'desc')
+    .select({
+      asOf: 'as_of',
+      status: 'status',
+      noneReason: 'none_reason',
+      signedOn: 'signed_on',
+      validFrom: 'valid_from',
+      validTo: 'valid_to',
+    });
 }
 
-export async function listAnnexes(db: Knex, organizationId: number): Promise<{ id: number; title: string; signedOn: string | null }[]> {
-  return db('agreement_annexes').where({ organization_id: organizationId }).orderBy([{ column: 'signed_on' }, { column: 'id' }]).select({ id: 'id', title: 'title', signedOn: 'signed_on' });
+export async function listAnnexes(
+  db: Knex,
+  organizationId: number,
+): Promise<{ id: number; title: string; signedOn: string | null }[]> {
+  return db('agreement_annexes')
+    .where({ organization_id: organizationId })
+    .orderBy([{ column: 'signed_on' }, { column: 'id' }])
+    .select({ id: 'id', title: 'title', signedOn: 'signed_on' });
 }
 
 export interface HeaderFigures {
@@ -129,7 +187,11 @@ export interface HeaderFigures {
  * record in its subtree (`membersOnRecord`, a query from the members feature) and the open
  * organizations below it with an incomplete passport.
  */
-export async function findHeaderFigures(db: Knex, org: { id: number; path: string }, membersOnRecord: Knex.QueryBuilder): Promise<HeaderFigures> {
+export async function findHeaderFigures(
+  db: Knex,
+  org: { id: number; path: string },
+  membersOnRecord: Knex.QueryBuilder,
+): Promise<HeaderFigures> {
   const { rows } = await db.raw(
     `SELECT g.no_chair, g.no_chair_term, g.chair_term_expired, g.no_email, g.no_headcount, g.id IS NOT NULL AS has_gaps,
             (?) AS active_members, b.total, b.incomplete
@@ -140,7 +202,15 @@ export async function findHeaderFigures(db: Knex, org: { id: number; path: strin
   );
   const r = rows[0];
   return {
-    gaps: r.has_gaps ? { noChair: r.no_chair, noChairTerm: r.no_chair_term, chairTermExpired: r.chair_term_expired, noEmail: r.no_email, noHeadcount: r.no_headcount } : undefined,
+    gaps: r.has_gaps
+      ? {
+          noChair: r.no_chair,
+          noChairTerm: r.no_chair_term,
+          chairTermExpired: r.chair_term_expired,
+          noEmail: r.no_email,
+          noHeadcount: r.no_headcount,
+        }
+      : undefined,
     activeMembers: Number(r.active_members),
     incompleteBelow: { total: Number(r.total), incomplete: Number(r.incomplete) },
   };
@@ -148,22 +218,60 @@ export async function findHeaderFigures(db: Knex, org: { id: number; path: strin
 
 /** The general data saved over the version it was read at (the caller holds the organization's lock). */
 export async function updateGeneralData(
-  trx: Knex, orgId: number, version: number,
-  values: { name: string; shortName: string | null; employerKind: string | null; primaryForm: string; employerInn: string | null; address: string | null; phone: string | null; email: string | null; website: string | null },
+  trx: Knex,
+  orgId: number,
+  version: number,
+  values: {
+    name: string;
+    shortName: string | null;
+    employerKind: string | null;
+    primaryForm: string;
+    employerInn: string | null;
+    address: string | null;
+    phone: string | null;
+    email: string | null;
+    website: string | null;
+  },
 ) {
   await trx('organizations').where({ id: orgId, version }).update({
-    name: values.name, short_name: values.shortName, employer_kind: values.employerKind, primary_form: values.primaryForm, employer_inn: values.employerInn,
-    address: values.address, phone: values.phone, email: values.email, website: values.website, updated_at: trx.fn.now(),
+    name: values.name,
+    short_name: values.shortName,
+    employer_kind: values.employerKind,
+    primary_form: values.primaryForm,
+    employer_inn: values.employerInn,
+    address: values.address,
+    phone: values.phone,
+    email: values.email,
+    website: values.website,
+    updated_at: trx.fn.now(),
   });
 }
 
-export async function recordRename(trx: Knex, rename: { orgId: number; on: string; oldName: string; newName: string; actorUserId: number | null }) {
-  await trx('org_events').insert({ organization_id: rename.orgId, kind: 'renamed', happened_on: rename.on, old_name: rename.oldName, new_name: rename.newName, actor_user_id: rename.actorUserId });
+export async function recordRename(
+  trx: Knex,
+  rename: { orgId: number; on: string; oldName: string; newName: string; actorUserId: number | null },
+) {
+  await trx('org_events').insert({
+    organization_id: rename.orgId,
+    kind: 'renamed',
+    happened_on: rename.on,
+    old_name: rename.oldName,
+    new_name: rename.newName,
+    actor_user_id: rename.actorUserId,
+  });
 }
 
 /** The current holder of a single-holder post (chair, group organizer), locked until the transaction ends. */
-export async function lockCurrentHolder(trx: Knex, orgId: number, post: string): Promise<{ id: number; electedOn: string } | undefined> {
-  return trx('org_officers').where({ organization_id: orgId, post }).whereNull('ended_on').forUpdate().first({ id: 'id', electedOn: 'elected_on' });
+export async function lockCurrentHolder(
+  trx: Knex,
+  orgId: number,
+  post: string,
+): Promise<{ id: number; electedOn: string } | undefined> {
+  return trx('org_officers')
+    .where({ organization_id: orgId, post })
+    .whereNull('ended_on')
+    .forUpdate()
+    .first({ id: 'id', electedOn: 'elected_on' });
 }
 
 export async function endOfficerTerm(trx: Knex, officerId: number, endedOn: string) {
@@ -171,32 +279,84 @@ export async function endOfficerTerm(trx: Knex, officerId: number, endedOn: stri
 }
 
 export async function insertOfficer(
-  trx: Knex, orgId: number, person: { memberId: number | null; personId: number | null; surname: string; name: string; patronymic: string | null },
-  post: { post: string; electedOn: string; termUntil: string | null; salaried: boolean; protocolNumber: string | null; protocolDate: string | null; trainedOn: string | null },
+  trx: Knex,
+  orgId: number,
+  person: {
+    memberId: number | null;
+    personId: number | null;
+    surname: string;
+    name: string;
+    patronymic: string | null;
+  },
+  post: {
+    post: string;
+    electedOn: string;
+    termUntil: string | null;
+    salaried: boolean;
+    protocolNumber: string | null;
+    protocolDate: string | null;
+    trainedOn: string | null;
+  },
 ) {
   const [row] = await trx('org_officers')
     .insert({
-      organization_id: orgId, post: post.post, surname: person.surname, name: person.name, patronymic: person.patronymic,
-      member_id: person.memberId, person_id: person.personId,
-      elected_on: post.electedOn, term_until: post.termUntil, salaried: post.salaried,
-      protocol_number: post.protocolNumber, protocol_date: post.protocolDate, trained_on: post.trainedOn,
+      organization_id: orgId,
+      post: post.post,
+      surname: person.surname,
+      name: person.name,
+      patronymic: person.patronymic,
+      member_id: person.memberId,
+      person_id: person.personId,
+      elected_on: post.electedOn,
+      term_until: post.termUntil,
+      salaried: post.salaried,
+      protocol_number: post.protocolNumber,
+      protocol_date: post.protocolDate,
+      trained_on: post.trainedOn,
     })
     .returning('id');
   return row.id as number;
 }
 
-export async function setOfficerPersonRow(trx: Knex, officerId: number, person: { memberId: number | null; personId: number | null; surname: string; name: string; patronymic: string | null }) {
+export async function setOfficerPersonRow(
+  trx: Knex,
+  officerId: number,
+  person: {
+    memberId: number | null;
+    personId: number | null;
+    surname: string;
+    name: string;
+    patronymic: string | null;
+  },
+) {
   await trx('org_officers').where({ id: officerId }).update({
-    member_id: person.memberId, person_id: person.personId, surname: person.surname, name: person.name, patronymic: person.patronymic,
+    member_id: person.memberId,
+    person_id: person.personId,
+    surname: person.surname,
+    name: person.name,
+    patronymic: person.patronymic,
   });
 }
 
 /** The figures of a date: the existing row corrected over its version, or a new one. */
 export async function saveHeadcountRow(
-  trx: Knex, orgId: number, existing: HeadcountRow | undefined,
-  input: { asOf: string; employeesTotal: number; employeesPedagogical: number; studentsTotal: number; institutionsTotal: number | null },
+  trx: Knex,
+  orgId: number,
+  existing: HeadcountRow | undefined,
+  input: {
+    asOf: string;
+    employeesTotal: number;
+    employeesPedagogical: number;
+    studentsTotal: number;
+    institutionsTotal: number | null;
+  },
 ) {
-  const values = { employees_total: input.employeesTotal, employees_pedagogical: input.employeesPedagogical, students_total: input.studentsTotal, institutions_total: input.institutionsTotal };
+  const values = {
+    employees_total: input.employeesTotal,
+    employees_pedagogical: input.employeesPedagogical,
+    students_total: input.studentsTotal,
+    institutions_total: input.institutionsTotal,
+  };
   if (existing) await trx('org_headcounts').where({ id: existing.id, version: existing.version }).update(values);
   else await trx('org_headcounts').insert({ organization_id: orgId, as_of: input.asOf, ...values });
 }
@@ -206,16 +366,30 @@ export async function saveHeadcountRow(
  * the latest version — over the version it was read at, or created (a simultaneous first save meets this
  * one at the primary key).
  */
-export async function saveAgreementAsOf(trx: Knex, orgId: number, asOf: string, fields: Record<string, unknown>, before: { version: number } | undefined) {
-  await trx('collective_agreement_history').insert({ organization_id: orgId, as_of: asOf, ...fields, recorded_at: trx.fn.now() })
-    .onConflict(['organization_id', 'as_of']).merge();
-  const latest = await trx('collective_agreement_history').where({ organization_id: orgId }).orderBy('as_of', 'desc').first(Object.keys(fields));
+export async function saveAgreementAsOf(
+  trx: Knex,
+  orgId: number,
+  asOf: string,
+  fields: Record<string, unknown>,
+  before: { version: number } | undefined,
+) {
+  await trx('collective_agreement_history')
+    .insert({ organization_id: orgId, as_of: asOf, ...fields, recorded_at: trx.fn.now() })
+    .onConflict(['organization_id', 'as_of'])
+    .merge();
+  const latest = await trx('collective_agreement_history')
+    .where({ organization_id: orgId })
+    .orderBy('as_of', 'desc')
+    .first(Object.keys(fields));
   const values = { ...latest, updated_at: trx.fn.now() };
-  if (before) await trx('collective_agreements').where({ organization_id: orgId, version: before.version }).update(values);
+  if (before)
+    await trx('collective_agreements').where({ organization_id: orgId, version: before.version }).update(values);
   else await trx('collective_agreements').insert({ organization_id: orgId, ...values });
 }
 
 export async function insertAnnex(trx: Knex, orgId: number, annex: { title: string; signedOn: string | null }) {
-  const [row] = await trx('agreement_annexes').insert({ organization_id: orgId, title: annex.title, signed_on: annex.signedOn }).returning('id');
+  const [row] = await trx('agreement_annexes')
+    .insert({ organization_id: orgId, title: annex.title, signed_on: annex.signedOn })
+    .returning('id');
   return row.id as number;
 }

@@ -1,7 +1,23 @@
 import { z } from 'zod';
 import { EMPLOYER_KINDS, PRIMARY_FORMS } from './levels';
 import { OFFICER_POSTS } from './officer-posts';
-import { checkbox, idInput, optionalPersonName, optionalSnils, optionalChoice, optionalDate, optionalEmail, optionalInn, optionalPhone, optionalText, optionalUrl, optionalBirthDate, requiredDate, requiredString, wholeNumber } from '../shared/fields';
+import {
+  checkbox,
+  idInput,
+  optionalPersonName,
+  optionalSnils,
+  optionalChoice,
+  optionalDate,
+  optionalEmail,
+  optionalInn,
+  optionalPhone,
+  optionalText,
+  optionalUrl,
+  optionalBirthDate,
+  requiredDate,
+  requiredString,
+  wholeNumber,
+} from '../shared/fields';
 
 export const generalSchema = z.object({
   name: requiredString('Укажите полное наименование', 500),
@@ -26,7 +42,10 @@ const officerBirthDate = optionalBirthDate();
  */
 const PERSON_FIELDS = {
   personKind: z.enum(['member', 'nonmember'], { error: 'Выберите: член Профсоюза или человек вне реестра' }),
-  memberId: z.preprocess((v) => (v === '' || v === undefined ? null : v), idInput('Выберите карточку из найденных').nullable()),
+  memberId: z.preprocess(
+    (v) => (v === '' || v === undefined ? null : v),
+    idInput('Выберите карточку из найденных').nullable(),
+  ),
   snils: optionalSnils(),
   surname: optionalPersonName('Укажите фамилию'),
   name: optionalPersonName('Укажите имя'),
@@ -37,18 +56,24 @@ const PERSON_FIELDS = {
 type PersonFields = { [K in keyof typeof PERSON_FIELDS]: z.output<(typeof PERSON_FIELDS)[K]> };
 
 /** What the chosen kind of person needs; run also when other fields failed, so every missing field is named at once. */
-const requirePerson = [(v: PersonFields, ctx: z.RefinementCtx) => {
-  if (typeof v !== 'object' || !v) return;
-  const need = (path: keyof PersonFields, message: string) => { if (v[path] == null) ctx.addIssue({ code: 'custom', path: [path], message }); };
-  if (v.personKind === 'member') need('memberId', 'Найдите члена Профсоюза по ФИО или ИНПО организации и выберите его карточку');
-  if (v.personKind === 'nonmember') {
-    need('snils', 'Укажите СНИЛС');
-    need('surname', 'Укажите фамилию');
-    need('name', 'Укажите имя');
-    need('sex', 'Укажите пол');
-    need('birthDate', 'Укажите дату рождения');
-  }
-}, { when: () => true }] as const;
+const requirePerson = [
+  (v: PersonFields, ctx: z.RefinementCtx) => {
+    if (typeof v !== 'object' || !v) return;
+    const need = (path: keyof PersonFields, message: string) => {
+      if (v[path] == null) ctx.addIssue({ code: 'custom', path: [path], message });
+    };
+    if (v.personKind === 'member')
+      need('memberId', 'Найдите члена Профсоюза по ФИО или ИНПО организации и выберите его карточку');
+    if (v.personKind === 'nonmember') {
+      need('snils', 'Укажите СНИЛС');
+      need('surname', 'Укажите фамилию');
+      need('name', 'Укажите имя');
+      need('sex', 'Укажите пол');
+      need('birthDate', 'Укажите дату рождения');
+    }
+  },
+  { when: () => true },
+] as const;
 
 export const officerPersonSchema = z.object(PERSON_FIELDS).superRefine(...requirePerson);
 export type OfficerPersonInput = z.output<typeof officerPersonSchema>;
@@ -65,7 +90,10 @@ export const officerSchema = z
     trainedOn: optionalDate(),
   })
   .superRefine(...requirePerson)
-  .refine((v) => !v.termUntil || !v.electedOn || v.termUntil >= v.electedOn, { path: ['termUntil'], message: 'Срок полномочий не может закончиться раньше избрания' });
+  .refine((v) => !v.termUntil || !v.electedOn || v.termUntil >= v.electedOn, {
+    path: ['termUntil'],
+    message: 'Срок полномочий не может закончиться раньше избрания',
+  });
 export type OfficerInput = z.output<typeof officerSchema>;
 
 export const endOfficerSchema = z.object({ endedOn: requiredDate('Укажите дату окончания полномочий') });
@@ -75,11 +103,22 @@ export const headcountSchema = z
     asOf: requiredDate('Укажите дату, на которую дана численность'),
     employeesTotal: wholeNumber('Укажите число работников'),
     employeesPedagogical: wholeNumber('Укажите число педагогических работников'),
-    studentsTotal: z.preprocess((v) => (v === '' || v === undefined ? '0' : v), wholeNumber('Укажите число обучающихся')),
+    studentsTotal: z.preprocess(
+      (v) => (v === '' || v === undefined ? '0' : v),
+      wholeNumber('Укажите число обучающихся'),
+    ),
     /** for territorial organizations: the educational organizations in the territory (structural coverage) */
-    institutionsTotal: z.preprocess((v) => (v === '' ? undefined : v), wholeNumber('Укажите число образовательных организаций').optional()).transform((v) => v ?? null),
+    institutionsTotal: z
+      .preprocess(
+        (v) => (v === '' ? undefined : v),
+        wholeNumber('Укажите число образовательных организаций').optional(),
+      )
+      .transform((v) => v ?? null),
   })
-  .refine((v) => v.employeesPedagogical <= v.employeesTotal, { path: ['employeesPedagogical'], message: 'Педагогов не может быть больше, чем всех работников' });
+  .refine((v) => v.employeesPedagogical <= v.employeesTotal, {
+    path: ['employeesPedagogical'],
+    message: 'Педагогов не может быть больше, чем всех работников',
+  });
 export type HeadcountInput = z.output<typeof headcountSchema>;
 
 export const AGREEMENT_STATUSES = ['active', 'expired', 'negotiating', 'none'] as const;
@@ -113,9 +152,14 @@ export const agreementSchema = z
       need('validFrom', 'Укажите начало срока действия');
       need('validTo', 'Укажите окончание срока действия');
     }
-    if (v.status === 'none' && !v.noneReason) ctx.addIssue({ code: 'custom', path: ['noneReason'], message: 'Укажите причину отсутствия договора' });
-    if (v.validFrom && v.validTo && v.validTo < v.validFrom) ctx.addIssue({ code: 'custom', path: ['validTo'], message: 'Окончание не может быть раньше начала' });
+    if (v.status === 'none' && !v.noneReason)
+      ctx.addIssue({ code: 'custom', path: ['noneReason'], message: 'Укажите причину отсутствия договора' });
+    if (v.validFrom && v.validTo && v.validTo < v.validFrom)
+      ctx.addIssue({ code: 'custom', path: ['validTo'], message: 'Окончание не может быть раньше начала' });
   });
 export type AgreementInput = z.output<typeof agreementSchema>;
 
-export const annexSchema = z.object({ title: requiredString('Укажите название приложения', 500), signedOn: optionalDate() });
+export const annexSchema = z.object({
+  title: requiredString('Укажите название приложения', 500),
+  signedOn: optionalDate(),
+});

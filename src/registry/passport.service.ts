@@ -9,18 +9,53 @@ import { eventDates, sinceCreation, type EventDates } from '../shared/event-date
 import { todayIso } from '../shared/dates';
 import { missingFields } from './completeness';
 import { findOrgById, lockOrg, type OrgRow } from './orgs.repo';
-import type { AgreementInput, GeneralInput, HeadcountInput, OfficerInput, OfficerPersonInput } from './passport.schemas';
+import type {
+  AgreementInput,
+  GeneralInput,
+  HeadcountInput,
+  OfficerInput,
+  OfficerPersonInput,
+} from './passport.schemas';
 import {
-  endOfficerTerm, findAgreement, findHeaderFigures, findOfficer, insertAnnex, insertOfficer, listAgreementVersions, listAnnexes, listHeadcounts, listOfficers,
-  lockCurrentHolder, lockHeadcount, recordRename, saveAgreementAsOf, saveHeadcountRow, setOfficerPersonRow, updateGeneralData,
+  endOfficerTerm,
+  findAgreement,
+  findHeaderFigures,
+  findOfficer,
+  insertAnnex,
+  insertOfficer,
+  listAgreementVersions,
+  listAnnexes,
+  listHeadcounts,
+  listOfficers,
+  lockCurrentHolder,
+  lockHeadcount,
+  recordRename,
+  saveAgreementAsOf,
+  saveHeadcountRow,
+  setOfficerPersonRow,
+  updateGeneralData,
 } from './passport.repo';
-import { AGREEMENT_FIELDS, GENERAL_FIELDS, agreementSnapshot, agreementVersionFields, generalSnapshot, generalVersionFields, staleHeadcount } from './passport-versions';
+import {
+  AGREEMENT_FIELDS,
+  GENERAL_FIELDS,
+  agreementSnapshot,
+  agreementVersionFields,
+  generalSnapshot,
+  generalVersionFields,
+  staleHeadcount,
+} from './passport-versions';
 import { membersOnRecordQuery } from '../membership/member-counts.repo';
 import { resolveOfficerPerson, searchCards } from './officer-persons';
 import { listOrgAudit } from './history.repo';
 import { namerFor } from '../audit/audit-viewer.values';
 import { actionLabel, describeChanges } from '../audit/labels';
-import { listChildren, listLiquidatedChildren, searchSubtree, type ChildSort, type SubtreeSearch } from './structure.repo';
+import {
+  listChildren,
+  listLiquidatedChildren,
+  searchSubtree,
+  type ChildSort,
+  type SubtreeSearch,
+} from './structure.repo';
 
 /**
  * The passport's edits: with `seen` (what the form was rendered from) a save from a form whose row has
@@ -52,10 +87,15 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
     async journal(principal: Principal, org: OrgRow) {
       const entries = await listOrgAudit(db, org.id);
       const nameValue = await namerFor(db, principal, entries);
-      return entries.map((e) => ({ ...e, actionLabel: actionLabel(e.action), changes: describeChanges(e.oldValues, e.newValues, nameValue) }));
+      return entries.map((e) => ({
+        ...e,
+        actionLabel: actionLabel(e.action),
+        changes: describeChanges(e.oldValues, e.newValues, nameValue),
+      }));
     },
     /** A page of the organization's children, in the chosen order. */
-    children: (org: OrgRow, sort: ChildSort, page: number, pageSize: number) => listChildren(db, org, sort, page, pageSize),
+    children: (org: OrgRow, sort: ChildSort, page: number, pageSize: number) =>
+      listChildren(db, org, sort, page, pageSize),
     /** The children liquidated or merged, listed apart from the open ones. */
     liquidatedChildren: (org: OrgRow) => listLiquidatedChildren(db, org.id),
     /** Organizations of the subtree by name, ИНПО or a gap of their passports, a page after `after`. */
@@ -64,20 +104,48 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
     officerCandidates: (principal: Principal, q: string) => searchCards(db, principal, q),
     headcounts: (org: OrgRow) => listHeadcounts(db, org.id),
     async agreement(org: OrgRow) {
-      return { agreement: await findAgreement(db, org.id), annexes: await listAnnexes(db, org.id), versions: await listAgreementVersions(db, org.id) };
+      return {
+        agreement: await findAgreement(db, org.id),
+        annexes: await listAnnexes(db, org.id),
+        versions: await listAgreementVersions(db, org.id),
+      };
     },
 
     async updateGeneral(ctx: AuditContext, org: OrgRow, input: GeneralInput, today: string, seen?: Seen) {
       return inTransaction(db, async (trx) => {
         const current = (await lockOrg(trx, org.id))!;
-        if (seen && current.version !== seen.version) throw staleEdit(GENERAL_FIELDS, seen, generalSnapshot(current), generalVersionFields(current), 'общие сведения');
+        if (seen && current.version !== seen.version)
+          throw staleEdit(
+            GENERAL_FIELDS,
+            seen,
+            generalSnapshot(current),
+            generalVersionFields(current),
+            'общие сведения',
+          );
         // only a ППО files a primary form; a form sent without it keeps the one it has
-        const values = { ...input, primaryForm: (current.level === 'primary' && input.primaryForm) || current.primaryForm };
+        const values = {
+          ...input,
+          primaryForm: (current.level === 'primary' && input.primaryForm) || current.primaryForm,
+        };
         const { oldValues, newValues, changed } = diffValues(generalSnapshot(current), values);
         if (!changed) return false;
         await updateGeneralData(trx, org.id, current.version, values);
-        if ('name' in newValues) await recordRename(trx, { orgId: org.id, on: today, oldName: current.name, newName: input.name, actorUserId: ctx.actorUserId });
-        await recordAudit(trx, ctx, { action: 'org.passport.updated', entity: 'organization', entityId: org.id, organizationId: org.id, oldValues, newValues });
+        if ('name' in newValues)
+          await recordRename(trx, {
+            orgId: org.id,
+            on: today,
+            oldName: current.name,
+            newName: input.name,
+            actorUserId: ctx.actorUserId,
+          });
+        await recordAudit(trx, ctx, {
+          action: 'org.passport.updated',
+          entity: 'organization',
+          entityId: org.id,
+          organizationId: org.id,
+          oldValues,
+          newValues,
+        });
         return true;
       });
     },
@@ -96,19 +164,31 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
           const current = await lockCurrentHolder(trx, org.id, input.post);
           if (current) {
             if (current.electedOn > input.electedOn) {
-              throw new ValidationError([{ field: 'electedOn', message: 'Нынешний председатель избран позже этой даты' }]);
+              throw new ValidationError([
+                { field: 'electedOn', message: 'Нынешний председатель избран позже этой даты' },
+              ]);
             }
             await endOfficerTerm(trx, current.id, input.electedOn);
             await recordAudit(trx, ctx, {
-              action: 'org.officer.ended', entity: 'org_officer', entityId: current.id, organizationId: org.id,
-              oldValues: { endedOn: null }, newValues: { endedOn: input.electedOn, reason: 'избран новый' },
+              action: 'org.officer.ended',
+              entity: 'org_officer',
+              entityId: current.id,
+              organizationId: org.id,
+              oldValues: { endedOn: null },
+              newValues: { endedOn: input.electedOn, reason: 'избран новый' },
             });
           }
         }
         const person = await resolveOfficerPerson(trx, ctx, principal, input);
         const officerId = await insertOfficer(trx, org.id, person, input);
         const { personKind: _kind, sex: _sex, birthDate: _birth, snils: _snils, ...post } = input;
-        await recordAudit(trx, ctx, { action: 'org.officer.added', entity: 'org_officer', entityId: officerId, organizationId: org.id, newValues: { ...post, ...person } });
+        await recordAudit(trx, ctx, {
+          action: 'org.officer.added',
+          entity: 'org_officer',
+          entityId: officerId,
+          organizationId: org.id,
+          newValues: { ...post, ...person },
+        });
       });
     },
 
@@ -116,7 +196,13 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
      * Names the person of an officer recorded before officers were people (a typed name): the data gap of
      * the reports is closed at its source. An officer who already is a person keeps them.
      */
-    async setOfficerPerson(ctx: AuditContext, principal: Principal, org: OrgRow, officerId: number, input: OfficerPersonInput) {
+    async setOfficerPerson(
+      ctx: AuditContext,
+      principal: Principal,
+      org: OrgRow,
+      officerId: number,
+      input: OfficerPersonInput,
+    ) {
       await inTransaction(db, async (trx) => {
         const officer = await findOfficer(trx, org.id, officerId, true);
         if (!officer) throw new NotFoundError();
@@ -124,8 +210,18 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
         const person = await resolveOfficerPerson(trx, ctx, principal, input);
         await setOfficerPersonRow(trx, officerId, person);
         await recordAudit(trx, ctx, {
-          action: 'org.officer.person_set', entity: 'org_officer', entityId: officerId, organizationId: org.id,
-          oldValues: { surname: officer.surname, name: officer.name, patronymic: officer.patronymic, memberId: null, personId: null }, newValues: { ...person },
+          action: 'org.officer.person_set',
+          entity: 'org_officer',
+          entityId: officerId,
+          organizationId: org.id,
+          oldValues: {
+            surname: officer.surname,
+            name: officer.name,
+            patronymic: officer.patronymic,
+            memberId: null,
+            personId: null,
+          },
+          newValues: { ...person },
         });
       });
     },
@@ -137,7 +233,14 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
         if (officer.endedOn) throw new ConflictError('Полномочия уже прекращены');
         dates.check('endedOn', endedOn, [{ on: officer.electedOn, what: 'избрания' }]);
         await endOfficerTerm(trx, officerId, endedOn);
-        await recordAudit(trx, ctx, { action: 'org.officer.ended', entity: 'org_officer', entityId: officerId, organizationId: org.id, oldValues: { endedOn: null }, newValues: { endedOn } });
+        await recordAudit(trx, ctx, {
+          action: 'org.officer.ended',
+          entity: 'org_officer',
+          entityId: officerId,
+          organizationId: org.id,
+          oldValues: { endedOn: null },
+          newValues: { endedOn },
+        });
       });
     },
 
@@ -153,7 +256,12 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
         await saveHeadcountRow(trx, org.id, existing, input);
         const { id: _id, version: _version, ...oldValues } = existing ?? {};
         await recordAudit(trx, ctx, {
-          action: 'org.headcount.saved', entity: 'organization', entityId: org.id, organizationId: org.id, oldValues: existing ? oldValues : null, newValues: { ...input },
+          action: 'org.headcount.saved',
+          entity: 'organization',
+          entityId: org.id,
+          organizationId: org.id,
+          oldValues: existing ? oldValues : null,
+          newValues: { ...input },
         });
       });
     },
@@ -168,25 +276,54 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
       await inTransaction(db, async (trx) => {
         const before = await findAgreement(trx, org.id, true);
         if (seen && (before?.version ?? null) !== seen.version) {
-          throw staleEdit(AGREEMENT_FIELDS, seen, agreementSnapshot(before), agreementVersionFields(before), 'сведения о коллективном договоре');
+          throw staleEdit(
+            AGREEMENT_FIELDS,
+            seen,
+            agreementSnapshot(before),
+            agreementVersionFields(before),
+            'сведения о коллективном договоре',
+          );
         }
         // the reason is kept whenever there may be no agreement in force (none, negotiating, expired)
         const fields = {
-          status: input.status, none_reason: input.status === 'active' ? null : input.noneReason, signed_on: input.signedOn, valid_from: input.validFrom,
-          valid_to: input.validTo, registration_number: input.registrationNumber, registration_date: input.registrationDate,
+          status: input.status,
+          none_reason: input.status === 'active' ? null : input.noneReason,
+          signed_on: input.signedOn,
+          valid_from: input.validFrom,
+          valid_to: input.validTo,
+          registration_number: input.registrationNumber,
+          registration_date: input.registrationDate,
         };
         // a simultaneous first save meets this one at the primary key (db/pg-errors: 409)
         await saveAgreementAsOf(trx, org.id, asOf, fields, before);
-        const { oldValues, newValues } = diffValues(agreementSnapshot(before), { ...input, asOf, noneReason: fields.none_reason });
-        await recordAudit(trx, ctx, { action: 'org.agreement.saved', entity: 'organization', entityId: org.id, organizationId: org.id, oldValues, newValues });
+        const { oldValues, newValues } = diffValues(agreementSnapshot(before), {
+          ...input,
+          asOf,
+          noneReason: fields.none_reason,
+        });
+        await recordAudit(trx, ctx, {
+          action: 'org.agreement.saved',
+          entity: 'organization',
+          entityId: org.id,
+          organizationId: org.id,
+          oldValues,
+          newValues,
+        });
       });
     },
 
     async addAnnex(ctx: AuditContext, org: OrgRow, input: { title: string; signedOn: string | null }) {
       await inTransaction(db, async (trx) => {
-        if (!(await findAgreement(trx, org.id))) throw new ConflictError('Сначала заполните сведения о коллективном договоре');
+        if (!(await findAgreement(trx, org.id)))
+          throw new ConflictError('Сначала заполните сведения о коллективном договоре');
         const annexId = await insertAnnex(trx, org.id, input);
-        await recordAudit(trx, ctx, { action: 'org.agreement.annex_added', entity: 'agreement_annex', entityId: annexId, organizationId: org.id, newValues: input });
+        await recordAudit(trx, ctx, {
+          action: 'org.agreement.annex_added',
+          entity: 'agreement_annex',
+          entityId: annexId,
+          organizationId: org.id,
+          newValues: input,
+        });
       });
     },
   };

@@ -19,7 +19,11 @@ import type { Operation } from './restructure.service';
 
 const suggestionQuery = z.object({ target: z.string().trim().max(200).catch('').default('') });
 
-const OPERATION_TITLES: Record<Operation, string> = { move: 'Перемещение организации', merge: 'Присоединение к другой организации', liquidate: 'Ликвидация организации' };
+const OPERATION_TITLES: Record<Operation, string> = {
+  move: 'Перемещение организации',
+  merge: 'Присоединение к другой организации',
+  liquidate: 'Ликвидация организации',
+};
 
 export function restructureRoutes({ loaders, services: { restructure, passport } }: Deps): Router {
   const routes = guardedRouter();
@@ -34,7 +38,9 @@ export function restructureRoutes({ loaders, services: { restructure, passport }
   routes.get('/orgs/:inpo/move/targets', can('org.restructure'), (req, res) => suggestTargets(req, res, 'move'));
   routes.get('/orgs/:inpo/merge/targets', can('org.restructure'), (req, res) => suggestTargets(req, res, 'merge'));
   routes.get('/orgs/:inpo/liquidate', can('org.restructure'), (req, res) => showOperation(req, res, 'liquidate'));
-  routes.post('/orgs/:inpo/liquidate', can('org.restructure'), (req, res) => runOperation(req, res, 'liquidate', liquidateSchema));
+  routes.post('/orgs/:inpo/liquidate', can('org.restructure'), (req, res) =>
+    runOperation(req, res, 'liquidate', liquidateSchema),
+  );
   routes.get('/orgs/:inpo/history', can('org.passport.edit'), (req, res) => showHistory(req, res));
   return routes.router;
 
@@ -48,8 +54,13 @@ export function restructureRoutes({ loaders, services: { restructure, passport }
     const parent = orgOf(req);
     const levels = creatableLevels(principal, parent);
     res.status(errors.length ? 422 : 200).render('orgs/child-new', {
-      title: 'Новая организация', section: 'registry', org: parent, levels, values: req.method === 'POST' ? req.body : { level: levels[0] },
-      ...errorViewModel(errors), ...DICTIONARY_LOCALS,
+      title: 'Новая организация',
+      section: 'registry',
+      org: parent,
+      levels,
+      values: req.method === 'POST' ? req.body : { level: levels[0] },
+      ...errorViewModel(errors),
+      ...DICTIONARY_LOCALS,
     });
   }
 
@@ -68,16 +79,36 @@ export function restructureRoutes({ loaders, services: { restructure, passport }
     }
   }
 
-  async function showOperation(req: Request, res: Response, operation: Operation, errors: FieldError[] = [], preview?: object, status = errors.length ? 422 : 200) {
+  async function showOperation(
+    req: Request,
+    res: Response,
+    operation: Operation,
+    errors: FieldError[] = [],
+    preview?: object,
+    status = errors.length ? 422 : 200,
+  ) {
     const org = orgOf(req);
     const impact = await restructure.impactOf(org);
     res.status(status).render('orgs/restructure', {
-      title: OPERATION_TITLES[operation], section: 'registry', org, operation, heading: OPERATION_TITLES[operation], impact, preview,
-      values: req.method === 'POST' ? req.body : { on: todayIso() }, ...errorViewModel(errors), ...DICTIONARY_LOCALS,
+      title: OPERATION_TITLES[operation],
+      section: 'registry',
+      org,
+      operation,
+      heading: OPERATION_TITLES[operation],
+      impact,
+      preview,
+      values: req.method === 'POST' ? req.body : { on: todayIso() },
+      ...errorViewModel(errors),
+      ...DICTIONARY_LOCALS,
     });
   }
 
-  async function runOperation<S extends typeof moveSchema | typeof mergeSchema | typeof liquidateSchema>(req: Request, res: Response, operation: Operation, schema: S) {
+  async function runOperation<S extends typeof moveSchema | typeof mergeSchema | typeof liquidateSchema>(
+    req: Request,
+    res: Response,
+    operation: Operation,
+    schema: S,
+  ) {
     const principal = principalOf(req);
     const org = orgOf(req);
     const form = parseForm(schema, req.body);
@@ -87,7 +118,9 @@ export function restructureRoutes({ loaders, services: { restructure, passport }
       if (org.liquidatedOn) throw new ValidationError([{ field: 'on', message: 'Организация уже ликвидирована' }]);
       const ctx = auditContextOf(req);
       const target = data.target ? await restructure.targetByInpo(principal, data.target, 'target') : null;
-      const transferTo = data.transferTo ? await restructure.targetByInpo(principal, data.transferTo, 'transferTo') : null;
+      const transferTo = data.transferTo
+        ? await restructure.targetByInpo(principal, data.transferTo, 'transferTo')
+        : null;
       if (operation === 'move') restructure.checkMove(principal, org, target!);
       if (operation === 'merge') restructure.checkMerge(org, target!);
       if (operation !== 'liquidate') await restructure.checkTreeDate(org, target!, operation, data.on);
@@ -102,7 +135,8 @@ export function restructureRoutes({ loaders, services: { restructure, passport }
       if (operation === 'liquidate') await restructure.liquidate(ctx, org, data.on, transferTo);
     } catch (err) {
       if (err instanceof ValidationError) return showOperation(req, res, operation, err.fields);
-      if (err instanceof ConflictError) return showOperation(req, res, operation, [{ field: 'form', message: err.message }], undefined, 409);
+      if (err instanceof ConflictError)
+        return showOperation(req, res, operation, [{ field: 'form', message: err.message }], undefined, 409);
       throw err;
     }
     flash(req, 'success', `${OPERATION_TITLES[operation]}: выполнено`);
@@ -115,13 +149,20 @@ export function restructureRoutes({ loaders, services: { restructure, passport }
    */
   async function suggestTargets(req: Request, res: Response, operation: 'move' | 'merge') {
     const { target: q } = suggestionQuery.parse(req.query);
-    const suggestions = q.length >= 2 ? await restructure.targetSuggestions(principalOf(req), orgOf(req), operation, q) : [];
+    const suggestions =
+      q.length >= 2 ? await restructure.targetSuggestions(principalOf(req), orgOf(req), operation, q) : [];
     res.render('orgs/target-suggestions', { layout: false, suggestions, searched: q.length >= 2, field: 'target' });
   }
 
   async function showHistory(req: Request, res: Response) {
     const org = orgOf(req);
     const entries = await passport.journal(principalOf(req), org);
-    res.render('orgs/history', { title: `Журнал изменений: ${org.name}`, section: 'registry', org, entries, ...DICTIONARY_LOCALS });
+    res.render('orgs/history', {
+      title: `Журнал изменений: ${org.name}`,
+      section: 'registry',
+      org,
+      entries,
+      ...DICTIONARY_LOCALS,
+    });
   }
 }

@@ -37,20 +37,30 @@ const fieldError = (field: string, message: string) => new ValidationError([{ fi
 function checkMove(principal: Principal, org: OrgRow, newParent: OrgRow) {
   if (!org.parentId) throw fieldError('target', 'Профсоюз нельзя переместить');
   if (newParent.id === org.parentId) throw fieldError('target', 'Организация уже входит в выбранную');
-  if (pathWithin(newParent.path, org.path)) throw fieldError('target', 'Нельзя переместить организацию внутрь неё самой');
-  if (!mayContain(newParent, org.level)) throw fieldError('target', `${LEVEL_LABELS[org.level]} не может входить в состав выбранной организации`);
-  if (!can(principal, 'org.restructure', newParent)) throw fieldError('target', 'Организация с таким ИНПО не найдена в вашей структуре');
+  if (pathWithin(newParent.path, org.path))
+    throw fieldError('target', 'Нельзя переместить организацию внутрь неё самой');
+  if (!mayContain(newParent, org.level))
+    throw fieldError('target', `${LEVEL_LABELS[org.level]} не может входить в состав выбранной организации`);
+  if (!can(principal, 'org.restructure', newParent))
+    throw fieldError('target', 'Организация с таким ИНПО не найдена в вашей структуре');
 }
 
 function checkMerge(org: OrgRow, into: OrgRow) {
-  if (pathWithin(into.path, org.path)) throw fieldError('target', 'Нельзя присоединить организацию к ней самой или к входящей в неё');
-  if (into.level !== org.level) throw fieldError('target', `Присоединить можно только к организации того же уровня (${LEVEL_LABELS[org.level]})`);
+  if (pathWithin(into.path, org.path))
+    throw fieldError('target', 'Нельзя присоединить организацию к ней самой или к входящей в неё');
+  if (into.level !== org.level)
+    throw fieldError('target', `Присоединить можно только к организации того же уровня (${LEVEL_LABELS[org.level]})`);
 }
 
 function checkLiquidation(org: OrgRow, impact: Impact, transferTo: OrgRow | null) {
   if (!org.parentId) throw fieldError('on', 'Профсоюз нельзя ликвидировать');
-  if (impact.organizations > 0) throw fieldError('on', `В составе есть действующие организации (${impact.organizations}): сначала переместите или ликвидируйте их`);
-  if (impact.activeMembers > 0 && !transferTo) throw fieldError('transferTo', `На учёте ${impact.activeMembers} чел.: укажите организацию, куда их перевести`);
+  if (impact.organizations > 0)
+    throw fieldError(
+      'on',
+      `В составе есть действующие организации (${impact.organizations}): сначала переместите или ликвидируйте их`,
+    );
+  if (impact.activeMembers > 0 && !transferTo)
+    throw fieldError('transferTo', `На учёте ${impact.activeMembers} чел.: укажите организацию, куда их перевести`);
   if (transferTo?.id === org.id) throw fieldError('transferTo', 'Укажите другую организацию');
   if (transferTo && !['primary', 'subdivision', 'group'].includes(transferTo.level)) {
     throw fieldError('transferTo', 'Члены Профсоюза состоят на учёте в первичной организации или её подразделении');
@@ -66,7 +76,11 @@ function restructureRoots(principal: Principal): string[] {
 }
 
 /** Whether `candidate` could receive `org` in this operation: the checks of checkMove / checkMerge that need no query. */
-function mayReceive(org: OrgRow, operation: 'move' | 'merge', candidate: { id: number; path: string; level: Level; hasTerritorialRights: boolean }): boolean {
+function mayReceive(
+  org: OrgRow,
+  operation: 'move' | 'merge',
+  candidate: { id: number; path: string; level: Level; hasTerritorialRights: boolean },
+): boolean {
   if (pathWithin(candidate.path, org.path)) return false;
   return operation === 'merge' || (candidate.id !== org.parentId && mayContain(candidate, org.level));
 }
@@ -84,8 +98,11 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
                 WHERE o.path <@ :path::ltree AND m.left_on IS NULL) AS active_members`,
       { path: org.path, id: org.id },
     );
-    const grants = await trx('role_grants as g').join('users as u', 'u.id', 'g.user_id').join('organizations as o', 'o.id', 'g.organization_id')
-      .whereRaw('o.path <@ ?::ltree', [org.path]).orderBy('u.username')
+    const grants = await trx('role_grants as g')
+      .join('users as u', 'u.id', 'g.user_id')
+      .join('organizations as o', 'o.id', 'g.organization_id')
+      .whereRaw('o.path <@ ?::ltree', [org.path])
+      .orderBy('u.username')
       .select({ username: 'u.username', role: 'g.role', organization: 'o.name' });
     return { organizations: Number(rows[0].organizations), activeMembers: Number(rows[0].active_members), grants };
   }
@@ -93,7 +110,8 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
   /** The other organization of a move or merge, given by ИНПО: must exist, be open and be the user's to restructure. */
   async function targetByInpo(principal: Principal, inpo: string, field: string): Promise<OrgRow> {
     const target = INPO_PATTERN.test(inpo) ? await findOrgByInpo(db, inpo) : undefined;
-    if (!target || !can(principal, 'org.restructure', target)) throw fieldError(field, 'Организация с таким ИНПО не найдена в вашей структуре');
+    if (!target || !can(principal, 'org.restructure', target))
+      throw fieldError(field, 'Организация с таким ИНПО не найдена в вашей структуре');
     if (target.liquidatedOn) throw fieldError(field, 'Эта организация ликвидирована');
     return target;
   }
@@ -105,7 +123,13 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
       await trx('role_grants').where({ id: grant.id }).delete();
       // narrower grants end the user's sessions (security.md): pages open in them must not outlive the right
       await deleteSessionsOfUser(trx, grant.user_id);
-      await recordAudit(trx, ctx, { action: 'grant.withdrawn', entity: 'user', entityId: grant.user_id, organizationId: org.id, oldValues: { role: grant.role, organizationId: org.id } });
+      await recordAudit(trx, ctx, {
+        action: 'grant.withdrawn',
+        entity: 'user',
+        entityId: grant.user_id,
+        organizationId: org.id,
+        oldValues: { role: grant.role, organizationId: org.id },
+      });
     }
   }
 
@@ -115,7 +139,11 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
    */
   async function checkTreeDate(org: OrgRow, target: OrgRow, operation: 'move' | 'merge', on: string, trx: Knex = db) {
     const since = await lastPositionChange(trx, org.path, target.id, operation === 'merge');
-    if (since && on < since) throw fieldError('on', `Дата не может быть раньше ${formatDate(since)}: с этой даты действует последнее перемещение в этой части структуры`);
+    if (since && on < since)
+      throw fieldError(
+        'on',
+        `Дата не может быть раньше ${formatDate(since)}: с этой даты действует последнее перемещение в этой части структуры`,
+      );
   }
 
   /**
@@ -124,9 +152,18 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
    * and not beyond the near future.
    */
   async function checkDate(operation: Operation, org: OrgRow, other: OrgRow | null, on: string, trx: Knex = db) {
-    const what = operation === 'move' ? 'создания новой вышестоящей организации' : 'создания организации, принимающей членов';
-    const last = await trx('org_events').where({ organization_id: org.id }).whereNot('kind', 'renamed').max('happened_on as on').first();
-    dates.check('on', on, [sinceCreation(org.createdOn), { on: other?.createdOn, what }, { on: last?.on as string | null, what: 'предыдущего события организации' }]);
+    const what =
+      operation === 'move' ? 'создания новой вышестоящей организации' : 'создания организации, принимающей членов';
+    const last = await trx('org_events')
+      .where({ organization_id: org.id })
+      .whereNot('kind', 'renamed')
+      .max('happened_on as on')
+      .first();
+    dates.check('on', on, [
+      sinceCreation(org.createdOn),
+      { on: other?.createdOn, what },
+      { on: last?.on as string | null, what: 'предыдущего события организации' },
+    ]);
   }
 
   /** The organizations of an operation locked in id order and read again; closed ones are refused. */
@@ -135,7 +172,8 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
     for (const org of [...orgs].sort((a, b) => a.id - b.id)) locked.set(org.id, (await lockOrg(trx, org.id))!);
     return orgs.map((org) => {
       const current = locked.get(org.id)!;
-      if (current.liquidatedOn) throw fieldError(org === orgs[0] ? 'on' : 'target', `Организация ${current.inpo} уже ликвидирована`);
+      if (current.liquidatedOn)
+        throw fieldError(org === orgs[0] ? 'on' : 'target', `Организация ${current.inpo} уже ликвидирована`);
       return current;
     });
   }
@@ -155,12 +193,24 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
    * The organizations a move or merge of `org` may go to whose name or ИНПО begins with `q`, within the
    * subtrees the user may restructure: open ones of a level that may receive `org`, with where they sit.
    */
-  async function targetSuggestions(principal: Principal, org: OrgRow, operation: 'move' | 'merge', q: string): Promise<TargetSuggestion[]> {
+  async function targetSuggestions(
+    principal: Principal,
+    org: OrgRow,
+    operation: 'move' | 'merge',
+    q: string,
+  ): Promise<TargetSuggestion[]> {
     const openOfLevels = operation === 'move' ? ALLOWED_PARENT_LEVELS[org.level] : [org.level];
     const found = new Map<number, TargetSuggestion & { name: string }>();
     for (const root of restructureRoots(principal)) {
-      const { items } = await searchSubtree(db, root, { q, filter: null, after: null, openOfLevels }, TARGET_SUGGESTIONS);
-      for (const item of items) if (mayReceive(org, operation, item)) found.set(item.id, { inpo: item.inpo, name: item.name, parentPath: item.parentPath });
+      const { items } = await searchSubtree(
+        db,
+        root,
+        { q, filter: null, after: null, openOfLevels },
+        TARGET_SUGGESTIONS,
+      );
+      for (const item of items)
+        if (mayReceive(org, operation, item))
+          found.set(item.id, { inpo: item.inpo, name: item.name, parentPath: item.parentPath });
     }
     return [...found.values()].sort((a, b) => a.name.localeCompare(b.name, 'ru')).slice(0, TARGET_SUGGESTIONS);
   }
@@ -180,18 +230,47 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
     regionChange,
 
     async createChild(
-      principal: Principal, ctx: AuditContext, parent: OrgRow,
-      input: { level: Level; name: string; shortName: string | null; employerKind: EmployerKind | null; hasTerritorialRights: boolean }, today: string,
+      principal: Principal,
+      ctx: AuditContext,
+      parent: OrgRow,
+      input: {
+        level: Level;
+        name: string;
+        shortName: string | null;
+        employerKind: EmployerKind | null;
+        hasTerritorialRights: boolean;
+      },
+      today: string,
     ) {
-      if (!mayCreateChild(principal, parent, input.level)) throw fieldError('level', 'Вы не можете создавать организации этого уровня здесь');
-      if (!mayContain(parent, input.level)) throw fieldError('level', `${LEVEL_LABELS[input.level]} не может входить в состав этой организации`);
+      if (!mayCreateChild(principal, parent, input.level))
+        throw fieldError('level', 'Вы не можете создавать организации этого уровня здесь');
+      if (!mayContain(parent, input.level))
+        throw fieldError('level', `${LEVEL_LABELS[input.level]} не может входить в состав этой организации`);
       return inTransaction(db, async (trx) => {
         const created = await insertOrganization(trx, {
-          parentId: parent.id, level: input.level, name: input.name, shortName: input.shortName, employerKind: input.employerKind,
-          hasTerritorialRights: input.level === 'primary' && input.hasTerritorialRights, createdOn: today,
+          parentId: parent.id,
+          level: input.level,
+          name: input.name,
+          shortName: input.shortName,
+          employerKind: input.employerKind,
+          hasTerritorialRights: input.level === 'primary' && input.hasTerritorialRights,
+          createdOn: today,
         });
-        await trx('org_events').insert({ organization_id: created.id, kind: 'created', happened_on: today, new_parent_id: parent.id, new_name: created.name, actor_user_id: ctx.actorUserId });
-        await recordAudit(trx, ctx, { action: 'org.created', entity: 'organization', entityId: created.id, organizationId: created.id, newValues: { ...input, inpo: created.inpo, parentInpo: parent.inpo } });
+        await trx('org_events').insert({
+          organization_id: created.id,
+          kind: 'created',
+          happened_on: today,
+          new_parent_id: parent.id,
+          new_name: created.name,
+          actor_user_id: ctx.actorUserId,
+        });
+        await recordAudit(trx, ctx, {
+          action: 'org.created',
+          entity: 'organization',
+          entityId: created.id,
+          organizationId: created.id,
+          newValues: { ...input, inpo: created.inpo, parentInpo: parent.inpo },
+        });
         return created;
       });
     },
@@ -210,10 +289,26 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
         await checkTreeDate(org, newParent, 'move', on, trx);
         const impact = await impactOf(org, trx);
         await reparent(trx, org, newParent, on);
-        await trx('org_events').insert({ organization_id: org.id, kind: 'moved', happened_on: on, old_parent_id: org.parentId, new_parent_id: newParent.id, actor_user_id: ctx.actorUserId });
+        await trx('org_events').insert({
+          organization_id: org.id,
+          kind: 'moved',
+          happened_on: on,
+          old_parent_id: org.parentId,
+          new_parent_id: newParent.id,
+          actor_user_id: ctx.actorUserId,
+        });
         await recordAudit(trx, ctx, {
-          action: 'org.moved', entity: 'organization', entityId: org.id, organizationId: org.id,
-          oldValues: { parentId: org.parentId }, newValues: { parentId: newParent.id, on, organizations: impact.organizations, activeMembers: impact.activeMembers },
+          action: 'org.moved',
+          entity: 'organization',
+          entityId: org.id,
+          organizationId: org.id,
+          oldValues: { parentId: org.parentId },
+          newValues: {
+            parentId: newParent.id,
+            on,
+            organizations: impact.organizations,
+            activeMembers: impact.activeMembers,
+          },
         });
       });
     },
@@ -225,19 +320,48 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
         checkMerge(org, into);
         await checkDate('merge', org, into, on, trx);
         await checkTreeDate(org, into, 'merge', on, trx);
-        const children = await trx('organizations').where({ parent_id: org.id }).whereNull('liquidated_on').select('id');
+        const children = await trx('organizations')
+          .where({ parent_id: org.id })
+          .whereNull('liquidated_on')
+          .select('id');
         for (const { id } of children) {
           await reparent(trx, (await findOrgById(trx, id))!, into, on);
-          await trx('org_events').insert({ organization_id: id, kind: 'moved', happened_on: on, old_parent_id: org.id, new_parent_id: into.id, actor_user_id: ctx.actorUserId });
+          await trx('org_events').insert({
+            organization_id: id,
+            kind: 'moved',
+            happened_on: on,
+            old_parent_id: org.id,
+            new_parent_id: into.id,
+            actor_user_id: ctx.actorUserId,
+          });
         }
-        const membersMoved = await transferMembers(trx, trx('members').select('id').where({ organization_id: org.id }).whereNull('left_on'), into.id, {
-          on, actorUserId: ctx.actorUserId, reason: `Присоединение организации ${org.inpo}`,
-        });
-        await trx('organizations').where({ id: org.id }).update({ liquidated_on: on, merged_into_id: into.id, updated_at: trx.fn.now() });
+        const membersMoved = await transferMembers(
+          trx,
+          trx('members').select('id').where({ organization_id: org.id }).whereNull('left_on'),
+          into.id,
+          {
+            on,
+            actorUserId: ctx.actorUserId,
+            reason: `Присоединение организации ${org.inpo}`,
+          },
+        );
+        await trx('organizations')
+          .where({ id: org.id })
+          .update({ liquidated_on: on, merged_into_id: into.id, updated_at: trx.fn.now() });
         await withdrawGrants(trx, ctx, org);
-        await trx('org_events').insert({ organization_id: org.id, kind: 'merged', happened_on: on, merged_into_id: into.id, members_moved: membersMoved, actor_user_id: ctx.actorUserId });
+        await trx('org_events').insert({
+          organization_id: org.id,
+          kind: 'merged',
+          happened_on: on,
+          merged_into_id: into.id,
+          members_moved: membersMoved,
+          actor_user_id: ctx.actorUserId,
+        });
         await recordAudit(trx, ctx, {
-          action: 'org.merged', entity: 'organization', entityId: org.id, organizationId: org.id,
+          action: 'org.merged',
+          entity: 'organization',
+          entityId: org.id,
+          organizationId: org.id,
           newValues: { mergedInto: into.inpo, on, childrenMoved: children.length, membersMoved },
         });
         return { childrenMoved: children.length, membersMoved };
@@ -247,22 +371,43 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
     /** Only an organization without open children; its active members go to `transferTo` or the liquidation is refused. */
     async liquidate(ctx: AuditContext, given: OrgRow, on: string, receiver: OrgRow | null) {
       return inTransaction(db, async (trx) => {
-        const [org, transferTo = null] = (await lockOpen(trx, receiver ? [given, receiver] : [given])) as [OrgRow, OrgRow?];
+        const [org, transferTo = null] = (await lockOpen(trx, receiver ? [given, receiver] : [given])) as [
+          OrgRow,
+          OrgRow?,
+        ];
         checkLiquidation(org, await impactOf(org, trx), transferTo);
         await checkDate('liquidate', org, transferTo, on, trx);
         let membersMoved = 0;
         if (transferTo) {
-          const onRecord = trx('members').select('id').whereNull('left_on')
+          const onRecord = trx('members')
+            .select('id')
+            .whereNull('left_on')
             .whereIn('organization_id', trx('organizations').select('id').whereRaw('path <@ ?::ltree', [org.path]));
-          membersMoved = await transferMembers(trx, onRecord, transferTo.id, { on, actorUserId: ctx.actorUserId, reason: `Ликвидация организации ${org.inpo}` });
+          membersMoved = await transferMembers(trx, onRecord, transferTo.id, {
+            on,
+            actorUserId: ctx.actorUserId,
+            reason: `Ликвидация организации ${org.inpo}`,
+          });
         }
         await trx('organizations').where({ id: org.id }).update({ liquidated_on: on, updated_at: trx.fn.now() });
         await withdrawGrants(trx, ctx, org);
-        await trx('org_events').insert({ organization_id: org.id, kind: 'liquidated', happened_on: on, merged_into_id: transferTo?.id ?? null, members_moved: membersMoved, actor_user_id: ctx.actorUserId });
-        await recordAudit(trx, ctx, { action: 'org.liquidated', entity: 'organization', entityId: org.id, organizationId: org.id, newValues: { on, membersMoved, transferTo: transferTo?.inpo ?? null } });
+        await trx('org_events').insert({
+          organization_id: org.id,
+          kind: 'liquidated',
+          happened_on: on,
+          merged_into_id: transferTo?.id ?? null,
+          members_moved: membersMoved,
+          actor_user_id: ctx.actorUserId,
+        });
+        await recordAudit(trx, ctx, {
+          action: 'org.liquidated',
+          entity: 'organization',
+          entityId: org.id,
+          organizationId: org.id,
+          newValues: { on, membersMoved, transferTo: transferTo?.inpo ?? null },
+        });
         return { membersMoved };
       });
     },
   };
 }
-

@@ -32,7 +32,13 @@ export interface ChildSummary {
  * not the cards: a region's tab read 150,000 cards) and grouped by the child label of its path.
  * A parent has at most a few thousand children, so pages are LIMIT/OFFSET over that small set.
  */
-export async function listChildren(db: Knex, parent: { id: number; path: string }, sort: ChildSort, page: number, pageSize: number) {
+export async function listChildren(
+  db: Knex,
+  parent: { id: number; path: string },
+  sort: ChildSort,
+  page: number,
+  pageSize: number,
+) {
   const { rows } = await db.raw(
     `WITH sub AS (
        SELECT o.id, o.path, subpath(o.path, 0, nlevel(:path::ltree) + 1) AS child_path
@@ -64,16 +70,27 @@ export async function listChildren(db: Knex, parent: { id: number; path: string 
     { path: parent.path, id: parent.id, limit: pageSize, offset: (page - 1) * pageSize },
   );
   const children: ChildSummary[] = rows.map((r: Record<string, unknown>) => ({
-    id: r.id as number, inpo: r.inpo as string, name: r.name as string, level: r.level as Level, liquidatedOn: r.liquidated_on as string | null,
-    activeMembers: Number(r.active), workingMembers: Number(r.working), employees: r.employees == null ? null : Number(r.employees),
-    coverage: r.coverage == null ? null : Number(r.coverage), incomplete: Number(r.incomplete),
+    id: r.id as number,
+    inpo: r.inpo as string,
+    name: r.name as string,
+    level: r.level as Level,
+    liquidatedOn: r.liquidated_on as string | null,
+    activeMembers: Number(r.active),
+    workingMembers: Number(r.working),
+    employees: r.employees == null ? null : Number(r.employees),
+    coverage: r.coverage == null ? null : Number(r.coverage),
+    incomplete: Number(r.incomplete),
   }));
   const total = rows.length ? Number(rows[0].total_children) : await countChildren(db, parent.id);
   return { children, total };
 }
 
 async function countChildren(db: Knex, parentId: number): Promise<number> {
-  const row = await db('organizations').where({ parent_id: parentId }).whereNull('liquidated_on').count<{ count: number }[]>('* as count').first();
+  const row = await db('organizations')
+    .where({ parent_id: parentId })
+    .whereNull('liquidated_on')
+    .count<{ count: number }[]>('* as count')
+    .first();
   return Number(row?.count ?? 0);
 }
 
@@ -87,8 +104,22 @@ export async function listLiquidatedChildren(db: Knex, parentId: number) {
     .where('c.parent_id', parentId)
     .whereNotNull('c.liquidated_on')
     .orderBy([{ column: 'c.liquidated_on', order: 'desc' }, { column: 'c.name' }])
-    .select<{ inpo: string; name: string; level: Level; liquidatedOn: string; mergedIntoInpo: string | null; mergedIntoName: string | null }[]>({
-      inpo: 'c.inpo', name: 'c.name', level: 'c.level', liquidatedOn: 'c.liquidated_on', mergedIntoInpo: 'm.inpo', mergedIntoName: 'm.name',
+    .select<
+      {
+        inpo: string;
+        name: string;
+        level: Level;
+        liquidatedOn: string;
+        mergedIntoInpo: string | null;
+        mergedIntoName: string | null;
+      }[]
+    >({
+      inpo: 'c.inpo',
+      name: 'c.name',
+      level: 'c.level',
+      liquidatedOn: 'c.liquidated_on',
+      mergedIntoInpo: 'm.inpo',
+      mergedIntoName: 'm.name',
     });
 }
 
@@ -130,16 +161,21 @@ const ANCESTOR_NAMES_SQL = `(SELECT string_agg(coalesce(a.short_name, a.name), '
      FROM organizations a
     WHERE nlevel(o.path) > 2 AND a.id = ANY(string_to_array(ltree2text(subpath(o.path, 1, nlevel(o.path) - 2)), '.')::int[]))`;
 
-export async function searchSubtree(
-  db: Knex,
-  rootPath: string,
-  criteria: SubtreeSearch,
-  pageSize: number,
-) {
+export async function searchSubtree(db: Knex, rootPath: string, criteria: SubtreeSearch, pageSize: number) {
   const query = db('organizations as o')
     .join('org_passport_gaps as g', 'g.id', 'o.id')
     .whereRaw('o.path <@ ?::ltree', [rootPath])
-    .select({ id: 'o.id', inpo: 'o.inpo', name: 'o.name', level: 'o.level', noChair: 'g.no_chair', chairTermExpired: 'g.chair_term_expired', noChairTerm: 'g.no_chair_term', noEmail: 'g.no_email', noHeadcount: 'g.no_headcount' })
+    .select({
+      id: 'o.id',
+      inpo: 'o.inpo',
+      name: 'o.name',
+      level: 'o.level',
+      noChair: 'g.no_chair',
+      chairTermExpired: 'g.chair_term_expired',
+      noChairTerm: 'g.no_chair_term',
+      noEmail: 'g.no_email',
+      noHeadcount: 'g.no_headcount',
+    })
     .select(db.raw(`${ANCESTOR_NAMES_SQL} AS "parentPath"`))
     .orderBy([{ column: 'o.name' }, { column: 'o.id' }])
     .limit(pageSize + 1);
@@ -147,11 +183,18 @@ export async function searchSubtree(
     const nameLike = `%${criteria.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
     if (INPO_PATTERN.test(criteria.q)) query.where('o.inpo', criteria.q);
     // digits may begin an ИНПО or be part of a name («Школа № 100»): both, each from its own index
-    else if (INPO_PREFIX.test(criteria.q)) query.where((w) => w.whereRaw('o.inpo LIKE ?', [`${criteria.q}%`]).orWhereRaw("o.name ILIKE ? ESCAPE '\\'", [nameLike]));
+    else if (INPO_PREFIX.test(criteria.q))
+      query.where((w) =>
+        w.whereRaw('o.inpo LIKE ?', [`${criteria.q}%`]).orWhereRaw("o.name ILIKE ? ESCAPE '\\'", [nameLike]),
+      );
     else query.whereRaw("o.name ILIKE ? ESCAPE '\\'", [nameLike]);
   }
   if (criteria.filter) query.whereRaw(ORG_FILTERS[criteria.filter]);
-  if (criteria.openOfLevels) query.whereIn('o.level', [...criteria.openOfLevels]).whereNull('o.liquidated_on').select({ path: 'o.path', hasTerritorialRights: 'o.has_territorial_rights' });
+  if (criteria.openOfLevels)
+    query
+      .whereIn('o.level', [...criteria.openOfLevels])
+      .whereNull('o.liquidated_on')
+      .select({ path: 'o.path', hasTerritorialRights: 'o.has_territorial_rights' });
   if (criteria.after) query.whereRaw('(o.name, o.id) > (?, ?)', [criteria.after.name, criteria.after.id]);
   const rows = await query;
   const hasMore = rows.length > pageSize;

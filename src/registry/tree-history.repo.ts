@@ -15,7 +15,12 @@ export async function dateTreeChanges(trx: Knex.Transaction, on: string): Promis
  * since it was entered. A new move must not be dated before it: the history would contradict itself
  * (the moved organizations would hang, on the days between, under a parent that was elsewhere then).
  */
-export async function lastPositionChange(db: Knex, path: string, parentId: number, below = false): Promise<string | null> {
+export async function lastPositionChange(
+  db: Knex,
+  path: string,
+  parentId: number,
+  below = false,
+): Promise<string | null> {
   const { rows } = await db.raw(
     `SELECT max(h.valid_from)::text AS since FROM org_tree_history h
       WHERE (h.path <@ :path::ltree ${below ? 'AND h.path <> :path::ltree' : ''} OR h.organization_id = :parentId)

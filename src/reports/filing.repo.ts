@@ -21,10 +21,24 @@ export interface VersionRow {
   filedAt: Date;
 }
 
-const REPORT_COLUMNS = { id: 'id', organizationId: 'organization_id', formCode: 'form_code', reportDate: 'report_date', status: 'status', updatedAt: 'updated_at' };
+const REPORT_COLUMNS = {
+  id: 'id',
+  organizationId: 'organization_id',
+  formCode: 'form_code',
+  reportDate: 'report_date',
+  status: 'status',
+  updatedAt: 'updated_at',
+};
 
-export async function findReport(db: Knex, organizationId: number, formCode: string, date: string): Promise<ReportRow | undefined> {
-  return db('reports').where({ organization_id: organizationId, form_code: formCode, report_date: date }).first(REPORT_COLUMNS);
+export async function findReport(
+  db: Knex,
+  organizationId: number,
+  formCode: string,
+  date: string,
+): Promise<ReportRow | undefined> {
+  return db('reports')
+    .where({ organization_id: organizationId, form_code: formCode, report_date: date })
+    .first(REPORT_COLUMNS);
 }
 
 export async function listVersions(db: Knex, reportId: number): Promise<VersionRow[]> {
@@ -32,7 +46,14 @@ export async function listVersions(db: Knex, reportId: number): Promise<VersionR
     .leftJoin('users as u', 'u.id', 'v.filed_by')
     .where('v.report_id', reportId)
     .orderBy('v.number', 'desc')
-    .select({ id: 'v.id', number: 'v.number', formVersionId: 'v.form_version_id', result: 'v.result', filedBy: 'u.full_name', filedAt: 'v.filed_at' });
+    .select({
+      id: 'v.id',
+      number: 'v.number',
+      formVersionId: 'v.form_version_id',
+      result: 'v.result',
+      filedBy: 'u.full_name',
+      filedAt: 'v.filed_at',
+    });
 }
 
 export async function latestVersion(db: Knex, reportId: number): Promise<VersionRow | undefined> {
@@ -44,48 +65,101 @@ export async function listEvents(db: Knex, reportId: number) {
     .leftJoin('users as u', 'u.id', 'e.actor_user_id')
     .where('e.report_id', reportId)
     .orderBy('e.id', 'desc')
-    .select({ action: 'e.action', versionNumber: 'e.version_number', comment: 'e.comment', actor: 'u.full_name', at: 'e.happened_at' });
+    .select({
+      action: 'e.action',
+      versionNumber: 'e.version_number',
+      comment: 'e.comment',
+      actor: 'u.full_name',
+      at: 'e.happened_at',
+    });
 }
 
 /**
  * The report's row, created by its first filing in the filing's transaction. Opening a draft does not
  * create it (a GET never writes): until filed, a report is "не начат" on the board, whoever looked at it.
  */
-export async function lockReportForFiling(trx: Knex.Transaction, organizationId: number, formCode: string, date: string): Promise<ReportRow> {
-  await trx('reports').insert({ organization_id: organizationId, form_code: formCode, report_date: date, status: 'draft' }).onConflict(['organization_id', 'form_code', 'report_date']).ignore();
-  return trx('reports').where({ organization_id: organizationId, form_code: formCode, report_date: date }).forUpdate().first(REPORT_COLUMNS);
+export async function lockReportForFiling(
+  trx: Knex.Transaction,
+  organizationId: number,
+  formCode: string,
+  date: string,
+): Promise<ReportRow> {
+  await trx('reports')
+    .insert({ organization_id: organizationId, form_code: formCode, report_date: date, status: 'draft' })
+    .onConflict(['organization_id', 'form_code', 'report_date'])
+    .ignore();
+  return trx('reports')
+    .where({ organization_id: organizationId, form_code: formCode, report_date: date })
+    .forUpdate()
+    .first(REPORT_COLUMNS);
 }
 
 /** The report's row locked until the transaction ends, if it exists. */
-export async function lockReport(trx: Knex.Transaction, organizationId: number, formCode: string, date: string): Promise<ReportRow | undefined> {
-  return trx('reports').where({ organization_id: organizationId, form_code: formCode, report_date: date }).forUpdate().first(REPORT_COLUMNS);
+export async function lockReport(
+  trx: Knex.Transaction,
+  organizationId: number,
+  formCode: string,
+  date: string,
+): Promise<ReportRow | undefined> {
+  return trx('reports')
+    .where({ organization_id: organizationId, form_code: formCode, report_date: date })
+    .forUpdate()
+    .first(REPORT_COLUMNS);
 }
 
 /** The report's new status and the event that records the move. */
 export async function recordReportEvent(
-  trx: Knex.Transaction, reportId: number, event: { status: ReportStatus; action: string; comment: string | null; versionNumber: number | null; actorUserId: number | null },
+  trx: Knex.Transaction,
+  reportId: number,
+  event: {
+    status: ReportStatus;
+    action: string;
+    comment: string | null;
+    versionNumber: number | null;
+    actorUserId: number | null;
+  },
 ) {
   await trx('reports').where({ id: reportId }).update({ status: event.status, updated_at: trx.fn.now() });
-  await trx('report_events').insert({ report_id: reportId, action: event.action, comment: event.comment, version_number: event.versionNumber, actor_user_id: event.actorUserId });
+  await trx('report_events').insert({
+    report_id: reportId,
+    action: event.action,
+    comment: event.comment,
+    version_number: event.versionNumber,
+    actor_user_id: event.actorUserId,
+  });
 }
 
 /** The number of the latest version when its figures equal `result`'s (the time of computing aside). */
-export async function latestVersionIfSame(trx: Knex.Transaction, reportId: number, result: ReportResult): Promise<number | undefined> {
-  const latest = await trx('report_versions').where({ report_id: reportId }).orderBy('number', 'desc')
+export async function latestVersionIfSame(
+  trx: Knex.Transaction,
+  reportId: number,
+  result: ReportResult,
+): Promise<number | undefined> {
+  const latest = await trx('report_versions')
+    .where({ report_id: reportId })
+    .orderBy('number', 'desc')
     .first('number', trx.raw(`(result - 'computedAt') = (?::jsonb - 'computedAt') AS same`, [JSON.stringify(result)]));
   return latest?.same ? Number(latest.number) : undefined;
 }
 
 export async function lastVersionNumber(trx: Knex.Transaction, reportId: number): Promise<number | null> {
-  const row = await trx('report_versions').where({ report_id: reportId }).max<{ max: number | null }>('number as max').first();
+  const row = await trx('report_versions')
+    .where({ report_id: reportId })
+    .max<{ max: number | null }>('number as max')
+    .first();
   return row?.max == null ? null : Number(row.max);
 }
 
 export async function insertVersion(
-  trx: Knex.Transaction, version: { reportId: number; number: number; formVersionId: number; result: ReportResult; filedBy: number | null },
+  trx: Knex.Transaction,
+  version: { reportId: number; number: number; formVersionId: number; result: ReportResult; filedBy: number | null },
 ) {
   await trx('report_versions').insert({
-    report_id: version.reportId, number: version.number, form_version_id: version.formVersionId, result: JSON.stringify(version.result), filed_by: version.filedBy,
+    report_id: version.reportId,
+    number: version.number,
+    form_version_id: version.formVersionId,
+    result: JSON.stringify(version.result),
+    filed_by: version.filedBy,
   });
 }
 
@@ -107,5 +181,11 @@ export async function listReturnedReports(db: Knex, organizationId: number): Pro
     .leftJoin('users as u', 'u.id', 'e.actor_user_id')
     .where({ 'r.organization_id': organizationId, 'r.status': 'returned' })
     .orderBy('e.happened_at', 'desc')
-    .select({ formCode: 'r.form_code', reportDate: 'r.report_date', comment: 'e.comment', actor: 'u.full_name', at: 'e.happened_at' });
+    .select({
+      formCode: 'r.form_code',
+      reportDate: 'r.report_date',
+      comment: 'e.comment',
+      actor: 'u.full_name',
+      at: 'e.happened_at',
+    });
 }

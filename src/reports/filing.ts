@@ -4,8 +4,16 @@ import { inTransaction } from '../db/transaction';
 import { ConflictError, ValidationError } from '../http/errors';
 import type { ColumnValues } from './indicators/engine';
 import {
-  findReport, insertVersion, lastVersionNumber, latestVersion, latestVersionIfSame, lockReport, lockReportForFiling, recordReportEvent,
-  type ReportRow, type ReportStatus,
+  findReport,
+  insertVersion,
+  lastVersionNumber,
+  latestVersion,
+  latestVersionIfSame,
+  lockReport,
+  lockReportForFiling,
+  recordReportEvent,
+  type ReportRow,
+  type ReportStatus,
 } from './filing.repo';
 import type { ReportResult } from './report-builder';
 
@@ -33,7 +41,13 @@ export function isOverdue(report: { status: ReportStatus } | undefined, due: str
 }
 
 /** The report the previous reporting date's movement starts from, if it was filed. */
-export async function filedLine(db: Knex, organizationId: number, formCode: string, date: string, lineNo: string): Promise<{ values: ColumnValues; filedAt: Date } | null> {
+export async function filedLine(
+  db: Knex,
+  organizationId: number,
+  formCode: string,
+  date: string,
+  lineNo: string,
+): Promise<{ values: ColumnValues; filedAt: Date } | null> {
   const report = await findReport(db, organizationId, formCode, date);
   if (!report || !FILED_STATUSES.includes(report.status)) return null;
   const version = await latestVersion(db, report.id);
@@ -42,11 +56,23 @@ export async function filedLine(db: Knex, organizationId: number, formCode: stri
 }
 
 /** A move of the workflow: the report's new status, its event and the audit row. */
-async function addEvent(trx: Knex.Transaction, ctx: AuditContext, report: ReportRow, action: string, status: ReportStatus, comment: string | null, versionNumber: number | null) {
+async function addEvent(
+  trx: Knex.Transaction,
+  ctx: AuditContext,
+  report: ReportRow,
+  action: string,
+  status: ReportStatus,
+  comment: string | null,
+  versionNumber: number | null,
+) {
   await recordReportEvent(trx, report.id, { status, action, comment, versionNumber, actorUserId: ctx.actorUserId });
   await recordAudit(trx, ctx, {
-    action: `report.${action}`, entity: 'report', entityId: report.id, organizationId: report.organizationId,
-    oldValues: { status: report.status }, newValues: { status, formCode: report.formCode, date: report.reportDate, versionNumber, comment },
+    action: `report.${action}`,
+    entity: 'report',
+    entityId: report.id,
+    organizationId: report.organizationId,
+    oldValues: { status: report.status },
+    newValues: { status, formCode: report.formCode, date: report.reportDate, versionNumber, comment },
   });
 }
 
@@ -55,25 +81,42 @@ async function addEvent(trx: Knex.Transaction, ctx: AuditContext, report: Report
  * outlive no card (retention clears them) and are shown only to readers who may open the card.
  */
 function withoutNames(result: ReportResult): ReportResult {
-  return { ...result, controls: result.controls.map((c) => ({ ...c, cards: c.cards.map(({ id, inpo }) => ({ id, inpo })) })) };
+  return {
+    ...result,
+    controls: result.controls.map((c) => ({ ...c, cards: c.cards.map(({ id, inpo }) => ({ id, inpo })) })),
+  };
 }
 
 /** Freezes the computed report as a new version. Failed error-level controls block filing. */
-export async function fileReport(db: Knex, ctx: AuditContext, organizationId: number, result: ReportResult): Promise<number> {
+export async function fileReport(
+  db: Knex,
+  ctx: AuditContext,
+  organizationId: number,
+  result: ReportResult,
+): Promise<number> {
   const blocking = result.controls.filter((c) => c.severity === 'error');
   if (blocking.length) {
-    throw new ValidationError(blocking.map((c) => ({ field: 'form', message: `Отчёт не сдан: не пройдена проверка «${c.message}»` })));
+    throw new ValidationError(
+      blocking.map((c) => ({ field: 'form', message: `Отчёт не сдан: не пройдена проверка «${c.message}»` })),
+    );
   }
   return inTransaction(db, async (trx) => {
     const report = await lockReportForFiling(trx, organizationId, result.form.code, result.date);
-    if (report.status === 'accepted') throw new ConflictError('Отчёт уже принят вышестоящей организацией; изменить его можно только после возврата');
+    if (report.status === 'accepted')
+      throw new ConflictError('Отчёт уже принят вышестоящей организацией; изменить его можно только после возврата');
     // a repeat of a filing (a double click, two tabs) freezes nothing new: the same figures are already the filed version
     if (report.status === 'submitted') {
       const same = await latestVersionIfSame(trx, report.id, result);
       if (same !== undefined) return same;
     }
     const number = ((await lastVersionNumber(trx, report.id)) ?? 0) + 1;
-    await insertVersion(trx, { reportId: report.id, number, formVersionId: result.form.formVersionId, result: withoutNames(result), filedBy: ctx.actorUserId });
+    await insertVersion(trx, {
+      reportId: report.id,
+      number,
+      formVersionId: result.form.formVersionId,
+      result: withoutNames(result),
+      filedBy: ctx.actorUserId,
+    });
     await addEvent(trx, ctx, report, 'filed', 'submitted', null, number);
     return number;
   });
@@ -81,14 +124,26 @@ export async function fileReport(db: Knex, ctx: AuditContext, organizationId: nu
 
 const TRANSITIONS = {
   accepted: { from: ['submitted'], status: 'accepted', refusal: 'Принять можно только сданный отчёт' },
-  returned: { from: ['submitted'], status: 'returned', refusal: 'Вернуть можно только сданный и ещё не принятый отчёт' },
+  returned: {
+    from: ['submitted'],
+    status: 'returned',
+    refusal: 'Вернуть можно только сданный и ещё не принятый отчёт',
+  },
   reopened: { from: ['accepted'], status: 'returned', refusal: 'Открыть заново можно только принятый отчёт' },
 } as const;
 
 export type Decision = keyof typeof TRANSITIONS;
 
 /** A decision of the higher organization on a filed report. */
-export async function decide(db: Knex, ctx: AuditContext, organizationId: number, formCode: string, date: string, action: Decision, comment: string | null) {
+export async function decide(
+  db: Knex,
+  ctx: AuditContext,
+  organizationId: number,
+  formCode: string,
+  date: string,
+  action: Decision,
+  comment: string | null,
+) {
   const t = TRANSITIONS[action];
   await inTransaction(db, async (trx) => {
     const report = await lockReport(trx, organizationId, formCode, date);
@@ -112,7 +167,8 @@ export function diffReports(a: ReportResult, b: ReportResult): LineDiff[] {
   for (const line of a.sections.flatMap((s) => s.lines)) {
     const other = bLines.get(line.no);
     if (line.type === 'text') {
-      if ((other?.text ?? null) !== (line.text ?? null)) out.push({ no: line.no, label: line.label, column: 'text', a: line.text ?? null, b: other?.text ?? null });
+      if ((other?.text ?? null) !== (line.text ?? null))
+        out.push({ no: line.no, label: line.label, column: 'text', a: line.text ?? null, b: other?.text ?? null });
       continue;
     }
     for (const column of line.columns) {

@@ -19,7 +19,10 @@ const DEFAULT_FORM = '5-SP';
 const COLUMNS = ['total', 'women', 'youth'] as const;
 
 /** The lines a form computes and how: two forms of one shape give every ППО the same lines. */
-const shapeOf = (f: FormVersion) => JSON.stringify([...compiledForm(f.definition).lines.values()].map((c) => [c.line.no, c.line.type, c.line.formula ?? null]));
+const shapeOf = (f: FormVersion) =>
+  JSON.stringify(
+    [...compiledForm(f.definition).lines.values()].map((c) => [c.line.no, c.line.type, c.line.formula ?? null]),
+  );
 
 /** Lines of the consolidated form that stay live: distinct persons are counted over the whole subtree, not added up. */
 function distinctLine(form: CompiledForm, no: string): boolean {
@@ -27,10 +30,15 @@ function distinctLine(form: CompiledForm, no: string): boolean {
   return expr?.k === 'ind' && !!INDICATORS[expr.name]?.distinct;
 }
 
-const add = (a: number | null | undefined, b: number | null | undefined) => (a == null && b == null ? null : (a ?? 0) + (b ?? 0));
+const add = (a: number | null | undefined, b: number | null | undefined) =>
+  a == null && b == null ? null : (a ?? 0) + (b ?? 0);
 const minus = (a: number | null | undefined, b: number | null | undefined) => (a == null ? null : a - (b ?? 0));
 
-export interface PrimaryForms { primaries: FormVersion[]; base: FormVersion; others: FormVersion[] }
+export interface PrimaryForms {
+  primaries: FormVersion[];
+  base: FormVersion;
+  others: FormVersion[];
+}
 
 /**
  * The active primary forms, read once for a report or a batch of them: the default one and those of other
@@ -48,14 +56,31 @@ export async function activePrimaryForms(db: Knex): Promise<PrimaryForms | undef
  * The override of section I for a live consolidated report whose subtree holds ППО of a form with other
  * lines than the default one; undefined when every ППО's form has the default's lines.
  */
-export async function ownFormsOverride(db: Knex, forms: PrimaryForms | undefined, form: CompiledForm, root: RootOnDate, periodStart: string, values: IndicatorValues): Promise<LineOverride | undefined> {
+export async function ownFormsOverride(
+  db: Knex,
+  forms: PrimaryForms | undefined,
+  form: CompiledForm,
+  root: RootOnDate,
+  periodStart: string,
+  values: IndicatorValues,
+): Promise<LineOverride | undefined> {
   if (!forms) return undefined;
   const { primaries, base, others } = forms;
-  const ppo = await ppoOnForms(db, root, others.map((f) => f.code));
+  const ppo = await ppoOnForms(
+    db,
+    root,
+    others.map((f) => f.code),
+  );
   if (!ppo.length) return undefined;
   const baseForm = compiledForm(base.definition);
   const names = new Set([...baseForm.indicators, ...others.flatMap((f) => [...compiledForm(f.definition).indicators])]);
-  const own = await computeIndicators(db, { rootIds: ppo.map((p) => p.id), date: root.date, periodStart, names, own: true });
+  const own = await computeIndicators(db, {
+    rootIds: ppo.map((p) => p.id),
+    date: root.date,
+    periodStart,
+    names,
+    own: true,
+  });
 
   const sums = new Map<string, ColumnValues>();
   const addLines = (lines: { no: string; type: string; values: ColumnValues }[]) => {
@@ -81,15 +106,21 @@ export async function ownFormsOverride(db: Knex, forms: PrimaryForms | undefined
   }
   // a headcount nobody else entered stays absent: the subtraction would leave 0 where the rest has no figure
   for (const name of baseForm.indicators) {
-    if (absentWhenNone(INDICATORS[name]!) && rest[name]!.contributors === 0) rest[name] = { total: null, women: null, youth: null, contributors: 0 };
+    if (absentWhenNone(INDICATORS[name]!) && rest[name]!.contributors === 0)
+      rest[name] = { total: null, women: null, youth: null, contributors: 0 };
   }
   addLines(evaluateForm(baseForm, rest, {}).sections.flatMap((s) => s.lines));
   const formLines = new Set(primaries.flatMap((f) => [...compiledForm(f.definition).lines.keys()]));
-  return (no) => (formLines.has(no) && !distinctLine(form, no) ? (sums.get(no) ?? { total: 0, women: 0, youth: 0 }) : undefined);
+  return (no) =>
+    formLines.has(no) && !distinctLine(form, no) ? (sums.get(no) ?? { total: 0, women: 0, youth: 0 }) : undefined;
 }
 
 /** The ППО of the subtree on a date that file one of these forms (other than the default: a partial index holds them). */
-async function ppoOnForms(db: Knex, { id, date, frame }: RootOnDate, codes: string[]): Promise<{ id: number; form: string }[]> {
+async function ppoOnForms(
+  db: Knex,
+  { id, date, frame }: RootOnDate,
+  codes: string[],
+): Promise<{ id: number; form: string }[]> {
   const d = sqlDate(date);
   const { rows } = await db.raw(
     `${rootsOn(frame, d)} SELECT o.id, o.primary_form AS form FROM roots r ${under(frame, 'o', d)}

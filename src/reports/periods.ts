@@ -13,21 +13,27 @@ export function isReportingDate(def: FormDefinition, date: string): boolean {
 /** The previous reporting date strictly before `date`. */
 export function periodStart(def: FormDefinition, date: string): string {
   const year = Number(date.slice(0, 4));
-  const candidates = [year, year - 1].flatMap((y) => def.reportingDates.map((md) => iso(y, md))).filter((d) => d < date);
+  const candidates = [year, year - 1]
+    .flatMap((y) => def.reportingDates.map((md) => iso(y, md)))
+    .filter((d) => d < date);
   return candidates.sort().at(-1) ?? iso(year - 1, date.slice(5));
 }
 
 /** The latest reporting date on or before `today`: what a chair is asked to file now. */
 export function currentReportingDate(def: FormDefinition, today: string): string {
   const year = Number(today.slice(0, 4));
-  const candidates = [year, year - 1].flatMap((y) => def.reportingDates.map((md) => iso(y, md))).filter((d) => d <= today);
+  const candidates = [year, year - 1]
+    .flatMap((y) => def.reportingDates.map((md) => iso(y, md)))
+    .filter((d) => d <= today);
   return candidates.sort().at(-1)!;
 }
 
 /** The first reporting date after `today`: the report a chair prepares next. */
 export function nextReportingDate(def: FormDefinition, today: string): string {
   const year = Number(today.slice(0, 4));
-  const candidates = [year, year + 1].flatMap((y) => def.reportingDates.map((md) => iso(y, md))).filter((d) => d > today);
+  const candidates = [year, year + 1]
+    .flatMap((y) => def.reportingDates.map((md) => iso(y, md)))
+    .filter((d) => d > today);
   return candidates.sort()[0]!;
 }
 
@@ -48,7 +54,10 @@ export function dueDate(def: FormDefinition, date: string): string {
   return d.toISOString().slice(0, 10);
 }
 
-export const isIsoDate = (s: string) => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) && new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
+export const isIsoDate = (s: string) =>
+  /^\d{4}-\d{2}-\d{2}$/.test(s) &&
+  !Number.isNaN(Date.parse(`${s}T00:00:00Z`)) &&
+  new Date(`${s}T00:00:00Z`).toISOString().startsWith(s);
 
 /** The registry holds nothing before the union's records went digital; no report is asked for before this. */
 export const FIRST_REPORT_DATE = '1990-01-01';
@@ -62,4 +71,5 @@ export function isReportDate(s: string, today = todayIso()): boolean {
   return isIsoDate(s) && s >= FIRST_REPORT_DATE && s <= yearAhead;
 }
 
-export const REPORT_DATE_MESSAGE = 'Отчёт на такую дату не составляется: укажите дату не раньше 01.01.1990 и не позже чем через год от сегодняшней';
+export const REPORT_DATE_MESSAGE =
+  'Отчёт на такую дату не составляется: укажите дату не раньше 01.01.1990 и не позже чем через год от сегодняшней';

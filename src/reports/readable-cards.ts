@@ -14,12 +14,20 @@ import type { ReportResult } from './report-builder';
 export async function readableReport(db: Knex, principal: Principal, result: ReportResult): Promise<ReportResult> {
   const ids = [...new Set(result.controls.flatMap((c) => c.cards.map((m) => m.id)))];
   if (!ids.length) return result;
-  const rows = await db('members as m').join('organizations as o', 'o.id', 'm.organization_id').whereIn('m.id', ids)
+  const rows = await db('members as m')
+    .join('organizations as o', 'o.id', 'm.organization_id')
+    .whereIn('m.id', ids)
     .select('m.id', 'm.surname', 'm.name', 'm.patronymic', 'o.id as orgId', 'o.path', 'o.level', 'o.inpo');
   const readable = new Map<number, CardRef>(
     rows
       .filter((r) => can(principal, 'member.view', { id: r.orgId, path: r.path, level: r.level }))
-      .map((r) => [Number(r.id), { id: Number(r.id), surname: r.surname, name: r.name, patronymic: r.patronymic, inpo: r.inpo }]),
+      .map((r) => [
+        Number(r.id),
+        { id: Number(r.id), surname: r.surname, name: r.name, patronymic: r.patronymic, inpo: r.inpo },
+      ]),
   );
-  return { ...result, controls: result.controls.map((c) => ({ ...c, cards: c.cards.flatMap((m) => readable.get(m.id) ?? []) })) };
+  return {
+    ...result,
+    controls: result.controls.map((c) => ({ ...c, cards: c.cards.flatMap((m) => readable.get(m.id) ?? []) })),
+  };
 }

@@ -1,10 +1,22 @@
 import type { Knex } from 'knex';
 import type { OrgRow } from '../registry/orgs.repo';
 import { CHANGES_SINCE_FILING, compiledForm, type CompiledForm } from './forms/compile';
-import { evaluateForm, type ControlFailure, type LineOverride, type LineResult, type UncheckedControl } from './forms/evaluate';
+import {
+  evaluateForm,
+  type ControlFailure,
+  type LineOverride,
+  type LineResult,
+  type UncheckedControl,
+} from './forms/evaluate';
 import type { ColumnKey, LinesForm } from './forms/form-schema';
 import { countsOwnUnits, isPrimaryForm, type FormVersion } from './forms/forms.repo';
-import { listCards, listMissingHeadcounts, listOfficersWithoutPerson, toCardRefs, type CardRef } from './indicators/behind';
+import {
+  listCards,
+  listMissingHeadcounts,
+  listOfficersWithoutPerson,
+  toCardRefs,
+  type CardRef,
+} from './indicators/behind';
 import { computeIndicators, type ColumnValues } from './indicators/engine';
 import { INDICATORS } from './indicators/catalog';
 import { personKeysOf, type PersonKeys } from './indicators/person-keys';
@@ -60,7 +72,14 @@ export interface BuildOptions {
 function header(fv: FormVersion, org: OrgRef, date: string) {
   const def = fv.definition;
   return {
-    form: { code: def.code, name: def.name, title: def.title, version: def.version, formVersionId: fv.id, kind: def.kind },
+    form: {
+      code: def.code,
+      name: def.name,
+      title: def.title,
+      version: def.version,
+      formVersionId: fv.id,
+      kind: def.kind,
+    },
     organization: { id: org.id, inpo: org.inpo, name: org.name, level: org.level },
     date,
     periodStart: periodStart(def, date),
@@ -68,16 +87,41 @@ function header(fv: FormVersion, org: OrgRef, date: string) {
   };
 }
 
-export async function buildReport(db: Knex, fv: FormVersion, org: OrgRef, date: string, options: BuildOptions = {}): Promise<ReportResult> {
+export async function buildReport(
+  db: Knex,
+  fv: FormVersion,
+  org: OrgRef,
+  date: string,
+  options: BuildOptions = {},
+): Promise<ReportResult> {
   const base = header(fv, org, date);
   const def = fv.definition;
   const root = await rootOnDate(db, org.id, date);
   if (def.kind === 'list') {
     const [rows, gaps] = await Promise.all([primaryAgreementRows(db, root), headcountGaps(db, root, false)]);
-    return { ...base, source: 'live', columns: [], sections: [], controls: [], unchecked: [], gaps, listColumns: def.listColumns, rows };
+    return {
+      ...base,
+      source: 'live',
+      columns: [],
+      sections: [],
+      controls: [],
+      unchecked: [],
+      gaps,
+      listColumns: def.listColumns,
+      rows,
+    };
   }
   const form = compiledForm(def);
-  const values = (await computeIndicators(db, { rootIds: [org.id], date, periodStart: base.periodStart, names: form.indicators, own: countsOwnUnits(def), tree: root.frame.tree })).get(org.id)!;
+  const values = (
+    await computeIndicators(db, {
+      rootIds: [org.id],
+      date,
+      periodStart: base.periodStart,
+      names: form.indicators,
+      own: countsOwnUnits(def),
+      tree: root.frame.tree,
+    })
+  ).get(org.id)!;
   const carried = def.carriedForward;
   const counted = carried && values[carried.indicator];
   if (options.previousFiled && counted) {
@@ -86,23 +130,48 @@ export async function buildReport(db: Knex, fv: FormVersion, org: OrgRef, date: 
     values[carried.indicator] = start;
   }
   const texts = hasTextLines(def) ? await agreementTexts(db, org.id, date) : {};
-  const evaluation = evaluateForm(form, values, texts, options.override ?? (await (await byOwnForms(db, form))(root, base.periodStart, values)));
+  const evaluation = evaluateForm(
+    form,
+    values,
+    texts,
+    options.override ?? (await (await byOwnForms(db, form))(root, base.periodStart, values)),
+  );
   const controls = await Promise.all(
     evaluation.failures.map(async (f) => {
-      const behind = await cardsBehind(db, f.cardsIndicator, org, root, base.periodStart, countsOwnUnits(def), options.previousFiled?.filedAt);
+      const behind = await cardsBehind(
+        db,
+        f.cardsIndicator,
+        org,
+        root,
+        base.periodStart,
+        countsOwnUnits(def),
+        options.previousFiled?.filedAt,
+      );
       return { ...f, cards: behind.cards, cardsTotal: behind.total };
     }),
   );
-  const personKeys = options.personKeys && !options.override ? await personKeysOf(db, form, root, base.periodStart) : undefined;
+  const personKeys =
+    options.personKeys && !options.override ? await personKeysOf(db, form, root, base.periodStart) : undefined;
   const gaps = [...(options.filedGaps ?? []), ...(await findGaps(db, form, root, values, !options.override))];
   return {
-    ...base, source: options.override ? 'filed' : 'live', columns: def.columns, sections: evaluation.sections, controls, unchecked: evaluation.unchecked, gaps,
+    ...base,
+    source: options.override ? 'filed' : 'live',
+    columns: def.columns,
+    sections: evaluation.sections,
+    controls,
+    unchecked: evaluation.unchecked,
+    gaps,
     ...(personKeys && Object.keys(personKeys).length ? { personKeys } : {}),
   };
 }
 
 /** The same form evaluated for several organizations with one query per indicator group (sheets per child, comparisons). */
-export async function buildReportsForRoots(db: Knex, fv: FormVersion, orgs: OrgRef[], date: string): Promise<Map<number, ReportResult>> {
+export async function buildReportsForRoots(
+  db: Knex,
+  fv: FormVersion,
+  orgs: OrgRef[],
+  date: string,
+): Promise<Map<number, ReportResult>> {
   const out = new Map<number, ReportResult>();
   if (!orgs.length) return out;
   const def = fv.definition;
@@ -113,15 +182,36 @@ export async function buildReportsForRoots(db: Knex, fv: FormVersion, orgs: OrgR
   const form = compiledForm(def);
   const start = periodStart(def, date);
   // one tree for all the roots: the dated one if anything under any of them has moved since
-  const frame = await frameSince(db, orgs.map((o) => o.id), date);
-  const values = await computeIndicators(db, { rootIds: orgs.map((o) => o.id), date, periodStart: start, names: form.indicators, own: countsOwnUnits(def), tree: frame.tree });
+  const frame = await frameSince(
+    db,
+    orgs.map((o) => o.id),
+    date,
+  );
+  const values = await computeIndicators(db, {
+    rootIds: orgs.map((o) => o.id),
+    date,
+    periodStart: start,
+    names: form.indicators,
+    own: countsOwnUnits(def),
+    tree: frame.tree,
+  });
   const ownForms = await byOwnForms(db, form);
   for (const org of orgs) {
     const texts = hasTextLines(def) ? await agreementTexts(db, org.id, date) : {};
-    const evaluation = evaluateForm(form, values.get(org.id)!, texts, await ownForms({ id: org.id, date, frame }, start, values.get(org.id)!));
+    const evaluation = evaluateForm(
+      form,
+      values.get(org.id)!,
+      texts,
+      await ownForms({ id: org.id, date, frame }, start, values.get(org.id)!),
+    );
     out.set(org.id, {
-      ...header(fv, org, date), source: 'live', columns: def.columns, sections: evaluation.sections,
-      controls: evaluation.failures.map((f) => ({ ...f, cards: [], cardsTotal: 0 })), unchecked: evaluation.unchecked, gaps: [],
+      ...header(fv, org, date),
+      source: 'live',
+      columns: def.columns,
+      sections: evaluation.sections,
+      controls: evaluation.failures.map((f) => ({ ...f, cards: [], cardsTotal: 0 })),
+      unchecked: evaluation.unchecked,
+      gaps: [],
     });
   }
   return out;
@@ -130,7 +220,8 @@ export async function buildReportsForRoots(db: Knex, fv: FormVersion, orgs: OrgR
 /** A form that consolidates primary forms adds up its ППО each on its own form (own-forms.ts); the active forms are read once. */
 async function byOwnForms(db: Knex, form: CompiledForm) {
   const forms = (form.def as LinesForm).consolidates?.some(isPrimaryForm) ? await activePrimaryForms(db) : undefined;
-  return (root: RootOnDate, start: string, values: Record<string, ColumnValues>) => ownFormsOverride(db, forms, form, root, start, values);
+  return (root: RootOnDate, start: string, values: Record<string, ColumnValues>) =>
+    ownFormsOverride(db, forms, form, root, start, values);
 }
 
 const hasTextLines = (def: LinesForm) => def.sections.some((s) => s.lines.some((l) => l.type === 'text'));
@@ -141,9 +232,18 @@ const hasTextLines = (def: LinesForm) => def.sections.some((s) => s.lines.some((
  */
 const CARDS_KEPT = 200;
 
-async function cardsBehind(db: Knex, indicator: string | undefined, org: OrgRef, root: RootOnDate, start: string, own: boolean, filedAt?: Date): Promise<{ cards: CardRef[]; total: number }> {
+async function cardsBehind(
+  db: Knex,
+  indicator: string | undefined,
+  org: OrgRef,
+  root: RootOnDate,
+  start: string,
+  own: boolean,
+  filedAt?: Date,
+): Promise<{ cards: CardRef[]; total: number }> {
   if (!indicator) return { cards: [], total: 0 };
-  if (indicator === CHANGES_SINCE_FILING) return filedAt ? changedSinceFiling(db, org, start, filedAt) : { cards: [], total: 0 };
+  if (indicator === CHANGES_SINCE_FILING)
+    return filedAt ? changedSinceFiling(db, org, start, filedAt) : { cards: [], total: 0 };
   return listCards(db, root, indicator, start, CARDS_KEPT, own);
 }
 
@@ -169,19 +269,41 @@ async function changedSinceFiling(db: Knex, org: OrgRef, start: string, filedAt:
 }
 
 /** The indicators read from the passports' headcounts (directly, or as the employees an agreement covers). */
-const HEADCOUNT_INDICATORS = ['staff_total', 'staff_ped', 'students_total', 'agreement_staff_total', 'agreement_staff_covered'];
+const HEADCOUNT_INDICATORS = [
+  'staff_total',
+  'staff_ped',
+  'students_total',
+  'agreement_staff_total',
+  'agreement_staff_covered',
+];
 
-async function findGaps(db: Knex, form: CompiledForm, root: RootOnDate, values: Record<string, ColumnValues>, headcounts: boolean): Promise<DataGap[]> {
+async function findGaps(
+  db: Knex,
+  form: CompiledForm,
+  root: RootOnDate,
+  values: Record<string, ColumnValues>,
+  headcounts: boolean,
+): Promise<DataGap[]> {
   const gaps: DataGap[] = [];
   if (headcounts && HEADCOUNT_INDICATORS.some((n) => form.indicators.has(n))) {
     gaps.push(...(await headcountGaps(db, root, countsOwnUnits(form.def))));
   }
   if ([...form.indicators].some((n) => INDICATORS[n]?.group === 'officers')) {
     const missing = await listOfficersWithoutPerson(db, root);
-    if (missing.total) gaps.push({ message: 'Выборные лица без персоны (не выбраны из карточек членов Профсоюза и не внесены по СНИЛС; «Указать человека» на вкладке «Председатель и выборные»): пол и возраст неизвестны, в графах «женщины» и «молодёжь» строк о выборных лицах они не учтены', ...missing });
+    if (missing.total)
+      gaps.push({
+        message:
+          'Выборные лица без персоны (не выбраны из карточек членов Профсоюза и не внесены по СНИЛС; «Указать человека» на вкладке «Председатель и выборные»): пол и возраст неизвестны, в графах «женщины» и «молодёжь» строк о выборных лицах они не учтены',
+        ...missing,
+      });
   }
   if (form.indicators.has('institutions_total') && values.institutions_total?.total == null) {
-    gaps.push({ message: 'Не указано число образовательных организаций на территории (вкладка «Численность» паспорта территориальной организации)', orgs: [], total: 0 });
+    gaps.push({
+      message:
+        'Не указано число образовательных организаций на территории (вкладка «Численность» паспорта территориальной организации)',
+      orgs: [],
+      total: 0,
+    });
   }
   return gaps;
 }
@@ -190,5 +312,13 @@ async function findGaps(db: Knex, form: CompiledForm, root: RootOnDate, values: 
 /** `own`: a primary form reads its own units only (a ППО with territorial rights does not answer for its child ППО) */
 async function headcountGaps(db: Knex, root: RootOnDate, own: boolean): Promise<DataGap[]> {
   const missing = await listMissingHeadcounts(db, root, 20, own);
-  return missing.total ? [{ message: 'Нет численности работников и обучающихся на дату отчёта (вкладка «Численность» паспорта): охват по этим организациям не посчитан', ...missing }] : [];
+  return missing.total
+    ? [
+        {
+          message:
+            'Нет численности работников и обучающихся на дату отчёта (вкладка «Численность» паспорта): охват по этим организациям не посчитан',
+          ...missing,
+        },
+      ]
+    : [];
 }

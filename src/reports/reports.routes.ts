@@ -33,7 +33,9 @@ const reportQuery = z.object({
   source: z.enum(['live', 'filed']).optional().catch(undefined),
   children: z.enum(['1']).optional().catch(undefined),
 });
-const commentSchema = z.object({ comment: z.string().trim().min(1, 'Напишите, что нужно исправить').max(2000, 'Не больше 2000 знаков') });
+const commentSchema = z.object({
+  comment: z.string().trim().min(1, 'Напишите, что нужно исправить').max(2000, 'Не больше 2000 знаков'),
+});
 
 export function reportsRoutes({ db, eventDates, loaders, services: { reports } }: Deps): Router {
   const routes = guardedRouter();
@@ -43,13 +45,23 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
     const org = orgOf(req);
     const rows = await reports.calendarOf(org);
     const consolidating = org.level !== 'primary' || org.hasTerritorialRights;
-    res.render('reports/index', { title: `Отчёты: ${org.name}`, section: 'reports', org, rows, consolidating, REPORT_STATUS_LABELS, LEVEL_LABELS });
+    res.render('reports/index', {
+      title: `Отчёты: ${org.name}`,
+      section: 'reports',
+      org,
+      rows,
+      consolidating,
+      REPORT_STATUS_LABELS,
+      LEVEL_LABELS,
+    });
   });
 
   // "any date": the reports page's date field lands on the report's stable URL
   routes.get('/orgs/:inpo/reports/open', can('report.view'), async (req, res) => {
     const org = orgOf(req);
-    const q = z.object({ form: z.string().regex(FORM_CODE_PATTERN), date: z.string().refine((d) => isReportDate(d)) }).safeParse(req.query);
+    const q = z
+      .object({ form: z.string().regex(FORM_CODE_PATTERN), date: z.string().refine((d) => isReportDate(d)) })
+      .safeParse(req.query);
     if (!q.success) {
       flash(req, 'danger', 'Укажите форму и дату отчёта');
       return res.redirect(303, `/orgs/${org.inpo}/reports`);
@@ -60,16 +72,37 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
   routes.get('/orgs/:inpo/reports/board', can('report.view'), async (req, res) => {
     const principal = principalOf(req);
     const org = orgOf(req);
-    const code = typeof req.query.form === 'string' ? req.query.form : org.level === 'regional' || org.level === 'union' ? '1-SP' : '2-SP';
+    const code =
+      typeof req.query.form === 'string'
+        ? req.query.form
+        : org.level === 'regional' || org.level === 'union'
+          ? '1-SP'
+          : '2-SP';
     const form = (await reports.formsOf(org)).find((f) => f.code === code);
     if (!form) throw new NotFoundError('Эта форма не сводится организацией такого уровня');
-    const date = typeof req.query.date === 'string' && isReportDate(req.query.date) ? req.query.date : currentReportingDate(form.definition, todayIso());
+    const date =
+      typeof req.query.date === 'string' && isReportDate(req.query.date)
+        ? req.query.date
+        : currentReportingDate(form.definition, todayIso());
     const t = await reports.target(org, form.code, date);
     const rows = await reports.board(t);
-    const counts = Object.fromEntries(['missing', 'draft', 'submitted', 'accepted', 'returned'].map((s) => [s, rows.filter((r) => r.status === s).length]));
+    const counts = Object.fromEntries(
+      ['missing', 'draft', 'submitted', 'accepted', 'returned'].map((s) => [
+        s,
+        rows.filter((r) => r.status === s).length,
+      ]),
+    );
     res.render('reports/board', {
-      title: `Сдача отчётов: ${org.name}`, section: 'reports', org, form, date, rows, counts, REPORT_STATUS_LABELS,
-      dates: recentReportingDates(form.definition, todayIso(), 8), mayDecide: allowed(principal, 'report.accept', org),
+      title: `Сдача отчётов: ${org.name}`,
+      section: 'reports',
+      org,
+      form,
+      date,
+      rows,
+      counts,
+      REPORT_STATUS_LABELS,
+      dates: recentReportingDates(form.definition, todayIso(), 8),
+      mayDecide: allowed(principal, 'report.accept', org),
     });
   });
 
@@ -84,11 +117,21 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
     if (ext === 'json') return res.json(toJson(chosen.result));
     if (ext === 'xlsx') {
       // the children follow the main sheet: live drafts under a live draft, filed versions under anything filed
-      const children = query.children ? await reports.childReports(t, chosen.result.source === 'live' && !chosen.version ? 'live' : 'filed') : [];
-      return sendDownload(db, req, res, { type: XLSX_MIME, fileName: downloadName(t, 'xlsx'), write: (sink) => renderReportWorkbook([chosen.result, ...children], sink.out) });
+      const children = query.children
+        ? await reports.childReports(t, chosen.result.source === 'live' && !chosen.version ? 'live' : 'filed')
+        : [];
+      return sendDownload(db, req, res, {
+        type: XLSX_MIME,
+        fileName: downloadName(t, 'xlsx'),
+        write: (sink) => renderReportWorkbook([chosen.result, ...children], sink.out),
+      });
     }
     if (ext === 'pdf') {
-      return sendDownload(db, req, res, { type: 'application/pdf', fileName: downloadName(t, 'pdf'), write: (sink) => renderReportPdf(chosen.result, sink.out) });
+      return sendDownload(db, req, res, {
+        type: 'application/pdf',
+        fileName: downloadName(t, 'pdf'),
+        write: (sink) => renderReportPdf(chosen.result, sink.out),
+      });
     }
     await showReport(req, res, t, chosen);
   });
@@ -97,7 +140,12 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
     const t = await reports.target(orgOf(req), String(req.params.form), String(req.params.date));
     const outcome = await reports.file(auditContextOf(req), t);
     if ('refused' in outcome) for (const f of outcome.refused) flash(req, 'danger', f.message);
-    else flash(req, 'success', `Отчёт сдан (версия ${outcome.number}). Вышестоящая организация увидит его на доске сдачи отчётов.`);
+    else
+      flash(
+        req,
+        'success',
+        `Отчёт сдан (версия ${outcome.number}). Вышестоящая организация увидит его на доске сдачи отчётов.`,
+      );
     res.redirect(303, reportUrl(t));
   });
 
@@ -113,11 +161,19 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
         // the coordinator stays on the report, the field saying what is missing
         if (!form.ok) {
           const errors = form.errors.map((e) => ({ ...e, field: `${action}-comment` }));
-          return showReport(req, res.status(422), t, await chooseResult(principal, t, {}), { errors, comment: String(req.body?.comment ?? '') });
+          return showReport(req, res.status(422), t, await chooseResult(principal, t, {}), {
+            errors,
+            comment: String(req.body?.comment ?? ''),
+          });
         }
         comment = form.data.comment;
       }
-      await reports.decide(auditContextOf(req), t, action === 'accept' ? 'accepted' : action === 'return' ? 'returned' : 'reopened', comment);
+      await reports.decide(
+        auditContextOf(req),
+        t,
+        action === 'accept' ? 'accepted' : action === 'return' ? 'returned' : 'reopened',
+        comment,
+      );
       flash(req, 'success', action === 'accept' ? 'Отчёт принят' : 'Отчёт возвращён на доработку');
       res.redirect(303, reportUrl(t));
     });
@@ -126,15 +182,32 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
   routes.get('/reports/:form/:inpo/:date/compare', can('report.view'), async (req, res) => {
     const t = await reports.target(orgOf(req), String(req.params.form), String(req.params.date));
     const comparison = await reports.compare(t);
-    res.render('reports/compare', { title: `Сверка: ${t.form.definition.name}, ${t.org.name}`, section: 'reports', t, ...comparison, REPORT_STATUS_LABELS, reportUrl });
+    res.render('reports/compare', {
+      title: `Сверка: ${t.form.definition.name}, ${t.org.name}`,
+      section: 'reports',
+      t,
+      ...comparison,
+      REPORT_STATUS_LABELS,
+      reportUrl,
+    });
   });
 
   routes.get('/reports/:form/:inpo/:date/versions', can('report.view'), async (req, res) => {
     const t = await reports.target(orgOf(req), String(req.params.form), String(req.params.date));
-    const q = z.object({ a: idInput('Номер версии', 100_000), b: idInput('Номер версии', 100_000) }).safeParse(req.query);
+    const q = z
+      .object({ a: idInput('Номер версии', 100_000), b: idInput('Номер версии', 100_000) })
+      .safeParse(req.query);
     if (!q.success) throw new NotFoundError();
     const [a, b] = await Promise.all([reports.version(t, q.data.a), reports.version(t, q.data.b)]);
-    res.render('reports/versions', { title: `Версии отчёта ${t.form.definition.name}`, section: 'reports', t, a, b, differences: diffReports(a.result, b.result), reportUrl });
+    res.render('reports/versions', {
+      title: `Версии отчёта ${t.form.definition.name}`,
+      section: 'reports',
+      t,
+      a,
+      b,
+      differences: diffReports(a.result, b.result),
+      reportUrl,
+    });
   });
 
   /** The report a page or download shows, as its reader may see it (cards named only to those who may open them). */
@@ -159,23 +232,53 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
     return { result: current.result, version: current.filed, report: current.report };
   }
 
-  async function showReport(req: Request, res: Response, t: ReportTarget, chosen: Awaited<ReturnType<typeof chooseResult>>, refused: { errors: FieldError[]; comment: string } = { errors: [], comment: '' }) {
+  async function showReport(
+    req: Request,
+    res: Response,
+    t: ReportTarget,
+    chosen: Awaited<ReturnType<typeof chooseResult>>,
+    refused: { errors: FieldError[]; comment: string } = { errors: [], comment: '' },
+  ) {
     const principal = principalOf(req);
     const mayFile = allowed(principal, 'report.file', t.org);
     // Opening a report reads it: the row appears when the report is first filed (a GET never writes).
     const report = chosen.report ?? (await reports.reportOf(t));
-    const [{ versions, events }, higher] = await Promise.all([reports.historyOf(report), reports.higher(principal, t.org)]);
+    const [{ versions, events }, higher] = await Promise.all([
+      reports.historyOf(report),
+      reports.higher(principal, t.org),
+    ]);
     const def = t.form.definition;
     const status = report?.status ?? 'missing';
     res.render('reports/report', {
-      title: `${def.name}: ${t.org.name}`, section: 'reports', t, result: chosen.result,
+      title: `${def.name}: ${t.org.name}`,
+      section: 'reports',
+      t,
+      result: chosen.result,
       // a report filed under an earlier version of the form keeps its lines, whose wording may differ
-      hints: chosen.result.form.version === def.version ? lineHints(def) : {}, shownVersion: chosen.version, report, versions, events,
-      status, REPORT_STATUS_LABELS, returned: status === 'returned' ? lastReturn(events) : undefined, future: t.date > eventDates.today(),
-      headcountControls: t.org.level === 'primary' ? headcountControlIds(def) : new Set<string>(), reportUrl, parent: higher.parent, mayDecide: higher.mayDecide,
-      mayFile: mayFile && isReportingDate(def, t.date) && t.date <= eventDates.today() && report?.status !== 'accepted' && !chosen.version,
-      consolidating: def.kind === 'lines' && !!def.consolidates?.length, listRows: listPageRows(chosen.result),
-      dates: recentReportingDates(def, todayIso(), 8), ...errorViewModel(refused.errors), typedComment: refused.comment,
+      hints: chosen.result.form.version === def.version ? lineHints(def) : {},
+      shownVersion: chosen.version,
+      report,
+      versions,
+      events,
+      status,
+      REPORT_STATUS_LABELS,
+      returned: status === 'returned' ? lastReturn(events) : undefined,
+      future: t.date > eventDates.today(),
+      headcountControls: t.org.level === 'primary' ? headcountControlIds(def) : new Set<string>(),
+      reportUrl,
+      parent: higher.parent,
+      mayDecide: higher.mayDecide,
+      mayFile:
+        mayFile &&
+        isReportingDate(def, t.date) &&
+        t.date <= eventDates.today() &&
+        report?.status !== 'accepted' &&
+        !chosen.version,
+      consolidating: def.kind === 'lines' && !!def.consolidates?.length,
+      listRows: listPageRows(chosen.result),
+      dates: recentReportingDates(def, todayIso(), 8),
+      ...errorViewModel(refused.errors),
+      typedComment: refused.comment,
     });
   }
 
@@ -193,10 +296,30 @@ function downloadName(t: ReportTarget, ext: string) {
 /** The JSON of a report: every line with its number and column values, plus controls and gaps. */
 function toJson(r: ReportResult) {
   return {
-    form: r.form, organization: { inpo: r.organization.inpo, name: r.organization.name, level: r.organization.level },
-    date: r.date, periodStart: r.periodStart, source: r.source, computedAt: r.computedAt,
-    lines: r.sections.flatMap((s) => s.lines.map((l) => ({ section: s.title, no: l.no, label: l.label, type: l.type, values: l.type === 'text' ? undefined : pick(l.values, l.columns), text: l.text }))),
-    controls: r.controls.map((c) => ({ id: c.id, severity: c.severity, message: c.message, failures: c.failures, cards: c.cards.map((m) => m.id), cardsTotal: c.cardsTotal })),
+    form: r.form,
+    organization: { inpo: r.organization.inpo, name: r.organization.name, level: r.organization.level },
+    date: r.date,
+    periodStart: r.periodStart,
+    source: r.source,
+    computedAt: r.computedAt,
+    lines: r.sections.flatMap((s) =>
+      s.lines.map((l) => ({
+        section: s.title,
+        no: l.no,
+        label: l.label,
+        type: l.type,
+        values: l.type === 'text' ? undefined : pick(l.values, l.columns),
+        text: l.text,
+      })),
+    ),
+    controls: r.controls.map((c) => ({
+      id: c.id,
+      severity: c.severity,
+      message: c.message,
+      failures: c.failures,
+      cards: c.cards.map((m) => m.id),
+      cardsTotal: c.cardsTotal,
+    })),
     unchecked: r.unchecked ?? [],
     gaps: r.gaps,
     rows: r.rows,

@@ -8,7 +8,14 @@ import { findOrgById, findOrgByInpo, selectOrg, type OrgRow } from '../registry/
 import { INPO_PATTERN } from '../shared/inpo';
 import { todayIso } from '../shared/dates';
 import { FORM_CODE_PATTERN, type ColumnKey } from './forms/form-schema';
-import { appliesTo, isPrimaryForm, findActiveForm, findFormVersion, listActiveForms, type FormVersion } from './forms/forms.repo';
+import {
+  appliesTo,
+  isPrimaryForm,
+  findActiveForm,
+  findFormVersion,
+  listActiveForms,
+  type FormVersion,
+} from './forms/forms.repo';
 import type { ColumnValues } from './indicators/engine';
 import { distinctOverFiled } from './indicators/person-keys';
 import { childrenOn } from './indicators/tree-on-date';
@@ -17,7 +24,17 @@ import { FILED_STATUSES, decide, diffReports, filedLine, fileReport, isOverdue, 
 import { findReport, latestVersion, listEvents, listVersions, type ReportRow, type VersionRow } from './filing.repo';
 import { buildUnionStats } from './indicators/union-stats';
 import { lastUnionStatsFailure } from './indicators/union-stats-failures';
-import { REPORT_DATE_MESSAGE, currentReportingDate, dueDate, isIsoDate, isReportDate, isReportingDate, nextReportingDate, periodStart, recentReportingDates } from './periods';
+import {
+  REPORT_DATE_MESSAGE,
+  currentReportingDate,
+  dueDate,
+  isIsoDate,
+  isReportDate,
+  isReportingDate,
+  nextReportingDate,
+  periodStart,
+  recentReportingDates,
+} from './periods';
 import { noFiledLine, sumFiledLines } from './filed-sums';
 import { buildReport, buildReportsForRoots, type ReportResult } from './report-builder';
 
@@ -36,7 +53,8 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
     if (!FORM_CODE_PATTERN.test(code) || !isIsoDate(date)) throw new NotFoundError();
     if (!isReportDate(date)) throw new NotFoundError(REPORT_DATE_MESSAGE);
     const form = await findActiveForm(db, code);
-    if (!form || !appliesTo(form.definition, org)) throw new NotFoundError('Эта форма не заполняется организацией такого уровня');
+    if (!form || !appliesTo(form.definition, org))
+      throw new NotFoundError('Эта форма не заполняется организацией такого уровня');
     return { org, form, date };
   }
 
@@ -46,9 +64,15 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
    * fails the movement control); a consolidated form adds up its ППО, each from its own start, whatever the
    * territory filed before.
    */
-  async function draft(t: ReportTarget, form: FormVersion = t.form, options: { personKeys?: boolean } = {}): Promise<ReportResult> {
+  async function draft(
+    t: ReportTarget,
+    form: FormVersion = t.form,
+    options: { personKeys?: boolean } = {},
+  ): Promise<ReportResult> {
     const carried = form.definition.kind === 'lines' ? form.definition.carriedForward : undefined;
-    const previous = carried ? await filedLine(db, t.org.id, form.code, periodStart(form.definition, t.date), carried.line) : null;
+    const previous = carried
+      ? await filedLine(db, t.org.id, form.code, periodStart(form.definition, t.date), carried.line)
+      : null;
     return buildReport(db, form, t.org, t.date, { previousFiled: previous, ...options });
   }
 
@@ -61,7 +85,9 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
   }
 
   /** What the downloads give by default: the latest filed version when there is one, else the live draft. */
-  async function current(t: ReportTarget): Promise<{ result: ReportResult; report: ReportRow | undefined; filed: VersionRow | undefined }> {
+  async function current(
+    t: ReportTarget,
+  ): Promise<{ result: ReportResult; report: ReportRow | undefined; filed: VersionRow | undefined }> {
     const report = await findReport(db, t.org.id, t.form.code, t.date);
     const filed = report && FILED_STATUSES.includes(report.status) ? await latestVersion(db, report.id) : undefined;
     return { result: filed ? filed.result : await draft(t), report, filed };
@@ -88,7 +114,8 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
     const active = (await listActiveForms(db)).filter((f) => codes.includes(f.code));
     return Promise.all(
       children.map(async (org) => {
-        const formOf = (f: FormVersion | undefined): f is FormVersion => !!f && appliesTo(f.definition, org) && (org !== t.org || isPrimaryForm(f.code));
+        const formOf = (f: FormVersion | undefined): f is FormVersion =>
+          !!f && appliesTo(f.definition, org) && (org !== t.org || isPrimaryForm(f.code));
         const form = codes.map((c) => active.find((f) => f.code === c)).find(formOf);
         const report = form ? await findReport(db, org.id, form.code, t.date) : undefined;
         const filed = report && FILED_STATUSES.includes(report.status) ? await latestVersion(db, report.id) : undefined;
@@ -109,30 +136,56 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
   /** The consolidation from the children's filed reports alone (what `?source=filed` shows: no live computation). */
   async function consolidateFiled(t: ReportTarget) {
     const filings = await childFilings(t);
-    const { sums, gaps } = sumFiledLines(filings.flatMap((f) => (f.filed ? [{ org: f.org, result: f.filed.result }] : [])));
+    const { sums, gaps } = sumFiledLines(
+      filings.flatMap((f) => (f.filed ? [{ org: f.org, result: f.filed.result }] : [])),
+    );
     const form = t.form.definition.kind === 'lines' ? compiledForm(t.form.definition) : undefined;
     // distinct persons are counted over the children's kept persons, not added up (person-keys.ts)
     const distinct = form
-      ? distinctOverFiled(form, filings.flatMap((f) => (f.filed ? [{ org: f.org, result: f.filed.result }] : [])))
+      ? distinctOverFiled(
+          form,
+          filings.flatMap((f) => (f.filed ? [{ org: f.org, result: f.filed.result }] : [])),
+        )
       : { lines: new Map<string, ColumnValues>(), unkept: [] };
     for (const [no, values] of distinct.lines) sums.set(no, values);
     if (distinct.unkept.length) {
       gaps.push({
-        message: 'Строки «разные лица» сложены по отчётам, сданным до того, как отчёты стали хранить, кого они считают: человек с постами в нескольких из этих организаций посчитан несколько раз',
-        orgs: distinct.unkept.map((o) => ({ inpo: o.inpo, name: o.name })), total: distinct.unkept.length,
+        message:
+          'Строки «разные лица» сложены по отчётам, сданным до того, как отчёты стали хранить, кого они считают: человек с постами в нескольких из этих организаций посчитан несколько раз',
+        orgs: distinct.unkept.map((o) => ({ inpo: o.inpo, name: o.name })),
+        total: distinct.unkept.length,
       });
     }
-    return { filings, fromFiled: await buildReport(db, t.form, t.org, t.date, { override: (no) => sums.get(no) ?? noFiledLine(form, no), filedGaps: gaps }) };
+    return {
+      filings,
+      fromFiled: await buildReport(db, t.form, t.org, t.date, {
+        override: (no) => sums.get(no) ?? noFiledLine(form, no),
+        filedGaps: gaps,
+      }),
+    };
   }
 
   /** The comparison's two sides and the children behind each differing line. */
-  async function compareWith(filings: Awaited<ReturnType<typeof childFilings>>, live: ReportResult, fromFiled: ReportResult, childLive: Map<number, ReportResult>) {
-    const summable = new Set(fromFiled.sections.flatMap((s) => s.lines).filter((l) => l.type === 'count').map((l) => l.no));
+  async function compareWith(
+    filings: Awaited<ReturnType<typeof childFilings>>,
+    live: ReportResult,
+    fromFiled: ReportResult,
+    childLive: Map<number, ReportResult>,
+  ) {
+    const summable = new Set(
+      fromFiled.sections
+        .flatMap((s) => s.lines)
+        .filter((l) => l.type === 'count')
+        .map((l) => l.no),
+    );
     const differences = diffReports(live, fromFiled).map((d) => ({
       ...d,
       children: filings
         .map((f) => {
-          const liveLine = childLive.get(f.org.id)?.sections.flatMap((s) => s.lines).find((l) => l.no === d.no);
+          const liveLine = childLive
+            .get(f.org.id)
+            ?.sections.flatMap((s) => s.lines)
+            .find((l) => l.no === d.no);
           const filedLine = f.filed?.result.sections.flatMap((s) => s.lines).find((l) => l.no === d.no);
           const lv = liveLine?.values[d.column as ColumnKey] ?? null;
           // a line the child's form lacks contributes 0; a value its report lacks (no headcount) stays absent
@@ -145,7 +198,10 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
   }
 
   /** Each child's live draft on the form it files itself (one computation per form). */
-  async function liveChildren(filings: { org: OrgRow; form?: FormVersion }[], date: string): Promise<Map<number, ReportResult>> {
+  async function liveChildren(
+    filings: { org: OrgRow; form?: FormVersion }[],
+    date: string,
+  ): Promise<Map<number, ReportResult>> {
     const byForm = new Map<number, { form: FormVersion; orgs: OrgRow[] }>();
     for (const f of filings) {
       if (!f.form) continue;
@@ -154,7 +210,8 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
       byForm.set(f.form.id, entry);
     }
     const built = new Map<number, ReportResult>();
-    for (const { form, orgs } of byForm.values()) for (const [id, r] of await buildReportsForRoots(db, form, orgs, date)) built.set(id, r);
+    for (const { form, orgs } of byForm.values())
+      for (const [id, r] of await buildReportsForRoots(db, form, orgs, date)) built.set(id, r);
     return built;
   }
 
@@ -191,23 +248,37 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
    */
   async function calendarOf(org: OrgRow) {
     const today = dates.today();
-    return Promise.all((await formsOf(org)).map(async (form) => ({
-      form,
-      dates: await Promise.all([nextReportingDate(form.definition, today), ...recentReportingDates(form.definition, today)].map(async (date) => {
-        const report = await reportOf({ org, form, date });
-        const due = dueDate(form.definition, date);
-        return { date, report, due, upcoming: date > today, overdue: isOverdue(report, due, today) };
+    return Promise.all(
+      (await formsOf(org)).map(async (form) => ({
+        form,
+        dates: await Promise.all(
+          [nextReportingDate(form.definition, today), ...recentReportingDates(form.definition, today)].map(
+            async (date) => {
+              const report = await reportOf({ org, form, date });
+              const due = dueDate(form.definition, date);
+              return { date, report, due, upcoming: date > today, overdue: isOverdue(report, due, today) };
+            },
+          ),
+        ),
       })),
-    })));
+    );
   }
 
   /** The higher organization that accepts or returns this organization's reports. */
-  async function higher(principal: Principal, org: OrgRow): Promise<{ parent: OrgRow | undefined; mayDecide: boolean }> {
+  async function higher(
+    principal: Principal,
+    org: OrgRow,
+  ): Promise<{ parent: OrgRow | undefined; mayDecide: boolean }> {
     const parent = org.parentId ? await findOrgById(db, org.parentId) : undefined;
     return { parent, mayDecide: !!parent && can(principal, 'report.accept', parent) };
   }
 
-  async function previewVersion(id: number, principal: Principal, inpo: string, date: string): Promise<{ form: FormVersion; result: ReportResult | null; org: OrgRow | null; notApplicable: boolean }> {
+  async function previewVersion(
+    id: number,
+    principal: Principal,
+    inpo: string,
+    date: string,
+  ): Promise<{ form: FormVersion; result: ReportResult | null; org: OrgRow | null; notApplicable: boolean }> {
     const form = await findFormVersion(db, id);
     if (!form) throw new NotFoundError();
     if (!INPO_PATTERN.test(inpo) || !isReportDate(date)) return { form, result: null, org: null, notApplicable: false };
@@ -244,7 +315,12 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
    */
   async function file(ctx: AuditContext, t: ReportTarget): Promise<{ number: number } | { refused: FieldError[] }> {
     if (!isReportingDate(t.form.definition, t.date)) {
-      throw new ValidationError([{ field: 'form', message: `Отчёт по форме ${t.form.definition.name} сдаётся на даты: ${t.form.definition.reportingDates.map((d) => d.split('-').reverse().join('.')).join(', ')}` }]);
+      throw new ValidationError([
+        {
+          field: 'form',
+          message: `Отчёт по форме ${t.form.definition.name} сдаётся на даты: ${t.form.definition.reportingDates.map((d) => d.split('-').reverse().join('.')).join(', ')}`,
+        },
+      ]);
     }
     dates.checkPast('form', t.date, 'Отчёт сдаётся за прошедшую дату: дата отчёта');
     const result = await draft(t, t.form, { personKeys: true });
@@ -257,10 +333,12 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
   }
 
   /** The higher organization's decision on a filed report (whether this user may decide it is the route's `higher` check). */
-  const decideOn = (ctx: AuditContext, t: ReportTarget, decision: Decision, comment: string | null) => decide(db, ctx, t.org.id, t.form.code, t.date, decision, comment);
+  const decideOn = (ctx: AuditContext, t: ReportTarget, decision: Decision, comment: string | null) =>
+    decide(db, ctx, t.org.id, t.form.code, t.date, decision, comment);
 
   /** The report's row (status) at its date, if it has been filed. */
-  const reportOf = (t: Pick<ReportTarget, 'org' | 'date'> & { form: { code: string } }) => findReport(db, t.org.id, t.form.code, t.date);
+  const reportOf = (t: Pick<ReportTarget, 'org' | 'date'> & { form: { code: string } }) =>
+    findReport(db, t.org.id, t.form.code, t.date);
 
   /** A filed report's versions and workflow events, newest first. */
   async function historyOf(report: ReportRow | undefined) {
@@ -269,9 +347,29 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
     return { versions, events };
   }
 
-  return { target, draft, file, decide: decideOn, reportOf, historyOf, version, current, childFilings, childReports, compare, consolidateFiled, board, formsOf, calendarOf, higher, previewVersion, filingChildren, warmUnionStats,
+  return {
+    target,
+    draft,
+    file,
+    decide: decideOn,
+    reportOf,
+    historyOf,
+    version,
+    current,
+    childFilings,
+    childReports,
+    compare,
+    consolidateFiled,
+    board,
+    formsOf,
+    calendarOf,
+    higher,
+    previewVersion,
+    filingChildren,
+    warmUnionStats,
     /** The last failed build of the union's statistics, for the federal administrator's forms page. */
-    lastUnionStatsFailure: () => lastUnionStatsFailure(db) };
+    lastUnionStatsFailure: () => lastUnionStatsFailure(db),
+  };
 }
 
 export type ReportsService = ReturnType<typeof createReportsService>;

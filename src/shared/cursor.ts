@@ -36,7 +36,9 @@ export function decodeCursor(value: string | undefined, parts: readonly CursorPa
   if (!value) return null;
   try {
     const values = JSON.parse(Buffer.from(value, 'base64url').toString('utf8')) as unknown;
-    return Array.isArray(values) && values.length === parts.length && parts.every((part, i) => FITS[part](values[i])) ? (values as Cursor) : null;
+    return Array.isArray(values) && values.length === parts.length && parts.every((part, i) => FITS[part](values[i]))
+      ? (values as Cursor)
+      : null;
   } catch {
     return null;
   }

@@ -11,8 +11,24 @@ function formatsFor(timeZone: string) {
     timeZone,
     isoDay: new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }),
     /** The zone's wall-clock reading of an instant, to find its offset from UTC there. */
-    wallClock: new Intl.DateTimeFormat('en-CA', { timeZone, hourCycle: 'h23', year: 'numeric', month: '2-digit', day: '2-digit', hour: '2-digit', minute: '2-digit', second: '2-digit' }),
-    dateTime: new Intl.DateTimeFormat('ru-RU', { timeZone, day: '2-digit', month: '2-digit', year: 'numeric', hour: '2-digit', minute: '2-digit' }),
+    wallClock: new Intl.DateTimeFormat('en-CA', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: '2-digit',
+      day: '2-digit',
+      hour: '2-digit',
+      minute: '2-digit',
+      second: '2-digit',
+    }),
+    dateTime: new Intl.DateTimeFormat('ru-RU', {
+      timeZone,
+      day: '2-digit',
+      month: '2-digit',
+      year: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+    }),
   };
 }
 
@@ -43,7 +59,9 @@ export function dateTimeText(instant: Date): string {
 }
 
 function offsetMs(instant: number): number {
-  const p = Object.fromEntries(formats.wallClock.formatToParts(new Date(instant)).map((x) => [x.type, Number(x.value)]));
+  const p = Object.fromEntries(
+    formats.wallClock.formatToParts(new Date(instant)).map((x) => [x.type, Number(x.value)]),
+  );
   return Date.UTC(p.year!, p.month! - 1, p.day!, p.hour!, p.minute!, p.second!) - Math.floor(instant / 1000) * 1000;
 }
 

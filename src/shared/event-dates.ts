@@ -39,8 +39,14 @@ export function fourteenthBirthday(birthDate: string): string {
   return new Date(Date.UTC(y + 14, m - 1, d)).toISOString().slice(0, 10);
 }
 
-export const since14 = (birthDate: string | null | undefined): EarliestBound => ({ on: birthDate ? fourteenthBirthday(birthDate) : null, what: '14-летия' });
-export const sinceCreation = (createdOn: string | null | undefined): EarliestBound => ({ on: createdOn, what: 'создания организации' });
+export const since14 = (birthDate: string | null | undefined): EarliestBound => ({
+  on: birthDate ? fourteenthBirthday(birthDate) : null,
+  what: '14-летия',
+});
+export const sinceCreation = (createdOn: string | null | undefined): EarliestBound => ({
+  on: createdOn,
+  what: 'создания организации',
+});
 export const sinceLastEvent = (on: string | null | undefined): EarliestBound => ({ on, what: 'предыдущего события' });
 
 export function eventDates(maxFutureDays = DEFAULT_MAX_FUTURE_DAYS, today: () => string = todayIso): EventDates {
@@ -48,12 +54,15 @@ export function eventDates(maxFutureDays = DEFAULT_MAX_FUTURE_DAYS, today: () =>
   const ahead = `${maxFutureDays} ${plural(maxFutureDays, ['день', 'дня', 'дней'])}`;
 
   function problem(on: string, earliest: EarliestBound[]): string | null {
-    const binding = earliest.filter((b): b is { on: string; what: string } => !!b.on).sort((a, b) => b.on.localeCompare(a.on))[0];
+    const binding = earliest
+      .filter((b): b is { on: string; what: string } => !!b.on)
+      .sort((a, b) => b.on.localeCompare(a.on))[0];
     const last = latest();
     if (on <= last && (!binding || on >= binding.on)) return null;
     const future = maxFutureDays ? `не позже чем через ${ahead} от сегодняшнего дня` : 'не позже сегодняшнего дня';
     if (!binding) return `Укажите дату не позже ${formatDate(last)} (${future})`;
-    if (binding.on > last) return `Дата не может быть раньше ${binding.what} (${formatDate(binding.on)}), а она ещё не наступила`;
+    if (binding.on > last)
+      return `Дата не может быть раньше ${binding.what} (${formatDate(binding.on)}), а она ещё не наступила`;
     return `Укажите дату с ${formatDate(binding.on)} по ${formatDate(last)} (не раньше ${binding.what}, ${future})`;
   }
 

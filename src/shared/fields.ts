@@ -10,13 +10,16 @@ import { capitalizePersonName } from './person-names';
 export const blankToUndefined = (v: unknown) => (typeof v === 'string' && v.trim() === '' ? undefined : v);
 
 export const optionalText = (max = 500) =>
-  z.preprocess(blankToUndefined, z.string().trim().max(max, `Не более ${max} символов`).optional()).transform((v) => v ?? null);
+  z
+    .preprocess(blankToUndefined, z.string().trim().max(max, `Не более ${max} символов`).optional())
+    .transform((v) => v ?? null);
 
 export const requiredString = (message: string, max = 500) =>
   z.string({ error: message }).trim().min(1, message).max(max, `Не более ${max} символов`);
 
 /** An organization's ИНПО typed or chosen in a form. */
-export const inpoInput = (message = 'ИНПО — 10 цифр') => z.string({ error: message }).trim().regex(INPO_PATTERN, message);
+export const inpoInput = (message = 'ИНПО — 10 цифр') =>
+  z.string({ error: message }).trim().regex(INPO_PATTERN, message);
 
 /** 'YYYY-MM-DD' (date input) or 'ДД.ММ.ГГГГ' (typed) → 'YYYY-MM-DD' of any year; the calendar date must exist. */
 function calendarDate(value: string): string | null {
@@ -54,34 +57,54 @@ function checkedDate(v: string, ctx: z.RefinementCtx, outOfRange: () => string):
 }
 
 export const requiredDate = (message = 'Укажите дату', outOfRange = storedRangeMessage) =>
-  z.string({ error: message }).trim().min(1, message).transform((v, ctx) => checkedDate(v, ctx, outOfRange) ?? '');
+  z
+    .string({ error: message })
+    .trim()
+    .min(1, message)
+    .transform((v, ctx) => checkedDate(v, ctx, outOfRange) ?? '');
 
 export const optionalDate = (outOfRange = storedRangeMessage) =>
-  z.preprocess(blankToUndefined, z.string().trim().optional()).transform((v, ctx) => (v === undefined ? null : checkedDate(v, ctx, outOfRange)));
+  z
+    .preprocess(blankToUndefined, z.string().trim().optional())
+    .transform((v, ctx) => (v === undefined ? null : checkedDate(v, ctx, outOfRange)));
 
 /** An integer typed as decimal digits: '0x10', '1e3' and '1.5' are refused, not read as 16, 1000 or 1 (shared/numbers.ts). */
 export const integerInput = (message: string) =>
-  z.string({ error: message }).trim().transform((v, ctx) => {
-    const n = parseInteger(v);
-    if (n === null) ctx.addIssue({ code: 'custom', message });
-    return n ?? z.NEVER;
-  });
+  z
+    .string({ error: message })
+    .trim()
+    .transform((v, ctx) => {
+      const n = parseInteger(v);
+      if (n === null) ctx.addIssue({ code: 'custom', message });
+      return n ?? z.NEVER;
+    });
 
 /** A row id chosen in a form (a card, a consent, a duplicate): a positive integer within the column's type. */
 export const idInput = (message: string, max = Number.MAX_SAFE_INTEGER) =>
-  z.string({ error: message }).trim().transform((v, ctx) => {
-    const id = parseId(v, max);
-    if (id === null) ctx.addIssue({ code: 'custom', message });
-    return id ?? z.NEVER;
-  });
+  z
+    .string({ error: message })
+    .trim()
+    .transform((v, ctx) => {
+      const id = parseId(v, max);
+      if (id === null) ctx.addIssue({ code: 'custom', message });
+      return id ?? z.NEVER;
+    });
 
 export const wholeNumber = (message: string, max = 10_000_000) =>
-  z.preprocess(blankToUndefined, integerInput(message).pipe(z.number().min(0, 'Не может быть меньше нуля').max(max, `Не более ${max}`)));
+  z.preprocess(
+    blankToUndefined,
+    integerInput(message).pipe(z.number().min(0, 'Не может быть меньше нуля').max(max, `Не более ${max}`)),
+  );
 
 export const checkbox = () => z.preprocess((v) => v === 'on' || v === 'true' || v === '1', z.boolean());
 
 export const optionalEmail = () =>
-  z.preprocess(blankToUndefined, z.email('Введите адрес электронной почты, например info@example.ru').max(254).optional()).transform((v) => v?.toLowerCase() ?? null);
+  z
+    .preprocess(
+      blankToUndefined,
+      z.email('Введите адрес электронной почты, например info@example.ru').max(254).optional(),
+    )
+    .transform((v) => v?.toLowerCase() ?? null);
 
 /** Russian phone numbers to +7XXXXXXXXXX; other input is refused with a hint. */
 export function normalizeRussianPhone(value: string): string | null {
@@ -132,7 +155,11 @@ export function isValidInn(inn: string): boolean {
 export const optionalInn = () =>
   z.preprocess(blankToUndefined, z.string().trim().optional()).transform((v, ctx) => {
     if (v === undefined) return null;
-    if (!isValidInn(v)) ctx.addIssue({ code: 'custom', message: 'ИНН — 10 цифр для организации (12 для ИП) с верной контрольной цифрой' });
+    if (!isValidInn(v))
+      ctx.addIssue({
+        code: 'custom',
+        message: 'ИНН — 10 цифр для организации (12 для ИП) с верной контрольной цифрой',
+      });
     return v;
   });
 
@@ -155,13 +182,15 @@ export const optionalSnils = () =>
   z.preprocess(blankToUndefined, z.string().trim().optional()).transform((v, ctx) => {
     if (v === undefined) return null;
     const digits = v.replace(/[\s-]/g, '');
-    if (!isValidSnils(digits)) ctx.addIssue({ code: 'custom', message: 'СНИЛС — 11 цифр с верной контрольной суммой, например 112-233-445 95' });
+    if (!isValidSnils(digits))
+      ctx.addIssue({ code: 'custom', message: 'СНИЛС — 11 цифр с верной контрольной суммой, например 112-233-445 95' });
     return digits;
   });
 
 /** Surname, name or patronymic: Cyrillic letters, hyphens and spaces; stored capitalised (shared/person-names). */
 export const personName = (message: string) =>
-  z.preprocess((v) => (typeof v === 'string' ? v.replace(/\s+/g, ' ') : v), requiredString(message, 100))
+  z
+    .preprocess((v) => (typeof v === 'string' ? v.replace(/\s+/g, ' ') : v), requiredString(message, 100))
     .pipe(z.string().regex(/^[А-ЯЁа-яё]+(?:[ -][А-ЯЁа-яё]+)*$/, 'Только русские буквы, дефис и пробел'))
     .transform(capitalizePersonName);
 
@@ -187,5 +216,6 @@ const plausible = (v: string | null, ctx: z.RefinementCtx) => {
 };
 
 /** A birth date of a member or an officer: a date, and a plausible one (the message names the range either way). */
-export const requiredBirthDate = (message: string) => requiredDate(message, plausibleBirthRangeMessage).superRefine(plausible);
+export const requiredBirthDate = (message: string) =>
+  requiredDate(message, plausibleBirthRangeMessage).superRefine(plausible);
 export const optionalBirthDate = () => optionalDate(plausibleBirthRangeMessage).superRefine(plausible);

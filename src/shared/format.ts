@@ -33,7 +33,11 @@ export function plural(n: number, forms: readonly [one: string, few: string, man
 }
 
 /** A person's full name as every page writes it: surname, name and patronymic when there is one. */
-export function fullName(person: { surname?: string | null; name?: string | null; patronymic?: string | null }): string {
+export function fullName(person: {
+  surname?: string | null;
+  name?: string | null;
+  patronymic?: string | null;
+}): string {
   return [person.surname, person.name, person.patronymic].filter(Boolean).join(' ');
 }
 

@@ -18,7 +18,8 @@ export function luhnCheckDigit(digits: string): number {
 }
 
 export function makeInpo(regionCode: number, sequence: number): string {
-  if (!Number.isInteger(regionCode) || regionCode < 0 || regionCode > 99) throw new RangeError(`region code ${regionCode}`);
+  if (!Number.isInteger(regionCode) || regionCode < 0 || regionCode > 99)
+    throw new RangeError(`region code ${regionCode}`);
   if (!Number.isInteger(sequence) || sequence < 1 || sequence > 9_999_999) throw new RangeError(`sequence ${sequence}`);
   const body = String(regionCode).padStart(2, '0') + String(sequence).padStart(7, '0');
   return body + luhnCheckDigit(body);

@@ -3,7 +3,28 @@
  * («Мамедов Ильхам Алиев оглы», «Турсун-заде»); as the first word of a field they are capitalised like any
  * other word, since then they are the name itself («Ван» is a surname).
  */
-const LOWERCASE_PARTICLES = new Set(['оглы', 'огли', 'угли', 'улы', 'уулу', 'кызы', 'гызы', 'кизи', 'заде', 'ибн', 'бин', 'бинт', 'фон', 'ван', 'дер', 'де', 'ди', 'да', 'ла', 'ле']);
+const LOWERCASE_PARTICLES = new Set([
+  'оглы',
+  'огли',
+  'угли',
+  'улы',
+  'уулу',
+  'кызы',
+  'гызы',
+  'кизи',
+  'заде',
+  'ибн',
+  'бин',
+  'бинт',
+  'фон',
+  'ван',
+  'дер',
+  'де',
+  'ди',
+  'да',
+  'ла',
+  'ле',
+]);
 
 function capitalized(part: string): string {
   return part.charAt(0).toUpperCase() + part.slice(1).toLowerCase();
@@ -18,6 +39,13 @@ export function capitalizePersonName(value: string): string {
   return value
     .trim()
     .split(/\s+/)
-    .map((word, w) => word.split('-').map((part, p) => (w + p > 0 && LOWERCASE_PARTICLES.has(part.toLowerCase()) ? part.toLowerCase() : capitalized(part))).join('-'))
+    .map((word, w) =>
+      word
+        .split('-')
+        .map((part, p) =>
+          w + p > 0 && LOWERCASE_PARTICLES.has(part.toLowerCase()) ? part.toLowerCase() : capitalized(part),
+        )
+        .join('-'),
+    )
     .join(' ');
 }

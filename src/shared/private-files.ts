@@ -15,7 +15,9 @@ export function ensurePrivateDir(dir: string, name: string): void {
   const stat = fs.statSync(dir);
   if ((stat.mode & 0o077) === 0) return;
   if (stat.mode & STICKY || stat.uid !== process.getuid?.()) {
-    throw new Error(`${name}: ${dir} is a shared folder (mode ${(stat.mode & 0o7777).toString(8)}): give the app a folder of its own`);
+    throw new Error(
+      `${name}: ${dir} is a shared folder (mode ${(stat.mode & 0o7777).toString(8)}): give the app a folder of its own`,
+    );
   }
   fs.chmodSync(dir, PRIVATE_DIR_MODE);
 }

@@ -33,7 +33,12 @@ export function addSafeRow(sheet: ExcelJS.Worksheet, values: CellInput[]): Excel
 
 /** One line of the exports' CSV (Russian Excel: `;`, every field quoted, CRLF), every text field neutralised. */
 export function csvLine(values: CellInput[]): string {
-  const field = (v: CellInput) => (typeof v === 'number' ? String(v) : v instanceof Date ? v.toISOString() : neutralizeFormula(v == null ? '' : String(v)));
+  const field = (v: CellInput) =>
+    typeof v === 'number'
+      ? String(v)
+      : v instanceof Date
+        ? v.toISOString()
+        : neutralizeFormula(v == null ? '' : String(v));
   return `${values.map((v) => `"${field(v).replace(/"/g, '""')}"`).join(';')}\r\n`;
 }
 
@@ -49,7 +54,11 @@ export function cellValueText(value: ExcelJS.CellValue): string {
   if (value == null) return '';
   if (value instanceof Date) return value.toISOString().slice(0, 10);
   if (typeof value === 'object') {
-    if ('richText' in value) return value.richText.map((r) => r.text).join('').trim();
+    if ('richText' in value)
+      return value.richText
+        .map((r) => r.text)
+        .join('')
+        .trim();
     if ('text' in value) return String(value.text).trim();
     if ('result' in value) return value.result == null ? '' : String(value.result).trim();
     return '';

@@ -30,20 +30,33 @@ export function chairStatusQuery(db: Knex, rootPath: string): Knex.QueryBuilder 
   const names = currentOfficerNames(db, 'ch', 'chm', 'chp');
   const email = "lower(coalesce(nullif(chm.email, ''), nullif(o.email, '')))";
   const inner = db('organizations as o')
-    .leftJoin('org_officers as ch', (j) => j.on('ch.organization_id', 'o.id').andOnVal('ch.post', 'chair').andOnNull('ch.ended_on'))
+    .leftJoin('org_officers as ch', (j) =>
+      j.on('ch.organization_id', 'o.id').andOnVal('ch.post', 'chair').andOnNull('ch.ended_on'),
+    )
     .leftJoin('members as chm', 'chm.id', 'ch.member_id')
     .leftJoin('persons as chp', 'chp.id', 'ch.person_id')
-    .joinRaw(`LEFT JOIN LATERAL (
+    .joinRaw(
+      `LEFT JOIN LATERAL (
         SELECT u.id AS user_id, u.username, u.last_login_at FROM role_grants g JOIN users u ON u.id = g.user_id
          WHERE g.organization_id = o.id AND g.role = 'chair' AND (g.valid_until IS NULL OR g.valid_until >= CURRENT_DATE) AND u.blocked_at IS NULL
-         ORDER BY u.last_login_at DESC NULLS LAST LIMIT 1) l ON true`)
+         ORDER BY u.last_login_at DESC NULLS LAST LIMIT 1) l ON true`,
+    )
     .whereRaw('o.path <@ ?::ltree', [rootPath])
     .where('o.level', 'primary')
     .whereNull('o.liquidated_on')
     .select({
-      id: 'o.id', inpo: 'o.inpo', name: 'o.name', userId: 'l.user_id', username: 'l.username', lastLoginAt: 'l.last_login_at',
+      id: 'o.id',
+      inpo: 'o.inpo',
+      name: 'o.name',
+      userId: 'l.user_id',
+      username: 'l.username',
+      lastLoginAt: 'l.last_login_at',
       email: db.raw(email),
-      chairName: db.raw(`CASE WHEN ch.id IS NOT NULL THEN concat_ws(' ', ?, ?, ?) END`, [names.surname, names.name, names.patronymic]),
+      chairName: db.raw(`CASE WHEN ch.id IS NOT NULL THEN concat_ws(' ', ?, ?, ?) END`, [
+        names.surname,
+        names.name,
+        names.patronymic,
+      ]),
       status: db.raw(`CASE WHEN l.user_id IS NOT NULL AND l.last_login_at IS NOT NULL THEN 'signed_in'
                            WHEN l.user_id IS NOT NULL THEN 'invited'
                            WHEN ch.id IS NULL THEN 'no_chair'
@@ -54,14 +67,21 @@ export function chairStatusQuery(db: Knex, rootPath: string): Knex.QueryBuilder 
 }
 
 export async function countChairStatuses(db: Knex, rootPath: string): Promise<Record<ChairStatus, number>> {
-  const rows = await chairStatusQuery(db, rootPath).clearSelect().groupBy('status').select('status', db.raw('count(*)::int AS n'));
+  const rows = await chairStatusQuery(db, rootPath)
+    .clearSelect()
+    .groupBy('status')
+    .select('status', db.raw('count(*)::int AS n'));
   const counts = Object.fromEntries(CHAIR_STATUSES.map((s) => [s, 0])) as Record<ChairStatus, number>;
   for (const r of rows as { status: ChairStatus; n: number }[]) counts[r.status] = r.n;
   return counts;
 }
 
 /** One keyset page of the monitoring list, by ИНПО. */
-export async function listChairStatuses(db: Knex, rootPath: string, options: { status?: ChairStatus; after?: string; limit: number }): Promise<ChairStatusRow[]> {
+export async function listChairStatuses(
+  db: Knex,
+  rootPath: string,
+  options: { status?: ChairStatus; after?: string; limit: number },
+): Promise<ChairStatusRow[]> {
   const q = chairStatusQuery(db, rootPath).select('*').orderBy('inpo').limit(options.limit);
   if (options.status) q.where('status', options.status);
   if (options.after) q.where('inpo', '>', options.after);
@@ -81,7 +101,12 @@ export interface ProvisionedChair {
  * audit rows; a login already taken (an earlier run, or one in progress) is skipped, so a repeated run
  * creates nothing twice. Must run in a transaction (the caller's).
  */
-export async function createChairLogins(trx: Knex.Transaction, rootPath: string, unusableHash: string, ctx: AuditContext & { actorUserId: number }): Promise<ProvisionedChair[]> {
+export async function createChairLogins(
+  trx: Knex.Transaction,
+  rootPath: string,
+  unusableHash: string,
+  ctx: AuditContext & { actorUserId: number },
+): Promise<ProvisionedChair[]> {
   const ready = chairStatusQuery(trx, rootPath).where('status', 'ready').select('*');
   const { rows } = await trx.raw(
     `WITH ready AS (?),
@@ -103,7 +128,16 @@ export async function createChairLogins(trx: Knex.Transaction, rootPath: string,
            ('grant.added', jsonb_build_object('role', 'chair', 'organizationId', g.organization_id, 'bulk', true))) AS a(action, new_values))
      SELECT nu.id, nu.username, nu.full_name AS "fullName", nu.email, g.organization_id AS "organizationId"
        FROM new_users nu JOIN new_grants g ON g.user_id = nu.id ORDER BY nu.username`,
-    [ready, CHAIR_LOGIN_PREFIX, unusableHash, ctx.actorUserId, CHAIR_LOGIN_PREFIX, ctx.actorUserId, ctx.requestId, ctx.ip],
+    [
+      ready,
+      CHAIR_LOGIN_PREFIX,
+      unusableHash,
+      ctx.actorUserId,
+      CHAIR_LOGIN_PREFIX,
+      ctx.actorUserId,
+      ctx.requestId,
+      ctx.ip,
+    ],
   );
   return rows;
 }
@@ -118,15 +152,36 @@ export interface ProvisioningRun {
 }
 
 export async function startRun(trx: Knex, organizationId: number, startedBy: number, created: number): Promise<number> {
-  const [row] = await trx('provisioning_runs').insert({ organization_id: organizationId, started_by: startedBy, created }).returning('id');
+  const [row] = await trx('provisioning_runs')
+    .insert({ organization_id: organizationId, started_by: startedBy, created })
+    .returning('id');
   return row.id;
 }
 
-export async function recordRunProgress(db: Knex, runId: number, progress: { sent: number; failed: number; finished: boolean }): Promise<void> {
-  await db('provisioning_runs').where({ id: runId }).update({ sent: progress.sent, failed: progress.failed, ...(progress.finished ? { finished_at: db.fn.now() } : {}) });
+export async function recordRunProgress(
+  db: Knex,
+  runId: number,
+  progress: { sent: number; failed: number; finished: boolean },
+): Promise<void> {
+  await db('provisioning_runs')
+    .where({ id: runId })
+    .update({
+      sent: progress.sent,
+      failed: progress.failed,
+      ...(progress.finished ? { finished_at: db.fn.now() } : {}),
+    });
 }
 
 export async function lastRun(db: Knex, organizationId: number): Promise<ProvisioningRun | undefined> {
-  return db('provisioning_runs').where({ organization_id: organizationId }).orderBy('id', 'desc')
-    .first({ id: 'id', created: 'created', sent: 'sent', failed: 'failed', startedAt: 'started_at', finishedAt: 'finished_at' });
+  return db('provisioning_runs')
+    .where({ organization_id: organizationId })
+    .orderBy('id', 'desc')
+    .first({
+      id: 'id',
+      created: 'created',
+      sent: 'sent',
+      failed: 'failed',
+      startedAt: 'started_at',
+      finishedAt: 'finished_at',
+    });
 }

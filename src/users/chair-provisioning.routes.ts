@@ -38,24 +38,45 @@ export function chairProvisioningRoutes({ db, chairProvisioning, loaders }: Deps
   async function showOverview(req: Request, res: Response) {
     const query = overviewQuery.parse(req.query);
     const overview = await chairProvisioning.overview(principalOf(req), String(req.params.inpo), query);
-    const nextQuery = overview.next ? new URLSearchParams({ ...(query.status ? { status: query.status } : {}), after: overview.next }).toString() : null;
-    res.render('admin/chairs/overview', { title: `Логины председателей: ${overview.org.name}`, section: 'users', ...overview, query, nextQuery, labels: CHAIR_STATUS_LABELS });
+    const nextQuery = overview.next
+      ? new URLSearchParams({ ...(query.status ? { status: query.status } : {}), after: overview.next }).toString()
+      : null;
+    res.render('admin/chairs/overview', {
+      title: `Логины председателей: ${overview.org.name}`,
+      section: 'users',
+      ...overview,
+      query,
+      nextQuery,
+      labels: CHAIR_STATUS_LABELS,
+    });
   }
 
   async function provision(req: Request, res: Response) {
     const inpo = String(req.params.inpo);
     const { created } = await chairProvisioning.provision(principalOf(req), inpo, auditContextOf(req));
-    flash(req, 'success', created
-      ? `Создано ${created} ${plural(created, ['логин', 'логина', 'логинов'])} председателей; приглашения отправляются. Таблицу результатов можно скачать.`
-      : 'Новых логинов не требуется: у всех председателей с e-mail логины уже есть.');
+    flash(
+      req,
+      'success',
+      created
+        ? `Создано ${created} ${plural(created, ['логин', 'логина', 'логинов'])} председателей; приглашения отправляются. Таблицу результатов можно скачать.`
+        : 'Новых логинов не требуется: у всех председателей с e-mail логины уже есть.',
+    );
     res.redirect(303, `/orgs/${inpo}/chairs`);
   }
 
   async function download(req: Request, res: Response) {
     const org = await chairProvisioning.rootFor(principalOf(req), String(req.params.inpo));
     await sendDownload(db, req, res, {
-      type: XLSX_MIME, fileName: `loginy-predsedatelej-${org.inpo}.xlsx`, write: (sink) => chairProvisioning.writeWorkbook(org.path, sink),
-      audit: { action: 'user.chairs_exported', entity: 'organization', entityId: org.id, organizationId: org.id, newValues: { subtree: org.inpo } },
+      type: XLSX_MIME,
+      fileName: `loginy-predsedatelej-${org.inpo}.xlsx`,
+      write: (sink) => chairProvisioning.writeWorkbook(org.path, sink),
+      audit: {
+        action: 'user.chairs_exported',
+        entity: 'organization',
+        entityId: org.id,
+        organizationId: org.id,
+        newValues: { subtree: org.inpo },
+      },
     });
   }
 }

@@ -12,7 +12,15 @@ import type { MailService } from '../mail/mail.service';
 import { findOrgByInpo } from '../registry/orgs.repo';
 import { addSafeRow } from '../shared/spreadsheet';
 import {
-  chairStatusQuery, countChairStatuses, createChairLogins, lastRun, listChairStatuses, recordRunProgress, startRun, type ChairStatus, type ChairStatusRow,
+  chairStatusQuery,
+  countChairStatuses,
+  createChairLogins,
+  lastRun,
+  listChairStatuses,
+  recordRunProgress,
+  startRun,
+  type ChairStatus,
+  type ChairStatusRow,
 } from './chair-provisioning.repo';
 import { invitationLetter } from './letters';
 import { issueInvitations } from './tokens.repo';
@@ -32,7 +40,11 @@ const PROGRESS_EVERY = 50;
  * Logins for the chairs of a subtree's ППО in one run: preview, creation (set-based, idempotent),
  * invitations, and the monitoring list of who has a login, was invited or signed in.
  */
-export function createChairProvisioningService(db: Knex, mail: MailService, options: { publicUrl: string; bcryptCost: number; logger: Logger }) {
+export function createChairProvisioningService(
+  db: Knex,
+  mail: MailService,
+  options: { publicUrl: string; bcryptCost: number; logger: Logger },
+) {
   /** The subtree the page is about: the managers of users of it only (404 outside, 403 inside without the right). */
   async function rootFor(principal: Principal, inpo: string) {
     const org = await findOrgByInpo(db, inpo);
@@ -45,7 +57,11 @@ export function createChairProvisioningService(db: Knex, mail: MailService, opti
    * (the monitoring page shows them), each outcome is in the outbox, and a failed one can be resent from
    * the user page.
    */
-  async function sendInvitations(runId: number, chairs: { id: number; username: string; fullName: string; email: string }[], tokens: Map<number, string>) {
+  async function sendInvitations(
+    runId: number,
+    chairs: { id: number; username: string; fullName: string; email: string }[],
+    tokens: Map<number, string>,
+  ) {
     const progress = { sent: 0, failed: 0, finished: false };
     for (const [i, chair] of chairs.entries()) {
       try {
@@ -58,7 +74,8 @@ export function createChairProvisioningService(db: Knex, mail: MailService, opti
     }
     progress.finished = true;
     await recordRunProgress(db, runId, progress);
-    if (progress.failed) options.logger.warn({ failed: progress.failed, total: chairs.length }, 'chair invitations not sent');
+    if (progress.failed)
+      options.logger.warn({ failed: progress.failed, total: chairs.length }, 'chair invitations not sent');
     return progress;
   }
 
@@ -67,24 +84,46 @@ export function createChairProvisioningService(db: Knex, mail: MailService, opti
 
     async overview(principal: Principal, inpo: string, query: { status?: ChairStatus; after?: string }) {
       const org = await rootFor(principal, inpo);
-      const [counts, rows, run] = await Promise.all([countChairStatuses(db, org.path), listChairStatuses(db, org.path, { ...query, limit: PAGE_SIZE + 1 }), lastRun(db, org.id)]);
-      return { org, counts, run, rows: rows.slice(0, PAGE_SIZE), next: rows.length > PAGE_SIZE ? rows[PAGE_SIZE - 1]!.inpo : null };
+      const [counts, rows, run] = await Promise.all([
+        countChairStatuses(db, org.path),
+        listChairStatuses(db, org.path, { ...query, limit: PAGE_SIZE + 1 }),
+        lastRun(db, org.id),
+      ]);
+      return {
+        org,
+        counts,
+        run,
+        rows: rows.slice(0, PAGE_SIZE),
+        next: rows.length > PAGE_SIZE ? rows[PAGE_SIZE - 1]!.inpo : null,
+      };
     },
 
     /**
      * Creates what is missing and returns how many logins were made; the invitations are sent in the
      * background (`letters`), since a region's thousands of letters outlast a request.
      */
-    async provision(principal: Principal, inpo: string, ctx: AuditContext): Promise<{ created: number; letters: Promise<{ sent: number; failed: number }> }> {
+    async provision(
+      principal: Principal,
+      inpo: string,
+      ctx: AuditContext,
+    ): Promise<{ created: number; letters: Promise<{ sent: number; failed: number }> }> {
       const org = await rootFor(principal, inpo);
       const unusable = await hashPassword(crypto.randomBytes(24).toString('base64url'), options.bcryptCost);
       const { chairs, tokens, runId } = await inTransaction(db, async (trx) => {
         // two runs over overlapping subtrees at once would race for the same logins: one after the other
         await trx.raw("SELECT pg_advisory_xact_lock(hashtextextended('chair-provisioning', 0))");
         const chairs = await createChairLogins(trx, org.path, unusable, { ...ctx, actorUserId: principal.id });
-        const tokens = await issueInvitations(trx, chairs.map((c) => c.id), principal.id);
+        const tokens = await issueInvitations(
+          trx,
+          chairs.map((c) => c.id),
+          principal.id,
+        );
         // a run that finds nothing to do leaves the last real run on the page
-        return { chairs, tokens, runId: chairs.length ? await startRun(trx, org.id, principal.id, chairs.length) : null };
+        return {
+          chairs,
+          tokens,
+          runId: chairs.length ? await startRun(trx, org.id, principal.id, chairs.length) : null,
+        };
       });
       if (runId === null) return { created: 0, letters: Promise.resolve({ sent: 0, failed: 0 }) };
       const letters = sendInvitations(runId, chairs, tokens);
@@ -94,17 +133,39 @@ export function createChairProvisioningService(db: Knex, mail: MailService, opti
 
     /** The monitoring list of the whole subtree as a workbook, streamed (77,000 rows for the union). */
     async writeWorkbook(rootPath: string, sink: RowSink): Promise<number> {
-      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: sink.out, useSharedStrings: false, useStyles: true });
+      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
+        stream: sink.out,
+        useSharedStrings: false,
+        useStyles: true,
+      });
       const sheet = workbook.addWorksheet('Логины председателей', { views: [{ state: 'frozen', ySplit: 1 }] });
       sheet.columns = [
-        { header: 'ИНПО', width: 14 }, { header: 'ППО', width: 48 }, { header: 'Председатель', width: 32 }, { header: 'E-mail', width: 28 },
-        { header: 'Логин', width: 18 }, { header: 'Состояние', width: 34 }, { header: 'Последний вход', width: 18 },
+        { header: 'ИНПО', width: 14 },
+        { header: 'ППО', width: 48 },
+        { header: 'Председатель', width: 32 },
+        { header: 'E-mail', width: 28 },
+        { header: 'Логин', width: 18 },
+        { header: 'Состояние', width: 34 },
+        { header: 'Последний вход', width: 18 },
       ];
       sheet.getRow(1).font = { bold: true };
       sheet.getRow(1).commit();
-      const count = await streamRows(db, chairStatusQuery(db, rootPath).select('*').orderBy('inpo'), sink, (r: ChairStatusRow) => {
-        addSafeRow(sheet, [r.inpo, r.name, r.chairName ?? '', r.email ?? '', r.username ?? '', CHAIR_STATUS_LABELS[r.status], r.lastLoginAt ?? '']).commit();
-      });
+      const count = await streamRows(
+        db,
+        chairStatusQuery(db, rootPath).select('*').orderBy('inpo'),
+        sink,
+        (r: ChairStatusRow) => {
+          addSafeRow(sheet, [
+            r.inpo,
+            r.name,
+            r.chairName ?? '',
+            r.email ?? '',
+            r.username ?? '',
+            CHAIR_STATUS_LABELS[r.status],
+            r.lastLoginAt ?? '',
+          ]).commit();
+        },
+      );
       sheet.commit();
       await workbook.commit();
       return count;

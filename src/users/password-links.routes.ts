@@ -9,15 +9,25 @@ import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import type { TokenPurpose } from './tokens.repo';
 
-const forgotSchema = z.object({ username: z.string({ error: 'Введите имя пользователя' }).trim().min(1, 'Введите имя пользователя').max(64, 'Не более 64 символов') });
+const forgotSchema = z.object({
+  username: z
+    .string({ error: 'Введите имя пользователя' })
+    .trim()
+    .min(1, 'Введите имя пользователя')
+    .max(64, 'Не более 64 символов'),
+});
 const newPasswordSchema = z
   .object({
-    password: z.string({ error: 'Придумайте пароль' }).min(1, 'Придумайте пароль').max(MAX_PASSWORD_LENGTH, `Не более ${MAX_PASSWORD_LENGTH} символов`),
+    password: z
+      .string({ error: 'Придумайте пароль' })
+      .min(1, 'Придумайте пароль')
+      .max(MAX_PASSWORD_LENGTH, `Не более ${MAX_PASSWORD_LENGTH} символов`),
     confirmPassword: z.string({ error: 'Повторите пароль' }).min(1, 'Повторите пароль'),
   })
   .refine((v) => v.password === v.confirmPassword, { path: ['confirmPassword'], message: 'Пароли не совпадают' });
 
-const SAME_ANSWER = 'Если такое имя пользователя есть и у него указана почта, мы отправили на неё ссылку для смены пароля. Ссылка действует 1 час.';
+const SAME_ANSWER =
+  'Если такое имя пользователя есть и у него указана почта, мы отправили на неё ссылку для смены пароля. Ссылка действует 1 час.';
 const PAGES: Record<TokenPurpose, { path: string; title: string; done: string }> = {
   invitation: { path: '/invite', title: 'Приглашение в Реестр', done: 'Пароль задан. Войдите с ним в реестр.' },
   reset: { path: '/reset-password', title: 'Новый пароль', done: 'Пароль изменён. Войдите с новым паролем.' },
@@ -60,7 +70,8 @@ export function passwordLinksRoutes({ passwordLinks }: Deps): Router {
     if (!owner) return renderSetPassword(res, 410, purpose, undefined, []);
     if (!form.ok) return renderSetPassword(res, 422, purpose, owner, form.errors);
     try {
-      if (!(await passwordLinks.setPassword(token, purpose, form.data.password, auditContextOf(req)))) return renderSetPassword(res, 410, purpose, undefined, []);
+      if (!(await passwordLinks.setPassword(token, purpose, form.data.password, auditContextOf(req))))
+        return renderSetPassword(res, 410, purpose, undefined, []);
     } catch (err) {
       if (err instanceof ValidationError) return renderSetPassword(res, 422, purpose, owner, err.fields);
       throw err;
@@ -71,10 +82,20 @@ export function passwordLinksRoutes({ passwordLinks }: Deps): Router {
 }
 
 function renderForgot(res: Response, status: number, values: { username?: string }, errors: FieldError[]) {
-  res.status(status).render('auth/forgot-password', { title: 'Восстановление пароля', values, ...errorViewModel(errors) });
+  res
+    .status(status)
+    .render('auth/forgot-password', { title: 'Восстановление пароля', values, ...errorViewModel(errors) });
 }
 
 /** 410 Gone for a link that is unknown, used or expired: the same page for all three. */
-function renderSetPassword(res: Response, status: number, purpose: TokenPurpose, owner: { username: string; fullName: string } | undefined, errors: FieldError[]) {
-  res.status(status).render('auth/set-password', { title: PAGES[purpose].title, owner, purpose, ...errorViewModel(errors) });
+function renderSetPassword(
+  res: Response,
+  status: number,
+  purpose: TokenPurpose,
+  owner: { username: string; fullName: string } | undefined,
+  errors: FieldError[],
+) {
+  res
+    .status(status)
+    .render('auth/set-password', { title: PAGES[purpose].title, owner, purpose, ...errorViewModel(errors) });
 }

@@ -21,7 +21,11 @@ export interface LinkAddressee {
 }
 
 /** Invitations and password resets: one-time links by e-mail that let a person set their own password. */
-export function createPasswordLinksService(db: Knex, mail: MailService, options: { publicUrl: string; bcryptCost: number; logger: Logger }) {
+export function createPasswordLinksService(
+  db: Knex,
+  mail: MailService,
+  options: { publicUrl: string; bcryptCost: number; logger: Logger },
+) {
   /** Issues the link on `trx` (it commits with the user or the change that called for it) and returns the letter to send after commit. */
   async function prepareLetter(trx: Knex, user: LinkAddressee, purpose: TokenPurpose, createdBy: number | null) {
     const token = await issueToken(trx, user.id, purpose, createdBy);
@@ -36,14 +40,22 @@ export function createPasswordLinksService(db: Knex, mail: MailService, options:
       const username = rawUsername.trim().toLowerCase();
       const verdict = await reserveResetRequest(db, username, ctx.ip ?? '0.0.0.0');
       if (verdict.retryAfterSeconds) {
-        throw new TooManyRequestsError(`Слишком много запросов восстановления с вашего адреса. Повторите через ${Math.ceil(verdict.retryAfterSeconds / 60)} мин.`, verdict.retryAfterSeconds);
+        throw new TooManyRequestsError(
+          `Слишком много запросов восстановления с вашего адреса. Повторите через ${Math.ceil(verdict.retryAfterSeconds / 60)} мин.`,
+          verdict.retryAfterSeconds,
+        );
       }
       if (!verdict.allowed) return;
       const user = await findUserByUsername(db, username);
       if (!user || user.blocked_at || !user.email) return;
       const letter = await inTransaction(db, async (trx) => {
         await recordAudit(trx, ctx, { action: 'user.reset_requested', entity: 'user', entityId: user.id });
-        return prepareLetter(trx, { id: user.id, username: user.username, fullName: user.full_name, email: user.email! }, 'reset', null);
+        return prepareLetter(
+          trx,
+          { id: user.id, username: user.username, fullName: user.full_name, email: user.email! },
+          'reset',
+          null,
+        );
       });
       // a mail server's failure must not tell the visitor that the login exists
       await mail.send(letter).catch((err) => options.logger.warn({ err }, 'reset letter not sent'));
@@ -70,10 +82,21 @@ export function createPasswordLinksService(db: Knex, mail: MailService, options:
       return inTransaction(db, async (trx) => {
         if (!(await consumeToken(trx, live.id))) return false;
         await trx('users').where({ id: user.id }).update({
-          password_hash: hash, must_change_password: false, password_changed_at: trx.fn.now(), email_verified_at: trx.fn.now(),
+          password_hash: hash,
+          must_change_password: false,
+          password_changed_at: trx.fn.now(),
+          email_verified_at: trx.fn.now(),
         });
         await deleteSessionsOfUser(trx, user.id);
-        await recordAudit(trx, { ...ctx, actorUserId: user.id }, { action: purpose === 'invitation' ? 'user.invitation_accepted' : 'user.password_reset', entity: 'user', entityId: user.id });
+        await recordAudit(
+          trx,
+          { ...ctx, actorUserId: user.id },
+          {
+            action: purpose === 'invitation' ? 'user.invitation_accepted' : 'user.password_reset',
+            entity: 'user',
+            entityId: user.id,
+          },
+        );
         return true;
       });
     },

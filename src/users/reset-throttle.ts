@@ -12,7 +12,11 @@ export const PER_IP_WINDOW_SECONDS = 3600;
  * login throttle, so parallel requests cannot all read "under the limit". Every request is counted,
  * known login or not: the count must not tell which logins exist.
  */
-export async function reserveResetRequest(db: Knex, username: string, ip: string): Promise<{ allowed: boolean; retryAfterSeconds: number }> {
+export async function reserveResetRequest(
+  db: Knex,
+  username: string,
+  ip: string,
+): Promise<{ allowed: boolean; retryAfterSeconds: number }> {
   return db.transaction(async (trx) => {
     await trx.raw("SELECT pg_advisory_xact_lock(hashtextextended('reset-throttle:' || ?::inet::text, 0))", [ip]);
     const { rows } = await trx.raw<{ rows: { login_count: number; ip_count: number }[] }>(
@@ -29,5 +33,9 @@ export async function reserveResetRequest(db: Knex, username: string, ip: string
 
 /** Old rows serve no limit. */
 export async function pruneResetRequests(db: Knex): Promise<number> {
-  return db('reset_requests').whereRaw('requested_at < now() - make_interval(secs => ?)', [Math.max(PER_LOGIN_WINDOW_SECONDS, PER_IP_WINDOW_SECONDS)]).delete();
+  return db('reset_requests')
+    .whereRaw('requested_at < now() - make_interval(secs => ?)', [
+      Math.max(PER_LOGIN_WINDOW_SECONDS, PER_IP_WINDOW_SECONDS),
+    ])
+    .delete();
 }

@@ -13,18 +13,30 @@ const newToken = () => crypto.randomBytes(32).toString('base64url');
  * A new link for the user; earlier unused links of the same purpose stop working, so only the latest
  * letter opens the account. Returns the token itself, which is never stored.
  */
-export async function issueToken(db: Knex, userId: number, purpose: TokenPurpose, createdBy: number | null): Promise<string> {
+export async function issueToken(
+  db: Knex,
+  userId: number,
+  purpose: TokenPurpose,
+  createdBy: number | null,
+): Promise<string> {
   const token = newToken();
   await db('user_tokens').where({ user_id: userId, purpose }).whereNull('used_at').update({ used_at: db.fn.now() });
   await db('user_tokens').insert({
-    user_id: userId, purpose, token_hash: hashOf(token), created_by: createdBy,
+    user_id: userId,
+    purpose,
+    token_hash: hashOf(token),
+    created_by: createdBy,
     expires_at: db.raw(`now() + make_interval(hours => ?)`, [TOKEN_LIFETIME_HOURS[purpose]]),
   });
   return token;
 }
 
 /** The user a live token opens, or undefined (unknown, used or expired: the page says the same for all three). */
-export async function findLiveToken(db: Knex, token: string, purpose: TokenPurpose): Promise<{ id: number; userId: number } | undefined> {
+export async function findLiveToken(
+  db: Knex,
+  token: string,
+  purpose: TokenPurpose,
+): Promise<{ id: number; userId: number } | undefined> {
   return db('user_tokens')
     .where({ token_hash: hashOf(token), purpose })
     .whereNull('used_at')

@@ -55,7 +55,12 @@ const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, 
  * administrator) and the organization and role filters apply to the same grant: "a chair in Tula" is one
  * grant, not a chair somewhere and any grant in Tula.
  */
-export async function listUsers(db: Knex, scope: string[] | null, filter: UserListFilter, limit: number): Promise<UserListRow[]> {
+export async function listUsers(
+  db: Knex,
+  scope: string[] | null,
+  filter: UserListFilter,
+  limit: number,
+): Promise<UserListRow[]> {
   const grantConditions: string[] = [];
   const bindings: unknown[] = [];
   const grantWhere = (condition: string, binding: unknown) => {
@@ -67,16 +72,28 @@ export async function listUsers(db: Knex, scope: string[] | null, filter: UserLi
   if (filter.role) grantWhere('g.role = ?', filter.role);
   const q = db('users as u')
     .select({
-      id: 'u.id', username: 'u.username', fullName: 'u.full_name', email: 'u.email', blockedAt: 'u.blocked_at', lastLoginAt: 'u.last_login_at',
-      grants: db.raw(`coalesce((SELECT json_agg(json_build_object('role', g.role, 'inpo', o.inpo, 'name', o.name, 'validUntil', g.valid_until) ORDER BY o.path, g.role)
+      id: 'u.id',
+      username: 'u.username',
+      fullName: 'u.full_name',
+      email: 'u.email',
+      blockedAt: 'u.blocked_at',
+      lastLoginAt: 'u.last_login_at',
+      grants:
+        db.raw(`coalesce((SELECT json_agg(json_build_object('role', g.role, 'inpo', o.inpo, 'name', o.name, 'validUntil', g.valid_until) ORDER BY o.path, g.role)
                          FROM role_grants g JOIN organizations o ON o.id = g.organization_id WHERE g.user_id = u.id), '[]')`),
     })
     .orderBy('u.username')
     .limit(limit);
   if (grantConditions.length) {
-    q.whereRaw(`EXISTS (SELECT 1 FROM role_grants g JOIN organizations o ON o.id = g.organization_id WHERE g.user_id = u.id AND ${grantConditions.join(' AND ')})`, bindings as Knex.RawBinding[]);
+    q.whereRaw(
+      `EXISTS (SELECT 1 FROM role_grants g JOIN organizations o ON o.id = g.organization_id WHERE g.user_id = u.id AND ${grantConditions.join(' AND ')})`,
+      bindings as Knex.RawBinding[],
+    );
   }
-  if (filter.q) q.whereRaw("lower(u.username || ' ' || u.full_name || ' ' || coalesce(u.email, '')) LIKE ?", [likePattern(filter.q)]);
+  if (filter.q)
+    q.whereRaw("lower(u.username || ' ' || u.full_name || ' ' || coalesce(u.email, '')) LIKE ?", [
+      likePattern(filter.q),
+    ]);
   if (filter.status === 'blocked') q.whereNotNull('u.blocked_at');
   if (filter.status === 'active') q.whereNull('u.blocked_at');
   if (filter.status === 'never_signed_in') q.whereNull('u.blocked_at').whereNull('u.last_login_at');
@@ -85,12 +102,17 @@ export async function listUsers(db: Knex, scope: string[] | null, filter: UserLi
 }
 
 export async function findUserDetail(db: Knex, id: number): Promise<UserDetailRow | undefined> {
-  return db('users')
-    .where({ id })
-    .first({
-      id: 'id', username: 'username', fullName: 'full_name', email: 'email', emailVerifiedAt: 'email_verified_at', blockedAt: 'blocked_at',
-      lastLoginAt: 'last_login_at', createdAt: 'created_at', mustChangePassword: 'must_change_password',
-    });
+  return db('users').where({ id }).first({
+    id: 'id',
+    username: 'username',
+    fullName: 'full_name',
+    email: 'email',
+    emailVerifiedAt: 'email_verified_at',
+    blockedAt: 'blocked_at',
+    lastLoginAt: 'last_login_at',
+    createdAt: 'created_at',
+    mustChangePassword: 'must_change_password',
+  });
 }
 
 /** Every grant of the user, expired ones too (marked): the page shows what was given and until when. */
@@ -101,8 +123,15 @@ export async function listUserGrants(db: Knex, userId: number): Promise<UserGran
     .where('g.user_id', userId)
     .orderBy([{ column: 'o.path' }, { column: 'g.role' }])
     .select({
-      id: 'g.id', role: 'g.role', organizationId: 'o.id', inpo: 'o.inpo', organizationName: 'o.name', organizationPath: 'o.path',
-      validUntil: db.raw("to_char(g.valid_until, 'YYYY-MM-DD')"), grantedAt: 'g.granted_at', grantedByName: 'b.full_name',
+      id: 'g.id',
+      role: 'g.role',
+      organizationId: 'o.id',
+      inpo: 'o.inpo',
+      organizationName: 'o.name',
+      organizationPath: 'o.path',
+      validUntil: db.raw("to_char(g.valid_until, 'YYYY-MM-DD')"),
+      grantedAt: 'g.granted_at',
+      grantedByName: 'b.full_name',
       expired: db.raw('coalesce(g.valid_until < CURRENT_DATE, false)'),
     });
 }
@@ -111,21 +140,40 @@ export async function findGrant(db: Knex, grantId: number): Promise<(UserGrantRo
   return db('role_grants as g')
     .join('organizations as o', 'o.id', 'g.organization_id')
     .where('g.id', grantId)
-    .first({ id: 'g.id', userId: 'g.user_id', role: 'g.role', organizationId: 'o.id', inpo: 'o.inpo', organizationName: 'o.name', organizationPath: 'o.path', validUntil: db.raw("to_char(g.valid_until, 'YYYY-MM-DD')") });
+    .first({
+      id: 'g.id',
+      userId: 'g.user_id',
+      role: 'g.role',
+      organizationId: 'o.id',
+      inpo: 'o.inpo',
+      organizationName: 'o.name',
+      organizationPath: 'o.path',
+      validUntil: db.raw("to_char(g.valid_until, 'YYYY-MM-DD')"),
+    });
 }
 
 /** The user's open sessions (the store's rows), newest expiry first: when each was last used is its expiry minus the idle timeout. */
-export async function listUserSessions(db: Knex, userId: number): Promise<{ expiresAt: Date; authenticatedAt: number | null }[]> {
+export async function listUserSessions(
+  db: Knex,
+  userId: number,
+): Promise<{ expiresAt: Date; authenticatedAt: number | null }[]> {
   const rows = await db('sessions')
     .whereRaw("(sess -> 'passport' ->> 'user') = ?", [String(userId)])
     .where('expire', '>', db.fn.now())
     .orderBy('expire', 'desc')
     .select({ expiresAt: 'expire', authenticatedAt: db.raw("(sess ->> 'authenticatedAt')::bigint") });
-  return rows.map((r) => ({ expiresAt: r.expiresAt, authenticatedAt: r.authenticatedAt == null ? null : Number(r.authenticatedAt) }));
+  return rows.map((r) => ({
+    expiresAt: r.expiresAt,
+    authenticatedAt: r.authenticatedAt == null ? null : Number(r.authenticatedAt),
+  }));
 }
 
 /** Successful sign-ins (audit rows) and refused passwords (throttle counters) of the last weeks, newest first. */
-export async function listLoginHistory(db: Knex, user: { id: number; username: string }, limit: number): Promise<{ at: Date; ip: string | null; ok: boolean }[]> {
+export async function listLoginHistory(
+  db: Knex,
+  user: { id: number; username: string },
+  limit: number,
+): Promise<{ at: Date; ip: string | null; ok: boolean }[]> {
   const { rows } = await db.raw(
     `(SELECT at, host(ip) AS ip, true AS ok FROM audit_log WHERE entity = 'user' AND entity_id = ? AND action = 'user.logged_in' ORDER BY at DESC LIMIT ?)
      UNION ALL
@@ -137,8 +185,16 @@ export async function listLoginHistory(db: Knex, user: { id: number; username: s
 }
 
 /** What the user did lately: their own audit rows. */
-export async function listRecentActions(db: Knex, userId: number, limit: number): Promise<{ at: Date; action: string; entity: string; entityId: string | null }[]> {
-  return db('audit_log').where({ actor_user_id: userId }).orderBy('at', 'desc').limit(limit).select({ at: 'at', action: 'action', entity: 'entity', entityId: 'entity_id' });
+export async function listRecentActions(
+  db: Knex,
+  userId: number,
+  limit: number,
+): Promise<{ at: Date; action: string; entity: string; entityId: string | null }[]> {
+  return db('audit_log')
+    .where({ actor_user_id: userId })
+    .orderBy('at', 'desc')
+    .limit(limit)
+    .select({ at: 'at', action: 'action', entity: 'entity', entityId: 'entity_id' });
 }
 
 export async function hasAuditTrail(db: Knex, userId: number): Promise<boolean> {
@@ -147,6 +203,9 @@ export async function hasAuditTrail(db: Knex, userId: number): Promise<boolean> 
 }
 
 export async function grantPathsOf(db: Knex, userId: number): Promise<string[]> {
-  const rows = await db('role_grants as g').join('organizations as o', 'o.id', 'g.organization_id').where('g.user_id', userId).select('o.path');
+  const rows = await db('role_grants as g')
+    .join('organizations as o', 'o.id', 'g.organization_id')
+    .where('g.user_id', userId)
+    .select('o.path');
   return rows.map((r: { path: string }) => r.path);
 }

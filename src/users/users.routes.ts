@@ -39,12 +39,34 @@ export function usersRoutes({ users, secondFactor }: Deps): Router {
     const query = userListQuery.parse(req.query);
     const { rows, next } = await users.list(principalOf(req), query);
     const nextQuery = next ? new URLSearchParams({ ...compact(query), after: next }).toString() : null;
-    res.render('admin/users/list', { title: 'Пользователи', section: 'users', rows, query, nextQuery, roleLabels: ROLE_LABELS, statusLabels: STATUS_LABELS });
+    res.render('admin/users/list', {
+      title: 'Пользователи',
+      section: 'users',
+      rows,
+      query,
+      nextQuery,
+      roleLabels: ROLE_LABELS,
+      statusLabels: STATUS_LABELS,
+    });
   }
 
-  async function renderNew(req: Request, res: Response, status: number, values: Record<string, unknown>, errors: FieldError[]) {
+  async function renderNew(
+    req: Request,
+    res: Response,
+    status: number,
+    values: Record<string, unknown>,
+    errors: FieldError[],
+  ) {
     users.assertManager(principalOf(req));
-    res.status(status).render('admin/users/new', { title: 'Новый пользователь', section: 'users', values, roles: roleOptions(req), ...errorViewModel(errors) });
+    res
+      .status(status)
+      .render('admin/users/new', {
+        title: 'Новый пользователь',
+        section: 'users',
+        values,
+        roles: roleOptions(req),
+        ...errorViewModel(errors),
+      });
   }
 
   async function create(req: Request, res: Response) {
@@ -53,7 +75,13 @@ export function usersRoutes({ users, secondFactor }: Deps): Router {
     if (!form.ok) return renderNew(req, res, 422, req.body ?? {}, form.errors);
     try {
       const { id, mailed } = await users.create(principalOf(req), form.data, auditContextOf(req));
-      flash(req, mailed ? 'success' : 'warning', mailed ? `Пользователь создан, приглашение отправлено на ${form.data.email}` : 'Пользователь создан, но письмо с приглашением не отправлено: отправьте его повторно со страницы пользователя');
+      flash(
+        req,
+        mailed ? 'success' : 'warning',
+        mailed
+          ? `Пользователь создан, приглашение отправлено на ${form.data.email}`
+          : 'Пользователь создан, но письмо с приглашением не отправлено: отправьте его повторно со страницы пользователя',
+      );
       res.redirect(303, `/admin/users/${id}`);
     } catch (err) {
       await renderRefusal(err, BY_FIELD, (status, errors) => renderNew(req, res, status, req.body, errors));
@@ -64,20 +92,42 @@ export function usersRoutes({ users, secondFactor }: Deps): Router {
     await renderUser(req, res, 200, {}, []);
   }
 
-  async function renderUser(req: Request, res: Response, status: number, grantValues: Record<string, unknown>, errors: FieldError[]) {
+  async function renderUser(
+    req: Request,
+    res: Response,
+    status: number,
+    grantValues: Record<string, unknown>,
+    errors: FieldError[],
+  ) {
     const principal = principalOf(req);
     const page = await users.page(principal, idParam(req, 'userId', INT4_MAX));
     const factor = await secondFactor.status(page.user.id);
     // the reset itself is refused unless the administrator may reset on every organization the user holds
     const mayResetFactor = homeOrganizations(principal).some((o) => can(principal, 'user.second_factor.reset', o));
     res.status(status).render('admin/users/user', {
-      title: page.user.fullName, section: 'users', ...page, factor, mayResetFactor, actionLabel, entityLabels: ENTITY_LABELS, grantValues, roles: roleOptions(req), roleLabels: ROLE_LABELS, ...errorViewModel(errors),
+      title: page.user.fullName,
+      section: 'users',
+      ...page,
+      factor,
+      mayResetFactor,
+      actionLabel,
+      entityLabels: ENTITY_LABELS,
+      grantValues,
+      roles: roleOptions(req),
+      roleLabels: ROLE_LABELS,
+      ...errorViewModel(errors),
     });
   }
 
   async function showEdit(req: Request, res: Response) {
     const user = await users.findForEdit(principalOf(req), idParam(req, 'userId', INT4_MAX));
-    res.render('admin/users/edit', { title: `Изменить: ${user.fullName}`, section: 'users', user, values: user, ...errorViewModel([]) });
+    res.render('admin/users/edit', {
+      title: `Изменить: ${user.fullName}`,
+      section: 'users',
+      user,
+      values: user,
+      ...errorViewModel([]),
+    });
   }
 
   async function edit(req: Request, res: Response) {
@@ -85,7 +135,15 @@ export function usersRoutes({ users, secondFactor }: Deps): Router {
     const user = await users.findForEdit(principalOf(req), userId);
     const form = parseForm(editUserSchema, req.body);
     if (!form.ok) {
-      return res.status(422).render('admin/users/edit', { title: `Изменить: ${user.fullName}`, section: 'users', user, values: req.body, ...errorViewModel(form.errors) });
+      return res
+        .status(422)
+        .render('admin/users/edit', {
+          title: `Изменить: ${user.fullName}`,
+          section: 'users',
+          user,
+          values: req.body,
+          ...errorViewModel(form.errors),
+        });
     }
     await users.update(principalOf(req), userId, form.data, auditContextOf(req));
     flash(req, 'success', 'Данные пользователя сохранены');
@@ -108,7 +166,13 @@ export function usersRoutes({ users, secondFactor }: Deps): Router {
   async function invite(req: Request, res: Response) {
     const userId = idParam(req, 'userId', INT4_MAX);
     const mailed = await users.invite(principalOf(req), userId, auditContextOf(req));
-    flash(req, mailed ? 'success' : 'warning', mailed ? 'Приглашение отправлено повторно; прежние ссылки больше не действуют' : 'Письмо не отправлено: почтовый сервер не ответил. Повторите позже.');
+    flash(
+      req,
+      mailed ? 'success' : 'warning',
+      mailed
+        ? 'Приглашение отправлено повторно; прежние ссылки больше не действуют'
+        : 'Письмо не отправлено: почтовый сервер не ответил. Повторите позже.',
+    );
     res.redirect(303, `/admin/users/${userId}`);
   }
 
@@ -139,5 +203,7 @@ function roleOptions(req: Request) {
 }
 
 function compact(query: Record<string, unknown>): Record<string, string> {
-  return Object.fromEntries(Object.entries(query).filter(([k, v]) => k !== 'after' && typeof v === 'string' && v !== '')) as Record<string, string>;
+  return Object.fromEntries(
+    Object.entries(query).filter(([k, v]) => k !== 'after' && typeof v === 'string' && v !== ''),
+  ) as Record<string, string>;
 }

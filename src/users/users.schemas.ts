@@ -10,9 +10,17 @@ export const usernameField = () =>
     .trim()
     .min(1, 'Введите имя пользователя')
     .transform((v) => v.toLowerCase())
-    .pipe(z.string().regex(/^[a-z0-9._-]{3,64}$/, 'От 3 до 64 символов: латинские буквы, цифры, точка, дефис, подчёркивание'));
+    .pipe(
+      z
+        .string()
+        .regex(/^[a-z0-9._-]{3,64}$/, 'От 3 до 64 символов: латинские буквы, цифры, точка, дефис, подчёркивание'),
+    );
 
-const emailField = () => z.email('Введите адрес электронной почты, например chair@example.ru').max(254, 'Не более 254 символов').transform((v) => v.toLowerCase());
+const emailField = () =>
+  z
+    .email('Введите адрес электронной почты, например chair@example.ru')
+    .max(254, 'Не более 254 символов')
+    .transform((v) => v.toLowerCase());
 
 const validUntilField = () =>
   optionalDate().refine((v) => v === null || v >= todayIso(), 'Дата окончания не может быть в прошлом');

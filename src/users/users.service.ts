@@ -12,7 +12,15 @@ import type { MailService } from '../mail/mail.service';
 import { findOrgByInpo } from '../registry/orgs.repo';
 import type { PasswordLinksService } from './password-links.service';
 import {
-  findGrant, findUserDetail, grantPathsOf, hasAuditTrail, listLoginHistory, listRecentActions, listUserGrants, listUserSessions, listUsers,
+  findGrant,
+  findUserDetail,
+  grantPathsOf,
+  hasAuditTrail,
+  listLoginHistory,
+  listRecentActions,
+  listUserGrants,
+  listUserSessions,
+  listUsers,
   type UserListFilter,
 } from './users-admin.repo';
 import type { CreateUserInput, EditUserInput, GrantInput, UserListQuery } from './users.schemas';
@@ -24,7 +32,12 @@ function listScope(principal: Principal): string[] | null {
   return isFederalAdmin(principal) ? null : userManagementPaths(principal);
 }
 
-export function createUsersService(db: Knex, mail: MailService, links: PasswordLinksService, options: { bcryptCost: number; logger: Logger }) {
+export function createUsersService(
+  db: Knex,
+  mail: MailService,
+  links: PasswordLinksService,
+  options: { bcryptCost: number; logger: Logger },
+) {
   /** The organization a form names by ИНПО, as a field error when it is not in the registry. */
   async function orgOfForm(inpo: string) {
     const org = await findOrgByInpo(db, inpo.trim());
@@ -75,7 +88,10 @@ export function createUsersService(db: Knex, mail: MailService, links: PasswordL
     async page(principal: Principal, userId: number) {
       const user = await userFor(principal, userId, false);
       const [grants, sessions, logins, actions] = await Promise.all([
-        listUserGrants(db, userId), listUserSessions(db, userId), listLoginHistory(db, user, 20), listRecentActions(db, userId, 20),
+        listUserGrants(db, userId),
+        listUserSessions(db, userId),
+        listLoginHistory(db, user, 20),
+        listRecentActions(db, userId, 20),
       ]);
       return { user, grants, sessions, logins, actions };
     },
@@ -89,7 +105,11 @@ export function createUsersService(db: Knex, mail: MailService, links: PasswordL
     },
 
     /** A login with its first grant; the person gets an invitation to set their own password. Returns the id and whether the letter went out. */
-    async create(principal: Principal, input: CreateUserInput, ctx: AuditContext): Promise<{ id: number; mailed: boolean }> {
+    async create(
+      principal: Principal,
+      input: CreateUserInput,
+      ctx: AuditContext,
+    ): Promise<{ id: number; mailed: boolean }> {
       assertManager(principal);
       const org = await orgOfForm(input.inpo);
       authorizeGrant(principal, { userId: 0, role: input.role, organizationPath: org.path });
@@ -97,12 +117,41 @@ export function createUsersService(db: Knex, mail: MailService, links: PasswordL
       const unusable = await hashPassword(crypto.randomBytes(24).toString('base64url'), options.bcryptCost);
       const { id, letter } = await inTransaction(db, async (trx) => {
         const [row] = await trx('users')
-          .insert({ username: input.username, full_name: input.fullName, email: input.email, password_hash: unusable, must_change_password: false })
+          .insert({
+            username: input.username,
+            full_name: input.fullName,
+            email: input.email,
+            password_hash: unusable,
+            must_change_password: false,
+          })
           .returning('id');
-        await trx('role_grants').insert({ user_id: row.id, role: input.role, organization_id: org.id, valid_until: input.validUntil, granted_by: principal.id });
-        await recordAudit(trx, ctx, { action: 'user.created', entity: 'user', entityId: row.id, organizationId: org.id, newValues: { username: input.username, fullName: input.fullName, email: input.email } });
-        await recordAudit(trx, ctx, { action: 'grant.added', entity: 'user', entityId: row.id, organizationId: org.id, newValues: { role: input.role, inpo: org.inpo, validUntil: input.validUntil } });
-        const letter = await links.prepareLetter(trx, { id: row.id, username: input.username, fullName: input.fullName, email: input.email }, 'invitation', principal.id);
+        await trx('role_grants').insert({
+          user_id: row.id,
+          role: input.role,
+          organization_id: org.id,
+          valid_until: input.validUntil,
+          granted_by: principal.id,
+        });
+        await recordAudit(trx, ctx, {
+          action: 'user.created',
+          entity: 'user',
+          entityId: row.id,
+          organizationId: org.id,
+          newValues: { username: input.username, fullName: input.fullName, email: input.email },
+        });
+        await recordAudit(trx, ctx, {
+          action: 'grant.added',
+          entity: 'user',
+          entityId: row.id,
+          organizationId: org.id,
+          newValues: { role: input.role, inpo: org.inpo, validUntil: input.validUntil },
+        });
+        const letter = await links.prepareLetter(
+          trx,
+          { id: row.id, username: input.username, fullName: input.fullName, email: input.email },
+          'invitation',
+          principal.id,
+        );
         return { id: row.id as number, letter };
       });
       return { id, mailed: await sendAfterCommit(letter) };
@@ -114,9 +163,13 @@ export function createUsersService(db: Knex, mail: MailService, links: PasswordL
       const { oldValues, newValues, changed } = diffValues({ fullName: user.fullName, email: user.email }, input);
       if (!changed) return;
       await inTransaction(db, async (trx) => {
-        await trx('users').where({ id: userId }).update({
-          full_name: input.fullName, email: input.email, ...(input.email !== user.email ? { email_verified_at: null } : {}),
-        });
+        await trx('users')
+          .where({ id: userId })
+          .update({
+            full_name: input.fullName,
+            email: input.email,
+            ...(input.email !== user.email ? { email_verified_at: null } : {}),
+          });
         await recordAudit(trx, ctx, { action: 'user.updated', entity: 'user', entityId: userId, oldValues, newValues });
         await forgetKeptPrincipal(trx, userId);
       });
@@ -127,8 +180,18 @@ export function createUsersService(db: Knex, mail: MailService, links: PasswordL
       if (user.blockedAt) throw new ConflictError('Пользователь заблокирован: сначала разблокируйте');
       if (!user.email) throw new ConflictError('У пользователя не указана электронная почта');
       const letter = await inTransaction(db, async (trx) => {
-        await recordAudit(trx, ctx, { action: 'user.invited', entity: 'user', entityId: userId, newValues: { email: user.email } });
-        return links.prepareLetter(trx, { id: userId, username: user.username, fullName: user.fullName, email: user.email! }, 'invitation', principal.id);
+        await recordAudit(trx, ctx, {
+          action: 'user.invited',
+          entity: 'user',
+          entityId: userId,
+          newValues: { email: user.email },
+        });
+        return links.prepareLetter(
+          trx,
+          { id: userId, username: user.username, fullName: user.fullName, email: user.email! },
+          'invitation',
+          principal.id,
+        );
       });
       return sendAfterCommit(letter);
     },
@@ -138,9 +201,15 @@ export function createUsersService(db: Knex, mail: MailService, links: PasswordL
       const user = await userFor(principal, userId, true);
       if (Boolean(user.blockedAt) === blocked) return;
       await inTransaction(db, async (trx) => {
-        await trx('users').where({ id: userId }).update({ blocked_at: blocked ? trx.fn.now() : null });
+        await trx('users')
+          .where({ id: userId })
+          .update({ blocked_at: blocked ? trx.fn.now() : null });
         if (blocked) await deleteSessionsOfUser(trx, userId);
-        await recordAudit(trx, ctx, { action: blocked ? 'user.blocked' : 'user.unblocked', entity: 'user', entityId: userId });
+        await recordAudit(trx, ctx, {
+          action: blocked ? 'user.blocked' : 'user.unblocked',
+          entity: 'user',
+          entityId: userId,
+        });
       });
     },
 
@@ -148,12 +217,19 @@ export function createUsersService(db: Knex, mail: MailService, links: PasswordL
     async remove(principal: Principal, userId: number, ctx: AuditContext): Promise<void> {
       const user = await userFor(principal, userId, true);
       if (await hasAuditTrail(db, userId)) {
-        throw new ConflictError('Пользователь уже работал в реестре: его действия записаны в журнале, поэтому удалить его нельзя. Заблокируйте его.');
+        throw new ConflictError(
+          'Пользователь уже работал в реестре: его действия записаны в журнале, поэтому удалить его нельзя. Заблокируйте его.',
+        );
       }
       await inTransaction(db, async (trx) => {
         await deleteSessionsOfUser(trx, userId);
         await trx('users').where({ id: userId }).delete();
-        await recordAudit(trx, ctx, { action: 'user.deleted', entity: 'user', entityId: userId, oldValues: { username: user.username, fullName: user.fullName, email: user.email } });
+        await recordAudit(trx, ctx, {
+          action: 'user.deleted',
+          entity: 'user',
+          entityId: userId,
+          oldValues: { username: user.username, fullName: user.fullName, email: user.email },
+        });
       });
     },
 
@@ -162,8 +238,20 @@ export function createUsersService(db: Knex, mail: MailService, links: PasswordL
       const org = await orgOfForm(input.inpo);
       authorizeGrant(principal, { userId, role: input.role, organizationPath: org.path });
       await inTransaction(db, async (trx) => {
-        await trx('role_grants').insert({ user_id: userId, role: input.role, organization_id: org.id, valid_until: input.validUntil, granted_by: principal.id });
-        await recordAudit(trx, ctx, { action: 'grant.added', entity: 'user', entityId: userId, organizationId: org.id, newValues: { role: input.role, inpo: org.inpo, validUntil: input.validUntil } });
+        await trx('role_grants').insert({
+          user_id: userId,
+          role: input.role,
+          organization_id: org.id,
+          valid_until: input.validUntil,
+          granted_by: principal.id,
+        });
+        await recordAudit(trx, ctx, {
+          action: 'grant.added',
+          entity: 'user',
+          entityId: userId,
+          organizationId: org.id,
+          newValues: { role: input.role, inpo: org.inpo, validUntil: input.validUntil },
+        });
         // a wider set of grants keeps the sessions; they pick it up on their next request
         await forgetKeptPrincipal(trx, userId);
       });
@@ -178,11 +266,16 @@ export function createUsersService(db: Knex, mail: MailService, links: PasswordL
       await inTransaction(db, async (trx) => {
         await trx('role_grants').where({ id: grantId }).delete();
         await deleteSessionsOfUser(trx, userId);
-        await recordAudit(trx, ctx, { action: 'grant.revoked', entity: 'user', entityId: userId, organizationId: grant.organizationId, oldValues: { role: grant.role, inpo: grant.inpo, validUntil: grant.validUntil } });
+        await recordAudit(trx, ctx, {
+          action: 'grant.revoked',
+          entity: 'user',
+          entityId: userId,
+          organizationId: grant.organizationId,
+          oldValues: { role: grant.role, inpo: grant.inpo, validUntil: grant.validUntil },
+        });
       });
     },
   };
 }
 
 export type UsersService = ReturnType<typeof createUsersService>;
-

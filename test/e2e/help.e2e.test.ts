@@ -18,7 +18,10 @@ beforeAll(async () => {
   chair = await createUser(db, [{ role: 'chair', org: fx.orgs.A }]);
 });
 
-const SCREENS = [{ width: 1366, height: 900 }, { width: 390, height: 844 }];
+const SCREENS = [
+  { width: 1366, height: 900 },
+  { width: 390, height: 844 },
+];
 
 describe('help in a real browser', () => {
   it('when a chair presses «?» beside a report line, then its explanation shows; the help page is one click away; axe finds nothing', async () => {
@@ -32,7 +35,10 @@ describe('help in a real browser', () => {
       await hint.waitFor({ state: 'visible' });
       await expect(hint.textContent()).resolves.toContain('Работающие члены Профсоюза');
       expect(await wcagViolations(page), `report at ${screen.width}`).toEqual([]);
-      expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth), `report at ${screen.width}`).toBe(true);
+      expect(
+        await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth),
+        `report at ${screen.width}`,
+      ).toBe(true);
 
       if (screen.width < 992) await page.getByRole('button', { name: 'Меню' }).click();
       await page.getByRole('link', { name: 'Помощь' }).click();

@@ -19,7 +19,13 @@ beforeAll(async () => {
   const db = ctx.database.ownerDb;
   tree = await createRegionTree(db, 16);
   chair = await createUser(db, [{ role: 'chair', org: tree.primary }]);
-  [memberId] = (await createMembers(db, tree.primary, 1, { surname: 'Хайруллина', name: 'Алсу', patronymic: 'Рашидовна', phone: '+79171234567', position: 'учитель' })) as [number];
+  [memberId] = (await createMembers(db, tree.primary, 1, {
+    surname: 'Хайруллина',
+    name: 'Алсу',
+    patronymic: 'Рашидовна',
+    phone: '+79171234567',
+    position: 'учитель',
+  })) as [number];
   await createMembers(db, tree.primary, 60);
 });
 
@@ -27,7 +33,11 @@ beforeAll(async () => {
 async function visibleControls(page: Page) {
   return page.evaluate(() =>
     [...document.querySelectorAll('header, nav, form, button, .btn')]
-      .filter((e) => (e as HTMLElement).offsetParent !== null || getComputedStyle(e).display !== 'none' && e.getClientRects().length > 0)
+      .filter(
+        (e) =>
+          (e as HTMLElement).offsetParent !== null ||
+          (getComputedStyle(e).display !== 'none' && e.getClientRects().length > 0),
+      )
       .map((e) => `${e.tagName}.${e.className}`),
   );
 }
@@ -38,7 +48,10 @@ describe('printing on A4', () => {
     const pages = [
       { path: `/members/${memberId}`, text: 'Хайруллина Алсу Рашидовна' },
       { path: `/orgs/${tree.primary.inpo}/members`, text: 'Петрова Мария Ивановна' },
-      { path: `/members/${memberId}/application`, text: 'Прошу принять меня в члены Общероссийского Профсоюза образования' },
+      {
+        path: `/members/${memberId}/application`,
+        text: 'Прошу принять меня в члены Общероссийского Профсоюза образования',
+      },
     ];
     for (const { path, text } of pages) {
       expect((await page.goto(`${web.baseUrl}${path}`))?.status(), path).toBe(200);
@@ -59,7 +72,7 @@ describe('printing on A4', () => {
     await page.close();
   }, 120_000);
 
-  it('when the application is printed, then it carries the card\'s data, formatted, on one sheet', async () => {
+  it("when the application is printed, then it carries the card's data, formatted, on one sheet", async () => {
     const page = await web.loggedInPage(chair);
     await page.goto(`${web.baseUrl}/members/${memberId}/application`);
     await page.emulateMedia({ media: 'print' });

@@ -13,7 +13,14 @@ beforeAll(async () => {
   const db = ctx.database.ownerDb;
   tree = await createRegionTree(db, 16);
   await createMembers(db, tree.primary, 9);
-  await db('org_officers').insert({ organization_id: tree.primary.id, post: 'chair', surname: 'Прежняя', name: 'Анна', elected_on: '2020-01-10', term_until: '2025-01-10' });
+  await db('org_officers').insert({
+    organization_id: tree.primary.id,
+    post: 'chair',
+    surname: 'Прежняя',
+    name: 'Анна',
+    elected_on: '2020-01-10',
+    term_until: '2025-01-10',
+  });
   admin = await createUser(db, [{ role: 'admin', org: await unionRoot(db) }]);
 });
 
@@ -34,7 +41,13 @@ describe('registry in a real browser', () => {
     await openChild(page, tree.primary.name);
     expect(await page.textContent('nav[aria-label="Навигационная цепочка"]')).toContain(tree.territory.name);
 
-    for (const tab of ['Общие сведения', 'Председатель и выборные', 'Численность', 'Структура', 'Коллективный договор']) {
+    for (const tab of [
+      'Общие сведения',
+      'Председатель и выборные',
+      'Численность',
+      'Структура',
+      'Коллективный договор',
+    ]) {
       await page.getByRole('link', { name: tab, exact: true }).click();
       await page.locator('a.nav-link.active', { hasText: tab }).waitFor();
       expect(await wcagViolations(page), tab).toEqual([]);
@@ -58,7 +71,9 @@ describe('registry in a real browser', () => {
     await page.getByText('Полномочия будут прекращены с 20.11.2026: Председатель Прежняя А.').waitFor();
     expect(await wcagViolations(page)).toEqual([]);
     await page.getByRole('button', { name: 'Сохранить и прекратить полномочия' }).click();
-    await page.getByText('Выборное лицо добавлено. Полномочия прекращены с 20.11.2026: Председатель Прежняя А.').waitFor();
+    await page
+      .getByText('Выборное лицо добавлено. Полномочия прекращены с 20.11.2026: Председатель Прежняя А.')
+      .waitFor();
     const current = await page.locator('table').first().textContent();
     expect(current).toContain('Новикова Дарья Игоревна');
     expect(current).toContain('20.11.2031');

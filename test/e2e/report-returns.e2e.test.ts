@@ -22,7 +22,11 @@ beforeAll(async () => {
   coordinator = await createUser(db, [{ role: 'coordinator', org: fx.orgs.T }]);
   // the chair has fixed the passport and filed 5-СП
   const { agent, csrf } = await loggedInAgent(ctx.app, chair);
-  await agent.post(`/orgs/${fx.orgs.A.inpo}/headcount`).type('form').send({ _csrf: csrf, asOf: '2026-03-01', employeesTotal: '42', employeesPedagogical: '12', studentsTotal: '0' }).expect(303);
+  await agent
+    .post(`/orgs/${fx.orgs.A.inpo}/headcount`)
+    .type('form')
+    .send({ _csrf: csrf, asOf: '2026-03-01', employeesTotal: '42', employeesPedagogical: '12', studentsTotal: '0' })
+    .expect(303);
   await agent.post(`/reports/5-SP/${fx.orgs.A.inpo}/${D}/file`).type('form').send({ _csrf: csrf }).expect(303);
 });
 
@@ -44,10 +48,14 @@ describe('a returned report in a real browser', () => {
     const page = await web.loggedInPage(chair);
     const onHome = page.getByRole('link', { name: /5-СП на 01\.04\.2026/ });
     await onHome.waitFor();
-    await expect(page.getByRole('status').filter({ hasText: 'Возвращены на доработку' }).textContent()).resolves.toContain('Педагогов в паспорте 12');
+    await expect(
+      page.getByRole('status').filter({ hasText: 'Возвращены на доработку' }).textContent(),
+    ).resolves.toContain('Педагогов в паспорте 12');
     expect(await wcagViolations(page)).toEqual([]);
     await onHome.click();
-    await expect(page.locator('#returned-comment').textContent()).resolves.toContain('Педагогов в паспорте 12, а в карточках отмечено больше — проверьте');
+    await expect(page.locator('#returned-comment').textContent()).resolves.toContain(
+      'Педагогов в паспорте 12, а в карточках отмечено больше — проверьте',
+    );
     await expect(page.locator('#report-status').textContent()).resolves.toBe('возвращён на доработку');
     expect(await wcagViolations(page)).toEqual([]);
 

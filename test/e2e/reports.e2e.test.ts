@@ -19,7 +19,9 @@ beforeAll(async () => {
   const db = ctx.database.ownerDb;
   fx = await buildReportFixture(db);
   // three pedagogical employees in the passport, four members marked as pedagogical: one card is wrong
-  await db('org_headcounts').where({ organization_id: fx.orgs.A.id, as_of: '2025-09-01' }).update({ employees_pedagogical: 3 });
+  await db('org_headcounts')
+    .where({ organization_id: fx.orgs.A.id, as_of: '2025-09-01' })
+    .update({ employees_pedagogical: 3 });
   chair = await createUser(db, [{ role: 'chair', org: fx.orgs.A }]);
   coordinator = await createUser(db, [{ role: 'coordinator', org: fx.orgs.T }]);
 });
@@ -36,7 +38,10 @@ describe('statistical reporting in a real browser', () => {
 
     // Борисова moved to a non-pedagogical post in March: the card said otherwise
     await control.getByRole('link', { name: /Борисова/ }).click();
-    await page.getByRole('heading', { name: /Борисова/ }).first().waitFor();
+    await page
+      .getByRole('heading', { name: /Борисова/ })
+      .first()
+      .waitFor();
     await page.locator('#category-isPedagogical').uncheck();
     await page.locator('#category-on').fill('2026-03-01');
     await page.getByRole('button', { name: 'Изменить категорию' }).click();
@@ -60,7 +65,10 @@ describe('statistical reporting in a real browser', () => {
     await coord.goto(`${web.baseUrl}/reports/2-SP/${fx.orgs.T.inpo}/${D}`);
     expect(await wcagViolations(coord)).toEqual([]);
     const line09 = Number(await coord.locator('tr[data-line="09"] td[data-column="total"]').textContent());
-    const [download] = await Promise.all([coord.waitForEvent('download'), coord.getByRole('link', { name: 'Скачать Excel' }).click()]);
+    const [download] = await Promise.all([
+      coord.waitForEvent('download'),
+      coord.getByRole('link', { name: 'Скачать Excel' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe(`2-SP_${fx.orgs.T.inpo}_${D}.xlsx`);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.readFile((await download.path())!);

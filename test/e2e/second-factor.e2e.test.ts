@@ -21,10 +21,14 @@ describe('second factor, account and audit in a real browser', () => {
   it('when a coordinator enrols from the QR page, logs in again with a code and opens the account, the audit and a card journal, then each page works under the CSP and passes axe', async () => {
     const page = await web.loggedInPage(coordinator);
     const blocked: string[] = [];
-    page.on('console', (m) => { if (m.type() === 'error') blocked.push(m.text()); });
+    page.on('console', (m) => {
+      if (m.type() === 'error') blocked.push(m.text());
+    });
     await page.waitForURL(/\/account\/second-factor$/);
     const qr = page.getByAltText('QR-код для приложения-аутентификатора');
-    await expect.poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth)).toBeGreaterThan(100);
+    await expect
+      .poll(() => qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth))
+      .toBeGreaterThan(100);
     expect(await wcagViolations(page)).toEqual([]);
     const secret = (await page.locator('#manual-key').innerText()).replace(/\s/g, '');
     await page.getByLabel('Код из приложения').fill(appCode(secret));

@@ -19,7 +19,9 @@ beforeAll(async () => {
   chair = await createUser(db, [{ role: 'chair', org: fx.orgs.A }]);
   // long contacts stretch the card and the list: the layout must still fit
   [memberId] = (await createMembers(db, fx.orgs.A, 1, {
-    surname: 'Константинопольская-Верхнеднепровская', email: 'konstantinopolskaya.verkhnedneprovskaya@example.org', phone: '+79171234567',
+    surname: 'Константинопольская-Верхнеднепровская',
+    email: 'konstantinopolskaya.verkhnedneprovskaya@example.org',
+    phone: '+79171234567',
   })) as [number];
 });
 
@@ -32,7 +34,9 @@ async function horizontalOverflow(page: Page) {
     innerWidth: window.innerWidth,
     outside: [...document.querySelectorAll('body *')]
       // the content of a box that scrolls by itself does not widen the page
-      .filter((e) => e.getBoundingClientRect().left + e.scrollWidth > window.innerWidth && !e.closest('.table-responsive'))
+      .filter(
+        (e) => e.getBoundingClientRect().left + e.scrollWidth > window.innerWidth && !e.closest('.table-responsive'),
+      )
       .slice(0, 5)
       .map((e) => `${e.tagName}.${e.className}: ${(e.textContent ?? '').trim().slice(0, 40)}`),
   }));
@@ -44,9 +48,23 @@ describe('small screens (390 px)', () => {
     await page.setViewportSize(PHONE);
     const a = `/orgs/${fx.orgs.A.inpo}`;
     const paths = [
-      '/', a, `${a}/officers`, `${a}/officers/new`, `${a}/headcount`, `${a}/structure`, `${a}/agreement`, `${a}/edit`,
-      `${a}/members`, `${a}/members/new`, `${a}/members/import`, `/members/${memberId}`, `/members/${memberId}/edit`, `/members/${memberId}/application`,
-      `${a}/reports`, `/reports/5-SP/${fx.orgs.A.inpo}/${D}`, '/account',
+      '/',
+      a,
+      `${a}/officers`,
+      `${a}/officers/new`,
+      `${a}/headcount`,
+      `${a}/structure`,
+      `${a}/agreement`,
+      `${a}/edit`,
+      `${a}/members`,
+      `${a}/members/new`,
+      `${a}/members/import`,
+      `/members/${memberId}`,
+      `/members/${memberId}/edit`,
+      `/members/${memberId}/application`,
+      `${a}/reports`,
+      `/reports/5-SP/${fx.orgs.A.inpo}/${D}`,
+      '/account',
     ];
     for (const path of paths) {
       expect((await page.goto(`${web.baseUrl}${path}`))?.status(), path).toBe(200);

@@ -42,7 +42,10 @@ describe('in a real browser', () => {
 
     await page.getByRole('link', { name: 'Почта' }).click();
     expect(await wcagViolations(page)).toEqual([]);
-    await page.getByRole('row', { name: new RegExp(email) }).getByRole('link').click();
+    await page
+      .getByRole('row', { name: new RegExp(email) })
+      .getByRole('link')
+      .click();
     const body = await page.locator('#message-body').innerText();
     const link = /https?:\/\/\S+\/invite\/[A-Za-z0-9_-]+/.exec(body)![0];
 

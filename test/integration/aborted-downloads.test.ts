@@ -54,13 +54,20 @@ function dropMidway(url: string): Promise<number> {
 
 async function timedGet(url: string): Promise<{ status: number; ms: number }> {
   const started = performance.now();
-  const res = await fetch(`${base}${url}`, { headers: { cookie }, redirect: 'manual', signal: AbortSignal.timeout(20_000) });
+  const res = await fetch(`${base}${url}`, {
+    headers: { cookie },
+    redirect: 'manual',
+    signal: AbortSignal.timeout(20_000),
+  });
   await res.arrayBuffer();
   return { status: res.status, ms: performance.now() - started };
 }
 
 async function abortedAudits(since: number) {
-  return db()('audit_log').where({ action: 'member.exported', actor_user_id: user.id }).where('id', '>', since).whereRaw("new_values->>'aborted' = 'true'");
+  return db()('audit_log')
+    .where({ action: 'member.exported', actor_user_id: user.id })
+    .where('id', '>', since)
+    .whereRaw("new_values->>'aborted' = 'true'");
 }
 
 async function lastAuditId(): Promise<number> {
@@ -102,7 +109,9 @@ describe('dropped downloads', () => {
     const { agent } = await loggedInAgent(ctx.app, user);
     const csv = await agent.get(`/orgs/${tree.primary.inpo}/members/export.csv`).expect(200);
     expect(csv.text.trim().split('\r\n')).toHaveLength(MEMBERS + 1);
-    const audits = await db()('audit_log').where({ action: 'member.exported', actor_user_id: user.id }).where('id', '>', since);
+    const audits = await db()('audit_log')
+      .where({ action: 'member.exported', actor_user_id: user.id })
+      .where('id', '>', since);
     expect(audits).toHaveLength(1);
     expect(audits[0].new_values).toMatchObject({ format: 'csv', rows: MEMBERS });
     expect(audits[0].new_values.aborted).toBeUndefined();
@@ -110,14 +119,21 @@ describe('dropped downloads', () => {
 
   it('when a background export cannot write its file, then the job fails over, its cursor is released and the app still answers', async () => {
     const { agent, csrf } = await loggedInAgent(ctx.app, user);
-    const queued = await agent.post(`/orgs/${tree.primary.inpo}/members/export-jobs`).type('form').send({ _csrf: csrf, format: 'csv' }).expect(303);
+    const queued = await agent
+      .post(`/orgs/${tree.primary.inpo}/members/export-jobs`)
+      .type('form')
+      .send({ _csrf: csrf, format: 'csv' })
+      .expect(303);
     const id = queued.headers.location!.split('/').pop()!;
     fs.symlinkSync('/dev/full', path.join(exportDir, `${id}.csv.part`)); // a full disk: every write fails with ENOSPC
 
     const ran = runNextExportJob(ctx.deps.db, exportDir, ctx.deps.logger);
     const timeout = new Promise<'hung'>((resolve) => setTimeout(() => resolve('hung'), 10_000).unref());
     expect(await Promise.race([ran, timeout])).toBe(true);
-    expect(await db()('export_jobs').where({ id }).first('status', 'error')).toEqual({ status: 'queued', error: 'Не удалось подготовить файл' });
+    expect(await db()('export_jobs').where({ id }).first('status', 'error')).toEqual({
+      status: 'queued',
+      error: 'Не удалось подготовить файл',
+    });
     expect(fs.existsSync(path.join(exportDir, `${id}.csv.part`))).toBe(false);
     const ready = await timedGet('/readyz');
     expect(ready.status).toBe(200);

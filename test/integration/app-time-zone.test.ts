@@ -40,9 +40,17 @@ describe('today just after midnight in Moscow', () => {
   });
 
   it('the PDF and the XLSX say "по данным реестра на 29.11.2026"', async () => {
-    const pdf = await as.agent.get(`/reports/5-SP/${fx.orgs.A.inpo}/${D}.pdf`).buffer(true).parse(binaryParser).expect(200);
+    const pdf = await as.agent
+      .get(`/reports/5-SP/${fx.orgs.A.inpo}/${D}.pdf`)
+      .buffer(true)
+      .parse(binaryParser)
+      .expect(200);
     expect(await pdfText(pdf.body)).toContain('по данным реестра на 29.11.2026');
-    const xlsx = await as.agent.get(`/reports/5-SP/${fx.orgs.A.inpo}/${D}.xlsx`).buffer(true).parse(binaryParser).expect(200);
+    const xlsx = await as.agent
+      .get(`/reports/5-SP/${fx.orgs.A.inpo}/${D}.xlsx`)
+      .buffer(true)
+      .parse(binaryParser)
+      .expect(200);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(xlsx.body);
     expect(workbook.worksheets[0]!.getSheetValues().flat().join('\n')).toContain('по данным реестра на 29.11.2026');
@@ -50,7 +58,10 @@ describe('today just after midnight in Moscow', () => {
 
   it("the database's day is the union's day: CURRENT_DATE and the day of an instant", async () => {
     for (const db of [ctx.deps.db, ctx.database.ownerDb]) {
-      const { rows } = await db.raw(`SELECT current_setting('TimeZone') AS zone, (?::timestamptz)::date::text AS day, current_date::text AS today`, [JUST_AFTER_MOSCOW_MIDNIGHT.toISOString()]);
+      const { rows } = await db.raw(
+        `SELECT current_setting('TimeZone') AS zone, (?::timestamptz)::date::text AS day, current_date::text AS today`,
+        [JUST_AFTER_MOSCOW_MIDNIGHT.toISOString()],
+      );
       expect(rows[0].zone).toBe('Europe/Moscow');
       expect(rows[0].day).toBe('2026-11-29');
       // PostgreSQL keeps its own clock: its CURRENT_DATE is the app's today on the real clock

@@ -19,23 +19,37 @@ beforeAll(async () => {
   db = ctx.database.ownerDb;
   r1 = await createRegionTree(db, 16);
   const r2Region = await createOrg(db, r1.union, 'regional', { regionCode: 39, name: 'Калининградская региональная' });
-  r2Primary = await createOrg(db, await createOrg(db, r2Region, 'territorial'), 'primary', { name: 'ППО школы Калининграда' });
+  r2Primary = await createOrg(db, await createOrg(db, r2Region, 'territorial'), 'primary', {
+    name: 'ППО школы Калининграда',
+  });
   [r1Member] = (await createMembers(db, r1.primary, 1)) as [number];
   [r2Member] = (await createMembers(db, r2Primary, 1)) as [number];
   users.admin = await createUser(db, [{ role: 'admin', org: r1.union }]);
   users.coordinator = await createUser(db, [{ role: 'coordinator', org: r1.region }]);
   users.chair = await createUser(db, [{ role: 'chair', org: r1.primary }]);
   users.statistician = await createUser(db, [{ role: 'statistician', org: r1.region }]);
-  for (const role of Object.keys(users) as (keyof typeof users)[]) agents[role] = (await loggedInAgent(ctx.app, users[role])).agent;
+  for (const role of Object.keys(users) as (keyof typeof users)[])
+    agents[role] = (await loggedInAgent(ctx.app, users[role])).agent;
   // the admin opens a card in each region: read-audit rows of both
   await agents.admin.get(`/members/${r1Member}`).expect(200);
   await agents.admin.get(`/members/${r2Member}`).expect(200);
   const ctxOf = (user: TestUser) => ({ actorUserId: user.id, requestId: null, ip: '192.0.2.10' });
   await recordAudit(db, ctxOf(users.coordinator), {
-    action: 'member.updated', entity: 'member', entityId: r1Member, organizationId: r1.primary.id,
-    oldValues: { surname: 'Петрова', phone: null }, newValues: { surname: 'Иванова', phone: '=HYPERLINK("http://evil")' },
+    action: 'member.updated',
+    entity: 'member',
+    entityId: r1Member,
+    organizationId: r1.primary.id,
+    oldValues: { surname: 'Петрова', phone: null },
+    newValues: { surname: 'Иванова', phone: '=HYPERLINK("http://evil")' },
   });
-  await recordAudit(db, ctxOf(users.admin), { action: 'member.updated', entity: 'member', entityId: r2Member, organizationId: r2Primary.id, oldValues: { surname: 'Сидорова' }, newValues: { surname: 'Калининградова' } });
+  await recordAudit(db, ctxOf(users.admin), {
+    action: 'member.updated',
+    entity: 'member',
+    entityId: r2Member,
+    organizationId: r2Primary.id,
+    oldValues: { surname: 'Сидорова' },
+    newValues: { surname: 'Калининградова' },
+  });
 });
 
 const page = (agent: Agent, query = '') => agent.get(`/admin/audit${query}`);
@@ -91,9 +105,20 @@ describe('audit viewer: rows and filters', () => {
 
   it('when there are more rows than a page, then the next page continues after the last id without a gap or a repeat', async () => {
     for (let i = 0; i < 60; i++) {
-      await recordAudit(db, { actorUserId: users.admin.id, requestId: null, ip: null }, { action: 'org.headcount.saved', entity: 'organization', entityId: r1.territory.id, organizationId: r1.territory.id, newValues: { employeesTotal: i } });
+      await recordAudit(
+        db,
+        { actorUserId: users.admin.id, requestId: null, ip: null },
+        {
+          action: 'org.headcount.saved',
+          entity: 'organization',
+          entityId: r1.territory.id,
+          organizationId: r1.territory.id,
+          newValues: { employeesTotal: i },
+        },
+      );
     }
-    const ids = async (res: { text: string }) => [...res.text.matchAll(/Работников всего:<\/span> (\d+)/g)].map((m) => Number(m[1]));
+    const ids = async (res: { text: string }) =>
+      [...res.text.matchAll(/Работников всего:<\/span> (\d+)/g)].map((m) => Number(m[1]));
     const first = await page(agents.coordinator, '?action=org.headcount.saved').expect(200);
     const next = /href="\/admin\/audit\?([^"]*after=\d+)"/.exec(first.text)![1]!.replace(/&amp;/g, '&');
     const second = await page(agents.coordinator, `?${next}`).expect(200);
@@ -104,19 +129,26 @@ describe('audit viewer: rows and filters', () => {
   });
 
   it('when the log is exported, then formulas are neutralised and the export itself is audited with its filter and row count', async () => {
-    const file = await agents.admin.get(`/admin/audit/export.xlsx?org=${r1.primary.inpo}&action=member.updated`).buffer(true).parse(binaryParser).expect(200);
+    const file = await agents.admin
+      .get(`/admin/audit/export.xlsx?org=${r1.primary.inpo}&action=member.updated`)
+      .buffer(true)
+      .parse(binaryParser)
+      .expect(200);
     const sheet = await readSheet(file.body as Buffer);
     expect(sheet[0]).toContain('Было');
     expect(sheet).toHaveLength(2);
     expect(sheet[1]!.join(' ')).toContain('Фамилия: Иванова');
     expect(sheet[1]!.some((cell) => cell.startsWith('='))).toBe(false);
-    const row = await db('audit_log').where({ action: 'audit.exported', actor_user_id: users.admin.id }).orderBy('id', 'desc').first();
+    const row = await db('audit_log')
+      .where({ action: 'audit.exported', actor_user_id: users.admin.id })
+      .orderBy('id', 'desc')
+      .first();
     expect(row.new_values).toMatchObject({ rows: 1, filter: { org: r1.primary.inpo, action: 'member.updated' } });
   });
 });
 
 describe('member card journal', () => {
-  it('when a coordinator opens a card\'s journal, then it shows who viewed and changed the card; a chair cannot, another region is not found', async () => {
+  it("when a coordinator opens a card's journal, then it shows who viewed and changed the card; a chair cannot, another region is not found", async () => {
     const card = await agents.coordinator.get(`/members/${r1Member}`).expect(200);
     expect(card.text).toContain(`href="/members/${r1Member}/journal"`);
     const journal = await agents.coordinator.get(`/members/${r1Member}/journal`).expect(200);

@@ -30,7 +30,10 @@ describe('login and logout', () => {
     const { agent, csrf } = await anonymousAgent(ctx.app);
     const before = await agent.get('/login');
     const anonymousSid = sessionId(before.headers['set-cookie']);
-    const login = await agent.post('/login').type('form').send({ _csrf: csrf, username: chair.username, password: chair.password });
+    const login = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrf, username: chair.username, password: chair.password });
     expect(login.status).toBe(303);
     expect(login.headers.location).toBe('/');
     const loggedInSid = sessionId(login.headers['set-cookie']);
@@ -84,7 +87,10 @@ describe('login and logout', () => {
 
   it('when next= points to another site, then login goes home instead', async () => {
     const { agent, csrf } = await anonymousAgent(ctx.app);
-    const res = await agent.post('/login').type('form').send({ _csrf: csrf, username: chair.username, password: chair.password, next: '//evil.example/' });
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrf, username: chair.username, password: chair.password, next: '//evil.example/' });
     expect(res.headers.location).toBe('/');
   });
 });

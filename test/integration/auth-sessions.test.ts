@@ -24,7 +24,10 @@ describe('session lifetime', () => {
     const [row] = await sessionRowsOf(user.id);
     // The store keeps a session for 30 idle minutes: pretend they have passed.
     expect(new Date(row.expire).getTime() - Date.now()).toBeLessThanOrEqual(30 * 60 * 1000 + 5000);
-    await ctx.database.ownerDb('sessions').where({ sid: row.sid }).update({ expire: new Date(Date.now() - 1000) });
+    await ctx.database
+      .ownerDb('sessions')
+      .where({ sid: row.sid })
+      .update({ expire: new Date(Date.now() - 1000) });
     const res = await agent.get('/');
     expect(res.status).toBe(303);
     expect(res.headers.location).toContain('/login');
@@ -54,7 +57,10 @@ describe('session lifetime', () => {
     const [row] = await sessionRowsOf(user.id);
     const sess = typeof row.sess === 'string' ? JSON.parse(row.sess) : row.sess;
     sess.authenticatedAt = Date.now() - ABSOLUTE_TIMEOUT_MS - 1000;
-    await ctx.database.ownerDb('sessions').where({ sid: row.sid }).update({ sess: JSON.stringify(sess) });
+    await ctx.database
+      .ownerDb('sessions')
+      .where({ sid: row.sid })
+      .update({ sess: JSON.stringify(sess) });
     const res = await agent.get('/');
     expect(res.status).toBe(303);
     expect(res.headers.location).toContain('/login');
@@ -71,7 +77,9 @@ describe('session lifetime', () => {
 
 describe('issued passwords', () => {
   it('when a user logs in with an issued password, then every page redirects to the password change until it is changed', async () => {
-    const user = await createUser(ctx.database.ownerDb, [{ role: 'chair', org: tree.primary }], { mustChangePassword: true });
+    const user = await createUser(ctx.database.ownerDb, [{ role: 'chair', org: tree.primary }], {
+      mustChangePassword: true,
+    });
     const { agent, response } = await postLogin(ctx.app, user.username, user.password);
     expect(response.headers.location).toBe('/account/password');
     const home = await agent.get('/');
@@ -83,25 +91,43 @@ describe('issued passwords', () => {
     expect(form.text).toContain('Придумайте собственный пароль');
     const csrf = csrfFrom(form.text);
 
-    const weak = await agent.post('/account/password').type('form')
+    const weak = await agent
+      .post('/account/password')
+      .type('form')
       .send({ _csrf: csrf, currentPassword: user.password, newPassword: 'профсоюз', confirmPassword: 'профсоюз' });
     expect(weak.status).toBe(422);
     expect(weak.text).toContain('Пароль слишком простой');
 
-    const mismatch = await agent.post('/account/password').type('form')
-      .send({ _csrf: csrf, currentPassword: user.password, newPassword: 'длинная фраза раз', confirmPassword: 'длинная фраза два' });
+    const mismatch = await agent
+      .post('/account/password')
+      .type('form')
+      .send({
+        _csrf: csrf,
+        currentPassword: user.password,
+        newPassword: 'длинная фраза раз',
+        confirmPassword: 'длинная фраза два',
+      });
     expect(mismatch.status).toBe(422);
     expect(mismatch.text).toContain('Пароли не совпадают');
 
-    const wrongCurrent = await agent.post('/account/password').type('form')
-      .send({ _csrf: csrf, currentPassword: 'не тот', newPassword: 'длинная фраза раз', confirmPassword: 'длинная фраза раз' });
+    const wrongCurrent = await agent
+      .post('/account/password')
+      .type('form')
+      .send({
+        _csrf: csrf,
+        currentPassword: 'не тот',
+        newPassword: 'длинная фраза раз',
+        confirmPassword: 'длинная фраза раз',
+      });
     expect(wrongCurrent.status).toBe(422);
     expect(wrongCurrent.text).toContain('Текущий пароль указан неверно');
 
     // A long Cyrillic passphrase: more than 72 bytes in UTF-8, every character counts.
     const passphrase = 'в лесу родилась ёлочка, в лесу она росла, зимой и летом стройная';
     expect(Buffer.byteLength(passphrase)).toBeGreaterThan(72);
-    const ok = await agent.post('/account/password').type('form')
+    const ok = await agent
+      .post('/account/password')
+      .type('form')
       .send({ _csrf: csrf, currentPassword: user.password, newPassword: passphrase, confirmPassword: passphrase });
     expect(ok.status).toBe(303);
     expect((await agent.get('/')).status).toBe(200);
@@ -109,7 +135,9 @@ describe('issued passwords', () => {
     const row = await ctx.database.ownerDb('users').where({ id: user.id }).first();
     expect(row.must_change_password).toBe(false);
     expect(row.password_hash).toMatch(/^\$2b\$12\$/);
-    const audit = await ctx.database.ownerDb('audit_log').where({ entity: 'user', entity_id: String(user.id), action: 'user.password_changed' });
+    const audit = await ctx.database
+      .ownerDb('audit_log')
+      .where({ entity: 'user', entity_id: String(user.id), action: 'user.password_changed' });
     expect(audit).toHaveLength(1);
     expect(audit[0].actor_user_id).toBe(user.id);
     expect(audit[0].request_id).toBeTruthy();

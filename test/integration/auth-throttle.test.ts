@@ -48,7 +48,10 @@ describe('login throttling', () => {
     const ip = '203.0.113.50';
     for (let i = 0; i < 9; i++) await postLogin(ctx.app, other.username, 'wrong', ip);
     expect((await postLogin(ctx.app, other.username, other.password, ip)).response.status).toBe(303);
-    const left = await ctx.database.ownerDb('login_failures').where({ username: other.username, ip }).count<{ count: number }[]>('* as count');
+    const left = await ctx.database
+      .ownerDb('login_failures')
+      .where({ username: other.username, ip })
+      .count<{ count: number }[]>('* as count');
     expect(left[0]!.count).toBe(0);
   });
 
@@ -66,9 +69,13 @@ describe('login throttling', () => {
 
 describe('throttling under concurrency and forged addresses', () => {
   it('when 40 wrong logins for one username arrive at once, then no more than 10 are checked and the rest are refused with 429', async () => {
-    const target = await createUser(ctx.database.ownerDb, [{ role: 'chair', org: (await createRegionTree(ctx.database.ownerDb)).primary }]);
+    const target = await createUser(ctx.database.ownerDb, [
+      { role: 'chair', org: (await createRegionTree(ctx.database.ownerDb)).primary },
+    ]);
     const ip = '203.0.113.140';
-    const attempts = await Promise.all(Array.from({ length: 40 }, (_, i) => postLogin(ctx.app, target.username, `wrong-${i}`, ip)));
+    const attempts = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => postLogin(ctx.app, target.username, `wrong-${i}`, ip)),
+    );
     const statuses = attempts.map((a) => a.response.status);
     expect(statuses.filter((s) => s === 401)).toHaveLength(10);
     expect(statuses.filter((s) => s === 429)).toHaveLength(30);
@@ -76,7 +83,9 @@ describe('throttling under concurrency and forged addresses', () => {
   });
 
   it('when a client rotates the left-most X-Forwarded-For behind one proxy, then it is still counted at the address the proxy saw', async () => {
-    const target = await createUser(ctx.database.ownerDb, [{ role: 'chair', org: (await createRegionTree(ctx.database.ownerDb)).primary }]);
+    const target = await createUser(ctx.database.ownerDb, [
+      { role: 'chair', org: (await createRegionTree(ctx.database.ownerDb)).primary },
+    ]);
     const seenByProxy = '203.0.113.141';
     for (let i = 0; i < 12; i++) {
       const forged = `198.18.0.${i + 1}, ${seenByProxy}`;
@@ -88,10 +97,20 @@ describe('throttling under concurrency and forged addresses', () => {
   });
 
   it('when the current password is guessed on the change-password form, then the 11th guess is refused with 429', async () => {
-    const target = await createUser(ctx.database.ownerDb, [{ role: 'chair', org: (await createRegionTree(ctx.database.ownerDb)).primary }]);
+    const target = await createUser(ctx.database.ownerDb, [
+      { role: 'chair', org: (await createRegionTree(ctx.database.ownerDb)).primary },
+    ]);
     const { agent, csrf } = await loggedInAgent(ctx.app, target, '203.0.113.142');
-    const guess = (currentPassword: string) => agent.post('/account/password').type('form')
-      .send({ _csrf: csrf, currentPassword, newPassword: 'совсем новая фраза 2027', confirmPassword: 'совсем новая фраза 2027' });
+    const guess = (currentPassword: string) =>
+      agent
+        .post('/account/password')
+        .type('form')
+        .send({
+          _csrf: csrf,
+          currentPassword,
+          newPassword: 'совсем новая фраза 2027',
+          confirmPassword: 'совсем новая фраза 2027',
+        });
     for (let i = 0; i < 10; i++) expect((await guess(`wrong-${i}`)).status).toBe(422);
     const refused = await guess(target.password);
     expect(refused.status).toBe(429);

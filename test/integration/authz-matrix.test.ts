@@ -44,7 +44,12 @@ describe('authorization matrix: completeness', () => {
     const unguarded = () => routes.post('/orgs/:inpo/secret', (_req, res) => void res.end());
     expect(unguarded).toThrow(/must name a permission/);
     // a cast gets past the compiler, not past the router
-    expect(() => routes.get('/orgs/:inpo/secret', ((_req: unknown, res: { end: () => void }) => void res.end()) as unknown as Guard)).toThrow(/must name a permission/);
+    expect(() =>
+      routes.get(
+        '/orgs/:inpo/secret',
+        ((_req: unknown, res: { end: () => void }) => void res.end()) as unknown as Guard,
+      ),
+    ).toThrow(/must name a permission/);
 
     const { app, close } = createApp(ctx.deps);
     const plain = express.Router();
@@ -65,30 +70,69 @@ describe('authorization matrix: every route as every role', () => {
     const r1 = await createRegionTree(db, 16);
     const r2Region = await createOrg(db, r1.union, 'regional', { regionCode: 39 });
     const r2Primary = await createOrg(db, await createOrg(db, r2Region, 'territorial'), 'primary');
-    const grantOrg: Record<Role, typeof r1.union> = { admin: r1.union, coordinator: r1.region, curator: r1.region, statistician: r1.region, chair: r1.primary, member: r1.primary };
+    const grantOrg: Record<Role, typeof r1.union> = {
+      admin: r1.union,
+      coordinator: r1.region,
+      curator: r1.region,
+      statistician: r1.region,
+      chair: r1.primary,
+      member: r1.primary,
+    };
     for (const role of ROLES) users[role] = await createUser(db, [{ role, org: grantOrg[role] }]);
     const [insideMember] = await createMembers(db, r1.primary, 1);
     const [outsideMember] = await createMembers(db, r2Primary, 1);
     const report = { form: '5-SP', file: '2026-04-01.json', date: '2026-04-02', formVersionId: '1' };
     // an officer typed before officers were people: the form that names their person opens for editors
-    const [officer] = await db('org_officers').insert({ organization_id: r1.primary.id, post: 'deputy', surname: 'Петрова', name: 'Мария', elected_on: '2024-01-10' }).returning('id');
+    const [officer] = await db('org_officers')
+      .insert({
+        organization_id: r1.primary.id,
+        post: 'deputy',
+        surname: 'Петрова',
+        name: 'Мария',
+        elected_on: '2024-01-10',
+      })
+      .returning('id');
     // users administered: a chair inside (who has worked, so is never deleted) and one of R2
     const insideUser = await createUser(db, [{ role: 'chair', org: r1.primary }]);
     await db('users').where({ id: insideUser.id }).update({ email: 'chair@example.ru' });
-    await db('audit_log').insert({ actor_user_id: insideUser.id, action: 'user.logged_in', entity: 'user', entity_id: String(insideUser.id) });
+    await db('audit_log').insert({
+      actor_user_id: insideUser.id,
+      action: 'user.logged_in',
+      entity: 'user',
+      entity_id: String(insideUser.id),
+    });
     const outsideUser = await createUser(db, [{ role: 'chair', org: r2Primary }]);
     const foreignGrant = await db('role_grants').where({ user_id: outsideUser.id }).first('id');
-    const [message] = await db('mail_outbox').insert({ to_address: 'someone@example.ru', subject: 'Письмо', body: 'Текст', status: 'kept' }).returning('id');
+    const [message] = await db('mail_outbox')
+      .insert({ to_address: 'someone@example.ru', subject: 'Письмо', body: 'Текст', status: 'kept' })
+      .returning('id');
     const handle = '0'.repeat(32); // no session has it
     const admin = { grantId: String(foreignGrant.id), messageId: String(message.id), token: 'no-such-token' };
-    targets.inside = { inpo: r1.primary.inpo, officerId: String(officer.id), id: String(insideMember), userId: String(insideUser.id), handle, ...admin, ...report };
-    targets.outside = { inpo: r2Primary.inpo, officerId: String(officer.id), id: String(outsideMember), userId: String(outsideUser.id), handle, ...admin, ...report };
+    targets.inside = {
+      inpo: r1.primary.inpo,
+      officerId: String(officer.id),
+      id: String(insideMember),
+      userId: String(insideUser.id),
+      handle,
+      ...admin,
+      ...report,
+    };
+    targets.outside = {
+      inpo: r2Primary.inpo,
+      officerId: String(officer.id),
+      id: String(outsideMember),
+      userId: String(outsideUser.id),
+      handle,
+      ...admin,
+      ...report,
+    };
   });
 
   const subjects: Subject[] = ['anonymous', ...ROLES];
   for (const subject of subjects) {
     it(`when ${subject} calls every route, then each answers as the matrix says`, async () => {
-      const session = subject === 'anonymous' ? await anonymousAgent(ctx.app) : await loggedInAgent(ctx.app, users[subject]);
+      const session =
+        subject === 'anonymous' ? await anonymousAgent(ctx.app) : await loggedInAgent(ctx.app, users[subject]);
       const ordered = [...AUTHZ_MATRIX].sort((a, b) => Number(a.endsSession ?? false) - Number(b.endsSession ?? false));
       const mismatches: string[] = [];
       for (const entry of ordered) {
@@ -108,6 +152,12 @@ async function call(agent: Agent, csrf: string, entry: MatrixEntry, params: Reco
   // `:id` of a user route is the target user, elsewhere the target member
   const values = entry.path.startsWith('/admin/users/') ? { ...params, id: params.userId! } : params;
   const url = entry.path.replace(/:(\w+)/g, (_m, name: string) => values[name] ?? `missing-${name}`);
-  const res = entry.method === 'GET' ? await agent.get(url) : await agent.post(url).type('form').send({ _csrf: csrf, ...entry.body });
+  const res =
+    entry.method === 'GET'
+      ? await agent.get(url)
+      : await agent
+          .post(url)
+          .type('form')
+          .send({ _csrf: csrf, ...entry.body });
   return res.status;
 }

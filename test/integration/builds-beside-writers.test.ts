@@ -25,7 +25,9 @@ let database: TestDatabase;
 let db: Knex;
 let fx: ReportFixture;
 let unionId: number;
-const MAINTAINED = Object.entries(INDICATORS).filter(([, i]) => MAINTAINED_GROUPS.has(i.group)).map(([n]) => n);
+const MAINTAINED = Object.entries(INDICATORS)
+  .filter(([, i]) => MAINTAINED_GROUPS.has(i.group))
+  .map(([n]) => n);
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -50,13 +52,21 @@ async function lockAgainstWrites(table: string): Promise<{ release: () => Promis
     await released;
   });
   await isLocked;
-  return { release: async () => { release(); await holder; } };
+  return {
+    release: async () => {
+      release();
+      await holder;
+    },
+  };
 }
 
 /** Resolves once some backend waits for a lock on `table`. */
 async function stalledOn(table: string): Promise<void> {
   for (let waited = 0; waited < 20_000; waited += 20) {
-    const { rows } = await db.raw('SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = ? AND NOT l.granted', [table]);
+    const { rows } = await db.raw(
+      'SELECT 1 FROM pg_locks l JOIN pg_class c ON c.oid = l.relation WHERE c.relname = ? AND NOT l.granted',
+      [table],
+    );
     if (rows.length) return;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
@@ -66,12 +76,21 @@ async function stalledOn(table: string): Promise<void> {
 /** A category change of one member through the membership service, as the app's connection; its duration in ms. */
 async function timedCategoryChange(memberId: number, category: string): Promise<number> {
   const started = performance.now();
-  await database.db.transaction((trx) => changeCategory(trx, memberId, category, false, { on: '2026-02-01', actorUserId: null }));
+  await database.db.transaction((trx) =>
+    changeCategory(trx, memberId, category, false, { on: '2026-02-01', actorUserId: null }),
+  );
   return performance.now() - started;
 }
 
 const unionFigures = (maintained: boolean) =>
-  computeIndicators(database.db, { rootIds: [unionId], date: D, periodStart: S, names: MAINTAINED, maintained, ...(maintained ? {} : { scope: 'union' as const }) }).then((v) => v.get(unionId));
+  computeIndicators(database.db, {
+    rootIds: [unionId],
+    date: D,
+    periodStart: S,
+    names: MAINTAINED,
+    maintained,
+    ...(maintained ? {} : { scope: 'union' as const }),
+  }).then((v) => v.get(unionId));
 
 describe('a build of the maintained statistics and a membership change at the same time', () => {
   it('the union statistics: the change does not wait for the build, and its blocks stay stale, not wrong', async () => {
@@ -85,7 +104,10 @@ describe('a build of the maintained statistics and a membership change at the sa
       build = refreshUnionStats(database.db, D, S);
       await stalledOn('union_stats');
       const during = await timedCategoryChange(memberId, 'working');
-      expect(during - baseline, `the change took ${Math.round(during)} ms during the build, ${Math.round(baseline)} ms without`).toBeLessThan(WAIT_BOUND_MS);
+      expect(
+        during - baseline,
+        `the change took ${Math.round(during)} ms during the build, ${Math.round(baseline)} ms without`,
+      ).toBeLessThan(WAIT_BOUND_MS);
     } finally {
       await lock.release();
       await build;
@@ -111,7 +133,10 @@ describe('a build of the maintained statistics and a membership change at the sa
       build = ensureMemberStateCache(database.db, [D]);
       await stalledOn('member_state_cache');
       const during = await timedCategoryChange(memberId, 'working');
-      expect(during - baseline, `the change took ${Math.round(during)} ms during the build, ${Math.round(baseline)} ms without`).toBeLessThan(WAIT_BOUND_MS);
+      expect(
+        during - baseline,
+        `the change took ${Math.round(during)} ms during the build, ${Math.round(baseline)} ms without`,
+      ).toBeLessThan(WAIT_BOUND_MS);
     } finally {
       await lock.release();
       await build;
@@ -120,10 +145,14 @@ describe('a build of the maintained statistics and a membership change at the sa
     const cached = (await db('member_state_cached_orgs').where({ as_of: D }).pluck('organization_id')).map(Number);
     expect(cached.length).toBeGreaterThan(0);
     expect(cached).not.toContain(orgId);
-    expect((await verifyDerived(db, ['member_state_cache'])).map((r) => [r.name, r.count])).toEqual([['member_state_cache', 0]]);
+    expect((await verifyDerived(db, ['member_state_cache'])).map((r) => [r.name, r.count])).toEqual([
+      ['member_state_cache', 0],
+    ]);
     await ensureMemberStateCache(database.db, [D]);
     expect(await db('member_state_cached_orgs').where({ as_of: D, organization_id: orgId }).first()).toBeDefined();
-    expect((await verifyDerived(db, ['member_state_cache'])).map((r) => [r.name, r.count])).toEqual([['member_state_cache', 0]]);
+    expect((await verifyDerived(db, ['member_state_cache'])).map((r) => [r.name, r.count])).toEqual([
+      ['member_state_cache', 0],
+    ]);
   });
 
   it('the claims of a build that never ended (its process killed) are pruned after a day, and only those', async () => {
@@ -131,7 +160,12 @@ describe('a build of the maintained statistics and a membership change at the sa
       { build: -1, as_of: D, since: S, block: 0, claimed_at: db.raw("now() - interval '2 days'") },
       { build: -2, as_of: D, since: S, block: 0 },
     ]);
-    await db('member_state_claims').insert({ build: -1, as_of: D, organization_id: fx.orgs.A.id, claimed_at: db.raw("now() - interval '2 days'") });
+    await db('member_state_claims').insert({
+      build: -1,
+      as_of: D,
+      organization_id: fx.orgs.A.id,
+      claimed_at: db.raw("now() - interval '2 days'"),
+    });
     await pruneAbandonedClaims(database.db);
     expect(await db('union_stats_claims').pluck('build')).toEqual([-2]);
     expect(await db('member_state_claims').pluck('build')).toEqual([]);
@@ -142,7 +176,9 @@ describe('a build of the maintained statistics and a membership change at the sa
     await refreshUnionStats(database.db, D, S);
     const live = await unionFigures(false);
     // block 0 stale with its stored rows spoiled: what a change committing between the refresh and the read leaves
-    await db('union_stats').where({ as_of: D, since: S, block: 0 }).update({ total: db.raw('total + 1000') });
+    await db('union_stats')
+      .where({ as_of: D, since: S, block: 0 })
+      .update({ total: db.raw('total + 1000') });
     await db('union_stats_fresh').where({ as_of: D, since: S, block: 0 }).delete();
     expect(await sumUnionStats(database.db, D, S, MAINTAINED)).toEqual(live);
   });
@@ -166,13 +202,18 @@ describe('a build of the maintained statistics and a membership change at the sa
       build = ensureMemberStateCache(database.db, [D]);
       await new Promise((resolve) => setTimeout(resolve, 300)); // the build asks for the lock, times out, asks again
       const during = await timedCategoryChange(memberId, 'working');
-      expect(during - baseline, `the change took ${Math.round(during)} ms while the build waited, ${Math.round(baseline)} ms without`).toBeLessThan(WAIT_BOUND_MS);
+      expect(
+        during - baseline,
+        `the change took ${Math.round(during)} ms while the build waited, ${Math.round(baseline)} ms without`,
+      ).toBeLessThan(WAIT_BOUND_MS);
     } finally {
       release();
       await longChange;
       await build;
     }
     expect(Number((await db('member_state_cached_orgs').where({ as_of: D }).count('* as n'))[0]!.n)).toBeGreaterThan(0);
-    expect((await verifyDerived(db, ['member_state_cache'])).map((r) => [r.name, r.count])).toEqual([['member_state_cache', 0]]);
+    expect((await verifyDerived(db, ['member_state_cache'])).map((r) => [r.name, r.count])).toEqual([
+      ['member_state_cache', 0],
+    ]);
   });
 });

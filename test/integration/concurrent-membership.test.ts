@@ -41,24 +41,34 @@ describe('simultaneous changes of one member', () => {
   it('when six users transfer, exit and recategorise one member at once, then exactly one change is made, the others get a Russian 409, and card and history agree', async () => {
     const x = await createOrg(db(), tree.territory, 'primary');
     const y = await createOrg(db(), tree.territory, 'primary');
-    const [id] = await createMembers(db(), tree.primary, 1, { joined_on: '2015-01-01' }) as [number];
+    const [id] = (await createMembers(db(), tree.primary, 1, { joined_on: '2015-01-01' })) as [number];
     const agents = await sessions(6);
     const pages = await Promise.all(agents.map((agent) => agent.get(`/members/${id}`).expect(200)));
     const on = '2026-11-01';
     const actions: [string, Record<string, string>][] = [
-      ['transfer', { toInpo: x.inpo, on }], ['transfer', { toInpo: y.inpo, on }],
-      ['exit', { reason: 'voluntary', on, confirmed: '1' }], ['exit', { reason: 'dismissed', on, confirmed: '1' }],
-      ['category', { category: 'pensioner', on }], ['category', { category: 'unemployed', on }],
+      ['transfer', { toInpo: x.inpo, on }],
+      ['transfer', { toInpo: y.inpo, on }],
+      ['exit', { reason: 'voluntary', on, confirmed: '1' }],
+      ['exit', { reason: 'dismissed', on, confirmed: '1' }],
+      ['category', { category: 'pensioner', on }],
+      ['category', { category: 'unemployed', on }],
     ];
-    const responses = await Promise.all(actions.map(([action, body], i) => {
-      const url = `/members/${id}/${action}`;
-      return agents[i]!.post(url).type('form').send({ ...hiddenFields(pages[i]!.text, url), ...body });
-    }));
+    const responses = await Promise.all(
+      actions.map(([action, body], i) => {
+        const url = `/members/${id}/${action}`;
+        return agents[i]!.post(url)
+          .type('form')
+          .send({ ...hiddenFields(pages[i]!.text, url), ...body });
+      }),
+    );
 
     const statuses = responses.map((r) => r.status);
-    expect(statuses.filter((s) => s === 303), statuses.join()).toHaveLength(1);
+    expect(
+      statuses.filter((s) => s === 303),
+      statuses.join(),
+    ).toHaveLength(1);
     for (const refused of responses.filter((r) => r.status !== 303)) {
-      expect(refused.status, refused.text.replace(/[\s\S]*<main[^>]*>/, "").slice(0, 1500)).toBe(409);
+      expect(refused.status, refused.text.replace(/[\s\S]*<main[^>]*>/, '').slice(0, 1500)).toBe(409);
       expect(refused.text).toContain('изменил другой пользователь');
     }
     expect(await db()('membership_events').where({ member_id: id })).toHaveLength(2);
@@ -75,11 +85,26 @@ describe('simultaneous changes of one member', () => {
     const on = '2026-11-02';
     const bulkUrl = `/orgs/${org.inpo}/members/bulk`;
     const responses = await Promise.all([
-      bulkAgent!.post(bulkUrl).type('form').send({ ...hiddenFields(list.text, bulkUrl), action: 'transfer', toInpo: target.inpo, on, scope: 'selected', ids, confirmed: '1' }),
+      bulkAgent!
+        .post(bulkUrl)
+        .type('form')
+        .send({
+          ...hiddenFields(list.text, bulkUrl),
+          action: 'transfer',
+          toInpo: target.inpo,
+          on,
+          scope: 'selected',
+          ids,
+          confirmed: '1',
+        }),
       ...single.map((agent, i) => {
-        const [action, body] = i % 2 ? ['category', { category: 'pensioner', on }] : ['exit', { reason: 'voluntary', on, confirmed: '1' }];
+        const [action, body] =
+          i % 2 ? ['category', { category: 'pensioner', on }] : ['exit', { reason: 'voluntary', on, confirmed: '1' }];
         const url = `/members/${ids[i]}/${action}`;
-        return agent.post(url).type('form').send({ ...hiddenFields(cards[i]!.text, url), ...body });
+        return agent
+          .post(url)
+          .type('form')
+          .send({ ...hiddenFields(cards[i]!.text, url), ...body });
       }),
     ]);
     for (const r of responses) expect([303, 409, 422], r.text.slice(0, 300)).toContain(r.status);
@@ -90,19 +115,43 @@ describe('simultaneous changes of one member', () => {
 describe('the database guard of card and history', () => {
   it('when a transaction leaves a card and its open period disagreeing, then the commit is refused; a consistent change commits', async () => {
     const other = await createOrg(db(), tree.territory, 'primary');
-    const [active] = await createMembers(db(), tree.primary, 1, { joined_on: '2015-01-01' }) as [number];
-    const [left] = await createMembers(db(), tree.primary, 1, { joined_on: '2015-01-01', left_on: '2020-01-01' }) as [number];
+    const [active] = (await createMembers(db(), tree.primary, 1, { joined_on: '2015-01-01' })) as [number];
+    const [left] = (await createMembers(db(), tree.primary, 1, { joined_on: '2015-01-01', left_on: '2020-01-01' })) as [
+      number,
+    ];
     const refusal = (work: (trx: Knex.Transaction) => Promise<unknown>) =>
-      db().transaction(work).then(() => 'committed', (err: { code?: string; constraint?: string }) => `${err.code} ${err.constraint}`);
+      db()
+        .transaction(work)
+        .then(
+          () => 'committed',
+          (err: { code?: string; constraint?: string }) => `${err.code} ${err.constraint}`,
+        );
     const guard = '23514 member_card_matches_open_period';
 
-    expect(await refusal((trx) => trx('members').where({ id: active }).update({ organization_id: other.id }))).toBe(guard);
+    expect(await refusal((trx) => trx('members').where({ id: active }).update({ organization_id: other.id }))).toBe(
+      guard,
+    );
     expect(await refusal((trx) => trx('members').where({ id: active }).update({ category: 'student' }))).toBe(guard);
-    expect(await refusal((trx) => trx('member_periods').where({ member_id: active }).whereNull('valid_to').update({ valid_to: '2025-01-01' }))).toBe(guard);
+    expect(
+      await refusal((trx) =>
+        trx('member_periods').where({ member_id: active }).whereNull('valid_to').update({ valid_to: '2025-01-01' }),
+      ),
+    ).toBe(guard);
     expect(await refusal((trx) => trx('members').where({ id: left }).update({ left_on: null }))).toBe(guard);
-    expect(await refusal((trx) => trx('member_periods').insert({ member_id: left, organization_id: tree.primary.id, category: 'working', valid_from: '2021-01-01' }))).toBe(guard);
+    expect(
+      await refusal((trx) =>
+        trx('member_periods').insert({
+          member_id: left,
+          organization_id: tree.primary.id,
+          category: 'working',
+          valid_from: '2021-01-01',
+        }),
+      ),
+    ).toBe(guard);
     // In between statements the two may disagree; only the state at commit counts.
-    expect(await refusal((trx) => transferMembers(trx, [active], other.id, { on: '2026-01-01', actorUserId: null }))).toBe('committed');
+    expect(
+      await refusal((trx) => transferMembers(trx, [active], other.id, { on: '2026-01-01', actorUserId: null })),
+    ).toBe('committed');
     expect(await disagreements(db(), [active, left])).toEqual([]);
   });
 });

@@ -23,13 +23,20 @@ describe('CSRF protection', () => {
   it('when a form carries the token of another session, then 403', async () => {
     const { csrf: foreignToken } = await anonymousAgent(ctx.app);
     const { agent } = await anonymousAgent(ctx.app);
-    const res = await agent.post('/login').type('form').send({ _csrf: foreignToken, username: chair.username, password: chair.password });
+    const res = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: foreignToken, username: chair.username, password: chair.password });
     expect(res.status).toBe(403);
   });
 
   it('when a logged-in user is made to post logout from another site, then 403 and the session stays', async () => {
     const { agent, csrf } = await loggedInAgent(ctx.app, chair);
-    const crossSite = await agent.post('/logout').set('Origin', 'https://evil.example').type('form').send({ _csrf: csrf });
+    const crossSite = await agent
+      .post('/logout')
+      .set('Origin', 'https://evil.example')
+      .type('form')
+      .send({ _csrf: csrf });
     expect(crossSite.status).toBe(403);
     const noToken = await agent.post('/logout').type('form').send({});
     expect(noToken.status).toBe(403);

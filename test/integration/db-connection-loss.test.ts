@@ -35,7 +35,10 @@ describe('database connections lost under the app', () => {
 
     await request(ctx.app).get('/readyz').expect(200);
     await chair.agent.get(`/orgs/${tree.primary.inpo}`).expect(200);
-    const again = await loggedInAgent(ctx.app, await createUser(ctx.database.ownerDb, [{ role: 'chair', org: tree.primary }]));
+    const again = await loggedInAgent(
+      ctx.app,
+      await createUser(ctx.database.ownerDb, [{ role: 'chair', org: tree.primary }]),
+    );
     await again.agent.get('/').expect(200);
   });
 
@@ -54,7 +57,7 @@ describe('a query whose connection is cut under it', () => {
     // the app's own error handler and pool, behind a route that holds a query open long enough to be cut
     const app = express();
     app.get('/slow', async (_req, res) => {
-      await ctx.deps.db.raw("SELECT pg_sleep(5) /* slow-query-under-test */");
+      await ctx.deps.db.raw('SELECT pg_sleep(5) /* slow-query-under-test */');
       res.send('done');
     });
     app.use(errorHandler(ctx.deps.logger));
@@ -62,7 +65,10 @@ describe('a query whose connection is cut under it', () => {
     const cut = (async () => {
       for (let i = 0; i < 50; i++) {
         await new Promise((resolve) => setTimeout(resolve, 50));
-        const { rows } = await adminQuery(ctx.database.url, "SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE query LIKE '%slow-query-under-test%' AND pid <> pg_backend_pid()");
+        const { rows } = await adminQuery(
+          ctx.database.url,
+          "SELECT count(pg_terminate_backend(pid))::int AS n FROM pg_stat_activity WHERE query LIKE '%slow-query-under-test%' AND pid <> pg_backend_pid()",
+        );
         if (rows[0].n) return;
       }
     })();

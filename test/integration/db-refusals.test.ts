@@ -31,7 +31,9 @@ async function refuseWrites(table: string, code: string, constraint: string, con
       END IF;
       RETURN NEW;
     END $$`);
-  await db().raw(`CREATE TRIGGER test_refuse BEFORE INSERT OR UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION test_refuse()`);
+  await db().raw(
+    `CREATE TRIGGER test_refuse BEFORE INSERT OR UPDATE ON ${table} FOR EACH ROW EXECUTE FUNCTION test_refuse()`,
+  );
 }
 
 beforeAll(async () => {
@@ -43,9 +45,13 @@ afterEach(async () => {
   for (const table of ['org_headcounts', 'users']) await db().raw(`DROP TRIGGER IF EXISTS test_refuse ON ${table}`);
 });
 
-const headcount = (asOf: string) => submitForm(chair.agent, `/orgs/${tree.primary.inpo}/headcount`, `/orgs/${tree.primary.inpo}/headcount`, {
-  asOf, employeesTotal: '50', employeesPedagogical: '30', studentsTotal: '400',
-});
+const headcount = (asOf: string) =>
+  submitForm(chair.agent, `/orgs/${tree.primary.inpo}/headcount`, `/orgs/${tree.primary.inpo}/headcount`, {
+    asOf,
+    employeesTotal: '50',
+    employeesPedagogical: '30',
+    studentsTotal: '400',
+  });
 
 describe('database refusals on forms', () => {
   for (const { code, kind } of REFUSALS) {
@@ -59,9 +65,16 @@ describe('database refusals on forms', () => {
     it(`when a form outside any service transaction (the password change) meets ${kind} (${code}), then the answer is a message, not a 500`, async () => {
       const user = await createUser(db(), [{ role: 'chair', org: tree.primary }]);
       const session = await loggedInAgent(ctx.app, user);
-      await refuseWrites('users', code, 'test_unnamed_constraint', 'NEW.password_hash IS DISTINCT FROM OLD.password_hash');
+      await refuseWrites(
+        'users',
+        code,
+        'test_unnamed_constraint',
+        'NEW.password_hash IS DISTINCT FROM OLD.password_hash',
+      );
       const res = await submitForm(session.agent, '/account/password', '/account/password', {
-        currentPassword: TEST_PASSWORD, newPassword: 'новая парольная фраза 2026', confirmPassword: 'новая парольная фраза 2026',
+        currentPassword: TEST_PASSWORD,
+        newPassword: 'новая парольная фраза 2026',
+        confirmPassword: 'новая парольная фраза 2026',
       });
       expect(res.status, res.text.slice(0, 300)).toBe(409);
       expect(res.text).toMatch(/другой пользователь|повторите|обновите страницу/i);

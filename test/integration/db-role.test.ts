@@ -19,7 +19,14 @@ describe("the app's database role", () => {
     const { rows } = await ctx.deps.db.raw(
       'SELECT session_user AS session_user, current_user AS current_user, r.rolsuper, r.rolcreaterole, r.rolcreatedb, r.rolbypassrls FROM pg_roles r WHERE r.rolname = session_user',
     );
-    expect(rows[0]).toEqual({ session_user: 'reestr_app', current_user: 'reestr_app', rolsuper: false, rolcreaterole: false, rolcreatedb: false, rolbypassrls: false });
+    expect(rows[0]).toEqual({
+      session_user: 'reestr_app',
+      current_user: 'reestr_app',
+      rolsuper: false,
+      rolcreaterole: false,
+      rolcreatedb: false,
+      rolbypassrls: false,
+    });
   });
 
   it('when the connection tries to shed the role, then it gains nothing', async () => {

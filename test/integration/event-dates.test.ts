@@ -17,7 +17,8 @@ const db = () => ctx.database.ownerDb;
 let tree: Awaited<ReturnType<typeof createRegionTree>>;
 let admin: { agent: Agent; csrf: string };
 
-const plusDays = (iso: string, days: number) => new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
+const plusDays = (iso: string, days: number) =>
+  new Date(Date.parse(`${iso}T00:00:00Z`) + days * 86_400_000).toISOString().slice(0, 10);
 const latest = () => formatDate(plusDays(todayIso(), 10));
 const tooLate = () => plusDays(todayIso(), 11);
 const yesterday = () => plusDays(todayIso(), -1);
@@ -28,8 +29,13 @@ beforeAll(async () => {
 });
 
 const post = async (url: string, body: Record<string, string | string[]>, formPage?: string) => {
-  const hidden = formPage ? hiddenFields((await admin.agent.get(formPage).expect(200)).text, url) : { _csrf: admin.csrf };
-  return admin.agent.post(url).type('form').send({ ...hidden, ...body });
+  const hidden = formPage
+    ? hiddenFields((await admin.agent.get(formPage).expect(200)).text, url)
+    : { _csrf: admin.csrf };
+  return admin.agent
+    .post(url)
+    .type('form')
+    .send({ ...hidden, ...body });
 };
 const expectRefused = (res: Response, ...texts: string[]) => {
   expect(res.status, res.text.slice(0, 300)).toBe(422);
@@ -46,36 +52,93 @@ describe('member event dates', () => {
   });
 
   it('when a person born in 1990 is admitted in 1901 or eleven days from today, then the admission is refused', async () => {
-    const body = { surname: 'Ранняя', name: 'Анна', sex: 'f', birthDate: '1990-03-15', category: 'working', organizationInpo: tree.primary.inpo, notDuplicate: 'on' };
-    expectRefused(await post(`/orgs/${tree.primary.inpo}/members`, { ...body, joinedOn: '1901-01-01' }), 'с 15.03.2004 по ' + latest(), 'id="joinedOn-error"');
+    const body = {
+      surname: 'Ранняя',
+      name: 'Анна',
+      sex: 'f',
+      birthDate: '1990-03-15',
+      category: 'working',
+      organizationInpo: tree.primary.inpo,
+      notDuplicate: 'on',
+    };
+    expectRefused(
+      await post(`/orgs/${tree.primary.inpo}/members`, { ...body, joinedOn: '1901-01-01' }),
+      'с 15.03.2004 по ' + latest(),
+      'id="joinedOn-error"',
+    );
     expectRefused(await post(`/orgs/${tree.primary.inpo}/members`, { ...body, joinedOn: tooLate() }), 'по ' + latest());
     expect(await db()('members').where({ surname: 'Ранняя' })).toHaveLength(0);
   });
 
   it('when an exit, a category change or a readmission is dated too late or before the last event, then each is refused', async () => {
     const [id] = await createMembers(db(), tree.primary, 1, { joined_on: '2015-01-01' });
-    expectRefused(await post(`/members/${id}/exit`, { reason: 'voluntary', on: tooLate(), confirmed: '1' }, `/members/${id}`), latest());
-    expectRefused(await post(`/members/${id}/category`, { category: 'pensioner', on: '2014-12-31' }, `/members/${id}`), 'с 01.01.2015');
+    expectRefused(
+      await post(`/members/${id}/exit`, { reason: 'voluntary', on: tooLate(), confirmed: '1' }, `/members/${id}`),
+      latest(),
+    );
+    expectRefused(
+      await post(`/members/${id}/category`, { category: 'pensioner', on: '2014-12-31' }, `/members/${id}`),
+      'с 01.01.2015',
+    );
     const [left] = await createMembers(db(), tree.primary, 1, { joined_on: '2015-01-01', left_on: '2020-01-01' });
-    expectRefused(await post(`/members/${left}/readmit`, { organizationInpo: tree.primary.inpo, category: 'working', on: tooLate() }, `/members/${left}`), latest());
+    expectRefused(
+      await post(
+        `/members/${left}/readmit`,
+        { organizationInpo: tree.primary.inpo, category: 'working', on: tooLate() },
+        `/members/${left}`,
+      ),
+      latest(),
+    );
   });
 
   it('when bulk actions, card moves and consents are dated beyond the near future, then they are refused', async () => {
     const ids = await createMembers(db(), tree.primary, 2, { joined_on: '2015-01-01' });
-    const bulk = await post(`/orgs/${tree.primary.inpo}/members/bulk`, { action: 'exit', reason: 'voluntary', on: tooLate(), scope: 'selected', ids: ids.map(String), confirmed: '1' });
+    const bulk = await post(`/orgs/${tree.primary.inpo}/members/bulk`, {
+      action: 'exit',
+      reason: 'voluntary',
+      on: tooLate(),
+      scope: 'selected',
+      ids: ids.map(String),
+      confirmed: '1',
+    });
     expect(bulk.status).toBe(303);
     expect((await admin.agent.get(bulk.headers.location!)).text).toContain(latest());
     expect(await db()('members').whereIn('id', ids).whereNotNull('left_on')).toHaveLength(0);
     expectRefused(await post(`/members/${ids[0]}/cards`, { kind: 'plastic', on: tooLate() }), latest());
-    expectRefused(await post(`/members/${ids[0]}/consents`, { kind: 'processing', textVersion: '2025-1', source: 'paper', on: tooLate() }), latest());
-    expectRefused(await post(`/members/${ids[0]}/consents`, { kind: 'processing', textVersion: '2025-1', source: 'paper', on: '1995-01-01' }), '05.05.1999');
+    expectRefused(
+      await post(`/members/${ids[0]}/consents`, {
+        kind: 'processing',
+        textVersion: '2025-1',
+        source: 'paper',
+        on: tooLate(),
+      }),
+      latest(),
+    );
+    expectRefused(
+      await post(`/members/${ids[0]}/consents`, {
+        kind: 'processing',
+        textVersion: '2025-1',
+        source: 'paper',
+        on: '1995-01-01',
+      }),
+      '05.05.1999',
+    );
   });
 
   it('when an imported row is dated before the person turned 14 or beyond the near future, then the row is reported and nothing is written', async () => {
-    const row = (surname: string, joinedOn: string) => [tree.primary.inpo, surname, 'Анна', '', 'ж', '15.03.1990', 'Работающий', 'нет', '', '', '', '', joinedOn].join(';');
-    const csv = [MEMBER_COLUMNS.map((c) => c.header).join(';'), row('Раннева', '01.01.1995'), row('Будущева', formatDate(tooLate()))].join('\r\n');
-    const res = await admin.agent.post(`/orgs/${tree.primary.inpo}/members/import?_csrf=${encodeURIComponent(admin.csrf)}`)
-      .field('mode', 'commit').attach('file', Buffer.from(csv), 'members.csv');
+    const row = (surname: string, joinedOn: string) =>
+      [tree.primary.inpo, surname, 'Анна', '', 'ж', '15.03.1990', 'Работающий', 'нет', '', '', '', '', joinedOn].join(
+        ';',
+      );
+    const csv = [
+      MEMBER_COLUMNS.map((c) => c.header).join(';'),
+      row('Раннева', '01.01.1995'),
+      row('Будущева', formatDate(tooLate())),
+    ].join('\r\n');
+    const res = await admin.agent
+      .post(`/orgs/${tree.primary.inpo}/members/import?_csrf=${encodeURIComponent(admin.csrf)}`)
+      .field('mode', 'commit')
+      .attach('file', Buffer.from(csv), 'members.csv');
     expectRefused(res);
     expect(res.text.split(`с 15.03.2004 по ${latest()}`)).toHaveLength(3); // both rows
     expect(await db()('members').whereIn('surname', ['Раннева', 'Будущева'])).toHaveLength(0);
@@ -85,18 +148,39 @@ describe('member event dates', () => {
 describe('organization event dates', () => {
   it('when an organization created yesterday is liquidated in 1900 or moved into the far future, then both are refused', async () => {
     const fresh = await createOrg(db(), tree.territory, 'primary', { createdOn: yesterday() });
-    expectRefused(await post(`/orgs/${fresh.inpo}/liquidate`, { on: '1900-01-01', confirm: 'yes' }), `с ${formatDate(yesterday())} по ${latest()}`);
+    expectRefused(
+      await post(`/orgs/${fresh.inpo}/liquidate`, { on: '1900-01-01', confirm: 'yes' }),
+      `с ${formatDate(yesterday())} по ${latest()}`,
+    );
     const territory = await createOrg(db(), tree.region, 'territorial');
-    expectRefused(await post(`/orgs/${fresh.inpo}/move`, { target: territory.inpo, on: '2100-01-01', confirm: 'yes' }), latest());
+    expectRefused(
+      await post(`/orgs/${fresh.inpo}/move`, { target: territory.inpo, on: '2100-01-01', confirm: 'yes' }),
+      latest(),
+    );
     expect((await db()('organizations').where({ id: fresh.id }).first()).liquidated_on).toBeNull();
   });
 
   it('when officers and headcounts are dated before the creation or beyond the near future, then they are refused', async () => {
     const fresh = await createOrg(db(), tree.territory, 'primary', { createdOn: '2020-06-01' });
-    const officer = { post: 'chair', personKind: 'nonmember', snils: '112-233-445 95', surname: 'Датова', name: 'Анна', sex: 'f', birthDate: '1980-01-01' };
+    const officer = {
+      post: 'chair',
+      personKind: 'nonmember',
+      snils: '112-233-445 95',
+      surname: 'Датова',
+      name: 'Анна',
+      sex: 'f',
+      birthDate: '1980-01-01',
+    };
     expectRefused(await post(`/orgs/${fresh.inpo}/officers`, { ...officer, electedOn: '2019-01-01' }), 'с 01.06.2020');
     expectRefused(await post(`/orgs/${fresh.inpo}/officers`, { ...officer, electedOn: tooLate() }), latest());
-    expectRefused(await post(`/orgs/${fresh.inpo}/headcount`, { asOf: tooLate(), employeesTotal: '5', employeesPedagogical: '1' }, `/orgs/${fresh.inpo}/headcount`), latest());
+    expectRefused(
+      await post(
+        `/orgs/${fresh.inpo}/headcount`,
+        { asOf: tooLate(), employeesTotal: '5', employeesPedagogical: '1' },
+        `/orgs/${fresh.inpo}/headcount`,
+      ),
+      latest(),
+    );
   });
 
   it('when a report is filed for a reporting date still in the future, then filing is refused', async () => {
@@ -104,6 +188,8 @@ describe('organization event dates', () => {
     const res = await post(`/reports/5-SP/${tree.primary.inpo}/${future}/file`, {});
     expect(res.status).toBe(422);
     expect(res.text).toContain('ещё не наступила');
-    expect(await db()('reports').where({ organization_id: tree.primary.id, report_date: future, status: 'submitted' })).toHaveLength(0);
+    expect(
+      await db()('reports').where({ organization_id: tree.primary.id, report_date: future, status: 'submitted' }),
+    ).toHaveLength(0);
   });
 });

@@ -24,7 +24,9 @@ beforeAll(async () => {
 
 describe('background exports', () => {
   it('when a big list is queued, then a worker writes the file, the requester sees progress and downloads it; nobody else can', async () => {
-    const queued = await coordinator.agent.post(`/orgs/${tree.region.inpo}/members/export-jobs`).type('form')
+    const queued = await coordinator.agent
+      .post(`/orgs/${tree.region.inpo}/members/export-jobs`)
+      .type('form')
       .send({ _csrf: coordinator.csrf, format: 'xlsx', category: 'working', status: 'active' });
     expect(queued.status).toBe(303);
     const jobUrl = queued.headers.location!;
@@ -51,9 +53,14 @@ describe('background exports', () => {
   });
 
   it('when a worker died mid-job, then the job returns to the queue and no half-written file is visible', async () => {
-    const queued = await coordinator.agent.post(`/orgs/${tree.region.inpo}/members/export-jobs`).type('form').send({ _csrf: coordinator.csrf, format: 'csv' });
+    const queued = await coordinator.agent
+      .post(`/orgs/${tree.region.inpo}/members/export-jobs`)
+      .type('form')
+      .send({ _csrf: coordinator.csrf, format: 'csv' });
     const id = queued.headers.location!.split('/').pop()!;
-    await db()('export_jobs').where({ id }).update({ status: 'running', started_at: db().raw("now() - interval '1 hour'") });
+    await db()('export_jobs')
+      .where({ id })
+      .update({ status: 'running', started_at: db().raw("now() - interval '1 hour'") });
     fs.writeFileSync(path.join(exportDir, `${id}.csv.part`), 'half');
     expect((await coordinator.agent.get(`/exports/${id}/download`)).status).toBe(404);
     expect(await requeueAbandonedJobs(ctx.deps.db, exportDir)).toBe(1);
@@ -66,9 +73,19 @@ describe('background exports', () => {
   it('when a user already has three exports waiting, then a fourth is refused', async () => {
     const user = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'coordinator', org: tree.region }]));
     for (let i = 0; i < 3; i++) {
-      expect((await user.agent.post(`/orgs/${tree.primary.inpo}/members/export-jobs`).type('form').send({ _csrf: user.csrf })).status).toBe(303);
+      expect(
+        (
+          await user.agent
+            .post(`/orgs/${tree.primary.inpo}/members/export-jobs`)
+            .type('form')
+            .send({ _csrf: user.csrf })
+        ).status,
+      ).toBe(303);
     }
-    const fourth = await user.agent.post(`/orgs/${tree.primary.inpo}/members/export-jobs`).type('form').send({ _csrf: user.csrf });
+    const fourth = await user.agent
+      .post(`/orgs/${tree.primary.inpo}/members/export-jobs`)
+      .type('form')
+      .send({ _csrf: user.csrf });
     expect(fourth.status).toBe(409);
     expect(fourth.text).toContain('уже готовятся 3 выгрузки');
   });

@@ -10,9 +10,13 @@ import { createTestDatabase, type TestDatabase } from '../support/db';
 
 let database: TestDatabase;
 let db: Knex;
-const carried = async () => Object.fromEntries(
-  (await db('form_versions').orderBy('id').select('code', 'version', 'definition')).map((v) => [`${v.code} v${v.version}`, v.definition.carriedForward ?? null]),
-);
+const carried = async () =>
+  Object.fromEntries(
+    (await db('form_versions').orderBy('id').select('code', 'version', 'definition')).map((v) => [
+      `${v.code} v${v.version}`,
+      v.definition.carriedForward ?? null,
+    ]),
+  );
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -20,8 +24,19 @@ beforeAll(async () => {
   // as before: no statement anywhere, and an uploaded 5-СП version whose lines stop before 09
   await db.raw("UPDATE form_versions SET definition = definition - 'carriedForward'");
   const fiveSp = (await db('form_versions').where({ code: '5-SP', status: 'active' }).first()).definition;
-  const short = { ...fiveSp, version: 9, sections: [{ ...fiveSp.sections[0], lines: fiveSp.sections[0].lines.slice(0, 2) }], controls: [] };
-  await db('form_versions').insert({ code: '5-SP', version: 9, title: 'Без строки 09', definition: JSON.stringify(short), status: 'draft' });
+  const short = {
+    ...fiveSp,
+    version: 9,
+    sections: [{ ...fiveSp.sections[0], lines: fiveSp.sections[0].lines.slice(0, 2) }],
+    controls: [],
+  };
+  await db('form_versions').insert({
+    code: '5-SP',
+    version: 9,
+    title: 'Без строки 09',
+    definition: JSON.stringify(short),
+    status: 'draft',
+  });
 });
 afterAll(async () => database.drop());
 
@@ -35,7 +50,8 @@ describe('migration carry-forward-in-primary-forms', () => {
       expect({ version, value }).toEqual({ version, value: expected });
     }
     expect(Object.keys(after)).toContain('5-SP v9');
-    for (const v of await db('form_versions').select('code', 'definition')) expect({ code: v.code, ok: compileDefinition(v.definition).ok }).toEqual({ code: v.code, ok: true });
+    for (const v of await db('form_versions').select('code', 'definition'))
+      expect({ code: v.code, ok: compileDefinition(v.definition).ok }).toEqual({ code: v.code, ok: true });
   });
 
   it('takes the statement away again when rolled back', async () => {

@@ -19,11 +19,18 @@ beforeAll(async () => {
   chair = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'chair', org: tree.primary }]));
 });
 
-const uploadText = (definition: string) => admin.agent.post('/admin/forms').type('form').send({ _csrf: admin.csrf, definition });
+const uploadText = (definition: string) =>
+  admin.agent.post('/admin/forms').type('form').send({ _csrf: admin.csrf, definition });
 
 describe('form codes and form uploads in Russian', () => {
   it('when a URL code is shown, then it reads in Cyrillic', () => {
-    expect(['1-SP', '5-SP', 'KDK-1', 'KDK-2', 'KDKO'].map(formCodeLabel)).toEqual(['1-СП', '5-СП', 'КДК-1', 'КДК-2', 'КДКО']);
+    expect(['1-SP', '5-SP', 'KDK-1', 'KDK-2', 'KDKO'].map(formCodeLabel)).toEqual([
+      '1-СП',
+      '5-СП',
+      'КДК-1',
+      'КДК-2',
+      'КДКО',
+    ]);
   });
 
   it('when the forms list is opened, then no Latin code stands next to a name', async () => {
@@ -34,7 +41,9 @@ describe('form codes and form uploads in Russian', () => {
 
   it('when a definition with a trailing comma or a cut end is uploaded, then the message says where and why in Russian', async () => {
     const comma = await uploadText('{\n  "code": "5-SP",\n  "version": 9,\n}').expect(422);
-    expect(comma.text).toContain('Определение формы не является корректным JSON (строка 4, позиция 1): название поля должно стоять в двойных кавычках');
+    expect(comma.text).toContain(
+      'Определение формы не является корректным JSON (строка 4, позиция 1): название поля должно стоять в двойных кавычках',
+    );
     expect(comma.text).not.toMatch(/Expected|position \d|in JSON at/);
     const cut = await uploadText('{"code": "5-SP", "lines": [1, 2').expect(422);
     expect(cut.text).toContain('текст обрывается: не хватает закрывающей скобки или кавычки');

@@ -5,13 +5,25 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { AUTHZ_MATRIX } from '../authz-matrix';
 import { useTestApp } from '../support/app';
 import { auditActionsSince, changedTables, fingerprint } from '../support/db-fingerprint';
-import { FILED_DATE, OPEN_DATE, createRouteFixture, type RouteFixture, type RouteParams } from '../support/route-fixture';
+import {
+  FILED_DATE,
+  OPEN_DATE,
+  createRouteFixture,
+  type RouteFixture,
+  type RouteParams,
+} from '../support/route-fixture';
 
 const ctx = useTestApp();
 let fx: RouteFixture;
 
 /** Views and exports of personal data are audited (security.md): those rows are the point of the read. */
-const READ_AUDIT = new Set(['member.viewed', 'member.exported', 'org.exported', 'audit.exported', 'user.chairs_exported']);
+const READ_AUDIT = new Set([
+  'member.viewed',
+  'member.exported',
+  'org.exported',
+  'audit.exported',
+  'user.chairs_exported',
+]);
 /**
  * Statistics maintained for union-wide reports: a union report computes the blocks it is missing before
  * reading them (README, "Reports"). A cache of figures derivable from the registry, not the registry's state.
@@ -24,13 +36,22 @@ beforeAll(async () => {
 
 /** Each GET route on the fixture's objects of every level, with the query parameters that lead it further. */
 function urlsOf(path: string): string[] {
-  const levels: [keyof RouteFixture['tree'], string][] = [['primary', '5-SP'], ['territory', '2-SP'], ['region', '1-SP'], ['union', '1-SP']];
+  const levels: [keyof RouteFixture['tree'], string][] = [
+    ['primary', '5-SP'],
+    ['territory', '2-SP'],
+    ['region', '1-SP'],
+    ['union', '1-SP'],
+  ];
   const at = (given: Partial<RouteParams>) => fx.url(path, given);
   if (!path.includes(':inpo')) return [at({})];
   return levels.flatMap(([level, form]) => {
     const p = { inpo: fx.tree[level].inpo, form };
     if (path === '/reports/:form/:inpo/:file') {
-      return [FILED_DATE, OPEN_DATE].flatMap((date) => ['', '.json', '.xlsx', '.pdf', '?source=live', '?source=filed', '?version=1', '.xlsx?children=1'].map((suffix) => at({ ...p, file: date }).replace(/$/, suffix)));
+      return [FILED_DATE, OPEN_DATE].flatMap((date) =>
+        ['', '.json', '.xlsx', '.pdf', '?source=live', '?source=filed', '?version=1', '.xlsx?children=1'].map(
+          (suffix) => at({ ...p, file: date }).replace(/$/, suffix),
+        ),
+      );
     }
     if (path.endsWith('/versions')) return [`${at({ ...p, date: FILED_DATE })}?a=1&b=1`];
     if (path.endsWith('/reports/board')) return [`${at(p)}?form=${form}&date=${FILED_DATE}`, at(p)];
@@ -53,7 +74,8 @@ describe('GET never writes', () => {
         const after = await fingerprint(db);
         const changed = changedTables(before, after).filter((t) => !DERIVED_CACHES.has(t));
         const audits = (await auditActionsSince(db, before)).filter((a) => !READ_AUDIT.has(a));
-        if (changed.length || audits.length) writes.push(`GET ${url} (${res.status}): ${[...changed, ...audits.map((a) => `audit ${a}`)].join(', ')}`);
+        if (changed.length || audits.length)
+          writes.push(`GET ${url} (${res.status}): ${[...changed, ...audits.map((a) => `audit ${a}`)].join(', ')}`);
         before = after;
       }
     }

@@ -31,7 +31,9 @@ describe('report line hints', () => {
     const lines = [...html.matchAll(/<tr data-line="(\d+)">/g)].map((m) => m[1]!);
     expect(lines.length).toBeGreaterThan(10);
     for (const no of lines) expect(hintOf(html, no), `line ${no}`).toMatch(/\S{3,}/);
-    expect(hintOf(html, '01')).toBe('Работников у работодателей — из паспортов первичных организаций, вкладка «Численность» (по данным работодателя).');
+    expect(hintOf(html, '01')).toBe(
+      'Работников у работодателей — из паспортов первичных организаций, вкладка «Численность» (по данным работодателя).',
+    );
     expect(hintOf(html, '02')).toBe('Работающие члены Профсоюза — по карточкам членов Профсоюза на дату отчёта.');
     expect(html).toContain('<span class="visually-hidden">Что считает строка 02</span>');
   });

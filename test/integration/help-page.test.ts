@@ -24,14 +24,19 @@ describe('the help page with the default text', () => {
 
   it('when a chair is signed in, then the header links to the help page too', async () => {
     const db = ctx.database.ownerDb;
-    const { agent } = await loggedInAgent(ctx.app, await createUser(db, [{ role: 'chair', org: await createOrg(db, await unionRoot(db), 'regional') }]));
+    const { agent } = await loggedInAgent(
+      ctx.app,
+      await createUser(db, [{ role: 'chair', org: await createOrg(db, await unionRoot(db), 'regional') }]),
+    );
     const html = (await agent.get('/').expect(200)).text;
     expect(html).toMatch(/<a[^>]+href="\/help"[^>]*>Помощь<\/a>/);
   });
 });
 
 describe('the help page with configured contacts', () => {
-  const ctx = useTestApp({ HELP_CONTACTS: 'Горячая линия регионального комитета: 8 (843) 000-00-00\n\nПочта: <help@example.org>' });
+  const ctx = useTestApp({
+    HELP_CONTACTS: 'Горячая линия регионального комитета: 8 (843) 000-00-00\n\nПочта: <help@example.org>',
+  });
 
   it('when HELP_CONTACTS is set, then its lines are shown as written, escaped', async () => {
     const html = (await request(ctx.app).get('/help').expect(200)).text;
@@ -46,8 +51,14 @@ describe('contacts from a file', () => {
     const dir = mkdtempSync(join(tmpdir(), 'help-'));
     const file = join(dir, 'contacts.txt');
     writeFileSync(file, 'Отдел организационной работы\nкабинет 12\n');
-    expect(loadConfig({ NODE_ENV: 'test', HELP_CONTACTS_FILE: file }).helpContacts).toBe('Отдел организационной работы\nкабинет 12');
-    expect(() => loadConfig({ NODE_ENV: 'test', HELP_CONTACTS_FILE: join(dir, 'absent.txt') })).toThrow(/HELP_CONTACTS_FILE: cannot read/);
-    expect(() => loadConfig({ NODE_ENV: 'test', HELP_CONTACTS: 'a', HELP_CONTACTS_FILE: file })).toThrow(/HELP_CONTACTS_FILE: set either HELP_CONTACTS or HELP_CONTACTS_FILE/);
+    expect(loadConfig({ NODE_ENV: 'test', HELP_CONTACTS_FILE: file }).helpContacts).toBe(
+      'Отдел организационной работы\nкабинет 12',
+    );
+    expect(() => loadConfig({ NODE_ENV: 'test', HELP_CONTACTS_FILE: join(dir, 'absent.txt') })).toThrow(
+      /HELP_CONTACTS_FILE: cannot read/,
+    );
+    expect(() => loadConfig({ NODE_ENV: 'test', HELP_CONTACTS: 'a', HELP_CONTACTS_FILE: file })).toThrow(
+      /HELP_CONTACTS_FILE: set either HELP_CONTACTS or HELP_CONTACTS_FILE/,
+    );
   });
 });

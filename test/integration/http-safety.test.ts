@@ -15,7 +15,10 @@ let coordinator: { agent: Agent; csrf: string };
 beforeAll(async () => {
   tree = await createRegionTree(ctx.database.ownerDb, 16);
   await createMembers(ctx.database.ownerDb, tree.primary, 1234);
-  coordinator = await loggedInAgent(ctx.app, await createUser(ctx.database.ownerDb, [{ role: 'coordinator', org: tree.region }]));
+  coordinator = await loggedInAgent(
+    ctx.app,
+    await createUser(ctx.database.ownerDb, [{ role: 'coordinator', org: tree.region }]),
+  );
 });
 
 const STACK_OR_SQL = /(at \S+ \(|node_modules|\.ts:\d+|SELECT |INSERT |syntax error|ReferenceError|TypeError)/;
@@ -38,13 +41,17 @@ describe('response headers', () => {
       const html = (await coordinator.agent.get(url).expect(200)).text;
       expect(html).not.toMatch(/<script(?![^>]*\bsrc=)[^>]*>/);
       expect(html).not.toMatch(/\son[a-z]+="/);
-      for (const [, src] of html.matchAll(/(?:src|href)="([^"#]+)"/g)) expect(src!.startsWith('/') && !src!.startsWith('//')).toBe(true);
+      for (const [, src] of html.matchAll(/(?:src|href)="([^"#]+)"/g))
+        expect(src!.startsWith('/') && !src!.startsWith('//')).toBe(true);
     }
   });
 
   it('when the stylesheet and scripts are requested, then the app serves them itself', async () => {
     await request(ctx.app).get('/assets/bootstrap/css/bootstrap.min.css').expect(200).expect('content-type', /css/);
-    await request(ctx.app).get('/assets/htmx/htmx.min.js').expect(200).expect('content-type', /javascript/);
+    await request(ctx.app)
+      .get('/assets/htmx/htmx.min.js')
+      .expect(200)
+      .expect('content-type', /javascript/);
     await request(ctx.app).get('/assets/js/app.js').expect(200);
     await request(ctx.app).get('/assets/css/app.css').expect(200);
   });
@@ -77,11 +84,18 @@ describe('errors', () => {
 
   it('when the body is malformed JSON or too large, then 400/413 in Russian and no stack', async () => {
     const { agent, csrf } = await anonymousAgent(ctx.app);
-    const malformed = await agent.post('/login').set('Content-Type', 'application/json').set('X-CSRF-Token', csrf).send('{"username": ');
+    const malformed = await agent
+      .post('/login')
+      .set('Content-Type', 'application/json')
+      .set('X-CSRF-Token', csrf)
+      .send('{"username": ');
     expect(malformed.status).toBe(400);
     expect(malformed.text).toContain('Некорректный запрос');
     expect(malformed.text).not.toMatch(STACK_OR_SQL);
-    const huge = await agent.post('/login').type('form').send({ _csrf: csrf, username: 'x'.repeat(200_000), password: 'y' });
+    const huge = await agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: csrf, username: 'x'.repeat(200_000), password: 'y' });
     expect(huge.status).toBe(413);
     expect(huge.text).not.toMatch(STACK_OR_SQL);
   });
@@ -89,13 +103,19 @@ describe('errors', () => {
 
 describe('server errors', () => {
   it('when the database fails in the middle of a request, then a Russian 500 page without stack, SQL or connection details', async () => {
-    const brokenDb = createDb(withDatabase(ctx.database.url, 'reestr_no_such_database'), { poolMax: 1, logger: ctx.deps.logger });
+    const brokenDb = createDb(withDatabase(ctx.database.url, 'reestr_no_such_database'), {
+      poolMax: 1,
+      logger: ctx.deps.logger,
+    });
     const { app, close } = createApp({ ...ctx.deps, db: brokenDb, auth: ctx.deps.auth });
     try {
       // The session lives in the working store; loading the user through the broken pool fails.
       const user = await createUser(ctx.database.ownerDb, [{ role: 'coordinator', org: tree.region }]);
       const { response } = await postLogin(ctx.app, user.username, user.password);
-      const cookie = ([] as string[]).concat(response.headers['set-cookie'] ?? []).map((c) => c.split(';')[0]).join('; ');
+      const cookie = ([] as string[])
+        .concat(response.headers['set-cookie'] ?? [])
+        .map((c) => c.split(';')[0])
+        .join('; ');
       const res = await request(app).get('/').set('Cookie', cookie);
       expect(res.status).toBe(500);
       expect(res.text).toContain('Внутренняя ошибка сервера');
@@ -119,15 +139,19 @@ describe('fuzzing every route', () => {
   ];
 
   it('when every route gets random, oversized, duplicated and __proto__ parameters, then no 5xx and no stack or SQL leaks', async () => {
-    const { agent, csrf } = await loggedInAgent(ctx.app, await createUser(ctx.database.ownerDb, [{ role: 'chair', org: tree.primary }]));
+    const { agent, csrf } = await loggedInAgent(
+      ctx.app,
+      await createUser(ctx.database.ownerDb, [{ role: 'chair', org: tree.primary }]),
+    );
     const problems: string[] = [];
     for (const entry of AUTHZ_MATRIX.filter((e) => !e.endsSession)) {
       for (const params of nasty) {
         const path = entry.path.replace(/:(\w+)/g, () => encodeURIComponent(Object.values(params)[0] ?? 'x'));
         const query = new URLSearchParams(params).toString() + '&next=a&next=b';
-        const res = entry.method === 'GET'
-          ? await agent.get(`${path}?${query}`)
-          : await agent.post(path).type('form').send(`_csrf=${csrf}&${query}`);
+        const res =
+          entry.method === 'GET'
+            ? await agent.get(`${path}?${query}`)
+            : await agent.post(path).type('form').send(`_csrf=${csrf}&${query}`);
         if (res.status >= 500 || STACK_OR_SQL.test(res.text)) problems.push(`${entry.method} ${path}: ${res.status}`);
       }
     }

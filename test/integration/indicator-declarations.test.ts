@@ -26,11 +26,19 @@ const namesOf = (group: IndicatorGroup) => Object.keys(INDICATORS).filter((n) =>
 
 /** Every way the engine builds a query: the subtrees or the union's blocks, in the present tree or the tree of the date, narrowed each way. */
 const WAYS: { scope: Scope; frame: Frame }[] = (['current', 'dated'] as Tree[]).flatMap((tree) => [
-  ...(['subtree', 'everything', 'union'] as Scope[]).map((scope) => ({ scope, frame: { tree, whole: scope === 'union' } })),
+  ...(['subtree', 'everything', 'union'] as Scope[]).map((scope) => ({
+    scope,
+    frame: { tree, whole: scope === 'union' },
+  })),
   ...(['subtree', 'everything'] as Scope[]).map((scope) => ({ scope, frame: { tree, blocks: true } })),
   { scope: 'subtree' as Scope, frame: { tree, own: true } },
 ]);
-const queryOf = (group: IndicatorGroup, way: (typeof WAYS)[number]): GroupQuery => ({ d: sqlDate('2026-04-01'), s: sqlDate('2026-01-01'), names: namesOf(group), ...way });
+const queryOf = (group: IndicatorGroup, way: (typeof WAYS)[number]): GroupQuery => ({
+  d: sqlDate('2026-04-01'),
+  s: sqlDate('2026-01-01'),
+  names: namesOf(group),
+  ...way,
+});
 
 /** The relations a query names after FROM or JOIN that are tables of the schema (not its CTEs or functions). */
 function tablesNamed(sql: string, tables: Set<string>): string[] {
@@ -38,11 +46,23 @@ function tablesNamed(sql: string, tables: Set<string>): string[] {
 }
 
 describe('one declaration per indicator group', () => {
-  it('every indicator of the catalog runs in its group\'s query, whichever way the engine builds it (its aliases exist there)', async () => {
+  it("every indicator of the catalog runs in its group's query, whichever way the engine builds it (its aliases exist there)", async () => {
     for (const group of GROUP_NAMES) {
       for (const way of WAYS) {
         await expect(
-          computeLive(db, { rootIds: [1], date: '2026-04-01', periodStart: '2026-01-01', names: namesOf(group), tree: way.frame.tree, blocks: way.frame.blocks, own: way.frame.own }, way.scope),
+          computeLive(
+            db,
+            {
+              rootIds: [1],
+              date: '2026-04-01',
+              periodStart: '2026-01-01',
+              names: namesOf(group),
+              tree: way.frame.tree,
+              blocks: way.frame.blocks,
+              own: way.frame.own,
+            },
+            way.scope,
+          ),
           `${group} in ${JSON.stringify(way)}`,
         ).resolves.toBeDefined();
       }
@@ -55,11 +75,13 @@ describe('one declaration per indicator group', () => {
       const read = new Set(WAYS.flatMap((way) => tablesNamed(groupSql(group, queryOf(group, way)), tables)));
       expect([...read].sort(), group).toEqual([...GROUPS[group].reads].sort());
       // the union-wide queries read the maintained member state only of a date made complete first (live.ts)
-      expect(!!GROUPS[group].memberStateOn, `${group} names the date of the member state it reads`).toBe(read.has('member_state_cache'));
+      expect(!!GROUPS[group].memberStateOn, `${group} names the date of the member state it reads`).toBe(
+        read.has('member_state_cache'),
+      );
     }
   });
 
-  it('changes forget the union\'s statistics exactly on the tables the maintained groups read', async () => {
+  it("changes forget the union's statistics exactly on the tables the maintained groups read", async () => {
     const { rows } = await db.raw(
       `SELECT DISTINCT c.relname AS name FROM pg_trigger t JOIN pg_class c ON c.oid = t.tgrelid JOIN pg_proc p ON p.oid = t.tgfoid
         WHERE NOT t.tgisinternal AND p.proname LIKE 'union\\_stats\\_forget%'`,

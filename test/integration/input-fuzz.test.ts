@@ -31,9 +31,16 @@ let fuzzed: App;
 const reported: { msg: string; err?: { code?: string; message?: string } }[] = [];
 const REPORTS = new Set(['database refused a value of the request', 'unhandled error']);
 
-const STACK_OR_SQL = /(at \S+ \(|node_modules|\.ts:\d+|SELECT |INSERT |UPDATE |syntax error|ReferenceError|TypeError|knex|violates)/;
+const STACK_OR_SQL =
+  /(at \S+ \(|node_modules|\.ts:\d+|SELECT |INSERT |UPDATE |syntax error|ReferenceError|TypeError|knex|violates)/;
 /** Writes a GET or a refused request may make: read-audit rows, and the union statistics cache (get-never-writes.test.ts). */
-const READ_AUDIT = new Set(['member.viewed', 'member.exported', 'org.exported', 'audit.exported', 'user.chairs_exported']);
+const READ_AUDIT = new Set([
+  'member.viewed',
+  'member.exported',
+  'org.exported',
+  'audit.exported',
+  'user.chairs_exported',
+]);
 const DERIVED_CACHES = new Set(['member_state_cache', 'member_state_cached_orgs', 'union_stats', 'union_stats_fresh']);
 
 const key = (e: Pick<MatrixEntry, 'method' | 'path'>) => `${e.method} ${e.path}`;
@@ -50,21 +57,65 @@ beforeAll(async () => {
 afterAll(() => fuzzed.close());
 
 const NASTY = [
-  '', ' ', '\u0000', 'a\u0000b', '__proto__', 'constructor', 'x'.repeat(5000), 'я'.repeat(60_000), '0x10', '0b11', '1e3', '1e308', '-1e308', '-0',
-  'NaN', 'Infinity', '-1', '0', '2147483648', '9007199254740993', '99999999999999999999', '1.5', ' 7 ', '٣', '-'.repeat(36),
-  '00000000-0000-0000-0000-00000000000g', '+79001234567', '=1+1', "' OR 1=1 --", '<script>alert(1)</script>', '%00', '\ud800',
-  '😀'.repeat(20), '../../etc/passwd', 'null', 'undefined', 'true', 'on', '[]', '{}', '-', '\r\n', '\t',
+  '',
+  ' ',
+  '\u0000',
+  'a\u0000b',
+  '__proto__',
+  'constructor',
+  'x'.repeat(5000),
+  'я'.repeat(60_000),
+  '0x10',
+  '0b11',
+  '1e3',
+  '1e308',
+  '-1e308',
+  '-0',
+  'NaN',
+  'Infinity',
+  '-1',
+  '0',
+  '2147483648',
+  '9007199254740993',
+  '99999999999999999999',
+  '1.5',
+  ' 7 ',
+  '٣',
+  '-'.repeat(36),
+  '00000000-0000-0000-0000-00000000000g',
+  '+79001234567',
+  '=1+1',
+  "' OR 1=1 --",
+  '<script>alert(1)</script>',
+  '%00',
+  '\ud800',
+  '😀'.repeat(20),
+  '../../etc/passwd',
+  'null',
+  'undefined',
+  'true',
+  'on',
+  '[]',
+  '{}',
+  '-',
+  '\r\n',
+  '\t',
 ];
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');
 /** Days real and impossible, in both of the forms' notations: year 0, 1899, 99999; month 13; day 32. */
 const dates = fc
   .record({
-    y: fc.oneof(fc.integer({ min: 0, max: 9999 }), fc.constantFrom(1, 1899, 1900, 1989, 1990, 2026, 2027, 2100, 2101, 9999, 99999)),
+    y: fc.oneof(
+      fc.integer({ min: 0, max: 9999 }),
+      fc.constantFrom(1, 1899, 1900, 1989, 1990, 2026, 2027, 2100, 2101, 9999, 99999),
+    ),
     m: fc.integer({ min: 0, max: 13 }),
     d: fc.integer({ min: 0, max: 32 }),
   })
-  .chain(({ y, m, d }) => fc.constantFrom(`${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`, `${pad(d, 2)}.${pad(m, 2)}.${pad(y, 4)}`));
+  .chain(({ y, m, d }) =>
+    fc.constantFrom(`${pad(y, 4)}-${pad(m, 2)}-${pad(d, 2)}`, `${pad(d, 2)}.${pad(m, 2)}.${pad(y, 4)}`),
+  );
 const numbers = fc.oneof(fc.integer(), fc.double(), fc.bigInt({ min: -(10n ** 30n), max: 10n ** 30n })).map(String);
 
 const hostile: fc.Arbitrary<string> = fc.oneof(
@@ -75,7 +126,9 @@ const hostile: fc.Arbitrary<string> = fc.oneof(
   { weight: 3, arbitrary: dates },
 );
 /** A keyset cursor as the lists encode it, holding generated values instead of a row's. */
-const cursors = fc.array(fc.oneof(hostile, fc.integer(), fc.double()), { minLength: 2, maxLength: 3 }).map((a) => Buffer.from(JSON.stringify(a)).toString('base64url'));
+const cursors = fc
+  .array(fc.oneof(hostile, fc.integer(), fc.double()), { minLength: 2, maxLength: 3 })
+  .map((a) => Buffer.from(JSON.stringify(a)).toString('base64url'));
 
 /** Junk for a field: generated values, and the field's own valid value spoiled (a NUL or a number's prefix added). */
 const spoilOf = (valid: string | undefined): fc.Arbitrary<string> =>
@@ -105,14 +158,20 @@ function mutations(valid: Record<string, string | string[]>, pathParams: string[
     }),
   );
   const path = pathParams.length
-    ? fc.oneof({ weight: 5, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: fc.record({ param: fc.constantFrom(...pathParams), value: hostile }) })
+    ? fc.oneof(
+        { weight: 5, arbitrary: fc.constant(null) },
+        { weight: 1, arbitrary: fc.record({ param: fc.constantFrom(...pathParams), value: hostile }) },
+      )
     : fc.constant(null);
   return fc.record({
     changes: fc.array(change, { minLength: 1, maxLength: 2 }),
     path,
     csrf: fc.constantFrom<Mutation['csrf']>('ok', 'ok', 'ok', 'ok', 'ok', 'missing', 'wrong'),
     // a header carries visible ASCII only
-    forwardedFor: fc.oneof({ weight: 7, arbitrary: fc.constant(null) }, { weight: 1, arbitrary: hostile.map((v) => v.replace(/[^\x20-\x7e]/g, '?')) }),
+    forwardedFor: fc.oneof(
+      { weight: 7, arbitrary: fc.constant(null) },
+      { weight: 1, arbitrary: hostile.map((v) => v.replace(/[^\x20-\x7e]/g, '?')) },
+    ),
   });
 }
 
@@ -137,7 +196,11 @@ function pathWith(path: string, mutation: Mutation): string {
 
 /** The fields a route reads: its own, and the version and snapshot of a versioned form. */
 function fieldsOf(fuzz: FuzzEntry): Record<string, string | string[]> {
-  return { ...fuzz.query, ...fuzz.body, ...(fuzz.versionedBy ? Object.fromEntries(VERSION_FIELDS.map((f) => [f, ''])) : {}) };
+  return {
+    ...fuzz.query,
+    ...fuzz.body,
+    ...(fuzz.versionedBy ? Object.fromEntries(VERSION_FIELDS.map((f) => [f, ''])) : {}),
+  };
 }
 
 /** What the form of a versioned route holds now (the row's version moves on with every save the fuzzer makes). */
@@ -162,38 +225,51 @@ async function send(entry: MatrixEntry, mutation: Mutation) {
   const body = spoil({ ...(await versionNow(entry, fuzz)), ...fuzz.body }, mutation.changes);
   if (mutation.csrf === 'ok') body.set('_csrf', fx.admin.csrf);
   if (mutation.csrf === 'wrong') body.set('_csrf', `${fx.admin.csrf.slice(1)}x`);
-  return fx.admin.agent.post(url).set(headers).set('Content-Type', 'application/x-www-form-urlencoded').send(body.toString());
+  return fx.admin.agent
+    .post(url)
+    .set(headers)
+    .set('Content-Type', 'application/x-www-form-urlencoded')
+    .send(body.toString());
 }
 
 /** What the answer must not be, and what the database must still hold. */
-async function problemsOf(entry: MatrixEntry, res: { status: number; text?: string; headers: Record<string, string> }): Promise<string[]> {
+async function problemsOf(
+  entry: MatrixEntry,
+  res: { status: number; text?: string; headers: Record<string, string> },
+): Promise<string[]> {
   const problems: string[] = [];
   if (res.status >= 500) problems.push(`status ${res.status}`);
-  if (/text|json/.test(res.headers['content-type'] ?? '') && STACK_OR_SQL.test(res.text ?? '')) problems.push(`leaks ${STACK_OR_SQL.exec(res.text!)![0]}`);
-  for (const r of reported.splice(0)) if (REPORTS.has(r.msg)) problems.push(`${r.msg}: ${r.err?.code ?? ''} ${r.err?.message ?? ''}`);
+  if (/text|json/.test(res.headers['content-type'] ?? '') && STACK_OR_SQL.test(res.text ?? ''))
+    problems.push(`leaks ${STACK_OR_SQL.exec(res.text!)![0]}`);
+  for (const r of reported.splice(0))
+    if (REPORTS.has(r.msg)) problems.push(`${r.msg}: ${r.err?.code ?? ''} ${r.err?.message ?? ''}`);
   // GETs are held to writing nothing by get-never-writes.test.ts; here the database is compared around POSTs only
   if (entry.method === 'GET') return problems;
   const after = await fingerprint(ctx.database.ownerDb);
   if (res.status >= 400) {
     const changed = changedTables(state, after).filter((t) => !DERIVED_CACHES.has(t));
     const audits = (await auditActionsSince(ctx.database.ownerDb, state)).filter((a) => !READ_AUDIT.has(a));
-    if (changed.length || audits.length) problems.push(`refused (${res.status}) but wrote ${[...changed, ...audits].join(', ')}`);
+    if (changed.length || audits.length)
+      problems.push(`refused (${res.status}) but wrote ${[...changed, ...audits].join(', ')}`);
   }
   state = after;
   return problems;
 }
 
-describe('the fuzzer\'s field lists', () => {
+describe("the fuzzer's field lists", () => {
   it('when the matrix is read, then every route has an entry in the field lists, and every entry a route', () => {
     const routes = new Set(AUTHZ_MATRIX.map(key));
     expect(AUTHZ_MATRIX.map(key).filter((k) => !FUZZ_FIELDS[k])).toEqual([]);
     expect(Object.keys(FUZZ_FIELDS).filter((k) => !routes.has(k))).toEqual([]);
   });
 
-  it('when the forms of every page are read, then each field they send is in its route\'s field list', async () => {
+  it("when the forms of every page are read, then each field they send is in its route's field list", async () => {
     const pages = [
-      ...AUTHZ_MATRIX.filter((e) => e.method === 'GET').map((e) => fx.url(e.path, e.path.endsWith('/versions') ? {} : { file: fx.params.date })),
-      `/orgs/${fx.tree.other.inpo}/transfer-requests`, `/orgs/${fx.tree.territory.inpo}/reports/board?form=2-SP&date=${fx.params.date}`,
+      ...AUTHZ_MATRIX.filter((e) => e.method === 'GET').map((e) =>
+        fx.url(e.path, e.path.endsWith('/versions') ? {} : { file: fx.params.date }),
+      ),
+      `/orgs/${fx.tree.other.inpo}/transfer-requests`,
+      `/orgs/${fx.tree.territory.inpo}/reports/board?form=2-SP&date=${fx.params.date}`,
       `/orgs/${fx.params.inpo}/members/duplicates`,
     ];
     const missing = new Set<string>();
@@ -205,7 +281,8 @@ describe('the fuzzer\'s field lists', () => {
         const fuzz = FUZZ_FIELDS[form.route]?.(fx.params);
         const listed = new Set(Object.keys(fuzz ? fieldsOf(fuzz) : {}));
         seen++;
-        for (const field of form.fields) if (!listed.has(field)) missing.add(`${form.route}: ${field} (a form on ${page})`);
+        for (const field of form.fields)
+          if (!listed.has(field)) missing.add(`${form.route}: ${field} (a form on ${page})`);
       }
     }
     expect([...missing]).toEqual([]);

@@ -31,7 +31,8 @@ const expectNoNames = (text: string) => {
   for (const surname of BEHIND) expect(text).not.toContain(`${surname} Тест`);
   expect(text).not.toMatch(/href="\/members\/\d+"/);
 };
-const pedControl = (body: { controls: { id: string; cards: number[]; cardsTotal: number }[] }) => body.controls.find((c) => c.id === 'ped-members-le-ped-staff')!;
+const pedControl = (body: { controls: { id: string; cards: number[]; cardsTotal: number }[] }) =>
+  body.controls.find((c) => c.id === 'ped-members-le-ped-staff')!;
 
 describe('cards behind the controls of a report', () => {
   it('when a statistician opens a draft with a failed control, then the page gives the number of cards and no name or card link', async () => {
@@ -56,7 +57,8 @@ describe('cards behind the controls of a report', () => {
     const draft = await reports.draft({ org: fx.orgs.A, form, date: D });
     // filed with the control as a warning (a form version may make it one): the version keeps the cards
     const number = await fileReport(ctx.deps.db, { actorUserId: null, requestId: 'test', ip: null }, fx.orgs.A.id, {
-      ...draft, controls: draft.controls.map((c) => ({ ...c, severity: 'warning' as const })),
+      ...draft,
+      controls: draft.controls.map((c) => ({ ...c, severity: 'warning' as const })),
     });
     const version = await stat.agent.get(url(`?version=${number}`)).expect(200);
     expect(version.text).toContain('Карточек за этой проверкой: 4');
@@ -65,11 +67,23 @@ describe('cards behind the controls of a report', () => {
     expect(mine.text).toContain(`href="/members/${fx.members['Алексеева']}"`);
   });
 
-  it('when a card behind the control has since moved out of the chair\'s subtree, then the chair sees the other names and only a count for it', async () => {
-    const admin = (await loadPrincipal(db(), (await createUser(db(), [{ role: 'admin', org: await unionRoot(db()) }])).id))!;
-    await createMembersService(ctx.deps.db).transfer(admin, { actorUserId: null, requestId: 'test', ip: null }, fx.members['Давыдова']!, {
-      toInpo: fx.orgs.P2.inpo, on: '2026-05-01', reason: null, documentNumber: null, documentDate: null,
-    });
+  it("when a card behind the control has since moved out of the chair's subtree, then the chair sees the other names and only a count for it", async () => {
+    const admin = (await loadPrincipal(
+      db(),
+      (await createUser(db(), [{ role: 'admin', org: await unionRoot(db()) }])).id,
+    ))!;
+    await createMembersService(ctx.deps.db).transfer(
+      admin,
+      { actorUserId: null, requestId: 'test', ip: null },
+      fx.members['Давыдова']!,
+      {
+        toInpo: fx.orgs.P2.inpo,
+        on: '2026-05-01',
+        reason: null,
+        documentNumber: null,
+        documentDate: null,
+      },
+    );
     const page = await chairA.agent.get(url('?source=live')).expect(200);
     expect(page.text).toContain(`href="/members/${fx.members['Алексеева']}"`);
     expect(page.text).not.toContain('Давыдова Тест');

@@ -17,7 +17,18 @@ describe('mail without a mail server', () => {
     const tree = await createRegionTree(db, 77);
     const admin = await loggedInAgent(ctx.app, await createUser(db, [{ role: 'admin', org: await unionRoot(db) }]));
     const email = `${uniq('kept')}@example.ru`;
-    await admin.agent.post('/admin/users').type('form').send({ _csrf: admin.csrf, fullName: 'Орлова Нина Павловна', username: uniq('orlova-'), email, role: 'chair', inpo: tree.primary.inpo }).expect(303);
+    await admin.agent
+      .post('/admin/users')
+      .type('form')
+      .send({
+        _csrf: admin.csrf,
+        fullName: 'Орлова Нина Павловна',
+        username: uniq('orlova-'),
+        email,
+        role: 'chair',
+        inpo: tree.primary.inpo,
+      })
+      .expect(303);
 
     const list = await admin.agent.get(`/admin/mail?to=${encodeURIComponent(email)}`).expect(200);
     expect(list.text).toContain('Почтовый сервер не настроен');
@@ -33,7 +44,11 @@ describe('mail without a mail server', () => {
   });
 
   it('when the mail server refuses, then send fails and the outbox says so without keeping the link', async () => {
-    const mail = createMailService(ctx.deps.db, { smtpUrl: 'smtp://127.0.0.1:1', from: 'test@example.ru', logger: createLogger('silent') });
+    const mail = createMailService(ctx.deps.db, {
+      smtpUrl: 'smtp://127.0.0.1:1',
+      from: 'test@example.ru',
+      logger: createLogger('silent'),
+    });
     const to = `${uniq('down')}@example.ru`;
     await expect(mail.send({ to, subject: 'Тема', text: 'ссылка' })).rejects.toThrow();
     const row = await ctx.database.ownerDb('mail_outbox').where({ to_address: to }).first();
@@ -45,7 +60,10 @@ describe('mail without a mail server', () => {
 describe('links in the request log', () => {
   it('when an invitation or reset link is opened, then the log names the page but not the token', async () => {
     const lines: string[] = [];
-    const { app, close } = createApp({ ...ctx.deps, logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }) });
+    const { app, close } = createApp({
+      ...ctx.deps,
+      logger: pino({ level: 'info' }, { write: (line: string) => void lines.push(line) }),
+    });
     await request(app).get('/invite/secret-token-of-someone').expect(410);
     await request(app).get('/reset-password/another-secret-token').expect(410);
     await close();

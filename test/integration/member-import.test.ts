@@ -31,11 +31,28 @@ function personRow(i: number, orgInpo: string): string[] {
   const day = String((i % 28) + 1).padStart(2, '0');
   const month = String((Math.floor(i / 28) % 12) + 1).padStart(2, '0');
   const year = 1960 + (Math.floor(i / 336) % 40);
-  return [orgInpo, SURNAMES[i % 8]!, NAMES[Math.floor(i / 8) % 10]!, 'Ивановна', 'ж', `${day}.${month}.${year}`, 'Работающий', i % 3 ? 'да' : 'нет', 'Учитель', '', '', '', '01.09.2015'];
+  return [
+    orgInpo,
+    SURNAMES[i % 8]!,
+    NAMES[Math.floor(i / 8) % 10]!,
+    'Ивановна',
+    'ж',
+    `${day}.${month}.${year}`,
+    'Работающий',
+    i % 3 ? 'да' : 'нет',
+    'Учитель',
+    '',
+    '',
+    '',
+    '01.09.2015',
+  ];
 }
 
 function upload(file: Buffer, name: string, mode: 'check' | 'commit') {
-  return coordinator.agent.post(`/orgs/${tree.territory.inpo}/members/import?_csrf=${encodeURIComponent(coordinator.csrf)}`).field('mode', mode).attach('file', file, name);
+  return coordinator.agent
+    .post(`/orgs/${tree.territory.inpo}/members/import?_csrf=${encodeURIComponent(coordinator.csrf)}`)
+    .field('mode', mode)
+    .attach('file', file, name);
 }
 
 async function xlsx(rows: (string | number | Date)[][]): Promise<Buffer> {
@@ -67,7 +84,9 @@ describe('member import', () => {
 
     const checked = await upload(await xlsx([HEADERS, ...broken]), 'members.xlsx', 'commit');
     expect(checked.status).toBe(422);
-    const reported = [...checked.text.matchAll(/<tr><td>(\d+)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)].map((m) => [Number(m[1]), m[2]]);
+    const reported = [...checked.text.matchAll(/<tr><td>(\d+)<\/td><td>([^<]*)<\/td><td>([^<]*)<\/td><\/tr>/g)].map(
+      (m) => [Number(m[1]), m[2]],
+    );
     // Line numbers count the header: data row i sits on line i + 2.
     expect(reported).toEqual(injected.map(([index, column]) => [index + 2, column]));
     expect(await memberCount()).toBe(before);
@@ -80,7 +99,10 @@ describe('member import', () => {
     const loaded = await upload(await xlsx([HEADERS, ...rows]), 'members.xlsx', 'commit');
     expect(loaded.status, loaded.text.slice(0, 3000)).toBe(303);
     expect(await memberCount()).toBe(before + 10_000);
-    const periods = await db()('member_periods as p').join('members as m', 'm.id', 'p.member_id').whereIn('m.organization_id', [a.id, b.id]).count('* as c');
+    const periods = await db()('member_periods as p')
+      .join('members as m', 'm.id', 'p.member_id')
+      .whereIn('m.organization_id', [a.id, b.id])
+      .count('* as c');
     expect(Number(periods[0]!.c)).toBe(10_000);
     expect(Number((await db()('audit_log').where({ action: 'member.imported' }).count('* as c'))[0]!.c)).toBe(10_000);
 
@@ -94,11 +116,33 @@ describe('member import', () => {
   it('when a CSV comes from Russian Excel (Windows-1251, «;», Excel serial dates), then it reads the same; a person already elsewhere is a transfer, not a new card', async () => {
     const org = await createOrg(db(), tree.territory, 'primary');
     const other = await createOrg(db(), tree.territory, 'primary');
-    await createMembers(db(), other, 1, { surname: 'Гарипова', name: 'Лилия', patronymic: null, birth_date: '1979-11-03', joined_on: '2000-01-01' });
+    await createMembers(db(), other, 1, {
+      surname: 'Гарипова',
+      name: 'Лилия',
+      patronymic: null,
+      birth_date: '1979-11-03',
+      joined_on: '2000-01-01',
+    });
     const lines = [
       HEADERS.join(';'),
-      [org.inpo, 'Шарипова', 'Айгуль', 'Ринатовна', 'ж', '32874', 'Работающий', 'да', 'Воспитатель', '8 (843) 111-22-33', '', '', '01.09.2019'].join(';'),
-      [org.inpo, 'Гарипова', 'Лилия', '', 'ж', '03.11.1979', 'Работающий', 'нет', '', '', '', '', '01.09.2020'].join(';'),
+      [
+        org.inpo,
+        'Шарипова',
+        'Айгуль',
+        'Ринатовна',
+        'ж',
+        '32874',
+        'Работающий',
+        'да',
+        'Воспитатель',
+        '8 (843) 111-22-33',
+        '',
+        '',
+        '01.09.2019',
+      ].join(';'),
+      [org.inpo, 'Гарипова', 'Лилия', '', 'ж', '03.11.1979', 'Работающий', 'нет', '', '', '', '', '01.09.2020'].join(
+        ';',
+      ),
     ];
     const file = encodeCp1251(lines.join('\r\n'));
     const res = await upload(file, 'members.csv', 'check');
@@ -107,11 +151,19 @@ describe('member import', () => {
     const fixed = encodeCp1251(lines.slice(0, 2).join('\r\n'));
     expect((await upload(fixed, 'members.csv', 'commit')).status).toBe(303);
     // Excel's day 32874 is 01.01.1990; the Windows-1251 letters arrived intact.
-    expect(await db()('members').where({ surname: 'Шарипова' }).first()).toMatchObject({ name: 'Айгуль', birth_date: '1990-01-01', phone: '+78431112233' });
+    expect(await db()('members').where({ surname: 'Шарипова' }).first()).toMatchObject({
+      name: 'Айгуль',
+      birth_date: '1990-01-01',
+      phone: '+78431112233',
+    });
   });
 
   it('when the template is uploaded unchanged, then its hint row is skipped, nothing is imported and the file is said to have no data rows', async () => {
-    const template = await coordinator.agent.get(`/orgs/${tree.territory.inpo}/members/import/template.xlsx`).buffer(true).parse(binaryParser).expect(200);
+    const template = await coordinator.agent
+      .get(`/orgs/${tree.territory.inpo}/members/import/template.xlsx`)
+      .buffer(true)
+      .parse(binaryParser)
+      .expect(200);
     const sheet = await readSheet(template.body as Buffer);
     expect(sheet[0]).toEqual(HEADERS);
     expect(sheet).toHaveLength(2);
@@ -137,21 +189,35 @@ describe('member import', () => {
     const same = Object.assign(personRow(7, org.inpo), { 1: 'Повторова' });
     // on purpose no ANALYZE: the 10,000 cards the first test added are unknown to the planner (the
     // registry check once looped over all of them for every row then)
-    const res = await upload(Buffer.from([HEADERS, ...Array.from({ length: 10_050 }, () => same)].map((r) => r.join(';')).join('\n')), 'members.csv', 'check');
+    const res = await upload(
+      Buffer.from([HEADERS, ...Array.from({ length: 10_050 }, () => same)].map((r) => r.join(';')).join('\n')),
+      'members.csv',
+      'check',
+    );
     expect(res.status).toBe(422);
     expect(res.text).toMatch(/Ошибок: 10\s049/);
-    const report = await coordinator.agent.get(/href="(\/imports\/[0-9a-f-]+\/errors\.csv)"/.exec(res.text)![1]!).expect(200);
+    const report = await coordinator.agent
+      .get(/href="(\/imports\/[0-9a-f-]+\/errors\.csv)"/.exec(res.text)![1]!)
+      .expect(200);
     const lines = report.text.trim().split('\r\n');
     expect(lines).toHaveLength(10_001);
-    expect([lines[1], lines.at(-1)]).toEqual(['"3";"Фамилия";"Этот человек уже есть в строке 2"', '"10002";"Фамилия";"Этот человек уже есть в строке 2"']);
+    expect([lines[1], lines.at(-1)]).toEqual([
+      '"3";"Фамилия";"Этот человек уже есть в строке 2"',
+      '"10002";"Фамилия";"Этот человек уже есть в строке 2"',
+    ]);
   }, 60_000);
 
   it('when imports load, fail their checks or are refused, then none of the uploaded files stays in the upload folder', async () => {
     const org = await createOrg(db(), tree.territory, 'primary');
-    const rows = [HEADERS, ...Array.from({ length: 50 }, (_, i) => Object.assign(personRow(i, org.inpo), { 1: 'Папкина' }))];
+    const rows = [
+      HEADERS,
+      ...Array.from({ length: 50 }, (_, i) => Object.assign(personRow(i, org.inpo), { 1: 'Папкина' })),
+    ];
     const loaded = await upload(Buffer.from(rows.map((r) => r.join(';')).join('\r\n')), 'members.csv', 'commit');
     expect(loaded.status, [...loaded.text.matchAll(/<tr><td>.*?<\/tr>/g)].slice(0, 3).join('\n')).toBe(303);
-    expect((await upload(await xlsx([HEADERS, personRow(1, '0000000000')]), 'members.xlsx', 'commit')).status).toBe(422);
+    expect((await upload(await xlsx([HEADERS, personRow(1, '0000000000')]), 'members.xlsx', 'commit')).status).toBe(
+      422,
+    );
     const quote = await upload(Buffer.from(`${HEADERS.join(';')}\n"${org.inpo};Иванова\n`), 'members.csv', 'check');
     expect(quote.status).toBe(422);
     expect(quote.text).toContain('Не удалось прочитать CSV: кавычки не на месте');
@@ -160,18 +226,29 @@ describe('member import', () => {
     expect(fs.readdirSync(uploadDir)).toEqual([]);
   });
 
-  it('when a large import commits, then the tables it filled are analyzed through the owner\'s function (the app role may not), a small one leaves them to autovacuum', async () => {
+  it("when a large import commits, then the tables it filled are analyzed through the owner's function (the app role may not), a small one leaves them to autovacuum", async () => {
     const org = await createOrg(db(), tree.territory, 'primary');
-    const lastAnalyze = async () => (await db().raw("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'member_periods'")).rows[0].last_analyze as Date | null;
+    const lastAnalyze = async () =>
+      (await db().raw("SELECT last_analyze FROM pg_stat_user_tables WHERE relname = 'member_periods'")).rows[0]
+        .last_analyze as Date | null;
     // a surname of their own: nobody here is anyone imported by the other tests
-    const rows = (from: number, n: number) => Array.from({ length: n }, (_, i) => { const r = personRow(from + i, org.inpo); r[1] = 'Анализова'; return r; });
+    const rows = (from: number, n: number) =>
+      Array.from({ length: n }, (_, i) => {
+        const r = personRow(from + i, org.inpo);
+        r[1] = 'Анализова';
+        return r;
+      });
 
     const before = await lastAnalyze();
     expect((await upload(await xlsx([HEADERS, ...rows(0, 10)]), 'small.xlsx', 'commit')).status).toBe(303);
     expect(await lastAnalyze()).toEqual(before);
 
-    expect((await upload(await xlsx([HEADERS, ...rows(10, BULK_CHANGE_ROWS)]), 'large.xlsx', 'commit')).status).toBe(303);
-    expect(Number((await db()('members').where({ organization_id: org.id }).count('* as c'))[0]!.c)).toBe(BULK_CHANGE_ROWS + 10);
+    expect((await upload(await xlsx([HEADERS, ...rows(10, BULK_CHANGE_ROWS)]), 'large.xlsx', 'commit')).status).toBe(
+      303,
+    );
+    expect(Number((await db()('members').where({ organization_id: org.id }).count('* as c'))[0]!.c)).toBe(
+      BULK_CHANGE_ROWS + 10,
+    );
     const after = await lastAnalyze();
     expect(after).not.toBeNull();
     expect(after!.getTime()).toBeGreaterThan(before?.getTime() ?? 0);
@@ -192,31 +269,54 @@ function encodeCp1251(text: string): Buffer {
   return Buffer.from(bytes);
 }
 
-
 describe('member export', () => {
   it('when the filtered list is exported, then the workbook and the CSV equal the list, formulas are neutralized and the export is audited', async () => {
     const org = await createOrg(db(), tree.territory, 'primary');
     await createMembers(db(), org, 3, { surname: 'Учительница', is_pedagogical: true });
     await createMembers(db(), org, 2, { surname: 'Студентка', category: 'student' });
     await createMembers(db(), org, 1, { surname: 'Выбывшая', left_on: '2024-01-01' });
-    await createMembers(db(), org, 1, { surname: 'Злоумышленникова', name: '=HYPERLINK("http://evil.example","Жми")', patronymic: null, birth_date: '1980-01-01', joined_on: '2010-01-01' });
+    await createMembers(db(), org, 1, {
+      surname: 'Злоумышленникова',
+      name: '=HYPERLINK("http://evil.example","Жми")',
+      patronymic: null,
+      birth_date: '1980-01-01',
+      joined_on: '2010-01-01',
+    });
     const query = { category: 'working', status: 'active' };
-    const expected = await db()('members').where({ organization_id: org.id, category: 'working' }).whereNull('left_on')
-      .orderBy([{ column: 'surname' }, { column: 'name' }, { column: 'id' }]).select('surname', 'name');
+    const expected = await db()('members')
+      .where({ organization_id: org.id, category: 'working' })
+      .whereNull('left_on')
+      .orderBy([{ column: 'surname' }, { column: 'name' }, { column: 'id' }])
+      .select('surname', 'name');
 
-    const res = await coordinator.agent.get(`/orgs/${org.inpo}/members/export.xlsx`).query(query).buffer(true).parse(binaryParser).expect(200);
+    const res = await coordinator.agent
+      .get(`/orgs/${org.inpo}/members/export.xlsx`)
+      .query(query)
+      .buffer(true)
+      .parse(binaryParser)
+      .expect(200);
     const [header, ...rows] = await readSheet(res.body);
     expect(header!.slice(0, HEADERS.length)).toEqual(HEADERS);
-    expect(rows.map((r) => [r[1], r[2]])).toEqual(expected.map((m) => [m.surname, m.name.startsWith('=') ? `'${m.name}` : m.name]));
+    expect(rows.map((r) => [r[1], r[2]])).toEqual(
+      expected.map((m) => [m.surname, m.name.startsWith('=') ? `'${m.name}` : m.name]),
+    );
     expect(rows.find((r) => r[1] === 'Злоумышленникова')![2]).toBe('\'=HYPERLINK("http://evil.example","Жми")');
 
     const csv = await coordinator.agent.get(`/orgs/${org.inpo}/members/export.csv`).query(query).expect(200);
-    const csvLines = csv.text.replace(/^\ufeff/, '').trim().split('\r\n');
+    const csvLines = csv.text
+      .replace(/^\ufeff/, '')
+      .trim()
+      .split('\r\n');
     expect(csvLines).toHaveLength(expected.length + 1);
     expect(csvLines[0]).toContain('"ИНПО организации";"Фамилия"');
     expect(csv.text).toContain('"\'=HYPERLINK(""http://evil.example"",""Жми"")"');
 
-    const audits = await db()('audit_log').where({ action: 'member.exported', entity_id: String(org.id) }).orderBy('id');
-    expect(audits.map((a) => [a.new_values.format, a.new_values.rows, a.new_values.filter.category])).toEqual([['xlsx', expected.length, 'working'], ['csv', expected.length, 'working']]);
+    const audits = await db()('audit_log')
+      .where({ action: 'member.exported', entity_id: String(org.id) })
+      .orderBy('id');
+    expect(audits.map((a) => [a.new_values.format, a.new_values.rows, a.new_values.filter.category])).toEqual([
+      ['xlsx', expected.length, 'working'],
+      ['csv', expected.length, 'working'],
+    ]);
   });
 });

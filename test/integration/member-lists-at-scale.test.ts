@@ -21,17 +21,35 @@ let union: OrgRow;
 let coordinator: Agent;
 let admin: Agent;
 
-const SURNAMES = ['Яковлева', 'Абрамов', 'Ёлкина', 'Борисов', 'Жукова', 'Иванов', 'Эминова', 'Ушаков', 'Ильина', 'Щукин'];
+const SURNAMES = [
+  'Яковлева',
+  'Абрамов',
+  'Ёлкина',
+  'Борисов',
+  'Жукова',
+  'Иванов',
+  'Эминова',
+  'Ушаков',
+  'Ильина',
+  'Щукин',
+];
 
 async function people(org: OrgRow, n: number, seed: number) {
   const ids: number[] = [];
   for (let i = 0; i < n; i++) {
     const k = seed + i;
-    ids.push(...(await createMembers(db(), org, 1, {
-      surname: SURNAMES[k % SURNAMES.length], name: ['Анна', 'Борис', 'Вера'][k % 3], sex: k % 3 === 1 ? 'm' : 'f',
-      birth_date: `19${60 + (k % 40)}-0${1 + (k % 9)}-1${k % 10}`, category: ['working', 'working', 'student', 'pensioner'][k % 4],
-      is_pedagogical: k % 2 === 0, joined_on: `20${10 + (k % 15)}-0${1 + (k % 9)}-0${1 + (k % 9)}`, left_on: k % 7 === 0 ? '2025-06-01' : null,
-    })));
+    ids.push(
+      ...(await createMembers(db(), org, 1, {
+        surname: SURNAMES[k % SURNAMES.length],
+        name: ['Анна', 'Борис', 'Вера'][k % 3],
+        sex: k % 3 === 1 ? 'm' : 'f',
+        birth_date: `19${60 + (k % 40)}-0${1 + (k % 9)}-1${k % 10}`,
+        category: ['working', 'working', 'student', 'pensioner'][k % 4],
+        is_pedagogical: k % 2 === 0,
+        joined_on: `20${10 + (k % 15)}-0${1 + (k % 9)}-0${1 + (k % 9)}`,
+        left_on: k % 7 === 0 ? '2025-06-01' : null,
+      })),
+    );
   }
   return ids;
 }
@@ -64,12 +82,19 @@ async function readList(agent: Agent, url: string) {
   return { ids, total: Number(total) };
 }
 
-const ORDER: Record<string, string> = { name: 'm.surname, m.name, m.id', birth: 'm.birth_date, m.id', joined: 'm.joined_on, m.id' };
+const ORDER: Record<string, string> = {
+  name: 'm.surname, m.name, m.id',
+  birth: 'm.birth_date, m.id',
+  joined: 'm.joined_on, m.id',
+};
 
 /** The same list the plain way: the subtree by its path, every matching card sorted in SQL. */
 async function expectedList(root: OrgRow, sort: string, where = 'true') {
-  const ids = await db()('members as m').join('organizations as o', 'o.id', 'm.organization_id')
-    .whereRaw(`o.path <@ ?::ltree AND m.merged_into_id IS NULL AND ${where}`, [root.path]).orderByRaw(ORDER[sort]!).pluck('m.id');
+  const ids = await db()('members as m')
+    .join('organizations as o', 'o.id', 'm.organization_id')
+    .whereRaw(`o.path <@ ?::ltree AND m.merged_into_id IS NULL AND ${where}`, [root.path])
+    .orderByRaw(ORDER[sort]!)
+    .pluck('m.id');
   return ids.map(Number);
 }
 
@@ -87,28 +112,41 @@ describe('member lists of a region and of the union', () => {
     for (const [sort, params, where] of cases) {
       const expected = await expectedList(r1.region, sort, where);
       expect(expected.length).toBeGreaterThan(3);
-      expect({ sort, params, ...(await readList(coordinator, `/orgs/${r1.region.inpo}/members?sort=${sort}${params}`)) }).toEqual({ sort, params, ids: expected, total: expected.length });
+      expect({
+        sort,
+        params,
+        ...(await readList(coordinator, `/orgs/${r1.region.inpo}/members?sort=${sort}${params}`)),
+      }).toEqual({ sort, params, ids: expected, total: expected.length });
     }
   });
 
   it('when an administrator pages through the union, then the regions are merged into one order', async () => {
     for (const [sort, params, where] of cases) {
       const expected = await expectedList(union, sort, where);
-      expect({ sort, params, ...(await readList(admin, `/orgs/${union.inpo}/members?sort=${sort}${params}`)) }).toEqual({ sort, params, ids: expected, total: expected.length });
+      expect({ sort, params, ...(await readList(admin, `/orgs/${union.inpo}/members?sort=${sort}${params}`)) }).toEqual(
+        { sort, params, ids: expected, total: expected.length },
+      );
     }
   });
 
   it('when a territory or a ППО is listed, then it holds exactly its own subtree', async () => {
-    expect((await readList(coordinator, `/orgs/${r1.territory.inpo}/members`)).ids).toEqual(await expectedList(r1.territory, 'name', 'm.left_on IS NULL'));
-    expect((await readList(coordinator, `/orgs/${r1.primary.inpo}/members?status=all`)).ids).toEqual(await expectedList(r1.primary, 'name'));
+    expect((await readList(coordinator, `/orgs/${r1.territory.inpo}/members`)).ids).toEqual(
+      await expectedList(r1.territory, 'name', 'm.left_on IS NULL'),
+    );
+    expect((await readList(coordinator, `/orgs/${r1.primary.inpo}/members?status=all`)).ids).toEqual(
+      await expectedList(r1.primary, 'name'),
+    );
   });
 });
 
 /** The counters, and the same counts made from the cards. */
 async function countsNowAndLive(trx: Knex = db()) {
-  const kept = await trx.raw(`SELECT region_id, organization_id, on_record, category, sex, is_pedagogical, n FROM member_counts WHERE n <> 0 ORDER BY 1, 2, 3, 4, 5, 6`);
+  const kept = await trx.raw(
+    `SELECT region_id, organization_id, on_record, category, sex, is_pedagogical, n FROM member_counts WHERE n <> 0 ORDER BY 1, 2, 3, 4, 5, 6`,
+  );
   // the region read off the organization's path, not the card's own column
-  const live = await trx.raw(`SELECT subpath(o.path, 1, 1)::text::int AS region_id, m.organization_id, m.left_on IS NULL AS on_record, m.category, m.sex, m.is_pedagogical, count(*)::int AS n
+  const live =
+    await trx.raw(`SELECT subpath(o.path, 1, 1)::text::int AS region_id, m.organization_id, m.left_on IS NULL AS on_record, m.category, m.sex, m.is_pedagogical, count(*)::int AS n
                                FROM members m JOIN organizations o ON o.id = m.organization_id WHERE m.merged_into_id IS NULL GROUP BY 1, 2, 3, 4, 5, 6 ORDER BY 1, 2, 3, 4, 5, 6`);
   return { kept: kept.rows, live: live.rows };
 }
@@ -130,11 +168,18 @@ describe('maintained member counts', () => {
     await db().transaction((trx) => endMemberships(trx, [c!, d!], 'voluntary', { ...meta, on: '2026-04-01' }));
     await check('left');
     await db().transaction(async (trx) => {
-      await trx('members').where({ id: d }).update({ left_on: null, left_reason: null, organization_id: r1.primary.id, category: 'working' });
+      await trx('members')
+        .where({ id: d })
+        .update({ left_on: null, left_reason: null, organization_id: r1.primary.id, category: 'working' });
       await openMembership(trx, d!, r1.primary.id, 'working', true, { ...meta, on: '2026-05-01' }, 'readmitted');
     });
     await check('readmitted');
-    await mergeCards(db(), { actorUserId: null, requestId: null, ip: null }, { id: a!, organizationId: r2.primary.id }, b!);
+    await mergeCards(
+      db(),
+      { actorUserId: null, requestId: null, ip: null },
+      { id: a!, organizationId: r2.primary.id },
+      b!,
+    );
     await check('merged');
     await depersonaliseExpired(db(), '2040-01-01', 5);
     await check('depersonalised');

@@ -13,8 +13,10 @@ beforeAll(async () => {
 const db = () => ctx.database.ownerDb;
 
 /** Every link of the page's own paths (not the assets), each once. */
-const linksOf = (html: string) => [...new Set([...html.matchAll(/href="(\/[^"#]*)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&')))]
-  .filter((href) => !href.startsWith('/static/') && !href.startsWith('/assets/'));
+const linksOf = (html: string) =>
+  [...new Set([...html.matchAll(/href="(\/[^"#]*)"/g)].map((m) => m[1]!.replace(/&amp;/g, '&')))].filter(
+    (href) => !href.startsWith('/static/') && !href.startsWith('/assets/'),
+  );
 
 async function memberOf(org: Awaited<ReturnType<typeof createOrg>>): Promise<{ agent: Agent; id: number }> {
   const [id] = await createMembers(db(), org, 1);
@@ -26,8 +28,17 @@ async function memberOf(org: Awaited<ReturnType<typeof createOrg>>): Promise<{ a
 describe("a member's own card (issue 16, item 18)", () => {
   it('when a member opens their card, then every link on it opens and the card shows their ППО with its contacts and chair', async () => {
     const ppo = await createOrg(db(), tree.territory, 'primary', { name: 'ППО Лицея № 3' });
-    await db()('organizations').where({ id: ppo.id }).update({ phone: '+78432223344', email: 'lyceum3@example.ru', address: 'г. Казань, ул. Садовая, 3' });
-    await db()('org_officers').insert({ organization_id: ppo.id, post: 'chair', surname: 'Волкова', name: 'Елена', patronymic: 'Сергеевна', elected_on: '2024-01-01' });
+    await db()('organizations')
+      .where({ id: ppo.id })
+      .update({ phone: '+78432223344', email: 'lyceum3@example.ru', address: 'г. Казань, ул. Садовая, 3' });
+    await db()('org_officers').insert({
+      organization_id: ppo.id,
+      post: 'chair',
+      surname: 'Волкова',
+      name: 'Елена',
+      patronymic: 'Сергеевна',
+      elected_on: '2024-01-01',
+    });
     const unit = await createOrg(db(), ppo, 'subdivision', { name: 'Профбюро начальной школы' });
     const member = await memberOf(unit);
 
@@ -37,7 +48,13 @@ describe("a member's own card (issue 16, item 18)", () => {
       expect(res.status, `${href} answers ${res.status}`).toBeLessThan(400);
     }
     expect(card.text).not.toContain(`/orgs/${unit.inpo}/members`);
-    for (const shown of ['ППО Лицея № 3', '+7 (843) 222-33-44', 'lyceum3@example.ru', 'г. Казань, ул. Садовая, 3', 'Волкова Елена Сергеевна']) {
+    for (const shown of [
+      'ППО Лицея № 3',
+      '+7 (843) 222-33-44',
+      'lyceum3@example.ru',
+      'г. Казань, ул. Садовая, 3',
+      'Волкова Елена Сергеевна',
+    ]) {
       expect(card.text).toContain(shown);
     }
   });

@@ -18,13 +18,28 @@ beforeAll(async () => {
   const tree = await createRegionTree(db);
   orgId = tree.primary.id;
   // both members: one closed period [2020-01-01, 2021-01-01)
-  [first, second] = await createMembers(db, tree.primary, 2, { joined_on: '2020-01-01', left_on: '2021-01-01' }) as [number, number];
+  [first, second] = (await createMembers(db, tree.primary, 2, { joined_on: '2020-01-01', left_on: '2021-01-01' })) as [
+    number,
+    number,
+  ];
 });
 afterAll(async () => database.drop());
 
 const addPeriod = (memberId: number, from: string, to: string | null) =>
-  db.transaction((trx) => trx('member_periods').insert({ member_id: memberId, organization_id: orgId, category: 'working', valid_from: from, valid_to: to }));
-const refusal = (p: Promise<unknown>) => p.then(() => 'accepted', (err: { code?: string; constraint?: string }) => `${err.code} ${err.constraint}`);
+  db.transaction((trx) =>
+    trx('member_periods').insert({
+      member_id: memberId,
+      organization_id: orgId,
+      category: 'working',
+      valid_from: from,
+      valid_to: to,
+    }),
+  );
+const refusal = (p: Promise<unknown>) =>
+  p.then(
+    () => 'accepted',
+    (err: { code?: string; constraint?: string }) => `${err.code} ${err.constraint}`,
+  );
 
 describe('overlapping membership periods', () => {
   it('are refused for the same person, by a period inside, across either end, or open-ended', async () => {
@@ -41,7 +56,12 @@ describe('overlapping membership periods', () => {
     expect(await refusal(addPeriod(second, '2021-06-01', '2022-01-01'))).toBe('accepted'); // the same days as the first person's
     // two open periods of one person can never coexist (the first reopens the card: card and open period must agree)
     const reopen = db.transaction(async (trx) => {
-      await trx('member_periods').insert({ member_id: first, organization_id: orgId, category: 'working', valid_from: '2023-01-01' });
+      await trx('member_periods').insert({
+        member_id: first,
+        organization_id: orgId,
+        category: 'working',
+        valid_from: '2023-01-01',
+      });
       await trx('members').where({ id: first }).update({ left_on: null, left_reason: null });
     });
     expect(await refusal(reopen)).toBe('accepted');

@@ -16,7 +16,11 @@ describe('migrations', () => {
 
     await db.migrate.rollback(migratorConfig, true);
     const empty = await schemaSnapshot(db);
-    expect({ relations: empty.relations, functions: empty.functions, types: empty.types }).toEqual({ relations: [], functions: [], types: [] });
+    expect({ relations: empty.relations, functions: empty.functions, types: empty.types }).toEqual({
+      relations: [],
+      functions: [],
+      types: [],
+    });
     const [, applied] = await db.migrate.latest(migratorConfig);
     expect(applied).toEqual(listMigrationFiles());
     const after = await schemaSnapshot(db);

@@ -20,11 +20,14 @@ let memberId: number;
 
 beforeAll(async () => {
   tree = await createRegionTree(db(), 16);
-  [memberId] = (await createMembers(db(), tree.primary, 1, { phone: '+79001234567', snils: '11223344595' })) as [number];
+  [memberId] = (await createMembers(db(), tree.primary, 1, { phone: '+79001234567', snils: '11223344595' })) as [
+    number,
+  ];
   coordinator = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'coordinator', org: tree.region }]));
 });
 
-const expectNoStore = (res: { headers: Record<string, string> }, what: string) => expect(res.headers['cache-control'], what).toMatch(/(^|,\s*)no-store(,|$)/);
+const expectNoStore = (res: { headers: Record<string, string> }, what: string) =>
+  expect(res.headers['cache-control'], what).toMatch(/(^|,\s*)no-store(,|$)/);
 
 describe('caching of personal data', () => {
   it('when a logged-in user opens pages, downloads files or meets an error, then every response says no-store', async () => {
@@ -42,7 +45,11 @@ describe('caching of personal data', () => {
       ['report PDF', await a.get(`/reports/5-SP/${inpo}/2026-01-01.pdf`).buffer(true).parse(binaryParser).expect(200)],
       ['not found', await a.get('/members/999999999').expect(404)],
     ];
-    const queued = await a.post(`/orgs/${inpo}/members/export-jobs`).type('form').send({ _csrf: coordinator.csrf, format: 'csv' }).expect(303);
+    const queued = await a
+      .post(`/orgs/${inpo}/members/export-jobs`)
+      .type('form')
+      .send({ _csrf: coordinator.csrf, format: 'csv' })
+      .expect(303);
     await runNextExportJob(ctx.deps.db, exportDir, ctx.deps.logger);
     responses.push(['background export', await a.get(`${queued.headers.location}/download`).expect(200)]);
     for (const [what, res] of responses) expectNoStore(res, what);

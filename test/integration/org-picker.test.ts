@@ -24,7 +24,10 @@ describe('the move and merge picker', () => {
     const ownTerritory = await createOrg(db(), r1.region, 'territorial', { name: `${word} районная` });
     const foreignTerritory = await createOrg(db(), r2.region, 'territorial', { name: `${word} чужая` });
     const plainPpo = await createOrg(db(), r1.territory, 'primary', { name: `${word} школа` });
-    const ppoWithRights = await createOrg(db(), r1.territory, 'primary', { name: `${word} колледж`, hasTerritorialRights: true });
+    const ppoWithRights = await createOrg(db(), r1.territory, 'primary', {
+      name: `${word} колледж`,
+      hasTerritorialRights: true,
+    });
     const closed = await createOrg(db(), r1.region, 'territorial', { name: `${word} закрытая` });
     await db()('organizations').where({ id: closed.id }).update({ liquidated_on: '2025-01-01' });
     const coordinator = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'coordinator', org: r1.region }]));
@@ -74,7 +77,11 @@ describe('the move and merge picker', () => {
 });
 
 describe('the preview of a move', () => {
-  const post = (path: string, body: Record<string, string>) => admin.agent.post(path).type('form').send({ _csrf: admin.csrf, ...body });
+  const post = (path: string, body: Record<string, string>) =>
+    admin.agent
+      .post(path)
+      .type('form')
+      .send({ _csrf: admin.csrf, ...body });
 
   it('warns that the organization passes into another region, and says nothing of it within the region', async () => {
     const r1 = await createRegionTree(db(), 16);

@@ -9,7 +9,10 @@ let coordinator: { agent: Agent; csrf: string };
 
 beforeAll(async () => {
   tree = await createRegionTree(ctx.database.ownerDb, 22);
-  coordinator = await loggedInAgent(ctx.app, await createUser(ctx.database.ownerDb, [{ role: 'coordinator', org: tree.region }]));
+  coordinator = await loggedInAgent(
+    ctx.app,
+    await createUser(ctx.database.ownerDb, [{ role: 'coordinator', org: tree.region }]),
+  );
 });
 
 const db = () => ctx.database.ownerDb;
@@ -34,7 +37,9 @@ describe('organization search (issue 16, item 16)', () => {
     await db().raw('SET enable_seqscan = off');
     try {
       const { rows } = await db().raw("EXPLAIN SELECT id FROM organizations WHERE inpo LIKE '2200%'");
-      expect(rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n')).toMatch(/Index (Only )?Scan|Bitmap Index Scan/);
+      expect(rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n')).toMatch(
+        /Index (Only )?Scan|Bitmap Index Scan/,
+      );
     } finally {
       await db().raw('RESET enable_seqscan');
     }

@@ -12,21 +12,39 @@ let coordinator: { agent: Agent; csrf: string };
 beforeAll(async () => {
   tree = await createRegionTree(ctx.database.ownerDb, 16);
   chair = await loggedInAgent(ctx.app, await createUser(ctx.database.ownerDb, [{ role: 'chair', org: tree.primary }]));
-  coordinator = await loggedInAgent(ctx.app, await createUser(ctx.database.ownerDb, [{ role: 'coordinator', org: tree.region }]));
+  coordinator = await loggedInAgent(
+    ctx.app,
+    await createUser(ctx.database.ownerDb, [{ role: 'coordinator', org: tree.region }]),
+  );
 });
 
 const db = () => ctx.database.ownerDb;
-const auditRows = (action: string, entityId: number) => db()('audit_log').where({ action, entity_id: String(entityId) }).orderBy('id');
+const auditRows = (action: string, entityId: number) =>
+  db()('audit_log')
+    .where({ action, entity_id: String(entityId) })
+    .orderBy('id');
 
 describe('general data', () => {
   it('when the chair renames the organization and fills contacts, then the change is saved, audited and the ИНПО stays', async () => {
     const res = await submitForm(chair.agent, `/orgs/${tree.primary.inpo}/edit`, `/orgs/${tree.primary.inpo}/edit`, {
-      name: 'ППО МБОУ «Гимназия № 1»', shortName: 'ППО Гимназии № 1', employerKind: 'school', employerInn: '7707083893',
-      address: 'г. Казань, ул. Пушкина, 1', phone: '8 (843) 123-45-67', email: 'Gym1@Example.RU', website: 'gym1.ru',
+      name: 'ППО МБОУ «Гимназия № 1»',
+      shortName: 'ППО Гимназии № 1',
+      employerKind: 'school',
+      employerInn: '7707083893',
+      address: 'г. Казань, ул. Пушкина, 1',
+      phone: '8 (843) 123-45-67',
+      email: 'Gym1@Example.RU',
+      website: 'gym1.ru',
     });
     expect(res.status, res.text.slice(0, 300)).toBe(303);
     const row = await db()('organizations').where({ id: tree.primary.id }).first();
-    expect(row).toMatchObject({ name: 'ППО МБОУ «Гимназия № 1»', inpo: tree.primary.inpo, phone: '+78431234567', email: 'gym1@example.ru', website: 'https://gym1.ru/' });
+    expect(row).toMatchObject({
+      name: 'ППО МБОУ «Гимназия № 1»',
+      inpo: tree.primary.inpo,
+      phone: '+78431234567',
+      email: 'gym1@example.ru',
+      website: 'https://gym1.ru/',
+    });
     const [audit] = await auditRows('org.passport.updated', tree.primary.id);
     expect(audit.old_values.name).toBe(tree.primary.name);
     expect(audit.new_values.name).toBe('ППО МБОУ «Гимназия № 1»');
@@ -41,10 +59,21 @@ describe('general data', () => {
   it('when the INN, e-mail and phone are wrong, then 422 with a message next to each field and nothing changes', async () => {
     const before = await db()('organizations').where({ id: tree.primary.id }).first();
     const res = await chair.agent.post(`/orgs/${tree.primary.inpo}/edit`).type('form').send({
-      _csrf: chair.csrf, name: '', employerInn: '1234567890', email: 'not-an-email', phone: '12345', website: 'localhost',
+      _csrf: chair.csrf,
+      name: '',
+      employerInn: '1234567890',
+      email: 'not-an-email',
+      phone: '12345',
+      website: 'localhost',
     });
     expect(res.status).toBe(422);
-    for (const [field, text] of [['name', 'Укажите полное наименование'], ['employerInn', 'контрольной цифрой'], ['email', 'адрес электронной почты'], ['phone', '10 цифр'], ['website', 'адрес сайта']]) {
+    for (const [field, text] of [
+      ['name', 'Укажите полное наименование'],
+      ['employerInn', 'контрольной цифрой'],
+      ['email', 'адрес электронной почты'],
+      ['phone', '10 цифр'],
+      ['website', 'адрес сайта'],
+    ]) {
       expect(res.text).toMatch(new RegExp(`id="${field}-error"[^>]*>[^<]*${text}`));
       expect(res.text).toContain(`href="#${field}"`);
     }
@@ -54,11 +83,17 @@ describe('general data', () => {
 
   it('when a chair posts to a sibling ППО, then 404 and nothing changes; a statistician gets 403', async () => {
     const sibling = await createOrg(db(), tree.territory, 'primary');
-    const res = await chair.agent.post(`/orgs/${sibling.inpo}/edit`).type('form').send({ _csrf: chair.csrf, name: 'Захват' });
+    const res = await chair.agent
+      .post(`/orgs/${sibling.inpo}/edit`)
+      .type('form')
+      .send({ _csrf: chair.csrf, name: 'Захват' });
     expect(res.status).toBe(404);
     expect((await db()('organizations').where({ id: sibling.id }).first()).name).toBe(sibling.name);
     const stat = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'statistician', org: tree.region }]));
-    expect((await stat.agent.post(`/orgs/${tree.primary.inpo}/edit`).type('form').send({ _csrf: stat.csrf, name: 'x' })).status).toBe(403);
+    expect(
+      (await stat.agent.post(`/orgs/${tree.primary.inpo}/edit`).type('form').send({ _csrf: stat.csrf, name: 'x' }))
+        .status,
+    ).toBe(403);
     expect((await stat.agent.get(`/orgs/${tree.primary.inpo}/edit`)).status).toBe(403);
   });
 
@@ -80,17 +115,73 @@ describe('officers', () => {
   it('when a new chair is elected, then the previous one moves to history on that date and both changes are audited', async () => {
     const org = await createOrg(db(), tree.territory, 'primary');
     // The new chair is a member of this ППО: the officer record links to the card.
-    const [expectedMemberId] = await createMembers(db(), org, 1, { surname: 'Петров-Водкин', name: 'Кузьма', patronymic: null, sex: 'm', birth_date: '1978-10-05', joined_on: '2001-09-01' });
-    const add = (body: Record<string, string>) => coordinator.agent.post(`/orgs/${org.inpo}/officers`).type('form').send({ _csrf: coordinator.csrf, ...body });
+    const [expectedMemberId] = await createMembers(db(), org, 1, {
+      surname: 'Петров-Водкин',
+      name: 'Кузьма',
+      patronymic: null,
+      sex: 'm',
+      birth_date: '1978-10-05',
+      joined_on: '2001-09-01',
+    });
+    const add = (body: Record<string, string>) =>
+      coordinator.agent
+        .post(`/orgs/${org.inpo}/officers`)
+        .type('form')
+        .send({ _csrf: coordinator.csrf, ...body });
     const outsider = { personKind: 'nonmember', sex: 'f', birthDate: '1975-01-01' };
-    expect((await add({ post: 'chair', ...outsider, snils: '112-233-445 95', surname: 'Иванова', name: 'Анна', patronymic: 'Петровна', electedOn: '2020-03-01', termUntil: '2025-03-01', salaried: 'on' })).status).toBe(303);
-    expect((await add({ post: 'deputy', ...outsider, sex: 'm', snils: '123-456-789 64', surname: 'Салихов', name: 'Рамиль', electedOn: '2020-03-01' })).status).toBe(303);
-    const invalid = await add({ post: 'chair', personKind: 'nonmember', snils: '112-233-445 95', surname: 'Smith', name: '', electedOn: '31.02.2024', termUntil: '2019-01-01' });
+    expect(
+      (
+        await add({
+          post: 'chair',
+          ...outsider,
+          snils: '112-233-445 95',
+          surname: 'Иванова',
+          name: 'Анна',
+          patronymic: 'Петровна',
+          electedOn: '2020-03-01',
+          termUntil: '2025-03-01',
+          salaried: 'on',
+        })
+      ).status,
+    ).toBe(303);
+    expect(
+      (
+        await add({
+          post: 'deputy',
+          ...outsider,
+          sex: 'm',
+          snils: '123-456-789 64',
+          surname: 'Салихов',
+          name: 'Рамиль',
+          electedOn: '2020-03-01',
+        })
+      ).status,
+    ).toBe(303);
+    const invalid = await add({
+      post: 'chair',
+      personKind: 'nonmember',
+      snils: '112-233-445 95',
+      surname: 'Smith',
+      name: '',
+      electedOn: '31.02.2024',
+      termUntil: '2019-01-01',
+    });
     expect(invalid.status).toBe(422);
     expect(invalid.text).toContain('Только русские буквы');
     expect(invalid.text).toContain('Укажите имя');
     expect(invalid.text).toContain('ДД.ММ.ГГГГ');
-    expect((await add({ post: 'chair', personKind: 'member', memberId: String(expectedMemberId), electedOn: '25.03.2025', termUntil: '2030-03-25', confirmed: '1' })).status).toBe(303);
+    expect(
+      (
+        await add({
+          post: 'chair',
+          personKind: 'member',
+          memberId: String(expectedMemberId),
+          electedOn: '25.03.2025',
+          termUntil: '2030-03-25',
+          confirmed: '1',
+        })
+      ).status,
+    ).toBe(303);
 
     const officers = await db()('org_officers').where({ organization_id: org.id }).orderBy('id');
     expect(officers.map((o) => o.member_id)).toEqual([null, null, expectedMemberId]);
@@ -102,14 +193,33 @@ describe('officers', () => {
     ]);
     expect(await auditRows('org.officer.ended', officers[0].id)).toHaveLength(1);
     const page = await coordinator.agent.get(`/orgs/${org.inpo}/officers`).expect(200);
-    expect(page.text).toMatch(/Действующие выборные лица[\s\S]*Петров-Водкин Кузьма[\s\S]*История[\s\S]*Иванова Анна Петровна/);
+    expect(page.text).toMatch(
+      /Действующие выборные лица[\s\S]*Петров-Водкин Кузьма[\s\S]*История[\s\S]*Иванова Анна Петровна/,
+    );
 
-    const end = await coordinator.agent.post(`/orgs/${org.inpo}/officers/${officers[1].id}/end`).type('form').send({ _csrf: coordinator.csrf, endedOn: '2019-01-01', confirmed: '1' });
+    const end = await coordinator.agent
+      .post(`/orgs/${org.inpo}/officers/${officers[1].id}/end`)
+      .type('form')
+      .send({ _csrf: coordinator.csrf, endedOn: '2019-01-01', confirmed: '1' });
     expect(end.status).toBe(422);
     expect(end.text).toContain('не раньше избрания');
-    expect((await coordinator.agent.post(`/orgs/${org.inpo}/officers/${officers[1].id}/end`).type('form').send({ _csrf: coordinator.csrf, endedOn: '2025-06-01', confirmed: '1' })).status).toBe(303);
+    expect(
+      (
+        await coordinator.agent
+          .post(`/orgs/${org.inpo}/officers/${officers[1].id}/end`)
+          .type('form')
+          .send({ _csrf: coordinator.csrf, endedOn: '2025-06-01', confirmed: '1' })
+      ).status,
+    ).toBe(303);
     // An officer of another organization cannot be ended through this one's URL.
-    expect((await coordinator.agent.post(`/orgs/${tree.primary.inpo}/officers/${officers[2].id}/end`).type('form').send({ _csrf: coordinator.csrf, endedOn: '2025-06-01', confirmed: '1' })).status).toBe(404);
+    expect(
+      (
+        await coordinator.agent
+          .post(`/orgs/${tree.primary.inpo}/officers/${officers[2].id}/end`)
+          .type('form')
+          .send({ _csrf: coordinator.csrf, endedOn: '2025-06-01', confirmed: '1' })
+      ).status,
+    ).toBe(404);
   });
 });
 
@@ -120,12 +230,33 @@ describe('completeness and structure', () => {
     const noChair = await createOrg(db(), territory, 'primary');
     const expired = await createOrg(db(), territory, 'primary');
     for (const org of [complete, noChair, expired]) {
-      await db()('organizations').where({ id: org.id }).update({ email: `${org.inpo}@example.ru` });
-      await db()('org_headcounts').insert({ organization_id: org.id, as_of: '2025-09-01', employees_total: 40, employees_pedagogical: 30 });
+      await db()('organizations')
+        .where({ id: org.id })
+        .update({ email: `${org.inpo}@example.ru` });
+      await db()('org_headcounts').insert({
+        organization_id: org.id,
+        as_of: '2025-09-01',
+        employees_total: 40,
+        employees_pedagogical: 30,
+      });
     }
     await db()('org_officers').insert([
-      { organization_id: complete.id, post: 'chair', surname: 'Орлова', name: 'Вера', elected_on: '2024-01-01', term_until: '2029-01-01' },
-      { organization_id: expired.id, post: 'chair', surname: 'Котов', name: 'Илья', elected_on: '2019-01-01', term_until: '2024-01-01' },
+      {
+        organization_id: complete.id,
+        post: 'chair',
+        surname: 'Орлова',
+        name: 'Вера',
+        elected_on: '2024-01-01',
+        term_until: '2029-01-01',
+      },
+      {
+        organization_id: expired.id,
+        post: 'chair',
+        surname: 'Котов',
+        name: 'Илья',
+        elected_on: '2019-01-01',
+        term_until: '2024-01-01',
+      },
       { organization_id: territory.id, post: 'chair', surname: 'Белов', name: 'Олег', elected_on: '2021-01-01' },
     ]);
     await createMembers(db(), complete, 30);
@@ -143,12 +274,20 @@ describe('completeness and structure', () => {
     expect(territoryPage.text).toContain('не указан срок полномочий председателя; не указан адрес электронной почты');
     expect(territoryPage.text).toContain('Входящих организаций: 3, из них с незаполненным паспортом — 1');
     // 30 working members of 40 employees: 75,0\u00a0%
-    const row = new RegExp(`${complete.inpo}</td>\\s*<td class="text-end">33</td>\\s*<td class="text-end">40</td>\\s*<td class="text-end">75,0\u00a0%</td>\\s*<td class="text-end">0</td>`);
+    const row = new RegExp(
+      `${complete.inpo}</td>\\s*<td class="text-end">33</td>\\s*<td class="text-end">40</td>\\s*<td class="text-end">75,0\u00a0%</td>\\s*<td class="text-end">0</td>`,
+    );
     expect(territoryPage.text).toMatch(row);
-    expect(territoryPage.text).toMatch(new RegExp(`${noChair.inpo}</td>\\s*<td class="text-end">0</td>\\s*<td class="text-end">40</td>\\s*<td class="text-end">0,0\u00a0%</td>\\s*<td class="text-end">1</td>`));
+    expect(territoryPage.text).toMatch(
+      new RegExp(
+        `${noChair.inpo}</td>\\s*<td class="text-end">0</td>\\s*<td class="text-end">40</td>\\s*<td class="text-end">0,0\u00a0%</td>\\s*<td class="text-end">1</td>`,
+      ),
+    );
 
     const regionPage = await coordinator.agent.get(`/orgs/${tree.region.inpo}/structure?sort=incomplete`).expect(200);
-    const territoryRow = new RegExp(`${territory.inpo}</td>\\s*<td class="text-end">33</td>\\s*<td class="text-end">120</td>\\s*<td class="text-end">25,0\u00a0%</td>\\s*<td class="text-end">2</td>`);
+    const territoryRow = new RegExp(
+      `${territory.inpo}</td>\\s*<td class="text-end">33</td>\\s*<td class="text-end">120</td>\\s*<td class="text-end">25,0\u00a0%</td>\\s*<td class="text-end">2</td>`,
+    );
     expect(regionPage.text).toMatch(territoryRow);
   });
 });
@@ -156,23 +295,46 @@ describe('completeness and structure', () => {
 describe('headcount and agreement', () => {
   it('when the headcount is entered twice for one date, then the second corrects the first; pedagogical above total is refused', async () => {
     const org = await createOrg(db(), tree.territory, 'primary');
-    const post = (body: Record<string, string>) => chair.agent.post(`/orgs/${org.inpo}/headcount`).type('form').send({ _csrf: chair.csrf, ...body });
+    const post = (body: Record<string, string>) =>
+      chair.agent
+        .post(`/orgs/${org.inpo}/headcount`)
+        .type('form')
+        .send({ _csrf: chair.csrf, ...body });
     // The chair of tree.primary does not even see this one.
     expect((await post({ asOf: '2026-01-01', employeesTotal: '50', employeesPedagogical: '30' })).status).toBe(404);
-    const coord = (body: Record<string, string>) => coordinator.agent.post(`/orgs/${org.inpo}/headcount`).type('form').send({ _csrf: coordinator.csrf, ...body });
+    const coord = (body: Record<string, string>) =>
+      coordinator.agent
+        .post(`/orgs/${org.inpo}/headcount`)
+        .type('form')
+        .send({ _csrf: coordinator.csrf, ...body });
     expect((await coord({ asOf: '2026-01-01', employeesTotal: '50', employeesPedagogical: '30' })).status).toBe(303);
     // the second entry corrects the first from a page that shows it
-    expect((await submitForm(coordinator.agent, `/orgs/${org.inpo}/headcount`, `/orgs/${org.inpo}/headcount`, { asOf: '2026-01-01', employeesTotal: '52', employeesPedagogical: '31', studentsTotal: '400' })).status).toBe(303);
+    expect(
+      (
+        await submitForm(coordinator.agent, `/orgs/${org.inpo}/headcount`, `/orgs/${org.inpo}/headcount`, {
+          asOf: '2026-01-01',
+          employeesTotal: '52',
+          employeesPedagogical: '31',
+          studentsTotal: '400',
+        })
+      ).status,
+    ).toBe(303);
     const bad = await coord({ asOf: '2026-02-01', employeesTotal: '10', employeesPedagogical: '11' });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('Педагогов не может быть больше');
     const rows = await db()('org_headcounts').where({ organization_id: org.id });
-    expect(rows.map((r) => [r.as_of, r.employees_total, r.employees_pedagogical, r.students_total])).toEqual([['2026-01-01', 52, 31, 400]]);
+    expect(rows.map((r) => [r.as_of, r.employees_total, r.employees_pedagogical, r.students_total])).toEqual([
+      ['2026-01-01', 52, 31, 400],
+    ]);
     expect(await auditRows('org.headcount.saved', org.id)).toHaveLength(2);
   });
 
   it('when an agreement is active, then its dates are required; a valid one is saved with annexes', async () => {
-    const post = (path: string, body: Record<string, string>) => chair.agent.post(`/orgs/${tree.primary.inpo}${path}`).type('form').send({ _csrf: chair.csrf, ...body });
+    const post = (path: string, body: Record<string, string>) =>
+      chair.agent
+        .post(`/orgs/${tree.primary.inpo}${path}`)
+        .type('form')
+        .send({ _csrf: chair.csrf, ...body });
     const annexFirst = await post('/agreement/annexes', { title: 'Положение об оплате труда' });
     expect(annexFirst.status).toBe(409);
     const missing = await post('/agreement', { status: 'active' });
@@ -180,8 +342,20 @@ describe('headcount and agreement', () => {
     expect(missing.text).toContain('Укажите дату заключения');
     const none = await post('/agreement', { status: 'none' });
     expect(none.text).toContain('Укажите причину отсутствия договора');
-    expect((await post('/agreement', { status: 'active', signedOn: '2024-02-01', validFrom: '2024-02-01', validTo: '2027-01-31', registrationNumber: '45-КД' })).status).toBe(303);
-    expect((await post('/agreement/annexes', { title: 'Положение об оплате труда', signedOn: '2024-02-01' })).status).toBe(303);
+    expect(
+      (
+        await post('/agreement', {
+          status: 'active',
+          signedOn: '2024-02-01',
+          validFrom: '2024-02-01',
+          validTo: '2027-01-31',
+          registrationNumber: '45-КД',
+        })
+      ).status,
+    ).toBe(303);
+    expect(
+      (await post('/agreement/annexes', { title: 'Положение об оплате труда', signedOn: '2024-02-01' })).status,
+    ).toBe(303);
     const page = await chair.agent.get(`/orgs/${tree.primary.inpo}/agreement`).expect(200);
     expect(page.text).toContain('Действует');
     expect(page.text).toContain('с 01.02.2024 по 31.01.2027');
@@ -191,16 +365,24 @@ describe('headcount and agreement', () => {
 });
 
 describe('search', () => {
-  it('when searching by a name fragment, ИНПО or a filter, then only organizations of the user\'s subtree are found', async () => {
+  it("when searching by a name fragment, ИНПО or a filter, then only organizations of the user's subtree are found", async () => {
     const other = await createRegionTree(db(), 39);
-    await db()('organizations').where({ id: other.primary.id }).update({ name: 'Школа Лобачевского вне подотчётности' });
+    await db()('organizations')
+      .where({ id: other.primary.id })
+      .update({ name: 'Школа Лобачевского вне подотчётности' });
     const mine = await createOrg(db(), tree.territory, 'primary', { name: 'ППО Лицея имени Лобачевского' });
     const found = await coordinator.agent.get(`/orgs/${tree.region.inpo}/search`).query({ q: 'лобачев' }).expect(200);
     expect(found.text).toContain(mine.name);
     expect(found.text).not.toContain('вне подотчётности');
-    const byInpo = await coordinator.agent.get(`/orgs/${tree.region.inpo}/search`).query({ q: other.primary.inpo }).expect(200);
+    const byInpo = await coordinator.agent
+      .get(`/orgs/${tree.region.inpo}/search`)
+      .query({ q: other.primary.inpo })
+      .expect(200);
     expect(byInpo.text).toContain('Ничего не найдено');
-    const noMembers = await coordinator.agent.get(`/orgs/${tree.region.inpo}/search`).query({ filter: 'no_members' }).expect(200);
+    const noMembers = await coordinator.agent
+      .get(`/orgs/${tree.region.inpo}/search`)
+      .query({ filter: 'no_members' })
+      .expect(200);
     expect(noMembers.text).toContain(mine.name);
     // A chair cannot search above their organization.
     expect((await chair.agent.get(`/orgs/${tree.region.inpo}/search`).query({ q: 'лобачев' })).status).toBe(404);
@@ -208,7 +390,10 @@ describe('search', () => {
 
   it('when a found organization lacks mandatory passport data, then its row says what is missing', async () => {
     const bare = await createOrg(db(), tree.territory, 'primary', { name: 'ППО Школы без паспорта' });
-    const found = await coordinator.agent.get(`/orgs/${tree.region.inpo}/search`).query({ q: 'без паспорта' }).expect(200);
+    const found = await coordinator.agent
+      .get(`/orgs/${tree.region.inpo}/search`)
+      .query({ q: 'без паспорта' })
+      .expect(200);
     expect(found.text).toContain(bare.name);
     expect(found.text).toContain('нет председателя, нет e-mail, нет численности');
   });

@@ -25,12 +25,23 @@ beforeAll(async () => {
 describe('names as the registry stores them', () => {
   it('when a person is admitted with a name typed in lower or upper case, then the card stores and shows it capitalised', async () => {
     const res = await coordinator.agent.post(`/orgs/${tree.primary.inpo}/members`).type('form').send({
-      _csrf: coordinator.csrf, surname: 'семенов', name: 'БОРИС', patronymic: 'петрович', sex: 'm', birthDate: '1984-03-12',
-      category: 'working', organizationInpo: tree.primary.inpo, joinedOn: '2015-09-01',
+      _csrf: coordinator.csrf,
+      surname: 'семенов',
+      name: 'БОРИС',
+      patronymic: 'петрович',
+      sex: 'm',
+      birthDate: '1984-03-12',
+      category: 'working',
+      organizationInpo: tree.primary.inpo,
+      joinedOn: '2015-09-01',
     });
     expect(res.status, res.text.slice(0, 300)).toBe(303);
     const id = Number(res.headers.location!.split('/').pop());
-    expect(await db()('members').where({ id }).first('surname', 'name', 'patronymic')).toEqual({ surname: 'Семенов', name: 'Борис', patronymic: 'Петрович' });
+    expect(await db()('members').where({ id }).first('surname', 'name', 'patronymic')).toEqual({
+      surname: 'Семенов',
+      name: 'Борис',
+      patronymic: 'Петрович',
+    });
     expect((await coordinator.agent.get(`/members/${id}`).expect(200)).text).toContain('Семенов Борис Петрович');
   });
 
@@ -38,13 +49,47 @@ describe('names as the registry stores them', () => {
     const workbook = new ExcelJS.Workbook();
     const sheet = workbook.addWorksheet('Члены');
     sheet.addRow(MEMBER_COLUMNS.map((c) => c.header));
-    sheet.addRow([tree.primary.inpo, 'АБРАМОВА-ПЕТРОВА', 'НИНА', '', 'ж', '05.06.1979', 'Работающий', 'нет', '', '', '', '', '01.09.2015']);
-    sheet.addRow([tree.primary.inpo, 'алиев', 'ильхам', 'гейдар оглы', 'м', '07.08.1981', 'Работающий', 'нет', '', '', '', '', '01.09.2015']);
+    sheet.addRow([
+      tree.primary.inpo,
+      'АБРАМОВА-ПЕТРОВА',
+      'НИНА',
+      '',
+      'ж',
+      '05.06.1979',
+      'Работающий',
+      'нет',
+      '',
+      '',
+      '',
+      '',
+      '01.09.2015',
+    ]);
+    sheet.addRow([
+      tree.primary.inpo,
+      'алиев',
+      'ильхам',
+      'гейдар оглы',
+      'м',
+      '07.08.1981',
+      'Работающий',
+      'нет',
+      '',
+      '',
+      '',
+      '',
+      '01.09.2015',
+    ]);
     const file = Buffer.from(await workbook.xlsx.writeBuffer());
-    const res = await coordinator.agent.post(`/orgs/${tree.territory.inpo}/members/import?_csrf=${encodeURIComponent(coordinator.csrf)}`)
-      .field('mode', 'commit').attach('file', file, 'members.xlsx');
+    const res = await coordinator.agent
+      .post(`/orgs/${tree.territory.inpo}/members/import?_csrf=${encodeURIComponent(coordinator.csrf)}`)
+      .field('mode', 'commit')
+      .attach('file', file, 'members.xlsx');
     expect(res.status, res.text.slice(0, 500)).toBe(303);
-    const rows = await db()('members').where({ organization_id: tree.primary.id }).whereIn('birth_date', ['1979-06-05', '1981-08-07']).orderBy('birth_date').select('surname', 'name', 'patronymic');
+    const rows = await db()('members')
+      .where({ organization_id: tree.primary.id })
+      .whereIn('birth_date', ['1979-06-05', '1981-08-07'])
+      .orderBy('birth_date')
+      .select('surname', 'name', 'patronymic');
     expect(rows).toEqual([
       { surname: 'Абрамова-Петрова', name: 'Нина', patronymic: null },
       { surname: 'Алиев', name: 'Ильхам', patronymic: 'Гейдар оглы' },
@@ -54,16 +99,24 @@ describe('names as the registry stores them', () => {
 
 describe('SNILS and phones on the pages', () => {
   it('when a card and a passport are shown, then SNILS reads 112-233-445 95 and phones +7 (917) 123-45-67', async () => {
-    const [id] = await createMembers(db(), tree.primary, 1, { surname: 'Форматова', snils: '11223344595', phone: '+79171234567' });
+    const [id] = await createMembers(db(), tree.primary, 1, {
+      surname: 'Форматова',
+      snils: '11223344595',
+      phone: '+79171234567',
+    });
     const card = (await coordinator.agent.get(`/members/${id}`).expect(200)).text;
     expect(card).toContain('112-233-445 95');
     expect(card).toContain('+7 (917) 123-45-67');
     expect(card).not.toContain('11223344595');
 
     await db()('organizations').where({ id: tree.primary.id }).update({ phone: '+78432223344' });
-    expect((await coordinator.agent.get(`/orgs/${tree.primary.inpo}`).expect(200)).text).toContain('+7 (843) 222-33-44');
+    expect((await coordinator.agent.get(`/orgs/${tree.primary.inpo}`).expect(200)).text).toContain(
+      '+7 (843) 222-33-44',
+    );
 
-    const list = (await coordinator.agent.get(`/orgs/${tree.primary.inpo}/members`).query({ q: 'Форматова' }).expect(200)).text;
+    const list = (
+      await coordinator.agent.get(`/orgs/${tree.primary.inpo}/members`).query({ q: 'Форматова' }).expect(200)
+    ).text;
     expect(list).toContain('+7 (***) ***-45-67');
   });
 });

@@ -31,14 +31,26 @@ describe('the principal kept with the session', () => {
     expect(await grantQueriesDuring(() => chair.agent.get(`/orgs/${tree.primary.inpo}`).expect(200))).toBe(0);
 
     await chair.agent.get(`/orgs/${tree.territory.inpo}`).expect(404);
-    await admin.agent.post(`/admin/users/${user.id}/grants`).type('form').send({ _csrf: admin.csrf, role: 'statistician', inpo: tree.territory.inpo }).expect(303);
+    await admin.agent
+      .post(`/admin/users/${user.id}/grants`)
+      .type('form')
+      .send({ _csrf: admin.csrf, role: 'statistician', inpo: tree.territory.inpo })
+      .expect(303);
     await chair.agent.get(`/orgs/${tree.territory.inpo}`).expect(200);
 
-    await admin.agent.post(`/admin/users/${user.id}/edit`).type('form').send({ _csrf: admin.csrf, fullName: 'Переименованная Анна', email: 'anna@example.ru' }).expect(303);
+    await admin.agent
+      .post(`/admin/users/${user.id}/edit`)
+      .type('form')
+      .send({ _csrf: admin.csrf, fullName: 'Переименованная Анна', email: 'anna@example.ru' })
+      .expect(303);
     expect((await chair.agent.get('/').expect(200)).text).toContain('Переименованная Анна');
 
     const grant = await db('role_grants').where({ user_id: user.id, role: 'statistician' }).first('id');
-    await admin.agent.post(`/admin/users/${user.id}/grants/${grant.id}/revoke`).type('form').send({ _csrf: admin.csrf }).expect(303);
+    await admin.agent
+      .post(`/admin/users/${user.id}/grants/${grant.id}/revoke`)
+      .type('form')
+      .send({ _csrf: admin.csrf })
+      .expect(303);
     expect((await chair.agent.get(`/orgs/${tree.territory.inpo}`)).status).toBe(303);
 
     const again = await loggedInAgent(ctx.app, user);
@@ -53,7 +65,11 @@ describe('the principal kept with the session', () => {
     const user = await createUser(db, [{ role: 'chair', org: tree.primary }], { mustChangePassword: true });
     const chair = await loggedInAgent(ctx.app, user);
     const next = 'совсем новая фраза 2026';
-    await chair.agent.post('/account/password').type('form').send({ _csrf: chair.csrf, currentPassword: user.password, newPassword: next, confirmPassword: next }).expect(303);
+    await chair.agent
+      .post('/account/password')
+      .type('form')
+      .send({ _csrf: chair.csrf, currentPassword: user.password, newPassword: next, confirmPassword: next })
+      .expect(303);
     await chair.agent.get(`/orgs/${tree.primary.inpo}`).expect(200);
   });
 });

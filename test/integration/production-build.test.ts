@@ -24,14 +24,22 @@ describe('the production build', () => {
     const build = ['-p', 'tsconfig.build.json', '--outDir', OUT_DIR];
     execFileSync(bin('tsc'), build, { cwd: APP_ROOT, stdio: 'pipe' });
     execFileSync(bin('tsc-alias'), [...build, '--resolve-full-paths'], { cwd: APP_ROOT, stdio: 'pipe' });
-    expect(fs.readdirSync(path.join(OUT_DIR, 'migrations')).filter((f) => f.endsWith('.js'))).toHaveLength(listMigrationFiles().length);
+    expect(fs.readdirSync(path.join(OUT_DIR, 'migrations')).filter((f) => f.endsWith('.js'))).toHaveLength(
+      listMigrationFiles().length,
+    );
 
     database = await createTestDatabase();
     await database.ownerDb.raw('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
     const port = 40000 + Math.floor(Math.random() * 20000);
     const child = spawn(process.execPath, [path.join(OUT_DIR, 'src', 'server.js')], {
       cwd: APP_ROOT,
-      env: { PATH: process.env.PATH, DATABASE_URL: database.url, PORT: String(port), LOG_LEVEL: 'warn', DEMO_DATA: 'false' },
+      env: {
+        PATH: process.env.PATH,
+        DATABASE_URL: database.url,
+        PORT: String(port),
+        LOG_LEVEL: 'warn',
+        DEMO_DATA: 'false',
+      },
     });
     const output = collectOutput(child);
     try {
@@ -40,13 +48,22 @@ describe('the production build', () => {
       const login = await fetch(`${base}/login`);
       expect(login.status).toBe(200);
       expect(await login.text()).toContain('Вход в Реестр');
-      for (const asset of ['/assets/css/app.css', '/assets/bootstrap/css/bootstrap.min.css', '/assets/htmx/htmx.min.js']) expect((await fetch(`${base}${asset}`)).status, asset).toBe(200);
+      for (const asset of [
+        '/assets/css/app.css',
+        '/assets/bootstrap/css/bootstrap.min.css',
+        '/assets/htmx/htmx.min.js',
+      ])
+        expect((await fetch(`${base}${asset}`)).status, asset).toBe(200);
 
       // a database migrated by the built app and one migrated by `npm start` record the same names
       const migrated = await database.ownerDb('knex_migrations').orderBy('id').pluck('name');
       expect(migrated).toEqual(listMigrationFiles());
-      const shippedForms = fs.readdirSync(path.join(APP_ROOT, 'seeds', 'reference')).filter((f) => /^form-.+\.json$/.test(f));
-      expect(await database.ownerDb('form_versions').countDistinct('code as n').first()).toEqual({ n: shippedForms.length });
+      const shippedForms = fs
+        .readdirSync(path.join(APP_ROOT, 'seeds', 'reference'))
+        .filter((f) => /^form-.+\.json$/.test(f));
+      expect(await database.ownerDb('form_versions').countDistinct('code as n').first()).toEqual({
+        n: shippedForms.length,
+      });
 
       expect(await terminate(child)).toBe(0);
     } finally {

@@ -21,16 +21,24 @@ const REFUSED = new Set([403, 404]);
 
 function entryFor(method: 'GET' | 'POST', url: string): MatrixEntry | undefined {
   const path = url.split('?')[0]!;
-  const matches = AUTHZ_MATRIX.filter((e) => e.method === method && new RegExp(`^${e.path.replace(/:\w+/g, '[^/]+')}$`).test(path));
+  const matches = AUTHZ_MATRIX.filter(
+    (e) => e.method === method && new RegExp(`^${e.path.replace(/:\w+/g, '[^/]+')}$`).test(path),
+  );
   // the most literal pattern wins (/orgs/:inpo/officers/new over /orgs/:inpo/officers/:officerId)
   const params = (e: MatrixEntry) => e.path.match(/:/g)?.length ?? 0;
   return matches.sort((a, b) => params(a) - params(b))[0];
 }
 
-const decode = (s: string) => s.replace(/&amp;/g, '&').replace(/&#34;|&quot;/g, '"').replace(/&#39;/g, "'");
+const decode = (s: string) =>
+  s
+    .replace(/&amp;/g, '&')
+    .replace(/&#34;|&quot;/g, '"')
+    .replace(/&#39;/g, "'");
 
 function linksOf(html: string): string[] {
-  return [...html.matchAll(/<a\b[^>]*\bhref="([^"]+)"/g)].map((m) => decode(m[1]!)).filter((href) => href.startsWith('/') && !href.startsWith('//'));
+  return [...html.matchAll(/<a\b[^>]*\bhref="([^"]+)"/g)]
+    .map((m) => decode(m[1]!))
+    .filter((href) => href.startsWith('/') && !href.startsWith('//'));
 }
 
 function postActionsOf(html: string, page: string): string[] {
@@ -40,9 +48,16 @@ function postActionsOf(html: string, page: string): string[] {
     .map((tag) => decode(/\baction="([^"]*)"/.exec(tag)?.[1] ?? page.split('?')[0]!));
 }
 
-interface Finding { page: string; problem: string }
+interface Finding {
+  page: string;
+  problem: string;
+}
 
-async function crawl(agent: Agent, subject: 'curator' | 'statistician', starts: string[]): Promise<{ findings: Finding[]; visited: string[] }> {
+async function crawl(
+  agent: Agent,
+  subject: 'curator' | 'statistician',
+  starts: string[],
+): Promise<{ findings: Finding[]; visited: string[] }> {
   const findings: Finding[] = [];
   const seen = new Set<string>(starts);
   const perPage = new Map<string, number>();
@@ -92,7 +107,13 @@ describe('read-only users see no control they cannot use', () => {
     const subdivision = await createOrg(db, tree.primary, 'subdivision');
     await createMembers(db, tree.primary, 2);
     await createMembers(db, subdivision, 1);
-    await db('org_officers').insert({ organization_id: tree.primary.id, post: 'deputy', surname: 'Петрова', name: 'Мария', elected_on: '2024-01-10' });
+    await db('org_officers').insert({
+      organization_id: tree.primary.id,
+      post: 'deputy',
+      surname: 'Петрова',
+      name: 'Мария',
+      elected_on: '2024-01-10',
+    });
     // a report the ППО filed: its page is where a coordinator of the territory above would accept or return it
     const chair = await loggedInAgent(ctx.app, await createUser(db, [{ role: 'chair', org: tree.primary }]));
     filedReport = `/reports/5-SP/${tree.primary.inpo}/2026-04-01`;

@@ -11,7 +11,10 @@ import type { OrgRow } from '../../src/registry/orgs.repo';
 
 type Line = { no: string; values?: Record<string, number | null>; text?: string };
 type Row = { inpo: string; hasAgreement: boolean; signedOn: string | null; status: string };
-interface Json { lines: Line[]; rows?: Row[] }
+interface Json {
+  lines: Line[];
+  rows?: Row[];
+}
 
 const ctx = useTestApp();
 let admin: { agent: Agent; csrf: string };
@@ -31,20 +34,42 @@ beforeAll(async () => {
   // the passport said "negotiating" from June 2024, then an agreement concluded in May 2025
   await saveAgreement('P', { asOf: '2024-06-01', status: 'negotiating', noneReason: REASON });
   await saveAgreement('P', {
-    asOf: '2025-06-01', status: 'active', signedOn: '2025-05-20', validFrom: '2025-06-01', validTo: '2028-05-31', registrationNumber: '5', registrationDate: '2025-06-05',
+    asOf: '2025-06-01',
+    status: 'active',
+    signedOn: '2025-05-20',
+    validFrom: '2025-06-01',
+    validTo: '2028-05-31',
+    registrationNumber: '5',
+    registrationDate: '2025-06-05',
   });
-  await saveAgreement('Q', { asOf: '2024-01-10', status: 'expired', signedOn: '2020-01-10', validFrom: '2020-01-10', validTo: '2023-12-31', noneReason: EXPIRED_REASON });
+  await saveAgreement('Q', {
+    asOf: '2024-01-10',
+    status: 'expired',
+    signedOn: '2020-01-10',
+    validFrom: '2020-01-10',
+    validTo: '2023-12-31',
+    noneReason: EXPIRED_REASON,
+  });
 });
 
 async function saveAgreement(k: 'P' | 'Q', fields: Record<string, string>) {
   // the edit form carries the version of the record it showed
   const form = (await admin.agent.get(`/orgs/${orgs[k].inpo}/agreement/edit`).expect(200)).text;
-  const hidden = Object.fromEntries([...form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [m[1]!, m[2]!.replaceAll('&#34;', '"').replaceAll('&quot;', '"')]));
-  const res = await admin.agent.post(`/orgs/${orgs[k].inpo}/agreement`).type('form').send({ ...hidden, _csrf: admin.csrf, ...fields });
+  const hidden = Object.fromEntries(
+    [...form.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [
+      m[1]!,
+      m[2]!.replaceAll('&#34;', '"').replaceAll('&quot;', '"'),
+    ]),
+  );
+  const res = await admin.agent
+    .post(`/orgs/${orgs[k].inpo}/agreement`)
+    .type('form')
+    .send({ ...hidden, _csrf: admin.csrf, ...fields });
   expect(res.status, res.text.slice(0, 2000)).toBe(303);
 }
 
-const json = async (code: string, k: keyof typeof orgs, date: string) => (await admin.agent.get(`/reports/${code}/${orgs[k].inpo}/${date}.json?source=live`).expect(200)).body as Json;
+const json = async (code: string, k: keyof typeof orgs, date: string) =>
+  (await admin.agent.get(`/reports/${code}/${orgs[k].inpo}/${date}.json?source=live`).expect(200)).body as Json;
 const line = (r: Json, no: string) => r.lines.find((l) => l.no === no)!;
 
 describe('КДК-1 reads the agreement tab as it was on the report date', () => {
@@ -84,8 +109,16 @@ describe('КДК-1 reads the agreement tab as it was on the report date', () => 
 describe('КДК-2 and КДКО of the territory follow the same versions', () => {
   it('КДКО lists the status, dates and agreement flag of each ППО as of the date', async () => {
     const rowOf = async (date: string) => (await json('KDKO', 'T', date)).rows!.find((x) => x.inpo === orgs.P.inpo)!;
-    expect(await rowOf('2025-01-01')).toMatchObject({ hasAgreement: false, signedOn: null, status: 'Ведутся переговоры' });
-    expect(await rowOf('2026-01-01')).toMatchObject({ hasAgreement: true, signedOn: '2025-05-20', status: 'Действует' });
+    expect(await rowOf('2025-01-01')).toMatchObject({
+      hasAgreement: false,
+      signedOn: null,
+      status: 'Ведутся переговоры',
+    });
+    expect(await rowOf('2026-01-01')).toMatchObject({
+      hasAgreement: true,
+      signedOn: '2025-05-20',
+      status: 'Действует',
+    });
   });
 
   it('КДК-2 counts the negotiations of the date', async () => {

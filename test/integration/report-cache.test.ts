@@ -12,7 +12,9 @@ import { D, S, buildReportFixture, type ReportFixture } from '../support/report-
 let database: TestDatabase;
 let db: Knex;
 let fx: ReportFixture;
-const MEMBER_INDICATORS = Object.entries(INDICATORS).filter(([, i]) => i.group === 'state' || i.group === 'start' || i.group === 'agreements').map(([n]) => n)
+const MEMBER_INDICATORS = Object.entries(INDICATORS)
+  .filter(([, i]) => i.group === 'state' || i.group === 'start' || i.group === 'agreements')
+  .map(([n]) => n)
   .concat('primary_small');
 
 beforeAll(async () => {
@@ -24,19 +26,36 @@ afterAll(async () => database.drop());
 
 async function both(date: string, start: string) {
   const rootIds = [fx.orgs.R.id, fx.orgs.T.id, fx.orgs.A.id, fx.orgs.B.id, fx.orgs.C.id, fx.orgs.R2.id];
-  const run = async (scope: Scope) => Object.fromEntries(await computeIndicators(database.db, { rootIds, date, periodStart: start, names: MEMBER_INDICATORS, scope }));
+  const run = async (scope: Scope) =>
+    Object.fromEntries(
+      await computeIndicators(database.db, { rootIds, date, periodStart: start, names: MEMBER_INDICATORS, scope }),
+    );
   return { live: await run('subtree'), cached: await run('everything') };
 }
 
 describe('maintained statistics of the member state', () => {
   it('equal the live computation at several dates', async () => {
-    for (const [date, start] of [[D, S], [S, '2025-10-01'], ['2026-07-01', D], ['2020-01-01', '2019-10-01']] as const) {
+    for (const [date, start] of [
+      [D, S],
+      [S, '2025-10-01'],
+      ['2026-07-01', D],
+      ['2020-01-01', '2019-10-01'],
+    ] as const) {
       const { live, cached } = await both(date, start);
       expect(cached).toEqual(live);
     }
     // the union as a single root reads the cache without mapping organizations to roots
     const union = await db('organizations').where({ level: 'union' }).first('id');
-    const whole = async (scope: Scope) => (await computeIndicators(database.db, { rootIds: [union.id], date: D, periodStart: S, names: MEMBER_INDICATORS, scope })).get(union.id);
+    const whole = async (scope: Scope) =>
+      (
+        await computeIndicators(database.db, {
+          rootIds: [union.id],
+          date: D,
+          periodStart: S,
+          names: MEMBER_INDICATORS,
+          scope,
+        })
+      ).get(union.id);
     expect(await whole('union')).toEqual(await whole('subtree'));
     const cachedDates = await db('member_state_cached_orgs').distinct('as_of').pluck('as_of');
     expect(cachedDates.length).toBeGreaterThanOrEqual(5);
@@ -44,23 +63,48 @@ describe('maintained statistics of the member state', () => {
 
   it('forget exactly the organizations and dates a change touches, and equal the live computation after it', async () => {
     await both(D, S);
-    const cachedFor = async (orgId: number) => db('member_state_cached_orgs').where({ organization_id: orgId }).pluck('as_of');
+    const cachedFor = async (orgId: number) =>
+      db('member_state_cached_orgs').where({ organization_id: orgId }).pluck('as_of');
     expect(await cachedFor(fx.orgs.A.id)).toContain(D);
 
     // a transfer on 10 May: A and B from that date on, not before
-    await db.transaction((trx) => transferMembers(trx, [fx.members['Васильев']!], fx.orgs.B.id, { on: '2026-05-10', actorUserId: null }));
+    await db.transaction((trx) =>
+      transferMembers(trx, [fx.members['Васильев']!], fx.orgs.B.id, { on: '2026-05-10', actorUserId: null }),
+    );
     expect(await cachedFor(fx.orgs.A.id)).toContain(D);
     await both('2026-07-01', D);
     // a back-dated admission, an exit, a category change, parental leave, a corrected birth date
     await db.transaction(async (trx) => {
-      const [row] = await trx('members').insert({ organization_id: fx.orgs.B.id, surname: 'Поздняя', name: 'Тест', sex: 'f', birth_date: '1995-01-01', category: 'working', joined_on: '2025-12-01' }).returning('id');
-      await openMembership(trx, Number(row.id), fx.orgs.B.id, 'working', true, { on: '2025-12-01', actorUserId: null }, 'admitted');
+      const [row] = await trx('members')
+        .insert({
+          organization_id: fx.orgs.B.id,
+          surname: 'Поздняя',
+          name: 'Тест',
+          sex: 'f',
+          birth_date: '1995-01-01',
+          category: 'working',
+          joined_on: '2025-12-01',
+        })
+        .returning('id');
+      await openMembership(
+        trx,
+        Number(row.id),
+        fx.orgs.B.id,
+        'working',
+        true,
+        { on: '2025-12-01', actorUserId: null },
+        'admitted',
+      );
       await endMemberships(trx, [fx.members['Борисова']!], 'voluntary', { on: '2026-02-01', actorUserId: null });
       await changeCategory(trx, fx.members['Егоров']!, 'working', false, { on: '2026-03-01', actorUserId: null }, true);
     });
     await db('members').where({ id: fx.members['Алексеева'] }).update({ birth_date: '1980-01-01', sex: 'm' });
     expect(await cachedFor(fx.orgs.A.id)).not.toContain(D);
-    for (const [date, start] of [[D, S], [S, '2025-10-01'], ['2026-07-01', D]] as const) {
+    for (const [date, start] of [
+      [D, S],
+      [S, '2025-10-01'],
+      ['2026-07-01', D],
+    ] as const) {
       const { live, cached } = await both(date, start);
       expect(cached).toEqual(live);
     }

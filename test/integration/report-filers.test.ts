@@ -14,7 +14,11 @@ const ctx = useTestApp();
 let fx: ReportFixture;
 const as: Record<'chairA' | 'coordT', { agent: Agent; csrf: string }> = {} as never;
 const url = (inpo: string, rest = '', date = D) => `/reports/5-SP/${inpo}/${date}${rest}`;
-const post = (who: keyof typeof as, path: string, body: Record<string, string> = {}) => as[who].agent.post(path).type('form').send({ _csrf: as[who].csrf, ...body });
+const post = (who: keyof typeof as, path: string, body: Record<string, string> = {}) =>
+  as[who].agent
+    .post(path)
+    .type('form')
+    .send({ _csrf: as[who].csrf, ...body });
 
 beforeAll(async () => {
   const db = ctx.database.ownerDb;
@@ -27,7 +31,10 @@ describe('the report list of a chair', () => {
   it('shows each date with its deadline and marks the unfiled past ones overdue; the next reporting date comes first', async () => {
     const page = (await as.chairA.agent.get(`/orgs/${fx.orgs.A.inpo}/reports`).expect(200)).text;
     expect(page).toContain('Срок сдачи');
-    const rows = [...page.matchAll(/<tr data-date="(\d{4}-\d{2}-\d{2})"[^>]*>([\s\S]*?)<\/tr>/g)].map((m) => ({ date: m[1]!, html: m[2]! }));
+    const rows = [...page.matchAll(/<tr data-date="(\d{4}-\d{2}-\d{2})"[^>]*>([\s\S]*?)<\/tr>/g)].map((m) => ({
+      date: m[1]!,
+      html: m[2]!,
+    }));
     const fiveSp = rows.filter((r) => r.html.includes('/reports/5-SP/'));
     expect(fiveSp[0]!.date > todayIso()).toBe(true);
     expect(fiveSp[0]!.html).toContain('следующая отчётная дата');
@@ -61,7 +68,12 @@ describe('a report whose date has not come', () => {
 
 describe('a returned report', () => {
   it('an empty comment keeps the coordinator on the report with the field error; the comment then shows on the report and the chair’s home page', async () => {
-    await post('chairA', `/orgs/${fx.orgs.A.inpo}/headcount`, { asOf: '2026-03-01', employeesTotal: '42', employeesPedagogical: '12', studentsTotal: '0' }).expect(303);
+    await post('chairA', `/orgs/${fx.orgs.A.inpo}/headcount`, {
+      asOf: '2026-03-01',
+      employeesTotal: '42',
+      employeesPedagogical: '12',
+      studentsTotal: '0',
+    }).expect(303);
     await post('chairA', url(fx.orgs.A.inpo, '/file')).expect(303);
 
     const empty = await post('coordT', url(fx.orgs.A.inpo, '/return'), { comment: '  ' }).expect(422);
@@ -69,7 +81,9 @@ describe('a returned report', () => {
     expect(empty.text).toContain('href="#return-comment"');
     expect(empty.text).toMatch(/<textarea[^>]*id="return-comment"[^>]*aria-invalid="true"/);
     const tooLong = 'а'.repeat(2001);
-    expect((await post('coordT', url(fx.orgs.A.inpo, '/return'), { comment: tooLong }).expect(422)).text).toContain(tooLong);
+    expect((await post('coordT', url(fx.orgs.A.inpo, '/return'), { comment: tooLong }).expect(422)).text).toContain(
+      tooLong,
+    );
     expect(empty.text).toContain('id="report-status">сдан, на проверке<');
 
     await post('coordT', url(fx.orgs.A.inpo, '/return'), { comment: 'Уточните число педагогов' }).expect(303);
@@ -84,7 +98,12 @@ describe('a returned report', () => {
 describe('the cards behind a failed control', () => {
   beforeAll(async () => {
     // 22 more teachers on record in B, next to the two the fixture has: 24 cards behind the control
-    const extra = Array.from({ length: 22 }, (_, i) => ({ surname: `Учителева${String(i).padStart(2, '0')}`, sex: 'f' as const, birth: '1990-01-01', periods: [{ org: 'B' as const, category: 'working' as const, ped: true, from: '2020-09-01' }] }));
+    const extra = Array.from({ length: 22 }, (_, i) => ({
+      surname: `Учителева${String(i).padStart(2, '0')}`,
+      sex: 'f' as const,
+      birth: '1990-01-01',
+      periods: [{ org: 'B' as const, category: 'working' as const, ped: true, from: '2020-09-01' }],
+    }));
     await insertPeople(ctx.database.ownerDb, fx.orgs, extra);
   });
 

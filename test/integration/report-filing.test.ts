@@ -15,7 +15,10 @@ import { submitForm } from '../support/forms';
 
 const ctx = useTestApp();
 let fx: ReportFixture;
-const as: Record<'chairA' | 'chairB' | 'coordT' | 'coordR' | 'stat' | 'outsider' | 'admin', { agent: Agent; csrf: string }> = {} as never;
+const as: Record<
+  'chairA' | 'chairB' | 'coordT' | 'coordR' | 'stat' | 'outsider' | 'admin',
+  { agent: Agent; csrf: string }
+> = {} as never;
 const url = (code: string, inpo: string, rest = '') => `/reports/${code}/${inpo}/${D}${rest}`;
 
 beforeAll(async () => {
@@ -33,9 +36,14 @@ beforeAll(async () => {
   for (const [key, user] of Object.entries(users)) as[key as keyof typeof as] = await loggedInAgent(ctx.app, user);
 });
 
-const post = (who: keyof typeof as, path: string, body: Record<string, string> = {}) => as[who].agent.post(path).type('form').send({ _csrf: as[who].csrf, ...body });
+const post = (who: keyof typeof as, path: string, body: Record<string, string> = {}) =>
+  as[who].agent
+    .post(path)
+    .type('form')
+    .send({ _csrf: as[who].csrf, ...body });
 const json = async (who: keyof typeof as, path: string) => (await as[who].agent.get(path).expect(200)).body;
-const line = (body: { lines: { no: string; values?: Record<string, number | null>; text?: string }[] }, no: string) => body.lines.find((l) => l.no === no)!;
+const line = (body: { lines: { no: string; values?: Record<string, number | null>; text?: string }[] }, no: string) =>
+  body.lines.find((l) => l.no === no)!;
 
 describe('the draft and filing of a ППО report', () => {
   it('the chair sees the draft with the failed control and the cards behind it; filing is refused until the data is fixed', async () => {
@@ -52,7 +60,12 @@ describe('the draft and filing of a ППО report', () => {
     expect((await json('chairA', url('5-SP', fx.orgs.A.inpo, '.json'))).source).toBe('live');
 
     // the fix is made at the source: the headcount of the passport on a date before the report
-    await post('chairA', `/orgs/${fx.orgs.A.inpo}/headcount`, { asOf: '2026-03-01', employeesTotal: '42', employeesPedagogical: '12', studentsTotal: '0' }).expect(303);
+    await post('chairA', `/orgs/${fx.orgs.A.inpo}/headcount`, {
+      asOf: '2026-03-01',
+      employeesTotal: '42',
+      employeesPedagogical: '12',
+      studentsTotal: '0',
+    }).expect(303);
     await post('chairA', url('5-SP', fx.orgs.A.inpo, '/file')).expect(303);
     const filed = await as.chairA.agent.get(url('5-SP', fx.orgs.A.inpo)).expect(200);
     expect(filed.text).toContain('сдан, на проверке');
@@ -65,12 +78,23 @@ describe('the draft and filing of a ППО report', () => {
     expect((await as.coordT.agent.get(url('5-SP', fx.orgs.A.inpo))).text).toContain('принят');
     await post('chairA', url('5-SP', fx.orgs.A.inpo, '/file')).expect(409);
     await post('coordT', url('5-SP', fx.orgs.A.inpo, '/reopen'), { comment: '' }).expect(422);
-    await post('coordT', url('5-SP', fx.orgs.A.inpo, '/reopen'), { comment: 'Уточните численность педагогов' }).expect(303);
+    await post('coordT', url('5-SP', fx.orgs.A.inpo, '/reopen'), { comment: 'Уточните численность педагогов' }).expect(
+      303,
+    );
     const returned = await as.chairA.agent.get(url('5-SP', fx.orgs.A.inpo)).expect(200);
     expect(returned.text).toContain('возвращён на доработку');
     expect(returned.text).toContain('Уточните численность педагогов');
 
-    expect((await submitForm(as.chairA.agent, `/orgs/${fx.orgs.A.inpo}/headcount`, `/orgs/${fx.orgs.A.inpo}/headcount`, { asOf: '2026-03-01', employeesTotal: '42', employeesPedagogical: '14', studentsTotal: '0' })).status).toBe(303);
+    expect(
+      (
+        await submitForm(as.chairA.agent, `/orgs/${fx.orgs.A.inpo}/headcount`, `/orgs/${fx.orgs.A.inpo}/headcount`, {
+          asOf: '2026-03-01',
+          employeesTotal: '42',
+          employeesPedagogical: '14',
+          studentsTotal: '0',
+        })
+      ).status,
+    ).toBe(303);
     await post('chairA', url('5-SP', fx.orgs.A.inpo, '/file')).expect(303);
     const diff = await as.coordT.agent.get(url('5-SP', fx.orgs.A.inpo, '/versions?a=1&b=2')).expect(200);
     expect(diff.text).toMatch(/03\. Педагогических работников[\s\S]*12[\s\S]*14/);
@@ -97,7 +121,11 @@ describe('downloads', () => {
   it('XLSX parsed back and PDF text give the numbers of the JSON', async () => {
     const body = await json('stat', url('5-SP', fx.orgs.A.inpo, '.json'));
     expect(body.lines).toHaveLength(32);
-    const xlsx = await as.stat.agent.get(url('5-SP', fx.orgs.A.inpo, '.xlsx')).buffer(true).parse(binaryParser).expect(200);
+    const xlsx = await as.stat.agent
+      .get(url('5-SP', fx.orgs.A.inpo, '.xlsx'))
+      .buffer(true)
+      .parse(binaryParser)
+      .expect(200);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(xlsx.body);
     const sheet = workbook.worksheets[0]!;
@@ -105,7 +133,11 @@ describe('downloads', () => {
     const cells = new Map<string, (string | number | null)[]>();
     sheet.eachRow((row) => {
       const values = (row.values as unknown[]).slice(1);
-      if (typeof values[0] === 'string' && /^\d{2}$/.test(values[0])) cells.set(values[0], Array.from({ length: 3 }, (_, i) => (values[2 + i] ?? null) as number | null));
+      if (typeof values[0] === 'string' && /^\d{2}$/.test(values[0]))
+        cells.set(
+          values[0],
+          Array.from({ length: 3 }, (_, i) => (values[2 + i] ?? null) as number | null),
+        );
     });
     const text = sheet.getSheetValues().flat().join(' ');
     expect(text).toContain(fx.orgs.A.inpo);
@@ -113,12 +145,22 @@ describe('downloads', () => {
     for (const l of body.lines as { no: string; values: Record<string, number | null> }[]) {
       // a column the line lacks prints «×» (null here); an absent value of a column it has prints «—»
       const printed = (k: string) => (k in l.values ? (l.values[k] ?? '—') : null);
-      expect({ no: l.no, xlsx: cells.get(l.no)!.map((v) => (v === '×' ? null : (v ?? null))) }).toEqual({ no: l.no, xlsx: ['total', 'women', 'youth'].map(printed) });
+      expect({ no: l.no, xlsx: cells.get(l.no)!.map((v) => (v === '×' ? null : (v ?? null))) }).toEqual({
+        no: l.no,
+        xlsx: ['total', 'women', 'youth'].map(printed),
+      });
     }
 
-    const pdf = await as.stat.agent.get(url('5-SP', fx.orgs.A.inpo, '.pdf')).buffer(true).parse(binaryParser).expect(200);
+    const pdf = await as.stat.agent
+      .get(url('5-SP', fx.orgs.A.inpo, '.pdf'))
+      .buffer(true)
+      .parse(binaryParser)
+      .expect(200);
     expect(embeddedFontNames(pdf.body).some((f) => f.includes('DejaVuSans'))).toBe(true);
-    const pdfLines = (await pdfText(pdf.body)).split('\n').map((s) => s.trim()).filter(Boolean);
+    const pdfLines = (await pdfText(pdf.body))
+      .split('\n')
+      .map((s) => s.trim())
+      .filter(Boolean);
     expect(pdfLines).toContain('Членов Профсоюза всего (стр. 02 + 06 + 07 + 08)');
     expect(pdfLines).toContain(`ИНПО: ${fx.orgs.A.inpo}`);
     // every line number is followed, after its label, by its values in column order
@@ -126,21 +168,39 @@ describe('downloads', () => {
       const at = pdfLines.findIndex((s, i) => s === l.no && pdfLines[i + 1]!.startsWith(l.label.slice(0, 15)));
       expect(at, `line ${l.no} in the PDF`).toBeGreaterThanOrEqual(0);
       const after = pdfLines.slice(at + 1, at + 20).filter((s) => /^(\d+(,\d)?|×)$/.test(s));
-      const expected = ['total', 'women', 'youth'].map((c) => l.values[c]).filter((v) => v != null).map((v) => String(v).replace('.', ','));
-      expect({ no: l.no, values: after.filter((s) => s !== '×').slice(0, expected.length) }).toEqual({ no: l.no, values: expected });
+      const expected = ['total', 'women', 'youth']
+        .map((c) => l.values[c])
+        .filter((v) => v != null)
+        .map((v) => String(v).replace('.', ','));
+      expect({ no: l.no, values: after.filter((s) => s !== '×').slice(0, expected.length) }).toEqual({
+        no: l.no,
+        values: expected,
+      });
     }
   });
 
   it('a consolidated organization downloads one workbook with a sheet per child', async () => {
-    const res = await as.coordT.agent.get(url('2-SP', fx.orgs.T.inpo, '.xlsx?children=1')).buffer(true).parse(binaryParser).expect(200);
+    const res = await as.coordT.agent
+      .get(url('2-SP', fx.orgs.T.inpo, '.xlsx?children=1'))
+      .buffer(true)
+      .parse(binaryParser)
+      .expect(200);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(res.body);
-    expect(workbook.worksheets.map((w) => w.name)).toEqual(['2-СП', `${fx.orgs.B.inpo} ППО детского сада № 2`.slice(0, 31).trim(), `${fx.orgs.A.inpo} ППО школы № 1`]);
+    expect(workbook.worksheets.map((w) => w.name)).toEqual([
+      '2-СП',
+      `${fx.orgs.B.inpo} ППО детского сада № 2`.slice(0, 31).trim(),
+      `${fx.orgs.A.inpo} ППО школы № 1`,
+    ]);
     // each child on the form it files itself
     expect(workbook.worksheets[1]!.getSheetValues().flat()).toContain('Форма 5-СП');
     const live = await json('coordT', url('5-SP', fx.orgs.B.inpo, '.json?source=live'));
     const row09 = workbook.worksheets[1]!.getSheetValues().find((r) => Array.isArray(r) && r[1] === '09') as unknown[];
-    expect(row09.slice(3, 6)).toEqual([line(live, '09').values!.total, line(live, '09').values!.women, line(live, '09').values!.youth]);
+    expect(row09.slice(3, 6)).toEqual([
+      line(live, '09').values!.total,
+      line(live, '09').values!.women,
+      line(live, '09').values!.youth,
+    ]);
   });
 });
 
@@ -153,7 +213,9 @@ describe('consolidation and the filing board', () => {
     expect(line(filed, '09').values).toEqual(line(a, '09').values); // only A has filed
     expect(line(live, '09').values!.total).toBeGreaterThan(line(filed, '09').values!.total!);
     // percentages of the filed consolidation are recomputed from its summed lines
-    expect(line(filed, '18').values!.total).toBe(Math.round((line(filed, '02').values!.total! / line(filed, '01').values!.total!) * 1000) / 10);
+    expect(line(filed, '18').values!.total).toBe(
+      Math.round((line(filed, '02').values!.total! / line(filed, '01').values!.total!) * 1000) / 10,
+    );
     const page = await as.coordT.agent.get(url('2-SP', fx.orgs.T.inpo, '/compare')).expect(200);
     expect(page.text).toContain('Сданы отчёты <strong>1</strong> из <strong>2</strong>');
     expect(page.text).toContain('ППО детского сада № 2</a>: по реестру');

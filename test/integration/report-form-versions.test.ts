@@ -10,28 +10,45 @@ import { D, buildReportFixture, insertNonMember, type ReportFixture } from '../s
 // staff as forms.md says, КДК-2 says whether the level's own agreement is in force — shipped as new
 // versions of the forms, while reports filed on the old versions keep them.
 
-interface Def { code: string; title: string; version: number; sections: { title: string; lines: { no: string; label: string; formula?: string; type?: string }[] }[]; controls: { id: string; rule: string }[] }
-const shipped = (code: string) => structuredClone(readDefaultForms().find((f) => f.file === `form-${code}.json`)!.definition) as Def;
+interface Def {
+  code: string;
+  title: string;
+  version: number;
+  sections: { title: string; lines: { no: string; label: string; formula?: string; type?: string }[] }[];
+  controls: { id: string; rule: string }[];
+}
+const shipped = (code: string) =>
+  structuredClone(readDefaultForms().find((f) => f.file === `form-${code}.json`)!.definition) as Def;
 type Line = { no: string; section: string; type: string; values?: Record<string, number | null>; text?: string };
 
 describe('the shipped definitions', () => {
-  it.each(['2-SP', '1-SP'])('%s has sections I members, II elected bodies, III structure, IV own bodies — each number once', (code) => {
-    const def = shipped(code);
-    expect(def.version).toBeGreaterThan(1);
-    expect(def.sections.map((s) => /^Раздел ([IVX]+)\./.exec(s.title)?.[1])).toEqual(['I', 'II', 'III', 'IV']);
-    const first = (s: number) => def.sections[s]!.lines[0]!.no;
-    expect([first(0), first(1), first(2), first(3)]).toEqual(['01', '22', '40', '60']);
-  });
+  it.each(['2-SP', '1-SP'])(
+    '%s has sections I members, II elected bodies, III structure, IV own bodies — each number once',
+    (code) => {
+      const def = shipped(code);
+      expect(def.version).toBeGreaterThan(1);
+      expect(def.sections.map((s) => /^Раздел ([IVX]+)\./.exec(s.title)?.[1])).toEqual(['I', 'II', 'III', 'IV']);
+      const first = (s: number) => def.sections[s]!.lines[0]!.no;
+      expect([first(0), first(1), first(2), first(3)]).toEqual(['01', '22', '40', '60']);
+    },
+  );
 
-  it.each(['2-SP', '1-SP'])('%s splits the own paid staff into specialists, accountants, legal and labour-safety inspectors', (code) => {
-    const own = shipped(code).sections[3]!.lines;
-    const formulas = Object.fromEntries(own.map((l) => [l.no, l.formula]));
-    expect(formulas).toMatchObject({
-      '66': 'own_staff', '67': 'own_volunteer_inspector', '68': 'own_staff_specialist', '69': 'own_staff_accountant',
-      '70': 'own_staff_legal_inspector', '71': 'own_staff_safety_inspector',
-    });
-    expect(shipped(code).controls.find((c) => c.id === 'staff-split')?.rule).toBe('sum(@68..@71) <= @66');
-  });
+  it.each(['2-SP', '1-SP'])(
+    '%s splits the own paid staff into specialists, accountants, legal and labour-safety inspectors',
+    (code) => {
+      const own = shipped(code).sections[3]!.lines;
+      const formulas = Object.fromEntries(own.map((l) => [l.no, l.formula]));
+      expect(formulas).toMatchObject({
+        '66': 'own_staff',
+        '67': 'own_volunteer_inspector',
+        '68': 'own_staff_specialist',
+        '69': 'own_staff_accountant',
+        '70': 'own_staff_legal_inspector',
+        '71': 'own_staff_safety_inspector',
+      });
+      expect(shipped(code).controls.find((c) => c.id === 'staff-split')?.rule).toBe('sum(@68..@71) <= @66');
+    },
+  );
 
   it('КДК-2 line 09 is the flag «the level’s own agreement is in force», its term and registration follow', () => {
     const def = shipped('KDK-2');
@@ -64,12 +81,22 @@ describe('the new versions in a database', () => {
       // staff are people outside the registry, recorded by SNILS (numbers after the fixture's own)
       const personId = await insertNonMember(db, { ...s, sex: s.sex as 'm' | 'f' }, 1000 + i);
       await db('org_officers').insert({
-        organization_id: fx.orgs.T.id, post: s.post, surname: s.surname, name: 'Тест', person_id: personId, elected_on: '2020-01-01', ended_on: s.endedOn ?? null,
+        organization_id: fx.orgs.T.id,
+        post: s.post,
+        surname: s.surname,
+        name: 'Тест',
+        person_id: personId,
+        elected_on: '2020-01-01',
+        ended_on: s.endedOn ?? null,
       });
     }
   });
 
-  const report = async (code: string, inpo: string, query = '?source=live') => (await admin.agent.get(`/reports/${code}/${inpo}/${D}.json${query}`).expect(200)).body as { form: { version: number }; lines: Line[] };
+  const report = async (code: string, inpo: string, query = '?source=live') =>
+    (await admin.agent.get(`/reports/${code}/${inpo}/${D}.json${query}`).expect(200)).body as {
+      form: { version: number };
+      lines: Line[];
+    };
   const lineOf = (r: { lines: Line[] }, no: string) => r.lines.find((l) => l.no === no)!;
 
   it('2-СП counts the own staff by kind on the date, with women and under-35 from the person', async () => {
@@ -77,7 +104,9 @@ describe('the new versions in a database', () => {
     const onDate = STAFF.filter((s) => !s.endedOn || s.endedOn > D);
     const count = (post: string) => {
       const people = onDate.filter((s) => s.post === post);
-      const youth = people.filter((s) => Number(D.slice(0, 4)) - Number(s.birth.slice(0, 4)) - (D.slice(5) < s.birth.slice(5) ? 1 : 0) < 35);
+      const youth = people.filter(
+        (s) => Number(D.slice(0, 4)) - Number(s.birth.slice(0, 4)) - (D.slice(5) < s.birth.slice(5) ? 1 : 0) < 35,
+      );
       return { total: people.length, women: people.filter((s) => s.sex === 'f').length, youth: youth.length };
     };
     expect(lineOf(r, '68').values).toEqual(count('staff_specialist'));
@@ -109,16 +138,30 @@ describe('the new versions in a database', () => {
     v1.sections[3]!.lines = v1.sections[3]!.lines.filter((l) => Number(l.no) <= 67);
     v1.controls = v1.controls.filter((c) => c.id !== 'staff-split');
     await db('form_versions').where({ id: v2.id }).delete();
-    await db('form_versions').insert({ code: '2-SP', version: 1, title: v1.title, definition: JSON.stringify(v1), status: 'active', activated_at: db.fn.now() });
+    await db('form_versions').insert({
+      code: '2-SP',
+      version: 1,
+      title: v1.title,
+      definition: JSON.stringify(v1),
+      status: 'active',
+      activated_at: db.fn.now(),
+    });
     await db('reports').where({ form_code: '2-SP' }).delete();
-    await admin.agent.post(`/reports/2-SP/${fx.orgs.T.inpo}/${D}/file`).type('form').send({ _csrf: admin.csrf }).expect(303);
+    await admin.agent
+      .post(`/reports/2-SP/${fx.orgs.T.inpo}/${D}/file`)
+      .type('form')
+      .send({ _csrf: admin.csrf })
+      .expect(303);
     const filed = await report('2-SP', fx.orgs.T.inpo, '');
     expect(filed.form.version).toBe(1);
 
     await installDefaultForms(db);
 
     const versions = await db('form_versions').where({ code: '2-SP' }).orderBy('version').select('version', 'status');
-    expect(versions).toEqual([{ version: 1, status: 'retired' }, { version: shipped('2-SP').version, status: 'active' }]);
+    expect(versions).toEqual([
+      { version: 1, status: 'retired' },
+      { version: shipped('2-SP').version, status: 'active' },
+    ]);
     const kept = await report('2-SP', fx.orgs.T.inpo, '');
     expect(kept.form.version).toBe(1);
     expect(kept.lines).toEqual(filed.lines);
@@ -128,6 +171,8 @@ describe('the new versions in a database', () => {
     expect(live.lines.map((l) => l.no)).toContain('71');
     // installing again changes nothing
     await installDefaultForms(db);
-    expect(await db('form_versions').where({ code: '2-SP' }).orderBy('version').select('version', 'status')).toEqual(versions);
+    expect(await db('form_versions').where({ code: '2-SP' }).orderBy('version').select('version', 'status')).toEqual(
+      versions,
+    );
   });
 });

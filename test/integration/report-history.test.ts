@@ -32,10 +32,31 @@ const D5 = '2026-10-01';
 
 /** The tree the test expects: each organization's parent from a date on (the move and the merge included). */
 const PARENTS: Record<Key, [string, Key | null][]> = {
-  R: [['-infinity', null]], T1: [['-infinity', 'R']], T2: [['-infinity', 'R']], U: [['-infinity', 'T2']], Q: [['-infinity', 'T1']],
-  P: [['-infinity', 'T1'], [MOVE, 'T2']], PG: [['-infinity', 'P']], QG: [['-infinity', 'Q'], [MERGE, 'U']],
+  R: [['-infinity', null]],
+  T1: [['-infinity', 'R']],
+  T2: [['-infinity', 'R']],
+  U: [['-infinity', 'T2']],
+  Q: [['-infinity', 'T1']],
+  P: [
+    ['-infinity', 'T1'],
+    [MOVE, 'T2'],
+  ],
+  PG: [['-infinity', 'P']],
+  QG: [
+    ['-infinity', 'Q'],
+    [MERGE, 'U'],
+  ],
 };
-const LEVELS: Record<Key, string> = { R: 'regional', T1: 'territorial', T2: 'territorial', P: 'primary', Q: 'primary', U: 'primary', PG: 'group', QG: 'group' };
+const LEVELS: Record<Key, string> = {
+  R: 'regional',
+  T1: 'territorial',
+  T2: 'territorial',
+  P: 'primary',
+  Q: 'primary',
+  U: 'primary',
+  PG: 'group',
+  QG: 'group',
+};
 const LIQUIDATED: Partial<Record<Key, string>> = { Q: MERGE };
 
 const parentOn = (k: Key, d: string) => PARENTS[k].filter(([from]) => from <= d).at(-1)![1];
@@ -44,30 +65,63 @@ function inSubtree(k: Key, root: Key, d: string): boolean {
   return false;
 }
 
-const person = (surname: string, sex: 'm' | 'f', birth: string, periods: PersonSpec<Key>['periods'], exits?: Record<string, string>): PersonSpec<Key> => ({ surname, sex, birth, periods, exits });
+const person = (
+  surname: string,
+  sex: 'm' | 'f',
+  birth: string,
+  periods: PersonSpec<Key>['periods'],
+  exits?: Record<string, string>,
+): PersonSpec<Key> => ({ surname, sex, birth, periods, exits });
 const PEOPLE: PersonSpec<Key>[] = [
   person('Акимова', 'f', '1990-02-02', [{ org: 'P', category: 'working', from: '2015-01-01' }]),
-  person('Белов', 'm', '1995-03-03', [{ org: 'P', category: 'working', from: '2020-01-01', to: '2026-06-10' }], { '2026-06-10': 'voluntary' }),
+  person('Белов', 'm', '1995-03-03', [{ org: 'P', category: 'working', from: '2020-01-01', to: '2026-06-10' }], {
+    '2026-06-10': 'voluntary',
+  }),
   person('Волкова', 'f', '2000-04-04', [{ org: 'P', category: 'working', from: '2026-02-10' }]),
   person('Гусев', 'm', '1980-05-05', [{ org: 'P', category: 'working', from: '2026-05-01' }]), // admitted in T1 before the move
   person('Дьячкова', 'f', '1999-06-06', [{ org: 'P', category: 'working', from: '2026-06-01' }]), // admitted in T2 after it
   person('Ершов', 'm', '1970-07-07', [{ org: 'PG', category: 'working', from: '2010-01-01' }]), // in the ППО's group: moves along
   person('Жаров', 'm', '1985-08-08', [{ org: 'Q', category: 'working', from: '2012-01-01' }]),
-  person('Зуева', 'f', '1997-09-09', [{ org: 'Q', category: 'working', from: '2014-01-01', to: '2026-03-01' }, { org: 'P', category: 'working', from: '2026-03-01' }]),
-  person('Исаев', 'm', '1992-10-10', [{ org: 'Q', category: 'working', from: '2016-01-01', to: '2026-06-20' }, { org: 'P', category: 'working', from: '2026-06-20' }]),
+  person('Зуева', 'f', '1997-09-09', [
+    { org: 'Q', category: 'working', from: '2014-01-01', to: '2026-03-01' },
+    { org: 'P', category: 'working', from: '2026-03-01' },
+  ]),
+  person('Исаев', 'm', '1992-10-10', [
+    { org: 'Q', category: 'working', from: '2016-01-01', to: '2026-06-20' },
+    { org: 'P', category: 'working', from: '2026-06-20' },
+  ]),
   person('Климова', 'f', '2001-11-11', [{ org: 'QG', category: 'student', from: '2022-01-01' }]),
   person('Лаптев', 'm', '1975-12-12', [{ org: 'U', category: 'pensioner', from: '2005-01-01' }]),
   // transferred into the moved ППО on the day of the move: inside the new territory on both sides
-  person('Миронова', 'f', '1993-01-15', [{ org: 'U', category: 'working', from: '2018-01-01', to: MOVE }, { org: 'P', category: 'working', from: MOVE }]),
+  person('Миронова', 'f', '1993-01-15', [
+    { org: 'U', category: 'working', from: '2018-01-01', to: MOVE },
+    { org: 'P', category: 'working', from: MOVE },
+  ]),
 ];
 /** After the merge Q's member on record passes to U on the merge date (the registry writes that period itself). */
-const AFTER_MERGE: PersonSpec<Key>[] = PEOPLE.map((p) => (p.surname === 'Жаров'
-  ? { ...p, periods: [{ org: 'Q', category: 'working', from: '2012-01-01', to: MERGE }, { org: 'U', category: 'working', from: MERGE }] }
-  : p));
+const AFTER_MERGE: PersonSpec<Key>[] = PEOPLE.map((p) =>
+  p.surname === 'Жаров'
+    ? {
+        ...p,
+        periods: [
+          { org: 'Q', category: 'working', from: '2012-01-01', to: MERGE },
+          { org: 'U', category: 'working', from: MERGE },
+        ],
+      }
+    : p,
+);
 
-interface Cols { total: number; women: number; youth: number }
+interface Cols {
+  total: number;
+  women: number;
+  youth: number;
+}
 const none = (): Cols => ({ total: 0, women: 0, youth: 0 });
-const add = (c: Cols, p: PersonSpec<Key>, on: string) => { c.total++; if (p.sex === 'f') c.women++; if (age(p.birth, on) < 35) c.youth++; };
+const add = (c: Cols, p: PersonSpec<Key>, on: string) => {
+  c.total++;
+  if (p.sex === 'f') c.women++;
+  if (age(p.birth, on) < 35) c.youth++;
+};
 const periodAt = (p: PersonSpec<Key>, d: string) => p.periods.find((x) => x.from <= d && (!x.to || x.to > d));
 
 function ppoOn(k: Key, d: string): Key {
@@ -113,23 +167,45 @@ function movementIn(people: PersonSpec<Key>[], root: Key, start: string, end: st
   return out;
 }
 
-const sum = (...cs: (Cols | undefined)[]) => cs.reduce<Cols>((a, c) => ({ total: a.total + (c?.total ?? 0), women: a.women + (c?.women ?? 0), youth: a.youth + (c?.youth ?? 0) }), none());
+const sum = (...cs: (Cols | undefined)[]) =>
+  cs.reduce<Cols>(
+    (a, c) => ({
+      total: a.total + (c?.total ?? 0),
+      women: a.women + (c?.women ?? 0),
+      youth: a.youth + (c?.youth ?? 0),
+    }),
+    none(),
+  );
 const orgsBelow = (root: Key, d: string, level: string) =>
-  (Object.keys(LEVELS) as Key[]).filter((k) => k !== root && LEVELS[k] === level && inSubtree(k, root, d) && !(LIQUIDATED[k] && LIQUIDATED[k]! <= d)).length;
+  (Object.keys(LEVELS) as Key[]).filter(
+    (k) => k !== root && LEVELS[k] === level && inSubtree(k, root, d) && !(LIQUIDATED[k] && LIQUIDATED[k]! <= d),
+  ).length;
 
 /** The lines of 2-СП / 1-СП that the tree decides, computed from the model. */
 function expectedLines(people: PersonSpec<Key>[], root: Key, d: string, start: string) {
   const m = movementIn(people, root, start, d);
   const left = [m.voluntary, m.expelled, sum(m.dismissed, m.graduated, m.transferred_out), sum(m.died, m.other)];
   return {
-    '02': stateAt(people, root, d, 'working'), '06': stateAt(people, root, d, 'student'), '07': stateAt(people, root, d, 'pensioner'),
-    '09': stateAt(people, root, d), '11': sum(m.admitted), '12': sum(m.transferred_in), '13': sum(...left),
-    '14': sum(left[0]), '16': left[2]!, '17': left[3]!,
-    '40': { total: orgsBelow(root, d, 'primary') }, '50': { total: orgsBelow(root, d, 'group') },
+    '02': stateAt(people, root, d, 'working'),
+    '06': stateAt(people, root, d, 'student'),
+    '07': stateAt(people, root, d, 'pensioner'),
+    '09': stateAt(people, root, d),
+    '11': sum(m.admitted),
+    '12': sum(m.transferred_in),
+    '13': sum(...left),
+    '14': sum(left[0]),
+    '16': left[2]!,
+    '17': left[3]!,
+    '40': { total: orgsBelow(root, d, 'primary') },
+    '50': { total: orgsBelow(root, d, 'group') },
   };
 }
 
-type Json = { lines: { no: string; values?: Record<string, number | null> }[]; gaps: { orgs: { inpo: string }[] }[]; rows?: { inpo: string }[] };
+type Json = {
+  lines: { no: string; values?: Record<string, number | null> }[];
+  gaps: { orgs: { inpo: string }[] }[];
+  rows?: { inpo: string }[];
+};
 let admin: { agent: Agent; csrf: string };
 let orgs: Record<Key, OrgRow>;
 const fresh = async (k: Key) => (await findOrgById(db(), orgs[k].id))!;
@@ -139,14 +215,21 @@ async function draft(form: string, k: Key, date: string): Promise<Record<string,
   return Object.fromEntries((res.body as Json).lines.map((l) => [l.no, l.values ?? {}]));
 }
 const pickLines = (all: Record<string, Record<string, number | null>>, expected: Record<string, object>) =>
-  Object.fromEntries(Object.entries(expected).map(([no, cols]) => [no, Object.fromEntries(Object.keys(cols).map((c) => [c, all[no]?.[c]]))]));
+  Object.fromEntries(
+    Object.entries(expected).map(([no, cols]) => [
+      no,
+      Object.fromEntries(Object.keys(cols).map((c) => [c, all[no]?.[c]])),
+    ]),
+  );
 
 async function expectModel(form: string, k: Key, d: string, start: string, people = PEOPLE) {
   const expected = expectedLines(people, k, d, start);
   const got = await draft(form, k, d);
   expect(pickLines(got, expected), `${form} of ${k} on ${d}`).toEqual(expected);
   // the movement identity: 09 now = 09 at the start + 11 + 12 − 13, the move included
-  expect(got['09']!.total).toBe(stateAt(people, k, start, undefined, d).total + got['11']!.total! + got['12']!.total! - got['13']!.total!);
+  expect(got['09']!.total).toBe(
+    stateAt(people, k, start, undefined, d).total + got['11']!.total! + got['12']!.total! - got['13']!.total!,
+  );
   return got;
 }
 
@@ -155,7 +238,11 @@ const board = async (k: Key, date: string) => {
   return (await createReportsService(ctx.deps.db).board(t)).map((row) => row.org.id).sort();
 };
 const ids = (...keys: Key[]) => keys.map((k) => orgs[k].id).sort();
-const post = (path: string, body: Record<string, string>) => admin.agent.post(path).type('form').send({ _csrf: admin.csrf, ...body });
+const post = (path: string, body: Record<string, string>) =>
+  admin.agent
+    .post(path)
+    .type('form')
+    .send({ _csrf: admin.csrf, ...body });
 
 beforeAll(async () => {
   const union = await unionRoot(db());
@@ -174,7 +261,11 @@ beforeAll(async () => {
 
 describe('reports at a past date after a ППО moves to another territory', () => {
   it('keep the past reports as they were, count the ППО in its new territory after the move, with its members at the start and no transfers', async () => {
-    const before = { T1: await expectModel('2-SP', 'T1', D1, D0), T2: await expectModel('2-SP', 'T2', D1, D0), R: await expectModel('1-SP', 'R', D1, D0) };
+    const before = {
+      T1: await expectModel('2-SP', 'T1', D1, D0),
+      T2: await expectModel('2-SP', 'T2', D1, D0),
+      R: await expectModel('1-SP', 'R', D1, D0),
+    };
     await post(`/reports/2-SP/${orgs.T1.inpo}/${D1}/file`, {}).expect(303);
     expect(await board('T1', D1)).toEqual(ids('P', 'Q'));
 
@@ -186,7 +277,8 @@ describe('reports at a past date after a ППО moves to another territory', () 
     expect(await expectModel('2-SP', 'T1', D1, D0)).toEqual(before.T1);
     expect(await expectModel('2-SP', 'T2', D1, D0)).toEqual(before.T2);
     expect(await expectModel('1-SP', 'R', D1, D0)).toEqual(before.R);
-    const filed = (await admin.agent.get(`/reports/2-SP/${orgs.T1.inpo}/${D1}.json?version=1`).expect(200)).body as Json;
+    const filed = (await admin.agent.get(`/reports/2-SP/${orgs.T1.inpo}/${D1}.json?version=1`).expect(200))
+      .body as Json;
     expect(Object.fromEntries(filed.lines.map((l) => [l.no, l.values ?? {}]))).toEqual(before.T1);
     expect(await board('T1', D1)).toEqual(ids('P', 'Q'));
     expect(await board('T2', D1)).toEqual(ids('U'));
@@ -204,7 +296,8 @@ describe('reports at a past date after a ППО moves to another territory', () 
     expect([region['12']!.total, region['16']!.total]).toEqual([2, 2]);
     // with its ППО filed and nothing changed since, T2's consolidation from their filed reports is the live one
     for (const k of ['P', 'U'] as const) await post(`/reports/5-SP/${orgs[k].inpo}/${D3}/file`, {}).expect(303);
-    const fromFiled = (await admin.agent.get(`/reports/2-SP/${orgs.T2.inpo}/${D3}.json?source=filed`).expect(200)).body as Json;
+    const fromFiled = (await admin.agent.get(`/reports/2-SP/${orgs.T2.inpo}/${D3}.json?source=filed`).expect(200))
+      .body as Json;
     // (the headcounts none of them entered, 01/03/05, are item 7's "missing is not zero": left out here)
     const live = Object.entries(await draft('2-SP', 'T2', D3)).filter(([, v]) => v.total !== null);
     const filedLines = Object.fromEntries(fromFiled.lines.map((l) => [l.no, l.values ?? {}]));
@@ -216,32 +309,68 @@ describe('reports at a past date after a ППО moves to another territory', () 
   });
 
   it('keep the tree of each date in the history: one position per span, the group moved along', async () => {
-    const positions = async (k: Key) => (await db()('org_tree_history').where({ organization_id: orgs[k].id }).orderBy('valid_from').select('path', 'valid_from', 'valid_to'))
-      .map((h) => [String(h.path).split('.').at(-2), h.valid_from, h.valid_to]);
-    expect(await positions('P')).toEqual([[String(orgs.T1.id), '-infinity', MOVE], [String(orgs.T2.id), MOVE, 'infinity']]);
-    expect(await positions('PG')).toEqual([[String(orgs.P.id), '-infinity', MOVE], [String(orgs.P.id), MOVE, 'infinity']]);
+    const positions = async (k: Key) =>
+      (
+        await db()('org_tree_history')
+          .where({ organization_id: orgs[k].id })
+          .orderBy('valid_from')
+          .select('path', 'valid_from', 'valid_to')
+      ).map((h) => [String(h.path).split('.').at(-2), h.valid_from, h.valid_to]);
+    expect(await positions('P')).toEqual([
+      [String(orgs.T1.id), '-infinity', MOVE],
+      [String(orgs.T2.id), MOVE, 'infinity'],
+    ]);
+    expect(await positions('PG')).toEqual([
+      [String(orgs.P.id), '-infinity', MOVE],
+      [String(orgs.P.id), MOVE, 'infinity'],
+    ]);
     expect(await positions('Q')).toEqual([[String(orgs.T1.id), '-infinity', 'infinity']]);
   });
 
   it('list the cards, the ППО without headcount and the agreements of the subtree of the date', async () => {
     const inpos = (...keys: Key[]) => keys.map((k) => orgs[k].inpo).sort();
-    const gapsOf = async (k: Key, d: string) => ((await admin.agent.get(`/reports/2-SP/${orgs[k].inpo}/${d}.json?source=live`).expect(200)).body as Json).gaps[0]!.orgs.map((o) => o.inpo).sort();
+    const gapsOf = async (k: Key, d: string) =>
+      (
+        (await admin.agent.get(`/reports/2-SP/${orgs[k].inpo}/${d}.json?source=live`).expect(200)).body as Json
+      ).gaps[0]!.orgs.map((o) => o.inpo).sort();
     expect(await gapsOf('T1', D1)).toEqual(inpos('P', 'Q'));
     expect(await gapsOf('T1', D3)).toEqual(inpos('Q'));
     expect(await gapsOf('T2', D1)).toEqual(inpos('U'));
-    const kdko = async (k: Key, d: string) => ((await admin.agent.get(`/reports/KDKO/${orgs[k].inpo}/${d}.json`).expect(200)).body as Json).rows!.map((r) => r.inpo).sort();
+    const kdko = async (k: Key, d: string) =>
+      ((await admin.agent.get(`/reports/KDKO/${orgs[k].inpo}/${d}.json`).expect(200)).body as Json)
+        .rows!.map((r) => r.inpo)
+        .sort();
     expect(await kdko('T1', D1)).toEqual(inpos('P', 'Q'));
     expect(await kdko('T2', D3)).toEqual(inpos('P', 'U'));
     const cards = await listCards(ctx.deps.db, await rootOnDate(ctx.deps.db, orgs.T1.id, D1), 'members', D0, 50);
     expect(cards.total).toBe(stateAt(PEOPLE, 'T1', D1).total);
     expect(cards.cards.map((c) => c.surname)).toContain('Акимова');
-    expect((await listCards(ctx.deps.db, await rootOnDate(ctx.deps.db, orgs.T1.id, D3), 'members', D1, 50)).cards.map((c) => c.surname)).not.toContain('Акимова');
+    expect(
+      (await listCards(ctx.deps.db, await rootOnDate(ctx.deps.db, orgs.T1.id, D3), 'members', D1, 50)).cards.map(
+        (c) => c.surname,
+      ),
+    ).not.toContain('Акимова');
   });
 
   it('give the same figures whether the periods are narrowed per organization or read whole, at dates on both sides of the move', async () => {
-    const names = Object.entries(INDICATORS).filter(([, i]) => ['state', 'start', 'movement', 'structure', 'agreements'].includes(i.group)).map(([n]) => n);
-    for (const [date, start] of [[D1, D0], [D3, D1], [MOVE, D1]] as const) {
-      const run = async (scope: Scope) => Object.fromEntries(await computeIndicators(ctx.deps.db, { rootIds: ids('R', 'T1', 'T2', 'P'), date, periodStart: start, names, scope }));
+    const names = Object.entries(INDICATORS)
+      .filter(([, i]) => ['state', 'start', 'movement', 'structure', 'agreements'].includes(i.group))
+      .map(([n]) => n);
+    for (const [date, start] of [
+      [D1, D0],
+      [D3, D1],
+      [MOVE, D1],
+    ] as const) {
+      const run = async (scope: Scope) =>
+        Object.fromEntries(
+          await computeIndicators(ctx.deps.db, {
+            rootIds: ids('R', 'T1', 'T2', 'P'),
+            date,
+            periodStart: start,
+            names,
+            scope,
+          }),
+        );
       expect(await run('everything')).toEqual(await run('subtree'));
     }
   });
@@ -259,16 +388,20 @@ describe('reports at a past date after a ППО moves to another territory', () 
     // and the database refuses such a history whoever writes the path
     const backDated = db().transaction(async (trx) => {
       await dateTreeChanges(trx, '2026-05-01');
-      await trx('organizations').where({ id: orgs.PG.id }).update({ path: `${(await fresh('Q')).path}.${orgs.PG.id}` });
+      await trx('organizations')
+        .where({ id: orgs.PG.id })
+        .update({ path: `${(await fresh('Q')).path}.${orgs.PG.id}` });
     });
     await expect(backDated).rejects.toThrow('precedes a later recorded one');
   });
 });
 
 describe('reports at a past date after a merge re-parents the children', () => {
-  it('keep the merged ППО and its group in the old territory before the merge, and count its members\' transfer after it', async () => {
+  it("keep the merged ППО and its group in the old territory before the merge, and count its members' transfer after it", async () => {
     const before = { T1: await expectModel('2-SP', 'T1', D3, D1), T2: await expectModel('2-SP', 'T2', D3, D1) };
-    expect((await post(`/orgs/${orgs.Q.inpo}/merge`, { target: orgs.U.inpo, on: MERGE, confirm: 'yes' })).status).toBe(303);
+    expect((await post(`/orgs/${orgs.Q.inpo}/merge`, { target: orgs.U.inpo, on: MERGE, confirm: 'yes' })).status).toBe(
+      303,
+    );
     expect((await fresh('QG')).parentId).toBe(orgs.U.id);
 
     expect(await expectModel('2-SP', 'T1', D3, D1, AFTER_MERGE)).toEqual(before.T1);

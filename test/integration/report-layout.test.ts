@@ -17,7 +17,8 @@ let fx: ReportFixture;
 let students: { inpo: string };
 let stat: { agent: Agent; csrf: string };
 
-const LONG = 'муниципального бюджетного общеобразовательного учреждения «Средняя общеобразовательная школа № 1 с углублённым изучением отдельных предметов имени Героя Советского Союза'; 
+const LONG =
+  'муниципального бюджетного общеобразовательного учреждения «Средняя общеобразовательная школа № 1 с углублённым изучением отдельных предметов имени Героя Советского Союза';
 const LONG_NAMES: Partial<Record<OrgKey, string>> = {
   R: 'Региональная (республиканская) организация Общероссийского Профсоюза образования Республики Татарстан — отчёты',
   T: 'Территориальная (городская) организация Общероссийского Профсоюза образования городского округа «Город Набережные Челны»',
@@ -54,7 +55,7 @@ interface ReportJson {
 function wholeTokens(r: ReportJson): string[] {
   const tokens = [r.organization.inpo, ddmmyyyy(r.date), ddmmyyyy(r.periodStart)];
   for (const line of r.lines ?? []) {
-    if (line.type === 'text') tokens.push(...(line.text ?? '').match(DATE) ?? []);
+    if (line.type === 'text') tokens.push(...((line.text ?? '').match(DATE) ?? []));
   }
   for (const row of r.rows ?? []) {
     tokens.push(String(row.inpo));
@@ -67,41 +68,56 @@ function wholeTokens(r: ReportJson): string[] {
 beforeAll(async () => {
   const db = ctx.database.ownerDb;
   fx = await buildReportFixture(db);
-  for (const [key, name] of Object.entries(LONG_NAMES)) await db('organizations').where({ id: fx.orgs[key as OrgKey].id }).update({ name });
+  for (const [key, name] of Object.entries(LONG_NAMES))
+    await db('organizations')
+      .where({ id: fx.orgs[key as OrgKey].id })
+      .update({ name });
   // more ППО in the territory: the list runs over pages, each with its own long name
-  students = await createOrg(db, fx.orgs.T, 'primary', { employerKind: 'college', name: `Первичная профсоюзная организация обучающихся ${LONG}»` });
+  students = await createOrg(db, fx.orgs.T, 'primary', {
+    employerKind: 'college',
+    name: `Первичная профсоюзная организация обучающихся ${LONG}»`,
+  });
   await db('organizations').where({ inpo: students.inpo }).update({ primary_form: '3-SP' });
-  for (let i = 3; i <= 40; i++) await createOrg(db, fx.orgs.T, 'primary', { name: `Первичная профсоюзная организация ${LONG} № ${i}»` });
+  for (let i = 3; i <= 40; i++)
+    await createOrg(db, fx.orgs.T, 'primary', { name: `Первичная профсоюзная организация ${LONG} № ${i}»` });
   stat = await loggedInAgent(ctx.app, await createUser(db, [{ role: 'statistician', org: fx.orgs.R }]));
 });
 
 describe('printed forms with long names', () => {
-  it.each(FORMS)('$code of $org: every ИНПО, date and number stands whole in the PDF; wide forms are landscape', async ({ code, org, wide }) => {
-    const url = `/reports/${code}/${(org === 'S' ? students : fx.orgs[org]).inpo}/${D}`;
-    const json = (await stat.agent.get(`${url}.json`).expect(200)).body as ReportJson;
-    const pdf = await stat.agent.get(`${url}.pdf`).buffer(true).parse(binaryParser).expect(200);
-    const pages = await pdfPages(pdf.body);
-    const items = pages.flatMap((p) => p.items.map((s) => s.trim()));
-    // every word of every laid-out line, as a multiset: a token broken over two lines is in none of them
-    const words = new Map<string, number>();
-    for (const word of items.flatMap((s) => s.split(/[\s:;,()«»·]+/))) words.set(word, (words.get(word) ?? 0) + 1);
-    const broken: string[] = [];
-    for (const token of wholeTokens(json)) {
-      if (!words.get(token)) broken.push(token);
-      else words.set(token, words.get(token)! - 1);
-    }
-    expect(broken).toEqual([]);
-    for (const page of pages) expect({ landscape: page.width > page.height }).toEqual({ landscape: wide });
-    if (json.rows) {
-      // a list form: ИНПО, dates and numbers are cells of their own
-      expect(json.rows.length).toBeGreaterThan(0);
-      for (const row of json.rows) expect(items).toContain(String(row.inpo));
-    }
-  });
+  it.each(FORMS)(
+    '$code of $org: every ИНПО, date and number stands whole in the PDF; wide forms are landscape',
+    async ({ code, org, wide }) => {
+      const url = `/reports/${code}/${(org === 'S' ? students : fx.orgs[org]).inpo}/${D}`;
+      const json = (await stat.agent.get(`${url}.json`).expect(200)).body as ReportJson;
+      const pdf = await stat.agent.get(`${url}.pdf`).buffer(true).parse(binaryParser).expect(200);
+      const pages = await pdfPages(pdf.body);
+      const items = pages.flatMap((p) => p.items.map((s) => s.trim()));
+      // every word of every laid-out line, as a multiset: a token broken over two lines is in none of them
+      const words = new Map<string, number>();
+      for (const word of items.flatMap((s) => s.split(/[\s:;,()«»·]+/))) words.set(word, (words.get(word) ?? 0) + 1);
+      const broken: string[] = [];
+      for (const token of wholeTokens(json)) {
+        if (!words.get(token)) broken.push(token);
+        else words.set(token, words.get(token)! - 1);
+      }
+      expect(broken).toEqual([]);
+      for (const page of pages) expect({ landscape: page.width > page.height }).toEqual({ landscape: wide });
+      if (json.rows) {
+        // a list form: ИНПО, dates and numbers are cells of their own
+        expect(json.rows.length).toBeGreaterThan(0);
+        for (const row of json.rows) expect(items).toContain(String(row.inpo));
+      }
+    },
+  );
 
   it('the КДКО workbook is landscape too, its columns as wide as their widest ИНПО, date and number', async () => {
-    const rows = ((await stat.agent.get(`/reports/KDKO/${fx.orgs.T.inpo}/${D}.json`).expect(200)).body as ReportJson).rows!.length;
-    const xlsx = await stat.agent.get(`/reports/KDKO/${fx.orgs.T.inpo}/${D}.xlsx`).buffer(true).parse(binaryParser).expect(200);
+    const rows = ((await stat.agent.get(`/reports/KDKO/${fx.orgs.T.inpo}/${D}.json`).expect(200)).body as ReportJson)
+      .rows!.length;
+    const xlsx = await stat.agent
+      .get(`/reports/KDKO/${fx.orgs.T.inpo}/${D}.xlsx`)
+      .buffer(true)
+      .parse(binaryParser)
+      .expect(200);
     const workbook = new ExcelJS.Workbook();
     await workbook.xlsx.load(xlsx.body);
     const sheet = workbook.worksheets[0]!;
@@ -111,7 +127,12 @@ describe('printed forms with long names', () => {
     const labels = (sheet.getRow(header).values as unknown[]).slice(1).map(String);
     for (const label of ['ИНПО', 'Подписан', 'Действует с', 'Действует по', 'Охвачено работников']) {
       const column = labels.indexOf(label) + 1;
-      const widest = Math.max(...(sheet.getColumn(column).values as unknown[]).slice(header + 1, header + 1 + rows).filter((v) => v != null && v !== '').map((v) => String(v).length));
+      const widest = Math.max(
+        ...(sheet.getColumn(column).values as unknown[])
+          .slice(header + 1, header + 1 + rows)
+          .filter((v) => v != null && v !== '')
+          .map((v) => String(v).length),
+      );
       expect({ label, fits: sheet.getColumn(column).width! >= widest + 1 }).toEqual({ label, fits: true });
     }
     // the name column is the wide one, and wraps

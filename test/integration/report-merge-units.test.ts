@@ -22,7 +22,12 @@ const D = '2026-04-01'; // period since 01.01
 const MOVE = '2026-05-12';
 const D2 = '2026-07-01'; // period since 01.04
 
-const person = (surname: string, sex: 'm' | 'f', birth: string, org: Key): PersonSpec<Key> => ({ surname, sex, birth, periods: [{ org, category: 'working', from: '2020-01-01' }] });
+const person = (surname: string, sex: 'm' | 'f', birth: string, org: Key): PersonSpec<Key> => ({
+  surname,
+  sex,
+  birth,
+  periods: [{ org, category: 'working', from: '2020-01-01' }],
+});
 const PEOPLE = [
   person('Аксёнова', 'f', '1995-01-01', 'M'), // on the merged ППО's own record
   person('Баранов', 'm', '1970-01-01', 'MS'), // on its subdivision
@@ -37,12 +42,21 @@ const PEOPLE = [
 
 let admin: { agent: Agent; csrf: string };
 let orgs: Record<Key, OrgRow>;
-const post = (path: string, body: Record<string, string>) => admin.agent.post(path).type('form').send({ _csrf: admin.csrf, ...body });
+const post = (path: string, body: Record<string, string>) =>
+  admin.agent
+    .post(path)
+    .type('form')
+    .send({ _csrf: admin.csrf, ...body });
 
 type Lines = Record<string, Record<string, number | null>>;
 async function lines(form: string, k: Key, date: string): Promise<Lines> {
   const res = await admin.agent.get(`/reports/${form}/${orgs[k].inpo}/${date}.json?source=live`).expect(200);
-  return Object.fromEntries((res.body as { lines: { no: string; values?: Record<string, number | null> }[] }).lines.map((l) => [l.no, l.values ?? {}]));
+  return Object.fromEntries(
+    (res.body as { lines: { no: string; values?: Record<string, number | null> }[] }).lines.map((l) => [
+      l.no,
+      l.values ?? {},
+    ]),
+  );
 }
 /** Members total, arrived by transfer, left total, left by transfer: lines 09, 12, 13, 16 (totals). */
 async function movement(form: string, k: Key, date: string) {
@@ -53,7 +67,10 @@ async function movement(form: string, k: Key, date: string) {
 beforeAll(async () => {
   const union = await unionRoot(db());
   admin = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'admin', org: union }]));
-  const R = await createOrg(db(), union, 'regional', { regionCode: 62, name: 'Регион (присоединение с подразделениями)' });
+  const R = await createOrg(db(), union, 'regional', {
+    regionCode: 62,
+    name: 'Регион (присоединение с подразделениями)',
+  });
   const T = await createOrg(db(), R, 'territorial', { name: 'Территория' });
   const M = await createOrg(db(), T, 'primary', { name: 'ППО, которая присоединяется' });
   const MS = await createOrg(db(), M, 'subdivision', { name: 'Подразделение' });
@@ -69,7 +86,9 @@ beforeAll(async () => {
 
 describe('a merge that passes subdivisions and groups with members to another ППО', () => {
   it('counts every member of the merged ППО, on its units too, as a transfer out of it and into the receiving ППО', async () => {
-    expect((await post(`/orgs/${orgs.M.inpo}/merge`, { target: orgs.I.inpo, on: MERGE, confirm: 'yes' })).status).toBe(303);
+    expect((await post(`/orgs/${orgs.M.inpo}/merge`, { target: orgs.I.inpo, on: MERGE, confirm: 'yes' })).status).toBe(
+      303,
+    );
 
     // the day before the merge nothing has moved yet
     expect(await movement('5-SP', 'M', BEFORE)).toEqual([4, 0, 0, 0]);
@@ -96,7 +115,9 @@ describe('a merge that passes subdivisions and groups with members to another П
   });
 
   it('a subdivision moved to another ППО takes its members along as a transfer between the two ППО', async () => {
-    expect((await post(`/orgs/${orgs.MS.inpo}/move`, { target: orgs.J.inpo, on: MOVE, confirm: 'yes' })).status).toBe(303);
+    expect((await post(`/orgs/${orgs.MS.inpo}/move`, { target: orgs.J.inpo, on: MOVE, confirm: 'yes' })).status).toBe(
+      303,
+    );
     expect(await movement('5-SP', 'I', D2)).toEqual([2, 0, 3, 3]);
     expect(await movement('5-SP', 'J', D2)).toEqual([4, 3, 0, 0]);
     expect(await movement('2-SP', 'T', D2)).toEqual([9, 3, 3, 3]);
@@ -113,15 +134,20 @@ describe('a database that had such merges before the periods carried their ПП�
 
   it('is corrected by the migration: the periods running across the merge are cut there', async () => {
     await db().migrate.down({ ...migratorConfig, name: MIGRATION });
-    expect((await post(`/orgs/${orgs.OLD.inpo}/merge`, { target: orgs.NEW.inpo, on: OLD_MERGE, confirm: 'yes' })).status).toBe(303);
-    const periodsOfUnit = () => db()('member_periods').where({ organization_id: orgs.OLDS.id }).orderBy(['member_id', 'valid_from']);
+    expect(
+      (await post(`/orgs/${orgs.OLD.inpo}/merge`, { target: orgs.NEW.inpo, on: OLD_MERGE, confirm: 'yes' })).status,
+    ).toBe(303);
+    const periodsOfUnit = () =>
+      db()('member_periods').where({ organization_id: orgs.OLDS.id }).orderBy(['member_id', 'valid_from']);
     expect(await periodsOfUnit()).toHaveLength(2); // as the registry left them: one period each, across the merge
     await db().migrate.up({ ...migratorConfig, name: MIGRATION });
 
     const periods = await periodsOfUnit();
     expect(periods.map((p) => [p.valid_from, p.valid_to, p.ppo_id])).toEqual([
-      ['2020-01-01', OLD_MERGE, orgs.OLD.id], [OLD_MERGE, null, orgs.NEW.id],
-      ['2020-01-01', OLD_MERGE, orgs.OLD.id], [OLD_MERGE, null, orgs.NEW.id],
+      ['2020-01-01', OLD_MERGE, orgs.OLD.id],
+      [OLD_MERGE, null, orgs.NEW.id],
+      ['2020-01-01', OLD_MERGE, orgs.OLD.id],
+      [OLD_MERGE, null, orgs.NEW.id],
     ]);
     expect(await movement('5-SP', 'OLD', D3)).toEqual([0, 0, 3, 3]);
     expect(await movement('5-SP', 'NEW', D3)).toEqual([3, 3, 0, 0]);
@@ -133,12 +159,20 @@ describe('a database that had such merges before the periods carried their ПП�
   });
 });
 
-describe('a period written later across a change of its unit\'s ППО', () => {
+describe("a period written later across a change of its unit's ППО", () => {
   it('is cut there like the periods the change found: a back-dated admission onto a unit passed by a merge', async () => {
-    const ids = await insertPeople(db(), orgs, [{ surname: 'Кириллова', sex: 'f', birth: '1994-01-01', periods: [{ org: 'OLDS', category: 'working', from: '2026-06-01' }] }]);
+    const ids = await insertPeople(db(), orgs, [
+      {
+        surname: 'Кириллова',
+        sex: 'f',
+        birth: '1994-01-01',
+        periods: [{ org: 'OLDS', category: 'working', from: '2026-06-01' }],
+      },
+    ]);
     const periods = await db()('member_periods').where({ member_id: ids['Кириллова'] }).orderBy('valid_from');
     expect(periods.map((p) => [p.organization_id, p.valid_from, p.valid_to, p.ppo_id])).toEqual([
-      [orgs.OLDS.id, '2026-06-01', '2026-08-20', orgs.OLD.id], [orgs.OLDS.id, '2026-08-20', null, orgs.NEW.id],
+      [orgs.OLDS.id, '2026-06-01', '2026-08-20', orgs.OLD.id],
+      [orgs.OLDS.id, '2026-08-20', null, orgs.NEW.id],
     ]);
     expect(await movement('5-SP', 'OLD', '2026-10-01')).toEqual([0, 0, 4, 4]);
     expect(await movement('5-SP', 'NEW', '2026-10-01')).toEqual([4, 4, 0, 0]);

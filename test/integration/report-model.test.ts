@@ -52,19 +52,33 @@ beforeAll(async () => {
   const t0 = Date.now();
   ({ model } = await buildUnion(db, rng));
   const t1 = Date.now();
-  admin = await loggedInAgent(ctx.app, await createUser(db, [{ role: 'admin', org: (await db('organizations').where({ level: 'union' }).first()) as never }]));
+  admin = await loggedInAgent(
+    ctx.app,
+    await createUser(db, [
+      { role: 'admin', org: (await db('organizations').where({ level: 'union' }).first()) as never },
+    ]),
+  );
   // the union's report reads maintained statistics: computed now, they must forget what the events change
   for (const date of DATES) await report(model.org('U'), '1-SP', date);
   const events = await runEvents(model, rng, OPS, admin);
   const t2 = Date.now();
   const kinds = events.reduce<Record<string, number>>((a, e) => ({ ...a, [e.kind]: (a[e.kind] ?? 0) + 1 }), {});
-  console.info(`report model, seed ${SEED}: ${model.orgs.size} organizations, ${model.people.length} people, ${model.officers.length} posts; events ${JSON.stringify(kinds)} (built in ${t1 - t0} ms, events applied in ${t2 - t1} ms)`);
+  console.info(
+    `report model, seed ${SEED}: ${model.orgs.size} organizations, ${model.people.length} people, ${model.officers.length} posts; events ${JSON.stringify(kinds)} (built in ${t1 - t0} ms, events applied in ${t2 - t1} ms)`,
+  );
 }, 120_000);
 
 describe(`reports against the model (seed ${SEED}, ${OPS} events)`, () => {
   it('give every line of every form of every organization at every date as the model computes it, and the movement identity holds in every ППО', async () => {
-    const targets = DATES.flatMap((date) => [...model.orgs.values()].filter((o) => model.exists(o.key, date))
-      .flatMap((o) => formsOf(o).filter((form) => !form.startsWith('KDK') || KDK_DATES.includes(date)).map((form) => ({ o, form, date }))));
+    const targets = DATES.flatMap((date) =>
+      [...model.orgs.values()]
+        .filter((o) => model.exists(o.key, date))
+        .flatMap((o) =>
+          formsOf(o)
+            .filter((form) => !form.startsWith('KDK') || KDK_DATES.includes(date))
+            .map((form) => ({ o, form, date })),
+        ),
+    );
     const reports = await inParallel(targets, ({ o, form, date }) => report(o, form, date));
     const tally = new Tally();
     const nine = new Map<string, Record<string, number | null>>();
@@ -81,7 +95,13 @@ describe(`reports against the model (seed ${SEED}, ${OPS} events)`, () => {
       if (ownForm && before) {
         const v = (no: string, col: string) => got.lines.find((l) => l.no === no)?.values?.[col] ?? NaN;
         for (const col of ['total', 'women']) {
-          tally.one({ ...c, line: '09' }, `${o.key} ${form} ${date} movement identity ${col}`, before[col]! + v('11', col) + v('12', col) - v('13', col), v('09', col), 'start + 11 + 12 − 13 =');
+          tally.one(
+            { ...c, line: '09' },
+            `${o.key} ${form} ${date} movement identity ${col}`,
+            before[col]! + v('11', col) + v('12', col) - v('13', col),
+            v('09', col),
+            'start + 11 + 12 − 13 =',
+          );
         }
       }
     });
@@ -90,17 +110,31 @@ describe(`reports against the model (seed ${SEED}, ${OPS} events)`, () => {
   }, 600_000);
 
   it('give "from filed" = "live" on every line once every report is filed bottom-up and nothing has changed', async () => {
-    const depth = (o: OrgModel) => { let n = 0; for (let x = model.parentOn(o.key, FILING_DATE); x; x = model.parentOn(x, FILING_DATE)) n++; return n; };
-    const orgs = [...model.orgs.values()].filter((o) => model.exists(o.key, FILING_DATE)).sort((a, b) => depth(b) - depth(a));
+    const depth = (o: OrgModel) => {
+      let n = 0;
+      for (let x = model.parentOn(o.key, FILING_DATE); x; x = model.parentOn(x, FILING_DATE)) n++;
+      return n;
+    };
+    const orgs = [...model.orgs.values()]
+      .filter((o) => model.exists(o.key, FILING_DATE))
+      .sort((a, b) => depth(b) - depth(a));
     const consolidating: [OrgModel, string][] = [];
     for (const o of orgs) {
       for (const form of formsOf(o).filter((f) => !f.startsWith('KDK'))) {
-        const res = await admin.agent.post(`/reports/${form}/${o.inpo}/${FILING_DATE}/file`).type('form').send({ _csrf: admin.csrf });
+        const res = await admin.agent
+          .post(`/reports/${form}/${o.inpo}/${FILING_DATE}/file`)
+          .type('form')
+          .send({ _csrf: admin.csrf });
         expect(res.status, `filing ${form} of ${o.key}`).toBe(303);
-        const filed = await ctx.database.ownerDb('reports').where({ organization_id: o.id, form_code: form, report_date: FILING_DATE }).first('status');
+        const filed = await ctx.database
+          .ownerDb('reports')
+          .where({ organization_id: o.id, form_code: form, report_date: FILING_DATE })
+          .first('status');
         if (filed?.status !== 'submitted') {
           const page = await admin.agent.get(`/reports/${form}/${o.inpo}/${FILING_DATE}`);
-          throw new Error(`${form} of ${o.key} was not filed: ${(/alert-danger[^>]*>([\s\S]*?)<\/div>/.exec(page.text)?.[1] ?? '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')}`);
+          throw new Error(
+            `${form} of ${o.key} was not filed: ${(/alert-danger[^>]*>([\s\S]*?)<\/div>/.exec(page.text)?.[1] ?? '').replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ')}`,
+          );
         }
         model.filed.add(`${o.key}|${form}|${FILING_DATE}`);
         if (form === '2-SP' || form === '1-SP') consolidating.push([o, form]);
@@ -108,12 +142,22 @@ describe(`reports against the model (seed ${SEED}, ${OPS} events)`, () => {
     }
     const tally = new Tally();
     const start = periodStart(QUARTERS, FILING_DATE);
-    const both = await inParallel(consolidating, async ([o, form]) => [await report(o, form, FILING_DATE, 'live'), await report(o, form, FILING_DATE, 'filed')] as const);
+    const both = await inParallel(
+      consolidating,
+      async ([o, form]) =>
+        [await report(o, form, FILING_DATE, 'live'), await report(o, form, FILING_DATE, 'filed')] as const,
+    );
     consolidating.forEach(([o, form], i) => {
       const [live, fromFiled] = both[i]!;
       // the live report still agrees with the model, now with the filed ППО counted (line 54)
-      tally.compare({ kind: 'live', form, org: o, date: FILING_DATE, start }, expectedLines(model, form, o.key, FILING_DATE, start), live.lines);
-      const liveAsExpected: ExpectedForm = Object.fromEntries(live.lines.map((l) => [l.no, l.text !== undefined ? { text: l.text } : { values: l.values ?? {} }]));
+      tally.compare(
+        { kind: 'live', form, org: o, date: FILING_DATE, start },
+        expectedLines(model, form, o.key, FILING_DATE, start),
+        live.lines,
+      );
+      const liveAsExpected: ExpectedForm = Object.fromEntries(
+        live.lines.map((l) => [l.no, l.text !== undefined ? { text: l.text } : { values: l.values ?? {} }]),
+      );
       tally.compare({ kind: 'filed', form, org: o, date: FILING_DATE, start }, liveAsExpected, fromFiled.lines, 'live');
     });
     console.info(`from filed, seed ${SEED}: ${tally.summary()}`);
@@ -123,11 +167,25 @@ describe(`reports against the model (seed ${SEED}, ${OPS} events)`, () => {
 
 function compareRows(tally: Tally, c: Omit<Check, 'line'>, got: JsonReport) {
   const expected = kdkoRows(model, c.org.key, c.date);
-  const actual = (got.rows ?? []).map((r) => ({ inpo: r.inpo, hasAgreement: r.hasAgreement, staffCovered: r.staffCovered, membersCovered: r.membersCovered })).sort((a, b) => a.inpo.localeCompare(b.inpo));
+  const actual = (got.rows ?? [])
+    .map((r) => ({
+      inpo: r.inpo,
+      hasAgreement: r.hasAgreement,
+      staffCovered: r.staffCovered,
+      membersCovered: r.membersCovered,
+    }))
+    .sort((a, b) => a.inpo.localeCompare(b.inpo));
   const where = `${c.org.key} (${c.org.inpo}) ${c.form} ${c.date}`;
-  tally.one({ ...c, line: 'rows' }, `${where} rows`, expected.map((r) => r.inpo), actual.map((r) => r.inpo), 'expected');
+  tally.one(
+    { ...c, line: 'rows' },
+    `${where} rows`,
+    expected.map((r) => r.inpo),
+    actual.map((r) => r.inpo),
+    'expected',
+  );
   for (const row of expected) {
     const a = actual.find((x) => x.inpo === row.inpo);
-    for (const key of ['hasAgreement', 'staffCovered', 'membersCovered'] as const) tally.one({ ...c, line: `row ${row.inpo}` }, `${where} row ${row.inpo} ${key}`, row[key], a?.[key], 'expected');
+    for (const key of ['hasAgreement', 'staffCovered', 'membersCovered'] as const)
+      tally.one({ ...c, line: `row ${row.inpo}` }, `${where} row ${row.inpo} ${key}`, row[key], a?.[key], 'expected');
   }
 }

@@ -8,7 +8,16 @@ import { buildReport, type ReportResult } from '../../src/reports/report-builder
 import { createReportsService } from '../../src/reports/reports.service';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import {
-  D, S, SUBTREES, buildReportFixture, expectedMembershipLines, expectedStructureLines, headcountAt, stateAt, type OrgKey, type ReportFixture,
+  D,
+  S,
+  SUBTREES,
+  buildReportFixture,
+  expectedMembershipLines,
+  expectedStructureLines,
+  headcountAt,
+  stateAt,
+  type OrgKey,
+  type ReportFixture,
 } from '../support/report-fixture';
 
 // Every line of 5-СП, 4-СП, 3-СП, 2-СП, 1-СП, КДК-1 and КДК-2 against values computed in the test
@@ -34,11 +43,16 @@ async function report(code: string, key: OrgKey, date = D): Promise<ReportResult
 }
 const lines = (r: ReportResult) => Object.fromEntries(r.sections.flatMap((s) => s.lines).map((l) => [l.no, l]));
 
-function expectLines(r: ReportResult, expected: Record<string, Partial<Record<'total' | 'women' | 'youth', number | null>>>) {
+function expectLines(
+  r: ReportResult,
+  expected: Record<string, Partial<Record<'total' | 'women' | 'youth', number | null>>>,
+) {
   const got = lines(r);
   const actual: Record<string, unknown> = {};
   for (const [no, cols] of Object.entries(expected)) {
-    actual[no] = Object.fromEntries(Object.keys(cols).map((col) => [col, got[no] ? got[no].values[col as 'total'] : 'no such line']));
+    actual[no] = Object.fromEntries(
+      Object.keys(cols).map((col) => [col, got[no] ? got[no].values[col as 'total'] : 'no such line']),
+    );
   }
   expect(actual).toEqual(expected);
 }
@@ -53,7 +67,13 @@ describe('5-СП, 4-СП and 3-СП of primary organizations', () => {
     expect(expected['02']).toEqual({ total: 9, women: 6, youth: 6 });
     expect(expected['11']).toEqual({ total: 2, women: 1, youth: 1 }); // Зайцева, and Романов admitted on the reporting date itself
     expect(expected['12']).toEqual({ total: 1, women: 0, youth: 1 }); // Кузнецов from another region
-    expect([expected['13']!.total, expected['14']!.total, expected['15']!.total, expected['16']!.total, expected['17']!.total]).toEqual([6, 1, 1, 3, 1]);
+    expect([
+      expected['13']!.total,
+      expected['14']!.total,
+      expected['15']!.total,
+      expected['16']!.total,
+      expected['17']!.total,
+    ]).toEqual([6, 1, 1, 3, 1]);
     expect(expected['10']).toEqual({ total: 1, women: 1, youth: 1 }); // Давыдова
     expect(expected['31']!.total).toBe(7); // Алексеева, Васильев (two posts), Борисова, Григорьева, Егоров, Сидоров, Жукова
     expect(expected['32']!.total).toBe(2); // Алексеева and Егоров trained in the quarter
@@ -65,8 +85,37 @@ describe('5-СП, 4-СП and 3-СП of primary organizations', () => {
     expectLines(await report('4-SP', 'C'), expectedMembershipLines(SUBTREES.C!));
     const students = await report('3-SP', 'C');
     const all = expectedMembershipLines(SUBTREES.C!);
-    expect(students.sections.flatMap((x) => x.lines.map((l) => l.no))).toEqual(['05', '06', '09', '11', '12', '13', '14', '15', '16', '17', '19', '22', '23', '24', '25', '26', '27', '28', '29', '30', '31', '32']);
-    expectLines(students, { '05': all['05']!, '06': all['06']!, '09': stateAt(SUBTREES.C!, D), '13': all['13']!, '19': all['19']! });
+    expect(students.sections.flatMap((x) => x.lines.map((l) => l.no))).toEqual([
+      '05',
+      '06',
+      '09',
+      '11',
+      '12',
+      '13',
+      '14',
+      '15',
+      '16',
+      '17',
+      '19',
+      '22',
+      '23',
+      '24',
+      '25',
+      '26',
+      '27',
+      '28',
+      '29',
+      '30',
+      '31',
+      '32',
+    ]);
+    expectLines(students, {
+      '05': all['05']!,
+      '06': all['06']!,
+      '09': stateAt(SUBTREES.C!, D),
+      '13': all['13']!,
+      '19': all['19']!,
+    });
   });
 });
 
@@ -76,7 +125,8 @@ describe('2-СП and 1-СП consolidation', () => {
     expectLines(r, { ...expectedMembershipLines(SUBTREES.T!), ...expectedStructureLines('T') });
     const a = expectedMembershipLines(SUBTREES.A!);
     const b = expectedMembershipLines(SUBTREES.B!);
-    const recomputed = Math.round(((a['02']!.total! + b['02']!.total!) / (a['01']!.total! + b['01']!.total!)) * 1000) / 10;
+    const recomputed =
+      Math.round(((a['02']!.total! + b['02']!.total!) / (a['01']!.total! + b['01']!.total!)) * 1000) / 10;
     const averaged = Math.round(((a['18']!.total! + b['18']!.total!) / 2) * 10) / 10;
     expect(lines(r)['18']!.values.total).toBe(recomputed);
     expect(recomputed).not.toBe(averaged);
@@ -87,7 +137,13 @@ describe('2-СП and 1-СП consolidation', () => {
 
   it('1-СП: the region, with territorial organizations, ППО on direct record and those with territorial rights', async () => {
     const r = await report('1-SP', 'R');
-    expectLines(r, { ...expectedMembershipLines(SUBTREES.R!), ...expectedStructureLines('R'), '55': { total: 1 }, '56': { total: 1 }, '57': { total: 0 } });
+    expectLines(r, {
+      ...expectedMembershipLines(SUBTREES.R!),
+      ...expectedStructureLines('R'),
+      '55': { total: 1 },
+      '56': { total: 1 },
+      '57': { total: 0 },
+    });
     expect(lines(r)['09']!.values.total).toBe(stateAt(SUBTREES.R!, D).total);
     expect(lines(r)['51']!.values.total).toBe(headcountAt(SUBTREES.R!, D).institutions);
   });
@@ -96,7 +152,11 @@ describe('2-СП and 1-СП consolidation', () => {
     const [t, a, b] = await Promise.all([report('2-SP', 'T'), report('5-SP', 'A'), report('5-SP', 'B')]);
     for (const no of ['02', '06', '07', '08', '09', '10', '11', '12', '13', '14', '15', '16', '17', '22', '31']) {
       for (const col of ['total', 'women', 'youth'] as const) {
-        expect({ no, col, v: lines(t)[no]!.values[col] }).toEqual({ no, col, v: lines(a)[no]!.values[col]! + lines(b)[no]!.values[col]! });
+        expect({ no, col, v: lines(t)[no]!.values[col] }).toEqual({
+          no,
+          col,
+          v: lines(a)[no]!.values[col]! + lines(b)[no]!.values[col]!,
+        });
       }
     }
     // an internal transfer (Ильина, A → B) is an arrival in B and a departure from A: the territory adds them up (forms.md)
@@ -111,7 +171,13 @@ describe('КДК forms from the collective-agreement tab', () => {
     const r = await report('KDK-1', 'A', Y);
     const l = lines(r);
     const working = stateAt(SUBTREES.A!, Y, (p) => p.category === 'working').total;
-    expect([l['01']!.values.total, l['04']!.values.total, l['05']!.values.total, l['06']!.values.total, l['07']!.values.total]).toEqual([1, 40, working, 1, 0]);
+    expect([
+      l['01']!.values.total,
+      l['04']!.values.total,
+      l['05']!.values.total,
+      l['06']!.values.total,
+      l['07']!.values.total,
+    ]).toEqual([1, 40, working, 1, 0]);
     expect(l['02']!.text).toBe('подписан 15.03.2025, действует с 01.04.2025 по 31.12.2027');
     expect(l['03']!.text).toBe('№ 12 от 10.04.2025');
     expect(l['08']!.text).toBe('Положение об оплате труда; Соглашение по охране труда');
@@ -124,7 +190,14 @@ describe('КДК forms from the collective-agreement tab', () => {
     const workingA = stateAt(SUBTREES.A!, Y, (p) => p.category === 'working').total;
     const workingB = stateAt(SUBTREES.B!, Y, (p) => p.category === 'working').total;
     expect(['01', '02', '03', '04', '05', '06', '07', '08'].map((no) => l[no]!.values.total)).toEqual([
-      2, 1, 1, 1, 1, 50, Math.round((40 / (40 + 28)) * 1000) / 10, Math.round((workingA / (workingA + workingB)) * 1000) / 10,
+      2,
+      1,
+      1,
+      1,
+      1,
+      50,
+      Math.round((40 / (40 + 28)) * 1000) / 10,
+      Math.round((workingA / (workingA + workingB)) * 1000) / 10,
     ]);
     // line 09 (form version 2): whether the level's own agreement is in force; its term follows on line 10
     expect(l['09']!.values.total).toBe(1);
@@ -133,7 +206,11 @@ describe('КДК forms from the collective-agreement tab', () => {
 
   it('КДКО lists every ППО with its agreement', async () => {
     const r = await report('KDKO', 'R', Y);
-    expect(r.rows!.map((x) => [x.name, x.hasAgreement])).toEqual([['ППО детского сада № 2', false], ['ППО университета', false], ['ППО школы № 1', true]]);
+    expect(r.rows!.map((x) => [x.name, x.hasAgreement])).toEqual([
+      ['ППО детского сада № 2', false],
+      ['ППО университета', false],
+      ['ППО школы № 1', true],
+    ]);
   });
 });
 
@@ -159,13 +236,35 @@ describe('controls', () => {
 
     // after filing, someone registers an admission back-dated into the filed quarter
     await db.transaction(async (trx) => {
-      const [row] = await trx('members').insert({ organization_id: fx.orgs.B.id, surname: 'Запоздалова', name: 'Тест', sex: 'f', birth_date: '1990-01-01', category: 'working', joined_on: '2025-12-01' }).returning('id');
-      await openMembership(trx, Number(row.id), fx.orgs.B.id, 'working', false, { on: '2025-12-01', actorUserId: null }, 'admitted');
+      const [row] = await trx('members')
+        .insert({
+          organization_id: fx.orgs.B.id,
+          surname: 'Запоздалова',
+          name: 'Тест',
+          sex: 'f',
+          birth_date: '1990-01-01',
+          category: 'working',
+          joined_on: '2025-12-01',
+        })
+        .returning('id');
+      await openMembership(
+        trx,
+        Number(row.id),
+        fx.orgs.B.id,
+        'working',
+        false,
+        { on: '2025-12-01', actorUserId: null },
+        'admitted',
+      );
     });
 
     const draft = await service.draft(target(D));
     const identity = draft.controls.find((c) => c.id === 'movement');
-    expect(identity?.failures).toContainEqual({ column: 'total', left: lines(draft)['09']!.values.total, right: lines(draft)['09']!.values.total! - 1 });
+    expect(identity?.failures).toContainEqual({
+      column: 'total',
+      left: lines(draft)['09']!.values.total,
+      right: lines(draft)['09']!.values.total! - 1,
+    });
     expect(identity!.cards.map((c) => c.surname)).toEqual(['Запоздалова']);
 
     // what starts from the filed report is the form's to say: a version that carries nothing forward counts the start live
@@ -199,7 +298,13 @@ describe('electronic union cards by status on the date', () => {
   it('counts each card by the status its last move before the date gave it', async () => {
     const card = async (surname: string, kind: 'plastic' | 'virtual', moves: [string, string][]) => {
       const [c] = await db('union_cards')
-        .insert({ number: `T-${surname}-${kind}`, member_id: fx.members[surname], kind, status: moves.at(-1)![1], status_on: moves.at(-1)![0] })
+        .insert({
+          number: `T-${surname}-${kind}`,
+          member_id: fx.members[surname],
+          kind,
+          status: moves.at(-1)![1],
+          status_on: moves.at(-1)![0],
+        })
         .returning('id');
       let from: string | null = null;
       for (const [on, to] of moves) {
@@ -207,14 +312,35 @@ describe('electronic union cards by status on the date', () => {
         from = to;
       }
     };
-    await card('Алексеева', 'plastic', [['2025-01-10', 'requested'], ['2025-02-01', 'sent_to_production'], ['2025-03-01', 'produced'], ['2025-04-01', 'delivered_to_region'], ['2026-02-01', 'issued']]);
+    await card('Алексеева', 'plastic', [
+      ['2025-01-10', 'requested'],
+      ['2025-02-01', 'sent_to_production'],
+      ['2025-03-01', 'produced'],
+      ['2025-04-01', 'delivered_to_region'],
+      ['2026-02-01', 'issued'],
+    ]);
     await card('Жукова', 'plastic', [['2026-03-01', 'requested']]);
-    await card('Давыдова', 'plastic', [['2025-05-01', 'requested'], ['2025-06-01', 'refused']]);
-    await card('Григорьева', 'plastic', [['2025-05-01', 'requested'], ['2025-06-01', 'refused']]);
+    await card('Давыдова', 'plastic', [
+      ['2025-05-01', 'requested'],
+      ['2025-06-01', 'refused'],
+    ]);
+    await card('Григорьева', 'plastic', [
+      ['2025-05-01', 'requested'],
+      ['2025-06-01', 'refused'],
+    ]);
     await card('Григорьева', 'virtual', [['2025-06-02', 'issued']]);
-    const names = ['cards_in_production', 'cards_awaiting_issue', 'cards_issued', 'cards_refused', 'cards_refused_no_virtual', 'cards_lost'];
+    const names = [
+      'cards_in_production',
+      'cards_awaiting_issue',
+      'cards_issued',
+      'cards_refused',
+      'cards_refused_no_virtual',
+      'cards_lost',
+    ];
     const at = async (date: string) => {
-      const v = (await computeIndicators(database.db, { rootIds: [fx.orgs.A.id], date, periodStart: S, names })).get(fx.orgs.A.id)!;
+      const v = (await computeIndicators(database.db, { rootIds: [fx.orgs.A.id], date, periodStart: S, names })).get(
+        fx.orgs.A.id,
+      )!;
       return names.map((n) => v[n]!.total);
     };
     expect(await at(D)).toEqual([1, 0, 2, 2, 1, 0]); // Жукова requested; Алексеева and Григорьева's virtual issued; two refusals, one without a virtual card

@@ -15,8 +15,13 @@ beforeAll(async () => {
   admin = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'admin', org: await unionRoot(db()) }]));
 });
 
-const post = (who: { agent: Agent; csrf: string }, path: string, body: Record<string, string>) => who.agent.post(path).type('form').send({ _csrf: who.csrf, ...body });
-const memberIdsOf = async (orgId: number) => (await db()('members').where({ organization_id: orgId }).orderBy('id').select('id')).map((r) => Number(r.id));
+const post = (who: { agent: Agent; csrf: string }, path: string, body: Record<string, string>) =>
+  who.agent
+    .post(path)
+    .type('form')
+    .send({ _csrf: who.csrf, ...body });
+const memberIdsOf = async (orgId: number) =>
+  (await db()('members').where({ organization_id: orgId }).orderBy('id').select('id')).map((r) => Number(r.id));
 
 describe('moving', () => {
   it('when a territory moves to another region, then its whole subtree follows, ИНПО and ids stay, and it is previewed first', async () => {
@@ -34,7 +39,11 @@ describe('moving', () => {
     expect(preview.text).toContain('Входящих действующих организаций: 2');
     expect((await findOrgById(db(), r1.territory.id))!.parentId).toBe(r1.region.id);
 
-    const done = await post(admin, `/orgs/${r1.territory.inpo}/move`, { target: r2.region.inpo, on: '2026-02-01', confirm: 'yes' });
+    const done = await post(admin, `/orgs/${r1.territory.inpo}/move`, {
+      target: r2.region.inpo,
+      on: '2026-02-01',
+      confirm: 'yes',
+    });
     expect(done.status).toBe(303);
     for (const org of [r1.territory, r1.primary, unit]) {
       const moved = (await findOrgById(db(), org.id))!;
@@ -45,10 +54,17 @@ describe('moving', () => {
     expect(await countMembersOnRecord(db(), r1.region)).toBe(0);
     expect(await countMembersOnRecord(db(), (await findOrgById(db(), r2.region.id))!)).toBe(10);
     // the cards follow their organizations into the other region (the region's lists find them by it)
-    const regions = await db()('members as m').join('organizations as o', 'o.id', 'm.organization_id').whereRaw('o.path <@ ?::ltree', [r2.region.path]).distinct('m.region_id');
+    const regions = await db()('members as m')
+      .join('organizations as o', 'o.id', 'm.organization_id')
+      .whereRaw('o.path <@ ?::ltree', [r2.region.path])
+      .distinct('m.region_id');
     expect(regions).toEqual([{ region_id: r2.region.id }]);
     const [event] = await db()('org_events').where({ organization_id: r1.territory.id, kind: 'moved' });
-    expect(event).toMatchObject({ old_parent_id: r1.region.id, new_parent_id: r2.region.id, happened_on: '2026-02-01' });
+    expect(event).toMatchObject({
+      old_parent_id: r1.region.id,
+      new_parent_id: r2.region.id,
+      happened_on: '2026-02-01',
+    });
     expect(await db()('audit_log').where({ action: 'org.moved', entity_id: String(r1.territory.id) })).toHaveLength(1);
   });
 
@@ -56,12 +72,22 @@ describe('moving', () => {
     const r1 = await createRegionTree(db(), 16);
     const r2 = await createRegionTree(db(), 39);
     const coordinator = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'coordinator', org: r1.region }]));
-    const foreign = await post(coordinator, `/orgs/${r1.territory.inpo}/move`, { target: r2.region.inpo, on: '2026-02-01', confirm: 'yes' });
+    const foreign = await post(coordinator, `/orgs/${r1.territory.inpo}/move`, {
+      target: r2.region.inpo,
+      on: '2026-02-01',
+      confirm: 'yes',
+    });
     expect(foreign.status).toBe(422);
     expect(foreign.text).toContain('не найдена в вашей структуре');
-    const intoItself = await post(admin, `/orgs/${r1.territory.inpo}/move`, { target: r1.primary.inpo, on: '2026-02-01' });
+    const intoItself = await post(admin, `/orgs/${r1.territory.inpo}/move`, {
+      target: r1.primary.inpo,
+      on: '2026-02-01',
+    });
     expect(intoItself.text).toContain('внутрь неё самой');
-    const wrongLevel = await post(admin, `/orgs/${r1.primary.inpo}/move`, { target: r2.primary.inpo, on: '2026-02-01' });
+    const wrongLevel = await post(admin, `/orgs/${r1.primary.inpo}/move`, {
+      target: r2.primary.inpo,
+      on: '2026-02-01',
+    });
     expect(wrongLevel.status).toBe(422);
     expect(wrongLevel.text).toContain('не может входить в состав выбранной организации');
     expect((await findOrgById(db(), r1.territory.id))!.path).toBe(r1.territory.path);
@@ -77,11 +103,20 @@ describe('merging', () => {
     await createMembers(db(), tree.primary, 2, { left_on: '2025-01-01' });
     await createMembers(db(), unit, 4);
     const chair = await createUser(db(), [{ role: 'chair', org: tree.primary }]);
-    const activeIds = await db()('members').where({ organization_id: tree.primary.id }).whereNull('left_on').pluck('id');
-    const leftIds = await db()('members').where({ organization_id: tree.primary.id }).whereNotNull('left_on').pluck('id');
+    const activeIds = await db()('members')
+      .where({ organization_id: tree.primary.id })
+      .whereNull('left_on')
+      .pluck('id');
+    const leftIds = await db()('members')
+      .where({ organization_id: tree.primary.id })
+      .whereNotNull('left_on')
+      .pluck('id');
     const unitMemberIds = await memberIdsOf(unit.id);
 
-    expect((await post(admin, `/orgs/${tree.primary.inpo}/merge`, { target: target.inpo, on: '2026-03-01', confirm: 'yes' })).status).toBe(303);
+    expect(
+      (await post(admin, `/orgs/${tree.primary.inpo}/merge`, { target: target.inpo, on: '2026-03-01', confirm: 'yes' }))
+        .status,
+    ).toBe(303);
 
     const merged = (await findOrgById(db(), tree.primary.id))!;
     expect(merged).toMatchObject({ inpo: tree.primary.inpo, liquidatedOn: '2026-03-01', mergedIntoId: target.id });
@@ -102,7 +137,12 @@ describe('merging', () => {
     await createMembers(db(), tree.primary, 3);
     await expect(
       ctx.deps.db.transaction(async (trx) => {
-        await createRestructureService(trx).merge(auditCtx, (await findOrgById(trx, tree.primary.id))!, target, '2026-03-01');
+        await createRestructureService(trx).merge(
+          auditCtx,
+          (await findOrgById(trx, tree.primary.id))!,
+          target,
+          '2026-03-01',
+        );
         throw new Error('injected failure');
       }),
     ).rejects.toThrow('injected failure');
@@ -116,10 +156,15 @@ describe('merging', () => {
 describe('liquidation', () => {
   it('when an organization with a chair’s grant is liquidated, then the grant is withdrawn and the chair’s open session ends', async () => {
     const tree = await createRegionTree(db(), 58);
-    const chairUser = await createUser(db(), [{ role: 'chair', org: tree.primary }, { role: 'statistician', org: tree.territory }]);
+    const chairUser = await createUser(db(), [
+      { role: 'chair', org: tree.primary },
+      { role: 'statistician', org: tree.territory },
+    ]);
     const chair = await loggedInAgent(ctx.app, chairUser);
     await chair.agent.get(`/orgs/${tree.territory.inpo}`).expect(200);
-    expect((await post(admin, `/orgs/${tree.primary.inpo}/liquidate`, { on: '2026-04-01', confirm: 'yes' })).status).toBe(303);
+    expect(
+      (await post(admin, `/orgs/${tree.primary.inpo}/liquidate`, { on: '2026-04-01', confirm: 'yes' })).status,
+    ).toBe(303);
     expect(await db()('role_grants').where({ user_id: chairUser.id }).pluck('role')).toEqual(['statistician']);
     expect((await chair.agent.get(`/orgs/${tree.territory.inpo}`)).status).toBe(303);
   });
@@ -134,7 +179,15 @@ describe('liquidation', () => {
     const parentRefused = await post(admin, `/orgs/${tree.territory.inpo}/liquidate`, { on: '2026-04-01' });
     expect(parentRefused.text).toContain('В составе есть действующие организации');
 
-    expect((await post(admin, `/orgs/${tree.primary.inpo}/liquidate`, { on: '2026-04-01', transferTo: receiver.inpo, confirm: 'yes' })).status).toBe(303);
+    expect(
+      (
+        await post(admin, `/orgs/${tree.primary.inpo}/liquidate`, {
+          on: '2026-04-01',
+          transferTo: receiver.inpo,
+          confirm: 'yes',
+        })
+      ).status,
+    ).toBe(303);
     expect((await findOrgById(db(), tree.primary.id))!.liquidatedOn).toBe('2026-04-01');
     expect(await memberIdsOf(receiver.id)).toHaveLength(5);
     const fresh = await createOrg(db(), tree.territory, 'primary');
@@ -154,9 +207,15 @@ describe('creating', () => {
     const form = await chair.agent.get(`/orgs/${tree.primary.inpo}/children/new`).expect(200);
     expect(form.text).toContain('Профсоюзная группа');
     expect(form.text).not.toContain('value="primary"');
-    const refused = await post(chair, `/orgs/${tree.primary.inpo}/children`, { level: 'primary', name: 'ППО внутри ППО' });
+    const refused = await post(chair, `/orgs/${tree.primary.inpo}/children`, {
+      level: 'primary',
+      name: 'ППО внутри ППО',
+    });
     expect(refused.status).toBe(422);
-    const created = await post(chair, `/orgs/${tree.primary.inpo}/children`, { level: 'group', name: 'Профгруппа начальной школы' });
+    const created = await post(chair, `/orgs/${tree.primary.inpo}/children`, {
+      level: 'group',
+      name: 'Профгруппа начальной школы',
+    });
     expect(created.status).toBe(303);
     const inpo = created.headers.location!.split('/').pop()!;
     expect(inpo).toMatch(/^16\d{8}$/);

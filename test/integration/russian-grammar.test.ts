@@ -21,7 +21,9 @@ describe('Russian grammar of the pages', () => {
   it('when a card state is a participle, then it is feminine, agreeing with «карта»', () => {
     expect(CARD_STATUS_LABELS.delivered_to_region).toBe('Доставлена в регион');
     expect(CARD_STATUS_LABELS.issued).toBe('Выдана');
-    const masculine = Object.values(CARD_STATUS_LABELS).filter((label) => /^[А-ЯЁ][а-яё]+(ан|ен|ён|ут|ит)(\s|$)/.test(label));
+    const masculine = Object.values(CARD_STATUS_LABELS).filter((label) =>
+      /^[А-ЯЁ][а-яё]+(ан|ен|ён|ут|ит)(\s|$)/.test(label),
+    );
     expect(masculine).toEqual([]);
   });
 

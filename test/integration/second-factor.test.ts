@@ -13,7 +13,9 @@ beforeAll(async () => {
 });
 
 const newUser = (role: 'admin' | 'coordinator' | 'chair') =>
-  createUser(ctx.database.ownerDb, [{ role, org: role === 'admin' ? tree.union : role === 'coordinator' ? tree.region : tree.primary }]);
+  createUser(ctx.database.ownerDb, [
+    { role, org: role === 'admin' ? tree.union : role === 'coordinator' ? tree.region : tree.primary },
+  ]);
 
 async function passwordStep(user: TestUser, ip = '127.0.0.1') {
   const { agent, response } = await postLogin(ctx.app, user.username, user.password, ip);
@@ -38,10 +40,15 @@ describe('second factor: enrolment', () => {
     const secret = /id="manual-key">([A-Z2-7 ]+)</.exec(page.text)![1]!.replace(/ /g, '');
     expect(secret).toHaveLength(32);
     // a reload offers the same key: the app may already hold it
-    expect((await agent.get('/account/second-factor')).text).toContain(/id="manual-key">([A-Z2-7 ]+)</.exec(page.text)![1]);
+    expect((await agent.get('/account/second-factor')).text).toContain(
+      /id="manual-key">([A-Z2-7 ]+)</.exec(page.text)![1],
+    );
 
     const csrf = csrfFrom(page.text);
-    const wrong = await agent.post('/account/second-factor').type('form').send({ _csrf: csrf, code: '000000' === appCode(secret) ? '111111' : '000000' });
+    const wrong = await agent
+      .post('/account/second-factor')
+      .type('form')
+      .send({ _csrf: csrf, code: '000000' === appCode(secret) ? '111111' : '000000' });
     expect(wrong.status).toBe(422);
     expect(wrong.text).toContain('id="code-error"');
     expect(wrong.text).toContain('Код не подходит');
@@ -52,7 +59,9 @@ describe('second factor: enrolment', () => {
     const enrolmentCode = appCode(secret);
     const done = await agent.post('/account/second-factor').type('form').send({ _csrf: csrf, code: enrolmentCode });
     expect(done.status).toBe(200);
-    const codes = [...done.text.matchAll(/<li>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})<\/li>/g)].map((m) => m[1]!);
+    const codes = [...done.text.matchAll(/<li>([a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4})<\/li>/g)].map(
+      (m) => m[1]!,
+    );
     expect(codes).toHaveLength(10);
     expect(new Set(codes).size).toBe(10);
     // stored as digests only
@@ -64,14 +73,23 @@ describe('second factor: enrolment', () => {
 
     // the next login asks for a code; the one used to confirm cannot be replayed
     const second = await passwordStep(user);
-    const replay = await second.agent.post('/login/code').type('form').send({ _csrf: second.csrf, code: enrolmentCode });
+    const replay = await second.agent
+      .post('/login/code')
+      .type('form')
+      .send({ _csrf: second.csrf, code: enrolmentCode });
     expect(replay.status).toBe(401);
     expect(replay.text).toContain('Код неверен или уже использован');
-    const next = await second.agent.post('/login/code').type('form').send({ _csrf: second.csrf, code: appCode(secret, 1) });
+    const next = await second.agent
+      .post('/login/code')
+      .type('form')
+      .send({ _csrf: second.csrf, code: appCode(secret, 1) });
     expect(next.status).toBe(303);
     expect((await second.agent.get('/')).status).toBe(200);
 
-    const audit = await ctx.database.ownerDb('audit_log').where({ entity: 'user', entity_id: String(user.id) }).pluck('action');
+    const audit = await ctx.database
+      .ownerDb('audit_log')
+      .where({ entity: 'user', entity_id: String(user.id) })
+      .pluck('action');
     expect(audit).toContain('user.second_factor_enrolled');
   });
 
@@ -91,11 +109,22 @@ describe('second factor: login', () => {
     const home = await agent.get('/');
     expect(home.status).toBe(303);
     expect(home.headers.location).toMatch(/^\/login/);
-    expect((await agent.post('/account/second-factor/reset').type('form').send({ _csrf: csrf, currentPassword: user.password })).status).toBe(401);
+    expect(
+      (
+        await agent
+          .post('/account/second-factor/reset')
+          .type('form')
+          .send({ _csrf: csrf, currentPassword: user.password })
+      ).status,
+    ).toBe(401);
     const empty = await agent.post('/login/code').type('form').send({ _csrf: csrf, code: '' });
     expect(empty.status).toBe(422);
     expect(empty.text).toContain('Введите код из приложения или резервный код');
-    await agent.post('/login/code').type('form').send({ _csrf: csrf, code: appCode(secret) }).expect(303);
+    await agent
+      .post('/login/code')
+      .type('form')
+      .send({ _csrf: csrf, code: appCode(secret) })
+      .expect(303);
     expect((await agent.get('/')).status).toBe(200);
   });
 
@@ -107,7 +136,10 @@ describe('second factor: login', () => {
       "UPDATE sessions SET sess = jsonb_set(sess::jsonb, '{pendingSecondFactor,startedAt}', to_jsonb(?::bigint))::json WHERE (sess -> 'pendingSecondFactor' ->> 'userId') = ?",
       [Date.now() - 5 * 60 * 1000 - 1000, String(user.id)],
     );
-    const late = await agent.post('/login/code').type('form').send({ _csrf: csrf, code: appCode(secret) });
+    const late = await agent
+      .post('/login/code')
+      .type('form')
+      .send({ _csrf: csrf, code: appCode(secret) });
     expect(late.status).toBe(303);
     expect(late.headers.location).toBe('/login');
     expect((await agent.get('/')).headers.location).toMatch(/^\/login/);
@@ -154,17 +186,23 @@ describe('second factor: resets', () => {
     const user = await newUser('chair');
     const { secret } = await enrolSecondFactor(ctx.database.ownerDb, user.id);
     const { agent, csrf } = await loggedInWithCode(ctx.app, user, appCode(secret));
-    const wrong = await agent.post('/account/second-factor/reset').type('form').send({ _csrf: csrf, currentPassword: 'не тот пароль' });
+    const wrong = await agent
+      .post('/account/second-factor/reset')
+      .type('form')
+      .send({ _csrf: csrf, currentPassword: 'не тот пароль' });
     expect(wrong.status).toBe(422);
     expect(wrong.text).toContain('id="currentPassword-error"');
     expect(wrong.text).toContain('Текущий пароль указан неверно');
-    const done = await agent.post('/account/second-factor/reset').type('form').send({ _csrf: csrf, currentPassword: user.password });
+    const done = await agent
+      .post('/account/second-factor/reset')
+      .type('form')
+      .send({ _csrf: csrf, currentPassword: user.password });
     expect(done.status).toBe(303);
     expect((await postLogin(ctx.app, user.username, user.password)).response.headers.location).toBe('/');
     expect(await ctx.database.ownerDb('user_recovery_codes').where({ user_id: user.id }).pluck('id')).toEqual([]);
   });
 
-  it('when an administrator resets a user\'s factor, then it is audited, the sessions of the user end and the user enrols again; a chair or coordinator cannot', async () => {
+  it("when an administrator resets a user's factor, then it is audited, the sessions of the user end and the user enrols again; a chair or coordinator cannot", async () => {
     const admin = await newUser('admin');
     const adminFactor = await enrolSecondFactor(ctx.database.ownerDb, admin.id);
     const target = await newUser('coordinator');
@@ -174,9 +212,18 @@ describe('second factor: resets', () => {
     const coordinatorFactor = await enrolSecondFactor(ctx.database.ownerDb, coordinator.id);
 
     const asCoordinator = await loggedInWithCode(ctx.app, coordinator, appCode(coordinatorFactor.secret));
-    expect((await asCoordinator.agent.post(`/admin/users/${target.id}/totp-reset`).type('form').send({ _csrf: asCoordinator.csrf })).status).toBe(403);
+    expect(
+      (
+        await asCoordinator.agent
+          .post(`/admin/users/${target.id}/totp-reset`)
+          .type('form')
+          .send({ _csrf: asCoordinator.csrf })
+      ).status,
+    ).toBe(403);
     const chair = await loggedInAgent(ctx.app, await newUser('chair'));
-    expect((await chair.agent.post(`/admin/users/${target.id}/totp-reset`).type('form').send({ _csrf: chair.csrf })).status).toBe(404);
+    expect(
+      (await chair.agent.post(`/admin/users/${target.id}/totp-reset`).type('form').send({ _csrf: chair.csrf })).status,
+    ).toBe(404);
 
     const asAdmin = await loggedInWithCode(ctx.app, admin, appCode(adminFactor.secret));
     // the user's page offers the reset and names the sign-in in Russian
@@ -185,10 +232,18 @@ describe('second factor: resets', () => {
     expect(before.text).toContain(`action="/admin/users/${target.id}/totp-reset"`);
     expect(before.text).toContain('Вход в систему');
     expect(before.text).not.toContain('user.logged_in');
-    expect((await asAdmin.agent.post('/admin/users/999999/totp-reset').type('form').send({ _csrf: asAdmin.csrf })).status).toBe(404);
-    const res = await asAdmin.agent.post(`/admin/users/${target.id}/totp-reset`).type('form').send({ _csrf: asAdmin.csrf });
+    expect(
+      (await asAdmin.agent.post('/admin/users/999999/totp-reset').type('form').send({ _csrf: asAdmin.csrf })).status,
+    ).toBe(404);
+    const res = await asAdmin.agent
+      .post(`/admin/users/${target.id}/totp-reset`)
+      .type('form')
+      .send({ _csrf: asAdmin.csrf });
     expect(res.status).toBe(303);
-    const row = await ctx.database.ownerDb('audit_log').where({ action: 'user.second_factor_reset_by_admin', entity_id: String(target.id) }).first();
+    const row = await ctx.database
+      .ownerDb('audit_log')
+      .where({ action: 'user.second_factor_reset_by_admin', entity_id: String(target.id) })
+      .first();
     expect(row.actor_user_id).toBe(admin.id);
     expect((await targetSession.agent.get('/')).headers.location).toMatch(/^\/login/);
     const { agent, response } = await postLogin(ctx.app, target.username, target.password);
@@ -204,8 +259,15 @@ describe('own account: sessions', () => {
   it('when the user has two sessions, then /account lists both with device and address, and ending the other one logs it out', async () => {
     const user = await newUser('chair');
     const phone = await anonymousAgent(ctx.app, '198.51.100.5');
-    phone.agent.set('User-Agent', 'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/130.0 Mobile Safari/537.36');
-    await phone.agent.post('/login').type('form').send({ _csrf: phone.csrf, username: user.username, password: user.password }).expect(303);
+    phone.agent.set(
+      'User-Agent',
+      'Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/130.0 Mobile Safari/537.36',
+    );
+    await phone.agent
+      .post('/login')
+      .type('form')
+      .send({ _csrf: phone.csrf, username: user.username, password: user.password })
+      .expect(303);
     const desk = await loggedInAgent(ctx.app, user, '198.51.100.6');
     const page = await desk.agent.get('/account').expect(200);
     expect(page.text).toContain('Chrome (Android)');
@@ -218,7 +280,10 @@ describe('own account: sessions', () => {
 
     const other = await newUser('chair');
     const stranger = await loggedInAgent(ctx.app, other);
-    expect((await stranger.agent.post(`/account/sessions/${handles[0]}/end`).type('form').send({ _csrf: stranger.csrf })).status).toBe(404);
+    expect(
+      (await stranger.agent.post(`/account/sessions/${handles[0]}/end`).type('form').send({ _csrf: stranger.csrf }))
+        .status,
+    ).toBe(404);
 
     await desk.agent.post(`/account/sessions/${handles[0]}/end`).type('form').send({ _csrf: desk.csrf }).expect(303);
     expect((await phone.agent.get('/')).headers.location).toMatch(/^\/login/);
@@ -231,13 +296,27 @@ describe('CSRF on the new forms', () => {
     const user = await newUser('admin');
     const { secret } = await enrolSecondFactor(ctx.database.ownerDb, user.id);
     const step = await passwordStep(user);
-    expect((await step.agent.post('/login/code').type('form').send({ code: appCode(secret) })).status).toBe(403);
+    expect(
+      (
+        await step.agent
+          .post('/login/code')
+          .type('form')
+          .send({ code: appCode(secret) })
+      ).status,
+    ).toBe(403);
     const { agent } = await loggedInWithCode(ctx.app, user, appCode(secret, 1));
-    for (const url of ['/account/second-factor', '/account/second-factor/reset', `/account/sessions/${'0'.repeat(32)}/end`, `/admin/users/${user.id}/totp-reset`]) {
+    for (const url of [
+      '/account/second-factor',
+      '/account/second-factor/reset',
+      `/account/sessions/${'0'.repeat(32)}/end`,
+      `/admin/users/${user.id}/totp-reset`,
+    ]) {
       const res = await agent.post(url).type('form').send({ code: '123456', currentPassword: user.password });
       expect(res.status, url).toBe(403);
       expect(res.text).toContain('Форма устарела');
     }
-    expect((await ctx.database.ownerDb('users').where({ id: user.id }).first('totp_enabled_at')).totp_enabled_at).not.toBeNull();
+    expect(
+      (await ctx.database.ownerDb('users').where({ id: user.id }).first('totp_enabled_at')).totp_enabled_at,
+    ).not.toBeNull();
   });
 });

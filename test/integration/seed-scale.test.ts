@@ -7,9 +7,25 @@ let database: TestDatabase | undefined;
 afterAll(async () => database?.drop());
 
 function seed(url: string, members: number, seedNumber: number) {
-  const run = spawnSync(process.execPath, ['--import', 'tsx', 'seeds/scale/seed-scale.ts', '--members', String(members), '--seed', String(seedNumber), '--yes'], {
-    cwd: APP_ROOT, env: { PATH: process.env.PATH, DATABASE_URL: url }, encoding: 'utf8', timeout: 120_000,
-  });
+  const run = spawnSync(
+    process.execPath,
+    [
+      '--import',
+      'tsx',
+      'seeds/scale/seed-scale.ts',
+      '--members',
+      String(members),
+      '--seed',
+      String(seedNumber),
+      '--yes',
+    ],
+    {
+      cwd: APP_ROOT,
+      env: { PATH: process.env.PATH, DATABASE_URL: url },
+      encoding: 'utf8',
+      timeout: 120_000,
+    },
+  );
   expect(run.status, run.stderr).toBe(0);
   return run.stdout;
 }
@@ -18,14 +34,23 @@ describe('full-scale generator (small size)', () => {
   it('when run twice with one seed, then it loads the same consistent union, with every index and constraint back in place', async () => {
     database = await createTestDatabase();
     const db = database.ownerDb;
-    const structure = async () => (await db.raw(`
+    const structure = async () =>
+      (
+        await db.raw(`
       SELECT (SELECT string_agg(indexdef, ';' ORDER BY indexname) FROM pg_indexes WHERE schemaname = 'public') AS indexes,
-             (SELECT string_agg(conname || pg_get_constraintdef(oid), ';' ORDER BY conname) FROM pg_constraint WHERE connamespace = 'public'::regnamespace) AS constraints`)).rows[0];
+             (SELECT string_agg(conname || pg_get_constraintdef(oid), ';' ORDER BY conname) FROM pg_constraint WHERE connamespace = 'public'::regnamespace) AS constraints`)
+      ).rows[0];
     const before = await structure();
     expect(seed(database.url, 3000, 7)).toContain('3000 members');
-    const checksum = async () => (await db.raw("SELECT md5(string_agg(concat_ws('|', id, organization_id, surname, name, birth_date, category, left_on), ',' ORDER BY id)) AS sum FROM members")).rows[0].sum;
+    const checksum = async () =>
+      (
+        await db.raw(
+          "SELECT md5(string_agg(concat_ws('|', id, organization_id, surname, name, birth_date, category, left_on), ',' ORDER BY id)) AS sum FROM members",
+        )
+      ).rows[0].sum;
     const first = await checksum();
-    const counts = (await db.raw(`
+    const counts = (
+      await db.raw(`
       SELECT (SELECT count(*) FROM organizations WHERE level = 'regional') AS regions,
              (SELECT count(*) FROM members) AS members,
              (SELECT count(*) FROM member_periods) AS periods,
@@ -36,15 +61,28 @@ describe('full-scale generator (small size)', () => {
              (SELECT count(*) FROM members m JOIN organizations o ON o.id = m.organization_id WHERE m.region_id <> subpath(o.path, 1, 1)::text::int) AS wrong_region,
              (SELECT sum(n) FROM member_counts WHERE on_record) AS counted_on_record,
              (SELECT count(*) FROM members WHERE left_on IS NULL) AS on_record,
-             (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'members'::regclass AND NOT tgisinternal AND tgenabled <> 'O') AS disabled_triggers`)).rows[0];
-    expect(counts).toMatchObject({ regions: 80, members: 3000, periods: 3000, admitted: 3000, misplaced: 0, wrong_region: 0, disabled_triggers: 0 });
+             (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'members'::regclass AND NOT tgisinternal AND tgenabled <> 'O') AS disabled_triggers`)
+    ).rows[0];
+    expect(counts).toMatchObject({
+      regions: 80,
+      members: 3000,
+      periods: 3000,
+      admitted: 3000,
+      misplaced: 0,
+      wrong_region: 0,
+      disabled_triggers: 0,
+    });
     expect(counts.counted_on_record).toBe(counts.on_record);
     expect(counts.closed_periods).toBe(counts.left_members);
     expect(await structure()).toEqual(before);
     // the load skips the triggers that keep the statistics, and turns them on again; the tree's history is written
-    const disabled = await db.raw("SELECT tgrelid::regclass::text AS t, tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'D'");
+    const disabled = await db.raw(
+      "SELECT tgrelid::regclass::text AS t, tgname FROM pg_trigger WHERE NOT tgisinternal AND tgenabled = 'D'",
+    );
     expect(disabled.rows).toEqual([]);
-    expect(Number((await db.raw('SELECT count(*) AS n FROM org_tree_history')).rows[0].n)).toBe(Number((await db.raw('SELECT count(*) AS n FROM organizations')).rows[0].n));
+    expect(Number((await db.raw('SELECT count(*) AS n FROM org_tree_history')).rows[0].n)).toBe(
+      Number((await db.raw('SELECT count(*) AS n FROM organizations')).rows[0].n),
+    );
 
     seed(database.url, 3000, 7);
     expect(await checksum()).toBe(first);

@@ -25,7 +25,8 @@ describe('server start-up', () => {
       const banner = await waitForOutput(() => stdout + stderr, /member\s+член Профсоюза/, 60_000);
       expect(banner).toContain(`Реестр запущен: http://127.0.0.1:${port}`);
       expect(banner).toContain('demo-password-1');
-      for (const login of ['admin', 'coordinator', 'curator', 'chair', 'stat', 'member']) expect(banner).toMatch(new RegExp(`^\\s+${login}\\s`, 'm'));
+      for (const login of ['admin', 'coordinator', 'curator', 'chair', 'stat', 'member'])
+        expect(banner).toMatch(new RegExp(`^\\s+${login}\\s`, 'm'));
 
       const login = await fetch(`http://127.0.0.1:${port}/login`);
       expect(login.status).toBe(200);
@@ -60,7 +61,14 @@ describe('the database login of the app', () => {
       const result = await new Promise<{ code: number | null; output: string }>((resolve) => {
         const child = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
           cwd: APP_ROOT,
-          env: { PATH: process.env.PATH, DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.url, PORT: String(40000 + Math.floor(Math.random() * 20000)), LOG_LEVEL: 'warn', DEMO_DATA: 'false' },
+          env: {
+            PATH: process.env.PATH,
+            DATABASE_URL: db.url,
+            MIGRATION_DATABASE_URL: db.url,
+            PORT: String(40000 + Math.floor(Math.random() * 20000)),
+            LOG_LEVEL: 'warn',
+            DEMO_DATA: 'false',
+          },
         });
         let output = '';
         child.stdout.on('data', (d) => (output += d));

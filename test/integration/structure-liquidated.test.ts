@@ -9,7 +9,10 @@ let coordinator: { agent: Agent; csrf: string };
 
 beforeAll(async () => {
   tree = await createRegionTree(ctx.database.ownerDb, 18);
-  coordinator = await loggedInAgent(ctx.app, await createUser(ctx.database.ownerDb, [{ role: 'coordinator', org: tree.region }]));
+  coordinator = await loggedInAgent(
+    ctx.app,
+    await createUser(ctx.database.ownerDb, [{ role: 'coordinator', org: tree.region }]),
+  );
 });
 
 const db = () => ctx.database.ownerDb;

@@ -10,7 +10,7 @@ import { createOrg, createRegionTree, createUser, unionRoot, type TestUser } fro
 const ctx = useTestApp();
 
 describe('subtree isolation', () => {
-  it('when a coordinator of one region opens another region\'s organization by ИНПО, then 404 (not 403)', async () => {
+  it("when a coordinator of one region opens another region's organization by ИНПО, then 404 (not 403)", async () => {
     const db = ctx.database.ownerDb;
     const r1 = await createRegionTree(db, 16);
     const r2 = await createRegionTree(db, 39);
@@ -62,7 +62,8 @@ describe('subtree isolation', () => {
     }
     const parentOf = new Map(orgs.map((o) => [o.id, o.parentId]));
     const inSubtree = (org: OrgRow, root: OrgRow) => {
-      for (let id: number | null | undefined = org.id; id != null; id = parentOf.get(id)) if (id === root.id) return true;
+      for (let id: number | null | undefined = org.id; id != null; id = parentOf.get(id))
+        if (id === root.id) return true;
       return false;
     };
 
@@ -70,7 +71,13 @@ describe('subtree isolation', () => {
     for (let u = 0; u < 5; u++) {
       const grants = [random.pick(orgs), ...(random.chance(0.4) ? [random.pick(orgs)] : [])];
       const role: Role = random.pick(['coordinator', 'chair', 'statistician'] as const);
-      cases.push({ user: await createUser(db, grants.map((org) => ({ role, org }))), grants });
+      cases.push({
+        user: await createUser(
+          db,
+          grants.map((org) => ({ role, org })),
+        ),
+        grants,
+      });
     }
     let allowed = 0;
     let denied = 0;

@@ -1,6 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import pino from 'pino';
-import { buildUnionStatsInBackground, retryUnionStatsBuildsAfter, unionStatsBuilds } from '../../src/reports/indicators/union-stats';
+import {
+  buildUnionStatsInBackground,
+  retryUnionStatsBuildsAfter,
+  unionStatsBuilds,
+} from '../../src/reports/indicators/union-stats';
 import { logUnionStatsFailuresTo } from '../../src/reports/indicators/union-stats-failures';
 import { createReportsService } from '../../src/reports/reports.service';
 import { loggedInAgent, type Agent } from '../support/agents';
@@ -76,7 +80,9 @@ describe('a background build of the union statistics', () => {
   it('when a later build succeeds, the page shows the failure as recovered', async () => {
     buildUnionStatsInBackground(ctx.deps.db, D, S);
     await unionStatsBuilds();
-    expect(Number((await ctx.database.ownerDb('union_stats_fresh').where({ as_of: D, since: S }).count('* as n'))[0]!.n)).toBeGreaterThan(0);
+    expect(
+      Number((await ctx.database.ownerDb('union_stats_fresh').where({ as_of: D, since: S }).count('* as n'))[0]!.n),
+    ).toBeGreaterThan(0);
     const panel = await statePanel();
     expect(panel).toContain('Последний сбой');
     expect(panel).toContain('После него статистика построена успешно');
@@ -84,20 +90,30 @@ describe('a background build of the union statistics', () => {
 
   it('a failed build is retried after a pause, still logged, and the retry that succeeds marks it recovered', async () => {
     const [date, start] = ['2026-07-01', '2026-04-01'];
-    const failedOnce = () => logged.filter((l) => l.msg === 'building the union statistics failed' && l.date === date).length;
+    const failedOnce = () =>
+      logged.filter((l) => l.msg === 'building the union statistics failed' && l.date === date).length;
     retryUnionStatsBuildsAfter([2_000]);
     await renameStats('union_stats', 'union_stats_away');
     try {
       buildUnionStatsInBackground(ctx.deps.db, date, start);
-      for (let waited = 0; !failedOnce() && waited < 10_000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      for (let waited = 0; !failedOnce() && waited < 10_000; waited += 20)
+        await new Promise((resolve) => setTimeout(resolve, 20));
     } finally {
       await renameStats('union_stats_away', 'union_stats');
     }
     expect(failedOnce()).toBe(1);
-    expect((await ctx.database.ownerDb('background_failures').where({ job: 'union_stats' }).first()).recovered_at).toBeNull();
+    expect(
+      (await ctx.database.ownerDb('background_failures').where({ job: 'union_stats' }).first()).recovered_at,
+    ).toBeNull();
     await unionStatsBuilds();
     expect(failedOnce()).toBe(1);
-    expect(Number((await ctx.database.ownerDb('union_stats_fresh').where({ as_of: date, since: start }).count('* as n'))[0]!.n)).toBeGreaterThan(0);
-    expect((await ctx.database.ownerDb('background_failures').where({ job: 'union_stats' }).first()).recovered_at).not.toBeNull();
+    expect(
+      Number(
+        (await ctx.database.ownerDb('union_stats_fresh').where({ as_of: date, since: start }).count('* as n'))[0]!.n,
+      ),
+    ).toBeGreaterThan(0);
+    expect(
+      (await ctx.database.ownerDb('background_failures').where({ job: 'union_stats' }).first()).recovered_at,
+    ).not.toBeNull();
   });
 });

@@ -10,7 +10,17 @@ import { MAINTAINED_GROUPS, refreshUnionStats, unionStatsBuilds } from '../../sr
 import { createReportsService } from '../../src/reports/reports.service';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { createOrg } from '../support/factories';
-import { D, S, buildReportFixture, insertPeople, movement, officersAt, type OrgKey, type PersonSpec, type ReportFixture } from '../support/report-fixture';
+import {
+  D,
+  S,
+  buildReportFixture,
+  insertPeople,
+  movement,
+  officersAt,
+  type OrgKey,
+  type PersonSpec,
+  type ReportFixture,
+} from '../support/report-fixture';
 
 // The maintained statistics of the whole union (blocks of 512 organization ids) must give exactly what the
 // live union-wide queries give — at several dates, and after every kind of change that can touch them —
@@ -23,15 +33,24 @@ let fx: ReportFixture;
 let union: OrgRow;
 let extra: Record<'X' | 'XG' | 'AG' | 'Y', OrgRow>;
 const noActor = { actorUserId: null };
-const MAINTAINED = Object.entries(INDICATORS).filter(([, i]) => MAINTAINED_GROUPS.has(i.group)).map(([n]) => n);
-const DATES = [[D, S], [S, '2025-10-01'], ['2026-07-01', D]] as const;
+const MAINTAINED = Object.entries(INDICATORS)
+  .filter(([, i]) => MAINTAINED_GROUPS.has(i.group))
+  .map(([n]) => n);
+const DATES = [
+  [D, S],
+  [S, '2025-10-01'],
+  ['2026-07-01', D],
+] as const;
 const BLOCKS = 50;
 const ALL_BLOCKS = Array.from({ length: BLOCKS }, (_, b) => b);
 
 /** The next organization gets an id of this block (512 ids each). */
-const intoBlock = (block: number, offset = 5) => db.raw("SELECT setval(pg_get_serial_sequence('organizations', 'id'), ?)", [block * 512 + offset]);
+const intoBlock = (block: number, offset = 5) =>
+  db.raw("SELECT setval(pg_get_serial_sequence('organizations', 'id'), ?)", [block * 512 + offset]);
 const union_ = async (date: string, start: string, how: { scope?: Scope; maintained?: boolean } = {}) =>
-  (await computeIndicators(database.db, { rootIds: [union.id], date, periodStart: start, names: MAINTAINED, ...how })).get(union.id)!;
+  (
+    await computeIndicators(database.db, { rootIds: [union.id], date, periodStart: start, names: MAINTAINED, ...how })
+  ).get(union.id)!;
 /** The maintained figures, built first if the date is new (a report would answer that one live). */
 const maintained_ = async (date: string, start: string) => {
   await refreshUnionStats(database.db, date, start);
@@ -41,11 +60,18 @@ const maintained_ = async (date: string, start: string) => {
 async function expectEqualToLive() {
   for (const [date, start] of DATES) {
     const maintained = await maintained_(date, start);
-    expect(maintained, `maintained = live union-wide on ${date}`).toEqual(await union_(date, start, { scope: 'union', maintained: false }));
-    expect(maintained, `maintained = live over the subtree on ${date}`).toEqual(await union_(date, start, { scope: 'subtree', maintained: false }));
+    expect(maintained, `maintained = live union-wide on ${date}`).toEqual(
+      await union_(date, start, { scope: 'union', maintained: false }),
+    );
+    expect(maintained, `maintained = live over the subtree on ${date}`).toEqual(
+      await union_(date, start, { scope: 'subtree', maintained: false }),
+    );
   }
 }
-const freshBlocks = async (date: string) => (await db('union_stats_fresh').where({ as_of: date }).distinct('block').pluck('block')).map(Number).sort((a, b) => a - b);
+const freshBlocks = async (date: string) =>
+  (await db('union_stats_fresh').where({ as_of: date }).distinct('block').pluck('block'))
+    .map(Number)
+    .sort((a, b) => a - b);
 
 beforeAll(async () => {
   database = await createTestDatabase();
@@ -64,22 +90,80 @@ beforeAll(async () => {
   for (let block = 4; block < BLOCKS; block++) {
     await intoBlock(block);
     const group = await createOrg(db, fx.orgs.C, 'group');
-    if (block % 10 === 0) await insertPeople(db, { group }, [{ surname: `Группов${block}`, sex: 'f', birth: '2004-04-04', periods: [{ org: 'group', category: 'student', from: '2025-02-01' }] }]);
+    if (block % 10 === 0)
+      await insertPeople(db, { group }, [
+        {
+          surname: `Группов${block}`,
+          sex: 'f',
+          birth: '2004-04-04',
+          periods: [{ org: 'group', category: 'student', from: '2025-02-01' }],
+        },
+      ]);
   }
   const people: PersonSpec<'A' | 'X' | 'XG' | 'AG' | 'Y'>[] = [
-    { surname: 'Орехов', sex: 'm', birth: '1990-01-01', periods: [{ org: 'A', category: 'working', from: '2010-01-01', to: '2026-02-10' }, { org: 'X', category: 'working', from: '2026-02-10' }] },
-    { surname: 'Петрова', sex: 'f', birth: '1999-09-09', periods: [{ org: 'XG', category: 'working', from: '2020-01-01' }] },
-    { surname: 'Рябова', sex: 'f', birth: '1985-05-05', periods: [{ org: 'AG', category: 'working', from: '2015-01-01' }] },
-    { surname: 'Савин', sex: 'm', birth: '2001-01-01', periods: [{ org: 'X', category: 'working', from: '2026-03-01' }] },
-    { surname: 'Тарасов', sex: 'm', birth: '1970-01-01', periods: [{ org: 'Y', category: 'pensioner', from: '2001-01-01' }] },
+    {
+      surname: 'Орехов',
+      sex: 'm',
+      birth: '1990-01-01',
+      periods: [
+        { org: 'A', category: 'working', from: '2010-01-01', to: '2026-02-10' },
+        { org: 'X', category: 'working', from: '2026-02-10' },
+      ],
+    },
+    {
+      surname: 'Петрова',
+      sex: 'f',
+      birth: '1999-09-09',
+      periods: [{ org: 'XG', category: 'working', from: '2020-01-01' }],
+    },
+    {
+      surname: 'Рябова',
+      sex: 'f',
+      birth: '1985-05-05',
+      periods: [{ org: 'AG', category: 'working', from: '2015-01-01' }],
+    },
+    {
+      surname: 'Савин',
+      sex: 'm',
+      birth: '2001-01-01',
+      periods: [{ org: 'X', category: 'working', from: '2026-03-01' }],
+    },
+    {
+      surname: 'Тарасов',
+      sex: 'm',
+      birth: '1970-01-01',
+      periods: [{ org: 'Y', category: 'pensioner', from: '2001-01-01' }],
+    },
   ];
   const ids = await insertPeople(db, { A: fx.orgs.A, X, XG, AG, Y }, people);
   Object.assign(fx.members, ids);
   // a person outside the registry with posts in two blocks, and a member with posts in two blocks
   await db('org_officers').insert([
-    { organization_id: X.id, post: 'safety_rep', surname: 'Сидоров', name: 'Тест', person_id: fx.persons['Сидоров'], elected_on: '2023-01-01', trained_on: '2026-02-01' },
-    { organization_id: XG.id, post: 'group_organizer', surname: 'Петрова', name: 'Тест', member_id: ids['Петрова'], elected_on: '2024-01-01' },
-    { organization_id: fx.orgs.A.id, post: 'commission', surname: 'Петрова', name: 'Тест', member_id: ids['Петрова'], elected_on: '2024-01-01' },
+    {
+      organization_id: X.id,
+      post: 'safety_rep',
+      surname: 'Сидоров',
+      name: 'Тест',
+      person_id: fx.persons['Сидоров'],
+      elected_on: '2023-01-01',
+      trained_on: '2026-02-01',
+    },
+    {
+      organization_id: XG.id,
+      post: 'group_organizer',
+      surname: 'Петрова',
+      name: 'Тест',
+      member_id: ids['Петрова'],
+      elected_on: '2024-01-01',
+    },
+    {
+      organization_id: fx.orgs.A.id,
+      post: 'commission',
+      surname: 'Петрова',
+      name: 'Тест',
+      member_id: ids['Петрова'],
+      elected_on: '2024-01-01',
+    },
   ]);
 });
 afterAll(async () => database.drop());
@@ -89,11 +173,15 @@ describe('maintained statistics of the whole union', () => {
     expect([extra.X.id >> 9, extra.XG.id >> 9, extra.AG.id >> 9, extra.Y.id >> 9]).toEqual([1, 2, 2, 3]);
     // the first build of 50 stale blocks reads the member state of every organization (built for it)
     await maintained_(D, S);
-    expect(Number((await db('member_state_cached_orgs').where({ as_of: D }).count('* as n'))[0]!.n)).toBe(Number((await db('organizations').count('* as n'))[0]!.n));
+    expect(Number((await db('member_state_cached_orgs').where({ as_of: D }).count('* as n'))[0]!.n)).toBe(
+      Number((await db('organizations').count('* as n'))[0]!.n),
+    );
     await expectEqualToLive();
     const at = await union_(D, S);
     // counted by hand from the fixture: its activists, plus Петрова (two posts, two blocks); Сидоров's second post adds no one
-    const activist = (o: { post: string }, level: string) => ['chair', 'deputy', 'committee', 'audit', 'commission', 'group_organizer', 'safety_rep'].includes(o.post) && ['primary', 'subdivision', 'group'].includes(level);
+    const activist = (o: { post: string }, level: string) =>
+      ['chair', 'deputy', 'committee', 'audit', 'commission', 'group_organizer', 'safety_rep'].includes(o.post) &&
+      ['primary', 'subdivision', 'group'].includes(level);
     const all = Object.keys(fx.orgs) as OrgKey[];
     expect(at.activists!.total).toBe(officersAt(all, D, activist, true).total + 1);
     // the union adds up its ППО (forms.md): every transfer inside it arrives in one ППО and leaves another —
@@ -117,28 +205,102 @@ describe('maintained statistics of the whole union', () => {
     const m = fx.members;
     const steps: [string, () => Promise<unknown>, number[]][] = [
       // [what changes, the change, the blocks it makes stale for D]
-      ['a transfer across blocks', () => db.transaction((trx) => transferMembers(trx, [m['Фомина']!], extra.XG.id, { on: '2026-03-20', ...noActor })), [0, 1, 2]],
-      ['an exit, then its reason corrected', async () => {
-        await db.transaction((trx) => endMemberships(trx, [m['Петрова']!], 'voluntary', { on: '2026-03-25', ...noActor }));
-        await union_(D, S);
-        await db('membership_events').where({ member_id: m['Петрова'], kind: 'left' }).update({ reason: 'expelled' });
-      }, [0, 1, 2]],
-      ['a category change', () => db.transaction((trx) => changeCategory(trx, m['Рябова']!, 'unemployed', false, { on: '2026-02-01', ...noActor })), [0, 2]],
-      ['an officer leaves a post', () => db('org_officers').where({ organization_id: extra.X.id, surname: 'Сидоров' }).update({ ended_on: '2026-03-01' }), [0, 1]],
-      ['a member officer corrects her sex', () => db('members').where({ id: m['Петрова'] }).update({ sex: 'm' }), [0, 1, 2]],
-      ['a non-member officer corrects his birth date', () => db('persons').where({ id: fx.persons['Сидоров'] }).update({ birth_date: '1995-01-01' }), [0, 1]],
-      ['a headcount', () => db('org_headcounts').insert({ organization_id: extra.X.id, as_of: '2026-02-01', employees_total: 50, employees_pedagogical: 30, students_total: 0 }), [1]],
-      ['an agreement and an annex', async () => {
-        await db('collective_agreements').insert({ organization_id: extra.X.id, status: 'active', signed_on: '2026-02-01', valid_from: '2026-02-01', valid_to: '2028-01-31' });
-        await db('agreement_annexes').insert({ organization_id: extra.X.id, title: 'Соглашение по охране труда' });
-      }, [1]],
-      ['a filed report', () => db('reports').insert({ organization_id: extra.X.id, form_code: '5-SP', report_date: D, status: 'submitted' }), [1]],
-      ['a group moved to another ППО', () => createRestructureService(db).move(admin(), { actorUserId: null, requestId: null, ip: null }, extra.AG, extra.X, '2026-02-15'), [0, 1, 2]],
-      ['a new organization and a liquidation', async () => {
-        await intoBlock(3, 100);
-        await createOrg(db, fx.orgs.T2, 'primary', { createdOn: '2026-02-01' });
-        await db('organizations').where({ id: extra.Y.id }).update({ liquidated_on: '2026-03-01' });
-      }, [0, 3]],
+      [
+        'a transfer across blocks',
+        () =>
+          db.transaction((trx) => transferMembers(trx, [m['Фомина']!], extra.XG.id, { on: '2026-03-20', ...noActor })),
+        [0, 1, 2],
+      ],
+      [
+        'an exit, then its reason corrected',
+        async () => {
+          await db.transaction((trx) =>
+            endMemberships(trx, [m['Петрова']!], 'voluntary', { on: '2026-03-25', ...noActor }),
+          );
+          await union_(D, S);
+          await db('membership_events').where({ member_id: m['Петрова'], kind: 'left' }).update({ reason: 'expelled' });
+        },
+        [0, 1, 2],
+      ],
+      [
+        'a category change',
+        () =>
+          db.transaction((trx) =>
+            changeCategory(trx, m['Рябова']!, 'unemployed', false, { on: '2026-02-01', ...noActor }),
+          ),
+        [0, 2],
+      ],
+      [
+        'an officer leaves a post',
+        () =>
+          db('org_officers')
+            .where({ organization_id: extra.X.id, surname: 'Сидоров' })
+            .update({ ended_on: '2026-03-01' }),
+        [0, 1],
+      ],
+      [
+        'a member officer corrects her sex',
+        () => db('members').where({ id: m['Петрова'] }).update({ sex: 'm' }),
+        [0, 1, 2],
+      ],
+      [
+        'a non-member officer corrects his birth date',
+        () => db('persons').where({ id: fx.persons['Сидоров'] }).update({ birth_date: '1995-01-01' }),
+        [0, 1],
+      ],
+      [
+        'a headcount',
+        () =>
+          db('org_headcounts').insert({
+            organization_id: extra.X.id,
+            as_of: '2026-02-01',
+            employees_total: 50,
+            employees_pedagogical: 30,
+            students_total: 0,
+          }),
+        [1],
+      ],
+      [
+        'an agreement and an annex',
+        async () => {
+          await db('collective_agreements').insert({
+            organization_id: extra.X.id,
+            status: 'active',
+            signed_on: '2026-02-01',
+            valid_from: '2026-02-01',
+            valid_to: '2028-01-31',
+          });
+          await db('agreement_annexes').insert({ organization_id: extra.X.id, title: 'Соглашение по охране труда' });
+        },
+        [1],
+      ],
+      [
+        'a filed report',
+        () =>
+          db('reports').insert({ organization_id: extra.X.id, form_code: '5-SP', report_date: D, status: 'submitted' }),
+        [1],
+      ],
+      [
+        'a group moved to another ППО',
+        () =>
+          createRestructureService(db).move(
+            admin(),
+            { actorUserId: null, requestId: null, ip: null },
+            extra.AG,
+            extra.X,
+            '2026-02-15',
+          ),
+        [0, 1, 2],
+      ],
+      [
+        'a new organization and a liquidation',
+        async () => {
+          await intoBlock(3, 100);
+          await createOrg(db, fx.orgs.T2, 'primary', { createdOn: '2026-02-01' });
+          await db('organizations').where({ id: extra.Y.id }).update({ liquidated_on: '2026-03-01' });
+        },
+        [0, 3],
+      ],
     ];
     for (const [what, change, touched] of steps) {
       await union_(D, S);
@@ -160,7 +322,21 @@ describe('the hourly housekeeping', () => {
 
 function admin(): Principal {
   return {
-    id: 0, username: 'test', fullName: 'Тест', mustChangePassword: false, secondFactorEnrolled: true, memberId: null,
-    grants: [{ role: 'admin', organizationId: union.id, organizationPath: union.path, organizationLevel: 'union', organizationInpo: union.inpo, organizationName: union.name }],
+    id: 0,
+    username: 'test',
+    fullName: 'Тест',
+    mustChangePassword: false,
+    secondFactorEnrolled: true,
+    memberId: null,
+    grants: [
+      {
+        role: 'admin',
+        organizationId: union.id,
+        organizationPath: union.path,
+        organizationLevel: 'union',
+        organizationInpo: union.inpo,
+        organizationName: union.name,
+      },
+    ],
   };
 }

@@ -28,27 +28,41 @@ let bomb: Buffer;
  */
 async function cellBomb(cellBytes: number): Promise<Buffer> {
   let seed = 7;
-  const block = Buffer.from(Array.from({ length: 1500 }, () => 65 + ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 26)));
+  const block = Buffer.from(
+    Array.from({ length: 1500 }, () => 65 + ((seed = (seed * 1103515245 + 12345) % 2 ** 31) % 26)),
+  );
   const chunk = Buffer.alloc(block.length * 40);
   for (let i = 0; i < chunk.length; i += block.length) block.copy(chunk, i);
   async function* sheet() {
-    yield Buffer.from('<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>');
-    for (let sent = 0; sent < cellBytes; sent += chunk.length) yield chunk.subarray(0, Math.min(chunk.length, cellBytes - sent));
+    yield Buffer.from(
+      '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>',
+    );
+    for (let sent = 0; sent < cellBytes; sent += chunk.length)
+      yield chunk.subarray(0, Math.min(chunk.length, cellBytes - sent));
     yield Buffer.from('</t></is></c></row></sheetData></worksheet>');
   }
   const zip = new JSZip();
-  zip.file('[Content_Types].xml', '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>');
+  zip.file(
+    '[Content_Types].xml',
+    '<?xml version="1.0" encoding="UTF-8"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>',
+  );
   zip.file('xl/worksheets/sheet1.xml', Readable.from(sheet()));
   const parts: Buffer[] = [];
   await new Promise((resolve, reject) => {
-    zip.generateNodeStream({ compression: 'DEFLATE', compressionOptions: { level: 1 }, streamFiles: true })
-      .on('data', (part: Buffer) => parts.push(part)).on('end', resolve).on('error', reject);
+    zip
+      .generateNodeStream({ compression: 'DEFLATE', compressionOptions: { level: 1 }, streamFiles: true })
+      .on('data', (part: Buffer) => parts.push(part))
+      .on('end', resolve)
+      .on('error', reject);
   });
   return Buffer.concat(parts);
 }
 
 function upload(file: Buffer, name: string) {
-  return coordinator.agent.post(`/orgs/${tree.territory.inpo}/members/import?_csrf=${encodeURIComponent(coordinator.csrf)}`).field('mode', 'check').attach('file', file, name);
+  return coordinator.agent
+    .post(`/orgs/${tree.territory.inpo}/members/import?_csrf=${encodeURIComponent(coordinator.csrf)}`)
+    .field('mode', 'check')
+    .attach('file', file, name);
 }
 
 /** The highest resident set size while `work` runs, sampled every 10 ms, above the one before it. */
@@ -73,7 +87,9 @@ beforeAll(async () => {
 describe('upload bombs', () => {
   it('when 8 uploads of a 1.5 MB xlsx whose one cell unpacks to 200 MB arrive at once, then each gets a Russian 4xx and the process grows by less than 150 MB', async () => {
     expect(bomb.length).toBeLessThan(2 * MB);
-    const { result: responses, growthMb } = await rssGrowthDuring(() => Promise.all(Array.from({ length: 8 }, () => upload(bomb, 'bomb.xlsx'))));
+    const { result: responses, growthMb } = await rssGrowthDuring(() =>
+      Promise.all(Array.from({ length: 8 }, () => upload(bomb, 'bomb.xlsx'))),
+    );
     expect(growthMb).toBeLessThan(150);
     const refused = responses.filter((r) => r.status === 422);
     expect(refused.length).toBeGreaterThan(0);
@@ -101,7 +117,10 @@ describe('upload bombs', () => {
 
   it('when every import slot is taken, then an upload is answered 429 with a Russian message and Retry-After, and goes through once a slot is free', async () => {
     const held = [ctx.deps.importSlots.take(), ctx.deps.importSlots.take()];
-    const file = await buildWorkbook([['Фамилия', 'Имя'], ['Иванова', 'Анна']]);
+    const file = await buildWorkbook([
+      ['Фамилия', 'Имя'],
+      ['Иванова', 'Анна'],
+    ]);
     try {
       expect(ctx.deps.importSlots.take()).toBeUndefined(); // the default is two at once
       const busy = await upload(file, 'members.xlsx');

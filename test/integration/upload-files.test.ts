@@ -32,7 +32,9 @@ const modeOf = (file: string) => fs.statSync(file).mode & 0o7777;
 const UPLOAD_NAME = 'a'.repeat(32);
 
 async function queueJob(status: 'queued' | 'running' | 'done' | 'failed'): Promise<string> {
-  const [row] = await db()('export_jobs').insert({ user_id: userId, organization_id: tree.primary.id, format: 'csv', filter: '{}', rows_total: 5, status }).returning('id');
+  const [row] = await db()('export_jobs')
+    .insert({ user_id: userId, organization_id: tree.primary.id, format: 'csv', filter: '{}', rows_total: 5, status })
+    .returning('id');
   return row.id;
 }
 
@@ -48,7 +50,10 @@ describe('files of uploads and exports', () => {
     app.post('/read', uploadFile(uploadDir), (req, res) => {
       res.json({ file: modeOf(req.file!.path), dir: modeOf(path.dirname(req.file!.path)) });
     });
-    const res = await request(app).post('/read').attach('file', Buffer.from('Фамилия;Имя\n'), 'members.csv').expect(200);
+    const res = await request(app)
+      .post('/read')
+      .attach('file', Buffer.from('Фамилия;Имя\n'), 'members.csv')
+      .expect(200);
     expect(res.body).toEqual({ file: 0o600, dir: 0o700 });
   });
 
@@ -80,7 +85,9 @@ describe('files of uploads and exports', () => {
     fs.mkdirSync(exportDir, { recursive: true });
     fs.writeFileSync(path.join(uploadDir, UPLOAD_NAME), 'a request that never ended, a minute ago');
     fs.writeFileSync(path.join(uploadDir, 'notes.txt'), 'not an upload');
-    const [queued, failed, running, done] = (await Promise.all((['queued', 'failed', 'running', 'done'] as const).map(queueJob))) as [string, string, string, string];
+    const [queued, failed, running, done] = (await Promise.all(
+      (['queued', 'failed', 'running', 'done'] as const).map(queueJob),
+    )) as [string, string, string, string];
     for (const id of [queued, failed, running]) fs.writeFileSync(path.join(exportDir, `${id}.csv.part`), 'half');
     fs.writeFileSync(path.join(exportDir, `${done}.csv`), 'whole');
     fs.chmodSync(exportDir, 0o755);
@@ -88,8 +95,12 @@ describe('files of uploads and exports', () => {
     await prepareFileFolders(ctx.deps.db, ctx.config, ctx.deps.logger);
 
     expect(fs.readdirSync(uploadDir)).toEqual(['notes.txt']);
-    expect(fs.readdirSync(exportDir).filter((f) => [queued, failed, running, done].some((id) => f.startsWith(id))).sort())
-      .toEqual([`${done}.csv`, `${running}.csv.part`].sort());
+    expect(
+      fs
+        .readdirSync(exportDir)
+        .filter((f) => [queued, failed, running, done].some((id) => f.startsWith(id)))
+        .sort(),
+    ).toEqual([`${done}.csv`, `${running}.csv.part`].sort());
     expect(modeOf(uploadDir)).toBe(0o700);
     expect(modeOf(exportDir)).toBe(0o700);
   });

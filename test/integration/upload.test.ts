@@ -24,11 +24,17 @@ app.post('/read', uploadFile(dir, 1024 * 1024), (req, res) => {
 app.post('/fail', uploadFile(dir, 1024 * 1024), () => {
   throw new Error('the import broke');
 });
-app.use(((err, _req, res, _next) => res.status((err as { status?: number }).status ?? 500).json({ error: (err as Error).message })) as ErrorRequestHandler);
+app.use(((err, _req, res, _next) =>
+  res
+    .status((err as { status?: number }).status ?? 500)
+    .json({ error: (err as Error).message })) as ErrorRequestHandler);
 
 describe('an uploaded file', () => {
   it('when the request is served, then the file was on disk in the upload folder during it and is gone after it', async () => {
-    const res = await request(app).post('/read').attach('file', Buffer.from('Фамилия;Имя\n'), 'members.csv').expect(200);
+    const res = await request(app)
+      .post('/read')
+      .attach('file', Buffer.from('Фамилия;Имя\n'), 'members.csv')
+      .expect(200);
     expect(res.body).toEqual({ onDisk: true, text: 'Фамилия;Имя\n' });
     expect(path.dirname(seen[0]!)).toBe(dir);
     expect(await leftInDir()).toEqual([]);
@@ -40,7 +46,9 @@ describe('an uploaded file', () => {
   });
 
   it('when the file is over the limit, then it is refused and no part of it stays', async () => {
-    const res = await request(app).post('/read').attach('file', Buffer.alloc(1024 * 1024 + 1, 0x41), 'members.csv');
+    const res = await request(app)
+      .post('/read')
+      .attach('file', Buffer.alloc(1024 * 1024 + 1, 0x41), 'members.csv');
     expect(res.status).toBe(422);
     expect(await leftInDir()).toEqual([]);
   });

@@ -25,19 +25,32 @@ beforeAll(async () => {
 });
 
 async function auditActions(entityId: number): Promise<string[]> {
-  const rows = await ctx.database.ownerDb('audit_log').where({ entity: 'user', entity_id: String(entityId) }).orderBy('id').select('action');
+  const rows = await ctx.database
+    .ownerDb('audit_log')
+    .where({ entity: 'user', entity_id: String(entityId) })
+    .orderBy('id')
+    .select('action');
   return rows.map((r: { action: string }) => r.action);
 }
 
 async function createViaForm(agent: typeof admin, fields: Record<string, string>) {
-  return agent.agent.post('/admin/users').type('form').send({ _csrf: agent.csrf, ...fields });
+  return agent.agent
+    .post('/admin/users')
+    .type('form')
+    .send({ _csrf: agent.csrf, ...fields });
 }
 
 describe('invitations by e-mail', () => {
   it('when the admin creates a chair, then the invitation arrives by SMTP, the link sets a password once, and the chair sees only their ППО', async () => {
     const email = `${uniq('chair')}@example.ru`;
     const username = uniq('Chair-');
-    const res = await createViaForm(admin, { fullName: 'Иванова Ольга Петровна', username, email, role: 'chair', inpo: tree.primary.inpo });
+    const res = await createViaForm(admin, {
+      fullName: 'Иванова Ольга Петровна',
+      username,
+      email,
+      role: 'chair',
+      inpo: tree.primary.inpo,
+    });
     expect(res.status).toBe(303);
     const userId = Number(/\/admin\/users\/(\d+)/.exec(String(res.headers.location))![1]);
     const stored = await ctx.database.ownerDb('users').where({ id: userId }).first();
@@ -48,15 +61,24 @@ describe('invitations by e-mail', () => {
     const letter = await smtp.lastTo(email);
     expect(letter.subject).toContain('Приглашение');
     // a letter that went out keeps no text here: its link opens an account
-    expect(await ctx.database.ownerDb('mail_outbox').where({ to_address: email }).first()).toMatchObject({ status: 'sent', body: null });
+    expect(await ctx.database.ownerDb('mail_outbox').where({ to_address: email }).first()).toMatchObject({
+      status: 'sent',
+      body: null,
+    });
     const link = smtp.linkIn(letter);
     const visitor = await anonymousAgent(ctx.app);
     const page = await visitor.agent.get(link).expect(200);
     expect(page.text).toContain(username.toLowerCase());
-    const weak = await visitor.agent.post(link).type('form').send({ _csrf: csrfFrom(page.text), password: 'qwerty', confirmPassword: 'qwerty' });
+    const weak = await visitor.agent
+      .post(link)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), password: 'qwerty', confirmPassword: 'qwerty' });
     expect(weak.status).toBe(422);
     expect(weak.text).toContain('не менее 8 символов');
-    const set = await visitor.agent.post(link).type('form').send({ _csrf: csrfFrom(page.text), password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
+    const set = await visitor.agent
+      .post(link)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD });
     expect(set.status).toBe(303);
     expect((await ctx.database.ownerDb('users').where({ id: userId }).first()).email_verified_at).not.toBeNull();
     expect((await visitor.agent.get(link)).status).toBe(410);
@@ -70,11 +92,23 @@ describe('invitations by e-mail', () => {
 
   it('when the login is taken or a field is wrong, then the form says so next to the field', async () => {
     const taken = await createUser(ctx.database.ownerDb, [], { username: uniq('taken-') });
-    const res = await createViaForm(admin, { fullName: '', username: taken.username.toUpperCase(), email: 'not-an-email', role: 'chair', inpo: tree.primary.inpo });
+    const res = await createViaForm(admin, {
+      fullName: '',
+      username: taken.username.toUpperCase(),
+      email: 'not-an-email',
+      role: 'chair',
+      inpo: tree.primary.inpo,
+    });
     expect(res.status).toBe(422);
     expect(res.text).toContain('Укажите фамилию, имя и отчество');
     expect(res.text).toContain('Введите адрес электронной почты');
-    const dup = await createViaForm(admin, { fullName: 'Петров Пётр', username: taken.username.toUpperCase(), email: 'p@example.ru', role: 'chair', inpo: tree.primary.inpo });
+    const dup = await createViaForm(admin, {
+      fullName: 'Петров Пётр',
+      username: taken.username.toUpperCase(),
+      email: 'p@example.ru',
+      role: 'chair',
+      inpo: tree.primary.inpo,
+    });
     expect(dup.status).toBe(422);
     expect(dup.text).toContain('Это имя пользователя уже занято');
   });
@@ -92,7 +126,11 @@ describe('who may grant what', () => {
     insideUser = await createUser(db, [{ role: 'statistician', org: tree.territory }]);
   });
 
-  const grant = (userId: number, fields: Record<string, string>) => coordinator.agent.post(`/admin/users/${userId}/grants`).type('form').send({ _csrf: coordinator.csrf, ...fields });
+  const grant = (userId: number, fields: Record<string, string>) =>
+    coordinator.agent
+      .post(`/admin/users/${userId}/grants`)
+      .type('form')
+      .send({ _csrf: coordinator.csrf, ...fields });
 
   it('when a coordinator grants outside their subtree, then 404 with the message at the ИНПО', async () => {
     const res = await grant(insideUser.id, { role: 'chair', inpo: otherRegion.primary.inpo });
@@ -125,7 +163,17 @@ describe('who may grant what', () => {
 
   it('when a coordinator creates a user in another region, then nothing is created', async () => {
     const username = uniq('far-');
-    const res = await coordinator.agent.post('/admin/users').type('form').send({ _csrf: coordinator.csrf, fullName: 'Далёкий Пользователь', username, email: `${username}@example.ru`, role: 'chair', inpo: otherRegion.primary.inpo });
+    const res = await coordinator.agent
+      .post('/admin/users')
+      .type('form')
+      .send({
+        _csrf: coordinator.csrf,
+        fullName: 'Далёкий Пользователь',
+        username,
+        email: `${username}@example.ru`,
+        role: 'chair',
+        inpo: otherRegion.primary.inpo,
+      });
     expect(res.status).toBe(404);
     expect(await ctx.database.ownerDb('users').where({ username }).first()).toBeUndefined();
   });
@@ -149,10 +197,17 @@ describe('sessions follow blocks and grants', () => {
   });
 
   it('when a grant is revoked, then the user’s sessions end', async () => {
-    const user = await createUser(ctx.database.ownerDb, [{ role: 'chair', org: tree.primary }, { role: 'statistician', org: tree.territory }]);
+    const user = await createUser(ctx.database.ownerDb, [
+      { role: 'chair', org: tree.primary },
+      { role: 'statistician', org: tree.territory },
+    ]);
     const session = await loggedInAgent(ctx.app, user);
     const grant = await ctx.database.ownerDb('role_grants').where({ user_id: user.id, role: 'statistician' }).first();
-    await admin.agent.post(`/admin/users/${user.id}/grants/${grant.id}/revoke`).type('form').send({ _csrf: admin.csrf }).expect(303);
+    await admin.agent
+      .post(`/admin/users/${user.id}/grants/${grant.id}/revoke`)
+      .type('form')
+      .send({ _csrf: admin.csrf })
+      .expect(303);
     expect((await session.agent.get(`/orgs/${tree.primary.inpo}`)).status).toBe(303);
     expect(await auditActions(user.id)).toContain('grant.revoked');
   });
@@ -161,7 +216,10 @@ describe('sessions follow blocks and grants', () => {
     const user = await createUser(ctx.database.ownerDb, [{ role: 'coordinator', org: tree.region }]);
     const session = await loggedInAgent(ctx.app, user);
     await session.agent.get(`/orgs/${tree.region.inpo}`).expect(200);
-    await ctx.database.ownerDb('role_grants').where({ user_id: user.id }).update({ valid_until: ctx.database.ownerDb.raw("CURRENT_DATE - 1") });
+    await ctx.database
+      .ownerDb('role_grants')
+      .where({ user_id: user.id })
+      .update({ valid_until: ctx.database.ownerDb.raw('CURRENT_DATE - 1') });
     expect((await session.agent.get(`/orgs/${tree.region.inpo}`)).status).toBe(404);
   });
 });
@@ -169,14 +227,34 @@ describe('sessions follow blocks and grants', () => {
 describe('editing users', () => {
   it('when the e-mail changes, then it is unverified again and the audit row holds old and new', async () => {
     const user = await createUser(ctx.database.ownerDb, [{ role: 'chair', org: tree.primary }]);
-    await ctx.database.ownerDb('users').where({ id: user.id }).update({ email: 'old@example.ru', email_verified_at: ctx.database.ownerDb.fn.now() });
-    const bad = await admin.agent.post(`/admin/users/${user.id}/edit`).type('form').send({ _csrf: admin.csrf, fullName: 'Новое Имя', email: 'плохой' });
+    await ctx.database
+      .ownerDb('users')
+      .where({ id: user.id })
+      .update({ email: 'old@example.ru', email_verified_at: ctx.database.ownerDb.fn.now() });
+    const bad = await admin.agent
+      .post(`/admin/users/${user.id}/edit`)
+      .type('form')
+      .send({ _csrf: admin.csrf, fullName: 'Новое Имя', email: 'плохой' });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('Введите адрес электронной почты');
-    await admin.agent.post(`/admin/users/${user.id}/edit`).type('form').send({ _csrf: admin.csrf, fullName: 'Тестова Анна Ивановна', email: 'New@Example.ru' }).expect(303);
-    expect(await ctx.database.ownerDb('users').where({ id: user.id }).first()).toMatchObject({ email: 'new@example.ru', email_verified_at: null });
-    const row = await ctx.database.ownerDb('audit_log').where({ action: 'user.updated', entity_id: String(user.id) }).first();
-    expect(row).toMatchObject({ old_values: { email: 'old@example.ru' }, new_values: { email: 'new@example.ru' }, actor_user_id: adminUser.id });
+    await admin.agent
+      .post(`/admin/users/${user.id}/edit`)
+      .type('form')
+      .send({ _csrf: admin.csrf, fullName: 'Тестова Анна Ивановна', email: 'New@Example.ru' })
+      .expect(303);
+    expect(await ctx.database.ownerDb('users').where({ id: user.id }).first()).toMatchObject({
+      email: 'new@example.ru',
+      email_verified_at: null,
+    });
+    const row = await ctx.database
+      .ownerDb('audit_log')
+      .where({ action: 'user.updated', entity_id: String(user.id) })
+      .first();
+    expect(row).toMatchObject({
+      old_values: { email: 'old@example.ru' },
+      new_values: { email: 'new@example.ru' },
+      actor_user_id: adminUser.id,
+    });
   });
 });
 
@@ -195,7 +273,9 @@ describe('deleting users', () => {
   });
 
   it('when the admin opens their own user page, then they cannot block themselves', async () => {
-    expect((await admin.agent.post(`/admin/users/${adminUser.id}/block`).type('form').send({ _csrf: admin.csrf })).status).toBe(403);
+    expect(
+      (await admin.agent.post(`/admin/users/${adminUser.id}/block`).type('form').send({ _csrf: admin.csrf })).status,
+    ).toBe(403);
   });
 });
 
@@ -217,10 +297,17 @@ describe('password reset', () => {
     const link = smtp.linkIn(await smtp.lastTo(email));
     const visitor = await anonymousAgent(ctx.app);
     const page = await visitor.agent.get(link).expect(200);
-    await visitor.agent.post(link).type('form').send({ _csrf: csrfFrom(page.text), password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD }).expect(303);
+    await visitor.agent
+      .post(link)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD })
+      .expect(303);
     await loggedInAgent(ctx.app, { username: user.username, password: NEW_PASSWORD });
     // single use
-    const again = await visitor.agent.post(link).type('form').send({ _csrf: csrfFrom(page.text), password: 'другая фраза 2027', confirmPassword: 'другая фраза 2027' });
+    const again = await visitor.agent
+      .post(link)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), password: 'другая фраза 2027', confirmPassword: 'другая фраза 2027' });
     expect(again.status).toBe(410);
   });
 
@@ -230,7 +317,10 @@ describe('password reset', () => {
     await ctx.database.ownerDb('users').where({ id: user.id }).update({ email });
     await requestReset(user.username, '10.1.1.2');
     const link = smtp.linkIn(await smtp.lastTo(email));
-    await ctx.database.ownerDb('user_tokens').where({ user_id: user.id }).update({ expires_at: ctx.database.ownerDb.raw("now() - interval '1 minute'") });
+    await ctx.database
+      .ownerDb('user_tokens')
+      .where({ user_id: user.id })
+      .update({ expires_at: ctx.database.ownerDb.raw("now() - interval '1 minute'") });
     expect((await (await anonymousAgent(ctx.app)).agent.get(link)).status).toBe(410);
   });
 
@@ -248,14 +338,22 @@ describe('password reset', () => {
 describe('the users section', () => {
   it('when admin and chair open /admin/users, then 200 and 404', async () => {
     await admin.agent.get('/admin/users').expect(200);
-    const chair = await loggedInAgent(ctx.app, await createUser(ctx.database.ownerDb, [{ role: 'chair', org: tree.primary }]));
+    const chair = await loggedInAgent(
+      ctx.app,
+      await createUser(ctx.database.ownerDb, [{ role: 'chair', org: tree.primary }]),
+    );
     await chair.agent.get('/admin/users').expect(404);
   });
 
   it('when the list is filtered by role and organization, then the grant must match both', async () => {
-    const region = await createOrg(ctx.database.ownerDb, await unionRoot(ctx.database.ownerDb), 'regional', { regionCode: 73 });
+    const region = await createOrg(ctx.database.ownerDb, await unionRoot(ctx.database.ownerDb), 'regional', {
+      regionCode: 73,
+    });
     const both = await createUser(ctx.database.ownerDb, [{ role: 'chair', org: region }]);
-    const split = await createUser(ctx.database.ownerDb, [{ role: 'chair', org: tree.primary }, { role: 'statistician', org: region }]);
+    const split = await createUser(ctx.database.ownerDb, [
+      { role: 'chair', org: tree.primary },
+      { role: 'statistician', org: region },
+    ]);
     const res = await admin.agent.get(`/admin/users?role=chair&inpo=${region.inpo}`).expect(200);
     expect(res.text).toContain(`/admin/users/${both.id}"`);
     expect(res.text).not.toContain(`/admin/users/${split.id}"`);

@@ -23,16 +23,35 @@ let db: Knex;
 let union: OrgRow;
 const noActor = { actorUserId: null };
 const ctx = { actorUserId: null, requestId: null, ip: null };
-const DATES = [['2026-04-01', '2026-01-01'], ['2026-07-01', '2026-04-01']] as const;
+const DATES = [
+  ['2026-04-01', '2026-01-01'],
+  ['2026-07-01', '2026-04-01'],
+] as const;
 
 const differing = async () => (await verifyDerived(db)).filter((r) => r.count).map((r) => r.name);
 const orgOf = async (sql: string) => (await findOrgById(db, (await db.raw(sql)).rows[0].id))!;
-const buildStatistics = async () => { for (const [date, start] of DATES) await refreshUnionStats(db, date, start); };
+const buildStatistics = async () => {
+  for (const [date, start] of DATES) await refreshUnionStats(db, date, start);
+};
 
 function admin(): Principal {
   return {
-    id: 0, username: 'test', fullName: 'Тест', mustChangePassword: false, memberId: null, secondFactorEnrolled: false,
-    grants: [{ role: 'admin', organizationId: union.id, organizationPath: union.path, organizationLevel: 'union', organizationInpo: union.inpo, organizationName: union.name }],
+    id: 0,
+    username: 'test',
+    fullName: 'Тест',
+    mustChangePassword: false,
+    memberId: null,
+    secondFactorEnrolled: false,
+    grants: [
+      {
+        role: 'admin',
+        organizationId: union.id,
+        organizationPath: union.path,
+        organizationLevel: 'union',
+        organizationInpo: union.inpo,
+        organizationName: union.name,
+      },
+    ],
   };
 }
 
@@ -58,24 +77,50 @@ describe('verify-derived', () => {
     expect(results.map((r) => r.name)).toEqual(DERIVED_CHECKS.map((c) => c.name));
     expect(results.filter((r) => r.count)).toEqual([]);
     // the statistics were really there to compare
-    const kept = (await db.raw('SELECT (SELECT count(*) FROM member_state_cached_orgs) AS orgs, (SELECT count(DISTINCT block) FROM union_stats_fresh) AS blocks')).rows[0];
+    const kept = (
+      await db.raw(
+        'SELECT (SELECT count(*) FROM member_state_cached_orgs) AS orgs, (SELECT count(DISTINCT block) FROM union_stats_fresh) AS blocks',
+      )
+    ).rows[0];
     expect(kept.orgs).toBeGreaterThan(100);
     expect(kept.blocks).toBe(41);
   });
 
   it('still finds them equal after transfers across regions, exits, category changes, corrected persons, a move to another region and a dated agreement', async () => {
-    const [regionA, regionB] = (await db('organizations').where({ level: 'regional' }).orderBy('id').limit(2).select('id')).map((r) => r.id as number) as [number, number];
-    const target = await orgOf(`SELECT id FROM organizations WHERE level = 'primary' AND path <@ (SELECT path FROM organizations WHERE id = ${regionB}) ORDER BY id LIMIT 1`);
-    const movers: number[] = await db('members as m').join('organizations as o', 'o.id', 'm.organization_id').whereNull('m.left_on')
-      .whereRaw('o.path <@ (SELECT path FROM organizations WHERE id = ?)', [regionA]).orderBy('m.id').limit(6).pluck('m.id');
-    await db.transaction((trx) => transferMembers(trx, movers.slice(0, 2), target.id, { on: '2026-03-10', ...noActor }));
+    const [regionA, regionB] = (
+      await db('organizations').where({ level: 'regional' }).orderBy('id').limit(2).select('id')
+    ).map((r) => r.id as number) as [number, number];
+    const target = await orgOf(
+      `SELECT id FROM organizations WHERE level = 'primary' AND path <@ (SELECT path FROM organizations WHERE id = ${regionB}) ORDER BY id LIMIT 1`,
+    );
+    const movers: number[] = await db('members as m')
+      .join('organizations as o', 'o.id', 'm.organization_id')
+      .whereNull('m.left_on')
+      .whereRaw('o.path <@ (SELECT path FROM organizations WHERE id = ?)', [regionA])
+      .orderBy('m.id')
+      .limit(6)
+      .pluck('m.id');
+    await db.transaction((trx) =>
+      transferMembers(trx, movers.slice(0, 2), target.id, { on: '2026-03-10', ...noActor }),
+    );
     await db.transaction((trx) => endMemberships(trx, [movers[2]!], 'voluntary', { on: '2026-05-05', ...noActor }));
-    await db.transaction((trx) => changeCategory(trx, movers[3]!, 'unemployed', false, { on: '2026-02-02', ...noActor }));
+    await db.transaction((trx) =>
+      changeCategory(trx, movers[3]!, 'unemployed', false, { on: '2026-02-02', ...noActor }),
+    );
     await db('members').where({ id: movers[4] }).update({ sex: 'm', birth_date: '1999-12-31' });
-    const territory = await orgOf(`SELECT id FROM organizations WHERE level = 'territorial' AND path <@ (SELECT path FROM organizations WHERE id = ${regionA}) ORDER BY id LIMIT 1`);
+    const territory = await orgOf(
+      `SELECT id FROM organizations WHERE level = 'territorial' AND path <@ (SELECT path FROM organizations WHERE id = ${regionA}) ORDER BY id LIMIT 1`,
+    );
     await createRestructureService(db).move(admin(), ctx, territory, (await findOrgById(db, regionB))!, '2026-03-01');
     await createPassportService(db).saveAgreement(ctx, target, {
-      status: 'active', noneReason: null, signedOn: '2026-01-15', validFrom: '2026-01-15', validTo: '2029-01-14', registrationNumber: 'КД-7', registrationDate: '2026-01-20', asOf: '2026-01-15',
+      status: 'active',
+      noneReason: null,
+      signedOn: '2026-01-15',
+      validFrom: '2026-01-15',
+      validTo: '2029-01-14',
+      registrationNumber: 'КД-7',
+      registrationDate: '2026-01-20',
+      asOf: '2026-01-15',
     });
     expect(await differing()).toEqual([]);
     await buildStatistics();
@@ -85,80 +130,130 @@ describe('verify-derived', () => {
   /** As a restore or a careless hand would write: no trigger fires (the owner's replica mode). */
   const pastTriggers = (sql: string) => `SET LOCAL session_replication_role = replica; ${sql}`;
   /** Only the guard set aside: the card's state changes with its counters, past the check that would refuse it at commit. */
-  const pastGuard = (sql: string) => `ALTER TABLE members DISABLE TRIGGER membership_guard_updated; ${sql}; ALTER TABLE members ENABLE TRIGGER membership_guard_updated`;
+  const pastGuard = (sql: string) =>
+    `ALTER TABLE members DISABLE TRIGGER membership_guard_updated; ${sql}; ALTER TABLE members ENABLE TRIGGER membership_guard_updated`;
 
   // [table, the spoiling statements, the rebuild of docs/derived-data.md that puts it right]
   const spoiled: [string, string, string][] = [
-    ['organizations.path',
+    [
+      'organizations.path',
       pastTriggers("UPDATE organizations SET path = path || '0' WHERE id = (SELECT max(id) FROM organizations)"),
-      pastTriggers('UPDATE organizations o SET path = p.path || o.id::text FROM organizations p WHERE p.id = o.parent_id AND o.path <> p.path || o.id::text')],
-    ['members.region_id',
+      pastTriggers(
+        'UPDATE organizations o SET path = p.path || o.id::text FROM organizations p WHERE p.id = o.parent_id AND o.path <> p.path || o.id::text',
+      ),
+    ],
+    [
+      'members.region_id',
       pastTriggers('UPDATE members SET region_id = region_id + 1 WHERE id = (SELECT min(id) FROM members)'),
       // the counters follow the cards' regions: rebuilt after them
       `UPDATE members m SET region_id = region_of_path(o.path) FROM organizations o WHERE o.id = m.organization_id AND m.region_id IS DISTINCT FROM region_of_path(o.path);
-       SELECT member_counts_rebuild()`],
-    ['members (state on record)',
-      pastGuard("UPDATE members SET category = 'pensioner' WHERE id = (SELECT min(id) FROM members WHERE left_on IS NULL AND category <> 'pensioner')"),
-      pastGuard('UPDATE members m SET category = p.category FROM member_periods p WHERE p.member_id = m.id AND p.valid_to IS NULL AND m.category <> p.category')],
+       SELECT member_counts_rebuild()`,
+    ],
+    [
+      'members (state on record)',
+      pastGuard(
+        "UPDATE members SET category = 'pensioner' WHERE id = (SELECT min(id) FROM members WHERE left_on IS NULL AND category <> 'pensioner')",
+      ),
+      pastGuard(
+        'UPDATE members m SET category = p.category FROM member_periods p WHERE p.member_id = m.id AND p.valid_to IS NULL AND m.category <> p.category',
+      ),
+    ],
     // a day on the earliest birth date, long past 35: no figure changes
-    ['member_periods (sex, birth_date)',
-      pastTriggers('UPDATE member_periods SET birth_date = birth_date + 1 WHERE id = (SELECT id FROM member_periods ORDER BY birth_date, id LIMIT 1)'),
+    [
+      'member_periods (sex, birth_date)',
+      pastTriggers(
+        'UPDATE member_periods SET birth_date = birth_date + 1 WHERE id = (SELECT id FROM member_periods ORDER BY birth_date, id LIMIT 1)',
+      ),
       `UPDATE member_periods p SET sex = m.sex, birth_date = m.birth_date FROM members m
-        WHERE m.id = p.member_id AND (p.sex, p.birth_date) IS DISTINCT FROM (m.sex, m.birth_date)`],
+        WHERE m.id = p.member_id AND (p.sex, p.birth_date) IS DISTINCT FROM (m.sex, m.birth_date)`,
+    ],
     // another ППО on one period: what the caches counted under the right one differs from it too
-    ['member_periods (ppo_id)',
-      pastTriggers('UPDATE member_periods SET ppo_id = (SELECT max(id) FROM organizations) WHERE id = (SELECT min(id) FROM member_periods)'),
+    [
+      'member_periods (ppo_id)',
+      pastTriggers(
+        'UPDATE member_periods SET ppo_id = (SELECT max(id) FROM organizations) WHERE id = (SELECT min(id) FROM member_periods)',
+      ),
       `UPDATE member_periods p SET ppo_id = unit_ppo_on(p.organization_id, p.valid_from) WHERE p.ppo_id IS DISTINCT FROM unit_ppo_on(p.organization_id, p.valid_from);
-       DELETE FROM member_state_cached_orgs; DELETE FROM union_stats_fresh`],
-    ['member_counts',
+       DELETE FROM member_state_cached_orgs; DELETE FROM union_stats_fresh`,
+    ],
+    [
+      'member_counts',
       pastTriggers('UPDATE member_counts SET n = n + 1 WHERE ctid = (SELECT min(ctid) FROM member_counts WHERE n > 0)'),
-      'SELECT member_counts_rebuild()'],
-    ['org_tree_history',
-      pastTriggers("UPDATE org_tree_history SET valid_from = '2001-01-01' WHERE organization_id = (SELECT max(id) FROM organizations) AND valid_from = '-infinity'"),
-      pastTriggers("UPDATE org_tree_history SET valid_from = '-infinity' WHERE organization_id = (SELECT max(id) FROM organizations) AND valid_from = '2001-01-01'")],
-    ['collective_agreements',
-      pastTriggers("UPDATE collective_agreements SET registration_number = 'испорчен' WHERE organization_id = (SELECT min(organization_id) FROM collective_agreements)"),
+      'SELECT member_counts_rebuild()',
+    ],
+    [
+      'org_tree_history',
+      pastTriggers(
+        "UPDATE org_tree_history SET valid_from = '2001-01-01' WHERE organization_id = (SELECT max(id) FROM organizations) AND valid_from = '-infinity'",
+      ),
+      pastTriggers(
+        "UPDATE org_tree_history SET valid_from = '-infinity' WHERE organization_id = (SELECT max(id) FROM organizations) AND valid_from = '2001-01-01'",
+      ),
+    ],
+    [
+      'collective_agreements',
+      pastTriggers(
+        "UPDATE collective_agreements SET registration_number = 'испорчен' WHERE organization_id = (SELECT min(organization_id) FROM collective_agreements)",
+      ),
       `UPDATE collective_agreements a SET status = h.status, none_reason = h.none_reason, signed_on = h.signed_on, valid_from = h.valid_from, valid_to = h.valid_to,
               registration_number = h.registration_number, registration_date = h.registration_date
          FROM (SELECT DISTINCT ON (organization_id) * FROM collective_agreement_history ORDER BY organization_id, as_of DESC) h
         WHERE h.organization_id = a.organization_id
           AND (a.status, a.none_reason, a.signed_on, a.valid_from, a.valid_to, a.registration_number, a.registration_date)
-              IS DISTINCT FROM (h.status, h.none_reason, h.signed_on, h.valid_from, h.valid_to, h.registration_number, h.registration_date)`],
+              IS DISTINCT FROM (h.status, h.none_reason, h.signed_on, h.valid_from, h.valid_to, h.registration_number, h.registration_date)`,
+    ],
     // a cache is put right by forgetting it: the next report (here, the next build) computes it again
-    ['member_state_cache',
+    [
+      'member_state_cache',
       pastTriggers('UPDATE member_state_cache SET n = n + 1 WHERE ctid = (SELECT min(ctid) FROM member_state_cache)'),
-      'DELETE FROM member_state_cached_orgs'],
-    ['union_stats',
-      pastTriggers('UPDATE union_stats SET total = total + 1 WHERE ctid = (SELECT min(ctid) FROM union_stats WHERE total IS NOT NULL)'),
-      'DELETE FROM union_stats_fresh'],
+      'DELETE FROM member_state_cached_orgs',
+    ],
+    [
+      'union_stats',
+      pastTriggers(
+        'UPDATE union_stats SET total = total + 1 WHERE ctid = (SELECT min(ctid) FROM union_stats WHERE total IS NOT NULL)',
+      ),
+      'DELETE FROM union_stats_fresh',
+    ],
   ];
 
   const inTransaction = (sql: string) => db.transaction((trx) => trx.raw(sql));
 
-  it.each(spoiled)('reports %s when one of its rows is spoiled past the triggers, and nothing once it is put back', async (table, spoil, restore) => {
-    await inTransaction(spoil);
-    const results = await verifyDerived(db);
-    const found = results.find((r) => r.name === table)!;
-    expect(found.count).toBeGreaterThan(0);
-    expect(found.sample.length).toBeGreaterThan(0);
-    // a path that changed without its trigger is also not the tree history's open position; a period's
-    // ППО is what the caches count by
-    const alsoDiffering: Record<string, string[]> = { 'organizations.path': ['org_tree_history'], 'member_periods (ppo_id)': ['member_state_cache', 'union_stats'] };
-    const others = results.filter((r) => r.count && r.name !== table).map((r) => r.name);
-    expect(others.filter((name) => !alsoDiffering[table]?.includes(name))).toEqual([]);
-    if (table === 'organizations.path') expect(others).toEqual(['org_tree_history']);
-    await inTransaction(restore);
-    await buildStatistics();
-    expect(await differing()).toEqual([]);
-  });
+  it.each(spoiled)(
+    'reports %s when one of its rows is spoiled past the triggers, and nothing once it is put back',
+    async (table, spoil, restore) => {
+      await inTransaction(spoil);
+      const results = await verifyDerived(db);
+      const found = results.find((r) => r.name === table)!;
+      expect(found.count).toBeGreaterThan(0);
+      expect(found.sample.length).toBeGreaterThan(0);
+      // a path that changed without its trigger is also not the tree history's open position; a period's
+      // ППО is what the caches count by
+      const alsoDiffering: Record<string, string[]> = {
+        'organizations.path': ['org_tree_history'],
+        'member_periods (ppo_id)': ['member_state_cache', 'union_stats'],
+      };
+      const others = results.filter((r) => r.count && r.name !== table).map((r) => r.name);
+      expect(others.filter((name) => !alsoDiffering[table]?.includes(name))).toEqual([]);
+      if (table === 'organizations.path') expect(others).toEqual(['org_tree_history']);
+      await inTransaction(restore);
+      await buildStatistics();
+      expect(await differing()).toEqual([]);
+    },
+  );
 
   it('as `npm run verify-derived`, prints each table and exits 1 only when one differs', async () => {
-    const run = () => spawnSync(process.execPath, ['--import', 'tsx', 'src/ops/verify-derived-cli.ts'], {
-      cwd: APP_ROOT, env: { PATH: process.env.PATH, DATABASE_URL: database.url }, encoding: 'utf8', timeout: 120_000,
-    });
+    const run = () =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'src/ops/verify-derived-cli.ts'], {
+        cwd: APP_ROOT,
+        env: { PATH: process.env.PATH, DATABASE_URL: database.url },
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
     const clean = run();
     expect(clean.status, clean.stderr).toBe(0);
-    for (const check of DERIVED_CHECKS) expect(clean.stdout).toMatch(new RegExp(`^${check.name.replace(/[()]/g, '\\$&')}\\s+equal`, 'm'));
+    for (const check of DERIVED_CHECKS)
+      expect(clean.stdout).toMatch(new RegExp(`^${check.name.replace(/[()]/g, '\\$&')}\\s+equal`, 'm'));
     await inTransaction(spoiled.find(([t]) => t === 'member_counts')![1]);
     const spoilt = run();
     expect(spoilt.status).toBe(1);

@@ -41,11 +41,20 @@ export async function sessionCookie(app: Express, user: { username: string; pass
 }
 
 /** Logged in through both steps: the password, then a code of the second factor (from the app or a recovery code). */
-export async function loggedInWithCode(app: Express, user: { username: string; password: string }, code: string, ip = '127.0.0.1') {
+export async function loggedInWithCode(
+  app: Express,
+  user: { username: string; password: string },
+  code: string,
+  ip = '127.0.0.1',
+) {
   const { agent, response } = await postLogin(app, user.username, user.password, ip);
-  if (response.headers.location !== '/login/code') throw new Error(`login of ${user.username} did not ask for a code (${response.status})`);
+  if (response.headers.location !== '/login/code')
+    throw new Error(`login of ${user.username} did not ask for a code (${response.status})`);
   const page = await agent.get('/login/code').expect(200);
-  const done = await agent.post('/login/code').type('form').send({ _csrf: csrfFrom(page.text), code });
+  const done = await agent
+    .post('/login/code')
+    .type('form')
+    .send({ _csrf: csrfFrom(page.text), code });
   if (done.status !== 303) throw new Error(`the code of ${user.username} was refused with ${done.status}`);
   const home = await agent.get('/account/password').expect(200);
   return { agent, csrf: csrfFrom(home.text) };

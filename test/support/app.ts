@@ -21,8 +21,13 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
   // Tests change grants in the database directly and expect the next request to see it: no kept principal
   // unless a test asks for it (principal-cache.test.ts).
   return loadConfig({
-    NODE_ENV: 'test', LOG_LEVEL: 'silent', TRUST_PROXY: '1', SESSION_SECRET: 'test-session-secret-of-at-least-32-characters',
-    TOTP_REQUIRED: 'false', PRINCIPAL_CACHE_SECONDS: '0', ...overrides,
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'silent',
+    TRUST_PROXY: '1',
+    SESSION_SECRET: 'test-session-secret-of-at-least-32-characters',
+    TOTP_REQUIRED: 'false',
+    PRINCIPAL_CACHE_SECONDS: '0',
+    ...overrides,
   });
 }
 

@@ -15,7 +15,8 @@ export function waitForOutput(read: () => string, pattern: RegExp, ms: number): 
     const tick = () => {
       const text = read();
       if (pattern.test(text)) return resolve(text);
-      if (Date.now() - started > ms) return reject(new Error(`timed out waiting for ${pattern}; output so far:\n${text}`));
+      if (Date.now() - started > ms)
+        return reject(new Error(`timed out waiting for ${pattern}; output so far:\n${text}`));
       setTimeout(tick, 100);
     };
     tick();

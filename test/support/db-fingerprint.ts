@@ -17,10 +17,16 @@ export async function fingerprint(db: Knex): Promise<Fingerprint> {
       WHERE n.nspname = 'public' AND c.relkind IN ('r', 'p') AND c.relname <> ALL(?) AND c.relname <> 'audit_log' ORDER BY 1`,
     [SESSION_TABLES],
   );
-  const parts = tables.map((t: { name: string }) => `SELECT '${t.name}' AS name, count(*) || ':' || coalesce(sum(hashtext(x::text)::bigint), 0) AS sum FROM "${t.name}" x`);
+  const parts = tables.map(
+    (t: { name: string }) =>
+      `SELECT '${t.name}' AS name, count(*) || ':' || coalesce(sum(hashtext(x::text)::bigint), 0) AS sum FROM "${t.name}" x`,
+  );
   const { rows } = await db.raw(parts.join(' UNION ALL '));
   const audit = await db('audit_log').max('id as id').first();
-  return { tables: Object.fromEntries(rows.map((r: { name: string; sum: string }) => [r.name, r.sum])), lastAuditId: Number(audit?.id ?? 0) };
+  return {
+    tables: Object.fromEntries(rows.map((r: { name: string; sum: string }) => [r.name, r.sum])),
+    lastAuditId: Number(audit?.id ?? 0),
+  };
 }
 
 /** Tables whose rows differ between two fingerprints. */

@@ -24,12 +24,24 @@ export async function unionRoot(db: Knex): Promise<OrgRow> {
 }
 
 export async function createOrg(
-  db: Knex, parent: OrgRow, level: Level,
-  extra: { name?: string; regionCode?: number; hasTerritorialRights?: boolean; employerKind?: EmployerKind; createdOn?: string } = {},
+  db: Knex,
+  parent: OrgRow,
+  level: Level,
+  extra: {
+    name?: string;
+    regionCode?: number;
+    hasTerritorialRights?: boolean;
+    employerKind?: EmployerKind;
+    createdOn?: string;
+  } = {},
 ) {
   return insertOrganization(db, {
-    parentId: parent.id, level, name: extra.name ?? uniq(`Организация ${level} `), regionCode: extra.regionCode ?? 77,
-    hasTerritorialRights: extra.hasTerritorialRights, employerKind: extra.employerKind ?? (level === 'primary' ? 'school' : null),
+    parentId: parent.id,
+    level,
+    name: extra.name ?? uniq(`Организация ${level} `),
+    regionCode: extra.regionCode ?? 77,
+    hasTerritorialRights: extra.hasTerritorialRights,
+    employerKind: extra.employerKind ?? (level === 'primary' ? 'school' : null),
     // organizations of the fixtures exist long before any reporting date a test asks about
     createdOn: extra.createdOn ?? '2000-01-01',
   });
@@ -58,7 +70,12 @@ export async function createUser(
   const password = options.password ?? TEST_PASSWORD;
   const username = options.username ?? uniq('user-');
   const [user] = await db('users')
-    .insert({ username, password_hash: await hashOnce(password), must_change_password: options.mustChangePassword ?? false, full_name: 'Тестова Анна Ивановна' })
+    .insert({
+      username,
+      password_hash: await hashOnce(password),
+      must_change_password: options.mustChangePassword ?? false,
+      full_name: 'Тестова Анна Ивановна',
+    })
     .returning('id');
   for (const g of grants) await db('role_grants').insert({ user_id: user.id, role: g.role, organization_id: g.org.id });
   return { id: user.id, username, password };
@@ -66,8 +83,15 @@ export async function createUser(
 
 export async function createMembers(db: Knex, org: OrgRow, count: number, extra: Record<string, unknown> = {}) {
   const rows = Array.from({ length: count }, () => ({
-    organization_id: org.id, surname: 'Петрова', name: 'Мария', patronymic: 'Ивановна', sex: 'f', birth_date: '1985-05-05',
-    category: 'working', joined_on: '2010-09-01', ...extra
+    organization_id: org.id,
+    surname: 'Петрова',
+    name: 'Мария',
+    patronymic: 'Ивановна',
+    sex: 'f',
+    birth_date: '1985-05-05',
+    category: 'working',
+    joined_on: '2010-09-01',
+    ...extra,
   }));
   if (!rows.length) return [];
   // A card and its history commit together: the database refuses a card without its open period.

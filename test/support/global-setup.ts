@@ -100,9 +100,15 @@ function schemaHash(): string {
  * (a test database is named with its worker's pid: another run going on at the same time keeps its own).
  */
 async function dropLeftovers(adminUrl: string, keepTemplate: string) {
-  const { rows } = await adminQuery(adminUrl, 'SELECT datname FROM pg_database WHERE starts_with(datname, $1) AND datname <> $2', [DB_PREFIX, keepTemplate]);
+  const { rows } = await adminQuery(
+    adminUrl,
+    'SELECT datname FROM pg_database WHERE starts_with(datname, $1) AND datname <> $2',
+    [DB_PREFIX, keepTemplate],
+  );
   const workerPid = (name: string) => Number(/^\d+(?=_)/.exec(name.slice(DB_PREFIX.length))?.[0] ?? NaN);
-  const stale = rows.map((r: { datname: string }) => r.datname).filter((name: string) => !isProcessAlive(workerPid(name)));
+  const stale = rows
+    .map((r: { datname: string }) => r.datname)
+    .filter((name: string) => !isProcessAlive(workerPid(name)));
   for (const name of stale) await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
 }
 

@@ -1,7 +1,8 @@
 // Text of a PDF as a reader would copy it, page by page, with pdf.js (the parser browsers use).
 export async function pdfText(body: Buffer): Promise<string> {
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const doc = await pdfjs.getDocument({ data: new Uint8Array(body), useSystemFonts: false, isEvalSupported: false }).promise;
+  const doc = await pdfjs.getDocument({ data: new Uint8Array(body), useSystemFonts: false, isEvalSupported: false })
+    .promise;
   const pages: string[] = [];
   for (let i = 1; i <= doc.numPages; i++) {
     const content = await (await doc.getPage(i)).getTextContent();
@@ -19,13 +20,18 @@ export function embeddedFontNames(body: Buffer): string[] {
 /** Each page's size in points and its text items (one per laid-out line of a cell), as pdf.js reads them. */
 export async function pdfPages(body: Buffer): Promise<{ width: number; height: number; items: string[] }[]> {
   const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
-  const doc = await pdfjs.getDocument({ data: new Uint8Array(body), useSystemFonts: false, isEvalSupported: false }).promise;
+  const doc = await pdfjs.getDocument({ data: new Uint8Array(body), useSystemFonts: false, isEvalSupported: false })
+    .promise;
   const pages: { width: number; height: number; items: string[] }[] = [];
   for (let i = 1; i <= doc.numPages; i++) {
     const page = await doc.getPage(i);
     const { width, height } = page.getViewport({ scale: 1 });
     const content = await page.getTextContent();
-    pages.push({ width, height, items: content.items.map((item) => ('str' in item ? item.str : '')).filter((s) => s.trim()) });
+    pages.push({
+      width,
+      height,
+      items: content.items.map((item) => ('str' in item ? item.str : '')).filter((s) => s.trim()),
+    });
   }
   await doc.destroy();
   return pages;

@@ -52,28 +52,105 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
   const user = await createUser(db, [{ role: 'admin', org: union }]);
   const admin = await loggedInAgent(app, user);
   const other = await createOrg(db, tree.territory, 'primary');
-  const [memberId, movingId, ...spare] = (await createMembers(db, tree.primary, 6, { phone: '+79001234567', email: 'member@example.ru' })) as [number, number, ...number[]];
-  await db('org_headcounts').insert({ organization_id: tree.primary.id, as_of: '2026-01-01', employees_total: 40, employees_pedagogical: 20, students_total: 0 });
-  const [officer] = await db('org_officers').insert({ organization_id: tree.primary.id, post: 'chair', surname: 'Петрова', name: 'Мария', elected_on: '2024-01-10', term_until: '2029-01-10' }).returning('id');
-  const [consent] = await db('member_consents').insert({ member_id: memberId, kind: 'processing', text_version: '1', source: 'paper', given_on: '2024-01-10' }).returning('id');
-  const [card] = await db('union_cards').insert({ number: `T-${memberId}`, member_id: memberId, status: 'requested', status_on: '2024-01-10' }).returning('id');
-  const [request] = await db('transfer_requests').insert({ member_id: movingId, from_organization_id: tree.primary.id, to_organization_id: other.id, transfer_on: '2026-05-01', requested_by: user.id }).returning('id');
-  const [job] = await db('export_jobs').insert({ user_id: user.id, organization_id: tree.primary.id, format: 'csv', filter: JSON.stringify({ status: 'active' }), rows_total: 3 }).returning('id');
-  const [report] = await db('import_reports').insert({ user_id: user.id, organization_id: tree.primary.id, issues: JSON.stringify([{ line: 2, column: 'Фамилия', message: 'Укажите фамилию' }]) }).returning('id');
+  const [memberId, movingId, ...spare] = (await createMembers(db, tree.primary, 6, {
+    phone: '+79001234567',
+    email: 'member@example.ru',
+  })) as [number, number, ...number[]];
+  await db('org_headcounts').insert({
+    organization_id: tree.primary.id,
+    as_of: '2026-01-01',
+    employees_total: 40,
+    employees_pedagogical: 20,
+    students_total: 0,
+  });
+  const [officer] = await db('org_officers')
+    .insert({
+      organization_id: tree.primary.id,
+      post: 'chair',
+      surname: 'Петрова',
+      name: 'Мария',
+      elected_on: '2024-01-10',
+      term_until: '2029-01-10',
+    })
+    .returning('id');
+  const [consent] = await db('member_consents')
+    .insert({ member_id: memberId, kind: 'processing', text_version: '1', source: 'paper', given_on: '2024-01-10' })
+    .returning('id');
+  const [card] = await db('union_cards')
+    .insert({ number: `T-${memberId}`, member_id: memberId, status: 'requested', status_on: '2024-01-10' })
+    .returning('id');
+  const [request] = await db('transfer_requests')
+    .insert({
+      member_id: movingId,
+      from_organization_id: tree.primary.id,
+      to_organization_id: other.id,
+      transfer_on: '2026-05-01',
+      requested_by: user.id,
+    })
+    .returning('id');
+  const [job] = await db('export_jobs')
+    .insert({
+      user_id: user.id,
+      organization_id: tree.primary.id,
+      format: 'csv',
+      filter: JSON.stringify({ status: 'active' }),
+      rows_total: 3,
+    })
+    .returning('id');
+  const [report] = await db('import_reports')
+    .insert({
+      user_id: user.id,
+      organization_id: tree.primary.id,
+      issues: JSON.stringify([{ line: 2, column: 'Фамилия', message: 'Укажите фамилию' }]),
+    })
+    .returning('id');
   await fileReport(admin, tree.primary);
   const chair = await createUser(db, [{ role: 'chair', org: tree.primary }]);
   await db('users').where({ id: chair.id }).update({ email: 'chair@example.ru' });
-  await db('audit_log').insert({ actor_user_id: chair.id, action: 'user.logged_in', entity: 'user', entity_id: String(chair.id) });
-  const [foreignGrant] = await db('role_grants').insert({ user_id: (await createUser(db, [])).id, role: 'chair', organization_id: other.id }).returning('id');
-  const [letter] = await db('mail_outbox').insert({ to_address: 'someone@example.ru', subject: 'Письмо', body: 'Текст', status: 'kept' }).returning('id');
+  await db('audit_log').insert({
+    actor_user_id: chair.id,
+    action: 'user.logged_in',
+    entity: 'user',
+    entity_id: String(chair.id),
+  });
+  const [foreignGrant] = await db('role_grants')
+    .insert({ user_id: (await createUser(db, [])).id, role: 'chair', organization_id: other.id })
+    .returning('id');
+  const [letter] = await db('mail_outbox')
+    .insert({ to_address: 'someone@example.ru', subject: 'Письмо', body: 'Текст', status: 'kept' })
+    .returning('id');
   const params: RouteParams = {
-    inpo: tree.primary.inpo, otherInpo: other.inpo, memberId: String(memberId), spareMemberIds: spare.map(String), consentId: String(consent.id), cardId: String(card.id), officerId: String(officer.id), requestId: String(request.id), exportId: job.id, importId: report.id,
-    form: '5-SP', date: FILED_DATE, file: FILED_DATE, formVersionId: '1',
-    userId: String(chair.id), grantId: String(foreignGrant.id), messageId: String(letter.id), token: 'no-such-token', handle: '0'.repeat(32),
+    inpo: tree.primary.inpo,
+    otherInpo: other.inpo,
+    memberId: String(memberId),
+    spareMemberIds: spare.map(String),
+    consentId: String(consent.id),
+    cardId: String(card.id),
+    officerId: String(officer.id),
+    requestId: String(request.id),
+    exportId: job.id,
+    importId: report.id,
+    form: '5-SP',
+    date: FILED_DATE,
+    file: FILED_DATE,
+    formVersionId: '1',
+    userId: String(chair.id),
+    grantId: String(foreignGrant.id),
+    messageId: String(letter.id),
+    token: 'no-such-token',
+    handle: '0'.repeat(32),
   };
   const url = (path: string, given: Partial<RouteParams> = {}) => {
     const { spareMemberIds: _spare, ...p } = { ...params, ...given };
-    const id = path.startsWith('/exports/') ? p.exportId : path.startsWith('/imports/') ? p.importId : path.startsWith('/transfer-requests/') ? p.requestId : path.startsWith('/admin/users/') ? p.userId : p.memberId;
+    const id = path.startsWith('/exports/')
+      ? p.exportId
+      : path.startsWith('/imports/')
+        ? p.importId
+        : path.startsWith('/transfer-requests/')
+          ? p.requestId
+          : path.startsWith('/admin/users/')
+            ? p.userId
+            : p.memberId;
     const values: Record<string, string> = { ...p, id };
     return path.replace(/:(\w+)/g, (_m, name: string) => values[name] ?? `missing-${name}`);
   };
@@ -81,6 +158,9 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
 }
 
 async function fileReport(admin: { agent: Agent; csrf: string }, org: OrgRow) {
-  const res = await admin.agent.post(`/reports/5-SP/${org.inpo}/${FILED_DATE}/file`).type('form').send({ _csrf: admin.csrf });
+  const res = await admin.agent
+    .post(`/reports/5-SP/${org.inpo}/${FILED_DATE}/file`)
+    .type('form')
+    .send({ _csrf: admin.csrf });
   if (res.status !== 303) throw new Error(`the fixture's report was not filed: ${res.status}`);
 }

@@ -19,7 +19,11 @@ function walkRoutes(app: Express): RouteInfo[] {
     for (const layer of stack) {
       if (layer.route) {
         for (const method of Object.keys(layer.route.methods)) {
-          if (method !== '_all') found.push({ key: `${method.toUpperCase()} ${prefix}${layer.route.path}`, permission: permissionOf(layer.route.stack[0]?.handle) });
+          if (method !== '_all')
+            found.push({
+              key: `${method.toUpperCase()} ${prefix}${layer.route.path}`,
+              permission: permissionOf(layer.route.stack[0]?.handle),
+            });
         }
       } else if (layer.handle?.stack) {
         const mount = layer.rawPath && layer.rawPath !== '/' ? layer.rawPath : '';
@@ -38,5 +42,11 @@ export function listRoutes(app: Express): string[] {
 
 /** Routes whose first handler names no permission: each must say what it needs (see src/access/route-guards). */
 export function routesWithoutPermission(app: Express): string[] {
-  return [...new Set(walkRoutes(app).filter((r) => !r.permission).map((r) => r.key))].sort();
+  return [
+    ...new Set(
+      walkRoutes(app)
+        .filter((r) => !r.permission)
+        .map((r) => r.key),
+    ),
+  ].sort();
 }

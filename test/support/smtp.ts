@@ -33,7 +33,8 @@ export function useSmtpCapture(overrides: Record<string, string>): SmtpCapture {
     overrides.SMTP_URL = `smtp://127.0.0.1:${(server.server.address() as AddressInfo).port}`;
   });
   afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
-  const addressed = (mail: ParsedMail, address: string) => (Array.isArray(mail.to) ? mail.to : [mail.to]).some((to) => to?.value.some((v) => v.address === address));
+  const addressed = (mail: ParsedMail, address: string) =>
+    (Array.isArray(mail.to) ? mail.to : [mail.to]).some((to) => to?.value.some((v) => v.address === address));
   return {
     messages,
     async lastTo(address) {

@@ -40,7 +40,7 @@ describe('the app time zone', () => {
 });
 
 describe('the start of a day', () => {
-  it('is midnight in the union\'s zone, as an instant', () => {
+  it("is midnight in the union's zone, as an instant", () => {
     expect(startOfDay('2026-11-29').toISOString()).toBe('2026-11-28T21:00:00.000Z');
     setAppTimeZone('Europe/Berlin'); // a DST zone: winter +01:00, summer +02:00
     expect(startOfDay('2026-01-15').toISOString()).toBe('2026-01-14T23:00:00.000Z');

@@ -15,7 +15,10 @@ describe('configuration', () => {
     [{ PORT: 'abc' }, 'Configuration error: PORT: must be a port number from 1 to 65535'],
     [{ PORT: '70000' }, 'Configuration error: PORT: must be a port number from 1 to 65535'],
     [{ DATABASE_URL: 'mysql://localhost/x' }, 'Configuration error: DATABASE_URL: must be a postgres:// URL'],
-    [{ NODE_ENV: 'production', DATABASE_URL: 'postgres://db/reestr' }, 'Configuration error: SESSION_SECRET: required in production (at least 32 characters)'],
+    [
+      { NODE_ENV: 'production', DATABASE_URL: 'postgres://db/reestr' },
+      'Configuration error: SESSION_SECRET: required in production (at least 32 characters)',
+    ],
     [{ BCRYPT_COST: '10' }, 'Configuration error: BCRYPT_COST:'],
     [{ TRUST_PROXY: 'true' }, 'Configuration error: TRUST_PROXY: give the number of proxies'],
     [{ TRUST_PROXY: '10.0.0.0/33' }, 'Configuration error: TRUST_PROXY:'],

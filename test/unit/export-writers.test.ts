@@ -18,12 +18,15 @@ function sources(dir: string): string[] {
 describe('export writers', () => {
   it('when the sources are scanned, then sheets get rows with values and CSV gets fields only through the shared writers', () => {
     const offences = sources(SRC).flatMap((file) =>
-      fs.readFileSync(file, 'utf8').split('\n').flatMap((line, i) => {
-        const where = `${path.relative(SRC, file)}:${i + 1}`;
-        const rawRow = /\.addRow\((?!\[\]\))/.test(line);
-        const rawCsv = /\.join\(['"];['"]\)/.test(line);
-        return rawRow || rawCsv ? [where] : [];
-      }),
+      fs
+        .readFileSync(file, 'utf8')
+        .split('\n')
+        .flatMap((line, i) => {
+          const where = `${path.relative(SRC, file)}:${i + 1}`;
+          const rawRow = /\.addRow\((?!\[\]\))/.test(line);
+          const rawCsv = /\.join\(['"];['"]\)/.test(line);
+          return rawRow || rawCsv ? [where] : [];
+        }),
     );
     expect(offences).toEqual([]);
   });

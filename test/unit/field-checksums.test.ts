@@ -37,7 +37,8 @@ describe('SNILS', () => {
   });
 
   it('when the value is not exactly 11 digits, then it is refused (separators are removed by the field, not here)', () => {
-    for (const value of ['', '1122334459', '112233445950', '112-233-445 95', '1122334459a', '１１２２３３４４５９５']) expect(isValidSnils(value), value).toBe(false);
+    for (const value of ['', '1122334459', '112233445950', '112-233-445 95', '1122334459a', '１１２２３３４４５９５'])
+      expect(isValidSnils(value), value).toBe(false);
   });
 });
 
@@ -66,7 +67,8 @@ describe('INN', () => {
   });
 
   it('when the value has another length or a non-digit, then it is refused', () => {
-    for (const value of ['', '770708389', '77070838930', '7707O83893', ' 7707083893', '5001007322590']) expect(isValidInn(value), value).toBe(false);
+    for (const value of ['', '770708389', '77070838930', '7707O83893', ' 7707083893', '5001007322590'])
+      expect(isValidInn(value), value).toBe(false);
   });
 });
 
@@ -74,11 +76,22 @@ describe('dates and phones as typed', () => {
   it('when a date is typed as ДД.ММ.ГГГГ or comes from a date input, then it becomes YYYY-MM-DD if the day exists', () => {
     expect(parseDateInput('29.02.2024')).toBe('2024-02-29');
     expect(parseDateInput('2024-02-29')).toBe('2024-02-29');
-    for (const value of ['29.02.2023', '31.04.2024', '2024-13-01', '1.2.2024', '01.01.1899', '01.01.2101', '2024/01/01']) expect(parseDateInput(value), value).toBeNull();
+    for (const value of [
+      '29.02.2023',
+      '31.04.2024',
+      '2024-13-01',
+      '1.2.2024',
+      '01.01.1899',
+      '01.01.2101',
+      '2024/01/01',
+    ])
+      expect(parseDateInput(value), value).toBeNull();
   });
 
   it('when a Russian phone is typed with 8, 7 or +7 and separators, then it becomes +7 and ten digits', () => {
-    for (const value of ['8 917 222-33-44', '+7 (917) 222-33-44', '79172223344', '9172223344', '917.222.33.44']) expect(normalizeRussianPhone(value), value).toBe('+79172223344');
-    for (const value of ['917 222-33-4', '+1 917 222 33 44', '8 917 222-33-445', 'телефон']) expect(normalizeRussianPhone(value), value).toBeNull();
+    for (const value of ['8 917 222-33-44', '+7 (917) 222-33-44', '79172223344', '9172223344', '917.222.33.44'])
+      expect(normalizeRussianPhone(value), value).toBe('+79172223344');
+    for (const value of ['917 222-33-4', '+1 917 222 33 44', '8 917 222-33-445', 'телефон'])
+      expect(normalizeRussianPhone(value), value).toBeNull();
   });
 });

@@ -17,7 +17,15 @@ describe('Russian formats', () => {
 
   it('when a count is spelled out, then the Russian plural form fits', () => {
     const forms = ['член', 'члена', 'членов'] as const;
-    expect([1, 2, 5, 11, 21, 22, 25].map((n) => plural(n, forms))).toEqual(['член', 'члена', 'членов', 'членов', 'член', 'члена', 'членов']);
+    expect([1, 2, 5, 11, 21, 22, 25].map((n) => plural(n, forms))).toEqual([
+      'член',
+      'члена',
+      'членов',
+      'членов',
+      'член',
+      'члена',
+      'членов',
+    ]);
   });
 });
 

@@ -1,6 +1,14 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { FormulaError, compare, evaluate, parseExpression, parseRule, type Expr, type Scope } from '../../src/reports/forms/formula';
+import {
+  FormulaError,
+  compare,
+  evaluate,
+  parseExpression,
+  parseRule,
+  type Expr,
+  type Scope,
+} from '../../src/reports/forms/formula';
 
 // The form language's hand-written parser, checked against a printer written here: whatever tree the
 // printer writes (with as few parentheses as precedence allows, and random spacing), the parser reads
@@ -12,12 +20,18 @@ const PRECEDENCE = { '+': 1, '-': 1, '*': 2, '/': 2 } as const;
 function print(e: Expr, space = ''): string {
   const wrap = (inner: Expr, parens: boolean) => (parens ? `(${print(inner, space)})` : print(inner, space));
   switch (e.k) {
-    case 'num': return String(e.v);
-    case 'ind': return e.name;
-    case 'line': return `@${e.no}`;
-    case 'range': return `@${e.from}..@${e.to}`;
-    case 'neg': return `-${wrap(e.a, e.a.k === 'bin')}`;
-    case 'fn': return `${e.name}(${e.args.map((a) => print(a, space)).join(`,${space}`)})`;
+    case 'num':
+      return String(e.v);
+    case 'ind':
+      return e.name;
+    case 'line':
+      return `@${e.no}`;
+    case 'range':
+      return `@${e.from}..@${e.to}`;
+    case 'neg':
+      return `-${wrap(e.a, e.a.k === 'bin')}`;
+    case 'fn':
+      return `${e.name}(${e.args.map((a) => print(a, space)).join(`,${space}`)})`;
     case 'bin': {
       const p = PRECEDENCE[e.op];
       // left-associative: an operand of the same precedence needs parentheses on the right only
@@ -30,7 +44,12 @@ function print(e: Expr, space = ''): string {
 
 const lineNo = fc.stringMatching(/^\d{2,3}$/);
 const leaf: fc.Arbitrary<Expr> = fc.oneof(
-  fc.oneof(fc.nat(100_000), fc.integer({ min: 0, max: 99_999 }).map((n) => n / 100)).map((v): Expr => ({ k: 'num', v })),
+  fc
+    .oneof(
+      fc.nat(100_000),
+      fc.integer({ min: 0, max: 99_999 }).map((n) => n / 100),
+    )
+    .map((v): Expr => ({ k: 'num', v })),
   fc.constantFrom('members_working', 'staff_total', 'x', 'a_1', 'sum_total').map((name): Expr => ({ k: 'ind', name })),
   lineNo.map((no): Expr => ({ k: 'line', no })),
 );
@@ -39,10 +58,22 @@ const { expr } = fc.letrec<{ expr: Expr; arg: Expr }>((tie) => ({
     { depthSize: 'small', withCrossShrink: true },
     leaf,
     tie('expr').map((a): Expr => ({ k: 'neg', a })),
-    fc.record({ k: fc.constant('bin' as const), op: fc.constantFrom('+', '-', '*', '/'), a: tie('expr'), b: tie('expr') }) as fc.Arbitrary<Expr>,
-    fc.record({ k: fc.constant('fn' as const), name: fc.constantFrom('sum', 'max', 'min'), args: fc.array(tie('arg'), { minLength: 1, maxLength: 3 }) }) as fc.Arbitrary<Expr>,
+    fc.record({
+      k: fc.constant('bin' as const),
+      op: fc.constantFrom('+', '-', '*', '/'),
+      a: tie('expr'),
+      b: tie('expr'),
+    }) as fc.Arbitrary<Expr>,
+    fc.record({
+      k: fc.constant('fn' as const),
+      name: fc.constantFrom('sum', 'max', 'min'),
+      args: fc.array(tie('arg'), { minLength: 1, maxLength: 3 }),
+    }) as fc.Arbitrary<Expr>,
   ),
-  arg: fc.oneof(tie('expr'), fc.record({ k: fc.constant('range' as const), from: lineNo, to: lineNo }) as fc.Arbitrary<Expr>),
+  arg: fc.oneof(
+    tie('expr'),
+    fc.record({ k: fc.constant('range' as const), from: lineNo, to: lineNo }) as fc.Arbitrary<Expr>,
+  ),
 }));
 const spacing = fc.constantFrom('', ' ', '  ');
 
@@ -80,7 +111,12 @@ describe('form formulas', () => {
       }),
     );
     expect(parseExpression('@01 - @02 - @03')).toEqual(parseExpression('(@01 - @02) - @03'));
-    expect(parseExpression('-@01 * 2')).toEqual({ k: 'bin', op: '*', a: { k: 'neg', a: { k: 'line', no: '01' } }, b: { k: 'num', v: 2 } });
+    expect(parseExpression('-@01 * 2')).toEqual({
+      k: 'bin',
+      op: '*',
+      a: { k: 'neg', a: { k: 'line', no: '01' } },
+      b: { k: 'num', v: 2 },
+    });
   });
 
   it('when a character outside the language follows any valid expression, then the error names it and its position', () => {
@@ -117,7 +153,11 @@ describe('form formulas', () => {
   });
 
   it('when a rule is parsed, then both sides and the comparison come back', () => {
-    expect(parseRule('@02 <= @01 + 1')).toEqual({ left: { k: 'line', no: '02' }, op: '<=', right: parseExpression('@01 + 1') });
+    expect(parseRule('@02 <= @01 + 1')).toEqual({
+      left: { k: 'line', no: '02' },
+      op: '<=',
+      right: parseExpression('@01 + 1'),
+    });
     for (const op of ['<=', '>=', '!=', '=', '<', '>'] as const) expect(parseRule(`x ${op} 1`).op).toBe(op);
   });
 

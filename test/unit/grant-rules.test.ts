@@ -11,8 +11,20 @@ const OTHER_REGION = '1.9';
 
 function principal(id: number, ...grants: [Role, string, string][]): Principal {
   return {
-    id, username: `u${id}`, fullName: 'Тест', mustChangePassword: false, memberId: null, secondFactorEnrolled: false,
-    grants: grants.map(([role, path, level]) => ({ role, organizationId: Number(path.split('.').at(-1)), organizationPath: path, organizationLevel: level, organizationInpo: path, organizationName: path })),
+    id,
+    username: `u${id}`,
+    fullName: 'Тест',
+    mustChangePassword: false,
+    memberId: null,
+    secondFactorEnrolled: false,
+    grants: grants.map(([role, path, level]) => ({
+      role,
+      organizationId: Number(path.split('.').at(-1)),
+      organizationPath: path,
+      organizationLevel: level,
+      organizationInpo: path,
+      organizationName: path,
+    })),
   };
 }
 
@@ -22,25 +34,36 @@ const curator = principal(3, ['curator', REGION, 'regional']);
 
 describe('who may grant what', () => {
   it('when the federal admin grants anything anywhere to someone else, then it is allowed', () => {
-    for (const role of ['admin', 'coordinator', 'curator', 'chair'] as Role[]) expect(() => authorizeGrant(admin, { userId: 9, role, organizationPath: PPO })).not.toThrow();
+    for (const role of ['admin', 'coordinator', 'curator', 'chair'] as Role[])
+      expect(() => authorizeGrant(admin, { userId: 9, role, organizationPath: PPO })).not.toThrow();
   });
 
   it('when a coordinator grants roles at or below their own inside their subtree, then it is allowed; admin is refused', () => {
     for (const role of ['coordinator', 'curator', 'chair', 'statistician', 'member'] as Role[]) {
       expect(() => authorizeGrant(coordinator, { userId: 9, role, organizationPath: PPO })).not.toThrow();
     }
-    expect(() => authorizeGrant(coordinator, { userId: 9, role: 'admin', organizationPath: PPO })).toThrow(ForbiddenError);
+    expect(() => authorizeGrant(coordinator, { userId: 9, role: 'admin', organizationPath: PPO })).toThrow(
+      ForbiddenError,
+    );
   });
 
   it('when a coordinator grants outside their subtree, then it is not found (404), not refused', () => {
-    expect(() => authorizeGrant(coordinator, { userId: 9, role: 'chair', organizationPath: OTHER_REGION })).toThrow(NotFoundError);
+    expect(() => authorizeGrant(coordinator, { userId: 9, role: 'chair', organizationPath: OTHER_REGION })).toThrow(
+      NotFoundError,
+    );
     // a sibling whose path merely starts with the same digits is outside too
-    expect(() => authorizeGrant(coordinator, { userId: 9, role: 'chair', organizationPath: '1.23' })).toThrow(NotFoundError);
+    expect(() => authorizeGrant(coordinator, { userId: 9, role: 'chair', organizationPath: '1.23' })).toThrow(
+      NotFoundError,
+    );
   });
 
   it('when anyone grants to themselves, then it is refused, the federal admin included', () => {
-    expect(() => authorizeGrant(admin, { userId: admin.id, role: 'chair', organizationPath: PPO })).toThrow(ForbiddenError);
-    expect(() => authorizeGrant(coordinator, { userId: coordinator.id, role: 'chair', organizationPath: PPO })).toThrow(ForbiddenError);
+    expect(() => authorizeGrant(admin, { userId: admin.id, role: 'chair', organizationPath: PPO })).toThrow(
+      ForbiddenError,
+    );
+    expect(() => authorizeGrant(coordinator, { userId: coordinator.id, role: 'chair', organizationPath: PPO })).toThrow(
+      ForbiddenError,
+    );
   });
 
   it('when a curator grants, then it is refused: the role changes nothing', () => {

@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { compareWithLanded, currentMigrationHashes, describeDrift, hashMigrationText, readLandedHashes } from '../../scripts/landed-migrations';
+import {
+  compareWithLanded,
+  currentMigrationHashes,
+  describeDrift,
+  hashMigrationText,
+  readLandedHashes,
+} from '../../scripts/landed-migrations';
 
 describe('landed migrations', () => {
   it('when the migrations are compared with migrations/landed.json, then none changed, disappeared or is unrecorded', () => {
@@ -20,7 +26,9 @@ describe('landed migrations', () => {
 
   it('when a migration is new, then the check gives the command that records it', () => {
     const drift = compareWithLanded({}, { 'b.ts': hashMigrationText('up') });
-    expect(describeDrift(drift)).toEqual(['b.ts is not recorded as landed: run `npm run migrations:record` and commit migrations/landed.json']);
+    expect(describeDrift(drift)).toEqual([
+      'b.ts is not recorded as landed: run `npm run migrations:record` and commit migrations/landed.json',
+    ]);
   });
 
   it('when a file only changed its line endings, then its hash is the same', () => {

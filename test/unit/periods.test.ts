@@ -1,6 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { FormDefinition } from '../../src/reports/forms/form-schema';
-import { currentReportingDate, dueDate, isIsoDate, isReportDate, isReportingDate, periodStart, recentReportingDates } from '../../src/reports/periods';
+import {
+  currentReportingDate,
+  dueDate,
+  isIsoDate,
+  isReportDate,
+  isReportingDate,
+  periodStart,
+  recentReportingDates,
+} from '../../src/reports/periods';
 
 const form = (reportingDates: string[], dueDays = 4) => ({ reportingDates, dueDays }) as FormDefinition;
 const quarterly = form(['01-01', '04-01', '07-01', '10-01']);
@@ -31,7 +39,12 @@ describe('reporting periods', () => {
   });
 
   it('when recent reporting dates are listed, then they go back newest first, over year boundaries', () => {
-    expect(recentReportingDates(quarterly, '2025-05-10')).toEqual(['2025-04-01', '2025-01-01', '2024-10-01', '2024-07-01']);
+    expect(recentReportingDates(quarterly, '2025-05-10')).toEqual([
+      '2025-04-01',
+      '2025-01-01',
+      '2024-10-01',
+      '2024-07-01',
+    ]);
     expect(recentReportingDates(annual, '2025-05-10', 3)).toEqual(['2025-01-01', '2024-01-01', '2023-01-01']);
   });
 
@@ -45,7 +58,8 @@ describe('reporting periods', () => {
     const today = '2026-11-29';
     expect(isReportDate('1990-01-01', today)).toBe(true);
     expect(isReportDate('2027-11-29', today)).toBe(true);
-    for (const value of ['1989-12-31', '2027-11-30', '2025-02-29', '2025-13-01', '0001-01-01', '2025-1-01', 'today']) expect(isReportDate(value, today), value).toBe(false);
+    for (const value of ['1989-12-31', '2027-11-30', '2025-02-29', '2025-13-01', '0001-01-01', '2025-1-01', 'today'])
+      expect(isReportDate(value, today), value).toBe(false);
     expect(isIsoDate('2024-02-29')).toBe(true);
     expect(isIsoDate('2023-02-29')).toBe(false);
   });

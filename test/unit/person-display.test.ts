@@ -34,8 +34,16 @@ describe('capitalisation of Cyrillic names', () => {
   });
 
   it('when the card form is parsed, then every name part is capitalised and a double space is no error', () => {
-    const parsed = personSchema.parse({ surname: 'АБРАМОВА-ПЕТРОВА', name: 'нина', patronymic: 'ильхам  кызы', sex: 'f', birthDate: '1980-01-01' });
+    const parsed = personSchema.parse({
+      surname: 'АБРАМОВА-ПЕТРОВА',
+      name: 'нина',
+      patronymic: 'ильхам  кызы',
+      sex: 'f',
+      birthDate: '1980-01-01',
+    });
     expect(parsed).toMatchObject({ surname: 'Абрамова-Петрова', name: 'Нина', patronymic: 'Ильхам кызы' });
-    expect(personSchema.safeParse({ surname: 'Smith', name: 'Нина', sex: 'f', birthDate: '1980-01-01' }).success).toBe(false);
+    expect(personSchema.safeParse({ surname: 'Smith', name: 'Нина', sex: 'f', birthDate: '1980-01-01' }).success).toBe(
+      false,
+    );
   });
 });

@@ -21,7 +21,8 @@ const all = async (rows: AsyncIterable<SheetRow>) => {
 };
 
 /** Windows-1251 bytes of Russian and ASCII text. */
-const cp1251 = (text: string) => Buffer.from([...text].map((ch) => (ch.charCodeAt(0) < 0x80 ? ch.charCodeAt(0) : ch.charCodeAt(0) - 0x410 + 0xc0)));
+const cp1251 = (text: string) =>
+  Buffer.from([...text].map((ch) => (ch.charCodeAt(0) < 0x80 ? ch.charCodeAt(0) : ch.charCodeAt(0) - 0x410 + 0xc0)));
 
 describe('CSV rows', () => {
   it('when a UTF-8 file has a BOM, CRLF, an empty line and a quoted field over two lines, then each row carries the line it ends on', async () => {
@@ -37,7 +38,9 @@ describe('CSV rows', () => {
 
   it('when a file is Windows-1251 with «,», then it reads the same, even when its first non-UTF-8 byte comes after the first chunks', async () => {
     const filler = Array.from({ length: 3000 }, (_, i) => `row${i},abc`).join('\n');
-    const rows = await all(csvRows(fileOf(Buffer.concat([Buffer.from(`name,city\n${filler}\n`), cp1251('Шарипова,Казань\n')]))));
+    const rows = await all(
+      csvRows(fileOf(Buffer.concat([Buffer.from(`name,city\n${filler}\n`), cp1251('Шарипова,Казань\n')]))),
+    );
     expect(rows).toHaveLength(3002);
     expect(rows.at(-1)).toEqual({ line: 3002, values: ['Шарипова', 'Казань'] });
   });
@@ -76,14 +79,29 @@ describe('XLSX rows', () => {
 
   it('when a workbook lists a later part as its first tab and spells cells in every way Excel may, then that sheet is read as Excel shows it', async () => {
     const zip = new JSZip();
-    zip.file('xl/workbook.xml', '<workbook xmlns:r="r"><sheets><sheet name="Члены" r:id="rId7"/><sheet name="Справка" r:id="rId1"/></sheets></workbook>');
-    zip.file('xl/_rels/workbook.xml.rels', '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/><Relationship Id="rId7" Target="/xl/worksheets/sheet2.xml"/></Relationships>');
-    zip.file('xl/worksheets/sheet1.xml', '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>не тот лист</t></is></c></row></sheetData></worksheet>');
-    zip.file('xl/sharedStrings.xml', '<sst><si><t> Иванова </t></si><si><r><t>Ма</t></r><r><t>рия</t></r><rPh><t>まりあ</t></rPh></si></sst>');
-    zip.file('xl/worksheets/sheet2.xml', `<x:worksheet xmlns:x="main"><x:sheetData>
+    zip.file(
+      'xl/workbook.xml',
+      '<workbook xmlns:r="r"><sheets><sheet name="Члены" r:id="rId7"/><sheet name="Справка" r:id="rId1"/></sheets></workbook>',
+    );
+    zip.file(
+      'xl/_rels/workbook.xml.rels',
+      '<Relationships><Relationship Id="rId1" Target="worksheets/sheet1.xml"/><Relationship Id="rId7" Target="/xl/worksheets/sheet2.xml"/></Relationships>',
+    );
+    zip.file(
+      'xl/worksheets/sheet1.xml',
+      '<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>не тот лист</t></is></c></row></sheetData></worksheet>',
+    );
+    zip.file(
+      'xl/sharedStrings.xml',
+      '<sst><si><t> Иванова </t></si><si><r><t>Ма</t></r><r><t>рия</t></r><rPh><t>まりあ</t></rPh></si></sst>',
+    );
+    zip.file(
+      'xl/worksheets/sheet2.xml',
+      `<x:worksheet xmlns:x="main"><x:sheetData>
       <x:row r="2"><x:c r="A2" t="s"><x:v>0</x:v></x:c><x:c r="C2" t="s"><x:v>1</x:v></x:c><x:c r="D2"><x:v>32874</x:v></x:c></x:row>
       <x:row><x:c t="inlineStr"><x:is><x:r><x:t>Пет</x:t></x:r><x:r><x:t>рова</x:t></x:r></x:is></x:c><x:c t="b"><x:v>1</x:v></x:c><x:c t="e"><x:v>#N/A</x:v></x:c><x:c t="str"><x:f>A3</x:f><x:v>Петрова</x:v></x:c><x:c s="2"/><x:c><x:v>1.5E3</x:v></x:c></x:row>
-    </x:sheetData></x:worksheet>`);
+    </x:sheetData></x:worksheet>`,
+    );
     const read = await all(xlsxRows(fileOf(await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }))));
     expect(read).toEqual([
       { line: 2, values: ['Иванова', '', 'Мария', '32874'] },
@@ -96,10 +114,14 @@ describe('XLSX rows', () => {
     zip.file('xl/sharedStrings.xml', `<sst>${'<si><t>Иванова</t></si>'.repeat(1_200_000)}</sst>`);
     zip.file('xl/worksheets/sheet1.xml', '<worksheet><sheetData/></worksheet>');
     const file = fileOf(await zip.generateAsync({ type: 'nodebuffer', compression: 'DEFLATE' }));
-    await expect(all(xlsxRows(file))).rejects.toMatchObject({ fields: [{ field: 'file', message: expect.stringContaining('слишком много разных текстов') }] });
+    await expect(all(xlsxRows(file))).rejects.toMatchObject({
+      fields: [{ field: 'file', message: expect.stringContaining('слишком много разных текстов') }],
+    });
   });
 
   it('when the file is not a zip, then the reader answers with a field error, not a crash', async () => {
-    await expect(all(xlsxRows(fileOf('PK\u0003\u0004 not really a zip')))).rejects.toMatchObject({ fields: [{ field: 'file' }] });
+    await expect(all(xlsxRows(fileOf('PK\u0003\u0004 not really a zip')))).rejects.toMatchObject({
+      fields: [{ field: 'file' }],
+    });
   });
 });

@@ -8,7 +8,8 @@ import { newRecoveryCodes, recoveryCodeHash, RECOVERY_CODE_COUNT } from '../../s
 import { formatManualKey, newTotpSecret, totpStepOf } from '../../src/auth/totp';
 
 const T = Date.UTC(2026, 10, 29, 6, 0, 10); // 10 s into a 30-second step
-const codeAt = (secret: string, at: number) => new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret) }).generate({ timestamp: at });
+const codeAt = (secret: string, at: number) =>
+  new OTPAuth.TOTP({ secret: OTPAuth.Secret.fromBase32(secret) }).generate({ timestamp: at });
 
 describe('TOTP codes (RFC 6238)', () => {
   it('accepts the code of the current step and of one step either side, naming the step; refuses older, newer and malformed ones', () => {
@@ -41,7 +42,14 @@ describe('recovery codes', () => {
 });
 
 describe('who must have a second factor', () => {
-  const grant = (role: 'admin' | 'coordinator' | 'chair' | 'statistician' | 'member') => ({ role, organizationId: 1, organizationPath: '1', organizationLevel: 'union', organizationInpo: '', organizationName: '' });
+  const grant = (role: 'admin' | 'coordinator' | 'chair' | 'statistician' | 'member') => ({
+    role,
+    organizationId: 1,
+    organizationPath: '1',
+    organizationLevel: 'union',
+    organizationInpo: '',
+    organizationName: '',
+  });
   it('admins and coordinators must; chairs, statisticians and members need not; the requirement is on unless TOTP_REQUIRED=false', () => {
     expect(secondFactorRequired({ grants: [grant('chair'), grant('coordinator')] })).toBe(true);
     expect(secondFactorRequired({ grants: [grant('admin')] })).toBe(true);
@@ -53,10 +61,23 @@ describe('who must have a second factor', () => {
 
 describe('words for people', () => {
   it('names a device by browser and system, and an audit change by Russian field names with old → new', () => {
-    expect(describeDevice('Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36')).toBe('Chrome (Windows)');
-    expect(describeDevice('Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1')).toBe('Safari (iOS)');
+    expect(
+      describeDevice(
+        'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/131.0 Safari/537.36',
+      ),
+    ).toBe('Chrome (Windows)');
+    expect(
+      describeDevice(
+        'Mozilla/5.0 (iPhone; CPU iPhone OS 17_0 like Mac OS X) AppleWebKit/605.1.15 Version/17.0 Mobile/15E148 Safari/604.1',
+      ),
+    ).toBe('Safari (iOS)');
     expect(describeDevice(undefined)).toBe('неизвестное устройство');
-    expect(describeChanges({ surname: 'Петрова', phone: null }, { surname: 'Иванова', phone: '+79001234567', isPedagogical: true })).toEqual([
+    expect(
+      describeChanges(
+        { surname: 'Петрова', phone: null },
+        { surname: 'Иванова', phone: '+79001234567', isPedagogical: true },
+      ),
+    ).toEqual([
       { field: 'Фамилия', old: 'Петрова', new: 'Иванова' },
       { field: 'Телефон', old: '—', new: '+79001234567' },
       { field: 'Педагогический работник', old: null, new: 'да' },

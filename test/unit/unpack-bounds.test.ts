@@ -24,7 +24,8 @@ async function readAll(file: string) {
   }
 }
 
-const sheet = (inside: string) => `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Иванова</t></is></c></row>${inside}</sheetData></worksheet>`;
+const sheet = (inside: string) =>
+  `<worksheet><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Иванова</t></is></c></row>${inside}</sheetData></worksheet>`;
 const refused = { fields: [{ field: 'file', message: expect.stringContaining('подозрительно велико') }] };
 
 describe('unpacking bounds', () => {
@@ -32,26 +33,37 @@ describe('unpacking bounds', () => {
     const { zip, entries, open } = await openZip(await zipFile({ 'xl/worksheets/sheet1.xml': 'x'.repeat(100_000) }));
     try {
       const stream = await open(entries.get('xl/worksheets/sheet1.xml')!, 10_000);
-      await expect((async () => {
-        for await (const _chunk of stream) {
-          // read until refused
-        }
-      })()).rejects.toMatchObject(refused);
+      await expect(
+        (async () => {
+          for await (const _chunk of stream) {
+            // read until refused
+          }
+        })(),
+      ).rejects.toMatchObject(refused);
     } finally {
       zip.close();
     }
   });
 
   it('when a comment in a sheet is longer than any spreadsheet needs, then the file is refused, not gathered', async () => {
-    await expect(readAll(await zipFile({ 'xl/worksheets/sheet1.xml': sheet(`<!--${'x'.repeat(400_000)}-->`) }))).rejects.toMatchObject(refused);
+    await expect(
+      readAll(await zipFile({ 'xl/worksheets/sheet1.xml': sheet(`<!--${'x'.repeat(400_000)}-->`) })),
+    ).rejects.toMatchObject(refused);
   });
 
   it('when tags nest deeper than any sheet does, then the file is refused', async () => {
-    await expect(readAll(await zipFile({ 'xl/worksheets/sheet1.xml': sheet(`${'<x>'.repeat(1000)}${'</x>'.repeat(1000)}`) }))).rejects.toMatchObject(refused);
+    await expect(
+      readAll(await zipFile({ 'xl/worksheets/sheet1.xml': sheet(`${'<x>'.repeat(1000)}${'</x>'.repeat(1000)}`) })),
+    ).rejects.toMatchObject(refused);
   });
 
   it('when a shared string is longer than any spreadsheet needs, then the file is refused without gathering it', async () => {
-    const file = await zipFile({ 'xl/sharedStrings.xml': `<sst><si><t>${'Я'.repeat(400_000)}</t></si></sst>`, 'xl/worksheets/sheet1.xml': sheet('') });
-    await expect(readAll(file)).rejects.toMatchObject({ fields: [{ field: 'file', message: expect.stringContaining('текст длиннее 32 767 знаков') }] });
+    const file = await zipFile({
+      'xl/sharedStrings.xml': `<sst><si><t>${'Я'.repeat(400_000)}</t></si></sst>`,
+      'xl/worksheets/sheet1.xml': sheet(''),
+    });
+    await expect(readAll(file)).rejects.toMatchObject({
+      fields: [{ field: 'file', message: expect.stringContaining('текст длиннее 32 767 знаков') }],
+    });
   });
 });

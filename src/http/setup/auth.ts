@@ -15,7 +15,12 @@ import { clientIp } from '../client-ip';
  * Organization paths are always read fresh: only the granted organization's own path can be stale, and
  * a stale one matches nothing (fail closed) until the reload.
  */
-export function setUpAuthentication(app: Express, db: Knex, authService: AuthService, principalCacheSeconds: number): Authenticator {
+export function setUpAuthentication(
+  app: Express,
+  db: Knex,
+  authService: AuthService,
+  principalCacheSeconds: number,
+): Authenticator {
   const cacheMs = principalCacheSeconds * 1000;
   // One passport instance per app: the global one would let a second app (tests) rewire the first.
   const passport = new Passport();
@@ -34,7 +39,8 @@ export function setUpAuthentication(app: Express, db: Knex, authService: AuthSer
     loadPrincipal(db, id)
       .then((principal) => {
         // an issued password is replaced within the session: that state is always read afresh
-        if (principal && cacheMs > 0 && !principal.mustChangePassword) req.session.principal = { value: principal, loadedAt: Date.now() };
+        if (principal && cacheMs > 0 && !principal.mustChangePassword)
+          req.session.principal = { value: principal, loadedAt: Date.now() };
         else delete req.session.principal;
         done(null, principal ?? false);
       })

@@ -19,7 +19,9 @@ export function setUpFormOnce(app: Express, db: Knex) {
   app.use(async (req, res, next) => {
     res.locals.formToken = () => crypto.randomUUID();
     // an upload's body is parsed later, by its route: its form puts the token in the action URL (as the CSRF token)
-    const token = req.is('multipart/form-data') ? req.query.formToken : (req.body as Record<string, unknown> | undefined)?.formToken;
+    const token = req.is('multipart/form-data')
+      ? req.query.formToken
+      : (req.body as Record<string, unknown> | undefined)?.formToken;
     if (!isStateChanging(req) || !req.user || typeof token !== 'string' || !TOKEN.test(token)) return next();
     try {
       const earlier = await claimOrAwait(db, req.user.id, token);
@@ -39,7 +41,11 @@ export function setUpFormOnce(app: Express, db: Knex) {
 async function claimOrAwait(db: Knex, userId: number, token: string): Promise<string | undefined> {
   const deadline = Date.now() + WAIT_MS;
   while (Date.now() < deadline) {
-    const claimed = await db('form_submissions').insert({ user_id: userId, token }).onConflict(['user_id', 'token']).ignore().returning('token');
+    const claimed = await db('form_submissions')
+      .insert({ user_id: userId, token })
+      .onConflict(['user_id', 'token'])
+      .ignore()
+      .returning('token');
     if (claimed.length) return undefined;
     const row = await db('form_submissions').where({ user_id: userId, token }).first('result_url');
     if (row?.result_url) return row.result_url as string;
@@ -54,7 +60,9 @@ function settleWhenAnswered(db: Knex, req: Request, res: Response, token: string
   res.once('finish', () => {
     const key = { user_id: req.user?.id, token };
     const location = res.statusCode === 303 ? res.get('location') : undefined;
-    const settled = location ? db('form_submissions').where(key).update({ result_url: location }) : db('form_submissions').where(key).delete();
+    const settled = location
+      ? db('form_submissions').where(key).update({ result_url: location })
+      : db('form_submissions').where(key).delete();
     settled.catch((err: unknown) => req.log?.warn({ err }, 'form token not settled'));
   });
 }

@@ -14,9 +14,15 @@ export function setUpRequestLogging(app: Express, logger: Logger) {
         res.setHeader('X-Request-Id', id);
         return id;
       },
-      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
       serializers: {
-        req: (req) => ({ id: req.id, method: req.method, url: withoutSecrets(String(req.url)), remoteAddress: req.remoteAddress }),
+        req: (req) => ({
+          id: req.id,
+          method: req.method,
+          url: withoutSecrets(String(req.url)),
+          remoteAddress: req.remoteAddress,
+        }),
         res: (res) => ({ statusCode: res.statusCode }),
       },
       autoLogging: { ignore: (req) => req.url === '/healthz' || req.url?.startsWith('/assets/') === true },

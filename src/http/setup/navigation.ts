@@ -15,14 +15,18 @@ export function navigationFor(principal: Principal): NavItem[] {
   const orgRoot = homeOrganizations(principal).find((o) => can(principal, 'org.view', o));
   if (orgRoot) items.push({ label: 'Реестр', href: `/orgs/${orgRoot.inpo}`, section: 'registry' });
   const memberRoot = homeOrganizations(principal).find((o) => can(principal, 'member.view', o));
-  if (memberRoot) items.push({ label: 'Члены Профсоюза', href: `/orgs/${memberRoot.inpo}/members`, section: 'members' });
+  if (memberRoot)
+    items.push({ label: 'Члены Профсоюза', href: `/orgs/${memberRoot.inpo}/members`, section: 'members' });
   const reportRoot = homeOrganizations(principal).find((o) => can(principal, 'report.view', o));
   if (reportRoot) items.push({ label: 'Отчёты', href: `/orgs/${reportRoot.inpo}/reports`, section: 'reports' });
   const formsRoot = homeOrganizations(principal).find((o) => o.level === 'union' && can(principal, 'form.manage', o));
   if (formsRoot) items.push({ label: 'Формы', href: '/admin/forms', section: 'forms' });
-  if (homeOrganizations(principal).some((o) => can(principal, 'audit.view', o))) items.push({ label: 'Журнал аудита', href: '/admin/audit', section: 'audit' });
-  if (userManagementPaths(principal).length) items.push({ label: 'Пользователи', href: '/admin/users', section: 'users' });
-  if (homeOrganizations(principal).some((o) => o.level === 'union' && can(principal, 'mail.view', o))) items.push({ label: 'Почта', href: '/admin/mail', section: 'mail' });
+  if (homeOrganizations(principal).some((o) => can(principal, 'audit.view', o)))
+    items.push({ label: 'Журнал аудита', href: '/admin/audit', section: 'audit' });
+  if (userManagementPaths(principal).length)
+    items.push({ label: 'Пользователи', href: '/admin/users', section: 'users' });
+  if (homeOrganizations(principal).some((o) => o.level === 'union' && can(principal, 'mail.view', o)))
+    items.push({ label: 'Почта', href: '/admin/mail', section: 'mail' });
   return items;
 }
 

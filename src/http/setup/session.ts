@@ -49,7 +49,12 @@ export function setUpSession(app: Express, options: SessionOptions): { close: ()
   // the next request connects anew.
   pool.on('error', (err) => options.logger.warn({ err }, 'session store lost an idle database connection'));
   const PgStore = connectPgSimple(session);
-  const store = new PgStore({ pool, tableName: 'sessions', createTableIfMissing: false, pruneSessionInterval: options.pruneIntervalSeconds });
+  const store = new PgStore({
+    pool,
+    tableName: 'sessions',
+    createTableIfMissing: false,
+    pruneSessionInterval: options.pruneIntervalSeconds,
+  });
   throttleTouches(store);
   app.use(
     session({

@@ -3,7 +3,17 @@ import { VIEWS_DIR } from '../../app-paths';
 import ejs from 'ejs';
 import type { Express } from 'express';
 import { ROLE_LABELS } from '../../access/roles';
-import { formatDate, formatDateTime, formatNumber, formatPercent, formatPhone, formatSnils, formCodeLabel, fullName, plural } from '../../shared/format';
+import {
+  formatDate,
+  formatDateTime,
+  formatNumber,
+  formatPercent,
+  formatPhone,
+  formatSnils,
+  formCodeLabel,
+  fullName,
+  plural,
+} from '../../shared/format';
 
 const LAYOUT = path.join(VIEWS_DIR, 'layouts', 'main.ejs');
 
@@ -25,7 +35,18 @@ export function setUpViews(app: Express, { cache }: { cache: boolean }) {
       ejs.renderFile(LAYOUT, { ...data, body }, ejsOptions, callback);
     });
   });
-  Object.assign(app.locals, { formatDate, formatDateTime, formatNumber, formatPercent, formatPhone, formatSnils, formCodeLabel, fullName, plural, ROLE_LABELS });
+  Object.assign(app.locals, {
+    formatDate,
+    formatDateTime,
+    formatNumber,
+    formatPercent,
+    formatPhone,
+    formatSnils,
+    formCodeLabel,
+    fullName,
+    plural,
+    ROLE_LABELS,
+  });
   // Error pages can be rendered before the session and navigation steps ran: the layout's inputs default here.
   app.use((_req, res, next) => {
     Object.assign(res.locals, { currentUser: null, nav: [], userOrganizations: [], flash: [], csrfToken: () => '' });

@@ -17,7 +17,15 @@ export const MEMBER_COLUMNS = [
   { key: 'joinedOn', header: 'Дата вступления', synonyms: ['дата вступления в профсоюз'], hint: 'ДД.ММ.ГГГГ' },
 ] as const;
 export type MemberColumnKey = (typeof MEMBER_COLUMNS)[number]['key'];
-export const REQUIRED_MEMBER_COLUMNS: MemberColumnKey[] = ['organizationInpo', 'surname', 'name', 'sex', 'birthDate', 'category', 'joinedOn'];
+export const REQUIRED_MEMBER_COLUMNS: MemberColumnKey[] = [
+  'organizationInpo',
+  'surname',
+  'name',
+  'sex',
+  'birthDate',
+  'category',
+  'joinedOn',
+];
 
 /**
  * The template's second row explains each column. It starts with this marker so that a template uploaded
@@ -40,7 +48,9 @@ const norm = (s: string) => s.trim().toLowerCase().replace(/ё/g, 'е').replace(
 export function mapHeaders(headers: string[]): Map<MemberColumnKey, number> {
   const map = new Map<MemberColumnKey, number>();
   headers.forEach((h, i) => {
-    const column = MEMBER_COLUMNS.find((c) => norm(c.header) === norm(h) || c.synonyms.some((s) => norm(s) === norm(h)));
+    const column = MEMBER_COLUMNS.find(
+      (c) => norm(c.header) === norm(h) || c.synonyms.some((s) => norm(s) === norm(h)),
+    );
     if (column && !map.has(column.key)) map.set(column.key, i);
   });
   return map;
@@ -55,7 +65,14 @@ export function sexFromSheet(value: string): 'm' | 'f' | undefined {
 
 export function categoryFromSheet(value: string): Category | undefined {
   const v = norm(value);
-  const short: Record<string, Category> = { работающий: 'working', обучающийся: 'student', студент: 'student', пенсионер: 'pensioner', 'неработающий пенсионер': 'pensioner', 'временно не работающий': 'unemployed' };
+  const short: Record<string, Category> = {
+    работающий: 'working',
+    обучающийся: 'student',
+    студент: 'student',
+    пенсионер: 'pensioner',
+    'неработающий пенсионер': 'pensioner',
+    'временно не работающий': 'unemployed',
+  };
   return short[v] ?? CATEGORIES.find((c) => norm(CATEGORY_LABELS[c]) === v);
 }
 

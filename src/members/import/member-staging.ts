@@ -2,7 +2,22 @@ import type { Knex } from 'knex';
 import { copyInto, copyLine } from '../../db/copy';
 import type { AdmissionTermsInput, CardInput } from '../members.schemas';
 
-const COLUMNS = ['line', 'organization_id', 'surname', 'name', 'patronymic', 'sex', 'birth_date', 'category', 'is_pedagogical', 'position', 'phone', 'email', 'snils', 'joined_on'];
+const COLUMNS = [
+  'line',
+  'organization_id',
+  'surname',
+  'name',
+  'patronymic',
+  'sex',
+  'birth_date',
+  'category',
+  'is_pedagogical',
+  'position',
+  'phone',
+  'email',
+  'snils',
+  'joined_on',
+];
 // A COPY per 64 KiB of text (about 800 rows). knex's 1,000-row INSERTs (14,000 bindings each) left
 // 35 MB of old-space garbage per 100,000 rows (sampling heap profile: its positional-binding replace,
 // the row objects, the pg dialect); the COPY text of the same rows about 8 MB. Between two COPYs the
@@ -31,7 +46,22 @@ export function memberStager(trx: Knex.Transaction) {
   };
   /** One checked row of the file, its person registered in `organizationId`. */
   const add = async (line: number, organizationId: number, d: CardInput, terms: AdmissionTermsInput) => {
-    chunk += copyLine([line, organizationId, d.surname, d.name, d.patronymic, d.sex, d.birthDate, d.category, d.isPedagogical, d.position, d.phone, d.email, d.snils, terms.joinedOn]);
+    chunk += copyLine([
+      line,
+      organizationId,
+      d.surname,
+      d.name,
+      d.patronymic,
+      d.sex,
+      d.birthDate,
+      d.category,
+      d.isPedagogical,
+      d.position,
+      d.phone,
+      d.email,
+      d.snils,
+      terms.joinedOn,
+    ]);
     if (chunk.length >= CHUNK_CHARS) await flush();
   };
   return { add, flush };

@@ -1,5 +1,11 @@
 import { INDICATORS, LISTS, TEXT_FIELDS, isIndicator } from '../indicators/catalog';
-import { formDefinitionSchema, type FormControl, type FormDefinition, type FormLine, type LinesForm } from './form-schema';
+import {
+  formDefinitionSchema,
+  type FormControl,
+  type FormDefinition,
+  type FormLine,
+  type LinesForm,
+} from './form-schema';
 import { FormulaError, parseExpression, parseRule, references, type Expr, type Rule } from './formula';
 
 // A definition is checked in two steps: its shape (zod) and its meaning — every indicator known,
@@ -30,7 +36,10 @@ const compiled = new WeakMap<object, CompiledForm>();
 export function compileDefinition(input: unknown): CompileResult {
   const parsed = formDefinitionSchema.safeParse(input);
   if (!parsed.success) {
-    return { ok: false, errors: parsed.error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`) };
+    return {
+      ok: false,
+      errors: parsed.error.issues.map((i) => `${i.path.length ? `${i.path.join('.')}: ` : ''}${i.message}`),
+    };
   }
   const def = parsed.data;
   const errors: string[] = [];
@@ -38,7 +47,9 @@ export function compileDefinition(input: unknown): CompileResult {
   if (def.kind === 'list') {
     const list = LISTS[def.list];
     if (!list) errors.push(`list: неизвестный список «${def.list}» (есть: ${Object.keys(LISTS).join(', ')})`);
-    for (const c of def.listColumns) if (list && !list.columns.includes(c.key)) errors.push(`listColumns: неизвестная колонка «${c.key}» списка ${def.list}`);
+    for (const c of def.listColumns)
+      if (list && !list.columns.includes(c.key))
+        errors.push(`listColumns: неизвестная колонка «${c.key}» списка ${def.list}`);
     return errors.length ? { ok: false, errors } : { ok: true, form };
   }
   compileLines(def, form, errors);
@@ -49,7 +60,8 @@ export function compileDefinition(input: unknown): CompileResult {
   for (const c of form.lines.values()) c.summable = isSummable(c);
   // a total of summed lines (09 = 02 + 06 + 07 + 08) is taken from the children too: a 3-СП ППО's 09 counts
   // its members though it has no line 02, 07 or 08
-  for (const c of form.lines.values()) if (c.expr && c.line.type === 'count' && sumOfSummed(form, c.expr)) c.summable = true;
+  for (const c of form.lines.values())
+    if (c.expr && c.line.type === 'count' && sumOfSummed(form, c.expr)) c.summable = true;
   return { ok: true, form };
 }
 
@@ -89,7 +101,10 @@ function compileLines(def: LinesForm, form: CompiledForm, errors: string[]) {
   for (const c of form.lines.values()) {
     const where = `Строка ${c.line.no}`;
     if (c.line.text !== undefined) {
-      if (!Object.hasOwn(TEXT_FIELDS, c.line.text)) errors.push(`${where}: неизвестное текстовое поле «${c.line.text}» (есть: ${Object.keys(TEXT_FIELDS).join(', ')})`);
+      if (!Object.hasOwn(TEXT_FIELDS, c.line.text))
+        errors.push(
+          `${where}: неизвестное текстовое поле «${c.line.text}» (есть: ${Object.keys(TEXT_FIELDS).join(', ')})`,
+        );
     } else {
       try {
         c.expr = parseExpression(c.line.formula as string);
@@ -109,7 +124,10 @@ export const CHANGES_SINCE_FILING = 'changes_since_filing';
 function checkCards(where: string, name: string, form: CompiledForm, errors: string[]) {
   if (name === CHANGES_SINCE_FILING) return;
   const group = INDICATORS[name]?.group;
-  if (group !== 'state' && group !== 'start') errors.push(`${where}: cards — «${name}» не показатель состава членов (members_…), карточки по нему не перечислить`);
+  if (group !== 'state' && group !== 'start')
+    errors.push(
+      `${where}: cards — «${name}» не показатель состава членов (members_…), карточки по нему не перечислить`,
+    );
   else form.indicators.add(name);
 }
 
@@ -175,5 +193,9 @@ function sumOfSummed(form: CompiledForm, e: Expr): boolean {
 function isSummable(c: CompiledLine): boolean {
   if (!c.expr || c.line.type === 'percent') return false;
   const refs = references(c.expr, { indicators: new Set(), lines: new Set(), ranges: [] });
-  return refs.lines.size === 0 && refs.ranges.length === 0 && [...refs.indicators].every((n) => INDICATORS[n]?.summable === true);
+  return (
+    refs.lines.size === 0 &&
+    refs.ranges.length === 0 &&
+    [...refs.indicators].every((n) => INDICATORS[n]?.summable === true)
+  );
 }

@@ -27,11 +27,19 @@ export async function installDefaultForms(db: Knex): Promise<void> {
     await db.transaction(async (trx) => {
       // one installer at a time per code (two app instances migrating at once)
       await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`form_versions:${def.code}`]);
-      const newest = await trx('form_versions').where({ code: def.code }).max<{ max: number | null }>('version as max').first();
+      const newest = await trx('form_versions')
+        .where({ code: def.code })
+        .max<{ max: number | null }>('version as max')
+        .first();
       if (Number(newest?.max ?? 0) >= def.version) return;
       await trx('form_versions').where({ code: def.code, status: 'active' }).update({ status: 'retired' });
       await trx('form_versions').insert({
-        code: def.code, version: def.version, title: def.title, definition: JSON.stringify(definition), status: 'active', activated_at: trx.fn.now(),
+        code: def.code,
+        version: def.version,
+        title: def.title,
+        definition: JSON.stringify(definition),
+        status: 'active',
+        activated_at: trx.fn.now(),
       });
     });
   }

@@ -44,7 +44,12 @@ export type LineOverride = (no: string) => ColumnValues | undefined;
 
 const round1 = (v: number) => Math.round(v * 10) / 10;
 
-export function evaluateForm(form: CompiledForm, values: IndicatorValues, texts: Record<string, string>, override?: LineOverride): Evaluation {
+export function evaluateForm(
+  form: CompiledForm,
+  values: IndicatorValues,
+  texts: Record<string, string>,
+  override?: LineOverride,
+): Evaluation {
   const def = form.def as LinesForm;
   const formColumns = def.columns.map((c) => c.key);
   const memo = new Map<string, ColumnValues>();
@@ -53,7 +58,8 @@ export function evaluateForm(form: CompiledForm, values: IndicatorValues, texts:
   const scopeFor = (column: ColumnKey): Scope => ({
     indicator: (name) => values[name]?.[column] ?? null,
     line: (no) => lineValues(no)[column],
-    range: (from, to) => form.order.slice(form.order.indexOf(from), form.order.indexOf(to) + 1).map((no) => lineValues(no)[column]),
+    range: (from, to) =>
+      form.order.slice(form.order.indexOf(from), form.order.indexOf(to) + 1).map((no) => lineValues(no)[column]),
   });
   const lineValues = (no: string): ColumnValues => {
     const hit = memo.get(no);
@@ -74,16 +80,29 @@ export function evaluateForm(form: CompiledForm, values: IndicatorValues, texts:
     title: section.title,
     lines: section.lines.map((line): LineResult => {
       const c = form.lines.get(line.no)!;
-      const base = { no: line.no, label: line.label, type: line.type, columns: columnsOf(c), values: lineValues(line.no) };
+      const base = {
+        no: line.no,
+        label: line.label,
+        type: line.type,
+        columns: columnsOf(c),
+        values: lineValues(line.no),
+      };
       return line.text !== undefined ? { ...base, columns: [], text: texts[line.text] ?? '' } : base;
     }),
   }));
   const checked = checkControls(form, scopeFor);
-  return { sections, failures: [...checked.failures, ...(def.columnControls ? checkColumns(form, lineValues) : [])], unchecked: checked.unchecked };
+  return {
+    sections,
+    failures: [...checked.failures, ...(def.columnControls ? checkColumns(form, lineValues) : [])],
+    unchecked: checked.unchecked,
+  };
 }
 
 /** A control whose either side is absent in some column is "not checked" — neither passed nor failed. */
-function checkControls(form: CompiledForm, scopeFor: (c: ColumnKey) => Scope): { failures: ControlFailure[]; unchecked: UncheckedControl[] } {
+function checkControls(
+  form: CompiledForm,
+  scopeFor: (c: ColumnKey) => Scope,
+): { failures: ControlFailure[]; unchecked: UncheckedControl[] } {
   const out: ControlFailure[] = [];
   const unchecked: UncheckedControl[] = [];
   for (const { control, rule } of form.controls) {
@@ -97,7 +116,14 @@ function checkControls(form: CompiledForm, scopeFor: (c: ColumnKey) => Scope): {
       else if (!compare(left, rule.op, right)) failures.push({ column, left, right });
     }
     if (failures.length) {
-      out.push({ id: control.id, message: control.message, severity: control.severity, rule: control.rule, failures, cardsIndicator: control.cards ?? cardsOfLeft(form, rule.left) });
+      out.push({
+        id: control.id,
+        message: control.message,
+        severity: control.severity,
+        rule: control.rule,
+        failures,
+        cardsIndicator: control.cards ?? cardsOfLeft(form, rule.left),
+      });
     } else if (absent) {
       unchecked.push({ id: control.id, message: control.message, rule: control.rule });
     }
@@ -120,7 +146,10 @@ function checkColumns(form: CompiledForm, lineValues: (no: string) => ColumnValu
       const part = v[column];
       if (part != null && v.total != null && part > v.total) {
         out.push({
-          id: `columns-${no}-${column}`, severity: 'error', rule: `@${no}.${column} <= @${no}.total`, cardsIndicator: c.line.cards,
+          id: `columns-${no}-${column}`,
+          severity: 'error',
+          rule: `@${no}.${column} <= @${no}.total`,
+          cardsIndicator: c.line.cards,
           message: `Строка ${no}: ${column === 'women' ? 'женщин' : 'молодёжи до 35 лет'} больше, чем всего`,
           failures: [{ column, left: part, right: v.total }],
         });

@@ -10,7 +10,9 @@ export type ColumnKey = (typeof COLUMN_KEYS)[number];
 /** Form codes travel in URLs, so they are ASCII: 5-SP, KDK-1. */
 export const FORM_CODE_PATTERN = /^[A-Z0-9]{1,10}(-[A-Z0-9]{1,10})?$/;
 const lineNumber = z.string().regex(/^\d{2,3}$/, 'номер строки — две или три цифры, например «09»');
-const monthDay = z.string().regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'дата отчёта — в виде ММ-ДД, например «01-01»');
+const monthDay = z
+  .string()
+  .regex(/^(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])$/, 'дата отчёта — в виде ММ-ДД, например «01-01»');
 
 const lineSchema = z
   .object({
@@ -43,7 +45,9 @@ const controlSchema = z
   })
   .strict();
 
-const sectionSchema = z.object({ title: z.string().min(1).max(300), lines: z.array(lineSchema).min(1).max(200) }).strict();
+const sectionSchema = z
+  .object({ title: z.string().min(1).max(300), lines: z.array(lineSchema).min(1).max(200) })
+  .strict();
 
 const listColumnSchema = z.object({ key: z.string().min(1).max(60), label: z.string().min(1).max(200) }).strict();
 
@@ -81,7 +85,11 @@ const linesFormSchema = z
      * control); the other columns are counted again (youth changes as people age).
      */
     carriedForward: z
-      .object({ line: lineNumber, indicator: z.string().min(1).max(60), columns: z.array(z.enum(COLUMN_KEYS)).min(1, 'назовите графы, которые берутся из сданного отчёта') })
+      .object({
+        line: lineNumber,
+        indicator: z.string().min(1).max(60),
+        columns: z.array(z.enum(COLUMN_KEYS)).min(1, 'назовите графы, которые берутся из сданного отчёта'),
+      })
       .strict()
       .optional(),
   })

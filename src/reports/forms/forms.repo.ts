@@ -14,7 +14,16 @@ export interface FormVersion {
   activatedAt: Date | null;
 }
 
-const COLUMNS = { id: 'id', code: 'code', version: 'version', title: 'title', definition: 'definition', status: 'status', uploadedAt: 'uploaded_at', activatedAt: 'activated_at' };
+const COLUMNS = {
+  id: 'id',
+  code: 'code',
+  version: 'version',
+  title: 'title',
+  definition: 'definition',
+  status: 'status',
+  uploadedAt: 'uploaded_at',
+  activatedAt: 'activated_at',
+};
 
 export async function findActiveForm(db: Knex, code: string): Promise<FormVersion | undefined> {
   return db('form_versions').where({ code, status: 'active' }).first(COLUMNS);
@@ -29,7 +38,9 @@ export async function listActiveForms(db: Knex): Promise<FormVersion[]> {
 }
 
 export async function listFormVersions(db: Knex): Promise<FormVersion[]> {
-  return db('form_versions').orderBy([{ column: 'code' }, { column: 'version', order: 'desc' }]).select(COLUMNS);
+  return db('form_versions')
+    .orderBy([{ column: 'code' }, { column: 'version', order: 'desc' }])
+    .select(COLUMNS);
 }
 
 export async function nextVersionNumber(db: Knex, code: string): Promise<number> {
@@ -44,10 +55,14 @@ export const isPrimaryForm = (code: string) => (PRIMARY_FORMS as readonly string
  * Whether a form counts only the organization's own units: a form of the primary level (5-/4-/3-СП, КДК-1)
  * of a ППО with territorial rights leaves out the child ППО it holds, each of which files its own.
  */
-export const countsOwnUnits = (def: FormDefinition) => def.appliesTo.levels.length > 0 && def.appliesTo.levels.every((level) => level === 'primary');
+export const countsOwnUnits = (def: FormDefinition) =>
+  def.appliesTo.levels.length > 0 && def.appliesTo.levels.every((level) => level === 'primary');
 
 /** Whether a form is filed by organizations like this one (level, the ППО's primary form, employer kind, territorial rights). */
-export function appliesTo(def: FormDefinition, org: Pick<OrgRow, 'level' | 'employerKind' | 'hasTerritorialRights' | 'primaryForm'>): boolean {
+export function appliesTo(
+  def: FormDefinition,
+  org: Pick<OrgRow, 'level' | 'employerKind' | 'hasTerritorialRights' | 'primaryForm'>,
+): boolean {
   const a = def.appliesTo;
   if (org.level === 'primary' && org.hasTerritorialRights && a.territorialRights) return true;
   if (isPrimaryForm(def.code)) return org.level === 'primary' && org.primaryForm === def.code;
@@ -55,9 +70,19 @@ export function appliesTo(def: FormDefinition, org: Pick<OrgRow, 'level' | 'empl
   return !a.employerKinds || a.employerKinds.includes(org.employerKind ?? 'other');
 }
 
-export async function insertFormVersion(db: Knex, row: { code: string; version: number; title: string; definition: unknown; uploadedBy: number }): Promise<number> {
+export async function insertFormVersion(
+  db: Knex,
+  row: { code: string; version: number; title: string; definition: unknown; uploadedBy: number },
+): Promise<number> {
   const [inserted] = await db('form_versions')
-    .insert({ code: row.code, version: row.version, title: row.title, definition: JSON.stringify(row.definition), status: 'draft', uploaded_by: row.uploadedBy })
+    .insert({
+      code: row.code,
+      version: row.version,
+      title: row.title,
+      definition: JSON.stringify(row.definition),
+      status: 'draft',
+      uploaded_by: row.uploadedBy,
+    })
     .returning('id');
   return inserted.id as number;
 }

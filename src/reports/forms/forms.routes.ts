@@ -19,7 +19,10 @@ import { currentReportingDate } from '../periods';
 import { INDICATORS, TEXT_FIELDS } from '../indicators/catalog';
 
 const MAX_DEFINITION_BYTES = 512 * 1024;
-const previewQuery = z.object({ inpo: z.string().trim().max(20).optional().catch(undefined), date: z.string().trim().max(10).optional().catch(undefined) });
+const previewQuery = z.object({
+  inpo: z.string().trim().max(20).optional().catch(undefined),
+  date: z.string().trim().max(10).optional().catch(undefined),
+});
 
 export function formsRoutes({ config, loaders, services: { reports, forms } }: Deps): Router {
   const routes = guardedRouter();
@@ -29,15 +32,29 @@ export function formsRoutes({ config, loaders, services: { reports, forms } }: D
     await showList(req, res, [], 200);
   });
 
-  routes.post('/admin/forms', can('form.manage'), uploadFile(config.uploadDir, MAX_DEFINITION_BYTES), async (req, res) => {
-    const text = req.file?.size ? await fs.promises.readFile(req.file.path, 'utf8') : typeof req.body?.definition === 'string' ? req.body.definition : '';
-    if (!text.trim()) return showList(req, res, ['Выберите файл с определением формы (JSON) или вставьте его текст'], 422, text);
-    const outcome = await forms.upload(auditContextOf(req), principalOf(req).id, text);
-    if (!outcome.ok) return showList(req, res, outcome.errors, 422, text);
-    const { id, def } = outcome;
-    flash(req, 'success', `Версия ${def.version} формы ${def.name} загружена. Проверьте её на организации и активируйте.`);
-    res.redirect(303, `/admin/forms/${id}`);
-  });
+  routes.post(
+    '/admin/forms',
+    can('form.manage'),
+    uploadFile(config.uploadDir, MAX_DEFINITION_BYTES),
+    async (req, res) => {
+      const text = req.file?.size
+        ? await fs.promises.readFile(req.file.path, 'utf8')
+        : typeof req.body?.definition === 'string'
+          ? req.body.definition
+          : '';
+      if (!text.trim())
+        return showList(req, res, ['Выберите файл с определением формы (JSON) или вставьте его текст'], 422, text);
+      const outcome = await forms.upload(auditContextOf(req), principalOf(req).id, text);
+      if (!outcome.ok) return showList(req, res, outcome.errors, 422, text);
+      const { id, def } = outcome;
+      flash(
+        req,
+        'success',
+        `Версия ${def.version} формы ${def.name} загружена. Проверьте её на организации и активируйте.`,
+      );
+      res.redirect(303, `/admin/forms/${id}`);
+    },
+  );
 
   routes.get('/admin/forms/:formVersionId', can('form.manage'), async (req, res) => {
     const union = orgOf(req);
@@ -47,14 +64,27 @@ export function formsRoutes({ config, loaders, services: { reports, forms } }: D
     const q = previewQuery.parse(req.query);
     const date = q.date ?? currentReportingDate(form.definition, todayIso());
     const preview = q.inpo ? await reports.previewVersion(id, principalOf(req), q.inpo, date) : null;
-    res.render('forms/version', { title: `Форма ${form.definition.name}, версия ${form.version}`, section: 'forms', form, union, inpo: q.inpo ?? '', date, preview, hints: lineHints(form.definition) });
+    res.render('forms/version', {
+      title: `Форма ${form.definition.name}, версия ${form.version}`,
+      section: 'forms',
+      form,
+      union,
+      inpo: q.inpo ?? '',
+      date,
+      preview,
+      hints: lineHints(form.definition),
+    });
   });
 
   routes.post('/admin/forms/:formVersionId/activate', can('form.manage'), async (req, res) => {
     const id = idParam(req, 'formVersionId', INT4_MAX);
     if (!isConfirmed(req)) return askActivation(req, res, id);
     const form = await forms.activate(auditContextOf(req), id);
-    flash(req, 'success', `Версия ${form.version} формы ${form.definition.name} действует: новые отчёты считаются по ней, сданные остаются прежними.`);
+    flash(
+      req,
+      'success',
+      `Версия ${form.version} формы ${form.definition.name} действует: новые отчёты считаются по ней, сданные остаются прежними.`,
+    );
     res.redirect(303, '/admin/forms');
   });
 
@@ -66,22 +96,35 @@ export function formsRoutes({ config, loaders, services: { reports, forms } }: D
     if (form.status === 'active') throw new ConflictError('Эта версия уже действует');
     const replaced = versions.find((v) => v.code === form.code && v.status === 'active');
     const name = form.definition.name;
-    askConfirmation(req, res, {
-      title: 'Подтвердите ввод версии в действие',
-      consequence: `Версия ${form.version} формы ${name} станет действующей${replaced ? `, версия ${replaced.version} перестанет действовать` : ''}.`,
-      details: [
-        'Все несданные отчёты по этой форме во всех организациях будут считаться по новой версии.',
-        'Сданные отчёты останутся по той версии, по которой их сдали.',
-      ],
-      confirmLabel: `Ввести в действие версию ${form.version}`, cancelHref: `/admin/forms/${id}`,
-    }, { section: 'forms' });
+    askConfirmation(
+      req,
+      res,
+      {
+        title: 'Подтвердите ввод версии в действие',
+        consequence: `Версия ${form.version} формы ${name} станет действующей${replaced ? `, версия ${replaced.version} перестанет действовать` : ''}.`,
+        details: [
+          'Все несданные отчёты по этой форме во всех организациях будут считаться по новой версии.',
+          'Сданные отчёты останутся по той версии, по которой их сдали.',
+        ],
+        confirmLabel: `Ввести в действие версию ${form.version}`,
+        cancelHref: `/admin/forms/${id}`,
+      },
+      { section: 'forms' },
+    );
   }
 
   async function showList(req: Request, res: Response, errors: string[], status: number, text = '') {
     const [versions, unionStatsFailure] = await Promise.all([forms.versions(), reports.lastUnionStatsFailure()]);
     res.status(status).render('forms/list', {
-      title: 'Формы отчётности', section: 'forms', versions, unionStatsFailure, uploadErrors: errors, text,
-      uploadCsrf: csrfTokenOf(req), indicators: INDICATORS, textFields: TEXT_FIELDS,
+      title: 'Формы отчётности',
+      section: 'forms',
+      versions,
+      unionStatsFailure,
+      uploadErrors: errors,
+      text,
+      uploadCsrf: csrfTokenOf(req),
+      indicators: INDICATORS,
+      textFields: TEXT_FIELDS,
     });
   }
 

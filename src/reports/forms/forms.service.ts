@@ -7,7 +7,14 @@ import { formCodeLabel } from '../../shared/format';
 import { jsonSyntaxMessage } from './json-syntax';
 import { compileDefinition } from './compile';
 import type { FormDefinition } from './form-schema';
-import { activateFormVersion, findFormVersion, insertFormVersion, listFormVersions, lockFormVersion, nextVersionNumber } from './forms.repo';
+import {
+  activateFormVersion,
+  findFormVersion,
+  insertFormVersion,
+  listFormVersions,
+  lockFormVersion,
+  nextVersionNumber,
+} from './forms.repo';
 
 export type UploadOutcome = { ok: true; id: number; def: FormDefinition } | { ok: false; errors: string[] };
 
@@ -35,10 +42,27 @@ export function createFormsService(db: Knex) {
       if (!result.ok) return { ok: false, errors: result.errors };
       const def = result.form.def;
       const next = await nextVersionNumber(db, def.code);
-      if (def.version !== next) return { ok: false, errors: [`version: для формы ${formCodeLabel(def.code)} следующая версия — ${next}, а в файле указана ${def.version}`] };
+      if (def.version !== next)
+        return {
+          ok: false,
+          errors: [
+            `version: для формы ${formCodeLabel(def.code)} следующая версия — ${next}, а в файле указана ${def.version}`,
+          ],
+        };
       const id = await inTransaction(db, async (trx) => {
-        const inserted = await insertFormVersion(trx, { code: def.code, version: def.version, title: def.title, definition: json, uploadedBy: userId });
-        await recordAudit(trx, ctx, { action: 'form.uploaded', entity: 'form_version', entityId: inserted, newValues: { code: def.code, version: def.version } });
+        const inserted = await insertFormVersion(trx, {
+          code: def.code,
+          version: def.version,
+          title: def.title,
+          definition: json,
+          uploadedBy: userId,
+        });
+        await recordAudit(trx, ctx, {
+          action: 'form.uploaded',
+          entity: 'form_version',
+          entityId: inserted,
+          newValues: { code: def.code, version: def.version },
+        });
         return inserted;
       });
       return { ok: true, id, def };
@@ -51,7 +75,12 @@ export function createFormsService(db: Knex) {
         if (!form) throw new NotFoundError();
         if (form.status === 'active') throw new ConflictError('Эта версия уже действует');
         await activateFormVersion(trx, form);
-        await recordAudit(trx, ctx, { action: 'form.activated', entity: 'form_version', entityId: id, newValues: { code: form.code, version: form.version } });
+        await recordAudit(trx, ctx, {
+          action: 'form.activated',
+          entity: 'form_version',
+          entityId: id,
+          newValues: { code: form.code, version: form.version },
+        });
         return form;
       });
     },

@@ -36,7 +36,9 @@ function tokenize(source: string): Token[] {
     const m = re.exec(source);
     if (!m) {
       const bad = at + (source.slice(at).length - source.slice(at).trimStart().length); // past the spaces before it
-      throw new FormulaError(`непонятный символ «${String.fromCodePoint(source.codePointAt(bad)!)}» в позиции ${bad + 1}`);
+      throw new FormulaError(
+        `непонятный символ «${String.fromCodePoint(source.codePointAt(bad)!)}» в позиции ${bad + 1}`,
+      );
     }
     const pos = m.index + m[0].length - m[0].trimStart().length;
     if (m[1]) tokens.push({ t: 'num', v: m[1], at: pos });
@@ -99,7 +101,8 @@ class Parser {
     }
     if (tok.t === 'line') {
       if (this.peek()?.v !== '..') return { k: 'line', no: tok.v };
-      if (!rangeAllowed) throw new FormulaError(`диапазон строк в позиции ${tok.at + 1} допустим только внутри sum/max/min`);
+      if (!rangeAllowed)
+        throw new FormulaError(`диапазон строк в позиции ${tok.at + 1} допустим только внутри sum/max/min`);
       this.take('..');
       const end = this.take();
       if (end.t !== 'line') throw new FormulaError(`после «..» ожидалась строка вида @30 в позиции ${end.at + 1}`);
@@ -107,7 +110,8 @@ class Parser {
     }
     if (tok.t === 'ident') {
       if (this.peek()?.v !== '(') return { k: 'ind', name: tok.v };
-      if (!(FUNCTIONS as readonly string[]).includes(tok.v)) throw new FormulaError(`неизвестная функция «${tok.v}» (есть: ${FUNCTIONS.join(', ')})`);
+      if (!(FUNCTIONS as readonly string[]).includes(tok.v))
+        throw new FormulaError(`неизвестная функция «${tok.v}» (есть: ${FUNCTIONS.join(', ')})`);
       this.take('(');
       const args: Expr[] = [this.argument()];
       while (this.peek()?.v === ',') {
@@ -146,15 +150,32 @@ export function parseRule(source: string): Rule {
 }
 
 /** Every indicator and line an expression mentions (ranges expanded by the caller's line order). */
-export function references(e: Expr, out: { indicators: Set<string>; lines: Set<string>; ranges: { from: string; to: string }[] }) {
+export function references(
+  e: Expr,
+  out: { indicators: Set<string>; lines: Set<string>; ranges: { from: string; to: string }[] },
+) {
   switch (e.k) {
-    case 'ind': out.indicators.add(e.name); break;
-    case 'line': out.lines.add(e.no); break;
-    case 'range': out.ranges.push({ from: e.from, to: e.to }); break;
-    case 'neg': references(e.a, out); break;
-    case 'bin': references(e.a, out); references(e.b, out); break;
-    case 'fn': for (const a of e.args) references(a, out); break;
-    case 'num': break;
+    case 'ind':
+      out.indicators.add(e.name);
+      break;
+    case 'line':
+      out.lines.add(e.no);
+      break;
+    case 'range':
+      out.ranges.push({ from: e.from, to: e.to });
+      break;
+    case 'neg':
+      references(e.a, out);
+      break;
+    case 'bin':
+      references(e.a, out);
+      references(e.b, out);
+      break;
+    case 'fn':
+      for (const a of e.args) references(a, out);
+      break;
+    case 'num':
+      break;
   }
   return out;
 }
@@ -167,10 +188,14 @@ export interface Scope {
 
 export function evaluate(e: Expr, scope: Scope): number | null {
   switch (e.k) {
-    case 'num': return e.v;
-    case 'ind': return scope.indicator(e.name);
-    case 'line': return scope.line(e.no);
-    case 'range': throw new FormulaError('диапазон строк вне функции');
+    case 'num':
+      return e.v;
+    case 'ind':
+      return scope.indicator(e.name);
+    case 'line':
+      return scope.line(e.no);
+    case 'range':
+      throw new FormulaError('диапазон строк вне функции');
     case 'neg': {
       const a = evaluate(e.a, scope);
       return a == null ? null : -a;
@@ -197,11 +222,17 @@ export function evaluate(e: Expr, scope: Scope): number | null {
 export function compare(left: number, op: Comparison, right: number): boolean {
   const eps = 1e-9;
   switch (op) {
-    case '<=': return left <= right + eps;
-    case '>=': return left + eps >= right;
-    case '=': return Math.abs(left - right) < eps;
-    case '!=': return Math.abs(left - right) >= eps;
-    case '<': return left < right - eps;
-    case '>': return left > right + eps;
+    case '<=':
+      return left <= right + eps;
+    case '>=':
+      return left + eps >= right;
+    case '=':
+      return Math.abs(left - right) < eps;
+    case '!=':
+      return Math.abs(left - right) >= eps;
+    case '<':
+      return left < right - eps;
+    case '>':
+      return left > right + eps;
   }
 }

@@ -10,14 +10,25 @@ import { references, type Expr } from './formula';
 export function headcountControlIds(def: FormDefinition): Set<string> {
   if (def.kind !== 'lines') return new Set();
   const form = compiledForm(def);
-  return new Set(form.controls.filter(({ rule }) => readsHeadcount(form, [rule.left, rule.right], new Set())).map(({ control }) => control.id));
+  return new Set(
+    form.controls
+      .filter(({ rule }) => readsHeadcount(form, [rule.left, rule.right], new Set()))
+      .map(({ control }) => control.id),
+  );
 }
 
 function readsHeadcount(form: CompiledForm, exprs: Expr[], seen: Set<string>): boolean {
-  const refs = { indicators: new Set<string>(), lines: new Set<string>(), ranges: [] as { from: string; to: string }[] };
+  const refs = {
+    indicators: new Set<string>(),
+    lines: new Set<string>(),
+    ranges: [] as { from: string; to: string }[],
+  };
   for (const e of exprs) references(e, refs);
   if ([...refs.indicators].some((name) => INDICATORS[name]?.group === 'headcount')) return true;
-  const lines = [...refs.lines, ...refs.ranges.flatMap((r) => form.order.slice(form.order.indexOf(r.from), form.order.indexOf(r.to) + 1))];
+  const lines = [
+    ...refs.lines,
+    ...refs.ranges.flatMap((r) => form.order.slice(form.order.indexOf(r.from), form.order.indexOf(r.to) + 1)),
+  ];
   return lines.some((no) => {
     if (seen.has(no)) return false;
     seen.add(no);

@@ -26,11 +26,15 @@ const FROM_FILED = 'В сводном отчёте — сумма отчётов
 export function lineHint(form: CompiledForm, compiled: CompiledLine): string {
   const { line } = compiled;
   if (line.hint) return line.hint;
-  if (line.text !== undefined) return `${TEXT_FIELDS[line.text] ?? line.label} — из паспорта организации, вкладка «Коллективный договор», на дату отчёта.`;
+  if (line.text !== undefined)
+    return `${TEXT_FIELDS[line.text] ?? line.label} — из паспорта организации, вкладка «Коллективный договор», на дату отчёта.`;
   const refs = references(compiled.expr!, { indicators: new Set(), lines: new Set(), ranges: [] });
   const parts: string[] = [];
   const lineNumbers = [...refs.lines, ...refs.ranges.map((r) => `${r.from}–${r.to}`)];
-  if (lineNumbers.length) parts.push(`Вычисляется по строкам ${lineNumbers.join(', ')}: ${line.formula!.replace(/@/g, '')}${line.type === 'percent' ? ' (в процентах)' : ''}.`);
+  if (lineNumbers.length)
+    parts.push(
+      `Вычисляется по строкам ${lineNumbers.join(', ')}: ${line.formula!.replace(/@/g, '')}${line.type === 'percent' ? ' (в процентах)' : ''}.`,
+    );
   for (const name of refs.indicators) {
     const indicator = INDICATORS[name]!;
     parts.push(`${indicator.label} — ${SOURCES[indicator.group]}.`);

@@ -19,7 +19,12 @@ export function emptyValues(names: Iterable<string>): IndicatorValues {
   const values: IndicatorValues = {};
   for (const name of names) {
     const ind = indicator(name);
-    values[name] = { total: ind.sum ? null : 0, women: ind.columns.includes('women') ? 0 : null, youth: ind.columns.includes('youth') ? 0 : null, ...(ind.sum ? { contributors: 0 } : {}) };
+    values[name] = {
+      total: ind.sum ? null : 0,
+      women: ind.columns.includes('women') ? 0 : null,
+      youth: ind.columns.includes('youth') ? 0 : null,
+      ...(ind.sum ? { contributors: 0 } : {}),
+    };
   }
   return values;
 }
@@ -36,8 +41,13 @@ export function aggregates(group: GroupShape, names: string[], q: GroupQuery): s
       const filter = `FILTER (WHERE (${where})${extra}${once})`;
       // a headcount nobody entered stays empty (sum() skips the absent ones and is empty when all are);
       // an agreement that covers nobody covers zero
-      if (ind.sum) return ind.group === 'agreements' ? `CASE WHEN count(*) ${filter} = 0 THEN 0 ELSE sum(${ind.sum}) ${filter} END` : `sum(${ind.sum}) ${filter}`;
-      return ind.distinct || name === 'primary_filed' ? `count(DISTINCT ${group.person}) ${filter}` : `count(*) ${filter}`;
+      if (ind.sum)
+        return ind.group === 'agreements'
+          ? `CASE WHEN count(*) ${filter} = 0 THEN 0 ELSE sum(${ind.sum}) ${filter} END`
+          : `sum(${ind.sum}) ${filter}`;
+      return ind.distinct || name === 'primary_filed'
+        ? `count(DISTINCT ${group.person}) ${filter}`
+        : `count(*) ${filter}`;
     };
     // a cube carries youth as a flag; other rows compare the birth date with the date youth is measured on
     const youth = group.counted ? group.ageOn(q.d) : `${group.birth} > (${group.ageOn(q.d)} - interval '35 years')`;

@@ -19,15 +19,34 @@ export interface CardRef {
 }
 
 /** The first cards of a query that selects m.id, m.surname, m.name, m.patronymic, o.inpo and the window count `total`. */
-export function toCardRefs(rows: (Required<CardRef> & { total: number | string })[]): { total: number; cards: CardRef[] } {
-  return { total: Number(rows[0]?.total ?? 0), cards: rows.map((r) => ({ id: Number(r.id), surname: r.surname, name: r.name, patronymic: r.patronymic, inpo: r.inpo })) };
+export function toCardRefs(rows: (Required<CardRef> & { total: number | string })[]): {
+  total: number;
+  cards: CardRef[];
+} {
+  return {
+    total: Number(rows[0]?.total ?? 0),
+    cards: rows.map((r) => ({
+      id: Number(r.id),
+      surname: r.surname,
+      name: r.name,
+      patronymic: r.patronymic,
+      inpo: r.inpo,
+    })),
+  };
 }
 
 /**
  * The member cards behind a state indicator (the first `limit`, and how many there are), in the units the
  * report holds on its date (at the start too); `own`: a primary form's own units (tree-on-date.ts).
  */
-export async function listCards(db: Knex, root: RootOnDate, indicator: string, periodStart: string, limit = 20, own = false): Promise<{ total: number; cards: CardRef[] }> {
+export async function listCards(
+  db: Knex,
+  root: RootOnDate,
+  indicator: string,
+  periodStart: string,
+  limit = 20,
+  own = false,
+): Promise<{ total: number; cards: CardRef[] }> {
   const ind = INDICATORS[indicator];
   if (!ind || (ind.group !== 'state' && ind.group !== 'start')) return { total: 0, cards: [] };
   const on = sqlDate(ind.group === 'start' ? periodStart : root.date);
@@ -61,7 +80,10 @@ export async function listMissingHeadcounts(db: Knex, root: RootOnDate, limit = 
      SELECT inpo, name, count(*) OVER () AS total FROM missing ORDER BY name LIMIT ${Number(limit)}`,
     [[root.id]],
   );
-  return { total: Number(rows[0]?.total ?? 0), orgs: rows.map((r: { inpo: string; name: string }) => ({ inpo: r.inpo, name: r.name })) };
+  return {
+    total: Number(rows[0]?.total ?? 0),
+    orgs: rows.map((r: { inpo: string; name: string }) => ({ inpo: r.inpo, name: r.name })),
+  };
 }
 
 /**
@@ -80,5 +102,8 @@ export async function listOfficersWithoutPerson(db: Knex, root: RootOnDate, limi
      SELECT inpo, name, count(*) OVER () AS total FROM missing ORDER BY name LIMIT ${Number(limit)}`,
     [[root.id]],
   );
-  return { total: Number(rows[0]?.total ?? 0), orgs: rows.map((r: { inpo: string; name: string }) => ({ inpo: r.inpo, name: r.name })) };
+  return {
+    total: Number(rows[0]?.total ?? 0),
+    orgs: rows.map((r: { inpo: string; name: string }) => ({ inpo: r.inpo, name: r.name })),
+  };
 }

@@ -59,5 +59,6 @@ export async function lockBuildWriters(trx: Knex.Transaction, key: string): Prom
  * own): they mark nothing fresh, but make every change to their dates forget them. No build runs for a day.
  */
 export async function pruneAbandonedClaims(db: Knex): Promise<void> {
-  for (const table of ['member_state_claims', 'union_stats_claims']) await db(table).whereRaw("claimed_at < now() - interval '1 day'").delete();
+  for (const table of ['member_state_claims', 'union_stats_claims'])
+    await db(table).whereRaw("claimed_at < now() - interval '1 day'").delete();
 }

@@ -58,7 +58,8 @@ export async function computeIndicators(db: Knex, req: IndicatorRequest): Promis
 
 /** How to narrow the periods: the whole union is known by its root; other requests by how many organizations they span. */
 async function scopeOf(db: Knex, rootIds: number[]): Promise<Scope> {
-  if (rootIds.length === 1 && (await db('organizations').where({ id: rootIds[0], level: 'union' }).first('id'))) return 'union';
+  if (rootIds.length === 1 && (await db('organizations').where({ id: rootIds[0], level: 'union' }).first('id')))
+    return 'union';
   const { rows } = await db.raw(
     `${rootsOn({ tree: 'current' }, 'current_date')} SELECT count(*)::int AS n FROM roots r JOIN organizations o ON o.path <@ r.root_path`,
     [rootIds],
@@ -66,4 +67,3 @@ async function scopeOf(db: Knex, rootIds: number[]): Promise<Scope> {
   if (rows[0].n <= WHOLE_UNION_ORGS) return 'subtree';
   return 'everything';
 }
-

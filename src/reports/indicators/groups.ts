@@ -19,7 +19,8 @@ import { BLOCK_BITS, belongs, orgsOn, periodsCountedIn, subtreeCte, under, type 
  * is ten times slower than one sequential scan).
  */
 export type Scope = 'subtree' | 'everything' | 'union';
-export const inScope = (column: string, scope: Scope) => (scope === 'subtree' ? `AND ${column} IN (SELECT id FROM subtree)` : '');
+export const inScope = (column: string, scope: Scope) =>
+  scope === 'subtree' ? `AND ${column} IN (SELECT id FROM subtree)` : '';
 export const wholeUnion = (scope: Scope) => scope !== 'subtree';
 
 /** What a group's SQL is built for: the date, the start of the period, the indicators asked, how. */
@@ -68,15 +69,24 @@ export interface GroupShape {
 export const ppoSizesCtes = ({ d, scope, frame }: Pick<GroupQuery, 'd' | 'scope' | 'frame'>) => {
   // a block of the union holds ППО whose units may lie in other blocks: their counts are read by unit
   // (all blocks at once take every unit anyway)
-  const counted = frame.blocks && scope === 'subtree' ? 'AND c.organization_id IN (SELECT id FROM ppo_of)' : inScope('c.organization_id', scope);
+  const counted =
+    frame.blocks && scope === 'subtree'
+      ? 'AND c.organization_id IN (SELECT id FROM ppo_of)'
+      : inScope('c.organization_id', scope);
   return `${subtreeCte(frame, d)},
-  ppo_of AS (${frame.blocks && scope === 'subtree' ? unitsOfBlockPpo(frame, d) : `SELECT u.id, CASE WHEN u.level = 'primary' THEN u.id WHEN pa.level = 'primary' THEN pa.id ELSE pa.parent_id END AS ppo_id
+  ppo_of AS (${
+    frame.blocks && scope === 'subtree'
+      ? unitsOfBlockPpo(frame, d)
+      : `SELECT u.id, CASE WHEN u.level = 'primary' THEN u.id WHEN pa.level = 'primary' THEN pa.id ELSE pa.parent_id END AS ppo_id
                FROM ${orgsOn(frame.tree, d)} u LEFT JOIN ${orgsOn(frame.tree, d)} pa ON pa.id = u.parent_id
-              WHERE u.level IN ('primary','subdivision','group') ${inScope('u.id', scope)}`}),
-  org_counts AS (${wholeUnion(scope)
-    ? `SELECT organization_id, sum(n) AS n, sum(n) FILTER (WHERE category = 'working') AS working FROM member_state_cache WHERE as_of = ${d} GROUP BY 1`
-    : `SELECT c.organization_id, count(*) AS n, count(*) FILTER (WHERE c.category = 'working') AS working
-         FROM member_periods c WHERE ${periodOn('c', d)} ${counted} GROUP BY 1`}),
+              WHERE u.level IN ('primary','subdivision','group') ${inScope('u.id', scope)}`
+  }),
+  org_counts AS (${
+    wholeUnion(scope)
+      ? `SELECT organization_id, sum(n) AS n, sum(n) FILTER (WHERE category = 'working') AS working FROM member_state_cache WHERE as_of = ${d} GROUP BY 1`
+      : `SELECT c.organization_id, count(*) AS n, count(*) FILTER (WHERE c.category = 'working') AS working
+         FROM member_periods c WHERE ${periodOn('c', d)} ${counted} GROUP BY 1`
+  }),
   ppo_sizes AS MATERIALIZED (SELECT po.ppo_id, sum(oc.n) AS n, sum(oc.working) AS working FROM org_counts oc JOIN ppo_of po ON po.id = oc.organization_id GROUP BY 1)`;
 };
 
@@ -84,7 +94,8 @@ export const ppoSizesCtes = ({ d, scope, frame }: Pick<GroupQuery, 'd' | 'scope'
 function unitsOfBlockPpo(frame: Frame, d: SqlDate): string {
   const orgs = orgsOn(frame.tree, d);
   const ppo = `subtree s JOIN ${orgs} p ON p.id = s.id AND p.level = 'primary'`;
-  const child = (c: string, parent: string) => `JOIN ${orgs} ${c} ON ${c}.parent_id = ${parent}.id AND ${c}.level IN ('subdivision','group')`;
+  const child = (c: string, parent: string) =>
+    `JOIN ${orgs} ${c} ON ${c}.parent_id = ${parent}.id AND ${c}.level IN ('subdivision','group')`;
   return `SELECT p.id, p.id AS ppo_id FROM ${ppo}
     UNION ALL SELECT c.id, p.id FROM ${ppo} ${child('c', 'p')}
     UNION ALL SELECT g.id, p.id FROM ${ppo} ${child('c', 'p')} ${child('g', 'c')}`;
@@ -127,7 +138,12 @@ const cachedCube = (d: SqlDate, s: SqlDate, countedIn: string) => `
   SELECT ${countedIn}, category, is_pedagogical, on_parental_leave, sex, false, true, false, youth, n
     FROM member_state_cache WHERE as_of = ${s}`;
 
-const liveCube = (d: SqlDate, s: SqlDate, scope: Scope, countedIn: string) => `SELECT c.${countedIn} AS counted_in, c.category, c.is_pedagogical, c.on_parental_leave, c.sex,
+const liveCube = (
+  d: SqlDate,
+  s: SqlDate,
+  scope: Scope,
+  countedIn: string,
+) => `SELECT c.${countedIn} AS counted_in, c.category, c.is_pedagogical, c.on_parental_leave, c.sex,
                   (${periodOn('c', d)}) AS at_date, (${periodOn('c', s)}) AS at_start,
                   c.birth_date > (${d} - interval '35 years') AS youth, c.birth_date > (${s} - interval '35 years') AS youth_at_start, count(*) AS n
              FROM member_periods c
@@ -139,10 +155,13 @@ const liveCube = (d: SqlDate, s: SqlDate, scope: Scope, countedIn: string) => `S
  * itself needs no organization-to-root mapping at all.
  */
 const cubeFrom = ({ scope, frame }: GroupQuery) => {
-  const [rows, key, onDate, onStart] = scope === 'union' ? ['cube x CROSS JOIN roots s', 's.key', 'true', 'true']
-    // all blocks at once: an organization's block is its id's, no join to the 150,000 organizations needed
-    : frame.blocks && scope !== 'subtree' ? ['cube x', `x.counted_in >> ${BLOCK_BITS}`, 'true', 'true']
-    : ['subtree s JOIN cube x ON x.counted_in = s.id', 's.key', 's.on_date', 's.on_start'];
+  const [rows, key, onDate, onStart] =
+    scope === 'union'
+      ? ['cube x CROSS JOIN roots s', 's.key', 'true', 'true']
+      : // all blocks at once: an organization's block is its id's, no join to the 150,000 organizations needed
+        frame.blocks && scope !== 'subtree'
+        ? ['cube x', `x.counted_in >> ${BLOCK_BITS}`, 'true', 'true']
+        : ['subtree s JOIN cube x ON x.counted_in = s.id', 's.key', 's.on_date', 's.on_start'];
   return `FROM (SELECT ${key} AS key, x.category, x.is_pedagogical, x.on_parental_leave, x.sex, x.at_date AND ${onDate} AS at_date, x.at_start AND ${onStart} AS at_start,
                        x.youth, x.youth_at_start, sum(x.n) AS n
                 FROM ${rows} GROUP BY 1, 2, 3, 4, 5, 6, 7, 8, 9) c
@@ -154,14 +173,17 @@ const cubeFrom = ({ scope, frame }: GroupQuery) => {
  * 4 M cards for 135,000 officers cost 3 s). An officer recorded before officers were people has neither:
  * no sex, no age (a data gap, never guessed).
  */
-const personOf = (f: string) => `LEFT JOIN LATERAL (SELECT mc.sex, mc.birth_date FROM members mc WHERE mc.id = ${f}.member_id
+const personOf = (
+  f: string,
+) => `LEFT JOIN LATERAL (SELECT mc.sex, mc.birth_date FROM members mc WHERE mc.id = ${f}.member_id
                    UNION ALL SELECT pc.sex, pc.birth_date FROM persons pc WHERE pc.id = ${f}.person_id OFFSET 0) m ON true`;
 const onPost = (f: string, d: SqlDate) => `${f}.elected_on <= ${d} AND (${f}.ended_on IS NULL OR ${f}.ended_on > ${d})`;
 /**
  * Who an officer is, as a key that names nobody (a filed version keeps these for line 31): a member card,
  * a non-member person, or — for an officer without a person — the post itself. Compared byte-wise.
  */
-export const personKey = (f: string) => `coalesce('m' || ${f}.member_id::text, 'p' || ${f}.person_id::text, 'o' || ${f}.id::text) COLLATE "C"`;
+export const personKey = (f: string) =>
+  `coalesce('m' || ${f}.member_id::text, 'p' || ${f}.person_id::text, 'o' || ${f}.id::text) COLLATE "C"`;
 
 /** Blocks of the union with distinct-person indicators to count. */
 const countsOnce = (q: GroupQuery) => !!q.frame.blocks && q.names.some((n) => INDICATORS[n]!.distinct);
@@ -173,7 +195,9 @@ const countsOnce = (q: GroupQuery) => !!q.frame.blocks && q.names.some((n) => IN
  */
 function firstPostsCte({ d, s, names: asked, frame, scope }: GroupQuery): string {
   const bind = (sql: string) => sql.replaceAll(':date', d).replaceAll(':start', s);
-  const firsts = asked.filter((n) => INDICATORS[n]!.distinct).map((n) => `min(f.organization_id) FILTER (WHERE ${bind(INDICATORS[n]!.where)}) AS "${n}"`);
+  const firsts = asked
+    .filter((n) => INDICATORS[n]!.distinct)
+    .map((n) => `min(f.organization_id) FILTER (WHERE ${bind(INDICATORS[n]!.where)}) AS "${n}"`);
   const firstPosts = (theirs: string) => `first_posts AS (SELECT ${personKey('f')} AS person, ${firsts.join(', ')}
       FROM org_officers f JOIN ${orgsOn(frame.tree, d)} o ON o.id = f.organization_id
      WHERE ${onPost('f', d)} ${theirs} GROUP BY 1)`;
@@ -196,41 +220,85 @@ const MEMBER_STATE = [...TREE, 'member_periods', 'member_state_cache'];
  * the positions of the tree (by the triggers on organizations) and the member state (a copy of the periods,
  * forgotten by their triggers and rebuilt from them).
  */
-const WRITTEN_WITH: Record<string, string> = { org_tree_history: 'organizations', member_state_cache: 'member_periods' };
+const WRITTEN_WITH: Record<string, string> = {
+  org_tree_history: 'organizations',
+  member_state_cache: 'member_periods',
+};
 
 /** The tables whose changes must forget the union's maintained statistics: what the maintained groups read. */
 export const forgettingTables = (): Set<string> =>
-  new Set(Object.values(GROUPS).filter((g) => g.maintained).flatMap((g) => g.reads.map((table) => WRITTEN_WITH[table] ?? table)));
+  new Set(
+    Object.values(GROUPS)
+      .filter((g) => g.maintained)
+      .flatMap((g) => g.reads.map((table) => WRITTEN_WITH[table] ?? table)),
+  );
 
 const NO_PERSON = { sex: 'NULL', birth: 'NULL', ageOn: (d: SqlDate) => d };
 
 export const GROUPS: Record<IndicatorGroup, GroupShape> = {
-  state: { maintained: true, reads: MEMBER_STATE, memberStateOn: 'date', ctes: memberCube, from: cubeFrom, counted: 'c.at_date', sex: 'c.sex', birth: '', ageOn: () => 'c.youth' },
-  start: { maintained: true, reads: MEMBER_STATE, memberStateOn: 'start', ctes: memberCube, from: cubeFrom, counted: 'c.at_start', sex: 'c.sex', birth: '', ageOn: () => 'c.youth_at_start' },
-  movement: { maintained: true, reads: [...TREE, 'member_periods', 'membership_events'], from: movementFrom, sex: 'sex', birth: 'birth_date', ageOn: () => 'on_date' },
+  state: {
+    maintained: true,
+    reads: MEMBER_STATE,
+    memberStateOn: 'date',
+    ctes: memberCube,
+    from: cubeFrom,
+    counted: 'c.at_date',
+    sex: 'c.sex',
+    birth: '',
+    ageOn: () => 'c.youth',
+  },
+  start: {
+    maintained: true,
+    reads: MEMBER_STATE,
+    memberStateOn: 'start',
+    ctes: memberCube,
+    from: cubeFrom,
+    counted: 'c.at_start',
+    sex: 'c.sex',
+    birth: '',
+    ageOn: () => 'c.youth_at_start',
+  },
+  movement: {
+    maintained: true,
+    reads: [...TREE, 'member_periods', 'membership_events'],
+    from: movementFrom,
+    sex: 'sex',
+    birth: 'birth_date',
+    ageOn: () => 'on_date',
+  },
   cards: {
-    maintained: false, reads: [...TREE, 'member_periods', 'members', 'union_cards', 'union_card_events'],
+    maintained: false,
+    reads: [...TREE, 'member_periods', 'members', 'union_cards', 'union_card_events'],
     // each card of a member on record, with the status its last move on or before the date gave it
     from: (q) => `${membersOnRecord(q)}
       JOIN union_cards c ON c.member_id = m.id
       JOIN LATERAL (SELECT e.to_status AS status FROM union_card_events e WHERE e.card_id = c.id AND e.happened_on <= ${q.d}
                      ORDER BY e.happened_on DESC, e.id DESC LIMIT 1) cs ON true`,
-    sex: 'm.sex', birth: 'm.birth_date', ageOn: (d) => d,
+    sex: 'm.sex',
+    birth: 'm.birth_date',
+    ageOn: (d) => d,
   },
   headcount: {
-    maintained: true, reads: [...TREE, 'org_headcounts'],
-    from: ({ d, frame }) => `FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND ${existsOn('o', d)} ${latestHeadcount('o', d)}`,
+    maintained: true,
+    reads: [...TREE, 'org_headcounts'],
+    from: ({ d, frame }) =>
+      `FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND ${existsOn('o', d)} ${latestHeadcount('o', d)}`,
     ...NO_PERSON,
   },
   territory: {
-    maintained: true, reads: [...TREE, 'org_headcounts'],
-    from: ({ d, frame }) => `FROM roots r ${under(frame, 'o', d)} AND o.level = 'territorial' AND ${existsOn('o', d)} ${latestHeadcount('o', d)}`,
+    maintained: true,
+    reads: [...TREE, 'org_headcounts'],
+    from: ({ d, frame }) =>
+      `FROM roots r ${under(frame, 'o', d)} AND o.level = 'territorial' AND ${existsOn('o', d)} ${latestHeadcount('o', d)}`,
     ...NO_PERSON,
   },
   officers: {
     // the officer's sex and birth date are the member card's or the person's
-    maintained: true, reads: [...TREE, 'org_officers', 'members', 'persons'],
-    sex: 'm.sex', birth: 'm.birth_date', ageOn: (d) => d,
+    maintained: true,
+    reads: [...TREE, 'org_officers', 'members', 'persons'],
+    sex: 'm.sex',
+    birth: 'm.birth_date',
+    ageOn: (d) => d,
     person: personKey('f'),
     firstPost: (name) => `f.organization_id = fp."${name}"`,
     ctes: (q) => (countsOnce(q) ? firstPostsCte(q) : ''),
@@ -240,7 +308,9 @@ export const GROUPS: Record<IndicatorGroup, GroupShape> = {
       ${personOf('f')} ${countsOnce(q) ? `LEFT JOIN first_posts fp ON fp.person = ${personKey('f')}` : ''}`,
   },
   structure: {
-    maintained: true, reads: MEMBER_STATE, memberStateOn: 'date',
+    maintained: true,
+    reads: MEMBER_STATE,
+    memberStateOn: 'date',
     // the sizes of the ППО only when a line asks for small ППО
     ctes: (q) => (q.names.includes('primary_small') ? ppoSizesCtes(q) : ''),
     from: ({ d, names, frame }) => `FROM roots r JOIN LATERAL (
@@ -251,7 +321,9 @@ export const GROUPS: Record<IndicatorGroup, GroupShape> = {
     ...NO_PERSON,
   },
   agreements: {
-    maintained: true, reads: [...MEMBER_STATE, 'collective_agreement_history', 'agreement_annexes', 'org_headcounts'], memberStateOn: 'date',
+    maintained: true,
+    reads: [...MEMBER_STATE, 'collective_agreement_history', 'agreement_annexes', 'org_headcounts'],
+    memberStateOn: 'date',
     ctes: (q) => `${ppoSizesCtes(q)}, ${agreementsOnCte(q)}`,
     from: ({ d, frame }) => `FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND ${existsOn('o', d)}
       LEFT JOIN agreements_on ca ON ca.organization_id = o.id
@@ -264,15 +336,19 @@ export const GROUPS: Record<IndicatorGroup, GroupShape> = {
     ...NO_PERSON,
   },
   own_agreement: {
-    maintained: false, reads: [...TREE, 'collective_agreement_history'],
+    maintained: false,
+    reads: [...TREE, 'collective_agreement_history'],
     from: ({ d }) => `FROM roots r ${agreementOn('r.root_id', d)}
       CROSS JOIN LATERAL (SELECT ${agreementActiveOn('ca', d)} AS active) a`,
-    ...NO_PERSON, person: 'r.root_id',
+    ...NO_PERSON,
+    person: 'r.root_id',
   },
   filings: {
-    maintained: true, reads: [...TREE, 'reports'],
+    maintained: true,
+    reads: [...TREE, 'reports'],
     from: ({ d, frame }) => `FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND o.id <> r.root_id
       JOIN reports rp ON rp.organization_id = o.id AND rp.report_date = ${d} AND rp.form_code IN (${sqlList(PRIMARY_FORMS)}) AND rp.status IN (${sqlList(FILED_STATUSES)})`,
-    ...NO_PERSON, person: 'o.id',
+    ...NO_PERSON,
+    person: 'o.id',
   },
 };

@@ -12,7 +12,11 @@ import { rootsOn, treeSince } from './tree-on-date';
 // too. Nothing is loaded member by member into JavaScript.
 
 /** The indicators computed from the registry: one query per group over the roots' subtrees (or the union's blocks). */
-export async function computeLive(db: Knex, req: IndicatorRequest, scope: Scope): Promise<Map<number, IndicatorValues>> {
+export async function computeLive(
+  db: Knex,
+  req: IndicatorRequest,
+  scope: Scope,
+): Promise<Map<number, IndicatorValues>> {
   const d = sqlDate(req.date);
   const s = sqlDate(req.periodStart);
   const names = [...new Set(req.names)];
@@ -30,10 +34,17 @@ export async function computeLive(db: Knex, req: IndicatorRequest, scope: Scope)
     await ensureMemberStateCache(db, dates);
   }
   // members at the date and at the start come from one cube: one query for both groups
-  const queries = [...byGroup].filter(([g]) => g !== 'start' || !byGroup.has('state')).map(([g, names]) => (g === 'state' ? [g, [...names, ...(byGroup.get('start') ?? [])]] : [g, names]) as [IndicatorGroup, string[]]);
+  const queries = [...byGroup]
+    .filter(([g]) => g !== 'start' || !byGroup.has('state'))
+    .map(
+      ([g, names]) =>
+        (g === 'state' ? [g, [...names, ...(byGroup.get('start') ?? [])]] : [g, names]) as [IndicatorGroup, string[]],
+    );
   const runs = queries.map(([groupName, names]) => async () => {
     const sql = groupSql(groupName, { d, s, names, scope, frame });
-    const { rows } = await inReportTransaction(db, wholeUnion(scope) || !!req.blocks, (trx) => trx.raw(sql, [req.rootIds]));
+    const { rows } = await inReportTransaction(db, wholeUnion(scope) || !!req.blocks, (trx) =>
+      trx.raw(sql, [req.rootIds]),
+    );
     for (const row of rows as Record<string, unknown>[]) {
       const values = result.get(Number(row.key));
       if (!values) continue;

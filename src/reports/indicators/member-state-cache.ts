@@ -14,7 +14,8 @@ import { periodOn, sqlDate } from './sql-fragments';
  * What the cache counts members by, for period `c` on date `d` (a date literal or a column): its columns
  * after (as_of, organization_id), in order. The builder and the verification (ops/verify-derived) share it.
  */
-export const memberStateAttributes = (d: string) => `c.category, c.is_pedagogical, c.on_parental_leave, c.sex, c.birth_date > (${d} - interval '35 years')`;
+export const memberStateAttributes = (d: string) =>
+  `c.category, c.is_pedagogical, c.on_parental_leave, c.sex, c.birth_date > (${d} - interval '35 years')`;
 
 /** Above this many organizations to recompute, one scan of every period beats an index probe each. */
 const REBUILD_ALL_ABOVE = 5_000;
@@ -61,7 +62,10 @@ async function buildMemberState(db: Knex, date: string): Promise<void> {
       );
       // marked before the lock (uncommitted, so trusted by no one yet: 150,000 organizations of a new date
       // take longer than a change may wait), then, under it, unmarked where a change forgot the claim meanwhile
-      await trx.raw(`INSERT INTO member_state_cached_orgs (as_of, organization_id) SELECT ${d}, id FROM unnest(?::int[]) id ON CONFLICT DO NOTHING`, [claimed]);
+      await trx.raw(
+        `INSERT INTO member_state_cached_orgs (as_of, organization_id) SELECT ${d}, id FROM unnest(?::int[]) id ON CONFLICT DO NOTHING`,
+        [claimed],
+      );
       await lockBriefly(trx, MEMBER_STATE_LOCK);
       const { rows } = await trx.raw('SELECT count(*) AS n FROM member_state_claims WHERE build = ?', [build]);
       if (Number(rows[0].n) < claimed.length) {
@@ -76,7 +80,10 @@ async function buildMemberState(db: Knex, date: string): Promise<void> {
     if (all) await analyzeTables(db, ['member_state_cache', 'member_state_cached_orgs']);
   } finally {
     // a failed build's claims only make changes forget more; a database that failed the build may fail this too
-    await db('member_state_claims').where({ build }).delete().catch(() => undefined);
+    await db('member_state_claims')
+      .where({ build })
+      .delete()
+      .catch(() => undefined);
   }
 }
 

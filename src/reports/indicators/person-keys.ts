@@ -26,7 +26,12 @@ export function distinctPersonLines(form: CompiledForm): Map<string, string> {
 }
 
 /** The persons each distinct-person line of the form counts for the organization's subtree, by column. */
-export async function personKeysOf(db: Knex, form: CompiledForm, root: RootOnDate, start: string): Promise<Record<string, PersonKeys>> {
+export async function personKeysOf(
+  db: Knex,
+  form: CompiledForm,
+  root: RootOnDate,
+  start: string,
+): Promise<Record<string, PersonKeys>> {
   const lines = distinctPersonLines(form);
   if (!lines.size) return {};
   const { frame } = root;
@@ -35,11 +40,20 @@ export async function personKeysOf(db: Knex, form: CompiledForm, root: RootOnDat
   const bind = (sql: string) => sql.replaceAll(':date', q.d).replaceAll(':start', q.s);
   const youth = `${group.birth} > (${group.ageOn(q.d)} - interval '35 years')`;
   const extra: Record<ColumnKey, string> = { total: '', women: ` AND ${group.sex} = 'f'`, youth: ` AND ${youth}` };
-  const aggs = [...lines].flatMap(([no, name]) => COLUMNS.map((col) =>
-    `coalesce(array_agg(DISTINCT ${personKey('f')}) FILTER (WHERE (${bind(INDICATORS[name]!.where)})${extra[col]}), '{}') AS "${no}:${col}"`));
+  const aggs = [...lines].flatMap(([no, name]) =>
+    COLUMNS.map(
+      (col) =>
+        `coalesce(array_agg(DISTINCT ${personKey('f')}) FILTER (WHERE (${bind(INDICATORS[name]!.where)})${extra[col]}), '{}') AS "${no}:${col}"`,
+    ),
+  );
   const { rows } = await db.raw(`${rootsOn(frame, q.d)} SELECT ${aggs.join(', ')} ${group.from(q)}`, [[root.id]]);
   const row = (rows[0] ?? {}) as Record<string, string[]>;
-  return Object.fromEntries([...lines.keys()].map((no) => [no, Object.fromEntries(COLUMNS.map((col) => [col, (row[`${no}:${col}`] ?? []).sort()])) as PersonKeys]));
+  return Object.fromEntries(
+    [...lines.keys()].map((no) => [
+      no,
+      Object.fromEntries(COLUMNS.map((col) => [col, (row[`${no}:${col}`] ?? []).sort()])) as PersonKeys,
+    ]),
+  );
 }
 
 type Kept = { personKeys?: Record<string, PersonKeys> };
@@ -49,13 +63,21 @@ type Kept = { personKeys?: Record<string, PersonKeys> };
  * persons they kept. A report filed before reports kept persons has none: then the line is left to the
  * sum of the figures, and those children are named (a person with posts in several may count twice).
  */
-export function distinctOverFiled<O>(form: CompiledForm, filed: { org: O; result: Kept }[]): { lines: Map<string, ColumnValues>; unkept: O[] } {
+export function distinctOverFiled<O>(
+  form: CompiledForm,
+  filed: { org: O; result: Kept }[],
+): { lines: Map<string, ColumnValues>; unkept: O[] } {
   const nos = [...distinctPersonLines(form).keys()];
   const unkept = filed.filter((f) => nos.some((no) => !f.result.personKeys?.[no])).map((f) => f.org);
   const lines = new Map<string, ColumnValues>();
   if (!unkept.length) {
     for (const no of nos) {
-      lines.set(no, Object.fromEntries(COLUMNS.map((col) => [col, new Set(filed.flatMap((f) => f.result.personKeys![no]![col])).size])) as ColumnValues);
+      lines.set(
+        no,
+        Object.fromEntries(
+          COLUMNS.map((col) => [col, new Set(filed.flatMap((f) => f.result.personKeys![no]![col])).size]),
+        ) as ColumnValues,
+      );
     }
   }
   return { lines, unkept: nos.length ? unkept : [] };

@@ -17,8 +17,10 @@ export function sqlDateColumn(column: string): SqlDate {
   return column as SqlDate;
 }
 
-export const existsOn = (alias: string, d: SqlDate) => `${alias}.created_on <= ${d} AND (${alias}.liquidated_on IS NULL OR ${alias}.liquidated_on > ${d})`;
-export const periodOn = (alias: string, d: SqlDate) => `${alias}.valid_from <= ${d} AND (${alias}.valid_to IS NULL OR ${alias}.valid_to > ${d})`;
+export const existsOn = (alias: string, d: SqlDate) =>
+  `${alias}.created_on <= ${d} AND (${alias}.liquidated_on IS NULL OR ${alias}.liquidated_on > ${d})`;
+export const periodOn = (alias: string, d: SqlDate) =>
+  `${alias}.valid_from <= ${d} AND (${alias}.valid_to IS NULL OR ${alias}.valid_to > ${d})`;
 
 /** Whether a collective agreement row (alias) is in force on d: concluded and d within its term. */
 export const agreementActiveOn = (ca: string, d: SqlDate) =>

@@ -11,11 +11,24 @@ import { rootsOn, under, type RootOnDate } from './tree-on-date';
 // the date" when the date falls within its term.
 
 export async function agreementTexts(db: Knex, organizationId: number, date: string): Promise<Record<string, string>> {
-  const ca = await db('collective_agreement_history').where({ organization_id: organizationId }).where('as_of', '<=', date).orderBy('as_of', 'desc').first();
+  const ca = await db('collective_agreement_history')
+    .where({ organization_id: organizationId })
+    .where('as_of', '<=', date)
+    .orderBy('as_of', 'desc')
+    .first();
   // an annex without a date may be of any time; a dated one exists from its signing
-  const annexes: { title: string }[] = await db('agreement_annexes').where({ organization_id: organizationId })
-    .where((q) => q.whereNull('signed_on').orWhere('signed_on', '<=', date)).orderBy('id').select('title');
-  if (!ca) return { agreement_term: 'нет сведений', agreement_registration: 'нет сведений', agreement_annex_titles: 'нет', agreement_none_reason: 'сведения о коллективном договоре не внесены в паспорт' };
+  const annexes: { title: string }[] = await db('agreement_annexes')
+    .where({ organization_id: organizationId })
+    .where((q) => q.whereNull('signed_on').orWhere('signed_on', '<=', date))
+    .orderBy('id')
+    .select('title');
+  if (!ca)
+    return {
+      agreement_term: 'нет сведений',
+      agreement_registration: 'нет сведений',
+      agreement_annex_titles: 'нет',
+      agreement_none_reason: 'сведения о коллективном договоре не внесены в паспорт',
+    };
   const term = ca.signed_on
     ? `подписан ${formatDate(ca.signed_on)}, действует с ${formatDate(ca.valid_from)} по ${formatDate(ca.valid_to)}`
     : AGREEMENT_STATUS_LABELS[ca.status as keyof typeof AGREEMENT_STATUS_LABELS];

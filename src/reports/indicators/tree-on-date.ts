@@ -96,7 +96,8 @@ export const rootsOn = (f: Frame, d: string) =>
  * Whether organization `alias` belongs to row r. A block is an equality on `id >> 9` (indexed), so that
  * all blocks at once are one hash join, not a range test of every row against every block.
  */
-export const belongs = (f: Frame, alias: string) => (f.blocks ? `(${alias}.id >> ${BLOCK_BITS}) = r.key` : f.whole ? 'true' : `${alias}.path <@ r.root_path`);
+export const belongs = (f: Frame, alias: string) =>
+  f.blocks ? `(${alias}.id >> ${BLOCK_BITS}) = r.key` : f.whole ? 'true' : `${alias}.path <@ r.root_path`;
 
 /**
  * `JOIN <organizations on d> alias`: the organizations of row r on d. The whole union (and so each of
@@ -132,12 +133,16 @@ export const periodsCountedIn = (f: Frame) => (f.blocks ? 'organization_id' : 'p
  * the members it had at the start; a unit passed to it brings none: periodsCountedIn), so the movement
  * identity holds for every ППО and for every sum of them.
  */
-export const subtreeCte = (f: Frame, d: string) => `subtree AS (SELECT r.key, o.id, true AS on_date, true AS on_start FROM roots r ${under(f, 'o', d)})`;
+export const subtreeCte = (f: Frame, d: string) =>
+  `subtree AS (SELECT r.key, o.id, true AS on_date, true AS on_start FROM roots r ${under(f, 'o', d)})`;
 
 /** The children an organization had on a date (the filing board: who had to file to it then). */
 export async function childrenOn(db: Knex, parentId: number, date: string): Promise<number[]> {
   const frame = await frameSince(db, [parentId], date);
   const d = sqlDate(date);
-  const { rows } = await db.raw(`${rootsOn(frame, d)} SELECT o.id FROM roots r ${under(frame, 'o', d)} WHERE nlevel(o.path) = nlevel(r.root_path) + 1`, [[parentId]]);
+  const { rows } = await db.raw(
+    `${rootsOn(frame, d)} SELECT o.id FROM roots r ${under(frame, 'o', d)} WHERE nlevel(o.path) = nlevel(r.root_path) + 1`,
+    [[parentId]],
+  );
   return rows.map((r: { id: number }) => r.id);
 }

@@ -24,11 +24,18 @@ export interface JobFailure {
   recoveredAt: Date | null;
 }
 
-export async function recordUnionStatsFailure(db: Knex, err: unknown, period: { date: string; start: string }): Promise<void> {
+export async function recordUnionStatsFailure(
+  db: Knex,
+  err: unknown,
+  period: { date: string; start: string },
+): Promise<void> {
   logger.error({ err, ...period }, 'building the union statistics failed');
   const message = (err instanceof Error ? err.message : String(err)).slice(0, MESSAGE_MAX);
   try {
-    await db('background_failures').insert({ job: JOB, failed_at: db.fn.now(), message, recovered_at: null }).onConflict('job').merge();
+    await db('background_failures')
+      .insert({ job: JOB, failed_at: db.fn.now(), message, recovered_at: null })
+      .onConflict('job')
+      .merge();
   } catch (recordErr) {
     // the database that failed the build may fail this too: the log above is what remains
     logger.error({ err: recordErr }, 'recording the failure of the union statistics failed');
@@ -41,5 +48,7 @@ export async function recordUnionStatsSuccess(db: Knex): Promise<void> {
 }
 
 export async function lastUnionStatsFailure(db: Knex): Promise<JobFailure | undefined> {
-  return db('background_failures').where({ job: JOB }).first({ failedAt: 'failed_at', message: 'message', recoveredAt: 'recovered_at' });
+  return db('background_failures')
+    .where({ job: JOB })
+    .first({ failedAt: 'failed_at', message: 'message', recoveredAt: 'recovered_at' });
 }

@@ -24,7 +24,9 @@ import { recordUnionStatsFailure, recordUnionStatsSuccess } from './union-stats-
 const WHOLE_UNION_BLOCKS = 30;
 
 /** The groups the statistics keep: declared with each group (groups.ts). */
-export const MAINTAINED_GROUPS: ReadonlySet<IndicatorGroup> = new Set((Object.keys(GROUPS) as IndicatorGroup[]).filter((g) => GROUPS[g].maintained));
+export const MAINTAINED_GROUPS: ReadonlySet<IndicatorGroup> = new Set(
+  (Object.keys(GROUPS) as IndicatorGroup[]).filter((g) => GROUPS[g].maintained),
+);
 const MAINTAINED = Object.keys(INDICATORS).filter((n) => MAINTAINED_GROUPS.has(INDICATORS[n]!.group));
 
 const building = new Map<string, Promise<void>>();
@@ -33,7 +35,12 @@ const building = new Map<string, Promise<void>>();
  * The union's maintained values, or undefined when (date, start) needs a first build — every block, 3–6 s
  * at full scale, more than a live computation (~2 s): the caller answers live, then starts the build.
  */
-export async function unionStatsIfBuilt(db: Knex, date: string, start: string, names: string[]): Promise<IndicatorValues | undefined> {
+export async function unionStatsIfBuilt(
+  db: Knex,
+  date: string,
+  start: string,
+  names: string[],
+): Promise<IndicatorValues | undefined> {
   const stale = await db.transaction((trx) => staleBlocks(trx, sqlDate(date), sqlDate(start)));
   return stale.length <= WHOLE_UNION_BLOCKS ? unionStats(db, date, start, names) : undefined;
 }
@@ -59,7 +66,10 @@ export function retryUnionStatsBuildsAfter(pausesMs: number[] = RETRY_PAUSES_MS)
 export function buildUnionStatsInBackground(db: Knex, date: string, start: string): void {
   const key = `${date}|${start}`;
   if (building.has(key)) return;
-  building.set(key, buildWithRetries(db, date, start).finally(() => building.delete(key)));
+  building.set(
+    key,
+    buildWithRetries(db, date, start).finally(() => building.delete(key)),
+  );
 }
 
 async function buildWithRetries(db: Knex, date: string, start: string): Promise<void> {
@@ -119,8 +129,15 @@ export async function sumUnionStats(db: Knex, date: string, start: string, names
       { names, stale, live: JSON.stringify(live) },
     );
     const values = emptyValues(names);
-    for (const row of rows as { indicator: string; total: number | null; women: number | null; youth: number | null; contributors: number | null }[]) {
-      for (const col of INDICATORS[row.indicator]!.columns) values[row.indicator]![col] = row[col] == null ? null : Number(row[col]);
+    for (const row of rows as {
+      indicator: string;
+      total: number | null;
+      women: number | null;
+      youth: number | null;
+      contributors: number | null;
+    }[]) {
+      for (const col of INDICATORS[row.indicator]!.columns)
+        values[row.indicator]![col] = row[col] == null ? null : Number(row[col]);
       if (INDICATORS[row.indicator]!.sum) values[row.indicator]!.contributors = Number(row.contributors ?? 0);
     }
     return values;
@@ -142,7 +159,10 @@ export async function refreshUnionStats(db: Knex, date: string, start: string): 
     await buildClaimed(db, build, date, start);
   } finally {
     // a failed build's claims only make changes forget more; a database that failed the build may fail this too
-    await db('union_stats_claims').where({ build }).delete().catch(() => undefined);
+    await db('union_stats_claims')
+      .where({ build })
+      .delete()
+      .catch(() => undefined);
   }
 }
 
@@ -181,7 +201,10 @@ async function buildClaimed(db: Knex, build: number, date: string, start: string
     );
     await lockBriefly(trx, UNION_STATS_LOCK);
     // a few hundred blocks at most: marked under the lock (the claims go in refreshUnionStats's finally)
-    await trx.raw('INSERT INTO union_stats_fresh (as_of, since, block) SELECT as_of, since, block FROM union_stats_claims WHERE build = ? ON CONFLICT DO NOTHING', [build]);
+    await trx.raw(
+      'INSERT INTO union_stats_fresh (as_of, since, block) SELECT as_of, since, block FROM union_stats_claims WHERE build = ? ON CONFLICT DO NOTHING',
+      [build],
+    );
   });
   // the planner must know the statistics hold tens of thousands of rows, not none
   if (whole) await analyzeTables(db, ['union_stats', 'union_stats_fresh']);
@@ -205,14 +228,27 @@ export type BlockRow = { block: number; indicator: string } & ColumnValues;
  * The rows the blocks hold for (date, start), computed from the registry: `db` runs the queries (the
  * caller's transaction, or the pool, in parallel), `trx` reads the tree of the date.
  */
-export async function blockRows(db: Knex, trx: Knex, unionId: number, blocks: number[], date: string, start: string, scope: Scope): Promise<BlockRow[]> {
+export async function blockRows(
+  db: Knex,
+  trx: Knex,
+  unionId: number,
+  blocks: number[],
+  date: string,
+  start: string,
+  scope: Scope,
+): Promise<BlockRow[]> {
   const tree = await treeSince(trx, [unionId], start);
-  const values = await computeLive(db, { rootIds: blocks, blocks: true, tree, date, periodStart: start, names: MAINTAINED }, scope);
+  const values = await computeLive(
+    db,
+    { rootIds: blocks, blocks: true, tree, date, periodStart: start, names: MAINTAINED },
+    scope,
+  );
   return [...values].flatMap(([block, byName]) =>
     Object.entries(byName)
       // a block without any of it adds nothing: an empty amount, or no one
       .filter(([name, v]) => (INDICATORS[name]!.sum ? v.total != null : v.total !== 0 || !!v.women || !!v.youth))
-      .map(([indicator, v]) => ({ block, indicator, ...v })));
+      .map(([indicator, v]) => ({ block, indicator, ...v })),
+  );
 }
 
 async function staleBlocks(trx: Knex.Transaction, d: string, s: string): Promise<number[]> {

@@ -30,7 +30,12 @@ interface Table {
 }
 
 export function renderReportPdf(r: ReportResult, out: Writable): Promise<void> {
-  const doc = new PDFDocument({ size: 'A4', margin: MARGIN, autoFirstPage: false, info: { Title: `${r.form.name} ${r.organization.inpo} ${r.date}`, Author: 'Реестр Профсоюза образования' } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: MARGIN,
+    autoFirstPage: false,
+    info: { Title: `${r.form.name} ${r.organization.inpo} ${r.date}`, Author: 'Реестр Профсоюза образования' },
+  });
   const done = new Promise<void>((resolve, reject) => {
     out.on('finish', resolve);
     out.on('error', reject);
@@ -110,13 +115,27 @@ function linesTable(doc: Doc, r: ReportResult): Table {
     layout,
     write(g) {
       const [noWidth = 0, labelWidth = 0] = g.widths;
-      g.row(columns.map((c, i) => ({ text: c.header, width: g.widths[i]!, align: i === 1 ? 'left' : 'center' })), true);
+      g.row(
+        columns.map((c, i) => ({ text: c.header, width: g.widths[i]!, align: i === 1 ? 'left' : 'center' })),
+        true,
+      );
       for (const section of r.sections) {
         g.row([{ text: section.title, width: g.span(0) }], true);
         for (const line of section.lines) {
-          const lead = [{ text: line.no, width: noWidth, align: 'center' as const }, { text: line.label, width: labelWidth }];
+          const lead = [
+            { text: line.no, width: noWidth, align: 'center' as const },
+            { text: line.label, width: labelWidth },
+          ];
           if (line.type === 'text') g.row([...lead, { text: line.text ?? '', width: g.span(2) }]);
-          else g.row([...lead, ...r.columns.map((c, i) => ({ text: cellText(line, c.key), width: g.widths[2 + i]!, align: 'right' as const }))]);
+          else
+            g.row([
+              ...lead,
+              ...r.columns.map((c, i) => ({
+                text: cellText(line, c.key),
+                width: g.widths[2 + i]!,
+                align: 'right' as const,
+              })),
+            ]);
         }
       }
     },
@@ -127,13 +146,19 @@ function listTable(doc: Doc, r: ReportResult): Table {
   const { columns } = formTable(r, '№');
   const layout = layoutTable(columns, metrics(doc), PAGE);
   // numbers to the right, as on the line forms
-  const align = columns.map((c): Align => (c.cells.some(Boolean) && c.cells.every((t) => /^\d*$/.test(t)) ? 'right' : 'left'));
+  const align = columns.map((c): Align =>
+    c.cells.some(Boolean) && c.cells.every((t) => /^\d*$/.test(t)) ? 'right' : 'left',
+  );
   const count = columns[0]?.cells.length ?? 0;
   return {
     layout,
     write(g) {
-      g.row(columns.map((c, i) => ({ text: c.header, width: g.widths[i]! })), true);
-      for (let j = 0; j < count; j++) g.row(columns.map((c, i) => ({ text: c.cells[j]!, width: g.widths[i]!, align: align[i] })));
+      g.row(
+        columns.map((c, i) => ({ text: c.header, width: g.widths[i]! })),
+        true,
+      );
+      for (let j = 0; j < count; j++)
+        g.row(columns.map((c, i) => ({ text: c.cells[j]!, width: g.widths[i]!, align: align[i] })));
     },
   };
 }

@@ -43,8 +43,16 @@ export function listCell(row: Record<string, unknown>, key: string): string | nu
 
 /** Row keys of a list form map onto the camelCase fields of its rows. */
 export const LIST_FIELD: Record<string, string> = {
-  name: 'name', inpo: 'inpo', employer_kind: 'employerKind', has_agreement: 'hasAgreement', signed_on: 'signedOn', valid_from: 'validFrom',
-  valid_to: 'validTo', staff_covered: 'staffCovered', members_covered: 'membersCovered', status: 'status',
+  name: 'name',
+  inpo: 'inpo',
+  employer_kind: 'employerKind',
+  has_agreement: 'hasAgreement',
+  signed_on: 'signedOn',
+  valid_from: 'validFrom',
+  valid_to: 'validTo',
+  staff_covered: 'staffCovered',
+  members_covered: 'membersCovered',
+  status: 'status',
 };
 
 /** Where a list cell leads on the page, by column: the row's organization to its agreement tab. */
@@ -66,7 +74,11 @@ export function listPageRows(r: ReportResult): ListPageCell[][] {
     const row = item as unknown as Record<string, unknown>;
     return columns.map((key) => {
       const value = listCell(row, key);
-      return { text: typeof value === 'number' ? formatNumber(value) : value, figure: LIST_FIGURES.has(key), link: LIST_LINKS[key]?.(row) };
+      return {
+        text: typeof value === 'number' ? formatNumber(value) : value,
+        figure: LIST_FIGURES.has(key),
+        link: LIST_LINKS[key]?.(row),
+      };
     });
   });
 }
@@ -77,9 +89,16 @@ export function noteBlocks(r: ReportResult): { title: string; items: string[] }[
   if (r.gaps.length) {
     blocks.push({
       title: 'Пробелы в данных',
-      items: r.gaps.map((g) => `${g.message}${g.orgs.length ? `: ${g.orgs.map((o) => `${o.name} (ИНПО ${o.inpo})`).join(', ')}${g.total > g.orgs.length ? ` и ещё ${g.total - g.orgs.length}` : ''}` : ''}`),
+      items: r.gaps.map(
+        (g) =>
+          `${g.message}${g.orgs.length ? `: ${g.orgs.map((o) => `${o.name} (ИНПО ${o.inpo})`).join(', ')}${g.total > g.orgs.length ? ` и ещё ${g.total - g.orgs.length}` : ''}` : ''}`,
+      ),
     });
   }
-  if (r.unchecked?.length) blocks.push({ title: 'Не проверены: нет данных для сравнения', items: r.unchecked.map((c) => `не проверен: ${c.message}`) });
+  if (r.unchecked?.length)
+    blocks.push({
+      title: 'Не проверены: нет данных для сравнения',
+      items: r.unchecked.map((c) => `не проверен: ${c.message}`),
+    });
   return blocks;
 }

@@ -12,9 +12,19 @@ import { formTable, layoutTable } from './table-layout';
 const NUMBER_HEADER = '№ строки';
 // Characters of the default font (Calibri 11) across A4 within the sheet's margins; a bold header letter is wider.
 const PAGE = { portrait: 100, landscape: 148 };
-const CHARACTERS = { body: (t: string) => t.length, head: (t: string) => Math.ceil(t.length * 1.1), padding: 2, comfort: 40 };
+const CHARACTERS = {
+  body: (t: string) => t.length,
+  head: (t: string) => Math.ceil(t.length * 1.1),
+  padding: 2,
+  comfort: 40,
+};
 
-const BORDER: Partial<ExcelJS.Borders> = { top: { style: 'thin' }, left: { style: 'thin' }, bottom: { style: 'thin' }, right: { style: 'thin' } };
+const BORDER: Partial<ExcelJS.Borders> = {
+  top: { style: 'thin' },
+  left: { style: 'thin' },
+  bottom: { style: 'thin' },
+  right: { style: 'thin' },
+};
 
 export async function renderReportWorkbook(results: ReportResult[], out: Writable): Promise<void> {
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useStyles: true });
@@ -25,7 +35,14 @@ export async function renderReportWorkbook(results: ReportResult[], out: Writabl
     const { columns, spans } = formTable(r, NUMBER_HEADER);
     const layout = layoutTable(columns, CHARACTERS, PAGE, spans);
     const sheet = workbook.addWorksheet(sheetName(r, names, i > 0), {
-      pageSetup: { paperSize: 9, orientation: layout.landscape ? 'landscape' : 'portrait', fitToPage: true, fitToWidth: 1, fitToHeight: 0, margins: { left: 0.5, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 } },
+      pageSetup: {
+        paperSize: 9,
+        orientation: layout.landscape ? 'landscape' : 'portrait',
+        fitToPage: true,
+        fitToWidth: 1,
+        fitToHeight: 0,
+        margins: { left: 0.5, right: 0.4, top: 0.5, bottom: 0.5, header: 0.3, footer: 0.3 },
+      },
     });
     sheet.columns = layout.widths.map((w) => ({ width: Math.ceil(w) })); // characters, from the content as in the PDF
     if (r.form.kind === 'list') writeList(sheet, r, layout.wraps);
@@ -36,7 +53,10 @@ export async function renderReportWorkbook(results: ReportResult[], out: Writabl
 }
 
 function sheetName(r: ReportResult, used: Set<string>, child: boolean): string {
-  const base = (child ? `${r.organization.inpo} ${r.organization.name}` : r.form.name).replace(/[[\]:*?/\\]/g, ' ').slice(0, 31).trim();
+  const base = (child ? `${r.organization.inpo} ${r.organization.name}` : r.form.name)
+    .replace(/[[\]:*?/\\]/g, ' ')
+    .slice(0, 31)
+    .trim();
   let name = base;
   for (let i = 2; used.has(name); i++) name = `${base.slice(0, 27)} (${i})`;
   used.add(name);
@@ -74,7 +94,10 @@ function writeLines(sheet: ExcelJS.Worksheet, r: ReportResult) {
   writeHeader(sheet, r, width);
   const head = addSafeRow(sheet, [NUMBER_HEADER, 'Показатель', ...r.columns.map((c) => c.label)]);
   head.font = { bold: true };
-  head.eachCell((cell) => { cell.border = BORDER; cell.alignment = { wrapText: true, vertical: 'middle', horizontal: 'center' }; });
+  head.eachCell((cell) => {
+    cell.border = BORDER;
+    cell.alignment = { wrapText: true, vertical: 'middle', horizontal: 'center' };
+  });
   head.commit();
   for (const section of r.sections) {
     const title = addSafeRow(sheet, [section.title]);
@@ -122,13 +145,24 @@ function writeNotes(sheet: ExcelJS.Worksheet, r: ReportResult, width: number) {
 function writeList(sheet: ExcelJS.Worksheet, r: ReportResult, wraps: boolean[]) {
   const columns = r.listColumns ?? [];
   writeHeader(sheet, r, columns.length);
-  const head = addSafeRow(sheet, columns.map((c) => c.label));
+  const head = addSafeRow(
+    sheet,
+    columns.map((c) => c.label),
+  );
   head.font = { bold: true };
-  head.eachCell((cell) => { cell.border = BORDER; cell.alignment = { wrapText: true, vertical: 'middle' }; });
+  head.eachCell((cell) => {
+    cell.border = BORDER;
+    cell.alignment = { wrapText: true, vertical: 'middle' };
+  });
   head.commit();
   for (const item of r.rows ?? []) {
-    const row = addSafeRow(sheet, columns.map((c) => listCell(item as unknown as Record<string, unknown>, LIST_FIELD[c.key] ?? c.key)));
-    wraps.forEach((wrap, i) => { if (wrap) row.getCell(i + 1).alignment = { wrapText: true, vertical: 'top' }; });
+    const row = addSafeRow(
+      sheet,
+      columns.map((c) => listCell(item as unknown as Record<string, unknown>, LIST_FIELD[c.key] ?? c.key)),
+    );
+    wraps.forEach((wrap, i) => {
+      if (wrap) row.getCell(i + 1).alignment = { wrapText: true, vertical: 'top' };
+    });
     row.commit();
   }
   writeNotes(sheet, r, columns.length);

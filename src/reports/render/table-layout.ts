@@ -69,7 +69,12 @@ function needOf(texts: readonly string[], measure: (t: string) => number, header
   return { min: longestWord + padding, desired: widest + padding, wraps: phrases.length > 0 };
 }
 
-export function layoutTable(columns: readonly TableColumn[], m: TableMetrics, page: { portrait: number; landscape: number }, spans: readonly TableSpan[] = []): TableLayout {
+export function layoutTable(
+  columns: readonly TableColumn[],
+  m: TableMetrics,
+  page: { portrait: number; landscape: number },
+  spans: readonly TableSpan[] = [],
+): TableLayout {
   const needs = columns.map((c) => needOf(c.cells, m.body, Math.max(0, ...words(c.header).map(m.head)), m.padding));
   const main = needs.reduce((best, n, i) => (n.wraps && (best < 0 || n.desired > needs[best]!.desired) ? i : best), -1);
   const comfortable = (n: Need) => Math.max(n.min, Math.min(n.desired, m.comfort + m.padding));
@@ -103,7 +108,10 @@ export function layoutTable(columns: readonly TableColumn[], m: TableMetrics, pa
 export function formTable(r: ReportResult, numberHeader: string): { columns: TableColumn[]; spans: TableSpan[] } {
   if (r.form.kind === 'list') {
     const rows = (r.rows ?? []) as unknown as Record<string, unknown>[];
-    const columns = (r.listColumns ?? []).map((c) => ({ header: c.label, cells: rows.map((row) => String(listCell(row, LIST_FIELD[c.key] ?? c.key))) }));
+    const columns = (r.listColumns ?? []).map((c) => ({
+      header: c.label,
+      cells: rows.map((row) => String(listCell(row, LIST_FIELD[c.key] ?? c.key))),
+    }));
     return { columns, spans: [] };
   }
   const lines = r.sections.flatMap((s) => s.lines);
@@ -114,6 +122,11 @@ export function formTable(r: ReportResult, numberHeader: string): { columns: Tab
       { header: 'Показатель', cells: lines.map((l) => l.label) },
       ...r.columns.map((c) => ({ header: c.label, cells: numbers.map((l) => cellText(l, c.key)) })),
     ],
-    spans: [{ columns: r.columns.map((_, i) => 2 + i), texts: lines.filter((l) => l.type === 'text').map((l) => l.text ?? '') }],
+    spans: [
+      {
+        columns: r.columns.map((_, i) => 2 + i),
+        texts: lines.filter((l) => l.type === 'text').map((l) => l.text ?? ''),
+      },
+    ],
   };
 }

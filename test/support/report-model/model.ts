@@ -42,7 +42,14 @@ export interface PersonModel {
   exits: Record<string, string>;
 }
 
-export interface Headcount { org: string; asOf: string; employees: number; ped: number; students: number; institutions?: number }
+export interface Headcount {
+  org: string;
+  asOf: string;
+  employees: number;
+  ped: number;
+  students: number;
+  institutions?: number;
+}
 
 export interface Officer {
   org: string;
@@ -89,7 +96,9 @@ export class UnionModel {
   }
 
   parentOn(key: string, d: string): string | null {
-    return this.org(key).parents.filter(([from]) => from <= d).at(-1)![1];
+    return this.org(key)
+      .parents.filter(([from]) => from <= d)
+      .at(-1)![1];
   }
 
   exists(key: string, d: string): boolean {
@@ -122,8 +131,14 @@ export class UnionModel {
    * period while in it (a merged ППО still reports the departures of its last days; its figures on d are 0).
    */
   primariesOfPeriod(root: string, s: string, d: string): OrgModel[] {
-    const closed = [...this.orgs.values()].filter((o) => o.level === 'primary' && o.liquidatedOn && o.liquidatedOn > s && o.liquidatedOn <= d
-      && this.inSubtree(o.key, root, addDays(o.liquidatedOn, -1)));
+    const closed = [...this.orgs.values()].filter(
+      (o) =>
+        o.level === 'primary' &&
+        o.liquidatedOn &&
+        o.liquidatedOn > s &&
+        o.liquidatedOn <= d &&
+        this.inSubtree(o.key, root, addDays(o.liquidatedOn, -1)),
+    );
     return [...this.primariesOf(root, d), ...closed];
   }
 
@@ -157,11 +172,16 @@ export class UnionModel {
    * membership the day before, else by transfer) and going off it (an exit with its reason when no
    * membership remains, else a transfer out); the scope is judged by the tree of each day.
    */
-  movement(inScope: (org: string, day: string) => boolean, start: string, end: string): { kind: string; person: PersonModel; day: string }[] {
+  movement(
+    inScope: (org: string, day: string) => boolean,
+    start: string,
+    end: string,
+  ): { kind: string; person: PersonModel; day: string }[] {
     const out: { kind: string; person: PersonModel; day: string }[] = [];
     // only the days on which something changed: period bounds and tree changes
     const days = new Set<string>();
-    for (const p of this.people) for (const x of p.periods) for (const day of [x.from, x.to]) if (day && day > start && day <= end) days.add(day);
+    for (const p of this.people)
+      for (const x of p.periods) for (const day of [x.from, x.to]) if (day && day > start && day <= end) days.add(day);
     for (const { on } of this.treeChanges) if (on > start && on <= end) days.add(on);
     for (const day of [...days].sort()) {
       const before = addDays(day, -1);
@@ -177,7 +197,10 @@ export class UnionModel {
   }
 
   headcountOf(org: string, d: string): Headcount | undefined {
-    return this.headcounts.filter((h) => h.org === org && h.asOf <= d).sort((a, b) => a.asOf.localeCompare(b.asOf)).at(-1);
+    return this.headcounts
+      .filter((h) => h.org === org && h.asOf <= d)
+      .sort((a, b) => a.asOf.localeCompare(b.asOf))
+      .at(-1);
   }
 
   officersOn(d: string, where: (o: Officer) => boolean): Officer[] {
@@ -187,7 +210,9 @@ export class UnionModel {
   /** An agreement is in force on d when d falls within its term (an expired record still covers its term). */
   agreementActive(org: string, d: string): boolean {
     const a = this.agreements.get(org);
-    return !!a && (a.status === 'active' || a.status === 'expired') && !!a.validFrom && a.validFrom <= d && a.validTo! >= d;
+    return (
+      !!a && (a.status === 'active' || a.status === 'expired') && !!a.validFrom && a.validFrom <= d && a.validTo! >= d
+    );
   }
 }
 

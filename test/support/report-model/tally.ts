@@ -14,19 +14,29 @@ export interface Check {
   line: string;
 }
 
-export interface JsonLine { no: string; type: string; values?: Record<string, number | null>; text?: string }
-export interface JsonReport { lines: JsonLine[]; rows?: { inpo: string; hasAgreement: boolean; staffCovered: number | null; membersCovered: number | null }[] }
+export interface JsonLine {
+  no: string;
+  type: string;
+  values?: Record<string, number | null>;
+  text?: string;
+}
+export interface JsonReport {
+  lines: JsonLine[];
+  rows?: { inpo: string; hasAgreement: boolean; staffCovered: number | null; membersCovered: number | null }[];
+}
 
 /** Runs `work` over the items four at a time (the reports of a date are independent), answers in order. */
 export async function inParallel<T, R>(items: T[], work: (item: T) => Promise<R>, width = 4): Promise<R[]> {
   const out: R[] = new Array(items.length);
   let next = 0;
-  await Promise.all(Array.from({ length: width }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await work(items[i]!);
-    }
-  }));
+  await Promise.all(
+    Array.from({ length: width }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await work(items[i]!);
+      }
+    }),
+  );
   return out;
 }
 
@@ -42,13 +52,25 @@ export class Tally {
       const line = got.get(no);
       const check: Check = { ...c, line: no };
       if (exp.text !== undefined) this.one(check, `${where} line ${no} text`, exp.text, line?.text, label);
-      for (const [col, value] of Object.entries(exp.values ?? {})) this.one(check, `${where} line ${no} ${col}`, value, line?.values?.[col], label);
+      for (const [col, value] of Object.entries(exp.values ?? {}))
+        this.one(check, `${where} line ${no} ${col}`, value, line?.values?.[col], label);
     }
-    for (const line of lines) if (!(line.no in expected)) this.one({ ...c, line: line.no }, `${where} line ${line.no}`, 'no such line', JSON.stringify(line.values ?? line.text), label);
+    for (const line of lines)
+      if (!(line.no in expected))
+        this.one(
+          { ...c, line: line.no },
+          `${where} line ${line.no}`,
+          'no such line',
+          JSON.stringify(line.values ?? line.text),
+          label,
+        );
   }
 
   one(check: Check, what: string, expected: unknown, actual: unknown, label: string) {
-    if (typeof expected === 'object' ? JSON.stringify(expected) === JSON.stringify(actual) : Object.is(expected, actual)) return void this.checked++;
+    if (
+      typeof expected === 'object' ? JSON.stringify(expected) === JSON.stringify(actual) : Object.is(expected, actual)
+    )
+      return void this.checked++;
     this.mismatches.push(`${what}: ${label} ${JSON.stringify(expected)}, actual ${JSON.stringify(actual)}`);
   }
 
@@ -56,4 +78,3 @@ export class Tally {
     return `${this.checked} values agree, ${this.mismatches.length} do not`;
   }
 }
-
