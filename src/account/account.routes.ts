@@ -60,15 +60,13 @@ export function accountRoutes({ auth, secondFactor, account, config }: Deps): Ro
       ? null
       : await secondFactor.enrolment(user.username, (req.session.enrolmentSecret ??= newTotpSecret()));
     const forced = config.totpRequired && !factor.enrolledAt && secondFactorRequired(user);
-    res
-      .status(status)
-      .render('account/second-factor', {
-        title: 'Второй фактор',
-        factor,
-        enrolment,
-        forced,
-        ...errorViewModel(errors),
-      });
+    res.status(status).render('account/second-factor', {
+      title: 'Второй фактор',
+      factor,
+      enrolment,
+      forced,
+      ...errorViewModel(errors),
+    });
   }
 
   async function confirmSecondFactor(req: Request, res: Response) {

@@ -49,17 +49,15 @@ export function auditViewerRoutes({ db, auditViewer, loaders }: Deps): Router {
     const query = new URLSearchParams(
       Object.entries(view.filter).filter(([, v]) => v != null) as [string, string][],
     ).toString();
-    res
-      .status(status)
-      .render('audit/list', {
-        title: 'Журнал аудита',
-        section: 'audit',
-        ...view,
-        values,
-        query,
-        ...FILTER_CHOICES,
-        ...errorViewModel(errors),
-      });
+    res.status(status).render('audit/list', {
+      title: 'Журнал аудита',
+      section: 'audit',
+      ...view,
+      values,
+      query,
+      ...FILTER_CHOICES,
+      ...errorViewModel(errors),
+    });
   }
 
   async function exportAudit(req: Request, res: Response) {

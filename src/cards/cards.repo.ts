@@ -107,18 +107,15 @@ export async function lockedCardWithMember(trx: Knex, cardId: number) {
 /** The member locked alone (simultaneous requests take turns), then read with their organization as it is now. */
 export async function lockedMemberForCard(trx: Knex, memberId: number) {
   await trx('members').where({ id: memberId }).forNoKeyUpdate().first('id');
-  return trx('members as m')
-    .join('organizations as o', 'o.id', 'm.organization_id')
-    .where('m.id', memberId)
-    .first({
-      id: 'm.id',
-      leftOn: 'm.left_on',
-      birthDate: 'm.birth_date',
-      orgId: 'o.id',
-      orgPath: 'o.path',
-      orgLevel: 'o.level',
-      regionCode: 'o.region_code',
-    });
+  return trx('members as m').join('organizations as o', 'o.id', 'm.organization_id').where('m.id', memberId).first({
+    id: 'm.id',
+    leftOn: 'm.left_on',
+    birthDate: 'm.birth_date',
+    orgId: 'o.id',
+    orgPath: 'o.path',
+    orgLevel: 'o.level',
+    regionCode: 'o.region_code',
+  });
 }
 
 /** A member's cards, newest first, locked until the transaction ends. */

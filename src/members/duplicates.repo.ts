@@ -19,17 +19,15 @@ export async function duplicateGroups(db: Knex, rootPath: string, limit = 200) {
   const groups = new Map<string, { matched: string; cards: Record<string, unknown>[] }>();
   for (const r of rows) {
     if (!groups.has(r.k)) groups.set(r.k, { matched: r.matched, cards: [] });
-    groups
-      .get(r.k)!
-      .cards.push({
-        id: Number(r.id),
-        surname: r.surname,
-        name: r.name,
-        patronymic: r.patronymic,
-        birthDate: r.birth_date,
-        leftOn: r.left_on,
-        organizationName: r.org_name,
-      });
+    groups.get(r.k)!.cards.push({
+      id: Number(r.id),
+      surname: r.surname,
+      name: r.name,
+      patronymic: r.patronymic,
+      birthDate: r.birth_date,
+      leftOn: r.left_on,
+      organizationName: r.org_name,
+    });
   }
   return [...groups.values()];
 }

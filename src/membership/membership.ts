@@ -65,17 +65,15 @@ export async function openMembership(
     category,
     ...meta(m),
   });
-  await trx('members')
-    .where({ id: memberId })
-    .update({
-      organization_id: organizationId,
-      category,
-      is_pedagogical: isPedagogical,
-      on_parental_leave: false,
-      left_on: null,
-      left_reason: null,
-      updated_at: trx.fn.now(),
-    });
+  await trx('members').where({ id: memberId }).update({
+    organization_id: organizationId,
+    category,
+    is_pedagogical: isPedagogical,
+    on_parental_leave: false,
+    left_on: null,
+    left_reason: null,
+    updated_at: trx.fn.now(),
+  });
 }
 
 /**

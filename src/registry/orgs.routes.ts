@@ -338,18 +338,16 @@ export function orgsRoutes({ loaders, services: { passport } }: Deps): Router {
   ) {
     const org = orgOf(req);
     const values = req.method === 'POST' ? req.body : await initial(org);
-    res
-      .status(status)
-      .render(view, {
-        title: `${heading}: ${org.name}`,
-        section: 'registry',
-        org,
-        heading,
-        values,
-        ...errorViewModel(errors),
-        ...DICTIONARY_LOCALS,
-        ...locals,
-      });
+    res.status(status).render(view, {
+      title: `${heading}: ${org.name}`,
+      section: 'registry',
+      org,
+      heading,
+      values,
+      ...errorViewModel(errors),
+      ...DICTIONARY_LOCALS,
+      ...locals,
+    });
   }
 }
 

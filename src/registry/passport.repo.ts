@@ -153,17 +153,14 @@ export interface AgreementVersionRow {
 
 /** What the agreement tab said and from when, newest first ('-infinity': known for every date). */
 export async function listAgreementVersions(db: Knex, organizationId: number): Promise<AgreementVersionRow[]> {
-  return db('collective_agreement_history')
-    .where({ organization_id: organizationId })
-    .orderBy('as_of', 'desc')
-    .select({
-      asOf: 'as_of',
-      status: 'status',
-      noneReason: 'none_reason',
-      signedOn: 'signed_on',
-      validFrom: 'valid_from',
-      validTo: 'valid_to',
-    });
+  return db('collective_agreement_history').where({ organization_id: organizationId }).orderBy('as_of', 'desc').select({
+    asOf: 'as_of',
+    status: 'status',
+    noneReason: 'none_reason',
+    signedOn: 'signed_on',
+    validFrom: 'valid_from',
+    validTo: 'valid_to',
+  });
 }
 
 export async function listAnnexes(

@@ -173,15 +173,12 @@ export async function recordRunProgress(
 }
 
 export async function lastRun(db: Knex, organizationId: number): Promise<ProvisioningRun | undefined> {
-  return db('provisioning_runs')
-    .where({ organization_id: organizationId })
-    .orderBy('id', 'desc')
-    .first({
-      id: 'id',
-      created: 'created',
-      sent: 'sent',
-      failed: 'failed',
-      startedAt: 'started_at',
-      finishedAt: 'finished_at',
-    });
+  return db('provisioning_runs').where({ organization_id: organizationId }).orderBy('id', 'desc').first({
+    id: 'id',
+    created: 'created',
+    sent: 'sent',
+    failed: 'failed',
+    startedAt: 'started_at',
+    finishedAt: 'finished_at',
+  });
 }

@@ -58,15 +58,13 @@ export function usersRoutes({ users, secondFactor }: Deps): Router {
     errors: FieldError[],
   ) {
     users.assertManager(principalOf(req));
-    res
-      .status(status)
-      .render('admin/users/new', {
-        title: 'Новый пользователь',
-        section: 'users',
-        values,
-        roles: roleOptions(req),
-        ...errorViewModel(errors),
-      });
+    res.status(status).render('admin/users/new', {
+      title: 'Новый пользователь',
+      section: 'users',
+      values,
+      roles: roleOptions(req),
+      ...errorViewModel(errors),
+    });
   }
 
   async function create(req: Request, res: Response) {
@@ -135,15 +133,13 @@ export function usersRoutes({ users, secondFactor }: Deps): Router {
     const user = await users.findForEdit(principalOf(req), userId);
     const form = parseForm(editUserSchema, req.body);
     if (!form.ok) {
-      return res
-        .status(422)
-        .render('admin/users/edit', {
-          title: `Изменить: ${user.fullName}`,
-          section: 'users',
-          user,
-          values: req.body,
-          ...errorViewModel(form.errors),
-        });
+      return res.status(422).render('admin/users/edit', {
+        title: `Изменить: ${user.fullName}`,
+        section: 'users',
+        user,
+        values: req.body,
+        ...errorViewModel(form.errors),
+      });
     }
     await users.update(principalOf(req), userId, form.data, auditContextOf(req));
     flash(req, 'success', 'Данные пользователя сохранены');

@@ -98,27 +98,21 @@ describe('issued passwords', () => {
     expect(weak.status).toBe(422);
     expect(weak.text).toContain('Пароль слишком простой');
 
-    const mismatch = await agent
-      .post('/account/password')
-      .type('form')
-      .send({
-        _csrf: csrf,
-        currentPassword: user.password,
-        newPassword: 'длинная фраза раз',
-        confirmPassword: 'длинная фраза два',
-      });
+    const mismatch = await agent.post('/account/password').type('form').send({
+      _csrf: csrf,
+      currentPassword: user.password,
+      newPassword: 'длинная фраза раз',
+      confirmPassword: 'длинная фраза два',
+    });
     expect(mismatch.status).toBe(422);
     expect(mismatch.text).toContain('Пароли не совпадают');
 
-    const wrongCurrent = await agent
-      .post('/account/password')
-      .type('form')
-      .send({
-        _csrf: csrf,
-        currentPassword: 'не тот',
-        newPassword: 'длинная фраза раз',
-        confirmPassword: 'длинная фраза раз',
-      });
+    const wrongCurrent = await agent.post('/account/password').type('form').send({
+      _csrf: csrf,
+      currentPassword: 'не тот',
+      newPassword: 'длинная фраза раз',
+      confirmPassword: 'длинная фраза раз',
+    });
     expect(wrongCurrent.status).toBe(422);
     expect(wrongCurrent.text).toContain('Текущий пароль указан неверно');
 

@@ -102,15 +102,12 @@ describe('throttling under concurrency and forged addresses', () => {
     ]);
     const { agent, csrf } = await loggedInAgent(ctx.app, target, '203.0.113.142');
     const guess = (currentPassword: string) =>
-      agent
-        .post('/account/password')
-        .type('form')
-        .send({
-          _csrf: csrf,
-          currentPassword,
-          newPassword: 'совсем новая фраза 2027',
-          confirmPassword: 'совсем новая фраза 2027',
-        });
+      agent.post('/account/password').type('form').send({
+        _csrf: csrf,
+        currentPassword,
+        newPassword: 'совсем новая фраза 2027',
+        confirmPassword: 'совсем новая фраза 2027',
+      });
     for (let i = 0; i < 10; i++) expect((await guess(`wrong-${i}`)).status).toBe(422);
     const refused = await guess(target.password);
     expect(refused.status).toBe(429);

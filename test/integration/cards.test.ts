@@ -244,19 +244,16 @@ describe('bulk actions', () => {
     expect(left.every((m) => m.left_reason === 'graduated')).toBe(true);
     expect(await db()('members').whereIn('id', workers).whereNotNull('left_on')).toHaveLength(0);
 
-    const issued = await coordinator.agent
-      .post(`/orgs/${to.inpo}/members/bulk`)
-      .type('form')
-      .send({
-        _csrf: coordinator.csrf,
-        confirmed: '1',
-        scope: 'filter',
-        status: 'active',
-        action: 'card',
-        from: 'delivered_to_region',
-        to: 'issued',
-        on: '2026-07-01',
-      });
+    const issued = await coordinator.agent.post(`/orgs/${to.inpo}/members/bulk`).type('form').send({
+      _csrf: coordinator.csrf,
+      confirmed: '1',
+      scope: 'filter',
+      status: 'active',
+      action: 'card',
+      from: 'delivered_to_region',
+      to: 'issued',
+      on: '2026-07-01',
+    });
     expect(issued.status).toBe(303);
     expect((await db()('union_cards').whereIn('member_id', workers).orderBy('member_id')).map((c) => c.status)).toEqual(
       ['issued', 'issued', 'delivered_to_region'],

@@ -16,17 +16,15 @@ const emails = { byCard: `${uniq('card')}@example.ru`, byPassport: `${uniq('pass
 let coordinator: Awaited<ReturnType<typeof loggedInAgent>>;
 
 async function electChair(org: Org, extra: Record<string, unknown> = {}) {
-  await ctx.database
-    .ownerDb('org_officers')
-    .insert({
-      organization_id: org.id,
-      post: 'chair',
-      surname: 'Соколова',
-      name: 'Анна',
-      patronymic: 'Ильинична',
-      elected_on: '2024-01-10',
-      ...extra,
-    });
+  await ctx.database.ownerDb('org_officers').insert({
+    organization_id: org.id,
+    post: 'chair',
+    surname: 'Соколова',
+    name: 'Анна',
+    patronymic: 'Ильинична',
+    elected_on: '2024-01-10',
+    ...extra,
+  });
 }
 
 beforeAll(async () => {

@@ -46,15 +46,13 @@ beforeAll(async () => {
   tree = await createRegionTree(db(), 16);
   admin = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'admin', org: await unionRoot(db()) }]));
   const hostile = await createOrg(db(), tree.territory, 'primary', { name: PAYLOADS[0] });
-  await db()('organizations')
-    .where({ id: hostile.id })
-    .update({
-      short_name: PAYLOADS[1],
-      address: PAYLOADS[2],
-      phone: PAYLOADS[3],
-      email: EMAILS[1],
-      website: PAYLOADS[4],
-    });
+  await db()('organizations').where({ id: hostile.id }).update({
+    short_name: PAYLOADS[1],
+    address: PAYLOADS[2],
+    phone: PAYLOADS[3],
+    email: EMAILS[1],
+    website: PAYLOADS[4],
+  });
   await db()('organizations').where({ id: tree.primary.id }).update({ phone: PHONE, email: EMAILS[0] });
   await db()('org_officers').insert({
     organization_id: hostile.id,

@@ -120,14 +120,12 @@ describe('faults at once', () => {
 
     // Every form is opened before the storm, as users would have them open on their screens.
     const admissions = await Promise.all(
-      writers
-        .slice(0, 5)
-        .map((a) =>
-          post(a, `/orgs/${tree.primary.inpo}/members/new`, `/orgs/${tree.primary.inpo}/members`, {
-            ...NEWCOMER,
-            organizationInpo: tree.primary.inpo,
-          }),
-        ),
+      writers.slice(0, 5).map((a) =>
+        post(a, `/orgs/${tree.primary.inpo}/members/new`, `/orgs/${tree.primary.inpo}/members`, {
+          ...NEWCOMER,
+          organizationInpo: tree.primary.inpo,
+        }),
+      ),
     );
     const changes = await Promise.all(
       (

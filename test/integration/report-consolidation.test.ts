@@ -136,17 +136,14 @@ describe('the primary form is an attribute of the ППО', () => {
     expect(page.text).toContain('name="primaryForm"');
     const version = /name="version" value="(\d+)"/.exec(page.text)?.[1];
     const base = /name="base" value="([^"]*)"/.exec(page.text)?.[1];
-    const bad = await admin.agent
-      .post(`/orgs/${fx.orgs.C.inpo}/edit`)
-      .type('form')
-      .send({
-        _csrf: admin.csrf,
-        name: fx.orgs.C.name,
-        employerKind: 'university',
-        primaryForm: '7-SP',
-        version,
-        base,
-      });
+    const bad = await admin.agent.post(`/orgs/${fx.orgs.C.inpo}/edit`).type('form').send({
+      _csrf: admin.csrf,
+      name: fx.orgs.C.name,
+      employerKind: 'university',
+      primaryForm: '7-SP',
+      version,
+      base,
+    });
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('Выберите форму из списка');
     await admin.agent

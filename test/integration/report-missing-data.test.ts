@@ -237,15 +237,13 @@ describe('consolidation from filed reports', () => {
   });
 
   it('the comparison says a filed report lacked the value («—»), not that it said 0', async () => {
-    await ctx.database
-      .ownerDb('org_headcounts')
-      .insert({
-        organization_id: orgs.X.id,
-        as_of: '2026-02-01',
-        employees_total: 7,
-        employees_pedagogical: 3,
-        students_total: 0,
-      });
+    await ctx.database.ownerDb('org_headcounts').insert({
+      organization_id: orgs.X.id,
+      as_of: '2026-02-01',
+      employees_total: 7,
+      employees_pedagogical: 3,
+      students_total: 0,
+    });
     const page = (await admin.agent.get(`${url('2-SP', 'T')}/compare`).expect(200)).text;
     const row = /<tr>\s*<td>01\.[\s\S]*?<\/tr>/.exec(page)![0];
     expect(row).toContain(`${orgs.X.name}</a>: по реестру 7, в отчёте —`);
