@@ -132,9 +132,9 @@ describe('faults at once', () => {
         [
           ['transfer', { toInpo: x.inpo, on }],
           ['transfer', { toInpo: y.inpo, on }],
-          ['exit', { reason: 'voluntary', on }],
+          ['exit', { reason: 'voluntary', on, confirmed: '1' }],
           ['category', { category: 'pensioner', on }],
-          ['exit', { reason: 'dismissed', on }],
+          ['exit', { reason: 'dismissed', on, confirmed: '1' }],
           ['category', { category: 'unemployed', on }],
         ] as const
       ).map(([action, body], i) => post(writers[i]!, `/members/${moving}`, `/members/${moving}/${action}`, body)),
