@@ -96,8 +96,8 @@ describe('faults at once', () => {
     // Every form is opened before the storm, as users would have them open on their screens.
     const admissions = await Promise.all(writers.slice(0, 5).map((a) => post(a, `/orgs/${tree.primary.inpo}/members/new`, `/orgs/${tree.primary.inpo}/members`, { ...NEWCOMER, organizationInpo: tree.primary.inpo })));
     const changes = await Promise.all(([
-      ['transfer', { toInpo: x.inpo, on }], ['transfer', { toInpo: y.inpo, on }], ['exit', { reason: 'voluntary', on }],
-      ['category', { category: 'pensioner', on }], ['exit', { reason: 'dismissed', on }], ['category', { category: 'unemployed', on }],
+      ['transfer', { toInpo: x.inpo, on }], ['transfer', { toInpo: y.inpo, on }], ['exit', { reason: 'voluntary', on, confirmed: '1' }],
+      ['category', { category: 'pensioner', on }], ['exit', { reason: 'dismissed', on, confirmed: '1' }], ['category', { category: 'unemployed', on }],
     ] as const).map(([action, body], i) => post(writers[i]!, `/members/${moving}`, `/members/${moving}/${action}`, body)));
     const person = { surname: original.surname, name: original.name, patronymic: original.patronymic ?? '', sex: original.sex, birthDate: original.birth_date, snils: original.snils ?? '', professionalGroup: '', studyForm: '', studyYear: '' };
     const edits = [{ phone: '+7 917 000-00-01', email: original.email ?? '', position: original.position ?? '' }, { phone: original.phone ?? '', email: 'edited@example.ru', position: original.position ?? '' }, { phone: original.phone ?? '', email: original.email ?? '', position: 'Завуч' }];
