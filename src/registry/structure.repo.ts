@@ -16,7 +16,6 @@ export interface ChildSummary {
   inpo: string;
   name: string;
   level: Level;
-  liquidatedOn: string | null;
   activeMembers: number;
   workingMembers: number;
   employees: number | null;
@@ -55,7 +54,7 @@ export async function listChildren(
      g AS (
        SELECT subpath(g.path, 0, nlevel(:path::ltree) + 1) AS child_path, count(*) FILTER (WHERE ${GAPS_SQL_INCOMPLETE}) AS incomplete
          FROM org_passport_gaps g WHERE g.path <@ :path::ltree AND g.path <> :path::ltree GROUP BY 1)
-     SELECT c.id, c.inpo, c.name, c.level, c.liquidated_on,
+     SELECT c.id, c.inpo, c.name, c.level,
             coalesce(m.active, 0) AS active, coalesce(m.working, 0) AS working, h.employees,
             CASE WHEN h.employees > 0 THEN round(100.0 * coalesce(m.working, 0) / h.employees, 1) END AS coverage,
             coalesce(g.incomplete, 0) AS incomplete,
@@ -74,7 +73,6 @@ export async function listChildren(
     inpo: r.inpo as string,
     name: r.name as string,
     level: r.level as Level,
-    liquidatedOn: r.liquidated_on as string | null,
     activeMembers: Number(r.active),
     workingMembers: Number(r.working),
     employees: r.employees == null ? null : Number(r.employees),
