@@ -40,7 +40,8 @@ export async function httpLoad(
       (err) => (err ? reject(err) : resolve()),
     );
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      if (statusCode >= 400) errors++;
+      // a redirect (to the sign-in or second-factor page) is as much a failure as a 500: it is not the page
+      if (statusCode !== 200) errors++;
       samples.push(responseTime);
     });
   });

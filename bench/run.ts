@@ -62,6 +62,7 @@ async function main() {
       const http: Record<number, Latency> = {};
       // the first request of a date may build the maintained statistics: timed apart, then the warm runs
       const cold = await httpLoad(`${server.baseUrl}${j.path}`, sessions[j.who]!, 1, { amount: 1 });
+      if (cold.errors) throw new Error(`${j.name}: the first request of ${j.path} did not answer 200`);
       for (const c of j.concurrency) {
         const limit = report && c === 1 ? { amount: runs } : { seconds: quick ? 3 : 10 };
         http[c] = await httpLoad(`${server.baseUrl}${j.path}`, sessions[j.who]!, c, limit);
