@@ -12,6 +12,8 @@ import { BENCH_PASSWORD, emptyOrganization, prepareFixtures } from './fixtures';
 import { journeys } from './journeys';
 import { directLoad, httpLoad, type Latency } from './measure';
 import { exportAndImport } from './memory';
+import { firstReportOfNewDate } from './first-report';
+import { principalCacheSideBySide } from './principal-cache';
 import { login, type Session } from './session';
 import { startServer } from './server-process';
 
@@ -82,6 +84,14 @@ async function main() {
         `| ${j.name} | ${j.target} | ${ms(one.p50)} / ${ms(one.p95)} / ${ms(one.p99)}, ${Math.round(one.rps)} req/s (first ${ms(cold.p50)}) | ${many} | ${ms(direct.p50)} / ${ms(direct.p95)} | ${(one.p50 / direct.p50).toFixed(1)}× | ${pass ? 'pass' : '**miss**'} |`,
       );
       console.log(rows.at(-1));
+    }
+    for (const row of [
+      await principalCacheSideBySide(databaseUrl!, appUrl, server.baseUrl, fx),
+      // last of the journeys: its writers make the statistics of every later date stale
+      await firstReportOfNewDate(db, server.baseUrl, sessions.admin!, fx),
+    ]) {
+      rows.push(row);
+      console.log(row);
     }
     for (const row of await exportAndImport(
       db,

@@ -15,7 +15,12 @@ export interface RunningServer {
 const ROOT = path.resolve(import.meta.dirname, '..');
 
 /** The server as production runs it: the owner's login for migrations, the app role's for everything else. */
-export async function startServer(ownerUrl: string, appUrl: string, port: number): Promise<RunningServer> {
+export async function startServer(
+  ownerUrl: string,
+  appUrl: string,
+  port: number,
+  settings: Record<string, string> = {},
+): Promise<RunningServer> {
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
     // production settings, but plain HTTP on loopback (no TLS terminator in front)
@@ -34,6 +39,7 @@ export async function startServer(ownerUrl: string, appUrl: string, port: number
       STATEMENT_TIMEOUT_MS: '120000',
       // the bench's administrators have no authenticator app; without this every page would be the enrolment redirect
       TOTP_REQUIRED: 'false',
+      ...settings,
     },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
