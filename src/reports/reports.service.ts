@@ -107,16 +107,21 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
    * For each child: the form it files among those this form consolidates, and its report on the date. A ППО
    * with territorial rights consolidates itself too: its own members are on its own primary form.
    */
+  /** The active forms this one consolidates, in the order of its definition (the first that applies to a child is its form). */
+  async function consolidatedForms(t: ReportTarget): Promise<FormVersion[]> {
+    const codes = t.form.definition.kind === 'lines' ? (t.form.definition.consolidates ?? []) : [];
+    const active = await listActiveForms(db);
+    return codes.flatMap((c) => active.filter((f) => f.code === c));
+  }
+
   async function childFilings(t: ReportTarget) {
     const codes = t.form.definition.kind === 'lines' ? (t.form.definition.consolidates ?? []) : [];
     const itself = codes.length && t.org.level === 'primary' ? [t.org] : [];
     const children = [...itself, ...(await filingChildren(t.org, t.date))];
-    const active = (await listActiveForms(db)).filter((f) => codes.includes(f.code));
+    const forms = await consolidatedForms(t);
     return Promise.all(
       children.map(async (org) => {
-        const formOf = (f: FormVersion | undefined): f is FormVersion =>
-          !!f && appliesTo(f.definition, org) && (org !== t.org || isPrimaryForm(f.code));
-        const form = codes.map((c) => active.find((f) => f.code === c)).find(formOf);
+        const form = forms.find((f) => appliesTo(f.definition, org) && (org !== t.org || isPrimaryForm(f.code)));
         const report = form ? await findReport(db, org.id, form.code, t.date) : undefined;
         const filed = report && FILED_STATUSES.includes(report.status) ? await latestVersion(db, report.id) : undefined;
         return { org, form, report, filed, due: form ? dueDate(form.definition, t.date) : t.date };
@@ -129,8 +134,35 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
    * reports — and, for every line that differs, the children whose filed figures differ from the live ones.
    */
   async function compare(t: ReportTarget) {
-    const [{ filings, fromFiled }, live] = await Promise.all([consolidateFiled(t), draft(t)]);
-    return compareWith(filings, live, fromFiled, await liveChildren(filings, t.date));
+    const [{ filings, fromFiled }, live, departed] = await Promise.all([
+      consolidateFiled(t),
+      draft(t),
+      departedFilings(t),
+    ]);
+    return compareWith(filings, departed, live, fromFiled, await liveChildren([...filings, ...departed], t.date));
+  }
+
+  /**
+   * The children that filed to this organization at the start of the period and were merged or liquidated
+   * before its date: they file nothing, yet the live consolidation counts their movement until they left
+   * (a merged ППО's members leaving by transfer), so the comparison must name them as what differs.
+   */
+  async function departedFilings(t: ReportTarget) {
+    const since = periodStart(t.form.definition, t.date);
+    const gone = await selectOrg(db)
+      .whereIn('o.id', await childrenOn(db, t.org.id, since))
+      .whereIn('o.level', FILING_LEVELS)
+      .where('o.liquidated_on', '>', since)
+      .where('o.liquidated_on', '<=', t.date)
+      .orderBy('o.name');
+    const forms = await consolidatedForms(t);
+    return gone.map((org) => ({
+      org,
+      form: forms.find((f) => appliesTo(f.definition, org) && org !== t.org),
+      report: undefined,
+      filed: undefined,
+      departedOn: org.liquidatedOn!,
+    }));
   }
 
   /** The consolidation from the children's filed reports alone (what `?source=filed` shows: no live computation). */
@@ -168,6 +200,7 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
   /** The comparison's two sides and the children behind each differing line. */
   async function compareWith(
     filings: Awaited<ReturnType<typeof childFilings>>,
+    departed: Awaited<ReturnType<typeof departedFilings>>,
     live: ReportResult,
     fromFiled: ReportResult,
     childLive: Map<number, ReportResult>,
@@ -180,7 +213,7 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
     );
     const differences = diffReports(live, fromFiled).map((d) => ({
       ...d,
-      children: filings
+      children: [...filings, ...departed]
         .map((f) => {
           const liveLine = childLive
             .get(f.org.id)
@@ -190,7 +223,14 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
           const lv = liveLine?.values[d.column as ColumnKey] ?? null;
           // a line the child's form lacks contributes 0; a value its report lacks (no headcount) stays absent
           const fv = f.filed ? (filedLine ? (filedLine.values[d.column as ColumnKey] ?? null) : 0) : null;
-          return { org: f.org, live: lv, filed: fv, hasFiled: !!f.filed, status: f.report?.status ?? 'missing' };
+          return {
+            org: f.org,
+            live: lv,
+            filed: fv,
+            hasFiled: !!f.filed,
+            status: f.report?.status ?? 'missing',
+            departedOn: 'departedOn' in f ? f.departedOn : undefined,
+          };
         })
         .filter((c) => summable.has(d.no) && c.live !== c.filed),
     }));

@@ -114,6 +114,17 @@ describe('a merge that passes subdivisions and groups with members to another П
     expect(now).toBe(start + arrived! - left!);
   });
 
+  it("names the merged ППО on its territory's comparison: it files nothing, yet its movement counts live", async () => {
+    const page = await admin.agent.get(`/reports/2-SP/${orgs.T.inpo}/${D}/compare`).expect(200);
+    const row = page.text.split('<tr>').find((r) => r.includes('<td>16.'))!;
+    expect(row).toBeDefined();
+    // the four who left M by the merge: nothing filed explains them, the departed ППО does
+    expect(row).toMatch(
+      new RegExp(`${orgs.M.name}</a>: по реестру 4, присоединена к другой организации 10\\.03\\.2026, отчёт не сдаёт`),
+    );
+    expect(page.text).not.toContain(`${orgs.M.name}</a>: по реестру 4, отчёт не начат`);
+  });
+
   it('a subdivision moved to another ППО takes its members along as a transfer between the two ППО', async () => {
     expect((await post(`/orgs/${orgs.MS.inpo}/move`, { target: orgs.J.inpo, on: MOVE, confirm: 'yes' })).status).toBe(
       303,
