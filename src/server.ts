@@ -1,7 +1,7 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
-import { appDatabaseUrl, openDatabase, type DatabaseHandle } from './db/database';
+import { appDatabaseUrl, openDatabase, replicaAppUrl, type DatabaseHandle } from './db/database';
 import { createOwnerDb, migrateLatest } from './db/migrate';
 import { buildDeps } from './deps';
 import { createLogger } from './logger';
@@ -22,7 +22,10 @@ async function main() {
   const demo = await prepareDemoData(config, database.ownerUrl);
 
   // From here on the process holds only the app role's login: the owner's connections are closed.
-  const deps = buildDeps(config, await appDatabaseUrl(config, database), logger);
+  const replicaUrl = await replicaAppUrl(config, (err) =>
+    logger.warn({ err }, 'the read replica does not answer: reports read from the primary until it does'),
+  );
+  const deps = buildDeps(config, await appDatabaseUrl(config, database), logger, replicaUrl);
   await prepareFileFolders(deps.db, config, logger);
   const { app, close } = createApp(deps);
   const housekeeping = startHousekeeping(deps.db, logger, config);
@@ -48,6 +51,7 @@ async function main() {
     exportWorker.stop();
     await closeServer(server); // in-flight requests finish, new connections are refused
     await close();
+    await deps.reads.close();
     await deps.db.destroy();
     await stopDatabase(database);
     process.exit(0);
