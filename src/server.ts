@@ -3,6 +3,7 @@ import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
 import { appDatabaseUrl, openDatabase, replicaAppUrl, type DatabaseHandle } from './db/database';
 import { createOwnerDb, migrateLatest } from './db/migrate';
+import { oneStartAtATime } from './db/startup-lock';
 import { buildDeps } from './deps';
 import { createLogger } from './logger';
 import { setAppTimeZone } from './shared/dates';
@@ -18,14 +19,20 @@ async function main() {
   setAppTimeZone(config.timeZone); // before the owner's connections too: migrations and seeds see the same today
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config);
-  await migrateLatest(database.ownerUrl);
-  const demo = await prepareDemoData(config, database.ownerUrl);
+  // instances started side by side take turns at the owner's work (migrations, seeds, demo data, app role)
+  const { demo, appUrl } = await oneStartAtATime(database.ownerUrl, async () => {
+    await migrateLatest(database.ownerUrl);
+    return {
+      demo: await prepareDemoData(config, database.ownerUrl),
+      appUrl: await appDatabaseUrl(config, database),
+    };
+  });
 
   // From here on the process holds only the app role's login: the owner's connections are closed.
   const replicaUrl = await replicaAppUrl(config, (err) =>
     logger.warn({ err }, 'the read replica does not answer: reports read from the primary until it does'),
   );
-  const deps = buildDeps(config, await appDatabaseUrl(config, database), logger, replicaUrl);
+  const deps = buildDeps(config, appUrl, logger, replicaUrl);
   await prepareFileFolders(deps.db, config, logger);
   const { app, close } = createApp(deps);
   const housekeeping = startHousekeeping(deps.db, logger, config);

@@ -6,7 +6,6 @@ import { ReplicaBehindError, standbyPrimaries } from './replica-lsn';
 import { readPlaceOf, type ReadPlace } from './read-place';
 
 export type { ReadPlace } from './read-place';
-export { catchUpWithPrimary, primaryOf } from './replica-lsn';
 
 // Reports, exports and heavy lists read from a streaming standby when REPLICA_DATABASE_URL names one:
 // the reporting weeks' load (tens of thousands of chairs opening drafts, coordinators consolidating) then
@@ -17,6 +16,12 @@ export { catchUpWithPrimary, primaryOf } from './replica-lsn';
 const DOWN_FOR_MS = 30_000;
 /** A standby that does not open a connection in this time is down (a dead host never refuses). */
 const CONNECT_TIMEOUT_MS = 2_000;
+/**
+ * A standby further behind than this is left alone like one that is down: its reports would state their
+ * data time, but a chair who fixed a card a minute ago and sees the old figure cannot do much with it.
+ * (Reports show the lag from 5 s on: reports/read-place-text.ts.)
+ */
+const MAX_LAG_SECONDS = 60;
 
 export interface Reads {
   /** The primary's pool: writes, filings and what must see them. */
@@ -33,6 +38,9 @@ export interface Reads {
   pool(): Promise<Knex>;
   close(): Promise<void>;
 }
+
+/** The standby is further behind than MAX_LAG_SECONDS. */
+class ReplicaLagging extends ReplicaBehindError {}
 
 /** Errors after which the work is done again on the primary. */
 function fallsBack(err: unknown): boolean {
@@ -90,10 +98,12 @@ export function createReads(primary: Knex, replicaUrl: string | undefined, optio
       if (db) {
         try {
           const place = await readPlaceOf(db);
+          if ((place.lagSeconds ?? 0) > MAX_LAG_SECONDS)
+            throw new ReplicaLagging(`the replica is ${Math.round(place.lagSeconds!)} s behind`);
           return { value: await work(db), place };
         } catch (err) {
           if (!fallsBack(err)) throw err;
-          if (isConnectionLoss(err)) markDown(err);
+          if (isConnectionLoss(err) || err instanceof ReplicaLagging) markDown(err);
           else logger.warn({ err }, 'a read on the replica is done again on the primary');
         }
       }

@@ -11,11 +11,17 @@ import { findReport, latestVersion } from './filing.repo';
 import { dueDate, periodStart } from './periods';
 import { noFiledLine, sumFiledLines } from './filed-sums';
 import { buildReport, buildReportsForRoots, type ReportResult } from './report-builder';
-import type { ReportTarget } from './reports.service';
 
 // The computations behind the report pages and downloads, over one database handle: the primary's pool
 // for a filing (which must count what was just written), a standby's for the pages and downloads
 // (db/replica.ts) — the service chooses.
+
+/** A report's organization, form and date, resolved from a URL for an organization already authorized. */
+export interface ReportTarget {
+  org: OrgRow;
+  form: FormVersion;
+  date: string;
+}
 
 /** Every level files to its parent: ППО, territorial and okrug organizations, and the regions to the union. */
 const FILING_LEVELS = ['regional', 'okrug', 'territorial', 'primary'];

@@ -26,13 +26,9 @@ import {
   recentReportingDates,
 } from './periods';
 import { buildReport, type ReportResult } from './report-builder';
-import { reportComputations, type ReportComputations } from './report-computations';
+import { reportComputations, type ReportComputations, type ReportTarget } from './report-computations';
 
-export interface ReportTarget {
-  org: OrgRow;
-  form: FormVersion;
-  date: string;
-}
+export type { ReportTarget } from './report-computations';
 
 /** A computed report says where it was read when a standby is configured (the page shows its data time). */
 const placed = (result: ReportResult, place: ReadPlace, reads: Reads): ReportResult =>
@@ -48,9 +44,13 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates(),
   /** Runs a computation on the reads' pool, with where it read. */
   const computed = <T>(work: (c: ReportComputations) => Promise<T>) => reads.run((rdb) => work(reportComputations(rdb)));
 
-  /** The live draft, computed where reports read. */
-  async function draft(t: ReportTarget): Promise<ReportResult> {
-    const { value, place } = await computed((c) => c.draft(t));
+  /** The live draft, computed where reports read (on the form's version of `form` when given). */
+  async function draft(
+    t: ReportTarget,
+    form: FormVersion = t.form,
+    options: { personKeys?: boolean } = {},
+  ): Promise<ReportResult> {
+    const { value, place } = await computed((c) => c.draft(t, form, options));
     return placed(value, place, reads);
   }
 

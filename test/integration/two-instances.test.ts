@@ -9,9 +9,9 @@ import { collectOutput, terminate, waitForOutput } from '../support/child-output
 import { createTestDatabase, type TestDatabase } from '../support/db';
 import { createUser, createRegionTree } from '../support/factories';
 
-// Two server processes on one database, as behind the load balancer of docker-compose.yml: they start
-// side by side (each migrates and sets the app role's login), and a session begun on one is the
-// other's too — sessions live in PostgreSQL, not in a process.
+// Two server processes on one database, as behind the load balancer of docker-compose.yml: started side
+// by side on an empty database they take turns at migrating (db/startup-lock.ts) and both come up, and a
+// session begun on one is the other's too — sessions live in PostgreSQL, not in a process.
 
 let database: TestDatabase | undefined;
 const children: ChildProcessWithoutNullStreams[] = [];
@@ -68,13 +68,17 @@ const form = (fields: Record<string, string>) => ({
 });
 
 describe('two app instances on one database', () => {
-  it('when they start side by side, then a login on one is a session on the other, and a logout on the other ends it on both', async () => {
+  it('when they start side by side on an empty database, then both migrate it once and come up, a login on one is a session on the other, and a logout on the other ends it on both', async () => {
     database = await createTestDatabase();
-    const tree = await createRegionTree(database.ownerDb);
-    const user = await createUser(database.ownerDb, [{ role: 'chair', org: tree.primary }]);
+    // an empty schema: both instances find every migration pending, some of them outside a transaction
+    await database.ownerDb.raw('DROP SCHEMA public CASCADE; CREATE SCHEMA public');
     const port = 40000 + Math.floor(Math.random() * 20000);
     const [a, b] = [startInstance(database.url, port), startInstance(database.url, port + 1)];
     await Promise.all([a, b].map((i) => waitForOutput(i.output, /Реестр запущен/, 60_000)));
+    const migrated = await database.ownerDb('knex_migrations').count('* as n').first();
+    expect(Number(migrated!.n)).toBe(fs.readdirSync(path.join(APP_ROOT, 'migrations')).filter((f) => /^\d{14}_/.test(f)).length);
+    const tree = await createRegionTree(database.ownerDb);
+    const user = await createUser(database.ownerDb, [{ role: 'chair', org: tree.primary }]);
 
     const browser = cookieJar();
     const loginPage = await browser.fetch(`${a.base}/login`);
