@@ -36,7 +36,7 @@ async function main() {
   await prepareFileFolders(deps.db, config, logger);
   const { app, close } = createApp(deps);
   const housekeeping = startHousekeeping(deps.db, logger, config);
-  const exportWorker = startExportWorker(deps.db, config.exportDir, logger);
+  const exportWorker = startExportWorker(deps.db, config.exportDir, logger, deps.reads);
   const server = app.listen(config.port, config.host, () => {
     const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
     printBanner(url, database, demo, config.totpRequired);
