@@ -30,7 +30,7 @@ async function main() {
 
   // From here on the process holds only the app role's login: the owner's connections are closed.
   const replicaUrl = await replicaAppUrl(config, (err) =>
-    logger.warn({ err }, 'the read replica does not answer: reports read from the primary until it does'),
+    logger.warn({ err }, 'the read replica cannot be used yet: reports read from the primary until it can'),
   );
   const deps = buildDeps(config, appUrl, logger, replicaUrl);
   await prepareFileFolders(deps.db, config, logger);

@@ -2,7 +2,6 @@ import pg from 'pg';
 import type { Config } from '../config';
 import { createOwnerDb } from './migrate';
 import { appRoleUrl, enableAppRoleLogin, excessRights } from './app-role';
-import { isConnectionLoss } from './connection-loss';
 import { createDb } from './knex';
 import { startEmbeddedPostgres, type EmbeddedServer } from './embedded';
 
@@ -43,12 +42,14 @@ export async function appDatabaseUrl(config: Config, database: DatabaseHandle): 
   return url;
 }
 
+class ExcessRightsError extends Error {}
+
 async function refuseExcessRights(url: string, variable: string): Promise<void> {
   const app = createDb(url, { poolMax: 1, connectTimeoutMs: 5_000 });
   try {
     const excess = await excessRights(app);
     if (excess.length)
-      throw new Error(
+      throw new ExcessRightsError(
         `${variable} входит под ролью с лишними правами (${excess.join(', ')}): приложению нужна своя ограниченная роль (см. README, «Configuration»)`,
       );
   } finally {
@@ -60,16 +61,22 @@ async function refuseExcessRights(url: string, variable: string): Promise<void> 
  * The app's login on the standby of REPLICA_DATABASE_URL, written like DATABASE_URL: the owner's login
  * there (the app role and its derived password came with the cluster) unless MIGRATION_DATABASE_URL keeps
  * the owner apart, when it is the app role's own. Checked like the primary's when the standby answers;
- * one that does not answer at start-up is tried again by the reads (db/replica.ts): the app starts anyway.
+ * one that does not answer at start-up (or refuses the login the primary has just enabled, not yet replayed)
+ * is tried again by the reads (db/replica.ts): the app starts anyway.
  */
-export async function replicaAppUrl(config: Config, onUnreachable: (err: unknown) => void): Promise<string | undefined> {
+export async function replicaAppUrl(
+  config: Config,
+  onUnreachable: (err: unknown) => void,
+): Promise<string | undefined> {
   const given = config.replicaDatabaseUrl;
   if (!given) return undefined;
   const url = config.migrationDatabaseUrl ? given : appRoleUrl(given);
   try {
     await refuseExcessRights(url, 'REPLICA_DATABASE_URL');
   } catch (err) {
-    if (!isConnectionLoss(err)) throw err;
+    // only a login with too many rights stops the start; a standby that is down, or has not yet replayed
+    // the app role's login the primary has just enabled, is tried again by the reads
+    if (err instanceof ExcessRightsError) throw err;
     onUnreachable(err);
   }
   return url;

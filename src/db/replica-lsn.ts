@@ -33,7 +33,8 @@ export async function catchUpWithPrimary(db: Knex): Promise<void> {
   for (;;) {
     const replayed = await db.raw('SELECT coalesce(pg_last_wal_replay_lsn() >= ?::pg_lsn, false) AS done', [lsn]);
     if (replayed.rows[0].done) return;
-    if (Date.now() > deadline) throw new ReplicaBehindError(`the replica has not replayed ${lsn} in ${REPLAY_WAIT_MS} ms`);
+    if (Date.now() > deadline)
+      throw new ReplicaBehindError(`the replica has not replayed ${lsn} in ${REPLAY_WAIT_MS} ms`);
     await new Promise((resolve) => setTimeout(resolve, POLL_MS));
   }
 }

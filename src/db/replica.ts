@@ -47,7 +47,9 @@ function fallsBack(err: unknown): boolean {
   const code = (err as { code?: unknown } | undefined)?.code;
   // 40001/40P01 on a standby: a query cancelled by a conflict with recovery (replay needed the rows it read);
   // 25006: something tried to write on the standby (logged: a read path that writes belongs on the primary)
-  return err instanceof ReplicaBehindError || isConnectionLoss(err) || ['40001', '40P01', '25006'].includes(String(code));
+  return (
+    err instanceof ReplicaBehindError || isConnectionLoss(err) || ['40001', '40P01', '25006'].includes(String(code))
+  );
 }
 
 /** Reads with no standby: everything on the primary. */

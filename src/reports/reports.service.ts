@@ -42,7 +42,8 @@ const placed = (result: ReportResult, place: ReadPlace, reads: Reads): ReportRes
 export function createReportsService(db: Knex, dates: EventDates = eventDates(), reads: Reads = primaryReads(db)) {
   const onPrimary = reportComputations(db);
   /** Runs a computation on the reads' pool, with where it read. */
-  const computed = <T>(work: (c: ReportComputations) => Promise<T>) => reads.run((rdb) => work(reportComputations(rdb)));
+  const computed = <T>(work: (c: ReportComputations) => Promise<T>) =>
+    reads.run((rdb) => work(reportComputations(rdb)));
 
   /** The live draft, computed where reports read (on the form's version of `form` when given). */
   async function draft(

@@ -76,7 +76,9 @@ describe('two app instances on one database', () => {
     const [a, b] = [startInstance(database.url, port), startInstance(database.url, port + 1)];
     await Promise.all([a, b].map((i) => waitForOutput(i.output, /Реестр запущен/, 60_000)));
     const migrated = await database.ownerDb('knex_migrations').count('* as n').first();
-    expect(Number(migrated!.n)).toBe(fs.readdirSync(path.join(APP_ROOT, 'migrations')).filter((f) => /^\d{14}_/.test(f)).length);
+    expect(Number(migrated!.n)).toBe(
+      fs.readdirSync(path.join(APP_ROOT, 'migrations')).filter((f) => /^\d{14}_/.test(f)).length,
+    );
     const tree = await createRegionTree(database.ownerDb);
     const user = await createUser(database.ownerDb, [{ role: 'chair', org: tree.primary }]);
 

@@ -80,7 +80,22 @@ export async function startReplicaPair(): Promise<ReplicaPair> {
   await createDatabaseIfMissing(url(primaryPort).replace(`/${DATABASE}`, '/postgres'), DATABASE);
   await migrateLatest(url(primaryPort));
   if (bin.basebackup) {
-    await exec('pg_basebackup', ['-D', dirs.standby, '-R', '-X', 'stream', '-c', 'fast', '-h', '127.0.0.1', '-p', String(primaryPort), '-U', 'postgres', '--no-sync']);
+    await exec('pg_basebackup', [
+      '-D',
+      dirs.standby,
+      '-R',
+      '-X',
+      'stream',
+      '-c',
+      'fast',
+      '-h',
+      '127.0.0.1',
+      '-p',
+      String(primaryPort),
+      '-U',
+      'postgres',
+      '--no-sync',
+    ]);
   } else {
     await pgCtl(dirs.primary, primaryPort, 'stop');
     fs.cpSync(dirs.primary, dirs.standby, { recursive: true });

@@ -41,8 +41,15 @@ describe('the data time of a report read on the replica', () => {
 describe('REPLICA_DATABASE_URL', () => {
   it('when it is given with DATABASE_URL, then it is kept; without DATABASE_URL it is refused', () => {
     const url = 'postgres://owner:secret@standby:5432/reestr';
-    expect(loadConfig({ DATABASE_URL: 'postgres://owner:secret@primary/reestr', REPLICA_DATABASE_URL: url }).replicaDatabaseUrl).toBe(url);
-    expect(() => loadConfig({ REPLICA_DATABASE_URL: url })).toThrow(/REPLICA_DATABASE_URL: a standby follows a server named in DATABASE_URL/);
-    expect(() => loadConfig({ DATABASE_URL: 'postgres://o@p/r', REPLICA_DATABASE_URL: 'http://x' })).toThrow(/REPLICA_DATABASE_URL: must be a postgres/);
+    expect(
+      loadConfig({ DATABASE_URL: 'postgres://owner:secret@primary/reestr', REPLICA_DATABASE_URL: url })
+        .replicaDatabaseUrl,
+    ).toBe(url);
+    expect(() => loadConfig({ REPLICA_DATABASE_URL: url })).toThrow(
+      /REPLICA_DATABASE_URL: a standby follows a server named in DATABASE_URL/,
+    );
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://o@p/r', REPLICA_DATABASE_URL: 'http://x' })).toThrow(
+      /REPLICA_DATABASE_URL: must be a postgres/,
+    );
   });
 });
