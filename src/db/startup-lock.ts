@@ -9,13 +9,17 @@ import pg from 'pg';
 
 /** The advisory lock key of the start-up work: any number no other lock of the app uses (shared-constants.ts). */
 const STARTUP_LOCK = 748200;
+const POLL_MS = 200;
 
 export async function oneStartAtATime<T>(ownerUrl: string, work: () => Promise<T>): Promise<T> {
   const client = new pg.Client({ connectionString: ownerUrl, application_name: 'reestr-startup' });
   client.on('error', () => undefined); // a lost connection releases the lock; the work's own queries report it
   await client.connect();
   try {
-    await client.query('SELECT pg_advisory_lock($1)', [STARTUP_LOCK]);
+    // polled, not waited for: a session waiting in pg_advisory_lock holds a snapshot, and the holder's
+    // CREATE INDEX CONCURRENTLY waits for every older snapshot to end — a deadlock PostgreSQL cannot see
+    while (!(await client.query('SELECT pg_try_advisory_lock($1) AS got', [STARTUP_LOCK])).rows[0].got)
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     return await work();
   } finally {
     // closing the session releases its advisory locks
