@@ -23,7 +23,9 @@ COPY --from=build /app/dist dist
 COPY views views
 COPY public public
 COPY seeds/reference/*.json seeds/reference/
-RUN mkdir -p .data && chown node:node .data && chmod 0700 .data
+# .data/exports exists in the image so that a volume mounted there (shared by several instances:
+# docker-compose.yml) starts as the app's own
+RUN mkdir -p .data/exports && chown -R node:node .data && chmod 0700 .data .data/exports
 VOLUME ["/app/.data"]
 EXPOSE 3000
 USER node

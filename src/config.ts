@@ -60,6 +60,7 @@ const envSchema = z.object({
   HOST: z.string().min(1).default('127.0.0.1'),
   DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
   MIGRATION_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
+  REPLICA_DATABASE_URL: z.url({ protocol: /^postgres(ql)?$/, error: 'must be a postgres:// URL' }).optional(),
   EMBEDDED_PG_DIR: z.string().min(1).default('.data/postgres'),
   EMBEDDED_PG_PORT: port.default(54329),
   SESSION_SECRET: z.string().min(32).optional(),
@@ -94,6 +95,8 @@ export type Config = Readonly<{
   databaseUrl: string | undefined;
   /** The owner's login for migrations, kept apart from the app's. */
   migrationDatabaseUrl: string | undefined;
+  /** A streaming standby of DATABASE_URL's server: reports, exports and heavy lists read there (src/db/replica.ts). */
+  replicaDatabaseUrl: string | undefined;
   embeddedPg: { dir: string; port: number };
   sessionSecret: string | undefined;
   /** Express's `trust proxy`: false, a number of hops, or the proxies' addresses. */
@@ -149,6 +152,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       `Configuration error: DATABASE_URL: required ${e.MIGRATION_DATABASE_URL ? "with MIGRATION_DATABASE_URL (the app role's own login)" : 'in production'}`,
     );
   }
+  if (e.REPLICA_DATABASE_URL && !e.DATABASE_URL) {
+    throw new ConfigError(
+      'Configuration error: REPLICA_DATABASE_URL: a standby follows a server named in DATABASE_URL, not the embedded one',
+    );
+  }
   if (e.NODE_ENV === 'production' && !e.MIGRATION_DATABASE_URL && e.DATABASE_URL && !new URL(e.DATABASE_URL).password) {
     // The app role's password is derived from the owner's: without one it would be no secret.
     throw new ConfigError(
@@ -162,6 +170,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: e.HOST,
     databaseUrl: e.DATABASE_URL,
     migrationDatabaseUrl: e.MIGRATION_DATABASE_URL,
+    replicaDatabaseUrl: e.REPLICA_DATABASE_URL,
     embeddedPg: { dir: e.EMBEDDED_PG_DIR, port: e.EMBEDDED_PG_PORT },
     sessionSecret: e.SESSION_SECRET,
     trustProxy: e.TRUST_PROXY,

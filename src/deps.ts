@@ -8,6 +8,7 @@ import { createSecondFactorService } from './auth/second-factor.service';
 import type { Config } from './config';
 import { createCardsService } from './cards/cards.service';
 import { createDb } from './db/knex';
+import { createReads, type Reads } from './db/replica';
 import { createExportsService } from './exports/export-jobs';
 import { createHomeService } from './home/home.service';
 import { createMembersService } from './members/members.service';
@@ -32,14 +33,14 @@ import { setAppTimeZone } from './shared/dates';
 import { eventDates, type EventDates } from './shared/event-dates';
 
 /** Every feature's service, built once over the app's database; routers take theirs from here. */
-function buildServices(db: Knex, dates: EventDates) {
+function buildServices(db: Knex, dates: EventDates, reads: Reads) {
   return {
     home: createHomeService(db),
     passport: createPassportService(db, dates),
     restructure: createRestructureService(db, dates),
-    members: createMembersService(db, dates),
+    members: createMembersService(db, dates, reads),
     cards: createCardsService(db, dates),
-    reports: createReportsService(db, dates),
+    reports: createReportsService(db, dates, reads),
     forms: createFormsService(db),
     orgImport: createOrgImportService(db),
     memberImport: createMemberImportService(db, dates),
@@ -54,6 +55,8 @@ export interface Deps {
   config: Config;
   databaseUrl: string;
   db: Knex;
+  /** Where reports, exports and heavy lists read: the standby of REPLICA_DATABASE_URL when it answers, else `db`. */
+  reads: Reads;
   logger: Logger;
   auth: ReturnType<typeof createAuthService>;
   /** Resolve a URL's object within the user's subtrees (404 otherwise) before a route's permission is checked. */
@@ -78,7 +81,13 @@ export interface Deps {
   state: { shuttingDown: boolean };
 }
 
-export function buildDeps(config: Config, databaseUrl: string, logger: Logger = createLogger(config.logLevel)): Deps {
+/** `replicaUrl`: the app's login on the standby (server.ts derives it from REPLICA_DATABASE_URL as from DATABASE_URL). */
+export function buildDeps(
+  config: Config,
+  databaseUrl: string,
+  logger: Logger = createLogger(config.logLevel),
+  replicaUrl?: string,
+): Deps {
   setAppTimeZone(config.timeZone);
   logUnionStatsFailuresTo(logger);
   logMaintenanceTo(logger);
@@ -88,6 +97,11 @@ export function buildDeps(config: Config, databaseUrl: string, logger: Logger = 
     logger,
   });
   const dates = eventDates(config.eventDateMaxFutureDays);
+  const reads = createReads(db, replicaUrl, {
+    poolMax: config.dbPoolMax,
+    statementTimeoutMs: config.statementTimeoutMs,
+    logger,
+  });
   const mail = createMailService(db, { smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
   const passwordLinks = createPasswordLinksService(db, mail, {
     publicUrl: config.publicUrl,
@@ -98,6 +112,7 @@ export function buildDeps(config: Config, databaseUrl: string, logger: Logger = 
     config,
     databaseUrl,
     db,
+    reads,
     logger,
     auth: createAuthService(db, config.bcryptCost),
     loaders: createLoaders({
@@ -106,7 +121,7 @@ export function buildDeps(config: Config, databaseUrl: string, logger: Logger = 
       unionRoot: () => findUnionRoot(db),
       transferRequestReceiver: async (id) => (await findRequest(db, id))?.receiver,
     }),
-    services: buildServices(db, dates),
+    services: buildServices(db, dates, reads),
     mail,
     passwordLinks,
     secondFactor: createSecondFactorService(db),

@@ -1,8 +1,9 @@
 import type { Server } from 'node:http';
 import { createApp } from './app';
 import { ConfigError, loadConfig, type Config } from './config';
-import { appDatabaseUrl, openDatabase, type DatabaseHandle } from './db/database';
+import { appDatabaseUrl, openDatabase, replicaAppUrl, type DatabaseHandle } from './db/database';
 import { createOwnerDb, migrateLatest } from './db/migrate';
+import { oneStartAtATime } from './db/startup-lock';
 import { buildDeps } from './deps';
 import { createLogger } from './logger';
 import { setAppTimeZone } from './shared/dates';
@@ -18,15 +19,24 @@ async function main() {
   setAppTimeZone(config.timeZone); // before the owner's connections too: migrations and seeds see the same today
   const logger = createLogger(config.logLevel);
   const database = await openDatabase(config);
-  await migrateLatest(database.ownerUrl);
-  const demo = await prepareDemoData(config, database.ownerUrl);
+  // instances started side by side take turns at the owner's work (migrations, seeds, demo data, app role)
+  const { demo, appUrl } = await oneStartAtATime(database.ownerUrl, async () => {
+    await migrateLatest(database.ownerUrl);
+    return {
+      demo: await prepareDemoData(config, database.ownerUrl),
+      appUrl: await appDatabaseUrl(config, database),
+    };
+  });
 
   // From here on the process holds only the app role's login: the owner's connections are closed.
-  const deps = buildDeps(config, await appDatabaseUrl(config, database), logger);
+  const replicaUrl = await replicaAppUrl(config, (err) =>
+    logger.warn({ err }, 'the read replica cannot be used yet: reports read from the primary until it can'),
+  );
+  const deps = buildDeps(config, appUrl, logger, replicaUrl);
   await prepareFileFolders(deps.db, config, logger);
   const { app, close } = createApp(deps);
   const housekeeping = startHousekeeping(deps.db, logger, config);
-  const exportWorker = startExportWorker(deps.db, config.exportDir, logger);
+  const exportWorker = startExportWorker(deps.db, config.exportDir, logger, deps.reads);
   const server = app.listen(config.port, config.host, () => {
     const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
     printBanner(url, database, demo, config.totpRequired);
@@ -48,6 +58,7 @@ async function main() {
     exportWorker.stop();
     await closeServer(server); // in-flight requests finish, new connections are refused
     await close();
+    await deps.reads.close();
     await deps.db.destroy();
     await stopDatabase(database);
     process.exit(0);

@@ -1,7 +1,7 @@
 import pg from 'pg';
 import type { Config } from '../config';
 import { createOwnerDb } from './migrate';
-import { enableAppRoleLogin, excessRights } from './app-role';
+import { appRoleUrl, enableAppRoleLogin, excessRights } from './app-role';
 import { createDb } from './knex';
 import { startEmbeddedPostgres, type EmbeddedServer } from './embedded';
 
@@ -38,15 +38,46 @@ export async function appDatabaseUrl(config: Config, database: DatabaseHandle): 
       await owner.destroy();
     }
   }
-  const app = createDb(url, { poolMax: 1 });
+  await refuseExcessRights(url, 'DATABASE_URL');
+  return url;
+}
+
+class ExcessRightsError extends Error {}
+
+async function refuseExcessRights(url: string, variable: string): Promise<void> {
+  const app = createDb(url, { poolMax: 1, connectTimeoutMs: 5_000 });
   try {
     const excess = await excessRights(app);
     if (excess.length)
-      throw new Error(
-        `DATABASE_URL входит под ролью с лишними правами (${excess.join(', ')}): приложению нужна своя ограниченная роль (см. README, «Configuration»)`,
+      throw new ExcessRightsError(
+        `${variable} входит под ролью с лишними правами (${excess.join(', ')}): приложению нужна своя ограниченная роль (см. README, «Configuration»)`,
       );
   } finally {
     await app.destroy();
+  }
+}
+
+/**
+ * The app's login on the standby of REPLICA_DATABASE_URL, written like DATABASE_URL: the owner's login
+ * there (the app role and its derived password came with the cluster) unless MIGRATION_DATABASE_URL keeps
+ * the owner apart, when it is the app role's own. Checked like the primary's when the standby answers;
+ * one that does not answer at start-up (or refuses the login the primary has just enabled, not yet replayed)
+ * is tried again by the reads (db/replica.ts): the app starts anyway.
+ */
+export async function replicaAppUrl(
+  config: Config,
+  onUnreachable: (err: unknown) => void,
+): Promise<string | undefined> {
+  const given = config.replicaDatabaseUrl;
+  if (!given) return undefined;
+  const url = config.migrationDatabaseUrl ? given : appRoleUrl(given);
+  try {
+    await refuseExcessRights(url, 'REPLICA_DATABASE_URL');
+  } catch (err) {
+    // only a login with too many rights stops the start; a standby that is down, or has not yet replayed
+    // the app role's login the primary has just enabled, is tried again by the reads
+    if (err instanceof ExcessRightsError) throw err;
+    onUnreachable(err);
   }
   return url;
 }

@@ -21,6 +21,10 @@ export interface DbOptions {
   timeZone?: string;
   /** Where knex's own warnings go (pool errors are also thrown to the caller). */
   logger?: Logger;
+  /** How long opening a connection may take (a server that does not answer); unbounded unless told. */
+  connectTimeoutMs?: number;
+  /** How long a query waits for a free connection of the pool. */
+  acquireTimeoutMs?: number;
 }
 
 export function createDb(connectionString: string, options: DbOptions = {}): Db {
@@ -30,10 +34,16 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
     applicationName = 'reestr',
     timeZone = appTimeZone(),
     logger,
+    connectTimeoutMs,
+    acquireTimeoutMs = 10000,
   } = options;
   return knex({
     client: 'pg',
-    connection: { connectionString, application_name: applicationName },
+    connection: {
+      connectionString,
+      application_name: applicationName,
+      ...(connectTimeoutMs ? { connectionTimeoutMillis: connectTimeoutMs } : {}),
+    },
     pool: {
       min: 0,
       max: poolMax,
@@ -56,7 +66,7 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
         conn.query(setup.join('; '), (err: Error | null) => done(err, conn));
       },
     },
-    acquireConnectionTimeout: 10000,
+    acquireConnectionTimeout: acquireTimeoutMs,
     ...(logger
       ? {
           log: {

@@ -12,6 +12,7 @@ import { exportMembers } from '../members/member-export';
 import type { ListReader, MemberListFilter } from '../members/members.repo';
 import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../shared/private-files';
 import { inTransaction } from '../db/transaction';
+import { primaryReads, type Reads } from '../db/replica';
 import { findOrgById } from '../registry/orgs.repo';
 import {
   claimNextJob,
@@ -61,7 +62,12 @@ export function jobFilePath(dir: string, job: { id: string; format: string }): s
  * to `<id>.part` and renames it when complete: a worker killed half-way leaves no visible file, and
  * the job goes back to the queue. Returns whether a job was run.
  */
-export async function runNextExportJob(db: Knex, dir: string, logger: Logger): Promise<boolean> {
+export async function runNextExportJob(
+  db: Knex,
+  dir: string,
+  logger: Logger,
+  reads: Reads = primaryReads(db),
+): Promise<boolean> {
   const claimed = await claimNextJob(db);
   if (!claimed) return false;
   const org = (await findOrgById(db, claimed.organizationId))!;
@@ -78,7 +84,8 @@ export async function runNextExportJob(db: Knex, dir: string, logger: Logger): P
     sink.onRow = (done) => {
       if (done % PROGRESS_EVERY === 0) void setJobProgress(db, claimed.id, done);
     };
-    const rows = await exportMembers(db, org, claimed.filter, reader, claimed.format, sink);
+    // the rows from the read replica when there is one (db/replica.ts); the job's bookkeeping on the primary
+    const rows = await exportMembers(await reads.pool(), org, claimed.filter, reader, claimed.format, sink);
     if (!sink.out.writableEnded) sink.out.end();
     await finished(sink.out);
     fs.renameSync(partPath, finalPath);
@@ -162,13 +169,13 @@ export async function deleteExpiredExports(db: Knex, dir: string): Promise<numbe
 }
 
 /** The in-process worker: polls the queue every few seconds while the server runs. */
-export function startExportWorker(db: Knex, dir: string, logger: Logger): { stop: () => void } {
+export function startExportWorker(db: Knex, dir: string, logger: Logger, reads?: Reads): { stop: () => void } {
   let busy = false;
   const tick = async () => {
     if (busy) return;
     busy = true;
     try {
-      while (await runNextExportJob(db, dir, logger)) {
+      while (await runNextExportJob(db, dir, logger, reads)) {
         // drain the queue
       }
     } catch (err) {

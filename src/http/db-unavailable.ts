@@ -1,18 +1,9 @@
+import { isConnectionLoss } from '../db/connection-loss';
 import { ServiceUnavailableError } from './errors';
 
-// A query that lost its connection (a database restart or failover terminates every backend: 57P01;
-// a proxy's idle timeout or a network fault ends the socket) or found no free connection in time is not a
+// A query that lost its connection or found no free connection in time (db/connection-loss.ts) is not a
 // bug of ours and not the user's fault: it answers 503 with Retry-After, and the transaction it was in has
-// rolled back. SQLSTATE class 08 (connection exception) and 57P01–57P03 (shutdown, cannot connect now),
-// and the driver's and pool's own words for the same.
-const CODES = new Set(['57P01', '57P02', '57P03', '08000', '08001', '08003', '08004', '08006']);
-const WORDS =
-  /^(Connection terminated|Connection ended unexpectedly|Client was closed|Client has encountered a connection error|Knex: Timeout acquiring a connection)|\b(ECONNRESET|ECONNREFUSED|EPIPE)\b/;
-
+// rolled back.
 export function databaseUnavailable(err: unknown): ServiceUnavailableError | undefined {
-  const { code, message } = (err ?? {}) as { code?: unknown; message?: unknown };
-  const lost =
-    (typeof code === 'string' && CODES.has(code)) ||
-    (typeof message === 'string' && WORDS.test(message.replace(/^[\s\S]*? - /, '')));
-  return lost ? new ServiceUnavailableError() : undefined;
+  return isConnectionLoss(err) ? new ServiceUnavailableError() : undefined;
 }

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { primaryReads, type Reads } from '../db/replica';
 import { authorize, can, memberOrgRef, memberViewPaths } from '../access/access';
 import type { Principal } from '../access/principal';
 import { pathWithin } from '../shared/org-paths';
@@ -100,11 +101,21 @@ interface PendingSpend {
 }
 
 /**
+ * Lists that read tens of thousands of cards or more. The smaller ones stay on the primary: a chair who has
+ * just admitted a member opens their ППО's list next and must find them there.
+ */
+const HEAVY_LIST_LEVELS = new Set(['regional', 'okrug', 'union']);
+
+/**
  * Every change of a card runs on the card locked and read again inside its transaction, its conditions
  * checked there (a check before the transaction was stale by the time it acted); `seen`, when a form
  * gives it, refuses a change made from a card that has changed since the form was shown.
  */
-export function createMembersService(db: Knex, dates: EventDates = eventDates()) {
+export function createMembersService(db: Knex, dates: EventDates = eventDates(), reads: Reads = primaryReads(db)) {
+  /** The lists of a region, an okrug or the union read on the standby when there is one (db/replica.ts). */
+  const onListPool = async <T>(root: ListRoot, work: (ldb: Knex) => Promise<T>): Promise<T> =>
+    HEAVY_LIST_LEVELS.has(root.level) ? (await reads.run(work)).value : work(db);
+
   /** Where a member may be registered: a ППО or its unit; inside the user's subtree unless `anywhere`. */
   async function registrationOrg(principal: Principal, inpo: string, field: string, anywhere = false): Promise<OrgRow> {
     const org = INPO_PATTERN.test(inpo) ? await findOrgByInpo(db, inpo) : undefined;
@@ -475,15 +486,16 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
       sort: MemberSort,
       after: MemberCursor | null,
       pageSize: number,
-    ) => listMembers(db, root, filter, reader, sort, after, pageSize),
-    count: (root: ListRoot, filter: MemberListFilter, reader: ListReader) => countMembers(db, root, filter, reader),
+    ) => onListPool(root, (ldb) => listMembers(ldb, root, filter, reader, sort, after, pageSize)),
+    count: (root: ListRoot, filter: MemberListFilter, reader: ListReader) =>
+      onListPool(root, (ldb) => countMembers(ldb, root, filter, reader)),
     /** The ids of every card the list's filter matches (a bulk action on the whole list). */
     async idsMatching(root: ListRoot, filter: MemberListFilter, reader: ListReader): Promise<number[]> {
       return (await filteredMembers(db, root, filter, reader).clearSelect().pluck('m.id')).map(Number);
     },
     /** The list as a file, streamed into `sink`; returns the rows written. */
     exportList: (root: ListRoot, filter: MemberListFilter, reader: ListReader, format: 'xlsx' | 'csv', sink: RowSink) =>
-      exportMembers(db, root, filter, reader, format, sink),
+      reads.pool().then((rdb) => exportMembers(rdb, root, filter, reader, format, sink)),
     duplicateGroups: (root: OrgRow) => duplicateGroups(db, root.path),
     incomingTransfers: (root: OrgRow) => incomingRequests(db, root.path),
     /** What the card page shows beside the card: union cards, a pending transfer, consents, elected posts. */

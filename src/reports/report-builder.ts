@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { ReadPlace } from '../db/read-place';
 import type { OrgRow } from '../registry/orgs.repo';
 import { CHANGES_SINCE_FILING, compiledForm, type CompiledForm } from './forms/compile';
 import {
@@ -47,6 +48,8 @@ export interface ReportResult {
   /** a filed version: who its distinct-person lines count, by line and column (ids only: person-keys.ts) */
   personKeys?: Record<string, PersonKeys>;
   computedAt: string;
+  /** where a page's or download's computation read (set only when a standby is configured: db/replica.ts) */
+  readFrom?: ReadPlace;
 }
 
 /** Data the report lacks, with the organizations that lack it (the first ones; `total` of them). */

@@ -25,6 +25,7 @@ import { listPageRows } from './render/report-text';
 import type { ReportTarget } from './reports.service';
 import type { ReportResult } from './report-builder';
 import { readableReport } from './readable-cards';
+import { readPlaceText } from './read-place-text';
 import { lineHints } from './forms/line-hint';
 
 const FILE_NAME = /^(\d{4}-\d{2}-\d{2})(?:\.(json|xlsx|pdf))?$/;
@@ -187,6 +188,7 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
       section: 'reports',
       t,
       ...comparison,
+      readNote: readPlaceText(comparison.live.readFrom),
       REPORT_STATUS_LABELS,
       reportUrl,
     });
@@ -254,6 +256,7 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
       section: 'reports',
       t,
       result: chosen.result,
+      readNote: readPlaceText(chosen.result.readFrom),
       // a report filed under an earlier version of the form keeps its lines, whose wording may differ
       hints: chosen.result.form.version === def.version ? lineHints(def) : {},
       shownVersion: chosen.version,
@@ -302,6 +305,7 @@ function toJson(r: ReportResult) {
     periodStart: r.periodStart,
     source: r.source,
     computedAt: r.computedAt,
+    readFrom: r.readFrom,
     lines: r.sections.flatMap((s) =>
       s.lines.map((l) => ({
         section: s.title,

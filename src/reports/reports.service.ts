@@ -2,25 +2,15 @@ import type { Knex } from 'knex';
 import { authorize, can } from '../access/access';
 import type { Principal } from '../access/principal';
 import type { AuditContext } from '../audit/audit';
+import { primaryReads, type ReadPlace, type Reads } from '../db/replica';
 import { NotFoundError, ValidationError, type FieldError } from '../http/errors';
 import { eventDates, type EventDates } from '../shared/event-dates';
 import { findOrgById, findOrgByInpo, selectOrg, type OrgRow } from '../registry/orgs.repo';
 import { INPO_PATTERN } from '../shared/inpo';
 import { todayIso } from '../shared/dates';
-import { FORM_CODE_PATTERN, type ColumnKey } from './forms/form-schema';
-import {
-  appliesTo,
-  isPrimaryForm,
-  findActiveForm,
-  findFormVersion,
-  listActiveForms,
-  type FormVersion,
-} from './forms/forms.repo';
-import type { ColumnValues } from './indicators/engine';
-import { distinctOverFiled } from './indicators/person-keys';
-import { childrenOn } from './indicators/tree-on-date';
-import { compiledForm } from './forms/compile';
-import { FILED_STATUSES, decide, diffReports, filedLine, fileReport, isOverdue, type Decision } from './filing';
+import { FORM_CODE_PATTERN } from './forms/form-schema';
+import { appliesTo, findActiveForm, findFormVersion, listActiveForms, type FormVersion } from './forms/forms.repo';
+import { FILED_STATUSES, decide, fileReport, isOverdue, type Decision } from './filing';
 import { findReport, latestVersion, listEvents, listVersions, type ReportRow, type VersionRow } from './filing.repo';
 import { buildUnionStats } from './indicators/union-stats';
 import { lastUnionStatsFailure } from './indicators/union-stats-failures';
@@ -35,19 +25,51 @@ import {
   periodStart,
   recentReportingDates,
 } from './periods';
-import { noFiledLine, sumFiledLines } from './filed-sums';
-import { buildReport, buildReportsForRoots, type ReportResult } from './report-builder';
+import { buildReport, type ReportResult } from './report-builder';
+import { reportComputations, type ReportComputations, type ReportTarget } from './report-computations';
 
-export interface ReportTarget {
-  org: OrgRow;
-  form: FormVersion;
-  date: string;
-}
+export type { ReportTarget } from './report-computations';
 
-/** Every level files to its parent: ППО, territorial and okrug organizations, and the regions to the union. */
-const FILING_LEVELS = ['regional', 'okrug', 'territorial', 'primary'];
+/** A computed report says where it was read when a standby is configured (the page shows its data time). */
+const placed = (result: ReportResult, place: ReadPlace, reads: Reads): ReportResult =>
+  reads.hasReplica ? { ...result, readFrom: place } : result;
 
-export function createReportsService(db: Knex, dates: EventDates = eventDates()) {
+/**
+ * Reports of the registry. `db` is the primary's pool: filings, decisions and statuses (what a user has just
+ * written must show on the next page); the drafts, consolidations and downloads are computed where `reads`
+ * says — on a streaming standby when one is configured and answering (db/replica.ts).
+ */
+export function createReportsService(db: Knex, dates: EventDates = eventDates(), reads: Reads = primaryReads(db)) {
+  const onPrimary = reportComputations(db);
+  /** Runs a computation on the reads' pool, with where it read. */
+  const computed = <T>(work: (c: ReportComputations) => Promise<T>) =>
+    reads.run((rdb) => work(reportComputations(rdb)));
+
+  /** The live draft, computed where reports read (on the form's version of `form` when given). */
+  async function draft(
+    t: ReportTarget,
+    form: FormVersion = t.form,
+    options: { personKeys?: boolean } = {},
+  ): Promise<ReportResult> {
+    const { value, place } = await computed((c) => c.draft(t, form, options));
+    return placed(value, place, reads);
+  }
+
+  /** The consolidation from the children's filed reports, computed where reports read. */
+  async function consolidateFiled(t: ReportTarget) {
+    const { value, place } = await computed((c) => c.consolidateFiled(t));
+    return { ...value, fromFiled: placed(value.fromFiled, place, reads) };
+  }
+
+  /** Live and from filed side by side, computed where reports read. */
+  async function compare(t: ReportTarget) {
+    const { value, place } = await computed((c) => c.compare(t));
+    return { ...value, live: placed(value.live, place, reads), fromFiled: placed(value.fromFiled, place, reads) };
+  }
+
+  const childReports = async (t: ReportTarget, source: 'live' | 'filed') =>
+    (await computed((c) => c.childReports(t, source))).value;
+
   /** Resolves (form, date) from a URL for an organization its route has already authorized. */
   async function target(org: OrgRow, code: string, date: string): Promise<ReportTarget> {
     if (!FORM_CODE_PATTERN.test(code) || !isIsoDate(date)) throw new NotFoundError();
@@ -56,24 +78,6 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
     if (!form || !appliesTo(form.definition, org))
       throw new NotFoundError('Эта форма не заполняется организацией такого уровня');
     return { org, form, date };
-  }
-
-  /**
-   * The live draft: computed from the registry now. A primary form starts its movement from the report it
-   * filed at the previous reporting date (the line its definition carries forward; a back-dated change then
-   * fails the movement control); a consolidated form adds up its ППО, each from its own start, whatever the
-   * territory filed before.
-   */
-  async function draft(
-    t: ReportTarget,
-    form: FormVersion = t.form,
-    options: { personKeys?: boolean } = {},
-  ): Promise<ReportResult> {
-    const carried = form.definition.kind === 'lines' ? form.definition.carriedForward : undefined;
-    const previous = carried
-      ? await filedLine(db, t.org.id, form.code, periodStart(form.definition, t.date), carried.line)
-      : null;
-    return buildReport(db, form, t.org, t.date, { previousFiled: previous, ...options });
   }
 
   /** A filed version, rendered with the form version it was made with. */
@@ -93,184 +97,10 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
     return { result: filed ? filed.result : await draft(t), report, filed };
   }
 
-  /** The organizations that file to this one: its direct regional, okrug, territorial and ППО children on the date (in the tree of that date). */
-  async function filingChildren(org: OrgRow, date: string): Promise<OrgRow[]> {
-    return selectOrg(db)
-      .whereIn('o.id', await childrenOn(db, org.id, date))
-      .whereIn('o.level', FILING_LEVELS)
-      .where('o.created_on', '<=', date)
-      .where((q) => q.whereNull('o.liquidated_on').orWhere('o.liquidated_on', '>', date))
-      .orderBy('o.name');
-  }
-
-  /**
-   * For each child: the form it files among those this form consolidates, and its report on the date. A ППО
-   * with territorial rights consolidates itself too: its own members are on its own primary form.
-   */
-  /** The active forms this one consolidates, in the order of its definition (the first that applies to a child is its form). */
-  async function consolidatedForms(t: ReportTarget): Promise<FormVersion[]> {
-    const codes = t.form.definition.kind === 'lines' ? (t.form.definition.consolidates ?? []) : [];
-    const active = await listActiveForms(db);
-    return codes.flatMap((c) => active.filter((f) => f.code === c));
-  }
-
-  async function childFilings(t: ReportTarget) {
-    const codes = t.form.definition.kind === 'lines' ? (t.form.definition.consolidates ?? []) : [];
-    const itself = codes.length && t.org.level === 'primary' ? [t.org] : [];
-    const children = [...itself, ...(await filingChildren(t.org, t.date))];
-    const forms = await consolidatedForms(t);
-    return Promise.all(
-      children.map(async (org) => {
-        const form = forms.find((f) => appliesTo(f.definition, org) && (org !== t.org || isPrimaryForm(f.code)));
-        const report = form ? await findReport(db, org.id, form.code, t.date) : undefined;
-        const filed = report && FILED_STATUSES.includes(report.status) ? await latestVersion(db, report.id) : undefined;
-        return { org, form, report, filed, due: form ? dueDate(form.definition, t.date) : t.date };
-      }),
-    );
-  }
-
-  /**
-   * The consolidated form two ways — live from the registry and summed from the children's filed
-   * reports — and, for every line that differs, the children whose filed figures differ from the live ones.
-   */
-  async function compare(t: ReportTarget) {
-    const [{ filings, fromFiled }, live, departed] = await Promise.all([
-      consolidateFiled(t),
-      draft(t),
-      departedFilings(t),
-    ]);
-    return compareWith(filings, departed, live, fromFiled, await liveChildren([...filings, ...departed], t.date));
-  }
-
-  /**
-   * The children that filed to this organization at the start of the period and were merged or liquidated
-   * before its date: they file nothing, yet the live consolidation counts their movement until they left
-   * (a merged ППО's members leaving by transfer), so the comparison must name them as what differs.
-   */
-  async function departedFilings(t: ReportTarget) {
-    const since = periodStart(t.form.definition, t.date);
-    const gone = await selectOrg(db)
-      .whereIn('o.id', await childrenOn(db, t.org.id, since))
-      .whereIn('o.level', FILING_LEVELS)
-      .where('o.liquidated_on', '>', since)
-      .where('o.liquidated_on', '<=', t.date)
-      .orderBy('o.name');
-    const forms = await consolidatedForms(t);
-    return gone.map((org) => ({
-      org,
-      form: forms.find((f) => appliesTo(f.definition, org) && org !== t.org),
-      report: undefined,
-      filed: undefined,
-      departedOn: org.liquidatedOn!,
-    }));
-  }
-
-  /** The consolidation from the children's filed reports alone (what `?source=filed` shows: no live computation). */
-  async function consolidateFiled(t: ReportTarget) {
-    const filings = await childFilings(t);
-    const { sums, gaps } = sumFiledLines(
-      filings.flatMap((f) => (f.filed ? [{ org: f.org, result: f.filed.result }] : [])),
-    );
-    const form = t.form.definition.kind === 'lines' ? compiledForm(t.form.definition) : undefined;
-    // distinct persons are counted over the children's kept persons, not added up (person-keys.ts)
-    const distinct = form
-      ? distinctOverFiled(
-          form,
-          filings.flatMap((f) => (f.filed ? [{ org: f.org, result: f.filed.result }] : [])),
-        )
-      : { lines: new Map<string, ColumnValues>(), unkept: [] };
-    for (const [no, values] of distinct.lines) sums.set(no, values);
-    if (distinct.unkept.length) {
-      gaps.push({
-        message:
-          'Строки «разные лица» сложены по отчётам, сданным до того, как отчёты стали хранить, кого они считают: человек с постами в нескольких из этих организаций посчитан несколько раз',
-        orgs: distinct.unkept.map((o) => ({ inpo: o.inpo, name: o.name })),
-        total: distinct.unkept.length,
-      });
-    }
-    return {
-      filings,
-      fromFiled: await buildReport(db, t.form, t.org, t.date, {
-        override: (no) => sums.get(no) ?? noFiledLine(form, no),
-        filedGaps: gaps,
-      }),
-    };
-  }
-
-  /** The comparison's two sides and the children behind each differing line. */
-  async function compareWith(
-    filings: Awaited<ReturnType<typeof childFilings>>,
-    departed: Awaited<ReturnType<typeof departedFilings>>,
-    live: ReportResult,
-    fromFiled: ReportResult,
-    childLive: Map<number, ReportResult>,
-  ) {
-    const summable = new Set(
-      fromFiled.sections
-        .flatMap((s) => s.lines)
-        .filter((l) => l.type === 'count')
-        .map((l) => l.no),
-    );
-    const differences = diffReports(live, fromFiled).map((d) => ({
-      ...d,
-      children: [...filings, ...departed]
-        .map((f) => {
-          const liveLine = childLive
-            .get(f.org.id)
-            ?.sections.flatMap((s) => s.lines)
-            .find((l) => l.no === d.no);
-          const filedLine = f.filed?.result.sections.flatMap((s) => s.lines).find((l) => l.no === d.no);
-          const lv = liveLine?.values[d.column as ColumnKey] ?? null;
-          // a line the child's form lacks contributes 0; a value its report lacks (no headcount) stays absent
-          const fv = f.filed ? (filedLine ? (filedLine.values[d.column as ColumnKey] ?? null) : 0) : null;
-          return {
-            org: f.org,
-            live: lv,
-            filed: fv,
-            hasFiled: !!f.filed,
-            status: f.report?.status ?? 'missing',
-            departedOn: 'departedOn' in f ? f.departedOn : undefined,
-          };
-        })
-        .filter((c) => summable.has(d.no) && c.live !== c.filed),
-    }));
-    return { live, fromFiled, filings, differences };
-  }
-
-  /** Each child's live draft on the form it files itself (one computation per form). */
-  async function liveChildren(
-    filings: { org: OrgRow; form?: FormVersion }[],
-    date: string,
-  ): Promise<Map<number, ReportResult>> {
-    const byForm = new Map<number, { form: FormVersion; orgs: OrgRow[] }>();
-    for (const f of filings) {
-      if (!f.form) continue;
-      const entry = byForm.get(f.form.id) ?? { form: f.form, orgs: [] };
-      entry.orgs.push(f.org);
-      byForm.set(f.form.id, entry);
-    }
-    const built = new Map<number, ReportResult>();
-    for (const { form, orgs } of byForm.values())
-      for (const [id, r] of await buildReportsForRoots(db, form, orgs, date)) built.set(id, r);
-    return built;
-  }
-
-  /**
-   * The children's sheets of a consolidated download, following the main sheet's source: the filed
-   * versions as they were frozen (each on its own form version; a child that has not filed has none),
-   * or the live drafts.
-   */
-  async function childReports(t: ReportTarget, source: 'live' | 'filed'): Promise<ReportResult[]> {
-    const filings = await childFilings(t);
-    if (source === 'filed') return filings.flatMap((f) => (f.filed ? [f.filed.result] : []));
-    const built = await liveChildren(filings, t.date);
-    return filings.map((f) => built.get(f.org.id)).filter((r): r is ReportResult => !!r);
-  }
-
   /** The filing board: each child, its form, status, filing time and whether it is late. */
   async function board(t: ReportTarget) {
     const today = todayIso();
-    const filings = await childFilings(t);
+    const filings = await onPrimary.childFilings(t);
     return filings.map((f) => {
       const status = f.report?.status ?? 'missing';
       return { ...f, status, late: isOverdue(f.report, f.due, today) };
@@ -325,7 +155,8 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
     const org = await findOrgByInpo(db, inpo);
     authorize(principal, 'report.view', org);
     if (!appliesTo(form.definition, org!)) return { form, result: null, org: org!, notApplicable: true };
-    return { form, result: await buildReport(db, form, org!, date), org: org!, notApplicable: false };
+    const { value, place } = await reads.run((rdb) => buildReport(rdb, form, org!, date));
+    return { form, result: placed(value, place, reads), org: org!, notApplicable: false };
   }
 
   /**
@@ -363,7 +194,8 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
       ]);
     }
     dates.checkPast('form', t.date, 'Отчёт сдаётся за прошедшую дату: дата отчёта');
-    const result = await draft(t, t.form, { personKeys: true });
+    // on the primary: the filing freezes what the registry holds now, writes included
+    const result = await onPrimary.draft(t, t.form, { personKeys: true });
     try {
       return { number: await fileReport(db, ctx, t.org.id, result) };
     } catch (err) {
@@ -396,7 +228,7 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
     historyOf,
     version,
     current,
-    childFilings,
+    childFilings: onPrimary.childFilings,
     childReports,
     compare,
     consolidateFiled,
@@ -405,7 +237,7 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
     calendarOf,
     higher,
     previewVersion,
-    filingChildren,
+    filingChildren: onPrimary.filingChildren,
     warmUnionStats,
     /** The last failed build of the union's statistics, for the federal administrator's forms page. */
     lastUnionStatsFailure: () => lastUnionStatsFailure(db),

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { primaryOf } from '../../db/replica-lsn';
 import type { ColumnKey } from '../forms/form-schema';
 import { indicator } from './aggregates';
 import type { Scope } from './groups';
@@ -51,7 +52,7 @@ export async function computeIndicators(db: Knex, req: IndicatorRequest): Promis
   // a date the statistics do not know yet is answered live (which also counts the member state the build
   // reads), then they are built
   const stats = built ?? (await computeLive(db, { ...req, names: maintained }, scope)).get(req.rootIds[0]!);
-  if (!built) buildUnionStatsInBackground(db, req.date, req.periodStart);
+  if (!built) buildUnionStatsInBackground(primaryOf(db), req.date, req.periodStart);
   const rootId = req.rootIds[0]!;
   return new Map([[rootId, { ...live.get(rootId), ...stats }]]);
 }

@@ -3,6 +3,7 @@ import { aggregates, emptyValues, indicator } from './aggregates';
 import type { IndicatorGroup } from './catalog';
 import type { IndicatorRequest, IndicatorValues } from './engine';
 import { GROUPS, wholeUnion, type GroupQuery, type Scope } from './groups';
+import { catchUpWithPrimary, primaryOf } from '../../db/replica-lsn';
 import { ensureMemberStateCache } from './member-state-cache';
 import { sqlDate } from './sql-fragments';
 import { rootsOn, treeSince } from './tree-on-date';
@@ -31,7 +32,9 @@ export async function computeLive(
   if (wholeUnion(scope) && !req.blocks) {
     const on = { date: req.date, start: req.periodStart };
     const dates = [...byGroup.keys()].flatMap((g) => (GROUPS[g].memberStateOn ? [on[GROUPS[g].memberStateOn]] : []));
-    await ensureMemberStateCache(db, dates);
+    // built on the primary (a standby's pool reads it once it has replayed the build: db/replica-lsn.ts)
+    await ensureMemberStateCache(primaryOf(db), dates);
+    await catchUpWithPrimary(db);
   }
   // members at the date and at the start come from one cube: one query for both groups
   const queries = [...byGroup]

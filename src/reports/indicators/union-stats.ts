@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { analyzeTables } from '../../db/maintenance';
+import { catchUpWithPrimary, primaryOf } from '../../db/replica-lsn';
 import { BLOCK_BITS, UNION_STATS_LOCK } from '../../db/shared-constants';
 import { INDICATORS, type IndicatorGroup } from './catalog';
 import { emptyValues } from './aggregates';
@@ -103,7 +104,9 @@ export async function unionStatsBuilds(): Promise<void> {
  * snapshot itself, so the sum is exact for that snapshot whatever commits around it.
  */
 export async function unionStats(db: Knex, date: string, start: string, names: string[]): Promise<IndicatorValues> {
-  await refreshUnionStats(db, date, start);
+  // built on the primary; a standby sums once it has replayed the build (a block it still sees stale would be computed live)
+  await refreshUnionStats(primaryOf(db), date, start);
+  await catchUpWithPrimary(db);
   return sumUnionStats(db, date, start, names);
 }
 

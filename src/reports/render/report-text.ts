@@ -1,15 +1,18 @@
 import { formatDate, formatNumber } from '../../shared/format';
 import type { LineResult } from '../forms/evaluate';
 import type { ReportResult } from '../report-builder';
+import { readPlaceText } from '../read-place-text';
 
 // What the paper blank says, shared by the XLSX and PDF renderings.
 
 export function headerLines(r: ReportResult): string[] {
+  const readNote = readPlaceText(r.readFrom);
   return [
     `Организация: ${r.organization.name}`,
     `ИНПО: ${r.organization.inpo}`,
     `Отчётная дата: ${formatDate(r.date)} · период движения: с ${formatDate(r.periodStart)} по ${formatDate(r.date)}`,
     `Версия формы: ${r.form.version} · ${r.source === 'filed' ? 'сводка по сданным отчётам' : 'по данным реестра'} на ${formatDate(new Date(r.computedAt))}`,
+    ...(readNote ? [readNote] : []),
   ];
 }
 
