@@ -28,11 +28,13 @@ import { createPasswordLinksService, type PasswordLinksService } from './users/p
 import { createUsersService, type UsersService } from './users/users.service';
 import { createChairProvisioningService, type ChairProvisioningService } from './users/chair-provisioning.service';
 import { createSlots, type Slots } from './shared/slots';
+import { createJobQueue, type JobQueue } from './jobs/job-queue';
+import { scheduleHousekeeping } from './ops/housekeeping';
 import { setAppTimeZone } from './shared/dates';
 import { eventDates, type EventDates } from './shared/event-dates';
 
 /** Every feature's service, built once over the app's database; routers take theirs from here. */
-function buildServices(db: Knex, dates: EventDates) {
+function buildServices(db: Knex, dates: EventDates, background: { jobs: JobQueue; config: Config; logger: Logger }) {
   return {
     home: createHomeService(db),
     passport: createPassportService(db, dates),
@@ -43,7 +45,10 @@ function buildServices(db: Knex, dates: EventDates) {
     forms: createFormsService(db),
     orgImport: createOrgImportService(db),
     memberImport: createMemberImportService(db, dates),
-    exportJobs: createExportsService(db),
+    exportJobs: createExportsService(db, background.jobs, {
+      exportDir: background.config.exportDir,
+      logger: background.logger,
+    }),
   };
 }
 
@@ -62,6 +67,8 @@ export interface Deps {
   secondFactor: ReturnType<typeof createSecondFactorService>;
   account: ReturnType<typeof createAccountService>;
   auditViewer: ReturnType<typeof createAuditViewerService>;
+  /** The persistent job queue (pg-boss): mail, exports, the hourly housekeeping; started by the server. */
+  jobs: JobQueue;
   /** Outgoing letters: SMTP_URL, or the outbox of /admin/mail. */
   mail: MailService;
   /** Invitations and password resets by e-mail. */
@@ -88,7 +95,16 @@ export function buildDeps(config: Config, databaseUrl: string, logger: Logger = 
     logger,
   });
   const dates = eventDates(config.eventDateMaxFutureDays);
-  const mail = createMailService(db, { smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
+  const jobs = createJobQueue(db, { ...config.jobs, logger });
+  scheduleHousekeeping(jobs, db, logger, config);
+  const mail = createMailService(db, jobs, {
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    logger,
+    rate: config.mailRate,
+    retry: config.mailRetry,
+    sendTimeoutSeconds: config.mailSendTimeoutSeconds,
+  });
   const passwordLinks = createPasswordLinksService(db, mail, {
     publicUrl: config.publicUrl,
     bcryptCost: config.bcryptCost,
@@ -106,7 +122,8 @@ export function buildDeps(config: Config, databaseUrl: string, logger: Logger = 
       unionRoot: () => findUnionRoot(db),
       transferRequestReceiver: async (id) => (await findRequest(db, id))?.receiver,
     }),
-    services: buildServices(db, dates),
+    services: buildServices(db, dates, { jobs, config, logger }),
+    jobs,
     mail,
     passwordLinks,
     secondFactor: createSecondFactorService(db),

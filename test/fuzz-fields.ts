@@ -324,7 +324,9 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'GET /orgs/:inpo/chairs': () => ({ query: { status: 'ready', after: '' } }),
   'POST /orgs/:inpo/chairs/provision': none,
   'GET /orgs/:inpo/chairs/export.xlsx': none,
-  'GET /admin/mail': () => ({ query: { to: 'someone@example.ru', before: '' } }),
+  'GET /admin/mail': () => ({ query: { to: 'someone@example.ru', status: 'undelivered', before: '' } }),
   'GET /admin/mail/:messageId': none,
+  'POST /admin/mail/:messageId/resend': none,
+  'POST /admin/mail/jobs/retry': () => ({ body: { queue: 'housekeeping', id: '' } }),
   'POST /logout': none,
 };

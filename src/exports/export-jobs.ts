@@ -13,8 +13,9 @@ import type { ListReader, MemberListFilter } from '../members/members.repo';
 import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../shared/private-files';
 import { inTransaction } from '../db/transaction';
 import { findOrgById } from '../registry/orgs.repo';
+import { createJobQueue, type JobQueue, type QueuedJob } from '../jobs/job-queue';
 import {
-  claimNextJob,
+  claimJob,
   completeJob,
   countActiveJobs,
   deleteJobs,
@@ -37,6 +38,7 @@ const PROGRESS_EVERY = 1000;
 /** Queues an export for its requester; at most a few running or waiting per person. */
 export async function enqueueExport(
   db: Knex,
+  jobs: JobQueue,
   userId: number,
   organizationId: number,
   format: 'xlsx' | 'csv',
@@ -48,7 +50,9 @@ export async function enqueueExport(
     await lockUsersJobs(trx, userId);
     if ((await countActiveJobs(trx, userId)) >= MAX_ACTIVE_JOBS_PER_USER)
       throw new ConflictError(`У вас уже готовятся ${MAX_ACTIVE_JOBS_PER_USER} выгрузки: дождитесь их окончания`);
-    return insertJob(trx, { userId, organizationId, format, filter, viewerPaths: reader.viewPaths, rowsTotal });
+    const id = await insertJob(trx, { userId, organizationId, format, filter, viewerPaths: reader.viewPaths, rowsTotal });
+    await jobs.send(trx, 'export', { exportJobId: id }, EXPORT_JOB_OPTIONS);
+    return id;
   });
 }
 
@@ -56,19 +60,25 @@ export function jobFilePath(dir: string, job: { id: string; format: string }): s
   return path.join(path.resolve(dir), `${job.id}.${job.format}`);
 }
 
+/** What the export queue's job carries: the row of `export_jobs` that holds the request and its progress. */
+type ExportQueueJob = QueuedJob<{ exportJobId: string }>;
+
+/** The queue's retries (pg-boss): three attempts, 30 s then 60 s apart; an attempt silent for an hour is taken for dead. */
+const EXPORT_JOB_OPTIONS = { retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInSeconds: 3600 };
+
 /**
- * Claims the oldest queued job (SKIP LOCKED lets several workers share the queue), streams the file
- * to `<id>.part` and renames it when complete: a worker killed half-way leaves no visible file, and
- * the job goes back to the queue. Returns whether a job was run.
+ * Runs one export job of the queue: streams the file to `<id>.part` and renames it when complete, so a
+ * worker killed half-way leaves no visible file; a failed attempt shows the job queued again (or failed
+ * after the last attempt) and throws, so the queue retries it.
  */
-export async function runNextExportJob(db: Knex, dir: string, logger: Logger): Promise<boolean> {
-  const claimed = await claimNextJob(db);
-  if (!claimed) return false;
+export async function runExportJob(db: Knex, dir: string, logger: Logger, job: ExportQueueJob): Promise<void> {
+  const claimed = await claimJob(db, job.data.exportJobId);
+  if (!claimed) return;
   const org = (await findOrgById(db, claimed.organizationId))!;
   const reader = await readerOfJob(db, claimed, org);
   if (!reader) {
     await failJob(db, claimed.id, 'У вас больше нет прав на этот список: выгрузка отменена');
-    return true;
+    return;
   }
   const finalPath = jobFilePath(dir, claimed);
   const partPath = `${finalPath}.part`;
@@ -97,10 +107,18 @@ export async function runNextExportJob(db: Knex, dir: string, logger: Logger): P
   } catch (err) {
     fs.rmSync(partPath, { force: true });
     logger.error({ err, job: claimed.id }, 'export job failed');
-    await retryOrFailJob(db, claimed.id, claimed.attempts + 1 >= 3, 'Не удалось подготовить файл');
+    await retryOrFailJob(db, claimed.id, job.retryCount >= job.retryLimit, 'Не удалось подготовить файл');
+    throw err;
   }
-  return true;
 }
+
+/** The export queue's next job run here and now (tools and tests); false when none is due. */
+export async function runNextExportJob(db: Knex, dir: string, logger: Logger): Promise<boolean> {
+  const jobs = createJobQueue(db, { pollSeconds: 2, maintenanceSeconds: 60, logger });
+  jobs.handle<{ exportJobId: string }>('export', (job) => runExportJob(db, dir, logger, job));
+  return jobs.runOnce('export');
+}
+
 
 /**
  * The rights a job runs with: the requester's as of the request, re-checked now — a requester blocked or
@@ -117,7 +135,10 @@ async function readerOfJob(
   return { viewPaths: stillHeldPaths(job.viewerPaths ?? memberViewPaths(principal), principal) };
 }
 
-/** Jobs left 'running' by a stopped worker go back to the queue; their partial files are removed. */
+/**
+ * Jobs shown running whose worker died show queued again (the queue expires their attempt and runs them
+ * again); their partial files are removed.
+ */
 export async function requeueAbandonedJobs(db: Knex, dir: string): Promise<number> {
   const stale = await staleRunningJobs(db, 10);
   for (const job of stale) fs.rmSync(`${jobFilePath(dir, job)}.part`, { force: true });
@@ -161,30 +182,9 @@ export async function deleteExpiredExports(db: Knex, dir: string): Promise<numbe
   return expired.length;
 }
 
-/** The in-process worker: polls the queue every few seconds while the server runs. */
-export function startExportWorker(db: Knex, dir: string, logger: Logger): { stop: () => void } {
-  let busy = false;
-  const tick = async () => {
-    if (busy) return;
-    busy = true;
-    try {
-      while (await runNextExportJob(db, dir, logger)) {
-        // drain the queue
-      }
-    } catch (err) {
-      logger.error({ err }, 'export worker tick failed');
-    } finally {
-      busy = false;
-    }
-  };
-  void requeueAbandonedJobs(db, dir).catch((err: unknown) => logger.error({ err }, 'requeue failed'));
-  const timer = setInterval(() => void tick(), 2000);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
-}
-
 /** The background exports as the pages use them: queued for a requester, read back by them only. */
-export function createExportsService(db: Knex) {
+export function createExportsService(db: Knex, jobs: JobQueue, options: { exportDir: string; logger: Logger }) {
+  jobs.handle<{ exportJobId: string }>('export', (job) => runExportJob(db, options.exportDir, options.logger, job));
   return {
     enqueue: (
       userId: number,
@@ -193,7 +193,7 @@ export function createExportsService(db: Knex) {
       filter: MemberListFilter,
       reader: ListReader,
       rowsTotal: number,
-    ) => enqueueExport(db, userId, organizationId, format, filter, reader, rowsTotal),
+    ) => enqueueExport(db, jobs, userId, organizationId, format, filter, reader, rowsTotal),
     ownJob: (userId: number, id: string) => findOwnJob(db, userId, id),
   };
 }
