@@ -13,6 +13,7 @@ const FEATURE_ORDER = [
   'jobs',
   'imports',
   'mail',
+  'notifications',
   'auth',
   'membership',
   'registry',

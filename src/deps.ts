@@ -29,25 +29,32 @@ import { createUsersService, type UsersService } from './users/users.service';
 import { createChairProvisioningService, type ChairProvisioningService } from './users/chair-provisioning.service';
 import { createSlots, type Slots } from './shared/slots';
 import { createJobQueue, type JobQueue } from './jobs/job-queue';
+import { createNotificationsService, type NotificationsService } from './notifications/notifications.service';
 import { scheduleHousekeeping } from './ops/housekeeping';
 import { setAppTimeZone } from './shared/dates';
 import { eventDates, type EventDates } from './shared/event-dates';
 
 /** Every feature's service, built once over the app's database; routers take theirs from here. */
-function buildServices(db: Knex, dates: EventDates, background: { jobs: JobQueue; config: Config; logger: Logger }) {
+function buildServices(
+  db: Knex,
+  dates: EventDates,
+  background: { jobs: JobQueue; config: Config; logger: Logger; notifications: NotificationsService },
+) {
+  const { notifications } = background;
   return {
     home: createHomeService(db),
     passport: createPassportService(db, dates),
     restructure: createRestructureService(db, dates),
-    members: createMembersService(db, dates),
+    members: createMembersService(db, dates, notifications),
     cards: createCardsService(db, dates),
-    reports: createReportsService(db, dates),
+    reports: createReportsService(db, dates, notifications),
     forms: createFormsService(db),
     orgImport: createOrgImportService(db),
     memberImport: createMemberImportService(db, dates),
     exportJobs: createExportsService(db, background.jobs, {
       exportDir: background.config.exportDir,
       logger: background.logger,
+      notifications,
     }),
   };
 }
@@ -71,6 +78,8 @@ export interface Deps {
   jobs: JobQueue;
   /** Outgoing letters: SMTP_URL, or the outbox of /admin/mail. */
   mail: MailService;
+  /** The registry's events told to users: the home page's list and, by their choice, e-mail. */
+  notifications: NotificationsService;
   /** Invitations and password resets by e-mail. */
   passwordLinks: PasswordLinksService;
   /** Logins and grants (/admin/users). */
@@ -105,6 +114,7 @@ export function buildDeps(config: Config, databaseUrl: string, logger: Logger = 
     retry: config.mailRetry,
     sendTimeoutSeconds: config.mailSendTimeoutSeconds,
   });
+  const notifications = createNotificationsService(db, mail, { publicUrl: config.publicUrl });
   const passwordLinks = createPasswordLinksService(db, mail, {
     publicUrl: config.publicUrl,
     bcryptCost: config.bcryptCost,
@@ -122,9 +132,10 @@ export function buildDeps(config: Config, databaseUrl: string, logger: Logger = 
       unionRoot: () => findUnionRoot(db),
       transferRequestReceiver: async (id) => (await findRequest(db, id))?.receiver,
     }),
-    services: buildServices(db, dates, { jobs, config, logger }),
+    services: buildServices(db, dates, { jobs, config, logger, notifications }),
     jobs,
     mail,
+    notifications,
     passwordLinks,
     secondFactor: createSecondFactorService(db),
     account: createAccountService(db),

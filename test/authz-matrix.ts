@@ -349,5 +349,15 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     path,
     inside: { ...all(404), anonymous: 401, admin: 303 },
   })),
+  // Everyone's own notifications and their channels.
+  { method: 'GET', path: '/notifications', inside: loggedIn(303, 200) },
+  { method: 'POST', path: '/notifications/read', inside: loggedIn(401, 303) },
+  { method: 'GET', path: '/account/notifications', inside: loggedIn(303, 200) },
+  {
+    method: 'POST',
+    path: '/account/notifications',
+    body: { report_returned: 'app' },
+    inside: loggedIn(401, 422),
+  },
   { method: 'POST', path: '/logout', inside: loggedIn(401, 303), endsSession: true },
 ];

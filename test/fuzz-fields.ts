@@ -327,6 +327,19 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'GET /admin/mail': () => ({ query: { to: 'someone@example.ru', status: 'undelivered', before: '' } }),
   'GET /admin/mail/:messageId': none,
   'POST /admin/mail/:messageId/resend': none,
+  'GET /notifications': none,
+  'POST /notifications/read': none,
+  'GET /account/notifications': none,
+  'POST /account/notifications': () => ({
+    body: {
+      report_returned: 'email',
+      report_accepted: 'app',
+      report_filed: 'none',
+      transfer_received: 'email',
+      transfer_decided: 'app',
+      export_finished: 'app',
+    },
+  }),
   'POST /admin/mail/jobs/retry': () => ({ body: { queue: 'housekeeping', id: '' } }),
   'POST /logout': none,
 };

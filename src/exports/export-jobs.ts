@@ -14,6 +14,8 @@ import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../shared/private-files';
 import { inTransaction } from '../db/transaction';
 import { findOrgById } from '../registry/orgs.repo';
 import { createJobQueue, type JobQueue, type QueuedJob } from '../jobs/job-queue';
+import type { NotificationsService } from '../notifications/notifications.service';
+import { formatNumber, plural } from '../shared/format';
 import {
   claimJob,
   completeJob,
@@ -71,7 +73,13 @@ const EXPORT_JOB_OPTIONS = { retryLimit: 2, retryDelay: 30, retryBackoff: true, 
  * worker killed half-way leaves no visible file; a failed attempt shows the job queued again (or failed
  * after the last attempt) and throws, so the queue retries it.
  */
-export async function runExportJob(db: Knex, dir: string, logger: Logger, job: ExportQueueJob): Promise<void> {
+export async function runExportJob(
+  db: Knex,
+  dir: string,
+  logger: Logger,
+  job: ExportQueueJob,
+  notifications?: NotificationsService,
+): Promise<void> {
   const claimed = await claimJob(db, job.data.exportJobId);
   if (!claimed) return;
   const org = (await findOrgById(db, claimed.organizationId))!;
@@ -104,6 +112,13 @@ export async function runExportJob(db: Knex, dir: string, logger: Logger, job: E
         newValues: { format: claimed.format, filter: claimed.filter, rows, background: true },
       },
     );
+    await notifications?.notify(db, {
+      kind: 'export_finished',
+      to: { userIds: [claimed.userId] },
+      title: `Выгрузка списка членов Профсоюза готова: ${formatNumber(rows)} ${plural(rows, ['строка', 'строки', 'строк'])}`,
+      body: 'Файл хранится 24 часа.',
+      link: `/exports/${claimed.id}`,
+    });
   } catch (err) {
     fs.rmSync(partPath, { force: true });
     logger.error({ err, job: claimed.id }, 'export job failed');
@@ -183,8 +198,14 @@ export async function deleteExpiredExports(db: Knex, dir: string): Promise<numbe
 }
 
 /** The background exports as the pages use them: queued for a requester, read back by them only. */
-export function createExportsService(db: Knex, jobs: JobQueue, options: { exportDir: string; logger: Logger }) {
-  jobs.handle<{ exportJobId: string }>('export', (job) => runExportJob(db, options.exportDir, options.logger, job));
+export function createExportsService(
+  db: Knex,
+  jobs: JobQueue,
+  options: { exportDir: string; logger: Logger; notifications?: NotificationsService },
+) {
+  jobs.handle<{ exportJobId: string }>('export', (job) =>
+    runExportJob(db, options.exportDir, options.logger, job, options.notifications),
+  );
   return {
     enqueue: (
       userId: number,

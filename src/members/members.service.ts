@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { NotificationsService } from '../notifications/notifications.service';
 import { authorize, can, memberOrgRef, memberViewPaths } from '../access/access';
 import type { Principal } from '../access/principal';
 import { pathWithin } from '../shared/org-paths';
@@ -104,7 +105,11 @@ interface PendingSpend {
  * checked there (a check before the transaction was stale by the time it acted); `seen`, when a form
  * gives it, refuses a change made from a card that has changed since the form was shown.
  */
-export function createMembersService(db: Knex, dates: EventDates = eventDates()) {
+export function createMembersService(
+  db: Knex,
+  dates: EventDates = eventDates(),
+  notifications?: NotificationsService,
+) {
   /** Where a member may be registered: a ППО or its unit; inside the user's subtree unless `anywhere`. */
   async function registrationOrg(principal: Principal, inpo: string, field: string, anywhere = false): Promise<OrgRow> {
     const org = INPO_PATTERN.test(inpo) ? await findOrgByInpo(db, inpo) : undefined;
@@ -325,7 +330,7 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
     ): Promise<'done' | 'requested'> {
       const to = await registrationOrg(principal, input.toInpo, 'toInpo', true);
       if (!can(principal, 'member.edit', to)) {
-        await requestTransfer(db, ctx, id, to, input.on, { dates, seen });
+        await requestTransfer(db, ctx, id, to, input.on, { dates, seen, notify: notifications?.notify });
         return 'requested';
       }
       await changeCard(id, seen, async (trx, member) => {
@@ -504,7 +509,7 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates())
       withdrawConsent(db, ctx, member, consentId, on, dates),
     /** The receiving organization's decision on a transfer request (its route has authorized that organization). */
     decideTransfer: (ctx: AuditContext, requestId: number, accept: boolean, reason: string | null) =>
-      decideRequest(db, ctx, requestId, accept, reason, dates),
+      decideRequest(db, ctx, requestId, accept, reason, dates, notifications?.notify),
 
     /** Merges the card `duplicateId` into `survivor`; the duplicate, named in a form, must be the user's to edit too. */
     async merge(principal: Principal, ctx: AuditContext, survivor: MemberRow, duplicateId: number) {

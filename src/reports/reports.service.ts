@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import type { NotificationsService } from '../notifications/notifications.service';
+import { filingNotices } from './filing-notices';
 import { authorize, can } from '../access/access';
 import type { Principal } from '../access/principal';
 import type { AuditContext } from '../audit/audit';
@@ -47,7 +49,14 @@ export interface ReportTarget {
 /** Every level files to its parent: ППО, territorial and okrug organizations, and the regions to the union. */
 const FILING_LEVELS = ['regional', 'okrug', 'territorial', 'primary'];
 
-export function createReportsService(db: Knex, dates: EventDates = eventDates()) {
+export function createReportsService(
+  db: Knex,
+  dates: EventDates = eventDates(),
+  notifications?: NotificationsService,
+) {
+  /** The report's workflow moves tell those concerned (when the app's notifications are wired in). */
+  const noticesFor = (t: ReportTarget) => (notifications ? filingNotices(notifications, t) : undefined);
+
   /** Resolves (form, date) from a URL for an organization its route has already authorized. */
   async function target(org: OrgRow, code: string, date: string): Promise<ReportTarget> {
     if (!FORM_CODE_PATTERN.test(code) || !isIsoDate(date)) throw new NotFoundError();
@@ -325,7 +334,7 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
     dates.checkPast('form', t.date, 'Отчёт сдаётся за прошедшую дату: дата отчёта');
     const result = await draft(t, t.form, { personKeys: true });
     try {
-      return { number: await fileReport(db, ctx, t.org.id, result) };
+      return { number: await fileReport(db, ctx, t.org.id, result, noticesFor(t)) };
     } catch (err) {
       if (err instanceof ValidationError) return { refused: err.fields };
       throw err;
@@ -334,7 +343,7 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
 
   /** The higher organization's decision on a filed report (whether this user may decide it is the route's `higher` check). */
   const decideOn = (ctx: AuditContext, t: ReportTarget, decision: Decision, comment: string | null) =>
-    decide(db, ctx, t.org.id, t.form.code, t.date, decision, comment);
+    decide(db, ctx, t.org.id, t.form.code, t.date, decision, comment, noticesFor(t));
 
   /** The report's row (status) at its date, if it has been filed. */
   const reportOf = (t: Pick<ReportTarget, 'org' | 'date'> & { form: { code: string } }) =>
