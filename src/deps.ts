@@ -105,7 +105,6 @@ export function buildDeps(config: Config, databaseUrl: string, logger: Logger = 
   });
   const dates = eventDates(config.eventDateMaxFutureDays);
   const jobs = createJobQueue(db, { ...config.jobs, logger });
-  scheduleHousekeeping(jobs, db, logger, config);
   const mail = createMailService(db, jobs, {
     smtpUrl: config.smtpUrl,
     from: config.mailFrom,
@@ -115,6 +114,7 @@ export function buildDeps(config: Config, databaseUrl: string, logger: Logger = 
     sendTimeoutSeconds: config.mailSendTimeoutSeconds,
   });
   const notifications = createNotificationsService(db, mail, { publicUrl: config.publicUrl });
+  scheduleHousekeeping(jobs, db, logger, config, notifications);
   const passwordLinks = createPasswordLinksService(db, mail, {
     publicUrl: config.publicUrl,
     bcryptCost: config.bcryptCost,

@@ -338,6 +338,7 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
       transfer_received: 'email',
       transfer_decided: 'app',
       export_finished: 'app',
+      chair_term_ending: 'email',
     },
   }),
   'POST /admin/mail/jobs/retry': () => ({ body: { queue: 'housekeeping', id: '' } }),

@@ -18,6 +18,11 @@ export function jobDbOf(db: Knex | Knex.Transaction): JobDb {
       const client = (await db.client.acquireConnection()) as PoolClient;
       try {
         return await client.query(text, values);
+      } catch (err) {
+        // pg-boss's maintenance sends BEGIN; …; COMMIT as one text: a failure inside leaves the transaction
+        // open and aborted, and the connection must not go back to the pool so
+        if (/^\s*BEGIN\b/i.test(text)) await client.query('ROLLBACK').catch(() => undefined);
+        throw err;
       } finally {
         await db.client.releaseConnection(client);
       }

@@ -9,6 +9,8 @@ import { todayIso } from '../shared/dates';
 import type { Config } from '../config';
 import { deleteExpiredExports, requeueAbandonedJobs } from '../exports/export-jobs';
 import type { JobQueue } from '../jobs/job-queue';
+import type { NotificationsService } from '../notifications/notifications.service';
+import { sendReminders } from './reminders';
 import { deleteStaleUploads } from '../imports/upload';
 import { pruneCheckedUploads } from '../imports/checked-uploads';
 import { pruneFormSubmissions } from '../http/setup/form-once';
@@ -24,6 +26,7 @@ export async function runHousekeeping(
   db: Knex,
   logger: Logger,
   config: Pick<Config, 'retentionYears' | 'exportDir' | 'uploadDir'>,
+  notifications?: NotificationsService,
 ): Promise<void> {
   const removed = await pruneLoginFailures(db);
   if (removed) logger.info({ removed }, 'pruned old login failures');
@@ -42,6 +45,7 @@ export async function runHousekeeping(
   if (uploads) logger.info({ uploads }, 'removed uploads left by an interrupted request');
   await pruneCheckedUploads(db, config.uploadDir);
   await pruneAbandonedClaims(db);
+  if (notifications) await sendReminders(db, notifications, todayIso());
   await createReportsService(db).warmUnionStats(todayIso());
 }
 
@@ -54,10 +58,11 @@ export function scheduleHousekeeping(
   db: Knex,
   logger: Logger,
   config: Pick<Config, 'retentionYears' | 'exportDir' | 'uploadDir' | 'housekeepingCron' | 'timeZone'>,
+  notifications: NotificationsService,
 ): void {
   jobs.handle('housekeeping', async () => {
     try {
-      await runHousekeeping(db, logger, config);
+      await runHousekeeping(db, logger, config, notifications);
     } catch (err) {
       logger.warn({ err }, 'housekeeping failed');
       throw err;

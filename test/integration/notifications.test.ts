@@ -1,4 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import { sendReminders } from '../../src/ops/reminders';
+import { todayIso } from '../../src/shared/dates';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createRegionTree, createUser, uniq } from '../support/factories';
@@ -75,6 +77,7 @@ describe('notifications of the filing workflow', () => {
       transfer_received: 'email',
       transfer_decided: 'app',
       export_finished: 'none',
+      chair_term_ending: 'email',
     };
     await post(chair, '/account/notifications', choice).expect(303);
     expect((await chair.agent.get('/account/notifications').expect(200)).text).toMatch(
@@ -92,5 +95,31 @@ describe('notifications of the filing workflow', () => {
     // the one letter of the first return, and no second
     await new Promise((resolve) => setTimeout(resolve, 1200));
     expect(lettersTo(emails.chair)).toHaveLength(1);
+  });
+
+  it('when a chair’s term ends in 60 days, then the hourly reminder tells the organization’s chair and the parent’s coordinator once, however often it runs', async () => {
+    const termUntil = new Date(Date.now() + 58 * 86_400_000).toISOString().slice(0, 10);
+    await db()('org_officers').insert({
+      organization_id: tree.primary.id,
+      post: 'chair',
+      surname: 'Петрова',
+      name: 'Мария',
+      elected_on: '2021-09-01',
+      term_until: termUntil,
+    });
+    for (let run = 0; run < 2; run++) await sendReminders(ctx.deps.db, ctx.deps.notifications, todayIso());
+    const told = await db()('notifications as n')
+      .join('users as u', 'u.id', 'n.user_id')
+      .where({ 'n.kind': 'chair_term_ending' })
+      .orderBy('u.email')
+      .select('u.email', 'n.link');
+    expect(told).toEqual(
+      [emails.chair, emails.coordinator].sort().map((email) => ({ email, link: `/orgs/${tree.primary.inpo}` })),
+    );
+    const letter = await smtp.lastTo(emails.coordinator);
+    expect(letter.subject).toContain(`Срок полномочий председателя истекает ${termUntil.split('-').reverse().join('.')}`);
+    await new Promise((resolve) => setTimeout(resolve, 1200));
+    for (const address of [emails.chair, emails.coordinator])
+      expect(lettersTo(address).filter((m) => m.subject?.includes('Срок полномочий'))).toHaveLength(1);
   });
 });
