@@ -91,12 +91,13 @@ export async function runExportJob(
   const finalPath = jobFilePath(dir, claimed);
   const partPath = `${finalPath}.part`;
   ensurePrivateDir(path.dirname(finalPath), 'EXPORT_DIR');
+  let rows: number;
   try {
     const sink = sinkUntilGone(fs.createWriteStream(partPath, { mode: PRIVATE_FILE_MODE }));
     sink.onRow = (done) => {
       if (done % PROGRESS_EVERY === 0) void setJobProgress(db, claimed.id, done);
     };
-    const rows = await exportMembers(db, org, claimed.filter, reader, claimed.format, sink);
+    rows = await exportMembers(db, org, claimed.filter, reader, claimed.format, sink);
     if (!sink.out.writableEnded) sink.out.end();
     await finished(sink.out);
     fs.renameSync(partPath, finalPath);
@@ -112,19 +113,19 @@ export async function runExportJob(
         newValues: { format: claimed.format, filter: claimed.filter, rows, background: true },
       },
     );
-    await notifications?.notify(db, {
-      kind: 'export_finished',
-      to: { userIds: [claimed.userId] },
-      title: `Выгрузка списка членов Профсоюза готова: ${formatNumber(rows)} ${plural(rows, ['строка', 'строки', 'строк'])}`,
-      body: 'Файл хранится 24 часа.',
-      link: `/exports/${claimed.id}`,
-    });
   } catch (err) {
     fs.rmSync(partPath, { force: true });
     logger.error({ err, job: claimed.id }, 'export job failed');
     await retryOrFailJob(db, claimed.id, job.retryCount >= job.retryLimit, 'Не удалось подготовить файл');
     throw err;
   }
+  await notifications?.notify(db, {
+    kind: 'export_finished',
+    to: { userIds: [claimed.userId] },
+    title: `Выгрузка списка членов Профсоюза готова: ${formatNumber(rows)} ${plural(rows, ['строка', 'строки', 'строк'])}`,
+    body: 'Файл хранится 24 часа.',
+    link: `/exports/${claimed.id}`,
+  });
 }
 
 /** The export queue's next job run here and now (tools and tests); false when none is due. */

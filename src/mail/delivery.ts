@@ -12,9 +12,9 @@ export type DeliveryVerdict = 'temporary' | 'permanent' | 'uncertain';
  */
 export function deliveryVerdict(err: unknown): DeliveryVerdict {
   const { responseCode, command, code } = (err ?? {}) as { responseCode?: number; command?: string; code?: string };
-  // an address or a message nodemailer itself refuses to send will be refused again
-  if (code === 'EENVELOPE' || code === 'EMESSAGE') return 'permanent';
   if (typeof responseCode === 'number' && responseCode >= 500) return 'permanent';
   if (typeof responseCode === 'number' && responseCode >= 400) return 'temporary';
+  // an address or a message nodemailer itself refuses to send (no server reply) will be refused again
+  if (code === 'EENVELOPE' || code === 'EMESSAGE') return 'permanent';
   return !command || BEFORE_MESSAGE.test(command) ? 'temporary' : 'uncertain';
 }

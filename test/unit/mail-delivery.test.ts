@@ -4,7 +4,7 @@ import { createThrottle } from '../../src/mail/throttle';
 
 describe('what a failed hand-over to the mail server means', () => {
   it('when the server replied, then 4xx is temporary and 5xx permanent; without a reply, only a failure before the message is temporary', () => {
-    expect(deliveryVerdict({ responseCode: 451, command: 'RCPT TO' })).toBe('temporary');
+    expect(deliveryVerdict({ responseCode: 451, command: 'RCPT TO', code: 'EENVELOPE' })).toBe('temporary');
     expect(deliveryVerdict({ responseCode: 421, command: 'DATA' })).toBe('temporary');
     expect(deliveryVerdict({ responseCode: 550, command: 'RCPT TO' })).toBe('permanent');
     expect(deliveryVerdict({ responseCode: 554, command: 'DATA' })).toBe('permanent');
