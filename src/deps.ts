@@ -23,7 +23,7 @@ import { findLineageByInpo, findUnionRoot } from './registry/orgs.repo';
 import { createLogger } from './logger';
 import { logUnionStatsFailuresTo } from './reports/indicators/union-stats-failures';
 import { logMaintenanceTo } from './db/maintenance';
-import { createMailService, type MailService } from './mail/mail.service';
+import { createMailService, mailOptionsOf, type MailService } from './mail/mail.service';
 import { createPasswordLinksService, type PasswordLinksService } from './users/password-links.service';
 import { createUsersService, type UsersService } from './users/users.service';
 import { createChairProvisioningService, type ChairProvisioningService } from './users/chair-provisioning.service';
@@ -105,14 +105,7 @@ export function buildDeps(config: Config, databaseUrl: string, logger: Logger = 
   });
   const dates = eventDates(config.eventDateMaxFutureDays);
   const jobs = createJobQueue(db, { ...config.jobs, logger });
-  const mail = createMailService(db, jobs, {
-    smtpUrl: config.smtpUrl,
-    from: config.mailFrom,
-    logger,
-    rate: config.mailRate,
-    retry: config.mailRetry,
-    sendTimeoutSeconds: config.mailSendTimeoutSeconds,
-  });
+  const mail = createMailService(db, jobs, mailOptionsOf(config, logger));
   const notifications = createNotificationsService(db, mail, { publicUrl: config.publicUrl });
   scheduleHousekeeping(jobs, db, logger, config, notifications);
   const passwordLinks = createPasswordLinksService(db, mail, {

@@ -89,7 +89,11 @@ export async function claimJob(db: Knex, id: string): Promise<ClaimedJob | undef
     .where({ id })
     .whereIn('status', ['queued', 'running'])
     .update({ status: 'running', started_at: db.fn.now(), attempts: db.raw('attempts + 1'), rows_done: 0 })
-    .returning(Object.entries({ ...JOB_COLUMNS, attempts: 'attempts', viewerPaths: 'viewer_paths' }).map(([k, c]) => `${c} as ${k}`));
+    .returning(
+      Object.entries({ ...JOB_COLUMNS, attempts: 'attempts', viewerPaths: 'viewer_paths' }).map(
+        ([k, c]) => `${c} as ${k}`,
+      ),
+    );
   return job;
 }
 

@@ -52,7 +52,14 @@ export async function enqueueExport(
     await lockUsersJobs(trx, userId);
     if ((await countActiveJobs(trx, userId)) >= MAX_ACTIVE_JOBS_PER_USER)
       throw new ConflictError(`У вас уже готовятся ${MAX_ACTIVE_JOBS_PER_USER} выгрузки: дождитесь их окончания`);
-    const id = await insertJob(trx, { userId, organizationId, format, filter, viewerPaths: reader.viewPaths, rowsTotal });
+    const id = await insertJob(trx, {
+      userId,
+      organizationId,
+      format,
+      filter,
+      viewerPaths: reader.viewPaths,
+      rowsTotal,
+    });
     await jobs.send(trx, 'export', { exportJobId: id }, EXPORT_JOB_OPTIONS);
     return id;
   });
@@ -134,7 +141,6 @@ export async function runNextExportJob(db: Knex, dir: string, logger: Logger): P
   jobs.handle<{ exportJobId: string }>('export', (job) => runExportJob(db, dir, logger, job));
   return jobs.runOnce('export');
 }
-
 
 /**
  * The rights a job runs with: the requester's as of the request, re-checked now — a requester blocked or

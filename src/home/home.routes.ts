@@ -15,7 +15,14 @@ export function homeRoutes({ services: { home }, notifications }: Deps): Router 
     ]);
     // the unread first, at most a few: the whole list is /notifications
     const recent = inbox.items.filter((n) => !n.readAt).slice(0, HOME_NOTIFICATIONS);
-    res.render('home/index', { title: 'Главная', section: 'home', summaries, LEVEL_LABELS, recent, unread: inbox.unread });
+    res.render('home/index', {
+      title: 'Главная',
+      section: 'home',
+      summaries,
+      LEVEL_LABELS,
+      recent,
+      unread: inbox.unread,
+    });
   });
   return routes.router;
 }

@@ -8,7 +8,7 @@ import { flash } from '../http/flash';
 import { idParam } from '../http/params';
 import { INT4_MAX } from '../shared/numbers';
 import { isUuid } from '../shared/uuid';
-import { UNDELIVERED } from './outbox.repo';
+import { UNDELIVERED } from './mail.service';
 
 const PAGE_SIZE = 50;
 const FAILED_JOBS_SHOWN = 20;

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import type { Config } from '../config';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import { inTransaction } from '../db/transaction';
@@ -17,6 +18,8 @@ import {
   type OutboxStatus,
 } from './outbox.repo';
 import { createThrottle } from './throttle';
+
+export { UNDELIVERED } from './outbox.repo';
 
 export interface MailMessage {
   to: string;
@@ -52,6 +55,18 @@ export interface MailService {
 }
 
 type MailJob = QueuedJob<{ messageId: number }>;
+
+/** The mail service's settings from the app's configuration. */
+export function mailOptionsOf(config: Config, logger: Logger): MailOptions {
+  return {
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    logger,
+    rate: config.mailRate,
+    retry: config.mailRetry,
+    sendTimeoutSeconds: config.mailSendTimeoutSeconds,
+  };
+}
 
 /**
  * One mail service for the app: every letter is an outbox row plus a job of the `mail` queue, handed to

@@ -105,11 +105,7 @@ interface PendingSpend {
  * checked there (a check before the transaction was stale by the time it acted); `seen`, when a form
  * gives it, refuses a change made from a card that has changed since the form was shown.
  */
-export function createMembersService(
-  db: Knex,
-  dates: EventDates = eventDates(),
-  notifications?: NotificationsService,
-) {
+export function createMembersService(db: Knex, dates: EventDates = eventDates(), notifications?: NotificationsService) {
   /** Where a member may be registered: a ППО or its unit; inside the user's subtree unless `anywhere`. */
   async function registrationOrg(principal: Principal, inpo: string, field: string, anywhere = false): Promise<OrgRow> {
     const org = INPO_PATTERN.test(inpo) ? await findOrgByInpo(db, inpo) : undefined;

@@ -39,7 +39,11 @@ export async function findRecipients(
 }
 
 /** The chosen channels of a kind, per user; users without a choice are absent. */
-export async function chosenChannels(db: Knex, userIds: number[], kind: NotificationKind): Promise<Map<number, Channel>> {
+export async function chosenChannels(
+  db: Knex,
+  userIds: number[],
+  kind: NotificationKind,
+): Promise<Map<number, Channel>> {
   const rows: { userId: number; channel: Channel }[] = await db('notification_preferences')
     .whereIn('user_id', userIds)
     .where({ kind })
@@ -58,7 +62,14 @@ export async function userChannels(db: Knex, userId: number): Promise<Map<Notifi
 /** New rows; with a dedupe key, a user who already has one gets none. Returns the users who got one. */
 export async function insertNotifications(
   db: Knex,
-  rows: { userId: number; kind: NotificationKind; title: string; body: string | null; link: string | null; dedupeKey: string | null }[],
+  rows: {
+    userId: number;
+    kind: NotificationKind;
+    title: string;
+    body: string | null;
+    link: string | null;
+    dedupeKey: string | null;
+  }[],
 ): Promise<Set<number>> {
   if (!rows.length) return new Set();
   const inserted: { user_id: number }[] = await db('notifications')
@@ -83,11 +94,22 @@ export async function listNotifications(db: Knex, userId: number, limit: number)
     .where({ user_id: userId })
     .orderBy('id', 'desc')
     .limit(limit)
-    .select({ id: 'id', kind: 'kind', title: 'title', body: 'body', link: 'link', createdAt: 'created_at', readAt: 'read_at' });
+    .select({
+      id: 'id',
+      kind: 'kind',
+      title: 'title',
+      body: 'body',
+      link: 'link',
+      createdAt: 'created_at',
+      readAt: 'read_at',
+    });
 }
 
 export async function countUnread(db: Knex, userId: number): Promise<number> {
-  const [row] = await db('notifications').where({ user_id: userId }).whereNull('read_at').count<{ count: number }[]>('* as count');
+  const [row] = await db('notifications')
+    .where({ user_id: userId })
+    .whereNull('read_at')
+    .count<{ count: number }[]>('* as count');
   return Number(row!.count);
 }
 
@@ -95,8 +117,14 @@ export async function markAllRead(db: Knex, userId: number): Promise<number> {
   return db('notifications').where({ user_id: userId }).whereNull('read_at').update({ read_at: db.fn.now() });
 }
 
-export async function savePreferences(db: Knex, userId: number, channels: [NotificationKind, Channel][]): Promise<void> {
+export async function savePreferences(
+  db: Knex,
+  userId: number,
+  channels: [NotificationKind, Channel][],
+): Promise<void> {
   await db('notification_preferences').where({ user_id: userId }).delete();
   if (channels.length)
-    await db('notification_preferences').insert(channels.map(([kind, channel]) => ({ user_id: userId, kind, channel })));
+    await db('notification_preferences').insert(
+      channels.map(([kind, channel]) => ({ user_id: userId, kind, channel })),
+    );
 }

@@ -8,11 +8,16 @@ import type { FieldError } from '../http/errors';
 import { principalOf } from '../http/guards';
 import { CHANNEL_LABELS, KIND_NAMES, type Channel, type NotificationKind } from './kinds';
 
-const channel = z.enum(['email', 'app', 'none'], { error: 'Выберите, как сообщать: по почте, только в реестре или никак' });
+const channel = z.enum(['email', 'app', 'none'], {
+  error: 'Выберите, как сообщать: по почте, только в реестре или никак',
+});
 const preferencesForm = z.object(
   Object.fromEntries(KIND_NAMES.map((kind) => [kind, channel])) as Record<NotificationKind, typeof channel>,
 );
-const CHANNEL_OPTIONS = (Object.keys(CHANNEL_LABELS) as Channel[]).map((value) => ({ value, label: CHANNEL_LABELS[value] }));
+const CHANNEL_OPTIONS = (Object.keys(CHANNEL_LABELS) as Channel[]).map((value) => ({
+  value,
+  label: CHANNEL_LABELS[value],
+}));
 
 /** The user's own notifications (every signed-in user has them) and their choice of channel per kind. */
 export function notificationsRoutes({ notifications }: Deps): Router {

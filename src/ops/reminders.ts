@@ -29,7 +29,10 @@ export async function sendReminders(db: Knex, notifications: NotificationsServic
       link: `/orgs/${term.inpo}`,
       dedupeKey: `chair-term:${term.officerId}:${term.termUntil}`,
     };
-    await notifications.notify(db, { ...event, to: { organizationId: term.organizationId, roles: ['chair', 'coordinator'] } });
+    await notifications.notify(db, {
+      ...event,
+      to: { organizationId: term.organizationId, roles: ['chair', 'coordinator'] },
+    });
     if (term.parentId !== null)
       await notifications.notify(db, { ...event, to: { organizationId: term.parentId, roles: ['coordinator'] } });
   }

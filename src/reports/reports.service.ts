@@ -49,11 +49,7 @@ export interface ReportTarget {
 /** Every level files to its parent: ППО, territorial and okrug organizations, and the regions to the union. */
 const FILING_LEVELS = ['regional', 'okrug', 'territorial', 'primary'];
 
-export function createReportsService(
-  db: Knex,
-  dates: EventDates = eventDates(),
-  notifications?: NotificationsService,
-) {
+export function createReportsService(db: Knex, dates: EventDates = eventDates(), notifications?: NotificationsService) {
   /** The report's workflow moves tell those concerned (when the app's notifications are wired in). */
   const noticesFor = (t: ReportTarget) => (notifications ? filingNotices(notifications, t) : undefined);
 

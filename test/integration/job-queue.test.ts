@@ -73,14 +73,16 @@ describe('a letter whose sender is killed mid-send', () => {
     });
     try {
       const output = collectOutput(child);
-      await waitForOutput(output, /queue worker ready/, 30_000);
+      await waitForOutput(output, /queue worker ready/, 60_000);
       const cut = { to: `${uniq('cut')}@example.ru`, subject: uniq('Прерванное '), text: 'Первое' };
       const next = { to: `${uniq('next')}@example.ru`, subject: uniq('Следующее '), text: 'Второе' };
       // queued by an instance that runs no workers (a web process), sent by the child's worker
       const web = instance(env);
       const cutId = await web.mail.send(cut);
       const nextId = await web.mail.send(next);
-      await expect.poll(() => smtp.messages.filter((m) => m.subject === cut.subject).length, { timeout: 15_000 }).toBe(1);
+      await expect
+        .poll(() => smtp.messages.filter((m) => m.subject === cut.subject).length, { timeout: 15_000 })
+        .toBe(1);
       child.kill('SIGKILL');
       await new Promise((resolve) => child.once('exit', resolve));
       expect((await db()('mail_outbox').where({ id: cutId }).first()).status).toBe('sending');
@@ -98,5 +100,5 @@ describe('a letter whose sender is killed mid-send', () => {
     } finally {
       child.kill('SIGKILL');
     }
-  }, 60_000);
+  }, 120_000);
 });

@@ -117,7 +117,9 @@ describe('notifications of the filing workflow', () => {
       [emails.chair, emails.coordinator].sort().map((email) => ({ email, link: `/orgs/${tree.primary.inpo}` })),
     );
     const letter = await smtp.lastTo(emails.coordinator);
-    expect(letter.subject).toContain(`Срок полномочий председателя истекает ${termUntil.split('-').reverse().join('.')}`);
+    expect(letter.subject).toContain(
+      `Срок полномочий председателя истекает ${termUntil.split('-').reverse().join('.')}`,
+    );
     await new Promise((resolve) => setTimeout(resolve, 1200));
     for (const address of [emails.chair, emails.coordinator])
       expect(lettersTo(address).filter((m) => m.subject?.includes('Срок полномочий'))).toHaveLength(1);
