@@ -90,19 +90,15 @@ export async function insertNotifications(
 }
 
 export async function listNotifications(db: Knex, userId: number, limit: number): Promise<Notification[]> {
-  return db('notifications')
-    .where({ user_id: userId })
-    .orderBy('id', 'desc')
-    .limit(limit)
-    .select({
-      id: 'id',
-      kind: 'kind',
-      title: 'title',
-      body: 'body',
-      link: 'link',
-      createdAt: 'created_at',
-      readAt: 'read_at',
-    });
+  return db('notifications').where({ user_id: userId }).orderBy('id', 'desc').limit(limit).select({
+    id: 'id',
+    kind: 'kind',
+    title: 'title',
+    body: 'body',
+    link: 'link',
+    createdAt: 'created_at',
+    readAt: 'read_at',
+  });
 }
 
 export async function countUnread(db: Knex, userId: number): Promise<number> {
