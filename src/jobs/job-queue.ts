@@ -13,6 +13,8 @@ export type SendOptions = Pick<
   'retryLimit' | 'retryDelay' | 'retryBackoff' | 'expireInSeconds' | 'startAfter' | 'singletonKey'
 >;
 
+const FAILED_KEPT_SECONDS = 7 * 24 * 60 * 60;
+
 /** A scheduled job is not retried (the next tick runs anew) and may run for up to an hour. */
 const SCHEDULED_JOB_OPTIONS = { retryLimit: 0, expireInSeconds: 3600 };
 
@@ -59,6 +61,8 @@ export function createJobQueue(db: Knex, options: JobQueueOptions): JobQueue {
     schedule: true,
     pollingIntervalSeconds: options.pollSeconds,
     maintenanceIntervalSeconds: options.maintenanceSeconds,
+    // failed jobs stay in the dead-letter view (/admin/mail) for a week, finished ones are archived after 12 h
+    archiveFailedAfterSeconds: FAILED_KEPT_SECONDS,
   });
   boss.on('error', (err) => options.logger.warn({ err }, 'job queue error'));
   const handlers = new Map<QueueName, JobHandler<object>>();
