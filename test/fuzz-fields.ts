@@ -335,6 +335,8 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
       report_returned: 'email',
       report_accepted: 'app',
       report_filed: 'none',
+      filing_due: 'email',
+      filing_overdue: 'email',
       transfer_received: 'email',
       transfer_decided: 'app',
       export_finished: 'app',

@@ -16,6 +16,8 @@ export const NOTIFICATION_KINDS = {
   report_returned: { label: 'Отчёт возвращён на доработку', channel: 'email' },
   report_accepted: { label: 'Отчёт принят', channel: 'app' },
   report_filed: { label: 'Подчинённая организация сдала отчёт', channel: 'app' },
+  filing_due: { label: 'Срок сдачи отчёта через 3 дня, а отчёт не сдан', channel: 'email' },
+  filing_overdue: { label: 'Отчёт не сдан в срок', channel: 'email' },
   transfer_received: { label: 'Поступил запрос на перевод члена Профсоюза', channel: 'email' },
   transfer_decided: { label: 'По вашему запросу на перевод принято решение', channel: 'app' },
   export_finished: { label: 'Фоновая выгрузка готова', channel: 'app' },

@@ -11,6 +11,7 @@ import { deleteExpiredExports, requeueAbandonedJobs } from '../exports/export-jo
 import type { JobQueue } from '../jobs/job-queue';
 import type { NotificationsService } from '../notifications/notifications.service';
 import { sendReminders } from './reminders';
+import { sendFilingReminders } from '../reports/filing-reminders';
 import { deleteStaleUploads } from '../imports/upload';
 import { pruneCheckedUploads } from '../imports/checked-uploads';
 import { pruneFormSubmissions } from '../http/setup/form-once';
@@ -45,7 +46,10 @@ export async function runHousekeeping(
   if (uploads) logger.info({ uploads }, 'removed uploads left by an interrupted request');
   await pruneCheckedUploads(db, config.uploadDir);
   await pruneAbandonedClaims(db);
-  if (notifications) await sendReminders(db, notifications, todayIso());
+  if (notifications) {
+    await sendReminders(db, notifications, todayIso());
+    await sendFilingReminders(db, notifications, todayIso());
+  }
   await createReportsService(db).warmUnionStats(todayIso());
 }
 

@@ -1,5 +1,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { sendReminders } from '../../src/ops/reminders';
+import { sendFilingReminders } from '../../src/reports/filing-reminders';
+import { listActiveForms } from '../../src/reports/forms/forms.repo';
+import { dueDate } from '../../src/reports/periods';
 import { todayIso } from '../../src/shared/dates';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
@@ -74,6 +77,8 @@ describe('notifications of the filing workflow', () => {
       report_returned: 'app',
       report_accepted: 'app',
       report_filed: 'app',
+      filing_due: 'email',
+      filing_overdue: 'email',
       transfer_received: 'email',
       transfer_decided: 'app',
       export_finished: 'none',
@@ -123,5 +128,23 @@ describe('notifications of the filing workflow', () => {
     await new Promise((resolve) => setTimeout(resolve, 1200));
     for (const address of [emails.chair, emails.coordinator])
       expect(lettersTo(address).filter((m) => m.subject?.includes('Срок полномочий'))).toHaveLength(1);
+  });
+
+  it('when a report is not filed in the days before its deadline and after it, then its filers are reminded once of each', async () => {
+    // 5-СП on 01.04.2026 is due four days later (its definition's dueDays); the chair's report was returned above
+    const form = (await listActiveForms(ctx.deps.db)).find((f) => f.code === '5-SP')!;
+    expect(dueDate(form.definition, DATE)).toBe('2026-04-05');
+    for (const today of ['2026-03-31', '2026-04-03', '2026-04-04', '2026-04-06', '2026-04-07', '2026-04-09'])
+      await sendFilingReminders(ctx.deps.db, ctx.deps.notifications, today);
+    const told = await db()('notifications as n')
+      .join('users as u', 'u.id', 'n.user_id')
+      .where({ 'u.email': emails.chair, 'n.link': report() })
+      .whereIn('n.kind', ['filing_due', 'filing_overdue'])
+      .orderBy('n.id')
+      .select('n.kind', 'n.title');
+    expect(told).toEqual([
+      { kind: 'filing_due', title: `Срок сдачи отчёта 5-СП на 01.04.2026 — 05.04.2026: ${tree.primary.name}` },
+      { kind: 'filing_overdue', title: `Отчёт 5-СП на 01.04.2026 не сдан в срок (05.04.2026): ${tree.primary.name}` },
+    ]);
   });
 });
