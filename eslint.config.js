@@ -10,8 +10,10 @@ import tseslint from 'typescript-eslint';
 /** The feature folders of src/, in the order they may use each other: a folder may import the ones
  * listed before it and never one listed after it, so no two features can import each other. */
 const FEATURE_ORDER = [
+  'jobs',
   'imports',
   'mail',
+  'notifications',
   'auth',
   'membership',
   'registry',

@@ -8,6 +8,7 @@ import { secondFactorAdminRoutes } from './auth/second-factor-admin.routes';
 import { auditViewerRoutes } from './audit/audit-viewer.routes';
 import { helpRoutes } from './help/help.routes';
 import { homeRoutes } from './home/home.routes';
+import { notificationsRoutes } from './notifications/notifications.routes';
 import { healthRoutes } from './ops/health.routes';
 import { orgsRoutes } from './registry/orgs.routes';
 import { restructureRoutes } from './registry/restructure.routes';
@@ -72,6 +73,7 @@ export function createApp(deps: Deps): App {
   app.use(requireLogin, requirePasswordChanged, requireSecondFactor(config.totpRequired));
   app.use(accountRoutes(deps));
   app.use(homeRoutes(deps));
+  app.use(notificationsRoutes(deps));
   app.use(orgsRoutes(deps));
   app.use(restructureRoutes(deps));
   app.use(importExportRoutes(deps));

@@ -81,6 +81,18 @@ const envSchema = z.object({
   PRINCIPAL_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   MAIL_FROM: z.string().trim().min(3).max(254).default('Реестр Профсоюза <no-reply@reestr.local>'),
+  MAIL_RATE_PER_SECOND: z.coerce.number().positive().max(1000).default(10),
+  MAIL_RATE_PER_DOMAIN: z.coerce.number().positive().max(1000).default(2),
+  MAIL_RETRY_LIMIT: z.coerce.number().int().min(0).max(20).default(5),
+  MAIL_RETRY_DELAY_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  MAIL_SEND_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
+  JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
+  JOB_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  HOUSEKEEPING_CRON: z
+    .string()
+    .trim()
+    .regex(/^\S+( \S+){4}$/, 'must be a cron expression of five fields, e.g. 0 * * * *')
+    .default('0 * * * *'),
   PUBLIC_URL: z.url({ protocol: /^https?$/, error: 'must be an http:// or https:// URL' }).optional(),
   HELP_CONTACTS: z.string().trim().min(1).max(4000).optional(),
   HELP_CONTACTS_FILE: z.string().min(1).optional(),
@@ -127,6 +139,16 @@ export type Config = Readonly<{
   /** Outgoing mail: SMTP when set, else letters are kept in the outbox (/admin/mail). */
   smtpUrl: string | undefined;
   mailFrom: string;
+  /** Letters handed to the mail server per second by one instance, in all and to one domain. */
+  mailRate: { perSecond: number; perDomain: number };
+  /** Attempts after a temporary refusal (4xx, no connection), the first after `retryDelaySeconds`, then doubling. */
+  mailRetry: { limit: number; delaySeconds: number };
+  /** A letter's job not finished in this time is taken for a dead worker's: its letter is then not sent again. */
+  mailSendTimeoutSeconds: number;
+  /** The job queue (pg-boss): how often idle workers poll, how often stuck jobs are expired. */
+  jobs: { pollSeconds: number; maintenanceSeconds: number };
+  /** When the hourly housekeeping runs (cron, in APP_TIME_ZONE); one instance runs each tick. */
+  housekeepingCron: string;
   /** The address users open the app at: links in letters (invitations, password resets) start with it. */
   publicUrl: string;
   /** Where users turn with questions, shown on /help (HELP_CONTACTS or the file HELP_CONTACTS_FILE). */
@@ -190,6 +212,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     principalCacheSeconds: e.PRINCIPAL_CACHE_SECONDS,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
+    mailRate: { perSecond: e.MAIL_RATE_PER_SECOND, perDomain: e.MAIL_RATE_PER_DOMAIN },
+    mailRetry: { limit: e.MAIL_RETRY_LIMIT, delaySeconds: e.MAIL_RETRY_DELAY_SECONDS },
+    mailSendTimeoutSeconds: e.MAIL_SEND_TIMEOUT_SECONDS,
+    jobs: { pollSeconds: e.JOB_POLL_SECONDS, maintenanceSeconds: e.JOB_MAINTENANCE_SECONDS },
+    housekeepingCron: e.HOUSEKEEPING_CRON,
     helpContacts: helpContacts(e.HELP_CONTACTS, e.HELP_CONTACTS_FILE),
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
   });

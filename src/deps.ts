@@ -24,27 +24,41 @@ import { findLineageByInpo, findUnionRoot } from './registry/orgs.repo';
 import { createLogger } from './logger';
 import { logUnionStatsFailuresTo } from './reports/indicators/union-stats-failures';
 import { logMaintenanceTo } from './db/maintenance';
-import { createMailService, type MailService } from './mail/mail.service';
+import { createMailService, mailOptionsOf, type MailService } from './mail/mail.service';
 import { createPasswordLinksService, type PasswordLinksService } from './users/password-links.service';
 import { createUsersService, type UsersService } from './users/users.service';
 import { createChairProvisioningService, type ChairProvisioningService } from './users/chair-provisioning.service';
 import { createSlots, type Slots } from './shared/slots';
+import { createJobQueue, type JobQueue } from './jobs/job-queue';
+import { createNotificationsService, type NotificationsService } from './notifications/notifications.service';
+import { scheduleHousekeeping } from './ops/housekeeping';
 import { setAppTimeZone } from './shared/dates';
 import { eventDates, type EventDates } from './shared/event-dates';
 
 /** Every feature's service, built once over the app's database; routers take theirs from here. */
-function buildServices(db: Knex, dates: EventDates, reads: Reads) {
+function buildServices(
+  db: Knex,
+  dates: EventDates,
+  reads: Reads,
+  background: { jobs: JobQueue; config: Config; logger: Logger; notifications: NotificationsService },
+) {
+  const { notifications } = background;
   return {
     home: createHomeService(db),
     passport: createPassportService(db, dates),
     restructure: createRestructureService(db, dates),
-    members: createMembersService(db, dates, reads),
+    members: createMembersService(db, dates, reads, notifications),
     cards: createCardsService(db, dates),
-    reports: createReportsService(db, dates, reads),
+    reports: createReportsService(db, dates, reads, notifications),
     forms: createFormsService(db),
     orgImport: createOrgImportService(db),
     memberImport: createMemberImportService(db, dates),
-    exportJobs: createExportsService(db),
+    exportJobs: createExportsService(db, background.jobs, {
+      exportDir: background.config.exportDir,
+      logger: background.logger,
+      reads,
+      notifications,
+    }),
   };
 }
 
@@ -65,8 +79,12 @@ export interface Deps {
   secondFactor: ReturnType<typeof createSecondFactorService>;
   account: ReturnType<typeof createAccountService>;
   auditViewer: ReturnType<typeof createAuditViewerService>;
+  /** The persistent job queue (pg-boss): mail, exports, the hourly housekeeping; started by the server. */
+  jobs: JobQueue;
   /** Outgoing letters: SMTP_URL, or the outbox of /admin/mail. */
   mail: MailService;
+  /** The registry's events told to users: the home page's list and, by their choice, e-mail. */
+  notifications: NotificationsService;
   /** Invitations and password resets by e-mail. */
   passwordLinks: PasswordLinksService;
   /** Logins and grants (/admin/users). */
@@ -102,7 +120,10 @@ export function buildDeps(
     statementTimeoutMs: config.statementTimeoutMs,
     logger,
   });
-  const mail = createMailService(db, { smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
+  const jobs = createJobQueue(db, { ...config.jobs, logger });
+  const mail = createMailService(db, jobs, mailOptionsOf(config, logger));
+  const notifications = createNotificationsService(db, mail, { publicUrl: config.publicUrl });
+  scheduleHousekeeping(jobs, db, logger, config, notifications);
   const passwordLinks = createPasswordLinksService(db, mail, {
     publicUrl: config.publicUrl,
     bcryptCost: config.bcryptCost,
@@ -121,8 +142,10 @@ export function buildDeps(
       unionRoot: () => findUnionRoot(db),
       transferRequestReceiver: async (id) => (await findRequest(db, id))?.receiver,
     }),
-    services: buildServices(db, dates, reads),
+    services: buildServices(db, dates, reads, { jobs, config, logger, notifications }),
+    jobs,
     mail,
+    notifications,
     passwordLinks,
     secondFactor: createSecondFactorService(db),
     account: createAccountService(db),

@@ -7,8 +7,6 @@ import { oneStartAtATime } from './db/startup-lock';
 import { buildDeps } from './deps';
 import { createLogger } from './logger';
 import { setAppTimeZone } from './shared/dates';
-import { startHousekeeping } from './ops/housekeeping';
-import { startExportWorker } from './exports/export-jobs';
 import { prepareFileFolders } from './ops/file-folders';
 import { DEMO_LOGINS, DEMO_PASSWORD, isDemoDatasetLoaded, loadDemoDataset } from '../seeds/demo/demo-dataset';
 
@@ -35,8 +33,7 @@ async function main() {
   const deps = buildDeps(config, appUrl, logger, replicaUrl);
   await prepareFileFolders(deps.db, config, logger);
   const { app, close } = createApp(deps);
-  const housekeeping = startHousekeeping(deps.db, logger, config);
-  const exportWorker = startExportWorker(deps.db, config.exportDir, logger, deps.reads);
+  await deps.jobs.start(); // this instance's workers, the hourly schedule and the queue's maintenance
   const server = app.listen(config.port, config.host, () => {
     const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${config.port}`;
     printBanner(url, database, demo, config.totpRequired);
@@ -54,9 +51,8 @@ async function main() {
     logger.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), SHUTDOWN_GRACE_MS);
     force.unref();
-    housekeeping.stop();
-    exportWorker.stop();
     await closeServer(server); // in-flight requests finish, new connections are refused
+    await deps.jobs.stop(); // running jobs get a few seconds; one cut off is expired and retried by another instance
     await close();
     await deps.reads.close();
     await deps.db.destroy();

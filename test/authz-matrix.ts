@@ -342,5 +342,22 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     path,
     inside: { ...all(404), anonymous: 303, admin: 200 },
   })),
+  // Sending an undelivered letter again, retrying a failed job: the same page's buttons (the fixture's letter
+  // is kept, not undelivered, and the form names no failed job: a flash says so).
+  ...['/admin/mail/:messageId/resend', '/admin/mail/jobs/retry'].map((path): MatrixEntry => ({
+    method: 'POST',
+    path,
+    inside: { ...all(404), anonymous: 401, admin: 303 },
+  })),
+  // Everyone's own notifications and their channels.
+  { method: 'GET', path: '/notifications', inside: loggedIn(303, 200) },
+  { method: 'POST', path: '/notifications/read', inside: loggedIn(401, 303) },
+  { method: 'GET', path: '/account/notifications', inside: loggedIn(303, 200) },
+  {
+    method: 'POST',
+    path: '/account/notifications',
+    body: { report_returned: 'app' },
+    inside: loggedIn(401, 422),
+  },
   { method: 'POST', path: '/logout', inside: loggedIn(401, 303), endsSession: true },
 ];

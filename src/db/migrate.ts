@@ -3,6 +3,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Knex } from 'knex';
 import { MIGRATIONS_DIR, REFERENCE_SEEDS_DIR } from '../app-paths';
+import { installJobQueues } from './job-queues';
 import { createDb } from './knex';
 
 interface MigrationModule {
@@ -49,6 +50,7 @@ export async function migrateLatest(url: string): Promise<void> {
   try {
     await db.migrate.latest(migratorConfig);
     await runReferenceSeeds(db);
+    await installJobQueues(db);
   } finally {
     await db.destroy();
   }

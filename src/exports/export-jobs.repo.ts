@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { MemberListFilter } from '../members/members.repo';
+import { JOB_SCHEMA } from '../db/job-queues';
 import { isUuid } from '../shared/uuid';
 
 export interface ExportJob {
@@ -79,21 +80,21 @@ export async function findOwnJob(db: Knex, userId: number, id: string): Promise<
   return db('export_jobs').where({ id, user_id: userId }).where('expires_at', '>', db.fn.now()).first(JOB_COLUMNS);
 }
 
-/** The oldest queued job, marked running (SKIP LOCKED lets several workers share the queue). */
-export async function claimNextJob(db: Knex): Promise<ClaimedJob | undefined> {
-  return db.transaction(async (trx) => {
-    const job: ClaimedJob | undefined = await trx('export_jobs')
-      .whereIn('status', ['queued'])
-      .orderBy('created_at')
-      .forUpdate()
-      .skipLocked()
-      .first({ ...JOB_COLUMNS, attempts: 'attempts', viewerPaths: 'viewer_paths' });
-    if (!job) return undefined;
-    await trx('export_jobs')
-      .where({ id: job.id })
-      .update({ status: 'running', started_at: trx.fn.now(), attempts: job.attempts + 1, rows_done: 0 });
-    return job;
-  });
+/**
+ * The job its queue entry is about, marked running (a retry after a dead worker finds it running still);
+ * undefined when it finished, failed for good or expired meanwhile.
+ */
+export async function claimJob(db: Knex, id: string): Promise<ClaimedJob | undefined> {
+  const [job] = await db('export_jobs')
+    .where({ id })
+    .whereIn('status', ['queued', 'running'])
+    .update({ status: 'running', started_at: db.fn.now(), attempts: db.raw('attempts + 1'), rows_done: 0 })
+    .returning(
+      Object.entries({ ...JOB_COLUMNS, attempts: 'attempts', viewerPaths: 'viewer_paths' }).map(
+        ([k, c]) => `${c} as ${k}`,
+      ),
+    );
+  return job;
 }
 
 export async function setJobProgress(db: Knex, id: string, rowsDone: number) {
@@ -117,12 +118,20 @@ export async function retryOrFailJob(db: Knex, id: string, giveUp: boolean, erro
     .update({ status: giveUp ? 'failed' : 'queued', error });
 }
 
-/** Jobs marked running since before `minutes` ago. */
+/**
+ * Jobs marked running since before `minutes` ago whose queue entry no longer runs: their worker died, and
+ * the queue will run them again (or has given up on them).
+ */
 export async function staleRunningJobs(db: Knex, minutes: number): Promise<{ id: string; format: string }[]> {
-  return db('export_jobs')
-    .where({ status: 'running' })
-    .where('started_at', '<', db.raw('now() - make_interval(mins => ?)', [minutes]))
-    .select('id', 'format');
+  return db('export_jobs as e')
+    .where({ 'e.status': 'running' })
+    .where('e.started_at', '<', db.raw('now() - make_interval(mins => ?)', [minutes]))
+    .whereNotExists(
+      db(`${JOB_SCHEMA}.job as j`)
+        .where({ 'j.name': 'export', 'j.state': 'active' })
+        .whereRaw("j.data->>'exportJobId' = e.id::text"),
+    )
+    .select('e.id', 'e.format');
 }
 
 export async function requeueJobs(db: Knex, ids: string[]) {

@@ -14,8 +14,11 @@ import { PRIVATE_FILE_MODE, ensurePrivateDir } from '../shared/private-files';
 import { inTransaction } from '../db/transaction';
 import { primaryReads, type Reads } from '../db/replica';
 import { findOrgById } from '../registry/orgs.repo';
+import { createJobQueue, type JobQueue, type QueuedJob } from '../jobs/job-queue';
+import type { NotificationsService } from '../notifications/notifications.service';
+import { formatNumber, plural } from '../shared/format';
 import {
-  claimNextJob,
+  claimJob,
   completeJob,
   countActiveJobs,
   deleteJobs,
@@ -38,6 +41,7 @@ const PROGRESS_EVERY = 1000;
 /** Queues an export for its requester; at most a few running or waiting per person. */
 export async function enqueueExport(
   db: Knex,
+  jobs: JobQueue,
   userId: number,
   organizationId: number,
   format: 'xlsx' | 'csv',
@@ -49,7 +53,16 @@ export async function enqueueExport(
     await lockUsersJobs(trx, userId);
     if ((await countActiveJobs(trx, userId)) >= MAX_ACTIVE_JOBS_PER_USER)
       throw new ConflictError(`У вас уже готовятся ${MAX_ACTIVE_JOBS_PER_USER} выгрузки: дождитесь их окончания`);
-    return insertJob(trx, { userId, organizationId, format, filter, viewerPaths: reader.viewPaths, rowsTotal });
+    const id = await insertJob(trx, {
+      userId,
+      organizationId,
+      format,
+      filter,
+      viewerPaths: reader.viewPaths,
+      rowsTotal,
+    });
+    await jobs.send(trx, 'export', { exportJobId: id }, EXPORT_JOB_OPTIONS);
+    return id;
   });
 }
 
@@ -57,35 +70,44 @@ export function jobFilePath(dir: string, job: { id: string; format: string }): s
   return path.join(path.resolve(dir), `${job.id}.${job.format}`);
 }
 
+/** What the export queue's job carries: the row of `export_jobs` that holds the request and its progress. */
+type ExportQueueJob = QueuedJob<{ exportJobId: string }>;
+
+/** The queue's retries (pg-boss): three attempts, 30 s then 60 s apart; an attempt silent for an hour is taken for dead. */
+const EXPORT_JOB_OPTIONS = { retryLimit: 2, retryDelay: 30, retryBackoff: true, expireInSeconds: 3600 };
+
 /**
- * Claims the oldest queued job (SKIP LOCKED lets several workers share the queue), streams the file
- * to `<id>.part` and renames it when complete: a worker killed half-way leaves no visible file, and
- * the job goes back to the queue. Returns whether a job was run.
+ * Runs one export job of the queue: streams the file to `<id>.part` and renames it when complete, so a
+ * worker killed half-way leaves no visible file; a failed attempt shows the job queued again (or failed
+ * after the last attempt) and throws, so the queue retries it.
  */
-export async function runNextExportJob(
+export async function runExportJob(
   db: Knex,
   dir: string,
   logger: Logger,
+  job: ExportQueueJob,
+  notifications?: NotificationsService,
   reads: Reads = primaryReads(db),
-): Promise<boolean> {
-  const claimed = await claimNextJob(db);
-  if (!claimed) return false;
+): Promise<void> {
+  const claimed = await claimJob(db, job.data.exportJobId);
+  if (!claimed) return;
   const org = (await findOrgById(db, claimed.organizationId))!;
   const reader = await readerOfJob(db, claimed, org);
   if (!reader) {
     await failJob(db, claimed.id, 'У вас больше нет прав на этот список: выгрузка отменена');
-    return true;
+    return;
   }
   const finalPath = jobFilePath(dir, claimed);
   const partPath = `${finalPath}.part`;
   ensurePrivateDir(path.dirname(finalPath), 'EXPORT_DIR');
+  let rows: number;
   try {
     const sink = sinkUntilGone(fs.createWriteStream(partPath, { mode: PRIVATE_FILE_MODE }));
     sink.onRow = (done) => {
       if (done % PROGRESS_EVERY === 0) void setJobProgress(db, claimed.id, done);
     };
     // the rows from the read replica when there is one (db/replica.ts); the job's bookkeeping on the primary
-    const rows = await exportMembers(await reads.pool(), org, claimed.filter, reader, claimed.format, sink);
+    rows = await exportMembers(await reads.pool(), org, claimed.filter, reader, claimed.format, sink);
     if (!sink.out.writableEnded) sink.out.end();
     await finished(sink.out);
     fs.renameSync(partPath, finalPath);
@@ -104,9 +126,23 @@ export async function runNextExportJob(
   } catch (err) {
     fs.rmSync(partPath, { force: true });
     logger.error({ err, job: claimed.id }, 'export job failed');
-    await retryOrFailJob(db, claimed.id, claimed.attempts + 1 >= 3, 'Не удалось подготовить файл');
+    await retryOrFailJob(db, claimed.id, job.retryCount >= job.retryLimit, 'Не удалось подготовить файл');
+    throw err;
   }
-  return true;
+  await notifications?.notify(db, {
+    kind: 'export_finished',
+    to: { userIds: [claimed.userId] },
+    title: `Выгрузка списка членов Профсоюза готова: ${formatNumber(rows)} ${plural(rows, ['строка', 'строки', 'строк'])}`,
+    body: 'Файл хранится 24 часа.',
+    link: `/exports/${claimed.id}`,
+  });
+}
+
+/** The export queue's next job run here and now (tools and tests); false when none is due. */
+export async function runNextExportJob(db: Knex, dir: string, logger: Logger): Promise<boolean> {
+  const jobs = createJobQueue(db, { pollSeconds: 2, maintenanceSeconds: 60, logger });
+  jobs.handle<{ exportJobId: string }>('export', (job) => runExportJob(db, dir, logger, job));
+  return jobs.runOnce('export');
 }
 
 /**
@@ -124,7 +160,10 @@ async function readerOfJob(
   return { viewPaths: stillHeldPaths(job.viewerPaths ?? memberViewPaths(principal), principal) };
 }
 
-/** Jobs left 'running' by a stopped worker go back to the queue; their partial files are removed. */
+/**
+ * Jobs shown running whose worker died show queued again (the queue expires their attempt and runs them
+ * again); their partial files are removed.
+ */
 export async function requeueAbandonedJobs(db: Knex, dir: string): Promise<number> {
   const stale = await staleRunningJobs(db, 10);
   for (const job of stale) fs.rmSync(`${jobFilePath(dir, job)}.part`, { force: true });
@@ -168,30 +207,15 @@ export async function deleteExpiredExports(db: Knex, dir: string): Promise<numbe
   return expired.length;
 }
 
-/** The in-process worker: polls the queue every few seconds while the server runs. */
-export function startExportWorker(db: Knex, dir: string, logger: Logger, reads?: Reads): { stop: () => void } {
-  let busy = false;
-  const tick = async () => {
-    if (busy) return;
-    busy = true;
-    try {
-      while (await runNextExportJob(db, dir, logger, reads)) {
-        // drain the queue
-      }
-    } catch (err) {
-      logger.error({ err }, 'export worker tick failed');
-    } finally {
-      busy = false;
-    }
-  };
-  void requeueAbandonedJobs(db, dir).catch((err: unknown) => logger.error({ err }, 'requeue failed'));
-  const timer = setInterval(() => void tick(), 2000);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
-}
-
 /** The background exports as the pages use them: queued for a requester, read back by them only. */
-export function createExportsService(db: Knex) {
+export function createExportsService(
+  db: Knex,
+  jobs: JobQueue,
+  options: { exportDir: string; logger: Logger; notifications?: NotificationsService; reads?: Reads },
+) {
+  jobs.handle<{ exportJobId: string }>('export', (job) =>
+    runExportJob(db, options.exportDir, options.logger, job, options.notifications, options.reads),
+  );
   return {
     enqueue: (
       userId: number,
@@ -200,7 +224,7 @@ export function createExportsService(db: Knex) {
       filter: MemberListFilter,
       reader: ListReader,
       rowsTotal: number,
-    ) => enqueueExport(db, userId, organizationId, format, filter, reader, rowsTotal),
+    ) => enqueueExport(db, jobs, userId, organizationId, format, filter, reader, rowsTotal),
     ownJob: (userId: number, id: string) => findOwnJob(db, userId, id),
   };
 }

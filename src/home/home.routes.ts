@@ -4,11 +4,25 @@ import type { Deps } from '../deps';
 import { principalOf } from '../http/guards';
 import { LEVEL_LABELS } from '../registry/levels';
 
-export function homeRoutes({ services: { home } }: Deps): Router {
+const HOME_NOTIFICATIONS = 5;
+
+export function homeRoutes({ services: { home }, notifications }: Deps): Router {
   const routes = guardedRouter();
   routes.get('/', signedIn, async (req, res) => {
-    const summaries = await home.summaries(principalOf(req));
-    res.render('home/index', { title: 'Главная', section: 'home', summaries, LEVEL_LABELS });
+    const [summaries, inbox] = await Promise.all([
+      home.summaries(principalOf(req)),
+      notifications.inbox(principalOf(req).id),
+    ]);
+    // the unread first, at most a few: the whole list is /notifications
+    const recent = inbox.items.filter((n) => !n.readAt).slice(0, HOME_NOTIFICATIONS);
+    res.render('home/index', {
+      title: 'Главная',
+      section: 'home',
+      summaries,
+      LEVEL_LABELS,
+      recent,
+      unread: inbox.unread,
+    });
   });
   return routes.router;
 }

@@ -1,7 +1,25 @@
 import type { Knex } from 'knex';
+import type { Config } from '../config';
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
-import { findOutboxMessage, insertOutboxMessage, listOutbox, type OutboxMessage } from './outbox.repo';
+import { inTransaction } from '../db/transaction';
+import type { JobQueue, QueuedJob } from '../jobs/job-queue';
+import { deliveryVerdict } from './delivery';
+import {
+  batchProgress,
+  claimForSending,
+  findOutboxMessage,
+  insertOutboxMessage,
+  listOutbox,
+  markSent,
+  markUnsent,
+  requeueUndelivered,
+  type OutboxMessage,
+  type OutboxStatus,
+} from './outbox.repo';
+import { createThrottle } from './throttle';
+
+export { UNDELIVERED } from './outbox.repo';
 
 export interface MailMessage {
   to: string;
@@ -10,49 +28,116 @@ export interface MailMessage {
   text: string;
 }
 
+export interface MailOptions {
+  smtpUrl: string | undefined;
+  from: string;
+  logger: Logger;
+  rate: { perSecond: number; perDomain: number };
+  retry: { limit: number; delaySeconds: number };
+  sendTimeoutSeconds: number;
+}
+
 export interface MailService {
-  /** Sends now through SMTP, or keeps the letter in the outbox when no SMTP_URL is configured. */
-  send(message: MailMessage): Promise<void>;
+  /**
+   * Queues a letter: its outbox row and its job commit with `trx` (the change that called for it) or on
+   * their own. Without SMTP_URL the letter is only kept in the outbox. Returns the letter's id.
+   */
+  send(message: MailMessage, options?: { trx?: Knex.Transaction; batch?: string }): Promise<number>;
   /** Where letters go: shown to administrators so a «sent» never hides that it was only kept. */
   readonly mode: 'smtp' | 'outbox';
-  /** The recorded letters, newest first: a page of `limit` before the id `before`, to one address if given. */
-  outbox(options: { before?: number; limit: number; to?: string }): Promise<OutboxMessage[]>;
+  /** The recorded letters, newest first: a page of `limit` before the id `before`, to one address, in given states. */
+  outbox(options: { before?: number; limit: number; to?: string; statuses?: OutboxStatus[] }): Promise<OutboxMessage[]>;
   outboxMessage(id: number): Promise<OutboxMessage | undefined>;
+  /** A bulk run's letters by state (`send`'s `batch`). */
+  batchProgress(batch: string): ReturnType<typeof batchProgress>;
+  /** Sends an undelivered letter again (an administrator's decision); false when it is not undelivered. */
+  resend(id: number): Promise<boolean>;
+}
+
+type MailJob = QueuedJob<{ messageId: number }>;
+
+/** The mail service's settings from the app's configuration. */
+export function mailOptionsOf(config: Config, logger: Logger): MailOptions {
+  return {
+    smtpUrl: config.smtpUrl,
+    from: config.mailFrom,
+    logger,
+    rate: config.mailRate,
+    retry: config.mailRetry,
+    sendTimeoutSeconds: config.mailSendTimeoutSeconds,
+  };
 }
 
 /**
- * One mail service for the app. Every letter is also recorded in `mail_outbox` (status sent / failed /
- * kept), so an administrator can see what was sent to whom; the queue of a later issue replaces
- * `send` without its callers changing.
+ * One mail service for the app: every letter is an outbox row plus a job of the `mail` queue, handed to
+ * the mail server by a worker (throttled, retried with backoff on temporary refusals).
+ *
+ * At most once: the worker marks the row `sending` before it talks to the server and `sent` after; an
+ * attempt that finds its letter already `sending` (its worker died or lost the database mid-send, so the
+ * server may have accepted it) marks it `uncertain` and does not send it — a letter is never sent twice,
+ * and the rare one cut off mid-send waits on /admin/mail for an administrator to send it again.
  */
-export function createMailService(
-  db: Knex,
-  options: { smtpUrl: string | undefined; from: string; logger: Logger },
-): MailService {
+export function createMailService(db: Knex, jobs: JobQueue, options: MailOptions): MailService {
   const transport: Transporter | null = options.smtpUrl ? nodemailer.createTransport(options.smtpUrl) : null;
+  const throttle = createThrottle(options.rate);
+  const jobOptions = {
+    retryLimit: options.retry.limit,
+    retryDelay: options.retry.delaySeconds,
+    retryBackoff: true,
+    expireInSeconds: options.sendTimeoutSeconds,
+  };
+  const queue = (trx: Knex, messageId: number) => jobs.send(trx, 'mail', { messageId }, jobOptions);
+
+  async function deliver(job: MailJob): Promise<void> {
+    const id = job.data.messageId;
+    const letter = await claimForSending(db, id);
+    if (!letter) {
+      await markUnsent(db, id, 'uncertain', 'Отправка прервалась: письмо могло дойти, повторно не отправлялось');
+      return;
+    }
+    await throttle(letter.to);
+    try {
+      await transport!.sendMail({ from: options.from, to: letter.to, subject: letter.subject, text: letter.body });
+    } catch (err) {
+      const verdict = deliveryVerdict(err);
+      const reason = (err as Error).message;
+      options.logger.warn({ err, messageId: id, verdict }, 'mail not sent');
+      if (verdict === 'temporary' && job.retryCount < job.retryLimit) {
+        await markUnsent(db, id, 'queued', reason);
+        throw err; // pg-boss tries again after its backoff
+      }
+      await markUnsent(db, id, verdict === 'uncertain' ? 'uncertain' : 'failed', reason);
+      return;
+    }
+    await markSent(db, id);
+  }
+
+  if (transport) jobs.handle('mail', deliver);
+
   return {
     mode: transport ? 'smtp' : 'outbox',
     outbox: (listOptions) => listOutbox(db, listOptions),
     outboxMessage: (id) => findOutboxMessage(db, id),
-    async send(message) {
-      if (!transport) {
-        await insertOutboxMessage(db, { to: message.to, subject: message.subject, body: message.text, status: 'kept' });
-        return;
-      }
-      try {
-        await transport.sendMail({ from: options.from, to: message.to, subject: message.subject, text: message.text });
-        await insertOutboxMessage(db, { to: message.to, subject: message.subject, body: null, status: 'sent' });
-      } catch (err) {
-        options.logger.warn({ err, to: message.to }, 'mail not sent');
-        await insertOutboxMessage(db, {
-          to: message.to,
-          subject: message.subject,
-          body: null,
-          status: 'failed',
-          error: (err as Error).message.slice(0, 500),
-        });
-        throw err;
-      }
+    batchProgress: (batch) => batchProgress(db, batch),
+    async send(message, sendOptions = {}) {
+      const id = await inTransaction(sendOptions.trx ?? db, async (trx) => {
+        const row = { to: message.to, subject: message.subject, body: message.text, batch: sendOptions.batch };
+        const messageId = await insertOutboxMessage(trx, { ...row, status: transport ? 'queued' : 'kept' });
+        if (transport) await queue(trx, messageId);
+        return messageId;
+      });
+      if (!sendOptions.trx) jobs.wake('mail');
+      return id;
+    },
+    async resend(id) {
+      if (!transport) return false;
+      const queued = await inTransaction(db, async (trx) => {
+        if (!(await requeueUndelivered(trx, id))) return false;
+        await queue(trx, id);
+        return true;
+      });
+      if (queued) jobs.wake('mail');
+      return queued;
     },
   };
 }

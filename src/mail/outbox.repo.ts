@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 
-export type OutboxStatus = 'kept' | 'sent' | 'failed';
+export const OUTBOX_STATUSES = ['kept', 'queued', 'sending', 'sent', 'failed', 'uncertain'] as const;
+export type OutboxStatus = (typeof OUTBOX_STATUSES)[number];
+/** The letters an administrator must look at: refused for good, or cut off while being handed over. */
+export const UNDELIVERED: OutboxStatus[] = ['failed', 'uncertain'];
 
 export interface OutboxMessage {
   id: number;
@@ -9,7 +12,9 @@ export interface OutboxMessage {
   body: string | null;
   status: OutboxStatus;
   error: string | null;
+  attempts: number;
   createdAt: Date;
+  updatedAt: Date;
 }
 
 const COLUMNS = {
@@ -19,12 +24,14 @@ const COLUMNS = {
   body: 'body',
   status: 'status',
   error: 'error',
+  attempts: 'attempts',
   createdAt: 'created_at',
+  updatedAt: 'updated_at',
 };
 
 export async function insertOutboxMessage(
   db: Knex,
-  message: { to: string; subject: string; body: string | null; status: OutboxStatus; error?: string | null },
+  message: { to: string; subject: string; body: string; status: 'kept' | 'queued'; batch?: string },
 ): Promise<number> {
   const [row] = await db('mail_outbox')
     .insert({
@@ -32,7 +39,7 @@ export async function insertOutboxMessage(
       subject: message.subject,
       body: message.body,
       status: message.status,
-      error: message.error ?? null,
+      batch: message.batch ?? null,
     })
     .returning('id');
   return row.id;
@@ -41,14 +48,75 @@ export async function insertOutboxMessage(
 /** Newest first, one keyset page: `before` is the id of the last message of the previous page. */
 export async function listOutbox(
   db: Knex,
-  options: { before?: number; limit: number; to?: string },
+  options: { before?: number; limit: number; to?: string; statuses?: OutboxStatus[] },
 ): Promise<OutboxMessage[]> {
   const q = db('mail_outbox').select(COLUMNS).orderBy('id', 'desc').limit(options.limit);
   if (options.before) q.where('id', '<', options.before);
   if (options.to) q.whereRaw('lower(to_address) = lower(?)', [options.to]);
+  if (options.statuses) q.whereIn('status', options.statuses);
   return q;
 }
 
 export async function findOutboxMessage(db: Knex, id: number): Promise<OutboxMessage | undefined> {
   return db('mail_outbox').select(COLUMNS).where({ id }).first();
+}
+
+/**
+ * The worker's claim before it talks to the mail server: only a queued letter becomes `sending`. A letter
+ * found `sending` was claimed by an attempt that never came back, and is not claimed again.
+ */
+export async function claimForSending(
+  db: Knex,
+  id: number,
+): Promise<{ to: string; subject: string; body: string } | undefined> {
+  const [row] = await db('mail_outbox')
+    .where({ id, status: 'queued' })
+    .update({ status: 'sending', attempts: db.raw('attempts + 1'), updated_at: db.fn.now() })
+    .returning(['to_address as to', 'subject', 'body']);
+  return row;
+}
+
+/** Sent: the text goes (it carries one-time links, which must not outlive the mailbox they went to). */
+export async function markSent(db: Knex, id: number): Promise<void> {
+  await db('mail_outbox')
+    .where({ id, status: 'sending' })
+    .update({ status: 'sent', body: null, error: null, updated_at: db.fn.now() });
+}
+
+/** After an attempt that did not end in `sent`: back to the queue, or failed/uncertain with the reason. */
+export async function markUnsent(
+  db: Knex,
+  id: number,
+  status: 'queued' | 'failed' | 'uncertain',
+  error: string,
+): Promise<void> {
+  await db('mail_outbox')
+    .where({ id, status: 'sending' })
+    .update({ status, error: error.slice(0, 500), updated_at: db.fn.now() });
+}
+
+/** A letter an administrator sends again: only an undelivered one whose text is still kept. */
+export async function requeueUndelivered(db: Knex, id: number): Promise<boolean> {
+  const count = await db('mail_outbox')
+    .where({ id })
+    .whereIn('status', UNDELIVERED)
+    .whereNotNull('body')
+    .update({ status: 'queued', error: null, updated_at: db.fn.now() });
+  return count > 0;
+}
+
+/** The letters of a bulk run by state: how many went out (or were kept), failed, and are still on their way. */
+export async function batchProgress(
+  db: Knex,
+  batch: string,
+): Promise<{ delivered: number; undelivered: number; pending: number; lastChange: Date | null }> {
+  const [row] = await db('mail_outbox')
+    .where({ batch })
+    .select(
+      db.raw("count(*) FILTER (WHERE status IN ('sent','kept'))::int AS delivered"),
+      db.raw("count(*) FILTER (WHERE status IN ('failed','uncertain'))::int AS undelivered"),
+      db.raw("count(*) FILTER (WHERE status IN ('queued','sending'))::int AS pending"),
+      db.raw('max(updated_at) AS "lastChange"'),
+    );
+  return row;
 }

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { primaryReads, type Reads } from '../db/replica';
+import type { NotificationsService } from '../notifications/notifications.service';
 import { authorize, can, memberOrgRef, memberViewPaths } from '../access/access';
 import type { Principal } from '../access/principal';
 import { pathWithin } from '../shared/org-paths';
@@ -111,7 +112,12 @@ const HEAVY_LIST_LEVELS = new Set(['regional', 'okrug', 'union']);
  * checked there (a check before the transaction was stale by the time it acted); `seen`, when a form
  * gives it, refuses a change made from a card that has changed since the form was shown.
  */
-export function createMembersService(db: Knex, dates: EventDates = eventDates(), reads: Reads = primaryReads(db)) {
+export function createMembersService(
+  db: Knex,
+  dates: EventDates = eventDates(),
+  reads: Reads = primaryReads(db),
+  notifications?: NotificationsService,
+) {
   /** The lists of a region, an okrug or the union read on the standby when there is one (db/replica.ts). */
   const onListPool = async <T>(root: ListRoot, work: (ldb: Knex) => Promise<T>): Promise<T> =>
     HEAVY_LIST_LEVELS.has(root.level) ? (await reads.run(work)).value : work(db);
@@ -336,7 +342,7 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates(),
     ): Promise<'done' | 'requested'> {
       const to = await registrationOrg(principal, input.toInpo, 'toInpo', true);
       if (!can(principal, 'member.edit', to)) {
-        await requestTransfer(db, ctx, id, to, input.on, { dates, seen });
+        await requestTransfer(db, ctx, id, to, input.on, { dates, seen, notify: notifications?.notify });
         return 'requested';
       }
       await changeCard(id, seen, async (trx, member) => {
@@ -516,7 +522,7 @@ export function createMembersService(db: Knex, dates: EventDates = eventDates(),
       withdrawConsent(db, ctx, member, consentId, on, dates),
     /** The receiving organization's decision on a transfer request (its route has authorized that organization). */
     decideTransfer: (ctx: AuditContext, requestId: number, accept: boolean, reason: string | null) =>
-      decideRequest(db, ctx, requestId, accept, reason, dates),
+      decideRequest(db, ctx, requestId, accept, reason, dates, notifications?.notify),
 
     /** Merges the card `duplicateId` into `survivor`; the duplicate, named in a form, must be the user's to edit too. */
     async merge(principal: Principal, ctx: AuditContext, survivor: MemberRow, duplicateId: number) {

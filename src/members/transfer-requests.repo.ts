@@ -7,6 +7,7 @@ export interface TransferRequestRow {
   toOrganizationId: number;
   transferOn: string;
   status: 'pending' | 'accepted' | 'declined';
+  requestedBy: number | null;
 }
 
 const REQUEST_COLUMNS = {
@@ -16,6 +17,7 @@ const REQUEST_COLUMNS = {
   toOrganizationId: 'r.to_organization_id',
   transferOn: 'r.transfer_on',
   status: 'r.status',
+  requestedBy: 'r.requested_by',
 };
 
 export async function hasPendingRequest(trx: Knex, memberId: number): Promise<boolean> {

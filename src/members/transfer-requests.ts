@@ -3,11 +3,15 @@ import { recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import type { Seen } from '../http/versioned-forms';
+import type { NotificationsService } from '../notifications/notifications.service';
+import { formatDate } from '../shared/format';
 import type { OrgRow } from '../registry/orgs.repo';
 import { eventDates, type EventDates } from '../shared/event-dates';
 import { historyBounds, membersWithLaterEvents, transferMembers } from '../membership/membership';
 import { lockedMember } from './member-versions';
 import { hasPendingRequest, insertRequest, lockRequest, settleRequest } from './transfer-requests.repo';
+
+type Notify = NotificationsService['notify'];
 
 const fieldError = (field: string, message: string) => new ValidationError([{ field, message }]);
 
@@ -21,7 +25,7 @@ export async function requestTransfer(
   memberId: number,
   to: OrgRow,
   on: string,
-  options: { dates?: EventDates; seen?: Seen } = {},
+  options: { dates?: EventDates; seen?: Seen; notify?: Notify } = {},
 ) {
   await inTransaction(db, async (trx) => {
     const member = await lockedMember(trx, memberId, options.seen);
@@ -46,6 +50,13 @@ export async function requestTransfer(
       organizationId: member.organizationId,
       newValues: { requestId, to: to.inpo, on },
     });
+    await options.notify?.(trx, {
+      kind: 'transfer_received',
+      to: { organizationId: to.id, roles: ['chair', 'coordinator'] },
+      title: `Запрос на перевод члена Профсоюза в организацию «${to.name}»`,
+      body: `Дата перевода: ${formatDate(on)}. Примите или отклоните запрос.`,
+      link: `/orgs/${to.inpo}/transfer-requests`,
+    });
   });
 }
 
@@ -60,6 +71,7 @@ export async function decideRequest(
   accept: boolean,
   reason: string | null,
   dates: EventDates = eventDates(),
+  notify?: Notify,
 ) {
   await inTransaction(db, async (trx) => {
     const request = await lockRequest(trx, requestId);
@@ -88,6 +100,13 @@ export async function decideRequest(
       entityId: request.memberId,
       organizationId: request.toOrganizationId,
       newValues: { requestId, reason },
+    });
+    await notify?.(trx, {
+      kind: 'transfer_decided',
+      to: { userIds: [request.requestedBy] },
+      title: accept ? 'Запрос на перевод принят: член Профсоюза переведён' : 'Запрос на перевод отклонён',
+      body: accept ? `Дата перевода: ${formatDate(request.transferOn)}.` : `Причина: ${reason}`,
+      link: `/members/${request.memberId}`,
     });
   });
 }

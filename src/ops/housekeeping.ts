@@ -7,48 +7,70 @@ import { depersonaliseExpired, depersonaliseExpiredPersons } from '../members/re
 import { pruneDuplicateProbes } from '../members/duplicate-guard';
 import { todayIso } from '../shared/dates';
 import type { Config } from '../config';
-import { deleteExpiredExports } from '../exports/export-jobs';
+import { deleteExpiredExports, requeueAbandonedJobs } from '../exports/export-jobs';
+import type { JobQueue } from '../jobs/job-queue';
+import type { NotificationsService } from '../notifications/notifications.service';
+import { sendReminders } from './reminders';
+import { sendFilingReminders } from '../reports/filing-reminders';
 import { deleteStaleUploads } from '../imports/upload';
 import { pruneCheckedUploads } from '../imports/checked-uploads';
 import { pruneFormSubmissions } from '../http/setup/form-once';
 import { createReportsService } from '../reports/reports.service';
 import { pruneAbandonedClaims } from '../reports/indicators/build-beside';
 
-const HOUR_MS = 60 * 60 * 1000;
-
 /**
  * Hourly duties: forget what no rule needs any more, depersonalise cards past retention (sessions are
  * pruned by their store), and bring the union's statistics for the current reporting dates up to date.
+ * A failure fails the queue's job (listed among the failed jobs on /admin/mail); the next tick runs anew.
  */
-export function startHousekeeping(
+export async function runHousekeeping(
   db: Knex,
   logger: Logger,
   config: Pick<Config, 'retentionYears' | 'exportDir' | 'uploadDir'>,
-): { stop: () => void } {
-  const run = async () => {
+  notifications?: NotificationsService,
+): Promise<void> {
+  const removed = await pruneLoginFailures(db);
+  if (removed) logger.info({ removed }, 'pruned old login failures');
+  await pruneResetRequests(db);
+  await pruneDuplicateProbes(db);
+  const depersonalised = await depersonaliseExpired(db, todayIso(), config.retentionYears);
+  if (depersonalised) logger.info({ depersonalised }, 'depersonalised cards past retention');
+  const persons = await depersonaliseExpiredPersons(db, todayIso(), config.retentionYears);
+  if (persons) logger.info({ persons }, 'depersonalised non-member officers past retention');
+  const importReports = await db('import_reports').whereRaw("created_at < now() - interval '7 days'").delete();
+  await analyzeAfterBulkChange(db, importReports, ['import_reports']);
+  await pruneFormSubmissions(db);
+  await deleteExpiredExports(db, config.exportDir);
+  await requeueAbandonedJobs(db, config.exportDir);
+  const uploads = await deleteStaleUploads(config.uploadDir);
+  if (uploads) logger.info({ uploads }, 'removed uploads left by an interrupted request');
+  await pruneCheckedUploads(db, config.uploadDir);
+  await pruneAbandonedClaims(db);
+  if (notifications) {
+    await sendReminders(db, notifications, todayIso());
+    await sendFilingReminders(db, notifications, todayIso());
+  }
+  await createReportsService(db).warmUnionStats(todayIso());
+}
+
+/**
+ * The hourly housekeeping as a schedule of the job queue (HOUSEKEEPING_CRON): pg-boss sends one job per
+ * tick whichever instances run, and the queue's singleton policy lets one run at a time.
+ */
+export function scheduleHousekeeping(
+  jobs: JobQueue,
+  db: Knex,
+  logger: Logger,
+  config: Pick<Config, 'retentionYears' | 'exportDir' | 'uploadDir' | 'housekeepingCron' | 'timeZone'>,
+  notifications: NotificationsService,
+): void {
+  jobs.handle('housekeeping', async () => {
     try {
-      const removed = await pruneLoginFailures(db);
-      if (removed) logger.info({ removed }, 'pruned old login failures');
-      await pruneResetRequests(db);
-      await pruneDuplicateProbes(db);
-      const depersonalised = await depersonaliseExpired(db, todayIso(), config.retentionYears);
-      if (depersonalised) logger.info({ depersonalised }, 'depersonalised cards past retention');
-      const persons = await depersonaliseExpiredPersons(db, todayIso(), config.retentionYears);
-      if (persons) logger.info({ persons }, 'depersonalised non-member officers past retention');
-      const importReports = await db('import_reports').whereRaw("created_at < now() - interval '7 days'").delete();
-      await analyzeAfterBulkChange(db, importReports, ['import_reports']);
-      await pruneFormSubmissions(db);
-      await deleteExpiredExports(db, config.exportDir);
-      const uploads = await deleteStaleUploads(config.uploadDir);
-      if (uploads) logger.info({ uploads }, 'removed uploads left by an interrupted request');
-      await pruneCheckedUploads(db, config.uploadDir);
-      await pruneAbandonedClaims(db);
-      await createReportsService(db).warmUnionStats(todayIso());
+      await runHousekeeping(db, logger, config, notifications);
     } catch (err) {
       logger.warn({ err }, 'housekeeping failed');
+      throw err;
     }
-  };
-  const timer = setInterval(() => void run(), HOUR_MS);
-  timer.unref();
-  return { stop: () => clearInterval(timer) };
+  });
+  jobs.every('housekeeping', config.housekeepingCron, config.timeZone);
 }

@@ -189,3 +189,9 @@ export async function listReturnedReports(db: Knex, organizationId: number): Pro
       at: 'e.happened_at',
     });
 }
+
+/** Who filed the report's latest version (the person a return or an acceptance concerns first). */
+export async function lastFiler(db: Knex, reportId: number): Promise<number | null> {
+  const row = await db('report_versions').where({ report_id: reportId }).orderBy('number', 'desc').first('filed_by');
+  return row?.filed_by ?? null;
+}

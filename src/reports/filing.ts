@@ -87,12 +87,19 @@ function withoutNames(result: ReportResult): ReportResult {
   };
 }
 
+/** A move of the workflow as its followers (notifications) learn of it, inside its transaction. */
+export type FilingFollower = (
+  trx: Knex.Transaction,
+  move: { action: 'filed' | Decision; reportId: number; comment: string | null },
+) => Promise<void>;
+
 /** Freezes the computed report as a new version. Failed error-level controls block filing. */
 export async function fileReport(
   db: Knex,
   ctx: AuditContext,
   organizationId: number,
   result: ReportResult,
+  follow?: FilingFollower,
 ): Promise<number> {
   const blocking = result.controls.filter((c) => c.severity === 'error');
   if (blocking.length) {
@@ -118,6 +125,7 @@ export async function fileReport(
       filedBy: ctx.actorUserId,
     });
     await addEvent(trx, ctx, report, 'filed', 'submitted', null, number);
+    await follow?.(trx, { action: 'filed', reportId: report.id, comment: null });
     return number;
   });
 }
@@ -143,12 +151,14 @@ export async function decide(
   date: string,
   action: Decision,
   comment: string | null,
+  follow?: FilingFollower,
 ) {
   const t = TRANSITIONS[action];
   await inTransaction(db, async (trx) => {
     const report = await lockReport(trx, organizationId, formCode, date);
     if (!report || !(t.from as readonly string[]).includes(report.status)) throw new ConflictError(t.refusal);
     await addEvent(trx, ctx, report, action, t.status, comment, await lastVersionNumber(trx, report.id));
+    await follow?.(trx, { action, reportId: report.id, comment });
   });
 }
 

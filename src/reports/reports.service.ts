@@ -1,4 +1,6 @@
 import type { Knex } from 'knex';
+import type { NotificationsService } from '../notifications/notifications.service';
+import { filingNotices } from './filing-notices';
 import { authorize, can } from '../access/access';
 import type { Principal } from '../access/principal';
 import type { AuditContext } from '../audit/audit';
@@ -39,7 +41,12 @@ const placed = (result: ReportResult, place: ReadPlace, reads: Reads): ReportRes
  * written must show on the next page); the drafts, consolidations and downloads are computed where `reads`
  * says — on a streaming standby when one is configured and answering (db/replica.ts).
  */
-export function createReportsService(db: Knex, dates: EventDates = eventDates(), reads: Reads = primaryReads(db)) {
+export function createReportsService(
+  db: Knex,
+  dates: EventDates = eventDates(),
+  reads: Reads = primaryReads(db),
+  notifications?: NotificationsService,
+) {
   const onPrimary = reportComputations(db);
   /** Runs a computation on the reads' pool, with where it read. */
   const computed = <T>(work: (c: ReportComputations) => Promise<T>) =>
@@ -69,6 +76,9 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates(),
 
   const childReports = async (t: ReportTarget, source: 'live' | 'filed') =>
     (await computed((c) => c.childReports(t, source))).value;
+
+  /** The report's workflow moves tell those concerned (when the app's notifications are wired in). */
+  const noticesFor = (t: ReportTarget) => (notifications ? filingNotices(notifications, t) : undefined);
 
   /** Resolves (form, date) from a URL for an organization its route has already authorized. */
   async function target(org: OrgRow, code: string, date: string): Promise<ReportTarget> {
@@ -197,7 +207,7 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates(),
     // on the primary: the filing freezes what the registry holds now, writes included
     const result = await onPrimary.draft(t, t.form, { personKeys: true });
     try {
-      return { number: await fileReport(db, ctx, t.org.id, result) };
+      return { number: await fileReport(db, ctx, t.org.id, result, noticesFor(t)) };
     } catch (err) {
       if (err instanceof ValidationError) return { refused: err.fields };
       throw err;
@@ -206,7 +216,7 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates(),
 
   /** The higher organization's decision on a filed report (whether this user may decide it is the route's `higher` check). */
   const decideOn = (ctx: AuditContext, t: ReportTarget, decision: Decision, comment: string | null) =>
-    decide(db, ctx, t.org.id, t.form.code, t.date, decision, comment);
+    decide(db, ctx, t.org.id, t.form.code, t.date, decision, comment, noticesFor(t));
 
   /** The report's row (status) at its date, if it has been filed. */
   const reportOf = (t: Pick<ReportTarget, 'org' | 'date'> & { form: { code: string } }) =>

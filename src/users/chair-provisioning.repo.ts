@@ -145,8 +145,6 @@ export async function createChairLogins(
 export interface ProvisioningRun {
   id: number;
   created: number;
-  sent: number;
-  failed: number;
   startedAt: Date;
   finishedAt: Date | null;
 }
@@ -158,26 +156,10 @@ export async function startRun(trx: Knex, organizationId: number, startedBy: num
   return row.id;
 }
 
-export async function recordRunProgress(
-  db: Knex,
-  runId: number,
-  progress: { sent: number; failed: number; finished: boolean },
-): Promise<void> {
-  await db('provisioning_runs')
-    .where({ id: runId })
-    .update({
-      sent: progress.sent,
-      failed: progress.failed,
-      ...(progress.finished ? { finished_at: db.fn.now() } : {}),
-    });
-}
-
 export async function lastRun(db: Knex, organizationId: number): Promise<ProvisioningRun | undefined> {
   return db('provisioning_runs').where({ organization_id: organizationId }).orderBy('id', 'desc').first({
     id: 'id',
     created: 'created',
-    sent: 'sent',
-    failed: 'failed',
     startedAt: 'started_at',
     finishedAt: 'finished_at',
   });

@@ -17,13 +17,15 @@ import {
   createChairLogins,
   lastRun,
   listChairStatuses,
-  recordRunProgress,
   startRun,
   type ChairStatus,
   type ChairStatusRow,
 } from './chair-provisioning.repo';
 import { invitationLetter } from './letters';
 import { issueInvitations } from './tokens.repo';
+
+/** The outbox batch of a run's invitations. */
+const runBatch = (runId: number) => `chair-run:${runId}`;
 
 export const CHAIR_STATUS_LABELS: Record<ChairStatus, string> = {
   signed_in: 'входил в реестр',
@@ -34,7 +36,6 @@ export const CHAIR_STATUS_LABELS: Record<ChairStatus, string> = {
 };
 
 const PAGE_SIZE = 100;
-const PROGRESS_EVERY = 50;
 
 /**
  * Logins for the chairs of a subtree's ППО in one run: preview, creation (set-based, idempotent),
@@ -53,30 +54,19 @@ export function createChairProvisioningService(
   }
 
   /**
-   * Letters go out one by one after the commit; the run's counters move on every PROGRESS_EVERY letters
-   * (the monitoring page shows them), each outcome is in the outbox, and a failed one can be resent from
-   * the user page.
+   * The run as the page shows it: its letters counted from the outbox (delivered, undelivered, still
+   * queued), finished when none is on its way any more.
    */
-  async function sendInvitations(
-    runId: number,
-    chairs: { id: number; username: string; fullName: string; email: string }[],
-    tokens: Map<number, string>,
-  ) {
-    const progress = { sent: 0, failed: 0, finished: false };
-    for (const [i, chair] of chairs.entries()) {
-      try {
-        await mail.send(invitationLetter(chair, `${options.publicUrl}/invite/${tokens.get(chair.id)}`));
-        progress.sent++;
-      } catch {
-        progress.failed++;
-      }
-      if ((i + 1) % PROGRESS_EVERY === 0) await recordRunProgress(db, runId, progress);
-    }
-    progress.finished = true;
-    await recordRunProgress(db, runId, progress);
-    if (progress.failed)
-      options.logger.warn({ failed: progress.failed, total: chairs.length }, 'chair invitations not sent');
-    return progress;
+  async function runOf(organizationId: number) {
+    const run = await lastRun(db, organizationId);
+    if (!run) return undefined;
+    const letters = await mail.batchProgress(runBatch(run.id));
+    return {
+      ...run,
+      sent: letters.delivered,
+      failed: letters.undelivered,
+      finishedAt: letters.pending ? null : (letters.lastChange ?? run.startedAt),
+    };
   }
 
   return {
@@ -87,7 +77,7 @@ export function createChairProvisioningService(
       const [counts, rows, run] = await Promise.all([
         countChairStatuses(db, org.path),
         listChairStatuses(db, org.path, { ...query, limit: PAGE_SIZE + 1 }),
-        lastRun(db, org.id),
+        runOf(org.id),
       ]);
       return {
         org,
@@ -99,17 +89,14 @@ export function createChairProvisioningService(
     },
 
     /**
-     * Creates what is missing and returns how many logins were made; the invitations are sent in the
-     * background (`letters`), since a region's thousands of letters outlast a request.
+     * Creates what is missing and returns how many logins were made; the invitations are queued in the
+     * same transaction (a login never lacks its letter) and sent by the mail worker, since a region's
+     * thousands of letters outlast a request.
      */
-    async provision(
-      principal: Principal,
-      inpo: string,
-      ctx: AuditContext,
-    ): Promise<{ created: number; letters: Promise<{ sent: number; failed: number }> }> {
+    async provision(principal: Principal, inpo: string, ctx: AuditContext): Promise<{ created: number }> {
       const org = await rootFor(principal, inpo);
       const unusable = await hashPassword(crypto.randomBytes(24).toString('base64url'), options.bcryptCost);
-      const { chairs, tokens, runId } = await inTransaction(db, async (trx) => {
+      const created = await inTransaction(db, async (trx) => {
         // two runs over overlapping subtrees at once would race for the same logins: one after the other
         await trx.raw("SELECT pg_advisory_xact_lock(hashtextextended('chair-provisioning', 0))");
         const chairs = await createChairLogins(trx, org.path, unusable, { ...ctx, actorUserId: principal.id });
@@ -119,16 +106,15 @@ export function createChairProvisioningService(
           principal.id,
         );
         // a run that finds nothing to do leaves the last real run on the page
-        return {
-          chairs,
-          tokens,
-          runId: chairs.length ? await startRun(trx, org.id, principal.id, chairs.length) : null,
-        };
+        if (!chairs.length) return 0;
+        const runId = await startRun(trx, org.id, principal.id, chairs.length);
+        for (const chair of chairs) {
+          const letter = invitationLetter(chair, `${options.publicUrl}/invite/${tokens.get(chair.id)}`);
+          await mail.send(letter, { trx, batch: runBatch(runId) });
+        }
+        return chairs.length;
       });
-      if (runId === null) return { created: 0, letters: Promise.resolve({ sent: 0, failed: 0 }) };
-      const letters = sendInvitations(runId, chairs, tokens);
-      letters.catch((err) => options.logger.error({ err }, 'chair invitations stopped'));
-      return { created: chairs.length, letters };
+      return { created };
     },
 
     /** The monitoring list of the whole subtree as a workbook, streamed (77,000 rows for the union). */

@@ -2,6 +2,7 @@ import pino from 'pino';
 import request from 'supertest';
 import { describe, expect, it } from 'vitest';
 import { createApp } from '../../src/app';
+import { createJobQueue } from '../../src/jobs/job-queue';
 import { createMailService } from '../../src/mail/mail.service';
 import { createLogger } from '../../src/logger';
 import { useTestApp } from '../support/app';
@@ -43,17 +44,29 @@ describe('mail without a mail server', () => {
     await coordinator.agent.get(`/admin/mail/${id}`).expect(404);
   });
 
-  it('when the mail server refuses, then send fails and the outbox says so without keeping the link', async () => {
-    const mail = createMailService(ctx.deps.db, {
+  it('when the mail server cannot be reached, then the letter fails after its last attempt with the reason, and its page does not show the text', async () => {
+    const logger = createLogger('silent');
+    const jobs = createJobQueue(ctx.deps.db, { pollSeconds: 2, maintenanceSeconds: 60, logger });
+    const mail = createMailService(ctx.deps.db, jobs, {
       smtpUrl: 'smtp://127.0.0.1:1',
       from: 'test@example.ru',
-      logger: createLogger('silent'),
+      logger,
+      rate: { perSecond: 100, perDomain: 100 },
+      retry: { limit: 0, delaySeconds: 1 },
+      sendTimeoutSeconds: 60,
     });
     const to = `${uniq('down')}@example.ru`;
-    await expect(mail.send({ to, subject: 'Тема', text: 'ссылка' })).rejects.toThrow();
-    const row = await ctx.database.ownerDb('mail_outbox').where({ to_address: to }).first();
-    expect(row).toMatchObject({ status: 'failed', body: null });
+    const id = await mail.send({ to, subject: 'Тема', text: 'одноразовая-ссылка' });
+    expect(await ctx.database.ownerDb('mail_outbox').where({ id }).first()).toMatchObject({ status: 'queued' });
+    expect(await jobs.runOnce('mail')).toBe(true);
+    const row = await ctx.database.ownerDb('mail_outbox').where({ id }).first();
+    expect(row).toMatchObject({ status: 'failed', attempts: 1 });
     expect(row.error).toBeTruthy();
+    const db = ctx.database.ownerDb;
+    const admin = await loggedInAgent(ctx.app, await createUser(db, [{ role: 'admin', org: await unionRoot(db) }]));
+    const page = await admin.agent.get(`/admin/mail/${id}`).expect(200);
+    expect(page.text).toContain('не доставлено');
+    expect(page.text).not.toContain('одноразовая-ссылка');
   });
 });
 

@@ -59,6 +59,7 @@ describe('files of uploads and exports', () => {
 
   it('when a background export is written, then its file is 0600 in a folder created 0700', async () => {
     const id = await queueJob('queued');
+    await ctx.deps.jobs.send(ctx.deps.db, 'export', { exportJobId: id }); // the job queue drives the run
     while (await runNextExportJob(ctx.deps.db, exportDir, ctx.deps.logger)) {
       // run the queue dry
     }

@@ -27,6 +27,8 @@ export function testConfig(overrides: Record<string, string> = {}): Config {
     SESSION_SECRET: 'test-session-secret-of-at-least-32-characters',
     TOTP_REQUIRED: 'false',
     PRINCIPAL_CACHE_SECONDS: '0',
+    // workers of the job queue (started where a test delivers mail) pick up new jobs within half a second
+    JOB_POLL_SECONDS: '0.5',
     ...overrides,
   });
 }
@@ -43,8 +45,11 @@ export function useTestApp(overrides: Record<string, string> = {}): TestContext 
     const created = createApp(ctx.deps);
     ctx.app = created.app;
     close = created.close;
+    // with a mail server to deliver to (useSmtpCapture), this app's queue workers run as the server's do
+    if (ctx.config.smtpUrl) await ctx.deps.jobs.start();
   });
   afterAll(async () => {
+    if (ctx.config?.smtpUrl) await ctx.deps.jobs.stop();
     await close();
     await ctx.deps?.db.destroy();
     await ctx.database?.drop();

@@ -92,6 +92,8 @@ function schemaHash(): string {
     if (!fs.existsSync(dir)) continue;
     for (const file of fs.readdirSync(dir).sort()) hash.update(file).update(fs.readFileSync(path.join(dir, file)));
   }
+  // the job queues the owner installs after the migrations (a new queue is no migration)
+  hash.update(fs.readFileSync(path.join(APP_ROOT, 'src/db/job-queues.ts')));
   return hash.digest('hex').slice(0, 12);
 }
 

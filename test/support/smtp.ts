@@ -5,26 +5,39 @@ import { afterAll, beforeAll } from 'vitest';
 
 export interface SmtpCapture {
   messages: ParsedMail[];
-  /** The latest letter to the address (waits briefly: delivery finishes after the app's response). */
+  /** The latest letter to the address (waits a few seconds: the queue's worker delivers it after the app's response). */
   lastTo(address: string): Promise<ParsedMail>;
   /** The first link of the app in a letter's text. */
   linkIn(mail: ParsedMail): string;
+}
+
+/** How the server misbehaves, for tests of delivery failures. */
+export interface SmtpScript {
+  /** The reply refusing a recipient at RCPT TO (4xx: try later, 5xx: for good), or undefined to accept. */
+  refuse?: (address: string) => number | undefined;
+  /** Letters received but never acknowledged: their sender hangs mid-send. */
+  hold?: (mail: ParsedMail) => boolean;
 }
 
 /**
  * A real SMTP server on a free port for the test file; call before `useTestApp(overrides)` with the same
  * overrides object: its SMTP_URL is filled in before the app reads its configuration.
  */
-export function useSmtpCapture(overrides: Record<string, string>): SmtpCapture {
+export function useSmtpCapture(overrides: Record<string, string>, script: SmtpScript = {}): SmtpCapture {
   const messages: ParsedMail[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
     logger: false,
+    onRcptTo(address, _session, callback) {
+      const code = script.refuse?.(address.address);
+      if (!code) return callback();
+      callback(Object.assign(new Error(code >= 500 ? 'No such mailbox' : 'Try again later'), { responseCode: code }));
+    },
     onData(stream, _session, callback) {
       simpleParser(stream).then((mail) => {
         messages.push(mail);
-        callback();
+        if (!script.hold?.(mail)) callback();
       }, callback);
     },
   });
@@ -38,7 +51,7 @@ export function useSmtpCapture(overrides: Record<string, string>): SmtpCapture {
   return {
     messages,
     async lastTo(address) {
-      for (let i = 0; i < 100; i++) {
+      for (let i = 0; i < 250; i++) {
         const found = messages.filter((m) => addressed(m, address)).at(-1);
         if (found) return found;
         await new Promise((resolve) => setTimeout(resolve, 20));
