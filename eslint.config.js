@@ -86,38 +86,6 @@ const restrictedPaths = (zoneNames) => [
   { basePath: import.meta.dirname, zones: zoneNames.flatMap((name) => LAYER_ZONES[name]) },
 ];
 
-/**
- * Today's files that break a layer rule, each with why it is left for now. The rule cannot tell a
- * type import (erased at build) from a runtime one, and moving these needs a service method or a
- * new module per feature: do it when the file is next changed, then delete its line here.
- */
-const LAYER_EXCEPTIONS = [
-  {
-    zone: 'routesUseServices',
-    files: [
-      // type-only imports of the repos' row types (OrgRow, TokenPurpose)
-      'src/registry/restructure.routes.ts',
-      'src/users/password-links.routes.ts',
-      // the list's sort and filter keys are declared beside the SQL they choose (and OrgRow, a type)
-      'src/registry/orgs.routes.ts',
-      'src/members/member-list.routes.ts',
-      'src/users/chair-provisioning.routes.ts',
-    ],
-  },
-  {
-    zone: 'reposHoldSqlOnly',
-    // the idle timeout is the session middleware's setting; the repo reads sessions by it
-    files: ['src/account/sessions.repo.ts'],
-  },
-];
-
-const layerExceptionConfigs = LAYER_EXCEPTIONS.map(({ zone, files }) => ({
-  files,
-  rules: {
-    'import-x/no-restricted-paths': restrictedPaths(Object.keys(LAYER_ZONES).filter((name) => name !== zone)),
-  },
-}));
-
 export default defineConfig(
   globalIgnores(['dist/', 'test-results/', 'coverage/', '.data/']),
   js.configs.recommended,
@@ -178,5 +146,4 @@ export default defineConfig(
     },
   },
   ...featureOrderConfigs,
-  ...layerExceptionConfigs,
 );

@@ -1,32 +1,8 @@
 import type { Knex } from 'knex';
-import type { EmployerKind, Level, PrimaryForm } from './levels';
+import type { OrgRow } from './org-row';
 
-export interface OrgRow {
-  id: number;
-  parentId: number | null;
-  level: Level;
-  path: string;
-  inpo: string;
-  regionCode: number;
-  name: string;
-  shortName: string | null;
-  hasTerritorialRights: boolean;
-  employerKind: EmployerKind | null;
-  /** the primary statistical form a ППО files (5-СП, 4-СП or 3-СП) */
-  primaryForm: PrimaryForm;
-  employerInn: string | null;
-  address: string | null;
-  phone: string | null;
-  email: string | null;
-  website: string | null;
-  createdOn: string;
-  liquidatedOn: string | null;
-  mergedIntoId: number | null;
-  /** For subdivisions and groups: the ППО they belong to. */
-  primaryId: number | null;
-  /** Bumped by every change of the general data (optimistic locking of the passport form). */
-  version: number;
-}
+// declared in org-row.ts so that routes may name it without importing the repo; re-exported for the repo's callers
+export type { OrgRow };
 
 /** The organization columns in camelCase; `primaryId` is the nearest ППО above a unit (its ancestors' ids are the path's labels). */
 export function selectOrg(db: Knex, alias = 'o') {

@@ -2,8 +2,9 @@ import type { Knex } from 'knex';
 import type { AuditContext } from '../audit/audit';
 import { currentOfficerNames } from '../registry/passport.repo';
 
-export const CHAIR_STATUSES = ['signed_in', 'invited', 'ready', 'no_email', 'no_chair'] as const;
-export type ChairStatus = (typeof CHAIR_STATUSES)[number];
+import { CHAIR_STATUSES, type ChairStatus } from './users.schemas';
+
+export type { ChairStatus };
 
 export interface ChairStatusRow {
   id: number;

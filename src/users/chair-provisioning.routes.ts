@@ -10,7 +10,7 @@ import { principalOf } from '../http/guards';
 import { auditContextOf } from '../audit/audit';
 import { plural } from '../shared/format';
 import { XLSX_MIME } from '../shared/spreadsheet';
-import { CHAIR_STATUSES } from './chair-provisioning.repo';
+import { CHAIR_STATUSES } from './users.schemas';
 import { CHAIR_STATUS_LABELS } from './chair-provisioning.service';
 
 const overviewQuery = z.object({

@@ -7,7 +7,7 @@ import type { Deps } from '../deps';
 import { TooManyRequestsError, ValidationError, type FieldError } from '../http/errors';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
-import type { TokenPurpose } from './tokens.repo';
+import type { TokenPurpose } from './users.schemas';
 
 const forgotSchema = z.object({
   username: z
