@@ -24,26 +24,57 @@ import { createLogger } from './logger';
 import { logUnionStatsFailuresTo } from './reports/indicators/union-stats-failures';
 import { logMaintenanceTo } from './db/maintenance';
 import { createMailService, type MailService } from './mail/mail.service';
-import { createPasswordLinksService, type PasswordLinksService } from './users/password-links.service';
-import { createUsersService, type UsersService } from './users/users.service';
-import { createChairProvisioningService, type ChairProvisioningService } from './users/chair-provisioning.service';
+import { createPasswordLinksService } from './users/password-links.service';
+import { createUsersService } from './users/users.service';
+import { createChairProvisioningService } from './users/chair-provisioning.service';
+import { createCheckedUploads } from './imports/checked-uploads';
 import { createSlots, type Slots } from './shared/slots';
 import { setAppTimeZone } from './shared/dates';
 import { eventDates, type EventDates } from './shared/event-dates';
 
-/** Every feature's service, built once over the app's database; routers take theirs from here. */
-function buildServices(db: Knex, dates: EventDates) {
+/** What the services are built over: the app's database, its settings and the shared infrastructure. */
+interface ServiceBase {
+  db: Knex;
+  config: Config;
+  logger: Logger;
+  dates: EventDates;
+  mail: MailService;
+}
+
+/**
+ * Every feature's service, built once over the app's database; routers take theirs from `deps.services`.
+ * (The organizations' import alone builds the forms' services again over its own transaction.)
+ */
+function buildServices({ db, config, logger, dates, mail }: ServiceBase) {
+  const { bcryptCost, publicUrl } = config;
+  const passwordLinks = createPasswordLinksService(db, mail, { publicUrl, bcryptCost, logger });
   return {
+    // signing in and the user's own account
+    auth: createAuthService(db, bcryptCost),
+    secondFactor: createSecondFactorService(db),
+    account: createAccountService(db),
+    // the registry and its members
     home: createHomeService(db),
     passport: createPassportService(db, dates),
     restructure: createRestructureService(db, dates),
+    orgImport: createOrgImportService(db, dates),
     members: createMembersService(db, dates),
+    memberImport: createMemberImportService(db, dates),
+    /** Files that passed an import's check, kept for one click's load. */
+    checkedUploads: createCheckedUploads(db, config.uploadDir),
     cards: createCardsService(db, dates),
+    exportJobs: createExportsService(db),
+    // statistical reports and their forms
     reports: createReportsService(db, dates),
     forms: createFormsService(db),
-    orgImport: createOrgImportService(db),
-    memberImport: createMemberImportService(db, dates),
-    exportJobs: createExportsService(db),
+    // administration
+    /** Invitations and password resets by e-mail. */
+    passwordLinks,
+    /** Logins and grants (/admin/users). */
+    users: createUsersService(db, mail, passwordLinks, { bcryptCost, logger }),
+    /** Bulk logins for the chairs of ППО. */
+    chairProvisioning: createChairProvisioningService(db, mail, { publicUrl, bcryptCost, logger }),
+    auditViewer: createAuditViewerService(db),
   };
 }
 
@@ -55,21 +86,12 @@ export interface Deps {
   databaseUrl: string;
   db: Knex;
   logger: Logger;
-  auth: ReturnType<typeof createAuthService>;
   /** Resolve a URL's object within the user's subtrees (404 otherwise) before a route's permission is checked. */
   loaders: Loaders;
+  /** Every service, built once (buildServices). */
   services: Services;
-  secondFactor: ReturnType<typeof createSecondFactorService>;
-  account: ReturnType<typeof createAccountService>;
-  auditViewer: ReturnType<typeof createAuditViewerService>;
-  /** Outgoing letters: SMTP_URL, or the outbox of /admin/mail. */
+  /** Outgoing letters: SMTP_URL, or the outbox of /admin/mail (a transport the services send through, like db). */
   mail: MailService;
-  /** Invitations and password resets by e-mail. */
-  passwordLinks: PasswordLinksService;
-  /** Logins and grants (/admin/users). */
-  users: UsersService;
-  /** Bulk logins for the chairs of ППО. */
-  chairProvisioning: ChairProvisioningService;
   /** Uploads being read: each unpacks and parses a file, so only a few at once (IMPORT_CONCURRENCY). */
   importSlots: Slots;
   /** The range every event date must lie in (config EVENT_DATE_MAX_FUTURE_DAYS). */
@@ -89,35 +111,19 @@ export function buildDeps(config: Config, databaseUrl: string, logger: Logger = 
   });
   const dates = eventDates(config.eventDateMaxFutureDays);
   const mail = createMailService(db, { smtpUrl: config.smtpUrl, from: config.mailFrom, logger });
-  const passwordLinks = createPasswordLinksService(db, mail, {
-    publicUrl: config.publicUrl,
-    bcryptCost: config.bcryptCost,
-    logger,
-  });
   return {
     config,
     databaseUrl,
     db,
     logger,
-    auth: createAuthService(db, config.bcryptCost),
     loaders: createLoaders({
       lineageByInpo: (inpo) => findLineageByInpo(db, inpo),
       member: (id) => findMember(db, id),
       unionRoot: () => findUnionRoot(db),
       transferRequestReceiver: async (id) => (await findRequest(db, id))?.receiver,
     }),
-    services: buildServices(db, dates),
+    services: buildServices({ db, config, logger, dates, mail }),
     mail,
-    passwordLinks,
-    secondFactor: createSecondFactorService(db),
-    account: createAccountService(db),
-    auditViewer: createAuditViewerService(db),
-    users: createUsersService(db, mail, passwordLinks, { bcryptCost: config.bcryptCost, logger }),
-    chairProvisioning: createChairProvisioningService(db, mail, {
-      publicUrl: config.publicUrl,
-      bcryptCost: config.bcryptCost,
-      logger,
-    }),
     importSlots: createSlots(config.importConcurrency),
     eventDates: dates,
     state: { shuttingDown: false },

@@ -20,7 +20,7 @@ const FILTER_CHOICES = {
 };
 
 /** The audit log for those who answer for it: the viewer with its export, and a member card's journal. */
-export function auditViewerRoutes({ db, auditViewer, loaders }: Deps): Router {
+export function auditViewerRoutes({ db, loaders, services: { auditViewer } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('id', loaders.member);
   routes.get('/admin/audit', canOnObjects('audit.view'), showAudit);

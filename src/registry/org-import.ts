@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { can, mayCreateChild } from '../access/access';
 import type { Principal } from '../access/principal';
 import { INPO_PATTERN } from '../shared/inpo';
+import type { EventDates } from '../shared/event-dates';
 import type { AuditContext } from '../audit/audit';
 import { recordAudit } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
@@ -259,12 +260,14 @@ export async function applyOrgImport(
   root: OrgRow,
   plan: ImportPlan,
   today: string,
-  checkedUpload?: string,
+  checkedUpload: string | undefined,
+  dates: EventDates,
 ) {
   if (plan.issues.length) throw new Error('an import with issues must not be applied');
   const applied = await inTransaction(db, async (trx) => {
-    const restructure = createRestructureService(trx);
-    const passport = createPassportService(trx);
+    // the forms' services over this transaction, so that the whole sheet commits or none of it does
+    const restructure = createRestructureService(trx, dates);
+    const passport = createPassportService(trx, dates);
     const createdByLine = new Map<number, OrgRow>();
     for (const row of plan.creates) {
       const parent =
@@ -313,7 +316,7 @@ export async function applyOrgImport(
 }
 
 /** The organizations' upload: a sheet planned against the registry (nothing written), then applied as planned. */
-export function createOrgImportService(db: Knex) {
+export function createOrgImportService(db: Knex, dates: EventDates) {
   return {
     read: readOrgWorkbook,
     plan: (principal: Principal, root: OrgRow, rows: OrgSheetRow[]) => planOrgImport(db, principal, root, rows),
@@ -325,6 +328,6 @@ export function createOrgImportService(db: Knex) {
       plan: ImportPlan,
       today: string,
       checkedUpload?: string,
-    ) => applyOrgImport(db, principal, ctx, root, plan, today, checkedUpload),
+    ) => applyOrgImport(db, principal, ctx, root, plan, today, checkedUpload, dates),
   };
 }

@@ -19,7 +19,7 @@ const overviewQuery = z.object({
 });
 
 /** Chairs' logins for a subtree: the monitoring list with the preview of a run, the run, and the table as XLSX. */
-export function chairProvisioningRoutes({ db, chairProvisioning, loaders }: Deps): Router {
+export function chairProvisioningRoutes({ db, loaders, services: { chairProvisioning } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('inpo', loaders.organization);
   routes.get('/admin/chairs', canOnObjects('user.manage'), toOwnSubtree);

@@ -34,7 +34,7 @@ const PAGES: Record<TokenPurpose, { path: string; title: string; done: string }>
 };
 
 /** Public pages (no login): «Забыли пароль?» and the set-password pages an invitation or a reset letter links to. */
-export function passwordLinksRoutes({ passwordLinks }: Deps): Router {
+export function passwordLinksRoutes({ services: { passwordLinks } }: Deps): Router {
   const routes = guardedRouter();
   routes.get('/forgot-password', publicRoute, (_req, res) => renderForgot(res, 200, {}, []));
   routes.post('/forgot-password', publicRoute, requestReset);
