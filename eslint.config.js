@@ -43,18 +43,48 @@ const BELOW_FEATURES = [...FEATURE_ORDER, 'audit'];
 const BELOW_FEATURES_MESSAGE =
   'access/, shared/, db/ and audit/audit.ts sit below every feature: features are handed to them (deps.ts), never imported.';
 
-/** One config block per feature: it may not import, at run time, the features that come after it. */
-const featureOrderConfigs = FEATURE_ORDER.slice(0, -1).map((feature, index) => ({
-  files: [`src/${feature}/**/*.ts`],
-  rules: {
-    '@typescript-eslint/no-restricted-imports': [
-      'error',
-      runtimeImportsOf(
-        FEATURE_ORDER.slice(index + 1),
-        `Features use each other in one direction only (eslint.config.js FEATURE_ORDER): ${feature}/ may not import this one.`,
-      ),
-    ],
-  },
+const FEATURE_ORDER_MESSAGE = (feature) =>
+  `Features use each other in one direction only (eslint.config.js FEATURE_ORDER): ${feature}/ may not import this one.`;
+
+/**
+ * Another folder's repos, imported at run time: a feature reaches another one's data through that
+ * feature's services (`registry/organizations.service.ts`, `auth/logins.service.ts`, …), which take the
+ * caller's handle so that one transaction still spans both. Repos are exempt: a query may build on
+ * another feature's query (a join, a subquery) rather than cost a second round trip.
+ */
+const otherReposOf = (folder) => ({
+  group: BELOW_FEATURES.filter((other) => other !== folder).map((other) => `**/${other}/**/*.repo`),
+  allowTypeImports: true,
+  message: `A feature uses another one's data through its services, not its repos (README, Architecture): ${folder}/ may not import this repo.`,
+});
+
+/**
+ * Per feature: it may not import, at run time, the features that come after it; and outside its repos,
+ * no other folder's repo. (One block per file set: a later block's options replace an earlier one's.)
+ */
+const featureConfigs = FEATURE_ORDER.flatMap((feature, index) => {
+  const later = runtimeImportsOf(FEATURE_ORDER.slice(index + 1), FEATURE_ORDER_MESSAGE(feature)).patterns;
+  return [
+    {
+      files: [`src/${feature}/**/*.ts`],
+      rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: later }] },
+    },
+    {
+      files: [`src/${feature}/**/*.ts`],
+      ignores: ['src/**/*.repo.ts'],
+      rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [...later, otherReposOf(feature)] }] },
+    },
+  ];
+});
+
+/** The audit journal's pages and the HTTP set-up are no feature of the order, but keep to others' services too. */
+const outsideTheOrderConfigs = [
+  { files: ['src/audit/audit-viewer.*'], folder: 'audit' },
+  { files: ['src/http/**/*.ts'], folder: 'http' },
+].map(({ files, folder }) => ({
+  files,
+  ignores: ['src/**/*.repo.ts'],
+  rules: { '@typescript-eslint/no-restricted-imports': ['error', { patterns: [otherReposOf(folder)] }] },
 }));
 
 /** Layering by file role, checked on the resolved file (so `../x/y.repo` and `./y.repo` alike). */
@@ -84,6 +114,24 @@ const LAYER_ZONES = {
 const restrictedPaths = (zoneNames) => [
   'error',
   { basePath: import.meta.dirname, zones: zoneNames.flatMap((name) => LAYER_ZONES[name]) },
+];
+
+/**
+ * Files another piece of work is rewriting now, left as they are until it lands, each with why: they
+ * keep the feature order but not yet the rules above. Delete a line when its file is brought in line.
+ */
+const LINT_EXCEPTIONS = [
+  {
+    // export jobs are moving onto the job queue (issue #19): it reads the job's principal and organization
+    // from the auth and registry repos, and claims its jobs with SQL of its own
+    files: ['src/exports/export-jobs.ts'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        runtimeImportsOf(FEATURE_ORDER.slice(FEATURE_ORDER.indexOf('exports') + 1), FEATURE_ORDER_MESSAGE('exports')),
+      ],
+    },
+  },
 ];
 
 export default defineConfig(
@@ -145,5 +193,7 @@ export default defineConfig(
       ],
     },
   },
-  ...featureOrderConfigs,
+  ...featureConfigs,
+  ...outsideTheOrderConfigs,
+  ...LINT_EXCEPTIONS,
 );

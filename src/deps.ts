@@ -48,13 +48,14 @@ interface ServiceBase {
 function buildServices({ db, config, logger, dates, mail }: ServiceBase) {
   const { bcryptCost, publicUrl } = config;
   const passwordLinks = createPasswordLinksService(db, mail, { publicUrl, bcryptCost, logger });
+  const reports = createReportsService(db, dates);
   return {
-    // signing in and the user's own account
+    // signing in, the user's own account and home page
     auth: createAuthService(db, bcryptCost),
     secondFactor: createSecondFactorService(db),
     account: createAccountService(db),
+    home: createHomeService(db, reports),
     // the registry and its members
-    home: createHomeService(db),
     passport: createPassportService(db, dates),
     restructure: createRestructureService(db, dates),
     orgImport: createOrgImportService(db, dates),
@@ -65,7 +66,7 @@ function buildServices({ db, config, logger, dates, mail }: ServiceBase) {
     cards: createCardsService(db, dates),
     exportJobs: createExportsService(db),
     // statistical reports and their forms
-    reports: createReportsService(db, dates),
+    reports,
     forms: createFormsService(db),
     // administration
     /** Invitations and password resets by e-mail. */

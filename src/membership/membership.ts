@@ -25,6 +25,9 @@ export const LEFT_REASON_LABELS: Record<LeftReason, string> = {
   other: 'Иная причина',
 };
 
+/** The maintained count of the members on record in a subtree (member_counts), for the pages that show it. */
+export { countMembersOnRecord } from './member-counts.repo';
+
 export interface EventMeta {
   on: string;
   actorUserId: number | null;

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { GAPS_SQL_INCOMPLETE, type PassportGaps } from './completeness';
 import type { OfficerPost } from './officer-posts';
+import { membersOnRecordQuery } from '../membership/member-counts.repo';
+import type { OrgRow } from './org-row';
 
 export interface OfficerRow {
   id: number;
@@ -184,11 +186,8 @@ export interface HeaderFigures {
  * record in its subtree (`membersOnRecord`, a query from the members feature) and the open
  * organizations below it with an incomplete passport.
  */
-export async function findHeaderFigures(
-  db: Knex,
-  org: { id: number; path: string },
-  membersOnRecord: Knex.QueryBuilder,
-): Promise<HeaderFigures> {
+export async function findHeaderFigures(db: Knex, org: Pick<OrgRow, 'id' | 'path' | 'level'>): Promise<HeaderFigures> {
+  const membersOnRecord = membersOnRecordQuery(db, org);
   const { rows } = await db.raw(
     `SELECT g.no_chair, g.no_chair_term, g.chair_term_expired, g.no_email, g.no_headcount, g.id IS NOT NULL AS has_gaps,
             (?) AS active_members, b.total, b.incomplete

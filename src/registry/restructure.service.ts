@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { can, mayCreateChild } from '../access/access';
 import type { Principal } from '../access/principal';
 import { recordAudit, type AuditContext } from '../audit/audit';
-import { deleteSessionsOfUser } from '../auth/users.repo';
+import { deleteSessionsOfUser } from '../auth/logins.service';
 import { inTransaction } from '../db/transaction';
 import { transferMembers } from '../membership/membership';
 import { ValidationError } from '../http/errors';

@@ -4,7 +4,7 @@ import type { Principal } from '../access/principal';
 import type { AuditContext } from '../audit/audit';
 import { NotFoundError, ValidationError, type FieldError } from '../http/errors';
 import { eventDates, type EventDates } from '../shared/event-dates';
-import { findOrgById, findOrgByInpo, selectOrg, type OrgRow } from '../registry/orgs.repo';
+import { findOrgById, findOrgByInpo, findUnionRoot, type OrgRow } from '../registry/organizations.service';
 import { INPO_PATTERN } from '../shared/inpo';
 import { todayIso } from '../shared/dates';
 import { FORM_CODE_PATTERN, type ColumnKey } from './forms/form-schema';
@@ -21,7 +21,17 @@ import { distinctOverFiled } from './indicators/person-keys';
 import { childrenOn } from './indicators/tree-on-date';
 import { compiledForm } from './forms/compile';
 import { FILED_STATUSES, decide, diffReports, filedLine, fileReport, isOverdue, type Decision } from './filing';
-import { findReport, latestVersion, listEvents, listVersions, type ReportRow, type VersionRow } from './filing.repo';
+import {
+  findReport,
+  latestVersion,
+  listEvents,
+  listFilingOrganizations,
+  listReturnedReports,
+  listVersions,
+  type ReturnedReport,
+  type ReportRow,
+  type VersionRow,
+} from './filing.repo';
 import { buildUnionStats } from './indicators/union-stats';
 import { lastUnionStatsFailure } from './indicators/union-stats-failures';
 import {
@@ -43,9 +53,6 @@ export interface ReportTarget {
   form: FormVersion;
   date: string;
 }
-
-/** Every level files to its parent: ППО, territorial and okrug organizations, and the regions to the union. */
-const FILING_LEVELS = ['regional', 'okrug', 'territorial', 'primary'];
 
 export function createReportsService(db: Knex, dates: EventDates = eventDates()) {
   /** Resolves (form, date) from a URL for an organization its route has already authorized. */
@@ -95,12 +102,7 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
 
   /** The organizations that file to this one: its direct regional, okrug, territorial and ППО children on the date (in the tree of that date). */
   async function filingChildren(org: OrgRow, date: string): Promise<OrgRow[]> {
-    return selectOrg(db)
-      .whereIn('o.id', await childrenOn(db, org.id, date))
-      .whereIn('o.level', FILING_LEVELS)
-      .where('o.created_on', '<=', date)
-      .where((q) => q.whereNull('o.liquidated_on').orWhere('o.liquidated_on', '>', date))
-      .orderBy('o.name');
+    return listFilingOrganizations(db, await childrenOn(db, org.id, date), date);
   }
 
   /**
@@ -294,7 +296,7 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
    * A period that fails is logged and recorded, and the others are still built.
    */
   async function warmUnionStats(today: string) {
-    const union = await selectOrg(db).whereNull('o.parent_id').first();
+    const union = await findUnionRoot(db);
     if (!union) return;
     const periods = new Set<string>();
     for (const form of await formsOf(union)) {
@@ -347,6 +349,14 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
     return { versions, events };
   }
 
+  /** The reports returned to this organization for fixing, with the form's name as its chair knows it («5-СП»). */
+  async function returnedReports(organizationId: number): Promise<(ReturnedReport & { formName: string })[]> {
+    const returned = await listReturnedReports(db, organizationId);
+    if (!returned.length) return [];
+    const names = new Map((await listActiveForms(db)).map((f) => [f.code, f.definition.name]));
+    return returned.map((r) => ({ ...r, formName: names.get(r.formCode) ?? r.formCode }));
+  }
+
   return {
     target,
     draft,
@@ -366,6 +376,7 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
     higher,
     previewVersion,
     filingChildren,
+    returnedReports,
     warmUnionStats,
     /** The last failed build of the union's statistics, for the federal administrator's forms page. */
     lastUnionStatsFailure: () => lastUnionStatsFailure(db),

@@ -9,7 +9,7 @@ import { hashPassword } from '../auth/password';
 import { streamRows, type RowSink } from '../db/stream-rows';
 import { inTransaction } from '../db/transaction';
 import type { MailService } from '../mail/mail.service';
-import { findOrgByInpo } from '../registry/orgs.repo';
+import { findOrgByInpo } from '../registry/organizations.service';
 import { addSafeRow } from '../shared/spreadsheet';
 import {
   chairStatusQuery,

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import { hashPassword, passwordProblem } from '../auth/password';
-import { deleteSessionsOfUser, findUserById, findUserByUsername } from '../auth/users.repo';
+import { deleteSessionsOfUser, findUserById, findUserByUsername } from '../auth/logins.service';
 import { inTransaction } from '../db/transaction';
 import { TooManyRequestsError, ValidationError } from '../http/errors';
 import type { MailService } from '../mail/mail.service';

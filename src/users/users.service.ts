@@ -5,11 +5,11 @@ import { authorizeGrant, authorizeUserAccess, isFederalAdmin, userManagementPath
 import type { Principal } from '../access/principal';
 import { recordAudit, diffValues, type AuditContext } from '../audit/audit';
 import { hashPassword } from '../auth/password';
-import { deleteSessionsOfUser, forgetKeptPrincipal } from '../auth/users.repo';
+import { deleteSessionsOfUser, forgetKeptPrincipal } from '../auth/logins.service';
 import { inTransaction } from '../db/transaction';
 import { ConflictError, NotFoundError } from '../http/errors';
 import type { MailService } from '../mail/mail.service';
-import { findOrgByInpo } from '../registry/orgs.repo';
+import { findOrgByInpo } from '../registry/organizations.service';
 import type { PasswordLinksService } from './password-links.service';
 import {
   findGrant,

@@ -8,7 +8,7 @@ import { withPgErrors } from '../../db/pg-errors';
 import { parseForm } from '../../http/forms';
 import type { ImportIssue } from '../../imports/import-issue';
 import { normalizeSheetDate, type SheetRow } from '../../imports/row-source';
-import { findOrgByInpo, type OrgRow } from '../../registry/orgs.repo';
+import { findOrgByInpo, type OrgRow } from '../../registry/organizations.service';
 import { REGISTRATION_LEVELS } from '../../registry/levels';
 import { INPO_PATTERN } from '../../shared/inpo';
 import { eventDates, since14, type EventDates } from '../../shared/event-dates';
