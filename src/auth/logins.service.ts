@@ -9,4 +9,5 @@ export {
   findUserByUsername,
   forgetKeptPrincipal,
   loadPrincipal,
+  setPasswordByLink,
 } from './users.repo';

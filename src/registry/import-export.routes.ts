@@ -13,7 +13,7 @@ import { CHECKED_UPLOAD_HOURS } from '../imports/checked-uploads';
 import { checkXlsxUpload, uploadFile, withImportSlot } from '../imports/upload';
 import { todayIso } from '../shared/dates';
 import { XLSX_MIME } from '../shared/spreadsheet';
-import { exportOrganizations, writeImportTemplate } from './org-export';
+import { writeImportTemplate } from './org-export';
 import type { ImportPlan } from './org-import';
 
 export function importExportRoutes({ db, config, importSlots, loaders, services }: Deps): Router {
@@ -97,7 +97,7 @@ export function importExportRoutes({ db, config, importSlots, loaders, services 
     await sendDownload(db, req, res, {
       type: XLSX_MIME,
       fileName: `organizacii-${org.inpo}.xlsx`,
-      write: (sink) => exportOrganizations(db, org.path, sink),
+      write: (sink) => orgImport.exportWorkbook(org.path, sink),
       audit: {
         action: 'org.exported',
         entity: 'organization',

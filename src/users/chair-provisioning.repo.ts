@@ -183,3 +183,12 @@ export async function lastRun(db: Knex, organizationId: number): Promise<Provisi
     finishedAt: 'finished_at',
   });
 }
+
+/** Serializes provisioning runs until the transaction ends (overlapping subtrees would race for the same logins). */
+export async function lockProvisioning(trx: Knex.Transaction): Promise<void> {
+  await trx.raw("SELECT pg_advisory_xact_lock(hashtextextended('chair-provisioning', 0))");
+}
+
+/** Every ППО's chair status in the subtree by ИНПО, to be streamed into the download. */
+export const chairStatusesForExport = (db: Knex, rootPath: string) =>
+  chairStatusQuery(db, rootPath).select('*').orderBy('inpo');

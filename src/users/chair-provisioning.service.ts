@@ -12,11 +12,12 @@ import type { MailService } from '../mail/mail.service';
 import { findOrgByInpo } from '../registry/organizations.service';
 import { addSafeRow } from '../shared/spreadsheet';
 import {
-  chairStatusQuery,
+  chairStatusesForExport,
   countChairStatuses,
   createChairLogins,
   lastRun,
   listChairStatuses,
+  lockProvisioning,
   recordRunProgress,
   startRun,
   type ChairStatus,
@@ -111,7 +112,7 @@ export function createChairProvisioningService(
       const unusable = await hashPassword(crypto.randomBytes(24).toString('base64url'), options.bcryptCost);
       const { chairs, tokens, runId } = await inTransaction(db, async (trx) => {
         // two runs over overlapping subtrees at once would race for the same logins: one after the other
-        await trx.raw("SELECT pg_advisory_xact_lock(hashtextextended('chair-provisioning', 0))");
+        await lockProvisioning(trx);
         const chairs = await createChairLogins(trx, org.path, unusable, { ...ctx, actorUserId: principal.id });
         const tokens = await issueInvitations(
           trx,
@@ -152,7 +153,7 @@ export function createChairProvisioningService(
       sheet.getRow(1).commit();
       const count = await streamRows(
         db,
-        chairStatusQuery(db, rootPath).select('*').orderBy('inpo'),
+        chairStatusesForExport(db, rootPath),
         sink,
         (r: ChairStatusRow) => {
           addSafeRow(sheet, [
