@@ -2,14 +2,13 @@ import crypto from 'node:crypto';
 import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { authorize } from '../access/access';
 import type { Principal } from '../access/principal';
 import type { AuditContext } from '../audit/audit';
 import { hashPassword } from '../auth/password';
 import { streamRows, type RowSink } from '../db/stream-rows';
 import { inTransaction } from '../db/transaction';
 import type { MailService } from '../mail/mail.service';
-import { findOrgByInpo } from '../registry/organizations.service';
+import type { OrgRow } from '../registry/org-row';
 import { addSafeRow } from '../shared/spreadsheet';
 import {
   chairStatusesForExport,
@@ -46,13 +45,6 @@ export function createChairProvisioningService(
   mail: MailService,
   options: { publicUrl: string; bcryptCost: number; logger: Logger },
 ) {
-  /** The subtree the page is about: the managers of users of it only (404 outside, 403 inside without the right). */
-  async function rootFor(principal: Principal, inpo: string) {
-    const org = await findOrgByInpo(db, inpo);
-    authorize(principal, 'user.manage', org);
-    return org;
-  }
-
   /**
    * Letters go out one by one after the commit; the run's counters move on every PROGRESS_EVERY letters
    * (the monitoring page shows them), each outcome is in the outbox, and a failed one can be resent from
@@ -80,11 +72,10 @@ export function createChairProvisioningService(
     return progress;
   }
 
+  // The subtree a method is about comes authorized: the route's loader found it within the user's
+  // subtrees (404 otherwise) and its `can('user.manage')` checked the right (403).
   return {
-    rootFor,
-
-    async overview(principal: Principal, inpo: string, query: { status?: ChairStatus; after?: string }) {
-      const org = await rootFor(principal, inpo);
+    async overview(org: OrgRow, query: { status?: ChairStatus; after?: string }) {
       const [counts, rows, run] = await Promise.all([
         countChairStatuses(db, org.path),
         listChairStatuses(db, org.path, { ...query, limit: PAGE_SIZE + 1 }),
@@ -105,10 +96,9 @@ export function createChairProvisioningService(
      */
     async provision(
       principal: Principal,
-      inpo: string,
+      org: OrgRow,
       ctx: AuditContext,
     ): Promise<{ created: number; letters: Promise<{ sent: number; failed: number }> }> {
-      const org = await rootFor(principal, inpo);
       const unusable = await hashPassword(crypto.randomBytes(24).toString('base64url'), options.bcryptCost);
       const { chairs, tokens, runId } = await inTransaction(db, async (trx) => {
         // two runs over overlapping subtrees at once would race for the same logins: one after the other

@@ -3,8 +3,8 @@ import type { Knex } from 'knex';
 import { changeCategory, endMemberships, openMembership, transferMembers } from '../../src/membership/membership';
 import { INDICATORS } from '../../src/reports/indicators/catalog';
 import { computeIndicators, type Scope } from '../../src/reports/indicators/engine';
-import { createTestDatabase, type TestDatabase } from '../support/db';
-import { D, S, buildReportFixture, type ReportFixture } from '../support/report-fixture';
+import type { TestDatabase } from '../support/db';
+import { D, S, createReportDatabase, type ReportFixture } from '../support/report-fixture';
 
 // The maintained statistics of whole-union reports must give exactly what the live queries give,
 // before and after every kind of change to the history: a cache that is not forgotten is a wrong report.
@@ -18,9 +18,7 @@ const MEMBER_INDICATORS = Object.entries(INDICATORS)
   .concat('primary_small');
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.ownerDb;
-  fx = await buildReportFixture(db);
+  ({ database, db, fx } = await createReportDatabase());
 });
 afterAll(async () => database.drop());
 

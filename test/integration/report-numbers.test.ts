@@ -6,12 +6,12 @@ import { findActiveForm } from '../../src/reports/forms/forms.repo';
 import { computeIndicators } from '../../src/reports/indicators/engine';
 import { buildReport, type ReportResult } from '../../src/reports/report-builder';
 import { createReportsService } from '../../src/reports/reports.service';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import type { TestDatabase } from '../support/db';
 import {
   D,
   S,
   SUBTREES,
-  buildReportFixture,
+  createReportDatabase,
   expectedMembershipLines,
   expectedStructureLines,
   headcountAt,
@@ -29,9 +29,7 @@ let fx: ReportFixture;
 const noActor = { actorUserId: null, requestId: null, ip: null };
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.ownerDb;
-  fx = await buildReportFixture(db);
+  ({ database, db, fx } = await createReportDatabase());
 });
 afterAll(async () => database.drop());
 

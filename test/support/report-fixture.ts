@@ -4,6 +4,7 @@
 // computed here, in plain JavaScript over the same specification, independently of the product's SQL.
 import type { Knex } from 'knex';
 import type { OrgRow } from '../../src/registry/orgs.repo';
+import { createTestDatabase, type TestDatabase } from './db';
 import { createOrg, unionRoot } from './factories';
 
 export const D = '2026-04-01';
@@ -228,6 +229,12 @@ export interface ReportFixture {
   members: Record<string, number>;
   /** non-member persons (by SNILS) by surname */
   persons: Record<string, number>;
+}
+
+/** A private database with the fixture built in it (the test file drops `database` after it). */
+export async function createReportDatabase(): Promise<{ database: TestDatabase; db: Knex; fx: ReportFixture }> {
+  const database = await createTestDatabase();
+  return { database, db: database.ownerDb, fx: await buildReportFixture(database.ownerDb) };
 }
 
 /** Writes the union as the owner (fixtures bypass the application's own checks, not its tables). */
