@@ -127,7 +127,7 @@ const BUILDER_METHODS =
   '/^(raw|whereRaw|orWhereRaw|andWhereRaw|where|orWhere|andWhere|whereIn|whereNotIn|whereNull|whereNotNull|whereNot|whereExists|whereBetween|orderBy|orderByRaw|groupBy|groupByRaw|having|havingRaw|leftJoin|innerJoin|joinRaw|returning|onConflict|forUpdate|forNoKeyUpdate|forShare|countDistinct)$/';
 const sqlOutsideRepos = [
   { selector: `CallExpression[callee.type='Identifier'][callee.name=${KNEX_HANDLE}]`, message: SQL_MESSAGE },
-  { selector: `MemberExpression[object.name=${KNEX_HANDLE}][property.name=/^(raw|fn|ref|select|from|insert|update|with|schema)$/]`, message: SQL_MESSAGE },
+  { selector: `MemberExpression[object.name=${KNEX_HANDLE}][property.name=/^(fn|ref|select|from|insert|update|with|schema)$/]`, message: SQL_MESSAGE },
   { selector: `CallExpression[callee.property.name=${BUILDER_METHODS}]`, message: SQL_MESSAGE },
 ];
 

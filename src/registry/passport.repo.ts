@@ -186,8 +186,11 @@ export interface HeaderFigures {
  * record in its subtree (`membersOnRecord`, a query from the members feature) and the open
  * organizations below it with an incomplete passport.
  */
-export async function findHeaderFigures(db: Knex, org: Pick<OrgRow, 'id' | 'path' | 'level'>): Promise<HeaderFigures> {
-  const membersOnRecord = membersOnRecordQuery(db, org);
+export async function findHeaderFigures(
+  db: Knex,
+  org: { id: number; path: string },
+  membersOnRecord: Knex.QueryBuilder,
+): Promise<HeaderFigures> {
   const { rows } = await db.raw(
     `SELECT g.no_chair, g.no_chair_term, g.chair_term_expired, g.no_email, g.no_headcount, g.id IS NOT NULL AS has_gaps,
             (?) AS active_members, b.total, b.incomplete
@@ -211,6 +214,10 @@ export async function findHeaderFigures(db: Knex, org: Pick<OrgRow, 'id' | 'path
     incompleteBelow: { total: Number(r.total), incomplete: Number(r.incomplete) },
   };
 }
+
+/** The header's figures, the members on record counted from the maintained counters (member_counts). */
+export const headerFiguresOf = (db: Knex, org: Pick<OrgRow, 'id' | 'path' | 'level'>) =>
+  findHeaderFigures(db, org, membersOnRecordQuery(db, org));
 
 /** The general data saved over the version it was read at (the caller holds the organization's lock). */
 export async function updateGeneralData(

@@ -47,6 +47,7 @@ import {
 } from './periods';
 import { noFiledLine, sumFiledLines } from './filed-sums';
 import { buildReport, buildReportsForRoots, type ReportResult } from './report-builder';
+import { readableReport } from './readable-cards';
 
 export interface ReportTarget {
   org: OrgRow;
@@ -377,6 +378,8 @@ export function createReportsService(db: Knex, dates: EventDates = eventDates())
     previewVersion,
     filingChildren,
     returnedReports,
+    /** The report as this reader may see it: the cards behind its controls named only where they may open them. */
+    readableFor: (principal: Principal, result: ReportResult) => readableReport(db, principal, result),
     warmUnionStats,
     /** The last failed build of the union's statistics, for the federal administrator's forms page. */
     lastUnionStatsFailure: () => lastUnionStatsFailure(db),
