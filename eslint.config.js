@@ -121,13 +121,16 @@ const restrictedPaths = (zoneNames) => [
  * `trx.raw(…)`, `db.fn.now()`) or a query builder's methods is refused. A service may still open a
  * transaction (`db.transaction`) and hand a builder a repo returned to another repo.
  */
-const SQL_MESSAGE = 'SQL lives in *.repo.ts (README, Architecture): move the query into the feature\'s repo.';
+const SQL_MESSAGE = "SQL lives in *.repo.ts (README, Architecture): move the query into the feature's repo.";
 const KNEX_HANDLE = '/^(db|trx|knex)$/';
 const BUILDER_METHODS =
   '/^(raw|whereRaw|orWhereRaw|andWhereRaw|where|orWhere|andWhere|whereIn|whereNotIn|whereNull|whereNotNull|whereNot|whereExists|whereBetween|orderBy|orderByRaw|groupBy|groupByRaw|having|havingRaw|leftJoin|innerJoin|joinRaw|returning|onConflict|forUpdate|forNoKeyUpdate|forShare|countDistinct)$/';
 const sqlOutsideRepos = [
   { selector: `CallExpression[callee.type='Identifier'][callee.name=${KNEX_HANDLE}]`, message: SQL_MESSAGE },
-  { selector: `MemberExpression[object.name=${KNEX_HANDLE}][property.name=/^(fn|ref|select|from|insert|update|with|schema)$/]`, message: SQL_MESSAGE },
+  {
+    selector: `MemberExpression[object.name=${KNEX_HANDLE}][property.name=/^(fn|ref|select|from|insert|update|with|schema)$/]`,
+    message: SQL_MESSAGE,
+  },
   { selector: `CallExpression[callee.property.name=${BUILDER_METHODS}]`, message: SQL_MESSAGE },
 ];
 

@@ -31,9 +31,7 @@ export function createAccountService(db: Knex) {
 
     /** Ends one of the user's other sessions (the current one ends with «Выйти»); someone else's is not found. */
     async endSession(userId: number, handle: string, currentSid: string, ctx: AuditContext): Promise<void> {
-      const target = (await liveSessions(userId)).find(
-        (s) => handleOf(s.sid) === handle && s.sid !== currentSid,
-      );
+      const target = (await liveSessions(userId)).find((s) => handleOf(s.sid) === handle && s.sid !== currentSid);
       if (!target) throw new NotFoundError('Сеанс не найден или уже завершён');
       await inTransaction(db, async (trx) => {
         await deleteSessionOfUser(trx, userId, target.sid);

@@ -1,5 +1,11 @@
 import type { Knex } from 'knex';
-import { countFailures, deleteFailuresOlderThan, deletePairFailures, insertFailure, lockAddress } from './login-throttle.repo';
+import {
+  countFailures,
+  deleteFailuresOlderThan,
+  deletePairFailures,
+  insertFailure,
+  lockAddress,
+} from './login-throttle.repo';
 
 // The login limits: 10 failures per username+IP block that pair for an hour; 100 failures per IP per day
 // block the IP. Keyed by the pair, an attacker elsewhere cannot lock a user out of their own address.

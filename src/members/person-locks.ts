@@ -9,7 +9,6 @@ import { lockKeys as lockAll } from './person-locks.repo';
 
 const IMPORT_KEY = 'members:import';
 
-
 export interface PersonKeys {
   surname: string | null;
   name: string | null;

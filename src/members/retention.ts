@@ -1,13 +1,7 @@
 import type { Knex } from 'knex';
 import { analyzeAfterBulkChange } from '../db/maintenance';
 import { recordAudit, recordAuditForMembers } from '../audit/audit';
-import {
-  clearExpiredMembers,
-  clearExpiredPersons,
-  clearOfficerNames,
-  forgetAuditedValues,
-} from './retention.repo';
-
+import { clearExpiredMembers, clearExpiredPersons, clearOfficerNames, forgetAuditedValues } from './retention.repo';
 
 const RETENTION_JOB = { actorUserId: null, requestId: 'retention-job', ip: null };
 

@@ -105,7 +105,12 @@ export async function endOpenPeriods(trx: Knex.Transaction, memberIds: number[],
 }
 
 /** Open periods that begin after `on` (admitted after a transfer's date) move with the member as a whole. */
-export async function moveLaterOpenPeriods(trx: Knex.Transaction, memberIds: number[], on: string, organizationId: number) {
+export async function moveLaterOpenPeriods(
+  trx: Knex.Transaction,
+  memberIds: number[],
+  on: string,
+  organizationId: number,
+) {
   await trx('member_periods')
     .whereIn('member_id', memberIds)
     .whereNull('valid_to')

@@ -144,10 +144,7 @@ export async function endMemberships(
 
 /** What a new event of the member may not precede: the 14th birthday and the last event of the history. */
 export async function historyBounds(trx: Knex, member: { id: number; birthDate: string }): Promise<EarliestBound[]> {
-  return [
-    since14(member.birthDate),
-    { on: await lastEventDate(trx, member.id), what: 'последнего события в истории' },
-  ];
+  return [since14(member.birthDate), { on: await lastEventDate(trx, member.id), what: 'последнего события в истории' }];
 }
 
 /** Members among `memberIds` whose history already has an event after `on` (a later date cannot be undercut). */

@@ -104,7 +104,11 @@ export async function insertPerson(trx: Knex.Transaction, person: Omit<PersonRow
   return Number(row.id);
 }
 
-export async function updatePersonNames(trx: Knex.Transaction, id: number, names: Pick<PersonRow, 'surname' | 'name' | 'patronymic'>) {
+export async function updatePersonNames(
+  trx: Knex.Transaction,
+  id: number,
+  names: Pick<PersonRow, 'surname' | 'name' | 'patronymic'>,
+) {
   await trx('persons')
     .where({ id })
     .update({ surname: names.surname, name: names.name, patronymic: names.patronymic, updated_at: trx.fn.now() });

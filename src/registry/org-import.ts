@@ -263,9 +263,7 @@ export async function applyOrgImport(
     const createdByLine = new Map<number, OrgRow>();
     for (const row of plan.creates) {
       const parent =
-        'line' in row.parent
-          ? createdByLine.get(row.parent.line)!
-          : (await findOrgByInpo(trx, row.parent.inpo))!;
+        'line' in row.parent ? createdByLine.get(row.parent.line)! : (await findOrgByInpo(trx, row.parent.inpo))!;
       const created = await restructure.createChild(
         principal,
         ctx,

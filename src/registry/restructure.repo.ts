@@ -50,7 +50,11 @@ export async function lastDatedEvent(db: Knex, organizationId: number): Promise<
 }
 
 /** One statement rewrites the paths of the whole subtree under its new parent; ids, ИНПО and region codes stay. */
-export async function reparentSubtree(trx: Knex.Transaction, org: { id: number; path: string }, newParent: { id: number; path: string }) {
+export async function reparentSubtree(
+  trx: Knex.Transaction,
+  org: { id: number; path: string },
+  newParent: { id: number; path: string },
+) {
   await trx.raw(
     `UPDATE organizations SET path = ?::ltree || subpath(path, nlevel(?::ltree) - 1), updated_at = now() WHERE path <@ ?::ltree`,
     [newParent.path, org.path, org.path],

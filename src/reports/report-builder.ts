@@ -246,7 +246,6 @@ async function cardsBehind(
   return listCards(db, root, indicator, start, CARDS_KEPT, own);
 }
 
-
 /** The indicators read from the passports' headcounts (directly, or as the employees an agreement covers). */
 const HEADCOUNT_INDICATORS = [
   'staff_total',

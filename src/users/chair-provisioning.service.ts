@@ -141,22 +141,17 @@ export function createChairProvisioningService(
       ];
       sheet.getRow(1).font = { bold: true };
       sheet.getRow(1).commit();
-      const count = await streamRows(
-        db,
-        chairStatusesForExport(db, rootPath),
-        sink,
-        (r: ChairStatusRow) => {
-          addSafeRow(sheet, [
-            r.inpo,
-            r.name,
-            r.chairName ?? '',
-            r.email ?? '',
-            r.username ?? '',
-            CHAIR_STATUS_LABELS[r.status],
-            r.lastLoginAt ?? '',
-          ]).commit();
-        },
-      );
+      const count = await streamRows(db, chairStatusesForExport(db, rootPath), sink, (r: ChairStatusRow) => {
+        addSafeRow(sheet, [
+          r.inpo,
+          r.name,
+          r.chairName ?? '',
+          r.email ?? '',
+          r.username ?? '',
+          CHAIR_STATUS_LABELS[r.status],
+          r.lastLoginAt ?? '',
+        ]).commit();
+      });
       sheet.commit();
       await workbook.commit();
       return count;

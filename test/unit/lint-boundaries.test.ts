@@ -84,7 +84,8 @@ describe('layering rules', () => {
   });
 
   it('when a service writes SQL, then the lint sends it to a repo; the same query in a repo passes', async () => {
-    const query = "import type { Knex } from 'knex';\nexport const probe = (db: Knex) => db('members').where({ id: 1 }).first();\n";
+    const query =
+      "import type { Knex } from 'knex';\nexport const probe = (db: Knex) => db('members').where({ id: 1 }).first();\n";
     const inService = await rulesBroken('src/members/lint-probe.service.ts', query);
     expect(inService).toEqual([
       expect.stringMatching(/^no-restricted-syntax: SQL lives in \*\.repo\.ts/),
@@ -107,9 +108,18 @@ describe('layering rules', () => {
       expect.stringMatching(/^@typescript-eslint\/no-restricted-imports: .*through its services, not its repos/),
     ]);
     const allowed = [
-      ['src/users/lint-probe.service.ts', "import { findOrgByInpo } from '../registry/organizations.service';\nexport const probe = findOrgByInpo;\n"],
-      ['src/users/lint-probe.service.ts', "import type { OrgRow } from '../registry/orgs.repo';\nexport type Probe = OrgRow;\n"],
-      ['src/users/lint-probe.repo.ts', "import { selectOrg } from '../registry/orgs.repo';\nexport const probe = selectOrg;\n"],
+      [
+        'src/users/lint-probe.service.ts',
+        "import { findOrgByInpo } from '../registry/organizations.service';\nexport const probe = findOrgByInpo;\n",
+      ],
+      [
+        'src/users/lint-probe.service.ts',
+        "import type { OrgRow } from '../registry/orgs.repo';\nexport type Probe = OrgRow;\n",
+      ],
+      [
+        'src/users/lint-probe.repo.ts',
+        "import { selectOrg } from '../registry/orgs.repo';\nexport const probe = selectOrg;\n",
+      ],
     ];
     for (const [file, code] of allowed) expect(await rulesBroken(file!, code!), code).toEqual([]);
   });

@@ -11,7 +11,11 @@ export async function claimToken(db: Knex, userId: number, token: string): Promi
 }
 
 /** The claim as it stands: undefined when released, `resultUrl` null while its request runs. */
-export async function findClaim(db: Knex, userId: number, token: string): Promise<{ resultUrl: string | null } | undefined> {
+export async function findClaim(
+  db: Knex,
+  userId: number,
+  token: string,
+): Promise<{ resultUrl: string | null } | undefined> {
   const row = await db('form_submissions').where({ user_id: userId, token }).first('result_url');
   return row && { resultUrl: (row.result_url as string | null) ?? null };
 }

@@ -73,7 +73,11 @@ export interface IssuePage<T> {
   found: number;
 }
 
-async function issuePage(trx: Knex.Transaction, sql: string, limit: number): Promise<IssuePage<Record<string, unknown>>> {
+async function issuePage(
+  trx: Knex.Transaction,
+  sql: string,
+  limit: number,
+): Promise<IssuePage<Record<string, unknown>>> {
   const { rows } = await trx.raw(`SELECT *, count(*) OVER () AS found FROM (${sql}) issues ORDER BY line LIMIT ?`, [
     limit,
   ]);
@@ -81,7 +85,10 @@ async function issuePage(trx: Knex.Transaction, sql: string, limit: number): Pro
 }
 
 /** Lines that repeat an earlier line's person (name and birth date), with that first line. */
-export async function sameRowsInFile(trx: Knex.Transaction, limit: number): Promise<IssuePage<{ line: number; first: number }>> {
+export async function sameRowsInFile(
+  trx: Knex.Transaction,
+  limit: number,
+): Promise<IssuePage<{ line: number; first: number }>> {
   const { rows, found } = await issuePage(
     trx,
     `
@@ -132,7 +139,11 @@ export interface MatchedRow {
 
 /** The rows that found a card (createMatches), with its organization's name. */
 export async function matchedRows(trx: Knex.Transaction, limit: number): Promise<IssuePage<MatchedRow>> {
-  const { rows, found } = await issuePage(trx, 'SELECT line, org_name, inside, matched FROM member_import_matches', limit);
+  const { rows, found } = await issuePage(
+    trx,
+    'SELECT line, org_name, inside, matched FROM member_import_matches',
+    limit,
+  );
   return {
     rows: rows.map((r) => ({
       line: Number(r.line),
