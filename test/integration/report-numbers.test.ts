@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
-import { changeCategory, endMemberships, openMembership, transferMembers } from '../../src/membership/membership';
+import { changeCategory, endMemberships, transferMembers } from '../../src/membership/membership';
 import { fileReport } from '../../src/reports/filing';
 import { findActiveForm } from '../../src/reports/forms/forms.repo';
 import { computeIndicators } from '../../src/reports/indicators/engine';
@@ -11,6 +11,7 @@ import {
   D,
   S,
   SUBTREES,
+  admitBackDated,
   createReportDatabase,
   expectedMembershipLines,
   expectedStructureLines,
@@ -234,25 +235,11 @@ describe('controls', () => {
 
     // after filing, someone registers an admission back-dated into the filed quarter
     await db.transaction(async (trx) => {
-      const [row] = await trx('members')
-        .insert({
-          organization_id: fx.orgs.B.id,
-          surname: 'Запоздалова',
-          name: 'Тест',
-          sex: 'f',
-          birth_date: '1990-01-01',
-          category: 'working',
-          joined_on: '2025-12-01',
-        })
-        .returning('id');
-      await openMembership(
+      await admitBackDated(
         trx,
-        Number(row.id),
         fx.orgs.B.id,
-        'working',
-        false,
-        { on: '2025-12-01', actorUserId: null },
-        'admitted',
+        { surname: 'Запоздалова', birthDate: '1990-01-01', isPedagogical: false },
+        '2025-12-01',
       );
     });
 
