@@ -60,7 +60,7 @@ export function createApp(deps: Deps): App {
     logger: deps.logger,
   });
   setUpCsrf(app);
-  const authenticator = setUpAuthentication(app, deps.db, deps.auth, config.principalCacheSeconds);
+  const authenticator = setUpAuthentication(app, deps.db, deps.services.auth, config.principalCacheSeconds);
   setUpFlash(app);
   setUpFormOnce(app, deps.db);
   setUpNavigation(app);

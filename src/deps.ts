@@ -25,9 +25,10 @@ import { createLogger } from './logger';
 import { logUnionStatsFailuresTo } from './reports/indicators/union-stats-failures';
 import { logMaintenanceTo } from './db/maintenance';
 import { createMailService, mailOptionsOf, type MailService } from './mail/mail.service';
-import { createPasswordLinksService, type PasswordLinksService } from './users/password-links.service';
-import { createUsersService, type UsersService } from './users/users.service';
-import { createChairProvisioningService, type ChairProvisioningService } from './users/chair-provisioning.service';
+import { createPasswordLinksService } from './users/password-links.service';
+import { createUsersService } from './users/users.service';
+import { createChairProvisioningService } from './users/chair-provisioning.service';
+import { createCheckedUploads } from './imports/checked-uploads';
 import { createSlots, type Slots } from './shared/slots';
 import { createJobQueue, type JobQueue } from './jobs/job-queue';
 import { createNotificationsService, type NotificationsService } from './notifications/notifications.service';
@@ -35,30 +36,54 @@ import { scheduleHousekeeping } from './ops/housekeeping';
 import { setAppTimeZone } from './shared/dates';
 import { eventDates, type EventDates } from './shared/event-dates';
 
-/** Every feature's service, built once over the app's database; routers take theirs from here. */
-function buildServices(
-  db: Knex,
-  dates: EventDates,
-  reads: Reads,
-  background: { jobs: JobQueue; config: Config; logger: Logger; notifications: NotificationsService },
-) {
-  const { notifications } = background;
+/** What the services are built over: the app's database, its settings and the shared infrastructure. */
+interface ServiceBase {
+  db: Knex;
+  config: Config;
+  logger: Logger;
+  dates: EventDates;
+  /** Where reports, exports and heavy lists read (db/replica.ts). */
+  reads: Reads;
+  jobs: JobQueue;
+  mail: MailService;
+  notifications: NotificationsService;
+}
+
+/**
+ * Every feature's service, built once over the app's database; routers take theirs from `deps.services`.
+ * (The organizations' import alone builds the forms' services again over its own transaction.)
+ */
+function buildServices({ db, config, logger, dates, reads, jobs, mail, notifications }: ServiceBase) {
+  const { bcryptCost, publicUrl } = config;
+  const passwordLinks = createPasswordLinksService(db, mail, { publicUrl, bcryptCost, logger });
+  const reports = createReportsService(db, dates, reads, notifications);
   return {
-    home: createHomeService(db),
+    // signing in, the user's own account and home page
+    auth: createAuthService(db, bcryptCost),
+    secondFactor: createSecondFactorService(db),
+    account: createAccountService(db),
+    home: createHomeService(db, reports),
+    // the registry and its members
     passport: createPassportService(db, dates),
     restructure: createRestructureService(db, dates),
+    orgImport: createOrgImportService(db, dates),
     members: createMembersService(db, dates, reads, notifications),
-    cards: createCardsService(db, dates),
-    reports: createReportsService(db, dates, reads, notifications),
-    forms: createFormsService(db),
-    orgImport: createOrgImportService(db),
     memberImport: createMemberImportService(db, dates),
-    exportJobs: createExportsService(db, background.jobs, {
-      exportDir: background.config.exportDir,
-      logger: background.logger,
-      reads,
-      notifications,
-    }),
+    /** Files that passed an import's check, kept for one click's load. */
+    checkedUploads: createCheckedUploads(db, config.uploadDir),
+    cards: createCardsService(db, dates),
+    exportJobs: createExportsService(db, jobs, { exportDir: config.exportDir, logger, reads, notifications }),
+    // statistical reports and their forms
+    reports,
+    forms: createFormsService(db),
+    // administration
+    /** Invitations and password resets by e-mail. */
+    passwordLinks,
+    /** Logins and grants (/admin/users). */
+    users: createUsersService(db, mail, passwordLinks, { bcryptCost, logger }),
+    /** Bulk logins for the chairs of ППО. */
+    chairProvisioning: createChairProvisioningService(db, mail, { publicUrl, bcryptCost, logger }),
+    auditViewer: createAuditViewerService(db),
   };
 }
 
@@ -72,25 +97,16 @@ export interface Deps {
   /** Where reports, exports and heavy lists read: the standby of REPLICA_DATABASE_URL when it answers, else `db`. */
   reads: Reads;
   logger: Logger;
-  auth: ReturnType<typeof createAuthService>;
   /** Resolve a URL's object within the user's subtrees (404 otherwise) before a route's permission is checked. */
   loaders: Loaders;
+  /** Every service, built once (buildServices). */
   services: Services;
-  secondFactor: ReturnType<typeof createSecondFactorService>;
-  account: ReturnType<typeof createAccountService>;
-  auditViewer: ReturnType<typeof createAuditViewerService>;
+  /** Outgoing letters: SMTP_URL, or the outbox of /admin/mail (a transport the services send through, like db). */
+  mail: MailService;
   /** The persistent job queue (pg-boss): mail, exports, the hourly housekeeping; started by the server. */
   jobs: JobQueue;
-  /** Outgoing letters: SMTP_URL, or the outbox of /admin/mail. */
-  mail: MailService;
   /** The registry's events told to users: the home page's list and, by their choice, e-mail. */
   notifications: NotificationsService;
-  /** Invitations and password resets by e-mail. */
-  passwordLinks: PasswordLinksService;
-  /** Logins and grants (/admin/users). */
-  users: UsersService;
-  /** Bulk logins for the chairs of ППО. */
-  chairProvisioning: ChairProvisioningService;
   /** Uploads being read: each unpacks and parses a file, so only a few at once (IMPORT_CONCURRENCY). */
   importSlots: Slots;
   /** The range every event date must lie in (config EVENT_DATE_MAX_FUTURE_DAYS). */
@@ -124,38 +140,22 @@ export function buildDeps(
   const mail = createMailService(db, jobs, mailOptionsOf(config, logger));
   const notifications = createNotificationsService(db, mail, { publicUrl: config.publicUrl });
   scheduleHousekeeping(jobs, db, logger, config, notifications);
-  const passwordLinks = createPasswordLinksService(db, mail, {
-    publicUrl: config.publicUrl,
-    bcryptCost: config.bcryptCost,
-    logger,
-  });
   return {
     config,
     databaseUrl,
     db,
     reads,
     logger,
-    auth: createAuthService(db, config.bcryptCost),
     loaders: createLoaders({
       lineageByInpo: (inpo) => findLineageByInpo(db, inpo),
       member: (id) => findMember(db, id),
       unionRoot: () => findUnionRoot(db),
       transferRequestReceiver: async (id) => (await findRequest(db, id))?.receiver,
     }),
-    services: buildServices(db, dates, reads, { jobs, config, logger, notifications }),
-    jobs,
+    services: buildServices({ db, config, logger, dates, reads, jobs, mail, notifications }),
     mail,
+    jobs,
     notifications,
-    passwordLinks,
-    secondFactor: createSecondFactorService(db),
-    account: createAccountService(db),
-    auditViewer: createAuditViewerService(db),
-    users: createUsersService(db, mail, passwordLinks, { bcryptCost: config.bcryptCost, logger }),
-    chairProvisioning: createChairProvisioningService(db, mail, {
-      publicUrl: config.publicUrl,
-      bcryptCost: config.bcryptCost,
-      logger,
-    }),
     importSlots: createSlots(config.importConcurrency),
     eventDates: dates,
     state: { shuttingDown: false },

@@ -8,7 +8,13 @@ import { buildDeps } from './deps';
 import { createLogger } from './logger';
 import { setAppTimeZone } from './shared/dates';
 import { prepareFileFolders } from './ops/file-folders';
-import { DEMO_LOGINS, DEMO_PASSWORD, isDemoDatasetLoaded, loadDemoDataset } from '../seeds/demo/demo-dataset';
+import {
+  DEMO_LOGINS,
+  DEMO_PASSWORD,
+  isDemoDatasetLoaded,
+  isRegistryEmpty,
+  loadDemoDataset,
+} from '../seeds/demo/demo-dataset';
 
 const SHUTDOWN_GRACE_MS = 10_000;
 
@@ -84,8 +90,7 @@ async function prepareDemoData(config: Config, url: string): Promise<boolean> {
   try {
     if (await isDemoDatasetLoaded(db)) return true;
     if (!config.loadDemoData) return false;
-    const empty = (await db('organizations').first('id')) === undefined;
-    if (!empty) return false;
+    if (!(await isRegistryEmpty(db))) return false;
     await loadDemoDataset(db, config.bcryptCost);
     return true;
   } finally {

@@ -57,6 +57,11 @@ export async function isDemoDatasetLoaded(db: Knex): Promise<boolean> {
   return (await db('users').where({ username: 'admin' }).first('id')) !== undefined;
 }
 
+/** No organization yet: a new installation, where the demo union may be built. */
+export async function isRegistryEmpty(db: Knex): Promise<boolean> {
+  return (await db('organizations').first('id')) === undefined;
+}
+
 /** Builds the demo union on an empty database, in one transaction. Deterministic. */
 export async function loadDemoDataset(db: Knex, bcryptCost: number): Promise<void> {
   const passwordHash = await hashPassword(DEMO_PASSWORD, bcryptCost);

@@ -29,7 +29,7 @@ const resetSchema = z.object({
 const HANDLE = /^[0-9a-f]{32}$/;
 
 /** The user's own account: password, second factor, sessions. Every action is on the caller's own record. */
-export function accountRoutes({ auth, secondFactor, account, config }: Deps): Router {
+export function accountRoutes({ config, services: { auth, secondFactor, account } }: Deps): Router {
   const routes = guardedRouter();
   routes.get('/account', signedIn, showAccount);
   routes.get(ENROLMENT_PATH, signedIn, showSecondFactor);

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
 import { NotFoundError } from '../http/errors';
+import { IDLE_TIMEOUT_MS } from '../http/setup/session';
 import { describeDevice } from './device';
 import { deleteSessionOfUser, listSessionsOfUser } from './sessions.repo';
 
@@ -12,9 +13,11 @@ function handleOf(sid: string): string {
 }
 
 export function createAccountService(db: Knex) {
+  // the store moves a session's expiry one idle timeout past its last request
+  const liveSessions = (userId: number) => listSessionsOfUser(db, userId, IDLE_TIMEOUT_MS / 1000);
   return {
     async sessions(userId: number, currentSid: string) {
-      const sessions = await listSessionsOfUser(db, userId);
+      const sessions = await liveSessions(userId);
       return sessions.map((s) => ({
         handle: handleOf(s.sid),
         current: s.sid === currentSid,
@@ -28,9 +31,7 @@ export function createAccountService(db: Knex) {
 
     /** Ends one of the user's other sessions (the current one ends with «Выйти»); someone else's is not found. */
     async endSession(userId: number, handle: string, currentSid: string, ctx: AuditContext): Promise<void> {
-      const target = (await listSessionsOfUser(db, userId)).find(
-        (s) => handleOf(s.sid) === handle && s.sid !== currentSid,
-      );
+      const target = (await liveSessions(userId)).find((s) => handleOf(s.sid) === handle && s.sid !== currentSid);
       if (!target) throw new NotFoundError('Сеанс не найден или уже завершён');
       await inTransaction(db, async (trx) => {
         await deleteSessionOfUser(trx, userId, target.sid);

@@ -1,5 +1,4 @@
 import type { Knex } from 'knex';
-import { IDLE_TIMEOUT_MS } from '../http/setup/session';
 
 export interface StoredSession {
   sid: string;
@@ -12,7 +11,7 @@ export interface StoredSession {
  * default zone, which `reset_val` names; the last request was one idle timeout before it (the store moves it
  * on at most once a minute).
  */
-export async function listSessionsOfUser(db: Knex, userId: number): Promise<StoredSession[]> {
+export async function listSessionsOfUser(db: Knex, userId: number, idleSeconds: number): Promise<StoredSession[]> {
   const { rows } = await db.raw<{ rows: StoredSession[] }>(
     `SELECT sid, sess -> 'client' AS client,
             timezone((SELECT reset_val FROM pg_settings WHERE name = 'TimeZone'), expire) - make_interval(secs => :idle) AS "lastSeenAt"
@@ -20,7 +19,7 @@ export async function listSessionsOfUser(db: Knex, userId: number): Promise<Stor
       WHERE (sess -> 'passport' ->> 'user') = :user
         AND expire > timezone((SELECT reset_val FROM pg_settings WHERE name = 'TimeZone'), now())
       ORDER BY expire DESC`,
-    { user: String(userId), idle: IDLE_TIMEOUT_MS / 1000 },
+    { user: String(userId), idle: idleSeconds },
   );
   return rows;
 }

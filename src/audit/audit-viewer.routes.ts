@@ -1,7 +1,8 @@
 import { type Router, type Request, type Response } from 'express';
+import { memberOf } from '../access/loaders';
 import { can, canOnObjects, guardedRouter } from '../access/route-guards';
 import type { Deps } from '../deps';
-import { NotFoundError, type FieldError } from '../http/errors';
+import type { FieldError } from '../http/errors';
 import { sendDownload } from '../http/download';
 import { errorViewModel, parseForm } from '../http/forms';
 import { principalOf } from '../http/guards';
@@ -20,7 +21,7 @@ const FILTER_CHOICES = {
 };
 
 /** The audit log for those who answer for it: the viewer with its export, and a member card's journal. */
-export function auditViewerRoutes({ db, auditViewer, loaders }: Deps): Router {
+export function auditViewerRoutes({ db, loaders, services: { auditViewer } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('id', loaders.member);
   routes.get('/admin/audit', canOnObjects('audit.view'), showAudit);
@@ -76,9 +77,7 @@ export function auditViewerRoutes({ db, auditViewer, loaders }: Deps): Router {
   }
 
   async function showMemberJournal(req: Request, res: Response) {
-    const id = parseId(req.params.id);
-    if (id === null) throw new NotFoundError();
-    const journal = await auditViewer.memberJournal(principalOf(req), id);
+    const journal = await auditViewer.memberJournal(principalOf(req), memberOf(req));
     res.render('members/journal', { title: 'Журнал карточки', section: 'members', ...journal });
   }
 }

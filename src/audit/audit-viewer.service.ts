@@ -4,9 +4,9 @@ import { authorize } from '../access/access';
 import type { Principal } from '../access/principal';
 import { roleMay } from '../access/roles';
 import { streamRows, type RowSink } from '../db/stream-rows';
-import { ForbiddenError, NotFoundError } from '../http/errors';
-import { findMember } from '../members/members.repo';
-import { findOrgByInpo } from '../registry/orgs.repo';
+import { ForbiddenError } from '../http/errors';
+import type { MemberRow } from '../members/members.repo';
+import { findOrgByInpo } from '../registry/organizations.service';
 import { addSafeRow } from '../shared/spreadsheet';
 import { formatDateTime } from '../shared/format';
 import { auditPage, auditRows, type AuditQuery, type AuditRow, type AuditScope } from './audit-viewer.repo';
@@ -92,15 +92,11 @@ export function createAuditViewerService(db: Knex) {
       return (sink: RowSink) => writeAuditWorkbook(db, auditRows(db, scope, query), sink);
     },
 
-    /** Who viewed and changed one member card — what a data subject's request under 152-ФЗ asks for. */
-    async memberJournal(principal: Principal, memberId: number) {
-      const member = await findMember(db, memberId);
-      if (!member) throw new NotFoundError();
-      authorize(principal, 'audit.view', {
-        id: member.organizationId,
-        path: member.organizationPath,
-        level: member.organizationLevel,
-      });
+    /**
+     * Who viewed and changed one member card — what a data subject's request under 152-ФЗ asks for. The
+     * card comes authorized: the route's loader found it in the reader's subtree and checked `audit.view`.
+     */
+    async memberJournal(principal: Principal, member: MemberRow) {
       const { rows, more } = await auditPage(
         db,
         { all: true },

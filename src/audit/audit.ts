@@ -1,21 +1,9 @@
 import type { Knex } from 'knex';
 import type { Request } from 'express';
 import { clientIp } from '../http/client-ip';
+import { insertAuditRow, insertMemberAuditRows, type AuditContext, type AuditEntry } from './audit.repo';
 
-export interface AuditContext {
-  actorUserId: number | null;
-  requestId: string | null;
-  ip: string | null;
-}
-
-export interface AuditEntry {
-  action: string;
-  entity: string;
-  entityId?: string | number | null;
-  organizationId?: number | null;
-  oldValues?: Record<string, unknown> | null;
-  newValues?: Record<string, unknown> | null;
-}
+export type { AuditContext, AuditEntry } from './audit.repo';
 
 export function auditContextOf(req: Request): AuditContext {
   return { actorUserId: req.user?.id ?? null, requestId: req.id == null ? null : String(req.id), ip: clientIp(req) };
@@ -26,17 +14,7 @@ export function auditContextOf(req: Request): AuditContext {
  * the row then commits or rolls back together with it.
  */
 export async function recordAudit(db: Knex | Knex.Transaction, ctx: AuditContext, entry: AuditEntry): Promise<void> {
-  await db('audit_log').insert({
-    actor_user_id: ctx.actorUserId,
-    action: entry.action,
-    entity: entry.entity,
-    entity_id: entry.entityId == null ? null : String(entry.entityId),
-    organization_id: entry.organizationId ?? null,
-    old_values: entry.oldValues ?? null,
-    new_values: entry.newValues ?? null,
-    request_id: ctx.requestId,
-    ip: ctx.ip,
-  });
+  await insertAuditRow(db, ctx, entry);
 }
 
 /**
@@ -53,12 +31,7 @@ export async function recordAuditForMembers(
   newValues: Record<string, unknown>,
 ): Promise<void> {
   if (Array.isArray(members) && !members.length) return;
-  const [which, binding] = Array.isArray(members) ? ['m.id = ANY(?::bigint[])', members] : ['m.id IN ?', members];
-  await db.raw(
-    `INSERT INTO audit_log (actor_user_id, action, entity, entity_id, organization_id, new_values, request_id, ip)
-     SELECT ?, ?, 'member', m.id::text, m.organization_id, ?::jsonb, ?, ? FROM members m WHERE ${which}`,
-    [ctx.actorUserId, action, JSON.stringify(newValues), ctx.requestId, ctx.ip, binding],
-  );
+  await insertMemberAuditRows(db, ctx, action, members, newValues);
 }
 
 /** Only the fields that differ, as {old, new} pairs for the audit row. */

@@ -12,7 +12,7 @@ import type { FieldError } from '../http/errors';
 import { changePasswordSchema, loginSchema } from './auth.schemas';
 import { landingAfterLogin, startSession } from './session-start';
 
-export function authRoutes({ auth }: Deps, passport: Authenticator): Router {
+export function authRoutes({ services: { auth } }: Deps, passport: Authenticator): Router {
   const routes = guardedRouter();
   routes.get('/login', publicRoute, showLogin);
   routes.post('/login', publicRoute, (req, res, next) => login(passport, req, res, next));

@@ -20,7 +20,7 @@ const codeSchema = z.object({
 });
 
 /** The login's second step: a code from the authenticator app, or one of the recovery codes. */
-export function loginCodeRoutes({ auth, secondFactor }: Deps): Router {
+export function loginCodeRoutes({ services: { auth, secondFactor } }: Deps): Router {
   const routes = guardedRouter();
   routes.get('/login/code', publicRoute, showCodeForm);
   routes.post('/login/code', publicRoute, checkCode);

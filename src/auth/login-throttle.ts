@@ -1,4 +1,11 @@
 import type { Knex } from 'knex';
+import {
+  countFailures,
+  deleteFailuresOlderThan,
+  deletePairFailures,
+  insertFailure,
+  lockAddress,
+} from './login-throttle.repo';
 
 // The login limits: 10 failures per username+IP block that pair for an hour; 100 failures per IP per day
 // block the IP. Keyed by the pair, an attacker elsewhere cannot lock a user out of their own address.
@@ -22,47 +29,37 @@ export async function reserveLoginAttempt(db: Knex, username: string, ip: string
   return db.transaction(async (trx) => {
     // One lock per address serves both limits (the pair's address is the address); it is held for the two
     // statements below, not for the bcrypt check.
-    await trx.raw("SELECT pg_advisory_xact_lock(hashtextextended('login-throttle:' || ?::inet::text, 0))", [ip]);
+    await lockAddress(trx, ip);
     const verdict = await readVerdict(trx, username, ip);
-    if (!verdict.blocked) await trx('login_failures').insert({ username, ip });
+    if (!verdict.blocked) await insertFailure(trx, username, ip);
     return verdict;
   });
 }
 
-/** One query answers both limits; the indexes (username, ip, failed_at) and (ip, failed_at) serve it. */
+/** Blocked while either limit is reached, until its oldest counted failure leaves the window. */
 async function readVerdict(db: Knex, username: string, ip: string): Promise<ThrottleVerdict> {
-  const { rows } = await db.raw<{
-    rows: { pair_count: number; pair_last: Date | null; ip_count: number; ip_oldest: Date | null }[];
-  }>(
-    `SELECT
-       (SELECT count(*) FROM login_failures WHERE username = :username AND ip = :ip
-          AND failed_at > now() - make_interval(secs => :pairWindow)) AS pair_count,
-       (SELECT max(failed_at) FROM login_failures WHERE username = :username AND ip = :ip
-          AND failed_at > now() - make_interval(secs => :pairWindow)) AS pair_last,
-       (SELECT count(*) FROM login_failures WHERE ip = :ip
-          AND failed_at > now() - make_interval(secs => :ipWindow)) AS ip_count,
-       (SELECT min(failed_at) FROM (SELECT failed_at FROM login_failures WHERE ip = :ip
-          AND failed_at > now() - make_interval(secs => :ipWindow) ORDER BY failed_at DESC LIMIT :ipLimit) last_failures) AS ip_oldest`,
-    { username, ip, pairWindow: PAIR_WINDOW_SECONDS, ipWindow: IP_WINDOW_SECONDS, ipLimit: IP_LIMIT },
-  );
-  const row = rows[0]!;
+  const row = await countFailures(db, username, ip, {
+    pairSeconds: PAIR_WINDOW_SECONDS,
+    ipSeconds: IP_WINDOW_SECONDS,
+    ipLimit: IP_LIMIT,
+  });
   const now = Date.now();
   const waits: number[] = [];
-  if (row.pair_count >= PAIR_LIMIT && row.pair_last)
-    waits.push(row.pair_last.getTime() + PAIR_WINDOW_SECONDS * 1000 - now);
-  if (row.ip_count >= IP_LIMIT && row.ip_oldest) waits.push(row.ip_oldest.getTime() + IP_WINDOW_SECONDS * 1000 - now);
+  if (row.pairCount >= PAIR_LIMIT && row.pairLast)
+    waits.push(row.pairLast.getTime() + PAIR_WINDOW_SECONDS * 1000 - now);
+  if (row.ipCount >= IP_LIMIT && row.ipOldest) waits.push(row.ipOldest.getTime() + IP_WINDOW_SECONDS * 1000 - now);
   if (waits.length === 0) return { blocked: false, retryAfterSeconds: 0 };
   return { blocked: true, retryAfterSeconds: Math.max(1, Math.ceil(Math.max(...waits) / 1000)) };
 }
 
 /** A successful login forgives the pair's failures (not the IP's: those count other usernames too). */
 export async function clearPairFailures(db: Knex, username: string, ip: string): Promise<void> {
-  await db('login_failures').where({ username, ip }).delete();
+  await deletePairFailures(db, username, ip);
 }
 
 /** Old rows serve no limit; called from the periodic housekeeping. */
 export async function pruneLoginFailures(db: Knex): Promise<number> {
-  return db('login_failures').whereRaw('failed_at < now() - make_interval(secs => ?)', [IP_WINDOW_SECONDS]).delete();
+  return deleteFailuresOlderThan(db, IP_WINDOW_SECONDS);
 }
 
 export function waitMessage(seconds: number): string {

@@ -8,7 +8,7 @@ import { principalOf } from '../http/guards';
 import { INT4_MAX, parseId } from '../shared/numbers';
 
 /** An administrator resets a user's lost second factor; the button lives on the user's page (/admin/users/:userId). */
-export function secondFactorAdminRoutes({ secondFactor }: Deps): Router {
+export function secondFactorAdminRoutes({ services: { secondFactor } }: Deps): Router {
   const routes = guardedRouter();
   routes.post('/admin/users/:userId/totp-reset', canOnObjects('user.second_factor.reset'), resetForUser);
   return routes.router;

@@ -75,6 +75,16 @@ export async function updatePasswordHash(db: Knex, userId: number, passwordHash:
     .update({ password_hash: passwordHash, must_change_password: false, password_changed_at: db.fn.now() });
 }
 
+/** The password the person chose by an e-mailed link: following the link also proves the e-mail. */
+export async function setPasswordByLink(db: Knex, userId: number, passwordHash: string): Promise<void> {
+  await db('users').where({ id: userId }).update({
+    password_hash: passwordHash,
+    must_change_password: false,
+    password_changed_at: db.fn.now(),
+    email_verified_at: db.fn.now(),
+  });
+}
+
 export async function touchLastLogin(db: Knex, userId: number): Promise<void> {
   await db('users').where({ id: userId }).update({ last_login_at: db.fn.now() });
 }

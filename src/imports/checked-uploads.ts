@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { ValidationError } from '../http/errors';
 import { ensurePrivateDir } from '../shared/private-files';
 import { isUuid } from '../shared/uuid';
+import { deleteCheckedUploadsOlderThan, insertCheckedUpload, takeCheckedUpload } from './checked-uploads.repo';
 
 /** How long a checked file waits to be loaded: long enough to read the check's result, short for personal data at rest. */
 export const CHECKED_UPLOAD_HOURS = 1;
@@ -17,7 +18,7 @@ const refused = (message: string) => new ValidationError([{ field: 'file', messa
  * user who checked them, so that loading them is one click rather than choosing the same file again.
  * A kept file is used once: taking it removes its record, so two clicks cannot load it twice.
  */
-export function checkedUploads(db: Knex, uploadDir: string) {
+export function createCheckedUploads(db: Knex, uploadDir: string) {
   const folder = path.join(uploadDir, 'checked');
   const fileOf = (id: string) => path.join(folder, id);
 
@@ -25,11 +26,9 @@ export function checkedUploads(db: Knex, uploadDir: string) {
     /** Moves the request's uploaded file (already private) into the kept folder; returns its id. */
     async keep(userId: number, organizationId: number, file: Express.Multer.File): Promise<string> {
       ensurePrivateDir(folder, 'UPLOAD_DIR');
-      const [row] = await db('checked_uploads')
-        .insert({ user_id: userId, organization_id: organizationId, file_name: file.originalname })
-        .returning('id');
-      await fs.promises.rename(file.path, fileOf(row.id));
-      return row.id as string;
+      const id = await insertCheckedUpload(db, { userId, organizationId, fileName: file.originalname });
+      await fs.promises.rename(file.path, fileOf(id));
+      return id;
     },
 
     /**
@@ -38,12 +37,9 @@ export function checkedUploads(db: Knex, uploadDir: string) {
      */
     async take(userId: number, organizationId: number, id: unknown): Promise<{ id: string; path: string }> {
       if (!isUuid(id)) throw refused('Проверенный файл не найден: выберите файл снова');
-      const [row] = await db('checked_uploads')
-        .where({ id, user_id: userId, organization_id: organizationId })
-        .delete()
-        .returning('created_at');
+      const row = await takeCheckedUpload(db, id, userId, organizationId);
       if (!row || !fs.existsSync(fileOf(id))) throw refused('Проверенный файл не найден: выберите файл снова');
-      if (new Date(row.created_at).getTime() < Date.now() - CHECKED_UPLOAD_HOURS * HOUR_MS) {
+      if (new Date(row.createdAt).getTime() < Date.now() - CHECKED_UPLOAD_HOURS * HOUR_MS) {
         await this.discard(id);
         throw refused(`Проверенный файл хранится ${CHECKED_UPLOAD_HOURS} час, этот срок прошёл: выберите файл снова`);
       }
@@ -56,10 +52,7 @@ export function checkedUploads(db: Knex, uploadDir: string) {
 
 /** Forgets the checks nobody loaded in time, records and files (hourly housekeeping). Returns how many. */
 export async function pruneCheckedUploads(db: Knex, uploadDir: string): Promise<number> {
-  const expired: { id: string }[] = await db('checked_uploads')
-    .whereRaw(`created_at < now() - interval '${TTL}'`)
-    .delete()
-    .returning('id');
-  await Promise.all(expired.map(({ id }) => fs.promises.rm(path.join(uploadDir, 'checked', id), { force: true })));
+  const expired = await deleteCheckedUploadsOlderThan(db, TTL);
+  await Promise.all(expired.map((id) => fs.promises.rm(path.join(uploadDir, 'checked', id), { force: true })));
   return expired.length;
 }

@@ -6,7 +6,8 @@ import { CARD_STATUSES } from '../cards/card-statuses';
 import { EMPLOYER_KINDS } from '../registry/levels';
 import { parseDateInput } from '../shared/fields';
 import { CATEGORIES } from '../membership/membership';
-import { MEMBER_SORTS, type ListReader, type MemberListFilter, type MemberSort } from './members.repo';
+import type { ListReader, MemberListFilter } from './members.repo';
+import { MEMBER_SORT_KEYS } from './members.schemas';
 
 export const AGE_BANDS: Record<string, { label: string; range: [number, number] }> = {
   'under-35': { label: 'до 35 лет', range: [0, 35] },
@@ -29,7 +30,7 @@ export const listQuery = z.object({
   status: z.enum(['active', 'left', 'all']).catch('active'),
   pedagogical: z.enum(['yes', 'no']).optional().catch(undefined),
   consent: z.enum(['mailing', 'no_mailing', 'no_processing']).optional().catch(undefined),
-  sort: z.enum(Object.keys(MEMBER_SORTS) as [MemberSort, ...MemberSort[]]).catch('name'),
+  sort: z.enum(MEMBER_SORT_KEYS).catch('name'),
   on: z
     .string()
     .regex(/^\d{4}-\d{2}-\d{2}$/)

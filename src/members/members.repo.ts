@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
 import type { OrgRow } from '../registry/orgs.repo';
-import type { CursorPart } from '../shared/cursor';
-import type { PersonInput } from './members.schemas';
+import type { MemberSort, PersonInput } from './members.schemas';
 import { todayIso } from '../shared/dates';
 import { countedMembers } from '../membership/member-counts.repo';
 
@@ -103,18 +102,12 @@ export interface MemberListFilter {
 }
 
 /** Sort orders of the list: each a keyset of columns ending in the id, so pages never skip or repeat. */
-export const MEMBER_SORTS = {
+const MEMBER_SORTS: Record<MemberSort, readonly string[]> = {
   name: ['m.surname', 'm.name', 'm.id'],
   birth: ['m.birth_date', 'm.id'],
   joined: ['m.joined_on', 'm.id'],
-} as const;
-export type MemberSort = keyof typeof MEMBER_SORTS;
-/** The column types of each sort's keyset, for checking a cursor that comes back from the URL. */
-export const MEMBER_SORT_CURSORS: Record<MemberSort, CursorPart[]> = {
-  name: ['text', 'text', 'bigint'],
-  birth: ['date', 'bigint'],
-  joined: ['date', 'bigint'],
 };
+export type { MemberSort };
 
 /** The last row's values of the sort columns. */
 export type MemberCursor = (string | number)[];

@@ -17,6 +17,7 @@ import {
 } from '../shared/fields';
 import { CARD_STATUSES } from '../cards/card-statuses';
 import { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, type Category } from '../membership/membership';
+import type { CursorPart } from '../shared/cursor';
 
 /** A birth date that fits a member: 14 to 100 years old today. */
 const birthDate = requiredBirthDate('Укажите дату рождения');
@@ -146,3 +147,13 @@ export const decisionSchema = z.object({
   reason: optionalText(300),
   back: z.string().max(500).optional(),
 });
+
+/** The member list's sort orders (members.repo.ts maps each to its keyset of columns). */
+export const MEMBER_SORT_KEYS = ['name', 'birth', 'joined'] as const;
+export type MemberSort = (typeof MEMBER_SORT_KEYS)[number];
+/** The column types of each sort's keyset, for checking a cursor that comes back from the URL. */
+export const MEMBER_SORT_CURSORS: Record<MemberSort, CursorPart[]> = {
+  name: ['text', 'text', 'bigint'],
+  birth: ['date', 'bigint'],
+  joined: ['date', 'bigint'],
+};

@@ -14,7 +14,7 @@ import type { CardStatus } from '../cards/card-statuses';
 import { inTransaction } from '../db/transaction';
 import { AppError, ValidationError } from '../http/errors';
 import type { Seen } from '../http/versioned-forms';
-import { findOrgByInpo, type OrgRow } from '../registry/orgs.repo';
+import { findOrgByInpo, type OrgRow } from '../registry/organizations.service';
 import { REGISTRATION_LEVELS } from '../registry/levels';
 import { INPO_PATTERN } from '../shared/inpo';
 import { addDays, eventDates, since14, type EventDates } from '../shared/event-dates';

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { lockKeys as lockAll } from './person-locks.repo';
 
 // The duplicate check of an admission and its insert must not be split by another admission of the same
 // person: five simultaneous identical admissions each found no duplicate and made five cards. Each
@@ -7,13 +8,6 @@ import type { Knex } from 'knex';
 // exclusively while it checks and commits its rows, and admissions share that key.
 
 const IMPORT_KEY = 'members:import';
-
-const lockAll = (trx: Knex.Transaction, keys: string[], shared: boolean) =>
-  trx.raw(
-    `SELECT count(${shared ? 'pg_advisory_xact_lock_shared' : 'pg_advisory_xact_lock'}(hashtextextended(k, 0)))
-       FROM (SELECT DISTINCT k FROM unnest(?::text[]) AS k ORDER BY k) keys`,
-    [keys],
-  );
 
 export interface PersonKeys {
   surname: string | null;

@@ -1,5 +1,6 @@
 import type { Router } from 'express';
 import { guardedRouter, publicRoute } from '../access/route-guards';
+import { pingDatabase } from '../db/ping';
 import type { Deps } from '../deps';
 
 export function healthRoutes({ db, state }: Deps): Router {
@@ -10,7 +11,7 @@ export function healthRoutes({ db, state }: Deps): Router {
   routes.get('/readyz', publicRoute, async (_req, res) => {
     if (state.shuttingDown) return void res.status(503).json({ status: 'shutting_down' });
     try {
-      await db.raw('SELECT 1');
+      await pingDatabase(db);
       res.json({ status: 'ready' });
     } catch {
       res.status(503).json({ status: 'database_unavailable' });

@@ -9,15 +9,15 @@ import { flash } from '../http/flash';
 import { errorViewModel } from '../http/forms';
 import { principalOf } from '../http/guards';
 import { csrfTokenOf } from '../http/setup/csrf';
-import { CHECKED_UPLOAD_HOURS, checkedUploads } from '../imports/checked-uploads';
+import { CHECKED_UPLOAD_HOURS } from '../imports/checked-uploads';
 import { checkXlsxUpload, uploadFile, withImportSlot } from '../imports/upload';
 import { todayIso } from '../shared/dates';
 import { XLSX_MIME } from '../shared/spreadsheet';
-import { exportOrganizations, writeImportTemplate } from './org-export';
+import { writeImportTemplate } from './org-export';
 import type { ImportPlan } from './org-import';
 
-export function importExportRoutes({ db, config, importSlots, loaders, services: { orgImport } }: Deps): Router {
-  const kept = checkedUploads(db, config.uploadDir);
+export function importExportRoutes({ db, config, importSlots, loaders, services }: Deps): Router {
+  const { orgImport, checkedUploads: kept } = services;
   const routes = guardedRouter();
   routes.param('inpo', loaders.organization);
   routes.get('/orgs/:inpo/import', can('org.restructure'), (req, res) => showImport(req, res));
@@ -97,7 +97,7 @@ export function importExportRoutes({ db, config, importSlots, loaders, services:
     await sendDownload(db, req, res, {
       type: XLSX_MIME,
       fileName: `organizacii-${org.inpo}.xlsx`,
-      write: (sink) => exportOrganizations(db, org.path, sink),
+      write: (sink) => orgImport.exportWorkbook(org.path, sink),
       audit: {
         action: 'org.exported',
         entity: 'organization',

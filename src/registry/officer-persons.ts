@@ -3,68 +3,31 @@ import { memberViewPaths } from '../access/access';
 import type { Principal } from '../access/principal';
 import { diffValues, recordAudit, type AuditContext } from '../audit/audit';
 import { ValidationError } from '../http/errors';
-import { INPO_PATTERN } from '../shared/inpo';
+import {
+  activeCardHasSnils,
+  findReadableCard,
+  insertPerson,
+  lockPersonBySnils,
+  searchCards as searchReadableCards,
+  updatePersonNames,
+  type CardHit,
+} from './officer-persons.repo';
 import type { OfficerPersonInput } from './passport.schemas';
+
+export type { CardHit };
 
 // Who an elected officer is (issue 12): a member card the user may see, found anywhere in the union by
 // name or by the ИНПО of the organization the member is registered in; or a person outside the registry,
 // recorded once by SNILS with the sex and birth date the forms count.
 
-export interface CardHit {
-  id: number;
-  surname: string;
-  name: string;
-  patronymic: string | null;
-  birthYear: number;
-  orgInpo: string;
-  orgName: string;
-}
-
-const SEARCH_LIMIT = 20;
-
-/** Members on record now whose card the user may open: in the subtrees their member.view grants cover. */
-function readableCards(db: Knex, principal: Principal) {
-  const paths = memberViewPaths(principal);
-  return db('members as m')
-    .join('organizations as o', 'o.id', 'm.organization_id')
-    .whereNull('m.left_on')
-    .whereNull('m.merged_into_id')
-    .whereNull('m.depersonalised_at')
-    .where((q) => {
-      if (!paths.length) q.whereRaw('false');
-      for (const path of paths) q.orWhereRaw('o.path <@ ?::ltree', [path]);
-    });
-}
-
 /**
- * Cards matching «Фамилия [Имя [Отчество]]» word by word (through members_identity_idx), or registered in
- * the organization with this ИНПО; only those the user may see.
+ * Cards matching «Фамилия [Имя [Отчество]]» word by word, or registered in the organization with this ИНПО;
+ * only those the user may see (in the subtrees their member.view grants cover).
  */
 export async function searchCards(db: Knex, principal: Principal, q: string): Promise<CardHit[]> {
   const text = q.trim();
   if (!text) return [];
-  const query = readableCards(db, principal);
-  if (INPO_PATTERN.test(text)) query.where('o.inpo', text);
-  else {
-    const [surname, name, patronymic] = text.split(/\s+/) as [string, ...string[]];
-    // parameters take the columns' ICU collation: lower() folds Cyrillic in any database locale
-    query.whereRaw('lower(m.surname) = lower(?::text COLLATE "ru-RU-x-icu")', [surname]);
-    if (name) query.whereRaw('lower(m.name) = lower(?::text COLLATE "ru-RU-x-icu")', [name]);
-    if (patronymic) query.whereRaw('lower(m.patronymic) = lower(?::text COLLATE "ru-RU-x-icu")', [patronymic]);
-  }
-  const rows = await query
-    .orderBy(['m.surname', 'm.name', 'm.id'])
-    .limit(SEARCH_LIMIT)
-    .select(
-      'm.id',
-      'm.surname',
-      'm.name',
-      'm.patronymic',
-      db.raw('extract(year FROM m.birth_date)::int AS "birthYear"'),
-      'o.inpo as orgInpo',
-      'o.name as orgName',
-    );
-  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+  return searchReadableCards(db, memberViewPaths(principal), text);
 }
 
 export interface OfficerPerson {
@@ -83,15 +46,13 @@ export async function resolveOfficerPerson(
   input: OfficerPersonInput,
 ): Promise<OfficerPerson> {
   if (input.personKind === 'member') {
-    const card = await readableCards(trx, principal)
-      .where('m.id', input.memberId!)
-      .first('m.id', 'm.surname', 'm.name', 'm.patronymic');
+    const card = await findReadableCard(trx, memberViewPaths(principal), input.memberId!);
     if (!card)
       throw new ValidationError([
         { field: 'memberId', message: 'Карточка не найдена среди членов Профсоюза на учёте, доступных вам' },
       ]);
     return {
-      memberId: Number(card.id),
+      memberId: card.id,
       personId: null,
       surname: card.surname,
       name: card.name,
@@ -99,7 +60,7 @@ export async function resolveOfficerPerson(
     };
   }
   const snils = input.snils!;
-  if (await trx('members').where({ snils }).whereNull('merged_into_id').whereNull('left_on').first('id')) {
+  if (await activeCardHasSnils(trx, snils)) {
     throw new ValidationError([
       { field: 'snils', message: 'Этот СНИЛС указан в карточке члена Профсоюза: выберите его среди членов Профсоюза' },
     ]);
@@ -111,28 +72,19 @@ export async function resolveOfficerPerson(
     sex: input.sex!,
     birthDate: input.birthDate!,
   };
-  const existing = await trx('persons').where({ snils }).forUpdate().first();
+  const existing = await lockPersonBySnils(trx, snils);
   if (!existing) {
-    const [row] = await trx('persons')
-      .insert({
-        snils,
-        surname: values.surname,
-        name: values.name,
-        patronymic: values.patronymic,
-        sex: values.sex,
-        birth_date: values.birthDate,
-      })
-      .returning('id');
+    const id = await insertPerson(trx, { ...values, snils });
     await recordAudit(trx, ctx, {
       action: 'person.created',
       entity: 'person',
-      entityId: row.id,
+      entityId: id,
       newValues: { ...values, snils },
     });
-    return { memberId: null, personId: Number(row.id), ...values };
+    return { memberId: null, personId: id, ...values };
   }
   // one SNILS, one person: sex and birth date are facts the forms already count, not to be overwritten here
-  if (existing.sex !== values.sex || existing.birth_date !== values.birthDate) {
+  if (existing.sex !== values.sex || existing.birthDate !== values.birthDate) {
     throw new ValidationError([
       {
         field: 'snils',
@@ -147,9 +99,7 @@ export async function resolveOfficerPerson(
     { surname: values.surname, name: values.name, patronymic: values.patronymic },
   );
   if (changed) {
-    await trx('persons')
-      .where({ id: existing.id })
-      .update({ surname: values.surname, name: values.name, patronymic: values.patronymic, updated_at: trx.fn.now() });
+    await updatePersonNames(trx, existing.id, values);
     await recordAudit(trx, ctx, {
       action: 'person.updated',
       entity: 'person',
@@ -158,5 +108,5 @@ export async function resolveOfficerPerson(
       newValues,
     });
   }
-  return { memberId: null, personId: Number(existing.id), ...values };
+  return { memberId: null, personId: existing.id, ...values };
 }

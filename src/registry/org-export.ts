@@ -6,7 +6,7 @@ import { streamRows, type RowSink } from '../db/stream-rows';
 import { addSafeRow } from '../shared/spreadsheet';
 import { EMPLOYER_KIND_LABELS, EMPLOYER_KINDS, type EmployerKind, type Level } from './levels';
 import { ORG_SHEET_COLUMNS, SHEET_LEVEL_LABELS } from './org-sheet';
-import { currentOfficerNames } from './passport.repo';
+import { organizationsForExport } from './org-export.repo';
 
 const EXPORT_EXTRA_COLUMNS = [
   { header: 'Членов на учёте (в самой организации)', width: 14 },
@@ -33,36 +33,7 @@ export async function exportOrganizations(db: Knex, rootPath: string, sink: RowS
   sheet.columns = [...sheetColumns(), ...EXPORT_EXTRA_COLUMNS.map((c, i) => ({ ...c, key: `extra${i}` }))];
   sheet.getRow(1).font = { bold: true };
   sheet.getRow(1).commit();
-  // the chair as their card or person is named now
-  const chair = currentOfficerNames(db, 'ch', 'chm', 'chp');
-  const query = db('organizations as o')
-    .leftJoin('organizations as p', 'p.id', 'o.parent_id')
-    .leftJoin('org_officers as ch', function joinChair() {
-      this.on('ch.organization_id', 'o.id').andOnNull('ch.ended_on').andOnIn('ch.post', ['chair', 'group_organizer']);
-    })
-    .leftJoin('members as chm', 'chm.id', 'ch.member_id')
-    .leftJoin('persons as chp', 'chp.id', 'ch.person_id')
-    .whereRaw('o.path <@ ?::ltree', [rootPath])
-    .whereNull('o.liquidated_on')
-    .orderBy('o.path')
-    .select(
-      'o.inpo',
-      'p.inpo as parent_inpo',
-      'o.level',
-      'o.name',
-      'o.short_name',
-      'o.employer_kind',
-      'o.employer_inn',
-      'o.address',
-      'o.phone',
-      'o.email',
-      'o.website',
-      'o.has_territorial_rights',
-      'o.liquidated_on',
-      'ch.term_until',
-      db.raw('(SELECT count(*) FROM members m WHERE m.organization_id = o.id AND m.left_on IS NULL) AS members'),
-    )
-    .select({ surname: chair.surname, chair_name: chair.name, patronymic: chair.patronymic });
+  const query = organizationsForExport(db, rootPath);
   const count = await streamRows(db, query, sink, (r: Record<string, string | null>) => {
     const level = r.level as Level;
     addSafeRow(sheet, [

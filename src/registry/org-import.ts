@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { can, mayCreateChild } from '../access/access';
 import type { Principal } from '../access/principal';
 import { INPO_PATTERN } from '../shared/inpo';
+import type { EventDates } from '../shared/event-dates';
 import type { AuditContext } from '../audit/audit';
 import { recordAudit } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
@@ -21,7 +22,9 @@ import {
   yesNoFromSheet,
   type OrgSheetKey,
 } from './org-sheet';
-import { selectOrg, type OrgRow } from './orgs.repo';
+import { findOrgByInpo, findOrgsByInpoWithin, inpoOfIds, listOpenChildren, type OrgRow } from './orgs.repo';
+import type { RowSink } from '../db/stream-rows';
+import { exportOrganizations } from './org-export';
 import { createPassportService } from './passport.service';
 import { createRestructureService } from './restructure.service';
 
@@ -128,21 +131,11 @@ export async function planOrgImport(
     issues.push({ line, column: key ? HEADER_OF[key] : '', message });
   const referenced = new Set(rows.flatMap((r) => [r.cells.inpo, r.cells.parent]).filter((v) => INPO_PATTERN.test(v)));
   const known = new Map<string, OrgRow>(
-    (
-      await selectOrg(db)
-        .whereIn('o.inpo', [...referenced])
-        .whereRaw('o.path <@ ?::ltree', [root.path])
-    ).map((o: OrgRow) => [o.inpo, o]),
+    (await findOrgsByInpoWithin(db, [...referenced], root.path)).map((o) => [o.inpo, o]),
   );
-  const parentInpoOf = new Map<number, string>(
-    (
-      await db('organizations')
-        .whereIn(
-          'id',
-          [...known.values()].map((o) => o.parentId).filter((id): id is number => id != null),
-        )
-        .select('id', 'inpo')
-    ).map((r: { id: number; inpo: string }) => [r.id, r.inpo]),
+  const parentInpoOf = await inpoOfIds(
+    db,
+    [...known.values()].map((o) => o.parentId).filter((id): id is number => id != null),
   );
   // a line that names an existing organization stands for it: «строка N» below it attaches to that one
   const createdLines = new Map<number, { level: Level; hasTerritorialRights: boolean; valid: boolean; org?: OrgRow }>();
@@ -153,7 +146,7 @@ export async function planOrgImport(
   const childrenByName = new Map<number, Map<string, OrgRow>>();
   const openChildOf = async (parentId: number, name: string) => {
     if (!childrenByName.has(parentId)) {
-      const children: OrgRow[] = await selectOrg(db).where('o.parent_id', parentId).whereNull('o.liquidated_on');
+      const children = await listOpenChildren(db, parentId);
       childrenByName.set(parentId, new Map(children.map((o) => [orgNameKey(o.name), o])));
     }
     return childrenByName.get(parentId)!.get(orgNameKey(name));
@@ -259,18 +252,18 @@ export async function applyOrgImport(
   root: OrgRow,
   plan: ImportPlan,
   today: string,
-  checkedUpload?: string,
+  checkedUpload: string | undefined,
+  dates: EventDates,
 ) {
   if (plan.issues.length) throw new Error('an import with issues must not be applied');
   const applied = await inTransaction(db, async (trx) => {
-    const restructure = createRestructureService(trx);
-    const passport = createPassportService(trx);
+    // the forms' services over this transaction, so that the whole sheet commits or none of it does
+    const restructure = createRestructureService(trx, dates);
+    const passport = createPassportService(trx, dates);
     const createdByLine = new Map<number, OrgRow>();
     for (const row of plan.creates) {
       const parent =
-        'line' in row.parent
-          ? createdByLine.get(row.parent.line)!
-          : (await selectOrg(trx).where('o.inpo', row.parent.inpo).first())!;
+        'line' in row.parent ? createdByLine.get(row.parent.line)! : (await findOrgByInpo(trx, row.parent.inpo))!;
       const created = await restructure.createChild(
         principal,
         ctx,
@@ -312,9 +305,13 @@ export async function applyOrgImport(
   return applied;
 }
 
-/** The organizations' upload: a sheet planned against the registry (nothing written), then applied as planned. */
-export function createOrgImportService(db: Knex) {
+/**
+ * The organizations' upload: a sheet planned against the registry (nothing written), then applied as
+ * planned; and the subtree's download in the same columns, to be edited and loaded back.
+ */
+export function createOrgImportService(db: Knex, dates: EventDates) {
   return {
+    exportWorkbook: (rootPath: string, sink: RowSink) => exportOrganizations(db, rootPath, sink),
     read: readOrgWorkbook,
     plan: (principal: Principal, root: OrgRow, rows: OrgSheetRow[]) => planOrgImport(db, principal, root, rows),
     /** `checkedUpload`: the id of the kept file a clean check left, when the load came by it (for the audit) */
@@ -325,6 +322,6 @@ export function createOrgImportService(db: Knex) {
       plan: ImportPlan,
       today: string,
       checkedUpload?: string,
-    ) => applyOrgImport(db, principal, ctx, root, plan, today, checkedUpload),
+    ) => applyOrgImport(db, principal, ctx, root, plan, today, checkedUpload, dates),
   };
 }

@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { ValidationError } from '../http/errors';
 import { makeInpo } from '../shared/inpo';
 import { defaultPrimaryForm, mayContain, type EmployerKind, type Level } from './levels';
-import { findOrgById, type OrgRow } from './orgs.repo';
+import { findOrgById, insertOrganizationRow, nextOrganizationKeys, type OrgRow } from './orgs.repo';
 
 export interface NewOrganization {
   parentId: number | null;
@@ -18,35 +18,30 @@ export interface NewOrganization {
 
 /** Inserts one organization with its ltree path and a fresh ИНПО; the containment rules are checked here. */
 export async function insertOrganization(db: Knex, input: NewOrganization): Promise<OrgRow> {
-  const parent = input.parentId == null ? undefined : await db('organizations').where({ id: input.parentId }).first();
+  const parent = input.parentId == null ? undefined : await findOrgById(db, input.parentId);
   if (input.parentId != null && !parent)
     throw new ValidationError([{ field: 'parentId', message: 'Вышестоящая организация не найдена' }]);
-  if (
-    parent &&
-    !mayContain({ level: parent.level, hasTerritorialRights: parent.has_territorial_rights }, input.level)
-  ) {
+  if (parent && !mayContain(parent, input.level)) {
     throw new ValidationError([
       { field: 'level', message: 'Организация такого уровня не может входить в выбранную вышестоящую' },
     ]);
   }
-  const regionCode = parent && parent.level !== 'union' ? parent.region_code : (input.regionCode ?? 0);
-  const { rows } = await db.raw<{ rows: { seq: number; id: number }[] }>(
-    `SELECT nextval('inpo_seq') AS seq, nextval(pg_get_serial_sequence('organizations', 'id')) AS id`,
-  );
-  const { seq, id } = rows[0]!;
-  await db('organizations').insert({
+  const regionCode = parent && parent.level !== 'union' ? parent.regionCode : (input.regionCode ?? 0);
+  // the id is taken first: it is the last label of the organization's own path
+  const { seq, id } = await nextOrganizationKeys(db);
+  await insertOrganizationRow(db, {
     id,
-    parent_id: input.parentId,
+    parentId: input.parentId,
     level: input.level,
     path: parent ? `${parent.path}.${id}` : String(id),
     inpo: makeInpo(regionCode, seq),
-    region_code: regionCode,
+    regionCode,
     name: input.name,
-    short_name: input.shortName ?? null,
-    employer_kind: input.employerKind ?? null,
-    primary_form: defaultPrimaryForm(input.employerKind),
-    has_territorial_rights: input.hasTerritorialRights ?? false,
-    ...(input.createdOn ? { created_on: input.createdOn } : {}),
+    shortName: input.shortName ?? null,
+    employerKind: input.employerKind ?? null,
+    primaryForm: defaultPrimaryForm(input.employerKind),
+    hasTerritorialRights: input.hasTerritorialRights ?? false,
+    createdOn: input.createdOn,
   });
   return (await findOrgById(db, id))!;
 }

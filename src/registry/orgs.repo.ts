@@ -1,32 +1,8 @@
 import type { Knex } from 'knex';
-import type { EmployerKind, Level, PrimaryForm } from './levels';
+import type { OrgRow } from './org-row';
 
-export interface OrgRow {
-  id: number;
-  parentId: number | null;
-  level: Level;
-  path: string;
-  inpo: string;
-  regionCode: number;
-  name: string;
-  shortName: string | null;
-  hasTerritorialRights: boolean;
-  employerKind: EmployerKind | null;
-  /** the primary statistical form a ППО files (5-СП, 4-СП or 3-СП) */
-  primaryForm: PrimaryForm;
-  employerInn: string | null;
-  address: string | null;
-  phone: string | null;
-  email: string | null;
-  website: string | null;
-  createdOn: string;
-  liquidatedOn: string | null;
-  mergedIntoId: number | null;
-  /** For subdivisions and groups: the ППО they belong to. */
-  primaryId: number | null;
-  /** Bumped by every change of the general data (optimistic locking of the passport form). */
-  version: number;
-}
+// declared in org-row.ts so that routes may name it without importing the repo; re-exported for the repo's callers
+export type { OrgRow };
 
 /** The organization columns in camelCase; `primaryId` is the nearest ППО above a unit (its ancestors' ids are the path's labels). */
 export function selectOrg(db: Knex, alias = 'o') {
@@ -88,4 +64,62 @@ export async function findLineageByInpo(db: Knex, inpo: string): Promise<OrgRow[
       inpo,
     ])
     .orderByRaw('nlevel(o.path)');
+}
+
+/** The next organization id and ИНПО sequence number, taken before the insert (the id is the path's last label). */
+export async function nextOrganizationKeys(db: Knex): Promise<{ seq: number; id: number }> {
+  const { rows } = await db.raw<{ rows: { seq: number; id: number }[] }>(
+    `SELECT nextval('inpo_seq') AS seq, nextval(pg_get_serial_sequence('organizations', 'id')) AS id`,
+  );
+  return rows[0]!;
+}
+
+/** Inserts an organization as given; the creation date defaults to today (the column's default). */
+export async function insertOrganizationRow(
+  db: Knex,
+  org: Pick<
+    OrgRow,
+    | 'id'
+    | 'parentId'
+    | 'level'
+    | 'path'
+    | 'inpo'
+    | 'regionCode'
+    | 'name'
+    | 'shortName'
+    | 'employerKind'
+    | 'primaryForm'
+    | 'hasTerritorialRights'
+  > & { createdOn?: string },
+): Promise<void> {
+  await db('organizations').insert({
+    id: org.id,
+    parent_id: org.parentId,
+    level: org.level,
+    path: org.path,
+    inpo: org.inpo,
+    region_code: org.regionCode,
+    name: org.name,
+    short_name: org.shortName,
+    employer_kind: org.employerKind,
+    primary_form: org.primaryForm,
+    has_territorial_rights: org.hasTerritorialRights,
+    ...(org.createdOn ? { created_on: org.createdOn } : {}),
+  });
+}
+
+/** The organizations of these ИНПО inside the subtree (an import's referenced lines). */
+export async function findOrgsByInpoWithin(db: Knex, inpos: string[], rootPath: string): Promise<OrgRow[]> {
+  return selectOrg(db).whereIn('o.inpo', inpos).whereRaw('o.path <@ ?::ltree', [rootPath]);
+}
+
+/** The ИНПО of each of these organizations, by id. */
+export async function inpoOfIds(db: Knex, ids: number[]): Promise<Map<number, string>> {
+  const rows: { id: number; inpo: string }[] = await db('organizations').whereIn('id', ids).select('id', 'inpo');
+  return new Map(rows.map((r) => [r.id, r.inpo]));
+}
+
+/** The open (not liquidated) children of an organization. */
+export async function listOpenChildren(db: Knex, parentId: number): Promise<OrgRow[]> {
+  return selectOrg(db).where('o.parent_id', parentId).whereNull('o.liquidated_on');
 }

@@ -22,7 +22,7 @@ import {
   officerPersonSchema,
   officerSchema,
 } from './passport.schemas';
-import type { OrgRow } from './orgs.repo';
+import type { OrgRow } from './org-row';
 import {
   endOfficerConfirmation,
   endedPowersText,
@@ -30,12 +30,12 @@ import {
   replaceHolderConfirmation,
 } from './officer-confirmations';
 import { agreementVersionFields, generalVersionFields, headcountVersionFields } from './passport-versions';
-import { CHILD_SORTS, ORG_FILTERS, type ChildSort, type OrgFilter } from './structure.repo';
+import { CHILD_SORT_KEYS, ORG_FILTER_KEYS } from './structure.schemas';
 
 const PAGE_SIZE = 50;
 
 const structureQuery = z.object({
-  sort: z.enum(Object.keys(CHILD_SORTS) as [ChildSort, ...ChildSort[]]).catch('name'),
+  sort: z.enum(CHILD_SORT_KEYS).catch('name'),
   page: idInput('Номер страницы — целое число', 10_000).catch(1),
 });
 
@@ -43,10 +43,7 @@ const officerSearchQuery = z.object({ q: z.string().trim().max(200).optional().c
 
 const searchQuery = z.object({
   q: z.string().trim().max(200).optional().catch(undefined),
-  filter: z
-    .enum(Object.keys(ORG_FILTERS) as [OrgFilter, ...OrgFilter[]])
-    .optional()
-    .catch(undefined),
+  filter: z.enum(ORG_FILTER_KEYS).optional().catch(undefined),
   after: z.string().max(1000).optional().catch(undefined),
 });
 

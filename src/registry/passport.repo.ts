@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import { GAPS_SQL_INCOMPLETE, type PassportGaps } from './completeness';
 import type { OfficerPost } from './officer-posts';
+import { membersOnRecordQuery } from '../membership/member-counts.repo';
+import type { OrgRow } from './org-row';
 
 export interface OfficerRow {
   id: number;
@@ -212,6 +214,10 @@ export async function findHeaderFigures(
     incompleteBelow: { total: Number(r.total), incomplete: Number(r.incomplete) },
   };
 }
+
+/** The header's figures, the members on record counted from the maintained counters (member_counts). */
+export const headerFiguresOf = (db: Knex, org: Pick<OrgRow, 'id' | 'path' | 'level'>) =>
+  findHeaderFigures(db, org, membersOnRecordQuery(db, org));
 
 /** The general data saved over the version it was read at (the caller holds the organization's lock). */
 export async function updateGeneralData(

@@ -19,7 +19,7 @@ import type {
 import {
   endOfficerTerm,
   findAgreement,
-  findHeaderFigures,
+  headerFiguresOf,
   findOfficer,
   insertAnnex,
   insertOfficer,
@@ -44,7 +44,6 @@ import {
   generalVersionFields,
   staleHeadcount,
 } from './passport-versions';
-import { membersOnRecordQuery } from '../membership/member-counts.repo';
 import { resolveOfficerPerson, searchCards } from './officer-persons';
 import { listOrgAudit } from './history.repo';
 import { namerFor } from '../audit/audit-viewer.values';
@@ -66,7 +65,7 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
   return {
     /** What every tab shows above its content; `ancestors` (root first) were read with the organization. */
     async header(principal: Principal, org: OrgRow, ancestors: OrgRow[]) {
-      const { gaps, activeMembers, incompleteBelow } = await findHeaderFigures(db, org, membersOnRecordQuery(db, org));
+      const { gaps, activeMembers, incompleteBelow } = await headerFiguresOf(db, org);
       return {
         org,
         breadcrumbs: ancestors.filter((a) => can(principal, 'org.view', a)),

@@ -13,7 +13,7 @@ import { principalOf } from '../http/guards';
 import { todayIso } from '../shared/dates';
 import { LEVELS, mayContain, type Level } from './levels';
 import { DICTIONARY_LOCALS } from './org-pages';
-import type { OrgRow } from './orgs.repo';
+import type { OrgRow } from './org-row';
 import { childSchema, liquidateSchema, mergeSchema, moveSchema } from './restructure.schemas';
 import type { Operation } from './restructure.service';
 

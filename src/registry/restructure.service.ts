@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { can, mayCreateChild } from '../access/access';
 import type { Principal } from '../access/principal';
 import { recordAudit, type AuditContext } from '../audit/audit';
-import { deleteSessionsOfUser } from '../auth/users.repo';
+import { deleteSessionsOfUser } from '../auth/logins.service';
 import { inTransaction } from '../db/transaction';
 import { transferMembers } from '../membership/membership';
 import { ValidationError } from '../http/errors';
@@ -16,6 +16,18 @@ import { insertOrganization } from './orgs.create';
 import { findOrgById, findOrgByInpo, lockOrg, type OrgRow } from './orgs.repo';
 import { dateTreeChanges, lastPositionChange } from './tree-history.repo';
 import { searchSubtree } from './structure.repo';
+import {
+  activeMembersOn,
+  activeMembersWithin,
+  closeOrganization,
+  countOpenBelow,
+  deleteGrantsOn,
+  insertOrgEvent,
+  lastDatedEvent,
+  listGrantsWithin,
+  listOpenChildIds,
+  reparentSubtree,
+} from './restructure.repo';
 
 /** How many organizations the move and merge picker suggests at once: a few more letters narrow it. */
 export const TARGET_SUGGESTIONS = 20;
@@ -92,19 +104,7 @@ function mayReceive(
  */
 export function createRestructureService(db: Knex, dates: EventDates = eventDates()) {
   async function impactOf(org: OrgRow, trx: Knex = db): Promise<Impact> {
-    const { rows } = await trx.raw(
-      `SELECT (SELECT count(*) FROM organizations WHERE path <@ :path::ltree AND id <> :id AND liquidated_on IS NULL) AS organizations,
-              (SELECT count(*) FROM members m JOIN organizations o ON o.id = m.organization_id
-                WHERE o.path <@ :path::ltree AND m.left_on IS NULL) AS active_members`,
-      { path: org.path, id: org.id },
-    );
-    const grants = await trx('role_grants as g')
-      .join('users as u', 'u.id', 'g.user_id')
-      .join('organizations as o', 'o.id', 'g.organization_id')
-      .whereRaw('o.path <@ ?::ltree', [org.path])
-      .orderBy('u.username')
-      .select({ username: 'u.username', role: 'g.role', organization: 'o.name' });
-    return { organizations: Number(rows[0].organizations), activeMembers: Number(rows[0].active_members), grants };
+    return { ...(await countOpenBelow(trx, org)), grants: await listGrantsWithin(trx, org.path) };
   }
 
   /** The other organization of a move or merge, given by ИНПО: must exist, be open and be the user's to restructure. */
@@ -118,15 +118,13 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
 
   /** Grants on closed organizations are withdrawn: nobody keeps rights through an organization that no longer exists. */
   async function withdrawGrants(trx: Knex.Transaction, ctx: AuditContext, org: OrgRow) {
-    const grants = await trx('role_grants').where({ organization_id: org.id }).select('id', 'user_id', 'role');
-    for (const grant of grants) {
-      await trx('role_grants').where({ id: grant.id }).delete();
+    for (const grant of await deleteGrantsOn(trx, org.id)) {
       // narrower grants end the user's sessions (security.md): pages open in them must not outlive the right
-      await deleteSessionsOfUser(trx, grant.user_id);
+      await deleteSessionsOfUser(trx, grant.userId);
       await recordAudit(trx, ctx, {
         action: 'grant.withdrawn',
         entity: 'user',
-        entityId: grant.user_id,
+        entityId: grant.userId,
         organizationId: org.id,
         oldValues: { role: grant.role, organizationId: org.id },
       });
@@ -154,15 +152,10 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
   async function checkDate(operation: Operation, org: OrgRow, other: OrgRow | null, on: string, trx: Knex = db) {
     const what =
       operation === 'move' ? 'создания новой вышестоящей организации' : 'создания организации, принимающей членов';
-    const last = await trx('org_events')
-      .where({ organization_id: org.id })
-      .whereNot('kind', 'renamed')
-      .max('happened_on as on')
-      .first();
     dates.check('on', on, [
       sinceCreation(org.createdOn),
       { on: other?.createdOn, what },
-      { on: last?.on as string | null, what: 'предыдущего события организации' },
+      { on: await lastDatedEvent(trx, org.id), what: 'предыдущего события организации' },
     ]);
   }
 
@@ -179,14 +172,9 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
   }
 
   async function reparent(trx: Knex.Transaction, org: OrgRow, newParent: OrgRow, on: string) {
-    // One statement rewrites the paths of the whole subtree; ids, ИНПО and region codes stay.
     // The tree's history (the trigger on organizations) records the new positions from `on`.
     await dateTreeChanges(trx, on);
-    await trx.raw(
-      `UPDATE organizations SET path = ?::ltree || subpath(path, nlevel(?::ltree) - 1), updated_at = now() WHERE path <@ ?::ltree`,
-      [newParent.path, org.path, org.path],
-    );
-    await trx('organizations').where({ id: org.id }).update({ parent_id: newParent.id });
+    await reparentSubtree(trx, org, newParent);
   }
 
   /**
@@ -256,13 +244,13 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
           hasTerritorialRights: input.level === 'primary' && input.hasTerritorialRights,
           createdOn: today,
         });
-        await trx('org_events').insert({
-          organization_id: created.id,
+        await insertOrgEvent(trx, {
+          organizationId: created.id,
           kind: 'created',
-          happened_on: today,
-          new_parent_id: parent.id,
-          new_name: created.name,
-          actor_user_id: ctx.actorUserId,
+          on: today,
+          newParentId: parent.id,
+          newName: created.name,
+          actorUserId: ctx.actorUserId,
         });
         await recordAudit(trx, ctx, {
           action: 'org.created',
@@ -289,13 +277,13 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
         await checkTreeDate(org, newParent, 'move', on, trx);
         const impact = await impactOf(org, trx);
         await reparent(trx, org, newParent, on);
-        await trx('org_events').insert({
-          organization_id: org.id,
+        await insertOrgEvent(trx, {
+          organizationId: org.id,
           kind: 'moved',
-          happened_on: on,
-          old_parent_id: org.parentId,
-          new_parent_id: newParent.id,
-          actor_user_id: ctx.actorUserId,
+          on,
+          oldParentId: org.parentId,
+          newParentId: newParent.id,
+          actorUserId: ctx.actorUserId,
         });
         await recordAudit(trx, ctx, {
           action: 'org.moved',
@@ -320,42 +308,32 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
         checkMerge(org, into);
         await checkDate('merge', org, into, on, trx);
         await checkTreeDate(org, into, 'merge', on, trx);
-        const children = await trx('organizations')
-          .where({ parent_id: org.id })
-          .whereNull('liquidated_on')
-          .select('id');
-        for (const { id } of children) {
+        const children = await listOpenChildIds(trx, org.id);
+        for (const id of children) {
           await reparent(trx, (await findOrgById(trx, id))!, into, on);
-          await trx('org_events').insert({
-            organization_id: id,
+          await insertOrgEvent(trx, {
+            organizationId: id,
             kind: 'moved',
-            happened_on: on,
-            old_parent_id: org.id,
-            new_parent_id: into.id,
-            actor_user_id: ctx.actorUserId,
+            on,
+            oldParentId: org.id,
+            newParentId: into.id,
+            actorUserId: ctx.actorUserId,
           });
         }
-        const membersMoved = await transferMembers(
-          trx,
-          trx('members').select('id').where({ organization_id: org.id }).whereNull('left_on'),
-          into.id,
-          {
-            on,
-            actorUserId: ctx.actorUserId,
-            reason: `Присоединение организации ${org.inpo}`,
-          },
-        );
-        await trx('organizations')
-          .where({ id: org.id })
-          .update({ liquidated_on: on, merged_into_id: into.id, updated_at: trx.fn.now() });
+        const membersMoved = await transferMembers(trx, activeMembersOn(trx, org.id), into.id, {
+          on,
+          actorUserId: ctx.actorUserId,
+          reason: `Присоединение организации ${org.inpo}`,
+        });
+        await closeOrganization(trx, org.id, on, into.id);
         await withdrawGrants(trx, ctx, org);
-        await trx('org_events').insert({
-          organization_id: org.id,
+        await insertOrgEvent(trx, {
+          organizationId: org.id,
           kind: 'merged',
-          happened_on: on,
-          merged_into_id: into.id,
-          members_moved: membersMoved,
-          actor_user_id: ctx.actorUserId,
+          on,
+          mergedIntoId: into.id,
+          membersMoved,
+          actorUserId: ctx.actorUserId,
         });
         await recordAudit(trx, ctx, {
           action: 'org.merged',
@@ -379,25 +357,21 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
         await checkDate('liquidate', org, transferTo, on, trx);
         let membersMoved = 0;
         if (transferTo) {
-          const onRecord = trx('members')
-            .select('id')
-            .whereNull('left_on')
-            .whereIn('organization_id', trx('organizations').select('id').whereRaw('path <@ ?::ltree', [org.path]));
-          membersMoved = await transferMembers(trx, onRecord, transferTo.id, {
+          membersMoved = await transferMembers(trx, activeMembersWithin(trx, org.path), transferTo.id, {
             on,
             actorUserId: ctx.actorUserId,
             reason: `Ликвидация организации ${org.inpo}`,
           });
         }
-        await trx('organizations').where({ id: org.id }).update({ liquidated_on: on, updated_at: trx.fn.now() });
+        await closeOrganization(trx, org.id, on);
         await withdrawGrants(trx, ctx, org);
-        await trx('org_events').insert({
-          organization_id: org.id,
+        await insertOrgEvent(trx, {
+          organizationId: org.id,
           kind: 'liquidated',
-          happened_on: on,
-          merged_into_id: transferTo?.id ?? null,
-          members_moved: membersMoved,
-          actor_user_id: ctx.actorUserId,
+          on,
+          mergedIntoId: transferTo?.id ?? null,
+          membersMoved,
+          actorUserId: ctx.actorUserId,
         });
         await recordAudit(trx, ctx, {
           action: 'org.liquidated',

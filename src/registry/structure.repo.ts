@@ -2,14 +2,16 @@ import type { Knex } from 'knex';
 import { GAPS_SQL_INCOMPLETE } from './completeness';
 import type { Level } from './levels';
 import { INPO_PATTERN } from '../shared/inpo';
+import type { ChildSort, OrgFilter } from './structure.schemas';
 
-export const CHILD_SORTS = {
+export type { ChildSort, OrgFilter };
+
+const CHILD_SORTS: Record<ChildSort, string> = {
   name: 'c.name, c.id',
   members: 'active DESC, c.name, c.id',
   coverage: 'coverage DESC NULLS LAST, c.name, c.id',
   incomplete: 'incomplete DESC, c.name, c.id',
-} as const;
-export type ChildSort = keyof typeof CHILD_SORTS;
+};
 
 export interface ChildSummary {
   id: number;
@@ -121,15 +123,14 @@ export async function listLiquidatedChildren(db: Knex, parentId: number) {
     });
 }
 
-export const ORG_FILTERS = {
+const ORG_FILTERS: Record<OrgFilter, string> = {
   no_chair: 'g.no_chair',
   expired_term: 'g.chair_term_expired',
   incomplete: GAPS_SQL_INCOMPLETE,
   no_members: `o.level = 'primary' AND NOT EXISTS (
       SELECT 1 FROM member_counts c JOIN organizations u ON c.region_id = region_of_path(u.path) AND c.organization_id = u.id
        WHERE u.path <@ o.path AND c.on_record AND c.n > 0)`,
-} as const;
-export type OrgFilter = keyof typeof ORG_FILTERS;
+};
 
 export interface SearchCursor {
   name: string;

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { selectOrg, type OrgRow } from '../registry/orgs.repo';
 import type { ReportResult } from './report-builder';
 
 export type ReportStatus = 'draft' | 'submitted' | 'accepted' | 'returned';
@@ -194,4 +195,32 @@ export async function listReturnedReports(db: Knex, organizationId: number): Pro
 export async function lastFiler(db: Knex, reportId: number): Promise<number | null> {
   const row = await db('report_versions').where({ report_id: reportId }).orderBy('number', 'desc').first('filed_by');
   return row?.filed_by ?? null;
+}
+
+/** Every level files to its parent: ППО, territorial and okrug organizations, and the regions to the union. */
+const FILING_LEVELS = ['regional', 'okrug', 'territorial', 'primary'];
+
+/** Of these organizations (a parent's children on the date), those that existed on it and file a report, by name. */
+export async function listFilingOrganizations(db: Knex, ids: number[], date: string): Promise<OrgRow[]> {
+  return selectOrg(db)
+    .whereIn('o.id', ids)
+    .whereIn('o.level', FILING_LEVELS)
+    .where('o.created_on', '<=', date)
+    .where((q) => q.whereNull('o.liquidated_on').orWhere('o.liquidated_on', '>', date))
+    .orderBy('o.name');
+}
+
+/** Of these organizations (a parent's children at the period's start), those that file a report and were merged or liquidated after `since` and by `date`, by name. */
+export async function listDepartedOrganizations(
+  db: Knex,
+  ids: number[],
+  since: string,
+  date: string,
+): Promise<OrgRow[]> {
+  return selectOrg(db)
+    .whereIn('o.id', ids)
+    .whereIn('o.level', FILING_LEVELS)
+    .where('o.liquidated_on', '>', since)
+    .where('o.liquidated_on', '<=', date)
+    .orderBy('o.name');
 }

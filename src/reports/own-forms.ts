@@ -5,8 +5,8 @@ import { isPrimaryForm, listActiveForms, type FormVersion } from './forms/forms.
 import { absentWhenNone } from './indicators/aggregates';
 import { INDICATORS } from './indicators/catalog';
 import { computeIndicators, type ColumnValues, type IndicatorValues } from './indicators/engine';
-import { sqlDate } from './indicators/sql-fragments';
-import { rootsOn, under, type RootOnDate } from './indicators/tree-on-date';
+import type { RootOnDate } from './indicators/tree-on-date';
+import { DEFAULT_FORM, ppoOnForms } from './own-forms.repo';
 
 // Section I of a consolidated form is the sum of the primary forms of its ППО, each on its own form:
 // a line a ППО's form lacks gets nothing from it (a 3-СП ППО has no line 02, 07 or 08), and
@@ -15,7 +15,6 @@ import { rootsOn, under, type RootOnDate } from './indicators/tree-on-date';
 // ППО on a form of other lines are computed one by one (a handful, their own units only), evaluated on
 // their form, and taken out of the rest, which is evaluated on the default form.
 
-const DEFAULT_FORM = '5-SP';
 const COLUMNS = ['total', 'women', 'youth'] as const;
 
 /** The lines a form computes and how: two forms of one shape give every ППО the same lines. */
@@ -113,19 +112,4 @@ export async function ownFormsOverride(
   const formLines = new Set(primaries.flatMap((f) => [...compiledForm(f.definition).lines.keys()]));
   return (no) =>
     formLines.has(no) && !distinctLine(form, no) ? (sums.get(no) ?? { total: 0, women: 0, youth: 0 }) : undefined;
-}
-
-/** The ППО of the subtree on a date that file one of these forms (other than the default: a partial index holds them). */
-async function ppoOnForms(
-  db: Knex,
-  { id, date, frame }: RootOnDate,
-  codes: string[],
-): Promise<{ id: number; form: string }[]> {
-  const d = sqlDate(date);
-  const { rows } = await db.raw(
-    `${rootsOn(frame, d)} SELECT o.id, o.primary_form AS form FROM roots r ${under(frame, 'o', d)}
-        AND o.level = 'primary' AND o.primary_form <> '${DEFAULT_FORM}' AND o.primary_form = ANY(?::text[])`,
-    [[id], codes],
-  );
-  return rows.map((r: { id: number; form: string }) => ({ id: Number(r.id), form: r.form }));
 }

@@ -3,6 +3,7 @@ import { can } from '../access/access';
 import type { Principal } from '../access/principal';
 import type { CardRef } from './indicators/behind';
 import type { ReportResult } from './report-builder';
+import { findCardsWithOrganizations } from './readable-cards.repo';
 
 /**
  * A report as one reader may see it: the cards behind its controls are named (and linked) only when the
@@ -14,17 +15,10 @@ import type { ReportResult } from './report-builder';
 export async function readableReport(db: Knex, principal: Principal, result: ReportResult): Promise<ReportResult> {
   const ids = [...new Set(result.controls.flatMap((c) => c.cards.map((m) => m.id)))];
   if (!ids.length) return result;
-  const rows = await db('members as m')
-    .join('organizations as o', 'o.id', 'm.organization_id')
-    .whereIn('m.id', ids)
-    .select('m.id', 'm.surname', 'm.name', 'm.patronymic', 'o.id as orgId', 'o.path', 'o.level', 'o.inpo');
   const readable = new Map<number, CardRef>(
-    rows
-      .filter((r) => can(principal, 'member.view', { id: r.orgId, path: r.path, level: r.level }))
-      .map((r) => [
-        Number(r.id),
-        { id: Number(r.id), surname: r.surname, name: r.name, patronymic: r.patronymic, inpo: r.inpo },
-      ]),
+    (await findCardsWithOrganizations(db, ids))
+      .filter((r) => can(principal, 'member.view', r.organization))
+      .map(({ organization, ...card }) => [card.id, { ...card, inpo: organization.inpo }]),
   );
   return {
     ...result,

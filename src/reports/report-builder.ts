@@ -13,15 +13,14 @@ import type { ColumnKey, LinesForm } from './forms/form-schema';
 import { countsOwnUnits, isPrimaryForm, type FormVersion } from './forms/forms.repo';
 import {
   listCards,
+  listChangedSinceFiling,
   listMissingHeadcounts,
   listOfficersWithoutPerson,
-  toCardRefs,
   type CardRef,
 } from './indicators/behind';
 import { computeIndicators, type ColumnValues } from './indicators/engine';
 import { INDICATORS } from './indicators/catalog';
 import { personKeysOf, type PersonKeys } from './indicators/person-keys';
-import { sqlDate } from './indicators/sql-fragments';
 import { agreementTexts, primaryAgreementRows, type AgreementRow } from './indicators/texts';
 import { frameSince, rootOnDate, type RootOnDate } from './indicators/tree-on-date';
 import { activePrimaryForms, ownFormsOverride } from './own-forms';
@@ -246,29 +245,8 @@ async function cardsBehind(
 ): Promise<{ cards: CardRef[]; total: number }> {
   if (!indicator) return { cards: [], total: 0 };
   if (indicator === CHANGES_SINCE_FILING)
-    return filedAt ? changedSinceFiling(db, org, start, filedAt) : { cards: [], total: 0 };
+    return filedAt ? listChangedSinceFiling(db, org.id, start, filedAt, CARDS_KEPT) : { cards: [], total: 0 };
   return listCards(db, root, indicator, start, CARDS_KEPT, own);
-}
-
-/**
- * Cards whose history before the previous reporting date was written after that report was filed:
- * the back-dated admissions, exits and transfers that make the movement identity fail (an event
- * belongs to the subtree when one of its organizations lay in it on the event's day).
- */
-async function changedSinceFiling(db: Knex, org: OrgRef, start: string, filedAt: Date) {
-  const { rows } = await db.raw(
-    `SELECT m.id, m.surname, m.name, m.patronymic, o.inpo, count(*) OVER () AS total
-       FROM members m JOIN organizations o ON o.id = m.organization_id
-      WHERE m.id IN (
-        SELECT e.member_id FROM membership_events e
-         WHERE e.created_at > ? AND e.happened_on <= ${sqlDate(start)}
-           AND EXISTS (SELECT 1 FROM org_tree_history x JOIN org_tree_history rt ON rt.organization_id = ? AND rt.valid_from <= e.happened_on AND rt.valid_to > e.happened_on
-                        WHERE x.organization_id IN (e.from_organization_id, e.to_organization_id)
-                          AND x.valid_from <= e.happened_on AND x.valid_to > e.happened_on AND x.path <@ rt.path))
-      ORDER BY m.surname, m.name, m.id LIMIT ${CARDS_KEPT}`,
-    [filedAt, org.id],
-  );
-  return toCardRefs(rows);
 }
 
 /** The indicators read from the passports' headcounts (directly, or as the employees an agreement covers). */

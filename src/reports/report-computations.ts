@@ -1,5 +1,5 @@
 import type { Knex } from 'knex';
-import { selectOrg, type OrgRow } from '../registry/orgs.repo';
+import type { OrgRow } from '../registry/org-row';
 import type { ColumnKey } from './forms/form-schema';
 import { appliesTo, isPrimaryForm, listActiveForms, type FormVersion } from './forms/forms.repo';
 import type { ColumnValues } from './indicators/engine';
@@ -7,7 +7,7 @@ import { distinctOverFiled } from './indicators/person-keys';
 import { childrenOn } from './indicators/tree-on-date';
 import { compiledForm } from './forms/compile';
 import { FILED_STATUSES, diffReports, filedLine } from './filing';
-import { findReport, latestVersion } from './filing.repo';
+import { findReport, latestVersion, listDepartedOrganizations, listFilingOrganizations } from './filing.repo';
 import { dueDate, periodStart } from './periods';
 import { noFiledLine, sumFiledLines } from './filed-sums';
 import { buildReport, buildReportsForRoots, type ReportResult } from './report-builder';
@@ -22,9 +22,6 @@ export interface ReportTarget {
   form: FormVersion;
   date: string;
 }
-
-/** Every level files to its parent: ППО, territorial and okrug organizations, and the regions to the union. */
-const FILING_LEVELS = ['regional', 'okrug', 'territorial', 'primary'];
 
 export function reportComputations(db: Knex) {
   /**
@@ -47,18 +44,9 @@ export function reportComputations(db: Knex) {
 
   /** The organizations that file to this one: its direct regional, okrug, territorial and ППО children on the date (in the tree of that date). */
   async function filingChildren(org: OrgRow, date: string): Promise<OrgRow[]> {
-    return selectOrg(db)
-      .whereIn('o.id', await childrenOn(db, org.id, date))
-      .whereIn('o.level', FILING_LEVELS)
-      .where('o.created_on', '<=', date)
-      .where((q) => q.whereNull('o.liquidated_on').orWhere('o.liquidated_on', '>', date))
-      .orderBy('o.name');
+    return listFilingOrganizations(db, await childrenOn(db, org.id, date), date);
   }
 
-  /**
-   * For each child: the form it files among those this form consolidates, and its report on the date. A ППО
-   * with territorial rights consolidates itself too: its own members are on its own primary form.
-   */
   /** The active forms this one consolidates, in the order of its definition (the first that applies to a child is its form). */
   async function consolidatedForms(t: ReportTarget): Promise<FormVersion[]> {
     const codes = t.form.definition.kind === 'lines' ? (t.form.definition.consolidates ?? []) : [];
@@ -101,12 +89,7 @@ export function reportComputations(db: Knex) {
    */
   async function departedFilings(t: ReportTarget) {
     const since = periodStart(t.form.definition, t.date);
-    const gone = await selectOrg(db)
-      .whereIn('o.id', await childrenOn(db, t.org.id, since))
-      .whereIn('o.level', FILING_LEVELS)
-      .where('o.liquidated_on', '>', since)
-      .where('o.liquidated_on', '<=', t.date)
-      .orderBy('o.name');
+    const gone = await listDepartedOrganizations(db, await childrenOn(db, t.org.id, since), since, t.date);
     const forms = await consolidatedForms(t);
     return gone.map((org) => ({
       org,

@@ -24,7 +24,6 @@ import { renderReportWorkbook } from './render/report-xlsx';
 import { listPageRows } from './render/report-text';
 import type { ReportTarget } from './reports.service';
 import type { ReportResult } from './report-builder';
-import { readableReport } from './readable-cards';
 import { readPlaceText } from './read-place-text';
 import { lineHints } from './forms/line-hint';
 
@@ -215,7 +214,7 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
   /** The report a page or download shows, as its reader may see it (cards named only to those who may open them). */
   async function chooseResult(principal: Principal, t: ReportTarget, query: z.output<typeof reportQuery>) {
     const chosen = await chooseSource(t, query);
-    return { ...chosen, result: await readableReport(db, principal, chosen.result) };
+    return { ...chosen, result: await reports.readableFor(principal, chosen.result) };
   }
 
   async function chooseSource(t: ReportTarget, query: z.output<typeof reportQuery>) {

@@ -7,13 +7,22 @@ import type { AuditContext } from '../audit/audit';
 import { primaryReads, type ReadPlace, type Reads } from '../db/replica';
 import { NotFoundError, ValidationError, type FieldError } from '../http/errors';
 import { eventDates, type EventDates } from '../shared/event-dates';
-import { findOrgById, findOrgByInpo, selectOrg, type OrgRow } from '../registry/orgs.repo';
+import { findOrgById, findOrgByInpo, findUnionRoot, type OrgRow } from '../registry/organizations.service';
 import { INPO_PATTERN } from '../shared/inpo';
 import { todayIso } from '../shared/dates';
 import { FORM_CODE_PATTERN } from './forms/form-schema';
 import { appliesTo, findActiveForm, findFormVersion, listActiveForms, type FormVersion } from './forms/forms.repo';
 import { FILED_STATUSES, decide, fileReport, isOverdue, type Decision } from './filing';
-import { findReport, latestVersion, listEvents, listVersions, type ReportRow, type VersionRow } from './filing.repo';
+import {
+  findReport,
+  latestVersion,
+  listEvents,
+  listReturnedReports,
+  listVersions,
+  type ReturnedReport,
+  type ReportRow,
+  type VersionRow,
+} from './filing.repo';
 import { buildUnionStats } from './indicators/union-stats';
 import { lastUnionStatsFailure } from './indicators/union-stats-failures';
 import {
@@ -29,6 +38,7 @@ import {
 } from './periods';
 import { buildReport, type ReportResult } from './report-builder';
 import { reportComputations, type ReportComputations, type ReportTarget } from './report-computations';
+import { readableReport } from './readable-cards';
 
 export type { ReportTarget } from './report-computations';
 
@@ -175,7 +185,7 @@ export function createReportsService(
    * A period that fails is logged and recorded, and the others are still built.
    */
   async function warmUnionStats(today: string) {
-    const union = await selectOrg(db).whereNull('o.parent_id').first();
+    const union = await findUnionRoot(db);
     if (!union) return;
     const periods = new Set<string>();
     for (const form of await formsOf(union)) {
@@ -229,6 +239,14 @@ export function createReportsService(
     return { versions, events };
   }
 
+  /** The reports returned to this organization for fixing, with the form's name as its chair knows it («5-СП»). */
+  async function returnedReports(organizationId: number): Promise<(ReturnedReport & { formName: string })[]> {
+    const returned = await listReturnedReports(db, organizationId);
+    if (!returned.length) return [];
+    const names = new Map((await listActiveForms(db)).map((f) => [f.code, f.definition.name]));
+    return returned.map((r) => ({ ...r, formName: names.get(r.formCode) ?? r.formCode }));
+  }
+
   return {
     target,
     draft,
@@ -248,6 +266,9 @@ export function createReportsService(
     higher,
     previewVersion,
     filingChildren: onPrimary.filingChildren,
+    returnedReports,
+    /** The report as this reader may see it: the cards behind its controls named only where they may open them. */
+    readableFor: (principal: Principal, result: ReportResult) => readableReport(db, principal, result),
     warmUnionStats,
     /** The last failed build of the union's statistics, for the federal administrator's forms page. */
     lastUnionStatsFailure: () => lastUnionStatsFailure(db),

@@ -2,8 +2,9 @@ import type { Knex } from 'knex';
 import type { AuditContext } from '../audit/audit';
 import { currentOfficerNames } from '../registry/passport.repo';
 
-export const CHAIR_STATUSES = ['signed_in', 'invited', 'ready', 'no_email', 'no_chair'] as const;
-export type ChairStatus = (typeof CHAIR_STATUSES)[number];
+import { CHAIR_STATUSES, type ChairStatus } from './users.schemas';
+
+export type { ChairStatus };
 
 export interface ChairStatusRow {
   id: number;
@@ -164,3 +165,12 @@ export async function lastRun(db: Knex, organizationId: number): Promise<Provisi
     finishedAt: 'finished_at',
   });
 }
+
+/** Serializes provisioning runs until the transaction ends (overlapping subtrees would race for the same logins). */
+export async function lockProvisioning(trx: Knex.Transaction): Promise<void> {
+  await trx.raw("SELECT pg_advisory_xact_lock(hashtextextended('chair-provisioning', 0))");
+}
+
+/** Every ППО's chair status in the subtree by ИНПО, to be streamed into the download. */
+export const chairStatusesForExport = (db: Knex, rootPath: string) =>
+  chairStatusQuery(db, rootPath).select('*').orderBy('inpo');

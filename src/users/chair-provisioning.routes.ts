@@ -1,4 +1,5 @@
 import { type Router, type Request, type Response } from 'express';
+import { orgOf } from '../access/loaders';
 import { can as may, canOnObjects, guardedRouter } from '../access/route-guards';
 import { z } from 'zod';
 import { homeOrganizations, can } from '../access/access';
@@ -10,7 +11,7 @@ import { principalOf } from '../http/guards';
 import { auditContextOf } from '../audit/audit';
 import { plural } from '../shared/format';
 import { XLSX_MIME } from '../shared/spreadsheet';
-import { CHAIR_STATUSES } from './chair-provisioning.repo';
+import { CHAIR_STATUSES } from './users.schemas';
 import { CHAIR_STATUS_LABELS } from './chair-provisioning.service';
 
 const overviewQuery = z.object({
@@ -19,7 +20,7 @@ const overviewQuery = z.object({
 });
 
 /** Chairs' logins for a subtree: the monitoring list with the preview of a run, the run, and the table as XLSX. */
-export function chairProvisioningRoutes({ db, chairProvisioning, loaders }: Deps): Router {
+export function chairProvisioningRoutes({ db, loaders, services: { chairProvisioning } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('inpo', loaders.organization);
   routes.get('/admin/chairs', canOnObjects('user.manage'), toOwnSubtree);
@@ -37,7 +38,7 @@ export function chairProvisioningRoutes({ db, chairProvisioning, loaders }: Deps
 
   async function showOverview(req: Request, res: Response) {
     const query = overviewQuery.parse(req.query);
-    const overview = await chairProvisioning.overview(principalOf(req), String(req.params.inpo), query);
+    const overview = await chairProvisioning.overview(orgOf(req), query);
     const nextQuery = overview.next
       ? new URLSearchParams({ ...(query.status ? { status: query.status } : {}), after: overview.next }).toString()
       : null;
@@ -52,8 +53,8 @@ export function chairProvisioningRoutes({ db, chairProvisioning, loaders }: Deps
   }
 
   async function provision(req: Request, res: Response) {
-    const inpo = String(req.params.inpo);
-    const { created } = await chairProvisioning.provision(principalOf(req), inpo, auditContextOf(req));
+    const org = orgOf(req);
+    const { created } = await chairProvisioning.provision(principalOf(req), org, auditContextOf(req));
     flash(
       req,
       'success',
@@ -61,11 +62,11 @@ export function chairProvisioningRoutes({ db, chairProvisioning, loaders }: Deps
         ? `Создано ${created} ${plural(created, ['логин', 'логина', 'логинов'])} председателей; приглашения отправляются. Таблицу результатов можно скачать.`
         : 'Новых логинов не требуется: у всех председателей с e-mail логины уже есть.',
     );
-    res.redirect(303, `/orgs/${inpo}/chairs`);
+    res.redirect(303, `/orgs/${org.inpo}/chairs`);
   }
 
   async function download(req: Request, res: Response) {
-    const org = await chairProvisioning.rootFor(principalOf(req), String(req.params.inpo));
+    const org = orgOf(req);
     await sendDownload(db, req, res, {
       type: XLSX_MIME,
       fileName: `loginy-predsedatelej-${org.inpo}.xlsx`,

@@ -2,21 +2,21 @@ import crypto from 'node:crypto';
 import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
-import { authorize } from '../access/access';
 import type { Principal } from '../access/principal';
 import type { AuditContext } from '../audit/audit';
 import { hashPassword } from '../auth/password';
 import { streamRows, type RowSink } from '../db/stream-rows';
 import { inTransaction } from '../db/transaction';
 import type { MailService } from '../mail/mail.service';
-import { findOrgByInpo } from '../registry/orgs.repo';
+import type { OrgRow } from '../registry/org-row';
 import { addSafeRow } from '../shared/spreadsheet';
 import {
-  chairStatusQuery,
+  chairStatusesForExport,
   countChairStatuses,
   createChairLogins,
   lastRun,
   listChairStatuses,
+  lockProvisioning,
   startRun,
   type ChairStatus,
   type ChairStatusRow,
@@ -46,13 +46,6 @@ export function createChairProvisioningService(
   mail: MailService,
   options: { publicUrl: string; bcryptCost: number; logger: Logger },
 ) {
-  /** The subtree the page is about: the managers of users of it only (404 outside, 403 inside without the right). */
-  async function rootFor(principal: Principal, inpo: string) {
-    const org = await findOrgByInpo(db, inpo);
-    authorize(principal, 'user.manage', org);
-    return org;
-  }
-
   /**
    * The run as the page shows it: its letters counted from the outbox (delivered, undelivered, still
    * queued), finished when none is on its way any more.
@@ -69,11 +62,10 @@ export function createChairProvisioningService(
     };
   }
 
+  // The subtree a method is about comes authorized: the route's loader found it within the user's
+  // subtrees (404 otherwise) and its `can('user.manage')` checked the right (403).
   return {
-    rootFor,
-
-    async overview(principal: Principal, inpo: string, query: { status?: ChairStatus; after?: string }) {
-      const org = await rootFor(principal, inpo);
+    async overview(org: OrgRow, query: { status?: ChairStatus; after?: string }) {
       const [counts, rows, run] = await Promise.all([
         countChairStatuses(db, org.path),
         listChairStatuses(db, org.path, { ...query, limit: PAGE_SIZE + 1 }),
@@ -93,12 +85,11 @@ export function createChairProvisioningService(
      * same transaction (a login never lacks its letter) and sent by the mail worker, since a region's
      * thousands of letters outlast a request.
      */
-    async provision(principal: Principal, inpo: string, ctx: AuditContext): Promise<{ created: number }> {
-      const org = await rootFor(principal, inpo);
+    async provision(principal: Principal, org: OrgRow, ctx: AuditContext): Promise<{ created: number }> {
       const unusable = await hashPassword(crypto.randomBytes(24).toString('base64url'), options.bcryptCost);
       const created = await inTransaction(db, async (trx) => {
         // two runs over overlapping subtrees at once would race for the same logins: one after the other
-        await trx.raw("SELECT pg_advisory_xact_lock(hashtextextended('chair-provisioning', 0))");
+        await lockProvisioning(trx);
         const chairs = await createChairLogins(trx, org.path, unusable, { ...ctx, actorUserId: principal.id });
         const tokens = await issueInvitations(
           trx,
@@ -136,22 +127,17 @@ export function createChairProvisioningService(
       ];
       sheet.getRow(1).font = { bold: true };
       sheet.getRow(1).commit();
-      const count = await streamRows(
-        db,
-        chairStatusQuery(db, rootPath).select('*').orderBy('inpo'),
-        sink,
-        (r: ChairStatusRow) => {
-          addSafeRow(sheet, [
-            r.inpo,
-            r.name,
-            r.chairName ?? '',
-            r.email ?? '',
-            r.username ?? '',
-            CHAIR_STATUS_LABELS[r.status],
-            r.lastLoginAt ?? '',
-          ]).commit();
-        },
-      );
+      const count = await streamRows(db, chairStatusesForExport(db, rootPath), sink, (r: ChairStatusRow) => {
+        addSafeRow(sheet, [
+          r.inpo,
+          r.name,
+          r.chairName ?? '',
+          r.email ?? '',
+          r.username ?? '',
+          CHAIR_STATUS_LABELS[r.status],
+          r.lastLoginAt ?? '',
+        ]).commit();
+      });
       sheet.commit();
       await workbook.commit();
       return count;

@@ -7,7 +7,7 @@ import type { Deps } from '../deps';
 import { TooManyRequestsError, ValidationError, type FieldError } from '../http/errors';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
-import type { TokenPurpose } from './tokens.repo';
+import type { TokenPurpose } from './users.schemas';
 
 const forgotSchema = z.object({
   username: z
@@ -34,7 +34,7 @@ const PAGES: Record<TokenPurpose, { path: string; title: string; done: string }>
 };
 
 /** Public pages (no login): «Забыли пароль?» and the set-password pages an invitation or a reset letter links to. */
-export function passwordLinksRoutes({ passwordLinks }: Deps): Router {
+export function passwordLinksRoutes({ services: { passwordLinks } }: Deps): Router {
   const routes = guardedRouter();
   routes.get('/forgot-password', publicRoute, (_req, res) => renderForgot(res, 200, {}, []));
   routes.post('/forgot-password', publicRoute, requestReset);

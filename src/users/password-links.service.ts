@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import { hashPassword, passwordProblem } from '../auth/password';
-import { deleteSessionsOfUser, findUserById, findUserByUsername } from '../auth/users.repo';
+import { deleteSessionsOfUser, findUserById, findUserByUsername, setPasswordByLink } from '../auth/logins.service';
 import { inTransaction } from '../db/transaction';
 import { TooManyRequestsError, ValidationError } from '../http/errors';
 import type { MailService } from '../mail/mail.service';
@@ -81,12 +81,7 @@ export function createPasswordLinksService(
       const hash = await hashPassword(password, options.bcryptCost);
       return inTransaction(db, async (trx) => {
         if (!(await consumeToken(trx, live.id))) return false;
-        await trx('users').where({ id: user.id }).update({
-          password_hash: hash,
-          must_change_password: false,
-          password_changed_at: trx.fn.now(),
-          email_verified_at: trx.fn.now(),
-        });
+        await setPasswordByLink(trx, user.id, hash);
         await deleteSessionsOfUser(trx, user.id);
         await recordAudit(
           trx,

@@ -1,4 +1,10 @@
 import type { Knex } from 'knex';
+import {
+  countResetRequests,
+  deleteResetRequestsOlderThan,
+  insertResetRequest,
+  lockResetAddress,
+} from './reset-throttle.repo';
 
 // A reset letter per login at most every few minutes, and a bounded number from one address: the
 // form must not become a way to flood someone's mailbox or to send the registry's letters in bulk.
@@ -18,24 +24,18 @@ export async function reserveResetRequest(
   ip: string,
 ): Promise<{ allowed: boolean; retryAfterSeconds: number }> {
   return db.transaction(async (trx) => {
-    await trx.raw("SELECT pg_advisory_xact_lock(hashtextextended('reset-throttle:' || ?::inet::text, 0))", [ip]);
-    const { rows } = await trx.raw<{ rows: { login_count: number; ip_count: number }[] }>(
-      `SELECT (SELECT count(*)::int FROM reset_requests WHERE username = :username AND requested_at > now() - make_interval(secs => :loginWindow)) AS login_count,
-              (SELECT count(*)::int FROM reset_requests WHERE ip = :ip AND requested_at > now() - make_interval(secs => :ipWindow)) AS ip_count`,
-      { username, ip, loginWindow: PER_LOGIN_WINDOW_SECONDS, ipWindow: PER_IP_WINDOW_SECONDS },
-    );
-    const { login_count, ip_count } = rows[0]!;
-    if (ip_count >= PER_IP_LIMIT) return { allowed: false, retryAfterSeconds: PER_IP_WINDOW_SECONDS };
-    await trx('reset_requests').insert({ username, ip });
-    return { allowed: login_count < PER_LOGIN_LIMIT, retryAfterSeconds: 0 };
+    await lockResetAddress(trx, ip);
+    const { loginCount, ipCount } = await countResetRequests(trx, username, ip, {
+      loginSeconds: PER_LOGIN_WINDOW_SECONDS,
+      ipSeconds: PER_IP_WINDOW_SECONDS,
+    });
+    if (ipCount >= PER_IP_LIMIT) return { allowed: false, retryAfterSeconds: PER_IP_WINDOW_SECONDS };
+    await insertResetRequest(trx, username, ip);
+    return { allowed: loginCount < PER_LOGIN_LIMIT, retryAfterSeconds: 0 };
   });
 }
 
 /** Old rows serve no limit. */
 export async function pruneResetRequests(db: Knex): Promise<number> {
-  return db('reset_requests')
-    .whereRaw('requested_at < now() - make_interval(secs => ?)', [
-      Math.max(PER_LOGIN_WINDOW_SECONDS, PER_IP_WINDOW_SECONDS),
-    ])
-    .delete();
+  return deleteResetRequestsOlderThan(db, Math.max(PER_LOGIN_WINDOW_SECONDS, PER_IP_WINDOW_SECONDS));
 }

@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 
-export type TokenPurpose = 'invitation' | 'reset';
+import type { TokenPurpose } from './users.schemas';
+
+export type { TokenPurpose };
 
 /** How long a link works: an invitation waits for a person to find the letter, a reset is asked for now. */
 export const TOKEN_LIFETIME_HOURS: Record<TokenPurpose, number> = { invitation: 72, reset: 1 };

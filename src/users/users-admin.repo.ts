@@ -209,3 +209,63 @@ export async function grantPathsOf(db: Knex, userId: number): Promise<string[]> 
     .select('o.path');
   return rows.map((r: { path: string }) => r.path);
 }
+
+/** A new login; returns its id. */
+export async function insertUser(
+  trx: Knex.Transaction,
+  user: { username: string; fullName: string; email: string | null; passwordHash: string },
+): Promise<number> {
+  const [row] = await trx('users')
+    .insert({
+      username: user.username,
+      full_name: user.fullName,
+      email: user.email,
+      password_hash: user.passwordHash,
+      must_change_password: false,
+    })
+    .returning('id');
+  return row.id as number;
+}
+
+/** A new name or e-mail; a changed e-mail is unverified again. */
+export async function updateUserContacts(
+  trx: Knex.Transaction,
+  userId: number,
+  input: { fullName: string; email: string | null },
+  emailChanged: boolean,
+): Promise<void> {
+  await trx('users')
+    .where({ id: userId })
+    .update({
+      full_name: input.fullName,
+      email: input.email,
+      ...(emailChanged ? { email_verified_at: null } : {}),
+    });
+}
+
+export async function setUserBlocked(trx: Knex.Transaction, userId: number, blocked: boolean): Promise<void> {
+  await trx('users')
+    .where({ id: userId })
+    .update({ blocked_at: blocked ? trx.fn.now() : null });
+}
+
+export async function deleteUser(trx: Knex.Transaction, userId: number): Promise<void> {
+  await trx('users').where({ id: userId }).delete();
+}
+
+export async function insertGrant(
+  trx: Knex.Transaction,
+  grant: { userId: number; role: string; organizationId: number; validUntil: string | null; grantedBy: number },
+): Promise<void> {
+  await trx('role_grants').insert({
+    user_id: grant.userId,
+    role: grant.role,
+    organization_id: grant.organizationId,
+    valid_until: grant.validUntil,
+    granted_by: grant.grantedBy,
+  });
+}
+
+export async function deleteGrant(trx: Knex.Transaction, grantId: number): Promise<void> {
+  await trx('role_grants').where({ id: grantId }).delete();
+}

@@ -19,7 +19,7 @@ const STATUS_LABELS = { active: 'действует', blocked: 'заблокир
 const BY_FIELD = { notFound: 'inpo', forbidden: 'role' };
 
 /** /admin/users: the logins of the manager's subtree, their grants, blocking and invitations. */
-export function usersRoutes({ users, secondFactor }: Deps): Router {
+export function usersRoutes({ services: { users, secondFactor } }: Deps): Router {
   const routes = guardedRouter();
   routes.get('/admin/users', canOnObjects('user.manage'), showList);
   routes.get('/admin/users/new', canOnObjects('user.manage'), (req, res) => renderNew(req, res, 200, {}, []));

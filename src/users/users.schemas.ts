@@ -54,3 +54,10 @@ export type CreateUserInput = z.output<typeof createUserSchema>;
 export type GrantInput = z.output<typeof grantSchema>;
 export type EditUserInput = z.output<typeof editUserSchema>;
 export type UserListQuery = z.output<typeof userListQuery>;
+
+/** The chair-provisioning list's status filter (chair-provisioning.repo.ts computes each). */
+export const CHAIR_STATUSES = ['signed_in', 'invited', 'ready', 'no_email', 'no_chair'] as const;
+export type ChairStatus = (typeof CHAIR_STATUSES)[number];
+
+/** What a one-time e-mail link is for: an invitation sets the first password, a reset a new one. */
+export type TokenPurpose = 'invitation' | 'reset';

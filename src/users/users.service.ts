@@ -5,11 +5,11 @@ import { authorizeGrant, authorizeUserAccess, isFederalAdmin, userManagementPath
 import type { Principal } from '../access/principal';
 import { recordAudit, diffValues, type AuditContext } from '../audit/audit';
 import { hashPassword } from '../auth/password';
-import { deleteSessionsOfUser, forgetKeptPrincipal } from '../auth/users.repo';
+import { deleteSessionsOfUser, forgetKeptPrincipal } from '../auth/logins.service';
 import { inTransaction } from '../db/transaction';
 import { ConflictError, NotFoundError } from '../http/errors';
 import type { MailService } from '../mail/mail.service';
-import { findOrgByInpo } from '../registry/orgs.repo';
+import { findOrgByInpo } from '../registry/organizations.service';
 import type { PasswordLinksService } from './password-links.service';
 import {
   findGrant,
@@ -21,6 +21,12 @@ import {
   listUserGrants,
   listUserSessions,
   listUsers,
+  deleteGrant,
+  deleteUser,
+  insertGrant,
+  insertUser,
+  setUserBlocked,
+  updateUserContacts,
   type UserListFilter,
 } from './users-admin.repo';
 import type { CreateUserInput, EditUserInput, GrantInput, UserListQuery } from './users.schemas';
@@ -116,43 +122,36 @@ export function createUsersService(
       // nobody knows this password: the invitation sets the real one
       const unusable = await hashPassword(crypto.randomBytes(24).toString('base64url'), options.bcryptCost);
       const { id, letter } = await inTransaction(db, async (trx) => {
-        const [row] = await trx('users')
-          .insert({
-            username: input.username,
-            full_name: input.fullName,
-            email: input.email,
-            password_hash: unusable,
-            must_change_password: false,
-          })
-          .returning('id');
-        await trx('role_grants').insert({
-          user_id: row.id,
+        const { username, fullName, email } = input;
+        const id = await insertUser(trx, { username, fullName, email, passwordHash: unusable });
+        await insertGrant(trx, {
+          userId: id,
           role: input.role,
-          organization_id: org.id,
-          valid_until: input.validUntil,
-          granted_by: principal.id,
+          organizationId: org.id,
+          validUntil: input.validUntil,
+          grantedBy: principal.id,
         });
         await recordAudit(trx, ctx, {
           action: 'user.created',
           entity: 'user',
-          entityId: row.id,
+          entityId: id,
           organizationId: org.id,
           newValues: { username: input.username, fullName: input.fullName, email: input.email },
         });
         await recordAudit(trx, ctx, {
           action: 'grant.added',
           entity: 'user',
-          entityId: row.id,
+          entityId: id,
           organizationId: org.id,
           newValues: { role: input.role, inpo: org.inpo, validUntil: input.validUntil },
         });
         const letter = await links.prepareLetter(
           trx,
-          { id: row.id, username: input.username, fullName: input.fullName, email: input.email },
+          { id, username: input.username, fullName: input.fullName, email: input.email },
           'invitation',
           principal.id,
         );
-        return { id: row.id as number, letter };
+        return { id, letter };
       });
       return { id, mailed: await sendAfterCommit(letter) };
     },
@@ -163,13 +162,7 @@ export function createUsersService(
       const { oldValues, newValues, changed } = diffValues({ fullName: user.fullName, email: user.email }, input);
       if (!changed) return;
       await inTransaction(db, async (trx) => {
-        await trx('users')
-          .where({ id: userId })
-          .update({
-            full_name: input.fullName,
-            email: input.email,
-            ...(input.email !== user.email ? { email_verified_at: null } : {}),
-          });
+        await updateUserContacts(trx, userId, input, input.email !== user.email);
         await recordAudit(trx, ctx, { action: 'user.updated', entity: 'user', entityId: userId, oldValues, newValues });
         await forgetKeptPrincipal(trx, userId);
       });
@@ -201,9 +194,7 @@ export function createUsersService(
       const user = await userFor(principal, userId, true);
       if (Boolean(user.blockedAt) === blocked) return;
       await inTransaction(db, async (trx) => {
-        await trx('users')
-          .where({ id: userId })
-          .update({ blocked_at: blocked ? trx.fn.now() : null });
+        await setUserBlocked(trx, userId, blocked);
         if (blocked) await deleteSessionsOfUser(trx, userId);
         await recordAudit(trx, ctx, {
           action: blocked ? 'user.blocked' : 'user.unblocked',
@@ -223,7 +214,7 @@ export function createUsersService(
       }
       await inTransaction(db, async (trx) => {
         await deleteSessionsOfUser(trx, userId);
-        await trx('users').where({ id: userId }).delete();
+        await deleteUser(trx, userId);
         await recordAudit(trx, ctx, {
           action: 'user.deleted',
           entity: 'user',
@@ -238,12 +229,12 @@ export function createUsersService(
       const org = await orgOfForm(input.inpo);
       authorizeGrant(principal, { userId, role: input.role, organizationPath: org.path });
       await inTransaction(db, async (trx) => {
-        await trx('role_grants').insert({
-          user_id: userId,
+        await insertGrant(trx, {
+          userId,
           role: input.role,
-          organization_id: org.id,
-          valid_until: input.validUntil,
-          granted_by: principal.id,
+          organizationId: org.id,
+          validUntil: input.validUntil,
+          grantedBy: principal.id,
         });
         await recordAudit(trx, ctx, {
           action: 'grant.added',
@@ -264,7 +255,7 @@ export function createUsersService(
       await userFor(principal, userId, false);
       authorizeGrant(principal, { userId, role: grant.role, organizationPath: grant.organizationPath });
       await inTransaction(db, async (trx) => {
-        await trx('role_grants').where({ id: grantId }).delete();
+        await deleteGrant(trx, grantId);
         await deleteSessionsOfUser(trx, userId);
         await recordAudit(trx, ctx, {
           action: 'grant.revoked',

@@ -8,9 +8,9 @@ import { computeIndicators } from '../../src/reports/indicators/engine';
 import { pruneAbandonedClaims } from '../../src/reports/indicators/build-beside';
 import { ensureMemberStateCache } from '../../src/reports/indicators/member-state-cache';
 import { MAINTAINED_GROUPS, refreshUnionStats, sumUnionStats } from '../../src/reports/indicators/union-stats';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import type { TestDatabase } from '../support/db';
 import { createOrg, unionRoot } from '../support/factories';
-import { D, S, buildReportFixture, type ReportFixture } from '../support/report-fixture';
+import { D, S, createReportDatabase, type ReportFixture } from '../support/report-fixture';
 
 // Issue 15, item 1: at 4 M members a build of the union's statistics held the lock that every change to
 // the periods takes, and a one-row period update waited 105 s. The builds now work beside the changes.
@@ -30,9 +30,7 @@ const MAINTAINED = Object.entries(INDICATORS)
   .map(([n]) => n);
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.ownerDb;
-  fx = await buildReportFixture(db);
+  ({ database, db, fx } = await createReportDatabase());
   unionId = (await unionRoot(db)).id;
   // an organization in a block of its own, which the changes below do not touch
   await db.raw("SELECT setval(pg_get_serial_sequence('organizations', 'id'), ?)", [3 << BLOCK_BITS]);
@@ -92,26 +90,34 @@ const unionFigures = (maintained: boolean) =>
     ...(maintained ? {} : { scope: 'union' as const }),
   }).then((v) => v.get(unionId));
 
+/**
+ * Starts a build while its table is locked against writes (so it stalls there, its claims taken), changes
+ * the member's category meanwhile, and checks that the change did not wait for the build.
+ */
+async function changeDuringBuild(table: string, memberId: number, baseline: number, start: () => Promise<void>) {
+  const lock = await lockAgainstWrites(table);
+  let build: Promise<void> | undefined;
+  try {
+    build = start();
+    await stalledOn(table);
+    const during = await timedCategoryChange(memberId, 'working');
+    expect(
+      during - baseline,
+      `the change took ${Math.round(during)} ms during the build, ${Math.round(baseline)} ms without`,
+    ).toBeLessThan(WAIT_BOUND_MS);
+  } finally {
+    await lock.release();
+    await build;
+  }
+}
+
 describe('a build of the maintained statistics and a membership change at the same time', () => {
   it('the union statistics: the change does not wait for the build, and its blocks stay stale, not wrong', async () => {
     const memberId = Object.values(fx.members)[0]!;
     const baseline = await timedCategoryChange(memberId, 'unemployed');
     const { organization_id: orgId } = await db('members').where({ id: memberId }).first('organization_id');
 
-    const lock = await lockAgainstWrites('union_stats');
-    let build: Promise<void> | undefined;
-    try {
-      build = refreshUnionStats(database.db, D, S);
-      await stalledOn('union_stats');
-      const during = await timedCategoryChange(memberId, 'working');
-      expect(
-        during - baseline,
-        `the change took ${Math.round(during)} ms during the build, ${Math.round(baseline)} ms without`,
-      ).toBeLessThan(WAIT_BOUND_MS);
-    } finally {
-      await lock.release();
-      await build;
-    }
+    await changeDuringBuild('union_stats', memberId, baseline, () => refreshUnionStats(database.db, D, S));
 
     const fresh = (await db('union_stats_fresh').where({ as_of: D, since: S }).pluck('block')).map(Number);
     expect(fresh).toContain(3);
@@ -127,20 +133,7 @@ describe('a build of the maintained statistics and a membership change at the sa
     const { organization_id: orgId } = await db('members').where({ id: memberId }).first('organization_id');
     await db('member_state_cached_orgs').delete();
 
-    const lock = await lockAgainstWrites('member_state_cache');
-    let build: Promise<void> | undefined;
-    try {
-      build = ensureMemberStateCache(database.db, [D]);
-      await stalledOn('member_state_cache');
-      const during = await timedCategoryChange(memberId, 'working');
-      expect(
-        during - baseline,
-        `the change took ${Math.round(during)} ms during the build, ${Math.round(baseline)} ms without`,
-      ).toBeLessThan(WAIT_BOUND_MS);
-    } finally {
-      await lock.release();
-      await build;
-    }
+    await changeDuringBuild('member_state_cache', memberId, baseline, () => ensureMemberStateCache(database.db, [D]));
 
     const cached = (await db('member_state_cached_orgs').where({ as_of: D }).pluck('organization_id')).map(Number);
     expect(cached.length).toBeGreaterThan(0);

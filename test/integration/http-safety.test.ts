@@ -107,7 +107,7 @@ describe('server errors', () => {
       poolMax: 1,
       logger: ctx.deps.logger,
     });
-    const { app, close } = createApp({ ...ctx.deps, db: brokenDb, auth: ctx.deps.auth });
+    const { app, close } = createApp({ ...ctx.deps, db: brokenDb });
     try {
       // The session lives in the working store; loading the user through the broken pool fails.
       const user = await createUser(ctx.database.ownerDb, [{ role: 'coordinator', org: tree.region }]);

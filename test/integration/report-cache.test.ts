@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
-import { changeCategory, endMemberships, openMembership, transferMembers } from '../../src/membership/membership';
+import { changeCategory, endMemberships, transferMembers } from '../../src/membership/membership';
 import { INDICATORS } from '../../src/reports/indicators/catalog';
 import { computeIndicators, type Scope } from '../../src/reports/indicators/engine';
-import { createTestDatabase, type TestDatabase } from '../support/db';
-import { D, S, buildReportFixture, type ReportFixture } from '../support/report-fixture';
+import type { TestDatabase } from '../support/db';
+import { D, S, admitBackDated, createReportDatabase, type ReportFixture } from '../support/report-fixture';
 
 // The maintained statistics of whole-union reports must give exactly what the live queries give,
 // before and after every kind of change to the history: a cache that is not forgotten is a wrong report.
@@ -18,9 +18,7 @@ const MEMBER_INDICATORS = Object.entries(INDICATORS)
   .concat('primary_small');
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.ownerDb;
-  fx = await buildReportFixture(db);
+  ({ database, db, fx } = await createReportDatabase());
 });
 afterAll(async () => database.drop());
 
@@ -75,25 +73,11 @@ describe('maintained statistics of the member state', () => {
     await both('2026-07-01', D);
     // a back-dated admission, an exit, a category change, parental leave, a corrected birth date
     await db.transaction(async (trx) => {
-      const [row] = await trx('members')
-        .insert({
-          organization_id: fx.orgs.B.id,
-          surname: 'Поздняя',
-          name: 'Тест',
-          sex: 'f',
-          birth_date: '1995-01-01',
-          category: 'working',
-          joined_on: '2025-12-01',
-        })
-        .returning('id');
-      await openMembership(
+      await admitBackDated(
         trx,
-        Number(row.id),
         fx.orgs.B.id,
-        'working',
-        true,
-        { on: '2025-12-01', actorUserId: null },
-        'admitted',
+        { surname: 'Поздняя', birthDate: '1995-01-01', isPedagogical: true },
+        '2025-12-01',
       );
       await endMemberships(trx, [fx.members['Борисова']!], 'voluntary', { on: '2026-02-01', actorUserId: null });
       await changeCategory(trx, fx.members['Егоров']!, 'working', false, { on: '2026-03-01', actorUserId: null }, true);

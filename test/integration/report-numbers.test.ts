@@ -1,17 +1,18 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
-import { changeCategory, endMemberships, openMembership, transferMembers } from '../../src/membership/membership';
+import { changeCategory, endMemberships, transferMembers } from '../../src/membership/membership';
 import { fileReport } from '../../src/reports/filing';
 import { findActiveForm } from '../../src/reports/forms/forms.repo';
 import { computeIndicators } from '../../src/reports/indicators/engine';
 import { buildReport, type ReportResult } from '../../src/reports/report-builder';
 import { createReportsService } from '../../src/reports/reports.service';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import type { TestDatabase } from '../support/db';
 import {
   D,
   S,
   SUBTREES,
-  buildReportFixture,
+  admitBackDated,
+  createReportDatabase,
   expectedMembershipLines,
   expectedStructureLines,
   headcountAt,
@@ -29,9 +30,7 @@ let fx: ReportFixture;
 const noActor = { actorUserId: null, requestId: null, ip: null };
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.ownerDb;
-  fx = await buildReportFixture(db);
+  ({ database, db, fx } = await createReportDatabase());
 });
 afterAll(async () => database.drop());
 
@@ -236,25 +235,11 @@ describe('controls', () => {
 
     // after filing, someone registers an admission back-dated into the filed quarter
     await db.transaction(async (trx) => {
-      const [row] = await trx('members')
-        .insert({
-          organization_id: fx.orgs.B.id,
-          surname: 'Запоздалова',
-          name: 'Тест',
-          sex: 'f',
-          birth_date: '1990-01-01',
-          category: 'working',
-          joined_on: '2025-12-01',
-        })
-        .returning('id');
-      await openMembership(
+      await admitBackDated(
         trx,
-        Number(row.id),
         fx.orgs.B.id,
-        'working',
-        false,
-        { on: '2025-12-01', actorUserId: null },
-        'admitted',
+        { surname: 'Запоздалова', birthDate: '1990-01-01', isPedagogical: false },
+        '2025-12-01',
       );
     });
 

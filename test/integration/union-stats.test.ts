@@ -8,12 +8,12 @@ import { INDICATORS } from '../../src/reports/indicators/catalog';
 import { computeIndicators, type Scope } from '../../src/reports/indicators/engine';
 import { MAINTAINED_GROUPS, refreshUnionStats, unionStatsBuilds } from '../../src/reports/indicators/union-stats';
 import { createReportsService } from '../../src/reports/reports.service';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import type { TestDatabase } from '../support/db';
 import { createOrg } from '../support/factories';
 import {
   D,
   S,
-  buildReportFixture,
+  createReportDatabase,
   insertPeople,
   movement,
   officersAt,
@@ -74,9 +74,7 @@ const freshBlocks = async (date: string) =>
     .sort((a, b) => a - b);
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.ownerDb;
-  fx = await buildReportFixture(db);
+  ({ database, db, fx } = await createReportDatabase());
   union = (await findOrgById(db, fx.orgs.R.parentId!))!;
   await intoBlock(1);
   const X = await createOrg(db, fx.orgs.T, 'primary', { name: 'ППО в другом блоке' });

@@ -4,6 +4,8 @@
 // computed here, in plain JavaScript over the same specification, independently of the product's SQL.
 import type { Knex } from 'knex';
 import type { OrgRow } from '../../src/registry/orgs.repo';
+import { openMembership } from '../../src/membership/membership';
+import { createTestDatabase, type TestDatabase } from './db';
 import { createOrg, unionRoot } from './factories';
 
 export const D = '2026-04-01';
@@ -228,6 +230,46 @@ export interface ReportFixture {
   members: Record<string, number>;
   /** non-member persons (by SNILS) by surname */
   persons: Record<string, number>;
+}
+
+/**
+ * A card admitted on `joinedOn` as the membership service admits one (its period and event), written
+ * in the caller's transaction as the owner: a back-dated admission the fixture's reports then meet.
+ */
+export async function admitBackDated(
+  trx: Knex.Transaction,
+  organizationId: number,
+  person: { surname: string; birthDate: string; isPedagogical: boolean },
+  joinedOn: string,
+): Promise<number> {
+  const [row] = await trx('members')
+    .insert({
+      organization_id: organizationId,
+      surname: person.surname,
+      name: 'Тест',
+      sex: 'f',
+      birth_date: person.birthDate,
+      category: 'working',
+      joined_on: joinedOn,
+    })
+    .returning('id');
+  const id = Number(row.id);
+  await openMembership(
+    trx,
+    id,
+    organizationId,
+    'working',
+    person.isPedagogical,
+    { on: joinedOn, actorUserId: null },
+    'admitted',
+  );
+  return id;
+}
+
+/** A private database with the fixture built in it (the test file drops `database` after it). */
+export async function createReportDatabase(): Promise<{ database: TestDatabase; db: Knex; fx: ReportFixture }> {
+  const database = await createTestDatabase();
+  return { database, db: database.ownerDb, fx: await buildReportFixture(database.ownerDb) };
 }
 
 /** Writes the union as the owner (fixtures bypass the application's own checks, not its tables). */

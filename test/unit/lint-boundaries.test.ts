@@ -83,6 +83,47 @@ describe('layering rules', () => {
     expect(constants).toEqual([]);
   });
 
+  it('when a service writes SQL, then the lint sends it to a repo; the same query in a repo passes', async () => {
+    const query =
+      "import type { Knex } from 'knex';\nexport const probe = (db: Knex) => db('members').where({ id: 1 }).first();\n";
+    const inService = await rulesBroken('src/members/lint-probe.service.ts', query);
+    expect(inService).toEqual([
+      expect.stringMatching(/^no-restricted-syntax: SQL lives in \*\.repo\.ts/),
+      expect.stringMatching(/^no-restricted-syntax: SQL lives in \*\.repo\.ts/),
+    ]);
+    const raw = await rulesBroken(
+      'src/members/lint-probe.ts',
+      "import type { Knex } from 'knex';\nexport const probe = (trx: Knex) => trx.raw('SELECT 1');\n",
+    );
+    expect(raw).toEqual([expect.stringMatching(/^no-restricted-syntax: SQL lives in/)]);
+    expect(await rulesBroken('src/members/lint-probe.repo.ts', query)).toEqual([]);
+  });
+
+  it("when a service imports another feature's repo, then the lint refuses it; its service, a type or a repo's join pass", async () => {
+    const runtime = await rulesBroken(
+      'src/users/lint-probe.service.ts',
+      "import { findOrgByInpo } from '../registry/orgs.repo';\nexport const probe = findOrgByInpo;\n",
+    );
+    expect(runtime).toEqual([
+      expect.stringMatching(/^@typescript-eslint\/no-restricted-imports: .*through its services, not its repos/),
+    ]);
+    const allowed = [
+      [
+        'src/users/lint-probe.service.ts',
+        "import { findOrgByInpo } from '../registry/organizations.service';\nexport const probe = findOrgByInpo;\n",
+      ],
+      [
+        'src/users/lint-probe.service.ts',
+        "import type { OrgRow } from '../registry/orgs.repo';\nexport type Probe = OrgRow;\n",
+      ],
+      [
+        'src/users/lint-probe.repo.ts',
+        "import { selectOrg } from '../registry/orgs.repo';\nexport const probe = selectOrg;\n",
+      ],
+    ];
+    for (const [file, code] of allowed) expect(await rulesBroken(file!, code!), code).toEqual([]);
+  });
+
   it('when two modules import each other, then the lint reports the cycle', async () => {
     // shared/event-dates.ts imports shared/dates.ts; this makes dates.ts import it back
     const broken = await rulesBroken(

@@ -4,7 +4,7 @@ import type { Knex } from 'knex';
 import { Passport } from 'passport';
 import { Strategy as LocalStrategy } from 'passport-local';
 import type { AuthService } from '../../auth/auth.service';
-import { loadPrincipal } from '../../auth/users.repo';
+import { loadPrincipal } from '../../auth/logins.service';
 import { clientIp } from '../client-ip';
 
 /**

@@ -4,6 +4,7 @@ import type { Knex } from 'knex';
 import { ConflictError } from '../errors';
 import { flash } from '../flash';
 import { isStateChanging } from './security';
+import { claimToken, deleteClaimsOlderThanADay, findClaim, releaseClaim, settleClaim } from './form-once.repo';
 
 // One-time form tokens: every form carries a fresh `formToken` (rendered with the CSRF field). The
 // first request with a token claims it; a repeat of the same form (a double click, a resent request,
@@ -41,14 +42,9 @@ export function setUpFormOnce(app: Express, db: Knex) {
 async function claimOrAwait(db: Knex, userId: number, token: string): Promise<string | undefined> {
   const deadline = Date.now() + WAIT_MS;
   while (Date.now() < deadline) {
-    const claimed = await db('form_submissions')
-      .insert({ user_id: userId, token })
-      .onConflict(['user_id', 'token'])
-      .ignore()
-      .returning('token');
-    if (claimed.length) return undefined;
-    const row = await db('form_submissions').where({ user_id: userId, token }).first('result_url');
-    if (row?.result_url) return row.result_url as string;
+    if (await claimToken(db, userId, token)) return undefined;
+    const row = await findClaim(db, userId, token);
+    if (row?.resultUrl) return row.resultUrl;
     // no row: the first request failed and released the token; the loop claims it anew
     if (row) await sleep(LOOK_EVERY_MS);
   }
@@ -58,16 +54,14 @@ async function claimOrAwait(db: Knex, userId: number, token: string): Promise<st
 /** A redirect is the form's result; any other answer (a form with errors, a failure) releases the token. */
 function settleWhenAnswered(db: Knex, req: Request, res: Response, token: string) {
   res.once('finish', () => {
-    const key = { user_id: req.user?.id, token };
+    const userId = req.user?.id;
     const location = res.statusCode === 303 ? res.get('location') : undefined;
-    const settled = location
-      ? db('form_submissions').where(key).update({ result_url: location })
-      : db('form_submissions').where(key).delete();
+    const settled = location ? settleClaim(db, userId, token, location) : releaseClaim(db, userId, token);
     settled.catch((err: unknown) => req.log?.warn({ err }, 'form token not settled'));
   });
 }
 
 /** Tokens older than a day: no double click takes that long. */
 export async function pruneFormSubmissions(db: Knex): Promise<number> {
-  return db('form_submissions').whereRaw("claimed_at < now() - interval '1 day'").delete();
+  return deleteClaimsOlderThanADay(db);
 }

@@ -8,7 +8,7 @@ import { withPgErrors } from '../../db/pg-errors';
 import { parseForm } from '../../http/forms';
 import type { ImportIssue } from '../../imports/import-issue';
 import { normalizeSheetDate, type SheetRow } from '../../imports/row-source';
-import { findOrgByInpo, type OrgRow } from '../../registry/orgs.repo';
+import { findOrgByInpo, type OrgRow } from '../../registry/organizations.service';
 import { REGISTRATION_LEVELS } from '../../registry/levels';
 import { INPO_PATTERN } from '../../shared/inpo';
 import { eventDates, since14, type EventDates } from '../../shared/event-dates';
@@ -23,7 +23,20 @@ import {
   type MatchElsewhere,
 } from '../duplicate-guard';
 import { lockForImport } from '../person-locks';
-import { createStagingTables, memberStager } from './member-staging';
+import {
+  countMatchesElsewhere,
+  countSkippedRows,
+  createMatches,
+  createStagingTables,
+  createdMembers,
+  insertStagedMembers,
+  listMatchesElsewhere,
+  matchedRows,
+  memberStager,
+  sameRowsInFile,
+  skipRowsOnRecord,
+  type IssuePage,
+} from './member-staging.repo';
 import { findOwnIssueReport, saveIssueReport } from './import-reports.repo';
 import {
   MEMBER_COLUMNS,
@@ -179,61 +192,39 @@ export async function importMembers(
 
         // Issues found in SQL: all are counted, but only as many rows as the report keeps come to JavaScript
         // (a file of people all on record elsewhere brought 100,000 rows: RSS +53 MB for a 422).
-        const sqlIssues = async (sql: string, report: (row: Record<string, string>) => void) => {
+        const sqlIssues = async <T>(read: (limit: number) => Promise<IssuePage<T>>, report: (row: T) => void) => {
           const room = MAX_REPORTED_ISSUES - result.issues.length;
-          const { rows } = await trx.raw(
-            `SELECT *, count(*) OVER () AS found FROM (${sql}) issues ORDER BY line LIMIT ?`,
-            [Math.max(room, 1)],
-          );
+          const { rows, found } = await read(Math.max(room, 1));
           const reported = rows.slice(0, Math.max(room, 0));
           reported.forEach(report);
-          result.issuesTotal += Number(rows[0]?.found ?? 0) - reported.length;
+          result.issuesTotal += found - reported.length;
         };
         // The same person twice in the file.
         await sqlIssues(
-          `
-        SELECT line, first FROM (SELECT line, min(line) OVER (PARTITION BY lower(surname), lower(name), birth_date) AS first FROM member_import) x
-         WHERE line <> first`,
-          (r) => issue(Number(r.line), 'surname', `Этот человек уже есть в строке ${r.first}`),
+          (limit) => sameRowsInFile(trx, limit),
+          (r) => issue(r.line, 'surname', `Этот человек уже есть в строке ${r.first}`),
         );
         // Already on record: in the same organization the row is skipped; elsewhere it is a transfer, not a second card.
-        await trx.raw(`
-        UPDATE member_import i SET skip = true FROM members m
-         WHERE lower(m.surname) = lower(i.surname) AND lower(m.name) = lower(i.name) AND m.birth_date = i.birth_date
-           AND m.organization_id = i.organization_id AND m.left_on IS NULL`);
-        // The two ways a row finds a card, each through its own index (an OR in one join became a nested
-        // loop of every row by every card when the statistics were stale: 85 s for 10,000 rows). A line
-        // that finds a card inside the user's subtrees is told which; any other only that a transfer is
-        // needed, counted against the day's allowance and audited (duplicate-guard.ts).
-        await trx.raw(
-          `
-        CREATE TEMP TABLE member_import_matches ON COMMIT DROP AS
-        SELECT DISTINCT ON (x.line) x.line, x.member_id, o.id AS organization_id, o.name AS org_name, o.path <@ ANY(?::ltree[]) AS inside, x.matched
-          FROM (SELECT i.line, m.id AS member_id, m.organization_id, 'person' AS matched
-                  FROM member_import i JOIN members m ON lower(m.surname) = lower(i.surname) AND lower(m.name) = lower(i.name) AND m.birth_date = i.birth_date
-                 WHERE NOT i.skip AND m.left_on IS NULL
-                UNION ALL
-                SELECT i.line, m.id, m.organization_id, CASE WHEN lower(m.surname) = lower(i.surname) AND m.birth_date = i.birth_date THEN 'person' ELSE 'snils' END
-                  FROM member_import i JOIN members m ON m.snils = i.snils
-                 WHERE NOT i.skip AND m.left_on IS NULL) x
-          JOIN organizations o ON o.id = x.organization_id
-         ORDER BY x.line, inside DESC, x.matched`,
-          [memberViewPaths(principal)],
-        );
+        await skipRowsOnRecord(trx);
+        // A line that finds a card inside the user's subtrees is told which; any other only that a transfer
+        // is needed, counted against the day's allowance and audited (duplicate-guard.ts).
+        await createMatches(trx, memberViewPaths(principal));
         elsewhere = await importMatchesElsewhere(trx);
-        await sqlIssues('SELECT line, org_name, inside, matched FROM member_import_matches', (r) => {
-          if (!r.inside) return issue(Number(r.line), '', MATCH_ELSEWHERE_MESSAGE);
-          issue(
-            Number(r.line),
-            r.matched === 'snils' ? 'snils' : 'surname',
-            r.matched === 'snils'
-              ? `Этот СНИЛС уже указан в карточке другого человека; его организация: ${r.org_name}`
-              : `Уже состоит на учёте; организация: ${r.org_name}. Оформите перевод вместо новой карточки`,
-          );
-        });
+        await sqlIssues(
+          (limit) => matchedRows(trx, limit),
+          (r) => {
+            if (!r.inside) return issue(r.line, '', MATCH_ELSEWHERE_MESSAGE);
+            issue(
+              r.line,
+              r.matched === 'snils' ? 'snils' : 'surname',
+              r.matched === 'snils'
+                ? `Этот СНИЛС уже указан в карточке другого человека; его организация: ${r.orgName}`
+                : `Уже состоит на учёте; организация: ${r.orgName}. Оформите перевод вместо новой карточки`,
+            );
+          },
+        );
         result.issues.sort((a, b) => a.line - b.line || columnOrder(a.column) - columnOrder(b.column));
-        const skipped = await trx('member_import').where({ skip: true }).count<{ count: number }[]>('* as count');
-        result.alreadyInRegistry = Number(skipped[0]!.count);
+        result.alreadyInRegistry = await countSkippedRows(trx);
         if (result.issuesTotal > 0 || mode === 'check') {
           result.created = result.issuesTotal > 0 ? 0 : result.rows - result.alreadyInRegistry;
           throw new CheckOnly();
@@ -278,19 +269,9 @@ export function parseAdmissionRow(input: Record<string, string>) {
  * not commit); more than are left refuses the whole check before any line is told.
  */
 async function importMatchesElsewhere(trx: Knex.Transaction): Promise<{ count: number; matches: MatchElsewhere[] }> {
-  const count = Number(
-    (await trx('member_import_matches').where({ inside: false }).count('* as count').first())?.count ?? 0,
-  );
+  const count = await countMatchesElsewhere(trx);
   if (!count) return { count, matches: [] };
-  const matches = await trx('member_import_matches')
-    .where({ inside: false })
-    .orderBy('line')
-    .limit(MATCHES_ELSEWHERE_PER_DAY)
-    .select({ memberId: 'member_id', organizationId: 'organization_id' });
-  return {
-    count,
-    matches: matches.map((m) => ({ memberId: Number(m.memberId), organizationId: Number(m.organizationId) })),
-  };
+  return { count, matches: await listMatchesElsewhere(trx, MATCHES_ELSEWHERE_PER_DAY) };
 }
 
 function columnOrder(header: string): number {
@@ -300,26 +281,8 @@ function columnOrder(header: string): number {
 
 /** Members, their periods and admission events, each one INSERT … SELECT; then an audit row per member. */
 async function commitStaged(trx: Knex.Transaction, ctx: AuditContext, root: OrgRow): Promise<number> {
-  const { rowCount } = await trx.raw(
-    `
-    WITH created AS (
-      INSERT INTO members (organization_id, surname, name, patronymic, sex, birth_date, category, is_pedagogical, position, phone, email, snils, joined_on)
-      SELECT organization_id, surname, name, patronymic, sex, birth_date, category, is_pedagogical, position, phone, email, snils, joined_on
-        FROM member_import WHERE NOT skip ORDER BY line
-      RETURNING id, organization_id, category, is_pedagogical, joined_on),
-    periods AS (
-      INSERT INTO member_periods (member_id, organization_id, category, is_pedagogical, valid_from)
-      SELECT id, organization_id, category, is_pedagogical, joined_on FROM created),
-    events AS (
-      INSERT INTO membership_events (member_id, kind, happened_on, to_organization_id, category, reason, actor_user_id)
-      SELECT id, 'admitted', joined_on, organization_id, category, 'Загрузка из файла', :actor FROM created)
-    INSERT INTO member_import_created (id) SELECT id FROM created`,
-    { actor: ctx.actorUserId },
-  );
-  await recordAuditForMembers(trx, ctx, 'member.imported', trx('member_import_created').select('id'), {
-    source: 'import',
-  });
-  const created = Number(rowCount);
+  const created = await insertStagedMembers(trx, ctx.actorUserId);
+  await recordAuditForMembers(trx, ctx, 'member.imported', createdMembers(trx), { source: 'import' });
   await recordAudit(trx, ctx, {
     action: 'member.import_committed',
     entity: 'organization',

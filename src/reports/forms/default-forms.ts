@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Knex } from 'knex';
 import { REFERENCE_DATA_DIR } from '../../app-paths';
 import { compileDefinition } from './compile';
+import { installActiveVersion, lockFormCode, nextVersionNumber } from './forms.repo';
 
 /** The union's default forms, shipped as files in seeds/reference (form-<code>.json). */
 export function readDefaultForms(): { file: string; definition: unknown }[] {
@@ -26,21 +27,10 @@ export async function installDefaultForms(db: Knex): Promise<void> {
     const def = result.form.def;
     await db.transaction(async (trx) => {
       // one installer at a time per code (two app instances migrating at once)
-      await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`form_versions:${def.code}`]);
-      const newest = await trx('form_versions')
-        .where({ code: def.code })
-        .max<{ max: number | null }>('version as max')
-        .first();
-      if (Number(newest?.max ?? 0) >= def.version) return;
-      await trx('form_versions').where({ code: def.code, status: 'active' }).update({ status: 'retired' });
-      await trx('form_versions').insert({
-        code: def.code,
-        version: def.version,
-        title: def.title,
-        definition: JSON.stringify(definition),
-        status: 'active',
-        activated_at: trx.fn.now(),
-      });
+      await lockFormCode(trx, def.code);
+      // a stored version as new as the shipped one (or newer) stays
+      if ((await nextVersionNumber(trx, def.code)) > def.version) return;
+      await installActiveVersion(trx, { code: def.code, version: def.version, title: def.title, definition });
     });
   }
 }

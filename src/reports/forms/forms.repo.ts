@@ -97,3 +97,24 @@ export async function activateFormVersion(trx: Knex.Transaction, form: Pick<Form
   await trx('form_versions').where({ code: form.code, status: 'active' }).update({ status: 'retired' });
   await trx('form_versions').where({ id: form.id }).update({ status: 'active', activated_at: trx.fn.now() });
 }
+
+/** One installer at a time per form code until the transaction ends (two app instances starting at once). */
+export async function lockFormCode(trx: Knex.Transaction, code: string): Promise<void> {
+  await trx.raw('SELECT pg_advisory_xact_lock(hashtext(?))', [`form_versions:${code}`]);
+}
+
+/** A shipped version becomes the form's active one at once; the one active before is retired. */
+export async function installActiveVersion(
+  trx: Knex.Transaction,
+  row: { code: string; version: number; title: string; definition: unknown },
+): Promise<void> {
+  await trx('form_versions').where({ code: row.code, status: 'active' }).update({ status: 'retired' });
+  await trx('form_versions').insert({
+    code: row.code,
+    version: row.version,
+    title: row.title,
+    definition: JSON.stringify(row.definition),
+    status: 'active',
+    activated_at: trx.fn.now(),
+  });
+}

@@ -107,3 +107,24 @@ export async function listOfficersWithoutPerson(db: Knex, root: RootOnDate, limi
     orgs: rows.map((r: { inpo: string; name: string }) => ({ inpo: r.inpo, name: r.name })),
   };
 }
+
+/**
+ * Cards whose history before the previous reporting date was written after that report was filed:
+ * the back-dated admissions, exits and transfers that make the movement identity fail (an event
+ * belongs to the subtree when one of its organizations lay in it on the event's day).
+ */
+export async function listChangedSinceFiling(db: Knex, rootId: number, start: string, filedAt: Date, limit: number) {
+  const { rows } = await db.raw(
+    `SELECT m.id, m.surname, m.name, m.patronymic, o.inpo, count(*) OVER () AS total
+       FROM members m JOIN organizations o ON o.id = m.organization_id
+      WHERE m.id IN (
+        SELECT e.member_id FROM membership_events e
+         WHERE e.created_at > ? AND e.happened_on <= ${sqlDate(start)}
+           AND EXISTS (SELECT 1 FROM org_tree_history x JOIN org_tree_history rt ON rt.organization_id = ? AND rt.valid_from <= e.happened_on AND rt.valid_to > e.happened_on
+                        WHERE x.organization_id IN (e.from_organization_id, e.to_organization_id)
+                          AND x.valid_from <= e.happened_on AND x.valid_to > e.happened_on AND x.path <@ rt.path))
+      ORDER BY m.surname, m.name, m.id LIMIT ${Number(limit)}`,
+    [filedAt, rootId],
+  );
+  return toCardRefs(rows);
+}

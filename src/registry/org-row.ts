@@ -1,0 +1,29 @@
+import type { EmployerKind, Level, PrimaryForm } from './levels';
+
+/** An organization as the repos return it (camelCase); routes, services and views all name it. */
+export interface OrgRow {
+  id: number;
+  parentId: number | null;
+  level: Level;
+  path: string;
+  inpo: string;
+  regionCode: number;
+  name: string;
+  shortName: string | null;
+  hasTerritorialRights: boolean;
+  employerKind: EmployerKind | null;
+  /** the primary statistical form a ППО files (5-СП, 4-СП or 3-СП) */
+  primaryForm: PrimaryForm;
+  employerInn: string | null;
+  address: string | null;
+  phone: string | null;
+  email: string | null;
+  website: string | null;
+  createdOn: string;
+  liquidatedOn: string | null;
+  mergedIntoId: number | null;
+  /** For subdivisions and groups: the ППО they belong to. */
+  primaryId: number | null;
+  /** Bumped by every change of the general data (optimistic locking of the passport form). */
+  version: number;
+}
