@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { can, mayCreateChild } from '../access/access';
 import type { Principal } from '../access/principal';
 import { INPO_PATTERN } from '../shared/inpo';
+import { matchKey } from '../shared/match-key';
 import type { AuditContext } from '../audit/audit';
 import { recordAudit } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
@@ -17,7 +18,6 @@ import {
   ORG_SHEET_COLUMNS,
   employerKindFromSheet,
   levelFromSheet,
-  orgNameKey,
   yesNoFromSheet,
   type OrgSheetKey,
 } from './org-sheet';
@@ -150,13 +150,14 @@ export async function planOrgImport(
   const creates: PlannedCreate[] = [];
   const updates: PlannedUpdate[] = [];
   const existing: PlannedExisting[] = [];
+  // names by match_key(): «Школа № 100» typed once and "школа  №100" another time are one organization
   const childrenByName = new Map<number, Map<string, OrgRow>>();
   const openChildOf = async (parentId: number, name: string) => {
     if (!childrenByName.has(parentId)) {
       const children: OrgRow[] = await selectOrg(db).where('o.parent_id', parentId).whereNull('o.liquidated_on');
-      childrenByName.set(parentId, new Map(children.map((o) => [orgNameKey(o.name), o])));
+      childrenByName.set(parentId, new Map(children.map((o) => [matchKey(o.name), o])));
     }
-    return childrenByName.get(parentId)!.get(orgNameKey(name));
+    return childrenByName.get(parentId)!.get(matchKey(name));
   };
   const newNameLines = new Map<string, number>();
 
@@ -230,7 +231,7 @@ export async function planOrgImport(
         });
         continue;
       }
-      const nameKey = `${'line' in parentRef ? `line ${parentRef.line}` : parentRef.inpo}\u0000${orgNameKey(cells.name)}`;
+      const nameKey = `${'line' in parentRef ? `line ${parentRef.line}` : parentRef.inpo}\u0000${matchKey(cells.name)}`;
       const earlier = newNameLines.get(nameKey);
       if (earlier) issue(line, 'name', `Эта организация уже есть в строке ${earlier}`);
       else newNameLines.set(nameKey, line);

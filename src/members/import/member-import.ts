@@ -192,14 +192,14 @@ export async function importMembers(
         // The same person twice in the file.
         await sqlIssues(
           `
-        SELECT line, first FROM (SELECT line, min(line) OVER (PARTITION BY lower(surname), lower(name), birth_date) AS first FROM member_import) x
+        SELECT line, first FROM (SELECT line, min(line) OVER (PARTITION BY match_key(surname), match_key(name), birth_date) AS first FROM member_import) x
          WHERE line <> first`,
           (r) => issue(Number(r.line), 'surname', `Этот человек уже есть в строке ${r.first}`),
         );
         // Already on record: in the same organization the row is skipped; elsewhere it is a transfer, not a second card.
         await trx.raw(`
         UPDATE member_import i SET skip = true FROM members m
-         WHERE lower(m.surname) = lower(i.surname) AND lower(m.name) = lower(i.name) AND m.birth_date = i.birth_date
+         WHERE match_key(m.surname) = match_key(i.surname) AND match_key(m.name) = match_key(i.name) AND m.birth_date = i.birth_date
            AND m.organization_id = i.organization_id AND m.left_on IS NULL`);
         // The two ways a row finds a card, each through its own index (an OR in one join became a nested
         // loop of every row by every card when the statistics were stale: 85 s for 10,000 rows). A line
@@ -210,10 +210,10 @@ export async function importMembers(
         CREATE TEMP TABLE member_import_matches ON COMMIT DROP AS
         SELECT DISTINCT ON (x.line) x.line, x.member_id, o.id AS organization_id, o.name AS org_name, o.path <@ ANY(?::ltree[]) AS inside, x.matched
           FROM (SELECT i.line, m.id AS member_id, m.organization_id, 'person' AS matched
-                  FROM member_import i JOIN members m ON lower(m.surname) = lower(i.surname) AND lower(m.name) = lower(i.name) AND m.birth_date = i.birth_date
+                  FROM member_import i JOIN members m ON match_key(m.surname) = match_key(i.surname) AND match_key(m.name) = match_key(i.name) AND m.birth_date = i.birth_date
                  WHERE NOT i.skip AND m.left_on IS NULL
                 UNION ALL
-                SELECT i.line, m.id, m.organization_id, CASE WHEN lower(m.surname) = lower(i.surname) AND m.birth_date = i.birth_date THEN 'person' ELSE 'snils' END
+                SELECT i.line, m.id, m.organization_id, CASE WHEN match_key(m.surname) = match_key(i.surname) AND m.birth_date = i.birth_date THEN 'person' ELSE 'snils' END
                   FROM member_import i JOIN members m ON m.snils = i.snils
                  WHERE NOT i.skip AND m.left_on IS NULL) x
           JOIN organizations o ON o.id = x.organization_id

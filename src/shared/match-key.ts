@@ -1,0 +1,31 @@
+import { MATCH_KEY_DROPPED, MATCH_KEY_FOLDED, MATCH_KEY_SEPARATORS, regexClassOf } from '../db/shared-constants';
+
+// The TypeScript twin of the database's match_key(text) (the rule is described in src/db/shared-constants.ts):
+// what the application compares itself — advisory lock keys, an import's names, spreadsheet labels — and
+// the search text it hands to SQL go through the same steps as the indexed columns.
+
+const FOLD = new Map([...MATCH_KEY_FOLDED.from].map((c, i) => [c, MATCH_KEY_FOLDED.to[i]!]));
+const FOLDED_OR_DROPPED = new RegExp(regexClassOf(MATCH_KEY_FOLDED.from + MATCH_KEY_DROPPED), 'g');
+const SEPARATORS = new RegExp(`${regexClassOf(MATCH_KEY_SEPARATORS)}+`, 'g');
+const COMBINING_DIAERESIS_E = /е\u0308/g;
+
+/** The text as names are compared: case, ё/е, quotes, spacing and hyphens ignored; the spelling shown is never this. */
+export function matchKey(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(COMBINING_DIAERESIS_E, 'е')
+    .replace(FOLDED_OR_DROPPED, (c) => FOLD.get(c) ?? '')
+    .replace(SEPARATORS, ' ')
+    .replace(/^ | $/g, '') // the separators are one space each by now: btrim(…, ' ') in SQL
+    .replaceAll(' №', '№')
+    .replaceAll('№ ', '№');
+}
+
+/**
+ * A LIKE pattern finding the typed fragment anywhere in a match_key()ed column (its trigram index serves it),
+ * or null when nothing but separators was typed.
+ */
+export function containsPattern(typed: string): string | null {
+  const key = matchKey(typed);
+  return key ? `%${key.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
+}
