@@ -14,7 +14,7 @@ export async function up(knex: Knex): Promise<void> {
   const folded = `translate(${lowered}, ${literal(MATCH_KEY_FOLDED.from + MATCH_KEY_DROPPED)}, ${literal(MATCH_KEY_FOLDED.to)})`;
   const spaced = `btrim(regexp_replace(${folded}, ${literal(`${regexClassOf(MATCH_KEY_SEPARATORS)}+`)}, ' ', 'g'), ' ')`;
   await knex.raw(`
-    CREATE FUNCTION match_key(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    CREATE OR REPLACE FUNCTION match_key(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN replace(replace(${spaced}, ' №', '№'), '№ ', '№')`);
 }
 
