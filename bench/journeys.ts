@@ -145,7 +145,12 @@ export function journeys(db: Knex, fx: BenchFixtures): Journey[] {
             null,
             50,
           ),
-          countMembers(db, { ...fx.region, level: 'regional' }, { status: 'active', q }, { viewPaths: [fx.region.path] }),
+          countMembers(
+            db,
+            { ...fx.region, level: 'regional' },
+            { status: 'active', q },
+            { viewPaths: [fx.region.path] },
+          ),
         ]);
       },
     },

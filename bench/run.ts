@@ -85,13 +85,9 @@ async function main() {
       );
       console.log(rows.at(-1));
     }
-    for (const row of only ? [] : await exportAndImport(
-      db,
-      server,
-      { admin: sessions.admin!, coordinator: sessions.coordinator! },
-      fx,
-      quick,
-    )) {
+    for (const row of only
+      ? []
+      : await exportAndImport(db, server, { admin: sessions.admin!, coordinator: sessions.coordinator! }, fx, quick)) {
       rows.push(row);
       console.log(row);
     }

@@ -40,9 +40,7 @@ export const SHEET_LEVEL_LABELS: Record<Level, string> = {
 
 export function levelFromSheet(value: string): Level | undefined {
   const wanted = matchKey(value);
-  return (Object.entries(SHEET_LEVEL_LABELS) as [Level, string][]).find(
-    ([, label]) => matchKey(label) === wanted,
-  )?.[0];
+  return (Object.entries(SHEET_LEVEL_LABELS) as [Level, string][]).find(([, label]) => matchKey(label) === wanted)?.[0];
 }
 
 export function employerKindFromSheet(value: string): EmployerKind | undefined {

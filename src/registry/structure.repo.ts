@@ -183,7 +183,9 @@ export async function searchSubtree(db: Knex, rootPath: string, criteria: Subtre
   if (criteria.q && INPO_PATTERN.test(criteria.q)) query.where('o.inpo', criteria.q);
   // digits may begin an ИНПО or be part of a name («Школа № 100»): both, each from its own index
   else if (criteria.q && nameLike && INPO_PREFIX.test(criteria.q))
-    query.where((w) => w.whereRaw('o.inpo LIKE ?', [`${criteria.q}%`]).orWhereRaw('match_key(o.name) LIKE ?', [nameLike]));
+    query.where((w) =>
+      w.whereRaw('o.inpo LIKE ?', [`${criteria.q}%`]).orWhereRaw('match_key(o.name) LIKE ?', [nameLike]),
+    );
   else if (nameLike) query.whereRaw('match_key(o.name) LIKE ?', [nameLike]);
   if (criteria.filter) query.whereRaw(ORG_FILTERS[criteria.filter]);
   if (criteria.openOfLevels)

@@ -49,7 +49,6 @@ export interface UserDetailRow {
   mustChangePassword: boolean;
 }
 
-
 /**
  * One keyset page of users, ordered by login. `scope` (the manager's subtrees; null for the federal
  * administrator) and the organization and role filters apply to the same grant: "a chair in Tula" is one

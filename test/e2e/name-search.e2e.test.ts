@@ -16,7 +16,7 @@ beforeAll(async () => {
   const db = ctx.database.ownerDb;
   tree = await createRegionTree(db, 16);
   const school = await createOrg(db, tree.territory, 'primary', { name: 'ППО детского сада «Центр развития ребёнка»' });
-  [semenova] = await createMembers(db, school, 1, { surname: 'Семёнова', name: 'Ирина' });
+  semenova = (await createMembers(db, school, 1, { surname: 'Семёнова', name: 'Ирина' }))[0]!;
   await createMembers(db, school, 1, { surname: 'Семенихина' });
   coordinator = await createUser(db, [{ role: 'coordinator', org: tree.region }]);
 });

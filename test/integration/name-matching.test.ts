@@ -47,9 +47,10 @@ const TRICKY = [
 
 describe('one rule in SQL and in TypeScript', () => {
   it('when match_key() and matchKey() read the same tricky names, then they give the same keys', async () => {
-    const { rows } = await db().raw('SELECT t, match_key(t) AS key FROM unnest(?::text[]) WITH ORDINALITY AS x(t, n) ORDER BY n', [
-      TRICKY,
-    ]);
+    const { rows } = await db().raw(
+      'SELECT t, match_key(t) AS key FROM unnest(?::text[]) WITH ORDINALITY AS x(t, n) ORDER BY n',
+      [TRICKY],
+    );
     expect(rows.map((r: { key: string }) => r.key)).toEqual(TRICKY.map(matchKey));
     // the keys themselves, as the issue asks
     expect(matchKey('Ёжова')).toBe('ежова');
@@ -65,7 +66,7 @@ describe('one rule in SQL and in TypeScript', () => {
     try {
       const plan = async (sql: string) =>
         (await db().raw(`EXPLAIN ${sql}`)).rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
-      expect(await plan("SELECT id FROM members WHERE region_id = 1 AND match_key(surname) LIKE '%семен%'")).toContain(
+      expect(await plan("SELECT id FROM members WHERE match_key(surname) LIKE '%семен%'")).toContain(
         'members_region_surname_key_trgm',
       );
       expect(
@@ -132,16 +133,20 @@ describe('duplicates', () => {
       coordinator.agent
         .post(`/orgs/${tree.territory.inpo}/members/import?_csrf=${encodeURIComponent(coordinator.csrf)}`)
         .field('mode', 'commit')
-        .attach('file', Buffer.from([MEMBER_COLUMNS.map((c) => c.header).join(';'), ...rows].join('\n')), 'members.csv');
+        .attach(
+          'file',
+          Buffer.from([MEMBER_COLUMNS.map((c) => c.header).join(';'), ...rows].join('\n')),
+          'members.csv',
+        );
     const twice = await upload([
-      row('Ёжова', 'Елена', '10.10.1979'),
-      row('ежова', 'елена', '10.10.1979'),
+      row('Ёжова', 'Елена', '11.11.1981'),
+      row('ежова', 'елена', '11.11.1981'),
       row('Федорова', 'Ольга', '02.02.1980'),
     ]);
     expect(twice.status).toBe(422);
     expect(twice.text).toContain('<tr><td>3</td><td>Фамилия</td><td>Этот человек уже есть в строке 2');
     // the card on record in the same ППО: its row is skipped, not made a second card
-    expect((await upload([row('Ёжова', 'Елена', '10.10.1979'), row('Федорова', 'Ольга', '02.02.1980')])).status).toBe(
+    expect((await upload([row('Ёжова', 'Елена', '11.11.1981'), row('Федорова', 'Ольга', '02.02.1980')])).status).toBe(
       303,
     );
     const cards = await db()('members').where({ organization_id: school.id }).orderBy('surname').pluck('surname');
@@ -187,7 +192,9 @@ describe('searches', () => {
       .expect(200);
     expect(search.text).toContain(`href="/orgs/${kindergarten.inpo}"`);
     expect(search.text).toContain('Центр развития ребёнка');
-    const other = await createOrg(db(), tree.region, 'territorial', { name: 'Территориальная организация Ёлкинского района' });
+    const other = await createOrg(db(), tree.region, 'territorial', {
+      name: 'Территориальная организация Ёлкинского района',
+    });
     const picker = await coordinator.agent
       .get(`/orgs/${kindergarten.inpo}/move/targets`)
       .query({ target: 'елкинск' })
