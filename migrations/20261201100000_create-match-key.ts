@@ -10,9 +10,13 @@ import { MATCH_KEY_DROPPED, MATCH_KEY_FOLDED, MATCH_KEY_SEPARATORS, regexClassOf
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 export async function up(knex: Knex): Promise<void> {
-  const lowered = `replace(lower(t COLLATE "ru-RU-x-icu"), ${literal('е\u0308')}, 'е')`;
-  const folded = `translate(${lowered}, ${literal(MATCH_KEY_FOLDED.from + MATCH_KEY_DROPPED)}, ${literal(MATCH_KEY_FOLDED.to)})`;
-  const spaced = `btrim(regexp_replace(${folded}, ${literal(`${regexClassOf(MATCH_KEY_SEPARATORS)}+`)}, ' ', 'g'), ' ')`;
+  const lowered = 'lower(t COLLATE "ru-RU-x-icu")';
+  const folded = [...MATCH_KEY_FOLDED.from].reduce(
+    (sql, from, i) => `replace(${sql}, ${literal(from)}, ${literal(MATCH_KEY_FOLDED.to[i]!)})`,
+    lowered,
+  );
+  const kept = `regexp_replace(${folded}, ${literal(regexClassOf(MATCH_KEY_DROPPED))}, '', 'g')`;
+  const spaced = `btrim(regexp_replace(${kept}, ${literal(`${regexClassOf(MATCH_KEY_SEPARATORS)}+`)}, ' ', 'g'), ' ')`;
   await knex.raw(`
     CREATE OR REPLACE FUNCTION match_key(t text) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
     RETURN replace(replace(${spaced}, ' №', '№'), '№ ', '№')`);

@@ -7,13 +7,11 @@ import { MATCH_KEY_DROPPED, MATCH_KEY_FOLDED, MATCH_KEY_SEPARATORS, regexClassOf
 const FOLD = new Map([...MATCH_KEY_FOLDED.from].map((c, i) => [c, MATCH_KEY_FOLDED.to[i]!]));
 const FOLDED_OR_DROPPED = new RegExp(regexClassOf(MATCH_KEY_FOLDED.from + MATCH_KEY_DROPPED), 'g');
 const SEPARATORS = new RegExp(`${regexClassOf(MATCH_KEY_SEPARATORS)}+`, 'g');
-const COMBINING_DIAERESIS_E = /е\u0308/g;
 
 /** The text as names are compared: case, ё/е, quotes, spacing and hyphens ignored; the spelling shown is never this. */
 export function matchKey(text: string): string {
   return text
     .toLowerCase()
-    .replace(COMBINING_DIAERESIS_E, 'е')
     .replace(FOLDED_OR_DROPPED, (c) => FOLD.get(c) ?? '')
     .replace(SEPARATORS, ' ')
     .replace(/^ | $/g, '') // the separators are one space each by now: btrim(…, ' ') in SQL
