@@ -5,16 +5,13 @@
 // Russian collation whatever the caller's: under a libc "C" locale lower() folds only ASCII. A SQL body is
 // inlined by the planner, so an index on match_key(col) serves `match_key(col) = match_key($1)` and LIKE.
 import type { Knex } from 'knex';
-import { MATCH_KEY_DROPPED, MATCH_KEY_FOLDED, MATCH_KEY_SEPARATORS, regexClassOf } from '../src/db/shared-constants';
+import { MATCH_KEY_DROPPED, MATCH_KEY_REPLACED, MATCH_KEY_SEPARATORS, regexClassOf } from '../src/db/shared-constants';
 
 const literal = (text: string) => `'${text.replace(/'/g, "''")}'`;
 
 export async function up(knex: Knex): Promise<void> {
   const lowered = 'lower(t COLLATE "ru-RU-x-icu")';
-  const folded = [...MATCH_KEY_FOLDED.from].reduce(
-    (sql, from, i) => `replace(${sql}, ${literal(from)}, ${literal(MATCH_KEY_FOLDED.to[i]!)})`,
-    lowered,
-  );
+  const folded = MATCH_KEY_REPLACED.reduce((sql, [from, to]) => `replace(${sql}, ${literal(from)}, ${literal(to)})`, lowered);
   const kept = `regexp_replace(${folded}, ${literal(regexClassOf(MATCH_KEY_DROPPED))}, '', 'g')`;
   const spaced = `btrim(regexp_replace(${kept}, ${literal(`${regexClassOf(MATCH_KEY_SEPARATORS)}+`)}, ' ', 'g'), ' ')`;
   await knex.raw(`

@@ -1,18 +1,16 @@
-import { MATCH_KEY_DROPPED, MATCH_KEY_FOLDED, MATCH_KEY_SEPARATORS, regexClassOf } from '../db/shared-constants';
+import { MATCH_KEY_DROPPED, MATCH_KEY_REPLACED, MATCH_KEY_SEPARATORS, regexClassOf } from '../db/shared-constants';
 
 // The TypeScript twin of the database's match_key(text) (the rule is described in src/db/shared-constants.ts):
 // what the application compares itself — advisory lock keys, an import's names, spreadsheet labels — and
 // the search text it hands to SQL go through the same steps as the indexed columns.
 
-const FOLD = new Map([...MATCH_KEY_FOLDED.from].map((c, i) => [c, MATCH_KEY_FOLDED.to[i]!]));
-const FOLDED_OR_DROPPED = new RegExp(regexClassOf(MATCH_KEY_FOLDED.from + MATCH_KEY_DROPPED), 'g');
+const DROPPED = new RegExp(regexClassOf(MATCH_KEY_DROPPED), 'g');
 const SEPARATORS = new RegExp(`${regexClassOf(MATCH_KEY_SEPARATORS)}+`, 'g');
 
 /** The text as names are compared: case, ё/е, quotes, spacing and hyphens ignored; the spelling shown is never this. */
 export function matchKey(text: string): string {
-  return text
-    .toLowerCase()
-    .replace(FOLDED_OR_DROPPED, (c) => FOLD.get(c) ?? '')
+  return MATCH_KEY_REPLACED.reduce((key, [from, to]) => key.replaceAll(from, to), text.toLowerCase())
+    .replace(DROPPED, '')
     .replace(SEPARATORS, ' ')
     .replace(/^ | $/g, '') // the separators are one space each by now: btrim(…, ' ') in SQL
     .replaceAll(' №', '№')
