@@ -14,7 +14,8 @@ export interface BenchFixtures {
   territory: { id: number; inpo: string; path: string };
   primary: { id: number; inpo: string; path: string; members: number };
   memberId: number;
-  surnameFragment: string;
+  /** what people type into the search: four letters from inside the surnames of the region's members */
+  surnameFragments: string[];
   /** an empty ППО the import journey loads 100,000 members into (and empties again) */
   importTarget: { id: number; inpo: string };
 }
@@ -70,9 +71,24 @@ export async function prepareFixtures(db: Knex): Promise<BenchFixtures> {
     territory: territories[0],
     primary,
     memberId: Number(member.id),
-    surnameFragment: String(member.surname).slice(1, 5).toLowerCase(),
+    surnameFragments: await surnameFragments(db, region.id),
     importTarget,
   };
+}
+
+/**
+ * A pool of search fragments: every 997th card of the region gives four letters of its surname from a
+ * position that varies with the id, lower-cased, with «ё» typed as «е» as people do (the search must find
+ * «Семёнова» by "семенова"); the first 40 distinct ones in alphabetical order.
+ */
+async function surnameFragments(db: Knex, regionId: number): Promise<string[]> {
+  const { rows } = await db.raw(
+    `SELECT DISTINCT f FROM (SELECT replace(lower(substr(surname, 1 + (id % 3)::int, 4)), 'ё', 'е') AS f
+                               FROM members WHERE region_id = ? AND id % 997 = 0 AND left_on IS NULL LIMIT 2000) x
+      WHERE length(f) = 4 ORDER BY f LIMIT 40`,
+    [regionId],
+  );
+  return rows.map((r: { f: string }) => r.f);
 }
 
 const IMPORT_TARGET_NAME = 'ППО для замеров загрузки (бенчмарк)';

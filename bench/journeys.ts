@@ -18,10 +18,12 @@ export interface Journey {
   name: string;
   target: string;
   who: 'admin' | 'coordinator' | 'chair';
-  /** the page or download; null for a figure only the direct call can reach (no HTTP column) */
-  path: string | null;
+  /** the page or download (or a pool of them, taken in turn); null for a figure only the direct call can reach */
+  path: string | readonly string[] | null;
   /** the page targets apply at 32 concurrent clients; reports are single-user latencies */
   concurrency: number[];
+  /** judged at the highest concurrency although it sets no throughput floor (a search is a page people wait on) */
+  judgedUnderLoad?: boolean;
   /** p95 limit in ms and, for pages, the throughput floor */
   limits: { p95Ms: number; rps?: number };
   direct: () => Promise<unknown>;
@@ -36,6 +38,7 @@ export function journeys(db: Knex, fx: BenchFixtures): Journey[] {
     limits: { p95Ms: 50, rps: 300 },
     target: 'p95 < 50 ms at 32 clients; ≥ 300 req/s',
   };
+  let directSearches = 0;
   const report = (code: string, org: { id: number }, date: string) => async () => {
     const form = (await findActiveForm(db, code))!;
     return buildReport(db, form, (await findOrgById(db, org.id))!, date);
@@ -123,18 +126,20 @@ export function journeys(db: Knex, fx: BenchFixtures): Journey[] {
         ]),
     },
     {
-      name: 'surname fragment search, biggest region',
-      target: 'p95 < 100 ms',
+      name: `surname fragment search, biggest region (${fx.surnameFragments.length} fragments in turn)`,
+      target: 'p95 < 100 ms at 32 clients',
       concurrency: [1, 32],
       limits: { p95Ms: 100 },
+      judgedUnderLoad: true,
       who: 'coordinator',
-      path: `/orgs/${fx.region.inpo}/members?q=${encodeURIComponent(fx.surnameFragment)}`,
-      direct: () =>
-        Promise.all([
+      path: fx.surnameFragments.map((q) => `/orgs/${fx.region.inpo}/members?q=${encodeURIComponent(q)}`),
+      direct: () => {
+        const q = fx.surnameFragments[directSearches++ % fx.surnameFragments.length]!;
+        return Promise.all([
           listMembers(
             db,
             { ...fx.region, level: 'regional' },
-            { status: 'active', q: fx.surnameFragment },
+            { status: 'active', q },
             { viewPaths: [fx.region.path] },
             'name',
             null,
@@ -143,10 +148,11 @@ export function journeys(db: Knex, fx: BenchFixtures): Journey[] {
           countMembers(
             db,
             { ...fx.region, level: 'regional' },
-            { status: 'active', q: fx.surnameFragment },
+            { status: 'active', q },
             { viewPaths: [fx.region.path] },
           ),
-        ]),
+        ]);
+      },
     },
     {
       name: '5-СП draft, one ППО',

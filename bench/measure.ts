@@ -18,20 +18,26 @@ export function percentiles(samples: number[], seconds: number, errors = 0): Lat
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99), rps: samples.length / seconds, errors, count: samples.length };
 }
 
-/** HTTP through the real server: `connections` clients in a closed loop for `seconds` (or `amount` requests). */
+/**
+ * HTTP through the real server: `connections` clients in a closed loop for `seconds` (or `amount` requests).
+ * Given several paths, each request takes the next one of the pool (a cache warmed by one URL would flatter).
+ */
 export async function httpLoad(
-  url: string,
+  baseUrl: string,
+  paths: readonly string[],
   session: Session,
   connections: number,
   limit: { seconds?: number; amount?: number },
 ): Promise<Latency> {
   const samples: number[] = [];
   let errors = 0;
+  let next = 0;
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
     const instance = autocannon(
       {
-        url,
+        url: `${baseUrl}${paths[0]}`,
+        requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] }) }],
         connections,
         headers: { cookie: session.cookie, accept: 'text/html,application/json' },
         ...(limit.amount ? { amount: limit.amount } : { duration: limit.seconds ?? 10 }),

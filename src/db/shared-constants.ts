@@ -47,3 +47,32 @@ export const ANALYZABLE_TABLES = [
   'union_stats_fresh',
   'union_stats_claims',
 ] as const;
+
+/**
+ * The one rule by which names are compared (issue 16, item 5): «Ёжова» and «ежова», «Петрова-Водкина» and
+ * «петрова  водкина», «Школа "Радуга" №5» and «школа радуга № 5» are one key. The database's `match_key(text)`
+ * (migration create-match-key, which builds its body from these values) and `matchKey` of
+ * src/shared/match-key.ts apply it; test/integration/match-key.test.ts feeds both the same tricky inputs.
+ * Steps: lower case (Russian rules); the replacements below in order (ё → е, also typed as е + a combining
+ * diaeresis; final sigma → sigma, so the two lower-casings cannot differ); quotes and apostrophes dropped;
+ * every run of spaces, hyphens and dashes → one space; trimmed; no space next to «№». Only replace() and two
+ * regular expressions over plain characters: translate() over the same characters cost twice as much per row
+ * (4 M rows per index build, ~1,000 per search's recheck), and a combining mark in a regular expression's
+ * class four times as much.
+ */
+export const MATCH_KEY_REPLACED: readonly (readonly [string, string])[] = [
+  ['ё', 'е'],
+  ['е\u0308', 'е'],
+  ['ς', 'σ'],
+];
+/** Dropped: quotes and apostrophes, the invisible soft hyphen and zero-width space. */
+export const MATCH_KEY_DROPPED = '«»"“”„‟‘’‚‛`\'ʼ\u00ad\u200b';
+/** Whitespace (with no-break and typographic spaces) and the hyphens, dashes and minus people type in names. */
+export const MATCH_KEY_SEPARATORS =
+  ' \t\n\v\f\r\u0085\u00a0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000\ufeff' +
+  '-\u2010\u2011\u2012\u2013\u2014\u2015\u2212\ufe58\ufe63\uff0d';
+
+/** A regular-expression class of `chars` with \uXXXX escapes, read alike by JavaScript and PostgreSQL. */
+export function regexClassOf(chars: string): string {
+  return `[${[...chars].map((c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`).join('')}]`;
+}

@@ -1,6 +1,9 @@
 import type { Knex } from 'knex';
 
-/** Groups of cards in a subtree that look like one person: same surname, name and birth date, or same SNILS. */
+/**
+ * Groups of cards in a subtree that look like one person: same surname, name (compared by match_key():
+ * «Ёжова» is «Ежова») and birth date, or same SNILS.
+ */
 export async function duplicateGroups(db: Knex, rootPath: string, limit = 200) {
   const { rows } = await db.raw(
     `WITH sub AS (
@@ -8,7 +11,7 @@ export async function duplicateGroups(db: Knex, rootPath: string, limit = 200) {
          FROM members m JOIN organizations o ON o.id = m.organization_id
         WHERE o.path <@ :path::ltree AND m.merged_into_id IS NULL AND m.depersonalised_at IS NULL),
      keyed AS (
-       SELECT *, 'ФИО и дата рождения' AS matched, lower(surname) || '|' || lower(name) || '|' || birth_date AS k FROM sub
+       SELECT *, 'ФИО и дата рождения' AS matched, match_key(surname) || '|' || match_key(name) || '|' || birth_date AS k FROM sub
        UNION ALL
        SELECT *, 'СНИЛС', 'snils|' || snils FROM sub WHERE snils IS NOT NULL),
      groups AS (SELECT k FROM keyed GROUP BY k HAVING count(*) > 1 ORDER BY k LIMIT :limit)

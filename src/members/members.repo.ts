@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import type { OrgRow } from '../registry/orgs.repo';
 import type { MemberSort, PersonInput } from './members.schemas';
 import { todayIso } from '../shared/dates';
+import { containsPattern } from '../shared/match-key';
 import { countedMembers } from '../membership/member-counts.repo';
 
 export interface MemberRow {
@@ -152,8 +153,11 @@ const isDatedList = (f: MemberListFilter) => !!f.on && f.status === 'active';
  * which the reader was authorized on, so there every row is shown.
  */
 function listedMembers(db: Knex, root: ListRoot, f: MemberListFilter, reader: ListReader) {
+  // A LEFT JOIN on the card's organization (never missing: a NOT NULL foreign key) is the same rows, and lets
+  // the planner drop the join from a region's count that reads nothing of the organization: a surname
+  // search counting 900 matches probed the organization of each (35 ms → 9 ms at full scale).
   const query = db('members as m')
-    .join('organizations as o', 'o.id', 'm.organization_id')
+    .leftJoin('organizations as o', 'o.id', 'm.organization_id')
     .whereNull('m.merged_into_id');
   const dated = isDatedList(f) ? f.on! : null;
   if (dated) {
@@ -249,7 +253,9 @@ function applyFilter(listed: ReturnType<typeof listedMembers>, f: MemberListFilt
       [f.employerKind],
     );
   }
-  if (f.q) query.whereRaw("m.surname ILIKE ? ESCAPE '\\'", [`%${f.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`]);
+  const surnameLike = f.q ? containsPattern(f.q) : null;
+  // through members_region_surname_key_trgm: "семенова" finds «Семёнова»
+  if (surnameLike) query.whereRaw('match_key(m.surname) LIKE ?', [surnameLike]);
   return query;
 }
 
@@ -376,6 +382,10 @@ export interface DuplicateProbe {
   email: string | null;
 }
 
+/** The card's person by surname, name and birth date as the duplicate check compares them (members_identity_key_idx). */
+const SAME_PERSON =
+  'match_key(m.surname) = match_key(:surname) AND match_key(m.name) = match_key(:name) AND m.birth_date = :birth::date';
+
 /** People already on record who may be the same person: by name and birth date, SNILS, phone or e-mail. */
 export async function findDuplicateCandidates(
   db: Knex,
@@ -385,13 +395,13 @@ export async function findDuplicateCandidates(
   const { rows } = await db.raw(
     `SELECT m.id, m.organization_id, m.surname, m.name, m.patronymic, m.birth_date, m.left_on, o.path::text AS path, o.name AS org_name,
             array_remove(ARRAY[
-              CASE WHEN lower(m.surname) = lower(:surname::text COLLATE "ru-RU-x-icu") AND lower(m.name) = lower(:name::text COLLATE "ru-RU-x-icu") AND m.birth_date = :birth::date THEN 'ФИО и дата рождения' END,
+              CASE WHEN ${SAME_PERSON} THEN 'ФИО и дата рождения' END,
               CASE WHEN m.snils = :snils THEN 'СНИЛС' END,
               CASE WHEN m.phone = :phone THEN 'телефон' END,
               CASE WHEN lower(m.email) = lower(:email) THEN 'e-mail' END], NULL) AS matched_by
        FROM members m JOIN organizations o ON o.id = m.organization_id
       WHERE m.id IN (
-              SELECT id FROM members WHERE lower(surname) = lower(:surname::text COLLATE "ru-RU-x-icu") AND lower(name) = lower(:name::text COLLATE "ru-RU-x-icu") AND birth_date = :birth::date
+              SELECT id FROM members m WHERE ${SAME_PERSON}
               UNION SELECT id FROM members WHERE snils = :snils
               UNION SELECT id FROM members WHERE phone = :phone
               UNION SELECT id FROM members WHERE lower(email) = lower(:email))

@@ -27,7 +27,7 @@ function readableCards(db: Knex, paths: string[]) {
 }
 
 /**
- * Cards matching «Фамилия [Имя [Отчество]]» word by word (through members_identity_idx), or registered in
+ * Cards matching «Фамилия [Имя [Отчество]]» word by word (through members_identity_key_idx), or registered in
  * the organization with this ИНПО; only those in `paths`.
  */
 export async function searchCards(db: Knex, paths: string[], text: string): Promise<CardHit[]> {
@@ -35,10 +35,10 @@ export async function searchCards(db: Knex, paths: string[], text: string): Prom
   if (INPO_PATTERN.test(text)) query.where('o.inpo', text);
   else {
     const [surname, name, patronymic] = text.split(/\s+/) as [string, ...string[]];
-    // parameters take the columns' ICU collation: lower() folds Cyrillic in any database locale
-    query.whereRaw('lower(m.surname) = lower(?::text COLLATE "ru-RU-x-icu")', [surname]);
-    if (name) query.whereRaw('lower(m.name) = lower(?::text COLLATE "ru-RU-x-icu")', [name]);
-    if (patronymic) query.whereRaw('lower(m.patronymic) = lower(?::text COLLATE "ru-RU-x-icu")', [patronymic]);
+    // compared as the duplicate check compares names: "семенова" is «Семёнова»
+    query.whereRaw('match_key(m.surname) = match_key(?)', [surname]);
+    if (name) query.whereRaw('match_key(m.name) = match_key(?)', [name]);
+    if (patronymic) query.whereRaw('match_key(m.patronymic) = match_key(?)', [patronymic]);
   }
   const rows = await query
     .orderBy(['m.surname', 'm.name', 'm.id'])

@@ -5,6 +5,7 @@ import { can, mayCreateChild } from '../access/access';
 import type { Principal } from '../access/principal';
 import { INPO_PATTERN } from '../shared/inpo';
 import type { EventDates } from '../shared/event-dates';
+import { matchKey } from '../shared/match-key';
 import type { AuditContext } from '../audit/audit';
 import { recordAudit } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
@@ -18,7 +19,6 @@ import {
   ORG_SHEET_COLUMNS,
   employerKindFromSheet,
   levelFromSheet,
-  orgNameKey,
   yesNoFromSheet,
   type OrgSheetKey,
 } from './org-sheet';
@@ -143,13 +143,14 @@ export async function planOrgImport(
   const creates: PlannedCreate[] = [];
   const updates: PlannedUpdate[] = [];
   const existing: PlannedExisting[] = [];
+  // names by match_key(): «Школа № 100» typed once and "школа  №100" another time are one organization
   const childrenByName = new Map<number, Map<string, OrgRow>>();
   const openChildOf = async (parentId: number, name: string) => {
     if (!childrenByName.has(parentId)) {
       const children = await listOpenChildren(db, parentId);
-      childrenByName.set(parentId, new Map(children.map((o) => [orgNameKey(o.name), o])));
+      childrenByName.set(parentId, new Map(children.map((o) => [matchKey(o.name), o])));
     }
-    return childrenByName.get(parentId)!.get(orgNameKey(name));
+    return childrenByName.get(parentId)!.get(matchKey(name));
   };
   const newNameLines = new Map<string, number>();
 
@@ -223,7 +224,7 @@ export async function planOrgImport(
         });
         continue;
       }
-      const nameKey = `${'line' in parentRef ? `line ${parentRef.line}` : parentRef.inpo}\u0000${orgNameKey(cells.name)}`;
+      const nameKey = `${'line' in parentRef ? `line ${parentRef.line}` : parentRef.inpo}\u0000${matchKey(cells.name)}`;
       const earlier = newNameLines.get(nameKey);
       if (earlier) issue(line, 'name', `Эта организация уже есть в строке ${earlier}`);
       else newNameLines.set(nameKey, line);

@@ -1,3 +1,4 @@
+import { matchKey } from '../shared/match-key';
 import { EMPLOYER_KIND_LABELS, EMPLOYER_KINDS, type EmployerKind, type Level } from './levels';
 
 /** The columns of the organizations workbook: the import template, the export and re-import share them. */
@@ -37,36 +38,18 @@ export const SHEET_LEVEL_LABELS: Record<Level, string> = {
   group: 'Профгруппа',
 };
 
-const normalize = (s: string) => s.trim().toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ');
-
-/**
- * An organization's name as a duplicate check compares it: the same school typed «Школа № 100» once and
- * "школа  №100" another time must not become two organizations. Case, ё/е, quotes and spacing are ignored.
- */
-export function orgNameKey(name: string): string {
-  return name
-    .toLowerCase()
-    .replace(/ё/g, 'е')
-    .replace(/[«»"'“”„‘’]/g, '')
-    .replace(/\s*№\s*/g, ' № ')
-    .replace(/\s+/g, ' ')
-    .trim();
-}
-
 export function levelFromSheet(value: string): Level | undefined {
-  const wanted = normalize(value);
-  return (Object.entries(SHEET_LEVEL_LABELS) as [Level, string][]).find(
-    ([, label]) => normalize(label) === wanted,
-  )?.[0];
+  const wanted = matchKey(value);
+  return (Object.entries(SHEET_LEVEL_LABELS) as [Level, string][]).find(([, label]) => matchKey(label) === wanted)?.[0];
 }
 
 export function employerKindFromSheet(value: string): EmployerKind | undefined {
-  const wanted = normalize(value);
-  return EMPLOYER_KINDS.find((k) => normalize(EMPLOYER_KIND_LABELS[k]) === wanted);
+  const wanted = matchKey(value);
+  return EMPLOYER_KINDS.find((k) => matchKey(EMPLOYER_KIND_LABELS[k]) === wanted);
 }
 
 export function yesNoFromSheet(value: string): boolean | undefined {
-  const v = normalize(value);
+  const v = matchKey(value);
   if (v === '' || v === 'нет' || v === '0') return false;
   if (v === 'да' || v === '1') return true;
   return undefined;

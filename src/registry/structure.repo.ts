@@ -3,6 +3,7 @@ import { GAPS_SQL_INCOMPLETE } from './completeness';
 import type { Level } from './levels';
 import { INPO_PATTERN } from '../shared/inpo';
 import type { ChildSort, OrgFilter } from './structure.schemas';
+import { containsPattern } from '../shared/match-key';
 
 export type { ChildSort, OrgFilter };
 
@@ -178,16 +179,15 @@ export async function searchSubtree(db: Knex, rootPath: string, criteria: Subtre
     .select(db.raw(`${ANCESTOR_NAMES_SQL} AS "parentPath"`))
     .orderBy([{ column: 'o.name' }, { column: 'o.id' }])
     .limit(pageSize + 1);
-  if (criteria.q) {
-    const nameLike = `%${criteria.q.replace(/[\\%_]/g, (ch) => `\\${ch}`)}%`;
-    if (INPO_PATTERN.test(criteria.q)) query.where('o.inpo', criteria.q);
-    // digits may begin an ИНПО or be part of a name («Школа № 100»): both, each from its own index
-    else if (INPO_PREFIX.test(criteria.q))
-      query.where((w) =>
-        w.whereRaw('o.inpo LIKE ?', [`${criteria.q}%`]).orWhereRaw("o.name ILIKE ? ESCAPE '\\'", [nameLike]),
-      );
-    else query.whereRaw("o.name ILIKE ? ESCAPE '\\'", [nameLike]);
-  }
+  // the name by match_key() (organizations_name_key_trgm): "ребенка" finds «…ребёнка»
+  const nameLike = criteria.q ? containsPattern(criteria.q) : null;
+  if (criteria.q && INPO_PATTERN.test(criteria.q)) query.where('o.inpo', criteria.q);
+  // digits may begin an ИНПО or be part of a name («Школа № 100»): both, each from its own index
+  else if (criteria.q && nameLike && INPO_PREFIX.test(criteria.q))
+    query.where((w) =>
+      w.whereRaw('o.inpo LIKE ?', [`${criteria.q}%`]).orWhereRaw('match_key(o.name) LIKE ?', [nameLike]),
+    );
+  else if (nameLike) query.whereRaw('match_key(o.name) LIKE ?', [nameLike]);
   if (criteria.filter) query.whereRaw(ORG_FILTERS[criteria.filter]);
   if (criteria.openOfLevels)
     query

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { Role } from '../access/roles';
+import { containsPattern } from '../shared/match-key';
 
 export type UserStatus = 'active' | 'blocked' | 'never_signed_in';
 
@@ -48,8 +49,6 @@ export interface UserDetailRow {
   mustChangePassword: boolean;
 }
 
-const likePattern = (text: string) => `%${text.toLowerCase().replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-
 /**
  * One keyset page of users, ordered by login. `scope` (the manager's subtrees; null for the federal
  * administrator) and the organization and role filters apply to the same grant: "a chair in Tula" is one
@@ -90,10 +89,10 @@ export async function listUsers(
       bindings as Knex.RawBinding[],
     );
   }
-  if (filter.q)
-    q.whereRaw("lower(u.username || ' ' || u.full_name || ' ' || coalesce(u.email, '')) LIKE ?", [
-      likePattern(filter.q),
-    ]);
+  const searched = filter.q ? containsPattern(filter.q) : null;
+  // users_search_key_idx; names compared by match_key() as everywhere ("семенов" finds «Семёнов»)
+  if (searched)
+    q.whereRaw("match_key(u.username || ' ' || u.full_name || ' ' || coalesce(u.email, '')) LIKE ?", [searched]);
   if (filter.status === 'blocked') q.whereNotNull('u.blocked_at');
   if (filter.status === 'active') q.whereNull('u.blocked_at');
   if (filter.status === 'never_signed_in') q.whereNull('u.blocked_at').whereNull('u.last_login_at');

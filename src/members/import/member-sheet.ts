@@ -1,4 +1,5 @@
 import { CATEGORY_LABELS, CATEGORIES, type Category } from '../../membership/membership';
+import { matchKey } from '../../shared/match-key';
 
 /** Columns of the member import and export; headers match case-insensitively, synonyms included. */
 export const MEMBER_COLUMNS = [
@@ -42,7 +43,8 @@ export function isHintRow(values: string[]): boolean {
   return (values[0] ?? '').startsWith(HINT_ROW_MARKER);
 }
 
-const norm = (s: string) => s.trim().toLowerCase().replace(/ё/g, 'е').replace(/\s+/g, ' ');
+/** Headers and labels typed into a sheet are compared as names are (case, ё/е, spacing). */
+const norm = matchKey;
 
 /** Header row → column index per key; unknown headers are ignored. */
 export function mapHeaders(headers: string[]): Map<MemberColumnKey, number> {

@@ -92,7 +92,7 @@ export async function sameRowsInFile(
   const { rows, found } = await issuePage(
     trx,
     `
-        SELECT line, first FROM (SELECT line, min(line) OVER (PARTITION BY lower(surname), lower(name), birth_date) AS first FROM member_import) x
+        SELECT line, first FROM (SELECT line, min(line) OVER (PARTITION BY match_key(surname), match_key(name), birth_date) AS first FROM member_import) x
          WHERE line <> first`,
     limit,
   );
@@ -103,7 +103,7 @@ export async function sameRowsInFile(
 export async function skipRowsOnRecord(trx: Knex.Transaction): Promise<void> {
   await trx.raw(`
         UPDATE member_import i SET skip = true FROM members m
-         WHERE lower(m.surname) = lower(i.surname) AND lower(m.name) = lower(i.name) AND m.birth_date = i.birth_date
+         WHERE match_key(m.surname) = match_key(i.surname) AND match_key(m.name) = match_key(i.name) AND m.birth_date = i.birth_date
            AND m.organization_id = i.organization_id AND m.left_on IS NULL`);
 }
 
@@ -118,10 +118,10 @@ export async function createMatches(trx: Knex.Transaction, viewPaths: string[]):
         CREATE TEMP TABLE member_import_matches ON COMMIT DROP AS
         SELECT DISTINCT ON (x.line) x.line, x.member_id, o.id AS organization_id, o.name AS org_name, o.path <@ ANY(?::ltree[]) AS inside, x.matched
           FROM (SELECT i.line, m.id AS member_id, m.organization_id, 'person' AS matched
-                  FROM member_import i JOIN members m ON lower(m.surname) = lower(i.surname) AND lower(m.name) = lower(i.name) AND m.birth_date = i.birth_date
+                  FROM member_import i JOIN members m ON match_key(m.surname) = match_key(i.surname) AND match_key(m.name) = match_key(i.name) AND m.birth_date = i.birth_date
                  WHERE NOT i.skip AND m.left_on IS NULL
                 UNION ALL
-                SELECT i.line, m.id, m.organization_id, CASE WHEN lower(m.surname) = lower(i.surname) AND m.birth_date = i.birth_date THEN 'person' ELSE 'snils' END
+                SELECT i.line, m.id, m.organization_id, CASE WHEN match_key(m.surname) = match_key(i.surname) AND m.birth_date = i.birth_date THEN 'person' ELSE 'snils' END
                   FROM member_import i JOIN members m ON m.snils = i.snils
                  WHERE NOT i.skip AND m.left_on IS NULL) x
           JOIN organizations o ON o.id = x.organization_id
