@@ -59,3 +59,12 @@ document.addEventListener('click', (event) => {
   if (list) list.replaceChildren();
   field.focus();
 });
+// The menu folded behind «Меню» on narrow screens (Bootstrap's own script, 23 KB gzip, did only this).
+document.addEventListener('click', (event) => {
+  const toggle = event.target instanceof Element ? event.target.closest('[data-nav-toggle]') : null;
+  if (!toggle) return;
+  const menu = document.getElementById(toggle.dataset.navToggle);
+  if (!menu) return;
+  const open = menu.classList.toggle('show');
+  toggle.setAttribute('aria-expanded', String(open));
+});

@@ -1,0 +1,89 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { SLOW_3G, loadTime, throttle } from '../../scripts/page-weight/slow-network';
+import { useTestApp } from '../support/app';
+import { useBrowser } from '../support/browser';
+import { createMembers, createRegionTree, createUser, type TestUser } from '../support/factories';
+
+// Issue 22, items 4 and 5: a village school on a slow, unreliable mobile link. After the first visit a page costs one
+// round trip (the assets stay cached), nothing needs JavaScript, and a form sent into a dropped connection keeps
+// what was typed and is safe to send again.
+
+const ctx = useTestApp();
+const web = useBrowser(ctx);
+let chair: TestUser;
+let inpo: string;
+
+beforeAll(async () => {
+  const db = ctx.database.ownerDb;
+  const tree = await createRegionTree(db, 16);
+  inpo = tree.primary.inpo;
+  await createMembers(db, tree.primary, 60, { surname: 'Сабирова', email: 'teacher@example.ru' });
+  chair = await createUser(db, [{ role: 'chair', org: tree.primary }]);
+});
+
+const everydayPages = () => [`/orgs/${inpo}`, `/orgs/${inpo}/members`, `/reports/5-SP/${inpo}/2026-01-01`];
+
+describe('a slow 3G link', () => {
+  it('when a chair opens the passport, the member list and the 5-СП draft after a first visit, then each loads in under 3 s on Slow 3G', async () => {
+    const page = await web.loggedInPage(chair);
+    for (const url of everydayPages()) {
+      await page.goto(`${web.baseUrl}${url}`); // the first visit: the assets come into the cache
+      const unthrottle = await throttle(page);
+      const ms = await loadTime(page, `${web.baseUrl}${url}`);
+      await unthrottle();
+      // one round trip is the link's 2 s latency; a second one (an asset revalidated) would pass 4 s
+      expect(ms, url).toBeGreaterThan(SLOW_3G.latency);
+      expect(ms, url).toBeLessThan(3000);
+    }
+    await page.close();
+  }, 90_000);
+});
+
+describe('without JavaScript', () => {
+  it('when JavaScript is off on a phone, then the menu, the passport, the list and the 5-СП show, and a member is admitted', async () => {
+    const page = await web.loggedInPage(chair, { javaScriptEnabled: false, viewport: { width: 390, height: 844 } });
+    const menu = page.getByRole('navigation', { name: 'Основное меню' });
+    expect(await menu.getByRole('link', { name: 'Отчёты' }).isVisible()).toBe(true);
+    await page.goto(`${web.baseUrl}${everydayPages()[0]}`);
+    await page.getByText('Общие сведения').first().waitFor();
+    await page.goto(`${web.baseUrl}${everydayPages()[1]}`);
+    expect(await page.getByRole('link', { name: /Сабирова/ }).count()).toBeGreaterThan(0);
+    await page.goto(`${web.baseUrl}${everydayPages()[2]}`);
+    expect(await page.getByRole('table').count()).toBeGreaterThan(0);
+
+    await page.goto(`${web.baseUrl}/orgs/${inpo}/members/new`);
+    await fillAdmission(page, 'Гарипова');
+    await page.getByRole('button', { name: 'Принять на учёт' }).click();
+    await page.getByText('Член Профсоюза принят на учёт').waitFor();
+    await page.context().close();
+  }, 60_000);
+});
+
+describe('a dropped connection', () => {
+  it('when the admission form is sent into a dropped connection, then going back shows what was typed and sending again admits once', async () => {
+    const page = await web.loggedInPage(chair);
+    await page.goto(`${web.baseUrl}/orgs/${inpo}/members/new`);
+    await fillAdmission(page, 'Валиева');
+    await page.context().setOffline(true);
+    await page.getByRole('button', { name: 'Принять на учёт' }).click();
+    await page
+      .waitForURL((u) => u.protocol === 'chrome-error:' || u.pathname.endsWith('/members'), { waitUntil: 'commit' })
+      .catch(() => undefined);
+    await page.context().setOffline(false);
+    await page.goBack();
+    expect(await page.locator('#surname').inputValue()).toBe('Валиева');
+    expect(await page.locator('#patronymic').inputValue()).toBe('Рашидовна');
+    await page.getByRole('button', { name: 'Принять на учёт' }).click();
+    await page.getByText('Член Профсоюза принят на учёт').waitFor();
+    expect(await ctx.database.ownerDb('members').where({ surname: 'Валиева' }).count('* as n')).toEqual([{ n: '1' }]);
+    await page.close();
+  }, 60_000);
+});
+
+async function fillAdmission(page: Page, surname: string) {
+  await page.locator('#surname').fill(surname);
+  await page.locator('#name').fill('Алсу');
+  await page.locator('#patronymic').fill('Рашидовна');
+  await page.getByLabel('Дата рождения').fill('1991-05-17');
+}
