@@ -98,7 +98,9 @@ async function slowNetworkTimes(cookie: string, urls: string[]): Promise<[string
     for (const url of urls) {
       await page.goto(`${base}${url}`); // the first visit fills the cache
       const unthrottle = await throttle(page);
-      times.push([url, await loadTime(page, `${base}${url}`)]);
+      const { ms, fetchedAssets } = await loadTime(page, `${base}${url}`);
+      if (fetchedAssets.length) throw new Error(`${url} fetched its assets again: ${fetchedAssets.join(', ')}`);
+      times.push([url, ms]);
       await unthrottle();
     }
     return times;

@@ -68,3 +68,35 @@ document.addEventListener('click', (event) => {
   const open = menu.classList.toggle('show');
   toggle.setAttribute('aria-expanded', String(open));
 });
+// A form sent into a dropped connection: on «Назад» the browser refills what was typed itself, except the fields
+// marked autocomplete="off" (the names of the person being entered, kept out of the browser's suggestions and
+// history). Those are kept for this tab only (sessionStorage, gone with the tab) and put back only when the page
+// is reached by «Назад»/«Вперёд»; a fresh visit of the form forgets them.
+function typedKey(form) {
+  return `typed:${location.pathname}:${form.getAttribute('action')}`;
+}
+document.addEventListener('input', (event) => {
+  const field = event.target;
+  if (!(field instanceof HTMLInputElement) || field.autocomplete !== 'off' || !field.form || !field.id) return;
+  const key = typedKey(field.form);
+  const kept = JSON.parse(sessionStorage.getItem(key) ?? '{}');
+  kept[field.id] = field.value;
+  sessionStorage.setItem(key, JSON.stringify(kept));
+});
+document.addEventListener('DOMContentLoaded', () => {
+  const [navigation] = performance.getEntriesByType('navigation');
+  const returning = navigation && navigation.type === 'back_forward';
+  for (const form of document.querySelectorAll('form[method="post"]')) {
+    const key = typedKey(form);
+    const kept = sessionStorage.getItem(key);
+    if (!kept) continue;
+    if (!returning) {
+      sessionStorage.removeItem(key);
+      continue;
+    }
+    for (const [id, value] of Object.entries(JSON.parse(kept))) {
+      const field = document.getElementById(id);
+      if (field instanceof HTMLInputElement && field.form === form && !field.value) field.value = value;
+    }
+  }
+});
