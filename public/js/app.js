@@ -71,7 +71,7 @@ document.addEventListener('click', (event) => {
 // A form sent into a dropped connection: on «Назад» the browser refills what was typed itself, except the fields
 // marked autocomplete="off" (the names of the person being entered, kept out of the browser's suggestions and
 // history). Those are kept for this tab only (sessionStorage, gone with the tab) and put back only when the page
-// is reached by «Назад»/«Вперёд»; a fresh visit of the form forgets them.
+// is reached by «Назад»/«Вперёд»; any other page that loads (the form's result, a fresh visit) forgets them.
 function typedKey(form) {
   return `typed:${location.pathname}:${form.getAttribute('action')}`;
 }
@@ -85,15 +85,13 @@ document.addEventListener('input', (event) => {
 });
 document.addEventListener('DOMContentLoaded', () => {
   const [navigation] = performance.getEntriesByType('navigation');
-  const returning = navigation && navigation.type === 'back_forward';
+  if (!navigation || navigation.type !== 'back_forward') {
+    for (const key of Object.keys(sessionStorage)) if (key.startsWith('typed:')) sessionStorage.removeItem(key);
+    return;
+  }
   for (const form of document.querySelectorAll('form[method="post"]')) {
-    const key = typedKey(form);
-    const kept = sessionStorage.getItem(key);
+    const kept = sessionStorage.getItem(typedKey(form));
     if (!kept) continue;
-    if (!returning) {
-      sessionStorage.removeItem(key);
-      continue;
-    }
     for (const [id, value] of Object.entries(JSON.parse(kept))) {
       const field = document.getElementById(id);
       if (field instanceof HTMLInputElement && field.form === form && !field.value) field.value = value;
