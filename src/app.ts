@@ -27,6 +27,7 @@ import { chairProvisioningRoutes } from './users/chair-provisioning.routes';
 import { setUpFlash } from './http/flash';
 import { requireLogin, requirePasswordChanged } from './http/guards';
 import { setUpAuthentication } from './http/setup/auth';
+import { setUpCompression } from './http/setup/compression';
 import { setUpCsrf } from './http/setup/csrf';
 import { setUpFormOnce } from './http/setup/form-once';
 import { setUpInputGuard } from './http/setup/input-guard';
@@ -48,7 +49,8 @@ export function createApp(deps: Deps): App {
   app.set('trust proxy', config.trustProxy);
   setUpViews(app, { cache: config.isProduction });
   setUpRequestLogging(app, deps.logger);
-  setUpStatic(app, { isProduction: config.isProduction });
+  setUpCompression(app);
+  setUpStatic(app);
   app.use(healthRoutes(deps));
   setUpSecurity(app, { behindTls: config.behindTls });
   setUpInputGuard(app);

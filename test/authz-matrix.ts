@@ -80,7 +80,7 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   { method: 'GET', path: '/healthz', inside: all(200) },
   { method: 'GET', path: '/help', inside: all(200) },
   { method: 'GET', path: '/readyz', inside: all(200) },
-  { method: 'GET', path: '/favicon.ico', inside: all(301) },
+  { method: 'GET', path: '/favicon.ico', inside: all(302) },
   { method: 'GET', path: '/login', inside: loggedIn(200, 303) },
   { method: 'POST', path: '/login', body: { username: 'nobody-here', password: 'wrong-password' }, inside: all(401) },
   { method: 'GET', path: '/account/password', inside: loggedIn(303, 200) },

@@ -59,3 +59,42 @@ document.addEventListener('click', (event) => {
   if (list) list.replaceChildren();
   field.focus();
 });
+// The menu folded behind «Меню» on narrow screens (Bootstrap's own script, 23 KB gzip, did only this).
+document.addEventListener('click', (event) => {
+  const toggle = event.target instanceof Element ? event.target.closest('[data-nav-toggle]') : null;
+  if (!toggle) return;
+  const menu = document.getElementById(toggle.dataset.navToggle);
+  if (!menu) return;
+  const open = menu.classList.toggle('show');
+  toggle.setAttribute('aria-expanded', String(open));
+});
+// A form sent into a dropped connection: on «Назад» the browser refills what was typed itself, except the fields
+// marked autocomplete="off" (the names of the person being entered, kept out of the browser's suggestions and
+// history). Those are kept for this tab only (sessionStorage, gone with the tab) and put back only when the page
+// is reached by «Назад»/«Вперёд»; any other page that loads (the form's result, a fresh visit) forgets them.
+function typedKey(form) {
+  return `typed:${location.pathname}:${form.getAttribute('action')}`;
+}
+document.addEventListener('input', (event) => {
+  const field = event.target;
+  if (!(field instanceof HTMLInputElement) || field.autocomplete !== 'off' || !field.form || !field.id) return;
+  const key = typedKey(field.form);
+  const kept = JSON.parse(sessionStorage.getItem(key) ?? '{}');
+  kept[field.id] = field.value;
+  sessionStorage.setItem(key, JSON.stringify(kept));
+});
+document.addEventListener('DOMContentLoaded', () => {
+  const [navigation] = performance.getEntriesByType('navigation');
+  if (!navigation || navigation.type !== 'back_forward') {
+    for (const key of Object.keys(sessionStorage)) if (key.startsWith('typed:')) sessionStorage.removeItem(key);
+    return;
+  }
+  for (const form of document.querySelectorAll('form[method="post"]')) {
+    const kept = sessionStorage.getItem(typedKey(form));
+    if (!kept) continue;
+    for (const [id, value] of Object.entries(JSON.parse(kept))) {
+      const field = document.getElementById(id);
+      if (field instanceof HTMLInputElement && field.form === form && !field.value) field.value = value;
+    }
+  }
+});

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { listen, stopListening } from './listen';
 
@@ -27,8 +27,8 @@ export interface BrowserSession {
   browser: Browser;
   /** where the test file's app listens */
   baseUrl: string;
-  /** A new page (in its own browser context, downloads allowed) logged in as the user. */
-  loggedInPage: (user: { username: string; password: string }) => Promise<Page>;
+  /** A new page (in its own browser context, downloads allowed, with the options given) logged in as the user. */
+  loggedInPage: (user: { username: string; password: string }, options?: BrowserContextOptions) => Promise<Page>;
 }
 
 /**
@@ -36,7 +36,9 @@ export interface BrowserSession {
  * started before the file's tests and closed after them.
  */
 export function useBrowser(ctx: { app: Express }): BrowserSession {
-  const session = { loggedInPage: (user) => loggedInPage(session.browser, session.baseUrl, user) } as BrowserSession;
+  const session = {
+    loggedInPage: (user, options) => loggedInPage(session.browser, session.baseUrl, user, options),
+  } as BrowserSession;
   let server: Server | undefined;
   beforeAll(async () => {
     ({ baseUrl: session.baseUrl, server } = await listen(ctx.app));
@@ -53,8 +55,9 @@ async function loggedInPage(
   browser: Browser,
   baseUrl: string,
   user: { username: string; password: string },
+  options: BrowserContextOptions = {},
 ): Promise<Page> {
-  const context = await browser.newContext({ acceptDownloads: true });
+  const context = await browser.newContext({ acceptDownloads: true, ...options });
   const page = await context.newPage();
   page.setDefaultTimeout(25_000);
   await page.goto(`${baseUrl}/login`);

@@ -1,19 +1,46 @@
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import express, { type Express } from 'express';
-import { PUBLIC_DIR } from '../../app-paths';
+import type { Express, Request, Response } from 'express';
 import { publicRoute } from '../../access/route-guards';
+import { loadAssets, type Asset, type Assets } from '../assets';
+import { compressedOnce, type Encoding } from '../asset-encodings';
 
-const require = createRequire(import.meta.url);
-const packageDir = (name: string) => path.dirname(require.resolve(`${name}/package.json`));
+// A fingerprinted URL never changes its bytes: kept by browsers and proxies for a year without a question.
+const FOREVER = 'public, max-age=31536000, immutable';
 
-/** Every asset comes from this app (CSP allows no other origin): our own files and files of npm packages. */
-export function setUpStatic(app: Express, { isProduction }: { isProduction: boolean }) {
-  const options = { maxAge: isProduction ? '7d' : 0, index: false, fallthrough: true } as const;
-  app.use('/assets/bootstrap', express.static(path.join(packageDir('bootstrap'), 'dist'), options));
-  app.use('/assets/htmx', express.static(path.join(packageDir('htmx.org'), 'dist'), options));
-  app.use('/assets', express.static(PUBLIC_DIR, options));
+/**
+ * Every asset comes from this app (the CSP allows no other origin): public/ and htmx, each under a URL with its
+ * content hash, which views get from `asset('css/app.css')`. Answered here, before sessions, and compressed once
+ * (brotli at its best quality, gzip) rather than per request.
+ */
+export function setUpStatic(app: Express, assets: Assets = loadAssets()) {
+  app.locals.asset = assets.url;
+  app.use('/assets', (req, res, next) => {
+    if (req.method !== 'GET' && req.method !== 'HEAD') return next();
+    const asset = assets.at(req.path);
+    // an old URL (a page rendered before a release) or a made-up one: no session, no page, just a 404
+    if (!asset) return void res.status(404).type('text/plain').set('Cache-Control', 'no-store').send('Not found');
+    sendAsset(req, res, asset);
+  });
   // browsers still ask for /favicon.ico now and then: answered here, before sessions, so the request never
-  // passes through a user's session
-  app.get('/favicon.ico', publicRoute, (_req, res) => res.redirect(301, '/assets/img/favicon.svg'));
+  // passes through a user's session. Not a permanent redirect: the icon's URL changes with its bytes.
+  app.get('/favicon.ico', publicRoute, (_req, res) => {
+    res.set('Cache-Control', 'public, max-age=86400');
+    res.redirect(302, assets.url('img/favicon.svg'));
+  });
+}
+
+function sendAsset(req: Request, res: Response, asset: Asset) {
+  res.set({
+    'Content-Type': asset.type,
+    'Cache-Control': FOREVER,
+    ETag: asset.etag,
+    Vary: 'Accept-Encoding',
+    'X-Content-Type-Options': 'nosniff',
+  });
+  if (req.get('if-none-match') === asset.etag) return void res.status(304).end();
+  const encoding = req.acceptsEncodings('br', 'gzip', 'identity') as Encoding | false;
+  const body = encoding && encoding !== 'identity' ? compressedOnce(asset, encoding) : undefined;
+  if (body) res.set('Content-Encoding', encoding as string);
+  const bytes = body ?? asset.body;
+  res.set('Content-Length', String(bytes.length));
+  res.status(200).end(req.method === 'HEAD' ? undefined : bytes);
 }
