@@ -18,9 +18,13 @@ export function percentiles(samples: number[], seconds: number, errors = 0): Lat
   return { p50: at(0.5), p95: at(0.95), p99: at(0.99), rps: samples.length / seconds, errors, count: samples.length };
 }
 
-/** HTTP through the real server: `connections` clients in a closed loop for `seconds` (or `amount` requests). */
+/**
+ * HTTP through the real server: `connections` clients in a closed loop for `seconds` (or `amount` requests);
+ * every request asks for the page `nextPath` picks then (a journey's random pool), not one URL over and over.
+ */
 export async function httpLoad(
-  url: string,
+  baseUrl: string,
+  nextPath: () => string,
   session: Session,
   connections: number,
   limit: { seconds?: number; amount?: number },
@@ -31,8 +35,9 @@ export async function httpLoad(
   await new Promise<void>((resolve, reject) => {
     const instance = autocannon(
       {
-        url,
+        url: baseUrl,
         connections,
+        requests: [{ setupRequest: (request) => ({ ...request, path: nextPath() }) }],
         headers: { cookie: session.cookie, accept: 'text/html,application/json' },
         ...(limit.amount ? { amount: limit.amount } : { duration: limit.seconds ?? 10 }),
         timeout: 120,
