@@ -244,7 +244,7 @@ async function cardsBehind(
   if (!indicator) return { cards: [], total: 0 };
   if (indicator === CHANGES_SINCE_FILING)
     return filedAt ? changedSinceFiling(db, org, start, filedAt) : { cards: [], total: 0 };
-  return listCards(db, root, indicator, start, CARDS_KEPT, own);
+  return listCards(db, root, indicator, start, CARDS_KEPT, own, org.level === 'regional' ? org.id : undefined);
 }
 
 /**
