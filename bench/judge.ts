@@ -12,8 +12,7 @@ export const ms = (v: number) =>
 const latency = (l: Latency) => `${ms(l.p50)} / ${ms(l.p95)} / ${ms(l.p99)}, ${Math.round(l.rps)} req/s`;
 
 /** A page is judged at 32 clients (p95 and throughput); a report or a list at 1 client, as one person waits for it. */
-const isPage = (j: Journey) =>
-  j.isLimit === true || j.limits.rps !== undefined || j.limits.ofLimit !== undefined;
+const isPage = (j: Journey) => j.isLimit === true || j.limits.rps !== undefined || j.limits.ofLimit !== undefined;
 
 export async function measureJourney(
   j: Journey,

@@ -110,7 +110,7 @@ async function timeLoad(): Promise<string> {
 function writeTable(rows: string[], dataset: string) {
   const table = [
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${dataset}.`,
-    'App = HTTP through the real server (own process, loopback, logged-in session): p50 / p95 / p99 and throughput; each request picks its organization, card, date or filter value at random from the journey\'s pool; at 32 clients, the throughput as a share of the empty logged-in page\'s (the limit row). Direct = the same session lookup and service, repository or report-engine calls made straight against PostgreSQL, no HTTP; for the 5-СП also the statements it sends and their floor (all of them in one round trip). Ratio = app p50 at 1 client / direct p50.',
+    "App = HTTP through the real server (own process, loopback, logged-in session): p50 / p95 / p99 and throughput; each request picks its organization, card, date or filter value at random from the journey's pool; at 32 clients, the throughput as a share of the empty logged-in page's (the limit row). Direct = the same session lookup and service, repository or report-engine calls made straight against PostgreSQL, no HTTP; for the 5-СП also the statements it sends and their floor (all of them in one round trip). Ratio = app p50 at 1 client / direct p50.",
     '',
     '| journey | target | app, 1 client | app, 32 clients | direct p50 / p95 | ratio | result |',
     '|---|---|---|---|---|---|---|',

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { createRequire } from 'node:module';
 
 // How many statements a call sends, and the floor of the same work: every one of those statements sent
 // in a single round trip (one simple-protocol query of them all), so that only the round trips and the
@@ -10,11 +11,24 @@ export interface StatementCount {
   sql: string[];
 }
 
+/** A statement as knex sends it (`$n` placeholders) with its values written in as the driver would send them. */
+export function writtenIn(sql: string, bindings: readonly unknown[] = []): string {
+  return sql.replace(/\$(\d+)/g, (_, n: string) => {
+    const value = bindings[Number(n) - 1];
+    const text = prepareValue(value);
+    return text === null ? 'NULL' : `'${String(text).replace(/'/g, "''")}'`;
+  });
+}
+
+/** pg's own conversion of a parameter to its text (arrays as '{…}', dates as timestamps). */
+const { prepareValue } = createRequire(import.meta.url)('pg/lib/utils.js') as {
+  prepareValue: (value: unknown) => string | Buffer | null;
+};
+
 /** Runs `work` on `db` and records the statements it sends (`db` should be used by nothing else meanwhile). */
 export async function recordStatements(db: Knex, work: () => Promise<unknown>): Promise<StatementCount> {
   const sql: string[] = [];
-  const listener = (q: { sql: string; bindings?: readonly unknown[] }) =>
-    sql.push(db.raw(q.sql, (q.bindings ?? []) as Knex.RawBinding[]).toQuery());
+  const listener = (q: { sql: string; bindings?: readonly unknown[] }) => sql.push(writtenIn(q.sql, q.bindings));
   db.on('query', listener);
   try {
     await work();
