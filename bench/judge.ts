@@ -9,7 +9,8 @@ const quick = process.argv.includes('--quick');
 export const ms = (v: number) =>
   v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`;
 
-const latency = (l: Latency) => `${ms(l.p50)} / ${ms(l.p95)} / ${ms(l.p99)}, ${Math.round(l.rps)} req/s`;
+const latency = (l: Latency) =>
+  l.count ? `${ms(l.p50)} / ${ms(l.p95)} / ${ms(l.p99)}, ${Math.round(l.rps)} req/s` : 'no answer in the time';
 
 /** A page is judged at 32 clients (p95 and throughput); a report or a list at 1 client, as one person waits for it. */
 const isPage = (j: Journey) => j.isLimit === true || j.limits.rps !== undefined || j.limits.ofLimit !== undefined;
