@@ -379,19 +379,30 @@ export async function countMembers(
     const row = await countedMatches(db, root, filter).first();
     return Number(row?.count ?? 0);
   }
+  // the counters bound what they count of the filter: none of that, none of the rest (a category nobody has
+  // with a consent filter walked the whole region)
+  if (narrowsCounted(filter) && !isDatedList(filter)) {
+    const bound = await countedMatches(db, root, filter).first();
+    if (!Number(bound?.count ?? 0)) return 0;
+  }
   const row = await applyFilter(listedMembers(db, root, filter, reader), filter, root, reader)
     .count('* as count')
     .first();
   return Number(row?.count ?? 0);
 }
 
+/** A filter on what the counters count beyond the state (category, sex, pedagogical post, employer kind). */
+const narrowsCounted = (f: MemberListFilter) =>
+  !!f.category || !!f.sex || f.pedagogical !== undefined || !!f.employerKind;
+
 /**
  * Where a page of a region or of the union finds its rows (member-counted.repo's RegionPlan), when the
- * counters can tell: a counted filter that narrows more than the state. null: read the cards as they come.
+ * counters can tell: a filter on what they count beyond the state (other filters narrow the rows further).
+ * null: read the cards as they come.
  */
 async function planOf(db: Knex, root: ListRoot, filter: MemberListFilter, page: number) {
-  const narrows = filter.category || filter.sex || filter.pedagogical !== undefined || filter.employerKind;
-  if (!narrows || !isCountedFilter(filter) || isDatedList(filter)) return null;
+  // with other filters too, the counted ones still say where no card can match
+  if (!narrowsCounted(filter) || isDatedList(filter)) return null;
   if (root.level !== 'union' && root.level !== 'regional') return null;
   return regionPlan(db, root, filter, page);
 }
