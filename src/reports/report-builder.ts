@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { OrgRow } from '../registry/orgs.repo';
+import { REGISTRATION_LEVELS } from '../registry/levels';
 import { CHANGES_SINCE_FILING, compiledForm, type CompiledForm } from './forms/compile';
 import {
   evaluateForm,
@@ -120,6 +121,9 @@ export async function buildReport(
       names: form.indicators,
       own: countsOwnUnits(def),
       tree: root.frame.tree,
+      // a ППО's figures are small queries over a few units: one round trip, and no count of its subtree
+      oneStatement: REGISTRATION_LEVELS.has(org.level),
+      scope: REGISTRATION_LEVELS.has(org.level) ? 'subtree' : undefined,
     })
   ).get(org.id)!;
   const carried = def.carriedForward;
