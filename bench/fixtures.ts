@@ -16,6 +16,8 @@ export interface BenchFixtures {
   memberId: number;
   /** what people type into the search: four letters from inside the surnames of the region's members */
   surnameFragments: string[];
+  /** what a request picks at random (bench/pools.ts): ППО of the biggest region with members, and cards on record there */
+  pools: { primaries: { id: number; inpo: string; path: string }[]; memberIds: number[] };
   /** an empty ППО the import journey loads 100,000 members into (and empties again) */
   importTarget: { id: number; inpo: string };
 }
@@ -65,7 +67,9 @@ export async function prepareFixtures(db: Knex): Promise<BenchFixtures> {
     await db('role_grants').insert({ user_id: user.id, role, organization_id: orgId }).onConflict().ignore();
   }
   await db('login_failures').del();
+  const pools = await poolsIn(db, region);
   return {
+    pools,
     union,
     region,
     territory: territories[0],
@@ -74,6 +78,26 @@ export async function prepareFixtures(db: Knex): Promise<BenchFixtures> {
     surnameFragments: await surnameFragments(db, region.id),
     importTarget,
   };
+}
+
+/**
+ * The pools a page journey picks from on every request, so that a run measures the region's pages and not
+ * one cached URL: 200 ППО with members and 1,000 cards on record of the biggest region, chosen by a hash of
+ * the id (the same on every run over the same union).
+ */
+async function poolsIn(db: Knex, region: { id: number; path: string }): Promise<BenchFixtures['pools']> {
+  const { rows: primaries } = await db.raw(
+    `SELECT o.id, o.inpo, o.path::text AS path FROM organizations o
+      WHERE o.path <@ ?::ltree AND o.level = 'primary' AND o.liquidated_on IS NULL
+        AND EXISTS (SELECT 1 FROM members m WHERE m.organization_id = o.id AND m.left_on IS NULL)
+      ORDER BY hashint4(o.id) LIMIT 200`,
+    [region.path],
+  );
+  const { rows: members } = await db.raw(
+    `SELECT id FROM members WHERE region_id = ? AND left_on IS NULL AND merged_into_id IS NULL ORDER BY hashint8(id) LIMIT 1000`,
+    [region.id],
+  );
+  return { primaries, memberIds: members.map((m: { id: string }) => Number(m.id)) };
 }
 
 /**

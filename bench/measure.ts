@@ -19,26 +19,25 @@ export function percentiles(samples: number[], seconds: number, errors = 0): Lat
 }
 
 /**
- * HTTP through the real server: `connections` clients in a closed loop for `seconds` (or `amount` requests).
- * Given several paths, each request takes the next one of the pool (a cache warmed by one URL would flatter).
+ * HTTP through the real server: `connections` clients in a closed loop for `seconds` (or `amount` requests);
+ * every request asks for the page `nextPath` picks then (a journey's random pool), not one URL over and over.
  */
 export async function httpLoad(
   baseUrl: string,
-  paths: readonly string[],
+  nextPath: () => string,
   session: Session,
   connections: number,
   limit: { seconds?: number; amount?: number },
 ): Promise<Latency> {
   const samples: number[] = [];
   let errors = 0;
-  let next = 0;
   const started = Date.now();
   await new Promise<void>((resolve, reject) => {
     const instance = autocannon(
       {
-        url: `${baseUrl}${paths[0]}`,
-        requests: [{ method: 'GET', setupRequest: (request) => ({ ...request, path: paths[next++ % paths.length] }) }],
+        url: baseUrl,
         connections,
+        requests: [{ setupRequest: (request) => ({ ...request, path: nextPath() }) }],
         headers: { cookie: session.cookie, accept: 'text/html,application/json' },
         ...(limit.amount ? { amount: limit.amount } : { duration: limit.seconds ?? 10 }),
         timeout: 120,
@@ -46,7 +45,7 @@ export async function httpLoad(
       (err) => (err ? reject(err) : resolve()),
     );
     instance.on('response', (_client, statusCode, _bytes, responseTime) => {
-      // a redirect (to the sign-in or second-factor page) is as much a failure as a 500: it is not the page
+      // a redirect is not the page either (a login sent to its second factor's enrolment answers 303)
       if (statusCode !== 200) errors++;
       samples.push(responseTime);
     });

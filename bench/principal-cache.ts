@@ -30,7 +30,7 @@ export async function principalCacheSideBySide(
     };
     for (let round = 0; round < ROUNDS; round++) {
       for (const which of ['cached', 'reloaded'] as const) {
-        const load = await httpLoad(servers[which], [`/orgs/${fx.primary.inpo}`], sessions[which], 32, {
+        const load = await httpLoad(servers[which], () => `/orgs/${fx.primary.inpo}`, sessions[which], 32, {
           seconds: SECONDS,
         });
         if (load.errors) throw new Error(`passport page (${which} principal): ${load.errors} error responses`);

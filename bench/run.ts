@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [-- --load] [-- --only=<text>]: the journeys of ../shared/spec/performance.md against the
+// npm run bench [-- --quick] [-- --load] [-- --only <text>]: the journeys of ../shared/spec/performance.md against the
 // database in DATABASE_URL (a full-scale union from `npm run seed:scale`), through the real server
 // and directly; the table goes to stdout and into docs/performance.md between the bench markers.
 import { execFileSync } from 'node:child_process';
@@ -10,17 +10,21 @@ import { createDb } from '../src/db/knex';
 import { createOwnerDb } from '../src/db/migrate';
 import { BENCH_PASSWORD, emptyOrganization, prepareFixtures } from './fixtures';
 import { journeys } from './journeys';
-import { directLoad, httpLoad, type Latency } from './measure';
+import { measureJourney } from './judge';
 import { exportAndImport } from './memory';
 import { firstReportOfNewDate } from './first-report';
 import { principalCacheSideBySide } from './principal-cache';
+import { pageWork } from './page-work';
 import { login, type Session } from './session';
 import { startServer } from './server-process';
 
-const args = new Set(process.argv.slice(2));
+const argv = process.argv.slice(2);
+const args = new Set(argv);
 const quick = args.has('--quick');
-/** `--only=search` runs the journeys whose name contains "search" (and not the export/import rows). */
-const only = [...args].find((a) => a.startsWith('--only='))?.slice('--only='.length);
+/** `--only <text>`: the journeys whose name contains the text (the memory journeys: "export", "import" or "memory") */
+const only = argv.includes('--only') ? argv[argv.indexOf('--only') + 1]?.toLowerCase() : undefined;
+const selected = (name: string) =>
+  !only || name.toLowerCase().includes(only) || name.split(' ').some((word) => word === only);
 const databaseUrl = process.env.DATABASE_URL;
 if (!databaseUrl) {
   console.error('DATABASE_URL must point at a database loaded with `npm run seed:scale` (see docs/performance.md).');
@@ -28,8 +32,6 @@ if (!databaseUrl) {
 }
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DOC = path.join(ROOT, 'docs', 'performance.md');
-
-const ms = (v: number) => (v >= 1000 ? `${(v / 1000).toFixed(2)} s` : `${v < 10 ? v.toFixed(1) : Math.round(v)} ms`);
 
 async function main() {
   const rows: string[] = [];
@@ -45,6 +47,7 @@ async function main() {
   const appUrl = await enableAppRoleLogin(owner, databaseUrl!);
   await owner.destroy();
   const db = createDb(appUrl, { poolMax: 4, statementTimeoutMs: 0 });
+  const counting = createDb(appUrl, { poolMax: 4, statementTimeoutMs: 0 });
   const server = await startServer(databaseUrl!, appUrl, 3901);
   try {
     const sessions: Record<string, Session> = {
@@ -52,56 +55,39 @@ async function main() {
       coordinator: await login(server.baseUrl, 'bench-coordinator', BENCH_PASSWORD),
       chair: await login(server.baseUrl, 'bench-chair', BENCH_PASSWORD),
     };
-    for (const j of journeys(db, fx).filter((j) => !only || j.name.includes(only))) {
-      const report = j.limits.rps === undefined && !j.judgedUnderLoad;
-      const paths = typeof j.path === 'string' ? [j.path] : j.path;
-      const runs = quick ? 3 : j.limits.p95Ms >= 1000 ? 10 : 50;
-      if (!paths) {
-        const direct = await directLoad(j.direct, runs);
-        rows.push(
-          `| ${j.name} | ${j.target} | — | — | ${ms(direct.p50)} / ${ms(direct.p95)} | — | ${direct.p95 <= j.limits.p95Ms ? 'pass' : '**miss**'} |`,
-        );
-        console.log(rows.at(-1));
-        continue;
-      }
-      const http: Record<number, Latency> = {};
-      // the first request of a date may build the maintained statistics: timed apart, then the warm runs
-      const cold = await httpLoad(server.baseUrl, paths, sessions[j.who]!, 1, { amount: 1 });
-      if (cold.errors) throw new Error(`${j.name}: the first request of ${paths[0]} did not answer 200`);
-      for (const c of j.concurrency) {
-        const limit = report && c === 1 ? { amount: runs } : { seconds: quick ? 3 : 10 };
-        http[c] = await httpLoad(server.baseUrl, paths, sessions[j.who]!, c, limit);
-        if (http[c]!.errors) throw new Error(`${j.name}: ${http[c]!.errors} error responses from ${paths[0]}…`);
-      }
-      const direct = await directLoad(j.direct, runs);
-      const worst = http[Math.max(...j.concurrency)]!;
-      // page targets hold at 32 clients; a report's target is the latency one user waits for it
-      const judged = report ? http[1]! : worst;
-      const pass = judged.p95 <= j.limits.p95Ms && (j.limits.rps === undefined || judged.rps >= j.limits.rps);
-      const one = http[1]!;
-      const many =
-        j.concurrency.length > 1
-          ? `${ms(worst.p50)} / ${ms(worst.p95)} / ${ms(worst.p99)}, ${Math.round(worst.rps)} req/s`
-          : '—';
-      rows.push(
-        `| ${j.name} | ${j.target} | ${ms(one.p50)} / ${ms(one.p95)} / ${ms(one.p99)}, ${Math.round(one.rps)} req/s (first ${ms(cold.p50)}) | ${many} | ${ms(direct.p50)} / ${ms(direct.p95)} | ${(one.p50 / direct.p50).toFixed(1)}× | ${pass ? 'pass' : '**miss**'} |`,
-      );
-      console.log(rows.at(-1));
+    const context = {
+      db,
+      counting,
+      fx,
+      work: {
+        coordinator: await pageWork(db, sessions.coordinator!, 'bench-coordinator'),
+        admin: await pageWork(db, sessions.admin!, 'bench-admin'),
+      },
+    };
+    const all = journeys(context);
+    const chosen = all.filter((j) => selected(j.name));
+    // the pages' throughput is judged against the empty page's, measured first
+    const withLimit = chosen.some((j) => j.limits.ofLimit !== undefined);
+    let limitRps: number | undefined;
+    for (const j of all.filter((j) => chosen.includes(j) || (j.isLimit && withLimit))) {
+      const row = await measureJourney(j, server.baseUrl, sessions[j.who]!, limitRps);
+      if (j.isLimit) limitRps = row.rps;
+      rows.push(row.line);
+      console.log(row.line);
     }
-    for (const row of only
-      ? []
-      : [
-          await principalCacheSideBySide(databaseUrl!, appUrl, server.baseUrl, fx),
-          // last of the journeys: its writers make the statistics of every later date stale
-          await firstReportOfNewDate(db, server.baseUrl, sessions.admin!, fx),
-          ...(await exportAndImport(
-            db,
-            server,
-            { admin: sessions.admin!, coordinator: sessions.coordinator! },
-            fx,
-            quick,
-          )),
-        ]) {
+    const extraRows = [
+      ...(selected('principal') ? [await principalCacheSideBySide(databaseUrl!, appUrl, server.baseUrl, fx)] : []),
+      // last of the timed journeys: its writers make the statistics of every later date stale
+      ...(selected('never-seen') ? [await firstReportOfNewDate(db, server.baseUrl, sessions.admin!, fx)] : []),
+    ];
+    for (const row of extraRows) {
+      rows.push(row);
+      console.log(row);
+    }
+    const memoryRows = selected('export import memory')
+      ? await exportAndImport(db, server, { admin: sessions.admin!, coordinator: sessions.coordinator! }, fx, quick)
+      : [];
+    for (const row of memoryRows) {
       rows.push(row);
       console.log(row);
     }
@@ -111,9 +97,10 @@ async function main() {
   } finally {
     await server.stop();
     await db.destroy();
+    await counting.destroy();
   }
   const d = dataset.rows[0];
-  if (only) return; // a partial run leaves docs/performance.md alone
+  if (only) return; // a subset is printed, not written over the whole table
   writeTable(
     rows,
     `${Number(d.orgs).toLocaleString('en')} organizations, ${Number(d.members).toLocaleString('en')} members (database ${d.size}); biggest region ${fx.region.members.toLocaleString('en')} members`,
@@ -134,7 +121,7 @@ async function timeLoad(): Promise<string> {
 function writeTable(rows: string[], dataset: string) {
   const table = [
     `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${dataset}.`,
-    'App = HTTP through the real server (own process, loopback, logged-in session): p50 / p95 / p99 and throughput. Direct = the same repository or report-engine call made straight against PostgreSQL, no HTTP. Ratio = app p50 at 1 client / direct p50.',
+    "App = HTTP through the real server (own process, loopback, logged-in session): p50 / p95 / p99 and throughput; each request picks its organization, card, date or filter value at random from the journey's pool; at 32 clients, the throughput as a share of the empty logged-in page's (the limit row). Direct = the same session lookup and service, repository or report-engine calls made straight against PostgreSQL, no HTTP; for the 5-СП also the statements it sends and their floor (all of them in one round trip). Ratio = app p50 at 1 client / direct p50.",
     '',
     '| journey | target | app, 1 client | app, 32 clients | direct p50 / p95 | ratio | result |',
     '|---|---|---|---|---|---|---|',

@@ -37,7 +37,8 @@ export async function startServer(
       SESSION_SECRET: 'benchmark-session-secret-of-32-characters-or-more',
       DB_POOL_MAX: '10',
       STATEMENT_TIMEOUT_MS: '120000',
-      // the bench's administrators have no authenticator app; without this every page would be the enrolment redirect
+      // the benchmark logins (an administrator, a coordinator) have no second factor: with it required every
+      // page answered a redirect to its enrolment, and the pages were timed as those redirects
       TOTP_REQUIRED: 'false',
       ...settings,
     },

@@ -3,7 +3,7 @@ import type { OrgRow } from '../registry/orgs.repo';
 import type { MemberSort, PersonInput } from './members.schemas';
 import { todayIso } from '../shared/dates';
 import { containsPattern } from '../shared/match-key';
-import { countedMembers } from '../membership/member-counts.repo';
+import { countedMatches, ofEmployerKind, regionPlan } from './member-counted.repo';
 
 export interface MemberRow {
   id: number;
@@ -217,7 +217,13 @@ function listedColumns(at: { org: string; period: string }): string {
     .join(', ');
 }
 
-function applyFilter(listed: ReturnType<typeof listedMembers>, f: MemberListFilter) {
+function applyFilter(
+  listed: ReturnType<typeof listedMembers>,
+  f: MemberListFilter,
+  root: ListRoot,
+  reader: ListReader,
+  kindBy: KindBy = 'join',
+) {
   const { query, at } = listed;
   if (f.category) query.whereRaw(`${presentOr('m.category', `${at.period}.category`)} = ?`, [f.category]);
   if (f.sex) query.where('m.sex', f.sex);
@@ -248,10 +254,20 @@ function applyFilter(listed: ReturnType<typeof listedMembers>, f: MemberListFilt
       f.cardStatus,
     ]);
   if (f.employerKind) {
-    query.whereRaw(
-      `EXISTS (SELECT 1 FROM organizations p WHERE p.path @> ${presentOr('o.path', `${at.org}.path`)} AND p.level = 'primary' AND p.employer_kind = ?)`,
-      [f.employerKind],
-    );
+    if (at.org === 'o' && kindBy === 'walk') {
+      // each walked card's organization asks its own ancestors (the labels of its path), a few key probes
+      query.whereRaw(
+        `EXISTS (SELECT 1 FROM organizations k WHERE k.id = ANY(string_to_array(ltree2text(o.path), '.')::int[]) AND k.level = 'primary' AND k.employer_kind = ?)`,
+        [f.employerKind],
+      );
+    } else {
+      // the planner may start from the kind's organizations of the region (`r`, in the union's merge) or root
+      const within = kindBy === 'region' ? 'r.path' : at.org === 'o' ? '?::ltree' : 'ANY(?::ltree[])';
+      const set = ofEmployerKind(f.employerKind, within);
+      const paths = kindBy === 'region' ? [] : at.org === 'o' ? [root.path] : [[root.path, ...reader.viewPaths]];
+      const org = at.org === 'o' ? 'm.organization_id' : presentOr('o.id', `${at.org}.id`);
+      query.whereRaw(`${org} IN (${set.sql})`, [...set.bindings, ...paths]);
+    }
   }
   const surnameLike = f.q ? containsPattern(f.q) : null;
   // through members_region_surname_key_trgm: "семенова" finds «Семёнова»
@@ -259,10 +275,17 @@ function applyFilter(listed: ReturnType<typeof listedMembers>, f: MemberListFilt
   return query;
 }
 
+/**
+ * How the employer kind narrows a page (member-counted.repo's RegionPlan): `walk` tests each card a sort
+ * index walks; `join` lets the planner start from the kind's organizations in the root; `gather` reads all
+ * of them in the root (a region) and sorts, `region` those of the union's region `r` being merged.
+ */
+type KindBy = 'join' | 'walk' | 'region' | 'gather';
+
 /** The rows of a list with the rule applied, selected as `ListedMember`s. */
-function listedRows(db: Knex, root: ListRoot, filter: MemberListFilter, reader: ListReader) {
+function listedRows(db: Knex, root: ListRoot, filter: MemberListFilter, reader: ListReader, kindBy: KindBy = 'join') {
   const listed = listedMembers(db, root, filter, reader);
-  return applyFilter(listed, filter).select(db.raw(listedColumns(listed.at)));
+  return applyFilter(listed, filter, root, reader, kindBy).select(db.raw(listedColumns(listed.at)));
 }
 
 /** The sort columns as the list's selected names (for ordering the union's per-region pages). */
@@ -285,30 +308,45 @@ export async function listMembers(
   pageSize: number,
 ) {
   const columns = MEMBER_SORTS[sort];
-  const page = () => {
-    const query = listedRows(db, root, filter, reader)
-      .orderBy(columns.map((column) => ({ column })))
-      .limit(pageSize + 1);
+  const page = (kindBy: KindBy = 'join', inRegion?: Knex.Raw) => {
+    const rows = listedRows(db, root, filter, reader, kindBy);
+    if (inRegion) rows.where('m.region_id', inRegion);
     if (after && after.length === columns.length) {
-      query.whereRaw(`(${columns.map(() => '??').join(', ')}) > (${columns.map(() => '?').join(', ')})`, [
+      rows.whereRaw(`(${columns.map(() => '??').join(', ')}) > (${columns.map(() => '?').join(', ')})`, [
         ...columns,
         ...after,
       ]);
     }
-    return query;
+    if (kindBy !== 'gather') return rows.orderBy(columns.map((column) => ({ column }))).limit(pageSize + 1);
+    // gathered: every match of the region read, then sorted (the limit keeps the planner from walking the
+    // sort index instead, as it would for a page it believes dense)
+    return db
+      .select('*')
+      .from(rows.limit(2_147_483_647).as('g'))
+      .orderBy(columns.map((c) => ({ column: `g.${SELECTED_AS[c]}` })))
+      .limit(pageSize + 1);
   };
-  // The union's first page is the first rows of each region's own page, merged: 80 short index walks
-  // instead of sorting 4 M cards.
-  const unionWide = root.level === 'union' && !isDatedList(filter);
-  const found: ListedMember[] = unionWide
-    ? (
-        await db.raw(
-          `SELECT x.* FROM organizations r CROSS JOIN LATERAL (?) x WHERE r.level = 'regional'
-        ORDER BY ${columns.map((c) => `x."${SELECTED_AS[c]}"`).join(', ')} LIMIT ?`,
-          [page().where('m.region_id', db.raw('r.id')), pageSize + 1],
-        )
-      ).rows
-    : await page();
+  const plan = await planOf(db, root, filter, pageSize + 1);
+  let found: ListedMember[];
+  if (plan && !plan.walk.length && !plan.gather.length) found = [];
+  else if (root.level === 'union' && !isDatedList(filter)) {
+    // The union's first page is the first rows of each region's own page, merged: 80 short index walks
+    // instead of sorting 4 M cards; only the regions where the counters find a match are read.
+    const regions = (ids: number[] | null, kindBy: KindBy) =>
+      db.raw(
+        `SELECT x.* FROM organizations r CROSS JOIN LATERAL (?) x WHERE r.level = 'regional' AND (?::int[] IS NULL OR r.id = ANY(?::int[]))`,
+        [page(kindBy, db.raw('r.id')), ids, ids],
+      );
+    const parts = plan
+      ? [regions(plan.walk, 'walk'), ...(plan.gather.length ? [regions(plan.gather, 'region')] : [])]
+      : [regions(null, 'region')];
+    found = (
+      await db.raw(
+        `SELECT y.* FROM (${parts.map(() => '(?)').join(' UNION ALL ')}) y ORDER BY ${columns.map((c) => `y."${SELECTED_AS[c]}"`).join(', ')} LIMIT ?`,
+        [...parts, pageSize + 1],
+      )
+    ).rows;
+  } else found = await page(plan?.walk.length ? 'walk' : plan?.gather.length ? 'gather' : 'join');
   const rows = found.map((r: ListedMember) => ({ ...r, id: Number(r.id) }));
   const items = rows.slice(0, pageSize);
   const last = items[items.length - 1];
@@ -322,9 +360,12 @@ export async function listMembers(
   return { items, next: rows.length > pageSize && last ? columns.map((c) => valueOf[c]!(last)) : null };
 }
 
-/** Filters the maintained counts answer (member_counts); any other filter is counted over the cards. */
+/**
+ * Filters the maintained counts answer (member_counts, whose rows are per organization, so the employer
+ * kind of the organization's ППО is one of them); any other filter is counted over the cards.
+ */
 function isCountedFilter(f: MemberListFilter): boolean {
-  return !f.q && !f.consent && !f.age && !f.tenure && !f.cardStatus && !f.employerKind && !f.on;
+  return !f.q && !f.consent && !f.age && !f.tenure && !f.cardStatus && !f.on;
 }
 
 export async function countMembers(
@@ -334,20 +375,35 @@ export async function countMembers(
   reader: ListReader,
 ): Promise<number> {
   if (isCountedFilter(filter)) {
-    const row = await countedMembers(db, root)
-      .modify((q) => {
-        if (filter.status !== 'all') q.where('c.on_record', filter.status === 'active');
-        if (filter.category) q.where('c.category', filter.category);
-        if (filter.sex) q.where('c.sex', filter.sex);
-        if (filter.pedagogical !== undefined) q.where('c.is_pedagogical', filter.pedagogical);
-      })
-      .first();
+    const row = await countedMatches(db, root, filter).first();
     return Number(row?.count ?? 0);
   }
-  const row = await applyFilter(listedMembers(db, root, filter, reader), filter)
+  // the counters bound what they count of the filter: none of that, none of the rest (a category nobody has
+  // with a consent filter walked the whole region)
+  if (narrowsCounted(filter) && !isDatedList(filter)) {
+    const bound = await countedMatches(db, root, filter).first();
+    if (!Number(bound?.count ?? 0)) return 0;
+  }
+  const row = await applyFilter(listedMembers(db, root, filter, reader), filter, root, reader)
     .count('* as count')
     .first();
   return Number(row?.count ?? 0);
+}
+
+/** A filter on what the counters count beyond the state (category, sex, pedagogical post, employer kind). */
+const narrowsCounted = (f: MemberListFilter) =>
+  !!f.category || !!f.sex || f.pedagogical !== undefined || !!f.employerKind;
+
+/**
+ * Where a page of a region or of the union finds its rows (member-counted.repo's RegionPlan), when the
+ * counters can tell: a filter on what they count beyond the state (other filters narrow the rows further).
+ * null: read the cards as they come.
+ */
+async function planOf(db: Knex, root: ListRoot, filter: MemberListFilter, page: number) {
+  // with other filters too, the counted ones still say where no card can match
+  if (!narrowsCounted(filter) || isDatedList(filter)) return null;
+  if (root.level !== 'union' && root.level !== 'regional') return null;
+  return regionPlan(db, root, filter, page);
 }
 
 /** The rows an export of the list writes, in the list's order, for streaming. */

@@ -191,13 +191,15 @@ export async function findHeaderFigures(
   org: { id: number; path: string },
   membersOnRecord: Knex.QueryBuilder,
 ): Promise<HeaderFigures> {
+  // below the union a GiST range; the union holds every organization the view lists (no range over 150,000 paths)
+  const below = org.path.includes('.') ? 'g.path <@ ?::ltree AND g.path <> ?::ltree' : 'true';
   const { rows } = await db.raw(
     `SELECT g.no_chair, g.no_chair_term, g.chair_term_expired, g.no_email, g.no_headcount, g.id IS NOT NULL AS has_gaps,
             (?) AS active_members, b.total, b.incomplete
        FROM (SELECT count(*) AS total, count(*) FILTER (WHERE ${GAPS_SQL_INCOMPLETE}) AS incomplete
-               FROM org_passport_gaps g WHERE g.path <@ ?::ltree AND g.path <> ?::ltree) b
+               FROM org_passport_gaps g WHERE ${below}) b
        LEFT JOIN org_passport_gaps g ON g.id = ?`,
-    [membersOnRecord, org.path, org.path, org.id],
+    [membersOnRecord, ...(org.path.includes('.') ? [org.path, org.path] : []), org.id],
   );
   const r = rows[0];
   return {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { ReadPlace } from '../db/read-place';
 import type { OrgRow } from '../registry/orgs.repo';
+import { REGISTRATION_LEVELS } from '../registry/levels';
 import { CHANGES_SINCE_FILING, compiledForm, type CompiledForm } from './forms/compile';
 import {
   evaluateForm,
@@ -122,6 +123,9 @@ export async function buildReport(
       names: form.indicators,
       own: countsOwnUnits(def),
       tree: root.frame.tree,
+      // a ППО's figures are small queries over a few units: one round trip, and no count of its subtree
+      oneStatement: REGISTRATION_LEVELS.has(org.level),
+      scope: REGISTRATION_LEVELS.has(org.level) ? 'subtree' : undefined,
     })
   ).get(org.id)!;
   const carried = def.carriedForward;
@@ -246,7 +250,7 @@ async function cardsBehind(
   if (!indicator) return { cards: [], total: 0 };
   if (indicator === CHANGES_SINCE_FILING)
     return filedAt ? listChangedSinceFiling(db, org.id, start, filedAt, CARDS_KEPT) : { cards: [], total: 0 };
-  return listCards(db, root, indicator, start, CARDS_KEPT, own);
+  return listCards(db, root, indicator, start, CARDS_KEPT, own, org.level === 'regional' ? org.id : undefined);
 }
 
 /** The indicators read from the passports' headcounts (directly, or as the employees an agreement covers). */

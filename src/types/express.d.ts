@@ -1,5 +1,6 @@
 import type { AccessTarget } from '../access/loaders';
 import type { Principal } from '../access/principal';
+import type { Logger } from 'pino';
 
 declare global {
   namespace Express {
@@ -10,6 +11,10 @@ declare global {
     interface Request {
       /** The object the route's URL names, resolved within the user's subtrees by a loader in access/loaders. */
       access?: AccessTarget;
+      /** The request's id (X-Request-Id), set by the request logging (http/setup/logging.ts). */
+      id?: string;
+      /** A logger that names the request's id, made on first use. */
+      log?: Logger;
     }
   }
 }

@@ -58,12 +58,13 @@ beforeAll(async () => {
   r1 = await createRegionTree(db(), 21);
   r2 = await createRegionTree(db(), 22);
   union = await unionRoot(db());
-  const second = await createOrg(db(), r1.territory, 'primary');
+  const second = await createOrg(db(), r1.territory, 'primary', { employerKind: 'research' });
   const group = await createOrg(db(), r1.primary, 'group');
   await people(r1.primary, 40, 0);
   await people(second, 35, 40);
   await people(group, 6, 75);
-  await people(r2.primary, 30, 81);
+  // enough cards in the second region for its school ППО to be walked in sort order (member-counted.repo RegionPlan)
+  await people(r2.primary, 90, 81);
   coordinator = (await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'coordinator', org: r1.region }]))).agent;
   admin = (await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'admin', org: union }]))).agent;
 });
@@ -99,6 +100,8 @@ async function expectedList(root: OrgRow, sort: string, where = 'true') {
 }
 
 describe('member lists of a region and of the union', () => {
+  const ofKind = (kind: string) =>
+    `EXISTS (SELECT 1 FROM organizations p WHERE p.path @> o.path AND p.level = 'primary' AND p.employer_kind = '${kind}')`;
   const cases: [string, string, string][] = [
     ['name', '', 'm.left_on IS NULL'],
     ['birth', '&category=working&sex=f', "m.left_on IS NULL AND m.category = 'working' AND m.sex = 'f'"],
@@ -106,12 +109,23 @@ describe('member lists of a region and of the union', () => {
     ['name', '&status=all&pedagogical=yes', 'm.is_pedagogical'],
     ['name', '&q=ова', "m.left_on IS NULL AND m.surname ILIKE '%ова%'"],
     ['birth', '&age=under-35', "m.left_on IS NULL AND m.birth_date > current_date - interval '35 years'"],
+    // the employer kind of the card's ППО (a group's too), counted from the maintained counters
+    ['name', '&kind=research', `m.left_on IS NULL AND ${ofKind('research')}`],
+    ['joined', '&kind=school&category=working', `m.left_on IS NULL AND m.category = 'working' AND ${ofKind('school')}`],
+    ['name', '&kind=school&consent=no_mailing', `m.left_on IS NULL AND ${ofKind('school')}`],
+    // nobody is unemployed: the counters say so and no region's index is walked
+    ['name', '&category=unemployed', "m.left_on IS NULL AND m.category = 'unemployed'"],
+    ['birth', '&kind=authority&sex=m', `m.left_on IS NULL AND m.sex = 'm' AND ${ofKind('authority')}`],
+    // with a filter the counters do not count, what they count still bounds the rows
+    ['name', '&category=unemployed&consent=mailing', 'false'],
+    ['joined', '&category=student&consent=no_mailing', "m.left_on IS NULL AND m.category = 'student'"],
   ];
+  const empty = new Set(['&category=unemployed', '&kind=authority&sex=m', '&category=unemployed&consent=mailing']);
 
   it('when a coordinator pages through the region, then every sort and filter gives the plain answer, in order, with its total', async () => {
     for (const [sort, params, where] of cases) {
       const expected = await expectedList(r1.region, sort, where);
-      expect(expected.length).toBeGreaterThan(3);
+      expect(expected.length > 3 || empty.has(params)).toBe(true);
       expect({
         sort,
         params,

@@ -3,7 +3,9 @@ import type { Knex } from 'knex';
 import { changeCategory, endMemberships, transferMembers } from '../../src/membership/membership';
 import { fileReport } from '../../src/reports/filing';
 import { findActiveForm } from '../../src/reports/forms/forms.repo';
+import { listCards } from '../../src/reports/indicators/behind';
 import { computeIndicators } from '../../src/reports/indicators/engine';
+import { rootOnDate } from '../../src/reports/indicators/tree-on-date';
 import { buildReport, type ReportResult } from '../../src/reports/report-builder';
 import { createReportsService } from '../../src/reports/reports.service';
 import type { TestDatabase } from '../support/db';
@@ -330,5 +332,34 @@ describe('electronic union cards by status on the date', () => {
     };
     expect(await at(D)).toEqual([1, 0, 2, 2, 1, 0]); // Жукова requested; Алексеева and Григорьева's virtual issued; two refusals, one without a virtual card
     expect(await at(S)).toEqual([0, 1, 1, 2, 1, 0]); // on 1 January Алексеева's card was delivered, not yet issued
+  });
+});
+
+// Last in the file: it moves a card out of the region after D, which the figures above do not expect.
+describe('the cards behind a figure of a region', () => {
+  it('when the first cards are walked in the region’s name order, then they are the first of all matching cards, one moved to another region since included', async () => {
+    const root = await rootOnDate(database.db, fx.orgs.R.id, D);
+    const sorted = (limit: number) => listCards(database.db, root, 'members_working', S, limit);
+    const walked = (limit: number) => listCards(database.db, root, 'members_working', S, limit, false, fx.orgs.R.id);
+    const all = await sorted(100);
+    // as many cards as the region's figure counts (the fixture's, with the back-dated admission above)
+    const figure = await computeIndicators(database.db, {
+      rootIds: [fx.orgs.R.id],
+      date: D,
+      periodStart: S,
+      names: ['members_working'],
+    });
+    expect(all.total).toBe(figure.get(fx.orgs.R.id)!.members_working!.total);
+    expect(all.total).toBeGreaterThan(3);
+    const first = all.cards[0]!;
+    await db.transaction((trx) =>
+      transferMembers(trx, [first.id], fx.orgs.P2.id, { actorUserId: null, on: '2026-06-01' }),
+    );
+    expect((await db('members').where({ id: first.id }).first('region_id')).region_id).not.toBe(fx.orgs.R.id);
+    for (const limit of [1, 2, 3, 100]) {
+      const expected = { total: all.total, cards: all.cards.slice(0, limit) };
+      expect({ limit, ...(await sorted(limit)) }).toEqual({ limit, ...expected });
+      expect({ limit, ...(await walked(limit)) }).toEqual({ limit, ...expected });
+    }
   });
 });

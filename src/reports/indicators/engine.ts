@@ -35,6 +35,8 @@ export interface IndicatorRequest {
   maintained?: boolean;
   /** only the roots' own units: a primary form (a ППО with territorial rights without its child ППО) */
   own?: boolean;
+  /** every group in one statement (small subtrees: a ППО), not in parallel on connections of their own */
+  oneStatement?: boolean;
 }
 
 const WHOLE_UNION_ORGS = 20_000;
@@ -57,14 +59,19 @@ export async function computeIndicators(db: Knex, req: IndicatorRequest): Promis
   return new Map([[rootId, { ...live.get(rootId), ...stats }]]);
 }
 
-/** How to narrow the periods: the whole union is known by its root; other requests by how many organizations they span. */
+/**
+ * How to narrow the periods: the whole union is known by its root; other requests by how many organizations
+ * they span — one statement (the subtree is counted only when the root is not the union: an InitPlan under
+ * CASE runs when it is reached).
+ */
 async function scopeOf(db: Knex, rootIds: number[]): Promise<Scope> {
-  if (rootIds.length === 1 && (await db('organizations').where({ id: rootIds[0], level: 'union' }).first('id')))
-    return 'union';
   const { rows } = await db.raw(
-    `${rootsOn({ tree: 'current' }, 'current_date')} SELECT count(*)::int AS n FROM roots r JOIN organizations o ON o.path <@ r.root_path`,
-    [rootIds],
+    `${rootsOn({ tree: 'current' }, 'current_date')}
+     SELECT CASE WHEN (SELECT count(*) = 1 AND bool_and(o.level = 'union') FROM organizations o WHERE o.id = ANY(?::int[])) THEN -1
+                 ELSE (SELECT count(*)::int FROM roots r JOIN organizations o ON o.path <@ r.root_path) END AS n`,
+    [rootIds, rootIds],
   );
+  if (rows[0].n === -1) return 'union';
   if (rows[0].n <= WHOLE_UNION_ORGS) return 'subtree';
   return 'everything';
 }

@@ -43,12 +43,8 @@ export async function computeLive(
       ([g, names]) =>
         (g === 'state' ? [g, [...names, ...(byGroup.get('start') ?? [])]] : [g, names]) as [IndicatorGroup, string[]],
     );
-  const runs = queries.map(([groupName, names]) => async () => {
-    const sql = groupSql(groupName, { d, s, names, scope, frame });
-    const { rows } = await inReportTransaction(db, wholeUnion(scope) || !!req.blocks, (trx) =>
-      trx.raw(sql, [req.rootIds]),
-    );
-    for (const row of rows as Record<string, unknown>[]) {
+  const take = (rows: Record<string, unknown>[], names: string[]) => {
+    for (const row of rows) {
       const values = result.get(Number(row.key));
       if (!values) continue;
       for (const name of names) {
@@ -60,6 +56,23 @@ export async function computeLive(
         if (indicator(name).sum) target.contributors = Number(row[`${name}:contributors`]);
       }
     }
+  };
+  const sqls = queries.map(([groupName, names]) => groupSql(groupName, { d, s, names, scope, frame }));
+  if (req.oneStatement) {
+    // a ППО's groups take a millisecond or two each: one round trip for all of them (issue 15: 14 statements
+    // of a 5-СП took 8.4 ms where one did the same work in 2.8 ms)
+    const { rows } = await db.raw(
+      `SELECT ${sqls.map((_, i) => `(SELECT coalesce(json_agg(x), '[]') FROM (${sqls[i]}) x) AS g${i}`).join(', ')}`,
+      sqls.map(() => req.rootIds),
+    );
+    queries.forEach(([, names], i) => take(rows[0][`g${i}`], names));
+    return result;
+  }
+  const runs = queries.map(([, names], i) => async () => {
+    const { rows } = await inReportTransaction(db, wholeUnion(scope) || !!req.blocks, (trx) =>
+      trx.raw(sqls[i]!, [req.rootIds]),
+    );
+    take(rows, names);
   });
   // the groups in parallel on connections of their own; one after another in a caller's transaction (one connection)
   if ((db as Knex.Transaction).isTransaction) for (const run of runs) await run();

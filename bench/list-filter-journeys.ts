@@ -1,0 +1,74 @@
+import { CARD_STATUSES } from '../src/cards/card-statuses';
+import { AGE_BANDS, TENURE_BANDS, filterOf, listQuery } from '../src/members/member-list-query';
+import { CATEGORIES } from '../src/membership/membership';
+import { EMPLOYER_KINDS } from '../src/registry/levels';
+import { memberViewPaths } from '../src/access/access';
+import type { BenchFixtures } from './fixtures';
+import type { Journey } from './journeys';
+import type { PageWork } from './page-work';
+import { pick, random, randomDate } from './pools';
+
+// Every filter of the member list (issue 15, item 2), alone and combined, with a random value on every
+// request, at the scale of the biggest region (its coordinator) and of the union (the federal
+// administrator). The name search has journeys of its own.
+
+type Params = Record<string, string>;
+
+const FILTERS: Record<string, (today: string) => Params> = {
+  category: () => ({ category: pick(CATEGORIES) }),
+  sex: () => ({ sex: pick(['m', 'f']) }),
+  'status (left, all)': () => ({ status: pick(['left', 'all']) }),
+  pedagogical: () => ({ pedagogical: pick(['yes', 'no']) }),
+  consent: () => ({ consent: pick(['mailing', 'no_mailing', 'no_processing']) }),
+  age: () => ({ age: pick(Object.keys(AGE_BANDS)) }),
+  tenure: () => ({ tenure: pick(Object.keys(TENURE_BANDS)) }),
+  'union card': () => ({ card: pick(['none', ...CARD_STATUSES]) }),
+  'employer kind': () => ({ kind: pick(EMPLOYER_KINDS) }),
+  'state on a date': (today) => ({ on: randomDate('2021-01-01', today) }),
+  'sort by birth or joining date': () => ({ sort: pick(['birth', 'joined']) }),
+};
+
+/** Two or three different filters at once, each with a random value. */
+function combined(today: string): Params {
+  const names = Object.keys(FILTERS).filter((n) => !n.startsWith('sort'));
+  const chosen = new Set<string>();
+  const wanted = 2 + Math.floor(random() * 2);
+  while (chosen.size < wanted) chosen.add(pick(names));
+  return Object.assign({ sort: pick(['name', 'birth', 'joined']) }, ...[...chosen].map((n) => FILTERS[n]!(today)));
+}
+
+export function listFilterJourneys(
+  fx: BenchFixtures,
+  today: string,
+  scales: { coordinator: PageWork; admin: PageWork },
+): Journey[] {
+  const all = { ...FILTERS, 'two or three combined': combined };
+  const at = [
+    { scale: 'biggest region', org: fx.region, who: 'coordinator', work: scales.coordinator, p95Ms: 300 },
+    { scale: 'union', org: fx.union, who: 'admin', work: scales.admin, p95Ms: 1000 },
+  ] as const;
+  return at.flatMap(({ scale, org, who, work, p95Ms }) =>
+    Object.entries(all).map(([name, params]): Journey => {
+      const reader = { viewPaths: memberViewPaths(work.principal) };
+      return {
+        name: `member list, ${scale}, filter: ${name} (random values)`,
+        target: `p95 < ${p95Ms >= 1000 ? '1 s' : `${p95Ms} ms`}`,
+        who,
+        concurrency: [1],
+        limits: { p95Ms },
+        runs: 20,
+        path: () => `/orgs/${org.inpo}/members?${new URLSearchParams(params(today)).toString()}`,
+        direct: async () => {
+          await work.session();
+          const root = (await work.lineage(org.inpo)).pop()!;
+          const query = listQuery.parse(params(today));
+          const filter = filterOf(query);
+          return Promise.all([
+            work.members.list(root, filter, reader, query.sort, null, 50),
+            work.members.count(root, filter, reader),
+          ]);
+        },
+      };
+    }),
+  );
+}

@@ -1,0 +1,108 @@
+import type { Knex } from 'knex';
+import { findOrgById } from '../src/registry/orgs.repo';
+import { findActiveForm } from '../src/reports/forms/forms.repo';
+import { compiledForm } from '../src/reports/forms/compile';
+import { computeIndicators } from '../src/reports/indicators/engine';
+import { periodStart } from '../src/reports/periods';
+import { buildReport } from '../src/reports/report-builder';
+import type { BenchFixtures } from './fixtures';
+import type { Journey } from './journeys';
+import { pick, randomDate } from './pools';
+import { floorOf, recordStatements } from './statements';
+
+// The statistical forms: single-user latencies (a report is one person waiting), the direct column the
+// report engine's own call.
+
+const PAST = '2024-01-01';
+
+export function reportJourneys(db: Knex, fx: BenchFixtures, today: string, counting: Knex): Journey[] {
+  const report = (code: string, org: { id: number }, date: string, on = db) =>
+    (async () => {
+      const form = (await findActiveForm(on, code))!;
+      return buildReport(on, form, (await findOrgById(on, org.id))!, date);
+    })();
+  const randomPrimary = () => ({ org: pick(fx.pools.primaries), date: randomDate('2022-01-01', today) });
+  return [
+    {
+      name: '5-СП draft of a ППО (random ППО of the biggest region, random date since 2022)',
+      target: 'app p50 ≤ 2 × the floor (its statements in one round trip)',
+      concurrency: [1, 32],
+      limits: { p95Ms: 50, ofFloor: 2 },
+      who: 'coordinator',
+      path: () => {
+        const { org, date } = randomPrimary();
+        return `/reports/5-SP/${org.inpo}/${date}.json?source=live`;
+      },
+      direct: () => {
+        const { org, date } = randomPrimary();
+        return report('5-SP', org, date);
+      },
+      floor: async () => {
+        const samples: { statements: number; floorMs: number }[] = [];
+        for (let i = 0; i < 10; i++) {
+          const { org, date } = randomPrimary();
+          const { statements, sql } = await recordStatements(counting, () => report('5-SP', org, date, counting));
+          samples.push({ statements, floorMs: await floorOf(counting, sql, 5) });
+        }
+        const median = <T>(values: T[], key: (v: T) => number) => values.map(key).sort((a, b) => a - b)[5]!;
+        return { statements: median(samples, (s) => s.statements), floorMs: median(samples, (s) => s.floorMs) };
+      },
+    },
+    {
+      name: '2-СП live, biggest territorial organization',
+      target: '< 1 s',
+      concurrency: [1],
+      limits: { p95Ms: 1000 },
+      who: 'coordinator',
+      path: () => `/reports/2-SP/${fx.territory.inpo}/${today}.json?source=live`,
+      direct: () => report('2-SP', fx.territory, today),
+    },
+    {
+      name: '1-СП live, biggest region',
+      target: '< 300 ms',
+      concurrency: [1],
+      limits: { p95Ms: 300 },
+      runs: 10,
+      who: 'coordinator',
+      path: () => `/reports/1-SP/${fx.region.inpo}/${today}.json?source=live`,
+      direct: () => report('1-SP', fx.region, today),
+    },
+    {
+      name: '1-СП live, biggest region, past date',
+      target: '< 300 ms',
+      concurrency: [1],
+      limits: { p95Ms: 300 },
+      runs: 10,
+      who: 'coordinator',
+      path: () => `/reports/1-SP/${fx.region.inpo}/${PAST}.json?source=live`,
+      direct: () => report('1-SP', fx.region, PAST),
+    },
+    {
+      name: 'union-wide consolidation (1-СП of the union, every line), from the maintained statistics',
+      target: '< 0.5 s from maintained statistics',
+      concurrency: [1],
+      limits: { p95Ms: 500 },
+      who: 'admin',
+      path: () => `/reports/1-SP/${fx.union.inpo}/${today}.json?source=live`,
+      direct: () => report('1-SP', fx.union, today),
+    },
+    {
+      name: 'union-wide consolidation, live: every indicator of 1-СП over the registry, the maintained statistics not used (direct call only)',
+      target: '< 3 s live',
+      concurrency: [],
+      limits: { p95Ms: 3000 },
+      who: 'admin',
+      path: null,
+      direct: async () => {
+        const def = (await findActiveForm(db, '1-SP'))!.definition;
+        return computeIndicators(db, {
+          rootIds: [fx.union.id],
+          date: today,
+          periodStart: periodStart(def, today),
+          names: compiledForm(def).indicators,
+          maintained: false,
+        });
+      },
+    },
+  ];
+}

@@ -1,0 +1,93 @@
+import type { Knex } from 'knex';
+import { countedMembers } from '../membership/member-counts.repo';
+import type { OrgRow } from '../registry/orgs.repo';
+
+// What the maintained counters (member_counts) tell a member list before it reads any card: the total of
+// a filter they can count, and where in the union its matches lie.
+
+/** The filters the counters count: the state, category, sex, pedagogical post and the ППО's employer kind. */
+export interface CountedFilter {
+  status: 'active' | 'left' | 'all';
+  category?: string;
+  sex?: 'm' | 'f';
+  pedagogical?: boolean;
+  employerKind?: string;
+}
+
+type Root = Pick<OrgRow, 'path' | 'level'>;
+
+/**
+ * The organizations registered under a ППО of the employer kind (the ППО, its subdivisions and groups, and
+ * a child ППО's too) among those `u.path <@ within` (an SQL expression: the caller binds its values after
+ * the kind). An organization's ancestors are the labels of its path, so this is one hash join of those
+ * labels with the ППО of the kind: probing every card's ancestors (`path @>`) took the biggest region
+ * 4.3 s and the union over the statement timeout (issue 15).
+ */
+export function ofEmployerKind(kind: string, within: string) {
+  return {
+    sql: `SELECT u.id FROM organizations u CROSS JOIN LATERAL unnest(string_to_array(ltree2text(u.path), '.')::int[]) AS a (id)
+            JOIN organizations k ON k.id = a.id AND k.level = 'primary' AND k.employer_kind = ?
+           WHERE u.path <@ ${within}`,
+    bindings: [kind] as Knex.RawBinding[],
+  };
+}
+
+/** The counters of the cards a counted filter matches, summed as `count`. */
+export function countedMatches(db: Knex, root: Root, filter: CountedFilter) {
+  const matching = matchCondition(filter, root);
+  return countedMembers(db, root)
+    .modify((q) => (filter.status !== 'all' ? q.where('c.on_record', filter.status === 'active') : q))
+    .whereRaw(matching.sql, matching.bindings);
+}
+
+/** A counter row (`c`) matches the filter beyond its state: one condition with its values. */
+function matchCondition(filter: CountedFilter, root: Root): { sql: string; bindings: Knex.RawBinding[] } {
+  const parts: string[] = [];
+  const bindings: Knex.RawBinding[] = [];
+  const add = (sql: string, ...values: Knex.RawBinding[]) => {
+    parts.push(sql);
+    bindings.push(...values);
+  };
+  if (filter.category) add('c.category = ?', filter.category);
+  if (filter.sex) add('c.sex = ?', filter.sex);
+  if (filter.pedagogical !== undefined) add('c.is_pedagogical = ?', filter.pedagogical);
+  if (filter.employerKind) {
+    // the union's counters hold every organization: no path to test
+    const set = ofEmployerKind(filter.employerKind, root.level === 'union' ? 'u.path' : '?::ltree');
+    add(`c.organization_id IN (${set.sql})`, ...set.bindings, ...(root.level === 'union' ? [] : [root.path]));
+  }
+  return { sql: parts.length ? parts.join(' AND ') : 'true', bindings };
+}
+
+/**
+ * How a page finds its rows in each region where the filter matches some card: `walk` the region's
+ * sort index until the page is full (the matches are dense), or `gather` the matching cards through
+ * their organizations and sort them (the employer kind's ППО hold few of the region's cards: walking
+ * would read most of the index for them). Walking costs about page/density rows, gathering the matches
+ * themselves: a region is walked when its matches² > page × its cards. A region without a match is in
+ * neither, so no page reads it (a category nobody has took the union's page 2.8 s, issue 15).
+ */
+export interface RegionPlan {
+  walk: number[];
+  gather: number[];
+}
+
+export async function regionPlan(db: Knex, root: Root, filter: CountedFilter, page: number): Promise<RegionPlan> {
+  const matching = matchCondition(filter, root);
+  const counters = countedMembers(db, root)
+    .clearSelect()
+    .select('c.region_id', 'c.n', db.raw(`(${matching.sql}) AS matches`, matching.bindings))
+    .modify((q) => (filter.status !== 'all' ? q.where('c.on_record', filter.status === 'active') : q));
+  const { rows } = await db.raw(
+    'SELECT x.region_id, sum(x.n) FILTER (WHERE x.matches) AS matches, sum(x.n) AS cards FROM (?) x GROUP BY x.region_id',
+    [counters],
+  );
+  const plan: RegionPlan = { walk: [], gather: [] };
+  for (const r of rows as { region_id: number; matches: string | null; cards: string }[]) {
+    const matches = Number(r.matches ?? 0);
+    if (!matches) continue;
+    const dense = !filter.employerKind || matches * matches > page * Number(r.cards);
+    (dense ? plan.walk : plan.gather).push(r.region_id);
+  }
+  return plan;
+}
