@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { defineConfig } from 'vitest/config';
 
 // Three projects: `npm test` runs them all; `npx vitest run --project unit` runs the pure code's tests
@@ -7,6 +8,9 @@ const withDatabase = { globalSetup: ['test/support/global-setup.ts'] };
 export default defineConfig({
   test: {
     pool: 'forks',
+    // Every test file has its own database and spends much of its time waiting on PostgreSQL, so one worker per
+    // core plus one keeps the cores busy (vitest's default, cores − 1, is a single worker on two cores).
+    maxWorkers: os.availableParallelism() + 1,
     testTimeout: 30_000,
     hookTimeout: 120_000,
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
