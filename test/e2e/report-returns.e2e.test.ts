@@ -46,7 +46,8 @@ describe('a returned report in a real browser', () => {
     await coord.getByText('Отчёт возвращён на доработку').first().waitFor();
 
     const page = await web.loggedInPage(chair);
-    const onHome = page.getByRole('link', { name: /5-СП на 01\.04\.2026/ });
+    // the returned reports' panel (the notifications list beside it links the same report under a longer name)
+    const onHome = page.getByRole('link', { name: '5-СП на 01.04.2026', exact: true });
     await onHome.waitFor();
     await expect(
       page.getByRole('status').filter({ hasText: 'Возвращены на доработку' }).textContent(),
