@@ -14,10 +14,15 @@ export async function upsertDraft(db: Knex, userId: number, formKey: string, fie
 }
 
 /** The user's own draft of the form, when saved less than `days` ago (an older one awaits the hourly prune). */
-export async function findDraft(db: Knex, userId: number, formKey: string, days: number): Promise<DraftRow | undefined> {
+export async function findDraft(
+  db: Knex,
+  userId: number,
+  formKey: string,
+  days: number,
+): Promise<DraftRow | undefined> {
   const row = await db('form_drafts')
     .where({ user_id: userId, form_key: formKey })
-    .whereRaw("saved_at > now() - make_interval(days => ?)", [days])
+    .whereRaw('saved_at > now() - make_interval(days => ?)', [days])
     .first('fields', 'saved_at');
   return row && { fields: row.fields as Record<string, string>, savedAt: row.saved_at as Date };
 }

@@ -199,7 +199,9 @@ export function memberListRoutes({ db, loaders, services: { members, drafts } }:
   ) {
     const org = orgOf(req);
     const initial =
-      req.method === 'POST' ? req.body : { organizationInpo: org.inpo, joinedOn: todayIso(), category: 'working', sex: 'f' };
+      req.method === 'POST'
+        ? req.body
+        : { organizationInpo: org.inpo, joinedOn: todayIso(), category: 'working', sex: 'f' };
     res.status(status).render('members/new', {
       title: 'Новый член Профсоюза',
       section: 'members',

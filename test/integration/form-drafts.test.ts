@@ -27,7 +27,8 @@ beforeAll(async () => {
 const draftsOf = (userId: number) => db()('form_drafts').where({ user_id: userId }).orderBy('form_key');
 /** What the page's script sends: the form's fields as typed, the one-time form token left out. */
 async function typeDraft(who: { agent: Agent; csrf: string }, page: string, action: string, typed: object) {
-  const { formToken: _left, ...hidden } = hiddenFields((await who.agent.get(page).expect(200)).text, action);
+  const hidden = hiddenFields((await who.agent.get(page).expect(200)).text, action);
+  delete hidden.formToken;
   return who.agent
     .post(`${page}/draft`)
     .type('form')
