@@ -347,7 +347,14 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'POST /logout': none,
   // the drafts keep what the forms above send (the general form's version fields as strings, unchecked)
   'POST /orgs/:inpo/members/new/draft': (p) => ({
-    body: { ...PERSON, category: 'working', isPedagogical: 'on', organizationInpo: p.inpo, joinedOn: ON },
+    body: {
+      ...PERSON,
+      category: 'working',
+      isPedagogical: 'on',
+      organizationInpo: p.inpo,
+      joinedOn: ON,
+      sentWith: '00000000-0000-4000-8000-000000000000',
+    },
   }),
   'POST /orgs/:inpo/members/new/draft/discard': none,
   'POST /orgs/:inpo/edit/draft': () => ({

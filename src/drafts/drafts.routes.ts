@@ -3,6 +3,7 @@ import type { Guard, GuardedRouter } from '../access/route-guards';
 import { flash } from '../http/flash';
 import { principalOf } from '../http/guards';
 import { formatDateTime } from '../shared/format';
+import { isUuid } from '../shared/uuid';
 import { draftFieldsOf, type DraftsService } from './drafts.service';
 
 // A long form's server-side draft: the page's script (public/js/app.js, forms with data-draft) posts what
@@ -32,7 +33,9 @@ const pageUrl = (req: Request, form: DraftForm) =>
 
 export function draftRoutes(routes: GuardedRouter, guard: Guard, drafts: DraftsService, form: DraftForm) {
   routes.post(`${form.page}/draft`, guard, async (req: Request, res: Response) => {
-    await drafts.save(principalOf(req).id, form.key(req), draftFieldsOf(req.body, form.fields));
+    const { sentWith } = draftFieldsOf(req.body, ['sentWith']);
+    const token = isUuid(sentWith) ? sentWith : undefined;
+    await drafts.save(principalOf(req).id, form.key(req), draftFieldsOf(req.body, form.fields), token);
     res.status(204).end();
   });
   routes.post(`${form.page}/draft/discard`, guard, async (req: Request, res: Response) => {

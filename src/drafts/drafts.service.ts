@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import { ValidationError } from '../http/errors';
+import { findClaim } from '../http/setup/form-once.repo';
 import { deleteDraft, deleteDraftsOlderThan, deleteUserDrafts, findDraft, upsertDraft } from './drafts.repo';
 
 // Drafts of long typed forms, kept on the server so that what was typed survives a submit lost to a
@@ -26,8 +27,13 @@ export function draftFieldsOf(body: unknown, names: readonly string[]): Record<s
 
 export function createDraftsService(db: Knex) {
   return {
-    /** Keeps the form as typed; a post with none of the form's fields keeps nothing (and forgets the older draft). */
-    async save(userId: number, formKey: string, fields: Record<string, string>): Promise<void> {
+    /**
+     * Keeps the form as typed; a post with none of the form's fields keeps nothing (and forgets the older draft).
+     * `formToken` is the one-time token of the form the draft was typed in: once the form itself has been sent
+     * (its token claimed), a draft still on its way arrives late and is dropped, or it would outlive the save.
+     */
+    async save(userId: number, formKey: string, fields: Record<string, string>, formToken?: string): Promise<void> {
+      if (formToken && (await findClaim(db, userId, formToken))) return;
       if (Object.keys(fields).length === 0) return deleteDraft(db, userId, formKey);
       if (Buffer.byteLength(JSON.stringify(fields)) > MAX_DRAFT_BYTES)
         throw new ValidationError([{ field: 'form', message: 'Черновик слишком большой' }]);

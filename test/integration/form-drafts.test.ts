@@ -25,14 +25,13 @@ beforeAll(async () => {
 });
 
 const draftsOf = (userId: number) => db()('form_drafts').where({ user_id: userId }).orderBy('form_key');
-/** What the page's script sends: the form's fields as typed, the one-time form token left out. */
+/** What the page's script sends: the form's fields as typed, its one-time token as `sentWith`. */
 async function typeDraft(who: { agent: Agent; csrf: string }, page: string, action: string, typed: object) {
-  const hidden = hiddenFields((await who.agent.get(page).expect(200)).text, action);
-  delete hidden.formToken;
+  const { formToken, ...hidden } = hiddenFields((await who.agent.get(page).expect(200)).text, action);
   return who.agent
     .post(`${page}/draft`)
     .type('form')
-    .send({ ...hidden, ...typed });
+    .send({ ...hidden, sentWith: formToken, ...typed });
 }
 
 describe('the admission form’s draft', () => {
@@ -73,8 +72,18 @@ describe('the admission form’s draft', () => {
     await coordinator.agent.post(`${page()}/draft/discard`).type('form').send({ _csrf: coordinator.csrf }).expect(303);
     expect(await draftsOf(chairUser.id)).toHaveLength(1);
 
-    const saved = await submitForm(chair.agent, page(), action(), { ...person, organizationInpo: tree.primary.inpo });
+    const form = hiddenFields((await chair.agent.get(page()).expect(200)).text, action());
+    const saved = await chair.agent
+      .post(action())
+      .type('form')
+      .send({ ...form, ...person, organizationInpo: tree.primary.inpo });
     expect(saved.status).toBe(303);
+    // a draft of the sent form that arrives after it (sent just before the click) is dropped
+    await chair.agent
+      .post(`${page()}/draft`)
+      .type('form')
+      .send({ _csrf: chair.csrf, sentWith: form.formToken, ...person })
+      .expect(204);
     expect(saved.headers.location).toMatch(/^\/members\/\d+$/);
     expect(await db()('members').where({ surname: 'Черновикова' })).toHaveLength(1);
     expect(await draftsOf(chairUser.id)).toHaveLength(0);
