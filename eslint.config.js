@@ -16,6 +16,7 @@ const FEATURE_ORDER = [
   'notifications',
   'auth',
   'membership',
+  'drafts',
   'registry',
   'cards',
   'members',

@@ -11,6 +11,7 @@ import { createDb } from './db/knex';
 import { createReads, type Reads } from './db/replica';
 import { createExportsService } from './exports/export-jobs';
 import { createHomeService } from './home/home.service';
+import { createDraftsService } from './drafts/drafts.service';
 import { createMembersService } from './members/members.service';
 import { createPassportService } from './registry/passport.service';
 import { createOrgImportService } from './registry/org-import';
@@ -63,6 +64,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     secondFactor: createSecondFactorService(db),
     account: createAccountService(db),
     home: createHomeService(db, reports),
+    /** What the user typed into a long form and has not saved yet (their own only). */
+    drafts: createDraftsService(db),
     // the registry and its members
     passport: createPassportService(db, dates),
     restructure: createRestructureService(db, dates),

@@ -359,5 +359,10 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     body: { report_returned: 'app' },
     inside: loggedIn(401, 422),
   },
+  // A long form's server-side draft: whoever may open the form keeps (204) and discards (303) their own.
+  ...['/orgs/:inpo/members/new', '/orgs/:inpo/edit'].flatMap((form): MatrixEntry[] => [
+    { method: 'POST', path: `${form}/draft`, body: {}, inside: editors(401, 204), outside: outsideOf(401) },
+    { method: 'POST', path: `${form}/draft/discard`, body: {}, inside: editors(401, 303), outside: outsideOf(401) },
+  ]),
   { method: 'POST', path: '/logout', inside: loggedIn(401, 303), endsSession: true },
 ];

@@ -345,4 +345,20 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   }),
   'POST /admin/mail/jobs/retry': () => ({ body: { queue: 'housekeeping', id: '' } }),
   'POST /logout': none,
+  // the drafts keep what the forms above send (the general form's version fields as strings, unchecked)
+  'POST /orgs/:inpo/members/new/draft': (p) => ({
+    body: {
+      ...PERSON,
+      category: 'working',
+      isPedagogical: 'on',
+      organizationInpo: p.inpo,
+      joinedOn: ON,
+      sentWith: '00000000-0000-4000-8000-000000000000',
+    },
+  }),
+  'POST /orgs/:inpo/members/new/draft/discard': none,
+  'POST /orgs/:inpo/edit/draft': () => ({
+    body: { name: 'ППО школы № 1', shortName: 'ППО № 1', address: 'Казань', version: '1', base: '' },
+  }),
+  'POST /orgs/:inpo/edit/draft/discard': none,
 };

@@ -98,3 +98,28 @@ document.addEventListener('DOMContentLoaded', () => {
     }
   }
 });
+// Long forms (form[data-draft]: admission, the passport's general data) keep a draft on the server, so that what
+// was typed survives a submit lost to a dropped connection: two seconds after the last change the form's fields
+// go to its draft URL (src/drafts/drafts.routes.ts); the next visit of the form shows them again. The one-time
+// form token goes as `sentWith`, not under its own name (a draft must not claim the form's submission, and the
+// server drops a draft that arrives after the form was sent). A draft that could not be sent is sent with the
+// next change; sending the form cancels a pending one.
+const draftTimers = new WeakMap();
+function saveDraft(form) {
+  const fields = new URLSearchParams(new FormData(form));
+  fields.set('sentWith', fields.get('formToken') ?? '');
+  fields.delete('formToken');
+  fetch(form.dataset.draft, { method: 'POST', body: fields, credentials: 'same-origin' }).catch(() => {});
+}
+document.addEventListener('input', (event) => {
+  const form = event.target instanceof Element ? event.target.closest('form[data-draft]') : null;
+  if (!form) return;
+  clearTimeout(draftTimers.get(form));
+  draftTimers.set(
+    form,
+    setTimeout(() => saveDraft(form), 2000),
+  );
+});
+document.addEventListener('submit', (event) => {
+  if (event.target instanceof HTMLFormElement) clearTimeout(draftTimers.get(event.target));
+});

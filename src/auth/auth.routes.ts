@@ -12,11 +12,15 @@ import type { FieldError } from '../http/errors';
 import { changePasswordSchema, loginSchema } from './auth.schemas';
 import { landingAfterLogin, startSession } from './session-start';
 
-export function authRoutes({ services: { auth } }: Deps, passport: Authenticator): Router {
+export function authRoutes({ services: { auth, drafts } }: Deps, passport: Authenticator): Router {
   const routes = guardedRouter();
   routes.get('/login', publicRoute, showLogin);
   routes.post('/login', publicRoute, (req, res, next) => login(passport, req, res, next));
-  routes.post('/logout', signedIn, logout);
+  // «Выйти» ends the work deliberately: the user's unsent form drafts (personal data typed in) go with the session.
+  routes.post('/logout', signedIn, async (req, res, next) => {
+    await drafts.discardAll(principalOf(req).id);
+    logout(req, res, next);
+  });
   routes.get('/account/password', signedIn, showChangePassword);
   routes.post('/account/password', signedIn, changePassword);
   return routes.router;

@@ -16,7 +16,8 @@ import { LEFT_REASON_LABELS } from '../membership/membership';
 import { XLSX_MIME } from '../shared/spreadsheet';
 import { AGE_BANDS, TENURE_BANDS, filterOf, filterParams, listQuery, readerOf } from './member-list-query';
 import { decodeCursor, encodeCursor } from '../shared/cursor';
-import { MEMBER_SORT_CURSORS, admissionSchema, bulkSchema } from './members.schemas';
+import { ADMISSION_DRAFT_FIELDS, MEMBER_SORT_CURSORS, admissionSchema, bulkSchema } from './members.schemas';
+import { draftRoutes, forgetDraft, withDraft, type DraftForm } from '../drafts/drafts.routes';
 import { CARD_STATUSES, CARD_STATUS_LABELS } from '../cards/card-statuses';
 import { EMPLOYER_KINDS, EMPLOYER_KIND_LABELS } from '../registry/levels';
 import { DuplicateFoundError, type BulkAction } from './members.service';
@@ -25,9 +26,15 @@ import { MEMBER_DICTIONARIES as DICTIONARIES, duplicatesViewModel } from './memb
 const PAGE_SIZE = 50;
 /** Up to this many rows a list downloads at once; a bigger one is prepared as a background job. */
 const DIRECT_EXPORT_LIMIT = 20_000;
+/** The admission form's server-side draft: one per user and organization. */
+const ADMISSION_DRAFT: DraftForm = {
+  page: '/orgs/:inpo/members/new',
+  key: (req) => `admission:${orgOf(req).id}`,
+  fields: ADMISSION_DRAFT_FIELDS,
+};
 
 /** An organization's members: the list, its downloads and bulk actions, admission, duplicates and incoming transfers. */
-export function memberListRoutes({ db, loaders, services: { members } }: Deps): Router {
+export function memberListRoutes({ db, loaders, services: { members, drafts } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('inpo', loaders.organization);
   routes.get('/orgs/:inpo/members', can('member.view'), (req, res) => showList(req, res));
@@ -37,6 +44,7 @@ export function memberListRoutes({ db, loaders, services: { members } }: Deps): 
   routes.get('/orgs/:inpo/members/duplicates', can('member.edit'), (req, res) => showDuplicates(req, res));
   routes.get('/orgs/:inpo/members/new', can('member.edit'), (req, res) => showAdmission(req, res));
   routes.post('/orgs/:inpo/members', can('member.edit'), (req, res) => admit(req, res));
+  draftRoutes(routes, can('member.edit'), drafts, ADMISSION_DRAFT);
   routes.get('/orgs/:inpo/transfer-requests', can('member.edit'), (req, res) => showRequests(req, res));
   return routes.router;
 
@@ -190,15 +198,16 @@ export function memberListRoutes({ db, loaders, services: { members } }: Deps): 
     duplicates?: DuplicateFoundError,
   ) {
     const org = orgOf(req);
+    const initial =
+      req.method === 'POST'
+        ? req.body
+        : { organizationInpo: org.inpo, joinedOn: todayIso(), category: 'working', sex: 'f' };
     res.status(status).render('members/new', {
       title: 'Новый член Профсоюза',
       section: 'members',
       org,
       ...duplicatesViewModel(duplicates),
-      values:
-        req.method === 'POST'
-          ? req.body
-          : { organizationInpo: org.inpo, joinedOn: todayIso(), category: 'working', sex: 'f' },
+      ...(await withDraft(req, drafts, ADMISSION_DRAFT, initial)),
       ...errorViewModel(errors),
       ...DICTIONARIES,
     });
@@ -209,6 +218,7 @@ export function memberListRoutes({ db, loaders, services: { members } }: Deps): 
     if (!form.ok) return showAdmission(req, res, 422, form.errors);
     try {
       const id = await members.admit(principalOf(req), auditContextOf(req), form.data);
+      await forgetDraft(req, drafts, ADMISSION_DRAFT);
       flash(req, 'success', 'Член Профсоюза принят на учёт');
       res.redirect(303, `/members/${id}`);
     } catch (err) {

@@ -81,6 +81,13 @@ export const admissionTermsSchema = z.object({
 });
 
 export const admissionSchema = z.intersection(cardSchema, admissionTermsSchema);
+/** What the admission form's draft keeps: everything typed but «Это другой человек», decided anew on sending. */
+export const ADMISSION_DRAFT_FIELDS = [
+  ...Object.keys(personSchema.shape),
+  'category',
+  'isPedagogical',
+  ...Object.keys(admissionTermsSchema.shape).filter((name) => name !== 'notDuplicate'),
+];
 export type CardInput = z.output<typeof cardSchema>;
 export type AdmissionTermsInput = z.output<typeof admissionTermsSchema>;
 export type AdmissionInput = z.output<typeof admissionSchema>;

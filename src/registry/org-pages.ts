@@ -72,6 +72,8 @@ export function passportForm<S extends z.ZodType, R = unknown>(options: {
   done: (org: OrgRow, saved: R) => { to: string; message: string };
   /** A save with side effects the person must see first: a Confirmation makes it wait for confirmed=1. */
   confirmation?: (req: Request, org: OrgRow, data: z.output<S>) => Promise<Confirmation | undefined>;
+  /** After a successful save, before the redirect (the form's draft is done with). */
+  afterSave?: (req: Request) => Promise<void>;
 }) {
   return async (req: Request, res: Response) => {
     const org = orgOf(req);
@@ -95,6 +97,7 @@ export function passportForm<S extends z.ZodType, R = unknown>(options: {
       if (err instanceof StaleEditError) req.body = mergeStale(req.body, err);
       return options.rerender(req, res, [{ field: 'form', message: err.message }], 409);
     }
+    await options.afterSave?.(req);
     const { to, message } = options.done(org, saved);
     flash(req, 'success', message);
     res.redirect(303, to);

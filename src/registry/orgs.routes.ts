@@ -29,10 +29,23 @@ import {
   holderReplacedBy,
   replaceHolderConfirmation,
 } from './officer-confirmations';
-import { agreementVersionFields, generalVersionFields, headcountVersionFields } from './passport-versions';
+import {
+  agreementVersionFields,
+  generalSnapshot,
+  generalVersionFields,
+  headcountVersionFields,
+} from './passport-versions';
 import { CHILD_SORT_KEYS, ORG_FILTER_KEYS } from './structure.schemas';
+import { draftRoutes, forgetDraft, withDraft, type DraftForm } from '../drafts/drafts.routes';
 
 const PAGE_SIZE = 50;
+
+/** The general data form's server-side draft, with the version it was typed over (a stale one saves as a 409 merge). */
+const GENERAL_DRAFT: DraftForm = {
+  page: '/orgs/:inpo/edit',
+  key: (req) => `passport-general:${orgOf(req).id}`,
+  fields: [...Object.keys(generalSchema.shape), 'version', 'base'],
+};
 
 const structureQuery = z.object({
   sort: z.enum(CHILD_SORT_KEYS).catch('name'),
@@ -47,7 +60,7 @@ const searchQuery = z.object({
   after: z.string().max(1000).optional().catch(undefined),
 });
 
-export function orgsRoutes({ loaders, services: { passport } }: Deps): Router {
+export function orgsRoutes({ loaders, services: { passport, drafts } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('inpo', loaders.organization);
 
@@ -68,9 +81,11 @@ export function orgsRoutes({ loaders, services: { passport } }: Deps): Router {
       schema: generalSchema,
       save: (ctx, org, data, req) => passport.updateGeneral(ctx, org, data, todayIso(), seenIn(req.body)),
       rerender: (req, res, errors, status) => showGeneralForm(req, res, errors, status),
+      afterSave: (req) => forgetDraft(req, drafts, GENERAL_DRAFT),
       done: (org) => ({ to: `/orgs/${org.inpo}`, message: 'Общие сведения сохранены' }),
     }),
   );
+  draftRoutes(routes, can('org.passport.edit'), drafts, GENERAL_DRAFT);
   routes.get('/orgs/:inpo/officers/new', can('org.passport.edit'), (req, res) => showOfficerForm(req, res));
   routes.post(
     '/orgs/:inpo/officers',
@@ -237,26 +252,10 @@ export function orgsRoutes({ loaders, services: { passport } }: Deps): Router {
   }
 
   async function showGeneralForm(req: Request, res: Response, errors: FieldError[] = [], status?: number) {
-    await editPage(
-      req,
-      res,
-      'orgs/edit-general',
-      'Общие сведения',
-      errors,
-      (org) => ({
-        name: org.name,
-        shortName: org.shortName,
-        employerKind: org.employerKind,
-        primaryForm: org.primaryForm,
-        employerInn: org.employerInn,
-        address: org.address,
-        phone: org.phone,
-        email: org.email,
-        website: org.website,
-        ...generalVersionFields(org),
-      }),
-      status,
-    );
+    const org = orgOf(req);
+    const shown = req.method === 'POST' ? req.body : { ...generalSnapshot(org), ...generalVersionFields(org) };
+    const { values, draft } = await withDraft(req, drafts, GENERAL_DRAFT, shown);
+    await editPage(req, res, 'orgs/edit-general', 'Общие сведения', errors, () => values, status, { draft });
   }
 
   /** The form with the cards found by the search (`q`, kept through a re-render after errors). */

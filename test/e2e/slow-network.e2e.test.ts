@@ -66,19 +66,30 @@ describe('a dropped connection', () => {
   const admitted = async (surname: string) =>
     Number((await ctx.database.ownerDb('members').where({ surname }).count('* as n'))[0]!.n);
 
-  it('when the admission form is sent into a dropped connection, then «Назад» shows what was typed and sending again admits once', async () => {
+  it("when the admission form is sent into a dropped connection, then «Назад» and the server's draft show what was typed and sending again admits once", async () => {
     const page = await web.loggedInPage(chair);
-    await page.goto(`${web.baseUrl}/orgs/${inpo}/members/new`);
+    const form = `${web.baseUrl}/orgs/${inpo}/members/new`;
+    await page.goto(form);
+    // the page posts what is typed to the server's draft two seconds after the last change
+    const drafted = page.waitForResponse((r) => r.url() === `${form}/draft`);
     await fillAdmission(page, 'Валиева');
+    expect((await drafted).status()).toBe(204);
     await page.context().setOffline(true);
     await send(page);
     await page.waitForURL((u) => u.protocol === 'chrome-error:');
     await page.context().setOffline(false);
+    // a fresh visit of the form (another tab, the next day) restores the draft
+    const later = await page.context().newPage();
+    await later.goto(form);
+    await later.getByText('Восстановлен несохранённый черновик от').waitFor();
+    await expectTyped(later, 'Валиева');
+    await later.close();
     await page.goBack();
     await expectTyped(page, 'Валиева');
     await send(page);
     await page.getByText('Член Профсоюза принят на учёт').waitFor();
     expect(await admitted('Валиева')).toBe(1);
+    expect(await ctx.database.ownerDb('form_drafts')).toEqual([]);
     // the names kept in the tab for «Назад» are forgotten once the form has led somewhere
     expect(await page.evaluate(() => Object.keys(sessionStorage).filter((k) => k.startsWith('typed:')))).toEqual([]);
     await page.close();
