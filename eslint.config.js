@@ -19,6 +19,7 @@ const FEATURE_ORDER = [
   'registry',
   'cards',
   'members',
+  'unsubscribe',
   'exports',
   'reports',
   'users',

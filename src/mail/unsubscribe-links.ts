@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { UNSUBSCRIBE_PATH } from '../shared/unsubscribe-path';
 import {
   deleteExpiredUnsubscribeTokens,
   findUnsubscribeToken,
@@ -7,9 +8,6 @@ import {
 } from './unsubscribe-tokens.repo';
 
 export type { UnsubscribePurpose };
-
-/** The public page (and RFC 8058 one-click target) an unsubscribe link opens: `/unsubscribe/{token}`. */
-export const UNSUBSCRIBE_PATH = '/unsubscribe';
 
 /** A new link for one letter to the member, issued on `trx` so that it commits with the letter. */
 export async function newUnsubscribeLink(trx: Knex, publicUrl: string, memberId: number): Promise<string> {

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
 import { ValidationError } from '../http/errors';
+import { todayIso } from '../shared/dates';
 import { eventDates, since14, type EventDates } from '../shared/event-dates';
 import { idInput, optionalChoice, requiredDate, requiredString } from '../shared/fields';
 import { lockedMember } from './member-versions';
@@ -82,13 +83,49 @@ export async function withdrawConsent(
     const consent = await lockConsent(trx, member.id, consentId);
     if (!consent || consent.withdrawnOn) throw fieldError('on', 'Действующее согласие не найдено');
     dates.check('on', on, [{ on: consent.givenOn, what: 'даты согласия' }]);
-    await withdrawConsentRow(trx, consentId, on);
-    await recordAudit(trx, ctx, {
-      action: 'consent.withdrawn',
-      entity: 'member',
-      entityId: member.id,
-      organizationId: member.organizationId,
-      newValues: { consentId, on },
-    });
+    await closeConsent(trx, ctx, member, consentId, { on });
+  });
+}
+
+/** The member's own withdrawal (an unsubscribe link): who did it is named in the row, as no user did. */
+export const BY_MEMBER = { actor: 'member', note: 'по ссылке отписки из письма' } as const;
+
+/**
+ * The member withdraws their active consent to mailings by `channel` themself, today (or on the day it
+ * was given, when that is still to come). False when none is active: a second click changes nothing.
+ */
+export async function withdrawMailingByMember(
+  db: Knex,
+  ctx: AuditContext,
+  memberId: number,
+  channel: 'email' | 'sms' | 'push',
+): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    const member = await lockedMember(trx, memberId);
+    const active = await findActiveConsent(trx, member.id, 'mailing', channel);
+    const consent = active && (await lockConsent(trx, member.id, Number(active.id)));
+    if (!active || !consent || consent.withdrawnOn) return false;
+    const today = todayIso();
+    const on = consent.givenOn > today ? consent.givenOn : today;
+    await closeConsent(trx, ctx, member, Number(active.id), { on, channel, ...BY_MEMBER });
+    return true;
+  });
+}
+
+/** Closes the consent and writes its audit row, in the caller's transaction. */
+async function closeConsent(
+  trx: Knex,
+  ctx: AuditContext,
+  member: { id: number; organizationId: number },
+  consentId: number,
+  values: { on: string } & Record<string, unknown>,
+) {
+  await withdrawConsentRow(trx, consentId, values.on);
+  await recordAudit(trx, ctx, {
+    action: 'consent.withdrawn',
+    entity: 'member',
+    entityId: member.id,
+    organizationId: member.organizationId,
+    newValues: { consentId, ...values },
   });
 }

@@ -15,6 +15,8 @@ import { sendFilingReminders } from '../reports/filing-reminders';
 import { deleteStaleUploads } from '../imports/upload';
 import { pruneCheckedUploads } from '../imports/checked-uploads';
 import { pruneFormSubmissions } from '../http/setup/form-once';
+import { pruneUnsubscribeTokens } from '../mail/unsubscribe-links';
+import { pruneUnsubscribeMisses } from '../unsubscribe/unsubscribe-throttle';
 import { createReportsService } from '../reports/reports.service';
 import { pruneAbandonedClaims } from '../reports/indicators/build-beside';
 
@@ -40,6 +42,8 @@ export async function runHousekeeping(
   const importReports = await db('import_reports').whereRaw("created_at < now() - interval '7 days'").delete();
   await analyzeAfterBulkChange(db, importReports, ['import_reports']);
   await pruneFormSubmissions(db);
+  await pruneUnsubscribeTokens(db);
+  await pruneUnsubscribeMisses(db);
   await deleteExpiredExports(db, config.exportDir);
   await requeueAbandonedJobs(db, config.exportDir);
   const uploads = await deleteStaleUploads(config.uploadDir);
