@@ -1,4 +1,4 @@
-import type { Request, Response, Router } from 'express';
+import type { NextFunction, Request, Response, Router } from 'express';
 import multer from 'multer';
 import { z } from 'zod';
 import { guardedRouter, publicRoute } from '../access/route-guards';
@@ -16,7 +16,13 @@ const oneClickSchema = z.object({ 'List-Unsubscribe': z.literal('One-Click') });
  * RFC 8058 asks mail providers to POST as multipart/form-data (urlencoded is allowed too, and parsed by
  * the app's body parser): one short text field, nothing else accepted.
  */
-const multipartFields = multer({ limits: { fields: 5, fieldSize: 200, files: 0, parts: 5 } }).none();
+const parseMultipart = multer({ limits: { fields: 5, fieldSize: 200, files: 0, parts: 5 } }).none();
+const badRequest = () => new AppError(400, 'bad_request', 'Некорректный запрос отписки');
+
+/** A multipart body parsed (a urlencoded one already is), refused as a whole when it holds more than the field. */
+function multipartFields(req: Request, res: Response, next: NextFunction) {
+  parseMultipart(req, res, (err: unknown) => (err ? next(badRequest()) : rejectNulBytes(req, res, next)));
+}
 
 /**
  * The unsubscribe link of a letter to a member (public). GET shows a page with a button and changes
@@ -27,7 +33,7 @@ export function unsubscribeRoutes({ services: { unsubscribe } }: Deps): Router {
   const routes = guardedRouter();
   const path = `${UNSUBSCRIBE_PATH}/:token`;
   routes.get(path, publicRoute, showPage);
-  routes.post(path, publicRoute, multipartFields, rejectNulBytes, withdraw);
+  routes.post(path, publicRoute, multipartFields, withdraw);
   return routes.router;
 
   async function showPage(req: Request, res: Response) {
@@ -37,8 +43,7 @@ export function unsubscribeRoutes({ services: { unsubscribe } }: Deps): Router {
 
   /** Answered 200 with the outcome, not 303: a mail provider's one-click request expects a 2xx answer. */
   async function withdraw(req: Request, res: Response) {
-    if (!oneClickSchema.safeParse(req.body ?? {}).success)
-      throw new AppError(400, 'bad_request', 'Некорректный запрос отписки');
+    if (!oneClickSchema.safeParse(req.body ?? {}).success) throw badRequest();
     const done = await unsubscribe.unsubscribe(String(req.params.token), auditContextOf(req)).catch(unknownLink(res));
     if (done !== undefined) render(res, 200, { state: done ? 'done' : 'already' });
   }
