@@ -87,12 +87,15 @@ export async function withdrawConsent(
   });
 }
 
-/** The member's own withdrawal (an unsubscribe link): who did it is named in the row, as no user did. */
-export const BY_MEMBER = { actor: 'member', note: 'по ссылке отписки из письма' } as const;
+/** How an unsubscribe link's withdrawal is recorded; `actor` names the member when no signed-in user acted. */
+const BY_LINK = { note: 'по ссылке отписки из письма' } as const;
+export const BY_MEMBER = { actor: 'member', ...BY_LINK } as const;
 
 /**
  * The member withdraws their active consent to mailings by `channel` themself, today (or on the day it
  * was given, when that is still to come). False when none is active: a second click changes nothing.
+ * The audit row names no user and says the member acted, unless someone signed in to the registry
+ * followed the link (then the row names them, as for any change they make).
  */
 export async function withdrawMailingByMember(
   db: Knex,
@@ -107,7 +110,8 @@ export async function withdrawMailingByMember(
     if (!active || !consent || consent.withdrawnOn) return false;
     const today = todayIso();
     const on = consent.givenOn > today ? consent.givenOn : today;
-    await closeConsent(trx, ctx, member, Number(active.id), { on, channel, ...BY_MEMBER });
+    const by = ctx.actorUserId == null ? BY_MEMBER : BY_LINK;
+    await closeConsent(trx, ctx, member, Number(active.id), { on, channel, ...by });
     return true;
   });
 }

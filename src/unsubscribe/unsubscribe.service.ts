@@ -39,8 +39,8 @@ export function createUnsubscribeService(db: Knex, mail: Pick<MailService, 'unsu
     /** True when this request withdrew the consent; false when it had been withdrawn already. */
     async unsubscribe(token: string, ctx: AuditContext): Promise<boolean> {
       const memberId = await memberOf(token, ctx.ip);
-      // nobody is signed in as the member: the audit row names no user, and says who acted (consents.ts BY_MEMBER)
-      return withdrawMailingByMember(db, { ...ctx, actorUserId: null }, memberId, 'email');
+      // a member has no login: the row names no user and says the member acted (consents.ts BY_MEMBER)
+      return withdrawMailingByMember(db, ctx, memberId, 'email');
     },
   };
 }
