@@ -4,7 +4,6 @@ import type { Principal } from '../access/principal';
 import { ROLE_LABELS } from '../access/roles';
 import { CARD_STATUS_LABELS } from '../cards/card-statuses';
 import { CATEGORY_LABELS, LEFT_REASON_LABELS } from '../membership/membership';
-import { CHANNEL_LABELS } from '../members/consents';
 import { EMPLOYER_KIND_LABELS, LEVEL_LABELS, PRIMARY_FORM_LABELS } from '../registry/levels';
 import { OFFICER_POST_LABELS } from '../registry/officer-posts';
 import { AGREEMENT_STATUS_LABELS } from '../registry/passport.schemas';
@@ -33,7 +32,8 @@ const VALUE_LABELS: Record<string, Readonly<Record<string, string>>> = {
   studyForm: { full_time: 'очная', part_time: 'очно-заочная', distance: 'заочная' },
   // who acted when no user did (members/consents.ts BY_MEMBER)
   actor: { member: 'сам член Профсоюза' },
-  channel: CHANNEL_LABELS,
+  // members/consents.ts CHANNEL_LABELS: importing it would tie registry/passport.service, which uses this module, to members/
+  channel: { email: 'e-mail', sms: 'SMS', push: 'push-уведомления' },
 };
 
 /** Fields that hold an organization's id, and those that hold its ИНПО (`to` is a card status elsewhere). */
