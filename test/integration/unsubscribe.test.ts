@@ -29,7 +29,12 @@ async function subscribedMemberWithLetter() {
     source: 'paper',
     given_on: '2025-01-10',
   });
-  await ctx.deps.mail.send({ to: email, subject: 'Новости Профсоюза', text: 'Текст рассылки', unsubscribeMemberId: memberId });
+  await ctx.deps.mail.send({
+    to: email,
+    subject: 'Новости Профсоюза',
+    text: 'Текст рассылки',
+    unsubscribeMemberId: memberId,
+  });
   const letter = await smtp.lastTo(email);
   const link = /https?:\/\/\S+\/unsubscribe\/[A-Za-z0-9_-]{43}/.exec(letter.text ?? '')?.[0];
   if (!link) throw new Error('no unsubscribe link in the letter');
@@ -124,4 +129,3 @@ describe('one-click unsubscribe', () => {
     expect(forgot.status).toBe(403);
   });
 });
-
