@@ -19,8 +19,7 @@ beforeAll(async () => {
 /** A member with an active consent to mailings by e-mail, and a letter to them sent with the unsubscribe option. */
 async function subscribedMemberWithLetter() {
   const email = `${uniq('member')}@example.ru`;
-  const [member] = await createMembers(db(), ppo, 1, { email });
-  const memberId = Number(member!.id);
+  const memberId = (await createMembers(db(), ppo, 1, { email }))[0]!;
   await db()('member_consents').insert({
     member_id: memberId,
     kind: 'mailing',
