@@ -20,6 +20,7 @@ const FEATURE_ORDER = [
   'registry',
   'cards',
   'members',
+  'unsubscribe',
   'exports',
   'reports',
   'users',

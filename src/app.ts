@@ -22,6 +22,7 @@ import { memberImportRoutes } from './members/import/member-import.routes';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { mailRoutes } from './mail/mail.routes';
 import { passwordLinksRoutes } from './users/password-links.routes';
+import { unsubscribeRoutes } from './unsubscribe/unsubscribe.routes';
 import { usersRoutes } from './users/users.routes';
 import { chairProvisioningRoutes } from './users/chair-provisioning.routes';
 import { setUpFlash } from './http/flash';
@@ -70,6 +71,7 @@ export function createApp(deps: Deps): App {
   app.use(authRoutes(deps, authenticator));
   app.use(loginCodeRoutes(deps));
   app.use(passwordLinksRoutes(deps));
+  app.use(unsubscribeRoutes(deps));
   app.use(helpRoutes(deps));
   // Everything below requires a login: a new route is guarded by default.
   app.use(requireLogin, requirePasswordChanged, requireSecondFactor(config.totpRequired));

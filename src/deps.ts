@@ -28,6 +28,7 @@ import { logMaintenanceTo } from './db/maintenance';
 import { createMailService, mailOptionsOf, type MailService } from './mail/mail.service';
 import { createPasswordLinksService } from './users/password-links.service';
 import { createUsersService } from './users/users.service';
+import { createUnsubscribeService } from './unsubscribe/unsubscribe.service';
 import { createChairProvisioningService } from './users/chair-provisioning.service';
 import { createCheckedUploads } from './imports/checked-uploads';
 import { createSlots, type Slots } from './shared/slots';
@@ -75,6 +76,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     /** Files that passed an import's check, kept for one click's load. */
     checkedUploads: createCheckedUploads(db, config.uploadDir),
     cards: createCardsService(db, dates),
+    /** The unsubscribe links of letters to members (public pages). */
+    unsubscribe: createUnsubscribeService(db, mail),
     exportJobs: createExportsService(db, jobs, { exportDir: config.exportDir, logger, reads, notifications }),
     // statistical reports and their forms
     reports,

@@ -286,6 +286,9 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     { method: 'GET', path, inside: all(410) },
     { method: 'POST', path, body: {}, inside: all(410) },
   ]),
+  // Unsubscribe links of letters to members: public, CSRF-exempt POST (RFC 8058); an unknown token is 404.
+  { method: 'GET', path: '/unsubscribe/:token', inside: all(404) },
+  { method: 'POST', path: '/unsubscribe/:token', body: { 'List-Unsubscribe': 'One-Click' }, inside: all(404) },
   // Users: the federal admin (all) and coordinators (users with grants in their subtree); for every other
   // role the section does not exist (404). `:userId` is a chair of the ППО (with an audit trail, so it is
   // never deleted), outside: a chair of R2.

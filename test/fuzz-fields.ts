@@ -297,6 +297,8 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
       ],
     ]),
   ),
+  'GET /unsubscribe/:token': none,
+  'POST /unsubscribe/:token': () => ({ body: { 'List-Unsubscribe': 'One-Click' } }),
   'GET /admin/users': (p) => ({ query: { q: 'user', inpo: p.inpo, role: 'chair', status: 'active', after: '' } }),
   'GET /admin/users/new': none,
   'POST /admin/users': (p) => ({

@@ -38,9 +38,15 @@ function present(row: AuditRow, nameValue: ValueNamer) {
     ...row,
     actionLabel: actionLabel(row.action),
     entityLabel: ENTITY_LABELS[row.entity] ?? row.entity,
-    actor: row.actorName ? `${row.actorName} (${row.username})` : 'система',
+    actor: actorOf(row),
     changes: describeChanges(row.oldValues, row.newValues, nameValue),
   };
+}
+
+/** A user, the member themself (an unsubscribe link: no user acted, the row says so) or the system's own job. */
+function actorOf(row: AuditRow): string {
+  if (row.actorName) return `${row.actorName} (${row.username})`;
+  return row.newValues?.actor === 'member' ? 'сам член Профсоюза' : 'система';
 }
 
 /** A page of rows with the organizations they refer to named (one query for the page). */

@@ -30,6 +30,10 @@ const VALUE_LABELS: Record<string, Readonly<Record<string, string>>> = {
   to: CARD_STATUS_LABELS,
   sex: { m: 'мужской', f: 'женский' },
   studyForm: { full_time: 'очная', part_time: 'очно-заочная', distance: 'заочная' },
+  // who acted when no user did (members/consents.ts BY_MEMBER)
+  actor: { member: 'сам член Профсоюза' },
+  // members/consents.ts CHANNEL_LABELS: importing it would tie registry/passport.service, which uses this module, to members/
+  channel: { email: 'e-mail', sms: 'SMS', push: 'push-уведомления' },
 };
 
 /** Fields that hold an organization's id, and those that hold its ИНПО (`to` is a card status elsewhere). */

@@ -154,6 +154,8 @@ export const FIELD_LABELS: Record<string, string> = {
   cards: 'Билетов',
   channel: 'Канал',
   consentId: 'Согласие',
+  actor: 'Кто',
+  note: 'Примечание',
   requestId: 'Запрос',
   formCode: 'Форма',
   date: 'Дата',

@@ -18,6 +18,7 @@ import {
   type OutboxStatus,
 } from './outbox.repo';
 import { createThrottle } from './throttle';
+import { newUnsubscribeLink, oneClickHeaders, unsubscribeTarget, withUnsubscribeFooter } from './unsubscribe-links';
 
 export { UNDELIVERED } from './outbox.repo';
 
@@ -26,11 +27,18 @@ export interface MailMessage {
   subject: string;
   /** Plain text: the letters carry a link and a few sentences, nothing a client must render. */
   text: string;
+  /**
+   * A letter to a member: it gets a one-click unsubscribe link (List-Unsubscribe and List-Unsubscribe-Post
+   * headers, RFC 8058, and the link at the end of the text) that withdraws the member's mailing consent.
+   */
+  unsubscribeMemberId?: number;
 }
 
 export interface MailOptions {
   smtpUrl: string | undefined;
   from: string;
+  /** The app's address as the recipient reaches it: unsubscribe links point there. */
+  publicUrl: string;
   logger: Logger;
   rate: { perSecond: number; perDomain: number };
   retry: { limit: number; delaySeconds: number };
@@ -52,6 +60,8 @@ export interface MailService {
   batchProgress(batch: string): ReturnType<typeof batchProgress>;
   /** Sends an undelivered letter again (an administrator's decision); false when it is not undelivered. */
   resend(id: number): Promise<boolean>;
+  /** The member an unsubscribe link names, while it works (a year); undefined for an unknown or expired one. */
+  unsubscribeTarget(token: string): ReturnType<typeof unsubscribeTarget>;
 }
 
 type MailJob = QueuedJob<{ messageId: number }>;
@@ -61,6 +71,7 @@ export function mailOptionsOf(config: Config, logger: Logger): MailOptions {
   return {
     smtpUrl: config.smtpUrl,
     from: config.mailFrom,
+    publicUrl: config.publicUrl,
     logger,
     rate: config.mailRate,
     retry: config.mailRetry,
@@ -97,7 +108,13 @@ export function createMailService(db: Knex, jobs: JobQueue, options: MailOptions
     }
     await throttle(letter.to);
     try {
-      await transport!.sendMail({ from: options.from, to: letter.to, subject: letter.subject, text: letter.body });
+      await transport!.sendMail({
+        from: options.from,
+        to: letter.to,
+        subject: letter.subject,
+        text: letter.body,
+        ...(letter.listUnsubscribe ? { headers: oneClickHeaders(letter.listUnsubscribe) } : {}),
+      });
     } catch (err) {
       const verdict = deliveryVerdict(err);
       const reason = (err as Error).message;
@@ -119,9 +136,15 @@ export function createMailService(db: Knex, jobs: JobQueue, options: MailOptions
     outbox: (listOptions) => listOutbox(db, listOptions),
     outboxMessage: (id) => findOutboxMessage(db, id),
     batchProgress: (batch) => batchProgress(db, batch),
+    unsubscribeTarget: (token) => unsubscribeTarget(db, token),
     async send(message, sendOptions = {}) {
       const id = await inTransaction(sendOptions.trx ?? db, async (trx) => {
-        const row = { to: message.to, subject: message.subject, body: message.text, batch: sendOptions.batch };
+        const link =
+          message.unsubscribeMemberId === undefined
+            ? undefined
+            : await newUnsubscribeLink(trx, options.publicUrl, message.unsubscribeMemberId);
+        const body = link ? withUnsubscribeFooter(message.text, link) : message.text;
+        const row = { to: message.to, subject: message.subject, body, listUnsubscribe: link, batch: sendOptions.batch };
         const messageId = await insertOutboxMessage(trx, { ...row, status: transport ? 'queued' : 'kept' });
         if (transport) await queue(trx, messageId);
         return messageId;

@@ -31,13 +31,21 @@ const COLUMNS = {
 
 export async function insertOutboxMessage(
   db: Knex,
-  message: { to: string; subject: string; body: string; status: 'kept' | 'queued'; batch?: string },
+  message: {
+    to: string;
+    subject: string;
+    body: string;
+    listUnsubscribe?: string;
+    status: 'kept' | 'queued';
+    batch?: string;
+  },
 ): Promise<number> {
   const [row] = await db('mail_outbox')
     .insert({
       to_address: message.to,
       subject: message.subject,
       body: message.body,
+      list_unsubscribe: message.listUnsubscribe ?? null,
       status: message.status,
       batch: message.batch ?? null,
     })
@@ -68,19 +76,19 @@ export async function findOutboxMessage(db: Knex, id: number): Promise<OutboxMes
 export async function claimForSending(
   db: Knex,
   id: number,
-): Promise<{ to: string; subject: string; body: string } | undefined> {
+): Promise<{ to: string; subject: string; body: string; listUnsubscribe: string | null } | undefined> {
   const [row] = await db('mail_outbox')
     .where({ id, status: 'queued' })
     .update({ status: 'sending', attempts: db.raw('attempts + 1'), updated_at: db.fn.now() })
-    .returning(['to_address as to', 'subject', 'body']);
+    .returning(['to_address as to', 'subject', 'body', 'list_unsubscribe as listUnsubscribe']);
   return row;
 }
 
-/** Sent: the text goes (it carries one-time links, which must not outlive the mailbox they went to). */
+/** Sent: the text and the unsubscribe link go (they carry links, which must not outlive the mailbox they went to). */
 export async function markSent(db: Knex, id: number): Promise<void> {
   await db('mail_outbox')
     .where({ id, status: 'sending' })
-    .update({ status: 'sent', body: null, error: null, updated_at: db.fn.now() });
+    .update({ status: 'sent', body: null, list_unsubscribe: null, error: null, updated_at: db.fn.now() });
 }
 
 /** After an attempt that did not end in `sent`: back to the queue, or failed/uncertain with the reason. */

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
 import { ValidationError } from '../http/errors';
+import { todayIso } from '../shared/dates';
 import { eventDates, since14, type EventDates } from '../shared/event-dates';
 import { idInput, optionalChoice, requiredDate, requiredString } from '../shared/fields';
 import { lockedMember } from './member-versions';
@@ -82,13 +83,53 @@ export async function withdrawConsent(
     const consent = await lockConsent(trx, member.id, consentId);
     if (!consent || consent.withdrawnOn) throw fieldError('on', 'Действующее согласие не найдено');
     dates.check('on', on, [{ on: consent.givenOn, what: 'даты согласия' }]);
-    await withdrawConsentRow(trx, consentId, on);
-    await recordAudit(trx, ctx, {
-      action: 'consent.withdrawn',
-      entity: 'member',
-      entityId: member.id,
-      organizationId: member.organizationId,
-      newValues: { consentId, on },
-    });
+    await closeConsent(trx, ctx, member, consentId, { on });
+  });
+}
+
+/** How an unsubscribe link's withdrawal is recorded; `actor` names the member when no signed-in user acted. */
+const BY_LINK = { note: 'по ссылке отписки из письма' } as const;
+export const BY_MEMBER = { actor: 'member', ...BY_LINK } as const;
+
+/**
+ * The member withdraws their active consent to mailings by `channel` themself, today (or on the day it
+ * was given, when that is still to come). False when none is active: a second click changes nothing.
+ * The audit row names no user and says the member acted, unless someone signed in to the registry
+ * followed the link (then the row names them, as for any change they make).
+ */
+export async function withdrawMailingByMember(
+  db: Knex,
+  ctx: AuditContext,
+  memberId: number,
+  channel: 'email' | 'sms' | 'push',
+): Promise<boolean> {
+  return inTransaction(db, async (trx) => {
+    const member = await lockedMember(trx, memberId);
+    const active = await findActiveConsent(trx, member.id, 'mailing', channel);
+    const consent = active && (await lockConsent(trx, member.id, Number(active.id)));
+    if (!active || !consent || consent.withdrawnOn) return false;
+    const today = todayIso();
+    const on = consent.givenOn > today ? consent.givenOn : today;
+    const by = ctx.actorUserId == null ? BY_MEMBER : BY_LINK;
+    await closeConsent(trx, ctx, member, Number(active.id), { on, channel, ...by });
+    return true;
+  });
+}
+
+/** Closes the consent and writes its audit row, in the caller's transaction. */
+async function closeConsent(
+  trx: Knex,
+  ctx: AuditContext,
+  member: { id: number; organizationId: number },
+  consentId: number,
+  values: { on: string } & Record<string, unknown>,
+) {
+  await withdrawConsentRow(trx, consentId, values.on);
+  await recordAudit(trx, ctx, {
+    action: 'consent.withdrawn',
+    entity: 'member',
+    entityId: member.id,
+    organizationId: member.organizationId,
+    newValues: { consentId, ...values },
   });
 }

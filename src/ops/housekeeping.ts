@@ -16,6 +16,8 @@ import { deleteStaleUploads } from '../imports/upload';
 import { pruneCheckedUploads } from '../imports/checked-uploads';
 import { pruneFormSubmissions } from '../http/setup/form-once';
 import { pruneExpiredDrafts } from '../drafts/drafts.service';
+import { pruneUnsubscribeTokens } from '../mail/unsubscribe-links';
+import { pruneUnsubscribeMisses } from '../unsubscribe/unsubscribe-throttle';
 import { createReportsService } from '../reports/reports.service';
 import { pruneAbandonedClaims } from '../reports/indicators/build-beside';
 
@@ -42,6 +44,8 @@ export async function runHousekeeping(
   await analyzeAfterBulkChange(db, importReports, ['import_reports']);
   await pruneFormSubmissions(db);
   await pruneExpiredDrafts(db);
+  await pruneUnsubscribeTokens(db);
+  await pruneUnsubscribeMisses(db);
   await deleteExpiredExports(db, config.exportDir);
   await requeueAbandonedJobs(db, config.exportDir);
   const uploads = await deleteStaleUploads(config.uploadDir);

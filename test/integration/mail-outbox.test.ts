@@ -50,6 +50,7 @@ describe('mail without a mail server', () => {
     const mail = createMailService(ctx.deps.db, jobs, {
       smtpUrl: 'smtp://127.0.0.1:1',
       from: 'test@example.ru',
+      publicUrl: 'http://127.0.0.1',
       logger,
       rate: { perSecond: 100, perDomain: 100 },
       retry: { limit: 0, delaySeconds: 1 },

@@ -1,13 +1,14 @@
 import crypto from 'node:crypto';
 import type { Express, Request } from 'express';
 import { ForbiddenError } from '../errors';
+import { isOneClickUnsubscribe } from '../../shared/unsubscribe-path';
 import { isStateChanging } from './security';
 
 /** Synchronizer token: one random token per session, required in `_csrf` (forms) or `X-CSRF-Token` (htmx). */
 export function setUpCsrf(app: Express) {
   app.use((req, res, next) => {
     res.locals.csrfToken = () => csrfTokenOf(req);
-    if (!isStateChanging(req)) return next();
+    if (!isStateChanging(req) || isOneClickUnsubscribe(req.method, req.path)) return next();
     const expected = req.session.csrfToken;
     // A multipart body is parsed later, by the upload route: its form puts the token in the action URL.
     const fromQuery = req.is('multipart/form-data') ? req.query._csrf : undefined;

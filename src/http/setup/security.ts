@@ -1,5 +1,6 @@
 import express, { type Express, type Request } from 'express';
 import helmet from 'helmet';
+import { isOneClickUnsubscribe } from '../../shared/unsubscribe-path';
 import { ForbiddenError } from '../errors';
 
 /** Headers (no-store included), body limits and the cross-site Origin check. */
@@ -37,7 +38,8 @@ export function setUpSecurity(app: Express, { behindTls }: { behindTls: boolean 
   app.use(express.urlencoded({ extended: false, limit: '100kb', parameterLimit: 200 }));
   app.use(express.json({ limit: '100kb' }));
   app.use((req, _res, next) => {
-    if (isStateChanging(req) && !sameOrigin(req)) return next(new ForbiddenError('Запрос с другого сайта отклонён'));
+    if (isStateChanging(req) && !sameOrigin(req) && !isOneClickUnsubscribe(req.method, req.path))
+      return next(new ForbiddenError('Запрос с другого сайта отклонён'));
     next();
   });
 }
