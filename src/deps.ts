@@ -6,6 +6,7 @@ import { createAuthService } from './auth/auth.service';
 import { createAuditViewerService } from './audit/audit-viewer.service';
 import { createSecondFactorService } from './auth/second-factor.service';
 import type { Config } from './config';
+import { createCardCheckService } from './cards/card-check.service';
 import { createCardsService } from './cards/cards.service';
 import { createDb } from './db/knex';
 import { createReads, type Reads } from './db/replica';
@@ -72,6 +73,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     /** Files that passed an import's check, kept for one click's load. */
     checkedUploads: createCheckedUploads(db, config.uploadDir),
     cards: createCardsService(db, dates),
+    /** The union card check: /card/{token} for anyone, numbers for staff. */
+    cardCheck: createCardCheckService(db, publicUrl),
     exportJobs: createExportsService(db, jobs, { exportDir: config.exportDir, logger, reads, notifications }),
     // statistical reports and their forms
     reports,
