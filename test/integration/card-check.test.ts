@@ -36,23 +36,37 @@ const PERSON = {
   email: 'vishnyakova@example.ru',
   snils: '11223344595',
 };
-const PERSONAL = ['Вишнякова', 'Елена', 'Сергеевна', '14.03.1987', '1987', '917', '123-45-67', 'vishnyakova', '112-233-445 95'];
+/** Everything of the person but the initials, as the registry stores and prints it. */
+const PERSONAL = [
+  'Вишнякова',
+  'Елена',
+  'Сергеевна',
+  '14.03.1987',
+  '1987-03-14',
+  '79171234567',
+  '(917) 123-45-67',
+  'vishnyakova',
+  '11223344595',
+  '112-233-445 95',
+];
 
 describe('the public card check', () => {
   it('when a card is issued, then /card/{token} says valid with initials and organization only; once blocked, invalid', async () => {
     const [memberId] = await createMembers(db(), tree.primary, 1, PERSON);
     expect((await post(`/members/${memberId}/cards`, { kind: 'plastic', on: '2026-01-10' })).status).toBe(303);
     const card = await db()('union_cards').where({ member_id: memberId }).first();
-    for (const to of ['sent_to_production', 'produced', 'delivered_to_region', 'issued'])
-      expect((await post(`/members/${memberId}/cards/move`, { cardId: card.id, to, on: '2026-02-01' })).status).toBe(
-        303,
-      );
+    for (const [i, to] of ['sent_to_production', 'produced', 'delivered_to_region', 'issued'].entries())
+      expect(
+        (await post(`/members/${memberId}/cards/move`, { cardId: card.id, to, on: `2026-02-0${i + 1}` })).status,
+      ).toBe(303);
 
     // the card page shows the QR code of the check address, with the address printed beside it
     const url = `${ctx.config.publicUrl}/card/${card.check_token}`;
     const cardPage = await chair.agent.get(`/members/${memberId}`).expect(200);
     const qr = /src="data:image\/svg\+xml;base64,([^"]+)"/.exec(cardPage.text);
-    expect(Buffer.from(qr![1]!, 'base64').toString()).toMatch(/^<svg[^>]*>.*<path/s);
+    const svg = Buffer.from(qr![1]!, 'base64').toString();
+    expect(svg).toContain('<svg');
+    expect(svg).toContain('<path');
     expect(cardPage.text).toContain(`>${url}</a>`);
 
     const valid = await publicGet(new URL(url).pathname, '10.1.0.1').expect(200);
@@ -63,9 +77,9 @@ describe('the public card check', () => {
     expect(valid.text).not.toContain(`/members/${memberId}`);
 
     // blocked through the card's own lifecycle form
-    expect((await post(`/members/${memberId}/cards/move`, { cardId: card.id, to: 'blocked', on: '2026-03-01' })).status).toBe(
-      303,
-    );
+    expect(
+      (await post(`/members/${memberId}/cards/move`, { cardId: card.id, to: 'blocked', on: '2026-03-01' })).status,
+    ).toBe(303);
     const blocked = await publicGet(new URL(url).pathname, '10.1.0.1').expect(200);
     expect(blocked.text).toContain('билет недействителен');
     for (const shown of [card.number, 'Е. С. В.']) expect(blocked.text).toContain(shown);
@@ -111,9 +125,9 @@ describe('checking many numbers at a meeting', () => {
       numbers: '1790000003\n1690000001\r\n 1690000002 ,0000000000\n1690000001',
     });
     expect(res.status).toBe(200);
-    const rows = [...res.text.matchAll(/<tr>\s*<td>(\d+)<\/td>\s*<td>(.*?)<\/td>\s*<td>(.*?)<\/td>\s*<td>(.*?)<\/td>/gs)].map(
-      (m) => [m[1], m[2]!.replace(/<[^>]+>/g, ''), m[3]!.replace(/<[^>]+>/g, ''), m[4]],
-    );
+    const rows = [
+      ...res.text.matchAll(/<tr>\s*<td>(\d+)<\/td>\s*<td>(.*?)<\/td>\s*<td>(.*?)<\/td>\s*<td>(.*?)<\/td>/gs),
+    ].map((m) => [m[1], m[2]!.replace(/<[^>]+>/g, ''), m[3]!.replace(/<[^>]+>/g, ''), m[4]]);
     expect(rows).toEqual([
       ['1790000003', 'Действителен', 'вне вашей структуры', ''],
       ['1690000001', 'Действителен', 'Петрова Мария Ивановна', tree.primary.name],
