@@ -15,6 +15,7 @@ import { restructureRoutes } from './registry/restructure.routes';
 import { importExportRoutes } from './registry/import-export.routes';
 import { membersRoutes } from './members/members.routes';
 import { cardsRoutes } from './cards/cards.routes';
+import { cardCheckPublicRoutes, cardCheckRoutes } from './cards/card-check.routes';
 import { reportsRoutes } from './reports/reports.routes';
 import { formsRoutes } from './reports/forms/forms.routes';
 import { exportsRoutes } from './exports/exports.routes';
@@ -73,6 +74,7 @@ export function createApp(deps: Deps): App {
   app.use(passwordLinksRoutes(deps));
   app.use(unsubscribeRoutes(deps));
   app.use(helpRoutes(deps));
+  app.use(cardCheckPublicRoutes(deps));
   // Everything below requires a login: a new route is guarded by default.
   app.use(requireLogin, requirePasswordChanged, requireSecondFactor(config.totpRequired));
   app.use(accountRoutes(deps));
@@ -84,6 +86,7 @@ export function createApp(deps: Deps): App {
   app.use(memberImportRoutes(deps));
   app.use(membersRoutes(deps));
   app.use(cardsRoutes(deps));
+  app.use(cardCheckRoutes(deps));
   app.use(exportsRoutes(deps));
   app.use(reportsRoutes(deps));
   app.use(formsRoutes(deps));

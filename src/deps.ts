@@ -6,6 +6,7 @@ import { createAuthService } from './auth/auth.service';
 import { createAuditViewerService } from './audit/audit-viewer.service';
 import { createSecondFactorService } from './auth/second-factor.service';
 import type { Config } from './config';
+import { createCardCheckService } from './cards/card-check.service';
 import { createCardsService } from './cards/cards.service';
 import { createDb } from './db/knex';
 import { createReads, type Reads } from './db/replica';
@@ -78,6 +79,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     cards: createCardsService(db, dates),
     /** The unsubscribe links of letters to members (public pages). */
     unsubscribe: createUnsubscribeService(db, mail),
+    /** The union card check: /card/{token} for anyone, numbers for staff. */
+    cardCheck: createCardCheckService(db, publicUrl),
     exportJobs: createExportsService(db, jobs, { exportDir: config.exportDir, logger, reads, notifications }),
     // statistical reports and their forms
     reports,

@@ -279,6 +279,22 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     inside: { ...all(403), anonymous: 303, admin: 200, coordinator: 200, curator: 200 },
     outside: outsideOf(303),
   },
+  // The union card check (issue 18, item 4): public by token (the fixture's token names no card: 404);
+  // by numbers for whoever reads the members (an empty form: «enter the numbers», 422).
+  { method: 'GET', path: '/card/:token', inside: all(404) },
+  {
+    method: 'GET',
+    path: '/orgs/:inpo/card-check',
+    inside: { ...editors(303, 200), curator: 200 },
+    outside: outsideOf(303),
+  },
+  {
+    method: 'POST',
+    path: '/orgs/:inpo/card-check',
+    body: {},
+    inside: { ...editors(401, 422), curator: 422 },
+    outside: outsideOf(401),
+  },
   // Password links: public; an unknown token is the same «link no longer works» page (410) for everyone.
   { method: 'GET', path: '/forgot-password', inside: all(200) },
   { method: 'POST', path: '/forgot-password', body: {}, inside: all(422) },

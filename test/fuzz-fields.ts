@@ -284,6 +284,9 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'GET /admin/audit': (p) => ({ query: { ...AUDIT_FILTER(p), after: '12' } }),
   'GET /admin/audit/export.xlsx': (p) => ({ query: AUDIT_FILTER(p) }),
   'GET /members/:id/journal': none,
+  'GET /card/:token': none,
+  'GET /orgs/:inpo/card-check': none,
+  'POST /orgs/:inpo/card-check': (p) => ({ body: { numbers: `T-${p.memberId}\n1600000001` } }),
   'GET /forgot-password': none,
   'POST /forgot-password': () => ({ body: { username: 'nobody-here' } }),
   ...Object.fromEntries(

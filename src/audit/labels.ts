@@ -34,6 +34,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'card.requested': 'Заказан профсоюзный билет',
   'card.moved': 'Изменён статус билета',
   'card.batch_moved': 'Изменён статус партии билетов',
+  'card.checked': 'Проверка профсоюзного билета',
   'consent.given': 'Дано согласие',
   'consent.withdrawn': 'Отозвано согласие',
   'person.created': 'Добавлен человек (не член Профсоюза)',

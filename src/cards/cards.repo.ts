@@ -20,10 +20,10 @@ const CARD_COLUMNS = {
 };
 
 export async function cardsOfMember(db: Knex, memberId: number) {
-  const cards: CardRow[] = await db('union_cards as c')
+  const cards: (CardRow & { checkToken: string })[] = await db('union_cards as c')
     .where('c.member_id', memberId)
     .orderBy('c.id', 'desc')
-    .select(CARD_COLUMNS);
+    .select({ ...CARD_COLUMNS, checkToken: 'c.check_token' });
   const events = cards.length
     ? await db('union_card_events as e')
         .leftJoin('users as u', 'u.id', 'e.actor_user_id')

@@ -31,7 +31,7 @@ import { DuplicateFoundError } from './members.service';
 import { MEMBER_DICTIONARIES as DICTIONARIES, duplicatesViewModel } from './member-views';
 
 /** One member card: the page, its edit form, its events (transfer, exit, cards, consents, category, readmission) and merges. */
-export function memberCardRoutes({ loaders, services: { members, cards } }: Deps): Router {
+export function memberCardRoutes({ loaders, services: { members, cards, cardCheck } }: Deps): Router {
   const routes = guardedRouter();
   routes.param('id', loaders.member);
   routes.get('/members/:id', can('member.view'), (req, res) => showCard(req, res));
@@ -151,11 +151,14 @@ export function memberCardRoutes({ loaders, services: { members, cards } }: Deps
     const card = await members.card(principalOf(req), auditContextOf(req), memberOf(req));
     const id = card.member.id;
     const { cards, pendingTransfer, consents, posts } = await members.cardDetails(id);
+    // a live card's QR code leads to its public check (issue 18, item 4); an ended card is printed no more
+    const checkCodes = await cardCheck.checkCodesOf(cards.filter((c) => LIVE_STATUSES.includes(c.status)));
     res.status(status).render('members/card', {
       title: `${card.member.surname} ${card.member.name}`,
       section: 'members',
       ...card,
       cards,
+      checkCodes,
       pendingTransfer,
       consents,
       posts,

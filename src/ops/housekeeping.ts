@@ -3,6 +3,7 @@ import { analyzeAfterBulkChange } from '../db/maintenance';
 import type { Logger } from 'pino';
 import { pruneLoginFailures } from '../auth/login-throttle';
 import { pruneResetRequests } from '../users/reset-throttle';
+import { pruneCardChecks } from '../cards/card-check-throttle';
 import { depersonaliseExpired, depersonaliseExpiredPersons } from '../members/retention';
 import { pruneDuplicateProbes } from '../members/duplicate-guard';
 import { todayIso } from '../shared/dates';
@@ -35,6 +36,7 @@ export async function runHousekeeping(
   const removed = await pruneLoginFailures(db);
   if (removed) logger.info({ removed }, 'pruned old login failures');
   await pruneResetRequests(db);
+  await pruneCardChecks(db);
   await pruneDuplicateProbes(db);
   const depersonalised = await depersonaliseExpired(db, todayIso(), config.retentionYears);
   if (depersonalised) logger.info({ depersonalised }, 'depersonalised cards past retention');

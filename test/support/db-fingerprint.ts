@@ -1,7 +1,7 @@
 import type { Knex } from 'knex';
 
 /** Tables whose rows a request may add without changing the registry: the session store and the throttles' counts. */
-const SESSION_TABLES = ['sessions', 'login_failures', 'unsubscribe_misses'];
+const SESSION_TABLES = ['sessions', 'login_failures', 'unsubscribe_misses', 'card_check_requests'];
 
 export interface Fingerprint {
   /** Per table (every table of the schema, so a new one is covered): row count and an order-free checksum of its rows. */
