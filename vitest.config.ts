@@ -11,13 +11,20 @@ export default defineConfig({
     // Every test file has its own database and spends much of its time waiting on PostgreSQL, so one worker per
     // core plus one keeps the cores busy (vitest's default, cores − 1, is a single worker on two cores).
     maxWorkers: os.availableParallelism() + 1,
-    testTimeout: 30_000,
+    // a guard against a hung test, not a performance target: the walks over every route (authz matrix, GET never
+    // writes, fuzz) take ~30 s on two busy cores
+    testTimeout: 120_000,
     hookTimeout: 120_000,
     reporters: process.env.CI ? ['default', 'json'] : ['default'],
     outputFile: { json: 'test-results/vitest.json' },
     projects: [
       { extends: true, test: { name: 'unit', include: ['test/unit/**/*.test.ts'] } },
-      { extends: true, test: { name: 'integration', include: ['test/integration/**/*.test.ts'], ...withDatabase } },
+      {
+        extends: true,
+        // one module registry per worker, not per file: importing the app's graph again for every file cost
+        // ~3 s a file; each file still gets its own database, app and connections (test/support/app.ts)
+        test: { name: 'integration', include: ['test/integration/**/*.test.ts'], isolate: false, ...withDatabase },
+      },
       { extends: true, test: { name: 'browser', include: ['test/e2e/**/*.test.ts'], ...withDatabase } },
     ],
   },
