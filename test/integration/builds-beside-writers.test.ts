@@ -80,6 +80,18 @@ async function timedCategoryChange(memberId: number, category: string): Promise<
   return performance.now() - started;
 }
 
+/**
+ * The quickest of three changes (to `working`, away and back): what the build makes a writer wait shows in every
+ * one of them, while a moment when the two cores were busy elsewhere (other test files run beside this one) shows
+ * in one only.
+ */
+async function quickestChange(memberId: number): Promise<number> {
+  const times = [];
+  for (const category of ['working', 'unemployed', 'working'])
+    times.push(await timedCategoryChange(memberId, category));
+  return Math.min(...times);
+}
+
 const unionFigures = (maintained: boolean) =>
   computeIndicators(database.db, {
     rootIds: [unionId],
@@ -100,7 +112,7 @@ async function changeDuringBuild(table: string, memberId: number, baseline: numb
   try {
     build = start();
     await stalledOn(table);
-    const during = await timedCategoryChange(memberId, 'working');
+    const during = await quickestChange(memberId);
     expect(
       during - baseline,
       `the change took ${Math.round(during)} ms during the build, ${Math.round(baseline)} ms without`,
@@ -194,7 +206,7 @@ describe('a build of the maintained statistics and a membership change at the sa
     try {
       build = ensureMemberStateCache(database.db, [D]);
       await new Promise((resolve) => setTimeout(resolve, 300)); // the build asks for the lock, times out, asks again
-      const during = await timedCategoryChange(memberId, 'working');
+      const during = await quickestChange(memberId);
       expect(
         during - baseline,
         `the change took ${Math.round(during)} ms while the build waited, ${Math.round(baseline)} ms without`,
