@@ -25,7 +25,8 @@ function reminderOn(today: string, due: string): 'filing_due' | 'filing_overdue'
  * The hourly job's deadline reminders: for every active form, the report of the current reporting date
  * that an organization files and has not filed is announced to its filers in the three days before its
  * deadline and once more when it is overdue — once per organization, form and date (the notification's
- * key), however many hours the day stays in the window. Outside the windows nothing is read.
+ * key), however many hours the day stays in the window: organizations already told are not read again.
+ * Outside the windows nothing is read.
  */
 export async function sendFilingReminders(
   db: Knex,
@@ -40,7 +41,8 @@ export async function sendFilingReminders(
     const kind = reminderOn(today, due);
     if (!kind) continue;
     const what = `${def.name} на ${formatDate(date)}`;
-    for (const org of await organizationsNotFiled(db, form.code, date)) {
+    const reminderKey = `${kind}:${form.code}:${date}:`;
+    for (const org of await organizationsNotFiled(db, form.code, date, reminderKey)) {
       if (!appliesTo(def, org)) continue;
       await notifications.notify(db, {
         kind,
@@ -50,7 +52,7 @@ export async function sendFilingReminders(
             ? `Срок сдачи отчёта ${what} — ${formatDate(due)}: ${org.name}`
             : `Отчёт ${what} не сдан в срок (${formatDate(due)}): ${org.name}`,
         link: `/reports/${form.code}/${org.inpo}/${date}`,
-        dedupeKey: `${kind}:${form.code}:${date}:${org.id}`,
+        dedupeKey: `${reminderKey}${org.id}`,
       });
       told++;
     }

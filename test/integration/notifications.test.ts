@@ -136,6 +136,8 @@ describe('notifications of the filing workflow', () => {
     expect(dueDate(form.definition, DATE)).toBe('2026-04-05');
     for (const today of ['2026-03-31', '2026-04-03', '2026-04-04', '2026-04-06', '2026-04-07', '2026-04-09'])
       await sendFilingReminders(ctx.deps.db, ctx.deps.notifications, today);
+    // the hourly job within a day already announced: no organization is read and told again
+    expect(await sendFilingReminders(ctx.deps.db, ctx.deps.notifications, '2026-04-07')).toBe(0);
     const told = await db()('notifications as n')
       .join('users as u', 'u.id', 'n.user_id')
       .where({ 'u.email': emails.chair, 'n.link': report() })
