@@ -16,6 +16,23 @@ export async function findUnsubscribeSubject(
   return rows[0];
 }
 
+/**
+ * The card a link's member lives on now: a card merged into another (a duplicate of the same person) hands
+ * its consents to the survivor, so the link follows `merged_into_id` to the end of the chain.
+ */
+export async function survivingCardOf(db: Knex, memberId: number): Promise<number> {
+  const { rows } = await db.raw<{ rows: { id: number }[] }>(
+    `WITH RECURSIVE chain AS (
+       SELECT id, merged_into_id, 0 AS depth FROM members WHERE id = ?
+       UNION ALL
+       SELECT m.id, m.merged_into_id, c.depth + 1 FROM members m JOIN chain c ON m.id = c.merged_into_id
+        WHERE c.depth < 20)
+     SELECT id FROM chain WHERE merged_into_id IS NULL LIMIT 1`,
+    [memberId],
+  );
+  return rows[0] ? Number(rows[0].id) : memberId;
+}
+
 /** Unknown tokens asked for from the address within the window. */
 export async function countMisses(db: Knex, ip: string, windowSeconds: number): Promise<number> {
   const { rows } = await db.raw<{ rows: { count: number }[] }>(

@@ -4,7 +4,7 @@ import { NotFoundError } from '../http/errors';
 import type { MailService } from '../mail/mail.service';
 import { withdrawMailingByMember } from '../members/consents';
 import { assertNotThrottled, countMiss } from './unsubscribe-throttle';
-import { findUnsubscribeSubject } from './unsubscribe.repo';
+import { findUnsubscribeSubject, survivingCardOf } from './unsubscribe.repo';
 
 const UNKNOWN_LINK = 'Ссылка отписки не найдена: она набрана с ошибкой или устарела.';
 
@@ -18,7 +18,10 @@ export interface UnsubscribePage {
  * withdrawal of the member's consent to mailings by e-mail, recorded as the member's own act.
  */
 export function createUnsubscribeService(db: Knex, mail: Pick<MailService, 'unsubscribeTarget'>) {
-  /** The member a link names; 404 (and a counted miss) for an unknown or expired one, 429 after too many. */
+  /**
+   * The member a link names (the surviving card if it was merged since the letter); 404 (and a counted miss)
+   * for an unknown or expired one, 429 after too many.
+   */
   async function memberOf(token: string, ip: string | null): Promise<number> {
     await assertNotThrottled(db, ip);
     const target = await mail.unsubscribeTarget(token);
@@ -26,7 +29,7 @@ export function createUnsubscribeService(db: Knex, mail: Pick<MailService, 'unsu
       await countMiss(db, ip);
       throw new NotFoundError(UNKNOWN_LINK);
     }
-    return target.memberId;
+    return survivingCardOf(db, target.memberId);
   }
 
   return {

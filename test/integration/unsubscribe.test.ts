@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { mergeCards } from '../../src/members/card-merge';
 import { todayIso } from '../../src/shared/dates';
 import { useTestApp } from '../support/app';
 import { anonymousAgent, csrfFrom } from '../support/agents';
@@ -105,6 +106,28 @@ describe('one-click unsubscribe', () => {
     expect(done.status).toBe(200);
     expect(done.text).toContain('Вы отписались');
     expect((await consentOf(memberId)).withdrawn_on).toBe(todayIso());
+  });
+
+  it('when the card the letter went to is merged into another afterwards, then the link withdraws the surviving card consent', async () => {
+    const { memberId: duplicate, path } = await subscribedMemberWithLetter();
+    const survivor = (await createMembers(db(), ppo, 1))[0]!;
+    await db()('member_consents').insert({
+      member_id: survivor,
+      kind: 'mailing',
+      channel: 'email',
+      text_version: 'v1',
+      source: 'paper',
+      given_on: '2024-02-01',
+    });
+    const noAudit = { actorUserId: null, requestId: null, ip: null };
+    await mergeCards(db(), noAudit, { id: survivor, organizationId: ppo.id }, duplicate);
+    const active = () =>
+      db()('member_consents').where({ member_id: survivor, kind: 'mailing' }).whereNull('withdrawn_on');
+    expect(await active()).toHaveLength(1);
+    const done = await request(ctx.app).post(path).type('form').send('List-Unsubscribe=One-Click');
+    expect(done.text).toContain('Вы отписались');
+    expect(await active()).toEqual([]);
+    expect(await auditOf(survivor)).toHaveLength(1);
   });
 
   it('when a token is unknown, then 404 in Russian; after 20 misses from one address, 429; other routes still need the CSRF token', async () => {
