@@ -38,6 +38,10 @@ export function createDraftsService(db: Knex) {
       if (Buffer.byteLength(JSON.stringify(fields)) > MAX_DRAFT_BYTES)
         throw new ValidationError([{ field: 'form', message: 'Черновик слишком большой' }]);
       await upsertDraft(db, userId, formKey, fields);
+      // The form may have been sent between the check above and this write (its request claimed the token
+      // and deleted the draft, this write waited on the row and then wrote it anew): asked again after the
+      // write, the claim is visible, and the draft goes as the save meant.
+      if (formToken && (await findClaim(db, userId, formToken))) await deleteDraft(db, userId, formKey);
     },
     find: (userId: number, formKey: string) => findDraft(db, userId, formKey, DRAFT_DAYS),
     discard: (userId: number, formKey: string) => deleteDraft(db, userId, formKey),

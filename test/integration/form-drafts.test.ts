@@ -1,5 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { pruneExpiredDrafts } from '../../src/drafts/drafts.service';
+import { createDraftsService, pruneExpiredDrafts } from '../../src/drafts/drafts.service';
+import { claimToken } from '../../src/http/setup/form-once.repo';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { useTestApp } from '../support/app';
 import { createRegionTree, createUser, type TestUser } from '../support/factories';
@@ -160,5 +162,36 @@ describe('the end of drafts', () => {
     await agent.agent.post('/logout').type('form').send({ _csrf: agent.csrf }).expect(303);
     expect(await draftsOf(user.id)).toHaveLength(0);
     expect(await draftsOf(chairUser.id)).toHaveLength(1);
+  });
+
+  it('when a draft is on its way while the form itself is sent and its draft deleted, then the late draft does not outlive the save', async () => {
+    const user = await createUser(db(), [{ role: 'chair', org: tree.primary }]);
+    const formKey = `admission:${tree.primary.id}`;
+    const token = randomUUID();
+    await db()('form_drafts').insert({ user_id: user.id, form_key: formKey, fields: { surname: 'Ранняя' } });
+    // the form's request claims its token and deletes the draft, and has not committed yet …
+    const send = await db().transaction();
+    let late: Promise<void> | undefined;
+    try {
+      await claimToken(send, user.id, token);
+      await send('form_drafts').where({ user_id: user.id, form_key: formKey }).delete();
+      // … when the draft typed just before arrives: it does not see the claim and waits on the deleted row
+      late = createDraftsService(ctx.deps.db).save(user.id, formKey, { surname: 'Поздняя' }, token);
+      await expect
+        .poll(
+          async () =>
+            (
+              await db().raw(
+                "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+              )
+            ).rows[0].n,
+        )
+        .toBeGreaterThan(0);
+      await send.commit();
+    } finally {
+      if (!send.isCompleted()) await send.rollback();
+    }
+    await late;
+    expect(await draftsOf(user.id)).toEqual([]);
   });
 });
