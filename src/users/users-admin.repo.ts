@@ -242,14 +242,21 @@ export async function updateUserContacts(
     });
 }
 
-export async function setUserBlocked(trx: Knex.Transaction, userId: number, blocked: boolean): Promise<void> {
-  await trx('users')
+/**
+ * Blocks or unblocks; false when the user already was (another tab's request got there first — the row's
+ * lock makes this one see it), so the caller records nothing twice.
+ */
+export async function setUserBlocked(trx: Knex.Transaction, userId: number, blocked: boolean): Promise<boolean> {
+  const changed = await trx('users')
     .where({ id: userId })
+    .where((q) => (blocked ? q.whereNull('blocked_at') : q.whereNotNull('blocked_at')))
     .update({ blocked_at: blocked ? trx.fn.now() : null });
+  return changed > 0;
 }
 
-export async function deleteUser(trx: Knex.Transaction, userId: number): Promise<void> {
-  await trx('users').where({ id: userId }).delete();
+/** False when the user was already gone (deleted from another tab meanwhile). */
+export async function deleteUser(trx: Knex.Transaction, userId: number): Promise<boolean> {
+  return (await trx('users').where({ id: userId }).delete()) > 0;
 }
 
 export async function insertGrant(
@@ -265,6 +272,7 @@ export async function insertGrant(
   });
 }
 
-export async function deleteGrant(trx: Knex.Transaction, grantId: number): Promise<void> {
-  await trx('role_grants').where({ id: grantId }).delete();
+/** False when the grant was already gone (revoked from another tab meanwhile). */
+export async function deleteGrant(trx: Knex.Transaction, grantId: number): Promise<boolean> {
+  return (await trx('role_grants').where({ id: grantId }).delete()) > 0;
 }

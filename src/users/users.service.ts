@@ -194,7 +194,7 @@ export function createUsersService(
       const user = await userFor(principal, userId, true);
       if (Boolean(user.blockedAt) === blocked) return;
       await inTransaction(db, async (trx) => {
-        await setUserBlocked(trx, userId, blocked);
+        if (!(await setUserBlocked(trx, userId, blocked))) return;
         if (blocked) await deleteSessionsOfUser(trx, userId);
         await recordAudit(trx, ctx, {
           action: blocked ? 'user.blocked' : 'user.unblocked',
@@ -214,7 +214,7 @@ export function createUsersService(
       }
       await inTransaction(db, async (trx) => {
         await deleteSessionsOfUser(trx, userId);
-        await deleteUser(trx, userId);
+        if (!(await deleteUser(trx, userId))) return;
         await recordAudit(trx, ctx, {
           action: 'user.deleted',
           entity: 'user',
@@ -255,7 +255,7 @@ export function createUsersService(
       await userFor(principal, userId, false);
       authorizeGrant(principal, { userId, role: grant.role, organizationPath: grant.organizationPath });
       await inTransaction(db, async (trx) => {
-        await deleteGrant(trx, grantId);
+        if (!(await deleteGrant(trx, grantId))) return;
         await deleteSessionsOfUser(trx, userId);
         await recordAudit(trx, ctx, {
           action: 'grant.revoked',

@@ -1,3 +1,4 @@
+import type { Knex } from 'knex';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/app';
 import { anonymousAgent, csrfFrom, loggedInAgent } from '../support/agents';
@@ -220,6 +221,63 @@ describe('sessions follow blocks and grants', () => {
       .where({ user_id: user.id })
       .update({ valid_until: ctx.database.ownerDb.raw('CURRENT_DATE - 1') });
     expect((await session.agent.get(`/orgs/${tree.region.inpo}`)).status).toBe(404);
+  });
+});
+
+describe('the same change from two tabs', () => {
+  /**
+   * Posts the form from two tabs at once while the test holds the row they change: both requests pass their
+   * checks on the unchanged row and wait on its lock, then run one after the other.
+   */
+  async function fromTwoTabs(path: string, lockRow: (trx: Knex.Transaction) => Promise<unknown>) {
+    const held = await ctx.database.ownerDb.transaction();
+    let posts: Promise<unknown>[] = [];
+    try {
+      await lockRow(held);
+      posts = [1, 2].map(() =>
+        admin.agent
+          .post(path)
+          .type('form')
+          .send({ _csrf: admin.csrf })
+          .then((r) => r),
+      );
+      await expect
+        .poll(
+          async () =>
+            (
+              await ctx.database.ownerDb.raw(
+                "SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'",
+              )
+            ).rows[0].n,
+        )
+        .toBe(2);
+    } finally {
+      await held.commit();
+    }
+    return Promise.all(posts);
+  }
+
+  it('when a user is blocked, deleted or a grant revoked twice at once, then it happens and is audited once', async () => {
+    const blocked = await createUser(ctx.database.ownerDb, [{ role: 'chair', org: tree.primary }]);
+    await fromTwoTabs(`/admin/users/${blocked.id}/block`, (trx) => trx('users').where({ id: blocked.id }).forUpdate());
+    expect(await auditActions(blocked.id)).toEqual(['user.blocked']);
+
+    const idle = await createUser(ctx.database.ownerDb, [{ role: 'chair', org: tree.primary }]);
+    await fromTwoTabs(`/admin/users/${idle.id}/delete`, (trx) => trx('users').where({ id: idle.id }).forUpdate());
+    expect(await auditActions(idle.id)).toEqual(['user.deleted']);
+
+    const granted = await createUser(ctx.database.ownerDb, [
+      { role: 'chair', org: tree.primary },
+      { role: 'statistician', org: tree.territory },
+    ]);
+    const grant = await ctx.database
+      .ownerDb('role_grants')
+      .where({ user_id: granted.id, role: 'statistician' })
+      .first();
+    await fromTwoTabs(`/admin/users/${granted.id}/grants/${grant.id}/revoke`, (trx) =>
+      trx('role_grants').where({ id: grant.id }).forUpdate(),
+    );
+    expect(await auditActions(granted.id)).toEqual(['grant.revoked']);
   });
 });
 
