@@ -100,42 +100,45 @@ export async function runExportJob(
   const finalPath = jobFilePath(dir, claimed);
   const partPath = `${finalPath}.part`;
   ensurePrivateDir(path.dirname(finalPath), 'EXPORT_DIR');
-  let rows: number;
   try {
     const sink = sinkUntilGone(fs.createWriteStream(partPath, { mode: PRIVATE_FILE_MODE }));
     sink.onRow = (done) => {
       if (done % PROGRESS_EVERY === 0) void setJobProgress(db, claimed.id, done);
     };
     // the rows from the read replica when there is one (db/replica.ts); the job's bookkeeping on the primary
-    rows = await exportMembers(await reads.pool(), org, claimed.filter, reader, claimed.format, sink);
+    const rows = await exportMembers(await reads.pool(), org, claimed.filter, reader, claimed.format, sink);
     if (!sink.out.writableEnded) sink.out.end();
     await finished(sink.out);
     fs.renameSync(partPath, finalPath);
-    await completeJob(db, claimed.id, rows, path.basename(finalPath));
-    await recordAudit(
-      db,
-      { actorUserId: claimed.userId, requestId: `export-job:${claimed.id}`, ip: null },
-      {
-        action: 'member.exported',
-        entity: 'organization',
-        entityId: claimed.organizationId,
-        organizationId: claimed.organizationId,
-        newValues: { format: claimed.format, filter: claimed.filter, rows, background: true },
-      },
-    );
+    // done, audited and told together: a failure in any of them leaves the job to its retry, which does all three
+    await inTransaction(db, async (trx) => {
+      await completeJob(trx, claimed.id, rows, path.basename(finalPath));
+      await recordAudit(
+        trx,
+        { actorUserId: claimed.userId, requestId: `export-job:${claimed.id}`, ip: null },
+        {
+          action: 'member.exported',
+          entity: 'organization',
+          entityId: claimed.organizationId,
+          organizationId: claimed.organizationId,
+          newValues: { format: claimed.format, filter: claimed.filter, rows, background: true },
+        },
+      );
+      await notifications?.notify(trx, {
+        kind: 'export_finished',
+        to: { userIds: [claimed.userId] },
+        title: `Выгрузка списка членов Профсоюза готова: ${formatNumber(rows)} ${plural(rows, ['строка', 'строки', 'строк'])}`,
+        body: 'Файл хранится 24 часа.',
+        link: `/exports/${claimed.id}`,
+      });
+    });
   } catch (err) {
     fs.rmSync(partPath, { force: true });
+    fs.rmSync(finalPath, { force: true });
     logger.error({ err, job: claimed.id }, 'export job failed');
     await retryOrFailJob(db, claimed.id, job.retryCount >= job.retryLimit, 'Не удалось подготовить файл');
     throw err;
   }
-  await notifications?.notify(db, {
-    kind: 'export_finished',
-    to: { userIds: [claimed.userId] },
-    title: `Выгрузка списка членов Профсоюза готова: ${formatNumber(rows)} ${plural(rows, ['строка', 'строки', 'строк'])}`,
-    body: 'Файл хранится 24 часа.',
-    link: `/exports/${claimed.id}`,
-  });
 }
 
 /** The export queue's next job run here and now (tools and tests); false when none is due. */

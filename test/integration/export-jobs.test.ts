@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { requeueAbandonedJobs, runNextExportJob } from '../../src/exports/export-jobs';
+import { requeueAbandonedJobs, runExportJob, runNextExportJob } from '../../src/exports/export-jobs';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createRegionTree, createUser } from '../support/factories';
@@ -68,6 +68,35 @@ describe('background exports', () => {
     expect(await runNextExportJob(ctx.deps.db, exportDir, ctx.deps.logger)).toBe(true);
     const csv = await coordinator.agent.get(`/exports/${id}/download`).expect(200);
     expect(csv.text.trim().split('\r\n')).toHaveLength(2511);
+  });
+
+  it('when the requester cannot be told the file is ready, then the job is neither done nor audited, and its retry does all three', async () => {
+    // a fault in the database itself: the notification of a finished export is refused once
+    await db().raw(`CREATE FUNCTION refuse_export_notice() RETURNS trigger LANGUAGE plpgsql AS
+      $$ BEGIN RAISE EXCEPTION 'notification refused by the test'; END $$`);
+    await db().raw(`CREATE TRIGGER refuse_export_notice BEFORE INSERT ON notifications FOR EACH ROW
+      WHEN (NEW.kind = 'export_finished') EXECUTE FUNCTION refuse_export_notice()`);
+    const queued = await coordinator.agent
+      .post(`/orgs/${tree.region.inpo}/members/export-jobs`)
+      .type('form')
+      .send({ _csrf: coordinator.csrf, format: 'csv', category: 'student' });
+    const id = queued.headers.location!.split('/').pop()!;
+    const job = { data: { exportJobId: id }, retryCount: 0, retryLimit: 2 } as Parameters<typeof runExportJob>[3];
+    const run = () => runExportJob(ctx.deps.db, exportDir, ctx.deps.logger, job, ctx.deps.notifications);
+    const audits = () => db()('audit_log').where({ action: 'member.exported', request_id: `export-job:${id}` });
+    const notices = () => db()('notifications').where({ kind: 'export_finished', link: `/exports/${id}` });
+    try {
+      await expect(run()).rejects.toThrow(/notification refused/);
+    } finally {
+      await db().raw('DROP TRIGGER refuse_export_notice ON notifications');
+      await db().raw('DROP FUNCTION refuse_export_notice()');
+    }
+    expect((await db()('export_jobs').where({ id }).first()).status).toBe('queued');
+    expect(await audits()).toEqual([]);
+    await run();
+    expect((await db()('export_jobs').where({ id }).first()).status).toBe('done');
+    expect(await audits()).toHaveLength(1);
+    expect(await notices()).toHaveLength(1);
   });
 
   it('when a user already has three exports waiting, then a fourth is refused', async () => {
