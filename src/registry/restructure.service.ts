@@ -15,7 +15,7 @@ import { ALLOWED_PARENT_LEVELS, LEVEL_LABELS, mayContain, type EmployerKind, typ
 import { insertOrganization } from './orgs.create';
 import { findOrgById, findOrgByInpo, lockOrg, type OrgRow } from './orgs.repo';
 import { dateTreeChanges, lastPositionChange } from './tree-history.repo';
-import { searchSubtree } from './structure.repo';
+import { searchSubtree, type ReceivingRules } from './structure.repo';
 import {
   activeMembersOn,
   activeMembersWithin,
@@ -87,14 +87,16 @@ function restructureRoots(principal: Principal): string[] {
   return [...new Set(paths)].filter((path) => !paths.some((other) => other !== path && pathWithin(path, other)));
 }
 
-/** Whether `candidate` could receive `org` in this operation: the checks of checkMove / checkMerge that need no query. */
-function mayReceive(
-  org: OrgRow,
-  operation: 'move' | 'merge',
-  candidate: { id: number; path: string; level: Level; hasTerritorialRights: boolean },
-): boolean {
-  if (pathWithin(candidate.path, org.path)) return false;
-  return operation === 'merge' || (candidate.id !== org.parentId && mayContain(candidate, org.level));
+/**
+ * The checks of checkMove / checkMerge that need no query, as rules of the picker's search: applied in its
+ * SQL, before the LIMIT (filtered after it, twenty unfit matches hid every fit one behind them).
+ */
+function receivingRules(org: OrgRow, operation: 'move' | 'merge'): ReceivingRules {
+  return {
+    notWithin: org.path,
+    notId: operation === 'move' ? org.parentId : null,
+    primaryNeedsTerritorialRights: operation === 'move' && org.level === 'primary',
+  };
 }
 
 /**
@@ -193,12 +195,10 @@ export function createRestructureService(db: Knex, dates: EventDates = eventDate
       const { items } = await searchSubtree(
         db,
         root,
-        { q, filter: null, after: null, openOfLevels },
+        { q, filter: null, after: null, openOfLevels, receiving: receivingRules(org, operation) },
         TARGET_SUGGESTIONS,
       );
-      for (const item of items)
-        if (mayReceive(org, operation, item))
-          found.set(item.id, { inpo: item.inpo, name: item.name, parentPath: item.parentPath });
+      for (const item of items) found.set(item.id, { inpo: item.inpo, name: item.name, parentPath: item.parentPath });
     }
     return [...found.values()].sort((a, b) => a.name.localeCompare(b.name, 'ru')).slice(0, TARGET_SUGGESTIONS);
   }

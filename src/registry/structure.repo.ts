@@ -172,6 +172,17 @@ export interface SubtreeSearch {
   after: SearchCursor | null;
   /** Only open organizations of these levels (a restructuring's possible targets). */
   openOfLevels?: readonly Level[];
+  /** A restructuring's target rules that need no query of their own, applied before the page's LIMIT. */
+  receiving?: ReceivingRules;
+}
+
+export interface ReceivingRules {
+  /** Never the organization itself or its own subtree. */
+  notWithin: string;
+  /** Never this one (a move's current parent). */
+  notId: number | null;
+  /** A ППО receives a ППО only with a territorial organization's rights. */
+  primaryNeedsTerritorialRights: boolean;
 }
 
 /** The first digits of an ИНПО: two (the region code) or more. */
@@ -218,6 +229,13 @@ export async function searchSubtree(db: Knex, rootPath: string, criteria: Subtre
       .whereIn('o.level', [...criteria.openOfLevels])
       .whereNull('o.liquidated_on')
       .select({ path: 'o.path', hasTerritorialRights: 'o.has_territorial_rights' });
+  if (criteria.receiving) {
+    const rules = criteria.receiving;
+    query.whereRaw('NOT (o.path <@ ?::ltree)', [rules.notWithin]);
+    if (rules.notId !== null) query.whereNot('o.id', rules.notId);
+    if (rules.primaryNeedsTerritorialRights)
+      query.where((w) => w.whereNot('o.level', 'primary').orWhere('o.has_territorial_rights', true));
+  }
   if (criteria.after) query.whereRaw('(o.name, o.id) > (?, ?)', [criteria.after.name, criteria.after.id]);
   const rows = await query;
   const hasMore = rows.length > pageSize;

@@ -56,6 +56,19 @@ describe('the move and merge picker', () => {
     expect(own.text).toContain('Подходящих организаций не найдено');
   });
 
+  it('when more unfit organizations match than the picker shows, then the fit ones after them are still suggested', async () => {
+    const word = `Лютик${Date.now()}`;
+    const r1 = await createRegionTree(db(), 16);
+    // ППО without a territorial organization's rights cannot receive a ППО, and they come first by name
+    for (let i = 0; i < 25; i++) await createOrg(db(), r1.territory, 'primary', { name: `${word} а-школа ${i}` });
+    const fit = await createOrg(db(), r1.territory, 'primary', {
+      name: `${word} я-колледж`,
+      hasTerritorialRights: true,
+    });
+    const res = await suggest(admin, r1.primary.inpo, 'move', word);
+    expect(suggested(res.text)).toEqual([fit.inpo]);
+  });
+
   it('a coordinator typing the exact ИНПО of another region’s organization is suggested nothing', async () => {
     const r1 = await createRegionTree(db(), 16);
     const r2 = await createRegionTree(db(), 39);
