@@ -5,8 +5,8 @@ import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import type { Seen } from '../http/versioned-forms';
 import type { NotificationsService } from '../notifications/notifications.service';
 import { formatDate } from '../shared/format';
-import type { OrgRow } from '../registry/orgs.repo';
-import { eventDates, type EventDates } from '../shared/event-dates';
+import { findOrgById, type OrgRow } from '../registry/organizations.service';
+import { addDays, eventDates, type EventDates } from '../shared/event-dates';
 import { historyBounds, membersWithLaterEvents, transferMembers } from '../membership/membership';
 import { lockedMember } from './member-versions';
 import { hasPendingRequest, insertRequest, lockRequest, settleRequest } from './transfer-requests.repo';
@@ -101,12 +101,17 @@ export async function decideRequest(
       organizationId: request.toOrganizationId,
       newValues: { requestId, reason },
     });
+    // once moved, the card is outside the requester's subtree: their link is their own list on the day
+    // before the transfer, where the member still is
+    const from = accept ? await findOrgById(trx, Number(request.fromOrganizationId)) : undefined;
     await notify?.(trx, {
       kind: 'transfer_decided',
       to: { userIds: [request.requestedBy] },
       title: accept ? 'Запрос на перевод принят: член Профсоюза переведён' : 'Запрос на перевод отклонён',
       body: accept ? `Дата перевода: ${formatDate(request.transferOn)}.` : `Причина: ${reason}`,
-      link: `/members/${request.memberId}`,
+      link: from
+        ? `/orgs/${from.inpo}/members?on=${addDays(request.transferOn, -1)}`
+        : `/members/${request.memberId}`,
     });
   });
 }

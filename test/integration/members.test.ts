@@ -573,6 +573,11 @@ describe('transfer requests across subtrees', () => {
     expect((await db()('members').where({ id: memberId }).first()).organization_id).toBe(there.id);
     expect((await countAsOf(db(), there.path, '2026-09-01')).total).toBe(1);
     expect((await countAsOf(db(), here.path, '2026-08-31')).total).toBe(1);
+    // the sender is told, with a link that opens for them: their list on the day before, where the member still is
+    const told = await db()('notifications').where({ kind: 'transfer_decided' }).orderBy('id', 'desc').first();
+    expect(told.title).toBe('Запрос на перевод принят: член Профсоюза переведён');
+    const list = await sender.agent.get(told.link).expect(200);
+    expect(list.text).toContain('Переводимая');
     expect(
       (
         await receiver.agent
