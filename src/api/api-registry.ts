@@ -134,7 +134,12 @@ export function createApiRegistry(routes: GuardedRouter) {
         tags: ['Справочник'],
         summary,
         security: [],
-        responses: { 200: { description: 'Успешно', content: { [contentType]: { schema: { type: 'string' } } } } },
+        responses: {
+          200: {
+            description: 'Успешно',
+            content: { [contentType]: { schema: { type: contentType === 'application/json' ? 'object' : 'string' } } },
+          },
+        },
       });
     },
 
