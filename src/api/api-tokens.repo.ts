@@ -41,6 +41,11 @@ export async function insertApiToken(
   return { ...row, id: Number(row.id) };
 }
 
+/** The user's app sign-ins that have expired: forgotten at their next sign-in, so each user keeps only a few rows. */
+export async function deleteExpiredSessionTokens(db: Knex, userId: number): Promise<void> {
+  await db('api_tokens').where({ user_id: userId, kind: 'session' }).where('expires_at', '<', db.fn.now()).delete();
+}
+
 /** A user's personal tokens, newest first (session tokens of the app are not listed: they expire on their own). */
 export async function personalTokensOf(db: Knex, userId: number): Promise<ApiTokenRow[]> {
   const rows = await db('api_tokens')

@@ -11,7 +11,14 @@ import { ABSOLUTE_TIMEOUT_MS } from '../http/setup/session';
 import { API_REALM } from '../shared/api-path';
 import { isApiScope, type ApiScope } from './api-scopes';
 import type { ApiTokenForm } from './api-tokens.schemas';
-import { insertApiToken, personalTokensOf, revokeApiToken, useApiToken, type ApiTokenKind } from './api-tokens.repo';
+import {
+  deleteExpiredSessionTokens,
+  insertApiToken,
+  personalTokensOf,
+  revokeApiToken,
+  useApiToken,
+  type ApiTokenKind,
+} from './api-tokens.repo';
 
 /** `rst_` and 256 random bits: recognisable in a leaked log or repository, unguessable. */
 const TOKEN_PATTERN = /^rst_[A-Za-z0-9_-]{43}$/;
@@ -105,6 +112,7 @@ export function createApiTokensService(
       if (principal.mustChangePassword)
         throw new ForbiddenError('Сначала смените выданный вам пароль на сайте реестра, затем войдите в приложение.');
       const expiresAt = new Date(Date.now() + SESSION_TOKEN_MS);
+      await deleteExpiredSessionTokens(db, userId);
       const { secret } = await issue(db, userId, {
         kind: 'session',
         name: 'Вход в приложение',

@@ -219,11 +219,19 @@ describe('staff tokens: the pages’ access rules', () => {
 
 describe('the member app', () => {
   it('when a member signs in with their password, then the session token reads their own card, history and union cards, and nothing else', async () => {
+    const expired = { user_id: memberUser.id, kind: 'session', name: 'старый вход', scopes: ['me'] };
+    await db()('api_tokens').insert({
+      ...expired,
+      token_hash: crypto.randomBytes(32),
+      expires_at: new Date(Date.now() - 1000),
+    });
     const signIn = await request(ctx.app)
       .post('/api/v1/sessions')
       .send({ username: memberUser.username, password: memberUser.password })
       .expect(201);
     expect(signIn.body.scopes).toEqual(['me']);
+    // the expired sign-in is forgotten, the new one kept
+    expect(await db()('api_tokens').where({ user_id: memberUser.id }).pluck('name')).toEqual(['Вход в приложение']);
     const token = signIn.body.token as string;
     const hours = (Date.parse(signIn.body.expiresAt) - Date.now()) / 3_600_000;
     expect(hours).toBeGreaterThan(11.9);
