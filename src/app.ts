@@ -4,6 +4,7 @@ import { authRoutes } from './auth/auth.routes';
 import { loginCodeRoutes } from './auth/login-code.routes';
 import { requireSecondFactor } from './auth/second-factor.guard';
 import { accountRoutes } from './account/account.routes';
+import { apiRoutes } from './api/api.routes';
 import { secondFactorAdminRoutes } from './auth/second-factor-admin.routes';
 import { auditViewerRoutes } from './audit/audit-viewer.routes';
 import { helpRoutes } from './help/help.routes';
@@ -56,6 +57,9 @@ export function createApp(deps: Deps): App {
   app.use(healthRoutes(deps));
   setUpSecurity(app, { behindTls: config.behindTls });
   setUpInputGuard(app);
+  // The JSON API authenticates by bearer token, before (and without) the session, CSRF and login steps:
+  // a session cookie is not accepted there (api/api.routes.ts says why).
+  app.use(apiRoutes(deps));
   const sessions = setUpSession(app, {
     databaseUrl: deps.databaseUrl,
     secret: config.sessionSecret,

@@ -75,6 +75,7 @@ const envSchema = z.object({
   EXPORT_DIR: z.string().min(1).default('.data/exports'),
   UPLOAD_DIR: z.string().min(1).default('.data/uploads'),
   IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
+  API_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
   EVENT_DATE_MAX_FUTURE_DAYS: z.coerce.number().int().min(0).max(366).default(31),
   APP_TIME_ZONE: timeZone.default(DEFAULT_TIME_ZONE),
   TOTP_REQUIRED: flag.default(true),
@@ -128,6 +129,8 @@ export type Config = Readonly<{
   uploadDir: string;
   /** Uploaded files read at once; one more is answered 429. */
   importConcurrency: number;
+  /** Requests one API token may make in a minute; the next is answered 429 with Retry-After. */
+  apiRatePerMinute: number;
   /** How many days ahead of today an event (transfer, exit, admission, …) may be dated. */
   eventDateMaxFutureDays: number;
   /** The union's time zone: what day "today" is (report dates, default dates, retention); instants are stored in UTC. */
@@ -206,6 +209,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     exportDir: e.EXPORT_DIR,
     uploadDir: e.UPLOAD_DIR,
     importConcurrency: e.IMPORT_CONCURRENCY,
+    apiRatePerMinute: e.API_RATE_PER_MINUTE,
     eventDateMaxFutureDays: e.EVENT_DATE_MAX_FUTURE_DAYS,
     timeZone: e.APP_TIME_ZONE,
     totpRequired: e.TOTP_REQUIRED,

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { createAccountService } from './account/account.service';
+import { createApiTokensService } from './api/api-tokens.service';
 import { createLoaders, type Loaders } from './access/loaders';
 import { createAuthService } from './auth/auth.service';
 import { createAuditViewerService } from './audit/audit-viewer.service';
@@ -60,9 +61,15 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
   const { bcryptCost, publicUrl } = config;
   const passwordLinks = createPasswordLinksService(db, mail, { publicUrl, bcryptCost, logger });
   const reports = createReportsService(db, dates, reads, notifications);
+  const auth = createAuthService(db, bcryptCost);
   return {
     // signing in, the user's own account and home page
-    auth: createAuthService(db, bcryptCost),
+    auth,
+    /** The JSON API's bearer tokens: personal ones from /account and the member app's sign-in. */
+    apiTokens: createApiTokensService(db, auth, {
+      ratePerMinute: config.apiRatePerMinute,
+      totpRequired: config.totpRequired,
+    }),
     secondFactor: createSecondFactorService(db),
     account: createAccountService(db),
     home: createHomeService(db, reports),

@@ -383,5 +383,25 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     { method: 'POST', path: `${form}/draft`, body: {}, inside: editors(401, 204), outside: outsideOf(401) },
     { method: 'POST', path: `${form}/draft/discard`, body: {}, inside: editors(401, 303), outside: outsideOf(401) },
   ]),
+  // Personal access tokens of the API on the account page: an empty form (422); revoking a token that is not
+  // the user's finds nothing (404).
+  { method: 'POST', path: '/account/api-tokens', body: {}, inside: loggedIn(401, 422) },
+  { method: 'POST', path: '/account/api-tokens/:tokenId/revoke', body: {}, inside: loggedIn(401, 404) },
+  // The JSON API (issue 18, item 5): its document, reference page and the member app's sign-in are public
+  // (an empty sign-in is 422); everything else takes a bearer token only — a session cookie is not accepted
+  // (no CSRF there), so every role's session is 401. Tokens, scopes and subtrees: test/integration/api.test.ts.
+  { method: 'GET', path: '/api/v1/openapi.json', inside: all(200) },
+  { method: 'GET', path: '/api/v1/docs', inside: all(200) },
+  { method: 'POST', path: '/api/v1/sessions', body: {}, inside: all(422) },
+  ...[
+    '/api/v1/me',
+    '/api/v1/me/card',
+    '/api/v1/me/history',
+    '/api/v1/orgs/:inpo',
+    '/api/v1/orgs/:inpo/children',
+    '/api/v1/orgs/:inpo/members',
+    '/api/v1/orgs/:inpo/reports/:form',
+    '/api/v1/members/:id',
+  ].map((path): MatrixEntry => ({ method: 'GET', path, inside: all(401) })),
   { method: 'POST', path: '/logout', inside: loggedIn(401, 303), endsSession: true },
 ];

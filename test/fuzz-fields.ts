@@ -349,6 +349,26 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
     },
   }),
   'POST /admin/mail/jobs/retry': () => ({ body: { queue: 'housekeeping', id: '' } }),
+  // personal access tokens of the API (the fixture's user has none to revoke: 404)
+  'POST /account/api-tokens': () => ({
+    body: { tokenName: 'Сайт ППО', scopes: ['orgs:read', 'members:read'], days: '90' },
+  }),
+  'POST /account/api-tokens/:tokenId/revoke': none,
+  // the JSON API: public document, reference page and sign-in; the rest answers a session with 401 before
+  // reading anything (api.test.ts fuzzes nothing more: its schemas are checked there with bearer tokens)
+  'GET /api/v1/openapi.json': none,
+  'GET /api/v1/docs': none,
+  'POST /api/v1/sessions': () => ({ body: { username: 'nobody-here', password: 'wrong-password' } }),
+  'GET /api/v1/me': none,
+  'GET /api/v1/me/card': none,
+  'GET /api/v1/me/history': none,
+  'GET /api/v1/orgs/:inpo': none,
+  'GET /api/v1/orgs/:inpo/children': () => ({ query: { page: '1' } }),
+  'GET /api/v1/orgs/:inpo/members': () => ({
+    query: { ...MEMBER_FILTER, on: ON, card: 'produced', limit: '20', after: '' },
+  }),
+  'GET /api/v1/orgs/:inpo/reports/:form': () => ({ query: { on: ON } }),
+  'GET /api/v1/members/:id': none,
   'POST /logout': none,
   // the drafts keep what the forms above send (the general form's version fields as strings, unchecked)
   'POST /orgs/:inpo/members/new/draft': (p) => ({

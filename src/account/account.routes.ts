@@ -2,6 +2,8 @@ import { type Router, type Request, type Response } from 'express';
 import { guardedRouter, signedIn } from '../access/route-guards';
 import { z } from 'zod';
 import { ROLE_LABELS } from '../access/roles';
+import { API_SCOPES, API_SCOPE_LABELS } from '../api/api-scopes';
+import { TOKEN_LIFETIME_DAYS, apiTokenFormSchema } from '../api/api-tokens.schemas';
 import { auditContextOf } from '../audit/audit';
 import { ENROLMENT_PATH } from '../auth/second-factor.guard';
 import { secondFactorRequired } from '../access/second-factor';
@@ -12,6 +14,7 @@ import { NotFoundError, TooManyRequestsError, ValidationError, type FieldError }
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { principalOf } from '../http/guards';
+import { parseId } from '../shared/numbers';
 
 const confirmSchema = z.object({
   code: z
@@ -29,23 +32,70 @@ const resetSchema = z.object({
 const HANDLE = /^[0-9a-f]{32}$/;
 
 /** The user's own account: password, second factor, sessions. Every action is on the caller's own record. */
-export function accountRoutes({ config, services: { auth, secondFactor, account } }: Deps): Router {
+export function accountRoutes({ config, services: { auth, secondFactor, account, apiTokens } }: Deps): Router {
   const routes = guardedRouter();
   routes.get('/account', signedIn, showAccount);
   routes.get(ENROLMENT_PATH, signedIn, showSecondFactor);
   routes.post(ENROLMENT_PATH, signedIn, confirmSecondFactor);
   routes.post(`${ENROLMENT_PATH}/reset`, signedIn, resetSecondFactor);
   routes.post('/account/sessions/:handle/end', signedIn, endSession);
+  routes.post('/account/api-tokens', signedIn, createApiToken);
+  routes.post('/account/api-tokens/:tokenId/revoke', signedIn, revokeApiToken);
   return routes.router;
 
   async function showAccount(req: Request, res: Response) {
+    await renderAccount(req, res, 200);
+  }
+
+  async function renderAccount(
+    req: Request,
+    res: Response,
+    status: number,
+    errors: FieldError[] = [],
+    values: Record<string, unknown> = {},
+  ) {
     const user = principalOf(req);
-    const [sessions, factor] = await Promise.all([
+    const [sessions, factor, tokens] = await Promise.all([
       account.sessions(user.id, req.sessionID),
       secondFactor.status(user.id),
+      apiTokens.list(user.id),
     ]);
     const roles = user.grants.map((g) => `${ROLE_LABELS[g.role]} — ${g.organizationName}`);
-    res.render('account/index', { title: 'Мой аккаунт', user, roles, sessions, factor });
+    const submitted = values.scopes;
+    res.status(status).render('account/index', {
+      title: 'Мой аккаунт',
+      user,
+      roles,
+      sessions,
+      factor,
+      tokens,
+      now: new Date(),
+      API_SCOPES,
+      API_SCOPE_LABELS,
+      TOKEN_LIFETIME_DAYS,
+      tokenValues: {
+        tokenName: typeof values.tokenName === 'string' ? values.tokenName : '',
+        scopes: typeof submitted === 'string' ? [submitted] : Array.isArray(submitted) ? submitted : [],
+        days: typeof values.days === 'string' ? values.days : '90',
+      },
+      ...errorViewModel(errors),
+    });
+  }
+
+  /** A personal access token of the API: shown in this response only, kept as its hash. */
+  async function createApiToken(req: Request, res: Response) {
+    const form = parseForm(apiTokenFormSchema, req.body);
+    if (!form.ok) return renderAccount(req, res, 422, form.errors, req.body ?? {});
+    const { secret, row } = await apiTokens.create(principalOf(req).id, form.data, auditContextOf(req));
+    res.render('account/api-token-created', { title: 'Токен доступа создан', secret, token: row, API_SCOPE_LABELS });
+  }
+
+  async function revokeApiToken(req: Request, res: Response) {
+    const id = parseId(String(req.params.tokenId));
+    if (id === null) throw new NotFoundError();
+    await apiTokens.revoke(principalOf(req).id, id, auditContextOf(req));
+    flash(req, 'success', 'Токен отозван: запросы с ним больше не принимаются');
+    res.redirect(303, '/account');
   }
 
   async function showSecondFactor(req: Request, res: Response) {

@@ -52,6 +52,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'user.second_factor_reset_by_admin': 'Сброшен второй фактор администратором',
   'user.recovery_code_used': 'Вход по резервному коду',
   'user.session_ended': 'Завершён сеанс',
+  'user.api_token_created': 'Создан токен доступа к API',
+  'user.api_token_revoked': 'Отозван токен доступа к API',
   'audit.exported': 'Выгрузка журнала аудита',
   'user.created': 'Создан пользователь',
   'user.updated': 'Изменены данные пользователя',
@@ -92,6 +94,9 @@ export const ENTITY_LABELS: Record<string, string> = {
 export const FIELD_LABELS: Record<string, string> = {
   surname: 'Фамилия',
   name: 'Имя',
+  tokenName: 'Название токена',
+  scopes: 'Права токена',
+  expiresAt: 'Действует до',
   patronymic: 'Отчество',
   sex: 'Пол',
   birthDate: 'Дата рождения',

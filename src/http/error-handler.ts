@@ -1,7 +1,15 @@
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 import { databaseUnavailable } from './db-unavailable';
-import { AppError, NotFoundError, ServiceUnavailableError, TooManyRequestsError, ValidationError } from './errors';
+import {
+  AppError,
+  BearerChallengeError,
+  NotFoundError,
+  ServiceUnavailableError,
+  TooManyRequestsError,
+  ValidationError,
+} from './errors';
+import { API_REALM, PROBLEM_TYPE_BASE, isApiPath } from '../shared/api-path';
 import { isUnlistedRefusal, mapPgError } from '../db/pg-errors';
 import { pgInputError } from './pg-input-errors';
 
@@ -32,6 +40,25 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     if (appError instanceof TooManyRequestsError || appError instanceof ServiceUnavailableError)
       res.set('Retry-After', String(appError.retryAfterSeconds));
     res.status(status);
+    if (isApiPath(req.path)) {
+      // the JSON API: RFC 9457 problem details, whatever the client accepts; 401 and 403 of a token with
+      // their RFC 6750 challenge
+      if (appError instanceof BearerChallengeError) res.set('WWW-Authenticate', appError.challenge);
+      else if (status === 401) res.set('WWW-Authenticate', `Bearer ${API_REALM}`);
+      const code = appError?.code ?? 'internal';
+      res.type('application/problem+json').send(
+        JSON.stringify({
+          type: `${PROBLEM_TYPE_BASE}${code}`,
+          title: status === 401 ? 'Требуется токен доступа' : status === 404 ? 'Не найдено' : titleFor(status),
+          status,
+          detail: appError instanceof ValidationError ? `${appError.message}: ${message}` : message,
+          instance: req.originalUrl,
+          code,
+          ...(appError instanceof ValidationError ? { errors: appError.fields } : {}),
+        }),
+      );
+      return;
+    }
     if (req.accepts(['html', 'json']) === 'json') {
       const fields = appError instanceof ValidationError ? appError.fields : undefined;
       res.json({ error: { code: appError?.code ?? 'internal', message, ...(fields ? { fields } : {}) } });
@@ -39,7 +66,11 @@ export function errorHandler(logger: Logger): ErrorRequestHandler {
     }
     res.render(
       PAGE_FOR_STATUS[status] ?? 'errors/error',
-      { title: titleFor(status), status, message },
+      {
+        title: status === 401 ? 'Требуется токен доступа' : status === 404 ? 'Не найдено' : titleFor(status),
+        status,
+        message,
+      },
       (renderErr, html) => {
         if (renderErr) {
           (req.log ?? logger).error({ err: renderErr }, 'error page failed to render');

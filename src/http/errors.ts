@@ -57,3 +57,19 @@ export class ServiceUnavailableError extends AppError {
     );
   }
 }
+
+/**
+ * A refusal of a bearer-token call (the JSON API): 401 for a missing, unknown, expired or revoked token, 403
+ * for a token without the scope a route needs, with the RFC 6750 challenge the error handler sends as
+ * `WWW-Authenticate`.
+ */
+export class BearerChallengeError extends AppError {
+  constructor(
+    status: 401 | 403,
+    code: string,
+    message: string,
+    readonly challenge: string,
+  ) {
+    super(status, code, message);
+  }
+}

@@ -23,9 +23,9 @@ import { renderReportPdf } from './render/report-pdf';
 import { renderReportWorkbook } from './render/report-xlsx';
 import { listPageRows } from './render/report-text';
 import type { ReportTarget } from './reports.service';
-import type { ReportResult } from './report-builder';
 import { readPlaceText } from './read-place-text';
 import { lineHints } from './forms/line-hint';
+import { reportJson } from './report-json';
 
 const FILE_NAME = /^(\d{4}-\d{2}-\d{2})(?:\.(json|xlsx|pdf))?$/;
 const reportQuery = z.object({
@@ -114,7 +114,7 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
     const t = await reports.target(orgOf(req), String(req.params.form), date!);
     const query = reportQuery.parse(req.query);
     const chosen = await chooseResult(principal, t, query);
-    if (ext === 'json') return res.json(toJson(chosen.result));
+    if (ext === 'json') return res.json(reportJson(chosen.result));
     if (ext === 'xlsx') {
       // the children follow the main sheet: live drafts under a live draft, filed versions under anything filed
       const children = query.children
@@ -293,42 +293,4 @@ export function reportUrl(t: { form: { code: string }; org: { inpo: string }; da
 
 function downloadName(t: ReportTarget, ext: string) {
   return `${t.form.code}_${t.org.inpo}_${t.date}.${ext}`;
-}
-
-/** The JSON of a report: every line with its number and column values, plus controls and gaps. */
-function toJson(r: ReportResult) {
-  return {
-    form: r.form,
-    organization: { inpo: r.organization.inpo, name: r.organization.name, level: r.organization.level },
-    date: r.date,
-    periodStart: r.periodStart,
-    source: r.source,
-    computedAt: r.computedAt,
-    readFrom: r.readFrom,
-    lines: r.sections.flatMap((s) =>
-      s.lines.map((l) => ({
-        section: s.title,
-        no: l.no,
-        label: l.label,
-        type: l.type,
-        values: l.type === 'text' ? undefined : pick(l.values, l.columns),
-        text: l.text,
-      })),
-    ),
-    controls: r.controls.map((c) => ({
-      id: c.id,
-      severity: c.severity,
-      message: c.message,
-      failures: c.failures,
-      cards: c.cards.map((m) => m.id),
-      cardsTotal: c.cardsTotal,
-    })),
-    unchecked: r.unchecked ?? [],
-    gaps: r.gaps,
-    rows: r.rows,
-  };
-}
-
-function pick<T extends Record<string, unknown>>(values: T, keys: readonly string[]) {
-  return Object.fromEntries(keys.map((k) => [k, values[k] ?? null]));
 }

@@ -43,7 +43,8 @@ function urlsOf(path: string): string[] {
     ['union', '1-SP'],
   ];
   const at = (given: Partial<RouteParams>) => fx.url(path, given);
-  if (!path.includes(':inpo')) return [at({})];
+  // the JSON API answers a session with 401 before it reads anything (its bearer calls: api.test.ts)
+  if (!path.includes(':inpo') || path.startsWith('/api/')) return [at({})];
   return levels.flatMap(([level, form]) => {
     const p = { inpo: fx.tree[level].inpo, form };
     if (path === '/reports/:form/:inpo/:file') {
