@@ -1,4 +1,5 @@
 import type { Request, Response, Router } from 'express';
+import type { ZodType } from 'zod';
 import { guardedRouter, signedIn } from '../access/route-guards';
 import { auditContextOf } from '../audit/audit';
 import { CARD_STATUS_LABELS, LIVE_STATUSES } from '../cards/card-statuses';
@@ -26,21 +27,47 @@ export function meRoutes({ services: { me } }: Deps): Router {
   const routes = guardedRouter();
   routes.get('/me', signedIn, (req, res) => showAccount(req, res));
   routes.post('/me/consents', signedIn, (req, res) =>
-    accountForm(req, res, ownConsentSchema, (id, d) => me.giveConsent(auditContextOf(req), id, d), 'Согласие дано'),
+    pageForm(
+      req,
+      res,
+      ownConsentSchema,
+      showAccount,
+      (id, d) => me.giveConsent(auditContextOf(req), id, d),
+      'Согласие дано',
+    ),
   );
   routes.post('/me/consents/withdraw', signedIn, (req, res) =>
-    accountForm(
+    pageForm(
       req,
       res,
       ownWithdrawSchema,
+      showAccount,
       (id, d) => me.withdrawConsent(auditContextOf(req), id, d.consentId),
       'Согласие отозвано',
     ),
   );
   routes.get('/me/corrections', signedIn, (req, res) => showCorrection(req, res));
-  routes.post('/me/corrections', signedIn, (req, res) => proposeCorrection(req, res));
+  routes.post('/me/corrections', signedIn, (req, res) =>
+    pageForm(
+      req,
+      res,
+      correctionSchema,
+      showCorrection,
+      (id, d) => me.proposeCorrection(auditContextOf(req), id, d),
+      'Исправление отправлено в вашу профсоюзную организацию: карточка изменится, когда его примут',
+    ),
+  );
   routes.get('/me/leave', signedIn, (req, res) => showLeave(req, res));
-  routes.post('/me/leave', signedIn, (req, res) => requestLeave(req, res));
+  routes.post('/me/leave', signedIn, (req, res) =>
+    pageForm(
+      req,
+      res,
+      leaveSchema,
+      showLeave,
+      (id, d) => me.requestLeave(auditContextOf(req), id, d),
+      'Заявление о выходе отправлено в вашу профсоюзную организацию',
+    ),
+  );
   routes.get('/me/data.json', signedIn, async (req, res) => {
     const data = await me.ownData(auditContextOf(req), memberIdOf(req));
     res.attachment(`my-data-${todayIso()}.json`).json(data);
@@ -70,27 +97,6 @@ export function meRoutes({ services: { me } }: Deps): Router {
     });
   }
 
-  /** A form of the account page itself: its errors shown there (422), success back to it. */
-  async function accountForm<T>(
-    req: Request,
-    res: Response,
-    schema: import('zod').ZodType<T>,
-    run: (memberId: number, data: T) => Promise<unknown>,
-    done: string,
-  ) {
-    const memberId = memberIdOf(req);
-    const form = parseForm(schema, req.body);
-    try {
-      if (!form.ok) throw new ValidationError(form.errors);
-      await run(memberId, form.data);
-    } catch (err) {
-      if (err instanceof ValidationError) return showAccount(req, res, 422, err.fields);
-      throw err;
-    }
-    flash(req, 'success', done);
-    res.redirect(303, '/me');
-  }
-
   async function showCorrection(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
     const member = await me.cardOf(memberIdOf(req));
     res.status(status).render('me/correction', {
@@ -103,24 +109,6 @@ export function meRoutes({ services: { me } }: Deps): Router {
     });
   }
 
-  async function proposeCorrection(req: Request, res: Response) {
-    const memberId = memberIdOf(req);
-    const form = parseForm(correctionSchema, req.body);
-    if (!form.ok) return showCorrection(req, res, 422, form.errors);
-    try {
-      await me.proposeCorrection(auditContextOf(req), memberId, form.data);
-    } catch (err) {
-      if (err instanceof ValidationError) return showCorrection(req, res, 422, err.fields);
-      throw err;
-    }
-    flash(
-      req,
-      'success',
-      'Исправление отправлено в вашу профсоюзную организацию: карточка изменится, когда его примут',
-    );
-    res.redirect(303, '/me');
-  }
-
   async function showLeave(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
     memberIdOf(req);
     res.status(status).render('me/leave', {
@@ -131,17 +119,25 @@ export function meRoutes({ services: { me } }: Deps): Router {
     });
   }
 
-  async function requestLeave(req: Request, res: Response) {
+  /** A form of its own page: its errors shown there (422), success back to the account with `done`. */
+  async function pageForm<T>(
+    req: Request,
+    res: Response,
+    schema: ZodType<T>,
+    show: (req: Request, res: Response, status: number, errors: FieldError[]) => Promise<void>,
+    run: (memberId: number, data: T) => Promise<unknown>,
+    done: string,
+  ) {
     const memberId = memberIdOf(req);
-    const form = parseForm(leaveSchema, req.body);
-    if (!form.ok) return showLeave(req, res, 422, form.errors);
+    const form = parseForm(schema, req.body);
     try {
-      await me.requestLeave(auditContextOf(req), memberId, form.data);
+      if (!form.ok) throw new ValidationError(form.errors);
+      await run(memberId, form.data);
     } catch (err) {
-      if (err instanceof ValidationError) return showLeave(req, res, 422, err.fields);
+      if (err instanceof ValidationError) return show(req, res, 422, err.fields);
       throw err;
     }
-    flash(req, 'success', 'Заявление о выходе отправлено в вашу профсоюзную организацию');
+    flash(req, 'success', done);
     res.redirect(303, '/me');
   }
 }

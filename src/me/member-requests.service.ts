@@ -4,12 +4,12 @@ import type { Principal } from '../access/principal';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
 import { NotFoundError } from '../http/errors';
-import { createMembersService } from '../members/members.service';
+import { createMembersService, personOfCard } from '../members/members.service';
 import type { PersonInput } from '../members/members.schemas';
 import type { OrgRow } from '../registry/organizations.service';
 import { pathWithin } from '../shared/org-paths';
 import type { EventDates } from '../shared/event-dates';
-import { findMember } from './me.repo';
+import { lockMember } from './me.repo';
 import {
   countPendingIn,
   decideRequestRow,
@@ -19,7 +19,7 @@ import {
 } from './member-requests.repo';
 import type { DecisionInput } from './me.schemas';
 
-type MemberRow = NonNullable<Awaited<ReturnType<typeof findMember>>>;
+type MemberRow = NonNullable<Awaited<ReturnType<typeof lockMember>>>;
 
 /** One page of the queue: a ППО's requests are a handful; a region's past this many wait for the next look. */
 export const QUEUE_PAGE = 200;
@@ -31,22 +31,8 @@ export function countPendingRequests(db: Knex, root: Pick<OrgRow, 'path'>): Prom
 
 /** The card's fields as the card form gives them, with the approved corrections applied. */
 function correctedPerson(member: MemberRow, request: MemberRequestRow): PersonInput {
-  const card: PersonInput = {
-    surname: member.surname,
-    name: member.name,
-    patronymic: member.patronymic,
-    sex: member.sex,
-    birthDate: member.birthDate,
-    phone: member.phone,
-    email: member.email,
-    snils: member.snils,
-    position: member.position,
-    professionalGroup: member.professionalGroup,
-    studyForm: member.studyForm as PersonInput['studyForm'],
-    studyYear: member.studyYear,
-  };
   const { category: _category, ...personal } = request.changes;
-  return { ...card, ...personal } as PersonInput;
+  return { ...personOfCard(member), ...personal } as PersonInput;
 }
 
 /**
@@ -70,7 +56,8 @@ export function createMemberRequestsService(db: Knex, dates: EventDates) {
     async decide(principal: Principal, ctx: AuditContext, root: OrgRow, input: DecisionInput) {
       return inTransaction(db, async (trx) => {
         const request = await lockRequest(trx, input.requestId);
-        const member = request && (await findMember(trx, request.memberId));
+        // the card locked before it is read: the corrections apply to it as it is, not as another edit left it
+        const member = request && (await lockMember(trx, request.memberId));
         if (!request || !member || !pathWithin(member.organizationPath, root.path) || !decidable(principal, member))
           throw new NotFoundError('Запрос не найден');
         if (request.status !== 'pending') throw new NotFoundError('Запрос уже рассмотрен');

@@ -7,6 +7,7 @@ import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser, type TestUser } from '../support/factories';
 import { pdfText } from '../support/pdf';
+import { depersonaliseExpired } from '../../src/members/retention';
 import { todayIso } from '../../src/shared/dates';
 
 const ctx = useTestApp();
@@ -240,6 +241,12 @@ describe("a member's personal account", () => {
     expect(row.new_values).toMatchObject({ on: today, requestId, proposerUserId: leaving.user.id });
     const [asked] = await auditOf(leaving.id, 'member.leave_requested');
     expect(asked.new_values).toMatchObject({ reason: 'переезд в другой город', on: today, actor: 'member' });
+  });
+
+  it('when the card of a member who left is depersonalised, then what they wrote in their requests goes with it', async () => {
+    expect(await depersonaliseExpired(ctx.deps.db, '2040-01-01', 5)).toBe(1);
+    const requests = await db()('member_requests').where({ member_id: leaving.id });
+    expect(requests.map((r) => [r.kind, r.reason, r.changes])).toEqual([['leave', '', {}]]);
   });
 
   it('when someone outside the subtree or without the right reaches the queue, then it is not theirs', async () => {
