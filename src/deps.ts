@@ -64,7 +64,7 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
   const reports = createReportsService(db, dates, reads, notifications);
   const members = createMembersService(db, dates, reads, notifications);
   const cardCheck = createCardCheckService(db, publicUrl);
-  const memberRequests = createMemberRequestsService(db, dates);
+  const memberRequests = createMemberRequestsService(db, dates, notifications.notify);
   return {
     // signing in, the user's own account and home page
     auth: createAuthService(db, bcryptCost),
@@ -87,7 +87,7 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     /** The union card check: /card/{token} for anyone, numbers for staff. */
     cardCheck,
     /** The member's personal account (/me, and the API's /api/v1/me…): the signed-in member's own card only. */
-    me: createMeService(db, { members, cardCheck, dates }),
+    me: createMeService(db, { members, cardCheck, dates, notify: notifications.notify }),
     /** What members ask for from their accounts (corrections, leaving), decided by whoever edits their cards. */
     memberRequests,
     exportJobs: createExportsService(db, jobs, { exportDir: config.exportDir, logger, reads, notifications }),

@@ -6,9 +6,11 @@ import { inTransaction } from '../db/transaction';
 import { NotFoundError, ValidationError } from '../http/errors';
 import { maskEmail, maskPhone } from '../members/contact-masks';
 import type { createMembersService } from '../members/members.service';
+import type { NotificationsService } from '../notifications/notifications.service';
 import type { EventDates } from '../shared/event-dates';
+import { formatDate, fullName } from '../shared/format';
 import { requestsOfMember, hasPendingLeave, insertMemberRequest } from './member-requests.repo';
-import { findMember, findOwnPrimary, memberTimeline } from './me.repo';
+import { findMember, findOwnPrimary, memberTimeline, ownPrimaryOf } from './me.repo';
 import {
   CORRECTED_FIELDS,
   NAME_FIELDS,
@@ -35,6 +37,7 @@ export const CONSENT_SLOTS = [
 const asMember = (ctx: AuditContext): AuditContext => ({ ...ctx, extra: { ...ctx.extra, actor: 'member' } });
 
 type MembersService = ReturnType<typeof createMembersService>;
+type NameParts = { surname: string; name: string; patronymic: string | null };
 
 const fieldError = (field: string, message: string) => new ValidationError([{ field, message }]);
 
@@ -45,9 +48,27 @@ const fieldError = (field: string, message: string) => new ValidationError([{ fi
  */
 export function createMeService(
   db: Knex,
-  deps: { members: MembersService; cardCheck: Pick<CardCheckService, 'checkCodesOf'>; dates: EventDates },
+  deps: {
+    members: MembersService;
+    cardCheck: Pick<CardCheckService, 'checkCodesOf'>;
+    dates: EventDates;
+    notify?: NotificationsService['notify'];
+  },
 ) {
-  const { members, cardCheck, dates } = deps;
+  const { members, cardCheck, dates, notify } = deps;
+
+  /** The chair of the member's ППО hears of a new request, in the transaction that records it. */
+  async function tellChair(trx: Knex, member: { organizationPath: string } & NameParts, what: string, body: string) {
+    const ppo = await ownPrimaryOf(trx, member.organizationPath);
+    if (!ppo) return;
+    await notify?.(trx, {
+      kind: 'member_request_received',
+      to: { organizationId: ppo.id, roles: ['chair'] },
+      title: `${fullName(member)}: ${what}`,
+      body,
+      link: `/orgs/${ppo.inpo}/corrections`,
+    });
+  }
 
   async function cardOf(memberId: number) {
     const member = await findMember(db, memberId);
@@ -144,6 +165,12 @@ export function createMeService(
           organizationId: member.organizationId,
           newValues: { requestId, ...changes, ...(renamed ? { reason: input.nameReason } : {}) },
         });
+        await tellChair(
+          trx,
+          member,
+          'исправление данных',
+          'Примите или отклоните исправление: карточка изменится после вашего решения.',
+        );
         return requestId;
       });
     },
@@ -172,6 +199,12 @@ export function createMeService(
           organizationId: member.organizationId,
           newValues: { requestId, reason: input.reason, on: input.on },
         });
+        await tellChair(
+          trx,
+          member,
+          'заявление о выходе из Профсоюза',
+          `С ${formatDate(input.on)}. Причина: ${input.reason}`,
+        );
         return requestId;
       });
     },

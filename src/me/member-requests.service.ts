@@ -8,6 +8,7 @@ import { createMembersService, personOfCard } from '../members/members.service';
 import type { PersonInput } from '../members/members.schemas';
 import type { OrgRow } from '../registry/organizations.service';
 import { pathWithin } from '../shared/org-paths';
+import type { NotificationsService } from '../notifications/notifications.service';
 import type { EventDates } from '../shared/event-dates';
 import { lockMember } from './me.repo';
 import {
@@ -41,7 +42,7 @@ function correctedPerson(member: MemberRow, request: MemberRequestRow): PersonIn
  * own edit path (versions, events, audit) in one transaction, and every audit row it writes names the
  * approver (its actor) and the member who asked (`proposerUserId`, `requestId`).
  */
-export function createMemberRequestsService(db: Knex, dates: EventDates) {
+export function createMemberRequestsService(db: Knex, dates: EventDates, notify?: NotificationsService['notify']) {
   const decidable = (principal: Principal, member: MemberRow) => can(principal, 'member.edit', memberOrgRef(member));
 
   return {
@@ -103,6 +104,14 @@ export function createMemberRequestsService(db: Knex, dates: EventDates) {
           entityId: member.id,
           organizationId: member.organizationId,
           newValues: { ...about, kind: request.kind, ...(input.reason ? { reason: input.reason } : {}) },
+        });
+        const what = request.kind === 'leave' ? 'Заявление о выходе из Профсоюза' : 'Исправление ваших данных';
+        await notify?.(trx, {
+          kind: 'member_request_decided',
+          to: { userIds: [request.proposedBy] },
+          title: `${what}: ${status === 'approved' ? 'принято' : 'отклонено'}`,
+          body: status === 'rejected' ? `Причина: ${input.reason}` : null,
+          link: '/me',
         });
         return { kind: request.kind, status };
       });

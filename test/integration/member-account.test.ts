@@ -162,6 +162,10 @@ describe("a member's personal account", () => {
     const request = await db()('member_requests').where({ id: requestId }).first();
     expect(request.changes).toEqual({ surname: 'Орлова', phone: '+79169998877', category: 'student' });
 
+    const told = await db()('notifications').where({ user_id: chair.user.id, kind: 'member_request_received' });
+    expect(told.map((n) => [n.title, n.link])).toEqual([
+      ['Соколова Ирина Петровна: исправление данных', `/orgs/${tree.primary.inpo}/corrections`],
+    ]);
     const chairHome = await chair.agent.get('/').expect(200);
     expect(chairHome.text).toMatch(/Исправления и заявления членов Профсоюза<\/a>: <strong>1<\/strong>/);
     const queue = await chair.agent.get(`/orgs/${tree.primary.inpo}/corrections`).expect(200);
@@ -187,6 +191,8 @@ describe("a member's personal account", () => {
     expect(category.actor_user_id).toBe(chair.user.id);
     expect(category.new_values).toMatchObject({ category: 'student', ...owed });
     expect((await db()('member_requests').where({ id: requestId }).first()).status).toBe('approved');
+    const answer = await db()('notifications').where({ user_id: sokolova.user.id, kind: 'member_request_decided' });
+    expect(answer.map((n) => n.title)).toEqual(['Исправление ваших данных: принято']);
   });
 
   it('when the chair rejects a correction, then the card stays and the member reads the reason', async () => {
@@ -291,7 +297,13 @@ describe("a member's personal account", () => {
     const cardIds = tables.union_cards!.map((c) => Number(c.id));
     expect(tables.union_card_events!.map((e) => Number(e.card_id))).toEqual(cardIds);
     expect(tables.role_grants!.map((g) => g.user_id)).toEqual([sokolova.user.id]);
-    expect(tables.notifications!.map((n) => n.title)).toEqual(['Выгрузка готова sokolova-login']);
+    const told = await db()('notifications').where({ user_id: sokolova.user.id }).orderBy('id').pluck('title');
+    expect(tables.notifications!.map((n) => n.title)).toEqual(told);
+    expect(told).toEqual([
+      'Выгрузка готова sokolova-login',
+      'Исправление ваших данных: принято',
+      'Исправление ваших данных: отклонено',
+    ]);
     const officerIds = tables.org_officers!.map((o) => String(o.id));
     const audit = await db()('audit_log')
       .where((q) => q.where({ entity: 'member', entity_id: String(sokolova.id) }))
