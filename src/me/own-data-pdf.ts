@@ -26,6 +26,7 @@ export const OWN_TABLE_TITLES: Record<string, string> = {
   users: 'Учётные записи',
   role_grants: 'Роли учётных записей',
   notifications: 'Уведомления',
+  sessions: 'Открытые сеансы входа',
   audit_log: 'Журнал действий с вашими данными',
 };
 

@@ -53,6 +53,11 @@ export async function ownRows(db: Knex, memberId: number): Promise<OwnRows> {
   const userIds = ids(out.users);
   out.role_grants = await db('role_grants').whereIn('user_id', userIds).orderBy('id');
   out.notifications = await db('notifications').whereIn('user_id', userIds).orderBy('id');
+  // the logins' open sessions as the account page lists them (device, address, start): never the session's id
+  out.sessions = await db('sessions')
+    .whereRaw("(sess -> 'passport' ->> 'user') = ANY(?::text[])", [userIds])
+    .orderBy('expire')
+    .select({ user_id: db.raw("sess -> 'passport' ->> 'user'"), client: db.raw("sess -> 'client'"), expire: 'expire' });
   const about: [string, string[]][] = [
     ['member', memberIds],
     ['org_officer', ids(out.org_officers!)],

@@ -313,6 +313,9 @@ describe("a member's personal account", () => {
       .pluck('id');
     expect(tables.audit_log!.map((a) => String(a.id))).toEqual(audit.map(String));
     expect(tables.audit_log!.map((a) => a.action)).toContain('member.own_data_exported');
+    // the session this download was made in, without its id (the cookie's secret)
+    expect(tables.sessions!.map((x) => x.user_id)).toEqual([String(sokolova.user.id)]);
+    expect(JSON.stringify(tables.sessions)).not.toMatch(/"sid"/);
     expect(tables.users![0]).not.toHaveProperty('password_hash');
     expect(tables.users![0]).not.toHaveProperty('totp_secret');
     expect(tables.unsubscribe_tokens![0]).not.toHaveProperty('token_hash');
