@@ -27,6 +27,7 @@ export const OWN_TABLE_TITLES: Record<string, string> = {
   role_grants: 'Роли учётных записей',
   notifications: 'Уведомления',
   sessions: 'Открытые сеансы входа',
+  mail_outbox: 'Письма на ваши адреса',
   audit_log: 'Журнал действий с вашими данными',
 };
 

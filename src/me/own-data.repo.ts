@@ -53,6 +53,15 @@ export async function ownRows(db: Knex, memberId: number): Promise<OwnRows> {
   const userIds = ids(out.users);
   out.role_grants = await db('role_grants').whereIn('user_id', userIds).orderBy('id');
   out.notifications = await db('notifications').whereIn('user_id', userIds).orderBy('id');
+  // letters sent to the card's and the logins' addresses: what was sent and how it went, not the text (it
+  // carried one-time links of invitations and resets)
+  const addresses = [
+    ...new Set([...members, ...out.users].flatMap((r) => (r.email ? [String(r.email).toLowerCase()] : []))),
+  ];
+  out.mail_outbox = await db('mail_outbox')
+    .whereRaw('lower(to_address) = ANY(?::text[])', [addresses])
+    .orderBy('id')
+    .select('id', 'to_address', 'subject', 'status', 'error', 'attempts', 'created_at', 'updated_at');
   // the logins' open sessions as the account page lists them (device, address, start): never the session's id
   out.sessions = await db('sessions')
     .whereRaw("(sess -> 'passport' ->> 'user') = ANY(?::text[])", [userIds])

@@ -83,6 +83,12 @@ async function memberWithLogin(extra: Record<string, unknown>, tag: string): Pro
     expires_at: new Date(Date.now() + 86_400_000),
   });
   await db()('notifications').insert({ user_id: user.id, kind: 'export_ready', title: `Выгрузка готова ${tag}` });
+  await db()('mail_outbox').insert({
+    to_address: `${tag}@Example.ru`,
+    subject: `Приглашение ${tag}`,
+    body: 'ссылка',
+    status: 'kept',
+  });
   return { ...(await signIn(user)), id };
 }
 
@@ -313,6 +319,15 @@ describe("a member's personal account", () => {
       .pluck('id');
     expect(tables.audit_log!.map((a) => String(a.id))).toEqual(audit.map(String));
     expect(tables.audit_log!.map((a) => a.action)).toContain('member.own_data_exported');
+    // letters to the card's and the login's addresses (the fixture's one to the login), without their text
+    const letters = await db()('mail_outbox')
+      .whereRaw('lower(to_address) IN (?, ?)', ['sokolova@example.ru', 'sokolova-login@example.ru'])
+      .orderBy('id')
+      .pluck('subject');
+    expect(tables.mail_outbox!.map((m) => m.subject)).toEqual(letters);
+    expect(letters).toContain('Приглашение sokolova-login');
+    expect(letters).toContain('Реестр Профсоюза: Исправление ваших данных: принято');
+    expect(tables.mail_outbox![0]).not.toHaveProperty('body');
     // the session this download was made in, without its id (the cookie's secret)
     expect(tables.sessions!.map((x) => x.user_id)).toEqual([String(sokolova.user.id)]);
     expect(JSON.stringify(tables.sessions)).not.toMatch(/"sid"/);
