@@ -25,6 +25,7 @@ const FEATURE_ORDER = [
   'reports',
   'api',
   'users',
+  'me',
   'home',
   'account',
   'ops',

@@ -9,6 +9,8 @@ import { secondFactorAdminRoutes } from './auth/second-factor-admin.routes';
 import { auditViewerRoutes } from './audit/audit-viewer.routes';
 import { helpRoutes } from './help/help.routes';
 import { homeRoutes } from './home/home.routes';
+import { meRoutes } from './me/me.routes';
+import { requestsQueueRoutes } from './me/requests-queue.routes';
 import { notificationsRoutes } from './notifications/notifications.routes';
 import { healthRoutes } from './ops/health.routes';
 import { orgsRoutes } from './registry/orgs.routes';
@@ -83,6 +85,7 @@ export function createApp(deps: Deps): App {
   app.use(requireLogin, requirePasswordChanged, requireSecondFactor(config.totpRequired));
   app.use(accountRoutes(deps));
   app.use(homeRoutes(deps));
+  app.use(meRoutes(deps));
   app.use(notificationsRoutes(deps));
   app.use(orgsRoutes(deps));
   app.use(restructureRoutes(deps));
@@ -91,6 +94,7 @@ export function createApp(deps: Deps): App {
   app.use(membersRoutes(deps));
   app.use(cardsRoutes(deps));
   app.use(cardCheckRoutes(deps));
+  app.use(requestsQueueRoutes(deps));
   app.use(exportsRoutes(deps));
   app.use(reportsRoutes(deps));
   app.use(formsRoutes(deps));

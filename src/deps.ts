@@ -15,6 +15,8 @@ import { createExportsService } from './exports/export-jobs';
 import { createHomeService } from './home/home.service';
 import { createDraftsService } from './drafts/drafts.service';
 import { createMembersService } from './members/members.service';
+import { createMeService } from './me/me.service';
+import { createMemberRequestsService } from './me/member-requests.service';
 import { createPassportService } from './registry/passport.service';
 import { createOrgImportService } from './registry/org-import';
 import { createMemberImportService } from './members/import/member-import';
@@ -62,6 +64,9 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
   const passwordLinks = createPasswordLinksService(db, mail, { publicUrl, bcryptCost, logger });
   const reports = createReportsService(db, dates, reads, notifications);
   const auth = createAuthService(db, bcryptCost);
+  const members = createMembersService(db, dates, reads, notifications);
+  const cardCheck = createCardCheckService(db, publicUrl);
+  const memberRequests = createMemberRequestsService(db, dates, notifications.notify);
   return {
     // signing in, the user's own account and home page
     auth,
@@ -72,14 +77,14 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     }),
     secondFactor: createSecondFactorService(db),
     account: createAccountService(db),
-    home: createHomeService(db, reports),
+    home: createHomeService(db, reports, memberRequests),
     /** What the user typed into a long form and has not saved yet (their own only). */
     drafts: createDraftsService(db),
     // the registry and its members
     passport: createPassportService(db, dates),
     restructure: createRestructureService(db, dates),
     orgImport: createOrgImportService(db, dates),
-    members: createMembersService(db, dates, reads, notifications),
+    members,
     memberImport: createMemberImportService(db, dates),
     /** Files that passed an import's check, kept for one click's load. */
     checkedUploads: createCheckedUploads(db, config.uploadDir),
@@ -87,7 +92,11 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     /** The unsubscribe links of letters to members (public pages). */
     unsubscribe: createUnsubscribeService(db, mail),
     /** The union card check: /card/{token} for anyone, numbers for staff. */
-    cardCheck: createCardCheckService(db, publicUrl),
+    cardCheck,
+    /** The member's personal account (/me, and the API's /api/v1/me…): the signed-in member's own card only. */
+    me: createMeService(db, { members, cardCheck, dates, notify: notifications.notify }),
+    /** What members ask for from their accounts (corrections, leaving), decided by whoever edits their cards. */
+    memberRequests,
     exportJobs: createExportsService(db, jobs, { exportDir: config.exportDir, logger, reads, notifications }),
     // statistical reports and their forms
     reports,

@@ -260,6 +260,29 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   { method: 'POST', path: '/account/second-factor', body: {}, inside: loggedIn(401, 422) },
   { method: 'POST', path: '/account/second-factor/reset', body: {}, inside: loggedIn(401, 422) },
   { method: 'POST', path: '/account/sessions/:handle/end', inside: loggedIn(401, 404) },
+  // The member's personal account (issue 18, item 3): the signed-in person's own card only. The fixture's
+  // logins are linked to no card, so for each of them the account does not exist (member-account.test.ts
+  // signs in members with cards).
+  ...['/me', '/me/corrections', '/me/leave', '/me/data.json', '/me/data.pdf'].map((path): MatrixEntry => ({
+    method: 'GET',
+    path,
+    inside: loggedIn(303, 404),
+  })),
+  ...['/me/consents', '/me/consents/withdraw', '/me/corrections', '/me/leave'].map((path): MatrixEntry => ({
+    method: 'POST',
+    path,
+    body: {},
+    inside: loggedIn(401, 404),
+  })),
+  // Members' corrections and requests to leave: decided by whoever edits the cards (an empty form: 422).
+  { method: 'GET', path: '/orgs/:inpo/corrections', inside: editors(303, 200), outside: outsideOf(303) },
+  {
+    method: 'POST',
+    path: '/orgs/:inpo/corrections',
+    body: {},
+    inside: editors(401, 422),
+    outside: outsideOf(401),
+  },
   // An administrator resets the second factor of a user whose grants lie in their subtree ("inside": a chair of the ППО).
   {
     method: 'POST',

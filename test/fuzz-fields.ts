@@ -287,6 +287,33 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'GET /card/:token': none,
   'GET /orgs/:inpo/card-check': none,
   'POST /orgs/:inpo/card-check': (p) => ({ body: { numbers: `T-${p.memberId}\n1600000001` } }),
+  // the member's personal account: the fuzzing admin has no card, so these reach the account's refusal
+  'GET /me': none,
+  'GET /me/corrections': none,
+  'GET /me/leave': none,
+  'GET /me/data.json': none,
+  'GET /me/data.pdf': none,
+  'POST /me/consents': () => ({ body: { kind: 'mailing', channel: 'email' } }),
+  'POST /me/consents/withdraw': (p) => ({ body: { consentId: p.consentId } }),
+  'POST /me/corrections': () => ({
+    body: {
+      surname: 'Сидорова',
+      name: 'Анна',
+      patronymic: 'Петровна',
+      nameReason: 'вступление в брак',
+      phone: '+7 843 123-45-67',
+      email: 'anna@example.ru',
+      category: 'working',
+      position: 'Учитель',
+      professionalGroup: 'Педагоги',
+    },
+  }),
+  'POST /me/leave': () => ({ body: { reason: 'переезд', on: ON } }),
+  'GET /orgs/:inpo/corrections': none,
+  // no request of the fixture has this id: the decision finds nothing (404)
+  'POST /orgs/:inpo/corrections': () => ({
+    body: { requestId: '999999', decision: 'reject', reason: 'нет документа' },
+  }),
   'GET /forgot-password': none,
   'POST /forgot-password': () => ({ body: { username: 'nobody-here' } }),
   ...Object.fromEntries(

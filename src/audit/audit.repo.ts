@@ -4,6 +4,11 @@ export interface AuditContext {
   actorUserId: number | null;
   requestId: string | null;
   ip: string | null;
+  /**
+   * Values every row written in this context carries beside its own: who else the change is owed to (the
+   * member who proposed a correction that the actor approved; `actor: 'member'` for the member's own act).
+   */
+  extra?: Record<string, unknown>;
 }
 
 export interface AuditEntry {
@@ -24,7 +29,7 @@ export async function insertAuditRow(db: Knex, ctx: AuditContext, entry: AuditEn
     entity_id: entry.entityId == null ? null : String(entry.entityId),
     organization_id: entry.organizationId ?? null,
     old_values: entry.oldValues ?? null,
-    new_values: entry.newValues ?? null,
+    new_values: ctx.extra ? { ...entry.newValues, ...ctx.extra } : (entry.newValues ?? null),
     request_id: ctx.requestId,
     ip: ctx.ip,
   });
@@ -42,6 +47,6 @@ export async function insertMemberAuditRows(
   await db.raw(
     `INSERT INTO audit_log (actor_user_id, action, entity, entity_id, organization_id, new_values, request_id, ip)
      SELECT ?, ?, 'member', m.id::text, m.organization_id, ?::jsonb, ?, ? FROM members m WHERE ${which}`,
-    [ctx.actorUserId, action, JSON.stringify(newValues), ctx.requestId, ctx.ip, binding],
+    [ctx.actorUserId, action, JSON.stringify({ ...newValues, ...ctx.extra }), ctx.requestId, ctx.ip, binding],
   );
 }

@@ -31,6 +31,11 @@ export const ACTION_LABELS: Record<string, string> = {
   'member.import_committed': 'Загрузка членов',
   'member.matched_elsewhere': 'Найден дубликат в другой организации',
   'member.duplicate_check_refused': 'Проверка дубликатов отклонена (лимит)',
+  'member.correction_proposed': 'Предложено исправление карточки (личный кабинет)',
+  'member.leave_requested': 'Подано заявление о выходе (личный кабинет)',
+  'member.request_approved': 'Принято исправление или заявление члена Профсоюза',
+  'member.request_rejected': 'Отклонено исправление или заявление члена Профсоюза',
+  'member.own_data_exported': 'Выгрузка своих данных членом Профсоюза',
   'card.requested': 'Заказан профсоюзный билет',
   'card.moved': 'Изменён статус билета',
   'card.batch_moved': 'Изменён статус партии билетов',
@@ -193,6 +198,8 @@ export const FIELD_LABELS: Record<string, string> = {
   validUntil: 'Действует до',
   fullName: 'ФИО',
   username: 'Логин',
+  proposerUserId: 'Предложил (пользователь)',
+  proposedBy: 'Предложил',
 };
 
 export interface FieldChange {

@@ -9,6 +9,10 @@ const HOME_NOTIFICATIONS = 5;
 export function homeRoutes({ services: { home }, notifications }: Deps): Router {
   const routes = guardedRouter();
   routes.get('/', signedIn, async (req, res) => {
+    // a member's login (no staff grant) lands in the personal account
+    const principal = principalOf(req);
+    if (principal.memberId != null && principal.grants.every((g) => g.role === 'member'))
+      return res.redirect(303, '/me');
     const [summaries, inbox] = await Promise.all([
       home.summaries(principalOf(req)),
       notifications.inbox(principalOf(req).id),

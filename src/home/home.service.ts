@@ -4,9 +4,14 @@ import type { Principal } from '../access/principal';
 import { countMembersOnRecord } from '../membership/membership';
 import { findOrgById, type OrgRow } from '../registry/organizations.service';
 import type { ReportsService } from '../reports/reports.service';
+import type { MemberRequestsService } from '../me/member-requests.service';
 
 /** The home page's cards; the returned reports come from the reports' service (deps.ts hands it over). */
-export function createHomeService(db: Knex, reports: Pick<ReportsService, 'returnedReports'>) {
+export function createHomeService(
+  db: Knex,
+  reports: Pick<ReportsService, 'returnedReports'>,
+  memberRequests: Pick<MemberRequestsService, 'count'>,
+) {
   return {
     /** One card per organization the user holds a grant on. */
     async summaries(principal: Principal) {
@@ -15,6 +20,8 @@ export function createHomeService(db: Knex, reports: Pick<ReportsService, 'retur
         roles: string[];
         activeMembers: number | null;
         canOpen: boolean;
+        /** Members' corrections and requests to leave waiting in the subtree (for whoever decides them). */
+        pendingRequests: number | null;
         returned: Awaited<ReturnType<typeof reports.returnedReports>>;
       }[] = [];
       for (const granted of homeOrganizations(principal)) {
@@ -25,6 +32,7 @@ export function createHomeService(db: Knex, reports: Pick<ReportsService, 'retur
           roles: principal.grants.filter((g) => g.organizationId === org.id).map((g) => g.role),
           activeMembers: can(principal, 'org.members.count', org) ? await countMembersOnRecord(db, org) : null,
           canOpen: can(principal, 'org.view', org),
+          pendingRequests: can(principal, 'member.edit', org) ? await memberRequests.count(org) : null,
           returned: can(principal, 'report.file', org) ? await reports.returnedReports(org.id) : [],
         });
       }

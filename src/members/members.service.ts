@@ -90,6 +90,24 @@ function changedIdentity(input: PersonInput, changed: Record<string, unknown>): 
 
 const fieldError = (field: string, message: string) => new ValidationError([{ field, message }]);
 
+/** The card's own fields as its edit form gives them (a change is a new value of these). */
+export function personOfCard(member: MemberRow): PersonInput {
+  return {
+    surname: member.surname,
+    name: member.name,
+    patronymic: member.patronymic,
+    sex: member.sex,
+    birthDate: member.birthDate,
+    phone: member.phone,
+    email: member.email,
+    snils: member.snils,
+    position: member.position,
+    professionalGroup: member.professionalGroup,
+    studyForm: member.studyForm as PersonInput['studyForm'],
+    studyYear: member.studyYear,
+  };
+}
+
 /** The readmission form's date: today, or the day after the exit when the exit is today or still to come (the form refuses the exit's own day). */
 export function readmissionDefault(leftOn: string | null, today: string): string {
   return leftOn && leftOn >= today ? addDays(leftOn, 1) : today;
@@ -288,21 +306,7 @@ export function createMembersService(
     ) {
       await spendingMatches(principal, ctx, (pending) =>
         changeCard(id, seen, async (trx, member) => {
-          const before = {
-            surname: member.surname,
-            name: member.name,
-            patronymic: member.patronymic,
-            sex: member.sex,
-            birthDate: member.birthDate,
-            phone: member.phone,
-            email: member.email,
-            snils: member.snils,
-            position: member.position,
-            professionalGroup: member.professionalGroup,
-            studyForm: member.studyForm,
-            studyYear: member.studyYear,
-          };
-          const { oldValues, newValues, changed } = diffValues(before, input);
+          const { oldValues, newValues, changed } = diffValues(personOfCard(member), input);
           if (!changed) return;
           const probe = changedIdentity(input, newValues);
           if (!notDuplicate && probe) {

@@ -37,7 +37,11 @@ export async function clearExpiredMembers(trx: Knex.Transaction, today: string, 
               position = NULL, professional_group = NULL, study_form = NULL, study_year = NULL, birth_date = ${KEPT_BIRTH_DATE},
               depersonalised_at = now(), updated_at = now()
          FROM spans s WHERE m.id = s.id
-       RETURNING m.id, m.left_on)
+       RETURNING m.id, m.left_on),
+     -- what the member proposed from their personal account (names, contacts) goes with the card's fields
+     requests AS (
+       UPDATE member_requests r SET changes = '{}'::jsonb, reason = CASE WHEN r.kind = 'leave' THEN '' END, decision_reason = NULL
+         FROM cleared c WHERE r.member_id = c.id)
      INSERT INTO depersonalisation_journal (member_id, left_on, retention_years)
      SELECT id, left_on, :years FROM cleared RETURNING member_id`,
     { name: DEPERSONALISED_NAME, today, years },

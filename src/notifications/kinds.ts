@@ -22,6 +22,11 @@ export const NOTIFICATION_KINDS = {
   transfer_decided: { label: 'По вашему запросу на перевод принято решение', channel: 'app' },
   export_finished: { label: 'Фоновая выгрузка готова', channel: 'app' },
   chair_term_ending: { label: 'Срок полномочий председателя истекает через 60 дней', channel: 'email' },
+  member_request_received: {
+    label: 'Член Профсоюза прислал исправление своих данных или заявление о выходе',
+    channel: 'email',
+  },
+  member_request_decided: { label: 'По вашему исправлению или заявлению принято решение', channel: 'email' },
 } as const satisfies Record<string, { label: string; channel: Channel }>;
 
 export type NotificationKind = keyof typeof NOTIFICATION_KINDS;

@@ -20,6 +20,7 @@ let fx: RouteFixture;
 const READ_AUDIT = new Set([
   'member.viewed',
   'member.exported',
+  'member.own_data_exported',
   'org.exported',
   'audit.exported',
   'user.chairs_exported',

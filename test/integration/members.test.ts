@@ -623,14 +623,16 @@ describe('the list as of a date', () => {
 });
 
 describe("the member's own card", () => {
-  it("when a member logs in, then they open their own card from the home page, read-only, and no one else's", async () => {
+  it("when a member logs in, then they open their own card from the personal account, read-only, and no one else's", async () => {
     const org = await createOrg(db(), tree.territory, 'primary');
     const [own, neighbour] = await createMembers(db(), org, 2);
     const user = await createUser(db(), [{ role: 'member', org }]);
     await db()('users').where({ id: user.id }).update({ member_id: own });
     const member = await loggedInAgent(ctx.app, user);
-    const home = await member.agent.get('/').expect(200);
-    expect(home.text).toContain(`href="/members/${own}"`);
+    // the home of a member's login is the personal account (issue 18, item 3), which leads to the card
+    expect((await member.agent.get('/').expect(303)).headers.location).toBe('/me');
+    const account = await member.agent.get('/me').expect(200);
+    expect(account.text).toContain(`href="/members/${own}"`);
     const card = await member.agent.get(`/members/${own}`).expect(200);
     expect(card.text).toContain('История членства');
     expect(card.text).not.toContain('Изменить карточку');

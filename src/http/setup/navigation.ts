@@ -12,6 +12,7 @@ export interface NavItem {
 /** Sections of the main menu the user may open; sections that do not exist yet are not listed. */
 export function navigationFor(principal: Principal): NavItem[] {
   const items: NavItem[] = [];
+  if (principal.memberId != null) items.push({ label: 'Личный кабинет', href: '/me', section: 'me' });
   const orgRoot = homeOrganizations(principal).find((o) => can(principal, 'org.view', o));
   if (orgRoot) items.push({ label: 'Реестр', href: `/orgs/${orgRoot.inpo}`, section: 'registry' });
   const memberRoot = homeOrganizations(principal).find((o) => can(principal, 'member.view', o));

@@ -1,0 +1,81 @@
+import { createRequire } from 'node:module';
+import path from 'node:path';
+import PDFDocument from 'pdfkit';
+import { fullName } from '../shared/format';
+import { dateTimeText } from '../shared/dates';
+import type { OwnRows } from './own-data.repo';
+
+// The member's own data as an A4 PDF with DejaVu Sans embedded (as the reports' PDFs), one section per
+// table in Russian, each row its stored columns as «column: value» — what the JSON holds, to read.
+
+const require = createRequire(import.meta.url);
+const FONT_DIR = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
+
+export const OWN_TABLE_TITLES: Record<string, string> = {
+  members: 'Карточка члена Профсоюза',
+  member_periods: 'Периоды членства',
+  membership_events: 'События членства',
+  member_consents: 'Согласия',
+  union_cards: 'Профсоюзные билеты',
+  union_card_events: 'События профсоюзных билетов',
+  transfer_requests: 'Запросы на перевод',
+  member_requests: 'Исправления и заявления из личного кабинета',
+  org_officers: 'Выборные должности',
+  depersonalisation_journal: 'Обезличивание',
+  unsubscribe_tokens: 'Ссылки отписки из писем',
+  users: 'Учётные записи',
+  role_grants: 'Роли учётных записей',
+  notifications: 'Уведомления',
+  sessions: 'Открытые сеансы входа',
+  mail_outbox: 'Письма на ваши адреса',
+  audit_log: 'Журнал действий с вашими данными',
+};
+
+function shown(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (value instanceof Date) return dateTimeText(value);
+  if (typeof value === 'object') return JSON.stringify(value);
+  return String(value);
+}
+
+export function renderOwnDataPdf(
+  member: Record<string, unknown>,
+  tables: OwnRows,
+  generatedAt: string,
+): Promise<Buffer> {
+  const doc = new PDFDocument({
+    size: 'A4',
+    margin: 40,
+    info: { Title: 'Мои данные в реестре', Author: 'Реестр Профсоюза образования' },
+  });
+  doc.registerFont('regular', path.join(FONT_DIR, 'DejaVuSans.ttf'));
+  doc.registerFont('bold', path.join(FONT_DIR, 'DejaVuSans-Bold.ttf'));
+  const chunks: Buffer[] = [];
+  doc.on('data', (c: Buffer) => chunks.push(c));
+  const done = new Promise<Buffer>((resolve, reject) => {
+    doc.on('end', () => resolve(Buffer.concat(chunks)));
+    doc.on('error', reject);
+  });
+  doc.font('bold').fontSize(14).text('Мои данные в реестре Профсоюза образования');
+  doc.font('regular').fontSize(10);
+  doc.text(fullName(member as { surname: string; name: string; patronymic: string | null }));
+  doc.text(`Сформировано ${dateTimeText(new Date(generatedAt))} по ст. 14 Федерального закона № 152-ФЗ`);
+  for (const [table, rows] of Object.entries(tables)) {
+    doc
+      .moveDown(0.8)
+      .font('bold')
+      .fontSize(11)
+      .text(`${OWN_TABLE_TITLES[table] ?? table} (${rows.length})`);
+    doc.font('regular').fontSize(8);
+    if (!rows.length) doc.text('нет записей');
+    for (const row of rows) {
+      doc.moveDown(0.3).text(
+        Object.entries(row)
+          .map(([k, v]) => `${k}: ${shown(v)}`)
+          .join('; '),
+      );
+    }
+  }
+  doc.end();
+  return done;
+}

@@ -1,0 +1,81 @@
+import type { Knex } from 'knex';
+
+export type OwnRows = Record<string, Record<string, unknown>[]>;
+
+/**
+ * The tables that link a row to a member card by `member_id`, read whole: the person's own data as the
+ * registry stores it (152-ФЗ art. 14). A table added later with a `member_id` belongs here too — the
+ * own-data test lists the schema's tables with that column and fails on one missing.
+ */
+const BY_MEMBER = [
+  'member_periods',
+  'membership_events',
+  'member_consents',
+  'union_cards',
+  'transfer_requests',
+  'member_requests',
+  'org_officers',
+  'depersonalisation_journal',
+] as const;
+
+/** Logins: never the password's hash or the second factor's secret. */
+const USER_COLUMNS = [
+  'id',
+  'username',
+  'full_name',
+  'email',
+  'member_id',
+  'blocked_at',
+  'password_changed_at',
+  'last_login_at',
+  'created_at',
+  'email_verified_at',
+  'totp_enabled_at',
+];
+
+const ids = (rows: Record<string, unknown>[], column = 'id') => rows.map((r) => String(r[column]));
+
+/**
+ * Everything stored about the person of card `memberId` and the cards merged into it, table by table,
+ * each in the order of its ids; the audit rows are those about the person's cards, elected posts and logins.
+ */
+export async function ownRows(db: Knex, memberId: number): Promise<OwnRows> {
+  const members = await db('members').where('id', memberId).orWhere('merged_into_id', memberId).orderBy('id');
+  const memberIds = ids(members);
+  const out: OwnRows = { members };
+  for (const table of BY_MEMBER) out[table] = await db(table).whereIn('member_id', memberIds).orderBy('id');
+  out.union_card_events = await db('union_card_events').whereIn('card_id', ids(out.union_cards!)).orderBy('id');
+  out.unsubscribe_tokens = await db('unsubscribe_tokens')
+    .whereIn('member_id', memberIds)
+    .orderBy('created_at')
+    .select('member_id', 'purpose', 'created_at', 'expires_at');
+  out.users = await db('users').whereIn('member_id', memberIds).orderBy('id').select(USER_COLUMNS);
+  const userIds = ids(out.users);
+  out.role_grants = await db('role_grants').whereIn('user_id', userIds).orderBy('id');
+  out.notifications = await db('notifications').whereIn('user_id', userIds).orderBy('id');
+  // letters sent to the card's and the logins' addresses: what was sent and how it went, not the text (it
+  // carried one-time links of invitations and resets)
+  const addresses = [
+    ...new Set([...members, ...out.users].flatMap((r) => (r.email ? [String(r.email).toLowerCase()] : []))),
+  ];
+  out.mail_outbox = await db('mail_outbox')
+    .whereRaw('lower(to_address) = ANY(?::text[])', [addresses])
+    .orderBy('id')
+    .select('id', 'to_address', 'subject', 'status', 'error', 'attempts', 'created_at', 'updated_at');
+  // the logins' open sessions as the account page lists them (device, address, start): never the session's id
+  out.sessions = await db('sessions')
+    .whereRaw("(sess -> 'passport' ->> 'user') = ANY(?::text[])", [userIds])
+    .orderBy('expire')
+    .select({ user_id: db.raw("sess -> 'passport' ->> 'user'"), client: db.raw("sess -> 'client'"), expire: 'expire' });
+  const about: [string, string[]][] = [
+    ['member', memberIds],
+    ['org_officer', ids(out.org_officers!)],
+    ['user', userIds],
+  ];
+  out.audit_log = (
+    await Promise.all(about.map(([entity, of]) => db('audit_log').where('entity', entity).whereIn('entity_id', of)))
+  )
+    .flat()
+    .sort((a, b) => Number(a.id) - Number(b.id));
+  return out;
+}
