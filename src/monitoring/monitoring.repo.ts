@@ -164,7 +164,8 @@ export interface DeclaredRow {
   unemployed: number | null;
   territorialOrgs: number | null;
   primaryOrgs: number | null;
-  source: 'entered' | 'imported';
+  /** entered on the form, imported from XLSX, or read from a report filed in the registry */
+  source: 'entered' | 'imported' | 'filed';
 }
 
 const DECLARED_COLUMNS = {

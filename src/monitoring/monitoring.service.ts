@@ -4,6 +4,7 @@ import type { Reads } from '../db/replica';
 import { FILED_STATUSES } from '../reports/filing';
 import { currentReportingDate } from '../reports/periods';
 import type { ReportsService } from '../reports/reports.service';
+import type { FiledFigures } from '../reports/filed-figures.repo';
 import type { OrgRow } from '../registry/org-row';
 import { todayIso } from '../shared/dates';
 import {
@@ -27,6 +28,8 @@ export interface MonitoringRow {
   /** the child organization, or none for the root's own record and the totals */
   org: ChildOrg | null;
   label: string;
+  /** where the row's declared figures come from: the report's date and source */
+  declared: Pick<DeclaredRow, 'onDate' | 'source'> | null;
   cells: Cell[];
 }
 
@@ -96,6 +99,13 @@ function totalDeclared(own: DeclaredRow | undefined, children: DeclaredRow[]): R
   };
 }
 
+/** The statistical report's figures of an organization: its filed report when it is as recent as the entered ones. */
+function declaredOf(entered: DeclaredRow | undefined, filed: FiledFigures | undefined): DeclaredRow | undefined {
+  if (!filed || filed.membersTotal == null || (entered && entered.onDate > filed.onDate)) return entered;
+  const { formCode: _formCode, membersTotal, ...figures } = filed;
+  return { ...figures, membersTotal, source: 'filed' };
+}
+
 /** The declared figures as the audit row records them. */
 const auditValues = ({ onDate: _onDate, ...figures }: DeclaredFiguresInput) => figures;
 
@@ -156,14 +166,22 @@ export function createMonitoringService(db: Knex, reads: Reads, reports: Reports
         const declared = await latestDeclared(db, [org.id, ...children.map((c) => c.id)], on);
         return { children, members, orgs, declared };
       });
-      const filings = await filingsOf(org);
+      const ids = [org.id, ...value.children.map((c) => c.id)];
+      const [filings, filed] = await Promise.all([filingsOf(org), reports.filedFigures(ids, on)]);
+      const entered = new Map(value.declared.map((d) => [d.organizationId, d]));
+      const filedById = new Map(filed.map((f) => [f.organizationId, f]));
+      const declared = new Map(
+        ids.flatMap((id) => {
+          const d = declaredOf(entered.get(id), filedById.get(id));
+          return d ? [[id, d] as const] : [];
+        }),
+      );
       const columns = monitoringColumns({
         withTerritorial: ['union', 'regional', 'okrug'].includes(org.level),
         withFilings: !!filings,
       });
       const members = new Map(value.members.map((m) => [m.childId, m]));
       const orgs = new Map(value.orgs.map((o) => [o.childId, o]));
-      const declared = new Map(value.declared.map((d) => [d.organizationId, d]));
       const boardHref = filings ? `/orgs/${org.inpo}/reports/board?form=${filings.form}&date=${filings.date}` : null;
       const figuresOf = (id: number): RowFigures => ({
         members: members.get(id) ?? NO_MEMBERS,
@@ -174,6 +192,7 @@ export function createMonitoringService(db: Knex, reads: Reads, reports: Reports
       const rows: MonitoringRow[] = value.children.map((child) => ({
         org: child,
         label: child.shortName || child.name,
+        declared: declared.get(child.id) ?? null,
         cells: rowCells(columns, figuresOf(child.id), { inpo: child.inpo, boardHref }, on, reader.mayOpenMembers),
       }));
       // members registered in the root itself (a ППО's own record under its subdivisions): a row of their own
@@ -182,6 +201,7 @@ export function createMonitoringService(db: Knex, reads: Reads, reports: Reports
         rows.push({
           org: null,
           label: 'Учёт в самой организации',
+          declared: null,
           cells: rowCells(columns, { ...figuresOf(org.id), declared: null, filings: null }, null, on, false),
         });
       const childDeclared = value.children.flatMap((c) => declared.get(c.id) ?? []);
@@ -191,6 +211,7 @@ export function createMonitoringService(db: Knex, reads: Reads, reports: Reports
       const totals: MonitoringRow = {
         org: null,
         label: 'Итого',
+        declared: declared.get(org.id) ?? null,
         cells: rowCells(
           columns,
           {

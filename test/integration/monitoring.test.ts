@@ -204,6 +204,35 @@ describe('the monitoring of a region', () => {
 });
 
 describe('declared figures', () => {
+  it('when a territory has filed a statistical report since its entered figures, then the filed report is the declared figure from its date on', async () => {
+    const form = await db()('form_versions').where({ code: '2-SP', status: 'active' }).first('id');
+    const [report] = await db()('reports')
+      .insert({ organization_id: t1.id, form_code: '2-SP', report_date: '2024-07-01', status: 'accepted' })
+      .returning('id');
+    const line = (no: string, total: number) => ({ no, type: 'count', columns: ['total'], values: { total } });
+    await db()('report_versions').insert({
+      report_id: report.id,
+      number: 1,
+      form_version_id: form.id,
+      result: {
+        sections: [
+          { lines: [line('02', 20), line('06', 5), line('07', 5), line('08', 0), line('09', 30), line('40', 3)] },
+        ],
+      },
+    });
+    const now = await coordinator.agent.get(`/orgs/${region.inpo}/monitoring`).expect(200);
+    const row = figures(now.text).get(t1.inpo)!;
+    expect([row.get('declared'), row.get('coverage'), row.get('declared-working'), row.get('primaryDeclared')]).toEqual(
+      ['30', '33.3', '20', '3'],
+    );
+    expect(now.text).toContain('отчёт на 01.07.2024, сдан в реестре');
+    // before the filed report's date the entered figures of 01.01.2024 still hold
+    const before = await coordinator.agent.get(`/orgs/${region.inpo}/monitoring?on=2024-03-01`).expect(200);
+    expect(figures(before.text).get(t1.inpo)!.get('declared')).toBe('20');
+    await db()('report_versions').where({ report_id: report.id }).delete();
+    await db()('reports').where({ id: report.id }).delete();
+  });
+
   it('when entered with a bad number, then the form answers 422 next to the field and keeps the values; a good entry shows in the monitoring', async () => {
     const post = (body: Record<string, string>) =>
       coordinator.agent
