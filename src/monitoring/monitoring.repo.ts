@@ -79,8 +79,6 @@ export interface MemberFigures {
 export async function memberFiguresOn(db: Knex, root: Root, on: string): Promise<MemberFigures[]> {
   const live = `('refused', 'lost', 'blocked')`;
   const status = (s: string) => `count(*) FILTER (WHERE '${s}' = ANY(c.statuses))::int`;
-  const consent = (kind: string) =>
-    `EXISTS (SELECT 1 FROM member_consents k WHERE k.member_id = p.member_id AND k.kind = '${kind}' AND k.withdrawn_on IS NULL)`;
   return byChild<MemberFigures>(
     db,
     root,
@@ -102,9 +100,9 @@ export async function memberFiguresOn(db: Knex, root: Root, on: string): Promise
             count(*) FILTER (WHERE 'plastic' = ANY(c.issued_kinds))::int AS "issuedPlastic",
             count(*) FILTER (WHERE 'virtual' = ANY(c.issued_kinds))::int AS "issuedVirtual",
             count(*) FILTER (WHERE NOT c.has_live)::int AS "withoutCard",
-            count(*) FILTER (WHERE ${consent('processing')})::int AS "processingConsent",
-            count(*) FILTER (WHERE NOT ${consent('processing')})::int AS "withoutProcessingConsent",
-            count(*) FILTER (WHERE ${consent('mailing')})::int AS "mailingConsent"`,
+            count(*) FILTER (WHERE k.processing)::int AS "processingConsent",
+            count(*) FILTER (WHERE NOT k.processing)::int AS "withoutProcessingConsent",
+            count(*) FILTER (WHERE k.mailing)::int AS "mailingConsent"`,
     `FROM member_periods p
        JOIN organizations o ON o.id = p.organization_id
        JOIN members m ON m.id = p.member_id AND m.merged_into_id IS NULL
@@ -113,6 +111,10 @@ export async function memberFiguresOn(db: Knex, root: Root, on: string): Promise
                 coalesce(array_agg(u.kind) FILTER (WHERE u.status = 'issued'), '{}') AS issued_kinds,
                 coalesce(bool_or(u.status NOT IN ${live}), false) AS has_live
            FROM union_cards u WHERE u.member_id = p.member_id) c
+       CROSS JOIN LATERAL (
+         SELECT coalesce(bool_or(k.kind = 'processing'), false) AS processing,
+                coalesce(bool_or(k.kind = 'mailing'), false) AS mailing
+           FROM member_consents k WHERE k.member_id = p.member_id AND k.withdrawn_on IS NULL) k
       WHERE o.path <@ :path::ltree AND p.valid_from <= :on::date AND (p.valid_to IS NULL OR p.valid_to > :on::date)`,
   );
 }
