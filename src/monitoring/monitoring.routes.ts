@@ -18,6 +18,7 @@ import { XLSX_MIME } from '../shared/spreadsheet';
 import { BANDS } from './bands';
 import { DECLARED_FIELDS, declaredFiguresSchema } from './declared.schemas';
 import { columnGroups } from './monitoring-table';
+import { coverageChart } from './monitoring-chart';
 import { headerLines, renderMonitoringWorkbook, writeDeclaredTemplate } from './monitoring-xlsx';
 import { IMPORT_HEADERS } from './declared-import';
 
@@ -37,6 +38,7 @@ export function monitoringRoutes({ db, config, importSlots, loaders, services: {
       org,
       table,
       groups: columnGroups(table.columns),
+      coverageChart: coverageChart(table),
       header: headerLines(org, table),
       BANDS,
       mayDeclare: mayOnTarget(req, 'org.passport.edit'),

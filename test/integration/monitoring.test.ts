@@ -3,6 +3,7 @@ import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser, uniq } from '../support/factories';
 import { binaryParser, buildWorkbook, readSheet } from '../support/xlsx';
+import { parseSvg } from '../support/svg';
 import { todayIso } from '../../src/shared/dates';
 import type { OrgRow } from '../../src/registry/org-row';
 
@@ -152,6 +153,10 @@ describe('the monitoring of a region', () => {
     expect(page.text).toMatch(/data-column="coverage" data-value="50">[\s\S]*?более 20 %/);
     expect(page.text).toMatch(/table-success" data-column="coverage" data-value="100">[\s\S]*?более 90 %/);
     expect(page.text).toMatch(/table-warning" data-column="coverage" data-value="52.4">[\s\S]*?более 50 %/);
+    // the chart beside the table: valid SVG with a bar label per territory, the table's figures
+    const svg = parseSvg(/<svg[\s\S]*?<\/svg>/.exec(page.text)![0]);
+    const texts = svg.filter((e) => e.name === 'text').map((e) => e.text.replace(/\s/g, ' '));
+    expect(texts).toEqual(expect.arrayContaining(['50,0 %', '100,0 %']));
   });
 
   it('when a past date is chosen, then the members are those on record on that date', async () => {
