@@ -44,6 +44,7 @@ export const listQuery = z.object({
     .enum(['none', ...CARD_STATUSES])
     .optional()
     .catch(undefined),
+  cardKind: z.enum(['plastic', 'virtual']).optional().catch(undefined),
   kind: z.enum(EMPLOYER_KINDS).optional().catch(undefined),
   after: z.string().max(1000).optional().catch(undefined),
 });
@@ -68,6 +69,7 @@ export function filterOf(query: ListQuery): MemberListFilter {
     age: query.age ? AGE_BANDS[query.age]!.range : undefined,
     tenure: query.tenure ? TENURE_BANDS[query.tenure]!.range : undefined,
     cardStatus: query.card,
+    cardKind: query.cardKind,
     employerKind: query.kind,
     on: query.on,
   };

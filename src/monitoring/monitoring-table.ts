@@ -137,8 +137,12 @@ export function monitoringColumns(options: { withTerritorial: boolean; withFilin
       ),
     ),
     card('card-none', 'Без действующей карты', (f) => f.members.withoutCard, { href: members('card=none') }),
-    card('issued-plastic', 'Выдано пластиковых', (f) => f.members.issuedPlastic),
-    card('issued-virtual', 'Выдано виртуальных', (f) => f.members.issuedVirtual),
+    card('issued-plastic', 'Выдано пластиковых', (f) => f.members.issuedPlastic, {
+      href: members('card=issued&cardKind=plastic'),
+    }),
+    card('issued-virtual', 'Выдано виртуальных', (f) => f.members.issuedVirtual, {
+      href: members('card=issued&cardKind=virtual'),
+    }),
     card('issued-pct', 'Выдано, % членов на учёте', (f) => pct(f.members.issued, f.members.members), {
       percent: true,
     }),

@@ -174,6 +174,8 @@ describe('the monitoring of a region', () => {
     const page = await coordinator.agent.get(`/orgs/${region.inpo}/monitoring`).expect(200);
     const issued = await coordinator.agent.get(hrefOf(page.text, t1.inpo, 'card-issued')).expect(200);
     expect(memberIdsOf(issued.text)).toEqual(sorted(ids.p1Working.slice(0, 2)));
+    const virtual = await coordinator.agent.get(hrefOf(page.text, t1.inpo, 'issued-virtual')).expect(200);
+    expect(memberIdsOf(virtual.text)).toEqual([ids.p1Working[1]]);
     const students = await coordinator.agent.get(hrefOf(page.text, t1.inpo, 'members-student')).expect(200);
     expect(memberIdsOf(students.text)).toEqual(sorted(ids.p1Students));
     const noChair = await coordinator.agent.get(hrefOf(page.text, t2.inpo, 'noChair')).expect(200);
