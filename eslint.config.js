@@ -24,6 +24,7 @@ const FEATURE_ORDER = [
   'exports',
   'reports',
   'api',
+  'monitoring',
   'users',
   'me',
   'home',

@@ -4,6 +4,7 @@ import { listMembers, countMembers } from '../src/members/members.repo';
 import type { BenchFixtures } from './fixtures';
 import { listFilterJourneys } from './list-filter-journeys';
 import { pageJourneys } from './page-journeys';
+import { monitoringJourneys } from './monitoring-journeys';
 import type { PageWork } from './page-work';
 import { reportJourneys } from './report-journeys';
 
@@ -128,5 +129,6 @@ export function journeys({ db, counting, fx, work }: JourneyContext): Journey[] 
     },
     ...listFilterJourneys(fx, TODAY, work),
     ...reportJourneys(db, fx, TODAY, counting),
+    ...monitoringJourneys(db, fx, TODAY, '2025-01-01'),
   ];
 }

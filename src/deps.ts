@@ -22,6 +22,7 @@ import { createOrgImportService } from './registry/org-import';
 import { createMemberImportService } from './members/import/member-import';
 import { createRestructureService } from './registry/restructure.service';
 import { createReportsService } from './reports/reports.service';
+import { createMonitoringService } from './monitoring/monitoring.service';
 import { createFormsService } from './reports/forms/forms.service';
 import { findMember } from './members/members.repo';
 import { findRequest } from './members/transfer-requests.repo';
@@ -101,6 +102,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     // statistical reports and their forms
     reports,
     forms: createFormsService(db),
+    /** The monitoring of a subtree against the statistical report (/orgs/{inpo}/monitoring). */
+    monitoring: createMonitoringService(db, reads, reports),
     // administration
     /** Invitations and password resets by e-mail. */
     passwordLinks,

@@ -93,6 +93,8 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     '/orgs/:inpo/structure',
     '/orgs/:inpo/agreement',
     '/orgs/:inpo/search',
+    '/orgs/:inpo/monitoring',
+    '/orgs/:inpo/monitoring.xlsx',
   ].map((path): MatrixEntry => ({ method: 'GET', path, inside: readers(303), outside: outsideOf(303) })),
   ...[
     '/orgs/:inpo/edit',
@@ -101,6 +103,7 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     '/orgs/:inpo/agreement/edit',
     '/orgs/:inpo/history',
     '/orgs/:inpo/children/new',
+    '/orgs/:inpo/monitoring/declared',
   ].map((path): MatrixEntry => ({ method: 'GET', path, inside: editors(303, 200), outside: outsideOf(303) })),
   // An empty form: allowed editors reach validation (422), everyone else is stopped before it.
   ...[
@@ -112,6 +115,7 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     '/orgs/:inpo/agreement',
     '/orgs/:inpo/agreement/annexes',
     '/orgs/:inpo/children',
+    '/orgs/:inpo/monitoring/declared',
   ].map((path): MatrixEntry => ({
     method: 'POST',
     path,
@@ -129,6 +133,21 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   { method: 'GET', path: '/orgs/:inpo/import/template.xlsx', inside: restructurers(303, 200), outside: outsideOf(303) },
   // Without a file: allowed users get «choose a file» (422).
   { method: 'POST', path: '/orgs/:inpo/import', body: {}, inside: restructurers(401, 422), outside: outsideOf(401) },
+  // The declared figures' import (monitoring): the same people as the organizations' import.
+  { method: 'GET', path: '/orgs/:inpo/monitoring/import', inside: restructurers(303, 200), outside: outsideOf(303) },
+  {
+    method: 'GET',
+    path: '/orgs/:inpo/monitoring/import/template.xlsx',
+    inside: restructurers(303, 200),
+    outside: outsideOf(303),
+  },
+  {
+    method: 'POST',
+    path: '/orgs/:inpo/monitoring/import',
+    body: {},
+    inside: restructurers(401, 422),
+    outside: outsideOf(401),
+  },
   // Member cards and lists: personal data, so not for statisticians; the member account sees only its own card.
   ...[
     '/orgs/:inpo/members/new',

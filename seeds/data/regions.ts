@@ -82,3 +82,25 @@ export const REGIONAL_ORGANIZATIONS: readonly { name: string; members: number | 
   { name: 'Севастопольская городская', members: null },
   { name: 'Московская областная', members: null },
 ];
+
+/**
+ * The union's own totals in the statistical report of 01.01.2021 (shared/data/README.md): the demo's
+ * declared figures of the union, beside each demo region's figure above.
+ */
+export const UNION_STAT_REPORT_2021 = {
+  onDate: '2021-01-01',
+  membersTotal: 3_910_407,
+  working: 2_635_986,
+  student: 1_165_001,
+  pensioner: 109_420,
+  territorialOrgs: 2_291,
+  primaryOrgs: 74_829,
+} as const;
+
+/** The demo tree's regions under their names in the union's report (the keys of seeds/demo/demo-tree.ts). */
+export const DEMO_REGION_REPORT_NAMES: Record<string, string> = {
+  tatarstan: 'Региональная в Республике Татарстан',
+  kaliningrad: 'Калининградская областная',
+  nizhny: 'Нижегородская областная',
+  orel: 'Орловская областная',
+};

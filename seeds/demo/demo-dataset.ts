@@ -4,6 +4,7 @@ import { hashPassword } from '../../src/auth/password';
 import { insertOrganization } from '../../src/registry/orgs.create';
 import { FATHER_NAMES, FEMALE_NAMES, MALE_NAMES, SURNAMES, feminineSurname, seededRandom } from '../data/russian-names';
 import { validSnils } from '../data/snils';
+import { DEMO_REGION_REPORT_NAMES, REGIONAL_ORGANIZATIONS, UNION_STAT_REPORT_2021 } from '../data/regions';
 import { DEMO_TREE, type DemoOrg } from './demo-tree';
 
 export const DEMO_PASSWORD = 'demo-password-1';
@@ -137,6 +138,7 @@ export async function loadDemoDataset(db: Knex, bcryptCost: number): Promise<voi
       protocol_date: '2024-03-15',
     });
     await demoOfficerPersons(trx, random);
+    await demoDeclaredFigures(trx, orgIds);
 
     for (const login of DEMO_LOGINS) {
       const [user] = await trx('users')
@@ -491,4 +493,33 @@ function demoMember(random: ReturnType<typeof seededRandom>, organizationId: num
 
 function isoDate(year: number, month: number, day: number): string {
   return `${year}-${String(month).padStart(2, '0')}-${String(day).padStart(2, '0')}`;
+}
+
+/**
+ * The statistical report of 01.01.2021 as the monitoring's declared figures (issue #17): the union's totals
+ * and each demo region's published member count (seeds/data/regions.ts, from shared/data). The demo tree holds
+ * four of the 80 regions, so the other 76 regions' figures have no organization to belong to here; the scale
+ * seed's union has all 80.
+ */
+async function demoDeclaredFigures(trx: Knex, orgIds: Map<string, number>) {
+  const { onDate, membersTotal, working, student, pensioner, territorialOrgs, primaryOrgs } = UNION_STAT_REPORT_2021;
+  const rows: Record<string, unknown>[] = [
+    {
+      organization_id: orgIds.get('union'),
+      on_date: onDate,
+      members_total: membersTotal,
+      working,
+      student,
+      pensioner,
+      territorial_orgs: territorialOrgs,
+      primary_orgs: primaryOrgs,
+      source: 'imported',
+    },
+  ];
+  for (const [key, name] of Object.entries(DEMO_REGION_REPORT_NAMES)) {
+    const members = REGIONAL_ORGANIZATIONS.find((r) => r.name === name)?.members;
+    if (members != null && orgIds.has(key))
+      rows.push({ organization_id: orgIds.get(key), on_date: onDate, members_total: members, source: 'imported' });
+  }
+  await trx('declared_figures').insert(rows);
 }

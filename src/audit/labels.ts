@@ -10,6 +10,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'org.officer.ended': 'Прекращены полномочия',
   'org.officer.person_set': 'Указан человек выборного лица',
   'org.headcount.saved': 'Указана численность',
+  'org.declared_figures.saved': 'Указаны цифры статистического отчёта',
+  'org.declared_figures.imported': 'Загружены цифры статистических отчётов',
   'org.agreement.saved': 'Изменены сведения о коллективном договоре',
   'org.agreement.annex_added': 'Добавлено приложение к договору',
   'org.moved': 'Организация перемещена',

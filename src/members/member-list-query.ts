@@ -4,7 +4,7 @@ import { memberViewPaths } from '../access/access';
 import { principalOf } from '../http/guards';
 import { CARD_STATUSES } from '../cards/card-statuses';
 import { EMPLOYER_KINDS } from '../registry/levels';
-import { parseDateInput } from '../shared/fields';
+import { isoDateParam } from '../shared/fields';
 import { CATEGORIES } from '../membership/membership';
 import type { ListReader, MemberListFilter } from './members.repo';
 import { MEMBER_SORT_KEYS } from './members.schemas';
@@ -31,12 +31,7 @@ export const listQuery = z.object({
   pedagogical: z.enum(['yes', 'no']).optional().catch(undefined),
   consent: z.enum(['mailing', 'no_mailing', 'no_processing']).optional().catch(undefined),
   sort: z.enum(MEMBER_SORT_KEYS).catch('name'),
-  on: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/)
-    .refine((v) => parseDateInput(v) !== null)
-    .optional()
-    .catch(undefined),
+  on: isoDateParam(),
   age: z
     .enum(Object.keys(AGE_BANDS) as [string, ...string[]])
     .optional()
@@ -49,6 +44,7 @@ export const listQuery = z.object({
     .enum(['none', ...CARD_STATUSES])
     .optional()
     .catch(undefined),
+  cardKind: z.enum(['plastic', 'virtual']).optional().catch(undefined),
   kind: z.enum(EMPLOYER_KINDS).optional().catch(undefined),
   after: z.string().max(1000).optional().catch(undefined),
 });
@@ -73,6 +69,7 @@ export function filterOf(query: ListQuery): MemberListFilter {
     age: query.age ? AGE_BANDS[query.age]!.range : undefined,
     tenure: query.tenure ? TENURE_BANDS[query.tenure]!.range : undefined,
     cardStatus: query.card,
+    cardKind: query.cardKind,
     employerKind: query.kind,
     on: query.on,
   };

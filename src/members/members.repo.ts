@@ -97,6 +97,8 @@ export interface MemberListFilter {
   /** Years since first joining the union: [from, to). */
   tenure?: [number, number];
   cardStatus?: string;
+  /** Plastic or virtual: a card of this kind (in `cardStatus` when given, else a live one). */
+  cardKind?: 'plastic' | 'virtual';
   employerKind?: string;
   /** Read `status` as of this date ('YYYY-MM-DD') from the membership history instead of today. */
   on?: string;
@@ -249,10 +251,20 @@ function applyFilter(
     query.whereRaw(
       "v.shown AND NOT EXISTS (SELECT 1 FROM union_cards c WHERE c.member_id = m.id AND c.status NOT IN ('refused', 'lost', 'blocked'))",
     );
+  else if (f.cardStatus && f.cardKind)
+    query.whereRaw(
+      'v.shown AND EXISTS (SELECT 1 FROM union_cards c WHERE c.member_id = m.id AND c.status = ? AND c.kind = ?)',
+      [f.cardStatus, f.cardKind],
+    );
   else if (f.cardStatus)
     query.whereRaw('v.shown AND EXISTS (SELECT 1 FROM union_cards c WHERE c.member_id = m.id AND c.status = ?)', [
       f.cardStatus,
     ]);
+  else if (f.cardKind)
+    query.whereRaw(
+      "v.shown AND EXISTS (SELECT 1 FROM union_cards c WHERE c.member_id = m.id AND c.kind = ? AND c.status NOT IN ('refused', 'lost', 'blocked'))",
+      [f.cardKind],
+    );
   if (f.employerKind) {
     if (at.org === 'o' && kindBy === 'walk') {
       // each walked card's organization asks its own ancestors (the labels of its path), a few key probes
@@ -365,7 +377,7 @@ export async function listMembers(
  * kind of the organization's ППО is one of them); any other filter is counted over the cards.
  */
 function isCountedFilter(f: MemberListFilter): boolean {
-  return !f.q && !f.consent && !f.age && !f.tenure && !f.cardStatus && !f.on;
+  return !f.q && !f.consent && !f.age && !f.tenure && !f.cardStatus && !f.cardKind && !f.on;
 }
 
 export async function countMembers(

@@ -36,6 +36,7 @@ import {
   headcountVersionFields,
 } from './passport-versions';
 import { CHILD_SORT_KEYS, ORG_FILTER_KEYS } from './structure.schemas';
+import { LEVELS } from './levels';
 import { draftRoutes, forgetDraft, withDraft, type DraftForm } from '../drafts/drafts.routes';
 
 const PAGE_SIZE = 50;
@@ -57,6 +58,7 @@ const officerSearchQuery = z.object({ q: z.string().trim().max(200).optional().c
 const searchQuery = z.object({
   q: z.string().trim().max(200).optional().catch(undefined),
   filter: z.enum(ORG_FILTER_KEYS).optional().catch(undefined),
+  level: z.enum(LEVELS).optional().catch(undefined),
   after: z.string().max(1000).optional().catch(undefined),
 });
 
@@ -235,16 +237,16 @@ export function orgsRoutes({ loaders, services: { passport, drafts } }: Deps): R
     const org = orgOf(req);
     const cursor = decodeCursor(query.after, ['text', 'integer']);
     const after = cursor ? { name: cursor[0] as string, id: cursor[1] as number } : null;
-    const searched = Boolean(query.q || query.filter);
-    const result = searched
-      ? await passport.search(org, { q: query.q ?? null, filter: query.filter ?? null, after }, PAGE_SIZE)
-      : null;
+    const searched = Boolean(query.q || query.filter || query.level);
+    const criteria = { q: query.q ?? null, filter: query.filter ?? null, level: query.level ?? null, after };
+    const result = searched ? await passport.search(org, criteria, PAGE_SIZE) : null;
     res.render('orgs/search', {
       title: `Поиск: ${org.name}`,
       section: 'registry',
       org,
       q: query.q ?? '',
       filter: query.filter ?? '',
+      level: query.level ?? '',
       result,
       nextCursor: result?.next ? encodeCursor([result.next.name, result.next.id]) : null,
       ...DICTIONARY_LOCALS,

@@ -148,9 +148,11 @@ export async function listLiquidatedChildren(db: Knex, parentId: number) {
     });
 }
 
-const ORG_FILTERS: Record<OrgFilter, string> = {
+/** The passport filters of the search, over `organizations o` joined to `org_passport_gaps g` (the monitoring counts with them too). */
+export const ORG_FILTERS: Record<OrgFilter, string> = {
   no_chair: 'g.no_chair',
   expired_term: 'g.chair_term_expired',
+  no_term: 'g.no_chair_term',
   incomplete: GAPS_SQL_INCOMPLETE,
   no_members: `o.level = 'primary' AND NOT EXISTS (
       SELECT 1 FROM member_counts c JOIN organizations u ON c.region_id = region_of_path(u.path) AND c.organization_id = u.id
@@ -169,6 +171,8 @@ export interface SearchCursor {
 export interface SubtreeSearch {
   q: string | null;
   filter: OrgFilter | null;
+  /** Only organizations of this level (the monitoring's links: the ППО of a subtree). */
+  level?: Level | null;
   after: SearchCursor | null;
   /** Only open organizations of these levels (a restructuring's possible targets). */
   openOfLevels?: readonly Level[];
@@ -224,6 +228,7 @@ export async function searchSubtree(db: Knex, rootPath: string, criteria: Subtre
     );
   else if (nameLike) query.whereRaw('match_key(o.name) LIKE ?', [nameLike]);
   if (criteria.filter) query.whereRaw(ORG_FILTERS[criteria.filter]);
+  if (criteria.level) query.where('o.level', criteria.level);
   if (criteria.openOfLevels)
     query
       .whereIn('o.level', [...criteria.openOfLevels])

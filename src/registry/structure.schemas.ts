@@ -5,5 +5,5 @@
 export const CHILD_SORT_KEYS = ['name', 'members', 'coverage', 'incomplete'] as const;
 export type ChildSort = (typeof CHILD_SORT_KEYS)[number];
 
-export const ORG_FILTER_KEYS = ['no_chair', 'expired_term', 'incomplete', 'no_members'] as const;
+export const ORG_FILTER_KEYS = ['no_chair', 'expired_term', 'no_term', 'incomplete', 'no_members'] as const;
 export type OrgFilter = (typeof ORG_FILTER_KEYS)[number];

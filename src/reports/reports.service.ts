@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { latestFiledFigures } from './filed-figures.repo';
 import type { NotificationsService } from '../notifications/notifications.service';
 import { filingNotices } from './filing-notices';
 import { authorize, can } from '../access/access';
@@ -267,6 +268,8 @@ export function createReportsService(
     previewVersion,
     filingChildren: onPrimary.filingChildren,
     returnedReports,
+    /** Each organization's latest filed statistical figures on or before the date (the monitoring's declared figures). */
+    filedFigures: (organizationIds: number[], on: string) => latestFiledFigures(db, organizationIds, on),
     /** The report as this reader may see it: the cards behind its controls named only where they may open them. */
     readableFor: (principal: Principal, result: ReportResult) => readableReport(db, principal, result),
     warmUnionStats,

@@ -219,3 +219,12 @@ const plausible = (v: string | null, ctx: z.RefinementCtx) => {
 export const requiredBirthDate = (message: string) =>
   requiredDate(message, plausibleBirthRangeMessage).superRefine(plausible);
 export const optionalBirthDate = () => optionalDate(plausibleBirthRangeMessage).superRefine(plausible);
+
+/** A `YYYY-MM-DD` query parameter that names a real date, else absent (a list's or a table's `?on=`). */
+export const isoDateParam = () =>
+  z
+    .string()
+    .regex(/^\d{4}-\d{2}-\d{2}$/)
+    .refine((v) => parseDateInput(v) !== null)
+    .optional()
+    .catch(undefined);

@@ -20,6 +20,9 @@ export function navigationFor(principal: Principal): NavItem[] {
     items.push({ label: 'Члены Профсоюза', href: `/orgs/${memberRoot.inpo}/members`, section: 'members' });
   const reportRoot = homeOrganizations(principal).find((o) => can(principal, 'report.view', o));
   if (reportRoot) items.push({ label: 'Отчёты', href: `/orgs/${reportRoot.inpo}/reports`, section: 'reports' });
+  const monitoringRoot = homeOrganizations(principal).find((o) => can(principal, 'org.view', o) && o.level !== 'group');
+  if (monitoringRoot)
+    items.push({ label: 'Мониторинг', href: `/orgs/${monitoringRoot.inpo}/monitoring`, section: 'monitoring' });
   const formsRoot = homeOrganizations(principal).find((o) => o.level === 'union' && can(principal, 'form.manage', o));
   if (formsRoot) items.push({ label: 'Формы', href: '/admin/forms', section: 'forms' });
   if (homeOrganizations(principal).some((o) => can(principal, 'audit.view', o)))
