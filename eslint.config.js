@@ -23,6 +23,7 @@ const FEATURE_ORDER = [
   'unsubscribe',
   'exports',
   'reports',
+  'analytics',
   'users',
   'home',
   'account',

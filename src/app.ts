@@ -18,6 +18,7 @@ import { cardsRoutes } from './cards/cards.routes';
 import { cardCheckPublicRoutes, cardCheckRoutes } from './cards/card-check.routes';
 import { reportsRoutes } from './reports/reports.routes';
 import { formsRoutes } from './reports/forms/forms.routes';
+import { analyticsRoutes } from './analytics/analytics.routes';
 import { exportsRoutes } from './exports/exports.routes';
 import { memberImportRoutes } from './members/import/member-import.routes';
 import { errorHandler, notFoundHandler } from './http/error-handler';
@@ -90,6 +91,7 @@ export function createApp(deps: Deps): App {
   app.use(exportsRoutes(deps));
   app.use(reportsRoutes(deps));
   app.use(formsRoutes(deps));
+  app.use(analyticsRoutes(deps));
   app.use(secondFactorAdminRoutes(deps));
   app.use(auditViewerRoutes(deps));
   app.use(usersRoutes(deps));

@@ -7,6 +7,7 @@ import { createAuditViewerService } from './audit/audit-viewer.service';
 import { createSecondFactorService } from './auth/second-factor.service';
 import type { Config } from './config';
 import { createCardCheckService } from './cards/card-check.service';
+import { createAnalyticsService } from './analytics/analytics.service';
 import { createCardsService } from './cards/cards.service';
 import { createDb } from './db/knex';
 import { createReads, type Reads } from './db/replica';
@@ -85,6 +86,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     // statistical reports and their forms
     reports,
     forms: createFormsService(db),
+    /** Members on a date cut by one or two dimensions, and the figures by month (/orgs/{inpo}/analytics). */
+    analytics: createAnalyticsService(db, reads),
     // administration
     /** Invitations and password resets by e-mail. */
     passwordLinks,

@@ -203,6 +203,13 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   // Statistical reports: read by everyone who reads the passport; `:date` of the POSTs is not a reporting
   // date, so an allowed caller reaches the check of the date (422) or finds no report to decide on (409).
   { method: 'GET', path: '/orgs/:inpo/reports', inside: readers(303), outside: outsideOf(303) },
+  // Analytics of the subtree (issue 17): whoever reads its reports
+  ...[
+    '/orgs/:inpo/analytics',
+    '/orgs/:inpo/analytics/export.xlsx',
+    '/orgs/:inpo/analytics/series',
+    '/orgs/:inpo/analytics/series/export.xlsx',
+  ].map((path): MatrixEntry => ({ method: 'GET', path, inside: readers(303), outside: outsideOf(303) })),
   // Without ?form=&date= it returns to the reports page with a message.
   {
     method: 'GET',
