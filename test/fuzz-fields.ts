@@ -53,7 +53,7 @@ const PERSON = {
   email: 'anna@example.ru',
   snils: '112-233-445 95',
   position: 'Учитель',
-  professionalGroup: 'Педагоги',
+  professionalGroup: 'Педагогические работники',
   studyForm: '',
   studyYear: '',
 };

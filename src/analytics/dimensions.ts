@@ -2,6 +2,7 @@
 // order they are listed in (the bands youngest first, the categories in the forms' order). The SQL of each
 // dimension is in analytics.repo.ts.
 import { CATEGORIES, CATEGORY_LABELS, type Category } from '../membership/membership';
+import { PROFESSIONAL_GROUPS } from '../members/professional-groups';
 import { EMPLOYER_KINDS, EMPLOYER_KIND_LABELS, type EmployerKind } from '../registry/levels';
 
 export const DIMENSIONS = ['sex', 'age', 'category', 'pedagogical', 'group', 'tenure', 'employer', 'child'] as const;
@@ -88,10 +89,7 @@ export function valuesOf(
       return closed(fixed<EmployerKind>(EMPLOYER_KINDS, EMPLOYER_KIND_LABELS), 'Не указан');
     case 'group':
       return closed(
-        found
-          .filter((key) => key !== '')
-          .sort((x, y) => x.localeCompare(y, 'ru'))
-          .map((key) => ({ key, label: key })),
+        PROFESSIONAL_GROUPS.map((group) => ({ key: group, label: group })),
         'Не указана',
       );
     case 'child':
