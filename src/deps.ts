@@ -8,6 +8,7 @@ import { createSecondFactorService } from './auth/second-factor.service';
 import type { Config } from './config';
 import { createCardCheckService } from './cards/card-check.service';
 import { createAnalyticsService } from './analytics/analytics.service';
+import { createProfessionalGroupsService } from './members/professional-groups.service';
 import { createCardsService } from './cards/cards.service';
 import { createDb } from './db/knex';
 import { createReads, type Reads } from './db/replica';
@@ -75,6 +76,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     orgImport: createOrgImportService(db, dates),
     members: createMembersService(db, dates, reads, notifications),
     memberImport: createMemberImportService(db, dates),
+    /** The professional groups' list and the typed values that matched none of it. */
+    professionalGroups: createProfessionalGroupsService(db),
     /** Files that passed an import's check, kept for one click's load. */
     checkedUploads: createCheckedUploads(db, config.uploadDir),
     cards: createCardsService(db, dates),

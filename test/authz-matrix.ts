@@ -249,6 +249,8 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   })),
   // Form definitions: the federal administrator only; for anyone else the union root is outside their subtree.
   { method: 'GET', path: '/admin/forms', inside: { ...all(404), anonymous: 303, admin: 200 } },
+  // The professional groups' list and the typed values it did not match (issue 17): the federal administrator.
+  { method: 'GET', path: '/admin/professional-groups', inside: { ...all(404), anonymous: 303, admin: 200 } },
   { method: 'GET', path: '/admin/forms/:formVersionId', inside: { ...all(404), anonymous: 303, admin: 200 } },
   { method: 'POST', path: '/admin/forms', body: {}, inside: { ...all(404), anonymous: 401, admin: 422 } },
   // Version 1 of every default form is already active.

@@ -263,6 +263,7 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'GET /orgs/:inpo/liquidate': none,
   'POST /orgs/:inpo/liquidate': (p) => ({ body: { on: ON, transferTo: p.otherInpo, confirm: '' } }),
   'GET /orgs/:inpo/reports': none,
+  'GET /admin/professional-groups': none,
   'GET /orgs/:inpo/analytics': () => ({ query: ANALYTICS_CROSS }),
   'GET /orgs/:inpo/analytics/export.xlsx': () => ({ query: ANALYTICS_CROSS }),
   'GET /orgs/:inpo/analytics/series': () => ({ query: ANALYTICS_SERIES }),

@@ -7,7 +7,7 @@ import * as mapping from '../../migrations/20261202110200_map-professional-group
 import { PROFESSIONAL_GROUPS } from '../../src/members/professional-groups';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
-import { createMembers, createRegionTree, createUser } from '../support/factories';
+import { createMembers, createRegionTree, createUser, unionRoot } from '../support/factories';
 import { hiddenFields } from '../support/forms';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
@@ -50,6 +50,41 @@ describe('the professional groups list', () => {
     await expect(db()('members').where({ id }).update({ professional_group: 'Педагоги' })).rejects.toThrow(
       /members_professional_group_fkey/,
     );
+  });
+});
+
+describe('the review of the values the list did not match', () => {
+  it('when the administrator opens it, then each value waiting on a card without a group is listed with its cards; a card given a group drops out', async () => {
+    const ids = await createMembers(db(), tree.primary, 3, { surname: 'Несовпавшая' });
+    await db()('professional_group_unmatched').insert([
+      { member_id: ids[0], value: 'вожатые' },
+      { member_id: ids[1], value: 'вожатые' },
+      { member_id: ids[2], value: '=1+1' },
+    ]);
+    const admin = (
+      await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'admin', org: await unionRoot(db()) }]))
+    ).agent;
+    const rowsOf = async () => {
+      const page = await admin.get('/admin/professional-groups').expect(200);
+      const table = /<table[^>]*id="unmatched-values"[\s\S]*?<\/table>/.exec(page.text)?.[0] ?? '';
+      return [
+        ...table.matchAll(/<tr>\s*<td>([^<]*)<\/td>\s*<td class="text-end">(\d+)<\/td>\s*<td>([\s\S]*?)<\/td>/g),
+      ].map((m) => [
+        m[1],
+        Number(m[2]),
+        [...m[3]!.matchAll(/href="\/members\/(\d+)\/edit"/g)].map((h) => Number(h[1])),
+      ]);
+    };
+    expect(await rowsOf()).toEqual([
+      ['вожатые', 2, [ids[0], ids[1]]],
+      ['=1+1', 1, [ids[2]]],
+    ]);
+    await db()('members').where({ id: ids[0] }).update({ professional_group: 'Иные работники' });
+    expect(await rowsOf()).toEqual([
+      ['=1+1', 1, [ids[2]]],
+      ['вожатые', 1, [ids[1]]],
+    ]);
+    expect((await chair.get('/admin/professional-groups')).status).toBe(404);
   });
 });
 
