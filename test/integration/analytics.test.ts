@@ -19,15 +19,40 @@ type Person = {
   category: string;
   joined: string;
   left: string | null;
+  group?: string;
 };
 const PEOPLE: Person[] = [
-  { ppo: 'first', sex: 'f', birth: '1995-03-01', category: 'working', joined: '2015-09-01', left: null },
+  {
+    ppo: 'first',
+    sex: 'f',
+    birth: '1995-03-01',
+    category: 'working',
+    joined: '2015-09-01',
+    left: null,
+    group: 'Педагогические работники',
+  },
   { ppo: 'first', sex: 'f', birth: '1989-06-15', category: 'working', joined: '2012-01-10', left: null },
   { ppo: 'first', sex: 'f', birth: '1991-02-11', category: 'working', joined: '2024-11-15', left: null },
-  { ppo: 'first', sex: 'm', birth: '1980-01-01', category: 'working', joined: '2000-05-05', left: null },
+  {
+    ppo: 'first',
+    sex: 'm',
+    birth: '1980-01-01',
+    category: 'working',
+    joined: '2000-05-05',
+    left: null,
+    group: 'Педагогические работники',
+  },
   { ppo: 'first', sex: 'm', birth: '1970-02-02', category: 'pensioner', joined: '1995-01-01', left: '2025-02-10' },
   { ppo: 'second', sex: 'f', birth: '1960-01-01', category: 'pensioner', joined: '1990-01-01', left: null },
-  { ppo: 'second', sex: 'f', birth: '1974-12-31', category: 'working', joined: '2024-12-01', left: null },
+  {
+    ppo: 'second',
+    sex: 'f',
+    birth: '1974-12-31',
+    category: 'working',
+    joined: '2024-12-01',
+    left: null,
+    group: 'Научные работники',
+  },
   { ppo: 'second', sex: 'm', birth: '2000-01-01', category: 'student', joined: '2018-09-01', left: '2024-12-20' },
   { ppo: 'second', sex: 'f', birth: '1990-01-01', category: 'working', joined: '2025-01-02', left: null },
 ];
@@ -57,6 +82,7 @@ beforeAll(async () => {
       joined_on: p.joined,
       left_on: p.left,
       ...(p.left ? { left_reason: 'voluntary' } : {}),
+      professional_group: p.group ?? null,
     });
     memberIds.push(id!);
   }
@@ -182,6 +208,31 @@ describe('the cross-table of members on a date', () => {
     expect(sheet.slice(header + 1).map((row) => row.map((cell) => cell.replace(/\u00a0/g, ' ')))).toEqual(
       rows.slice(1),
     );
+  });
+
+  it('when cut by tenure and professional group, then the cells count the card’s group and the years since joining', async () => {
+    const res = await coordinator.get(`/orgs/${tree.region.inpo}/analytics?date=${DATE}&rows=tenure&columns=group`);
+    const rows = tableRows(res.text, 'analytics-table');
+    const groups = ['Педагогические работники', 'Научные работники'];
+    expect(rows[0]).toEqual(expect.arrayContaining([...groups, 'Не указана']));
+    const tenure = (p: Person) => ageOn(p.joined, DATE);
+    const bands: [string, (years: number) => boolean][] = [
+      ['менее 1 года', (y) => y < 1],
+      ['1–4 года', (y) => y >= 1 && y < 5],
+      ['5–9 лет', (y) => y >= 5 && y < 10],
+      ['10–19 лет', (y) => y >= 10 && y < 20],
+      ['20 лет и более', (y) => y >= 20],
+    ];
+    const column = (name: string) => rows[0]!.indexOf(name);
+    for (const [label, within] of bands) {
+      const row = rows.find((r) => r[0] === label)!;
+      for (const group of [...groups, 'Не указана'])
+        expect({ label, group, n: row[column(group)] }).toEqual({
+          label,
+          group,
+          n: fmt(counted.filter((p) => within(tenure(p)) && (p.group ?? 'Не указана') === group).length),
+        });
+    }
   });
 
   it('when the bands are custom, then the members fall into them; a bad list is 422 with the message by the field', async () => {
