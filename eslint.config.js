@@ -25,6 +25,7 @@ const FEATURE_ORDER = [
   'reports',
   'api',
   'monitoring',
+  'analytics',
   'users',
   'me',
   'home',

@@ -4,6 +4,8 @@ import type { BenchFixtures } from './fixtures';
 import type { Journey } from './journeys';
 import type { PageWork } from './page-work';
 import { pick } from './pools';
+import { DEFAULT_AGE_LIMITS } from '../src/analytics/dimensions';
+import { todayIso } from '../src/shared/dates';
 
 // The pages of issue 15 at 32 clients, each request for a random organization or card of the biggest
 // region, against the limit row: the empty logged-in page (session, principal, layout, no query of its own).
@@ -66,6 +68,33 @@ export function pageJourneys(fx: BenchFixtures, coordinator: PageWork, admin: Pa
         ]);
       },
     },
+    // issue 17: a cross-table of the biggest region by two dimensions < 1 s, the union's < 3 s
+    ...(
+      [
+        ['biggest region', coordinator, fx.region.inpo, 1000],
+        ['union', admin, fx.union.inpo, 3000],
+      ] as const
+    ).map(([scope, work, inpo, p95Ms]) => ({
+      name: `analytics cross-table, ${scope}, age × sex today`,
+      target: `p95 < ${p95Ms} ms`,
+      who: work === admin ? ('admin' as const) : ('coordinator' as const),
+      concurrency: [1],
+      limits: { p95Ms },
+      runs: 10,
+      path: () => `/orgs/${inpo}/analytics?rows=age&columns=sex`,
+      direct: async () => {
+        await work.session();
+        const org = (await work.lineage(inpo)).pop()!;
+        const date = todayIso();
+        return work.analytics.crossTable(org, {
+          date,
+          rows: 'age',
+          columns: 'sex',
+          share: 'count',
+          ageLimits: DEFAULT_AGE_LIMITS,
+        });
+      },
+    })),
     {
       name: 'union passport page',
       target: 'p95 < 50 ms',

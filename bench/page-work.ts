@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
 import type { Principal } from '../src/access/principal';
+import { createAnalyticsService } from '../src/analytics/analytics.service';
 import { loadPrincipal } from '../src/auth/users.repo';
+import { primaryReads } from '../src/db/replica';
 import { createMembersService } from '../src/members/members.service';
 import { findLineageByInpo } from '../src/registry/orgs.repo';
 import { createPassportService } from '../src/registry/passport.service';
@@ -19,6 +21,7 @@ export interface PageWork {
   principal: Principal;
   passport: ReturnType<typeof createPassportService>;
   members: ReturnType<typeof createMembersService>;
+  analytics: ReturnType<typeof createAnalyticsService>;
   audit: { actorUserId: number; requestId: string; ip: string };
 }
 
@@ -43,6 +46,7 @@ export async function pageWork(db: Knex, session: Session, username: string): Pr
     principal,
     passport: createPassportService(db),
     members: createMembersService(db),
+    analytics: createAnalyticsService(db, primaryReads(db)),
     audit: { actorUserId: user.id, requestId: 'bench', ip: '127.0.0.1' },
   };
 }

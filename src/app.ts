@@ -22,6 +22,8 @@ import { cardCheckPublicRoutes, cardCheckRoutes } from './cards/card-check.route
 import { reportsRoutes } from './reports/reports.routes';
 import { formsRoutes } from './reports/forms/forms.routes';
 import { monitoringRoutes } from './monitoring/monitoring.routes';
+import { analyticsRoutes } from './analytics/analytics.routes';
+import { professionalGroupsRoutes } from './members/professional-groups.routes';
 import { exportsRoutes } from './exports/exports.routes';
 import { memberImportRoutes } from './members/import/member-import.routes';
 import { errorHandler, notFoundHandler } from './http/error-handler';
@@ -100,6 +102,8 @@ export function createApp(deps: Deps): App {
   app.use(reportsRoutes(deps));
   app.use(formsRoutes(deps));
   app.use(monitoringRoutes(deps));
+  app.use(analyticsRoutes(deps));
+  app.use(professionalGroupsRoutes(deps));
   app.use(secondFactorAdminRoutes(deps));
   app.use(auditViewerRoutes(deps));
   app.use(usersRoutes(deps));

@@ -8,6 +8,8 @@ import { createAuditViewerService } from './audit/audit-viewer.service';
 import { createSecondFactorService } from './auth/second-factor.service';
 import type { Config } from './config';
 import { createCardCheckService } from './cards/card-check.service';
+import { createAnalyticsService } from './analytics/analytics.service';
+import { createProfessionalGroupsService } from './members/professional-groups.service';
 import { createCardsService } from './cards/cards.service';
 import { createDb } from './db/knex';
 import { createReads, type Reads } from './db/replica';
@@ -87,6 +89,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     orgImport: createOrgImportService(db, dates),
     members,
     memberImport: createMemberImportService(db, dates),
+    /** The professional groups' list and the typed values that matched none of it. */
+    professionalGroups: createProfessionalGroupsService(db),
     /** Files that passed an import's check, kept for one click's load. */
     checkedUploads: createCheckedUploads(db, config.uploadDir),
     cards: createCardsService(db, dates),
@@ -104,6 +108,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     forms: createFormsService(db),
     /** The monitoring of a subtree against the statistical report (/orgs/{inpo}/monitoring). */
     monitoring: createMonitoringService(db, reads, reports),
+    /** Members on a date cut by one or two dimensions, and the figures by month (/orgs/{inpo}/analytics). */
+    analytics: createAnalyticsService(db, reads),
     // administration
     /** Invitations and password resets by e-mail. */
     passwordLinks,

@@ -222,6 +222,13 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   // Statistical reports: read by everyone who reads the passport; `:date` of the POSTs is not a reporting
   // date, so an allowed caller reaches the check of the date (422) or finds no report to decide on (409).
   { method: 'GET', path: '/orgs/:inpo/reports', inside: readers(303), outside: outsideOf(303) },
+  // Analytics of the subtree (issue 17): whoever reads its reports
+  ...[
+    '/orgs/:inpo/analytics',
+    '/orgs/:inpo/analytics/export.xlsx',
+    '/orgs/:inpo/analytics/series',
+    '/orgs/:inpo/analytics/series/export.xlsx',
+  ].map((path): MatrixEntry => ({ method: 'GET', path, inside: readers(303), outside: outsideOf(303) })),
   // Without ?form=&date= it returns to the reports page with a message.
   {
     method: 'GET',
@@ -261,6 +268,8 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   })),
   // Form definitions: the federal administrator only; for anyone else the union root is outside their subtree.
   { method: 'GET', path: '/admin/forms', inside: { ...all(404), anonymous: 303, admin: 200 } },
+  // The professional groups' list and the typed values it did not match (issue 17): the federal administrator.
+  { method: 'GET', path: '/admin/professional-groups', inside: { ...all(404), anonymous: 303, admin: 200 } },
   { method: 'GET', path: '/admin/forms/:formVersionId', inside: { ...all(404), anonymous: 303, admin: 200 } },
   { method: 'POST', path: '/admin/forms', body: {}, inside: { ...all(404), anonymous: 401, admin: 422 } },
   // Version 1 of every default form is already active.

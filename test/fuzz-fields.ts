@@ -20,6 +20,10 @@ export interface FuzzEntry {
   versionedBy?: string;
 }
 
+/** The analytics' forms (a cross-table on a date; the figures by month). */
+const ANALYTICS_CROSS = { date: '2026-05-15', rows: 'age', columns: 'sex', share: 'row', bands: '35, 50, 60' };
+const ANALYTICS_SERIES = { from: '2026-01', to: '2026-05' };
+
 /** The hidden fields of a versioned form (src/http/versioned-forms.ts). */
 export const VERSION_FIELDS = ['version', 'base'] as const;
 
@@ -49,7 +53,7 @@ const PERSON = {
   email: 'anna@example.ru',
   snils: '112-233-445 95',
   position: 'Учитель',
-  professionalGroup: 'Педагоги',
+  professionalGroup: 'Педагогические работники',
   studyForm: '',
   studyYear: '',
 };
@@ -259,6 +263,11 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'GET /orgs/:inpo/liquidate': none,
   'POST /orgs/:inpo/liquidate': (p) => ({ body: { on: ON, transferTo: p.otherInpo, confirm: '' } }),
   'GET /orgs/:inpo/reports': none,
+  'GET /admin/professional-groups': none,
+  'GET /orgs/:inpo/analytics': () => ({ query: ANALYTICS_CROSS }),
+  'GET /orgs/:inpo/analytics/export.xlsx': () => ({ query: ANALYTICS_CROSS }),
+  'GET /orgs/:inpo/analytics/series': () => ({ query: ANALYTICS_SERIES }),
+  'GET /orgs/:inpo/analytics/series/export.xlsx': () => ({ query: ANALYTICS_SERIES }),
   'GET /orgs/:inpo/reports/open': (p) => ({ query: { form: p.form, date: p.date } }),
   'GET /reports/:form/:inpo/:file': () => ({ query: { version: '1', source: 'live', children: '1' } }),
   'GET /reports/:form/:inpo/:date/compare': none,

@@ -28,6 +28,8 @@ export const PERMISSIONS = {
   /** checked on the higher organization: it accepts, returns and reopens its children's reports */
   'report.accept': ['admin', 'coordinator'],
   'form.manage': ['admin'],
+  /** the union's reference lists (professional groups) and the typed values waiting to be matched to them */
+  'reference.manage': ['admin'],
   /** the audit log of the subtree: who saw and changed what (a coordinator's stops at their subtree) */
   'audit.view': ['admin', 'coordinator', 'curator'],
   /** checked on every organization the target user holds a grant on */

@@ -66,19 +66,31 @@ const grid = (legend: boolean) => ({
 
 const legend = { top: 4, textStyle: FONT, itemWidth: 18, itemHeight: 12 };
 
-/** One series by category (coverage by child organization, members by sex, …). */
-export function barChart(chart: Chart & { labels: string[]; values: number[]; seriesName: string }): string {
+/** Bars by category: along the page or up it (`lies`), with the common text style, colours and grid. */
+function barFrame(chart: Chart & { labels: string[] }, withLegend: boolean) {
   const along = lies(chart.labels);
-  const format = formatter(chart.format);
   const categories = categoryAxis(chart.labels, along);
   const values = valueAxis(chart.format);
-  return renderSvg(
-    {
+  return {
+    along,
+    format: formatter(chart.format),
+    option: {
       textStyle: FONT,
       color: CHART_COLOURS,
-      grid: grid(false),
+      ...(withLegend ? { legend } : {}),
+      grid: grid(withLegend),
       xAxis: along ? values : categories,
       yAxis: along ? categories : values,
+    },
+  };
+}
+
+/** One series by category (coverage by child organization, members by sex, …). */
+export function barChart(chart: Chart & { labels: string[]; values: number[]; seriesName: string }): string {
+  const { along, format, option } = barFrame(chart, false);
+  return renderSvg(
+    {
+      ...option,
       series: [
         {
           type: 'bar',
@@ -100,18 +112,10 @@ export function barChart(chart: Chart & { labels: string[]; values: number[]; se
 
 /** Parts of a whole per category (card statuses by child, category by sex, …), a colour per part and a legend. */
 export function stackedBarChart(chart: Chart & { labels: string[]; series: Series[] }): string {
-  const along = lies(chart.labels);
-  const format = formatter(chart.format);
-  const categories = categoryAxis(chart.labels, along);
-  const values = valueAxis(chart.format);
+  const { along, format, option } = barFrame(chart, true);
   return renderSvg(
     {
-      textStyle: FONT,
-      color: CHART_COLOURS,
-      legend,
-      grid: grid(true),
-      xAxis: along ? values : categories,
-      yAxis: along ? categories : values,
+      ...option,
       series: chart.series.map((series) => ({
         type: 'bar',
         stack: 'total',

@@ -18,6 +18,7 @@ import {
 import { CARD_STATUSES } from '../cards/card-statuses';
 import { CATEGORIES, CATEGORY_LABELS, LEFT_REASONS, type Category } from '../membership/membership';
 import type { CursorPart } from '../shared/cursor';
+import { PROFESSIONAL_GROUPS } from './professional-groups';
 
 /** A birth date that fits a member: 14 to 100 years old today. */
 const birthDate = requiredBirthDate('Укажите дату рождения');
@@ -33,7 +34,10 @@ export const personSchema = z.object({
   email: optionalEmail(),
   snils: optionalSnils(),
   position: optionalText(200),
-  professionalGroup: optionalText(200),
+  // a name of the union's list (the cards reference professional_groups), stored as the card's text
+  professionalGroup: optionalChoice(PROFESSIONAL_GROUPS, 'Выберите профессиональную группу из списка').transform(
+    (group): string | null => group,
+  ),
   studyForm: optionalChoice(['full_time', 'part_time', 'distance'] as const, 'Выберите форму обучения'),
   studyYear: z.preprocess(
     (v) => (v === '' || v === undefined ? null : v),

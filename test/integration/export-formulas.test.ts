@@ -70,7 +70,6 @@ beforeAll(async () => {
       name: next,
       patronymic: payload,
       position: next,
-      professional_group: payload,
       email: EMAILS[i],
       phone: i === 0 ? PHONE : payload,
     });
