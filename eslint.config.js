@@ -24,6 +24,7 @@ const FEATURE_ORDER = [
   'exports',
   'reports',
   'users',
+  'join',
   'home',
   'account',
   'ops',

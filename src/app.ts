@@ -16,6 +16,7 @@ import { importExportRoutes } from './registry/import-export.routes';
 import { membersRoutes } from './members/members.routes';
 import { cardsRoutes } from './cards/cards.routes';
 import { cardCheckPublicRoutes, cardCheckRoutes } from './cards/card-check.routes';
+import { joinPublicRoutes, joinQueueRoutes } from './join/join.routes';
 import { reportsRoutes } from './reports/reports.routes';
 import { formsRoutes } from './reports/forms/forms.routes';
 import { exportsRoutes } from './exports/exports.routes';
@@ -75,6 +76,7 @@ export function createApp(deps: Deps): App {
   app.use(unsubscribeRoutes(deps));
   app.use(helpRoutes(deps));
   app.use(cardCheckPublicRoutes(deps));
+  app.use(joinPublicRoutes(deps));
   // Everything below requires a login: a new route is guarded by default.
   app.use(requireLogin, requirePasswordChanged, requireSecondFactor(config.totpRequired));
   app.use(accountRoutes(deps));
@@ -87,6 +89,7 @@ export function createApp(deps: Deps): App {
   app.use(membersRoutes(deps));
   app.use(cardsRoutes(deps));
   app.use(cardCheckRoutes(deps));
+  app.use(joinQueueRoutes(deps));
   app.use(exportsRoutes(deps));
   app.use(reportsRoutes(deps));
   app.use(formsRoutes(deps));

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { createAccountService } from './account/account.service';
@@ -12,6 +13,7 @@ import { createDb } from './db/knex';
 import { createReads, type Reads } from './db/replica';
 import { createExportsService } from './exports/export-jobs';
 import { createHomeService } from './home/home.service';
+import { createJoinService } from './join/join.service';
 import { createDraftsService } from './drafts/drafts.service';
 import { createMembersService } from './members/members.service';
 import { createPassportService } from './registry/passport.service';
@@ -60,19 +62,30 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
   const { bcryptCost, publicUrl } = config;
   const passwordLinks = createPasswordLinksService(db, mail, { publicUrl, bcryptCost, logger });
   const reports = createReportsService(db, dates, reads, notifications);
+  const members = createMembersService(db, dates, reads, notifications);
+  const join = createJoinService(db, {
+    mail,
+    passwordLinks,
+    publicUrl,
+    bcryptCost,
+    dates,
+    members,
+    // signs the application form's fill-time stamps; without a session secret (tests) one per process
+    secret: config.sessionSecret ?? crypto.randomBytes(32).toString('hex'),
+  });
   return {
     // signing in, the user's own account and home page
     auth: createAuthService(db, bcryptCost),
     secondFactor: createSecondFactorService(db),
     account: createAccountService(db),
-    home: createHomeService(db, reports),
+    home: createHomeService(db, reports, join),
     /** What the user typed into a long form and has not saved yet (their own only). */
     drafts: createDraftsService(db),
     // the registry and its members
     passport: createPassportService(db, dates),
     restructure: createRestructureService(db, dates),
     orgImport: createOrgImportService(db, dates),
-    members: createMembersService(db, dates, reads, notifications),
+    members,
     memberImport: createMemberImportService(db, dates),
     /** Files that passed an import's check, kept for one click's load. */
     checkedUploads: createCheckedUploads(db, config.uploadDir),
@@ -93,6 +106,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     /** Bulk logins for the chairs of ППО. */
     chairProvisioning: createChairProvisioningService(db, mail, { publicUrl, bcryptCost, logger }),
     auditViewer: createAuditViewerService(db),
+    /** Online admission: /join for anyone, the chairs' queues of applications. */
+    join,
   };
 }
 

@@ -4,9 +4,14 @@ import type { Principal } from '../access/principal';
 import { countMembersOnRecord } from '../membership/membership';
 import { findOrgById, type OrgRow } from '../registry/organizations.service';
 import type { ReportsService } from '../reports/reports.service';
+import type { JoinService } from '../join/join.service';
 
 /** The home page's cards; the returned reports come from the reports' service (deps.ts hands it over). */
-export function createHomeService(db: Knex, reports: Pick<ReportsService, 'returnedReports'>) {
+export function createHomeService(
+  db: Knex,
+  reports: Pick<ReportsService, 'returnedReports'>,
+  join: Pick<JoinService, 'waitingCount'>,
+) {
   return {
     /** One card per organization the user holds a grant on. */
     async summaries(principal: Principal) {
@@ -16,6 +21,8 @@ export function createHomeService(db: Knex, reports: Pick<ReportsService, 'retur
         activeMembers: number | null;
         canOpen: boolean;
         returned: Awaited<ReturnType<typeof reports.returnedReports>>;
+        /** Confirmed online applications waiting for the chair's decision (null: not theirs to decide). */
+        applications: number | null;
       }[] = [];
       for (const granted of homeOrganizations(principal)) {
         const org = await findOrgById(db, granted.id);
@@ -26,6 +33,7 @@ export function createHomeService(db: Knex, reports: Pick<ReportsService, 'retur
           activeMembers: can(principal, 'org.members.count', org) ? await countMembersOnRecord(db, org) : null,
           canOpen: can(principal, 'org.view', org),
           returned: can(principal, 'report.file', org) ? await reports.returnedReports(org.id) : [],
+          applications: can(principal, 'member.edit', org) ? await join.waitingCount(org.id) : null,
         });
       }
       return summaries;
