@@ -70,6 +70,7 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     bcryptCost,
     dates,
     members,
+    notifications,
     // signs the application form's fill-time stamps; without a session secret (tests) one per process
     secret: config.sessionSecret ?? crypto.randomBytes(32).toString('hex'),
   });

@@ -380,6 +380,7 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
       transfer_decided: 'app',
       export_finished: 'app',
       chair_term_ending: 'email',
+      application_waiting: 'email',
     },
   }),
   'POST /admin/mail/jobs/retry': () => ({ body: { queue: 'housekeeping', id: '' } }),

@@ -7,6 +7,7 @@ import { createCardsService } from '../cards/cards.service';
 import { inTransaction } from '../db/transaction';
 import { ConflictError, NotFoundError } from '../http/errors';
 import type { MailService } from '../mail/mail.service';
+import type { NotificationsService } from '../notifications/notifications.service';
 import { giveConsent } from '../members/consents';
 import { createMembersService, type MembersService } from '../members/members.service';
 import { createMemberLogin, unusablePasswordHash } from '../users/member-logins';
@@ -70,6 +71,8 @@ export interface JoinOptions {
   bcryptCost: number;
   dates?: EventDates;
   members?: MembersService;
+  /** Tells the ППО's chair of a confirmed application (the home page's list and, by their choice, e-mail). */
+  notifications?: NotificationsService;
 }
 
 /** The result of an acceptance: the new card, or the cards the person may already have. */
@@ -192,7 +195,18 @@ export function createJoinService(db: Knex, options: JoinOptions) {
     /** Confirms the e-mail: the application enters the chair's queue. False when it already had. */
     async confirm(token: string): Promise<{ confirmed: boolean; application: ApplicationRow }> {
       const application = await this.byConfirmLink(token);
-      return { confirmed: await markConfirmed(db, application.id), application };
+      const confirmed = await inTransaction(db, async (trx) => {
+        if (!(await markConfirmed(trx, application.id))) return false;
+        await options.notifications?.notify(trx, {
+          kind: 'application_waiting',
+          to: { organizationId: application.organizationId, roles: ['chair'] },
+          title: 'Заявление о вступлении в Профсоюз ждёт решения',
+          body: `Организация: ${application.organizationName}.`,
+          link: `/orgs/${application.organizationInpo}/applications/${application.id}`,
+        });
+        return true;
+      });
+      return { confirmed, application };
     },
 
     /** A page of the queue (with the escalated applications of the ППО below, for a higher organization). */

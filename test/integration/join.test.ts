@@ -159,7 +159,11 @@ describe('online admission: the application and the chair accepting it', () => {
     const { id } = await db()('join_applications').where({ email }).first('id');
 
     // the chair's home page counts it, the queue lists it; a chair of another ППО finds neither
-    expect((await chair.agent.get('/').expect(200)).text).toMatch(/ждут решения: <strong>1<\/strong>/);
+    const chairHome = await chair.agent.get('/').expect(200);
+    expect(chairHome.text).toMatch(/ждут решения: <strong>1<\/strong>/);
+    expect(chairHome.text).toContain(
+      `href="/orgs/${tree.primary.inpo}/applications/${id}">Заявление о вступлении в Профсоюз ждёт решения`,
+    );
     const queue = await chair.agent.get(`/orgs/${tree.primary.inpo}/applications`).expect(200);
     expect(queue.text).toContain(`/orgs/${tree.primary.inpo}/applications/${id}`);
     await otherChair.agent.get(`/orgs/${tree.primary.inpo}/applications`).expect(404);

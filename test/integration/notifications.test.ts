@@ -83,6 +83,7 @@ describe('notifications of the filing workflow', () => {
       transfer_decided: 'app',
       export_finished: 'none',
       chair_term_ending: 'email',
+      application_waiting: 'email',
     };
     await post(chair, '/account/notifications', choice).expect(303);
     expect((await chair.agent.get('/account/notifications').expect(200)).text).toMatch(
