@@ -270,6 +270,14 @@ export async function admissionsByChild(
   return rows;
 }
 
+/** Rejected applications and those sent to a transfer, decided more than `days` ago: nothing needs them any more. */
+export async function deleteClosedOlderThan(db: Knex, days: number): Promise<number> {
+  return db('join_applications')
+    .whereIn('status', ['rejected', 'transfer'])
+    .whereRaw('decided_at < now() - make_interval(days => ?)', [days])
+    .delete();
+}
+
 /** Unconfirmed applications older than `days` are forgotten: nobody confirmed the address. */
 export async function deleteUnconfirmedOlderThan(db: Knex, days: number): Promise<number> {
   return db('join_applications')

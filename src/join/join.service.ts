@@ -22,6 +22,7 @@ import { createFormStamps } from './form-stamp';
 import {
   admissionsByChild,
   countWaiting,
+  deleteClosedOlderThan,
   deleteUnconfirmedOlderThan,
   findApplication,
   findByTokenHash,
@@ -316,10 +317,17 @@ export function createJoinService(db: Knex, options: JoinOptions) {
   };
 }
 
-/** Rate-limit rows past their windows, and applications nobody confirmed in their week (hourly housekeeping). */
+/** How long a rejected application (or one sent to a transfer) is kept: the applicant may ask about it. */
+const CLOSED_KEPT_DAYS = 365;
+
+/**
+ * Rate-limit rows past their windows, applications nobody confirmed in their week and the personal data of
+ * refused ones after a year (hourly housekeeping). Accepted ones stay: the monitoring counts them.
+ */
 export async function pruneJoin(db: Knex): Promise<void> {
   await pruneHits(db, [JOIN_PER_IP, JOIN_PER_EMAIL]);
   await deleteUnconfirmedOlderThan(db, CONFIRM_DAYS);
+  await deleteClosedOlderThan(db, CLOSED_KEPT_DAYS);
 }
 
 export type JoinService = ReturnType<typeof createJoinService>;

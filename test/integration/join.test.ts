@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createFormStamps } from '../../src/join/form-stamp';
 import { JOIN_CONSENT_VERSION } from '../../src/join/consent-text';
-import { JOIN_PER_EMAIL, JOIN_PER_IP } from '../../src/join/join.service';
+import { JOIN_PER_EMAIL, JOIN_PER_IP, pruneJoin } from '../../src/join/join.service';
 import { MATCH_ELSEWHERE_MESSAGE } from '../../src/members/duplicate-guard';
 import { todayIso } from '../../src/shared/dates';
 import { useTestApp } from '../support/app';
@@ -313,6 +313,32 @@ describe('online admission: escalation', () => {
     const own = await chair.agent.get(`/orgs/${tree.primary.inpo}/applications`).expect(200);
     expect(own.text).toContain(`/applications/${old}"`);
     expect(own.text).toContain(`/applications/${fresh}"`);
+  });
+});
+
+describe('online admission: housekeeping', () => {
+  it('when the hourly housekeeping runs, then week-old unconfirmed and year-old rejected applications are forgotten, the rest kept', async () => {
+    const statuses = async () =>
+      Object.fromEntries(
+        (
+          await db()('join_applications')
+            .whereIn('email', ['stale@example.ru', 'kept@example.ru'])
+            .select('email', 'status')
+        ).map((r) => [r.email, r.status]),
+      );
+    await apply(await visitor(), tree.primary.inpo, applicant('stale@example.ru')).expect(303);
+    await apply(await visitor(), tree.primary.inpo, applicant('kept@example.ru')).expect(303);
+    await db()('join_applications')
+      .where({ email: 'stale@example.ru' })
+      .update({ created_at: db().raw("now() - interval '8 days'") });
+    const closedOld = await db()('join_applications')
+      .where({ status: 'rejected' })
+      .update({ decided_at: db().raw("now() - interval '400 days'") });
+    expect(closedOld).toBe(1);
+    await pruneJoin(ctx.deps.db);
+    expect(await statuses()).toEqual({ 'kept@example.ru': 'unconfirmed' });
+    expect(await db()('join_applications').where({ status: 'rejected' }).count('* as n')).toEqual([{ n: 0 }]);
+    expect(await db()('join_applications').where({ status: 'accepted' }).count('* as n')).toEqual([{ n: 1 }]);
   });
 });
 
