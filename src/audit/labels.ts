@@ -36,6 +36,7 @@ export const ACTION_LABELS: Record<string, string> = {
   'card.batch_moved': 'Изменён статус партии билетов',
   'card.checked': 'Проверка профсоюзного билета',
   'join.applied': 'Подано заявление о вступлении онлайн',
+  'join.viewed': 'Просмотр заявления о вступлении',
   'join.accepted': 'Заявление о вступлении принято',
   'join.rejected': 'Заявление о вступлении отклонено',
   'join.routed_to_transfer': 'Заявление о вступлении направлено на перевод',

@@ -167,7 +167,7 @@ export function joinQueueRoutes({ loaders, services: { join } }: Deps): Router {
     extra: { errors?: FieldError[]; duplicates?: Extract<AcceptResult, { accepted: false }>['duplicates'] } = {},
   ) {
     const org = orgOf(req);
-    const application = await join.application(org, applicationIdOf(req));
+    const application = await join.application(auditContextOf(req), org, applicationIdOf(req));
     res.status(status).render('join/application', {
       title: `Заявление ${application.surname} ${application.name}`,
       section: 'members',
@@ -204,7 +204,6 @@ export function joinQueueRoutes({ loaders, services: { join } }: Deps): Router {
   async function reject(req: Request, res: Response) {
     const org = orgOf(req);
     const id = applicationIdOf(req);
-    await join.application(org, id);
     const form = parseForm(rejectSchema, req.body);
     if (!form.ok) return showApplication(req, res, 422, { errors: form.errors });
     await join.reject(principalOf(req), auditContextOf(req), org, id, form.data.reason);

@@ -216,7 +216,17 @@ export function createJoinService(db: Knex, options: JoinOptions) {
       return { rows: rows.slice(0, QUEUE_PAGE), next: rows.length > QUEUE_PAGE ? rows[QUEUE_PAGE - 1]!.id : null };
     },
 
-    application: applicationOf,
+    /** An application as its page shows it: a read of personal data, audited like a card's view. */
+    async application(ctx: AuditContext, org: OrgRow, id: number): Promise<ApplicationRow> {
+      const found = await applicationOf(org, id);
+      await recordAudit(db, ctx, {
+        action: 'join.viewed',
+        entity: 'join_application',
+        entityId: found.id,
+        organizationId: found.organizationId,
+      });
+      return found;
+    },
 
     /**
      * Accepts an application in one transaction: the member card with its «admitted» event on today's date

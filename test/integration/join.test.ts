@@ -241,6 +241,14 @@ describe('online admission: the application and the chair accepting it', () => {
   it('when the chair rejects with a reason, then the applicant receives it; without a reason the form says what is missing', async () => {
     const email = 'reject.me@example.ru';
     const id = await applyAndConfirm(email, { surname: 'Отказова' });
+    // the application's page is a read of personal data: audited like a card's view
+    const page = await chair.agent.get(`/orgs/${tree.primary.inpo}/applications/${id}`).expect(200);
+    expect(page.text).toContain('Отказова');
+    expect(
+      await db()('audit_log')
+        .where({ action: 'join.viewed', entity: 'join_application', entity_id: String(id) })
+        .count('* as n'),
+    ).toEqual([{ n: 1 }]);
     const path = `/orgs/${tree.primary.inpo}/applications/${id}/reject`;
     const refused = await chair.agent.post(path).type('form').send({ _csrf: chair.csrf, reason: '' }).expect(422);
     expect(refused.text).toContain('Укажите причину отказа');
