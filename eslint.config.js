@@ -28,6 +28,7 @@ const FEATURE_ORDER = [
   'analytics',
   'users',
   'me',
+  'join',
   'home',
   'account',
   'ops',

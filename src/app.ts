@@ -19,6 +19,7 @@ import { importExportRoutes } from './registry/import-export.routes';
 import { membersRoutes } from './members/members.routes';
 import { cardsRoutes } from './cards/cards.routes';
 import { cardCheckPublicRoutes, cardCheckRoutes } from './cards/card-check.routes';
+import { joinPublicRoutes, joinQueueRoutes } from './join/join.routes';
 import { reportsRoutes } from './reports/reports.routes';
 import { formsRoutes } from './reports/forms/forms.routes';
 import { monitoringRoutes } from './monitoring/monitoring.routes';
@@ -84,6 +85,7 @@ export function createApp(deps: Deps): App {
   app.use(unsubscribeRoutes(deps));
   app.use(helpRoutes(deps));
   app.use(cardCheckPublicRoutes(deps));
+  app.use(joinPublicRoutes(deps));
   // Everything below requires a login: a new route is guarded by default.
   app.use(requireLogin, requirePasswordChanged, requireSecondFactor(config.totpRequired));
   app.use(accountRoutes(deps));
@@ -98,6 +100,7 @@ export function createApp(deps: Deps): App {
   app.use(cardsRoutes(deps));
   app.use(cardCheckRoutes(deps));
   app.use(requestsQueueRoutes(deps));
+  app.use(joinQueueRoutes(deps));
   app.use(exportsRoutes(deps));
   app.use(reportsRoutes(deps));
   app.use(formsRoutes(deps));

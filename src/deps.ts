@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { createAccountService } from './account/account.service';
@@ -15,6 +16,7 @@ import { createDb } from './db/knex';
 import { createReads, type Reads } from './db/replica';
 import { createExportsService } from './exports/export-jobs';
 import { createHomeService } from './home/home.service';
+import { createJoinService } from './join/join.service';
 import { createDraftsService } from './drafts/drafts.service';
 import { createMembersService } from './members/members.service';
 import { createMeService } from './me/me.service';
@@ -70,6 +72,17 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
   const members = createMembersService(db, dates, reads, notifications);
   const cardCheck = createCardCheckService(db, publicUrl);
   const memberRequests = createMemberRequestsService(db, dates, notifications.notify);
+  const join = createJoinService(db, {
+    mail,
+    passwordLinks,
+    publicUrl,
+    bcryptCost,
+    dates,
+    members,
+    notifications,
+    // signs the application form's fill-time stamps; without a session secret (tests) one per process
+    secret: config.sessionSecret ?? crypto.randomBytes(32).toString('hex'),
+  });
   return {
     // signing in, the user's own account and home page
     auth,
@@ -80,7 +93,7 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     }),
     secondFactor: createSecondFactorService(db),
     account: createAccountService(db),
-    home: createHomeService(db, reports, memberRequests),
+    home: createHomeService(db, reports, memberRequests, join),
     /** What the user typed into a long form and has not saved yet (their own only). */
     drafts: createDraftsService(db),
     // the registry and its members
@@ -118,6 +131,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     /** Bulk logins for the chairs of ППО. */
     chairProvisioning: createChairProvisioningService(db, mail, { publicUrl, bcryptCost, logger }),
     auditViewer: createAuditViewerService(db),
+    /** Online admission: /join for anyone, the chairs' queues of applications. */
+    join,
   };
 }
 

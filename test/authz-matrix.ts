@@ -346,6 +346,29 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     inside: { ...editors(401, 422), curator: 422 },
     outside: outsideOf(401),
   },
+  // Online admission (issue 18, items 1 and 2): /join is public (the ППО of R1 takes applications; an empty
+  // form is refused: no signed fill time, 422; an unknown confirmation link is 404). The queue is for those
+  // who admit members; `:applicationId` names no application (404).
+  ...['/join', '/join/:inpo', '/join/:inpo/sent', '/join/:inpo/print', '/join/:inpo/qr.svg'].map(
+    (path): MatrixEntry => ({ method: 'GET', path, inside: all(200) }),
+  ),
+  { method: 'POST', path: '/join/:inpo', body: {}, inside: all(422) },
+  { method: 'GET', path: '/join/confirm/:token', inside: all(404) },
+  { method: 'POST', path: '/join/confirm/:token', body: {}, inside: all(404) },
+  { method: 'GET', path: '/orgs/:inpo/applications', inside: editors(303, 200), outside: outsideOf(303) },
+  {
+    method: 'GET',
+    path: '/orgs/:inpo/applications/:applicationId',
+    inside: editors(303, 404),
+    outside: outsideOf(303),
+  },
+  ...['accept', 'reject', 'transfer'].map((action): MatrixEntry => ({
+    method: 'POST',
+    path: `/orgs/:inpo/applications/:applicationId/${action}`,
+    body: {},
+    inside: editors(401, 404),
+    outside: outsideOf(401),
+  })),
   // Password links: public; an unknown token is the same «link no longer works» page (410) for everyone.
   { method: 'GET', path: '/forgot-password', inside: all(200) },
   { method: 'POST', path: '/forgot-password', body: {}, inside: all(422) },

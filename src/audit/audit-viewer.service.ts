@@ -46,6 +46,7 @@ function present(row: AuditRow, nameValue: ValueNamer) {
 /** A user, the member themself (an unsubscribe link: no user acted, the row says so) or the system's own job. */
 function actorOf(row: AuditRow): string {
   if (row.actorName) return `${row.actorName} (${row.username})`;
+  if (row.newValues?.actor === 'applicant') return 'заявитель (онлайн)';
   return row.newValues?.actor === 'member' ? 'сам член Профсоюза' : 'система';
 }
 

@@ -42,6 +42,11 @@ export const ACTION_LABELS: Record<string, string> = {
   'card.moved': 'Изменён статус билета',
   'card.batch_moved': 'Изменён статус партии билетов',
   'card.checked': 'Проверка профсоюзного билета',
+  'join.applied': 'Подано заявление о вступлении онлайн',
+  'join.viewed': 'Просмотр заявления о вступлении',
+  'join.accepted': 'Заявление о вступлении принято',
+  'join.rejected': 'Заявление о вступлении отклонено',
+  'join.routed_to_transfer': 'Заявление о вступлении направлено на перевод',
   'consent.given': 'Дано согласие',
   'consent.withdrawn': 'Отозвано согласие',
   'person.created': 'Добавлен человек (не член Профсоюза)',
@@ -79,7 +84,7 @@ export const ACTION_LABELS: Record<string, string> = {
 
 /** The entity filter of the viewer: what a person means by "an organization" covers its officers and annexes. */
 export const ENTITY_GROUPS = {
-  member: { label: 'Член Профсоюза', entities: ['member'] },
+  member: { label: 'Член Профсоюза', entities: ['member', 'join_application'] },
   organization: { label: 'Организация', entities: ['organization', 'org_officer', 'agreement_annex', 'person'] },
   report: { label: 'Отчёт', entities: ['report', 'form_version'] },
   user: { label: 'Пользователь', entities: ['user'] },
@@ -88,6 +93,7 @@ export type EntityGroup = keyof typeof ENTITY_GROUPS;
 
 export const ENTITY_LABELS: Record<string, string> = {
   member: 'Член Профсоюза',
+  join_application: 'Заявление о вступлении',
   organization: 'Организация',
   org_officer: 'Выборное лицо',
   agreement_annex: 'Приложение к договору',

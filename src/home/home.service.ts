@@ -5,12 +5,14 @@ import { countMembersOnRecord } from '../membership/membership';
 import { findOrgById, type OrgRow } from '../registry/organizations.service';
 import type { ReportsService } from '../reports/reports.service';
 import type { MemberRequestsService } from '../me/member-requests.service';
+import type { JoinService } from '../join/join.service';
 
 /** The home page's cards; the returned reports come from the reports' service (deps.ts hands it over). */
 export function createHomeService(
   db: Knex,
   reports: Pick<ReportsService, 'returnedReports'>,
   memberRequests: Pick<MemberRequestsService, 'count'>,
+  join: Pick<JoinService, 'waitingCount'>,
 ) {
   return {
     /** One card per organization the user holds a grant on. */
@@ -23,6 +25,8 @@ export function createHomeService(
         /** Members' corrections and requests to leave waiting in the subtree (for whoever decides them). */
         pendingRequests: number | null;
         returned: Awaited<ReturnType<typeof reports.returnedReports>>;
+        /** Confirmed online applications waiting for the chair's decision (null: not theirs to decide). */
+        applications: number | null;
       }[] = [];
       for (const granted of homeOrganizations(principal)) {
         const org = await findOrgById(db, granted.id);
@@ -34,6 +38,7 @@ export function createHomeService(
           canOpen: can(principal, 'org.view', org),
           pendingRequests: can(principal, 'member.edit', org) ? await memberRequests.count(org) : null,
           returned: can(principal, 'report.file', org) ? await reports.returnedReports(org.id) : [],
+          applications: can(principal, 'member.edit', org) ? await join.waitingCount(org.id) : null,
         });
       }
       return summaries;

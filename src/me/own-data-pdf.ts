@@ -22,6 +22,7 @@ export const OWN_TABLE_TITLES: Record<string, string> = {
   member_requests: 'Исправления и заявления из личного кабинета',
   org_officers: 'Выборные должности',
   depersonalisation_journal: 'Обезличивание',
+  professional_group_unmatched: 'Профессиональная группа, не найденная в справочнике',
   unsubscribe_tokens: 'Ссылки отписки из писем',
   users: 'Учётные записи',
   role_grants: 'Роли учётных записей',

@@ -16,6 +16,7 @@ const BY_MEMBER = [
   'member_requests',
   'org_officers',
   'depersonalisation_journal',
+  'professional_group_unmatched',
 ] as const;
 
 /** Logins: never the password's hash or the second factor's secret. */

@@ -295,6 +295,20 @@ export function createMembersService(
       );
     },
 
+    /**
+     * The admission's duplicate check alone, as this user may learn of it (an online application before it is
+     * accepted): the active cards inside their subtrees in full, of the others only that one exists —
+     * counted against the day's allowance and audited like every check.
+     */
+    async duplicatesFor(principal: Principal, ctx: AuditContext, probe: DuplicateProbe, source: string) {
+      return spendingMatches(principal, ctx, (pending) =>
+        inTransaction(db, async (trx) => {
+          await lockPerson(trx, probe);
+          return duplicatesOf(trx, principal, probe, source, pending, { activeOnly: true });
+        }),
+      );
+    },
+
     /** A changed identity (names and birth date, SNILS, phone, e-mail) is checked for duplicates unless confirmed. */
     async updateCard(
       principal: Principal,
@@ -583,3 +597,5 @@ export function createMembersService(
     },
   };
 }
+
+export type MembersService = ReturnType<typeof createMembersService>;

@@ -21,6 +21,7 @@ export const NOTIFICATION_KINDS = {
   transfer_received: { label: 'Поступил запрос на перевод члена Профсоюза', channel: 'email' },
   transfer_decided: { label: 'По вашему запросу на перевод принято решение', channel: 'app' },
   export_finished: { label: 'Фоновая выгрузка готова', channel: 'app' },
+  application_waiting: { label: 'Поступило заявление о вступлении в Профсоюз', channel: 'email' },
   chair_term_ending: { label: 'Срок полномочий председателя истекает через 60 дней', channel: 'email' },
   member_request_received: {
     label: 'Член Профсоюза прислал исправление своих данных или заявление о выходе',

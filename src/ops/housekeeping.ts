@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { pruneLoginFailures } from '../auth/login-throttle';
 import { pruneResetRequests } from '../users/reset-throttle';
 import { pruneCardChecks } from '../cards/card-check-throttle';
+import { pruneJoin } from '../join/join.service';
 import { depersonaliseExpired, depersonaliseExpiredPersons } from '../members/retention';
 import { pruneDuplicateProbes } from '../members/duplicate-guard';
 import { todayIso } from '../shared/dates';
@@ -37,6 +38,7 @@ export async function runHousekeeping(
   if (removed) logger.info({ removed }, 'pruned old login failures');
   await pruneResetRequests(db);
   await pruneCardChecks(db);
+  await pruneJoin(db);
   await pruneDuplicateProbes(db);
   const depersonalised = await depersonaliseExpired(db, todayIso(), config.retentionYears);
   if (depersonalised) logger.info({ depersonalised }, 'depersonalised cards past retention');

@@ -19,6 +19,8 @@ export interface OrgRow {
   phone: string | null;
   email: string | null;
   website: string | null;
+  /** A ППО people may apply to online (/join); the passport's general tab turns it off. */
+  onlineAdmission: boolean;
   createdOn: string;
   liquidatedOn: string | null;
   mergedIntoId: number | null;

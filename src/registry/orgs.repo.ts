@@ -24,6 +24,7 @@ export function selectOrg(db: Knex, alias = 'o') {
     phone: c('phone'),
     email: c('email'),
     website: c('website'),
+    onlineAdmission: c('online_admission'),
     createdOn: c('created_on'),
     liquidatedOn: c('liquidated_on'),
     mergedIntoId: c('merged_into_id'),

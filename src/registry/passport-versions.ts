@@ -23,8 +23,10 @@ export const GENERAL_FIELDS: FieldSpec = {
     phone: 'Телефон',
     email: 'Электронная почта',
     website: 'Сайт',
+    onlineAdmission: 'Приём заявлений онлайн',
   },
   show: {
+    onlineAdmission: (v) => (v ? 'принимает' : 'не принимает'),
     employerKind: (v) => EMPLOYER_KIND_LABELS[v as EmployerKind] ?? String(v),
     primaryForm: (v) => PRIMARY_FORM_LABELS[v as PrimaryForm] ?? String(v),
   },

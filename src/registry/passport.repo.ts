@@ -236,6 +236,7 @@ export async function updateGeneralData(
     phone: string | null;
     email: string | null;
     website: string | null;
+    onlineAdmission: boolean;
   },
 ) {
   await trx('organizations').where({ id: orgId, version }).update({
@@ -248,6 +249,7 @@ export async function updateGeneralData(
     phone: values.phone,
     email: values.email,
     website: values.website,
+    online_admission: values.onlineAdmission,
     updated_at: trx.fn.now(),
   });
 }

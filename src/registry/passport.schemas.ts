@@ -30,6 +30,11 @@ export const generalSchema = z.object({
   phone: optionalPhone(),
   email: optionalEmail(),
   website: optionalUrl(),
+  /** a ППО's form sends it (a select, never missing); others and the import keep what is stored */
+  onlineAdmission: z
+    .enum(['allowed', 'closed'], { error: 'Выберите, принимает ли организация заявления онлайн' })
+    .transform((v) => v === 'allowed')
+    .optional(),
 });
 export type GeneralInput = z.output<typeof generalSchema>;
 

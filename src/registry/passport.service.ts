@@ -125,6 +125,10 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
         const values = {
           ...input,
           primaryForm: (current.level === 'primary' && input.primaryForm) || current.primaryForm,
+          onlineAdmission:
+            current.level === 'primary' && input.onlineAdmission !== undefined
+              ? input.onlineAdmission
+              : current.onlineAdmission,
         };
         const { oldValues, newValues, changed } = diffValues(generalSnapshot(current), values);
         if (!changed) return false;

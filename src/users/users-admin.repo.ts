@@ -276,3 +276,8 @@ export async function insertGrant(
 export async function deleteGrant(trx: Knex.Transaction, grantId: number): Promise<boolean> {
   return (await trx('role_grants').where({ id: grantId }).delete()) > 0;
 }
+
+/** The personal-account login of the member card it was made for. */
+export async function linkUserToMember(trx: Knex, userId: number, memberId: number): Promise<void> {
+  await trx('users').where({ id: userId }).update({ member_id: memberId });
+}

@@ -19,6 +19,7 @@ let fx: RouteFixture;
 /** Views and exports of personal data are audited (security.md): those rows are the point of the read. */
 const READ_AUDIT = new Set([
   'member.viewed',
+  'join.viewed',
   'member.exported',
   'member.own_data_exported',
   'org.exported',

@@ -85,6 +85,7 @@ describe('notifications of the filing workflow', () => {
       chair_term_ending: 'email',
       member_request_received: 'email',
       member_request_decided: 'app',
+      application_waiting: 'email',
     };
     await post(chair, '/account/notifications', choice).expect(303);
     expect((await chair.agent.get('/account/notifications').expect(200)).text).toMatch(

@@ -59,7 +59,7 @@ export function useSmtpCapture(overrides: Record<string, string>, script: SmtpSc
       throw new Error(`no letter to ${address}`);
     },
     linkIn(mail) {
-      const match = /https?:\/\/\S+\/(invite|reset-password)\/[A-Za-z0-9_-]+/.exec(mail.text ?? '');
+      const match = /https?:\/\/\S+\/(invite|reset-password|join\/confirm)\/[A-Za-z0-9_-]+/.exec(mail.text ?? '');
       if (!match) throw new Error('no link in the letter');
       return new URL(match[0]).pathname;
     },
