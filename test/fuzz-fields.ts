@@ -41,6 +41,7 @@ const MEMBER_FILTER = {
   age: '35-50',
   tenure: '10-plus',
   card: '',
+  cardKind: '',
   kind: 'school',
 };
 const PERSON = {
@@ -91,7 +92,7 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'GET /orgs/:inpo/headcount': none,
   'GET /orgs/:inpo/structure': () => ({ query: { sort: 'name', page: '1' } }),
   'GET /orgs/:inpo/agreement': none,
-  'GET /orgs/:inpo/search': () => ({ query: { q: 'Организация', filter: 'no_chair', after: '' } }),
+  'GET /orgs/:inpo/search': () => ({ query: { q: 'Организация', filter: 'no_chair', level: 'primary', after: '' } }),
   'GET /orgs/:inpo/edit': none,
   'POST /orgs/:inpo/edit': () => ({
     versionedBy: '/orgs/:inpo/edit',
@@ -265,6 +266,25 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'POST /orgs/:inpo/liquidate': (p) => ({ body: { on: ON, transferTo: p.otherInpo, confirm: '' } }),
   'GET /orgs/:inpo/reports': none,
   'GET /admin/professional-groups': none,
+  // the monitoring of a subtree on a date, and the statistical report's declared figures
+  'GET /orgs/:inpo/monitoring': () => ({ query: { on: ON } }),
+  'GET /orgs/:inpo/monitoring.xlsx': () => ({ query: { on: ON } }),
+  'GET /orgs/:inpo/monitoring/declared': none,
+  'POST /orgs/:inpo/monitoring/declared': () => ({
+    body: {
+      onDate: ON,
+      membersTotal: '120',
+      working: '100',
+      student: '10',
+      pensioner: '5',
+      unemployed: '5',
+      territorialOrgs: '',
+      primaryOrgs: '3',
+    },
+  }),
+  'GET /orgs/:inpo/monitoring/import': none,
+  'GET /orgs/:inpo/monitoring/import/template.xlsx': none,
+  'POST /orgs/:inpo/monitoring/import': none,
   'GET /orgs/:inpo/analytics': () => ({ query: ANALYTICS_CROSS }),
   'GET /orgs/:inpo/analytics/export.xlsx': () => ({ query: ANALYTICS_CROSS }),
   'GET /orgs/:inpo/analytics/series': () => ({ query: ANALYTICS_SERIES }),
@@ -417,6 +437,8 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
       export_finished: 'app',
       chair_term_ending: 'email',
       application_waiting: 'email',
+      member_request_received: 'email',
+      member_request_decided: 'app',
     },
   }),
   'POST /admin/mail/jobs/retry': () => ({ body: { queue: 'housekeeping', id: '' } }),

@@ -23,6 +23,7 @@ export const OWN_TABLE_TITLES: Record<string, string> = {
   org_officers: 'Выборные должности',
   depersonalisation_journal: 'Обезличивание',
   professional_group_unmatched: 'Профессиональная группа, не найденная в справочнике',
+  join_applications: 'Заявления о вступлении онлайн',
   unsubscribe_tokens: 'Ссылки отписки из писем',
   users: 'Учётные записи',
   role_grants: 'Роли учётных записей',

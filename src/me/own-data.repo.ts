@@ -17,7 +17,10 @@ const BY_MEMBER = [
   'org_officers',
   'depersonalisation_journal',
   'professional_group_unmatched',
+  'join_applications',
 ] as const;
+/** Tables keyed by the card alone (one row per card), in the order of their cards. */
+const ORDERED_BY_MEMBER: ReadonlySet<string> = new Set(['professional_group_unmatched']);
 
 /** Logins: never the password's hash or the second factor's secret. */
 const USER_COLUMNS = [
@@ -44,7 +47,10 @@ export async function ownRows(db: Knex, memberId: number): Promise<OwnRows> {
   const members = await db('members').where('id', memberId).orWhere('merged_into_id', memberId).orderBy('id');
   const memberIds = ids(members);
   const out: OwnRows = { members };
-  for (const table of BY_MEMBER) out[table] = await db(table).whereIn('member_id', memberIds).orderBy('id');
+  for (const table of BY_MEMBER)
+    out[table] = await db(table)
+      .whereIn('member_id', memberIds)
+      .orderBy(ORDERED_BY_MEMBER.has(table) ? 'member_id' : 'id');
   out.union_card_events = await db('union_card_events').whereIn('card_id', ids(out.union_cards!)).orderBy('id');
   out.unsubscribe_tokens = await db('unsubscribe_tokens')
     .whereIn('member_id', memberIds)

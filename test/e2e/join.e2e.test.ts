@@ -29,7 +29,7 @@ async function linkFromOutbox(to: string, path: string): Promise<string> {
 }
 
 describe('online admission in a real browser', () => {
-  it('when a student applies from a phone and confirms the e-mail, and the chair accepts, then the student signs in', async () => {
+  it('when a student applies from a phone and confirms the e-mail, and the chair accepts, then the student signs in and sees the QR code of their union card', async () => {
     const email = 'student.e2e@example.ru';
     const phone = await web.browser.newContext({ viewport: { width: 375, height: 740 }, isMobile: true });
     const page = await phone.newPage();
@@ -82,9 +82,11 @@ describe('online admission in a real browser', () => {
     await own.getByLabel('Имя пользователя').fill(username);
     await own.getByLabel('Пароль', { exact: true }).fill(password);
     await own.getByRole('button', { name: 'Войти' }).click();
-    await own.getByRole('heading', { name: /Добро пожаловать/ }).waitFor();
-    await own.getByRole('link', { name: 'Моя карточка члена Профсоюза' }).click();
-    expect(await own.textContent('main')).toContain('Гарипова Диляра');
+    // a member's home is the personal account: their card, and the QR code of the union card just requested
+    await own.getByRole('heading', { name: /Гарипова Диляра/ }).waitFor();
+    const qr = own.getByRole('img', { name: /QR-код проверки билета/ });
+    await qr.waitFor();
+    expect(await qr.evaluate((img: HTMLImageElement) => img.complete && img.naturalWidth > 0)).toBe(true);
     await member.close();
   });
 });

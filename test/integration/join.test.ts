@@ -224,8 +224,11 @@ describe('online admission: the application and the chair accepting it', () => {
       .expect(303);
     const login = await postLogin(ctx.app, username, 'новый пароль студентки');
     expect(login.response.status).toBe(303);
-    const home = await login.agent.get(login.response.headers.location!).expect(200);
-    expect(home.text).toContain(`href="/members/${memberId}"`);
+    // the member's home is their personal account
+    const home = await login.agent.get(login.response.headers.location!).expect(303);
+    expect(home.headers.location).toBe('/me');
+    const account = await login.agent.get('/me').expect(200);
+    expect(account.text).toContain('QR-код проверки билета');
   });
 
   async function admittedInPeriod(period: { start: string; end: string }): Promise<number> {

@@ -76,6 +76,22 @@ async function memberWithLogin(extra: Record<string, unknown>, tag: string): Pro
     elected_on: '2024-03-01',
   });
   await db()('depersonalisation_journal').insert({ member_id: id, left_on: '2001-01-01', retention_years: 5 });
+  await db()('professional_group_unmatched').insert({ member_id: id, value: `воспитатели ${tag}` });
+  await db()('join_applications').insert({
+    organization_id: tree.primary.id,
+    status: 'accepted',
+    surname: String(extra.surname),
+    name: String(extra.name),
+    sex: 'f',
+    birth_date: '1990-01-01',
+    email: `${tag}@example.ru`,
+    category: 'working',
+    consent_version: '2024-1',
+    confirm_token_hash: crypto.randomBytes(32),
+    confirmed_at: new Date(),
+    decided_at: new Date(),
+    member_id: id,
+  });
   await db()('unsubscribe_tokens').insert({
     token_hash: crypto.randomBytes(32),
     member_id: id,
