@@ -22,6 +22,7 @@ import { exportsRoutes } from './exports/exports.routes';
 import { memberImportRoutes } from './members/import/member-import.routes';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { mailRoutes } from './mail/mail.routes';
+import { mailingsRoutes } from './mailings/mailings.routes';
 import { passwordLinksRoutes } from './users/password-links.routes';
 import { unsubscribeRoutes } from './unsubscribe/unsubscribe.routes';
 import { usersRoutes } from './users/users.routes';
@@ -87,6 +88,7 @@ export function createApp(deps: Deps): App {
   app.use(membersRoutes(deps));
   app.use(cardsRoutes(deps));
   app.use(cardCheckRoutes(deps));
+  app.use(mailingsRoutes(deps));
   app.use(exportsRoutes(deps));
   app.use(reportsRoutes(deps));
   app.use(formsRoutes(deps));

@@ -14,6 +14,7 @@ import { createExportsService } from './exports/export-jobs';
 import { createHomeService } from './home/home.service';
 import { createDraftsService } from './drafts/drafts.service';
 import { createMembersService } from './members/members.service';
+import { createMailingsService } from './mailings/mailings.service';
 import { createPassportService } from './registry/passport.service';
 import { createOrgImportService } from './registry/org-import';
 import { createMemberImportService } from './members/import/member-import';
@@ -81,6 +82,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     unsubscribe: createUnsubscribeService(db, mail),
     /** The union card check: /card/{token} for anyone, numbers for staff. */
     cardCheck: createCardCheckService(db, publicUrl),
+    /** Mass mailings to a subtree's members and activists, with delivery tracking and bounces. */
+    mailings: createMailingsService(db, jobs, mail, config, logger),
     exportJobs: createExportsService(db, jobs, { exportDir: config.exportDir, logger, reads, notifications }),
     // statistical reports and their forms
     reports,

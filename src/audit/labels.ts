@@ -35,6 +35,9 @@ export const ACTION_LABELS: Record<string, string> = {
   'card.moved': 'Изменён статус билета',
   'card.batch_moved': 'Изменён статус партии билетов',
   'card.checked': 'Проверка профсоюзного билета',
+  'member.email_invalid': 'Адрес e-mail отмечен недействительным (письмо не доставлено)',
+  'org.email_invalid': 'Адрес e-mail организации отмечен недействительным (письмо не доставлено)',
+  'mailing.sent': 'Отправлена рассылка',
   'consent.given': 'Дано согласие',
   'consent.withdrawn': 'Отозвано согласие',
   'person.created': 'Добавлен человек (не член Профсоюза)',
@@ -87,6 +90,7 @@ export const ENTITY_LABELS: Record<string, string> = {
   form_version: 'Форма',
   user: 'Пользователь',
   audit: 'Журнал аудита',
+  mailing: 'Рассылка',
 };
 
 export const FIELD_LABELS: Record<string, string> = {

@@ -50,6 +50,7 @@ export const listQuery = z.object({
     .optional()
     .catch(undefined),
   kind: z.enum(EMPLOYER_KINDS).optional().catch(undefined),
+  address: z.enum(['invalid']).optional().catch(undefined),
   after: z.string().max(1000).optional().catch(undefined),
 });
 
@@ -75,6 +76,7 @@ export function filterOf(query: ListQuery): MemberListFilter {
     cardStatus: query.card,
     employerKind: query.kind,
     on: query.on,
+    emailInvalid: query.address === 'invalid' || undefined,
   };
 }
 
