@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDeps, type Deps } from '../../src/deps';
 import { createLogger } from '../../src/logger';
+import { invalidAddressesPerChild } from '../../src/members/email-validity';
 import type { OrgRow } from '../../src/registry/org-row';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
@@ -179,6 +180,11 @@ describe('mass mailings', () => {
       await db()('audit_log').where({ action: 'member.email_invalid', entity_id: String(ids.nobody) }),
     ).toHaveLength(1);
 
+    // monitoring's count per child organization: the one card under the first territory
+    expect(await invalidAddressesPerChild(ctx.deps.db, tree.region)).toEqual([
+      { organizationId: tree.territory.id, members: 1, passports: 0 },
+    ]);
+
     // the mailing's page: progress, delivery by child organization, the failed address with its card
     const page = await coordinator.agent.get(`${base}/${id}`).expect(200);
     expect(page.text).toContain('Рассылка завершена: обработано <span id="progress-done">100</span>%');
@@ -228,6 +234,35 @@ describe('mass mailings', () => {
     expect((await db()('members').where({ id: ids.a }).first()).email_invalid_reason).toContain('5.1.1');
     expect(await ctx.deps.services.mailings.applyBounceReport(dsn)).toBe('ignored'); // once
   }, 60_000);
+
+  it("when a chair's letter to the organization's passport address is refused, then the passport is marked until the address is edited", async () => {
+    const primary = await createOrg(db(), tree.territory, 'primary');
+    const wrong = address('nobody-ppo');
+    await db()('organizations').where({ id: primary.id }).update({ email: wrong });
+    await db()('org_officers').insert({
+      organization_id: primary.id,
+      post: 'chair',
+      surname: 'Смирнова',
+      name: 'Ольга',
+      elected_on: '2024-01-10',
+    });
+    const id = await sendMailing(primary, uniq('Председателям '), {
+      target: 'activists',
+      posts: 'chair',
+      levels: ['primary', 'territorial'],
+    });
+    const rows = await done(id);
+    expect(rows[wrong]).toMatchObject({ status: 'bounced', bounce: 'hard', source: 'passport', member_id: null });
+    const passport = await coordinator.agent.get(`/orgs/${primary.inpo}`).expect(200);
+    expect(passport.text).toContain('адрес недействителен');
+    expect(await db()('audit_log').where({ action: 'org.email_invalid', entity_id: String(primary.id) })).toHaveLength(
+      1,
+    );
+    await db()('organizations')
+      .where({ id: primary.id })
+      .update({ email: address('ppo') });
+    expect((await db()('organizations').where({ id: primary.id }).first()).email_invalid_at).toBeNull();
+  });
 
   it('when the instance sending a mailing hangs mid-send, then another takes over: every letter goes once, the cut-off one is not sent again', async () => {
     const primary = await createOrg(db(), tree.territory, 'primary');
