@@ -131,7 +131,8 @@ export function createMailingSender(
     sends: transport !== null,
     /** Queues the jobs of a new mailing on the transaction that created it. */
     async start(trx: Knex.Transaction, mailingId: number, recipients: number) {
-      const parallel = Math.min(PARALLEL_JOBS, Math.ceil(recipients / LETTERS_PER_JOB));
+      // even a small mailing is offered to several workers: whichever are free share it, the others find nothing
+      const parallel = Math.min(PARALLEL_JOBS, recipients);
       for (let i = 0; i < parallel; i++) await queue(trx, mailingId);
     },
   };
