@@ -5,7 +5,7 @@ import { deliveryVerdict } from '../mail/delivery';
 import type { MailOptions } from '../mail/mail.service';
 import { createThrottle } from '../mail/throttle';
 import { newUnsubscribeLink, oneClickHeaders, withUnsubscribeFooter } from '../mail/unsubscribe-links';
-import { addressIsInvalid, enhancedStatusIn } from './dsn';
+import { addressIsInvalid, enhancedStatusIn } from './bounce-codes';
 import { letterHtml, letterIdentity } from './mailing-letters';
 import {
   claimNextRecipient,

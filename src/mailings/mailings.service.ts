@@ -10,8 +10,7 @@ import { mailOptionsOf, type MailService } from '../mail/mail.service';
 import { filterOf } from '../members/member-list-query';
 import { markAddressInvalid } from '../members/email-validity';
 import type { OrgRow } from '../registry/org-row';
-import { pollBounceMailbox } from './bounce-mailbox';
-import { addressIsInvalid, parseBounceReport } from './dsn';
+import { addressIsInvalid } from './bounce-codes';
 import { createMailingSender } from './mailing-sender';
 import {
   deliveryByChild,
@@ -59,6 +58,8 @@ export function createMailingsService(db: Knex, jobs: JobQueue, mail: MailServic
 
   /** A bounce report from the mailbox: its letter becomes bounced or complained; a wrong address is marked. */
   async function applyBounceReport(raw: Buffer | string): Promise<'applied' | 'ignored'> {
+    // the mail parser and the IMAP client load only where bounce reports are read (not at every start)
+    const { parseBounceReport } = await import('./dsn');
     const report = await parseBounceReport(raw);
     if (!report?.token) return 'ignored';
     if (report.kind === 'complaint') {
@@ -81,6 +82,7 @@ export function createMailingsService(db: Knex, jobs: JobQueue, mail: MailServic
   const imapUrl = config.bounces.imapUrl;
   if (imapUrl) {
     jobs.handle('bounces', async () => {
+      const { pollBounceMailbox } = await import('./bounce-mailbox');
       const taken = await pollBounceMailbox(
         imapUrl,
         (source) => applyBounceReport(source).then(() => undefined),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { addressIsInvalid, enhancedStatusIn, parseBounceReport } from '../../src/mailings/dsn';
+import { addressIsInvalid, enhancedStatusIn } from '../../src/mailings/bounce-codes';
+import { parseBounceReport } from '../../src/mailings/dsn';
 import { postfixDsn } from '../support/dsn-sample';
 
 const TOKEN = '0f8b3c2e-5d41-4e7a-9c33-1b2d3e4f5a6b';
