@@ -9,14 +9,13 @@ import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { principalOf } from '../http/guards';
 import { idParam } from '../http/params';
-import { CARD_STATUSES, CARD_STATUS_LABELS } from '../cards/card-statuses';
 import { maskEmail } from '../members/contact-masks';
-import { MEMBER_DICTIONARIES } from '../members/member-views';
-import { EMPLOYER_KINDS, EMPLOYER_KIND_LABELS, LEVEL_LABELS } from '../registry/levels';
+import { MEMBER_DICTIONARIES, MEMBER_FILTER_CHOICES } from '../members/member-views';
+import { LEVEL_LABELS } from '../registry/levels';
 import { OFFICER_POSTS, OFFICER_POST_LABELS } from '../registry/officer-posts';
 import { INT4_MAX } from '../shared/numbers';
 import { renderMarkdown } from './markdown';
-import { ACTIVIST_LEVELS, AGE_BANDS, TENURE_BANDS, composeForm, targetOf } from './mailings.schemas';
+import { ACTIVIST_LEVELS, composeForm, targetOf } from './mailings.schemas';
 
 const pageQuery = z.object({
   before: z.coerce.number().int().min(1).max(INT4_MAX).optional().catch(undefined),
@@ -26,12 +25,7 @@ const pageQuery = z.object({
 /** The compose form's fixed choices. */
 const CHOICES = {
   ...MEMBER_DICTIONARIES,
-  AGE_BANDS,
-  TENURE_BANDS,
-  CARD_STATUSES,
-  CARD_STATUS_LABELS,
-  EMPLOYER_KINDS,
-  EMPLOYER_KIND_LABELS,
+  ...MEMBER_FILTER_CHOICES,
   OFFICER_POSTS,
   OFFICER_POST_LABELS,
   ACTIVIST_LEVELS,

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AGE_BANDS, listQuery, TENURE_BANDS, type ListQuery } from '../members/member-list-query';
+import { listQuery, type ListQuery } from '../members/member-list-query';
 import { LEVELS, type Level } from '../registry/levels';
 import { OFFICER_POSTS, type OfficerPost } from '../registry/officer-posts';
 
@@ -60,5 +60,3 @@ export function targetOf(form: ComposeForm, body: unknown): MailingTarget {
   };
   return { kind: 'members', filter: JSON.parse(JSON.stringify(filter)) as MemberTarget };
 }
-
-export { AGE_BANDS, TENURE_BANDS };
