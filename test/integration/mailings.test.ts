@@ -246,6 +246,14 @@ describe('mass mailings', () => {
       name: 'Ольга',
       elected_on: '2024-01-10',
     });
+    const none = await coordinator.agent
+      .post(`/orgs/${primary.inpo}/mailings`)
+      .type('form')
+      .send({ ...compose('Председателям'), target: 'activists', step: 'preview' })
+      .expect(422);
+    expect(none.text).toContain('Отметьте хотя бы одну должность');
+    expect(none.text).toContain('href="#posts"');
+    expect(none.text).toContain('id="posts"');
     const id = await sendMailing(primary, uniq('Председателям '), {
       target: 'activists',
       posts: 'chair',
