@@ -8,6 +8,7 @@ import { inTransaction } from '../db/transaction';
 import type { JobQueue } from '../jobs/job-queue';
 import { mailOptionsOf, type MailService } from '../mail/mail.service';
 import { filterOf } from '../members/member-list-query';
+import { withdrawMailingOnComplaint } from '../members/consents';
 import { markAddressInvalid } from '../members/email-validity';
 import type { OrgRow } from '../registry/org-row';
 import { addressIsInvalid } from './bounce-codes';
@@ -64,6 +65,8 @@ export function createMailingsService(db: Knex, jobs: JobQueue, mail: MailServic
     if (!report?.token) return 'ignored';
     if (report.kind === 'complaint') {
       const changed = await reportOnRecipient(db, report.token, { status: 'complained', reason: 'Жалоба на спам' });
+      // the member does not want the letters: their mailing consent is withdrawn, as an unsubscribe link would
+      if (changed?.memberId) await withdrawMailingOnComplaint(db, changed.memberId);
       return changed ? 'applied' : 'ignored';
     }
     if (report.action !== 'failed') return 'ignored'; // delayed, delivered, relayed: nothing to record

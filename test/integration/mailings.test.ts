@@ -11,7 +11,7 @@ import type { OrgRow } from '../../src/registry/org-row';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser, uniq } from '../support/factories';
-import { postfixDsn } from '../support/dsn-sample';
+import { arfComplaint, postfixDsn } from '../support/dsn-sample';
 import { useSmtpCapture } from '../support/smtp';
 
 const busyOnce = new Set<string>();
@@ -233,6 +233,12 @@ describe('mass mailings', () => {
     });
     expect((await db()('members').where({ id: ids.a }).first()).email_invalid_reason).toContain('5.1.1');
     expect(await ctx.deps.services.mailings.applyBounceReport(dsn)).toBe('ignored'); // once
+
+    // a complaint («спам») about the letter to «dup»: complained, and the member's mailing consent withdrawn
+    expect(await ctx.deps.services.mailings.applyBounceReport(arfComplaint(rows[a.dup].token, a.dup))).toBe('applied');
+    expect((await db()('mailing_recipients').where({ id: rows[a.dup].id }).first()).status).toBe('complained');
+    const consent = await db()('member_consents').where({ member_id: rows[a.dup].member_id, kind: 'mailing' }).first();
+    expect(consent.withdrawn_on).not.toBeNull();
   }, 60_000);
 
   it("when a chair's letter to the organization's passport address is refused, then the passport is marked until the address is edited", async () => {

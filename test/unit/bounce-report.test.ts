@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { addressIsInvalid, enhancedStatusIn } from '../../src/mailings/bounce-codes';
 import { parseBounceReport } from '../../src/mailings/dsn';
-import { postfixDsn } from '../support/dsn-sample';
+import { arfComplaint, postfixDsn } from '../support/dsn-sample';
 
 const TOKEN = '0f8b3c2e-5d41-4e7a-9c33-1b2d3e4f5a6b';
 
@@ -14,6 +14,13 @@ describe('bounce reports', () => {
       status: '5.1.1',
       recipient: 'ivanova@yandex.ru',
       diagnostic: '550 5.1.1 <ivanova@yandex.ru>: Recipient address rejected: User unknown in virtual mailbox table',
+    });
+  });
+
+  it('when a recipient marks the letter as spam (RFC 5965), then the report is a complaint naming its token', async () => {
+    expect(await parseBounceReport(arfComplaint(TOKEN, 'ivanova@hotmail.example'))).toMatchObject({
+      token: TOKEN,
+      kind: 'complaint',
     });
   });
 
