@@ -45,9 +45,14 @@ export function createMailingSender(
   options: MailingSenderOptions,
   onHardBounce: OnHardBounce,
 ) {
-  // nodemailer's own timeouts, as the mail service's: a timeout is no server reply, and one in the middle of the
-  // message would read as temporary — a hung hand-over is left to the job's expiry and the sweep instead
-  const transport: Transporter | null = options.smtpUrl ? nodemailer.createTransport(options.smtpUrl) : null;
+  // Pooled: a mailing's letters reuse connections instead of opening one per letter (~100 ms each). Several
+  // connections, so that one hung mid-send (its job then expires and this instance's worker may take the next
+  // job) does not hold the letters after it. nodemailer's own timeouts, as the mail service's: a timeout is no
+  // server reply, and one in the middle of the message would read as temporary — a hung hand-over is left to the
+  // job's expiry and the sweep instead.
+  const transport: Transporter | null = options.smtpUrl
+    ? nodemailer.createTransport({ url: options.smtpUrl, pool: true, maxConnections: 3, maxMessages: 500 })
+    : null;
   const throttle = createThrottle(options.rate);
   const jobOptions = {
     retryLimit: 20,
