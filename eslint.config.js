@@ -21,6 +21,7 @@ const FEATURE_ORDER = [
   'cards',
   'members',
   'unsubscribe',
+  'mailings',
   'exports',
   'reports',
   'api',

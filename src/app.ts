@@ -29,6 +29,7 @@ import { exportsRoutes } from './exports/exports.routes';
 import { memberImportRoutes } from './members/import/member-import.routes';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { mailRoutes } from './mail/mail.routes';
+import { mailingsRoutes } from './mailings/mailings.routes';
 import { passwordLinksRoutes } from './users/password-links.routes';
 import { unsubscribeRoutes } from './unsubscribe/unsubscribe.routes';
 import { usersRoutes } from './users/users.routes';
@@ -101,6 +102,7 @@ export function createApp(deps: Deps): App {
   app.use(cardCheckRoutes(deps));
   app.use(requestsQueueRoutes(deps));
   app.use(joinQueueRoutes(deps));
+  app.use(mailingsRoutes(deps));
   app.use(exportsRoutes(deps));
   app.use(reportsRoutes(deps));
   app.use(formsRoutes(deps));

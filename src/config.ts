@@ -89,6 +89,12 @@ const envSchema = z.object({
   MAIL_SEND_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(3600).default(120),
   JOB_POLL_SECONDS: z.coerce.number().min(0.5).max(60).default(2),
   JOB_MAINTENANCE_SECONDS: z.coerce.number().int().min(1).max(3600).default(60),
+  BOUNCE_IMAP_URL: z.url({ protocol: /^imaps?$/, error: 'must be an imap:// or imaps:// URL' }).optional(),
+  BOUNCE_POLL_CRON: z
+    .string()
+    .trim()
+    .regex(/^\S+( \S+){4}$/, 'must be a cron expression of five fields, e.g. */5 * * * *')
+    .default('*/5 * * * *'),
   HOUSEKEEPING_CRON: z
     .string()
     .trim()
@@ -152,6 +158,8 @@ export type Config = Readonly<{
   jobs: { pollSeconds: number; maintenanceSeconds: number };
   /** When the hourly housekeeping runs (cron, in APP_TIME_ZONE); one instance runs each tick. */
   housekeepingCron: string;
+  /** The mailbox the mail server returns bounce reports (DSN) to, polled on `cron` (none: only SMTP replies count). */
+  bounces: { imapUrl: string | undefined; cron: string };
   /** The address users open the app at: links in letters (invitations, password resets) start with it. */
   publicUrl: string;
   /** Where users turn with questions, shown on /help (HELP_CONTACTS or the file HELP_CONTACTS_FILE). */
@@ -221,6 +229,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     mailSendTimeoutSeconds: e.MAIL_SEND_TIMEOUT_SECONDS,
     jobs: { pollSeconds: e.JOB_POLL_SECONDS, maintenanceSeconds: e.JOB_MAINTENANCE_SECONDS },
     housekeepingCron: e.HOUSEKEEPING_CRON,
+    bounces: { imapUrl: e.BOUNCE_IMAP_URL, cron: e.BOUNCE_POLL_CRON },
     helpContacts: helpContacts(e.HELP_CONTACTS, e.HELP_CONTACTS_FILE),
     publicUrl: (e.PUBLIC_URL ?? `http://${e.HOST === '0.0.0.0' ? '127.0.0.1' : e.HOST}:${e.PORT}`).replace(/\/+$/, ''),
   });

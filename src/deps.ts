@@ -21,6 +21,7 @@ import { createDraftsService } from './drafts/drafts.service';
 import { createMembersService } from './members/members.service';
 import { createMeService } from './me/me.service';
 import { createMemberRequestsService } from './me/member-requests.service';
+import { createMailingsService } from './mailings/mailings.service';
 import { createPassportService } from './registry/passport.service';
 import { createOrgImportService } from './registry/org-import';
 import { createMemberImportService } from './members/import/member-import';
@@ -115,6 +116,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     me: createMeService(db, { members, cardCheck, dates, notify: notifications.notify }),
     /** What members ask for from their accounts (corrections, leaving), decided by whoever edits their cards. */
     memberRequests,
+    /** Mass mailings to a subtree's members and activists, with delivery tracking and bounces. */
+    mailings: createMailingsService(db, jobs, mail, config, logger),
     exportJobs: createExportsService(db, jobs, { exportDir: config.exportDir, logger, reads, notifications }),
     // statistical reports and their forms
     reports,

@@ -369,6 +369,27 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     inside: editors(401, 404),
     outside: outsideOf(401),
   })),
+  // Mass mailings (issue #19): coordinators, curators, chairs and the admin, for their subtree; an empty form is
+  // «enter the subject» (422); no mailing has the id of the URL (404).
+  ...['/orgs/:inpo/mailings', '/orgs/:inpo/mailings/new'].map((path): MatrixEntry => ({
+    method: 'GET',
+    path,
+    inside: { ...editors(303, 200), curator: 200 },
+    outside: outsideOf(303),
+  })),
+  {
+    method: 'POST',
+    path: '/orgs/:inpo/mailings',
+    body: {},
+    inside: { ...editors(401, 422), curator: 422 },
+    outside: outsideOf(401),
+  },
+  {
+    method: 'GET',
+    path: '/orgs/:inpo/mailings/:mailingId',
+    inside: { ...editors(303, 404), curator: 404 },
+    outside: outsideOf(303),
+  },
   // Password links: public; an unknown token is the same «link no longer works» page (410) for everyone.
   { method: 'GET', path: '/forgot-password', inside: all(200) },
   { method: 'POST', path: '/forgot-password', body: {}, inside: all(422) },

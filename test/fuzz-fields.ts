@@ -43,6 +43,7 @@ const MEMBER_FILTER = {
   card: '',
   cardKind: '',
   kind: 'school',
+  address: '',
 };
 const PERSON = {
   surname: 'Сидорова',
@@ -315,6 +316,27 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'GET /admin/audit/export.xlsx': (p) => ({ query: AUDIT_FILTER(p) }),
   'GET /members/:id/journal': none,
   'GET /card/:token': none,
+  'GET /orgs/:inpo/mailings': () => ({ query: { before: '' } }),
+  'GET /orgs/:inpo/mailings/new': none,
+  // a preview (the fuzzer's spoils may turn it into a test letter or a mailing: its admin has no e-mail)
+  'POST /orgs/:inpo/mailings': () => ({
+    body: {
+      subject: 'Собрание',
+      body: 'Коллеги, **собрание** в пятницу: https://eseur.ru',
+      target: 'activists',
+      category: 'working',
+      sex: 'f',
+      pedagogical: 'yes',
+      age: '35-50',
+      tenure: '10-plus',
+      card: '',
+      kind: 'school',
+      posts: ['chair', 'deputy'],
+      levels: ['primary'],
+      step: 'preview',
+    },
+  }),
+  'GET /orgs/:inpo/mailings/:mailingId': () => ({ query: { failedAfter: '' } }),
   'GET /orgs/:inpo/card-check': none,
   'POST /orgs/:inpo/card-check': (p) => ({ body: { numbers: `T-${p.memberId}\n1600000001` } }),
   // the member's personal account: the fuzzing admin has no card, so these reach the account's refusal

@@ -36,6 +36,8 @@ export const PERMISSIONS = {
   'user.second_factor.reset': ['admin'],
   /** logins and grants of the subtree; who may grant which role is `grantVerdict` in grant-rules.ts */
   'user.manage': ['admin', 'coordinator'],
+  /** mass mailings to the subtree's members and activists, and their delivery reports */
+  'mailing.send': ['admin', 'coordinator', 'curator', 'chair'],
   /** the outbox of letters kept without a mail server, and the union-wide bulk provisioning of chairs */
   'mail.view': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -47,6 +47,9 @@ export const ACTION_LABELS: Record<string, string> = {
   'join.accepted': 'Заявление о вступлении принято',
   'join.rejected': 'Заявление о вступлении отклонено',
   'join.routed_to_transfer': 'Заявление о вступлении направлено на перевод',
+  'member.email_invalid': 'Адрес e-mail отмечен недействительным (письмо не доставлено)',
+  'org.email_invalid': 'Адрес e-mail организации отмечен недействительным (письмо не доставлено)',
+  'mailing.sent': 'Отправлена рассылка',
   'consent.given': 'Дано согласие',
   'consent.withdrawn': 'Отозвано согласие',
   'person.created': 'Добавлен человек (не член Профсоюза)',
@@ -102,6 +105,7 @@ export const ENTITY_LABELS: Record<string, string> = {
   form_version: 'Форма',
   user: 'Пользователь',
   audit: 'Журнал аудита',
+  mailing: 'Рассылка',
 };
 
 export const FIELD_LABELS: Record<string, string> = {

@@ -15,7 +15,11 @@ export const QUEUE_POLICIES = {
   mail: 'standard',
   export: 'standard',
   notification: 'standard',
+  /** A mass mailing's letters: each job sends a batch of its recipients (mailings/mailing-sender.ts). */
+  mailing: 'standard',
   housekeeping: 'singleton',
+  /** The bounce mailbox's poll (BOUNCE_IMAP_URL): one at a time. */
+  bounces: 'singleton',
 } as const satisfies Record<string, PgBoss.QueuePolicy>;
 
 export type QueueName = keyof typeof QUEUE_POLICIES;

@@ -30,6 +30,7 @@ export const OWN_TABLE_TITLES: Record<string, string> = {
   notifications: 'Уведомления',
   sessions: 'Открытые сеансы входа',
   mail_outbox: 'Письма на ваши адреса',
+  mailing_recipients: 'Рассылки Профсоюза',
   audit_log: 'Журнал действий с вашими данными',
 };
 

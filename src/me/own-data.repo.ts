@@ -69,6 +69,23 @@ export async function ownRows(db: Knex, memberId: number): Promise<OwnRows> {
     .whereRaw('lower(to_address) = ANY(?::text[])', [addresses])
     .orderBy('id')
     .select('id', 'to_address', 'subject', 'status', 'error', 'attempts', 'created_at', 'updated_at');
+  // the mailings' letters to the card: the mailing's subject, the address and how delivery went (not the
+  // letter's token, which only matches bounce reports)
+  out.mailing_recipients = await db('mailing_recipients as r')
+    .join('mailings as m', 'm.id', 'r.mailing_id')
+    .whereIn('r.member_id', memberIds)
+    .orderBy('r.id')
+    .select(
+      'r.id',
+      'r.member_id',
+      'r.mailing_id',
+      'm.subject',
+      'r.address',
+      'r.status',
+      'r.bounce',
+      'r.reason',
+      'r.updated_at',
+    );
   // the logins' open sessions as the account page lists them (device, address, start): never the session's id
   out.sessions = await db('sessions')
     .whereRaw("(sess -> 'passport' ->> 'user') = ANY(?::text[])", [userIds])

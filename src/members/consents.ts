@@ -103,6 +103,24 @@ export async function withdrawMailingByMember(
   memberId: number,
   channel: 'email' | 'sms' | 'push',
 ): Promise<boolean> {
+  return withdrawMailing(db, ctx, memberId, channel, ctx.actorUserId == null ? BY_MEMBER : BY_LINK);
+}
+
+/** A complaint about a mailing's letter («спам» in the member's mail client, RFC 5965): the member's own withdrawal. */
+const BY_COMPLAINT = { actor: 'member', note: 'жалоба на письмо рассылки («спам»)' } as const;
+
+/** The member complained about a letter: their consent to mailings by e-mail is withdrawn, as their own act. */
+export async function withdrawMailingOnComplaint(db: Knex, memberId: number): Promise<boolean> {
+  return withdrawMailing(db, { actorUserId: null, requestId: null, ip: null }, memberId, 'email', BY_COMPLAINT);
+}
+
+async function withdrawMailing(
+  db: Knex,
+  ctx: AuditContext,
+  memberId: number,
+  channel: 'email' | 'sms' | 'push',
+  by: Record<string, string>,
+): Promise<boolean> {
   return inTransaction(db, async (trx) => {
     const member = await lockedMember(trx, memberId);
     const active = await findActiveConsent(trx, member.id, 'mailing', channel);
@@ -110,7 +128,6 @@ export async function withdrawMailingByMember(
     if (!active || !consent || consent.withdrawnOn) return false;
     const today = todayIso();
     const on = consent.givenOn > today ? consent.givenOn : today;
-    const by = ctx.actorUserId == null ? BY_MEMBER : BY_LINK;
     await closeConsent(trx, ctx, member, Number(active.id), { on, channel, ...by });
     return true;
   });

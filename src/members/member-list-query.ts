@@ -46,6 +46,7 @@ export const listQuery = z.object({
     .catch(undefined),
   cardKind: z.enum(['plastic', 'virtual']).optional().catch(undefined),
   kind: z.enum(EMPLOYER_KINDS).optional().catch(undefined),
+  address: z.enum(['invalid']).optional().catch(undefined),
   after: z.string().max(1000).optional().catch(undefined),
 });
 
@@ -72,6 +73,7 @@ export function filterOf(query: ListQuery): MemberListFilter {
     cardKind: query.cardKind,
     employerKind: query.kind,
     on: query.on,
+    emailInvalid: query.address === 'invalid' || undefined,
   };
 }
 

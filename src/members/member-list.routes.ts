@@ -14,14 +14,13 @@ import { todayIso } from '../shared/dates';
 import { formatDate } from '../shared/format';
 import { LEFT_REASON_LABELS } from '../membership/membership';
 import { XLSX_MIME } from '../shared/spreadsheet';
-import { AGE_BANDS, TENURE_BANDS, filterOf, filterParams, listQuery, readerOf } from './member-list-query';
+import { filterOf, filterParams, listQuery, readerOf } from './member-list-query';
 import { decodeCursor, encodeCursor } from '../shared/cursor';
 import { ADMISSION_DRAFT_FIELDS, MEMBER_SORT_CURSORS, admissionSchema, bulkSchema } from './members.schemas';
 import { draftRoutes, forgetDraft, withDraft, type DraftForm } from '../drafts/drafts.routes';
-import { CARD_STATUSES, CARD_STATUS_LABELS } from '../cards/card-statuses';
-import { EMPLOYER_KINDS, EMPLOYER_KIND_LABELS } from '../registry/levels';
+import { CARD_STATUS_LABELS } from '../cards/card-statuses';
 import { DuplicateFoundError, type BulkAction } from './members.service';
-import { MEMBER_DICTIONARIES as DICTIONARIES, duplicatesViewModel } from './member-views';
+import { MEMBER_DICTIONARIES as DICTIONARIES, MEMBER_FILTER_CHOICES, duplicatesViewModel } from './member-views';
 
 const PAGE_SIZE = 50;
 /** Up to this many rows a list downloads at once; a bigger one is prepared as a background job. */
@@ -101,12 +100,7 @@ export function memberListRoutes({ db, loaders, services: { members, drafts } }:
       directExport: total <= DIRECT_EXPORT_LIMIT,
       filterFields: filterParams(query),
       today: todayIso(),
-      AGE_BANDS,
-      TENURE_BANDS,
-      CARD_STATUSES,
-      CARD_STATUS_LABELS,
-      EMPLOYER_KINDS,
-      EMPLOYER_KIND_LABELS,
+      ...MEMBER_FILTER_CHOICES,
       nextUrl: page.next ? `/orgs/${org.inpo}/members?${params.toString()}&after=${encodeCursor(page.next)}` : null,
       ...DICTIONARIES,
     });

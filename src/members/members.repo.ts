@@ -19,6 +19,9 @@ export interface MemberRow {
   birthDate: string;
   phone: string | null;
   email: string | null;
+  /** When a mailing's letter to the e-mail bounced for good (cleared when the address is edited), and why. */
+  emailInvalidAt: Date | null;
+  emailInvalidReason: string | null;
   snils: string | null;
   category: string;
   position: string | null;
@@ -50,6 +53,8 @@ function selectMember(db: Knex) {
     birthDate: 'm.birth_date',
     phone: 'm.phone',
     email: 'm.email',
+    emailInvalidAt: 'm.email_invalid_at',
+    emailInvalidReason: 'm.email_invalid_reason',
     snils: 'm.snils',
     category: 'm.category',
     position: 'm.position',
@@ -102,6 +107,8 @@ export interface MemberListFilter {
   employerKind?: string;
   /** Read `status` as of this date ('YYYY-MM-DD') from the membership history instead of today. */
   on?: string;
+  /** Only cards whose e-mail address bounced for good (a mailing's hard bounce) and was not edited since. */
+  emailInvalid?: boolean;
 }
 
 /** Sort orders of the list: each a keyset of columns ending in the id, so pages never skip or repeat. */
@@ -206,6 +213,8 @@ function listedColumns(at: { org: string; period: string }): string {
     onParentalLeave: present('m.on_parental_leave'),
     phone: present('m.phone'),
     email: present('m.email'),
+    emailInvalidAt: present('m.email_invalid_at'),
+    emailInvalidReason: present('m.email_invalid_reason'),
     snils: present('m.snils'),
     position: present('m.position'),
     professionalGroup: present('m.professional_group'),
@@ -236,6 +245,7 @@ function applyFilter(
   if (f.consent === 'mailing') query.whereRaw(`v.shown AND ${activeConsent('mailing')}`);
   if (f.consent === 'no_mailing') query.whereRaw(`v.shown AND NOT ${activeConsent('mailing')}`);
   if (f.consent === 'no_processing') query.whereRaw(`v.shown AND NOT ${activeConsent('processing')}`);
+  if (f.emailInvalid) query.whereRaw('v.shown AND m.email_invalid_at IS NOT NULL');
   const today = todayIso();
   if (f.age)
     query.whereRaw(
@@ -377,7 +387,7 @@ export async function listMembers(
  * kind of the organization's ППО is one of them); any other filter is counted over the cards.
  */
 function isCountedFilter(f: MemberListFilter): boolean {
-  return !f.q && !f.consent && !f.age && !f.tenure && !f.cardStatus && !f.cardKind && !f.on;
+  return !f.q && !f.consent && !f.age && !f.tenure && !f.cardStatus && !f.cardKind && !f.on && !f.emailInvalid;
 }
 
 export async function countMembers(
@@ -416,6 +426,21 @@ async function planOf(db: Knex, root: ListRoot, filter: MemberListFilter, page: 
   if (!narrowsCounted(filter) || isDatedList(filter)) return null;
   if (root.level !== 'union' && root.level !== 'regional') return null;
   return regionPlan(db, root, filter, page);
+}
+
+/**
+ * The members a mailing targets (the list's rule and filter, today's members of the subtree), as its
+ * candidates: the card's address, whether it bounced for good, and whether the member consents to
+ * mailings by e-mail now. Not ordered: the mailing reads it once, set-based.
+ */
+export function mailingCandidates(db: Knex, root: ListRoot, filter: MemberListFilter, reader: ListReader) {
+  const f: MemberListFilter = { ...filter, status: 'active', on: undefined };
+  return applyFilter(listedMembers(db, root, f, reader), f, root, reader).select(
+    db.raw(`m.id AS member_id, m.organization_id, nullif(btrim(m.email), '') AS address, 'member' AS source,
+            m.email_invalid_at IS NOT NULL AS invalid,
+            EXISTS (SELECT 1 FROM member_consents c WHERE c.member_id = m.id AND c.kind = 'mailing'
+                     AND c.channel = 'email' AND c.withdrawn_on IS NULL) AS consent`),
+  );
 }
 
 /** The rows an export of the list writes, in the list's order, for streaming. */

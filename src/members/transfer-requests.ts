@@ -109,9 +109,7 @@ export async function decideRequest(
       to: { userIds: [request.requestedBy] },
       title: accept ? 'Запрос на перевод принят: член Профсоюза переведён' : 'Запрос на перевод отклонён',
       body: accept ? `Дата перевода: ${formatDate(request.transferOn)}.` : `Причина: ${reason}`,
-      link: from
-        ? `/orgs/${from.inpo}/members?on=${addDays(request.transferOn, -1)}`
-        : `/members/${request.memberId}`,
+      link: from ? `/orgs/${from.inpo}/members?on=${addDays(request.transferOn, -1)}` : `/members/${request.memberId}`,
     });
   });
 }

@@ -18,6 +18,9 @@ export interface OrgRow {
   address: string | null;
   phone: string | null;
   email: string | null;
+  /** When a mailing's letter to the passport's e-mail bounced for good (cleared when it is edited), and why. */
+  emailInvalidAt: Date | null;
+  emailInvalidReason: string | null;
   website: string | null;
   /** A ППО people may apply to online (/join); the passport's general tab turns it off. */
   onlineAdmission: boolean;

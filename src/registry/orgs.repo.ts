@@ -23,6 +23,8 @@ export function selectOrg(db: Knex, alias = 'o') {
     address: c('address'),
     phone: c('phone'),
     email: c('email'),
+    emailInvalidAt: c('email_invalid_at'),
+    emailInvalidReason: c('email_invalid_reason'),
     website: c('website'),
     onlineAdmission: c('online_admission'),
     createdOn: c('created_on'),

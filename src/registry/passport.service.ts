@@ -77,6 +77,7 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
         mayRestructure: can(principal, 'org.restructure', org) && !org.liquidatedOn,
         mayReport: can(principal, 'report.view', org) && org.level !== 'subdivision' && org.level !== 'group',
         mayExport: can(principal, 'org.export', org),
+        mayMail: can(principal, 'mailing.send', org) && !org.liquidatedOn,
         mergedInto: org.mergedIntoId ? await findOrgById(db, org.mergedIntoId) : undefined,
       };
     },

@@ -92,6 +92,23 @@ async function memberWithLogin(extra: Record<string, unknown>, tag: string): Pro
     decided_at: new Date(),
     member_id: id,
   });
+  const [mailing] = await db()('mailings')
+    .insert({
+      organization_id: tree.primary.id,
+      author_user_id: user.id,
+      subject: `Новости ${tag}`,
+      body: 'текст',
+      target: {},
+    })
+    .returning('id');
+  await db()('mailing_recipients').insert({
+    mailing_id: mailing.id,
+    address: `${tag}@example.ru`,
+    source: 'member',
+    member_id: id,
+    organization_id: tree.primary.id,
+    status: 'sent',
+  });
   await db()('unsubscribe_tokens').insert({
     token_hash: crypto.randomBytes(32),
     member_id: id,

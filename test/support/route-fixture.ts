@@ -38,6 +38,8 @@ export interface RouteParams {
   grantId: string;
   messageId: string;
   token: string;
+  /** a mailing of the ППО (`/orgs/:inpo/mailings/:mailingId`) */
+  mailingId: string;
   /** a session handle of the account page (`/account/sessions/:handle/end`) that matches no session */
   handle: string;
 }
@@ -119,6 +121,15 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
   const [letter] = await db('mail_outbox')
     .insert({ to_address: 'someone@example.ru', subject: 'Письмо', body: 'Текст', status: 'kept' })
     .returning('id');
+  const [mailing] = await db('mailings')
+    .insert({
+      organization_id: tree.primary.id,
+      author_user_id: chair.id,
+      subject: 'Рассылка',
+      body: 'Текст',
+      target: JSON.stringify({ kind: 'members', filter: {} }),
+    })
+    .returning('id');
   const params: RouteParams = {
     inpo: tree.primary.inpo,
     otherInpo: other.inpo,
@@ -139,6 +150,7 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
     messageId: String(letter.id),
     token: 'no-such-token',
     handle: '0'.repeat(32),
+    mailingId: String(mailing.id),
   };
   const url = (path: string, given: Partial<RouteParams> = {}) => {
     const { spareMemberIds: _spare, ...p } = { ...params, ...given };

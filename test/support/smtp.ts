@@ -9,6 +9,8 @@ export interface SmtpCapture {
   lastTo(address: string): Promise<ParsedMail>;
   /** The first link of the app in a letter's text. */
   linkIn(mail: ParsedMail): string;
+  /** Acknowledges the held letters at last (their senders, if still waiting, hear «accepted»). */
+  release(): void;
 }
 
 /** How the server misbehaves, for tests of delivery failures. */
@@ -25,6 +27,7 @@ export interface SmtpScript {
  */
 export function useSmtpCapture(overrides: Record<string, string>, script: SmtpScript = {}): SmtpCapture {
   const messages: ParsedMail[] = [];
+  const held: (() => void)[] = [];
   const server = new SMTPServer({
     authOptional: true,
     disabledCommands: ['STARTTLS', 'AUTH'],
@@ -37,7 +40,8 @@ export function useSmtpCapture(overrides: Record<string, string>, script: SmtpSc
     onData(stream, _session, callback) {
       simpleParser(stream).then((mail) => {
         messages.push(mail);
-        if (!script.hold?.(mail)) callback();
+        if (script.hold?.(mail)) held.push(() => callback());
+        else callback();
       }, callback);
     },
   });
@@ -50,6 +54,9 @@ export function useSmtpCapture(overrides: Record<string, string>, script: SmtpSc
     (Array.isArray(mail.to) ? mail.to : [mail.to]).some((to) => to?.value.some((v) => v.address === address));
   return {
     messages,
+    release() {
+      for (const acknowledge of held.splice(0)) acknowledge();
+    },
     async lastTo(address) {
       for (let i = 0; i < 250; i++) {
         const found = messages.filter((m) => addressed(m, address)).at(-1);

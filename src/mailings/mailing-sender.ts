@@ -1,0 +1,144 @@
+import type { Knex } from 'knex';
+import nodemailer, { type Transporter } from 'nodemailer';
+import type { JobQueue, QueuedJob } from '../jobs/job-queue';
+import { deliveryVerdict } from '../mail/delivery';
+import type { MailOptions } from '../mail/mail.service';
+import { createThrottle } from '../mail/throttle';
+import { newUnsubscribeLink, oneClickHeaders, withUnsubscribeFooter } from '../mail/unsubscribe-links';
+import { addressIsInvalid, enhancedStatusIn } from './bounce-codes';
+import { letterHtml, letterIdentity } from './mailing-letters';
+import {
+  claimNextRecipient,
+  mailingLetter,
+  settleMailing,
+  settleRecipient,
+  type ClaimedRecipient,
+} from './mailings.repo';
+
+/** Letters one job sends before it hands the rest to a new job (other workers share a big mailing). */
+export const LETTERS_PER_JOB = 50;
+/** Jobs queued at once for a mailing: how many workers (of all instances) may send it side by side. */
+const PARALLEL_JOBS = 4;
+
+/**
+ * The mail service's settings (mail.service mailOptionsOf): `retry.limit` deferrals (4xx) before a letter is a
+ * soft bounce, the first retry after `retry.delaySeconds`, then doubling; a letter `sending` longer than
+ * `sendTimeoutSeconds` was cut off with its worker: `uncertain`, never sent again.
+ */
+export type MailingSenderOptions = MailOptions;
+
+/** A hard bounce to act on: the address is wrong (marked invalid on the card or passport). */
+export type OnHardBounce = (recipient: ClaimedRecipient, reason: string) => Promise<void>;
+
+type MailingJob = QueuedJob<{ mailingId: number }>;
+
+/**
+ * The mailings' queue workers: each job claims the mailing's letters one by one (claimNextRecipient: a
+ * letter is `sending` before it is handed over and never claimed again), sends up to LETTERS_PER_JOB and
+ * queues a job for the rest, so several workers of several instances share a mailing and a killed worker
+ * cuts off at most the one letter it was sending. A 4xx defers the letter with backoff (a soft bounce
+ * after `retry.limit` deferrals), a 5xx bounces it (hard; at RCPT TO the address is marked invalid).
+ */
+export function createMailingSender(
+  db: Knex,
+  jobs: JobQueue,
+  options: MailingSenderOptions,
+  onHardBounce: OnHardBounce,
+) {
+  // Pooled: a mailing's letters reuse connections instead of opening one per letter (~100 ms each). Several
+  // connections, so that one hung mid-send (its job then expires and this instance's worker may take the next
+  // job) does not hold the letters after it. nodemailer's own timeouts, as the mail service's: a timeout is no
+  // server reply, and one in the middle of the message would read as temporary — a hung hand-over is left to the
+  // job's expiry and the sweep instead.
+  const transport: Transporter | null = options.smtpUrl
+    ? nodemailer.createTransport({ url: options.smtpUrl, pool: true, maxConnections: 3, maxMessages: 500 })
+    : null;
+  const throttle = createThrottle(options.rate);
+  const jobOptions = {
+    retryLimit: 20,
+    retryDelay: 1,
+    // a job sends LETTERS_PER_JOB letters, each within the send timeout: past this, its worker is dead
+    expireInSeconds: options.sendTimeoutSeconds * 2 + Math.ceil(LETTERS_PER_JOB / options.rate.perSecond),
+  };
+  const queue = (trx: Knex, mailingId: number, startAfter?: number) =>
+    jobs.send(trx, 'mailing', { mailingId }, { ...jobOptions, ...(startAfter ? { startAfter } : {}) });
+
+  async function sendOne(letter: { subject: string; body: string }, recipient: ClaimedRecipient) {
+    if (!recipient.consent) {
+      await settleRecipient(db, recipient.id, { status: 'unsubscribed', reason: 'Согласие на рассылку отозвано' });
+      return;
+    }
+    const link =
+      recipient.memberId === null ? undefined : await newUnsubscribeLink(db, options.publicUrl, recipient.memberId);
+    const { envelopeFrom, messageId } = letterIdentity(options.from, recipient.token);
+    await throttle(recipient.address);
+    try {
+      await transport!.sendMail({
+        from: options.from,
+        to: recipient.address,
+        subject: letter.subject,
+        text: link ? withUnsubscribeFooter(letter.body, link) : letter.body,
+        html: letterHtml(letter.body, link),
+        messageId,
+        envelope: { from: envelopeFrom, to: recipient.address },
+        headers: { Precedence: 'bulk', ...(link ? oneClickHeaders(link) : {}) },
+      });
+    } catch (err) {
+      const verdict = deliveryVerdict(err);
+      const reason = (err as Error).message;
+      if (verdict === 'temporary') {
+        if (recipient.attempts > options.retry.limit) {
+          await settleRecipient(db, recipient.id, { status: 'bounced', bounce: 'soft', reason });
+        } else {
+          const retryInSeconds = options.retry.delaySeconds * 2 ** (recipient.attempts - 1);
+          await settleRecipient(db, recipient.id, { status: 'deferred', reason, retryInSeconds });
+        }
+      } else if (verdict === 'permanent') {
+        await settleRecipient(db, recipient.id, { status: 'bounced', bounce: 'hard', reason });
+        const { command, response } = err as { command?: string; response?: string };
+        if (addressIsInvalid(enhancedStatusIn(response), /RCPT/i.test(command ?? ''))) {
+          await onHardBounce(recipient, reason);
+        }
+      } else {
+        await settleRecipient(db, recipient.id, { status: 'uncertain', reason });
+      }
+      return;
+    }
+    await settleRecipient(db, recipient.id, { status: 'sent' });
+  }
+
+  async function work(job: MailingJob): Promise<void> {
+    const { mailingId } = job.data;
+    const letter = await mailingLetter(db, mailingId);
+    if (!letter) return;
+    for (let sent = 0; sent < LETTERS_PER_JOB; sent++) {
+      const recipient = await claimNextRecipient(db, mailingId);
+      if (!recipient) return finish(mailingId);
+      await sendOne(letter, recipient);
+    }
+    await queue(db, mailingId); // the rest in a new job, which any worker may take
+    jobs.wake('mailing');
+  }
+
+  /** Nothing left to claim now: settle the cut-off letters, and come back for deferred or in-flight ones. */
+  async function finish(mailingId: number) {
+    const left = await settleMailing(db, mailingId, options.sendTimeoutSeconds);
+    if (!left.pending) return;
+    // deferred letters: when the first is due; letters other workers are sending: after they must have ended
+    const dueIn = left.pending > left.sending ? (left.dueInSeconds ?? 0) : options.sendTimeoutSeconds + 1;
+    await queue(db, mailingId, Math.max(1, Math.ceil(dueIn)));
+  }
+
+  if (transport) jobs.handle('mailing', work);
+
+  return {
+    /** Whether letters can go out (SMTP_URL): without it a mailing waits in the queue. */
+    sends: transport !== null,
+    /** Queues the jobs of a new mailing on the transaction that created it. */
+    async start(trx: Knex.Transaction, mailingId: number, recipients: number) {
+      // even a small mailing is offered to several workers: whichever are free share it, the others find nothing
+      const parallel = Math.min(PARALLEL_JOBS, recipients);
+      for (let i = 0; i < parallel; i++) await queue(trx, mailingId);
+    },
+  };
+}
