@@ -10,6 +10,7 @@ import type { ApiScope } from '../../src/api/api-scopes';
 import { JOIN_CONSENT_VERSION } from '../../src/join/consent-text';
 import { JOIN_PER_EMAIL } from '../../src/join/join.service';
 import { useTestApp } from '../support/app';
+import { APPLICANT } from '../support/applicant';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser, type TestUser } from '../support/factories';
 import { listRoutes } from '../support/routes';
@@ -279,15 +280,8 @@ describe('the member app', () => {
 describe('the app’s admission application', () => {
   const application = (email: string, extra: Record<string, unknown> = {}) => ({
     organizationInpo: tree.primary.inpo,
-    surname: 'Сафина',
-    name: 'Алсу',
-    patronymic: 'Ринатовна',
-    sex: 'f',
-    birthDate: '2005-03-14',
+    ...APPLICANT,
     email,
-    phone: '+7 912 345-67-89',
-    category: 'student',
-    workplace: 'Казанский федеральный университет',
     consentProcessing: true,
     consentMailing: true,
     ...extra,
