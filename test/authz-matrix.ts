@@ -482,12 +482,14 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   // the user's finds nothing (404).
   { method: 'POST', path: '/account/api-tokens', body: {}, inside: loggedIn(401, 422) },
   { method: 'POST', path: '/account/api-tokens/:tokenId/revoke', body: {}, inside: loggedIn(401, 404) },
-  // The JSON API (issue 18, item 5): its document, reference page and the member app's sign-in are public
+  // The JSON API (issue 18, item 5): its document, reference page, the member app's sign-in and application are public
   // (an empty sign-in is 422); everything else takes a bearer token only — a session cookie is not accepted
   // (no CSRF there), so every role's session is 401. Tokens, scopes and subtrees: test/integration/api.test.ts.
   { method: 'GET', path: '/api/v1/openapi.json', inside: all(200) },
   { method: 'GET', path: '/api/v1/docs', inside: all(200) },
   { method: 'POST', path: '/api/v1/sessions', body: {}, inside: all(422) },
+  // the app's admission application: public like /join (an applicant has no login), so an empty body is 422 for all
+  { method: 'POST', path: '/api/v1/applications', body: {}, inside: all(422) },
   ...[
     '/api/v1/me',
     '/api/v1/me/card',

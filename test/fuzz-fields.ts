@@ -474,6 +474,32 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'GET /api/v1/openapi.json': none,
   'GET /api/v1/docs': none,
   'POST /api/v1/sessions': () => ({ body: { username: 'nobody-here', password: 'wrong-password' } }),
+  // an application as the app sends it (form-encoded here, as the fuzzer sends every body). The e-mail is new on
+  // every request (a getter, read as the fuzzer copies the body): the per-e-mail limit, 3 a day, would refuse
+  // the fourth valid one after the address's hit was counted, a write of a refusal the fuzzer is right to flag.
+  'POST /api/v1/applications': (p) => {
+    let n = 0;
+    return {
+      body: {
+        organizationInpo: p.inpo,
+        surname: PERSON.surname,
+        name: PERSON.name,
+        patronymic: PERSON.patronymic,
+        sex: PERSON.sex,
+        birthDate: PERSON.birthDate,
+        get email() {
+          return `app.applicant${n++}@example.ru`;
+        },
+        phone: PERSON.phone,
+        snils: PERSON.snils,
+        category: 'student',
+        workplace: 'Казанский федеральный университет',
+        position: '2 курс',
+        consentProcessing: 'true',
+        consentMailing: 'false',
+      },
+    };
+  },
   'GET /api/v1/me': none,
   'GET /api/v1/me/card': none,
   'GET /api/v1/me/history': none,

@@ -15,6 +15,8 @@ import { decodeCursor, encodeCursor } from '../shared/cursor';
 import { createApiRegistry } from './api-registry';
 import { docsViewModel } from './api-docs';
 import {
+  applicationBody,
+  applicationCreated,
   childrenPage,
   childrenQuery,
   inpoParams,
@@ -42,14 +44,17 @@ const orgRef = (m: MemberRow) => ({
 });
 
 /**
- * The JSON API (issue 18, item 5). Every call but the public three carries a bearer token; its owner
+ * The JSON API (issue 18, item 5). Every call but the public four carries a bearer token; its owner
  * becomes the request's principal, and the same loaders and `can(...)` as the pages decide each object (404
  * outside the owner's subtrees), the same services read it and audit the reads of personal data.
  * Session cookies are not accepted here: app.ts mounts these routes before the session step, because a
  * cookie rides along on any cross-site request while the API takes no CSRF token; a bearer token is sent
  * only by a client that holds it.
  */
-export function apiRoutes({ loaders, services: { apiTokens, members, passport, reports, cardCheck } }: Deps): Router {
+export function apiRoutes({
+  loaders,
+  services: { apiTokens, members, passport, reports, cardCheck, join },
+}: Deps): Router {
   const routes = guardedRouter();
   const api = createApiRegistry(routes);
   routes.param('inpo', loaders.organization);
@@ -76,6 +81,29 @@ export function apiRoutes({ loaders, services: { apiTokens, members, passport, r
     status: 201,
     errors: [401, 403, 422, 429],
     handle: (req, { body }) => apiTokens.signIn(body.username, body.password, clientIp(req) ?? '0.0.0.0'),
+  });
+
+  // The app's «Вступить в Профсоюз»: an applicant has no login, so this is public like /join, and the join
+  // service's own method keeps its rules, consents, e-mail confirmation and per-address/per-e-mail limits.
+  // The form's honeypot and signed fill time are for browsers (a script fills neither like a person); an app
+  // cannot carry them, so here the two rate limits alone hold back floods.
+  api.operation({
+    method: 'post',
+    path: `${API_PREFIX}/applications`,
+    guard: publicRoute,
+    scope: null,
+    tag: 'Вступление',
+    summary: 'Заявление о вступлении в Профсоюз',
+    description:
+      'Как форма /join: заявление сохраняется неподтверждённым, на e-mail заявителя уходит ссылка для подтверждения (неделю); после подтверждения его рассматривает председатель ППО. 404 — организации нет или она не принимает заявления онлайн; 429 — превышен предел заявлений с одного адреса (в час) или с одного e-mail (в сутки).',
+    body: applicationBody,
+    response: applicationCreated,
+    status: 201,
+    errors: [404, 422, 429],
+    handle: async (req, { body }) => ({
+      ...(await join.createApplication(body, { ip: clientIp(req) })),
+      status: 'unconfirmed' as const,
+    }),
   });
 
   // ── everything below needs a token ──

@@ -11,7 +11,9 @@ import { AGE_BANDS, TENURE_BANDS } from '../members/member-list-query';
 import { MEMBER_SORT_KEYS } from '../members/members.schemas';
 import { EMPLOYER_KINDS, LEVELS } from '../registry/levels';
 import { FORM_CODE_PATTERN } from '../reports/forms/form-schema';
-import { parseDateInput } from '../shared/fields';
+import { JOIN_CONSENT_VERSION } from '../join/consent-text';
+import { applicationSchema } from '../join/join.schemas';
+import { inpoInput, parseDateInput } from '../shared/fields';
 import { INPO_PATTERN } from '../shared/inpo';
 
 const isoDate = (description: string) =>
@@ -72,6 +74,34 @@ export const sessionBody = z
   })
   .meta({ id: 'SessionRequest' });
 
+/** A yes/no of a JSON body: true or false (a form-encoded client's 'true'/'false' too); anything else is refused. */
+const flag = (message: string) =>
+  z.preprocess((v) => (v === 'true' ? true : v === 'false' ? false : v), z.boolean({ error: message }));
+const NO_CONSENT = 'Без согласия на обработку персональных данных заявление не принять';
+
+/**
+ * The application of the app's «Вступить в Профсоюз»: the fields and rules of the /join form (join.schemas.ts),
+ * the ППО by its ИНПО, and the consents as JSON booleans.
+ */
+export const applicationBody = applicationSchema
+  .extend({
+    organizationInpo: inpoInput('Укажите ИНПО первичной профсоюзной организации: 10 цифр').meta({
+      description: 'ИНПО первичной профсоюзной организации, которая принимает заявления онлайн',
+    }),
+    consentProcessing: flag(NO_CONSENT)
+      .refine((v) => v, NO_CONSENT)
+      .meta({
+        description: `Согласие на обработку персональных данных (текст версии ${JOIN_CONSENT_VERSION}, как на странице /join): только true`,
+      }),
+    consentMailing: flag('Согласие на рассылки: true или false')
+      .default(false)
+      .meta({ description: 'Согласие на рассылки Профсоюза по электронной почте' }),
+  })
+  .meta({
+    id: 'ApplicationRequest',
+    description: 'Заявление о вступлении: поля и правила формы /join. Дата рождения — ГГГГ-ММ-ДД или ДД.ММ.ГГГГ.',
+  });
+
 // ── answers ──────────────────────────────────────────────────────────────────────────────────────────
 export const problemSchema = z
   .object({
@@ -96,6 +126,16 @@ export const sessionToken = z
     scopes: z.array(z.string()),
   })
   .meta({ id: 'SessionToken' });
+
+export const applicationCreated = z
+  .object({
+    id: z.number().int().meta({ description: 'Номер заявления' }),
+    organizationName: z.string().meta({ description: 'Организация, куда подано заявление' }),
+    status: z.literal('unconfirmed').meta({
+      description: 'Ждёт подтверждения: на e-mail заявителя отправлена ссылка, действующая неделю',
+    }),
+  })
+  .meta({ id: 'ApplicationCreated' });
 
 const levelOf = z.string().meta({ description: `Уровень: ${LEVELS.join(', ')}` });
 const orgRef = z.object({ inpo: z.string(), name: z.string(), level: levelOf }).meta({ id: 'OrganizationRef' });

@@ -1,19 +1,25 @@
 // The JSON API (issue 18, item 5): the OpenAPI document, bearer tokens (personal ones from /account and the
 // member app's sign-in), scopes, the subtree rule of the pages, masked lists with cursors, problem+json, the
-// per-token rate limit.
+// per-token rate limit; the app's admission application (POST /api/v1/applications).
 import crypto from 'node:crypto';
 import request from 'supertest';
 import { validate } from '@readme/openapi-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { maskEmail, maskPhone } from '../../src/members/contact-masks';
 import type { ApiScope } from '../../src/api/api-scopes';
+import { JOIN_CONSENT_VERSION } from '../../src/join/consent-text';
+import { JOIN_PER_EMAIL } from '../../src/join/join.service';
 import { useTestApp } from '../support/app';
+import { APPLICANT } from '../support/applicant';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser, type TestUser } from '../support/factories';
 import { listRoutes } from '../support/routes';
+import { useSmtpCapture } from '../support/smtp';
 
 const RATE = 12;
-const ctx = useTestApp({ API_RATE_PER_MINUTE: String(RATE) });
+const overrides: Record<string, string> = { API_RATE_PER_MINUTE: String(RATE) };
+const smtp = useSmtpCapture(overrides);
+const ctx = useTestApp(overrides);
 const db = () => ctx.database.ownerDb;
 
 let tree: Awaited<ReturnType<typeof createRegionTree>>;
@@ -64,12 +70,13 @@ describe('the OpenAPI document', () => {
     const documented = Object.entries(res.body.paths as Record<string, object>).flatMap(([path, item]) =>
       Object.keys(item).map((method) => `${method.toUpperCase()} ${path}`),
     );
-    expect(served.length).toBe(11);
+    expect(served.length).toBe(12);
     expect(documented.sort()).toEqual(served.sort());
 
     const docs = await get('/api/v1/docs').expect(200);
     for (const path of Object.keys(res.body.paths)) expect(docs.text).toContain(`${path}</code>`);
     expect(docs.text).toContain('id="schema-MemberListItem"');
+    expect(docs.text).toContain('id="schema-ApplicationRequest"');
     expect(docs.text).toContain('id="problem-insufficient_scope"');
     expect(docs.text).not.toMatch(/(src|href)="(https?:)?\/\//);
   });
@@ -267,5 +274,64 @@ describe('the member app', () => {
       .expect(403);
     expect(refused.body.detail).toContain('персональный токен');
     expect(await db()('api_tokens').where({ user_id: withFactor.id })).toHaveLength(0);
+  });
+});
+
+describe('the app’s admission application', () => {
+  const application = (email: string, extra: Record<string, unknown> = {}) => ({
+    organizationInpo: tree.primary.inpo,
+    ...APPLICANT,
+    email,
+    consentProcessing: true,
+    consentMailing: true,
+    ...extra,
+  });
+  const apply = (body: object) => request(ctx.app).post('/api/v1/applications').send(body);
+  const rowsOf = (email: string) => db()('join_applications').where({ email }).orderBy('id');
+
+  it('when a valid application is sent, then 201 names it, the row waits unconfirmed and the confirmation letter arrives', async () => {
+    const res = await apply(application('Alsu.App@example.ru')).expect(201);
+    expect(res.headers.location).toBeUndefined();
+    const [row, ...more] = await rowsOf('alsu.app@example.ru');
+    expect(more).toHaveLength(0);
+    expect(res.body).toEqual({ id: row.id, organizationName: tree.primary.name, status: 'unconfirmed' });
+    expect(row).toMatchObject({
+      organization_id: tree.primary.id,
+      status: 'unconfirmed',
+      surname: 'Сафина',
+      consent_version: JOIN_CONSENT_VERSION,
+      mailing_consent: true,
+    });
+    const letter = await smtp.lastTo('alsu.app@example.ru');
+    expect(smtp.linkIn(letter)).toMatch(/^\/join\/confirm\//);
+  });
+
+  it('when the e-mail is bad or the consent missing, then 422 problem+json names each field; an unknown or closed ППО is 404', async () => {
+    const bad = await apply(application('not-an-address', { consentProcessing: false })).expect(422);
+    expect(bad.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(bad.body.code).toBe('validation');
+    expect(bad.body.errors).toEqual([
+      { field: 'email', message: 'Введите адрес электронной почты, например ivanova@example.ru' },
+      { field: 'consentProcessing', message: 'Без согласия на обработку персональных данных заявление не принять' },
+    ]);
+    expect(await rowsOf('not-an-address')).toHaveLength(0);
+
+    const closed = await createOrg(db(), tree.territory, 'primary');
+    await db()('organizations').where({ id: closed.id }).update({ online_admission: false });
+    for (const inpo of [closed.inpo, '0000000000']) {
+      const res = await apply(application('nowhere@example.ru', { organizationInpo: inpo })).expect(404);
+      expect(res.headers['content-type']).toMatch(/^application\/problem\+json/);
+    }
+    expect(await rowsOf('nowhere@example.ru')).toHaveLength(0);
+  });
+
+  it('when one e-mail applies more than its limit a day, then 429 problem+json with Retry-After', async () => {
+    const email = 'many.app@example.ru';
+    for (let i = 0; i < JOIN_PER_EMAIL.limit; i++) await apply(application(email)).expect(201);
+    const refused = await apply(application(email)).expect(429);
+    expect(refused.headers['content-type']).toMatch(/^application\/problem\+json/);
+    expect(refused.body.detail).toContain('уже подано несколько заявлений');
+    expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
+    expect(await rowsOf(email)).toHaveLength(JOIN_PER_EMAIL.limit);
   });
 });

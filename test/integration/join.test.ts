@@ -8,6 +8,7 @@ import { JOIN_PER_EMAIL, JOIN_PER_IP, pruneJoin } from '../../src/join/join.serv
 import { MATCH_ELSEWHERE_MESSAGE } from '../../src/members/duplicate-guard';
 import { todayIso } from '../../src/shared/dates';
 import { useTestApp } from '../support/app';
+import { APPLICANT } from '../support/applicant';
 import { anonymousAgent, csrfFrom, loggedInAgent, postLogin, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser, type TestUser } from '../support/factories';
 import { submitForm } from '../support/forms';
@@ -54,16 +55,9 @@ async function visitor(ip = `198.51.100.${ipSeq++}`) {
 }
 
 const applicant = (email: string, extra: Record<string, string> = {}) => ({
-  surname: 'Сафина',
-  name: 'Алсу',
-  patronymic: 'Ринатовна',
-  sex: 'f',
-  birthDate: '2005-03-14',
+  ...APPLICANT,
   email,
-  phone: '+7 912 345-67-89',
   snils: '',
-  category: 'student',
-  workplace: 'Казанский федеральный университет',
   position: 'Институт математики, 2 курс',
   consentProcessing: 'on',
   consentMailing: 'on',
