@@ -78,6 +78,9 @@ export function importExportRoutes({ db, config, importSlots, loaders, services 
         return showImport(req, res, plan.issues.length ? 422 : 200, { plan, checked });
       }
       const result = await orgImport.apply(principal, auditContextOf(req), org, plan, todayIso(), taken?.id);
+      // the kept file goes before the answer, not after it (`finally` below): whoever follows the redirect at once
+      // must not find it still there
+      if (taken) await kept.discard(taken.id);
       flash(
         req,
         'success',
