@@ -122,8 +122,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     // statistical reports and their forms
     reports,
     forms: createFormsService(db),
-    /** The monitoring of a subtree against the statistical report (/orgs/{inpo}/monitoring). */
-    monitoring: createMonitoringService(db, reads, reports),
+    /** The monitoring of a subtree against the statistical report, with the online admissions (/orgs/{inpo}/monitoring). */
+    monitoring: createMonitoringService(db, reads, reports, join),
     /** Members on a date cut by one or two dimensions, and the figures by month (/orgs/{inpo}/analytics). */
     analytics: createAnalyticsService(db, reads),
     // administration

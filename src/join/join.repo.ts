@@ -270,6 +270,23 @@ export async function admissionsByChild(
   return rows;
 }
 
+/**
+ * Confirmed applications not decided yet, by child organization of `parent` (the applications of the child's
+ * whole subtree, as they are now): the monitoring's column beside the admissions. Children without any are absent.
+ */
+export async function waitingByChild(db: Knex, parent: { path: string }): Promise<{ inpo: string; waiting: number }[]> {
+  const { rows } = await db.raw(
+    `SELECT c.inpo, count(*)::int AS waiting
+       FROM join_applications a
+       JOIN organizations o ON o.id = a.organization_id
+       JOIN organizations c ON c.path = subpath(o.path, 0, nlevel(?::ltree) + 1)
+      WHERE a.status = 'confirmed' AND o.path <@ ?::ltree AND nlevel(o.path) > nlevel(?::ltree)
+      GROUP BY c.inpo`,
+    [parent.path, parent.path, parent.path],
+  );
+  return rows;
+}
+
 /** Rejected applications and those sent to a transfer, decided more than `days` ago: nothing needs them any more. */
 export async function deleteClosedOlderThan(db: Knex, days: number): Promise<number> {
   return db('join_applications')

@@ -34,6 +34,7 @@ import {
   markConfirmed,
   searchOpenPpo,
   settleApplication,
+  waitingByChild,
   type ApplicationRow,
 } from './join.repo';
 import type { ApplicationInput } from './join.schemas';
@@ -324,6 +325,8 @@ export function createJoinService(db: Knex, options: JoinOptions) {
     waitingCount: (organizationId: number) => countWaiting(db, organizationId),
     /** Online admissions by child organization in a period (monitoring). */
     admissionsByChild: (parent: { path: string }, from: string, to: string) => admissionsByChild(db, parent, from, to),
+    /** Confirmed applications not decided yet, by child organization (monitoring). */
+    waitingByChild: (parent: { path: string }) => waitingByChild(db, parent),
   };
 }
 

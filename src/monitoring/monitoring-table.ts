@@ -1,6 +1,6 @@
 import { CARD_STATUSES, CARD_STATUS_LABELS, type CardStatus } from '../cards/card-statuses';
 import { CATEGORIES, CATEGORY_LABELS } from '../membership/membership';
-import { formatNumber, formatPercent } from '../shared/format';
+import { formatDate, formatNumber, formatPercent } from '../shared/format';
 import { bandOf, type Band } from './bands';
 import type { DeclaredRow, MemberFigures, OrgFigures } from './monitoring.repo';
 
@@ -10,6 +10,10 @@ export interface RowFigures {
   orgs: Omit<OrgFigures, 'childId'>;
   declared: Omit<DeclaredRow, 'organizationId' | 'source'> | null;
   filings: FilingCounts | null;
+  /** online admission: applications accepted since 1 January of the date's year, and those waiting now */
+  online: { accepted: number; waiting: number } | null;
+  /** members on record now whose card's e-mail address is marked invalid */
+  invalidAddresses: number | null;
 }
 
 export interface FilingCounts {
@@ -24,6 +28,8 @@ export interface RowTarget {
   inpo: string;
   /** the filing board the row's filings are on */
   boardHref: string | null;
+  /** the level of the child organization of the row; none for the totals (their lists hold more than the rows) */
+  level: string | null;
 }
 
 interface Column {
@@ -33,10 +39,16 @@ interface Column {
   percent?: boolean;
   value: (f: RowFigures) => number | null;
   /** The list behind the number, under the row's organization; `on` is the monitoring's date. */
-  href?: ((t: RowTarget, on: string) => string | null) & { list?: 'members' };
+  href?: ((t: RowTarget, on: string) => string | null) & { list?: List };
   /** The coverage column carries the band. */
   banded?: boolean;
 }
+
+/** The lists a reader may lack the right to open: the member lists and the queues of applications. */
+type List = 'members' | 'applications';
+
+/** What the reader may open of the lists behind the numbers (the other lists come with the monitoring's own right). */
+export type ListRights = Record<List, boolean>;
 
 export interface Cell {
   value: number | null;
@@ -53,6 +65,13 @@ const members = (query: string) =>
   });
 const orgs = (query: string) => (t: RowTarget) => `/orgs/${t.inpo}/search?${query}`;
 const board = (t: RowTarget) => t.boardHref;
+/** The member list of a child as it is now (no date): the marks of addresses are a present state. */
+const childMembersNow = (query: string) =>
+  Object.assign((t: RowTarget) => (t.level ? `/orgs/${t.inpo}/members?${query}` : null), { list: 'members' as const });
+/** The queue of a ППО lists exactly its waiting applications (a territory's lists only the overdue ones below it). */
+const queue = Object.assign((t: RowTarget) => (t.level === 'primary' ? `/orgs/${t.inpo}/applications` : null), {
+  list: 'applications' as const,
+});
 
 const CARD_KEYS: Record<CardStatus, keyof RowFigures['members']> = {
   requested: 'requested',
@@ -79,7 +98,7 @@ const inGroup =
   });
 
 /** The columns of the monitoring table, in order; `withTerritorial` for the levels that have territorial organizations below. */
-export function monitoringColumns(options: { withTerritorial: boolean; withFilings: boolean }): Column[] {
+export function monitoringColumns(options: { withTerritorial: boolean; withFilings: boolean; on: string }): Column[] {
   const org = inGroup('Организации');
   const orgColumns: Column[] = [
     ...(options.withTerritorial
@@ -160,6 +179,20 @@ export function monitoringColumns(options: { withTerritorial: boolean; withFilin
       percent: true,
     }),
   ];
+  const online = inGroup('Вступление онлайн');
+  const onlineColumns: Column[] = [
+    online(
+      'online-accepted',
+      `Принято заявлений с ${formatDate(yearStartOf(options.on))} по ${formatDate(options.on)}`,
+      (f) => f.online?.accepted ?? null,
+    ),
+    online('online-waiting', 'Ждут решения (сегодня)', (f) => f.online?.waiting ?? null, { href: queue }),
+  ];
+  const addressColumns: Column[] = [
+    inGroup('Электронная почта (сегодня)')('address-invalid', 'Адрес недействителен', (f) => f.invalidAddresses, {
+      href: childMembersNow('address=invalid'),
+    }),
+  ];
   const filing = inGroup('Отчёты текущей кампании');
   const filingColumns: Column[] = options.withFilings
     ? (
@@ -171,8 +204,20 @@ export function monitoringColumns(options: { withTerritorial: boolean; withFilin
         ] as const
       ).map(([key, label]) => filing(`filings-${key}`, label, (f) => f.filings?.[key] ?? null, { href: board }))
     : [];
-  return [...orgColumns, ...memberColumns, ...passportColumns, ...cardColumns, ...consentColumns, ...filingColumns];
+  return [
+    ...orgColumns,
+    ...memberColumns,
+    ...passportColumns,
+    ...cardColumns,
+    ...consentColumns,
+    ...onlineColumns,
+    ...addressColumns,
+    ...filingColumns,
+  ];
 }
+
+/** The first day of the date's year: the online admissions are counted from it up to the date. */
+export const yearStartOf = (on: string) => `${on.slice(0, 4)}-01-01`;
 
 /** The cells of a row: the figure, its text, the list behind it (when the reader may open it) and the band. */
 export function rowCells(
@@ -180,12 +225,12 @@ export function rowCells(
   figures: RowFigures,
   target: RowTarget | null,
   on: string,
-  mayOpenMembers: boolean,
+  may: ListRights,
 ): Cell[] {
   return columns.map((c) => {
     const value = c.value(figures);
     const text = c.percent ? formatPercent(value) : formatNumber(value);
-    const mayLink = target && c.href && value != null && (mayOpenMembers || c.href.list !== 'members');
+    const mayLink = target && c.href && value != null && (!c.href.list || may[c.href.list]);
     return {
       value,
       text,

@@ -3,7 +3,7 @@ import type { Writable } from 'node:stream';
 import type { OrgRow } from '../registry/org-row';
 import { formatDate } from '../shared/format';
 import { addSafeRow } from '../shared/spreadsheet';
-import { columnGroups } from './monitoring-table';
+import { columnGroups, yearStartOf } from './monitoring-table';
 import { IMPORT_HEADERS } from './declared-import';
 import type { MonitoringTable } from './monitoring.service';
 
@@ -14,6 +14,7 @@ export function headerLines(org: OrgRow, table: MonitoringTable): string[] {
     `На дату: ${formatDate(table.on)}`,
     'Отбор: все входящие организации, члены Профсоюза на учёте на дату',
     `Состав: ${org.name} и входящие в неё организации`,
+    `Вступление онлайн: заявления, принятые с ${formatDate(yearStartOf(table.on))} по ${formatDate(table.on)}; ждущие решения и недействительные адреса — на сегодня`,
     ...(table.campaign ? [`Отчётная кампания: ${table.campaign.form} на ${formatDate(table.campaign.date)}`] : []),
   ];
 }

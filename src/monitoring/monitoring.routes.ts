@@ -31,7 +31,11 @@ export function monitoringRoutes({ db, config, importSlots, loaders, services: {
   routes.get('/orgs/:inpo/monitoring', can('org.view'), async (req, res) => {
     const org = orgOf(req);
     const on = dateQuery.parse(req.query).on ?? todayIso();
-    const table = await monitoring.table(org, on, { mayOpenMembers: mayOnTarget(req, 'member.view') });
+    const table = await monitoring.table(org, on, {
+      members: mayOnTarget(req, 'member.view'),
+      // the queue of applications opens with the right to decide them (join.routes)
+      applications: mayOnTarget(req, 'member.edit'),
+    });
     res.render('monitoring/index', {
       title: `Мониторинг: ${org.name}`,
       section: 'monitoring',
@@ -49,7 +53,7 @@ export function monitoringRoutes({ db, config, importSlots, loaders, services: {
   routes.get('/orgs/:inpo/monitoring.xlsx', can('org.view'), async (req, res) => {
     const org = orgOf(req);
     const on = dateQuery.parse(req.query).on ?? todayIso();
-    const table = await monitoring.table(org, on, { mayOpenMembers: false });
+    const table = await monitoring.table(org, on, { members: false, applications: false });
     await sendDownload(db, req, res, {
       type: XLSX_MIME,
       fileName: `monitoring-${org.inpo}-${on}.xlsx`,

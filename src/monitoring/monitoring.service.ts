@@ -4,6 +4,8 @@ import type { Reads } from '../db/replica';
 import { FILED_STATUSES } from '../reports/filing';
 import { currentReportingDate } from '../reports/periods';
 import type { ReportsService } from '../reports/reports.service';
+import type { JoinService } from '../join/join.service';
+import { invalidAddressesPerChild } from '../members/email-validity';
 import type { FiledFigures } from '../reports/filed-figures.repo';
 import type { OrgRow } from '../registry/org-row';
 import { todayIso } from '../shared/dates';
@@ -22,7 +24,15 @@ import {
 import type { DeclaredFiguresInput } from './declared.schemas';
 import { importDeclared } from './declared-import';
 import type { Principal } from '../access/principal';
-import { monitoringColumns, rowCells, type Cell, type FilingCounts, type RowFigures } from './monitoring-table';
+import {
+  monitoringColumns,
+  rowCells,
+  yearStartOf,
+  type Cell,
+  type FilingCounts,
+  type ListRights,
+  type RowFigures,
+} from './monitoring-table';
 
 export interface MonitoringRow {
   /** the child organization, or none for the root's own record and the totals */
@@ -74,6 +84,9 @@ const NO_ORGS: Omit<OrgFigures, 'childId'> = {
   noMembers: 0,
 };
 
+/** The root's own record leads to no list. */
+const NO_LISTS: ListRights = { members: false, applications: false };
+
 function sum<T extends Record<string, number>>(zero: T, rows: T[]): T {
   const out = { ...zero };
   for (const r of rows)
@@ -109,7 +122,13 @@ function declaredOf(entered: DeclaredRow | undefined, filed: FiledFigures | unde
 /** The declared figures as the audit row records them. */
 const auditValues = ({ onDate: _onDate, ...figures }: DeclaredFiguresInput) => figures;
 
-export function createMonitoringService(db: Knex, reads: Reads, reports: ReportsService) {
+/**
+ * The online admission's counts, handed in by the composition root (deps.ts): `join` comes after
+ * `monitoring` in the feature order, so monitoring knows the join service by its type only.
+ */
+export type OnlineAdmissions = Pick<JoinService, 'admissionsByChild' | 'waitingByChild'>;
+
+export function createMonitoringService(db: Knex, reads: Reads, reports: ReportsService, join: OnlineAdmissions) {
   /** The current filing campaign of the organization's board: each child's report counted by its state. */
   async function filingsOf(org: OrgRow) {
     const code = org.level === 'regional' || org.level === 'union' ? '1-SP' : '2-SP';
@@ -156,18 +175,27 @@ export function createMonitoringService(db: Knex, reads: Reads, reports: Reports
     },
 
     /** The monitoring table of the organization's children on the date, with the root's own record and totals. */
-    async table(org: OrgRow, on: string, reader: { mayOpenMembers: boolean }): Promise<MonitoringTable> {
+    async table(org: OrgRow, on: string, reader: ListRights): Promise<MonitoringTable> {
       const { value } = await reads.run(async (db: Knex) => {
-        const [children, members, orgs] = await Promise.all([
+        const [children, members, orgs, invalid] = await Promise.all([
           childrenOn(db, org, on),
           memberFiguresOn(db, org, on),
           orgFiguresOn(db, org, on),
+          invalidAddressesPerChild(db, org),
         ]);
         const declared = await latestDeclared(db, [org.id, ...children.map((c) => c.id)], on);
-        return { children, members, orgs, declared };
+        return { children, members, orgs, invalid, declared };
       });
       const ids = [org.id, ...value.children.map((c) => c.id)];
-      const [filings, filed] = await Promise.all([filingsOf(org), reports.filedFigures(ids, on)]);
+      const [filings, filed, accepted, waiting] = await Promise.all([
+        filingsOf(org),
+        reports.filedFigures(ids, on),
+        join.admissionsByChild(org, yearStartOf(on), on),
+        join.waitingByChild(org),
+      ]);
+      const acceptedOf = new Map(accepted.map((a) => [a.inpo, a.admissions]));
+      const waitingOf = new Map(waiting.map((w) => [w.inpo, w.waiting]));
+      const invalidOf = new Map(value.invalid.map((i) => [i.organizationId, i.members]));
       const entered = new Map(value.declared.map((d) => [d.organizationId, d]));
       const filedById = new Map(filed.map((f) => [f.organizationId, f]));
       const declared = new Map(
@@ -179,6 +207,7 @@ export function createMonitoringService(db: Knex, reads: Reads, reports: Reports
       const columns = monitoringColumns({
         withTerritorial: ['union', 'regional', 'okrug'].includes(org.level),
         withFilings: !!filings,
+        on,
       });
       const members = new Map(value.members.map((m) => [m.childId, m]));
       const orgs = new Map(value.orgs.map((o) => [o.childId, o]));
@@ -188,12 +217,23 @@ export function createMonitoringService(db: Knex, reads: Reads, reports: Reports
         orgs: orgs.get(id) ?? NO_ORGS,
         declared: declared.get(id) ?? null,
         filings: filings ? (filings.byChild.get(id) ?? { filed: 0, accepted: 0, returned: 0, overdue: 0 }) : null,
+        online: null,
+        invalidAddresses: null,
       });
-      const rows: MonitoringRow[] = value.children.map((child) => ({
+      // the children's own figures of the online admission and the marked addresses (the root's own are in none)
+      const childFigures = value.children.map((child) => ({
+        child,
+        figures: {
+          ...figuresOf(child.id),
+          online: { accepted: acceptedOf.get(child.inpo) ?? 0, waiting: waitingOf.get(child.inpo) ?? 0 },
+          invalidAddresses: invalidOf.get(child.id) ?? 0,
+        },
+      }));
+      const rows: MonitoringRow[] = childFigures.map(({ child, figures }) => ({
         org: child,
         label: child.shortName || child.name,
         declared: declared.get(child.id) ?? null,
-        cells: rowCells(columns, figuresOf(child.id), { inpo: child.inpo, boardHref }, on, reader.mayOpenMembers),
+        cells: rowCells(columns, figures, { inpo: child.inpo, boardHref, level: child.level }, on, reader),
       }));
       // members registered in the root itself (a ППО's own record under its subdivisions): a row of their own
       const own = members.get(org.id);
@@ -202,7 +242,7 @@ export function createMonitoringService(db: Knex, reads: Reads, reports: Reports
           org: null,
           label: 'Учёт в самой организации',
           declared: null,
-          cells: rowCells(columns, { ...figuresOf(org.id), declared: null, filings: null }, null, on, false),
+          cells: rowCells(columns, { ...figuresOf(org.id), declared: null, filings: null }, null, on, NO_LISTS),
         });
       const childDeclared = value.children.flatMap((c) => declared.get(c.id) ?? []);
       const filingTotals = filings
@@ -219,10 +259,15 @@ export function createMonitoringService(db: Knex, reads: Reads, reports: Reports
             orgs: sum(NO_ORGS, value.orgs),
             declared: totalDeclared(declared.get(org.id), childDeclared),
             filings: filingTotals,
+            online: sum(
+              { accepted: 0, waiting: 0 },
+              childFigures.map((c) => c.figures.online),
+            ),
+            invalidAddresses: childFigures.reduce((s, c) => s + c.figures.invalidAddresses, 0),
           },
-          { inpo: org.inpo, boardHref },
+          { inpo: org.inpo, boardHref, level: null },
           on,
-          reader.mayOpenMembers,
+          reader,
         ),
       };
       return { on, columns, rows, totals, campaign: filings && { form: filings.form, date: filings.date } };

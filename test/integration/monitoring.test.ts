@@ -17,6 +17,25 @@ let coordinator: { agent: Agent; csrf: string };
 let otherRegionPrimary: OrgRow;
 let otherCoordinator: { agent: Agent; csrf: string };
 let ids: { p1Working: number[]; p1Students: number[]; p2Pensioners: number[]; p2New: number[]; p3: number[] };
+// Online admission: applications of P1, P2 and P3 in every state; the period of a date is 1 January of its year to
+// it (last year's, so that the date is never in the future).
+const YEAR = Number(todayIso().slice(0, 4)) - 1;
+const MID_YEAR = `${YEAR}-06-30`;
+type Application = { org: () => OrgRow; status: string; decided?: string; id?: number };
+const applications: Application[] = [
+  { org: () => p1, status: 'accepted', decided: `${YEAR}-01-01 12:00` },
+  { org: () => p1, status: 'accepted', decided: `${MID_YEAR} 12:00` },
+  { org: () => p1, status: 'accepted', decided: `${YEAR - 1}-12-31 12:00` },
+  { org: () => p1, status: 'confirmed' },
+  { org: () => p1, status: 'confirmed' },
+  { org: () => p1, status: 'rejected', decided: `${YEAR}-02-01 12:00` },
+  { org: () => p2, status: 'accepted', decided: `${YEAR}-07-01 12:00` },
+  { org: () => p3, status: 'accepted', decided: `${YEAR}-03-01 12:00` },
+  { org: () => p3, status: 'confirmed' },
+  { org: () => p3, status: 'unconfirmed' },
+];
+/** Members whose address bounced: a student of P1, the member of P3 and a pensioner of P2 who left (not counted). */
+let invalidAddress: { id: number; org: () => OrgRow; left: boolean }[];
 
 /** The page's figures: data-value of each cell by the row's ИНПО ('total' for the totals) and column key. */
 function figures(html: string): Map<string, Map<string, string>> {
@@ -30,11 +49,12 @@ function figures(html: string): Map<string, Map<string, string>> {
   }
   return rows;
 }
-const hrefOf = (html: string, inpo: string, column: string) => {
+const cellOf = (html: string, inpo: string, column: string) => {
   const tr = html.split('<tr').find((t) => t.includes(`data-inpo="${inpo}"`))!;
-  const td = tr.split('<td').find((t) => t.includes(`data-column="${column}"`))!;
-  return /href="([^"]+)"/.exec(td)![1]!.replace(/&amp;/g, '&');
+  return tr.split('<td').find((t) => t.includes(`data-column="${column}"`))!;
 };
+const hrefOf = (html: string, inpo: string, column: string) =>
+  /href="([^"]+)"/.exec(cellOf(html, inpo, column))![1]!.replace(/&amp;/g, '&');
 const memberIdsOf = (html: string) => [...html.matchAll(/href="\/members\/(\d+)"/g)].map((m) => Number(m[1])).sort();
 const sorted = (xs: number[]) => [...xs].sort();
 
@@ -103,6 +123,37 @@ beforeAll(async () => {
     },
     { organization_id: t2.id, on_date: '2024-01-01', members_total: 1, primary_orgs: 2, source: 'entered' },
   ]);
+  for (const a of applications) {
+    const [row] = await db()('join_applications')
+      .insert({
+        organization_id: a.org().id,
+        status: a.status,
+        surname: 'Заявкина',
+        name: 'Ольга',
+        sex: 'f',
+        birth_date: '1990-01-01',
+        email: `${uniq('a')}@example.org`,
+        category: 'working',
+        consent_version: '1',
+        confirm_token_hash: Buffer.from(uniq('token-')),
+        confirmed_at: a.status === 'unconfirmed' ? null : `${YEAR - 1}-12-01 12:00`,
+        decided_at: a.decided ?? null,
+      })
+      .returning('id');
+    a.id = Number(row.id);
+  }
+  invalidAddress = [
+    { id: ids.p1Students[0]!, org: () => p1, left: false },
+    { id: ids.p3[0]!, org: () => p3, left: false },
+    { id: ids.p2Pensioners[2]!, org: () => p2, left: true },
+  ];
+  // the address first, then its mark (a trigger clears the mark of an edited address)
+  for (const m of invalidAddress) {
+    await db()('members')
+      .where({ id: m.id })
+      .update({ email: `${uniq('b')}@example.org` });
+    await db()('members').where({ id: m.id }).update({ email_invalid_at: db().fn.now(), email_invalid_reason: '550' });
+  }
   coordinator = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'coordinator', org: region }]));
   const other = await createRegionTree(db(), 24);
   otherRegionPrimary = other.primary;
@@ -181,6 +232,38 @@ describe('the monitoring of a region', () => {
     const noChair = await coordinator.agent.get(hrefOf(page.text, t2.inpo, 'noChair')).expect(200);
     const found = [...noChair.text.matchAll(/<td><a href="\/orgs\/(\d+)">/g)].map((m) => m[1]).sort();
     expect(found).toEqual([p3.inpo, p4.inpo].sort());
+  });
+
+  it('when a date is chosen, then the online admissions are those accepted from 1 January to it, the waiting and the bounced addresses those of today', async () => {
+    const page = await coordinator.agent.get(`/orgs/${region.inpo}/monitoring?on=${MID_YEAR}`).expect(200);
+    expect(page.text).toContain(`Принято заявлений с 01.01.${YEAR} по 30.06.${YEAR}`);
+    const rows = figures(page.text);
+    const under = (territory: OrgRow) => (o: OrgRow) => o.path.startsWith(`${territory.path}.`);
+    const count = (inside: (o: OrgRow) => boolean) => ({
+      'online-accepted': applications.filter(
+        (a) =>
+          inside(a.org()) && a.status === 'accepted' && a.decided! >= `${YEAR}-01-01` && a.decided! < `${YEAR}-07-01`,
+      ).length,
+      'online-waiting': applications.filter((a) => inside(a.org()) && a.status === 'confirmed').length,
+      'address-invalid': invalidAddress.filter((m) => inside(m.org()) && !m.left).length,
+    });
+    const expected = { [t1.inpo]: count(under(t1)), [t2.inpo]: count(under(t2)), total: count(under(region)) };
+    expect(expected.total).toEqual({ 'online-accepted': 3, 'online-waiting': 3, 'address-invalid': 2 });
+    for (const [row, columns] of Object.entries(expected))
+      for (const [column, value] of Object.entries(columns))
+        expect(`${row} ${column} ${rows.get(row)?.get(column)}`).toBe(`${row} ${column} ${value}`);
+    // the bounced addresses of T1 lead to the member list that holds exactly those cards
+    const invalid = await coordinator.agent.get(hrefOf(page.text, t1.inpo, 'address-invalid')).expect(200);
+    const t1Invalid = invalidAddress.filter((m) => under(t1)(m.org()) && !m.left).map((m) => m.id);
+    expect(memberIdsOf(invalid.text)).toEqual(sorted(t1Invalid));
+    // a territory's queue lists only the overdue applications below it: its number is plain; a ППО's leads to its queue
+    expect(cellOf(page.text, t1.inpo, 'online-waiting')).not.toContain('href=');
+    const territory = await coordinator.agent.get(`/orgs/${t1.inpo}/monitoring?on=${MID_YEAR}`).expect(200);
+    expect(figures(territory.text).get(p1.inpo)!.get('online-accepted')).toBe('2');
+    const queue = await coordinator.agent.get(hrefOf(territory.text, p1.inpo, 'online-waiting')).expect(200);
+    const queued = [...queue.text.matchAll(/href="\/orgs\/\d+\/applications\/(\d+)"/g)].map((m) => Number(m[1]));
+    const p1Waiting = applications.filter((a) => a.org() === p1 && a.status === 'confirmed').map((a) => a.id!);
+    expect(sorted(queued)).toEqual(sorted(p1Waiting));
   });
 
   it('when the table is downloaded, then the XLSX parsed back has the page figures under a header with the date and the subtree', async () => {
