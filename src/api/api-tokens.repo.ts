@@ -46,6 +46,20 @@ export async function deleteExpiredSessionTokens(db: Knex, userId: number): Prom
   await db('api_tokens').where({ user_id: userId, kind: 'session' }).where('expires_at', '<', db.fn.now()).delete();
 }
 
+/**
+ * Tokens nobody can use any more: expired or revoked more than `days` ago, of every user (the account page
+ * still lists a recently expired or revoked one). Returns how many.
+ */
+export async function deleteDeadTokens(db: Knex, days: number): Promise<number> {
+  return db('api_tokens')
+    .where((q) =>
+      q
+        .whereRaw('expires_at < now() - make_interval(days => ?)', [days])
+        .orWhereRaw('revoked_at < now() - make_interval(days => ?)', [days]),
+    )
+    .delete();
+}
+
 /** A user's personal tokens, newest first (session tokens of the app are not listed: they expire on their own). */
 export async function personalTokensOf(db: Knex, userId: number): Promise<ApiTokenRow[]> {
   const rows = await db('api_tokens')

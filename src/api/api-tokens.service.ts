@@ -12,6 +12,7 @@ import { API_REALM } from '../shared/api-path';
 import { isApiScope, type ApiScope } from './api-scopes';
 import type { ApiTokenForm } from './api-tokens.schemas';
 import {
+  deleteDeadTokens,
   deleteExpiredSessionTokens,
   insertApiToken,
   personalTokensOf,
@@ -143,3 +144,11 @@ export function createApiTokensService(
 }
 
 export type ApiTokensService = ReturnType<typeof createApiTokensService>;
+
+/** How long the account page still lists a token after it expired or was revoked. */
+const DEAD_TOKEN_DAYS = 30;
+
+/** The hourly prune: tokens expired or revoked over DEAD_TOKEN_DAYS ago. */
+export function pruneApiTokens(db: Knex): Promise<number> {
+  return deleteDeadTokens(db, DEAD_TOKEN_DAYS);
+}

@@ -5,6 +5,7 @@ import { pruneLoginFailures } from '../auth/login-throttle';
 import { pruneResetRequests } from '../users/reset-throttle';
 import { pruneCardChecks } from '../cards/card-check-throttle';
 import { pruneJoin } from '../join/join.service';
+import { pruneApiTokens } from '../api/api-tokens.service';
 import { depersonaliseExpired, depersonaliseExpiredPersons } from '../members/retention';
 import { pruneDuplicateProbes } from '../members/duplicate-guard';
 import { todayIso } from '../shared/dates';
@@ -39,6 +40,7 @@ export async function runHousekeeping(
   await pruneResetRequests(db);
   await pruneCardChecks(db);
   await pruneJoin(db);
+  await pruneApiTokens(db);
   await pruneDuplicateProbes(db);
   const depersonalised = await depersonaliseExpired(db, todayIso(), config.retentionYears);
   if (depersonalised) logger.info({ depersonalised }, 'depersonalised cards past retention');

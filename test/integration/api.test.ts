@@ -7,6 +7,7 @@ import { validate } from '@readme/openapi-parser';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { maskEmail, maskPhone } from '../../src/members/contact-masks';
 import type { ApiScope } from '../../src/api/api-scopes';
+import { pruneApiTokens } from '../../src/api/api-tokens.service';
 import { JOIN_CONSENT_VERSION } from '../../src/join/consent-text';
 import { JOIN_PER_EMAIL } from '../../src/join/join.service';
 import { useTestApp } from '../support/app';
@@ -333,5 +334,31 @@ describe('the app’s admission application', () => {
     expect(refused.body.detail).toContain('уже подано несколько заявлений');
     expect(Number(refused.headers['retry-after'])).toBeGreaterThan(0);
     expect(await rowsOf(email)).toHaveLength(JOIN_PER_EMAIL.limit);
+  });
+});
+
+describe('tokens nobody can use any more', () => {
+  it('when the hourly job runs, then tokens expired or revoked over 30 days ago are deleted, of every user; the rest stay', async () => {
+    const owner = await createUser(db(), [{ role: 'coordinator', org: tree.region }]);
+    const token = (name: string, kind: 'personal' | 'session', expires: string, revoked: string | null = null) => ({
+      user_id: owner.id,
+      kind,
+      name,
+      token_hash: crypto.randomBytes(32),
+      scopes: ['me'],
+      expires_at: db().raw(`now() + interval '${expires}'`),
+      revoked_at: revoked ? db().raw(`now() - interval '${revoked}'`) : null,
+    });
+    await db()('api_tokens').insert([
+      token('давно истёк', 'personal', '-40 days'),
+      token('давно отозван', 'personal', '60 days', '31 days'),
+      token('вход приложения', 'session', '-31 days'),
+      token('истёк вчера', 'personal', '-1 day'),
+      token('отозван вчера', 'personal', '60 days', '1 day'),
+      token('действует', 'personal', '60 days'),
+    ]);
+    expect(await pruneApiTokens(ctx.deps.db)).toBeGreaterThanOrEqual(3);
+    const left = await db()('api_tokens').where({ user_id: owner.id }).orderBy('name').pluck('name');
+    expect(left).toEqual(['действует', 'истёк вчера', 'отозван вчера']);
   });
 });
