@@ -21,6 +21,8 @@ export async function startServer(
   port: number,
   settings: Record<string, string> = {},
 ): Promise<RunningServer> {
+  // BENCH_PORT_OFFSET moves every benchmark server (two benchmark runs side by side against two databases)
+  port += Number(process.env.BENCH_PORT_OFFSET ?? 0);
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', 'src/server.ts'], {
     cwd: ROOT,
     // production settings, but plain HTTP on loopback (no TLS terminator in front)
