@@ -6,6 +6,7 @@ import {
   unionStatsBuilds,
 } from '../../src/reports/indicators/union-stats';
 import { logUnionStatsFailuresTo } from '../../src/reports/indicators/union-stats-failures';
+import { computeIndicators } from '../../src/reports/indicators/engine';
 import { createReportsService } from '../../src/reports/reports.service';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { useTestApp } from '../support/app';
@@ -88,6 +89,42 @@ describe('a background build of the union statistics', () => {
     expect(panel).toContain('После него статистика построена успешно');
   });
 
+  it('a report of a new date whose first build fails is answered live, and the build is retried', async () => {
+    const [date, start] = ['2026-10-01', '2026-07-01'];
+    const db = ctx.database.ownerDb;
+    // more blocks than a report refreshes on its own (ids of block 40): the date needs a first build
+    await db.raw("SELECT setval(pg_get_serial_sequence('organizations', 'id'), ?)", [40 * 512]);
+    const tree = await createRegionTree(db, 78);
+    await createMembers(db, tree.primary, 2);
+    const figures = (maintained: boolean) =>
+      computeIndicators(ctx.deps.db, {
+        rootIds: [tree.union.id],
+        date,
+        periodStart: start,
+        names: ['members', 'admitted'],
+        maintained,
+        scope: 'union',
+      }).then((v) => v.get(tree.union.id));
+    const failures = () => logged.filter((l) => l.msg === 'building the union statistics failed' && l.date === date);
+    // the build claims its blocks first: without the table of claims it fails, the figures it would sum are still there
+    retryUnionStatsBuildsAfter([1_000]);
+    await renameStats('union_stats_claims', 'union_stats_claims_away');
+    let answered;
+    try {
+      answered = await figures(true);
+    } finally {
+      await renameStats('union_stats_claims_away', 'union_stats_claims');
+    }
+    retryUnionStatsBuildsAfter([10, 10]);
+    expect(failures().length).toBeGreaterThan(0);
+    expect(answered).toEqual(await figures(false));
+    expect(answered!.members!.total).toBe(5);
+    await unionStatsBuilds();
+    expect(
+      Number((await db('union_stats_fresh').where({ as_of: date, since: start }).count('* as n'))[0]!.n),
+    ).toBeGreaterThan(30);
+  });
+
   it('a failed build is retried after a pause, still logged, and the retry that succeeds marks it recovered', async () => {
     const [date, start] = ['2026-07-01', '2026-04-01'];
     const failedOnce = () =>
@@ -96,7 +133,10 @@ describe('a background build of the union statistics', () => {
     await renameStats('union_stats', 'union_stats_away');
     try {
       buildUnionStatsInBackground(ctx.deps.db, date, start);
-      for (let waited = 0; !failedOnce() && waited < 10_000; waited += 20)
+      // logged, then recorded: the row is written a moment after the log line
+      const recorded = async () =>
+        (await ctx.database.ownerDb('background_failures').where({ job: 'union_stats' }).first()).recovered_at === null;
+      for (let waited = 0; !(failedOnce() && (await recorded())) && waited < 10_000; waited += 20)
         await new Promise((resolve) => setTimeout(resolve, 20));
     } finally {
       await renameStats('union_stats_away', 'union_stats');

@@ -1,11 +1,10 @@
 import type { Knex } from 'knex';
-import { primaryOf } from '../../db/replica-lsn';
 import type { ColumnKey } from '../forms/form-schema';
 import { indicator } from './aggregates';
 import type { Scope } from './groups';
 import { computeLive } from './live';
 import { rootsOn, type Tree } from './tree-on-date';
-import { MAINTAINED_GROUPS, buildUnionStatsInBackground, unionStatsIfBuilt } from './union-stats';
+import { MAINTAINED_GROUPS, unionStatsIfBuilt, unionStatsOfNewDate } from './union-stats';
 
 export type { Scope } from './groups';
 
@@ -51,10 +50,11 @@ export async function computeIndicators(db: Knex, req: IndicatorRequest): Promis
     maintained.length ? unionStatsIfBuilt(db, req.date, req.periodStart, maintained) : {},
     computeLive(db, { ...req, names: names.filter((n) => !maintained.includes(n)) }, scope),
   ]);
-  // a date the statistics do not know yet is answered live (which also counts the member state the build
-  // reads), then they are built
-  const stats = built ?? (await computeLive(db, { ...req, names: maintained }, scope)).get(req.rootIds[0]!);
-  if (!built) buildUnionStatsInBackground(primaryOf(db), req.date, req.periodStart);
+  // a date the statistics do not know yet is built first and answered from them; live only when that build fails
+  const stats =
+    built ??
+    (await unionStatsOfNewDate(db, req.date, req.periodStart, maintained)) ??
+    (await computeLive(db, { ...req, names: maintained }, scope)).get(req.rootIds[0]!);
   const rootId = req.rootIds[0]!;
   return new Map([[rootId, { ...live.get(rootId), ...stats }]]);
 }

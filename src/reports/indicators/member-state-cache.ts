@@ -22,7 +22,7 @@ const REBUILD_ALL_ABOVE = 5_000;
 
 /**
  * Builds the organizations missing for each date. An organization whose periods change during the build
- * stays missing (its rows are written, not trusted); `memberStateComplete` tells whether any is.
+ * stays missing (its rows are written, not trusted).
  */
 export async function ensureMemberStateCache(db: Knex, dates: string[]): Promise<void> {
   for (const date of new Set(dates)) await buildMemberState(db, date);
@@ -61,20 +61,33 @@ async function buildMemberState(db: Knex, date: string): Promise<void> {
         [claimed],
       );
       // marked before the lock (uncommitted, so trusted by no one yet: 150,000 organizations of a new date
-      // take longer than a change may wait), then, under it, unmarked where a change forgot the claim meanwhile
+      // take longer than a change may wait), then unmarked where a change forgot the claim meanwhile: first
+      // with no lock held, then, under it, again only if a change forgot another claim since — the changes
+      // wait for a count, not for the comparison (issue 15: an index probe per organization under the lock
+      // made them wait for minutes)
       await trx.raw(
         `INSERT INTO member_state_cached_orgs (as_of, organization_id) SELECT ${d}, id FROM unnest(?::int[]) id ON CONFLICT DO NOTHING`,
         [claimed],
       );
-      await lockBriefly(trx, MEMBER_STATE_LOCK);
-      const { rows } = await trx.raw('SELECT count(*) AS n FROM member_state_claims WHERE build = ?', [build]);
-      if (Number(rows[0].n) < claimed.length) {
-        await trx.raw(
-          `DELETE FROM member_state_cached_orgs x WHERE x.as_of = ${d} AND x.organization_id ${only}
-              AND NOT EXISTS (SELECT 1 FROM member_state_claims c WHERE c.build = ? AND c.as_of = x.as_of AND c.organization_id = x.organization_id)`,
+      const stillClaimed = async () => {
+        const { rows } = await trx.raw('SELECT count(*) AS n FROM member_state_claims WHERE build = ? AND as_of = ?', [
+          build,
+          date,
+        ]);
+        return Number(rows[0].n);
+      };
+      const unmarkForgotten = () =>
+        trx.raw(
+          `DELETE FROM member_state_cached_orgs x
+            USING (SELECT id FROM unnest(?::int[]) id EXCEPT SELECT organization_id FROM member_state_claims WHERE build = ? AND as_of = ${d}) forgotten
+            WHERE x.as_of = ${d} AND x.organization_id = forgotten.id`,
           [claimed, build],
         );
-      }
+      // (counted before the comparison: a claim forgotten after the count is unmarked by the one or the other)
+      const kept = await stillClaimed();
+      if (kept < claimed.length) await unmarkForgotten();
+      await lockBriefly(trx, MEMBER_STATE_LOCK);
+      if ((await stillClaimed()) < kept) await unmarkForgotten();
     });
     // the planner must know the cache holds hundreds of thousands of rows, not none
     if (all) await analyzeTables(db, ['member_state_cache', 'member_state_cached_orgs']);
@@ -85,13 +98,4 @@ async function buildMemberState(db: Knex, date: string): Promise<void> {
       .delete()
       .catch(() => undefined);
   }
-}
-
-/** Whether every organization's member state is fresh on each of the dates (SQL date literals). */
-export async function memberStateComplete(db: Knex, dates: string[]): Promise<boolean> {
-  const { rows } = await db.raw(
-    `SELECT bool_and((SELECT count(*) FROM member_state_cached_orgs x WHERE x.as_of = d) = (SELECT count(*) FROM organizations)) AS complete
-       FROM unnest(ARRAY[${dates.join(', ')}]) d`,
-  );
-  return rows[0].complete;
 }

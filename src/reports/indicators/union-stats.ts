@@ -7,7 +7,7 @@ import { emptyValues } from './aggregates';
 import type { ColumnValues, IndicatorValues } from './engine';
 import { GROUPS, type Scope } from './groups';
 import { computeLive } from './live';
-import { ensureMemberStateCache, memberStateComplete } from './member-state-cache';
+import { ensureMemberStateCache } from './member-state-cache';
 import { lockBriefly, nextBuildId, lockBuildWriters } from './build-beside';
 import { sqlDate } from './sql-fragments';
 import { treeSince } from './tree-on-date';
@@ -30,11 +30,12 @@ export const MAINTAINED_GROUPS: ReadonlySet<IndicatorGroup> = new Set(
 );
 const MAINTAINED = Object.keys(INDICATORS).filter((n) => MAINTAINED_GROUPS.has(INDICATORS[n]!.group));
 
-const building = new Map<string, Promise<void>>();
+/** The builds under way in this process: the first attempt (what a report of a new date waits for) and all of them, retries included. */
+const building = new Map<string, { first: Promise<boolean>; done: Promise<void> }>();
 
 /**
- * The union's maintained values, or undefined when (date, start) needs a first build — every block, 3–6 s
- * at full scale, more than a live computation (~2 s): the caller answers live, then starts the build.
+ * The union's maintained values, or undefined when (date, start) needs a first build (every block): the
+ * caller then asks `unionStatsOfNewDate`.
  */
 export async function unionStatsIfBuilt(
   db: Knex,
@@ -44,6 +45,23 @@ export async function unionStatsIfBuilt(
 ): Promise<IndicatorValues | undefined> {
   const stale = await db.transaction((trx) => staleBlocks(trx, sqlDate(date), sqlDate(start)));
   return stale.length <= WHOLE_UNION_BLOCKS ? unionStats(db, date, start, names) : undefined;
+}
+
+/**
+ * The union's values of a date the statistics do not know yet: its first build (the member state of the
+ * date and every block, one set-based pass per group), then their sum — or undefined when that build
+ * failed (the caller answers live; the build is retried in the background). Reports of the same date
+ * arriving meanwhile wait for the same build. (Issue 15: answering live and then building computed
+ * everything twice, the two competing for the two cores: 22.5 s.)
+ */
+export async function unionStatsOfNewDate(
+  db: Knex,
+  date: string,
+  start: string,
+  names: string[],
+): Promise<IndicatorValues | undefined> {
+  if (!(await startBuild(primaryOf(db), date, start).first)) return undefined;
+  return unionStats(db, date, start, names);
 }
 
 /**
@@ -65,19 +83,27 @@ export function retryUnionStatsBuildsAfter(pausesMs: number[] = RETRY_PAUSES_MS)
  * of RETRY_PAUSES_MS.
  */
 export function buildUnionStatsInBackground(db: Knex, date: string, start: string): void {
-  const key = `${date}|${start}`;
-  if (building.has(key)) return;
-  building.set(
-    key,
-    buildWithRetries(db, date, start).finally(() => building.delete(key)),
-  );
+  startBuild(db, date, start);
 }
 
-async function buildWithRetries(db: Knex, date: string, start: string): Promise<void> {
-  const pauses = retryPausesMs;
-  for (let attempt = 0; !(await buildUnionStats(db, date, start)) && attempt < pauses.length; attempt++) {
+function startBuild(db: Knex, date: string, start: string): { first: Promise<boolean> } {
+  const key = `${date}|${start}`;
+  const under = building.get(key);
+  if (under) return under;
+  const first = buildUnionStats(db, date, start);
+  const done = first
+    .then((built) => (built ? undefined : retryBuild(db, date, start)))
+    .finally(() => building.delete(key));
+  const build = { first, done };
+  building.set(key, build);
+  return build;
+}
+
+async function retryBuild(db: Knex, date: string, start: string): Promise<void> {
+  for (const pause of retryPausesMs) {
     // an unref'd timer: a pending retry must not keep a stopping process alive
-    await new Promise((resolve) => setTimeout(resolve, pauses[attempt]).unref());
+    await new Promise((resolve) => setTimeout(resolve, pause).unref());
+    if (await buildUnionStats(db, date, start)) return;
   }
 }
 
@@ -95,7 +121,7 @@ export async function buildUnionStats(db: Knex, date: string, start: string): Pr
 
 /** Resolves when the background builds under way have finished. */
 export async function unionStatsBuilds(): Promise<void> {
-  await Promise.all(building.values());
+  await Promise.all([...building.values()].map((b) => b.done));
 }
 
 /**
@@ -104,8 +130,9 @@ export async function unionStatsBuilds(): Promise<void> {
  * snapshot itself, so the sum is exact for that snapshot whatever commits around it.
  */
 export async function unionStats(db: Knex, date: string, start: string, names: string[]): Promise<IndicatorValues> {
-  // built on the primary; a standby sums once it has replayed the build (a block it still sees stale would be computed live)
-  await refreshUnionStats(primaryOf(db), date, start);
+  // built on the primary; a standby sums once it has replayed the build (a block it still sees stale would be
+  // computed live, as is every block of a build that failed: logged and recorded, the report still answers)
+  await buildUnionStats(primaryOf(db), date, start);
   await catchUpWithPrimary(db);
   return sumUnionStats(db, date, start, names);
 }
@@ -191,7 +218,12 @@ async function buildClaimed(db: Knex, build: number, date: string, start: string
   });
   const union = await db('organizations').where({ level: 'union' }).first('id');
   if (!blocks.length || !union) return;
-  const whole = blocks.length > WHOLE_UNION_BLOCKS && (await completeMemberState(db, [date, start]));
+  // every organization's member state built after the claim: one a change forgets after that forgets its
+  // blocks' claims too, so a block is marked fresh only if every organization it read was fresh (changes
+  // streaming in make the member state complete at no single moment: waiting for that fell back to an
+  // index probe per organization)
+  const whole = blocks.length > WHOLE_UNION_BLOCKS;
+  if (whole) await ensureMemberStateCache(db, [date, start]);
   const rows = await blockRows(db, db, union.id, blocks, date, start, whole ? 'everything' : 'subtree');
   await db.transaction(async (trx) => {
     await lockBuildWriters(trx, `union-stats:${date}:${start}`);
@@ -211,17 +243,6 @@ async function buildClaimed(db: Knex, build: number, date: string, start: string
   });
   // the planner must know the statistics hold tens of thousands of rows, not none
   if (whole) await analyzeTables(db, ['union_stats', 'union_stats_fresh']);
-}
-
-/** Changes streaming in may forget a few organizations as fast as they are built: a few rounds, then the blocks are counted from the periods. */
-const MEMBER_STATE_ROUNDS = 3;
-
-async function completeMemberState(db: Knex, dates: string[]): Promise<boolean> {
-  for (let round = 0; round < MEMBER_STATE_ROUNDS; round++) {
-    await ensureMemberStateCache(db, dates);
-    if (await memberStateComplete(db, dates.map(sqlDate))) return true;
-  }
-  return false;
 }
 
 /** A row of union_stats without its dates. */
