@@ -17,6 +17,7 @@ import { principalCacheSideBySide } from './principal-cache';
 import { pageWork } from './page-work';
 import { login, type Session } from './session';
 import { startServer } from './server-process';
+import { probeRegionList, vacuumRow } from './vacuum-probe';
 
 const argv = process.argv.slice(2);
 const args = new Set(argv);
@@ -38,9 +39,15 @@ async function main() {
   if (args.has('--load')) rows.push(await timeLoad());
 
   const owner = createOwnerDb(databaseUrl!);
+  const fx = await prepareFixtures(owner);
+  // issue 15, item 6: what the dead rows of the previous run's clean-up cost, before the VACUUM below
+  const beforeVacuum = selected('vacuum') ? await probeRegionList(owner, fx) : undefined;
   // steady state, not the minutes after a load when autovacuum sweeps 4 M fresh rows on the same two cores
   await owner.raw('VACUUM ANALYZE');
-  const fx = await prepareFixtures(owner);
+  if (beforeVacuum) {
+    rows.push(vacuumRow(beforeVacuum, await probeRegionList(owner, fx)));
+    console.log(rows.at(-1));
+  }
   const dataset = await owner.raw(
     `SELECT (SELECT count(*) FROM organizations) AS orgs, (SELECT count(*) FROM members) AS members, pg_size_pretty(pg_database_size(current_database())) AS size`,
   );

@@ -76,13 +76,18 @@ async function buildMemberState(db: Knex, date: string): Promise<void> {
         ]);
         return Number(rows[0].n);
       };
-      const unmarkForgotten = () =>
-        trx.raw(
-          `DELETE FROM member_state_cached_orgs x
-            USING (SELECT id FROM unnest(?::int[]) id EXCEPT SELECT organization_id FROM member_state_claims WHERE build = ? AND as_of = ${d}) forgotten
-            WHERE x.as_of = ${d} AND x.organization_id = forgotten.id`,
+      // the forgotten claims found first (a hashed difference, no join to plan: with 150,000 uncommitted marks
+      // estimated as none, a join of the two ran for minutes), then their marks removed by key
+      const unmarkForgotten = async () => {
+        const { rows } = await trx.raw(
+          `SELECT coalesce(array_agg(id), '{}') AS ids FROM (
+             SELECT id FROM unnest(?::int[]) id EXCEPT SELECT organization_id FROM member_state_claims WHERE build = ? AND as_of = ${d}) forgotten`,
           [claimed, build],
         );
+        await trx.raw(`DELETE FROM member_state_cached_orgs WHERE as_of = ${d} AND organization_id = ANY(?::int[])`, [
+          rows[0].ids,
+        ]);
+      };
       // (counted before the comparison: a claim forgotten after the count is unmarked by the one or the other)
       const kept = await stillClaimed();
       if (kept < claimed.length) await unmarkForgotten();
