@@ -223,8 +223,18 @@ async function buildClaimed(db: Knex, build: number, date: string, start: string
   // streaming in make the member state complete at no single moment: waiting for that fell back to an
   // index probe per organization)
   const whole = blocks.length > WHOLE_UNION_BLOCKS;
-  if (whole) await ensureMemberStateCache(db, [date, start]);
-  const rows = await blockRows(db, db, union.id, blocks, date, start, whole ? 'everything' : 'subtree');
+  // the groups that do not read the member state are computed while it is built (on a connection of their own)
+  const [before, after] = whole
+    ? partition(MAINTAINED, (n) => !GROUPS[INDICATORS[n]!.group].memberStateOn)
+    : [MAINTAINED, []];
+  const rowsOf = (names: string[]) =>
+    blockRows(db, db, union.id, blocks, date, start, whole ? 'everything' : 'subtree', names);
+  const rows = (
+    await Promise.all([
+      rowsOf(before),
+      after.length ? ensureMemberStateCache(db, [date, start]).then(() => rowsOf(after)) : [],
+    ])
+  ).flat();
   await db.transaction(async (trx) => {
     await lockBuildWriters(trx, `union-stats:${date}:${start}`);
     await trx.raw(`DELETE FROM union_stats WHERE as_of = ${d} AND since = ${s} AND block = ANY(?::int[])`, [blocks]);
@@ -245,6 +255,11 @@ async function buildClaimed(db: Knex, build: number, date: string, start: string
   if (whole) await analyzeTables(db, ['union_stats', 'union_stats_fresh']);
 }
 
+const partition = <T>(items: T[], test: (item: T) => boolean): [T[], T[]] => [
+  items.filter(test),
+  items.filter((item) => !test(item)),
+];
+
 /** A row of union_stats without its dates. */
 export type BlockRow = { block: number; indicator: string } & ColumnValues;
 
@@ -260,13 +275,10 @@ export async function blockRows(
   date: string,
   start: string,
   scope: Scope,
+  names: string[] = MAINTAINED,
 ): Promise<BlockRow[]> {
   const tree = await treeSince(trx, [unionId], start);
-  const values = await computeLive(
-    db,
-    { rootIds: blocks, blocks: true, tree, date, periodStart: start, names: MAINTAINED },
-    scope,
-  );
+  const values = await computeLive(db, { rootIds: blocks, blocks: true, tree, date, periodStart: start, names }, scope);
   return [...values].flatMap(([block, byName]) =>
     Object.entries(byName)
       // a block without any of it adds nothing: an empty amount, or no one
