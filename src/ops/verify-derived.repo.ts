@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { memberStateAttributes } from '../reports/indicators/member-state-cache';
 import { periodOn, sqlDate, sqlDateColumn } from '../reports/indicators/sql-fragments';
 import { blockRows } from '../reports/indicators/union-stats';
+import { GAPS_SQL_INCOMPLETE } from '../registry/completeness';
 
 // Every copy the database keeps of something it also knows another way (docs/derived-data.md), counted
 // again from its sources and compared, table by table: after a restore, a bulk load that set triggers
@@ -113,6 +114,18 @@ const sqlChecks: [string, string][] = [
       stored: 'SELECT region_id, organization_id, on_record, category, sex, is_pedagogical, n FROM member_counts',
       recomputed: `SELECT region_of_path(o.path) AS region_id, m.organization_id, m.left_on IS NULL AS on_record, m.category, m.sex, m.is_pedagogical, count(*) AS n
                    FROM members m JOIN organizations o ON o.id = m.organization_id WHERE m.merged_into_id IS NULL GROUP BY 1, 2, 3, 4, 5, 6`,
+    }),
+  ],
+  // the open organizations and those with an incomplete passport per region, counted from the view
+  [
+    'passport_gap_counts',
+    keyedDifferences({
+      key: ['region_id'],
+      values: ['open_orgs', 'incomplete'],
+      absent: '0',
+      stored: 'SELECT region_id, open_orgs, incomplete FROM passport_gap_counts',
+      recomputed: `SELECT region_of_path(g.path) AS region_id, count(*) AS open_orgs, count(*) FILTER (WHERE ${GAPS_SQL_INCOMPLETE}) AS incomplete
+                   FROM org_passport_gaps g GROUP BY 1`,
     }),
   ],
   // every organization's present position is its path, and its positions follow each other from -infinity without gaps or overlaps

@@ -182,6 +182,13 @@ describe('verify-derived', () => {
       'SELECT member_counts_rebuild()',
     ],
     [
+      'passport_gap_counts',
+      pastTriggers(
+        'UPDATE passport_gap_counts SET incomplete = incomplete + 1 WHERE region_id = (SELECT min(region_id) FROM passport_gap_counts)',
+      ),
+      'SELECT passport_gap_counts_refresh(ARRAY(SELECT region_id FROM passport_gap_counts))',
+    ],
+    [
       'org_tree_history',
       pastTriggers(
         "UPDATE org_tree_history SET valid_from = '2001-01-01' WHERE organization_id = (SELECT max(id) FROM organizations) AND valid_from = '-infinity'",
