@@ -25,7 +25,10 @@ const REBUILD_ALL_ABOVE = 5_000;
  * stays missing (its rows are written, not trusted).
  */
 export async function ensureMemberStateCache(db: Knex, dates: string[]): Promise<void> {
-  for (const date of new Set(dates)) await buildMemberState(db, date);
+  // two new dates (a report's date and its period's start) are two passes over the periods: side by side,
+  // on connections of their own (one after the other in a caller's transaction: one connection)
+  if ((db as Knex.Transaction).isTransaction) for (const date of new Set(dates)) await buildMemberState(db, date);
+  else await Promise.all([...new Set(dates)].map((date) => buildMemberState(db, date)));
 }
 
 async function buildMemberState(db: Knex, date: string): Promise<void> {
