@@ -54,7 +54,8 @@ export function reportComputations(db: Knex) {
     return codes.flatMap((c) => active.filter((f) => f.code === c));
   }
 
-  async function childFilings(t: ReportTarget) {
+  /** Each child's filing; `versions: false` leaves out the filed versions (their figures), for counts of statuses. */
+  async function childFilings(t: ReportTarget, { versions = true }: { versions?: boolean } = {}) {
     const codes = t.form.definition.kind === 'lines' ? (t.form.definition.consolidates ?? []) : [];
     const itself = codes.length && t.org.level === 'primary' ? [t.org] : [];
     const children = [...itself, ...(await filingChildren(t.org, t.date))];
@@ -63,7 +64,8 @@ export function reportComputations(db: Knex) {
       children.map(async (org) => {
         const form = forms.find((f) => appliesTo(f.definition, org) && (org !== t.org || isPrimaryForm(f.code)));
         const report = form ? await findReport(db, org.id, form.code, t.date) : undefined;
-        const filed = report && FILED_STATUSES.includes(report.status) ? await latestVersion(db, report.id) : undefined;
+        const filed =
+          versions && report && FILED_STATUSES.includes(report.status) ? await latestVersion(db, report.id) : undefined;
         return { org, form, report, filed, due: form ? dueDate(form.definition, t.date) : t.date };
       }),
     );
