@@ -142,58 +142,86 @@ const auditValues = ({ onDate: _onDate, ...figures }: DeclaredFiguresInput) => f
 export type OnlineAdmissions = Pick<JoinService, 'admissionsByChild' | 'waitingByChild'>;
 
 export function createMonitoringService(db: Knex, reads: Reads, reports: ReportsService, join: OnlineAdmissions) {
+  /**
+   * The home page's figures of a subtree, from the maintained statistics only (the counters of members
+   * on record, the member state of the reporting date) and the monitoring's own definitions: members on
+   * record now and on the current campaign's reporting date, ППО, coverage vs the declared figures with
+   * its band, the children of lowest coverage, and the campaign's filings.
+   */
+  async function computeDashboard(org: OrgRow): Promise<Dashboard> {
+    const on = todayIso();
+    const [children, now, ppo, campaign] = await Promise.all([
+      childrenOn(db, org, on),
+      membersNowByChild(db, org),
+      ppoCountsOn(db, org, on),
+      reports.campaign(org),
+    ]);
+    const ids = [org.id, ...children.map((c) => c.id)];
+    const [entered, filed, then] = await Promise.all([
+      latestDeclared(db, ids, on),
+      reports.filedFigures(ids, on),
+      campaign ? reports.builtMembersOn(org, campaign.formVersion, campaign.date) : null,
+    ]);
+    const declared = declaredById(ids, entered, filed);
+    const membersOf = new Map(now.map((n) => [n.childId, n.members]));
+    const members = now.reduce((sum, n) => sum + n.members, 0);
+    const total = totalDeclared(
+      declared.get(org.id),
+      children.flatMap((c) => declared.get(c.id) ?? []),
+    );
+    const coverage = pct(members, total?.membersTotal);
+    const worst = children
+      .flatMap((child): CoverageRow[] => {
+        const d = declared.get(child.id);
+        const value = pct(membersOf.get(child.id) ?? 0, d?.membersTotal);
+        const band = bandOf(value);
+        return d && value != null && band
+          ? [{ org: child, members: membersOf.get(child.id) ?? 0, declared: d.membersTotal, coverage: value, band }]
+          : [];
+      })
+      .sort((a, b) => a.coverage - b.coverage || a.org.name.localeCompare(b.org.name, 'ru'))
+      .slice(0, WORST_CHILDREN);
+    return {
+      on,
+      computedAt: new Date(),
+      members,
+      previous: campaign && { date: campaign.date, members: then },
+      primary: ppo.primary,
+      expiredTerm: ppo.expiredTerm,
+      declared: total && { onDate: total.onDate, membersTotal: total.membersTotal },
+      coverage,
+      band: bandOf(coverage),
+      worst,
+      campaign,
+    };
+  }
+
+  /** The whole union's dashboard: when it was computed, and the figures (a promise while the first is computed). */
+  const unionDashboard = new Map<number, { at: number; value: Promise<Dashboard>; refreshing: boolean }>();
+
   return {
     /**
-     * The home page's figures of a subtree, from the maintained statistics only (the counters of members
-     * on record, the member state of the reporting date) and the monitoring's own definitions: members on
-     * record now and on the current campaign's reporting date, ППО, coverage vs the declared figures with
-     * its band, the children of lowest coverage, and the campaign's filings.
+     * The home page's figures of a subtree (computeDashboard). The whole union's — the counters of 80 regions,
+     * 150,000 organizations, 80 filings — are kept a minute per process and refreshed in the background
+     * after that, so the federal administrator's home page reads them instead of counting them again.
      */
-    async dashboard(org: OrgRow): Promise<Dashboard> {
-      const on = todayIso();
-      const [children, now, ppo, campaign] = await Promise.all([
-        childrenOn(db, org, on),
-        membersNowByChild(db, org),
-        ppoCountsOn(db, org, on),
-        reports.campaign(org),
-      ]);
-      const ids = [org.id, ...children.map((c) => c.id)];
-      const [entered, filed, then] = await Promise.all([
-        latestDeclared(db, ids, on),
-        reports.filedFigures(ids, on),
-        campaign ? reports.builtMembersOn(org, campaign.formVersion, campaign.date) : null,
-      ]);
-      const declared = declaredById(ids, entered, filed);
-      const membersOf = new Map(now.map((n) => [n.childId, n.members]));
-      const members = now.reduce((sum, n) => sum + n.members, 0);
-      const total = totalDeclared(
-        declared.get(org.id),
-        children.flatMap((c) => declared.get(c.id) ?? []),
-      );
-      const coverage = pct(members, total?.membersTotal);
-      const worst = children
-        .flatMap((child): CoverageRow[] => {
-          const d = declared.get(child.id);
-          const value = pct(membersOf.get(child.id) ?? 0, d?.membersTotal);
-          const band = bandOf(value);
-          return d && value != null && band
-            ? [{ org: child, members: membersOf.get(child.id) ?? 0, declared: d.membersTotal, coverage: value, band }]
-            : [];
-        })
-        .sort((a, b) => a.coverage - b.coverage || a.org.name.localeCompare(b.org.name, 'ru'))
-        .slice(0, WORST_CHILDREN);
-      return {
-        on,
-        members,
-        previous: campaign && { date: campaign.date, members: then },
-        primary: ppo.primary,
-        expiredTerm: ppo.expiredTerm,
-        declared: total && { onDate: total.onDate, membersTotal: total.membersTotal },
-        coverage,
-        band: bandOf(coverage),
-        worst,
-        campaign,
-      };
+    dashboard(org: OrgRow): Promise<Dashboard> {
+      if (org.level !== 'union') return computeDashboard(org);
+      const kept = unionDashboard.get(org.id);
+      if (!kept) {
+        const value = computeDashboard(org);
+        unionDashboard.set(org.id, { at: Date.now(), value, refreshing: false });
+        value.catch(() => unionDashboard.delete(org.id));
+        return value;
+      }
+      if (Date.now() - kept.at > UNION_DASHBOARD_KEPT_MS && !kept.refreshing) {
+        kept.refreshing = true;
+        computeDashboard(org).then(
+          (fresh) => unionDashboard.set(org.id, { at: Date.now(), value: Promise.resolve(fresh), refreshing: false }),
+          () => (kept.refreshing = false),
+        );
+      }
+      return kept.value;
     },
 
     /** The organization's declared figures, latest date first (the form page lists them). */
@@ -328,6 +356,8 @@ export interface CoverageRow {
 /** The home page's dashboard figures of a subtree (monitoring.service `dashboard`). */
 export interface Dashboard {
   on: string;
+  /** when the figures were counted (the union's are kept a minute) */
+  computedAt: Date;
   members: number;
   /** members on record on the campaign's reporting date, from the maintained statistics; null when not built */
   previous: { date: string; members: number | null } | null;
@@ -342,5 +372,7 @@ export interface Dashboard {
 }
 
 export const WORST_CHILDREN = 10;
+/** How long the whole union's dashboard figures are kept before a background refresh. */
+const UNION_DASHBOARD_KEPT_MS = 60_000;
 
 export type MonitoringService = ReturnType<typeof createMonitoringService>;
