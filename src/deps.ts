@@ -74,7 +74,7 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
   const cardCheck = createCardCheckService(db, publicUrl);
   const memberRequests = createMemberRequestsService(db, dates, notifications.notify);
   const monitoringOf = (joinService: ReturnType<typeof createJoinService>) =>
-    createMonitoringService(db, reads, reports, joinService);
+    createMonitoringService(db, reads, reports, joinService, { dashboardKeptMs: config.dashboardKeptSeconds * 1000 });
   const join = createJoinService(db, {
     mail,
     passwordLinks,

@@ -141,7 +141,13 @@ const auditValues = ({ onDate: _onDate, ...figures }: DeclaredFiguresInput) => f
  */
 export type OnlineAdmissions = Pick<JoinService, 'admissionsByChild' | 'waitingByChild'>;
 
-export function createMonitoringService(db: Knex, reads: Reads, reports: ReportsService, join: OnlineAdmissions) {
+export function createMonitoringService(
+  db: Knex,
+  reads: Reads,
+  reports: ReportsService,
+  join: OnlineAdmissions,
+  { dashboardKeptMs = DASHBOARD_KEPT_MS }: { dashboardKeptMs?: number } = {},
+) {
   /**
    * The home page's figures of a subtree, from the maintained statistics only (the counters of members
    * on record, the member state of the reporting date) and the monitoring's own definitions: members on
@@ -196,28 +202,30 @@ export function createMonitoringService(db: Knex, reads: Reads, reports: Reports
     };
   }
 
-  /** The whole union's dashboard: when it was computed, and the figures (a promise while the first is computed). */
-  const unionDashboard = new Map<number, { at: number; value: Promise<Dashboard>; refreshing: boolean }>();
+  /** Each subtree's kept dashboard: when it was counted, and the figures (a promise while the first count runs). */
+  const keptDashboards = new Map<number, { at: number; value: Promise<Dashboard>; refreshing: boolean }>();
 
   return {
     /**
-     * The home page's figures of a subtree (computeDashboard). The whole union's — the counters of 80 regions,
-     * 150,000 organizations, 80 filings — are kept a minute per process and refreshed in the background
-     * after that, so the federal administrator's home page reads them instead of counting them again.
+     * The home page's figures of a subtree (computeDashboard), kept `dashboardKeptMs` per process: the
+     * first request of a subtree counts them; later ones read them, and once they are older a request starts
+     * a count in the background and still reads the kept ones — a coordinator's home page counts its region's
+     * counters, organizations and filings at most once a minute, not on each visit. The page says when they
+     * were counted.
      */
     dashboard(org: OrgRow): Promise<Dashboard> {
-      if (org.level !== 'union') return computeDashboard(org);
-      const kept = unionDashboard.get(org.id);
+      if (dashboardKeptMs <= 0) return computeDashboard(org);
+      const kept = keptDashboards.get(org.id);
       if (!kept) {
         const value = computeDashboard(org);
-        unionDashboard.set(org.id, { at: Date.now(), value, refreshing: false });
-        value.catch(() => unionDashboard.delete(org.id));
+        keptDashboards.set(org.id, { at: Date.now(), value, refreshing: false });
+        value.catch(() => keptDashboards.delete(org.id));
         return value;
       }
-      if (Date.now() - kept.at > UNION_DASHBOARD_KEPT_MS && !kept.refreshing) {
+      if (Date.now() - kept.at > dashboardKeptMs && !kept.refreshing) {
         kept.refreshing = true;
         computeDashboard(org).then(
-          (fresh) => unionDashboard.set(org.id, { at: Date.now(), value: Promise.resolve(fresh), refreshing: false }),
+          (fresh) => keptDashboards.set(org.id, { at: Date.now(), value: Promise.resolve(fresh), refreshing: false }),
           () => (kept.refreshing = false),
         );
       }
@@ -356,7 +364,7 @@ export interface CoverageRow {
 /** The home page's dashboard figures of a subtree (monitoring.service `dashboard`). */
 export interface Dashboard {
   on: string;
-  /** when the figures were counted (the union's are kept a minute) */
+  /** when the figures were counted (they are kept a minute) */
   computedAt: Date;
   members: number;
   /** members on record on the campaign's reporting date, from the maintained statistics; null when not built */
@@ -372,7 +380,7 @@ export interface Dashboard {
 }
 
 export const WORST_CHILDREN = 10;
-/** How long the whole union's dashboard figures are kept before a background refresh. */
-const UNION_DASHBOARD_KEPT_MS = 60_000;
+/** How long a subtree's dashboard figures are kept before a background refresh (config DASHBOARD_KEPT_SECONDS). */
+const DASHBOARD_KEPT_MS = 60_000;
 
 export type MonitoringService = ReturnType<typeof createMonitoringService>;

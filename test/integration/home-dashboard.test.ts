@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser } from '../support/factories';
@@ -6,6 +6,9 @@ import { todayIso } from '../../src/shared/dates';
 import { currentReportingDate } from '../../src/reports/periods';
 import { ensureMemberStateCache } from '../../src/reports/indicators/member-state-cache';
 import type { OrgRow } from '../../src/registry/org-row';
+import { createMonitoringService, type OnlineAdmissions } from '../../src/monitoring/monitoring.service';
+import { createReportsService } from '../../src/reports/reports.service';
+import { primaryReads } from '../../src/db/replica';
 
 // A region of 13 territories: territory i (0–11) has one ППО with i + 1 members and declared figures of 20
 // (coverage 5 %, 10 %, … 60 %); the 13th has neither. Every expected figure is counted again from the tables.
@@ -228,5 +231,18 @@ describe('the home page dashboard', () => {
     const worst = [...whole.matchAll(/data-worst="(\d+)"/g)].map((m) => m[1]);
     // 9 of 100 in the other region, 80 of 100 in this one
     expect(worst).toEqual([otherRegion.inpo, region.inpo]);
+  });
+
+  it('when the figures are kept, then later requests read them and a stale one starts a recount in the background', async () => {
+    const reports = createReportsService(db());
+    const unused = {} as OnlineAdmissions;
+    const monitoring = createMonitoringService(db(), primaryReads(db()), reports, unused, { dashboardKeptMs: 200 });
+    const first = await monitoring.dashboard(region);
+    await createMembers(db(), ppos[11]!, 1);
+    expect((await monitoring.dashboard(region)).members).toBe(first.members);
+    await new Promise((resolve) => setTimeout(resolve, 250));
+    // past the time: the kept figures still answer, the recount runs beside
+    expect((await monitoring.dashboard(region)).computedAt).toEqual(first.computedAt);
+    await vi.waitFor(async () => expect((await monitoring.dashboard(region)).members).toBe(first.members + 1));
   });
 });
