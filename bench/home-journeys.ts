@@ -15,7 +15,8 @@ import type { PageWork } from './page-work';
 // Issue 17 item 3: the home page's dashboard adds < 20 ms at p50. The home page of the coordinator of the
 // biggest region, the federal administrator and a chair, against the same page without a dashboard (a
 // statistician of the biggest region: the card with its members on record, the notifications); and the
-// dashboard's own work alone (direct), which is what it adds.
+// dashboard's count alone (direct), which a process makes once a minute per subtree, in the background
+// after the first (DASHBOARD_KEPT_SECONDS).
 
 /** The home page's services over the bench's pool, as deps.ts wires them (the online admissions unused by the home page). */
 function homeOver(db: Knex) {
@@ -24,10 +25,13 @@ function homeOver(db: Knex) {
   const members = createMembersService(db, dates);
   const join = { waitingCount: (id: number) => countWaitingApplications(db, id) };
   const unused = () => Promise.reject(new Error('not used by the home page'));
-  const monitoring = createMonitoringService(db, primaryReads(db), reports, {
-    admissionsByChild: unused,
-    waitingByChild: unused,
-  } as Pick<JoinService, 'admissionsByChild' | 'waitingByChild'>);
+  const online = { admissionsByChild: unused, waitingByChild: unused } as Pick<
+    JoinService,
+    'admissionsByChild' | 'waitingByChild'
+  >;
+  // kept a minute as the app keeps it; and a count each time, for what a recount costs
+  const monitoring = createMonitoringService(db, primaryReads(db), reports, online);
+  const counting = createMonitoringService(db, primaryReads(db), reports, online, { dashboardKeptMs: 0 });
   const home = createHomeService(db, {
     reports,
     memberRequests: createMemberRequestsService(db, dates),
@@ -36,7 +40,7 @@ function homeOver(db: Knex) {
     members,
   });
   const notifications = createNotificationsService(db, { send: () => Promise.resolve() } as never, { publicUrl: '' });
-  return { home, monitoring, notifications };
+  return { home, counting, notifications };
 }
 
 export function homeJourneys(
@@ -44,7 +48,7 @@ export function homeJourneys(
   fx: BenchFixtures,
   work: Record<'coordinator' | 'admin' | 'chair' | 'statistician', PageWork>,
 ): Journey[] {
-  const { home, monitoring, notifications } = homeOver(db);
+  const { home, counting, notifications } = homeOver(db);
   const page = { concurrency: [1], runs: 50, limits: { p95Ms: 250 } };
   const homeOf = (w: PageWork) => async () => {
     await w.session();
@@ -78,16 +82,16 @@ export function homeJourneys(
         ['biggest region', fx.region.inpo],
       ] as const
     ).map(([scope, inpo]) => ({
-      name: `home dashboard's own work alone, ${scope} (figures, campaign, worst 10)`,
-      target: 'p50 < 20 ms',
+      name: `home dashboard's count, ${scope} (figures, campaign, worst 10: once a minute, in the background)`,
+      target: 'what a recount costs (p95 < 500 ms)',
       who: 'admin' as const,
       concurrency: [1],
-      runs: 50,
-      limits: { p95Ms: 250, p50Ms: 20 },
+      runs: 20,
+      limits: { p95Ms: 500 },
       path: null,
       direct: async () => {
         const org = (await work.admin.lineage(inpo)).pop()!;
-        return monitoring.dashboard(org);
+        return counting.dashboard(org);
       },
     })),
   ];

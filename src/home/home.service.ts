@@ -33,23 +33,25 @@ export interface HomeTask {
 }
 
 /** The chair's own figures of their ППО. */
-async function chairFigures(sources: HomeSources, org: OrgRow) {
+async function chairFigures(sources: HomeSources, db: Knex, org: OrgRow) {
   const today = todayIso();
   const forms = (await sources.reports.formsOf(org)).filter((f) => f.definition.kind === 'lines');
-  const reports = await Promise.all(
-    forms.map(async (form) => {
-      const date = currentReportingDate(form.definition, today);
-      const report = await sources.reports.reportOf({ org, form, date });
-      const due = dueDate(form.definition, date);
-      return { form, date, due, status: report?.status ?? 'missing', overdue: isOverdue(report, due, today) };
-    }),
-  );
   // the change since the latest reporting date of the quarterly forms (the first they file)
   const quarterly = forms.find((f) => f.definition.reportingDates.length > 1) ?? forms[0];
   const date = quarterly && currentReportingDate(quarterly.definition, today);
-  const previous =
-    quarterly && date ? { date, members: await sources.reports.builtMembersOn(org, quarterly, date) } : null;
-  return { reports, previous };
+  const [reports, then, termUntil] = await Promise.all([
+    Promise.all(
+      forms.map(async (form) => {
+        const on = currentReportingDate(form.definition, today);
+        const report = await sources.reports.reportOf({ org, form, date: on });
+        const due = dueDate(form.definition, on);
+        return { form, date: on, due, status: report?.status ?? 'missing', overdue: isOverdue(report, due, today) };
+      }),
+    ),
+    quarterly && date ? sources.reports.builtMembersOn(org, quarterly, date) : null,
+    chairTermUntil(db, org.id),
+  ]);
+  return { reports, previous: date ? { date, members: then } : null, termUntil };
 }
 
 /** The home page's cards; the returned reports come from the reports' service (deps.ts hands it over). */
@@ -57,11 +59,12 @@ export function createHomeService(db: Knex, sources: HomeSources) {
   const { reports, memberRequests, join, monitoring, members } = sources;
 
   /** The dashboard's tasks: each count with its list, only those the user may open. */
-  async function tasksOf(
+  function tasksOf(
     principal: Principal,
     org: OrgRow,
     dashboard: Awaited<ReturnType<typeof monitoring.dashboard>>,
-  ) {
+    transfers: number | null,
+  ): HomeTask[] {
     const tasks: HomeTask[] = [];
     const campaign = dashboard.campaign;
     if (campaign && can(principal, 'report.view', org)) {
@@ -78,11 +81,11 @@ export function createHomeService(db: Knex, sources: HomeSources) {
         href: `${campaign.boardHref}&show=returned`,
       });
     }
-    if (can(principal, 'member.edit', org))
+    if (transfers !== null)
       tasks.push({
         key: 'transfers',
         label: 'Запросы на перевод ждут решения',
-        count: await members.incomingTransferCount(org),
+        count: transfers,
         href: `/orgs/${org.inpo}/transfer-requests`,
       });
     tasks.push({
@@ -92,6 +95,15 @@ export function createHomeService(db: Knex, sources: HomeSources) {
       href: `/orgs/${org.inpo}/search?level=primary&filter=expired_term`,
     });
     return tasks;
+  }
+
+  /** The dashboard of the organization with its tasks. */
+  async function withTasks(principal: Principal, org: OrgRow) {
+    const [dashboard, transfers] = await Promise.all([
+      monitoring.dashboard(org),
+      can(principal, 'member.edit', org) ? members.incomingTransferCount(org) : null,
+    ]);
+    return { ...dashboard, tasks: tasksOf(principal, org, dashboard, transfers) };
   }
 
   return {
@@ -110,7 +122,7 @@ export function createHomeService(db: Knex, sources: HomeSources) {
         /** The dashboard of a coordinator's, curator's or the federal administrator's organization. */
         dashboard: (Awaited<ReturnType<typeof monitoring.dashboard>> & { tasks: HomeTask[] }) | null;
         /** A chair's own: their reports of the current dates, the change of members, their term. */
-        chair: (Awaited<ReturnType<typeof chairFigures>> & { termUntil: string | null }) | null;
+        chair: Awaited<ReturnType<typeof chairFigures>> | null;
       }[] = [];
       for (const granted of homeOrganizations(principal)) {
         const org = await findOrgById(db, granted.id);
@@ -122,20 +134,27 @@ export function createHomeService(db: Knex, sources: HomeSources) {
           org.level !== 'primary' &&
           roles.some((r) => DASHBOARD_ROLES.has(r)) &&
           can(principal, 'org.view', org);
-        const dashboard = withDashboard ? await monitoring.dashboard(org) : null;
         const withChair = counts && org.level === 'primary' && roles.includes('chair');
+        const edits = can(principal, 'member.edit', org);
+        // independent counts: asked side by side, each on its own connection
+        const [dashboard, activeMembers, pendingRequests, returned, applications, chair] = await Promise.all([
+          withDashboard ? withTasks(principal, org) : null,
+          counts && !withDashboard ? countMembersOnRecord(db, org) : null,
+          edits ? memberRequests.count(org) : null,
+          can(principal, 'report.file', org) ? reports.returnedReports(org.id) : [],
+          edits ? join.waitingCount(org.id) : null,
+          withChair ? chairFigures(sources, db, org) : null,
+        ]);
         summaries.push({
           org,
           roles,
-          activeMembers: dashboard ? dashboard.members : counts ? await countMembersOnRecord(db, org) : null,
+          activeMembers: dashboard ? dashboard.members : activeMembers,
           canOpen: can(principal, 'org.view', org),
-          pendingRequests: can(principal, 'member.edit', org) ? await memberRequests.count(org) : null,
-          returned: can(principal, 'report.file', org) ? await reports.returnedReports(org.id) : [],
-          applications: can(principal, 'member.edit', org) ? await join.waitingCount(org.id) : null,
-          dashboard: dashboard && { ...dashboard, tasks: await tasksOf(principal, org, dashboard) },
-          chair: withChair
-            ? { ...(await chairFigures(sources, org)), termUntil: await chairTermUntil(db, org.id) }
-            : null,
+          pendingRequests,
+          returned,
+          applications,
+          dashboard,
+          chair,
         });
       }
       return summaries;

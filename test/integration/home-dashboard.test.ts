@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
-import { createMembers, createOrg, createRegionTree, createUser } from '../support/factories';
+import { chairRow, createMembers, createOrg, createRegionTree, createUser } from '../support/factories';
 import { todayIso } from '../../src/shared/dates';
 import { currentReportingDate } from '../../src/reports/periods';
 import { ensureMemberStateCache } from '../../src/reports/indicators/member-state-cache';
@@ -66,18 +66,10 @@ beforeAll(async () => {
       .slice(0, 12)
       .map((t) => ({ organization_id: t.id, on_date: '2025-01-01', members_total: 20, source: 'entered' })),
   );
-  const chairOf = (organization_id: number, term_until: string) => ({
-    organization_id,
-    post: 'chair',
-    surname: 'Иванова',
-    name: 'Анна',
-    elected_on: '2020-01-01',
-    term_until,
-  });
   await db()('org_officers').insert([
-    chairOf(ppos[0]!.id, '2024-01-01'),
-    chairOf(ppos[1]!.id, '2025-05-01'),
-    chairOf(ppos[2]!.id, '2099-01-01'),
+    chairRow(ppos[0]!.id, '2024-01-01'),
+    chairRow(ppos[1]!.id, '2025-05-01'),
+    chairRow(ppos[2]!.id, '2099-01-01'),
   ]);
   // the campaign of 2-СП on the reporting date: T0 accepted, T1 filed, T2 returned; the rest not filed (overdue)
   await db()('reports').insert([
@@ -236,13 +228,19 @@ describe('the home page dashboard', () => {
   it('when the figures are kept, then later requests read them and a stale one starts a recount in the background', async () => {
     const reports = createReportsService(db());
     const unused = {} as OnlineAdmissions;
-    const monitoring = createMonitoringService(db(), primaryReads(db()), reports, unused, { dashboardKeptMs: 200 });
-    const first = await monitoring.dashboard(region);
-    await createMembers(db(), ppos[11]!, 1);
-    expect((await monitoring.dashboard(region)).members).toBe(first.members);
-    await new Promise((resolve) => setTimeout(resolve, 250));
-    // past the time: the kept figures still answer, the recount runs beside
-    expect((await monitoring.dashboard(region)).computedAt).toEqual(first.computedAt);
-    await vi.waitFor(async () => expect((await monitoring.dashboard(region)).members).toBe(first.members + 1));
+    const monitoring = createMonitoringService(db(), primaryReads(db()), reports, unused, { dashboardKeptMs: 60_000 });
+    // the clock alone is moved (the timers stay real): a loaded machine must not make the minute pass
+    vi.useFakeTimers({ toFake: ['Date'] });
+    try {
+      const first = await monitoring.dashboard(region);
+      await createMembers(db(), ppos[11]!, 1);
+      expect((await monitoring.dashboard(region)).members).toBe(first.members);
+      vi.setSystemTime(Date.now() + 61_000);
+      // past the minute: the kept figures still answer, the recount runs beside
+      expect((await monitoring.dashboard(region)).computedAt).toEqual(first.computedAt);
+      await vi.waitFor(async () => expect((await monitoring.dashboard(region)).members).toBe(first.members + 1));
+    } finally {
+      vi.useRealTimers();
+    }
   });
 });
