@@ -58,6 +58,8 @@ export async function prepareFixtures(db: Knex): Promise<BenchFixtures> {
     ['bench-admin', 'admin', union.id],
     ['bench-coordinator', 'coordinator', region.id],
     ['bench-chair', 'chair', primary.id],
+    // the home page without a dashboard, beside the coordinator's (bench/home-journeys.ts)
+    ['bench-statistician', 'statistician', region.id],
   ] as const) {
     const [user] = await db('users')
       .insert({ username, password_hash: hash, full_name: `Benchmark ${role}`, must_change_password: false })

@@ -5,6 +5,7 @@ import type { BenchFixtures } from './fixtures';
 import { listFilterJourneys } from './list-filter-journeys';
 import { pageJourneys } from './page-journeys';
 import { monitoringJourneys } from './monitoring-journeys';
+import { homeJourneys } from './home-journeys';
 import type { PageWork } from './page-work';
 import { reportJourneys } from './report-journeys';
 
@@ -16,7 +17,7 @@ import { reportJourneys } from './report-journeys';
 export interface Journey {
   name: string;
   target: string;
-  who: 'admin' | 'coordinator' | 'chair';
+  who: 'admin' | 'coordinator' | 'chair' | 'statistician';
   /** the page or download of the next request (a random pick from the journey's pool); null for a figure only the direct call can reach */
   path: (() => string) | null;
   /** the page targets apply at 32 concurrent clients; reports and lists are single-user latencies */
@@ -25,7 +26,7 @@ export interface Journey {
    * p95 limit in ms; for pages the throughput floor, absolute (`rps`) or as a share of the limit row's
    * (`ofLimit`); `ofFloor`: app p50 at most this many times the statements' floor (`floor`)
    */
-  limits: { p95Ms: number; rps?: number; ofLimit?: number; ofFloor?: number };
+  limits: { p95Ms: number; rps?: number; ofLimit?: number; ofFloor?: number; p50Ms?: number };
   /** requests at 1 client and direct calls (default: 50, 10 for targets of a second or more) */
   runs?: number;
   /** judged at the highest concurrency although it sets no throughput floor (a search is a page people wait on) */
@@ -44,7 +45,7 @@ export interface JourneyContext {
   /** a pool of its own, for counting the statements of a call */
   counting: Knex;
   fx: BenchFixtures;
-  work: { coordinator: PageWork; admin: PageWork };
+  work: { coordinator: PageWork; admin: PageWork; chair: PageWork; statistician: PageWork };
 }
 
 export function journeys({ db, counting, fx, work }: JourneyContext): Journey[] {
@@ -130,5 +131,6 @@ export function journeys({ db, counting, fx, work }: JourneyContext): Journey[] 
     ...listFilterJourneys(fx, TODAY, work),
     ...reportJourneys(db, fx, TODAY, counting),
     ...monitoringJourneys(db, fx, TODAY, '2025-01-01'),
+    ...homeJourneys(db, fx, work),
   ];
 }

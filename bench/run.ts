@@ -61,6 +61,7 @@ async function main() {
       admin: await login(server.baseUrl, 'bench-admin', BENCH_PASSWORD),
       coordinator: await login(server.baseUrl, 'bench-coordinator', BENCH_PASSWORD),
       chair: await login(server.baseUrl, 'bench-chair', BENCH_PASSWORD),
+      statistician: await login(server.baseUrl, 'bench-statistician', BENCH_PASSWORD),
     };
     const context = {
       db,
@@ -69,6 +70,8 @@ async function main() {
       work: {
         coordinator: await pageWork(db, sessions.coordinator!, 'bench-coordinator'),
         admin: await pageWork(db, sessions.admin!, 'bench-admin'),
+        chair: await pageWork(db, sessions.chair!, 'bench-chair'),
+        statistician: await pageWork(db, sessions.statistician!, 'bench-statistician'),
       },
     };
     const all = journeys(context);

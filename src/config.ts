@@ -80,6 +80,7 @@ const envSchema = z.object({
   APP_TIME_ZONE: timeZone.default(DEFAULT_TIME_ZONE),
   TOTP_REQUIRED: flag.default(true),
   PRINCIPAL_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
+  DASHBOARD_KEPT_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   MAIL_FROM: z.string().trim().min(3).max(254).default('Реестр Профсоюза <no-reply@reestr.local>'),
   MAIL_RATE_PER_SECOND: z.coerce.number().positive().max(1000).default(10),
@@ -145,6 +146,8 @@ export type Config = Readonly<{
   totpRequired: boolean;
   /** How long a session reuses the user's resolved grants before reloading them (0: every request). */
   principalCacheSeconds: number;
+  /** How long a process keeps a subtree's home-page dashboard before counting it again in the background (0: every request). */
+  dashboardKeptSeconds: number;
   /** Outgoing mail: SMTP when set, else letters are kept in the outbox (/admin/mail). */
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -222,6 +225,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     timeZone: e.APP_TIME_ZONE,
     totpRequired: e.TOTP_REQUIRED,
     principalCacheSeconds: e.PRINCIPAL_CACHE_SECONDS,
+    dashboardKeptSeconds: e.DASHBOARD_KEPT_SECONDS,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     mailRate: { perSecond: e.MAIL_RATE_PER_SECOND, perDomain: e.MAIL_RATE_PER_DOMAIN },

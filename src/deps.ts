@@ -73,6 +73,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
   const members = createMembersService(db, dates, reads, notifications);
   const cardCheck = createCardCheckService(db, publicUrl);
   const memberRequests = createMemberRequestsService(db, dates, notifications.notify);
+  const monitoringOf = (joinService: ReturnType<typeof createJoinService>) =>
+    createMonitoringService(db, reads, reports, joinService, { dashboardKeptMs: config.dashboardKeptSeconds * 1000 });
   const join = createJoinService(db, {
     mail,
     passwordLinks,
@@ -94,7 +96,7 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     }),
     secondFactor: createSecondFactorService(db),
     account: createAccountService(db),
-    home: createHomeService(db, reports, memberRequests, join),
+    home: createHomeService(db, { reports, memberRequests, join, monitoring: monitoringOf(join), members }),
     /** What the user typed into a long form and has not saved yet (their own only). */
     drafts: createDraftsService(db),
     // the registry and its members
@@ -123,7 +125,7 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     reports,
     forms: createFormsService(db),
     /** The monitoring of a subtree against the statistical report, with the online admissions (/orgs/{inpo}/monitoring). */
-    monitoring: createMonitoringService(db, reads, reports, join),
+    monitoring: monitoringOf(join),
     /** Members on a date cut by one or two dimensions, and the figures by month (/orgs/{inpo}/analytics). */
     analytics: createAnalyticsService(db, reads),
     // administration

@@ -3,6 +3,8 @@ import { guardedRouter, signedIn } from '../access/route-guards';
 import type { Deps } from '../deps';
 import { principalOf } from '../http/guards';
 import { LEVEL_LABELS } from '../registry/levels';
+import { REPORT_STATUS_LABELS } from '../reports/filing';
+import { todayIso } from '../shared/dates';
 
 const HOME_NOTIFICATIONS = 5;
 
@@ -26,6 +28,8 @@ export function homeRoutes({ services: { home }, notifications }: Deps): Router 
       LEVEL_LABELS,
       recent,
       unread: inbox.unread,
+      REPORT_STATUS_LABELS,
+      today: todayIso(),
     });
   });
   return routes.router;

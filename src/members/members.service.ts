@@ -9,7 +9,7 @@ import { blockLiveCards, cardsOfMember, moveCardsOf } from '../cards/cards.servi
 import type { RowSink } from '../db/stream-rows';
 import { exportMembers } from './member-export';
 import { duplicateGroups } from './duplicates.repo';
-import { incomingRequests, pendingRequestOf } from './transfer-requests.repo';
+import { countIncomingRequests, incomingRequests, pendingRequestOf } from './transfer-requests.repo';
 import type { CardStatus } from '../cards/card-statuses';
 import { inTransaction } from '../db/transaction';
 import { AppError, ValidationError } from '../http/errors';
@@ -522,6 +522,8 @@ export function createMembersService(
       reads.pool().then((rdb) => exportMembers(rdb, root, filter, reader, format, sink)),
     duplicateGroups: (root: OrgRow) => duplicateGroups(db, root.path),
     incomingTransfers: (root: OrgRow) => incomingRequests(db, root.path),
+    /** How many transfer requests wait for a decision in the subtree (the home page's task). */
+    incomingTransferCount: (root: OrgRow) => countIncomingRequests(db, root.path),
     /** What the card page shows beside the card: union cards, a pending transfer, consents, elected posts. */
     async cardDetails(memberId: number) {
       const [cards, pendingTransfer, consents, posts] = await Promise.all([

@@ -67,6 +67,17 @@ export async function incomingRequests(db: Knex, rootPath: string) {
     });
 }
 
+/** How many pending requests are addressed to organizations of a subtree: what `incomingRequests` lists. */
+export async function countIncomingRequests(db: Knex, rootPath: string): Promise<number> {
+  const row = await db('transfer_requests as r')
+    .join('organizations as t', 't.id', 'r.to_organization_id')
+    .where('r.status', 'pending')
+    .whereRaw('t.path <@ ?::ltree', [rootPath])
+    .count({ n: '*' })
+    .first();
+  return Number(row?.n ?? 0);
+}
+
 export async function pendingRequestOf(db: Knex, memberId: number) {
   return db('transfer_requests as r')
     .join('organizations as t', 't.id', 'r.to_organization_id')

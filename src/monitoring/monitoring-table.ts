@@ -2,6 +2,7 @@ import { CARD_STATUSES, CARD_STATUS_LABELS, type CardStatus } from '../cards/car
 import { CATEGORIES, CATEGORY_LABELS } from '../membership/membership';
 import { formatDate, formatNumber, formatPercent } from '../shared/format';
 import { bandOf, type Band } from './bands';
+import type { FilingCounts } from '../reports/reports.service';
 import type { DeclaredRow, MemberFigures, OrgFigures } from './monitoring.repo';
 
 /** What a row of the table knows: its figures and where the lists behind them are. */
@@ -16,12 +17,7 @@ export interface RowFigures {
   invalidAddresses: number | null;
 }
 
-export interface FilingCounts {
-  filed: number;
-  accepted: number;
-  returned: number;
-  overdue: number;
-}
+export type { FilingCounts } from '../reports/reports.service';
 
 /** Where a row's numbers lead: the organization whose lists hold them (none for the root's own record). */
 export interface RowTarget {
@@ -57,7 +53,8 @@ export interface Cell {
   band: Band | null;
 }
 
-const pct = (part: number | null | undefined, whole: number | null | undefined) =>
+/** A share in per cent to one decimal; none without a whole to compare with. */
+export const pct = (part: number | null | undefined, whole: number | null | undefined) =>
   part == null || !whole ? null : Math.round((part / whole) * 1000) / 10;
 const members = (query: string) =>
   Object.assign((t: RowTarget, on: string) => `/orgs/${t.inpo}/members?on=${on}${query ? `&${query}` : ''}`, {

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { ORG_FILTERS } from '../registry/structure.repo';
 import type { Level } from '../registry/levels';
+import { regionIdOf } from '../shared/org-paths';
 
 /**
  * The monitoring's figures of a subtree, each column group one set-based query grouped by the root's child
@@ -136,7 +137,7 @@ export interface OrgFigures {
  * so that the search behind a number lists exactly the counted ones.
  */
 export async function orgFiguresOn(db: Knex, root: Root, on: string): Promise<OrgFigures[]> {
-  const existed = `o.created_on <= :on::date AND (o.liquidated_on IS NULL OR o.liquidated_on > :on::date)`;
+  const existed = EXISTED;
   const ppo = (filter: string) =>
     `count(*) FILTER (WHERE o.level = 'primary' AND g.id IS NOT NULL AND (${filter}))::int`;
   return byChild<OrgFigures>(
@@ -235,3 +236,47 @@ export async function listDeclared(db: Knex, organizationId: number): Promise<De
 
 /** The organizations of the subtree with these ИНПО (the import's rows name them). */
 export { findOrgsByInpoWithin } from '../registry/orgs.repo';
+
+/**
+ * Members on record now by the root's child, from the maintained counters (member_counts) — the same people
+ * as the monitoring's «На учёте» at today's date (the open periods; the membership guard keeps the cards'
+ * state equal to them), without a scan of the periods: the union's 80 regions are a group by region.
+ */
+export async function membersNowByChild(
+  db: Knex,
+  root: Root & { level: Level },
+): Promise<{ childId: number; members: number }[]> {
+  if (root.level === 'union') {
+    const { rows } = await db.raw(
+      `SELECT c.region_id AS "childId", sum(c.n)::int AS members FROM member_counts c WHERE c.on_record GROUP BY 1`,
+    );
+    return rows;
+  }
+  const { rows } = await db.raw(
+    `SELECT ${CHILD_KEY} AS "childId", sum(c.n)::int AS members
+       FROM member_counts c JOIN organizations o ON o.id = c.organization_id
+      WHERE c.region_id = :region AND c.on_record AND o.path <@ :path::ltree
+      GROUP BY 1`,
+    { depth: depthOf(root), path: root.path, region: regionIdOf(root.path) },
+  );
+  return rows;
+}
+
+/** Organizations that exist on the date (`o`): created by then, not liquidated by then. */
+const EXISTED = `o.created_on <= :on::date AND (o.liquidated_on IS NULL OR o.liquidated_on > :on::date)`;
+
+/**
+ * The subtree's ППО that exist on the date and, of those open now, the ones whose chair's term has expired —
+ * the monitoring's «ППО в реестре» and «ППО с истёкшим сроком полномочий» totals, in one row.
+ */
+export async function ppoCountsOn(db: Knex, root: Root, on: string): Promise<{ primary: number; expiredTerm: number }> {
+  const { rows } = await db.raw(
+    `SELECT count(*) FILTER (WHERE ${EXISTED})::int AS primary,
+            count(*) FILTER (WHERE g.id IS NOT NULL AND (${ORG_FILTERS.expired_term}))::int AS "expiredTerm"
+       FROM organizations o
+       LEFT JOIN org_passport_gaps g ON g.id = o.id
+      WHERE o.path <@ :path::ltree AND o.level = 'primary'`,
+    { path: root.path, on },
+  );
+  return rows[0];
+}

@@ -1,9 +1,8 @@
 import type { Knex } from 'knex';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import type { Reads } from '../db/replica';
-import { FILED_STATUSES } from '../reports/filing';
-import { currentReportingDate } from '../reports/periods';
-import type { ReportsService } from '../reports/reports.service';
+import type { Campaign, ReportsService } from '../reports/reports.service';
+import { bandOf, type Band } from './bands';
 import type { JoinService } from '../join/join.service';
 import { invalidAddressesPerChild } from '../members/email-validity';
 import type { FiledFigures } from '../reports/filed-figures.repo';
@@ -14,6 +13,8 @@ import {
   latestDeclared,
   listDeclared,
   memberFiguresOn,
+  membersNowByChild,
+  ppoCountsOn,
   orgFiguresOn,
   saveDeclared,
   type ChildOrg,
@@ -26,10 +27,10 @@ import { importDeclared } from './declared-import';
 import type { Principal } from '../access/principal';
 import {
   monitoringColumns,
+  pct,
   rowCells,
   yearStartOf,
   type Cell,
-  type FilingCounts,
   type ListRights,
   type RowFigures,
 } from './monitoring-table';
@@ -119,6 +120,18 @@ function declaredOf(entered: DeclaredRow | undefined, filed: FiledFigures | unde
   return { ...figures, membersTotal, source: 'filed' };
 }
 
+/** Each organization's statistical report figures: the filed report's or the entered ones, by declaredOf. */
+function declaredById(ids: number[], entered: DeclaredRow[], filed: FiledFigures[]): Map<number, DeclaredRow> {
+  const enteredById = new Map(entered.map((d) => [d.organizationId, d]));
+  const filedById = new Map(filed.map((f) => [f.organizationId, f]));
+  return new Map(
+    ids.flatMap((id) => {
+      const d = declaredOf(enteredById.get(id), filedById.get(id));
+      return d ? [[id, d] as const] : [];
+    }),
+  );
+}
+
 /** The declared figures as the audit row records them. */
 const auditValues = ({ onDate: _onDate, ...figures }: DeclaredFiguresInput) => figures;
 
@@ -128,26 +141,97 @@ const auditValues = ({ onDate: _onDate, ...figures }: DeclaredFiguresInput) => f
  */
 export type OnlineAdmissions = Pick<JoinService, 'admissionsByChild' | 'waitingByChild'>;
 
-export function createMonitoringService(db: Knex, reads: Reads, reports: ReportsService, join: OnlineAdmissions) {
-  /** The current filing campaign of the organization's board: each child's report counted by its state. */
-  async function filingsOf(org: OrgRow) {
-    const code = org.level === 'regional' || org.level === 'union' ? '1-SP' : '2-SP';
-    const form = (await reports.formsOf(org)).find((f) => f.code === code);
-    if (!form) return null;
-    const date = currentReportingDate(form.definition, todayIso());
-    const rows = await reports.board(await reports.target(org, form.code, date));
-    const byChild = new Map<number, FilingCounts>();
-    for (const r of rows)
-      byChild.set(r.org.id, {
-        filed: r.report && FILED_STATUSES.includes(r.report.status) ? 1 : 0,
-        accepted: r.status === 'accepted' ? 1 : 0,
-        returned: r.status === 'returned' ? 1 : 0,
-        overdue: r.late ? 1 : 0,
-      });
-    return { form: form.code, date, byChild };
+export function createMonitoringService(
+  db: Knex,
+  reads: Reads,
+  reports: ReportsService,
+  join: OnlineAdmissions,
+  { dashboardKeptMs = DASHBOARD_KEPT_MS }: { dashboardKeptMs?: number } = {},
+) {
+  /**
+   * The home page's figures of a subtree, from the maintained statistics only (the counters of members
+   * on record, the member state of the reporting date) and the monitoring's own definitions: members on
+   * record now and on the current campaign's reporting date, ППО, coverage vs the declared figures with
+   * its band, the children of lowest coverage, and the campaign's filings.
+   */
+  async function computeDashboard(org: OrgRow): Promise<Dashboard> {
+    const on = todayIso();
+    const [children, now, ppo, campaign] = await Promise.all([
+      childrenOn(db, org, on),
+      membersNowByChild(db, org),
+      ppoCountsOn(db, org, on),
+      reports.campaign(org),
+    ]);
+    const ids = [org.id, ...children.map((c) => c.id)];
+    const [entered, filed, then] = await Promise.all([
+      latestDeclared(db, ids, on),
+      reports.filedFigures(ids, on),
+      campaign ? reports.builtMembersOn(org, campaign.formVersion, campaign.date) : null,
+    ]);
+    const declared = declaredById(ids, entered, filed);
+    const membersOf = new Map(now.map((n) => [n.childId, n.members]));
+    const members = now.reduce((sum, n) => sum + n.members, 0);
+    const total = totalDeclared(
+      declared.get(org.id),
+      children.flatMap((c) => declared.get(c.id) ?? []),
+    );
+    const coverage = pct(members, total?.membersTotal);
+    const worst = children
+      .flatMap((child): CoverageRow[] => {
+        const d = declared.get(child.id);
+        const value = pct(membersOf.get(child.id) ?? 0, d?.membersTotal);
+        const band = bandOf(value);
+        return d && value != null && band
+          ? [{ org: child, members: membersOf.get(child.id) ?? 0, declared: d.membersTotal, coverage: value, band }]
+          : [];
+      })
+      .sort((a, b) => a.coverage - b.coverage || a.org.name.localeCompare(b.org.name, 'ru'))
+      .slice(0, WORST_CHILDREN);
+    return {
+      on,
+      computedAt: new Date(),
+      members,
+      previous: campaign && { date: campaign.date, members: then },
+      primary: ppo.primary,
+      expiredTerm: ppo.expiredTerm,
+      declared: total && { onDate: total.onDate, membersTotal: total.membersTotal },
+      coverage,
+      band: bandOf(coverage),
+      worst,
+      campaign,
+    };
   }
 
+  /** Each subtree's kept dashboard: when it was counted, and the figures (a promise while the first count runs). */
+  const keptDashboards = new Map<number, { at: number; value: Promise<Dashboard>; refreshing: boolean }>();
+
   return {
+    /**
+     * The home page's figures of a subtree (computeDashboard), kept `dashboardKeptMs` per process: the
+     * first request of a subtree counts them; later ones read them, and once they are older a request starts
+     * a count in the background and still reads the kept ones — a coordinator's home page counts its region's
+     * counters, organizations and filings at most once a minute, not on each visit. The page says when they
+     * were counted.
+     */
+    dashboard(org: OrgRow): Promise<Dashboard> {
+      if (dashboardKeptMs <= 0) return computeDashboard(org);
+      const kept = keptDashboards.get(org.id);
+      if (!kept) {
+        const value = computeDashboard(org);
+        keptDashboards.set(org.id, { at: Date.now(), value, refreshing: false });
+        value.catch(() => keptDashboards.delete(org.id));
+        return value;
+      }
+      if (Date.now() - kept.at > dashboardKeptMs && !kept.refreshing) {
+        kept.refreshing = true;
+        computeDashboard(org).then(
+          (fresh) => keptDashboards.set(org.id, { at: Date.now(), value: Promise.resolve(fresh), refreshing: false }),
+          () => (kept.refreshing = false),
+        );
+      }
+      return kept.value;
+    },
+
     /** The organization's declared figures, latest date first (the form page lists them). */
     declaredOf: (org: OrgRow) => listDeclared(db, org.id),
 
@@ -188,7 +272,7 @@ export function createMonitoringService(db: Knex, reads: Reads, reports: Reports
       });
       const ids = [org.id, ...value.children.map((c) => c.id)];
       const [filings, filed, accepted, waiting] = await Promise.all([
-        filingsOf(org),
+        reports.campaign(org),
         reports.filedFigures(ids, on),
         join.admissionsByChild(org, yearStartOf(on), on),
         join.waitingByChild(org),
@@ -196,14 +280,7 @@ export function createMonitoringService(db: Knex, reads: Reads, reports: Reports
       const acceptedOf = new Map(accepted.map((a) => [a.inpo, a.admissions]));
       const waitingOf = new Map(waiting.map((w) => [w.inpo, w.waiting]));
       const invalidOf = new Map(value.invalid.map((i) => [i.organizationId, i.members]));
-      const entered = new Map(value.declared.map((d) => [d.organizationId, d]));
-      const filedById = new Map(filed.map((f) => [f.organizationId, f]));
-      const declared = new Map(
-        ids.flatMap((id) => {
-          const d = declaredOf(entered.get(id), filedById.get(id));
-          return d ? [[id, d] as const] : [];
-        }),
-      );
+      const declared = declaredById(ids, value.declared, filed);
       const columns = monitoringColumns({
         withTerritorial: ['union', 'regional', 'okrug'].includes(org.level),
         withFilings: !!filings,
@@ -274,5 +351,36 @@ export function createMonitoringService(db: Knex, reads: Reads, reports: Reports
     },
   };
 }
+
+/** A child on the home page's list of the lowest coverage. */
+export interface CoverageRow {
+  org: ChildOrg;
+  members: number;
+  declared: number;
+  coverage: number;
+  band: Band;
+}
+
+/** The home page's dashboard figures of a subtree (monitoring.service `dashboard`). */
+export interface Dashboard {
+  on: string;
+  /** when the figures were counted (they are kept a minute) */
+  computedAt: Date;
+  members: number;
+  /** members on record on the campaign's reporting date, from the maintained statistics; null when not built */
+  previous: { date: string; members: number | null } | null;
+  primary: number;
+  expiredTerm: number;
+  declared: { onDate: string; membersTotal: number } | null;
+  coverage: number | null;
+  band: Band | null;
+  /** the children with the lowest coverage, lowest first (those with declared figures) */
+  worst: CoverageRow[];
+  campaign: Campaign | null;
+}
+
+export const WORST_CHILDREN = 10;
+/** How long a subtree's dashboard figures are kept before a background refresh (config DASHBOARD_KEPT_SECONDS). */
+const DASHBOARD_KEPT_MS = 60_000;
 
 export type MonitoringService = ReturnType<typeof createMonitoringService>;

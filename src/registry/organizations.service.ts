@@ -4,3 +4,4 @@
  */
 export { findOrgById, findOrgByInpo, findUnionRoot } from './orgs.repo';
 export type { OrgRow } from './org-row';
+export { chairTermUntil } from './passport.repo';

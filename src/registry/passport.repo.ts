@@ -403,3 +403,12 @@ export async function insertAnnex(trx: Knex, orgId: number, annex: { title: stri
     .returning('id');
   return row.id as number;
 }
+
+/** The end of the present chair's term of a ППО: null without a chair or without a term recorded. */
+export async function chairTermUntil(db: Knex, organizationId: number): Promise<string | null> {
+  const row = await db('org_officers')
+    .where({ organization_id: organizationId, post: 'chair' })
+    .whereNull('ended_on')
+    .first({ termUntil: db.raw("to_char(term_until, 'YYYY-MM-DD')") });
+  return row?.termUntil ?? null;
+}

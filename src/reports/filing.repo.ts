@@ -42,6 +42,21 @@ export async function findReport(
     .first(REPORT_COLUMNS);
 }
 
+/** The reports of many organizations on one date, of any of the forms: one query (a board's children). */
+export async function findReportsOf(
+  db: Knex,
+  organizationIds: number[],
+  formCodes: string[],
+  date: string,
+): Promise<ReportRow[]> {
+  if (!organizationIds.length || !formCodes.length) return [];
+  return db('reports')
+    .whereIn('organization_id', organizationIds)
+    .whereIn('form_code', formCodes)
+    .where({ report_date: date })
+    .select(REPORT_COLUMNS);
+}
+
 export async function listVersions(db: Knex, reportId: number): Promise<VersionRow[]> {
   return db('report_versions as v')
     .leftJoin('users as u', 'u.id', 'v.filed_by')

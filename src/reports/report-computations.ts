@@ -7,7 +7,7 @@ import { distinctOverFiled } from './indicators/person-keys';
 import { childrenOn } from './indicators/tree-on-date';
 import { compiledForm } from './forms/compile';
 import { FILED_STATUSES, diffReports, filedLine } from './filing';
-import { findReport, latestVersion, listDepartedOrganizations, listFilingOrganizations } from './filing.repo';
+import { findReportsOf, latestVersion, listDepartedOrganizations, listFilingOrganizations } from './filing.repo';
 import { dueDate, periodStart } from './periods';
 import { noFiledLine, sumFiledLines } from './filed-sums';
 import { buildReport, buildReportsForRoots, type ReportResult } from './report-builder';
@@ -54,16 +54,32 @@ export function reportComputations(db: Knex) {
     return codes.flatMap((c) => active.filter((f) => f.code === c));
   }
 
-  async function childFilings(t: ReportTarget) {
+  /** Each child's filing; `versions: false` leaves out the filed versions (their figures), for counts of statuses. */
+  async function childFilings(t: ReportTarget, { versions = true }: { versions?: boolean } = {}) {
     const codes = t.form.definition.kind === 'lines' ? (t.form.definition.consolidates ?? []) : [];
     const itself = codes.length && t.org.level === 'primary' ? [t.org] : [];
     const children = [...itself, ...(await filingChildren(t.org, t.date))];
     const forms = await consolidatedForms(t);
+    const formOf = new Map(
+      children.map((org) => [
+        org,
+        forms.find((f) => appliesTo(f.definition, org) && (org !== t.org || isPrimaryForm(f.code))),
+      ]),
+    );
+    // every child's report in one query
+    const reports = await findReportsOf(
+      db,
+      children.map((c) => c.id),
+      forms.map((f) => f.code),
+      t.date,
+    );
+    const reportOf = new Map(reports.map((r) => [`${r.organizationId}|${r.formCode}`, r]));
     return Promise.all(
       children.map(async (org) => {
-        const form = forms.find((f) => appliesTo(f.definition, org) && (org !== t.org || isPrimaryForm(f.code)));
-        const report = form ? await findReport(db, org.id, form.code, t.date) : undefined;
-        const filed = report && FILED_STATUSES.includes(report.status) ? await latestVersion(db, report.id) : undefined;
+        const form = formOf.get(org);
+        const report = form ? reportOf.get(`${org.id}|${form.code}`) : undefined;
+        const filed =
+          versions && report && FILED_STATUSES.includes(report.status) ? await latestVersion(db, report.id) : undefined;
         return { org, form, report, filed, due: form ? dueDate(form.definition, t.date) : t.date };
       }),
     );

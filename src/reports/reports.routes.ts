@@ -22,11 +22,13 @@ import { currentReportingDate, isReportDate, isReportingDate, recentReportingDat
 import { renderReportPdf } from './render/report-pdf';
 import { renderReportWorkbook } from './render/report-xlsx';
 import { listPageRows } from './render/report-text';
-import type { ReportTarget } from './reports.service';
+import { boardFormOf, type ReportTarget } from './reports.service';
 import { readPlaceText } from './read-place-text';
 import { lineHints } from './forms/line-hint';
 import { reportJson } from './report-json';
 
+/** The board's selections of its rows: the overdue reports, the returned ones. */
+const BOARD_SHOWS = ['overdue', 'returned'] as const;
 const FILE_NAME = /^(\d{4}-\d{2}-\d{2})(?:\.(json|xlsx|pdf))?$/;
 const reportQuery = z.object({
   version: idInput('Номер версии — целое число', 100_000).optional().catch(undefined),
@@ -72,12 +74,7 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
   routes.get('/orgs/:inpo/reports/board', can('report.view'), async (req, res) => {
     const principal = principalOf(req);
     const org = orgOf(req);
-    const code =
-      typeof req.query.form === 'string'
-        ? req.query.form
-        : org.level === 'regional' || org.level === 'union'
-          ? '1-SP'
-          : '2-SP';
+    const code = typeof req.query.form === 'string' ? req.query.form : boardFormOf(org);
     const form = (await reports.formsOf(org)).find((f) => f.code === code);
     if (!form) throw new NotFoundError('Эта форма не сводится организацией такого уровня');
     const date =
@@ -85,13 +82,21 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
         ? req.query.date
         : currentReportingDate(form.definition, todayIso());
     const t = await reports.target(org, form.code, date);
-    const rows = await reports.board(t);
+    const all = await reports.board(t);
     const counts = Object.fromEntries(
       ['missing', 'draft', 'submitted', 'accepted', 'returned'].map((s) => [
         s,
-        rows.filter((r) => r.status === s).length,
+        all.filter((r) => r.status === s).length,
       ]),
     );
+    // the home page's tasks lead to the overdue or the returned reports only
+    const show = BOARD_SHOWS.find((s) => s === req.query.show) ?? null;
+    const rows =
+      show === 'overdue'
+        ? all.filter((r) => r.late)
+        : show === 'returned'
+          ? all.filter((r) => r.status === 'returned')
+          : all;
     res.render('reports/board', {
       title: `Сдача отчётов: ${org.name}`,
       section: 'reports',
@@ -99,6 +104,8 @@ export function reportsRoutes({ db, eventDates, loaders, services: { reports } }
       form,
       date,
       rows,
+      all: all.length,
+      show,
       counts,
       REPORT_STATUS_LABELS,
       dates: recentReportingDates(form.definition, todayIso(), 8),

@@ -24,7 +24,8 @@ import {
   type ReportRow,
   type VersionRow,
 } from './filing.repo';
-import { buildUnionStats } from './indicators/union-stats';
+import { buildUnionStats, builtUnionTotal } from './indicators/union-stats';
+import { cachedMembersOn } from './indicators/member-state-cache';
 import { lastUnionStatsFailure } from './indicators/union-stats-failures';
 import {
   REPORT_DATE_MESSAGE,
@@ -42,6 +43,32 @@ import { reportComputations, type ReportComputations, type ReportTarget } from '
 import { readableReport } from './readable-cards';
 
 export type { ReportTarget } from './report-computations';
+
+/** A child's report in a filing campaign: filed (submitted or accepted), accepted, returned, overdue — each 0 or 1, or summed. */
+export interface FilingCounts {
+  filed: number;
+  accepted: number;
+  returned: number;
+  overdue: number;
+}
+const FILING_KEYS = ['filed', 'accepted', 'returned', 'overdue'] as const;
+
+export interface Campaign {
+  form: string;
+  formName: string;
+  formVersion: FormVersion;
+  date: string;
+  due: string;
+  /** the children that must file */
+  children: number;
+  byChild: Map<number, FilingCounts>;
+  totals: FilingCounts;
+  boardHref: string;
+}
+
+/** The form a board consolidates by default: 1-СП for the union and a region, 2-СП below. */
+export const boardFormOf = (org: Pick<OrgRow, 'level'>) =>
+  org.level === 'regional' || org.level === 'union' ? '1-SP' : '2-SP';
 
 /** A computed report says where it was read when a standby is configured (the page shows its data time). */
 const placed = (result: ReportResult, place: ReadPlace, reads: Reads): ReportResult =>
@@ -119,13 +146,57 @@ export function createReportsService(
   }
 
   /** The filing board: each child, its form, status, filing time and whether it is late. */
-  async function board(t: ReportTarget) {
+  async function board(t: ReportTarget, options: { versions?: boolean } = {}) {
     const today = todayIso();
-    const filings = await onPrimary.childFilings(t);
+    const filings = await onPrimary.childFilings(t, options);
     return filings.map((f) => {
       const status = f.report?.status ?? 'missing';
       return { ...f, status, late: isOverdue(f.report, f.due, today) };
     });
+  }
+
+  /**
+   * The current filing campaign an organization's board shows by default (1-СП for the union and a region,
+   * 2-СП below): each child's report counted by its state. None when the organization consolidates neither.
+   * The monitoring's filings columns and the home page's progress bar are both this.
+   */
+  async function campaign(org: OrgRow): Promise<Campaign | null> {
+    const code = boardFormOf(org);
+    const form = (await formsOf(org)).find((f) => f.code === code);
+    if (!form) return null;
+    const date = currentReportingDate(form.definition, todayIso());
+    const rows = await board(await target(org, form.code, date), { versions: false });
+    const byChild = new Map<number, FilingCounts>();
+    for (const r of rows)
+      byChild.set(r.org.id, {
+        filed: r.report && FILED_STATUSES.includes(r.report.status) ? 1 : 0,
+        accepted: r.status === 'accepted' ? 1 : 0,
+        returned: r.status === 'returned' ? 1 : 0,
+        overdue: r.late ? 1 : 0,
+      });
+    const totals = { filed: 0, accepted: 0, returned: 0, overdue: 0 };
+    for (const c of byChild.values()) for (const k of FILING_KEYS) totals[k] += c[k];
+    return {
+      form: form.code,
+      formName: form.definition.name,
+      date,
+      formVersion: form,
+      due: dueDate(form.definition, date),
+      children: rows.length,
+      byChild,
+      totals,
+      boardHref: `/orgs/${org.inpo}/reports/board?form=${form.code}&date=${date}`,
+    };
+  }
+
+  /**
+   * Members on record in the subtree on a reporting date of the form, as its report counts them, read from
+   * the maintained statistics only (the union's blocks, else the member state of the subtree's organizations):
+   * null when they are not built for the date — the caller says so rather than wait for a computation.
+   */
+  async function builtMembersOn(org: OrgRow, form: FormVersion, date: string): Promise<number | null> {
+    if (org.level === 'union') return builtUnionTotal(db, date, periodStart(form.definition, date), 'members');
+    return cachedMembersOn(db, org, date);
   }
 
   /** The forms an organization files, for its reports page. */
@@ -262,6 +333,8 @@ export function createReportsService(
     compare,
     consolidateFiled,
     board,
+    campaign,
+    builtMembersOn,
     formsOf,
     calendarOf,
     higher,

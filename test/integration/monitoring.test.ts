@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
-import { createMembers, createOrg, createRegionTree, createUser, uniq } from '../support/factories';
+import { chairRow, createMembers, createOrg, createRegionTree, createUser, uniq } from '../support/factories';
 import { binaryParser, buildWorkbook, readSheet } from '../support/xlsx';
 import { parseSvg } from '../support/svg';
 import { todayIso } from '../../src/shared/dates';
@@ -101,15 +101,7 @@ beforeAll(async () => {
     given_on: '2024-02-01',
   });
   await db()('member_consents').insert([consent(w1, 'processing'), consent(w2, 'processing'), consent(w1, 'mailing')]);
-  const chair = (organization_id: number, term_until: string | null) => ({
-    organization_id,
-    post: 'chair',
-    surname: 'Иванова',
-    name: 'Анна',
-    elected_on: '2020-01-01',
-    term_until,
-  });
-  await db()('org_officers').insert([chair(p1.id, null), chair(p2.id, '2024-01-01')]);
+  await db()('org_officers').insert([chairRow(p1.id, null), chairRow(p2.id, '2024-01-01')]);
   await db()('declared_figures').insert([
     {
       organization_id: t1.id,

@@ -117,3 +117,13 @@ export async function createMembers(db: Knex, org: OrgRow, count: number, extra:
     return ids;
   });
 }
+
+/** A ППО's present chair (a non-member person) with the end of their term, as an org_officers row to insert. */
+export const chairRow = (organization_id: number, term_until: string | null) => ({
+  organization_id,
+  post: 'chair',
+  surname: 'Иванова',
+  name: 'Анна',
+  elected_on: '2020-01-01',
+  term_until,
+});

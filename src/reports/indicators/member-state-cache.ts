@@ -107,3 +107,19 @@ async function buildMemberState(db: Knex, date: string): Promise<void> {
       .catch(() => undefined);
   }
 }
+
+/**
+ * Members on record on the date in a subtree, summed from the member state when every organization of the
+ * subtree is fresh for the date (one statement, one snapshot); null when any is not — nothing is computed.
+ */
+export async function cachedMembersOn(db: Knex, root: { path: string }, date: string): Promise<number | null> {
+  const d = sqlDate(date);
+  const { rows } = await db.raw(
+    `SELECT NOT EXISTS (SELECT 1 FROM organizations o WHERE o.path <@ ?::ltree
+                          AND NOT EXISTS (SELECT 1 FROM member_state_cached_orgs x WHERE x.as_of = ${d} AND x.organization_id = o.id)) AS built,
+            (SELECT coalesce(sum(c.n), 0) FROM member_state_cache c JOIN organizations o ON o.id = c.organization_id
+              WHERE c.as_of = ${d} AND o.path <@ ?::ltree) AS total`,
+    [root.path, root.path],
+  );
+  return rows[0].built ? Number(rows[0].total) : null;
+}

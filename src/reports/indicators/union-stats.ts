@@ -294,3 +294,24 @@ async function staleBlocks(trx: Knex.Transaction, d: string, s: string): Promise
   );
   return rows.map((r: { b: number }) => r.b);
 }
+
+/**
+ * The union's value of one maintained indicator (its total) on (date, start) when every block is fresh, in
+ * one statement (one snapshot); null when any block is stale or was never built — nothing is computed.
+ */
+export async function builtUnionTotal(
+  db: Knex,
+  date: string,
+  start: string,
+  indicator: string,
+): Promise<number | null> {
+  const d = sqlDate(date);
+  const s = sqlDate(start);
+  const { rows } = await db.raw(
+    `SELECT NOT EXISTS (SELECT 1 FROM generate_series(0, (SELECT coalesce(max(id), 0) FROM organizations) >> ${BLOCK_BITS}) b
+                         WHERE NOT EXISTS (SELECT 1 FROM union_stats_fresh f WHERE f.as_of = ${d} AND f.since = ${s} AND f.block = b)) AS built,
+            (SELECT coalesce(sum(total), 0) FROM union_stats WHERE as_of = ${d} AND since = ${s} AND indicator = ?) AS total`,
+    [indicator],
+  );
+  return rows[0].built ? Number(rows[0].total) : null;
+}
