@@ -33,6 +33,8 @@ export interface RouteParams {
   date: string;
   file: string;
   formVersionId: string;
+  /** a document template's version (one is shipped for every kind) */
+  templateId: string;
   /** a chair of the ППО with an e-mail and an audit trail (never deleted), a grant of another user, a kept letter, a link token that opens nothing */
   userId: string;
   grantId: string;
@@ -145,6 +147,7 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
     date: FILED_DATE,
     file: FILED_DATE,
     formVersionId: '1',
+    templateId: '1',
     userId: String(chair.id),
     grantId: String(foreignGrant.id),
     messageId: String(letter.id),

@@ -1,0 +1,102 @@
+import fs from 'node:fs';
+import type { Request, Response, Router } from 'express';
+import { memberOf, orgOf } from '../access/loaders';
+import { can, guardedRouter } from '../access/route-guards';
+import { auditContextOf } from '../audit/audit';
+import type { Deps } from '../deps';
+import { NotFoundError } from '../http/errors';
+import { flash } from '../http/flash';
+import { principalOf } from '../http/guards';
+import { idParam } from '../http/params';
+import { csrfTokenOf } from '../http/setup/csrf';
+import { uploadFile } from '../imports/upload';
+import { INT4_MAX, parseId } from '../shared/numbers';
+import { TEMPLATE_KINDS } from './template-schema';
+import { DOCUMENT_FORMATS, MEMBER_DOCUMENT_KINDS, type GeneratedDocument } from './templates.service';
+
+const MAX_TEMPLATE_BYTES = 256 * 1024;
+
+function send(res: Response, doc: GeneratedDocument) {
+  res.type(doc.type).attachment(doc.fileName).send(doc.body);
+}
+
+/**
+ * The union's document templates: the documents of a member card, of an online application and of an
+ * organization's passport, as PDF and DOCX (each route a read of what its page shows, authorized like it);
+ * the templates' versions at /admin/templates, uploaded by a federal administrator.
+ */
+export function templatesRoutes({ config, loaders, services: { templates, join } }: Deps): Router {
+  const routes = guardedRouter();
+  routes.param('id', loaders.member);
+  routes.param('inpo', loaders.organization);
+  routes.use('/admin/templates', loaders.union);
+
+  for (const format of DOCUMENT_FORMATS) {
+    for (const kind of MEMBER_DOCUMENT_KINDS)
+      routes.get(`/members/:id/documents/${kind}.${format}`, can('member.view'), async (req, res) =>
+        send(res, await templates.memberDocument(auditContextOf(req), memberOf(req), kind, format)),
+      );
+    routes.get(
+      `/orgs/:inpo/applications/:applicationId/documents/membership-application.${format}`,
+      can('member.edit'),
+      async (req, res) => {
+        const id = parseId(String(req.params.applicationId));
+        if (id === null) throw new NotFoundError('Заявление не найдено');
+        const application = await join.application(auditContextOf(req), orgOf(req), id);
+        send(res, await templates.applicantDocument(auditContextOf(req), application, format));
+      },
+    );
+    routes.get(`/orgs/:inpo/documents/registration-card.${format}`, can('org.view'), async (req, res) =>
+      send(res, await templates.organizationDocument(auditContextOf(req), orgOf(req), format)),
+    );
+  }
+
+  routes.get('/admin/templates', can('form.manage'), (req, res) => showList(req, res, [], 200));
+  routes.post(
+    '/admin/templates',
+    can('form.manage'),
+    uploadFile(config.uploadDir, MAX_TEMPLATE_BYTES),
+    async (req, res) => {
+      const text = req.file?.size
+        ? await fs.promises.readFile(req.file.path, 'utf8')
+        : typeof req.body?.body === 'string'
+          ? req.body.body
+          : '';
+      if (!text.trim()) return showList(req, res, ['Выберите файл шаблона (JSON) или вставьте его текст'], 422, text);
+      const outcome = await templates.upload(auditContextOf(req), principalOf(req).id, text);
+      if (!outcome.ok) return showList(req, res, outcome.errors, 422, text);
+      flash(
+        req,
+        'success',
+        `Версия ${outcome.version} шаблона «${TEMPLATE_KINDS[outcome.kind].label}» загружена: документы формируются по ней`,
+      );
+      res.redirect(303, `/admin/templates/${outcome.id}`);
+    },
+  );
+  routes.get('/admin/templates/:templateId', can('form.manage'), async (req, res) => {
+    const template = await templates.version(idParam(req, 'templateId', INT4_MAX));
+    if (!template) throw new NotFoundError();
+    const kind = TEMPLATE_KINDS[template.kind as keyof typeof TEMPLATE_KINDS];
+    res.render('templates/version', {
+      title: `Шаблон «${template.title}», версия ${template.version}`,
+      section: 'templates',
+      template,
+      kindLabel: kind?.label ?? template.kind,
+      text: JSON.stringify(template.body, null, 2),
+    });
+  });
+
+  async function showList(req: Request, res: Response, errors: string[], status: number, text = '') {
+    res.status(status).render('templates/list', {
+      title: 'Шаблоны документов',
+      section: 'templates',
+      versions: await templates.versions(),
+      kinds: TEMPLATE_KINDS,
+      uploadErrors: errors,
+      text,
+      uploadCsrf: csrfTokenOf(req),
+    });
+  }
+
+  return routes.router;
+}
