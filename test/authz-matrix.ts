@@ -278,28 +278,19 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   // Documents generated from the templates: a member card's like the printable application (personal data, the
   // curator reads it too), an online applicant's like the queue (none has the id of the URL: 404), the
   // organization's registration card like its passport.
-  ...(['pdf', 'docx'] as const).flatMap((format): MatrixEntry[] => [
-    ...['membership-application', 'consent', 'dues-withholding', 'admission-extract', 'certificate'].map(
-      (kind): MatrixEntry => ({
-        method: 'GET',
-        path: `/members/:id/documents/${kind}.${format}`,
-        inside: { ...editors(303, 200), curator: 200 },
-        outside: outsideOf(303),
-      }),
-    ),
-    {
-      method: 'GET',
-      path: `/orgs/:inpo/applications/:applicationId/documents/membership-application.${format}`,
-      inside: editors(303, 404),
-      outside: outsideOf(303),
-    },
-    {
-      method: 'GET',
-      path: `/orgs/:inpo/documents/registration-card.${format}`,
-      inside: readers(303),
-      outside: outsideOf(303),
-    },
-  ]),
+  {
+    method: 'GET',
+    path: '/members/:id/documents/:memberDocument',
+    inside: { ...editors(303, 200), curator: 200 },
+    outside: outsideOf(303),
+  },
+  {
+    method: 'GET',
+    path: '/orgs/:inpo/applications/:applicationId/documents/:applicationDocument',
+    inside: editors(303, 404),
+    outside: outsideOf(303),
+  },
+  { method: 'GET', path: '/orgs/:inpo/documents/:orgDocument', inside: readers(303), outside: outsideOf(303) },
   { method: 'POST', path: '/admin/forms', body: {}, inside: { ...all(404), anonymous: 401, admin: 422 } },
   // Version 1 of every default form is already active.
   {

@@ -304,16 +304,9 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'GET /admin/templates': none,
   'GET /admin/templates/:templateId': none,
   'POST /admin/templates': () => ({ body: { body: '{"kind": "consent", "title": "Согласие", "blocks": []}' } }),
-  ...Object.fromEntries(
-    ['pdf', 'docx'].flatMap((format) => [
-      ...['membership-application', 'consent', 'dues-withholding', 'admission-extract', 'certificate'].map((kind) => [
-        `GET /members/:id/documents/${kind}.${format}`,
-        none,
-      ]),
-      [`GET /orgs/:inpo/applications/:applicationId/documents/membership-application.${format}`, none],
-      [`GET /orgs/:inpo/documents/registration-card.${format}`, none],
-    ]),
-  ),
+  'GET /members/:id/documents/:memberDocument': none,
+  'GET /orgs/:inpo/applications/:applicationId/documents/:applicationDocument': none,
+  'GET /orgs/:inpo/documents/:orgDocument': none,
   'GET /admin/forms/:formVersionId': (p) => ({ query: { inpo: p.inpo, date: p.date } }),
   'POST /admin/forms': () => ({ body: { definition: '{"code": "5-SP"}' } }),
   'POST /admin/forms/:formVersionId/activate': none,

@@ -90,7 +90,7 @@ export async function renderTemplatePdf(src: DocumentSource): Promise<Buffer> {
       .font('regular')
       .fontSize(7)
       .fillColor('#555555')
-      .text(meta.footer, MARGIN, doc.page.height - MARGIN + 16, { width, lineBreak: false });
+      .text(meta.footer, MARGIN, doc.page.height - MARGIN + 12, { width, height: 2 * MARGIN - 24 });
     doc.fillColor('black');
     doc.page.margins.bottom = bottom;
   };

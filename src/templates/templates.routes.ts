@@ -11,10 +11,19 @@ import { idParam } from '../http/params';
 import { csrfTokenOf } from '../http/setup/csrf';
 import { uploadFile } from '../imports/upload';
 import { INT4_MAX, parseId } from '../shared/numbers';
-import { TEMPLATE_KINDS } from './template-schema';
+import { TEMPLATE_KINDS, type TemplateKind } from './template-schema';
 import { DOCUMENT_FORMATS, MEMBER_DOCUMENT_KINDS, type GeneratedDocument } from './templates.service';
 
 const MAX_TEMPLATE_BYTES = 256 * 1024;
+
+/** The document a URL's last segment names, «<kind>.<format>», among those its page offers (404 otherwise). */
+function documentOf<K extends TemplateKind>(req: Request, param: string, kinds: readonly K[]) {
+  const match = /^([a-z-]+)\.([a-z]+)$/.exec(String(req.params[param]));
+  const kind = kinds.find((k) => k === match?.[1]);
+  const format = DOCUMENT_FORMATS.find((f) => f === match?.[2]);
+  if (!kind || !format) throw new NotFoundError('Такого документа нет');
+  return { kind, format };
+}
 
 function send(res: Response, doc: GeneratedDocument) {
   res.type(doc.type).attachment(doc.fileName).send(doc.body);
@@ -31,25 +40,26 @@ export function templatesRoutes({ config, loaders, services: { templates, join }
   routes.param('inpo', loaders.organization);
   routes.use('/admin/templates', loaders.union);
 
-  for (const format of DOCUMENT_FORMATS) {
-    for (const kind of MEMBER_DOCUMENT_KINDS)
-      routes.get(`/members/:id/documents/${kind}.${format}`, can('member.view'), async (req, res) =>
-        send(res, await templates.memberDocument(auditContextOf(req), memberOf(req), kind, format)),
-      );
-    routes.get(
-      `/orgs/:inpo/applications/:applicationId/documents/membership-application.${format}`,
-      can('member.edit'),
-      async (req, res) => {
-        const id = parseId(String(req.params.applicationId));
-        if (id === null) throw new NotFoundError('Заявление не найдено');
-        const application = await join.application(auditContextOf(req), orgOf(req), id);
-        send(res, await templates.applicantDocument(auditContextOf(req), application, format));
-      },
-    );
-    routes.get(`/orgs/:inpo/documents/registration-card.${format}`, can('org.view'), async (req, res) =>
-      send(res, await templates.organizationDocument(auditContextOf(req), orgOf(req), format)),
-    );
-  }
+  // `:memberDocument` and its like name the document and its format, «certificate.pdf»: one route per page
+  routes.get('/members/:id/documents/:memberDocument', can('member.view'), async (req, res) => {
+    const { kind, format } = documentOf(req, 'memberDocument', MEMBER_DOCUMENT_KINDS);
+    send(res, await templates.memberDocument(auditContextOf(req), memberOf(req), kind, format));
+  });
+  routes.get(
+    '/orgs/:inpo/applications/:applicationId/documents/:applicationDocument',
+    can('member.edit'),
+    async (req, res) => {
+      const { format } = documentOf(req, 'applicationDocument', ['membership-application']);
+      const id = parseId(String(req.params.applicationId));
+      if (id === null) throw new NotFoundError('Заявление не найдено');
+      const application = await join.application(auditContextOf(req), orgOf(req), id);
+      send(res, await templates.applicantDocument(auditContextOf(req), application, format));
+    },
+  );
+  routes.get('/orgs/:inpo/documents/:orgDocument', can('org.view'), async (req, res) => {
+    const { format } = documentOf(req, 'orgDocument', ['registration-card']);
+    send(res, await templates.organizationDocument(auditContextOf(req), orgOf(req), format));
+  });
 
   routes.get('/admin/templates', can('form.manage'), (req, res) => showList(req, res, [], 200));
   routes.post(

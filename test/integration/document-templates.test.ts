@@ -110,10 +110,22 @@ describe('generated documents', () => {
     expect(await pdfText(card.body as Buffer)).toContain(tree.primary.inpo);
   });
 
-  it('outside the subtree every document is 404, and nothing is audited', async () => {
+  it('the member card, the application of the queue and the passport offer their documents', async () => {
+    const pages = {
+      [`/members/${memberId}`]: `/members/${memberId}/documents/certificate.docx`,
+      [`/orgs/${tree.primary.inpo}/applications/${applicationId}`]: `/orgs/${tree.primary.inpo}/applications/${applicationId}/documents/membership-application.pdf`,
+      [`/orgs/${tree.primary.inpo}`]: `/orgs/${tree.primary.inpo}/documents/registration-card.docx`,
+    };
+    for (const [page, link] of Object.entries(pages))
+      expect((await chair.agent.get(page).expect(200)).text, page).toContain(`href="${link}"`);
+  });
+
+  it('outside the subtree (and for a document its page does not offer) the answer is 404, and nothing is audited', async () => {
     const before = await db()('audit_log').where({ action: 'document.generated' }).count({ n: '*' }).first();
     await chair.agent.get(`/members/${outsideMemberId}/documents/consent.pdf`).expect(404);
     await chair.agent.get(`/orgs/${outsideInpo}/documents/registration-card.docx`).expect(404);
+    // a document the page does not offer
+    await chair.agent.get(`/orgs/${tree.primary.inpo}/documents/certificate.pdf`).expect(404);
     const after = await db()('audit_log').where({ action: 'document.generated' }).count({ n: '*' }).first();
     expect(after).toEqual(before);
   });
