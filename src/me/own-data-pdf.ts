@@ -1,7 +1,6 @@
-import PDFDocument from 'pdfkit';
 import { fullName } from '../shared/format';
 import { dateTimeText } from '../shared/dates';
-import { registerCyrillicFonts } from '../shared/pdf-fonts';
+import { bufferedPdf } from '../shared/pdf-fonts';
 import type { OwnRows } from './own-data.repo';
 
 // The member's own data as an A4 PDF with DejaVu Sans embedded (as the reports' PDFs), one section per
@@ -42,17 +41,9 @@ export function renderOwnDataPdf(
   tables: OwnRows,
   generatedAt: string,
 ): Promise<Buffer> {
-  const doc = new PDFDocument({
-    size: 'A4',
+  const { doc, done } = bufferedPdf({
     margin: 40,
     info: { Title: 'Мои данные в реестре', Author: 'Реестр Профсоюза образования' },
-  });
-  registerCyrillicFonts(doc);
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
   });
   doc.font('bold').fontSize(14).text('Мои данные в реестре Профсоюза образования');
   doc.font('regular').fontSize(10);

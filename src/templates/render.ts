@@ -12,9 +12,8 @@ import {
   TextRun,
   WidthType,
 } from 'docx';
-import PDFDocument from 'pdfkit';
 import QRCode from 'qrcode';
-import { registerCyrillicFonts } from '../shared/pdf-fonts';
+import { bufferedPdf } from '../shared/pdf-fonts';
 import { fillText, qrValue, type FieldValues, type TemplateBody } from './template-schema';
 
 // A template's blocks filled with a person's or an organization's values, as an A4 PDF (to print and sign)
@@ -64,8 +63,7 @@ const MARGIN = 56;
 
 export async function renderTemplatePdf(src: DocumentSource): Promise<Buffer> {
   const meta = provenance(src);
-  const doc = new PDFDocument({
-    size: 'A4',
+  const { doc, done } = bufferedPdf({
     margin: MARGIN,
     info: {
       Title: src.body.title,
@@ -73,13 +71,6 @@ export async function renderTemplatePdf(src: DocumentSource): Promise<Buffer> {
       Subject: meta.subject,
       Keywords: meta.keywords,
     },
-  });
-  registerCyrillicFonts(doc);
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
   });
   const width = doc.page.width - 2 * MARGIN;
   const footer = () => {

@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { Request, Response, Router } from 'express';
 import { memberOf, orgOf } from '../access/loaders';
 import { can, guardedRouter } from '../access/route-guards';
@@ -9,7 +8,7 @@ import { flash } from '../http/flash';
 import { principalOf } from '../http/guards';
 import { idParam } from '../http/params';
 import { csrfTokenOf } from '../http/setup/csrf';
-import { uploadFile } from '../imports/upload';
+import { uploadFile, uploadedText } from '../imports/upload';
 import { INT4_MAX, parseId } from '../shared/numbers';
 import { TEMPLATE_KINDS, type TemplateKind } from './template-schema';
 import { DOCUMENT_FORMATS, MEMBER_DOCUMENT_KINDS, type GeneratedDocument } from './templates.service';
@@ -67,11 +66,7 @@ export function templatesRoutes({ config, loaders, services: { templates, join }
     can('form.manage'),
     uploadFile(config.uploadDir, MAX_TEMPLATE_BYTES),
     async (req, res) => {
-      const text = req.file?.size
-        ? await fs.promises.readFile(req.file.path, 'utf8')
-        : typeof req.body?.body === 'string'
-          ? req.body.body
-          : '';
+      const text = await uploadedText(req, 'body');
       if (!text.trim()) return showList(req, res, ['Выберите файл шаблона (JSON) или вставьте его текст'], 422, text);
       const outcome = await templates.upload(auditContextOf(req), principalOf(req).id, text);
       if (!outcome.ok) return showList(req, res, outcome.errors, 422, text);

@@ -92,7 +92,17 @@ function personValues(p: Person): FieldValues {
  * the personal data it prints.
  */
 export function createTemplatesService(db: Knex, opts: { checkUrl: (token: string) => string }) {
-  async function generate(kind: TemplateKind, values: FieldValues, format: DocumentFormat, name: string) {
+  /**
+   * The document from the kind's newest version, and its audit row: a read of the personal data it prints,
+   * on the person's or organization's row (`subject`), naming the template's kind and version.
+   */
+  async function generate(
+    ctx: AuditContext,
+    kind: TemplateKind,
+    values: FieldValues,
+    format: DocumentFormat,
+    subject: { entity: string; id: number; organizationId: number; fileTag: string },
+  ): Promise<GeneratedDocument> {
     const stored = await currentTemplate(db, kind);
     if (!stored) throw new ConflictError(`Шаблон «${TEMPLATE_KINDS[kind].label}» ещё не загружен`);
     const source = {
@@ -103,8 +113,14 @@ export function createTemplatesService(db: Knex, opts: { checkUrl: (token: strin
       generatedOn: formatDate(todayIso()),
     };
     const body = format === 'pdf' ? await renderTemplatePdf(source) : await renderTemplateDocx(source);
-    const document: GeneratedDocument = { body, type: MIME[format], fileName: `${kind}-${name}.${format}` };
-    return { document, version: stored.version };
+    await recordAudit(db, ctx, {
+      action: 'document.generated',
+      entity: subject.entity,
+      entityId: subject.id,
+      organizationId: subject.organizationId,
+      newValues: { kind, version: stored.version, format },
+    });
+    return { body, type: MIME[format], fileName: `${kind}-${subject.fileTag}.${format}` };
   }
 
   return {
@@ -165,15 +181,12 @@ export function createTemplatesService(db: Knex, opts: { checkUrl: (token: strin
         'card.number': facts.card?.number ?? null,
         'card.checkUrl': facts.card ? opts.checkUrl(facts.card.checkToken) : null,
       };
-      const { document, version } = await generate(kind, values, format, String(member.id));
-      await recordAudit(db, ctx, {
-        action: 'document.generated',
+      return generate(ctx, kind, values, format, {
         entity: 'member',
-        entityId: member.id,
+        id: member.id,
         organizationId: member.organizationId,
-        newValues: { kind, version, format },
+        fileTag: String(member.id),
       });
-      return document;
     },
 
     /** The membership application pre-filled for an online applicant of the queue. */
@@ -186,16 +199,12 @@ export function createTemplatesService(db: Knex, opts: { checkUrl: (token: strin
         'organization.chairName': await chairOf(db, a.organizationId),
         'organization.employerInn': null,
       };
-      const kind = 'membership-application';
-      const { document, version } = await generate(kind, values, format, `application-${a.id}`);
-      await recordAudit(db, ctx, {
-        action: 'document.generated',
+      return generate(ctx, 'membership-application', values, format, {
         entity: 'join_application',
-        entityId: a.id,
+        id: a.id,
         organizationId: a.organizationId,
-        newValues: { kind, version, format },
+        fileTag: `application-${a.id}`,
       });
-      return document;
     },
 
     /** The organization's registration card, from its passport. */
@@ -217,16 +226,12 @@ export function createTemplatesService(db: Knex, opts: { checkUrl: (token: strin
         'organization.createdOn': formatDate(org.createdOn),
         'organization.membersCount': facts.activeMembers == null ? null : String(facts.activeMembers),
       };
-      const kind = 'registration-card';
-      const { document, version } = await generate(kind, values, format, org.inpo);
-      await recordAudit(db, ctx, {
-        action: 'document.generated',
+      return generate(ctx, 'registration-card', values, format, {
         entity: 'organization',
-        entityId: org.id,
+        id: org.id,
         organizationId: org.id,
-        newValues: { kind, version, format },
+        fileTag: org.inpo,
       });
-      return document;
     },
   };
 }
