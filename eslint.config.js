@@ -29,6 +29,8 @@ const FEATURE_ORDER = [
   'users',
   'me',
   'join',
+  // the document templates print members', applicants' and organizations' data
+  'templates',
   // the API after join: the app's admission (POST /api/v1/applications) is the join service's
   'api',
   'home',

@@ -21,6 +21,7 @@ import { cardsRoutes } from './cards/cards.routes';
 import { cardCheckPublicRoutes, cardCheckRoutes } from './cards/card-check.routes';
 import { joinPublicRoutes, joinQueueRoutes } from './join/join.routes';
 import { reportsRoutes } from './reports/reports.routes';
+import { templatesRoutes } from './templates/templates.routes';
 import { formsRoutes } from './reports/forms/forms.routes';
 import { monitoringRoutes } from './monitoring/monitoring.routes';
 import { analyticsRoutes } from './analytics/analytics.routes';
@@ -102,6 +103,7 @@ export function createApp(deps: Deps): App {
   app.use(cardCheckRoutes(deps));
   app.use(requestsQueueRoutes(deps));
   app.use(joinQueueRoutes(deps));
+  app.use(templatesRoutes(deps));
   app.use(mailingsRoutes(deps));
   app.use(exportsRoutes(deps));
   app.use(reportsRoutes(deps));

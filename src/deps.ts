@@ -29,6 +29,7 @@ import { createRestructureService } from './registry/restructure.service';
 import { createReportsService } from './reports/reports.service';
 import { createMonitoringService } from './monitoring/monitoring.service';
 import { createFormsService } from './reports/forms/forms.service';
+import { createTemplatesService } from './templates/templates.service';
 import { findMember } from './members/members.repo';
 import { findRequest } from './members/transfer-requests.repo';
 import { findLineageByInpo, findUnionRoot } from './registry/orgs.repo';
@@ -138,6 +139,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     auditViewer: createAuditViewerService(db),
     /** Online admission: /join for anyone, the chairs' queues of applications. */
     join,
+    /** The union's document templates (/admin/templates) and the documents generated from them. */
+    templates: createTemplatesService(db, { checkUrl: cardCheck.checkUrl }),
   };
 }
 

@@ -271,6 +271,26 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   // The professional groups' list and the typed values it did not match (issue 17): the federal administrator.
   { method: 'GET', path: '/admin/professional-groups', inside: { ...all(404), anonymous: 303, admin: 200 } },
   { method: 'GET', path: '/admin/forms/:formVersionId', inside: { ...all(404), anonymous: 303, admin: 200 } },
+  // The union's document templates (issue 20, item 3): the federal administrator uploads versions; an empty upload is 422.
+  { method: 'GET', path: '/admin/templates', inside: { ...all(404), anonymous: 303, admin: 200 } },
+  { method: 'GET', path: '/admin/templates/:templateId', inside: { ...all(404), anonymous: 303, admin: 200 } },
+  { method: 'POST', path: '/admin/templates', body: {}, inside: { ...all(404), anonymous: 401, admin: 422 } },
+  // Documents generated from the templates: a member card's like the printable application (personal data, the
+  // curator reads it too), an online applicant's like the queue (none has the id of the URL: 404), the
+  // organization's registration card like its passport.
+  {
+    method: 'GET',
+    path: '/members/:id/documents/:memberDocument',
+    inside: { ...editors(303, 200), curator: 200 },
+    outside: outsideOf(303),
+  },
+  {
+    method: 'GET',
+    path: '/orgs/:inpo/applications/:applicationId/documents/:applicationDocument',
+    inside: editors(303, 404),
+    outside: outsideOf(303),
+  },
+  { method: 'GET', path: '/orgs/:inpo/documents/:orgDocument', inside: readers(303), outside: outsideOf(303) },
   { method: 'POST', path: '/admin/forms', body: {}, inside: { ...all(404), anonymous: 401, admin: 422 } },
   // Version 1 of every default form is already active.
   {

@@ -300,6 +300,13 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'POST /reports/:form/:inpo/:date/return': () => ({ body: { comment: 'Уточните строку 04' } }),
   'POST /reports/:form/:inpo/:date/reopen': () => ({ body: { comment: 'Открыто для исправления' } }),
   'GET /admin/forms': none,
+  // the union's document templates (issue 20, item 3): an upload names a kind and blocks; documents read nothing
+  'GET /admin/templates': none,
+  'GET /admin/templates/:templateId': none,
+  'POST /admin/templates': () => ({ body: { body: '{"kind": "consent", "title": "Согласие", "blocks": []}' } }),
+  'GET /members/:id/documents/:memberDocument': none,
+  'GET /orgs/:inpo/applications/:applicationId/documents/:applicationDocument': none,
+  'GET /orgs/:inpo/documents/:orgDocument': none,
   'GET /admin/forms/:formVersionId': (p) => ({ query: { inpo: p.inpo, date: p.date } }),
   'POST /admin/forms': () => ({ body: { definition: '{"code": "5-SP"}' } }),
   'POST /admin/forms/:formVersionId/activate': none,

@@ -61,6 +61,8 @@ export const ACTION_LABELS: Record<string, string> = {
   'report.reopened': 'Отчёт открыт повторно',
   'form.uploaded': 'Загружена версия формы',
   'form.activated': 'Включена версия формы',
+  'template.uploaded': 'Загружена версия шаблона документа',
+  'document.generated': 'Сформирован документ по шаблону',
   'user.password_changed': 'Сменён пароль',
   'user.second_factor_enrolled': 'Подключён второй фактор',
   'user.second_factor_reset': 'Сброшен второй фактор (самим пользователем)',
@@ -89,7 +91,7 @@ export const ACTION_LABELS: Record<string, string> = {
 export const ENTITY_GROUPS = {
   member: { label: 'Член Профсоюза', entities: ['member', 'join_application'] },
   organization: { label: 'Организация', entities: ['organization', 'org_officer', 'agreement_annex', 'person'] },
-  report: { label: 'Отчёт', entities: ['report', 'form_version'] },
+  report: { label: 'Отчёт', entities: ['report', 'form_version', 'document_template'] },
   user: { label: 'Пользователь', entities: ['user'] },
 } as const;
 export type EntityGroup = keyof typeof ENTITY_GROUPS;
@@ -103,6 +105,7 @@ export const ENTITY_LABELS: Record<string, string> = {
   person: 'Человек',
   report: 'Отчёт',
   form_version: 'Форма',
+  document_template: 'Шаблон документа',
   user: 'Пользователь',
   audit: 'Журнал аудита',
   mailing: 'Рассылка',

@@ -35,6 +35,13 @@ export function uploadFile(dir: string, maxBytes = MAX_UPLOAD_BYTES): RequestHan
   };
 }
 
+/** What a definition's upload form sent (after `uploadFile`): the file's text, else the textarea `field`'s, else ''. */
+export async function uploadedText(req: Request, field: string): Promise<string> {
+  if (req.file?.size) return fs.promises.readFile(req.file.path, 'utf8');
+  const typed = (req.body as Record<string, unknown> | undefined)?.[field];
+  return typeof typed === 'string' ? typed : '';
+}
+
 const BUSY_RETRY_SECONDS = 30;
 
 /**

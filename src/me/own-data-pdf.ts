@@ -1,15 +1,10 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
-import PDFDocument from 'pdfkit';
 import { fullName } from '../shared/format';
 import { dateTimeText } from '../shared/dates';
+import { bufferedPdf } from '../shared/pdf-fonts';
 import type { OwnRows } from './own-data.repo';
 
 // The member's own data as an A4 PDF with DejaVu Sans embedded (as the reports' PDFs), one section per
 // table in Russian, each row its stored columns as «column: value» — what the JSON holds, to read.
-
-const require = createRequire(import.meta.url);
-const FONT_DIR = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
 
 export const OWN_TABLE_TITLES: Record<string, string> = {
   members: 'Карточка члена Профсоюза',
@@ -46,18 +41,9 @@ export function renderOwnDataPdf(
   tables: OwnRows,
   generatedAt: string,
 ): Promise<Buffer> {
-  const doc = new PDFDocument({
-    size: 'A4',
+  const { doc, done } = bufferedPdf({
     margin: 40,
     info: { Title: 'Мои данные в реестре', Author: 'Реестр Профсоюза образования' },
-  });
-  doc.registerFont('regular', path.join(FONT_DIR, 'DejaVuSans.ttf'));
-  doc.registerFont('bold', path.join(FONT_DIR, 'DejaVuSans-Bold.ttf'));
-  const chunks: Buffer[] = [];
-  doc.on('data', (c: Buffer) => chunks.push(c));
-  const done = new Promise<Buffer>((resolve, reject) => {
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
   });
   doc.font('bold').fontSize(14).text('Мои данные в реестре Профсоюза образования');
   doc.font('regular').fontSize(10);

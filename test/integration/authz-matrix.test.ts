@@ -81,7 +81,13 @@ describe('authorization matrix: every route as every role', () => {
     for (const role of ROLES) users[role] = await createUser(db, [{ role, org: grantOrg[role] }]);
     const [insideMember] = await createMembers(db, r1.primary, 1);
     const [outsideMember] = await createMembers(db, r2Primary, 1);
-    const report = { form: '5-SP', file: '2026-04-01.json', date: '2026-04-02', formVersionId: '1' };
+    const report = { form: '5-SP', file: '2026-04-01.json', date: '2026-04-02', formVersionId: '1', templateId: '1' };
+    // a document of each page that offers them
+    const documents = {
+      memberDocument: 'certificate.pdf',
+      applicationDocument: 'membership-application.docx',
+      orgDocument: 'registration-card.docx',
+    };
     // an officer typed before officers were people: the form that names their person opens for editors
     const [officer] = await db('org_officers')
       .insert({
@@ -116,6 +122,7 @@ describe('authorization matrix: every route as every role', () => {
       handle,
       ...admin,
       ...report,
+      ...documents,
     };
     targets.outside = {
       inpo: r2Primary.inpo,
@@ -125,6 +132,7 @@ describe('authorization matrix: every route as every role', () => {
       handle,
       ...admin,
       ...report,
+      ...documents,
     };
   });
 

@@ -19,6 +19,8 @@ let fx: RouteFixture;
 /** Views and exports of personal data are audited (security.md): those rows are the point of the read. */
 const READ_AUDIT = new Set([
   'member.viewed',
+  // a document generated from a template: a read of the personal data it prints
+  'document.generated',
   'join.viewed',
   'member.exported',
   'member.own_data_exported',

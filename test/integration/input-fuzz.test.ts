@@ -37,6 +37,8 @@ const STACK_OR_SQL =
 /** Writes a GET or a refused request may make: read-audit rows, and the union statistics cache (get-never-writes.test.ts). */
 const READ_AUDIT = new Set([
   'member.viewed',
+  // a document generated from a template: a read of the personal data it prints
+  'document.generated',
   'member.exported',
   'org.exported',
   'audit.exported',

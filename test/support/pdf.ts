@@ -36,3 +36,13 @@ export async function pdfPages(body: Buffer): Promise<{ width: number; height: n
   await doc.destroy();
   return pages;
 }
+
+/** The PDF's document information (Title, Subject, Keywords, …) as a reader shows it. */
+export async function pdfInfo(body: Buffer): Promise<Record<string, unknown>> {
+  const pdfjs = await import('pdfjs-dist/legacy/build/pdf.mjs');
+  const doc = await pdfjs.getDocument({ data: new Uint8Array(body), useSystemFonts: false, isEvalSupported: false })
+    .promise;
+  const { info } = await doc.getMetadata();
+  await doc.destroy();
+  return info as Record<string, unknown>;
+}

@@ -33,6 +33,12 @@ export interface RouteParams {
   date: string;
   file: string;
   formVersionId: string;
+  /** a document template's version (one is shipped for every kind) */
+  templateId: string;
+  /** a document a member card, an application and a passport offer (`/members/:id/documents/:memberDocument`) */
+  memberDocument: string;
+  applicationDocument: string;
+  orgDocument: string;
   /** a chair of the ППО with an e-mail and an audit trail (never deleted), a grant of another user, a kept letter, a link token that opens nothing */
   userId: string;
   grantId: string;
@@ -145,6 +151,10 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
     date: FILED_DATE,
     file: FILED_DATE,
     formVersionId: '1',
+    templateId: '1',
+    memberDocument: 'certificate.pdf',
+    applicationDocument: 'membership-application.docx',
+    orgDocument: 'registration-card.docx',
     userId: String(chair.id),
     grantId: String(foreignGrant.id),
     messageId: String(letter.id),

@@ -25,6 +25,7 @@ export function navigationFor(principal: Principal): NavItem[] {
     items.push({ label: 'Мониторинг', href: `/orgs/${monitoringRoot.inpo}/monitoring`, section: 'monitoring' });
   const formsRoot = homeOrganizations(principal).find((o) => o.level === 'union' && can(principal, 'form.manage', o));
   if (formsRoot) items.push({ label: 'Формы', href: '/admin/forms', section: 'forms' });
+  if (formsRoot) items.push({ label: 'Шаблоны документов', href: '/admin/templates', section: 'templates' });
   if (homeOrganizations(principal).some((o) => can(principal, 'audit.view', o)))
     items.push({ label: 'Журнал аудита', href: '/admin/audit', section: 'audit' });
   if (userManagementPaths(principal).length)

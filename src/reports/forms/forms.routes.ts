@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { Request, Response, Router } from 'express';
 import { orgOf } from '../../access/loaders';
 import { can, guardedRouter } from '../../access/route-guards';
@@ -12,7 +11,7 @@ import { flash } from '../../http/flash';
 import { principalOf } from '../../http/guards';
 import { idParam } from '../../http/params';
 import { csrfTokenOf } from '../../http/setup/csrf';
-import { uploadFile } from '../../imports/upload';
+import { uploadFile, uploadedText } from '../../imports/upload';
 import { todayIso } from '../../shared/dates';
 import { INT4_MAX } from '../../shared/numbers';
 import { currentReportingDate } from '../periods';
@@ -37,11 +36,7 @@ export function formsRoutes({ config, loaders, services: { reports, forms } }: D
     can('form.manage'),
     uploadFile(config.uploadDir, MAX_DEFINITION_BYTES),
     async (req, res) => {
-      const text = req.file?.size
-        ? await fs.promises.readFile(req.file.path, 'utf8')
-        : typeof req.body?.definition === 'string'
-          ? req.body.definition
-          : '';
+      const text = await uploadedText(req, 'definition');
       if (!text.trim())
         return showList(req, res, ['Выберите файл с определением формы (JSON) или вставьте его текст'], 422, text);
       const outcome = await forms.upload(auditContextOf(req), principalOf(req).id, text);

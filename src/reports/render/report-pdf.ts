@@ -1,18 +1,12 @@
-import { createRequire } from 'node:module';
-import path from 'node:path';
 import type { Writable } from 'node:stream';
 import PDFDocument from 'pdfkit';
+import { registerCyrillicFonts } from '../../shared/pdf-fonts';
 import type { ReportResult } from '../report-builder';
 import { SIGN_OFF, cellText, headerLines, noteBlocks } from './report-text';
 import { formTable, layoutTable, type TableLayout } from './table-layout';
 
 // The form as an A4 PDF with an embedded Cyrillic font (DejaVu Sans from the dejavu-fonts-ttf package),
 // portrait or landscape as its table needs (./table-layout).
-
-const require = createRequire(import.meta.url);
-const FONT_DIR = path.join(path.dirname(require.resolve('dejavu-fonts-ttf/package.json')), 'ttf');
-const FONT = path.join(FONT_DIR, 'DejaVuSans.ttf');
-const FONT_BOLD = path.join(FONT_DIR, 'DejaVuSans-Bold.ttf');
 
 const MARGIN = 40;
 const FONT_SIZE = 8;
@@ -41,8 +35,7 @@ export function renderReportPdf(r: ReportResult, out: Writable): Promise<void> {
     out.on('error', reject);
   });
   doc.pipe(out);
-  doc.registerFont('regular', FONT);
-  doc.registerFont('bold', FONT_BOLD);
+  registerCyrillicFonts(doc);
   const table = r.form.kind === 'list' ? listTable(doc, r) : linesTable(doc, r);
   const page = { size: 'A4', margin: MARGIN, layout: table.layout.landscape ? 'landscape' : 'portrait' } as const;
   doc.addPage(page);
