@@ -3,8 +3,8 @@ import { percentiles } from './measure';
 import type { BenchFixtures } from './fixtures';
 import type { Session } from './session';
 
-// Issue 15, item 1: the first union 1-СП of a date nobody asked for before starts the background build of
-// the maintained statistics; membership changes must go on beside it. Two writers update random
+// Issue 15, item 1: the first union 1-СП of a date nobody asked for before builds the maintained statistics
+// of that date (and answers from them); membership changes must go on beside the build. Two writers update random
 // membership periods in a closed loop (a no-op update still fires every trigger a real change fires:
 // the statistics of later dates are forgotten, the shared lock is taken) from just before the report
 // until the build has ended, and each change is timed.

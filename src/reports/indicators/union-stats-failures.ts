@@ -2,8 +2,8 @@ import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { createLogger } from '../../logger';
 
-// The union's statistics are built in the background (after the report that asked for them has answered
-// live, and hourly for the current reporting dates), where no request waits for an error. A failed build
+// The union's statistics are built for the first report of a new date (which answers live when that build
+// fails), retried in the background, and built hourly for the current reporting dates. A failed build
 // is logged and kept as the job's last failure (migration create-background-failures), shown to the
 // federal administrator with whether a build has succeeded since.
 
