@@ -14,7 +14,7 @@ import {
 } from 'docx';
 import QRCode from 'qrcode';
 import { bufferedPdf } from '../shared/pdf-fonts';
-import { fillText, qrValue, type FieldValues, type TemplateBody } from './template-schema';
+import { fillText, qrValue, type FieldValues, type TemplateBody } from './templates.schemas';
 
 // A template's blocks filled with a person's or an organization's values, as an A4 PDF (to print and sign)
 // or a DOCX (to edit in a word processor). Both carry the template's kind and version: in the file's
