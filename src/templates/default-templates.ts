@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { Knex } from 'knex';
 import { REFERENCE_DATA_DIR } from '../app-paths';
-import { checkTemplate } from './template-schema';
+import { checkTemplate } from './templates.schemas';
 import { insertTemplateVersion, lockTemplateKind, nextTemplateVersion } from './templates.repo';
 
 /** The union's default templates, shipped as files in seeds/reference (template-<kind>.json). */

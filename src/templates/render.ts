@@ -14,7 +14,7 @@ import {
 } from 'docx';
 import QRCode from 'qrcode';
 import { bufferedPdf } from '../shared/pdf-fonts';
-import { fillText, qrValue, type FieldValues, type TemplateBody } from './template-schema';
+import { fillText, qrValue, type FieldValues, type TemplateBody } from './templates.schemas';
 
 // A template's blocks filled with a person's or an organization's values, as an A4 PDF (to print and sign)
 // or a DOCX (to edit in a word processor). Both carry the template's kind and version: in the file's
@@ -125,8 +125,14 @@ const ALIGN = {
   justify: AlignmentType.JUSTIFIED,
 } as const;
 const FONT = 'Times New Roman';
+/** A text's runs: a line break of the template («\n», as in an addressee's lines) is a break in Word too. */
 const run = (text: string, opts: { bold?: boolean; size?: number } = {}) =>
-  new TextRun({ text, font: FONT, bold: opts.bold, size: (opts.size ?? 12) * 2 });
+  text
+    .split('\n')
+    .map(
+      (line, i) =>
+        new TextRun({ text: line, break: i ? 1 : undefined, font: FONT, bold: opts.bold, size: (opts.size ?? 12) * 2 }),
+    );
 const NO_BORDER = { style: BorderStyle.NONE, size: 0, color: 'FFFFFF' };
 const NO_BORDERS = { top: NO_BORDER, bottom: NO_BORDER, left: NO_BORDER, right: NO_BORDER };
 
@@ -139,11 +145,11 @@ export async function renderTemplateDocx(src: DocumentSource): Promise<Buffer> {
         new Paragraph({
           alignment: AlignmentType.CENTER,
           spacing: { before: 240, after: 120 },
-          children: [run(b.text, { bold: true, size: 14 })],
+          children: run(b.text, { bold: true, size: 14 }),
         }),
       );
     else if (b.type === 'paragraph')
-      children.push(new Paragraph({ alignment: ALIGN[b.align], spacing: { after: 120 }, children: [run(b.text)] }));
+      children.push(new Paragraph({ alignment: ALIGN[b.align], spacing: { after: 120 }, children: run(b.text) }));
     else if (b.type === 'fields')
       children.push(
         new Table({
@@ -154,11 +160,11 @@ export async function renderTemplateDocx(src: DocumentSource): Promise<Buffer> {
                 children: [
                   new TableCell({
                     width: { size: 40, type: WidthType.PERCENTAGE },
-                    children: [new Paragraph({ children: [run(r.label, { bold: true, size: 11 })] })],
+                    children: [new Paragraph({ children: run(r.label, { bold: true, size: 11 }) })],
                   }),
                   new TableCell({
                     width: { size: 60, type: WidthType.PERCENTAGE },
-                    children: [new Paragraph({ children: [run(r.value, { size: 11 })] })],
+                    children: [new Paragraph({ children: run(r.value, { size: 11 }) })],
                   }),
                 ],
               }),
@@ -171,7 +177,7 @@ export async function renderTemplateDocx(src: DocumentSource): Promise<Buffer> {
           new Paragraph({
             alignment: AlignmentType.RIGHT,
             spacing: { before: 240 },
-            children: [run(`${line}  ______________________`)],
+            children: run(`${line}  ______________________`),
           }),
         );
     else
@@ -189,7 +195,7 @@ export async function renderTemplateDocx(src: DocumentSource): Promise<Buffer> {
                         new ImageRun({ type: 'png', data: b.png, transformation: { width: 110, height: 110 } }),
                       ],
                     }),
-                    new Paragraph({ children: [run(b.caption, { size: 8 })] }),
+                    new Paragraph({ children: run(b.caption, { size: 8 }) }),
                   ],
                 }),
               ],
@@ -206,7 +212,7 @@ export async function renderTemplateDocx(src: DocumentSource): Promise<Buffer> {
     sections: [
       {
         footers: {
-          default: new Footer({ children: [new Paragraph({ children: [run(meta.footer, { size: 7 })] })] }),
+          default: new Footer({ children: [new Paragraph({ children: run(meta.footer, { size: 7 }) })] }),
         },
         children,
       },

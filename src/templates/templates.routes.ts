@@ -10,7 +10,7 @@ import { idParam } from '../http/params';
 import { csrfTokenOf } from '../http/setup/csrf';
 import { uploadFile, uploadedText } from '../imports/upload';
 import { INT4_MAX, parseId } from '../shared/numbers';
-import { TEMPLATE_KINDS, type TemplateKind } from './template-schema';
+import { TEMPLATE_KINDS, type TemplateKind } from './templates.schemas';
 import { DOCUMENT_FORMATS, MEMBER_DOCUMENT_KINDS, type GeneratedDocument } from './templates.service';
 
 const MAX_TEMPLATE_BYTES = 256 * 1024;

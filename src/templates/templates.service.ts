@@ -17,7 +17,7 @@ import {
   type FieldValues,
   type TemplateBody,
   type TemplateKind,
-} from './template-schema';
+} from './templates.schemas';
 import {
   currentTemplate,
   findTemplateVersion,

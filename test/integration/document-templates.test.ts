@@ -9,6 +9,7 @@ import path from 'node:path';
 import { text as streamText } from 'node:stream/consumers';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { openZip } from '../../src/imports/zip';
+import { JOIN_CONSENT_TEXT, JOIN_CONSENT_VERSION } from '../../src/join/consent-text';
 import { readDefaultTemplates } from '../../src/templates/default-templates';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
@@ -94,6 +95,26 @@ describe('generated documents', () => {
       zip.close();
       fs.rmSync(file);
     }
+  });
+
+  it('the consent carries the wording of the version agreed to; a paper version the registry lacks is refused', async () => {
+    const [consent] = await db()('member_consents')
+      .insert({
+        member_id: memberId,
+        kind: 'processing',
+        text_version: JOIN_CONSENT_VERSION,
+        source: 'online',
+        given_on: '2024-01-10',
+      })
+      .returning('id');
+    const res = await download(chair.agent, `/members/${memberId}/documents/consent.pdf`).expect(200);
+    const text = (await pdfText(res.body as Buffer)).replace(/\s+/g, ' ');
+    expect(text).toContain(JOIN_CONSENT_TEXT.slice(0, 60));
+    expect(text).toContain(JOIN_CONSENT_VERSION);
+    await db()('member_consents').where({ id: consent.id }).update({ text_version: 'бумага-2019' });
+    const refused = await chair.agent.get(`/members/${memberId}/documents/consent.docx`).expect(409);
+    expect(refused.text).toContain('версии «бумага-2019», которого в реестре нет');
+    await db()('member_consents').where({ id: consent.id }).delete();
   });
 
   it('the certificate carries the card number and its check link; the applicant and the passport have theirs', async () => {
