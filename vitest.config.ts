@@ -25,8 +25,9 @@ export default defineConfig({
         // ~3 s a file; each file still gets its own database, app and connections (test/support/app.ts)
         test: { name: 'integration', include: ['test/integration/**/*.test.ts'], isolate: false, ...withDatabase },
       },
-      // the browser journeys share a module registry per worker too: each file still launches its own Chromium,
-      // app and database (test/support/browser.ts), and the app's graph is imported once, not once per journey
+      // the browser journeys share a module registry per worker too, and with it the worker's Chromium: each file
+      // still gets its own app, database and browser contexts (test/support/browser.ts), and the app's graph is
+      // imported once, not once per journey
       {
         extends: true,
         test: { name: 'browser', include: ['test/e2e/**/*.test.ts'], isolate: false, ...withDatabase },

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import type { Server } from 'node:http';
 import type { Express } from 'express';
-import { chromium, type Browser, type BrowserContextOptions, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type BrowserContextOptions, type Page } from 'playwright-core';
 import { afterAll, beforeAll } from 'vitest';
 import { listen, stopListening } from './listen';
 
@@ -32,20 +32,41 @@ export interface BrowserSession {
 }
 
 /**
- * For an e2e file: its test app (useTestApp) listening on a loopback port and a headless Chromium,
- * started before the file's tests and closed after them.
+ * One Chromium per test worker, launched when its first e2e file starts and reused by the next ones (the
+ * browser project keeps one module registry per worker, vitest.config.ts): a launch cost ~1–2 s of the
+ * 2 cores per file. Files stay apart through browser contexts — each has its own cookies, storage and
+ * cache — and useBrowser closes every context a file opened. Playwright ends the browser when the worker
+ * process exits; one that crashed or was closed is launched anew.
+ */
+let sharedBrowser: Promise<Browser> | undefined;
+function workerBrowser(): Promise<Browser> {
+  sharedBrowser ??= launchBrowser().then((browser) => {
+    browser.on('disconnected', () => (sharedBrowser = undefined));
+    return browser;
+  });
+  // a launch that failed is tried again by the next file rather than failing every file of the worker
+  sharedBrowser.catch(() => (sharedBrowser = undefined));
+  return sharedBrowser;
+}
+
+/**
+ * For an e2e file: its test app (useTestApp) listening on a loopback port and the worker's headless
+ * Chromium; the contexts (pages) the file opened are closed after its tests.
  */
 export function useBrowser(ctx: { app: Express }): BrowserSession {
   const session = {
     loggedInPage: (user, options) => loggedInPage(session.browser, session.baseUrl, user, options),
   } as BrowserSession;
   let server: Server | undefined;
+  let before = new Set<BrowserContext>();
   beforeAll(async () => {
     ({ baseUrl: session.baseUrl, server } = await listen(ctx.app));
-    session.browser = await launchBrowser();
+    session.browser = await workerBrowser();
+    before = new Set(session.browser.contexts());
   });
   afterAll(async () => {
-    await session.browser?.close();
+    const opened = session.browser?.contexts().filter((c) => !before.has(c)) ?? [];
+    await Promise.all(opened.map((c) => c.close()));
     await stopListening(server);
   });
   return session;

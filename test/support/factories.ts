@@ -8,9 +8,16 @@ import { findOrgById, type OrgRow } from '../../src/registry/orgs.repo';
 
 export const TEST_PASSWORD = 'проверочная фраза 2026';
 const hashes = new Map<string, Promise<string>>();
-/** bcrypt at cost 12 takes ~0.25 s: hash each password once per test process. */
+/**
+ * The fixtures' users are stored with bcrypt's lowest cost: a login verifies at the stored hash's cost, and
+ * at the production cost (12, ~0.25 s of CPU) the suite's many logins cost minutes of its 2 cores. Only
+ * these rows are cheap: what the app hashes itself (a changed password, an invitation) uses the configured
+ * cost, and auth-sessions.test.ts checks that a changed password is stored at cost 12. Each password is
+ * still hashed once per test process.
+ */
+const FIXTURE_BCRYPT_COST = 4;
 function hashOnce(password: string) {
-  if (!hashes.has(password)) hashes.set(password, hashPassword(password, 12));
+  if (!hashes.has(password)) hashes.set(password, hashPassword(password, FIXTURE_BCRYPT_COST));
   return hashes.get(password)!;
 }
 

@@ -18,6 +18,8 @@ declare module 'vitest' {
     templateDb: string;
     /** the prefix of this checkout's test databases */
     dbPrefix: string;
+    /** the pid of the run's main process, the second part of its test databases' names */
+    runPid: number;
   }
 }
 
@@ -48,11 +50,16 @@ export default async function setup(project: TestProject) {
   project.provide('adminUrl', adminUrl);
   project.provide('templateDb', templateDb);
   project.provide('dbPrefix', DB_PREFIX);
+  project.provide('runPid', process.pid);
   return async () => {
     shared.users -= 1;
     if (shared.users > 0) return;
     delete holder.reestrTestDatabase;
-    await shared.stop();
+    try {
+      await dropRunDatabases(adminUrl);
+    } finally {
+      await shared.stop();
+    }
   };
 }
 
@@ -98,8 +105,8 @@ function schemaHash(): string {
 }
 
 /**
- * This checkout's old templates, and the databases of its earlier runs whose worker process is gone
- * (a test database is named with its worker's pid: another run going on at the same time keeps its own).
+ * This checkout's old templates, and the databases of its earlier runs whose process is gone (a test database
+ * is named with its run's main pid: another run going on at the same time keeps its own).
  */
 async function dropLeftovers(adminUrl: string, keepTemplate: string) {
   const { rows } = await adminQuery(
@@ -107,11 +114,33 @@ async function dropLeftovers(adminUrl: string, keepTemplate: string) {
     'SELECT datname FROM pg_database WHERE starts_with(datname, $1) AND datname <> $2',
     [DB_PREFIX, keepTemplate],
   );
-  const workerPid = (name: string) => Number(/^\d+(?=_)/.exec(name.slice(DB_PREFIX.length))?.[0] ?? NaN);
-  const stale = rows
-    .map((r: { datname: string }) => r.datname)
-    .filter((name: string) => !isProcessAlive(workerPid(name)));
-  for (const name of stale) await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  const runPid = (name: string) => Number(/^\d+(?=_)/.exec(name.slice(DB_PREFIX.length))?.[0] ?? NaN);
+  const stale = rows.map((r: { datname: string }) => r.datname).filter((name: string) => !isProcessAlive(runPid(name)));
+  await dropDatabases(adminUrl, stale);
+}
+
+/** The databases this run's test files made (test/support/db.ts), once every file is done. */
+async function dropRunDatabases(adminUrl: string) {
+  const { rows } = await adminQuery(adminUrl, 'SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [
+    `${DB_PREFIX}${process.pid}_`,
+  ]);
+  await dropDatabases(
+    adminUrl,
+    rows.map((r: { datname: string }) => r.datname),
+  );
+}
+
+/**
+ * Several at a time: each DROP DATABASE waits for a checkpoint, and the drops waiting together share one,
+ * where one after another they cost a checkpoint each.
+ */
+async function dropDatabases(adminUrl: string, names: string[]) {
+  const queue = [...names];
+  const dropper = async () => {
+    for (let name = queue.shift(); name; name = queue.shift())
+      await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  };
+  await Promise.all(Array.from({ length: 8 }, dropper));
 }
 
 async function databaseExists(adminUrl: string, name: string): Promise<boolean> {
