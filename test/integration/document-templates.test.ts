@@ -131,11 +131,12 @@ describe('generated documents', () => {
     expect(await pdfText(card.body as Buffer)).toContain(tree.primary.inpo);
   });
 
-  it('the member card, the application of the queue and the passport offer their documents', async () => {
+  it('the member card, the queue, its application and the passport offer their documents', async () => {
     const pages = {
       [`/members/${memberId}`]: `/members/${memberId}/documents/certificate.docx`,
       [`/orgs/${tree.primary.inpo}/applications/${applicationId}`]: `/orgs/${tree.primary.inpo}/applications/${applicationId}/documents/membership-application.pdf`,
       [`/orgs/${tree.primary.inpo}`]: `/orgs/${tree.primary.inpo}/documents/registration-card.docx`,
+      [`/orgs/${tree.primary.inpo}/applications`]: `/orgs/${tree.primary.inpo}/applications/${applicationId}/documents/membership-application.docx`,
     };
     for (const [page, link] of Object.entries(pages))
       expect((await chair.agent.get(page).expect(200)).text, page).toContain(`href="${link}"`);
