@@ -62,9 +62,10 @@ export async function measureJourney(
     j.concurrency.length > 1
       ? `${latency(worst)}${ofLimit !== undefined && !j.isLimit ? ` (${ofLimit.toFixed(2)} × empty page)` : ''}`
       : '—';
+  const diff = comparisonP50 === undefined ? 0 : one.p50 - comparisonP50;
   const adds =
     j.limits.addsAtMostMs !== undefined && comparisonP50 !== undefined
-      ? ` (+${ms(one.p50 - comparisonP50)} over the comparison row)`
+      ? ` (${diff < 0 ? '−' : '+'}${ms(Math.abs(diff))} against the comparison row)`
       : '';
   const result = j.isLimit
     ? 'limit'
