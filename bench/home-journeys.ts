@@ -64,6 +64,7 @@ export function homeJourneys(
       ...page,
       name: 'home page without dashboard (statistician of the biggest region): the comparison row',
       target: 'the comparison row',
+      isComparison: true,
       who: 'statistician',
       path: () => '/',
       direct: homeOf(work.statistician),
@@ -72,6 +73,7 @@ export function homeJourneys(
       ...page,
       name: `home page with dashboard, ${label}`,
       target: 'p50 ≤ the comparison row + 20 ms',
+      limits: { p95Ms: 250, addsAtMostMs: 20 },
       who,
       path: () => '/',
       direct: homeOf(work[who]),
@@ -83,11 +85,11 @@ export function homeJourneys(
       ] as const
     ).map(([scope, inpo]) => ({
       name: `home dashboard's count, ${scope} (figures, campaign, worst 10: once a minute, in the background)`,
-      target: 'what a recount costs (p95 < 500 ms)',
+      target: 'a recount, once a minute in the background: p95 < 5 s',
       who: 'admin' as const,
       concurrency: [1],
       runs: 20,
-      limits: { p95Ms: 500 },
+      limits: { p95Ms: 5000 },
       path: null,
       direct: async () => {
         const org = (await work.admin.lineage(inpo)).pop()!;

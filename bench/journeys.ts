@@ -26,13 +26,23 @@ export interface Journey {
    * p95 limit in ms; for pages the throughput floor, absolute (`rps`) or as a share of the limit row's
    * (`ofLimit`); `ofFloor`: app p50 at most this many times the statements' floor (`floor`)
    */
-  limits: { p95Ms: number; rps?: number; ofLimit?: number; ofFloor?: number; p50Ms?: number };
+  limits: {
+    p95Ms: number;
+    rps?: number;
+    ofLimit?: number;
+    ofFloor?: number;
+    p50Ms?: number;
+    /** app p50 at 1 client at most this many ms over the comparison row's (`isComparison`) */
+    addsAtMostMs?: number;
+  };
   /** requests at 1 client and direct calls (default: 50, 10 for targets of a second or more) */
   runs?: number;
   /** judged at the highest concurrency although it sets no throughput floor (a search is a page people wait on) */
   judgedUnderLoad?: boolean;
   /** the empty logged-in page: the pages' throughput is judged against its own */
   isLimit?: boolean;
+  /** the page without a feature: the rows with `addsAtMostMs` are judged against its p50 (measured first) */
+  isComparison?: boolean;
   /** how many statements the direct call sends and how long they take sent in one round trip */
   floor?: () => Promise<{ statements: number; floorMs: number }>;
   direct: () => Promise<unknown>;

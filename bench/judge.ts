@@ -21,7 +21,8 @@ export async function measureJourney(
   baseUrl: string,
   session: Session,
   limitRps: number | undefined,
-): Promise<{ line: string; rps: number }> {
+  comparisonP50?: number,
+): Promise<{ line: string; rps: number; p50: number }> {
   const runs = quick ? 3 : (j.runs ?? (j.limits.p95Ms >= 1000 ? 10 : 50));
   const floor = j.floor ? await j.floor() : undefined;
   const floorText = floor ? `; ${floor.statements} statements, floor ${ms(floor.floorMs)}` : '';
@@ -31,6 +32,7 @@ export async function measureJourney(
     return {
       line: `| ${j.name} | ${j.target} | — | — | ${ms(direct.p50)} / ${ms(direct.p95)}${floorText} | — | ${pass ? 'pass' : '**miss**'} |`,
       rps: 0,
+      p50: direct.p50,
     };
   }
   const page = isPage(j);
@@ -51,6 +53,8 @@ export async function measureJourney(
     !errors &&
     judged.p95 <= j.limits.p95Ms &&
     (j.limits.p50Ms === undefined || judged.p50 <= j.limits.p50Ms) &&
+    (j.limits.addsAtMostMs === undefined ||
+      (comparisonP50 !== undefined && one.p50 <= comparisonP50 + j.limits.addsAtMostMs)) &&
     (j.limits.rps === undefined || judged.rps >= j.limits.rps) &&
     (j.limits.ofLimit === undefined || (ofLimit !== undefined && ofLimit >= j.limits.ofLimit)) &&
     (j.limits.ofFloor === undefined || (floor !== undefined && one.p50 <= j.limits.ofFloor * floor.floorMs));
@@ -58,9 +62,21 @@ export async function measureJourney(
     j.concurrency.length > 1
       ? `${latency(worst)}${ofLimit !== undefined && !j.isLimit ? ` (${ofLimit.toFixed(2)} × empty page)` : ''}`
       : '—';
-  const result = j.isLimit ? 'limit' : pass ? 'pass' : `**miss**${errors ? ` (${errors} errors)` : ''}`;
+  const diff = comparisonP50 === undefined ? 0 : one.p50 - comparisonP50;
+  const adds =
+    j.limits.addsAtMostMs !== undefined && comparisonP50 !== undefined
+      ? ` (${diff < 0 ? '−' : '+'}${ms(Math.abs(diff))} against the comparison row)`
+      : '';
+  const result = j.isLimit
+    ? 'limit'
+    : j.isComparison
+      ? 'comparison'
+      : pass
+        ? 'pass'
+        : `**miss**${errors ? ` (${errors} errors)` : ''}`;
   return {
-    line: `| ${j.name} | ${j.target} | ${latency(one)} (first ${ms(cold.p50)}) | ${many} | ${ms(direct.p50)} / ${ms(direct.p95)}${floorText} | ${(one.p50 / direct.p50).toFixed(1)}× | ${result} |`,
+    line: `| ${j.name} | ${j.target} | ${latency(one)} (first ${ms(cold.p50)})${adds} | ${many} | ${ms(direct.p50)} / ${ms(direct.p95)}${floorText} | ${(one.p50 / direct.p50).toFixed(1)}× | ${result} |`,
     rps: worst.rps,
+    p50: one.p50,
   };
 }

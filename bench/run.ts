@@ -79,9 +79,15 @@ async function main() {
     // the pages' throughput is judged against the empty page's, measured first
     const withLimit = chosen.some((j) => j.limits.ofLimit !== undefined);
     let limitRps: number | undefined;
-    for (const j of all.filter((j) => chosen.includes(j) || (j.isLimit && withLimit))) {
-      const row = await measureJourney(j, server.baseUrl, sessions[j.who]!, limitRps);
+    let comparisonP50: number | undefined;
+    // and the rows judged against a page without their feature, against that page's, measured first too
+    const withComparison = chosen.some((j) => j.limits.addsAtMostMs !== undefined);
+    for (const j of all.filter(
+      (j) => chosen.includes(j) || (j.isLimit && withLimit) || (j.isComparison && withComparison),
+    )) {
+      const row = await measureJourney(j, server.baseUrl, sessions[j.who]!, limitRps, comparisonP50);
       if (j.isLimit) limitRps = row.rps;
+      if (j.isComparison) comparisonP50 = row.p50;
       rows.push(row.line);
       console.log(row.line);
     }

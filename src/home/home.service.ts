@@ -14,7 +14,7 @@ import { todayIso } from '../shared/dates';
 
 /** What the home page is built from (deps.ts hands the services over). */
 export interface HomeSources {
-  reports: Pick<ReportsService, 'returnedReports' | 'formsOf' | 'reportOf' | 'builtMembersOn'>;
+  reports: Pick<ReportsService, 'returnedReports' | 'formsOf' | 'reportsOn' | 'builtMembersOn'>;
   memberRequests: Pick<MemberRequestsService, 'count'>;
   join: Pick<JoinService, 'waitingCount'>;
   monitoring: Pick<MonitoringService, 'dashboard'>;
@@ -39,18 +39,29 @@ async function chairFigures(sources: HomeSources, db: Knex, org: OrgRow) {
   // the change since the latest reporting date of the quarterly forms (the first they file)
   const quarterly = forms.find((f) => f.definition.reportingDates.length > 1) ?? forms[0];
   const date = quarterly && currentReportingDate(quarterly.definition, today);
-  const [reports, then, termUntil] = await Promise.all([
+  // the current reporting date of each form: one query per date for all the forms due on it
+  const dateOf = new Map(forms.map((f) => [f.code, currentReportingDate(f.definition, today)]));
+  const dates = [...new Set(dateOf.values())];
+  const [rows, then, termUntil] = await Promise.all([
     Promise.all(
-      forms.map(async (form) => {
-        const on = currentReportingDate(form.definition, today);
-        const report = await sources.reports.reportOf({ org, form, date: on });
-        const due = dueDate(form.definition, on);
-        return { form, date: on, due, status: report?.status ?? 'missing', overdue: isOverdue(report, due, today) };
-      }),
+      dates.map((on) =>
+        sources.reports.reportsOn(
+          org,
+          forms.filter((f) => dateOf.get(f.code) === on).map((f) => f.code),
+          on,
+        ),
+      ),
     ),
     quarterly && date ? sources.reports.builtMembersOn(org, quarterly, date) : null,
     chairTermUntil(db, org.id),
   ]);
+  const found = new Map(rows.flat().map((r) => [r.formCode, r]));
+  const reports = forms.map((form) => {
+    const on = dateOf.get(form.code)!;
+    const report = found.get(form.code);
+    const due = dueDate(form.definition, on);
+    return { form, date: on, due, status: report?.status ?? 'missing', overdue: isOverdue(report, due, today) };
+  });
   return { reports, previous: date ? { date, members: then } : null, termUntil };
 }
 

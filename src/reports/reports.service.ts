@@ -16,6 +16,7 @@ import { appliesTo, findActiveForm, findFormVersion, listActiveForms, type FormV
 import { FILED_STATUSES, decide, fileReport, isOverdue, type Decision } from './filing';
 import {
   findReport,
+  findReportsOf,
   latestVersion,
   listEvents,
   listReturnedReports,
@@ -300,6 +301,10 @@ export function createReportsService(
   const decideOn = (ctx: AuditContext, t: ReportTarget, decision: Decision, comment: string | null) =>
     decide(db, ctx, t.org.id, t.form.code, t.date, decision, comment, noticesFor(t));
 
+  /** An organization's reports of several forms on one date (their rows, status included), in one query. */
+  const reportsOn = (org: Pick<OrgRow, 'id'>, formCodes: string[], date: string) =>
+    findReportsOf(db, [org.id], formCodes, date);
+
   /** The report's row (status) at its date, if it has been filed. */
   const reportOf = (t: Pick<ReportTarget, 'org' | 'date'> & { form: { code: string } }) =>
     findReport(db, t.org.id, t.form.code, t.date);
@@ -325,6 +330,7 @@ export function createReportsService(
     file,
     decide: decideOn,
     reportOf,
+    reportsOn,
     historyOf,
     version,
     current,
