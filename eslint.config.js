@@ -29,6 +29,8 @@ const FEATURE_ORDER = [
   'users',
   'me',
   'join',
+  // the document library (/library): uploads from imports/, text jobs on jobs/
+  'library',
   // the API after join: the app's admission (POST /api/v1/applications) is the join service's
   'api',
   'home',

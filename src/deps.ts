@@ -22,6 +22,7 @@ import { createMembersService } from './members/members.service';
 import { createMeService } from './me/me.service';
 import { createMemberRequestsService } from './me/member-requests.service';
 import { createMailingsService } from './mailings/mailings.service';
+import { createLibraryService, handleLibraryJobs } from './library/library.service';
 import { createPassportService } from './registry/passport.service';
 import { createOrgImportService } from './registry/org-import';
 import { createMemberImportService } from './members/import/member-import';
@@ -84,6 +85,12 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     // signs the application form's fill-time stamps; without a session secret (tests) one per process
     secret: config.sessionSecret ?? crypto.randomBytes(32).toString('hex'),
   });
+  const library = createLibraryService(db, jobs, {
+    libraryDir: config.libraryDir,
+    maxBytes: config.libraryMaxBytes,
+    logger,
+  });
+  handleLibraryJobs(jobs, library);
   return {
     // signing in, the user's own account and home page
     auth,
@@ -136,6 +143,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     auditViewer: createAuditViewerService(db),
     /** Online admission: /join for anyone, the chairs' queues of applications. */
     join,
+    /** The document library (/library): files under LIBRARY_DIR, Russian full-text search, versions. */
+    library,
   };
 }
 
