@@ -1,5 +1,8 @@
 import { z } from 'zod';
 import { ROLES, type Role } from '../access/roles';
+import { blankToUndefined, idInput, inpoInput, optionalDate, optionalText, requiredString } from '../shared/fields';
+import { INPO_PATTERN } from '../shared/inpo';
+import { INT4_MAX } from '../shared/numbers';
 
 export const CATEGORIES = ['normative', 'methodological', 'forms', 'templates', 'training'] as const;
 export type Category = (typeof CATEGORIES)[number];
@@ -27,34 +30,14 @@ export const FILE_KINDS: Record<FileKind, { label: string; mime: string }> = {
   odt: { label: 'ODT', mime: 'application/vnd.oasis.opendocument.text' },
 };
 
-const INPO = /^\d{2,20}$/;
-const optionalText = (max: number, message: string) =>
-  z
-    .string()
-    .trim()
-    .max(max, message)
-    .transform((v) => v || null);
-
 /** The document's description (the upload form and the edit form). */
 export const documentSchema = z
   .object({
-    title: z
-      .string({ error: 'Укажите название документа' })
-      .trim()
-      .min(1, 'Укажите название документа')
-      .max(500, 'Название — не длиннее 500 знаков'),
+    title: requiredString('Укажите название документа'),
     category: z.enum(CATEGORIES, { error: 'Выберите раздел библиотеки' }),
-    issuerInpo: z
-      .string({ error: 'Укажите ИНПО организации, издавшей документ' })
-      .trim()
-      .regex(INPO, 'Укажите ИНПО организации, издавшей документ'),
-    issuedOn: z
-      .string()
-      .trim()
-      .refine((v) => v === '' || (/^\d{4}-\d{2}-\d{2}$/.test(v) && !Number.isNaN(Date.parse(v))), 'Дата — ГГГГ-ММ-ДД')
-      .transform((v) => v || null)
-      .default(null),
-    number: optionalText(100, 'Номер — не длиннее 100 знаков').default(null),
+    issuerInpo: inpoInput('Укажите ИНПО организации, издавшей документ (10 цифр)'),
+    issuedOn: optionalDate(),
+    number: optionalText(100),
     tags: z
       .string()
       .max(1000, 'Метки — не длиннее 1000 знаков')
@@ -63,16 +46,13 @@ export const documentSchema = z
       .refine((tags) => tags.length <= 20 && tags.every((t) => t.length <= 50), 'Не больше 20 меток по 50 знаков'),
     visibility: z.enum(VISIBILITIES, { error: 'Выберите, кому виден документ' }),
     visibleInpo: z.string().trim().max(20).default(''),
-    visibleRole: z.string().trim().default(''),
+    visibleRole: z.string().trim().max(20).default(''),
     supersededBy: z
-      .string()
-      .trim()
-      .refine((v) => v === '' || /^\d{1,9}$/.test(v), 'Укажите номер документа библиотеки (из его адреса)')
-      .transform((v) => (v ? Number(v) : null))
-      .default(null),
+      .preprocess(blankToUndefined, idInput('Укажите номер документа библиотеки (из его адреса)', INT4_MAX).optional())
+      .transform((v) => v ?? null),
   })
   .superRefine((v, ctx) => {
-    if (v.visibility === 'subtree' && !INPO.test(v.visibleInpo))
+    if (v.visibility === 'subtree' && !INPO_PATTERN.test(v.visibleInpo))
       ctx.addIssue({
         code: 'custom',
         path: ['visibleInpo'],
