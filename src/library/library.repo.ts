@@ -12,6 +12,8 @@ export interface Reader {
   managePaths: string[];
 }
 
+/** The snippet is cut from the text's start (its cost grows with the text it parses, on every search). */
+const SNIPPET_TEXT_CHARS = 20_000;
 const HEADLINE_OPTIONS = `StartSel=${HIT_START}, StopSel=${HIT_END}, MaxWords=35, MinWords=15, MaxFragments=2, FragmentDelimiter=" … "`;
 
 /**
@@ -83,6 +85,19 @@ export interface SearchRow extends DocumentRow {
   snippet: string | null;
 }
 
+/**
+ * Runs a text search with sequential scans priced out. The GIN index answers `@@` exactly (no recheck of the
+ * row's vector); a sequential scan reads and unpacks every document's whole vector, out of line and tens of
+ * kilobytes each, to test it. For a common word matching most documents the planner, which prices `@@` like
+ * any cheap operator, picks the scan and the search took 250 ms more on 10,000 documents (docs/performance.md).
+ */
+async function indexFirst<T>(db: Knex, query: (trx: Knex.Transaction) => Promise<T>): Promise<T> {
+  return db.transaction(async (trx) => {
+    await trx.raw('SET LOCAL enable_seqscan = off');
+    return query(trx);
+  });
+}
+
 /** The filters of the list as SQL conditions over `d`. */
 function filters(q: SearchQuery) {
   const where: string[] = [];
@@ -132,16 +147,17 @@ export async function searchDocuments(
     ]);
     return { rows: rows.rows as SearchRow[], total: count.rows[0].total as number };
   }
-  const result = await db.raw(
-    `WITH query AS (SELECT websearch_to_tsquery('russian', :q) AS tsq),
+  const result = await indexFirst(db, (trx) =>
+    trx.raw(
+      `WITH query AS (SELECT websearch_to_tsquery('russian', :q) AS tsq),
      matched AS (
-       SELECT d.id, ts_rank_cd(d.search, query.tsq) AS rank, count(*) OVER () AS total
+       SELECT d.id, ts_rank_cd(d.rank_search, query.tsq) AS rank, count(*) OVER () AS total
        ${FROM}, query
        WHERE d.search @@ query.tsq AND ${VISIBLE}${f.sql}
        ORDER BY rank DESC, d.id DESC LIMIT :limit OFFSET :offset
      )
      SELECT ${DOCUMENT_COLUMNS}, m.rank, m.total::int AS total,
-            ts_headline('russian', left(d.body_text, 60000), query.tsq,
+            ts_headline('russian', left(d.body_text, ${SNIPPET_TEXT_CHARS}), query.tsq,
               :headlineOptions) AS snippet
      FROM matched m CROSS JOIN query
      JOIN library_documents d ON d.id = m.id
@@ -149,7 +165,8 @@ export async function searchDocuments(
      LEFT JOIN organizations v ON v.id = d.visible_organization_id
      ${CURRENT}
      ORDER BY m.rank DESC, d.id DESC`,
-    bindings,
+      bindings,
+    ),
   );
   const rows = result.rows as (SearchRow & { total: number })[];
   // past the last page the window count is gone: count again only then
@@ -158,9 +175,11 @@ export async function searchDocuments(
 }
 
 async function countMatches(db: Knex, bindings: Record<string, unknown>, where: string): Promise<number> {
-  const r = await db.raw(
-    `SELECT count(*)::int AS total ${FROM} WHERE d.search @@ websearch_to_tsquery('russian', :q) AND ${VISIBLE}${where}`,
-    bindings,
+  const r = await indexFirst(db, (trx) =>
+    trx.raw(
+      `SELECT count(*)::int AS total ${FROM} WHERE d.search @@ websearch_to_tsquery('russian', :q) AND ${VISIBLE}${where}`,
+      bindings,
+    ),
   );
   return r.rows[0].total as number;
 }
