@@ -14,7 +14,6 @@ import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import { hashPassword } from '../src/auth/password';
 import { enableAppRoleLogin } from '../src/db/app-role';
 import { createDb } from '../src/db/knex';
 import { createOwnerDb, migrateLatest } from '../src/db/migrate';
@@ -24,11 +23,11 @@ import { searchSchema } from '../src/library/library.schemas';
 import { insertOrganization } from '../src/registry/orgs.create';
 import { createLogger } from '../src/logger';
 import { createJobQueue } from '../src/jobs/job-queue';
+import { BENCH_PASSWORD, ensureBenchUsers } from './fixtures';
 import { login } from './session';
 import { startServer } from './server-process';
 
 const DOCUMENTS = 10_000;
-const PASSWORD = 'benchmark-password-2026';
 const argv = process.argv.slice(2);
 const RUNS = Number(argv.includes('--runs') ? argv[argv.indexOf('--runs') + 1] : 60);
 const databaseUrl = process.env.DATABASE_URL;
@@ -158,19 +157,10 @@ async function fill(ownerUrl: string) {
     }
     regions = await db('organizations').where({ level: 'regional' }).orderBy('id').select('id', 'inpo');
     const primary = await db('organizations').where({ level: 'primary' }).orderBy('id').first('id');
-    const hash = await hashPassword(PASSWORD, 10);
-    for (const [username, role, orgId] of [
+    await ensureBenchUsers(db, [
       ['lib-admin', 'admin', union.id],
       ['lib-chair', 'chair', primary.id],
-    ] as const) {
-      const [user] = await db('users')
-        .insert({ username, password_hash: hash, full_name: `Benchmark ${role}`, must_change_password: false })
-        .onConflict('username')
-        .merge(['password_hash'])
-        .returning('id');
-      await db('role_grants').insert({ user_id: user.id, role, organization_id: orgId }).onConflict().ignore();
-    }
-    await db('login_failures').del();
+    ]);
     if (Number(existing[0]!.count) >= DOCUMENTS) return;
     const started = performance.now();
     for (let i = Number(existing[0]!.count); i < DOCUMENTS; i += 500) {
@@ -297,7 +287,7 @@ async function main() {
   try {
     const overHttp: number[] = [];
     for (const who of ['lib-chair', 'lib-admin']) {
-      const session = await login(server.baseUrl, who, PASSWORD);
+      const session = await login(server.baseUrl, who, BENCH_PASSWORD);
       for (const search of SEARCHES) {
         const url = `${server.baseUrl}/library?${new URLSearchParams(search)}`;
         await (await fetch(url, { headers: { cookie: session.cookie } })).text();

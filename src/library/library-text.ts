@@ -1,5 +1,4 @@
 import ExcelJS from 'exceljs';
-import mammoth from 'mammoth';
 import { zipBombCheck } from '../imports/upload';
 import { openZip } from '../imports/zip';
 import type { FileKind } from './library.schemas';
@@ -54,6 +53,8 @@ async function pdfText(file: string, sink: TextSink) {
 }
 
 async function docxText(file: string, sink: TextSink) {
+  // loaded on the first DOCX, as pdf.js on the first PDF: the server starts without them
+  const { default: mammoth } = await import('mammoth');
   const { value } = await mammoth.extractRawText({ path: file });
   sink.add(value);
 }
