@@ -2,6 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import ExcelJS from 'exceljs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
@@ -136,6 +137,22 @@ describe('library: uploads checked by content', () => {
     const fake = await upload(as.coordinator, Buffer.from('просто текст'), 'Документ.docx', fields);
     expect(fake.status).toBe(422);
     expect(fake.text).toContain('Файл не является документом PDF, DOCX, XLSX или ODT');
+  });
+
+  it('when an XLSX is uploaded, then its cells are searchable', async () => {
+    const book = new ExcelJS.Workbook();
+    book.addWorksheet('Взносы').addRow(['Ведомость уплаты членских взносов', 2026]);
+    const bytes = Buffer.from(await book.xlsx.writeBuffer());
+    const res = await upload(as.admin, bytes, 'Ведомость.xlsx', {
+      title: 'Ведомость',
+      category: 'forms',
+      issuerInpo: r1Region,
+      visibility: 'union',
+    });
+    expect(res.status, res.text).toBe(303);
+    await drainTextJobs();
+    const found = await as.chairInside.agent.get('/library').query({ q: 'членский взнос' });
+    expect(found.text).toContain(`data-id="${idOf(res.headers.location!)}"`);
   });
 
   it('when a chair sends a document, then it is refused before the file is read', async () => {
