@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import ExcelJS from 'exceljs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createOrg, createRegionTree, createUser } from '../support/factories';
@@ -14,6 +14,7 @@ import { docxBytes, odtBytes, pdfBytes } from '../support/library';
 // and snippets, visibility by subtree, versions, downloads with Cyrillic names, audit of restricted downloads.
 const libraryDir = fs.mkdtempSync(path.join(os.tmpdir(), 'reestr-library-'));
 const ctx = useTestApp({ LIBRARY_DIR: path.join(libraryDir, 'files') });
+afterAll(() => fs.rmSync(libraryDir, { recursive: true, force: true }));
 
 type Session = { agent: Agent; csrf: string };
 const as = {} as Record<'admin' | 'coordinator' | 'chairInside' | 'chairOutside', Session>;
