@@ -31,6 +31,8 @@ const FEATURE_ORDER = [
   'join',
   // the document templates print members', applicants' and organizations' data
   'templates',
+  // the document library (/library): uploads from imports/, text jobs on jobs/
+  'library',
   // the API after join: the app's admission (POST /api/v1/applications) is the join service's
   'api',
   'home',

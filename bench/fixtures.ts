@@ -53,22 +53,13 @@ export async function prepareFixtures(db: Knex): Promise<BenchFixtures> {
     .orderBy('id')
     .first('id', 'surname');
   const importTarget = await importTargetUnder(db, territories[0].id);
-  const hash = await hashPassword(BENCH_PASSWORD, 10);
-  for (const [username, role, orgId] of [
+  await ensureBenchUsers(db, [
     ['bench-admin', 'admin', union.id],
     ['bench-coordinator', 'coordinator', region.id],
     ['bench-chair', 'chair', primary.id],
     // the home page without a dashboard, beside the coordinator's (bench/home-journeys.ts)
     ['bench-statistician', 'statistician', region.id],
-  ] as const) {
-    const [user] = await db('users')
-      .insert({ username, password_hash: hash, full_name: `Benchmark ${role}`, must_change_password: false })
-      .onConflict('username')
-      .merge(['password_hash'])
-      .returning('id');
-    await db('role_grants').insert({ user_id: user.id, role, organization_id: orgId }).onConflict().ignore();
-  }
-  await db('login_failures').del();
+  ]);
   const pools = await poolsIn(db, region);
   return {
     pools,
@@ -146,4 +137,18 @@ export async function emptyOrganization(db: Knex, organizationId: number): Promi
   // 100,000 cards with their periods and events gone: below autovacuum's threshold at full scale, yet the
   // planning time of a region's list tripled until the next ANALYZE (issue 15, item 6)
   await analyzeTables(db, ['members', 'member_periods', 'membership_events', 'member_counts']);
+}
+
+/** The benchmark's logins (username, role, organization id), made or given the benchmark password again, with no failed attempts. */
+export async function ensureBenchUsers(db: Knex, users: readonly (readonly [string, string, number])[]): Promise<void> {
+  const hash = await hashPassword(BENCH_PASSWORD, 10);
+  for (const [username, role, orgId] of users) {
+    const [user] = await db('users')
+      .insert({ username, password_hash: hash, full_name: `Benchmark ${role}`, must_change_password: false })
+      .onConflict('username')
+      .merge(['password_hash'])
+      .returning('id');
+    await db('role_grants').insert({ user_id: user.id, role, organization_id: orgId }).onConflict().ignore();
+  }
+  await db('login_failures').del();
 }

@@ -20,6 +20,7 @@ import { membersRoutes } from './members/members.routes';
 import { cardsRoutes } from './cards/cards.routes';
 import { cardCheckPublicRoutes, cardCheckRoutes } from './cards/card-check.routes';
 import { joinPublicRoutes, joinQueueRoutes } from './join/join.routes';
+import { libraryRoutes } from './library/library.routes';
 import { reportsRoutes } from './reports/reports.routes';
 import { templatesRoutes } from './templates/templates.routes';
 import { formsRoutes } from './reports/forms/forms.routes';
@@ -105,6 +106,7 @@ export function createApp(deps: Deps): App {
   app.use(joinQueueRoutes(deps));
   app.use(templatesRoutes(deps));
   app.use(mailingsRoutes(deps));
+  app.use(libraryRoutes(deps));
   app.use(exportsRoutes(deps));
   app.use(reportsRoutes(deps));
   app.use(formsRoutes(deps));

@@ -74,6 +74,8 @@ const envSchema = z.object({
   RETENTION_YEARS: z.coerce.number().int().min(1).max(75).default(5),
   EXPORT_DIR: z.string().min(1).default('.data/exports'),
   UPLOAD_DIR: z.string().min(1).default('.data/uploads'),
+  LIBRARY_DIR: z.string().min(1).default('.data/library'),
+  LIBRARY_MAX_MB: z.coerce.number().int().min(1).max(500).default(20),
   IMPORT_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(2),
   API_RATE_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(120),
   EVENT_DATE_MAX_FUTURE_DAYS: z.coerce.number().int().min(0).max(366).default(31),
@@ -134,6 +136,10 @@ export type Config = Readonly<{
   exportDir: string;
   /** The app's own folder (0700) where uploaded files wait while their request runs (removed when it ends, or at start-up). */
   uploadDir: string;
+  /** The document library's files, named by their SHA-256 (the app's own folder, files 0600). */
+  libraryDir: string;
+  /** The largest file the library accepts, in bytes (LIBRARY_MAX_MB). */
+  libraryMaxBytes: number;
   /** Uploaded files read at once; one more is answered 429. */
   importConcurrency: number;
   /** Requests one API token may make in a minute; the next is answered 429 with Retry-After. */
@@ -219,6 +225,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     retentionYears: e.RETENTION_YEARS,
     exportDir: e.EXPORT_DIR,
     uploadDir: e.UPLOAD_DIR,
+    libraryDir: e.LIBRARY_DIR,
+    libraryMaxBytes: e.LIBRARY_MAX_MB * 1024 * 1024,
     importConcurrency: e.IMPORT_CONCURRENCY,
     apiRatePerMinute: e.API_RATE_PER_MINUTE,
     eventDateMaxFutureDays: e.EVENT_DATE_MAX_FUTURE_DAYS,

@@ -22,6 +22,7 @@ import { createMembersService } from './members/members.service';
 import { createMeService } from './me/me.service';
 import { createMemberRequestsService } from './me/member-requests.service';
 import { createMailingsService } from './mailings/mailings.service';
+import { createLibraryService, handleLibraryJobs } from './library/library.service';
 import { createPassportService } from './registry/passport.service';
 import { createOrgImportService } from './registry/org-import';
 import { createMemberImportService } from './members/import/member-import';
@@ -87,6 +88,12 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     // signs the application form's fill-time stamps; without a session secret (tests) one per process
     secret: config.sessionSecret ?? crypto.randomBytes(32).toString('hex'),
   });
+  const library = createLibraryService(db, jobs, {
+    libraryDir: config.libraryDir,
+    maxBytes: config.libraryMaxBytes,
+    logger,
+  });
+  handleLibraryJobs(jobs, library);
   return {
     // signing in, the user's own account and home page
     auth,
@@ -141,6 +148,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     join,
     /** The union's document templates (/admin/templates) and the documents generated from them. */
     templates: createTemplatesService(db, { checkUrl: cardCheck.checkUrl }),
+    /** The document library (/library): files under LIBRARY_DIR, Russian full-text search, versions. */
+    library,
   };
 }
 

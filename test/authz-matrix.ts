@@ -410,6 +410,31 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     inside: { ...editors(303, 404), curator: 404 },
     outside: outsideOf(303),
   },
+  // The document library (issue #20): every login reads what is visible to it; the admin and coordinators add
+  // and change documents issued in their subtree (an empty form is 422), the rest are refused (403). `:docId`
+  // inside is visible to R1 and issued by it; outside, visible to R2 only: 404, as if it did not exist.
+  { method: 'GET', path: '/library', inside: loggedIn(303, 200) },
+  { method: 'GET', path: '/library/new', inside: { ...all(403), anonymous: 303, admin: 200, coordinator: 200 } },
+  { method: 'POST', path: '/library', body: {}, inside: { ...all(403), anonymous: 401, admin: 422, coordinator: 422 } },
+  ...['/library/:docId', '/library/:docId/file', '/library/:docId/versions/:versionNo'].map((path): MatrixEntry => ({
+    method: 'GET',
+    path,
+    inside: loggedIn(303, 200),
+    outside: outsideOf(303),
+  })),
+  {
+    method: 'GET',
+    path: '/library/:docId/edit',
+    inside: { ...all(403), anonymous: 303, admin: 200, coordinator: 200 },
+    outside: outsideOf(303),
+  },
+  ...['/library/:docId', '/library/:docId/versions'].map((path): MatrixEntry => ({
+    method: 'POST',
+    path,
+    body: {},
+    inside: { ...all(403), anonymous: 401, admin: 422, coordinator: 422 },
+    outside: outsideOf(401),
+  })),
   // Password links: public; an unknown token is the same «link no longer works» page (410) for everyone.
   { method: 'GET', path: '/forgot-password', inside: all(200) },
   { method: 'POST', path: '/forgot-password', body: {}, inside: all(422) },

@@ -24,6 +24,20 @@ export interface FuzzEntry {
 const ANALYTICS_CROSS = { date: '2026-05-15', rows: 'age', columns: 'sex', share: 'row', bands: '35, 50, 60' };
 const ANALYTICS_SERIES = { from: '2026-01', to: '2026-05' };
 
+/** A library document's description (the upload and edit forms). */
+const LIBRARY_DOCUMENT = (p: RouteParams) => ({
+  title: 'Положение о первичной профсоюзной организации',
+  category: 'normative',
+  issuerInpo: p.inpo,
+  issuedOn: '2026-03-01',
+  number: '12-п',
+  tags: 'положения, образцы',
+  visibility: 'subtree',
+  visibleInpo: p.inpo,
+  visibleRole: '',
+  supersededBy: '',
+});
+
 /** The hidden fields of a versioned form (src/http/versioned-forms.ts). */
 export const VERSION_FIELDS = ['version', 'base'] as const;
 
@@ -344,6 +358,19 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
     },
   }),
   'GET /orgs/:inpo/mailings/:mailingId': () => ({ query: { failedAfter: '' } }),
+  // the document library: a search with every filter; the upload form's fields without a file (refused: 422),
+  // the same fields saved over the fixture's document (issued by the ППО, visible to everyone)
+  'GET /library': () => ({
+    query: { q: 'коллективного договора', category: 'normative', status: 'in_force', tag: 'образцы', page: '1' },
+  }),
+  'GET /library/new': none,
+  'POST /library': (p) => ({ body: LIBRARY_DOCUMENT(p) }),
+  'GET /library/:docId': none,
+  'GET /library/:docId/edit': none,
+  'POST /library/:docId': (p) => ({ body: LIBRARY_DOCUMENT(p) }),
+  'POST /library/:docId/versions': none,
+  'GET /library/:docId/file': none,
+  'GET /library/:docId/versions/:versionNo': none,
   'GET /orgs/:inpo/card-check': none,
   'POST /orgs/:inpo/card-check': (p) => ({ body: { numbers: `T-${p.memberId}\n1600000001` } }),
   // the member's personal account: the fuzzing admin has no card, so these reach the account's refusal

@@ -38,6 +38,8 @@ export const PERMISSIONS = {
   'user.manage': ['admin', 'coordinator'],
   /** mass mailings to the subtree's members and activists, and their delivery reports */
   'mailing.send': ['admin', 'coordinator', 'curator', 'chair'],
+  /** the document library: documents issued by an organization of the subtree (the admin's: the union's too) */
+  'library.manage': ['admin', 'coordinator'],
   /** the outbox of letters kept without a mail server, and the union-wide bulk provisioning of chairs */
   'mail.view': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -17,6 +17,8 @@ export const QUEUE_POLICIES = {
   notification: 'standard',
   /** A mass mailing's letters: each job sends a batch of its recipients (mailings/mailing-sender.ts). */
   mailing: 'standard',
+  /** A library document's text, extracted after its upload for the full-text search (library/library-text.ts). */
+  library: 'standard',
   housekeeping: 'singleton',
   /** The bounce mailbox's poll (BOUNCE_IMAP_URL): one at a time. */
   bounces: 'singleton',

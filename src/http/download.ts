@@ -1,3 +1,4 @@
+import { create as contentDisposition } from 'content-disposition';
 import { PassThrough } from 'node:stream';
 import { finished } from 'node:stream/promises';
 import type { Request, Response } from 'express';
@@ -74,4 +75,28 @@ export async function sendDownload(db: Knex, req: Request, res: Response, downlo
     });
   }
   if (!sink.signal.aborted) res.end();
+}
+
+const TRANSLIT: Record<string, string> = Object.fromEntries(
+  [...'абвгдеёжзийклмнопрстуфхцчшщъыьэюя'].map((c, i) => [
+    c,
+    'a,b,v,g,d,e,e,zh,z,i,i,k,l,m,n,o,p,r,s,t,u,f,kh,ts,ch,sh,shch,,y,,e,iu,ia'.split(',')[i]!,
+  ]),
+);
+
+/**
+ * `Content-Disposition: attachment` for any file name (RFC 6266): the name itself in `filename*` (UTF-8,
+ * percent-encoded), and for clients that read only `filename` an ASCII fallback — Cyrillic transliterated,
+ * anything else non-ASCII or unsafe in a quoted string as «_» — rather than a row of question marks.
+ */
+export function attachmentHeader(fileName: string): string {
+  const fallback = [...fileName]
+    .map((c) => {
+      const lower = c.toLowerCase();
+      const latin = TRANSLIT[lower];
+      if (latin !== undefined) return c === lower ? latin : latin.charAt(0).toUpperCase() + latin.slice(1);
+      return /[\x20-\x7e]/.test(c) && c !== '"' && c !== '\\' && c !== '%' ? c : '_';
+    })
+    .join('');
+  return contentDisposition(fileName, { fallback: fallback || 'file' });
 }

@@ -145,9 +145,13 @@ export async function checkXlsxUpload(file: Express.Multer.File | undefined): Pr
   return file.path;
 }
 
-async function inspectZip(path: string): Promise<void> {
+/**
+ * The central directory's bounds against zip bombs (too many entries, too much unpacked, a suspicious ratio):
+ * the check `openZip` runs on each entry before anything is inflated.
+ */
+export function zipBombCheck(): (entry: { uncompressedSize: number; compressedSize: number }, count: number) => void {
   let unpacked = 0;
-  const opened = await openZip(path, (entry, count) => {
+  return (entry, count) => {
     unpacked += entry.uncompressedSize;
     const ratio =
       entry.compressedSize > 0
@@ -163,7 +167,11 @@ async function inspectZip(path: string): Promise<void> {
     ) {
       throw tooBigError();
     }
-  }).catch((err: unknown) => {
+  };
+}
+
+async function inspectZip(path: string): Promise<void> {
+  const opened = await openZip(path, zipBombCheck()).catch((err: unknown) => {
     throw err instanceof ValidationError ? err : uploadError('Файл повреждён: не удалось прочитать архив .xlsx');
   });
   opened.zip.close();

@@ -7,6 +7,7 @@ import { useTestApp } from '../support/app';
 import { anonymousAgent, loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser, type TestUser } from '../support/factories';
 import { guardedRouter, type Guard } from '../../src/access/route-guards';
+import { createLibraryDocument } from '../support/library';
 import { listRoutes, routesWithoutPermission } from '../support/routes';
 
 const ctx = useTestApp();
@@ -113,6 +114,9 @@ describe('authorization matrix: every route as every role', () => {
       .insert({ to_address: 'someone@example.ru', subject: 'Письмо', body: 'Текст', status: 'kept' })
       .returning('id');
     const handle = '0'.repeat(32); // no session has it
+    const libraryDir = ctx.config.libraryDir;
+    const insideDoc = await createLibraryDocument(db, libraryDir, { issuer: r1.region, visibleTo: r1.region });
+    const outsideDoc = await createLibraryDocument(db, libraryDir, { issuer: r2Region, visibleTo: r2Region });
     const admin = { grantId: String(foreignGrant.id), messageId: String(message.id), token: 'no-such-token' };
     targets.inside = {
       inpo: r1.primary.inpo,
@@ -120,6 +124,8 @@ describe('authorization matrix: every route as every role', () => {
       id: String(insideMember),
       userId: String(insideUser.id),
       handle,
+      docId: String(insideDoc.id),
+      versionNo: '1',
       ...admin,
       ...report,
       ...documents,
@@ -130,6 +136,8 @@ describe('authorization matrix: every route as every role', () => {
       id: String(outsideMember),
       userId: String(outsideUser.id),
       handle,
+      docId: String(outsideDoc.id),
+      versionNo: '1',
       ...admin,
       ...report,
       ...documents,

@@ -2,6 +2,8 @@ import type { Express } from 'express';
 import type { Knex } from 'knex';
 import type { OrgRow } from '../../src/registry/orgs.repo';
 import { loggedInAgent, type Agent } from './agents';
+import { testConfig } from './app';
+import { createLibraryDocument } from './library';
 import { createMembers, createOrg, createRegionTree, createUser, unionRoot } from './factories';
 
 /** A reporting date with a filed report in the fixture, and one without any. */
@@ -46,6 +48,9 @@ export interface RouteParams {
   token: string;
   /** a mailing of the ППО (`/orgs/:inpo/mailings/:mailingId`) */
   mailingId: string;
+  /** a library document issued by the ППО (`/library/:docId`), and its one version */
+  docId: string;
+  versionNo: string;
   /** a session handle of the account page (`/account/sessions/:handle/end`) that matches no session */
   handle: string;
 }
@@ -161,6 +166,8 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
     token: 'no-such-token',
     handle: '0'.repeat(32),
     mailingId: String(mailing.id),
+    docId: String((await createLibraryDocument(db, testConfig().libraryDir, { issuer: tree.primary })).id),
+    versionNo: '1',
   };
   const url = (path: string, given: Partial<RouteParams> = {}) => {
     const { spareMemberIds: _spare, ...p } = { ...params, ...given };

@@ -23,6 +23,7 @@ export function navigationFor(principal: Principal): NavItem[] {
   const monitoringRoot = homeOrganizations(principal).find((o) => can(principal, 'org.view', o) && o.level !== 'group');
   if (monitoringRoot)
     items.push({ label: 'Мониторинг', href: `/orgs/${monitoringRoot.inpo}/monitoring`, section: 'monitoring' });
+  items.push({ label: 'Библиотека', href: '/library', section: 'library' });
   const formsRoot = homeOrganizations(principal).find((o) => o.level === 'union' && can(principal, 'form.manage', o));
   if (formsRoot) items.push({ label: 'Формы', href: '/admin/forms', section: 'forms' });
   if (formsRoot) items.push({ label: 'Шаблоны документов', href: '/admin/templates', section: 'templates' });
