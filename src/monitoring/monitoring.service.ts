@@ -15,6 +15,7 @@ import {
   listDeclared,
   memberFiguresOn,
   orgFiguresOn,
+  refreshMemberFigures,
   saveDeclared,
   type ChildOrg,
   type DeclaredRow,
@@ -176,6 +177,8 @@ export function createMonitoringService(db: Knex, reads: Reads, reports: Reports
 
     /** The monitoring table of the organization's children on the date, with the root's own record and totals. */
     async table(org: OrgRow, on: string, reader: ListRights): Promise<MonitoringTable> {
+      // the kept figures of the date brought up to date on the primary; the read trusts only what is still current
+      await refreshMemberFigures(db, org, on);
       const { value } = await reads.run(async (db: Knex) => {
         const [children, members, orgs, invalid] = await Promise.all([
           childrenOn(db, org, on),
