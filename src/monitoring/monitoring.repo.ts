@@ -201,6 +201,22 @@ export async function refreshMemberFigures(db: Knex, root: Root, on: string): Pr
   });
 }
 
+/** Kept figures of other dates than today are forgotten a week after they were computed (built again when asked). */
+const KEEP_DAYS = 7;
+
+/**
+ * Hourly: forgets the kept figures of dates nobody asked for in a week and brings today's figures of the whole
+ * union up to date, so that the first monitoring page of a day does not count 4 M members itself.
+ */
+export async function warmMonitoring(db: Knex, today: string): Promise<void> {
+  await db('monitoring_cache')
+    .whereNot('as_of', today)
+    .whereRaw(`built_at < now() - make_interval(days => ?)`, [KEEP_DAYS])
+    .delete();
+  const union = await db('organizations').whereNull('parent_id').first('id', 'path');
+  if (union) await refreshMemberFigures(db, union, today);
+}
+
 /**
  * The member figures of the subtree per child: the kept figures of each organization whose generation they
  * carry, and the others counted live in the same snapshot (those changed since the last refresh, or not yet

@@ -23,6 +23,9 @@ import {
   type OrgFigures,
 } from './monitoring.repo';
 import type { DeclaredFiguresInput } from './declared.schemas';
+
+/** The hourly housekeeping's part: today's figures of the union kept, old dates forgotten. */
+export { warmMonitoring } from './monitoring.repo';
 import { importDeclared } from './declared-import';
 import type { Principal } from '../access/principal';
 import {

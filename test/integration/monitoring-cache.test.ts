@@ -2,7 +2,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { Knex } from 'knex';
 import { useTestApp } from '../support/app';
 import { createMembers, createOrg, createRegionTree, uniq } from '../support/factories';
-import { memberFiguresOn, refreshMemberFigures, type MemberFigures } from '../../src/monitoring/monitoring.repo';
+import {
+  memberFiguresOn,
+  refreshMemberFigures,
+  warmMonitoring,
+  type MemberFigures,
+} from '../../src/monitoring/monitoring.repo';
 import { endMemberships, transferMembers } from '../../src/membership/membership';
 import { moveCardHistory } from '../../src/members/duplicates.repo';
 import { todayIso } from '../../src/shared/dates';
@@ -191,6 +196,17 @@ describe('the monitoring figures kept per date and organization', () => {
     expect((await shown(TODAY)).get(t1.id)?.blocked).toBe((await counted(TODAY)).get(t1.id)?.blocked);
     await expectEqualToCount();
     expect(await refreshMemberFigures(db(), region, TODAY)).toBe(1);
+    await expectEqualToCount();
+  });
+
+  it('when the hourly housekeeping runs, then today is built for the whole union and dates not computed for a week are forgotten', async () => {
+    await db()('union_cards').where({ member_id: p1Members[2]! }).update({ status: 'lost' }); // P1 stale today
+    await db()('monitoring_cache')
+      .where({ as_of: PAST })
+      .update({ built_at: db().raw("now() - interval '8 days'") });
+    await warmMonitoring(db(), TODAY);
+    expect(await keptOrgs(PAST)).toBe(0);
+    expect(await keptOrgs(TODAY)).toBe(await subtreeSize());
     await expectEqualToCount();
   });
 });
