@@ -157,7 +157,13 @@ const columnOf = (key: string) => key.replace(/[A-Z]/g, (c) => `_${c.toLowerCase
 const liveFigures = (orgs: string, key: string, hashed: boolean) =>
   `SELECT ${key}, ${FIGURE_KEYS.map((f) => `${MEMBER_AGGREGATES[f]} AS "${f}"`).join(', ')}
      FROM ${orgs} s
-     JOIN member_periods p ON p.organization_id = s.id AND p.valid_from <= :on::date AND (p.valid_to IS NULL OR p.valid_to > :on::date)
+     ${
+       hashed
+         ? 'JOIN member_periods p ON p.organization_id = s.id AND p.valid_from <= :on::date AND (p.valid_to IS NULL OR p.valid_to > :on::date)'
+         : // an index probe per organization, whatever the planner guesses of how many are stale (OFFSET 0: not flattened)
+           `CROSS JOIN LATERAL (SELECT * FROM member_periods p WHERE p.organization_id = s.id
+                                   AND p.valid_from <= :on::date AND (p.valid_to IS NULL OR p.valid_to > :on::date) OFFSET 0) p`
+     }
      JOIN members m ON m.id = p.member_id AND m.merged_into_id IS NULL
      ${cardsAndConsents(hashed)}
     GROUP BY 1`;
@@ -225,14 +231,14 @@ export async function warmMonitoring(db: Knex, today: string): Promise<void> {
 export async function memberFiguresOn(db: Knex, root: Root, on: string): Promise<MemberFigures[]> {
   const { rows } = await db.raw(
     `WITH sub AS MATERIALIZED (
-            SELECT o.id, ${CHILD_KEY} AS child, c.as_of IS NOT NULL AS kept, ${FIGURE_KEYS.map((f) => `c.${columnOf(f)}`).join(', ')}
-              FROM organizations o
-              LEFT JOIN monitoring_gens g ON g.organization_id = o.id
-              LEFT JOIN monitoring_cache c ON c.as_of = :on::date AND c.organization_id = o.id AND c.gen = coalesce(g.gen, 0)
+            SELECT o.id, ${CHILD_KEY} AS child, coalesce(g.gen, 0) AS gen
+              FROM organizations o LEFT JOIN monitoring_gens g ON g.organization_id = o.id
              WHERE ${inSubtree(root)}),
-          stale AS (SELECT id, child FROM sub WHERE NOT kept)
-     SELECT child AS "childId", ${FIGURE_KEYS.map((f) => `sum(${columnOf(f)})::int AS "${f}"`).join(', ')}
-       FROM sub WHERE kept GROUP BY 1 HAVING sum(members) > 0
+          stale AS (SELECT s.id, s.child FROM sub s WHERE NOT EXISTS (
+                      SELECT 1 FROM monitoring_cache c WHERE c.as_of = :on::date AND c.organization_id = s.id AND c.gen = s.gen))
+     SELECT s.child AS "childId", ${FIGURE_KEYS.map((f) => `sum(c.${columnOf(f)})::int AS "${f}"`).join(', ')}
+       FROM sub s JOIN monitoring_cache c ON c.as_of = :on::date AND c.organization_id = s.id AND c.gen = s.gen
+      GROUP BY 1 HAVING sum(c.members) > 0
      UNION ALL
      ${liveFigures('stale', 's.child', false)}`,
     { depth: depthOf(root), path: root.path, on },
