@@ -229,8 +229,10 @@ export async function warmMonitoring(db: Knex, today: string): Promise<void> {
  * replayed on a standby) — so the sum is always that of the live count.
  */
 export async function memberFiguresOn(db: Knex, root: Root, on: string): Promise<MemberFigures[]> {
-  const { rows } = await db.raw(
-    `WITH sub AS MATERIALIZED (
+  // the union's 150,000 kept rows are grouped in memory, not sorted on disk
+  const read = (q: Knex) =>
+    q.raw(
+      `WITH sub AS MATERIALIZED (
             SELECT o.id, ${CHILD_KEY} AS child, coalesce(g.gen, 0) AS gen
               FROM organizations o LEFT JOIN monitoring_gens g ON g.organization_id = o.id
              WHERE ${inSubtree(root)}),
@@ -241,8 +243,15 @@ export async function memberFiguresOn(db: Knex, root: Root, on: string): Promise
       GROUP BY 1 HAVING sum(c.members) > 0
      UNION ALL
      ${liveFigures('stale', 's.child', false)}`,
-    { depth: depthOf(root), path: root.path, on },
-  );
+      { depth: depthOf(root), path: root.path, on },
+    );
+  const { rows } =
+    depthOf(root) === 1
+      ? await db.transaction(async (trx) => {
+          await trx.raw("SET LOCAL work_mem = '64MB'");
+          return read(trx);
+        })
+      : await read(db);
   const byChild = new Map<number, MemberFigures>();
   for (const r of rows as MemberFigures[]) {
     const sum = byChild.get(r.childId);
