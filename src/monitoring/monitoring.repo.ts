@@ -179,7 +179,18 @@ const HASHED_ABOVE = 5_000;
  * date (migration create-monitoring-cache) and keeps them with the generation read in the same snapshot:
  * a change committed meanwhile has moved the generation on, so the row is never trusted.
  */
-export async function refreshMemberFigures(db: Knex, root: Root, on: string): Promise<number> {
+export function refreshMemberFigures(db: Knex, root: Root, on: string): Promise<number> {
+  // a second page of the same subtree and date waits for the build under way instead of starting its own
+  const key = `${root.path}|${on}`;
+  const running = refreshing.get(key);
+  if (running) return running;
+  const build = buildMemberFigures(db, root, on).finally(() => refreshing.delete(key));
+  refreshing.set(key, build);
+  return build;
+}
+const refreshing = new Map<string, Promise<number>>();
+
+async function buildMemberFigures(db: Knex, root: Root, on: string): Promise<number> {
   const bindings = { path: root.path, on };
   const stale = `SELECT o.id, coalesce(g.gen, 0) AS gen FROM organizations o
       LEFT JOIN monitoring_gens g ON g.organization_id = o.id
@@ -191,7 +202,8 @@ export async function refreshMemberFigures(db: Knex, root: Root, on: string): Pr
     const n: number = rows[0].n;
     if (!n) return 0;
     const hashed = n > HASHED_ABOVE;
-    if (hashed) await trx.raw("SET LOCAL work_mem = '256MB'");
+    // a whole build (a new date of the union: every card and consent once) is a build, not a page's query
+    if (hashed) await trx.raw("SET LOCAL work_mem = '256MB'; SET LOCAL statement_timeout = 0");
     const columns = FIGURE_KEYS.map(columnOf);
     await trx.raw(
       `WITH stale AS MATERIALIZED (${stale}),
