@@ -27,15 +27,18 @@ async function byChild<T>(db: Knex, root: Root, on: string, columns: string, fro
       on,
     });
   // the union's 79,000 organizations joined in one pass each, not probed one by one
-  const { rows } =
-    depthOf(root) === 1
-      ? await db.transaction(async (trx) => {
-          await trx.raw('SET LOCAL enable_nestloop = off');
-          return read(trx);
-        })
-      : await read(db);
+  const { rows } = await forTheUnion(db, root, 'SET LOCAL enable_nestloop = off', read);
   return rows;
 }
+
+/** `read` with a setting of its own (in a transaction of its own) for the whole union, as it is for smaller subtrees. */
+const forTheUnion = <T>(db: Knex, root: Root, setting: string, read: (q: Knex) => Promise<T>): Promise<T> =>
+  depthOf(root) === 1
+    ? db.transaction(async (trx) => {
+        await trx.raw(setting);
+        return read(trx);
+      })
+    : read(db);
 
 export interface ChildOrg {
   id: number;
@@ -266,13 +269,7 @@ export async function memberFiguresOn(db: Knex, root: Root, on: string): Promise
      ${liveFigures('stale', 's.child', false)}`,
       { depth: depthOf(root), path: root.path, on },
     );
-  const { rows } =
-    depthOf(root) === 1
-      ? await db.transaction(async (trx) => {
-          await trx.raw("SET LOCAL work_mem = '64MB'");
-          return read(trx);
-        })
-      : await read(db);
+  const { rows } = await forTheUnion(db, root, "SET LOCAL work_mem = '64MB'", read);
   const byChild = new Map<number, MemberFigures>();
   for (const r of rows as MemberFigures[]) {
     const sum = byChild.get(r.childId);
