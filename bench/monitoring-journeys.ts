@@ -1,14 +1,23 @@
 import type { Knex } from 'knex';
-import { childrenOn, memberFiguresOn, orgFiguresOn, type Root } from '../src/monitoring/monitoring.repo';
+import {
+  childrenOn,
+  memberFiguresOn,
+  orgFiguresOn,
+  refreshMemberFigures,
+  type Root,
+} from '../src/monitoring/monitoring.repo';
 import type { BenchFixtures } from './fixtures';
 import type { Journey } from './journeys';
 
 // The monitoring table of issue 17 (/orgs/{inpo}/monitoring): the union's 80 regions today and at a past date,
 // the biggest region's territorial organizations, and its biggest territory's ППО. The direct call runs the
-// page's three aggregate queries (children, members with cards and consents, organizations and passports).
+// page's three aggregate queries (children, members with cards and consents, organizations and passports),
+// the members' after bringing their kept figures of the date up to date, as the page does.
 
-const figuresOf = (db: Knex, root: Root, on: string) =>
-  Promise.all([childrenOn(db, root, on), memberFiguresOn(db, root, on), orgFiguresOn(db, root, on)]);
+async function figuresOf(db: Knex, root: Root, on: string) {
+  await refreshMemberFigures(db, root, on);
+  return Promise.all([childrenOn(db, root, on), memberFiguresOn(db, root, on), orgFiguresOn(db, root, on)]);
+}
 
 export function monitoringJourneys(db: Knex, fx: BenchFixtures, today: string, past: string): Journey[] {
   const single = { concurrency: [1], runs: 10 };

@@ -16,6 +16,7 @@ import {
   membersNowByChild,
   ppoCountsOn,
   orgFiguresOn,
+  refreshMemberFigures,
   saveDeclared,
   type ChildOrg,
   type DeclaredRow,
@@ -23,6 +24,9 @@ import {
   type OrgFigures,
 } from './monitoring.repo';
 import type { DeclaredFiguresInput } from './declared.schemas';
+
+/** The hourly housekeeping's part: today's figures of the union kept, old dates forgotten. */
+export { warmMonitoring } from './monitoring.repo';
 import { importDeclared } from './declared-import';
 import type { Principal } from '../access/principal';
 import {
@@ -260,6 +264,8 @@ export function createMonitoringService(
 
     /** The monitoring table of the organization's children on the date, with the root's own record and totals. */
     async table(org: OrgRow, on: string, reader: ListRights): Promise<MonitoringTable> {
+      // the kept figures of the date brought up to date on the primary; the read trusts only what is still current
+      await refreshMemberFigures(db, org, on);
       const { value } = await reads.run(async (db: Knex) => {
         const [children, members, orgs, invalid] = await Promise.all([
           childrenOn(db, org, on),

@@ -23,10 +23,12 @@ import { pruneUnsubscribeTokens } from '../mail/unsubscribe-links';
 import { pruneUnsubscribeMisses } from '../unsubscribe/unsubscribe-throttle';
 import { createReportsService } from '../reports/reports.service';
 import { pruneAbandonedClaims } from '../reports/indicators/build-beside';
+import { warmMonitoring } from '../monitoring/monitoring.service';
 
 /**
  * Hourly duties: forget what no rule needs any more, depersonalise cards past retention (sessions are
- * pruned by their store), and bring the union's statistics for the current reporting dates up to date.
+ * pruned by their store), and bring the union's statistics for the current reporting dates and today's monitoring
+ * figures up to date.
  * A failure fails the queue's job (listed among the failed jobs on /admin/mail); the next tick runs anew.
  */
 export async function runHousekeeping(
@@ -63,6 +65,7 @@ export async function runHousekeeping(
     await sendFilingReminders(db, notifications, todayIso());
   }
   await createReportsService(db).warmUnionStats(todayIso());
+  await warmMonitoring(db, todayIso());
 }
 
 /**

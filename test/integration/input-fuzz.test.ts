@@ -44,7 +44,13 @@ const READ_AUDIT = new Set([
   'audit.exported',
   'user.chairs_exported',
 ]);
-const DERIVED_CACHES = new Set(['member_state_cache', 'member_state_cached_orgs', 'union_stats', 'union_stats_fresh']);
+const DERIVED_CACHES = new Set([
+  'member_state_cache',
+  'member_state_cached_orgs',
+  'union_stats',
+  'union_stats_fresh',
+  'monitoring_cache',
+]);
 
 const key = (e: Pick<MatrixEntry, 'method' | 'path'>) => `${e.method} ${e.path}`;
 /** Logging out ends the fuzzing session; it has nothing to fuzz. */
