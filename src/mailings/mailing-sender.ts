@@ -4,19 +4,19 @@ import type { JobQueue, QueuedJob } from '../jobs/job-queue';
 import { deliveryVerdict } from '../mail/delivery';
 import type { MailOptions } from '../mail/mail.service';
 import { createThrottle } from '../mail/throttle';
-import { newUnsubscribeLink, oneClickHeaders, withUnsubscribeFooter } from '../mail/unsubscribe-links';
+import { newUnsubscribeLinks, oneClickHeaders, withUnsubscribeFooter } from '../mail/unsubscribe-links';
 import { addressIsInvalid, enhancedStatusIn } from './bounce-codes';
 import { letterHtml, letterIdentity } from './mailing-letters';
-import {
-  claimNextRecipient,
-  mailingLetter,
-  settleMailing,
-  settleRecipient,
-  type ClaimedRecipient,
-} from './mailings.repo';
+import { renderMarkdown } from './markdown';
+import { claimRecipients, mailingLetter, settleMailing, settleRecipient, type ClaimedRecipient } from './mailings.repo';
 
 /** Letters one job sends before it hands the rest to a new job (other workers share a big mailing). */
-export const LETTERS_PER_JOB = 50;
+export const LETTERS_PER_JOB = 200;
+/**
+ * Letters a worker claims at once and hands to the mail server side by side, each on its own pooled
+ * connection: a letter waits on the server's replies (a few round trips), not on the ones before it.
+ */
+export const LETTERS_IN_FLIGHT = 8;
 /** Jobs queued at once for a mailing: how many workers (of all instances) may send it side by side. */
 const PARALLEL_JOBS = 4;
 
@@ -31,12 +31,15 @@ export type MailingSenderOptions = MailOptions;
 export type OnHardBounce = (recipient: ClaimedRecipient, reason: string) => Promise<void>;
 
 type MailingJob = QueuedJob<{ mailingId: number }>;
+/** A mailing's letter, its Markdown rendered once for all its letters. */
+type Letter = { subject: string; body: string; html: string };
 
 /**
- * The mailings' queue workers: each job claims the mailing's letters one by one (claimNextRecipient: a
- * letter is `sending` before it is handed over and never claimed again), sends up to LETTERS_PER_JOB and
- * queues a job for the rest, so several workers of several instances share a mailing and a killed worker
- * cuts off at most the one letter it was sending. A 4xx defers the letter with backoff (a soft bounce
+ * The mailings' queue workers: each job claims the mailing's letters LETTERS_IN_FLIGHT at a time
+ * (claimRecipients: a letter is `sending` before it is handed over and never claimed again), sends them
+ * side by side, each settled as soon as its server's reply is in, up to LETTERS_PER_JOB, and queues a job
+ * for the rest, so several workers of several instances share a mailing and a killed worker cuts off at
+ * most the letters it was sending. A 4xx defers the letter with backoff (a soft bounce
  * after `retry.limit` deferrals), a 5xx bounces it (hard; at RCPT TO the address is marked invalid).
  */
 export function createMailingSender(
@@ -45,13 +48,18 @@ export function createMailingSender(
   options: MailingSenderOptions,
   onHardBounce: OnHardBounce,
 ) {
-  // Pooled: a mailing's letters reuse connections instead of opening one per letter (~100 ms each). Several
-  // connections, so that one hung mid-send (its job then expires and this instance's worker may take the next
+  // Pooled: a mailing's letters reuse connections instead of opening one per letter (~100 ms each). One
+  // connection per letter in flight, so that a batch's letters go side by side, and one hung mid-send (its job then expires and this instance's worker may take the next
   // job) does not hold the letters after it. nodemailer's own timeouts, as the mail service's: a timeout is no
   // server reply, and one in the middle of the message would read as temporary — a hung hand-over is left to the
   // job's expiry and the sweep instead.
   const transport: Transporter | null = options.smtpUrl
-    ? nodemailer.createTransport({ url: options.smtpUrl, pool: true, maxConnections: 3, maxMessages: 500 })
+    ? nodemailer.createTransport({
+        url: options.smtpUrl,
+        pool: true,
+        maxConnections: LETTERS_IN_FLIGHT,
+        maxMessages: 1000,
+      })
     : null;
   const throttle = createThrottle(options.rate);
   const jobOptions = {
@@ -63,13 +71,11 @@ export function createMailingSender(
   const queue = (trx: Knex, mailingId: number, startAfter?: number) =>
     jobs.send(trx, 'mailing', { mailingId }, { ...jobOptions, ...(startAfter ? { startAfter } : {}) });
 
-  async function sendOne(letter: { subject: string; body: string }, recipient: ClaimedRecipient) {
+  async function sendOne(letter: Letter, recipient: ClaimedRecipient, link: string | undefined) {
     if (!recipient.consent) {
       await settleRecipient(db, recipient.id, { status: 'unsubscribed', reason: 'Согласие на рассылку отозвано' });
       return;
     }
-    const link =
-      recipient.memberId === null ? undefined : await newUnsubscribeLink(db, options.publicUrl, recipient.memberId);
     const { envelopeFrom, messageId } = letterIdentity(options.from, recipient.token);
     await throttle(recipient.address);
     try {
@@ -78,7 +84,7 @@ export function createMailingSender(
         to: recipient.address,
         subject: letter.subject,
         text: link ? withUnsubscribeFooter(letter.body, link) : letter.body,
-        html: letterHtml(letter.body, link),
+        html: letterHtml(letter.html, link),
         messageId,
         envelope: { from: envelopeFrom, to: recipient.address },
         headers: { Precedence: 'bulk', ...(link ? oneClickHeaders(link) : {}) },
@@ -109,12 +115,21 @@ export function createMailingSender(
 
   async function work(job: MailingJob): Promise<void> {
     const { mailingId } = job.data;
-    const letter = await mailingLetter(db, mailingId);
-    if (!letter) return;
-    for (let sent = 0; sent < LETTERS_PER_JOB; sent++) {
-      const recipient = await claimNextRecipient(db, mailingId);
-      if (!recipient) return finish(mailingId);
-      await sendOne(letter, recipient);
+    const found = await mailingLetter(db, mailingId);
+    if (!found) return;
+    const letter = { ...found, html: renderMarkdown(found.body) };
+    for (let sent = 0; sent < LETTERS_PER_JOB; sent += LETTERS_IN_FLIGHT) {
+      const recipients = await claimRecipients(db, mailingId, LETTERS_IN_FLIGHT);
+      if (!recipients.length) return finish(mailingId);
+      // the links of the batch's letters to members who still consent, in one statement
+      const linked = recipients.filter((r) => r.consent && r.memberId !== null);
+      const links = await newUnsubscribeLinks(
+        db,
+        options.publicUrl,
+        linked.map((r) => r.memberId!),
+      );
+      const linkOf = new Map(linked.map((r, i) => [r.id, links[i]]));
+      await Promise.all(recipients.map((r) => sendOne(letter, r, linkOf.get(r.id))));
     }
     await queue(db, mailingId); // the rest in a new job, which any worker may take
     jobs.wake('mailing');
