@@ -30,7 +30,8 @@ export type MailingSenderOptions = MailOptions;
 /** A hard bounce to act on: the address is wrong (marked invalid on the card or passport). */
 export type OnHardBounce = (recipient: ClaimedRecipient, reason: string) => Promise<void>;
 
-type MailingJob = QueuedJob<{ mailingId: number }>;
+/** `after`: the highest id this chain of jobs has claimed (a hint: the letters below it are mostly done). */
+type MailingJob = QueuedJob<{ mailingId: number; after?: number }>;
 /** A mailing's letter, its Markdown rendered once for all its letters. */
 type Letter = { subject: string; body: string; html: string };
 
@@ -68,8 +69,24 @@ export function createMailingSender(
     // a job sends LETTERS_PER_JOB letters, each within the send timeout: past this, its worker is dead
     expireInSeconds: options.sendTimeoutSeconds * 2 + Math.ceil(LETTERS_PER_JOB / options.rate.perSecond),
   };
-  const queue = (trx: Knex, mailingId: number, startAfter?: number) =>
-    jobs.send(trx, 'mailing', { mailingId }, { ...jobOptions, ...(startAfter ? { startAfter } : {}) });
+  const queue = (trx: Knex, mailingId: number, options: { startAfter?: number; after?: number } = {}) =>
+    jobs.send(
+      trx,
+      'mailing',
+      { mailingId, ...(options.after ? { after: options.after } : {}) },
+      { ...jobOptions, ...(options.startAfter ? { startAfter: options.startAfter } : {}) },
+    );
+
+  /**
+   * The next letters: the queued ones above the chain's last claim first — an index walk from there, not
+   * over the letters already done, which are most of a big mailing by its end (a walk from the first letter
+   * cost 40 ms a claim at 14,000 sent) — then, when none is left above it, any pending from the first (due
+   * deferrals, letters another worker skipped and gave back).
+   */
+  async function claim(mailingId: number, after: number) {
+    const above = after ? await claimRecipients(db, mailingId, LETTERS_IN_FLIGHT, after) : [];
+    return above.length ? above : claimRecipients(db, mailingId, LETTERS_IN_FLIGHT, 0);
+  }
 
   async function sendOne(letter: Letter, recipient: ClaimedRecipient, link: string | undefined) {
     if (!recipient.consent) {
@@ -115,12 +132,14 @@ export function createMailingSender(
 
   async function work(job: MailingJob): Promise<void> {
     const { mailingId } = job.data;
+    let after = job.data.after ?? 0;
     const found = await mailingLetter(db, mailingId);
     if (!found) return;
     const letter = { ...found, html: renderMarkdown(found.body) };
     for (let sent = 0; sent < LETTERS_PER_JOB; sent += LETTERS_IN_FLIGHT) {
-      const recipients = await claimRecipients(db, mailingId, LETTERS_IN_FLIGHT);
+      const recipients = await claim(mailingId, after);
       if (!recipients.length) return finish(mailingId);
+      after = recipients.at(-1)!.id;
       // the links of the batch's letters to members who still consent, in one statement
       const linked = recipients.filter((r) => r.consent && r.memberId !== null);
       const links = await newUnsubscribeLinks(
@@ -131,7 +150,7 @@ export function createMailingSender(
       const linkOf = new Map(linked.map((r, i) => [r.id, links[i]]));
       await Promise.all(recipients.map((r) => sendOne(letter, r, linkOf.get(r.id))));
     }
-    await queue(db, mailingId); // the rest in a new job, which any worker may take
+    await queue(db, mailingId, { after }); // the rest in a new job, which any worker may take
     jobs.wake('mailing');
   }
 
@@ -141,7 +160,7 @@ export function createMailingSender(
     if (!left.pending) return;
     // deferred letters: when the first is due; letters other workers are sending: after they must have ended
     const dueIn = left.pending > left.sending ? (left.dueInSeconds ?? 0) : options.sendTimeoutSeconds + 1;
-    await queue(db, mailingId, Math.max(1, Math.ceil(dueIn)));
+    await queue(db, mailingId, { startAfter: Math.max(1, Math.ceil(dueIn)) });
   }
 
   if (transport) jobs.handle('mailing', work);

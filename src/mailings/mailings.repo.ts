@@ -277,20 +277,25 @@ export interface ClaimedRecipient {
  * A worker's claim of the mailing's next `count` letters: the first queued (or deferred and due) recipients
  * not locked by another worker become `sending`, committed before the letters are handed over — a recipient
  * is claimed once, and one found `sending` later is never sent again. The consent is read again here, as the
- * letters are claimed. In the order of their ids.
+ * letters are claimed. In the order of their ids; only those with an id above `afterId`, when given.
  */
-export async function claimRecipients(db: Knex, mailingId: number, count: number): Promise<ClaimedRecipient[]> {
+export async function claimRecipients(
+  db: Knex,
+  mailingId: number,
+  count: number,
+  afterId = 0,
+): Promise<ClaimedRecipient[]> {
   const { rows } = await db.raw(
     `UPDATE mailing_recipients r SET status = 'sending', attempts = attempts + 1, updated_at = now()
       WHERE r.id IN (SELECT id FROM mailing_recipients
-                      WHERE mailing_id = ? AND status IN ('queued','deferred','sending')
+                      WHERE mailing_id = ? AND id > ? AND status IN ('queued','deferred','sending')
                         AND (status = 'queued' OR (status = 'deferred' AND next_attempt_at <= now()))
                       ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
       RETURNING r.id, r.address, r.member_id AS "memberId", r.organization_id AS "organizationId", r.source,
                 r.token, r.attempts,
                 (r.source <> 'member' OR EXISTS (SELECT 1 FROM member_consents c WHERE c.member_id = r.member_id
                    AND c.kind = 'mailing' AND c.channel = 'email' AND c.withdrawn_on IS NULL)) AS consent`,
-    [mailingId, count],
+    [mailingId, afterId, count],
   );
   return (rows as (ClaimedRecipient & { id: string; memberId: string | null })[])
     .map((row) => ({ ...row, id: Number(row.id), memberId: row.memberId === null ? null : Number(row.memberId) }))
