@@ -17,6 +17,8 @@ export const LETTERS_PER_JOB = 200;
  * connection: a letter waits on the server's replies (a few round trips), not on the ones before it.
  */
 export const LETTERS_IN_FLIGHT = 8;
+/** How long a delivered letter waits for the rest of its batch before it is settled without them (a hung one). */
+const SETTLE_WAIT_MS = 20;
 /** Jobs queued at once for a mailing: how many workers (of all instances) may send it side by side. */
 const PARALLEL_JOBS = 4;
 
@@ -77,6 +79,8 @@ export function createMailingSender(
       { ...jobOptions, ...(options.startAfter ? { startAfter: options.startAfter } : {}) },
     );
 
+  const settleSent = createSentSettler(db);
+
   /**
    * The next letters: the queued ones above the chain's last claim first — an index walk from there, not
    * over the letters already done, which are most of a big mailing by its end (a walk from the first letter
@@ -127,7 +131,7 @@ export function createMailingSender(
       }
       return;
     }
-    await settleRecipient(db, recipient.id, { status: 'sent' });
+    await settleSent(recipient.id);
   }
 
   async function work(job: MailingJob): Promise<void> {
@@ -175,4 +179,36 @@ export function createMailingSender(
       for (let i = 0; i < parallel; i++) await queue(trx, mailingId);
     },
   };
+}
+
+/**
+ * Delivered letters are settled together: one UPDATE and one commit (a WAL flush: the costliest part of a
+ * letter once the letters went side by side) for the letters of a batch whose replies are in — when the batch
+ * is complete, or SETTLE_WAIT_MS after the first, so that a letter hung mid-send holds back no other.
+ */
+function createSentSettler(db: Knex) {
+  let waiting: { id: number; settled: () => void; failed: (err: unknown) => void }[] = [];
+  let timer: NodeJS.Timeout | undefined;
+  const flush = async () => {
+    clearTimeout(timer);
+    timer = undefined;
+    const batch = waiting;
+    waiting = [];
+    try {
+      await settleRecipient(
+        db,
+        batch.map((b) => b.id),
+        { status: 'sent' },
+      );
+      for (const b of batch) b.settled();
+    } catch (err) {
+      for (const b of batch) b.failed(err);
+    }
+  };
+  return (id: number) =>
+    new Promise<void>((settled, failed) => {
+      waiting.push({ id, settled, failed });
+      if (waiting.length >= LETTERS_IN_FLIGHT) void flush();
+      else timer ??= setTimeout(() => void flush(), SETTLE_WAIT_MS);
+    });
 }

@@ -302,10 +302,10 @@ export async function claimRecipients(
     .sort((a, b) => a.id - b.id);
 }
 
-/** The outcome of a claimed letter (only a `sending` one: a swept `uncertain` stays so). */
+/** The outcome of claimed letters (only of `sending` ones: a swept `uncertain` stays so). */
 export async function settleRecipient(
   db: Knex,
-  id: number,
+  id: number | number[],
   outcome: {
     status: 'sent' | 'deferred' | 'bounced' | 'unsubscribed' | 'uncertain';
     bounce?: 'hard' | 'soft';
@@ -314,7 +314,8 @@ export async function settleRecipient(
   },
 ): Promise<void> {
   await db('mailing_recipients')
-    .where({ id, status: 'sending' })
+    .whereIn('id', ([] as number[]).concat(id))
+    .where({ status: 'sending' })
     .update({
       status: outcome.status,
       bounce: outcome.bounce ?? null,
