@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import nodemailer, { type Transporter } from 'nodemailer';
+import { inTransaction } from '../db/transaction';
 import type { JobQueue, QueuedJob } from '../jobs/job-queue';
 import { deliveryVerdict } from '../mail/delivery';
 import type { MailOptions } from '../mail/mail.service';
@@ -8,7 +9,14 @@ import { newUnsubscribeLinks, oneClickHeaders, withUnsubscribeFooter } from '../
 import { addressIsInvalid, enhancedStatusIn } from './bounce-codes';
 import { letterHtml, letterIdentity } from './mailing-letters';
 import { renderMarkdown } from './markdown';
-import { claimRecipients, mailingLetter, settleMailing, settleRecipient, type ClaimedRecipient } from './mailings.repo';
+import {
+  claimRecipients,
+  mailingLetter,
+  settleDelivered,
+  settleMailing,
+  settleRecipient,
+  type ClaimedRecipient,
+} from './mailings.repo';
 
 /** Letters one job sends before it hands the rest to a new job (other workers share a big mailing). */
 export const LETTERS_PER_JOB = 200;
@@ -88,8 +96,19 @@ export function createMailingSender(
    * deferrals, letters another worker skipped and gave back).
    */
   async function claim(mailingId: number, after: number) {
-    const above = after ? await claimRecipients(db, mailingId, LETTERS_IN_FLIGHT, after) : [];
-    return above.length ? above : claimRecipients(db, mailingId, LETTERS_IN_FLIGHT, 0);
+    return inTransaction(db, async (trx) => {
+      const above = after ? await claimRecipients(trx, mailingId, LETTERS_IN_FLIGHT, after) : [];
+      const recipients = above.length ? above : await claimRecipients(trx, mailingId, LETTERS_IN_FLIGHT, 0);
+      // the unsubscribe links of the letters to members who still consent, committed with the claim (one WAL flush)
+      const linked = recipients.filter((r) => r.consent && r.memberId !== null);
+      const links = await newUnsubscribeLinks(
+        trx,
+        options.publicUrl,
+        linked.map((r) => r.memberId!),
+      );
+      const linkOf = new Map(linked.map((r, i) => [r.id, links[i]]));
+      return { recipients, linkOf };
+    });
   }
 
   async function sendOne(letter: Letter, recipient: ClaimedRecipient, link: string | undefined) {
@@ -141,17 +160,9 @@ export function createMailingSender(
     if (!found) return;
     const letter = { ...found, html: renderMarkdown(found.body) };
     for (let sent = 0; sent < LETTERS_PER_JOB; sent += LETTERS_IN_FLIGHT) {
-      const recipients = await claim(mailingId, after);
+      const { recipients, linkOf } = await claim(mailingId, after);
       if (!recipients.length) return finish(mailingId);
       after = recipients.at(-1)!.id;
-      // the links of the batch's letters to members who still consent, in one statement
-      const linked = recipients.filter((r) => r.consent && r.memberId !== null);
-      const links = await newUnsubscribeLinks(
-        db,
-        options.publicUrl,
-        linked.map((r) => r.memberId!),
-      );
-      const linkOf = new Map(linked.map((r, i) => [r.id, links[i]]));
       await Promise.all(recipients.map((r) => sendOne(letter, r, linkOf.get(r.id))));
     }
     await queue(db, mailingId, { after }); // the rest in a new job, which any worker may take
@@ -195,10 +206,9 @@ function createSentSettler(db: Knex) {
     const batch = waiting;
     waiting = [];
     try {
-      await settleRecipient(
+      await settleDelivered(
         db,
         batch.map((b) => b.id),
-        { status: 'sent' },
       );
       for (const b of batch) b.settled();
     } catch (err) {

@@ -328,6 +328,18 @@ export async function settleRecipient(
 }
 
 /**
+ * Delivered letters become `sent`, committed without waiting for the WAL flush (synchronous_commit off): a
+ * commit lost with the database server leaves them `sending`, and the sweep makes them `uncertain` — never
+ * sent again. The claim before the hand-over is what must be durable, and it is.
+ */
+export async function settleDelivered(db: Knex, ids: number[]): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx.raw('SET LOCAL synchronous_commit = off');
+    await settleRecipient(trx, ids, { status: 'sent' });
+  });
+}
+
+/**
  * After a worker found nothing to claim: letters left `sending` longer than `staleSeconds` were cut off
  * with their worker and become `uncertain`; then what is still pending, and when the next deferred
  * letter is due. With nothing pending the mailing is done.
