@@ -48,10 +48,11 @@ type Letter = { subject: string; body: string; html: string };
 /**
  * The mailings' queue workers: each job claims the mailing's letters LETTERS_IN_FLIGHT at a time
  * (claimRecipients: a letter is `sending` before it is handed over and never claimed again), sends them
- * side by side, each settled as soon as its server's reply is in, up to LETTERS_PER_JOB, and queues a job
- * for the rest, so several workers of several instances share a mailing and a killed worker cuts off at
- * most the letters it was sending. A 4xx defers the letter with backoff (a soft bounce
- * after `retry.limit` deferrals), a 5xx bounces it (hard; at RCPT TO the address is marked invalid).
+ * side by side, each settled once its server's reply is in (the delivered ones together, createSentSettler),
+ * up to LETTERS_PER_JOB, and queues a job for the rest, so several workers of several instances share a
+ * mailing and a killed worker cuts off at most the letters it was sending. A 4xx defers the letter with
+ * backoff (a soft bounce after `retry.limit` deferrals), a 5xx bounces it (hard; at RCPT TO the address is
+ * marked invalid).
  */
 export function createMailingSender(
   db: Knex,
