@@ -46,6 +46,7 @@ export const ANALYZABLE_TABLES = [
   'union_stats',
   'union_stats_fresh',
   'union_stats_claims',
+  'mailing_recipients',
 ] as const;
 
 /**

@@ -4,6 +4,7 @@ import {
   deleteExpiredUnsubscribeTokens,
   findUnsubscribeToken,
   issueUnsubscribeToken,
+  issueUnsubscribeTokens,
   type UnsubscribePurpose,
 } from './unsubscribe-tokens.repo';
 
@@ -12,6 +13,12 @@ export type { UnsubscribePurpose };
 /** A new link for one letter to the member, issued on `trx` so that it commits with the letter. */
 export async function newUnsubscribeLink(trx: Knex, publicUrl: string, memberId: number): Promise<string> {
   return `${publicUrl}${UNSUBSCRIBE_PATH}/${await issueUnsubscribeToken(trx, memberId, 'mailing')}`;
+}
+
+/** New links for several letters, one statement (a mailing's batch): in the order of the members. */
+export async function newUnsubscribeLinks(db: Knex, publicUrl: string, memberIds: number[]): Promise<string[]> {
+  const tokens = await issueUnsubscribeTokens(db, memberIds, 'mailing');
+  return tokens.map((token) => `${publicUrl}${UNSUBSCRIBE_PATH}/${token}`);
 }
 
 /** The letter's text with the link at its end, for readers whose mail client shows no unsubscribe button. */

@@ -11,14 +11,26 @@ const hashOf = (token: string) => crypto.createHash('sha256').update(token, 'utf
 
 /** A new token for one letter; returns the token itself, which is never stored. */
 export async function issueUnsubscribeToken(db: Knex, memberId: number, purpose: UnsubscribePurpose): Promise<string> {
-  const token = crypto.randomBytes(32).toString('base64url');
-  await db('unsubscribe_tokens').insert({
-    token_hash: hashOf(token),
-    member_id: memberId,
-    purpose,
-    expires_at: db.raw('now() + make_interval(days => ?)', [UNSUBSCRIBE_TOKEN_DAYS]),
-  });
-  return token;
+  return (await issueUnsubscribeTokens(db, [memberId], purpose))[0]!;
+}
+
+/** New tokens for several letters in one statement (a mailing's batch); the tokens in the order of the members. */
+export async function issueUnsubscribeTokens(
+  db: Knex,
+  memberIds: number[],
+  purpose: UnsubscribePurpose,
+): Promise<string[]> {
+  if (!memberIds.length) return [];
+  const tokens = memberIds.map(() => crypto.randomBytes(32).toString('base64url'));
+  await db('unsubscribe_tokens').insert(
+    memberIds.map((memberId, i) => ({
+      token_hash: hashOf(tokens[i]!),
+      member_id: memberId,
+      purpose,
+      expires_at: db.raw('now() + make_interval(days => ?)', [UNSUBSCRIBE_TOKEN_DAYS]),
+    })),
+  );
+  return tokens;
 }
 
 /** The member a live token names, or undefined (unknown or expired). */

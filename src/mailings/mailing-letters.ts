@@ -1,5 +1,3 @@
-import { renderMarkdown } from './markdown';
-
 /** The address part of MAIL_FROM (`Реестр <no-reply@reestr.local>` → no-reply@reestr.local). */
 export function addressOfFrom(from: string): { local: string; domain: string } {
   const address = /<([^>]+)>/.exec(from)?.[1] ?? from.trim();
@@ -22,10 +20,13 @@ export function letterIdentity(from: string, token: string) {
 const escapeHtml = (text: string) =>
   text.replace(/[&<>"']/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]!);
 
-/** The letter's HTML part: the rendered Markdown and, for a member, the unsubscribe link at the end. */
-export function letterHtml(body: string, unsubscribeLink: string | undefined): string {
+/**
+ * The letter's HTML part: the letter's Markdown as rendered (renderMarkdown, once for all its letters) and,
+ * for a member, the unsubscribe link at the end.
+ */
+export function letterHtml(renderedBody: string, unsubscribeLink: string | undefined): string {
   const footer = unsubscribeLink
     ? `<hr><p style="font-size:small;color:#666">Чтобы больше не получать рассылки Профсоюза, <a href="${escapeHtml(unsubscribeLink)}">откажитесь от рассылки</a>.</p>`
     : '';
-  return `<!doctype html><html lang="ru"><head><meta charset="utf-8"></head><body>${renderMarkdown(body)}${footer}</body></html>`;
+  return `<!doctype html><html lang="ru"><head><meta charset="utf-8"></head><body>${renderedBody}${footer}</body></html>`;
 }

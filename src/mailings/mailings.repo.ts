@@ -274,31 +274,38 @@ export interface ClaimedRecipient {
 }
 
 /**
- * A worker's claim of the mailing's next letter: the first queued (or deferred and due) recipient not
- * locked by another worker becomes `sending`, committed before the letter is handed over — a recipient
- * is claimed once, and one found `sending` later is never sent again.
+ * A worker's claim of the mailing's next `count` letters: the first queued (or deferred and due) recipients
+ * not locked by another worker become `sending`, committed before the letters are handed over — a recipient
+ * is claimed once, and one found `sending` later is never sent again. The consent is read again here, as the
+ * letters are claimed. In the order of their ids; only those with an id above `afterId`, when given.
  */
-export async function claimNextRecipient(db: Knex, mailingId: number): Promise<ClaimedRecipient | undefined> {
+export async function claimRecipients(
+  db: Knex,
+  mailingId: number,
+  count: number,
+  afterId = 0,
+): Promise<ClaimedRecipient[]> {
   const { rows } = await db.raw(
     `UPDATE mailing_recipients r SET status = 'sending', attempts = attempts + 1, updated_at = now()
-      WHERE r.id = (SELECT id FROM mailing_recipients
-                     WHERE mailing_id = ? AND status IN ('queued','deferred','sending')
-                       AND (status = 'queued' OR (status = 'deferred' AND next_attempt_at <= now()))
-                     ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED)
+      WHERE r.id IN (SELECT id FROM mailing_recipients
+                      WHERE mailing_id = ? AND id > ? AND status IN ('queued','deferred','sending')
+                        AND (status = 'queued' OR (status = 'deferred' AND next_attempt_at <= now()))
+                      ORDER BY id LIMIT ? FOR UPDATE SKIP LOCKED)
       RETURNING r.id, r.address, r.member_id AS "memberId", r.organization_id AS "organizationId", r.source,
                 r.token, r.attempts,
                 (r.source <> 'member' OR EXISTS (SELECT 1 FROM member_consents c WHERE c.member_id = r.member_id
                    AND c.kind = 'mailing' AND c.channel = 'email' AND c.withdrawn_on IS NULL)) AS consent`,
-    [mailingId],
+    [mailingId, afterId, count],
   );
-  const row = rows[0];
-  return row && { ...row, id: Number(row.id), memberId: row.memberId === null ? null : Number(row.memberId) };
+  return (rows as (ClaimedRecipient & { id: string; memberId: string | null })[])
+    .map((row) => ({ ...row, id: Number(row.id), memberId: row.memberId === null ? null : Number(row.memberId) }))
+    .sort((a, b) => a.id - b.id);
 }
 
-/** The outcome of a claimed letter (only a `sending` one: a swept `uncertain` stays so). */
+/** The outcome of claimed letters (only of `sending` ones: a swept `uncertain` stays so). */
 export async function settleRecipient(
   db: Knex,
-  id: number,
+  id: number | number[],
   outcome: {
     status: 'sent' | 'deferred' | 'bounced' | 'unsubscribed' | 'uncertain';
     bounce?: 'hard' | 'soft';
@@ -307,7 +314,8 @@ export async function settleRecipient(
   },
 ): Promise<void> {
   await db('mailing_recipients')
-    .where({ id, status: 'sending' })
+    .whereIn('id', ([] as number[]).concat(id))
+    .where({ status: 'sending' })
     .update({
       status: outcome.status,
       bounce: outcome.bounce ?? null,
@@ -317,6 +325,18 @@ export async function settleRecipient(
         : null,
       updated_at: db.fn.now(),
     });
+}
+
+/**
+ * Delivered letters become `sent`, committed without waiting for the WAL flush (synchronous_commit off): a
+ * commit lost with the database server leaves them `sending`, and the sweep makes them `uncertain` — never
+ * sent again. The claim before the hand-over is what must be durable, and it is.
+ */
+export async function settleDelivered(db: Knex, ids: number[]): Promise<void> {
+  await db.transaction(async (trx) => {
+    await trx.raw('SET LOCAL synchronous_commit = off');
+    await settleRecipient(trx, ids, { status: 'sent' });
+  });
 }
 
 /**

@@ -4,6 +4,7 @@ import { memberViewPaths } from '../access/access';
 import type { Principal } from '../access/principal';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import type { Config } from '../config';
+import { analyzeAfterBulkChange } from '../db/maintenance';
 import { inTransaction } from '../db/transaction';
 import type { JobQueue } from '../jobs/job-queue';
 import { mailOptionsOf, type MailService } from '../mail/mail.service';
@@ -124,10 +125,12 @@ export function createMailingsService(db: Knex, jobs: JobQueue, mail: MailServic
           organizationId: org.id,
           newValues: { subject: letter.subject, target, ...counts },
         });
-        return id;
+        return { id, recipients: counts.recipients };
       });
+      // a big mailing is most of its table: the claims of its letters are planned on fresh statistics
+      await analyzeAfterBulkChange(db, created.recipients, ['mailing_recipients']);
       jobs.wake('mailing');
-      return created;
+      return created.id;
     },
 
     list: (org: OrgRow, before: number | undefined) => listMailings(db, org.id, before, LIST_PAGE),

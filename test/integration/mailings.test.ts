@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildDeps, type Deps } from '../../src/deps';
 import { createLogger } from '../../src/logger';
+import { claimRecipients } from '../../src/mailings/mailings.repo';
 import { invalidAddressesPerChild } from '../../src/members/email-validity';
 import type { OrgRow } from '../../src/registry/org-row';
 import { useTestApp } from '../support/app';
@@ -298,4 +299,37 @@ describe('mass mailings', () => {
       'uncertain',
     );
   }, 60_000);
+
+  it('when two instances claim a mailing in batches at the same time, then each letter is claimed once, and a consent withdrawn after queueing is read at the claim', async () => {
+    // a mailing with no job queued: only the claims below touch its letters
+    const primary = await createOrg(db(), tree.territory, 'primary');
+    const members = [];
+    for (let i = 0; i < 20; i++) members.push(await member(primary, address(`c${i}`), true));
+    const author = await db()('users').first('id');
+    const [{ id }] = await db()('mailings')
+      .insert({ organization_id: primary.id, author_user_id: author.id, subject: 'Пачки', body: 'Текст', target: '{}' })
+      .returning('id');
+    await db().raw(
+      `INSERT INTO mailing_recipients (mailing_id, address, source, member_id, organization_id)
+       SELECT ?, email, 'member', id, organization_id FROM members WHERE id = ANY(?::bigint[]) ORDER BY id`,
+      [id, members],
+    );
+    await db()('member_consents').where({ member_id: members[19] }).update({ withdrawn_on: '2026-01-01' });
+    const claims = await Promise.all([
+      claimRecipients(ctx.deps.db, Number(id), 8),
+      claimRecipients(second.db, Number(id), 8),
+      claimRecipients(ctx.deps.db, Number(id), 8),
+    ]);
+    const claimed = claims.flat().map((r) => r.memberId);
+    expect(claimed.toSorted()).toEqual(members.toSorted());
+    for (const batch of claims)
+      expect(batch.map((r) => r.id)).toEqual(batch.map((r) => r.id).toSorted((x, y) => x - y));
+    expect(
+      claims
+        .flat()
+        .filter((r) => !r.consent)
+        .map((r) => r.memberId),
+    ).toEqual([members[19]]);
+    expect(await claimRecipients(second.db, Number(id), 8)).toEqual([]); // all `sending`: none claimed again
+  });
 });
