@@ -22,6 +22,7 @@ import { createMembersService } from './members/members.service';
 import { createMeService } from './me/me.service';
 import { createMemberRequestsService } from './me/member-requests.service';
 import { createMailingsService } from './mailings/mailings.service';
+import { createSurveysService } from './surveys/surveys.service';
 import { createPassportService } from './registry/passport.service';
 import { createOrgImportService } from './registry/org-import';
 import { createMemberImportService } from './members/import/member-import';
@@ -73,6 +74,7 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
   const members = createMembersService(db, dates, reads, notifications);
   const cardCheck = createCardCheckService(db, publicUrl);
   const memberRequests = createMemberRequestsService(db, dates, notifications.notify);
+  const surveys = createSurveysService(db, notifications);
   const join = createJoinService(db, {
     mail,
     passwordLinks,
@@ -94,7 +96,7 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     }),
     secondFactor: createSecondFactorService(db),
     account: createAccountService(db),
-    home: createHomeService(db, reports, memberRequests, join),
+    home: createHomeService(db, reports, memberRequests, join, surveys),
     /** What the user typed into a long form and has not saved yet (their own only). */
     drafts: createDraftsService(db),
     // the registry and its members
@@ -118,6 +120,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     memberRequests,
     /** Mass mailings to a subtree's members and activists, with delivery tracking and bounces. */
     mailings: createMailingsService(db, jobs, mail, config, logger),
+    /** Surveys of organizations: questionnaires sent down the tree, answered once each, rolled up (/orgs/{inpo}/surveys). */
+    surveys,
     exportJobs: createExportsService(db, jobs, { exportDir: config.exportDir, logger, reads, notifications }),
     // statistical reports and their forms
     reports,

@@ -50,6 +50,10 @@ export const ACTION_LABELS: Record<string, string> = {
   'member.email_invalid': 'Адрес e-mail отмечен недействительным (письмо не доставлено)',
   'org.email_invalid': 'Адрес e-mail организации отмечен недействительным (письмо не доставлено)',
   'mailing.sent': 'Отправлена рассылка',
+  'survey.created': 'Создан опрос',
+  'survey.updated': 'Изменён опрос',
+  'survey.published': 'Опубликован опрос',
+  'survey.answered': 'Отправлены ответы на опрос',
   'consent.given': 'Дано согласие',
   'consent.withdrawn': 'Отозвано согласие',
   'person.created': 'Добавлен человек (не член Профсоюза)',
@@ -106,6 +110,8 @@ export const ENTITY_LABELS: Record<string, string> = {
   user: 'Пользователь',
   audit: 'Журнал аудита',
   mailing: 'Рассылка',
+  survey: 'Опрос',
+  survey_response: 'Ответы на опрос',
 };
 
 export const FIELD_LABELS: Record<string, string> = {

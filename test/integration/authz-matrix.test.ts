@@ -8,6 +8,7 @@ import { anonymousAgent, loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser, type TestUser } from '../support/factories';
 import { guardedRouter, type Guard } from '../../src/access/route-guards';
 import { listRoutes, routesWithoutPermission } from '../support/routes';
+import { createPublishedSurvey } from '../support/surveys';
 
 const ctx = useTestApp();
 const key = (e: Pick<MatrixEntry, 'method' | 'path'>) => `${e.method} ${e.path}`;
@@ -107,7 +108,14 @@ describe('authorization matrix: every route as every role', () => {
       .insert({ to_address: 'someone@example.ru', subject: 'Письмо', body: 'Текст', status: 'kept' })
       .returning('id');
     const handle = '0'.repeat(32); // no session has it
-    const admin = { grantId: String(foreignGrant.id), messageId: String(message.id), token: 'no-such-token' };
+    // a survey built at the ППО and sent to it: its chair answers it, coordinators and the admin change it
+    const surveyId = String(await createPublishedSurvey(db, r1.primary, users.admin.id));
+    const admin = {
+      grantId: String(foreignGrant.id),
+      messageId: String(message.id),
+      token: 'no-such-token',
+      surveyId,
+    };
     targets.inside = {
       inpo: r1.primary.inpo,
       officerId: String(officer.id),

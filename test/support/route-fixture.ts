@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import type { OrgRow } from '../../src/registry/orgs.repo';
 import { loggedInAgent, type Agent } from './agents';
 import { createMembers, createOrg, createRegionTree, createUser, unionRoot } from './factories';
+import { createPublishedSurvey } from './surveys';
 
 /** A reporting date with a filed report in the fixture, and one without any. */
 export const FILED_DATE = '2026-04-01';
@@ -40,6 +41,8 @@ export interface RouteParams {
   token: string;
   /** a mailing of the ППО (`/orgs/:inpo/mailings/:mailingId`) */
   mailingId: string;
+  /** a published survey built at the ППО and sent to it (`/orgs/:inpo/surveys/:surveyId`) */
+  surveyId: string;
   /** a session handle of the account page (`/account/sessions/:handle/end`) that matches no session */
   handle: string;
 }
@@ -130,6 +133,7 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
       target: JSON.stringify({ kind: 'members', filter: {} }),
     })
     .returning('id');
+  const surveyId = await createPublishedSurvey(db, tree.primary, user.id);
   const params: RouteParams = {
     inpo: tree.primary.inpo,
     otherInpo: other.inpo,
@@ -151,6 +155,7 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
     token: 'no-such-token',
     handle: '0'.repeat(32),
     mailingId: String(mailing.id),
+    surveyId: String(surveyId),
   };
   const url = (path: string, given: Partial<RouteParams> = {}) => {
     const { spareMemberIds: _spare, ...p } = { ...params, ...given };
