@@ -140,7 +140,7 @@ export async function insertSurveyTasks(
   trx: Knex.Transaction,
   surveyId: number,
   task: { kind: string; title: string; body: string; link: (inpo: string) => string },
-): Promise<number[]> {
+): Promise<{ userId: number; inpo: string }[]> {
   const [prefix, suffix] = task.link('\u0000').split('\u0000') as [string, string];
   const { rows } = await trx.raw(
     `WITH who AS (
@@ -157,10 +157,10 @@ export async function insertSurveyTasks(
      told AS (
        INSERT INTO notifications (user_id, kind, title, body, link)
        SELECT user_id, ?, ?, ?, ? || inpo || ? FROM who WHERE channel IS NULL OR channel = 'app')
-     SELECT user_id AS "userId" FROM who WHERE channel = 'email'`,
+     SELECT user_id AS "userId", inpo FROM who WHERE channel = 'email'`,
     [ANSWERING_ROLES, task.kind, surveyId, task.kind, task.title, task.body, prefix, suffix],
   );
-  return (rows as { userId: number }[]).map((r) => r.userId);
+  return rows as { userId: number; inpo: string }[];
 }
 
 /** Open surveys the organizations have to answer (published, within their dates, not submitted), per organization. */

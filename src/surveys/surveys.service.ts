@@ -146,13 +146,13 @@ export function createSurveysService(db: Knex, notifications: Pick<Notifications
         };
         const byEmail = await insertSurveyTasks(trx, id, task);
         // the few who chose e-mail for the kind: their row and letter through the service
-        for (const userId of byEmail)
+        for (const { userId, inpo } of byEmail)
           await notifications.notify(trx, {
             kind: task.kind,
             to: { userIds: [userId] },
             title: task.title,
             body: task.body,
-            link: `/orgs/${org.inpo}/surveys`,
+            link: task.link(inpo),
           });
         await recordAudit(trx, audit, { action: 'survey.published', ...auditOf(survey), newValues: { targets } });
         return targets;

@@ -50,6 +50,7 @@ let foreign: Awaited<ReturnType<typeof createRegionTree>>;
 let coordinator: Session;
 let foreignCoordinator: Session;
 const chairs: Session[] = [];
+const chairUserIds: number[] = [];
 let surveyId: number;
 
 const surveyForm = (s: Session, extra: Record<string, unknown> = {}) => ({
@@ -84,8 +85,18 @@ beforeAll(async () => {
     ctx.app,
     await createUser(db(), [{ role: 'coordinator', org: foreign.region }]),
   );
-  for (const org of [...ppo, otherTerritoryPpo])
-    chairs.push(await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'chair', org }])));
+  for (const org of [...ppo, otherTerritoryPpo]) {
+    const user = await createUser(db(), [{ role: 'chair', org }]);
+    chairUserIds.push(user.id);
+    chairs.push(await loggedInAgent(ctx.app, user));
+  }
+  // the last chair wants the kind by e-mail too: told through the notifications service
+  await db()('users').where({ id: chairUserIds[3] }).update({ email: 'chair-survey@example.ru' });
+  await db()('notification_preferences').insert({
+    user_id: chairUserIds[3],
+    kind: 'survey_published',
+    channel: 'email',
+  });
 });
 
 describe('building and publishing a survey', () => {
@@ -118,6 +129,9 @@ describe('building and publishing a survey', () => {
     expect(targets.sort()).toEqual([...ppo, otherTerritoryPpo].map((o) => o.id).sort());
     const tasks = await db()('notifications').where({ kind: 'survey_published' }).count<{ count: string }[]>();
     expect(Number(tasks[0]!.count)).toBe(4);
+    const byEmail = await db()('notifications').where({ kind: 'survey_published', user_id: chairUserIds[3] }).first();
+    expect(byEmail.link).toBe(`/orgs/${otherTerritoryPpo.inpo}/surveys/${surveyId}/answer`);
+    expect(await db()('mail_outbox').where({ to_address: 'chair-survey@example.ru' }).first()).toBeDefined();
     const home = await chairs[0]!.agent.get('/').expect(200);
     expect(home.text).toContain(`href="/orgs/${ppo[0]!.inpo}/surveys"`);
     expect(home.text).toMatch(/Опросы: <strong>1<\/strong> ждёт ответа/);
