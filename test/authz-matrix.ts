@@ -431,6 +431,10 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     inside: { ...all(403), anonymous: 401, chair: 303 },
     outside: outsideOf(401),
   },
+  // Member polls answered from the personal account: only a member the poll was sent to finds it (the fixture's
+  // survey goes to organizations, and no role's login here has a card): 404 for everyone logged in.
+  { method: 'GET', path: '/me/surveys/:surveyId', inside: { ...all(404), anonymous: 303 } },
+  { method: 'POST', path: '/me/surveys/:surveyId', body: {}, inside: { ...all(404), anonymous: 401 } },
   // Password links: public; an unknown token is the same «link no longer works» page (410) for everyone.
   { method: 'GET', path: '/forgot-password', inside: all(200) },
   { method: 'POST', path: '/forgot-password', body: {}, inside: all(422) },

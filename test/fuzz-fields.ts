@@ -78,6 +78,15 @@ SURVEY_DEFINITION.sections[0]!.questions[0]!.options = ['Да', 'Нет', 'Го�
 const SURVEY_FORM = {
   title: 'Опрос',
   description: '',
+  audience: 'organizations',
+  anonymous: '',
+  category: '',
+  sex: '',
+  pedagogical: '',
+  age: '',
+  tenure: '',
+  card: '',
+  kind: '',
   levels: 'primary',
   opensOn: todayIso(),
   closesOn: `${Number(todayIso().slice(0, 4)) + 1}${todayIso().slice(4)}`,
@@ -365,6 +374,8 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'POST /orgs/:inpo/surveys/:surveyId/answer': () => ({
     body: { step: 'draft', q_agreement: 'Нет', q_why: 'Не успели', q_meetings: '3,5', q_held: '12.03.2026' },
   }),
+  'GET /me/surveys/:surveyId': none,
+  'POST /me/surveys/:surveyId': () => ({ body: { q_agreement: 'Да', q_meetings: '3', q_held: '12.03.2026' } }),
   'GET /orgs/:inpo/card-check': none,
   'POST /orgs/:inpo/card-check': (p) => ({ body: { numbers: `T-${p.memberId}\n1600000001` } }),
   // the member's personal account: the fuzzing admin has no card, so these reach the account's refusal

@@ -10,27 +10,70 @@ export interface RateRow {
   submitted: number;
 }
 
+/** What the queries need of a survey: which tables hold its targets and answers. */
+export interface SourceSurvey {
+  id: number;
+  audience: 'organizations' | 'members';
+  organizationPath: string;
+}
+
+/** The targets (organizations, or members with their organization) and whether each has answered. */
+function targets(db: Knex, survey: SourceSurvey) {
+  return survey.audience === 'members'
+    ? db.raw(
+        `SELECT t.organization_id, s.member_id IS NOT NULL AS done
+           FROM survey_member_targets t LEFT JOIN survey_respondents s USING (survey_id, member_id)
+          WHERE t.survey_id = ?`,
+        [survey.id],
+      )
+    : db.raw(
+        `SELECT t.organization_id, coalesce(r.status = 'submitted', false) AS done
+           FROM survey_targets t
+           LEFT JOIN survey_responses r ON r.survey_id = t.survey_id AND r.organization_id = t.organization_id
+          WHERE t.survey_id = ?`,
+        [survey.id],
+      );
+}
+
+/**
+ * The submitted answers of the subtree with their organization. An anonymous poll's answers have none: they
+ * count only over the whole poll (opened at the organization that built it).
+ */
+function answers(db: Knex, survey: SourceSurvey, rootPath: string) {
+  return survey.audience === 'members'
+    ? db.raw(
+        `SELECT a.answers, o.inpo, o.name, o.path, NULL::timestamptz AS submitted_at
+           FROM survey_member_answers a LEFT JOIN organizations o ON o.id = a.organization_id
+          WHERE a.survey_id = ? AND (o.path <@ ?::ltree OR (a.organization_id IS NULL AND ?::boolean))`,
+        [survey.id, rootPath, rootPath === survey.organizationPath],
+      )
+    : db.raw(
+        `SELECT r.answers, o.inpo, o.name, o.path, r.submitted_at
+           FROM survey_responses r JOIN organizations o ON o.id = r.organization_id
+          WHERE r.survey_id = ? AND r.status = 'submitted' AND o.path <@ ?::ltree`,
+        [survey.id, rootPath],
+      );
+}
+
 /**
  * Targets and submitted answers per child of the root (the root itself, when it is a target: `child` null) and
  * per level of the targets, in one pass over the targets (grouping sets).
  */
-export async function rates(db: Knex, surveyId: number, rootPath: string) {
+export async function rates(db: Knex, survey: SourceSurvey, rootPath: string) {
   // a path is the ids from the union down: the child's id is the label after the root's
   const { rows } = await db.raw(
     `WITH t AS (
        SELECT CASE WHEN nlevel(o.path) > nlevel(?::ltree) THEN subpath(o.path, nlevel(?::ltree), 1)::text::int END AS child,
-              o.level, r.status = 'submitted' AS done
-         FROM survey_targets t
-         JOIN organizations o ON o.id = t.organization_id
-         LEFT JOIN survey_responses r ON r.survey_id = t.survey_id AND r.organization_id = t.organization_id
-        WHERE t.survey_id = ? AND o.path <@ ?::ltree),
+              o.level, t.done
+         FROM (?) t JOIN organizations o ON o.id = t.organization_id
+        WHERE o.path <@ ?::ltree),
      g AS (SELECT child, level, GROUPING(child) = 1 AS "byLevel",
                   count(*)::int AS targets, count(*) FILTER (WHERE done)::int AS submitted
              FROM t GROUP BY GROUPING SETS ((child), (level)))
      SELECT g.level AS "targetLevel", g."byLevel", g.targets, g.submitted, c.inpo, c.name
        FROM g LEFT JOIN LATERAL (SELECT inpo, name FROM organizations c WHERE c.id = g.child) c ON true
       ORDER BY g.child IS NOT NULL, c.name`,
-    [rootPath, rootPath, surveyId, rootPath],
+    [rootPath, rootPath, targets(db, survey), rootPath],
   );
   const all = rows as ({
     targetLevel: Level | null;
@@ -59,7 +102,7 @@ export type Figures = Map<string, number | string | null>;
  */
 export async function questionFigures(
   db: Knex,
-  surveyId: number,
+  survey: SourceSurvey,
   rootPath: string,
   questions: Question[],
 ): Promise<Map<string, Figures>> {
@@ -91,43 +134,43 @@ export async function questionFigures(
         }),
       );
   }
-  const { rows } = await db.raw(
-    `SELECT ${columns.join(', ')}
-       FROM survey_responses r JOIN organizations o ON o.id = r.organization_id
-      WHERE r.survey_id = ? AND r.status = 'submitted' AND o.path <@ ?::ltree`,
-    [...bindings, surveyId, rootPath],
-  );
+  const { rows } = await db.raw(`SELECT ${columns.join(', ')} FROM (?) r`, [
+    ...bindings,
+    answers(db, survey, rootPath),
+  ]);
   const figures = new Map<string, Figures>(questions.map((q) => [q.id, new Map()]));
   names.forEach(([question, figure], i) => figures.get(question)!.set(figure, rows[0][`c${i}`] ?? null));
   return figures;
 }
 
 /** The free-text answers, the first `limit` of each question by organization name. */
-export async function textAnswers(db: Knex, surveyId: number, rootPath: string, questions: string[], limit: number) {
+export async function textAnswers(
+  db: Knex,
+  survey: SourceSurvey,
+  rootPath: string,
+  questions: string[],
+  limit: number,
+) {
   if (!questions.length) return [];
   const { rows } = await db.raw(
     `SELECT question, text, inpo, name
-       FROM (SELECT k.question, r.answers ->> k.question AS text, o.inpo, o.name,
-                    row_number() OVER (PARTITION BY k.question ORDER BY o.name, o.inpo) AS n
-               FROM survey_responses r JOIN organizations o ON o.id = r.organization_id,
-                    unnest(?::text[]) k(question)
-              WHERE r.survey_id = ? AND r.status = 'submitted' AND o.path <@ ?::ltree
-                AND jsonb_exists(r.answers, k.question)) t
+       FROM (SELECT k.question, r.answers ->> k.question AS text, r.inpo, r.name,
+                    row_number() OVER (PARTITION BY k.question ORDER BY r.name, r.inpo) AS n
+               FROM (?) r, unnest(?::text[]) k(question)
+              WHERE jsonb_exists(r.answers, k.question)) t
       WHERE n <= ? ORDER BY question, n`,
-    [questions, surveyId, rootPath, limit],
+    [answers(db, survey, rootPath), questions, limit],
   );
-  return rows as { question: string; text: string; inpo: string; name: string }[];
+  return rows as { question: string; text: string; inpo: string | null; name: string | null }[];
 }
 
 /** Every answer of the subtree with the organization's ИНПО and path of names below the union, for the download. */
-export function answersForExport(db: Knex, surveyId: number, rootPath: string) {
+export function answersForExport(db: Knex, survey: SourceSurvey, rootPath: string) {
   return db.raw(
-    `SELECT o.inpo, o.name, r.answers, r.submitted_at AS "submittedAt",
+    `SELECT r.inpo, r.name, r.answers, r.submitted_at AS "submittedAt",
             (SELECT string_agg(a.name, ' / ' ORDER BY nlevel(a.path))
-               FROM organizations a WHERE a.path @> o.path AND a.parent_id IS NOT NULL) AS "orgPath"
-       FROM survey_responses r JOIN organizations o ON o.id = r.organization_id
-      WHERE r.survey_id = ? AND r.status = 'submitted' AND o.path <@ ?::ltree
-      ORDER BY o.path`,
-    [surveyId, rootPath],
+               FROM organizations a WHERE a.path @> r.path AND a.parent_id IS NOT NULL) AS "orgPath"
+       FROM (?) r ORDER BY r.path`,
+    [answers(db, survey, rootPath)],
   );
 }

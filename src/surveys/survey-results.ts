@@ -24,9 +24,9 @@ const ids = (questions: Question[], ...kinds: Question['kind'][]) =>
 export async function surveyResults(db: Knex, survey: SurveyRow, org: OrgRow) {
   const questions = questionsOf(survey.definition);
   const [{ children, levels }, figures, texts] = await Promise.all([
-    rates(db, survey.id, org.path),
-    questionFigures(db, survey.id, org.path, questions),
-    textAnswers(db, survey.id, org.path, ids(questions, 'text'), TEXTS_SHOWN),
+    rates(db, survey, org.path),
+    questionFigures(db, survey, org.path, questions),
+    textAnswers(db, survey, org.path, ids(questions, 'text'), TEXTS_SHOWN),
   ]);
   const total = children.reduce((t, c) => ({ targets: t.targets + c.targets, submitted: t.submitted + c.submitted }), {
     targets: 0,

@@ -52,18 +52,20 @@ export async function writeAnswersWorkbook(db: Knex, survey: SurveyRow, org: Org
   ]);
   header.font = { bold: true };
   header.commit();
-  await streamRows<{ inpo: string; name: string; orgPath: string | null; submittedAt: Date; answers: Answers }>(
-    db,
-    answersForExport(db, survey.id, org.path),
-    sink,
-    (r) =>
-      addSafeRow(sheet, [
-        r.inpo,
-        r.name,
-        r.orgPath ?? '',
-        r.submittedAt,
-        ...questions.flatMap(({ q, columns }) => columns.map((c) => c.cell(r.answers[q.id]))),
-      ]).commit(),
+  await streamRows<{
+    inpo: string | null;
+    name: string | null;
+    orgPath: string | null;
+    submittedAt: Date | null;
+    answers: Answers;
+  }>(db, answersForExport(db, survey, org.path), sink, (r) =>
+    addSafeRow(sheet, [
+      r.inpo ?? '',
+      r.name ?? (survey.anonymous ? 'анонимно' : ''),
+      r.orgPath ?? '',
+      r.submittedAt,
+      ...questions.flatMap(({ q, columns }) => columns.map((c) => c.cell(r.answers[q.id]))),
+    ]).commit(),
   );
   await sheet.commit();
   await workbook.commit();

@@ -1,6 +1,8 @@
 import type { Knex } from 'knex';
+import { mailingCandidates, type ListReader, type ListRoot, type MemberListFilter } from '../members/members.repo';
 import type { Level } from '../registry/levels';
 import type { Answers, Definition } from './survey-definition';
+import type { Audience, MemberFilter } from './surveys.schemas';
 
 export interface SurveyFields {
   title: string;
@@ -9,6 +11,11 @@ export interface SurveyFields {
   targetLevels: Level[];
   opensOn: string;
   closesOn: string;
+  /** organizations of the levels, or members by the filter (with their mailing consent) */
+  audience: Audience;
+  /** a member poll keeps no link from an answer to a person */
+  anonymous: boolean;
+  memberFilter: MemberFilter | null;
 }
 
 export interface SurveyRow extends SurveyFields {
@@ -42,6 +49,9 @@ function selectSurveys(db: Knex) {
       description: 's.description',
       definition: 's.definition',
       targetLevels: 's.target_levels',
+      audience: 's.audience',
+      anonymous: 's.anonymous',
+      memberFilter: 's.member_filter',
       opensOn: db.raw("to_char(s.opens_on, 'YYYY-MM-DD')"),
       closesOn: db.raw("to_char(s.closes_on, 'YYYY-MM-DD')"),
       version: 's.version',
@@ -49,10 +59,12 @@ function selectSurveys(db: Knex) {
       status: 's.status',
       publishedAt: 's.published_at',
       createdAt: 's.created_at',
-      targets: db.raw('(SELECT count(*)::int FROM survey_targets t WHERE t.survey_id = s.id)'),
-      submitted: db.raw(
-        "(SELECT count(*)::int FROM survey_responses r WHERE r.survey_id = s.id AND r.status = 'submitted')",
-      ),
+      targets: db.raw(`CASE s.audience WHEN 'members'
+          THEN (SELECT count(*)::int FROM survey_member_targets t WHERE t.survey_id = s.id)
+          ELSE (SELECT count(*)::int FROM survey_targets t WHERE t.survey_id = s.id) END`),
+      submitted: db.raw(`CASE s.audience WHEN 'members'
+          THEN (SELECT count(*)::int FROM survey_respondents t WHERE t.survey_id = s.id)
+          ELSE (SELECT count(*)::int FROM survey_responses r WHERE r.survey_id = s.id AND r.status = 'submitted') END`),
     });
 }
 
@@ -80,6 +92,9 @@ const columnsOf = (f: SurveyFields) => ({
   target_levels: f.targetLevels,
   opens_on: f.opensOn,
   closes_on: f.closesOn,
+  audience: f.audience,
+  anonymous: f.anonymous,
+  member_filter: f.memberFilter === undefined ? undefined : JSON.stringify(f.memberFilter),
 });
 
 export async function insertSurvey(
@@ -126,6 +141,92 @@ export async function publishSurvey(trx: Knex.Transaction, survey: SurveyRow): P
     [survey.id, survey.organizationPath, survey.targetLevels],
   );
   return rowCount ?? 0;
+}
+
+/** Publishes a member poll: its targets are the members the filter finds with their mailing consent, fixed now. */
+export async function publishMemberPoll(
+  trx: Knex.Transaction,
+  surveyId: number,
+  root: ListRoot,
+  filter: MemberListFilter,
+  reader: ListReader,
+) {
+  await trx('surveys').where({ id: surveyId }).update({ status: 'published', published_at: trx.fn.now() });
+  const { rowCount } = await trx.raw(
+    `INSERT INTO survey_member_targets (survey_id, member_id, organization_id)
+     SELECT ?::bigint, c.member_id, c.organization_id FROM (?) c WHERE c.consent`,
+    [surveyId, mailingCandidates(trx, root, filter, reader)],
+  );
+  return rowCount ?? 0;
+}
+
+/** The in-app task of a member poll for the members' own logins, in one statement. */
+export async function insertMemberPollTasks(
+  trx: Knex.Transaction,
+  surveyId: number,
+  task: { kind: string; title: string; body: string; link: string },
+) {
+  await trx.raw(
+    `INSERT INTO notifications (user_id, kind, title, body, link)
+     SELECT u.id, ?, ?, ?, ? FROM survey_member_targets t
+       JOIN users u ON u.member_id = t.member_id AND u.blocked_at IS NULL
+       LEFT JOIN notification_preferences p ON p.user_id = u.id AND p.kind = ?
+      WHERE t.survey_id = ? AND (p.channel IS NULL OR p.channel <> 'none')`,
+    [task.kind, task.title, task.body, task.link, task.kind, surveyId],
+  );
+}
+
+/** Open member polls the member has yet to answer. */
+export async function memberTasks(db: Knex, memberId: number, today: string) {
+  const rows: { id: number; title: string; closesOn: string; anonymous: boolean }[] = await db(
+    'survey_member_targets as t',
+  )
+    .join('surveys as s', 's.id', 't.survey_id')
+    .where('t.member_id', memberId)
+    .where('s.status', 'published')
+    .where('s.opens_on', '<=', today)
+    .where('s.closes_on', '>=', today)
+    .whereNotExists(db('survey_respondents as r').whereRaw('r.survey_id = t.survey_id AND r.member_id = t.member_id'))
+    .orderBy('s.closes_on')
+    .select({
+      id: 's.id',
+      title: 's.title',
+      closesOn: db.raw("to_char(s.closes_on, 'YYYY-MM-DD')"),
+      anonymous: 's.anonymous',
+    });
+  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+}
+
+export async function memberTarget(db: Knex, surveyId: number, memberId: number) {
+  const { rows } = await db.raw(
+    `SELECT t.organization_id AS "organizationId",
+            EXISTS (SELECT 1 FROM survey_respondents r WHERE r.survey_id = t.survey_id AND r.member_id = t.member_id) AS answered
+       FROM survey_member_targets t WHERE t.survey_id = ? AND t.member_id = ?`,
+    [surveyId, memberId],
+  );
+  return rows[0] as { organizationId: number; answered: boolean } | undefined;
+}
+
+/**
+ * A member's answer: the member is marked as having answered (once: the key refuses a second), and the answer
+ * is stored apart — for an anonymous poll with no member and no organization. Returns false when already answered.
+ */
+export async function saveMemberAnswer(
+  trx: Knex.Transaction,
+  a: { surveyId: number; memberId: number; organizationId: number; anonymous: boolean; answers: Answers },
+): Promise<boolean> {
+  const { rows } = await trx.raw(
+    `INSERT INTO survey_respondents (survey_id, member_id) VALUES (?, ?) ON CONFLICT DO NOTHING RETURNING 1`,
+    [a.surveyId, a.memberId],
+  );
+  if (!rows.length) return false;
+  await trx('survey_member_answers').insert({
+    survey_id: a.surveyId,
+    member_id: a.anonymous ? null : a.memberId,
+    organization_id: a.anonymous ? null : a.organizationId,
+    answers: JSON.stringify(a.answers),
+  });
+  return true;
 }
 
 /** The roles whose holders on a target organization answer for it (its chair, or a user granted on it). */

@@ -1,6 +1,6 @@
 import type { Request, Response, Router } from 'express';
 import { orgOf } from '../access/loaders';
-import { can, guardedRouter, mayOnTarget } from '../access/route-guards';
+import { can, guardedRouter, mayOnTarget, signedIn } from '../access/route-guards';
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
 import { sendDownload } from '../http/download';
@@ -9,6 +9,7 @@ import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { principalOf } from '../http/guards';
 import { idParam } from '../http/params';
+import { MEMBER_DICTIONARIES, MEMBER_FILTER_CHOICES } from '../members/member-views';
 import { LEVEL_LABELS } from '../registry/levels';
 import { formatDate } from '../shared/format';
 import { XLSX_MIME } from '../shared/spreadsheet';
@@ -21,12 +22,29 @@ import {
   visibleQuestions,
 } from './survey-definition';
 import { writeAnswersWorkbook } from './survey-xlsx';
-import { TARGET_LEVELS, answerStep, surveyForm } from './surveys.schemas';
+import { TARGET_LEVELS, answerStep, memberFilterOf, surveyForm, type SurveyForm } from './surveys.schemas';
 import { SurveyRefusal, answersFor, type SurveysService } from './surveys.service';
 
 type SurveyRow = Awaited<ReturnType<SurveysService['own']>>;
 
-const VIEW = { section: 'registry', LEVEL_LABELS, TARGET_LEVELS, QUESTION_KIND_LABELS, fieldOf };
+const VIEW = {
+  section: 'registry',
+  LEVEL_LABELS,
+  TARGET_LEVELS,
+  QUESTION_KIND_LABELS,
+  fieldOf,
+  ...MEMBER_DICTIONARIES,
+  ...MEMBER_FILTER_CHOICES,
+};
+
+/** The form's fields as the survey keeps them: the member filter only for a member poll. */
+function fieldsOf({ levels, ...form }: SurveyForm, body: unknown) {
+  return {
+    ...form,
+    targetLevels: form.audience === 'organizations' ? levels : [],
+    memberFilter: form.audience === 'members' ? memberFilterOf(body) : null,
+  };
+}
 
 /** The builder's values: a survey's own, or the form sent back. */
 function formValues(survey?: SurveyRow, body?: Record<string, unknown>) {
@@ -36,11 +54,14 @@ function formValues(survey?: SurveyRow, body?: Record<string, unknown>) {
         title: survey.title,
         description: survey.description,
         levels: survey.targetLevels,
+        audience: survey.audience,
+        anonymous: survey.anonymous,
+        ...(survey.memberFilter ?? {}),
         opensOn: formatDate(survey.opensOn),
         closesOn: formatDate(survey.closesOn),
         definition: JSON.stringify(survey.definition, null, 2),
       }
-    : { levels: ['primary'], definition: JSON.stringify(EXAMPLE_DEFINITION, null, 2) };
+    : { audience: 'organizations', levels: ['primary'], definition: JSON.stringify(EXAMPLE_DEFINITION, null, 2) };
 }
 
 /**
@@ -63,6 +84,9 @@ export function surveysRoutes({ db, loaders, services: { surveys } }: Deps): Rou
   routes.get('/orgs/:inpo/surveys/:surveyId/results.xlsx', can('survey.view'), download);
   routes.get('/orgs/:inpo/surveys/:surveyId/answer', can('survey.answer'), (req, res) => answerPage(req, res, 200, []));
   routes.post('/orgs/:inpo/surveys/:surveyId/answer', can('survey.answer'), answer);
+  // member polls: the member's own answer from the personal account (a target of the poll, else 404)
+  routes.get('/me/surveys/:surveyId', signedIn, (req, res) => memberPage(req, res, 200, []));
+  routes.post('/me/surveys/:surveyId', signedIn, memberAnswer);
   return routes.router;
 
   async function list(req: Request, res: Response) {
@@ -99,8 +123,7 @@ export function surveysRoutes({ db, loaders, services: { surveys } }: Deps): Rou
     const org = orgOf(req);
     const form = parseForm(surveyForm, req.body);
     if (!form.ok) return edit(req, res, 422, form.errors);
-    const { levels, ...rest } = form.data;
-    const id = await surveys.create(org, principalOf(req), auditContextOf(req), { ...rest, targetLevels: levels });
+    const id = await surveys.create(org, principalOf(req), auditContextOf(req), fieldsOf(form.data, req.body));
     flash(req, 'success', 'Черновик опроса сохранён');
     res.redirect(303, `/orgs/${org.inpo}/surveys/${id}`);
   }
@@ -115,9 +138,8 @@ export function surveysRoutes({ db, loaders, services: { surveys } }: Deps): Rou
     const survey = await surveys.own(org, idParam(req, 'surveyId'));
     const form = parseForm(surveyForm, req.body);
     if (!form.ok) return edit(req, res, 422, form.errors, survey);
-    const { levels, ...rest } = form.data;
     try {
-      await surveys.update(org, survey.id, auditContextOf(req), { ...rest, targetLevels: levels });
+      await surveys.update(org, survey.id, auditContextOf(req), fieldsOf(form.data, req.body));
     } catch (err) {
       if (!(err instanceof SurveyRefusal)) throw err;
       return edit(req, res, 422, [{ field: err.field, message: err.message }], survey);
@@ -146,7 +168,7 @@ export function surveysRoutes({ db, loaders, services: { surveys } }: Deps): Rou
     const org = orgOf(req);
     const id = idParam(req, 'surveyId');
     try {
-      const targets = await surveys.publish(org, id, auditContextOf(req));
+      const targets = await surveys.publish(org, id, principalOf(req), auditContextOf(req));
       flash(req, 'success', `Опрос опубликован: организаций-адресатов ${targets}`);
     } catch (err) {
       if (!(err instanceof SurveyRefusal)) throw err;
@@ -203,5 +225,35 @@ export function surveysRoutes({ db, loaders, services: { surveys } }: Deps): Rou
     }
     flash(req, 'success', submit ? 'Ответы отправлены. Спасибо!' : 'Черновик ответов сохранён');
     res.redirect(303, `/orgs/${org.inpo}/surveys/${survey.id}/answer`);
+  }
+
+  async function memberPage(req: Request, res: Response, status: number, errors: FieldError[]) {
+    const { survey, target, open } = await surveys.toAnswerAsMember(principalOf(req), idParam(req, 'surveyId'));
+    const given = status === 200 ? {} : readAnswers(survey.definition, req.body, false).answers;
+    res.status(status).render('surveys/member-answer', {
+      ...VIEW,
+      section: 'me',
+      title: `Опрос: ${survey.title}`,
+      survey,
+      answered: target.answered,
+      open,
+      values: status === 200 ? {} : req.body,
+      shown: visibleQuestions(survey.definition, given),
+      ...errorViewModel(errors),
+    });
+  }
+
+  async function memberAnswer(req: Request, res: Response) {
+    const principal = principalOf(req);
+    const { survey, target } = await surveys.toAnswerAsMember(principal, idParam(req, 'surveyId'));
+    try {
+      const check = await surveys.answerAsMember(principal, survey, target, auditContextOf(req), req.body ?? {});
+      if (check.errors.length) return memberPage(req, res, 422, check.errors);
+    } catch (err) {
+      if (!(err instanceof SurveyRefusal)) throw err;
+      return memberPage(req, res, 422, [{ field: err.field, message: err.message }]);
+    }
+    flash(req, 'success', 'Ответы отправлены. Спасибо!');
+    res.redirect(303, `/me/surveys/${survey.id}`);
   }
 }

@@ -2,7 +2,9 @@ import { isDeepStrictEqual } from 'node:util';
 import type { Knex } from 'knex';
 import type { Principal } from '../access/principal';
 import { recordAudit, type AuditContext } from '../audit/audit';
+import { memberViewPaths } from '../access/access';
 import { inTransaction } from '../db/transaction';
+import { filterOf, type ListQuery } from '../members/member-list-query';
 import { ConflictError, NotFoundError, ForbiddenError } from '../http/errors';
 import type { NotificationsService } from '../notifications/notifications.service';
 import type { OrgRow } from '../registry/org-row';
@@ -13,6 +15,11 @@ import { publishedChangeRefusal, readAnswers, type AnswerCheck } from './survey-
 import { surveyResults } from './survey-results';
 import {
   ANSWERING_ROLES,
+  insertMemberPollTasks,
+  memberTarget,
+  memberTasks,
+  publishMemberPoll,
+  saveMemberAnswer,
   findResponse,
   findSurvey,
   insertSurvey,
@@ -64,11 +71,59 @@ export function createSurveysService(db: Knex, notifications: Pick<Notifications
     return survey;
   }
 
+  /** An answer comes between the survey's dates, read under the caller's lock. */
+  async function refuseOutsideDates(locked: { status: string; opensOn: string; closesOn: string } | undefined) {
+    const today = todayIso();
+    if (!locked || locked.status !== 'published') throw new NotFoundError();
+    if (today > locked.closesOn)
+      throw new SurveyRefusal('form', `Опрос закрыт ${formatDate(locked.closesOn)}: ответы больше не принимаются`);
+    if (today < locked.opensOn)
+      throw new SurveyRefusal('form', `Опрос откроется ${formatDate(locked.opensOn)}: отвечать пока рано`);
+  }
+
   const auditOf = (survey: { id: number; organizationId: number }) => ({
     entity: 'survey',
     entityId: survey.id,
     organizationId: survey.organizationId,
   });
+
+  async function publishOrganizations(trx: Knex.Transaction, survey: SurveyRow, text: { title: string; body: string }) {
+    const targets = await publishSurvey(trx, survey);
+    const task = {
+      kind: 'survey_published' as const,
+      ...text,
+      link: (inpo: string) => `/orgs/${inpo}/surveys/${survey.id}/answer`,
+    };
+    const byEmail = await insertSurveyTasks(trx, survey.id, task);
+    // the few who chose e-mail for the kind: their row and letter through the service
+    for (const { userId, inpo } of byEmail)
+      await notifications.notify(trx, {
+        kind: task.kind,
+        to: { userIds: [userId] },
+        title: task.title,
+        body: task.body,
+        link: task.link(inpo),
+      });
+    return targets;
+  }
+
+  /** A member poll's targets: the member list's filter over the subtree as the publisher may read it, with consent. */
+  async function publishMembers(
+    trx: Knex.Transaction,
+    survey: SurveyRow,
+    org: OrgRow,
+    principal: Principal,
+    text: { title: string; body: string },
+  ) {
+    const filter = filterOf({ ...(survey.memberFilter ?? {}), status: 'active', sort: 'name' } as ListQuery);
+    const targets = await publishMemberPoll(trx, survey.id, org, filter, { viewPaths: memberViewPaths(principal) });
+    await insertMemberPollTasks(trx, survey.id, {
+      kind: 'survey_published',
+      ...text,
+      link: `/me/surveys/${survey.id}`,
+    });
+    return targets;
+  }
 
   return {
     list: (org: OrgRow) => listSurveys(db, org.path, LIST_SIZE),
@@ -108,9 +163,12 @@ export function createSurveysService(db: Knex, notifications: Pick<Notifications
             targetLevels: [...survey.targetLevels].sort(),
             opensOn: survey.opensOn,
             closesOn: survey.closesOn,
+            audience: survey.audience,
+            anonymous: survey.anonymous,
+            memberFilter: survey.memberFilter,
           };
           const after = { ...rest, targetLevels: [...rest.targetLevels].sort() };
-          if (!isDeepStrictEqual(before, { ...before, ...after }))
+          if (!isDeepStrictEqual(before, after))
             throw new SurveyRefusal(
               'title',
               'Опрос опубликован: название, сроки и адресатов изменить нельзя. Для другого опроса сделайте копию',
@@ -130,30 +188,19 @@ export function createSurveysService(db: Knex, notifications: Pick<Notifications
     },
 
     /** Publishes a draft: its targets are fixed and everyone who answers for one gets the task. */
-    async publish(org: OrgRow, id: number, audit: AuditContext): Promise<number> {
+    async publish(org: OrgRow, id: number, principal: Principal, audit: AuditContext): Promise<number> {
       const survey = await own(org, id);
       return inTransaction(db, async (trx) => {
         const locked = await lockSurvey(trx, id, 'update');
         if (locked?.status !== 'draft') throw new ConflictError('Опрос уже опубликован');
         if (survey.closesOn < todayIso())
           throw new SurveyRefusal('closesOn', 'Дата окончания опроса уже прошла: укажите другую');
-        const targets = await publishSurvey(trx, survey);
-        const task = {
-          kind: 'survey_published' as const,
-          title: `Опрос «${survey.title}»`.slice(0, 300),
-          body: `Ответьте до ${formatDate(survey.closesOn)} (${survey.organizationName})`,
-          link: (inpo: string) => `/orgs/${inpo}/surveys/${id}/answer`,
-        };
-        const byEmail = await insertSurveyTasks(trx, id, task);
-        // the few who chose e-mail for the kind: their row and letter through the service
-        for (const { userId, inpo } of byEmail)
-          await notifications.notify(trx, {
-            kind: task.kind,
-            to: { userIds: [userId] },
-            title: task.title,
-            body: task.body,
-            link: task.link(inpo),
-          });
+        const title = `Опрос «${survey.title}»`.slice(0, 300);
+        const body = `Ответьте до ${formatDate(survey.closesOn)} (${survey.organizationName})`;
+        const targets =
+          survey.audience === 'members'
+            ? await publishMembers(trx, survey, org, principal, { title, body })
+            : await publishOrganizations(trx, survey, { title, body });
         await recordAudit(trx, audit, { action: 'survey.published', ...auditOf(survey), newValues: { targets } });
         return targets;
       });
@@ -168,6 +215,9 @@ export function createSurveysService(db: Knex, notifications: Pick<Notifications
           description: survey.description,
           definition: survey.definition,
           targetLevels: survey.targetLevels,
+          audience: survey.audience,
+          anonymous: survey.anonymous,
+          memberFilter: survey.memberFilter,
           opensOn: survey.opensOn,
           closesOn: survey.closesOn,
           organizationId: org.id,
@@ -213,12 +263,7 @@ export function createSurveysService(db: Knex, notifications: Pick<Notifications
       if (check.errors.length) return check;
       await inTransaction(db, async (trx) => {
         const locked = await lockSurvey(trx, survey.id, 'share');
-        const today = todayIso();
-        if (!locked || locked.status !== 'published') throw new NotFoundError();
-        if (today > locked.closesOn)
-          throw new SurveyRefusal('form', `Опрос закрыт ${formatDate(locked.closesOn)}: ответы больше не принимаются`);
-        if (today < locked.opensOn)
-          throw new SurveyRefusal('form', `Опрос откроется ${formatDate(locked.opensOn)}: отвечать пока рано`);
+        await refuseOutsideDates(locked);
         const saved = await saveResponse(trx, {
           surveyId: survey.id,
           organizationId: org.id,
@@ -237,6 +282,54 @@ export function createSurveysService(db: Knex, notifications: Pick<Notifications
       });
       return check;
     },
+
+    /** The member poll a member answers: published and sent to them (else 404). */
+    async toAnswerAsMember(principal: Principal, id: number) {
+      const survey = await findSurvey(db, id);
+      const target = principal.memberId != null ? await memberTarget(db, id, principal.memberId) : undefined;
+      if (!survey || survey.status !== 'published' || survey.audience !== 'members' || !target)
+        throw new NotFoundError();
+      const today = todayIso();
+      return { survey, target, open: survey.opensOn <= today && today <= survey.closesOn };
+    },
+
+    /**
+     * A member's answer, once: in one transaction with the survey's row shared-locked (the dates read there),
+     * the member marked as having answered and the answer stored apart (with no person for an anonymous poll).
+     */
+    async answerAsMember(
+      principal: Principal,
+      survey: SurveyRow,
+      target: { organizationId: number },
+      audit: AuditContext,
+      body: Record<string, unknown>,
+    ): Promise<AnswerCheck> {
+      const check = readAnswers(survey.definition, body, true);
+      if (check.errors.length) return check;
+      await inTransaction(db, async (trx) => {
+        const locked = await lockSurvey(trx, survey.id, 'share');
+        await refuseOutsideDates(locked);
+        const saved = await saveMemberAnswer(trx, {
+          surveyId: survey.id,
+          memberId: principal.memberId!,
+          organizationId: target.organizationId,
+          anonymous: survey.anonymous,
+          answers: check.answers,
+        });
+        if (!saved) throw new SurveyRefusal('form', 'Вы уже ответили на этот опрос: ответить ещё раз нельзя');
+        // who answered, never what: an anonymous answer cannot be found from here
+        await recordAudit(trx, audit, {
+          action: 'survey.answered',
+          entity: 'survey',
+          entityId: survey.id,
+          organizationId: target.organizationId,
+        });
+      });
+      return check;
+    },
+
+    /** Open member polls the member has yet to answer (the personal account's list). */
+    memberTasks: (memberId: number) => memberTasks(db, memberId, todayIso()),
 
     /** The home page's tasks: open surveys each organization the user answers for has not submitted. */
     async tasks(principal: Principal) {

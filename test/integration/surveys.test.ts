@@ -8,7 +8,7 @@ import type { OrgRow } from '../../src/registry/org-row';
 import { todayIso } from '../../src/shared/dates';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
-import { createOrg, createRegionTree, createUser } from '../support/factories';
+import { createMembers, createOrg, createRegionTree, createUser } from '../support/factories';
 import { binaryParser, readSheet } from '../support/xlsx';
 
 const ctx = useTestApp();
@@ -286,5 +286,75 @@ describe('isolation and download', () => {
     const second = data.find((r) => r[0] === ppo[1]!.inpo)!;
     expect(second[2]).toBe(`${tree.region.name} / ${tree.territory.name} / ${ppo[1]!.name}`);
     expect(second[5]).toBe(`'=HYPERLINK("x")`);
+  });
+});
+
+describe('an anonymous member poll', () => {
+  it('when members answer, then who answered is kept apart and no answer row names a person', async () => {
+    const [a, b, noConsent] = await createMembers(db(), ppo[0]!, 3);
+    const [c] = await createMembers(db(), otherTerritoryPpo, 1);
+    for (const id of [a, b, c])
+      await db()('member_consents').insert({
+        member_id: id,
+        kind: 'mailing',
+        channel: 'email',
+        text_version: 'v1',
+        source: 'paper',
+        given_on: '2024-01-10',
+      });
+    const login = await createUser(db(), []);
+    await db()('users').where({ id: login.id }).update({ member_id: a });
+    const member = await loggedInAgent(ctx.app, login);
+    const created = await coordinator.agent
+      .post(`/orgs/${tree.region.inpo}/surveys`)
+      .type('form')
+      .send(surveyForm(coordinator, { audience: 'members', anonymous: 'on', levels: '', title: 'Анонимный опрос' }));
+    expect(created.status).toBe(303);
+    const pollId = Number(/surveys\/(\d+)$/.exec(created.headers.location!)![1]);
+    await coordinator.agent
+      .post(`/orgs/${tree.region.inpo}/surveys/${pollId}/publish`)
+      .type('form')
+      .send({ _csrf: coordinator.csrf })
+      .expect(303);
+    const targets = await db()('survey_member_targets').where({ survey_id: pollId }).pluck('member_id');
+    expect(targets.map(Number).sort()).toEqual([a, b, c].sort());
+    expect(targets.map(Number)).not.toContain(noConsent);
+    const home = await member.agent.get('/me').expect(200);
+    expect(home.text).toContain(`href="/me/surveys/${pollId}"`);
+    const page = await member.agent.get(`/me/surveys/${pollId}`).expect(200);
+    expect(page.text).toContain('Опрос анонимный');
+
+    const answer = { _csrf: member.csrf, q_agreement: 'Нет', q_why: 'Нет времени' };
+    await member.agent.post(`/me/surveys/${pollId}`).type('form').send(answer).expect(303);
+    const again = await member.agent.post(`/me/surveys/${pollId}`).type('form').send(answer);
+    expect(again.status).toBe(422);
+    expect(again.text).toContain('Вы уже ответили на этот опрос');
+
+    expect(await db()('survey_respondents').where({ survey_id: pollId })).toEqual([
+      { survey_id: pollId, member_id: a },
+    ]);
+    const rows = await db()('survey_member_answers').where({ survey_id: pollId });
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({
+      member_id: null,
+      organization_id: null,
+      answers: { agreement: 'Нет', why: 'Нет времени' },
+    });
+    // neither table holds a key to the other, nor a time to pair them by
+    const columns = await db()('information_schema.columns')
+      .whereIn('table_name', ['survey_respondents', 'survey_member_answers'])
+      .select('table_name', 'column_name');
+    const of = (t: string) =>
+      columns
+        .filter((col) => col.table_name === t)
+        .map((col) => col.column_name)
+        .sort();
+    expect(of('survey_respondents')).toEqual(['member_id', 'survey_id']);
+    expect(of('survey_member_answers')).toEqual(['answers', 'id', 'member_id', 'organization_id', 'survey_id']);
+
+    const results = await coordinator.agent.get(`/orgs/${tree.region.inpo}/surveys/${pollId}`).expect(200);
+    expect(results.text).toMatch(/Ответили <strong>1<\/strong> из 3 членов Профсоюза/);
+    expect(results.text).toContain('<strong>анонимно</strong>: Нет времени');
+    expect(results.text).toContain('связать ответ с человеком нельзя');
   });
 });
