@@ -36,22 +36,27 @@ function targets(db: Knex, survey: SourceSurvey) {
 }
 
 /**
- * The submitted answers of the subtree with their organization. An anonymous poll's answers have none: they
- * count only over the whole poll (opened at the organization that built it).
+ * The submitted answers of the subtree with their organization. Over the whole survey (opened at the
+ * organization that built it, whose subtree holds every target) nothing is filtered by path, so a query that
+ * reads no organization's column does not join them at all (the planner drops the left join). An anonymous
+ * poll's answers have no organization: they count only there.
  */
 function answers(db: Knex, survey: SourceSurvey, rootPath: string) {
+  const whole = rootPath === survey.organizationPath;
+  const within = whole ? '' : 'AND o.path <@ ?::ltree';
+  const bindings = whole ? [survey.id] : [survey.id, rootPath];
   return survey.audience === 'members'
     ? db.raw(
         `SELECT a.answers, o.inpo, o.name, o.path, NULL::timestamptz AS submitted_at
            FROM survey_member_answers a LEFT JOIN organizations o ON o.id = a.organization_id
-          WHERE a.survey_id = ? AND (o.path <@ ?::ltree OR (a.organization_id IS NULL AND ?::boolean))`,
-        [survey.id, rootPath, rootPath === survey.organizationPath],
+          WHERE a.survey_id = ? ${within}`,
+        bindings,
       )
     : db.raw(
         `SELECT r.answers, o.inpo, o.name, o.path, r.submitted_at
-           FROM survey_responses r JOIN organizations o ON o.id = r.organization_id
-          WHERE r.survey_id = ? AND r.status = 'submitted' AND o.path <@ ?::ltree`,
-        [survey.id, rootPath],
+           FROM survey_responses r LEFT JOIN organizations o ON o.id = r.organization_id
+          WHERE r.survey_id = ? AND r.status = 'submitted' ${within}`,
+        bindings,
       );
 }
 
