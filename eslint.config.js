@@ -26,6 +26,7 @@ const FEATURE_ORDER = [
   'reports',
   'monitoring',
   'analytics',
+  'surveys',
   'users',
   'me',
   'join',

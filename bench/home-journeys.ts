@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { createSurveysService } from '../src/surveys/surveys.service';
 import { createHomeService } from '../src/home/home.service';
 import { countWaitingApplications, type JoinService } from '../src/join/join.service';
 import { createMemberRequestsService } from '../src/me/member-requests.service';
@@ -32,14 +33,15 @@ function homeOver(db: Knex) {
   // kept a minute as the app keeps it; and a count each time, for what a recount costs
   const monitoring = createMonitoringService(db, primaryReads(db), reports, online);
   const counting = createMonitoringService(db, primaryReads(db), reports, online, { dashboardKeptMs: 0 });
+  const notifications = createNotificationsService(db, { send: () => Promise.resolve() } as never, { publicUrl: '' });
   const home = createHomeService(db, {
     reports,
     memberRequests: createMemberRequestsService(db, dates),
     join,
     monitoring,
     members,
+    surveys: createSurveysService(db, notifications),
   });
-  const notifications = createNotificationsService(db, { send: () => Promise.resolve() } as never, { publicUrl: '' });
   return { home, counting, notifications };
 }
 

@@ -32,6 +32,7 @@ import { memberImportRoutes } from './members/import/member-import.routes';
 import { errorHandler, notFoundHandler } from './http/error-handler';
 import { mailRoutes } from './mail/mail.routes';
 import { mailingsRoutes } from './mailings/mailings.routes';
+import { surveysRoutes } from './surveys/surveys.routes';
 import { passwordLinksRoutes } from './users/password-links.routes';
 import { unsubscribeRoutes } from './unsubscribe/unsubscribe.routes';
 import { usersRoutes } from './users/users.routes';
@@ -107,6 +108,7 @@ export function createApp(deps: Deps): App {
   app.use(templatesRoutes(deps));
   app.use(mailingsRoutes(deps));
   app.use(libraryRoutes(deps));
+  app.use(surveysRoutes(deps));
   app.use(exportsRoutes(deps));
   app.use(reportsRoutes(deps));
   app.use(formsRoutes(deps));

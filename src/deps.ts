@@ -23,6 +23,7 @@ import { createMeService } from './me/me.service';
 import { createMemberRequestsService } from './me/member-requests.service';
 import { createMailingsService } from './mailings/mailings.service';
 import { createLibraryService, handleLibraryJobs } from './library/library.service';
+import { createSurveysService } from './surveys/surveys.service';
 import { createPassportService } from './registry/passport.service';
 import { createOrgImportService } from './registry/org-import';
 import { createMemberImportService } from './members/import/member-import';
@@ -77,6 +78,7 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
   const memberRequests = createMemberRequestsService(db, dates, notifications.notify);
   const monitoringOf = (joinService: ReturnType<typeof createJoinService>) =>
     createMonitoringService(db, reads, reports, joinService, { dashboardKeptMs: config.dashboardKeptSeconds * 1000 });
+  const surveys = createSurveysService(db, notifications);
   const join = createJoinService(db, {
     mail,
     passwordLinks,
@@ -104,7 +106,7 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     }),
     secondFactor: createSecondFactorService(db),
     account: createAccountService(db),
-    home: createHomeService(db, { reports, memberRequests, join, monitoring: monitoringOf(join), members }),
+    home: createHomeService(db, { reports, memberRequests, join, monitoring: monitoringOf(join), members, surveys }),
     /** What the user typed into a long form and has not saved yet (their own only). */
     drafts: createDraftsService(db),
     // the registry and its members
@@ -128,6 +130,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     memberRequests,
     /** Mass mailings to a subtree's members and activists, with delivery tracking and bounces. */
     mailings: createMailingsService(db, jobs, mail, config, logger),
+    /** Surveys of organizations: questionnaires sent down the tree, answered once each, rolled up (/orgs/{inpo}/surveys). */
+    surveys,
     exportJobs: createExportsService(db, jobs, { exportDir: config.exportDir, logger, reads, notifications }),
     // statistical reports and their forms
     reports,

@@ -435,6 +435,51 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     inside: { ...all(403), anonymous: 401, admin: 422, coordinator: 422 },
     outside: outsideOf(401),
   })),
+  // Surveys (issue #20 item 1): every reader lists them; coordinators and the admin build, change, publish and
+  // copy them (an empty form is 422; the fixture's survey is published already: 409) and read the results with
+  // the curator; only a grant on the organization itself answers for it (the chair of the ППО).
+  { method: 'GET', path: '/orgs/:inpo/surveys', inside: readers(303), outside: outsideOf(303) },
+  ...['/orgs/:inpo/surveys/new', '/orgs/:inpo/surveys/:surveyId/edit'].map((path): MatrixEntry => ({
+    method: 'GET',
+    path,
+    inside: restructurers(303, 200),
+    outside: outsideOf(303),
+  })),
+  ...[
+    ['/orgs/:inpo/surveys', 422],
+    ['/orgs/:inpo/surveys/:surveyId', 422],
+    ['/orgs/:inpo/surveys/:surveyId/publish', 409],
+    ['/orgs/:inpo/surveys/:surveyId/copy', 303],
+  ].map(([path, ok]): MatrixEntry => ({
+    method: 'POST',
+    path: path as string,
+    body: {},
+    inside: restructurers(401, ok as number),
+    outside: outsideOf(401),
+  })),
+  ...['/orgs/:inpo/surveys/:surveyId', '/orgs/:inpo/surveys/:surveyId/results.xlsx'].map((path): MatrixEntry => ({
+    method: 'GET',
+    path,
+    inside: { ...restructurers(303, 200), curator: 200 },
+    outside: outsideOf(303),
+  })),
+  {
+    method: 'GET',
+    path: '/orgs/:inpo/surveys/:surveyId/answer',
+    inside: { ...all(403), anonymous: 303, chair: 200 },
+    outside: outsideOf(303),
+  },
+  {
+    method: 'POST',
+    path: '/orgs/:inpo/surveys/:surveyId/answer',
+    body: {},
+    inside: { ...all(403), anonymous: 401, chair: 303 },
+    outside: outsideOf(401),
+  },
+  // Member polls answered from the personal account: only a member the poll was sent to finds it (the fixture's
+  // survey goes to organizations, and no role's login here has a card): 404 for everyone logged in.
+  { method: 'GET', path: '/me/surveys/:surveyId', inside: { ...all(404), anonymous: 303 } },
+  { method: 'POST', path: '/me/surveys/:surveyId', body: {}, inside: { ...all(404), anonymous: 401 } },
   // Password links: public; an unknown token is the same «link no longer works» page (410) for everyone.
   { method: 'GET', path: '/forgot-password', inside: all(200) },
   { method: 'POST', path: '/forgot-password', body: {}, inside: all(422) },

@@ -4,6 +4,8 @@
 // time, so generated junk reaches the deepest code a valid request reaches. It fails when a matrix route
 // has no entry here, or when a page's form has a field its route's entry lacks.
 import type { RouteParams } from './support/route-fixture';
+import { FIXTURE_SURVEY_DEFINITION } from './support/surveys';
+import { todayIso } from '../src/shared/dates';
 
 export interface FuzzEntry {
   /** Query parameters the route reads. */
@@ -83,6 +85,27 @@ const AUDIT_FILTER = (p: RouteParams) => ({
   from: '2026-01-01',
   to: '2026-12-31',
 });
+
+/** The survey builder's form: the route fixture's survey with one option more. */
+const SURVEY_DEFINITION = structuredClone(FIXTURE_SURVEY_DEFINITION);
+SURVEY_DEFINITION.sections[0]!.questions[0]!.options = ['Да', 'Нет', 'Готовится'];
+const SURVEY_FORM = {
+  title: 'Опрос',
+  description: '',
+  audience: 'organizations',
+  anonymous: '',
+  category: '',
+  sex: '',
+  pedagogical: '',
+  age: '',
+  tenure: '',
+  card: '',
+  kind: '',
+  levels: 'primary',
+  opensOn: todayIso(),
+  closesOn: `${Number(todayIso().slice(0, 4)) + 1}${todayIso().slice(4)}`,
+  definition: JSON.stringify(SURVEY_DEFINITION),
+};
 
 export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'GET /healthz': none,
@@ -371,6 +394,22 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'POST /library/:docId/versions': none,
   'GET /library/:docId/file': none,
   'GET /library/:docId/versions/:versionNo': none,
+  'GET /orgs/:inpo/surveys': none,
+  'GET /orgs/:inpo/surveys/new': none,
+  'POST /orgs/:inpo/surveys': () => ({ body: SURVEY_FORM }),
+  'GET /orgs/:inpo/surveys/:surveyId': none,
+  'GET /orgs/:inpo/surveys/:surveyId/edit': none,
+  // the fixture's survey as it is, with an option appended (what a published survey may take)
+  'POST /orgs/:inpo/surveys/:surveyId': () => ({ body: SURVEY_FORM }),
+  'POST /orgs/:inpo/surveys/:surveyId/publish': none,
+  'POST /orgs/:inpo/surveys/:surveyId/copy': none,
+  'GET /orgs/:inpo/surveys/:surveyId/results.xlsx': none,
+  'GET /orgs/:inpo/surveys/:surveyId/answer': none,
+  'POST /orgs/:inpo/surveys/:surveyId/answer': () => ({
+    body: { step: 'draft', q_agreement: 'Нет', q_why: 'Не успели', q_meetings: '3,5', q_held: '12.03.2026' },
+  }),
+  'GET /me/surveys/:surveyId': none,
+  'POST /me/surveys/:surveyId': () => ({ body: { q_agreement: 'Да', q_meetings: '3', q_held: '12.03.2026' } }),
   'GET /orgs/:inpo/card-check': none,
   'POST /orgs/:inpo/card-check': (p) => ({ body: { numbers: `T-${p.memberId}\n1600000001` } }),
   // the member's personal account: the fuzzing admin has no card, so these reach the account's refusal
@@ -486,6 +525,7 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
       report_returned: 'email',
       report_accepted: 'app',
       report_filed: 'none',
+      survey_published: 'app',
       filing_due: 'email',
       filing_overdue: 'email',
       transfer_received: 'email',

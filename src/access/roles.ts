@@ -40,6 +40,12 @@ export const PERMISSIONS = {
   'mailing.send': ['admin', 'coordinator', 'curator', 'chair'],
   /** the document library: documents issued by an organization of the subtree (the admin's: the union's too) */
   'library.manage': ['admin', 'coordinator'],
+  /** build, publish and copy questionnaires sent to the organizations of the subtree */
+  'survey.manage': ['admin', 'coordinator'],
+  /** the surveys sent from the organization or above it, and their results rolled up over the subtree */
+  'survey.view': ['admin', 'coordinator', 'curator'],
+  /** answer a survey for an organization: only a grant on that organization itself (surveys.service.ts) */
+  'survey.answer': ['admin', 'coordinator', 'chair', 'statistician'],
   /** the outbox of letters kept without a mail server, and the union-wide bulk provisioning of chairs */
   'mail.view': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;

@@ -54,6 +54,10 @@ export const ACTION_LABELS: Record<string, string> = {
   'library.document_updated': 'Изменены сведения о документе библиотеки',
   'library.version_added': 'Загружена новая версия документа библиотеки',
   'library.document_downloaded': 'Скачан документ библиотеки с ограниченным доступом',
+  'survey.created': 'Создан опрос',
+  'survey.updated': 'Изменён опрос',
+  'survey.published': 'Опубликован опрос',
+  'survey.answered': 'Отправлены ответы на опрос',
   'consent.given': 'Дано согласие',
   'consent.withdrawn': 'Отозвано согласие',
   'person.created': 'Добавлен человек (не член Профсоюза)',
@@ -114,6 +118,8 @@ export const ENTITY_LABELS: Record<string, string> = {
   user: 'Пользователь',
   audit: 'Журнал аудита',
   mailing: 'Рассылка',
+  survey: 'Опрос',
+  survey_response: 'Ответы на опрос',
 };
 
 export const FIELD_LABELS: Record<string, string> = {

@@ -6,6 +6,7 @@ import { chairTermUntil, findOrgById, type OrgRow } from '../registry/organizati
 import type { ReportsService } from '../reports/reports.service';
 import type { MemberRequestsService } from '../me/member-requests.service';
 import type { JoinService } from '../join/join.service';
+import type { SurveysService } from '../surveys/surveys.service';
 import type { MonitoringService } from '../monitoring/monitoring.service';
 import type { MembersService } from '../members/members.service';
 import { currentReportingDate, dueDate } from '../reports/periods';
@@ -19,6 +20,7 @@ export interface HomeSources {
   join: Pick<JoinService, 'waitingCount'>;
   monitoring: Pick<MonitoringService, 'dashboard'>;
   members: Pick<MembersService, 'incomingTransferCount'>;
+  surveys: Pick<SurveysService, 'tasks'>;
 }
 
 /** The roles whose home page carries the dashboard of their organization (a chair's carries their ППО's own). */
@@ -67,7 +69,7 @@ async function chairFigures(sources: HomeSources, db: Knex, org: OrgRow) {
 
 /** The home page's cards; the returned reports come from the reports' service (deps.ts hands it over). */
 export function createHomeService(db: Knex, sources: HomeSources) {
-  const { reports, memberRequests, join, monitoring, members } = sources;
+  const { reports, memberRequests, join, monitoring, members, surveys } = sources;
 
   /** The dashboard's tasks: each count with its list, only those the user may open. */
   function tasksOf(
@@ -134,7 +136,10 @@ export function createHomeService(db: Knex, sources: HomeSources) {
         dashboard: (Awaited<ReturnType<typeof monitoring.dashboard>> & { tasks: HomeTask[] }) | null;
         /** A chair's own: their reports of the current dates, the change of members, their term. */
         chair: Awaited<ReturnType<typeof chairFigures>> | null;
+        /** Open surveys the organization has yet to submit (for whoever answers for it). */
+        surveys: number;
       }[] = [];
+      const tasks = await surveys.tasks(principal);
       for (const granted of homeOrganizations(principal)) {
         const org = await findOrgById(db, granted.id);
         if (!org) continue;
@@ -166,6 +171,7 @@ export function createHomeService(db: Knex, sources: HomeSources) {
           applications,
           dashboard,
           chair,
+          surveys: tasks.filter((t) => t.organizationId === org.id).length,
         });
       }
       return summaries;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { listQuery, type ListQuery } from '../members/member-list-query';
+import { targetFilterOf, type TargetFilter } from '../members/member-list-query';
 import { LEVELS, type Level } from '../registry/levels';
 import { OFFICER_POSTS, type OfficerPost } from '../registry/officer-posts';
 
@@ -14,7 +14,7 @@ const list = <T extends string>(values: readonly [T, ...T[]]) =>
   z.preprocess((v) => (v === undefined || v === '' ? [] : Array.isArray(v) ? v : [v]), z.array(z.enum(values)));
 
 /** The member list's filters a mailing to members may use (today's members of the subtree). */
-export type MemberTarget = Pick<ListQuery, 'category' | 'sex' | 'pedagogical' | 'age' | 'tenure' | 'card' | 'kind'>;
+export type MemberTarget = TargetFilter;
 
 export type MailingTarget =
   { kind: 'members'; filter: MemberTarget } | { kind: 'activists'; posts: OfficerPost[]; levels: Level[] };
@@ -48,15 +48,5 @@ export type ComposeForm = z.output<typeof composeForm>;
 /** The target a valid form names; the member filters are read as the member list reads them. */
 export function targetOf(form: ComposeForm, body: unknown): MailingTarget {
   if (form.target === 'activists') return { kind: 'activists', posts: form.posts, levels: form.levels };
-  const q = listQuery.parse(body ?? {});
-  const filter: MemberTarget = {
-    category: q.category,
-    sex: q.sex,
-    pedagogical: q.pedagogical,
-    age: q.age,
-    tenure: q.tenure,
-    card: q.card,
-    kind: q.kind,
-  };
-  return { kind: 'members', filter: JSON.parse(JSON.stringify(filter)) as MemberTarget };
+  return { kind: 'members', filter: targetFilterOf(body) };
 }

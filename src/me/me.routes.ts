@@ -23,7 +23,7 @@ function memberIdOf(req: Request): number {
 }
 
 /** The member's personal account (issue 18, item 3): every route reads and changes only the signed-in member's card. */
-export function meRoutes({ services: { me } }: Deps): Router {
+export function meRoutes({ services: { me, surveys } }: Deps): Router {
   const routes = guardedRouter();
   routes.get('/me', signedIn, (req, res) => showAccount(req, res));
   routes.post('/me/consents', signedIn, (req, res) =>
@@ -84,6 +84,7 @@ export function meRoutes({ services: { me } }: Deps): Router {
       title: 'Личный кабинет',
       section: 'me',
       ...account,
+      polls: await surveys.memberTasks(memberIdOf(req)),
       CARD_STATUS_LABELS,
       LIVE_STATUSES,
       CATEGORY_LABELS,

@@ -18,9 +18,18 @@ const BY_MEMBER = [
   'depersonalisation_journal',
   'professional_group_unmatched',
   'join_applications',
+  // the member polls sent to the card, those it answered, and its answers to polls that were not anonymous
+  // (an anonymous poll's answers name no one: they cannot be found from a card)
+  'survey_member_targets',
+  'survey_respondents',
+  'survey_member_answers',
 ] as const;
-/** Tables keyed by the card alone (one row per card), in the order of their cards. */
-const ORDERED_BY_MEMBER: ReadonlySet<string> = new Set(['professional_group_unmatched']);
+/** Tables keyed by the card alone (one row per card, or per card and poll), in the order of their cards. */
+const ORDERED_BY_MEMBER: ReadonlySet<string> = new Set([
+  'professional_group_unmatched',
+  'survey_member_targets',
+  'survey_respondents',
+]);
 
 /** Logins: never the password's hash or the second factor's secret. */
 const USER_COLUMNS = [

@@ -52,6 +52,24 @@ export const listQuery = z.object({
 
 export type ListQuery = z.output<typeof listQuery>;
 
+/** The member list's filters a target of today's members of a subtree keeps (a mailing's, a member poll's). */
+export type TargetFilter = Pick<ListQuery, 'category' | 'sex' | 'pedagogical' | 'age' | 'tenure' | 'card' | 'kind'>;
+
+/** A form's target filters, read as the member list reads them; only those given are kept. */
+export function targetFilterOf(body: unknown): TargetFilter {
+  const q = listQuery.parse(body ?? {});
+  const filter: TargetFilter = {
+    category: q.category,
+    sex: q.sex,
+    pedagogical: q.pedagogical,
+    age: q.age,
+    tenure: q.tenure,
+    card: q.card,
+    kind: q.kind,
+  };
+  return JSON.parse(JSON.stringify(filter)) as TargetFilter;
+}
+
 /** The list's filter as query parameters (for links, exports and the bulk form's hidden fields). */
 export function filterParams(query: ListQuery): [string, string][] {
   const { after: _after, ...filter } = query;

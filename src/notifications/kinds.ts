@@ -27,6 +27,7 @@ export const NOTIFICATION_KINDS = {
     label: 'Член Профсоюза прислал исправление своих данных или заявление о выходе',
     channel: 'email',
   },
+  survey_published: { label: 'Организации предстоит ответить на опрос', channel: 'app' },
   member_request_decided: { label: 'По вашему исправлению или заявлению принято решение', channel: 'email' },
 } as const satisfies Record<string, { label: string; channel: Channel }>;
 

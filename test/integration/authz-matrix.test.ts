@@ -9,6 +9,7 @@ import { createMembers, createOrg, createRegionTree, createUser, type TestUser }
 import { guardedRouter, type Guard } from '../../src/access/route-guards';
 import { createLibraryDocument } from '../support/library';
 import { listRoutes, routesWithoutPermission } from '../support/routes';
+import { createPublishedSurvey } from '../support/surveys';
 
 const ctx = useTestApp();
 const key = (e: Pick<MatrixEntry, 'method' | 'path'>) => `${e.method} ${e.path}`;
@@ -117,7 +118,14 @@ describe('authorization matrix: every route as every role', () => {
     const libraryDir = ctx.config.libraryDir;
     const insideDoc = await createLibraryDocument(db, libraryDir, { issuer: r1.region, visibleTo: r1.region });
     const outsideDoc = await createLibraryDocument(db, libraryDir, { issuer: r2Region, visibleTo: r2Region });
-    const admin = { grantId: String(foreignGrant.id), messageId: String(message.id), token: 'no-such-token' };
+    // a survey built at the ППО and sent to it: its chair answers it, coordinators and the admin change it
+    const surveyId = String(await createPublishedSurvey(db, r1.primary, users.admin.id));
+    const admin = {
+      grantId: String(foreignGrant.id),
+      messageId: String(message.id),
+      token: 'no-such-token',
+      surveyId,
+    };
     targets.inside = {
       inpo: r1.primary.inpo,
       officerId: String(officer.id),

@@ -109,6 +109,28 @@ async function memberWithLogin(extra: Record<string, unknown>, tag: string): Pro
     organization_id: tree.primary.id,
     status: 'sent',
   });
+  // a named member poll sent to the card and answered (an anonymous one's answer would name no one)
+  const [poll] = await db()('surveys')
+    .insert({
+      organization_id: tree.primary.id,
+      author_user_id: user.id,
+      title: `Опрос ${tag}`,
+      definition: { sections: [] },
+      target_levels: [],
+      opens_on: '2026-01-01',
+      closes_on: '2026-12-31',
+      audience: 'members',
+      status: 'published',
+    })
+    .returning('id');
+  await db()('survey_member_targets').insert({ survey_id: poll.id, member_id: id, organization_id: tree.primary.id });
+  await db()('survey_respondents').insert({ survey_id: poll.id, member_id: id });
+  await db()('survey_member_answers').insert({
+    survey_id: poll.id,
+    member_id: id,
+    organization_id: tree.primary.id,
+    answers: { agreement: 'Да' },
+  });
   await db()('unsubscribe_tokens').insert({
     token_hash: crypto.randomBytes(32),
     member_id: id,

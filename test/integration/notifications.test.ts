@@ -86,6 +86,7 @@ describe('notifications of the filing workflow', () => {
       member_request_received: 'email',
       member_request_decided: 'app',
       application_waiting: 'email',
+      survey_published: 'app',
     };
     await post(chair, '/account/notifications', choice).expect(303);
     expect((await chair.agent.get('/account/notifications').expect(200)).text).toMatch(

@@ -5,6 +5,7 @@ import { loggedInAgent, type Agent } from './agents';
 import { testConfig } from './app';
 import { createLibraryDocument } from './library';
 import { createMembers, createOrg, createRegionTree, createUser, unionRoot } from './factories';
+import { createPublishedSurvey } from './surveys';
 
 /** A reporting date with a filed report in the fixture, and one without any. */
 export const FILED_DATE = '2026-04-01';
@@ -51,6 +52,8 @@ export interface RouteParams {
   /** a library document issued by the ППО (`/library/:docId`), and its one version */
   docId: string;
   versionNo: string;
+  /** a published survey built at the ППО and sent to it (`/orgs/:inpo/surveys/:surveyId`) */
+  surveyId: string;
   /** a session handle of the account page (`/account/sessions/:handle/end`) that matches no session */
   handle: string;
 }
@@ -141,6 +144,7 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
       target: JSON.stringify({ kind: 'members', filter: {} }),
     })
     .returning('id');
+  const surveyId = await createPublishedSurvey(db, tree.primary, user.id);
   const params: RouteParams = {
     inpo: tree.primary.inpo,
     otherInpo: other.inpo,
@@ -168,6 +172,7 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
     mailingId: String(mailing.id),
     docId: String((await createLibraryDocument(db, testConfig().libraryDir, { issuer: tree.primary })).id),
     versionNo: '1',
+    surveyId: String(surveyId),
   };
   const url = (path: string, given: Partial<RouteParams> = {}) => {
     const { spareMemberIds: _spare, ...p } = { ...params, ...given };
