@@ -4,7 +4,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { AUTHZ_MATRIX } from '../authz-matrix';
 import { useTestApp } from '../support/app';
-import { auditActionsSince, changedTables, fingerprint } from '../support/db-fingerprint';
+import { auditActionsSince, changedTables, DERIVED_CACHES, fingerprint } from '../support/db-fingerprint';
 import {
   FILED_DATE,
   OPEN_DATE,
@@ -28,11 +28,6 @@ const READ_AUDIT = new Set([
   'audit.exported',
   'user.chairs_exported',
 ]);
-/**
- * Statistics maintained for union-wide reports: a union report computes the blocks it is missing before
- * reading them (README, "Reports"). A cache of figures derivable from the registry, not the registry's state.
- */
-const DERIVED_CACHES = new Set(['member_state_cache', 'member_state_cached_orgs', 'union_stats', 'union_stats_fresh']);
 
 beforeAll(async () => {
   fx = await createRouteFixture(ctx.app, ctx.database.ownerDb);

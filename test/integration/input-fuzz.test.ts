@@ -17,7 +17,13 @@ import { createApp, type App } from '../../src/app';
 import { AUTHZ_MATRIX, type MatrixEntry } from '../authz-matrix';
 import { FUZZ_FIELDS, VERSION_FIELDS, type FuzzEntry } from '../fuzz-fields';
 import { useTestApp } from '../support/app';
-import { auditActionsSince, changedTables, fingerprint, type Fingerprint } from '../support/db-fingerprint';
+import {
+  auditActionsSince,
+  changedTables,
+  DERIVED_CACHES,
+  fingerprint,
+  type Fingerprint,
+} from '../support/db-fingerprint';
 import { hiddenFields, scrapeForms } from '../support/forms';
 import { createRouteFixture, type RouteFixture } from '../support/route-fixture';
 
@@ -43,13 +49,6 @@ const READ_AUDIT = new Set([
   'org.exported',
   'audit.exported',
   'user.chairs_exported',
-]);
-const DERIVED_CACHES = new Set([
-  'member_state_cache',
-  'member_state_cached_orgs',
-  'union_stats',
-  'union_stats_fresh',
-  'monitoring_cache',
 ]);
 
 const key = (e: Pick<MatrixEntry, 'method' | 'path'>) => `${e.method} ${e.path}`;

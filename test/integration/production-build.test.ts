@@ -45,7 +45,10 @@ describe('the production build', () => {
     try {
       await waitForOutput(output, /Реестр запущен/, 60_000);
       const base = `http://127.0.0.1:${port}`;
-      const login = await fetch(`${base}/login`);
+      // a server that died after its banner says why in its own output
+      const login = await fetch(`${base}/login`).catch((error: Error) => {
+        throw new Error(`${error.message} (${String(error.cause)}); the server's output:\n${output()}`);
+      });
       expect(login.status).toBe(200);
       const html = await login.text();
       expect(html).toContain('Вход в Реестр');

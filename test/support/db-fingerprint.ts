@@ -38,3 +38,16 @@ export function changedTables(before: Fingerprint, after: Fingerprint): string[]
 export async function auditActionsSince(db: Knex, before: Fingerprint): Promise<string[]> {
   return db('audit_log').where('id', '>', before.lastAuditId).orderBy('id').pluck('action');
 }
+
+/**
+ * Figures derivable from the registry that a page may compute and keep while it reads (docs/derived-data.md):
+ * the union reports' statistics and the monitoring's kept figures — caches, not the registry's state, so a
+ * read that fills them still writes nothing.
+ */
+export const DERIVED_CACHES: ReadonlySet<string> = new Set([
+  'member_state_cache',
+  'member_state_cached_orgs',
+  'union_stats',
+  'union_stats_fresh',
+  'monitoring_cache',
+]);

@@ -1,6 +1,7 @@
 // Builds the template database once from the real migrations and reference seeds; every test file
 // then gets its own `CREATE DATABASE … TEMPLATE` copy (test/support/db.ts). The template is rebuilt
 // only when a migration or a reference seed changes (its name carries their hash).
+import { spawn } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -11,6 +12,7 @@ import { enableAppRoleLogin } from '../../src/db/app-role';
 import { APP_ROOT, MIGRATIONS_DIR, REFERENCE_DATA_DIR } from '../../src/app-paths';
 import { createOwnerDb, migrateLatest } from '../../src/db/migrate';
 import { adminQuery, withDatabase } from './urls';
+import { dropDatabases } from './drop-databases';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -33,6 +35,8 @@ interface SharedDatabase {
   ready: Promise<{ adminUrl: string; templateDb: string }>;
   /** the projects (integration, browser) whose run holds it */
   users: number;
+  /** the run started its own server (no DATABASE_URL), stopped when the run ends */
+  embedded: boolean;
   stop: () => Promise<void>;
 }
 
@@ -56,7 +60,7 @@ export default async function setup(project: TestProject) {
     if (shared.users > 0) return;
     delete holder.reestrTestDatabase;
     try {
-      await dropRunDatabases(adminUrl);
+      await dropRunDatabases(adminUrl, shared.embedded);
     } finally {
       await shared.stop();
     }
@@ -72,7 +76,7 @@ function prepareDatabase(): SharedDatabase {
       adminUrl = embedded.url('postgres');
     }
     const templateDb = `${DB_PREFIX}tmpl_${schemaHash()}`;
-    await dropLeftovers(adminUrl, templateDb);
+    await dropLeftovers(adminUrl, templateDb, embedded !== undefined);
     try {
       if (!(await databaseExists(adminUrl, templateDb))) {
         // Built under another name and renamed when complete: an interrupted build is never used.
@@ -90,7 +94,7 @@ function prepareDatabase(): SharedDatabase {
     }
     return { adminUrl, templateDb };
   })();
-  return { ready, users: 0, stop: async () => embedded?.stop() };
+  return { ready, users: 0, embedded: !process.env.DATABASE_URL, stop: async () => embedded?.stop() };
 }
 
 function schemaHash(): string {
@@ -108,7 +112,7 @@ function schemaHash(): string {
  * This checkout's old templates, and the databases of its earlier runs whose process is gone (a test database
  * is named with its run's main pid: another run going on at the same time keeps its own).
  */
-async function dropLeftovers(adminUrl: string, keepTemplate: string) {
+async function dropLeftovers(adminUrl: string, keepTemplate: string, embedded: boolean) {
   const { rows } = await adminQuery(
     adminUrl,
     'SELECT datname FROM pg_database WHERE starts_with(datname, $1) AND datname <> $2',
@@ -116,31 +120,36 @@ async function dropLeftovers(adminUrl: string, keepTemplate: string) {
   );
   const runPid = (name: string) => Number(/^\d+(?=_)/.exec(name.slice(DB_PREFIX.length))?.[0] ?? NaN);
   const stale = rows.map((r: { datname: string }) => r.datname).filter((name: string) => !isProcessAlive(runPid(name)));
-  await dropDatabases(adminUrl, stale);
+  await dropAside(adminUrl, stale, embedded);
 }
 
 /** The databases this run's test files made (test/support/db.ts), once every file is done. */
-async function dropRunDatabases(adminUrl: string) {
+async function dropRunDatabases(adminUrl: string, embedded: boolean) {
   const { rows } = await adminQuery(adminUrl, 'SELECT datname FROM pg_database WHERE starts_with(datname, $1)', [
     `${DB_PREFIX}${process.pid}_`,
   ]);
-  await dropDatabases(
+  await dropAside(
     adminUrl,
     rows.map((r: { datname: string }) => r.datname),
+    embedded,
   );
 }
 
 /**
- * Several at a time: each DROP DATABASE waits for a checkpoint, and the drops waiting together share one,
- * where one after another they cost a checkpoint each.
+ * Drops the databases without keeping the run waiting: on a server of its own (DATABASE_URL) a detached process
+ * drops them after the run has ended (minutes of checkpoints: drop-databases.ts); the embedded server is
+ * stopped when the run ends, so its databases are dropped before.
  */
-async function dropDatabases(adminUrl: string, names: string[]) {
-  const queue = [...names];
-  const dropper = async () => {
-    for (let name = queue.shift(); name; name = queue.shift())
-      await adminQuery(adminUrl, `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-  };
-  await Promise.all(Array.from({ length: 8 }, dropper));
+async function dropAside(adminUrl: string, names: string[], embedded: boolean) {
+  if (names.length === 0) return;
+  if (embedded) return dropDatabases(adminUrl, names);
+  const script = path.join(APP_ROOT, 'test', 'support', 'drop-databases.ts');
+  const child = spawn(process.execPath, ['--import', 'tsx', script, adminUrl, ...names], {
+    cwd: APP_ROOT,
+    detached: true,
+    stdio: 'ignore',
+  });
+  child.unref();
 }
 
 async function databaseExists(adminUrl: string, name: string): Promise<boolean> {
