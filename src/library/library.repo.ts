@@ -263,6 +263,11 @@ export async function insertDocument(trx: Knex, w: DocumentWrite, userId: number
   return row.id as number;
 }
 
+/** Holds the document's row until the transaction ends: its versions are numbered and its edits audited one by one. */
+export async function lockDocument(trx: Knex, id: number): Promise<void> {
+  await trx.raw('SELECT 1 FROM library_documents WHERE id = ? FOR UPDATE', [id]);
+}
+
 export async function updateDocument(trx: Knex, id: number, w: DocumentWrite): Promise<void> {
   await trx('library_documents')
     .where({ id })
@@ -274,7 +279,7 @@ export async function insertVersion(
   trx: Knex,
   v: { documentId: number; fileName: string; kind: FileKind; sizeBytes: number; sha256: string; userId: number },
 ): Promise<{ id: number; versionNo: number }> {
-  await trx.raw('SELECT 1 FROM library_documents WHERE id = ? FOR UPDATE', [v.documentId]);
+  await lockDocument(trx, v.documentId);
   const r = await trx.raw(
     `INSERT INTO library_versions (document_id, version_no, file_name, kind, size_bytes, sha256, uploaded_by)
      SELECT :documentId, coalesce(max(version_no), 0) + 1, :fileName, :kind, :sizeBytes, :sha256, :userId

@@ -21,6 +21,7 @@ import {
   searchDocuments,
   tagsInUse,
   updateDocument,
+  lockDocument,
   versionForText,
   visibleTitles,
   type DocumentRow,
@@ -135,14 +136,14 @@ export function createLibraryService(
     return { fileName, kind, sha256, sizeBytes: upload.size };
   }
 
-  async function visibleOrThrow(principal: Principal, id: number): Promise<DocumentRow> {
-    const doc = await findVisibleDocument(db, readerOf(principal), id);
+  async function visibleOrThrow(principal: Principal, id: number, conn: Knex = db): Promise<DocumentRow> {
+    const doc = await findVisibleDocument(conn, readerOf(principal), id);
     if (!doc) throw new NotFoundError();
     return doc;
   }
 
-  async function manageableOrThrow(principal: Principal, id: number): Promise<DocumentRow> {
-    const doc = await visibleOrThrow(principal, id);
+  async function manageableOrThrow(principal: Principal, id: number, conn: Knex = db): Promise<DocumentRow> {
+    const doc = await visibleOrThrow(principal, id, conn);
     if (!mayManage(principal, doc)) throw new ForbiddenError();
     return doc;
   }
@@ -198,9 +199,13 @@ export function createLibraryService(
     },
 
     async update(ctx: AuditContext, principal: Principal, id: number, input: DocumentInput) {
-      const before = await manageableOrThrow(principal, id);
+      await manageableOrThrow(principal, id);
       const write = await resolve(principal, input, id);
       await inTransaction(db, async (trx) => {
+        // what the audit row calls the old values is read under the row's lock: of two edits at once, each
+        // records what it replaced (read before the transaction, both recorded the same «before»)
+        await lockDocument(trx, id);
+        const before = await manageableOrThrow(principal, id, trx);
         await updateDocument(trx, id, write);
         await recordAudit(trx, ctx, {
           action: 'library.document_updated',
