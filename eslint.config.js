@@ -34,6 +34,12 @@ const FEATURE_ORDER = [
   'templates',
   // the document library (/library): uploads from imports/, text jobs on jobs/
   'library',
+  // officers' personnel files (documents kept in the library's storage)
+  'officers',
+  // report-and-election campaigns: their results update the officers
+  'campaigns',
+  // meetings of the bodies: attendance by union card, minutes from the document templates
+  'meetings',
   // the API after join: the app's admission (POST /api/v1/applications) is the join service's
   'api',
   'home',
