@@ -23,12 +23,15 @@ const BY_MEMBER = [
   'survey_member_targets',
   'survey_respondents',
   'survey_member_answers',
+  // a poll's answers the member saved and has not submitted yet (deleted at the submit)
+  'survey_member_drafts',
 ] as const;
 /** Tables keyed by the card alone (one row per card, or per card and poll), in the order of their cards. */
 const ORDERED_BY_MEMBER: ReadonlySet<string> = new Set([
   'professional_group_unmatched',
   'survey_member_targets',
   'survey_respondents',
+  'survey_member_drafts',
 ]);
 
 /** Logins: never the password's hash or the second factor's secret. */

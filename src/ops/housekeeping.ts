@@ -19,6 +19,7 @@ import { deleteStaleUploads } from '../imports/upload';
 import { pruneCheckedUploads } from '../imports/checked-uploads';
 import { pruneFormSubmissions } from '../http/setup/form-once';
 import { pruneExpiredDrafts } from '../drafts/drafts.service';
+import { pruneClosedPollDrafts } from '../surveys/surveys.service';
 import { pruneUnsubscribeTokens } from '../mail/unsubscribe-links';
 import { pruneUnsubscribeMisses } from '../unsubscribe/unsubscribe-throttle';
 import { createReportsService } from '../reports/reports.service';
@@ -52,6 +53,7 @@ export async function runHousekeeping(
   await analyzeAfterBulkChange(db, importReports, ['import_reports']);
   await pruneFormSubmissions(db);
   await pruneExpiredDrafts(db);
+  await pruneClosedPollDrafts(db);
   await pruneUnsubscribeTokens(db);
   await pruneUnsubscribeMisses(db);
   await deleteExpiredExports(db, config.exportDir);

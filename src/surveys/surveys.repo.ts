@@ -197,14 +197,54 @@ export async function memberTasks(db: Knex, memberId: number, today: string) {
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
 
+export interface MemberTarget {
+  organizationId: number;
+  answered: boolean;
+  /** the member's saved draft, until they submit */
+  draft: { answers: Answers; savedAt: Date } | null;
+}
+
 export async function memberTarget(db: Knex, surveyId: number, memberId: number) {
   const { rows } = await db.raw(
     `SELECT t.organization_id AS "organizationId",
-            EXISTS (SELECT 1 FROM survey_respondents r WHERE r.survey_id = t.survey_id AND r.member_id = t.member_id) AS answered
+            EXISTS (SELECT 1 FROM survey_respondents r WHERE r.survey_id = t.survey_id AND r.member_id = t.member_id) AS answered,
+            (SELECT json_build_object('answers', d.answers, 'savedAt', d.saved_at) FROM survey_member_drafts d
+              WHERE d.survey_id = t.survey_id AND d.member_id = t.member_id) AS draft
        FROM survey_member_targets t WHERE t.survey_id = ? AND t.member_id = ?`,
     [surveyId, memberId],
   );
-  return rows[0] as { organizationId: number; answered: boolean } | undefined;
+  const row = rows[0] as
+    (Omit<MemberTarget, 'draft'> & { draft: { answers: Answers; savedAt: string } | null }) | undefined;
+  return row && { ...row, draft: row.draft && { ...row.draft, savedAt: new Date(row.draft.savedAt) } };
+}
+
+/**
+ * The member's target row locked for a draft or a submit, with whether they have answered: a draft saved
+ * while the submit commits waits for it and then sees the answer, so no draft outlives a submitted answer.
+ */
+export async function lockMemberTarget(trx: Knex.Transaction, surveyId: number, memberId: number) {
+  const { rows } = await trx.raw(
+    `SELECT EXISTS (SELECT 1 FROM survey_respondents r WHERE r.survey_id = t.survey_id AND r.member_id = t.member_id) AS answered
+       FROM survey_member_targets t WHERE t.survey_id = ? AND t.member_id = ? FOR UPDATE`,
+    [surveyId, memberId],
+  );
+  return rows[0] as { answered: boolean } | undefined;
+}
+
+/** Keeps the member's draft of the poll (the latest save wins). */
+export async function saveMemberDraft(trx: Knex.Transaction, surveyId: number, memberId: number, answers: Answers) {
+  await trx.raw(
+    `INSERT INTO survey_member_drafts (survey_id, member_id, answers) VALUES (?, ?, ?::jsonb)
+     ON CONFLICT (survey_id, member_id) DO UPDATE SET answers = EXCLUDED.answers, saved_at = now()`,
+    [surveyId, memberId, JSON.stringify(answers)],
+  );
+}
+
+/** Drafts of polls closed before `today`: never to be submitted, and a person's answers all the same. */
+export async function deleteClosedPollDrafts(db: Knex, today: string): Promise<number> {
+  return db('survey_member_drafts')
+    .whereIn('survey_id', db('surveys').where('closes_on', '<', today).select('id'))
+    .delete();
 }
 
 /**
@@ -220,6 +260,8 @@ export async function saveMemberAnswer(
     [a.surveyId, a.memberId],
   );
   if (!rows.length) return false;
+  // the draft goes in the answer's transaction: nothing named is left beside a nameless answer
+  await trx('survey_member_drafts').where({ survey_id: a.surveyId, member_id: a.memberId }).delete();
   await trx('survey_member_answers').insert({
     survey_id: a.surveyId,
     member_id: a.anonymous ? null : a.memberId,

@@ -229,15 +229,18 @@ export function surveysRoutes({ db, loaders, services: { surveys } }: Deps): Rou
 
   async function memberPage(req: Request, res: Response, status: number, errors: FieldError[]) {
     const { survey, target, open } = await surveys.toAnswerAsMember(principalOf(req), idParam(req, 'surveyId'));
-    const given = status === 200 ? {} : readAnswers(survey.definition, req.body, false).answers;
+    // a fresh visit shows the saved draft; a form sent back shows what was sent
+    const given =
+      status === 200 ? (target.draft?.answers ?? {}) : readAnswers(survey.definition, req.body, false).answers;
     res.status(status).render('surveys/member-answer', {
       ...VIEW,
       section: 'me',
       title: `Опрос: ${survey.title}`,
       survey,
       answered: target.answered,
+      draft: target.draft,
       open,
-      values: status === 200 ? {} : req.body,
+      values: status === 200 ? answerFields(survey.definition, given) : req.body,
       shown: visibleQuestions(survey.definition, given),
       ...errorViewModel(errors),
     });
@@ -246,14 +249,16 @@ export function surveysRoutes({ db, loaders, services: { surveys } }: Deps): Rou
   async function memberAnswer(req: Request, res: Response) {
     const principal = principalOf(req);
     const { survey, target } = await surveys.toAnswerAsMember(principal, idParam(req, 'surveyId'));
+    const submit = answerStep.parse(req.body ?? {}).step === 'submit';
     try {
-      const check = await surveys.answerAsMember(principal, survey, target, auditContextOf(req), req.body ?? {});
+      const body = req.body ?? {};
+      const check = await surveys.answerAsMember(principal, survey, target, auditContextOf(req), body, submit);
       if (check.errors.length) return memberPage(req, res, 422, check.errors);
     } catch (err) {
       if (!(err instanceof SurveyRefusal)) throw err;
       return memberPage(req, res, 422, [{ field: err.field, message: err.message }]);
     }
-    flash(req, 'success', 'Ответы отправлены. Спасибо!');
+    flash(req, 'success', submit ? 'Ответы отправлены. Спасибо!' : 'Черновик ответов сохранён');
     res.redirect(303, `/me/surveys/${survey.id}`);
   }
 }

@@ -20,12 +20,15 @@ import {
   memberTasks,
   publishMemberPoll,
   saveMemberAnswer,
+  saveMemberDraft,
+  deleteClosedPollDrafts,
   findResponse,
   findSurvey,
   insertSurvey,
   insertSurveyTasks,
   isTarget,
   listSurveys,
+  lockMemberTarget,
   lockSurvey,
   openTasks,
   publishSurvey,
@@ -51,6 +54,9 @@ export class SurveyRefusal extends Error {
 /** Whether the user answers for the organization: a chair's (or another staff) grant on it itself. */
 export const answersFor = (principal: Principal, organizationId: number) =>
   principal.grants.some((g) => g.organizationId === organizationId && ANSWERING_ROLES.includes(g.role));
+
+/** The hourly housekeeping's part: member poll drafts of closed polls, never to be submitted, are deleted. */
+export const pruneClosedPollDrafts = (db: Knex) => deleteClosedPollDrafts(db, todayIso());
 
 /**
  * Surveys of organizations (issue #20 item 1): a questionnaire built at an organization, published to the
@@ -294,8 +300,10 @@ export function createSurveysService(db: Knex, notifications: Pick<Notifications
     },
 
     /**
-     * A member's answer, once: in one transaction with the survey's row shared-locked (the dates read there),
-     * the member marked as having answered and the answer stored apart (with no person for an anonymous poll).
+     * A member's draft or answer, in one transaction with the survey's row shared-locked (the dates read there)
+     * and the member's target row locked (a draft cannot slip in after the answer). A draft is kept with the
+     * member until they submit; the answer is stored apart — with no person for an anonymous poll — once: the
+     * member marked as having answered, the draft deleted.
      */
     async answerAsMember(
       principal: Principal,
@@ -303,20 +311,26 @@ export function createSurveysService(db: Knex, notifications: Pick<Notifications
       target: { organizationId: number },
       audit: AuditContext,
       body: Record<string, unknown>,
+      submit: boolean,
     ): Promise<AnswerCheck> {
-      const check = readAnswers(survey.definition, body, true);
+      const check = readAnswers(survey.definition, body, submit);
+      // as for organizations: a wrong answer is shown next to its field and nothing is saved, a draft included
       if (check.errors.length) return check;
+      const memberId = principal.memberId!;
       await inTransaction(db, async (trx) => {
         const locked = await lockSurvey(trx, survey.id, 'share');
         await refuseOutsideDates(locked);
+        const already = new SurveyRefusal('form', 'Вы уже ответили на этот опрос: ответить ещё раз нельзя');
+        if ((await lockMemberTarget(trx, survey.id, memberId))?.answered) throw already;
+        if (!submit) return saveMemberDraft(trx, survey.id, memberId, check.answers);
         const saved = await saveMemberAnswer(trx, {
           surveyId: survey.id,
-          memberId: principal.memberId!,
+          memberId,
           organizationId: target.organizationId,
           anonymous: survey.anonymous,
           answers: check.answers,
         });
-        if (!saved) throw new SurveyRefusal('form', 'Вы уже ответили на этот опрос: ответить ещё раз нельзя');
+        if (!saved) throw already;
         // who answered, never what: an anonymous answer cannot be found from here
         await recordAudit(trx, audit, {
           action: 'survey.answered',

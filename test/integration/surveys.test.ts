@@ -10,6 +10,7 @@ import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser } from '../support/factories';
 import { binaryParser, readSheet } from '../support/xlsx';
+import { pruneClosedPollDrafts } from '../../src/surveys/surveys.service';
 
 const ctx = useTestApp();
 const db = () => ctx.database.ownerDb;
@@ -323,9 +324,26 @@ describe('an anonymous member poll', () => {
     expect(home.text).toContain(`href="/me/surveys/${pollId}"`);
     const page = await member.agent.get(`/me/surveys/${pollId}`).expect(200);
     expect(page.text).toContain('Опрос анонимный');
+    expect(page.text).toContain('Черновик, если вы его сохраните, хранится с вашей карточкой');
 
-    const answer = { _csrf: member.csrf, q_agreement: 'Нет', q_why: 'Нет времени' };
+    // a draft names its member until the submit, which deletes it in the answer's transaction
+    const draftText = 'Черновик-анонимного-ответа';
+    await member.agent
+      .post(`/me/surveys/${pollId}`)
+      .type('form')
+      .send({ _csrf: member.csrf, step: 'draft', q_agreement: 'Нет', q_why: draftText })
+      .expect(303);
+    expect(await db()('survey_member_drafts').where({ survey_id: pollId })).toMatchObject([
+      { member_id: a, answers: { agreement: 'Нет', why: draftText } },
+    ]);
+    expect((await member.agent.get(`/me/surveys/${pollId}`).expect(200)).text).toContain(`>${draftText}</textarea>`);
+
+    const answer = { _csrf: member.csrf, step: 'submit', q_agreement: 'Нет', q_why: 'Нет времени' };
     await member.agent.post(`/me/surveys/${pollId}`).type('form').send(answer).expect(303);
+    expect(await db()('survey_member_drafts').where({ survey_id: pollId })).toEqual([]);
+    // nothing in the whole database still holds the draft's words, and the answer's words only the nameless row
+    expect(await tablesHolding(draftText)).toEqual([]);
+    expect(await tablesHolding('Нет времени')).toEqual(['survey_member_answers']);
     const again = await member.agent.post(`/me/surveys/${pollId}`).type('form').send(answer);
     expect(again.status).toBe(422);
     expect(again.text).toContain('Вы уже ответили на этот опрос');
@@ -356,5 +374,95 @@ describe('an anonymous member poll', () => {
     expect(results.text).toMatch(/Ответили <strong>1<\/strong> из 3 членов Профсоюза/);
     expect(results.text).toContain('<strong>анонимно</strong>: Нет времени');
     expect(results.text).toContain('связать ответ с человеком нельзя');
+  });
+});
+
+/** The tables of the database with a row whose text contains the words (every column, as PostgreSQL prints the row). */
+async function tablesHolding(words: string): Promise<string[]> {
+  const tables: string[] = await db()('information_schema.tables')
+    .where({ table_schema: 'public', table_type: 'BASE TABLE' })
+    .orderBy('table_name')
+    .pluck('table_name');
+  const holding: string[] = [];
+  for (const table of tables) {
+    const { rows } = await db().raw('SELECT 1 FROM ?? AS x WHERE x::text LIKE ? LIMIT 1', [table, `%${words}%`]);
+    if (rows.length) holding.push(table);
+  }
+  return holding;
+}
+
+describe('a named member poll’s draft', () => {
+  it('when a member saves a draft, comes back and submits, then the draft is gone and the answer counts once', async () => {
+    const [a, b] = await createMembers(db(), ppo[1]!, 2);
+    const members = [];
+    for (const id of [a!, b!]) {
+      await db()('member_consents').insert({
+        member_id: id,
+        kind: 'mailing',
+        channel: 'email',
+        text_version: 'v1',
+        source: 'paper',
+        given_on: '2024-01-10',
+      });
+      const login = await createUser(db(), []);
+      await db()('users').where({ id: login.id }).update({ member_id: id });
+      members.push(await loggedInAgent(ctx.app, login));
+    }
+    const [first, second] = members as [Session, Session];
+    const created = await coordinator.agent
+      .post(`/orgs/${tree.region.inpo}/surveys`)
+      .type('form')
+      .send(surveyForm(coordinator, { audience: 'members', levels: '', title: 'Опрос с черновиком' }));
+    const pollId = Number(/surveys\/(\d+)$/.exec(created.headers.location!)![1]);
+    await coordinator.agent
+      .post(`/orgs/${tree.region.inpo}/surveys/${pollId}/publish`)
+      .type('form')
+      .send({ _csrf: coordinator.csrf })
+      .expect(303);
+    const url = `/me/surveys/${pollId}`;
+    const post = (who: Session, fields: Record<string, string>) =>
+      who.agent
+        .post(url)
+        .type('form')
+        .send({ _csrf: who.csrf, ...fields });
+
+    // a draft needs no required answer, but a wrong one is refused next to its field and nothing is kept
+    const wrong = await post(first, { step: 'draft', q_meetings: 'много' });
+    expect(wrong.status).toBe(422);
+    expect(wrong.text).toContain('Введите число');
+    expect(await db()('survey_member_drafts').where({ survey_id: pollId })).toEqual([]);
+
+    await post(first, { step: 'draft', q_agreement: 'Нет', q_meetings: '4' }).expect(303);
+    const back = await first.agent.get(url).expect(200);
+    expect(back.text).toMatch(/Черновик сохранён \d\d\.\d\d\.\d{4}/);
+    expect(back.text).toMatch(/name="q_agreement" id="q_agreement-1" value="Нет" checked/);
+    expect(back.text).toMatch(/id="q_meetings" name="q_meetings" value="4"/);
+    expect(back.text).toContain('Черновик виден только вам');
+
+    // the submit asks for every shown required question, then keeps the answer once and deletes the draft
+    const incomplete = await post(first, { step: 'submit', q_agreement: 'Нет', q_meetings: '4' });
+    expect(incomplete.status).toBe(422);
+    expect(incomplete.text).toContain('Ответьте на этот вопрос');
+    expect(await db()('survey_member_drafts').where({ survey_id: pollId }).pluck('member_id')).toEqual([a]);
+    await post(first, { step: 'submit', q_agreement: 'Нет', q_why: 'Нет юриста', q_meetings: '4' }).expect(303);
+    expect(await db()('survey_member_drafts').where({ survey_id: pollId })).toEqual([]);
+    expect(await db()('survey_member_answers').where({ survey_id: pollId })).toMatchObject([
+      { member_id: a, organization_id: ppo[1]!.id, answers: { agreement: 'Нет', why: 'Нет юриста', meetings: 4 } },
+    ]);
+    const late = await post(first, { step: 'draft', q_agreement: 'Да' });
+    expect(late.status).toBe(422);
+    expect(late.text).toContain('Вы уже ответили на этот опрос');
+    expect(await db()('survey_member_drafts').where({ survey_id: pollId })).toEqual([]);
+    expect((await first.agent.get(url).expect(200)).text).toContain('Вы уже ответили на этот опрос. Спасибо!');
+
+    // a draft of a poll that has closed is deleted by the hourly housekeeping
+    await post(second, { step: 'draft', q_agreement: 'Да' }).expect(303);
+    await pruneClosedPollDrafts(db());
+    expect(await db()('survey_member_drafts').where({ survey_id: pollId }).pluck('member_id')).toEqual([b]);
+    await db()('surveys')
+      .where({ id: pollId })
+      .update({ closes_on: inDays(-1), opens_on: inDays(-5) });
+    await pruneClosedPollDrafts(db());
+    expect(await db()('survey_member_drafts').where({ survey_id: pollId })).toEqual([]);
   });
 });
