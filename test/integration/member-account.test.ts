@@ -131,6 +131,26 @@ async function memberWithLogin(extra: Record<string, unknown>, tag: string): Pro
     organization_id: tree.primary.id,
     answers: { agreement: 'Да' },
   });
+  // and another one the member has only saved a draft of
+  const [drafted] = await db()('surveys')
+    .insert({
+      organization_id: tree.primary.id,
+      author_user_id: user.id,
+      title: `Опрос с черновиком ${tag}`,
+      definition: { sections: [] },
+      target_levels: [],
+      opens_on: '2026-01-01',
+      closes_on: '2026-12-31',
+      audience: 'members',
+      status: 'published',
+    })
+    .returning('id');
+  await db()('survey_member_targets').insert({
+    survey_id: drafted.id,
+    member_id: id,
+    organization_id: tree.primary.id,
+  });
+  await db()('survey_member_drafts').insert({ survey_id: drafted.id, member_id: id, answers: { agreement: 'Нет' } });
   await db()('unsubscribe_tokens').insert({
     token_hash: crypto.randomBytes(32),
     member_id: id,
