@@ -18,6 +18,7 @@ import {
   QUESTION_KIND_LABELS,
   answerFields,
   fieldOf,
+  questionsOf,
   readAnswers,
   visibleQuestions,
 } from './survey-definition';
@@ -26,6 +27,10 @@ import { TARGET_LEVELS, answerStep, memberFilterOf, surveyForm, type SurveyForm 
 import { SurveyRefusal, answersFor, type SurveysService } from './surveys.service';
 
 type SurveyRow = Awaited<ReturnType<SurveysService['own']>>;
+
+/** The pages' own scripts (public/js): the builder on the edit page, live conditions on the answer pages. */
+const BUILDER_SCRIPTS = ['js/survey-model.js', 'js/survey-builder.js'];
+const ANSWER_SCRIPTS = ['js/survey-conditions.js'];
 
 const VIEW = {
   section: 'registry',
@@ -110,11 +115,17 @@ export function surveysRoutes({ db, loaders, services: { surveys } }: Deps): Rou
     const org = orgOf(req);
     res.status(status).render('surveys/edit', {
       ...VIEW,
+      scripts: BUILDER_SCRIPTS,
       title: survey ? `Опрос: ${survey.title}` : `Новый опрос: ${org.name}`,
       org,
       survey: survey ?? null,
       values: formValues(survey, req.method === 'POST' ? req.body : undefined),
       example: JSON.stringify(EXAMPLE_DEFINITION, null, 2),
+      // a published survey only gains options: the builder keeps the ones each question has
+      lockedOptions:
+        survey?.status === 'published'
+          ? Object.fromEntries(questionsOf(survey.definition).map((q) => [q.id, 'options' in q ? q.options.length : 0]))
+          : null,
       ...errorViewModel(errors),
     });
   }
@@ -200,6 +211,7 @@ export function surveysRoutes({ db, loaders, services: { surveys } }: Deps): Rou
     const given = status === 200 ? (response?.answers ?? {}) : readAnswers(survey.definition, req.body, false).answers;
     res.status(status).render('surveys/answer', {
       ...VIEW,
+      scripts: ANSWER_SCRIPTS,
       title: `Опрос: ${survey.title}`,
       org,
       survey,
@@ -234,6 +246,7 @@ export function surveysRoutes({ db, loaders, services: { surveys } }: Deps): Rou
       status === 200 ? (target.draft?.answers ?? {}) : readAnswers(survey.definition, req.body, false).answers;
     res.status(status).render('surveys/member-answer', {
       ...VIEW,
+      scripts: ANSWER_SCRIPTS,
       section: 'me',
       title: `Опрос: ${survey.title}`,
       survey,
