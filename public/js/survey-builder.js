@@ -55,7 +55,7 @@
             { class: 'form-text' },
             'Добавляйте разделы и вопросы кнопками. Вопрос можно показывать только при определённом ответе на вопрос с вариантами выше него.',
           ),
-      serverError && h('p', { class: 'text-danger' }, `Ошибка в анкете: ${serverError.textContent}`),
+      serverError ? h('p', { class: 'text-danger' }, `Ошибка в анкете: ${serverError.textContent}`) : '',
       notice,
       body,
       status,
@@ -74,7 +74,7 @@
       body.replaceChildren(
         ...definition.sections.map(sectionView),
         locked ? null : button('Добавить раздел', 'add-section', addSection, 'btn btn-outline-primary'),
-        locked ? null : button('Начать анкету заново', 'reset', reset, 'btn btn-link text-danger', { class: 'ms-2' }),
+        locked ? null : button('Начать анкету заново', 'reset', reset, 'btn btn-link text-danger ms-2'),
       );
       refresh();
       for (const key of focusKeys) {

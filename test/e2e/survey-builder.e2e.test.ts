@@ -39,6 +39,9 @@ describe('the questionnaire builder in a real browser', () => {
 
     // the new survey's field holds the worked example: the builder starts afresh with one section and one question
     await page.getByRole('button', { name: 'Начать анкету заново' }).click();
+    // saved empty, the questionnaire comes back with the server's message, and the builder draws what was sent
+    await page.getByRole('button', { name: 'Сохранить', exact: true }).click();
+    await page.getByText('Ошибка в анкете: Укажите название раздела (раздел 1, title)').waitFor();
     const first = group(page, 'Раздел 1');
     await first.getByLabel('Название раздела').fill('Договор');
     const choice = group(page, 'Вопрос 1');
