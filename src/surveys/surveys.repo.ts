@@ -178,7 +178,7 @@ export async function insertMemberPollTasks(
 
 /** Open member polls the member has yet to answer. */
 export async function memberTasks(db: Knex, memberId: number, today: string) {
-  const rows: { id: number; title: string; closesOn: string; anonymous: boolean }[] = await db(
+  const rows: { id: number; title: string; closesOn: string; anonymous: boolean; draft: boolean }[] = await db(
     'survey_member_targets as t',
   )
     .join('surveys as s', 's.id', 't.survey_id')
@@ -193,6 +193,9 @@ export async function memberTasks(db: Knex, memberId: number, today: string) {
       title: 's.title',
       closesOn: db.raw("to_char(s.closes_on, 'YYYY-MM-DD')"),
       anonymous: 's.anonymous',
+      draft: db.raw(
+        'EXISTS (SELECT 1 FROM survey_member_drafts d WHERE d.survey_id = t.survey_id AND d.member_id = t.member_id)',
+      ),
     });
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }

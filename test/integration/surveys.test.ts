@@ -438,6 +438,9 @@ describe('a named member poll’s draft', () => {
     expect(back.text).toMatch(/name="q_agreement" id="q_agreement-1" value="Нет" checked/);
     expect(back.text).toMatch(/id="q_meetings" name="q_meetings" value="4"/);
     expect(back.text).toContain('Черновик виден только вам');
+    expect((await first.agent.get('/me').expect(200)).text).toMatch(
+      /Опрос с черновиком<\/a> — до [\d.]+, черновик сохранён/,
+    );
 
     // the submit asks for every shown required question, then keeps the answer once and deletes the draft
     const incomplete = await post(first, { step: 'submit', q_agreement: 'Нет', q_meetings: '4' });
