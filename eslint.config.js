@@ -205,7 +205,7 @@ export default defineConfig(
     },
   },
   {
-    // the one script the pages load (views/layouts/main.ejs), a classic script in the browser
+    // the scripts the pages load (views/layouts/main.ejs, and a page's own), classic scripts in the browser
     files: ['public/js/**/*.js'],
     languageOptions: { sourceType: 'script', globals: { ...globals.browser } },
   },
