@@ -110,20 +110,24 @@ async function memberWithLogin(extra: Record<string, unknown>, tag: string): Pro
     status: 'sent',
   });
   // a named member poll sent to the card and answered (an anonymous one's answer would name no one)
-  const [poll] = await db()('surveys')
-    .insert({
-      organization_id: tree.primary.id,
-      author_user_id: user.id,
-      title: `Опрос ${tag}`,
-      definition: { sections: [] },
-      target_levels: [],
-      opens_on: '2026-01-01',
-      closes_on: '2026-12-31',
-      audience: 'members',
-      status: 'published',
-    })
-    .returning('id');
-  await db()('survey_member_targets').insert({ survey_id: poll.id, member_id: id, organization_id: tree.primary.id });
+  const memberPoll = async (title: string) => {
+    const [poll] = await db()('surveys')
+      .insert({
+        organization_id: tree.primary.id,
+        author_user_id: user.id,
+        title,
+        definition: { sections: [] },
+        target_levels: [],
+        opens_on: '2026-01-01',
+        closes_on: '2026-12-31',
+        audience: 'members',
+        status: 'published',
+      })
+      .returning('id');
+    await db()('survey_member_targets').insert({ survey_id: poll.id, member_id: id, organization_id: tree.primary.id });
+    return poll as { id: number };
+  };
+  const poll = await memberPoll(`Опрос ${tag}`);
   await db()('survey_respondents').insert({ survey_id: poll.id, member_id: id });
   await db()('survey_member_answers').insert({
     survey_id: poll.id,
@@ -132,24 +136,7 @@ async function memberWithLogin(extra: Record<string, unknown>, tag: string): Pro
     answers: { agreement: 'Да' },
   });
   // and another one the member has only saved a draft of
-  const [drafted] = await db()('surveys')
-    .insert({
-      organization_id: tree.primary.id,
-      author_user_id: user.id,
-      title: `Опрос с черновиком ${tag}`,
-      definition: { sections: [] },
-      target_levels: [],
-      opens_on: '2026-01-01',
-      closes_on: '2026-12-31',
-      audience: 'members',
-      status: 'published',
-    })
-    .returning('id');
-  await db()('survey_member_targets').insert({
-    survey_id: drafted.id,
-    member_id: id,
-    organization_id: tree.primary.id,
-  });
+  const drafted = await memberPoll(`Опрос с черновиком ${tag}`);
   await db()('survey_member_drafts').insert({ survey_id: drafted.id, member_id: id, answers: { agreement: 'Нет' } });
   await db()('unsubscribe_tokens').insert({
     token_hash: crypto.randomBytes(32),

@@ -294,29 +294,9 @@ describe('an anonymous member poll', () => {
   it('when members answer, then who answered is kept apart and no answer row names a person', async () => {
     const [a, b, noConsent] = await createMembers(db(), ppo[0]!, 3);
     const [c] = await createMembers(db(), otherTerritoryPpo, 1);
-    for (const id of [a, b, c])
-      await db()('member_consents').insert({
-        member_id: id,
-        kind: 'mailing',
-        channel: 'email',
-        text_version: 'v1',
-        source: 'paper',
-        given_on: '2024-01-10',
-      });
-    const login = await createUser(db(), []);
-    await db()('users').where({ id: login.id }).update({ member_id: a });
-    const member = await loggedInAgent(ctx.app, login);
-    const created = await coordinator.agent
-      .post(`/orgs/${tree.region.inpo}/surveys`)
-      .type('form')
-      .send(surveyForm(coordinator, { audience: 'members', anonymous: 'on', levels: '', title: 'Анонимный опрос' }));
-    expect(created.status).toBe(303);
-    const pollId = Number(/surveys\/(\d+)$/.exec(created.headers.location!)![1]);
-    await coordinator.agent
-      .post(`/orgs/${tree.region.inpo}/surveys/${pollId}/publish`)
-      .type('form')
-      .send({ _csrf: coordinator.csrf })
-      .expect(303);
+    for (const id of [a!, b!, c!]) await giveMailingConsent(id);
+    const member = await memberAgent(a!);
+    const pollId = await publishedPoll({ anonymous: 'on', title: 'Анонимный опрос' });
     const targets = await db()('survey_member_targets').where({ survey_id: pollId }).pluck('member_id');
     expect(targets.map(Number).sort()).toEqual([a, b, c].sort());
     expect(targets.map(Number)).not.toContain(noConsent);
@@ -377,6 +357,39 @@ describe('an anonymous member poll', () => {
   });
 });
 
+const giveMailingConsent = (memberId: number) =>
+  db()('member_consents').insert({
+    member_id: memberId,
+    kind: 'mailing',
+    channel: 'email',
+    text_version: 'v1',
+    source: 'paper',
+    given_on: '2024-01-10',
+  });
+
+/** The member's own login, signed in. */
+async function memberAgent(memberId: number): Promise<Session> {
+  const login = await createUser(db(), []);
+  await db()('users').where({ id: login.id }).update({ member_id: memberId });
+  return loggedInAgent(ctx.app, login);
+}
+
+/** A member poll of the region built by its coordinator and published; its id. */
+async function publishedPoll(extra: Record<string, unknown>): Promise<number> {
+  const created = await coordinator.agent
+    .post(`/orgs/${tree.region.inpo}/surveys`)
+    .type('form')
+    .send(surveyForm(coordinator, { audience: 'members', levels: '', ...extra }));
+  expect(created.status).toBe(303);
+  const pollId = Number(/surveys\/(\d+)$/.exec(created.headers.location!)![1]);
+  await coordinator.agent
+    .post(`/orgs/${tree.region.inpo}/surveys/${pollId}/publish`)
+    .type('form')
+    .send({ _csrf: coordinator.csrf })
+    .expect(303);
+  return pollId;
+}
+
 /** The tables of the database with a row whose text contains the words (every column, as PostgreSQL prints the row). */
 async function tablesHolding(words: string): Promise<string[]> {
   const tables: string[] = await db()('information_schema.tables')
@@ -394,31 +407,13 @@ async function tablesHolding(words: string): Promise<string[]> {
 describe('a named member poll’s draft', () => {
   it('when a member saves a draft, comes back and submits, then the draft is gone and the answer counts once', async () => {
     const [a, b] = await createMembers(db(), ppo[1]!, 2);
-    const members = [];
+    const members: Session[] = [];
     for (const id of [a!, b!]) {
-      await db()('member_consents').insert({
-        member_id: id,
-        kind: 'mailing',
-        channel: 'email',
-        text_version: 'v1',
-        source: 'paper',
-        given_on: '2024-01-10',
-      });
-      const login = await createUser(db(), []);
-      await db()('users').where({ id: login.id }).update({ member_id: id });
-      members.push(await loggedInAgent(ctx.app, login));
+      await giveMailingConsent(id);
+      members.push(await memberAgent(id));
     }
     const [first, second] = members as [Session, Session];
-    const created = await coordinator.agent
-      .post(`/orgs/${tree.region.inpo}/surveys`)
-      .type('form')
-      .send(surveyForm(coordinator, { audience: 'members', levels: '', title: 'Опрос с черновиком' }));
-    const pollId = Number(/surveys\/(\d+)$/.exec(created.headers.location!)![1]);
-    await coordinator.agent
-      .post(`/orgs/${tree.region.inpo}/surveys/${pollId}/publish`)
-      .type('form')
-      .send({ _csrf: coordinator.csrf })
-      .expect(303);
+    const pollId = await publishedPoll({ title: 'Опрос с черновиком' });
     const url = `/me/surveys/${pollId}`;
     const post = (who: Session, fields: Record<string, string>) =>
       who.agent
