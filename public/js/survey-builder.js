@@ -29,7 +29,6 @@
     // published: question code → how many options it keeps (they stay as they are; more may be appended)
     const locked = root.dataset.lockedOptions ? JSON.parse(root.dataset.lockedOptions) : null;
     let definition = null;
-    let focusKeys = [];
     /** Refreshers of what shows other questions (conditions' lists), run when a text they show changes. */
     let refreshers = [];
 
@@ -37,15 +36,15 @@
     const notice = h('div');
     const body = h('div');
     // the JSON field folds under the builder; it stays open when the server named a problem in it
+    const serverError = document.getElementById('definition-error');
     const field = textarea.closest('.mb-3');
     const json = h(
       'details',
-      { class: 'mb-3', open: Boolean(document.getElementById('definition-error')) },
+      { class: 'mb-3', open: Boolean(serverError) },
       h('summary', null, 'Анкета в виде JSON — её сохраняет и проверяет сервер'),
     );
     field.before(json);
     json.append(field);
-    const serverError = document.getElementById('definition-error');
     root.append(
       h('h2', { class: 'h5' }, 'Анкета'),
       locked
@@ -55,11 +54,11 @@
             { class: 'form-text' },
             'Добавляйте разделы и вопросы кнопками. Вопрос можно показывать только при определённом ответе на вопрос с вариантами выше него.',
           ),
-      serverError ? h('p', { class: 'text-danger' }, `Ошибка в анкете: ${serverError.textContent}`) : '',
       notice,
       body,
       status,
     );
+    if (serverError) notice.before(h('p', { class: 'text-danger' }, `Ошибка в анкете: ${serverError.textContent}`));
     root.hidden = false;
 
     const announce = (text) => (status.textContent = text);
@@ -69,15 +68,15 @@
 
     /** Redraws the builder after a change of its structure; the focus goes to the first of the keys still enabled. */
     function render(...keys) {
-      focusKeys = keys;
       refreshers = [];
-      body.replaceChildren(
-        ...definition.sections.map(sectionView),
-        locked ? null : button('Добавить раздел', 'add-section', addSection, 'btn btn-outline-primary'),
-        locked ? null : button('Начать анкету заново', 'reset', reset, 'btn btn-link text-danger ms-2'),
-      );
+      body.replaceChildren(...definition.sections.map(sectionView));
+      if (!locked)
+        body.append(
+          button('Добавить раздел', 'add-section', addSection, 'btn btn-outline-primary'),
+          button('Начать анкету заново', 'reset', reset, 'btn btn-link text-danger ms-2'),
+        );
       refresh();
-      for (const key of focusKeys) {
+      for (const key of keys) {
         const target = body.querySelector(`[data-key="${key}"]`);
         if (target && !target.disabled) {
           target.focus();
@@ -336,7 +335,12 @@
           h(
             'div',
             { class: 'col-md-6' },
-            listView(question, 'rows', key, { legend: 'Строки таблицы', item: 'Строка', add: 'Добавить строку' }),
+            listView(question, 'rows', key, {
+              legend: 'Строки таблицы',
+              item: 'Строка',
+              add: 'Добавить строку',
+              done: ['добавлена', 'удалена'],
+            }),
           ),
           h(
             'div',
@@ -380,6 +384,9 @@
       return null;
     }
 
+    /** What a screen reader hears of an item added or removed (a row is feminine: «строка добавлена»). */
+    const MASCULINE = ['добавлен', 'удалён'];
+
     /**
      * A list of texts (options, a table's rows or columns) with a field per item, «Удалить» and «Добавить».
      * Published: the items kept are fixed, options may be appended (and the appended ones changed or removed).
@@ -391,7 +398,7 @@
         items.push('');
         changed();
         render(`${key}-${list}-${items.length - 1}`);
-        announce(`${words.item} ${items.length} добавлен`);
+        announce(`${words.item} ${items.length} ${(words.done ?? MASCULINE)[0]}`);
       };
       return h(
         'fieldset',
@@ -415,7 +422,7 @@
                     items.splice(i, 1);
                     changed();
                     render(`${key}-${list}-${Math.min(i, items.length - 1)}`, `${key}-${list}-add`);
-                    announce(`${words.item} ${i + 1} удалён`);
+                    announce(`${words.item} ${i + 1} ${(words.done ?? MASCULINE)[1]}`);
                   },
                   'btn btn-sm btn-outline-danger',
                 ),

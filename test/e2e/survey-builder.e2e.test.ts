@@ -121,6 +121,7 @@ describe('the questionnaire builder in a real browser', () => {
     expect(await locked.getByLabel('Вариант 1').isDisabled()).toBe(true);
     expect(await page.getByRole('button', { name: 'Добавить раздел' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: 'Удалить вопрос' }).count()).toBe(0);
+    expect(await page.locator('#survey-builder').innerText()).not.toMatch(/null|undefined/);
     await locked.getByRole('button', { name: 'Добавить вариант' }).click();
     await locked.getByLabel('Вариант 4').fill('Не знаю');
     expect(await wcagViolations(page)).toEqual([]);
