@@ -131,7 +131,10 @@
       );
     }
 
-    /** A labelled text field; `oninput` gets its value as typed. */
+    /**
+     * A labelled text field; `oninput` gets its value as typed. `shownInConditions`: the conditions' lists show
+     * this text (a question's text or code), so they are refreshed as it is typed.
+     */
     function textField(label, key, value, oninput, options = {}) {
       const id = newId();
       const hintId = options.hint ? `${id}-hint` : null;
@@ -152,7 +155,7 @@
           oninput: (event) => {
             oninput(event.target.value);
             changed();
-            refresh();
+            if (options.shownInConditions) refresh();
           },
         }),
       );
@@ -254,6 +257,7 @@
         h('legend', { class: 'h6 float-none w-auto px-1 mb-1' }, `Вопрос ${n}`),
         textField('Текст вопроса', `${key}-text`, question.text, (value) => (question.text = value), {
           disabled: Boolean(locked),
+          shownInConditions: true,
         }),
         h(
           'div',
@@ -286,6 +290,7 @@
               wrap: 'col-sm-6 mb-2',
               hint: 'латинские строчные буквы и цифры, начиная с буквы; под ним хранятся ответы',
               disabled: Boolean(locked),
+              shownInConditions: true,
             },
           ),
         ),
@@ -450,7 +455,7 @@
             if (list === 'options') M.renameOption(definition, question, question[list][i], event.target.value);
             question[list][i] = event.target.value;
             changed();
-            refresh();
+            if (list === 'options') refresh();
           },
         }),
       );

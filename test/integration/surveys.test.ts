@@ -433,6 +433,10 @@ describe('a named member poll’s draft', () => {
     expect(back.text).toMatch(/name="q_agreement" id="q_agreement-1" value="Нет" checked/);
     expect(back.text).toMatch(/id="q_meetings" name="q_meetings" value="4"/);
     expect(back.text).toContain('Черновик виден только вам');
+    // the page's own script hides «why» live while «Нет» is not chosen (public/js/survey-conditions.js)
+    expect(back.text).toMatch(/<form method="post" action="\/me\/surveys\/\d+" novalidate data-survey-conditions>/);
+    expect(back.text).toContain('data-question="why" data-show-if="agreement" data-show-if-answer="Нет"');
+    expect(back.text).toMatch(/<script src="\/assets\/js\/survey-conditions\.[0-9a-f]{10}\.js" defer><\/script>/);
     expect((await first.agent.get('/me').expect(200)).text).toMatch(
       /Опрос с черновиком<\/a> — до [\d.]+, черновик сохранён/,
     );
