@@ -29,8 +29,11 @@
     // published: question code → how many options it keeps (they stay as they are; more may be appended)
     const locked = root.dataset.lockedOptions ? JSON.parse(root.dataset.lockedOptions) : null;
     let definition = null;
-    /** Refreshers of what shows other questions (conditions' lists), run when a text they show changes. */
-    let refreshers = [];
+    /**
+     * Each question's condition lists, which show other questions: `fill` redraws them whole, `relabel` only the
+     * entry of one question whose text was typed (a keystroke must not redraw a hundred lists).
+     */
+    let conditions = [];
 
     const status = h('p', { class: 'visually-hidden', role: 'status' });
     const notice = h('div');
@@ -64,11 +67,15 @@
     const announce = (text) => (status.textContent = text);
     const numberOf = (question) => M.questionsOf(definition).indexOf(question) + 1;
     const changed = () => (textarea.value = M.serialize(definition));
-    const refresh = () => refreshers.forEach((fill) => fill());
+    const refresh = () => conditions.forEach((condition) => condition.fill());
+    /** After a question's options were typed: the conditions that name that question. */
+    const refreshOn = (question) =>
+      conditions.filter((c) => c.question.showIf?.question === question.id).forEach((c) => c.fill());
+    const relabel = (question) => conditions.forEach((condition) => condition.relabel(question));
 
     /** Redraws the builder after a change of its structure; the focus goes to the first of the keys still enabled. */
     function render(...keys) {
-      refreshers = [];
+      conditions = [];
       body.replaceChildren(...definition.sections.map(sectionView));
       if (!locked)
         body.append(
@@ -132,8 +139,8 @@
     }
 
     /**
-     * A labelled text field; `oninput` gets its value as typed. `shownInConditions`: the conditions' lists show
-     * this text (a question's text or code), so they are refreshed as it is typed.
+     * A labelled text field; `oninput` gets its value as typed, then `options.typed` runs (the conditions' lists
+     * show a question's text and code, so they follow as they are typed).
      */
     function textField(label, key, value, oninput, options = {}) {
       const id = newId();
@@ -155,7 +162,7 @@
           oninput: (event) => {
             oninput(event.target.value);
             changed();
-            if (options.shownInConditions) refresh();
+            options.typed?.();
           },
         }),
       );
@@ -257,7 +264,7 @@
         h('legend', { class: 'h6 float-none w-auto px-1 mb-1' }, `Вопрос ${n}`),
         textField('Текст вопроса', `${key}-text`, question.text, (value) => (question.text = value), {
           disabled: Boolean(locked),
-          shownInConditions: true,
+          typed: () => relabel(question),
         }),
         h(
           'div',
@@ -290,7 +297,7 @@
               wrap: 'col-sm-6 mb-2',
               hint: 'латинские строчные буквы и цифры, начиная с буквы; под ним хранятся ответы',
               disabled: Boolean(locked),
-              shownInConditions: true,
+              typed: refresh,
             },
           ),
         ),
@@ -455,7 +462,7 @@
             if (list === 'options') M.renameOption(definition, question, question[list][i], event.target.value);
             question[list][i] = event.target.value;
             changed();
-            if (list === 'options') refresh();
+            if (list === 'options') refreshOn(question);
           },
         }),
       );
@@ -497,13 +504,14 @@
         answer,
       );
       const quoted = (text) => (text.trim() ? `«${text}»` : '(без текста)');
+      const labelOf = (on) => `если в вопросе ${numberOf(on)} ${quoted(on.text)} выбран вариант`;
+      /** The entry of each question above, by the question: its label follows its text as typed. */
+      let entries = new Map();
       function fill() {
         const sources = M.conditionSources(definition, question);
         const options = [h('option', { value: '' }, 'всегда')];
-        for (const on of sources)
-          options.push(
-            h('option', { value: on.id }, `если в вопросе ${numberOf(on)} ${quoted(on.text)} выбран вариант`),
-          );
+        entries = new Map(sources.map((on) => [on, h('option', { value: on.id }, labelOf(on))]));
+        options.push(...entries.values());
         // a condition that no longer fits (its question moved below, or removed) stays visible until changed
         if (question.showIf && !sources.some((on) => on.id === question.showIf.question))
           options.push(
@@ -528,7 +536,14 @@
         const why = M.conditionProblem(definition, question);
         problem.textContent = why ? `Условие: ${why}.` : '';
       }
-      refreshers.push(fill);
+      conditions.push({
+        question,
+        fill,
+        relabel: (on) => {
+          const entry = entries.get(on);
+          if (entry) entry.textContent = labelOf(on);
+        },
+      });
       return h(
         'div',
         { class: 'row g-2' },
