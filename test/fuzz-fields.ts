@@ -161,7 +161,6 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
       sex: 'f',
       birthDate: '1985-03-04',
       electedOn: ON,
-      termUntil: '2031-05-15',
       salaried: 'on',
       protocolNumber: '3',
       protocolDate: ON,

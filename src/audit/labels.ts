@@ -58,6 +58,10 @@ export const ACTION_LABELS: Record<string, string> = {
   'survey.updated': 'Изменён опрос',
   'survey.published': 'Опубликован опрос',
   'survey.answered': 'Отправлены ответы на опрос',
+  'campaign.declared': 'Объявлена отчётно-выборная кампания',
+  'campaign.result_recorded': 'Внесены итоги отчётов и выборов',
+  'campaign.postponed': 'Отчётно-выборное собрание перенесено',
+  'term_rule.changed': 'Изменён срок полномочий',
   'consent.given': 'Дано согласие',
   'consent.withdrawn': 'Отозвано согласие',
   'person.created': 'Добавлен человек (не член Профсоюза)',
@@ -120,6 +124,8 @@ export const ENTITY_LABELS: Record<string, string> = {
   mailing: 'Рассылка',
   survey: 'Опрос',
   survey_response: 'Ответы на опрос',
+  campaign: 'Отчётно-выборная кампания',
+  term_rule: 'Срок полномочий',
 };
 
 export const FIELD_LABELS: Record<string, string> = {
