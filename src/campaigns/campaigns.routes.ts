@@ -95,6 +95,7 @@ export function campaignsRoutes({ loaders, services: { campaigns, passport, term
 
   async function declare(req: Request, res: Response) {
     const org = orgOf(req);
+    if (!campaigns.mayDeclareAt(org)) throw new NotFoundError();
     const form = parseForm(campaignForm, req.body);
     if (!form.ok) return declareForm(req, res, 422, form.errors);
     try {

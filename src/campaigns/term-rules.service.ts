@@ -13,7 +13,7 @@ export const ruleField = (level: string, post: string) => `years_${level}_${post
 
 /**
  * The years of every level's elected posts, as typed: a whole number of 1–10 years, or empty for a post with no
- * fixed term. Every bad cell is named at once.
+ * fixed term (every cell is sent: a missing one is an error, not an emptied rule). Every bad cell is named at once.
  */
 export function readRules(body: Record<string, unknown>): { rules: TermRule[]; errors: FieldError[] } {
   const rules: TermRule[] = [];
@@ -22,7 +22,12 @@ export function readRules(body: Record<string, unknown>): { rules: TermRule[]; e
     for (const post of ELECTED_POSTS) {
       const field = ruleField(level, post);
       const raw = body[field];
-      const text = typeof raw === 'string' ? raw.trim() : '';
+      // a cell the form did not send is no «no term»: only an emptied one is
+      if (typeof raw !== 'string') {
+        errors.push({ field, message: 'Укажите срок или оставьте поле пустым' });
+        continue;
+      }
+      const text = raw.trim();
       if (!text) {
         rules.push({ level, post, years: null });
         continue;
