@@ -232,6 +232,21 @@ export const FIELD_LABELS: Record<string, string> = {
   username: 'Логин',
   proposerUserId: 'Предложил (пользователь)',
   proposedBy: 'Предложил',
+  // report-and-election campaigns and the terms of office
+  startsOn: 'Начало кампании',
+  endsOn: 'Окончание кампании',
+  deadlines: 'Сроки по уровням',
+  tasks: 'Организаций в кампании',
+  outcome: 'Итог',
+  bodyKind: 'Собрание или конференция',
+  heldOn: 'Дата проведения',
+  chairOfficerId: 'Избранный председатель (запись)',
+  committee: 'Избрано членов профкома',
+  postponedTo: 'Перенесено на',
+  postponedReason: 'Причина переноса',
+  deadline: 'Срок',
+  years: 'Срок полномочий, лет',
+  termsMoved: 'Пересчитано сроков полномочий',
 };
 
 export interface FieldChange {
