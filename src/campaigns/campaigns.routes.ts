@@ -1,4 +1,5 @@
 import type { Request, Response, Router } from 'express';
+import type { z } from 'zod';
 import { orgOf } from '../access/loaders';
 import { can, guardedRouter, mayOnTarget } from '../access/route-guards';
 import { auditContextOf } from '../audit/audit';
@@ -9,6 +10,7 @@ import { errorViewModel, parseForm } from '../http/forms';
 import { principalOf } from '../http/guards';
 import { idParam } from '../http/params';
 import { LEVEL_LABELS, LEVELS } from '../registry/levels';
+import type { OrgRow } from '../registry/org-row';
 import { OFFICER_POST_LABELS } from '../registry/officer-posts';
 import { todayIso } from '../shared/dates';
 import { formatPercent } from '../shared/format';
@@ -57,8 +59,24 @@ export function campaignsRoutes({ loaders, services: { campaigns, passport, term
   routes.get('/orgs/:inpo/campaigns/:campaignId', can('campaign.view'), show);
   routes.get('/orgs/:inpo/campaigns/:campaignId/tasks', can('campaign.view'), tasks);
   routes.get('/orgs/:inpo/campaigns/:campaignId/task', can('campaign.view'), (req, res) => taskPage(req, res, 200, []));
-  routes.post('/orgs/:inpo/campaigns/:campaignId/result', can('campaign.record'), recordResult);
-  routes.post('/orgs/:inpo/campaigns/:campaignId/postpone', can('campaign.record'), postpone);
+  routes.post(
+    '/orgs/:inpo/campaigns/:campaignId/result',
+    can('campaign.record'),
+    taskForm(
+      resultForm,
+      (req, org, id, data) => campaigns.recordResult(auditContextOf(req), principalOf(req), org, id, data),
+      'Итоги внесены: председатель избран, полномочия прежнего прекращены датой собрания',
+    ),
+  );
+  routes.post(
+    '/orgs/:inpo/campaigns/:campaignId/postpone',
+    can('campaign.record'),
+    taskForm(
+      postponeForm,
+      (req, org, id, data) => campaigns.postpone(auditContextOf(req), org, id, data),
+      'Перенос внесён',
+    ),
+  );
   routes.use('/admin/term-rules', loaders.union);
   routes.get('/admin/term-rules', can('reference.manage'), (req, res) => rulesPage(req, res, 200, []));
   routes.post('/admin/term-rules', can('reference.manage'), saveRules);
@@ -140,7 +158,7 @@ export function campaignsRoutes({ loaders, services: { campaigns, passport, term
     });
   }
 
-  async function taskPage(req: Request, res: Response, status: number, errors: FieldError[], form?: string) {
+  async function taskPage(req: Request, res: Response, status: number, errors: FieldError[]) {
     const org = orgOf(req);
     const { campaign, task } = await campaigns.taskOf(org, idParam(req, 'campaignId'));
     const q = progressQuery.parse(req.method === 'POST' ? { q: req.body?.q } : req.query).q ?? '';
@@ -158,7 +176,6 @@ export function campaignsRoutes({ loaders, services: { campaigns, passport, term
       q,
       cards,
       searched: q !== '',
-      form: form ?? null,
       values:
         req.method === 'POST'
           ? { ...req.body, committeeIds: ([] as unknown[]).concat(req.body?.committeeIds ?? []).map(String) }
@@ -167,36 +184,30 @@ export function campaignsRoutes({ loaders, services: { campaigns, passport, term
     });
   }
 
-  async function recordResult(req: Request, res: Response) {
-    const org = orgOf(req);
-    const id = idParam(req, 'campaignId');
-    await campaigns.taskOf(org, id);
-    const form = parseForm(resultForm, req.body);
-    if (!form.ok) return taskPage(req, res, 422, form.errors, 'result');
-    try {
-      await campaigns.recordResult(auditContextOf(req), principalOf(req), org, id, form.data);
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      return taskPage(req, res, 422, err.fields, 'result');
-    }
-    flash(req, 'success', 'Итоги внесены: председатель избран, полномочия прежнего прекращены датой собрания');
-    res.redirect(303, `/orgs/${org.inpo}/campaigns/${id}/task`);
-  }
-
-  async function postpone(req: Request, res: Response) {
-    const org = orgOf(req);
-    const id = idParam(req, 'campaignId');
-    await campaigns.taskOf(org, id);
-    const form = parseForm(postponeForm, req.body);
-    if (!form.ok) return taskPage(req, res, 422, form.errors, 'postpone');
-    try {
-      await campaigns.postpone(auditContextOf(req), org, id, form.data);
-    } catch (err) {
-      if (!(err instanceof ValidationError)) throw err;
-      return taskPage(req, res, 422, err.fields, 'postpone');
-    }
-    flash(req, 'success', 'Перенос внесён');
-    res.redirect(303, `/orgs/${org.inpo}/campaigns/${id}/task`);
+  /**
+   * A form of the task page: the organization's task must exist (404 before any parsing), a bad field is shown next
+   * to it on the task page, a saved one redirects back to it with its message.
+   */
+  function taskForm<S extends z.ZodType>(
+    schema: S,
+    save: (req: Request, org: OrgRow, id: number, data: z.output<S>) => Promise<void>,
+    message: string,
+  ) {
+    return async (req: Request, res: Response) => {
+      const org = orgOf(req);
+      const id = idParam(req, 'campaignId');
+      await campaigns.taskOf(org, id);
+      const form = parseForm(schema, req.body);
+      if (!form.ok) return taskPage(req, res, 422, form.errors);
+      try {
+        await save(req, org, id, form.data);
+      } catch (err) {
+        if (!(err instanceof ValidationError)) throw err;
+        return taskPage(req, res, 422, err.fields);
+      }
+      flash(req, 'success', message);
+      res.redirect(303, `/orgs/${org.inpo}/campaigns/${id}/task`);
+    };
   }
 
   async function rulesPage(req: Request, res: Response, status: number, errors: FieldError[]) {

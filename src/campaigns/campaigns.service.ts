@@ -3,7 +3,7 @@ import type { Principal } from '../access/principal';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
-import type { OrgRow } from '../registry/orgs.repo';
+import type { OrgRow } from '../registry/org-row';
 import { electOfficer, endCurrentOfficers } from '../registry/passport.service';
 import { eventDates, sinceCreation, type EventDates } from '../shared/event-dates';
 import { pathWithin } from '../shared/org-paths';
