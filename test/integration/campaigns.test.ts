@@ -139,8 +139,19 @@ describe('declaring a campaign', () => {
         .map((o) => o.inpo)
         .sort(),
     );
-    // a territory declares none
+    // a territory declares none; the region's form offers its own level and those below
     await coordinator.agent.get(`/orgs/${tree.territory.inpo}/campaigns/new`).expect(404);
+    const form = await coordinator.agent.get(`/orgs/${tree.region.inpo}/campaigns/new`).expect(200);
+    expect([...form.text.matchAll(/name="levels" id="levels-(\w+)"/g)].map((m) => m[1])).toEqual([
+      'regional',
+      'okrug',
+      'territorial',
+      'primary',
+      'subdivision',
+    ]);
+    // the ППО's chair finds the task among the organization's
+    const own = await chairOf0.agent.get(`/orgs/${ppo[0]!.inpo}/campaigns`).expect(200);
+    expect(own.text).toContain(`/orgs/${ppo[0]!.inpo}/campaigns/${campaignId}/task`);
   });
 });
 
@@ -158,6 +169,12 @@ describe('recording the result', () => {
       memberId: String(newChairMember),
       committeeIds: committee.map(String),
     };
+    // the task page finds the cards to elect like the passport's officer picker
+    const page = await chairOf0.agent
+      .get(`/orgs/${ppo[0]!.inpo}/campaigns/${campaignId}/task?q=${encodeURIComponent('Новикова')}`)
+      .expect(200);
+    expect(page.text).toContain(`id="memberId-${newChairMember}"`);
+    expect(page.text).toContain(`id="committee-${committee[0]}"`);
     const bad = await chairOf0.agent
       .post(`/orgs/${ppo[0]!.inpo}/campaigns/${campaignId}/result`)
       .type('form')
