@@ -217,6 +217,9 @@ describe('recording the result', () => {
       '7',
       chairs[1].id,
     ]);
+    const done = await chairOf0.agent.get(`/orgs/${ppo[0]!.inpo}/campaigns/${campaignId}/task`).expect(200);
+    expect(done.text).toContain(`Собрание проведено ${ddmmyyyy(HELD_ON)}, протокол № 7 от ${ddmmyyyy(HELD_ON)}`);
+    expect(done.text).not.toContain('id="result-form"');
     const actions = await db()('audit_log').where({ organization_id: ppo[0]!.id }).orderBy('id').pluck('action');
     expect(actions).toEqual([
       'org.officer.ended',
