@@ -36,6 +36,16 @@ import {
  * a task per organization in scope; a task's result elects the chair (and, when given, the committee) through
  * the passport's own election, so the officers' history and the audit are the passport's.
  */
+/** The passport's election speaks of its `electedOn`; the result's form calls that date `heldOn`. */
+async function onHeldOn<T>(work: () => Promise<T>): Promise<T> {
+  try {
+    return await work();
+  } catch (err) {
+    if (!(err instanceof ValidationError)) throw err;
+    throw new ValidationError(err.fields.map((f) => (f.field === 'electedOn' ? { ...f, field: 'heldOn' } : f)));
+  }
+}
+
 export function createCampaignsService(db: Knex, dates: EventDates = eventDates()) {
   /** A campaign is seen from the organization that declared it and everywhere below it; elsewhere 404. */
   async function visible(org: OrgRow, id: number): Promise<CampaignRow> {
@@ -117,13 +127,18 @@ export function createCampaignsService(db: Knex, dates: EventDates = eventDates(
      */
     async recordResult(ctx: AuditContext, principal: Principal, org: OrgRow, campaignId: number, input: ResultInput) {
       const campaign = await visible(org, campaignId);
-      dates.check('heldOn', input.heldOn, [sinceCreation(org.createdOn)]);
+      dates.check('heldOn', input.heldOn, [
+        sinceCreation(org.createdOn),
+        { on: campaign.startsOn, what: 'начала кампании' },
+      ]);
       dates.checkPast('heldOn', input.heldOn, 'Дата проведения');
       await inTransaction(db, async (trx) => {
         await lockOpenTask(trx, org, campaign.id);
         const { bodyKind, heldOn, protocolNumber, protocolDate, committeeIds, ...person } = input;
         const post = { electedOn: heldOn, salaried: false, protocolNumber, protocolDate, trainedOn: null };
-        const chairId = await electOfficer(trx, ctx, principal, org, { ...person, ...post, post: 'chair' });
+        const chairId = await onHeldOn(() =>
+          electOfficer(trx, ctx, principal, org, { ...person, ...post, post: 'chair' }),
+        );
         if (committeeIds.length) {
           await endCurrentOfficers(trx, ctx, org, 'committee', heldOn);
           for (const memberId of new Set(committeeIds))

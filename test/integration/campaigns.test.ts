@@ -182,6 +182,12 @@ describe('recording the result', () => {
     expect(bad.status).toBe(422);
     expect(bad.text).toContain('Укажите номер протокола');
     expect(bad.text).toContain('ДД.ММ.ГГГГ');
+    const early = await chairOf0.agent
+      .post(`/orgs/${ppo[0]!.inpo}/campaigns/${campaignId}/result`)
+      .type('form')
+      .send({ ...result, heldOn: inDays(-40) });
+    expect(early.status).toBe(422);
+    expect(early.text).toContain('не раньше начала кампании');
 
     const saved = await chairOf0.agent
       .post(`/orgs/${ppo[0]!.inpo}/campaigns/${campaignId}/result`)
