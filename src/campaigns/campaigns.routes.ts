@@ -2,6 +2,7 @@ import type { Request, Response, Router } from 'express';
 import type { z } from 'zod';
 import { orgOf } from '../access/loaders';
 import { can, guardedRouter, mayOnTarget } from '../access/route-guards';
+import { roleMay } from '../access/roles';
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
 import { NotFoundError, ValidationError, type FieldError } from '../http/errors';
@@ -92,6 +93,10 @@ export function campaignsRoutes({ loaders, services: { campaigns, passport, term
       declared,
       own,
       mayDeclare: campaigns.mayDeclareAt(org) && mayOnTarget(req, 'campaign.manage'),
+      // the term rules are the union's: their page is offered to whoever keeps the union's reference lists
+      mayKeepRules: principalOf(req).grants.some(
+        (g) => g.organizationLevel === 'union' && roleMay(g.role, 'reference.manage'),
+      ),
     });
   }
 
