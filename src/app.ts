@@ -33,6 +33,7 @@ import { errorHandler, notFoundHandler } from './http/error-handler';
 import { mailRoutes } from './mail/mail.routes';
 import { mailingsRoutes } from './mailings/mailings.routes';
 import { surveysRoutes } from './surveys/surveys.routes';
+import { campaignsRoutes } from './campaigns/campaigns.routes';
 import { passwordLinksRoutes } from './users/password-links.routes';
 import { unsubscribeRoutes } from './unsubscribe/unsubscribe.routes';
 import { usersRoutes } from './users/users.routes';
@@ -109,6 +110,7 @@ export function createApp(deps: Deps): App {
   app.use(mailingsRoutes(deps));
   app.use(libraryRoutes(deps));
   app.use(surveysRoutes(deps));
+  app.use(campaignsRoutes(deps));
   app.use(exportsRoutes(deps));
   app.use(reportsRoutes(deps));
   app.use(formsRoutes(deps));

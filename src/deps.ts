@@ -24,6 +24,8 @@ import { createMemberRequestsService } from './me/member-requests.service';
 import { createMailingsService } from './mailings/mailings.service';
 import { createLibraryService, handleLibraryJobs } from './library/library.service';
 import { createSurveysService } from './surveys/surveys.service';
+import { createCampaignsService } from './campaigns/campaigns.service';
+import { createTermRulesService } from './campaigns/term-rules.service';
 import { createPassportService } from './registry/passport.service';
 import { createOrgImportService } from './registry/org-import';
 import { createMemberImportService } from './members/import/member-import';
@@ -77,7 +79,10 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
   const cardCheck = createCardCheckService(db, publicUrl);
   const memberRequests = createMemberRequestsService(db, dates, notifications.notify);
   const monitoringOf = (joinService: ReturnType<typeof createJoinService>) =>
-    createMonitoringService(db, reads, reports, joinService, { dashboardKeptMs: config.dashboardKeptSeconds * 1000 });
+    createMonitoringService(db, reads, reports, joinService, {
+      dashboardKeptMs: config.dashboardKeptSeconds * 1000,
+      electionCampaigns: campaigns,
+    });
   const surveys = createSurveysService(db, notifications);
   const join = createJoinService(db, {
     mail,
@@ -96,6 +101,7 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     logger,
   });
   handleLibraryJobs(jobs, library);
+  const campaigns = createCampaignsService(db, dates);
   return {
     // signing in, the user's own account and home page
     auth,
@@ -154,6 +160,10 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     templates: createTemplatesService(db, { checkUrl: cardCheck.checkUrl }),
     /** The document library (/library): files under LIBRARY_DIR, Russian full-text search, versions. */
     library,
+    /** Report-and-election campaigns (/orgs/{inpo}/campaigns): tasks, results that elect the chairs, progress. */
+    campaigns,
+    /** The terms of office per level and post (/admin/term-rules): the ends of terms are computed from them. */
+    termRules: createTermRulesService(db),
   };
 }
 

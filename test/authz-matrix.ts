@@ -476,6 +476,44 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     inside: { ...all(403), anonymous: 401, chair: 303 },
     outside: outsideOf(401),
   },
+  // Report-and-election campaigns (issue 21 item 2): admins, coordinators, curators and chairs read them; only the
+  // union and regions declare (a ППО: 404 for those who may declare); admins, coordinators and the ППО's chair
+  // record a result or a postponement (an empty form: 422). The term rules are the federal administrator's.
+  ...[
+    '/orgs/:inpo/campaigns',
+    '/orgs/:inpo/campaigns/:campaignId',
+    '/orgs/:inpo/campaigns/:campaignId/tasks',
+    '/orgs/:inpo/campaigns/:campaignId/task',
+  ].map((path): MatrixEntry => ({
+    method: 'GET',
+    path,
+    inside: { ...readers(303), statistician: 403 },
+    outside: outsideOf(303),
+  })),
+  {
+    method: 'GET',
+    path: '/orgs/:inpo/campaigns/new',
+    inside: restructurers(303, 404),
+    outside: outsideOf(303),
+  },
+  {
+    method: 'POST',
+    path: '/orgs/:inpo/campaigns',
+    body: {},
+    inside: restructurers(401, 404),
+    outside: outsideOf(401),
+  },
+  ...['/orgs/:inpo/campaigns/:campaignId/result', '/orgs/:inpo/campaigns/:campaignId/postpone'].map(
+    (path): MatrixEntry => ({
+      method: 'POST',
+      path,
+      body: {},
+      inside: editors(401, 422),
+      outside: outsideOf(401),
+    }),
+  ),
+  { method: 'GET', path: '/admin/term-rules', inside: { ...all(404), anonymous: 303, admin: 200 } },
+  { method: 'POST', path: '/admin/term-rules', body: {}, inside: { ...all(404), anonymous: 401, admin: 422 } },
   // Member polls answered from the personal account: only a member the poll was sent to finds it (the fixture's
   // survey goes to organizations, and no role's login here has a card): 404 for everyone logged in.
   { method: 'GET', path: '/me/surveys/:surveyId', inside: { ...all(404), anonymous: 303 } },

@@ -6,6 +6,9 @@
 import type { RouteParams } from './support/route-fixture';
 import { FIXTURE_SURVEY_DEFINITION } from './support/surveys';
 import { todayIso } from '../src/shared/dates';
+import { ELECTED_POSTS } from '../src/campaigns/campaigns.schemas';
+import { ruleField } from '../src/campaigns/term-rules.service';
+import { LEVELS } from '../src/registry/levels';
 
 export interface FuzzEntry {
   /** Query parameters the route reads. */
@@ -44,6 +47,8 @@ const LIBRARY_DOCUMENT = (p: RouteParams) => ({
 export const VERSION_FIELDS = ['version', 'base'] as const;
 
 const ON = '2026-05-15';
+/** Every cell of the term rules' form: five years for each level's elected posts. */
+const TERM_RULES = Object.fromEntries(LEVELS.flatMap((l) => ELECTED_POSTS.map((p) => [ruleField(l, p), '5'])));
 /** The member list's filter (a page's query, and the hidden fields of the bulk and export forms). */
 const MEMBER_FILTER = {
   q: 'Петрова',
@@ -161,7 +166,6 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
       sex: 'f',
       birthDate: '1985-03-04',
       electedOn: ON,
-      termUntil: '2031-05-15',
       salaried: 'on',
       protocolNumber: '3',
       protocolDate: ON,
@@ -408,6 +412,47 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'POST /orgs/:inpo/surveys/:surveyId/answer': () => ({
     body: { step: 'draft', q_agreement: 'Нет', q_why: 'Не успели', q_meetings: '3,5', q_held: '12.03.2026' },
   }),
+  'GET /orgs/:inpo/campaigns': none,
+  'GET /orgs/:inpo/campaigns/new': none,
+  'POST /orgs/:inpo/campaigns': () => ({
+    body: {
+      name: 'Отчёты и выборы 2026',
+      startsOn: '2026-01-01',
+      endsOn: '2026-12-31',
+      levels: ['primary', 'territorial'],
+      deadline_regional: '',
+      deadline_okrug: '',
+      deadline_territorial: '2026-11-01',
+      deadline_primary: '2026-10-01',
+      deadline_subdivision: '',
+    },
+  }),
+  'GET /orgs/:inpo/campaigns/:campaignId': () => ({ query: { on: ON } }),
+  'GET /orgs/:inpo/campaigns/:campaignId/tasks': () => ({ query: { on: ON, state: 'overdue', level: 'primary' } }),
+  'GET /orgs/:inpo/campaigns/:campaignId/task': () => ({ query: { q: 'Петрова' } }),
+  'POST /orgs/:inpo/campaigns/:campaignId/result': (p) => ({
+    body: {
+      q: 'Петрова',
+      bodyKind: 'meeting',
+      heldOn: ON,
+      protocolNumber: '4',
+      protocolDate: ON,
+      personKind: 'member',
+      memberId: p.memberId,
+      snils: '',
+      surname: '',
+      name: '',
+      patronymic: '',
+      sex: '',
+      birthDate: '',
+      committeeIds: p.spareMemberIds.slice(0, 2).map(String),
+    },
+  }),
+  'POST /orgs/:inpo/campaigns/:campaignId/postpone': () => ({
+    body: { reason: 'Карантин', postponedTo: '2026-12-20' },
+  }),
+  'GET /admin/term-rules': none,
+  'POST /admin/term-rules': () => ({ body: TERM_RULES }),
   'GET /me/surveys/:surveyId': none,
   'POST /me/surveys/:surveyId': () => ({ body: { q_agreement: 'Да', q_meetings: '3', q_held: '12.03.2026' } }),
   'GET /orgs/:inpo/card-check': none,
@@ -526,6 +571,8 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
       report_accepted: 'app',
       report_filed: 'none',
       survey_published: 'app',
+      campaign_due: 'email',
+      campaign_overdue: 'email',
       filing_due: 'email',
       filing_overdue: 'email',
       transfer_received: 'email',

@@ -400,6 +400,7 @@ async function demoPassport(
       name: female ? random.pick(FEMALE_NAMES) : random.pick(MALE_NAMES),
       patronymic: random.pick(FATHER_NAMES)[female ? 1 : 0],
       elected_on: isoDate(electedYear, random.int(1, 12), random.int(1, 28)),
+      // overwritten by the level's term rule (trigger org_officers_compute_term); still drawn so the demo stays the same
       term_until: noTerm ? null : isoDate(electedYear + termYears, random.int(1, 12), random.int(1, 28)),
       salaried: node.level === 'regional' || node.level === 'territorial',
       protocol_number: String(random.int(1, 30)),

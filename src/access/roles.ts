@@ -46,6 +46,12 @@ export const PERMISSIONS = {
   'survey.view': ['admin', 'coordinator', 'curator'],
   /** answer a survey for an organization: only a grant on that organization itself (surveys.service.ts) */
   'survey.answer': ['admin', 'coordinator', 'chair', 'statistician'],
+  /** report-and-election campaigns declared at the organization or above it, and their progress over the subtree */
+  'campaign.view': ['admin', 'coordinator', 'curator', 'chair'],
+  /** declare a campaign at the union or a region for the levels below (campaigns.service.ts) */
+  'campaign.manage': ['admin', 'coordinator'],
+  /** record an organization's result or postponement (a chair: of their own organization and its units) */
+  'campaign.record': ['admin', 'coordinator', 'chair'],
   /** the outbox of letters kept without a mail server, and the union-wide bulk provisioning of chairs */
   'mail.view': ['admin'],
 } as const satisfies Record<string, readonly Role[]>;
@@ -59,6 +65,7 @@ export const CHAIR_LIMITED_TO_OWN_UNITS: ReadonlySet<Action> = new Set<Action>([
   'org.passport.edit',
   'org.units.create',
   'report.file',
+  'campaign.record',
 ]);
 export const UNIT_LEVELS: ReadonlySet<string> = new Set(['subdivision', 'group']);
 

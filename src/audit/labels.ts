@@ -58,6 +58,10 @@ export const ACTION_LABELS: Record<string, string> = {
   'survey.updated': 'Изменён опрос',
   'survey.published': 'Опубликован опрос',
   'survey.answered': 'Отправлены ответы на опрос',
+  'campaign.declared': 'Объявлена отчётно-выборная кампания',
+  'campaign.result_recorded': 'Внесены итоги отчётов и выборов',
+  'campaign.postponed': 'Отчётно-выборное собрание перенесено',
+  'term_rule.changed': 'Изменён срок полномочий',
   'consent.given': 'Дано согласие',
   'consent.withdrawn': 'Отозвано согласие',
   'person.created': 'Добавлен человек (не член Профсоюза)',
@@ -120,6 +124,8 @@ export const ENTITY_LABELS: Record<string, string> = {
   mailing: 'Рассылка',
   survey: 'Опрос',
   survey_response: 'Ответы на опрос',
+  campaign: 'Отчётно-выборная кампания',
+  term_rule: 'Срок полномочий',
 };
 
 export const FIELD_LABELS: Record<string, string> = {
@@ -226,6 +232,21 @@ export const FIELD_LABELS: Record<string, string> = {
   username: 'Логин',
   proposerUserId: 'Предложил (пользователь)',
   proposedBy: 'Предложил',
+  // report-and-election campaigns and the terms of office
+  startsOn: 'Начало кампании',
+  endsOn: 'Окончание кампании',
+  deadlines: 'Сроки по уровням',
+  tasks: 'Организаций в кампании',
+  outcome: 'Итог',
+  bodyKind: 'Собрание или конференция',
+  heldOn: 'Дата проведения',
+  chairOfficerId: 'Избранный председатель (запись)',
+  committee: 'Избрано членов профкома',
+  postponedTo: 'Перенесено на',
+  postponedReason: 'Причина переноса',
+  deadline: 'Срок',
+  years: 'Срок полномочий, лет',
+  termsMoved: 'Пересчитано сроков полномочий',
 };
 
 export interface FieldChange {

@@ -15,6 +15,8 @@ export interface RowFigures {
   online: { accepted: number; waiting: number } | null;
   /** members on record now whose card's e-mail address is marked invalid */
   invalidAddresses: number | null;
+  /** the current report-and-election campaign: organizations in scope and those that held it by the date */
+  electionCampaign?: { held: number; inScope: number } | null;
 }
 
 export type { FilingCounts } from '../reports/reports.service';
@@ -95,7 +97,13 @@ const inGroup =
   });
 
 /** The columns of the monitoring table, in order; `withTerritorial` for the levels that have territorial organizations below. */
-export function monitoringColumns(options: { withTerritorial: boolean; withFilings: boolean; on: string }): Column[] {
+export function monitoringColumns(options: {
+  withTerritorial: boolean;
+  withFilings: boolean;
+  on: string;
+  /** the report-and-election campaign current on the date (campaigns/), when there is one */
+  electionCampaign?: { id: number; name: string } | null;
+}): Column[] {
   const org = inGroup('Организации');
   const orgColumns: Column[] = [
     ...(options.withTerritorial
@@ -201,6 +209,7 @@ export function monitoringColumns(options: { withTerritorial: boolean; withFilin
         ] as const
       ).map(([key, label]) => filing(`filings-${key}`, label, (f) => f.filings?.[key] ?? null, { href: board }))
     : [];
+  const electionColumns = options.electionCampaign ? electionCampaignColumns(options.electionCampaign) : [];
   return [
     ...orgColumns,
     ...memberColumns,
@@ -210,6 +219,21 @@ export function monitoringColumns(options: { withTerritorial: boolean; withFilin
     ...onlineColumns,
     ...addressColumns,
     ...filingColumns,
+    ...electionColumns,
+  ];
+}
+
+/** The current report-and-election campaign: held of the organizations in scope, each number leading to its list. */
+function electionCampaignColumns(campaign: { id: number; name: string }): Column[] {
+  const column = inGroup(`Отчёты и выборы: ${campaign.name}`);
+  const tasks = (state: string) => (t: RowTarget, on: string) =>
+    `/orgs/${t.inpo}/campaigns/${campaign.id}/tasks?on=${on}${state ? `&state=${state}` : ''}`;
+  return [
+    column('campaign-scope', 'Участвуют', (f) => f.electionCampaign?.inScope ?? null, { href: tasks('') }),
+    column('campaign-held', 'Проведено', (f) => f.electionCampaign?.held ?? null, { href: tasks('held') }),
+    column('campaign-pct', 'Проведено, %', (f) => pct(f.electionCampaign?.held, f.electionCampaign?.inScope), {
+      percent: true,
+    }),
   ];
 }
 

@@ -145,12 +145,30 @@ const auditValues = ({ onDate: _onDate, ...figures }: DeclaredFiguresInput) => f
  */
 export type OnlineAdmissions = Pick<JoinService, 'admissionsByChild' | 'waitingByChild'>;
 
+/**
+ * The current report-and-election campaign's progress per child (and the root's own task), handed in by the
+ * composition root like the online admission: `campaigns` comes after `monitoring` in the feature order.
+ */
+export interface ElectionCampaigns {
+  progressPerChild(
+    org: OrgRow,
+    on: string,
+  ): Promise<{
+    id: number;
+    name: string;
+    perOrganization: { organizationId: number; inScope: number; held: number }[];
+  } | null>;
+}
+
 export function createMonitoringService(
   db: Knex,
   reads: Reads,
   reports: ReportsService,
   join: OnlineAdmissions,
-  { dashboardKeptMs = DASHBOARD_KEPT_MS }: { dashboardKeptMs?: number } = {},
+  {
+    dashboardKeptMs = DASHBOARD_KEPT_MS,
+    electionCampaigns,
+  }: { dashboardKeptMs?: number; electionCampaigns?: ElectionCampaigns } = {},
 ) {
   /**
    * The home page's figures of a subtree, from the maintained statistics only (the counters of members
@@ -277,12 +295,14 @@ export function createMonitoringService(
         return { children, members, orgs, invalid, declared };
       });
       const ids = [org.id, ...value.children.map((c) => c.id)];
-      const [filings, filed, accepted, waiting] = await Promise.all([
+      const [filings, filed, accepted, waiting, election] = await Promise.all([
         reports.campaign(org),
         reports.filedFigures(ids, on),
         join.admissionsByChild(org, yearStartOf(on), on),
         join.waitingByChild(org),
+        electionCampaigns ? electionCampaigns.progressPerChild(org, on) : null,
       ]);
+      const electionOf = new Map(election?.perOrganization.map((e) => [e.organizationId, e]) ?? []);
       const acceptedOf = new Map(accepted.map((a) => [a.inpo, a.admissions]));
       const waitingOf = new Map(waiting.map((w) => [w.inpo, w.waiting]));
       const invalidOf = new Map(value.invalid.map((i) => [i.organizationId, i.members]));
@@ -291,6 +311,7 @@ export function createMonitoringService(
         withTerritorial: ['union', 'regional', 'okrug'].includes(org.level),
         withFilings: !!filings,
         on,
+        electionCampaign: election && { id: election.id, name: election.name },
       });
       const members = new Map(value.members.map((m) => [m.childId, m]));
       const orgs = new Map(value.orgs.map((o) => [o.childId, o]));
@@ -310,6 +331,7 @@ export function createMonitoringService(
           ...figuresOf(child.id),
           online: { accepted: acceptedOf.get(child.inpo) ?? 0, waiting: waitingOf.get(child.inpo) ?? 0 },
           invalidAddresses: invalidOf.get(child.id) ?? 0,
+          electionCampaign: election ? (electionOf.get(child.id) ?? { held: 0, inScope: 0 }) : null,
         },
       }));
       const rows: MonitoringRow[] = childFigures.map(({ child, figures }) => ({
@@ -347,6 +369,12 @@ export function createMonitoringService(
               childFigures.map((c) => c.figures.online),
             ),
             invalidAddresses: childFigures.reduce((s, c) => s + c.figures.invalidAddresses, 0),
+            electionCampaign:
+              election &&
+              sum(
+                { held: 0, inScope: 0 },
+                election.perOrganization.map(({ held, inScope }) => ({ held, inScope })),
+              ),
           },
           { inpo: org.inpo, boardHref, level: null },
           on,

@@ -15,6 +15,7 @@ import type { JobQueue } from '../jobs/job-queue';
 import type { NotificationsService } from '../notifications/notifications.service';
 import { sendReminders } from './reminders';
 import { sendFilingReminders } from '../reports/filing-reminders';
+import { sendCampaignReminders } from '../campaigns/campaign-reminders';
 import { deleteStaleUploads } from '../imports/upload';
 import { pruneCheckedUploads } from '../imports/checked-uploads';
 import { pruneFormSubmissions } from '../http/setup/form-once';
@@ -65,6 +66,7 @@ export async function runHousekeeping(
   if (notifications) {
     await sendReminders(db, notifications, todayIso());
     await sendFilingReminders(db, notifications, todayIso());
+    await sendCampaignReminders(db, notifications, todayIso());
   }
   await createReportsService(db).warmUnionStats(todayIso());
   await warmMonitoring(db, todayIso());

@@ -284,6 +284,20 @@ export async function lockCurrentHolder(
     .first({ id: 'id', electedOn: 'elected_on' });
 }
 
+/** The current holders of a post (the committee's members), locked until the transaction ends. */
+export async function lockCurrentOfficers(
+  trx: Knex,
+  orgId: number,
+  post: string,
+): Promise<{ id: number; electedOn: string }[]> {
+  return trx('org_officers')
+    .where({ organization_id: orgId, post })
+    .whereNull('ended_on')
+    .orderBy('id')
+    .forUpdate()
+    .select({ id: 'id', electedOn: 'elected_on' });
+}
+
 export async function endOfficerTerm(trx: Knex, officerId: number, endedOn: string) {
   await trx('org_officers').where({ id: officerId }).update({ ended_on: endedOn });
 }
@@ -301,7 +315,6 @@ export async function insertOfficer(
   post: {
     post: string;
     electedOn: string;
-    termUntil: string | null;
     salaried: boolean;
     protocolNumber: string | null;
     protocolDate: string | null;
@@ -317,8 +330,8 @@ export async function insertOfficer(
       patronymic: person.patronymic,
       member_id: person.memberId,
       person_id: person.personId,
+      // term_until is computed from the election date by the level's rule (trigger org_officers_compute_term)
       elected_on: post.electedOn,
-      term_until: post.termUntil,
       salaried: post.salaried,
       protocol_number: post.protocolNumber,
       protocol_date: post.protocolDate,

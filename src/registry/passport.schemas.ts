@@ -88,17 +88,13 @@ export const officerSchema = z
     post: z.enum(OFFICER_POSTS, { error: 'Выберите должность из списка' }),
     ...PERSON_FIELDS,
     electedOn: requiredDate('Укажите дату избрания'),
-    termUntil: optionalDate(),
     salaried: checkbox(),
     protocolNumber: optionalText(50),
     protocolDate: optionalDate(),
     trainedOn: optionalDate(),
   })
-  .superRefine(...requirePerson)
-  .refine((v) => !v.termUntil || !v.electedOn || v.termUntil >= v.electedOn, {
-    path: ['termUntil'],
-    message: 'Срок полномочий не может закончиться раньше избрания',
-  });
+  // no term is typed: its end follows from the election date and the level's rule (campaigns/term-rules)
+  .superRefine(...requirePerson);
 export type OfficerInput = z.output<typeof officerSchema>;
 
 export const endOfficerSchema = z.object({ endedOn: requiredDate('Укажите дату окончания полномочий') });

@@ -28,6 +28,7 @@ import {
   listHeadcounts,
   listOfficers,
   lockCurrentHolder,
+  lockCurrentOfficers,
   lockHeadcount,
   recordRename,
   saveAgreementAsOf,
@@ -55,6 +56,75 @@ import {
   type ChildSort,
   type SubtreeSearch,
 } from './structure.repo';
+
+/**
+ * A new officer, who is a person (a card the user may see, or a non-member by SNILS: officer-persons.ts), on
+ * the caller's transaction; a new chair (or group organizer) ends the current one's term on the election date.
+ * The report-and-election campaigns record their results through it (campaigns.service.ts). Returns the new row's id.
+ */
+export async function electOfficer(
+  trx: Knex.Transaction,
+  ctx: AuditContext,
+  principal: Principal,
+  org: OrgRow,
+  input: OfficerInput,
+): Promise<number> {
+  // two simultaneous elections both end the same predecessor; the second then meets the first's new
+  // holder at the one-current-holder index and is told so (db/pg-errors)
+  if (input.post === 'chair' || input.post === 'group_organizer') {
+    const current = await lockCurrentHolder(trx, org.id, input.post);
+    if (current) {
+      if (current.electedOn > input.electedOn) {
+        throw new ValidationError([{ field: 'electedOn', message: 'Нынешний председатель избран позже этой даты' }]);
+      }
+      await endOfficerTerm(trx, current.id, input.electedOn);
+      await recordAudit(trx, ctx, {
+        action: 'org.officer.ended',
+        entity: 'org_officer',
+        entityId: current.id,
+        organizationId: org.id,
+        oldValues: { endedOn: null },
+        newValues: { endedOn: input.electedOn, reason: 'избран новый' },
+      });
+    }
+  }
+  const person = await resolveOfficerPerson(trx, ctx, principal, input);
+  const officerId = await insertOfficer(trx, org.id, person, input);
+  const { personKind: _kind, sex: _sex, birthDate: _birth, snils: _snils, ...post } = input;
+  await recordAudit(trx, ctx, {
+    action: 'org.officer.added',
+    entity: 'org_officer',
+    entityId: officerId,
+    organizationId: org.id,
+    newValues: { ...post, ...person },
+  });
+  return officerId;
+}
+
+/**
+ * A body elected anew (the committee at a report-and-election meeting): its present members elected by the date
+ * end their terms on it, audited, on the caller's transaction.
+ */
+export async function endCurrentOfficers(
+  trx: Knex.Transaction,
+  ctx: AuditContext,
+  org: OrgRow,
+  post: OfficerInput['post'],
+  endedOn: string,
+): Promise<void> {
+  for (const officer of await lockCurrentOfficers(trx, org.id, post)) {
+    if (officer.electedOn > endedOn) continue;
+    await endOfficerTerm(trx, officer.id, endedOn);
+    await recordAudit(trx, ctx, {
+      action: 'org.officer.ended',
+      entity: 'org_officer',
+      entityId: officer.id,
+      organizationId: org.id,
+      oldValues: { endedOn: null },
+      newValues: { endedOn, reason: 'избран новый состав' },
+    });
+  }
+}
 
 /**
  * The passport's edits: with `seen` (what the form was rendered from) a save from a form whose row has
@@ -159,41 +229,8 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
      * a new chair (or group organizer) ends the current one's term on the day before the election.
      */
     async addOfficer(ctx: AuditContext, principal: Principal, org: OrgRow, input: OfficerInput) {
-      const singleHolder = input.post === 'chair' || input.post === 'group_organizer';
       dates.check('electedOn', input.electedOn, [sinceCreation(org.createdOn)]);
-      // two simultaneous elections both end the same predecessor; the second then meets the first's new
-      // holder at the one-current-holder index and is told so (db/pg-errors)
-      await inTransaction(db, async (trx) => {
-        if (singleHolder) {
-          const current = await lockCurrentHolder(trx, org.id, input.post);
-          if (current) {
-            if (current.electedOn > input.electedOn) {
-              throw new ValidationError([
-                { field: 'electedOn', message: 'Нынешний председатель избран позже этой даты' },
-              ]);
-            }
-            await endOfficerTerm(trx, current.id, input.electedOn);
-            await recordAudit(trx, ctx, {
-              action: 'org.officer.ended',
-              entity: 'org_officer',
-              entityId: current.id,
-              organizationId: org.id,
-              oldValues: { endedOn: null },
-              newValues: { endedOn: input.electedOn, reason: 'избран новый' },
-            });
-          }
-        }
-        const person = await resolveOfficerPerson(trx, ctx, principal, input);
-        const officerId = await insertOfficer(trx, org.id, person, input);
-        const { personKind: _kind, sex: _sex, birthDate: _birth, snils: _snils, ...post } = input;
-        await recordAudit(trx, ctx, {
-          action: 'org.officer.added',
-          entity: 'org_officer',
-          entityId: officerId,
-          organizationId: org.id,
-          newValues: { ...post, ...person },
-        });
-      });
+      await inTransaction(db, (trx) => electOfficer(trx, ctx, principal, org, input));
     },
 
     /**

@@ -9,6 +9,7 @@ import { createMembers, createOrg, createRegionTree, createUser, type TestUser }
 import { guardedRouter, type Guard } from '../../src/access/route-guards';
 import { createLibraryDocument } from '../support/library';
 import { listRoutes, routesWithoutPermission } from '../support/routes';
+import { createOpenCampaign } from '../support/campaigns';
 import { createPublishedSurvey } from '../support/surveys';
 
 const ctx = useTestApp();
@@ -120,11 +121,14 @@ describe('authorization matrix: every route as every role', () => {
     const outsideDoc = await createLibraryDocument(db, libraryDir, { issuer: r2Region, visibleTo: r2Region });
     // a survey built at the ППО and sent to it: its chair answers it, coordinators and the admin change it
     const surveyId = String(await createPublishedSurvey(db, r1.primary, users.admin.id));
+    // a campaign declared at the union: the ППО of both regions have their open tasks
+    const campaignId = String(await createOpenCampaign(db, r1.union, [r1.primary, r2Primary]));
     const admin = {
       grantId: String(foreignGrant.id),
       messageId: String(message.id),
       token: 'no-such-token',
       surveyId,
+      campaignId,
     };
     targets.inside = {
       inpo: r1.primary.inpo,

@@ -1,7 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
-import { chairRow, createMembers, createOrg, createRegionTree, createUser, uniq } from '../support/factories';
+import {
+  chairRow,
+  createMembers,
+  createOrg,
+  createRegionTree,
+  createUser,
+  uniq,
+  withoutTermRule,
+} from '../support/factories';
 import { binaryParser, buildWorkbook, readSheet } from '../support/xlsx';
 import { parseSvg } from '../support/svg';
 import { todayIso } from '../../src/shared/dates';
@@ -101,7 +109,9 @@ beforeAll(async () => {
     given_on: '2024-02-01',
   });
   await db()('member_consents').insert([consent(w1, 'processing'), consent(w2, 'processing'), consent(w1, 'mailing')]);
-  await db()('org_officers').insert([chairRow(p1.id, null), chairRow(p2.id, '2024-01-01')]);
+  // p1's chair was elected while the ППО chairs' term had no rule: no term's end
+  await withoutTermRule(db(), 'primary', 'chair', () => db()('org_officers').insert(chairRow(p1.id, null)));
+  await db()('org_officers').insert(chairRow(p2.id, '2024-01-01'));
   await db()('declared_figures').insert([
     {
       organization_id: t1.id,

@@ -87,6 +87,8 @@ describe('notifications of the filing workflow', () => {
       member_request_decided: 'app',
       application_waiting: 'email',
       survey_published: 'app',
+      campaign_due: 'email',
+      campaign_overdue: 'email',
     };
     await post(chair, '/account/notifications', choice).expect(303);
     expect((await chair.agent.get('/account/notifications').expect(200)).text).toMatch(
@@ -113,8 +115,8 @@ describe('notifications of the filing workflow', () => {
       post: 'chair',
       surname: 'Петрова',
       name: 'Мария',
-      elected_on: '2021-09-01',
-      term_until: termUntil,
+      // the end is computed: five years (the default rule) from the election
+      elected_on: `${Number(termUntil.slice(0, 4)) - 5}${termUntil.slice(4)}`,
     });
     for (let run = 0; run < 2; run++) await sendReminders(ctx.deps.db, ctx.deps.notifications, todayIso());
     const told = await db()('notifications as n')

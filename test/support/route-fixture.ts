@@ -6,6 +6,7 @@ import { testConfig } from './app';
 import { createLibraryDocument } from './library';
 import { createMembers, createOrg, createRegionTree, createUser, unionRoot } from './factories';
 import { createPublishedSurvey } from './surveys';
+import { createOpenCampaign } from './campaigns';
 
 /** A reporting date with a filed report in the fixture, and one without any. */
 export const FILED_DATE = '2026-04-01';
@@ -54,6 +55,8 @@ export interface RouteParams {
   versionNo: string;
   /** a published survey built at the ППО and sent to it (`/orgs/:inpo/surveys/:surveyId`) */
   surveyId: string;
+  /** a report-and-election campaign declared at the union for the ППО: the ППО's task is open (`/orgs/:inpo/campaigns/:campaignId`) */
+  campaignId: string;
   /** a session handle of the account page (`/account/sessions/:handle/end`) that matches no session */
   handle: string;
 }
@@ -145,6 +148,7 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
     })
     .returning('id');
   const surveyId = await createPublishedSurvey(db, tree.primary, user.id);
+  const campaignId = await createOpenCampaign(db, union, [tree.primary, other]);
   const params: RouteParams = {
     inpo: tree.primary.inpo,
     otherInpo: other.inpo,
@@ -173,6 +177,7 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
     docId: String((await createLibraryDocument(db, testConfig().libraryDir, { issuer: tree.primary })).id),
     versionNo: '1',
     surveyId: String(surveyId),
+    campaignId: String(campaignId),
   };
   const url = (path: string, given: Partial<RouteParams> = {}) => {
     const { spareMemberIds: _spare, ...p } = { ...params, ...given };
