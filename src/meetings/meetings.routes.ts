@@ -9,7 +9,6 @@ import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { todayIso } from '../shared/dates';
 import { parseDateInput } from '../shared/fields';
-import type { MeetingRow } from './meetings.repo';
 import {
   BODY_LABELS,
   PARTICIPANTS_LABELS,
@@ -24,7 +23,7 @@ import {
   meetingFormSchema,
   scanSchema,
 } from './meetings.schemas';
-import type { MeetingsService, ScanOutcome } from './meetings.service';
+import type { MeetingRow, ScanOutcome } from './meetings.service';
 
 const LABELS = { BODY_LABELS, STATUS_LABELS, PARTICIPANTS_LABELS, QUORUM_RULES };
 const meetingUrl = (m: Pick<MeetingRow, 'id' | 'organizationInpo'>) => `/orgs/${m.organizationInpo}/meetings/${m.id}`;

@@ -47,6 +47,8 @@ export const REMOTE_CODE_WINDOW: SlidingWindow = {
   message: (minutes) => `Слишком много попыток ввести код. Попробуйте через ${minutes} мин.`,
 };
 
+export type { MeetingRow };
+
 const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest();
 
 /** The quorum of a meeting as its pages show it: participants, registered, needed, and whether it is reached. */

@@ -15,6 +15,8 @@ export interface RowFigures {
   online: { accepted: number; waiting: number } | null;
   /** members on record now whose card's e-mail address is marked invalid */
   invalidAddresses: number | null;
+  /** meetings of the bodies closed, dated from 1 January of the date's year up to the date */
+  meetingsHeld: number | null;
 }
 
 export type { FilingCounts } from '../reports/reports.service';
@@ -190,6 +192,21 @@ export function monitoringColumns(options: { withTerritorial: boolean; withFilin
       href: childMembersNow('address=invalid'),
     }),
   ];
+  // the meetings list of the row's organization, cut to the closed meetings of the period it counts
+  const heldMeetings = Object.assign(
+    (t: RowTarget, on: string) => `/orgs/${t.inpo}/meetings?from=${yearStartOf(on)}&to=${on}`,
+    {
+      list: 'members' as const,
+    },
+  );
+  const meetingColumns: Column[] = [
+    inGroup('Собрания')(
+      'meetings-held',
+      `Проведено с ${formatDate(yearStartOf(options.on))} по ${formatDate(options.on)}`,
+      (f) => f.meetingsHeld,
+      { href: heldMeetings },
+    ),
+  ];
   const filing = inGroup('Отчёты текущей кампании');
   const filingColumns: Column[] = options.withFilings
     ? (
@@ -209,6 +226,7 @@ export function monitoringColumns(options: { withTerritorial: boolean; withFilin
     ...consentColumns,
     ...onlineColumns,
     ...addressColumns,
+    ...meetingColumns,
     ...filingColumns,
   ];
 }

@@ -5,6 +5,7 @@ import type { Campaign, ReportsService } from '../reports/reports.service';
 import { bandOf, type Band } from './bands';
 import type { JoinService } from '../join/join.service';
 import { invalidAddressesPerChild } from '../members/email-validity';
+import { meetingsHeldPerChild } from './meetings-held.repo';
 import type { FiledFigures } from '../reports/filed-figures.repo';
 import type { OrgRow } from '../registry/org-row';
 import { todayIso } from '../shared/dates';
@@ -267,14 +268,15 @@ export function createMonitoringService(
       // the kept figures of the date brought up to date on the primary; the read trusts only what is still current
       await refreshMemberFigures(db, org, on);
       const { value } = await reads.run(async (db: Knex) => {
-        const [children, members, orgs, invalid] = await Promise.all([
+        const [children, members, orgs, invalid, meetingsHeld] = await Promise.all([
           childrenOn(db, org, on),
           memberFiguresOn(db, org, on),
           orgFiguresOn(db, org, on),
           invalidAddressesPerChild(db, org),
+          meetingsHeldPerChild(db, org, { from: yearStartOf(on), to: on }),
         ]);
         const declared = await latestDeclared(db, [org.id, ...children.map((c) => c.id)], on);
-        return { children, members, orgs, invalid, declared };
+        return { children, members, orgs, invalid, meetingsHeld, declared };
       });
       const ids = [org.id, ...value.children.map((c) => c.id)];
       const [filings, filed, accepted, waiting] = await Promise.all([
@@ -286,6 +288,7 @@ export function createMonitoringService(
       const acceptedOf = new Map(accepted.map((a) => [a.inpo, a.admissions]));
       const waitingOf = new Map(waiting.map((w) => [w.inpo, w.waiting]));
       const invalidOf = new Map(value.invalid.map((i) => [i.organizationId, i.members]));
+      const heldOf = new Map(value.meetingsHeld.children.map((h) => [h.organizationId, h.meetings]));
       const declared = declaredById(ids, value.declared, filed);
       const columns = monitoringColumns({
         withTerritorial: ['union', 'regional', 'okrug'].includes(org.level),
@@ -302,6 +305,7 @@ export function createMonitoringService(
         filings: filings ? (filings.byChild.get(id) ?? { filed: 0, accepted: 0, returned: 0, overdue: 0 }) : null,
         online: null,
         invalidAddresses: null,
+        meetingsHeld: null,
       });
       // the children's own figures of the online admission and the marked addresses (the root's own are in none)
       const childFigures = value.children.map((child) => ({
@@ -310,6 +314,7 @@ export function createMonitoringService(
           ...figuresOf(child.id),
           online: { accepted: acceptedOf.get(child.inpo) ?? 0, waiting: waitingOf.get(child.inpo) ?? 0 },
           invalidAddresses: invalidOf.get(child.id) ?? 0,
+          meetingsHeld: heldOf.get(child.id) ?? 0,
         },
       }));
       const rows: MonitoringRow[] = childFigures.map(({ child, figures }) => ({
@@ -347,6 +352,8 @@ export function createMonitoringService(
               childFigures.map((c) => c.figures.online),
             ),
             invalidAddresses: childFigures.reduce((s, c) => s + c.figures.invalidAddresses, 0),
+            // the root's own meetings too: the total is the subtree's
+            meetingsHeld: childFigures.reduce((s, c) => s + c.figures.meetingsHeld, value.meetingsHeld.own),
           },
           { inpo: org.inpo, boardHref, level: null },
           on,
