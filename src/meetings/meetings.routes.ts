@@ -38,6 +38,7 @@ export function meetingLinkRoutes({ services: { meetings } }: Deps): Router {
   const show = async (req: Request, res: Response, status = 200, errors: FieldError[] = []) =>
     res.status(status).render('meetings/remote', {
       title: 'Регистрация на собрании',
+      token: tokenOf(req),
       link: await meetings.remoteLink(tokenOf(req)),
       registered: null,
       ...LABELS,
@@ -52,6 +53,7 @@ export function meetingLinkRoutes({ services: { meetings } }: Deps): Router {
     if (!outcome.ok) return show(req, res, 422, [{ field: 'code', message: outcome.message }]);
     res.render('meetings/remote', {
       title: 'Регистрация на собрании',
+      token: tokenOf(req),
       link,
       registered: outcome,
       ...LABELS,
