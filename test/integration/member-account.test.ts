@@ -131,6 +131,28 @@ async function memberWithLogin(extra: Record<string, unknown>, tag: string): Pro
     organization_id: tree.primary.id,
     answers: { agreement: 'Да' },
   });
+  // a meeting the card was a participant of, registered by its union card
+  const [meeting] = await db()('meetings')
+    .insert({
+      organization_id: tree.primary.id,
+      body: 'general',
+      held_on: '2026-03-01',
+      place: 'Зал',
+      participants: 'members',
+      quorum_num: 1,
+      quorum_den: 2,
+      quorum_strict: true,
+      status: 'open',
+    })
+    .returning('id');
+  await db()('meeting_participants').insert({
+    meeting_id: meeting.id,
+    member_id: id,
+    invited: false,
+    registered_at: new Date(),
+    method: 'card',
+    card_number: `ME-${id}`,
+  });
   await db()('unsubscribe_tokens').insert({
     token_hash: crypto.randomBytes(32),
     member_id: id,
