@@ -6,6 +6,7 @@ import { testConfig } from './app';
 import { createLibraryDocument } from './library';
 import { createMembers, createOrg, createRegionTree, createUser, unionRoot } from './factories';
 import { createPublishedSurvey } from './surveys';
+import { todayIso } from '../../src/shared/dates';
 
 /** A reporting date with a filed report in the fixture, and one without any. */
 export const FILED_DATE = '2026-04-01';
@@ -54,6 +55,10 @@ export interface RouteParams {
   versionNo: string;
   /** a published survey built at the ППО and sent to it (`/orgs/:inpo/surveys/:surveyId`) */
   surveyId: string;
+  /** an open meeting of the ППО with a remote link, its members as participants (`/orgs/:inpo/meetings/:meetingId`) */
+  meetingId: string;
+  /** the first member's admission, which the meeting may have decided */
+  admissionEventId: string;
   /** a session handle of the account page (`/account/sessions/:handle/end`) that matches no session */
   handle: string;
 }
@@ -145,6 +150,8 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
     })
     .returning('id');
   const surveyId = await createPublishedSurvey(db, tree.primary, user.id);
+  const meetingId = await createOpenMeeting(db, tree.primary);
+  const admission = await db('membership_events').where({ member_id: memberId, kind: 'admitted' }).first('id');
   const params: RouteParams = {
     inpo: tree.primary.inpo,
     otherInpo: other.inpo,
@@ -173,6 +180,8 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
     docId: String((await createLibraryDocument(db, testConfig().libraryDir, { issuer: tree.primary })).id),
     versionNo: '1',
     surveyId: String(surveyId),
+    meetingId: String(meetingId),
+    admissionEventId: String(admission.id),
   };
   const url = (path: string, given: Partial<RouteParams> = {}) => {
     const { spareMemberIds: _spare, ...p } = { ...params, ...given };
@@ -189,6 +198,34 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
     return path.replace(/:(\w+)/g, (_m, name: string) => values[name] ?? `missing-${name}`);
   };
   return { tree: { ...tree, other }, admin, url, params };
+}
+
+/** An open meeting of the organization's members, dated today, with two agenda items and a remote link. */
+async function createOpenMeeting(db: Knex, org: OrgRow): Promise<number> {
+  const [meeting] = await db('meetings')
+    .insert({
+      organization_id: org.id,
+      body: 'general',
+      held_on: todayIso(),
+      place: 'Актовый зал',
+      remote_url: 'https://meet.example.ru/ppo',
+      participants: 'members',
+      quorum_num: 1,
+      quorum_den: 2,
+      quorum_strict: true,
+      status: 'open',
+    })
+    .returning('id');
+  await db('meeting_agenda_items').insert([
+    { meeting_id: meeting.id, position: 1, title: 'О плане работы' },
+    { meeting_id: meeting.id, position: 2, title: 'Разное' },
+  ]);
+  await db.raw(
+    `INSERT INTO meeting_participants (meeting_id, member_id, invited)
+     SELECT ?, id, false FROM members WHERE organization_id = ? AND left_on IS NULL`,
+    [meeting.id, org.id],
+  );
+  return Number(meeting.id);
 }
 
 async function fileReport(admin: { agent: Agent; csrf: string }, org: OrgRow) {
