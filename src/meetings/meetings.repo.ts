@@ -29,19 +29,20 @@ export interface MeetingRow {
   hasMinutes: boolean;
 }
 
-export interface NewMeeting {
-  organizationId: number;
-  body: MeetingBody;
-  heldOn: string;
-  startsAt: string | null;
-  place: string | null;
-  remoteUrl: string | null;
-  participants: ParticipantsMode;
-  quorumNum: number;
-  quorumDen: number;
-  quorumStrict: boolean;
-  createdBy: number | null;
-}
+/** A meeting as scheduled: what the form gives, the organization and who scheduled it. */
+export type NewMeeting = Pick<
+  MeetingRow,
+  | 'organizationId'
+  | 'body'
+  | 'heldOn'
+  | 'startsAt'
+  | 'place'
+  | 'remoteUrl'
+  | 'participants'
+  | 'quorumNum'
+  | 'quorumDen'
+  | 'quorumStrict'
+> & { createdBy: number | null };
 
 const MEETING_COLUMNS = `mt.id, mt.organization_id AS "organizationId", o.inpo AS "organizationInpo",
   o.name AS "organizationName", o.path::text AS "organizationPath", mt.body,
@@ -358,14 +359,8 @@ export async function minutesOf(
     .first({ pdf: 'pdf', templateVersion: 'template_version' });
 }
 
-/** The organization's current chair, «Фамилия И. О.», for the minutes' signature. */
-export async function chairNameOf(db: Knex, organizationId: number): Promise<string | null> {
-  const row = await db('org_officers')
-    .where({ organization_id: organizationId, post: 'chair' })
-    .whereNull('ended_on')
-    .first(db.raw(`surname || ' ' || left(name, 1) || '.' || coalesce(' ' || left(patronymic, 1) || '.', '') AS name`));
-  return row?.name ?? null;
-}
+/** The organization's current chair, «Фамилия И. О.», for the minutes' signature (the documents' own query). */
+export { chairOf as chairNameOf } from '../templates/templates.repo';
 
 export interface MembershipDecision {
   id: number;

@@ -7,8 +7,9 @@ import type { OrgRow } from '../../src/registry/org-row';
 import { todayIso } from '../../src/shared/dates';
 import { useTestApp } from '../support/app';
 import { anonymousAgent, csrfFrom, loggedInAgent, type Agent } from '../support/agents';
-import { createMembers, createOrg, createRegionTree, createUser } from '../support/factories';
+import { chairRow, createMembers, createOrg, createRegionTree, createUser } from '../support/factories';
 import { hiddenFields, submitForm } from '../support/forms';
+import { insertMeeting } from '../support/meetings';
 import { pdfText } from '../support/pdf';
 import { useSmtpCapture } from '../support/smtp';
 import { binaryParser } from '../support/xlsx';
@@ -56,6 +57,7 @@ beforeAll(async () => {
     status: 'issued',
     status_on: '2024-01-10',
   });
+  await db()('org_officers').insert(chairRow(tree.primary.id, '2029-01-01'));
   chair = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'chair', org: tree.primary }]));
   otherChair = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'chair', org: other }]));
   coordinator = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'coordinator', org: tree.region }]));
@@ -185,6 +187,7 @@ describe('meetings: attendance by union card', () => {
     expect(pdf.headers['content-type']).toBe('application/pdf');
     const text = (await pdfText(pdf.body as Buffer)).replace(/\s+/g, ' ');
     expect(text).toContain('ПРОТОКОЛ № 7');
+    expect(text).toContain('Председатель: Иванова А.');
     expect(text).toContain('Принять в члены Профсоюза Смирнову Е. А. с 01.12.2026');
     expect(text).toContain('Работу профсоюзного комитета признать удовлетворительной');
     expect(text).toContain('«за» — 12, «против» — 1, «воздержались» — 1');
@@ -284,41 +287,9 @@ describe('monitoring: meetings held', () => {
   it('when meetings are closed this year, then the monitoring counts them per child as SQL does', async () => {
     // a meeting of last year and one not closed: neither is held in the monitoring date's year
     const lastYear = `${Number(TODAY.slice(0, 4)) - 1}-06-01`;
-    await db()('meetings').insert([
-      {
-        organization_id: tree.primary.id,
-        body: 'general',
-        held_on: lastYear,
-        participants: 'members',
-        quorum_num: 1,
-        quorum_den: 2,
-        quorum_strict: true,
-        status: 'closed',
-        place: 'Зал',
-      },
-      {
-        organization_id: other.id,
-        body: 'general',
-        held_on: TODAY,
-        participants: 'members',
-        quorum_num: 1,
-        quorum_den: 2,
-        quorum_strict: true,
-        status: 'closed',
-        place: 'Зал',
-      },
-      {
-        organization_id: other.id,
-        body: 'presidium',
-        held_on: TODAY,
-        participants: 'members',
-        quorum_num: 1,
-        quorum_den: 2,
-        quorum_strict: true,
-        status: 'open',
-        place: 'Зал',
-      },
-    ]);
+    await insertMeeting(db(), tree.primary, { held_on: lastYear, status: 'closed' });
+    await insertMeeting(db(), other, { status: 'closed' });
+    await insertMeeting(db(), other, { status: 'open', body: 'presidium' });
     const expected = async (org: OrgRow) =>
       Number(
         (

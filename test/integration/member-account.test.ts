@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/app';
+import { insertMeeting } from '../support/meetings';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser, type TestUser } from '../support/factories';
 import { pdfText } from '../support/pdf';
@@ -132,21 +133,9 @@ async function memberWithLogin(extra: Record<string, unknown>, tag: string): Pro
     answers: { agreement: 'Да' },
   });
   // a meeting the card was a participant of, registered by its union card
-  const [meeting] = await db()('meetings')
-    .insert({
-      organization_id: tree.primary.id,
-      body: 'general',
-      held_on: '2026-03-01',
-      place: 'Зал',
-      participants: 'members',
-      quorum_num: 1,
-      quorum_den: 2,
-      quorum_strict: true,
-      status: 'open',
-    })
-    .returning('id');
+  const meetingId = await insertMeeting(db(), tree.primary, { held_on: '2026-03-01' });
   await db()('meeting_participants').insert({
-    meeting_id: meeting.id,
+    meeting_id: meetingId,
     member_id: id,
     invited: false,
     registered_at: new Date(),

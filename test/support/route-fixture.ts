@@ -6,7 +6,7 @@ import { testConfig } from './app';
 import { createLibraryDocument } from './library';
 import { createMembers, createOrg, createRegionTree, createUser, unionRoot } from './factories';
 import { createPublishedSurvey } from './surveys';
-import { todayIso } from '../../src/shared/dates';
+import { insertMeeting } from './meetings';
 
 /** A reporting date with a filed report in the fixture, and one without any. */
 export const FILED_DATE = '2026-04-01';
@@ -202,30 +202,17 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
 
 /** An open meeting of the organization's members, dated today, with two agenda items and a remote link. */
 async function createOpenMeeting(db: Knex, org: OrgRow): Promise<number> {
-  const [meeting] = await db('meetings')
-    .insert({
-      organization_id: org.id,
-      body: 'general',
-      held_on: todayIso(),
-      place: 'Актовый зал',
-      remote_url: 'https://meet.example.ru/ppo',
-      participants: 'members',
-      quorum_num: 1,
-      quorum_den: 2,
-      quorum_strict: true,
-      status: 'open',
-    })
-    .returning('id');
+  const id = await insertMeeting(db, org, { remote_url: 'https://meet.example.ru/ppo' });
   await db('meeting_agenda_items').insert([
-    { meeting_id: meeting.id, position: 1, title: 'О плане работы' },
-    { meeting_id: meeting.id, position: 2, title: 'Разное' },
+    { meeting_id: id, position: 1, title: 'О плане работы' },
+    { meeting_id: id, position: 2, title: 'Разное' },
   ]);
   await db.raw(
     `INSERT INTO meeting_participants (meeting_id, member_id, invited)
      SELECT ?, id, false FROM members WHERE organization_id = ? AND left_on IS NULL`,
-    [meeting.id, org.id],
+    [id, org.id],
   );
-  return Number(meeting.id);
+  return id;
 }
 
 async function fileReport(admin: { agent: Agent; csrf: string }, org: OrgRow) {
