@@ -136,6 +136,8 @@ document.addEventListener('htmx:afterSwap', (event) => {
 });
 document.addEventListener('DOMContentLoaded', () => {
   const form = document.getElementById('scan-form');
+  // the scanner types into the focused field: the page opens ready for the first card
+  if (form && !document.querySelector('.error-summary')) document.getElementById('scan').focus();
   const button = document.getElementById('scan-camera');
   const video = document.getElementById('scan-video');
   if (!form || !button || !video || !('BarcodeDetector' in window) || !navigator.mediaDevices) return;

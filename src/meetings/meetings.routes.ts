@@ -8,6 +8,7 @@ import type { FieldError } from '../http/errors';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { todayIso } from '../shared/dates';
+import { formatDate } from '../shared/format';
 import { parseDateInput } from '../shared/fields';
 import {
   BODY_LABELS,
@@ -204,7 +205,7 @@ export function meetingsRoutes({ loaders, services: { meetings } }: Deps): Route
     const org = orgOf(req);
     const meeting = await meetings.meetingOf(org, meetingIdOf(req));
     res.status(status).render('meetings/show', {
-      title: `${BODY_LABELS[meeting.body]} ${meeting.heldOn}`,
+      title: `${BODY_LABELS[meeting.body]} ${formatDate(meeting.heldOn)}`,
       section: 'members',
       org,
       meeting,

@@ -173,14 +173,3 @@ export const linkEventsSchema = z.object({
       return parsed as number[];
     }),
 });
-
-export const heldFilterSchema = z.object({
-  from: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/)
-    .optional(),
-  to: z
-    .string()
-    .regex(/^\d{4}-\d{2}-\d{2}$/)
-    .optional(),
-});

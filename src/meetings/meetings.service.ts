@@ -155,8 +155,6 @@ export function createMeetingsService(
       return { agenda, participants, decisions, quorum: quorumOf(meeting) };
     },
 
-    quorum: async (org: OrgRow, id: number) => quorumOf(await meetingOf(org, String(id))),
-
     /** Opens the registration; a meeting of all members fixes its participants now (the members on record). */
     async open(ctx: AuditContext, org: OrgRow, rawId: string) {
       await inTransaction(db, async (trx) => {
