@@ -3,6 +3,7 @@
 // the minutes PDF generated from the `meeting-minutes` template, admissions linked to the minutes, 404 outside
 // the subtree — and the monitoring's «meetings held» figure against a count in SQL (issue 21, item 4).
 import { beforeAll, describe, expect, it } from 'vitest';
+import { QUORUM_RULES, quorumNeeded } from '../../src/meetings/meetings.schemas';
 import type { OrgRow } from '../../src/registry/org-row';
 import { todayIso } from '../../src/shared/dates';
 import { useTestApp } from '../support/app';
@@ -227,6 +228,45 @@ describe('meetings: attendance by union card', () => {
   });
 });
 
+describe('meetings: scheduling', () => {
+  it('when the form lacks a place and a link, a percent or the agenda, then each is named in Russian by its field and nothing is saved', async () => {
+    const before = await db()('meetings').count<{ n: string }[]>('* as n');
+    const res = await post(
+      meetingsUrl(),
+      {
+        body: 'general',
+        heldOn: '31.02.2026',
+        place: '',
+        remoteUrl: 'ftp://x',
+        participants: 'members',
+        quorum: 'percent',
+        quorumPercent: '',
+        agenda: ' \n ',
+      },
+      `${meetingsUrl()}/new`,
+    );
+    expect(res.status).toBe(422);
+    for (const message of [
+      'Введите дату в формате ДД.ММ.ГГГГ',
+      'Ссылка начинается с http:// или https://',
+      'Укажите повестку дня: по одному вопросу в строке',
+    ])
+      expect(res.text).toContain(message);
+    expect(await db()('meetings').count<{ n: string }[]>('* as n')).toEqual(before);
+  });
+
+  it('when the quorum rules are applied, then more than half, two-thirds, three quarters and a percent need the counts of the charter', () => {
+    const rule = (quorum: keyof typeof QUORUM_RULES, percent?: number) => {
+      const r = QUORUM_RULES[quorum];
+      return { quorumNum: percent ?? r.num, quorumDen: r.den, quorumStrict: r.strict };
+    };
+    expect([21, 20, 1].map((n) => quorumNeeded(n, rule('half')))).toEqual([11, 11, 1]);
+    expect([21, 3, 9].map((n) => quorumNeeded(n, rule('two_thirds')))).toEqual([14, 2, 6]);
+    expect([21, 8].map((n) => quorumNeeded(n, rule('three_quarters')))).toEqual([16, 6]);
+    expect([10, 21].map((n) => quorumNeeded(n, rule('percent', 60)))).toEqual([6, 13]);
+  });
+});
+
 describe('meetings: remote registration by a personal link and a one-time code', () => {
   it('when the chair sends the links, then the code from the letter registers the participant once; a wrong code is counted', async () => {
     await db()('members')
@@ -276,6 +316,23 @@ describe('meetings: remote registration by a personal link and a one-time code',
       .whereNotNull('registered_at')
       .first();
     expect(row).toMatchObject({ method: 'remote', code_failures: 1, link_token_hash: null });
+    // another participant's link: five wrong codes end it, the right one comes too late
+    const second = await smtp.lastTo(`p${members[19]}@example.ru`);
+    const secondLink = new URL(/https?:\/\/\S+\/meeting-link\/[A-Za-z0-9_-]+/.exec(second.text!)![0]).pathname;
+    const secondCode = /Код: (\d{6})/.exec(second.text!)![1]!;
+    const guess = secondCode === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 5; i++)
+      await visitor.agent
+        .post(secondLink)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), code: guess })
+        .expect(422);
+    const late = await visitor.agent
+      .post(secondLink)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), code: secondCode })
+      .expect(422);
+    expect(late.text).toContain('Код введён неверно слишком много раз');
     // 1 of 3 invited registered; two-thirds needs 2
     const attendance = await chair.agent.get(`${meeting}/attendance`).expect(200);
     expect(attendance.text).toContain('Зарегистрировано <span id="registered-count">1</span> из 3');
