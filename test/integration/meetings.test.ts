@@ -150,6 +150,13 @@ describe('meetings: attendance by union card', () => {
     expect(page.text).toContain('не участник собрания');
   });
 
+  it('when the same card is scanned at two entrances at once, then it is registered once', async () => {
+    const answers = await Promise.all([scan(meeting, cardOf(13)), scan(meeting, cardOf(13))]);
+    expect(answers.map((a) => /data-outcome="(\w+)"/.exec(a.text)![1]).sort()).toEqual(['refused', 'registered']);
+    const rows = await db()('meeting_participants').where({ member_id: members[12] }).whereNotNull('registered_at');
+    expect(rows).toHaveLength(1);
+  });
+
   it('when a participant without a card is registered by hand, then the reason is required and kept', async () => {
     const manual = `${meeting}/attendance/manual`;
     const empty = await post(manual, { memberId: String(members[11]), reason: '' }, `${meeting}/attendance`);
@@ -193,7 +200,7 @@ describe('meetings: attendance by union card', () => {
     expect(text).toContain('Работу профсоюзного комитета признать удовлетворительной');
     expect(text).toContain('«за» — 12, «против» — 1, «воздержались» — 1');
     expect(text).toContain('«за» — 10, «против» — 1, «воздержались» — 1');
-    // 12 registered of 21 (11 by card, one by hand): the quorum of more than half is there
+    // 13 registered of 21 (12 by card, one by hand): the quorum of more than half is there
     expect(text).toContain('более половины участников (нужно 11): кворум есть');
     // a closed meeting takes no more scans
     const late = await scan(meeting, cardOf(15)).expect(200);
