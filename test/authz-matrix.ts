@@ -377,7 +377,11 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
   },
   { method: 'GET', path: '/orgs/:inpo/meetings/new', inside: editors(303, 200), outside: outsideOf(303) },
   { method: 'POST', path: '/orgs/:inpo/meetings', body: {}, inside: editors(401, 422), outside: outsideOf(401) },
-  ...['/orgs/:inpo/meetings/:meetingId', '/orgs/:inpo/meetings/:meetingId/minutes.pdf'].map((path): MatrixEntry => ({
+  ...[
+    '/orgs/:inpo/meetings/:meetingId',
+    '/orgs/:inpo/meetings/:meetingId/minutes.pdf',
+    '/orgs/:inpo/meetings/:meetingId/quorum',
+  ].map((path): MatrixEntry => ({
     method: 'GET',
     path,
     inside: { ...editors(303, 404), curator: 404 },

@@ -429,6 +429,7 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   }),
   'GET /orgs/:inpo/meetings/:meetingId': none,
   'GET /orgs/:inpo/meetings/:meetingId/minutes.pdf': none,
+  'GET /orgs/:inpo/meetings/:meetingId/quorum': none,
   'GET /orgs/:inpo/meetings/:meetingId/attendance': none,
   'POST /orgs/:inpo/meetings/:meetingId/invite': (p) => ({ body: { numbers: `T-${p.memberId}` } }),
   'POST /orgs/:inpo/meetings/:meetingId/open': none,

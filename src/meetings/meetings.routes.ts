@@ -24,11 +24,12 @@ import {
   meetingFormSchema,
   scanSchema,
 } from './meetings.schemas';
-import type { MeetingRow, ScanOutcome } from './meetings.service';
+import { quorumOf, type MeetingRow, type ScanOutcome } from './meetings.service';
 
 const LABELS = { BODY_LABELS, STATUS_LABELS, PARTICIPANTS_LABELS, QUORUM_RULES };
 const meetingUrl = (m: Pick<MeetingRow, 'id' | 'organizationInpo'>) => `/orgs/${m.organizationInpo}/meetings/${m.id}`;
 const meetingIdOf = (req: Request) => String(req.params.meetingId);
+const quorumUrlOf = (req: Request) => `/orgs/${orgOf(req).inpo}/meetings/${meetingIdOf(req)}/quorum`;
 /** htmx asks for the fragment it swaps in; a plain form post gets the whole page. */
 const fromHtmx = (req: Request) => req.get('HX-Request') === 'true';
 
@@ -122,6 +123,11 @@ export function meetingsRoutes({ loaders, services: { meetings } }: Deps): Route
     res.redirect(303, `/orgs/${orgOf(req).inpo}/meetings/${meetingIdOf(req)}/attendance`);
   });
 
+  // the quorum indicator alone: the registration page refreshes it, so that scans at other entrances show
+  routes.get('/orgs/:inpo/meetings/:meetingId/quorum', can('member.view'), async (req, res) => {
+    const meeting = await meetings.meetingOf(orgOf(req), meetingIdOf(req));
+    res.render('meetings/_quorum', { layout: false, quorum: quorumOf(meeting), pollUrl: req.originalUrl });
+  });
   routes.get('/orgs/:inpo/meetings/:meetingId/attendance', can('member.edit'), (req, res) => showAttendance(req, res));
   routes.post('/orgs/:inpo/meetings/:meetingId/attendance', can('member.edit'), async (req, res) => {
     const form = parseForm(scanSchema, req.body);
@@ -132,7 +138,9 @@ export function meetingsRoutes({ loaders, services: { meetings } }: Deps): Route
     if (fromHtmx(req)) {
       const meeting = await meetings.meetingOf(orgOf(req), meetingIdOf(req));
       const quorum = outcome?.quorum ?? (await meetings.page(meeting)).quorum;
-      return res.status(200).render('meetings/_scan-result', { layout: false, outcome, errors, quorum });
+      return res
+        .status(200)
+        .render('meetings/_scan-result', { layout: false, outcome, errors, quorum, pollUrl: quorumUrlOf(req) });
     }
     return showAttendance(req, res, outcome && !outcome.ok ? 422 : errors.length ? 422 : 200, errors, outcome);
   });
@@ -234,6 +242,7 @@ export function meetingsRoutes({ loaders, services: { meetings } }: Deps): Route
       meeting,
       ...page,
       quorum: outcome?.quorum ?? page.quorum,
+      pollUrl: meeting.status === 'open' ? quorumUrlOf(req) : null,
       outcome,
       values: req.method === 'POST' && outcome && !outcome.ok ? req.body : {},
       ...LABELS,

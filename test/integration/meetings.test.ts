@@ -126,6 +126,10 @@ describe('meetings: attendance by union card', () => {
     expect(res.text).toContain('Зарегистрировано <span id="registered-count">11</span> из 21');
     expect(res.text).toContain('нужно 11');
     expect(quorumReached(res.text)).toBe(true);
+    // the indicator the registration page refreshes (scans at other entrances) says the same
+    const indicator = await chair.agent.get(`${meeting}/quorum`).expect(200);
+    expect(indicator.text).toContain('Зарегистрировано <span id="registered-count">11</span> из 21');
+    expect(quorumReached(indicator.text)).toBe(true);
     const rows = await db()('meeting_participants').whereNotNull('registered_at').pluck('member_id');
     expect(rows.map(Number).sort()).toEqual(members.slice(0, 11).sort());
   });
@@ -223,6 +227,7 @@ describe('meetings: attendance by union card', () => {
   it('when a meeting is asked for outside the subtree, then it is 404', async () => {
     await otherChair.agent.get(meeting).expect(404);
     await otherChair.agent.get(`${meeting}/minutes.pdf`).expect(404);
+    await otherChair.agent.get(`${meeting}/quorum`).expect(404);
     await otherChair.agent.get(meetingsUrl()).expect(404);
     // the meeting's id under another organization's ИНПО is not found either
     await otherChair.agent.get(`/orgs/${other.inpo}/meetings/${meeting.split('/').pop()}`).expect(404);
