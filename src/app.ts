@@ -21,6 +21,7 @@ import { cardsRoutes } from './cards/cards.routes';
 import { cardCheckPublicRoutes, cardCheckRoutes } from './cards/card-check.routes';
 import { joinPublicRoutes, joinQueueRoutes } from './join/join.routes';
 import { libraryRoutes } from './library/library.routes';
+import { meetingLinkRoutes, meetingsRoutes } from './meetings/meetings.routes';
 import { reportsRoutes } from './reports/reports.routes';
 import { templatesRoutes } from './templates/templates.routes';
 import { formsRoutes } from './reports/forms/forms.routes';
@@ -91,6 +92,7 @@ export function createApp(deps: Deps): App {
   app.use(helpRoutes(deps));
   app.use(cardCheckPublicRoutes(deps));
   app.use(joinPublicRoutes(deps));
+  app.use(meetingLinkRoutes(deps));
   // Everything below requires a login: a new route is guarded by default.
   app.use(requireLogin, requirePasswordChanged, requireSecondFactor(config.totpRequired));
   app.use(accountRoutes(deps));
@@ -111,6 +113,7 @@ export function createApp(deps: Deps): App {
   app.use(libraryRoutes(deps));
   app.use(surveysRoutes(deps));
   app.use(campaignsRoutes(deps));
+  app.use(meetingsRoutes(deps));
   app.use(exportsRoutes(deps));
   app.use(reportsRoutes(deps));
   app.use(formsRoutes(deps));

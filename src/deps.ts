@@ -34,6 +34,7 @@ import { createReportsService } from './reports/reports.service';
 import { createMonitoringService } from './monitoring/monitoring.service';
 import { createFormsService } from './reports/forms/forms.service';
 import { createTemplatesService } from './templates/templates.service';
+import { createMeetingsService } from './meetings/meetings.service';
 import { findMember } from './members/members.repo';
 import { findRequest } from './members/transfer-requests.repo';
 import { findLineageByInpo, findUnionRoot } from './registry/orgs.repo';
@@ -102,6 +103,7 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
   });
   handleLibraryJobs(jobs, library);
   const campaigns = createCampaignsService(db, dates);
+  const templates = createTemplatesService(db, { checkUrl: cardCheck.checkUrl });
   return {
     // signing in, the user's own account and home page
     auth,
@@ -157,7 +159,9 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     /** Online admission: /join for anyone, the chairs' queues of applications. */
     join,
     /** The union's document templates (/admin/templates) and the documents generated from them. */
-    templates: createTemplatesService(db, { checkUrl: cardCheck.checkUrl }),
+    templates,
+    /** Meetings of the bodies (/orgs/{inpo}/meetings): attendance by union card, decisions, minutes from a template. */
+    meetings: createMeetingsService(db, { templates, mail, publicUrl }),
     /** The document library (/library): files under LIBRARY_DIR, Russian full-text search, versions. */
     library,
     /** Report-and-election campaigns (/orgs/{inpo}/campaigns): tasks, results that elect the chairs, progress. */

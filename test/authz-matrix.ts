@@ -366,6 +366,51 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     inside: { ...editors(401, 422), curator: 422 },
     outside: outsideOf(401),
   },
+  // Meetings of the bodies (issue 21, item 3): whoever reads the members lists them, whoever edits the members
+  // runs them (an empty form is 422); `:meetingId` names no meeting here (404 once the permission holds). A
+  // personal link of a remote participant is public; the fixture's token opens nothing (404).
+  {
+    method: 'GET',
+    path: '/orgs/:inpo/meetings',
+    inside: { ...editors(303, 200), curator: 200 },
+    outside: outsideOf(303),
+  },
+  { method: 'GET', path: '/orgs/:inpo/meetings/new', inside: editors(303, 200), outside: outsideOf(303) },
+  { method: 'POST', path: '/orgs/:inpo/meetings', body: {}, inside: editors(401, 422), outside: outsideOf(401) },
+  ...[
+    '/orgs/:inpo/meetings/:meetingId',
+    '/orgs/:inpo/meetings/:meetingId/minutes.pdf',
+    '/orgs/:inpo/meetings/:meetingId/quorum',
+  ].map((path): MatrixEntry => ({
+    method: 'GET',
+    path,
+    inside: { ...editors(303, 404), curator: 404 },
+    outside: outsideOf(303),
+  })),
+  {
+    method: 'GET',
+    path: '/orgs/:inpo/meetings/:meetingId/attendance',
+    inside: editors(303, 404),
+    outside: outsideOf(303),
+  },
+  ...[
+    'invite',
+    'open',
+    'attendance',
+    'attendance/manual',
+    'remote-links',
+    'decision',
+    'close',
+    'membership-events',
+  ].map((action): MatrixEntry => ({
+    method: 'POST',
+    path: `/orgs/:inpo/meetings/:meetingId/${action}`,
+    body: {},
+    inside: editors(401, 404),
+    outside: outsideOf(401),
+  })),
+  { method: 'GET', path: '/meeting-link/:token', inside: all(404) },
+  { method: 'POST', path: '/meeting-link/:token', body: {}, inside: all(404) },
   // Online admission (issue 18, items 1 and 2): /join is public (the ППО of R1 takes applications; an empty
   // form is refused: no signed fill time, 422; an unknown confirmation link is 404). The queue is for those
   // who admit members; `:applicationId` names no application (404).

@@ -455,6 +455,41 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'POST /admin/term-rules': () => ({ body: TERM_RULES }),
   'GET /me/surveys/:surveyId': none,
   'POST /me/surveys/:surveyId': () => ({ body: { q_agreement: 'Да', q_meetings: '3', q_held: '12.03.2026' } }),
+  // a meeting of the ППО, open, with a remote link (route-fixture.ts); the fixture's cards are not issued, so a
+  // scan is refused; closing it is the last of its routes in the matrix
+  'GET /orgs/:inpo/meetings': () => ({ query: { from: '2026-01-01', to: '2026-12-31' } }),
+  'GET /orgs/:inpo/meetings/new': none,
+  'POST /orgs/:inpo/meetings': () => ({
+    body: {
+      body: 'committee',
+      heldOn: '2026-05-15',
+      startsAt: '15:30',
+      place: 'Учительская',
+      remoteUrl: 'https://meet.example.ru/profkom',
+      participants: 'invited',
+      quorum: 'percent',
+      quorumPercent: '60',
+      agenda: 'О плане работы\nРазное',
+    },
+  }),
+  'GET /orgs/:inpo/meetings/:meetingId': none,
+  'GET /orgs/:inpo/meetings/:meetingId/minutes.pdf': none,
+  'GET /orgs/:inpo/meetings/:meetingId/quorum': none,
+  'GET /orgs/:inpo/meetings/:meetingId/attendance': none,
+  'POST /orgs/:inpo/meetings/:meetingId/invite': (p) => ({ body: { numbers: `T-${p.memberId}` } }),
+  'POST /orgs/:inpo/meetings/:meetingId/open': none,
+  'POST /orgs/:inpo/meetings/:meetingId/attendance': (p) => ({ body: { scan: `T-${p.memberId}` } }),
+  'POST /orgs/:inpo/meetings/:meetingId/attendance/manual': (p) => ({
+    body: { memberId: p.memberId, reason: 'Билет не выдан, паспорт предъявлен' },
+  }),
+  'POST /orgs/:inpo/meetings/:meetingId/remote-links': none,
+  'POST /orgs/:inpo/meetings/:meetingId/decision': () => ({
+    body: { item: '1', decision: 'Утвердить план работы', votesFor: '3', votesAgainst: '0', votesAbstained: '1' },
+  }),
+  'POST /orgs/:inpo/meetings/:meetingId/close': () => ({ body: { minutesNumber: '5' } }),
+  'POST /orgs/:inpo/meetings/:meetingId/membership-events': (p) => ({ body: { events: p.admissionEventId } }),
+  'GET /meeting-link/:token': none,
+  'POST /meeting-link/:token': () => ({ body: { code: '123456' } }),
   'GET /orgs/:inpo/card-check': none,
   'POST /orgs/:inpo/card-check': (p) => ({ body: { numbers: `T-${p.memberId}\n1600000001` } }),
   // the member's personal account: the fuzzing admin has no card, so these reach the account's refusal

@@ -123,3 +123,43 @@ document.addEventListener('input', (event) => {
 document.addEventListener('submit', (event) => {
   if (event.target instanceof HTMLFormElement) clearTimeout(draftTimers.get(event.target));
 });
+// A meeting's registration (views/meetings/attendance.ejs): after each scan the field is cleared and focused
+// for the next card (a USB scanner types the number and Enter); where the browser has BarcodeDetector, a
+// button reads the card's QR code or barcode with the phone's camera and sends it the same way.
+document.addEventListener('htmx:afterSwap', (event) => {
+  if (!(event.target instanceof Element) || event.target.id !== 'scan-live') return;
+  const input = document.getElementById('scan');
+  if (input) {
+    input.value = '';
+    input.focus();
+  }
+});
+document.addEventListener('DOMContentLoaded', () => {
+  const form = document.getElementById('scan-form');
+  // the scanner types into the focused field: the page opens ready for the first card
+  if (form && !document.querySelector('.error-summary')) document.getElementById('scan').focus();
+  const button = document.getElementById('scan-camera');
+  const video = document.getElementById('scan-video');
+  if (!form || !button || !video || !('BarcodeDetector' in window) || !navigator.mediaDevices) return;
+  button.hidden = false;
+  let last = '';
+  button.addEventListener('click', async () => {
+    const detector = new window.BarcodeDetector({ formats: ['qr_code', 'code_128', 'ean_13'] });
+    const stream = await navigator.mediaDevices.getUserMedia({ video: { facingMode: 'environment' } });
+    video.srcObject = stream;
+    video.hidden = false;
+    await video.play();
+    const look = async () => {
+      if (video.hidden) return;
+      const [code] = await detector.detect(video).catch(() => []);
+      // the same card held before the camera is sent once, not on every frame
+      if (code && code.rawValue !== last) {
+        last = code.rawValue;
+        document.getElementById('scan').value = code.rawValue;
+        form.requestSubmit();
+      }
+      setTimeout(look, 300);
+    };
+    look();
+  });
+});

@@ -97,6 +97,14 @@ export const ACTION_LABELS: Record<string, string> = {
   'user.chairs_exported': 'Выгрузка логинов председателей',
   'grant.added': 'Выдана роль',
   'grant.revoked': 'Отозвана роль',
+  'meeting.created': 'Назначено собрание',
+  'meeting.opened': 'Собрание открыто',
+  'meeting.participants_invited': 'Приглашены участники собрания',
+  'meeting.attendance_registered': 'Зарегистрирован на собрании',
+  'meeting.remote_links_sent': 'Разосланы ссылки для дистанционной регистрации',
+  'meeting.decision_recorded': 'Записано решение собрания',
+  'meeting.closed': 'Собрание закрыто, сформирован протокол',
+  'member.meeting_linked': 'Приём или выход связан с протоколом собрания',
 };
 
 /** The entity filter of the viewer: what a person means by "an organization" covers its officers and annexes. */
@@ -126,6 +134,7 @@ export const ENTITY_LABELS: Record<string, string> = {
   survey_response: 'Ответы на опрос',
   campaign: 'Отчётно-выборная кампания',
   term_rule: 'Срок полномочий',
+  meeting: 'Собрание',
 };
 
 export const FIELD_LABELS: Record<string, string> = {

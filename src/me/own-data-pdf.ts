@@ -23,6 +23,7 @@ export const OWN_TABLE_TITLES: Record<string, string> = {
   survey_respondents: 'Опросы, на которые вы ответили',
   survey_member_answers: 'Ваши ответы на неанонимные опросы',
   survey_member_drafts: 'Черновики ваших ответов на опросы',
+  meeting_participants: 'Собрания, в которых вы участвовали, и регистрация на них',
   unsubscribe_tokens: 'Ссылки отписки из писем',
   users: 'Учётные записи',
   role_grants: 'Роли учётных записей',

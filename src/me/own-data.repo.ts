@@ -25,6 +25,8 @@ const BY_MEMBER = [
   'survey_member_answers',
   // a poll's answers the member saved and has not submitted yet (deleted at the submit)
   'survey_member_drafts',
+  // the meetings the card took part in and how it was registered (its personal link's hashes are left out)
+  'meeting_participants',
 ] as const;
 /** Tables keyed by the card alone (one row per card, or per card and poll), in the order of their cards. */
 const ORDERED_BY_MEMBER: ReadonlySet<string> = new Set([
@@ -32,7 +34,12 @@ const ORDERED_BY_MEMBER: ReadonlySet<string> = new Set([
   'survey_member_targets',
   'survey_respondents',
   'survey_member_drafts',
+  'meeting_participants',
 ]);
+/** Columns of those tables that are not the person's data: the hashes of one-time links and codes. */
+const SECRET_COLUMNS: Partial<Record<(typeof BY_MEMBER)[number], string[]>> = {
+  meeting_participants: ['link_token_hash', 'code_hash'],
+};
 
 /** Logins: never the password's hash or the second factor's secret. */
 const USER_COLUMNS = [
@@ -59,10 +66,13 @@ export async function ownRows(db: Knex, memberId: number): Promise<OwnRows> {
   const members = await db('members').where('id', memberId).orWhere('merged_into_id', memberId).orderBy('id');
   const memberIds = ids(members);
   const out: OwnRows = { members };
-  for (const table of BY_MEMBER)
-    out[table] = await db(table)
+  for (const table of BY_MEMBER) {
+    const rows: Record<string, unknown>[] = await db(table)
       .whereIn('member_id', memberIds)
       .orderBy(ORDERED_BY_MEMBER.has(table) ? 'member_id' : 'id');
+    const secret = SECRET_COLUMNS[table] ?? [];
+    out[table] = rows.map((r) => Object.fromEntries(Object.entries(r).filter(([column]) => !secret.includes(column))));
+  }
   out.union_card_events = await db('union_card_events').whereIn('card_id', ids(out.union_cards!)).orderBy('id');
   out.unsubscribe_tokens = await db('unsubscribe_tokens')
     .whereIn('member_id', memberIds)

@@ -17,6 +17,8 @@ export interface RowFigures {
   invalidAddresses: number | null;
   /** the current report-and-election campaign: organizations in scope and those that held it by the date */
   electionCampaign?: { held: number; inScope: number } | null;
+  /** meetings of the bodies closed, dated from 1 January of the date's year up to the date */
+  meetingsHeld: number | null;
 }
 
 export type { FilingCounts } from '../reports/reports.service';
@@ -198,6 +200,21 @@ export function monitoringColumns(options: {
       href: childMembersNow('address=invalid'),
     }),
   ];
+  // the meetings list of the row's organization, cut to the closed meetings of the period it counts
+  const heldMeetings = Object.assign(
+    (t: RowTarget, on: string) => `/orgs/${t.inpo}/meetings?from=${yearStartOf(on)}&to=${on}`,
+    {
+      list: 'members' as const,
+    },
+  );
+  const meetingColumns: Column[] = [
+    inGroup('Собрания')(
+      'meetings-held',
+      `Проведено с ${formatDate(yearStartOf(options.on))} по ${formatDate(options.on)}`,
+      (f) => f.meetingsHeld,
+      { href: heldMeetings },
+    ),
+  ];
   const filing = inGroup('Отчёты текущей кампании');
   const filingColumns: Column[] = options.withFilings
     ? (
@@ -218,6 +235,7 @@ export function monitoringColumns(options: {
     ...consentColumns,
     ...onlineColumns,
     ...addressColumns,
+    ...meetingColumns,
     ...filingColumns,
     ...electionColumns,
   ];

@@ -5,6 +5,7 @@ import type { Campaign, ReportsService } from '../reports/reports.service';
 import { bandOf, type Band } from './bands';
 import type { JoinService } from '../join/join.service';
 import { invalidAddressesPerChild } from '../members/email-validity';
+import { meetingsHeldPerChild } from './meetings-held.repo';
 import type { FiledFigures } from '../reports/filed-figures.repo';
 import type { OrgRow } from '../registry/org-row';
 import { todayIso } from '../shared/dates';
@@ -285,14 +286,15 @@ export function createMonitoringService(
       // the kept figures of the date brought up to date on the primary; the read trusts only what is still current
       await refreshMemberFigures(db, org, on);
       const { value } = await reads.run(async (db: Knex) => {
-        const [children, members, orgs, invalid] = await Promise.all([
+        const [children, members, orgs, invalid, meetingsHeld] = await Promise.all([
           childrenOn(db, org, on),
           memberFiguresOn(db, org, on),
           orgFiguresOn(db, org, on),
           invalidAddressesPerChild(db, org),
+          meetingsHeldPerChild(db, org, { from: yearStartOf(on), to: on }),
         ]);
         const declared = await latestDeclared(db, [org.id, ...children.map((c) => c.id)], on);
-        return { children, members, orgs, invalid, declared };
+        return { children, members, orgs, invalid, meetingsHeld, declared };
       });
       const ids = [org.id, ...value.children.map((c) => c.id)];
       const [filings, filed, accepted, waiting, election] = await Promise.all([
@@ -306,6 +308,7 @@ export function createMonitoringService(
       const acceptedOf = new Map(accepted.map((a) => [a.inpo, a.admissions]));
       const waitingOf = new Map(waiting.map((w) => [w.inpo, w.waiting]));
       const invalidOf = new Map(value.invalid.map((i) => [i.organizationId, i.members]));
+      const heldOf = new Map(value.meetingsHeld.children.map((h) => [h.organizationId, h.meetings]));
       const declared = declaredById(ids, value.declared, filed);
       const columns = monitoringColumns({
         withTerritorial: ['union', 'regional', 'okrug'].includes(org.level),
@@ -323,6 +326,7 @@ export function createMonitoringService(
         filings: filings ? (filings.byChild.get(id) ?? { filed: 0, accepted: 0, returned: 0, overdue: 0 }) : null,
         online: null,
         invalidAddresses: null,
+        meetingsHeld: null,
       });
       // the children's own figures of the online admission and the marked addresses (the root's own are in none)
       const childFigures = value.children.map((child) => ({
@@ -332,6 +336,7 @@ export function createMonitoringService(
           online: { accepted: acceptedOf.get(child.inpo) ?? 0, waiting: waitingOf.get(child.inpo) ?? 0 },
           invalidAddresses: invalidOf.get(child.id) ?? 0,
           electionCampaign: election ? (electionOf.get(child.id) ?? { held: 0, inScope: 0 }) : null,
+          meetingsHeld: heldOf.get(child.id) ?? 0,
         },
       }));
       const rows: MonitoringRow[] = childFigures.map(({ child, figures }) => ({
@@ -375,6 +380,8 @@ export function createMonitoringService(
                 { held: 0, inScope: 0 },
                 election.perOrganization.map(({ held, inScope }) => ({ held, inScope })),
               ),
+            // the root's own meetings too: the total is the subtree's
+            meetingsHeld: childFigures.reduce((s, c) => s + c.figures.meetingsHeld, value.meetingsHeld.own),
           },
           { inpo: org.inpo, boardHref, level: null },
           on,

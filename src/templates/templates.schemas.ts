@@ -85,6 +85,25 @@ export const TEMPLATE_KINDS = {
       ...TODAY,
     },
   },
+  'meeting-minutes': {
+    label: 'Протокол собрания (заседания)',
+    fields: {
+      'organization.name': ORG_FIELDS['organization.name'],
+      'organization.inpo': ORG_FIELDS['organization.inpo'],
+      'organization.chairName': ORG_FIELDS['organization.chairName'],
+      'meeting.body': 'Орган (собрание, профком, президиум, конференция, пленум)',
+      'meeting.number': 'Номер протокола',
+      'meeting.date': 'Дата собрания',
+      'meeting.time': 'Время начала',
+      'meeting.place': 'Место или ссылка на дистанционное собрание',
+      'meeting.participants': 'Число участников',
+      'meeting.present': 'Число зарегистрированных',
+      'meeting.quorum': 'Кворум (правило и есть ли он)',
+      'meeting.agenda': 'Повестка дня (пункты по порядку)',
+      'meeting.decisions': 'Решения по пунктам повестки с итогами голосования',
+      ...TODAY,
+    },
+  },
 } as const satisfies Record<string, { label: string; fields: Record<string, string> }>;
 
 export type TemplateKind = keyof typeof TEMPLATE_KINDS;

@@ -46,6 +46,8 @@ export interface GeneratedDocument {
   body: Buffer;
   type: string;
   fileName: string;
+  /** The version of the kind's template it was generated from (a meeting's minutes keep it). */
+  version: number;
 }
 
 export type UploadOutcome =
@@ -120,7 +122,7 @@ export function createTemplatesService(db: Knex, opts: { checkUrl: (token: strin
       organizationId: subject.organizationId,
       newValues: { kind, version: stored.version, format },
     });
-    return { body, type: MIME[format], fileName: `${kind}-${subject.fileTag}.${format}` };
+    return { body, type: MIME[format], fileName: `${kind}-${subject.fileTag}.${format}`, version: stored.version };
   }
 
   return {
@@ -231,6 +233,19 @@ export function createTemplatesService(db: Knex, opts: { checkUrl: (token: strin
         id: org.id,
         organizationId: org.id,
         fileTag: org.inpo,
+      });
+    },
+
+    /**
+     * A meeting's minutes as a PDF, from the values the meetings feature gathered (`meeting-minutes`' fields);
+     * audited as a read of the organization's meeting like any generated document.
+     */
+    meetingMinutes(ctx: AuditContext, values: FieldValues, meeting: { id: number; organizationId: number }) {
+      return generate(ctx, 'meeting-minutes', values, 'pdf', {
+        entity: 'meeting',
+        id: meeting.id,
+        organizationId: meeting.organizationId,
+        fileTag: String(meeting.id),
       });
     },
   };

@@ -4,6 +4,7 @@
 import crypto from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/app';
+import { insertMeeting } from '../support/meetings';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser, type TestUser } from '../support/factories';
 import { pdfText } from '../support/pdf';
@@ -138,6 +139,16 @@ async function memberWithLogin(extra: Record<string, unknown>, tag: string): Pro
   // and another one the member has only saved a draft of
   const drafted = await memberPoll(`Опрос с черновиком ${tag}`);
   await db()('survey_member_drafts').insert({ survey_id: drafted.id, member_id: id, answers: { agreement: 'Нет' } });
+  // a meeting the card was a participant of, registered by its union card
+  const meetingId = await insertMeeting(db(), tree.primary, { held_on: '2026-03-01' });
+  await db()('meeting_participants').insert({
+    meeting_id: meetingId,
+    member_id: id,
+    invited: false,
+    registered_at: new Date(),
+    method: 'card',
+    card_number: `ME-${id}`,
+  });
   await db()('unsubscribe_tokens').insert({
     token_hash: crypto.randomBytes(32),
     member_id: id,

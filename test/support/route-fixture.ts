@@ -7,6 +7,7 @@ import { createLibraryDocument } from './library';
 import { createMembers, createOrg, createRegionTree, createUser, unionRoot } from './factories';
 import { createPublishedSurvey } from './surveys';
 import { createOpenCampaign } from './campaigns';
+import { insertMeeting } from './meetings';
 
 /** A reporting date with a filed report in the fixture, and one without any. */
 export const FILED_DATE = '2026-04-01';
@@ -57,6 +58,10 @@ export interface RouteParams {
   surveyId: string;
   /** a report-and-election campaign declared at the union for the ППО: the ППО's task is open (`/orgs/:inpo/campaigns/:campaignId`) */
   campaignId: string;
+  /** an open meeting of the ППО with a remote link, its members as participants (`/orgs/:inpo/meetings/:meetingId`) */
+  meetingId: string;
+  /** the first member's admission, which the meeting may have decided */
+  admissionEventId: string;
   /** a session handle of the account page (`/account/sessions/:handle/end`) that matches no session */
   handle: string;
 }
@@ -149,6 +154,8 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
     .returning('id');
   const surveyId = await createPublishedSurvey(db, tree.primary, user.id);
   const campaignId = await createOpenCampaign(db, union, [tree.primary, other]);
+  const meetingId = await createOpenMeeting(db, tree.primary);
+  const admission = await db('membership_events').where({ member_id: memberId, kind: 'admitted' }).first('id');
   const params: RouteParams = {
     inpo: tree.primary.inpo,
     otherInpo: other.inpo,
@@ -178,6 +185,8 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
     versionNo: '1',
     surveyId: String(surveyId),
     campaignId: String(campaignId),
+    meetingId: String(meetingId),
+    admissionEventId: String(admission.id),
   };
   const url = (path: string, given: Partial<RouteParams> = {}) => {
     const { spareMemberIds: _spare, ...p } = { ...params, ...given };
@@ -194,6 +203,21 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
     return path.replace(/:(\w+)/g, (_m, name: string) => values[name] ?? `missing-${name}`);
   };
   return { tree: { ...tree, other }, admin, url, params };
+}
+
+/** An open meeting of the organization's members, dated today, with two agenda items and a remote link. */
+async function createOpenMeeting(db: Knex, org: OrgRow): Promise<number> {
+  const id = await insertMeeting(db, org, { remote_url: 'https://meet.example.ru/ppo' });
+  await db('meeting_agenda_items').insert([
+    { meeting_id: id, position: 1, title: 'О плане работы' },
+    { meeting_id: id, position: 2, title: 'Разное' },
+  ]);
+  await db.raw(
+    `INSERT INTO meeting_participants (meeting_id, member_id, invited)
+     SELECT ?, id, false FROM members WHERE organization_id = ? AND left_on IS NULL`,
+    [id, org.id],
+  );
+  return id;
 }
 
 async function fileReport(admin: { agent: Agent; csrf: string }, org: OrgRow) {

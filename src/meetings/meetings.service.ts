@@ -1,0 +1,421 @@
+import crypto from 'node:crypto';
+import type { Knex } from 'knex';
+import { recordAudit, type AuditContext } from '../audit/audit';
+import { CARD_STATUS_LABELS } from '../cards/card-statuses';
+import { inTransaction } from '../db/transaction';
+import { ConflictError, NotFoundError } from '../http/errors';
+import type { MailService } from '../mail/mail.service';
+import type { OrgRow } from '../registry/org-row';
+import { formatDate, formatDateTime } from '../shared/format';
+import { parseId } from '../shared/numbers';
+import { reserveHit, type SlidingWindow } from '../shared/sliding-window';
+import type { TemplatesService } from '../templates/templates.service';
+import {
+  addMembersAsParticipants,
+  agendaOf,
+  cardForScan,
+  chairNameOf,
+  countCodeFailure,
+  findMeeting,
+  findRemoteLink,
+  insertAgendaItems,
+  insertMeeting,
+  inviteByCards,
+  linkMembershipEvents,
+  listMeetings,
+  membershipDecisionsFor,
+  minutesOf,
+  participantsOf,
+  registerParticipant,
+  saveDecision,
+  setMeetingStatus,
+  setRemoteCode,
+  storeMinutes,
+  type AgendaItem,
+  type MeetingRow,
+} from './meetings.repo';
+import { BODY_LABELS, quorumNeeded, quorumText, type MeetingForm } from './meetings.schemas';
+
+/** A remote participant's personal link and code work this long after the letter, and survive this many wrong codes. */
+export const REMOTE_CODE_HOURS = 24;
+export const REMOTE_CODE_ATTEMPTS = 5;
+/** Codes tried from one address: a guesser with many links is stopped by the address. */
+export const REMOTE_CODE_WINDOW: SlidingWindow = {
+  bucket: 'meeting-code',
+  limit: 20,
+  windowSeconds: 15 * 60,
+  message: (minutes) => `Слишком много попыток ввести код. Попробуйте через ${minutes} мин.`,
+};
+
+export type { MeetingRow };
+
+const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest();
+
+/** The quorum of a meeting as its pages show it: participants, registered, needed, and whether it is reached. */
+export function quorumOf(
+  m: Pick<MeetingRow, 'participantCount' | 'registeredCount' | 'quorumNum' | 'quorumDen' | 'quorumStrict'>,
+) {
+  const needed = quorumNeeded(m.participantCount, m);
+  return {
+    participants: m.participantCount,
+    registered: m.registeredCount,
+    needed,
+    reached: m.participantCount > 0 && m.registeredCount >= needed,
+    rule: quorumText(m),
+  };
+}
+export type Quorum = ReturnType<typeof quorumOf>;
+
+/** What a scan answered: the participant registered, or why not (a Russian sentence for the chair). */
+export type ScanOutcome = { ok: true; name: string; quorum: Quorum } | { ok: false; reason: string; quorum: Quorum };
+
+/** A scanner types the card's number, or the address of its QR code (`…/card/{token}`). */
+function scannedCard(text: string): { number: string } | { token: string } {
+  const token = /\/card\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/i.exec(text)?.[1];
+  return token ? { token: token.toLowerCase() } : { number: text.trim() };
+}
+
+/** «1. Вопрос» per line. */
+const agendaText = (items: AgendaItem[]) => items.map((i) => `${i.position}. ${i.title}`).join('\n');
+
+function decisionsText(items: AgendaItem[]): string {
+  return items
+    .map((i) =>
+      [
+        `${i.position}. СЛУШАЛИ: ${i.title}`,
+        `ПОСТАНОВИЛИ: ${i.decision ?? 'решение не принято'}`,
+        i.decision
+          ? `Голосовали: «за» — ${i.votesFor}, «против» — ${i.votesAgainst}, «воздержались» — ${i.votesAbstained}.`
+          : '',
+      ]
+        .filter(Boolean)
+        .join('\n'),
+    )
+    .join('\n\n');
+}
+
+/**
+ * Meetings of an organization's bodies (issue 21, item 3): the agenda and the participants, attendance by
+ * union card (the cards' own validity rule), by hand with a reason or by a personal link with a one-time
+ * code, the decisions with their votes, and the minutes generated from the `meeting-minutes` template.
+ * Every change is audited; a participant's registration on the member's row (it is their personal data).
+ */
+export function createMeetingsService(
+  db: Knex,
+  opts: { templates: TemplatesService; mail: MailService; publicUrl: string },
+) {
+  /** The organization's meeting named by the URL, or 404 (another organization's meeting is not found here). */
+  async function meetingOf(org: OrgRow, rawId: string, trx: Knex = db): Promise<MeetingRow> {
+    const id = parseId(rawId, 2_147_483_647);
+    const meeting = id === null ? undefined : await findMeeting(trx, org.id, id, trx !== db);
+    if (!meeting) throw new NotFoundError('Собрание не найдено');
+    return meeting;
+  }
+
+  function requireStatus(meeting: MeetingRow, allowed: MeetingRow['status'][], message: string) {
+    if (!allowed.includes(meeting.status)) throw new ConflictError(message);
+  }
+
+  const audit = (trx: Knex, ctx: AuditContext, meeting: MeetingRow, action: string, newValues: object = {}) =>
+    recordAudit(trx, ctx, {
+      action,
+      entity: 'meeting',
+      entityId: meeting.id,
+      organizationId: meeting.organizationId,
+      newValues: { ...newValues },
+    });
+
+  return {
+    meetingOf,
+    list: (org: OrgRow, held: { from: string; to: string } | null) => listMeetings(db, org, held),
+
+    async create(ctx: AuditContext, org: OrgRow, form: MeetingForm): Promise<number> {
+      return inTransaction(db, async (trx) => {
+        const { agenda, ...meeting } = form;
+        const id = await insertMeeting(trx, { ...meeting, organizationId: org.id, createdBy: ctx.actorUserId });
+        await insertAgendaItems(trx, id, agenda);
+        await recordAudit(trx, ctx, {
+          action: 'meeting.created',
+          entity: 'meeting',
+          entityId: id,
+          organizationId: org.id,
+          newValues: { ...meeting, agenda },
+        });
+        return id;
+      });
+    },
+
+    /** The meeting's page: its agenda, participants, quorum and the admissions and exits it may have decided. */
+    async page(meeting: MeetingRow) {
+      const [agenda, participants, decisions] = await Promise.all([
+        agendaOf(db, meeting.id),
+        participantsOf(db, meeting.id),
+        membershipDecisionsFor(db, meeting),
+      ]);
+      return { agenda, participants, decisions, quorum: quorumOf(meeting) };
+    },
+
+    /** Opens the registration; a meeting of all members fixes its participants now (the members on record). */
+    async open(ctx: AuditContext, org: OrgRow, rawId: string) {
+      await inTransaction(db, async (trx) => {
+        const meeting = await meetingOf(org, rawId, trx);
+        requireStatus(meeting, ['scheduled'], 'Собрание уже открыто или закрыто');
+        if (meeting.participants === 'members') await addMembersAsParticipants(trx, meeting.id, org);
+        await setMeetingStatus(trx, meeting.id, 'open');
+        await audit(trx, ctx, meeting, 'meeting.opened');
+      });
+    },
+
+    /** Invited members and delegates by their cards' numbers (members now, in the organization's subtree). */
+    async invite(ctx: AuditContext, org: OrgRow, rawId: string, numbers: string[]) {
+      return inTransaction(db, async (trx) => {
+        const meeting = await meetingOf(org, rawId, trx);
+        requireStatus(meeting, ['scheduled', 'open'], 'Собрание закрыто: участников не добавить');
+        const result = await inviteByCards(trx, meeting.id, org, numbers);
+        await audit(trx, ctx, meeting, 'meeting.participants_invited', { numbers, unknown: result.unknown });
+        return result;
+      });
+    },
+
+    /**
+     * One scan of the registration: the card (by number or QR address) must exist and be valid by the cards'
+     * rule (issued, its holder a member now), its holder a participant, not registered yet.
+     */
+    async scan(ctx: AuditContext, org: OrgRow, rawId: string, text: string): Promise<ScanOutcome> {
+      return inTransaction(db, async (trx) => {
+        const meeting = await meetingOf(org, rawId, trx);
+        const refuse = (reason: string): ScanOutcome => ({ ok: false, reason, quorum: quorumOf(meeting) });
+        if (meeting.status !== 'open') return refuse('Регистрация идёт только на открытом собрании');
+        const by = scannedCard(text);
+        const card = await cardForScan(trx, meeting.id, by);
+        const label = 'number' in by ? `№ ${by.number}` : 'по QR-коду';
+        if (!card) return refuse(`Билет ${label} не найден в реестре`);
+        if (card.status !== 'issued')
+          return refuse(`Билет № ${card.number} недействителен: ${CARD_STATUS_LABELS[card.status].toLowerCase()}`);
+        if (!card.valid) return refuse(`Билет № ${card.number} недействителен: владелец не состоит в Профсоюзе`);
+        if (!card.participant)
+          return refuse(
+            `Владелец билета № ${card.number} не участник собрания: не состоит в организации «${meeting.organizationName}» и не приглашён`,
+          );
+        if (card.registeredAt)
+          return refuse(
+            `${card.holder} уже зарегистрирован(а) в ${formatDateTime(card.registeredAt)}: повторно не учитывается`,
+          );
+        await registerParticipant(trx, meeting.id, card.memberId, {
+          method: 'card',
+          cardNumber: card.number,
+          userId: ctx.actorUserId,
+        });
+        await recordAudit(trx, ctx, {
+          action: 'meeting.attendance_registered',
+          entity: 'member',
+          entityId: card.memberId,
+          organizationId: meeting.organizationId,
+          newValues: { meetingId: meeting.id, method: 'card', cardNumber: card.number },
+        });
+        const now = { ...meeting, registeredCount: meeting.registeredCount + 1 };
+        return { ok: true, name: card.holder, quorum: quorumOf(now) };
+      });
+    },
+
+    /** A participant registered without a card (forgotten, not yet issued), with the reason written down. */
+    async registerManually(ctx: AuditContext, org: OrgRow, rawId: string, memberId: number, reason: string) {
+      return inTransaction(db, async (trx) => {
+        const meeting = await meetingOf(org, rawId, trx);
+        requireStatus(meeting, ['open'], 'Регистрация идёт только на открытом собрании');
+        const registered = await registerParticipant(trx, meeting.id, memberId, {
+          method: 'manual',
+          reason,
+          userId: ctx.actorUserId,
+        });
+        if (!registered) throw new ConflictError('Этот участник уже зарегистрирован или не участвует в собрании');
+        await recordAudit(trx, ctx, {
+          action: 'meeting.attendance_registered',
+          entity: 'member',
+          entityId: memberId,
+          organizationId: meeting.organizationId,
+          newValues: { meetingId: meeting.id, method: 'manual', reason },
+        });
+      });
+    },
+
+    /**
+     * Personal links for a remote meeting: each unregistered participant with an e-mail gets a letter with a
+     * link and a one-time code (both kept as SHA-256 only), queued in the transaction that issues them.
+     */
+    async sendRemoteLinks(ctx: AuditContext, org: OrgRow, rawId: string): Promise<{ sent: number; without: number }> {
+      return inTransaction(db, async (trx) => {
+        const meeting = await meetingOf(org, rawId, trx);
+        requireStatus(meeting, ['open'], 'Ссылки рассылаются на открытое собрание');
+        if (!meeting.remoteUrl) throw new ConflictError('У собрания нет ссылки на дистанционное участие');
+        const waiting = (await participantsOf(trx, meeting.id)).filter((p) => !p.registeredAt);
+        const expiresAt = new Date(Date.now() + REMOTE_CODE_HOURS * 3600_000);
+        let sent = 0;
+        for (const p of waiting) {
+          if (!p.email) continue;
+          const token = crypto.randomBytes(32).toString('base64url');
+          const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
+          await setRemoteCode(trx, meeting.id, p.memberId, {
+            tokenHash: sha256(token),
+            codeHash: sha256(code),
+            expiresAt,
+          });
+          await opts.mail.send(
+            {
+              to: p.email,
+              subject: `Регистрация на собрании ${formatDate(meeting.heldOn)}`,
+              text: [
+                `${BODY_LABELS[meeting.body]} «${meeting.organizationName}», ${formatDate(meeting.heldOn)}.`,
+                '',
+                'Чтобы зарегистрироваться как участник, откройте ссылку и введите код:',
+                `${opts.publicUrl}/meeting-link/${token}`,
+                `Код: ${code}`,
+                '',
+                `Ссылка и код действуют ${REMOTE_CODE_HOURS} часа и один раз.`,
+              ].join('\n'),
+            },
+            { trx },
+          );
+          sent++;
+        }
+        await audit(trx, ctx, meeting, 'meeting.remote_links_sent', { sent });
+        return { sent, without: waiting.length - sent };
+      });
+    },
+
+    /** What a personal link's page shows (nothing is changed by opening it). */
+    async remoteLink(token: string) {
+      const link = await findRemoteLink(db, sha256(token));
+      if (!link || link.expiresAt < new Date()) throw new NotFoundError('Ссылка не действует');
+      return link;
+    },
+
+    /**
+     * The code of a personal link: counted per address first (429 past the limit); a wrong one counts against
+     * the link too (after {@link REMOTE_CODE_ATTEMPTS} it stops working); the right one registers the participant.
+     */
+    async registerRemote(
+      token: string,
+      code: string,
+      ip: string | null,
+    ): Promise<{ ok: true; remoteUrl: string | null } | { ok: false; message: string }> {
+      await reserveHit(db, REMOTE_CODE_WINDOW, ip ?? '0.0.0.0');
+      return inTransaction(db, async (trx) => {
+        const link = await findRemoteLink(trx, sha256(token), true);
+        if (!link || link.expiresAt < new Date()) throw new NotFoundError('Ссылка не действует');
+        if (link.failures >= REMOTE_CODE_ATTEMPTS)
+          return {
+            ok: false,
+            message: 'Код введён неверно слишком много раз: попросите председателя прислать новую ссылку',
+          };
+        if (link.status !== 'open')
+          return { ok: false, message: 'Регистрация на собрание ещё не открыта или уже закрыта' };
+        if (!crypto.timingSafeEqual(sha256(code), link.codeHash)) {
+          await countCodeFailure(trx, link.meetingId, link.memberId);
+          const left = REMOTE_CODE_ATTEMPTS - link.failures - 1;
+          return {
+            ok: false,
+            message: left > 0 ? `Неверный код. Осталось попыток: ${left}` : 'Неверный код. Попытки исчерпаны',
+          };
+        }
+        await registerParticipant(trx, link.meetingId, link.memberId, { method: 'remote', userId: null });
+        await recordAudit(
+          trx,
+          { actorUserId: null, requestId: null, ip, extra: { actor: 'member' } },
+          {
+            action: 'meeting.attendance_registered',
+            entity: 'member',
+            entityId: link.memberId,
+            organizationId: link.organizationId,
+            newValues: { meetingId: link.meetingId, method: 'remote' },
+          },
+        );
+        return { ok: true, remoteUrl: link.remoteUrl };
+      });
+    },
+
+    async decide(
+      ctx: AuditContext,
+      org: OrgRow,
+      rawId: string,
+      d: { item: number; decision: string; votesFor: number; votesAgainst: number; votesAbstained: number },
+    ) {
+      await inTransaction(db, async (trx) => {
+        const meeting = await meetingOf(org, rawId, trx);
+        requireStatus(meeting, ['open'], 'Решения записываются на открытом собрании');
+        const saved = await saveDecision(trx, meeting.id, d.item, d);
+        if (!saved) throw new NotFoundError('Такого вопроса в повестке нет');
+        await audit(trx, ctx, meeting, 'meeting.decision_recorded', d);
+      });
+    },
+
+    /**
+     * Closes the meeting and attaches its minutes: the PDF generated from the newest `meeting-minutes`
+     * template, stored with that template's version, in the transaction that closes it.
+     */
+    async close(ctx: AuditContext, org: OrgRow, rawId: string, minutesNumber: string) {
+      await inTransaction(db, async (trx) => {
+        const meeting = await meetingOf(org, rawId, trx);
+        requireStatus(meeting, ['open'], 'Закрыть можно открытое собрание');
+        const agenda = await agendaOf(trx, meeting.id);
+        const quorum = quorumOf(meeting);
+        const values = {
+          'organization.name': meeting.organizationName,
+          'organization.inpo': meeting.organizationInpo,
+          'organization.chairName': await chairNameOf(trx, meeting.organizationId),
+          'meeting.body': BODY_LABELS[meeting.body],
+          'meeting.number': minutesNumber,
+          'meeting.date': formatDate(meeting.heldOn),
+          'meeting.time': meeting.startsAt,
+          'meeting.place': [meeting.place, meeting.remoteUrl].filter(Boolean).join('; ') || null,
+          'meeting.participants': String(quorum.participants),
+          'meeting.present': String(quorum.registered),
+          'meeting.quorum': `${quorum.rule} (нужно ${quorum.needed}): ${quorum.reached ? 'кворум есть' : 'кворума нет'}`,
+          'meeting.agenda': agendaText(agenda),
+          'meeting.decisions': decisionsText(agenda),
+        };
+        await setMeetingStatus(trx, meeting.id, 'closed', minutesNumber);
+        await audit(trx, ctx, meeting, 'meeting.closed', { minutesNumber });
+        const doc = await opts.templates.meetingMinutes(ctx, values, meeting);
+        await storeMinutes(trx, meeting.id, {
+          kind: 'meeting-minutes',
+          version: doc.version,
+          pdf: doc.body,
+          userId: ctx.actorUserId,
+        });
+      });
+    },
+
+    async minutes(org: OrgRow, rawId: string) {
+      const meeting = await meetingOf(org, rawId);
+      const stored = await minutesOf(db, meeting.id);
+      if (!stored) throw new NotFoundError('Протокол ещё не сформирован: он прикладывается при закрытии собрания');
+      return { meeting, ...stored };
+    },
+
+    /** Admissions and exits decided at the meeting: linked to it, with its minutes' number and date as their protocol. */
+    async linkMembershipEvents(ctx: AuditContext, org: OrgRow, rawId: string, eventIds: number[]) {
+      return inTransaction(db, async (trx) => {
+        const meeting = await meetingOf(org, rawId, trx);
+        const candidates = new Set((await membershipDecisionsFor(trx, meeting)).map((d) => d.id));
+        const chosen = eventIds.filter((id) => candidates.has(id));
+        const linked = await linkMembershipEvents(trx, meeting.id, chosen, {
+          number: meeting.minutesNumber,
+          date: meeting.heldOn,
+        });
+        for (const e of linked)
+          await recordAudit(trx, ctx, {
+            action: 'member.meeting_linked',
+            entity: 'member',
+            entityId: e.memberId,
+            organizationId: meeting.organizationId,
+            oldValues: { documentNumber: e.documentNumber, documentDate: e.documentDate },
+            newValues: { meetingId: meeting.id, documentNumber: meeting.minutesNumber, documentDate: meeting.heldOn },
+          });
+        return linked.length;
+      });
+    },
+  };
+}
+
+export type MeetingsService = ReturnType<typeof createMeetingsService>;

@@ -1,0 +1,390 @@
+// Meetings of the bodies (issue 21, item 3): attendance by union card against the quorum, the refusals with
+// their reasons, remote registration by a personal link and a one-time code (a real SMTP server), decisions and
+// the minutes PDF generated from the `meeting-minutes` template, admissions linked to the minutes, 404 outside
+// the subtree — and the monitoring's «meetings held» figure against a count in SQL (issue 21, item 4).
+import { beforeAll, describe, expect, it } from 'vitest';
+import { QUORUM_RULES, quorumNeeded } from '../../src/meetings/meetings.schemas';
+import type { OrgRow } from '../../src/registry/org-row';
+import { todayIso } from '../../src/shared/dates';
+import { useTestApp } from '../support/app';
+import { anonymousAgent, csrfFrom, loggedInAgent, type Agent } from '../support/agents';
+import { chairRow, createMembers, createOrg, createRegionTree, createUser } from '../support/factories';
+import { hiddenFields, submitForm } from '../support/forms';
+import { insertMeeting } from '../support/meetings';
+import { pdfText } from '../support/pdf';
+import { useSmtpCapture } from '../support/smtp';
+import { binaryParser } from '../support/xlsx';
+
+const overrides: Record<string, string> = {};
+const smtp = useSmtpCapture(overrides);
+const ctx = useTestApp(overrides);
+const db = () => ctx.database.ownerDb;
+const TODAY = todayIso();
+
+let tree: Awaited<ReturnType<typeof createRegionTree>>;
+let other: OrgRow;
+let chair: { agent: Agent; csrf: string };
+let otherChair: { agent: Agent; csrf: string };
+let coordinator: { agent: Agent; csrf: string };
+/** The ППО's 21 members, each with an issued card `M{n}-…` (n = 1…21). */
+let members: number[];
+let cardOf: (n: number) => string;
+
+beforeAll(async () => {
+  tree = await createRegionTree(db(), 52);
+  other = await createOrg(db(), tree.territory, 'primary');
+  const tag = String(tree.primary.id);
+  cardOf = (n) => `M${n}-${tag}`;
+  members = await createMembers(db(), tree.primary, 21);
+  await db()('union_cards').insert(
+    members.map((memberId, i) => ({
+      number: cardOf(i + 1),
+      member_id: memberId,
+      status: 'issued',
+      status_on: '2024-01-10',
+    })),
+  );
+  // the first member's old card, blocked when it was lost
+  await db()('union_cards').insert({
+    number: `B1-${tag}`,
+    member_id: members[0],
+    status: 'blocked',
+    status_on: '2023-01-10',
+  });
+  const [outsider] = await createMembers(db(), other, 1);
+  await db()('union_cards').insert({
+    number: `O1-${tag}`,
+    member_id: outsider,
+    status: 'issued',
+    status_on: '2024-01-10',
+  });
+  await db()('org_officers').insert(chairRow(tree.primary.id, '2029-01-01'));
+  chair = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'chair', org: tree.primary }]));
+  otherChair = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'chair', org: other }]));
+  coordinator = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'coordinator', org: tree.region }]));
+});
+
+const meetingsUrl = () => `/orgs/${tree.primary.inpo}/meetings`;
+
+/** A meeting scheduled through the form; its page's path. */
+async function scheduleMeeting(fields: Record<string, string>): Promise<string> {
+  const res = await submitForm(chair.agent, `${meetingsUrl()}/new`, meetingsUrl(), {
+    body: 'general',
+    heldOn: TODAY,
+    startsAt: '15:00',
+    place: 'Актовый зал',
+    remoteUrl: '',
+    participants: 'members',
+    quorum: 'half',
+    quorumPercent: '',
+    agenda: 'О приёме в члены Профсоюза\nОб отчёте профкома',
+    ...fields,
+  });
+  expect(res.status).toBe(303);
+  return res.headers.location as string;
+}
+
+const post = (path: string, body: Record<string, string>, page = path) =>
+  chair.agent.get(page).then((p) =>
+    chair.agent
+      .post(path)
+      .type('form')
+      .send({ ...hiddenFields(p.text, path), ...body }),
+  );
+
+/** One scan as htmx sends it: the fragment with the answer and the quorum. */
+const scan = (meeting: string, text: string) =>
+  chair.agent
+    .post(`${meeting}/attendance`)
+    .set('HX-Request', 'true')
+    .set('X-CSRF-Token', chair.csrf)
+    .type('form')
+    .send({ scan: text });
+
+const quorumReached = (html: string) => /id="quorum"[^>]*data-reached="true"/.test(html);
+
+describe('meetings: attendance by union card', () => {
+  let meeting: string;
+
+  beforeAll(async () => {
+    meeting = await scheduleMeeting({});
+    await post(`${meeting}/open`, {}, meeting).then((r) => expect(r.status).toBe(303));
+  });
+
+  it('when a meeting of 21 members with a quorum of more than half is scanned, then the 11th valid card reaches the quorum, not the 10th', async () => {
+    for (let n = 1; n <= 10; n++) {
+      const res = await scan(meeting, cardOf(n)).expect(200);
+      expect(res.text).toContain('Зарегистрирован(а): <strong>Петрова Мария Ивановна</strong>');
+      expect(res.text).toContain(`Зарегистрировано <span id="registered-count">${n}</span> из 21`);
+      expect(quorumReached(res.text)).toBe(false);
+    }
+    // the 11th by the address of its QR code, as a camera or scanner reads it
+    const card11 = await db()('union_cards')
+      .where({ number: cardOf(11) })
+      .first('check_token');
+    const res = await scan(meeting, `${ctx.config.publicUrl}/card/${card11.check_token}`).expect(200);
+    expect(res.text).toContain('Зарегистрировано <span id="registered-count">11</span> из 21');
+    expect(res.text).toContain('нужно 11');
+    expect(quorumReached(res.text)).toBe(true);
+    // the indicator the registration page refreshes (scans at other entrances) says the same
+    const indicator = await chair.agent.get(`${meeting}/quorum`).expect(200);
+    expect(indicator.text).toContain('Зарегистрировано <span id="registered-count">11</span> из 21');
+    expect(quorumReached(indicator.text)).toBe(true);
+    const rows = await db()('meeting_participants').whereNotNull('registered_at').pluck('member_id');
+    expect(rows.map(Number).sort()).toEqual(members.slice(0, 11).sort());
+  });
+
+  it('when a card of another organization, a blocked card, an unknown number or a card scanned twice come, then each is refused with its reason and not counted', async () => {
+    const tag = String(tree.primary.id);
+    const refusals = [
+      [`O1-${tag}`, `не участник собрания: не состоит в организации «${tree.primary.name}» и не приглашён`],
+      [`B1-${tag}`, 'недействителен: заблокирована'],
+      ['NO-SUCH-CARD', 'Билет № NO-SUCH-CARD не найден в реестре'],
+      [cardOf(3), 'Петрова Мария Ивановна уже зарегистрирован(а)'],
+    ];
+    for (const [card, reason] of refusals) {
+      const res = await scan(meeting, card!).expect(200);
+      expect(res.text).toContain('data-outcome="refused"');
+      expect(res.text).toContain(reason!);
+      expect(res.text).toContain('Зарегистрировано <span id="registered-count">11</span> из 21');
+    }
+    // without JavaScript: the whole page, the refusal on it (422)
+    const page = await post(`${meeting}/attendance`, { scan: `O1-${tag}` }, `${meeting}/attendance`);
+    expect(page.status).toBe(422);
+    expect(page.text).toContain('не участник собрания');
+  });
+
+  it('when the same card is scanned at two entrances at once, then it is registered once', async () => {
+    const answers = await Promise.all([scan(meeting, cardOf(13)), scan(meeting, cardOf(13))]);
+    expect(answers.map((a) => /data-outcome="(\w+)"/.exec(a.text)![1]).sort()).toEqual(['refused', 'registered']);
+    const rows = await db()('meeting_participants').where({ member_id: members[12] }).whereNotNull('registered_at');
+    expect(rows).toHaveLength(1);
+  });
+
+  it('when a participant without a card is registered by hand, then the reason is required and kept', async () => {
+    const manual = `${meeting}/attendance/manual`;
+    const empty = await post(manual, { memberId: String(members[11]), reason: '' }, `${meeting}/attendance`);
+    expect(empty.status).toBe(422);
+    expect(empty.text).toContain('Укажите причину регистрации без билета');
+    await post(
+      manual,
+      { memberId: String(members[11]), reason: 'Билет не выдан, паспорт предъявлен' },
+      `${meeting}/attendance`,
+    ).then((r) => expect(r.status).toBe(303));
+    const row = await db()('meeting_participants').where({ member_id: members[11] }).first();
+    expect(row).toMatchObject({ method: 'manual', reason: 'Билет не выдан, паспорт предъявлен' });
+  });
+
+  it('when decisions are recorded and the meeting is closed, then the minutes PDF from the template holds them and keeps the template version', async () => {
+    const invalid = await post(
+      `${meeting}/decision`,
+      { item: '1', decision: 'Принять', votesFor: 'много', votesAgainst: '0', votesAbstained: '0' },
+      meeting,
+    );
+    expect(invalid.status).toBe(422);
+    expect(invalid.text).toContain('За: целое число голосов');
+    for (const [item, decision, votesFor] of [
+      ['1', 'Принять в члены Профсоюза Смирнову Е. А. с 01.12.2026', '12'],
+      ['2', 'Работу профсоюзного комитета признать удовлетворительной', '10'],
+    ])
+      await post(
+        `${meeting}/decision`,
+        { item: item!, decision: decision!, votesFor: votesFor!, votesAgainst: '1', votesAbstained: '1' },
+        meeting,
+      ).then((r) => expect(r.status).toBe(303));
+    await post(`${meeting}/close`, { minutesNumber: '7' }, meeting).then((r) => expect(r.status).toBe(303));
+    const stored = await db()('meeting_minutes').first('template_kind', 'template_version');
+    expect(stored).toEqual({ template_kind: 'meeting-minutes', template_version: 1 });
+    const pdf = await chair.agent.get(`${meeting}/minutes.pdf`).buffer(true).parse(binaryParser).expect(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    const text = (await pdfText(pdf.body as Buffer)).replace(/\s+/g, ' ');
+    expect(text).toContain('ПРОТОКОЛ № 7');
+    expect(text).toContain('Председатель: Иванова А.');
+    expect(text).toContain('Принять в члены Профсоюза Смирнову Е. А. с 01.12.2026');
+    expect(text).toContain('Работу профсоюзного комитета признать удовлетворительной');
+    expect(text).toContain('«за» — 12, «против» — 1, «воздержались» — 1');
+    expect(text).toContain('«за» — 10, «против» — 1, «воздержались» — 1');
+    // 13 registered of 21 (12 by card, one by hand): the quorum of more than half is there
+    expect(text).toContain('более половины участников (нужно 11): кворум есть');
+    // a closed meeting takes no more scans
+    const late = await scan(meeting, cardOf(15)).expect(200);
+    expect(late.text).toContain('Регистрация идёт только на открытом собрании');
+  });
+
+  it('when an admission decided at the meeting is linked, then its event names the meeting and the minutes as its protocol', async () => {
+    const [admitted] = await createMembers(db(), tree.primary, 1, { joined_on: TODAY, surname: 'Смирнова' });
+    const event = await db()('membership_events').where({ member_id: admitted, kind: 'admitted' }).first('id');
+    const page = await chair.agent.get(meeting).expect(200);
+    expect(page.text).toContain(`name="events" value="${event.id}"`);
+    await post(`${meeting}/membership-events`, { events: String(event.id) }, meeting).then((r) =>
+      expect(r.status).toBe(303),
+    );
+    const linked = await db()('membership_events').where({ id: event.id }).first();
+    expect(linked.meeting_id).toBe(Number(meeting.split('/').pop()));
+    expect(linked.document_number).toBe('7');
+  });
+
+  it('when a meeting is asked for outside the subtree, then it is 404', async () => {
+    await otherChair.agent.get(meeting).expect(404);
+    await otherChair.agent.get(`${meeting}/minutes.pdf`).expect(404);
+    await otherChair.agent.get(`${meeting}/quorum`).expect(404);
+    await otherChair.agent.get(meetingsUrl()).expect(404);
+    // the meeting's id under another organization's ИНПО is not found either
+    await otherChair.agent.get(`/orgs/${other.inpo}/meetings/${meeting.split('/').pop()}`).expect(404);
+    await otherChair.agent
+      .post(`${meeting}/attendance`)
+      .set('X-CSRF-Token', otherChair.csrf)
+      .type('form')
+      .send({ scan: cardOf(20) })
+      .expect(404);
+  });
+});
+
+describe('meetings: scheduling', () => {
+  it('when the form lacks a place and a link, a percent or the agenda, then each is named in Russian by its field and nothing is saved', async () => {
+    const before = await db()('meetings').count<{ n: string }[]>('* as n');
+    const res = await post(
+      meetingsUrl(),
+      {
+        body: 'general',
+        heldOn: '31.02.2026',
+        place: '',
+        remoteUrl: 'ftp://x',
+        participants: 'members',
+        quorum: 'percent',
+        quorumPercent: '',
+        agenda: ' \n ',
+      },
+      `${meetingsUrl()}/new`,
+    );
+    expect(res.status).toBe(422);
+    for (const message of [
+      'Введите дату в формате ДД.ММ.ГГГГ',
+      'Ссылка начинается с http:// или https://',
+      'Укажите повестку дня: по одному вопросу в строке',
+    ])
+      expect(res.text).toContain(message);
+    expect(await db()('meetings').count<{ n: string }[]>('* as n')).toEqual(before);
+  });
+
+  it('when the quorum rules are applied, then more than half, two-thirds, three quarters and a percent need the counts of the charter', () => {
+    const rule = (quorum: keyof typeof QUORUM_RULES, percent?: number) => {
+      const r = QUORUM_RULES[quorum];
+      return { quorumNum: percent ?? r.num, quorumDen: r.den, quorumStrict: r.strict };
+    };
+    expect([21, 20, 1].map((n) => quorumNeeded(n, rule('half')))).toEqual([11, 11, 1]);
+    expect([21, 3, 9].map((n) => quorumNeeded(n, rule('two_thirds')))).toEqual([14, 2, 6]);
+    expect([21, 8].map((n) => quorumNeeded(n, rule('three_quarters')))).toEqual([16, 6]);
+    expect([10, 21].map((n) => quorumNeeded(n, rule('percent', 60)))).toEqual([6, 13]);
+  });
+});
+
+describe('meetings: remote registration by a personal link and a one-time code', () => {
+  it('when the chair sends the links, then the code from the letter registers the participant once; a wrong code is counted', async () => {
+    await db()('members')
+      .whereIn('id', members.slice(18, 20))
+      .update({ email: db().raw(`'p' || id || '@example.ru'`) });
+    const meeting = await scheduleMeeting({
+      body: 'committee',
+      place: '',
+      remoteUrl: 'https://meet.example.ru/profkom',
+      participants: 'invited',
+      quorum: 'two_thirds',
+    });
+    await post(`${meeting}/invite`, { numbers: `${cardOf(19)}\n${cardOf(20)}\n${cardOf(21)}` }, meeting).then((r) =>
+      expect(r.status).toBe(303),
+    );
+    await post(`${meeting}/open`, {}, meeting).then((r) => expect(r.status).toBe(303));
+    await post(`${meeting}/remote-links`, {}, `${meeting}/attendance`).then((r) => expect(r.status).toBe(303));
+
+    const letter = await smtp.lastTo(`p${members[18]}@example.ru`);
+    const link = new URL(/https?:\/\/\S+\/meeting-link\/[A-Za-z0-9_-]+/.exec(letter.text!)![0]).pathname;
+    const code = /Код: (\d{6})/.exec(letter.text!)![1]!;
+    const visitor = await anonymousAgent(ctx.app, '198.51.100.7');
+    const page = await visitor.agent.get(link).expect(200);
+    expect(page.text).toContain('Заседание профсоюзного комитета');
+    const wrong = code === '000000' ? '111111' : '000000';
+    const refused = await visitor.agent
+      .post(link)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), code: wrong })
+      .expect(422);
+    expect(refused.text).toContain('Неверный код. Осталось попыток: 4');
+    const done = await visitor.agent
+      .post(link)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), code })
+      .expect(200);
+    expect(done.text).toContain('Вы зарегистрированы как участник собрания');
+    expect(done.text).toContain('https://meet.example.ru/profkom');
+    // the code works once: the link no longer opens
+    await visitor.agent
+      .post(link)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), code })
+      .expect(404);
+    const row = await db()('meeting_participants')
+      .where({ member_id: members[18] })
+      .whereNotNull('registered_at')
+      .first();
+    expect(row).toMatchObject({ method: 'remote', code_failures: 1, link_token_hash: null });
+    // another participant's link: five wrong codes end it, the right one comes too late
+    const second = await smtp.lastTo(`p${members[19]}@example.ru`);
+    const secondLink = new URL(/https?:\/\/\S+\/meeting-link\/[A-Za-z0-9_-]+/.exec(second.text!)![0]).pathname;
+    const secondCode = /Код: (\d{6})/.exec(second.text!)![1]!;
+    const guess = secondCode === '000000' ? '111111' : '000000';
+    for (let i = 0; i < 5; i++)
+      await visitor.agent
+        .post(secondLink)
+        .type('form')
+        .send({ _csrf: csrfFrom(page.text), code: guess })
+        .expect(422);
+    const late = await visitor.agent
+      .post(secondLink)
+      .type('form')
+      .send({ _csrf: csrfFrom(page.text), code: secondCode })
+      .expect(422);
+    expect(late.text).toContain('Код введён неверно слишком много раз');
+    // 1 of 3 invited registered; two-thirds needs 2
+    const attendance = await chair.agent.get(`${meeting}/attendance`).expect(200);
+    expect(attendance.text).toContain('Зарегистрировано <span id="registered-count">1</span> из 3');
+    expect(attendance.text).toContain('нужно 2');
+  });
+});
+
+describe('monitoring: meetings held', () => {
+  it('when meetings are closed this year, then the monitoring counts them per child as SQL does', async () => {
+    // a meeting of last year and one not closed: neither is held in the monitoring date's year
+    const lastYear = `${Number(TODAY.slice(0, 4)) - 1}-06-01`;
+    await insertMeeting(db(), tree.primary, { held_on: lastYear, status: 'closed' });
+    await insertMeeting(db(), other, { status: 'closed' });
+    await insertMeeting(db(), other, { status: 'open', body: 'presidium' });
+    const expected = async (org: OrgRow) =>
+      Number(
+        (
+          await db().raw(
+            `SELECT count(*) FROM meetings m JOIN organizations o ON o.id = m.organization_id
+              WHERE m.status = 'closed' AND m.held_on BETWEEN date_trunc('year', ?::date) AND ?::date AND o.path <@ ?::ltree`,
+            [TODAY, TODAY, org.path],
+          )
+        ).rows[0].count,
+      );
+    const page = await coordinator.agent.get(`/orgs/${tree.territory.inpo}/monitoring?on=${TODAY}`).expect(200);
+    const cell = (inpo: string) =>
+      page.text
+        .split('<tr')
+        .find((tr) => tr.includes(`data-inpo="${inpo}"`))!
+        .split('<td')
+        .find((td) => td.includes('data-column="meetings-held"'))!;
+    const valueOf = (inpo: string) => Number(/data-value="(\d+)"/.exec(cell(inpo))![1]);
+    expect(valueOf(tree.primary.inpo)).toBe(await expected(tree.primary));
+    expect(valueOf(other.inpo)).toBe(await expected(other));
+    expect(valueOf(tree.primary.inpo)).toBe(1);
+    expect(valueOf(other.inpo)).toBe(1);
+    // the number opens the list of exactly those meetings
+    const href = /href="([^"]+)"/.exec(cell(tree.primary.inpo))![1]!.replace(/&amp;/g, '&');
+    const list = await coordinator.agent.get(href).expect(200);
+    expect(list.text).toContain('Закрытые собрания организаций структуры');
+    expect(list.text).toContain(': <strong>1</strong>');
+  });
+});
