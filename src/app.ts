@@ -21,6 +21,7 @@ import { cardsRoutes } from './cards/cards.routes';
 import { cardCheckPublicRoutes, cardCheckRoutes } from './cards/card-check.routes';
 import { joinPublicRoutes, joinQueueRoutes } from './join/join.routes';
 import { libraryRoutes } from './library/library.routes';
+import { officersRoutes } from './officers/officers.routes';
 import { reportsRoutes } from './reports/reports.routes';
 import { templatesRoutes } from './templates/templates.routes';
 import { formsRoutes } from './reports/forms/forms.routes';
@@ -108,6 +109,7 @@ export function createApp(deps: Deps): App {
   app.use(templatesRoutes(deps));
   app.use(mailingsRoutes(deps));
   app.use(libraryRoutes(deps));
+  app.use(officersRoutes(deps));
   app.use(surveysRoutes(deps));
   app.use(exportsRoutes(deps));
   app.use(reportsRoutes(deps));

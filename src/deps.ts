@@ -23,6 +23,7 @@ import { createMeService } from './me/me.service';
 import { createMemberRequestsService } from './me/member-requests.service';
 import { createMailingsService } from './mailings/mailings.service';
 import { createLibraryService, handleLibraryJobs } from './library/library.service';
+import { createOfficersService } from './officers/officers.service';
 import { createSurveysService } from './surveys/surveys.service';
 import { createPassportService } from './registry/passport.service';
 import { createOrgImportService } from './registry/org-import';
@@ -77,7 +78,10 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
   const cardCheck = createCardCheckService(db, publicUrl);
   const memberRequests = createMemberRequestsService(db, dates, notifications.notify);
   const monitoringOf = (joinService: ReturnType<typeof createJoinService>) =>
-    createMonitoringService(db, reads, reports, joinService, { dashboardKeptMs: config.dashboardKeptSeconds * 1000 });
+    createMonitoringService(db, reads, reports, joinService, {
+      dashboardKeptMs: config.dashboardKeptSeconds * 1000,
+      trainingYears: config.officerTrainingYears,
+    });
   const surveys = createSurveysService(db, notifications);
   const join = createJoinService(db, {
     mail,
@@ -154,6 +158,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     templates: createTemplatesService(db, { checkUrl: cardCheck.checkUrl }),
     /** The document library (/library): files under LIBRARY_DIR, Russian full-text search, versions. */
     library,
+    /** Officers' personnel files (/orgs/{inpo}/officers/{postId}): documents kept in the library's store. */
+    officers: createOfficersService(db, { libraryDir: config.libraryDir, maxBytes: config.libraryMaxBytes }),
   };
 }
 

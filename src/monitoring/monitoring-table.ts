@@ -1,9 +1,10 @@
 import { CARD_STATUSES, CARD_STATUS_LABELS, type CardStatus } from '../cards/card-statuses';
 import { CATEGORIES, CATEGORY_LABELS } from '../membership/membership';
-import { formatDate, formatNumber, formatPercent } from '../shared/format';
+import { formatDate, formatNumber, formatPercent, plural } from '../shared/format';
 import { bandOf, type Band } from './bands';
 import type { FilingCounts } from '../reports/reports.service';
 import type { DeclaredRow, MemberFigures, OrgFigures } from './monitoring.repo';
+import type { OfficerFigures } from './officer-figures.repo';
 
 /** What a row of the table knows: its figures and where the lists behind them are. */
 export interface RowFigures {
@@ -15,6 +16,8 @@ export interface RowFigures {
   online: { accepted: number; waiting: number } | null;
   /** members on record now whose card's e-mail address is marked invalid */
   invalidAddresses: number | null;
+  /** chairs without recent training and the reserve of cadres, today (officer-figures.repo.ts) */
+  officers: Omit<OfficerFigures, 'childId'> | null;
 }
 
 export type { FilingCounts } from '../reports/reports.service';
@@ -95,7 +98,13 @@ const inGroup =
   });
 
 /** The columns of the monitoring table, in order; `withTerritorial` for the levels that have territorial organizations below. */
-export function monitoringColumns(options: { withTerritorial: boolean; withFilings: boolean; on: string }): Column[] {
+export function monitoringColumns(options: {
+  withTerritorial: boolean;
+  withFilings: boolean;
+  on: string;
+  /** the years within which a chair counts as trained (OFFICER_TRAINING_YEARS) */
+  trainingYears: number;
+}): Column[] {
   const org = inGroup('Организации');
   const orgColumns: Column[] = [
     ...(options.withTerritorial
@@ -190,6 +199,16 @@ export function monitoringColumns(options: { withTerritorial: boolean; withFilin
       href: childMembersNow('address=invalid'),
     }),
   ];
+  const cadre = inGroup('Кадры (на сегодня)');
+  const years = options.trainingYears;
+  const officerColumns: Column[] = [
+    cadre(
+      'chairs-untrained',
+      `Председатели без обучения за ${years} ${plural(years, ['год', 'года', 'лет'])}`,
+      (f) => f.officers?.chairsUntrained ?? null,
+    ),
+    cadre('reserve', 'В кадровом резерве', (f) => f.officers?.reserve ?? null),
+  ];
   const filing = inGroup('Отчёты текущей кампании');
   const filingColumns: Column[] = options.withFilings
     ? (
@@ -209,6 +228,7 @@ export function monitoringColumns(options: { withTerritorial: boolean; withFilin
     ...consentColumns,
     ...onlineColumns,
     ...addressColumns,
+    ...officerColumns,
     ...filingColumns,
   ];
 }

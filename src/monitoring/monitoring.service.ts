@@ -24,6 +24,7 @@ import {
   type OrgFigures,
 } from './monitoring.repo';
 import type { DeclaredFiguresInput } from './declared.schemas';
+import { officerFiguresByChild, type OfficerFigures } from './officer-figures.repo';
 
 /** The hourly housekeeping's part: today's figures of the union kept, old dates forgotten. */
 export { warmMonitoring } from './monitoring.repo';
@@ -89,6 +90,10 @@ const NO_ORGS: Omit<OrgFigures, 'childId'> = {
   noMembers: 0,
 };
 
+/** A chair trained longer ago than this many years counts as without training (config OFFICER_TRAINING_YEARS). */
+const TRAINING_YEARS = 3;
+const NO_OFFICERS: Omit<OfficerFigures, 'childId'> = { chairsUntrained: 0, reserve: 0 };
+
 /** The root's own record leads to no list. */
 const NO_LISTS: ListRights = { members: false, applications: false };
 
@@ -150,7 +155,10 @@ export function createMonitoringService(
   reads: Reads,
   reports: ReportsService,
   join: OnlineAdmissions,
-  { dashboardKeptMs = DASHBOARD_KEPT_MS }: { dashboardKeptMs?: number } = {},
+  {
+    dashboardKeptMs = DASHBOARD_KEPT_MS,
+    trainingYears = TRAINING_YEARS,
+  }: { dashboardKeptMs?: number; trainingYears?: number } = {},
 ) {
   /**
    * The home page's figures of a subtree, from the maintained statistics only (the counters of members
@@ -267,14 +275,15 @@ export function createMonitoringService(
       // the kept figures of the date brought up to date on the primary; the read trusts only what is still current
       await refreshMemberFigures(db, org, on);
       const { value } = await reads.run(async (db: Knex) => {
-        const [children, members, orgs, invalid] = await Promise.all([
+        const [children, members, orgs, invalid, officers] = await Promise.all([
           childrenOn(db, org, on),
           memberFiguresOn(db, org, on),
           orgFiguresOn(db, org, on),
           invalidAddressesPerChild(db, org),
+          officerFiguresByChild(db, org, todayIso(), trainingYears),
         ]);
         const declared = await latestDeclared(db, [org.id, ...children.map((c) => c.id)], on);
-        return { children, members, orgs, invalid, declared };
+        return { children, members, orgs, invalid, officers, declared };
       });
       const ids = [org.id, ...value.children.map((c) => c.id)];
       const [filings, filed, accepted, waiting] = await Promise.all([
@@ -291,9 +300,11 @@ export function createMonitoringService(
         withTerritorial: ['union', 'regional', 'okrug'].includes(org.level),
         withFilings: !!filings,
         on,
+        trainingYears: trainingYears,
       });
       const members = new Map(value.members.map((m) => [m.childId, m]));
       const orgs = new Map(value.orgs.map((o) => [o.childId, o]));
+      const officers = new Map(value.officers.map((o) => [o.childId, o]));
       const boardHref = filings ? `/orgs/${org.inpo}/reports/board?form=${filings.form}&date=${filings.date}` : null;
       const figuresOf = (id: number): RowFigures => ({
         members: members.get(id) ?? NO_MEMBERS,
@@ -302,6 +313,7 @@ export function createMonitoringService(
         filings: filings ? (filings.byChild.get(id) ?? { filed: 0, accepted: 0, returned: 0, overdue: 0 }) : null,
         online: null,
         invalidAddresses: null,
+        officers: officers.get(id) ?? NO_OFFICERS,
       });
       // the children's own figures of the online admission and the marked addresses (the root's own are in none)
       const childFigures = value.children.map((child) => ({
@@ -347,6 +359,10 @@ export function createMonitoringService(
               childFigures.map((c) => c.figures.online),
             ),
             invalidAddresses: childFigures.reduce((s, c) => s + c.figures.invalidAddresses, 0),
+            officers: sum(
+              NO_OFFICERS,
+              value.officers.map(({ childId: _child, ...o }) => o),
+            ),
           },
           { inpo: org.inpo, boardHref, level: null },
           on,
