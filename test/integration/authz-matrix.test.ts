@@ -8,6 +8,7 @@ import { anonymousAgent, loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser, type TestUser } from '../support/factories';
 import { guardedRouter, type Guard } from '../../src/access/route-guards';
 import { createLibraryDocument } from '../support/library';
+import { createOfficerFile } from '../support/officers';
 import { listRoutes, routesWithoutPermission } from '../support/routes';
 import { createPublishedSurvey } from '../support/surveys';
 
@@ -120,6 +121,7 @@ describe('authorization matrix: every route as every role', () => {
     const outsideDoc = await createLibraryDocument(db, libraryDir, { issuer: r2Region, visibleTo: r2Region });
     // a survey built at the ППО and sent to it: its chair answers it, coordinators and the admin change it
     const surveyId = String(await createPublishedSurvey(db, r1.primary, users.admin.id));
+    const officerFile = await createOfficerFile(db, libraryDir, r1.primary, insideMember!);
     const admin = {
       grantId: String(foreignGrant.id),
       messageId: String(message.id),
@@ -134,6 +136,7 @@ describe('authorization matrix: every route as every role', () => {
       handle,
       docId: String(insideDoc.id),
       versionNo: '1',
+      ...officerFile,
       ...admin,
       ...report,
       ...documents,
@@ -146,6 +149,8 @@ describe('authorization matrix: every route as every role', () => {
       handle,
       docId: String(outsideDoc.id),
       versionNo: '1',
+      // the file of R1's ППО asked for under R2's ППО: not found there
+      ...officerFile,
       ...admin,
       ...report,
       ...documents,

@@ -4,6 +4,7 @@ import type { OrgRow } from '../../src/registry/orgs.repo';
 import { loggedInAgent, type Agent } from './agents';
 import { testConfig } from './app';
 import { createLibraryDocument } from './library';
+import { createOfficerFile, type OfficerFileParams } from './officers';
 import { createMembers, createOrg, createRegionTree, createUser, unionRoot } from './factories';
 import { createPublishedSurvey } from './surveys';
 
@@ -20,7 +21,7 @@ export interface RouteFixture {
   params: RouteParams;
 }
 
-export interface RouteParams {
+export interface RouteParams extends OfficerFileParams {
   inpo: string;
   otherInpo: string;
   memberId: string;
@@ -173,6 +174,8 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
     docId: String((await createLibraryDocument(db, testConfig().libraryDir, { issuer: tree.primary })).id),
     versionNo: '1',
     surveyId: String(surveyId),
+    // a personnel file: a member's post in the ППО with an entry of every section and a document
+    ...(await createOfficerFile(db, testConfig().libraryDir, tree.primary, memberId)),
   };
   const url = (path: string, given: Partial<RouteParams> = {}) => {
     const { spareMemberIds: _spare, ...p } = { ...params, ...given };
