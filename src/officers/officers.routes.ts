@@ -205,6 +205,8 @@ export function officersRoutes({ config, importSlots, loaders, services: { offic
       ...file,
       fileHref: fileHref(req),
       mayEdit: mayOnTarget(req, 'officer.file.edit') && file.person !== null,
+      // naming the person of an officer typed before officers were people is the passport's edit
+      mayNamePerson: mayOnTarget(req, 'org.passport.edit'),
       uploadCsrf: csrfTokenOf(req),
       maxMb: Math.round(config.libraryMaxBytes / 1024 / 1024),
       values: req.method === 'POST' ? req.body : {},
