@@ -232,6 +232,28 @@ describe('the personnel file', () => {
     expect(readOnly.text).not.toContain(`${base}/awards/new`);
   });
 
+  it('when the officer was typed before officers were people, then the file asks for the person and keeps nothing until then', async () => {
+    const [typed] = await db()('org_officers')
+      .insert({
+        organization_id: tree.primary.id,
+        post: 'audit',
+        surname: 'Кузнецова',
+        name: 'Ольга',
+        elected_on: '2023-05-05',
+      })
+      .returning('id');
+    const base = fileUrl(tree.primary, typed.id);
+    const page = await as.coordinator.agent.get(base).expect(200);
+    expect(page.text).toContain('Личное дело ведётся на человека');
+    expect(page.text).toContain(`href="${base}/person"`);
+    expect((await as.statistician.agent.get(base).expect(200)).text).not.toContain(`${base}/person`);
+    await as.coordinator.agent.get(`${base}/awards/new`).expect(409);
+    await post(as.coordinator, `${base}/awards`, { kind: 'union', title: 'Грамота', awardedOn: '2024-01-01' }).expect(
+      409,
+    );
+    expect(await db()('officer_files').count('* as n').first()).toEqual({ n: 1 });
+  });
+
   it("when a reader may not open member cards, then the contacts are masked with the member lists' masks and the birth date shows its year", async () => {
     const base = fileUrl(tree.primary, posts.chair);
     const full = await as.coordinator.agent.get(base).expect(200);
