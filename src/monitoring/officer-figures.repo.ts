@@ -22,6 +22,10 @@ export async function officerFiguresByChild(
   years: number,
 ): Promise<OfficerFigures[]> {
   const since = `(:on::date - interval '1 year' * ${Math.trunc(years)})`;
+  // one anti-join per kind of person, each on an equality: «member_id = … OR person_id = …» cannot be hashed, and
+  // the union's 71,000 chairs probed the files one by one (50 s on the benchmark's data; 0.5 s this way, under load)
+  const trainedSince = `SELECT 1 FROM officer_files ff JOIN officer_trainings t ON t.file_id = ff.id
+                         WHERE coalesce(t.ended_on, t.started_on) >= ${since} AND t.started_on <= :on::date`;
   const [chairs, reserve] = await Promise.all([
     byChild<{ childId: number; chairsUntrained: number }>(
       db,
@@ -31,10 +35,8 @@ export async function officerFiguresByChild(
       `FROM org_officers f JOIN organizations o ON o.id = f.organization_id
         WHERE ${inSubtree(root)} AND f.post = 'chair' AND f.ended_on IS NULL AND o.liquidated_on IS NULL
           AND (f.trained_on IS NULL OR f.trained_on < ${since})
-          AND NOT EXISTS (
-                SELECT 1 FROM officer_files ff JOIN officer_trainings t ON t.file_id = ff.id
-                 WHERE (ff.member_id = f.member_id OR ff.person_id = f.person_id)
-                   AND coalesce(t.ended_on, t.started_on) >= ${since} AND t.started_on <= :on::date)`,
+          AND NOT EXISTS (${trainedSince} AND ff.member_id = f.member_id)
+          AND NOT EXISTS (${trainedSince} AND ff.person_id = f.person_id)`,
     ),
     byChild<{ childId: number; reserve: number }>(
       db,
