@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { OFFICER_POSTS, OFFICER_POST_LABELS } from '../registry/officer-posts';
+import type { OFFICER_FILE_TABLES } from '../shared/officer-file-tables';
 import {
   blankToUndefined,
   inpoInput,
@@ -107,7 +108,7 @@ export interface Section {
   title: string;
   /** what «добавить» adds, in the accusative */
   noun: string;
-  table: string;
+  table: Exclude<(typeof OFFICER_FILE_TABLES)[number], 'officer_documents'>;
   /** the URL parameter of one row (`/orgs/:inpo/officers/:postId/trainings/:trainingId`) */
   param: string;
   /** form field → column */

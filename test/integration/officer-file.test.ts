@@ -3,6 +3,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { OrgRow } from '../../src/registry/orgs.repo';
+import { depersonaliseExpired } from '../../src/members/retention';
 import { todayIso } from '../../src/shared/dates';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
@@ -303,6 +304,40 @@ describe('the personnel file', () => {
       'officer.file.document_downloaded',
     ]);
     await as.stranger.agent.get(`${base}/documents/${doc.id}`).expect(404);
+  });
+});
+
+describe('a personnel file and the card it belongs to', () => {
+  it("when two cards of the person are merged, then one file holds both files' entries; when a card is depersonalised, its file goes", async () => {
+    const twin = { surname: 'Белова', name: 'Ирина', patronymic: 'Олеговна', birth_date: '1979-09-09' };
+    const [first, second] = (await createMembers(db(), tree.primary, 2, twin)) as [number, number];
+    const fileOf = async (id: number) =>
+      (
+        await db()('officer_files')
+          .insert({ member_id: id, notes: `Заметка ${id}` })
+          .returning('id')
+      )[0].id as number;
+    const [kept, merged] = [await fileOf(first), await fileOf(second)];
+    await db()('officer_trainings').insert({ file_id: kept, course: 'Охрана труда', started_on: '2025-01-10' });
+    await db()('officer_awards').insert({ file_id: merged, kind: 'union', title: 'Грамота', awarded_on: '2024-01-10' });
+    await post(as.coordinator, `/members/${first}/merge`, { duplicateId: String(second) }).expect(303);
+    expect(await db()('officer_files').where({ member_id: second }).first()).toBeUndefined();
+    expect(await db()('officer_awards').where({ file_id: kept }).pluck('title')).toEqual(['Грамота']);
+    expect(await db()('officer_trainings').where({ file_id: kept }).pluck('course')).toEqual(['Охрана труда']);
+    expect((await db()('officer_files').where({ id: kept }).first()).notes).toBe(
+      `Заметка ${first}\n\nЗаметка ${second}`,
+    );
+
+    const [gone] = (await createMembers(db(), tree.primary, 1, {
+      surname: 'Ушедшая',
+      joined_on: '2001-01-01',
+      left_on: '2015-01-01',
+    })) as [number];
+    const goneFile = await fileOf(gone);
+    await db()('officer_trainings').insert({ file_id: goneFile, course: 'Старый курс', started_on: '2010-01-10' });
+    expect(await depersonaliseExpired(ctx.deps.db, today, 5)).toBe(1);
+    expect(await db()('officer_files').where({ id: goneFile }).first()).toBeUndefined();
+    expect(await db()('officer_trainings').where({ file_id: goneFile }).first()).toBeUndefined();
   });
 });
 
