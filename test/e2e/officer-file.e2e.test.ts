@@ -46,6 +46,5 @@ describe("an officer's personnel file in the browser", () => {
     await page.getByRole('button', { name: 'Сохранить' }).click();
     await page.waitForURL(`**/orgs/${primary.inpo}/officers/${postId}#trainings`);
     expect(await page.locator('#trainings').innerText()).toContain('Школа профсоюзного лидера');
-    if (process.env.SHOT) await page.screenshot({ path: process.env.SHOT, fullPage: true });
   });
 });
