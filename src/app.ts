@@ -22,6 +22,7 @@ import { cardCheckPublicRoutes, cardCheckRoutes } from './cards/card-check.route
 import { joinPublicRoutes, joinQueueRoutes } from './join/join.routes';
 import { libraryRoutes } from './library/library.routes';
 import { meetingLinkRoutes, meetingsRoutes } from './meetings/meetings.routes';
+import { officersRoutes } from './officers/officers.routes';
 import { reportsRoutes } from './reports/reports.routes';
 import { templatesRoutes } from './templates/templates.routes';
 import { formsRoutes } from './reports/forms/forms.routes';
@@ -111,6 +112,7 @@ export function createApp(deps: Deps): App {
   app.use(templatesRoutes(deps));
   app.use(mailingsRoutes(deps));
   app.use(libraryRoutes(deps));
+  app.use(officersRoutes(deps));
   app.use(surveysRoutes(deps));
   app.use(campaignsRoutes(deps));
   app.use(meetingsRoutes(deps));

@@ -83,6 +83,7 @@ const envSchema = z.object({
   TOTP_REQUIRED: flag.default(true),
   PRINCIPAL_CACHE_SECONDS: z.coerce.number().int().min(0).max(300).default(60),
   DASHBOARD_KEPT_SECONDS: z.coerce.number().int().min(0).max(600).default(60),
+  OFFICER_TRAINING_YEARS: z.coerce.number().int().min(1).max(20).default(3),
   SMTP_URL: z.url({ protocol: /^smtps?$/, error: 'must be an smtp:// or smtps:// URL' }).optional(),
   MAIL_FROM: z.string().trim().min(3).max(254).default('Реестр Профсоюза <no-reply@reestr.local>'),
   MAIL_RATE_PER_SECOND: z.coerce.number().positive().max(1000).default(10),
@@ -154,6 +155,8 @@ export type Config = Readonly<{
   principalCacheSeconds: number;
   /** How long a process keeps a subtree's home-page dashboard before counting it again in the background (0: every request). */
   dashboardKeptSeconds: number;
+  /** The monitoring counts a current chair without training in this many years (OFFICER_TRAINING_YEARS). */
+  officerTrainingYears: number;
   /** Outgoing mail: SMTP when set, else letters are kept in the outbox (/admin/mail). */
   smtpUrl: string | undefined;
   mailFrom: string;
@@ -234,6 +237,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     totpRequired: e.TOTP_REQUIRED,
     principalCacheSeconds: e.PRINCIPAL_CACHE_SECONDS,
     dashboardKeptSeconds: e.DASHBOARD_KEPT_SECONDS,
+    officerTrainingYears: e.OFFICER_TRAINING_YEARS,
     smtpUrl: e.SMTP_URL,
     mailFrom: e.MAIL_FROM,
     mailRate: { perSecond: e.MAIL_RATE_PER_SECOND, perDomain: e.MAIL_RATE_PER_DOMAIN },

@@ -23,6 +23,7 @@ import { createMeService } from './me/me.service';
 import { createMemberRequestsService } from './me/member-requests.service';
 import { createMailingsService } from './mailings/mailings.service';
 import { createLibraryService, handleLibraryJobs } from './library/library.service';
+import { createOfficersService } from './officers/officers.service';
 import { createSurveysService } from './surveys/surveys.service';
 import { createCampaignsService } from './campaigns/campaigns.service';
 import { createTermRulesService } from './campaigns/term-rules.service';
@@ -83,6 +84,7 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     createMonitoringService(db, reads, reports, joinService, {
       dashboardKeptMs: config.dashboardKeptSeconds * 1000,
       electionCampaigns: campaigns,
+      trainingYears: config.officerTrainingYears,
     });
   const surveys = createSurveysService(db, notifications);
   const join = createJoinService(db, {
@@ -168,6 +170,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     campaigns,
     /** The terms of office per level and post (/admin/term-rules): the ends of terms are computed from them. */
     termRules: createTermRulesService(db),
+    /** Officers' personnel files (/orgs/{inpo}/officers/{postId}): documents kept in the library's store. */
+    officers: createOfficersService(db, { libraryDir: config.libraryDir, maxBytes: config.libraryMaxBytes }),
   };
 }
 

@@ -76,6 +76,15 @@ const outsideOf = (anonymous: number): Record<Subject, number | null> => ({
   member: 404,
 });
 
+/** The personnel file's sections and their rows' URL parameters (src/officers/sections.ts). */
+const OFFICER_FILE_SECTIONS = [
+  ['education', 'educationId'],
+  ['experience', 'experienceId'],
+  ['trainings', 'trainingId'],
+  ['awards', 'awardId'],
+  ['reserve', 'reserveId'],
+] as const;
+
 export const AUTHZ_MATRIX: MatrixEntry[] = [
   { method: 'GET', path: '/healthz', inside: all(200) },
   { method: 'GET', path: '/help', inside: all(200) },
@@ -454,6 +463,54 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     path: '/orgs/:inpo/mailings/:mailingId',
     inside: { ...editors(303, 404), curator: 404 },
     outside: outsideOf(303),
+  },
+  // Officers' personnel files (issue 21, item 1): the organization's readers read the file and its documents; the
+  // admin and coordinators keep it (the chair of the ППО does not keep their own organization's files: 403); an
+  // empty form is 422, a deletion asks for confirmation first (200), the notes save even empty (303).
+  ...['/orgs/:inpo/officers/:postId', '/orgs/:inpo/officers/:postId/documents/:documentId'].map(
+    (path): MatrixEntry => ({ method: 'GET', path, inside: readers(303), outside: outsideOf(303) }),
+  ),
+  ...OFFICER_FILE_SECTIONS.flatMap(([section, param]): MatrixEntry[] => [
+    ...[`/orgs/:inpo/officers/:postId/${section}/new`, `/orgs/:inpo/officers/:postId/${section}/:${param}`].map(
+      (path): MatrixEntry => ({ method: 'GET', path, inside: restructurers(303, 200), outside: outsideOf(303) }),
+    ),
+    ...[`/orgs/:inpo/officers/:postId/${section}`, `/orgs/:inpo/officers/:postId/${section}/:${param}`].map(
+      (path): MatrixEntry => ({
+        method: 'POST',
+        path,
+        body: {},
+        inside: restructurers(401, 422),
+        outside: outsideOf(401),
+      }),
+    ),
+    {
+      method: 'POST',
+      path: `/orgs/:inpo/officers/:postId/${section}/:${param}/delete`,
+      body: {},
+      inside: restructurers(401, 200),
+      outside: outsideOf(401),
+    },
+  ]),
+  {
+    method: 'POST',
+    path: '/orgs/:inpo/officers/:postId/notes',
+    body: {},
+    inside: restructurers(401, 303),
+    outside: outsideOf(401),
+  },
+  {
+    method: 'POST',
+    path: '/orgs/:inpo/officers/:postId/documents',
+    body: {},
+    inside: restructurers(401, 422),
+    outside: outsideOf(401),
+  },
+  {
+    method: 'POST',
+    path: '/orgs/:inpo/officers/:postId/documents/:documentId/delete',
+    body: {},
+    inside: restructurers(401, 200),
+    outside: outsideOf(401),
   },
   // The document library (issue #20): every login reads what is visible to it; the admin and coordinators add
   // and change documents issued in their subtree (an empty form is 422), the rest are refused (403). `:docId`

@@ -43,6 +43,62 @@ const LIBRARY_DOCUMENT = (p: RouteParams) => ({
   supersededBy: '',
 });
 
+/** Good values of each section of an officer's personnel file (src/officers/sections.ts), by its row's parameter. */
+const OFFICER_FILE_FORMS: Record<string, [string, (p: RouteParams) => Record<string, string>]> = {
+  education: [
+    'educationId',
+    () => ({
+      level: 'higher',
+      institution: 'Педагогический университет',
+      graduatedYear: '2002',
+      speciality: 'История',
+    }),
+  ],
+  experience: [
+    'experienceId',
+    () => ({
+      organization: 'Профком школы № 5',
+      position: 'Председатель',
+      startedOn: '2010-09-01',
+      endedOn: '2015-06-30',
+    }),
+  ],
+  trainings: [
+    'trainingId',
+    () => ({
+      course: 'Школа профсоюзного лидера',
+      organizer: 'Учебный центр',
+      startedOn: '2025-03-10',
+      endedOn: '2025-03-14',
+      hours: '36',
+      certificateNumber: 'УД-123',
+    }),
+  ],
+  awards: [
+    'awardId',
+    () => ({ kind: 'union', title: 'Почётная грамота', awardedOn: '2024-10-05', decision: 'Постановление № 12' }),
+  ],
+  reserve: [
+    'reserveId',
+    (p) => ({ post: 'chair', organizationInpo: p.inpo, since: '2024-01-01', until: '', removedReason: '' }),
+  ],
+};
+
+function officerFileFields(): Record<string, (p: RouteParams) => FuzzEntry> {
+  return Object.fromEntries(
+    Object.entries(OFFICER_FILE_FORMS).flatMap(([section, [param, body]]) => {
+      const base = `/orgs/:inpo/officers/:postId/${section}`;
+      return [
+        [`GET ${base}/new`, none],
+        [`POST ${base}`, (p: RouteParams) => ({ body: body(p) })],
+        [`GET ${base}/:${param}`, none],
+        [`POST ${base}/:${param}`, (p: RouteParams) => ({ body: body(p) })],
+        [`POST ${base}/:${param}/delete`, none],
+      ];
+    }),
+  );
+}
+
 /** The hidden fields of a versioned form (src/http/versioned-forms.ts). */
 export const VERSION_FIELDS = ['version', 'base'] as const;
 
@@ -398,6 +454,13 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'POST /library/:docId/versions': none,
   'GET /library/:docId/file': none,
   'GET /library/:docId/versions/:versionNo': none,
+  // officers' personnel files: every section's form with good values, saved as a new row and over the fixture's
+  ...officerFileFields(),
+  'GET /orgs/:inpo/officers/:postId': none,
+  'POST /orgs/:inpo/officers/:postId/notes': () => ({ body: { notes: 'Рекомендована в резерв' } }),
+  'POST /orgs/:inpo/officers/:postId/documents': () => ({ body: { title: 'Удостоверение' } }),
+  'GET /orgs/:inpo/officers/:postId/documents/:documentId': none,
+  'POST /orgs/:inpo/officers/:postId/documents/:documentId/delete': none,
   'GET /orgs/:inpo/surveys': none,
   'GET /orgs/:inpo/surveys/new': none,
   'POST /orgs/:inpo/surveys': () => ({ body: SURVEY_FORM }),

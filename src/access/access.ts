@@ -1,7 +1,7 @@
 import { NotFoundError, ForbiddenError } from '../http/errors';
 import { pathWithin } from '../shared/org-paths';
 import type { Grant, Principal } from './principal';
-import { CHAIR_LIMITED_TO_OWN_UNITS, UNIT_LEVELS, roleMay, type Action } from './roles';
+import { CHAIR_LIMITED_TO_OWN_UNITS, CHAIR_ONLY_BELOW, UNIT_LEVELS, roleMay, type Action } from './roles';
 
 export interface OrgRef {
   id: number;
@@ -16,6 +16,7 @@ function grantAllows(grant: Grant, action: Action, org: OrgRef): boolean {
   if (grant.role === 'chair' && CHAIR_LIMITED_TO_OWN_UNITS.has(action)) {
     return org.id === grant.organizationId || (UNIT_LEVELS.has(org.level) && org.primaryId === grant.organizationId);
   }
+  if (grant.role === 'chair' && CHAIR_ONLY_BELOW.has(action)) return org.id !== grant.organizationId;
   return true;
 }
 

@@ -54,6 +54,8 @@ export const PERMISSIONS = {
   'campaign.record': ['admin', 'coordinator', 'chair'],
   /** the outbox of letters kept without a mail server, and the union-wide bulk provisioning of chairs */
   'mail.view': ['admin'],
+  /** an officer's personnel file, on an organization where the person holds or held a post: a chair only from above */
+  'officer.file.edit': ['admin', 'coordinator', 'chair'],
 } as const satisfies Record<string, readonly Role[]>;
 
 /**
@@ -68,6 +70,12 @@ export const CHAIR_LIMITED_TO_OWN_UNITS: ReadonlySet<Action> = new Set<Action>([
   'campaign.record',
 ]);
 export const UNIT_LEVELS: ReadonlySet<string> = new Set(['subdivision', 'group']);
+
+/**
+ * A chair keeps the personnel files of the officers below their organization (a territorial chair those of the
+ * ППО chairs), never their own organization's: not the file of their own person or of their deputies.
+ */
+export const CHAIR_ONLY_BELOW: ReadonlySet<Action> = new Set<Action>(['officer.file.edit']);
 
 export type Action = keyof typeof PERMISSIONS;
 

@@ -1,6 +1,7 @@
 import { create as contentDisposition } from 'content-disposition';
 import { PassThrough } from 'node:stream';
-import { finished } from 'node:stream/promises';
+import fs from 'node:fs';
+import { finished, pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import type { Knex } from 'knex';
 import { auditContextOf, recordAudit, type AuditEntry } from '../audit/audit';
@@ -99,4 +100,19 @@ export function attachmentHeader(fileName: string): string {
     })
     .join('');
   return contentDisposition(fileName, { fallback: fallback || 'file' });
+}
+
+/** A stored file (the library's, a personnel file's document) streamed as an attachment, never cached or sniffed. */
+export async function sendStoredFile(
+  res: Response,
+  file: { path: string; size: number; type: string; fileName: string },
+): Promise<void> {
+  res.set({
+    'Content-Type': file.type,
+    'Content-Length': String(file.size),
+    'Content-Disposition': attachmentHeader(file.fileName),
+    'X-Content-Type-Options': 'nosniff',
+    'Cache-Control': 'private, no-store',
+  });
+  await pipeline(fs.createReadStream(file.path), res);
 }

@@ -11,6 +11,21 @@ import { FILE_KINDS, type FileKind } from './library.schemas';
 
 const refused = (message: string) => new ValidationError([{ field: 'file', message }]);
 
+/** An uploaded file as the route hands it over (multer's temporary file). */
+export interface Upload {
+  path: string;
+  originalName: string;
+  size: number;
+}
+
+/** Multer decodes the multipart file name as Latin-1: a Cyrillic name arrives as its UTF-8 bytes. */
+export function uploadedName(raw: string): string {
+  const decoded = Buffer.from(raw, 'latin1').toString('utf8');
+  // eslint-disable-next-line no-control-regex -- control characters have no place in a file name
+  const name = (decoded.includes('\uFFFD') ? raw : decoded).replace(/[\\/]/g, '_').replace(/[\u0000-\u001f]/g, '');
+  return name.slice(-255) || 'document';
+}
+
 /** What a zip-based office file declares itself to be: its main part's content type, or ODF's `mimetype` entry. */
 const OOXML_MAIN: Record<string, FileKind> = {
   'application/vnd.openxmlformats-officedocument.wordprocessingml.document.main+xml': 'docx',
@@ -99,8 +114,27 @@ export function createLibraryStore(dir: string) {
     if (!CHECKSUM.test(sha256)) throw new Error(`not a SHA-256: ${sha256}`);
     return path.join(dir, sha256);
   };
-  return {
+  const store = {
     fileOf,
+    /**
+     * Checks an upload by its content and size and keeps it under its checksum: what a row naming the file
+     * records (the library's versions, the documents of an officer's personnel file).
+     */
+    async accept(upload: Upload | undefined, maxBytes: number) {
+      if (!upload || upload.size === 0) throw refused('Выберите файл документа (PDF, DOCX, XLSX или ODT)');
+      if (upload.size > maxBytes) throw refused(`Файл больше ${Math.round(maxBytes / 1024 / 1024)} МБ`);
+      const fileName = uploadedName(upload.originalName);
+      const kind = await detectKind(upload.path, fileName);
+      const sha256 = await sha256Of(upload.path);
+      await store.keep(upload.path, sha256);
+      return { fileName, kind, sha256, sizeBytes: upload.size };
+    },
+    /** The stored file of a checksum with its size, or undefined when it is missing from the folder. */
+    async stat(sha256: string) {
+      const file = fileOf(sha256);
+      const stat = await fs.promises.stat(file).catch(() => undefined);
+      return stat && { path: file, size: stat.size };
+    },
     /** Keeps the uploaded file under its checksum (the upload itself is removed when its request ends). */
     async keep(upload: string, sha256: string): Promise<void> {
       ready();
@@ -119,6 +153,7 @@ export function createLibraryStore(dir: string) {
       }
     },
   };
+  return store;
 }
 
 export type LibraryStore = ReturnType<typeof createLibraryStore>;

@@ -1,11 +1,9 @@
-import fs from 'node:fs';
-import { pipeline } from 'node:stream/promises';
 import type { Request, Response, Router } from 'express';
 import { ROLE_LABELS, ROLES } from '../access/roles';
 import { canOnObjects, guardedRouter, signedIn } from '../access/route-guards';
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
-import { attachmentHeader } from '../http/download';
+import { sendStoredFile } from '../http/download';
 import { ForbiddenError, ValidationError, type FieldError } from '../http/errors';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
@@ -186,15 +184,7 @@ export function libraryRoutes({ config, importSlots, services: { library } }: De
   );
 
   const download = async (req: Request, res: Response, versionNo?: number) => {
-    const file = await library.download(auditContextOf(req), principalOf(req), docIdOf(req), versionNo);
-    res.set({
-      'Content-Type': file.type,
-      'Content-Length': String(file.size),
-      'Content-Disposition': attachmentHeader(file.fileName),
-      'X-Content-Type-Options': 'nosniff',
-      'Cache-Control': 'private, no-store',
-    });
-    await pipeline(fs.createReadStream(file.path), res);
+    await sendStoredFile(res, await library.download(auditContextOf(req), principalOf(req), docIdOf(req), versionNo));
   };
 
   routes.get('/library/:docId/file', signedIn, (req, res) => download(req, res));

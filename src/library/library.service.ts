@@ -1,4 +1,3 @@
-import fs from 'node:fs';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import { can, withinSubtrees } from '../access/access';
@@ -8,7 +7,9 @@ import { recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
 import { ForbiddenError, NotFoundError, ValidationError, type FieldError } from '../http/errors';
 import type { JobQueue } from '../jobs/job-queue';
-import { createLibraryStore, detectKind, sha256Of } from './library-files';
+import { createLibraryStore, type Upload } from './library-files';
+
+export type { Upload } from './library-files';
 import { extractText } from './library-text';
 import {
   findOrgByInpo,
@@ -30,13 +31,6 @@ import {
 } from './library.repo';
 import { FILE_KINDS, type DocumentInput, type SearchQuery } from './library.schemas';
 
-/** An uploaded file as the route hands it over (multer's temporary file). */
-export interface Upload {
-  path: string;
-  originalName: string;
-  size: number;
-}
-
 const TAG_LIST_MS = 60_000;
 const TEXT_JOB = { retryLimit: 2, retryDelay: 30, expireInSeconds: 600 };
 
@@ -54,16 +48,6 @@ export const mayUpload = (principal: Principal) => readerOf(principal).managePat
 /** Whether the user may change this document: `library.manage` on its issuing organization. */
 export const mayManage = (principal: Principal, doc: Pick<DocumentRow, 'issuerId' | 'issuerPath' | 'issuerLevel'>) =>
   can(principal, 'library.manage', { id: doc.issuerId, path: doc.issuerPath, level: doc.issuerLevel });
-
-const fieldError = (field: string, message: string) => new ValidationError([{ field, message }]);
-
-/** Multer decodes the multipart file name as Latin-1: a Cyrillic name arrives as its UTF-8 bytes. */
-export function uploadedName(raw: string): string {
-  const decoded = Buffer.from(raw, 'latin1').toString('utf8');
-  // eslint-disable-next-line no-control-regex -- control characters have no place in a file name
-  const name = (decoded.includes('\uFFFD') ? raw : decoded).replace(/[\\/]/g, '_').replace(/[\u0000-\u001f]/g, '');
-  return name.slice(-255) || 'document';
-}
 
 export function createLibraryService(
   db: Knex,
@@ -124,17 +108,7 @@ export function createLibraryService(
     };
   }
 
-  /** Checks the file by its content and keeps it under its checksum; what the version row records. */
-  async function accept(upload: Upload | undefined) {
-    if (!upload || upload.size === 0) throw fieldError('file', 'Выберите файл документа (PDF, DOCX, XLSX или ODT)');
-    if (upload.size > options.maxBytes)
-      throw fieldError('file', `Файл больше ${Math.round(options.maxBytes / 1024 / 1024)} МБ`);
-    const fileName = uploadedName(upload.originalName);
-    const kind = await detectKind(upload.path, fileName);
-    const sha256 = await sha256Of(upload.path);
-    await store.keep(upload.path, sha256);
-    return { fileName, kind, sha256, sizeBytes: upload.size };
-  }
+  const accept = (upload: Upload | undefined) => store.accept(upload, options.maxBytes);
 
   async function visibleOrThrow(principal: Principal, id: number, conn: Knex = db): Promise<DocumentRow> {
     const doc = await findVisibleDocument(conn, readerOf(principal), id);
@@ -245,9 +219,8 @@ export function createLibraryService(
       const doc = await visibleOrThrow(principal, id);
       const version = await findVersion(db, id, versionNo ?? doc.versionNo);
       if (!version) throw new NotFoundError();
-      const path = store.fileOf(version.sha256);
-      const stat = await fs.promises.stat(path).catch(() => undefined);
-      if (!stat) throw new NotFoundError('Файл документа не найден в хранилище: сообщите администратору');
+      const stored = await store.stat(version.sha256);
+      if (!stored) throw new NotFoundError('Файл документа не найден в хранилище: сообщите администратору');
       if (doc.visibility !== 'union')
         await recordAudit(db, ctx, {
           action: 'library.document_downloaded',
@@ -256,7 +229,7 @@ export function createLibraryService(
           organizationId: doc.issuerId,
           newValues: { version: version.versionNo, sha256: version.sha256, visibility: doc.visibility },
         });
-      return { path, fileName: version.fileName, type: FILE_KINDS[version.kind].mime, size: stat.size };
+      return { ...stored, fileName: version.fileName, type: FILE_KINDS[version.kind].mime };
     },
 
     /** The text job: the version's words for the search, kept only while it is the current version. */

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { OFFICER_FILE_TABLES } from '../shared/officer-file-tables';
 
 export type OwnRows = Record<string, Record<string, unknown>[]>;
 
@@ -15,6 +16,8 @@ const BY_MEMBER = [
   'transfer_requests',
   'member_requests',
   'org_officers',
+  // the personnel file of an officer who is a member (its sections below, by the file)
+  'officer_files',
   'depersonalisation_journal',
   'professional_group_unmatched',
   'join_applications',
@@ -73,6 +76,8 @@ export async function ownRows(db: Knex, memberId: number): Promise<OwnRows> {
     const secret = SECRET_COLUMNS[table] ?? [];
     out[table] = rows.map((r) => Object.fromEntries(Object.entries(r).filter(([column]) => !secret.includes(column))));
   }
+  const fileIds = ids(out.officer_files!);
+  for (const table of OFFICER_FILE_TABLES) out[table] = await db(table).whereIn('file_id', fileIds).orderBy('id');
   out.union_card_events = await db('union_card_events').whereIn('card_id', ids(out.union_cards!)).orderBy('id');
   out.unsubscribe_tokens = await db('unsubscribe_tokens')
     .whereIn('member_id', memberIds)
@@ -116,6 +121,7 @@ export async function ownRows(db: Knex, memberId: number): Promise<OwnRows> {
   const about: [string, string[]][] = [
     ['member', memberIds],
     ['org_officer', ids(out.org_officers!)],
+    ['officer_file', fileIds],
     ['user', userIds],
   ];
   out.audit_log = (

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { OFFICER_FILE_TABLES } from '../shared/officer-file-tables';
 
 /**
  * Groups of cards in a subtree that look like one person: same surname, name (compared by match_key():
@@ -76,6 +77,7 @@ export async function moveCardHistory(
     .update({ withdrawn_on: trx.raw('greatest(given_on, ?::date)', [today]) });
   await trx('member_consents').where({ member_id: duplicateId }).update({ member_id: survivorId });
   await trx('org_officers').where({ member_id: duplicateId }).update({ member_id: survivorId });
+  await mergeOfficerFiles(trx, duplicateId, survivorId);
   // The survivor's current state is its open period, whichever card it came from.
   await trx.raw(
     `UPDATE members m SET organization_id = p.organization_id, category = p.category, is_pedagogical = p.is_pedagogical, left_on = NULL, left_reason = NULL
@@ -97,4 +99,23 @@ export async function moveCardHistory(
       updated_at: trx.fn.now(),
     });
   return dropped.rows.length;
+}
+
+/**
+ * The duplicate's personnel file becomes the survivor's; when both have one, the duplicate's entries and documents
+ * join the survivor's file and its notes follow the survivor's (a person has one file).
+ */
+async function mergeOfficerFiles(trx: Knex, duplicateId: number, survivorId: number) {
+  const duplicate = await trx('officer_files').where({ member_id: duplicateId }).first('id', 'notes');
+  if (!duplicate) return;
+  const survivor = await trx('officer_files').where({ member_id: survivorId }).forUpdate().first('id', 'notes');
+  if (!survivor) {
+    await trx('officer_files').where({ id: duplicate.id }).update({ member_id: survivorId, updated_at: trx.fn.now() });
+    return;
+  }
+  for (const table of OFFICER_FILE_TABLES)
+    await trx(table).where({ file_id: duplicate.id }).update({ file_id: survivor.id });
+  const notes = [survivor.notes, duplicate.notes].filter(Boolean).join('\n\n').slice(0, 5000);
+  await trx('officer_files').where({ id: survivor.id }).update({ notes, updated_at: trx.fn.now() });
+  await trx('officer_files').where({ id: duplicate.id }).delete();
 }

@@ -66,11 +66,15 @@ export async function clearExpiredPersons(trx: Knex.Transaction, today: string, 
   return rows.map((r: { id: number | string }) => Number(r.id));
 }
 
-/** The names typed on the elected posts of these cards or persons are the same personal data. */
+/**
+ * The names typed on the elected posts of these cards or persons are the same personal data; so is their
+ * personnel file (education, training, awards, notes, documents' descriptions), removed whole with its sections.
+ */
 export async function clearOfficerNames(trx: Knex.Transaction, column: 'member_id' | 'person_id', ids: number[]) {
   await trx('org_officers')
     .whereIn(column, ids)
     .update({ surname: DEPERSONALISED_NAME, name: DEPERSONALISED_NAME, patronymic: null });
+  await trx('officer_files').whereIn(column, ids).delete();
 }
 
 /** The audit rows about these cards (or persons) forget the values (the owner's functions: the log is append-only for the app). */

@@ -1,9 +1,10 @@
 import { CARD_STATUSES, CARD_STATUS_LABELS, type CardStatus } from '../cards/card-statuses';
 import { CATEGORIES, CATEGORY_LABELS } from '../membership/membership';
-import { formatDate, formatNumber, formatPercent } from '../shared/format';
+import { formatDate, formatNumber, formatPercent, plural } from '../shared/format';
 import { bandOf, type Band } from './bands';
 import type { FilingCounts } from '../reports/reports.service';
 import type { DeclaredRow, MemberFigures, OrgFigures } from './monitoring.repo';
+import type { OfficerFigures } from './officer-figures.repo';
 
 /** What a row of the table knows: its figures and where the lists behind them are. */
 export interface RowFigures {
@@ -19,6 +20,8 @@ export interface RowFigures {
   electionCampaign?: { held: number; inScope: number } | null;
   /** meetings of the bodies closed, dated from 1 January of the date's year up to the date */
   meetingsHeld: number | null;
+  /** chairs without recent training and the reserve of cadres, today (officer-figures.repo.ts) */
+  officers: Omit<OfficerFigures, 'childId'> | null;
 }
 
 export type { FilingCounts } from '../reports/reports.service';
@@ -105,6 +108,8 @@ export function monitoringColumns(options: {
   on: string;
   /** the report-and-election campaign current on the date (campaigns/), when there is one */
   electionCampaign?: { id: number; name: string } | null;
+  /** the years within which a chair counts as trained (OFFICER_TRAINING_YEARS) */
+  trainingYears: number;
 }): Column[] {
   const org = inGroup('Организации');
   const orgColumns: Column[] = [
@@ -215,6 +220,16 @@ export function monitoringColumns(options: {
       { href: heldMeetings },
     ),
   ];
+  const cadre = inGroup('Кадры (на сегодня)');
+  const years = options.trainingYears;
+  const officerColumns: Column[] = [
+    cadre(
+      'chairs-untrained',
+      `Председатели без обучения за ${years} ${plural(years, ['год', 'года', 'лет'])}`,
+      (f) => f.officers?.chairsUntrained ?? null,
+    ),
+    cadre('reserve', 'В кадровом резерве', (f) => f.officers?.reserve ?? null),
+  ];
   const filing = inGroup('Отчёты текущей кампании');
   const filingColumns: Column[] = options.withFilings
     ? (
@@ -236,6 +251,7 @@ export function monitoringColumns(options: {
     ...onlineColumns,
     ...addressColumns,
     ...meetingColumns,
+    ...officerColumns,
     ...filingColumns,
     ...electionColumns,
   ];

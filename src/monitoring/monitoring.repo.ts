@@ -20,7 +20,7 @@ export interface Root {
 const depthOf = (root: Root) => root.path.split('.').length;
 
 /** One aggregate query of the subtree grouped by the child whose subtree holds each row (`o`). */
-async function byChild<T>(db: Knex, root: Root, on: string, columns: string, from: string): Promise<T[]> {
+export async function byChild<T>(db: Knex, root: Root, on: string, columns: string, from: string): Promise<T[]> {
   const read = (q: Knex) =>
     q.raw(`SELECT ${CHILD_KEY} AS "childId", ${columns} ${from} GROUP BY 1`, {
       depth: depthOf(root),
@@ -182,7 +182,7 @@ const liveFigures = (orgs: string, key: string, hashed: boolean) =>
     GROUP BY 1`;
 
 /** The root's subtree, every organization (the union: no ltree range over 150,000 paths). */
-const inSubtree = (root: Root) => (depthOf(root) === 1 ? 'true' : 'o.path <@ :path::ltree');
+export const inSubtree = (root: Root) => (depthOf(root) === 1 ? 'true' : 'o.path <@ :path::ltree');
 
 /** Above this many organizations to compute, one pass over every card and consent beats a probe per member. */
 const HASHED_ABOVE = 5_000;

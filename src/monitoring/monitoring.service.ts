@@ -25,6 +25,7 @@ import {
   type OrgFigures,
 } from './monitoring.repo';
 import type { DeclaredFiguresInput } from './declared.schemas';
+import { officerFiguresByChild, type OfficerFigures } from './officer-figures.repo';
 
 /** The hourly housekeeping's part: today's figures of the union kept, old dates forgotten. */
 export { warmMonitoring } from './monitoring.repo';
@@ -89,6 +90,10 @@ const NO_ORGS: Omit<OrgFigures, 'childId'> = {
   incomplete: 0,
   noMembers: 0,
 };
+
+/** A chair trained longer ago than this many years counts as without training (config OFFICER_TRAINING_YEARS). */
+const TRAINING_YEARS = 3;
+const NO_OFFICERS: Omit<OfficerFigures, 'childId'> = { chairsUntrained: 0, reserve: 0 };
 
 /** The root's own record leads to no list. */
 const NO_LISTS: ListRights = { members: false, applications: false };
@@ -169,7 +174,8 @@ export function createMonitoringService(
   {
     dashboardKeptMs = DASHBOARD_KEPT_MS,
     electionCampaigns,
-  }: { dashboardKeptMs?: number; electionCampaigns?: ElectionCampaigns } = {},
+    trainingYears = TRAINING_YEARS,
+  }: { dashboardKeptMs?: number; electionCampaigns?: ElectionCampaigns; trainingYears?: number } = {},
 ) {
   /**
    * The home page's figures of a subtree, from the maintained statistics only (the counters of members
@@ -286,15 +292,16 @@ export function createMonitoringService(
       // the kept figures of the date brought up to date on the primary; the read trusts only what is still current
       await refreshMemberFigures(db, org, on);
       const { value } = await reads.run(async (db: Knex) => {
-        const [children, members, orgs, invalid, meetingsHeld] = await Promise.all([
+        const [children, members, orgs, invalid, meetingsHeld, officers] = await Promise.all([
           childrenOn(db, org, on),
           memberFiguresOn(db, org, on),
           orgFiguresOn(db, org, on),
           invalidAddressesPerChild(db, org),
           meetingsHeldPerChild(db, org, { from: yearStartOf(on), to: on }),
+          officerFiguresByChild(db, org, todayIso(), trainingYears),
         ]);
         const declared = await latestDeclared(db, [org.id, ...children.map((c) => c.id)], on);
-        return { children, members, orgs, invalid, meetingsHeld, declared };
+        return { children, members, orgs, invalid, meetingsHeld, officers, declared };
       });
       const ids = [org.id, ...value.children.map((c) => c.id)];
       const [filings, filed, accepted, waiting, election] = await Promise.all([
@@ -315,9 +322,11 @@ export function createMonitoringService(
         withFilings: !!filings,
         on,
         electionCampaign: election && { id: election.id, name: election.name },
+        trainingYears: trainingYears,
       });
       const members = new Map(value.members.map((m) => [m.childId, m]));
       const orgs = new Map(value.orgs.map((o) => [o.childId, o]));
+      const officers = new Map(value.officers.map((o) => [o.childId, o]));
       const boardHref = filings ? `/orgs/${org.inpo}/reports/board?form=${filings.form}&date=${filings.date}` : null;
       const figuresOf = (id: number): RowFigures => ({
         members: members.get(id) ?? NO_MEMBERS,
@@ -327,6 +336,7 @@ export function createMonitoringService(
         online: null,
         invalidAddresses: null,
         meetingsHeld: null,
+        officers: officers.get(id) ?? NO_OFFICERS,
       });
       // the children's own figures of the online admission and the marked addresses (the root's own are in none)
       const childFigures = value.children.map((child) => ({
@@ -382,6 +392,10 @@ export function createMonitoringService(
               ),
             // the root's own meetings too: the total is the subtree's
             meetingsHeld: childFigures.reduce((s, c) => s + c.figures.meetingsHeld, value.meetingsHeld.own),
+            officers: sum(
+              NO_OFFICERS,
+              value.officers.map(({ childId: _child, ...o }) => o),
+            ),
           },
           { inpo: org.inpo, boardHref, level: null },
           on,

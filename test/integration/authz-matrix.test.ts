@@ -8,6 +8,7 @@ import { anonymousAgent, loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser, type TestUser } from '../support/factories';
 import { guardedRouter, type Guard } from '../../src/access/route-guards';
 import { createLibraryDocument } from '../support/library';
+import { createOfficerFile } from '../support/officers';
 import { listRoutes, routesWithoutPermission } from '../support/routes';
 import { createOpenCampaign } from '../support/campaigns';
 import { createPublishedSurvey } from '../support/surveys';
@@ -123,6 +124,7 @@ describe('authorization matrix: every route as every role', () => {
     const surveyId = String(await createPublishedSurvey(db, r1.primary, users.admin.id));
     // a campaign declared at the union: the ППО of both regions have their open tasks
     const campaignId = String(await createOpenCampaign(db, r1.union, [r1.primary, r2Primary]));
+    const officerFile = await createOfficerFile(db, libraryDir, r1.primary, insideMember!);
     const admin = {
       grantId: String(foreignGrant.id),
       messageId: String(message.id),
@@ -138,6 +140,7 @@ describe('authorization matrix: every route as every role', () => {
       handle,
       docId: String(insideDoc.id),
       versionNo: '1',
+      ...officerFile,
       ...admin,
       ...report,
       ...documents,
@@ -150,6 +153,8 @@ describe('authorization matrix: every route as every role', () => {
       handle,
       docId: String(outsideDoc.id),
       versionNo: '1',
+      // the file of R1's ППО asked for under R2's ППО: not found there
+      ...officerFile,
       ...admin,
       ...report,
       ...documents,

@@ -27,6 +27,9 @@ const READ_AUDIT = new Set([
   'org.exported',
   'audit.exported',
   'user.chairs_exported',
+  // an officer's personnel file read, and its document taken
+  'officer.file.viewed',
+  'officer.file.document_downloaded',
 ]);
 
 beforeAll(async () => {

@@ -49,6 +49,9 @@ const READ_AUDIT = new Set([
   'org.exported',
   'audit.exported',
   'user.chairs_exported',
+  // an officer's personnel file read (also shown again with a refused form's messages), its document taken
+  'officer.file.viewed',
+  'officer.file.document_downloaded',
 ]);
 
 const key = (e: Pick<MatrixEntry, 'method' | 'path'>) => `${e.method} ${e.path}`;

@@ -76,6 +76,10 @@ async function memberWithLogin(extra: Record<string, unknown>, tag: string): Pro
     member_id: id,
     elected_on: '2024-03-01',
   });
+  const [file] = await db()('officer_files')
+    .insert({ member_id: id, notes: `Резерв ${tag}` })
+    .returning('id');
+  await db()('officer_trainings').insert({ file_id: file.id, course: `Школа лидера ${tag}`, started_on: '2025-03-10' });
   await db()('depersonalisation_journal').insert({ member_id: id, left_on: '2001-01-01', retention_years: 5 });
   await db()('professional_group_unmatched').insert({ member_id: id, value: `воспитатели ${tag}` });
   await db()('join_applications').insert({
@@ -384,10 +388,14 @@ describe("a member's personal account", () => {
       'Исправление ваших данных: отклонено',
     ]);
     const officerIds = tables.org_officers!.map((o) => String(o.id));
+    // the personnel file's sections come by the file
+    const fileIds = tables.officer_files!.map((f) => String(f.id));
+    expect(tables.officer_trainings!.map((t) => String(t.file_id))).toEqual(fileIds);
     const audit = await db()('audit_log')
       .where((q) => q.where({ entity: 'member', entity_id: String(sokolova.id) }))
       .orWhere((q) => q.where({ entity: 'user', entity_id: String(sokolova.user.id) }))
       .orWhere((q) => q.where('entity', 'org_officer').whereIn('entity_id', officerIds))
+      .orWhere((q) => q.where('entity', 'officer_file').whereIn('entity_id', fileIds))
       .orderBy('id')
       .pluck('id');
     expect(tables.audit_log!.map((a) => String(a.id))).toEqual(audit.map(String));

@@ -4,6 +4,7 @@ import type { OrgRow } from '../../src/registry/orgs.repo';
 import { loggedInAgent, type Agent } from './agents';
 import { testConfig } from './app';
 import { createLibraryDocument } from './library';
+import { createOfficerFile, type OfficerFileParams } from './officers';
 import { createMembers, createOrg, createRegionTree, createUser, unionRoot } from './factories';
 import { createPublishedSurvey } from './surveys';
 import { createOpenCampaign } from './campaigns';
@@ -22,7 +23,7 @@ export interface RouteFixture {
   params: RouteParams;
 }
 
-export interface RouteParams {
+export interface RouteParams extends OfficerFileParams {
   inpo: string;
   otherInpo: string;
   memberId: string;
@@ -187,6 +188,8 @@ export async function createRouteFixture(app: Express, db: Knex): Promise<RouteF
     campaignId: String(campaignId),
     meetingId: String(meetingId),
     admissionEventId: String(admission.id),
+    // a personnel file: a member's post in the ППО with an entry of every section and a document
+    ...(await createOfficerFile(db, testConfig().libraryDir, tree.primary, memberId)),
   };
   const url = (path: string, given: Partial<RouteParams> = {}) => {
     const { spareMemberIds: _spare, ...p } = { ...params, ...given };
