@@ -199,59 +199,53 @@ export async function searchDocuments(
     ]);
     return { rows: rows.rows as SearchRow[], total: count.rows[0].total as number, more: false };
   }
-  const [ranked, total] = await Promise.all([rankedPage(db, bindings, f.sql), countMatches(db, bindings, f.sql)]);
-  if (!ranked.length) return { rows: [], ...total };
-  // the page's rows by their ids (no text search to price: a plain query, no transaction)
-  const page = await db.raw(
-    `SELECT ${DOCUMENT_COLUMNS}, ${SNIPPET} AS snippet
-     ${FROM} ${CURRENT} ${SNIPPET_HIT}
-     WHERE d.id = ANY(:ids::int[])`,
-    { ...bindings, ids: ranked.map((r) => r.id) },
-  );
-  const byId = new Map((page.rows as SearchRow[]).map((row) => [row.id, row]));
-  // a document deleted between the two reads is left out
-  const rows = ranked.flatMap((r) => {
-    const row = byId.get(r.id);
-    return row ? [{ ...row, rank: r.rank }] : [];
-  });
+  const [rows, total] = await Promise.all([rankedPage(db, bindings, f.sql), countMatches(db, bindings, f.sql)]);
   return { rows, ...total };
 }
 
-type Ranked = { id: number; rank: number };
-
-/** The ids of the page's matches, best first: the title matches' part of the page, then the text matches'. */
+/**
+ * The page's documents, best first, with their snippets, in one statement: every title match ranked; then, only
+ * if the page reaches past them (the LIMIT is 0 otherwise, and the text matches are never read), the text
+ * matches ranked over the loose query and checked exactly one by one in rank order until the page is full (the
+ * `OFFSET 0` fence keeps that check above the sort). Most text matches hold the words only past the ranked
+ * opening: their rank is 0, known from a test far cheaper than ranking (ts_rank_cd finds no cover where the
+ * compact vector does not match).
+ */
 async function rankedPage(
   db: Knex,
   bindings: Record<string, unknown> & { offset: number; limit: number },
   where: string,
-) {
-  const { offset, limit } = bindings;
-  return indexFirst(db, async (trx) => {
-    const titled = await trx.raw(
-      `SELECT d.id, ${RANK} AS rank, count(*) OVER ()::int AS tier ${FROM}
-       WHERE ${TITLE_MATCH} AND (NOT ${NEGATES} OR d.search @@ ${TSQ}) AND ${VISIBLE}${where}
-       ORDER BY rank DESC, d.id DESC LIMIT :need`,
-      { ...bindings, need: offset + limit },
-    );
-    const tier = (titled.rows[0]?.tier as number | undefined) ?? 0;
-    const page = (titled.rows as Ranked[]).slice(offset);
-    if (tier >= offset + limit) return page;
-    // the rest of the page from the text matches: ranked over the loose query's matches, checked exactly one by
-    // one in rank order until the page is full (the fence keeps the check above the sort). Most of them hold
-    // the words only past the ranked opening: their rank is 0, known from a test far cheaper than ranking
-    // (ts_rank_cd finds no cover where the compact vector does not match)
-    const texted = await trx.raw(
-      `SELECT c.id, c.rank FROM (
-         SELECT d.id, CASE WHEN d.rank_search @@ ${LOOSE} THEN ${RANK} ELSE 0 END AS rank ${FROM}
-         WHERE d.search @@ ${LOOSE} AND NOT ${TITLE_MATCH} AND ${VISIBLE}${where}
-         ORDER BY rank DESC, d.id DESC OFFSET 0
-       ) c
-       WHERE (SELECT s.search @@ ${TSQ} FROM library_documents s WHERE s.id = c.id)
-       LIMIT :textLimit OFFSET :textOffset`,
-      { ...bindings, textOffset: Math.max(offset - tier, 0), textLimit: offset + limit - Math.max(offset, tier) },
-    );
-    return [...page, ...(texted.rows as Ranked[])];
-  });
+): Promise<SearchRow[]> {
+  const r = await indexFirst(db, (trx) =>
+    trx.raw(
+      `WITH titled AS MATERIALIZED (
+         SELECT d.id, ${RANK} AS rank, 0 AS tier ${FROM}
+         WHERE ${TITLE_MATCH} AND (NOT ${NEGATES} OR d.search @@ ${TSQ}) AND ${VISIBLE}${where}
+       ),
+       texted AS MATERIALIZED (
+         SELECT c.id, c.rank, 1 AS tier FROM (
+           SELECT d.id, CASE WHEN d.rank_search @@ ${LOOSE} THEN ${RANK} ELSE 0 END AS rank ${FROM}
+           WHERE d.search @@ ${LOOSE} AND NOT ${TITLE_MATCH} AND ${VISIBLE}${where}
+           ORDER BY rank DESC, d.id DESC OFFSET 0
+         ) c
+         WHERE (SELECT s.search @@ ${TSQ} FROM library_documents s WHERE s.id = c.id)
+         LIMIT greatest(:need - (SELECT count(*) FROM titled), 0)
+       ),
+       ranked AS (
+         SELECT * FROM titled UNION ALL SELECT * FROM texted
+         ORDER BY tier, rank DESC, id DESC LIMIT :limit OFFSET :offset
+       )
+       SELECT ${DOCUMENT_COLUMNS}, m.rank, ${SNIPPET} AS snippet
+       FROM ranked m
+       JOIN library_documents d ON d.id = m.id
+       JOIN organizations i ON i.id = d.issuing_organization_id
+       LEFT JOIN organizations v ON v.id = d.visible_organization_id
+       ${CURRENT} ${SNIPPET_HIT}
+       ORDER BY m.tier, m.rank DESC, d.id DESC`,
+      { ...bindings, need: bindings.offset + bindings.limit },
+    ),
+  );
+  return r.rows as SearchRow[];
 }
 
 /** The number of matches the reader sees, counted up to COUNT_CAP (`more` past it). */
