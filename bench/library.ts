@@ -249,8 +249,10 @@ async function main() {
 
   const logger = createLogger('silent');
   const db = createDb(appUrl, { poolMax: 4, statementTimeoutMs: 0 });
+  // the service's file store, unused by searches: removed at the end (each run left an empty folder behind)
+  const libraryDir = fs.mkdtempSync(path.join(os.tmpdir(), 'reestr-lib-bench-'));
   const library = createLibraryService(db, createJobQueue(db, { pollSeconds: 60, maintenanceSeconds: 3600, logger }), {
-    libraryDir: fs.mkdtempSync(path.join(os.tmpdir(), 'reestr-lib-bench-')),
+    libraryDir,
     maxBytes: 20 * 1024 * 1024,
     logger,
   });
@@ -281,6 +283,7 @@ async function main() {
   }
   console.log(`direct  all searches: ${summary(all)}`);
   await db.destroy();
+  fs.rmSync(libraryDir, { recursive: true, force: true });
 
   const server = await startServer(databaseUrl!, appUrl, 3960, {
     LIBRARY_DIR: path.join(os.tmpdir(), 'reestr-lib-bench-files'),
