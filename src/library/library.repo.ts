@@ -123,11 +123,11 @@ function filters(q: SearchQuery) {
 }
 
 /**
- * The query's words as a tsquery (`tsq`); the same without its phrases (`loose`), which the GIN index answers
- * exactly; and their stems (`stems`, where the snippet is cut). A phrase — «"коллективного договора"», or a
+ * The query's words as a tsquery (TSQ); the same without its phrases (LOOSE), which the GIN index answers
+ * exactly; whether it excludes a word (NEGATES); and their stems (STEMS, where the snippet is cut). A phrase — «"коллективного договора"», or a
  * hyphenated word, which the parser makes a phrase of its parts — can only be checked against the document's
  * whole vector (the index holds no positions): rechecking the 8,700 matches of a broad phrase read every one's
- * vector out of line (45 ms quiet, 150 ms busy). `loose` is the query's positive part (`querytree` drops the
+ * vector out of line (45 ms quiet, 150 ms busy). LOOSE is the query's positive part (`querytree` drops the
  * negations) with every phrase an AND: a superset of the matches, ranked first and checked exactly only as far
  * as the page needs. Without a phrase it is the query itself. All are expressions of the bound words, which
  * the planner folds to constants: it then estimates how many documents match (from a CTE's row it guessed 50,
@@ -143,7 +143,7 @@ const STEMS = `tsvector_to_array(to_tsvector('russian', :q))`;
 /**
  * The match in the title, number or tags; the rank of a match (title A, number and tags B, the text's opening D).
  * `title_search` is `search`'s beginning, positions and all: a title match is a match of the whole document
- * unless the query excludes a word (`negates`), which the text may hold — only then is the whole vector read.
+ * unless the query excludes a word (NEGATES), which the text may hold — only then is the whole vector read.
  */
 const TITLE_MATCH = `d.title_search @@ ${TSQ}`;
 const RANK = `ts_rank_cd(d.rank_search, ${TSQ})`;
