@@ -199,6 +199,7 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
       name: 'ППО школы № 1',
       shortName: 'ППО № 1',
       employerKind: 'school',
+      employerName: 'МБОУ «Средняя общеобразовательная школа № 1»',
       employerInn: '7707083893',
       address: 'Казань, ул. Баумана, 1',
       phone: '8 843 222-22-22',

@@ -178,6 +178,7 @@ export const FIELD_LABELS: Record<string, string> = {
   documentDate: 'Дата документа',
   shortName: 'Краткое наименование',
   employerKind: 'Тип работодателя',
+  employerName: 'Наименование работодателя',
   employerInn: 'ИНН работодателя',
   address: 'Адрес',
   website: 'Сайт',

@@ -79,6 +79,8 @@ export const searchSchema = z.object({
 export type SearchQuery = z.output<typeof searchSchema>;
 
 export const PAGE_SIZE = 20;
+/** A search counts its matches up to this many: past it the page says «более 1 000» (counting reads every match). */
+export const COUNT_CAP = 1000;
 
 /** The markers ts_headline puts around a hit: control characters no extracted text keeps (library-text.ts). */
 export const HIT_START = '\u0001';

@@ -125,13 +125,13 @@ export function createLibraryService(
   return {
     async search(principal: Principal, q: SearchQuery) {
       const reader = readerOf(principal);
-      const [{ rows, total }, tags] = await Promise.all([searchDocuments(db, reader, q), tagsFor(reader)]);
+      const [{ rows, total, more }, tags] = await Promise.all([searchDocuments(db, reader, q), tagsFor(reader)]);
       const successors = await visibleTitles(
         db,
         reader,
         rows.flatMap((r) => (r.supersededById ? [r.supersededById] : [])),
       );
-      return { rows, total, tags, successors };
+      return { rows, total, more, tags, successors };
     },
 
     /** The document's page: the document, its versions (newest first) and its successor if the user sees it. */

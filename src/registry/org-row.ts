@@ -14,6 +14,8 @@ export interface OrgRow {
   employerKind: EmployerKind | null;
   /** the primary statistical form a ППО files (5-СП, 4-СП or 3-СП) */
   primaryForm: PrimaryForm;
+  /** The employer's full name (the addressee of a member's application for dues withholding). */
+  employerName: string | null;
   employerInn: string | null;
   address: string | null;
   phone: string | null;

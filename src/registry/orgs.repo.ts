@@ -19,6 +19,7 @@ export function selectOrg(db: Knex, alias = 'o') {
     hasTerritorialRights: c('has_territorial_rights'),
     employerKind: c('employer_kind'),
     primaryForm: c('primary_form'),
+    employerName: c('employer_name'),
     employerInn: c('employer_inn'),
     address: c('address'),
     phone: c('phone'),

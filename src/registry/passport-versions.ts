@@ -18,6 +18,7 @@ export const GENERAL_FIELDS: FieldSpec = {
     shortName: 'Краткое наименование',
     employerKind: 'Тип работодателя',
     primaryForm: 'Статистическая форма',
+    employerName: 'Наименование работодателя',
     employerInn: 'ИНН работодателя',
     address: 'Адрес',
     phone: 'Телефон',

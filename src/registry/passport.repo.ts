@@ -234,6 +234,7 @@ export async function updateGeneralData(
     shortName: string | null;
     employerKind: string | null;
     primaryForm: string;
+    employerName: string | null;
     employerInn: string | null;
     address: string | null;
     phone: string | null;
@@ -247,6 +248,7 @@ export async function updateGeneralData(
     short_name: values.shortName,
     employer_kind: values.employerKind,
     primary_form: values.primaryForm,
+    employer_name: values.employerName,
     employer_inn: values.employerInn,
     address: values.address,
     phone: values.phone,

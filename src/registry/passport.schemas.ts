@@ -25,6 +25,8 @@ export const generalSchema = z.object({
   employerKind: optionalChoice(EMPLOYER_KINDS, 'Выберите тип из списка'),
   /** only a ППО files a primary form: other levels send none and keep theirs */
   primaryForm: optionalChoice(PRIMARY_FORMS, 'Выберите форму из списка').optional(),
+  /** the form always sends it; the organizations import has no such column and keeps what is stored */
+  employerName: optionalText(500).optional(),
   employerInn: optionalInn(),
   address: optionalText(500),
   phone: optionalPhone(),

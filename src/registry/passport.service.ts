@@ -196,6 +196,7 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
         const values = {
           ...input,
           primaryForm: (current.level === 'primary' && input.primaryForm) || current.primaryForm,
+          employerName: input.employerName === undefined ? current.employerName : input.employerName,
           onlineAdmission:
             current.level === 'primary' && input.onlineAdmission !== undefined
               ? input.onlineAdmission

@@ -76,6 +76,8 @@ const chairName = (db: Knex, organizationId: number) =>
 
 export interface MemberFacts {
   chairName: string | null;
+  /** The employer's, as the passport of the member's ППО has them (a group's or subdivision's: their ППО's). */
+  employerName: string | null;
   employerInn: string | null;
   admission: { on: string; protocolNumber: string | null; protocolDate: string | null } | null;
   processingConsent: { textVersion: string; givenOn: string } | null;
@@ -86,7 +88,12 @@ export interface MemberFacts {
 export async function memberFacts(db: Knex, member: { id: number; organizationId: number }): Promise<MemberFacts> {
   const [chair, org, admission, consent, card] = await Promise.all([
     chairName(db, member.organizationId),
-    db('organizations').where({ id: member.organizationId }).first({ employerInn: 'employer_inn' }),
+    db('organizations as o')
+      .join('organizations as m', db.raw('o.id = ANY(string_to_array(m.path::text, ?)::int[])', ['.']))
+      .where('m.id', member.organizationId)
+      .andWhere((w) => w.where('o.level', 'primary').orWhereRaw('o.id = m.id'))
+      .orderByRaw(`o.level = 'primary' DESC, nlevel(o.path) DESC`)
+      .first({ employerName: 'o.employer_name', employerInn: 'o.employer_inn' }),
     db('membership_events')
       .where({ member_id: member.id })
       .whereIn('kind', ['admitted', 'readmitted'])
@@ -111,6 +118,7 @@ export async function memberFacts(db: Knex, member: { id: number; organizationId
   ]);
   return {
     chairName: chair?.chairName ?? null,
+    employerName: org?.employerName ?? null,
     employerInn: org?.employerInn ?? null,
     admission: admission ?? null,
     processingConsent: consent ?? null,

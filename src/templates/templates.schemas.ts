@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { CASE_FILTER_NAMES, CASE_FILTERS, isCaseFilter } from './person-cases';
 
 // The union's document templates are data: a kind (what the document is, and which registry fields it may
 // name), a version, and a body of blocks whose texts hold {{placeholders}}. A federal administrator uploads
@@ -21,8 +22,18 @@ const ORG_FIELDS = {
   'organization.name': 'Наименование организации Профсоюза',
   'organization.inpo': 'ИНПО',
   'organization.chairName': 'Председатель (фамилия и инициалы)',
+  'organization.employerName': 'Наименование работодателя (из паспорта ППО)',
   'organization.employerInn': 'ИНН работодателя',
 } as const;
+
+/** The fields that are people's names: the ones a case filter ({{member.fullName|genitive}}) applies to. */
+export const DECLINABLE_FIELDS: readonly string[] = [
+  'member.surname',
+  'member.name',
+  'member.patronymic',
+  'member.fullName',
+  'organization.chairName',
+];
 
 const TODAY = { 'date.today': 'Дата формирования документа' } as const;
 
@@ -149,6 +160,26 @@ export type TemplateBody = z.output<typeof templateBodySchema>;
 
 const PLACEHOLDER = /\{\{\s*([^{}]*?)\s*\}\}/g;
 
+/** A placeholder's field and filter as written ({{ member.fullName | genitive }} is member.fullName|genitive). */
+const placeholderKey = (inside: string) => inside.replace(/\s*\|\s*/g, '|');
+
+const FILTER_LIST = CASE_FILTER_NAMES.map((f) => `${f} — ${CASE_FILTERS[f]}`).join(', ');
+
+/** What is wrong with one placeholder of a kind's template (null: nothing). */
+function placeholderProblem(inside: string, known: Record<string, string>, kindLabel: string): string | null {
+  const [field = '', ...filters] = placeholderKey(inside).split('|');
+  if (!Object.hasOwn(known, field))
+    return `неизвестное поле {{${inside}}}: в шаблоне «${kindLabel}» доступны ${Object.keys(known).join(', ')}`;
+  if (filters.length > 1)
+    return `в {{${inside}}} больше одного фильтра: падеж пишется один, например {{${field}|genitive}}`;
+  const [filter] = filters;
+  if (filter === undefined) return null;
+  if (!isCaseFilter(filter)) return `неизвестный фильтр «${filter}» в {{${inside}}}: доступны ${FILTER_LIST}`;
+  if (!DECLINABLE_FIELDS.includes(field))
+    return `фильтр «${filter}» в {{${inside}}} склоняет только имена людей: ${DECLINABLE_FIELDS.join(', ')}`;
+  return null;
+}
+
 /** Every text of a block that may hold placeholders. */
 function textsOf(b: TemplateBlock): string[] {
   switch (b.type) {
@@ -197,12 +228,11 @@ export function checkTemplate(source: string, json: unknown): CheckOutcome {
   const seen = new Set<string>();
   for (const b of body.blocks) {
     for (const t of textsOf(b)) {
-      for (const [whole, name] of t.matchAll(PLACEHOLDER)) {
-        if (Object.hasOwn(known, name!) || seen.has(whole)) continue;
+      for (const [whole, inside] of t.matchAll(PLACEHOLDER)) {
+        const problem = placeholderProblem(inside!, known, kind.label);
+        if (!problem || seen.has(whole)) continue;
         seen.add(whole);
-        errors.push(
-          `${where(lineOf(source, whole))}неизвестное поле {{${name}}}: в шаблоне «${kind.label}» доступны ${Object.keys(known).join(', ')}`,
-        );
+        errors.push(`${where(lineOf(source, whole))}${problem}`);
       }
       const stray = t.replace(PLACEHOLDER, '');
       if (/\{\{|\}\}/.test(stray) && !seen.has(t)) {
@@ -218,13 +248,16 @@ export function checkTemplate(source: string, json: unknown): CheckOutcome {
   return errors.length ? { ok: false, errors } : { ok: true, body };
 }
 
-/** Placeholders replaced by their values; an empty value is a line to fill in by hand. */
+/**
+ * Placeholders replaced by their values (a filtered one by the value under its whole key, e.g.
+ * `member.fullName|genitive`: see person-cases.ts); an empty value is a line to fill in by hand.
+ */
 export function fillText(template: string, values: FieldValues, blank = '____________'): string {
-  return template.replace(PLACEHOLDER, (_m, name: string) => values[name] || blank);
+  return template.replace(PLACEHOLDER, (_m, inside: string) => values[placeholderKey(inside)] || blank);
 }
 
 /** The QR block's value, or null when its field is empty (the member has no card): the block is left out. */
 export function qrValue(template: string, values: FieldValues): string | null {
-  const name = /\{\{\s*([^{}]*?)\s*\}\}/.exec(template)?.[1];
-  return name ? (values[name] ?? null) : null;
+  const inside = /\{\{\s*([^{}]*?)\s*\}\}/.exec(template)?.[1];
+  return inside ? (values[placeholderKey(inside)] ?? null) : null;
 }

@@ -10,6 +10,7 @@ import type { OrgRow } from '../registry/org-row';
 import { todayIso } from '../shared/dates';
 import { formatDate, formatPhone, fullName } from '../shared/format';
 import { findNul, nulMessage } from '../shared/nul';
+import { withCases, type PersonName } from './person-cases';
 import { renderTemplateDocx, renderTemplatePdf } from './render';
 import {
   checkTemplate,
@@ -104,6 +105,7 @@ export function createTemplatesService(db: Knex, opts: { checkUrl: (token: strin
     values: FieldValues,
     format: DocumentFormat,
     subject: { entity: string; id: number; organizationId: number; fileTag: string },
+    person: PersonName | null = null,
   ): Promise<GeneratedDocument> {
     const stored = await currentTemplate(db, kind);
     if (!stored) throw new ConflictError(`Шаблон «${TEMPLATE_KINDS[kind].label}» ещё не загружен`);
@@ -111,7 +113,7 @@ export function createTemplatesService(db: Knex, opts: { checkUrl: (token: strin
       kind,
       version: stored.version,
       body: stored.body as TemplateBody,
-      values: { 'date.today': formatDate(todayIso()), ...values },
+      values: withCases({ 'date.today': formatDate(todayIso()), ...values }, person),
       generatedOn: formatDate(todayIso()),
     };
     const body = format === 'pdf' ? await renderTemplatePdf(source) : await renderTemplateDocx(source);
@@ -173,6 +175,7 @@ export function createTemplatesService(db: Knex, opts: { checkUrl: (token: strin
         'organization.name': member.organizationName,
         'organization.inpo': member.organizationInpo,
         'organization.chairName': facts.chairName,
+        'organization.employerName': facts.employerName,
         'organization.employerInn': facts.employerInn,
         'consent.version': consentVersion,
         'consent.text': CONSENT_TEXTS[consentVersion] ?? null,
@@ -183,12 +186,14 @@ export function createTemplatesService(db: Knex, opts: { checkUrl: (token: strin
         'card.number': facts.card?.number ?? null,
         'card.checkUrl': facts.card ? opts.checkUrl(facts.card.checkToken) : null,
       };
-      return generate(ctx, kind, values, format, {
-        entity: 'member',
-        id: member.id,
-        organizationId: member.organizationId,
-        fileTag: String(member.id),
-      });
+      return generate(
+        ctx,
+        kind,
+        values,
+        format,
+        { entity: 'member', id: member.id, organizationId: member.organizationId, fileTag: String(member.id) },
+        member,
+      );
     },
 
     /** The membership application pre-filled for an online applicant of the queue. */
@@ -199,14 +204,17 @@ export function createTemplatesService(db: Knex, opts: { checkUrl: (token: strin
         'organization.name': a.organizationName,
         'organization.inpo': a.organizationInpo,
         'organization.chairName': await chairOf(db, a.organizationId),
+        'organization.employerName': null,
         'organization.employerInn': null,
       };
-      return generate(ctx, 'membership-application', values, format, {
-        entity: 'join_application',
-        id: a.id,
-        organizationId: a.organizationId,
-        fileTag: `application-${a.id}`,
-      });
+      return generate(
+        ctx,
+        'membership-application',
+        values,
+        format,
+        { entity: 'join_application', id: a.id, organizationId: a.organizationId, fileTag: `application-${a.id}` },
+        a,
+      );
     },
 
     /** The organization's registration card, from its passport. */
@@ -223,6 +231,7 @@ export function createTemplatesService(db: Knex, opts: { checkUrl: (token: strin
         'organization.phone': org.phone ? formatPhone(org.phone) : null,
         'organization.email': org.email,
         'organization.website': org.website,
+        'organization.employerName': org.employerName,
         'organization.employerInn': org.employerInn,
         'organization.employerKind': org.employerKind ? EMPLOYER_KIND_LABELS[org.employerKind] : null,
         'organization.createdOn': formatDate(org.createdOn),

@@ -14,6 +14,7 @@ import { readDefaultTemplates } from '../../src/templates/default-templates';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser } from '../support/factories';
+import { submitForm } from '../support/forms';
 import { pdfInfo, pdfText } from '../support/pdf';
 import { binaryParser } from '../support/xlsx';
 
@@ -89,7 +90,8 @@ describe('generated documents', () => {
     const { zip, entries, open } = await openZip(file);
     try {
       const xml = await streamText(await open(entries.get('word/document.xml')!));
-      expect(xml).toContain('Соколова Вера Ивановна');
+      // the application is from the member: the name in the genitive
+      expect(xml).toContain('Соколовой Веры Ивановны');
       expect(xml).toContain('ППО Гимназии № 7 города Казани');
     } finally {
       zip.close();
@@ -189,5 +191,70 @@ describe('template versions', () => {
     expect(rows[0]).toContain('действует');
     expect(rows[1]).toContain(' 1 ');
     expect(rows[1]).toContain('заменена');
+  });
+});
+
+describe('names in their cases and the employer', () => {
+  const upload = (body: unknown) =>
+    admin.agent
+      .post(`/admin/templates?_csrf=${encodeURIComponent(admin.csrf)}`)
+      .attach('file', Buffer.from(JSON.stringify(body, null, 2)), 'template.json');
+  const extract = () =>
+    JSON.parse(readDefaultTemplates().find((t) => t.file === 'template-admission-extract.json')!.text);
+  const pdfOf = async (url: string) =>
+    (await pdfText((await download(chair.agent, url).expect(200)).body as Buffer)).replace(/\s+/g, ' ');
+
+  it('the dues application is addressed to the employer the ППО passport names, from the member in the genitive', async () => {
+    const saved = await submitForm(chair.agent, `/orgs/${tree.primary.inpo}/edit`, `/orgs/${tree.primary.inpo}/edit`, {
+      name: 'ППО Гимназии № 7 города Казани',
+      employerName: 'МБОУ «Гимназия № 7» г. Казани',
+      employerInn: '7707083893',
+    });
+    expect(saved.status, saved.text.slice(0, 300)).toBe(303);
+    expect((await chair.agent.get(`/orgs/${tree.primary.inpo}`).expect(200)).text).toContain(
+      'МБОУ «Гимназия № 7» г. Казани',
+    );
+    const text = await pdfOf(`/members/${memberId}/documents/dues-withholding.pdf`);
+    expect(text).toContain('Руководителю МБОУ «Гимназия № 7» г. Казани (ИНН 7707083893) от Соколовой Веры Ивановны');
+    // a member of the ППО's group: the employer is the ППО's
+    const group = await createOrg(db(), tree.primary, 'group');
+    const [groupMember] = (await createMembers(db(), group, 1, { surname: 'Лебедева' })) as [number];
+    expect(await pdfOf(`/members/${groupMember}/documents/dues-withholding.pdf`)).toContain(
+      'Руководителю МБОУ «Гимназия № 7» г. Казани (ИНН 7707083893) от Лебедевой Марии Ивановны',
+    );
+  });
+
+  it('a template asks for a name in the genitive or the dative: a woman’s and a man’s name each in its case', async () => {
+    const [man] = (await createMembers(db(), tree.primary, 1, {
+      surname: 'Кузнецов',
+      name: 'Илья',
+      patronymic: 'Петрович',
+      sex: 'm',
+    })) as [number];
+    const t = extract();
+    t.blocks.splice(1, 0, {
+      type: 'paragraph',
+      text: 'Родительный: {{member.fullName|genitive}}. Дательный: {{ member.fullName | dative }}. Фамилия: {{member.surname|dative}}.',
+    });
+    await upload(t).expect(303);
+    expect(await pdfOf(`/members/${memberId}/documents/admission-extract.pdf`)).toContain(
+      'Родительный: Соколовой Веры Ивановны. Дательный: Соколовой Вере Ивановне. Фамилия: Соколовой.',
+    );
+    expect(await pdfOf(`/members/${man}/documents/admission-extract.pdf`)).toContain(
+      'Родительный: Кузнецова Ильи Петровича. Дательный: Кузнецову Илье Петровичу. Фамилия: Кузнецову.',
+    );
+  });
+
+  it('an unknown filter is refused with its name, a case of a field that is no name too, and nothing is saved', async () => {
+    const before = await db()('document_templates').where({ kind: 'admission-extract' }).pluck('version');
+    const t = extract();
+    t.blocks[1].text = 'от {{member.fullName|vocative}}';
+    const res = await upload(t).expect(422);
+    expect(res.text).toContain('неизвестный фильтр «vocative» в {{member.fullName|vocative}}: доступны genitive');
+    t.blocks[1].text = 'в {{organization.name|genitive}}';
+    expect((await upload(t).expect(422)).text).toContain(
+      'фильтр «genitive» в {{organization.name|genitive}} склоняет только имена людей',
+    );
+    expect(await db()('document_templates').where({ kind: 'admission-extract' }).pluck('version')).toEqual(before);
   });
 });

@@ -129,6 +129,79 @@ describe('library: full-text search in Russian', () => {
   });
 });
 
+describe('library: broad searches', () => {
+  // 1,008 documents with «смета»: one in its title, the rest in their text — past the count's cap, and enough
+  // that the page is ranked from the title matches and the text matches are ranked only as far as it needs
+  const broad = {} as { titled: number; phrased: number[] };
+  beforeAll(async () => {
+    const db = ctx.database.ownerDb;
+    const union = await db('organizations').where({ level: 'union' }).first('id');
+    const insert = async (rows: { title: string; body_text: string }[]) => {
+      const inserted = await db('library_documents')
+        .insert(
+          rows.map((r) => ({
+            ...r,
+            category: 'forms',
+            issuing_organization_id: union.id,
+            visibility: 'union',
+            text_state: 'done',
+          })),
+        )
+        .returning('id');
+      const ids = inserted.map((r: { id: number }) => r.id);
+      await db('library_versions').insert(
+        ids.map((id: number) => ({
+          document_id: id,
+          version_no: 1,
+          file_name: `${id}.pdf`,
+          kind: 'pdf',
+          size_bytes: 1,
+          sha256: 'a'.repeat(64),
+        })),
+      );
+      return ids as number[];
+    };
+    // inserted first: the lowest id, which the tie-break (newest first) would put last
+    broad.titled = (await insert([{ title: 'Смета расходов профкома', body_text: 'Порядок утверждения.' }]))[0]!;
+    await insert(
+      Array.from({ length: 1003 }, (_, i) => ({
+        title: `Протокол заседания ${i}`,
+        body_text: 'Смета на год утверждена. Смета исполнена, смета закрыта, сметы сданы.',
+      })),
+    );
+    broad.phrased = await insert(
+      [1, 2].map((i) => ({ title: `Отчёт ${i}`, body_text: 'Смета расходов на оздоровление утверждена.' })),
+    );
+    await insert(
+      [1, 2].map((i) => ({ title: `Справка ${i}`, body_text: 'Расходов меньше, чем предусматривала смета.' })),
+    );
+  });
+
+  const resultIds = (html: string) =>
+    [...html.matchAll(/class="mb-3 library-result" data-id="(\d+)"/g)].map((m) => Number(m[1]));
+
+  it('when a word matches over a thousand documents, then the title match comes first and the count says «более 1 000»', async () => {
+    const res = await as.chairInside.agent.get('/library').query({ q: 'сметы' });
+    expect(res.status).toBe(200);
+    const ids = resultIds(res.text);
+    expect(ids).toHaveLength(20);
+    expect(ids[0]).toBe(broad.titled);
+    expect(res.text).toMatch(/id="library-total">Найдено: более 1\s000</);
+    // the page past the first is ranked on from where it stopped: no document twice
+    const next = resultIds((await as.chairInside.agent.get('/library').query({ q: 'сметы', page: 2 })).text);
+    expect(next).toHaveLength(20);
+    expect(next.filter((id) => ids.includes(id))).toEqual([]);
+  });
+
+  it('when a phrase is searched, then only documents with the words side by side are found and counted, the title match first', async () => {
+    const res = await as.chairInside.agent.get('/library').query({ q: '"смета расходов"' });
+    expect(res.status).toBe(200);
+    // the title match, then the text matches newest first (equal ranks); «расходов … смета» is not the phrase
+    expect(resultIds(res.text)).toEqual([broad.titled, ...[...broad.phrased].reverse()]);
+    expect(res.text).toMatch(/id="library-total">Найдено: 3</);
+  });
+});
+
 describe('library: uploads checked by content', () => {
   it('when a DOCX is named .pdf or a text file .docx, then it is refused with a Russian message', async () => {
     const fields = { title: 'Подложный', category: 'forms', issuerInpo: r1Region, visibility: 'union' };
