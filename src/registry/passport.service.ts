@@ -148,6 +148,7 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
         mayReport: can(principal, 'report.view', org) && org.level !== 'subdivision' && org.level !== 'group',
         mayExport: can(principal, 'org.export', org),
         mayMail: can(principal, 'mailing.send', org) && !org.liquidatedOn,
+        mayViewCampaigns: can(principal, 'campaign.view', org),
         mergedInto: org.mergedIntoId ? await findOrgById(db, org.mergedIntoId) : undefined,
       };
     },
