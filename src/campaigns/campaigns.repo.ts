@@ -30,11 +30,23 @@ export interface TaskRow {
 
 /** A task's figures on a date (`:on`), over `campaign_tasks t`: held by then, else ahead of or past its date. */
 const HELD = "coalesce(t.outcome = 'held' AND t.held_on <= :on::date, false)";
+/**
+ * Its date as it stood on `:on`: the new date of the latest postponement recorded by then, else the level's
+ * deadline — postponed on 20 March, a task past its 10 March deadline stays overdue on 15 March, and the
+ * result recorded later leaves the postponed weeks scheduled. The task's own latest `postponed_to` spares the
+ * tasks never postponed the probe.
+ */
+const DUE_ON = `CASE WHEN t.postponed_to IS NULL THEN t.deadline ELSE coalesce(
+    (SELECT p.postponed_to FROM campaign_postponements p
+      WHERE p.campaign_id = t.campaign_id AND p.organization_id = t.organization_id AND p.recorded_on <= :on::date
+      ORDER BY p.recorded_on DESC, p.id DESC LIMIT 1),
+    t.deadline) END`;
+/** Its date as it stands now, for a task with no result (the reminders): the latest postponement's, else the deadline. */
 const DUE = "coalesce(CASE WHEN t.outcome = 'postponed' THEN t.postponed_to END, t.deadline)";
 export const STATE_SQL: Record<TaskState, string> = {
   held: HELD,
-  scheduled: `(NOT ${HELD} AND ${DUE} >= :on::date)`,
-  overdue: `(NOT ${HELD} AND ${DUE} < :on::date)`,
+  scheduled: `(NOT ${HELD} AND ${DUE_ON} >= :on::date)`,
+  overdue: `(NOT ${HELD} AND ${DUE_ON} < :on::date)`,
 };
 const COUNTS = `count(*)::int AS "inScope",
        count(*) FILTER (WHERE ${STATE_SQL.held})::int AS held,
@@ -151,6 +163,22 @@ export async function saveTaskOutcome(
   const row: Record<string, unknown> = { recorded_by: userId, recorded_at: trx.fn.now() };
   for (const [key, value] of Object.entries(values)) row[TASK_COLUMNS[key as keyof typeof TASK_COLUMNS]] = value;
   await trx('campaign_tasks').where({ campaign_id: campaignId, organization_id: organizationId }).update(row);
+}
+
+/** A postponement with the day it was recorded: from that day on the task's date is the new one. */
+export async function insertPostponement(
+  trx: Knex.Transaction,
+  row: { campaignId: number; organizationId: number; recordedOn: string; postponedTo: string; reason: string },
+  userId: number | null,
+): Promise<void> {
+  await trx('campaign_postponements').insert({
+    campaign_id: row.campaignId,
+    organization_id: row.organizationId,
+    recorded_on: row.recordedOn,
+    postponed_to: row.postponedTo,
+    reason: row.reason,
+    recorded_by: userId,
+  });
 }
 
 export interface ChildProgress extends Counts {

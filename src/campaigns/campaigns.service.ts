@@ -14,6 +14,7 @@ import {
   findTask,
   insertCampaign,
   insertCampaignTasks,
+  insertPostponement,
   listCampaigns,
   listTasks,
   progressOn,
@@ -163,13 +164,8 @@ export function createCampaignsService(db: Knex, dates: EventDates = eventDates(
           protocolDate,
           chairOfficerId: chairId,
         };
-        await saveTaskOutcome(
-          trx,
-          campaign.id,
-          org.id,
-          { ...values, postponedReason: null, postponedTo: null },
-          ctx.actorUserId,
-        );
+        // a postponement stays: the task was scheduled for its new date until the meeting was held
+        await saveTaskOutcome(trx, campaign.id, org.id, values, ctx.actorUserId);
         await recordAudit(trx, ctx, {
           action: 'campaign.result_recorded',
           entity: 'campaign',
@@ -180,15 +176,24 @@ export function createCampaignsService(db: Knex, dates: EventDates = eventDates(
       });
     },
 
-    /** The meeting did not take place by the deadline: the reason and the new date, after which the task is overdue. */
+    /**
+     * The meeting did not take place by the deadline: the reason and the new date, after which the task is
+     * overdue — from today on: the days before keep the date they had (the postponements' history).
+     */
     async postpone(ctx: AuditContext, org: OrgRow, campaignId: number, input: PostponeInput) {
       const campaign = await visible(org, campaignId);
-      if (input.postponedTo < dates.today())
+      const today = dates.today();
+      if (input.postponedTo < today)
         throw new ValidationError([{ field: 'postponedTo', message: 'Новая дата не может быть в прошлом' }]);
       await inTransaction(db, async (trx) => {
         const task = await lockOpenTask(trx, org, campaign.id);
         const values = { outcome: 'postponed' as const, postponedReason: input.reason, postponedTo: input.postponedTo };
         await saveTaskOutcome(trx, campaign.id, org.id, values, ctx.actorUserId);
+        await insertPostponement(
+          trx,
+          { campaignId: campaign.id, organizationId: org.id, recordedOn: today, ...input },
+          ctx.actorUserId,
+        );
         await recordAudit(trx, ctx, {
           action: 'campaign.postponed',
           entity: 'campaign',

@@ -5,12 +5,15 @@
 // deadline; the ends of terms follow the rules (a changed rule moves them, and the expired-term filter with them);
 // another region sees nothing (404); the monitoring's figure equals a count in SQL; reminders are sent once.
 import { beforeAll, describe, expect, it } from 'vitest';
+import { loadPrincipal } from '../../src/auth/users.repo';
 import { sendCampaignReminders } from '../../src/campaigns/campaign-reminders';
-import { ELECTED_POSTS } from '../../src/campaigns/campaigns.schemas';
+import { ELECTED_POSTS, resultForm } from '../../src/campaigns/campaigns.schemas';
+import { createCampaignsService } from '../../src/campaigns/campaigns.service';
 import { ruleField } from '../../src/campaigns/term-rules.service';
 import { LEVELS } from '../../src/registry/levels';
 import type { OrgRow } from '../../src/registry/org-row';
 import { todayIso } from '../../src/shared/dates';
+import { eventDates } from '../../src/shared/event-dates';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser, unionRoot } from '../support/factories';
@@ -259,6 +262,11 @@ describe('recording the result', () => {
       .expect(303);
     const task = await db()('campaign_tasks').where({ campaign_id: campaignId, organization_id: ppo[1]!.id }).first();
     expect([task.outcome, task.postponed_reason, task.postponed_to]).toEqual(['postponed', 'Карантин', inDays(40)]);
+    // kept with the day it was recorded: the days before it keep the deadline
+    const kept = await db()('campaign_postponements')
+      .where({ campaign_id: campaignId, organization_id: ppo[1]!.id })
+      .select('recorded_on', 'postponed_to', 'reason');
+    expect(kept).toEqual([{ recorded_on: TODAY, postponed_to: inDays(40), reason: 'Карантин' }]);
   });
 });
 
@@ -312,6 +320,73 @@ describe('progress', () => {
     // the ППО whose chair's term ends before the campaign does: ППО 3 (10.01.2025); ППО 0's new chair serves to 2031
     const ending = before.split('id="ending-terms"')[1]!.split('</table>')[0]!;
     expect([...ending.matchAll(/<td>(\d{10})<\/td>/g)].map((m) => m[1])).toEqual([ppo[3]!.inpo]);
+  });
+});
+
+describe('a postponement on its dates', () => {
+  // a region of its own: a campaign from February to June 2026 for itself (deadline 20 May) and its ППО (10 March)
+  let spring: Awaited<ReturnType<typeof createRegionTree>>;
+  let springCampaign: number;
+  let springCoordinator: Awaited<ReturnType<typeof createUser>>;
+  const audit = { actorUserId: null, requestId: 'test', ip: '127.0.0.1' };
+  /** The campaigns' service on a day: what is recorded then, with that day's checks. */
+  const on = (day: string) =>
+    createCampaignsService(
+      ctx.deps.db,
+      eventDates(31, () => day),
+    );
+
+  beforeAll(async () => {
+    spring = await createRegionTree(db(), 43);
+    springCoordinator = await createUser(db(), [{ role: 'coordinator', org: spring.region }]);
+    const principal = (await loadPrincipal(db(), springCoordinator.id))!;
+    ({ id: springCampaign } = await on('2026-02-01').declare(spring.region, principal, audit, {
+      name: 'Весенние отчёты и выборы',
+      startsOn: '2026-02-01',
+      endsOn: '2026-06-30',
+      deadlines: [
+        { level: 'regional', deadline: '2026-05-20' },
+        { level: 'primary', deadline: '2026-03-10' },
+      ],
+    }));
+  });
+
+  it('when a task overdue on 10 March is postponed on 20 March and held later, then every date keeps the state it had then', async () => {
+    const chair = await createUser(db(), [{ role: 'chair', org: spring.primary }]);
+    const [card] = await createMembers(db(), spring.primary, 1, { surname: 'Весенняя' });
+    const campaign = await ctx.deps.services.campaigns.visible(spring.region, springCampaign);
+    const stateOn = async (day: string) =>
+      (await ctx.deps.services.campaigns.tasks(spring.region, campaign, day, { level: 'primary' })).map((t) => t.state);
+
+    await on('2026-03-20').postpone(audit, spring.primary, springCampaign, {
+      reason: 'Карантин',
+      postponedTo: '2026-04-10',
+    });
+    // overdue from 11 March until the postponement was recorded, ahead of the new date after it, overdue past it
+    expect(await stateOn('2026-03-05')).toEqual(['scheduled']);
+    expect(await stateOn('2026-03-15')).toEqual(['overdue']);
+    expect(await stateOn('2026-03-25')).toEqual(['scheduled']);
+    expect(await stateOn('2026-04-15')).toEqual(['overdue']);
+
+    const result = resultForm.parse({
+      bodyKind: 'meeting',
+      heldOn: '2026-04-20',
+      protocolNumber: '3',
+      protocolDate: '2026-04-20',
+      personKind: 'member',
+      memberId: String(card),
+    });
+    const chairPrincipal = (await loadPrincipal(db(), chair.id))!;
+    await on('2026-04-22').recordResult(audit, chairPrincipal, spring.primary, springCampaign, result);
+    // the result changes only the dates from the meeting on; the postponement stays on the task
+    expect(await stateOn('2026-03-15')).toEqual(['overdue']);
+    expect(await stateOn('2026-03-25')).toEqual(['scheduled']);
+    expect(await stateOn('2026-04-15')).toEqual(['overdue']);
+    expect(await stateOn('2026-04-25')).toEqual(['held']);
+    const task = await db()('campaign_tasks')
+      .where({ campaign_id: springCampaign, organization_id: spring.primary.id })
+      .first();
+    expect([task.outcome, task.postponed_to, task.postponed_reason]).toEqual(['held', '2026-04-10', 'Карантин']);
   });
 });
 
