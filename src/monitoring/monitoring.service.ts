@@ -355,15 +355,24 @@ export function createMonitoringService(
         declared: declared.get(child.id) ?? null,
         cells: rowCells(columns, figures, { inpo: child.inpo, boardHref, level: child.level }, on, reader),
       }));
-      // members registered in the root itself (a ППО's own record under its subdivisions): a row of their own
+      // members registered in the root itself (a ППО's own record under its subdivisions) and the root's own
+      // campaign task (a region's own conference), which the total counts: a row of their own
       const own = members.get(org.id);
-      if (own && own.members > 0)
+      const ownElection = electionOf.get(org.id);
+      if ((own && own.members > 0) || ownElection) {
+        const ownFigures = {
+          ...figuresOf(org.id),
+          declared: null,
+          filings: null,
+          electionCampaign: election ? (ownElection ?? { held: 0, inScope: 0 }) : null,
+        };
         rows.push({
           org: null,
           label: 'Учёт в самой организации',
           declared: null,
-          cells: rowCells(columns, { ...figuresOf(org.id), declared: null, filings: null }, null, on, NO_LISTS),
+          cells: rowCells(columns, ownFigures, null, on, NO_LISTS),
         });
+      }
       const childDeclared = value.children.flatMap((c) => declared.get(c.id) ?? []);
       const filingTotals = filings
         ? sum({ filed: 0, accepted: 0, returned: 0, overdue: 0 }, [...filings.byChild.values()])

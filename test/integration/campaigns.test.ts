@@ -388,6 +388,32 @@ describe('a postponement on its dates', () => {
       .first();
     expect([task.outcome, task.postponed_to, task.postponed_reason]).toEqual(['held', '2026-04-10', 'Карантин']);
   });
+
+  it('when the monitoring of a region with its own task is read, then its rows add up to the total', async () => {
+    const day = '2026-04-25';
+    const session = await loggedInAgent(ctx.app, springCoordinator);
+    const page = await session.agent.get(`/orgs/${spring.region.inpo}/monitoring?on=${day}`).expect(200);
+    const rows = page.text
+      .split('<tbody>')[1]!
+      .split('</tbody>')[0]!
+      .split('<tr')
+      .slice(1)
+      .map((tr) =>
+        ['campaign-scope', 'campaign-held'].map((key) =>
+          Number(new RegExp(`data-column="${key}" data-value="([^"]*)"`).exec(tr)![1]),
+        ),
+      );
+    const total = rows.pop();
+    // the region's own task and its ППО's, counted in SQL
+    const { rows: counted } = await db().raw(
+      `SELECT count(*)::int AS scope, count(*) FILTER (WHERE outcome = 'held' AND held_on <= ?)::int AS held
+         FROM campaign_tasks WHERE campaign_id = ?`,
+      [day, springCampaign],
+    );
+    expect(counted[0].scope).toBe(2);
+    expect(total).toEqual([counted[0].scope, counted[0].held]);
+    expect(rows.reduce(([scope, held], [s, h]) => [scope! + s!, held! + h!], [0, 0])).toEqual(total);
+  });
 });
 
 describe('term rules', () => {
