@@ -334,6 +334,8 @@ export async function tasksToAnnounce(db: Knex, campaignId: number, after: numbe
     `SELECT o.id AS "organizationId", o.inpo, t.level, t.deadline
        FROM campaign_tasks t JOIN organizations o ON o.id = t.organization_id
       WHERE t.campaign_id = :campaignId AND t.organization_id > :after
+        -- said of both sides, so that a merge join starts both at the batch (else it walks the organizations from the first)
+        AND o.id > :after
         AND t.outcome IS DISTINCT FROM 'held' AND o.liquidated_on IS NULL
       ORDER BY t.organization_id LIMIT :limit`,
     { campaignId, after, limit },
