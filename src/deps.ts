@@ -25,6 +25,7 @@ import { createMailingsService } from './mailings/mailings.service';
 import { createLibraryService, handleLibraryJobs } from './library/library.service';
 import { createOfficersService } from './officers/officers.service';
 import { createSurveysService } from './surveys/surveys.service';
+import { handleCampaignJobs } from './campaigns/campaign-announcements';
 import { createCampaignsService } from './campaigns/campaigns.service';
 import { createTermRulesService } from './campaigns/term-rules.service';
 import { createPassportService } from './registry/passport.service';
@@ -104,7 +105,8 @@ function buildServices({ db, config, logger, dates, reads, jobs, mail, notificat
     logger,
   });
   handleLibraryJobs(jobs, library);
-  const campaigns = createCampaignsService(db, dates);
+  const campaigns = createCampaignsService(db, jobs, dates);
+  handleCampaignJobs(db, jobs, notifications);
   const templates = createTemplatesService(db, { checkUrl: cardCheck.checkUrl });
   return {
     // signing in, the user's own account and home page

@@ -670,6 +670,7 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
       report_accepted: 'app',
       report_filed: 'none',
       survey_published: 'app',
+      campaign_declared: 'app',
       campaign_due: 'email',
       campaign_overdue: 'email',
       filing_due: 'email',

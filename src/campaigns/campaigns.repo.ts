@@ -352,3 +352,21 @@ export async function currentCampaignPerChild(db: Knex, rootPath: string, on: st
     perOrganization: rows as { organizationId: number; inScope: number; held: number }[],
   };
 }
+
+/**
+ * The next `limit` tasks of a campaign after the organization `after` (by id: a keyset walk, an index range
+ * each), with what their announcement says: the tasks not yet held, of organizations still open.
+ */
+export async function tasksToAnnounce(db: Knex, campaignId: number, after: number, limit: number) {
+  const { rows } = await db.raw(
+    `SELECT o.id AS "organizationId", o.inpo, t.level, t.deadline
+       FROM campaign_tasks t JOIN organizations o ON o.id = t.organization_id
+      WHERE t.campaign_id = :campaignId AND t.organization_id > :after
+        -- said of both sides, so that a merge join starts both at the batch (else it walks the organizations from the first)
+        AND o.id > :after
+        AND t.outcome IS DISTINCT FROM 'held' AND o.liquidated_on IS NULL
+      ORDER BY t.organization_id LIMIT :limit`,
+    { campaignId, after, limit },
+  );
+  return rows as { organizationId: number; inpo: string; level: string; deadline: string }[];
+}

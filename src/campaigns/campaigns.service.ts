@@ -2,11 +2,13 @@ import type { Knex } from 'knex';
 import type { Principal } from '../access/principal';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import { inTransaction } from '../db/transaction';
+import type { JobQueue } from '../jobs/job-queue';
 import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import type { OrgRow } from '../registry/org-row';
 import { electOfficer, endCurrentOfficers } from '../registry/passport.service';
 import { eventDates, sinceCreation, type EventDates } from '../shared/event-dates';
 import { pathWithin } from '../shared/org-paths';
+import { queueAnnouncement } from './campaign-announcements';
 import {
   chairTermsEndingBy,
   currentCampaignPerChild,
@@ -47,7 +49,7 @@ async function onHeldOn<T>(work: () => Promise<T>): Promise<T> {
   }
 }
 
-export function createCampaignsService(db: Knex, dates: EventDates = eventDates()) {
+export function createCampaignsService(db: Knex, jobs: JobQueue, dates: EventDates = eventDates()) {
   /** A campaign is seen from the organization that declared it and everywhere below it; elsewhere 404. */
   async function visible(org: OrgRow, id: number): Promise<CampaignRow> {
     const campaign = await findCampaign(db, id);
@@ -85,7 +87,7 @@ export function createCampaignsService(db: Knex, dates: EventDates = eventDates(
       const allowed = levelsInScopeOf(org.level);
       if (input.deadlines.some((d) => !(allowed as string[]).includes(d.level)))
         throw new ValidationError([{ field: 'levels', message: 'Выберите уровни организаций, входящих в вашу' }]);
-      return inTransaction(db, async (trx) => {
+      const declared = await inTransaction(db, async (trx) => {
         const id = await insertCampaign(
           trx,
           {
@@ -105,8 +107,12 @@ export function createCampaignsService(db: Knex, dates: EventDates = eventDates(
           organizationId: org.id,
           newValues: { ...input, tasks },
         });
+        // the organizations in scope hear of it from the queue once this commits (campaign-announcements.ts)
+        await queueAnnouncement(trx, jobs, id);
         return { id, tasks };
       });
+      jobs.wake('campaign');
+      return declared;
     },
 
     /** Held, scheduled and overdue on a date per child and per level, and the chairs whose term ends before the campaign does. */

@@ -19,6 +19,8 @@ export const QUEUE_POLICIES = {
   mailing: 'standard',
   /** A library document's text, extracted after its upload for the full-text search (library/library-text.ts). */
   library: 'standard',
+  /** A declared campaign's announcement to its tasks' organizations, in batches (campaigns/campaign-announcements.ts). */
+  campaign: 'standard',
   housekeeping: 'singleton',
   /** The bounce mailbox's poll (BOUNCE_IMAP_URL): one at a time. */
   bounces: 'singleton',

@@ -12,6 +12,8 @@ export type SendOptions = Pick<
   PgBoss.SendOptions,
   'retryLimit' | 'retryDelay' | 'retryBackoff' | 'expireInSeconds' | 'startAfter' | 'singletonKey'
 >;
+/** A batch's jobs share their retries and expiry (pg-boss's insert takes no delays in seconds). */
+export type RetryOptions = Pick<PgBoss.JobInsert, 'retryLimit' | 'retryDelay' | 'retryBackoff' | 'expireInSeconds'>;
 
 const FAILED_KEPT_SECONDS = 7 * 24 * 60 * 60;
 
@@ -33,6 +35,8 @@ export interface JobQueue {
   every(name: QueueName, cron: string, timeZone: string): void;
   /** Queues a job on the caller's transaction: it exists only if that commits. */
   send(trx: Knex | Knex.Transaction, name: QueueName, data: object, options?: SendOptions): Promise<string | null>;
+  /** Queues a job per item of `data` in one statement on the caller's transaction (a batch's letters). */
+  sendMany(trx: Knex | Knex.Transaction, name: QueueName, data: object[], options?: RetryOptions): Promise<void>;
   /** Starts this instance's workers, schedules and pg-boss's maintenance. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -84,6 +88,13 @@ export function createJobQueue(db: Knex, options: JobQueueOptions): JobQueue {
     },
     send(trx, name, data, sendOptions = {}) {
       return boss.send(name, data, { ...sendOptions, db: jobDbOf(trx) });
+    },
+    async sendMany(trx, name, data, sendOptions = {}) {
+      if (!data.length) return;
+      await boss.insert(
+        data.map((item) => ({ ...sendOptions, name, data: item })),
+        { db: jobDbOf(trx) },
+      );
     },
     async start() {
       // recorded before the timekeeper's first look, so that look already sees them

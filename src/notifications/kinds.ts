@@ -29,6 +29,10 @@ export const NOTIFICATION_KINDS = {
   },
   survey_published: { label: 'Организации предстоит ответить на опрос', channel: 'app' },
   member_request_decided: { label: 'По вашему исправлению или заявлению принято решение', channel: 'email' },
+  campaign_declared: {
+    label: 'Объявлена отчётно-выборная кампания: организации предстоит собрание (конференция)',
+    channel: 'email',
+  },
   campaign_due: { label: 'Через неделю срок отчётно-выборного собрания, а итоги не внесены', channel: 'email' },
   campaign_overdue: { label: 'Итоги отчётно-выборного собрания не внесены в срок', channel: 'email' },
 } as const satisfies Record<string, { label: string; channel: Channel }>;

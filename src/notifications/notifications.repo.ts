@@ -89,6 +89,56 @@ export async function insertNotifications(
   return new Set(inserted.map((r) => r.user_id));
 }
 
+/** One organization's notification of a set told at once (`insertOrganizationNotifications`). */
+export interface OrganizationNotification {
+  organizationId: number;
+  title: string;
+  body: string | null;
+  link: string | null;
+  /** One per organization: a user told of it once is never told again. */
+  dedupeKey: string;
+}
+
+/**
+ * Tells each organization's holders of `roles` (valid grants, users not blocked) its own notification, in one
+ * statement for the whole set: a row for each whose channel for the kind (their choice, else `defaultChannel`)
+ * is not `none`, none where the key was already told. Returns the fresh rows, `email` set where a letter is wanted.
+ */
+export async function insertOrganizationNotifications(
+  trx: Knex.Transaction,
+  kind: NotificationKind,
+  defaultChannel: Channel,
+  roles: string[],
+  items: OrganizationNotification[],
+): Promise<(Recipient & { title: string; body: string | null; link: string | null })[]> {
+  if (!items.length) return [];
+  const { rows } = await trx.raw(
+    `WITH item AS (
+       SELECT * FROM jsonb_to_recordset(:items::jsonb) AS x ("organizationId" int, title text, body text, link text, "dedupeKey" text)),
+     -- a user holding two of the roles on one organization is told once
+     who AS (
+       SELECT DISTINCT ON (u.id, i."organizationId") u.id AS user_id, u.email, u.full_name, i.*,
+              coalesce(p.channel, :defaultChannel) AS channel
+         FROM item i
+         JOIN role_grants g ON g.organization_id = i."organizationId" AND g.role = ANY(:roles::text[])
+                           AND (g.valid_until IS NULL OR g.valid_until >= CURRENT_DATE)
+         JOIN users u ON u.id = g.user_id AND u.blocked_at IS NULL
+         LEFT JOIN notification_preferences p ON p.user_id = u.id AND p.kind = :kind
+        ORDER BY u.id, i."organizationId"),
+     told AS (
+       INSERT INTO notifications (user_id, kind, title, body, link, dedupe_key)
+       SELECT user_id, :kind, left(title, 300), left(body, 2000), link, "dedupeKey" FROM who WHERE channel <> 'none'
+       ON CONFLICT (user_id, dedupe_key) DO NOTHING
+       RETURNING user_id, dedupe_key)
+     SELECT w.user_id AS id, CASE WHEN w.channel = 'email' THEN w.email END AS email, w.full_name AS "fullName",
+            w.title, w.body, w.link
+       FROM told t JOIN who w ON w.user_id = t.user_id AND w."dedupeKey" = t.dedupe_key
+      ORDER BY w.user_id, w."dedupeKey"`,
+    { items: JSON.stringify(items), defaultChannel, roles, kind },
+  );
+  return rows;
+}
+
 export async function listNotifications(db: Knex, userId: number, limit: number): Promise<Notification[]> {
   return db('notifications').where({ user_id: userId }).orderBy('id', 'desc').limit(limit).select({
     id: 'id',

@@ -7,12 +7,16 @@ import {
   countUnread,
   findRecipients,
   insertNotifications,
+  insertOrganizationNotifications,
   listNotifications,
   markAllRead,
   savePreferences,
   userChannels,
+  type OrganizationNotification,
   type Recipient,
 } from './notifications.repo';
+
+export type { OrganizationNotification } from './notifications.repo';
 
 const LIST_SIZE = 50;
 
@@ -29,7 +33,7 @@ export interface NotificationEvent {
 }
 
 export function createNotificationsService(db: Knex, mail: MailService, options: { publicUrl: string }) {
-  function letter(user: Recipient & { email: string }, event: NotificationEvent) {
+  function letter(user: Recipient & { email: string }, event: Omit<NotificationEvent, 'kind' | 'to'>) {
     return {
       to: user.email,
       subject: `Реестр Профсоюза: ${event.title}`,
@@ -80,6 +84,24 @@ export function createNotificationsService(db: Knex, mail: MailService, options:
      * go through the mail queue).
      */
     notify: (on: Knex, event: NotificationEvent): Promise<void> => inTransaction(on, (trx) => tell(trx, event)),
+
+    /**
+     * Tells each of many organizations (a declared campaign's thousands of tasks) its own event — to the holders
+     * of `roles` on it, each by their channel for the kind — on the caller's transaction, set-based: one
+     * statement for the rows, two for the letters, however many organizations. Each item's dedupe key is
+     * told once per user. Returns how many were told.
+     */
+    async notifyOrganizations(
+      trx: Knex.Transaction,
+      kind: NotificationKind,
+      roles: string[],
+      items: OrganizationNotification[],
+    ): Promise<number> {
+      const told = await insertOrganizationNotifications(trx, kind, NOTIFICATION_KINDS[kind].channel, roles, items);
+      const letters = told.flatMap((r) => (r.email ? [letter({ ...r, email: r.email }, r)] : []));
+      await mail.sendMany(letters, { trx });
+      return told.length;
+    },
 
     /** The user's latest notifications and how many are unread. */
     async inbox(userId: number) {

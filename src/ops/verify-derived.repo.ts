@@ -175,6 +175,18 @@ const sqlChecks: [string, string][] = [
                   GROUP BY 1, 2, 3, 4, 5, 6, 7, 8`,
     }),
   ],
+  // a current officer's end of term is the election date plus the years of the level's rule for the post (none
+  // without a rule or a date); an ended term keeps the end computed while it ran, so only current ones are compared.
+  // The rule is joined, not asked of officer_term_until() per row: one pass, and the function itself is checked too
+  [
+    'org_officers.term_until',
+    `
+    SELECT f.id AS officer_id, f.organization_id, f.post, f.term_until AS stored,
+           (f.elected_on + make_interval(years => r.years))::date AS recomputed
+      FROM org_officers f JOIN organizations o ON o.id = f.organization_id
+      LEFT JOIN term_rules r ON r.level = o.level AND r.post = f.post
+     WHERE f.ended_on IS NULL AND f.term_until IS DISTINCT FROM (f.elected_on + make_interval(years => r.years))::date`,
+  ],
 ];
 
 /** The union's blocks marked up to date for a (date, start) hold what their indicators compute to now. */

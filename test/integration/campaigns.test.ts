@@ -10,6 +10,7 @@ import { sendCampaignReminders } from '../../src/campaigns/campaign-reminders';
 import { ELECTED_POSTS, resultForm } from '../../src/campaigns/campaigns.schemas';
 import { createCampaignsService } from '../../src/campaigns/campaigns.service';
 import { ruleField } from '../../src/campaigns/term-rules.service';
+import { verifyDerived } from '../../src/ops/verify-derived';
 import { LEVELS } from '../../src/registry/levels';
 import type { OrgRow } from '../../src/registry/org-row';
 import { todayIso } from '../../src/shared/dates';
@@ -476,6 +477,48 @@ describe('term rules', () => {
         .then((r) => r.term_until),
     ).toBe('2025-01-10');
     expect(await db()('audit_log').where({ action: 'term_rule.changed' }).count('* as n').first()).toEqual({ n: 2 });
+  });
+});
+
+describe('verify-derived', () => {
+  it('when a current and an ended term are changed with the trigger disabled, then only the current one is reported, and the documented rebuild puts it right', async () => {
+    const check = async () => (await verifyDerived(db(), ['org_officers.term_until']))[0]!;
+    expect(await check()).toMatchObject({ count: 0, sample: [] });
+    const current = await db()('org_officers').where({ organization_id: ppo[3]!.id, post: 'chair' }).first();
+    const ended = await db()('org_officers')
+      .where({ organization_id: ppo[0]!.id, post: 'chair' })
+      .whereNotNull('ended_on')
+      .first();
+    const pastTrigger = (sql: string) =>
+      db().transaction(async (trx) => {
+        await trx.raw('ALTER TABLE org_officers DISABLE TRIGGER org_officers_compute_term');
+        await trx.raw(sql);
+        await trx.raw('ALTER TABLE org_officers ENABLE TRIGGER org_officers_compute_term');
+      });
+    await pastTrigger(
+      `UPDATE org_officers SET term_until = '2099-01-01' WHERE id = ${current.id};
+       UPDATE org_officers SET term_until = '2030-01-01' WHERE id = ${ended.id}`,
+    );
+    // an ended term keeps the end computed while it ran: not compared
+    expect(await check()).toMatchObject({
+      count: 1,
+      sample: [
+        {
+          officer_id: current.id,
+          organization_id: ppo[3]!.id,
+          post: 'chair',
+          stored: '2099-01-01',
+          recomputed: current.term_until,
+        },
+      ],
+    });
+    // docs/derived-data.md's rebuild: the trigger puts the computed end back
+    await db().raw('UPDATE org_officers f SET term_until = NULL WHERE f.ended_on IS NULL');
+    expect(await check()).toMatchObject({ count: 0 });
+    expect(await db()('org_officers').where({ id: current.id }).first()).toMatchObject({
+      term_until: current.term_until,
+    });
+    await pastTrigger(`UPDATE org_officers SET term_until = '${ended.term_until}' WHERE id = ${ended.id}`);
   });
 });
 

@@ -87,6 +87,7 @@ describe('notifications of the filing workflow', () => {
       member_request_decided: 'app',
       application_waiting: 'email',
       survey_published: 'app',
+      campaign_declared: 'email',
       campaign_due: 'email',
       campaign_overdue: 'email',
     };

@@ -209,6 +209,15 @@ describe('verify-derived', () => {
           AND (a.status, a.none_reason, a.signed_on, a.valid_from, a.valid_to, a.registration_number, a.registration_date)
               IS DISTINCT FROM (h.status, h.none_reason, h.signed_on, h.valid_from, h.valid_to, h.registration_number, h.registration_date)`,
     ],
+    // a current term's end a year past its rule, with the trigger that computes it disabled
+    [
+      'org_officers.term_until',
+      `ALTER TABLE org_officers DISABLE TRIGGER org_officers_compute_term;
+       UPDATE org_officers SET term_until = term_until + interval '1 year'
+        WHERE id = (SELECT min(id) FROM org_officers WHERE ended_on IS NULL AND term_until IS NOT NULL);
+       ALTER TABLE org_officers ENABLE TRIGGER org_officers_compute_term`,
+      'UPDATE org_officers f SET term_until = NULL WHERE f.ended_on IS NULL',
+    ],
     // a cache is put right by forgetting it: the next report (here, the next build) computes it again
     [
       'member_state_cache',
