@@ -464,12 +464,17 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     inside: { ...editors(303, 404), curator: 404 },
     outside: outsideOf(303),
   },
-  // Officers' personnel files (issue 21, item 1): the organization's readers read the file and its documents; the
-  // admin and coordinators keep it (the chair of the ППО does not keep their own organization's files: 403); an
-  // empty form is 422, a deletion asks for confirmation first (200), the notes save even empty (303).
-  ...['/orgs/:inpo/officers/:postId', '/orgs/:inpo/officers/:postId/documents/:documentId'].map(
-    (path): MatrixEntry => ({ method: 'GET', path, inside: readers(303), outside: outsideOf(303) }),
-  ),
+  // Officers' personnel files (issue 21, item 1): the organization's readers read the file, its documents those
+  // who see the person's card (not the statistician: 403); the admin and coordinators keep it (the chair of the
+  // ППО does not keep their own organization's files: 403); an empty form is 422, a deletion asks for
+  // confirmation first (200), the notes save even empty (303).
+  { method: 'GET', path: '/orgs/:inpo/officers/:postId', inside: readers(303), outside: outsideOf(303) },
+  {
+    method: 'GET',
+    path: '/orgs/:inpo/officers/:postId/documents/:documentId',
+    inside: { ...readers(303), statistician: 403 },
+    outside: outsideOf(303),
+  },
   ...OFFICER_FILE_SECTIONS.flatMap(([section, param]): MatrixEntry[] => [
     ...[`/orgs/:inpo/officers/:postId/${section}/new`, `/orgs/:inpo/officers/:postId/${section}/:${param}`].map(
       (path): MatrixEntry => ({ method: 'GET', path, inside: restructurers(303, 200), outside: outsideOf(303) }),

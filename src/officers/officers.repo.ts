@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import type { OfficerPost } from '../registry/officer-posts';
-import { currentOfficerNames } from '../registry/passport.repo';
+import { currentOfficerNames, officerOpensFile } from '../registry/passport.repo';
 import type { Section } from './sections';
 
 /** Whose personnel file: a member card or a non-member person (exactly one). */
@@ -16,6 +16,8 @@ export interface PostRow extends PersonKey {
   surname: string;
   name: string;
   patronymic: string | null;
+  /** the post opens its person's file (held now, or held last): officerOpensFile */
+  opensFile: boolean;
 }
 
 /** One post (org_officers row) of the organization, with the names its person has now. */
@@ -31,6 +33,7 @@ export async function findPost(db: Knex, organizationId: number, id: number): Pr
       memberId: 'f.member_id',
       personId: 'f.person_id',
       ...currentOfficerNames(db),
+      opensFile: officerOpensFile(db),
     });
 }
 
@@ -50,6 +53,7 @@ export interface HeldPost {
   orgName: string;
   orgPath: string;
   orgLevel: string;
+  opensFile: boolean;
 }
 
 /** Every post the person holds or held, in every organization of the union, newest first. */
@@ -72,7 +76,21 @@ export async function postsOf(db: Knex, key: PersonKey): Promise<HeldPost[]> {
       orgName: 'o.name',
       orgPath: db.raw('o.path::text'),
       orgLevel: 'o.level',
+      opensFile: officerOpensFile(db),
     });
+}
+
+/**
+ * Whether the user's own card is this file's person: the same card, or a card with the person's SNILS (the
+ * non-member officer of the file who has since joined, or a duplicate card not merged yet).
+ */
+export async function isOwnPerson(db: Knex, userMemberId: number, key: PersonKey): Promise<boolean> {
+  if (key.memberId === userMemberId) return true;
+  const snils =
+    key.memberId !== null
+      ? db('members').where('id', key.memberId).select('snils')
+      : db('persons').where('id', key.personId).select('snils');
+  return (await db('members').where('id', userMemberId).whereIn('snils', snils).first('id')) !== undefined;
 }
 
 export interface PersonDetails {

@@ -4,7 +4,7 @@ import { can, guardedRouter, mayOnTarget } from '../access/route-guards';
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
 import { sendStoredFile } from '../http/download';
-import { ConflictError, ValidationError, type FieldError } from '../http/errors';
+import { ValidationError, type FieldError } from '../http/errors';
 import { askConfirmation, isConfirmed } from '../http/confirmation';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
@@ -24,8 +24,9 @@ const VIEW_HELPERS = { OFFICER_POST_LABELS, FILE_KINDS, SECTIONS, entryCells };
 
 /**
  * The personnel file of an officer (issue 21, item 1) at `/orgs/{inpo}/officers/{postId}`: any post the person
- * holds or held opens the same file. Readers of the organization read it (contacts masked for those who may not
- * open member cards); admins, coordinators and the chairs above the organization keep it (`officer.file.edit`).
+ * holds now (the post held last, when none) opens the same file. Readers of the organization read it (contacts
+ * and documents withheld from those who may not open the person's card); admins, coordinators and the chairs
+ * above every organization the person serves in keep it (`officer.file.edit`), never their own.
  */
 export function officersRoutes({ config, importSlots, loaders, services: { officers } }: Deps): Router {
   const routes = guardedRouter();
@@ -50,18 +51,18 @@ export function officersRoutes({ config, importSlots, loaders, services: { offic
       ),
     );
     routes.get(entryPath, can('officer.file.edit'), async (req, res) => {
-      const entry = await officers.entry(orgOf(req), postIdOf(req), section, entryIdOf(req));
+      const entry = await officers.entry(principalOf(req), orgOf(req), postIdOf(req), section, entryIdOf(req));
       showEntryForm(req, res, section, formValuesOf(section, entry), [], entry.id);
     });
     routes.post(entryPath, can('officer.file.edit'), async (req, res) => {
       const entryId = entryIdOf(req);
-      await officers.entry(orgOf(req), postIdOf(req), section, entryId);
+      await officers.entry(principalOf(req), orgOf(req), postIdOf(req), section, entryId);
       await saveEntry(req, res, section, entryId, (data) =>
         officers.updateEntry(auditContextOf(req), principalOf(req), orgOf(req), postIdOf(req), section, entryId, data),
       );
     });
     routes.post(`${entryPath}/delete`, can('officer.file.edit'), async (req, res) => {
-      const entry = await officers.entry(orgOf(req), postIdOf(req), section, entryIdOf(req));
+      const entry = await officers.entry(principalOf(req), orgOf(req), postIdOf(req), section, entryIdOf(req));
       if (!isConfirmed(req))
         return askConfirmation(
           req,
@@ -74,16 +75,17 @@ export function officersRoutes({ config, importSlots, loaders, services: { offic
           },
           { section: 'registry', org: orgOf(req) },
         );
-      await officers.deleteEntry(auditContextOf(req), orgOf(req), postIdOf(req), section, entry.id);
+      await officers.deleteEntry(auditContextOf(req), principalOf(req), orgOf(req), postIdOf(req), section, entry.id);
       flash(req, 'success', 'Запись удалена из личного дела');
       res.redirect(303, `${fileHref(req)}#${section.key}`);
     });
   }
 
   routes.post(`${base}/notes`, can('officer.file.edit'), async (req, res) => {
+    await editablePost(req);
     const parsed = parseForm(notesSchema, req.body);
     if (!parsed.ok) return showFile(req, res, parsed.errors);
-    await officers.saveNotes(auditContextOf(req), orgOf(req), postIdOf(req), parsed.data.notes);
+    await officers.saveNotes(auditContextOf(req), principalOf(req), orgOf(req), postIdOf(req), parsed.data.notes);
     flash(req, 'success', 'Примечания сохранены');
     res.redirect(303, `${fileHref(req)}#notes`);
   });
@@ -117,12 +119,17 @@ export function officersRoutes({ config, importSlots, loaders, services: { offic
       res.redirect(303, `${fileHref(req)}#documents`);
     }),
   );
+  // readers of the organization, of whom the service lets through those who see the person unmasked
   routes.get(`${base}/documents/:documentId`, can('org.view'), async (req, res) => {
     const documentId = idParam(req, 'documentId', INT4_MAX);
-    await sendStoredFile(res, await officers.download(auditContextOf(req), orgOf(req), postIdOf(req), documentId));
+    await sendStoredFile(
+      res,
+      await officers.download(auditContextOf(req), principalOf(req), orgOf(req), postIdOf(req), documentId),
+    );
   });
   routes.post(`${base}/documents/:documentId/delete`, can('officer.file.edit'), async (req, res) => {
     const documentId = idParam(req, 'documentId', INT4_MAX);
+    await editablePost(req);
     if (!isConfirmed(req))
       return askConfirmation(
         req,
@@ -135,20 +142,16 @@ export function officersRoutes({ config, importSlots, loaders, services: { offic
         },
         { section: 'registry', org: orgOf(req) },
       );
-    await officers.removeDocument(auditContextOf(req), orgOf(req), postIdOf(req), documentId);
+    await officers.removeDocument(auditContextOf(req), principalOf(req), orgOf(req), postIdOf(req), documentId);
     flash(req, 'success', 'Документ удалён из личного дела');
     res.redirect(303, `${fileHref(req)}#documents`);
   });
 
   return routes.router;
 
-  /** The post of the URL, refused (409) when its person is not known yet: the file is the person's. */
+  /** The post of the URL, refused when its person is not known yet (409: the file is the person's) or when the user does not keep their file (403). */
   async function editablePost(req: Request) {
-    const { hasPerson } = await officers.post(orgOf(req), postIdOf(req));
-    if (!hasPerson)
-      throw new ConflictError(
-        'Личное дело ведётся на человека: сначала укажите человека этого выборного лица (члена Профсоюза или по СНИЛС)',
-      );
+    await officers.kept(principalOf(req), orgOf(req), postIdOf(req));
   }
 
   async function saveEntry(
@@ -180,7 +183,7 @@ export function officersRoutes({ config, importSlots, loaders, services: { offic
     errors: FieldError[],
     entryId: number | null = null,
   ) {
-    const { post } = await officers.post(orgOf(req), postIdOf(req));
+    const post = await officers.post(orgOf(req), postIdOf(req));
     res.status(errors.length ? 422 : 200).render('officers/entry-form', {
       title: `${section.title}: ${fullName(post)}`,
       section: 'registry',
@@ -204,7 +207,7 @@ export function officersRoutes({ config, importSlots, loaders, services: { offic
       ...VIEW_HELPERS,
       ...file,
       fileHref: fileHref(req),
-      mayEdit: mayOnTarget(req, 'officer.file.edit') && file.person !== null,
+      mayEdit: file.mayEdit,
       // naming the person of an officer typed before officers were people is the passport's edit
       mayNamePerson: mayOnTarget(req, 'org.passport.edit'),
       uploadCsrf: csrfTokenOf(req),

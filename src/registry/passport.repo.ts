@@ -51,8 +51,22 @@ export function currentOfficerNames(db: Knex, f = 'f', m = 'm', p = 'p') {
   return { surname: name('surname'), name: name('name'), patronymic: name('patronymic') };
 }
 
-/** Current officers first (chair on top), then the history, newest first. */
-export async function listOfficers(db: Knex, organizationId: number): Promise<OfficerRow[]> {
+/**
+ * Whether the post `f` opens its person's personnel file (issue 21): a post held now — the officer's own
+ * organizations, read from upward — or, for a person who holds none, the post that ended last. A post left by
+ * someone who serves on (here or elsewhere) opens nothing: the organization an officer left reads their file no
+ * more. A post typed before officers were people has no other post to yield to.
+ */
+export function officerOpensFile(db: Knex, f = 'f') {
+  return db.raw(`(${f}.ended_on IS NULL OR (${f}.member_id IS NULL AND ${f}.person_id IS NULL) OR NOT EXISTS (
+    SELECT 1 FROM org_officers later
+     WHERE (later.member_id = ${f}.member_id OR later.person_id = ${f}.person_id) AND later.id <> ${f}.id
+       AND (later.ended_on IS NULL
+            OR (later.ended_on, later.elected_on, later.id) > (${f}.ended_on, ${f}.elected_on, ${f}.id))))`);
+}
+
+/** Current officers first (chair on top), then the history, newest first; `opensFile` as officerOpensFile says. */
+export async function listOfficers(db: Knex, organizationId: number): Promise<(OfficerRow & { opensFile: boolean })[]> {
   return db('org_officers as f')
     .leftJoin('members as m', 'm.id', 'f.member_id')
     .leftJoin('persons as p', 'p.id', 'f.person_id')
@@ -63,6 +77,7 @@ export async function listOfficers(db: Knex, organizationId: number): Promise<Of
     .select({
       ...Object.fromEntries(Object.entries(OFFICER_COLUMNS).map(([key, column]) => [key, `f.${column}`])),
       ...currentOfficerNames(db),
+      opensFile: officerOpensFile(db),
     });
 }
 

@@ -44,6 +44,13 @@ const post = (s: Session, url: string, body: Record<string, string>) =>
     .post(url)
     .type('form')
     .send({ _csrf: s.csrf, ...body });
+/** The text of the element with this id (a field of the person as the file shows it). */
+const shown = (html: string, id: string) => new RegExp(`id="${id}">([^<]*)<`).exec(html)?.[1];
+const attachDocument = (s: Session, base: string, file: Buffer, fileName: string, title: string) =>
+  s.agent
+    .post(`${base}/documents?_csrf=${encodeURIComponent(s.csrf)}`)
+    .field('title', title)
+    .attach('file', file, { filename: fileName, contentType: 'application/octet-stream' });
 const fieldError = (html: string, field: string) =>
   new RegExp(`id="${field}-error"[^>]*>([^<]*)<`).exec(html)?.[1]?.trim();
 
@@ -118,7 +125,7 @@ describe('the personnel file', () => {
     expect(list.text).toContain(`href="${fileUrl(tree.primary, posts.chair)}"`);
   });
 
-  it('when a training is added, edited and deleted, then each is in the file (from either post) and audited with its values', async () => {
+  it('when a training is added, edited and deleted, then each is in the file (from the post held now, not the one left) and audited with its values', async () => {
     const base = fileUrl(tree.primary, posts.chair);
     await as.coordinator.agent.get(`${base}/trainings/new`).expect(200);
     const badDates = await post(as.coordinator, `${base}/trainings`, {
@@ -144,10 +151,12 @@ describe('the personnel file', () => {
     }).expect(303);
     const [training] = await db()('officer_trainings').select('id', 'hours', 'certificate_number');
     expect(training).toMatchObject({ hours: 36, certificate_number: 'УД-123' });
-    // the same file from the post in the territorial organization
-    const fromCommittee = await as.coordinator.agent.get(fileUrl(tree.territory, posts.committee)).expect(200);
-    expect(fromCommittee.text).toContain('Школа профсоюзного лидера');
-    expect(fromCommittee.text).toContain('УД-123');
+    // the same file from her other post held now; the committee post she left opens nothing (finding 2 of the review)
+    const file = await as.coordinator.agent.get(base).expect(200);
+    expect(file.text).toContain('Школа профсоюзного лидера');
+    expect(file.text).toContain('УД-123');
+    expect(file.text).not.toContain(`href="${fileUrl(tree.territory, posts.committee)}"`);
+    await as.coordinator.agent.get(fileUrl(tree.territory, posts.committee)).expect(404);
 
     await as.coordinator.agent.get(`${base}/trainings/${training.id}`).expect(200);
     await post(as.coordinator, `${base}/trainings/${training.id}`, {
@@ -264,8 +273,8 @@ describe('the personnel file', () => {
     expect(masked.text).not.toContain('sokolova@example.ru');
     expect(masked.text).not.toContain('12.04.1980');
     expect(masked.text).not.toContain('123-45-67');
-    expect(/id="person-email">([^<]*)</.exec(masked.text)?.[1]).toBe('s***@example.ru');
-    expect(/id="person-phone">([^<]*)</.exec(masked.text)?.[1]).toBe('+7 (***) ***-45-67');
+    expect(shown(masked.text, 'person-email')).toBe('s***@example.ru');
+    expect(shown(masked.text, 'person-phone')).toBe('+7 (***) ***-45-67');
     expect(masked.text).toContain('1980');
     expect(masked.text).not.toContain(`href="/members/${memberId}"`);
   });
@@ -274,18 +283,19 @@ describe('the personnel file', () => {
     const base = fileUrl(tree.primary, posts.chair);
     const bytes = await pdfBytes(['Удостоверение о повышении квалификации № УД-123']);
     const attach = (file: Buffer, fileName: string, title: string) =>
-      as.coordinator.agent
-        .post(`${base}/documents?_csrf=${encodeURIComponent(as.coordinator.csrf)}`)
-        .field('title', title)
-        .attach('file', file, { filename: fileName, contentType: 'application/octet-stream' });
+      attachDocument(as.coordinator, base, file, fileName, title);
     const refused = await attach(Buffer.from('просто текст'), 'Удостоверение.pdf', 'Удостоверение').expect(422);
     expect(fieldError(refused.text, 'file')).toContain('Файл не является документом PDF, DOCX, XLSX или ODT');
     await attach(bytes, 'Удостоверение.pdf', 'Удостоверение о повышении квалификации').expect(303);
     const doc = await db()('officer_documents').first('id', 'sha256');
     expect(fs.existsSync(path.join(libraryDir, 'files', doc.sha256))).toBe(true);
+    // the scans carry what the masks hide: a reader who sees the contacts masked is offered no link and refused
     const page = await as.statistician.agent.get(base).expect(200);
-    expect(page.text).toContain(`href="${base}/documents/${doc.id}"`);
-    const download = await as.statistician.agent
+    expect(page.text).toContain('Удостоверение о повышении квалификации');
+    expect(page.text).not.toContain(`href="${base}/documents/${doc.id}"`);
+    await as.statistician.agent.get(`${base}/documents/${doc.id}`).expect(403);
+    expect((await as.coordinator.agent.get(base).expect(200)).text).toContain(`href="${base}/documents/${doc.id}"`);
+    const download = await as.coordinator.agent
       .get(`${base}/documents/${doc.id}`)
       .buffer(true)
       .parse((res, done) => {
@@ -304,6 +314,154 @@ describe('the personnel file', () => {
       'officer.file.document_downloaded',
     ]);
     await as.stranger.agent.get(`${base}/documents/${doc.id}`).expect(404);
+  });
+});
+
+describe("a file is read from the officer's own organization upward, and kept only by those above all of it", () => {
+  // the third territory: ППО A with a former chair who now chairs the territory, and a chair of A who also sits on
+  // the territory's committee; a regional chair who once sat on A's committee; an officer of the first ППО whose
+  // card is in ППО C (elected across organizations); users linked to the cards of the first two
+  const people = {} as Record<'formerChair' | 'chairOnCommittee' | 'regionalChair' | 'across', number>;
+  const held = {} as Record<
+    'oldChairOfA' | 'chairOfTerritory' | 'chairOfA' | 'oldCommitteeOfA' | 'chairOfRegion' | 'across',
+    number
+  >;
+  const users = {} as Record<'territoryChairHimself' | 'chairOfA' | 'coordinatorHimself', Session>;
+  let territory: OrgRow;
+  let ppoA: OrgRow;
+
+  const hold = async (org: OrgRow, person: number, post: string, electedOn: string, endedOn: string | null = null) =>
+    (
+      await db()('org_officers')
+        .insert({
+          organization_id: org.id,
+          post,
+          surname: 'Фамилия',
+          name: 'Имя',
+          member_id: person,
+          elected_on: electedOn,
+          ended_on: endedOn,
+        })
+        .returning('id')
+    )[0].id as number;
+
+  beforeAll(async () => {
+    territory = await createOrg(db(), tree.region, 'territorial', { name: 'Третья территориальная' });
+    ppoA = await createOrg(db(), territory, 'primary');
+    const ppoC = await createOrg(db(), territory, 'primary');
+    const card = async (org: OrgRow, surname: string, extra: Record<string, unknown> = {}) =>
+      ((await createMembers(db(), org, 1, { surname, ...extra })) as [number])[0];
+    people.formerChair = await card(territory, 'Прежний');
+    people.chairOnCommittee = await card(ppoA, 'Двойной');
+    people.regionalChair = await card(tree.region, 'Региональный');
+    people.across = await card(ppoC, 'Переизбранная', {
+      snils: '12345678964',
+      phone: '+79031112233',
+      email: 'across@example.ru',
+      birth_date: '1977-07-07',
+    });
+    held.oldChairOfA = await hold(ppoA, people.formerChair, 'chair', '2012-05-05', '2018-05-05');
+    held.chairOfTerritory = await hold(territory, people.formerChair, 'chair', '2018-05-06');
+    held.chairOfA = await hold(ppoA, people.chairOnCommittee, 'chair', '2018-05-06');
+    await hold(territory, people.chairOnCommittee, 'committee', '2020-01-01');
+    held.oldCommitteeOfA = await hold(ppoA, people.regionalChair, 'committee', '2008-01-01', '2013-01-01');
+    held.chairOfRegion = await hold(tree.region, people.regionalChair, 'chair', '2016-01-01');
+    held.across = await hold(tree.primary, people.across, 'committee', '2021-02-02');
+    const session = async (role: 'coordinator' | 'chair', org: OrgRow, memberId: number | null = null) => {
+      const user = await createUser(db(), [{ role, org }]);
+      await db()('users').where({ id: user.id }).update({ member_id: memberId });
+      return loggedInAgent(ctx.app, user);
+    };
+    users.territoryChairHimself = await session('chair', territory, people.formerChair);
+    users.chairOfA = await session('chair', ppoA);
+    users.coordinatorHimself = await session('coordinator', tree.region, people.regionalChair);
+  });
+
+  const award = { kind: 'union', title: 'Почётная грамота', awardedOn: '2024-01-01' };
+
+  it("when the officer's card is in another organization than the post, then the post's chair sees it masked as the card's organization allows", async () => {
+    const base = fileUrl(tree.primary, held.across);
+    const chairView = await as.ppoChair.agent.get(base).expect(200);
+    expect(chairView.text).not.toContain('across@example.ru');
+    expect(chairView.text).not.toContain('07.07.1977');
+    expect(chairView.text).not.toContain('123-456-789');
+    expect(shown(chairView.text, 'person-snils')).toBe('***-***-*** 64');
+    expect(shown(chairView.text, 'person-email')).toBe('a***@example.ru');
+    expect(shown(chairView.text, 'person-phone')).toBe('+7 (***) ***-22-33');
+    // the coordinator of the region sees the card in ППО C
+    const full = await as.coordinator.agent.get(base).expect(200);
+    expect(full.text).toContain('across@example.ru');
+    expect(full.text).toContain('07.07.1977');
+    expect(full.text).toContain(`href="/members/${people.across}"`);
+  });
+
+  it("when the officer's card is in another organization, then its documents are refused to the post's chair and download for the coordinator", async () => {
+    const base = fileUrl(tree.primary, held.across);
+    await attachDocument(as.coordinator, base, await pdfBytes(['Диплом']), 'Диплом.pdf', 'Диплом').expect(303);
+    const fileId = (await db()('officer_files').where({ member_id: people.across }).first('id')).id;
+    const doc = await db()('officer_documents').where({ file_id: fileId }).first('id');
+    const chairView = await as.ppoChair.agent.get(base).expect(200);
+    expect(chairView.text).toContain('Диплом');
+    expect(chairView.text).not.toContain(`href="${base}/documents/${doc.id}"`);
+    await as.ppoChair.agent.get(`${base}/documents/${doc.id}`).expect(403);
+    await as.coordinator.agent.get(`${base}/documents/${doc.id}`).expect(200);
+  });
+
+  it('when a territorial chair once chaired a ППО below, then the old post opens neither their file nor its forms, and the post held now keeps it from them', async () => {
+    const me = users.territoryChairHimself;
+    const old = fileUrl(ppoA, held.oldChairOfA);
+    await me.agent.get(old).expect(404);
+    await me.agent.get(`${old}/awards/new`).expect(404);
+    await post(me, `${old}/awards`, award).expect(404);
+    await post(me, `${old}/notes`, { notes: 'Сам о себе' }).expect(404);
+    await post(me, `${fileUrl(territory, held.chairOfTerritory)}/awards`, award).expect(403);
+    // the region reads the file from the post held now and lists the old one without a link to it
+    const page = await as.coordinator.agent.get(fileUrl(territory, held.chairOfTerritory)).expect(200);
+    expect(page.text).toContain(ppoA.name);
+    expect(page.text).not.toContain(`href="${old}"`);
+    // the ППО's history lists the former chair without a link that would not open
+    const history = await as.coordinator.agent.get(`/orgs/${ppoA.inpo}/officers`).expect(200);
+    expect(history.text).not.toContain(`href="${old}"`);
+    expect(await db()('officer_files').where({ member_id: people.formerChair }).first()).toBeUndefined();
+  });
+
+  it("when a regional chair once sat on a ППО's committee, then that ППО's chair does not read the file, and the region's coordinator keeps it", async () => {
+    const old = fileUrl(ppoA, held.oldCommitteeOfA);
+    await users.chairOfA.agent.get(old).expect(404);
+    await as.territoryChair.agent.get(old).expect(404);
+    await post(as.coordinator, `${old}/awards`, award).expect(404);
+    await post(as.coordinator, `${fileUrl(tree.region, held.chairOfRegion)}/awards`, award).expect(303);
+  });
+
+  it('when the person holds a post in the territory and in a ППО below it, then the territorial chair does not keep the file; the coordinator does', async () => {
+    const base = fileUrl(ppoA, held.chairOfA);
+    const page = await users.territoryChairHimself.agent.get(base).expect(200);
+    expect(page.text).not.toContain(`${base}/awards/new`);
+    await users.territoryChairHimself.agent.get(`${base}/awards/new`).expect(403);
+    await post(users.territoryChairHimself, `${base}/awards`, award).expect(403);
+    await post(as.coordinator, `${base}/awards`, award).expect(303);
+  });
+
+  it('when a coordinator opens their own file, then they read it and may not change it', async () => {
+    const base = fileUrl(tree.region, held.chairOfRegion);
+    const me = users.coordinatorHimself;
+    const page = await me.agent.get(base).expect(200);
+    expect(page.text).toContain('Почётная грамота');
+    expect(page.text).not.toContain(`${base}/awards/new`);
+    await me.agent.get(`${base}/awards/new`).expect(403);
+    await post(me, `${base}/awards`, award).expect(403);
+    await post(me, `${base}/notes`, { notes: 'Сам о себе' }).expect(403);
+    const awardId = (await db()('officer_awards').orderBy('id', 'desc').first('id')).id;
+    await post(me, `${base}/awards/${awardId}/delete`, { confirmed: '1' }).expect(403);
+  });
+
+  it('when the officer holds no post now, then the post held last opens the file and an earlier one does not', async () => {
+    const [gone] = (await createMembers(db(), ppoA, 1, { surname: 'Бывшая' })) as [number];
+    const earlier = await hold(territory, gone, 'committee', '2010-01-01', '2016-01-01');
+    const last = await hold(ppoA, gone, 'chair', '2014-01-01', '2021-01-01');
+    await users.chairOfA.agent.get(fileUrl(ppoA, last)).expect(200);
+    await as.coordinator.agent.get(fileUrl(territory, earlier)).expect(404);
+    await post(as.coordinator, `${fileUrl(ppoA, last)}/awards`, award).expect(303);
   });
 });
 
