@@ -9,13 +9,13 @@ export async function up(knex: Knex): Promise<void> {
       ADD CONSTRAINT meetings_status_check CHECK (status IN ('scheduled','open','closed','cancelled')),
       ADD COLUMN cancel_reason text CHECK (length(cancel_reason) <= 500),
       ADD COLUMN cancelled_at timestamptz,
-      ADD CONSTRAINT meetings_cancel_reason_check CHECK ((status = 'cancelled') = (cancel_reason IS NOT NULL))`);
+      ADD CONSTRAINT meetings_cancelled_has_reason CHECK ((status = 'cancelled') = (cancel_reason IS NOT NULL))`);
 }
 
 export async function down(knex: Knex): Promise<void> {
   await knex.raw("DELETE FROM meetings WHERE status = 'cancelled'");
   await knex.raw(`
-    ALTER TABLE meetings DROP CONSTRAINT meetings_cancel_reason_check, DROP COLUMN cancel_reason,
+    ALTER TABLE meetings DROP CONSTRAINT meetings_cancelled_has_reason, DROP COLUMN cancel_reason,
       DROP COLUMN cancelled_at, DROP CONSTRAINT meetings_status_check,
       ADD CONSTRAINT meetings_status_check CHECK (status IN ('scheduled','open','closed'))`);
 }
