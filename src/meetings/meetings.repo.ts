@@ -380,7 +380,6 @@ export interface RemoteLink {
   heldOn: string;
   remoteUrl: string | null;
   status: MeetingStatus;
-  cancelReason: string | null;
   codeHash: Buffer;
   expiresAt: Date;
   failures: number;
@@ -391,7 +390,7 @@ export async function findRemoteLink(db: Knex, tokenHash: Buffer, lock = false):
   const { rows } = await db.raw<{ rows: RemoteLink[] }>(
     `SELECT p.meeting_id AS "meetingId", p.member_id AS "memberId", mt.organization_id AS "organizationId",
             o.name AS "organizationName", mt.body, to_char(mt.held_on, 'YYYY-MM-DD') AS "heldOn",
-            mt.remote_url AS "remoteUrl", mt.status, mt.cancel_reason AS "cancelReason", p.code_hash AS "codeHash", p.code_expires_at AS "expiresAt",
+            mt.remote_url AS "remoteUrl", mt.status, p.code_hash AS "codeHash", p.code_expires_at AS "expiresAt",
             p.code_failures AS failures
        FROM meeting_participants p JOIN meetings mt ON mt.id = p.meeting_id
        JOIN organizations o ON o.id = mt.organization_id

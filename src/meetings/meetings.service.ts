@@ -471,7 +471,6 @@ export function createMeetingsService(
             ok: false,
             message: 'Код введён неверно слишком много раз: попросите председателя прислать новую ссылку',
           };
-        if (link.status === 'cancelled') return { ok: false, message: notOpenReason(link) };
         if (link.status !== 'open')
           return { ok: false, message: 'Регистрация на собрание ещё не открыта или уже закрыта' };
         if (!crypto.timingSafeEqual(sha256(code), link.codeHash)) {
