@@ -56,21 +56,25 @@ const MEETING_COLUMNS = `mt.id, mt.organization_id AS "organizationId", o.inpo A
   (SELECT count(*)::int FROM meeting_participants p WHERE p.meeting_id = mt.id AND p.registered_at IS NOT NULL) AS "registeredCount",
   EXISTS (SELECT 1 FROM meeting_minutes mm WHERE mm.meeting_id = mt.id) AS "hasMinutes"`;
 
+/** What the chair may change of a scheduled or open meeting (the service decides which of it is allowed now). */
+export type MeetingChange = Omit<NewMeeting, 'organizationId' | 'createdBy'>;
+
+/** The columns of what the scheduling form sets (a new meeting and an edited one alike). */
+const columnsOf = (m: MeetingChange) => ({
+  body: m.body,
+  held_on: m.heldOn,
+  starts_at: m.startsAt,
+  place: m.place,
+  remote_url: m.remoteUrl,
+  participants: m.participants,
+  quorum_num: m.quorumNum,
+  quorum_den: m.quorumDen,
+  quorum_strict: m.quorumStrict,
+});
+
 export async function insertMeeting(trx: Knex, m: NewMeeting): Promise<number> {
   const [row] = await trx('meetings')
-    .insert({
-      organization_id: m.organizationId,
-      body: m.body,
-      held_on: m.heldOn,
-      starts_at: m.startsAt,
-      place: m.place,
-      remote_url: m.remoteUrl,
-      participants: m.participants,
-      quorum_num: m.quorumNum,
-      quorum_den: m.quorumDen,
-      quorum_strict: m.quorumStrict,
-      created_by: m.createdBy,
-    })
+    .insert({ ...columnsOf(m), organization_id: m.organizationId, created_by: m.createdBy })
     .returning('id');
   return Number(row.id);
 }
@@ -115,21 +119,8 @@ export async function listMeetings(
   return rows;
 }
 
-/** What the chair may change of a scheduled or open meeting (the service decides which of it is allowed now). */
-export type MeetingChange = Omit<NewMeeting, 'organizationId' | 'createdBy'>;
-
 export async function updateMeeting(trx: Knex, meetingId: number, m: MeetingChange): Promise<void> {
-  await trx('meetings').where({ id: meetingId }).update({
-    body: m.body,
-    held_on: m.heldOn,
-    starts_at: m.startsAt,
-    place: m.place,
-    remote_url: m.remoteUrl,
-    participants: m.participants,
-    quorum_num: m.quorumNum,
-    quorum_den: m.quorumDen,
-    quorum_strict: m.quorumStrict,
-  });
+  await trx('meetings').where({ id: meetingId }).update(columnsOf(m));
 }
 
 /** Cancels the meeting with its reason (the status check keeps a reason on every cancelled meeting). */

@@ -9,7 +9,7 @@ import { formatDate } from '../../src/shared/format';
 import { useTestApp } from '../support/app';
 import { anonymousAgent, loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createRegionTree, createUser } from '../support/factories';
-import { hiddenFields, submitForm } from '../support/forms';
+import { submitForm } from '../support/forms';
 import { insertMeeting } from '../support/meetings';
 import { useSmtpCapture } from '../support/smtp';
 
@@ -67,14 +67,8 @@ async function scheduleMeeting(fields: Partial<typeof FORM> = {}): Promise<strin
   return res.headers.location as string;
 }
 
-/** A form of `page` posted to `path` with the page's hidden fields (the CSRF token). */
-const post = (path: string, body: Record<string, string>, page = path) =>
-  chair.agent.get(page).then((p) =>
-    chair.agent
-      .post(path)
-      .type('form')
-      .send({ ...hiddenFields(p.text, path), ...body }),
-  );
+/** The form of `page` (the path itself by default) posted to `path`, as the chair fills it in. */
+const post = (path: string, body: Record<string, string>, page = path) => submitForm(chair.agent, page, path, body);
 const edit = (meeting: string, fields: Partial<typeof FORM>) =>
   post(`${meeting}/edit`, { ...FORM, ...fields }, `${meeting}/edit`);
 
