@@ -396,13 +396,11 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     inside: { ...editors(303, 404), curator: 404 },
     outside: outsideOf(303),
   })),
-  {
-    method: 'GET',
-    path: '/orgs/:inpo/meetings/:meetingId/attendance',
-    inside: editors(303, 404),
-    outside: outsideOf(303),
-  },
+  ...['/orgs/:inpo/meetings/:meetingId/attendance', '/orgs/:inpo/meetings/:meetingId/edit'].map(
+    (path): MatrixEntry => ({ method: 'GET', path, inside: editors(303, 404), outside: outsideOf(303) }),
+  ),
   ...[
+    'edit',
     'invite',
     'open',
     'attendance',
@@ -411,6 +409,8 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     'decision',
     'close',
     'membership-events',
+    // after closing: the fixture's meeting, closed, refuses to be cancelled (409)
+    'cancel',
   ].map((action): MatrixEntry => ({
     method: 'POST',
     path: `/orgs/:inpo/meetings/:meetingId/${action}`,

@@ -540,6 +540,22 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'GET /orgs/:inpo/meetings/:meetingId/minutes.pdf': none,
   'GET /orgs/:inpo/meetings/:meetingId/quorum': none,
   'GET /orgs/:inpo/meetings/:meetingId/attendance': none,
+  // the edit keeps the fixture's date, quorum and participants (fixed once it is open), with an agenda line more
+  'GET /orgs/:inpo/meetings/:meetingId/edit': none,
+  'POST /orgs/:inpo/meetings/:meetingId/edit': () => ({
+    body: {
+      body: 'general',
+      heldOn: todayIso(),
+      startsAt: '16:00',
+      place: 'Актовый зал',
+      remoteUrl: 'https://meet.example.ru/ppo',
+      participants: 'members',
+      quorum: 'half',
+      quorumPercent: '',
+      agenda: 'О плане работы\nРазное\nО смотре-конкурсе',
+    },
+  }),
+  'POST /orgs/:inpo/meetings/:meetingId/cancel': () => ({ body: { reason: 'Нет кворума: перенос на весну' } }),
   'POST /orgs/:inpo/meetings/:meetingId/invite': (p) => ({ body: { numbers: `T-${p.memberId}` } }),
   'POST /orgs/:inpo/meetings/:meetingId/open': none,
   'POST /orgs/:inpo/meetings/:meetingId/attendance': (p) => ({ body: { scan: `T-${p.memberId}` } }),

@@ -3,7 +3,7 @@ import { VALID_CARD_SQL } from '../cards/card-check.repo';
 import type { CardStatus } from '../cards/card-statuses';
 
 export type MeetingBody = 'general' | 'committee' | 'presidium' | 'conference' | 'plenum';
-export type MeetingStatus = 'scheduled' | 'open' | 'closed';
+export type MeetingStatus = 'scheduled' | 'open' | 'closed' | 'cancelled';
 export type ParticipantsMode = 'members' | 'invited';
 export type RegistrationMethod = 'card' | 'manual' | 'remote';
 
@@ -24,6 +24,8 @@ export interface MeetingRow {
   quorumStrict: boolean;
   status: MeetingStatus;
   minutesNumber: string | null;
+  /** why the meeting was cancelled (only a cancelled one has it) */
+  cancelReason: string | null;
   participantCount: number;
   registeredCount: number;
   hasMinutes: boolean;
@@ -49,25 +51,30 @@ const MEETING_COLUMNS = `mt.id, mt.organization_id AS "organizationId", o.inpo A
   to_char(mt.held_on, 'YYYY-MM-DD') AS "heldOn", to_char(mt.starts_at, 'HH24:MI') AS "startsAt", mt.place,
   mt.remote_url AS "remoteUrl", mt.participants, mt.quorum_num AS "quorumNum", mt.quorum_den AS "quorumDen",
   mt.quorum_strict AS "quorumStrict", mt.status, mt.minutes_number AS "minutesNumber",
+  mt.cancel_reason AS "cancelReason",
   (SELECT count(*)::int FROM meeting_participants p WHERE p.meeting_id = mt.id) AS "participantCount",
   (SELECT count(*)::int FROM meeting_participants p WHERE p.meeting_id = mt.id AND p.registered_at IS NOT NULL) AS "registeredCount",
   EXISTS (SELECT 1 FROM meeting_minutes mm WHERE mm.meeting_id = mt.id) AS "hasMinutes"`;
 
+/** What the chair may change of a scheduled or open meeting (the service decides which of it is allowed now). */
+export type MeetingChange = Omit<NewMeeting, 'organizationId' | 'createdBy'>;
+
+/** The columns of what the scheduling form sets (a new meeting and an edited one alike). */
+const columnsOf = (m: MeetingChange) => ({
+  body: m.body,
+  held_on: m.heldOn,
+  starts_at: m.startsAt,
+  place: m.place,
+  remote_url: m.remoteUrl,
+  participants: m.participants,
+  quorum_num: m.quorumNum,
+  quorum_den: m.quorumDen,
+  quorum_strict: m.quorumStrict,
+});
+
 export async function insertMeeting(trx: Knex, m: NewMeeting): Promise<number> {
   const [row] = await trx('meetings')
-    .insert({
-      organization_id: m.organizationId,
-      body: m.body,
-      held_on: m.heldOn,
-      starts_at: m.startsAt,
-      place: m.place,
-      remote_url: m.remoteUrl,
-      participants: m.participants,
-      quorum_num: m.quorumNum,
-      quorum_den: m.quorumDen,
-      quorum_strict: m.quorumStrict,
-      created_by: m.createdBy,
-    })
+    .insert({ ...columnsOf(m), organization_id: m.organizationId, created_by: m.createdBy })
     .returning('id');
   return Number(row.id);
 }
@@ -110,6 +117,62 @@ export async function listMeetings(
     held ? [root.path, held.from, held.to] : [root.path],
   );
   return rows;
+}
+
+export async function updateMeeting(trx: Knex, meetingId: number, m: MeetingChange): Promise<void> {
+  await trx('meetings').where({ id: meetingId }).update(columnsOf(m));
+}
+
+/** Cancels the meeting with its reason (the status check keeps a reason on every cancelled meeting). */
+export async function cancelMeeting(trx: Knex, meetingId: number, reason: string): Promise<void> {
+  await trx('meetings')
+    .where({ id: meetingId })
+    .update({ status: 'cancelled', cancel_reason: reason, cancelled_at: trx.fn.now() });
+}
+
+/**
+ * The agenda becomes `titles`: the items that carry a decision stay where they are (the caller has checked
+ * that `titles` keeps each of them at its position), the others are replaced by the new lines.
+ */
+export async function replaceUndecidedAgenda(trx: Knex, meetingId: number, titles: string[]): Promise<void> {
+  const decided = new Set<number>(
+    await trx('meeting_agenda_items').where({ meeting_id: meetingId }).whereNotNull('decision').pluck('position'),
+  );
+  await trx('meeting_agenda_items').where({ meeting_id: meetingId }).whereNull('decision').delete();
+  const rows = titles.flatMap((title, i) =>
+    decided.has(i + 1) ? [] : [{ meeting_id: meetingId, position: i + 1, title }],
+  );
+  if (rows.length) await trx('meeting_agenda_items').insert(rows);
+}
+
+/** Withdraws invitations of participants not registered yet; returns the members whose invitation ended. */
+export async function removeInvited(trx: Knex, meetingId: number, memberIds: number[]): Promise<number[]> {
+  const rows: { member_id: string }[] = await trx('meeting_participants')
+    .where({ meeting_id: meetingId, invited: true })
+    .whereIn('member_id', memberIds)
+    .whereNull('registered_at')
+    .returning('member_id')
+    .delete();
+  return rows.map((r) => Number(r.member_id));
+}
+
+/** The unregistered participants holding a personal link, with the instant their code expires. */
+export async function remoteLinkExpiries(trx: Knex, meetingId: number): Promise<Map<number, Date>> {
+  const rows: { memberId: string; expiresAt: Date }[] = await trx('meeting_participants')
+    .where({ meeting_id: meetingId })
+    .whereNull('registered_at')
+    .whereNotNull('link_token_hash')
+    .select({ memberId: 'member_id', expiresAt: 'code_expires_at' });
+  return new Map(rows.map((r) => [Number(r.memberId), r.expiresAt]));
+}
+
+/** Ends the personal links of these participants (a new letter gives a new one). */
+export async function revokeRemoteLinks(trx: Knex, meetingId: number, memberIds: number[]): Promise<void> {
+  if (memberIds.length)
+    await trx('meeting_participants')
+      .where({ meeting_id: meetingId })
+      .whereIn('member_id', memberIds)
+      .update({ link_token_hash: null, code_hash: null });
 }
 
 export interface AgendaItem {

@@ -4,7 +4,7 @@ import { can, guardedRouter, mayOnTarget, publicRoute } from '../access/route-gu
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
 import { clientIp } from '../http/client-ip';
-import type { FieldError } from '../http/errors';
+import { ValidationError, type FieldError } from '../http/errors';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { todayIso } from '../shared/dates';
@@ -15,14 +15,17 @@ import {
   PARTICIPANTS_LABELS,
   QUORUM_RULES,
   STATUS_LABELS,
+  cancelSchema,
   closeSchema,
   codeSchema,
   decisionSchema,
+  formValuesOf,
   inviteSchema,
   linkEventsSchema,
   manualSchema,
   meetingFormSchema,
   scanSchema,
+  withdrawSchema,
 } from './meetings.schemas';
 import { quorumOf, type MeetingRow, type ScanOutcome } from './meetings.service';
 
@@ -101,6 +104,44 @@ export function meetingsRoutes({ loaders, services: { meetings } }: Deps): Route
   });
 
   routes.get('/orgs/:inpo/meetings/:meetingId', can('member.view'), (req, res) => showMeeting(req, res));
+
+  // editing covers rescheduling: a new date or time is told to the participants (meetings.service.ts `update`)
+  routes.get('/orgs/:inpo/meetings/:meetingId/edit', can('member.edit'), (req, res) => showEdit(req, res));
+  routes.post('/orgs/:inpo/meetings/:meetingId/edit', can('member.edit'), async (req, res) => {
+    const form = parseForm(meetingFormSchema, req.body);
+    const withdraw = parseForm(withdrawSchema, req.body);
+    if (!form.ok || !withdraw.ok)
+      return showEdit(req, res, 422, [...(form.ok ? [] : form.errors), ...(withdraw.ok ? [] : withdraw.errors)]);
+    let outcome;
+    try {
+      outcome = await meetings.update(
+        auditContextOf(req),
+        orgOf(req),
+        meetingIdOf(req),
+        form.data,
+        withdraw.data.withdraw,
+      );
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return showEdit(req, res, 422, err.fields);
+    }
+    flash(
+      req,
+      'success',
+      outcome.rescheduled
+        ? `Собрание перенесено; уведомления отправлены участникам: ${outcome.notified}`
+        : 'Изменения сохранены',
+    );
+    if (outcome.withdrawn) flash(req, 'success', `Приглашений отозвано: ${outcome.withdrawn}`);
+    res.redirect(303, `/orgs/${orgOf(req).inpo}/meetings/${meetingIdOf(req)}`);
+  });
+  routes.post('/orgs/:inpo/meetings/:meetingId/cancel', can('member.edit'), async (req, res) => {
+    const form = parseForm(cancelSchema, req.body);
+    if (!form.ok) return showMeeting(req, res, 422, form.errors);
+    const notified = await meetings.cancel(auditContextOf(req), orgOf(req), meetingIdOf(req), form.data.reason);
+    flash(req, 'success', `Собрание отменено; уведомления отправлены участникам: ${notified}`);
+    res.redirect(303, `/orgs/${orgOf(req).inpo}/meetings/${meetingIdOf(req)}`);
+  });
 
   routes.post('/orgs/:inpo/meetings/:meetingId/invite', can('member.edit'), async (req, res) => {
     const form = parseForm(inviteSchema, req.body);
@@ -204,6 +245,23 @@ export function meetingsRoutes({ loaders, services: { meetings } }: Deps): Route
       section: 'members',
       org,
       values: req.method === 'POST' ? req.body : { heldOn: todayIso(), quorum: 'half', participants: 'members' },
+      ...LABELS,
+      ...errorViewModel(errors),
+    });
+  }
+
+  async function showEdit(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
+    const org = orgOf(req);
+    const meeting = await meetings.meetingOf(org, meetingIdOf(req));
+    const { agenda, participants } = await meetings.page(meeting);
+    res.status(status).render('meetings/edit', {
+      title: `Изменить собрание: ${BODY_LABELS[meeting.body]} ${formatDate(meeting.heldOn)}`,
+      section: 'members',
+      org,
+      meeting,
+      decided: agenda.filter((i) => i.decision !== null),
+      withdrawable: participants.filter((p) => p.invited && !p.registeredAt),
+      values: req.method === 'POST' ? req.body : formValuesOf(meeting, agenda),
       ...LABELS,
       ...errorViewModel(errors),
     });

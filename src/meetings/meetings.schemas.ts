@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { integerInput, optionalText, requiredDate, requiredString } from '../shared/fields';
 import { parseId } from '../shared/numbers';
-import type { MeetingBody, MeetingStatus, ParticipantsMode } from './meetings.repo';
+import type { MeetingBody, MeetingRow, MeetingStatus, ParticipantsMode } from './meetings.repo';
 
 export const BODY_LABELS: Record<MeetingBody, string> = {
   general: 'Общее собрание первичной профсоюзной организации',
@@ -14,6 +14,7 @@ export const STATUS_LABELS: Record<MeetingStatus, string> = {
   scheduled: 'Назначено',
   open: 'Идёт регистрация',
   closed: 'Закрыто',
+  cancelled: 'Отменено',
 };
 export const PARTICIPANTS_LABELS: Record<ParticipantsMode, string> = {
   members: 'Все члены Профсоюза организации (на момент открытия)',
@@ -44,6 +45,7 @@ export function quorumText(q: { quorumNum: number; quorumDen: number; quorumStri
 }
 
 const MAX_AGENDA_ITEMS = 50;
+const MAX_INVITED = 500;
 const enumOf = <T extends string>(values: Record<T, string>, message: string) =>
   z.enum(Object.keys(values) as [T, ...T[]], { error: message });
 
@@ -113,6 +115,49 @@ export const meetingFormSchema = z
   });
 export type MeetingForm = z.output<typeof meetingFormSchema>;
 
+/** The scheduling form's fields of a meeting as it is, for its edit form. */
+export function formValuesOf(
+  m: Pick<
+    MeetingRow,
+    'body' | 'heldOn' | 'startsAt' | 'place' | 'remoteUrl' | 'participants' | 'quorumNum' | 'quorumDen' | 'quorumStrict'
+  >,
+  agenda: { title: string }[],
+): Record<string, string> {
+  const quorum = (Object.keys(QUORUM_RULES) as QuorumRule[]).find((k) => {
+    const r = QUORUM_RULES[k];
+    return r.num === m.quorumNum && r.den === m.quorumDen && r.strict === m.quorumStrict;
+  });
+  return {
+    body: m.body,
+    heldOn: m.heldOn,
+    startsAt: m.startsAt ?? '',
+    place: m.place ?? '',
+    remoteUrl: m.remoteUrl ?? '',
+    participants: m.participants,
+    quorum: quorum ?? 'percent',
+    quorumPercent: quorum ? '' : String(m.quorumNum),
+    agenda: agenda.map((i) => i.title).join('\n'),
+  };
+}
+
+/** The invitations the edit form withdraws (participants not registered yet), by member id. */
+export const withdrawSchema = z.object({
+  withdraw: z
+    .union([z.string(), z.array(z.string())])
+    .optional()
+    .transform((v) => (v === undefined ? [] : Array.isArray(v) ? v : [v]))
+    .transform((ids, ctx) => {
+      const parsed = ids.map((id) => parseId(id));
+      if (parsed.length > MAX_INVITED || parsed.some((id) => id === null))
+        ctx.addIssue({ code: 'custom', message: 'Отметьте приглашённых из списка' });
+      return parsed as number[];
+    }),
+});
+
+export const cancelSchema = z.object({
+  reason: requiredString('Укажите причину отмены собрания', 500),
+});
+
 const MAX_SCAN_LENGTH = 300;
 export const scanSchema = z.object({
   scan: requiredString('Отсканируйте билет или введите его номер', MAX_SCAN_LENGTH),
@@ -125,7 +170,6 @@ export const manualSchema = z.object({
   reason: requiredString('Укажите причину регистрации без билета', 500),
 });
 
-const MAX_INVITED = 500;
 export const inviteSchema = z.object({
   numbers: z.string({ error: 'Введите номера билетов' }).transform((text, ctx) => {
     const numbers = [...new Set(text.split(/[\s,;]+/).filter(Boolean))];

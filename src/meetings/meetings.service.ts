@@ -3,9 +3,10 @@ import type { Knex } from 'knex';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import { CARD_STATUS_LABELS } from '../cards/card-statuses';
 import { inTransaction } from '../db/transaction';
-import { ConflictError, NotFoundError } from '../http/errors';
+import { ConflictError, NotFoundError, ValidationError, type FieldError } from '../http/errors';
 import type { MailService } from '../mail/mail.service';
 import type { OrgRow } from '../registry/org-row';
+import { startOfDay } from '../shared/dates';
 import { formatDate, formatDateTime } from '../shared/format';
 import { parseId } from '../shared/numbers';
 import { reserveHit, type SlidingWindow } from '../shared/sliding-window';
@@ -13,6 +14,7 @@ import type { TemplatesService } from '../templates/templates.service';
 import {
   addMembersAsParticipants,
   agendaOf,
+  cancelMeeting,
   cardForScan,
   chairNameOf,
   countCodeFailure,
@@ -27,10 +29,15 @@ import {
   minutesOf,
   participantsOf,
   registerParticipant,
+  remoteLinkExpiries,
+  removeInvited,
+  replaceUndecidedAgenda,
+  revokeRemoteLinks,
   saveDecision,
   setMeetingStatus,
   setRemoteCode,
   storeMinutes,
+  updateMeeting,
   type AgendaItem,
   type MeetingRow,
 } from './meetings.repo';
@@ -74,6 +81,40 @@ function scannedCard(text: string): { number: string } | { token: string } {
   const token = /\/card\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})\b/i.exec(text)?.[1];
   return token ? { token: token.toLowerCase() } : { number: text.trim() };
 }
+
+/** Why a meeting takes no registration now: a cancelled one says its reason. */
+const notOpenReason = (m: Pick<MeetingRow, 'status' | 'cancelReason'>) =>
+  m.status === 'cancelled'
+    ? `Собрание отменено: ${m.cancelReason}. Регистрация не ведётся`
+    : 'Регистрация идёт только на открытом собрании';
+
+/** «01.12.2026, 15:00» — the date and, when set, the time a meeting starts. */
+const whenText = (m: Pick<MeetingRow, 'heldOn' | 'startsAt'>) =>
+  `${formatDate(m.heldOn)}${m.startsAt ? `, ${m.startsAt}` : ''}`;
+
+/**
+ * The instant a personal link must still work at for the meeting: its start, or — without a time — the end of
+ * its day (the participant may come at any hour of it).
+ */
+function linkNeededUntil(m: Pick<MeetingRow, 'heldOn' | 'startsAt'>): Date {
+  const day = startOfDay(m.heldOn).getTime();
+  if (!m.startsAt) return new Date(day + 24 * 3600_000);
+  const [h, min] = m.startsAt.split(':').map(Number);
+  return new Date(day + (h! * 60 + min!) * 60_000);
+}
+
+/** The fields of a meeting the audit compares when it is edited. */
+const auditedFields = (m: Pick<MeetingRow, keyof MeetingForm & keyof MeetingRow>) => ({
+  body: m.body,
+  heldOn: m.heldOn,
+  startsAt: m.startsAt,
+  place: m.place,
+  remoteUrl: m.remoteUrl,
+  participants: m.participants,
+  quorumNum: m.quorumNum,
+  quorumDen: m.quorumDen,
+  quorumStrict: m.quorumStrict,
+});
 
 /** «1. Вопрос» per line. */
 const agendaText = (items: AgendaItem[]) => items.map((i) => `${i.position}. ${i.title}`).join('\n');
@@ -124,6 +165,39 @@ export function createMeetingsService(
       organizationId: meeting.organizationId,
       newValues: { ...newValues },
     });
+
+  /** A letter to every participant with an e-mail, queued in the transaction; returns how many were queued. */
+  async function mailParticipants(
+    trx: Knex.Transaction,
+    meeting: MeetingRow,
+    subject: string,
+    lines: (memberId: number) => string[],
+  ): Promise<number> {
+    const to = (await participantsOf(trx, meeting.id)).filter((p) => p.email);
+    for (const p of to) await opts.mail.send({ to: p.email!, subject, text: lines(p.memberId).join('\n') }, { trx });
+    return to.length;
+  }
+
+  /** The letters of a reschedule; the personal links whose code no longer covers the new date end here. */
+  async function noticeOfReschedule(trx: Knex.Transaction, before: MeetingRow, after: MeetingRow): Promise<number> {
+    const links = await remoteLinkExpiries(trx, before.id);
+    const until = linkNeededUntil(after);
+    const ended = [...links].filter(([, expiresAt]) => expiresAt < until).map(([memberId]) => memberId);
+    await revokeRemoteLinks(trx, before.id, ended);
+    return mailParticipants(trx, after, `Собрание перенесено на ${formatDate(after.heldOn)}`, (memberId) => {
+      const expiresAt = links.get(memberId);
+      return [
+        `${BODY_LABELS[after.body]} «${after.organizationName}» перенесено: было назначено на ${whenText(before)}, теперь — ${whenText(after)}.`,
+        ...(after.place ? [`Место: ${after.place}.`] : []),
+        ...(after.remoteUrl ? [`Дистанционное участие: ${after.remoteUrl}`] : []),
+        ...(expiresAt === undefined
+          ? []
+          : ended.includes(memberId)
+            ? ['Персональная ссылка и код из прежнего письма больше не действуют: председатель пришлёт новые.']
+            : [`Персональная ссылка и код из прежнего письма действуют до ${formatDateTime(expiresAt)}.`]),
+      ];
+    });
+  }
 
   return {
     meetingOf,
@@ -185,7 +259,7 @@ export function createMeetingsService(
       return inTransaction(db, async (trx) => {
         const meeting = await meetingOf(org, rawId, trx);
         const refuse = (reason: string): ScanOutcome => ({ ok: false, reason, quorum: quorumOf(meeting) });
-        if (meeting.status !== 'open') return refuse('Регистрация идёт только на открытом собрании');
+        if (meeting.status !== 'open') return refuse(notOpenReason(meeting));
         const by = scannedCard(text);
         const card = await cardForScan(trx, meeting.id, by);
         const label = 'number' in by ? `№ ${by.number}` : 'по QR-коду';
@@ -222,7 +296,7 @@ export function createMeetingsService(
     async registerManually(ctx: AuditContext, org: OrgRow, rawId: string, memberId: number, reason: string) {
       return inTransaction(db, async (trx) => {
         const meeting = await meetingOf(org, rawId, trx);
-        requireStatus(meeting, ['open'], 'Регистрация идёт только на открытом собрании');
+        requireStatus(meeting, ['open'], notOpenReason(meeting));
         const registered = await registerParticipant(trx, meeting.id, memberId, {
           method: 'manual',
           reason,
@@ -280,6 +354,95 @@ export function createMeetingsService(
         }
         await audit(trx, ctx, meeting, 'meeting.remote_links_sent', { sent });
         return { sent, without: waiting.length - sent };
+      });
+    },
+
+    /**
+     * Edits a scheduled or open meeting. What is already fixed stays: the items that carry a decision (at their
+     * places), and — once the registration has started — the quorum rule and who takes part. A new date or time
+     * is a reschedule (only before anyone registered): the participants with an e-mail are told through the mail
+     * queue; a personal link stays valid if its code still works at the new start, otherwise it ends and the
+     * letter says a new one will come. Unregistered invited participants may be withdrawn.
+     */
+    async update(
+      ctx: AuditContext,
+      org: OrgRow,
+      rawId: string,
+      form: MeetingForm,
+      withdraw: number[],
+    ): Promise<{ rescheduled: boolean; notified: number; withdrawn: number }> {
+      return inTransaction(db, async (trx) => {
+        const meeting = await meetingOf(org, rawId, trx);
+        requireStatus(meeting, ['scheduled', 'open'], 'Закрытое или отменённое собрание не изменяется');
+        const agenda = await agendaOf(trx, meeting.id);
+        const decided = agenda.filter((i) => i.decision !== null);
+        const errors: FieldError[] = [];
+        const moved = decided.filter((i) => form.agenda[i.position - 1] !== i.title);
+        if (moved.length)
+          errors.push({
+            field: 'agenda',
+            message: `По ${moved.length > 1 ? 'вопросам' : 'вопросу'} ${moved.map((i) => `${i.position} «${i.title}»`).join(', ')} уже принято решение: такой вопрос нельзя изменить, перенести на другое место или удалить`,
+          });
+        if (meeting.status !== 'scheduled') {
+          const sameQuorum =
+            form.quorumNum === meeting.quorumNum &&
+            form.quorumDen === meeting.quorumDen &&
+            form.quorumStrict === meeting.quorumStrict;
+          if (!sameQuorum)
+            errors.push({
+              field: 'quorum',
+              message: 'Правило кворума не изменяется: регистрация участников уже началась',
+            });
+          if (form.participants !== meeting.participants)
+            errors.push({
+              field: 'participants',
+              message: 'Состав участников зафиксирован при открытии собрания и не изменяется',
+            });
+        }
+        const rescheduled = form.heldOn !== meeting.heldOn || form.startsAt !== meeting.startsAt;
+        if (rescheduled && (meeting.registeredCount > 0 || decided.length > 0))
+          errors.push({
+            field: 'heldOn',
+            message:
+              'Участники уже зарегистрированы: идущее собрание не переносится — отмените его с причиной и назначьте новое',
+          });
+        if (errors.length) throw new ValidationError(errors);
+
+        const { agenda: titles, ...fields } = form;
+        await updateMeeting(trx, meeting.id, fields);
+        const agendaChanged = titles.join('\n') !== agenda.map((i) => i.title).join('\n');
+        if (agendaChanged) await replaceUndecidedAgenda(trx, meeting.id, titles);
+        const withdrawn = withdraw.length ? await removeInvited(trx, meeting.id, withdraw) : [];
+        await recordAudit(trx, ctx, {
+          action: rescheduled ? 'meeting.rescheduled' : 'meeting.updated',
+          entity: 'meeting',
+          entityId: meeting.id,
+          organizationId: meeting.organizationId,
+          oldValues: { ...auditedFields(meeting), ...(agendaChanged ? { agenda: agenda.map((i) => i.title) } : {}) },
+          newValues: { ...fields, ...(agendaChanged ? { agenda: titles } : {}), withdrawn },
+        });
+        const notified = rescheduled ? await noticeOfReschedule(trx, meeting, { ...meeting, ...fields }) : 0;
+        return { rescheduled, notified, withdrawn: withdrawn.length };
+      });
+    },
+
+    /**
+     * Cancels a scheduled or open meeting with its reason: no registration any more, the personal links end,
+     * the participants with an e-mail are told why, and it is not a meeting held (the monitoring counts closed
+     * ones only).
+     */
+    async cancel(ctx: AuditContext, org: OrgRow, rawId: string, reason: string): Promise<number> {
+      return inTransaction(db, async (trx) => {
+        const meeting = await meetingOf(org, rawId, trx);
+        if (meeting.status === 'cancelled') throw new ConflictError('Собрание уже отменено');
+        requireStatus(meeting, ['scheduled', 'open'], 'Собрание закрыто и его протокол составлен: оно не отменяется');
+        await cancelMeeting(trx, meeting.id, reason);
+        await revokeRemoteLinks(trx, meeting.id, [...(await remoteLinkExpiries(trx, meeting.id)).keys()]);
+        await audit(trx, ctx, meeting, 'meeting.cancelled', { reason });
+        return mailParticipants(trx, meeting, `Собрание ${formatDate(meeting.heldOn)} отменено`, () => [
+          `${BODY_LABELS[meeting.body]} «${meeting.organizationName}», назначенное на ${whenText(meeting)}, отменено.`,
+          `Причина: ${reason}.`,
+        ]);
       });
     },
 
@@ -397,6 +560,7 @@ export function createMeetingsService(
     async linkMembershipEvents(ctx: AuditContext, org: OrgRow, rawId: string, eventIds: number[]) {
       return inTransaction(db, async (trx) => {
         const meeting = await meetingOf(org, rawId, trx);
+        requireStatus(meeting, ['scheduled', 'open', 'closed'], 'Собрание отменено: решений на нём не принималось');
         const candidates = new Set((await membershipDecisionsFor(trx, meeting)).map((d) => d.id));
         const chosen = eventIds.filter((id) => candidates.has(id));
         const linked = await linkMembershipEvents(trx, meeting.id, chosen, {
