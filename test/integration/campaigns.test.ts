@@ -334,6 +334,7 @@ describe('a postponement on its dates', () => {
   const on = (day: string) =>
     createCampaignsService(
       ctx.deps.db,
+      ctx.deps.jobs,
       eventDates(31, () => day),
     );
 
