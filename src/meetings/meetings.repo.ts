@@ -373,22 +373,36 @@ export interface MembershipDecision {
 
 /**
  * Admissions and exits of the organization's subtree that a meeting may have decided: those linked to it,
- * and the unlinked ones from 60 days before the meeting to 30 days after it.
+ * and the unlinked ones from 60 days before the meeting to 30 days after it. The event's organization is
+ * `coalesce(to, from)`; a join on that expression scanned all of `membership_events`, so the query is three
+ * disjoint branches each served by an index: by the receiving organization (`membership_events_to_org_idx`),
+ * by the organization left when there is no receiving one (`membership_events_from_org_idx`), by the meeting.
  */
 export async function membershipDecisionsFor(
   db: Knex,
   meeting: { id: number; organizationPath: string; heldOn: string },
 ): Promise<MembershipDecision[]> {
+  const subtree = 'SELECT id FROM organizations WHERE path <@ ?::ltree';
+  const unlinked = `e.kind IN ('admitted','readmitted','left') AND e.meeting_id IS NULL
+        AND e.happened_on BETWEEN ?::date - 60 AND ?::date + 30`;
   const { rows } = await db.raw<{ rows: MembershipDecision[] }>(
     `SELECT e.id, e.kind, to_char(e.happened_on, 'YYYY-MM-DD') AS "happenedOn", e.member_id AS "memberId",
             concat_ws(' ', m.surname, m.name, m.patronymic) AS name, e.meeting_id AS "meetingId"
-       FROM membership_events e JOIN members m ON m.id = e.member_id
-       JOIN organizations o ON o.id = coalesce(e.to_organization_id, e.from_organization_id)
-      WHERE e.kind IN ('admitted','readmitted','left') AND o.path <@ ?::ltree
-        AND (e.meeting_id = ? OR (e.meeting_id IS NULL
-             AND e.happened_on BETWEEN ?::date - 60 AND ?::date + 30))
+       FROM (SELECT e.* FROM membership_events e WHERE e.to_organization_id IN (${subtree}) AND ${unlinked}
+             UNION ALL
+             SELECT e.* FROM membership_events e
+              WHERE e.to_organization_id IS NULL AND e.from_organization_id IN (${subtree}) AND ${unlinked}
+             UNION ALL
+             SELECT e.* FROM membership_events e
+              JOIN organizations o ON o.id = coalesce(e.to_organization_id, e.from_organization_id)
+              WHERE e.meeting_id = ? AND e.kind IN ('admitted','readmitted','left') AND o.path <@ ?::ltree) e
+       JOIN members m ON m.id = e.member_id
       ORDER BY e.happened_on, e.id LIMIT 300`,
-    [meeting.organizationPath, meeting.id, meeting.heldOn, meeting.heldOn],
+    [
+      ...[1, 2].flatMap(() => [meeting.organizationPath, meeting.heldOn, meeting.heldOn]),
+      meeting.id,
+      meeting.organizationPath,
+    ],
   );
   return rows.map((r) => ({ ...r, id: Number(r.id), memberId: Number(r.memberId) }));
 }

@@ -3,6 +3,7 @@
 // the minutes PDF generated from the `meeting-minutes` template, admissions linked to the minutes, 404 outside
 // the subtree — and the monitoring's «meetings held» figure against a count in SQL (issue 21, item 4).
 import { beforeAll, describe, expect, it } from 'vitest';
+import { membershipDecisionsFor } from '../../src/meetings/meetings.repo';
 import { QUORUM_RULES, quorumNeeded } from '../../src/meetings/meetings.schemas';
 import type { OrgRow } from '../../src/registry/org-row';
 import { todayIso } from '../../src/shared/dates';
@@ -237,6 +238,48 @@ describe('meetings: attendance by union card', () => {
       .type('form')
       .send({ scan: cardOf(20) })
       .expect(404);
+  });
+});
+
+describe('meetings: the admissions and exits a meeting may have decided', () => {
+  it('when events lie in and out of the subtree, the date window and the meeting, then the candidates are exactly those of the coalesce rule', async () => {
+    // a meeting of the territorial organization on 01.03.2020: its subtree holds the ППО and `other`
+    const heldOn = '2020-03-01';
+    const meetingId = await insertMeeting(db(), tree.territory, { held_on: heldOn, status: 'closed' });
+    const elsewhere = await insertMeeting(db(), tree.territory, { held_on: heldOn, status: 'closed' });
+    const outside = await createOrg(db(), tree.region, 'territorial');
+    const [a, b, c] = await createMembers(db(), tree.primary, 3, { joined_on: '2019-01-01' });
+    const event = (e: Record<string, unknown>) => ({ member_id: a, kind: 'admitted', happened_on: heldOn, ...e });
+    const rows: Record<string, unknown>[] = [
+      event({ to_organization_id: tree.primary.id }), // in
+      event({ to_organization_id: other.id, happened_on: '2020-01-01' }), // in: 60 days before
+      event({ to_organization_id: tree.primary.id, happened_on: '2019-12-31' }), // out: 61 days before
+      event({ to_organization_id: tree.primary.id, happened_on: '2020-03-31' }), // in: 30 days after
+      event({ to_organization_id: tree.primary.id, happened_on: '2020-04-01' }), // out: 31 days after
+      event({ to_organization_id: outside.id }), // out of the subtree
+      event({ member_id: b, kind: 'left', from_organization_id: tree.primary.id }), // in
+      event({ member_id: b, kind: 'left', from_organization_id: outside.id }), // out of the subtree
+      event({ member_id: b, kind: 'readmitted', to_organization_id: other.id }), // in
+      // a transfer into the subtree: not a decision of admission
+      event({ member_id: c, kind: 'transferred', from_organization_id: outside.id, to_organization_id: other.id }),
+      // moved out of the subtree: the receiving organization decides, not the one left
+      event({ member_id: c, kind: 'left', from_organization_id: tree.primary.id, to_organization_id: outside.id }),
+      event({ member_id: c, to_organization_id: tree.primary.id, happened_on: '2015-01-01', meeting_id: meetingId }), // in: linked
+      event({ member_id: c, to_organization_id: tree.primary.id, meeting_id: elsewhere }), // out: another meeting's
+    ];
+    const ids: number[] = [];
+    for (const row of rows) ids.push(Number((await db()('membership_events').insert(row).returning('id'))[0].id));
+    const found = await membershipDecisionsFor(db(), { id: meetingId, organizationPath: tree.territory.path, heldOn });
+    const expected = [0, 1, 3, 6, 8, 11].map((i) => ids[i]);
+    expect(
+      found
+        .map((d) => d.id)
+        .filter((id) => ids.includes(id))
+        .sort(),
+    ).toEqual(expected.sort());
+    // ordered by date, then id
+    const dates = found.map((d) => `${d.happenedOn}/${String(d.id).padStart(12, '0')}`);
+    expect(dates).toEqual([...dates].sort());
   });
 });
 
