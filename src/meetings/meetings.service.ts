@@ -201,11 +201,13 @@ export function createMeetingsService(
           return refuse(
             `${card.holder} уже зарегистрирован(а) в ${formatDateTime(card.registeredAt)}: повторно не учитывается`,
           );
-        await registerParticipant(trx, meeting.id, card.memberId, {
+        const registered = await registerParticipant(trx, meeting.id, card.memberId, {
           method: 'card',
           cardNumber: card.number,
           userId: ctx.actorUserId,
         });
+        // registered meanwhile (by a personal link): the row seen above is no longer unregistered
+        if (!registered) return refuse(`${card.holder} уже зарегистрирован(а): повторно не учитывается`);
         await recordAudit(trx, ctx, {
           action: 'meeting.attendance_registered',
           entity: 'member',
@@ -301,7 +303,10 @@ export function createMeetingsService(
     ): Promise<{ ok: true; remoteUrl: string | null } | { ok: false; message: string }> {
       await reserveHit(db, REMOTE_CODE_WINDOW, ip ?? '0.0.0.0');
       return inTransaction(db, async (trx) => {
-        const link = await findRemoteLink(trx, sha256(token), true);
+        // the meeting's row first, as the chair's scans and closing take it: registrations are serialized per meeting
+        const seen = await findRemoteLink(trx, sha256(token));
+        if (seen) await findMeeting(trx, seen.organizationId, seen.meetingId, true);
+        const link = seen && (await findRemoteLink(trx, sha256(token), true));
         if (!link || link.expiresAt < new Date()) throw new NotFoundError('Ссылка не действует');
         if (link.failures >= REMOTE_CODE_ATTEMPTS)
           return {
@@ -318,7 +323,8 @@ export function createMeetingsService(
             message: left > 0 ? `Неверный код. Осталось попыток: ${left}` : 'Неверный код. Попытки исчерпаны',
           };
         }
-        await registerParticipant(trx, link.meetingId, link.memberId, { method: 'remote', userId: null });
+        if (!(await registerParticipant(trx, link.meetingId, link.memberId, { method: 'remote', userId: null })))
+          throw new NotFoundError('Ссылка не действует');
         await recordAudit(
           trx,
           { actorUserId: null, requestId: null, ip, extra: { actor: 'member' } },

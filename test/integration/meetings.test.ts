@@ -102,6 +102,18 @@ const scan = (meeting: string, text: string) =>
     .type('form')
     .send({ scan: text });
 
+/** Until another session waits on a row lock (a request blocked behind a transaction the test holds). */
+async function waitUntilLockWaits() {
+  for (let i = 0; i < 200; i++) {
+    const { rows } = await db().raw(
+      `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    if (rows.length) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error('no session waited on a lock');
+}
+
 const quorumReached = (html: string) => /id="quorum"[^>]*data-reached="true"/.test(html);
 
 describe('meetings: attendance by union card', () => {
@@ -160,6 +172,30 @@ describe('meetings: attendance by union card', () => {
     expect(answers.map((a) => /data-outcome="(\w+)"/.exec(a.text)![1]).sort()).toEqual(['refused', 'registered']);
     const rows = await db()('meeting_participants').where({ member_id: members[12] }).whereNotNull('registered_at');
     expect(rows).toHaveLength(1);
+  });
+
+  it('when a participant is registered by a personal link while a scan of their card waits, then the scan is refused, not counted twice', async () => {
+    const meetingId = Number(meeting.split('/').pop());
+    const other = await db().transaction();
+    try {
+      // the remote registration holds the participant's row; the scan read it unregistered and waits on it
+      await other('meeting_participants')
+        .where({ meeting_id: meetingId, member_id: members[13] })
+        .update({ registered_at: other.fn.now(), method: 'remote' });
+      const answer = scan(meeting, cardOf(14)).then((r) => r);
+      await waitUntilLockWaits();
+      await other.commit();
+      const res = await answer;
+      expect(res.text).toContain('data-outcome="refused"');
+      expect(res.text).toContain('уже зарегистрирован(а)');
+      expect(res.text).toContain('Зарегистрировано <span id="registered-count">12</span> из 21');
+    } finally {
+      if (!other.isCompleted()) await other.rollback();
+    }
+    const audited = await db()('audit_log')
+      .where({ action: 'meeting.attendance_registered', entity: 'member', entity_id: members[13] })
+      .count<{ n: string }[]>('* as n');
+    expect(Number(audited[0]!.n)).toBe(0);
   });
 
   it('when a participant without a card is registered by hand, then the reason is required and kept', async () => {
