@@ -4,7 +4,7 @@ import { can, guardedRouter, mayOnTarget, publicRoute } from '../access/route-gu
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
 import { clientIp } from '../http/client-ip';
-import type { FieldError } from '../http/errors';
+import { ValidationError, type FieldError } from '../http/errors';
 import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { todayIso } from '../shared/dates';
@@ -168,7 +168,12 @@ export function meetingsRoutes({ loaders, services: { meetings } }: Deps): Route
   routes.post('/orgs/:inpo/meetings/:meetingId/decision', can('member.edit'), async (req, res) => {
     const form = parseForm(decisionSchema, req.body);
     if (!form.ok) return showMeeting(req, res, 422, form.errors);
-    await meetings.decide(auditContextOf(req), orgOf(req), meetingIdOf(req), form.data);
+    try {
+      await meetings.decide(auditContextOf(req), orgOf(req), meetingIdOf(req), form.data);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return showMeeting(req, res, 422, err.fields);
+    }
     flash(req, 'success', `Решение по вопросу ${form.data.item} записано`);
     res.redirect(303, `/orgs/${orgOf(req).inpo}/meetings/${meetingIdOf(req)}#item-${form.data.item}`);
   });

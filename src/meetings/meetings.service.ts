@@ -3,7 +3,7 @@ import type { Knex } from 'knex';
 import { recordAudit, type AuditContext } from '../audit/audit';
 import { CARD_STATUS_LABELS } from '../cards/card-statuses';
 import { inTransaction } from '../db/transaction';
-import { ConflictError, NotFoundError } from '../http/errors';
+import { ConflictError, NotFoundError, ValidationError } from '../http/errors';
 import type { MailService } from '../mail/mail.service';
 import type { OrgRow } from '../registry/org-row';
 import { formatDate, formatDateTime } from '../shared/format';
@@ -349,6 +349,20 @@ export function createMeetingsService(
       await inTransaction(db, async (trx) => {
         const meeting = await meetingOf(org, rawId, trx);
         requireStatus(meeting, ['open'], 'Решения записываются на открытом собрании');
+        // the minutes must not show decisions adopted next to «кворума нет», nor more votes than people present
+        const quorum = quorumOf(meeting);
+        if (!quorum.reached)
+          throw new ConflictError(
+            `Кворума нет: зарегистрировано ${quorum.registered}, нужно ${quorum.needed} — решения не принимаются`,
+          );
+        const votes = d.votesFor + d.votesAgainst + d.votesAbstained;
+        if (votes > quorum.registered)
+          throw new ValidationError([
+            {
+              field: 'votesFor',
+              message: `Голосов всего ${votes}, а зарегистрировано участников ${quorum.registered}: проверьте подсчёт`,
+            },
+          ]);
         const saved = await saveDecision(trx, meeting.id, d.item, d);
         if (!saved) throw new NotFoundError('Такого вопроса в повестке нет');
         await audit(trx, ctx, meeting, 'meeting.decision_recorded', d);

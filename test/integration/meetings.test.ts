@@ -220,6 +220,15 @@ describe('meetings: attendance by union card', () => {
     );
     expect(invalid.status).toBe(422);
     expect(invalid.text).toContain('За: целое число голосов');
+    // 14 registered (12 by card, one by a personal link, one by hand): 15 votes are more than were present
+    const overcounted = await post(
+      `${meeting}/decision`,
+      { item: '1', decision: 'Принять', votesFor: '13', votesAgainst: '1', votesAbstained: '1' },
+      meeting,
+    );
+    expect(overcounted.status).toBe(422);
+    expect(overcounted.text).toContain('Голосов всего 15, а зарегистрировано участников 14');
+    expect(overcounted.text).toMatch(/id="votesFor-1"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="votesFor-1"/);
     for (const [item, decision, votesFor] of [
       ['1', 'Принять в члены Профсоюза Смирнову Е. А. с 01.12.2026', '12'],
       ['2', 'Работу профсоюзного комитета признать удовлетворительной', '10'],
@@ -241,7 +250,7 @@ describe('meetings: attendance by union card', () => {
     expect(text).toContain('Работу профсоюзного комитета признать удовлетворительной');
     expect(text).toContain('«за» — 12, «против» — 1, «воздержались» — 1');
     expect(text).toContain('«за» — 10, «против» — 1, «воздержались» — 1');
-    // 13 registered of 21 (12 by card, one by hand): the quorum of more than half is there
+    // 14 registered of 21: the quorum of more than half is there
     expect(text).toContain('более половины участников (нужно 11): кворум есть');
     // a closed meeting takes no more scans
     const late = await scan(meeting, cardOf(15)).expect(200);
@@ -428,6 +437,19 @@ describe('meetings: remote registration by a personal link and a one-time code',
     const attendance = await chair.agent.get(`${meeting}/attendance`).expect(200);
     expect(attendance.text).toContain('Зарегистрировано <span id="registered-count">1</span> из 3');
     expect(attendance.text).toContain('нужно 2');
+    // without the quorum no decision is taken
+    const decided = await post(
+      `${meeting}/decision`,
+      { item: '1', decision: 'Принять', votesFor: '1', votesAgainst: '0', votesAbstained: '0' },
+      meeting,
+    );
+    expect(decided.status).toBe(409);
+    expect(decided.text).toContain('Кворума нет: зарегистрировано 1, нужно 2 — решения не принимаются');
+    expect(
+      await db()('meeting_agenda_items')
+        .where({ meeting_id: Number(meeting.split('/').pop()) })
+        .whereNotNull('decision'),
+    ).toHaveLength(0);
   });
 });
 
