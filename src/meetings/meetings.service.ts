@@ -417,6 +417,8 @@ export function createMeetingsService(
     async linkMembershipEvents(ctx: AuditContext, org: OrgRow, rawId: string, eventIds: number[]) {
       return inTransaction(db, async (trx) => {
         const meeting = await meetingOf(org, rawId, trx);
+        // the events take the minutes' number, which only closing gives; a linked event is not linked again
+        requireStatus(meeting, ['closed'], 'Связать с протоколом можно после закрытия собрания');
         const candidates = new Set((await membershipDecisionsFor(trx, meeting)).map((d) => d.id));
         const chosen = eventIds.filter((id) => candidates.has(id));
         const linked = await linkMembershipEvents(trx, meeting.id, chosen, {

@@ -328,6 +328,29 @@ describe('meetings: the admissions and exits a meeting may have decided', () => 
   });
 });
 
+describe('meetings: linking admissions before the minutes exist', () => {
+  it('when an open meeting links an admission, then it is refused and the event waits for the minutes', async () => {
+    const meeting = `${meetingsUrl()}/${await insertMeeting(db(), tree.primary, { status: 'open' })}`;
+    const [admitted] = await createMembers(db(), tree.primary, 1, { joined_on: TODAY, surname: 'Кузнецова' });
+    const event = await db()('membership_events').where({ member_id: admitted, kind: 'admitted' }).first('id');
+    const page = await chair.agent.get(meeting).expect(200);
+    expect(page.text).toContain('Кузнецова');
+    expect(page.text).not.toContain(`name="events" value="${event.id}"`);
+    // the form is not offered; a post made anyway
+    const res = await chair.agent
+      .post(`${meeting}/membership-events`)
+      .set('X-CSRF-Token', chair.csrf)
+      .type('form')
+      .send({ events: String(event.id) });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('Связать с протоколом можно после закрытия собрания');
+    expect(await db()('membership_events').where({ id: event.id }).first('meeting_id', 'document_number')).toEqual({
+      meeting_id: null,
+      document_number: null,
+    });
+  });
+});
+
 describe('meetings: scheduling', () => {
   it('when the form lacks a place and a link, a percent or the agenda, then each is named in Russian by its field and nothing is saved', async () => {
     const before = await db()('meetings').count<{ n: string }[]>('* as n');
