@@ -394,9 +394,10 @@ export function createMeetingsService(
           'meeting.agenda': agendaText(agenda),
           'meeting.decisions': decisionsText(agenda),
         };
+        // rendered first, then the short writes; its audit row is on `trx`: no «generated» row for a failed closing
+        const doc = await opts.templates.meetingMinutes(ctx, values, meeting, trx);
         await setMeetingStatus(trx, meeting.id, 'closed', minutesNumber);
         await audit(trx, ctx, meeting, 'meeting.closed', { minutesNumber });
-        const doc = await opts.templates.meetingMinutes(ctx, values, meeting);
         await storeMinutes(trx, meeting.id, {
           kind: 'meeting-minutes',
           version: doc.version,

@@ -238,7 +238,27 @@ describe('meetings: attendance by union card', () => {
         { item: item!, decision: decision!, votesFor: votesFor!, votesAgainst: '1', votesAbstained: '1' },
         meeting,
       ).then((r) => expect(r.status).toBe(303));
+    // a closing that fails at its last write (the minutes' row) leaves no «document generated» audit row behind
+    const meetingId = Number(meeting.split('/').pop());
+    const generated = () =>
+      db()('audit_log')
+        .where({ action: 'document.generated', entity: 'meeting', entity_id: meetingId })
+        .count<{ n: string }[]>('* as n');
+    await db().raw(`CREATE FUNCTION test_refuse_minutes() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'refused by the test' USING ERRCODE = '23505', CONSTRAINT = 'test_minutes'; END $$`);
+    await db().raw(
+      'CREATE TRIGGER test_refuse_minutes BEFORE INSERT ON meeting_minutes FOR EACH ROW EXECUTE FUNCTION test_refuse_minutes()',
+    );
+    try {
+      const failed = await post(`${meeting}/close`, { minutesNumber: '7' }, meeting);
+      expect(failed.status).toBeGreaterThanOrEqual(400);
+    } finally {
+      await db().raw('DROP TRIGGER test_refuse_minutes ON meeting_minutes; DROP FUNCTION test_refuse_minutes()');
+    }
+    expect(Number((await generated())[0]!.n)).toBe(0);
+    expect(await db()('meetings').where({ id: meetingId }).first('status')).toEqual({ status: 'open' });
     await post(`${meeting}/close`, { minutesNumber: '7' }, meeting).then((r) => expect(r.status).toBe(303));
+    expect(Number((await generated())[0]!.n)).toBe(1);
     const stored = await db()('meeting_minutes').first('template_kind', 'template_version');
     expect(stored).toEqual({ template_kind: 'meeting-minutes', template_version: 1 });
     const pdf = await chair.agent.get(`${meeting}/minutes.pdf`).buffer(true).parse(binaryParser).expect(200);
