@@ -95,7 +95,13 @@ export function meetingsRoutes({ loaders, services: { meetings } }: Deps): Route
   routes.post('/orgs/:inpo/meetings', can('member.edit'), async (req, res) => {
     const form = parseForm(meetingFormSchema, req.body);
     if (!form.ok) return showNew(req, res, 422, form.errors);
-    const id = await meetings.create(auditContextOf(req), orgOf(req), form.data);
+    let id: number;
+    try {
+      id = await meetings.create(auditContextOf(req), orgOf(req), form.data);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return showNew(req, res, 422, err.fields);
+    }
     flash(req, 'success', 'Собрание назначено');
     res.redirect(303, `/orgs/${orgOf(req).inpo}/meetings/${id}`);
   });

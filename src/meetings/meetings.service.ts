@@ -49,6 +49,9 @@ export const REMOTE_CODE_WINDOW: SlidingWindow = {
 
 export type { MeetingRow };
 
+/** The levels whose meetings may be of all members; above them a conference or plenum of delegates meets. */
+const MEMBERS_MEETING_LEVELS: OrgRow['level'][] = ['primary', 'subdivision', 'group'];
+
 const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest();
 
 /** The quorum of a meeting as its pages show it: participants, registered, needed, and whether it is reached. */
@@ -130,6 +133,15 @@ export function createMeetingsService(
     list: (org: OrgRow, held: { from: string; to: string } | null) => listMeetings(db, org, held),
 
     async create(ctx: AuditContext, org: OrgRow, form: MeetingForm): Promise<number> {
+      // all members of a territorial organization and above are tens of thousands to millions of participants
+      if (form.participants === 'members' && !MEMBERS_MEETING_LEVELS.includes(org.level))
+        throw new ValidationError([
+          {
+            field: 'participants',
+            message:
+              'Собрание всех членов проводится в первичной организации, подразделении или группе; на более высоком уровне пригласите делегатов',
+          },
+        ]);
       return inTransaction(db, async (trx) => {
         const { agenda, ...meeting } = form;
         const id = await insertMeeting(trx, { ...meeting, organizationId: org.id, createdBy: ctx.actorUserId });

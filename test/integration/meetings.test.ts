@@ -398,6 +398,34 @@ describe('meetings: scheduling', () => {
     expect(await db()('meetings').count<{ n: string }[]>('* as n')).toEqual(before);
   });
 
+  it('when a territorial organization schedules a meeting of all members, then it is refused by the field; of delegates it is scheduled', async () => {
+    const territorial = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'chair', org: tree.territory }]));
+    const url = `/orgs/${tree.territory.inpo}/meetings`;
+    const fields = {
+      body: 'conference',
+      heldOn: TODAY,
+      startsAt: '',
+      place: 'Дом профсоюзов',
+      remoteUrl: '',
+      participants: 'members',
+      quorum: 'two_thirds',
+      quorumPercent: '',
+      agenda: 'Отчёт комитета',
+    };
+    const before = await db()('meetings')
+      .where({ organization_id: tree.territory.id })
+      .count<{ n: string }[]>('* as n');
+    const refused = await submitForm(territorial.agent, `${url}/new`, url, fields);
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('Собрание всех членов проводится в первичной организации, подразделении или группе');
+    expect(refused.text).toMatch(/id="participants"[^>]*aria-invalid="true"/);
+    expect(
+      await db()('meetings').where({ organization_id: tree.territory.id }).count<{ n: string }[]>('* as n'),
+    ).toEqual(before);
+    const scheduled = await submitForm(territorial.agent, `${url}/new`, url, { ...fields, participants: 'invited' });
+    expect(scheduled.status).toBe(303);
+  });
+
   it('when the quorum rules are applied, then more than half, two-thirds, three quarters and a percent need the counts of the charter', () => {
     const rule = (quorum: keyof typeof QUORUM_RULES, percent?: number) => {
       const r = QUORUM_RULES[quorum];
