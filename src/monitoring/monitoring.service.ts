@@ -355,14 +355,21 @@ export function createMonitoringService(
         declared: declared.get(child.id) ?? null,
         cells: rowCells(columns, figures, { inpo: child.inpo, boardHref, level: child.level }, on, reader),
       }));
-      // members registered in the root itself (a ППО's own record under its subdivisions): a row of their own
+      // members registered in the root itself (a ППО's own record under its subdivisions) and the root's own
+      // meetings: a row of their own, so that the rows add up to the total
       const own = members.get(org.id);
-      if (own && own.members > 0)
+      if ((own && own.members > 0) || value.meetingsHeld.own > 0)
         rows.push({
           org: null,
           label: 'Учёт в самой организации',
           declared: null,
-          cells: rowCells(columns, { ...figuresOf(org.id), declared: null, filings: null }, null, on, NO_LISTS),
+          cells: rowCells(
+            columns,
+            { ...figuresOf(org.id), declared: null, filings: null, meetingsHeld: value.meetingsHeld.own },
+            null,
+            on,
+            NO_LISTS,
+          ),
         });
       const childDeclared = value.children.flatMap((c) => declared.get(c.id) ?? []);
       const filingTotals = filings

@@ -559,4 +559,25 @@ describe('monitoring: meetings held', () => {
     expect(list.text).toContain('Закрытые собрания организаций структуры');
     expect(list.text).toContain(': <strong>1</strong>');
   });
+
+  it('when the organization itself held meetings, then its own row shows them and the rows add up to the total', async () => {
+    await insertMeeting(db(), tree.territory, { status: 'closed', body: 'plenum' });
+    const page = await coordinator.agent.get(`/orgs/${tree.territory.inpo}/monitoring?on=${TODAY}`).expect(200);
+    const rows = page.text.split('<tr').slice(1);
+    const held = (tr: string) => {
+      const td = tr.split('<td').find((t) => t.includes('data-column="meetings-held"'));
+      return td ? Number(/data-value="(\d+)"/.exec(td)?.[1] ?? 0) : 0;
+    };
+    const own = rows.find((tr) => tr.includes('Учёт в самой организации'))!;
+    const total = rows.find((tr) => tr.includes('Итого'))!;
+    const children = rows.filter((tr) => /data-inpo="/.test(tr) && tr !== total);
+    expect(held(own)).toBe(1);
+    const expected = await db().raw(
+      `SELECT count(*)::int AS n FROM meetings m JOIN organizations o ON o.id = m.organization_id
+        WHERE m.status = 'closed' AND m.held_on BETWEEN date_trunc('year', ?::date) AND ?::date AND o.path <@ ?::ltree`,
+      [TODAY, TODAY, tree.territory.path],
+    );
+    expect(held(total)).toBe(expected.rows[0].n);
+    expect(children.reduce((s, tr) => s + held(tr), held(own))).toBe(held(total));
+  });
 });
