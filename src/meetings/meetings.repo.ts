@@ -284,19 +284,21 @@ export async function registerParticipant(
   return updated === 1;
 }
 
-/** The personal link and code of a remote participant (a new letter replaces the previous link). */
-export async function setRemoteCode(
+/** The personal links and codes of remote participants in one statement (a new letter replaces the previous link). */
+export async function setRemoteCodes(
   trx: Knex,
   meetingId: number,
-  memberId: number,
-  c: { tokenHash: Buffer; codeHash: Buffer; expiresAt: Date },
+  codes: { memberId: number; tokenHash: Buffer; codeHash: Buffer }[],
+  expiresAt: Date,
 ): Promise<void> {
-  await trx('meeting_participants').where({ meeting_id: meetingId, member_id: memberId }).update({
-    link_token_hash: c.tokenHash,
-    code_hash: c.codeHash,
-    code_expires_at: c.expiresAt,
-    code_failures: 0,
-  });
+  if (!codes.length) return;
+  await trx.raw(
+    `UPDATE meeting_participants p
+        SET link_token_hash = c.token_hash, code_hash = c.code_hash, code_expires_at = ?, code_failures = 0
+       FROM unnest(?::bigint[], ?::bytea[], ?::bytea[]) c(member_id, token_hash, code_hash)
+      WHERE p.meeting_id = ? AND p.member_id = c.member_id`,
+    [expiresAt, codes.map((c) => c.memberId), codes.map((c) => c.tokenHash), codes.map((c) => c.codeHash), meetingId],
+  );
 }
 
 export interface RemoteLink {

@@ -29,7 +29,7 @@ import {
   registerParticipant,
   saveDecision,
   setMeetingStatus,
-  setRemoteCode,
+  setRemoteCodes,
   storeMinutes,
   type AgendaItem,
   type MeetingRow,
@@ -264,34 +264,43 @@ export function createMeetingsService(
         if (!meeting.remoteUrl) throw new ConflictError('У собрания нет ссылки на дистанционное участие');
         const waiting = (await participantsOf(trx, meeting.id)).filter((p) => !p.registeredAt);
         const expiresAt = new Date(Date.now() + REMOTE_CODE_HOURS * 3600_000);
-        let sent = 0;
-        for (const p of waiting) {
-          if (!p.email) continue;
-          const token = crypto.randomBytes(32).toString('base64url');
-          const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
-          await setRemoteCode(trx, meeting.id, p.memberId, {
-            tokenHash: sha256(token),
-            codeHash: sha256(code),
-            expiresAt,
-          });
+        const letters = waiting.flatMap((p) =>
+          p.email
+            ? [
+                {
+                  memberId: p.memberId,
+                  email: p.email,
+                  token: crypto.randomBytes(32).toString('base64url'),
+                  code: String(crypto.randomInt(0, 1_000_000)).padStart(6, '0'),
+                },
+              ]
+            : [],
+        );
+        // the codes in one statement rather than one per participant under the meeting's lock
+        await setRemoteCodes(
+          trx,
+          meeting.id,
+          letters.map((l) => ({ memberId: l.memberId, tokenHash: sha256(l.token), codeHash: sha256(l.code) })),
+          expiresAt,
+        );
+        for (const l of letters)
           await opts.mail.send(
             {
-              to: p.email,
+              to: l.email,
               subject: `Регистрация на собрании ${formatDate(meeting.heldOn)}`,
               text: [
                 `${BODY_LABELS[meeting.body]} «${meeting.organizationName}», ${formatDate(meeting.heldOn)}.`,
                 '',
                 'Чтобы зарегистрироваться как участник, откройте ссылку и введите код:',
-                `${opts.publicUrl}/meeting-link/${token}`,
-                `Код: ${code}`,
+                `${opts.publicUrl}/meeting-link/${l.token}`,
+                `Код: ${l.code}`,
                 '',
                 `Ссылка и код действуют ${REMOTE_CODE_HOURS} часа и один раз.`,
               ].join('\n'),
             },
             { trx },
           );
-          sent++;
-        }
+        const sent = letters.length;
         await audit(trx, ctx, meeting, 'meeting.remote_links_sent', { sent });
         return { sent, without: waiting.length - sent };
       });
