@@ -165,7 +165,16 @@ export interface Participant {
   email: string | null;
 }
 
-export async function participantsOf(db: Knex, meetingId: number): Promise<Participant[]> {
+/**
+ * The meeting's participants by name: a page of them (`page`), the unregistered ones whose name starts with
+ * `unregisteredNamed` (the manual registration's search), or all (the remote letters).
+ */
+export async function participantsOf(
+  db: Knex,
+  meetingId: number,
+  only: { page?: { limit: number; offset: number }; unregisteredNamed?: string } = {},
+): Promise<Participant[]> {
+  const named = only.unregisteredNamed;
   const { rows } = await db.raw<{ rows: Participant[] }>(
     `SELECT p.member_id AS "memberId", concat_ws(' ', m.surname, m.name, m.patronymic) AS name,
             o.name AS "organizationName", p.invited, p.registered_at AS "registeredAt", p.method,
@@ -173,8 +182,14 @@ export async function participantsOf(db: Knex, meetingId: number): Promise<Parti
        FROM meeting_participants p JOIN members m ON m.id = p.member_id
        JOIN organizations o ON o.id = m.organization_id
       WHERE p.meeting_id = ?
-      ORDER BY m.surname, m.name, m.patronymic, m.id`,
-    [meetingId],
+        ${named === undefined ? '' : `AND p.registered_at IS NULL AND concat_ws(' ', m.surname, m.name, m.patronymic) ILIKE ?`}
+      ORDER BY m.surname, m.name, m.patronymic, m.id
+      ${only.page ? 'LIMIT ? OFFSET ?' : ''}`,
+    [
+      meetingId,
+      ...(named === undefined ? [] : [`${named.replace(/[\\%_]/g, '\\$&')}%`]),
+      ...(only.page ? [only.page.limit, only.page.offset] : []),
+    ],
   );
   return rows.map((r) => ({ ...r, memberId: Number(r.memberId) }));
 }

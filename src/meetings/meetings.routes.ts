@@ -30,6 +30,11 @@ const LABELS = { BODY_LABELS, STATUS_LABELS, PARTICIPANTS_LABELS, QUORUM_RULES }
 const meetingUrl = (m: Pick<MeetingRow, 'id' | 'organizationInpo'>) => `/orgs/${m.organizationInpo}/meetings/${m.id}`;
 const meetingIdOf = (req: Request) => String(req.params.meetingId);
 const quorumUrlOf = (req: Request) => `/orgs/${orgOf(req).inpo}/meetings/${meetingIdOf(req)}/quorum`;
+/** The participants' page asked for (`?page=`), the first when absent or not a page number. */
+const pageOf = (req: Request) => {
+  const n = typeof req.query.page === 'string' && /^\d{1,6}$/.test(req.query.page) ? Number(req.query.page) : 1;
+  return Math.max(1, n);
+};
 /** htmx asks for the fragment it swaps in; a plain form post gets the whole page. */
 const fromHtmx = (req: Request) => req.get('HX-Request') === 'true';
 
@@ -228,7 +233,7 @@ export function meetingsRoutes({ loaders, services: { meetings } }: Deps): Route
       section: 'members',
       org,
       meeting,
-      ...(await meetings.page(meeting)),
+      ...(await meetings.page(meeting, { page: pageOf(req) })),
       mayRun: mayOnTarget(req, 'member.edit'),
       values: req.method === 'POST' ? req.body : {},
       ...LABELS,
@@ -245,7 +250,8 @@ export function meetingsRoutes({ loaders, services: { meetings } }: Deps): Route
   ) {
     const org = orgOf(req);
     const meeting = await meetings.meetingOf(org, meetingIdOf(req));
-    const page = await meetings.page(meeting);
+    const search = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : undefined;
+    const page = await meetings.page(meeting, { search });
     res.status(status).render('meetings/attendance', {
       title: `Регистрация участников: ${BODY_LABELS[meeting.body]}`,
       section: 'members',

@@ -49,6 +49,10 @@ export const REMOTE_CODE_WINDOW: SlidingWindow = {
 
 export type { MeetingRow };
 
+/** Participants per page of a meeting's list, and the unregistered ones a manual registration offers at once. */
+export const PARTICIPANTS_PAGE = 100;
+const CHOICES_LIMIT = 50;
+
 /** The levels whose meetings may be of all members; above them a conference or plenum of delegates meets. */
 const MEMBERS_MEETING_LEVELS: OrgRow['level'][] = ['primary', 'subdivision', 'group'];
 
@@ -157,14 +161,37 @@ export function createMeetingsService(
       });
     },
 
-    /** The meeting's page: its agenda, participants, quorum and the admissions and exits it may have decided. */
-    async page(meeting: MeetingRow) {
-      const [agenda, participants, decisions] = await Promise.all([
+    /**
+     * The meeting's page: its agenda, a page of its participants, the unregistered ones the manual registration
+     * may choose (those named by `search`; all of them while few), the quorum and the admissions and exits it
+     * may have decided.
+     */
+    async page(meeting: MeetingRow, view: { page?: number; search?: string } = {}) {
+      const page = view.page ?? 1;
+      const few = meeting.participantCount - meeting.registeredCount <= CHOICES_LIMIT;
+      const search = view.search?.trim() || (few ? '' : undefined);
+      const [agenda, participants, choices, decisions] = await Promise.all([
         agendaOf(db, meeting.id),
-        participantsOf(db, meeting.id),
+        participantsOf(db, meeting.id, { page: { limit: PARTICIPANTS_PAGE, offset: (page - 1) * PARTICIPANTS_PAGE } }),
+        search === undefined
+          ? []
+          : participantsOf(db, meeting.id, {
+              unregisteredNamed: search,
+              page: { limit: CHOICES_LIMIT, offset: 0 },
+            }),
         membershipDecisionsFor(db, meeting),
       ]);
-      return { agenda, participants, decisions, quorum: quorumOf(meeting) };
+      const pages = Math.max(1, Math.ceil(meeting.participantCount / PARTICIPANTS_PAGE));
+      return {
+        agenda,
+        participants,
+        page,
+        pages,
+        choices,
+        search: view.search ?? '',
+        decisions,
+        quorum: quorumOf(meeting),
+      };
     },
 
     /** Opens the registration; a meeting of all members fixes its participants now (the members on record). */

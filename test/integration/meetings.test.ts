@@ -371,6 +371,38 @@ describe('meetings: linking admissions before the minutes exist', () => {
   });
 });
 
+describe('meetings: large meetings', () => {
+  it('when a meeting has 106 participants, then its page lists them 100 a page and the manual registration offers those found by name', async () => {
+    const id = await insertMeeting(db(), tree.primary, { status: 'open' });
+    const many = await createMembers(db(), tree.primary, 105, { surname: 'Яковлева' });
+    const [unique] = await createMembers(db(), tree.primary, 1, { surname: 'Щукина' });
+    await db()('meeting_participants').insert(
+      [...many, unique].map((member_id) => ({ meeting_id: id, member_id, invited: false })),
+    );
+    const meeting = `${meetingsUrl()}/${id}`;
+    const listed = (html: string) =>
+      (html.split('id="participants-title"')[1]!.match(/href="\/members\//g) ?? []).length;
+    const first = await chair.agent.get(meeting).expect(200);
+    expect(first.text).toContain('Участники (106)');
+    expect(listed(first.text)).toBe(100);
+    expect(first.text).toContain('href="?page=2#participants-title"');
+    expect(listed((await chair.agent.get(`${meeting}?page=2`).expect(200)).text)).toBe(6);
+    // 106 waiting: no list of them all, a search; the name's beginning finds the one
+    const options = (html: string) =>
+      (
+        html
+          .split('id="memberId"')[1]!
+          .split('</select>')[0]!
+          .match(/<option/g) ?? []
+      ).length;
+    const attendance = await chair.agent.get(`${meeting}/attendance`).expect(200);
+    expect(options(attendance.text)).toBe(1);
+    const found = await chair.agent.get(`${meeting}/attendance?q=${encodeURIComponent('щук')}`).expect(200);
+    expect(options(found.text)).toBe(2);
+    expect(found.text).toContain(`value="${unique}"`);
+  });
+});
+
 describe('meetings: scheduling', () => {
   it('when the form lacks a place and a link, a percent or the agenda, then each is named in Russian by its field and nothing is saved', async () => {
     const before = await db()('meetings').count<{ n: string }[]>('* as n');
