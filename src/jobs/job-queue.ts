@@ -33,6 +33,13 @@ export interface JobQueue {
   every(name: QueueName, cron: string, timeZone: string): void;
   /** Queues a job on the caller's transaction: it exists only if that commits. */
   send(trx: Knex | Knex.Transaction, name: QueueName, data: object, options?: SendOptions): Promise<string | null>;
+  /** Queues many jobs of one queue in one statement on the caller's transaction (a bulk run's letters). */
+  sendMany(
+    trx: Knex | Knex.Transaction,
+    name: QueueName,
+    data: object[],
+    options?: Omit<SendOptions, 'startAfter'>,
+  ): Promise<void>;
   /** Starts this instance's workers, schedules and pg-boss's maintenance. */
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -84,6 +91,13 @@ export function createJobQueue(db: Knex, options: JobQueueOptions): JobQueue {
     },
     send(trx, name, data, sendOptions = {}) {
       return boss.send(name, data, { ...sendOptions, db: jobDbOf(trx) });
+    },
+    async sendMany(trx, name, data, sendOptions = {}) {
+      if (data.length)
+        await boss.insert(
+          data.map((d) => ({ ...sendOptions, name, data: d })),
+          { db: jobDbOf(trx) },
+        );
     },
     async start() {
       // recorded before the timekeeper's first look, so that look already sees them

@@ -10,6 +10,7 @@ import {
   claimForSending,
   findOutboxMessage,
   insertOutboxMessage,
+  insertOutboxMessages,
   listOutbox,
   markSent,
   markUnsent,
@@ -51,6 +52,11 @@ export interface MailService {
    * their own. Without SMTP_URL the letter is only kept in the outbox. Returns the letter's id.
    */
   send(message: MailMessage, options?: { trx?: Knex.Transaction; batch?: string }): Promise<number>;
+  /**
+   * Queues many letters without unsubscribe links (personal, not mailings) on `trx`: their outbox rows and jobs
+   * in one statement each.
+   */
+  sendMany(messages: Omit<MailMessage, 'unsubscribeMemberId'>[], options: { trx: Knex.Transaction }): Promise<void>;
   /** Where letters go: shown to administrators so a «sent» never hides that it was only kept. */
   readonly mode: 'smtp' | 'outbox';
   /** The recorded letters, newest first: a page of `limit` before the id `before`, to one address, in given states. */
@@ -151,6 +157,20 @@ export function createMailService(db: Knex, jobs: JobQueue, options: MailOptions
       });
       if (!sendOptions.trx) jobs.wake('mail');
       return id;
+    },
+    async sendMany(messages, sendOptions) {
+      const status = transport ? 'queued' : 'kept';
+      const ids = await insertOutboxMessages(
+        sendOptions.trx,
+        messages.map((m) => ({ to: m.to, subject: m.subject, body: m.text, status })),
+      );
+      if (transport)
+        await jobs.sendMany(
+          sendOptions.trx,
+          'mail',
+          ids.map((messageId) => ({ messageId })),
+          jobOptions,
+        );
     },
     async resend(id) {
       if (!transport) return false;

@@ -53,6 +53,18 @@ export async function insertOutboxMessage(
   return row.id;
 }
 
+/** Many letters in one statement; their ids in the given order. */
+export async function insertOutboxMessages(
+  db: Knex,
+  messages: { to: string; subject: string; body: string; status: 'kept' | 'queued' }[],
+): Promise<number[]> {
+  if (!messages.length) return [];
+  const rows = await db('mail_outbox')
+    .insert(messages.map((m) => ({ to_address: m.to, subject: m.subject, body: m.body, status: m.status })))
+    .returning('id');
+  return rows.map((r: { id: number | string }) => Number(r.id));
+}
+
 /** Newest first, one keyset page: `before` is the id of the last message of the previous page. */
 export async function listOutbox(
   db: Knex,

@@ -303,30 +303,29 @@ export function createMeetingsService(
               ]
             : [],
         );
-        // the codes in one statement rather than one per participant under the meeting's lock
+        // the codes and the letters in one statement each rather than per participant under the meeting's lock
         await setRemoteCodes(
           trx,
           meeting.id,
           letters.map((l) => ({ memberId: l.memberId, tokenHash: sha256(l.token), codeHash: sha256(l.code) })),
           expiresAt,
         );
-        for (const l of letters)
-          await opts.mail.send(
-            {
-              to: l.email,
-              subject: `Регистрация на собрании ${formatDate(meeting.heldOn)}`,
-              text: [
-                `${BODY_LABELS[meeting.body]} «${meeting.organizationName}», ${formatDate(meeting.heldOn)}.`,
-                '',
-                'Чтобы зарегистрироваться как участник, откройте ссылку и введите код:',
-                `${opts.publicUrl}/meeting-link/${l.token}`,
-                `Код: ${l.code}`,
-                '',
-                `Ссылка и код действуют ${REMOTE_CODE_HOURS} часа и один раз.`,
-              ].join('\n'),
-            },
-            { trx },
-          );
+        await opts.mail.sendMany(
+          letters.map((l) => ({
+            to: l.email,
+            subject: `Регистрация на собрании ${formatDate(meeting.heldOn)}`,
+            text: [
+              `${BODY_LABELS[meeting.body]} «${meeting.organizationName}», ${formatDate(meeting.heldOn)}.`,
+              '',
+              'Чтобы зарегистрироваться как участник, откройте ссылку и введите код:',
+              `${opts.publicUrl}/meeting-link/${l.token}`,
+              `Код: ${l.code}`,
+              '',
+              `Ссылка и код действуют ${REMOTE_CODE_HOURS} часа и один раз.`,
+            ].join('\n'),
+          })),
+          { trx },
+        );
         const sent = letters.length;
         await audit(trx, ctx, meeting, 'meeting.remote_links_sent', { sent });
         return { sent, without: waiting.length - sent };
