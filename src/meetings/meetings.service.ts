@@ -55,6 +55,8 @@ const CHOICES_LIMIT = 50;
 
 /** The levels whose meetings may be of all members; above them a conference or plenum of delegates meets. */
 const MEMBERS_MEETING_LEVELS: OrgRow['level'][] = ['primary', 'subdivision', 'group'];
+const MEMBERS_MEETING_REFUSAL =
+  'Собрание всех членов проводится в первичной организации, подразделении или группе; на более высоком уровне пригласите делегатов';
 
 const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest();
 
@@ -142,8 +144,7 @@ export function createMeetingsService(
         throw new ValidationError([
           {
             field: 'participants',
-            message:
-              'Собрание всех членов проводится в первичной организации, подразделении или группе; на более высоком уровне пригласите делегатов',
+            message: MEMBERS_MEETING_REFUSAL,
           },
         ]);
       return inTransaction(db, async (trx) => {
@@ -199,6 +200,8 @@ export function createMeetingsService(
       await inTransaction(db, async (trx) => {
         const meeting = await meetingOf(org, rawId, trx);
         requireStatus(meeting, ['scheduled'], 'Собрание уже открыто или закрыто');
+        if (meeting.participants === 'members' && !MEMBERS_MEETING_LEVELS.includes(org.level))
+          throw new ConflictError(MEMBERS_MEETING_REFUSAL);
         if (meeting.participants === 'members') await addMembersAsParticipants(trx, meeting.id, org);
         await setMeetingStatus(trx, meeting.id, 'open');
         await audit(trx, ctx, meeting, 'meeting.opened');

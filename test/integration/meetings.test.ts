@@ -456,6 +456,16 @@ describe('meetings: scheduling', () => {
     ).toEqual(before);
     const scheduled = await submitForm(territorial.agent, `${url}/new`, url, { ...fields, participants: 'invited' });
     expect(scheduled.status).toBe(303);
+    // one scheduled before the rule (written straight into the database) does not open either
+    const legacy = `${url}/${await insertMeeting(db(), tree.territory, { status: 'scheduled' })}`;
+    const page = await territorial.agent.get(legacy).expect(200);
+    const opened = await territorial.agent
+      .post(`${legacy}/open`)
+      .type('form')
+      .send(hiddenFields(page.text, `${legacy}/open`));
+    expect(opened.status).toBe(409);
+    expect(opened.text).toContain('Собрание всех членов проводится в первичной организации');
+    expect(await db()('meeting_participants').where({ meeting_id: Number(legacy.split('/').pop()) })).toHaveLength(0);
   });
 
   it('when the quorum rules are applied, then more than half, two-thirds, three quarters and a percent need the counts of the charter', () => {
