@@ -536,10 +536,10 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
       agenda: 'О плане работы\nРазное',
     },
   }),
-  'GET /orgs/:inpo/meetings/:meetingId': none,
+  'GET /orgs/:inpo/meetings/:meetingId': () => ({ query: { page: '2' } }),
   'GET /orgs/:inpo/meetings/:meetingId/minutes.pdf': none,
   'GET /orgs/:inpo/meetings/:meetingId/quorum': none,
-  'GET /orgs/:inpo/meetings/:meetingId/attendance': none,
+  'GET /orgs/:inpo/meetings/:meetingId/attendance': () => ({ query: { q: 'Петрова' } }),
   // the edit keeps the fixture's date, quorum and participants (fixed once it is open), with an agenda line more
   'GET /orgs/:inpo/meetings/:meetingId/edit': none,
   'POST /orgs/:inpo/meetings/:meetingId/edit': () => ({

@@ -228,7 +228,16 @@ export interface Participant {
   email: string | null;
 }
 
-export async function participantsOf(db: Knex, meetingId: number): Promise<Participant[]> {
+/**
+ * The meeting's participants by name: a page of them (`page`), the unregistered ones whose name starts with
+ * `unregisteredNamed` (the manual registration's search), or all (the remote letters).
+ */
+export async function participantsOf(
+  db: Knex,
+  meetingId: number,
+  only: { page?: { limit: number; offset: number }; unregisteredNamed?: string } = {},
+): Promise<Participant[]> {
+  const named = only.unregisteredNamed;
   const { rows } = await db.raw<{ rows: Participant[] }>(
     `SELECT p.member_id AS "memberId", concat_ws(' ', m.surname, m.name, m.patronymic) AS name,
             o.name AS "organizationName", p.invited, p.registered_at AS "registeredAt", p.method,
@@ -236,8 +245,14 @@ export async function participantsOf(db: Knex, meetingId: number): Promise<Parti
        FROM meeting_participants p JOIN members m ON m.id = p.member_id
        JOIN organizations o ON o.id = m.organization_id
       WHERE p.meeting_id = ?
-      ORDER BY m.surname, m.name, m.patronymic, m.id`,
-    [meetingId],
+        ${named === undefined ? '' : `AND p.registered_at IS NULL AND concat_ws(' ', m.surname, m.name, m.patronymic) ILIKE ?`}
+      ORDER BY m.surname, m.name, m.patronymic, m.id
+      ${only.page ? 'LIMIT ? OFFSET ?' : ''}`,
+    [
+      meetingId,
+      ...(named === undefined ? [] : [`${named.replace(/[\\%_]/g, '\\$&')}%`]),
+      ...(only.page ? [only.page.limit, only.page.offset] : []),
+    ],
   );
   return rows.map((r) => ({ ...r, memberId: Number(r.memberId) }));
 }
@@ -347,19 +362,21 @@ export async function registerParticipant(
   return updated === 1;
 }
 
-/** The personal link and code of a remote participant (a new letter replaces the previous link). */
-export async function setRemoteCode(
+/** The personal links and codes of remote participants in one statement (a new letter replaces the previous link). */
+export async function setRemoteCodes(
   trx: Knex,
   meetingId: number,
-  memberId: number,
-  c: { tokenHash: Buffer; codeHash: Buffer; expiresAt: Date },
+  codes: { memberId: number; tokenHash: Buffer; codeHash: Buffer }[],
+  expiresAt: Date,
 ): Promise<void> {
-  await trx('meeting_participants').where({ meeting_id: meetingId, member_id: memberId }).update({
-    link_token_hash: c.tokenHash,
-    code_hash: c.codeHash,
-    code_expires_at: c.expiresAt,
-    code_failures: 0,
-  });
+  if (!codes.length) return;
+  await trx.raw(
+    `UPDATE meeting_participants p
+        SET link_token_hash = c.token_hash, code_hash = c.code_hash, code_expires_at = ?, code_failures = 0
+       FROM unnest(?::bigint[], ?::bytea[], ?::bytea[]) c(member_id, token_hash, code_hash)
+      WHERE p.meeting_id = ? AND p.member_id = c.member_id`,
+    [expiresAt, codes.map((c) => c.memberId), codes.map((c) => c.tokenHash), codes.map((c) => c.codeHash), meetingId],
+  );
 }
 
 export interface RemoteLink {
@@ -436,22 +453,36 @@ export interface MembershipDecision {
 
 /**
  * Admissions and exits of the organization's subtree that a meeting may have decided: those linked to it,
- * and the unlinked ones from 60 days before the meeting to 30 days after it.
+ * and the unlinked ones from 60 days before the meeting to 30 days after it. The event's organization is
+ * `coalesce(to, from)`; a join on that expression scanned all of `membership_events`, so the query is three
+ * disjoint branches each served by an index: by the receiving organization (`membership_events_to_org_idx`),
+ * by the organization left when there is no receiving one (`membership_events_from_org_idx`), by the meeting.
  */
 export async function membershipDecisionsFor(
   db: Knex,
   meeting: { id: number; organizationPath: string; heldOn: string },
 ): Promise<MembershipDecision[]> {
+  const subtree = 'SELECT id FROM organizations WHERE path <@ ?::ltree';
+  const unlinked = `e.kind IN ('admitted','readmitted','left') AND e.meeting_id IS NULL
+        AND e.happened_on BETWEEN ?::date - 60 AND ?::date + 30`;
   const { rows } = await db.raw<{ rows: MembershipDecision[] }>(
     `SELECT e.id, e.kind, to_char(e.happened_on, 'YYYY-MM-DD') AS "happenedOn", e.member_id AS "memberId",
             concat_ws(' ', m.surname, m.name, m.patronymic) AS name, e.meeting_id AS "meetingId"
-       FROM membership_events e JOIN members m ON m.id = e.member_id
-       JOIN organizations o ON o.id = coalesce(e.to_organization_id, e.from_organization_id)
-      WHERE e.kind IN ('admitted','readmitted','left') AND o.path <@ ?::ltree
-        AND (e.meeting_id = ? OR (e.meeting_id IS NULL
-             AND e.happened_on BETWEEN ?::date - 60 AND ?::date + 30))
+       FROM (SELECT e.* FROM membership_events e WHERE e.to_organization_id IN (${subtree}) AND ${unlinked}
+             UNION ALL
+             SELECT e.* FROM membership_events e
+              WHERE e.to_organization_id IS NULL AND e.from_organization_id IN (${subtree}) AND ${unlinked}
+             UNION ALL
+             SELECT e.* FROM membership_events e
+              JOIN organizations o ON o.id = coalesce(e.to_organization_id, e.from_organization_id)
+              WHERE e.meeting_id = ? AND e.kind IN ('admitted','readmitted','left') AND o.path <@ ?::ltree) e
+       JOIN members m ON m.id = e.member_id
       ORDER BY e.happened_on, e.id LIMIT 300`,
-    [meeting.organizationPath, meeting.id, meeting.heldOn, meeting.heldOn],
+    [
+      ...[1, 2].flatMap(() => [meeting.organizationPath, meeting.heldOn, meeting.heldOn]),
+      meeting.id,
+      meeting.organizationPath,
+    ],
   );
   return rows.map((r) => ({ ...r, id: Number(r.id), memberId: Number(r.memberId) }));
 }

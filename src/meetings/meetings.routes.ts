@@ -33,6 +33,11 @@ const LABELS = { BODY_LABELS, STATUS_LABELS, PARTICIPANTS_LABELS, QUORUM_RULES }
 const meetingUrl = (m: Pick<MeetingRow, 'id' | 'organizationInpo'>) => `/orgs/${m.organizationInpo}/meetings/${m.id}`;
 const meetingIdOf = (req: Request) => String(req.params.meetingId);
 const quorumUrlOf = (req: Request) => `/orgs/${orgOf(req).inpo}/meetings/${meetingIdOf(req)}/quorum`;
+/** The participants' page asked for (`?page=`), the first when absent or not a page number. */
+const pageOf = (req: Request) => {
+  const n = typeof req.query.page === 'string' && /^\d{1,6}$/.test(req.query.page) ? Number(req.query.page) : 1;
+  return Math.max(1, n);
+};
 /** htmx asks for the fragment it swaps in; a plain form post gets the whole page. */
 const fromHtmx = (req: Request) => req.get('HX-Request') === 'true';
 
@@ -98,7 +103,13 @@ export function meetingsRoutes({ loaders, services: { meetings } }: Deps): Route
   routes.post('/orgs/:inpo/meetings', can('member.edit'), async (req, res) => {
     const form = parseForm(meetingFormSchema, req.body);
     if (!form.ok) return showNew(req, res, 422, form.errors);
-    const id = await meetings.create(auditContextOf(req), orgOf(req), form.data);
+    let id: number;
+    try {
+      id = await meetings.create(auditContextOf(req), orgOf(req), form.data);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return showNew(req, res, 422, err.fields);
+    }
     flash(req, 'success', 'Собрание назначено');
     res.redirect(303, `/orgs/${orgOf(req).inpo}/meetings/${id}`);
   });
@@ -209,7 +220,12 @@ export function meetingsRoutes({ loaders, services: { meetings } }: Deps): Route
   routes.post('/orgs/:inpo/meetings/:meetingId/decision', can('member.edit'), async (req, res) => {
     const form = parseForm(decisionSchema, req.body);
     if (!form.ok) return showMeeting(req, res, 422, form.errors);
-    await meetings.decide(auditContextOf(req), orgOf(req), meetingIdOf(req), form.data);
+    try {
+      await meetings.decide(auditContextOf(req), orgOf(req), meetingIdOf(req), form.data);
+    } catch (err) {
+      if (!(err instanceof ValidationError)) throw err;
+      return showMeeting(req, res, 422, err.fields);
+    }
     flash(req, 'success', `Решение по вопросу ${form.data.item} записано`);
     res.redirect(303, `/orgs/${orgOf(req).inpo}/meetings/${meetingIdOf(req)}#item-${form.data.item}`);
   });
@@ -275,7 +291,7 @@ export function meetingsRoutes({ loaders, services: { meetings } }: Deps): Route
       section: 'members',
       org,
       meeting,
-      ...(await meetings.page(meeting)),
+      ...(await meetings.page(meeting, { page: pageOf(req) })),
       mayRun: mayOnTarget(req, 'member.edit'),
       values: req.method === 'POST' ? req.body : {},
       ...LABELS,
@@ -292,7 +308,8 @@ export function meetingsRoutes({ loaders, services: { meetings } }: Deps): Route
   ) {
     const org = orgOf(req);
     const meeting = await meetings.meetingOf(org, meetingIdOf(req));
-    const page = await meetings.page(meeting);
+    const search = typeof req.query.q === 'string' ? req.query.q.slice(0, 100) : undefined;
+    const page = await meetings.page(meeting, { search });
     res.status(status).render('meetings/attendance', {
       title: `Регистрация участников: ${BODY_LABELS[meeting.body]}`,
       section: 'members',

@@ -35,7 +35,7 @@ import {
   revokeRemoteLinks,
   saveDecision,
   setMeetingStatus,
-  setRemoteCode,
+  setRemoteCodes,
   storeMinutes,
   updateMeeting,
   type AgendaItem,
@@ -55,6 +55,15 @@ export const REMOTE_CODE_WINDOW: SlidingWindow = {
 };
 
 export type { MeetingRow };
+
+/** Participants per page of a meeting's list, and the unregistered ones a manual registration offers at once. */
+export const PARTICIPANTS_PAGE = 100;
+const CHOICES_LIMIT = 50;
+
+/** The levels whose meetings may be of all members; above them a conference or plenum of delegates meets. */
+const MEMBERS_MEETING_LEVELS: OrgRow['level'][] = ['primary', 'subdivision', 'group'];
+const MEMBERS_MEETING_REFUSAL =
+  'Собрание всех членов проводится в первичной организации, подразделении или группе; на более высоком уровне пригласите делегатов';
 
 const sha256 = (value: string) => crypto.createHash('sha256').update(value).digest();
 
@@ -204,6 +213,14 @@ export function createMeetingsService(
     list: (org: OrgRow, held: { from: string; to: string } | null) => listMeetings(db, org, held),
 
     async create(ctx: AuditContext, org: OrgRow, form: MeetingForm): Promise<number> {
+      // all members of a territorial organization and above are tens of thousands to millions of participants
+      if (form.participants === 'members' && !MEMBERS_MEETING_LEVELS.includes(org.level))
+        throw new ValidationError([
+          {
+            field: 'participants',
+            message: MEMBERS_MEETING_REFUSAL,
+          },
+        ]);
       return inTransaction(db, async (trx) => {
         const { agenda, ...meeting } = form;
         const id = await insertMeeting(trx, { ...meeting, organizationId: org.id, createdBy: ctx.actorUserId });
@@ -219,14 +236,37 @@ export function createMeetingsService(
       });
     },
 
-    /** The meeting's page: its agenda, participants, quorum and the admissions and exits it may have decided. */
-    async page(meeting: MeetingRow) {
-      const [agenda, participants, decisions] = await Promise.all([
+    /**
+     * The meeting's page: its agenda, a page of its participants, the unregistered ones the manual registration
+     * may choose (those named by `search`; all of them while few), the quorum and the admissions and exits it
+     * may have decided.
+     */
+    async page(meeting: MeetingRow, view: { page?: number; search?: string } = {}) {
+      const page = view.page ?? 1;
+      const few = meeting.participantCount - meeting.registeredCount <= CHOICES_LIMIT;
+      const search = view.search?.trim() || (few ? '' : undefined);
+      const [agenda, participants, choices, decisions] = await Promise.all([
         agendaOf(db, meeting.id),
-        participantsOf(db, meeting.id),
+        participantsOf(db, meeting.id, { page: { limit: PARTICIPANTS_PAGE, offset: (page - 1) * PARTICIPANTS_PAGE } }),
+        search === undefined
+          ? []
+          : participantsOf(db, meeting.id, {
+              unregisteredNamed: search,
+              page: { limit: CHOICES_LIMIT, offset: 0 },
+            }),
         membershipDecisionsFor(db, meeting),
       ]);
-      return { agenda, participants, decisions, quorum: quorumOf(meeting) };
+      const pages = Math.max(1, Math.ceil(meeting.participantCount / PARTICIPANTS_PAGE));
+      return {
+        agenda,
+        participants,
+        page,
+        pages,
+        choices,
+        search: view.search ?? '',
+        decisions,
+        quorum: quorumOf(meeting),
+      };
     },
 
     /** Opens the registration; a meeting of all members fixes its participants now (the members on record). */
@@ -234,6 +274,8 @@ export function createMeetingsService(
       await inTransaction(db, async (trx) => {
         const meeting = await meetingOf(org, rawId, trx);
         requireStatus(meeting, ['scheduled'], 'Собрание уже открыто или закрыто');
+        if (meeting.participants === 'members' && !MEMBERS_MEETING_LEVELS.includes(org.level))
+          throw new ConflictError(MEMBERS_MEETING_REFUSAL);
         if (meeting.participants === 'members') await addMembersAsParticipants(trx, meeting.id, org);
         await setMeetingStatus(trx, meeting.id, 'open');
         await audit(trx, ctx, meeting, 'meeting.opened');
@@ -275,11 +317,13 @@ export function createMeetingsService(
           return refuse(
             `${card.holder} уже зарегистрирован(а) в ${formatDateTime(card.registeredAt)}: повторно не учитывается`,
           );
-        await registerParticipant(trx, meeting.id, card.memberId, {
+        const registered = await registerParticipant(trx, meeting.id, card.memberId, {
           method: 'card',
           cardNumber: card.number,
           userId: ctx.actorUserId,
         });
+        // registered meanwhile (by a personal link): the row seen above is no longer unregistered
+        if (!registered) return refuse(`${card.holder} уже зарегистрирован(а): повторно не учитывается`);
         await recordAudit(trx, ctx, {
           action: 'meeting.attendance_registered',
           entity: 'member',
@@ -324,34 +368,42 @@ export function createMeetingsService(
         if (!meeting.remoteUrl) throw new ConflictError('У собрания нет ссылки на дистанционное участие');
         const waiting = (await participantsOf(trx, meeting.id)).filter((p) => !p.registeredAt);
         const expiresAt = new Date(Date.now() + REMOTE_CODE_HOURS * 3600_000);
-        let sent = 0;
-        for (const p of waiting) {
-          if (!p.email) continue;
-          const token = crypto.randomBytes(32).toString('base64url');
-          const code = String(crypto.randomInt(0, 1_000_000)).padStart(6, '0');
-          await setRemoteCode(trx, meeting.id, p.memberId, {
-            tokenHash: sha256(token),
-            codeHash: sha256(code),
-            expiresAt,
-          });
-          await opts.mail.send(
-            {
-              to: p.email,
-              subject: `Регистрация на собрании ${formatDate(meeting.heldOn)}`,
-              text: [
-                `${BODY_LABELS[meeting.body]} «${meeting.organizationName}», ${formatDate(meeting.heldOn)}.`,
-                '',
-                'Чтобы зарегистрироваться как участник, откройте ссылку и введите код:',
-                `${opts.publicUrl}/meeting-link/${token}`,
-                `Код: ${code}`,
-                '',
-                `Ссылка и код действуют ${REMOTE_CODE_HOURS} часа и один раз.`,
-              ].join('\n'),
-            },
-            { trx },
-          );
-          sent++;
-        }
+        const letters = waiting.flatMap((p) =>
+          p.email
+            ? [
+                {
+                  memberId: p.memberId,
+                  email: p.email,
+                  token: crypto.randomBytes(32).toString('base64url'),
+                  code: String(crypto.randomInt(0, 1_000_000)).padStart(6, '0'),
+                },
+              ]
+            : [],
+        );
+        // the codes and the letters in one statement each rather than per participant under the meeting's lock
+        await setRemoteCodes(
+          trx,
+          meeting.id,
+          letters.map((l) => ({ memberId: l.memberId, tokenHash: sha256(l.token), codeHash: sha256(l.code) })),
+          expiresAt,
+        );
+        await opts.mail.sendMany(
+          letters.map((l) => ({
+            to: l.email,
+            subject: `Регистрация на собрании ${formatDate(meeting.heldOn)}`,
+            text: [
+              `${BODY_LABELS[meeting.body]} «${meeting.organizationName}», ${formatDate(meeting.heldOn)}.`,
+              '',
+              'Чтобы зарегистрироваться как участник, откройте ссылку и введите код:',
+              `${opts.publicUrl}/meeting-link/${l.token}`,
+              `Код: ${l.code}`,
+              '',
+              `Ссылка и код действуют ${REMOTE_CODE_HOURS} часа и один раз.`,
+            ].join('\n'),
+          })),
+          { trx },
+        );
+        const sent = letters.length;
         await audit(trx, ctx, meeting, 'meeting.remote_links_sent', { sent });
         return { sent, without: waiting.length - sent };
       });
@@ -464,7 +516,10 @@ export function createMeetingsService(
     ): Promise<{ ok: true; remoteUrl: string | null } | { ok: false; message: string }> {
       await reserveHit(db, REMOTE_CODE_WINDOW, ip ?? '0.0.0.0');
       return inTransaction(db, async (trx) => {
-        const link = await findRemoteLink(trx, sha256(token), true);
+        // the meeting's row first, as the chair's scans and closing take it: registrations are serialized per meeting
+        const seen = await findRemoteLink(trx, sha256(token));
+        if (seen) await findMeeting(trx, seen.organizationId, seen.meetingId, true);
+        const link = seen && (await findRemoteLink(trx, sha256(token), true));
         if (!link || link.expiresAt < new Date()) throw new NotFoundError('Ссылка не действует');
         if (link.failures >= REMOTE_CODE_ATTEMPTS)
           return {
@@ -481,7 +536,8 @@ export function createMeetingsService(
             message: left > 0 ? `Неверный код. Осталось попыток: ${left}` : 'Неверный код. Попытки исчерпаны',
           };
         }
-        await registerParticipant(trx, link.meetingId, link.memberId, { method: 'remote', userId: null });
+        if (!(await registerParticipant(trx, link.meetingId, link.memberId, { method: 'remote', userId: null })))
+          throw new NotFoundError('Ссылка не действует');
         await recordAudit(
           trx,
           { actorUserId: null, requestId: null, ip, extra: { actor: 'member' } },
@@ -506,6 +562,20 @@ export function createMeetingsService(
       await inTransaction(db, async (trx) => {
         const meeting = await meetingOf(org, rawId, trx);
         requireStatus(meeting, ['open'], 'Решения записываются на открытом собрании');
+        // the minutes must not show decisions adopted next to «кворума нет», nor more votes than people present
+        const quorum = quorumOf(meeting);
+        if (!quorum.reached)
+          throw new ConflictError(
+            `Кворума нет: зарегистрировано ${quorum.registered}, нужно ${quorum.needed} — решения не принимаются`,
+          );
+        const votes = d.votesFor + d.votesAgainst + d.votesAbstained;
+        if (votes > quorum.registered)
+          throw new ValidationError([
+            {
+              field: 'votesFor',
+              message: `Голосов всего ${votes}, а зарегистрировано участников ${quorum.registered}: проверьте подсчёт`,
+            },
+          ]);
         const saved = await saveDecision(trx, meeting.id, d.item, d);
         if (!saved) throw new NotFoundError('Такого вопроса в повестке нет');
         await audit(trx, ctx, meeting, 'meeting.decision_recorded', d);
@@ -537,9 +607,10 @@ export function createMeetingsService(
           'meeting.agenda': agendaText(agenda),
           'meeting.decisions': decisionsText(agenda),
         };
+        // rendered first, then the short writes; its audit row is on `trx`: no «generated» row for a failed closing
+        const doc = await opts.templates.meetingMinutes(ctx, values, meeting, trx);
         await setMeetingStatus(trx, meeting.id, 'closed', minutesNumber);
         await audit(trx, ctx, meeting, 'meeting.closed', { minutesNumber });
-        const doc = await opts.templates.meetingMinutes(ctx, values, meeting);
         await storeMinutes(trx, meeting.id, {
           kind: 'meeting-minutes',
           version: doc.version,
@@ -560,7 +631,8 @@ export function createMeetingsService(
     async linkMembershipEvents(ctx: AuditContext, org: OrgRow, rawId: string, eventIds: number[]) {
       return inTransaction(db, async (trx) => {
         const meeting = await meetingOf(org, rawId, trx);
-        requireStatus(meeting, ['scheduled', 'open', 'closed'], 'Собрание отменено: решений на нём не принималось');
+        // the events take the minutes' number, which only closing gives; a linked event is not linked again
+        requireStatus(meeting, ['closed'], 'Связать с протоколом можно после закрытия собрания');
         const candidates = new Set((await membershipDecisionsFor(trx, meeting)).map((d) => d.id));
         const chosen = eventIds.filter((id) => candidates.has(id));
         const linked = await linkMembershipEvents(trx, meeting.id, chosen, {

@@ -356,15 +356,17 @@ export function createMonitoringService(
         cells: rowCells(columns, figures, { inpo: child.inpo, boardHref, level: child.level }, on, reader),
       }));
       // members registered in the root itself (a ППО's own record under its subdivisions) and the root's own
-      // campaign task (a region's own conference), which the total counts: a row of their own
+      // campaign task (a region's own conference) and meetings, which the total counts: a row of their own, so
+      // that the rows add up to the total
       const own = members.get(org.id);
       const ownElection = electionOf.get(org.id);
-      if ((own && own.members > 0) || ownElection) {
+      if ((own && own.members > 0) || ownElection || value.meetingsHeld.own > 0) {
         const ownFigures = {
           ...figuresOf(org.id),
           declared: null,
           filings: null,
           electionCampaign: election ? (ownElection ?? { held: 0, inScope: 0 }) : null,
+          meetingsHeld: value.meetingsHeld.own,
         };
         rows.push({
           org: null,

@@ -106,8 +106,9 @@ export function createTemplatesService(db: Knex, opts: { checkUrl: (token: strin
     format: DocumentFormat,
     subject: { entity: string; id: number; organizationId: number; fileTag: string },
     person: PersonName | null = null,
+    handle: Knex = db,
   ): Promise<GeneratedDocument> {
-    const stored = await currentTemplate(db, kind);
+    const stored = await currentTemplate(handle, kind);
     if (!stored) throw new ConflictError(`Шаблон «${TEMPLATE_KINDS[kind].label}» ещё не загружен`);
     const source = {
       kind,
@@ -117,7 +118,7 @@ export function createTemplatesService(db: Knex, opts: { checkUrl: (token: strin
       generatedOn: formatDate(todayIso()),
     };
     const body = format === 'pdf' ? await renderTemplatePdf(source) : await renderTemplateDocx(source);
-    await recordAudit(db, ctx, {
+    await recordAudit(handle, ctx, {
       action: 'document.generated',
       entity: subject.entity,
       entityId: subject.id,
@@ -247,15 +248,24 @@ export function createTemplatesService(db: Knex, opts: { checkUrl: (token: strin
 
     /**
      * A meeting's minutes as a PDF, from the values the meetings feature gathered (`meeting-minutes`' fields);
-     * audited as a read of the organization's meeting like any generated document.
+     * audited as a read of the organization's meeting like any generated document — on `trx` when given, so
+     * that the audit row stands or falls with the closing that attaches the minutes.
      */
-    meetingMinutes(ctx: AuditContext, values: FieldValues, meeting: { id: number; organizationId: number }) {
-      return generate(ctx, 'meeting-minutes', values, 'pdf', {
-        entity: 'meeting',
-        id: meeting.id,
-        organizationId: meeting.organizationId,
-        fileTag: String(meeting.id),
-      });
+    meetingMinutes(
+      ctx: AuditContext,
+      values: FieldValues,
+      meeting: { id: number; organizationId: number },
+      trx: Knex = db,
+    ) {
+      return generate(
+        ctx,
+        'meeting-minutes',
+        values,
+        'pdf',
+        { entity: 'meeting', id: meeting.id, organizationId: meeting.organizationId, fileTag: String(meeting.id) },
+        null,
+        trx,
+      );
     },
   };
 }

@@ -3,6 +3,7 @@
 // the minutes PDF generated from the `meeting-minutes` template, admissions linked to the minutes, 404 outside
 // the subtree — and the monitoring's «meetings held» figure against a count in SQL (issue 21, item 4).
 import { beforeAll, describe, expect, it } from 'vitest';
+import { membershipDecisionsFor } from '../../src/meetings/meetings.repo';
 import { QUORUM_RULES, quorumNeeded } from '../../src/meetings/meetings.schemas';
 import type { OrgRow } from '../../src/registry/org-row';
 import { todayIso } from '../../src/shared/dates';
@@ -101,6 +102,18 @@ const scan = (meeting: string, text: string) =>
     .type('form')
     .send({ scan: text });
 
+/** Until another session waits on a row lock (a request blocked behind a transaction the test holds). */
+async function waitUntilLockWaits() {
+  for (let i = 0; i < 200; i++) {
+    const { rows } = await db().raw(
+      `SELECT 1 FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'`,
+    );
+    if (rows.length) return;
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  throw new Error('no session waited on a lock');
+}
+
 const quorumReached = (html: string) => /id="quorum"[^>]*data-reached="true"/.test(html);
 
 describe('meetings: attendance by union card', () => {
@@ -161,6 +174,30 @@ describe('meetings: attendance by union card', () => {
     expect(rows).toHaveLength(1);
   });
 
+  it('when a participant is registered by a personal link while a scan of their card waits, then the scan is refused, not counted twice', async () => {
+    const meetingId = Number(meeting.split('/').pop());
+    const other = await db().transaction();
+    try {
+      // the remote registration holds the participant's row; the scan read it unregistered and waits on it
+      await other('meeting_participants')
+        .where({ meeting_id: meetingId, member_id: members[13] })
+        .update({ registered_at: other.fn.now(), method: 'remote' });
+      const answer = scan(meeting, cardOf(14)).then((r) => r);
+      await waitUntilLockWaits();
+      await other.commit();
+      const res = await answer;
+      expect(res.text).toContain('data-outcome="refused"');
+      expect(res.text).toContain('уже зарегистрирован(а)');
+      expect(res.text).toContain('Зарегистрировано <span id="registered-count">12</span> из 21');
+    } finally {
+      if (!other.isCompleted()) await other.rollback();
+    }
+    const audited = await db()('audit_log')
+      .where({ action: 'meeting.attendance_registered', entity: 'member', entity_id: members[13] })
+      .count<{ n: string }[]>('* as n');
+    expect(Number(audited[0]!.n)).toBe(0);
+  });
+
   it('when a participant without a card is registered by hand, then the reason is required and kept', async () => {
     const manual = `${meeting}/attendance/manual`;
     const empty = await post(manual, { memberId: String(members[11]), reason: '' }, `${meeting}/attendance`);
@@ -183,6 +220,15 @@ describe('meetings: attendance by union card', () => {
     );
     expect(invalid.status).toBe(422);
     expect(invalid.text).toContain('За: целое число голосов');
+    // 14 registered (12 by card, one by a personal link, one by hand): 15 votes are more than were present
+    const overcounted = await post(
+      `${meeting}/decision`,
+      { item: '1', decision: 'Принять', votesFor: '13', votesAgainst: '1', votesAbstained: '1' },
+      meeting,
+    );
+    expect(overcounted.status).toBe(422);
+    expect(overcounted.text).toContain('Голосов всего 15, а зарегистрировано участников 14');
+    expect(overcounted.text).toMatch(/id="votesFor-1"[^>]*aria-invalid="true"|aria-invalid="true"[^>]*id="votesFor-1"/);
     for (const [item, decision, votesFor] of [
       ['1', 'Принять в члены Профсоюза Смирнову Е. А. с 01.12.2026', '12'],
       ['2', 'Работу профсоюзного комитета признать удовлетворительной', '10'],
@@ -192,7 +238,27 @@ describe('meetings: attendance by union card', () => {
         { item: item!, decision: decision!, votesFor: votesFor!, votesAgainst: '1', votesAbstained: '1' },
         meeting,
       ).then((r) => expect(r.status).toBe(303));
+    // a closing that fails at its last write (the minutes' row) leaves no «document generated» audit row behind
+    const meetingId = Number(meeting.split('/').pop());
+    const generated = () =>
+      db()('audit_log')
+        .where({ action: 'document.generated', entity: 'meeting', entity_id: meetingId })
+        .count<{ n: string }[]>('* as n');
+    await db().raw(`CREATE FUNCTION test_refuse_minutes() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'refused by the test' USING ERRCODE = '23505', CONSTRAINT = 'test_minutes'; END $$`);
+    await db().raw(
+      'CREATE TRIGGER test_refuse_minutes BEFORE INSERT ON meeting_minutes FOR EACH ROW EXECUTE FUNCTION test_refuse_minutes()',
+    );
+    try {
+      const failed = await post(`${meeting}/close`, { minutesNumber: '7' }, meeting);
+      expect(failed.status).toBeGreaterThanOrEqual(400);
+    } finally {
+      await db().raw('DROP TRIGGER test_refuse_minutes ON meeting_minutes; DROP FUNCTION test_refuse_minutes()');
+    }
+    expect(Number((await generated())[0]!.n)).toBe(0);
+    expect(await db()('meetings').where({ id: meetingId }).first('status')).toEqual({ status: 'open' });
     await post(`${meeting}/close`, { minutesNumber: '7' }, meeting).then((r) => expect(r.status).toBe(303));
+    expect(Number((await generated())[0]!.n)).toBe(1);
     const stored = await db()('meeting_minutes').first('template_kind', 'template_version');
     expect(stored).toEqual({ template_kind: 'meeting-minutes', template_version: 1 });
     const pdf = await chair.agent.get(`${meeting}/minutes.pdf`).buffer(true).parse(binaryParser).expect(200);
@@ -204,7 +270,7 @@ describe('meetings: attendance by union card', () => {
     expect(text).toContain('Работу профсоюзного комитета признать удовлетворительной');
     expect(text).toContain('«за» — 12, «против» — 1, «воздержались» — 1');
     expect(text).toContain('«за» — 10, «против» — 1, «воздержались» — 1');
-    // 13 registered of 21 (12 by card, one by hand): the quorum of more than half is there
+    // 14 registered of 21: the quorum of more than half is there
     expect(text).toContain('более половины участников (нужно 11): кворум есть');
     // a closed meeting takes no more scans
     const late = await scan(meeting, cardOf(15)).expect(200);
@@ -240,6 +306,103 @@ describe('meetings: attendance by union card', () => {
   });
 });
 
+describe('meetings: the admissions and exits a meeting may have decided', () => {
+  it('when events lie in and out of the subtree, the date window and the meeting, then the candidates are exactly those of the coalesce rule', async () => {
+    // a meeting of the territorial organization on 01.03.2020: its subtree holds the ППО and `other`
+    const heldOn = '2020-03-01';
+    const meetingId = await insertMeeting(db(), tree.territory, { held_on: heldOn, status: 'closed' });
+    const elsewhere = await insertMeeting(db(), tree.territory, { held_on: heldOn, status: 'closed' });
+    const outside = await createOrg(db(), tree.region, 'territorial');
+    const [a, b, c] = await createMembers(db(), tree.primary, 3, { joined_on: '2019-01-01' });
+    const event = (e: Record<string, unknown>) => ({ member_id: a, kind: 'admitted', happened_on: heldOn, ...e });
+    const rows: Record<string, unknown>[] = [
+      event({ to_organization_id: tree.primary.id }), // in
+      event({ to_organization_id: other.id, happened_on: '2020-01-01' }), // in: 60 days before
+      event({ to_organization_id: tree.primary.id, happened_on: '2019-12-31' }), // out: 61 days before
+      event({ to_organization_id: tree.primary.id, happened_on: '2020-03-31' }), // in: 30 days after
+      event({ to_organization_id: tree.primary.id, happened_on: '2020-04-01' }), // out: 31 days after
+      event({ to_organization_id: outside.id }), // out of the subtree
+      event({ member_id: b, kind: 'left', from_organization_id: tree.primary.id }), // in
+      event({ member_id: b, kind: 'left', from_organization_id: outside.id }), // out of the subtree
+      event({ member_id: b, kind: 'readmitted', to_organization_id: other.id }), // in
+      // a transfer into the subtree: not a decision of admission
+      event({ member_id: c, kind: 'transferred', from_organization_id: outside.id, to_organization_id: other.id }),
+      // moved out of the subtree: the receiving organization decides, not the one left
+      event({ member_id: c, kind: 'left', from_organization_id: tree.primary.id, to_organization_id: outside.id }),
+      event({ member_id: c, to_organization_id: tree.primary.id, happened_on: '2015-01-01', meeting_id: meetingId }), // in: linked
+      event({ member_id: c, to_organization_id: tree.primary.id, meeting_id: elsewhere }), // out: another meeting's
+    ];
+    const ids: number[] = [];
+    for (const row of rows) ids.push(Number((await db()('membership_events').insert(row).returning('id'))[0].id));
+    const found = await membershipDecisionsFor(db(), { id: meetingId, organizationPath: tree.territory.path, heldOn });
+    const expected = [0, 1, 3, 6, 8, 11].map((i) => ids[i]);
+    expect(
+      found
+        .map((d) => d.id)
+        .filter((id) => ids.includes(id))
+        .sort(),
+    ).toEqual(expected.sort());
+    // ordered by date, then id
+    const dates = found.map((d) => `${d.happenedOn}/${String(d.id).padStart(12, '0')}`);
+    expect(dates).toEqual([...dates].sort());
+  });
+});
+
+describe('meetings: linking admissions before the minutes exist', () => {
+  it('when an open meeting links an admission, then it is refused and the event waits for the minutes', async () => {
+    const meeting = `${meetingsUrl()}/${await insertMeeting(db(), tree.primary, { status: 'open' })}`;
+    const [admitted] = await createMembers(db(), tree.primary, 1, { joined_on: TODAY, surname: 'Кузнецова' });
+    const event = await db()('membership_events').where({ member_id: admitted, kind: 'admitted' }).first('id');
+    const page = await chair.agent.get(meeting).expect(200);
+    expect(page.text).toContain('Кузнецова');
+    expect(page.text).not.toContain(`name="events" value="${event.id}"`);
+    // the form is not offered; a post made anyway
+    const res = await chair.agent
+      .post(`${meeting}/membership-events`)
+      .set('X-CSRF-Token', chair.csrf)
+      .type('form')
+      .send({ events: String(event.id) });
+    expect(res.status).toBe(409);
+    expect(res.text).toContain('Связать с протоколом можно после закрытия собрания');
+    expect(await db()('membership_events').where({ id: event.id }).first('meeting_id', 'document_number')).toEqual({
+      meeting_id: null,
+      document_number: null,
+    });
+  });
+});
+
+describe('meetings: large meetings', () => {
+  it('when a meeting has 106 participants, then its page lists them 100 a page and the manual registration offers those found by name', async () => {
+    const id = await insertMeeting(db(), tree.primary, { status: 'open' });
+    const many = await createMembers(db(), tree.primary, 105, { surname: 'Яковлева' });
+    const [unique] = await createMembers(db(), tree.primary, 1, { surname: 'Щукина' });
+    await db()('meeting_participants').insert(
+      [...many, unique].map((member_id) => ({ meeting_id: id, member_id, invited: false })),
+    );
+    const meeting = `${meetingsUrl()}/${id}`;
+    const listed = (html: string) =>
+      (html.split('id="participants-title"')[1]!.match(/href="\/members\//g) ?? []).length;
+    const first = await chair.agent.get(meeting).expect(200);
+    expect(first.text).toContain('Участники (106)');
+    expect(listed(first.text)).toBe(100);
+    expect(first.text).toContain('href="?page=2#participants-title"');
+    expect(listed((await chair.agent.get(`${meeting}?page=2`).expect(200)).text)).toBe(6);
+    // 106 waiting: no list of them all, a search; the name's beginning finds the one
+    const options = (html: string) =>
+      (
+        html
+          .split('id="memberId"')[1]!
+          .split('</select>')[0]!
+          .match(/<option/g) ?? []
+      ).length;
+    const attendance = await chair.agent.get(`${meeting}/attendance`).expect(200);
+    expect(options(attendance.text)).toBe(1);
+    const found = await chair.agent.get(`${meeting}/attendance?q=${encodeURIComponent('щук')}`).expect(200);
+    expect(options(found.text)).toBe(2);
+    expect(found.text).toContain(`value="${unique}"`);
+  });
+});
+
 describe('meetings: scheduling', () => {
   it('when the form lacks a place and a link, a percent or the agenda, then each is named in Russian by its field and nothing is saved', async () => {
     const before = await db()('meetings').count<{ n: string }[]>('* as n');
@@ -265,6 +428,44 @@ describe('meetings: scheduling', () => {
     ])
       expect(res.text).toContain(message);
     expect(await db()('meetings').count<{ n: string }[]>('* as n')).toEqual(before);
+  });
+
+  it('when a territorial organization schedules a meeting of all members, then it is refused by the field; of delegates it is scheduled', async () => {
+    const territorial = await loggedInAgent(ctx.app, await createUser(db(), [{ role: 'chair', org: tree.territory }]));
+    const url = `/orgs/${tree.territory.inpo}/meetings`;
+    const fields = {
+      body: 'conference',
+      heldOn: TODAY,
+      startsAt: '',
+      place: 'Дом профсоюзов',
+      remoteUrl: '',
+      participants: 'members',
+      quorum: 'two_thirds',
+      quorumPercent: '',
+      agenda: 'Отчёт комитета',
+    };
+    const before = await db()('meetings')
+      .where({ organization_id: tree.territory.id })
+      .count<{ n: string }[]>('* as n');
+    const refused = await submitForm(territorial.agent, `${url}/new`, url, fields);
+    expect(refused.status).toBe(422);
+    expect(refused.text).toContain('Собрание всех членов проводится в первичной организации, подразделении или группе');
+    expect(refused.text).toMatch(/id="participants"[^>]*aria-invalid="true"/);
+    expect(
+      await db()('meetings').where({ organization_id: tree.territory.id }).count<{ n: string }[]>('* as n'),
+    ).toEqual(before);
+    const scheduled = await submitForm(territorial.agent, `${url}/new`, url, { ...fields, participants: 'invited' });
+    expect(scheduled.status).toBe(303);
+    // one scheduled before the rule (written straight into the database) does not open either
+    const legacy = `${url}/${await insertMeeting(db(), tree.territory, { status: 'scheduled' })}`;
+    const page = await territorial.agent.get(legacy).expect(200);
+    const opened = await territorial.agent
+      .post(`${legacy}/open`)
+      .type('form')
+      .send(hiddenFields(page.text, `${legacy}/open`));
+    expect(opened.status).toBe(409);
+    expect(opened.text).toContain('Собрание всех членов проводится в первичной организации');
+    expect(await db()('meeting_participants').where({ meeting_id: Number(legacy.split('/').pop()) })).toHaveLength(0);
   });
 
   it('when the quorum rules are applied, then more than half, two-thirds, three quarters and a percent need the counts of the charter', () => {
@@ -349,6 +550,19 @@ describe('meetings: remote registration by a personal link and a one-time code',
     const attendance = await chair.agent.get(`${meeting}/attendance`).expect(200);
     expect(attendance.text).toContain('Зарегистрировано <span id="registered-count">1</span> из 3');
     expect(attendance.text).toContain('нужно 2');
+    // without the quorum no decision is taken
+    const decided = await post(
+      `${meeting}/decision`,
+      { item: '1', decision: 'Принять', votesFor: '1', votesAgainst: '0', votesAbstained: '0' },
+      meeting,
+    );
+    expect(decided.status).toBe(409);
+    expect(decided.text).toContain('Кворума нет: зарегистрировано 1, нужно 2 — решения не принимаются');
+    expect(
+      await db()('meeting_agenda_items')
+        .where({ meeting_id: Number(meeting.split('/').pop()) })
+        .whereNotNull('decision'),
+    ).toHaveLength(0);
   });
 });
 
@@ -386,5 +600,26 @@ describe('monitoring: meetings held', () => {
     const list = await coordinator.agent.get(href).expect(200);
     expect(list.text).toContain('Закрытые собрания организаций структуры');
     expect(list.text).toContain(': <strong>1</strong>');
+  });
+
+  it('when the organization itself held meetings, then its own row shows them and the rows add up to the total', async () => {
+    await insertMeeting(db(), tree.territory, { status: 'closed', body: 'plenum' });
+    const page = await coordinator.agent.get(`/orgs/${tree.territory.inpo}/monitoring?on=${TODAY}`).expect(200);
+    const rows = page.text.split('<tr').slice(1);
+    const held = (tr: string) => {
+      const td = tr.split('<td').find((t) => t.includes('data-column="meetings-held"'));
+      return td ? Number(/data-value="(\d+)"/.exec(td)?.[1] ?? 0) : 0;
+    };
+    const own = rows.find((tr) => tr.includes('Учёт в самой организации'))!;
+    const total = rows.find((tr) => tr.includes('Итого'))!;
+    const children = rows.filter((tr) => /data-inpo="/.test(tr) && tr !== total);
+    expect(held(own)).toBe(1);
+    const expected = await db().raw(
+      `SELECT count(*)::int AS n FROM meetings m JOIN organizations o ON o.id = m.organization_id
+        WHERE m.status = 'closed' AND m.held_on BETWEEN date_trunc('year', ?::date) AND ?::date AND o.path <@ ?::ltree`,
+      [TODAY, TODAY, tree.territory.path],
+    );
+    expect(held(total)).toBe(expected.rows[0].n);
+    expect(children.reduce((s, tr) => s + held(tr), held(own))).toBe(held(total));
   });
 });
