@@ -96,6 +96,10 @@ describe('meetings: editing', () => {
   beforeAll(async () => {
     meeting = await scheduleMeeting();
     await post(`${meeting}/open`, {}, meeting).then((r) => expect(r.status).toBe(303));
+    // everyone present (registered by hand here): a decision needs the quorum
+    await db()('meeting_participants')
+      .where({ meeting_id: Number(meeting.split('/').pop()) })
+      .update({ registered_at: new Date(), method: 'manual', reason: 'без билета' });
     await post(
       `${meeting}/decision`,
       { item: '1', decision: 'Принять Смирнову Е. А.', votesFor: '3', votesAgainst: '0', votesAbstained: '0' },
