@@ -35,7 +35,7 @@ export function ofEmployerKind(kind: string, within: string) {
 /** The counters of the cards a counted filter matches, summed as `count`. */
 export function countedMatches(db: Knex, root: Root, filter: CountedFilter) {
   const matching = matchCondition(filter, root);
-  return countedMembers(db, root)
+  return countedMembers(db, root, !!filter.employerKind)
     .modify((q) => (filter.status !== 'all' ? q.where('c.on_record', filter.status === 'active') : q))
     .whereRaw(matching.sql, matching.bindings);
 }
@@ -74,7 +74,7 @@ export interface RegionPlan {
 
 export async function regionPlan(db: Knex, root: Root, filter: CountedFilter, page: number): Promise<RegionPlan> {
   const matching = matchCondition(filter, root);
-  const counters = countedMembers(db, root)
+  const counters = countedMembers(db, root, !!filter.employerKind)
     .clearSelect()
     .select('c.region_id', 'c.n', db.raw(`(${matching.sql}) AS matches`, matching.bindings))
     .modify((q) => (filter.status !== 'all' ? q.where('c.on_record', filter.status === 'active') : q));
