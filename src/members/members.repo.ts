@@ -189,7 +189,13 @@ function listedMembers(db: Knex, root: ListRoot, f: MemberListFilter, reader: Li
 
 /** Column expressions of a listed row: the present card when shown, else the value of the date, or nothing. */
 const present = (column: string) => `CASE WHEN v.shown THEN ${column} END`;
-const presentOr = (column: string, ofDate: string) => `CASE WHEN v.shown THEN ${column} ELSE ${ofDate} END`;
+/**
+ * A list of today reads the same column either way: the column itself, so that a filter on it is a condition
+ * on the card that the walk of a sort index tests as it reads — as a CASE over `v.shown` it waited for each
+ * card's organization (the union's students by birth date probed 3.3 M organizations: 47 s, issue 15).
+ */
+const presentOr = (column: string, ofDate: string) =>
+  column === ofDate ? column : `CASE WHEN v.shown THEN ${column} ELSE ${ofDate} END`;
 
 function listedColumns(at: { org: string; period: string }): string {
   const columns: Record<keyof ListedMember, string> = {
@@ -396,20 +402,54 @@ export async function countMembers(
   filter: MemberListFilter,
   reader: ListReader,
 ): Promise<number> {
+  return (await countMembersUpTo(db, root, filter, reader, null)).count;
+}
+
+/** A list's total: exact, or — past `cap` — only that there are more (`capped`, the count then `cap`). */
+export interface MemberCount {
+  count: number;
+  capped: boolean;
+}
+
+/**
+ * The cards a list's filter matches, counted up to `cap` (null: all). What the counters count is exact and
+ * cheap; any other filter is counted over the cards, and that count stops at `cap`: a region's 152,000 cards
+ * probed for a consent or a union card took ~0.5 s, the union's ~2–3 s (issue 15), while the page needs no
+ * more than «более N».
+ */
+export async function countMembersUpTo(
+  db: Knex,
+  root: ListRoot,
+  filter: MemberListFilter,
+  reader: ListReader,
+  cap: number | null,
+): Promise<MemberCount> {
   if (isCountedFilter(filter)) {
     const row = await countedMatches(db, root, filter).first();
-    return Number(row?.count ?? 0);
+    return { count: Number(row?.count ?? 0), capped: false };
   }
   // the counters bound what they count of the filter: none of that, none of the rest (a category nobody has
   // with a consent filter walked the whole region)
   if (narrowsCounted(filter) && !isDatedList(filter)) {
     const bound = await countedMatches(db, root, filter).first();
-    if (!Number(bound?.count ?? 0)) return 0;
+    if (!Number(bound?.count ?? 0)) return { count: 0, capped: false };
   }
-  const row = await applyFilter(listedMembers(db, root, filter, reader), filter, root, reader)
+  const matching = applyFilter(listedMembers(db, root, filter, reader), filter, root, reader);
+  if (cap === null) {
+    const row = await matching.count('* as count').first();
+    return { count: Number(row?.count ?? 0), capped: false };
+  }
+  const row = await db
     .count('* as count')
+    .from(
+      matching
+        .select(db.raw('1'))
+        .limit(cap + 1)
+        .as('x'),
+    )
     .first();
-  return Number(row?.count ?? 0);
+  const count = Number(row?.count ?? 0);
+  return count > cap ? { count: cap, capped: true } : { count, capped: false };
 }
 
 /** A filter on what the counters count beyond the state (category, sex, pedagogical post, employer kind). */
