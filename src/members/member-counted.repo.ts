@@ -16,26 +16,23 @@ export interface CountedFilter {
 
 type Root = Pick<OrgRow, 'path' | 'level'>;
 
-/** Roots above the ППО level: every ППО with a card of the root's subtree lies inside it. */
-const ABOVE_PRIMARY: ReadonlySet<string> = new Set(['union', 'regional', 'okrug', 'territorial']);
-
 /**
  * The organizations registered under a ППО of the employer kind (the ППО, its subdivisions and groups, and
  * a child ППО's too) among those inside `within` (an SQL expression the caller binds after the kind; null:
  * the whole union), selected as `u.id` and, with `withRegion`, their region first.
- * Under a root above the ППО level the ППО of the kind lie inside it: their subtrees are read from them (the
- * ППО of a kind by their own index, a GiST probe each) — 1,700 ППО of a rare kind instead of the ancestors
- * of all 150,000 organizations (4.5 s for the union's counters, issue 15). Below, a card's ППО may be the
- * root's ancestor: each organization's ancestors (the labels of its path) are joined with the ППО of the kind.
+ * `fromKinds` (the union, or one of its regions): the ППО of the kind lie inside it, and their subtrees are
+ * read from them — 1,700 ППО of a rare kind instead of the ancestors of all 150,000 organizations (4.5 s for
+ * the union's counters, issue 15). Otherwise (a region's ~2,000 organizations, or a root whose cards' ППО may
+ * be its ancestor) each organization's ancestors (the labels of its path) are joined with the ППО of the kind.
  */
 export function ofEmployerKind(
   kind: string,
   within: string | null,
-  rootLevel: string,
+  fromKinds: boolean,
   withRegion = false,
 ): { sql: string; bindings: Knex.RawBinding[] } {
   const select = withRegion ? 'region_of_path(u.path), u.id' : 'u.id';
-  if (ABOVE_PRIMARY.has(rootLevel))
+  if (fromKinds)
     return {
       sql: `SELECT ${select} FROM organizations k JOIN organizations u ON u.path <@ k.path
              WHERE k.level = 'primary' AND k.employer_kind = ?${within ? ` AND k.path <@ ${within}` : ''}`,
@@ -70,7 +67,8 @@ function matchCondition(filter: CountedFilter, root: Root): { sql: string; bindi
   if (filter.pedagogical !== undefined) add('c.is_pedagogical = ?', filter.pedagogical);
   if (filter.employerKind) {
     // the union's counters hold every organization: no path to test; by region and organization, each a key probe
-    const set = ofEmployerKind(filter.employerKind, root.level === 'union' ? null : '?::ltree', root.level, true);
+    const union = root.level === 'union';
+    const set = ofEmployerKind(filter.employerKind, union ? null : '?::ltree', union, true);
     add(
       `(c.region_id, c.organization_id) IN (${set.sql})`,
       ...set.bindings,

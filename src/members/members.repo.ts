@@ -291,12 +291,7 @@ function applyFilter(
     } else {
       // the planner may start from the kind's organizations of the region (`r`, in the union's merge) or root
       const within = kindBy === 'region' ? 'r.path' : at.org === 'o' ? '?::ltree' : 'ANY(?::ltree[])';
-      // a dated list's organization may lie outside the root (in the reader's other subtrees): by its ancestors
-      const set = ofEmployerKind(
-        f.employerKind,
-        within,
-        kindBy === 'region' ? 'regional' : at.org === 'o' ? root.level : 'group',
-      );
+      const set = ofEmployerKind(f.employerKind, within, kindBy === 'region');
       const paths = kindBy === 'region' ? [] : at.org === 'o' ? [root.path] : [[root.path, ...reader.viewPaths]];
       // today's cards by their organization: as an array the planner probes members_organization_idx with it
       // (as `IN` it took the GiST's estimate of 1,500 organizations under each ППО and scanned the region)
