@@ -120,6 +120,12 @@ describe('member lists of a region and of the union', () => {
     // with a filter the counters do not count, what they count still bounds the rows
     ['name', '&category=unemployed&consent=mailing', 'false'],
     ['joined', '&category=student&consent=no_mailing', "m.left_on IS NULL AND m.category = 'student'"],
+    // the people on record on a date (those who left in June 2025 included), the union's merged by region too
+    [
+      'birth',
+      '&on=2025-01-01',
+      "EXISTS (SELECT 1 FROM member_periods p WHERE p.member_id = m.id AND p.valid_from <= '2025-01-01' AND (p.valid_to IS NULL OR p.valid_to > '2025-01-01'))",
+    ],
   ];
   const empty = new Set(['&category=unemployed', '&kind=authority&sex=m', '&category=unemployed&consent=mailing']);
 
