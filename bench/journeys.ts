@@ -2,7 +2,7 @@ import type { Knex } from 'knex';
 import { pick } from './pools';
 import { listMembers, countMembers } from '../src/members/members.repo';
 import type { BenchFixtures } from './fixtures';
-import { listFilterJourneys } from './list-filter-journeys';
+import { listFilterJourneys, orgSearchJourneys } from './list-filter-journeys';
 import { pageJourneys } from './page-journeys';
 import { monitoringJourneys } from './monitoring-journeys';
 import { homeJourneys } from './home-journeys';
@@ -139,6 +139,7 @@ export function journeys({ db, counting, fx, work }: JourneyContext): Journey[] 
       },
     },
     ...listFilterJourneys(fx, TODAY, work),
+    ...orgSearchJourneys(fx, work),
     ...reportJourneys(db, fx, TODAY, counting),
     ...monitoringJourneys(db, fx, TODAY, '2025-01-01'),
     ...homeJourneys(db, fx, work),

@@ -52,7 +52,7 @@ export function memberListRoutes({ db, loaders, services: { members, drafts } }:
     const org = orgOf(req);
     const filter = filterOf(listQuery.parse(req.query));
     const reader = readerOf(req);
-    if ((await members.count(org, filter, reader)) > DIRECT_EXPORT_LIMIT) {
+    if ((await members.countUpTo(org, filter, reader, DIRECT_EXPORT_LIMIT)).capped) {
       throw new ConflictError(
         'Список большой: нажмите «Подготовить файл», выгрузка будет готова через несколько минут',
       );
@@ -76,7 +76,8 @@ export function memberListRoutes({ db, loaders, services: { members, drafts } }:
     const query = listQuery.parse(req.query);
     const filter = filterOf(query);
     const reader = readerOf(req);
-    const [page, total] = await Promise.all([
+    // the total is counted up to the direct download's limit: past it the page says «более 20 000» (issue 15)
+    const [page, found] = await Promise.all([
       members.list(
         org,
         filter,
@@ -85,7 +86,7 @@ export function memberListRoutes({ db, loaders, services: { members, drafts } }:
         decodeCursor(query.after, MEMBER_SORT_CURSORS[query.sort]),
         PAGE_SIZE,
       ),
-      members.count(org, filter, reader),
+      members.countUpTo(org, filter, reader, DIRECT_EXPORT_LIMIT),
     ]);
     const params = new URLSearchParams(filterParams(query));
     res.render('members/list', {
@@ -93,11 +94,12 @@ export function memberListRoutes({ db, loaders, services: { members, drafts } }:
       section: 'members',
       org,
       query,
-      total,
+      total: found.count,
+      totalCapped: found.capped,
       mayEdit: mayOnTarget(req, 'member.edit'),
       items: page.items.map((m) => ({ ...m, phone: maskPhone(m.phone), email: maskEmail(m.email) })),
       exportQuery: params.toString(),
-      directExport: total <= DIRECT_EXPORT_LIMIT,
+      directExport: !found.capped,
       filterFields: filterParams(query),
       today: todayIso(),
       ...MEMBER_FILTER_CHOICES,

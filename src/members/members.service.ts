@@ -36,6 +36,7 @@ import { consentsOfMember, giveConsent, withdrawConsent, type ConsentInput } fro
 import {
   activeMembersIn,
   countMembers,
+  countMembersUpTo,
   electedPostsOf,
   filteredMembers,
   findDuplicateCandidates,
@@ -513,6 +514,9 @@ export function createMembersService(
     ) => onListPool(root, (ldb) => listMembers(ldb, root, filter, reader, sort, after, pageSize)),
     count: (root: ListRoot, filter: MemberListFilter, reader: ListReader) =>
       onListPool(root, (ldb) => countMembers(ldb, root, filter, reader)),
+    /** The list's total up to `cap`: past it, only that there are more (the page's «более N»). */
+    countUpTo: (root: ListRoot, filter: MemberListFilter, reader: ListReader, cap: number) =>
+      onListPool(root, (ldb) => countMembersUpTo(ldb, root, filter, reader, cap)),
     /** The ids of every card the list's filter matches (a bulk action on the whole list). */
     async idsMatching(root: ListRoot, filter: MemberListFilter, reader: ListReader): Promise<number[]> {
       return (await filteredMembers(db, root, filter, reader).clearSelect().pluck('m.id')).map(Number);

@@ -42,6 +42,9 @@ export const LEFT_REASON_LABELS: Record<LeftReason, string> = {
 /** The maintained count of the members on record in a subtree (member_counts), for the pages that show it. */
 export { countMembersOnRecord } from './member-counts.repo';
 
+/** Folds each change's rows of the per-region counters into one per key (hourly: region_member_counts). */
+export { compactRegionCounts } from './member-counts.repo';
+
 /** An event's date, grounds and author. */
 export type EventMeta = EventColumns;
 

@@ -26,6 +26,7 @@ import { pruneUnsubscribeMisses } from '../unsubscribe/unsubscribe-throttle';
 import { createReportsService } from '../reports/reports.service';
 import { pruneAbandonedClaims } from '../reports/indicators/build-beside';
 import { warmMonitoring } from '../monitoring/monitoring.service';
+import { compactRegionCounts } from '../membership/membership';
 
 /**
  * Hourly duties: forget what no rule needs any more, depersonalise cards past retention (sessions are
@@ -63,6 +64,7 @@ export async function runHousekeeping(
   if (uploads) logger.info({ uploads }, 'removed uploads left by an interrupted request');
   await pruneCheckedUploads(db, config.uploadDir);
   await pruneAbandonedClaims(db);
+  await compactRegionCounts(db);
   if (notifications) {
     await sendReminders(db, notifications, todayIso());
     await sendFilingReminders(db, notifications, todayIso());

@@ -128,6 +128,33 @@ const sqlChecks: [string, string][] = [
                    FROM org_passport_gaps g GROUP BY 1`,
     }),
   ],
+  // the union's counters per region: each change adds its own rows (folded hourly), summed by the readers
+  [
+    'region_member_counts',
+    keyedDifferences({
+      key: ['region_id', 'on_record', 'category', 'sex', 'is_pedagogical'],
+      values: ['n'],
+      absent: '0',
+      repeats: true,
+      stored: 'SELECT region_id, on_record, category, sex, is_pedagogical, n FROM region_member_counts',
+      recomputed: `SELECT region_of_path(o.path) AS region_id, m.left_on IS NULL AS on_record, m.category, m.sex, m.is_pedagogical, count(*) AS n
+                   FROM members m JOIN organizations o ON o.id = m.organization_id WHERE m.merged_into_id IS NULL GROUP BY 1, 2, 3, 4, 5`,
+    }),
+  ],
+  // the latest headcount of every organization of a region (the region itself and everything below it), summed
+  [
+    'region_headcounts',
+    keyedDifferences({
+      key: ['region_id'],
+      values: ['employees'],
+      absent: 'null',
+      stored: 'SELECT region_id, employees FROM region_headcounts',
+      recomputed: `SELECT region_of_path(o.path) AS region_id, sum(latest.employees_total) AS employees
+                   FROM (SELECT DISTINCT ON (organization_id) organization_id, employees_total FROM org_headcounts
+                          ORDER BY organization_id, as_of DESC) latest
+                   JOIN organizations o ON o.id = latest.organization_id AND nlevel(o.path) > 1 GROUP BY 1`,
+    }),
+  ],
   // every organization's present position is its path, and its positions follow each other from -infinity without gaps or overlaps
   [
     'org_tree_history',

@@ -4,6 +4,7 @@ import type { Level } from './levels';
 import { INPO_PATTERN } from '../shared/inpo';
 import type { ChildSort, OrgFilter } from './structure.schemas';
 import { containsPattern } from '../shared/match-key';
+import { regionIdOf } from '../shared/org-paths';
 
 export type { ChildSort, OrgFilter };
 
@@ -46,23 +47,19 @@ const SUBTREE_FIGURES = `sub AS (
          FROM org_passport_gaps g WHERE g.path <@ :path::ltree AND g.path <> :path::ltree GROUP BY 1)`;
 
 /**
- * The same for the union, whose children are the regions: every organization belongs, so no path range is
- * tested; the counters are grouped by their region; the latest headcounts are read once from their own
- * table (a ППО's only) instead of probed for each of the 150,000 organizations; each part is computed once
- * (MATERIALIZED: inlined, the counters were summed again for each of the 80 regions); the incomplete passports
- * are the regions' maintained counts (passport_gap_counts). (Issue 15: 1.2 s.)
+ * The same for the union, whose children are the regions: each part is a region's maintained figures —
+ * the members from the per-region counters (region_member_counts), the employees from the sum of the
+ * latest headcounts (region_headcounts), the incomplete passports from passport_gap_counts — a few
+ * thousand rows instead of every organization's counters and headcounts (issue 15: 1.2 s); each part is
+ * computed once (MATERIALIZED: inlined, the counters were summed again for each of the 80 regions).
  */
 const UNION_FIGURES = `m AS MATERIALIZED (
        SELECT r.path AS child_path, c.active, c.working
          FROM (SELECT region_id, sum(n) AS active, sum(n) FILTER (WHERE category = 'working') AS working
-                 FROM member_counts WHERE on_record GROUP BY region_id) c
+                 FROM region_member_counts WHERE on_record GROUP BY region_id) c
          JOIN organizations r ON r.id = c.region_id),
      h AS MATERIALIZED (
-       SELECT subpath(o.path, 0, 2) AS child_path, sum(latest.employees_total) AS employees
-         FROM (SELECT DISTINCT ON (organization_id) organization_id, employees_total FROM org_headcounts
-                ORDER BY organization_id, as_of DESC) latest
-         JOIN organizations o ON o.id = latest.organization_id AND nlevel(o.path) > 1
-        GROUP BY 1),
+       SELECT r.path AS child_path, x.employees FROM region_headcounts x JOIN organizations r ON r.id = x.region_id),
      g AS MATERIALIZED (
        SELECT r.path AS child_path, x.incomplete FROM passport_gap_counts x JOIN organizations r ON r.id = x.region_id)`;
 
@@ -148,15 +145,24 @@ export async function listLiquidatedChildren(db: Knex, parentId: number) {
     });
 }
 
+/**
+ * ППО without a member on record in their subtree: outside the ancestors (the labels of the paths) of every
+ * organization with one, a set read once from the counters (of the region, when given) and hashed. As a
+ * probe of each ППО's subtree, the planner took the counters for 1,800 rows and tested 400,000 of them
+ * against each ППО's path: a region's search ran past the statement timeout (issue 15).
+ */
+const noMembers = (region: number | null) => `o.level = 'primary' AND o.id NOT IN (
+      SELECT a.id FROM member_counts c JOIN organizations u ON u.id = c.organization_id
+       CROSS JOIN LATERAL unnest(string_to_array(ltree2text(u.path), '.')::int[]) AS a (id)
+       WHERE c.on_record AND c.n > 0${region === null ? '' : ` AND c.region_id = ${Number(region)}`})`;
+
 /** The passport filters of the search, over `organizations o` joined to `org_passport_gaps g` (the monitoring counts with them too). */
 export const ORG_FILTERS: Record<OrgFilter, string> = {
   no_chair: 'g.no_chair',
   expired_term: 'g.chair_term_expired',
   no_term: 'g.no_chair_term',
   incomplete: GAPS_SQL_INCOMPLETE,
-  no_members: `o.level = 'primary' AND NOT EXISTS (
-      SELECT 1 FROM member_counts c JOIN organizations u ON c.region_id = region_of_path(u.path) AND c.organization_id = u.id
-       WHERE u.path <@ o.path AND c.on_record AND c.n > 0)`,
+  no_members: noMembers(null),
 };
 
 export interface SearchCursor {
@@ -227,7 +233,9 @@ export async function searchSubtree(db: Knex, rootPath: string, criteria: Subtre
       w.whereRaw('o.inpo LIKE ?', [`${criteria.q}%`]).orWhereRaw('match_key(o.name) LIKE ?', [nameLike]),
     );
   else if (nameLike) query.whereRaw('match_key(o.name) LIKE ?', [nameLike]);
-  if (criteria.filter) query.whereRaw(ORG_FILTERS[criteria.filter]);
+  const union = !rootPath.includes('.');
+  if (criteria.filter === 'no_members') query.whereRaw(noMembers(union ? null : regionIdOf(rootPath)));
+  else if (criteria.filter) query.whereRaw(ORG_FILTERS[criteria.filter]);
   if (criteria.level) query.where('o.level', criteria.level);
   if (criteria.openOfLevels)
     query
@@ -242,7 +250,14 @@ export async function searchSubtree(db: Knex, rootPath: string, criteria: Subtre
       query.where((w) => w.whereNot('o.level', 'primary').orWhere('o.has_territorial_rights', true));
   }
   if (criteria.after) query.whereRaw('(o.name, o.id) > (?, ?)', [criteria.after.name, criteria.after.id]);
-  const rows = await query;
+  // the union's populated organizations (~600,000 labels) are hashed only with more memory than the default
+  const rows =
+    union && criteria.filter === 'no_members'
+      ? await db.transaction(async (trx) => {
+          await trx.raw("SET LOCAL work_mem = '64MB'");
+          return query.transacting(trx);
+        })
+      : await query;
   const hasMore = rows.length > pageSize;
   const items = rows.slice(0, pageSize);
   const last = items[items.length - 1];

@@ -4,6 +4,7 @@ import { mergeCards } from '../../src/members/card-merge';
 import { changeCategory, endMemberships, openMembership, transferMembers } from '../../src/membership/membership';
 import { depersonaliseExpired } from '../../src/members/retention';
 import type { OrgRow } from '../../src/registry/orgs.repo';
+import { countMembersUpTo } from '../../src/members/members.repo';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { useTestApp } from '../support/app';
 import { createMembers, createOrg, createRegionTree, createUser, unionRoot } from '../support/factories';
@@ -119,6 +120,12 @@ describe('member lists of a region and of the union', () => {
     // with a filter the counters do not count, what they count still bounds the rows
     ['name', '&category=unemployed&consent=mailing', 'false'],
     ['joined', '&category=student&consent=no_mailing', "m.left_on IS NULL AND m.category = 'student'"],
+    // the people on record on a date (those who left in June 2025 included), the union's merged by region too
+    [
+      'birth',
+      '&on=2025-01-01',
+      "EXISTS (SELECT 1 FROM member_periods p WHERE p.member_id = m.id AND p.valid_from <= '2025-01-01' AND (p.valid_to IS NULL OR p.valid_to > '2025-01-01'))",
+    ],
   ];
   const empty = new Set(['&category=unemployed', '&kind=authority&sex=m', '&category=unemployed&consent=mailing']);
 
@@ -149,6 +156,31 @@ describe('member lists of a region and of the union', () => {
     );
     expect((await readList(coordinator, `/orgs/${r1.primary.inpo}/members?status=all`)).ids).toEqual(
       await expectedList(r1.primary, 'name'),
+    );
+  });
+});
+
+describe('a list total past its cap', () => {
+  it('when the cards are counted for a filter the counters cannot count, then the count stops at the cap and says so', async () => {
+    const reader = { viewPaths: [r1.region.path] };
+    const filter = { status: 'active' as const, consent: 'no_processing' as const };
+    // nobody of the fixture gave a consent: every card of the region on record matches
+    const { rows } = await db().raw(
+      `SELECT count(*)::int AS n FROM members m JOIN organizations o ON o.id = m.organization_id
+        WHERE o.path <@ ?::ltree AND m.left_on IS NULL AND m.merged_into_id IS NULL`,
+      [r1.region.path],
+    );
+    const all = rows[0].n as number;
+    expect(all).toBe(69); // 81 cards of the region, 12 of them left (every 7th of the fixture's)
+    expect(await countMembersUpTo(db(), r1.region, filter, reader, 68)).toEqual({ count: 68, capped: true });
+    expect(await countMembersUpTo(db(), r1.region, filter, reader, 69)).toEqual({ count: 69, capped: false });
+    expect(await countMembersUpTo(db(), union, filter, { viewPaths: [union.path] }, 100)).toEqual({
+      count: 100,
+      capped: true,
+    });
+    // what the counters count is exact whatever the cap
+    expect(await countMembersUpTo(db(), r1.region, { status: 'active', category: 'working' }, reader, 1)).toMatchObject(
+      { capped: false },
     );
   });
 });

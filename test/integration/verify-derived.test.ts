@@ -179,7 +179,8 @@ describe('verify-derived', () => {
     [
       'member_counts',
       pastTriggers('UPDATE member_counts SET n = n + 1 WHERE ctid = (SELECT min(ctid) FROM member_counts WHERE n > 0)'),
-      'SELECT member_counts_rebuild()',
+      // the per-region counters followed the rebuild's difference from the spoiled row: counted again after it
+      'SELECT member_counts_rebuild(); SELECT region_member_counts_rebuild()',
     ],
     [
       'passport_gap_counts',
@@ -187,6 +188,21 @@ describe('verify-derived', () => {
         'UPDATE passport_gap_counts SET incomplete = incomplete + 1 WHERE region_id = (SELECT min(region_id) FROM passport_gap_counts)',
       ),
       'SELECT passport_gap_counts_refresh(ARRAY(SELECT region_id FROM passport_gap_counts))',
+    ],
+    // a change's own row added past the triggers; the per-region counters are counted again from member_counts
+    [
+      'region_member_counts',
+      pastTriggers(
+        'INSERT INTO region_member_counts (region_id, on_record, category, sex, is_pedagogical, n) SELECT region_id, on_record, category, sex, is_pedagogical, 1 FROM region_member_counts LIMIT 1',
+      ),
+      'SELECT region_member_counts_rebuild()',
+    ],
+    [
+      'region_headcounts',
+      pastTriggers(
+        'UPDATE region_headcounts SET employees = employees + 1 WHERE region_id = (SELECT min(region_id) FROM region_headcounts)',
+      ),
+      'SELECT region_headcounts_refresh(ARRAY(SELECT id FROM organizations WHERE nlevel(path) = 2))',
     ],
     [
       'org_tree_history',
