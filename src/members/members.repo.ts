@@ -342,22 +342,33 @@ export async function listMembers(
 ) {
   const columns = MEMBER_SORTS[sort];
   const page = (kindBy: KindBy = 'join', inRegion?: Knex.Raw, gathered = kindBy === 'gather') => {
-    const rows = listedRows(db, root, filter, reader, kindBy);
-    if (inRegion) rows.where('m.region_id', inRegion);
-    if (after && after.length === columns.length) {
-      rows.whereRaw(`(${columns.map(() => '??').join(', ')}) > (${columns.map(() => '?').join(', ')})`, [
-        ...columns,
-        ...after,
-      ]);
-    }
-    if (!gathered) return rows.orderBy(columns.map((column) => ({ column }))).limit(pageSize + 1);
-    // gathered: every match of the region read, then sorted (the limit keeps the planner from walking the
-    // sort index instead, as it would for a page it believes dense)
-    return db
-      .select('*')
-      .from(rows.limit(2_147_483_647).as('g'))
-      .orderBy(columns.map((c) => ({ column: `g.${SELECTED_AS[c]}` })))
+    const narrowed = (rows: Knex.QueryBuilder) => {
+      if (inRegion) rows.where('m.region_id', inRegion);
+      if (after && after.length === columns.length) {
+        rows.whereRaw(`(${columns.map(() => '??').join(', ')}) > (${columns.map(() => '?').join(', ')})`, [
+          ...columns,
+          ...after,
+        ]);
+      }
+      return rows;
+    };
+    const rows = narrowed(listedRows(db, root, filter, reader, kindBy));
+    const ordered = rows.orderBy(columns.map((column) => ({ column }))).limit(pageSize + 1);
+    if (!gathered) return ordered;
+    // gathered: the sort keys of every match read, then sorted (the limit keeps the planner from walking the
+    // sort index instead, as it would for a page it believes dense), and only the page's rows read in full:
+    // the keys read nothing of the organization, so its join is dropped (gathering whole rows hashed all
+    // 150,000 organizations for a surname's 2,600 matches, issue 15)
+    const listed = listedMembers(db, root, filter, reader);
+    const keys = narrowed(applyFilter(listed, filter, root, reader, kindBy))
+      .select(db.raw(columns.map((c) => `${c} AS "${SELECTED_AS[c]}"`).join(', ')))
+      .limit(2_147_483_647);
+    const top = db
+      .select('k.id')
+      .from(keys.as('k'))
+      .orderBy(columns.map((c) => ({ column: `k.${SELECTED_AS[c]}` })))
       .limit(pageSize + 1);
+    return ordered.whereRaw('m.id = ANY(ARRAY(?))', [top]);
   };
   const plan = await planOf(db, root, filter, pageSize + 1);
   let found: ListedMember[];
@@ -386,7 +397,10 @@ export async function listMembers(
         [...parts, pageSize + 1],
       )
     ).rows;
-  } else found = await page(plan?.walk.length ? 'walk' : plan?.gather.length ? 'gather' : 'join');
+  } else {
+    const gather = !!plan?.gather.length || (await fewSearchMatches(db, root, filter, reader));
+    found = await page(plan?.walk.length ? 'walk' : gather ? 'gather' : 'join');
+  }
   const rows = found.map((r: ListedMember) => ({ ...r, id: Number(r.id) }));
   const items = rows.slice(0, pageSize);
   const last = items[items.length - 1];
@@ -398,6 +412,20 @@ export async function listMembers(
     'm.joined_on': (m) => m.joinedOn,
   };
   return { items, next: rows.length > pageSize && last ? columns.map((c) => valueOf[c]!(last)) : null };
+}
+
+/** Up to this many matches a region's search reads them all and sorts (~10 ms per thousand); past it, it walks. */
+const SEARCH_GATHER_CAP = 5_000;
+
+/**
+ * Whether a region's surname search has few enough matches to gather them through the trigram index rather
+ * than walk the name index: the planner takes the trigram estimate as spread evenly over the alphabet and
+ * walks, but a fragment's matches cluster («бако» in «Рыбаков», «Собакова»): 127,000 cards tested for 51 rows,
+ * 0.8 s against 60 ms gathered (issue 15). A capped count through the trigram index tells cheaply.
+ */
+async function fewSearchMatches(db: Knex, root: ListRoot, filter: MemberListFilter, reader: ListReader) {
+  if (!filter.q || root.level !== 'regional' || isDatedList(filter)) return false;
+  return !(await countMembersUpTo(db, root, filter, reader, SEARCH_GATHER_CAP)).capped;
 }
 
 /**
