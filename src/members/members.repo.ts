@@ -341,34 +341,34 @@ export async function listMembers(
   pageSize: number,
 ) {
   const columns = MEMBER_SORTS[sort];
+  const narrowed = (rows: Knex.QueryBuilder, inRegion?: Knex.Raw) => {
+    if (inRegion) rows.where('m.region_id', inRegion);
+    if (after && after.length === columns.length) {
+      rows.whereRaw(`(${columns.map(() => '??').join(', ')}) > (${columns.map(() => '?').join(', ')})`, [
+        ...columns,
+        ...after,
+      ]);
+    }
+    return rows;
+  };
+  // the sort keys of the matches: they read nothing of the organization, so its join is dropped
+  const keysOf = (kindBy: KindBy, inRegion?: Knex.Raw) =>
+    narrowed(applyFilter(listedMembers(db, root, filter, reader), filter, root, reader, kindBy), inRegion).select(
+      db.raw(columns.map((c) => `${c} AS "${SELECTED_AS[c]}"`).join(', ')),
+    );
+  const keyOrder = columns.map((c) => `k."${SELECTED_AS[c]}"`).join(', ');
   const page = (kindBy: KindBy = 'join', inRegion?: Knex.Raw, gathered = kindBy === 'gather') => {
-    const narrowed = (rows: Knex.QueryBuilder) => {
-      if (inRegion) rows.where('m.region_id', inRegion);
-      if (after && after.length === columns.length) {
-        rows.whereRaw(`(${columns.map(() => '??').join(', ')}) > (${columns.map(() => '?').join(', ')})`, [
-          ...columns,
-          ...after,
-        ]);
-      }
-      return rows;
-    };
-    const rows = narrowed(listedRows(db, root, filter, reader, kindBy));
-    const ordered = rows.orderBy(columns.map((column) => ({ column }))).limit(pageSize + 1);
+    const ordered = narrowed(listedRows(db, root, filter, reader, kindBy), inRegion)
+      .orderBy(columns.map((column) => ({ column })))
+      .limit(pageSize + 1);
     if (!gathered) return ordered;
     // gathered: the sort keys of every match read, then sorted (the limit keeps the planner from walking the
-    // sort index instead, as it would for a page it believes dense), and only the page's rows read in full:
-    // the keys read nothing of the organization, so its join is dropped (gathering whole rows hashed all
-    // 150,000 organizations for a surname's 2,600 matches, issue 15)
-    const listed = listedMembers(db, root, filter, reader);
-    const keys = narrowed(applyFilter(listed, filter, root, reader, kindBy))
-      .select(db.raw(columns.map((c) => `${c} AS "${SELECTED_AS[c]}"`).join(', ')))
-      .limit(2_147_483_647);
-    const top = db
-      .select('k.id')
-      .from(keys.as('k'))
-      .orderBy(columns.map((c) => ({ column: `k.${SELECTED_AS[c]}` })))
-      .limit(pageSize + 1);
-    return ordered.whereRaw('m.id = ANY(ARRAY(?))', [top]);
+    // sort index instead, as it would for a page it believes dense), and only the page's rows read in full
+    // (gathering whole rows hashed all 150,000 organizations for a surname's 2,600 matches, issue 15)
+    return ordered.whereRaw(`m.id = ANY(ARRAY(SELECT k.id FROM (?) k ORDER BY ${keyOrder} LIMIT ?))`, [
+      keysOf(kindBy, inRegion).limit(2_147_483_647),
+      pageSize + 1,
+    ]);
   };
   const plan = await planOf(db, root, filter, pageSize + 1);
   let found: ListedMember[];
@@ -397,10 +397,20 @@ export async function listMembers(
         [...parts, pageSize + 1],
       )
     ).rows;
-  } else {
-    const gather = !!plan?.gather.length || (await fewSearchMatches(db, root, filter, reader));
-    found = await page(plan?.walk.length ? 'walk' : gather ? 'gather' : 'join');
-  }
+  } else if (!plan && isRegionSearch(root, filter)) {
+    // The planner takes a fragment's trigram estimate as spread evenly over the alphabet and walks the name
+    // index, but matches cluster («бако» in «Рыбаков», «Собакова»: 127,000 cards tested for 51 rows, 0.8 s,
+    // issue 15). One read through the trigram index takes the matches' keys up to a cap: within it, the page
+    // is their first ids; past it, matches are dense enough for the walk to find a page soon.
+    const {
+      rows: [hit],
+    } = await db.raw(
+      `WITH k AS MATERIALIZED (?) SELECT (SELECT count(*) FROM k)::int AS n, ARRAY(SELECT k.id FROM k ORDER BY ${keyOrder} LIMIT ?) AS ids`,
+      [keysOf('join').limit(SEARCH_GATHER_CAP + 1), pageSize + 1],
+    );
+    if (hit.n > SEARCH_GATHER_CAP) found = await page('join');
+    else found = hit.ids.length ? await page('join').whereRaw('m.id = ANY(?::bigint[])', [hit.ids]) : [];
+  } else found = await page(plan?.walk.length ? 'walk' : plan?.gather.length ? 'gather' : 'join');
   const rows = found.map((r: ListedMember) => ({ ...r, id: Number(r.id) }));
   const items = rows.slice(0, pageSize);
   const last = items[items.length - 1];
@@ -414,19 +424,11 @@ export async function listMembers(
   return { items, next: rows.length > pageSize && last ? columns.map((c) => valueOf[c]!(last)) : null };
 }
 
-/** Up to this many matches a region's search reads them all and sorts (~10 ms per thousand); past it, it walks. */
+/** Up to this many matches a region's search reads them all and sorts; past it, it walks the name index. */
 const SEARCH_GATHER_CAP = 5_000;
 
-/**
- * Whether a region's surname search has few enough matches to gather them through the trigram index rather
- * than walk the name index: the planner takes the trigram estimate as spread evenly over the alphabet and
- * walks, but a fragment's matches cluster («бако» in «Рыбаков», «Собакова»): 127,000 cards tested for 51 rows,
- * 0.8 s against 60 ms gathered (issue 15). A capped count through the trigram index tells cheaply.
- */
-async function fewSearchMatches(db: Knex, root: ListRoot, filter: MemberListFilter, reader: ListReader) {
-  if (!filter.q || root.level !== 'regional' || isDatedList(filter)) return false;
-  return !(await countMembersUpTo(db, root, filter, reader, SEARCH_GATHER_CAP)).capped;
-}
+/** A region's search of today, gathered when its matches are few (see listMembers). */
+const isRegionSearch = (root: ListRoot, f: MemberListFilter) => !!f.q && root.level === 'regional' && !isDatedList(f);
 
 /**
  * Filters the maintained counts answer (member_counts, whose rows are per organization, so the employer
