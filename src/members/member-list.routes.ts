@@ -77,17 +77,15 @@ export function memberListRoutes({ db, loaders, services: { members, drafts } }:
     const filter = filterOf(query);
     const reader = readerOf(req);
     // the total is counted up to the direct download's limit: past it the page says «более 20 000» (issue 15)
-    const [page, found] = await Promise.all([
-      members.list(
-        org,
-        filter,
-        reader,
-        query.sort,
-        decodeCursor(query.after, MEMBER_SORT_CURSORS[query.sort]),
-        PAGE_SIZE,
-      ),
-      members.countUpTo(org, filter, reader, DIRECT_EXPORT_LIMIT),
-    ]);
+    const [page, found] = await members.listCountedUpTo(
+      org,
+      filter,
+      reader,
+      query.sort,
+      decodeCursor(query.after, MEMBER_SORT_CURSORS[query.sort]),
+      PAGE_SIZE,
+      DIRECT_EXPORT_LIMIT,
+    );
     const params = new URLSearchParams(filterParams(query));
     res.render('members/list', {
       title: `Члены Профсоюза: ${org.name}`,

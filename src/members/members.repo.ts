@@ -340,6 +340,47 @@ export async function listMembers(
   after: MemberCursor | null,
   pageSize: number,
 ) {
+  const { items, next } = await pageOfMembers(db, root, filter, reader, sort, after, pageSize);
+  return { items, next };
+}
+
+/**
+ * A page with the list's total up to `cap` (countMembersUpTo). A region's search counts its matches as it
+ * gathers them: its first page then needs no second read of them (each recheck runs match_key() per card).
+ */
+export async function listMembersCountedUpTo(
+  db: Knex,
+  root: ListRoot,
+  filter: MemberListFilter,
+  reader: ListReader,
+  sort: MemberSort,
+  after: MemberCursor | null,
+  pageSize: number,
+  cap: number,
+): Promise<[{ items: ListedMember[]; next: MemberCursor | null }, MemberCount]> {
+  if (after || !isRegionSearch(root, filter)) {
+    return Promise.all([
+      listMembers(db, root, filter, reader, sort, after, pageSize),
+      countMembersUpTo(db, root, filter, reader, cap),
+    ]);
+  }
+  const { items, next, total } = await pageOfMembers(db, root, filter, reader, sort, after, pageSize);
+  const count =
+    total !== null && total <= cap
+      ? { count: total, capped: false }
+      : await countMembersUpTo(db, root, filter, reader, cap);
+  return [{ items, next }, count];
+}
+
+async function pageOfMembers(
+  db: Knex,
+  root: ListRoot,
+  filter: MemberListFilter,
+  reader: ListReader,
+  sort: MemberSort,
+  after: MemberCursor | null,
+  pageSize: number,
+) {
   const columns = MEMBER_SORTS[sort];
   const narrowed = (rows: Knex.QueryBuilder, inRegion?: Knex.Raw) => {
     if (inRegion) rows.where('m.region_id', inRegion);
@@ -372,6 +413,8 @@ export async function listMembers(
   };
   const plan = await planOf(db, root, filter, pageSize + 1);
   let found: ListedMember[];
+  // every match counted (a gathered search's, from the first row on)
+  let total: number | null = null;
   if (plan && !plan.walk.length && !plan.gather.length) found = [];
   else if (root.level === 'union') {
     // The union's first page is the first rows of each region's own page, merged: 80 short index walks
@@ -409,7 +452,10 @@ export async function listMembers(
       [keysOf('join').limit(SEARCH_GATHER_CAP + 1), pageSize + 1],
     );
     if (hit.n > SEARCH_GATHER_CAP) found = await page('join');
-    else found = hit.ids.length ? await page('join').whereRaw('m.id = ANY(?::bigint[])', [hit.ids]) : [];
+    else {
+      found = hit.ids.length ? await page('join').whereRaw('m.id = ANY(?::bigint[])', [hit.ids]) : [];
+      if (!after) total = hit.n;
+    }
   } else found = await page(plan?.walk.length ? 'walk' : plan?.gather.length ? 'gather' : 'join');
   const rows = found.map((r: ListedMember) => ({ ...r, id: Number(r.id) }));
   const items = rows.slice(0, pageSize);
@@ -421,7 +467,7 @@ export async function listMembers(
     'm.birth_date': (m) => m.birthDate,
     'm.joined_on': (m) => m.joinedOn,
   };
-  return { items, next: rows.length > pageSize && last ? columns.map((c) => valueOf[c]!(last)) : null };
+  return { items, next: rows.length > pageSize && last ? columns.map((c) => valueOf[c]!(last)) : null, total };
 }
 
 /** Up to this many matches a region's search reads them all and sorts; past it, it walks the name index. */

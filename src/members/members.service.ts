@@ -37,6 +37,7 @@ import {
   activeMembersIn,
   countMembers,
   countMembersUpTo,
+  listMembersCountedUpTo,
   electedPostsOf,
   filteredMembers,
   findDuplicateCandidates,
@@ -514,6 +515,16 @@ export function createMembersService(
     ) => onListPool(root, (ldb) => listMembers(ldb, root, filter, reader, sort, after, pageSize)),
     count: (root: ListRoot, filter: MemberListFilter, reader: ListReader) =>
       onListPool(root, (ldb) => countMembers(ldb, root, filter, reader)),
+    /** A page and the list's total up to `cap` (a region's search counts while it gathers). */
+    listCountedUpTo: (
+      root: ListRoot,
+      filter: MemberListFilter,
+      reader: ListReader,
+      sort: MemberSort,
+      after: MemberCursor | null,
+      pageSize: number,
+      cap: number,
+    ) => onListPool(root, (ldb) => listMembersCountedUpTo(ldb, root, filter, reader, sort, after, pageSize, cap)),
     /** The list's total up to `cap`: past it, only that there are more (the page's «более N»). */
     countUpTo: (root: ListRoot, filter: MemberListFilter, reader: ListReader, cap: number) =>
       onListPool(root, (ldb) => countMembersUpTo(ldb, root, filter, reader, cap)),
