@@ -1,6 +1,6 @@
 import type { Knex } from 'knex';
 import { pick } from './pools';
-import { listMembers, countMembers } from '../src/members/members.repo';
+import { listMembers, countMembers, listMembersCountedUpTo } from '../src/members/members.repo';
 import type { BenchFixtures } from './fixtures';
 import { listFilterJourneys, orgSearchJourneys } from './list-filter-journeys';
 import { pageJourneys } from './page-journeys';
@@ -117,26 +117,18 @@ export function journeys({ db, counting, fx, work }: JourneyContext): Journey[] 
       judgedUnderLoad: true,
       who: 'coordinator',
       path: () => `/orgs/${fx.region.inpo}/members?q=${encodeURIComponent(pick(fx.surnameFragments))}`,
-      direct: () => {
-        const q = pick(fx.surnameFragments);
-        return Promise.all([
-          listMembers(
-            db,
-            { ...fx.region, level: 'regional' },
-            { status: 'active', q },
-            { viewPaths: [fx.region.path] },
-            'name',
-            null,
-            50,
-          ),
-          countMembers(
-            db,
-            { ...fx.region, level: 'regional' },
-            { status: 'active', q },
-            { viewPaths: [fx.region.path] },
-          ),
-        ]);
-      },
+      // the page's own statements: its first page counted up to the direct download's limit
+      direct: () =>
+        listMembersCountedUpTo(
+          db,
+          { ...fx.region, level: 'regional' },
+          { status: 'active', q: pick(fx.surnameFragments) },
+          { viewPaths: [fx.region.path] },
+          'name',
+          null,
+          50,
+          20_000,
+        ),
     },
     ...listFilterJourneys(fx, TODAY, work),
     ...orgSearchJourneys(fx, work),
