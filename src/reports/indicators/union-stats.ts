@@ -61,7 +61,10 @@ export async function unionStatsOfNewDate(
   names: string[],
 ): Promise<IndicatorValues | undefined> {
   if (!(await startBuild(primaryOf(db), date, start).first)) return undefined;
-  return unionStats(db, date, start, names);
+  // summed at once: the blocks changes made stale during the build are computed in the reading snapshot
+  // (rebuilding them first, as unionStats does, was a second build of the blocks the writers touched)
+  await catchUpWithPrimary(db);
+  return sumUnionStats(db, date, start, names);
 }
 
 /**
