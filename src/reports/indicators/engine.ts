@@ -36,6 +36,8 @@ export interface IndicatorRequest {
   own?: boolean;
   /** every group in one statement (small subtrees: a ППО), not in parallel on connections of their own */
   oneStatement?: boolean;
+  /** a snapshot exported by the caller's transaction (pg_export_snapshot): the groups run in parallel, each seeing it */
+  snapshot?: string;
 }
 
 const WHOLE_UNION_ORGS = 20_000;

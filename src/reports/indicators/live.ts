@@ -69,8 +69,11 @@ export async function computeLive(
     return result;
   }
   const runs = queries.map(([, names], i) => async () => {
-    const { rows } = await inReportTransaction(db, wholeUnion(scope) || !!req.blocks, (trx) =>
-      trx.raw(sqls[i]!, [req.rootIds]),
+    const { rows } = await inReportTransaction(
+      db,
+      wholeUnion(scope) || !!req.blocks,
+      (trx) => trx.raw(sqls[i]!, [req.rootIds]),
+      req.snapshot,
     );
     take(rows, names);
   });
@@ -96,10 +99,23 @@ export function groupSql(groupName: IndicatorGroup, q: GroupQuery): string {
  * transaction of their own (JIT is off on every connection: src/db/knex.ts). (A caller's transaction —
  * the builder of the maintained statistics — has set these itself.)
  */
-async function inReportTransaction<T>(db: Knex, unionWide: boolean, work: (trx: Knex) => Promise<T>): Promise<T> {
+async function inReportTransaction<T>(
+  db: Knex,
+  unionWide: boolean,
+  work: (trx: Knex) => Promise<T>,
+  snapshot?: string,
+): Promise<T> {
   if (!unionWide || (db as Knex.Transaction).isTransaction) return work(db);
   return db.transaction(async (trx) => {
+    if (snapshot) {
+      if (!SNAPSHOT_ID.test(snapshot)) throw new Error(`not a snapshot id: ${snapshot}`);
+      await trx.raw('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
+      await trx.raw(`SET TRANSACTION SNAPSHOT '${snapshot}'`);
+    }
     await trx.raw("SET LOCAL work_mem = '256MB'");
     return work(trx);
   });
 }
+
+/** What pg_export_snapshot returns (inlined: SET TRANSACTION SNAPSHOT takes no parameter). */
+const SNAPSHOT_ID = /^[0-9A-F]+-[0-9A-F]+(-[0-9]+)?$/;
