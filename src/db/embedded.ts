@@ -43,6 +43,7 @@ export async function startEmbeddedPostgres(
   });
   if (!fs.existsSync(path.join(databaseDir, 'PG_VERSION'))) {
     fs.mkdirSync(path.dirname(databaseDir), { recursive: true });
+    if (process.getuid?.() === 0) allowOthersThrough(path.dirname(databaseDir));
     await server.initialise();
   }
   await stopLeftoverServer(databaseDir);
@@ -51,6 +52,17 @@ export async function startEmbeddedPostgres(
     url: (database) => `postgres://${USER}:${PASSWORD}@127.0.0.1:${port}/${database}`,
     stop: () => server.stop(),
   };
+}
+
+/**
+ * Run as root, the server runs as the `postgres` user, which must pass through the folder that holds its data:
+ * the app's own folders beside it (exports, uploads, library) are made private (0700) and, made first (a test
+ * run before `npm start`), left `.data` private too, so initdb could not reach its folder. Only passing through
+ * is granted — not listing.
+ */
+export function allowOthersThrough(folder: string) {
+  const { mode } = fs.statSync(folder);
+  if ((mode & 0o001) === 0) fs.chmodSync(folder, (mode & 0o7777) | 0o001);
 }
 
 /**
