@@ -2,6 +2,8 @@ import type { Knex } from 'knex';
 import type { NotificationsService } from '../notifications/notifications.service';
 import { addDays } from '../shared/event-dates';
 import { formatDate } from '../shared/format';
+import { inTransaction } from '../db/transaction';
+import { ANNOUNCE_BATCH } from './campaign-announcements';
 import { TASK_HOLDER_ROLES, tasksDueBetween } from './campaigns.repo';
 
 /** A task without a result is announced in the week before its date, and once more in the three days after it. */
@@ -22,19 +24,21 @@ export async function sendCampaignReminders(db: Knex, notifications: Notificatio
   ];
   for (const { kind, from, to } of windows) {
     const keyPrefix = `${kind}:`;
-    for (const task of await tasksDueBetween(db, from, to, keyPrefix)) {
-      await notifications.notify(db, {
-        kind,
-        to: { organizationId: task.organizationId, roles: TASK_HOLDER_ROLES },
-        title:
-          kind === 'campaign_due'
-            ? `Срок отчётов и выборов — ${formatDate(task.due)}: ${task.name}`
-            : `Итоги отчётов и выборов не внесены в срок (${formatDate(task.due)}): ${task.name}`,
-        body: `Кампания «${task.campaignName}». Внесите итоги собрания (конференции) или перенос с причиной.`,
-        link: `/orgs/${task.inpo}/campaigns/${task.campaignId}/task`,
-        dedupeKey: `${keyPrefix}${task.campaignId}:${task.organizationId}:${task.due}`,
-      });
-      told++;
+    const items = (await tasksDueBetween(db, from, to, keyPrefix)).map((task) => ({
+      organizationId: task.organizationId,
+      title:
+        kind === 'campaign_due'
+          ? `Срок отчётов и выборов — ${formatDate(task.due)}: ${task.name}`
+          : `Итоги отчётов и выборов не внесены в срок (${formatDate(task.due)}): ${task.name}`,
+      body: `Кампания «${task.campaignName}». Внесите итоги собрания (конференции) или перенос с причиной.`,
+      link: `/orgs/${task.inpo}/campaigns/${task.campaignId}/task`,
+      dedupeKey: `${keyPrefix}${task.campaignId}:${task.organizationId}:${task.due}`,
+    }));
+    // set-based like the announcement: a union-wide deadline is ~70,000 tasks, not 70,000 transactions
+    for (let i = 0; i < items.length; i += ANNOUNCE_BATCH) {
+      const batch = items.slice(i, i + ANNOUNCE_BATCH);
+      await inTransaction(db, (trx) => notifications.notifyOrganizations(trx, kind, TASK_HOLDER_ROLES, batch));
+      told += batch.length;
     }
   }
   return told;

@@ -199,6 +199,12 @@ export async function searchDocuments(
     ]);
     return { rows: rows.rows as SearchRow[], total: count.rows[0].total as number, more: false };
   }
+  // a first page that is not full holds every match: its length is the total, and no second connection counts
+  if (bindings.offset === 0) {
+    const rows = await rankedPage(db, bindings, f.sql);
+    if (rows.length < PAGE_SIZE) return { rows, total: rows.length, more: false };
+    return { rows, ...(await countMatches(db, bindings, f.sql)) };
+  }
   const [rows, total] = await Promise.all([rankedPage(db, bindings, f.sql), countMatches(db, bindings, f.sql)]);
   return { rows, ...total };
 }

@@ -9,7 +9,7 @@ import type { OrgRow } from '../registry/org-row';
 import { startOfDay } from '../shared/dates';
 import { formatDate, formatDateTime } from '../shared/format';
 import { parseId } from '../shared/numbers';
-import { reserveHit, type SlidingWindow } from '../shared/sliding-window';
+import { pruneHits, reserveHit, type SlidingWindow } from '../shared/sliding-window';
 import type { TemplatesService } from '../templates/templates.service';
 import {
   addMembersAsParticipants,
@@ -53,6 +53,11 @@ export const REMOTE_CODE_WINDOW: SlidingWindow = {
   windowSeconds: 15 * 60,
   message: (minutes) => `Слишком много попыток ввести код. Попробуйте через ${minutes} мин.`,
 };
+
+/** The hourly housekeeping forgets the remote codes' tries older than their window. */
+export async function pruneMeetingHits(db: Knex): Promise<void> {
+  await pruneHits(db, [REMOTE_CODE_WINDOW]);
+}
 
 export type { MeetingRow };
 
@@ -183,7 +188,11 @@ export function createMeetingsService(
     lines: (memberId: number) => string[],
   ): Promise<number> {
     const to = (await participantsOf(trx, meeting.id)).filter((p) => p.email);
-    for (const p of to) await opts.mail.send({ to: p.email!, subject, text: lines(p.memberId).join('\n') }, { trx });
+    // in two statements, not one pair per participant, while the meeting's row is locked
+    await opts.mail.sendMany(
+      to.map((p) => ({ to: p.email!, subject, text: lines(p.memberId).join('\n') })),
+      { trx },
+    );
     return to.length;
   }
 

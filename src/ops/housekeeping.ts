@@ -5,6 +5,7 @@ import { pruneLoginFailures } from '../auth/login-throttle';
 import { pruneResetRequests } from '../users/reset-throttle';
 import { pruneCardChecks } from '../cards/card-check-throttle';
 import { pruneJoin } from '../join/join.service';
+import { pruneMeetingHits } from '../meetings/meetings.service';
 import { pruneApiTokens } from '../api/api-tokens.service';
 import { depersonaliseExpired, depersonaliseExpiredPersons } from '../members/retention';
 import { pruneDuplicateProbes } from '../members/duplicate-guard';
@@ -45,6 +46,7 @@ export async function runHousekeeping(
   await pruneResetRequests(db);
   await pruneCardChecks(db);
   await pruneJoin(db);
+  await pruneMeetingHits(db);
   await pruneApiTokens(db);
   await pruneDuplicateProbes(db);
   const depersonalised = await depersonaliseExpired(db, todayIso(), config.retentionYears);

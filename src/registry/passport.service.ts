@@ -77,15 +77,7 @@ export async function electOfficer(
       if (current.electedOn > input.electedOn) {
         throw new ValidationError([{ field: 'electedOn', message: 'Нынешний председатель избран позже этой даты' }]);
       }
-      await endOfficerTerm(trx, current.id, input.electedOn);
-      await recordAudit(trx, ctx, {
-        action: 'org.officer.ended',
-        entity: 'org_officer',
-        entityId: current.id,
-        organizationId: org.id,
-        oldValues: { endedOn: null },
-        newValues: { endedOn: input.electedOn, reason: 'избран новый' },
-      });
+      await endTermAudited(trx, ctx, org, current.id, input.electedOn, 'избран новый');
     }
   }
   const person = await resolveOfficerPerson(trx, ctx, principal, input);
@@ -101,6 +93,26 @@ export async function electOfficer(
   return officerId;
 }
 
+/** An officer's term ended on a date (with the reason, when an election ended it), audited, on the caller's transaction. */
+async function endTermAudited(
+  trx: Knex.Transaction,
+  ctx: AuditContext,
+  org: OrgRow,
+  officerId: number,
+  endedOn: string,
+  reason?: string,
+) {
+  await endOfficerTerm(trx, officerId, endedOn);
+  await recordAudit(trx, ctx, {
+    action: 'org.officer.ended',
+    entity: 'org_officer',
+    entityId: officerId,
+    organizationId: org.id,
+    oldValues: { endedOn: null },
+    newValues: reason ? { endedOn, reason } : { endedOn },
+  });
+}
+
 /**
  * A body elected anew (the committee at a report-and-election meeting): its present members elected by the date
  * end their terms on it, audited, on the caller's transaction.
@@ -114,15 +126,7 @@ export async function endCurrentOfficers(
 ): Promise<void> {
   for (const officer of await lockCurrentOfficers(trx, org.id, post)) {
     if (officer.electedOn > endedOn) continue;
-    await endOfficerTerm(trx, officer.id, endedOn);
-    await recordAudit(trx, ctx, {
-      action: 'org.officer.ended',
-      entity: 'org_officer',
-      entityId: officer.id,
-      organizationId: org.id,
-      oldValues: { endedOn: null },
-      newValues: { endedOn, reason: 'избран новый состав' },
-    });
+    await endTermAudited(trx, ctx, org, officer.id, endedOn, 'избран новый состав');
   }
 }
 
@@ -275,15 +279,7 @@ export function createPassportService(db: Knex, dates: EventDates = eventDates()
         if (!officer) throw new NotFoundError();
         if (officer.endedOn) throw new ConflictError('Полномочия уже прекращены');
         dates.check('endedOn', endedOn, [{ on: officer.electedOn, what: 'избрания' }]);
-        await endOfficerTerm(trx, officerId, endedOn);
-        await recordAudit(trx, ctx, {
-          action: 'org.officer.ended',
-          entity: 'org_officer',
-          entityId: officerId,
-          organizationId: org.id,
-          oldValues: { endedOn: null },
-          newValues: { endedOn },
-        });
+        await endTermAudited(trx, ctx, org, officerId, endedOn);
       });
     },
 
