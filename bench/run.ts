@@ -35,7 +35,22 @@ if (!databaseUrl) {
 const ROOT = path.resolve(import.meta.dirname, '..');
 const DOC = path.join(ROOT, 'docs', 'performance.md');
 
+/** The 1-minute load average sampled through the run: the table states it, since two cores shared with anything else
+ * make every figure several times a quiet machine's. */
+function sampleLoad() {
+  const seen: number[] = [os.loadavg()[0]!];
+  const timer = setInterval(() => seen.push(os.loadavg()[0]!), 5_000).unref();
+  return () => {
+    clearInterval(timer);
+    const sorted = [...seen].sort((a, b) => a - b);
+    const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))]!.toFixed(1);
+    return `load average (1 min) ${at(0)}–${at(1)}, median ${at(0.5)}`;
+  };
+}
+
 async function main() {
+  const loadSeen = sampleLoad();
+  const started = new Date();
   const rows: string[] = [];
   if (args.has('--load')) rows.push(await timeLoad());
 
@@ -128,6 +143,7 @@ async function main() {
   writeTable(
     rows,
     `${Number(d.orgs).toLocaleString('en')} organizations, ${Number(d.members).toLocaleString('en')} members (database ${d.size}); biggest region ${fx.region.members.toLocaleString('en')} members`,
+    `${Math.round((Date.now() - started.getTime()) / 60_000)} min, ${loadSeen()}`,
   );
 }
 
@@ -167,9 +183,9 @@ function mergeRows(rows: string[]) {
   console.log(`\nrows written to ${path.relative(ROOT, DOC)}`);
 }
 
-function writeTable(rows: string[], dataset: string) {
+function writeTable(rows: string[], dataset: string, run: string) {
   const table = [
-    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB; ${dataset}.`,
+    `Measured ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC on ${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB (the whole run: ${run}); ${dataset}.`,
     "App = HTTP through the real server (own process, loopback, logged-in session): p50 / p95 / p99 and throughput; each request picks its organization, card, date or filter value at random from the journey's pool; at 32 clients, the throughput as a share of the empty logged-in page's (the limit row). Direct = the same session lookup and service, repository or report-engine calls made straight against PostgreSQL, no HTTP; for the 5-СП also the statements it sends and their floor (all of them in one round trip). Ratio = app p50 at 1 client / direct p50.",
     '',
     '| journey | target | app, 1 client | app, 32 clients | direct p50 / p95 | ratio | result |',
