@@ -58,8 +58,8 @@ export const ANALYZABLE_TABLES = [
  * diaeresis; final sigma → sigma, so the two lower-casings cannot differ); quotes and apostrophes dropped;
  * every run of spaces, hyphens and dashes → one space; trimmed; no space next to «№». Only replace() and two
  * regular expressions over plain characters: translate() over the same characters cost twice as much per row
- * (4 M rows per index build, ~1,000 per search's recheck), and a combining mark in a regular expression's
- * class four times as much.
+ * (4 M rows per index build, and per rewrite of members.surname_key, the stored key the surname search reads),
+ * and a combining mark in a regular expression's class four times as much.
  */
 export const MATCH_KEY_REPLACED: readonly (readonly [string, string])[] = [
   ['ё', 'е'],

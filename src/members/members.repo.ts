@@ -303,8 +303,9 @@ function applyFilter(
     }
   }
   const surnameLike = f.q ? containsPattern(f.q) : null;
-  // through members_region_surname_key_trgm: "семенова" finds «Семёнова»
-  if (surnameLike) query.whereRaw('match_key(m.surname) LIKE ?', [surnameLike]);
+  // through members_region_surname_key_trgm: "семенова" finds «Семёнова»; the stored key (= match_key(surname))
+  // makes each candidate's recheck a plain comparison instead of match_key() again (issue 15)
+  if (surnameLike) query.whereRaw('m.surname_key LIKE ?', [surnameLike]);
   return query;
 }
 
@@ -346,7 +347,7 @@ export async function listMembers(
 
 /**
  * A page with the list's total up to `cap` (countMembersUpTo). A region's search counts its matches as it
- * gathers them: its first page then needs no second read of them (each recheck runs match_key() per card).
+ * gathers them: its first page then needs no second read of them.
  */
 export async function listMembersCountedUpTo(
   db: Knex,

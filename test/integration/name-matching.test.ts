@@ -7,6 +7,7 @@ import { matchKey } from '../../src/shared/match-key';
 import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser } from '../support/factories';
+import { hiddenFields } from '../support/forms';
 
 // Issue 16, item 5: names are matched by one rule — match_key() in SQL, matchKey() in TypeScript —
 // ignoring case, ё/е, quotes, hyphens and spacing, while every page shows the spelling as entered.
@@ -66,7 +67,7 @@ describe('one rule in SQL and in TypeScript', () => {
     try {
       const plan = async (sql: string) =>
         (await db().raw(`EXPLAIN ${sql}`)).rows.map((r: { 'QUERY PLAN': string }) => r['QUERY PLAN']).join('\n');
-      expect(await plan("SELECT id FROM members WHERE match_key(surname) LIKE '%семен%'")).toContain(
+      expect(await plan("SELECT id FROM members WHERE surname_key LIKE '%семен%'")).toContain(
         'members_region_surname_key_trgm',
       );
       expect(
@@ -80,6 +81,51 @@ describe('one rule in SQL and in TypeScript', () => {
     } finally {
       await db().raw('RESET enable_seqscan');
     }
+  });
+});
+
+describe('the stored surname key', () => {
+  // the search's trigram index is on members.surname_key (issue 15): it must be match_key(surname) always
+  const keysOf = async (ids: number[]) =>
+    (
+      await db().raw(
+        'SELECT surname_key AS stored, match_key(surname) AS computed, surname FROM members WHERE id = ANY(?::bigint[]) ORDER BY id',
+        [ids],
+      )
+    ).rows as { stored: string; computed: string; surname: string }[];
+
+  it('when cards are admitted and their surnames corrected, then each card stores match_key() of its surname', async () => {
+    const school = await createOrg(db(), tree.territory, 'primary');
+    const named = TRICKY.filter((t) => t.trim());
+    const ids = await Promise.all(
+      named.map(async (surname) => (await createMembers(db(), school, 1, { surname }))[0]!),
+    );
+    expect((await keysOf(ids)).map((k) => k.stored)).toEqual(named.map(matchKey));
+    // corrected by SQL (every writer) and through the card's form
+    await db()('members')
+      .whereIn('id', ids)
+      .update({ surname: db().raw("surname || '-Ёлкина'") });
+    for (const k of await keysOf(ids)) expect(k.stored).toBe(k.computed);
+    const [id] = ids;
+    const form = await coordinator.agent.get(`/members/${id}/edit`).expect(200);
+    await coordinator.agent
+      .post(`/members/${id}/edit`)
+      .type('form')
+      .send({
+        ...hiddenFields(form.text, `/members/${id}/edit`),
+        surname: 'Фёдорова-Щедрина',
+        name: 'Мария',
+        sex: 'f',
+        birthDate: '1985-05-05',
+      })
+      .expect(303);
+    expect(await keysOf([id!])).toEqual([
+      { stored: 'федорова щедрина', computed: 'федорова щедрина', surname: 'Фёдорова-Щедрина' },
+    ]);
+    const found = (
+      await coordinator.agent.get(`/orgs/${school.inpo}/members`).query({ q: 'федорова щедр' }).expect(200)
+    ).text;
+    expect(found).toContain(`/members/${id}`);
   });
 });
 

@@ -59,6 +59,7 @@ describe('full-scale generator (small size)', () => {
              (SELECT count(*) FROM members WHERE left_on IS NOT NULL) AS left_members,
              (SELECT count(*) FROM member_periods WHERE valid_to IS NOT NULL) AS closed_periods,
              (SELECT count(*) FROM members m JOIN organizations o ON o.id = m.organization_id WHERE m.region_id <> subpath(o.path, 1, 1)::text::int) AS wrong_region,
+             (SELECT count(*) FROM members WHERE surname_key IS DISTINCT FROM match_key(surname)) AS wrong_surname_key,
              (SELECT sum(n) FROM member_counts WHERE on_record) AS counted_on_record,
              (SELECT count(*) FROM members WHERE left_on IS NULL) AS on_record,
              (SELECT count(*) FROM pg_trigger WHERE tgrelid = 'members'::regclass AND NOT tgisinternal AND tgenabled <> 'O') AS disabled_triggers`)
@@ -70,6 +71,7 @@ describe('full-scale generator (small size)', () => {
       admitted: 3000,
       misplaced: 0,
       wrong_region: 0,
+      wrong_surname_key: 0,
       disabled_triggers: 0,
     });
     expect(counts.counted_on_record).toBe(counts.on_record);

@@ -149,6 +149,14 @@ describe('verify-derived', () => {
       `UPDATE members m SET region_id = region_of_path(o.path) FROM organizations o WHERE o.id = m.organization_id AND m.region_id IS DISTINCT FROM region_of_path(o.path);
        SELECT member_counts_rebuild()`,
     ],
+    // a generated column cannot be written past PostgreSQL: it goes wrong when match_key() is replaced
+    // (here by a stand-in, the original kept aside under another name; the column still calls the original)
+    [
+      'members.surname_key',
+      `ALTER FUNCTION match_key(text) RENAME TO match_key_kept;
+       CREATE FUNCTION match_key(t text) RETURNS text LANGUAGE sql IMMUTABLE RETURN upper(t)`,
+      'DROP FUNCTION match_key(text); ALTER FUNCTION match_key_kept(text) RENAME TO match_key',
+    ],
     [
       'members (state on record)',
       pastGuard(
