@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { INDICATORS } from './catalog';
 import { existsOn, periodOn, sqlDate } from './sql-fragments';
+import { inReportTransaction, SUBTREE_WORK_MEM } from './live';
 import { periodsCountedIn, rootsOn, under, type RootOnDate } from './tree-on-date';
 
 // What stands behind a figure of a report: the member cards a failed control counts, the ППО whose
@@ -38,11 +39,18 @@ export function toCardRefs(rows: (Required<CardRef> & { total: number | string }
 /**
  * The member cards behind a state indicator (the first `limit` by name, and how many there are), in the
  * units the report holds on its date (at the start too); `own`: a primary form's own units
- * (tree-on-date.ts). For a region (`regionId`) the first cards are found by walking the region's cards in
- * name order (members_region_name_idx) against a hash of the matching ones (a sub-select inside an
- * expression stays a hashed filter; as a join the planner sorted them all again), and only the few that have
- * left the region since are sorted: sorting the 97,000–143,000 matching cards of the biggest region in
- * the Russian collation to keep 20 was half of its 1-СП (issue 15: 485 ms).
+ * (tree-on-date.ts). The matching periods are found without their cards (the state indicators filter the
+ * period's own columns, and every period has its card): joining the 143,000 of the biggest region's
+ * workers to their cards by id was 570,000 of its 666,000 buffers.
+ *
+ * For a region (`regionId`) the first cards are found by walking the region's cards in name order
+ * (members_region_name_idx) against a hash of the matching ones (a sub-select inside an expression stays a
+ * hashed filter; as a join the planner sorted them all again); sorting the 97,000–143,000 matching cards
+ * of the biggest region in the Russian collation to keep 20 was half of its 1-СП (issue 15: 485 ms). The
+ * walk misses only the cards that have left the region since; those are looked for among the matches whose
+ * period has ended since: an open period lies in its card's organization (the membership guard), which in a
+ * tree unchanged since the date is still in the region. Only in a dated tree may any match have left. Each
+ * of those is looked up by id: a hash of the region's 165,000 card ids was half of the list's time.
  */
 export async function listCards(
   db: Knex,
@@ -60,23 +68,27 @@ export async function listCards(
   const d = sqlDate(root.date);
   const n = Number(limit);
   const card = 'm.id, m.surname, m.name, m.patronymic, h.inpo';
-  const { rows } = await db.raw(
-    `${rootsOn(frame, d)}, hit AS MATERIALIZED (
-       SELECT m.id, m.region_id, o.inpo FROM roots r ${under(frame, 'o', d)}
-         JOIN member_periods c ON c.${periodsCountedIn(frame)} = o.id AND ${periodOn('c', on)}
-         JOIN members m ON m.id = c.member_id WHERE ${ind.where})
-     SELECT x.*, (SELECT count(*) FROM hit) AS total FROM (${
-       regionId === undefined
-         ? `SELECT ${card} FROM hit h JOIN members m ON m.id = h.id ORDER BY m.surname, m.name, m.id LIMIT ${n}`
-         : `(SELECT w.id, w.surname, w.name, w.patronymic, h.inpo FROM (
-               SELECT m.id, m.surname, m.name, m.patronymic FROM members m
-                WHERE m.region_id = ${Number(regionId)} AND (m.id IN (SELECT id FROM hit)) IS TRUE
-                ORDER BY m.surname, m.name, m.id LIMIT ${n}) w JOIN hit h ON h.id = w.id)
-            UNION ALL
-            (SELECT ${card} FROM hit h JOIN members m ON m.id = h.id WHERE h.region_id IS DISTINCT FROM ${Number(regionId)}
-              ORDER BY m.surname, m.name, m.id LIMIT ${n})`
-     }) x ORDER BY x.surname, x.name, x.id LIMIT ${n}`,
-    [[root.id]],
+  const region = Number(regionId);
+  const mayHaveLeft = frame.tree === 'current' ? 'c.valid_to IS NOT NULL' : 'true';
+  const { rows } = await inReportTransaction(db, SUBTREE_WORK_MEM, (trx) =>
+    trx.raw(
+      `${rootsOn(frame, d)}, hit AS MATERIALIZED (
+         SELECT c.member_id AS id, o.inpo, ${mayHaveLeft} AS may_have_left FROM roots r ${under(frame, 'o', d)}
+           JOIN member_periods c ON c.${periodsCountedIn(frame)} = o.id AND ${periodOn('c', on)} WHERE ${ind.where})
+       SELECT x.*, (SELECT count(*) FROM hit) AS total FROM (${
+         regionId === undefined
+           ? `SELECT ${card} FROM hit h JOIN members m ON m.id = h.id ORDER BY m.surname, m.name, m.id LIMIT ${n}`
+           : `(SELECT w.id, w.surname, w.name, w.patronymic, h.inpo FROM (
+                 SELECT m.id, m.surname, m.name, m.patronymic FROM members m
+                  WHERE m.region_id = ${region} AND (m.id IN (SELECT id FROM hit)) IS TRUE
+                  ORDER BY m.surname, m.name, m.id LIMIT ${n}) w JOIN hit h ON h.id = w.id)
+              UNION ALL
+              (SELECT ${card} FROM hit h JOIN members m ON m.id = h.id
+                WHERE h.may_have_left AND (SELECT k.region_id FROM members k WHERE k.id = h.id) IS DISTINCT FROM ${region}
+                ORDER BY m.surname, m.name, m.id LIMIT ${n})`
+       }) x ORDER BY x.surname, x.name, x.id LIMIT ${n}`,
+      [[root.id]],
+    ),
   );
   return toCardRefs(rows);
 }
