@@ -51,6 +51,8 @@ export async function listCards(
   limit = 20,
   own = false,
   regionId?: number,
+  /** a region's matches sorted rather than walked up to this many (tests walk any number) */
+  sortAtMost = SORT_AT_MOST,
 ): Promise<{ total: number; cards: CardRef[] }> {
   const ind = INDICATORS[indicator];
   if (!ind || (ind.group !== 'state' && ind.group !== 'start')) return { total: 0, cards: [] };
@@ -71,7 +73,7 @@ export async function listCards(
         regionId === undefined
           ? `, listed AS (${sorted} ORDER BY m.surname, m.name, m.id LIMIT ${n}),
              counted AS (SELECT count(*) AS total FROM hit)`
-          : `, ${regionCards(Number(regionId), frame.tree === 'current', sorted, matching, n)}`
+          : `, ${regionCards(Number(regionId), frame.tree === 'current', sorted, matching, n, Number(sortAtMost))}`
       }
        SELECT x.id, x.surname, x.name, x.patronymic, o.inpo, (SELECT total FROM counted) AS total
          FROM listed x JOIN organizations o ON o.id = x.ppo_id ORDER BY x.surname, x.name, x.id LIMIT ${n}`,
@@ -96,8 +98,15 @@ const SORT_AT_MOST = 5_000;
  * those are looked for among the matches whose period has ended since, by id; in a dated tree any match may
  * have left, and the region's card ids are hashed.
  */
-function regionCards(region: number, currentTree: boolean, sorted: string, matching: string, n: number): string {
-  const many = `(SELECT total FROM counted) > ${SORT_AT_MOST}`;
+function regionCards(
+  region: number,
+  currentTree: boolean,
+  sorted: string,
+  matching: string,
+  n: number,
+  sortAtMost: number,
+): string {
+  const many = `(SELECT total FROM counted) > ${sortAtMost}`;
   return `counted AS MATERIALIZED (
       SELECT count(*) AS total, coalesce(array_agg(id) FILTER (WHERE may_have_left), '{}') AS ids,
              coalesce(array_agg(ppo_id) FILTER (WHERE may_have_left), '{}') AS ppos FROM hit),
