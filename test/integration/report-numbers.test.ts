@@ -340,7 +340,9 @@ describe('the cards behind a figure of a region', () => {
   it('when the first cards are walked in the region’s name order, then they are the first of all matching cards, one moved to another region since included', async () => {
     const root = await rootOnDate(database.db, fx.orgs.R.id, D);
     const sorted = (limit: number) => listCards(database.db, root, 'members_working', S, limit);
-    const walked = (limit: number) => listCards(database.db, root, 'members_working', S, limit, false, fx.orgs.R.id);
+    // a region with few matches sorts them; one with many walks its cards in name order (forced here)
+    const region = (limit: number) => listCards(database.db, root, 'members_working', S, limit, false, fx.orgs.R.id);
+    const walked = (limit: number) => listCards(database.db, root, 'members_working', S, limit, false, fx.orgs.R.id, 0);
     const all = await sorted(100);
     // as many cards as the region's figure counts (the fixture's, with the back-dated admission above)
     const figure = await computeIndicators(database.db, {
@@ -359,6 +361,7 @@ describe('the cards behind a figure of a region', () => {
     for (const limit of [1, 2, 3, 100]) {
       const expected = { total: all.total, cards: all.cards.slice(0, limit) };
       expect({ limit, ...(await sorted(limit)) }).toEqual({ limit, ...expected });
+      expect({ limit, ...(await region(limit)) }).toEqual({ limit, ...expected });
       expect({ limit, ...(await walked(limit)) }).toEqual({ limit, ...expected });
     }
   });

@@ -1,6 +1,7 @@
 import type { Knex } from 'knex';
 import { INDICATORS } from './catalog';
 import { existsOn, periodOn, sqlDate } from './sql-fragments';
+import { inReportTransaction, SUBTREE_WORK_MEM } from './live';
 import { periodsCountedIn, rootsOn, under, type RootOnDate } from './tree-on-date';
 
 // What stands behind a figure of a report: the member cards a failed control counts, the ППО whose
@@ -38,11 +39,9 @@ export function toCardRefs(rows: (Required<CardRef> & { total: number | string }
 /**
  * The member cards behind a state indicator (the first `limit` by name, and how many there are), in the
  * units the report holds on its date (at the start too); `own`: a primary form's own units
- * (tree-on-date.ts). For a region (`regionId`) the first cards are found by walking the region's cards in
- * name order (members_region_name_idx) against a hash of the matching ones (a sub-select inside an
- * expression stays a hashed filter; as a join the planner sorted them all again), and only the few that have
- * left the region since are sorted: sorting the 97,000–143,000 matching cards of the biggest region in
- * the Russian collation to keep 20 was half of its 1-СП (issue 15: 485 ms).
+ * (tree-on-date.ts). The matching periods are found without their cards (the state indicators filter the
+ * period's own columns, and every period has its card): joining the 143,000 of the biggest region's
+ * workers to their cards by id was 570,000 of its 666,000 buffers. A region's cards go by regionCards.
  */
 export async function listCards(
   db: Knex,
@@ -52,6 +51,8 @@ export async function listCards(
   limit = 20,
   own = false,
   regionId?: number,
+  /** a region's matches sorted rather than walked up to this many (tests walk any number) */
+  sortAtMost = SORT_AT_MOST,
 ): Promise<{ total: number; cards: CardRef[] }> {
   const ind = INDICATORS[indicator];
   if (!ind || (ind.group !== 'state' && ind.group !== 'start')) return { total: 0, cards: [] };
@@ -59,26 +60,69 @@ export async function listCards(
   const frame = { ...root.frame, own };
   const d = sqlDate(root.date);
   const n = Number(limit);
-  const card = 'm.id, m.surname, m.name, m.patronymic, h.inpo';
-  const { rows } = await db.raw(
-    `${rootsOn(frame, d)}, hit AS MATERIALIZED (
-       SELECT m.id, m.region_id, o.inpo FROM roots r ${under(frame, 'o', d)}
-         JOIN member_periods c ON c.${periodsCountedIn(frame)} = o.id AND ${periodOn('c', on)}
-         JOIN members m ON m.id = c.member_id WHERE ${ind.where})
-     SELECT x.*, (SELECT count(*) FROM hit) AS total FROM (${
-       regionId === undefined
-         ? `SELECT ${card} FROM hit h JOIN members m ON m.id = h.id ORDER BY m.surname, m.name, m.id LIMIT ${n}`
-         : `(SELECT w.id, w.surname, w.name, w.patronymic, h.inpo FROM (
-               SELECT m.id, m.surname, m.name, m.patronymic FROM members m
-                WHERE m.region_id = ${Number(regionId)} AND (m.id IN (SELECT id FROM hit)) IS TRUE
-                ORDER BY m.surname, m.name, m.id LIMIT ${n}) w JOIN hit h ON h.id = w.id)
-            UNION ALL
-            (SELECT ${card} FROM hit h JOIN members m ON m.id = h.id WHERE h.region_id IS DISTINCT FROM ${Number(regionId)}
-              ORDER BY m.surname, m.name, m.id LIMIT ${n})`
-     }) x ORDER BY x.surname, x.name, x.id LIMIT ${n}`,
-    [[root.id]],
+  // (the filter of the indicator reads alias c; a region reads the matches twice at most, and only counts them when many)
+  const matching = `${periodOn('c', on)} AND ${ind.where}`;
+  const hits = `units AS MATERIALIZED (SELECT o.id FROM roots r ${under(frame, 'o', d)}),
+    hit AS ${regionId === undefined ? '' : 'NOT '}MATERIALIZED (
+      SELECT c.member_id AS id, c.ppo_id, ${frame.tree === 'current' ? 'c.valid_to IS NOT NULL' : 'true'} AS may_have_left
+        FROM units u JOIN member_periods c ON c.${periodsCountedIn(frame)} = u.id AND ${matching})`;
+  const sorted = `SELECT m.id, m.surname, m.name, m.patronymic, h.ppo_id FROM hit h JOIN members m ON m.id = h.id`;
+  const { rows } = await inReportTransaction(db, SUBTREE_WORK_MEM, (trx) =>
+    trx.raw(
+      `${rootsOn(frame, d)}, ${hits}${
+        regionId === undefined
+          ? `, listed AS (${sorted} ORDER BY m.surname, m.name, m.id LIMIT ${n}),
+             counted AS (SELECT count(*) AS total FROM hit)`
+          : `, ${regionCards(Number(regionId), frame.tree === 'current', sorted, matching, n, Number(sortAtMost))}`
+      }
+       SELECT x.id, x.surname, x.name, x.patronymic, o.inpo, (SELECT total FROM counted) AS total
+         FROM listed x JOIN organizations o ON o.id = x.ppo_id ORDER BY x.surname, x.name, x.id LIMIT ${n}`,
+      [[root.id]],
+    ),
   );
   return toCardRefs(rows);
+}
+
+/** Up to this many matches, a region's cards are sorted; beyond, walked in name order. */
+const SORT_AT_MOST = 5_000;
+
+/**
+ * CTEs `counted` and `listed` of a region's cards behind a figure (over the CTEs `units` and `hit`). Sorting
+ * the 97,000–143,000 matching cards of the biggest region in the Russian collation to keep 20 was half of its
+ * 1-СП (issue 15: 485 ms); then a hash of them against which the region's cards were walked in name order
+ * was half of the list. Many matches: the region's cards are walked in name order
+ * (members_region_name_idx), each tested by an index probe of its own periods (230 probes for the first 200
+ * of 143,000; with at least SORT_AT_MOST matches at most ~6,600); few: they are sorted.
+ * The walk misses only the cards that have left the region since: an open period lies in its card's
+ * organization (the membership guard), which in a tree unchanged since the date is still in the region, so
+ * those are looked for among the matches whose period has ended since, by id; in a dated tree any match may
+ * have left, and the region's card ids are hashed.
+ */
+function regionCards(
+  region: number,
+  currentTree: boolean,
+  sorted: string,
+  matching: string,
+  n: number,
+  sortAtMost: number,
+): string {
+  const many = `(SELECT total FROM counted) > ${sortAtMost}`;
+  return `counted AS MATERIALIZED (
+      SELECT count(*) AS total, coalesce(array_agg(id) FILTER (WHERE may_have_left), '{}') AS ids,
+             coalesce(array_agg(ppo_id) FILTER (WHERE may_have_left), '{}') AS ppos FROM hit),
+    listed AS (
+      (SELECT m.id, m.surname, m.name, m.patronymic, w.ppo_id FROM members m
+         CROSS JOIN LATERAL (SELECT c.ppo_id FROM member_periods c
+                              WHERE c.member_id = m.id AND ${matching} AND (c.ppo_id IN (SELECT id FROM units)) IS TRUE LIMIT 1) w
+        WHERE m.region_id = ${region} AND ${many} ORDER BY m.surname, m.name, m.id LIMIT ${n})
+      UNION ALL
+      (SELECT k.id, k.surname, k.name, k.patronymic, l.ppo_id FROM counted, unnest(counted.ids, counted.ppos) AS l(id, ppo_id)
+         CROSS JOIN LATERAL (SELECT k.id, k.surname, k.name, k.patronymic FROM members k
+                              WHERE k.id = l.id AND k.region_id IS DISTINCT FROM ${region} LIMIT 1) k
+        WHERE ${many}${currentTree ? '' : ` AND (l.id IN (SELECT r.id FROM members r WHERE r.region_id = ${region})) IS NOT TRUE`}
+        ORDER BY k.surname, k.name, k.id LIMIT ${n})
+      UNION ALL
+      (${sorted} WHERE NOT ${many} ORDER BY m.surname, m.name, m.id LIMIT ${n}))`;
 }
 
 /**

@@ -71,7 +71,7 @@ export async function computeLive(
   const runs = queries.map(([, names], i) => async () => {
     const { rows } = await inReportTransaction(
       db,
-      wholeUnion(scope) || !!req.blocks,
+      wholeUnion(scope) || !!req.blocks ? UNION_WORK_MEM : SUBTREE_WORK_MEM,
       (trx) => trx.raw(sqls[i]!, [req.rootIds]),
       req.snapshot,
     );
@@ -93,26 +93,32 @@ export function groupSql(groupName: IndicatorGroup, q: GroupQuery): string {
 
 /**
  * Whole-union queries (and the union's blocks, whose officers are looked up union-wide) aggregate
- * millions of rows in hash tables: more memory than a page query gets.
- * Not for small subtrees: PostgreSQL sizes a hash table by its (ltree-blind, huge) estimate, and
- * allocating 50 MB to group ten rows cost a ППО's draft 35 ms; they run as they are, without a
- * transaction of their own (JIT is off on every connection: src/db/knex.ts). (A caller's transaction —
- * the builder of the maintained statistics — has set these itself.)
+ * millions of rows in hash tables: more memory than a page query gets. A subtree computed group by group
+ * (a region, a territory: a ППО's groups go in one statement instead) gets a little more than a page too:
+ * with the default 4 MB the planner grouped the biggest region's 152,000 periods into its 10,000 cells
+ * of the member cube by sorting them on disk (external merge, 4.5 MB) instead of hashing them — about
+ * half of that group's time. Not the union's 256 MB for them: PostgreSQL sizes a hash table by its
+ * (ltree-blind, huge) estimate, and allocating 50 MB to group ten rows cost a ППО's draft 35 ms. JIT is
+ * off on every connection (src/db/knex.ts). (A caller's transaction — the builder of the maintained
+ * statistics — has set these itself.)
  */
-async function inReportTransaction<T>(
+const UNION_WORK_MEM = '256MB';
+export const SUBTREE_WORK_MEM = '16MB';
+
+export async function inReportTransaction<T>(
   db: Knex,
-  unionWide: boolean,
+  workMem: typeof UNION_WORK_MEM | typeof SUBTREE_WORK_MEM,
   work: (trx: Knex) => Promise<T>,
   snapshot?: string,
 ): Promise<T> {
-  if (!unionWide || (db as Knex.Transaction).isTransaction) return work(db);
+  if ((db as Knex.Transaction).isTransaction) return work(db);
   return db.transaction(async (trx) => {
     if (snapshot) {
       if (!SNAPSHOT_ID.test(snapshot)) throw new Error(`not a snapshot id: ${snapshot}`);
       await trx.raw('SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY');
       await trx.raw(`SET TRANSACTION SNAPSHOT '${snapshot}'`);
     }
-    await trx.raw("SET LOCAL work_mem = '256MB'");
+    await trx.raw(`SET LOCAL work_mem = '${workMem}'`);
     return work(trx);
   });
 }
