@@ -155,6 +155,25 @@ const sqlChecks: [string, string][] = [
                    JOIN organizations o ON o.id = latest.organization_id AND nlevel(o.path) > 1 GROUP BY 1`,
     }),
   ],
+  // the members on record in each ППО's subtree (every organization of level primary), from the cards
+  [
+    'ppo_member_counts',
+    keyedDifferences({
+      key: ['ppo_id'],
+      values: ['on_record'],
+      absent: 'null',
+      stored: 'SELECT ppo_id, on_record FROM ppo_member_counts',
+      recomputed: `SELECT p.id AS ppo_id, coalesce(x.n, 0) AS on_record
+                   FROM organizations p
+                   LEFT JOIN (SELECT a.id, sum(c.n) AS n
+                                FROM (SELECT organization_id, count(*) AS n FROM members
+                                       WHERE left_on IS NULL AND merged_into_id IS NULL GROUP BY 1) c
+                                JOIN organizations u ON u.id = c.organization_id
+                               CROSS JOIN LATERAL unnest(string_to_array(ltree2text(u.path), '.')::int[]) a (id)
+                               GROUP BY 1) x ON x.id = p.id
+                  WHERE p.level = 'primary'`,
+    }),
+  ],
   // every organization's present position is its path, and its positions follow each other from -infinity without gaps or overlaps
   [
     'org_tree_history',

@@ -5,7 +5,8 @@ import { headerFiguresOf } from '../../src/registry/passport.repo';
 import { listChildren } from '../../src/registry/structure.repo';
 import { GAPS_SQL_INCOMPLETE } from '../../src/registry/completeness';
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { createOrg, createRegionTree, unionRoot } from '../support/factories';
+import { commitSideBySide } from '../support/side-by-side';
+import { createOrg, createRegionTree, moveSubtree, unionRoot } from '../support/factories';
 
 // Issue 15, item 3: the union's passport header and structure tab read the incomplete passports of each
 // region from passport_gap_counts (kept by triggers) instead of the view over every organization. After
@@ -75,11 +76,7 @@ describe('the incomplete passports of each region, kept by triggers', () => {
     await expectTheView();
     // a territory moved to the other region takes its organizations' gaps along
     const moved = (await findOrgById(db, r1.territory.id))!;
-    await db.raw(
-      `UPDATE organizations o SET parent_id = CASE WHEN o.id = ? THEN ? ELSE o.parent_id END, path = ?::ltree || subpath(o.path, nlevel(?::ltree) - 1)
-        WHERE o.path <@ ?::ltree`,
-      [moved.id, r2.region.id, r2.region.path, moved.path, moved.path],
-    );
+    await moveSubtree(db, moved, r2.region);
     await expectTheView();
     expect(await db('passport_gap_counts').where({ region_id: r1.region.id }).first('open_orgs')).toEqual({
       open_orgs: 1,
@@ -89,20 +86,12 @@ describe('the incomplete passports of each region, kept by triggers', () => {
   it('count both of two changes of one region committed side by side', async () => {
     const a = await createOrg(db, r2.territory, 'primary');
     const b = await createOrg(db, r2.territory, 'primary');
-    const first = await db.transaction();
-    const second = await db.transaction();
-    try {
-      await first('organizations').where({ id: a.id }).update({ email: 'a@example.org' });
-      // the second waits for the first's region row, then counts with the first committed
-      const waiting = second('organizations').where({ id: b.id }).update({ email: 'b@example.org' });
-      await new Promise((resolve) => setTimeout(resolve, 100));
-      await first.commit();
-      await waiting;
-      await second.commit();
-    } finally {
-      if (!first.isCompleted()) await first.rollback();
-      if (!second.isCompleted()) await second.rollback();
-    }
+    // the second waits for the first's region row, then counts with the first committed
+    await commitSideBySide(
+      db,
+      (trx) => trx('organizations').where({ id: a.id }).update({ email: 'a@example.org' }),
+      (trx) => trx('organizations').where({ id: b.id }).update({ email: 'b@example.org' }),
+    );
     await expectTheView();
   });
 });
