@@ -116,7 +116,19 @@ const sqlChecks: [string, string][] = [
                    FROM members m JOIN organizations o ON o.id = m.organization_id WHERE m.merged_into_id IS NULL GROUP BY 1, 2, 3, 4, 5, 6`,
     }),
   ],
-  // the open organizations and those with an incomplete passport per region, counted from the view
+  // each open organization's passport gaps, computed live from its chair, e-mail and headcounts
+  [
+    'org_passport_flags',
+    keyedDifferences({
+      key: ['id'],
+      values: ['no_chair', 'no_chair_term', 'chair_term_until', 'no_email', 'no_headcount'],
+      absent: 'null',
+      stored: 'SELECT id, no_chair, no_chair_term, chair_term_until, no_email, no_headcount FROM org_passport_flags',
+      recomputed:
+        'SELECT id, no_chair, no_chair_term, chair_term_until, no_email, no_headcount FROM org_passport_gaps_live',
+    }),
+  ],
+  // the open organizations and those with an incomplete passport per region, counted live
   [
     'passport_gap_counts',
     keyedDifferences({
@@ -124,8 +136,8 @@ const sqlChecks: [string, string][] = [
       values: ['open_orgs', 'incomplete'],
       absent: '0',
       stored: 'SELECT region_id, open_orgs, incomplete FROM passport_gap_counts',
-      recomputed: `SELECT region_of_path(g.path) AS region_id, count(*) AS open_orgs, count(*) FILTER (WHERE ${GAPS_SQL_INCOMPLETE}) AS incomplete
-                   FROM org_passport_gaps g GROUP BY 1`,
+      recomputed: `SELECT region_of_path(o.path) AS region_id, count(*) AS open_orgs, count(*) FILTER (WHERE ${GAPS_SQL_INCOMPLETE}) AS incomplete
+                   FROM org_passport_gaps_live g JOIN organizations o ON o.id = g.id GROUP BY 1`,
     }),
   ],
   // the union's counters per region: each change adds its own rows (folded hourly), summed by the readers

@@ -183,6 +183,13 @@ describe('verify-derived', () => {
       'SELECT member_counts_rebuild(); SELECT region_member_counts_rebuild(); SELECT ppo_member_counts_rebuild()',
     ],
     [
+      'org_passport_flags',
+      pastTriggers(
+        'UPDATE org_passport_flags SET no_email = NOT no_email WHERE id = (SELECT min(id) FROM org_passport_flags)',
+      ),
+      'SELECT org_passport_flags_refresh(ARRAY(SELECT id FROM organizations))',
+    ],
+    [
       'passport_gap_counts',
       pastTriggers(
         'UPDATE passport_gap_counts SET incomplete = incomplete + 1 WHERE region_id = (SELECT min(region_id) FROM passport_gap_counts)',
