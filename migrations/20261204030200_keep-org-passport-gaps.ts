@@ -30,21 +30,23 @@ const refreshing = (name: string, byOp: { insert: string; delete: string; update
     RETURN NULL;
   END $$`;
 
-export async function up(knex: Knex): Promise<void> {
-  // the former view's definition, with the chair's end of term instead of whether it has passed
-  await knex.raw(`
-    CREATE VIEW org_passport_gaps_live AS
+/** The former view's query: each open organization (not the union) with its chair or group organizer and its headcounts. */
+const gapsOf = (columns: string) => `
     SELECT o.id,
            head.id IS NULL AS no_chair,
            head.id IS NOT NULL AND head.term_until IS NULL AS no_chair_term,
-           head.term_until AS chair_term_until,
+           ${columns},
            o.email IS NULL AND o.level NOT IN ('subdivision', 'group') AS no_email,
            o.level = 'primary' AND NOT EXISTS (SELECT 1 FROM org_headcounts h WHERE h.organization_id = o.id) AS no_headcount
       FROM organizations o
       LEFT JOIN org_officers head
         ON head.organization_id = o.id AND head.ended_on IS NULL
        AND head.post = CASE WHEN o.level = 'group' THEN 'group_organizer' ELSE 'chair' END
-     WHERE o.liquidated_on IS NULL AND o.level <> 'union'`);
+     WHERE o.liquidated_on IS NULL AND o.level <> 'union'`;
+
+export async function up(knex: Knex): Promise<void> {
+  // the former view's definition, with the chair's end of term instead of whether it has passed
+  await knex.raw(`CREATE VIEW org_passport_gaps_live AS ${gapsOf('head.term_until AS chair_term_until')}`);
   await knex.raw(`
     CREATE TABLE org_passport_flags (
       id integer PRIMARY KEY,
@@ -137,15 +139,17 @@ export async function up(knex: Knex): Promise<void> {
 }
 
 export async function down(knex: Knex): Promise<void> {
+  // the view computed again on each read, its columns in their former order
   await knex.raw(`
     CREATE OR REPLACE VIEW org_passport_gaps AS
-    SELECT g.id, o.path, o.level, g.no_chair, g.no_chair_term, coalesce(g.chair_term_until < current_date, false) AS chair_term_expired,
-           g.no_email, g.no_headcount
-      FROM org_passport_gaps_live g JOIN organizations o ON o.id = g.id`);
+    SELECT g.id, o.path, o.level, g.no_chair, g.no_chair_term, g.chair_term_expired, g.no_email, g.no_headcount
+      FROM (${gapsOf('coalesce(head.term_until < current_date, false) AS chair_term_expired')}) g
+      JOIN organizations o ON o.id = g.id`);
   for (const table of ['organizations', 'org_officers', 'org_headcounts'])
     for (const event of ['inserted', 'deleted', 'updated'])
       await knex.raw(`DROP TRIGGER org_passport_flags_${event} ON ${table}`);
   for (const fn of ['organizations', 'officers', 'headcounts']) await knex.raw(`DROP FUNCTION org_passport_flags_${fn}()`);
   await knex.raw('DROP FUNCTION org_passport_flags_refresh(int[])');
   await knex.raw('DROP TABLE org_passport_flags');
+  await knex.raw('DROP VIEW org_passport_gaps_live');
 }
