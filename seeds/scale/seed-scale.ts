@@ -161,7 +161,7 @@ async function main() {
     await db.raw(`TRUNCATE organizations, members, member_periods, membership_events, union_cards, union_card_events, member_consents, org_officers, persons,
       org_headcounts, collective_agreements, agreement_annexes, org_events, role_grants, users, sessions, audit_log, transfer_requests, export_jobs,
       import_reports, depersonalisation_journal, login_failures, report_events, report_versions, reports, form_versions, member_state_cache, member_state_cached_orgs,
-      member_counts, region_member_counts, region_headcounts, union_stats, union_stats_fresh, passport_gap_counts,
+      member_counts, region_member_counts, region_headcounts, union_stats, union_stats_fresh, passport_gap_counts, ppo_member_counts, org_passport_flags,
       monitoring_cache, monitoring_gens RESTART IDENTITY CASCADE`);
     await db.raw('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_truncate');
     await runReferenceSeeds(db); // the default forms, cleared with the users who could have uploaded others

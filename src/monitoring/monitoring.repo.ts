@@ -292,26 +292,6 @@ export interface OrgFigures {
 }
 
 /**
- * The organizations with a member on record in their subtree: the ancestors (the path's labels are ids) of
- * every organization with one — the set whose complement ORG_FILTERS.no_members lists, found in one pass over
- * the counters instead of a subtree probe per ППО (76,000 for the union: 11 s).
- */
-const POPULATED = `SELECT DISTINCT a.id
-    FROM (SELECT DISTINCT c.organization_id FROM member_counts c WHERE c.on_record AND c.n > 0 AND :counters) c
-    JOIN organizations u ON u.id = c.organization_id
-    CROSS JOIN LATERAL unnest(string_to_array(ltree2text(u.path), '.')::int[]) a (id)
-   WHERE :subtree`;
-
-/** The counters of the root's subtree: a region's range of member_counts (its key's first column), the union's all. */
-const populatedIn = (root: Root) => {
-  const region = root.path.split('.')[1];
-  return POPULATED.replace(':counters', region === undefined ? 'true' : `c.region_id = ${Number(region)}`).replace(
-    ':subtree',
-    region === undefined ? 'true' : 'u.path <@ :path::ltree',
-  );
-};
-
-/**
  * Organizations entered (territorial and ППО that existed on the date) and the passports of the open ППО
  * as they are now, counted with the organization search's own filters (registry/structure.repo ORG_FILTERS),
  * so that the search behind a number lists exactly the counted ones.
@@ -330,10 +310,9 @@ export async function orgFiguresOn(db: Knex, root: Root, on: string): Promise<Or
             ${ppo(ORG_FILTERS.expired_term)} AS "expiredTerm",
             ${ppo(ORG_FILTERS.no_term)} AS "noTerm",
             ${ppo(ORG_FILTERS.incomplete)} AS incomplete,
-            ${ppo('populated.id IS NULL')} AS "noMembers"`,
+            ${ppo(ORG_FILTERS.no_members)} AS "noMembers"`,
     `FROM organizations o
        LEFT JOIN org_passport_gaps g ON g.id = o.id
-       LEFT JOIN (${populatedIn(root)}) populated ON populated.id = o.id
       WHERE ${inSubtree(root)} AND o.level IN ('territorial', 'primary')`,
   );
 }

@@ -123,7 +123,19 @@ const sqlChecks: [string, string][] = [
                    FROM members m JOIN organizations o ON o.id = m.organization_id WHERE m.merged_into_id IS NULL GROUP BY 1, 2, 3, 4, 5, 6`,
     }),
   ],
-  // the open organizations and those with an incomplete passport per region, counted from the view
+  // each open organization's passport gaps, computed live from its chair, e-mail and headcounts
+  [
+    'org_passport_flags',
+    keyedDifferences({
+      key: ['id'],
+      values: ['no_chair', 'no_chair_term', 'chair_term_until', 'no_email', 'no_headcount'],
+      absent: 'null',
+      stored: 'SELECT id, no_chair, no_chair_term, chair_term_until, no_email, no_headcount FROM org_passport_flags',
+      recomputed:
+        'SELECT id, no_chair, no_chair_term, chair_term_until, no_email, no_headcount FROM org_passport_gaps_live',
+    }),
+  ],
+  // the open organizations and those with an incomplete passport per region, counted live
   [
     'passport_gap_counts',
     keyedDifferences({
@@ -131,8 +143,8 @@ const sqlChecks: [string, string][] = [
       values: ['open_orgs', 'incomplete'],
       absent: '0',
       stored: 'SELECT region_id, open_orgs, incomplete FROM passport_gap_counts',
-      recomputed: `SELECT region_of_path(g.path) AS region_id, count(*) AS open_orgs, count(*) FILTER (WHERE ${GAPS_SQL_INCOMPLETE}) AS incomplete
-                   FROM org_passport_gaps g GROUP BY 1`,
+      recomputed: `SELECT region_of_path(o.path) AS region_id, count(*) AS open_orgs, count(*) FILTER (WHERE ${GAPS_SQL_INCOMPLETE}) AS incomplete
+                   FROM org_passport_gaps_live g JOIN organizations o ON o.id = g.id GROUP BY 1`,
     }),
   ],
   // the union's counters per region: each change adds its own rows (folded hourly), summed by the readers
@@ -160,6 +172,25 @@ const sqlChecks: [string, string][] = [
                    FROM (SELECT DISTINCT ON (organization_id) organization_id, employees_total FROM org_headcounts
                           ORDER BY organization_id, as_of DESC) latest
                    JOIN organizations o ON o.id = latest.organization_id AND nlevel(o.path) > 1 GROUP BY 1`,
+    }),
+  ],
+  // the members on record in each ППО's subtree (every organization of level primary), from the cards
+  [
+    'ppo_member_counts',
+    keyedDifferences({
+      key: ['ppo_id'],
+      values: ['on_record'],
+      absent: 'null',
+      stored: 'SELECT ppo_id, on_record FROM ppo_member_counts',
+      recomputed: `SELECT p.id AS ppo_id, coalesce(x.n, 0) AS on_record
+                   FROM organizations p
+                   LEFT JOIN (SELECT a.id, sum(c.n) AS n
+                                FROM (SELECT organization_id, count(*) AS n FROM members
+                                       WHERE left_on IS NULL AND merged_into_id IS NULL GROUP BY 1) c
+                                JOIN organizations u ON u.id = c.organization_id
+                               CROSS JOIN LATERAL unnest(string_to_array(ltree2text(u.path), '.')::int[]) a (id)
+                               GROUP BY 1) x ON x.id = p.id
+                  WHERE p.level = 'primary'`,
     }),
   ],
   // every organization's present position is its path, and its positions follow each other from -infinity without gaps or overlaps

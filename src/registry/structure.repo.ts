@@ -4,7 +4,6 @@ import type { Level } from './levels';
 import { INPO_PATTERN } from '../shared/inpo';
 import type { ChildSort, OrgFilter } from './structure.schemas';
 import { containsPattern } from '../shared/match-key';
-import { regionIdOf } from '../shared/org-paths';
 
 export type { ChildSort, OrgFilter };
 
@@ -146,15 +145,11 @@ export async function listLiquidatedChildren(db: Knex, parentId: number) {
 }
 
 /**
- * ППО without a member on record in their subtree: outside the ancestors (the labels of the paths) of every
- * organization with one, a set read once from the counters (of the region, when given) and hashed. As a
- * probe of each ППО's subtree, the planner took the counters for 1,800 rows and tested 400,000 of them
- * against each ППО's path: a region's search ran past the statement timeout (issue 15).
+ * ППО without a member on record in their subtree: the few rows at zero of the maintained per-ППО counters
+ * (ppo_member_counts, partial index). Computed in the query, the union's search hashed every label of every
+ * populated organization's path (1.4 M, once per parallel worker): 5.3 s under load (issue 15).
  */
-const noMembers = (region: number | null) => `o.level = 'primary' AND o.id NOT IN (
-      SELECT a.id FROM member_counts c JOIN organizations u ON u.id = c.organization_id
-       CROSS JOIN LATERAL unnest(string_to_array(ltree2text(u.path), '.')::int[]) AS a (id)
-       WHERE c.on_record AND c.n > 0${region === null ? '' : ` AND c.region_id = ${Number(region)}`})`;
+const NO_MEMBERS = `o.level = 'primary' AND o.id IN (SELECT ppo_id FROM ppo_member_counts WHERE on_record = 0)`;
 
 /** The passport filters of the search, over `organizations o` joined to `org_passport_gaps g` (the monitoring counts with them too). */
 export const ORG_FILTERS: Record<OrgFilter, string> = {
@@ -162,7 +157,7 @@ export const ORG_FILTERS: Record<OrgFilter, string> = {
   expired_term: 'g.chair_term_expired',
   no_term: 'g.no_chair_term',
   incomplete: GAPS_SQL_INCOMPLETE,
-  no_members: noMembers(null),
+  no_members: NO_MEMBERS,
 };
 
 export interface SearchCursor {
@@ -233,9 +228,7 @@ export async function searchSubtree(db: Knex, rootPath: string, criteria: Subtre
       w.whereRaw('o.inpo LIKE ?', [`${criteria.q}%`]).orWhereRaw('match_key(o.name) LIKE ?', [nameLike]),
     );
   else if (nameLike) query.whereRaw('match_key(o.name) LIKE ?', [nameLike]);
-  const union = !rootPath.includes('.');
-  if (criteria.filter === 'no_members') query.whereRaw(noMembers(union ? null : regionIdOf(rootPath)));
-  else if (criteria.filter) query.whereRaw(ORG_FILTERS[criteria.filter]);
+  if (criteria.filter) query.whereRaw(ORG_FILTERS[criteria.filter]);
   if (criteria.level) query.where('o.level', criteria.level);
   if (criteria.openOfLevels)
     query
@@ -250,14 +243,7 @@ export async function searchSubtree(db: Knex, rootPath: string, criteria: Subtre
       query.where((w) => w.whereNot('o.level', 'primary').orWhere('o.has_territorial_rights', true));
   }
   if (criteria.after) query.whereRaw('(o.name, o.id) > (?, ?)', [criteria.after.name, criteria.after.id]);
-  // the union's populated organizations (~600,000 labels) are hashed only with more memory than the default
-  const rows =
-    union && criteria.filter === 'no_members'
-      ? await db.transaction(async (trx) => {
-          await trx.raw("SET LOCAL work_mem = '64MB'");
-          return query.transacting(trx);
-        })
-      : await query;
+  const rows = await query;
   const hasMore = rows.length > pageSize;
   const items = rows.slice(0, pageSize);
   const last = items[items.length - 1];

@@ -7,7 +7,7 @@ import { findOrgById, type OrgRow } from '../../src/registry/orgs.repo';
 import { headerFiguresOf } from '../../src/registry/passport.repo';
 import { listChildren } from '../../src/registry/structure.repo';
 import { createTestDatabase, type TestDatabase } from '../support/db';
-import { createMembers, createOrg, createRegionTree, unionRoot } from '../support/factories';
+import { createMembers, createOrg, createRegionTree, moveSubtree, unionRoot } from '../support/factories';
 
 // Issue 15, item 3: the union's passport header, its structure tab and the union's member list totals read
 // the members per region from region_member_counts (each change adds rows of its own, folded hourly) and
@@ -131,11 +131,7 @@ describe('the union figures kept per region', () => {
 
     // a territory moved to the other region takes its members and headcounts along
     const moved = (await findOrgById(db, r1.territory.id))!;
-    await db.raw(
-      `UPDATE organizations o SET parent_id = CASE WHEN o.id = ? THEN ? ELSE o.parent_id END, path = ?::ltree || subpath(o.path, nlevel(?::ltree) - 1)
-        WHERE o.path <@ ?::ltree`,
-      [moved.id, r2.region.id, r2.region.path, moved.path, moved.path],
-    );
+    await moveSubtree(db, moved, r2.region);
     await expectDirectCounts('a territory moved to another region');
     const regionOne = await listChildren(db, union, 'name', 1, 50);
     expect(regionOne.children.find((c) => c.id === r1.region.id)).toMatchObject({ activeMembers: 0, employees: 7 });

@@ -1,6 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { afterAll, describe, expect, it } from 'vitest';
 import { APP_ROOT } from '../../src/app-paths';
+import { verifyDerived } from '../../src/ops/verify-derived';
 import { createTestDatabase, type TestDatabase } from '../support/db';
 
 let database: TestDatabase | undefined;
@@ -85,6 +86,14 @@ describe('full-scale generator (small size)', () => {
     expect(Number((await db.raw('SELECT count(*) AS n FROM org_tree_history')).rows[0].n)).toBe(
       Number((await db.raw('SELECT count(*) AS n FROM organizations')).rows[0].n),
     );
+
+    // the copies the load leaves to their triggers (the organizations, officers and counters it writes) are right
+    const kept = await verifyDerived(db, ['passport_gap_counts', 'org_passport_flags', 'ppo_member_counts']);
+    expect(kept.map((r) => [r.name, r.count])).toEqual([
+      ['org_passport_flags', 0],
+      ['passport_gap_counts', 0],
+      ['ppo_member_counts', 0],
+    ]);
 
     seed(database.url, 3000, 7);
     expect(await checksum()).toBe(first);

@@ -187,8 +187,15 @@ describe('verify-derived', () => {
     [
       'member_counts',
       pastTriggers('UPDATE member_counts SET n = n + 1 WHERE ctid = (SELECT min(ctid) FROM member_counts WHERE n > 0)'),
-      // the per-region counters followed the rebuild's difference from the spoiled row: counted again after it
-      'SELECT member_counts_rebuild(); SELECT region_member_counts_rebuild()',
+      // the per-region and per-ППО counters followed the rebuild's difference from the spoiled row: counted again after it
+      'SELECT member_counts_rebuild(); SELECT region_member_counts_rebuild(); SELECT ppo_member_counts_rebuild()',
+    ],
+    [
+      'org_passport_flags',
+      pastTriggers(
+        'UPDATE org_passport_flags SET no_email = NOT no_email WHERE id = (SELECT min(id) FROM org_passport_flags)',
+      ),
+      'SELECT org_passport_flags_refresh(ARRAY(SELECT id FROM organizations))',
     ],
     [
       'passport_gap_counts',
@@ -211,6 +218,13 @@ describe('verify-derived', () => {
         'UPDATE region_headcounts SET employees = employees + 1 WHERE region_id = (SELECT min(region_id) FROM region_headcounts)',
       ),
       'SELECT region_headcounts_refresh(ARRAY(SELECT id FROM organizations WHERE nlevel(path) = 2))',
+    ],
+    [
+      'ppo_member_counts',
+      pastTriggers(
+        'UPDATE ppo_member_counts SET on_record = on_record + 1 WHERE ppo_id = (SELECT min(ppo_id) FROM ppo_member_counts)',
+      ),
+      'SELECT ppo_member_counts_rebuild()',
     ],
     [
       'org_tree_history',

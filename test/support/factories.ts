@@ -63,6 +63,15 @@ export async function createRegionTree(db: Knex, regionCode = 77) {
   return { union, region, territory, primary };
 }
 
+/** `org` with its subtree moved below `parent` past the services: the paths rewritten in one statement, as a restructuring does. */
+export function moveSubtree(db: Knex, org: OrgRow, parent: OrgRow) {
+  return db.raw(
+    `UPDATE organizations o SET parent_id = CASE WHEN o.id = ? THEN ? ELSE o.parent_id END, path = ?::ltree || subpath(o.path, nlevel(?::ltree) - 1)
+      WHERE o.path <@ ?::ltree`,
+    [org.id, parent.id, parent.path, org.path, org.path],
+  );
+}
+
 export interface TestUser {
   id: number;
   username: string;
