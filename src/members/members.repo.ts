@@ -463,10 +463,13 @@ async function pageOfMembers(
     // instead of sorting 4 M cards; only the regions where the counters find a match are read.
     // a region whose matches are few is gathered like a region's own page (walking its sort index tested
     // 213,000 cards of 72 regions for their ППО's kind: 28 s under load, issue 15)
+    // (null: every region with cards, from the per-region counters: the regions among all 150,000 organizations
+    // by their level were a sequential scan of 4,000 pages for each page)
     const regions = (ids: number[] | null, kindBy: KindBy, gathered = false) =>
       db.raw(
-        `SELECT x.* FROM organizations r CROSS JOIN LATERAL (?) x WHERE r.level = 'regional' AND (?::int[] IS NULL OR r.id = ANY(?::int[]))`,
-        [page(kindBy, db.raw('r.id'), gathered), ids, ids],
+        `SELECT x.* FROM organizations r CROSS JOIN LATERAL (?) x WHERE r.level = 'regional'
+            AND r.id = ANY(coalesce(?::int[], ARRAY(SELECT region_id FROM region_member_counts WHERE n > 0 GROUP BY region_id)))`,
+        [page(kindBy, db.raw('r.id'), gathered), ids],
       );
     // A list of the union on a date merges the regions' pages too: everyone on record on a date is someone's
     // card, registered in one region now (sorting the 3.5 M people of the date ran past the statement timeout);
