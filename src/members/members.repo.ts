@@ -603,7 +603,32 @@ export async function countMembersUpTo(
     const count = own.count + away.count;
     return cap !== null && (own.capped || count > cap) ? { count: cap, capped: true } : { count, capped: false };
   }
+  if (root.level === 'union' && cap !== null && onCardsOwnFields(filter)) {
+    return countRowsUpTo(
+      db,
+      db.queryBuilder().from(db.raw('(?) AS y', [byRegion(db, matching.select(db.raw('1')))])),
+      cap,
+    );
+  }
   return countRowsUpTo(db, matching, cap);
+}
+
+/** A filter on the card's own fields alone (and on what the counters count): a region's sort indexes hold them. */
+const onCardsOwnFields = (f: MemberListFilter) =>
+  !f.q && !f.consent && !f.cardStatus && !f.cardKind && !f.emailInvalid && !f.employerKind;
+
+/**
+ * The union's cards region by region (every region with cards, from the per-region counters): each region's
+ * cards are a range of its own indexes, tested on their entries. Counting the union's pensioners aged 50–64
+ * (6,487) scanned all 4 M cards (77,000 pages, 1.25 s); region by region, 10,000 index pages (0.5 s), and a
+ * dense filter's 20,001 are the first two regions' (41 ms).
+ */
+function byRegion(db: Knex, rows: Knex.QueryBuilder) {
+  return db.raw(
+    `SELECT x.* FROM organizations r CROSS JOIN LATERAL (?) x WHERE r.level = 'regional'
+        AND r.id = ANY(ARRAY(SELECT region_id FROM region_member_counts WHERE n > 0 GROUP BY region_id))`,
+    [rows.whereRaw('m.region_id = r.id')],
+  );
 }
 
 async function countRowsUpTo(db: Knex, matching: Knex.QueryBuilder, cap: number | null): Promise<MemberCount> {

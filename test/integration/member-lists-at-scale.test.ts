@@ -178,6 +178,21 @@ describe('a list total past its cap', () => {
       count: 100,
       capped: true,
     });
+    // the union's cards of a filter on their own fields are counted region by region, and stop at the cap too
+    const young = { status: 'active' as const, age: [0, 60] as [number, number] };
+    const { rows: plain } = await db().raw(
+      `SELECT count(*)::int AS n FROM members m WHERE m.left_on IS NULL AND m.merged_into_id IS NULL
+          AND m.birth_date > current_date - interval '60 years'`,
+    );
+    expect(plain[0].n).toBeGreaterThan(10);
+    expect(await countMembersUpTo(db(), union, young, { viewPaths: [union.path] }, 10)).toEqual({
+      count: 10,
+      capped: true,
+    });
+    expect(await countMembersUpTo(db(), union, young, { viewPaths: [union.path] }, 100_000)).toEqual({
+      count: plain[0].n,
+      capped: false,
+    });
     // what the counters count is exact whatever the cap
     expect(await countMembersUpTo(db(), r1.region, { status: 'active', category: 'working' }, reader, 1)).toMatchObject(
       { capped: false },
