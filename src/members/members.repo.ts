@@ -463,12 +463,11 @@ async function pageOfMembers(
     // instead of sorting 4 M cards; only the regions where the counters find a match are read.
     // a region whose matches are few is gathered like a region's own page (walking its sort index tested
     // 213,000 cards of 72 regions for their ППО's kind: 28 s under load, issue 15)
-    // (null: every region with cards, from the per-region counters: the regions among all 150,000 organizations
-    // by their level were a sequential scan of 4,000 pages for each page)
+    // (null: every region with cards)
     const regions = (ids: number[] | null, kindBy: KindBy, gathered = false) =>
       db.raw(
         `SELECT x.* FROM organizations r CROSS JOIN LATERAL (?) x WHERE r.level = 'regional'
-            AND r.id = ANY(coalesce(?::int[], ARRAY(SELECT region_id FROM region_member_counts WHERE n > 0 GROUP BY region_id)))`,
+            AND r.id = ANY(coalesce(?::int[], ${REGIONS_WITH_CARDS}))`,
         [page(kindBy, db.raw('r.id'), gathered), ids],
       );
     // A list of the union on a date merges the regions' pages too: everyone on record on a date is someone's
@@ -625,11 +624,16 @@ const onCardsOwnFields = (f: MemberListFilter) =>
  */
 function byRegion(db: Knex, rows: Knex.QueryBuilder) {
   return db.raw(
-    `SELECT x.* FROM organizations r CROSS JOIN LATERAL (?) x WHERE r.level = 'regional'
-        AND r.id = ANY(ARRAY(SELECT region_id FROM region_member_counts WHERE n > 0 GROUP BY region_id))`,
+    `SELECT x.* FROM organizations r CROSS JOIN LATERAL (?) x WHERE r.level = 'regional' AND r.id = ANY(${REGIONS_WITH_CARDS})`,
     [rows.whereRaw('m.region_id = r.id')],
   );
 }
+
+/**
+ * The regions with cards, from the per-region counters (1,279 rows): finding the regions among all 150,000
+ * organizations by their level was a sequential scan of 4,000 pages for each union page.
+ */
+const REGIONS_WITH_CARDS = 'ARRAY(SELECT region_id FROM region_member_counts WHERE n > 0 GROUP BY region_id)';
 
 async function countRowsUpTo(db: Knex, matching: Knex.QueryBuilder, cap: number | null): Promise<MemberCount> {
   if (cap === null) {
