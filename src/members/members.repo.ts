@@ -4,6 +4,7 @@ import type { MemberSort, PersonInput } from './members.schemas';
 import { todayIso } from '../shared/dates';
 import { containsPattern } from '../shared/match-key';
 import { countedMatches, ofEmployerKind, regionPlan } from './member-counted.repo';
+import { ofCardsInsideNow, onRecordOnDate, seesAllOf } from './member-list-dated.repo';
 
 export interface MemberRow {
   id: number;
@@ -109,6 +110,11 @@ export interface MemberListFilter {
   on?: string;
   /** Only cards whose e-mail address bounced for good (a mailing's hard bounce) and was not edited since. */
   emailInvalid?: boolean;
+  /**
+   * Only cards on record on this date in an organization of the root: a list of a date read from the cards
+   * registered inside the root now (member-list-dated.repo.ts), never from a request's query.
+   */
+  onRecordOn?: string;
 }
 
 /** Sort orders of the list: each a keyset of columns ending in the id, so pages never skip or repeat. */
@@ -176,14 +182,21 @@ function listedMembers(db: Knex, root: ListRoot, f: MemberListFilter, reader: Li
         'JOIN member_periods p ON p.member_id = m.id AND p.valid_from <= ?::date AND (p.valid_to IS NULL OR p.valid_to > ?::date)',
         [dated, dated],
       )
-      .joinRaw('JOIN organizations po ON po.id = p.organization_id AND po.path <@ ?::ltree', [root.path]);
+      .joinRaw('JOIN organizations po ON po.id = p.organization_id AND po.path <@ ?::ltree', [root.path])
+      // implied by the period (member-list-dated.repo.ts): tested on a sort index's entry
+      .where('m.joined_on', '<=', dated);
   } else {
     withinRoot(query, root);
+    if (f.onRecordOn) onRecordOnDate(query, root, f.onRecordOn);
     if (f.status === 'active') query.whereNull('m.left_on');
     if (f.status === 'left') query.whereNotNull('m.left_on');
     if (f.status === 'left' && f.on) query.where('m.left_on', '<=', f.on);
   }
-  query.joinRaw('CROSS JOIN LATERAL (SELECT o.path <@ ANY(?::ltree[]) AS shown) v', [reader.viewPaths]);
+  // a list of today's cards holds only cards inside the root: one who sees the root sees every row, and a
+  // constant lets the planner drop the organization's join (a region's count of working members without a
+  // consent, of a date, joined the organizations first and probed a trigram index per organization: 5 s)
+  if (!dated && seesAllOf(reader, root)) query.joinRaw('CROSS JOIN LATERAL (SELECT true AS shown) v');
+  else query.joinRaw('CROSS JOIN LATERAL (SELECT o.path <@ ANY(?::ltree[]) AS shown) v', [reader.viewPaths]);
   return { query, at: dated ? { org: 'po', period: 'p' } : { org: 'o', period: 'm' } };
 }
 
@@ -381,7 +394,9 @@ async function pageOfMembers(
   sort: MemberSort,
   after: MemberCursor | null,
   pageSize: number,
-) {
+): Promise<{ items: ListedMember[]; next: MemberCursor | null; total: number | null }> {
+  // every card of the union is registered inside it: its list of a date is one of today's cards
+  if (isDatedList(filter) && root.level === 'union' && seesAllOf(reader, root)) filter = ofCardsInsideNow(filter);
   const columns = MEMBER_SORTS[sort];
   const narrowed = (rows: Knex.QueryBuilder, inRegion?: Knex.Raw) => {
     if (inRegion) rows.where('m.region_id', inRegion);
@@ -412,20 +427,49 @@ async function pageOfMembers(
       pageSize + 1,
     ]);
   };
+  /** Pages of parts of the list, each in the sort's order, merged into the first rows of their union. */
+  const merged = async (parts: (Knex.QueryBuilder | Knex.Raw)[]): Promise<ListedMember[]> =>
+    (
+      await db.raw(
+        `SELECT y.* FROM (${parts.map(() => '(?)').join(' UNION ALL ')}) y ORDER BY ${columns.map((c) => `y."${SELECTED_AS[c]}"`).join(', ')} LIMIT ?`,
+        [...parts, pageSize + 1],
+      )
+    ).rows;
+  /**
+   * A filter on what neither the counters nor the sort indexes' entries hold (an e-mail that bounced, a union
+   * card, a consent) may match few cards or none, spread anywhere: a walk of the sort indexes then probes
+   * every card (the union's list of a past date with an invalid e-mail took 5.6 s for nothing). The matches
+   * are first read in any order, up to a cap: within it, the page is their first ids; past it they are many,
+   * and the walk finds a page soon.
+   */
+  const fewMatches = async (): Promise<number[] | null> => {
+    if (!mayMatchFew(filter) || filter.q || (root.level !== 'union' && root.level !== 'regional')) return null;
+    if (root.level === 'regional' && isDatedList(filter) && seesAllOf(reader, root)) return null;
+    const {
+      rows: [hit],
+    } = await db.raw(
+      `WITH k AS MATERIALIZED (?) SELECT (SELECT count(*) FROM k)::int AS n, ARRAY(SELECT k.id FROM k ORDER BY ${keyOrder} LIMIT ?) AS ids`,
+      [keysOf('join').limit(FEW_MATCHES + 1), pageSize + 1],
+    );
+    return hit.n > FEW_MATCHES ? null : hit.ids.map(Number);
+  };
   const plan = await planOf(db, root, filter, pageSize + 1);
   let found: ListedMember[];
   // every match counted (a gathered search's, from the first row on)
   let total: number | null = null;
-  if (plan && !plan.walk.length && !plan.gather.length) found = [];
+  const few = plan && !plan.walk.length && !plan.gather.length ? [] : await fewMatches();
+  if (few) found = few.length ? await page('join').whereRaw('m.id = ANY(?::bigint[])', [few]) : [];
   else if (root.level === 'union') {
     // The union's first page is the first rows of each region's own page, merged: 80 short index walks
     // instead of sorting 4 M cards; only the regions where the counters find a match are read.
     // a region whose matches are few is gathered like a region's own page (walking its sort index tested
     // 213,000 cards of 72 regions for their ППО's kind: 28 s under load, issue 15)
+    // (null: every region with cards)
     const regions = (ids: number[] | null, kindBy: KindBy, gathered = false) =>
       db.raw(
-        `SELECT x.* FROM organizations r CROSS JOIN LATERAL (?) x WHERE r.level = 'regional' AND (?::int[] IS NULL OR r.id = ANY(?::int[]))`,
-        [page(kindBy, db.raw('r.id'), gathered), ids, ids],
+        `SELECT x.* FROM organizations r CROSS JOIN LATERAL (?) x WHERE r.level = 'regional'
+            AND r.id = ANY(coalesce(?::int[], ${REGIONS_WITH_CARDS}))`,
+        [page(kindBy, db.raw('r.id'), gathered), ids],
       );
     // A list of the union on a date merges the regions' pages too: everyone on record on a date is someone's
     // card, registered in one region now (sorting the 3.5 M people of the date ran past the statement timeout);
@@ -435,12 +479,19 @@ async function pageOfMembers(
       : plan
         ? [regions(plan.walk, 'walk'), ...(plan.gather.length ? [regions(plan.gather, 'region', true)] : [])]
         : [regions(null, 'region')];
-    found = (
-      await db.raw(
-        `SELECT y.* FROM (${parts.map(() => '(?)').join(' UNION ALL ')}) y ORDER BY ${columns.map((c) => `y."${SELECTED_AS[c]}"`).join(', ')} LIMIT ?`,
-        [...parts, pageSize + 1],
-      )
-    ).rows;
+    found = await merged(parts);
+  } else if (root.level === 'regional' && isDatedList(filter) && seesAllOf(reader, root)) {
+    // A region's list of a date: its own cards, read as today's list of every card with a period of the date
+    // (member-list-dated.repo.ts; sorting the ~143,000 people of the date took ~1 s, issue 15), and those registered
+    // in another region now (movedAway). The page's rows are then read as the list of the date shows them.
+    const own = (await pageOfMembers(db, root, ofCardsInsideNow(filter), reader, sort, after, pageSize + 1)).items;
+    const away = movedAway(keysOf('join'), root, filter.on!)
+      .orderBy(columns.map((column) => ({ column })))
+      .limit(pageSize + 1);
+    found = await page('join').whereRaw(
+      'm.id = ANY(ARRAY(SELECT unnest(?::bigint[]) UNION ALL SELECT k.id FROM (?) k))',
+      [own.map((m) => m.id), away],
+    );
   } else if (!plan && isRegionSearch(root, filter)) {
     // The planner takes a fragment's trigram estimate as spread evenly over the alphabet and walks the name
     // index, but matches cluster («бако» in «Рыбаков», «Собакова»: 127,000 cards tested for 51 rows, 0.8 s,
@@ -471,6 +522,12 @@ async function pageOfMembers(
   return { items, next: rows.length > pageSize && last ? columns.map((c) => valueOf[c]!(last)) : null, total };
 }
 
+/** Up to this many matches of a filter the counters cannot bound a page reads them all and sorts (fewMatches). */
+const FEW_MATCHES = 1_000;
+
+/** Filters on what a card's row does not hold: a page cannot tell how many match without reading them. */
+const mayMatchFew = (f: MemberListFilter) => !!f.emailInvalid || !!f.cardStatus || !!f.cardKind || !!f.consent;
+
 /** Up to this many matches a region's search reads them all and sorts; past it, it walks the name index. */
 const SEARCH_GATHER_CAP = 5_000;
 
@@ -482,7 +539,17 @@ const isRegionSearch = (root: ListRoot, f: MemberListFilter) => !!f.q && root.le
  * kind of the organization's ППО is one of them); any other filter is counted over the cards.
  */
 function isCountedFilter(f: MemberListFilter): boolean {
-  return !f.q && !f.consent && !f.age && !f.tenure && !f.cardStatus && !f.cardKind && !f.on && !f.emailInvalid;
+  return (
+    !f.q &&
+    !f.consent &&
+    !f.age &&
+    !f.tenure &&
+    !f.cardStatus &&
+    !f.cardKind &&
+    !f.on &&
+    !f.emailInvalid &&
+    !f.onRecordOn
+  );
 }
 
 export async function countMembers(
@@ -513,6 +580,7 @@ export async function countMembersUpTo(
   reader: ListReader,
   cap: number | null,
 ): Promise<MemberCount> {
+  if (isDatedList(filter) && root.level === 'union' && seesAllOf(reader, root)) filter = ofCardsInsideNow(filter);
   if (isCountedFilter(filter)) {
     const row = await countedMatches(db, root, filter).first();
     return { count: Number(row?.count ?? 0), capped: false };
@@ -524,6 +592,51 @@ export async function countMembersUpTo(
     if (!Number(bound?.count ?? 0)) return { count: 0, capped: false };
   }
   const matching = applyFilter(listedMembers(db, root, filter, reader), filter, root, reader);
+  if (root.level === 'regional' && isDatedList(filter) && seesAllOf(reader, root) && narrowsCounted(filter)) {
+    // the region's own cards and those registered elsewhere now, apart (as its page reads them): a category
+    // of the date's rows is the card's or the period's, which no index answers (the ~143,000 periods of the
+    // date were read for 4,300 pensioners, 0.4 s); without such a filter the date's periods reach the cap soon
+    const [own, away] = await Promise.all([
+      countMembersUpTo(db, root, ofCardsInsideNow(filter), reader, cap),
+      countRowsUpTo(db, movedAway(matching, root, filter.on!), cap),
+    ]);
+    const count = own.count + away.count;
+    return cap !== null && (own.capped || count > cap) ? { count: cap, capped: true } : { count, capped: false };
+  }
+  if (root.level === 'union' && cap !== null && onCardsOwnFields(filter)) {
+    return countRowsUpTo(
+      db,
+      db.queryBuilder().from(db.raw('(?) AS y', [byRegion(db, matching.select(db.raw('1')))])),
+      cap,
+    );
+  }
+  return countRowsUpTo(db, matching, cap);
+}
+
+/** A filter on the card's own fields alone (and on what the counters count): a region's sort indexes hold them. */
+const onCardsOwnFields = (f: MemberListFilter) =>
+  !f.q && !f.consent && !f.cardStatus && !f.cardKind && !f.emailInvalid && !f.employerKind;
+
+/**
+ * The union's cards region by region (every region with cards, from the per-region counters): each region's
+ * cards are a range of its own indexes, tested on their entries. Counting the union's pensioners aged 50–64
+ * (6,487) scanned all 4 M cards (77,000 pages, 1.25 s); region by region, 10,000 index pages (0.5 s), and a
+ * dense filter's 20,001 are the first two regions' (41 ms).
+ */
+function byRegion(db: Knex, rows: Knex.QueryBuilder) {
+  return db.raw(
+    `SELECT x.* FROM organizations r CROSS JOIN LATERAL (?) x WHERE r.level = 'regional' AND r.id = ANY(${REGIONS_WITH_CARDS})`,
+    [rows.whereRaw('m.region_id = r.id')],
+  );
+}
+
+/**
+ * The regions with cards, from the per-region counters (1,279 rows): finding the regions among all 150,000
+ * organizations by their level was a sequential scan of 4,000 pages for each union page.
+ */
+const REGIONS_WITH_CARDS = 'ARRAY(SELECT region_id FROM region_member_counts WHERE n > 0 GROUP BY region_id)';
+
+async function countRowsUpTo(db: Knex, matching: Knex.QueryBuilder, cap: number | null): Promise<MemberCount> {
   if (cap === null) {
     const row = await matching.count('* as count').first();
     return { count: Number(row?.count ?? 0), capped: false };
@@ -540,6 +653,14 @@ export async function countMembersUpTo(
   const count = Number(row?.count ?? 0);
   return count > cap ? { count: cap, capped: true } : { count, capped: false };
 }
+
+/**
+ * Of a region's list of a date, the people registered in another region now: their period of the date is
+ * closed (a card's open period is where it is registered), so they are among the region's periods closed
+ * after the date (member_periods_organization_end_idx), a few thousand rather than the ~143,000 of the date.
+ */
+const movedAway = (dated: Knex.QueryBuilder, region: ListRoot, on: string) =>
+  dated.whereRaw('m.region_id <> ? AND p.valid_to > ?::date', [region.id, on]);
 
 /** A filter on what the counters count beyond the state (category, sex, pedagogical post, employer kind). */
 const narrowsCounted = (f: MemberListFilter) =>

@@ -4,7 +4,7 @@ import { mergeCards } from '../../src/members/card-merge';
 import { changeCategory, endMemberships, openMembership, transferMembers } from '../../src/membership/membership';
 import { depersonaliseExpired } from '../../src/members/retention';
 import type { OrgRow } from '../../src/registry/orgs.repo';
-import { countMembersUpTo } from '../../src/members/members.repo';
+import { countMembersUpTo, listMembers } from '../../src/members/members.repo';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { useTestApp } from '../support/app';
 import { createMembers, createOrg, createRegionTree, createUser, unionRoot } from '../support/factories';
@@ -178,6 +178,21 @@ describe('a list total past its cap', () => {
       count: 100,
       capped: true,
     });
+    // the union's cards of a filter on their own fields are counted region by region, and stop at the cap too
+    const young = { status: 'active' as const, age: [0, 60] as [number, number] };
+    const { rows: plain } = await db().raw(
+      `SELECT count(*)::int AS n FROM members m WHERE m.left_on IS NULL AND m.merged_into_id IS NULL
+          AND m.birth_date > current_date - interval '60 years'`,
+    );
+    expect(plain[0].n).toBeGreaterThan(10);
+    expect(await countMembersUpTo(db(), union, young, { viewPaths: [union.path] }, 10)).toEqual({
+      count: 10,
+      capped: true,
+    });
+    expect(await countMembersUpTo(db(), union, young, { viewPaths: [union.path] }, 100_000)).toEqual({
+      count: plain[0].n,
+      capped: false,
+    });
     // what the counters count is exact whatever the cap
     expect(await countMembersUpTo(db(), r1.region, { status: 'active', category: 'working' }, reader, 1)).toMatchObject(
       { capped: false },
@@ -242,5 +257,81 @@ describe('maintained member counts', () => {
     const before = (await countsNowAndLive()).kept;
     await db().raw('SELECT member_counts_rebuild()');
     expect((await countsNowAndLive()).kept).toEqual(before);
+  });
+});
+
+describe('member lists of a past date', () => {
+  /** The list of a date the plain way: the periods of the date inside the root, the row's category as the list shows it. */
+  async function expectedOn(root: OrgRow, on: string, sort: string, where: string, seen: string) {
+    const ids = await db()('members as m')
+      .join('organizations as o', 'o.id', 'm.organization_id')
+      .joinRaw(
+        'JOIN member_periods p ON p.member_id = m.id AND p.valid_from <= ?::date AND (p.valid_to IS NULL OR p.valid_to > ?::date)',
+        [on, on],
+      )
+      .joinRaw('JOIN organizations po ON po.id = p.organization_id')
+      .whereRaw(`po.path <@ ?::ltree AND m.merged_into_id IS NULL`, [root.path])
+      .whereRaw(where.replace(/:category/g, `CASE WHEN o.path <@ '${seen}' THEN m.category ELSE p.category END`))
+      .orderByRaw(ORDER[sort]!)
+      .pluck('m.id');
+    return ids.map(Number);
+  }
+
+  it('when people moved between regions since, then a region and the union list each date from its periods, with every sort and filter', async () => {
+    const [away, awayToo, stays] = await people(r1.primary, 3, 500);
+    const [came] = await people(r2.primary, 1, 503);
+    await db().transaction((trx) =>
+      transferMembers(trx, [away!, awayToo!], r2.primary.id, { ...meta, on: '2025-09-01' }),
+    );
+    await db().transaction((trx) => transferMembers(trx, [came!], r1.primary.id, { ...meta, on: '2025-09-01' }));
+    await db().transaction((trx) => changeCategory(trx, awayToo!, 'pensioner', false, { ...meta, on: '2025-10-01' }));
+    await db().transaction((trx) => changeCategory(trx, stays!, 'pensioner', false, { ...meta, on: '2025-10-01' }));
+    const cases: [string, string, string][] = [
+      ['name', '', 'true'],
+      ['birth', '&category=working', ":category = 'working'"],
+      ['joined', '&category=pensioner', ":category = 'pensioner'"],
+      [
+        'name',
+        '&sex=f&age=50-65',
+        "m.sex = 'f' AND m.birth_date > current_date - interval '65 years' AND m.birth_date <= current_date - interval '50 years'",
+      ],
+      ['birth', '&tenure=10-plus', "m.joined_on <= current_date - interval '10 years'"],
+    ];
+    for (const on of ['2025-06-01', '2025-09-15', '2026-01-01']) {
+      for (const [sort, params, where] of cases) {
+        for (const [agent, root] of [
+          [coordinator, r1.region],
+          [admin, union],
+        ] as const) {
+          const expected = await expectedOn(root, on, sort, where, root.path);
+          const url = `/orgs/${root.inpo}/members?sort=${sort}&on=${on}${params}`;
+          // a row of someone registered outside the reader's subtrees now links to no card
+          const linked = (
+            await db()('members as m')
+              .join('organizations as o', 'o.id', 'm.organization_id')
+              .whereIn('m.id', expected)
+              .whereRaw('o.path <@ ?::ltree', [root.path])
+              .pluck('m.id')
+          ).map(Number);
+          expect({ url, ...(await readList(agent, url)) }).toEqual({
+            url,
+            ids: expected.filter((id) => linked.includes(id)),
+            total: expected.length,
+          });
+        }
+      }
+    }
+    // those who left the region are on its list of a date before they left (as they were then), and not after
+    const listOn = async (on: string) =>
+      (await listMembers(db(), r1.region, { status: 'active', on }, { viewPaths: [r1.region.path] }, 'name', null, 500))
+        .items;
+    const before = await listOn('2025-06-01');
+    const after = await listOn('2026-01-01');
+    expect(before.find((m) => m.id === away)).toMatchObject({ restricted: true, organizationId: r1.primary.id });
+    expect([
+      before.some((m) => m.id === came),
+      after.some((m) => m.id === away),
+      after.some((m) => m.id === came),
+    ]).toEqual([false, false, true]);
   });
 });
