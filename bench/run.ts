@@ -116,9 +116,22 @@ async function main() {
       rows.push(row);
       console.log(row);
     }
-    const memoryRows = selected('export import memory')
-      ? await exportAndImport(db, server, { admin: sessions.admin!, coordinator: sessions.coordinator! }, fx, quick)
-      : [];
+    // `--only export` runs the export alone, `--only import` the imports alone, `--only memory` both
+    const memoryJourneys = {
+      export: selected('export') || selected('memory'),
+      import: selected('import') || selected('memory'),
+    };
+    const memoryRows =
+      memoryJourneys.export || memoryJourneys.import
+        ? await exportAndImport(
+            db,
+            server,
+            { admin: sessions.admin!, coordinator: sessions.coordinator! },
+            fx,
+            quick,
+            memoryJourneys,
+          )
+        : [];
     for (const row of memoryRows) {
       rows.push(row);
       console.log(row);

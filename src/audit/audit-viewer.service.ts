@@ -1,13 +1,12 @@
-import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import { authorize } from '../access/access';
 import type { Principal } from '../access/principal';
 import { roleMay } from '../access/roles';
-import { streamRows, type RowSink } from '../db/stream-rows';
+import type { RowSink } from '../db/stream-rows';
 import { ForbiddenError } from '../http/errors';
 import type { MemberRow } from '../members/members.repo';
 import { findOrgByInpo } from '../registry/organizations.service';
-import { addSafeRow } from '../shared/spreadsheet';
+import { streamSheet } from '../shared/streamed-sheet';
 import { formatDateTime } from '../shared/format';
 import { auditPage, auditRows, type AuditQuery, type AuditRow, type AuditScope } from './audit-viewer.repo';
 import { namerFor, nameCode } from './audit-viewer.values';
@@ -137,19 +136,10 @@ const changesText = (row: ReturnType<typeof present>, side: 'old' | 'new') =>
     .join('; ');
 
 async function writeAuditWorkbook(db: Knex, query: Knex.QueryBuilder, sink: RowSink): Promise<number> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-    stream: sink.out,
-    useSharedStrings: false,
-    useStyles: true,
-  });
-  const sheet = workbook.addWorksheet('Журнал аудита', { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.columns = EXPORT_COLUMNS;
-  sheet.getRow(1).font = { bold: true };
-  sheet.getRow(1).commit();
-  const count = await streamRows(db, query, sink, (raw: AuditRow) => {
+  return streamSheet(db, query, sink, { name: 'Журнал аудита', columns: EXPORT_COLUMNS }, (raw: AuditRow) => {
     // the file streams row by row: codes are named, organizations stay as recorded (an ИНПО, an id)
     const row = present(raw, nameCode);
-    addSafeRow(sheet, [
+    return [
       formatDateTime(row.at),
       row.actor,
       row.ip ?? '',
@@ -161,11 +151,8 @@ async function writeAuditWorkbook(db: Knex, query: Knex.QueryBuilder, sink: RowS
       changesText(row, 'old'),
       changesText(row, 'new'),
       row.requestId ?? '',
-    ]).commit();
+    ];
   });
-  sheet.commit();
-  await workbook.commit();
-  return count;
 }
 
 export type AuditViewerService = ReturnType<typeof createAuditViewerService>;

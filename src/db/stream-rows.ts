@@ -38,7 +38,8 @@ const BATCH_ROWS = 200;
 
 /**
  * Streams the rows of `query` from a server-side cursor through `write` (which writes to `sink.out`, directly
- * or through a workbook writer), waiting while `out` is full, and stops as soon as the receiver has gone (the
+ * or through a workbook writer, and returns a promise when it must be waited for before the next row: a
+ * workbook's compressor behind), waiting while `out` is full, and stops as soon as the receiver has gone (the
  * signal's reason is thrown). However it ends, the cursor is closed and its connection returned to the pool.
  * Returns the number of rows written.
  *
@@ -50,7 +51,7 @@ export async function streamRows<T>(
   db: Knex,
   query: Knex.QueryBuilder | Knex.Raw,
   sink: RowSink,
-  write: (row: T) => void,
+  write: (row: T) => void | Promise<void>,
 ): Promise<number> {
   sink.signal.throwIfAborted();
   const { sql, bindings } = query.toSQL().toNative();
@@ -62,13 +63,12 @@ export async function streamRows<T>(
     const next = (rows as AsyncIterable<T>)[Symbol.asyncIterator]();
     for (;;) {
       // a cursor whose backend was terminated between two batches neither delivers nor fails its next batch
-      const batch = next.next();
-      batch.catch(() => undefined); // lost the race: its failure, should it come, is no one's to handle
-      const step = await Promise.race([batch, lost.promise]);
+      const step = await lost.unlessLost(next.next());
       if (step.done) break;
       const row = step.value;
       sink.signal.throwIfAborted();
-      write(row);
+      const written = write(row);
+      if (written instanceof Promise) await written;
       sink.rows++;
       sink.onRow?.(sink.rows);
       if (sink.out.writableNeedDrain) await once(sink.out, 'drain', { signal: sink.signal });
@@ -81,17 +81,41 @@ export async function streamRows<T>(
   }
 }
 
-/** Rejects when the connection fails or ends under the cursor; `stop` takes its listeners off the pooled connection. */
-function connectionLost(connection: PooledClient): { promise: Promise<never>; stop: () => void } {
-  let fail: (err: unknown) => void = () => undefined;
-  const promise = new Promise<never>((_, reject) => (fail = reject));
-  promise.catch(() => undefined); // only raced; a loss after the last row is no error
+/**
+ * Waits for a step of the cursor unless the connection fails or ends first; `stop` takes its listeners off
+ * the pooled connection.
+ *
+ * Why not `Promise.race([step, lossPromise])` with one long-lived loss promise: each race leaves a reaction on
+ * that promise, which never settles, and the reaction holds the race's result — the row. Every row written
+ * stayed in memory until the end (+1.3 KB a row: RSS +350…+477 MB for a 305,349-row export). Here only the
+ * pending step can be failed, and a settled step is referenced by nothing.
+ */
+function connectionLost(connection: PooledClient): {
+  unlessLost: <S>(step: Promise<S>) => Promise<S>;
+  stop: () => void;
+} {
+  let lostWith: unknown;
+  let failPending: ((err: unknown) => void) | undefined;
+  const fail = (err: unknown) => {
+    lostWith ??= err;
+    failPending?.(err);
+  };
   const onEnd = () => fail(new Error('Connection terminated unexpectedly'));
   connection.on('error', fail);
   connection.on('end', onEnd);
   if (connection.__knex__disposed) fail(connection.__knex__disposed);
   return {
-    promise,
+    unlessLost: (step) => {
+      step.catch(() => undefined); // lost the race: its failure, should it come, is no one's to handle
+      // already lost: a step that has settled still wins, as in a race (a fresh promise, held by no one after)
+      if (lostWith !== undefined) return Promise.race([step, Promise.reject(lostWith)]);
+      return new Promise((resolve, reject) => {
+        failPending = reject;
+        step.then(resolve, reject).finally(() => {
+          if (failPending === reject) failPending = undefined;
+        });
+      });
+    },
     stop: () => {
       connection.off('error', fail);
       connection.off('end', onEnd);

@@ -1,8 +1,8 @@
-import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import { streamRows, type RowSink } from '../db/stream-rows';
 import { formatDate } from '../shared/format';
-import { addSafeRow, csvLine, type CellInput } from '../shared/spreadsheet';
+import { csvLine, type CellInput } from '../shared/spreadsheet';
+import { streamSheet } from '../shared/streamed-sheet';
 import { MEMBER_COLUMNS } from './import/member-sheet';
 import { CATEGORY_LABELS, type Category } from '../membership/membership';
 import {
@@ -56,19 +56,10 @@ export async function exportMembers(
   const query = filteredMembers(db, root, filter, reader);
   if (format === 'csv') {
     sink.out.write(`\ufeff${csvLine(headers)}`);
-    return streamRows(db, query, sink, (m: ListedMember) => sink.out.write(csvLine(exportRow(m))));
+    return streamRows(db, query, sink, (m: ListedMember) => {
+      sink.out.write(csvLine(exportRow(m)));
+    });
   }
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-    stream: sink.out,
-    useSharedStrings: false,
-    useStyles: true,
-  });
-  const sheet = workbook.addWorksheet('Члены Профсоюза', { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.columns = headers.map((header) => ({ header, width: Math.max(12, header.length + 2) }));
-  sheet.getRow(1).font = { bold: true };
-  sheet.getRow(1).commit();
-  const count = await streamRows(db, query, sink, (m: ListedMember) => addSafeRow(sheet, exportRow(m)).commit());
-  sheet.commit();
-  await workbook.commit();
-  return count;
+  const columns = headers.map((header) => ({ header, width: Math.max(12, header.length + 2) }));
+  return streamSheet(db, query, sink, { name: 'Члены Профсоюза', columns }, exportRow);
 }

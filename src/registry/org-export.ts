@@ -2,8 +2,9 @@ import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import { fullName } from '../shared/format';
 import type { Writable } from 'node:stream';
-import { streamRows, type RowSink } from '../db/stream-rows';
+import type { RowSink } from '../db/stream-rows';
 import { addSafeRow } from '../shared/spreadsheet';
+import { streamSheet } from '../shared/streamed-sheet';
 import { EMPLOYER_KIND_LABELS, EMPLOYER_KINDS, type EmployerKind, type Level } from './levels';
 import { ORG_SHEET_COLUMNS, SHEET_LEVEL_LABELS } from './org-sheet';
 import { organizationsForExport } from './org-export.repo';
@@ -24,19 +25,11 @@ function sheetColumns() {
  * the import, so the file can be edited and loaded back. Returns the number of rows written.
  */
 export async function exportOrganizations(db: Knex, rootPath: string, sink: RowSink): Promise<number> {
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-    stream: sink.out,
-    useSharedStrings: false,
-    useStyles: true,
-  });
-  const sheet = workbook.addWorksheet('Организации', { views: [{ state: 'frozen', ySplit: 1 }] });
-  sheet.columns = [...sheetColumns(), ...EXPORT_EXTRA_COLUMNS.map((c, i) => ({ ...c, key: `extra${i}` }))];
-  sheet.getRow(1).font = { bold: true };
-  sheet.getRow(1).commit();
+  const columns = [...sheetColumns(), ...EXPORT_EXTRA_COLUMNS.map((c, i) => ({ ...c, key: `extra${i}` }))];
   const query = organizationsForExport(db, rootPath);
-  const count = await streamRows(db, query, sink, (r: Record<string, string | null>) => {
+  return streamSheet(db, query, sink, { name: 'Организации', columns }, (r: Record<string, string | null>) => {
     const level = r.level as Level;
-    addSafeRow(sheet, [
+    return [
       r.inpo,
       r.parent_inpo ?? '',
       SHEET_LEVEL_LABELS[level],
@@ -52,11 +45,8 @@ export async function exportOrganizations(db: Knex, rootPath: string, sink: RowS
       Number(r.members),
       r.surname ? fullName({ surname: r.surname, name: r.chair_name, patronymic: r.patronymic }) : '',
       r.term_until ?? '',
-    ]).commit();
+    ];
   });
-  sheet.commit();
-  await workbook.commit();
-  return count;
 }
 
 /** The import template: the headers with a note on each, and a sheet of the allowed values. */

@@ -3,6 +3,7 @@ import type { Knex } from 'knex';
 import { streamRows, type RowSink } from '../db/stream-rows';
 import type { OrgRow } from '../registry/org-row';
 import { formatDate } from '../shared/format';
+import { compressorBacklog } from '../shared/xlsx-backlog';
 import { addSafeRow, type CellInput } from '../shared/spreadsheet';
 import { questionsOf, type AnswerValue, type Answers, type Question } from './survey-definition';
 import { answersForExport } from './survey-results.repo';
@@ -58,15 +59,16 @@ export async function writeAnswersWorkbook(db: Knex, survey: SurveyRow, org: Org
     orgPath: string | null;
     submittedAt: Date | null;
     answers: Answers;
-  }>(db, answersForExport(db, survey, org.path), sink, (r) =>
+  }>(db, answersForExport(db, survey, org.path), sink, (r) => {
     addSafeRow(sheet, [
       r.inpo ?? '',
       r.name ?? (survey.anonymous ? 'анонимно' : ''),
       r.orgPath ?? '',
       r.submittedAt,
       ...questions.flatMap(({ q, columns }) => columns.map((c) => c.cell(r.answers[q.id]))),
-    ]).commit(),
-  );
+    ]).commit();
+    return compressorBacklog(sheet, sink.signal);
+  });
   await sheet.commit();
   await workbook.commit();
 }

@@ -1,15 +1,14 @@
 import crypto from 'node:crypto';
-import ExcelJS from 'exceljs';
 import type { Knex } from 'knex';
 import type { Logger } from 'pino';
 import type { Principal } from '../access/principal';
 import type { AuditContext } from '../audit/audit';
 import { hashPassword } from '../auth/password';
-import { streamRows, type RowSink } from '../db/stream-rows';
+import type { RowSink } from '../db/stream-rows';
 import { inTransaction } from '../db/transaction';
 import type { MailService } from '../mail/mail.service';
 import type { OrgRow } from '../registry/org-row';
-import { addSafeRow } from '../shared/spreadsheet';
+import { streamSheet } from '../shared/streamed-sheet';
 import {
   chairStatusesForExport,
   countChairStatuses,
@@ -110,13 +109,7 @@ export function createChairProvisioningService(
 
     /** The monitoring list of the whole subtree as a workbook, streamed (77,000 rows for the union). */
     async writeWorkbook(rootPath: string, sink: RowSink): Promise<number> {
-      const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({
-        stream: sink.out,
-        useSharedStrings: false,
-        useStyles: true,
-      });
-      const sheet = workbook.addWorksheet('Логины председателей', { views: [{ state: 'frozen', ySplit: 1 }] });
-      sheet.columns = [
+      const columns = [
         { header: 'ИНПО', width: 14 },
         { header: 'ППО', width: 48 },
         { header: 'Председатель', width: 32 },
@@ -125,22 +118,16 @@ export function createChairProvisioningService(
         { header: 'Состояние', width: 34 },
         { header: 'Последний вход', width: 18 },
       ];
-      sheet.getRow(1).font = { bold: true };
-      sheet.getRow(1).commit();
-      const count = await streamRows(db, chairStatusesForExport(db, rootPath), sink, (r: ChairStatusRow) => {
-        addSafeRow(sheet, [
-          r.inpo,
-          r.name,
-          r.chairName ?? '',
-          r.email ?? '',
-          r.username ?? '',
-          CHAIR_STATUS_LABELS[r.status],
-          r.lastLoginAt ?? '',
-        ]).commit();
-      });
-      sheet.commit();
-      await workbook.commit();
-      return count;
+      const layout = { name: 'Логины председателей', columns };
+      return streamSheet(db, chairStatusesForExport(db, rootPath), sink, layout, (r: ChairStatusRow) => [
+        r.inpo,
+        r.name,
+        r.chairName ?? '',
+        r.email ?? '',
+        r.username ?? '',
+        CHAIR_STATUS_LABELS[r.status],
+        r.lastLoginAt ?? '',
+      ]);
     },
   };
 }
