@@ -600,7 +600,9 @@ const narrowsCounted = (f: MemberListFilter) =>
 async function planOf(db: Knex, root: ListRoot, filter: MemberListFilter, page: number) {
   if (root.level !== 'union' && root.level !== 'regional') return null;
   // with other filters too, the counted ones still say where no card can match
-  const counted = narrowsCounted(filter) && !isDatedList(filter) ? await regionPlan(db, root, filter, page) : null;
+  // a region of the union gives UNION_FEW rows at first: walking costs that many rows over the matches' density
+  const rows = root.level === 'union' ? UNION_FEW : page;
+  const counted = narrowsCounted(filter) && !isDatedList(filter) ? await regionPlan(db, root, filter, rows) : null;
   const held = isHoldingCountable(root, filter) ? await holdingRegionPlan(db, root, filter) : null;
   return bothPlans(counted, held);
 }
