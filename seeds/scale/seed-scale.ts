@@ -161,7 +161,7 @@ async function main() {
     await db.raw(`TRUNCATE organizations, members, member_periods, membership_events, union_cards, union_card_events, member_consents, org_officers, persons,
       org_headcounts, collective_agreements, agreement_annexes, org_events, role_grants, users, sessions, audit_log, transfer_requests, export_jobs,
       import_reports, depersonalisation_journal, login_failures, report_events, report_versions, reports, form_versions, member_state_cache, member_state_cached_orgs,
-      member_counts, region_member_counts, region_headcounts, union_stats, union_stats_fresh, passport_gap_counts, ppo_member_counts, org_passport_flags,
+      member_counts, region_member_counts, region_card_counts, region_consent_counts, region_kind_member_counts, region_headcounts, union_stats, union_stats_fresh, passport_gap_counts, ppo_member_counts, org_passport_flags,
       monitoring_cache, monitoring_gens RESTART IDENTITY CASCADE`);
     await db.raw('ALTER TABLE audit_log ENABLE TRIGGER audit_log_no_truncate');
     await runReferenceSeeds(db); // the default forms, cleared with the users who could have uploaded others
@@ -315,6 +315,15 @@ async function main() {
         await db.raw(`INSERT INTO membership_events (member_id, kind, happened_on, from_organization_id, reason)
                     SELECT id, 'left', left_on, organization_id, (ARRAY['voluntary','dismissed','graduated','other'])[1 + id % 4] FROM members WHERE left_on IS NOT NULL`);
         lap('events');
+        // what the members hold is counted once after the load (region_card_counts, region_consent_counts)
+        const holdingTriggers = async (action: string) => {
+          for (const [table, counts] of [
+            ['union_cards', 'region_card_counts'],
+            ['member_consents', 'region_consent_counts'],
+          ])
+            await db.raw(`ALTER TABLE ${table} ${action} TRIGGER ${counts}_inserted`);
+        };
+        await holdingTriggers('DISABLE');
         await db.raw(
           `INSERT INTO union_cards (number, member_id, kind, status, status_on)
                     SELECT lpad(id::text, 10, '0'), id, CASE WHEN id % 7 = 0 THEN 'virtual' ELSE 'plastic' END,
@@ -327,6 +336,8 @@ async function main() {
         await db.raw("SELECT setval('union_card_number_seq', (SELECT count(*) + 1 FROM members))");
         await db.raw(`INSERT INTO member_consents (member_id, kind, text_version, source, given_on, withdrawn_on)
                     SELECT id, 'processing', '2021-1', CASE WHEN id % 3 = 0 THEN 'online' ELSE 'paper' END, joined_on, left_on FROM members WHERE id % 5 <> 0`);
+        await holdingTriggers('ENABLE');
+        await db.raw('SELECT region_card_counts_rebuild(); SELECT region_consent_counts_rebuild()');
         lap('cards and consents');
       },
       lap,

@@ -80,6 +80,8 @@ export async function withdrawConsent(
   dates: EventDates = eventDates(),
 ) {
   await inTransaction(db, async (trx) => {
+    // the member first, as every change of a member's consents (the counts of consents held rely on it)
+    await lockedMember(trx, member.id);
     const consent = await lockConsent(trx, member.id, consentId);
     if (!consent || consent.withdrawnOn) throw fieldError('on', 'Действующее согласие не найдено');
     dates.check('on', on, [{ on: consent.givenOn, what: 'даты согласия' }]);

@@ -60,6 +60,9 @@ import {
 import { MATCH_ELSEWHERE_MESSAGE, assertChecksLeft, spendMatchesElsewhere } from './duplicate-guard';
 import { workingOnlyErrors, type AdmissionInput, type PersonInput } from './members.schemas';
 
+/** Folds each change's rows of the member lists' counts per region into one per key (hourly). */
+export { compactListCounts } from './member-holding-counted.repo';
+
 export type BulkAction =
   | { kind: 'transfer'; toInpo: string; on: string }
   | { kind: 'exit'; reason: LeftReason; on: string }

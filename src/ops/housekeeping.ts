@@ -28,6 +28,7 @@ import { createReportsService } from '../reports/reports.service';
 import { pruneAbandonedClaims } from '../reports/indicators/build-beside';
 import { warmMonitoring } from '../monitoring/monitoring.service';
 import { compactRegionCounts } from '../membership/membership';
+import { compactListCounts } from '../members/members.service';
 
 /**
  * Hourly duties: forget what no rule needs any more, depersonalise cards past retention (sessions are
@@ -67,6 +68,7 @@ export async function runHousekeeping(
   await pruneCheckedUploads(db, config.uploadDir);
   await pruneAbandonedClaims(db);
   await compactRegionCounts(db);
+  await compactListCounts(db);
   if (notifications) {
     await sendReminders(db, notifications, todayIso());
     await sendFilingReminders(db, notifications, todayIso());

@@ -160,6 +160,52 @@ const sqlChecks: [string, string][] = [
                    FROM members m JOIN organizations o ON o.id = m.organization_id WHERE m.merged_into_id IS NULL GROUP BY 1, 2, 3, 4, 5`,
     }),
   ],
+  // member_counts per region under the kind of every ППО on each organization's path, counted from the cards
+  [
+    'region_kind_member_counts',
+    keyedDifferences({
+      key: ['region_id', 'employer_kind', 'on_record', 'category', 'sex', 'is_pedagogical'],
+      values: ['n'],
+      absent: '0',
+      repeats: true,
+      stored:
+        'SELECT region_id, employer_kind, on_record, category, sex, is_pedagogical, n FROM region_kind_member_counts',
+      recomputed: `WITH kinds AS (SELECT DISTINCT o.id, region_of_path(o.path) AS region_id, p.employer_kind
+                                    FROM organizations o JOIN organizations p ON p.path @> o.path AND p.level = 'primary' AND p.employer_kind IS NOT NULL)
+                   SELECT k.region_id, k.employer_kind, m.left_on IS NULL AS on_record, m.category, m.sex, m.is_pedagogical, count(*) AS n
+                     FROM members m JOIN kinds k ON k.id = m.organization_id WHERE m.merged_into_id IS NULL GROUP BY 1, 2, 3, 4, 5, 6`,
+    }),
+  ],
+  // the members holding a union card of a status and kind (and of the status, any kind) per region, counted from the cards
+  [
+    'region_card_counts',
+    keyedDifferences({
+      key: ['region_id', 'on_record', 'status', 'kind'],
+      values: ['n'],
+      absent: '0',
+      repeats: true,
+      stored: 'SELECT region_id, on_record, status, kind, n FROM region_card_counts',
+      recomputed: `SELECT region_of_path(o.path) AS region_id, m.left_on IS NULL AS on_record, c.status, k.kind, count(DISTINCT m.id) AS n
+                   FROM union_cards c CROSS JOIN LATERAL (VALUES (c.kind), ('any')) k (kind)
+                   JOIN members m ON m.id = c.member_id AND m.merged_into_id IS NULL JOIN organizations o ON o.id = m.organization_id
+                  GROUP BY 1, 2, 3, 4`,
+    }),
+  ],
+  // the members holding an active consent of a kind per region, counted from the consents
+  [
+    'region_consent_counts',
+    keyedDifferences({
+      key: ['region_id', 'on_record', 'kind'],
+      values: ['n'],
+      absent: '0',
+      repeats: true,
+      stored: 'SELECT region_id, on_record, kind, n FROM region_consent_counts',
+      recomputed: `SELECT region_of_path(o.path) AS region_id, m.left_on IS NULL AS on_record, c.kind, count(DISTINCT m.id) AS n
+                   FROM member_consents c JOIN members m ON m.id = c.member_id AND m.merged_into_id IS NULL
+                   JOIN organizations o ON o.id = m.organization_id
+                  WHERE c.withdrawn_on IS NULL GROUP BY 1, 2, 3`,
+    }),
+  ],
   // the latest headcount of every organization of a region (the region itself and everything below it), summed
   [
     'region_headcounts',

@@ -163,8 +163,8 @@ describe('member lists of a region and of the union', () => {
 describe('a list total past its cap', () => {
   it('when the cards are counted for a filter the counters cannot count, then the count stops at the cap and says so', async () => {
     const reader = { viewPaths: [r1.region.path] };
-    const filter = { status: 'active' as const, consent: 'no_processing' as const };
-    // nobody of the fixture gave a consent: every card of the region on record matches
+    // nobody of the fixture gave a consent and everyone is of an age: every card of the region on record matches
+    const filter = { status: 'active' as const, consent: 'no_processing' as const, age: [0, 150] as [number, number] };
     const { rows } = await db().raw(
       `SELECT count(*)::int AS n FROM members m JOIN organizations o ON o.id = m.organization_id
         WHERE o.path <@ ?::ltree AND m.left_on IS NULL AND m.merged_into_id IS NULL`,
@@ -193,7 +193,11 @@ describe('a list total past its cap', () => {
       count: plain[0].n,
       capped: false,
     });
-    // what the counters count is exact whatever the cap
+    // what the counters count is exact whatever the cap: a consent alone too (region_consent_counts)
+    expect(await countMembersUpTo(db(), r1.region, { ...filter, age: undefined }, reader, 1)).toEqual({
+      count: 69,
+      capped: false,
+    });
     expect(await countMembersUpTo(db(), r1.region, { status: 'active', category: 'working' }, reader, 1)).toMatchObject(
       { capped: false },
     );

@@ -147,7 +147,7 @@ describe('verify-derived', () => {
       pastTriggers('UPDATE members SET region_id = region_id + 1 WHERE id = (SELECT min(id) FROM members)'),
       // the counters follow the cards' regions: rebuilt after them
       `UPDATE members m SET region_id = region_of_path(o.path) FROM organizations o WHERE o.id = m.organization_id AND m.region_id IS DISTINCT FROM region_of_path(o.path);
-       SELECT member_counts_rebuild()`,
+       SELECT member_counts_rebuild(); SELECT region_card_counts_rebuild(); SELECT region_consent_counts_rebuild(); SELECT region_kind_member_counts_rebuild()`,
     ],
     // a generated column cannot be written past PostgreSQL: it goes wrong when match_key() is replaced
     // (here by a stand-in, the original kept aside under another name; the column still calls the original)
@@ -188,7 +188,7 @@ describe('verify-derived', () => {
       'member_counts',
       pastTriggers('UPDATE member_counts SET n = n + 1 WHERE ctid = (SELECT min(ctid) FROM member_counts WHERE n > 0)'),
       // the per-region and per-ППО counters followed the rebuild's difference from the spoiled row: counted again after it
-      'SELECT member_counts_rebuild(); SELECT region_member_counts_rebuild(); SELECT ppo_member_counts_rebuild()',
+      'SELECT member_counts_rebuild(); SELECT region_member_counts_rebuild(); SELECT ppo_member_counts_rebuild(); SELECT region_kind_member_counts_rebuild()',
     ],
     [
       'org_passport_flags',
@@ -211,6 +211,28 @@ describe('verify-derived', () => {
         'INSERT INTO region_member_counts (region_id, on_record, category, sex, is_pedagogical, n) SELECT region_id, on_record, category, sex, is_pedagogical, 1 FROM region_member_counts LIMIT 1',
       ),
       'SELECT region_member_counts_rebuild()',
+    ],
+    [
+      'region_kind_member_counts',
+      pastTriggers(
+        'INSERT INTO region_kind_member_counts (region_id, employer_kind, on_record, category, sex, is_pedagogical, n) SELECT region_id, employer_kind, on_record, category, sex, is_pedagogical, 1 FROM region_kind_member_counts LIMIT 1',
+      ),
+      'SELECT region_kind_member_counts_rebuild()',
+    ],
+    // what members hold per region: a change's own row added past the triggers; counted again from the source
+    [
+      'region_card_counts',
+      pastTriggers(
+        'INSERT INTO region_card_counts (region_id, on_record, status, kind, n) SELECT region_id, on_record, status, kind, 1 FROM region_card_counts LIMIT 1',
+      ),
+      'SELECT region_card_counts_rebuild()',
+    ],
+    [
+      'region_consent_counts',
+      pastTriggers(
+        'INSERT INTO region_consent_counts (region_id, on_record, kind, n) SELECT region_id, on_record, kind, 1 FROM region_consent_counts LIMIT 1',
+      ),
+      'SELECT region_consent_counts_rebuild()',
     ],
     [
       'region_headcounts',
