@@ -96,7 +96,9 @@ describe('the stored surname key', () => {
   const keysOf = async (ids: number[]) =>
     (
       await db().raw(
-        'SELECT surname_key AS stored, match_key(surname) AS computed, surname FROM members WHERE id = ANY(?::bigint[]) ORDER BY id',
+        // in the order of the ids given (the cards are created side by side, so their ids need not follow it)
+        `SELECT surname_key AS stored, match_key(surname) AS computed, surname
+           FROM unnest(?::bigint[]) WITH ORDINALITY AS x(id, n) JOIN members USING (id) ORDER BY n`,
         [ids],
       )
     ).rows as { stored: string; computed: string; surname: string }[];
