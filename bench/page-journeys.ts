@@ -50,8 +50,7 @@ export function pageJourneys(fx: BenchFixtures, coordinator: PageWork, admin: Pa
       direct: async () => {
         await coordinator.session();
         const member = (await findMember(coordinator.db, pick(fx.pools.memberIds)))!;
-        await coordinator.members.card(coordinator.principal, coordinator.audit, member);
-        return coordinator.members.cardDetails(member.id);
+        return coordinator.members.cardPage(coordinator.principal, coordinator.audit, member);
       },
     },
     {

@@ -22,7 +22,15 @@ export interface AuditEntry {
 
 /** One audit row, on the handle (the transaction) that makes the change. */
 export async function insertAuditRow(db: Knex, ctx: AuditContext, entry: AuditEntry): Promise<void> {
-  await db('audit_log').insert({
+  await auditInsert(db, ctx, entry);
+}
+
+/**
+ * The INSERT of one audit row, not yet sent: a read that is audited can send it inside its own statement
+ * (a data-modifying WITH), so the row and the data it records are one round trip and commit together.
+ */
+export function auditInsert(db: Knex, ctx: AuditContext, entry: AuditEntry): Knex.QueryBuilder {
+  return db('audit_log').insert({
     actor_user_id: ctx.actorUserId,
     action: entry.action,
     entity: entry.entity,

@@ -148,20 +148,14 @@ export function memberCardRoutes({ loaders, services: { members, cards, cardChec
   }
 
   async function showCard(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
-    const card = await members.card(principalOf(req), auditContextOf(req), memberOf(req));
-    const id = card.member.id;
-    const { cards, pendingTransfer, consents, posts } = await members.cardDetails(id);
+    const card = await members.cardPage(principalOf(req), auditContextOf(req), memberOf(req));
     // a live card's QR code leads to its public check (issue 18, item 4); an ended card is printed no more
-    const checkCodes = await cardCheck.checkCodesOf(cards.filter((c) => LIVE_STATUSES.includes(c.status)));
+    const checkCodes = await cardCheck.checkCodesOf(card.cards.filter((c) => LIVE_STATUSES.includes(c.status)));
     res.status(status).render('members/card', {
       title: `${card.member.surname} ${card.member.name}`,
       section: 'members',
       ...card,
-      cards,
       checkCodes,
-      pendingTransfer,
-      consents,
-      posts,
       today: todayIso(),
       versionFields: memberVersionFields(card.member),
       OFFICER_POST_LABELS,

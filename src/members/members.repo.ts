@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { PREPARED } from '../db/prepared';
 import type { OrgRow } from '../registry/orgs.repo';
 import type { MemberSort, PersonInput } from './members.schemas';
 import { todayIso } from '../shared/dates';
@@ -72,7 +73,8 @@ function selectMember(db: Knex) {
 }
 
 export async function findMember(db: Knex, id: number): Promise<MemberRow | undefined> {
-  const row = await selectMember(db).where('m.id', id).first();
+  // the card page's loader: a named statement (db/prepared.ts)
+  const row = await selectMember(db).where('m.id', id).first().options(PREPARED);
   return row ? { ...row, id: Number(row.id) } : undefined;
 }
 

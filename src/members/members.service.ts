@@ -31,6 +31,7 @@ import {
 import { lockedMember } from './member-versions';
 import { lockPerson } from './person-locks';
 import { mergeCards } from './card-merge';
+import { readCardPage } from './card-page.repo';
 import { decideRequest, requestTransfer } from './transfer-requests';
 import { consentsOfMember, giveConsent, withdrawConsent, type ConsentInput } from './consents';
 import {
@@ -220,6 +221,19 @@ export function createMembersService(
     }
   }
 
+  /** What a card's page offers the reader, and the member's own primary organization on their own card. */
+  async function cardSideOf(principal: Principal, member: MemberRow) {
+    const ownCard = principal.memberId === member.id;
+    return {
+      mayEdit: can(principal, 'member.edit', memberOrgRef(member)),
+      mayViewJournal: can(principal, 'audit.view', memberOrgRef(member)),
+      // a member reading their own card has no grant on its organization: no link to a list that answers 403
+      mayOpenList: can(principal, 'member.view', memberOrgRef(member)),
+      ownOrganization: ownCard ? await findOwnPrimary(db, member.organizationPath) : undefined,
+      readmitOn: readmissionDefault(member.leftOn, dates.today()),
+    };
+  }
+
   return {
     /** The card with its timeline; every view of personal data leaves a read-audit row. */
     async card(principal: Principal, ctx: AuditContext, member: MemberRow) {
@@ -229,17 +243,20 @@ export function createMembersService(
         entityId: member.id,
         organizationId: member.organizationId,
       });
-      const ownCard = principal.memberId === member.id;
       return {
         member,
         timeline: await memberTimeline(db, member.id),
-        mayEdit: can(principal, 'member.edit', memberOrgRef(member)),
-        mayViewJournal: can(principal, 'audit.view', memberOrgRef(member)),
-        // a member reading their own card has no grant on its organization: no link to a list that answers 403
-        mayOpenList: can(principal, 'member.view', memberOrgRef(member)),
-        ownOrganization: ownCard ? await findOwnPrimary(db, member.organizationPath) : undefined,
-        readmitOn: readmissionDefault(member.leftOn, dates.today()),
+        ...(await cardSideOf(principal, member)),
       };
+    },
+
+    /**
+     * The card page: the card with everything it shows, read with its read-audit row in one statement
+     * (card-page.repo.ts); the member's own primary organization only on their own card.
+     */
+    async cardPage(principal: Principal, ctx: AuditContext, member: MemberRow) {
+      const [details, side] = await Promise.all([readCardPage(db, ctx, member), cardSideOf(principal, member)]);
+      return { member, ...details, ...side };
     },
 
     /** The card for its edit form: as much a read of personal data as the card page, and audited the same. */
