@@ -1,9 +1,7 @@
 import type { Knex } from 'knex';
-import { auditInsert, type AuditContext } from '../audit/audit.repo';
-import { PREPARED } from '../db/prepared';
 import type { CardStatus } from '../cards/card-statuses';
 import type { CardRow } from '../cards/cards.repo';
-import type { MemberRow } from './members.repo';
+import { findMemberWith, type MemberRow } from './members.repo';
 
 /** What the card page shows beside the card's own columns: its history, union cards, transfer, consents and posts. */
 export interface CardPageDetails {
@@ -35,25 +33,8 @@ export interface CardPageDetails {
   posts: { post: string; organizationName: string; organizationInpo: string; termUntil: string | null }[];
 }
 
-/**
- * The card page's reads and its read-audit row in one statement: the row goes in by a data-modifying WITH,
- * so the audit is written exactly when the data is read (one commit), and the page is one round trip instead
- * of eight (issue 15: at 32 clients a page's time went to writing and reading statements, not to PostgreSQL).
- * The parts come back as JSON (DATE columns as 'YYYY-MM-DD', as the app reads them everywhere), each in the
- * order its own query gave: the history by date, cards newest first with their events in order, consents
- * newest first.
- */
-export async function readCardPage(db: Knex, ctx: AuditContext, member: MemberRow): Promise<CardPageDetails> {
-  const viewed = auditInsert(db, ctx, {
-    action: 'member.viewed',
-    entity: 'member',
-    entityId: member.id,
-    organizationId: member.organizationId,
-  });
-  const { rows } = await db
-    .raw(
-      `WITH viewed AS (?)
-     SELECT
+/** The card page's parts beside the card's columns, each from its own table, for the card `m`. */
+const DETAILS_SQL = `
        (SELECT coalesce(json_agg(json_build_object(
                  'kind', e.kind, 'on', e.happened_on, 'category', e.category, 'reason', e.reason,
                  'documentNumber', e.document_number, 'documentDate', e.document_date,
@@ -62,7 +43,7 @@ export async function readCardPage(db: Knex, ctx: AuditContext, member: MemberRo
           LEFT JOIN organizations f ON f.id = e.from_organization_id
           LEFT JOIN organizations t ON t.id = e.to_organization_id
           LEFT JOIN users u ON u.id = e.actor_user_id
-         WHERE e.member_id = :member) AS timeline,
+         WHERE e.member_id = m.id) AS "timeline",
        (SELECT coalesce(json_agg(json_build_object(
                  'id', c.id, 'number', c.number, 'memberId', c.member_id, 'kind', c.kind, 'status', c.status,
                  'statusOn', c.status_on, 'checkToken', c.check_token,
@@ -72,31 +53,45 @@ export async function readCardPage(db: Knex, ctx: AuditContext, member: MemberRo
                               FROM union_card_events ce LEFT JOIN users cu ON cu.id = ce.actor_user_id
                              WHERE ce.card_id = c.id)) ORDER BY c.id DESC), '[]')
           FROM union_cards c
-         WHERE c.member_id = :member) AS cards,
+         WHERE c.member_id = m.id) AS "cards",
        (SELECT json_build_object('id', r.id, 'on', r.transfer_on, 'toName', t.name)
           FROM transfer_requests r JOIN organizations t ON t.id = r.to_organization_id
-         WHERE r.member_id = :member AND r.status = 'pending'
-         LIMIT 1) AS pending_transfer,
+         WHERE r.member_id = m.id AND r.status = 'pending'
+         LIMIT 1) AS "pendingTransfer",
        (SELECT coalesce(json_agg(json_build_object(
                  'id', mc.id, 'kind', mc.kind, 'channel', mc.channel, 'textVersion', mc.text_version,
                  'source', mc.source, 'givenOn', mc.given_on, 'withdrawnOn', mc.withdrawn_on)
                  ORDER BY mc.given_on DESC, mc.id DESC), '[]')
           FROM member_consents mc
-         WHERE mc.member_id = :member) AS consents,
+         WHERE mc.member_id = m.id) AS "consents",
        (SELECT coalesce(json_agg(json_build_object(
                  'post', p.post, 'organizationName', o.name, 'organizationInpo', o.inpo, 'termUntil', p.term_until)
                  ORDER BY p.id), '[]')
           FROM org_officers p JOIN organizations o ON o.id = p.organization_id
-         WHERE p.member_id = :member AND p.ended_on IS NULL) AS posts`.replaceAll(':member', '?::bigint'),
-      [viewed, ...Array<number>(5).fill(member.id)],
-    )
-    .options(PREPARED);
-  const row = rows[0];
+         WHERE p.member_id = m.id AND p.ended_on IS NULL) AS "posts"`;
+
+/**
+ * The card with everything its page shows, in one statement: the card's own columns (as its loader reads
+ * them) and its history, union cards, transfer, consents and posts as JSON (DATE columns as 'YYYY-MM-DD', as
+ * the app reads them everywhere), each in the order its own query gave: the history by date, cards newest
+ * first with their events in order, consents newest first. The card page's loader (issue 15: the page was
+ * eight statements; at 32 clients a page's time went to round trips, not to PostgreSQL's work).
+ */
+export async function findMemberWithCardPage(
+  db: Knex,
+  id: number,
+): Promise<{ member: MemberRow; details: CardPageDetails } | undefined> {
+  const found = await findMemberWith<{
+    timeline: CardPageDetails['timeline'];
+    cards: CardPageDetails['cards'];
+    pendingTransfer: CardPageDetails['pendingTransfer'] | null;
+    consents: CardPageDetails['consents'];
+    posts: CardPageDetails['posts'];
+  }>(db, id, db.raw(DETAILS_SQL));
+  if (!found) return undefined;
+  const { timeline, cards, pendingTransfer, consents, posts } = found.extra;
   return {
-    timeline: row.timeline,
-    cards: row.cards,
-    pendingTransfer: row.pending_transfer ?? undefined,
-    consents: row.consents,
-    posts: row.posts,
+    member: found.member,
+    details: { timeline, cards, pendingTransfer: pendingTransfer ?? undefined, consents, posts },
   };
 }

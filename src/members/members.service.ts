@@ -31,7 +31,10 @@ import {
 import { lockedMember } from './member-versions';
 import { lockPerson } from './person-locks';
 import { mergeCards } from './card-merge';
-import { readCardPage } from './card-page.repo';
+import { findMemberWithCardPage, type CardPageDetails } from './card-page.repo';
+
+export type { CardPageDetails };
+import { createAuditBatch } from '../audit/audit-batch';
 import { decideRequest, requestTransfer } from './transfer-requests';
 import { consentsOfMember, giveConsent, withdrawConsent, type ConsentInput } from './consents';
 import {
@@ -142,6 +145,8 @@ export function createMembersService(
   /** The lists of a region, an okrug or the union read on the standby when there is one (db/replica.ts). */
   const onListPool = async <T>(root: ListRoot, work: (ldb: Knex) => Promise<T>): Promise<T> =>
     HEAVY_LIST_LEVELS.has(root.level) ? (await reads.run(work)).value : work(db);
+  /** The card page's read-audit rows, written together with those of concurrent views. */
+  const viewAudit = createAuditBatch(db);
 
   /** Where a member may be registered: a ППО or its unit; inside the user's subtree unless `anywhere`. */
   async function registrationOrg(principal: Principal, inpo: string, field: string, anywhere = false): Promise<OrgRow> {
@@ -251,11 +256,20 @@ export function createMembersService(
     },
 
     /**
-     * The card page: the card with everything it shows, read with its read-audit row in one statement
-     * (card-page.repo.ts); the member's own primary organization only on their own card.
+     * The card page: the card with everything it shows (read with it by the page's loader, or here on a form's
+     * re-render), once its read-audit row is committed (written with the concurrent views', audit-batch.ts).
      */
-    async cardPage(principal: Principal, ctx: AuditContext, member: MemberRow) {
-      const [details, side] = await Promise.all([readCardPage(db, ctx, member), cardSideOf(principal, member)]);
+    async cardPage(principal: Principal, ctx: AuditContext, member: MemberRow, read?: CardPageDetails) {
+      const [details, side] = await Promise.all([
+        read ?? findMemberWithCardPage(db, member.id).then((found) => found!.details),
+        cardSideOf(principal, member),
+        viewAudit.record(ctx, {
+          action: 'member.viewed',
+          entity: 'member',
+          entityId: member.id,
+          organizationId: member.organizationId,
+        }),
+      ]);
       return { member, ...details, ...side };
     },
 

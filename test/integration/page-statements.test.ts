@@ -2,10 +2,10 @@ import { describe, expect, it } from 'vitest';
 import { useTestApp } from '../support/app';
 import { loggedInAgent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser } from '../support/factories';
-import { readCardPage } from '../../src/members/card-page.repo';
+import { findMemberWithCardPage } from '../../src/members/card-page.repo';
 import { cardsOfMember } from '../../src/cards/cards.repo';
 import { consentsOfMember } from '../../src/members/consents.repo';
-import { electedPostsOf, memberTimeline } from '../../src/members/members.repo';
+import { electedPostsOf, findMember, memberTimeline } from '../../src/members/members.repo';
 import { pendingRequestOf } from '../../src/members/transfer-requests.repo';
 
 // Pages at 32 clients (issue 15): each statement a page sends costs a round trip and a wake-up of PostgreSQL,
@@ -30,7 +30,7 @@ async function statementsDuring(work: () => Promise<unknown>): Promise<string[]>
 }
 
 describe('the statements a page sends', () => {
-  it('when a card with a history, union cards, consents, a pending transfer and a post is opened, then one statement reads what the separate queries read and writes the read-audit row', async () => {
+  it('when a card with a history, union cards, consents, a pending transfer and a post is opened, then one statement reads the card and what the separate queries read', async () => {
     const db = ctx.database.ownerDb;
     const tree = await createRegionTree(db, 61);
     const other = await createOrg(db, tree.territory, 'primary', { name: 'Школа № 2' });
@@ -69,44 +69,27 @@ describe('the statements a page sends', () => {
       term_until: '2029-01-01',
     });
     const app = ctx.deps.db;
-    const member = { id, organizationId: tree.primary.id } as Parameters<typeof readCardPage>[2];
-    const audit = { actorUserId: coordinator.id, requestId: 'card-page-test', ip: '10.0.0.1' };
-
-    const [page, statements] = await (async () => {
-      let read: Awaited<ReturnType<typeof readCardPage>> | undefined;
-      const sql = await statementsDuring(async () => (read = await readCardPage(app, audit, member)));
-      return [read!, sql] as const;
-    })();
+    let found: Awaited<ReturnType<typeof findMemberWithCardPage>>;
+    const statements = await statementsDuring(async () => (found = await findMemberWithCardPage(app, id)));
 
     expect(statements).toHaveLength(1);
+    const { member, details } = found!;
+    expect(member).toEqual(await findMember(app, id));
     const cards = await cardsOfMember(app, id);
     expect(cards).toHaveLength(2);
-    expect(page).toEqual({
+    expect(details).toEqual({
       timeline: await memberTimeline(app, id),
       cards,
       pendingTransfer: await pendingRequestOf(app, id),
       consents: await consentsOfMember(app, id),
       posts: await electedPostsOf(app, id),
     });
-    expect(page.pendingTransfer?.toName).toBe('Школа № 2');
-    expect(page.cards[1]!.events.map((e) => e.to)).toEqual(['issued', 'lost']);
-    expect(
-      await db('audit_log')
-        .where({ request_id: 'card-page-test' })
-        .select('action', 'entity', 'entity_id', 'organization_id', 'actor_user_id', 'ip'),
-    ).toEqual([
-      {
-        action: 'member.viewed',
-        entity: 'member',
-        entity_id: String(id),
-        organization_id: tree.primary.id,
-        actor_user_id: coordinator.id,
-        ip: '10.0.0.1',
-      },
-    ]);
+    expect(details.pendingTransfer?.toName).toBe('Школа № 2');
+    expect(details.cards[1]!.events.map((e) => e.to)).toEqual(['issued', 'lost']);
+    expect(await findMemberWithCardPage(app, id + 1000)).toBeUndefined();
   });
 
-  it('when the page is opened, then the app sends the card (its loader) and the page statement, and the view is audited once', async () => {
+  it('when the card page is opened, then the app sends the card with its page (the loader) and the read-audit row, committed before the answer', async () => {
     const db = ctx.database.ownerDb;
     const tree = await createRegionTree(db, 62);
     const [id] = await createMembers(db, tree.primary, 1);
@@ -122,6 +105,25 @@ describe('the statements a page sends', () => {
       .where({ action: 'member.viewed', entity_id: String(id) })
       .count('* as n');
     expect(Number(after[0]!.n) - Number(before[0]!.n)).toBe(1);
+    expect(
+      await db('audit_log')
+        .where({ action: 'member.viewed', entity_id: String(id) })
+        .orderBy('id', 'desc')
+        .first('entity', 'organization_id', 'actor_user_id', 'ip'),
+    ).toEqual({ entity: 'member', organization_id: tree.primary.id, actor_user_id: user.id, ip: '127.0.0.1' });
+  });
+
+  it('when many cards are viewed at once, then every view has its audit row (written together)', async () => {
+    const db = ctx.database.ownerDb;
+    const tree = await createRegionTree(db, 64);
+    const ids = await createMembers(db, tree.primary, 12);
+    const chair = await loggedInAgent(ctx.app, await createUser(db, [{ role: 'chair', org: tree.primary }]));
+    await Promise.all(ids.map((id) => chair.agent.get(`/members/${id}`).expect(200)));
+    const rows = await db('audit_log')
+      .where({ action: 'member.viewed' })
+      .whereIn('entity_id', ids.map(String))
+      .pluck('entity_id');
+    expect(rows.sort()).toEqual(ids.map(String).sort());
   });
 
   it('when a ППО passport is opened, then the app sends the organization with its ancestors and the header', async () => {
