@@ -1,5 +1,5 @@
 import { memberViewPaths } from '../src/access/access';
-import { findMember } from '../src/members/members.repo';
+import { findMemberWithCardPage } from '../src/members/card-page.repo';
 import type { BenchFixtures } from './fixtures';
 import type { Journey } from './journeys';
 import type { PageWork } from './page-work';
@@ -49,9 +49,8 @@ export function pageJourneys(fx: BenchFixtures, coordinator: PageWork, admin: Pa
       path: () => `/members/${pick(fx.pools.memberIds)}`,
       direct: async () => {
         await coordinator.session();
-        const member = (await findMember(coordinator.db, pick(fx.pools.memberIds)))!;
-        await coordinator.members.card(coordinator.principal, coordinator.audit, member);
-        return coordinator.members.cardDetails(member.id);
+        const { member, details } = (await findMemberWithCardPage(coordinator.db, pick(fx.pools.memberIds)))!;
+        return coordinator.members.cardPage(coordinator.principal, coordinator.audit, member, details);
       },
     },
     {

@@ -38,6 +38,7 @@ import { createFormsService } from './reports/forms/forms.service';
 import { createTemplatesService } from './templates/templates.service';
 import { createMeetingsService } from './meetings/meetings.service';
 import { findMember } from './members/members.repo';
+import { findMemberWithCardPage } from './members/card-page.repo';
 import { findRequest } from './members/transfer-requests.repo';
 import { findLineageByInpo, findUnionRoot } from './registry/orgs.repo';
 import { createLogger } from './logger';
@@ -239,6 +240,7 @@ export function buildDeps(
     loaders: createLoaders({
       lineageByInpo: (inpo) => findLineageByInpo(db, inpo),
       member: (id) => findMember(db, id),
+      memberWithPage: (id) => findMemberWithCardPage(db, id),
       unionRoot: () => findUnionRoot(db),
       transferRequestReceiver: async (id) => (await findRequest(db, id))?.receiver,
     }),

@@ -15,6 +15,8 @@ export interface AccessTarget {
   /** The organization's ancestors, root first (read with it, for the breadcrumbs). */
   ancestors?: OrgRow[];
   member?: MemberRow;
+  /** What the card's page shows beside it, read with it by the card page's loader. */
+  memberPage?: unknown;
   /** The card is the logged-in member's own: they may view it whatever their grants. */
   ownCard?: boolean;
   transferRequestId?: number;
@@ -25,6 +27,8 @@ export interface ObjectFinders {
   /** The organization with this ИНПО and its ancestors, root first (empty when there is none). */
   lineageByInpo(inpo: string): Promise<OrgRow[]>;
   member(id: number): Promise<MemberRow | undefined>;
+  /** The card with what its page shows, in one statement (the card page's loader). */
+  memberWithPage(id: number): Promise<{ member: MemberRow; details: unknown } | undefined>;
   /** A transfer request's receiving organization: the one that decides it. */
   transferRequestReceiver(id: number): Promise<OrgRef | undefined>;
   unionRoot(): Promise<OrgRow | undefined>;
@@ -45,17 +49,30 @@ export function createLoaders(find: ObjectFinders) {
     next();
   };
 
+  /** `:id` of a member card, read with `read`; `memberPage` is what else it read. */
+  const memberBy =
+    (read: (id: number) => Promise<{ member: MemberRow; details?: unknown } | undefined>): ParamLoader =>
+    async (req, _res, next, raw) => {
+      const id = parseId(raw);
+      const found = id === null ? undefined : await read(id);
+      if (!found) throw new NotFoundError();
+      const { member, details } = found;
+      const ownCard = principalOf(req).memberId === member.id;
+      const org = memberOrgRef(member);
+      if (!ownCard && !withinSubtrees(principalOf(req), org)) throw new NotFoundError();
+      req.access = { org, member, ownCard, memberPage: details };
+      next();
+    };
   /** `:id` of a member card. */
-  const member: ParamLoader = async (req, _res, next, raw) => {
-    const id = parseId(raw);
-    const found = id === null ? undefined : await find.member(id);
-    if (!found) throw new NotFoundError();
-    const ownCard = principalOf(req).memberId === found.id;
-    const org = memberOrgRef(found);
-    if (!ownCard && !withinSubtrees(principalOf(req), org)) throw new NotFoundError();
-    req.access = { org, member: found, ownCard };
-    next();
-  };
+  const member = memberBy(async (id) => {
+    const found = await find.member(id);
+    return found && { member: found };
+  });
+  /**
+   * `:id` of the card page: the card with what the page shows, in one statement. The page's parts are read
+   * before the route's permission is checked, as the card itself is; a refused request shows none of them.
+   */
+  const memberPage = memberBy((id) => find.memberWithPage(id));
 
   /** `:id` of a transfer request: decided by its receiving organization. */
   const transferRequest: ParamLoader = async (req, _res, next, raw) => {
@@ -74,7 +91,7 @@ export function createLoaders(find: ObjectFinders) {
     next();
   }
 
-  return { organization, member, transferRequest, union };
+  return { organization, member, memberPage, transferRequest, union };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -101,6 +118,11 @@ export function transferRequestOf(req: Request): number {
   const id = target(req).transferRequestId;
   if (id === undefined) throw new Error(`${req.method} ${req.path}: the route's object is not a transfer request`);
   return id;
+}
+
+/** What the card page's loader read beside the card (undefined on the card's other routes). */
+export function memberPageOf(req: Request): unknown {
+  return target(req).memberPage;
 }
 
 /** The member card the route's `:id` names, already authorized by the route's `can(...)`. */

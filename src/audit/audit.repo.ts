@@ -22,7 +22,17 @@ export interface AuditEntry {
 
 /** One audit row, on the handle (the transaction) that makes the change. */
 export async function insertAuditRow(db: Knex, ctx: AuditContext, entry: AuditEntry): Promise<void> {
-  await db('audit_log').insert({
+  await db('audit_log').insert(auditRowOf(ctx, entry));
+}
+
+/** Rows made by `auditRowOf`, in one statement. */
+export async function insertAuditRows(db: Knex, rows: ReturnType<typeof auditRowOf>[]): Promise<void> {
+  await db('audit_log').insert(rows);
+}
+
+/** The columns of one audit row. */
+export function auditRowOf(ctx: AuditContext, entry: AuditEntry) {
+  return {
     actor_user_id: ctx.actorUserId,
     action: entry.action,
     entity: entry.entity,
@@ -32,7 +42,7 @@ export async function insertAuditRow(db: Knex, ctx: AuditContext, entry: AuditEn
     new_values: ctx.extra ? { ...entry.newValues, ...ctx.extra } : (entry.newValues ?? null),
     request_id: ctx.requestId,
     ip: ctx.ip,
-  });
+  };
 }
 
 /** One audit row per member, given by ids or by a query that selects them, in one statement. */

@@ -2,6 +2,7 @@ import knex, { type Knex } from 'knex';
 import pg from 'pg';
 import type { Logger } from 'pino';
 import { appTimeZone } from '../shared/dates';
+import { nameStatementsOf } from './prepared';
 
 // DATE columns stay 'YYYY-MM-DD' strings: a reporting date must never shift with the server's time zone.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value);
@@ -53,6 +54,7 @@ export function createDb(connectionString: string, options: DbOptions = {}): Db 
         // A FATAL error (57P01 when a restart or failover terminates the backend) fails the running query
         // before the socket closes; in that gap knex took the connection back as healthy and handed it to the
         // next request, which failed too. Marked here, the pool's check on hand-out discards it.
+        nameStatementsOf(conn);
         conn.connection.on('errorMessage', (msg: { severity?: string }) => {
           if (msg.severity === 'FATAL') (conn as pg.Client & { __knex__disposed?: unknown }).__knex__disposed = msg;
         });

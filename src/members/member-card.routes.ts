@@ -1,5 +1,5 @@
-import type { Request, Response, Router } from 'express';
-import { memberOf } from '../access/loaders';
+import { Router, type Request, type Response } from 'express';
+import { memberOf, memberPageOf } from '../access/loaders';
 import { can, guardedRouter } from '../access/route-guards';
 import { z } from 'zod';
 import { auditContextOf } from '../audit/audit';
@@ -27,14 +27,17 @@ import {
 } from './members.schemas';
 import { CARD_STATUS_LABELS, LIVE_STATUSES, NEXT_STATUSES } from '../cards/card-statuses';
 import { CHANNEL_LABELS, CONSENT_KIND_LABELS, SOURCE_LABELS, consentSchema, withdrawSchema } from './consents';
-import { DuplicateFoundError } from './members.service';
+import { DuplicateFoundError, type CardPageDetails } from './members.service';
 import { MEMBER_DICTIONARIES as DICTIONARIES, duplicatesViewModel } from './member-views';
 
 /** One member card: the page, its edit form, its events (transfer, exit, cards, consents, category, readmission) and merges. */
 export function memberCardRoutes({ loaders, services: { members, cards, cardCheck } }: Deps): Router {
+  // the page itself has its own loader: the card with everything the page shows, in one statement
+  const page = guardedRouter();
+  page.param('id', loaders.memberPage);
+  page.get('/members/:id', can('member.view'), (req, res) => showCard(req, res));
   const routes = guardedRouter();
   routes.param('id', loaders.member);
-  routes.get('/members/:id', can('member.view'), (req, res) => showCard(req, res));
   routes.get('/members/:id/edit', can('member.edit'), (req, res) => showEdit(req, res));
   routes.get('/members/:id/application', can('member.view'), (req, res) => showApplication(req, res));
   routes.post('/members/:id/edit', can('member.edit'), (req, res) => saveCard(req, res));
@@ -134,7 +137,7 @@ export function memberCardRoutes({ loaders, services: { members, cards, cardChec
       true,
     ),
   );
-  return routes.router;
+  return Router().use(page.router, routes.router);
 
   /** Merges the card named in the form into the card of the URL; both must be the user's to edit. */
   async function merge(req: Request, res: Response) {
@@ -148,20 +151,15 @@ export function memberCardRoutes({ loaders, services: { members, cards, cardChec
   }
 
   async function showCard(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
-    const card = await members.card(principalOf(req), auditContextOf(req), memberOf(req));
-    const id = card.member.id;
-    const { cards, pendingTransfer, consents, posts } = await members.cardDetails(id);
+    const read = memberPageOf(req) as CardPageDetails | undefined;
+    const card = await members.cardPage(principalOf(req), auditContextOf(req), memberOf(req), read);
     // a live card's QR code leads to its public check (issue 18, item 4); an ended card is printed no more
-    const checkCodes = await cardCheck.checkCodesOf(cards.filter((c) => LIVE_STATUSES.includes(c.status)));
+    const checkCodes = await cardCheck.checkCodesOf(card.cards.filter((c) => LIVE_STATUSES.includes(c.status)));
     res.status(status).render('members/card', {
       title: `${card.member.surname} ${card.member.name}`,
       section: 'members',
       ...card,
-      cards,
       checkCodes,
-      pendingTransfer,
-      consents,
-      posts,
       today: todayIso(),
       versionFields: memberVersionFields(card.member),
       OFFICER_POST_LABELS,

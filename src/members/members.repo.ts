@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { PREPARED } from '../db/prepared';
 import type { OrgRow } from '../registry/orgs.repo';
 import type { MemberSort, PersonInput } from './members.schemas';
 import { todayIso } from '../shared/dates';
@@ -40,42 +41,66 @@ export interface MemberRow {
   version: number;
 }
 
+const MEMBER_KEYS = {
+  id: 'm.id',
+  organizationId: 'm.organization_id',
+  organizationPath: 'o.path',
+  organizationInpo: 'o.inpo',
+  organizationName: 'o.name',
+  organizationLevel: 'o.level',
+  surname: 'm.surname',
+  name: 'm.name',
+  patronymic: 'm.patronymic',
+  sex: 'm.sex',
+  birthDate: 'm.birth_date',
+  phone: 'm.phone',
+  email: 'm.email',
+  emailInvalidAt: 'm.email_invalid_at',
+  emailInvalidReason: 'm.email_invalid_reason',
+  snils: 'm.snils',
+  category: 'm.category',
+  position: 'm.position',
+  professionalGroup: 'm.professional_group',
+  isPedagogical: 'm.is_pedagogical',
+  onParentalLeave: 'm.on_parental_leave',
+  studyForm: 'm.study_form',
+  studyYear: 'm.study_year',
+  joinedOn: 'm.joined_on',
+  leftOn: 'm.left_on',
+  leftReason: 'm.left_reason',
+  mergedIntoId: 'm.merged_into_id',
+  version: 'm.version',
+};
+
 function selectMember(db: Knex) {
-  return db('members as m').join('organizations as o', 'o.id', 'm.organization_id').select({
-    id: 'm.id',
-    organizationId: 'm.organization_id',
-    organizationPath: 'o.path',
-    organizationInpo: 'o.inpo',
-    organizationName: 'o.name',
-    organizationLevel: 'o.level',
-    surname: 'm.surname',
-    name: 'm.name',
-    patronymic: 'm.patronymic',
-    sex: 'm.sex',
-    birthDate: 'm.birth_date',
-    phone: 'm.phone',
-    email: 'm.email',
-    emailInvalidAt: 'm.email_invalid_at',
-    emailInvalidReason: 'm.email_invalid_reason',
-    snils: 'm.snils',
-    category: 'm.category',
-    position: 'm.position',
-    professionalGroup: 'm.professional_group',
-    isPedagogical: 'm.is_pedagogical',
-    onParentalLeave: 'm.on_parental_leave',
-    studyForm: 'm.study_form',
-    studyYear: 'm.study_year',
-    joinedOn: 'm.joined_on',
-    leftOn: 'm.left_on',
-    leftReason: 'm.left_reason',
-    mergedIntoId: 'm.merged_into_id',
-    version: 'm.version',
-  });
+  return db('members as m').join('organizations as o', 'o.id', 'm.organization_id').select(MEMBER_KEYS);
 }
 
 export async function findMember(db: Knex, id: number): Promise<MemberRow | undefined> {
-  const row = await selectMember(db).where('m.id', id).first();
+  // the card routes' loader: a named statement (db/prepared.ts)
+  const row = await selectMember(db).where('m.id', id).first().options(PREPARED);
   return row ? { ...row, id: Number(row.id) } : undefined;
+}
+
+/** The card and more columns computed beside it in the same statement (the card page's, card-page.repo.ts). */
+export async function findMemberWith<Extra extends object>(
+  db: Knex,
+  id: number,
+  extra: Knex.Raw,
+): Promise<{ member: MemberRow; extra: Extra } | undefined> {
+  const row = await selectMember(db).select(extra).where('m.id', id).first().options(PREPARED);
+  if (!row) return undefined;
+  const member = Object.fromEntries(
+    Object.keys(row)
+      .filter((k) => k in MEMBER_KEYS)
+      .map((k) => [k, row[k]]),
+  );
+  const rest = Object.fromEntries(
+    Object.keys(row)
+      .filter((k) => !(k in MEMBER_KEYS))
+      .map((k) => [k, row[k]]),
+  );
+  return { member: { ...(member as MemberRow), id: Number(row.id) }, extra: rest as Extra };
 }
 
 /**

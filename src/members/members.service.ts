@@ -31,6 +31,10 @@ import {
 import { lockedMember } from './member-versions';
 import { lockPerson } from './person-locks';
 import { mergeCards } from './card-merge';
+import { findMemberWithCardPage, type CardPageDetails } from './card-page.repo';
+
+export type { CardPageDetails };
+import { createAuditBatch } from '../audit/audit-batch';
 import { decideRequest, requestTransfer } from './transfer-requests';
 import { consentsOfMember, giveConsent, withdrawConsent, type ConsentInput } from './consents';
 import {
@@ -144,6 +148,8 @@ export function createMembersService(
   /** The lists of a region, an okrug or the union read on the standby when there is one (db/replica.ts). */
   const onListPool = async <T>(root: ListRoot, work: (ldb: Knex) => Promise<T>): Promise<T> =>
     HEAVY_LIST_LEVELS.has(root.level) ? (await reads.run(work)).value : work(db);
+  /** The card page's read-audit rows, written together with those of concurrent views. */
+  const viewAudit = createAuditBatch(db);
 
   /** Where a member may be registered: a ППО or its unit; inside the user's subtree unless `anywhere`. */
   async function registrationOrg(principal: Principal, inpo: string, field: string, anywhere = false): Promise<OrgRow> {
@@ -223,6 +229,19 @@ export function createMembersService(
     }
   }
 
+  /** What a card's page offers the reader, and the member's own primary organization on their own card. */
+  async function cardSideOf(principal: Principal, member: MemberRow) {
+    const ownCard = principal.memberId === member.id;
+    return {
+      mayEdit: can(principal, 'member.edit', memberOrgRef(member)),
+      mayViewJournal: can(principal, 'audit.view', memberOrgRef(member)),
+      // a member reading their own card has no grant on its organization: no link to a list that answers 403
+      mayOpenList: can(principal, 'member.view', memberOrgRef(member)),
+      ownOrganization: ownCard ? await findOwnPrimary(db, member.organizationPath) : undefined,
+      readmitOn: readmissionDefault(member.leftOn, dates.today()),
+    };
+  }
+
   return {
     /** The card with its timeline; every view of personal data leaves a read-audit row. */
     async card(principal: Principal, ctx: AuditContext, member: MemberRow) {
@@ -232,17 +251,29 @@ export function createMembersService(
         entityId: member.id,
         organizationId: member.organizationId,
       });
-      const ownCard = principal.memberId === member.id;
       return {
         member,
         timeline: await memberTimeline(db, member.id),
-        mayEdit: can(principal, 'member.edit', memberOrgRef(member)),
-        mayViewJournal: can(principal, 'audit.view', memberOrgRef(member)),
-        // a member reading their own card has no grant on its organization: no link to a list that answers 403
-        mayOpenList: can(principal, 'member.view', memberOrgRef(member)),
-        ownOrganization: ownCard ? await findOwnPrimary(db, member.organizationPath) : undefined,
-        readmitOn: readmissionDefault(member.leftOn, dates.today()),
+        ...(await cardSideOf(principal, member)),
       };
+    },
+
+    /**
+     * The card page: the card with everything it shows (read with it by the page's loader, or here on a form's
+     * re-render), once its read-audit row is committed (written with the concurrent views', audit-batch.ts).
+     */
+    async cardPage(principal: Principal, ctx: AuditContext, member: MemberRow, read?: CardPageDetails) {
+      const [details, side] = await Promise.all([
+        read ?? findMemberWithCardPage(db, member.id).then((found) => found!.details),
+        cardSideOf(principal, member),
+        viewAudit.record(ctx, {
+          action: 'member.viewed',
+          entity: 'member',
+          entityId: member.id,
+          organizationId: member.organizationId,
+        }),
+      ]);
+      return { member, ...details, ...side };
     },
 
     /** The card for its edit form: as much a read of personal data as the card page, and audited the same. */

@@ -1,5 +1,6 @@
 import type { Knex } from 'knex';
 import type { OrgRow } from './org-row';
+import { PREPARED } from '../db/prepared';
 
 // declared in org-row.ts so that routes may name it without importing the repo; re-exported for the repo's callers
 export type { OrgRow };
@@ -67,7 +68,8 @@ export async function findLineageByInpo(db: Knex, inpo: string): Promise<OrgRow[
     .whereRaw("o.id = ANY((SELECT string_to_array(path::text, '.')::int[] FROM organizations WHERE inpo = ?)::int[])", [
       inpo,
     ])
-    .orderByRaw('nlevel(o.path)');
+    .orderByRaw('nlevel(o.path)')
+    .options(PREPARED);
 }
 
 /** The next organization id and ИНПО sequence number, taken before the insert (the id is the path's last label). */

@@ -4,6 +4,7 @@ import session from 'express-session';
 import connectPgSimple from 'connect-pg-simple';
 import pg from 'pg';
 import type { Logger } from 'pino';
+import { nameStatementsOf } from '../../db/prepared';
 
 export const IDLE_TIMEOUT_MS = 30 * 60 * 1000;
 export const ABSOLUTE_TIMEOUT_MS = 12 * 60 * 60 * 1000;
@@ -48,6 +49,9 @@ export function setUpSession(app: Express, options: SessionOptions): { close: ()
   // is emitted here; without a listener that 'error' ended the process. The pool drops the client and
   // the next request connects anew.
   pool.on('error', (err) => options.logger.warn({ err }, 'session store lost an idle database connection'));
+  // the store's few statements (read, touch, save) are fixed texts keyed by the session id: each is parsed and
+  // planned once per connection, not on every request
+  pool.on('connect', (client) => nameStatementsOf(client, { all: true }));
   const PgStore = connectPgSimple(session);
   const store = new PgStore({
     pool,

@@ -1,0 +1,138 @@
+import { describe, expect, it } from 'vitest';
+import { useTestApp } from '../support/app';
+import { loggedInAgent } from '../support/agents';
+import { createMembers, createOrg, createRegionTree, createUser } from '../support/factories';
+import { findMemberWithCardPage } from '../../src/members/card-page.repo';
+import { cardsOfMember } from '../../src/cards/cards.repo';
+import { consentsOfMember } from '../../src/members/consents.repo';
+import { electedPostsOf, findMember, memberTimeline } from '../../src/members/members.repo';
+import { pendingRequestOf } from '../../src/members/transfer-requests.repo';
+
+// Pages at 32 clients (issue 15): each statement a page sends costs a round trip and a wake-up of PostgreSQL,
+// more than most of them take to run. The card page reads everything it shows and writes its read-audit row
+// in one statement (what it reads equals the separate queries it made before); the passport sends its
+// organization (the loader) and its header; both beside the session store's read.
+
+// the principal kept with the session, as configured outside the tests: a page then reads no grants
+const ctx = useTestApp({ PRINCIPAL_CACHE_SECONDS: '60' });
+
+/** The statements the app's pool sends while `work` runs. */
+async function statementsDuring(work: () => Promise<unknown>): Promise<string[]> {
+  const sql: string[] = [];
+  const listener = (query: { sql: string }) => sql.push(query.sql);
+  ctx.deps.db.on('query', listener);
+  try {
+    await work();
+  } finally {
+    ctx.deps.db.off('query', listener);
+  }
+  return sql;
+}
+
+describe('the statements a page sends', () => {
+  it('when a card with a history, union cards, consents, a pending transfer and a post is opened, then one statement reads the card and what the separate queries read', async () => {
+    const db = ctx.database.ownerDb;
+    const tree = await createRegionTree(db, 61);
+    const other = await createOrg(db, tree.territory, 'primary', { name: 'Школа № 2' });
+    const [memberId] = await createMembers(db, tree.primary, 1);
+    const id = memberId!;
+    const coordinator = await createUser(db, [{ role: 'coordinator', org: tree.region }]);
+    const [older, newer] = await db('union_cards')
+      .insert([
+        { number: '6100000001', member_id: id, kind: 'plastic', status: 'lost', status_on: '2024-03-01' },
+        { number: '6100000002', member_id: id, kind: 'virtual', status: 'issued', status_on: '2025-02-01' },
+      ])
+      .returning('id');
+    await db('union_card_events').insert([
+      { card_id: older.id, to_status: 'issued', happened_on: '2023-01-10', actor_user_id: coordinator.id },
+      { card_id: older.id, to_status: 'lost', happened_on: '2024-03-01', reason: 'утеряна' },
+      { card_id: newer.id, to_status: 'issued', happened_on: '2025-02-01' },
+    ]);
+    await db('member_consents').insert([
+      { member_id: id, kind: 'processing', text_version: '1', source: 'paper', given_on: '2020-01-01' },
+      { member_id: id, kind: 'mailing', channel: 'email', text_version: '2', source: 'online', given_on: '2021-05-05' },
+    ]);
+    await db('transfer_requests').insert({
+      member_id: id,
+      from_organization_id: tree.primary.id,
+      to_organization_id: other.id,
+      transfer_on: '2026-09-01',
+      status: 'pending',
+    });
+    await db('org_officers').insert({
+      organization_id: tree.primary.id,
+      post: 'chair',
+      member_id: id,
+      surname: 'Петрова',
+      name: 'Мария',
+      elected_on: '2024-01-01',
+      term_until: '2029-01-01',
+    });
+    const app = ctx.deps.db;
+    let found: Awaited<ReturnType<typeof findMemberWithCardPage>>;
+    const statements = await statementsDuring(async () => (found = await findMemberWithCardPage(app, id)));
+
+    expect(statements).toHaveLength(1);
+    const { member, details } = found!;
+    expect(member).toEqual(await findMember(app, id));
+    const cards = await cardsOfMember(app, id);
+    expect(cards).toHaveLength(2);
+    expect(details).toEqual({
+      timeline: await memberTimeline(app, id),
+      cards,
+      pendingTransfer: await pendingRequestOf(app, id),
+      consents: await consentsOfMember(app, id),
+      posts: await electedPostsOf(app, id),
+    });
+    expect(details.pendingTransfer?.toName).toBe('Школа № 2');
+    expect(details.cards[1]!.events.map((e) => e.to)).toEqual(['issued', 'lost']);
+    expect(await findMemberWithCardPage(app, id + 1000)).toBeUndefined();
+  });
+
+  it('when the card page is opened, then the app sends the card with its page (the loader) and the read-audit row, committed before the answer', async () => {
+    const db = ctx.database.ownerDb;
+    const tree = await createRegionTree(db, 62);
+    const [id] = await createMembers(db, tree.primary, 1);
+    const user = await createUser(db, [{ role: 'chair', org: tree.primary }]);
+    const chair = await loggedInAgent(ctx.app, user);
+    await chair.agent.get(`/members/${id}`).expect(200);
+    const before = await db('audit_log')
+      .where({ action: 'member.viewed', entity_id: String(id) })
+      .count('* as n');
+    const statements = await statementsDuring(() => chair.agent.get(`/members/${id}`).expect(200));
+    expect(statements).toHaveLength(2);
+    const after = await db('audit_log')
+      .where({ action: 'member.viewed', entity_id: String(id) })
+      .count('* as n');
+    expect(Number(after[0]!.n) - Number(before[0]!.n)).toBe(1);
+    expect(
+      await db('audit_log')
+        .where({ action: 'member.viewed', entity_id: String(id) })
+        .orderBy('id', 'desc')
+        .first('entity', 'organization_id', 'actor_user_id', 'ip'),
+    ).toEqual({ entity: 'member', organization_id: tree.primary.id, actor_user_id: user.id, ip: '127.0.0.1' });
+  });
+
+  it('when many cards are viewed at once, then every view has its audit row (written together)', async () => {
+    const db = ctx.database.ownerDb;
+    const tree = await createRegionTree(db, 64);
+    const ids = await createMembers(db, tree.primary, 12);
+    const chair = await loggedInAgent(ctx.app, await createUser(db, [{ role: 'chair', org: tree.primary }]));
+    await Promise.all(ids.map((id) => chair.agent.get(`/members/${id}`).expect(200)));
+    const rows = await db('audit_log')
+      .where({ action: 'member.viewed' })
+      .whereIn('entity_id', ids.map(String))
+      .pluck('entity_id');
+    expect(rows.sort()).toEqual(ids.map(String).sort());
+  });
+
+  it('when a ППО passport is opened, then the app sends the organization with its ancestors and the header', async () => {
+    const db = ctx.database.ownerDb;
+    const tree = await createRegionTree(db, 63);
+    await createMembers(db, tree.primary, 2);
+    const chair = await loggedInAgent(ctx.app, await createUser(db, [{ role: 'chair', org: tree.primary }]));
+    await chair.agent.get(`/orgs/${tree.primary.inpo}`).expect(200);
+    const statements = await statementsDuring(() => chair.agent.get(`/orgs/${tree.primary.inpo}`).expect(200));
+    expect(statements).toHaveLength(2);
+  });
+});
