@@ -1,12 +1,14 @@
 import type { Knex } from 'knex';
 import type { OrgRow } from '../registry/orgs.repo';
 import { regionIdOf } from '../shared/org-paths';
+import { countedMatches } from './member-counted.repo';
+import { countHoldingMatches, type HoldingFilter } from './member-holding-counted.repo';
 
 // The member list's employer kind read from organization_employer_kinds (each organization with the kinds of
 // the ППО on its path, kept by triggers): the kind's organizations as a set, and whether a root's cards are
 // mostly of the kind, so that each card is better tested on its own than found through the set.
 
-type Root = Pick<OrgRow, 'path' | 'level'>;
+type Root = Pick<OrgRow, 'id' | 'path' | 'level'>;
 
 /**
  * The organizations under a ППО of the kind inside `within` (an SQL expression bound after the kind; null: the
@@ -46,4 +48,20 @@ export async function isKindDense(db: Knex, root: Root, kind: string): Promise<b
     inRoot(db('region_member_counts as c').where('c.on_record', true)).sum('c.n'),
   ]);
   return Number(row.kind ?? 0) >= DENSE_SHARE * Number(row.cards ?? 0) && Number(row.cards ?? 0) > 0;
+}
+
+/**
+ * The share of the root's cards (of the list's state) holding what the filter asks (union cards, consents;
+ * member-holding-counted.repo), each holding taken as independent of the others and of the employer kind.
+ * A page by a kind and a holding walks a region's sort index until its rows match both: the kind's matches
+ * alone (member-counted.repo's RegionPlan) took the union's ППО of a rare kind with a virtual card as dense,
+ * and each of 78 regions walked ~2,200 cards for 5 rows (169,000 cards, 378,000 buffers, 2.4–3.2 s under load).
+ */
+export async function heldShare(db: Knex, root: Root, f: HoldingFilter): Promise<number> {
+  const [held, all] = await Promise.all([
+    countHoldingMatches(db, root, f),
+    countedMatches(db, root, { status: f.status }).first(),
+  ]);
+  const cards = Number(all?.count ?? 0);
+  return cards ? held.reduce((share, n) => share * Math.min(1, n / cards), 1) : 1;
 }

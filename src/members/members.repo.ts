@@ -6,7 +6,7 @@ import { containsPattern } from '../shared/match-key';
 import { countedMatches, ofEmployerKind, regionPlan } from './member-counted.repo';
 import { ofCardsInsideNow, onRecordOnDate, seesAllOf } from './member-list-dated.repo';
 import { bothPlans, countHoldingMatches, holdingRegionPlan, isHoldingCountable } from './member-holding-counted.repo';
-import { isKindDense, kindOrganizations } from './member-employer-kind.repo';
+import { heldShare, isKindDense, kindOrganizations } from './member-employer-kind.repo';
 
 export interface MemberRow {
   id: number;
@@ -741,9 +741,12 @@ async function planOf(db: Knex, root: ListRoot, filter: MemberListFilter, page: 
   if (root.level !== 'union' && root.level !== 'regional') return null;
   // with other filters too, the counted ones still say where no card can match
   // a region of the union gives UNION_FEW rows at first: walking costs that many rows over the matches' density
-  const rows = root.level === 'union' ? UNION_FEW : page;
+  // (over the share of cards holding what the filter asks, too: a walk tests that on each card it fetches)
+  const holding = isHoldingCountable(root, filter);
+  const share = holding && filter.employerKind ? await heldShare(db, root, filter) : 1;
+  const rows = (root.level === 'union' ? UNION_FEW : page) / Math.max(share, 1e-6) ** 2;
   const counted = narrowsCounted(filter) && !isDatedList(filter) ? await regionPlan(db, root, filter, rows) : null;
-  const held = isHoldingCountable(root, filter) ? await holdingRegionPlan(db, root, filter) : null;
+  const held = holding ? await holdingRegionPlan(db, root, filter) : null;
   return bothPlans(counted, held);
 }
 
