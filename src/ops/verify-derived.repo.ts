@@ -176,6 +176,18 @@ const sqlChecks: [string, string][] = [
                      FROM members m JOIN kinds k ON k.id = m.organization_id WHERE m.merged_into_id IS NULL GROUP BY 1, 2, 3, 4, 5, 6`,
     }),
   ],
+  // each organization with the kind of every ППО on its path, from the ППО themselves (each row a key)
+  [
+    'organization_employer_kinds',
+    `
+    SELECT coalesce(s.organization_id, r.organization_id) AS organization_id, coalesce(s.employer_kind, r.employer_kind) AS employer_kind,
+           s.organization_id IS NOT NULL AS stored, r.organization_id IS NOT NULL AS recomputed
+      FROM organization_employer_kinds s
+      FULL JOIN (SELECT DISTINCT o.id AS organization_id, p.employer_kind
+                   FROM organizations o JOIN organizations p ON p.path @> o.path AND p.level = 'primary' AND p.employer_kind IS NOT NULL) r
+        ON r.organization_id = s.organization_id AND r.employer_kind = s.employer_kind
+     WHERE s.organization_id IS NULL OR r.organization_id IS NULL`,
+  ],
   // the members holding a union card of a status and kind (and of the status, any kind) per region, counted from the cards
   [
     'region_card_counts',

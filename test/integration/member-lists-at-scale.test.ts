@@ -114,6 +114,18 @@ describe('member lists of a region and of the union', () => {
     ['name', '&kind=research', `m.left_on IS NULL AND ${ofKind('research')}`],
     ['joined', '&kind=school&category=working', `m.left_on IS NULL AND m.category = 'working' AND ${ofKind('school')}`],
     ['name', '&kind=school&consent=no_mailing', `m.left_on IS NULL AND ${ofKind('school')}`],
+    // a kind held by most of a root's cards is tested on each card its count reads, a rarer one through its
+    // organizations (member-employer-kind.repo), with a union card or consent filter and a card's own field
+    [
+      'joined',
+      '&kind=school&card=none&sex=f',
+      `m.left_on IS NULL AND m.sex = 'f' AND ${ofKind('school')} AND NOT EXISTS (SELECT 1 FROM union_cards c WHERE c.member_id = m.id AND c.status NOT IN ('refused', 'lost', 'blocked'))`,
+    ],
+    [
+      'birth',
+      '&kind=research&consent=no_processing&tenure=10-plus',
+      `m.left_on IS NULL AND ${ofKind('research')} AND m.joined_on <= current_date - interval '10 years'`,
+    ],
     // nobody is unemployed: the counters say so and no region's index is walked
     ['name', '&category=unemployed', "m.left_on IS NULL AND m.category = 'unemployed'"],
     ['birth', '&kind=authority&sex=m', `m.left_on IS NULL AND m.sex = 'm' AND ${ofKind('authority')}`],

@@ -93,10 +93,16 @@ describe('full-scale generator (small size)', () => {
     );
 
     // the copies the load leaves to their triggers (the organizations, officers and counters it writes) are right
-    const kept = await verifyDerived(db, ['passport_gap_counts', 'org_passport_flags', 'ppo_member_counts']);
+    const kept = await verifyDerived(db, [
+      'passport_gap_counts',
+      'org_passport_flags',
+      'ppo_member_counts',
+      'organization_employer_kinds',
+    ]);
     expect(kept.map((r) => [r.name, r.count])).toEqual([
       ['org_passport_flags', 0],
       ['passport_gap_counts', 0],
+      ['organization_employer_kinds', 0],
       ['ppo_member_counts', 0],
     ]);
 

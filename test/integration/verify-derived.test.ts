@@ -219,6 +219,13 @@ describe('verify-derived', () => {
       ),
       'SELECT region_kind_member_counts_rebuild()',
     ],
+    [
+      'organization_employer_kinds',
+      pastTriggers(
+        'DELETE FROM organization_employer_kinds WHERE organization_id = (SELECT min(organization_id) FROM organization_employer_kinds)',
+      ),
+      'SELECT organization_employer_kinds_rebuild()',
+    ],
     // what members hold per region: a change's own row added past the triggers; counted again from the source
     [
       'region_card_counts',
