@@ -93,4 +93,39 @@ describe('maintained statistics of the member state', () => {
       expect(cached).toEqual(live);
     }
   });
+  it("forget, when a period's end alone changes, only the dates between its old and new end", async () => {
+    const period = await db('member_periods')
+      .whereNull('valid_to')
+      .where('valid_from', '<', '2025-10-01')
+      .orderBy('id')
+      .first('id', 'organization_id', 'member_id');
+    // the member leaves on 1 November (through the service, which keeps the card in step); then the end is corrected
+    const endOn = (end: string) =>
+      end === '2025-11-01'
+        ? db.transaction((trx) => endMemberships(trx, [period.member_id], 'voluntary', { on: end, actorUserId: null }))
+        : db('member_periods').where({ id: period.id }).update({ valid_to: end });
+    const dates = [
+      [D, S],
+      [S, '2025-10-01'],
+      ['2025-11-15', '2025-10-01'],
+    ] as const;
+    const cachedDates = async () =>
+      (await db('member_state_cached_orgs').where({ organization_id: period.organization_id }).pluck('as_of')).sort();
+    await endOn('2025-11-01');
+    for (const [date, start] of dates) await both(date, start);
+    const before = await cachedDates();
+    expect(before).toEqual(expect.arrayContaining([D, S, '2025-10-01', '2025-11-15']));
+    await endOn('2025-12-01');
+    expect(await cachedDates()).toEqual(before.filter((d) => d !== '2025-11-15'));
+    for (const [date, start] of dates) {
+      const { live, cached } = await both(date, start);
+      expect(cached).toEqual(live);
+    }
+    // saved unchanged: nothing forgotten
+    const built = await cachedDates();
+    await db('member_periods')
+      .where({ id: period.id })
+      .update({ valid_to: db.raw('valid_to') });
+    expect(await cachedDates()).toEqual(built);
+  });
 });
