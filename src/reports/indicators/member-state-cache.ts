@@ -53,22 +53,26 @@ async function buildMemberState(db: Knex, date: string): Promise<void> {
     // of their own, each part its own transaction (issue 15: one pass hash-aggregated 3.57 M periods on one
     // core, the longest step of a new date's union report); few in the transaction that marks them
     const inParts = claimed.length > splitAbove && !(db as Knex.Transaction).isTransaction;
-    if (inParts)
-      await Promise.all(
-        partsOf(claimed).map((orgs, part) =>
-          db.transaction(async (trx) => {
-            await lockBuildWriters(trx, partKey(date, part));
-            await writeRows(trx, date, orgs, all);
-          }),
-        ),
-      );
-    // 3. the organizations still claimed marked fresh
+    const written = inParts
+      ? Promise.all(
+          partsOf(claimed).map((orgs, part) =>
+            db.transaction(async (trx) => {
+              await lockBuildWriters(trx, partKey(date, part));
+              await writeRows(trx, date, orgs, all);
+            }),
+          ),
+        )
+      : undefined;
+    // (a part failing while the marks are written fails the build when awaited below, not the process)
+    written?.catch(() => undefined);
+    // 3. the organizations still claimed marked fresh, committed after the rows: the marks of many organizations
+    // are written while the parts are (150,000 marks: 11 buffers each, 2.8 s at load 10, no longer one after the other)
     await db.transaction(async (trx) => {
       if (!inParts) {
         for (let part = 0; part < MEMBER_STATE_PARTS; part++) await lockBuildWriters(trx, partKey(date, part));
         await writeRows(trx, date, claimed, all);
       }
-      await markStillClaimed(trx, build, date, claimed);
+      await markStillClaimed(trx, build, date, claimed, written);
     });
     // the planner must know the cache holds hundreds of thousands of rows, not none
     if (all) await analyzeTables(db, ['member_state_cache', 'member_state_cached_orgs']);
@@ -121,18 +125,27 @@ async function writeRows(trx: Knex.Transaction, date: string, orgs: number[], ma
 }
 
 /**
- * Marks fresh the claimed organizations whose claims no change has forgotten: marked before the lock
+ * Marks fresh the claimed organizations whose claims no change has forgotten, once the rows `written` on other
+ * connections are committed: marked before the lock
  * (uncommitted, so trusted by no one yet: 150,000 organizations of a new date take longer than a change may
  * wait), then unmarked where a change forgot the claim meanwhile: first with no lock held, then, under it,
  * again only if a change forgot another claim since — the changes wait for a count, not for the comparison
  * (issue 15: an index probe per organization under the lock made them wait for minutes).
  */
-async function markStillClaimed(trx: Knex.Transaction, build: number, date: string, claimed: number[]): Promise<void> {
+async function markStillClaimed(
+  trx: Knex.Transaction,
+  build: number,
+  date: string,
+  claimed: number[],
+  written?: Promise<unknown>,
+): Promise<void> {
   const d = sqlDate(date);
   await trx.raw(
     `INSERT INTO member_state_cached_orgs (as_of, organization_id) SELECT ${d}, id FROM unnest(?::int[]) id ON CONFLICT DO NOTHING`,
     [claimed],
   );
+  // the rows written elsewhere are committed before the marks can be
+  await written;
   const stillClaimed = async () => {
     const { rows } = await trx.raw('SELECT count(*) AS n FROM member_state_claims WHERE build = ? AND as_of = ?', [
       build,
