@@ -4,7 +4,14 @@ import { changeCategory, endMemberships, transferMembers } from '../../src/membe
 import { INDICATORS } from '../../src/reports/indicators/catalog';
 import { computeIndicators, type Scope } from '../../src/reports/indicators/engine';
 import type { TestDatabase } from '../support/db';
-import { D, S, admitBackDated, createReportDatabase, type ReportFixture } from '../support/report-fixture';
+import {
+  D,
+  S,
+  admitBackDated,
+  createReportDatabase,
+  periodEndedOn,
+  type ReportFixture,
+} from '../support/report-fixture';
 
 // The maintained statistics of whole-union reports must give exactly what the live queries give,
 // before and after every kind of change to the history: a cache that is not forgotten is a wrong report.
@@ -94,24 +101,14 @@ describe('maintained statistics of the member state', () => {
     }
   });
   it("forget, when a period's end alone changes, only the dates between its old and new end", async () => {
-    const period = await db('member_periods')
-      .whereNull('valid_to')
-      .where('valid_from', '<', '2025-10-01')
-      .orderBy('id')
-      .first('id', 'organization_id', 'member_id');
-    // the member leaves on 1 November (through the service, which keeps the card in step); then the end is corrected
-    const endOn = (end: string) =>
-      end === '2025-11-01'
-        ? db.transaction((trx) => endMemberships(trx, [period.member_id], 'voluntary', { on: end, actorUserId: null }))
-        : db('member_periods').where({ id: period.id }).update({ valid_to: end });
+    const { organizationId, endOn } = await periodEndedOn(db, '2025-11-01');
     const dates = [
       [D, S],
       [S, '2025-10-01'],
       ['2025-11-15', '2025-10-01'],
     ] as const;
     const cachedDates = async () =>
-      (await db('member_state_cached_orgs').where({ organization_id: period.organization_id }).pluck('as_of')).sort();
-    await endOn('2025-11-01');
+      (await db('member_state_cached_orgs').where({ organization_id: organizationId }).pluck('as_of')).sort();
     for (const [date, start] of dates) await both(date, start);
     const before = await cachedDates();
     expect(before).toEqual(expect.arrayContaining([D, S, '2025-10-01', '2025-11-15']));
@@ -123,9 +120,7 @@ describe('maintained statistics of the member state', () => {
     }
     // saved unchanged: nothing forgotten
     const built = await cachedDates();
-    await db('member_periods')
-      .where({ id: period.id })
-      .update({ valid_to: db.raw('valid_to') });
+    await endOn(db.raw('valid_to'));
     expect(await cachedDates()).toEqual(built);
   });
 });

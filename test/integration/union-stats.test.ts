@@ -17,6 +17,7 @@ import {
   insertPeople,
   movement,
   officersAt,
+  periodEndedOn,
   type OrgKey,
   type PersonSpec,
   type ReportFixture,
@@ -315,17 +316,7 @@ describe('maintained statistics of the whole union', () => {
 
 describe('a period whose end alone changes', () => {
   it('forgets only the reports whose date is on or after its earlier end and whose period starts before its later end', async () => {
-    const period = await db('member_periods')
-      .whereNull('valid_to')
-      .where('valid_from', '<', '2025-10-01')
-      .orderBy('id')
-      .first('id', 'organization_id', 'member_id');
-    // the member leaves on 1 November (through the service, which keeps the card in step); then the end is corrected
-    const endOn = (end: string) =>
-      end === '2025-11-01'
-        ? db.transaction((trx) => endMemberships(trx, [period.member_id], 'voluntary', { on: end, actorUserId: null }))
-        : db('member_periods').where({ id: period.id }).update({ valid_to: end });
-    await endOn('2025-11-01');
+    const { endOn } = await periodEndedOn(db, '2025-11-01');
     await expectEqualToLive();
     // the member leaves on 1 December instead of 1 November: the report of S since 1 October counts the exit,
     // the reports since S and since D cannot
@@ -334,9 +325,7 @@ describe('a period whose end alone changes', () => {
     expect(await freshBlocks(D)).toEqual(ALL_BLOCKS);
     expect(await freshBlocks('2026-07-01')).toEqual(ALL_BLOCKS);
     await expectEqualToLive();
-    await db('member_periods')
-      .where({ id: period.id })
-      .update({ valid_to: db.raw('valid_to') });
+    await endOn(db.raw('valid_to'));
     // saved unchanged: the reports since S and since D are kept (the one since 1 October is forgotten, as by any
     // change of an end within its period)
     expect(await freshBlocks(D)).toEqual(ALL_BLOCKS);
