@@ -6,7 +6,7 @@ import { verifyDerived } from '../../src/ops/verify-derived';
 import { INDICATORS } from '../../src/reports/indicators/catalog';
 import { computeIndicators } from '../../src/reports/indicators/engine';
 import { pruneAbandonedClaims } from '../../src/reports/indicators/build-beside';
-import { ensureMemberStateCache } from '../../src/reports/indicators/member-state-cache';
+import { ensureMemberStateCache, splitMemberStateBuildsAbove } from '../../src/reports/indicators/member-state-cache';
 import { MAINTAINED_GROUPS, refreshUnionStats, sumUnionStats } from '../../src/reports/indicators/union-stats';
 import type { TestDatabase } from '../support/db';
 import { createOrg, unionRoot } from '../support/factories';
@@ -158,6 +158,41 @@ describe('a build of the maintained statistics and a membership change at the sa
     expect((await verifyDerived(db, ['member_state_cache'])).map((r) => [r.name, r.count])).toEqual([
       ['member_state_cache', 0],
     ]);
+  });
+
+  it('the member state written in parts on connections of their own equals one pass, and a change meanwhile leaves its organization stale', async () => {
+    const memberId = Object.values(fx.members)[2]!;
+    const baseline = await timedCategoryChange(memberId, 'unemployed');
+    const { organization_id: orgId } = await db('members').where({ id: memberId }).first('organization_id');
+    const rowsOfD = async () =>
+      (
+        await db.raw(
+          `SELECT organization_id, ppo_id, category, is_pedagogical, on_parental_leave, sex, youth, n FROM member_state_cache
+            WHERE as_of = ? ORDER BY 1, 2, 3, 4, 5, 6, 7, 8`,
+          [D],
+        )
+      ).rows;
+    const verified = async () => (await verifyDerived(db, ['member_state_cache'])).map((r) => [r.name, r.count]);
+    splitMemberStateBuildsAbove(0);
+    try {
+      await db('member_state_cached_orgs').delete();
+      await changeDuringBuild('member_state_cache', memberId, baseline, () => ensureMemberStateCache(database.db, [D]));
+      const cached = (await db('member_state_cached_orgs').where({ as_of: D }).pluck('organization_id')).map(Number);
+      expect(cached.length).toBeGreaterThan(0);
+      expect(cached).not.toContain(orgId);
+      expect(await verified()).toEqual([['member_state_cache', 0]]);
+      // two builds of the date at once (two app instances), in parts: each organization's rows written once
+      await db('member_state_cached_orgs').where({ as_of: D }).delete();
+      await Promise.all([ensureMemberStateCache(database.db, [D]), ensureMemberStateCache(database.db, [D])]);
+    } finally {
+      splitMemberStateBuildsAbove();
+    }
+    expect(await db('member_state_cached_orgs').where({ as_of: D, organization_id: orgId }).first()).toBeDefined();
+    expect(await verified()).toEqual([['member_state_cache', 0]]);
+    const inParts = await rowsOfD();
+    await db('member_state_cached_orgs').where({ as_of: D }).delete();
+    await ensureMemberStateCache(database.db, [D]);
+    expect(inParts).toEqual(await rowsOfD());
   });
 
   it('the claims of a build that never ended (its process killed) are pruned after a day, and only those', async () => {

@@ -4,7 +4,14 @@ import { changeCategory, endMemberships, transferMembers } from '../../src/membe
 import { INDICATORS } from '../../src/reports/indicators/catalog';
 import { computeIndicators, type Scope } from '../../src/reports/indicators/engine';
 import type { TestDatabase } from '../support/db';
-import { D, S, admitBackDated, createReportDatabase, type ReportFixture } from '../support/report-fixture';
+import {
+  D,
+  S,
+  admitBackDated,
+  createReportDatabase,
+  periodEndedOn,
+  type ReportFixture,
+} from '../support/report-fixture';
 
 // The maintained statistics of whole-union reports must give exactly what the live queries give,
 // before and after every kind of change to the history: a cache that is not forgotten is a wrong report.
@@ -92,5 +99,28 @@ describe('maintained statistics of the member state', () => {
       const { live, cached } = await both(date, start);
       expect(cached).toEqual(live);
     }
+  });
+  it("forget, when a period's end alone changes, only the dates between its old and new end", async () => {
+    const { organizationId, endOn } = await periodEndedOn(db, '2025-11-01');
+    const dates = [
+      [D, S],
+      [S, '2025-10-01'],
+      ['2025-11-15', '2025-10-01'],
+    ] as const;
+    const cachedDates = async () =>
+      (await db('member_state_cached_orgs').where({ organization_id: organizationId }).pluck('as_of')).sort();
+    for (const [date, start] of dates) await both(date, start);
+    const before = await cachedDates();
+    expect(before).toEqual(expect.arrayContaining([D, S, '2025-10-01', '2025-11-15']));
+    await endOn('2025-12-01');
+    expect(await cachedDates()).toEqual(before.filter((d) => d !== '2025-11-15'));
+    for (const [date, start] of dates) {
+      const { live, cached } = await both(date, start);
+      expect(cached).toEqual(live);
+    }
+    // saved unchanged: nothing forgotten
+    const built = await cachedDates();
+    await endOn(db.raw('valid_to'));
+    expect(await cachedDates()).toEqual(built);
   });
 });

@@ -17,6 +17,7 @@ import {
   insertPeople,
   movement,
   officersAt,
+  periodEndedOn,
   type OrgKey,
   type PersonSpec,
   type ReportFixture,
@@ -310,6 +311,26 @@ describe('maintained statistics of the whole union', () => {
       expect(await freshBlocks(D), what).toEqual(ALL_BLOCKS.filter((b) => !touched.includes(b)));
       await expectEqualToLive();
     }
+  });
+});
+
+describe('a period whose end alone changes', () => {
+  it('forgets only the reports whose date is on or after its earlier end and whose period starts before its later end', async () => {
+    const { endOn } = await periodEndedOn(db, '2025-11-01');
+    await expectEqualToLive();
+    // the member leaves on 1 December instead of 1 November: the report of S since 1 October counts the exit,
+    // the reports since S and since D cannot
+    await endOn('2025-12-01');
+    expect(await freshBlocks(S)).not.toEqual(ALL_BLOCKS);
+    expect(await freshBlocks(D)).toEqual(ALL_BLOCKS);
+    expect(await freshBlocks('2026-07-01')).toEqual(ALL_BLOCKS);
+    await expectEqualToLive();
+    await endOn(db.raw('valid_to'));
+    // saved unchanged: the reports since S and since D are kept (the one since 1 October is forgotten, as by any
+    // change of an end within its period)
+    expect(await freshBlocks(D)).toEqual(ALL_BLOCKS);
+    expect(await freshBlocks('2026-07-01')).toEqual(ALL_BLOCKS);
+    await expectEqualToLive();
   });
 });
 

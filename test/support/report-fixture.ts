@@ -4,7 +4,7 @@
 // computed here, in plain JavaScript over the same specification, independently of the product's SQL.
 import type { Knex } from 'knex';
 import type { OrgRow } from '../../src/registry/orgs.repo';
-import { openMembership } from '../../src/membership/membership';
+import { endMemberships, openMembership } from '../../src/membership/membership';
 import { createTestDatabase, type TestDatabase } from './db';
 import { createOrg, unionRoot } from './factories';
 
@@ -670,5 +670,24 @@ export function expectedStructureLines(root: OrgKey, on = D, filed = 0): Record<
     '65': own('audit'),
     '66': own('staff'),
     '67': own('volunteer_inspector'),
+  };
+}
+
+/**
+ * A member whose open period began before 1 October 2025 leaves on `firstEnd` (through the service, which keeps
+ * the card in step); then `endOn` corrects that period's end alone, as a direct edit of the period would.
+ */
+export async function periodEndedOn(db: Knex, firstEnd: string) {
+  const period = await db('member_periods')
+    .whereNull('valid_to')
+    .where('valid_from', '<', '2025-10-01')
+    .orderBy('id')
+    .first('id', 'organization_id', 'member_id');
+  await db.transaction((trx) =>
+    endMemberships(trx, [period.member_id], 'voluntary', { on: firstEnd, actorUserId: null }),
+  );
+  return {
+    organizationId: Number(period.organization_id),
+    endOn: (end: string | Knex.Raw) => db('member_periods').where({ id: period.id }).update({ valid_to: end }),
   };
 }
