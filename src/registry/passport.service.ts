@@ -20,6 +20,7 @@ import {
   endOfficerTerm,
   findAgreement,
   headerFiguresOf,
+  type HeaderFigures,
   findOfficer,
   insertAnnex,
   insertOfficer,
@@ -138,8 +139,9 @@ export async function endCurrentOfficers(
 export function createPassportService(db: Knex, dates: EventDates = eventDates()) {
   return {
     /** What every tab shows above its content; `ancestors` (root first) were read with the organization. */
-    async header(principal: Principal, org: OrgRow, ancestors: OrgRow[]) {
-      const { gaps, activeMembers, incompleteBelow } = await headerFiguresOf(db, org);
+    /** The header of a passport tab; its figures read here unless the page's loader read them (`figures`). */
+    async header(principal: Principal, org: OrgRow, ancestors: OrgRow[], figures?: HeaderFigures) {
+      const { gaps, activeMembers, incompleteBelow } = figures ?? (await headerFiguresOf(db, org));
       return {
         org,
         breadcrumbs: ancestors.filter((a) => can(principal, 'org.view', a)),
