@@ -1,5 +1,6 @@
 import { memberViewPaths } from '../src/access/access';
 import { findMemberWithCardPage } from '../src/members/card-page.repo';
+import { findPassportPageByInpo } from '../src/registry/passport-page.repo';
 import type { BenchFixtures } from './fixtures';
 import type { Journey } from './journeys';
 import type { PageWork } from './page-work';
@@ -18,11 +19,12 @@ const PAGE = {
 
 export function pageJourneys(fx: BenchFixtures, coordinator: PageWork, admin: PageWork): Journey[] {
   const reader = { viewPaths: memberViewPaths(coordinator.principal) };
+  // as the passport tabs' loader: the organization, its ancestors and the header's figures in one statement
   const passportOf = async (work: PageWork, inpo: string) => {
     await work.session();
-    const lineage = await work.lineage(inpo);
+    const { lineage, figures } = (await findPassportPageByInpo(work.db, inpo))!;
     const org = lineage.pop()!;
-    return { org, header: await work.passport.header(work.principal, org, lineage) };
+    return { org, header: await work.passport.header(work.principal, org, lineage, figures) };
   };
   return [
     {
