@@ -17,8 +17,8 @@ export interface AccessTarget {
   member?: MemberRow;
   /** What the card's page shows beside it, read with it by the card page's loader. */
   memberPage?: unknown;
-  /** What the passport's header shows of the organization, read with it by the passport pages' loader. */
-  passportHeader?: unknown;
+  /** The figures of the organization's passport header (its members on record…), read with it by organizationWithFigures. */
+  figures?: unknown;
   /** The card is the logged-in member's own: they may view it whatever their grants. */
   ownCard?: boolean;
   transferRequestId?: number;
@@ -44,7 +44,7 @@ export interface ObjectFinders {
  * them by the `can(...)` that every route line names.
  */
 export function createLoaders(find: ObjectFinders) {
-  /** `:inpo` read with `read`: the organization, with its ancestors; `passportHeader` is what else it read. */
+  /** `:inpo` read with `read`: the organization, with its ancestors; `figures` is what else it read. */
   const organizationBy =
     (read: (inpo: string) => Promise<{ lineage: OrgRow[]; figures?: unknown } | undefined>): ParamLoader =>
     async (req, _res, next, inpo) => {
@@ -52,16 +52,17 @@ export function createLoaders(find: ObjectFinders) {
       const lineage = found?.lineage ?? [];
       const org = lineage.pop();
       if (!org || !withinSubtrees(principalOf(req), org)) throw new NotFoundError();
-      req.access = { org, organization: org, ancestors: lineage, passportHeader: found?.figures };
+      req.access = { org, organization: org, ancestors: lineage, figures: found?.figures };
       next();
     };
   /** `:inpo`: the organization, with its ancestors. */
   const organization = organizationBy(async (inpo) => ({ lineage: await find.lineageByInpo(inpo) }));
   /**
-   * `:inpo` of a passport tab: the organization with its header's figures, in one statement. As for the card
-   * page, the figures are read before the route's permission is checked; a refused request shows none of them.
+   * `:inpo` of a passport tab or the member list: the organization with its header's figures (the list's
+   * total is its members on record), in one statement. As for the card page, the figures are read before the
+   * route's permission is checked; a refused request shows none of them.
    */
-  const passportPage = organizationBy((inpo) => find.lineageWithHeaderByInpo(inpo));
+  const organizationWithFigures = organizationBy((inpo) => find.lineageWithHeaderByInpo(inpo));
 
   /** `:id` of a member card, read with `read`; `memberPage` is what else it read. */
   const memberBy =
@@ -105,7 +106,7 @@ export function createLoaders(find: ObjectFinders) {
     next();
   }
 
-  return { organization, passportPage, member, memberPage, transferRequest, union };
+  return { organization, organizationWithFigures, member, memberPage, transferRequest, union };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -135,9 +136,9 @@ export function transferRequestOf(req: Request): number {
 }
 
 /** What the card page's loader read beside the card (undefined on the card's other routes). */
-/** The passport header's figures read by the passport pages' loader (undefined with another loader). */
-export function passportHeaderOf(req: Request): unknown {
-  return target(req).passportHeader;
+/** The passport header's figures read by the loader organizationWithFigures (undefined with another loader). */
+export function orgFiguresOf(req: Request): unknown {
+  return target(req).figures;
 }
 
 export function memberPageOf(req: Request): unknown {

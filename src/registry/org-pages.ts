@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { ancestorsOf, orgOf, passportHeaderOf } from '../access/loaders';
+import { ancestorsOf, orgOf, orgFiguresOf } from '../access/loaders';
 import { auditContextOf } from '../audit/audit';
 import { ConflictError, ValidationError, type FieldError } from '../http/errors';
 import { askConfirmation, isConfirmed, type Confirmation } from '../http/confirmation';
@@ -47,7 +47,7 @@ export async function renderTab(
   extra: { status?: number; errors?: FieldError[]; values?: Record<string, unknown> } = {},
 ) {
   const org = orgOf(req);
-  const figures = passportHeaderOf(req) as HeaderFigures | undefined;
+  const figures = orgFiguresOf(req) as HeaderFigures | undefined;
   const [header, data] = await Promise.all([
     passport.header(principalOf(req), org, ancestorsOf(req), figures),
     content(org),

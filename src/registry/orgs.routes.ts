@@ -65,7 +65,7 @@ const searchQuery = z.object({
 export function orgsRoutes({ loaders, services: { passport, drafts } }: Deps): Router {
   // the passport tabs have their own loader: the organization with its header's figures, in one statement
   const tabs = guardedRouter();
-  tabs.param('inpo', loaders.passportPage);
+  tabs.param('inpo', loaders.organizationWithFigures);
   const routes = guardedRouter();
   routes.param('inpo', loaders.organization);
 

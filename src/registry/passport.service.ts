@@ -58,6 +58,9 @@ import {
   type SubtreeSearch,
 } from './structure.repo';
 
+/** What a passport's header counts (the loader organizationWithFigures reads it with the organization). */
+export type { HeaderFigures };
+
 /**
  * A new officer, who is a person (a card the user may see, or a non-member by SNILS: officer-persons.ts), on
  * the caller's transaction; a new chair (or group organizer) ends the current one's term on the election date.

@@ -14,7 +14,8 @@ import { headerFiguresOf } from '../../src/registry/passport.repo';
 // Pages at 32 clients (issue 15): each statement a page sends costs a round trip and a wake-up of PostgreSQL,
 // more than most of them take to run. The card page reads everything it shows and writes its read-audit row
 // in one statement (what it reads equals the separate queries it made before); the passport reads its
-// organization with its ancestors and its header in one statement (its loader's); both beside the session store's read.
+// organization with its ancestors and its header in one statement (its loader's), the member list its total
+// with them when unfiltered; all beside the session store's read.
 
 // the principal kept with the session, as configured outside the tests: a page then reads no grants
 const ctx = useTestApp({ PRINCIPAL_CACHE_SECONDS: '60' });
@@ -137,6 +138,20 @@ describe('the statements a page sends', () => {
     await chair.agent.get(`/orgs/${tree.primary.inpo}`).expect(200);
     const statements = await statementsDuring(() => chair.agent.get(`/orgs/${tree.primary.inpo}`).expect(200));
     expect(statements).toHaveLength(1);
+  });
+
+  it('when a ППО member list without a filter is opened, then the app sends the organization with its members on record and the page', async () => {
+    const db = ctx.database.ownerDb;
+    const tree = await createRegionTree(db, 66);
+    await createMembers(db, tree.primary, 3);
+    const chair = await loggedInAgent(ctx.app, await createUser(db, [{ role: 'chair', org: tree.primary }]));
+    await chair.agent.get(`/orgs/${tree.primary.inpo}/members`).expect(200);
+    const statements = await statementsDuring(() => chair.agent.get(`/orgs/${tree.primary.inpo}/members`).expect(200));
+    expect(statements).toHaveLength(2);
+    const filtered = await statementsDuring(() =>
+      chair.agent.get(`/orgs/${tree.primary.inpo}/members?sex=f`).expect(200),
+    );
+    expect(filtered).toHaveLength(3);
   });
 
   it('when the passport page is read in one statement, then it holds the lineage and the header figures read apart, at every level', async () => {
