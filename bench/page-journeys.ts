@@ -1,5 +1,6 @@
 import { memberViewPaths } from '../src/access/access';
 import { findMemberWithCardPage } from '../src/members/card-page.repo';
+import { findPassportPageByInpo } from '../src/registry/passport-page.repo';
 import type { BenchFixtures } from './fixtures';
 import type { Journey } from './journeys';
 import type { PageWork } from './page-work';
@@ -18,11 +19,12 @@ const PAGE = {
 
 export function pageJourneys(fx: BenchFixtures, coordinator: PageWork, admin: PageWork): Journey[] {
   const reader = { viewPaths: memberViewPaths(coordinator.principal) };
+  // as the passport tabs' loader: the organization, its ancestors and the header's figures in one statement
   const passportOf = async (work: PageWork, inpo: string) => {
     await work.session();
-    const lineage = await work.lineage(inpo);
+    const { lineage, figures } = (await findPassportPageByInpo(work.db, inpo))!;
     const org = lineage.pop()!;
-    return { org, header: await work.passport.header(work.principal, org, lineage) };
+    return { org, header: await work.passport.header(work.principal, org, lineage, figures) };
   };
   return [
     {
@@ -59,12 +61,11 @@ export function pageJourneys(fx: BenchFixtures, coordinator: PageWork, admin: Pa
       who: 'coordinator',
       path: () => `/orgs/${pick(fx.pools.primaries).inpo}/members`,
       direct: async () => {
+        // as the page: the organization with its members on record (the loader's statement), then the page
         await coordinator.session();
-        const org = (await coordinator.lineage(pick(fx.pools.primaries).inpo)).pop()!;
-        return Promise.all([
-          coordinator.members.list(org, { status: 'active' }, reader, 'name', null, 50),
-          coordinator.members.count(org, { status: 'active' }, reader),
-        ]);
+        const { lineage, figures } = (await findPassportPageByInpo(coordinator.db, pick(fx.pools.primaries).inpo))!;
+        const page = await coordinator.members.list(lineage.pop()!, { status: 'active' }, reader, 'name', null, 50);
+        return [page, figures.activeMembers];
       },
     },
     // issue 17: a cross-table of the biggest region by two dimensions < 1 s, the union's < 3 s

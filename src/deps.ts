@@ -41,6 +41,7 @@ import { findMember } from './members/members.repo';
 import { findMemberWithCardPage } from './members/card-page.repo';
 import { findRequest } from './members/transfer-requests.repo';
 import { findLineageByInpo, findUnionRoot } from './registry/orgs.repo';
+import { findPassportPageByInpo } from './registry/passport-page.repo';
 import { createLogger } from './logger';
 import { logUnionStatsFailuresTo } from './reports/indicators/union-stats-failures';
 import { logMaintenanceTo } from './db/maintenance';
@@ -239,6 +240,7 @@ export function buildDeps(
     logger,
     loaders: createLoaders({
       lineageByInpo: (inpo) => findLineageByInpo(db, inpo),
+      lineageWithHeaderByInpo: (inpo) => findPassportPageByInpo(db, inpo),
       member: (id) => findMember(db, id),
       memberWithPage: (id) => findMemberWithCardPage(db, id),
       unionRoot: () => findUnionRoot(db),

@@ -17,6 +17,8 @@ export interface AccessTarget {
   member?: MemberRow;
   /** What the card's page shows beside it, read with it by the card page's loader. */
   memberPage?: unknown;
+  /** The figures of the organization's passport header (its members on record…), read with it by organizationWithFigures. */
+  figures?: unknown;
   /** The card is the logged-in member's own: they may view it whatever their grants. */
   ownCard?: boolean;
   transferRequestId?: number;
@@ -26,6 +28,8 @@ export interface AccessTarget {
 export interface ObjectFinders {
   /** The organization with this ИНПО and its ancestors, root first (empty when there is none). */
   lineageByInpo(inpo: string): Promise<OrgRow[]>;
+  /** The same lineage with the figures of the organization's passport header, in one statement. */
+  lineageWithHeaderByInpo(inpo: string): Promise<{ lineage: OrgRow[]; figures: unknown } | undefined>;
   member(id: number): Promise<MemberRow | undefined>;
   /** The card with what its page shows, in one statement (the card page's loader). */
   memberWithPage(id: number): Promise<{ member: MemberRow; details: unknown } | undefined>;
@@ -40,14 +44,25 @@ export interface ObjectFinders {
  * them by the `can(...)` that every route line names.
  */
 export function createLoaders(find: ObjectFinders) {
+  /** `:inpo` read with `read`: the organization, with its ancestors; `figures` is what else it read. */
+  const organizationBy =
+    (read: (inpo: string) => Promise<{ lineage: OrgRow[]; figures?: unknown } | undefined>): ParamLoader =>
+    async (req, _res, next, inpo) => {
+      const found = INPO_PATTERN.test(inpo) ? await read(inpo) : undefined;
+      const lineage = found?.lineage ?? [];
+      const org = lineage.pop();
+      if (!org || !withinSubtrees(principalOf(req), org)) throw new NotFoundError();
+      req.access = { org, organization: org, ancestors: lineage, figures: found?.figures };
+      next();
+    };
   /** `:inpo`: the organization, with its ancestors. */
-  const organization: ParamLoader = async (req, _res, next, inpo) => {
-    const lineage = INPO_PATTERN.test(inpo) ? await find.lineageByInpo(inpo) : [];
-    const org = lineage.pop();
-    if (!org || !withinSubtrees(principalOf(req), org)) throw new NotFoundError();
-    req.access = { org, organization: org, ancestors: lineage };
-    next();
-  };
+  const organization = organizationBy(async (inpo) => ({ lineage: await find.lineageByInpo(inpo) }));
+  /**
+   * `:inpo` of a passport tab or the member list: the organization with its header's figures (the list's
+   * total is its members on record), in one statement. As for the card page, the figures are read before the
+   * route's permission is checked; a refused request shows none of them.
+   */
+  const organizationWithFigures = organizationBy((inpo) => find.lineageWithHeaderByInpo(inpo));
 
   /** `:id` of a member card, read with `read`; `memberPage` is what else it read. */
   const memberBy =
@@ -91,7 +106,7 @@ export function createLoaders(find: ObjectFinders) {
     next();
   }
 
-  return { organization, member, memberPage, transferRequest, union };
+  return { organization, organizationWithFigures, member, memberPage, transferRequest, union };
 }
 
 export type Loaders = ReturnType<typeof createLoaders>;
@@ -121,6 +136,11 @@ export function transferRequestOf(req: Request): number {
 }
 
 /** What the card page's loader read beside the card (undefined on the card's other routes). */
+/** The passport header's figures read by the loader organizationWithFigures (undefined with another loader). */
+export function orgFiguresOf(req: Request): unknown {
+  return target(req).figures;
+}
+
 export function memberPageOf(req: Request): unknown {
   return target(req).memberPage;
 }

@@ -1,5 +1,5 @@
-import type { Request, Response, Router } from 'express';
-import { orgOf } from '../access/loaders';
+import { Router, type Request, type Response } from 'express';
+import { orgFiguresOf, orgOf } from '../access/loaders';
 import { can, guardedRouter, mayOnTarget } from '../access/route-guards';
 import { auditContextOf } from '../audit/audit';
 import type { Deps } from '../deps';
@@ -15,6 +15,7 @@ import { formatDate } from '../shared/format';
 import { LEFT_REASON_LABELS } from '../membership/membership';
 import { XLSX_MIME } from '../shared/spreadsheet';
 import { filterOf, filterParams, listQuery, readerOf } from './member-list-query';
+import type { HeaderFigures } from '../registry/passport.service';
 import { decodeCursor, encodeCursor } from '../shared/cursor';
 import { ADMISSION_DRAFT_FIELDS, MEMBER_SORT_CURSORS, admissionSchema, bulkSchema } from './members.schemas';
 import { draftRoutes, forgetDraft, withDraft, type DraftForm } from '../drafts/drafts.routes';
@@ -34,9 +35,12 @@ const ADMISSION_DRAFT: DraftForm = {
 
 /** An organization's members: the list, its downloads and bulk actions, admission, duplicates and incoming transfers. */
 export function memberListRoutes({ db, loaders, services: { members, drafts } }: Deps): Router {
+  // the list has its own loader: the organization with its members on record (the unfiltered list's total)
+  const list = guardedRouter();
+  list.param('inpo', loaders.organizationWithFigures);
+  list.get('/orgs/:inpo/members', can('member.view'), (req, res) => showList(req, res));
   const routes = guardedRouter();
   routes.param('inpo', loaders.organization);
-  routes.get('/orgs/:inpo/members', can('member.view'), (req, res) => showList(req, res));
   routes.get('/orgs/:inpo/members/export.xlsx', can('member.view'), (req, res) => exportList(req, res, 'xlsx'));
   routes.get('/orgs/:inpo/members/export.csv', can('member.view'), (req, res) => exportList(req, res, 'csv'));
   routes.post('/orgs/:inpo/members/bulk', can('member.edit'), (req, res) => bulk(req, res));
@@ -45,7 +49,7 @@ export function memberListRoutes({ db, loaders, services: { members, drafts } }:
   routes.post('/orgs/:inpo/members', can('member.edit'), (req, res) => admit(req, res));
   draftRoutes(routes, can('member.edit'), drafts, ADMISSION_DRAFT);
   routes.get('/orgs/:inpo/transfer-requests', can('member.edit'), (req, res) => showRequests(req, res));
-  return routes.router;
+  return Router().use(list.router, routes.router);
 
   /** The current filter as a file; every export leaves an audit row with the filter and the row count. */
   async function exportList(req: Request, res: Response, format: 'xlsx' | 'csv') {
@@ -76,16 +80,17 @@ export function memberListRoutes({ db, loaders, services: { members, drafts } }:
     const query = listQuery.parse(req.query);
     const filter = filterOf(query);
     const reader = readerOf(req);
-    // the total is counted up to the direct download's limit: past it the page says «более 20 000» (issue 15)
-    const [page, found] = await members.listCountedUpTo(
-      org,
-      filter,
-      reader,
-      query.sort,
-      decodeCursor(query.after, MEMBER_SORT_CURSORS[query.sort]),
-      PAGE_SIZE,
-      DIRECT_EXPORT_LIMIT,
-    );
+    const after = decodeCursor(query.after, MEMBER_SORT_CURSORS[query.sort]);
+    // the unfiltered list's total is its members on record, read by the loader with the organization (the
+    // counters countMembersUpTo reads for it): the page then sends one statement of its own (issue 15)
+    const onRecord = isWholeActiveList(filter)
+      ? (orgFiguresOf(req) as HeaderFigures | undefined)?.activeMembers
+      : undefined;
+    // any other total is counted up to the direct download's limit: past it the page says «более 20 000» (issue 15)
+    const [page, found] =
+      onRecord === undefined
+        ? await members.listCountedUpTo(org, filter, reader, query.sort, after, PAGE_SIZE, DIRECT_EXPORT_LIMIT)
+        : [await members.list(org, filter, reader, query.sort, after, PAGE_SIZE), { count: onRecord, capped: false }];
     const params = new URLSearchParams(filterParams(query));
     res.render('members/list', {
       title: `Члены Профсоюза: ${org.name}`,
@@ -222,4 +227,9 @@ export function memberListRoutes({ db, loaders, services: { members, drafts } }:
       throw err;
     }
   }
+}
+
+/** The list without a filter: the cards on record, as many as the maintained counters count. */
+function isWholeActiveList(filter: ReturnType<typeof filterOf>): boolean {
+  return Object.entries(filter).every(([key, value]) => (key === 'status' ? value === 'active' : value === undefined));
 }

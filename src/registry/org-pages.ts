@@ -1,5 +1,5 @@
 import type { Request, Response } from 'express';
-import { ancestorsOf, orgOf } from '../access/loaders';
+import { ancestorsOf, orgOf, orgFiguresOf } from '../access/loaders';
 import { auditContextOf } from '../audit/audit';
 import { ConflictError, ValidationError, type FieldError } from '../http/errors';
 import { askConfirmation, isConfirmed, type Confirmation } from '../http/confirmation';
@@ -9,6 +9,7 @@ import { StaleEditError, mergeStale } from '../http/versioned-forms';
 import { principalOf } from '../http/guards';
 import { EMPLOYER_KIND_LABELS, EMPLOYER_KINDS, LEVEL_LABELS, PRIMARY_FORMS, PRIMARY_FORM_LABELS } from './levels';
 import type { OrgRow } from './orgs.repo';
+import type { HeaderFigures } from './passport.repo';
 import { AGREEMENT_STATUS_LABELS, AGREEMENT_STATUSES } from './passport.schemas';
 import { OFFICER_POST_LABELS, OFFICER_POSTS } from './officer-posts';
 import type { PassportService } from './passport.service';
@@ -46,7 +47,11 @@ export async function renderTab(
   extra: { status?: number; errors?: FieldError[]; values?: Record<string, unknown> } = {},
 ) {
   const org = orgOf(req);
-  const [header, data] = await Promise.all([passport.header(principalOf(req), org, ancestorsOf(req)), content(org)]);
+  const figures = orgFiguresOf(req) as HeaderFigures | undefined;
+  const [header, data] = await Promise.all([
+    passport.header(principalOf(req), org, ancestorsOf(req), figures),
+    content(org),
+  ]);
   res.status(extra.status ?? 200).render(`orgs/${tab}`, {
     title: org.name,
     section: 'registry',

@@ -1,4 +1,4 @@
-import type { Request, Response, Router } from 'express';
+import { Router, type Request, type Response } from 'express';
 import { orgOf } from '../access/loaders';
 import { can, guardedRouter } from '../access/route-guards';
 import { z } from 'zod';
@@ -63,15 +63,18 @@ const searchQuery = z.object({
 });
 
 export function orgsRoutes({ loaders, services: { passport, drafts } }: Deps): Router {
+  // the passport tabs have their own loader: the organization with its header's figures, in one statement
+  const tabs = guardedRouter();
+  tabs.param('inpo', loaders.organizationWithFigures);
   const routes = guardedRouter();
   routes.param('inpo', loaders.organization);
 
   // Passport tabs (read)
-  routes.get('/orgs/:inpo', can('org.view'), (req, res) => renderTab(passport, req, res, 'general', async () => ({})));
-  routes.get('/orgs/:inpo/officers', can('org.view'), (req, res) => showOfficers(req, res));
-  routes.get('/orgs/:inpo/headcount', can('org.view'), (req, res) => showHeadcount(req, res));
-  routes.get('/orgs/:inpo/structure', can('org.view'), (req, res) => showStructure(req, res));
-  routes.get('/orgs/:inpo/agreement', can('org.view'), (req, res) => showAgreement(req, res));
+  tabs.get('/orgs/:inpo', can('org.view'), (req, res) => renderTab(passport, req, res, 'general', async () => ({})));
+  tabs.get('/orgs/:inpo/officers', can('org.view'), (req, res) => showOfficers(req, res));
+  tabs.get('/orgs/:inpo/headcount', can('org.view'), (req, res) => showHeadcount(req, res));
+  tabs.get('/orgs/:inpo/structure', can('org.view'), (req, res) => showStructure(req, res));
+  tabs.get('/orgs/:inpo/agreement', can('org.view'), (req, res) => showAgreement(req, res));
   routes.get('/orgs/:inpo/search', can('org.view'), (req, res) => showSearch(req, res));
 
   // Passport edits, one form per tab
@@ -171,7 +174,7 @@ export function orgsRoutes({ loaders, services: { passport, drafts } }: Deps): R
       done: (org) => ({ to: `/orgs/${org.inpo}/agreement`, message: 'Приложение добавлено' }),
     }),
   );
-  return routes.router;
+  return Router().use(tabs.router, routes.router);
 
   function showOfficers(req: Request, res: Response, errors: FieldError[] = [], status = errors.length ? 422 : 200) {
     return renderTab(

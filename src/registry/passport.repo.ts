@@ -219,7 +219,23 @@ export async function findHeaderFigures(
        LEFT JOIN org_passport_gaps g ON g.id = ?`,
     [membersOnRecord, ...(org.path.includes('.') ? [org.path, org.path] : []), org.id],
   );
-  const r = rows[0];
+  return headerFiguresFromRow(rows[0]);
+}
+
+/** The columns a header's figures are read from (its gaps null when it has none: the union, a liquidated one). */
+export interface HeaderFiguresRow {
+  has_gaps: boolean;
+  no_chair: boolean;
+  no_chair_term: boolean;
+  chair_term_expired: boolean;
+  no_email: boolean;
+  no_headcount: boolean;
+  active_members: string | number;
+  total: string | number;
+  incomplete: string | number;
+}
+
+export function headerFiguresFromRow(r: HeaderFiguresRow): HeaderFigures {
   return {
     gaps: r.has_gaps
       ? {

@@ -20,6 +20,7 @@ import {
   endOfficerTerm,
   findAgreement,
   headerFiguresOf,
+  type HeaderFigures,
   findOfficer,
   insertAnnex,
   insertOfficer,
@@ -56,6 +57,9 @@ import {
   type ChildSort,
   type SubtreeSearch,
 } from './structure.repo';
+
+/** What a passport's header counts (the loader organizationWithFigures reads it with the organization). */
+export type { HeaderFigures };
 
 /**
  * A new officer, who is a person (a card the user may see, or a non-member by SNILS: officer-persons.ts), on
@@ -138,8 +142,9 @@ export async function endCurrentOfficers(
 export function createPassportService(db: Knex, dates: EventDates = eventDates()) {
   return {
     /** What every tab shows above its content; `ancestors` (root first) were read with the organization. */
-    async header(principal: Principal, org: OrgRow, ancestors: OrgRow[]) {
-      const { gaps, activeMembers, incompleteBelow } = await headerFiguresOf(db, org);
+    /** The header of a passport tab; its figures read here unless the page's loader read them (`figures`). */
+    async header(principal: Principal, org: OrgRow, ancestors: OrgRow[], figures?: HeaderFigures) {
+      const { gaps, activeMembers, incompleteBelow } = figures ?? (await headerFiguresOf(db, org));
       return {
         org,
         breadcrumbs: ancestors.filter((a) => can(principal, 'org.view', a)),

@@ -7,11 +7,15 @@ import { cardsOfMember } from '../../src/cards/cards.repo';
 import { consentsOfMember } from '../../src/members/consents.repo';
 import { electedPostsOf, findMember, memberTimeline } from '../../src/members/members.repo';
 import { pendingRequestOf } from '../../src/members/transfer-requests.repo';
+import { findLineageByInpo } from '../../src/registry/orgs.repo';
+import { findPassportPageByInpo } from '../../src/registry/passport-page.repo';
+import { headerFiguresOf } from '../../src/registry/passport.repo';
 
 // Pages at 32 clients (issue 15): each statement a page sends costs a round trip and a wake-up of PostgreSQL,
 // more than most of them take to run. The card page reads everything it shows and writes its read-audit row
-// in one statement (what it reads equals the separate queries it made before); the passport sends its
-// organization (the loader) and its header; both beside the session store's read.
+// in one statement (what it reads equals the separate queries it made before); the passport reads its
+// organization with its ancestors and its header in one statement (its loader's), the member list its total
+// with them when unfiltered; all beside the session store's read.
 
 // the principal kept with the session, as configured outside the tests: a page then reads no grants
 const ctx = useTestApp({ PRINCIPAL_CACHE_SECONDS: '60' });
@@ -126,13 +130,56 @@ describe('the statements a page sends', () => {
     expect(rows.sort()).toEqual(ids.map(String).sort());
   });
 
-  it('when a ППО passport is opened, then the app sends the organization with its ancestors and the header', async () => {
+  it('when a ППО passport is opened, then one statement reads the organization with its ancestors and the header', async () => {
     const db = ctx.database.ownerDb;
     const tree = await createRegionTree(db, 63);
     await createMembers(db, tree.primary, 2);
     const chair = await loggedInAgent(ctx.app, await createUser(db, [{ role: 'chair', org: tree.primary }]));
     await chair.agent.get(`/orgs/${tree.primary.inpo}`).expect(200);
     const statements = await statementsDuring(() => chair.agent.get(`/orgs/${tree.primary.inpo}`).expect(200));
+    expect(statements).toHaveLength(1);
+  });
+
+  it('when a ППО member list without a filter is opened, then the app sends the organization with its members on record and the page', async () => {
+    const db = ctx.database.ownerDb;
+    const tree = await createRegionTree(db, 66);
+    await createMembers(db, tree.primary, 3);
+    const chair = await loggedInAgent(ctx.app, await createUser(db, [{ role: 'chair', org: tree.primary }]));
+    await chair.agent.get(`/orgs/${tree.primary.inpo}/members`).expect(200);
+    const statements = await statementsDuring(() => chair.agent.get(`/orgs/${tree.primary.inpo}/members`).expect(200));
     expect(statements).toHaveLength(2);
+    const filtered = await statementsDuring(() =>
+      chair.agent.get(`/orgs/${tree.primary.inpo}/members?sex=f`).expect(200),
+    );
+    expect(filtered).toHaveLength(3);
+  });
+
+  it('when the passport page is read in one statement, then it holds the lineage and the header figures read apart, at every level', async () => {
+    const db = ctx.database.ownerDb;
+    const tree = await createRegionTree(db, 65);
+    const other = await createOrg(db, tree.territory, 'primary');
+    await createOrg(db, tree.primary, 'subdivision');
+    await createMembers(db, tree.primary, 3);
+    await createMembers(db, other, 2);
+    await db('org_officers').insert({
+      organization_id: tree.primary.id,
+      post: 'chair',
+      surname: 'Петрова',
+      name: 'Мария',
+      elected_on: '2020-01-01',
+      term_until: '2021-01-01',
+    });
+    await db('organizations').where({ id: other.id }).update({ email: 'ppo@example.org' });
+    const app = ctx.deps.db;
+    for (const org of [tree.union, tree.region, tree.territory, tree.primary, other]) {
+      const page = await findPassportPageByInpo(app, org.inpo);
+      expect(page!.figures).toEqual(await headerFiguresOf(app, org));
+      expect(page!.lineage).toEqual(await findLineageByInpo(app, org.inpo));
+    }
+    const primary = await findPassportPageByInpo(app, tree.primary.inpo);
+    expect(primary!.figures.gaps).toMatchObject({ noChair: false, chairTermExpired: true });
+    expect(primary!.figures.activeMembers).toBe(3);
+    expect((await findPassportPageByInpo(app, tree.territory.inpo))!.figures.incompleteBelow.total).toBe(3);
+    expect(await findPassportPageByInpo(app, '9999999999')).toBeUndefined();
   });
 });
