@@ -17,7 +17,7 @@ export interface BenchFixtures {
   /** what people type into the search: four letters from inside the surnames of the region's members */
   surnameFragments: string[];
   /** what a request picks at random (bench/pools.ts): ППО of the biggest region with members, and cards on record there */
-  pools: { primaries: { id: number; inpo: string; path: string }[]; memberIds: number[] };
+  pools: { primaries: { id: number; inpo: string; path: string; primaryForm: string }[]; memberIds: number[] };
   /** an empty ППО the import journey loads 100,000 members into (and empties again) */
   importTarget: { id: number; inpo: string };
 }
@@ -80,7 +80,7 @@ export async function prepareFixtures(db: Knex): Promise<BenchFixtures> {
  */
 async function poolsIn(db: Knex, region: { id: number; path: string }): Promise<BenchFixtures['pools']> {
   const { rows: primaries } = await db.raw(
-    `SELECT o.id, o.inpo, o.path::text AS path FROM organizations o
+    `SELECT o.id, o.inpo, o.path::text AS path, o.primary_form AS "primaryForm" FROM organizations o
       WHERE o.path <@ ?::ltree AND o.level = 'primary' AND o.liquidated_on IS NULL
         AND EXISTS (SELECT 1 FROM members m WHERE m.organization_id = o.id AND m.left_on IS NULL)
       ORDER BY hashint4(o.id) LIMIT 200`,
@@ -127,16 +127,19 @@ async function importTargetUnder(db: Knex, territoryId: number): Promise<{ id: n
 
 /** Removes the members an import run left (their history with them; the audit rows of the import stay). */
 export async function emptyOrganization(db: Knex, organizationId: number): Promise<void> {
-  // cards and their history go together: the database refuses a card left without its open period
+  // cards and their history go together: the database refuses a card left without its open period; the
+  // mailing journey gives the region's cards (these too, when they are there) a consent
   await db.transaction(async (trx) => {
     const ids = trx('members').where({ organization_id: organizationId }).select('id');
+    await trx('member_consents').whereIn('member_id', ids).del();
+    await trx('union_cards').whereIn('member_id', ids).del();
     await trx('membership_events').whereIn('member_id', ids).del();
     await trx('member_periods').whereIn('member_id', ids).del();
     await trx('members').where({ organization_id: organizationId }).del();
   });
   // 100,000 cards with their periods and events gone: below autovacuum's threshold at full scale, yet the
   // planning time of a region's list tripled until the next ANALYZE (issue 15, item 6)
-  await analyzeTables(db, ['members', 'member_periods', 'membership_events', 'member_counts']);
+  await analyzeTables(db, ['members', 'member_periods', 'membership_events', 'member_counts', 'member_consents']);
 }
 
 /** The benchmark's logins (username, role, organization id), made or given the benchmark password again, with no failed attempts. */
