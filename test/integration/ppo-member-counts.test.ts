@@ -3,9 +3,10 @@ import type { Knex } from 'knex';
 import { endMemberships, transferMembers } from '../../src/membership/membership';
 import { findOrgById, type OrgRow } from '../../src/registry/orgs.repo';
 import { searchSubtree } from '../../src/registry/structure.repo';
-import { createTestDatabase, type TestDatabase } from '../support/db';
+import type { TestDatabase } from '../support/db';
+import { ownerDatabaseWithTwoRegions, type RegionTree } from '../support/two-regions';
 import { commitSideBySide } from '../support/side-by-side';
-import { createMembers, createOrg, createRegionTree, moveSubtree, unionRoot } from '../support/factories';
+import { createMembers, createOrg, moveSubtree } from '../support/factories';
 
 // Issue 15, item 2: the organization search's «ППО без членов» reads the ППО at zero in ppo_member_counts
 // (the members on record in each ППО's subtree, kept by triggers on the counters and the tree). After
@@ -15,8 +16,8 @@ import { createMembers, createOrg, createRegionTree, moveSubtree, unionRoot } fr
 let database: TestDatabase;
 let db: Knex;
 let union: OrgRow;
-let r1: Awaited<ReturnType<typeof createRegionTree>>;
-let r2: Awaited<ReturnType<typeof createRegionTree>>;
+let r1: RegionTree;
+let r2: RegionTree;
 const meta = { actorUserId: null };
 
 /** Every ППО with the cards on record in its subtree, counted from the cards. */
@@ -53,11 +54,7 @@ async function expectCounted(step: string) {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.ownerDb;
-  union = await unionRoot(db);
-  r1 = await createRegionTree(db, 77);
-  r2 = await createRegionTree(db, 50);
+  ({ database, db, union, r1, r2 } = await ownerDatabaseWithTwoRegions([77, 50]));
 });
 afterAll(async () => database.drop());
 

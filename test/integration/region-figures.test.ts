@@ -6,8 +6,9 @@ import { countMembers } from '../../src/members/members.repo';
 import { findOrgById, type OrgRow } from '../../src/registry/orgs.repo';
 import { headerFiguresOf } from '../../src/registry/passport.repo';
 import { listChildren } from '../../src/registry/structure.repo';
-import { createTestDatabase, type TestDatabase } from '../support/db';
-import { createMembers, createOrg, createRegionTree, moveSubtree, unionRoot } from '../support/factories';
+import type { TestDatabase } from '../support/db';
+import { ownerDatabaseWithTwoRegions, type RegionTree } from '../support/two-regions';
+import { createMembers, createOrg, moveSubtree } from '../support/factories';
 
 // Issue 15, item 3: the union's passport header, its structure tab and the union's member list totals read
 // the members per region from region_member_counts (each change adds rows of its own, folded hourly) and
@@ -18,8 +19,8 @@ import { createMembers, createOrg, createRegionTree, moveSubtree, unionRoot } fr
 let database: TestDatabase;
 let db: Knex;
 let union: OrgRow;
-let r1: Awaited<ReturnType<typeof createRegionTree>>;
-let r2: Awaited<ReturnType<typeof createRegionTree>>;
+let r1: RegionTree;
+let r2: RegionTree;
 const meta = { actorUserId: null };
 
 /** Per region, from the cards and every organization's latest headcount: the figures before they were kept. */
@@ -86,11 +87,7 @@ const pick = (c: {
 });
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.ownerDb;
-  union = await unionRoot(db);
-  r1 = await createRegionTree(db, 31);
-  r2 = await createRegionTree(db, 32);
+  ({ database, db, union, r1, r2 } = await ownerDatabaseWithTwoRegions([31, 32]));
 });
 afterAll(async () => database.drop());
 

@@ -9,8 +9,9 @@ import { compactListCounts } from '../../src/members/member-holding-counted.repo
 import { countMembers, listMembers, type MemberListFilter } from '../../src/members/members.repo';
 import { verifyDerived } from '../../src/ops/verify-derived';
 import type { OrgRow } from '../../src/registry/orgs.repo';
-import { createTestDatabase, type TestDatabase } from '../support/db';
-import { createMembers, createRegionTree, unionRoot } from '../support/factories';
+import type { TestDatabase } from '../support/db';
+import { ownerDatabaseWithTwoRegions, type RegionTree } from '../support/two-regions';
+import { createMembers } from '../support/factories';
 
 // Issue 15, item 2: the member list's union card and consent filters of a region and of the union take their
 // totals, and the regions worth reading, from region_card_counts and region_consent_counts (what members hold,
@@ -22,8 +23,8 @@ import { createMembers, createRegionTree, unionRoot } from '../support/factories
 let database: TestDatabase;
 let db: Knex;
 let union: OrgRow;
-let r1: Awaited<ReturnType<typeof createRegionTree>>;
-let r2: Awaited<ReturnType<typeof createRegionTree>>;
+let r1: RegionTree;
+let r2: RegionTree;
 const ctx = { actorUserId: null, requestId: null, ip: null };
 const meta = { actorUserId: null };
 let cardNumber = 0;
@@ -126,11 +127,7 @@ const consent = (memberId: number, kind: 'processing' | 'mailing', channel?: 'em
   });
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.ownerDb;
-  union = await unionRoot(db);
-  r1 = await createRegionTree(db, 41);
-  r2 = await createRegionTree(db, 42);
+  ({ database, db, union, r1, r2 } = await ownerDatabaseWithTwoRegions([41, 42]));
 });
 afterAll(async () => database.drop());
 

@@ -5,8 +5,9 @@ import { countMembers, listMembers } from '../../src/members/members.repo';
 import { verifyDerived } from '../../src/ops/verify-derived';
 import { EMPLOYER_KINDS } from '../../src/registry/levels';
 import { findOrgById, type OrgRow } from '../../src/registry/orgs.repo';
-import { createTestDatabase, type TestDatabase } from '../support/db';
-import { createMembers, createOrg, createRegionTree, unionRoot } from '../support/factories';
+import type { TestDatabase } from '../support/db';
+import { ownerDatabaseWithTwoRegions, type RegionTree } from '../support/two-regions';
+import { createMembers, createOrg } from '../support/factories';
 
 // Issue 15, item 2: the member list of a region and of the union by employer kind counts its total, and finds
 // the regions worth reading, from region_kind_member_counts (the counters per region under the kind of every
@@ -19,8 +20,8 @@ import { createMembers, createOrg, createRegionTree, unionRoot } from '../suppor
 let database: TestDatabase;
 let db: Knex;
 let union: OrgRow;
-let r1: Awaited<ReturnType<typeof createRegionTree>>;
-let r2: Awaited<ReturnType<typeof createRegionTree>>;
+let r1: RegionTree;
+let r2: RegionTree;
 const meta = { actorUserId: null };
 
 async function expectDirectCounts(step: string) {
@@ -61,11 +62,7 @@ async function expectDirectCounts(step: string) {
 }
 
 beforeAll(async () => {
-  database = await createTestDatabase();
-  db = database.ownerDb;
-  union = await unionRoot(db);
-  r1 = await createRegionTree(db, 51);
-  r2 = await createRegionTree(db, 52);
+  ({ database, db, union, r1, r2 } = await ownerDatabaseWithTwoRegions([51, 52]));
 });
 afterAll(async () => database.drop());
 
