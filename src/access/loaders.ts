@@ -135,12 +135,12 @@ export function transferRequestOf(req: Request): number {
   return id;
 }
 
-/** What the card page's loader read beside the card (undefined on the card's other routes). */
 /** The passport header's figures read by the loader organizationWithFigures (undefined with another loader). */
 export function orgFiguresOf(req: Request): unknown {
   return target(req).figures;
 }
 
+/** What the card page's loader read beside the card (undefined on the card's other routes). */
 export function memberPageOf(req: Request): unknown {
   return target(req).memberPage;
 }

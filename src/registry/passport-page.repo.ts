@@ -1,7 +1,6 @@
 import type { Knex } from 'knex';
-import { PREPARED } from '../db/prepared';
 import { GAPS_SQL_INCOMPLETE } from './completeness';
-import { selectOrg } from './orgs.repo';
+import { lineageByInpo } from './orgs.repo';
 import type { OrgRow } from './org-row';
 import { headerFiguresFromRow, type HeaderFigures, type HeaderFiguresRow } from './passport.repo';
 
@@ -56,14 +55,9 @@ export interface PassportPage {
 
 /** The organization of an ИНПО with its ancestors and its passport header's figures (undefined when there is none). */
 export async function findPassportPageByInpo(db: Knex, inpo: string): Promise<PassportPage | undefined> {
-  const rows: (OrgRow & { header: HeaderFiguresRow | null })[] = await selectOrg(db)
+  const rows: (OrgRow & { header: HeaderFiguresRow | null })[] = await lineageByInpo(db, inpo)
     .select(db.raw('to_jsonb(h) AS header'))
-    .joinRaw(HEADER_LATERAL, [inpo])
-    .whereRaw("o.id = ANY((SELECT string_to_array(path::text, '.')::int[] FROM organizations WHERE inpo = ?)::int[])", [
-      inpo,
-    ])
-    .orderByRaw('nlevel(o.path)')
-    .options(PREPARED);
+    .joinRaw(HEADER_LATERAL, [inpo]);
   const header = rows.at(-1)?.header;
   if (!header) return undefined;
   const lineage = rows.map(({ header: _figures, ...org }) => org);
