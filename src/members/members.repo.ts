@@ -766,10 +766,13 @@ async function planOf(db: Knex, root: ListRoot, filter: MemberListFilter, page: 
   // a region of the union gives UNION_FEW rows at first: walking costs that many rows over the matches' density
   // (over the share of cards holding what the filter asks, too: a walk tests that on each card it fetches)
   const holding = isHoldingCountable(root, filter);
-  const share = holding && filter.employerKind ? await heldShare(db, root, filter) : 1;
-  const rows = (root.level === 'union' ? UNION_FEW : page) / Math.max(share, 1e-6) ** 2;
-  const counted = narrowsCounted(filter) && !isDatedList(filter) ? await regionPlan(db, root, filter, rows) : null;
-  const held = holding ? await holdingRegionPlan(db, root, filter) : null;
+  const countedPlan = async () => {
+    const share = holding && filter.employerKind ? await heldShare(db, root, filter) : 1;
+    const rows = (root.level === 'union' ? UNION_FEW : page) / Math.max(share, 1e-6) ** 2;
+    return narrowsCounted(filter) && !isDatedList(filter) ? regionPlan(db, root, filter, rows) : null;
+  };
+  // the two plans read different counts: side by side, not one after the other
+  const [counted, held] = await Promise.all([countedPlan(), holding ? holdingRegionPlan(db, root, filter) : null]);
   return bothPlans(counted, held);
 }
 
