@@ -189,7 +189,7 @@ export function meetingsRoutes({ loaders, services: { meetings } }: Deps): Route
     const errors = form.ok ? [] : form.errors;
     if (fromHtmx(req)) {
       const meeting = await meetings.meetingOf(orgOf(req), meetingIdOf(req));
-      const quorum = outcome?.quorum ?? (await meetings.page(meeting)).quorum;
+      const quorum = outcome?.quorum ?? quorumOf(meeting);
       return res
         .status(200)
         .render('meetings/_scan-result', { layout: false, outcome, errors, quorum, pollUrl: quorumUrlOf(req) });
@@ -269,14 +269,14 @@ export function meetingsRoutes({ loaders, services: { meetings } }: Deps): Route
   async function showEdit(req: Request, res: Response, status = 200, errors: FieldError[] = []) {
     const org = orgOf(req);
     const meeting = await meetings.meetingOf(org, meetingIdOf(req));
-    const { agenda, participants } = await meetings.page(meeting);
+    const { agenda, withdrawable } = await meetings.editView(meeting);
     res.status(status).render('meetings/edit', {
       title: `Изменить собрание: ${BODY_LABELS[meeting.body]} ${formatDate(meeting.heldOn)}`,
       section: 'members',
       org,
       meeting,
       decided: agenda.filter((i) => i.decision !== null),
-      withdrawable: participants.filter((p) => p.invited && !p.registeredAt),
+      withdrawable,
       values: req.method === 'POST' ? req.body : formValuesOf(meeting, agenda),
       ...LABELS,
       ...errorViewModel(errors),

@@ -278,6 +278,18 @@ export function createMeetingsService(
       };
     },
 
+    /**
+     * What the edit form shows: the agenda, and every invited participant not registered yet (withdrawable) —
+     * all of them, where the meeting's page lists the first PARTICIPANTS_PAGE by name.
+     */
+    async editView(meeting: MeetingRow) {
+      const [agenda, unregistered] = await Promise.all([
+        agendaOf(db, meeting.id),
+        participantsOf(db, meeting.id, { unregisteredNamed: '' }),
+      ]);
+      return { agenda, withdrawable: unregistered.filter((p) => p.invited) };
+    },
+
     /** Opens the registration; a meeting of all members fixes its participants now (the members on record). */
     async open(ctx: AuditContext, org: OrgRow, rawId: string) {
       await inTransaction(db, async (trx) => {

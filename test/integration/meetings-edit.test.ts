@@ -270,3 +270,22 @@ describe('meetings: cancelling', () => {
     expect(Number(/data-value="(\d+)"/.exec(cell)![1])).toBe(held);
   });
 });
+
+describe('the edit form of a meeting with many invitations', () => {
+  it('when more people are invited than the meeting page lists at once, then the edit form offers every one not registered yet to withdraw', async () => {
+    const meeting = await insertMeeting(db(), tree.primary, { status: 'scheduled' });
+    await db()('meetings').where({ id: meeting }).update({ participants: 'invited' });
+    // named so that the last of them sorts after the meeting page's first 100
+    const invited = await createMembers(db(), tree.primary, 105);
+    await db()('members')
+      .whereIn('id', invited)
+      .update({ surname: db().raw(`'Яковлев' || lpad(id::text, 8, '0')`) });
+    await db()('meeting_participants').insert(
+      invited.map((memberId) => ({ meeting_id: meeting, member_id: memberId, invited: true })),
+    );
+    const last = Math.max(...invited);
+    const page = await chair.agent.get(`${meetingsUrl()}/${meeting}/edit`);
+    expect(page.status).toBe(200);
+    expect(page.text).toContain(`Яковлев${String(last).padStart(8, '0')}`);
+  });
+});
