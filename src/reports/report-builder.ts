@@ -12,10 +12,10 @@ import {
 } from './forms/evaluate';
 import type { ColumnKey, LinesForm } from './forms/form-schema';
 import { countsOwnUnits, isPrimaryForm, type FormVersion } from './forms/forms.repo';
-import { listCards, listChangedSinceFiling, type CardRef } from './indicators/behind';
+import { cardsQuery, listCards, listChangedSinceFiling, toCardRefs, type CardRef } from './indicators/behind';
 import { computeIndicators, type ColumnValues, type IndicatorRequest } from './indicators/engine';
 import { computeLiveWith } from './indicators/live';
-import { readEach } from './indicators/rows-query';
+import { readEach, readTogether } from './indicators/rows-query';
 import { personKeysOf, type PersonKeys } from './indicators/person-keys';
 import { agreementTexts, primaryAgreementRows, type AgreementRow } from './indicators/texts';
 import { frameSince, rootOnDate, type RootOnDate } from './indicators/tree-on-date';
@@ -135,20 +135,16 @@ export async function buildReport(
     texts,
     options.override ?? (await (await byOwnForms(db, form))(root, base.periodStart, values)),
   );
-  const controls = await Promise.all(
-    evaluation.failures.map(async (f) => {
-      const behind = await cardsBehind(
-        db,
-        f.cardsIndicator,
-        org,
-        root,
-        base.periodStart,
-        countsOwnUnits(def),
-        options.previousFiled?.filedAt,
-      );
-      return { ...f, cards: behind.cards, cardsTotal: behind.total };
-    }),
+  const behind = await cardsBehindFailures(
+    db,
+    evaluation.failures.map((f) => f.cardsIndicator),
+    org,
+    root,
+    base.periodStart,
+    countsOwnUnits(def),
+    options.previousFiled?.filedAt,
   );
+  const controls = evaluation.failures.map((f, i) => ({ ...f, cards: behind[i]!.cards, cardsTotal: behind[i]!.total }));
   const personKeys =
     options.personKeys && !options.override ? await personKeysOf(db, form, root, base.periodStart) : undefined;
   const gapRows: GapRows = computed.rows ?? (await readEach(db, gapLists));
@@ -247,6 +243,39 @@ async function cardsBehind(
   return listCards(db, root, indicator, start, CARDS_KEPT, {
     own,
     regionId: org.level === 'regional' ? org.id : undefined,
-    small: REGISTRATION_LEVELS.has(org.level),
   });
+}
+
+/**
+ * The cards behind each failed control (by its indicator). A ППО's lists of state figures go in one
+ * statement, without the transaction that gives a subtree's lists their work_mem (its BEGIN, SET and
+ * COMMIT were three of the four round trips of each list; a ППО's few hundred periods need no more memory);
+ * the rest, each on its own.
+ */
+async function cardsBehindFailures(
+  db: Knex,
+  indicators: (string | undefined)[],
+  org: OrgRef,
+  root: RootOnDate,
+  start: string,
+  own: boolean,
+  filedAt?: Date,
+): Promise<{ cards: CardRef[]; total: number }[]> {
+  const apart = (indicator: string | undefined) => cardsBehind(db, indicator, org, root, start, own, filedAt);
+  if (!REGISTRATION_LEVELS.has(org.level)) return Promise.all(indicators.map(apart));
+  const queries = indicators.map((indicator) =>
+    indicator && indicator !== CHANGES_SINCE_FILING
+      ? cardsQuery(root, indicator, start, CARDS_KEPT, { own })
+      : undefined,
+  );
+  const together = await readTogether(
+    db,
+    queries.filter((q) => q !== undefined),
+  );
+  let next = 0;
+  return Promise.all(
+    indicators.map((indicator, i) =>
+      queries[i] ? toCardRefs(together[next++] as Parameters<typeof toCardRefs>[0]) : apart(indicator),
+    ),
+  );
 }

@@ -7,18 +7,19 @@ import { buildReport } from '../../src/reports/report-builder';
 
 // Issue 15, item 5: a ППО's draft is small work, and each statement it sends costs a round trip and a wake-up
 // of PostgreSQL. Its figures go in one statement with the lists behind its data gaps, over its units found
-// once; the cards behind a failed control in one more, without a transaction (a subtree's work_mem is no
+// once; the cards behind its failed controls in one more, without a transaction (a subtree's work_mem is no
 // concern of a ППО's few hundred periods).
 
 const ctx = useTestApp();
 const D = '2026-04-01';
 
 describe('the statements of a ППО’s draft', () => {
-  it('when the 5-СП of a ППО has a failed control and a data gap, then it sends its tree’s check, one statement for the figures and the gaps, and one for the cards', async () => {
+  it('when the 5-СП of a ППО has two failed controls and a data gap, then it sends its tree’s check, one statement for the figures and the gaps, and one for the cards of both', async () => {
     const db = ctx.database.ownerDb;
     const tree = await createRegionTree(db, 63);
-    await createMembers(db, tree.primary, 3);
-    // one employee by the passport against three working members: line 02 > line 01 fails, with its cards
+    await createMembers(db, tree.primary, 3, { is_pedagogical: true });
+    // one employee, no teacher by the passport against three working members, teachers: line 02 > line 01 and
+    // line 04 > line 03 fail, each with its cards
     await db('org_headcounts').insert({
       organization_id: tree.primary.id,
       as_of: '2020-01-01',
@@ -41,9 +42,11 @@ describe('the statements of a ППО’s draft', () => {
     const lines = new Map(report.sections.flatMap((s) => s.lines).map((l) => [l.no, l.values]));
     expect(lines.get('01')?.total).toBe(1);
     expect(lines.get('02')).toMatchObject({ total: 3, women: 3 });
-    const failed = report.controls.find((c) => c.id === 'members-le-staff');
-    expect(failed?.cardsTotal).toBe(3);
-    expect(failed?.cards.map((c) => c.surname)).toEqual(['Петрова', 'Петрова', 'Петрова']);
+    const failed = report.controls.filter((c) => c.cardsTotal).map((c) => [c.id, c.cards.map((r) => r.surname)]);
+    expect(failed).toEqual([
+      ['members-le-staff', ['Петрова', 'Петрова', 'Петрова']],
+      ['ped-members-le-ped-staff', ['Петрова', 'Петрова', 'Петрова']],
+    ]);
     expect(report.gaps.map((g) => ({ orgs: g.orgs.map((o) => o.inpo), total: g.total }))).toEqual([
       { orgs: [tree.primary.inpo], total: 1 },
     ]);

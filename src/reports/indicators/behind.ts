@@ -50,10 +50,24 @@ export async function listCards(
   indicator: string,
   periodStart: string,
   limit = 20,
-  { own = false, regionId, sortAtMost = SORT_AT_MOST, small = false }: CardsOf = {},
+  of: CardsOf = {},
 ): Promise<{ total: number; cards: CardRef[] }> {
+  const q = cardsQuery(root, indicator, periodStart, limit, of);
+  if (!q) return { total: 0, cards: [] };
+  const { rows } = await inReportTransaction(db, SUBTREE_WORK_MEM, (trx) => trx.raw(q.sql, q.bindings));
+  return toCardRefs(rows);
+}
+
+/** The query of listCards (rows for toCardRefs); none for an indicator that is no state figure. */
+export function cardsQuery(
+  root: RootOnDate,
+  indicator: string,
+  periodStart: string,
+  limit = 20,
+  { own = false, regionId, sortAtMost = SORT_AT_MOST }: CardsOf = {},
+): RowsQuery | undefined {
   const ind = INDICATORS[indicator];
-  if (!ind || (ind.group !== 'state' && ind.group !== 'start')) return { total: 0, cards: [] };
+  if (!ind || (ind.group !== 'state' && ind.group !== 'start')) return undefined;
   const on = sqlDate(ind.group === 'start' ? periodStart : root.date);
   const frame = { ...root.frame, own };
   const d = sqlDate(root.date);
@@ -69,20 +83,17 @@ export async function listCards(
   // territory 56 ms → 1.6 s, issue 15; probed: 19 ms)
   const sorted = `SELECT m.id, m.surname, m.name, m.patronymic, h.ppo_id FROM hit h
     CROSS JOIN LATERAL (SELECT m.id, m.surname, m.name, m.patronymic FROM members m WHERE m.id = h.id OFFSET 0) m`;
-  const read = (on: Knex) =>
-    on.raw(
-      `${rootsOn(frame, d)}, ${hits}${
-        regionId === undefined
-          ? `, listed AS (${sorted} ORDER BY m.surname, m.name, m.id LIMIT ${n}),
+  return {
+    sql: `${rootsOn(frame, d)}, ${hits}${
+      regionId === undefined
+        ? `, listed AS (${sorted} ORDER BY m.surname, m.name, m.id LIMIT ${n}),
              counted AS (SELECT count(*) AS total FROM hit)`
-          : `, ${regionCards(Number(regionId), frame.tree === 'current', sorted, matching, n, Number(sortAtMost))}`
-      }
+        : `, ${regionCards(Number(regionId), frame.tree === 'current', sorted, matching, n, Number(sortAtMost))}`
+    }
        SELECT x.id, x.surname, x.name, x.patronymic, o.inpo, (SELECT total FROM counted) AS total
          FROM listed x JOIN organizations o ON o.id = x.ppo_id ORDER BY x.surname, x.name, x.id LIMIT ${n}`,
-      [[root.id]],
-    );
-  const { rows } = small ? await read(db) : await inReportTransaction(db, SUBTREE_WORK_MEM, read);
-  return toCardRefs(rows);
+    bindings: [[root.id]],
+  };
 }
 
 /** Which cards of the subtree listCards reads, and how. */
@@ -93,11 +104,6 @@ export interface CardsOf {
   regionId?: number;
   /** a region's matches sorted rather than walked up to this many (tests walk any number) */
   sortAtMost?: number;
-  /**
-   * A ППО's few hundred periods: read with the page's work_mem, so without the transaction that sets a
-   * subtree's (its BEGIN, SET and COMMIT were three of the four round trips of each list)
-   */
-  small?: boolean;
 }
 
 /** Up to this many matches, a region's cards are sorted; beyond, walked in name order. */

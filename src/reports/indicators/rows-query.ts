@@ -23,3 +23,13 @@ export async function readEach<K extends string>(
     rows[key] = (await db.raw(q.sql, q.bindings)).rows;
   return rows;
 }
+
+/** Queries sent in one statement (one round trip), each query's rows in their order. */
+export async function readTogether(db: Knex, queries: RowsQuery[]): Promise<Record<string, unknown>[][]> {
+  if (!queries.length) return [];
+  const { rows } = await db.raw(
+    `SELECT ${queries.map((q, i) => `${asJsonColumn(q.sql)} AS r${i}`).join(', ')}`,
+    queries.flatMap((q) => q.bindings),
+  );
+  return queries.map((_, i) => rows[0][`r${i}`]);
+}
