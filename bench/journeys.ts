@@ -52,8 +52,8 @@ const TODAY = '2026-10-01';
 
 export interface JourneyContext {
   db: Knex;
-  /** a pool of its own, for counting the statements of a call */
-  counting: Knex;
+  /** the coordinator's work on a pool of its own, for counting the statements of a call */
+  counting: PageWork;
   fx: BenchFixtures;
   work: { coordinator: PageWork; admin: PageWork; chair: PageWork; statistician: PageWork };
 }
@@ -132,7 +132,7 @@ export function journeys({ db, counting, fx, work }: JourneyContext): Journey[] 
     },
     ...listFilterJourneys(fx, TODAY, work),
     ...orgSearchJourneys(fx, work),
-    ...reportJourneys(db, fx, TODAY, counting),
+    ...reportJourneys(db, fx, TODAY, work.coordinator, counting),
     ...monitoringJourneys(db, fx, TODAY, '2025-01-01'),
     ...homeJourneys(db, fx, work),
   ];

@@ -81,7 +81,7 @@ async function main() {
     };
     const context = {
       db,
-      counting,
+      counting: await pageWork(counting, sessions.coordinator!, 'bench-coordinator'),
       fx,
       work: {
         coordinator: await pageWork(db, sessions.coordinator!, 'bench-coordinator'),

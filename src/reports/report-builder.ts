@@ -12,20 +12,16 @@ import {
 } from './forms/evaluate';
 import type { ColumnKey, LinesForm } from './forms/form-schema';
 import { countsOwnUnits, isPrimaryForm, type FormVersion } from './forms/forms.repo';
-import {
-  listCards,
-  listChangedSinceFiling,
-  listMissingHeadcounts,
-  listOfficersWithoutPerson,
-  type CardRef,
-} from './indicators/behind';
-import { computeIndicators, type ColumnValues } from './indicators/engine';
-import { INDICATORS } from './indicators/catalog';
+import { cardsQuery, listCards, listChangedSinceFiling, toCardRefs, type CardRef } from './indicators/behind';
+import { computeIndicators, type ColumnValues, type IndicatorRequest } from './indicators/engine';
+import { computeLiveWith } from './indicators/live';
+import { readEach, readTogether } from './indicators/rows-query';
 import { personKeysOf, type PersonKeys } from './indicators/person-keys';
 import { agreementTexts, primaryAgreementRows, type AgreementRow } from './indicators/texts';
 import { frameSince, rootOnDate, type RootOnDate } from './indicators/tree-on-date';
 import { activePrimaryForms, ownFormsOverride } from './own-forms';
 import { periodStart } from './periods';
+import { gapReads, gapsOf, headcountGaps, type DataGap, type GapRows } from './report-gaps';
 
 // A report is the evaluated form for (organization, date) as a plain JSON document: what the draft
 // page shows, what filing freezes and what the downloads render.
@@ -52,12 +48,7 @@ export interface ReportResult {
   readFrom?: ReadPlace;
 }
 
-/** Data the report lacks, with the organizations that lack it (the first ones; `total` of them). */
-export interface DataGap {
-  message: string;
-  orgs: { inpo: string; name: string }[];
-  total: number;
-}
+export type { DataGap } from './report-gaps';
 
 export type OrgRef = Pick<OrgRow, 'id' | 'inpo' | 'name' | 'level' | 'path'>;
 
@@ -115,19 +106,21 @@ export async function buildReport(
     };
   }
   const form = compiledForm(def);
-  const values = (
-    await computeIndicators(db, {
-      rootIds: [org.id],
-      date,
-      periodStart: base.periodStart,
-      names: form.indicators,
-      own: countsOwnUnits(def),
-      tree: root.frame.tree,
-      // a ППО's figures are small queries over a few units: one round trip, and no count of its subtree
-      oneStatement: REGISTRATION_LEVELS.has(org.level),
-      scope: REGISTRATION_LEVELS.has(org.level) ? 'subtree' : undefined,
-    })
-  ).get(org.id)!;
+  const request: IndicatorRequest = {
+    rootIds: [org.id],
+    date,
+    periodStart: base.periodStart,
+    names: form.indicators,
+    own: countsOwnUnits(def),
+    tree: root.frame.tree,
+  };
+  const gapLists = gapReads(form, root, !options.override);
+  // a ППО's figures are small queries over a few units: one round trip with the lists of its gaps, and no
+  // count of its subtree
+  const computed = REGISTRATION_LEVELS.has(org.level)
+    ? await computeLiveWith(db, { ...request, oneStatement: true }, 'subtree', gapLists)
+    : { values: await computeIndicators(db, request), rows: undefined };
+  const values = computed.values.get(org.id)!;
   const carried = def.carriedForward;
   const counted = carried && values[carried.indicator];
   if (options.previousFiled && counted) {
@@ -142,23 +135,20 @@ export async function buildReport(
     texts,
     options.override ?? (await (await byOwnForms(db, form))(root, base.periodStart, values)),
   );
-  const controls = await Promise.all(
-    evaluation.failures.map(async (f) => {
-      const behind = await cardsBehind(
-        db,
-        f.cardsIndicator,
-        org,
-        root,
-        base.periodStart,
-        countsOwnUnits(def),
-        options.previousFiled?.filedAt,
-      );
-      return { ...f, cards: behind.cards, cardsTotal: behind.total };
-    }),
+  const behind = await cardsBehindFailures(
+    db,
+    evaluation.failures.map((f) => f.cardsIndicator),
+    org,
+    root,
+    base.periodStart,
+    countsOwnUnits(def),
+    options.previousFiled?.filedAt,
   );
+  const controls = evaluation.failures.map((f, i) => ({ ...f, cards: behind[i]!.cards, cardsTotal: behind[i]!.total }));
   const personKeys =
     options.personKeys && !options.override ? await personKeysOf(db, form, root, base.periodStart) : undefined;
-  const gaps = [...(options.filedGaps ?? []), ...(await findGaps(db, form, root, values, !options.override))];
+  const gapRows: GapRows = computed.rows ?? (await readEach(db, gapLists));
+  const gaps = [...(options.filedGaps ?? []), ...gapsOf(form, gapRows, values)];
   return {
     ...base,
     source: options.override ? 'filed' : 'live',
@@ -250,60 +240,42 @@ async function cardsBehind(
   if (!indicator) return { cards: [], total: 0 };
   if (indicator === CHANGES_SINCE_FILING)
     return filedAt ? listChangedSinceFiling(db, org.id, start, filedAt, CARDS_KEPT) : { cards: [], total: 0 };
-  return listCards(db, root, indicator, start, CARDS_KEPT, own, org.level === 'regional' ? org.id : undefined);
+  return listCards(db, root, indicator, start, CARDS_KEPT, {
+    own,
+    regionId: org.level === 'regional' ? org.id : undefined,
+  });
 }
 
-/** The indicators read from the passports' headcounts (directly, or as the employees an agreement covers). */
-const HEADCOUNT_INDICATORS = [
-  'staff_total',
-  'staff_ped',
-  'students_total',
-  'agreement_staff_total',
-  'agreement_staff_covered',
-];
-
-async function findGaps(
+/**
+ * The cards behind each failed control (by its indicator). A ППО's lists of state figures go in one
+ * statement, without the transaction that gives a subtree's lists their work_mem (its BEGIN, SET and
+ * COMMIT were three of the four round trips of each list; a ППО's few hundred periods need no more memory);
+ * the rest, each on its own.
+ */
+async function cardsBehindFailures(
   db: Knex,
-  form: CompiledForm,
+  indicators: (string | undefined)[],
+  org: OrgRef,
   root: RootOnDate,
-  values: Record<string, ColumnValues>,
-  headcounts: boolean,
-): Promise<DataGap[]> {
-  const gaps: DataGap[] = [];
-  if (headcounts && HEADCOUNT_INDICATORS.some((n) => form.indicators.has(n))) {
-    gaps.push(...(await headcountGaps(db, root, countsOwnUnits(form.def))));
-  }
-  if ([...form.indicators].some((n) => INDICATORS[n]?.group === 'officers')) {
-    const missing = await listOfficersWithoutPerson(db, root);
-    if (missing.total)
-      gaps.push({
-        message:
-          'Выборные лица без персоны (не выбраны из карточек членов Профсоюза и не внесены по СНИЛС; «Указать человека» на вкладке «Председатель и выборные»): пол и возраст неизвестны, в графах «женщины» и «молодёжь» строк о выборных лицах они не учтены',
-        ...missing,
-      });
-  }
-  if (form.indicators.has('institutions_total') && values.institutions_total?.total == null) {
-    gaps.push({
-      message:
-        'Не указано число образовательных организаций на территории (вкладка «Численность» паспорта территориальной организации)',
-      orgs: [],
-      total: 0,
-    });
-  }
-  return gaps;
-}
-
-/** The ППО of the subtree without a headcount on the date: their lines print «—», never 0. */
-/** `own`: a primary form reads its own units only (a ППО with territorial rights does not answer for its child ППО) */
-async function headcountGaps(db: Knex, root: RootOnDate, own: boolean): Promise<DataGap[]> {
-  const missing = await listMissingHeadcounts(db, root, 20, own);
-  return missing.total
-    ? [
-        {
-          message:
-            'Нет численности работников и обучающихся на дату отчёта (вкладка «Численность» паспорта): охват по этим организациям не посчитан',
-          ...missing,
-        },
-      ]
-    : [];
+  start: string,
+  own: boolean,
+  filedAt?: Date,
+): Promise<{ cards: CardRef[]; total: number }[]> {
+  const apart = (indicator: string | undefined) => cardsBehind(db, indicator, org, root, start, own, filedAt);
+  if (!REGISTRATION_LEVELS.has(org.level)) return Promise.all(indicators.map(apart));
+  const queries = indicators.map((indicator) =>
+    indicator && indicator !== CHANGES_SINCE_FILING
+      ? cardsQuery(root, indicator, start, CARDS_KEPT, { own })
+      : undefined,
+  );
+  const together = await readTogether(
+    db,
+    queries.filter((q) => q !== undefined),
+  );
+  let next = 0;
+  return Promise.all(
+    indicators.map((indicator, i) =>
+      queries[i] ? toCardRefs(together[next++] as Parameters<typeof toCardRefs>[0]) : apart(indicator),
+    ),
+  );
 }

@@ -341,8 +341,10 @@ describe('the cards behind a figure of a region', () => {
     const root = await rootOnDate(database.db, fx.orgs.R.id, D);
     const sorted = (limit: number) => listCards(database.db, root, 'members_working', S, limit);
     // a region with few matches sorts them; one with many walks its cards in name order (forced here)
-    const region = (limit: number) => listCards(database.db, root, 'members_working', S, limit, false, fx.orgs.R.id);
-    const walked = (limit: number) => listCards(database.db, root, 'members_working', S, limit, false, fx.orgs.R.id, 0);
+    const region = (limit: number) =>
+      listCards(database.db, root, 'members_working', S, limit, { regionId: fx.orgs.R.id });
+    const walked = (limit: number) =>
+      listCards(database.db, root, 'members_working', S, limit, { regionId: fx.orgs.R.id, sortAtMost: 0 });
     const all = await sorted(100);
     // as many cards as the region's figure counts (the fixture's, with the back-dated admission above)
     const figure = await computeIndicators(database.db, {

@@ -2,6 +2,7 @@ import type { Knex } from 'knex';
 import { INDICATORS } from './catalog';
 import { existsOn, periodOn, sqlDate } from './sql-fragments';
 import { inReportTransaction, SUBTREE_WORK_MEM } from './live';
+import type { RowsQuery } from './rows-query';
 import { periodsCountedIn, rootsOn, under, type RootOnDate } from './tree-on-date';
 
 // What stands behind a figure of a report: the member cards a failed control counts, the ППО whose
@@ -49,13 +50,24 @@ export async function listCards(
   indicator: string,
   periodStart: string,
   limit = 20,
-  own = false,
-  regionId?: number,
-  /** a region's matches sorted rather than walked up to this many (tests walk any number) */
-  sortAtMost = SORT_AT_MOST,
+  of: CardsOf = {},
 ): Promise<{ total: number; cards: CardRef[] }> {
+  const q = cardsQuery(root, indicator, periodStart, limit, of);
+  if (!q) return { total: 0, cards: [] };
+  const { rows } = await inReportTransaction(db, SUBTREE_WORK_MEM, (trx) => trx.raw(q.sql, q.bindings));
+  return toCardRefs(rows);
+}
+
+/** The query of listCards (rows for toCardRefs); none for an indicator that is no state figure. */
+export function cardsQuery(
+  root: RootOnDate,
+  indicator: string,
+  periodStart: string,
+  limit = 20,
+  { own = false, regionId, sortAtMost = SORT_AT_MOST }: CardsOf = {},
+): RowsQuery | undefined {
   const ind = INDICATORS[indicator];
-  if (!ind || (ind.group !== 'state' && ind.group !== 'start')) return { total: 0, cards: [] };
+  if (!ind || (ind.group !== 'state' && ind.group !== 'start')) return undefined;
   const on = sqlDate(ind.group === 'start' ? periodStart : root.date);
   const frame = { ...root.frame, own };
   const d = sqlDate(root.date);
@@ -71,20 +83,27 @@ export async function listCards(
   // territory 56 ms → 1.6 s, issue 15; probed: 19 ms)
   const sorted = `SELECT m.id, m.surname, m.name, m.patronymic, h.ppo_id FROM hit h
     CROSS JOIN LATERAL (SELECT m.id, m.surname, m.name, m.patronymic FROM members m WHERE m.id = h.id OFFSET 0) m`;
-  const { rows } = await inReportTransaction(db, SUBTREE_WORK_MEM, (trx) =>
-    trx.raw(
-      `${rootsOn(frame, d)}, ${hits}${
-        regionId === undefined
-          ? `, listed AS (${sorted} ORDER BY m.surname, m.name, m.id LIMIT ${n}),
+  return {
+    sql: `${rootsOn(frame, d)}, ${hits}${
+      regionId === undefined
+        ? `, listed AS (${sorted} ORDER BY m.surname, m.name, m.id LIMIT ${n}),
              counted AS (SELECT count(*) AS total FROM hit)`
-          : `, ${regionCards(Number(regionId), frame.tree === 'current', sorted, matching, n, Number(sortAtMost))}`
-      }
+        : `, ${regionCards(Number(regionId), frame.tree === 'current', sorted, matching, n, Number(sortAtMost))}`
+    }
        SELECT x.id, x.surname, x.name, x.patronymic, o.inpo, (SELECT total FROM counted) AS total
          FROM listed x JOIN organizations o ON o.id = x.ppo_id ORDER BY x.surname, x.name, x.id LIMIT ${n}`,
-      [[root.id]],
-    ),
-  );
-  return toCardRefs(rows);
+    bindings: [[root.id]],
+  };
+}
+
+/** Which cards of the subtree listCards reads, and how. */
+export interface CardsOf {
+  /** a primary form's own units (tree-on-date.ts) */
+  own?: boolean;
+  /** the root is this region: its cards go by regionCards */
+  regionId?: number;
+  /** a region's matches sorted rather than walked up to this many (tests walk any number) */
+  sortAtMost?: number;
 }
 
 /** Up to this many matches, a region's cards are sorted; beyond, walked in name order. */
@@ -134,21 +153,17 @@ function regionCards(
  * The few missing are found first and only they are sorted by name (sorting 77,000 names in the Russian
  * collation to keep 20 cost the union's report 100 ms); for the whole union, against one hash of the headcounts.
  */
-export async function listMissingHeadcounts(db: Knex, root: RootOnDate, limit = 20, own = false) {
+export function missingHeadcounts(root: RootOnDate, limit = 20, own = false): RowsQuery {
   const frame = { ...root.frame, own };
   const d = sqlDate(root.date);
   const entered = frame.whole
     ? `o.id NOT IN (SELECT h.organization_id FROM org_headcounts h WHERE h.as_of <= ${d})`
     : `NOT EXISTS (SELECT 1 FROM org_headcounts h WHERE h.organization_id = o.id AND h.as_of <= ${d})`;
-  const { rows } = await db.raw(
-    `${rootsOn(frame, d)}, missing AS MATERIALIZED (
+  return {
+    sql: `${rootsOn(frame, d)}, missing AS MATERIALIZED (
        SELECT o.inpo, o.name FROM roots r ${under(frame, 'o', d)} AND o.level = 'primary' AND ${existsOn('o', d)} WHERE ${entered})
      SELECT inpo, name, count(*) OVER () AS total FROM missing ORDER BY name LIMIT ${Number(limit)}`,
-    [[root.id]],
-  );
-  return {
-    total: Number(rows[0]?.total ?? 0),
-    orgs: rows.map((r: { inpo: string; name: string }) => ({ inpo: r.inpo, name: r.name })),
+    bindings: [[root.id]],
   };
 }
 
@@ -157,22 +172,24 @@ export async function listMissingHeadcounts(db: Knex, root: RootOnDate, limit = 
  * were people and not linked since): their sex and age are unknown, so women and youth of the officer
  * lines leave them out. The data gap behind those lines.
  */
-export async function listOfficersWithoutPerson(db: Knex, root: RootOnDate, limit = 20) {
+export function officersWithoutPerson(root: RootOnDate, limit = 20): RowsQuery {
   const { frame } = root;
   const d = sqlDate(root.date);
-  const { rows } = await db.raw(
-    `${rootsOn(frame, d)}, missing AS MATERIALIZED (
+  return {
+    sql: `${rootsOn(frame, d)}, missing AS MATERIALIZED (
        SELECT DISTINCT o.inpo, o.name FROM roots r ${under(frame, 'o', d)}
          JOIN org_officers f ON f.organization_id = o.id AND f.member_id IS NULL AND f.person_id IS NULL
                             AND f.elected_on <= ${d} AND (f.ended_on IS NULL OR f.ended_on > ${d}))
      SELECT inpo, name, count(*) OVER () AS total FROM missing ORDER BY name LIMIT ${Number(limit)}`,
-    [[root.id]],
-  );
-  return {
-    total: Number(rows[0]?.total ?? 0),
-    orgs: rows.map((r: { inpo: string; name: string }) => ({ inpo: r.inpo, name: r.name })),
+    bindings: [[root.id]],
   };
 }
+
+/** The first organizations of a gap list (missingHeadcounts, officersWithoutPerson) and how many there are. */
+export const orgsOfGap = (rows: Record<string, unknown>[]) => ({
+  total: Number(rows[0]?.total ?? 0),
+  orgs: rows.map((r) => ({ inpo: String(r.inpo), name: String(r.name) })),
+});
 
 /**
  * Cards whose history before the previous reporting date was written after that report was filed:

@@ -5,8 +5,9 @@ import type { IndicatorRequest, IndicatorValues } from './engine';
 import { GROUPS, wholeUnion, type GroupQuery, type Scope } from './groups';
 import { catchUpWithPrimary, primaryOf } from '../../db/replica-lsn';
 import { ensureMemberStateCache } from './member-state-cache';
+import { asJsonColumn, readEach, type RowsQuery } from './rows-query';
 import { sqlDate } from './sql-fragments';
-import { rootsOn, treeSince } from './tree-on-date';
+import { rootsCte, rootsOn, rowUnitsCte, treeSince } from './tree-on-date';
 
 // Every indicator group is one set-based query over the subtrees of the given roots (groups.ts): the
 // rows are grouped by root, so the children of a consolidating organization are computed in one pass
@@ -18,13 +19,23 @@ export async function computeLive(
   req: IndicatorRequest,
   scope: Scope,
 ): Promise<Map<number, IndicatorValues>> {
+  return (await computeLiveWith(db, req, scope, {})).values;
+}
+
+/** The same, and the rows of other reads of the report: in the same statement when the groups go in one (`oneStatement`). */
+export async function computeLiveWith<K extends string>(
+  db: Knex,
+  req: IndicatorRequest,
+  scope: Scope,
+  alongside: Partial<Record<K, RowsQuery>>,
+): Promise<{ values: Map<number, IndicatorValues>; rows: Partial<Record<K, Record<string, unknown>[]>> }> {
   const d = sqlDate(req.date);
   const s = sqlDate(req.periodStart);
   const names = [...new Set(req.names)];
   const byGroup = new Map<IndicatorGroup, string[]>();
   for (const name of names) byGroup.set(indicator(name).group, [...(byGroup.get(indicator(name).group) ?? []), name]);
   const result = new Map<number, IndicatorValues>(req.rootIds.map((id) => [id, emptyValues(names)]));
-  if (!names.length) return result;
+  if (!names.length) return { values: result, rows: await readEach(db, alongside) };
   // the whole period is read in the tree of the date (tree-on-date.ts)
   const tree = req.tree ?? (await treeSince(db, req.rootIds, req.date));
   const frame = { tree, blocks: req.blocks, whole: scope === 'union' && !req.blocks, own: req.own };
@@ -57,17 +68,26 @@ export async function computeLive(
       }
     }
   };
-  const sqls = queries.map(([groupName, names]) => groupSql(groupName, { d, s, names, scope, frame }));
   if (req.oneStatement) {
     // a ППО's groups take a millisecond or two each: one round trip for all of them (issue 15: 14 statements
-    // of a 5-СП took 8.4 ms where one did the same work in 2.8 ms)
+    // of a 5-СП took 8.4 ms where one did the same work in 2.8 ms), over the units gathered once
+    const shared = { ...frame, shared: true };
+    const sqls = queries.map(([groupName, names]) => groupSql(groupName, { d, s, names, scope, frame: shared }));
+    const others = Object.entries(alongside) as [K, RowsQuery][];
     const { rows } = await db.raw(
-      `SELECT ${sqls.map((_, i) => `(SELECT coalesce(json_agg(x), '[]') FROM (${sqls[i]}) x) AS g${i}`).join(', ')}`,
-      sqls.map(() => req.rootIds),
+      `${rootsOn(frame, d)}, ${rowUnitsCte(frame, d)}
+       SELECT ${[...sqls.map((sql, i) => `${asJsonColumn(sql)} AS g${i}`), ...others.map(([, q], i) => `${asJsonColumn(q.sql)} AS r${i}`)].join(', ')}`,
+      [req.rootIds, ...others.flatMap(([, q]) => q.bindings)],
     );
     queries.forEach(([, names], i) => take(rows[0][`g${i}`], names));
-    return result;
+    return {
+      values: result,
+      rows: Object.fromEntries(others.map(([key], i) => [key, rows[0][`r${i}`]])) as Partial<
+        Record<K, Record<string, unknown>[]>
+      >,
+    };
   }
+  const sqls = queries.map(([groupName, names]) => groupSql(groupName, { d, s, names, scope, frame }));
   const runs = queries.map(([, names], i) => async () => {
     const { rows } = await inReportTransaction(
       db,
@@ -80,15 +100,18 @@ export async function computeLive(
   // the groups in parallel on connections of their own; one after another in a caller's transaction (one connection)
   if ((db as Knex.Transaction).isTransaction) for (const run of runs) await run();
   else await Promise.all(runs.map((run) => run()));
-  return result;
+  return { values: result, rows: await readEach(db, alongside) };
 }
 
-/** The one query of a group for the indicators `q.names` (of that group, or of the start figure beside the state): a row per root (or block). */
+/**
+ * The one query of a group for the indicators `q.names` (of that group, or of the start figure beside the state):
+ * a row per root (or block). With a shared frame, the statement around it has the CTEs `roots` and `row_units`.
+ */
 export function groupSql(groupName: IndicatorGroup, q: GroupQuery): string {
   const group = GROUPS[groupName];
-  const ctes = group.ctes?.(q);
+  const ctes = [q.frame.shared ? '' : rootsCte(q.frame, q.d), group.ctes?.(q) ?? ''].filter(Boolean);
   const aggs = q.names.flatMap((n) => aggregates(GROUPS[indicator(n).group], [n], q));
-  return `${rootsOn(q.frame, q.d)}${ctes ? `, ${ctes}` : ''} SELECT r.key, ${aggs.join(', ')} ${group.from(q)} GROUP BY r.key`;
+  return `${ctes.length ? `WITH ${ctes.join(', ')}` : ''} SELECT r.key, ${aggs.join(', ')} ${group.from(q)} GROUP BY r.key`;
 }
 
 /**

@@ -80,6 +80,12 @@ export interface Frame {
    * holds and their units; each of those files its own form.
    */
   own?: boolean;
+  /**
+   * The organizations of each row were gathered once, by the statement's CTE `row_units` (rowUnitsCte): the
+   * groups of a ППО's report sent as one statement read them there instead of each finding them again (the
+   * subtree's range, its ППО test per unit: planned five times, issue 15).
+   */
+  shared?: boolean;
 }
 export { BLOCK_BITS };
 
@@ -87,10 +93,13 @@ export { BLOCK_BITS };
  * `WITH roots (key, root_id, root_path)`: the roots with their path on d, or the union (the one
  * organization without a parent, whose path never changes) once per block; binds the root ids or blocks.
  */
-export const rootsOn = (f: Frame, d: string) =>
+export const rootsOn = (f: Frame, d: string) => `WITH ${rootsCte(f, d)}`;
+
+/** The CTE of rootsOn without its WITH, for a statement with more CTEs before it. */
+export const rootsCte = (f: Frame, d: string) =>
   f.blocks
-    ? `WITH roots AS (SELECT b AS key, u.id AS root_id, u.path AS root_path FROM organizations u CROSS JOIN unnest(?::int[]) b WHERE u.parent_id IS NULL)`
-    : `WITH roots AS (SELECT id AS key, id AS root_id, path AS root_path FROM ${f.whole ? 'organizations' : orgsOn(f.tree, d)} ro WHERE id = ANY(?::int[]))`;
+    ? `roots AS (SELECT b AS key, u.id AS root_id, u.path AS root_path FROM organizations u CROSS JOIN unnest(?::int[]) b WHERE u.parent_id IS NULL)`
+    : `roots AS (SELECT id AS key, id AS root_id, path AS root_path FROM ${f.whole ? 'organizations' : orgsOn(f.tree, d)} ro WHERE id = ANY(?::int[]))`;
 
 /**
  * Whether organization `alias` belongs to row r. A block is an equality on `id >> 9` (indexed), so that
@@ -105,7 +114,17 @@ export const belongs = (f: Frame, alias: string) =>
  * parent an organization had on d read it themselves).
  */
 export const under = (f: Frame, alias: string, d: string) =>
-  `JOIN ${orgsAt(f, d)} ${alias} ON ${belongs(f, alias)}${f.own ? ` AND ${ppoOf(f, alias, d)} = r.root_id` : ''}`;
+  f.shared
+    ? `JOIN row_units ${alias} ON ${alias}.key = r.key`
+    : `JOIN ${orgsAt(f, d)} ${alias} ON ${belongs(f, alias)}${f.own ? ` AND ${ppoOf(f, alias, d)} = r.root_id` : ''}`;
+
+/**
+ * CTE `row_units`: what `under` joins for each row, with every column of the organizations on d (orgsOn),
+ * gathered once for the statement's groups (Frame.shared). Needs `roots`.
+ */
+export const rowUnitsCte = (f: Frame, d: string) =>
+  `row_units AS MATERIALIZED (SELECT r.key, o.id, o.level, o.inpo, o.name, o.employer_kind, o.has_territorial_rights, o.primary_form,
+          o.created_on, o.liquidated_on, o.path, o.parent_id FROM roots r ${under({ ...f, shared: false }, 'o', d)})`;
 
 /** The relation of the organizations with their positions on d for this frame (the whole union: the present tree). */
 export const orgsAt = (f: Frame, d: string) => (f.whole || f.blocks ? 'organizations' : orgsOn(f.tree, d));
