@@ -405,7 +405,8 @@ export async function listMembers(
 
 /**
  * A page with the list's total up to `cap` (countMembersUpTo). A region's search counts its matches as it
- * gathers them: its first page then needs no second read of them.
+ * gathers them, and a page planned from the counters (isTotalOfPlan) has read the total with its plan: such a
+ * page then needs no second read of them (the filtered list's count was a statement of its own, issue 15).
  */
 export async function listMembersCountedUpTo(
   db: Knex,
@@ -417,15 +418,17 @@ export async function listMembersCountedUpTo(
   pageSize: number,
   cap: number,
 ): Promise<[{ items: ListedMember[]; next: MemberCursor | null }, MemberCount]> {
-  if (after || !isRegionSearch(root, filter)) {
+  const ofPlan = isTotalOfPlan(root, filter);
+  if (!ofPlan && (after || !isRegionSearch(root, filter))) {
     return Promise.all([
       listMembers(db, root, filter, reader, sort, after, pageSize),
       countMembersUpTo(db, root, filter, reader, cap),
     ]);
   }
   const { items, next, total } = await pageOfMembers(db, root, filter, reader, sort, after, pageSize);
+  // what the counters count is exact whatever the cap (as countMembersUpTo counts it)
   const count =
-    total !== null && total <= cap
+    total !== null && (ofPlan || total <= cap)
       ? { count: total, capped: false }
       : await countMembersUpTo(db, root, filter, reader, cap);
   return [{ items, next }, count];
@@ -504,8 +507,8 @@ async function pageOfMembers(
   };
   const plan = await planOf(db, root, filter, pageSize + 1);
   let found: ListedMember[];
-  // every match counted (a gathered search's, from the first row on)
-  let total: number | null = null;
+  // every match counted (a gathered search's, from the first row on; the counters' with the plan)
+  let total: number | null = isTotalOfPlan(root, filter) ? (plan?.matches ?? null) : null;
   const few = plan && !plan.walk.length && !plan.gather.length ? [] : await fewMatches();
   if (few) found = few.length ? await page('join').whereRaw('m.id = ANY(?::bigint[])', [few]) : [];
   else if (root.level === 'union') {
@@ -608,6 +611,10 @@ const SEARCH_GATHER_CAP = 5_000;
 
 /** A region's search of today, gathered when its matches are few (see listMembers). */
 const isRegionSearch = (root: ListRoot, f: MemberListFilter) => !!f.q && root.level === 'regional' && !isDatedList(f);
+
+/** A list whose page is planned from the counters (planOf) and whose whole filter they count: the plan holds its total. */
+const isTotalOfPlan = (root: ListRoot, f: MemberListFilter) =>
+  (root.level === 'union' || root.level === 'regional') && narrowsCounted(f) && isCountedFilter(f);
 
 /**
  * Filters the maintained counts answer (member_counts, whose rows are per organization, so the employer
