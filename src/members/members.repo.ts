@@ -557,11 +557,24 @@ async function pageOfMembers(
     // index, but matches cluster («бако» in «Рыбаков», «Собакова»: 127,000 cards tested for 51 rows, 0.8 s,
     // issue 15). One read through the trigram index takes the matches' keys up to a cap: within it, the page
     // is their first ids; past it, matches are dense enough for the walk to find a page soon.
-    const hit = await firstKeys(keysOf('join'), SEARCH_GATHER_CAP);
-    if (hit.n > SEARCH_GATHER_CAP) found = await page('join');
+    // The keys and the page's rows in one statement (they were two round trips, issue 15): the page reads the
+    // first ids of the keys, and nothing when they are past the cap (a one-time filter on their count).
+    const { rows } = await db.raw(
+      `WITH k AS MATERIALIZED (?), n AS (SELECT count(*)::int AS n FROM k)
+       SELECT n.n AS "${MATCHES}", p.* FROM n LEFT JOIN LATERAL (?) p ON true ORDER BY ${columns.map((c) => `p."${SELECTED_AS[c]}"`).join(', ')}`,
+      [
+        keysOf('join').limit(SEARCH_GATHER_CAP + 1),
+        page('join').whereRaw(`n.n <= ? AND m.id = ANY(ARRAY(SELECT k.id FROM k ORDER BY ${keyOrder} LIMIT ?))`, [
+          SEARCH_GATHER_CAP,
+          pageSize + 1,
+        ]),
+      ],
+    );
+    const n: number = rows[0][MATCHES];
+    if (n > SEARCH_GATHER_CAP) found = await page('join');
     else {
-      found = hit.ids.length ? await page('join').whereRaw('m.id = ANY(?::bigint[])', [hit.ids]) : [];
-      if (!after) total = hit.n;
+      found = rows.filter((r: ListedMember) => r.id !== null).map(({ [MATCHES]: _n, ...row }: ListedRow) => row);
+      if (!after) total = n;
     }
   } else found = await page(plan?.walk.length ? 'walk' : plan?.gather.length ? 'gather' : 'join');
   const rows = found.map((r: ListedMember) => ({ ...r, id: Number(r.id) }));
@@ -605,6 +618,10 @@ export function regionsShortOfPage(rows: { [REGION_OF]: number }[], few: number,
   });
   return short;
 }
+
+/** The column of a region's search holding how many matches it read (up to SEARCH_GATHER_CAP and one). */
+const MATCHES = 'matchesRead';
+type ListedRow = ListedMember & { [MATCHES]: number };
 
 /** Up to this many matches a region's search reads them all and sorts; past it, it walks the name index. */
 const SEARCH_GATHER_CAP = 5_000;
