@@ -109,6 +109,8 @@ function matchCondition(filter: CountedFilter, root: Root): { sql: string; bindi
 export interface RegionPlan {
   walk: number[];
   gather: number[];
+  /** the matches the counters count in all those regions: the list's total when they count its whole filter */
+  matches?: number;
 }
 
 export async function regionPlan(db: Knex, root: Root, filter: CountedFilter, page: number): Promise<RegionPlan> {
@@ -124,10 +126,11 @@ export async function regionPlan(db: Knex, root: Root, filter: CountedFilter, pa
     'SELECT x.region_id, x.n AS matches, c.n AS cards FROM (?) x JOIN (?) c USING (region_id)',
     [perRegion(countedMatches(db, root, filter)), cards],
   );
-  const plan: RegionPlan = { walk: [], gather: [] };
+  const plan: RegionPlan = { walk: [], gather: [], matches: 0 };
   for (const r of rows as { region_id: number; matches: string | null; cards: string }[]) {
     const matches = Number(r.matches ?? 0);
     if (!matches) continue;
+    plan.matches! += matches;
     const dense = !filter.employerKind || matches * matches > page * Number(r.cards);
     (dense ? plan.walk : plan.gather).push(r.region_id);
   }

@@ -405,7 +405,8 @@ export async function listMembers(
 
 /**
  * A page with the list's total up to `cap` (countMembersUpTo). A region's search counts its matches as it
- * gathers them: its first page then needs no second read of them.
+ * gathers them, and a page planned from the counters (isTotalOfPlan) has read the total with its plan: such a
+ * page then needs no second read of them (the filtered list's count was a statement of its own, issue 15).
  */
 export async function listMembersCountedUpTo(
   db: Knex,
@@ -417,15 +418,17 @@ export async function listMembersCountedUpTo(
   pageSize: number,
   cap: number,
 ): Promise<[{ items: ListedMember[]; next: MemberCursor | null }, MemberCount]> {
-  if (after || !isRegionSearch(root, filter)) {
+  const ofPlan = isTotalOfPlan(root, filter);
+  if (!ofPlan && (after || !isRegionSearch(root, filter))) {
     return Promise.all([
       listMembers(db, root, filter, reader, sort, after, pageSize),
       countMembersUpTo(db, root, filter, reader, cap),
     ]);
   }
   const { items, next, total } = await pageOfMembers(db, root, filter, reader, sort, after, pageSize);
+  // what the counters count is exact whatever the cap (as countMembersUpTo counts it)
   const count =
-    total !== null && total <= cap
+    total !== null && (ofPlan || total <= cap)
       ? { count: total, capped: false }
       : await countMembersUpTo(db, root, filter, reader, cap);
   return [{ items, next }, count];
@@ -504,8 +507,8 @@ async function pageOfMembers(
   };
   const plan = await planOf(db, root, filter, pageSize + 1);
   let found: ListedMember[];
-  // every match counted (a gathered search's, from the first row on)
-  let total: number | null = null;
+  // every match counted (a gathered search's, from the first row on; the counters' with the plan)
+  let total: number | null = isTotalOfPlan(root, filter) ? (plan?.matches ?? null) : null;
   const few = plan && !plan.walk.length && !plan.gather.length ? [] : await fewMatches();
   if (few) found = few.length ? await page('join').whereRaw('m.id = ANY(?::bigint[])', [few]) : [];
   else if (root.level === 'union') {
@@ -554,11 +557,24 @@ async function pageOfMembers(
     // index, but matches cluster («бако» in «Рыбаков», «Собакова»: 127,000 cards tested for 51 rows, 0.8 s,
     // issue 15). One read through the trigram index takes the matches' keys up to a cap: within it, the page
     // is their first ids; past it, matches are dense enough for the walk to find a page soon.
-    const hit = await firstKeys(keysOf('join'), SEARCH_GATHER_CAP);
-    if (hit.n > SEARCH_GATHER_CAP) found = await page('join');
+    // The keys and the page's rows in one statement (they were two round trips, issue 15): the page reads the
+    // first ids of the keys, and nothing when they are past the cap (a one-time filter on their count).
+    const { rows } = await db.raw(
+      `WITH k AS MATERIALIZED (?), n AS (SELECT count(*)::int AS n FROM k)
+       SELECT n.n AS "${MATCHES}", p.* FROM n LEFT JOIN LATERAL (?) p ON true ORDER BY ${columns.map((c) => `p."${SELECTED_AS[c]}"`).join(', ')}`,
+      [
+        keysOf('join').limit(SEARCH_GATHER_CAP + 1),
+        page('join').whereRaw(`n.n <= ? AND m.id = ANY(ARRAY(SELECT k.id FROM k ORDER BY ${keyOrder} LIMIT ?))`, [
+          SEARCH_GATHER_CAP,
+          pageSize + 1,
+        ]),
+      ],
+    );
+    const n: number = rows[0][MATCHES];
+    if (n > SEARCH_GATHER_CAP) found = await page('join');
     else {
-      found = hit.ids.length ? await page('join').whereRaw('m.id = ANY(?::bigint[])', [hit.ids]) : [];
-      if (!after) total = hit.n;
+      found = rows.filter((r: ListedMember) => r.id !== null).map(({ [MATCHES]: _n, ...row }: ListedRow) => row);
+      if (!after) total = n;
     }
   } else found = await page(plan?.walk.length ? 'walk' : plan?.gather.length ? 'gather' : 'join');
   const rows = found.map((r: ListedMember) => ({ ...r, id: Number(r.id) }));
@@ -603,11 +619,19 @@ export function regionsShortOfPage(rows: { [REGION_OF]: number }[], few: number,
   return short;
 }
 
+/** The column of a region's search holding how many matches it read (up to SEARCH_GATHER_CAP and one). */
+const MATCHES = 'matchesRead';
+type ListedRow = ListedMember & { [MATCHES]: number };
+
 /** Up to this many matches a region's search reads them all and sorts; past it, it walks the name index. */
 const SEARCH_GATHER_CAP = 5_000;
 
 /** A region's search of today, gathered when its matches are few (see listMembers). */
 const isRegionSearch = (root: ListRoot, f: MemberListFilter) => !!f.q && root.level === 'regional' && !isDatedList(f);
+
+/** A list whose page is planned from the counters (planOf) and whose whole filter they count: the plan holds its total. */
+const isTotalOfPlan = (root: ListRoot, f: MemberListFilter) =>
+  (root.level === 'union' || root.level === 'regional') && narrowsCounted(f) && isCountedFilter(f);
 
 /**
  * Filters the maintained counts answer (member_counts, whose rows are per organization, so the employer

@@ -154,6 +154,42 @@ describe('the statements a page sends', () => {
     expect(filtered).toHaveLength(3);
   });
 
+  it("when a region's list is filtered by what the counters count, then its total comes with the page's plan: the organization, the plan and the page", async () => {
+    const db = ctx.database.ownerDb;
+    const tree = await createRegionTree(db, 67);
+    await createMembers(db, tree.primary, 3, { sex: 'f', category: 'working' });
+    await createMembers(db, tree.primary, 2, { sex: 'm', category: 'working' });
+    await createMembers(db, tree.primary, 1, { sex: 'f', category: 'pensioner' });
+    const coordinator = await loggedInAgent(ctx.app, await createUser(db, [{ role: 'coordinator', org: tree.region }]));
+    const url = `/orgs/${tree.region.inpo}/members?category=working&sex=f&sort=birth`;
+    await coordinator.agent.get(url).expect(200);
+    let html = '';
+    const statements = await statementsDuring(async () => (html = (await coordinator.agent.get(url).expect(200)).text));
+    expect(statements).toHaveLength(3);
+    expect(html).toContain('Найдено: <strong>3</strong>');
+    expect(html.match(/href="\/members\/\d+"/g)).toHaveLength(3);
+    const none = await coordinator.agent.get(`/orgs/${tree.region.inpo}/members?category=student`).expect(200);
+    expect(none.text).toContain('Найдено: <strong>0</strong>');
+  });
+
+  it("when a region's members are searched by a surname fragment, then the matches are counted and the page read in one statement beside the organization's", async () => {
+    const db = ctx.database.ownerDb;
+    const tree = await createRegionTree(db, 68);
+    await createMembers(db, tree.primary, 2, { surname: 'Семёнова' });
+    await createMembers(db, tree.primary, 1, { surname: 'Семенов', sex: 'm' });
+    await createMembers(db, tree.primary, 2, { surname: 'Петрова' });
+    const coordinator = await loggedInAgent(ctx.app, await createUser(db, [{ role: 'coordinator', org: tree.region }]));
+    const url = `/orgs/${tree.region.inpo}/members?q=${encodeURIComponent('семен')}`;
+    await coordinator.agent.get(url).expect(200);
+    let html = '';
+    const statements = await statementsDuring(async () => (html = (await coordinator.agent.get(url).expect(200)).text));
+    expect(statements).toHaveLength(2);
+    expect(html).toContain('Найдено: <strong>3</strong>');
+    expect(html.match(/>Семенов|>Семёнова/g)).toEqual(['>Семенов', '>Семёнова', '>Семёнова']);
+    const none = await coordinator.agent.get(`/orgs/${tree.region.inpo}/members?q=${encodeURIComponent('щщщ')}`);
+    expect(none.text).toContain('Найдено: <strong>0</strong>');
+  });
+
   it('when the passport page is read in one statement, then it holds the lineage and the header figures read apart, at every level', async () => {
     const db = ctx.database.ownerDb;
     const tree = await createRegionTree(db, 65);

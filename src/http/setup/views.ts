@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { VIEWS_DIR } from '../../app-paths';
 import ejs from 'ejs';
@@ -19,6 +20,28 @@ const LAYOUT = path.join(VIEWS_DIR, 'layouts', 'main.ejs');
 
 type RenderCallback = (err: Error | null, html?: string) => void;
 
+/**
+ * `partial('/partials/field', { name, label, … })`: a partial rendered with its parameters alone. EJS's `include`
+ * copies the page's whole data (its ~60 names) into the partial's, twice, on every call: the member list's
+ * 20 fields spent more on those copies than on rendering (issue 15, pages at 32 clients). For partials that
+ * read nothing but their parameters (no helpers, no page data).
+ */
+export function partialRenderer({ cache }: { cache: boolean }) {
+  const compiled = new Map<string, ejs.TemplateFunction>();
+  const compile = (name: string) => {
+    const filename = path.join(VIEWS_DIR, `${name}.ejs`);
+    return ejs.compile(fs.readFileSync(filename, 'utf8'), { filename, root: VIEWS_DIR });
+  };
+  return (name: string, params: Record<string, unknown>): string => {
+    let template = compiled.get(name);
+    if (!template) {
+      template = compile(name);
+      if (cache) compiled.set(name, template);
+    }
+    return template(params) as string;
+  };
+}
+
 /** EJS with one layout: a view renders first, then `layouts/main` wraps its HTML as `body`. */
 export function setUpViews(app: Express, { cache }: { cache: boolean }) {
   app.set('views', VIEWS_DIR);
@@ -36,6 +59,7 @@ export function setUpViews(app: Express, { cache }: { cache: boolean }) {
     });
   });
   Object.assign(app.locals, {
+    partial: partialRenderer({ cache }),
     formatDate,
     formatDateTime,
     formatNumber,
