@@ -2,12 +2,20 @@ import type { Knex } from 'knex';
 import type { OrgRow } from '../registry/orgs.repo';
 import { regionIdOf } from '../shared/org-paths';
 
-/** Members on record in a subtree, from the maintained counts: the query, for embedding in another. */
-export function membersOnRecordQuery(db: Knex, root: Pick<OrgRow, 'path' | 'level'>) {
+/** The members on record below the ППО `id` names (SQL), kept per ППО (ppo_member_counts): one row. */
+const ppoOnRecord = (id: string) => `(SELECT p.on_record FROM ppo_member_counts p WHERE p.ppo_id = ${id})`;
+
+/**
+ * Members on record in a subtree, from the maintained counts: the query, for embedding in another. A ППО's
+ * from its own row: summed from its region's counters, a ППО of the biggest region hashed all 5,366 of them
+ * to find its two organizations' (164 buffers, most of its passport page's statement, issue 15).
+ */
+export function membersOnRecordQuery(db: Knex, root: Pick<OrgRow, 'id' | 'path' | 'level'>) {
+  if (root.level === 'primary') return db.select(db.raw(`${ppoOnRecord('?')} AS count`, [root.id]));
   return countedMembers(db, root).where('c.on_record', true);
 }
 
-export async function countMembersOnRecord(db: Knex, root: Pick<OrgRow, 'path' | 'level'>): Promise<number> {
+export async function countMembersOnRecord(db: Knex, root: Pick<OrgRow, 'id' | 'path' | 'level'>): Promise<number> {
   const row = await membersOnRecordQuery(db, root).first();
   return Number(row?.count ?? 0);
 }
@@ -51,7 +59,8 @@ export const MEMBERS_ON_RECORD_OF_ROW = (() => {
   };
   return `CASE WHEN o.level = 'union' THEN ${onRecord('union')}
                WHEN o.level = 'regional' THEN ${onRecord('regional')}
-               ELSE ${onRecord('primary')} END`;
+               WHEN o.level = 'primary' THEN ${ppoOnRecord('o.id')}
+               ELSE ${onRecord('territorial')} END`;
 })();
 
 /** Folds the per-region counters' rows into one per key (the hourly housekeeping): each change adds its own. */
