@@ -359,9 +359,10 @@ export const AUTHZ_MATRIX: MatrixEntry[] = [
     inside: { ...all(403), anonymous: 303, admin: 200, coordinator: 200, curator: 200 },
     outside: outsideOf(303),
   },
-  // The union card check (issue 18, item 4): public by token (the fixture's token names no card: 404);
-  // by numbers for whoever reads the members (an empty form: «enter the numbers», 422).
+  // The union card check (issue 18, item 4): public by token, and its QR code's image (the fixture's token
+  // names no card and is no uuid: 404); by numbers for whoever reads the members (an empty form: «enter the numbers», 422).
   { method: 'GET', path: '/card/:token', inside: all(404) },
+  { method: 'GET', path: '/card/:token/qr.svg', inside: all(404) },
   {
     method: 'GET',
     path: '/orgs/:inpo/card-check',

@@ -421,6 +421,7 @@ export const FUZZ_FIELDS: Record<string, (p: RouteParams) => FuzzEntry> = {
   'GET /admin/audit/export.xlsx': (p) => ({ query: AUDIT_FILTER(p) }),
   'GET /members/:id/journal': none,
   'GET /card/:token': none,
+  'GET /card/:token/qr.svg': none,
   'GET /orgs/:inpo/mailings': () => ({ query: { before: '' } }),
   'GET /orgs/:inpo/mailings/new': none,
   // a preview (the fuzzer's spoils may turn it into a test letter or a mailing: its admin has no e-mail)

@@ -133,7 +133,7 @@ export function apiRoutes({
     handle: async (req) => {
       const member = memberOf(req);
       await members.card(principalOf(req), auditContextOf(req), member); // a read of the card, audited as the page's
-      const { cards } = await members.cardDetails(member.id);
+      const { cards } = await members.cardDetails(member.id, ['cards']);
       return {
         memberId: member.id,
         cards: cards.map((c) => ({

@@ -26,12 +26,18 @@ const numbersSchema = z.object({
   }),
 });
 
-/** `/card/{token}`: public, before the login wall (app.ts). */
+/** `/card/{token}` and its QR code's image: public, before the login wall (app.ts). */
 export function cardCheckPublicRoutes({ services: { cardCheck } }: Deps): Router {
   const routes = guardedRouter();
   routes.get('/card/:token', publicRoute, async (req, res) => {
     const card = await cardCheck.byToken(String(req.params.token), clientIp(req));
     res.render('cards/check', { title: 'Проверка профсоюзного билета', card, today: todayIso() });
+  });
+  // the image of a card page's QR code: only the check address drawn (no lookup, nothing personal), the same
+  // for a token forever; a browser keeps it a day, a shared cache not at all (the token opens the check)
+  routes.get('/card/:token/qr.svg', publicRoute, async (req, res) => {
+    const svg = await cardCheck.qrSvg(String(req.params.token));
+    res.type('image/svg+xml').set('Cache-Control', 'private, max-age=86400').send(svg);
   });
   return routes.router;
 }

@@ -19,34 +19,6 @@ const CARD_COLUMNS = {
   statusOn: 'c.status_on',
 };
 
-export async function cardsOfMember(db: Knex, memberId: number) {
-  const cards: (CardRow & { checkToken: string })[] = await db('union_cards as c')
-    .where('c.member_id', memberId)
-    .orderBy('c.id', 'desc')
-    .select({ ...CARD_COLUMNS, checkToken: 'c.check_token' });
-  const events = cards.length
-    ? await db('union_card_events as e')
-        .leftJoin('users as u', 'u.id', 'e.actor_user_id')
-        .whereIn(
-          'e.card_id',
-          cards.map((c) => c.id),
-        )
-        .orderBy('e.id')
-        .select({
-          cardId: 'e.card_id',
-          to: 'e.to_status',
-          on: 'e.happened_on',
-          reason: 'e.reason',
-          actor: 'u.full_name',
-        })
-    : [];
-  return cards.map((c) => ({
-    ...c,
-    id: Number(c.id),
-    events: events.filter((e) => Number(e.cardId) === Number(c.id)),
-  }));
-}
-
 /** Cards of a subtree's members by status: what the union tracks ("delivered but not issued", "refused"). */
 export async function cardCountsByStatus(db: Knex, rootPath: string): Promise<Partial<Record<CardStatus, number>>> {
   const rows = await db('union_cards as c')

@@ -19,7 +19,7 @@ import {
   setCardStatus,
 } from './cards.repo';
 
-export { blockLiveCards, cardsOfMember } from './cards.repo';
+export { blockLiveCards } from './cards.repo';
 
 const fieldError = (field: string, message: string) => new ValidationError([{ field, message }]);
 

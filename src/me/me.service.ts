@@ -10,7 +10,7 @@ import type { NotificationsService } from '../notifications/notifications.servic
 import type { EventDates } from '../shared/event-dates';
 import { formatDate, fullName } from '../shared/format';
 import { requestsOfMember, hasPendingLeave, insertMemberRequest } from './member-requests.repo';
-import { findMember, findOwnPrimary, memberTimeline, ownPrimaryOf } from './me.repo';
+import { findMember, findOwnPrimary, ownPrimaryOf } from './me.repo';
 import {
   CORRECTED_FIELDS,
   NAME_FIELDS,
@@ -88,19 +88,17 @@ export function createMeService(
         entityId: member.id,
         organizationId: member.organizationId,
       });
-      const [timeline, organization, details, requests] = await Promise.all([
-        memberTimeline(db, member.id),
+      const [organization, details, requests] = await Promise.all([
         findOwnPrimary(db, member.organizationPath),
-        members.cardDetails(member.id),
+        members.cardDetails(member.id, ['timeline', 'cards', 'pendingTransfer', 'consents', 'posts']),
         requestsOfMember(db, member.id),
       ]);
-      const checkCodes = await cardCheck.checkCodesOf(details.cards.filter((c) => LIVE_STATUSES.includes(c.status)));
+      const checkCodes = cardCheck.checkCodesOf(details.cards.filter((c) => LIVE_STATUSES.includes(c.status)));
       const active = details.consents.filter((c) => !c.withdrawnOn);
       return {
         member,
         // contacts masked on the page, where a screen is easily seen by others; the download gives them whole
         masked: { phone: maskPhone(member.phone), email: maskEmail(member.email) },
-        timeline,
         organization,
         ...details,
         checkCodes,
@@ -125,7 +123,7 @@ export function createMeService(
       if (member.leftOn) throw fieldError('kind', 'Вы выбыли из Профсоюза: согласие оформляется при повторном приёме');
       const channel = input.kind === 'mailing' ? (input.channel ?? null) : null;
       if (input.kind === 'mailing' && !channel) throw fieldError('channel', 'Для рассылок укажите канал');
-      const { consents } = await members.cardDetails(member.id);
+      const { consents } = await members.cardDetails(member.id, ['consents']);
       const last = consents.find((c) => c.kind === input.kind && (c.channel ?? null) === channel);
       await members.giveConsent(asMember(ctx), member.id, {
         kind: input.kind,

@@ -1,23 +1,5 @@
 import type { Knex } from 'knex';
 
-export async function consentsOfMember(db: Knex, memberId: number) {
-  return db('member_consents')
-    .where({ member_id: memberId })
-    .orderBy([
-      { column: 'given_on', order: 'desc' },
-      { column: 'id', order: 'desc' },
-    ])
-    .select({
-      id: 'id',
-      kind: 'kind',
-      channel: 'channel',
-      textVersion: 'text_version',
-      source: 'source',
-      givenOn: 'given_on',
-      withdrawnOn: 'withdrawn_on',
-    });
-}
-
 /** The member's consent of this kind and channel that has not been withdrawn, if any. */
 export async function findActiveConsent(trx: Knex, memberId: number, kind: string, channel: string | null) {
   return trx('member_consents')

@@ -9,8 +9,6 @@ import { idInput, optionalChoice, requiredDate, requiredString } from '../shared
 import { lockedMember } from './member-versions';
 import { findActiveConsent, insertConsent, lockConsent, withdrawConsentRow } from './consents.repo';
 
-export { consentsOfMember } from './consents.repo';
-
 export const CONSENT_KIND_LABELS = {
   processing: 'Обработка персональных данных',
   mailing: 'Получение рассылок',

@@ -154,7 +154,7 @@ export function memberCardRoutes({ loaders, services: { members, cards, cardChec
     const read = memberPageOf(req) as CardPageDetails | undefined;
     const card = await members.cardPage(principalOf(req), auditContextOf(req), memberOf(req), read);
     // a live card's QR code leads to its public check (issue 18, item 4); an ended card is printed no more
-    const checkCodes = await cardCheck.checkCodesOf(card.cards.filter((c) => LIVE_STATUSES.includes(c.status)));
+    const checkCodes = cardCheck.checkCodesOf(card.cards.filter((c) => LIVE_STATUSES.includes(c.status)));
     res.status(status).render('members/card', {
       title: `${card.member.surname} ${card.member.name}`,
       section: 'members',

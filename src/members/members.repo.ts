@@ -897,35 +897,6 @@ export async function findDuplicateCandidates(
   })) as DuplicateCandidate[];
 }
 
-/** Elected union posts the member holds now, read from the organizations' officer records. */
-export async function electedPostsOf(db: Knex, memberId: number) {
-  return db('org_officers as f')
-    .join('organizations as o', 'o.id', 'f.organization_id')
-    .where('f.member_id', memberId)
-    .whereNull('f.ended_on')
-    .select({ post: 'f.post', organizationName: 'o.name', organizationInpo: 'o.inpo', termUntil: 'f.term_until' });
-}
-
-export async function memberTimeline(db: Knex, memberId: number) {
-  return db('membership_events as e')
-    .leftJoin('organizations as f', 'f.id', 'e.from_organization_id')
-    .leftJoin('organizations as t', 't.id', 'e.to_organization_id')
-    .leftJoin('users as u', 'u.id', 'e.actor_user_id')
-    .where('e.member_id', memberId)
-    .orderBy([{ column: 'e.happened_on' }, { column: 'e.id' }])
-    .select({
-      kind: 'e.kind',
-      on: 'e.happened_on',
-      category: 'e.category',
-      reason: 'e.reason',
-      documentNumber: 'e.document_number',
-      documentDate: 'e.document_date',
-      fromName: 'f.name',
-      toName: 't.name',
-      actor: 'u.full_name',
-    });
-}
-
 /** The card's own columns from the card form (identity, contacts, position, study). */
 function cardColumns(input: PersonInput) {
   return {

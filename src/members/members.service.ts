@@ -5,11 +5,11 @@ import { authorize, can, memberOrgRef, memberViewPaths } from '../access/access'
 import type { Principal } from '../access/principal';
 import { pathWithin } from '../shared/org-paths';
 import { diffValues, recordAudit, recordAuditForMembers, type AuditContext } from '../audit/audit';
-import { blockLiveCards, cardsOfMember, moveCardsOf } from '../cards/cards.service';
+import { blockLiveCards, moveCardsOf } from '../cards/cards.service';
 import type { RowSink } from '../db/stream-rows';
 import { exportMembers } from './member-export';
 import { duplicateGroups } from './duplicates.repo';
-import { countIncomingRequests, incomingRequests, pendingRequestOf } from './transfer-requests.repo';
+import { countIncomingRequests, incomingRequests } from './transfer-requests.repo';
 import type { CardStatus } from '../cards/card-statuses';
 import { inTransaction } from '../db/transaction';
 import { AppError, ValidationError } from '../http/errors';
@@ -31,18 +31,17 @@ import {
 import { lockedMember } from './member-versions';
 import { lockPerson } from './person-locks';
 import { mergeCards } from './card-merge';
-import { findMemberWithCardPage, type CardPageDetails } from './card-page.repo';
+import { cardDetailsOf, findMemberWithCardPage, type CardPageDetails } from './card-page.repo';
 
 export type { CardPageDetails };
 import { createAuditBatch } from '../audit/audit-batch';
 import { decideRequest, requestTransfer } from './transfer-requests';
-import { consentsOfMember, giveConsent, withdrawConsent, type ConsentInput } from './consents';
+import { giveConsent, withdrawConsent, type ConsentInput } from './consents';
 import {
   activeMembersIn,
   countMembers,
   countMembersUpTo,
   listMembersCountedUpTo,
-  electedPostsOf,
   filteredMembers,
   findDuplicateCandidates,
   findMember,
@@ -50,7 +49,6 @@ import {
   insertMember,
   listMembers,
   lockMembers,
-  memberTimeline,
   updateMemberCard,
   type DuplicateCandidate,
   type DuplicateProbe,
@@ -253,7 +251,7 @@ export function createMembersService(
       });
       return {
         member,
-        timeline: await memberTimeline(db, member.id),
+        ...(await cardDetailsOf(db, member.id, ['timeline'])),
         ...(await cardSideOf(principal, member)),
       };
     },
@@ -573,16 +571,9 @@ export function createMembersService(
     incomingTransfers: (root: OrgRow) => incomingRequests(db, root.path),
     /** How many transfer requests wait for a decision in the subtree (the home page's task). */
     incomingTransferCount: (root: OrgRow) => countIncomingRequests(db, root.path),
-    /** What the card page shows beside the card: union cards, a pending transfer, consents, elected posts. */
-    async cardDetails(memberId: number) {
-      const [cards, pendingTransfer, consents, posts] = await Promise.all([
-        cardsOfMember(db, memberId),
-        pendingRequestOf(db, memberId),
-        consentsOfMember(db, memberId),
-        electedPostsOf(db, memberId),
-      ]);
-      return { cards, pendingTransfer, consents, posts };
-    },
+    /** Parts of what the card page shows beside the card (its history, union cards, transfer, consents, posts). */
+    cardDetails: <K extends keyof CardPageDetails>(memberId: number, parts: readonly K[]) =>
+      cardDetailsOf(db, memberId, parts),
 
     /** A consent given by the member (one active per kind and channel). */
     giveConsent: (ctx: AuditContext, memberId: number, input: ConsentInput) =>

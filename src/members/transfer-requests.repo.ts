@@ -78,13 +78,6 @@ export async function countIncomingRequests(db: Knex, rootPath: string): Promise
   return Number(row?.n ?? 0);
 }
 
-export async function pendingRequestOf(db: Knex, memberId: number) {
-  return db('transfer_requests as r')
-    .join('organizations as t', 't.id', 'r.to_organization_id')
-    .where({ 'r.member_id': memberId, 'r.status': 'pending' })
-    .first({ id: 'r.id', on: 'r.transfer_on', toName: 't.name' });
-}
-
 /** A request with the organization it is addressed to (the one that decides it). */
 export async function findRequest(
   db: Knex,

@@ -1,4 +1,5 @@
 import type { Knex } from 'knex';
+import { MEMBERS_ON_RECORD_OF_ROW } from '../membership/member-counts.repo';
 import { GAPS_SQL_INCOMPLETE } from './completeness';
 import { lineageByInpo } from './orgs.repo';
 import type { OrgRow } from './org-row';
@@ -12,15 +13,6 @@ import { headerFiguresFromRow, type HeaderFigures, type HeaderFiguresRow } from 
 // column, every subtree read is an index probe of a parameterized nested loop, whatever the level. The figures
 // are those of headerFiguresOf (passport.repo), which the tests compare them with at every level.
 
-/** The members on record below `o`: the union from the per-region counters, any other subtree from its region's. */
-const MEMBERS_ON_RECORD = `
-  CASE WHEN o.level = 'union' THEN (SELECT coalesce(sum(c.n), 0) FROM region_member_counts c WHERE c.on_record)
-       WHEN o.level = 'regional' THEN (SELECT coalesce(sum(c.n), 0) FROM member_counts c
-                                        WHERE c.region_id = o.id AND c.on_record)
-       ELSE (SELECT coalesce(sum(c.n), 0) FROM member_counts c
-              WHERE c.region_id = (string_to_array(o.path::text, '.'))[2]::int AND c.on_record
-                AND c.organization_id IN (SELECT s.id FROM organizations s WHERE s.path <@ o.path)) END`;
-
 /**
  * The header's columns, on the row of the organization the ИНПО names (null on its ancestors' rows), each
  * part read only at its levels (one-time filters on the row's level). The open organizations below it and
@@ -32,7 +24,7 @@ const MEMBERS_ON_RECORD = `
 const HEADER_LATERAL = `
   LEFT JOIN LATERAL (
     SELECT g.id IS NOT NULL AS has_gaps, g.no_chair, g.no_chair_term, g.chair_term_expired, g.no_email,
-           g.no_headcount, ${MEMBERS_ON_RECORD} AS active_members,
+           g.no_headcount, ${MEMBERS_ON_RECORD_OF_ROW} AS active_members,
            CASE WHEN o.level IN ('union', 'regional') THEN k.total - (g.id IS NOT NULL)::int ELSE b.total END AS total,
            CASE WHEN o.level IN ('union', 'regional')
                 THEN k.incomplete - coalesce(${GAPS_SQL_INCOMPLETE}, false)::int ELSE b.incomplete END AS incomplete

@@ -63,10 +63,14 @@ describe('the public card check', () => {
     // the card page shows the QR code of the check address, with the address printed beside it
     const url = `${ctx.config.publicUrl}/card/${card.check_token}`;
     const cardPage = await chair.agent.get(`/members/${memberId}`).expect(200);
-    const qr = /src="data:image\/svg\+xml;base64,([^"]+)"/.exec(cardPage.text);
-    const svg = Buffer.from(qr![1]!, 'base64').toString();
-    expect(svg).toContain('<svg');
-    expect(svg).toContain('<path');
+    // as an image of its own, public (nothing but the address drawn) and kept by the browser, not by a shared cache
+    const image = `/card/${card.check_token}/qr.svg`;
+    expect(cardPage.text).toContain(`<img src="${image}" width="148" height="148"`);
+    const qr = await publicGet(image, '10.1.0.3').expect(200);
+    expect(qr.headers['content-type']).toMatch(/^image\/svg\+xml/);
+    expect(qr.headers['cache-control']).toBe('private, max-age=86400');
+    expect(qr.body.toString()).toContain('<svg');
+    expect(qr.body.toString()).toContain('<path');
     expect(cardPage.text).toContain(`>${url}</a>`);
 
     const valid = await publicGet(new URL(url).pathname, '10.1.0.1').expect(200);
@@ -85,13 +89,14 @@ describe('the public card check', () => {
     for (const shown of [card.number, 'Е. С. В.']) expect(blocked.text).toContain(shown);
     for (const hidden of PERSONAL) expect(blocked.text).not.toContain(hidden);
     // an ended card's QR code is no longer offered for printing
-    expect((await chair.agent.get(`/members/${memberId}`).expect(200)).text).not.toContain('data:image/svg+xml');
+    expect((await chair.agent.get(`/members/${memberId}`).expect(200)).text).not.toContain('/qr.svg');
   });
 
   it('when a token names no card, then the page is missing; past the limit an address gets 429 with the wait', async () => {
     await publicGet(`/card/${randomUUID()}`, '10.1.0.2').expect(404);
     await publicGet('/card/not-a-token', '10.1.0.2').expect(404);
-    // the two checks above counted; fill the address up to the limit
+    await publicGet('/card/not-a-token/qr.svg', '10.1.0.2').expect(404);
+    // the two checks above counted (an image is no check); fill the address up to the limit
     expect(await db()('card_check_requests').where({ ip: '10.1.0.2' }).count('* as n').first()).toEqual({ n: 2 });
     await db()('card_check_requests').insert(Array.from({ length: CHECK_LIMIT - 2 }, () => ({ ip: '10.1.0.2' })));
     const refused = await publicGet(`/card/${randomUUID()}`, '10.1.0.2').expect(429);
