@@ -1,3 +1,5 @@
+// npx tsx bench/combo-one.ts '<list query>' [list|count]: one draw of bench/combo-sweep.ts against DATABASE_URL, each
+// statement printed with its time and its values inlined (ready for EXPLAIN (ANALYZE, BUFFERS) in psql).
 import { createDb } from '../src/db/knex';
 import { filterOf, listQuery } from '../src/members/member-list-query';
 import { countMembersUpTo, listMembers } from '../src/members/members.repo';
