@@ -6,7 +6,12 @@ import { countMembersUpTo, listMembers } from '../src/members/members.repo';
 
 async function main() {
   const db = createDb(process.env.DATABASE_URL!, { poolMax: 4, statementTimeoutMs: 20_000 });
-  const { rows } = await db.raw(`SELECT id, path::text AS path, level FROM organizations WHERE level = 'union'`);
+  // LEVEL=regional: the biggest region instead of the union
+  const { rows } = await db.raw(
+    `SELECT o.id, o.path::text AS path, o.level FROM organizations o WHERE o.level = ?
+      ORDER BY (SELECT count(*) FROM members m WHERE m.region_id = o.id) DESC LIMIT 1`,
+    [process.env.LEVEL ?? 'union'],
+  );
   const root = rows[0];
   const reader = { viewPaths: [root.path as string] };
   const started = new Map<string, number>();
