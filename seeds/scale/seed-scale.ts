@@ -315,13 +315,15 @@ async function main() {
         await db.raw(`INSERT INTO membership_events (member_id, kind, happened_on, from_organization_id, reason)
                     SELECT id, 'left', left_on, organization_id, (ARRAY['voluntary','dismissed','graduated','other'])[1 + id % 4] FROM members WHERE left_on IS NOT NULL`);
         lap('events');
-        // what the members hold is counted once after the load (region_card_counts, region_consent_counts)
+        // what the members hold is counted once after the load (region_card_counts, region_consent_counts), and
+        // each card's live union card set on it once (members.live_card_status, live_card_kind)
         const holdingTriggers = async (action: string) => {
-          for (const [table, counts] of [
-            ['union_cards', 'region_card_counts'],
-            ['member_consents', 'region_consent_counts'],
+          for (const [table, trigger] of [
+            ['union_cards', 'region_card_counts_inserted'],
+            ['union_cards', 'members_live_card_inserted'],
+            ['member_consents', 'region_consent_counts_inserted'],
           ])
-            await db.raw(`ALTER TABLE ${table} ${action} TRIGGER ${counts}_inserted`);
+            await db.raw(`ALTER TABLE ${table} ${action} TRIGGER ${trigger}`);
         };
         await holdingTriggers('DISABLE');
         await db.raw(
@@ -337,7 +339,9 @@ async function main() {
         await db.raw(`INSERT INTO member_consents (member_id, kind, text_version, source, given_on, withdrawn_on)
                     SELECT id, 'processing', '2021-1', CASE WHEN id % 3 = 0 THEN 'online' ELSE 'paper' END, joined_on, left_on FROM members WHERE id % 5 <> 0`);
         await holdingTriggers('ENABLE');
-        await db.raw('SELECT region_card_counts_rebuild(); SELECT region_consent_counts_rebuild()');
+        await db.raw(
+          'SELECT region_card_counts_rebuild(); SELECT region_consent_counts_rebuild(); SELECT members_live_card_rebuild()',
+        );
         lap('cards and consents');
       },
       lap,

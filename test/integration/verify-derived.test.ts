@@ -149,6 +149,13 @@ describe('verify-derived', () => {
       `UPDATE members m SET region_id = region_of_path(o.path) FROM organizations o WHERE o.id = m.organization_id AND m.region_id IS DISTINCT FROM region_of_path(o.path);
        SELECT member_counts_rebuild(); SELECT region_card_counts_rebuild(); SELECT region_consent_counts_rebuild(); SELECT region_kind_member_counts_rebuild()`,
     ],
+    [
+      'members (live union card)',
+      pastTriggers(
+        "UPDATE members SET live_card_status = NULL, live_card_kind = NULL WHERE id = (SELECT min(member_id) FROM union_cards WHERE status = 'issued')",
+      ),
+      'SELECT members_live_card_rebuild()',
+    ],
     // a generated column cannot be written past PostgreSQL: it goes wrong when match_key() is replaced
     // (here by a stand-in, the original kept aside under another name; the column still calls the original)
     [
