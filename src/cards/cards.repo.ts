@@ -56,6 +56,13 @@ export async function moveCards(
   on: string,
   actorUserId: number | null,
 ): Promise<number> {
+  // the members first, in id order, as an exit takes them (see lockedCardWithMember)
+  await trx.raw(
+    `SELECT 1 FROM members WHERE id IN (
+       SELECT member_id FROM union_cards WHERE member_id = ANY(:ids::bigint[]) AND status = :from AND status_on <= :on::date)
+     ORDER BY id FOR NO KEY UPDATE`,
+    { ids: memberIds, from, on },
+  );
   const { rows } = await trx.raw(
     `WITH moved AS (
        UPDATE union_cards SET status = :to, status_on = :on WHERE member_id = ANY(:ids::bigint[]) AND status = :from AND status_on <= :on::date RETURNING id)
@@ -66,8 +73,15 @@ export async function moveCards(
   return rows.length;
 }
 
-/** The card locked alone (a lock that waited re-checks a join against stale rows), then read with its member as they are now. */
+/**
+ * The card's member, then the card, locked alone (a lock that waited re-checks a join against stale rows), then read
+ * with its member as they are now. The member first: a card change writes the member's row too (its live card,
+ * kept by a trigger), and an exit locks the member before its cards — the other order deadlocks with it.
+ */
 export async function lockedCardWithMember(trx: Knex, cardId: number) {
+  await trx.raw('SELECT 1 FROM members WHERE id = (SELECT member_id FROM union_cards WHERE id = ?) FOR NO KEY UPDATE', [
+    cardId,
+  ]);
   await trx('union_cards').where({ id: cardId }).forUpdate().first('id');
   return trx('union_cards as c')
     .join('members as m', 'm.id', 'c.member_id')

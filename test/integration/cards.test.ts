@@ -3,6 +3,7 @@ import { useTestApp } from '../support/app';
 import { loggedInAgent, type Agent } from '../support/agents';
 import { createMembers, createOrg, createRegionTree, createUser } from '../support/factories';
 import { submitForm } from '../support/forms';
+import { blockLiveCards } from '../../src/cards/cards.repo';
 
 const ctx = useTestApp();
 const db = () => ctx.database.ownerDb;
@@ -86,6 +87,28 @@ describe('the union card lifecycle', () => {
     ).toBe(303);
     const card = await cardOf(memberId!);
     expect(card).toMatchObject({ status: 'blocked', status_on: '2026-03-01' });
+  });
+
+  // The card's row on the member (members.live_card_*) is written by a trigger: a card change locks the member too,
+  // so every card change takes the member first, as an exit does (member, then its cards), or the two deadlock.
+  it('when a card moves while the member is leaving, then the move waits for the exit instead of deadlocking', async () => {
+    const [memberId] = await createMembers(db(), tree.primary, 1);
+    await post(chair, `/members/${memberId}/cards`, { kind: 'plastic', on: '2026-01-10' });
+    const card = await cardOf(memberId!);
+    let move: Promise<number> | undefined;
+    await db().transaction(async (exit) => {
+      await exit('members').where({ id: memberId }).forNoKeyUpdate().first('id');
+      move = post(chair, `/members/${memberId}/cards/move`, {
+        cardId: card.id,
+        to: 'sent_to_production',
+        on: '2026-02-01',
+      }).then((res) => res.status);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await blockLiveCards(exit, [memberId!], '2026-01-20', null);
+    });
+    // the move saw the card the exit left: blocked, so refused as a move from «Заблокирована» (not a deadlock's 500)
+    expect(await move).toBe(422);
+    expect(await cardOf(memberId!)).toMatchObject({ status: 'blocked' });
   });
 
   it('when a region moves a box of cards at once, then exactly its cards in that status move and the counts follow', async () => {
