@@ -89,3 +89,11 @@ export async function peakGrowth<T>(
     clearInterval(timer);
   }
 }
+
+/**
+ * A memory row's figure: the growth with the RSS it grew from and to. The start is whatever the journeys before
+ * left: V8 hands back its young generation (up to 32 MB) and old-space pages while the server idles, and takes
+ * them again on the next busy request, so the same work shows more growth after an idle spell than after a busy one.
+ */
+export const rssGrowth = ({ startMb, peakMb }: { startMb: number; peakMb: number }): string =>
+  `RSS +${(peakMb - startMb).toFixed(0)} MB (${startMb.toFixed(0)} → ${peakMb.toFixed(0)} MB)`;

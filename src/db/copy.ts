@@ -16,14 +16,14 @@ export const copyLine = (values: CopyValue[]): string => `${values.map(copyValue
 
 /**
  * One COPY into `table` on `db`'s connection — a transaction's own, so its temporary tables are visible.
- * `feed` writes text-format lines through `write`, which waits while the server catches up; a failing
+ * `feed` writes text-format lines (as text or UTF-8 bytes) through `write`, which waits while the server catches up; a failing
  * feed aborts the COPY (CopyFail), leaving the connection usable for the rollback.
  */
 export async function copyInto(
   db: Knex,
   table: string,
   columns: readonly string[],
-  feed: (write: (text: string) => Promise<void>) => Promise<void>,
+  feed: (write: (data: string | Buffer) => Promise<void>) => Promise<void>,
 ): Promise<void> {
   const client = (await db.client.acquireConnection()) as PoolClient;
   try {
@@ -33,8 +33,8 @@ export async function copyInto(
       stream.on('error', reject);
     });
     done.catch(() => undefined); // awaited below; a failure while `feed` runs must not count as unhandled
-    const write = async (text: string) => {
-      if (!stream.write(text)) await Promise.race([new Promise((resolve) => stream.once('drain', resolve)), done]);
+    const write = async (data: string | Buffer) => {
+      if (!stream.write(data)) await Promise.race([new Promise((resolve) => stream.once('drain', resolve)), done]);
     };
     try {
       await feed(write);

@@ -5,7 +5,7 @@ import { ValidationError } from '../http/errors';
 import { MAX_CELL_CHARS, cellTooLong } from './limits';
 import { parseId } from '../shared/numbers';
 import type { SheetRow } from './row-source';
-import { XmlTooLargeError, xmlEvents } from './xml-events';
+import { XmlTooLargeError, xmlChunks, type XmlHandlers } from './xml-events';
 import { openZip, tooBigError, type OpenZip } from './zip';
 
 // The shared strings are the one part held whole (cells refer to them by number), so their XML is
@@ -52,20 +52,27 @@ async function sharedStrings({ open }: OpenZip, entry: yauzl.Entry | undefined):
   let text: string | null = '';
   let inText = false;
   let phonetic = false; // <rPh> holds a reading aid, not the cell's text
-  for await (const events of refuseHuge(xmlEvents(await open(entry, MAX_SHARED_STRINGS_BYTES)), longSharedString)) {
-    for (const e of events) {
-      if (e.kind === 'text') {
-        if (inText && text !== null) text = appendCapped(text, e.text);
-      } else if (e.kind === 'open') {
-        if (e.name === 'si') text = '';
-        else if (e.name === 't') inText = !phonetic;
-        else if (e.name === 'rPh') phonetic = true;
-      } else if (e.name === 't') inText = false;
-      else if (e.name === 'rPh') phonetic = false;
-      else if (e.name === 'si') strings.push(text?.trim() ?? null);
-    }
-  }
+  const handlers: XmlHandlers = {
+    open: (name) => {
+      if (name === 'si') text = '';
+      else if (name === 't') inText = !phonetic;
+      else if (name === 'rPh') phonetic = true;
+    },
+    text: (more) => {
+      if (inText && text !== null) text = appendCapped(text, more);
+    },
+    close: (name) => {
+      if (name === 't') inText = false;
+      else if (name === 'rPh') phonetic = false;
+      else if (name === 'si') strings.push(text?.trim() ?? null);
+    },
+  };
+  await drain(refuseHuge(xmlChunks(await open(entry, MAX_SHARED_STRINGS_BYTES), handlers), longSharedString));
   return strings;
+}
+
+async function drain(chunks: AsyncGenerator<void>): Promise<void> {
+  for await (const _chunk of chunks);
 }
 
 /** `text` + `more`, or null when that is over a cell's limit. */
@@ -73,10 +80,10 @@ function appendCapped(text: string, more: string): string | null {
   return text.length + more.length > MAX_CELL_CHARS ? null : text + more;
 }
 
-/** The events; XML too large for any spreadsheet (see xml-events) becomes the error `refusal` gives. */
-async function* refuseHuge<T>(events: AsyncGenerator<T>, refusal: () => Error): AsyncGenerator<T> {
+/** The feeding; XML too large for any spreadsheet (see xml-events) becomes the error `refusal` gives. */
+async function* refuseHuge<T>(chunks: AsyncGenerator<T>, refusal: () => Error): AsyncGenerator<T> {
   try {
-    yield* events;
+    yield* chunks;
   } catch (err) {
     throw err instanceof XmlTooLargeError ? refusal() : err;
   }
@@ -109,53 +116,66 @@ async function firstAttribute(
   tag: string,
   pick: (attributes: Record<string, string>) => string | undefined,
 ) {
-  for await (const events of xmlEvents(await open(entry))) {
-    for (const e of events) {
-      const value = e.kind === 'open' && e.name === tag ? pick(e.attributes) : undefined;
-      if (value) return value;
-    }
-  }
-  return undefined;
+  let value: string | undefined;
+  const chunks = xmlChunks(await open(entry), {
+    open: (name, attributes) => {
+      if (name === tag) value ??= pick(attributes);
+    },
+  });
+  for await (const _chunk of chunks) if (value) break;
+  return value;
 }
 
-interface Cell {
-  type: string;
-  text: string;
-}
-
-/** The sheet's rows: each cell's text at its column (A is 0), gaps as ''. */
+/**
+ * The sheet's rows: each cell's text at its column (A is 0), gaps as ''. Only the rows of the chunk just parsed
+ * wait here for the caller; the tags themselves are read as they are parsed and kept by no one.
+ */
 async function* sheetRows(stream: Readable, strings: (string | null)[]): AsyncGenerator<SheetRow> {
+  let parsed: SheetRow[] = [];
   let line = 0;
   let values: string[] = [];
   let column = 0;
-  let cell: Cell | undefined;
+  let inCell = false;
+  let cellType = '';
+  let cellText = '';
   let capture = false;
   let phonetic = false;
   const tooLong = () => cellTooLong(line, column - 1);
-  for await (const events of refuseHuge(xmlEvents(stream), () => (cell ? tooLong() : tooBigError()))) {
-    const rows: SheetRow[] = [];
-    for (const e of events) {
-      if (e.kind === 'text') {
-        if (capture) cell!.text = appendCapped(cell!.text, e.text) ?? throwError(tooLong());
-      } else if (e.kind === 'open') {
-        if (e.name === 'row') {
-          // a crafted sheet may repeat a row number or give one past Excel's last: a line follows the one before
-          const r = parseId(e.attributes.r, EXCEL_ROWS);
-          line = r !== null && r > line ? r : line + 1;
-          values = [];
-          column = 0;
-        } else if (e.name === 'c') {
-          column = e.attributes.r ? columnOf(e.attributes.r) : column + 1;
-          cell = { type: e.attributes.t ?? 'n', text: '' };
-        } else if (e.name === 'v' || e.name === 't') capture = cell !== undefined && !phonetic;
-        else if (e.name === 'rPh') phonetic = true;
-      } else if (e.name === 'v' || e.name === 't') capture = false;
-      else if (e.name === 'rPh') phonetic = false;
-      else if (e.name === 'c' && cell) {
-        values[column - 1] = cellText(cell, strings) ?? throwError(tooLong());
-        cell = undefined;
-      } else if (e.name === 'row') rows.push({ line, values: Array.from(values, (v) => v ?? '') });
-    }
+  const handlers: XmlHandlers = {
+    open: (name, attributes) => {
+      if (name === 'row') {
+        // a crafted sheet may repeat a row number or give one past Excel's last: a line follows the one before
+        const r = parseId(attributes.r, EXCEL_ROWS);
+        line = r !== null && r > line ? r : line + 1;
+        values = [];
+        column = 0;
+      } else if (name === 'c') {
+        column = attributes.r ? columnOf(attributes.r) : column + 1;
+        inCell = true;
+        cellType = attributes.t ?? 'n';
+        cellText = '';
+      } else if (name === 'v' || name === 't') capture = inCell && !phonetic;
+      else if (name === 'rPh') phonetic = true;
+    },
+    text: (more) => {
+      if (capture) cellText = appendCapped(cellText, more) ?? throwError(tooLong());
+    },
+    close: (name) => {
+      if (name === 'v' || name === 't') capture = false;
+      else if (name === 'rPh') phonetic = false;
+      else if (name === 'c' && inCell) {
+        values[column - 1] = shownText(cellType, cellText, strings) ?? throwError(tooLong());
+        inCell = false;
+      } else if (name === 'row') {
+        for (let i = 0; i < values.length; i++) values[i] ??= '';
+        parsed.push({ line, values });
+      }
+    },
+  };
+  const chunks = refuseHuge(xmlChunks(stream, handlers), () => (inCell ? tooLong() : tooBigError()));
+  for await (const _chunk of chunks) {
+    const rows = parsed;
+    parsed = [];
     yield* rows;
   }
 }
@@ -179,9 +199,9 @@ function throwError(err: Error): never {
  * What a cell shows as text: shared and inline strings, numbers as JavaScript prints them (dates are Excel
  * serial days), booleans; null for a shared string over the limit.
  */
-function cellText(cell: Cell, strings: (string | null)[]): string | null {
-  const text = cell.text.trim();
-  switch (cell.type) {
+function shownText(type: string, raw: string, strings: (string | null)[]): string | null {
+  const text = raw.trim();
+  switch (type) {
     case 's': {
       const shared = text ? strings[Number(text)] : '';
       return shared === null ? null : shared || '';
