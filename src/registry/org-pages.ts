@@ -7,6 +7,7 @@ import { flash } from '../http/flash';
 import { errorViewModel, parseForm } from '../http/forms';
 import { StaleEditError, mergeStale } from '../http/versioned-forms';
 import { principalOf } from '../http/guards';
+import { formatDate, formatNumber } from '../shared/format';
 import { EMPLOYER_KIND_LABELS, EMPLOYER_KINDS, LEVEL_LABELS, PRIMARY_FORMS, PRIMARY_FORM_LABELS } from './levels';
 import type { OrgRow } from './orgs.repo';
 import type { HeaderFigures } from './passport.repo';
@@ -52,15 +53,26 @@ export async function renderTab(
     passport.header(principalOf(req), org, ancestorsOf(req), figures),
     content(org),
   ]);
+  const errorView = errorViewModel(extra.errors ?? []);
   res.status(extra.status ?? 200).render(`orgs/${tab}`, {
     title: org.name,
     section: 'registry',
     tab,
     values: extra.values ?? {},
-    ...errorViewModel(extra.errors ?? []),
+    ...errorView,
     ...DICTIONARIES,
     ...header,
     ...data,
+    // the common header's own parameters, for partial() (src/http/setup/views.ts): not the page's ~60 names
+    orgHeader: {
+      ...header,
+      tab,
+      errorList: errorView.errorList,
+      LEVEL_LABELS,
+      PASSPORT_TABS,
+      formatDate,
+      formatNumber,
+    },
   });
 }
 

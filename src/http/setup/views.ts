@@ -23,14 +23,16 @@ type RenderCallback = (err: Error | null, html?: string) => void;
 /**
  * `partial('/partials/field', { name, label, … })`: a partial rendered with its parameters alone. EJS's `include`
  * copies the page's whole data (its ~60 names) into the partial's, twice, on every call: the member list's
- * 20 fields spent more on those copies than on rendering (issue 15, pages at 32 clients). For partials that
- * read nothing but their parameters (no helpers, no page data).
+ * 20 fields spent more on those copies than on rendering, the card page's 30 includes a fifth of its CPU (issue 15,
+ * pages at 32 clients). The partial sees nothing else: helpers (formatDate, csrfToken) and page data it reads are
+ * parameters too. Its own includes copy only those parameters.
  */
 export function partialRenderer({ cache }: { cache: boolean }) {
   const compiled = new Map<string, ejs.TemplateFunction>();
   const compile = (name: string) => {
     const filename = path.join(VIEWS_DIR, `${name}.ejs`);
-    return ejs.compile(fs.readFileSync(filename, 'utf8'), { filename, root: VIEWS_DIR });
+    // `cache` reaches the partial's own includes, which EJS would otherwise read and compile on every call
+    return ejs.compile(fs.readFileSync(filename, 'utf8'), { filename, root: VIEWS_DIR, cache });
   };
   return (name: string, params: Record<string, unknown>): string => {
     let template = compiled.get(name);
