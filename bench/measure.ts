@@ -38,7 +38,12 @@ export async function httpLoad(
         url: baseUrl,
         connections,
         requests: [{ setupRequest: (request) => ({ ...request, path: nextPath() }) }],
-        headers: { cookie: session.cookie, accept: 'text/html,application/json' },
+        // as a browser asks: its pages come compressed, and the compression is part of what a page costs
+        headers: {
+          cookie: session.cookie,
+          accept: 'text/html,application/json',
+          'accept-encoding': 'gzip, deflate, br',
+        },
         ...(limit.amount ? { amount: limit.amount } : { duration: limit.seconds ?? 10 }),
         timeout: 120,
       },
