@@ -2,7 +2,7 @@ import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, onTestFailed } from 'vitest';
 import { APP_ROOT } from '../../src/app-paths';
 import { csrfFrom } from '../support/agents';
 import { collectOutput, terminate, waitForOutput } from '../support/child-output';
@@ -75,6 +75,11 @@ describe('two app instances on one database', () => {
     const port = 40000 + Math.floor(Math.random() * 20000);
     const [a, b] = [startInstance(database.url, port), startInstance(database.url, port + 1)];
     await Promise.all([a, b].map((i) => waitForOutput(i.output, /Реестр запущен/, 90_000)));
+    // an instance that stops answering after it came up (seen once in CI: connection refused) tells why
+    onTestFailed(() => {
+      for (const [name, i] of [['A', a] as const, ['B', b] as const])
+        console.error(`instance ${name} (exit code ${i.child.exitCode}, signal ${i.child.signalCode}):\n${i.output()}`);
+    });
     const migrated = await database.ownerDb('knex_migrations').count('* as n').first();
     expect(Number(migrated!.n)).toBe(
       fs.readdirSync(path.join(APP_ROOT, 'migrations')).filter((f) => /^\d{14}_/.test(f)).length,
