@@ -249,11 +249,11 @@ export function createMembersService(
         entityId: member.id,
         organizationId: member.organizationId,
       });
-      return {
-        member,
-        ...(await cardDetailsOf(db, member.id, ['timeline'])),
-        ...(await cardSideOf(principal, member)),
-      };
+      const [details, side] = await Promise.all([
+        cardDetailsOf(db, member.id, ['timeline']),
+        cardSideOf(principal, member),
+      ]);
+      return { member, ...details, ...side };
     },
 
     /**
